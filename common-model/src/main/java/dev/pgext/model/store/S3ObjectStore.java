@@ -1,0 +1,319 @@
+package dev.pgext.model.store;
+
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * {@link ObjectStore} over the AWS SDK v2 {@link S3Client}. The SDK's own retries are off;
+ * Resilience4j retries throttling (429, 503 SlowDown), other 5xx answers and network errors
+ * with exponential backoff and jitter, and never a 4xx. An optional circuit breaker sits
+ * outside the retries, so a dead endpoint fails fast instead of tying up every caller.
+ */
+public final class S3ObjectStore implements ObjectStore {
+
+	private static final Logger log = LoggerFactory.getLogger(S3ObjectStore.class);
+
+	private final S3Client client;
+
+	private final String bucket;
+
+	private final Retry retry;
+
+	private final CircuitBreaker circuitBreaker;
+
+	private final Duration apiCallTimeout;
+
+	public S3ObjectStore(S3Client client, String bucket, Retry retry, CircuitBreaker circuitBreaker,
+			Duration apiCallTimeout) {
+		this.client = client;
+		this.bucket = bucket;
+		this.retry = retry;
+		this.circuitBreaker = circuitBreaker;
+		this.apiCallTimeout = apiCallTimeout;
+	}
+
+	/** A store for {@code settings}, with its own client and retry and no circuit breaker. */
+	public static S3ObjectStore create(ObjectStoreSettings settings) {
+		return new S3ObjectStore(client(settings), settings.bucket(), retry("s3", settings), null,
+				settings.apiCallTimeout());
+	}
+
+	/** The same store with {@code breaker} around every call. */
+	public S3ObjectStore withCircuitBreaker(CircuitBreaker breaker) {
+		return new S3ObjectStore(this.client, this.bucket, this.retry, breaker, this.apiCallTimeout);
+	}
+
+	/** The same client and retry, for another bucket. */
+	public S3ObjectStore forBucket(String otherBucket) {
+		return new S3ObjectStore(this.client, otherBucket, this.retry, this.circuitBreaker, this.apiCallTimeout);
+	}
+
+	/** An S3 client for {@code settings}, with the SDK's retries off (the store retries). */
+	public static S3Client client(ObjectStoreSettings settings) {
+		var builder = S3Client.builder()
+			.region(Region.of(settings.region()))
+			.forcePathStyle(settings.pathStyle())
+			// S3-compatible servers (MinIO, s3proxy, Ceph) disagree on the newer default checksums
+			.requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+			.responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+			.httpClientBuilder(ApacheHttpClient.builder().maxConnections(64))
+			.overrideConfiguration((o) -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+		if (settings.endpoint() != null) {
+			builder.endpointOverride(settings.endpoint());
+		}
+		if (settings.accessKey() != null && !settings.accessKey().isBlank()) {
+			builder.credentialsProvider(StaticCredentialsProvider
+				.create(AwsBasicCredentials.create(settings.accessKey(), settings.secretKey())));
+		}
+		else {
+			builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
+		}
+		return builder.build();
+	}
+
+	/** The retry policy of {@code settings}: retryable failures only, exponential backoff with jitter. */
+	public static Retry retry(String name, ObjectStoreSettings settings) {
+		RetryConfig config = RetryConfig.custom()
+			.maxAttempts(settings.maxAttempts())
+			.intervalFunction(IntervalFunction.ofExponentialRandomBackoff(settings.initialBackoff(), 2.0, 0.5,
+					Duration.ofSeconds(20)))
+			.retryOnException(S3ObjectStore::isRetryable)
+			.failAfterMaxAttempts(false)
+			.build();
+		Retry retry = Retry.of(name, config);
+		retry.getEventPublisher()
+			.onRetry((event) -> log.debug("S3 call retried (attempt {}): {}", event.getNumberOfRetryAttempts(),
+					String.valueOf(event.getLastThrowable())));
+		return retry;
+	}
+
+	/** Throttling, 5xx and network failures are worth another attempt; a 4xx is not. */
+	public static boolean isRetryable(Throwable ex) {
+		if (ex instanceof S3Exception s3) {
+			int status = s3.statusCode();
+			return status >= 500 || status == 429 || status == 0;
+		}
+		return ex instanceof SdkClientException || ex instanceof java.io.UncheckedIOException;
+	}
+
+	public S3Client client() {
+		return this.client;
+	}
+
+	@Override
+	public String bucket() {
+		return this.bucket;
+	}
+
+	/** Creates the bucket when it does not exist yet (local stacks and tests). */
+	public void createBucketIfMissing() {
+		call("create bucket", () -> {
+			try {
+				this.client.headBucket((b) -> b.bucket(this.bucket));
+			}
+			catch (S3Exception ex) {
+				if (ex.statusCode() != 404) {
+					throw ex;
+				}
+				try {
+					this.client.createBucket((b) -> b.bucket(this.bucket));
+				}
+				catch (BucketAlreadyOwnedByYouException raced) {
+					// another instance created it first
+				}
+			}
+			return null;
+		});
+	}
+
+	@Override
+	public Optional<InputStream> get(String key) {
+		return call("get " + key, () -> notFoundAsEmpty(
+				() -> this.client.getObject(GetObjectRequest.builder().bucket(this.bucket).key(key).build())));
+	}
+
+	@Override
+	public Optional<InputStream> getRange(String key, long offset, long length) {
+		if (offset < 0 || length <= 0) {
+			throw new IllegalArgumentException("range must have offset >= 0 and length > 0");
+		}
+		String range = "bytes=" + offset + "-" + (offset + length - 1);
+		return call("get " + key + " " + range, () -> notFoundAsEmpty(() -> this.client
+			.getObject(GetObjectRequest.builder().bucket(this.bucket).key(key).range(range).build())));
+	}
+
+	@Override
+	public Optional<byte[]> getBytes(String key) {
+		return call("get " + key, () -> notFoundAsEmpty(() -> {
+			ResponseBytes<?> bytes = this.client.getObjectAsBytes(
+					GetObjectRequest.builder().bucket(this.bucket).key(key).overrideConfiguration(timeout()).build());
+			return bytes.asByteArray();
+		}));
+	}
+
+	@Override
+	public Optional<ObjectInfo> head(String key) {
+		return call("head " + key, () -> notFoundAsEmpty(() -> {
+			HeadObjectResponse head = this.client
+				.headObject((b) -> b.bucket(this.bucket).key(key).overrideConfiguration(timeout()));
+			return new ObjectInfo(key, head.contentLength(), ObjectInfo.unquote(head.eTag()), head.lastModified());
+		}));
+	}
+
+	@Override
+	public String put(String key, byte[] content, String contentType) {
+		return call("put " + key, () -> doPut(request(key, contentType).build(), RequestBody.fromBytes(content)));
+	}
+
+	@Override
+	public String put(String key, Path file, String contentType) {
+		return call("put " + key, () -> doPut(request(key, contentType).build(), RequestBody.fromFile(file)));
+	}
+
+	@Override
+	public Optional<String> putIfAbsent(String key, byte[] content, String contentType) {
+		return call("put-if-absent " + key, () -> preconditionFailedAsEmpty(
+				() -> doPut(request(key, contentType).ifNoneMatch("*").build(), RequestBody.fromBytes(content))));
+	}
+
+	@Override
+	public Optional<String> putIfAbsent(String key, Path file, String contentType) {
+		return call("put-if-absent " + key, () -> preconditionFailedAsEmpty(
+				() -> doPut(request(key, contentType).ifNoneMatch("*").build(), RequestBody.fromFile(file))));
+	}
+
+	@Override
+	public Optional<String> putIfMatch(String key, String etag, byte[] content, String contentType) {
+		return call("put-if-match " + key, () -> preconditionFailedAsEmpty(() -> doPut(
+				request(key, contentType).ifMatch("\"" + etag + "\"").build(), RequestBody.fromBytes(content))));
+	}
+
+	@Override
+	public List<ObjectInfo> list(String prefix) {
+		List<ObjectInfo> all = new ArrayList<>();
+		list(prefix, all::add);
+		return all;
+	}
+
+	@Override
+	public void list(String prefix, Consumer<ObjectInfo> consumer) {
+		String token = null;
+		do {
+			String continuation = token;
+			ListObjectsV2Response page = call("list " + prefix,
+					() -> this.client.listObjectsV2(ListObjectsV2Request.builder()
+						.bucket(this.bucket)
+						.prefix(prefix)
+						.continuationToken(continuation)
+						.overrideConfiguration(timeout())
+						.build()));
+			for (S3Object object : page.contents()) {
+				consumer.accept(new ObjectInfo(object.key(), object.size(), ObjectInfo.unquote(object.eTag()),
+						object.lastModified()));
+			}
+			token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+		}
+		while (token != null);
+	}
+
+	@Override
+	public void delete(String key) {
+		call("delete " + key, () -> this.client
+			.deleteObject((b) -> b.bucket(this.bucket).key(key).overrideConfiguration(timeout())));
+	}
+
+	private PutObjectRequest.Builder request(String key, String contentType) {
+		return PutObjectRequest.builder()
+			.bucket(this.bucket)
+			.key(key)
+			.contentType((contentType != null) ? contentType : "application/octet-stream")
+			.overrideConfiguration(timeout());
+	}
+
+	private String doPut(PutObjectRequest request, RequestBody body) {
+		return ObjectInfo.unquote(this.client.putObject(request, body).eTag());
+	}
+
+	private AwsRequestOverrideConfiguration timeout() {
+		return AwsRequestOverrideConfiguration.builder().apiCallAttemptTimeout(this.apiCallTimeout).build();
+	}
+
+	private static <T> Optional<T> notFoundAsEmpty(Supplier<T> call) {
+		try {
+			return Optional.of(call.get());
+		}
+		catch (S3Exception ex) {
+			if (ex.statusCode() == 404) {
+				return Optional.empty();
+			}
+			throw ex;
+		}
+	}
+
+	private static <T> Optional<T> preconditionFailedAsEmpty(Supplier<T> call) {
+		try {
+			return Optional.of(call.get());
+		}
+		catch (S3Exception ex) {
+			// 412: the condition does not hold; 409: a concurrent conditional write to the key won
+			if (ex.statusCode() == 412 || ex.statusCode() == 409) {
+				return Optional.empty();
+			}
+			throw ex;
+		}
+	}
+
+	private <T> T call(String what, Supplier<T> call) {
+		Supplier<T> decorated = Retry.decorateSupplier(this.retry, call);
+		if (this.circuitBreaker != null) {
+			decorated = CircuitBreaker.decorateSupplier(this.circuitBreaker, decorated);
+		}
+		try {
+			return decorated.get();
+		}
+		catch (S3Exception ex) {
+			throw new ObjectStoreException("S3 " + what + " failed: " + ex.statusCode() + " "
+					+ ((ex.awsErrorDetails() != null) ? ex.awsErrorDetails().errorCode() : ex.getMessage()),
+					ex.statusCode(), ex);
+		}
+		catch (SdkException ex) {
+			throw new ObjectStoreException("S3 " + what + " failed: " + ex.getMessage(), 0, ex);
+		}
+	}
+
+}
