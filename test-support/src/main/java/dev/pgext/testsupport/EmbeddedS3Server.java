@@ -1,0 +1,87 @@
+package dev.pgext.testsupport;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.blobstore.BlobStore;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
+
+/**
+ * An S3 endpoint in this JVM (s3proxy) speaking the real S3 protocol with SigV4
+ * authentication, backed by a directory (data survives restarts) or by memory.
+ */
+public final class EmbeddedS3Server implements AutoCloseable {
+
+	/** Access key of the embedded endpoint. */
+	public static final String ACCESS_KEY = "pgext-local";
+
+	/** Secret key of the embedded endpoint. */
+	public static final String SECRET_KEY = "pgext-local-secret";
+
+	private final S3Proxy proxy;
+
+	private final URI endpoint;
+
+	private EmbeddedS3Server(S3Proxy proxy, URI endpoint) {
+		this.proxy = proxy;
+		this.endpoint = endpoint;
+	}
+
+	/**
+	 * Starts an endpoint on a loopback port.
+	 * @param directory where buckets are stored, or {@code null} to keep them in memory
+	 * @param port the port, or 0 for any free port
+	 */
+	public static EmbeddedS3Server start(Path directory, int port) {
+		try {
+			BlobStore store;
+			if (directory != null) {
+				Files.createDirectories(directory);
+				store = new FilesystemNio2BlobStore(directory.toAbsolutePath().toString());
+			}
+			else {
+				store = new TransientNio2BlobStore();
+			}
+			S3Proxy proxy = S3Proxy.builder()
+				.blobStore(store)
+				.endpoint(URI.create("http://127.0.0.1:" + port))
+				.awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+				.ignoreUnknownHeaders(true)
+				.build();
+			proxy.start();
+			long deadline = System.nanoTime() + 30_000_000_000L;
+			while (!"STARTED".equals(proxy.getState())) {
+				if (System.nanoTime() > deadline) {
+					throw new IllegalStateException("s3proxy did not start within 30 s (state " + proxy.getState() + ")");
+				}
+				Thread.sleep(10);
+			}
+			return new EmbeddedS3Server(proxy, URI.create("http://127.0.0.1:" + proxy.getPort()));
+		}
+		catch (RuntimeException ex) {
+			throw ex;
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException("could not start the embedded S3 endpoint: " + ex.getMessage(), ex);
+		}
+	}
+
+	public URI endpoint() {
+		return this.endpoint;
+	}
+
+	@Override
+	public void close() {
+		try {
+			this.proxy.stop();
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException("stopping s3proxy failed", ex);
+		}
+	}
+
+}

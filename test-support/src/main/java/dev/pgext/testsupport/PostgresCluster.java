@@ -1,0 +1,194 @@
+package dev.pgext.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.model.postgres.Unprivileged;
+
+/**
+ * A cluster made with a real installation's {@code initdb} and run with its {@code postgres},
+ * as an unprivileged user when the JVM is root. For tests that need a whole server of a given
+ * major, not just a database.
+ */
+public final class PostgresCluster implements AutoCloseable {
+
+	private final PostgresInstall install;
+
+	private final Path dataDirectory;
+
+	private Process process;
+
+	private int port;
+
+	private PostgresCluster(PostgresInstall install, Path dataDirectory) {
+		this.install = install;
+		this.dataDirectory = dataDirectory;
+	}
+
+	/** Runs {@code initdb} (superuser {@code postgres}, trust auth, UTF8, C locale) into {@code dataDirectory}. */
+	public static PostgresCluster initdb(PostgresInstall install, Path dataDirectory) {
+		List<String> command = List.of(install.binary("initdb").toString(), "-D", dataDirectory.toString(), "-U",
+				"postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync");
+		run(command, Duration.ofMinutes(2));
+		return new PostgresCluster(install, dataDirectory);
+	}
+
+	/** A cluster over an existing data directory. */
+	public static PostgresCluster existing(PostgresInstall install, Path dataDirectory) {
+		return new PostgresCluster(install, dataDirectory);
+	}
+
+	/** Starts the server on a free loopback port and waits until it accepts connections. */
+	public PostgresCluster start(Map<String, String> settings) {
+		this.port = freePort();
+		List<String> command = new ArrayList<>(List.of(this.install.binary("postgres").toString(), "-D",
+				this.dataDirectory.toString(), "-p", Integer.toString(this.port), "-c", "listen_addresses=127.0.0.1",
+				"-c", "unix_socket_directories=", "-c", "fsync=off"));
+		settings.forEach((name, value) -> {
+			command.add("-c");
+			command.add(name + "=" + value);
+		});
+		try {
+			Path log = this.dataDirectory.resolveSibling(this.dataDirectory.getFileName() + ".log");
+			this.process = Unprivileged.processBuilder(command)
+				.redirectErrorStream(true)
+				.redirectOutput(log.toFile())
+				.start();
+			awaitReady(log, Duration.ofSeconds(60));
+			return this;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("could not start postgres: " + ex.getMessage(), ex);
+		}
+	}
+
+	private void awaitReady(Path log, Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		SQLException last = null;
+		while (System.nanoTime() < deadline) {
+			if (!this.process.isAlive()) {
+				throw new IllegalStateException("postgres exited with " + this.process.exitValue() + ": " + tail(log));
+			}
+			try (Connection ignored = DriverManager.getConnection(jdbcUrl("postgres"), "postgres", "")) {
+				return;
+			}
+			catch (SQLException ex) {
+				last = ex;
+			}
+			sleep(50);
+		}
+		throw new IllegalStateException("postgres did not accept connections within " + timeout + ": "
+				+ ((last != null) ? last.getMessage() : "") + "\n" + tail(log));
+	}
+
+	public String jdbcUrl(String database) {
+		return "jdbc:postgresql://127.0.0.1:" + this.port + "/" + database;
+	}
+
+	/** A connection as the superuser to {@code database}. */
+	public Connection connect(String database) throws SQLException {
+		return DriverManager.getConnection(jdbcUrl(database), "postgres", "");
+	}
+
+	public int port() {
+		return this.port;
+	}
+
+	public Path dataDirectory() {
+		return this.dataDirectory;
+	}
+
+	/** Stops the server with a fast shutdown and waits for it to exit. */
+	public void stop() {
+		if (this.process == null || !this.process.isAlive()) {
+			return;
+		}
+		try {
+			// SIGINT: fast shutdown, a clean shutdown checkpoint
+			new ProcessBuilder("kill", "-INT", Long.toString(this.process.pid())).start().waitFor();
+			if (!this.process.waitFor(60, TimeUnit.SECONDS)) {
+				this.process.destroyForcibly();
+			}
+		}
+		catch (IOException ex) {
+			this.process.destroyForcibly();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.process.destroyForcibly();
+		}
+	}
+
+	@Override
+	public void close() {
+		stop();
+	}
+
+	/** Runs a program of an installation unprivileged and returns its output; fails with the output otherwise. */
+	public static String run(List<String> command, Duration timeout) {
+		try {
+			Process p = Unprivileged.processBuilder(command).redirectErrorStream(true).start();
+			p.getOutputStream().close();
+			byte[] output = p.getInputStream().readAllBytes();
+			if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+				p.destroyForcibly();
+				throw new IllegalStateException(command.get(0) + " timed out after " + timeout);
+			}
+			String text = new String(output, StandardCharsets.UTF_8);
+			if (p.exitValue() != 0) {
+				throw new IllegalStateException(String.join(" ", command) + " exited with " + p.exitValue() + ":\n" + text);
+			}
+			return text;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted", ex);
+		}
+	}
+
+	private static int freePort() {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private static String tail(Path log) {
+		try {
+			List<String> lines = Files.readAllLines(log);
+			return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+		}
+		catch (IOException ex) {
+			return "(no log)";
+		}
+	}
+
+	private static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted", ex);
+		}
+	}
+
+}
