@@ -15,6 +15,9 @@ public interface ObjectStore {
 	/** The bucket this store writes to. */
 	String bucket();
 
+	/** Checks that the bucket exists and answers; throws {@link ObjectStoreException} otherwise. */
+	void checkBucket();
+
 	/** Opens an object for reading, or empty when it does not exist. */
 	Optional<InputStream> get(String key);
 

@@ -162,6 +162,12 @@ public final class S3ObjectStore implements ObjectStore {
 	}
 
 	@Override
+	public void checkBucket() {
+		call("head bucket " + this.bucket,
+				() -> this.client.headBucket((b) -> b.bucket(this.bucket).overrideConfiguration(timeout())));
+	}
+
+	@Override
 	public Optional<InputStream> get(String key) {
 		return call("get " + key, () -> notFoundAsEmpty(
 				() -> this.client.getObject(GetObjectRequest.builder().bucket(this.bucket).key(key).build())));
@@ -313,6 +319,9 @@ public final class S3ObjectStore implements ObjectStore {
 		}
 		catch (SdkException ex) {
 			throw new ObjectStoreException("S3 " + what + " failed: " + ex.getMessage(), 0, ex);
+		}
+		catch (io.github.resilience4j.circuitbreaker.CallNotPermittedException ex) {
+			throw new ObjectStoreException("S3 " + what + " not attempted: " + ex.getMessage(), 0, ex);
 		}
 	}
 

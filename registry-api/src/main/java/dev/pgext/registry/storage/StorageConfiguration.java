@@ -1,0 +1,37 @@
+package dev.pgext.registry.storage;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.pgext.model.store.ObjectStore;
+import dev.pgext.model.store.S3ObjectStore;
+import dev.pgext.registry.RegistryProperties;
+
+/**
+ * The extension store as a bean, with a circuit breaker and a health indicator.
+ */
+@Configuration(proxyBeanMethods = false)
+class StorageConfiguration {
+
+	@Bean(destroyMethod = "")
+	S3ObjectStore objectStore(RegistryProperties properties) {
+		return S3ObjectStore.create(properties.s3()).withCircuitBreaker(CircuitBreaker.ofDefaults("registry-s3"));
+	}
+
+	@Bean
+	HealthIndicator s3HealthIndicator(ObjectStore store) {
+		return () -> {
+			try {
+				store.checkBucket();
+				return Health.up().withDetail("bucket", store.bucket()).build();
+			}
+			catch (RuntimeException ex) {
+				return Health.down().withDetail("bucket", store.bucket()).withDetail("error", ex.getMessage()).build();
+			}
+		};
+	}
+
+}
