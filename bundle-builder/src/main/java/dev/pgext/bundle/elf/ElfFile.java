@@ -1,0 +1,441 @@
+package dev.pgext.bundle.elf;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the dynamic loader reads from an ELF64 little-endian file: the program interpreter
+ * ({@code PT_INTERP}) and the dynamic section's {@code DT_NEEDED}, {@code DT_SONAME},
+ * {@code DT_RUNPATH} and {@code DT_RPATH}. Program headers come first, as the loader uses them;
+ * section headers are the fallback for files whose program headers say nothing. Every offset is
+ * checked against the file size, so a truncated or hostile file fails with an
+ * {@link ElfFormatException} instead of a crash or a huge allocation.
+ */
+public final class ElfFile {
+
+	/** {@code e_machine} of x86-64. */
+	public static final int EM_X86_64 = 62;
+
+	/** {@code e_machine} of AArch64. */
+	public static final int EM_AARCH64 = 183;
+
+	private static final byte[] MAGIC = { 0x7f, 'E', 'L', 'F' };
+
+	private static final int PT_LOAD = 1;
+
+	private static final int PT_DYNAMIC = 2;
+
+	private static final int PT_INTERP = 3;
+
+	private static final int SHT_DYNAMIC = 6;
+
+	private static final int SHT_STRTAB = 3;
+
+	private static final long DT_NULL = 0;
+
+	private static final long DT_NEEDED = 1;
+
+	private static final long DT_STRTAB = 5;
+
+	private static final long DT_STRSZ = 10;
+
+	private static final long DT_SONAME = 14;
+
+	private static final long DT_RPATH = 15;
+
+	private static final long DT_RUNPATH = 29;
+
+	private static final int MAX_STRING = 4096;
+
+	private static final int MAX_STRTAB = 64 * 1024 * 1024;
+
+	private final Path path;
+
+	private final int type;
+
+	private final int machine;
+
+	private final String interpreter;
+
+	private final boolean dynamic;
+
+	private final List<String> needed;
+
+	private final String soname;
+
+	private final List<String> runpath;
+
+	private final List<String> rpath;
+
+	private final byte[] dynamicStrings;
+
+	private ElfFile(Path path, int type, int machine, String interpreter, boolean dynamic, List<String> needed,
+			String soname, List<String> runpath, List<String> rpath, byte[] dynamicStrings) {
+		this.path = path;
+		this.type = type;
+		this.machine = machine;
+		this.interpreter = interpreter;
+		this.dynamic = dynamic;
+		this.needed = List.copyOf(needed);
+		this.soname = soname;
+		this.runpath = List.copyOf(runpath);
+		this.rpath = List.copyOf(rpath);
+		this.dynamicStrings = dynamicStrings;
+	}
+
+	/** Whether {@code file} is a regular file starting with the ELF magic bytes. */
+	public static boolean isElf(Path file) throws IOException {
+		if (!Files.isRegularFile(file)) {
+			return false;
+		}
+		try (InputStream in = Files.newInputStream(file)) {
+			byte[] head = in.readNBytes(MAGIC.length);
+			return java.util.Arrays.equals(head, MAGIC);
+		}
+	}
+
+	/** Reads the headers of {@code file}. */
+	public static ElfFile read(Path file) throws IOException {
+		try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+			return new Reader(file, channel).read();
+		}
+	}
+
+	public Path path() {
+		return this.path;
+	}
+
+	/** {@code e_type}: 2 for an executable, 3 for a shared object or position-independent executable. */
+	public int type() {
+		return this.type;
+	}
+
+	/** {@code e_machine}, such as {@link #EM_X86_64}. */
+	public int machine() {
+		return this.machine;
+	}
+
+	/** The program interpreter (dynamic loader) path, empty for static executables and most libraries. */
+	public Optional<String> interpreter() {
+		return Optional.ofNullable(this.interpreter);
+	}
+
+	/** The sonames in {@code DT_NEEDED}, in file order. */
+	public List<String> needed() {
+		return this.needed;
+	}
+
+	/** {@code DT_SONAME}, if the file has one. */
+	public Optional<String> soname() {
+		return Optional.ofNullable(this.soname);
+	}
+
+	/** {@code DT_RUNPATH} split at colons, unexpanded ({@code $ORIGIN} kept). */
+	public List<String> runpath() {
+		return this.runpath;
+	}
+
+	/** {@code DT_RPATH} split at colons, unexpanded. */
+	public List<String> rpath() {
+		return this.rpath;
+	}
+
+	/** Whether the file has a dynamic section at all (static-pie executables have one, with no needed libraries). */
+	public boolean hasDynamicSection() {
+		return this.dynamic;
+	}
+
+	/** Whether the file runs without a dynamic loader and needs no shared library. */
+	public boolean isStaticallyLinked() {
+		return this.interpreter == null && this.needed.isEmpty();
+	}
+
+	/**
+	 * Whether {@code symbol} is named in the dynamic string table, that is, the file imports or
+	 * exports it. Used to find dependencies the loader cannot see, such as {@code iconv_open} pulling
+	 * in glibc's gconv modules through {@code dlopen}.
+	 */
+	public boolean namesDynamicSymbol(String symbol) {
+		byte[] name = (symbol + "\0").getBytes(StandardCharsets.US_ASCII);
+		outer: for (int i = 0; i + name.length <= this.dynamicStrings.length; i++) {
+			if (i > 0 && this.dynamicStrings[i - 1] != 0) {
+				continue;
+			}
+			for (int j = 0; j < name.length; j++) {
+				if (this.dynamicStrings[i + j] != name[j]) {
+					continue outer;
+				}
+			}
+			return true;
+		}
+		return false;
+	}
+
+	@Override
+	public String toString() {
+		return "ElfFile[" + this.path + ", interpreter=" + this.interpreter + ", needed=" + this.needed + "]";
+	}
+
+	private record Segment(int type, long offset, long vaddr, long filesz) {
+	}
+
+	private record Section(int nameOffset, int type, long offset, long size, int link) {
+	}
+
+	private static final class Reader {
+
+		private final Path file;
+
+		private final FileChannel channel;
+
+		private final long size;
+
+		Reader(Path file, FileChannel channel) throws IOException {
+			this.file = file;
+			this.channel = channel;
+			this.size = channel.size();
+		}
+
+		ElfFile read() throws IOException {
+			ByteBuffer magic = bytes(0, Math.min(MAGIC.length, this.size), "ELF magic");
+			for (int i = 0; i < MAGIC.length; i++) {
+				if (i >= magic.limit() || magic.get(i) != MAGIC[i]) {
+					throw fail("not an ELF file (bad magic)");
+				}
+			}
+			ByteBuffer header = bytes(0, 64, "ELF header");
+			if (header.get(4) != 2) {
+				throw fail("only 64-bit ELF files are supported (EI_CLASS " + header.get(4) + ")");
+			}
+			if (header.get(5) != 1) {
+				throw fail("only little-endian ELF files are supported (EI_DATA " + header.get(5) + ")");
+			}
+			int type = Short.toUnsignedInt(header.getShort(16));
+			int machine = Short.toUnsignedInt(header.getShort(18));
+			long phoff = header.getLong(32);
+			long shoff = header.getLong(40);
+			int phentsize = Short.toUnsignedInt(header.getShort(54));
+			int phnum = Short.toUnsignedInt(header.getShort(56));
+			int shentsize = Short.toUnsignedInt(header.getShort(58));
+			int shnum = Short.toUnsignedInt(header.getShort(60));
+			int shstrndx = Short.toUnsignedInt(header.getShort(62));
+
+			List<Segment> segments = segments(phoff, phentsize, phnum);
+			List<Section> sections = sections(shoff, shentsize, shnum);
+
+			String interpreter = null;
+			Segment dynamicSegment = null;
+			for (Segment segment : segments) {
+				if (segment.type() == PT_INTERP) {
+					interpreter = string(bytes(segment.offset(), segment.filesz(), "PT_INTERP"), 0, "PT_INTERP");
+				}
+				else if (segment.type() == PT_DYNAMIC) {
+					dynamicSegment = segment;
+				}
+			}
+			if (interpreter == null && segments.isEmpty()) {
+				interpreter = interpFromSections(sections, shstrndx);
+			}
+			long dynamicOffset;
+			long dynamicSize;
+			Section dynamicSection = sections.stream().filter((s) -> s.type() == SHT_DYNAMIC).findFirst().orElse(null);
+			if (dynamicSegment != null) {
+				dynamicOffset = dynamicSegment.offset();
+				dynamicSize = dynamicSegment.filesz();
+			}
+			else if (dynamicSection != null) {
+				dynamicOffset = dynamicSection.offset();
+				dynamicSize = dynamicSection.size();
+			}
+			else {
+				return new ElfFile(this.file, type, machine, interpreter, false, List.of(), null, List.of(),
+						List.of(), new byte[0]);
+			}
+			return readDynamic(type, machine, interpreter, dynamicOffset, dynamicSize, segments, sections,
+					dynamicSection);
+		}
+
+		private ElfFile readDynamic(int type, int machine, String interpreter, long offset, long size,
+				List<Segment> segments, List<Section> sections, Section dynamicSection) throws IOException {
+			ByteBuffer dyn = bytes(offset, size, "dynamic section");
+			List<Long> neededOffsets = new ArrayList<>();
+			Long sonameOffset = null;
+			Long runpathOffset = null;
+			Long rpathOffset = null;
+			Long strtabAddress = null;
+			long strtabSize = -1;
+			for (int at = 0; at + 16 <= dyn.limit(); at += 16) {
+				long tag = dyn.getLong(at);
+				long value = dyn.getLong(at + 8);
+				if (tag == DT_NULL) {
+					break;
+				}
+				if (tag == DT_NEEDED) {
+					neededOffsets.add(value);
+				}
+				else if (tag == DT_SONAME) {
+					sonameOffset = value;
+				}
+				else if (tag == DT_RUNPATH) {
+					runpathOffset = value;
+				}
+				else if (tag == DT_RPATH) {
+					rpathOffset = value;
+				}
+				else if (tag == DT_STRTAB) {
+					strtabAddress = value;
+				}
+				else if (tag == DT_STRSZ) {
+					strtabSize = value;
+				}
+			}
+			ByteBuffer strtab = stringTable(strtabAddress, strtabSize, segments, sections, dynamicSection);
+			if (strtab == null) {
+				if (neededOffsets.isEmpty() && sonameOffset == null && runpathOffset == null && rpathOffset == null) {
+					return new ElfFile(this.file, type, machine, interpreter, true, List.of(), null, List.of(),
+							List.of(), new byte[0]);
+				}
+				throw fail("the dynamic section names strings but its string table cannot be found");
+			}
+			List<String> needed = new ArrayList<>();
+			for (long n : neededOffsets) {
+				needed.add(string(strtab, n, "DT_NEEDED"));
+			}
+			String soname = (sonameOffset != null) ? string(strtab, sonameOffset, "DT_SONAME") : null;
+			List<String> runpath = (runpathOffset != null) ? paths(string(strtab, runpathOffset, "DT_RUNPATH"))
+					: List.of();
+			List<String> rpath = (rpathOffset != null) ? paths(string(strtab, rpathOffset, "DT_RPATH")) : List.of();
+			byte[] strings = new byte[strtab.limit()];
+			strtab.get(0, strings);
+			return new ElfFile(this.file, type, machine, interpreter, true, needed, soname, runpath, rpath, strings);
+		}
+
+		private ByteBuffer stringTable(Long address, long size, List<Segment> segments, List<Section> sections,
+				Section dynamicSection) throws IOException {
+			if (address != null && size >= 0) {
+				for (Segment segment : segments) {
+					if (segment.type() == PT_LOAD && Long.compareUnsigned(address, segment.vaddr()) >= 0
+							&& Long.compareUnsigned(address - segment.vaddr(), segment.filesz()) < 0) {
+						return bytes(segment.offset() + (address - segment.vaddr()), size, "DT_STRTAB");
+					}
+				}
+			}
+			if (dynamicSection != null && dynamicSection.link() > 0 && dynamicSection.link() < sections.size()) {
+				Section linked = sections.get(dynamicSection.link());
+				if (linked.type() == SHT_STRTAB) {
+					return bytes(linked.offset(), linked.size(), ".dynstr");
+				}
+			}
+			return null;
+		}
+
+		private String interpFromSections(List<Section> sections, int shstrndx) throws IOException {
+			if (sections.isEmpty() || shstrndx >= sections.size()) {
+				return null;
+			}
+			Section names = sections.get(shstrndx);
+			ByteBuffer nameTable = bytes(names.offset(), names.size(), "section name table");
+			for (Section section : sections) {
+				if (".interp".equals(string(nameTable, Integer.toUnsignedLong(section.nameOffset()), "section name"))) {
+					return string(bytes(section.offset(), section.size(), ".interp"), 0, ".interp");
+				}
+			}
+			return null;
+		}
+
+		private List<Segment> segments(long phoff, int phentsize, int phnum) throws IOException {
+			if (phnum == 0) {
+				return List.of();
+			}
+			if (phentsize < 56) {
+				throw fail("program header entries are " + phentsize + " bytes, expected 56");
+			}
+			ByteBuffer table = bytes(phoff, (long) phentsize * phnum, "program headers");
+			List<Segment> segments = new ArrayList<>(phnum);
+			for (int i = 0; i < phnum; i++) {
+				int at = i * phentsize;
+				segments.add(new Segment(table.getInt(at), table.getLong(at + 8), table.getLong(at + 16),
+						table.getLong(at + 32)));
+			}
+			return segments;
+		}
+
+		private List<Section> sections(long shoff, int shentsize, int shnum) throws IOException {
+			if (shnum == 0 || shoff == 0) {
+				return List.of();
+			}
+			if (shentsize < 64) {
+				throw fail("section header entries are " + shentsize + " bytes, expected 64");
+			}
+			ByteBuffer table = bytes(shoff, (long) shentsize * shnum, "section headers");
+			List<Section> sections = new ArrayList<>(shnum);
+			for (int i = 0; i < shnum; i++) {
+				int at = i * shentsize;
+				sections.add(new Section(table.getInt(at), table.getInt(at + 4), table.getLong(at + 24),
+						table.getLong(at + 32), table.getInt(at + 40)));
+			}
+			return sections;
+		}
+
+		private ByteBuffer bytes(long offset, long length, String what) throws IOException {
+			if (offset < 0 || length < 0 || length > MAX_STRTAB || offset > this.size
+					|| length > this.size - offset) {
+				throw fail(what + " (offset " + Long.toUnsignedString(offset) + ", length "
+						+ Long.toUnsignedString(length) + ") lies outside the file (" + this.size + " bytes)");
+			}
+			ByteBuffer buffer = ByteBuffer.allocate((int) length).order(ByteOrder.LITTLE_ENDIAN);
+			while (buffer.hasRemaining()) {
+				if (this.channel.read(buffer, offset + buffer.position()) < 0) {
+					throw fail(what + " is truncated");
+				}
+			}
+			return buffer.flip();
+		}
+
+		private String string(ByteBuffer table, long offset, String what) throws ElfFormatException {
+			if (offset < 0 || offset >= table.limit()) {
+				throw fail(what + " string offset " + Long.toUnsignedString(offset) + " lies outside its table");
+			}
+			int start = (int) offset;
+			int end = start;
+			while (end < table.limit() && table.get(end) != 0) {
+				end++;
+				if (end - start > MAX_STRING) {
+					throw fail(what + " string is longer than " + MAX_STRING + " bytes");
+				}
+			}
+			if (end == table.limit()) {
+				throw fail(what + " string is not terminated");
+			}
+			byte[] text = new byte[end - start];
+			table.get(start, text);
+			return new String(text, StandardCharsets.UTF_8);
+		}
+
+		private static List<String> paths(String value) {
+			List<String> paths = new ArrayList<>();
+			for (String part : value.split(":")) {
+				if (!part.isEmpty()) {
+					paths.add(part);
+				}
+			}
+			return paths;
+		}
+
+		private ElfFormatException fail(String reason) {
+			return new ElfFormatException(this.file, reason);
+		}
+
+	}
+
+}

@@ -1,0 +1,137 @@
+package dev.pgext.bundle.elf;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.testsupport.PostgresInstalls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+/**
+ * Tests for {@link ElfFile} on real binaries of this machine and of the Postgres binaries, and on
+ * broken input.
+ */
+class ElfFileTests {
+
+	@TempDir
+	Path temp;
+
+	@Test
+	void theShellNeedsLibcAndTheLoader() throws IOException {
+		ElfFile sh = ElfFile.read(Path.of("/bin/sh"));
+		assertThat(sh.machine()).isEqualTo(ElfFile.EM_X86_64);
+		assertThat(sh.interpreter()).hasValue("/lib64/ld-linux-x86-64.so.2");
+		assertThat(sh.needed()).contains("libc.so.6");
+		assertThat(sh.isStaticallyLinked()).isFalse();
+	}
+
+	@Test
+	void postgresNeedsItsBundledIcuThroughAnOriginRunpath() throws IOException {
+		PostgresInstall install = PostgresInstalls.shared(15);
+		ElfFile postgres = ElfFile.read(install.binary("postgres"));
+		assertThat(postgres.interpreter()).hasValue("/lib64/ld-linux-x86-64.so.2");
+		assertThat(postgres.needed()).contains("libicuuc.so.60", "libicui18n.so.60", "libxml2.so.2", "libc.so.6");
+		assertThat(postgres.runpath()).containsExactly("$ORIGIN/../lib");
+		assertThat(postgres.rpath()).isEmpty();
+	}
+
+	@Test
+	void aLibraryNamesItselfAndHasNoInterpreter() throws IOException {
+		ElfFile icu = ElfFile.read(PostgresInstalls.shared(15).lib().resolve("libicuuc.so.60"));
+		assertThat(icu.soname()).hasValue("libicuuc.so.60");
+		assertThat(icu.interpreter()).isEmpty();
+		assertThat(icu.needed()).contains("libicudata.so.60", "libstdc++.so.6");
+	}
+
+	@Test
+	void libxml2ReferencesIconv() throws IOException {
+		ElfFile xml = ElfFile.read(PostgresInstalls.shared(15).lib().resolve("libxml2.so.2"));
+		assertThat(xml.namesDynamicSymbol("iconv_open")).isTrue();
+		assertThat(xml.namesDynamicSymbol("no_such_symbol_anywhere")).isFalse();
+	}
+
+	@Test
+	void aStaticExecutableNeedsNothing() throws IOException {
+		Path ldconfig = Path.of("/sbin/ldconfig");
+		assumeThat(ElfFile.isElf(ldconfig)).as("a static /sbin/ldconfig (Debian)").isTrue();
+		ElfFile file = ElfFile.read(ldconfig);
+		assertThat(file.interpreter()).isEmpty();
+		assertThat(file.needed()).isEmpty();
+		assertThat(file.isStaticallyLinked()).isTrue();
+	}
+
+	@Test
+	void aTextFileIsNotElf() throws IOException {
+		Path text = Files.writeString(this.temp.resolve("script"), "#!/bin/sh\necho hello\n");
+		assertThat(ElfFile.isElf(text)).isFalse();
+		assertThatExceptionOfType(ElfFormatException.class).isThrownBy(() -> ElfFile.read(text))
+			.withMessageContaining("script")
+			.withMessageContaining("not an ELF file");
+	}
+
+	@Test
+	void anEmptyFileFailsClearly() throws IOException {
+		Path empty = Files.createFile(this.temp.resolve("empty"));
+		assertThatExceptionOfType(ElfFormatException.class).isThrownBy(() -> ElfFile.read(empty))
+			.withMessageContaining("not an ELF file");
+	}
+
+	@Test
+	void aTruncatedBinaryFailsClearly() throws IOException {
+		byte[] sh = Files.readAllBytes(Path.of("/bin/sh"));
+		Path truncated = Files.write(this.temp.resolve("truncated"), Arrays.copyOf(sh, 200));
+		assertThatExceptionOfType(ElfFormatException.class).isThrownBy(() -> ElfFile.read(truncated))
+			.withMessageContaining("outside the file");
+	}
+
+	@Test
+	void a32BitFileIsRejectedByName() throws IOException {
+		byte[] header = Files.readAllBytes(Path.of("/bin/sh"));
+		header[4] = 1;
+		Path elf32 = Files.write(this.temp.resolve("elf32"), header);
+		assertThatExceptionOfType(ElfFormatException.class).isThrownBy(() -> ElfFile.read(elf32))
+			.withMessageContaining("only 64-bit ELF files are supported");
+	}
+
+	@Test
+	void programHeadersPointingOutsideTheFileFailClearly() throws IOException {
+		byte[] sh = Files.readAllBytes(Path.of("/bin/sh"));
+		ByteBuffer.wrap(sh).order(ByteOrder.LITTLE_ENDIAN).putLong(32, Long.MAX_VALUE - 10);
+		Path broken = Files.write(this.temp.resolve("broken"), sh);
+		assertThatExceptionOfType(ElfFormatException.class).isThrownBy(() -> ElfFile.read(broken))
+			.withMessageContaining("program headers");
+	}
+
+	@Test
+	void randomlyCorruptedBinariesEitherParseOrFailWithAnElfError() throws IOException {
+		byte[] original = Files.readAllBytes(Path.of("/bin/sh"));
+		Random random = new Random(42);
+		Path target = this.temp.resolve("corrupt");
+		for (int round = 0; round < 300; round++) {
+			byte[] copy = Arrays.copyOf(original, original.length);
+			for (int flips = 0; flips < 8; flips++) {
+				// the headers and the dynamic section live in the first pages
+				copy[random.nextInt(Math.min(copy.length, 16 * 1024))] = (byte) random.nextInt();
+			}
+			Files.write(target, copy);
+			try {
+				ElfFile.read(target);
+			}
+			catch (ElfFormatException ex) {
+				assertThat(ex).hasMessageStartingWith(target.toString());
+			}
+		}
+	}
+
+}
