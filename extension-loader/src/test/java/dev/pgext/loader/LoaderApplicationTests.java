@@ -13,33 +13,61 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The extension-loader service starts and reports itself healthy and ready.
+ * A loader without a compute spec is alive but not ready, says why in {@code /status}, and
+ * refuses requests that need a compute with a problem response.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "pgext.loader.s3.endpoint=http://127.0.0.1:9", "pgext.loader.s3.bucket=unused" })
 class LoaderApplicationTests {
 
 	@LocalServerPort
 	int port;
 
+	private final HttpClient client = HttpClient.newHttpClient();
+
 	@Test
-	void healthAndReadinessAreUp() throws Exception {
-		HttpClient client = HttpClient.newHttpClient();
-		for (String path : new String[] { "/actuator/health", "/actuator/health/readiness" }) {
-			HttpResponse<String> response = client.send(
-					HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path)).build(),
-					HttpResponse.BodyHandlers.ofString());
-			assertThat(response.statusCode()).as(path).isEqualTo(200);
-			assertThat(response.body()).as(path).contains("\"status\":\"UP\"");
-		}
+	void isAliveButNotReadyUntilAComputeRuns() throws Exception {
+		HttpResponse<String> liveness = get("/actuator/health/liveness");
+		assertThat(liveness.statusCode()).isEqualTo(200);
+		assertThat(liveness.body()).contains("\"status\":\"UP\"");
+		HttpResponse<String> readiness = get("/actuator/health/readiness");
+		assertThat(readiness.statusCode()).isEqualTo(503);
+		assertThat(readiness.body()).contains("OUT_OF_SERVICE");
+		assertThat(get("/status").body()).contains("\"phase\":\"WAITING_FOR_SPEC\"");
+	}
+
+	@Test
+	void aJitRequestBeforeAnySpecIsAConflictProblem() throws Exception {
+		HttpResponse<String> response = post("/extension_server/hstore.so?is_library=true", "");
+		assertThat(response.statusCode()).isEqualTo(409);
+		assertThat(response.body()).contains("https://pgext.dev/problems/compute-not-started");
+	}
+
+	@Test
+	void anInvalidSpecIsABadRequestProblem() throws Exception {
+		HttpResponse<String> response = post("/compute/start", "{\"pg_major\": 9, \"port\": 0}");
+		assertThat(response.statusCode()).isEqualTo(400);
+		assertThat(response.body()).contains("https://pgext.dev/problems/bad-request");
+		assertThat(get("/status").body()).contains("\"phase\":\"WAITING_FOR_SPEC\"");
 	}
 
 	@Test
 	void prometheusMetricsAreExported() throws Exception {
-		HttpResponse<String> response = HttpClient.newHttpClient().send(
-				HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/actuator/prometheus")).build(),
-				HttpResponse.BodyHandlers.ofString());
+		HttpResponse<String> response = get("/actuator/prometheus");
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.body()).contains("jvm_memory_used_bytes");
+	}
+
+	private HttpResponse<String> get(String path) throws Exception {
+		return this.client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path)).build(),
+				HttpResponse.BodyHandlers.ofString());
+	}
+
+	private HttpResponse<String> post(String path, String json) throws Exception {
+		return this.client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(json))
+			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 }

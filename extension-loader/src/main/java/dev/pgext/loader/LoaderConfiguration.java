@@ -1,0 +1,58 @@
+package dev.pgext.loader;
+
+import java.time.Duration;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import dev.pgext.loader.fetch.BandwidthLimiter;
+import dev.pgext.loader.fetch.ExtensionSource;
+import dev.pgext.loader.fetch.FilePlacer;
+import dev.pgext.loader.fetch.RegistryExtensionSource;
+import dev.pgext.loader.fetch.S3ExtensionSource;
+import dev.pgext.model.store.S3ObjectStore;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The source of extensions the configuration names, and the placer that writes their files.
+ */
+@Configuration(proxyBeanMethods = false)
+class LoaderConfiguration {
+
+	@Bean
+	ExtensionSource extensionSource(LoaderProperties properties) {
+		if (properties.source() == LoaderProperties.Source.REGISTRY) {
+			if (properties.registry() == null) {
+				throw new IllegalStateException("pgext.loader.source=registry needs pgext.loader.registry.url");
+			}
+			return new RegistryExtensionSource(properties.registry().url(), properties.registry().token());
+		}
+		if (properties.s3() == null || properties.s3().bucket() == null) {
+			throw new IllegalStateException("pgext.loader.source=s3 needs pgext.loader.s3.bucket");
+		}
+		return new S3ExtensionSource(S3ObjectStore.create(properties.s3().settings()).withCircuitBreaker(breaker()));
+	}
+
+	/** Opens after most of the last calls failed (after the store's own retries), so a dead S3 fails fast. */
+	static CircuitBreaker breaker() {
+		return CircuitBreaker.of("s3", CircuitBreakerConfig.custom()
+			.slidingWindowSize(20)
+			.minimumNumberOfCalls(10)
+			.failureRateThreshold(50)
+			.waitDurationInOpenState(Duration.ofSeconds(10))
+			.permittedNumberOfCallsInHalfOpenState(2)
+			.recordException(S3ObjectStore::isRetryable)
+			.build());
+	}
+
+	@Bean
+	FilePlacer filePlacer(ExtensionSource source, LoaderProperties properties, MeterRegistry meters) {
+		long bandwidth = (properties.backgroundBandwidth() != null) ? properties.backgroundBandwidth().toBytes() : 0;
+		return new FilePlacer(source, properties.cacheDir(), BandwidthLimiter.of(bandwidth),
+				FilePlacer.retry(properties.attempts(), properties.initialBackoff()), meters);
+	}
+
+}

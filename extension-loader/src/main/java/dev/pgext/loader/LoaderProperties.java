@@ -1,0 +1,90 @@
+package dev.pgext.loader;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+
+import dev.pgext.model.store.ObjectStoreSettings;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Configuration of the extension loader, under {@code pgext.loader}.
+ *
+ * @param specFile compute spec read at start; without one the loader waits for {@code POST /compute/start}
+ * @param source where indexes and files come from: the S3 bucket directly or the registry
+ * @param s3 the extension store bucket, used when {@code source} is {@code s3}
+ * @param registry the registry, used when {@code source} is {@code registry}
+ * @param cacheDir node-local content-addressed cache shared by the computes of one node, or none
+ * @param workers download threads; JIT requests jump the queue but share these threads
+ * @param backgroundBandwidth bytes per second for background downloads (null or 0: unlimited); JIT and
+ * server-preload downloads are never limited
+ * @param prefetch whether extensions nobody asked for are downloaded in the background after start
+ * @param attempts attempts per file download, the first included, for network errors and 5xx answers
+ * @param initialBackoff wait before the first retry of a file download, doubled per attempt with jitter
+ * @param postgresStartTimeout how long Postgres may take to accept connections
+ * @param jitTimeout how long a JIT request waits for its files before it fails
+ */
+@ConfigurationProperties("pgext.loader")
+@Validated
+public record LoaderProperties(Path specFile, Source source, @Valid S3 s3, @Valid Registry registry, Path cacheDir,
+		@Min(1) @Max(64) Integer workers, DataSize backgroundBandwidth, Boolean prefetch, @Min(1) Integer attempts,
+		Duration initialBackoff, Duration postgresStartTimeout, Duration jitTimeout) {
+
+	public LoaderProperties {
+		source = (source != null) ? source : Source.S3;
+		workers = (workers != null) ? workers : 4;
+		prefetch = (prefetch != null) ? prefetch : true;
+		attempts = (attempts != null) ? attempts : 5;
+		initialBackoff = (initialBackoff != null) ? initialBackoff : Duration.ofMillis(200);
+		postgresStartTimeout = (postgresStartTimeout != null) ? postgresStartTimeout : Duration.ofMinutes(2);
+		jitTimeout = (jitTimeout != null) ? jitTimeout : Duration.ofMinutes(5);
+	}
+
+	/** Where the loader reads indexes and files. */
+	public enum Source {
+
+		/** The extension store bucket, read with the store layout. */
+		S3,
+
+		/** The registry's compute-manifest and file endpoints. */
+		REGISTRY
+
+	}
+
+	/**
+	 * The extension store bucket.
+	 *
+	 * @param endpoint S3 endpoint, or none for AWS' own endpoint of the region
+	 * @param region signing region
+	 * @param bucket the bucket
+	 * @param accessKey access key, or none for the SDK's default credential chain
+	 * @param secretKey secret key that goes with the access key
+	 */
+	public record S3(URI endpoint, String region, String bucket, String accessKey, String secretKey) {
+
+		public ObjectStoreSettings settings() {
+			return new ObjectStoreSettings(this.endpoint, this.region, this.bucket, this.accessKey, this.secretKey, null,
+					null, null, null);
+		}
+
+	}
+
+	/**
+	 * The registry that serves merged compute manifests.
+	 *
+	 * @param url base URL, such as {@code http://registry:8080}
+	 * @param token bearer token sent with every request, or none
+	 */
+	public record Registry(@NotNull URI url, String token) {
+
+	}
+
+}

@@ -1,0 +1,315 @@
+package dev.pgext.loader.compute;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.pgext.loader.fetch.FetchException;
+import dev.pgext.loader.fetch.FilePlacer;
+import dev.pgext.model.index.ExtFile;
+import dev.pgext.model.index.ExtIndexEntry;
+import dev.pgext.model.postgres.PostgresInstall;
+
+/**
+ * Downloads whole extensions on a bounded pool, most urgent first, and never the same
+ * extension twice at once: a request for an extension that is queued or downloading joins
+ * that download (and may raise its priority); a failed download fails every waiter with the
+ * reason and is forgotten, so the next request starts afresh.
+ */
+public final class DownloadScheduler implements AutoCloseable {
+
+	private static final Logger log = LoggerFactory.getLogger(DownloadScheduler.class);
+
+	/** Why an extension is wanted, most urgent first. */
+	public enum Priority {
+
+		/** A backend is blocked in a JIT request. */
+		JIT,
+
+		/** {@code shared_preload_libraries}: Postgres cannot start without it. */
+		SERVER_PRELOAD,
+
+		/** {@code session_preload_libraries}: every new session loads it. */
+		SESSION_PRELOAD,
+
+		/** Created in some database of this compute. */
+		INSTALLED,
+
+		/** Available but not used yet. */
+		BACKGROUND;
+
+		/** Whether the background bandwidth limit applies. */
+		boolean throttled() {
+			return this.compareTo(SESSION_PRELOAD) >= 0;
+		}
+
+		String tag() {
+			return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+		}
+
+	}
+
+	/** Where an extension stands. */
+	public enum State {
+
+		/** Only its control file is in place. */
+		AVAILABLE,
+
+		/** Waiting for a worker. */
+		QUEUED,
+
+		/** A worker is placing its files. */
+		DOWNLOADING,
+
+		/** Every file is in place and verified. */
+		PLACED,
+
+		/** The last attempt failed; the next request tries again. */
+		FAILED
+
+	}
+
+	/**
+	 * What {@code GET /status} shows about one extension.
+	 *
+	 * @param name the extension
+	 * @param version the release
+	 * @param state where it stands
+	 * @param priority why it is queued or downloading, or {@code null}
+	 * @param files how many files it has
+	 * @param bytes how many bytes they add up to
+	 * @param error the reason of the last failure, or {@code null}
+	 * @param placedAt when its last file was placed, or {@code null}
+	 */
+	public record ExtensionStatus(String name, String version, State state, Priority priority, int files, long bytes,
+			String error, Instant placedAt) {
+
+	}
+
+	private final class Task implements Comparable<Task> {
+
+		final ExtIndexEntry entry;
+
+		final long sequence;
+
+		final CompletableFuture<Void> done = new CompletableFuture<>();
+
+		volatile Priority priority;
+
+		Task(ExtIndexEntry entry, Priority priority, long sequence) {
+			this.entry = entry;
+			this.priority = priority;
+			this.sequence = sequence;
+		}
+
+		@Override
+		public int compareTo(Task other) {
+			int byPriority = this.priority.compareTo(other.priority);
+			return (byPriority != 0) ? byPriority : Long.compare(this.sequence, other.sequence);
+		}
+
+	}
+
+	private final PostgresInstall install;
+
+	private final FilePlacer placer;
+
+	private final PriorityBlockingQueue<Task> queue = new PriorityBlockingQueue<>();
+
+	private final Map<String, Task> inFlight = new HashMap<>();
+
+	private final Map<String, ExtensionStatus> status = new TreeMap<>();
+
+	private final Map<Priority, AtomicInteger> depth = new EnumMap<>(Priority.class);
+
+	private final AtomicLong sequence = new AtomicLong();
+
+	private final ExecutorService workers;
+
+	private final List<AutoCloseable> meters = new ArrayList<>();
+
+	public DownloadScheduler(PostgresInstall install, FilePlacer placer, List<ExtIndexEntry> catalog, int workers,
+			MeterRegistry registry) {
+		this.install = install;
+		this.placer = placer;
+		for (ExtIndexEntry entry : catalog) {
+			this.status.put(entry.name().value(), new ExtensionStatus(entry.name().value(), entry.version().value(),
+					State.AVAILABLE, null, entry.files().size(), bytes(entry), null, null));
+		}
+		for (Priority priority : Priority.values()) {
+			AtomicInteger count = new AtomicInteger();
+			this.depth.put(priority, count);
+			Gauge gauge = Gauge.builder("pgext.loader.queue.depth", count, AtomicInteger::get)
+				.description("Extensions waiting for a download worker")
+				.tag("priority", priority.tag())
+				.register(registry);
+			this.meters.add(() -> registry.remove(gauge));
+		}
+		AtomicInteger thread = new AtomicInteger();
+		this.workers = Executors.newFixedThreadPool(workers, (runnable) -> {
+			Thread t = new Thread(runnable, "pgext-download-" + thread.incrementAndGet());
+			t.setDaemon(true);
+			return t;
+		});
+		for (int i = 0; i < workers; i++) {
+			this.workers.execute(this::work);
+		}
+	}
+
+	/** Asks for every file of {@code entry}; completes when they are all in place. */
+	public synchronized CompletableFuture<Void> request(ExtIndexEntry entry, Priority priority) {
+		String name = entry.name().value();
+		ExtensionStatus current = this.status.get(name);
+		if (current != null && current.state() == State.PLACED) {
+			return CompletableFuture.completedFuture(null);
+		}
+		Task task = this.inFlight.get(name);
+		if (task != null) {
+			promote(task, priority);
+			return task.done;
+		}
+		task = new Task(entry, priority, this.sequence.incrementAndGet());
+		this.inFlight.put(name, task);
+		update(task, State.QUEUED, null);
+		this.depth.get(priority).incrementAndGet();
+		this.queue.add(task);
+		return task.done;
+	}
+
+	/** Asks for several extensions; completes when all are in place, or fails with the first failure. */
+	public CompletableFuture<Void> requestAll(List<ExtIndexEntry> entries, Priority priority) {
+		return CompletableFuture.allOf(entries.stream()
+			.map((entry) -> request(entry, priority))
+			.toArray(CompletableFuture[]::new));
+	}
+
+	private void promote(Task task, Priority priority) {
+		if (priority.compareTo(task.priority) >= 0) {
+			return;
+		}
+		// the queue orders by priority, so a queued task must leave it before its priority changes
+		if (this.queue.remove(task)) {
+			this.depth.get(task.priority).decrementAndGet();
+			task.priority = priority;
+			this.depth.get(priority).incrementAndGet();
+			this.queue.add(task);
+		}
+		else {
+			task.priority = priority;
+		}
+		update(task, this.status.get(task.entry.name().value()).state(), null);
+	}
+
+	private void work() {
+		while (!Thread.currentThread().isInterrupted()) {
+			Task task;
+			try {
+				task = this.queue.take();
+			}
+			catch (InterruptedException ex) {
+				return;
+			}
+			synchronized (this) {
+				this.depth.get(task.priority).decrementAndGet();
+				update(task, State.DOWNLOADING, null);
+			}
+			run(task);
+		}
+	}
+
+	private void run(Task task) {
+		String name = task.entry.name().value();
+		try {
+			for (ExtFile file : task.entry.files()) {
+				Path target = this.install.resolve(file.path());
+				this.placer.place(file, target, () -> task.priority.throttled());
+			}
+			synchronized (this) {
+				this.inFlight.remove(name);
+				update(task, State.PLACED, null);
+			}
+			log.debug("Extension {} placed ({} files)", name, task.entry.files().size());
+			task.done.complete(null);
+		}
+		catch (RuntimeException ex) {
+			String reason = ex.getMessage();
+			synchronized (this) {
+				// forgotten before the waiters hear of it, so that their next request starts a new download
+				this.inFlight.remove(name);
+				update(task, State.FAILED, reason);
+			}
+			log.warn("Extension {} could not be placed: {}", name, reason);
+			task.done.completeExceptionally(ex);
+		}
+	}
+
+	private void update(Task task, State state, String error) {
+		String name = task.entry.name().value();
+		ExtensionStatus old = this.status.get(name);
+		this.status.put(name,
+				new ExtensionStatus(name, task.entry.version().value(), state,
+						(state == State.QUEUED || state == State.DOWNLOADING) ? task.priority : null,
+						task.entry.files().size(), bytes(task.entry), error,
+						(state == State.PLACED) ? Instant.now() : (old != null) ? old.placedAt() : null));
+	}
+
+	/** Every extension's state, by name. */
+	public synchronized List<ExtensionStatus> status() {
+		return List.copyOf(this.status.values());
+	}
+
+	/** The state of one extension, or {@code null} when it is not in the catalog. */
+	public synchronized ExtensionStatus status(String name) {
+		return this.status.get(name);
+	}
+
+	private static long bytes(ExtIndexEntry entry) {
+		return entry.files().stream().mapToLong(ExtFile::size).sum();
+	}
+
+	/** Stops the workers; downloads in progress fail and leave no partial file behind. */
+	@Override
+	public void close() {
+		this.workers.shutdownNow();
+		try {
+			this.workers.awaitTermination(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		List<Task> left;
+		synchronized (this) {
+			left = new ArrayList<>(this.inFlight.values());
+			this.inFlight.clear();
+			this.queue.clear();
+		}
+		left.forEach((task) -> task.done
+			.completeExceptionally(new FetchException(FetchException.Reason.LOCAL_IO, "the loader is stopping")));
+		for (AutoCloseable meter : this.meters) {
+			try {
+				meter.close();
+			}
+			catch (Exception ex) {
+				// a meter that is already gone needs no removal
+			}
+		}
+	}
+
+}

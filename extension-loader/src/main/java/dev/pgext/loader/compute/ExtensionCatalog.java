@@ -1,0 +1,63 @@
+package dev.pgext.loader.compute;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.pgext.model.index.ExtIndex;
+import dev.pgext.model.index.ExtIndexEntry;
+
+/**
+ * The extensions one compute may use: the merged index narrowed to the spec's available
+ * extensions (all of them when the spec names none).
+ *
+ * @param index the available extensions
+ */
+public record ExtensionCatalog(ExtIndex index) {
+
+	public static ExtensionCatalog of(ExtIndex merged, List<String> available) {
+		if (available == null || available.isEmpty()) {
+			return new ExtensionCatalog(merged);
+		}
+		List<ExtIndexEntry> allowed = merged.extensions()
+			.stream()
+			.filter((entry) -> available.contains(entry.name().value()))
+			.toList();
+		return new ExtensionCatalog(ExtIndex.of(merged.pgMajor(), merged.tenant(), allowed));
+	}
+
+	public List<ExtIndexEntry> extensions() {
+		return this.index.extensions();
+	}
+
+	/**
+	 * The extension that owns what Postgres asked for: a library ({@code hstore}, {@code hstore.so},
+	 * {@code $libdir/hstore}), or else an extension name, a file name or a script directory.
+	 */
+	public Optional<ExtIndexEntry> owner(String filename, boolean isLibrary) {
+		if (isLibrary) {
+			return this.index.findByLibrary(filename);
+		}
+		String last = filename.substring(filename.lastIndexOf('/') + 1);
+		return this.index.find(filename)
+			.or(() -> this.index.findByFileName(last))
+			.or(() -> this.index.find(last));
+	}
+
+	/** {@code entry} and everything it requires, dependencies first. */
+	public List<ExtIndexEntry> closure(ExtIndexEntry entry) {
+		return this.index.requiresClosure(List.of(entry.name().value()));
+	}
+
+	/** The extensions providing {@code libraries}, with their requires closure, dependencies first. */
+	public List<ExtIndexEntry> forLibraries(List<String> libraries) {
+		Map<String, ExtIndexEntry> owners = new LinkedHashMap<>();
+		for (String library : libraries) {
+			this.index.findByLibrary(library).ifPresent((entry) -> owners.putIfAbsent(entry.name().value(), entry));
+		}
+		return this.index.requiresClosure(new ArrayList<>(owners.keySet()));
+	}
+
+}

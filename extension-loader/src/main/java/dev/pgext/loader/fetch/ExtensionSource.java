@@ -1,0 +1,33 @@
+package dev.pgext.loader.fetch;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+import dev.pgext.model.PgMajor;
+import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.TenantId;
+import dev.pgext.model.index.ExtIndex;
+
+/**
+ * Where a compute's extensions come from: its merged index and the content of each file.
+ */
+public interface ExtensionSource {
+
+	/**
+	 * The extensions a tenant's computes of {@code major} may see: the public ones, with the
+	 * tenant's own replacing public ones of the same name.
+	 * @param tenant the tenant, or {@code null} for public extensions only
+	 */
+	ExtIndex index(PgMajor major, TenantId tenant);
+
+	/**
+	 * Opens the content of a file by digest. The caller verifies the digest.
+	 * @throws FetchException when the content is missing or the source fails for good
+	 * @throws IOException on a network error worth another attempt
+	 */
+	InputStream open(Sha256Digest digest) throws IOException;
+
+	/** A short name for logs and metrics ({@code s3}, {@code registry}). */
+	String name();
+
+}

@@ -1,0 +1,306 @@
+package dev.pgext.loader.fetch;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.index.ExtFile;
+
+/**
+ * Puts one file of an index into place so that Postgres only ever sees complete, verified
+ * content: the bytes stream into a temporary file in the target's own directory while their
+ * digest is computed, the file is fsynced, its size and digest are checked against the index,
+ * and only then is it renamed over the target (and the directory fsynced). A wrong digest
+ * leaves nothing behind. Nothing is held in memory beyond one buffer.
+ * <p>
+ * With a cache directory, verified content is also kept by digest
+ * ({@code <cache>/sha256/<hex>}) and later placements copy from there, so computes on one
+ * node download each blob once.
+ */
+public final class FilePlacer {
+
+	/** Suffix of files being written; a loader that starts removes any it finds (a previous run died). */
+	public static final String PART_SUFFIX = ".pgext-part";
+
+	private static final Logger log = LoggerFactory.getLogger(FilePlacer.class);
+
+	private static final int BUFFER = 64 * 1024;
+
+	private final ExtensionSource source;
+
+	private final Path cacheDir;
+
+	private final BandwidthLimiter limiter;
+
+	private final Retry retry;
+
+	private final MeterRegistry meters;
+
+	public FilePlacer(ExtensionSource source, Path cacheDir, BandwidthLimiter limiter, Retry retry,
+			MeterRegistry meters) {
+		this.source = source;
+		this.cacheDir = cacheDir;
+		this.limiter = limiter;
+		this.retry = retry;
+		this.meters = meters;
+	}
+
+	/** Retries network errors and 5xx answers with exponential backoff and jitter, never a wrong digest. */
+	public static Retry retry(int attempts, Duration initialBackoff) {
+		return Retry.of("file-download",
+				RetryConfig.custom()
+					.maxAttempts(attempts)
+					.intervalFunction(
+							IntervalFunction.ofExponentialRandomBackoff(initialBackoff, 2.0, 0.5, Duration.ofSeconds(20)))
+					.retryOnException((ex) -> ex instanceof IOException || ex instanceof UncheckedIOException)
+					.failAfterMaxAttempts(false)
+					.build());
+	}
+
+	/** How a file got into place. */
+	public enum Outcome {
+
+		/** The target already had the right content. */
+		PRESENT,
+
+		/** Copied from the node-local cache. */
+		CACHED,
+
+		/** Downloaded from the source. */
+		DOWNLOADED
+
+	}
+
+	/**
+	 * Places {@code file} at {@code target}.
+	 * @param throttled asked before each chunk: whether the background bandwidth limit applies now
+	 * (a download that a JIT request is waiting for is promoted and stops being throttled)
+	 * @throws FetchException when the content cannot be had or is wrong; the target is then untouched
+	 */
+	public Outcome place(ExtFile file, Path target, BooleanSupplier throttled) {
+		try {
+			if (hasContent(target, file)) {
+				return Outcome.PRESENT;
+			}
+			Files.createDirectories(target.getParent());
+		}
+		catch (IOException ex) {
+			throw fail(new FetchException(FetchException.Reason.LOCAL_IO,
+					"cannot inspect " + target + ": " + ex.getMessage(), ex));
+		}
+		try {
+			if (this.cacheDir == null) {
+				download(file, target, throttled);
+				return Outcome.DOWNLOADED;
+			}
+			Path cached = this.cacheDir.resolve("sha256").resolve(file.sha256().hex());
+			if (Files.isRegularFile(cached)) {
+				try {
+					copyVerified(cached, file, target);
+					count("pgext.loader.cache.hits", "Files placed from the node-local cache");
+					return Outcome.CACHED;
+				}
+				catch (FetchException ex) {
+					log.warn("Cached {} is damaged ({}); downloading it again", cached, ex.getMessage());
+					Files.deleteIfExists(cached);
+				}
+			}
+			Files.createDirectories(cached.getParent());
+			download(file, cached, throttled);
+			copyVerified(cached, file, target);
+			return Outcome.DOWNLOADED;
+		}
+		catch (FetchException ex) {
+			throw fail(ex);
+		}
+		catch (IOException ex) {
+			throw fail(new FetchException(FetchException.Reason.LOCAL_IO,
+					"placing " + file.path() + " failed: " + ex.getMessage(), ex));
+		}
+	}
+
+	private FetchException fail(FetchException ex) {
+		this.meters.counter("pgext.loader.download.failures", "reason", ex.reason().tag()).increment();
+		return ex;
+	}
+
+	private void download(ExtFile file, Path target, BooleanSupplier throttled) {
+		try {
+			Retry.decorateCheckedSupplier(this.retry, () -> {
+				try (InputStream in = this.source.open(file.sha256())) {
+					receive(in, file, target, throttled, this.source.name());
+				}
+				return null;
+			}).get();
+		}
+		catch (FetchException ex) {
+			throw ex;
+		}
+		catch (Throwable ex) {
+			throw new FetchException(FetchException.Reason.UNAVAILABLE,
+					"downloading " + file.path() + " (" + file.sha256() + ") failed: " + ex.getMessage(), ex);
+		}
+	}
+
+	private void copyVerified(Path from, ExtFile file, Path target) throws IOException {
+		try (InputStream in = Files.newInputStream(from)) {
+			receive(in, file, target, () -> false, null);
+		}
+	}
+
+	/**
+	 * Streams {@code in} into a temporary file next to {@code target}, verifies it and renames it
+	 * into place; on any failure the temporary file is removed and the target is untouched.
+	 */
+	private void receive(InputStream in, ExtFile file, Path target, BooleanSupplier throttled, String source)
+			throws IOException {
+		Path dir = target.getParent();
+		Path part = Files.createTempFile(dir, "." + target.getFileName() + ".", PART_SUFFIX);
+		try {
+			MessageDigest digest = Sha256Digest.newDigest();
+			long total = 0;
+			try (FileChannel out = FileChannel.open(part, StandardOpenOption.WRITE)) {
+				byte[] buffer = new byte[BUFFER];
+				while (true) {
+					boolean limit = this.limiter != null && throttled.getAsBoolean();
+					int n = in.read(buffer, 0, limit ? this.limiter.maxChunk() : buffer.length);
+					if (n < 0) {
+						break;
+					}
+					if (limit) {
+						this.limiter.acquire(n);
+					}
+					total += n;
+					if (total > file.size()) {
+						throw new FetchException(FetchException.Reason.DIGEST_MISMATCH, file.path() + " ("
+								+ file.sha256() + ") is larger than the " + file.size() + " bytes the index says; refused");
+					}
+					digest.update(buffer, 0, n);
+					ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+					while (chunk.hasRemaining()) {
+						out.write(chunk);
+					}
+					if (source != null) {
+						this.meters.counter("pgext.loader.download.bytes", "source", source).increment(n);
+					}
+				}
+				out.force(true);
+			}
+			Sha256Digest actual = Sha256Digest.fromDigest(digest);
+			if (total != file.size() || !actual.equals(file.sha256())) {
+				throw new FetchException(FetchException.Reason.DIGEST_MISMATCH,
+						file.path() + ": content has sha256 " + actual + " and " + total + " bytes, the index says "
+								+ file.sha256() + " and " + file.size() + " bytes; refused");
+			}
+			Files.setPosixFilePermissions(part, PosixFilePermissions.fromString(file.isLibrary() ? "rwxr-xr-x" : "rw-r--r--"));
+			move(part, target);
+			if (source != null) {
+				this.meters.counter("pgext.loader.download.files", "source", source).increment();
+			}
+		}
+		finally {
+			Files.deleteIfExists(part);
+		}
+	}
+
+	/**
+	 * Writes small content (a control file from the index) the same way: temporary file,
+	 * fsync, rename. Content already there is left alone.
+	 * @param syncDirectory whether to fsync the directory now; a caller writing many files into
+	 * one directory does it once at the end with {@link #syncDirectory(Path)}
+	 */
+	public static void writeAtomically(Path target, byte[] content, boolean syncDirectory) throws IOException {
+		if (Files.isRegularFile(target) && Files.size(target) == content.length
+				&& java.util.Arrays.equals(Files.readAllBytes(target), content)) {
+			return;
+		}
+		Files.createDirectories(target.getParent());
+		Path part = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", PART_SUFFIX);
+		try {
+			try (FileChannel out = FileChannel.open(part, StandardOpenOption.WRITE)) {
+				ByteBuffer buffer = ByteBuffer.wrap(content);
+				while (buffer.hasRemaining()) {
+					out.write(buffer);
+				}
+				out.force(true);
+			}
+			Files.setPosixFilePermissions(part, PosixFilePermissions.fromString("rw-r--r--"));
+			rename(part, target);
+			if (syncDirectory) {
+				syncDirectory(target.getParent());
+			}
+		}
+		finally {
+			Files.deleteIfExists(part);
+		}
+	}
+
+	/** Removes the {@value #PART_SUFFIX} files a killed loader left in {@code dir}; returns how many. */
+	public static int removeLeftovers(Path dir) throws IOException {
+		if (!Files.isDirectory(dir)) {
+			return 0;
+		}
+		int removed = 0;
+		try (DirectoryStream<Path> parts = Files.newDirectoryStream(dir, "*" + PART_SUFFIX)) {
+			for (Path part : parts) {
+				Files.deleteIfExists(part);
+				removed++;
+			}
+		}
+		return removed;
+	}
+
+	/** Whether {@code target} already holds exactly {@code file}'s content. */
+	public static boolean hasContent(Path target, ExtFile file) throws IOException {
+		return Files.isRegularFile(target) && Files.size(target) == file.size()
+				&& Sha256Digest.of(target).equals(file.sha256());
+	}
+
+	private static void move(Path part, Path target) throws IOException {
+		rename(part, target);
+		// the rename itself must survive a crash, not just the content
+		syncDirectory(target.getParent());
+	}
+
+	private static void rename(Path part, Path target) throws IOException {
+		try {
+			Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+		}
+		catch (AtomicMoveNotSupportedException ex) {
+			throw new IOException("cannot rename atomically into " + target.getParent(), ex);
+		}
+	}
+
+	/** Makes the renames in {@code dir} durable. */
+	public static void syncDirectory(Path dir) throws IOException {
+		try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+			channel.force(true);
+		}
+	}
+
+	private void count(String name, String description) {
+		Counter.builder(name).description(description).register(this.meters).increment();
+	}
+
+}

@@ -1,0 +1,106 @@
+package dev.pgext.loader.fetch;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import dev.pgext.model.PgMajor;
+import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.TenantId;
+import dev.pgext.model.index.ExtIndex;
+import dev.pgext.model.index.ExtIndexJson;
+
+/**
+ * Reads through the registry: {@code GET /api/v1/compute-manifests/{pg}?tenant=} answers the
+ * merged index, {@code GET /api/v1/files/{sha256}} the content (possibly by a redirect to S3).
+ * A 5xx answer or a network error is an {@link IOException}, which the placer retries.
+ */
+public final class RegistryExtensionSource implements ExtensionSource {
+
+	private final URI base;
+
+	private final String token;
+
+	private final HttpClient client;
+
+	public RegistryExtensionSource(URI base, String token) {
+		String url = base.toString();
+		this.base = URI.create(url.endsWith("/") ? url : url + "/");
+		this.token = token;
+		this.client = HttpClient.newBuilder()
+			.followRedirects(HttpClient.Redirect.NORMAL)
+			.connectTimeout(Duration.ofSeconds(10))
+			.build();
+	}
+
+	@Override
+	public ExtIndex index(PgMajor major, TenantId tenant) {
+		String path = "api/v1/compute-manifests/" + major + ((tenant != null) ? "?tenant=" + tenant.value() : "");
+		try {
+			HttpResponse<InputStream> response = send(path);
+			try (InputStream body = response.body()) {
+				if (response.statusCode() == 404) {
+					return ExtIndex.of(major, tenant, java.util.List.of());
+				}
+				check(response, path);
+				return ExtIndexJson.read(body);
+			}
+		}
+		catch (IOException ex) {
+			throw new FetchException(FetchException.Reason.UNAVAILABLE, "registry " + path + ": " + ex.getMessage(), ex);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new FetchException(FetchException.Reason.MISSING, "registry " + path + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	@Override
+	public InputStream open(Sha256Digest digest) throws IOException {
+		String path = "api/v1/files/" + digest.hex();
+		HttpResponse<InputStream> response = send(path);
+		if (response.statusCode() == 200) {
+			return response.body();
+		}
+		response.body().close();
+		if (response.statusCode() == 404) {
+			throw new FetchException(FetchException.Reason.MISSING, "the registry has no file " + digest);
+		}
+		check(response, path);
+		throw new FetchException(FetchException.Reason.UNAVAILABLE,
+				"registry " + path + " answered " + response.statusCode());
+	}
+
+	private HttpResponse<InputStream> send(String path) throws IOException {
+		HttpRequest.Builder request = HttpRequest.newBuilder(this.base.resolve(path)).timeout(Duration.ofMinutes(5)).GET();
+		if (this.token != null && !this.token.isBlank()) {
+			request.header("Authorization", "Bearer " + this.token);
+		}
+		try {
+			return this.client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IOException("interrupted", ex);
+		}
+	}
+
+	private static void check(HttpResponse<?> response, String path) throws IOException {
+		int status = response.statusCode();
+		if (status >= 500 || status == 429) {
+			throw new IOException("registry " + path + " answered " + status);
+		}
+		if (status != 200) {
+			throw new FetchException(FetchException.Reason.UNAVAILABLE, "registry " + path + " answered " + status);
+		}
+	}
+
+	@Override
+	public String name() {
+		return "registry";
+	}
+
+}

@@ -1,0 +1,238 @@
+package dev.pgext.loader;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+
+/**
+ * A TCP proxy in front of a real S3 endpoint that counts requests and can break connections.
+ * It forwards bytes unchanged (the Host header included, which SigV4 signs), so the endpoint
+ * still authenticates every request. Each new connection gets a {@link Fault}: none, an
+ * immediate {@code 503 Slow Down}, or a response cut off after a few kilobytes.
+ */
+public final class FaultyS3Proxy implements AutoCloseable {
+
+	enum Fault {
+
+		NONE, SLOW_DOWN, CUT_OFF
+
+	}
+
+	private static final int CUT_AFTER = 4096;
+
+	private final URI target;
+
+	private final IntFunction<Fault> faults;
+
+	private final ServerSocket server;
+
+	private final AtomicInteger connections = new AtomicInteger();
+
+	private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
+
+	private final AtomicInteger injected = new AtomicInteger();
+
+	private volatile boolean closed;
+
+	/** A proxy that only counts. */
+	public static FaultyS3Proxy counting(URI target) {
+		return new FaultyS3Proxy(target, (n) -> Fault.NONE);
+	}
+
+	/** A proxy that breaks every second and third connection of each three. */
+	public static FaultyS3Proxy flaky(URI target) {
+		return new FaultyS3Proxy(target, (n) -> switch (n % 3) {
+			case 1 -> Fault.SLOW_DOWN;
+			case 2 -> Fault.CUT_OFF;
+			default -> Fault.NONE;
+		});
+	}
+
+	FaultyS3Proxy(URI target, IntFunction<Fault> faults) {
+		this.target = target;
+		this.faults = faults;
+		try {
+			this.server = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		Thread acceptor = new Thread(this::accept, "faulty-s3-proxy");
+		acceptor.setDaemon(true);
+		acceptor.start();
+	}
+
+	public URI endpoint() {
+		return URI.create("http://127.0.0.1:" + this.server.getLocalPort());
+	}
+
+	/** How many requests {@code method path} (path without query) went through, faults included. */
+	public int count(String method, String path) {
+		AtomicInteger count = this.requests.get(method + " " + path);
+		return (count != null) ? count.get() : 0;
+	}
+
+	/** How many requests for any key under {@code pathPrefix} went through. */
+	public int countUnder(String method, String pathPrefix) {
+		return this.requests.entrySet()
+			.stream()
+			.filter((e) -> e.getKey().startsWith(method + " " + pathPrefix))
+			.mapToInt((e) -> e.getValue().get())
+			.sum();
+	}
+
+	/** How many connections were broken on purpose. */
+	public int injectedFaults() {
+		return this.injected.get();
+	}
+
+	private void accept() {
+		while (!this.closed) {
+			try {
+				Socket client = this.server.accept();
+				Fault fault = this.faults.apply(this.connections.incrementAndGet());
+				Thread handler = new Thread(() -> handle(client, fault), "faulty-s3-proxy-connection");
+				handler.setDaemon(true);
+				handler.start();
+			}
+			catch (IOException ex) {
+				return;
+			}
+		}
+	}
+
+	private void handle(Socket client, Fault fault) {
+		try (client) {
+			if (fault == Fault.SLOW_DOWN) {
+				InputStream in = client.getInputStream();
+				RequestCounter counter = new RequestCounter();
+				while (!counter.sawHead) {
+					int b = in.read();
+					if (b < 0) {
+						return;
+					}
+					counter.accept(b);
+				}
+				this.injected.incrementAndGet();
+				String body = "<Error><Code>SlowDown</Code><Message>injected</Message></Error>";
+				client.getOutputStream()
+					.write(("HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: " + body.length()
+							+ "\r\nConnection: close\r\n\r\n" + body)
+						.getBytes(StandardCharsets.US_ASCII));
+				return;
+			}
+			try (Socket upstream = new Socket(this.target.getHost(), this.target.getPort())) {
+				Thread up = new Thread(() -> pump(client, upstream, new RequestCounter()), "faulty-s3-proxy-up");
+				up.setDaemon(true);
+				up.start();
+				long limit = (fault == Fault.CUT_OFF) ? CUT_AFTER : Long.MAX_VALUE;
+				copy(upstream.getInputStream(), client.getOutputStream(), limit);
+				if (fault == Fault.CUT_OFF) {
+					this.injected.incrementAndGet();
+				}
+			}
+		}
+		catch (IOException ex) {
+			// a connection the client or the endpoint closed
+		}
+	}
+
+	private void pump(Socket client, Socket upstream, RequestCounter counter) {
+		try {
+			InputStream in = client.getInputStream();
+			OutputStream out = upstream.getOutputStream();
+			byte[] buffer = new byte[8192];
+			int n;
+			while ((n = in.read(buffer)) > 0) {
+				for (int i = 0; i < n; i++) {
+					counter.accept(buffer[i]);
+				}
+				out.write(buffer, 0, n);
+				out.flush();
+			}
+		}
+		catch (IOException ex) {
+			// closed
+		}
+		finally {
+			try {
+				upstream.shutdownOutput();
+			}
+			catch (IOException ex) {
+				// already closed
+			}
+		}
+	}
+
+	private static void copy(InputStream in, OutputStream out, long limit) throws IOException {
+		byte[] buffer = new byte[8192];
+		long total = 0;
+		int n;
+		while (total < limit && (n = in.read(buffer, 0, (int) Math.min(buffer.length, limit - total))) > 0) {
+			out.write(buffer, 0, n);
+			out.flush();
+			total += n;
+		}
+	}
+
+	/** Finds request lines in a client's byte stream; the loader only sends requests without a body. */
+	private final class RequestCounter {
+
+		private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+		private boolean atRequestStart = true;
+
+		boolean sawHead;
+
+		void accept(int b) {
+			if (b != '\n') {
+				if (b != '\r') {
+					this.line.write(b);
+				}
+				return;
+			}
+			String text = this.line.toString(StandardCharsets.US_ASCII);
+			this.line.reset();
+			if (text.isEmpty()) {
+				this.atRequestStart = true;
+				this.sawHead = true;
+				return;
+			}
+			if (this.atRequestStart) {
+				this.atRequestStart = false;
+				this.sawHead = false;
+				String[] parts = text.split(" ");
+				if (parts.length >= 2) {
+					String path = parts[1];
+					int query = path.indexOf('?');
+					path = (query >= 0) ? path.substring(0, query) : path;
+					FaultyS3Proxy.this.requests.computeIfAbsent(parts[0] + " " + path, (k) -> new AtomicInteger())
+						.incrementAndGet();
+				}
+			}
+		}
+
+	}
+
+	@Override
+	public void close() {
+		this.closed = true;
+		try {
+			this.server.close();
+		}
+		catch (IOException ex) {
+			// closing anyway
+		}
+	}
+
+}

@@ -1,0 +1,140 @@
+package dev.pgext.loader;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.pgext.model.ExtensionName;
+import dev.pgext.model.ExtensionVersion;
+import dev.pgext.model.PgMajor;
+import dev.pgext.model.Scope;
+import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.StoreLayout;
+import dev.pgext.model.index.ExtFile;
+import dev.pgext.model.index.ExtIndex;
+import dev.pgext.model.index.ExtIndexEntry;
+import dev.pgext.model.index.ExtIndexJson;
+import dev.pgext.model.index.PreloadNeed;
+import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.model.store.ObjectStore;
+import dev.pgext.testsupport.ContribExtension;
+import dev.pgext.testsupport.PostgresInstalls;
+
+/**
+ * Fills an extension store bucket with real contrib extensions of Postgres 15 in the store
+ * layout (blobs by digest, one {@code ext_index.json} per scope), as the registry would, and
+ * prepares compute installations that lack those extensions.
+ */
+public final class TestStores {
+
+	public static final PgMajor PG = PgMajor.of(15);
+
+	private static final Set<String> SERVER_PRELOAD = Set.of("pg_stat_statements", "pg_prewarm");
+
+	private TestStores() {
+	}
+
+	/** The index entry of a contrib extension, with its files' digests. */
+	public static ExtIndexEntry entry(ContribExtension extension) {
+		try {
+			List<ExtFile> files = new ArrayList<>();
+			List<String> libraries = new ArrayList<>();
+			String control = null;
+			for (Map.Entry<String, Path> file : extension.files().entrySet()) {
+				files.add(new ExtFile(file.getKey(), Sha256Digest.of(file.getValue()), Files.size(file.getValue())));
+				if (file.getKey().startsWith("lib/")) {
+					libraries.add(file.getKey().substring("lib/".length(), file.getKey().length() - ".so".length()));
+				}
+				if (file.getKey().equals("share/extension/" + extension.name() + ".control")) {
+					control = Files.readString(file.getValue());
+				}
+			}
+			String version = extension.control().defaultVersion();
+			return new ExtIndexEntry(ExtensionName.of(extension.name()), ExtensionVersion.of(version), version, control,
+					files, libraries, extension.control().requires(),
+					SERVER_PRELOAD.contains(extension.name()) ? PreloadNeed.SERVER : PreloadNeed.NONE,
+					extension.control().trusted(), extension.control().superuser());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/** Uploads every file of {@code names} as blobs and writes the scope's index naming them. */
+	public static ExtIndex publish(ObjectStore store, Scope scope, List<String> names) {
+		PostgresInstall shared = PostgresInstalls.shared(PG.value());
+		List<ExtIndexEntry> entries = new ArrayList<>();
+		for (String name : names) {
+			ContribExtension extension = ContribExtension.of(shared, name);
+			for (Map.Entry<String, Path> file : extension.files().entrySet()) {
+				try {
+					store.put(StoreLayout.blob(Sha256Digest.of(file.getValue())), file.getValue(),
+							"application/octet-stream");
+				}
+				catch (IOException ex) {
+					throw new UncheckedIOException(ex);
+				}
+			}
+			entries.add(entry(extension));
+		}
+		ExtIndex index = ExtIndex.of(PG, scope.tenant(), entries);
+		store.put(StoreLayout.extIndex(scope, PG), ExtIndexJson.write(index), "application/json");
+		return index;
+	}
+
+	/** A private Postgres 15 installation without any file of {@code names}. */
+	public static PostgresInstall computeInstall(Path directory, List<String> names) {
+		PostgresInstall install = PostgresInstalls.copy(PG.value(), directory);
+		for (String name : names) {
+			for (String storePath : ContribExtension.of(install, name).files().keySet()) {
+				try {
+					Files.delete(install.resolve(storePath));
+				}
+				catch (IOException ex) {
+					throw new UncheckedIOException(ex);
+				}
+			}
+		}
+		return install;
+	}
+
+	/** An installation tree with only the Debian-style extension and library directories, for placement alone. */
+	public static PostgresInstall emptyInstall(Path directory) {
+		try {
+			Files.createDirectories(directory.resolve("share/postgresql/extension"));
+			Files.createDirectories(directory.resolve("lib/postgresql"));
+			return new PostgresInstall(directory);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/** Whether any file of {@code entry} is in {@code install} (the control file aside). */
+	public static boolean anyFilePlaced(PostgresInstall install, ExtIndexEntry entry) {
+		return entry.files()
+			.stream()
+			.filter((file) -> !file.path().endsWith(".control"))
+			.anyMatch((file) -> Files.exists(install.resolve(file.path())));
+	}
+
+	/** Files whose name says a download is still being written. */
+	public static List<Path> partFiles(PostgresInstall install) {
+		List<Path> parts = new ArrayList<>();
+		for (Path dir : List.of(install.extensionDir(), install.pkglibdir())) {
+			try (var files = Files.list(dir)) {
+				files.filter((p) -> p.getFileName().toString().endsWith(".pgext-part")).forEach(parts::add);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+		return parts;
+	}
+
+}

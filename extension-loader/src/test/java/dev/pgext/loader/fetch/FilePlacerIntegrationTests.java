@@ -1,0 +1,168 @@
+package dev.pgext.loader.fetch;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.pgext.loader.FaultyS3Proxy;
+import dev.pgext.loader.TestStores;
+import dev.pgext.model.Scope;
+import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.StoreLayout;
+import dev.pgext.model.index.ExtFile;
+import dev.pgext.model.index.ExtIndex;
+import dev.pgext.model.index.ExtIndexEntry;
+import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.model.store.ObjectStoreSettings;
+import dev.pgext.model.store.S3ObjectStore;
+import dev.pgext.testsupport.RealInfrastructure;
+import dev.pgext.testsupport.TestBucket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Files reach an installation whole and verified, or not at all: through a failing endpoint,
+ * from a warm node cache, with a corrupted blob, and across a loader killed mid-download.
+ */
+@RealInfrastructure
+class FilePlacerIntegrationTests {
+
+	private static final List<String> EXTENSIONS = List.of("hstore", "pg_trgm", "cube", "earthdistance");
+
+	static TestBucket bucket;
+
+	static ExtIndex index;
+
+	@BeforeAll
+	static void store(TestBucket testBucket) {
+		bucket = testBucket;
+		index = TestStores.publish(bucket.objectStore(), Scope.PUBLIC, EXTENSIONS);
+	}
+
+	@Test
+	void everyFileArrivesWholeThroughAnEndpointThatFailsOrCutsOffTwoConnectionsInThree(@TempDir Path dir)
+			throws IOException {
+		try (FaultyS3Proxy proxy = FaultyS3Proxy.flaky(bucket.endpoint())) {
+			PostgresInstall install = TestStores.emptyInstall(dir);
+			FilePlacer placer = placer(proxy.endpoint(), null, new SimpleMeterRegistry());
+			placeAll(placer, install);
+			assertThat(proxy.injectedFaults()).isPositive();
+			for (ExtFile file : allFiles()) {
+				assertThat(FilePlacer.hasContent(install.resolve(file.path()), file)).as(file.path()).isTrue();
+			}
+			assertThat(TestStores.partFiles(install)).isEmpty();
+		}
+	}
+
+	@Test
+	void aSecondPlacementWithAWarmCacheMakesNoBlobRequest(@TempDir Path dir) throws IOException {
+		try (FaultyS3Proxy proxy = FaultyS3Proxy.counting(bucket.endpoint())) {
+			Path cache = dir.resolve("cache");
+			placeAll(placer(proxy.endpoint(), cache, new SimpleMeterRegistry()),
+					TestStores.emptyInstall(dir.resolve("first")));
+			String blobs = "/" + bucket.name() + "/blobs/";
+			int firstRun = proxy.countUnder("GET", blobs);
+			assertThat(firstRun).isEqualTo(allFiles().stream().map(ExtFile::sha256).distinct().count());
+
+			SimpleMeterRegistry meters = new SimpleMeterRegistry();
+			PostgresInstall second = TestStores.emptyInstall(dir.resolve("second"));
+			placeAll(placer(proxy.endpoint(), cache, meters), second);
+			assertThat(proxy.countUnder("GET", blobs)).isEqualTo(firstRun);
+			assertThat(meters.counter("pgext.loader.cache.hits").count()).isEqualTo(allFiles().size());
+			for (ExtFile file : allFiles()) {
+				assertThat(FilePlacer.hasContent(second.resolve(file.path()), file)).as(file.path()).isTrue();
+			}
+		}
+	}
+
+	@Test
+	void aBlobWithTheWrongContentIsRefusedAndNeverPlaced(@TempDir Path dir) {
+		byte[] promised = "the content the index promises\n".getBytes(StandardCharsets.UTF_8);
+		byte[] stored = "what a broken upload left there\n".getBytes(StandardCharsets.UTF_8);
+		ExtFile file = new ExtFile("lib/broken.so", Sha256Digest.of(promised), promised.length);
+		bucket.objectStore().put(StoreLayout.blob(file.sha256()), stored, "application/octet-stream");
+		PostgresInstall install = TestStores.emptyInstall(dir);
+		SimpleMeterRegistry meters = new SimpleMeterRegistry();
+		FilePlacer placer = placer(bucket.endpoint(), null, meters);
+
+		assertThatExceptionOfType(FetchException.class)
+			.isThrownBy(() -> placer.place(file, install.resolve(file.path()), () -> false))
+			.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(FetchException.Reason.DIGEST_MISMATCH))
+			.withMessageContaining("refused");
+		assertThat(install.resolve(file.path())).doesNotExist();
+		assertThat(TestStores.partFiles(install)).isEmpty();
+		assertThat(meters.counter("pgext.loader.download.failures", "reason", "digest-mismatch").count())
+			.isEqualTo(1);
+	}
+
+	@Test
+	void aLoaderKilledMidDownloadLeavesNoPartialFileInPlaceAndAFreshRunCompletes(@TempDir Path dir)
+			throws Exception {
+		PostgresInstall install = TestStores.emptyInstall(dir);
+		List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+				System.getProperty("java.class.path"), SlowLoaderMain.class.getName(), bucket.endpoint().toString(),
+				bucket.name(), bucket.accessKey(), bucket.secretKey(), install.root().toString());
+		Process child = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(dir.resolve("child.log").toFile())
+			.start();
+		try {
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+			while (TestStores.partFiles(install).isEmpty() && child.isAlive() && System.nanoTime() < deadline) {
+				Thread.sleep(20);
+			}
+			assertThat(TestStores.partFiles(install)).as("a download in progress").isNotEmpty();
+		}
+		finally {
+			// SIGKILL: no finally block, no shutdown hook of the child runs
+			child.destroyForcibly().waitFor();
+		}
+		for (ExtFile file : allFiles()) {
+			Path target = install.resolve(file.path());
+			if (Files.exists(target)) {
+				assertThat(FilePlacer.hasContent(target, file)).as("placed before the kill: " + file.path()).isTrue();
+			}
+		}
+
+		int leftovers = FilePlacer.removeLeftovers(install.extensionDir()) + FilePlacer.removeLeftovers(install.pkglibdir());
+		assertThat(leftovers).isPositive();
+		placeAll(placer(bucket.endpoint(), null, new SimpleMeterRegistry()), install);
+		for (ExtFile file : allFiles()) {
+			assertThat(FilePlacer.hasContent(install.resolve(file.path()), file)).as(file.path()).isTrue();
+		}
+		assertThat(TestStores.partFiles(install)).isEmpty();
+	}
+
+	private static FilePlacer placer(URI endpoint, Path cache, SimpleMeterRegistry meters) {
+		ObjectStoreSettings settings = new ObjectStoreSettings(endpoint, null, bucket.name(), bucket.accessKey(),
+				bucket.secretKey(), null, 6, Duration.ofMillis(20), null);
+		return new FilePlacer(new S3ExtensionSource(S3ObjectStore.create(settings)), cache, null,
+				FilePlacer.retry(6, Duration.ofMillis(20)), meters);
+	}
+
+	private static void placeAll(FilePlacer placer, PostgresInstall install) {
+		for (ExtFile file : allFiles()) {
+			placer.place(file, install.resolve(file.path()), () -> false);
+		}
+	}
+
+	private static List<ExtFile> allFiles() {
+		List<ExtFile> files = new ArrayList<>();
+		for (ExtIndexEntry entry : index.extensions()) {
+			files.addAll(entry.files());
+		}
+		return files;
+	}
+
+}
