@@ -1,0 +1,122 @@
+package dev.pgext.importer;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+import dev.pgext.importer.keyspace.ShardIdentity;
+import dev.pgext.model.store.ObjectStoreSettings;
+
+/**
+ * Configuration of the importer, under {@code pgext.importer}.
+ *
+ * @param s3 the storage bucket that receives {@code index_part.json}, manifests and layers; input buckets
+ * named by requests are reached with the same endpoint and credentials
+ * @param instanceId this instance's name in import leases; a stable name (the pod name) lets a restarted
+ * instance take its imports back at once instead of waiting for the lease to run out
+ * @param allowedBuckets input buckets requests may name; empty allows any
+ * @param shards shard layout of tenants without an entry in {@code tenants}
+ * @param tenants shard layout per tenant id
+ * @param jobSize soft limit of the page bytes of one job, about the size of one layer
+ * @param maxRange largest ranged GET of input, and so the largest buffer one read holds
+ * @param jobConcurrency jobs running at once across all imports of this instance
+ * @param memoryBudget input bytes held in memory at once across all jobs of this instance
+ * @param compressionLevel zstd level of layer values, 0 to store them raw
+ * @param pgdataWaitTimeout how long after its start an import waits for {@code status/pgdata} to say done
+ * @param pgdataPollInitial first wait between polls of {@code status/pgdata}, doubled up to {@code pgdataPollMax}
+ * @param pgdataPollMax longest wait between polls of {@code status/pgdata}
+ * @param lease how long an instance owns an import without renewing; renewed every third of it
+ * @param rescanInterval how often the instance looks for imports to resume or to finish notifying
+ * @param maxFiles most files a PGDATA may have; a larger listing is refused
+ * @param workDir local directory for layers being written
+ * @param upcall the completion notification to the control plane
+ */
+@ConfigurationProperties("pgext.importer")
+@Validated
+public record ImporterProperties(@NestedConfigurationProperty @NotNull ObjectStoreSettings s3, String instanceId,
+		List<String> allowedBuckets, @Valid ShardLayout shards, Map<String, @Valid ShardLayout> tenants,
+		DataSize jobSize, DataSize maxRange, @Min(1) @Max(256) Integer jobConcurrency, DataSize memoryBudget,
+		@Min(0) @Max(22) Integer compressionLevel, Duration pgdataWaitTimeout, Duration pgdataPollInitial,
+		Duration pgdataPollMax, Duration lease, Duration rescanInterval, @Min(1) Integer maxFiles, Path workDir,
+		@Valid Upcall upcall) {
+
+	public ImporterProperties {
+		instanceId = (instanceId != null && !instanceId.isBlank()) ? instanceId : "importer-" + UUID.randomUUID();
+		allowedBuckets = (allowedBuckets != null) ? List.copyOf(allowedBuckets) : List.of();
+		shards = (shards != null) ? shards : new ShardLayout(1, 2048);
+		tenants = (tenants != null) ? Map.copyOf(tenants) : Map.of();
+		jobSize = (jobSize != null) ? jobSize : DataSize.ofMegabytes(256);
+		maxRange = (maxRange != null) ? maxRange : DataSize.ofMegabytes(4);
+		jobConcurrency = (jobConcurrency != null) ? jobConcurrency : 4;
+		memoryBudget = (memoryBudget != null) ? memoryBudget : DataSize.ofMegabytes(64);
+		compressionLevel = (compressionLevel != null) ? compressionLevel : 1;
+		pgdataWaitTimeout = (pgdataWaitTimeout != null) ? pgdataWaitTimeout : Duration.ofHours(2);
+		pgdataPollInitial = (pgdataPollInitial != null) ? pgdataPollInitial : Duration.ofSeconds(1);
+		pgdataPollMax = (pgdataPollMax != null) ? pgdataPollMax : Duration.ofSeconds(30);
+		lease = (lease != null) ? lease : Duration.ofSeconds(30);
+		rescanInterval = (rescanInterval != null) ? rescanInterval : Duration.ofSeconds(30);
+		maxFiles = (maxFiles != null) ? maxFiles : 1_000_000;
+		workDir = (workDir != null) ? workDir : Path.of(System.getProperty("java.io.tmpdir"), "pgdata-importer");
+		upcall = (upcall != null) ? upcall : new Upcall(null, null, null, null);
+		if (maxRange.toBytes() < 8192 || maxRange.toBytes() > memoryBudget.toBytes()) {
+			throw new IllegalArgumentException("max-range must be at least one page and at most the memory budget");
+		}
+		if (memoryBudget.toBytes() / 1024 > Integer.MAX_VALUE) {
+			throw new IllegalArgumentException("memory-budget is too large");
+		}
+		if (jobSize.toBytes() < 8192) {
+			throw new IllegalArgumentException("job-size must be at least one page");
+		}
+	}
+
+	/** The shard identity of {@code shardNumber} of {@code tenantId}, or empty when the tenant has no such shard. */
+	public java.util.Optional<ShardIdentity> shard(String tenantId, int shardNumber) {
+		ShardLayout layout = this.tenants.getOrDefault(tenantId, this.shards);
+		if (shardNumber < 0 || shardNumber >= layout.count()) {
+			return java.util.Optional.empty();
+		}
+		return java.util.Optional.of(new ShardIdentity(shardNumber, layout.count(), layout.stripeSize()));
+	}
+
+	/**
+	 * How a tenant's key space is split over shards.
+	 *
+	 * @param count number of shards
+	 * @param stripeSize relation blocks per stripe
+	 */
+	public record ShardLayout(@Min(1) @Max(255) int count, @Min(1) int stripeSize) {
+
+	}
+
+	/**
+	 * The completion notification.
+	 *
+	 * @param url where {@code PUT} sends the shard's final state; none: no notification
+	 * @param initialBackoff wait before the first retry, doubled up to {@code maxBackoff}
+	 * @param maxBackoff longest wait between attempts; attempts go on until a 2xx answer
+	 * @param timeout limit of one attempt
+	 */
+	public record Upcall(URI url, Duration initialBackoff, Duration maxBackoff, Duration timeout) {
+
+		public Upcall {
+			initialBackoff = (initialBackoff != null) ? initialBackoff : Duration.ofMillis(200);
+			maxBackoff = (maxBackoff != null) ? maxBackoff : Duration.ofSeconds(30);
+			timeout = (timeout != null) ? timeout : Duration.ofSeconds(10);
+		}
+
+	}
+
+}

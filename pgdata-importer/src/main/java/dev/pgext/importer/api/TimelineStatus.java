@@ -1,0 +1,75 @@
+package dev.pgext.importer.api;
+
+import java.time.Instant;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import dev.pgext.importer.plan.ImportPlan.SkippedFiles;
+import dev.pgext.importer.run.ImportLocation;
+import dev.pgext.importer.run.IndexPart;
+
+/**
+ * A timeline shard's import as the API shows it.
+ *
+ * @param tenantId tenant
+ * @param timelineId timeline
+ * @param shard shard slug: number then count, two hex digits each
+ * @param state {@code in_progress}, {@code done}, {@code failed} or {@code cancelled}
+ * @param idempotencyKey the creating request's key
+ * @param location the input
+ * @param startedAt when the import was created
+ * @param finishedAt when it ended
+ * @param progress jobs and bytes done
+ * @param error why it failed
+ * @param skipped input files deliberately not imported, by reason
+ * @param upcallDelivered whether the control plane acknowledged the end
+ */
+record TimelineStatus(@JsonProperty("tenant_id") String tenantId, @JsonProperty("timeline_id") String timelineId,
+		@JsonProperty("shard") String shard, @JsonProperty("state") IndexPart.State state,
+		@JsonProperty("idempotency_key") String idempotencyKey, @JsonProperty("location") ImportLocation location,
+		@JsonProperty("started_at") Instant startedAt, @JsonProperty("finished_at") Instant finishedAt,
+		@JsonProperty("progress") Progress progress, @JsonProperty("error") String error,
+		@JsonProperty("skipped") List<Skipped> skipped, @JsonProperty("upcall_delivered") boolean upcallDelivered) {
+
+	static TimelineStatus of(IndexPart part) {
+		IndexPart.Import i = part.importPgdata();
+		long bytesDone = i.finishedJobs().stream().mapToLong(IndexPart.FinishedJob::bytes).sum();
+		Progress progress = new Progress(i.finishedJobs().size(), (i.plan() != null) ? i.plan().jobs() : null,
+				bytesDone, (i.plan() != null) ? i.plan().bytesTotal() : null);
+		List<Skipped> skipped = i.skipped().stream().map(Skipped::of).toList();
+		return new TimelineStatus(part.tenantId(), part.timelineId(), part.id().shard().slug(), i.state(),
+				i.idempotencyKey(), i.location(), i.startedAt(), i.finishedAt(), progress, i.error(), skipped,
+				i.upcallDelivered());
+	}
+
+	/**
+	 * Progress of the jobs.
+	 *
+	 * @param jobsDone finished jobs
+	 * @param jobsTotal jobs of the plan, unknown until the plan is made
+	 * @param bytesDone page bytes of the finished jobs
+	 * @param bytesTotal page bytes of the plan
+	 */
+	record Progress(@JsonProperty("jobs_done") int jobsDone, @JsonProperty("jobs_total") Integer jobsTotal,
+			@JsonProperty("bytes_done") long bytesDone, @JsonProperty("bytes_total") Long bytesTotal) {
+
+	}
+
+	/**
+	 * Files not imported for one reason.
+	 *
+	 * @param reason why
+	 * @param files how many
+	 * @param example one of them
+	 */
+	record Skipped(@JsonProperty("reason") String reason, @JsonProperty("files") int files,
+			@JsonProperty("example") String example) {
+
+		static Skipped of(SkippedFiles s) {
+			return new Skipped(s.reason(), s.files(), s.example());
+		}
+
+	}
+
+}

@@ -1,0 +1,81 @@
+package dev.pgext.importer.plan;
+
+import dev.pgext.importer.keyspace.Key;
+
+/**
+ * One piece of work inside a job, covering keys in increasing order.
+ */
+public sealed interface Task {
+
+	/** First key the task writes. */
+	Key first();
+
+	/** Bytes of values the task writes, for sizing jobs and progress. */
+	long bytes();
+
+	/**
+	 * A value known when planning (directories, sizes, control data).
+	 *
+	 * @param key the key
+	 * @param value the value
+	 */
+	record Value(Key key, byte[] value) implements Task {
+
+		@Override
+		public Key first() {
+			return this.key;
+		}
+
+		@Override
+		public long bytes() {
+			return this.value.length;
+		}
+
+	}
+
+	/**
+	 * A whole small file as one value (a relation map), checked when read.
+	 *
+	 * @param key the key
+	 * @param path the file
+	 */
+	record FileValue(Key key, String path, int size) implements Task {
+
+		@Override
+		public Key first() {
+			return this.key;
+		}
+
+		@Override
+		public long bytes() {
+			return this.size;
+		}
+
+	}
+
+	/**
+	 * Consecutive 8 KiB blocks of one file, each written under consecutive keys.
+	 *
+	 * @param firstKey key of the first block
+	 * @param path the file
+	 * @param fileBlock block number of the first block within the file
+	 * @param forkBlock block number of the first block within the relation fork (for checksums)
+	 * @param count number of blocks
+	 * @param relation whether the blocks are relation pages (verified) or SLRU pages (opaque)
+	 */
+	record Blocks(Key firstKey, String path, long fileBlock, long forkBlock, int count, boolean relation)
+			implements Task {
+
+		@Override
+		public Key first() {
+			return this.firstKey;
+		}
+
+		@Override
+		public long bytes() {
+			return (long) this.count * 8192;
+		}
+
+	}
+
+}

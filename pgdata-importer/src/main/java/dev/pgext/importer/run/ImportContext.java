@@ -1,0 +1,148 @@
+package dev.pgext.importer.run;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import io.micrometer.core.instrument.Counter;
+
+import dev.pgext.importer.ImporterProperties;
+import dev.pgext.importer.pgdata.PgControl;
+import dev.pgext.model.store.ObjectStore;
+import dev.pgext.model.store.S3ObjectStore;
+
+/**
+ * What every import run of this instance shares: stores, limits, threads and hooks.
+ */
+final class ImportContext {
+
+	private final ImporterProperties properties;
+
+	private final S3ObjectStore storage;
+
+	private final S3Reads reads;
+
+	private final Failpoints failpoints;
+
+	private final Upcaller upcaller;
+
+	private final MemoryBudget memory;
+
+	private final Semaphore jobSlots;
+
+	private final ScheduledExecutorService scheduler;
+
+	private final Counter bytesImported;
+
+	private final Consumer<ImportRun> onFinished;
+
+	private final AtomicInteger jobThreads = new AtomicInteger();
+
+	ImportContext(ImporterProperties properties, S3ObjectStore storage, S3Reads reads, Failpoints failpoints,
+			Upcaller upcaller, ScheduledExecutorService scheduler, Counter bytesImported, Consumer<ImportRun> onFinished) {
+		this.properties = properties;
+		this.storage = storage;
+		this.reads = reads;
+		this.failpoints = failpoints;
+		this.upcaller = upcaller;
+		this.memory = new MemoryBudget(properties.memoryBudget().toBytes());
+		this.jobSlots = new Semaphore(properties.jobConcurrency(), true);
+		this.scheduler = scheduler;
+		this.bytesImported = bytesImported;
+		this.onFinished = onFinished;
+	}
+
+	String instanceId() {
+		return this.properties.instanceId();
+	}
+
+	S3ObjectStore storage() {
+		return this.storage;
+	}
+
+	ObjectStore inputStore(String bucket) {
+		return this.storage.forBucket(bucket);
+	}
+
+	S3Reads reads() {
+		return this.reads;
+	}
+
+	Failpoints failpoints() {
+		return this.failpoints;
+	}
+
+	Upcaller upcaller() {
+		return this.upcaller;
+	}
+
+	MemoryBudget memory() {
+		return this.memory;
+	}
+
+	Semaphore jobSlots() {
+		return this.jobSlots;
+	}
+
+	ScheduledExecutorService scheduler() {
+		return this.scheduler;
+	}
+
+	Counter bytesImported() {
+		return this.bytesImported;
+	}
+
+	ExecutorService newJobExecutor() {
+		return Executors.newFixedThreadPool(this.properties.jobConcurrency(), (r) -> {
+			Thread t = new Thread(r, "import-job-" + this.jobThreads.incrementAndGet());
+			t.setDaemon(true);
+			return t;
+		});
+	}
+
+	void finished(ImportRun run) {
+		this.onFinished.accept(run);
+	}
+
+	Duration lease() {
+		return this.properties.lease();
+	}
+
+	long jobSize() {
+		return this.properties.jobSize().toBytes();
+	}
+
+	int compressionLevel() {
+		return this.properties.compressionLevel();
+	}
+
+	int maxRangeBlocks() {
+		return (int) Math.max(1, this.properties.maxRange().toBytes() / PgControl.BLOCK_SIZE);
+	}
+
+	Duration pgdataWaitTimeout() {
+		return this.properties.pgdataWaitTimeout();
+	}
+
+	Duration pgdataPollInitial() {
+		return this.properties.pgdataPollInitial();
+	}
+
+	Duration pgdataPollMax() {
+		return this.properties.pgdataPollMax();
+	}
+
+	int maxFiles() {
+		return this.properties.maxFiles();
+	}
+
+	Path workDir() {
+		return this.properties.workDir();
+	}
+
+}

@@ -1,0 +1,81 @@
+package dev.pgext.importer.run;
+
+import java.util.Map;
+import java.util.Objects;
+
+import dev.pgext.importer.plan.ManifestEntry;
+
+/**
+ * Reads the input files of one import, each read checked against the frozen manifest: the
+ * request is conditional on the listed ETag, the answer must carry that ETag and the listed
+ * size, and nothing past the listed size is ever requested.
+ */
+final class InputReader {
+
+	private final S3Reads reads;
+
+	private final String bucket;
+
+	private final String pgdataPrefix;
+
+	private final Map<String, ManifestEntry> manifest;
+
+	InputReader(S3Reads reads, String bucket, String pgdataPrefix, Map<String, ManifestEntry> manifest) {
+		this.reads = reads;
+		this.bucket = bucket;
+		this.pgdataPrefix = pgdataPrefix;
+		this.manifest = manifest;
+	}
+
+	ManifestEntry entry(String path) {
+		ManifestEntry entry = this.manifest.get(path);
+		if (entry == null) {
+			throw new ImportFailedException("'" + path + "' is not in the input manifest");
+		}
+		return entry;
+	}
+
+	/** A whole file; the caller has checked its listed size is small. */
+	byte[] readWhole(String path) {
+		ManifestEntry entry = entry(path);
+		if (entry.size() == 0) {
+			return new byte[0];
+		}
+		return read(path, 0, (int) entry.size());
+	}
+
+	/** {@code length} bytes of a file from {@code offset}; the range must lie inside the listed size. */
+	byte[] read(String path, long offset, int length) {
+		ManifestEntry entry = entry(path);
+		if (offset < 0 || length <= 0 || offset + length > entry.size()) {
+			throw new ImportFailedException("read of '" + path + "' at " + offset + "+" + length
+					+ " is outside its listed size " + entry.size());
+		}
+		S3Reads.Result result = this.reads.get(this.bucket, this.pgdataPrefix + path, new long[] { offset, length },
+				entry.etag(), length);
+		if (result.miss() == S3Reads.Miss.NOT_FOUND) {
+			throw new ImportFailedException(
+					"input changed after the manifest was frozen: 'pgdata/" + path + "' was deleted");
+		}
+		if (result.miss() == S3Reads.Miss.CHANGED) {
+			throw changed(path, entry, "its ETag is no longer " + entry.etag());
+		}
+		S3Reads.Fetched fetched = result.fetched();
+		if (entry.etag() != null && fetched.etag() != null && !Objects.equals(entry.etag(), fetched.etag())) {
+			throw changed(path, entry, "ETag " + fetched.etag() + " instead of " + entry.etag());
+		}
+		if (fetched.totalSize() >= 0 && fetched.totalSize() != entry.size()) {
+			throw changed(path, entry, fetched.totalSize() + " bytes instead of " + entry.size());
+		}
+		if (fetched.bytes().length != length) {
+			throw changed(path, entry, "a read of " + length + " bytes returned " + fetched.bytes().length);
+		}
+		return fetched.bytes();
+	}
+
+	private static ImportFailedException changed(String path, ManifestEntry entry, String how) {
+		return new ImportFailedException(
+				"input changed after the manifest was frozen: 'pgdata/" + path + "' now has " + how);
+	}
+
+}

@@ -1,0 +1,148 @@
+package dev.pgext.importer.run;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import io.github.resilience4j.retry.Retry;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+import dev.pgext.model.store.ObjectStoreException;
+
+/**
+ * Reads that need what the store facade does not return: the ETag of what was read, ranged
+ * reads conditional on an ETag, and a hard limit on how many bytes a response may bring.
+ */
+final class S3Reads {
+
+	private final S3Client client;
+
+	private final Retry retry;
+
+	S3Reads(S3Client client, Retry retry) {
+		this.client = client;
+		this.retry = retry;
+	}
+
+	/**
+	 * Bytes read and the ETag they had.
+	 *
+	 * @param bytes the content
+	 * @param etag the ETag, unquoted
+	 * @param totalSize the whole object's size
+	 */
+	record Fetched(byte[] bytes, String etag, long totalSize) {
+
+	}
+
+	/** The answer when the object does not exist, or when {@code ifMatch} no longer matches. */
+	enum Miss {
+
+		NOT_FOUND, CHANGED
+
+	}
+
+	/**
+	 * Reads an object, or a range of it, with at most {@code maxBytes} bytes.
+	 * @param range {@code [offset, offset+length)} or {@code null} for the whole object
+	 * @param ifMatch ETag the object must still have, or {@code null}
+	 * @return the bytes, or the reason there are none
+	 */
+	Result get(String bucket, String key, long[] range, String ifMatch, int maxBytes) {
+		Supplier<Result> call = () -> {
+			GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(bucket).key(key);
+			if (range != null) {
+				request.range("bytes=" + range[0] + "-" + (range[0] + range[1] - 1));
+			}
+			if (ifMatch != null) {
+				request.ifMatch("\"" + ifMatch + "\"");
+			}
+			try (ResponseInputStream<GetObjectResponse> in = this.client.getObject(request.build())) {
+				GetObjectResponse response = in.response();
+				Long length = response.contentLength();
+				if (length == null || length > maxBytes) {
+					throw new ImportFailedException("'" + key + "' answered with " + length + " bytes; at most "
+							+ maxBytes + " were expected");
+				}
+				byte[] bytes = readExactly(in, length.intValue(), key);
+				return new Result(new Fetched(bytes, unquote(response.eTag()), totalSize(response, length)), null);
+			}
+			catch (S3Exception ex) {
+				if (ex.statusCode() == 404) {
+					return new Result(null, Miss.NOT_FOUND);
+				}
+				if (ex.statusCode() == 412) {
+					return new Result(null, Miss.CHANGED);
+				}
+				throw ex;
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		};
+		try {
+			return Retry.decorateSupplier(this.retry, call).get();
+		}
+		catch (S3Exception ex) {
+			throw new ObjectStoreException("S3 get " + key + " failed: " + ex.statusCode(), ex.statusCode(), ex);
+		}
+		catch (SdkException ex) {
+			throw new ObjectStoreException("S3 get " + key + " failed: " + ex.getMessage(), 0, ex);
+		}
+	}
+
+	/**
+	 * The outcome of a read.
+	 *
+	 * @param fetched what was read, or {@code null}
+	 * @param miss why nothing was read, or {@code null}
+	 */
+	record Result(Fetched fetched, Miss miss) {
+
+		Optional<Fetched> found() {
+			return Optional.ofNullable(this.fetched);
+		}
+
+	}
+
+	private static byte[] readExactly(InputStream in, int length, String key) throws IOException {
+		byte[] bytes = in.readNBytes(length);
+		if (bytes.length != length) {
+			throw new UncheckedIOException(
+					new IOException("'" + key + "' ended after " + bytes.length + " of " + length + " bytes"));
+		}
+		return bytes;
+	}
+
+	private static long totalSize(GetObjectResponse response, long length) {
+		String contentRange = response.contentRange();
+		if (contentRange != null) {
+			int slash = contentRange.lastIndexOf('/');
+			if (slash >= 0 && !contentRange.endsWith("*")) {
+				try {
+					return Long.parseLong(contentRange.substring(slash + 1).trim());
+				}
+				catch (NumberFormatException ex) {
+					return -1;
+				}
+			}
+			return -1;
+		}
+		return length;
+	}
+
+	static String unquote(String etag) {
+		if (etag != null && etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"")) {
+			return etag.substring(1, etag.length() - 1);
+		}
+		return etag;
+	}
+
+}

@@ -1,0 +1,42 @@
+package dev.pgext.importer.run;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import dev.pgext.importer.ImporterProperties;
+import dev.pgext.model.store.S3ObjectStore;
+
+/**
+ * The storage bucket as a bean with a health indicator, and the failpoints.
+ */
+@Configuration(proxyBeanMethods = false)
+class StorageConfiguration {
+
+	@Bean(destroyMethod = "")
+	S3ObjectStore storage(ImporterProperties properties) {
+		return S3ObjectStore.create(properties.s3()).withCircuitBreaker(CircuitBreaker.ofDefaults("importer-s3"));
+	}
+
+	@Bean
+	Failpoints failpoints() {
+		return new Failpoints();
+	}
+
+	@Bean
+	HealthIndicator storageHealthIndicator(S3ObjectStore storage) {
+		return () -> {
+			try {
+				storage.checkBucket();
+				return Health.up().withDetail("bucket", storage.bucket()).build();
+			}
+			catch (RuntimeException ex) {
+				return Health.down().withDetail("bucket", storage.bucket()).withDetail("error", ex.getMessage()).build();
+			}
+		};
+	}
+
+}

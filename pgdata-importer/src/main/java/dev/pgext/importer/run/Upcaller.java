@@ -1,0 +1,85 @@
+package dev.pgext.importer.run;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.pgext.importer.ImporterProperties;
+
+/**
+ * Tells the control plane that a shard's import ended: {@code PUT} to the configured URL,
+ * retried with capped exponential backoff until a 2xx answer. Delivery is at least once; the
+ * receiver must treat repeats as one.
+ */
+final class Upcaller {
+
+	private static final Logger log = LoggerFactory.getLogger(Upcaller.class);
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final ImporterProperties.Upcall settings;
+
+	private final HttpClient client;
+
+	Upcaller(ImporterProperties.Upcall settings) {
+		this.settings = settings;
+		this.client = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
+	}
+
+	boolean configured() {
+		return this.settings.url() != null;
+	}
+
+	/**
+	 * Delivers the final state of {@code part}; returns when acknowledged.
+	 * @param stopped polled between attempts; when it says true the delivery is abandoned
+	 */
+	void deliver(IndexPart part, BooleanSupplier stopped) throws InterruptedException {
+		URI url = this.settings.url();
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("tenant_id", part.tenantId());
+		body.put("timeline_id", part.timelineId());
+		body.put("shard", part.id().shard().slug());
+		body.put("shard_number", part.shard().number());
+		body.put("shard_count", part.shard().count());
+		body.put("state", JSON.convertValue(part.importPgdata().state(), String.class));
+		body.put("error", part.importPgdata().error());
+		HttpRequest request = HttpRequest.newBuilder(url)
+			.timeout(this.settings.timeout())
+			.header("Content-Type", "application/json")
+			.PUT(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+			.build();
+		Duration backoff = this.settings.initialBackoff();
+		for (int attempt = 1;; attempt++) {
+			if (stopped.getAsBoolean()) {
+				throw new ImportStoppedException("upcall abandoned: the import is no longer ours");
+			}
+			try {
+				HttpResponse<Void> response = this.client.send(request, HttpResponse.BodyHandlers.discarding());
+				if (response.statusCode() / 100 == 2) {
+					log.info("Import {} upcall delivered after {} attempt(s)", part.id(), attempt);
+					return;
+				}
+				log.warn("Import {} upcall attempt {} answered {}", part.id(), attempt, response.statusCode());
+			}
+			catch (java.io.IOException ex) {
+				log.warn("Import {} upcall attempt {} failed: {}", part.id(), attempt, ex.toString());
+			}
+			Thread.sleep(backoff.toMillis());
+			backoff = backoff.multipliedBy(2);
+			if (backoff.compareTo(this.settings.maxBackoff()) > 0) {
+				backoff = this.settings.maxBackoff();
+			}
+		}
+	}
+
+}
