@@ -1,7 +1,13 @@
 package dev.pgext.registry;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 import dev.pgext.model.store.ObjectStoreSettings;
@@ -10,9 +16,34 @@ import dev.pgext.model.store.ObjectStoreSettings;
  * Configuration of the registry.
  *
  * @param s3 the extension store bucket: endpoint, region, bucket, credentials, retries
+ * @param publish limits an uploaded release must stay within
+ * @param admin the administrator created at start, so that a fresh registry has someone to hand out tokens
  */
 @ConfigurationProperties("pgext.registry")
 @Validated
-public record RegistryProperties(@NestedConfigurationProperty ObjectStoreSettings s3) {
+public record RegistryProperties(@NestedConfigurationProperty ObjectStoreSettings s3,
+		@Valid @NotNull @DefaultValue Publish publish, @Valid @NotNull @DefaultValue Admin admin) {
+
+	/**
+	 * Limits on one uploaded release.
+	 *
+	 * @param maxFileSize largest single file inside an artifact, uncompressed
+	 * @param maxTotalSize largest sum of the uncompressed files of one artifact
+	 * @param maxCompressionRatio largest uncompressed-to-compressed ratio of an artifact (archive bombs)
+	 * @param ratioCheckThreshold uncompressed size below which the ratio is not checked (small text compresses well)
+	 */
+	public record Publish(@NotNull @DefaultValue("64MB") DataSize maxFileSize,
+			@NotNull @DefaultValue("512MB") DataSize maxTotalSize, @Min(2) @DefaultValue("100") int maxCompressionRatio,
+			@NotNull @DefaultValue("1MB") DataSize ratioCheckThreshold) {
+	}
+
+	/**
+	 * The bootstrap administrator.
+	 *
+	 * @param name user name of the administrator
+	 * @param token the administrator's API token; only its hash is stored, and nothing is created when empty
+	 */
+	public record Admin(@NotNull @DefaultValue("admin") String name, String token) {
+	}
 
 }

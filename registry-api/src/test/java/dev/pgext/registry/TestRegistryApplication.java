@@ -1,6 +1,11 @@
 package dev.pgext.registry;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
 
 import org.springframework.boot.SpringApplication;
 
@@ -12,7 +17,9 @@ import dev.pgext.testsupport.EmbeddedS3Server;
 /**
  * Runs the registry on embedded defaults: an embedded PostgreSQL and an in-process S3
  * endpoint, both keeping their data under {@code .pgext/local} so that the next start
- * finds it again. Started by {@code ./mvnw -pl registry-api -am spring-boot:test-run}.
+ * finds it again. Started by {@code ./mvnw -pl registry-api -am spring-boot:test-run}. A local
+ * administrator token is made on first start, kept in {@code .pgext/local/admin-token} and printed, so that
+ * the API can be tried with curl right away.
  */
 public final class TestRegistryApplication {
 
@@ -35,14 +42,35 @@ public final class TestRegistryApplication {
 		System.setProperty("pgext.registry.s3.bucket", bucket);
 		System.setProperty("pgext.registry.s3.access-key", EmbeddedS3Server.ACCESS_KEY);
 		System.setProperty("pgext.registry.s3.secret-key", EmbeddedS3Server.SECRET_KEY);
+		String adminToken = localAdminToken(data.resolve("admin-token"));
+		System.setProperty("pgext.registry.admin.token", adminToken);
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
 			s3.close();
 			postgres.close();
 		}, "pgext-local-infrastructure-stop"));
 
 		SpringApplication.run(RegistryApplication.class, args);
-		System.out.printf("%npgext registry on embedded defaults; data in %s%n  PostgreSQL: %s%n  S3: %s (bucket %s)%n%n",
-				data, postgres.jdbcUrl("postgres"), s3.endpoint(), bucket);
+		System.out.printf("%npgext registry on embedded defaults; data in %s%n  PostgreSQL: %s%n  S3: %s (bucket %s)%n"
+				+ "  Administrator token (user admin): %s%n  Try: export PGEXT_TOKEN=%s%n"
+				+ "       curl -H \"Authorization: Bearer $PGEXT_TOKEN\" localhost:8080/api/v1/me%n%n",
+				data, postgres.jdbcUrl("postgres"), s3.endpoint(), bucket, adminToken, adminToken);
+	}
+
+	private static String localAdminToken(Path file) {
+		try {
+			if (Files.isRegularFile(file)) {
+				return Files.readString(file).strip();
+			}
+			byte[] bytes = new byte[32];
+			new SecureRandom().nextBytes(bytes);
+			String token = "pgx_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+			Files.createDirectories(file.getParent());
+			Files.writeString(file, token + "\n");
+			return token;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 }

@@ -1,0 +1,67 @@
+package dev.pgext.registry.auth;
+
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+import dev.pgext.registry.RegistryProperties;
+import dev.pgext.registry.audit.AuditLog;
+
+/**
+ * Creates the configured administrator and its token at start, so a fresh registry has someone who can create
+ * users and hand out tokens. Starting twice with the same configuration changes nothing.
+ */
+@Component
+class AdminBootstrap implements ApplicationRunner {
+
+	private static final Logger log = LoggerFactory.getLogger(AdminBootstrap.class);
+
+	private final RegistryProperties properties;
+
+	private final JdbcClient jdbc;
+
+	private final Tokens tokens;
+
+	private final AuditLog audit;
+
+	AdminBootstrap(RegistryProperties properties, JdbcClient jdbc, Tokens tokens, AuditLog audit) {
+		this.properties = properties;
+		this.jdbc = jdbc;
+		this.tokens = tokens;
+		this.audit = audit;
+	}
+
+	@Override
+	@Transactional
+	public void run(ApplicationArguments args) {
+		RegistryProperties.Admin admin = this.properties.admin();
+		if (admin.token() == null || admin.token().isBlank()) {
+			log.info("No administrator token configured (pgext.registry.admin.token); none bootstrapped");
+			return;
+		}
+		this.jdbc.sql("insert into registry_user (name) values (?) on conflict (name) do nothing")
+			.param(admin.name())
+			.update();
+		long userId = this.jdbc.sql("select id from registry_user where name = ?")
+			.param(admin.name())
+			.query(Long.class)
+			.single();
+		boolean known = this.jdbc.sql("select count(*) from api_token where token_hash = ?")
+			.param(Tokens.hash(admin.token()))
+			.query(Long.class)
+			.single() > 0;
+		if (!known) {
+			long id = this.tokens.store(userId, admin.token(), "bootstrap administrator", Caller.ALL_SCOPES, null);
+			this.audit.record("system", "token.bootstrap", admin.name(), Map.of("token_id", id));
+			log.info("Bootstrapped administrator '{}' with the configured token", admin.name());
+		}
+	}
+
+}

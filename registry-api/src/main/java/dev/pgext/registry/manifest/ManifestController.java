@@ -1,0 +1,103 @@
+package dev.pgext.registry.manifest;
+
+import java.time.Duration;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.transaction.annotation.Isolation;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.pgext.model.PgMajor;
+import dev.pgext.model.Scope;
+import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.index.ExtIndexJson;
+import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.problem.RegistryException;
+
+/**
+ * {@code GET /api/v1/compute-manifests/{pgMajor}?tenant=}: everything a tenant's compute may load for one major, in
+ * the {@code ext_index.json} form, with the digest of the exact bytes as a strong ETag so that a loader polling
+ * with {@code If-None-Match} gets a 304 until something changes.
+ */
+@RestController
+class ManifestController {
+
+	private final ExtensionIndexes indexes;
+
+	private final MeterRegistry meters;
+
+	ManifestController(ExtensionIndexes indexes, MeterRegistry meters) {
+		this.indexes = indexes;
+		this.meters = meters;
+	}
+
+	@Operation(summary = "Compute manifest: public extensions merged with a tenant's private ones")
+	@GetMapping("/api/v1/compute-manifests/{pgMajor}")
+	@Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
+	ResponseEntity<byte[]> manifest(@Parameter(hidden = true) Caller caller, @PathVariable String pgMajor,
+			@RequestParam(required = false) String tenant,
+			@RequestHeader(name = "If-None-Match", required = false) String ifNoneMatch) {
+		String outcome = "error";
+		try {
+			PgMajor major = major(pgMajor);
+			Scope scope = Scope.parse(tenant);
+			caller.requireRead(scope);
+			byte[] body = ExtIndexJson.write(this.indexes.manifest(major, scope));
+			String etag = "\"" + Sha256Digest.of(body).prefixed() + "\"";
+			if (matches(ifNoneMatch, etag)) {
+				outcome = "not-modified";
+				return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();
+			}
+			outcome = "ok";
+			return ResponseEntity.ok()
+				.eTag(etag)
+				.cacheControl(CacheControl.maxAge(Duration.ZERO).mustRevalidate())
+				.contentType(MediaType.APPLICATION_JSON)
+				.body(body);
+		}
+		catch (RegistryException ex) {
+			outcome = ex.kind();
+			throw ex;
+		}
+		finally {
+			this.meters
+				.counter("pgext.registry.manifest.requests", "outcome", outcome, "scope",
+						(tenant == null || tenant.isBlank()) ? "public" : "tenant")
+				.increment();
+		}
+	}
+
+	private static PgMajor major(String text) {
+		try {
+			return PgMajor.parse(text);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new RegistryException(HttpStatus.NOT_FOUND, "unknown-pg-major", ex.getMessage());
+		}
+	}
+
+	private static boolean matches(String ifNoneMatch, String etag) {
+		if (ifNoneMatch == null) {
+			return false;
+		}
+		for (String candidate : ifNoneMatch.split(",")) {
+			String tag = candidate.strip();
+			if (tag.equals("*") || tag.equals(etag)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+}

@@ -1,0 +1,79 @@
+package dev.pgext.registry.problem;
+
+import java.net.URI;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+import dev.pgext.model.store.ObjectStoreException;
+
+/**
+ * Turns every error into an RFC 9457 problem. Spring MVC's own errors (missing part, unreadable body, failed
+ * validation, wrong method) keep their status and get a pgext type; bad input never becomes a 500.
+ */
+@RestControllerAdvice
+class ProblemAdvice extends ResponseEntityExceptionHandler {
+
+	private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
+
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> registry(RegistryException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(ex.status(), ex.getMessage());
+		problem.setType(ex.type());
+		HttpHeaders headers = new HttpHeaders();
+		if (ex.status() == HttpStatus.UNAUTHORIZED) {
+			headers.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"pgext\"");
+		}
+		return ResponseEntity.status(ex.status()).headers(headers).body(problem);
+	}
+
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> invalidArgument(IllegalArgumentException ex) {
+		// the model's value types (names, versions, digests, majors) refuse bad input with this
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
+		problem.setType(URI.create(RegistryException.TYPE_BASE + "invalid-argument"));
+		return ResponseEntity.badRequest().body(problem);
+	}
+
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> store(ObjectStoreException ex) {
+		log.warn("Extension store call failed: {}", ex.getMessage());
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+				"the extension store is not available; retry later");
+		problem.setType(URI.create(RegistryException.TYPE_BASE + "store-unavailable"));
+		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(problem);
+	}
+
+	@Override
+	protected ResponseEntity<Object> handleMaxUploadSizeExceededException(MaxUploadSizeExceededException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.PAYLOAD_TOO_LARGE,
+				"the upload is larger than the registry accepts");
+		problem.setType(URI.create(RegistryException.TYPE_BASE + "upload-too-large"));
+		return ResponseEntity.status(HttpStatus.PAYLOAD_TOO_LARGE).body(problem);
+	}
+
+	@Override
+	protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
+			HttpStatusCode statusCode, WebRequest request) {
+		ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, statusCode, request);
+		if (response != null && response.getBody() instanceof ProblemDetail problem
+				&& (problem.getType() == null || "about:blank".equals(problem.getType().toString()))) {
+			problem.setType(URI.create(RegistryException.TYPE_BASE
+					+ (statusCode.is4xxClientError() ? "bad-request" : "internal-error")));
+		}
+		return response;
+	}
+
+}

@@ -1,0 +1,224 @@
+package dev.pgext.registry.publish;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import dev.pgext.model.PgMajor;
+import dev.pgext.model.control.ControlFile;
+import dev.pgext.model.control.ControlFileException;
+import dev.pgext.model.control.ControlFileParser;
+import dev.pgext.model.control.LibraryReferences;
+import dev.pgext.model.index.PreloadNeed;
+import dev.pgext.registry.problem.RegistryException;
+
+/**
+ * Checks the extensions of one extracted artifact and derives what the loader needs: control files must parse, the
+ * version being published must be installable (an install script, or update scripts leading to it from one), and
+ * each extension gets its scripts, the libraries it loads and any files no single extension claims.
+ */
+final class ReleasePlanner {
+
+	private ReleasePlanner() {
+	}
+
+	static List<PlannedExtension> plan(ReleaseMetadata metadata, PgMajor major, String label,
+			Map<String, ArtifactFile> files) {
+		Map<String, ControlFile> controls = new TreeMap<>();
+		Map<String, String> controlTexts = new HashMap<>();
+		for (ArtifactFile file : files.values()) {
+			if (file.directory().equals("share/extension") && file.fileName().endsWith(".control")
+					&& !file.fileName().contains("--")) {
+				String text = read(file);
+				try {
+					ControlFile control = ControlFileParser.parse(file.fileName(), text);
+					controls.put(control.name(), control);
+					controlTexts.put(control.name(), text);
+				}
+				catch (ControlFileException ex) {
+					throw RegistryException.unprocessable("invalid-control-file", label + ": " + ex.getMessage());
+				}
+			}
+		}
+		if (controls.isEmpty()) {
+			throw RegistryException.unprocessable("no-extension",
+					label + ": no control file in share/extension; an artifact must hold at least one extension");
+		}
+		for (String provided : metadata.provides().keySet()) {
+			if (!controls.containsKey(provided)) {
+				throw RegistryException.unprocessable("missing-extension",
+						label + ": the metadata provides extension '" + provided + "' but the artifact has no "
+								+ provided + ".control");
+			}
+		}
+
+		Set<String> claimed = new HashSet<>();
+		Map<String, List<ArtifactFile>> own = new TreeMap<>();
+		Map<String, Set<String>> referenced = new TreeMap<>();
+		for (ControlFile control : controls.values()) {
+			String scriptDir = scriptDirectory(label, control);
+			List<ArtifactFile> mine = new ArrayList<>();
+			Set<String> libraries = new TreeSet<>();
+			if (control.moduleLibrary() != null) {
+				libraries.add(control.moduleLibrary());
+			}
+			Set<String> installable = new HashSet<>();
+			Map<String, Set<String>> updates = new HashMap<>();
+			for (ArtifactFile file : files.values()) {
+				String fileName = file.fileName();
+				boolean primary = file.path().equals("share/extension/" + control.name() + ".control");
+				boolean secondary = fileName.startsWith(control.name() + "--") && fileName.endsWith(".control")
+						&& (file.directory().equals("share/extension") || file.directory().equals(scriptDir));
+				boolean script = file.directory().equals(scriptDir) && fileName.startsWith(control.name() + "--")
+						&& fileName.endsWith(".sql");
+				if (!(primary || secondary || script)) {
+					continue;
+				}
+				mine.add(file);
+				claimed.add(file.path());
+				if (script) {
+					String[] versions = fileName
+						.substring(control.name().length() + 2, fileName.length() - ".sql".length())
+						.split("--", -1);
+					if (versions.length == 1) {
+						installable.add(versions[0]);
+					}
+					else if (versions.length == 2) {
+						updates.computeIfAbsent(versions[0], (v) -> new HashSet<>()).add(versions[1]);
+					}
+					libraries.addAll(LibraryReferences.in(read(file), control));
+				}
+			}
+			String version = version(metadata, control);
+			if (version == null) {
+				throw RegistryException.unprocessable("no-version", label + ": extension " + control.name()
+						+ " has no default_version and the metadata names no version for it");
+			}
+			if (!reachable(installable, updates, version)) {
+				throw RegistryException.unprocessable("not-installable",
+						label + ": extension " + control.name() + " version " + version + " has no install script ("
+								+ control.name() + "--" + version + ".sql) and no update path to it from one");
+			}
+			own.put(control.name(), mine);
+			referenced.put(control.name(), libraries);
+		}
+
+		// a library file belongs to the extensions that load it; one nobody loads (a hook module) belongs to all
+		Map<String, ArtifactFile> libraryFiles = new TreeMap<>();
+		for (ArtifactFile file : files.values()) {
+			if (file.directory().equals("lib") && file.fileName().endsWith(".so")) {
+				libraryFiles.put(ControlFile.libraryName(file.fileName()), file);
+			}
+		}
+		Set<String> loadedBySomeone = new HashSet<>();
+		referenced.values().forEach(loadedBySomeone::addAll);
+		List<PlannedExtension> planned = new ArrayList<>();
+		for (ControlFile control : controls.values()) {
+			Set<String> provides = new TreeSet<>();
+			Set<ArtifactFile> extensionFiles = new LinkedHashSet<>(own.get(control.name()));
+			for (Map.Entry<String, ArtifactFile> library : libraryFiles.entrySet()) {
+				if (referenced.get(control.name()).contains(library.getKey())
+						|| !loadedBySomeone.contains(library.getKey())) {
+					provides.add(library.getKey());
+					extensionFiles.add(library.getValue());
+					claimed.add(library.getValue().path());
+				}
+			}
+			planned.add(new PlannedExtension(major, control, controlTexts.get(control.name()),
+					version(metadata, control), new ArrayList<>(extensionFiles), List.copyOf(provides),
+					preload(metadata, control, provides), summary(metadata, control)));
+		}
+		// whatever no extension claimed (other share files, bitcode, data) goes with every extension
+		List<ArtifactFile> shared = files.values().stream().filter((f) -> !claimed.contains(f.path())).toList();
+		if (!shared.isEmpty()) {
+			planned.forEach((extension) -> extension.files().addAll(shared));
+		}
+		return planned;
+	}
+
+	private static String scriptDirectory(String label, ControlFile control) {
+		String directory = control.directory();
+		if (directory == null || directory.isBlank()) {
+			return "share/extension";
+		}
+		if (directory.startsWith("/") || directory.contains("..")) {
+			throw RegistryException.unprocessable("invalid-control-file", label + ": " + control.name()
+					+ ".control: directory must be relative to share/ (got '" + directory + "')");
+		}
+		return "share/" + (directory.endsWith("/") ? directory.substring(0, directory.length() - 1) : directory);
+	}
+
+	private static String version(ReleaseMetadata metadata, ControlFile control) {
+		ReleaseMetadata.Provided provided = metadata.provides().get(control.name());
+		if (provided != null && provided.version() != null) {
+			return provided.version();
+		}
+		return control.defaultVersion();
+	}
+
+	private static String summary(ReleaseMetadata metadata, ControlFile control) {
+		ReleaseMetadata.Provided provided = metadata.provides().get(control.name());
+		if (provided != null && provided.summary() != null) {
+			return provided.summary();
+		}
+		return (control.comment() != null) ? control.comment() : metadata.summary();
+	}
+
+	private static PreloadNeed preload(ReleaseMetadata metadata, ControlFile control, Set<String> libraries) {
+		ReleaseMetadata.Provided provided = metadata.provides().get(control.name());
+		if (provided != null && provided.preload() != null) {
+			return provided.preload();
+		}
+		PreloadNeed need = PreloadNeed.NONE;
+		for (String library : libraries) {
+			PreloadNeed module = metadata.modulePreload().get(library);
+			if (module == PreloadNeed.SERVER) {
+				return module;
+			}
+			if (module == PreloadNeed.SESSION) {
+				need = module;
+			}
+		}
+		return need;
+	}
+
+	private static boolean reachable(Set<String> installable, Map<String, Set<String>> updates, String target) {
+		Deque<String> todo = new ArrayDeque<>(installable);
+		Set<String> seen = new HashSet<>();
+		while (!todo.isEmpty()) {
+			String version = todo.pop();
+			if (version.equals(target)) {
+				return true;
+			}
+			if (seen.add(version)) {
+				todo.addAll(updates.getOrDefault(version, Set.of()));
+			}
+		}
+		return false;
+	}
+
+	private static String read(ArtifactFile file) {
+		try {
+			return Files.readString(file.content(), StandardCharsets.UTF_8);
+		}
+		catch (java.nio.charset.MalformedInputException ex) {
+			throw RegistryException.unprocessable("invalid-encoding", file.path() + " is not UTF-8 text");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+}

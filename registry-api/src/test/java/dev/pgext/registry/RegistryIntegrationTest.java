@@ -1,0 +1,85 @@
+package dev.pgext.registry;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.pgext.model.store.ObjectInfo;
+import dev.pgext.model.store.ObjectStore;
+
+/**
+ * Base of the registry's integration tests: one application context, on one real database and bucket, shared by
+ * every test class that extends this (the context cache keys on this class's configuration). Tests use names of
+ * their own, so they do not depend on each other's data.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "pgext.registry.admin.token=" + RegistryIntegrationTest.ADMIN_TOKEN,
+				"pgext.registry.publish.max-file-size=2MB", "pgext.registry.publish.max-total-size=8MB",
+				"pgext.registry.publish.max-compression-ratio=40", "pgext.registry.publish.ratio-check-threshold=1MB" })
+public abstract class RegistryIntegrationTest {
+
+	protected static final String ADMIN_TOKEN = "pgx_integration-test-administrator-token";
+
+	@DynamicPropertySource
+	static void infrastructure(DynamicPropertyRegistry registry) {
+		RegistryTestInfrastructure.register(registry, RegistryIntegrationTest.class);
+	}
+
+	@LocalServerPort
+	protected int port;
+
+	@Autowired
+	protected ObjectStore store;
+
+	@Autowired
+	protected JdbcClient jdbc;
+
+	protected RegistryClient api() {
+		return new RegistryClient("http://127.0.0.1:" + this.port);
+	}
+
+	protected RegistryClient.Response publish(String token, String tenant, String metadata,
+			Map<String, byte[]> artifacts) {
+		return api().publish(token, tenant, metadata, artifacts);
+	}
+
+	/** A new user with a token of the given scopes, for tests that need someone other than the administrator. */
+	protected String userToken(String name, String tenant, String... scopes) {
+		api().postJson("/api/v1/users", ADMIN_TOKEN,
+				(tenant != null) ? Map.of("name", name, "tenant", tenant) : Map.of("name", name));
+		RegistryClient.Response token = api().postJson("/api/v1/tokens", ADMIN_TOKEN,
+				Map.of("user", name, "scopes", List.of(scopes)));
+		return token.json().path("token").asString();
+	}
+
+	/** What a failed publish must not change: every object in the bucket and the catalog's row counts. */
+	protected Snapshot snapshot() {
+		Map<String, String> objects = new TreeMap<>();
+		for (ObjectInfo object : this.store.list("")) {
+			objects.put(object.key(), object.etag());
+		}
+		Map<String, Long> rows = new TreeMap<>();
+		for (String table : List.of("distribution", "distribution_maintainer", "extension_name", "release",
+				"release_extension", "release_file", "catalog_entry", "bundle")) {
+			rows.put(table, this.jdbc.sql("select count(*) from " + table).query(Long.class).single());
+		}
+		return new Snapshot(objects, rows);
+	}
+
+	/**
+	 * The observable state of the registry.
+	 *
+	 * @param objects bucket key to ETag
+	 * @param rows table to row count
+	 */
+	protected record Snapshot(Map<String, String> objects, Map<String, Long> rows) {
+	}
+
+}
