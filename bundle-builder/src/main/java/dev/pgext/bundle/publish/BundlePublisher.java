@@ -1,0 +1,78 @@
+package dev.pgext.bundle.publish;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.pgext.bundle.archive.BundleArchive;
+import dev.pgext.bundle.archive.BundleFormatException;
+import dev.pgext.bundle.archive.BundleManifest;
+import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.StoreLayout;
+import dev.pgext.model.store.ObjectInfo;
+import dev.pgext.model.store.ObjectStore;
+
+/**
+ * Publishes a bundle: uploads it to {@code bundles/sha256/<hex>.tar.zst} only if that key is free
+ * ({@code If-None-Match: *}), so publishing twice never overwrites, then registers it.
+ */
+public class BundlePublisher {
+
+	/** The content type bundles are stored with. */
+	public static final String CONTENT_TYPE = "application/zstd";
+
+	private static final Logger logger = LoggerFactory.getLogger(BundlePublisher.class);
+
+	private final ObjectStore store;
+
+	private final RegistryClient registry;
+
+	public BundlePublisher(ObjectStore store, RegistryClient registry) {
+		this.store = store;
+		this.registry = registry;
+	}
+
+	/**
+	 * What publishing did.
+	 *
+	 * @param sha256 the bundle's digest
+	 * @param key where it is stored
+	 * @param uploaded whether this call uploaded it (false: it was stored already)
+	 * @param registration what the registry answered
+	 */
+	public record Result(Sha256Digest sha256, String key, boolean uploaded, RegistryClient.Outcome registration) {
+	}
+
+	public Result publish(Path bundle) throws IOException {
+		Sha256Digest digest = Sha256Digest.of(bundle);
+		String expectedName = BundleArchive.fileName(digest.hex());
+		String name = bundle.getFileName().toString();
+		if (name.startsWith("pg-bundle-") && !name.equals(expectedName)) {
+			throw new BundleFormatException(bundle + " is not what its name says: its sha256 is " + digest.hex());
+		}
+		BundleManifest manifest = BundleArchive.readManifest(bundle);
+		long size = Files.size(bundle);
+		String key = StoreLayout.bundle(digest);
+		Optional<String> etag = this.store.putIfAbsent(key, bundle, CONTENT_TYPE);
+		if (etag.isEmpty()) {
+			ObjectInfo stored = this.store.head(key)
+				.orElseThrow(() -> new IOException(key + " was there a moment ago and is gone now"));
+			if (stored.size() != size) {
+				throw new IOException(key + " already holds " + stored.size() + " bytes, not this bundle's " + size
+						+ ": the stored object is corrupt and must be removed by an operator");
+			}
+			logger.info("Bundle {} is stored already at {}", digest, key);
+		}
+		else {
+			logger.info("Uploaded bundle {} to {}", digest, key);
+		}
+		RegistryClient.Outcome outcome = this.registry
+			.register(new RegistryClient.Registration(digest, size, manifest.pgVersions(), manifest));
+		return new Result(digest, key, etag.isPresent(), outcome);
+	}
+
+}

@@ -1,0 +1,94 @@
+package dev.pgext.bundle.build;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+import dev.pgext.bundle.archive.BundleArchive;
+import dev.pgext.bundle.archive.BundleJson;
+import dev.pgext.bundle.archive.BundleManifest;
+import dev.pgext.bundle.archive.BundleManifest.BuilderInfo;
+import dev.pgext.bundle.archive.BundleManifest.Variant;
+import dev.pgext.bundle.archive.BundleTree;
+import dev.pgext.model.PgMajor;
+import dev.pgext.model.postgres.PostgresBinaries;
+
+/**
+ * Bundles for tests: a builder configured like the application's defaults, one PG 15 + PG 17
+ * bundle built once per test JVM and shared by every test class, and ways to break a copy of it.
+ */
+public final class TestBundles {
+
+	/** The timestamp test bundles carry. */
+	public static final long EPOCH = 1_700_000_000L;
+
+	/** Debian and most glibc distributions keep libraries here. */
+	public static final List<Path> HOST_LIBRARY_DIRS = List.of(Path.of("/lib/x86_64-linux-gnu"),
+			Path.of("/usr/lib/x86_64-linux-gnu"), Path.of("/lib64"), Path.of("/usr/lib64"), Path.of("/lib"),
+			Path.of("/usr/lib"));
+
+	private static BundleBuilder.Result shared;
+
+	private TestBundles() {
+	}
+
+	public static BundleBuilder builder() {
+		return new BundleBuilder(new BuilderInfo("pgext bundle-builder", "test"), HOST_LIBRARY_DIRS,
+				List.of(Path.of("/usr/lib/x86_64-linux-gnu/gconv")), 3);
+	}
+
+	/** The jars of the PG 15 and PG 17 binaries. */
+	public static List<Path> inputs() {
+		return List.of(PostgresBinaries.locate(new PgMajor(15)).jar(), PostgresBinaries.locate(new PgMajor(17)).jar());
+	}
+
+	/** A PG 15 + PG 17 chroot bundle, built on first use; callers must not change the file. */
+	public static synchronized BundleBuilder.Result twoMajors() {
+		if (shared == null) {
+			try {
+				Path dir = Files.createTempDirectory("pgext-test-bundle-");
+				Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+					try {
+						PostgresBinaries.deleteTree(dir);
+					}
+					catch (IOException ex) {
+						// a leftover temp directory is harmless
+					}
+				}));
+				shared = builder().build(new BundleBuilder.Request(inputs(), Variant.CHROOT, dir, EPOCH));
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+		return shared;
+	}
+
+	/** Extracts {@code bundle} into {@code dir}. */
+	public static Path extract(Path bundle, Path dir) throws IOException {
+		try (InputStream in = Files.newInputStream(bundle)) {
+			BundleArchive.extract(in, dir);
+		}
+		return dir;
+	}
+
+	/**
+	 * Packs an extracted (and changed) bundle tree into {@code file}, with {@code bundle.json} as
+	 * {@code manifestChange} leaves it.
+	 */
+	public static Path repack(Path tree, Path file, UnaryOperator<BundleManifest> manifestChange) throws IOException {
+		Path manifestFile = tree.resolve(BundleManifest.PATH);
+		BundleManifest manifest = manifestChange.apply(BundleJson.readManifest(manifestFile));
+		Files.write(manifestFile, BundleJson.write(manifest));
+		try (OutputStream out = Files.newOutputStream(file)) {
+			BundleArchive.write(tree, BundleTree.scan(tree), EPOCH, 1, out);
+		}
+		return file;
+	}
+
+}
