@@ -24,8 +24,8 @@ import org.springframework.validation.annotation.Validated;
  * @param registry the registry, used when {@code source} is {@code registry}
  * @param cacheDir node-local content-addressed cache shared by the computes of one node, or none
  * @param workers download threads; JIT requests jump the queue but share these threads
- * @param backgroundBandwidth bytes per second for background downloads (null or 0: unlimited); JIT and
- * server-preload downloads are never limited
+ * @param backgroundBandwidth bytes per second for background downloads (null or 0: unlimited); JIT,
+ * server-preload and session-preload downloads are never limited
  * @param prefetch whether extensions nobody asked for are downloaded in the background after start
  * @param attempts attempts per file download, the first included, for network errors and 5xx answers
  * @param initialBackoff wait before the first retry of a file download, doubled per attempt with jitter

@@ -45,9 +45,10 @@ import org.springframework.stereotype.Component;
 /**
  * The one compute this loader serves. Start-up runs in phases, each timed: read the index,
  * write every available control file while the server-preload extensions (and what they
- * require) download, initdb if needed, start Postgres. Only then is the loader ready; the
- * session-preload extensions, the installed ones and, with prefetch on, all the rest follow in
- * the background, while JIT requests jump the queue.
+ * require) download, initdb if needed, start Postgres while the session-preload extensions
+ * download (no session can connect without them). Only then is the loader ready; the
+ * extensions installed in any database and, with prefetch on, all the rest follow in the
+ * background under the bandwidth limit, while JIT requests jump the queue.
  */
 @Component
 public class Compute implements DisposableBean {
@@ -149,6 +150,11 @@ public class Compute implements DisposableBean {
 					this.meters);
 			List<ExtIndexEntry> preload = catalog.forLibraries(spec.sharedPreloadLibraries());
 			CompletableFuture<Void> preloaded = this.scheduler.requestAll(preload, Priority.SERVER_PRELOAD);
+			// every new session loads these, so no connection succeeds before they are in place; they
+			// download behind the server-preload ones while Postgres starts
+			List<ExtIndexEntry> sessionPreload = catalog.forLibraries(spec.sessionPreloadLibraries());
+			CompletableFuture<Void> sessionPreloaded = this.scheduler.requestAll(sessionPreload,
+					Priority.SESSION_PRELOAD);
 			timed("control-files", () -> {
 				writeControlFiles(install, catalog);
 				return null;
@@ -160,7 +166,9 @@ public class Compute implements DisposableBean {
 			this.postgres = new PostgresSupervisor(install, Path.of(spec.dataDir()), spec.port(), this::postgresChanged);
 			timed("initdb", () -> this.postgres.initdbIfEmpty());
 			timed("postgres", () -> {
-				this.postgres.start(spec.postgresSettings(), this.properties.postgresStartTimeout());
+				this.postgres.launch(spec.postgresSettings());
+				sessionPreloaded.get();
+				this.postgres.awaitConnections(this.properties.postgresStartTimeout());
 				return null;
 			});
 			this.phaseMillis.put("total", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
@@ -168,7 +176,7 @@ public class Compute implements DisposableBean {
 					this.phaseMillis.get("total"), catalog.extensions().size(), preload.size());
 			this.phase = Phase.RUNNING;
 			AvailabilityChangeEvent.publish(this.events, this, ReadinessState.ACCEPTING_TRAFFIC);
-			background(spec, catalog);
+			background(catalog);
 		}
 		catch (Exception ex) {
 			Throwable cause = (ex instanceof ExecutionException) ? ex.getCause() : ex;
@@ -200,8 +208,7 @@ public class Compute implements DisposableBean {
 		}
 	}
 
-	private void background(ComputeSpec spec, ExtensionCatalog catalog) {
-		this.scheduler.requestAll(catalog.forLibraries(spec.sessionPreloadLibraries()), Priority.SESSION_PRELOAD);
+	private void background(ExtensionCatalog catalog) {
 		try {
 			List<ExtIndexEntry> installed = new ArrayList<>();
 			for (String name : installedExtensions()) {
@@ -321,6 +328,12 @@ public class Compute implements DisposableBean {
 
 	public Phase phase() {
 		return this.phase;
+	}
+
+	/** The port of the compute's Postgres, or -1 before a spec arrived. */
+	public int port() {
+		ComputeSpec current = this.spec;
+		return (current != null) ? current.port() : -1;
 	}
 
 	/** What {@code GET /status} answers. */

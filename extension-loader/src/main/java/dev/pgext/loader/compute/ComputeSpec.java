@@ -24,7 +24,8 @@ import dev.pgext.model.TenantId;
  * @param dataDir the data directory; an empty or missing one is initialised with {@code initdb}
  * @param port the port Postgres listens on
  * @param sharedPreloadLibraries libraries the postmaster loads: their extensions are placed before start
- * @param sessionPreloadLibraries libraries every session loads: their extensions are placed first after start
+ * @param sessionPreloadLibraries libraries every session loads: their extensions are placed while Postgres starts,
+ * before the compute is reported ready
  * @param availableExtensions the extensions this compute may use; empty means every one in the indexes
  * @param settings further Postgres settings, passed as {@code -c name=value}
  */

@@ -57,7 +57,7 @@ public final class DownloadScheduler implements AutoCloseable {
 
 		/** Whether the background bandwidth limit applies. */
 		boolean throttled() {
-			return this.compareTo(SESSION_PRELOAD) >= 0;
+			return this.compareTo(INSTALLED) >= 0;
 		}
 
 		String tag() {

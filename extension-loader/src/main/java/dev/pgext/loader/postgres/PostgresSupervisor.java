@@ -107,7 +107,13 @@ public final class PostgresSupervisor implements AutoCloseable {
 	}
 
 	/** Starts {@code postgres -D <data> -p <port> -c ...} and waits until it accepts connections. */
-	public synchronized void start(Map<String, String> settings, Duration timeout) {
+	public void start(Map<String, String> settings, Duration timeout) {
+		launch(settings);
+		awaitConnections(timeout);
+	}
+
+	/** Starts {@code postgres -D <data> -p <port> -c ...} without waiting for it. */
+	public synchronized void launch(Map<String, String> settings) {
 		if (this.process != null) {
 			throw new IllegalStateException("postgres was already started");
 		}
@@ -128,12 +134,10 @@ public final class PostgresSupervisor implements AutoCloseable {
 		}
 		change(State.STARTING);
 		this.process.onExit().thenAccept(this::exited);
-		awaitConnections(timeout);
-		change(State.RUNNING);
-		log.info("Postgres accepts connections on port {} (pid {})", this.port, this.process.pid());
 	}
 
-	private void awaitConnections(Duration timeout) {
+	/** Waits until the launched server accepts a connection; fails when it exits or the time is up. */
+	public void awaitConnections(Duration timeout) {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		SQLException last = null;
 		while (System.nanoTime() < deadline) {
@@ -142,6 +146,8 @@ public final class PostgresSupervisor implements AutoCloseable {
 						"postgres exited with " + this.process.exitValue() + " during start: " + logTail());
 			}
 			try (Connection ignored = connect("postgres")) {
+				change(State.RUNNING);
+				log.info("Postgres accepts connections on port {} (pid {})", this.port, this.process.pid());
 				return;
 			}
 			catch (SQLException ex) {

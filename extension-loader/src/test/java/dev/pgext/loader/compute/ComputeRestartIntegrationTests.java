@@ -1,0 +1,121 @@
+package dev.pgext.loader.compute;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.pgext.loader.LoaderProperties;
+import dev.pgext.loader.TestStores;
+import dev.pgext.loader.fetch.ExtensionSource;
+import dev.pgext.loader.fetch.FilePlacer;
+import dev.pgext.loader.fetch.S3ExtensionSource;
+import dev.pgext.model.Scope;
+import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.testsupport.RealInfrastructure;
+import dev.pgext.testsupport.TestBucket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A compute restarted on an existing data directory with a fresh installation: the session
+ * preload library is in place before the compute is ready (no session could connect without
+ * it), and the extensions created in its databases come back in the background without any
+ * JIT request.
+ */
+@RealInfrastructure
+class ComputeRestartIntegrationTests {
+
+	private static final List<String> EXTENSIONS = List.of("hstore", "pg_trgm", "pg_stat_statements");
+
+	@Test
+	void aRestartedComputePlacesItsSessionPreloadBeforeReadyAndItsInstalledExtensionsWithoutJit(TestBucket bucket,
+			@TempDir Path dir) throws Exception {
+		TestStores.publish(bucket.objectStore(), Scope.PUBLIC, EXTENSIONS);
+		ExtensionSource source = new S3ExtensionSource(bucket.objectStore());
+		Path data = dir.resolve("data");
+
+		Compute first = compute(source, dir.resolve("cache"));
+		try {
+			first.startAndWait(spec(TestStores.computeInstall(dir.resolve("first"), EXTENSIONS), data, List.of()));
+			assertThat(first.isRunning()).as(String.valueOf(first.status().problem())).isTrue();
+			assertThat(first.placeNow("hstore", false)).isPresent();
+			try (Connection connection = connect(first); Statement sql = connection.createStatement()) {
+				sql.execute("CREATE EXTENSION hstore");
+			}
+		}
+		finally {
+			first.destroy();
+		}
+
+		PostgresInstall fresh = TestStores.computeInstall(dir.resolve("second"), EXTENSIONS);
+		Compute second = compute(source, dir.resolve("cache"));
+		try {
+			second.startAndWait(spec(fresh, data, List.of("pg_trgm")));
+			assertThat(second.isRunning()).as(String.valueOf(second.status().problem())).isTrue();
+			assertThat(state(second, "pg_trgm")).isEqualTo(DownloadScheduler.State.PLACED);
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+			while (state(second, "hstore") != DownloadScheduler.State.PLACED && System.nanoTime() < deadline) {
+				Thread.sleep(50);
+			}
+			assertThat(state(second, "hstore")).isEqualTo(DownloadScheduler.State.PLACED);
+			assertThat(state(second, "pg_stat_statements")).isEqualTo(DownloadScheduler.State.AVAILABLE);
+			try (Connection connection = connect(second); Statement sql = connection.createStatement();
+					ResultSet rows = sql.executeQuery("SELECT ('a=>1'::hstore) -> 'a', current_setting('pg_trgm.similarity_threshold')")) {
+				rows.next();
+				assertThat(rows.getString(1)).isEqualTo("1");
+				assertThat(rows.getString(2)).isEqualTo("0.3");
+			}
+		}
+		finally {
+			second.destroy();
+		}
+	}
+
+	private static Compute compute(ExtensionSource source, Path cache) {
+		LoaderProperties properties = new LoaderProperties(null, null, null, null, cache, 2, null, false, 3,
+				Duration.ofMillis(20), Duration.ofMinutes(1), Duration.ofMinutes(1));
+		SimpleMeterRegistry meters = new SimpleMeterRegistry();
+		FilePlacer placer = new FilePlacer(source, cache, null, FilePlacer.retry(3, Duration.ofMillis(20)), meters);
+		return new Compute(properties, source, placer, meters, (event) -> {
+		});
+	}
+
+	private static ComputeSpec spec(PostgresInstall install, Path data, List<String> sessionPreload) {
+		return new ComputeSpec(null, 15, install.root().toString(), data.toString(), freePort(), List.of(),
+				sessionPreload, List.of(), Map.of("fsync", "off", "unix_socket_directories", ""));
+	}
+
+	private static DownloadScheduler.State state(Compute compute, String name) {
+		return compute.status()
+			.extensions()
+			.stream()
+			.filter((e) -> e.name().equals(name))
+			.findFirst()
+			.orElseThrow()
+			.state();
+	}
+
+	private static Connection connect(Compute compute) throws Exception {
+		return java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + compute.port() + "/postgres",
+				"postgres", "");
+	}
+
+	private static int freePort() {
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+	}
+
+}
