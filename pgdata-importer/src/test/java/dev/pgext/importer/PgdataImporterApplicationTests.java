@@ -7,19 +7,12 @@ import java.net.http.HttpResponse;
 
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The pgdata-importer service starts and reports itself healthy and ready.
+ * The pgdata-importer service starts and reports itself healthy and ready, its storage bucket included.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class PgdataImporterApplicationTests {
-
-	@LocalServerPort
-	int port;
+class PgdataImporterApplicationTests extends ImporterIntegrationTestSupport {
 
 	@Test
 	void healthAndReadinessAreUp() throws Exception {
@@ -39,7 +32,7 @@ class PgdataImporterApplicationTests {
 				HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/actuator/prometheus")).build(),
 				HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).isEqualTo(200);
-		assertThat(response.body()).contains("jvm_memory_used_bytes");
+		assertThat(response.body()).contains("jvm_memory_used_bytes").contains("pgext_importer_imports_running");
 	}
 
 }

@@ -431,8 +431,17 @@ final class ImportRun implements Runnable {
 		if (state.error() != null) {
 			status.put("error", state.error());
 		}
-		input.put(ImportLayout.shardStatus(state.location().prefix(), this.id), JSON.writeValueAsBytes(status),
-				"application/json");
+		try {
+			input.put(ImportLayout.shardStatus(state.location().prefix(), this.id), JSON.writeValueAsBytes(status),
+					"application/json");
+		}
+		catch (dev.pgext.model.store.ObjectStoreException ex) {
+			if (ex.statusCode() < 400 || ex.statusCode() >= 500) {
+				throw ex;
+			}
+			// the input location refuses writes (deleted bucket, read-only grant): the upcall still tells
+			log.warn("Import {}: could not write the shard status object: {}", this.id, ex.getMessage());
+		}
 		if (this.context.upcaller().configured()) {
 			this.context.upcaller().deliver(part, this::stopped);
 		}

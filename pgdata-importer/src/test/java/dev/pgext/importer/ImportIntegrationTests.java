@@ -1,0 +1,274 @@
+package dev.pgext.importer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import dev.pgext.importer.keyspace.Key;
+import dev.pgext.importer.run.Failpoints;
+import dev.pgext.importer.run.ImportLayout;
+import dev.pgext.importer.run.IndexPart;
+import dev.pgext.importer.run.LayerRebuild;
+import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.testsupport.PostgresCluster;
+import dev.pgext.testsupport.PostgresInstalls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Imports of a real PostgreSQL 15 PGDATA from S3: into one shard and into four, read back from
+ * the layers alone, resumed after a crash, replayed, and announced to a control plane that is
+ * down for a while.
+ */
+class ImportIntegrationTests extends ImporterIntegrationTestSupport {
+
+	private static final String PREFIX = "dumps/full";
+
+	private static final Pattern COMPARED = Pattern.compile(
+			"(global|base/[0-9]+)/([0-9]+(_fsm|_vm|_init)?(\\.[0-9]+)?|pg_filenode\\.map)|global/pg_control|pg_xact/.*|pg_multixact/.*");
+
+	private static boolean uploaded;
+
+	@BeforeEach
+	void upload() {
+		synchronized (ImportIntegrationTests.class) {
+			if (!uploaded) {
+				PgdataFixture.upload(this.storage, PREFIX, PgdataFixture.pgdata(), null);
+				uploaded = true;
+			}
+		}
+	}
+
+	@Test
+	void importIntoOneShardRebuildsTheSourceFilesByteForByteAndPostgresStartsOnThem() throws Exception {
+		String timeline = "00000000000000000000000000000001";
+		var created = post(TENANT, 0, createBody(timeline, "key-one-shard", this.storage.bucket(), PREFIX));
+		assertThat(created.statusCode()).isEqualTo(201);
+		assertThat(this.storage.head("tenants/" + TENANT + "-0001/timelines/" + timeline + "/index_part.json"))
+			.isPresent();
+
+		JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(90));
+		assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("done");
+		assertThat(status.path("progress").path("jobs_done").asInt()).isGreaterThan(3)
+			.isEqualTo(status.path("progress").path("jobs_total").asInt());
+		assertThat(status.path("skipped").toString()).contains("pg_wal");
+		assertThat(new String(this.storage.getBytes(PREFIX + "/status/shard-0001").orElseThrow()))
+			.contains("\"done\":true");
+		await(Duration.ofSeconds(20), "the upcall", () -> !CONTROL_PLANE.received(timeline).isEmpty());
+		assertThat(CONTROL_PLANE.received(timeline).get(0).path("state").asString()).isEqualTo("done");
+
+		Path rebuilt = Path.of("target", "rebuilt-one-shard").toAbsolutePath();
+		rebuild(List.of(indexPart(TENANT, "0001", timeline)), rebuilt);
+		assertSameFiles(PgdataFixture.pgdata(), rebuilt);
+		startAndCount(rebuilt);
+	}
+
+	@Test
+	void importIntoFourShardsSpreadsTheBlocksAndTogetherTheyRebuildTheSource() throws Exception {
+		String timeline = "00000000000000000000000000000004";
+		for (int shard = 0; shard < 4; shard++) {
+			assertThat(post(SHARDED_TENANT, shard, createBody(timeline, "key-four", this.storage.bucket(), PREFIX))
+				.statusCode()).isEqualTo(201);
+		}
+		List<IndexPart> parts = new ArrayList<>();
+		for (int shard = 0; shard < 4; shard++) {
+			JsonNode status = awaitEnd(SHARDED_TENANT, shard, timeline, Duration.ofSeconds(90));
+			assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("done");
+			assertThat(status.path("shard").asString()).isEqualTo(String.format("%02x04", shard));
+			IndexPart part = indexPart(SHARDED_TENANT, String.format("%02x04", shard), timeline);
+			parts.add(part);
+			assertThat(this.storage.getBytes(PREFIX + "/status/shard-" + String.format("%02x04", shard))).isPresent();
+		}
+		// every shard holds a share of the pages, none holds them all
+		long total = parts.stream().mapToLong((p) -> p.importPgdata().plan().bytesTotal()).sum();
+		for (IndexPart part : parts) {
+			assertThat(part.importPgdata().plan().bytesTotal()).isGreaterThan(0).isLessThan(total / 2);
+		}
+		await(Duration.ofSeconds(20), "four upcalls", () -> CONTROL_PLANE.received(timeline).size() >= 4);
+
+		Path rebuilt = Path.of("target", "rebuilt-four-shards").toAbsolutePath();
+		rebuild(parts, rebuilt);
+		assertSameFiles(PgdataFixture.pgdata(), rebuilt);
+	}
+
+	@Test
+	void anImportStoppedAtAFailpointResumesAndProducesTheSameLayers() throws Exception {
+		String reference = "00000000000000000000000000000010";
+		String crashed = "00000000000000000000000000000011";
+		post(TENANT, 0, createBody(reference, "key-reference", this.storage.bucket(), PREFIX));
+		assertThat(awaitEnd(TENANT, 0, reference, Duration.ofSeconds(90)).path("state").asString()).isEqualTo("done");
+
+		this.failpoints.crashAt(Failpoints.AFTER_JOB, 3);
+		post(TENANT, 0, createBody(crashed, "key-crashed", this.storage.bucket(), PREFIX));
+		await(Duration.ofSeconds(60), "the crash", () -> !this.imports.isRunning(TENANT, 0, crashed));
+		IndexPart stopped = indexPart(TENANT, "0001", crashed);
+		assertThat(stopped.importPgdata().state()).isEqualTo(IndexPart.State.IN_PROGRESS);
+		assertThat(stopped.importPgdata().finishedJobs()).hasSizeGreaterThanOrEqualTo(3)
+			.hasSizeLessThan(stopped.importPgdata().plan().jobs());
+
+		// what a restarted instance does at start
+		assertThat(this.imports.resumeAll()).isGreaterThanOrEqualTo(1);
+		JsonNode status = awaitEnd(TENANT, 0, crashed, Duration.ofSeconds(90));
+		assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("done");
+		assertThat(indexPart(TENANT, "0001", crashed).importPgdata().finishedJobs())
+			.isEqualTo(indexPart(TENANT, "0001", reference).importPgdata().finishedJobs());
+	}
+
+	@Test
+	void theSameKeyAgainGetsTheSameTimelineAndAnotherKeyConflicts() throws Exception {
+		String timeline = "00000000000000000000000000000020";
+		var first = post(TENANT, 0, createBody(timeline, "key-a", this.storage.bucket(), PREFIX));
+		var again = post(TENANT, 0, createBody(timeline, "key-a", this.storage.bucket(), PREFIX));
+		assertThat(first.statusCode()).isEqualTo(201);
+		assertThat(again.statusCode()).isEqualTo(201);
+		assertThat(JSON.readTree(again.body()).path("started_at"))
+			.isEqualTo(JSON.readTree(first.body()).path("started_at"));
+		var other = post(TENANT, 0, createBody(timeline, "key-b", this.storage.bucket(), PREFIX));
+		assertThat(other.statusCode()).isEqualTo(409);
+		assertThat(JSON.readTree(other.body()).path("type").asString())
+			.isEqualTo("https://pgext.dev/problems/idempotency-conflict");
+		assertThat(awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(90)).path("state").asString()).isEqualTo("done");
+		assertThat(post(TENANT, 0, createBody(timeline, "key-a", this.storage.bucket(), PREFIX)).statusCode())
+			.isEqualTo(201);
+	}
+
+	@Test
+	void theUpcallIsRetriedUntilTheControlPlaneIsBack() throws Exception {
+		String timeline = "00000000000000000000000000000030";
+		CONTROL_PLANE.down();
+		try {
+			post(TENANT, 0, createBody(timeline, "key-upcall", this.storage.bucket(), PREFIX));
+			JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(90));
+			assertThat(status.path("state").asString()).isEqualTo("done");
+			Thread.sleep(1000);
+			assertThat(JSON.readTree(get(TENANT, 0, timeline).body()).path("upcall_delivered").asBoolean()).isFalse();
+			assertThat(CONTROL_PLANE.received(timeline)).isEmpty();
+		}
+		finally {
+			CONTROL_PLANE.up();
+		}
+		await(Duration.ofSeconds(20), "the upcall", () -> !CONTROL_PLANE.received(timeline).isEmpty());
+		await(Duration.ofSeconds(20), "upcall_delivered", () -> {
+			try {
+				return JSON.readTree(get(TENANT, 0, timeline).body()).path("upcall_delivered").asBoolean();
+			}
+			catch (Exception ex) {
+				return false;
+			}
+		});
+	}
+
+	@Test
+	void cancellingAnImportStopsItAndRecordsTheCancellation() throws Exception {
+		String timeline = "00000000000000000000000000000040";
+		Failpoints.Pause pause = this.failpoints.pause(Failpoints.AFTER_PLAN);
+		try {
+			post(TENANT, 0, createBody(timeline, "key-cancel", this.storage.bucket(), PREFIX));
+			assertThat(pause.awaitReached(Duration.ofSeconds(60))).isTrue();
+			var cancelled = delete(TENANT, 0, timeline);
+			assertThat(cancelled.statusCode()).isEqualTo(200);
+			assertThat(JSON.readTree(cancelled.body()).path("state").asString()).isEqualTo("cancelled");
+		}
+		finally {
+			this.failpoints.disarm(Failpoints.AFTER_PLAN);
+			pause.release();
+		}
+		await(Duration.ofSeconds(30), "the run to stop", () -> !this.imports.isRunning(TENANT, 0, timeline));
+		assertThat(JSON.readTree(get(TENANT, 0, timeline).body()).path("state").asString()).isEqualTo("cancelled");
+	}
+
+	@Test
+	void badRequestsGetProblems() throws Exception {
+		var invalid = post(TENANT, 0, "{\"timeline_id\":\"nothex\",\"import_pgdata\":{}}");
+		assertThat(invalid.statusCode()).isEqualTo(400);
+		assertThat(JSON.readTree(invalid.body()).path("type").asString())
+			.isEqualTo("https://pgext.dev/problems/invalid-request");
+		var traversal = post(TENANT, 0,
+				createBody("00000000000000000000000000000050", "k", this.storage.bucket(), "../etc"));
+		assertThat(traversal.statusCode()).isEqualTo(400);
+		var unknownShard = post(TENANT, 3, createBody("00000000000000000000000000000050", "k", "b1", "p"));
+		assertThat(unknownShard.statusCode()).isEqualTo(404);
+		assertThat(JSON.readTree(unknownShard.body()).path("type").asString())
+			.isEqualTo("https://pgext.dev/problems/unknown-shard");
+		var missing = get(TENANT, 0, "0000000000000000000000000000ffff");
+		assertThat(missing.statusCode()).isEqualTo(404);
+		assertThat(post("NOT-A-TENANT", 0, "{}").statusCode()).isEqualTo(400);
+	}
+
+	private IndexPart indexPart(String tenant, String slug, String timeline) {
+		return IndexPart.fromJson(this.storage
+			.getBytes(ImportLayout.TENANTS + tenant + "-" + slug + "/timelines/" + timeline + "/index_part.json")
+			.orElseThrow());
+	}
+
+	private void rebuild(List<IndexPart> parts, Path target) throws IOException {
+		PgdataFixture.deleteTree(target);
+		Map<Key, byte[]> values = LayerRebuild.readAll(this.storage, parts, target.resolveSibling(target.getFileName() + "-layers"));
+		LayerRebuild.writeFiles(values, target);
+	}
+
+	private static void assertSameFiles(Path source, Path rebuilt) throws IOException {
+		List<String> expected = PgdataFixture.files(source)
+			.stream()
+			.filter((f) -> COMPARED.matcher(f).matches())
+			.toList();
+		assertThat(expected).hasSizeGreaterThan(500);
+		assertThat(PgdataFixture.files(rebuilt)).containsExactlyInAnyOrderElementsOf(expected);
+		for (String file : expected) {
+			assertThat(Files.readAllBytes(rebuilt.resolve(file))).as(file).isEqualTo(Files.readAllBytes(source.resolve(file)));
+		}
+	}
+
+	/** Adds what a compute provides (configuration, empty state directories, fresh WAL) and starts Postgres. */
+	private static void startAndCount(Path rebuilt) throws Exception {
+		Path source = PgdataFixture.pgdata();
+		for (String dir : List.of("pg_wal/archive_status", "pg_commit_ts", "pg_subtrans", "pg_twophase", "pg_tblspc", "pg_notify",
+				"pg_serial", "pg_snapshots", "pg_stat", "pg_stat_tmp", "pg_dynshmem", "pg_replslot",
+				"pg_logical/snapshots", "pg_logical/mappings", "pg_multixact/members", "pg_multixact/offsets")) {
+			Files.createDirectories(rebuilt.resolve(dir));
+		}
+		for (String file : PgdataFixture.files(source)) {
+			if (file.endsWith("PG_VERSION") || file.endsWith(".conf")) {
+				Files.createDirectories(rebuilt.resolve(file).getParent());
+				Files.copy(source.resolve(file), rebuilt.resolve(file));
+			}
+		}
+		try (var walk = Files.walk(rebuilt)) {
+			for (Path p : walk.toList()) {
+				Files.setPosixFilePermissions(p,
+						PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwx------" : "rw-------"));
+			}
+		}
+		PostgresInstall install = PostgresInstalls.shared(15);
+		Path resetwal = Path.of("/usr/lib/postgresql/15/bin/pg_resetwal");
+		if (Files.isExecutable(resetwal)) {
+			// a fresh WAL segment holding just a checkpoint, as a compute would synthesize it
+			PostgresCluster.run(List.of(resetwal.toString(), "-D", rebuilt.toString()), Duration.ofMinutes(1));
+		}
+		else {
+			// the relocatable binaries have no pg_resetwal: take the source's WAL, which adds no page data
+			try (var wal = Files.list(source.resolve("pg_wal"))) {
+				for (Path segment : wal.filter(Files::isRegularFile).toList()) {
+					Files.copy(segment, rebuilt.resolve("pg_wal").resolve(segment.getFileName()));
+				}
+			}
+		}
+		try (PostgresCluster cluster = PostgresCluster.existing(install, rebuilt).start(Map.of())) {
+			long[] counts = PgdataFixture.rowCounts(cluster);
+			assertThat(counts[0]).isEqualTo(PgdataFixture.ITEMS);
+			assertThat(counts[1]).isEqualTo(20000L * 32);
+			assertThat(counts[2]).isEqualTo(PgdataFixture.NOTES);
+		}
+	}
+
+}

@@ -1,0 +1,200 @@
+package dev.pgext.importer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.sun.net.httpserver.HttpServer;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.pgext.importer.run.Failpoints;
+import dev.pgext.importer.run.ImportService;
+import dev.pgext.model.store.S3ObjectStore;
+import dev.pgext.testsupport.TestBucket;
+import dev.pgext.testsupport.TestInfrastructure;
+
+/**
+ * One importer per test JVM against a real S3 endpoint, with small jobs so that a small PGDATA
+ * makes several layers, a tenant with four shards, and a control-plane receiver (a JDK HTTP
+ * server) that can be taken down.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+public abstract class ImporterIntegrationTestSupport {
+
+	/** A tenant with one shard. */
+	protected static final String TENANT = "0123456789abcdef0123456789abcdef";
+
+	/** A tenant with four shards and stripes of 8 blocks. */
+	protected static final String SHARDED_TENANT = "fedcba9876543210fedcba9876543210";
+
+	protected static final JsonMapper JSON = JsonMapper.builder().build();
+
+	protected static final ControlPlane CONTROL_PLANE = new ControlPlane();
+
+	@DynamicPropertySource
+	static void infrastructure(DynamicPropertyRegistry registry) {
+		TestBucket bucket = TestInfrastructure.bucket(ImporterIntegrationTestSupport.class);
+		registry.add("pgext.importer.s3.endpoint", () -> bucket.endpoint().toString());
+		registry.add("pgext.importer.s3.bucket", bucket::name);
+		registry.add("pgext.importer.s3.access-key", bucket::accessKey);
+		registry.add("pgext.importer.s3.secret-key", bucket::secretKey);
+		registry.add("pgext.importer.instance-id", () -> "importer-under-test");
+		registry.add("pgext.importer.job-size", () -> "2MB");
+		registry.add("pgext.importer.max-range", () -> "512KB");
+		registry.add("pgext.importer.memory-budget", () -> "4MB");
+		registry.add("pgext.importer.job-concurrency", () -> "2");
+		registry.add("pgext.importer.lease", () -> "10s");
+		registry.add("pgext.importer.rescan-interval", () -> "1h");
+		registry.add("pgext.importer.pgdata-poll-initial", () -> "100ms");
+		registry.add("pgext.importer.pgdata-poll-max", () -> "500ms");
+		registry.add("pgext.importer.tenants." + SHARDED_TENANT + ".count", () -> "4");
+		registry.add("pgext.importer.tenants." + SHARDED_TENANT + ".stripe-size", () -> "8");
+		registry.add("pgext.importer.upcall.url", () -> CONTROL_PLANE.url().toString());
+		registry.add("pgext.importer.upcall.initial-backoff", () -> "100ms");
+		registry.add("pgext.importer.upcall.max-backoff", () -> "400ms");
+		registry.add("pgext.importer.work-dir", () -> "target/importer-work");
+	}
+
+	@LocalServerPort
+	protected int port;
+
+	@Autowired
+	protected ImportService imports;
+
+	@Autowired
+	protected Failpoints failpoints;
+
+	@Autowired
+	protected S3ObjectStore storage;
+
+	protected HttpResponse<String> post(String tenant, int shard, String body) throws Exception {
+		return send(HttpRequest.newBuilder(uri(tenant, shard, ""))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(body))
+			.build());
+	}
+
+	protected HttpResponse<String> get(String tenant, int shard, String timeline) throws Exception {
+		return send(HttpRequest.newBuilder(uri(tenant, shard, "/" + timeline)).build());
+	}
+
+	protected HttpResponse<String> delete(String tenant, int shard, String timeline) throws Exception {
+		return send(HttpRequest.newBuilder(uri(tenant, shard, "/" + timeline)).DELETE().build());
+	}
+
+	protected static String createBody(String timeline, String key, String bucket, String prefix) {
+		return "{\"timeline_id\":\"" + timeline + "\",\"import_pgdata\":{\"idempotency_key\":\"" + key
+				+ "\",\"location\":{\"bucket\":\"" + bucket + "\",\"prefix\":\"" + prefix + "\"}}}";
+	}
+
+	/** Polls the timeline until its import leaves {@code in_progress}; returns the final status. */
+	protected JsonNode awaitEnd(String tenant, int shard, String timeline, Duration timeout) throws Exception {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (true) {
+			JsonNode status = JSON.readTree(get(tenant, shard, timeline).body());
+			if (!"in_progress".equals(status.path("state").asString())) {
+				return status;
+			}
+			if (System.nanoTime() > deadline) {
+				throw new AssertionError("import still in progress after " + timeout + ": " + status);
+			}
+			Thread.sleep(100);
+		}
+	}
+
+	/** Polls until {@code condition} holds. */
+	protected static void await(Duration timeout, String what, java.util.function.BooleanSupplier condition)
+			throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (!condition.getAsBoolean()) {
+			if (System.nanoTime() > deadline) {
+				throw new AssertionError("timed out waiting for " + what);
+			}
+			Thread.sleep(100);
+		}
+	}
+
+	private URI uri(String tenant, int shard, String rest) {
+		return URI.create("http://127.0.0.1:" + this.port + "/v1/tenants/" + tenant + "/shards/" + shard + "/timelines"
+				+ rest);
+	}
+
+	private static HttpResponse<String> send(HttpRequest request) throws Exception {
+		return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+	}
+
+	/**
+	 * The control plane's completion endpoint: records every notification; can be down.
+	 */
+	protected static final class ControlPlane {
+
+		private final int port;
+
+		private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+
+		private HttpServer server;
+
+		ControlPlane() {
+			try (ServerSocket socket = new ServerSocket(0)) {
+				this.port = socket.getLocalPort();
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+			up();
+		}
+
+		URI url() {
+			return URI.create("http://127.0.0.1:" + this.port + "/storage/api/v1/import_complete");
+		}
+
+		public synchronized void up() {
+			if (this.server != null) {
+				return;
+			}
+			try {
+				this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", this.port), 0);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+			this.server.createContext("/storage/api/v1/import_complete", (exchange) -> {
+				byte[] body = exchange.getRequestBody().readAllBytes();
+				this.received.add(JSON.readTree(new String(body, StandardCharsets.UTF_8)));
+				exchange.sendResponseHeaders(200, -1);
+				exchange.close();
+			});
+			this.server.start();
+		}
+
+		public synchronized void down() {
+			if (this.server != null) {
+				this.server.stop(0);
+				this.server = null;
+			}
+		}
+
+		/** Notifications received for {@code timeline}. */
+		public List<JsonNode> received(String timeline) {
+			return this.received.stream().filter((n) -> timeline.equals(n.path("timeline_id").asString())).toList();
+		}
+
+	}
+
+}

@@ -1,0 +1,149 @@
+package dev.pgext.importer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import dev.pgext.model.store.ObjectStore;
+import dev.pgext.testsupport.PostgresCluster;
+import dev.pgext.testsupport.PostgresInstalls;
+
+/**
+ * A real PostgreSQL 15 data directory, made once per test JVM: tables with thousands of rows, an
+ * index, a TOASTed value and a second database, stopped with a clean shutdown.
+ */
+public final class PgdataFixture {
+
+	/** Rows of {@code items} in database {@code postgres}. */
+	public static final int ITEMS = 20000;
+
+	/** Rows of {@code notes} in database {@code second}. */
+	public static final int NOTES = 3000;
+
+	private static Path directory;
+
+	private PgdataFixture() {
+	}
+
+	/** The stopped cluster's data directory. */
+	public static synchronized Path pgdata() {
+		if (directory == null) {
+			directory = create(Path.of("target", "pgdata-fixture").toAbsolutePath());
+		}
+		return directory;
+	}
+
+	private static Path create(Path root) {
+		try {
+			deleteTree(root);
+			Files.createDirectories(root);
+			Path pgdata = root.resolve("pgdata");
+			PostgresCluster cluster = PostgresCluster.initdb(PostgresInstalls.shared(15), pgdata);
+			cluster.start(Map.of());
+			try (Connection c = cluster.connect("postgres"); Statement s = c.createStatement()) {
+				s.execute("CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, qty int)");
+				s.execute("INSERT INTO items SELECT i, 'item ' || i, i % 97 FROM generate_series(1, " + ITEMS + ") i");
+				s.execute("CREATE INDEX items_name ON items (name)");
+				s.execute("CREATE TABLE blobs (id int PRIMARY KEY, body text)");
+				// md5 text compresses badly, so the value stays large and goes to the TOAST table
+				s.execute("ALTER TABLE blobs ALTER COLUMN body SET STORAGE EXTERNAL");
+				s.execute("INSERT INTO blobs SELECT 1, string_agg(md5(i::text), '') FROM generate_series(1, 20000) i");
+				s.execute("VACUUM ANALYZE items");
+				s.execute("CREATE DATABASE second");
+			}
+			try (Connection c = cluster.connect("second"); Statement s = c.createStatement()) {
+				s.execute("CREATE TABLE notes (id bigint PRIMARY KEY, note text)");
+				s.execute("INSERT INTO notes SELECT i, repeat('n', i % 50) FROM generate_series(1, " + NOTES + ") i");
+			}
+			cluster.stop();
+			return pgdata;
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/** Relative paths of every file of {@code pgdata}, sorted. */
+	public static List<String> files(Path pgdata) {
+		try (Stream<Path> walk = Files.walk(pgdata)) {
+			return walk.filter(Files::isRegularFile).map((p) -> pgdata.relativize(p).toString()).sorted().toList();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/** Uploads {@code pgdata} under {@code <prefix>/pgdata/}, then writes {@code status/pgdata} last. */
+	public static void upload(ObjectStore store, String prefix, Path pgdata, List<String> only) {
+		List<String> all = (only != null) ? only : files(pgdata);
+		java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+		try {
+			List<java.util.concurrent.Future<?>> puts = new ArrayList<>();
+			for (String file : all) {
+				puts.add(pool.submit(
+						() -> store.put(prefix + "/pgdata/" + file, pgdata.resolve(file), "application/octet-stream")));
+			}
+			for (java.util.concurrent.Future<?> put : puts) {
+				put.get();
+			}
+		}
+		catch (InterruptedException | java.util.concurrent.ExecutionException ex) {
+			throw new IllegalStateException("upload failed", ex);
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		markDone(store, prefix);
+	}
+
+	public static void markDone(ObjectStore store, String prefix) {
+		store.put(prefix + "/status/pgdata", "{\"done\":true}".getBytes(StandardCharsets.UTF_8), "application/json");
+	}
+
+	/** Counts rows with the cluster started on {@code pgdata}. */
+	public static long[] rowCounts(PostgresCluster cluster) throws SQLException {
+		long[] counts = new long[3];
+		try (Connection c = cluster.connect("postgres"); Statement s = c.createStatement()) {
+			counts[0] = single(s, "SELECT count(*) FROM items WHERE name LIKE 'item %'");
+			counts[1] = single(s, "SELECT length(body) FROM blobs WHERE id = 1");
+		}
+		try (Connection c = cluster.connect("second"); Statement s = c.createStatement()) {
+			counts[2] = single(s, "SELECT count(*) FROM notes");
+		}
+		return counts;
+	}
+
+	private static long single(Statement s, String sql) throws SQLException {
+		try (ResultSet rs = s.executeQuery(sql)) {
+			rs.next();
+			return rs.getLong(1);
+		}
+	}
+
+	public static void deleteTree(Path root) throws IOException {
+		if (!Files.exists(root)) {
+			return;
+		}
+		List<Path> paths = new ArrayList<>();
+		try (Stream<Path> walk = Files.walk(root)) {
+			walk.forEach(paths::add);
+		}
+		for (int i = paths.size() - 1; i >= 0; i--) {
+			Files.deleteIfExists(paths.get(i));
+		}
+	}
+
+}
