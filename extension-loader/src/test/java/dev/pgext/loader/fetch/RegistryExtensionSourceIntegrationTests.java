@@ -1,0 +1,167 @@
+package dev.pgext.loader.fetch;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+import dev.pgext.loader.TestStores;
+import dev.pgext.model.PgMajor;
+import dev.pgext.model.Scope;
+import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.StoreLayout;
+import dev.pgext.model.TenantId;
+import dev.pgext.model.index.ExtFile;
+import dev.pgext.model.index.ExtIndex;
+import dev.pgext.model.index.ExtIndexEntry;
+import dev.pgext.model.index.ExtIndexJson;
+import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.testsupport.RealInfrastructure;
+import dev.pgext.testsupport.TestBucket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * The loader reads through the registry's contract: the merged compute manifest, and files
+ * answered by a redirect to a presigned S3 URL, with a bearer token. The registry here is a
+ * stand-in that speaks that contract over real HTTP in front of the real bucket.
+ */
+@RealInfrastructure
+class RegistryExtensionSourceIntegrationTests {
+
+	private static final String TOKEN = "loader-token";
+
+	static TestBucket bucket;
+
+	static ExtIndex manifest;
+
+	static HttpServer registry;
+
+	static final AtomicInteger fileRequests = new AtomicInteger();
+
+	@BeforeAll
+	static void registry(TestBucket testBucket) throws IOException {
+		bucket = testBucket;
+		ExtIndex publicIndex = TestStores.publish(bucket.objectStore(), Scope.PUBLIC, List.of("hstore", "pg_trgm"));
+		ExtIndex tenantIndex = TestStores.publish(bucket.objectStore(), Scope.tenant(TenantId.of("acme")),
+				List.of("citext"));
+		manifest = IndexMerge.merge(PgMajor.of(15), TenantId.of("acme"), publicIndex, tenantIndex);
+		S3Presigner presigner = S3Presigner.builder()
+			.endpointOverride(bucket.endpoint())
+			.region(Region.US_EAST_1)
+			.serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
+			.credentialsProvider(
+					StaticCredentialsProvider.create(AwsBasicCredentials.create(bucket.accessKey(), bucket.secretKey())))
+			.build();
+		registry = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+		registry.createContext("/api/v1/compute-manifests/", (exchange) -> {
+			if (!authorized(exchange)) {
+				return;
+			}
+			boolean acme = "tenant=acme".equals(exchange.getRequestURI().getQuery());
+			respond(exchange, 200, ExtIndexJson.write(acme ? manifest : publicIndex));
+		});
+		registry.createContext("/api/v1/files/", (exchange) -> {
+			if (!authorized(exchange)) {
+				return;
+			}
+			String path = exchange.getRequestURI().getPath();
+			Sha256Digest digest = Sha256Digest.parse(path.substring(path.lastIndexOf('/') + 1));
+			if (manifest.extensions().stream().flatMap((e) -> e.files().stream()).noneMatch((f) -> f.sha256().equals(digest))) {
+				respond(exchange, 404, new byte[0]);
+				return;
+			}
+			// every third request is a transient failure the loader must retry
+			if (fileRequests.incrementAndGet() % 3 == 0) {
+				respond(exchange, 503, new byte[0]);
+				return;
+			}
+			String url = presigner
+				.presignGetObject((p) -> p.signatureDuration(Duration.ofMinutes(5))
+					.getObjectRequest((g) -> g.bucket(bucket.name()).key(StoreLayout.blob(digest))))
+				.url()
+				.toString();
+			exchange.getResponseHeaders().add("Location", url);
+			respond(exchange, 302, new byte[0]);
+		});
+		registry.start();
+	}
+
+	private static boolean authorized(HttpExchange exchange) throws IOException {
+		if (("Bearer " + TOKEN).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+			return true;
+		}
+		respond(exchange, 401, new byte[0]);
+		return false;
+	}
+
+	private static void respond(HttpExchange exchange, int status, byte[] body) throws IOException {
+		exchange.sendResponseHeaders(status, (body.length == 0) ? -1 : body.length);
+		try (OutputStream out = exchange.getResponseBody()) {
+			out.write(body);
+		}
+	}
+
+	@AfterAll
+	static void stop() {
+		registry.stop(0);
+	}
+
+	private static String base() {
+		return "http://127.0.0.1:" + registry.getAddress().getPort();
+	}
+
+	@Test
+	void theMergedManifestAndEveryFileArriveThroughTheRegistry(@TempDir Path dir) throws IOException {
+		RegistryExtensionSource source = new RegistryExtensionSource(java.net.URI.create(base()), TOKEN);
+		ExtIndex index = source.index(PgMajor.of(15), TenantId.of("acme"));
+		assertThat(index.extensions()).extracting((e) -> e.name().value()).containsExactly("citext", "hstore", "pg_trgm");
+
+		PostgresInstall install = TestStores.emptyInstall(dir);
+		FilePlacer placer = new FilePlacer(source, null, null, FilePlacer.retry(4, Duration.ofMillis(20)),
+				new SimpleMeterRegistry());
+		List<ExtFile> files = new ArrayList<>();
+		index.extensions().stream().map(ExtIndexEntry::files).forEach(files::addAll);
+		for (ExtFile file : files) {
+			placer.place(file, install.resolve(file.path()), () -> false);
+		}
+		for (ExtFile file : files) {
+			assertThat(FilePlacer.hasContent(install.resolve(file.path()), file)).as(file.path()).isTrue();
+		}
+		assertThat(fileRequests.get()).isGreaterThan(files.size());
+	}
+
+	@Test
+	void aWrongTokenIsRefusedWithTheRegistrysAnswer() {
+		RegistryExtensionSource source = new RegistryExtensionSource(java.net.URI.create(base()), "wrong");
+		assertThatExceptionOfType(FetchException.class).isThrownBy(() -> source.index(PgMajor.of(15), null))
+			.withMessageContaining("401");
+	}
+
+	@Test
+	void aFileTheRegistryDoesNotHaveIsMissing() {
+		RegistryExtensionSource source = new RegistryExtensionSource(java.net.URI.create(base()), TOKEN);
+		assertThatExceptionOfType(FetchException.class)
+			.isThrownBy(() -> source.open(Sha256Digest.of(new byte[] { 1, 2, 3 })))
+			.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(FetchException.Reason.MISSING));
+	}
+
+}
