@@ -44,7 +44,7 @@ class BundleBuildIntegrationTests {
 	@BeforeAll
 	static void buildOnce() throws IOException {
 		bundle = TestBundles.twoMajors();
-		extracted = TestBundles.extract(bundle.file(), temp.resolve("extracted"));
+		extracted = TestBundles.twoMajorsTree(temp.resolve("extracted"));
 	}
 
 	@Test

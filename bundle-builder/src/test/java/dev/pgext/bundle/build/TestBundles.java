@@ -34,6 +34,8 @@ public final class TestBundles {
 
 	private static BundleBuilder.Result shared;
 
+	private static Path sharedTree;
+
 	private TestBundles() {
 	}
 
@@ -69,6 +71,34 @@ public final class TestBundles {
 		return shared;
 	}
 
+	/**
+	 * A private copy of the extracted {@link #twoMajors()} bundle at {@code dir}, made of hard links
+	 * to one shared extraction: replace a file (delete, then write) rather than writing into it.
+	 */
+	public static synchronized Path twoMajorsTree(Path dir) throws IOException {
+		if (sharedTree == null) {
+			Path bundle = twoMajors().file();
+			sharedTree = extract(bundle, bundle.resolveSibling("tree"));
+		}
+		try {
+			Process copy = new ProcessBuilder("cp", "-al", sharedTree.toString(), dir.toString()).inheritIO().start();
+			if (copy.waitFor() != 0) {
+				throw new IOException("cp -al " + sharedTree + " " + dir + " failed");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IOException(ex);
+		}
+		return dir;
+	}
+
+	/** Replaces the file at {@code path} with new content without touching other links to the old one. */
+	public static void replace(Path path, String content) throws IOException {
+		Files.delete(path);
+		Files.writeString(path, content);
+	}
+
 	/** Extracts {@code bundle} into {@code dir}. */
 	public static Path extract(Path bundle, Path dir) throws IOException {
 		try (InputStream in = Files.newInputStream(bundle)) {
@@ -84,6 +114,7 @@ public final class TestBundles {
 	public static Path repack(Path tree, Path file, UnaryOperator<BundleManifest> manifestChange) throws IOException {
 		Path manifestFile = tree.resolve(BundleManifest.PATH);
 		BundleManifest manifest = manifestChange.apply(BundleJson.readManifest(manifestFile));
+		Files.delete(manifestFile);
 		Files.write(manifestFile, BundleJson.write(manifest));
 		try (OutputStream out = Files.newOutputStream(file)) {
 			BundleArchive.write(tree, BundleTree.scan(tree), EPOCH, 1, out);

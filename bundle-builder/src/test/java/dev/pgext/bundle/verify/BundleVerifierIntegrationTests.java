@@ -40,9 +40,9 @@ class BundleVerifierIntegrationTests {
 
 	@Test
 	void aTamperedFileIsNamed() throws IOException {
-		Path tree = TestBundles.extract(this.bundle.file(), this.temp.resolve("tree"));
+		Path tree = TestBundles.twoMajorsTree(this.temp.resolve("tree"));
 		Path bki = tree.resolve("v15/share/postgresql/postgres.bki");
-		Files.writeString(bki, Files.readString(bki) + "\n-- tampered\n");
+		TestBundles.replace(bki, Files.readString(bki) + "\n-- tampered\n");
 		Path tampered = TestBundles.repack(tree, this.temp.resolve("tampered.tar.zst"), (m) -> m);
 		assertThatExceptionOfType(VerificationException.class)
 			.isThrownBy(() -> this.verifier.verify(tampered, this.temp.resolve("work")))
@@ -60,7 +60,7 @@ class BundleVerifierIntegrationTests {
 
 	@Test
 	void aDeletedLibraryIsNamed() throws IOException {
-		Path tree = TestBundles.extract(this.bundle.file(), this.temp.resolve("tree"));
+		Path tree = TestBundles.twoMajorsTree(this.temp.resolve("tree"));
 		Files.delete(tree.resolve("lib/x86_64-linux-gnu/libstdc++.so.6"));
 		Path broken = TestBundles.repack(tree, this.temp.resolve("broken.tar.zst"), (m) -> m);
 		assertThatExceptionOfType(VerificationException.class)
@@ -70,7 +70,7 @@ class BundleVerifierIntegrationTests {
 
 	@Test
 	void aLibraryMissingFromBothTreeAndManifestIsNamedByTheChrootRun() throws IOException {
-		Path tree = TestBundles.extract(this.bundle.file(), this.temp.resolve("tree"));
+		Path tree = TestBundles.twoMajorsTree(this.temp.resolve("tree"));
 		String library = "lib/x86_64-linux-gnu/libstdc++.so.6";
 		Files.delete(tree.resolve(library));
 		Path incomplete = TestBundles.repack(tree, this.temp.resolve("incomplete.tar.zst"),

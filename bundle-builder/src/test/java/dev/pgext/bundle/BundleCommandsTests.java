@@ -1,0 +1,100 @@
+package dev.pgext.bundle;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+/**
+ * Tests for {@link BundleCommands}: what a CI job sees on the console and in the exit code.
+ */
+class BundleCommandsTests {
+
+	@TempDir
+	Path temp;
+
+	private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+	private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+	private int run(String... args) {
+		BundleProperties properties = new BundleProperties("test", List.of(Path.of("/lib/x86_64-linux-gnu")),
+				List.of(), 3, this.temp, Duration.ofMinutes(1), new BundleProperties.Registry(null, null,
+						Duration.ofSeconds(5)), null);
+		return new BundleCommands(properties, new PrintStream(this.out, true, StandardCharsets.UTF_8),
+				new PrintStream(this.err, true, StandardCharsets.UTF_8))
+			.execute(args);
+	}
+
+	private String err() {
+		return this.err.toString(StandardCharsets.UTF_8);
+	}
+
+	@Test
+	void noCommandPrintsUsageAndExits2() {
+		assertThat(run()).isEqualTo(BundleCommands.USAGE);
+		assertThat(err()).contains("no command given").contains("bundle-builder build --output DIR");
+	}
+
+	@Test
+	void anUnknownCommandExits2() {
+		assertThat(run("frobnicate")).isEqualTo(BundleCommands.USAGE);
+		assertThat(err()).contains("unknown command frobnicate");
+	}
+
+	@Test
+	void buildWithoutSourceDateEpochSaysHowToGetOne() {
+		assumeThat(System.getenv("SOURCE_DATE_EPOCH")).isNull();
+		assertThat(run("build", "--output", this.temp.toString(), this.temp.toString())).isEqualTo(BundleCommands.USAGE);
+		assertThat(err()).contains("--source-date-epoch or SOURCE_DATE_EPOCH");
+	}
+
+	@Test
+	void buildWithAnUnknownVariantExits2() {
+		assertThat(run("build", "--variant", "docker", "--output", "x", "--source-date-epoch", "0", "in"))
+			.isEqualTo(BundleCommands.USAGE);
+		assertThat(err()).contains("unknown variant 'docker'");
+	}
+
+	@Test
+	void buildFromSomethingThatIsNotPostgresFailsWithExit1AndTheReason() throws Exception {
+		Path notPostgres = Files.createDirectories(this.temp.resolve("empty-install"));
+		assertThat(run("build", "--output", this.temp.resolve("out").toString(), "--source-date-epoch=0",
+				notPostgres.toString()))
+			.isEqualTo(BundleCommands.FAILED);
+		assertThat(err()).contains(notPostgres + " has no executable bin/postgres and bin/initdb");
+		try (var left = Files.list(this.temp.resolve("out"))) {
+			assertThat(left).as("no staging directory left behind").isEmpty();
+		}
+	}
+
+	@Test
+	void verifyOfAFileThatIsNotABundleFailsWithExit1() throws Exception {
+		Path junk = Files.writeString(this.temp.resolve("junk.tar.zst"), "not a bundle");
+		assertThat(run("verify", junk.toString())).isEqualTo(BundleCommands.FAILED);
+		assertThat(err()).contains("not a readable tar.zst archive");
+	}
+
+	@Test
+	void publishWithoutABucketSaysWhatToConfigure() throws Exception {
+		Path junk = Files.writeString(this.temp.resolve("junk.tar.zst"), "not a bundle");
+		assertThat(run("publish", junk.toString())).isEqualTo(BundleCommands.FAILED);
+		assertThat(err()).contains("no bucket configured");
+	}
+
+	@Test
+	void fetchNeedsAPinFile() {
+		assertThat(run("fetch", "--into", "x")).isEqualTo(BundleCommands.USAGE);
+		assertThat(err()).contains("fetch needs --pin");
+	}
+
+}

@@ -1,0 +1,77 @@
+package dev.pgext.bundle.build;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.pgext.bundle.archive.BundleManifest.BuilderInfo;
+import dev.pgext.bundle.archive.BundleManifest.Variant;
+import dev.pgext.model.PgMajor;
+import dev.pgext.model.postgres.PostgresBinaries;
+
+/**
+ * Build time and size of a three-major bundle against plain {@code tar --sort=name | zstd} of the
+ * same files, in one run. Not a test (surefire does not pick it up); run it as docs/benchmarks.md
+ * says. Arguments: the PG majors (default 15 16 17).
+ */
+public final class BundleBuildBenchmark {
+
+	private BundleBuildBenchmark() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		List<Integer> majors = new ArrayList<>();
+		for (String arg : args) {
+			majors.add(Integer.parseInt(arg));
+		}
+		if (majors.isEmpty()) {
+			majors = List.of(15, 16, 17);
+		}
+		List<Path> inputs = majors.stream().map((m) -> PostgresBinaries.locate(new PgMajor(m)).jar()).toList();
+		Path work = Files.createTempDirectory("pgext-bundle-bench-");
+		try {
+			System.out.printf("inputs: %s%n", inputs.stream().map(Path::getFileName).toList());
+			for (int level : new int[] { 3, 12, 19 }) {
+				BundleBuilder builder = new BundleBuilder(new BuilderInfo("pgext bundle-builder", "bench"),
+						TestBundles.HOST_LIBRARY_DIRS, List.of(Path.of("/usr/lib/x86_64-linux-gnu/gconv")), level);
+				long start = System.nanoTime();
+				BundleBuilder.Result result = builder
+					.build(new BundleBuilder.Request(inputs, Variant.CHROOT, work.resolve("out-" + level), 0));
+				double seconds = (System.nanoTime() - start) / 1e9;
+				System.out.printf("bundle-builder build, zstd level %d: %.1f s, %.1f MB (%d files)%n", level, seconds,
+						result.size() / 1e6, result.manifest().files().size());
+				if (level == 3) {
+					Path tree = TestBundles.extract(result.file(), work.resolve("tree"));
+					System.out.printf("uncompressed tree: %.1f MB%n", treeSize(tree) / 1e6);
+					for (String zstd : List.of("zstd -3 -T1", "zstd -12 -T1", "zstd -19 -T1")) {
+						String command = "tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C " + tree
+								+ " -cf - . | " + zstd + " -q -o " + work.resolve("plain.tar.zst") + " -f";
+						long plainStart = System.nanoTime();
+						Process process = new ProcessBuilder("sh", "-c", command).inheritIO().start();
+						if (process.waitFor() != 0) {
+							throw new IllegalStateException(command + " failed");
+						}
+						double plainSeconds = (System.nanoTime() - plainStart) / 1e9;
+						System.out.printf("tar --sort=name | %s: %.1f s, %.1f MB%n", zstd, plainSeconds,
+								Files.size(work.resolve("plain.tar.zst")) / 1e6);
+					}
+				}
+			}
+		}
+		finally {
+			PostgresBinaries.deleteTree(work);
+		}
+	}
+
+	private static long treeSize(Path tree) throws Exception {
+		try (var paths = Files.walk(tree)) {
+			long total = 0;
+			for (Path p : paths.filter(Files::isRegularFile).toList()) {
+				total += Files.size(p);
+			}
+			return total;
+		}
+	}
+
+}

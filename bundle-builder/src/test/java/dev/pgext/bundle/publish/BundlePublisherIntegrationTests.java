@@ -1,0 +1,142 @@
+package dev.pgext.bundle.publish;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import dev.pgext.bundle.archive.BundleJson;
+import dev.pgext.bundle.build.BundleBuilder;
+import dev.pgext.bundle.build.TestBundles;
+import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.StoreLayout;
+import dev.pgext.model.store.ObjectInfo;
+import dev.pgext.model.store.S3ObjectStore;
+import dev.pgext.testsupport.RealInfrastructure;
+import dev.pgext.testsupport.TestBucket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tests for {@link BundlePublisher}: uploads go to the real (in-process) S3, registration to a
+ * stand-in that checks requests the way the registry's {@code POST /api/v1/bundles} contract says.
+ */
+@RealInfrastructure
+class BundlePublisherIntegrationTests {
+
+	static final String TOKEN = "bundle-ci-token";
+
+	private final BundleBuilder.Result bundle = TestBundles.twoMajors();
+
+	private final List<JsonNode> registrations = new CopyOnWriteArrayList<>();
+
+	private final Set<String> registered = new HashSet<>();
+
+	private HttpServer registry;
+
+	@BeforeEach
+	void startRegistry() throws IOException {
+		this.registry = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+		this.registry.createContext("/api/v1/bundles", this::register);
+		this.registry.start();
+	}
+
+	@AfterEach
+	void stopRegistry() {
+		this.registry.stop(0);
+	}
+
+	private synchronized void register(HttpExchange exchange) throws IOException {
+		try (exchange; InputStream body = exchange.getRequestBody()) {
+			if (!"POST".equals(exchange.getRequestMethod())
+					|| !("Bearer " + TOKEN).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+				respond(exchange, 401, "{\"type\":\"https://pgext.dev/problems/unauthorized\"}");
+				return;
+			}
+			JsonNode request = BundleJson.mapper().readTree(body.readAllBytes());
+			if (!request.path("sha256").isString() || !request.path("size").isNumber()
+					|| !request.path("pg_versions").isObject() || !request.path("manifest").path("files").isArray()) {
+				respond(exchange, 400, "{\"type\":\"https://pgext.dev/problems/invalid-bundle\"}");
+				return;
+			}
+			this.registrations.add(request);
+			boolean created = this.registered.add(request.path("sha256").asString());
+			respond(exchange, created ? 201 : 200, "{}");
+		}
+	}
+
+	private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+		byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+		exchange.getResponseHeaders().set("Content-Type", "application/json");
+		exchange.sendResponseHeaders(status, bytes.length);
+		exchange.getResponseBody().write(bytes);
+	}
+
+	private BundlePublisher publisher(TestBucket bucket, String token) {
+		URI url = URI.create("http://127.0.0.1:" + this.registry.getAddress().getPort());
+		return new BundlePublisher(bucket.objectStore(), new RegistryClient(url, token, Duration.ofSeconds(10)));
+	}
+
+	@Test
+	void publishingStoresTheBundleUnderItsDigestAndRegistersIt(TestBucket bucket) throws IOException {
+		S3ObjectStore store = bucket.objectStore();
+		String key = StoreLayout.bundle(this.bundle.sha256());
+		store.delete(key);
+
+		BundlePublisher.Result result = publisher(bucket, TOKEN).publish(this.bundle.file());
+
+		assertThat(result.key()).isEqualTo("bundles/sha256/" + this.bundle.sha256().hex() + ".tar.zst");
+		assertThat(result.uploaded()).isTrue();
+		assertThat(result.registration()).isEqualTo(RegistryClient.Outcome.REGISTERED);
+		try (InputStream stored = store.get(key).orElseThrow()) {
+			assertThat(Sha256Digest.of(stored)).isEqualTo(this.bundle.sha256());
+		}
+		JsonNode request = this.registrations.get(0);
+		assertThat(request.path("sha256").asString()).isEqualTo(this.bundle.sha256().hex());
+		assertThat(request.path("size").asLong()).isEqualTo(this.bundle.size());
+		assertThat(request.path("pg_versions").path("15").asString()).isEqualTo("15.19");
+		assertThat(request.path("pg_versions").path("17").asString()).isEqualTo("17.11");
+		assertThat(request.path("manifest").path("files").size()).isEqualTo(this.bundle.manifest().files().size());
+		assertThat(request.path("manifest").path("postgres").path("15").path("version_output").asString())
+			.isEqualTo("postgres (PostgreSQL) 15.19");
+	}
+
+	@Test
+	void publishingTwiceIsANoOp(TestBucket bucket) throws IOException {
+		S3ObjectStore store = bucket.objectStore();
+		String key = StoreLayout.bundle(this.bundle.sha256());
+		publisher(bucket, TOKEN).publish(this.bundle.file());
+		ObjectInfo first = store.head(key).orElseThrow();
+
+		BundlePublisher.Result again = publisher(bucket, TOKEN).publish(this.bundle.file());
+
+		assertThat(again.uploaded()).isFalse();
+		assertThat(again.registration()).isEqualTo(RegistryClient.Outcome.ALREADY_REGISTERED);
+		ObjectInfo second = store.head(key).orElseThrow();
+		assertThat(second.etag()).isEqualTo(first.etag());
+		assertThat(second.lastModified()).isEqualTo(first.lastModified());
+	}
+
+	@Test
+	void aRegistryRefusingTheTokenFailsThePublishWithItsAnswer(TestBucket bucket) {
+		assertThatExceptionOfType(RegistryClient.RegistryException.class)
+			.isThrownBy(() -> publisher(bucket, "wrong-token").publish(this.bundle.file()))
+			.withMessageContaining("HTTP 401")
+			.withMessageContaining("unauthorized");
+	}
+
+}
