@@ -62,6 +62,8 @@ class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 		assertThat(status.path("progress").path("jobs_done").asInt()).isGreaterThan(3)
 			.isEqualTo(status.path("progress").path("jobs_total").asInt());
 		assertThat(status.path("skipped").toString()).contains("pg_wal");
+		await(Duration.ofSeconds(20), "the shard status object",
+				() -> this.storage.head(PREFIX + "/status/shard-0001").isPresent());
 		assertThat(new String(this.storage.getBytes(PREFIX + "/status/shard-0001").orElseThrow()))
 			.contains("\"done\":true");
 		await(Duration.ofSeconds(20), "the upcall", () -> !CONTROL_PLANE.received(timeline).isEmpty());
@@ -87,7 +89,8 @@ class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 			assertThat(status.path("shard").asString()).isEqualTo(String.format("%02x04", shard));
 			IndexPart part = indexPart(SHARDED_TENANT, String.format("%02x04", shard), timeline);
 			parts.add(part);
-			assertThat(this.storage.getBytes(PREFIX + "/status/shard-" + String.format("%02x04", shard))).isPresent();
+			String statusKey = PREFIX + "/status/shard-" + String.format("%02x04", shard);
+			await(Duration.ofSeconds(20), "the shard status object", () -> this.storage.head(statusKey).isPresent());
 		}
 		// every shard holds a share of the pages, none holds them all
 		long total = parts.stream().mapToLong((p) -> p.importPgdata().plan().bytesTotal()).sum();

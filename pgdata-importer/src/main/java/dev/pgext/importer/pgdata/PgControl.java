@@ -9,7 +9,9 @@ import java.util.zip.CRC32C;
 /**
  * The fields of {@code global/pg_control} the importer needs, decoded and checked. The file is
  * in the source's native byte order; only little-endian sources (x86-64, arm64) are accepted.
- * The layout is the one of {@code PG_CONTROL_VERSION} 1300 (Postgres 13 to 17) on a 64-bit build.
+ * The fields read sit at the same offsets in {@code PG_CONTROL_VERSION} 1300 (Postgres 13 to 16), 1700
+ * (17: {@code wal_level} moved into the checkpoint's padding) and 1800 (18: one more flag before the
+ * nonce, which moves the CRC) on a 64-bit build.
  *
  * @param pgMajor the Postgres major, from the catalog version
  * @param controlVersion {@code pg_control_version}
@@ -35,8 +37,6 @@ public record PgControl(int pgMajor, int controlVersion, int catalogVersion, lon
 	/** The only supported page size. */
 	public static final int BLOCK_SIZE = 8192;
 
-	static final int CONTROL_VERSION = 1300;
-
 	/** Offset of the {@code CheckPoint} copy and its size. */
 	static final int CHECKPOINT_OFFSET = 40;
 
@@ -44,10 +44,13 @@ public record PgControl(int pgMajor, int controlVersion, int catalogVersion, lon
 
 	private static final int BLCKSZ_OFFSET = 216;
 
-	private static final int CRC_OFFSET = 288;
+	private static final int DATA_CHECKSUM_OFFSET = 252;
 
 	private static final Map<Integer, Integer> MAJOR_BY_CATALOG_VERSION = Map.of(202107181, 14, 202209061, 15,
-			202307071, 16, 202406281, 17);
+			202307071, 16, 202406281, 17, 202506291, 18);
+
+	private static final Map<Integer, Integer> CONTROL_VERSION_BY_MAJOR = Map.of(14, 1300, 15, 1300, 16, 1300, 17,
+			1700, 18, 1800);
 
 	private static final String[] STATES = { "starting up", "shut down", "shut down in recovery", "shutting down",
 			"in crash recovery", "in archive recovery", "in production" };
@@ -64,16 +67,17 @@ public record PgControl(int pgMajor, int controlVersion, int catalogVersion, lon
 		}
 		ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
 		int controlVersion = b.getInt(8);
-		if (controlVersion != CONTROL_VERSION) {
-			if (Integer.reverseBytes(controlVersion) == CONTROL_VERSION) {
+		if (!CONTROL_VERSION_BY_MAJOR.containsValue(controlVersion)) {
+			if (CONTROL_VERSION_BY_MAJOR.containsValue(Integer.reverseBytes(controlVersion))) {
 				throw new InvalidPgdataException("global/pg_control is big-endian; only little-endian clusters can be imported");
 			}
 			throw new InvalidPgdataException("global/pg_control has pg_control_version " + controlVersion
-					+ "; supported is " + CONTROL_VERSION + " (PostgreSQL 14 to 17)");
+					+ "; supported are 1300, 1700 and 1800 (PostgreSQL 14 to 18)");
 		}
+		int crcOffset = (controlVersion >= 1800) ? 292 : 288;
 		CRC32C crc = new CRC32C();
-		crc.update(file, 0, CRC_OFFSET);
-		int stored = b.getInt(CRC_OFFSET);
+		crc.update(file, 0, crcOffset);
+		int stored = b.getInt(crcOffset);
 		if ((int) crc.getValue() != stored) {
 			throw new InvalidPgdataException(String.format(
 					"global/pg_control fails its CRC check (stored %08x, computed %08x): the file is corrupt", stored,
@@ -83,7 +87,11 @@ public record PgControl(int pgMajor, int controlVersion, int catalogVersion, lon
 		Integer major = MAJOR_BY_CATALOG_VERSION.get(catalogVersion);
 		if (major == null) {
 			throw new InvalidPgdataException("global/pg_control has catalog version " + catalogVersion
-					+ ", which is no released PostgreSQL 14 to 17");
+					+ ", which is no released PostgreSQL 14 to 18");
+		}
+		if (CONTROL_VERSION_BY_MAJOR.get(major) != controlVersion) {
+			throw new InvalidPgdataException("global/pg_control has pg_control_version " + controlVersion
+					+ " but the catalog version of PostgreSQL " + major + ": the file is inconsistent");
 		}
 		int state = b.getInt(16);
 		if (state != STATE_SHUT_DOWN) {
@@ -108,7 +116,7 @@ public record PgControl(int pgMajor, int controlVersion, int catalogVersion, lon
 					+ " blocks");
 		}
 		return new PgControl(major, controlVersion, catalogVersion, b.getLong(0), state, checkpoint, redo, blockSize,
-				segmentBlocks, b.getInt(252), file.clone());
+				segmentBlocks, b.getInt(DATA_CHECKSUM_OFFSET), file.clone());
 	}
 
 	/** The {@code CheckPoint} struct copied into the control file. */

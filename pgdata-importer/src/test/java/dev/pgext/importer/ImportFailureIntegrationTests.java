@@ -1,0 +1,217 @@
+package dev.pgext.importer;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32C;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import dev.pgext.importer.run.Failpoints;
+import dev.pgext.testsupport.PostgresCluster;
+import dev.pgext.testsupport.PostgresInstalls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Damaged, incomplete, unsupported or changing input: each import fails with a reason a human
+ * can act on, recorded in the status and in the shard status object, and the service keeps serving.
+ */
+class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
+
+	/** A small but real subset of the fixture: the control file, a catalog of each kind, a commit log segment. */
+	private static final List<String> BASE = List.of("global/pg_control", "global/pg_filenode.map", "global/1262",
+			"base/1/pg_filenode.map", "base/1/1259", "base/1/PG_VERSION", "pg_xact/0000");
+
+	private static final AtomicInteger SEQUENCE = new AtomicInteger(0x100);
+
+	@Test
+	void aTruncatedRelationSegmentFailsTheImport() throws Exception {
+		byte[] file = read("base/1/1259");
+		JsonNode status = importOf(Map.of("base/1/1259", java.util.Arrays.copyOf(file, file.length - 100)));
+		assertThat(status.path("error").asString()).contains("base/1/1259")
+			.contains("not a whole number of 8 KiB pages");
+	}
+
+	@Test
+	void aGarbledControlFileFailsItsCrcCheck() throws Exception {
+		byte[] control = read("global/pg_control");
+		for (int i = 100; i < 200; i++) {
+			control[i] ^= 0x5A;
+		}
+		assertThat(importOf(Map.of("global/pg_control", control)).path("error").asString())
+			.contains("pg_control fails its CRC check");
+	}
+
+	@Test
+	void aControlFileOfAnUnsupportedVersionIsRefused() throws Exception {
+		byte[] control = read("global/pg_control");
+		ByteBuffer.wrap(control).order(ByteOrder.LITTLE_ENDIAN).putInt(12, 201909212);
+		assertThat(importOf(Map.of("global/pg_control", recrc(control))).path("error").asString())
+			.contains("catalog version 201909212");
+		byte[] newer = read("global/pg_control");
+		ByteBuffer.wrap(newer).order(ByteOrder.LITTLE_ENDIAN).putInt(8, 1900);
+		assertThat(importOf(Map.of("global/pg_control", newer)).path("error").asString())
+			.contains("pg_control_version 1900");
+	}
+
+	@Test
+	void aClusterThatWasNotShutDownCleanlyIsRefused() throws Exception {
+		byte[] control = read("global/pg_control");
+		ByteBuffer.wrap(control).order(ByteOrder.LITTLE_ENDIAN).putInt(16, 6);
+		assertThat(importOf(Map.of("global/pg_control", recrc(control))).path("error").asString())
+			.contains("not shut down cleanly (pg_control state: in production)");
+	}
+
+	@Test
+	void filesClaimingHugeSizesAreRefusedBeforeTheyAreRead() throws Exception {
+		assertThat(importOf(Map.of("global/pg_control", new byte[4 << 20])).path("error").asString())
+			.contains("global/pg_control' is 4194304 bytes");
+		assertThat(importOf(Map.of("pg_xact/0001", new byte[2 << 20])).path("error").asString())
+			.contains("pg_xact/0001' is 2097152 bytes");
+	}
+
+	@Test
+	void unknownFileNamesAreRefused() throws Exception {
+		assertThat(importOf(Map.of("base/1/notes.txt", "hello".getBytes(StandardCharsets.UTF_8))).path("error")
+			.asString()).contains("unknown file 'base/1/notes.txt'");
+		assertThat(importOf(Map.of("base/1/1259.x", new byte[8192])).path("error").asString())
+			.contains("unknown file 'base/1/1259.x'");
+	}
+
+	@Test
+	void stateThatWouldBeLostIsRefusedLoudly() throws Exception {
+		assertThat(importOf(Map.of("pg_tblspc/16400/PG_15_202209061/5/16401", new byte[8192])).path("error")
+			.asString()).contains("non-default tablespace (OID 16400)");
+		assertThat(importOf(Map.of("pg_twophase/000002E4", new byte[200])).path("error").asString())
+			.contains("prepared transaction (000002E4)");
+		assertThat(importOf(Map.of("pg_replslot/sub1/state", new byte[200])).path("error").asString())
+			.contains("replication slot (sub1)");
+	}
+
+	@Test
+	void damagedPagesAreFound() throws Exception {
+		byte[] header = read("base/1/1259");
+		ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).putShort(8192 + 12, (short) 9000);
+		assertThat(importOf(Map.of("base/1/1259", header)).path("error").asString())
+			.contains("'base/1/1259' block 1: invalid page header");
+		byte[] future = read("base/1/1259");
+		ByteBuffer.wrap(future).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 0x7F);
+		assertThat(importOf(Map.of("base/1/1259", future)).path("error").asString())
+			.contains("'base/1/1259' block 0: page LSN 7F/").contains("past the shutdown checkpoint");
+	}
+
+	@Test
+	void inputChangedAfterTheManifestFroze() throws Exception {
+		String prefix = "bad/changed";
+		String timeline = upload(prefix, Map.of());
+		Failpoints.Pause pause = this.failpoints.pause(Failpoints.AFTER_PLAN);
+		try {
+			assertThat(post(TENANT, 0, createBody(timeline, "k", this.storage.bucket(), prefix)).statusCode())
+				.isEqualTo(201);
+			assertThat(pause.awaitReached(Duration.ofSeconds(30))).isTrue();
+			byte[] changed = read("base/1/1259");
+			changed[8192 * 2 + 4000] ^= 1;
+			this.storage.put(prefix + "/pgdata/base/1/1259", changed, "application/octet-stream");
+		}
+		finally {
+			this.failpoints.disarm(Failpoints.AFTER_PLAN);
+			pause.release();
+		}
+		JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60));
+		assertThat(status.path("state").asString()).isEqualTo("failed");
+		assertThat(status.path("error").asString())
+			.contains("input changed after the manifest was frozen: 'pgdata/base/1/1259'");
+	}
+
+	@Test
+	void aClusterWithDataChecksumsIsVerifiedPageByPage() throws Exception {
+		Path pgdata = Path.of("target", "pgdata-checksums").toAbsolutePath();
+		PgdataFixture.deleteTree(pgdata);
+		var install = PostgresInstalls.shared(17);
+		PostgresCluster.run(List.of(install.binary("initdb").toString(), "-D", pgdata.toString(), "-U", "postgres",
+				"--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync", "--data-checksums"), Duration.ofMinutes(2));
+		List<String> files = PgdataFixture.files(pgdata)
+			.stream()
+			.filter((f) -> f.startsWith("global/") || f.startsWith("base/1/") || f.startsWith("pg_xact/"))
+			.toList();
+		PgdataFixture.upload(this.storage, "checksums/good", pgdata, files);
+		String good = "000000000000000000000000000c0001";
+		post(TENANT, 0, createBody(good, "k", this.storage.bucket(), "checksums/good"));
+		JsonNode done = awaitEnd(TENANT, 0, good, Duration.ofSeconds(60));
+		assertThat(done.path("state").asString()).as(done.toString()).isEqualTo("done");
+
+		byte[] page = Files.readAllBytes(pgdata.resolve("base/1/1259"));
+		page[8192 + 7000] ^= 0x10;
+		Files.write(pgdata.resolve("base/1/1259"), page);
+		PgdataFixture.upload(this.storage, "checksums/bad", pgdata, files);
+		String bad = "000000000000000000000000000c0002";
+		post(TENANT, 0, createBody(bad, "k", this.storage.bucket(), "checksums/bad"));
+		JsonNode failed = awaitEnd(TENANT, 0, bad, Duration.ofSeconds(60));
+		assertThat(failed.path("error").asString()).contains("'base/1/1259' block 1: data checksum mismatch");
+	}
+
+	@Test
+	void theServiceKeepsServingAfterFailedImports() throws Exception {
+		importOf(Map.of("base/1/junk", new byte[1]));
+		HttpResponse<String> health = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/actuator/health")).build(),
+					HttpResponse.BodyHandlers.ofString());
+		assertThat(health.statusCode()).isEqualTo(200);
+		String prefix = "bad/none";
+		String timeline = upload(prefix, Map.of());
+		post(TENANT, 0, createBody(timeline, "k", this.storage.bucket(), prefix));
+		assertThat(awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60)).path("state").asString()).isEqualTo("done");
+	}
+
+	/** Uploads the base subset with {@code overrides} (added or replaced files) and imports it; returns the failed status. */
+	private JsonNode importOf(Map<String, byte[]> overrides) throws Exception {
+		String prefix = "bad/" + SEQUENCE.get();
+		String timeline = upload(prefix, overrides);
+		assertThat(post(TENANT, 0, createBody(timeline, "k", this.storage.bucket(), prefix)).statusCode())
+			.isEqualTo(201);
+		JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60));
+		assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("failed");
+		// the shard status object follows the recorded state
+		await(Duration.ofSeconds(20), "the shard status object",
+				() -> this.storage.head(prefix + "/status/shard-0001").isPresent());
+		assertThat(new String(this.storage.getBytes(prefix + "/status/shard-0001").orElseThrow(),
+				StandardCharsets.UTF_8)).contains("\"done\":false").contains("\"error\"");
+		return status;
+	}
+
+	private String upload(String prefix, Map<String, byte[]> overrides) throws Exception {
+		Map<String, byte[]> files = new LinkedHashMap<>();
+		for (String file : BASE) {
+			files.put(file, read(file));
+		}
+		files.putAll(overrides);
+		files.forEach((path, bytes) -> this.storage.put(prefix + "/pgdata/" + path, bytes, "application/octet-stream"));
+		PgdataFixture.markDone(this.storage, prefix);
+		return String.format("%032x", SEQUENCE.getAndIncrement());
+	}
+
+	private static byte[] read(String file) throws Exception {
+		return Files.readAllBytes(PgdataFixture.pgdata().resolve(file));
+	}
+
+	private static byte[] recrc(byte[] control) {
+		CRC32C crc = new CRC32C();
+		crc.update(control, 0, 288);
+		ByteBuffer.wrap(control).order(ByteOrder.LITTLE_ENDIAN).putInt(288, (int) crc.getValue());
+		return control;
+	}
+
+}
