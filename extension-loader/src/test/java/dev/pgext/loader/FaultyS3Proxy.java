@@ -14,6 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
+import dev.pgext.loader.fetch.BandwidthLimiter;
+
 /**
  * A TCP proxy in front of a real S3 endpoint that counts requests and can break connections.
  * It forwards bytes unchanged (the Host header included, which SigV4 signs), so the endpoint
@@ -44,6 +46,8 @@ public final class FaultyS3Proxy implements AutoCloseable {
 
 	private volatile boolean closed;
 
+	private volatile BandwidthLimiter bandwidth;
+
 	/** A proxy that only counts. */
 	public static FaultyS3Proxy counting(URI target) {
 		return new FaultyS3Proxy(target, (n) -> Fault.NONE);
@@ -56,6 +60,16 @@ public final class FaultyS3Proxy implements AutoCloseable {
 			case 2 -> Fault.CUT_OFF;
 			default -> Fault.NONE;
 		});
+	}
+
+	/**
+	 * A proxy whose responses share {@code bytesPerSecond} of bandwidth, like one network
+	 * interface in front of a distant store.
+	 */
+	public static FaultyS3Proxy throttled(URI target, long bytesPerSecond) {
+		FaultyS3Proxy proxy = counting(target);
+		proxy.bandwidth = BandwidthLimiter.of(bytesPerSecond);
+		return proxy;
 	}
 
 	FaultyS3Proxy(URI target, IntFunction<Fault> faults) {
@@ -136,7 +150,7 @@ public final class FaultyS3Proxy implements AutoCloseable {
 				up.setDaemon(true);
 				up.start();
 				long limit = (fault == Fault.CUT_OFF) ? CUT_AFTER : Long.MAX_VALUE;
-				copy(upstream.getInputStream(), client.getOutputStream(), limit);
+				copy(upstream.getInputStream(), client.getOutputStream(), limit, this.bandwidth);
 				if (fault == Fault.CUT_OFF) {
 					this.injected.incrementAndGet();
 				}
@@ -174,11 +188,15 @@ public final class FaultyS3Proxy implements AutoCloseable {
 		}
 	}
 
-	private static void copy(InputStream in, OutputStream out, long limit) throws IOException {
+	private static void copy(InputStream in, OutputStream out, long limit, BandwidthLimiter bandwidth)
+			throws IOException {
 		byte[] buffer = new byte[8192];
 		long total = 0;
 		int n;
 		while (total < limit && (n = in.read(buffer, 0, (int) Math.min(buffer.length, limit - total))) > 0) {
+			if (bandwidth != null) {
+				bandwidth.acquire(n);
+			}
 			out.write(buffer, 0, n);
 			out.flush();
 			total += n;

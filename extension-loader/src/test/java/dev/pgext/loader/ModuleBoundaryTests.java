@@ -14,6 +14,7 @@ class ModuleBoundaryTests {
 
 	private final JavaClasses classes = new ClassFileImporter()
 		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
 		.importPackages("dev.pgext.loader");
 
 	@Test

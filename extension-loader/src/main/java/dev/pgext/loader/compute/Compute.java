@@ -187,7 +187,6 @@ public class Compute implements DisposableBean {
 	}
 
 	private void writeControlFiles(PostgresInstall install, ExtensionCatalog catalog) throws IOException {
-		Set<Path> dirs = new LinkedHashSet<>();
 		for (ExtIndexEntry entry : catalog.extensions()) {
 			if (entry.control() == null) {
 				continue;
@@ -199,12 +198,7 @@ public class Compute implements DisposableBean {
 				.filter((p) -> p.endsWith("/" + name))
 				.findFirst()
 				.orElse("share/extension/" + name);
-			Path target = install.resolve(path);
-			FilePlacer.writeAtomically(target, entry.control().getBytes(StandardCharsets.UTF_8), false);
-			dirs.add(target.getParent());
-		}
-		for (Path dir : dirs) {
-			FilePlacer.syncDirectory(dir);
+			FilePlacer.writeAtomically(install.resolve(path), entry.control().getBytes(StandardCharsets.UTF_8), false);
 		}
 	}
 

@@ -1,6 +1,5 @@
 package dev.pgext.loader.compute;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -141,6 +140,8 @@ public final class DownloadScheduler implements AutoCloseable {
 
 	private final AtomicLong sequence = new AtomicLong();
 
+	private volatile boolean closing;
+
 	private final ExecutorService workers;
 
 	private final List<AutoCloseable> meters = new ArrayList<>();
@@ -237,10 +238,7 @@ public final class DownloadScheduler implements AutoCloseable {
 	private void run(Task task) {
 		String name = task.entry.name().value();
 		try {
-			for (ExtFile file : task.entry.files()) {
-				Path target = this.install.resolve(file.path());
-				this.placer.place(file, target, () -> task.priority.throttled());
-			}
+			this.placer.placeAll(task.entry.files(), this.install::resolve, () -> task.priority.throttled());
 			synchronized (this) {
 				this.inFlight.remove(name);
 				update(task, State.PLACED, null);
@@ -255,7 +253,12 @@ public final class DownloadScheduler implements AutoCloseable {
 				this.inFlight.remove(name);
 				update(task, State.FAILED, reason);
 			}
-			log.warn("Extension {} could not be placed: {}", name, reason);
+			if (this.closing) {
+				log.debug("Extension {} not placed, the loader is stopping: {}", name, reason);
+			}
+			else {
+				log.warn("Extension {} could not be placed: {}", name, reason);
+			}
 			task.done.completeExceptionally(ex);
 		}
 	}
@@ -287,6 +290,7 @@ public final class DownloadScheduler implements AutoCloseable {
 	/** Stops the workers; downloads in progress fail and leave no partial file behind. */
 	@Override
 	public void close() {
+		this.closing = true;
 		this.workers.shutdownNow();
 		try {
 			this.workers.awaitTermination(10, TimeUnit.SECONDS);

@@ -14,7 +14,11 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
@@ -46,6 +50,10 @@ public final class FilePlacer {
 	private static final Logger log = LoggerFactory.getLogger(FilePlacer.class);
 
 	private static final int BUFFER = 64 * 1024;
+
+	private static final long PID = ProcessHandle.current().pid();
+
+	private static final java.util.concurrent.atomic.AtomicLong PARTS = new java.util.concurrent.atomic.AtomicLong();
 
 	private final ExtensionSource source;
 
@@ -99,6 +107,39 @@ public final class FilePlacer {
 	 * @throws FetchException when the content cannot be had or is wrong; the target is then untouched
 	 */
 	public Outcome place(ExtFile file, Path target, BooleanSupplier throttled) {
+		Outcome outcome = placeUnsynced(file, target, throttled);
+		if (outcome != Outcome.PRESENT) {
+			syncOrFail(target.getParent());
+		}
+		return outcome;
+	}
+
+	/**
+	 * Places several files, such as all files of one extension, and makes their renames durable
+	 * with one fsync per directory instead of one per file.
+	 */
+	public void placeAll(List<ExtFile> files, Function<String, Path> resolve, BooleanSupplier throttled) {
+		Set<Path> directories = new LinkedHashSet<>();
+		for (ExtFile file : files) {
+			Path target = resolve.apply(file.path());
+			if (placeUnsynced(file, target, throttled) != Outcome.PRESENT) {
+				directories.add(target.getParent());
+			}
+		}
+		directories.forEach(this::syncOrFail);
+	}
+
+	private void syncOrFail(Path directory) {
+		try {
+			syncDirectory(directory);
+		}
+		catch (IOException ex) {
+			throw fail(new FetchException(FetchException.Reason.LOCAL_IO,
+					"cannot fsync " + directory + ": " + ex.getMessage(), ex));
+		}
+	}
+
+	private Outcome placeUnsynced(ExtFile file, Path target, BooleanSupplier throttled) {
 		try {
 			if (hasContent(target, file)) {
 				return Outcome.PRESENT;
@@ -175,8 +216,7 @@ public final class FilePlacer {
 	 */
 	private void receive(InputStream in, ExtFile file, Path target, BooleanSupplier throttled, String source)
 			throws IOException {
-		Path dir = target.getParent();
-		Path part = Files.createTempFile(dir, "." + target.getFileName() + ".", PART_SUFFIX);
+		Path part = newPart(target);
 		try {
 			MessageDigest digest = Sha256Digest.newDigest();
 			long total = 0;
@@ -214,7 +254,9 @@ public final class FilePlacer {
 								+ file.sha256() + " and " + file.size() + " bytes; refused");
 			}
 			Files.setPosixFilePermissions(part, PosixFilePermissions.fromString(file.isLibrary() ? "rwxr-xr-x" : "rw-r--r--"));
-			move(part, target);
+			// the directory is fsynced by the caller: once per extension; a cache entry lost in a
+			// crash is only a cache miss
+			rename(part, target);
 			if (source != null) {
 				this.meters.counter("pgext.loader.download.files", "source", source).increment();
 			}
@@ -225,29 +267,32 @@ public final class FilePlacer {
 	}
 
 	/**
-	 * Writes small content (a control file from the index) the same way: temporary file,
-	 * fsync, rename. Content already there is left alone.
-	 * @param syncDirectory whether to fsync the directory now; a caller writing many files into
-	 * one directory does it once at the end with {@link #syncDirectory(Path)}
+	 * Writes small content (a control file from the index) through a temporary file and a
+	 * rename, so a reader never sees it half-written. Content already there is left alone.
+	 * @param durable whether to fsync the file and its directory; content that is rewritten from
+	 * the index before every start (control files) needs no fsync, since a crash only means it is
+	 * compared and rewritten at the next start, before Postgres runs
 	 */
-	public static void writeAtomically(Path target, byte[] content, boolean syncDirectory) throws IOException {
+	public static void writeAtomically(Path target, byte[] content, boolean durable) throws IOException {
 		if (Files.isRegularFile(target) && Files.size(target) == content.length
 				&& java.util.Arrays.equals(Files.readAllBytes(target), content)) {
 			return;
 		}
 		Files.createDirectories(target.getParent());
-		Path part = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", PART_SUFFIX);
+		Path part = newPart(target);
 		try {
 			try (FileChannel out = FileChannel.open(part, StandardOpenOption.WRITE)) {
 				ByteBuffer buffer = ByteBuffer.wrap(content);
 				while (buffer.hasRemaining()) {
 					out.write(buffer);
 				}
-				out.force(true);
+				if (durable) {
+					out.force(true);
+				}
 			}
 			Files.setPosixFilePermissions(part, PosixFilePermissions.fromString("rw-r--r--"));
 			rename(part, target);
-			if (syncDirectory) {
+			if (durable) {
 				syncDirectory(target.getParent());
 			}
 		}
@@ -277,10 +322,15 @@ public final class FilePlacer {
 				&& Sha256Digest.of(target).equals(file.sha256());
 	}
 
-	private static void move(Path part, Path target) throws IOException {
-		rename(part, target);
-		// the rename itself must survive a crash, not just the content
-		syncDirectory(target.getParent());
+	/**
+	 * A new, empty temporary file next to {@code target}, named after it, this process and a
+	 * counter: unique without the cost of random names, and recognisable as a leftover.
+	 */
+	private static Path newPart(Path target) throws IOException {
+		Path part = target.resolveSibling("." + target.getFileName() + "." + PID + "." + PARTS.incrementAndGet()
+				+ PART_SUFFIX);
+		Files.newByteChannel(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+		return part;
 	}
 
 	private static void rename(Path part, Path target) throws IOException {

@@ -1,0 +1,328 @@
+package dev.pgext.loader.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import dev.pgext.loader.FaultyS3Proxy;
+import dev.pgext.loader.LoaderProperties;
+import dev.pgext.loader.TestStores;
+import dev.pgext.loader.compute.Compute;
+import dev.pgext.loader.compute.ComputeSpec;
+import dev.pgext.loader.fetch.ExtensionSource;
+import dev.pgext.loader.fetch.FilePlacer;
+import dev.pgext.loader.fetch.S3ExtensionSource;
+import dev.pgext.loader.postgres.PostgresSupervisor;
+import dev.pgext.model.ExtensionName;
+import dev.pgext.model.ExtensionVersion;
+import dev.pgext.model.PgMajor;
+import dev.pgext.model.Scope;
+import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.StoreLayout;
+import dev.pgext.model.index.ExtFile;
+import dev.pgext.model.index.ExtIndex;
+import dev.pgext.model.index.ExtIndexEntry;
+import dev.pgext.model.index.ExtIndexJson;
+import dev.pgext.model.index.PreloadNeed;
+import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.model.store.ObjectStoreSettings;
+import dev.pgext.model.store.S3ObjectStore;
+import dev.pgext.testsupport.ContribExtension;
+import dev.pgext.testsupport.EmbeddedS3Server;
+import dev.pgext.testsupport.PostgresCluster;
+import dev.pgext.testsupport.PostgresInstalls;
+
+/**
+ * Start-up time to "accepting connections" for a compute with 200 available extensions of
+ * which 2 are preloaded: the loader (control files for all, files for the preloaded ones,
+ * the rest later) against downloading every extension at start, on the same store in one run,
+ * plus the bare S3 transfer time of the bytes each needs. Not a test: run it on purpose
+ * (docs/benchmarks.md has the command).
+ * <p>
+ * Each measurement runs twice: straight to the in-process S3 endpoint over loopback, and
+ * through a proxy that shares 50 MiB/s among all connections, as a distant store would.
+ * Arguments: {@code [rounds] [seed]}.
+ */
+public final class LoaderStartupBenchmark {
+
+	private static final int CATALOG = 200;
+
+	private static final List<String> PRELOAD = List.of("pg_stat_statements", "pg_prewarm");
+
+	private static final int WORKERS = 4;
+
+	/** A store behind a link of 50 MiB/s, shared by every connection. */
+	private static final long THROTTLED = 50L * 1024 * 1024;
+
+	private static final String LOADER = "loader: start to accepting connections";
+
+	private static final String BULK = "download all at start: start to accepting connections";
+
+	private LoaderStartupBenchmark() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		int rounds = (args.length > 0) ? Integer.parseInt(args[0]) : 5;
+		long seed = (args.length > 1) ? Long.parseLong(args[1]) : 42;
+		Path work = Files.createTempDirectory("pgext-loader-bench");
+		try (EmbeddedS3Server s3 = EmbeddedS3Server.start(work.resolve("s3"), 0)) {
+			ObjectStoreSettings settings = ObjectStoreSettings.of(s3.endpoint(), "bench", EmbeddedS3Server.ACCESS_KEY,
+					EmbeddedS3Server.SECRET_KEY);
+			S3ObjectStore store = S3ObjectStore.create(settings);
+			store.createBucketIfMissing();
+			ExtIndex index = fillStore(store, work, seed);
+			long totalBytes = bytes(index.extensions());
+			List<ExtIndexEntry> preload = index.requiresClosure(PRELOAD);
+			long preloadBytes = bytes(preload);
+			System.out.printf("catalog: %d extensions, %d files, %.1f MiB; preloaded: %s, %d files, %.2f MiB%n",
+					index.extensions().size(), files(index.extensions()).size(), totalBytes / 1048576.0, PRELOAD,
+					files(preload).size(), preloadBytes / 1048576.0);
+
+			Path installTemplate = work.resolve("install-template");
+			List<String> contrib = contribNames();
+			TestStores.computeInstall(installTemplate, contrib);
+			Path dataTemplate = work.resolve("data-template");
+			long initdbStart = System.nanoTime();
+			PostgresCluster.initdb(new PostgresInstall(installTemplate), dataTemplate);
+			System.out.printf("initdb (done once, outside every measurement): %d ms%n", millis(initdbStart));
+
+			Map<String, List<Long>> results = new LinkedHashMap<>();
+			for (long bandwidth : new long[] { 0, THROTTLED }) {
+				String prefix = (bandwidth == 0) ? "loopback: " : "50 MiB/s: ";
+				try (FaultyS3Proxy proxy = (bandwidth == 0) ? FaultyS3Proxy.counting(s3.endpoint())
+						: FaultyS3Proxy.throttled(s3.endpoint(), bandwidth)) {
+					S3ObjectStore viaProxy = S3ObjectStore.create(ObjectStoreSettings.of(proxy.endpoint(), "bench",
+							EmbeddedS3Server.ACCESS_KEY, EmbeddedS3Server.SECRET_KEY));
+					ExtensionSource source = new S3ExtensionSource(viaProxy);
+					for (int round = 1; round <= rounds; round++) {
+						Path dir = work.resolve("round-" + round);
+						record(results, prefix + LOADER, loader(source, installTemplate, dataTemplate,
+								dir.resolve("loader"), results, prefix));
+						record(results, prefix + BULK, bulk(source, index, installTemplate, dataTemplate,
+								dir.resolve("bulk")));
+						record(results, prefix + "bare S3 GET of the preload closure (" + WORKERS + " threads)",
+								bareTransfer(viaProxy, files(preload)));
+						record(results, prefix + "bare S3 GET of the whole catalog (" + WORKERS + " threads)",
+								bareTransfer(viaProxy, files(index.extensions())));
+						PostgresBinaries.deleteTree(dir);
+						System.out.printf("%sround %d done%n", prefix, round);
+					}
+					viaProxy.client().close();
+				}
+			}
+			System.out.println();
+			System.out.println("| measurement (ms) | median | min | max |");
+			System.out.println("|---|---:|---:|---:|");
+			results.forEach((name, values) -> {
+				long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
+				System.out.printf("| %s | %d | %d | %d |%n", name, sorted[sorted.length / 2], sorted[0],
+						sorted[sorted.length - 1]);
+			});
+			for (String prefix : List.of("loopback: ", "50 MiB/s: ")) {
+				long loader = median(results.get(prefix + LOADER));
+				long bulk = median(results.get(prefix + BULK));
+				System.out.printf("%sratio download-all / loader: %.1fx%n", prefix, (double) bulk / loader);
+			}
+		}
+		finally {
+			PostgresBinaries.deleteTree(work);
+		}
+	}
+
+	private static long loader(ExtensionSource source, Path installTemplate, Path dataTemplate, Path dir,
+			Map<String, List<Long>> results, String prefix) throws Exception {
+		Path install = copy(installTemplate, dir.resolve("install"));
+		Path data = copy(dataTemplate, dir.resolve("data"));
+		LoaderProperties properties = new LoaderProperties(null, null, null, null, null, WORKERS, null, true, 3,
+				Duration.ofMillis(100), Duration.ofMinutes(2), Duration.ofMinutes(2));
+		SimpleMeterRegistry meters = new SimpleMeterRegistry();
+		FilePlacer placer = new FilePlacer(source, null, null, FilePlacer.retry(3, Duration.ofMillis(100)), meters);
+		Compute compute = new Compute(properties, source, placer, meters, (event) -> {
+		});
+		try {
+			compute.startAndWait(new ComputeSpec(null, 15, install.toString(), data.toString(), freePort(), PRELOAD,
+					List.of(), List.of(), Map.of("unix_socket_directories", "")));
+			if (!compute.isRunning()) {
+				throw new IllegalStateException("the compute did not start: " + compute.status().problem());
+			}
+			compute.status().phaseMillis().forEach((phase, ms) -> {
+				if (!phase.equals("total")) {
+					record(results, prefix + "loader phase: " + phase, ms);
+				}
+			});
+			// up to the moment Postgres accepted its first connection, not the background work after it
+			return compute.status().phaseMillis().get("total");
+		}
+		finally {
+			compute.destroy();
+		}
+	}
+
+	/** The rejected alternative: every file of every extension in place before Postgres starts. */
+	private static long bulk(ExtensionSource source, ExtIndex index, Path installTemplate, Path dataTemplate,
+			Path dir) throws Exception {
+		PostgresInstall install = new PostgresInstall(copy(installTemplate, dir.resolve("install")));
+		Path data = copy(dataTemplate, dir.resolve("data"));
+		FilePlacer placer = new FilePlacer(source, null, null, FilePlacer.retry(3, Duration.ofMillis(100)),
+				new SimpleMeterRegistry());
+		long start = System.nanoTime();
+		ExtIndex fetched = source.index(PgMajor.of(15), null);
+		ExecutorService pool = Executors.newFixedThreadPool(WORKERS);
+		try {
+			List<Future<?>> done = new ArrayList<>();
+			for (ExtFile file : files(fetched.extensions())) {
+				done.add(pool.submit(() -> placer.place(file, install.resolve(file.path()), () -> false)));
+			}
+			for (Future<?> future : done) {
+				future.get();
+			}
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		try (PostgresSupervisor postgres = new PostgresSupervisor(install, data, freePort(), null)) {
+			postgres.start(Map.of("listen_addresses", "127.0.0.1", "unix_socket_directories", "",
+					"shared_preload_libraries", String.join(",", PRELOAD)), Duration.ofMinutes(2));
+			return millis(start);
+		}
+	}
+
+	private static long bareTransfer(S3ObjectStore store, List<ExtFile> files) throws Exception {
+		ExecutorService pool = Executors.newFixedThreadPool(WORKERS);
+		try {
+			long start = System.nanoTime();
+			List<Future<?>> done = new ArrayList<>();
+			for (ExtFile file : files) {
+				done.add(pool.submit(() -> {
+					try (InputStream in = store.get(StoreLayout.blob(file.sha256())).orElseThrow()) {
+						in.transferTo(OutputStream.nullOutputStream());
+					}
+					return null;
+				}));
+			}
+			for (Future<?> future : done) {
+				future.get();
+			}
+			return millis(start);
+		}
+		finally {
+			pool.shutdownNow();
+		}
+	}
+
+	/**
+	 * Every contrib extension of Postgres 15, plus synthetic ones up to {@value #CATALOG}, each
+	 * with a control file, an install script and a library whose size is log-uniform between
+	 * 50 KiB and 5 MiB (most extensions are small, a few are large).
+	 */
+	private static ExtIndex fillStore(S3ObjectStore store, Path work, long seed) throws IOException {
+		List<ExtIndexEntry> entries = new ArrayList<>();
+		PostgresInstall shared = PostgresInstalls.shared(15);
+		for (String name : contribNames()) {
+			ContribExtension extension = ContribExtension.of(shared, name);
+			for (Path file : extension.files().values()) {
+				store.put(StoreLayout.blob(Sha256Digest.of(file)), file, "application/octet-stream");
+			}
+			ExtIndexEntry entry = TestStores.entry(extension);
+			if (PRELOAD.contains(name)) {
+				entry = new ExtIndexEntry(entry.name(), entry.version(), entry.defaultVersion(), entry.control(),
+						entry.files(), entry.libraries(), entry.requires(), PreloadNeed.SERVER, entry.trusted(),
+						entry.superuser());
+			}
+			entries.add(entry);
+		}
+		Random random = new Random(seed);
+		Path scratch = Files.createDirectories(work.resolve("synthetic"));
+		for (int i = entries.size(); i < CATALOG; i++) {
+			String name = String.format("synthetic_%03d", i);
+			String control = "comment = 'synthetic benchmark extension'\ndefault_version = '1.0'\n"
+					+ "module_pathname = '$libdir/" + name + "'\nrelocatable = true\n";
+			byte[] script = ("CREATE FUNCTION " + name + "_version() RETURNS text AS 'MODULE_PATHNAME' LANGUAGE C;\n")
+				.getBytes(StandardCharsets.UTF_8);
+			int size = (int) (50 * 1024 * Math.exp(random.nextDouble() * Math.log(100)));
+			byte[] library = new byte[size];
+			random.nextBytes(library);
+			Path libraryFile = scratch.resolve(name + ".so");
+			Files.write(libraryFile, library);
+			List<ExtFile> files = List.of(put(store, "share/extension/" + name + ".control",
+					control.getBytes(StandardCharsets.UTF_8)), put(store, "share/extension/" + name + "--1.0.sql", script),
+					put(store, "lib/" + name + ".so", library));
+			entries.add(new ExtIndexEntry(ExtensionName.of(name), ExtensionVersion.of("1.0"), "1.0", control, files,
+					List.of(name), List.of(), PreloadNeed.NONE, false, true));
+			Files.delete(libraryFile);
+		}
+		ExtIndex index = ExtIndex.of(PgMajor.of(15), null, entries);
+		store.put(StoreLayout.extIndex(Scope.PUBLIC, PgMajor.of(15)), ExtIndexJson.write(index), "application/json");
+		return index;
+	}
+
+	private static ExtFile put(S3ObjectStore store, String path, byte[] content) {
+		Sha256Digest digest = Sha256Digest.of(content);
+		store.put(StoreLayout.blob(digest), content, "application/octet-stream");
+		return new ExtFile(path, digest, content.length);
+	}
+
+	private static List<String> contribNames() throws IOException {
+		try (Stream<Path> controls = Files.list(PostgresInstalls.shared(15).extensionDir())) {
+			return controls.map((p) -> p.getFileName().toString())
+				.filter((n) -> n.endsWith(".control") && !n.equals("plpgsql.control"))
+				.map((n) -> n.substring(0, n.length() - ".control".length()))
+				.sorted()
+				.toList();
+		}
+	}
+
+	private static Path copy(Path from, Path to) throws IOException, InterruptedException {
+		Files.createDirectories(to.getParent());
+		Process cp = new ProcessBuilder("cp", "-a", from.toString(), to.toString()).inheritIO().start();
+		if (cp.waitFor() != 0) {
+			throw new IOException("cp -a " + from + " " + to + " failed");
+		}
+		return to;
+	}
+
+	private static List<ExtFile> files(List<ExtIndexEntry> entries) {
+		return entries.stream().flatMap((e) -> e.files().stream()).toList();
+	}
+
+	private static long bytes(List<ExtIndexEntry> entries) {
+		return files(entries).stream().mapToLong(ExtFile::size).sum();
+	}
+
+	private static void record(Map<String, List<Long>> results, String name, long value) {
+		results.computeIfAbsent(name, (k) -> new ArrayList<>()).add(value);
+	}
+
+	private static long median(List<Long> values) {
+		long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
+		return sorted[sorted.length / 2];
+	}
+
+	private static long millis(long startNanos) {
+		return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+	}
+
+	private static int freePort() throws IOException {
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+}
