@@ -76,7 +76,8 @@ class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
 				case "publish" -> publish(CommandLine.parse(args, Set.of("registry")));
 				case "fetch" -> fetch(CommandLine.parse(args, Set.of("pin", "into")));
 				case "help", "--help", "-h" -> this.out.print(USAGE_TEXT);
-				default -> throw new UsageException(command.isEmpty() ? "no command given" : "unknown command " + command);
+				default -> throw new UsageException(
+						command.isEmpty() ? "no command given" : "unknown command " + command);
 			}
 			return OK;
 		}

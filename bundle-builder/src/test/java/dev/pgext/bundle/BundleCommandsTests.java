@@ -54,7 +54,8 @@ class BundleCommandsTests {
 	@Test
 	void buildWithoutSourceDateEpochSaysHowToGetOne() {
 		assumeThat(System.getenv("SOURCE_DATE_EPOCH")).isNull();
-		assertThat(run("build", "--output", this.temp.toString(), this.temp.toString())).isEqualTo(BundleCommands.USAGE);
+		assertThat(run("build", "--output", this.temp.toString(), this.temp.toString()))
+			.isEqualTo(BundleCommands.USAGE);
 		assertThat(err()).contains("--source-date-epoch or SOURCE_DATE_EPOCH");
 	}
 

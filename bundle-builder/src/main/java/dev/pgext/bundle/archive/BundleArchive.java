@@ -30,6 +30,9 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  */
 public final class BundleArchive {
 
+	/** The zstd window (log2 of bytes) of bundle archives. */
+	public static final int WINDOW_LOG = 27;
+
 	/** The file name of a bundle with digest {@code hex}, as the design names it. */
 	public static String fileName(String hex) {
 		return "pg-bundle-" + hex + ".tar.zst";
@@ -49,6 +52,9 @@ public final class BundleArchive {
 		ZstdOutputStream zstd = new ZstdOutputStream(new BufferedOutputStream(out, 1 << 16), level);
 		zstd.setChecksum(true);
 		zstd.setWorkers(0);
+		// a 128 MiB window finds the files each major repeats (ICU data, libxml2, the timezone
+		// database) across the whole archive; 2^27 is the largest window decoders accept by default
+		zstd.setLong(WINDOW_LOG);
 		TarArchiveOutputStream tar = new TarArchiveOutputStream(zstd);
 		tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
 		tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
@@ -134,13 +140,15 @@ public final class BundleArchive {
 				else if (entry.isFile() && !entry.isLink()) {
 					Files.createDirectories(target.getParent());
 					if (!target.getParent().toRealPath().startsWith(root)) {
-						throw new BundleFormatException("archive entry " + name + " lies under a link leaving the bundle");
+						throw new BundleFormatException(
+								"archive entry " + name + " lies under a link leaving the bundle");
 					}
 					Files.copy(tar, target);
 					Files.setAttribute(target, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
 				}
 				else {
-					throw new BundleFormatException("archive entry " + name + " is not a file, directory or symbolic link");
+					throw new BundleFormatException(
+							"archive entry " + name + " is not a file, directory or symbolic link");
 				}
 			}
 		}

@@ -51,7 +51,8 @@ public class BundleBuilder {
 
 	static final String NSSWITCH = "passwd: files\ngroup: files\n";
 
-	private static final Pattern GLIBC_VERSION = Pattern.compile("GNU C Library [^\\n\\x00]*release version (\\d+\\.\\d+)");
+	private static final Pattern GLIBC_VERSION = Pattern
+		.compile("GNU C Library [^\\n\\x00]*release version (\\d+\\.\\d+)");
 
 	private static final Pattern ICU_FILE = Pattern.compile("libicuuc\\.so\\.(\\d+(?:\\.\\d+)*)");
 
@@ -164,7 +165,9 @@ public class BundleBuilder {
 		String gconv = stageGconvIfUsed(root, closure);
 		unresolved.putAll(closure.unresolved());
 		if (!unresolved.isEmpty()) {
-			logger.warn("Optional modules will not load, their libraries are missing: {}", unresolved);
+			logger.warn("{} optional modules will not load, these libraries are missing: {} (see 'unresolved' in {})",
+					unresolved.size(), unresolved.values().stream().flatMap(List::stream).distinct().sorted().toList(),
+					BundleManifest.PATH);
 		}
 		stageChrootEssentials(root);
 		String glibc = glibcVersion(root);
@@ -387,7 +390,7 @@ public class BundleBuilder {
 					exit 64
 				fi
 				if [ ! -c /dev/null ]; then
-					echo "LAUNCHER: /dev/null is missing: create it in the bundle before the chroot (mknod -m 666 dev/null c 1 3)" >&2
+					echo "LAUNCHER: /dev/null is missing: create it before the chroot (mknod -m 666 dev/null c 1 3)" >&2
 					exit 69
 				fi
 				unset LD_PRELOAD LD_AUDIT LANG LANGUAGE LC_COLLATE LC_CTYPE LC_MESSAGES LC_MONETARY LC_NUMERIC LC_TIME

@@ -3,6 +3,7 @@ package dev.pgext.bundle.build;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -14,6 +15,7 @@ import dev.pgext.bundle.archive.BundleManifest;
 import dev.pgext.bundle.archive.BundleManifest.Variant;
 import dev.pgext.bundle.archive.BundleTree;
 import dev.pgext.bundle.archive.FileEntry;
+import dev.pgext.bundle.elf.ElfFile;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.postgres.PostgresBinaries;
@@ -21,6 +23,8 @@ import dev.pgext.testsupport.PostgresInstalls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.entry;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
  * Builds a chroot bundle from the real PG 15 and PG 17 binaries jars once, and checks its layout,
@@ -91,6 +95,22 @@ class BundleBuildIntegrationTests {
 	}
 
 	@Test
+	void theLauncherRefusesWhatTheBundleDoesNotHold() throws Exception {
+		assertThat(launch("99", "initdb")).contains("exit 64").contains("holds no Postgres 99 (it holds 15 17)");
+		assertThat(launch("15", "../../bin/sh")).contains("exit 64").contains("is not a program name");
+		assertThat(launch("15", "psql")).contains("exit 64").contains("Postgres 15 has no program psql");
+		assertThat(launch("15")).contains("exit 64").contains("usage: /LAUNCHER VERSION PG_BINARY");
+	}
+
+	private static String launch(String... args) throws Exception {
+		List<String> command = new java.util.ArrayList<>(List.of("/bin/sh", extracted.resolve("LAUNCHER").toString()));
+		command.addAll(List.of(args));
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+		String output = new String(process.getInputStream().readAllBytes());
+		return "exit " + process.waitFor() + ": " + output;
+	}
+
+	@Test
 	void theLibraryClosureIncludesTheHostLibrariesThePostgresBinariesNeed() {
 		assertThat(extracted.resolve("lib/x86_64-linux-gnu/libc.so.6")).isRegularFile();
 		assertThat(extracted.resolve("lib/x86_64-linux-gnu/libstdc++.so.6")).isRegularFile();
@@ -122,6 +142,28 @@ class BundleBuildIntegrationTests {
 			.withMessageContaining("static variant needs statically linked programs")
 			.withMessageContaining("v15/bin/postgres")
 			.withMessageContaining("libxml2.so.2");
+	}
+
+	@Test
+	void theStaticVariantAcceptsStaticallyLinkedPrograms() throws IOException {
+		Path ldconfig = Path.of("/sbin/ldconfig");
+		assumeThat(ElfFile.isElf(ldconfig) && ElfFile.read(ldconfig).isStaticallyLinked())
+			.as("a static /sbin/ldconfig (Debian) to stand in for a static initdb")
+			.isTrue();
+		Path install = temp.resolve("static-install");
+		Files.createDirectories(install.resolve("bin"));
+		Files.createDirectories(install.resolve("share/postgresql"));
+		Files.copy(ldconfig, install.resolve("bin/initdb"));
+		Files.writeString(install.resolve("bin/postgres"), "#!/bin/sh\necho 'postgres (PostgreSQL) 16.15'\n");
+		Files.setPosixFilePermissions(install.resolve("bin/postgres"), PosixFilePermissions.fromString("rwxr-xr-x"));
+
+		BundleBuilder.Result result = builder()
+			.build(new BundleBuilder.Request(List.of(install), Variant.STATIC, temp.resolve("static-ok"), EPOCH));
+
+		assertThat(result.manifest().variant()).isEqualTo(Variant.STATIC);
+		assertThat(result.manifest().pgVersions()).containsExactly(entry("16", "16.15"));
+		assertThat(result.manifest().files()).extracting(FileEntry::path)
+			.contains("LAUNCHER", "bin/sh", "v16/bin/initdb", "v16/bin/postgres", "etc/passwd");
 	}
 
 	@Test

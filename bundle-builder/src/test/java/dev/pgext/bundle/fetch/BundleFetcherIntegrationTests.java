@@ -92,8 +92,8 @@ class BundleFetcherIntegrationTests {
 	void aBundleWithOtherMajorsThanPinnedIsRefused(TestBucket bucket) throws IOException {
 		Path into = this.temp.resolve("node/bundle");
 		assertThatExceptionOfType(FetchException.class)
-			.isThrownBy(() -> new BundleFetcher(stored(bucket)).fetch(new Pin(this.bundle.sha256(), List.of("15", "16")),
-					into))
+			.isThrownBy(() -> new BundleFetcher(stored(bucket))
+				.fetch(new Pin(this.bundle.sha256(), List.of("15", "16")), into))
 			.withMessageContaining("holds PG [15, 17], the pin says [15, 16]");
 		assertNothingPlaced(into);
 	}
@@ -112,8 +112,8 @@ class BundleFetcherIntegrationTests {
 		Path into = Files.createDirectories(this.temp.resolve("node/bundle"));
 		Files.writeString(into.resolve("in-use"), "the bundle a running node uses");
 		assertThatExceptionOfType(FetchException.class)
-			.isThrownBy(() -> new BundleFetcher(stored(bucket)).fetch(new Pin(this.bundle.sha256(), List.of("15", "17")),
-					into))
+			.isThrownBy(() -> new BundleFetcher(stored(bucket))
+				.fetch(new Pin(this.bundle.sha256(), List.of("15", "17")), into))
 			.withMessageContaining("exists already");
 		assertThat(into.resolve("in-use")).hasContent("the bundle a running node uses");
 	}

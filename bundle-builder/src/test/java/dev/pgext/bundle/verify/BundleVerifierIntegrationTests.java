@@ -65,7 +65,8 @@ class BundleVerifierIntegrationTests {
 		Path broken = TestBundles.repack(tree, this.temp.resolve("broken.tar.zst"), (m) -> m);
 		assertThatExceptionOfType(VerificationException.class)
 			.isThrownBy(() -> this.verifier.verify(broken, this.temp.resolve("work")))
-			.satisfies((ex) -> assertThat(ex.problems()).containsExactly("missing: lib/x86_64-linux-gnu/libstdc++.so.6"));
+			.satisfies((ex) -> assertThat(ex.problems())
+				.containsExactly("missing: lib/x86_64-linux-gnu/libstdc++.so.6"));
 	}
 
 	@Test
