@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -86,7 +88,13 @@ public class BundleFetcher {
 			// the bundle's own root is private to the temp directory's creator otherwise
 			Files.setAttribute(staging, "unix:mode", 0755);
 			syncFiles(staging);
-			Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+			try {
+				Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+			}
+			catch (FileAlreadyExistsException | DirectoryNotEmptyException ex) {
+				throw new FetchException(
+						target + " was created by someone else while this fetch ran; it was left as is");
+			}
 			staging = null;
 			syncDirectory(parent);
 			logger.info("Placed bundle {} (PG {}) at {}", pin.sha256(), manifest.pgVersions(), target);

@@ -1,0 +1,176 @@
+package dev.pgext.bundle.archive;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.github.luben.zstd.ZstdInputStream;
+import com.github.luben.zstd.ZstdOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tests for {@link BundleArchive}: reproducible output and extraction that never writes outside its
+ * target.
+ */
+class BundleArchiveTests {
+
+	static final long EPOCH = 1_700_000_000L;
+
+	@TempDir
+	Path temp;
+
+	private Path tree(String name, FileTime mtime) throws IOException {
+		Path root = Files.createDirectories(this.temp.resolve(name));
+		Files.createDirectories(root.resolve("v15/bin"));
+		Files.writeString(root.resolve("v15/bin/initdb"), "#!/bin/sh\n");
+		Files.setAttribute(root.resolve("v15/bin/initdb"), "unix:mode", 0755);
+		Files.writeString(root.resolve("LAUNCHER"), "#!/bin/sh\n");
+		Files.setAttribute(root.resolve("LAUNCHER"), "unix:mode", 0755);
+		Files.createSymbolicLink(root.resolve("v15/bin/initdb-link"), Path.of("initdb"));
+		try (var paths = Files.walk(root)) {
+			for (Path p : paths.filter((p) -> !Files.isSymbolicLink(p)).toList()) {
+				Files.setLastModifiedTime(p, mtime);
+				if (Files.isDirectory(p)) {
+					Files.setAttribute(p, "unix:mode", 0755);
+				}
+			}
+		}
+		return root;
+	}
+
+	private static byte[] write(Path root) throws IOException {
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		BundleArchive.write(root, BundleTree.scan(root), EPOCH, 3, out);
+		return out.toByteArray();
+	}
+
+	@Test
+	void theSameTreeGivesTheSameBytesWhateverTheFilesMtimes() throws IOException {
+		byte[] first = write(tree("a", FileTime.fromMillis(0)));
+		byte[] second = write(tree("b", FileTime.fromMillis(System.currentTimeMillis())));
+		assertThat(second).isEqualTo(first);
+	}
+
+	@Test
+	void entriesAreSortedOwnedByRootAndCarryTheSourceDateEpoch() throws IOException {
+		byte[] archive = write(tree("a", FileTime.fromMillis(123_000)));
+		List<String> names = new ArrayList<>();
+		try (TarArchiveInputStream tar = new TarArchiveInputStream(
+				new ZstdInputStream(new ByteArrayInputStream(archive)))) {
+			TarArchiveEntry entry;
+			while ((entry = tar.getNextEntry()) != null) {
+				names.add(entry.getName());
+				assertThat(entry.getLongUserId()).isZero();
+				assertThat(entry.getLongGroupId()).isZero();
+				assertThat(entry.getUserName()).isEmpty();
+				assertThat(entry.getGroupName()).isEmpty();
+				assertThat(entry.getLastModifiedTime().toMillis()).isEqualTo(EPOCH * 1000);
+			}
+		}
+		assertThat(names).containsExactly("LAUNCHER", "v15/", "v15/bin/", "v15/bin/initdb", "v15/bin/initdb-link");
+	}
+
+	@Test
+	void extractingRestoresModesAndLinks() throws IOException {
+		Path into = this.temp.resolve("out");
+		BundleArchive.extract(new ByteArrayInputStream(write(tree("a", FileTime.fromMillis(0)))), into);
+		assertThat(BundleTree.mode(into.resolve("v15/bin/initdb"))).isEqualTo(0755);
+		assertThat(Files.readSymbolicLink(into.resolve("v15/bin/initdb-link"))).isEqualTo(Path.of("initdb"));
+	}
+
+	@Test
+	void anEntryClimbingOutOfTheTargetIsRefused() throws IOException {
+		byte[] archive = handMade((tar) -> file(tar, "../escaped", "x"));
+		assertThatExceptionOfType(BundleFormatException.class)
+			.isThrownBy(() -> BundleArchive.extract(new ByteArrayInputStream(archive), this.temp.resolve("out")))
+			.withMessageContaining("'../escaped'");
+		assertThat(this.temp.resolve("escaped")).doesNotExist();
+	}
+
+	@Test
+	void anAbsoluteEntryIsRefused() throws IOException {
+		byte[] archive = handMade((tar) -> file(tar, "/etc/evil", "x"));
+		assertThatExceptionOfType(BundleFormatException.class)
+			.isThrownBy(() -> BundleArchive.extract(new ByteArrayInputStream(archive), this.temp.resolve("out")))
+			.withMessageContaining("absolute");
+	}
+
+	@Test
+	void aLinkLeavingTheBundleIsRefused() throws IOException {
+		byte[] archive = handMade((tar) -> {
+			TarArchiveEntry link = new TarArchiveEntry("lib", TarConstants.LF_SYMLINK);
+			link.setLinkName("/usr/lib");
+			tar.putArchiveEntry(link);
+			tar.closeArchiveEntry();
+		});
+		assertThatExceptionOfType(BundleFormatException.class)
+			.isThrownBy(() -> BundleArchive.extract(new ByteArrayInputStream(archive), this.temp.resolve("out")))
+			.withMessageContaining("links outside the bundle: /usr/lib");
+	}
+
+	@Test
+	void aDuplicateEntryIsRefused() throws IOException {
+		byte[] archive = handMade((tar) -> {
+			file(tar, "LAUNCHER", "one");
+			file(tar, "LAUNCHER", "two");
+		});
+		assertThatExceptionOfType(BundleFormatException.class)
+			.isThrownBy(() -> BundleArchive.extract(new ByteArrayInputStream(archive), this.temp.resolve("out")))
+			.withMessageContaining("LAUNCHER appears twice");
+	}
+
+	@Test
+	void bytesThatAreNotZstdAreRefusedClearly() {
+		assertThatExceptionOfType(BundleFormatException.class)
+			.isThrownBy(() -> BundleArchive.extract(
+					new ByteArrayInputStream("not a bundle".getBytes(StandardCharsets.UTF_8)), this.temp.resolve("x")))
+			.withMessageContaining("not a readable tar.zst archive");
+	}
+
+	@Test
+	void extractingIntoANonEmptyDirectoryIsRefused() throws IOException {
+		Path into = Files.createDirectories(this.temp.resolve("out"));
+		Files.writeString(into.resolve("keep"), "x");
+		assertThatExceptionOfType(IOException.class).isThrownBy(() -> BundleArchive
+			.extract(new ByteArrayInputStream(write(tree("a", FileTime.fromMillis(0)))), into));
+		assertThat(into.resolve("keep")).hasContent("x");
+	}
+
+	private interface TarWriter {
+
+		void write(TarArchiveOutputStream tar) throws IOException;
+
+	}
+
+	private static byte[] handMade(TarWriter writer) throws IOException {
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new ZstdOutputStream(out))) {
+			writer.write(tar);
+		}
+		return out.toByteArray();
+	}
+
+	private static void file(TarArchiveOutputStream tar, String name, String content) throws IOException {
+		byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+		TarArchiveEntry entry = new TarArchiveEntry(name, true);
+		entry.setSize(bytes.length);
+		tar.putArchiveEntry(entry);
+		tar.write(bytes);
+		tar.closeArchiveEntry();
+	}
+
+}
