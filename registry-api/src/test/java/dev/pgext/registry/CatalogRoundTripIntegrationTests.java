@@ -118,6 +118,8 @@ class CatalogRoundTripIntegrationTests extends RegistryIntegrationTest {
 	void searchRanksNameMatchesFirst() {
 		JsonNode trgm = api().get("/api/v1/search?q=pg_trgm", null).json();
 		assertThat(trgm.path("hits").get(0).path("name").asString()).isEqualTo("pg_trgm");
+		JsonNode prefix = api().get("/api/v1/search?q=pg_tr", null).json();
+		assertThat(prefix.path("hits").get(0).path("name").asString()).isEqualTo("pg_trgm");
 		JsonNode cube = api().get("/api/v1/search?q=cube", null).json();
 		assertThat(cube.path("hits").get(0).path("name").asString()).isEqualTo("cube");
 		JsonNode similarity = api().get("/api/v1/search?q=trigram similarity", null).json();

@@ -208,11 +208,7 @@ class Publisher {
 				insert into catalog_entry (scope, name, distribution, version, abstract, description, tags, pg_majors,
 				    updated_at, document)
 				values (:scope, :name, :distribution, :version, :abstract, :description, :tags, :majors, now(),
-				    setweight(to_tsvector('simple', :name || ' ' || replace(:name, '_', ' ')), 'A')
-				    || setweight(to_tsvector('simple', :distribution || ' ' || :provides), 'B')
-				    || setweight(to_tsvector('english', coalesce(:abstract, '')), 'B')
-				    || setweight(to_tsvector('simple', array_to_string(:tags, ' ')), 'B')
-				    || setweight(to_tsvector('english', coalesce(:description, '')), 'C'))
+				    catalog_document(:name, :distribution, :provides, :abstract, :tags, :description))
 				on conflict (scope, name) do update set distribution = excluded.distribution,
 				    version = excluded.version, abstract = excluded.abstract, description = excluded.description,
 				    tags = excluded.tags, updated_at = now(), document = excluded.document,

@@ -27,7 +27,8 @@ import dev.pgext.registry.problem.RegistryException;
 
 /**
  * {@code GET /api/v1/search?q=}: PostgreSQL full-text search over extension names, the distributions and sibling
- * extensions that provide them, abstracts, tags and descriptions. An exact name match comes first, then names
+ * extensions that provide them, abstracts, tags and descriptions ({@code catalog_document}, GIN-indexed). The last
+ * word also matches as a prefix, so {@code pg_tr} finds {@code pg_trgm}. An exact name match comes first, then names
  * starting with the query, then text-search rank.
  */
 @RestController
@@ -95,18 +96,20 @@ class SearchController {
 			}
 			String q = query.strip();
 			var statement = this.jdbc.sql("""
-					with q as (select websearch_to_tsquery('english', :q) || websearch_to_tsquery('simple', :q) as ts)
+					with plain as (select plainto_tsquery('simple', :q) as p),
+					q as (select websearch_to_tsquery('english', :q) || websearch_to_tsquery('simple', :q)
+					    || case when numnode(plain.p) > 0 then to_tsquery('simple', plain.p::text || ':*')
+					            else plain.p end as ts from plain)
 					select c.scope, c.name, c.distribution, c.version, c.abstract, c.tags, c.pg_majors,
-					    ts_rank_cd(c.document, q.ts) as rank, count(*) over () as total
+					    ts_rank(c.document, q.ts) as rank, count(*) over () as total
 					from catalog_entry c, q
-					where c.scope in ('', :tenant) and (c.document @@ q.ts or c.name ilike :contains)
+					where c.scope in ('', :tenant) and c.document @@ q.ts
 					""" + filter + """
 					order by lower(c.name) = :lower desc, c.name ilike :prefix desc, rank desc, c.name
 					limit :limit offset :offset
 					""")
 				.param("q", q)
 				.param("lower", q.toLowerCase(Locale.ROOT))
-				.param("contains", "%" + like(q) + "%")
 				.param("prefix", like(q) + "%")
 				.param("tenant", Scopes.column(scope))
 				.param("limit", size)
