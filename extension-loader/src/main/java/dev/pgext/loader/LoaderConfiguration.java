@@ -28,7 +28,8 @@ class LoaderConfiguration {
 			if (properties.registry() == null) {
 				throw new IllegalStateException("pgext.loader.source=registry needs pgext.loader.registry.url");
 			}
-			return new RegistryExtensionSource(properties.registry().url(), properties.registry().token());
+			return new RegistryExtensionSource(properties.registry().url(), properties.registry().token(),
+					FilePlacer.retry(properties.attempts(), properties.initialBackoff()));
 		}
 		if (properties.s3() == null || properties.s3().bucket() == null) {
 			throw new IllegalStateException("pgext.loader.source=s3 needs pgext.loader.s3.bucket");

@@ -198,6 +198,9 @@ public final class FilePlacer {
 		catch (FetchException ex) {
 			throw ex;
 		}
+		catch (Error ex) {
+			throw ex;
+		}
 		catch (Throwable ex) {
 			throw new FetchException(FetchException.Reason.UNAVAILABLE,
 					"downloading " + file.path() + " (" + file.sha256() + ") failed: " + ex.getMessage(), ex);

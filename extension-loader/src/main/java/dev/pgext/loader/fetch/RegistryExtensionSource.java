@@ -8,6 +8,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.TenantId;
@@ -27,7 +30,19 @@ public final class RegistryExtensionSource implements ExtensionSource {
 
 	private final HttpClient client;
 
+	private final Retry retry;
+
+	/** A source that tries the manifest once. */
 	public RegistryExtensionSource(URI base, String token) {
+		this(base, token, Retry.of("registry-manifest", RetryConfig.custom().maxAttempts(1).build()));
+	}
+
+	/**
+	 * A source whose manifest fetch is retried by {@code retry} on network errors and 5xx answers
+	 * (file fetches are retried by the placer).
+	 */
+	public RegistryExtensionSource(URI base, String token, Retry retry) {
+		this.retry = retry;
 		String url = base.toString();
 		this.base = URI.create(url.endsWith("/") ? url : url + "/");
 		this.token = token;
@@ -41,20 +56,28 @@ public final class RegistryExtensionSource implements ExtensionSource {
 	public ExtIndex index(PgMajor major, TenantId tenant) {
 		String path = "api/v1/compute-manifests/" + major + ((tenant != null) ? "?tenant=" + tenant.value() : "");
 		try {
-			HttpResponse<InputStream> response = send(path);
-			try (InputStream body = response.body()) {
-				if (response.statusCode() == 404) {
-					return ExtIndex.of(major, tenant, java.util.List.of());
+			return Retry.decorateCheckedSupplier(this.retry, () -> {
+				HttpResponse<InputStream> response = send(path);
+				try (InputStream body = response.body()) {
+					if (response.statusCode() == 404) {
+						return ExtIndex.of(major, tenant, java.util.List.of());
+					}
+					check(response, path);
+					return ExtIndexJson.read(body);
 				}
-				check(response, path);
-				return ExtIndexJson.read(body);
-			}
+			}).get();
 		}
-		catch (IOException ex) {
-			throw new FetchException(FetchException.Reason.UNAVAILABLE, "registry " + path + ": " + ex.getMessage(), ex);
+		catch (FetchException ex) {
+			throw ex;
 		}
 		catch (IllegalArgumentException ex) {
 			throw new FetchException(FetchException.Reason.MISSING, "registry " + path + ": " + ex.getMessage(), ex);
+		}
+		catch (Error ex) {
+			throw ex;
+		}
+		catch (Throwable ex) {
+			throw new FetchException(FetchException.Reason.UNAVAILABLE, "registry " + path + ": " + ex.getMessage(), ex);
 		}
 	}
 

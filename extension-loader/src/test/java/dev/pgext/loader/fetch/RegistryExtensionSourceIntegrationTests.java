@@ -57,6 +57,8 @@ class RegistryExtensionSourceIntegrationTests {
 
 	static final AtomicInteger fileRequests = new AtomicInteger();
 
+	static final AtomicInteger manifestRequests = new AtomicInteger();
+
 	@BeforeAll
 	static void registry(TestBucket testBucket) throws IOException {
 		bucket = testBucket;
@@ -74,6 +76,11 @@ class RegistryExtensionSourceIntegrationTests {
 		registry = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
 		registry.createContext("/api/v1/compute-manifests/", (exchange) -> {
 			if (!authorized(exchange)) {
+				return;
+			}
+			// the first manifest request meets a registry that is restarting
+			if (manifestRequests.incrementAndGet() == 1) {
+				respond(exchange, 503, new byte[0]);
 				return;
 			}
 			boolean acme = "tenant=acme".equals(exchange.getRequestURI().getQuery());
@@ -130,8 +137,10 @@ class RegistryExtensionSourceIntegrationTests {
 	}
 
 	@Test
-	void theMergedManifestAndEveryFileArriveThroughTheRegistry(@TempDir Path dir) throws IOException {
-		RegistryExtensionSource source = new RegistryExtensionSource(java.net.URI.create(base()), TOKEN);
+	void theMergedManifestAndEveryFileArriveThroughTheRegistryDespiteTransientFailures(@TempDir Path dir)
+			throws IOException {
+		RegistryExtensionSource source = new RegistryExtensionSource(java.net.URI.create(base()), TOKEN,
+				FilePlacer.retry(3, Duration.ofMillis(20)));
 		ExtIndex index = source.index(PgMajor.of(15), TenantId.of("acme"));
 		assertThat(index.extensions()).extracting((e) -> e.name().value()).containsExactly("citext", "hstore", "pg_trgm");
 
@@ -147,6 +156,7 @@ class RegistryExtensionSourceIntegrationTests {
 			assertThat(FilePlacer.hasContent(install.resolve(file.path()), file)).as(file.path()).isTrue();
 		}
 		assertThat(fileRequests.get()).isGreaterThan(files.size());
+		assertThat(manifestRequests.get()).isEqualTo(2);
 	}
 
 	@Test
