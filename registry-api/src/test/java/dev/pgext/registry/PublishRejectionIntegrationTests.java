@@ -209,6 +209,9 @@ class PublishRejectionIntegrationTests extends RegistryIntegrationTest {
 				Map.of("pg17", TestArtifacts.sqlExtension("cross_tenant").tarGz()));
 		assertThat(response.status()).isEqualTo(403);
 		assertThat(response.problemType()).isEqualTo(PROBLEMS + "forbidden");
+		RegistryClient.Response intoPublic = publish(initech, null, TestArtifacts.metadata("cross_tenant", "1.0"),
+				Map.of("pg17", TestArtifacts.sqlExtension("cross_tenant").tarGz()));
+		assertThat(intoPublic.status()).isEqualTo(403);
 		assertThat(snapshot()).isEqualTo(before);
 	}
 

@@ -77,11 +77,21 @@ public record Caller(Long userId, String name, TenantId tenant, Set<String> scop
 				+ " are visible only to that tenant's tokens");
 	}
 
-	/** Publishing into a tenant's scope is for that tenant's publishers and administrators. */
+	/**
+	 * Publishing into a tenant's scope is for that tenant's publishers and administrators; a tenant's tokens publish
+	 * nowhere else, so a leaked tenant CI token cannot reach every compute through the public scope.
+	 */
 	public void requirePublishInto(Scope scope) {
 		requireScope(PUBLISH, ADMIN);
-		if (!scope.isPublic() && !isAdmin() && !scope.tenant().equals(this.tenant)) {
+		if (isAdmin()) {
+			return;
+		}
+		if (!scope.isPublic() && !scope.tenant().equals(this.tenant)) {
 			throw RegistryException.forbidden("only tokens of tenant " + scope.tenant() + " may publish into its scope");
+		}
+		if (scope.isPublic() && this.tenant != null) {
+			throw RegistryException.forbidden("tokens of tenant " + this.tenant
+					+ " publish only into that tenant's scope (add ?tenant=" + this.tenant + ")");
 		}
 	}
 
