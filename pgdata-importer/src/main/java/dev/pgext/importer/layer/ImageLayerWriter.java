@@ -7,7 +7,10 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.zip.CRC32C;
 
 import com.github.luben.zstd.Zstd;
@@ -32,6 +35,10 @@ public final class ImageLayerWriter implements AutoCloseable {
 	private final OutputStream out;
 
 	private final CRC32C crc = new CRC32C();
+
+	private final MessageDigest sha256;
+
+	private final byte[] compressed;
 
 	private byte[] index = new byte[ImageLayerFormat.ENTRY_SIZE * 256];
 
@@ -58,6 +65,8 @@ public final class ImageLayerWriter implements AutoCloseable {
 		this.start = start;
 		this.end = end;
 		this.compressionLevel = compressionLevel;
+		this.sha256 = newSha256();
+		this.compressed = new byte[(int) Zstd.compressBound(ImageLayerFormat.MAX_VALUE_SIZE)];
 		this.out = new BufferedOutputStream(Files.newOutputStream(file), 256 * 1024);
 		ByteBuffer header = ByteBuffer.allocate(ImageLayerFormat.HEADER_SIZE);
 		header.put(ImageLayerFormat.MAGIC)
@@ -85,24 +94,27 @@ public final class ImageLayerWriter implements AutoCloseable {
 		if (length > ImageLayerFormat.MAX_VALUE_SIZE) {
 			throw new IllegalArgumentException("value of " + length + " bytes is too large for a layer");
 		}
-		byte[] stored = null;
 		int encoding = ImageLayerFormat.ENCODING_RAW;
-		if (this.compressionLevel > 0) {
-			byte[] compressed = Zstd.compress(Arrays.copyOfRange(value, from, from + length), this.compressionLevel);
+		int storedLength = length;
+		if (this.compressionLevel > 0 && length > 0) {
+			long n = Zstd.compressByteArray(this.compressed, 0, this.compressed.length, value, from, length,
+					this.compressionLevel);
+			if (Zstd.isError(n)) {
+				throw new IOException("zstd: " + Zstd.getErrorName(n));
+			}
 			// keep the compressed form only when it saves space; incompressible pages stay raw
-			if (compressed.length < length) {
-				stored = compressed;
+			if (n < length) {
 				encoding = ImageLayerFormat.ENCODING_ZSTD;
+				storedLength = (int) n;
 			}
 		}
 		long valueOffset = ImageLayerFormat.HEADER_SIZE + this.offset;
-		if (stored != null) {
-			write(stored, 0, stored.length);
+		if (encoding == ImageLayerFormat.ENCODING_ZSTD) {
+			write(this.compressed, 0, storedLength);
 		}
 		else {
 			write(value, from, length);
 		}
-		int storedLength = (stored != null) ? stored.length : length;
 		this.offset += storedLength;
 		if ((this.entries + 1) * ImageLayerFormat.ENTRY_SIZE > this.index.length) {
 			this.index = Arrays.copyOf(this.index, this.index.length * 2);
@@ -136,6 +148,7 @@ public final class ImageLayerWriter implements AutoCloseable {
 		write(trailer.array(), 0, 12);
 		trailer.putInt((int) this.crc.getValue()).put(ImageLayerFormat.END_MAGIC);
 		this.out.write(trailer.array(), 12, 12);
+		this.sha256.update(trailer.array(), 12, 12);
 		this.out.close();
 		this.finished = true;
 		return indexOffset + (long) this.entries * ImageLayerFormat.ENTRY_SIZE + ImageLayerFormat.TRAILER_SIZE;
@@ -145,9 +158,27 @@ public final class ImageLayerWriter implements AutoCloseable {
 		return this.file;
 	}
 
+	/** SHA-256 of the whole file, lower-case hex; available after {@link #finish()}. */
+	public String sha256() {
+		if (!this.finished) {
+			throw new IllegalStateException("layer not finished");
+		}
+		return HexFormat.of().formatHex(this.sha256.digest());
+	}
+
 	private void write(byte[] bytes, int from, int length) throws IOException {
 		this.out.write(bytes, from, length);
 		this.crc.update(bytes, from, length);
+		this.sha256.update(bytes, from, length);
+	}
+
+	private static MessageDigest newSha256() {
+		try {
+			return MessageDigest.getInstance("SHA-256");
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	@Override

@@ -366,6 +366,7 @@ final class ImportRun implements Runnable {
 					+ ".layer");
 		try {
 			long size;
+			String digest;
 			try (ImageLayerWriter writer = new ImageLayerWriter(file, job.start(), job.end(), lsn,
 					this.index.part().importPgdata().plan().compressionLevel())) {
 				for (Task task : job.tasks()) {
@@ -373,10 +374,10 @@ final class ImportRun implements Runnable {
 					writeTask(writer, task, plan, reader, verifier);
 				}
 				size = writer.finish();
+				digest = writer.sha256();
 			}
-			Sha256Digest digest = Sha256Digest.of(file);
 			this.context.storage().put(ImportLayout.layer(this.id, name), file, "application/octet-stream");
-			return new FinishedJob(job.id(), name, digest.hex(), size, job.bytes());
+			return new FinishedJob(job.id(), name, digest, size, job.bytes());
 		}
 		finally {
 			Files.deleteIfExists(file);

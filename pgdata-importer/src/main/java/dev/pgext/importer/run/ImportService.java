@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
@@ -55,6 +56,8 @@ public class ImportService {
 
 	private final ScheduledExecutorService scheduler;
 
+	private final AtomicBoolean scanning = new AtomicBoolean();
+
 	public ImportService(ImporterProperties properties, S3ObjectStore storage, Failpoints failpoints,
 			MeterRegistry meters) {
 		this.properties = properties;
@@ -87,15 +90,23 @@ public class ImportService {
 	@EventListener(ApplicationReadyEvent.class)
 	public void startScanning() {
 		long interval = this.properties.rescanInterval().toMillis();
-		this.scheduler.scheduleWithFixedDelay(this::scanQuietly, 0, interval, TimeUnit.MILLISECONDS);
+		// scans run off the scheduler thread, so a long listing never delays lease renewals
+		this.scheduler.scheduleWithFixedDelay(() -> this.runs.execute(this::scanQuietly), 0, interval,
+				TimeUnit.MILLISECONDS);
 	}
 
 	private void scanQuietly() {
+		if (!this.scanning.compareAndSet(false, true)) {
+			return;
+		}
 		try {
 			resumeAll();
 		}
 		catch (RuntimeException ex) {
 			log.warn("Scan for imports to resume failed: {}", ex.toString());
+		}
+		finally {
+			this.scanning.set(false);
 		}
 	}
 

@@ -58,24 +58,23 @@ final class InputReader {
 					"input changed after the manifest was frozen: 'pgdata/" + path + "' was deleted");
 		}
 		if (result.miss() == S3Reads.Miss.CHANGED) {
-			throw changed(path, entry, "its ETag is no longer " + entry.etag());
+			throw changed(path, "no longer has ETag " + entry.etag());
 		}
 		S3Reads.Fetched fetched = result.fetched();
 		if (entry.etag() != null && fetched.etag() != null && !Objects.equals(entry.etag(), fetched.etag())) {
-			throw changed(path, entry, "ETag " + fetched.etag() + " instead of " + entry.etag());
+			throw changed(path, "has ETag " + fetched.etag() + " instead of " + entry.etag());
 		}
 		if (fetched.totalSize() >= 0 && fetched.totalSize() != entry.size()) {
-			throw changed(path, entry, fetched.totalSize() + " bytes instead of " + entry.size());
+			throw changed(path, "has " + fetched.totalSize() + " bytes instead of " + entry.size());
 		}
 		if (fetched.bytes().length != length) {
-			throw changed(path, entry, "a read of " + length + " bytes returned " + fetched.bytes().length);
+			throw changed(path, "returned " + fetched.bytes().length + " bytes for a read of " + length);
 		}
 		return fetched.bytes();
 	}
 
-	private static ImportFailedException changed(String path, ManifestEntry entry, String how) {
-		return new ImportFailedException(
-				"input changed after the manifest was frozen: 'pgdata/" + path + "' now has " + how);
+	private static ImportFailedException changed(String path, String how) {
+		return new ImportFailedException("input changed after the manifest was frozen: 'pgdata/" + path + "' " + how);
 	}
 
 }

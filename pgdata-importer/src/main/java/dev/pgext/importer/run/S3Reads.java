@@ -75,6 +75,10 @@ final class S3Reads {
 				return new Result(new Fetched(bytes, unquote(response.eTag()), totalSize(response, length)), null);
 			}
 			catch (S3Exception ex) {
+				if (ex.statusCode() == 404 && ex.awsErrorDetails() != null
+						&& "NoSuchBucket".equals(ex.awsErrorDetails().errorCode())) {
+					throw new ImportFailedException("bucket '" + bucket + "' does not exist");
+				}
 				if (ex.statusCode() == 404) {
 					return new Result(null, Miss.NOT_FOUND);
 				}

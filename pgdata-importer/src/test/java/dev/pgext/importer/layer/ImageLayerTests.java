@@ -26,6 +26,8 @@ class ImageLayerTests {
 	@TempDir
 	Path dir;
 
+	private String digest;
+
 	@Test
 	void everyValueIsReadBackByPointLookupAndInOrder() throws IOException {
 		Path file = write("a", 1, 300);
@@ -50,6 +52,7 @@ class ImageLayerTests {
 		Path second = write("second", 1, 100);
 		Path raw = write("raw", 0, 100);
 		assertThat(Files.readAllBytes(first)).isEqualTo(Files.readAllBytes(second));
+		assertThat(this.digest).isEqualTo(dev.pgext.model.Sha256Digest.of(raw).hex());
 		assertThat(Files.size(first)).isLessThan(Files.size(raw) / 2);
 		try (ImageLayerReader reader = ImageLayerReader.open(raw)) {
 			assertThat(reader.get(Keys.relBlock(1663, 5, 1259, 0, 99))).hasValue(page(99));
@@ -96,6 +99,7 @@ class ImageLayerTests {
 			}
 			writer.put(Keys.relSize(1663, 5, 1259, 0), new byte[] { 0, 0, 1, 44 });
 			writer.finish();
+			this.digest = writer.sha256();
 		}
 		return file;
 	}

@@ -1,0 +1,200 @@
+package dev.pgext.importer;
+
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.pgext.model.store.ObjectStoreSettings;
+import dev.pgext.model.store.S3ObjectStore;
+import dev.pgext.testsupport.EmbeddedS3Server;
+import dev.pgext.testsupport.PostgresCluster;
+import dev.pgext.testsupport.PostgresInstalls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Import throughput against the raw S3 read throughput of the same bytes, and peak heap, for a
+ * PGDATA of more than 1 GiB. Not part of {@code verify} (the name matches no surefire include);
+ * run it on purpose:
+ *
+ * <pre>
+ * ./mvnw -B -pl pgdata-importer test -Dtest=PgdataImportBenchmark -Dsurefire.failIfNoSpecifiedTests=false -DargLine=-Xmx512m
+ * </pre>
+ */
+class PgdataImportBenchmark {
+
+	private static final String TENANT = "0123456789abcdef0123456789abcdef";
+
+	private static final int CONCURRENCY = 4;
+
+	private static final long RANGE = 4L << 20;
+
+	@Test
+	void importThroughputAgainstRawReads() throws Exception {
+		Path root = Path.of("target", "bench").toAbsolutePath();
+		Path pgdata = root.resolve("pgdata");
+		if (!Files.exists(pgdata.resolve("global/pg_control"))) {
+			PgdataFixture.deleteTree(root);
+			Files.createDirectories(root);
+			PostgresCluster cluster = PostgresCluster.initdb(PostgresInstalls.shared(15), pgdata);
+			cluster.start(Map.of("max_wal_size", "4GB", "checkpoint_timeout", "30min"));
+			try (Connection c = cluster.connect("postgres"); Statement s = c.createStatement()) {
+				s.execute("CREATE TABLE big (id bigint, a text, b text)");
+				s.execute("INSERT INTO big SELECT i, md5(i::text), md5((i * 7)::text) "
+						+ "FROM generate_series(1, 9000000) i");
+				s.execute("CREATE INDEX big_id ON big (id)");
+			}
+			cluster.stop();
+		}
+		long pgdataBytes = PgdataFixture.files(pgdata).stream().mapToLong((f) -> size(pgdata.resolve(f))).sum();
+		log("PGDATA: %d files, %.1f MiB", PgdataFixture.files(pgdata).size(), pgdataBytes / 1048576.0);
+
+		Path s3dir = root.resolve("s3");
+		int zstd = Integer.getInteger("bench.zstd", 1);
+		String timeline = String.format("%032x", System.currentTimeMillis());
+		try (EmbeddedS3Server s3 = EmbeddedS3Server.start(s3dir, 0)) {
+			ObjectStoreSettings settings = ObjectStoreSettings.of(s3.endpoint(), "bench", EmbeddedS3Server.ACCESS_KEY,
+					EmbeddedS3Server.SECRET_KEY);
+			S3ObjectStore store = S3ObjectStore.create(settings);
+			store.createBucketIfMissing();
+			if (store.head("dump/status/pgdata").isEmpty()) {
+				long t0 = System.nanoTime();
+				PgdataFixture.upload(store, "dump", pgdata, null);
+				log("upload: %.1f s", (System.nanoTime() - t0) / 1e9);
+			}
+
+			List<String> relationFiles = PgdataFixture.files(pgdata)
+				.stream()
+				.filter((f) -> f.matches("(global|base/[0-9]+)/[0-9]+(_fsm|_vm|_init)?(\\.[0-9]+)?"))
+				.toList();
+			long relationBytes = relationFiles.stream().mapToLong((f) -> size(pgdata.resolve(f))).sum();
+			long[] raw = rawRead(store, relationFiles, pgdata);
+			double rawSeconds = raw[1] / 1e9;
+			log("raw ranged GETs of the relation files: %.1f MiB in %.1f s = %.1f MiB/s", raw[0] / 1048576.0,
+					rawSeconds, raw[0] / 1048576.0 / rawSeconds);
+
+			ConfigurableApplicationContext app = SpringApplication.run(PgdataImporterApplication.class,
+					"--server.port=0", "--pgext.importer.s3.endpoint=" + s3.endpoint(), "--pgext.importer.s3.bucket=bench",
+					"--pgext.importer.s3.access-key=" + EmbeddedS3Server.ACCESS_KEY,
+					"--pgext.importer.s3.secret-key=" + EmbeddedS3Server.SECRET_KEY,
+					"--pgext.importer.job-concurrency=" + CONCURRENCY, "--pgext.importer.max-range=" + RANGE, "--pgext.importer.compression-level=" + zstd,
+					"--pgext.importer.work-dir=" + root.resolve("work"), "--management.endpoints.web.exposure.include=health");
+			try {
+				int port = ((WebServerApplicationContext) app).getWebServer().getPort();
+				System.gc();
+				ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+				long start = System.nanoTime();
+				HttpClient http = HttpClient.newHttpClient();
+				String base = "http://127.0.0.1:" + port + "/v1/tenants/" + TENANT + "/shards/0/timelines";
+				HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base))
+					.header("Content-Type", "application/json")
+					.POST(HttpRequest.BodyPublishers.ofString("{\"timeline_id\":\"" + timeline + "\","
+							+ "\"import_pgdata\":{\"idempotency_key\":\"bench\",\"location\":{\"bucket\":\"bench\","
+							+ "\"prefix\":\"dump\"}}}"))
+					.build(), HttpResponse.BodyHandlers.ofString());
+				assertThat(created.statusCode()).isEqualTo(201);
+				JsonNode status;
+				while (true) {
+					status = JsonMapper.builder()
+						.build()
+						.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/" + timeline))
+							.build(), HttpResponse.BodyHandlers.ofString()).body());
+					if (!"in_progress".equals(status.path("state").asString())) {
+						break;
+					}
+					Thread.sleep(200);
+				}
+				double seconds = (System.nanoTime() - start) / 1e9;
+				long peakHeap = ManagementFactory.getMemoryPoolMXBeans()
+					.stream()
+					.filter((p) -> p.getType() == MemoryType.HEAP)
+					.mapToLong((p) -> p.getPeakUsage().getUsed())
+					.sum();
+				assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("done");
+				long imported = status.path("progress").path("bytes_total").asLong();
+				long layerBytes = store.list("tenants/").stream().filter((o) -> o.key().contains(timeline + "/layers/"))
+					.mapToLong((o) -> o.size()).sum();
+				log("import (zstd level %d): %.1f MiB of pages in %.1f s = %.1f MiB/s (%d jobs, layers %.1f MiB)", zstd,
+						imported / 1048576.0, seconds, imported / 1048576.0 / seconds,
+						status.path("progress").path("jobs_total").asInt(), layerBytes / 1048576.0);
+				log("import / raw read throughput: %.2f", (imported / seconds) / (raw[0] / rawSeconds));
+				log("peak heap during the import (importer and in-process s3proxy, -Xmx %d MiB): %.1f MiB",
+						Runtime.getRuntime().maxMemory() >> 20, peakHeap / 1048576.0);
+				assertThat(relationBytes).isGreaterThan(1L << 30);
+			}
+			finally {
+				app.close();
+			}
+		}
+	}
+
+	/** Reads every relation file with ranged GETs of the importer's range size at its concurrency. */
+	private static long[] rawRead(S3ObjectStore store, List<String> files, Path pgdata) throws Exception {
+		ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
+		List<Future<Long>> reads = new ArrayList<>();
+		long start = System.nanoTime();
+		for (String file : files) {
+			long size = size(pgdata.resolve(file));
+			for (long offset = 0; offset < size; offset += RANGE) {
+				long from = offset;
+				long length = Math.min(RANGE, size - offset);
+				reads.add(pool.submit(() -> {
+					try (InputStream in = store.getRange("dump/pgdata/" + file, from, length).orElseThrow()) {
+						byte[] buffer = new byte[64 * 1024];
+						long n = 0;
+						int r;
+						while ((r = in.read(buffer)) > 0) {
+							n += r;
+						}
+						return n;
+					}
+				}));
+			}
+		}
+		long total = 0;
+		for (Future<Long> read : reads) {
+			total += read.get();
+		}
+		long elapsed = System.nanoTime() - start;
+		pool.shutdown();
+		return new long[] { total, elapsed };
+	}
+
+	private static long size(Path file) {
+		try {
+			return Files.size(file);
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+	}
+
+	private static void log(String format, Object... args) {
+		System.out.println("BENCH " + String.format(format, args));
+	}
+
+}
