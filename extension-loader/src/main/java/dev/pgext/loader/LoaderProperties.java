@@ -71,8 +71,8 @@ public record LoaderProperties(Path specFile, Source source, @Valid S3 s3, @Vali
 	public record S3(URI endpoint, String region, String bucket, String accessKey, String secretKey) {
 
 		public ObjectStoreSettings settings() {
-			return new ObjectStoreSettings(this.endpoint, this.region, this.bucket, this.accessKey, this.secretKey, null,
-					null, null, null);
+			return new ObjectStoreSettings(this.endpoint, this.region, this.bucket, this.accessKey, this.secretKey,
+					null, null, null, null);
 		}
 
 	}

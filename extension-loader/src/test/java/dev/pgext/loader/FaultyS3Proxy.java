@@ -139,10 +139,9 @@ public final class FaultyS3Proxy implements AutoCloseable {
 				}
 				this.injected.incrementAndGet();
 				String body = "<Error><Code>SlowDown</Code><Message>injected</Message></Error>";
-				client.getOutputStream()
-					.write(("HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: " + body.length()
-							+ "\r\nConnection: close\r\n\r\n" + body)
-						.getBytes(StandardCharsets.US_ASCII));
+				String response = "HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: "
+						+ body.length() + "\r\nConnection: close\r\n\r\n" + body;
+				client.getOutputStream().write(response.getBytes(StandardCharsets.US_ASCII));
 				return;
 			}
 			try (Socket upstream = new Socket(this.target.getHost(), this.target.getPort())) {

@@ -143,11 +143,11 @@ public class Compute implements DisposableBean {
 			if (leftovers > 0) {
 				log.info("Removed {} partial files a previous loader left behind", leftovers);
 			}
-			ExtensionCatalog catalog = timed("index",
-					() -> ExtensionCatalog.of(this.source.index(spec.major(), spec.tenantId()), spec.availableExtensions()));
+			ExtensionCatalog catalog = timed("index", () -> ExtensionCatalog
+				.of(this.source.index(spec.major(), spec.tenantId()), spec.availableExtensions()));
 			this.catalog = catalog;
-			this.scheduler = new DownloadScheduler(install, this.placer, catalog.extensions(), this.properties.workers(),
-					this.meters);
+			this.scheduler = new DownloadScheduler(install, this.placer, catalog.extensions(),
+					this.properties.workers(), this.meters);
 			List<ExtIndexEntry> preload = catalog.forLibraries(spec.sharedPreloadLibraries());
 			CompletableFuture<Void> preloaded = this.scheduler.requestAll(preload, Priority.SERVER_PRELOAD);
 			// every new session loads these, so no connection succeeds before they are in place; they
@@ -163,7 +163,8 @@ public class Compute implements DisposableBean {
 				preloaded.get();
 				return null;
 			});
-			this.postgres = new PostgresSupervisor(install, Path.of(spec.dataDir()), spec.port(), this::postgresChanged);
+			this.postgres = new PostgresSupervisor(install, Path.of(spec.dataDir()), spec.port(),
+					this::postgresChanged);
 			timed("initdb", () -> this.postgres.initdbIfEmpty());
 			timed("postgres", () -> {
 				this.postgres.launch(spec.postgresSettings());
@@ -183,6 +184,11 @@ public class Compute implements DisposableBean {
 			this.problem = "start-up failed: " + cause.getMessage();
 			this.phase = Phase.FAILED;
 			log.error("Compute start-up failed", cause);
+			// a server that never accepted connections in time must not linger behind a failed start
+			PostgresSupervisor launched = this.postgres;
+			if (launched != null) {
+				launched.close();
+			}
 		}
 	}
 
@@ -287,7 +293,7 @@ public class Compute implements DisposableBean {
 			this.problem = this.postgres.problem();
 			AvailabilityChangeEvent.publish(this.events, this, ReadinessState.REFUSING_TRAFFIC);
 		}
-		else if (state == PostgresSupervisor.State.STOPPED) {
+		else if (state == PostgresSupervisor.State.STOPPED && this.phase != Phase.FAILED) {
 			this.phase = Phase.STOPPED;
 		}
 	}

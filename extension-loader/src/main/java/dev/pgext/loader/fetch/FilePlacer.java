@@ -79,8 +79,8 @@ public final class FilePlacer {
 		return Retry.of("file-download",
 				RetryConfig.custom()
 					.maxAttempts(attempts)
-					.intervalFunction(
-							IntervalFunction.ofExponentialRandomBackoff(initialBackoff, 2.0, 0.5, Duration.ofSeconds(20)))
+					.intervalFunction(IntervalFunction.ofExponentialRandomBackoff(initialBackoff, 2.0, 0.5,
+							Duration.ofSeconds(20)))
 					.retryOnException((ex) -> ex instanceof IOException || ex instanceof UncheckedIOException)
 					.failAfterMaxAttempts(false)
 					.build());
@@ -236,8 +236,9 @@ public final class FilePlacer {
 					}
 					total += n;
 					if (total > file.size()) {
-						throw new FetchException(FetchException.Reason.DIGEST_MISMATCH, file.path() + " ("
-								+ file.sha256() + ") is larger than the " + file.size() + " bytes the index says; refused");
+						throw new FetchException(FetchException.Reason.DIGEST_MISMATCH,
+								file.path() + " (" + file.sha256() + ") is larger than the " + file.size()
+										+ " bytes the index says; refused");
 					}
 					digest.update(buffer, 0, n);
 					ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
@@ -256,7 +257,8 @@ public final class FilePlacer {
 						file.path() + ": content has sha256 " + actual + " and " + total + " bytes, the index says "
 								+ file.sha256() + " and " + file.size() + " bytes; refused");
 			}
-			Files.setPosixFilePermissions(part, PosixFilePermissions.fromString(file.isLibrary() ? "rwxr-xr-x" : "rw-r--r--"));
+			Files.setPosixFilePermissions(part,
+					PosixFilePermissions.fromString(file.isLibrary() ? "rwxr-xr-x" : "rw-r--r--"));
 			// the directory is fsynced by the caller: once per extension; a cache entry lost in a
 			// crash is only a cache miss
 			rename(part, target);

@@ -77,7 +77,8 @@ public final class RegistryExtensionSource implements ExtensionSource {
 			throw ex;
 		}
 		catch (Throwable ex) {
-			throw new FetchException(FetchException.Reason.UNAVAILABLE, "registry " + path + ": " + ex.getMessage(), ex);
+			throw new FetchException(FetchException.Reason.UNAVAILABLE, "registry " + path + ": " + ex.getMessage(),
+					ex);
 		}
 	}
 
@@ -98,7 +99,9 @@ public final class RegistryExtensionSource implements ExtensionSource {
 	}
 
 	private HttpResponse<InputStream> send(String path) throws IOException {
-		HttpRequest.Builder request = HttpRequest.newBuilder(this.base.resolve(path)).timeout(Duration.ofMinutes(5)).GET();
+		HttpRequest.Builder request = HttpRequest.newBuilder(this.base.resolve(path))
+			.timeout(Duration.ofMinutes(5))
+			.GET();
 		if (this.token != null && !this.token.isBlank()) {
 			request.header("Authorization", "Bearer " + this.token);
 		}

@@ -37,8 +37,8 @@ public final class S3ExtensionSource implements ExtensionSource {
 			return this.store.getBytes(key).map(ExtIndexJson::read).orElse(null);
 		}
 		catch (ObjectStoreException ex) {
-			throw new FetchException(FetchException.Reason.UNAVAILABLE, "reading " + key + " failed: " + ex.getMessage(),
-					ex);
+			throw new FetchException(FetchException.Reason.UNAVAILABLE,
+					"reading " + key + " failed: " + ex.getMessage(), ex);
 		}
 		catch (IllegalArgumentException ex) {
 			throw new FetchException(FetchException.Reason.MISSING, key + ": " + ex.getMessage(), ex);

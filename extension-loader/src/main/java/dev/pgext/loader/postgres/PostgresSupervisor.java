@@ -86,8 +86,8 @@ public final class PostgresSupervisor implements AutoCloseable {
 					}
 				}
 			}
-			List<String> command = List.of(this.install.binary("initdb").toString(), "-D", this.dataDir.toString(), "-U",
-					SUPERUSER, "--auth=trust", "-E", "UTF8", "--locale=C");
+			List<String> command = List.of(this.install.binary("initdb").toString(), "-D", this.dataDir.toString(),
+					"-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--locale=C");
 			Process initdb = Unprivileged.processBuilder(command).redirectErrorStream(true).start();
 			initdb.getOutputStream().close();
 			String output = new String(initdb.getInputStream().readAllBytes());

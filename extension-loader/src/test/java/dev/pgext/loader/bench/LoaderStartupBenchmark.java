@@ -261,8 +261,9 @@ public final class LoaderStartupBenchmark {
 			random.nextBytes(library);
 			Path libraryFile = scratch.resolve(name + ".so");
 			Files.write(libraryFile, library);
-			List<ExtFile> files = List.of(put(store, "share/extension/" + name + ".control",
-					control.getBytes(StandardCharsets.UTF_8)), put(store, "share/extension/" + name + "--1.0.sql", script),
+			List<ExtFile> files = List.of(
+					put(store, "share/extension/" + name + ".control", control.getBytes(StandardCharsets.UTF_8)),
+					put(store, "share/extension/" + name + "--1.0.sql", script),
 					put(store, "lib/" + name + ".so", library));
 			entries.add(new ExtIndexEntry(ExtensionName.of(name), ExtensionVersion.of("1.0"), "1.0", control, files,
 					List.of(name), List.of(), PreloadNeed.NONE, false, true));

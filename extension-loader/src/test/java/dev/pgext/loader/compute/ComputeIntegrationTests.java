@@ -196,7 +196,8 @@ class ComputeIntegrationTests {
 		assertThat(response.statusCode()).isEqualTo(200);
 		try (Connection connection = connect(); Statement sql = connection.createStatement()) {
 			sql.execute("CREATE EXTENSION earthdistance CASCADE");
-			try (ResultSet rows = sql.executeQuery("SELECT round(earth_distance(ll_to_earth(0, 0), ll_to_earth(0, 1)))")) {
+			try (ResultSet rows = sql
+				.executeQuery("SELECT round(earth_distance(ll_to_earth(0, 0), ll_to_earth(0, 1)))")) {
 				rows.next();
 				assertThat(rows.getLong(1)).isBetween(110_000L, 112_000L);
 			}

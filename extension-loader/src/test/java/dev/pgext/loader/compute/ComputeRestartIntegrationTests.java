@@ -69,7 +69,8 @@ class ComputeRestartIntegrationTests {
 			assertThat(state(second, "hstore")).isEqualTo(DownloadScheduler.State.PLACED);
 			assertThat(state(second, "pg_stat_statements")).isEqualTo(DownloadScheduler.State.AVAILABLE);
 			try (Connection connection = connect(second); Statement sql = connection.createStatement();
-					ResultSet rows = sql.executeQuery("SELECT ('a=>1'::hstore) -> 'a', current_setting('pg_trgm.similarity_threshold')")) {
+					ResultSet rows = sql.executeQuery(
+							"SELECT ('a=>1'::hstore) -> 'a', current_setting('pg_trgm.similarity_threshold')")) {
 				rows.next();
 				assertThat(rows.getString(1)).isEqualTo("1");
 				assertThat(rows.getString(2)).isEqualTo("0.3");

@@ -135,7 +135,8 @@ class FilePlacerIntegrationTests {
 			}
 		}
 
-		int leftovers = FilePlacer.removeLeftovers(install.extensionDir()) + FilePlacer.removeLeftovers(install.pkglibdir());
+		int leftovers = FilePlacer.removeLeftovers(install.extensionDir())
+				+ FilePlacer.removeLeftovers(install.pkglibdir());
 		assertThat(leftovers).isPositive();
 		placeAll(placer(bucket.endpoint(), null, new SimpleMeterRegistry()), install);
 		for (ExtFile file : allFiles()) {

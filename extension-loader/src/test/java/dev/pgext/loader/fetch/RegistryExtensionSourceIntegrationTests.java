@@ -70,8 +70,8 @@ class RegistryExtensionSourceIntegrationTests {
 			.endpointOverride(bucket.endpoint())
 			.region(Region.US_EAST_1)
 			.serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build())
-			.credentialsProvider(
-					StaticCredentialsProvider.create(AwsBasicCredentials.create(bucket.accessKey(), bucket.secretKey())))
+			.credentialsProvider(StaticCredentialsProvider
+				.create(AwsBasicCredentials.create(bucket.accessKey(), bucket.secretKey())))
 			.build();
 		registry = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
 		registry.createContext("/api/v1/compute-manifests/", (exchange) -> {
@@ -92,7 +92,11 @@ class RegistryExtensionSourceIntegrationTests {
 			}
 			String path = exchange.getRequestURI().getPath();
 			Sha256Digest digest = Sha256Digest.parse(path.substring(path.lastIndexOf('/') + 1));
-			if (manifest.extensions().stream().flatMap((e) -> e.files().stream()).noneMatch((f) -> f.sha256().equals(digest))) {
+			boolean known = manifest.extensions()
+				.stream()
+				.flatMap((e) -> e.files().stream())
+				.anyMatch((f) -> f.sha256().equals(digest));
+			if (!known) {
 				respond(exchange, 404, new byte[0]);
 				return;
 			}
@@ -142,7 +146,8 @@ class RegistryExtensionSourceIntegrationTests {
 		RegistryExtensionSource source = new RegistryExtensionSource(java.net.URI.create(base()), TOKEN,
 				FilePlacer.retry(3, Duration.ofMillis(20)));
 		ExtIndex index = source.index(PgMajor.of(15), TenantId.of("acme"));
-		assertThat(index.extensions()).extracting((e) -> e.name().value()).containsExactly("citext", "hstore", "pg_trgm");
+		assertThat(index.extensions()).extracting((e) -> e.name().value())
+			.containsExactly("citext", "hstore", "pg_trgm");
 
 		PostgresInstall install = TestStores.emptyInstall(dir);
 		FilePlacer placer = new FilePlacer(source, null, null, FilePlacer.retry(4, Duration.ofMillis(20)),
