@@ -13,7 +13,8 @@ import org.springframework.context.annotation.Configuration;
 import dev.pgext.registry.auth.Caller;
 
 /**
- * The OpenAPI 3.1 description served at {@code /v3/api-docs}, with the bearer token scheme every mutation uses.
+ * The OpenAPI 3.1 description served at {@code /v3/api-docs}, with the bearer token
+ * scheme every mutation uses.
  */
 @Configuration(proxyBeanMethods = false)
 class OpenApiConfiguration {

@@ -17,7 +17,8 @@ import dev.pgext.model.store.ObjectStoreSettings;
  *
  * @param s3 the extension store bucket: endpoint, region, bucket, credentials, retries
  * @param publish limits an uploaded release must stay within
- * @param admin the administrator created at start, so that a fresh registry has someone to hand out tokens
+ * @param admin the administrator created at start, so that a fresh registry has someone
+ * to hand out tokens
  */
 @ConfigurationProperties("pgext.registry")
 @Validated
@@ -29,8 +30,10 @@ public record RegistryProperties(@NestedConfigurationProperty ObjectStoreSetting
 	 *
 	 * @param maxFileSize largest single file inside an artifact, uncompressed
 	 * @param maxTotalSize largest sum of the uncompressed files of one artifact
-	 * @param maxCompressionRatio largest uncompressed-to-compressed ratio of an artifact (archive bombs)
-	 * @param ratioCheckThreshold uncompressed size below which the ratio is not checked (small text compresses well)
+	 * @param maxCompressionRatio largest uncompressed-to-compressed ratio of an artifact
+	 * (archive bombs)
+	 * @param ratioCheckThreshold uncompressed size below which the ratio is not checked
+	 * (small text compresses well)
 	 */
 	public record Publish(@NotNull @DefaultValue("64MB") DataSize maxFileSize,
 			@NotNull @DefaultValue("512MB") DataSize maxTotalSize, @Min(2) @DefaultValue("100") int maxCompressionRatio,
@@ -41,7 +44,8 @@ public record RegistryProperties(@NestedConfigurationProperty ObjectStoreSetting
 	 * The bootstrap administrator.
 	 *
 	 * @param name user name of the administrator
-	 * @param token the administrator's API token; only its hash is stored, and nothing is created when empty
+	 * @param token the administrator's API token; only its hash is stored, and nothing is
+	 * created when empty
 	 */
 	public record Admin(@NotNull @DefaultValue("admin") String name, String token) {
 	}

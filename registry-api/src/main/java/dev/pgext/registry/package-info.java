@@ -1,5 +1,5 @@
 /**
- * The extension registry service: catalog, publishing, search, tokens and compute manifests.
- * Each capability lives in its own sub-package.
+ * The extension registry service: catalog, publishing, search, tokens and compute
+ * manifests. Each capability lives in its own sub-package.
  */
 package dev.pgext.registry;

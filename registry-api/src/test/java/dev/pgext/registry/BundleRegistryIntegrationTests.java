@@ -12,8 +12,9 @@ import dev.pgext.model.StoreLayout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Bundles uploaded by CI are registered by digest once their bytes are in the store; registering again with the
- * same content is harmless, with different content it is refused.
+ * Bundles uploaded by CI are registered by digest once their bytes are in the store;
+ * registering again with the same content is harmless, with different content it is
+ * refused.
  */
 class BundleRegistryIntegrationTests extends RegistryIntegrationTest {
 

@@ -25,14 +25,15 @@ import dev.pgext.testsupport.PostgresInstalls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Real contrib extensions of the PG 15 and PG 17 binaries go in through the HTTP API and come back out as catalog
- * entries, search hits, downloads and compute manifests whose digests match the bytes in the store.
+ * Real contrib extensions of the PG 15 and PG 17 binaries go in through the HTTP API and
+ * come back out as catalog entries, search hits, downloads and compute manifests whose
+ * digests match the bytes in the store.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CatalogRoundTripIntegrationTests extends RegistryIntegrationTest {
 
-	private static final List<String> CONTRIB = List.of("hstore", "pg_trgm", "pgcrypto", "pg_stat_statements",
-			"citext", "cube", "earthdistance");
+	private static final List<String> CONTRIB = List.of("hstore", "pg_trgm", "pgcrypto", "pg_stat_statements", "citext",
+			"cube", "earthdistance");
 
 	private final Map<String, RegistryClient.Response> published = new LinkedHashMap<>();
 
@@ -50,10 +51,12 @@ class CatalogRoundTripIntegrationTests extends RegistryIntegrationTest {
 					 "description": "Shipped with PostgreSQL itself.", "license": "postgresql",
 					 "maintainer": ["PostgreSQL Global Development Group"], "tags": %s%s}
 					""".formatted(name, version, name, tags, provides);
-			// the 17 artifact's default version names the release; the 15 one may ship an older default
-			this.published.put(name, publish(ADMIN_TOKEN, null, metadata,
-					Map.of("pg15", ContribExtension.of(PostgresInstalls.shared(15), name).tarGz(), "pg17",
-							ContribExtension.of(PostgresInstalls.shared(17), name).tarGz())));
+			// the 17 artifact's default version names the release; the 15 one may ship an
+			// older default
+			this.published.put(name,
+					publish(ADMIN_TOKEN, null, metadata,
+							Map.of("pg15", ContribExtension.of(PostgresInstalls.shared(15), name).tarGz(), "pg17",
+									ContribExtension.of(PostgresInstalls.shared(17), name).tarGz())));
 		}
 	}
 
@@ -61,8 +64,8 @@ class CatalogRoundTripIntegrationTests extends RegistryIntegrationTest {
 	void everyContribExtensionIsPublished() {
 		this.published.forEach((name, response) -> {
 			assertThat(response.status()).as(name + ": " + response).isEqualTo(201);
-			assertThat(response.headers().getLocation()).hasToString("/api/v1/distributions/" + name + "/versions/"
-					+ response.json().path("version").asString());
+			assertThat(response.headers().getLocation()).hasToString(
+					"/api/v1/distributions/" + name + "/versions/" + response.json().path("version").asString());
 		});
 	}
 
@@ -143,12 +146,14 @@ class CatalogRoundTripIntegrationTests extends RegistryIntegrationTest {
 					byte[] blob = this.store.getBytes(StoreLayout.blob(file.sha256())).orElseThrow();
 					assertThat(Sha256Digest.of(blob)).as(file.path()).isEqualTo(file.sha256());
 					assertThat((long) blob.length).isEqualTo(file.size());
-					byte[] seed = this.store.getBytes(StoreLayout.seedFile(Scope.PUBLIC, PgMajor.of(major), file.path()))
+					byte[] seed = this.store
+						.getBytes(StoreLayout.seedFile(Scope.PUBLIC, PgMajor.of(major), file.path()))
 						.orElseThrow();
 					assertThat(Sha256Digest.of(seed)).as("seed copy of " + file.path()).isEqualTo(file.sha256());
 				}
 			}
-			// the public manifest is, byte for byte, the ext_index.json the loader reads from the store
+			// the public manifest is, byte for byte, the ext_index.json the loader reads
+			// from the store
 			assertThat(this.store.getBytes(StoreLayout.extIndex(Scope.PUBLIC, PgMajor.of(major))).orElseThrow())
 				.isEqualTo(response.body());
 		}
@@ -174,8 +179,7 @@ class CatalogRoundTripIntegrationTests extends RegistryIntegrationTest {
 				Map.of("pg17", TestArtifacts.sqlExtension("acme_secret").tarGz()));
 		assertThat(secret.status()).as(secret.toString()).isEqualTo(201);
 		// the tenant's own build of citext replaces the public one in its manifest
-		RegistryClient.Response citext = publish(acme, "acme",
-				TestArtifacts.metadata("acme_citext", "9.9-acme"),
+		RegistryClient.Response citext = publish(acme, "acme", TestArtifacts.metadata("acme_citext", "9.9-acme"),
 				Map.of("pg17", ContribExtension.of(PostgresInstalls.shared(17), "citext").tarGz()));
 		assertThat(citext.status()).as(citext.toString()).isEqualTo(201);
 
@@ -192,14 +196,16 @@ class CatalogRoundTripIntegrationTests extends RegistryIntegrationTest {
 		}
 		Scope acmeScope = Scope.tenant(TenantId.of("acme"));
 		assertThat(this.store.head(StoreLayout.extIndex(acmeScope, PgMajor.of(17)))).isPresent();
-		assertThat(this.store.head(StoreLayout.seedFile(acmeScope, PgMajor.of(17),
-				"share/extension/acme_secret.control"))).isPresent();
+		assertThat(
+				this.store.head(StoreLayout.seedFile(acmeScope, PgMajor.of(17), "share/extension/acme_secret.control")))
+			.isPresent();
 		assertThat(api().get("/api/v1/compute-manifests/17?tenant=acme", ADMIN_TOKEN).status()).isEqualTo(200);
 
 		ExtIndex publicIndex = ExtIndexJson.read(api().get("/api/v1/compute-manifests/17", null).body());
 		assertThat(publicIndex.find("acme_secret")).isEmpty();
 		assertThat(publicIndex.find("citext").orElseThrow().version().value()).endsWith("-contrib");
-		ExtIndex globexIndex = ExtIndexJson.read(api().get("/api/v1/compute-manifests/17?tenant=globex", globex).body());
+		ExtIndex globexIndex = ExtIndexJson
+			.read(api().get("/api/v1/compute-manifests/17?tenant=globex", globex).body());
 		assertThat(globexIndex.find("acme_secret")).isEmpty();
 
 		RegistryClient.Response foreign = api().get("/api/v1/extensions/acme_secret?tenant=acme", globex);
@@ -215,8 +221,12 @@ class CatalogRoundTripIntegrationTests extends RegistryIntegrationTest {
 		assertThat(api().get("/api/v1/files/" + secretDigest, globex).status()).isEqualTo(403);
 		assertThat(api().get("/api/v1/files/" + secretDigest, acme).status()).isEqualTo(200);
 		assertThat(api().get("/api/v1/search?q=acme_secret", globex).json().path("hits")).isEmpty();
-		assertThat(api().get("/api/v1/search?q=acme_secret&tenant=acme", acme).json().path("hits").get(0)
-			.path("tenant").asString()).isEqualTo("acme");
+		assertThat(api().get("/api/v1/search?q=acme_secret&tenant=acme", acme)
+			.json()
+			.path("hits")
+			.get(0)
+			.path("tenant")
+			.asString()).isEqualTo("acme");
 	}
 
 	@Test

@@ -23,8 +23,8 @@ import dev.pgext.testsupport.PostgresInstalls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Two publishes of the same version at the same time: exactly one wins, the other is told the version exists, and
- * the store holds one set of objects for it.
+ * Two publishes of the same version at the same time: exactly one wins, the other is told
+ * the version exists, and the store holds one set of objects for it.
  */
 class ConcurrentPublishIntegrationTests extends RegistryIntegrationTest {
 
@@ -56,8 +56,11 @@ class ConcurrentPublishIntegrationTests extends RegistryIntegrationTest {
 		}
 		List<Integer> statuses = racers.stream().map((r) -> r.join().status()).sorted().toList();
 		assertThat(statuses).containsExactly(201, 409);
-		RegistryClient.Response loser = racers.stream().map(CompletableFuture::join).filter((r) -> r.status() == 409)
-			.findFirst().orElseThrow();
+		RegistryClient.Response loser = racers.stream()
+			.map(CompletableFuture::join)
+			.filter((r) -> r.status() == 409)
+			.findFirst()
+			.orElseThrow();
 		assertThat(loser.problemType()).isEqualTo("https://pgext.dev/problems/version-exists");
 
 		assertThat(this.jdbc.sql("select count(*) from release where distribution = 'isn'").query(Long.class).single())

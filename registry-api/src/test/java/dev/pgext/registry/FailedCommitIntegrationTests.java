@@ -15,9 +15,10 @@ import dev.pgext.model.index.ExtIndexJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A publish whose commit fails after the seed layout and index were written (here a deferred trigger refuses the
- * commit, as a lost connection or a full disk would) leaves no row, puts the index and seed files back, and keeps
- * at most unreferenced content-addressed blobs.
+ * A publish whose commit fails after the seed layout and index were written (here a
+ * deferred trigger refuses the commit, as a lost connection or a full disk would) leaves
+ * no row, puts the index and seed files back, and keeps at most unreferenced
+ * content-addressed blobs.
  */
 class FailedCommitIntegrationTests extends RegistryIntegrationTest {
 
@@ -32,8 +33,10 @@ class FailedCommitIntegrationTests extends RegistryIntegrationTest {
 				    return new;
 				end $$
 				""").update();
-		this.jdbc.sql("create constraint trigger refuse_doomed after insert on release deferrable initially deferred "
-				+ "for each row execute function refuse_doomed()").update();
+		this.jdbc
+			.sql("create constraint trigger refuse_doomed after insert on release deferrable initially deferred "
+					+ "for each row execute function refuse_doomed()")
+			.update();
 	}
 
 	@AfterEach
@@ -45,7 +48,8 @@ class FailedCommitIntegrationTests extends RegistryIntegrationTest {
 	@Test
 	void aFailedCommitLeavesTheIndexAndSeedLayoutAsTheyWere() {
 		assertThat(publish(ADMIN_TOKEN, null, TestArtifacts.metadata("survivor", "1.0"),
-				Map.of("pg14", TestArtifacts.sqlExtension("survivor").tarGz())).status()).isEqualTo(201);
+				Map.of("pg14", TestArtifacts.sqlExtension("survivor").tarGz()))
+			.status()).isEqualTo(201);
 		byte[] indexBefore = this.store.getBytes(StoreLayout.extIndex(Scope.PUBLIC, PgMajor.of(14))).orElseThrow();
 		Snapshot before = snapshot();
 
@@ -60,7 +64,8 @@ class FailedCommitIntegrationTests extends RegistryIntegrationTest {
 		assertThat(this.store.getBytes(StoreLayout.extIndex(Scope.PUBLIC, PgMajor.of(14))).orElseThrow())
 			.isEqualTo(indexBefore);
 		assertThat(ExtIndexJson.read(indexBefore).find("survivor")).isPresent();
-		assertThat(this.store.head(StoreLayout.seedFile(Scope.PUBLIC, PgMajor.of(14), "share/extension/doomed.control")))
+		assertThat(
+				this.store.head(StoreLayout.seedFile(Scope.PUBLIC, PgMajor.of(14), "share/extension/doomed.control")))
 			.isEmpty();
 	}
 

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
- * This service reaches into no other service's packages, and its production code never uses test support.
+ * This service reaches into no other service's packages, and its production code never
+ * uses test support.
  */
 class ModuleBoundaryTests {
 

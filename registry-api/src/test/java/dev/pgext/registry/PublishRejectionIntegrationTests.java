@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every kind of bad publish gets its own status and problem type, and leaves the catalog and the store exactly as
- * they were: no row, no object, no index change.
+ * Every kind of bad publish gets its own status and problem type, and leaves the catalog
+ * and the store exactly as they were: no row, no object, no index change.
  */
 class PublishRejectionIntegrationTests extends RegistryIntegrationTest {
 
@@ -128,8 +128,7 @@ class PublishRejectionIntegrationTests extends RegistryIntegrationTest {
 
 	@Test
 	void uploadThatIsNotAnArchiveIsRejected() {
-		assertRejected(ADMIN_TOKEN, "not_archive", Map.of("pg17", "just text".getBytes()), 422,
-				"unsupported-archive");
+		assertRejected(ADMIN_TOKEN, "not_archive", Map.of("pg17", "just text".getBytes()), 422, "unsupported-archive");
 		byte[] truncated = TestArtifacts.sqlExtension("truncated").tarGz();
 		assertRejected(ADMIN_TOKEN, "truncated",
 				Map.of("pg17", java.util.Arrays.copyOf(truncated, truncated.length / 2)), 400, "invalid-archive");
@@ -137,8 +136,8 @@ class PublishRejectionIntegrationTests extends RegistryIntegrationTest {
 
 	@Test
 	void publishWithoutTokenIsUnauthenticated() {
-		assertRejected(null, "anonymous_pub", Map.of("pg17", TestArtifacts.sqlExtension("anonymous_pub").tarGz()),
-				401, "unauthenticated");
+		assertRejected(null, "anonymous_pub", Map.of("pg17", TestArtifacts.sqlExtension("anonymous_pub").tarGz()), 401,
+				"unauthenticated");
 		assertRejected("pgx_made-up", "anonymous_pub",
 				Map.of("pg17", TestArtifacts.sqlExtension("anonymous_pub").tarGz()), 401, "invalid-token");
 	}
@@ -153,8 +152,10 @@ class PublishRejectionIntegrationTests extends RegistryIntegrationTest {
 	@Test
 	void expiredTokenIsRejected() {
 		String token = userToken("expiring-ci", null, "publish");
-		this.jdbc.sql("update api_token set expires_at = now() - interval '1 minute' where user_id = "
-				+ "(select id from registry_user where name = 'expiring-ci')").update();
+		this.jdbc
+			.sql("update api_token set expires_at = now() - interval '1 minute' where user_id = "
+					+ "(select id from registry_user where name = 'expiring-ci')")
+			.update();
 		assertRejected(token, "expired_pub", Map.of("pg17", TestArtifacts.sqlExtension("expired_pub").tarGz()), 401,
 				"token-expired");
 	}
@@ -172,7 +173,8 @@ class PublishRejectionIntegrationTests extends RegistryIntegrationTest {
 		String owner = userToken("owner-alice", null, "publish");
 		String other = userToken("other-bob", null, "publish");
 		assertThat(publish(owner, null, TestArtifacts.metadata("owned_dist", "1.0"),
-				Map.of("pg17", TestArtifacts.sqlExtension("owned_ext").tarGz())).status()).isEqualTo(201);
+				Map.of("pg17", TestArtifacts.sqlExtension("owned_ext").tarGz()))
+			.status()).isEqualTo(201);
 
 		Snapshot before = snapshot();
 		RegistryClient.Response stranger = publish(other, null, TestArtifacts.metadata("owned_dist", "1.1"),
@@ -192,7 +194,8 @@ class PublishRejectionIntegrationTests extends RegistryIntegrationTest {
 		assertThat(api().postJson("/api/v1/distributions/owned_dist/maintainers", owner, Map.of("user", "other-bob"))
 			.status()).isEqualTo(201);
 		assertThat(publish(other, null, TestArtifacts.metadata("owned_dist", "1.1"),
-				Map.of("pg17", TestArtifacts.sqlExtension("owned_ext").tarGz())).status()).isEqualTo(201);
+				Map.of("pg17", TestArtifacts.sqlExtension("owned_ext").tarGz()))
+			.status()).isEqualTo(201);
 		assertThat(api().get("/api/v1/distributions/owned_dist/maintainers", null).json())
 			.extracting((m) -> m.path("user").asString() + ":" + m.path("role").asString())
 			.containsExactly("owner-alice:owner", "other-bob:maintainer");
@@ -225,8 +228,8 @@ class PublishRejectionIntegrationTests extends RegistryIntegrationTest {
 		assertThat(snapshot()).isEqualTo(before);
 	}
 
-	private RegistryClient.Response assertRejected(String token, String name, Map<String, byte[]> artifacts,
-			int status, String kind) {
+	private RegistryClient.Response assertRejected(String token, String name, Map<String, byte[]> artifacts, int status,
+			String kind) {
 		Snapshot before = snapshot();
 		int visibleBefore = api().get("/api/v1/extensions/" + name, ADMIN_TOKEN).status();
 		RegistryClient.Response response = publish(token, null, TestArtifacts.metadata(name, "1.0"),

@@ -6,8 +6,8 @@ import tools.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The registry starts against a real PostgreSQL and a real S3 endpoint, reports both healthy, and describes and
- * measures itself.
+ * The registry starts against a real PostgreSQL and a real S3 endpoint, reports both
+ * healthy, and describes and measures itself.
  */
 class RegistryApplicationIntegrationTests extends RegistryIntegrationTest {
 

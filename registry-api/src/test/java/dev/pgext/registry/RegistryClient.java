@@ -15,8 +15,8 @@ import org.springframework.http.client.MultipartBodyBuilder;
 import org.springframework.web.client.RestClient;
 
 /**
- * A small HTTP client for the registry's API that hands back every response, error or not, as status, headers and
- * body.
+ * A small HTTP client for the registry's API that hands back every response, error or
+ * not, as status, headers and body.
  */
 public final class RegistryClient {
 
@@ -45,7 +45,10 @@ public final class RegistryClient {
 			return JSON.readTree(this.body);
 		}
 
-		/** The problem type of an error response, such as {@code https://pgext.dev/problems/version-exists}. */
+		/**
+		 * The problem type of an error response, such as
+		 * {@code https://pgext.dev/problems/version-exists}.
+		 */
 		public String problemType() {
 			return json().path("type").asString();
 		}

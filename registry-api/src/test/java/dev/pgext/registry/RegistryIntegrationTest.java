@@ -15,9 +15,10 @@ import dev.pgext.model.store.ObjectInfo;
 import dev.pgext.model.store.ObjectStore;
 
 /**
- * Base of the registry's integration tests: one application context, on one real database and bucket, shared by
- * every test class that extends this (the context cache keys on this class's configuration). Tests use names of
- * their own, so they do not depend on each other's data.
+ * Base of the registry's integration tests: one application context, on one real database
+ * and bucket, shared by every test class that extends this (the context cache keys on
+ * this class's configuration). Tests use names of their own, so they do not depend on
+ * each other's data.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "pgext.registry.admin.token=" + RegistryIntegrationTest.ADMIN_TOKEN,
@@ -50,7 +51,10 @@ public abstract class RegistryIntegrationTest {
 		return api().publish(token, tenant, metadata, artifacts);
 	}
 
-	/** A new user with a token of the given scopes, for tests that need someone other than the administrator. */
+	/**
+	 * A new user with a token of the given scopes, for tests that need someone other than
+	 * the administrator.
+	 */
 	protected String userToken(String name, String tenant, String... scopes) {
 		api().postJson("/api/v1/users", ADMIN_TOKEN,
 				(tenant != null) ? Map.of("name", name, "tenant", tenant) : Map.of("name", name));
@@ -59,7 +63,10 @@ public abstract class RegistryIntegrationTest {
 		return token.json().path("token").asString();
 	}
 
-	/** What a failed publish must not change: every object in the bucket and the catalog's row counts. */
+	/**
+	 * What a failed publish must not change: every object in the bucket and the catalog's
+	 * row counts.
+	 */
 	protected Snapshot snapshot() {
 		Map<String, String> objects = new TreeMap<>();
 		for (ObjectInfo object : this.store.list("")) {

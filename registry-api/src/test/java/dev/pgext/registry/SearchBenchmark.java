@@ -17,16 +17,17 @@ import dev.pgext.testsupport.PostgresInstalls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Search latency over HTTP with 10,000 extensions in the catalog. Not part of {@code verify} (the name matches no
- * surefire include); run it on purpose:
+ * Search latency over HTTP with 10,000 extensions in the catalog. Not part of
+ * {@code verify} (the name matches no surefire include); run it on purpose:
  *
  * <pre>
  * ./mvnw -B -pl registry-api test -Dtest=SearchBenchmark -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
  *
- * A handful of real contrib extensions go in through the publish API; the rest are catalog entries written with
- * the same {@code catalog_document} function the publisher uses, with names, abstracts, tags and descriptions
- * drawn from an extension-like vocabulary.
+ * A handful of real contrib extensions go in through the publish API; the rest are
+ * catalog entries written with the same {@code catalog_document} function the publisher
+ * uses, with names, abstracts, tags and descriptions drawn from an extension-like
+ * vocabulary.
  */
 @Tag("bench")
 class SearchBenchmark extends RegistryIntegrationTest {
@@ -41,8 +42,8 @@ class SearchBenchmark extends RegistryIntegrationTest {
 	void searchAtTenThousandExtensions() {
 		for (String name : List.of("hstore", "pg_trgm", "pgcrypto", "citext", "cube", "earthdistance")) {
 			assertThat(publish(ADMIN_TOKEN, null, TestArtifacts.metadata(name, "1.0-bench"),
-					Map.of("pg17", ContribExtension.of(PostgresInstalls.shared(17), name).tarGz())).status())
-				.isEqualTo(201);
+					Map.of("pg17", ContribExtension.of(PostgresInstalls.shared(17), name).tarGz()))
+				.status()).isEqualTo(201);
 		}
 		this.jdbc.sql("""
 				with words as (select array['geo', 'spatial', 'index', 'text', 'search', 'vector', 'graph', 'time',
@@ -95,21 +96,24 @@ class SearchBenchmark extends RegistryIntegrationTest {
 				hits = response.json().path("total").asLong();
 			}
 			Arrays.sort(nanos);
-			System.out.printf("| %s (`%s`) | %d | %.1f | %.1f | %.1f | %.1f |%n", query.getKey(), query.getValue(), hits,
-					Arrays.stream(nanos).average().orElse(0) / 1e6, nanos[RUNS / 2] / 1e6, nanos[RUNS * 95 / 100] / 1e6,
-					nanos[RUNS * 99 / 100] / 1e6);
+			System.out.printf("| %s (`%s`) | %d | %.1f | %.1f | %.1f | %.1f |%n", query.getKey(), query.getValue(),
+					hits, Arrays.stream(nanos).average().orElse(0) / 1e6, nanos[RUNS / 2] / 1e6,
+					nanos[RUNS * 95 / 100] / 1e6, nanos[RUNS * 99 / 100] / 1e6);
 		}
-		List<String> plan = new ArrayList<>(this.jdbc.sql("""
-				explain (analyze, buffers off, timing on)
-				with plain as (select plainto_tsquery('simple', 'spatial index') as p),
-				q as (select websearch_to_tsquery('english', 'spatial index')
-				    || websearch_to_tsquery('simple', 'spatial index') || to_tsquery('simple', plain.p::text || ':*') as ts
-				    from plain)
-				select c.name, ts_rank(c.document, q.ts) as rank, count(*) over () from catalog_entry c, q
-				where c.scope in ('', '') and c.document @@ q.ts
-				order by lower(c.name) = 'spatial index' desc, c.name ilike 'spatial index%' desc, rank desc, c.name
-				limit 20
-				""").query(String.class).list());
+		List<String> plan = new ArrayList<>(this.jdbc
+			.sql("""
+					explain (analyze, buffers off, timing on)
+					with plain as (select plainto_tsquery('simple', 'spatial index') as p),
+					q as (select websearch_to_tsquery('english', 'spatial index')
+					    || websearch_to_tsquery('simple', 'spatial index') || to_tsquery('simple', plain.p::text || ':*') as ts
+					    from plain)
+					select c.name, ts_rank(c.document, q.ts) as rank, count(*) over () from catalog_entry c, q
+					where c.scope in ('', '') and c.document @@ q.ts
+					order by lower(c.name) = 'spatial index' desc, c.name ilike 'spatial index%' desc, rank desc, c.name
+					limit 20
+					""")
+			.query(String.class)
+			.list());
 		System.out.println();
 		plan.forEach(System.out::println);
 	}

@@ -14,7 +14,8 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStream;
 
 /**
- * Hand-made artifacts for the cases real contrib extensions cannot show: bad control files, unsafe entries, bombs.
+ * Hand-made artifacts for the cases real contrib extensions cannot show: bad control
+ * files, unsafe entries, bombs.
  */
 final class TestArtifacts {
 

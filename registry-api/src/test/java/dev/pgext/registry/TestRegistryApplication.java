@@ -17,9 +17,10 @@ import dev.pgext.testsupport.EmbeddedS3Server;
 /**
  * Runs the registry on embedded defaults: an embedded PostgreSQL and an in-process S3
  * endpoint, both keeping their data under {@code .pgext/local} so that the next start
- * finds it again. Started by {@code ./mvnw -pl registry-api -am spring-boot:test-run}. A local
- * administrator token is made on first start, kept in {@code .pgext/local/admin-token} and printed, so that
- * the API can be tried with curl right away.
+ * finds it again. Started by {@code ./mvnw -pl registry-api -am spring-boot:test-run}. A
+ * local administrator token is made on first start, kept in
+ * {@code .pgext/local/admin-token} and printed, so that the API can be tried with curl
+ * right away.
  */
 public final class TestRegistryApplication {
 
@@ -50,9 +51,10 @@ public final class TestRegistryApplication {
 		}, "pgext-local-infrastructure-stop"));
 
 		SpringApplication.run(RegistryApplication.class, args);
-		System.out.printf("%npgext registry on embedded defaults; data in %s%n  PostgreSQL: %s%n  S3: %s (bucket %s)%n"
-				+ "  Administrator token (user admin): %s%n  Try: export PGEXT_TOKEN=%s%n"
-				+ "       curl -H \"Authorization: Bearer $PGEXT_TOKEN\" localhost:8080/api/v1/me%n%n",
+		System.out.printf(
+				"%npgext registry on embedded defaults; data in %s%n  PostgreSQL: %s%n  S3: %s (bucket %s)%n"
+						+ "  Administrator token (user admin): %s%n  Try: export PGEXT_TOKEN=%s%n"
+						+ "       curl -H \"Authorization: Bearer $PGEXT_TOKEN\" localhost:8080/api/v1/me%n%n",
 				data, postgres.jdbcUrl("postgres"), s3.endpoint(), bucket, adminToken, adminToken);
 	}
 

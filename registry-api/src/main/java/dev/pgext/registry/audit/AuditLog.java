@@ -8,8 +8,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * Appends audit events. Callers write inside their own transaction, so an event exists exactly when its mutation
- * does.
+ * Appends audit events. Callers write inside their own transaction, so an event exists
+ * exactly when its mutation does.
  */
 @Component
 public class AuditLog {
@@ -23,8 +23,7 @@ public class AuditLog {
 	}
 
 	public void record(String actor, String action, String target, Map<String, ?> detail) {
-		this.jdbc
-			.sql("insert into audit_event (actor, action, target, detail) values (?, ?, ?, cast(? as jsonb))")
+		this.jdbc.sql("insert into audit_event (actor, action, target, detail) values (?, ?, ?, cast(? as jsonb))")
 			.params(actor, action, target, JSON.writeValueAsString(detail))
 			.update();
 	}

@@ -15,8 +15,9 @@ import dev.pgext.registry.RegistryProperties;
 import dev.pgext.registry.audit.AuditLog;
 
 /**
- * Creates the configured administrator and its token at start, so a fresh registry has someone who can create
- * users and hand out tokens. Starting twice with the same configuration changes nothing.
+ * Creates the configured administrator and its token at start, so a fresh registry has
+ * someone who can create users and hand out tokens. Starting twice with the same
+ * configuration changes nothing.
  */
 @Component
 class AdminBootstrap implements ApplicationRunner {

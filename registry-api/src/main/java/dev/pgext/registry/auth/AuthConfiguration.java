@@ -13,7 +13,8 @@ import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * Wires the token interceptor in front of the API and lets controllers take a {@link Caller} parameter.
+ * Wires the token interceptor in front of the API and lets controllers take a
+ * {@link Caller} parameter.
  */
 @Configuration(proxyBeanMethods = false)
 class AuthConfiguration implements WebMvcConfigurer {

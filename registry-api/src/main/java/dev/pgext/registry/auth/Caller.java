@@ -42,7 +42,10 @@ public record Caller(Long userId, String name, TenantId tenant, Set<String> scop
 		return this.scopes.contains(ADMIN);
 	}
 
-	/** Refuses anonymous callers (401) and callers whose token has none of {@code anyOf} (403). */
+	/**
+	 * Refuses anonymous callers (401) and callers whose token has none of {@code anyOf}
+	 * (403).
+	 */
 	public Caller requireScope(String... anyOf) {
 		requireAuthenticated();
 		for (String scope : anyOf) {
@@ -62,7 +65,10 @@ public record Caller(Long userId, String name, TenantId tenant, Set<String> scop
 		return this;
 	}
 
-	/** Whether this caller may see {@code scope}: the public scope is open, a private one only to its tenant. */
+	/**
+	 * Whether this caller may see {@code scope}: the public scope is open, a private one
+	 * only to its tenant.
+	 */
 	public boolean canRead(Scope scope) {
 		return scope.isPublic() || isAdmin() || scope.tenant().equals(this.tenant);
 	}
@@ -73,13 +79,14 @@ public record Caller(Long userId, String name, TenantId tenant, Set<String> scop
 			return;
 		}
 		requireAuthenticated();
-		throw RegistryException.forbidden("the private extensions of tenant " + scope.tenant()
-				+ " are visible only to that tenant's tokens");
+		throw RegistryException.forbidden(
+				"the private extensions of tenant " + scope.tenant() + " are visible only to that tenant's tokens");
 	}
 
 	/**
-	 * Publishing into a tenant's scope is for that tenant's publishers and administrators; a tenant's tokens publish
-	 * nowhere else, so a leaked tenant CI token cannot reach every compute through the public scope.
+	 * Publishing into a tenant's scope is for that tenant's publishers and
+	 * administrators; a tenant's tokens publish nowhere else, so a leaked tenant CI token
+	 * cannot reach every compute through the public scope.
 	 */
 	public void requirePublishInto(Scope scope) {
 		requireScope(PUBLISH, ADMIN);
@@ -87,7 +94,8 @@ public record Caller(Long userId, String name, TenantId tenant, Set<String> scop
 			return;
 		}
 		if (!scope.isPublic() && !scope.tenant().equals(this.tenant)) {
-			throw RegistryException.forbidden("only tokens of tenant " + scope.tenant() + " may publish into its scope");
+			throw RegistryException
+				.forbidden("only tokens of tenant " + scope.tenant() + " may publish into its scope");
 		}
 		if (scope.isPublic() && this.tenant != null) {
 			throw RegistryException.forbidden("tokens of tenant " + this.tenant

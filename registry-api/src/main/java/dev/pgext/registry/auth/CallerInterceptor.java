@@ -9,8 +9,9 @@ import org.springframework.web.servlet.HandlerInterceptor;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
- * Resolves the bearer token of every API request into a {@link Caller}. It runs inside the dispatcher (not as a
- * servlet filter) so that a bad token becomes a problem response through the same advice as every other error.
+ * Resolves the bearer token of every API request into a {@link Caller}. It runs inside
+ * the dispatcher (not as a servlet filter) so that a bad token becomes a problem response
+ * through the same advice as every other error.
  */
 class CallerInterceptor implements HandlerInterceptor {
 

@@ -18,9 +18,9 @@ import dev.pgext.model.TenantId;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
- * Creates API tokens and resolves presented ones. A token is 32 random bytes; the database keeps only its
- * SHA-256, which is enough for a secret of that much entropy (no password-style stretching needed) and lets a
- * lookup use an index.
+ * Creates API tokens and resolves presented ones. A token is 32 random bytes; the
+ * database keeps only its SHA-256, which is enough for a secret of that much entropy (no
+ * password-style stretching needed) and lets a lookup use an index.
  */
 @Component
 public class Tokens {
@@ -69,8 +69,8 @@ public class Tokens {
 			.query((rs, n) -> new Resolved(rs.getLong(1), rs.getString(2), rs.getString(3), strings(rs.getArray(4)),
 					instant(rs.getTimestamp(5)), instant(rs.getTimestamp(6))))
 			.optional();
-		Resolved resolved = found.orElseThrow(
-				() -> RegistryException.unauthenticated("invalid-token", "the API token is not known to this registry"));
+		Resolved resolved = found.orElseThrow(() -> RegistryException.unauthenticated("invalid-token",
+				"the API token is not known to this registry"));
 		if (resolved.revokedAt() != null) {
 			throw RegistryException.unauthenticated("invalid-token", "the API token was revoked");
 		}

@@ -51,7 +51,8 @@ class UserController {
 	 * A new user.
 	 *
 	 * @param name the user name
-	 * @param tenant the tenant the user belongs to, or {@code null} for a user of the public registry
+	 * @param tenant the tenant the user belongs to, or {@code null} for a user of the
+	 * public registry
 	 */
 	record NewUser(@NotBlank @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}") String name, String tenant) {
 	}
@@ -72,8 +73,13 @@ class UserController {
 	User createUser(Caller caller, @Valid @RequestBody NewUser request) {
 		caller.requireScope(Caller.ADMIN);
 		String tenant = (request.tenant() != null) ? TenantId.of(request.tenant()).value() : null;
-		Long id = this.jdbc.sql("insert into registry_user (name, tenant) values (?, ?) on conflict (name) do nothing "
-				+ "returning id").params(request.name(), tenant).query(Long.class).optional().orElse(null);
+		Long id = this.jdbc
+			.sql("insert into registry_user (name, tenant) values (?, ?) on conflict (name) do nothing "
+					+ "returning id")
+			.params(request.name(), tenant)
+			.query(Long.class)
+			.optional()
+			.orElse(null);
 		if (id == null) {
 			throw RegistryException.conflict("user-exists", "user " + request.name() + " already exists");
 		}
@@ -86,13 +92,15 @@ class UserController {
 	/**
 	 * A request for a new token.
 	 *
-	 * @param user whose token it is; only administrators may name someone else (default: the caller)
-	 * @param scopes what the token may do: {@code publish}, {@code admin}, {@code bundle-approver}
+	 * @param user whose token it is; only administrators may name someone else (default:
+	 * the caller)
+	 * @param scopes what the token may do: {@code publish}, {@code admin},
+	 * {@code bundle-approver}
 	 * @param expiresAt when it stops working (default: 90 days from now)
 	 * @param label a note for the owner, such as the CI job that uses it
 	 */
-	record NewToken(String user, @NotEmpty Set<@NotBlank String> scopes,
-			@JsonProperty("expires_at") Instant expiresAt, String label) {
+	record NewToken(String user, @NotEmpty Set<@NotBlank String> scopes, @JsonProperty("expires_at") Instant expiresAt,
+			String label) {
 	}
 
 	/**

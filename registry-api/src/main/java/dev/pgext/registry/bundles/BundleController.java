@@ -40,9 +40,9 @@ import dev.pgext.registry.auth.Caller;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
- * {@code /api/v1/bundles}: registering a bundle that CI has uploaded to {@code bundles/sha256/<hex>.tar.zst}, and
- * listing the registered ones. Registering is idempotent for equal content and refused for different content under
- * the same digest.
+ * {@code /api/v1/bundles}: registering a bundle that CI has uploaded to
+ * {@code bundles/sha256/<hex>.tar.zst}, and listing the registered ones. Registering is
+ * idempotent for equal content and refused for different content under the same digest.
  */
 @RestController
 @Validated
@@ -92,7 +92,8 @@ class BundleController {
 	@Operation(summary = "Register a bundle already uploaded to bundles/sha256/<hex>.tar.zst (scope publish)")
 	@PostMapping("/api/v1/bundles")
 	@Transactional
-	ResponseEntity<Bundle> register(@Parameter(hidden = true) Caller caller, @Valid @RequestBody BundleRequest request) {
+	ResponseEntity<Bundle> register(@Parameter(hidden = true) Caller caller,
+			@Valid @RequestBody BundleRequest request) {
 		caller.requireScope(Caller.PUBLISH, Caller.ADMIN);
 		Sha256Digest digest = Sha256Digest.parse(request.sha256());
 		Map<String, String> pgVersions = new TreeMap<>();
@@ -109,8 +110,8 @@ class BundleController {
 			.orElseThrow(() -> RegistryException.unprocessable("bundle-not-in-store",
 					"upload the bundle to " + key + " in bucket " + this.store.bucket() + " before registering it"));
 		if (object.size() != request.size()) {
-			throw RegistryException.unprocessable("bundle-size-mismatch", key + " is " + object.size()
-					+ " bytes, not " + request.size());
+			throw RegistryException.unprocessable("bundle-size-mismatch",
+					key + " is " + object.size() + " bytes, not " + request.size());
 		}
 		String versionsJson = JSON.writeValueAsString(pgVersions);
 		int inserted = this.jdbc

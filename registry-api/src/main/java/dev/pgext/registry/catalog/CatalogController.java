@@ -37,8 +37,9 @@ import dev.pgext.registry.auth.Caller;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
- * The read side of the catalog. Without {@code tenant} only the public scope is shown; with it, the public scope and
- * that tenant's private one, which only the tenant's tokens and administrators may ask for.
+ * The read side of the catalog. Without {@code tenant} only the public scope is shown;
+ * with it, the public scope and that tenant's private one, which only the tenant's tokens
+ * and administrators may ask for.
  */
 @RestController
 @Validated
@@ -66,8 +67,8 @@ class CatalogController {
 	 * @param updatedAt when it was last published
 	 */
 	record ExtensionSummary(String name, String tenant, String distribution, String version,
-			@JsonProperty("abstract") String summary, List<String> tags, @JsonProperty("pg_majors") List<Integer> pgMajors,
-			@JsonProperty("updated_at") Instant updatedAt) {
+			@JsonProperty("abstract") String summary, List<String> tags,
+			@JsonProperty("pg_majors") List<Integer> pgMajors, @JsonProperty("updated_at") Instant updatedAt) {
 	}
 
 	/**
@@ -111,8 +112,8 @@ class CatalogController {
 			.params(params)
 			.param("limit", size)
 			.param("offset", (long) page * size)
-			.query((rs, n) -> new ExtensionSummary(rs.getString(2), Scopes.tenantOf(rs.getString(1)),
-					rs.getString(3), rs.getString(4), rs.getString(5), strings(rs.getArray(6)), ints(rs.getArray(7)),
+			.query((rs, n) -> new ExtensionSummary(rs.getString(2), Scopes.tenantOf(rs.getString(1)), rs.getString(3),
+					rs.getString(4), rs.getString(5), strings(rs.getArray(6)), ints(rs.getArray(7)),
 					rs.getTimestamp(8).toInstant()))
 			.list();
 		return new Page<>(page, size, total, items);
@@ -148,8 +149,8 @@ class CatalogController {
 			.sql("select scope, name, distribution, version, abstract, tags, pg_majors, updated_at from catalog_entry "
 					+ "where scope = ? and name = ?")
 			.params(Scopes.column(scope), name)
-			.query((rs, n) -> new ExtensionSummary(rs.getString(2), Scopes.tenantOf(rs.getString(1)),
-					rs.getString(3), rs.getString(4), rs.getString(5), strings(rs.getArray(6)), ints(rs.getArray(7)),
+			.query((rs, n) -> new ExtensionSummary(rs.getString(2), Scopes.tenantOf(rs.getString(1)), rs.getString(3),
+					rs.getString(4), rs.getString(5), strings(rs.getArray(6)), ints(rs.getArray(7)),
 					rs.getTimestamp(8).toInstant()))
 			.single();
 		List<VersionSummary> versions = this.jdbc
@@ -276,8 +277,11 @@ class CatalogController {
 	private Scope visibleScope(Caller caller, String name, String tenant) {
 		Scope scope = Scope.parse(tenant);
 		caller.requireRead(scope);
-		List<String> found = this.jdbc.sql("select scope from catalog_entry where name = ? and scope in ('', ?) "
-				+ "order by scope desc").params(name, Scopes.column(scope)).query(String.class).list();
+		List<String> found = this.jdbc
+			.sql("select scope from catalog_entry where name = ? and scope in ('', ?) " + "order by scope desc")
+			.params(name, Scopes.column(scope))
+			.query(String.class)
+			.list();
 		if (found.isEmpty()) {
 			throw RegistryException.notFound("no extension " + name + (scope.isPublic() ? "" : " for " + scope));
 		}

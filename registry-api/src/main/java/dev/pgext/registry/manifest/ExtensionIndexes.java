@@ -26,9 +26,10 @@ import dev.pgext.model.store.ObjectStore;
 import dev.pgext.registry.Scopes;
 
 /**
- * Builds indexes from the catalog (the newest release of each extension in a scope and major) and writes
- * {@code ext_index.json} to the store. Writers serialize per scope and major on a transaction-scoped advisory
- * lock, so that two publishes never overwrite each other's index with a stale view.
+ * Builds indexes from the catalog (the newest release of each extension in a scope and
+ * major) and writes {@code ext_index.json} to the store. Writers serialize per scope and
+ * major on a transaction-scoped advisory lock, so that two publishes never overwrite each
+ * other's index with a stale view.
  */
 @Component
 public class ExtensionIndexes {
@@ -42,7 +43,10 @@ public class ExtensionIndexes {
 		this.store = store;
 	}
 
-	/** Takes the index lock of {@code scope} and {@code major} until the current transaction ends. */
+	/**
+	 * Takes the index lock of {@code scope} and {@code major} until the current
+	 * transaction ends.
+	 */
 	public void lock(Scope scope, PgMajor major) {
 		this.jdbc.sql("select pg_advisory_xact_lock(hashtext('ext_index'), hashtext(?))")
 			.param(Scopes.column(scope) + "/" + major)
@@ -55,7 +59,10 @@ public class ExtensionIndexes {
 		return ExtIndex.of(major, scope.tenant(), entries(scope, major));
 	}
 
-	/** Builds the index of {@code scope} and {@code major} and writes it to the store; the caller holds the lock. */
+	/**
+	 * Builds the index of {@code scope} and {@code major} and writes it to the store; the
+	 * caller holds the lock.
+	 */
 	public byte[] write(Scope scope, PgMajor major) {
 		byte[] json = ExtIndexJson.write(build(scope, major));
 		this.store.put(StoreLayout.extIndex(scope, major), json, "application/json");
@@ -98,7 +105,10 @@ public class ExtensionIndexes {
 		return entries;
 	}
 
-	/** A tenant's compute manifest: the public index with the tenant's private entries replacing same-named ones. */
+	/**
+	 * A tenant's compute manifest: the public index with the tenant's private entries
+	 * replacing same-named ones.
+	 */
 	public ExtIndex manifest(PgMajor major, Scope tenantScope) {
 		Map<String, ExtIndexEntry> merged = new LinkedHashMap<>();
 		for (ExtIndexEntry entry : entries(Scope.PUBLIC, major)) {

@@ -26,9 +26,10 @@ import dev.pgext.registry.auth.Caller;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
- * {@code GET /api/v1/compute-manifests/{pgMajor}?tenant=}: everything a tenant's compute may load for one major, in
- * the {@code ext_index.json} form, with the digest of the exact bytes as a strong ETag so that a loader polling
- * with {@code If-None-Match} gets a 304 until something changes.
+ * {@code GET /api/v1/compute-manifests/{pgMajor}?tenant=}: everything a tenant's compute
+ * may load for one major, in the {@code ext_index.json} form, with the digest of the
+ * exact bytes as a strong ETag so that a loader polling with {@code If-None-Match} gets a
+ * 304 until something changes.
  */
 @RestController
 class ManifestController {

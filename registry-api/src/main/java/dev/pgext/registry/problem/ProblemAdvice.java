@@ -19,8 +19,9 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 import dev.pgext.model.store.ObjectStoreException;
 
 /**
- * Turns every error into an RFC 9457 problem. Spring MVC's own errors (missing part, unreadable body, failed
- * validation, wrong method) keep their status and get a pgext type; bad input never becomes a 500.
+ * Turns every error into an RFC 9457 problem. Spring MVC's own errors (missing part,
+ * unreadable body, failed validation, wrong method) keep their status and get a pgext
+ * type; bad input never becomes a 500.
  */
 @RestControllerAdvice
 class ProblemAdvice extends ResponseEntityExceptionHandler {
@@ -40,7 +41,8 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 
 	@ExceptionHandler
 	ResponseEntity<ProblemDetail> invalidArgument(IllegalArgumentException ex) {
-		// the model's value types (names, versions, digests, majors) refuse bad input with this
+		// the model's value types (names, versions, digests, majors) refuse bad input
+		// with this
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
 		problem.setType(URI.create(RegistryException.TYPE_BASE + "invalid-argument"));
 		return ResponseEntity.badRequest().body(problem);
@@ -79,8 +81,8 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 		ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, statusCode, request);
 		if (response != null && response.getBody() instanceof ProblemDetail problem
 				&& (problem.getType() == null || "about:blank".equals(problem.getType().toString()))) {
-			problem.setType(URI.create(RegistryException.TYPE_BASE
-					+ (statusCode.is4xxClientError() ? "bad-request" : "internal-error")));
+			problem.setType(URI.create(
+					RegistryException.TYPE_BASE + (statusCode.is4xxClientError() ? "bad-request" : "internal-error")));
 		}
 		return response;
 	}

@@ -5,8 +5,9 @@ import java.net.URI;
 import org.springframework.http.HttpStatus;
 
 /**
- * A request the registry refuses, with the HTTP status and the stable problem kind a client can branch on. The
- * kind becomes the problem type {@code https://pgext.dev/problems/<kind>}.
+ * A request the registry refuses, with the HTTP status and the stable problem kind a
+ * client can branch on. The kind becomes the problem type
+ * {@code https://pgext.dev/problems/<kind>}.
  */
 public class RegistryException extends RuntimeException {
 

@@ -24,9 +24,10 @@ import dev.pgext.registry.RegistryProperties;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
- * Extracts an uploaded {@code .tar.gz} or {@code .tar.zst} artifact into a directory, refusing anything that is not
- * a plain file or directory inside {@code share/} and {@code lib/}. Limits are enforced while streaming, so an
- * archive bomb is stopped after a bounded amount of work rather than after it has filled the disk.
+ * Extracts an uploaded {@code .tar.gz} or {@code .tar.zst} artifact into a directory,
+ * refusing anything that is not a plain file or directory inside {@code share/} and
+ * {@code lib/}. Limits are enforced while streaming, so an archive bomb is stopped after
+ * a bounded amount of work rather than after it has filled the disk.
  */
 final class ArtifactReader {
 
@@ -78,8 +79,9 @@ final class ArtifactReader {
 					throw RegistryException.unprocessable("unsafe-path", label + ": entry '" + path + "': " + problem);
 				}
 				if (entry.getSize() > this.limits.maxFileSize().toBytes()) {
-					throw new RegistryException(HttpStatus.CONTENT_TOO_LARGE, "file-too-large", label + ": '" + path
-							+ "' is " + entry.getSize() + " bytes; the limit is " + this.limits.maxFileSize().toBytes());
+					throw new RegistryException(HttpStatus.CONTENT_TOO_LARGE, "file-too-large",
+							label + ": '" + path + "' is " + entry.getSize() + " bytes; the limit is "
+									+ this.limits.maxFileSize().toBytes());
 				}
 				if (files.containsKey(path)) {
 					throw RegistryException.unprocessable("duplicate-path", label + ": '" + path + "' appears twice");
@@ -154,8 +156,8 @@ final class ArtifactReader {
 			kind = "not a regular file";
 		}
 		if (kind != null) {
-			throw RegistryException.unprocessable("unsafe-archive-entry",
-					label + ": entry '" + path + "' is " + kind + "; artifacts hold only regular files and directories");
+			throw RegistryException.unprocessable("unsafe-archive-entry", label + ": entry '" + path + "' is " + kind
+					+ "; artifacts hold only regular files and directories");
 		}
 	}
 
@@ -189,9 +191,11 @@ final class ArtifactReader {
 					throw new RegistryException(HttpStatus.CONTENT_TOO_LARGE, "artifact-too-large",
 							label + ": the files add up to more than the limit of " + maxTotal + " bytes");
 				}
-				if (total > threshold && total > (long) this.limits.maxCompressionRatio() * Math.max(1, compressed.getCount())) {
-					throw RegistryException.unprocessable("archive-bomb", label + ": expands more than "
-							+ this.limits.maxCompressionRatio() + " times its compressed size; refused as an archive bomb");
+				if (total > threshold
+						&& total > (long) this.limits.maxCompressionRatio() * Math.max(1, compressed.getCount())) {
+					throw RegistryException.unprocessable("archive-bomb",
+							label + ": expands more than " + this.limits.maxCompressionRatio()
+									+ " times its compressed size; refused as an archive bomb");
 				}
 				digest.update(buffer, 0, n);
 				out.write(buffer, 0, n);

@@ -25,7 +25,8 @@ import dev.pgext.registry.auth.Caller;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
- * Who may publish a distribution: its first publisher owns it, and owners add co-maintainers.
+ * Who may publish a distribution: its first publisher owns it, and owners add
+ * co-maintainers.
  */
 @RestController
 class MaintainerController {
@@ -102,8 +103,11 @@ class MaintainerController {
 			.query(Long.class)
 			.optional()
 			.orElseThrow(() -> RegistryException.notFound("no user " + request.user()));
-		this.jdbc.sql("insert into distribution_maintainer (scope, name, user_id, role) values (?, ?, ?, 'maintainer') "
-				+ "on conflict do nothing").params(scopeColumn, name, userId).update();
+		this.jdbc
+			.sql("insert into distribution_maintainer (scope, name, user_id, role) values (?, ?, ?, 'maintainer') "
+					+ "on conflict do nothing")
+			.params(scopeColumn, name, userId)
+			.update();
 		this.audit.record(caller.name(), "maintainer.add", name,
 				Map.of("user", request.user(), "tenant", String.valueOf(Scopes.tenantOf(scopeColumn))));
 		return new Maintainer(request.user(), "maintainer");

@@ -7,7 +7,8 @@ import dev.pgext.model.control.ControlFile;
 import dev.pgext.model.index.PreloadNeed;
 
 /**
- * One extension of a release for one Postgres major, checked and with everything the loader needs derived.
+ * One extension of a release for one Postgres major, checked and with everything the
+ * loader needs derived.
  *
  * @param major the Postgres major the artifact is built for
  * @param control the parsed control file

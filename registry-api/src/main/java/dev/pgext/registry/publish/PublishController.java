@@ -36,9 +36,9 @@ import dev.pgext.registry.auth.Caller;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
- * {@code POST /api/v1/releases}: a multipart upload of the release metadata (part {@code metadata}, META.json) and
- * one artifact per Postgres major (parts {@code pg15}, {@code pg17}, ...). Everything is checked before anything
- * is written.
+ * {@code POST /api/v1/releases}: a multipart upload of the release metadata (part
+ * {@code metadata}, META.json) and one artifact per Postgres major (parts {@code pg15},
+ * {@code pg17}, ...). Everything is checked before anything is written.
  */
 @RestController
 class PublishController {
@@ -87,9 +87,8 @@ class PublishController {
 				return this.publisher.publish(caller, scope, metadata, planned);
 			});
 			outcome = "created";
-			return ResponseEntity
-				.created(URI.create("/api/v1/distributions/" + release.distribution() + "/versions/"
-						+ release.version() + ((tenant != null) ? "?tenant=" + tenant : "")))
+			return ResponseEntity.created(URI.create("/api/v1/distributions/" + release.distribution() + "/versions/"
+					+ release.version() + ((tenant != null) ? "?tenant=" + tenant : "")))
 				.body(release);
 		}
 		catch (RegistryException ex) {

@@ -41,12 +41,13 @@ import dev.pgext.registry.manifest.ExtensionIndexes;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
- * Makes a checked release visible. Everything happens in one database transaction whose first write, the release
- * row, is guarded by a unique constraint: of two concurrent publishes of one version, the second waits there and
- * then fails. Inside the transaction the store is written in reader-safe order (content-addressed blobs, then
- * seed-layout copies, then each {@code ext_index.json} under its advisory lock), and the commit comes last. If
- * anything fails after the first seed-layout write, the touched indexes and seed files are rebuilt from the
- * committed catalog, so only unreferenced blobs can remain.
+ * Makes a checked release visible. Everything happens in one database transaction whose
+ * first write, the release row, is guarded by a unique constraint: of two concurrent
+ * publishes of one version, the second waits there and then fails. Inside the transaction
+ * the store is written in reader-safe order (content-addressed blobs, then seed-layout
+ * copies, then each {@code ext_index.json} under its advisory lock), and the commit comes
+ * last. If anything fails after the first seed-layout write, the touched indexes and seed
+ * files are rebuilt from the committed catalog, so only unreferenced blobs can remain.
  */
 @Component
 class Publisher {
@@ -82,7 +83,8 @@ class Publisher {
 	PublishedRelease publish(Caller caller, Scope scope, ReleaseMetadata metadata, List<PlannedExtension> planned) {
 		Map<PgMajor, Set<String>> touched = new TreeMap<>();
 		try {
-			return this.transaction.execute((status) -> publishInTransaction(caller, scope, metadata, planned, touched));
+			return this.transaction
+				.execute((status) -> publishInTransaction(caller, scope, metadata, planned, touched));
 		}
 		catch (RuntimeException ex) {
 			touched.forEach((major, paths) -> repair(scope, major, paths));
@@ -112,7 +114,9 @@ class Publisher {
 		catch (DuplicateKeyException ex) {
 			throw versionExists(scope, metadata);
 		}
-		for (String name : planned.stream().map(PlannedExtension::name).collect(Collectors.toCollection(TreeSet::new))) {
+		for (String name : planned.stream()
+			.map(PlannedExtension::name)
+			.collect(Collectors.toCollection(TreeSet::new))) {
 			claimExtensionName(scopeColumn, name, metadata.name());
 		}
 
@@ -223,7 +227,8 @@ class Publisher {
 			.param("abstract", extensions.get(0).summary())
 			.param("description", metadata.description())
 			.param("tags", metadata.tags().toArray(String[]::new))
-			.param("majors", extensions.stream().map((e) -> e.major().value()).distinct().sorted().toArray(Integer[]::new))
+			.param("majors",
+					extensions.stream().map((e) -> e.major().value()).distinct().sorted().toArray(Integer[]::new))
 			.update());
 	}
 
@@ -232,7 +237,8 @@ class Publisher {
 		this.indexes.lock(scope, major);
 		Set<String> names = extensions.stream().map(PlannedExtension::name).collect(Collectors.toSet());
 		Set<String> paths = touched.computeIfAbsent(major, (m) -> new LinkedHashSet<>());
-		// files other extensions of this scope still use must survive the removal of stale ones
+		// files other extensions of this scope still use must survive the removal of
+		// stale ones
 		Set<String> stillUsed = new HashSet<>();
 		for (ExtIndexEntry entry : this.indexes.build(scope, major).extensions()) {
 			if (!names.contains(entry.name().value())) {
@@ -264,12 +270,16 @@ class Publisher {
 				where e.scope = ? and e.pg_major = ? and e.name = any(?)
 				  and e.id = (select e2.id from release_extension e2 where e2.scope = e.scope
 				      and e2.pg_major = e.pg_major and e2.name = e.name order by e2.id desc offset 1 limit 1)
-				""").params(Scopes.column(scope), major.value(), names.toArray(String[]::new)).query(String.class).list();
+				""")
+			.params(Scopes.column(scope), major.value(), names.toArray(String[]::new))
+			.query(String.class)
+			.list();
 	}
 
 	/**
-	 * Puts the seed-layout files under {@code paths} and the index of {@code scope} and {@code major} back to what
-	 * the committed catalog says, after a publish failed part-way.
+	 * Puts the seed-layout files under {@code paths} and the index of {@code scope} and
+	 * {@code major} back to what the committed catalog says, after a publish failed
+	 * part-way.
 	 */
 	private void repair(Scope scope, PgMajor major, Set<String> paths) {
 		try {
@@ -318,9 +328,10 @@ class Publisher {
 	}
 
 	static RegistryException versionExists(Scope scope, ReleaseMetadata metadata) {
-		return RegistryException.conflict("version-exists", metadata.name() + " " + metadata.version()
-				+ " is already published" + (scope.isPublic() ? "" : " for tenant " + scope.tenant())
-				+ "; versions are immutable, publish a new version");
+		return RegistryException.conflict("version-exists",
+				metadata.name() + " " + metadata.version() + " is already published"
+						+ (scope.isPublic() ? "" : " for tenant " + scope.tenant())
+						+ "; versions are immutable, publish a new version");
 	}
 
 	static String contentType(String path) {

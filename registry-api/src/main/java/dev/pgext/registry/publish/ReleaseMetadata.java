@@ -15,8 +15,9 @@ import dev.pgext.model.index.PreloadNeed;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
- * The release metadata a publisher sends: PGXN {@code META.json} v1, with the fields v2 adds taken where present
- * ({@code maintainers}, {@code classifications.tags}, {@code contents.extensions}, per-module {@code preload}).
+ * The release metadata a publisher sends: PGXN {@code META.json} v1, with the fields v2
+ * adds taken where present ({@code maintainers}, {@code classifications.tags},
+ * {@code contents.extensions}, per-module {@code preload}).
  *
  * @param name the distribution name
  * @param version the release version
@@ -26,7 +27,8 @@ import dev.pgext.registry.problem.RegistryException;
  * @param maintainers maintainers as written
  * @param tags tags, lower-cased
  * @param provides per extension: its version, abstract and preload need, where given
- * @param modulePreload per library: its preload need, where given (v2 {@code contents.modules})
+ * @param modulePreload per library: its preload need, where given (v2
+ * {@code contents.modules})
  * @param json the document as sent, kept with the release
  */
 record ReleaseMetadata(String name, String version, String summary, String description, String license,
@@ -38,7 +40,8 @@ record ReleaseMetadata(String name, String version, String summary, String descr
 	/**
 	 * What the metadata says about one extension.
 	 *
-	 * @param version the extension version this release installs, or {@code null} for the control file's default
+	 * @param version the extension version this release installs, or {@code null} for the
+	 * control file's default
 	 * @param summary one-line summary, or {@code null}
 	 * @param preload the preload need, or {@code null} when not given
 	 */
@@ -67,8 +70,8 @@ record ReleaseMetadata(String name, String version, String summary, String descr
 		}
 		String versionProblem = ExtensionVersion.problem(version);
 		if (versionProblem != null) {
-			throw RegistryException.unprocessable("invalid-version", "release version '" + version + "': "
-					+ versionProblem);
+			throw RegistryException.unprocessable("invalid-version",
+					"release version '" + version + "': " + versionProblem);
 		}
 		List<String> tags = new ArrayList<>();
 		strings(json.path("tags"), tags);
@@ -90,16 +93,19 @@ record ReleaseMetadata(String name, String version, String summary, String descr
 		}
 		return new ReleaseMetadata(name, version, text(json, "abstract"), text(json, "description"),
 				license(json.path("license")), maintainers,
-				tags.stream().map((t) -> t.strip().toLowerCase(java.util.Locale.ROOT)).filter((t) -> !t.isEmpty())
-					.distinct().toList(),
+				tags.stream()
+					.map((t) -> t.strip().toLowerCase(java.util.Locale.ROOT))
+					.filter((t) -> !t.isEmpty())
+					.distinct()
+					.toList(),
 				provides, modulePreload, json);
 	}
 
 	private static void provided(JsonNode node, Map<String, Provided> provides) {
 		for (Map.Entry<String, JsonNode> extension : node.properties()) {
 			JsonNode value = extension.getValue();
-			provides.put(extension.getKey(), new Provided(text(value, "version"), text(value, "abstract"),
-					preload(extension.getKey(), value)));
+			provides.put(extension.getKey(),
+					new Provided(text(value, "version"), text(value, "abstract"), preload(extension.getKey(), value)));
 		}
 	}
 

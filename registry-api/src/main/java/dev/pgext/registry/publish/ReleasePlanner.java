@@ -25,9 +25,10 @@ import dev.pgext.model.index.PreloadNeed;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
- * Checks the extensions of one extracted artifact and derives what the loader needs: control files must parse, the
- * version being published must be installable (an install script, or update scripts leading to it from one), and
- * each extension gets its scripts, the libraries it loads and any files no single extension claims.
+ * Checks the extensions of one extracted artifact and derives what the loader needs:
+ * control files must parse, the version being published must be installable (an install
+ * script, or update scripts leading to it from one), and each extension gets its scripts,
+ * the libraries it loads and any files no single extension claims.
  */
 final class ReleasePlanner {
 
@@ -58,9 +59,8 @@ final class ReleasePlanner {
 		}
 		for (String provided : metadata.provides().keySet()) {
 			if (!controls.containsKey(provided)) {
-				throw RegistryException.unprocessable("missing-extension",
-						label + ": the metadata provides extension '" + provided + "' but the artifact has no "
-								+ provided + ".control");
+				throw RegistryException.unprocessable("missing-extension", label + ": the metadata provides extension '"
+						+ provided + "' but the artifact has no " + provided + ".control");
 			}
 		}
 
@@ -115,7 +115,8 @@ final class ReleasePlanner {
 			referenced.put(control.name(), libraries);
 		}
 
-		// a library file belongs to the extensions that load it; one nobody loads (a hook module) belongs to all
+		// a library file belongs to the extensions that load it; one nobody loads (a hook
+		// module) belongs to all
 		Map<String, ArtifactFile> libraryFiles = new TreeMap<>();
 		for (ArtifactFile file : files.values()) {
 			if (file.directory().equals("lib") && file.fileName().endsWith(".so")) {
@@ -140,7 +141,8 @@ final class ReleasePlanner {
 					version(metadata, control), new ArrayList<>(extensionFiles), List.copyOf(provides),
 					preload(metadata, control, provides), summary(metadata, control)));
 		}
-		// whatever no extension claimed (other share files, bitcode, data) goes with every extension
+		// whatever no extension claimed (other share files, bitcode, data) goes with
+		// every extension
 		List<ArtifactFile> shared = files.values().stream().filter((f) -> !claimed.contains(f.path())).toList();
 		if (!shared.isEmpty()) {
 			planned.forEach((extension) -> extension.files().addAll(shared));

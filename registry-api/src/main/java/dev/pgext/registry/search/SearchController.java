@@ -26,10 +26,11 @@ import dev.pgext.registry.auth.Caller;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
- * {@code GET /api/v1/search?q=}: PostgreSQL full-text search over extension names, the distributions and sibling
- * extensions that provide them, abstracts, tags and descriptions ({@code catalog_document}, GIN-indexed). The last
- * word also matches as a prefix, so {@code pg_tr} finds {@code pg_trgm}. An exact name match comes first, then names
- * starting with the query, then text-search rank.
+ * {@code GET /api/v1/search?q=}: PostgreSQL full-text search over extension names, the
+ * distributions and sibling extensions that provide them, abstracts, tags and
+ * descriptions ({@code catalog_document}, GIN-indexed). The last word also matches as a
+ * prefix, so {@code pg_tr} finds {@code pg_trgm}. An exact name match comes first, then
+ * names starting with the query, then text-search rank.
  */
 @RestController
 @Validated
@@ -57,8 +58,8 @@ class SearchController {
 	 * @param rank text-search rank (higher is better)
 	 */
 	record Hit(String name, String tenant, String distribution, String version,
-			@JsonProperty("abstract") String summary, List<String> tags, @JsonProperty("pg_majors") List<Integer> pgMajors,
-			double rank) {
+			@JsonProperty("abstract") String summary, List<String> tags,
+			@JsonProperty("pg_majors") List<Integer> pgMajors, double rank) {
 	}
 
 	/**

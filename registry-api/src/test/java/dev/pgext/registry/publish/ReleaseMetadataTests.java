@@ -11,7 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * META.json v1 is read as PGXN writes it, and the fields v2 adds are picked up where present.
+ * META.json v1 is read as PGXN writes it, and the fields v2 adds are picked up where
+ * present.
  */
 class ReleaseMetadataTests {
 
@@ -62,8 +63,8 @@ class ReleaseMetadataTests {
 			.satisfies((ex) -> assertThat(ex.kind()).isEqualTo("invalid-version"));
 		assertThatExceptionOfType(RegistryException.class).isThrownBy(() -> parse("not json"))
 			.satisfies((ex) -> assertThat(ex.kind()).isEqualTo("invalid-metadata"));
-		assertThatExceptionOfType(RegistryException.class)
-			.isThrownBy(() -> parse("{\"name\": \"x\", \"version\": \"1\", \"provides\": {\"x\": {\"preload\": \"always\"}}}"))
+		assertThatExceptionOfType(RegistryException.class).isThrownBy(
+				() -> parse("{\"name\": \"x\", \"version\": \"1\", \"provides\": {\"x\": {\"preload\": \"always\"}}}"))
 			.satisfies((ex) -> assertThat(ex.kind()).isEqualTo("invalid-metadata"));
 	}
 

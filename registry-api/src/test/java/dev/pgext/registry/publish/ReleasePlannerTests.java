@@ -19,8 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * What the planner derives from an artifact with several extensions: each gets its own scripts and the libraries
- * it loads; a library nobody loads and other share files go with every extension.
+ * What the planner derives from an artifact with several extensions: each gets its own
+ * scripts and the libraries it loads; a library nobody loads and other share files go
+ * with every extension.
  */
 class ReleasePlannerTests {
 
@@ -34,7 +35,8 @@ class ReleasePlannerTests {
 		file("share/extension/geo.control", "default_version = '1.0'\nmodule_pathname = '$libdir/geo'\n");
 		file("share/extension/geo--1.0.sql", "CREATE FUNCTION f() RETURNS int AS 'MODULE_PATHNAME' LANGUAGE C;");
 		file("share/extension/geo_extra.control", "default_version = '1.0'\nrequires = 'geo'\n");
-		file("share/extension/geo_extra--1.0.sql", "CREATE FUNCTION g() RETURNS int AS '$libdir/geo_extra' LANGUAGE C;");
+		file("share/extension/geo_extra--1.0.sql",
+				"CREATE FUNCTION g() RETURNS int AS '$libdir/geo_extra' LANGUAGE C;");
 		file("lib/geo.so", "ELF geo");
 		file("lib/geo_extra.so", "ELF extra");
 		file("lib/geo_hook.so", "ELF hook");
@@ -51,8 +53,8 @@ class ReleasePlannerTests {
 		PlannedExtension extra = planned.get(1);
 		assertThat(extra.libraries()).containsExactly("geo_extra", "geo_hook");
 		assertThat(extra.control().requires()).containsExactly("geo");
-		assertThat(extra.files()).extracting(ArtifactFile::path).doesNotContain("lib/geo.so",
-				"share/extension/geo--1.0.sql");
+		assertThat(extra.files()).extracting(ArtifactFile::path)
+			.doesNotContain("lib/geo.so", "share/extension/geo--1.0.sql");
 	}
 
 	@Test
