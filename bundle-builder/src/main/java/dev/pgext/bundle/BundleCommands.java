@@ -13,6 +13,7 @@ import dev.pgext.bundle.archive.BundleManifest;
 import dev.pgext.bundle.archive.BundleManifest.BuilderInfo;
 import dev.pgext.bundle.archive.BundleManifest.Variant;
 import dev.pgext.bundle.build.BundleBuilder;
+import dev.pgext.bundle.build.ChrootUser;
 import dev.pgext.bundle.fetch.BundleFetcher;
 import dev.pgext.bundle.fetch.Pin;
 import dev.pgext.bundle.publish.BundlePublisher;
@@ -105,7 +106,8 @@ class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
 		}
 		BundleBuilder builder = new BundleBuilder(
 				new BuilderInfo("pgext bundle-builder", this.properties.builderVersion()),
-				this.properties.hostLibraryDirs(), this.properties.gconvDirs(), this.properties.zstdLevel());
+				this.properties.hostLibraryDirs(), this.properties.gconvDirs(), this.properties.zstdLevel(),
+				this.properties.chrootUsers().stream().map(ChrootUser::parse).toList());
 		BundleBuilder.Result result = builder.build(new BundleBuilder.Request(
 				line.positional().stream().map(Path::of).toList(), variant, Path.of(line.required("output")),
 				sourceDateEpoch(line)));

@@ -24,6 +24,8 @@ import dev.pgext.model.store.ObjectStoreSettings;
  * @param builderVersion the version recorded in every manifest as the builder's
  * @param hostLibraryDirs where libraries the inputs do not carry are taken from, searched in order
  * @param gconvDirs where glibc's gconv modules are looked for when a bundled library uses iconv
+ * @param chrootUsers users ({@code name:uid:gid}) the bundle's programs may run as, listed in its
+ * {@code /etc/passwd}; verify runs them as {@code nobody:65534:65534}, which must stay listed
  * @param zstdLevel the fixed zstd level of bundle archives (part of what makes builds reproducible)
  * @param workDir where verify and fetch extract bundles before checking them
  * @param programTimeout how long one program run by verify (initdb, postgres --version) may take
@@ -33,8 +35,9 @@ import dev.pgext.model.store.ObjectStoreSettings;
 @ConfigurationProperties("pgext.bundle")
 @Validated
 public record BundleProperties(@NotNull String builderVersion, @NotEmpty List<Path> hostLibraryDirs,
-		@NotNull List<Path> gconvDirs, @Min(1) @Max(22) int zstdLevel, @NotNull Path workDir,
-		@NotNull Duration programTimeout, @Valid @NotNull Registry registry, ObjectStoreSettings s3) {
+		@NotNull List<Path> gconvDirs, @NotEmpty List<String> chrootUsers, @Min(1) @Max(22) int zstdLevel,
+		@NotNull Path workDir, @NotNull Duration programTimeout, @Valid @NotNull Registry registry,
+		ObjectStoreSettings s3) {
 
 	/**
 	 * The registry's address and credentials.

@@ -28,8 +28,8 @@ class BundleCommandsTests {
 
 	private int run(String... args) {
 		BundleProperties properties = new BundleProperties("test", List.of(Path.of("/lib/x86_64-linux-gnu")),
-				List.of(), 3, this.temp, Duration.ofMinutes(1), new BundleProperties.Registry(null, null,
-						Duration.ofSeconds(5)), null);
+				List.of(), List.of("nobody:65534:65534"), 3, this.temp, Duration.ofMinutes(1),
+				new BundleProperties.Registry(null, null, Duration.ofSeconds(5)), null);
 		return new BundleCommands(properties, new PrintStream(this.out, true, StandardCharsets.UTF_8),
 				new PrintStream(this.err, true, StandardCharsets.UTF_8))
 			.execute(args);

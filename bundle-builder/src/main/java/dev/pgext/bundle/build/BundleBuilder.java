@@ -44,11 +44,6 @@ public class BundleBuilder {
 
 	private static final Logger logger = LoggerFactory.getLogger(BundleBuilder.class);
 
-	/** The chroot's user and group files: root, and the unprivileged uid the bundle runs as. */
-	static final String PASSWD = "root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n";
-
-	static final String GROUP = "root:x:0:\nnogroup:x:65534:\n";
-
 	static final String NSSWITCH = "passwd: files\ngroup: files\n";
 
 	private static final Pattern GLIBC_VERSION = Pattern
@@ -64,17 +59,22 @@ public class BundleBuilder {
 
 	private final int zstdLevel;
 
+	private final List<ChrootUser> users;
+
 	/**
 	 * @param builderInfo recorded in the manifest
 	 * @param hostLibraryDirs where libraries the inputs do not carry come from, searched in order
 	 * @param gconvDirs where glibc's gconv modules may be, first match wins
 	 * @param zstdLevel the fixed compression level
+	 * @param users the users the programs may run as, besides root
 	 */
-	public BundleBuilder(BuilderInfo builderInfo, List<Path> hostLibraryDirs, List<Path> gconvDirs, int zstdLevel) {
+	public BundleBuilder(BuilderInfo builderInfo, List<Path> hostLibraryDirs, List<Path> gconvDirs, int zstdLevel,
+			List<ChrootUser> users) {
 		this.builderInfo = builderInfo;
 		this.hostLibraryDirs = List.copyOf(hostLibraryDirs);
 		this.gconvDirs = List.copyOf(gconvDirs);
 		this.zstdLevel = zstdLevel;
+		this.users = users.stream().sorted(Comparator.comparingInt(ChrootUser::uid)).toList();
 	}
 
 	/**
@@ -169,7 +169,7 @@ public class BundleBuilder {
 					unresolved.size(), unresolved.values().stream().flatMap(List::stream).distinct().sorted().toList(),
 					BundleManifest.PATH);
 		}
-		stageChrootEssentials(root);
+		stageChrootEssentials(root, this.users);
 		String glibc = glibcVersion(root);
 		for (PostgresInput input : inputs.values()) {
 			postgres.put(input.major().toString(), new PostgresEntry(input.version(), input.versionOutput(),
@@ -307,10 +307,19 @@ public class BundleBuilder {
 		return null;
 	}
 
-	private static void stageChrootEssentials(Path root) throws IOException {
+	private static void stageChrootEssentials(Path root, List<ChrootUser> users) throws IOException {
 		Path etc = Files.createDirectories(root.resolve("etc"));
-		Files.writeString(etc.resolve("passwd"), PASSWD);
-		Files.writeString(etc.resolve("group"), GROUP);
+		StringBuilder passwd = new StringBuilder("root:x:0:0:root:/:/bin/sh\n");
+		StringBuilder group = new StringBuilder("root:x:0:\n");
+		for (ChrootUser user : users) {
+			passwd.append(user.name()).append(":x:").append(user.uid()).append(':').append(user.gid()).append(':')
+				.append(user.name()).append(":/nonexistent:/bin/sh\n");
+			if (user.gid() != 0) {
+				group.append(user.name()).append(":x:").append(user.gid()).append(":\n");
+			}
+		}
+		Files.writeString(etc.resolve("passwd"), passwd);
+		Files.writeString(etc.resolve("group"), group);
 		Files.writeString(etc.resolve("nsswitch.conf"), NSSWITCH);
 		// /dev/null cannot be packed portably (a device node); whoever launches creates it
 		Files.createDirectories(root.resolve("dev"));

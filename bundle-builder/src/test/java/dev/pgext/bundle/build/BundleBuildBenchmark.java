@@ -40,7 +40,8 @@ public final class BundleBuildBenchmark {
 					(System.nanoTime() - extractStart) / 1e9);
 			for (int level : new int[] { 3, 12 }) {
 				BundleBuilder builder = new BundleBuilder(new BuilderInfo("pgext bundle-builder", "bench"),
-						TestBundles.HOST_LIBRARY_DIRS, List.of(Path.of("/usr/lib/x86_64-linux-gnu/gconv")), level);
+						TestBundles.HOST_LIBRARY_DIRS, List.of(Path.of("/usr/lib/x86_64-linux-gnu/gconv")), level,
+						List.of(ChrootUser.NOBODY));
 				long start = System.nanoTime();
 				BundleBuilder.Result result = builder
 					.build(new BundleBuilder.Request(inputs, Variant.CHROOT, work.resolve("out-" + level), 0));

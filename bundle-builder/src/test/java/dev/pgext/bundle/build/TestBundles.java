@@ -41,7 +41,7 @@ public final class TestBundles {
 
 	public static BundleBuilder builder() {
 		return new BundleBuilder(new BuilderInfo("pgext bundle-builder", "test"), HOST_LIBRARY_DIRS,
-				List.of(Path.of("/usr/lib/x86_64-linux-gnu/gconv")), 3);
+				List.of(Path.of("/usr/lib/x86_64-linux-gnu/gconv")), 3, List.of(ChrootUser.NOBODY));
 	}
 
 	/** The jars of the PG 15 and PG 17 binaries. */
