@@ -174,6 +174,8 @@ public class BundleVerifier {
 			try {
 				boolean finished = process.waitFor(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
 				if (!finished) {
+					// initdb leaves its postgres children behind when killed alone
+					process.descendants().forEach(ProcessHandle::destroyForcibly);
 					process.destroyForcibly().waitFor();
 					return new Result(-1, "timed out after " + this.timeout + ": " + tail(log));
 				}
