@@ -164,6 +164,41 @@ class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 	}
 
 	@Test
+	void anImportCreatedBeforeTheUploadEndsWaitsForIt() throws Exception {
+		String prefix = "late/upload";
+		String timeline = String.format("%032x", SEQUENCE.getAndIncrement());
+		assertThat(post(TENANT, 0, createBody(timeline, "k", this.storage.bucket(), prefix)).statusCode())
+			.isEqualTo(201);
+		Thread.sleep(1500);
+		for (String file : BASE) {
+			this.storage.put(prefix + "/pgdata/" + file, read(file), "application/octet-stream");
+		}
+		this.storage.put(prefix + "/status/pgdata", "{\"done\":false}".getBytes(StandardCharsets.UTF_8),
+				"application/json");
+		Thread.sleep(1000);
+		assertThat(JSON.readTree(get(TENANT, 0, timeline).body()).path("state").asString()).isEqualTo("in_progress");
+		PgdataFixture.markDone(this.storage, prefix);
+		assertThat(awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60)).path("state").asString()).isEqualTo("done");
+	}
+
+	@Test
+	void anUploadThatNeverFinishesFailsAfterTheWaitTimeout() throws Exception {
+		String timeline = String.format("%032x", SEQUENCE.getAndIncrement());
+		post(TENANT, 0, createBody(timeline, "k", this.storage.bucket(), "never/finished"));
+		JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60));
+		assertThat(status.path("state").asString()).isEqualTo("failed");
+		assertThat(status.path("error").asString()).contains("did not finish within PT10S");
+	}
+
+	@Test
+	void aMissingInputBucketFailsTheImport() throws Exception {
+		String timeline = String.format("%032x", SEQUENCE.getAndIncrement());
+		post(TENANT, 0, createBody(timeline, "k", "no-such-bucket-here", "x"));
+		JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60));
+		assertThat(status.path("error").asString()).contains("bucket 'no-such-bucket-here' does not exist");
+	}
+
+	@Test
 	void theServiceKeepsServingAfterFailedImports() throws Exception {
 		importOf(Map.of("base/1/junk", new byte[1]));
 		HttpResponse<String> health = HttpClient.newHttpClient()

@@ -63,6 +63,7 @@ public abstract class ImporterIntegrationTestSupport {
 		registry.add("pgext.importer.rescan-interval", () -> "1h");
 		registry.add("pgext.importer.pgdata-poll-initial", () -> "100ms");
 		registry.add("pgext.importer.pgdata-poll-max", () -> "500ms");
+		registry.add("pgext.importer.pgdata-wait-timeout", () -> "10s");
 		registry.add("pgext.importer.tenants." + SHARDED_TENANT + ".count", () -> "4");
 		registry.add("pgext.importer.tenants." + SHARDED_TENANT + ".stripe-size", () -> "8");
 		registry.add("pgext.importer.upcall.url", () -> CONTROL_PLANE.url().toString());
