@@ -15,10 +15,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.pgext.loader.LoaderProperties;
 import dev.pgext.loader.TestStores;
+import dev.pgext.loader.fetch.BandwidthLimiter;
 import dev.pgext.loader.fetch.ExtensionSource;
 import dev.pgext.loader.fetch.FilePlacer;
 import dev.pgext.loader.fetch.S3ExtensionSource;
 import dev.pgext.model.Scope;
+import dev.pgext.model.index.ExtFile;
+import dev.pgext.model.index.ExtIndex;
+import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.testsupport.RealInfrastructure;
 import dev.pgext.testsupport.TestBucket;
@@ -26,10 +30,10 @@ import dev.pgext.testsupport.TestBucket;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A compute restarted on an existing data directory with a fresh installation: the session
- * preload library is in place before the compute is ready (no session could connect without
- * it), and the extensions created in its databases come back in the background without any
- * JIT request.
+ * After start: a compute restarted on an existing data directory with a fresh installation
+ * has its session preload library in place before it is ready (no session could connect
+ * without it) and gets the extensions created in its databases back without any JIT request;
+ * with prefetch on, every available extension arrives in the background, throttled.
  */
 @RealInfrastructure
 class ComputeRestartIntegrationTests {
@@ -81,11 +85,43 @@ class ComputeRestartIntegrationTests {
 		}
 	}
 
+	@Test
+	void withPrefetchEveryAvailableExtensionArrivesAfterStartUnderTheBandwidthLimit(TestBucket bucket,
+			@TempDir Path dir) throws Exception {
+		ExtIndex index = TestStores.publish(bucket.objectStore(), Scope.PUBLIC, EXTENSIONS);
+		ExtensionSource source = new S3ExtensionSource(bucket.objectStore());
+		PostgresInstall install = TestStores.computeInstall(dir.resolve("install"), EXTENSIONS);
+		Compute compute = compute(source, null, BandwidthLimiter.of(512 * 1024), true);
+		try {
+			compute.startAndWait(spec(install, dir.resolve("data"), List.of()));
+			assertThat(compute.isRunning()).as(String.valueOf(compute.status().problem())).isTrue();
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+			while (compute.status().extensions().stream().anyMatch((e) -> e.state() != DownloadScheduler.State.PLACED)
+					&& System.nanoTime() < deadline) {
+				Thread.sleep(50);
+			}
+			assertThat(compute.status().extensions()).extracting(DownloadScheduler.ExtensionStatus::state)
+				.containsOnly(DownloadScheduler.State.PLACED);
+			for (ExtIndexEntry entry : index.extensions()) {
+				for (ExtFile file : entry.files()) {
+					assertThat(FilePlacer.hasContent(install.resolve(file.path()), file)).as(file.path()).isTrue();
+				}
+			}
+		}
+		finally {
+			compute.destroy();
+		}
+	}
+
 	private static Compute compute(ExtensionSource source, Path cache) {
-		LoaderProperties properties = new LoaderProperties(null, null, null, null, cache, 2, null, false, 3,
+		return compute(source, cache, null, false);
+	}
+
+	private static Compute compute(ExtensionSource source, Path cache, BandwidthLimiter limiter, boolean prefetch) {
+		LoaderProperties properties = new LoaderProperties(null, null, null, null, cache, 2, null, prefetch, 3,
 				Duration.ofMillis(20), Duration.ofMinutes(1), Duration.ofMinutes(1));
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
-		FilePlacer placer = new FilePlacer(source, cache, null, FilePlacer.retry(3, Duration.ofMillis(20)), meters);
+		FilePlacer placer = new FilePlacer(source, cache, limiter, FilePlacer.retry(3, Duration.ofMillis(20)), meters);
 		return new Compute(properties, source, placer, meters, (event) -> {
 		});
 	}
