@@ -1,5 +1,8 @@
 package dev.pgext.registry;
 
+import java.util.List;
+import java.util.Map;
+
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -38,6 +41,64 @@ class RegistryApplicationIntegrationTests extends RegistryIntegrationTest {
 		api().get("/api/v1/compute-manifests/15", null);
 		String metrics = api().get("/actuator/prometheus", null).text();
 		assertThat(metrics).contains("pgext_registry_search_seconds_count", "pgext_registry_manifest_requests_total");
+	}
+
+	@Test
+	void springMvcErrorsAreProblemsToo() {
+		RegistryClient.Response unknown = api().get("/api/v1/no-such-thing", null);
+		assertThat(unknown.status()).isEqualTo(404);
+		assertThat(unknown.problemType()).isEqualTo("https://pgext.dev/problems/not-found");
+		RegistryClient.Response missing = api().get("/api/v1/search", null);
+		assertThat(missing.status()).isEqualTo(400);
+		assertThat(missing.problemType()).isEqualTo("https://pgext.dev/problems/bad-request");
+		RegistryClient.Response badDigest = api().get("/api/v1/files/not-a-digest", null);
+		assertThat(badDigest.status()).isEqualTo(400);
+		assertThat(badDigest.problemType()).isEqualTo("https://pgext.dev/problems/invalid-argument");
+		RegistryClient.Response badPage = api().get("/api/v1/extensions?size=0", null);
+		assertThat(badPage.status()).isEqualTo(400);
+	}
+
+	@Test
+	void searchTakesAnyTextWithoutFailing() {
+		for (String query : List.of("' & | ! ( :*", "it's", "\\", "a <-> b", "-", "%_")) {
+			RegistryClient.Response response = api().getTemplate("/api/v1/search?q={q}", null, query);
+			assertThat(response.status()).as(query + " -> " + response).isEqualTo(200);
+		}
+	}
+
+	@Test
+	void revokedTokensStopWorking() {
+		api().postJson("/api/v1/users", ADMIN_TOKEN, Map.of("name", "short-lived"));
+		JsonNode created = api()
+			.postJson("/api/v1/tokens", ADMIN_TOKEN, Map.of("user", "short-lived", "scopes", List.of("publish")))
+			.json();
+		String token = created.path("token").asString();
+		assertThat(api().get("/api/v1/me", token).json().path("user").asString()).isEqualTo("short-lived");
+		assertThat(
+				api().postJson("/api/v1/tokens/" + created.path("id").asLong() + "/revoke", token, Map.of()).status())
+			.isEqualTo(200);
+		RegistryClient.Response after = api().get("/api/v1/me", token);
+		assertThat(after.status()).isEqualTo(401);
+		assertThat(after.problemType()).isEqualTo("https://pgext.dev/problems/invalid-token");
+		// only the hash is stored
+		assertThat(this.jdbc.sql("select count(*) from api_token where token_hash = ?")
+			.param(token)
+			.query(Long.class)
+			.single()).isZero();
+	}
+
+	@Test
+	void tokensCannotGrantMoreThanTheyHave() {
+		api().postJson("/api/v1/users", ADMIN_TOKEN, Map.of("name", "modest"));
+		String publisher = api()
+			.postJson("/api/v1/tokens", ADMIN_TOKEN, Map.of("user", "modest", "scopes", List.of("publish")))
+			.json()
+			.path("token")
+			.asString();
+		RegistryClient.Response escalation = api().postJson("/api/v1/tokens", publisher,
+				Map.of("scopes", List.of("admin")));
+		assertThat(escalation.status()).isEqualTo(403);
+		assertThat(api().postJson("/api/v1/users", publisher, Map.of("name", "sneaky")).status()).isEqualTo(403);
 	}
 
 	@Test

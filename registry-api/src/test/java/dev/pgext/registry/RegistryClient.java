@@ -67,6 +67,17 @@ public final class RegistryClient {
 		}).exchange((request, response) -> read(response), false);
 	}
 
+	/**
+	 * A GET whose URI template variables are encoded by the client, such as
+	 * {@code /api/v1/search?q={q}}.
+	 */
+	public Response getTemplate(String template, String token, Object... variables) {
+		return this.client.get()
+			.uri(template, variables)
+			.headers((h) -> auth(h, token))
+			.exchange((request, response) -> read(response), false);
+	}
+
 	public Response get(String path, String token) {
 		return get(path, token, Map.of());
 	}

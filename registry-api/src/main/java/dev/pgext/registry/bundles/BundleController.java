@@ -22,7 +22,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.annotation.Transactional;
-import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -45,7 +44,6 @@ import dev.pgext.registry.problem.RegistryException;
  * idempotent for equal content and refused for different content under the same digest.
  */
 @RestController
-@Validated
 class BundleController {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();

@@ -20,7 +20,6 @@ import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -42,7 +41,6 @@ import dev.pgext.registry.problem.RegistryException;
  * and administrators may ask for.
  */
 @RestController
-@Validated
 class CatalogController {
 
 	private final JdbcClient jdbc;

@@ -2,6 +2,7 @@ package dev.pgext.registry.problem;
 
 import java.net.URI;
 
+import jakarta.validation.ConstraintViolationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,13 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 	}
 
 	@ExceptionHandler
+	ResponseEntity<ProblemDetail> constraintViolation(ConstraintViolationException ex) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
+		problem.setType(URI.create(RegistryException.TYPE_BASE + "bad-request"));
+		return ResponseEntity.badRequest().body(problem);
+	}
+
+	@ExceptionHandler
 	ResponseEntity<ProblemDetail> store(ObjectStoreException ex) {
 		log.warn("Extension store call failed: {}", ex.getMessage());
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
@@ -81,10 +89,19 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 		ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, statusCode, request);
 		if (response != null && response.getBody() instanceof ProblemDetail problem
 				&& (problem.getType() == null || "about:blank".equals(problem.getType().toString()))) {
-			problem.setType(URI.create(
-					RegistryException.TYPE_BASE + (statusCode.is4xxClientError() ? "bad-request" : "internal-error")));
+			problem.setType(URI.create(RegistryException.TYPE_BASE + kind(statusCode)));
 		}
 		return response;
+	}
+
+	private static String kind(HttpStatusCode status) {
+		return switch (status.value()) {
+			case 404 -> "not-found";
+			case 405 -> "method-not-allowed";
+			case 406 -> "not-acceptable";
+			case 415 -> "unsupported-media-type";
+			default -> status.is4xxClientError() ? "bad-request" : "internal-error";
+		};
 	}
 
 }

@@ -14,7 +14,6 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -33,7 +32,6 @@ import dev.pgext.registry.problem.RegistryException;
  * names starting with the query, then text-search rank.
  */
 @RestController
-@Validated
 class SearchController {
 
 	private final JdbcClient jdbc;
