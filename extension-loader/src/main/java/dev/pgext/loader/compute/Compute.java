@@ -124,7 +124,10 @@ public class Compute implements DisposableBean {
 		this.starter.start();
 	}
 
-	/** Starts the compute and waits until Postgres accepts connections or start-up fails. */
+	/**
+	 * Starts the compute and waits until Postgres accepts connections (and the background work
+	 * is queued) or start-up fails.
+	 */
 	public void startAndWait(ComputeSpec spec) throws InterruptedException {
 		start(spec);
 		Thread thread;
@@ -175,9 +178,16 @@ public class Compute implements DisposableBean {
 			this.phaseMillis.put("total", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
 			log.info("Compute started in {} ms ({} extensions available, {} placed before start)",
 					this.phaseMillis.get("total"), catalog.extensions().size(), preload.size());
-			this.phase = Phase.RUNNING;
-			AvailabilityChangeEvent.publish(this.events, this, ReadinessState.ACCEPTING_TRAFFIC);
-			background(catalog);
+			synchronized (this) {
+				// a crash right after the first connection has already set the phase to FAILED
+				if (this.phase == Phase.STARTING) {
+					this.phase = Phase.RUNNING;
+				}
+			}
+			if (this.phase == Phase.RUNNING) {
+				AvailabilityChangeEvent.publish(this.events, this, ReadinessState.ACCEPTING_TRAFFIC);
+				background(catalog);
+			}
 		}
 		catch (Exception ex) {
 			Throwable cause = (ex instanceof ExecutionException) ? ex.getCause() : ex;
@@ -289,8 +299,10 @@ public class Compute implements DisposableBean {
 
 	private void postgresChanged(PostgresSupervisor.State state) {
 		if (state == PostgresSupervisor.State.CRASHED) {
-			this.phase = Phase.FAILED;
-			this.problem = this.postgres.problem();
+			synchronized (this) {
+				this.phase = Phase.FAILED;
+				this.problem = this.postgres.problem();
+			}
 			AvailabilityChangeEvent.publish(this.events, this, ReadinessState.REFUSING_TRAFFIC);
 		}
 		else if (state == PostgresSupervisor.State.STOPPED && this.phase != Phase.FAILED) {
