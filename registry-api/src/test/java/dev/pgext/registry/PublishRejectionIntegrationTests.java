@@ -199,9 +199,11 @@ class PublishRejectionIntegrationTests extends RegistryIntegrationTest {
 		assertThat(api().get("/api/v1/distributions/owned_dist/maintainers", null).json())
 			.extracting((m) -> m.path("user").asString() + ":" + m.path("role").asString())
 			.containsExactly("owner-alice:owner", "other-bob:maintainer");
-		assertThat(this.jdbc.sql("select action from audit_event where target = 'owned_dist' order by id")
-			.query(String.class)
-			.list()).containsExactly("release.publish", "maintainer.add", "release.publish");
+		RegistryClient.Response audit = api().get("/api/v1/audit?target=owned_dist", ADMIN_TOKEN);
+		assertThat(audit.json())
+			.extracting((event) -> event.path("actor").asString() + " " + event.path("action").asString())
+			.containsExactly("other-bob release.publish", "owner-alice maintainer.add", "owner-alice release.publish");
+		assertThat(api().get("/api/v1/audit", owner).status()).isEqualTo(403);
 	}
 
 	@Test

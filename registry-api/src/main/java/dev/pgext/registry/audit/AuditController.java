@@ -1,0 +1,65 @@
+package dev.pgext.registry.audit;
+
+import java.time.Instant;
+import java.util.List;
+
+import io.swagger.v3.oas.annotations.Operation;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.pgext.registry.auth.Caller;
+
+/**
+ * {@code GET /api/v1/audit}: the audit trail, newest first, for administrators.
+ */
+@RestController
+class AuditController {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final JdbcClient jdbc;
+
+	AuditController(JdbcClient jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	/**
+	 * One audit event.
+	 *
+	 * @param id its sequence number
+	 * @param at when
+	 * @param actor who (a user name, or {@code system})
+	 * @param action what, such as {@code release.publish}
+	 * @param target what it was done to
+	 * @param detail the particulars
+	 */
+	record AuditEvent(long id, Instant at, String actor, String action, String target, JsonNode detail) {
+	}
+
+	@Operation(summary = "The audit trail, newest first (scope admin)")
+	@GetMapping("/api/v1/audit")
+	List<AuditEvent> events(Caller caller, @RequestParam(required = false) String target,
+			@RequestParam(defaultValue = "100") @Min(1) @Max(1000) int limit) {
+		caller.requireScope(Caller.ADMIN);
+		String where = (target != null) ? " where target = :target" : "";
+		var statement = this.jdbc
+			.sql("select id, at, actor, action, target, detail::text from audit_event" + where
+					+ " order by id desc limit :limit")
+			.param("limit", limit);
+		if (target != null) {
+			statement = statement.param("target", target);
+		}
+		return statement
+			.query((rs, n) -> new AuditEvent(rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3),
+					rs.getString(4), rs.getString(5), JSON.readTree(rs.getString(6))))
+			.list();
+	}
+
+}
