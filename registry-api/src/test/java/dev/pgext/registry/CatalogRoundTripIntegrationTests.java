@@ -1,5 +1,8 @@
 package dev.pgext.registry;
 
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,7 +102,7 @@ class CatalogRoundTripIntegrationTests extends RegistryIntegrationTest {
 	}
 
 	@Test
-	void filesDownloadByDigestWithTheirExactBytes() {
+	void filesDownloadByDigestWithTheirExactBytes() throws Exception {
 		String version = this.published.get("pgcrypto").json().path("version").asString();
 		RegistryClient.Response builds = api().get("/api/v1/extensions/pgcrypto/versions/" + version, null);
 		assertThat(builds.status()).isEqualTo(200);
@@ -114,6 +117,14 @@ class CatalogRoundTripIntegrationTests extends RegistryIntegrationTest {
 			}
 		}
 		assertThat(checked).isGreaterThan(4);
+		String digest = builds.json().get(0).path("files").get(0).path("sha256").asString();
+		RegistryClient.Response redirect = api().get("/api/v1/files/" + digest + "?redirect=true", null);
+		assertThat(redirect.status()).isEqualTo(302);
+		HttpResponse<byte[]> presigned = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(redirect.headers().getLocation()).build(),
+					HttpResponse.BodyHandlers.ofByteArray());
+		assertThat(presigned.statusCode()).isEqualTo(200);
+		assertThat(Sha256Digest.of(presigned.body()).hex()).isEqualTo(digest);
 		assertThat(api().get("/api/v1/files/" + "0".repeat(64), null).status()).isEqualTo(404);
 	}
 

@@ -17,6 +17,7 @@ import jakarta.validation.constraints.Min;
 
 import org.springframework.core.io.InputStreamResource;
 import org.springframework.http.CacheControl;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -33,6 +34,7 @@ import dev.pgext.model.index.ExtFile;
 import dev.pgext.model.store.ObjectStore;
 import dev.pgext.registry.Scopes;
 import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.storage.DownloadLinks;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
@@ -47,9 +49,12 @@ class CatalogController {
 
 	private final ObjectStore store;
 
-	CatalogController(JdbcClient jdbc, ObjectStore store) {
+	private final DownloadLinks links;
+
+	CatalogController(JdbcClient jdbc, ObjectStore store, DownloadLinks links) {
 		this.jdbc = jdbc;
 		this.store = store;
+		this.links = links;
 	}
 
 	/**
@@ -241,9 +246,11 @@ class CatalogController {
 		return builds;
 	}
 
-	@Operation(summary = "Download a file by its sha256, streamed from the store")
+	@Operation(summary = "Download a file by its sha256, streamed from the store, or with redirect=true a 302 to a "
+			+ "presigned store URL valid for 15 minutes")
 	@GetMapping("/api/v1/files/{sha256}")
-	ResponseEntity<InputStreamResource> file(@Parameter(hidden = true) Caller caller, @PathVariable String sha256) {
+	ResponseEntity<InputStreamResource> file(@Parameter(hidden = true) Caller caller, @PathVariable String sha256,
+			@RequestParam(defaultValue = "false") boolean redirect) {
 		Sha256Digest digest = Sha256Digest.parse(sha256);
 		List<String> scopes = this.jdbc
 			.sql("select distinct e.scope from release_file f join release_extension e on e.id = f.extension_id "
@@ -261,6 +268,9 @@ class CatalogController {
 			.param(digest.hex())
 			.query(Long.class)
 			.single();
+		if (redirect) {
+			return ResponseEntity.status(HttpStatus.FOUND).location(this.links.get(StoreLayout.blob(digest))).build();
+		}
 		InputStream content = this.store.get(StoreLayout.blob(digest))
 			.orElseThrow(() -> RegistryException.notFound("the content of " + digest.hex() + " is not in the store"));
 		return ResponseEntity.ok()
