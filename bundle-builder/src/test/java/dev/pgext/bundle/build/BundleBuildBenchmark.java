@@ -1,5 +1,7 @@
 package dev.pgext.bundle.build;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +19,8 @@ import dev.pgext.model.postgres.PostgresBinaries;
  */
 public final class BundleBuildBenchmark {
 
+	private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
 	private BundleBuildBenchmark() {
 	}
 
@@ -33,34 +37,38 @@ public final class BundleBuildBenchmark {
 		try {
 			System.out.printf("inputs: %s%n", inputs.stream().map(Path::getFileName).toList());
 			long extractStart = System.nanoTime();
+			long extractCpu = THREADS.getCurrentThreadCpuTime();
 			for (Path jar : inputs) {
 				PostgresBinaries.extract(PostgresBinaries.artifact(jar), work.resolve("jar-" + jar.getFileName()));
 			}
-			System.out.printf("extracting the input jars alone (xz, part of every build): %.1f s%n",
-					(System.nanoTime() - extractStart) / 1e9);
+			System.out.printf("extracting the input jars alone (xz, part of every build): %.1f s, cpu %.1f s%n",
+					(System.nanoTime() - extractStart) / 1e9, (THREADS.getCurrentThreadCpuTime() - extractCpu) / 1e9);
 			for (int level : new int[] { 3, 12 }) {
 				BundleBuilder builder = new BundleBuilder(new BuilderInfo("pgext bundle-builder", "bench"),
 						TestBundles.HOST_LIBRARY_DIRS, List.of(Path.of("/usr/lib/x86_64-linux-gnu/gconv")), level,
 						List.of(ChrootUser.NOBODY));
 				long start = System.nanoTime();
+				long cpu = THREADS.getCurrentThreadCpuTime();
 				BundleBuilder.Result result = builder
 					.build(new BundleBuilder.Request(inputs, Variant.CHROOT, work.resolve("out-" + level), 0));
 				double seconds = (System.nanoTime() - start) / 1e9;
-				System.out.printf("bundle-builder build, zstd level %d: %.1f s, %.1f MB (%d files)%n", level, seconds,
-						result.size() / 1e6, result.manifest().files().size());
+				double cpuSeconds = (THREADS.getCurrentThreadCpuTime() - cpu) / 1e9;
+				System.out.printf("bundle-builder build, zstd level %d: %.1f s, cpu %.1f s, %.1f MB (%d entries)%n",
+						level, seconds, cpuSeconds, result.size() / 1e6, result.manifest().files().size());
 				if (level == 3) {
 					Path tree = TestBundles.extract(result.file(), work.resolve("tree"));
-					System.out.printf("uncompressed tree: %.1f MB%n", treeSize(tree) / 1e6);
+					System.out.printf("uncompressed tree (regular files): %.1f MB%n", treeSize(tree) / 1e6);
 					for (String zstd : List.of("zstd -3 -T1", "zstd -12 -T1", "zstd -12 --long=27 -T1")) {
-						String command = "tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C " + tree
-								+ " -cf - . | " + zstd + " -q -o " + work.resolve("plain.tar.zst") + " -f";
-						long plainStart = System.nanoTime();
-						Process process = new ProcessBuilder("sh", "-c", command).inheritIO().start();
-						if (process.waitFor() != 0) {
-							throw new IllegalStateException(command + " failed");
+						String command = "TIMEFORMAT='%R %U %S'; time (tar --sort=name --mtime=@0 --owner=0 --group=0 "
+								+ "--numeric-owner -C " + tree
+								+ " -cf - . | " + zstd + " -q -o " + work.resolve("plain.tar.zst") + " -f)";
+						Process process = new ProcessBuilder("bash", "-c", command).start();
+						String[] times = new String(process.getErrorStream().readAllBytes()).strip().split("\\s+");
+						if (process.waitFor() != 0 || times.length != 3) {
+							throw new IllegalStateException(command + " failed: " + String.join(" ", times));
 						}
-						double plainSeconds = (System.nanoTime() - plainStart) / 1e9;
-						System.out.printf("tar --sort=name | %s: %.1f s, %.1f MB%n", zstd, plainSeconds,
+						System.out.printf("tar --sort=name | %s: %s s, cpu %.1f s, %.1f MB%n", zstd, times[0],
+								Double.parseDouble(times[1]) + Double.parseDouble(times[2]),
 								Files.size(work.resolve("plain.tar.zst")) / 1e6);
 					}
 				}
@@ -74,7 +82,8 @@ public final class BundleBuildBenchmark {
 	private static long treeSize(Path tree) throws Exception {
 		try (var paths = Files.walk(tree)) {
 			long total = 0;
-			for (Path p : paths.filter(Files::isRegularFile).toList()) {
+			for (Path p : paths.filter((p) -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+				.toList()) {
 				total += Files.size(p);
 			}
 			return total;
