@@ -60,12 +60,12 @@ public class ExtensionIndexes {
 	}
 
 	/**
-	 * Builds the index of {@code scope} and {@code major} and writes it to the store; the
-	 * caller holds the lock.
+	 * Writes {@code index} as the {@code ext_index.json} of {@code scope}; the caller
+	 * holds the lock and built the index inside it.
 	 */
-	public byte[] write(Scope scope, PgMajor major) {
-		byte[] json = ExtIndexJson.write(build(scope, major));
-		this.store.put(StoreLayout.extIndex(scope, major), json, "application/json");
+	public byte[] write(Scope scope, ExtIndex index) {
+		byte[] json = ExtIndexJson.write(index);
+		this.store.put(StoreLayout.extIndex(scope, index.pgMajor()), json, "application/json");
 		return json;
 	}
 

@@ -32,6 +32,7 @@ import dev.pgext.model.Scope;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.StoreLayout;
 import dev.pgext.model.index.ExtFile;
+import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.store.ObjectStore;
 import dev.pgext.registry.Scopes;
@@ -240,7 +241,8 @@ class Publisher {
 		// files other extensions of this scope still use must survive the removal of
 		// stale ones
 		Set<String> stillUsed = new HashSet<>();
-		for (ExtIndexEntry entry : this.indexes.build(scope, major).extensions()) {
+		ExtIndex index = this.indexes.build(scope, major);
+		for (ExtIndexEntry entry : index.extensions()) {
 			if (!names.contains(entry.name().value())) {
 				entry.files().forEach((file) -> stillUsed.add(file.path()));
 			}
@@ -260,7 +262,7 @@ class Publisher {
 				this.store.delete(StoreLayout.seedFile(scope, major, stale));
 			}
 		}
-		this.indexes.write(scope, major);
+		this.indexes.write(scope, index);
 	}
 
 	/** Files of the releases this publish replaces, for the extensions it publishes. */
@@ -286,8 +288,8 @@ class Publisher {
 			this.transaction.executeWithoutResult((status) -> {
 				this.indexes.lock(scope, major);
 				Map<String, ExtFile> committed = new TreeMap<>();
-				this.indexes.build(scope, major)
-					.extensions()
+				ExtIndex index = this.indexes.build(scope, major);
+				index.extensions()
 					.forEach((entry) -> entry.files().forEach((file) -> committed.put(file.path(), file)));
 				for (String path : paths) {
 					ExtFile file = committed.get(path);
@@ -298,7 +300,7 @@ class Publisher {
 						restoreSeedFile(scope, major, file);
 					}
 				}
-				this.indexes.write(scope, major);
+				this.indexes.write(scope, index);
 			});
 		}
 		catch (RuntimeException ex) {
