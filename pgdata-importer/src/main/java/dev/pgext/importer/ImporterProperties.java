@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import jakarta.validation.Valid;
@@ -83,12 +84,12 @@ public record ImporterProperties(@NestedConfigurationProperty @NotNull ObjectSto
 	}
 
 	/** The shard identity of {@code shardNumber} of {@code tenantId}, or empty when the tenant has no such shard. */
-	public java.util.Optional<ShardIdentity> shard(String tenantId, int shardNumber) {
+	public Optional<ShardIdentity> shard(String tenantId, int shardNumber) {
 		ShardLayout layout = this.tenants.getOrDefault(tenantId, this.shards);
 		if (shardNumber < 0 || shardNumber >= layout.count()) {
-			return java.util.Optional.empty();
+			return Optional.empty();
 		}
-		return java.util.Optional.of(new ShardIdentity(shardNumber, layout.count(), layout.stripeSize()));
+		return Optional.of(new ShardIdentity(shardNumber, layout.count(), layout.stripeSize()));
 	}
 
 	/**

@@ -89,12 +89,11 @@ public final class PgdataFixture {
 	/** Uploads {@code pgdata} under {@code <prefix>/pgdata/}, then writes {@code status/pgdata} last. */
 	public static void upload(ObjectStore store, String prefix, Path pgdata, List<String> only) {
 		List<String> all = (only != null) ? only : files(pgdata);
-		java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+		java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
 		try {
 			List<java.util.concurrent.Future<?>> puts = new ArrayList<>();
 			for (String file : all) {
-				puts.add(pool.submit(
-						() -> store.put(prefix + "/pgdata/" + file, pgdata.resolve(file), "application/octet-stream")));
+				puts.add(pool.submit(() -> put(store, prefix + "/pgdata/" + file, pgdata.resolve(file))));
 			}
 			for (java.util.concurrent.Future<?> put : puts) {
 				put.get();
@@ -107,6 +106,20 @@ public final class PgdataFixture {
 			pool.shutdownNow();
 		}
 		markDone(store, prefix);
+	}
+
+	/** One upload, tried again when the loaded in-process endpoint drops the connection. */
+	private static String put(ObjectStore store, String key, Path file) {
+		for (int attempt = 1;; attempt++) {
+			try {
+				return store.put(key, file, "application/octet-stream");
+			}
+			catch (RuntimeException ex) {
+				if (attempt == 3) {
+					throw ex;
+				}
+			}
+		}
 	}
 
 	public static void markDone(ObjectStore store, String prefix) {

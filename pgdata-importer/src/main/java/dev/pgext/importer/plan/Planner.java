@@ -3,6 +3,7 @@ package dev.pgext.importer.plan;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -291,7 +292,7 @@ public final class Planner {
 			}
 			return new Sha256Digest(HexFormat.of().formatHex(digest.digest()));
 		}
-		catch (java.security.NoSuchAlgorithmException ex) {
+		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException(ex);
 		}
 	}

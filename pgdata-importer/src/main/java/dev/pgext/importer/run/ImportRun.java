@@ -6,10 +6,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
@@ -26,6 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.pgext.importer.keyspace.Key;
 import dev.pgext.importer.layer.ImageLayerFormat;
 import dev.pgext.importer.layer.ImageLayerWriter;
+import dev.pgext.importer.layer.LayerFormatException;
 import dev.pgext.importer.pgdata.InvalidPgdataException;
 import dev.pgext.importer.pgdata.PageVerifier;
 import dev.pgext.importer.pgdata.PgControl;
@@ -41,6 +45,7 @@ import dev.pgext.importer.run.IndexPart.State;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.store.ObjectInfo;
 import dev.pgext.model.store.ObjectStore;
+import dev.pgext.model.store.ObjectStoreException;
 
 /**
  * One instance's work on one import, from waiting for the upload to the acknowledged upcall.
@@ -332,7 +337,7 @@ final class ImportRun implements Runnable {
 				future.get();
 			}
 		}
-		catch (java.util.concurrent.ExecutionException ex) {
+		catch (ExecutionException ex) {
 			failure.compareAndSet(null, ex);
 		}
 		finally {
@@ -427,7 +432,7 @@ final class ImportRun implements Runnable {
 		IndexPart part = this.index.part();
 		IndexPart.Import state = part.importPgdata();
 		ObjectStore input = this.context.inputStore(state.location().bucket());
-		java.util.LinkedHashMap<String, Object> status = new java.util.LinkedHashMap<>();
+		LinkedHashMap<String, Object> status = new LinkedHashMap<>();
 		status.put("done", state.state() == State.DONE);
 		if (state.error() != null) {
 			status.put("error", state.error());
@@ -436,7 +441,7 @@ final class ImportRun implements Runnable {
 			input.put(ImportLayout.shardStatus(state.location().prefix(), this.id), JSON.writeValueAsBytes(status),
 					"application/json");
 		}
-		catch (dev.pgext.model.store.ObjectStoreException ex) {
+		catch (ObjectStoreException ex) {
 			if (ex.statusCode() < 400 || ex.statusCode() >= 500) {
 				throw ex;
 			}
@@ -461,17 +466,17 @@ final class ImportRun implements Runnable {
 
 	static String reason(Throwable ex) {
 		Throwable t = ex;
-		while ((t instanceof java.util.concurrent.ExecutionException
-				|| t instanceof java.util.concurrent.CompletionException) && t.getCause() != null) {
+		while ((t instanceof ExecutionException
+				|| t instanceof CompletionException) && t.getCause() != null) {
 			t = t.getCause();
 		}
 		if (t instanceof InvalidPgdataException || t instanceof ImportFailedException) {
 			return t.getMessage();
 		}
-		if (t instanceof dev.pgext.model.store.ObjectStoreException) {
+		if (t instanceof ObjectStoreException) {
 			return "object store: " + t.getMessage();
 		}
-		if (t instanceof dev.pgext.importer.layer.LayerFormatException) {
+		if (t instanceof LayerFormatException) {
 			return "layer: " + t.getMessage();
 		}
 		return "internal error: " + t;

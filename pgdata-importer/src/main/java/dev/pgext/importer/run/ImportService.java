@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import jakarta.annotation.PreDestroy;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -254,7 +256,7 @@ public class ImportService {
 		return this.running.containsKey(new ImportId(tenantId, shard(tenantId, shardNumber), timelineId));
 	}
 
-	@jakarta.annotation.PreDestroy
+	@PreDestroy
 	void shutdown() {
 		this.scheduler.shutdownNow();
 		stopAll();

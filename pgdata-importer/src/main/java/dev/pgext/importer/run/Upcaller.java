@@ -1,5 +1,6 @@
 package dev.pgext.importer.run;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -71,7 +72,7 @@ final class Upcaller {
 				}
 				log.warn("Import {} upcall attempt {} answered {}", part.id(), attempt, response.statusCode());
 			}
-			catch (java.io.IOException ex) {
+			catch (IOException ex) {
 				log.warn("Import {} upcall attempt {} failed: {}", part.id(), attempt, ex.toString());
 			}
 			Thread.sleep(backoff.toMillis());
