@@ -6,11 +6,17 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
 import dev.pgext.importer.ImporterIntegrationTestSupport;
+import dev.pgext.importer.PgdataImporterApplication;
 import dev.pgext.importer.PgdataFixture;
 import dev.pgext.importer.keyspace.ShardIdentity;
 import dev.pgext.importer.run.IndexPartStore.Versioned;
 import dev.pgext.model.store.S3ObjectStore;
+import dev.pgext.testsupport.TestBucket;
+import dev.pgext.testsupport.TestInfrastructure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -76,6 +82,34 @@ class ImportFencingIntegrationTests extends ImporterIntegrationTestSupport {
 		assertThat(after.importPgdata().state()).isEqualTo(IndexPart.State.IN_PROGRESS);
 		assertThat(after.importPgdata().owner().instance()).isEqualTo("other-instance");
 		assertThat(after.importPgdata().finishedJobs()).isEmpty();
+	}
+
+	@Test
+	void anotherInstanceTakesOverAtItsStartAnImportWhoseOwnerDied() throws Exception {
+		String prefix = "fence/orphaned";
+		PgdataFixture.upload(this.storage, prefix, PgdataFixture.pgdata(), FILES);
+		String timeline = "0000000000000000000000000000fe03";
+		IndexPartStore store = store(this.storage);
+		IndexPart part = new IndexPart(1, TENANT, timeline, IndexPart.Shard.of(new ShardIdentity(0, 1, 2048)),
+				new IndexPart.Import(IndexPart.State.IN_PROGRESS, "k", new ImportLocation(this.storage.bucket(), prefix + "/"),
+						Instant.now(), null, null, new IndexPart.Owner("dead-instance", Instant.now().minusSeconds(5)),
+						null, List.of(), List.of(), false));
+		store.create(part).orElseThrow();
+		TestBucket bucket = TestInfrastructure.bucket(ImporterIntegrationTestSupport.class);
+		ConfigurableApplicationContext second = new SpringApplicationBuilder(PgdataImporterApplication.class).run(
+				"--server.port=0", "--pgext.importer.s3.endpoint=" + bucket.endpoint(),
+				"--pgext.importer.s3.bucket=" + bucket.name(), "--pgext.importer.s3.access-key=" + bucket.accessKey(),
+				"--pgext.importer.s3.secret-key=" + bucket.secretKey(), "--pgext.importer.instance-id=second-instance",
+				"--pgext.importer.work-dir=target/importer-work-2", "--pgext.importer.rescan-interval=1h");
+		try {
+			await(Duration.ofSeconds(60), "the second instance to finish the import",
+					() -> store.read(part.id()).orElseThrow().part().importPgdata().state() == IndexPart.State.DONE);
+			assertThat(store.read(part.id()).orElseThrow().part().importPgdata().owner().instance())
+				.isEqualTo("second-instance");
+		}
+		finally {
+			second.close();
+		}
 	}
 
 	private static IndexPartStore store(S3ObjectStore storage) {
