@@ -136,8 +136,6 @@ public class BundleBuilder {
 
 	private BundleManifest stage(Path root, Map<PgMajor, PostgresInput> inputs, Request request) throws IOException {
 		LibraryClosure closure = new LibraryClosure(root, this.hostLibraryDirs);
-		Map<String, List<String>> unresolved = new TreeMap<>();
-		Map<String, PostgresEntry> postgres = new LinkedHashMap<>();
 		for (PostgresInput input : inputs.values()) {
 			Path majorRoot = root.resolve("v" + input.major());
 			copyInstall(input.install().root(), majorRoot);
@@ -163,7 +161,7 @@ public class BundleBuilder {
 		closure.addHostLibraryIfPresent("libgcc_s.so.1");
 		closure.addHostLibraryIfPresent("libnss_files.so.2");
 		String gconv = stageGconvIfUsed(root, closure);
-		unresolved.putAll(closure.unresolved());
+		Map<String, List<String>> unresolved = closure.unresolved();
 		if (!unresolved.isEmpty()) {
 			logger.warn("{} optional modules will not load, these libraries are missing: {} (see 'unresolved' in {})",
 					unresolved.size(), unresolved.values().stream().flatMap(List::stream).distinct().sorted().toList(),
@@ -171,6 +169,7 @@ public class BundleBuilder {
 		}
 		stageChrootEssentials(root, this.users);
 		String glibc = glibcVersion(root);
+		Map<String, PostgresEntry> postgres = new LinkedHashMap<>();
 		for (PostgresInput input : inputs.values()) {
 			postgres.put(input.major().toString(), new PostgresEntry(input.version(), input.versionOutput(),
 					icuVersion(root.resolve("v" + input.major()).resolve("lib"), root), input.info()));
