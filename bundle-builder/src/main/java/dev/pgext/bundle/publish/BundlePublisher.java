@@ -57,9 +57,13 @@ public class BundlePublisher {
 		BundleManifest manifest = BundleArchive.readManifest(bundle);
 		long size = Files.size(bundle);
 		String key = StoreLayout.bundle(digest);
-		Optional<String> etag = this.store.putIfAbsent(key, bundle, CONTENT_TYPE);
+		// the HEAD saves sending the whole file when it is stored already; the conditional write
+		// is what keeps two concurrent publishers from overwriting each other
+		Optional<ObjectInfo> existing = this.store.head(key);
+		Optional<String> etag = existing.isPresent() ? Optional.empty()
+				: this.store.putIfAbsent(key, bundle, CONTENT_TYPE);
 		if (etag.isEmpty()) {
-			ObjectInfo stored = this.store.head(key)
+			ObjectInfo stored = existing.or(() -> this.store.head(key))
 				.orElseThrow(() -> new IOException(key + " was there a moment ago and is gone now"));
 			if (stored.size() != size) {
 				throw new IOException(key + " already holds " + stored.size() + " bytes, not this bundle's " + size

@@ -37,7 +37,10 @@ class BundleFetcherIntegrationTests {
 
 	private S3ObjectStore stored(TestBucket bucket) {
 		S3ObjectStore store = bucket.objectStore();
-		store.putIfAbsent(StoreLayout.bundle(this.bundle.sha256()), this.bundle.file(), BundlePublisher.CONTENT_TYPE);
+		String key = StoreLayout.bundle(this.bundle.sha256());
+		if (store.head(key).isEmpty()) {
+			store.putIfAbsent(key, this.bundle.file(), BundlePublisher.CONTENT_TYPE);
+		}
 		return store;
 	}
 
