@@ -31,12 +31,13 @@ import org.springframework.validation.annotation.Validated;
  * @param initialBackoff wait before the first retry of a file download, doubled per attempt with jitter
  * @param postgresStartTimeout how long Postgres may take to accept connections
  * @param jitTimeout how long a JIT request waits for its files before it fails
+ * @param hook the {@code pgext_loader} Postgres hook that makes a stock Postgres ask this loader for missing files
  */
 @ConfigurationProperties("pgext.loader")
 @Validated
 public record LoaderProperties(Path specFile, Source source, @Valid S3 s3, @Valid Registry registry, Path cacheDir,
 		@Min(1) @Max(64) Integer workers, DataSize backgroundBandwidth, Boolean prefetch, @Min(1) Integer attempts,
-		Duration initialBackoff, Duration postgresStartTimeout, Duration jitTimeout) {
+		Duration initialBackoff, Duration postgresStartTimeout, Duration jitTimeout, @Valid Hook hook) {
 
 	public LoaderProperties {
 		source = (source != null) ? source : Source.S3;
@@ -46,6 +47,7 @@ public record LoaderProperties(Path specFile, Source source, @Valid S3 s3, @Vali
 		initialBackoff = (initialBackoff != null) ? initialBackoff : Duration.ofMillis(200);
 		postgresStartTimeout = (postgresStartTimeout != null) ? postgresStartTimeout : Duration.ofMinutes(2);
 		jitTimeout = (jitTimeout != null) ? jitTimeout : Duration.ofMinutes(5);
+		hook = (hook != null) ? hook : new Hook(null, null);
 	}
 
 	/** Where the loader reads indexes and files. */
@@ -84,6 +86,26 @@ public record LoaderProperties(Path specFile, Source source, @Valid S3 s3, @Vali
 	 * @param token bearer token sent with every request, or none
 	 */
 	public record Registry(@NotNull URI url, String token) {
+
+	}
+
+	/**
+	 * The {@code pgext_loader} hook library (built from {@code extension-loader/pg-hook} for the
+	 * compute's major). When set, the loader places it in the installation before Postgres starts,
+	 * puts it first in {@code shared_preload_libraries} and points it at this loader, so that
+	 * {@code CREATE EXTENSION}, {@code ALTER EXTENSION ... UPDATE} and {@code LOAD} ask for missing files.
+	 *
+	 * @param library the built {@code pgext_loader.so}, or none to run Postgres without the hook
+	 * @param server the {@code host:port} the hook sends its requests to: this loader's loopback address
+	 */
+	public record Hook(Path library, String server) {
+
+		/** The name of the library in {@code shared_preload_libraries}. */
+		public static final String LIBRARY_NAME = "pgext_loader";
+
+		public boolean enabled() {
+			return this.library != null;
+		}
 
 	}
 

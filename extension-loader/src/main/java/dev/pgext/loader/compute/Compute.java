@@ -2,6 +2,7 @@ package dev.pgext.loader.compute;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -169,8 +170,9 @@ public class Compute implements DisposableBean {
 			this.postgres = new PostgresSupervisor(install, Path.of(spec.dataDir()), spec.port(),
 					this::postgresChanged);
 			timed("initdb", () -> this.postgres.initdbIfEmpty());
+			Map<String, String> settings = withHook(install, spec.postgresSettings());
 			timed("postgres", () -> {
-				this.postgres.launch(spec.postgresSettings());
+				this.postgres.launch(settings);
 				sessionPreloaded.get();
 				this.postgres.awaitConnections(this.properties.postgresStartTimeout());
 				return null;
@@ -200,6 +202,28 @@ public class Compute implements DisposableBean {
 				launched.close();
 			}
 		}
+	}
+
+	/**
+	 * Places the {@code pgext_loader} hook library, when one is configured, and adds it to the
+	 * settings: first in {@code shared_preload_libraries}, pointed at this loader.
+	 */
+	private Map<String, String> withHook(PostgresInstall install, Map<String, String> settings) throws IOException {
+		LoaderProperties.Hook hook = this.properties.hook();
+		if (!hook.enabled()) {
+			return settings;
+		}
+		Path library = install.pkglibdir().resolve(LoaderProperties.Hook.LIBRARY_NAME + ".so");
+		FilePlacer.writeAtomically(library, Files.readAllBytes(hook.library()), true);
+		Map<String, String> withHook = new LinkedHashMap<>(settings);
+		String preload = settings.get("shared_preload_libraries");
+		withHook.put("shared_preload_libraries", (preload == null || preload.isBlank())
+				? LoaderProperties.Hook.LIBRARY_NAME : LoaderProperties.Hook.LIBRARY_NAME + "," + preload);
+		if (hook.server() != null && !hook.server().isBlank()) {
+			withHook.put("pgext_loader.server", hook.server());
+		}
+		log.info("Postgres starts with the pgext_loader hook, asking {} for missing files", hook.server());
+		return withHook;
 	}
 
 	private void writeControlFiles(PostgresInstall install, ExtensionCatalog catalog) throws IOException {
