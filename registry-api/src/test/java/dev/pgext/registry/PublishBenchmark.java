@@ -10,8 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Publish latency as one scope and major fill up: every publish rebuilds that scope's
- * {@code ext_index.json} from the catalog, so its cost grows with the number of extensions
- * already there. Not part of {@code verify}; run it on purpose:
+ * {@code ext_index.json} from the catalog, so its cost grows with the number of
+ * extensions already there. Not part of {@code verify}; run it on purpose:
  *
  * <pre>
  * ./mvnw -B -pl registry-api test -Dtest=PublishBenchmark -Dsurefire.failIfNoSpecifiedTests=false

@@ -28,14 +28,11 @@ class AdminBootstrap implements ApplicationRunner {
 
 	private final JdbcClient jdbc;
 
-	private final Tokens tokens;
-
 	private final AuditLog audit;
 
-	AdminBootstrap(RegistryProperties properties, JdbcClient jdbc, Tokens tokens, AuditLog audit) {
+	AdminBootstrap(RegistryProperties properties, JdbcClient jdbc, AuditLog audit) {
 		this.properties = properties;
 		this.jdbc = jdbc;
-		this.tokens = tokens;
 		this.audit = audit;
 	}
 
@@ -54,12 +51,16 @@ class AdminBootstrap implements ApplicationRunner {
 			.param(admin.name())
 			.query(Long.class)
 			.single();
-		boolean known = this.jdbc.sql("select count(*) from api_token where token_hash = ?")
-			.param(Tokens.hash(admin.token()))
+		// several instances may start at once with the same configuration: the first
+		// insert wins, the rest do nothing
+		Long id = this.jdbc.sql(
+				"insert into api_token (user_id, token_hash, label, scopes) values (?, ?, 'bootstrap administrator', ?) "
+						+ "on conflict (token_hash) do nothing returning id")
+			.params(userId, Tokens.hash(admin.token()), Caller.ALL_SCOPES.stream().sorted().toArray(String[]::new))
 			.query(Long.class)
-			.single() > 0;
-		if (!known) {
-			long id = this.tokens.store(userId, admin.token(), "bootstrap administrator", Caller.ALL_SCOPES, null);
+			.optional()
+			.orElse(null);
+		if (id != null) {
 			this.audit.record("system", "token.bootstrap", admin.name(), Map.of("token_id", id));
 			log.info("Bootstrapped administrator '{}' with the configured token", admin.name());
 		}
