@@ -8,7 +8,10 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +19,7 @@ import dev.pgext.model.PgMajor;
 import dev.pgext.model.Scope;
 import dev.pgext.model.StoreLayout;
 import dev.pgext.model.index.ExtFile;
+import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.index.ExtIndexJson;
 import dev.pgext.testsupport.ContribExtension;
 import dev.pgext.testsupport.PostgresInstalls;
@@ -24,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two publishes of the same version at the same time: exactly one wins, the other is told
- * the version exists, and the store holds one set of objects for it.
+ * the version exists, and the store holds one set of objects for it. A reader polling an
+ * index while releases are published never finds it naming a blob that is not in the store.
  */
 class ConcurrentPublishIntegrationTests extends RegistryIntegrationTest {
 
@@ -80,6 +85,42 @@ class ConcurrentPublishIntegrationTests extends RegistryIntegrationTest {
 		added.removeAll(keysBefore);
 		expected.removeAll(keysBefore);
 		assertThat(added).isEqualTo(expected);
+	}
+
+	@Test
+	void readersNeverSeeAnIndexNamingAMissingBlob() throws Exception {
+		String indexKey = StoreLayout.extIndex(Scope.PUBLIC, PgMajor.of(15));
+		AtomicBoolean publishing = new AtomicBoolean(true);
+		List<String> dangling = new CopyOnWriteArrayList<>();
+		AtomicInteger checkedIndexes = new AtomicInteger();
+		Thread reader = new Thread(() -> {
+			while (publishing.get()) {
+				this.store.getBytes(indexKey).ifPresent((bytes) -> {
+					for (ExtIndexEntry entry : ExtIndexJson.read(bytes).extensions()) {
+						for (ExtFile file : entry.files()) {
+							if (this.store.head(StoreLayout.blob(file.sha256())).isEmpty()) {
+								dangling.add(entry.name() + " " + file.path());
+							}
+						}
+					}
+					checkedIndexes.incrementAndGet();
+				});
+			}
+		}, "index-reader");
+		reader.start();
+		try {
+			for (String name : List.of("tablefunc", "fuzzystrmatch", "intarray", "ltree", "seg")) {
+				RegistryClient.Response response = publish(ADMIN_TOKEN, null, TestArtifacts.metadata(name, "1.0"),
+						Map.of("pg15", ContribExtension.of(PostgresInstalls.shared(15), name).tarGz()));
+				assertThat(response.status()).as(response.toString()).isEqualTo(201);
+			}
+		}
+		finally {
+			publishing.set(false);
+			reader.join();
+		}
+		assertThat(dangling).isEmpty();
+		assertThat(checkedIndexes.get()).isPositive();
 	}
 
 }
