@@ -70,6 +70,12 @@ public class BundleFetcher {
 				throw new FetchException("refusing " + key + ": its content has sha256 " + actual + ", the pin says "
 						+ pin.sha256());
 			}
+			// bundle.json sorts near the front of the archive: the majors are checked before extracting
+			List<String> majors = List.copyOf(BundleArchive.readManifest(download).postgres().keySet());
+			if (!majors.equals(pin.pgVersions())) {
+				throw new FetchException("refusing bundle " + pin.sha256() + ": it holds PG " + majors
+						+ ", the pin says " + pin.pgVersions());
+			}
 			staging = Files.createTempDirectory(parent, "." + target.getFileName() + ".");
 			try (InputStream in = Files.newInputStream(download)) {
 				BundleArchive.extract(in, staging);
@@ -79,11 +85,6 @@ public class BundleFetcher {
 			if (!problems.isEmpty()) {
 				throw new FetchException("refusing bundle " + pin.sha256() + ": it does not match its "
 						+ BundleManifest.PATH + ": " + String.join("; ", problems));
-			}
-			List<String> majors = List.copyOf(manifest.postgres().keySet());
-			if (!majors.equals(pin.pgVersions())) {
-				throw new FetchException("refusing bundle " + pin.sha256() + ": it holds PG " + majors
-						+ ", the pin says " + pin.pgVersions());
 			}
 			// the bundle's own root is private to the temp directory's creator otherwise
 			Files.setAttribute(staging, "unix:mode", 0755);
