@@ -11,6 +11,7 @@ package dev.pgext.model;
  * [&lt;tenant&gt;/]&lt;pg&gt;/lib/&lt;file&gt;                  seed-000 layout: current libraries
  * [&lt;tenant&gt;/]&lt;pg&gt;/ext_index.json              the index the loader reads
  * bundles/sha256/&lt;hex&gt;.tar.zst               Postgres bundles
+ * mirror/&lt;file&gt;                             static mirror of the public registry
  * </pre>
  */
 public final class StoreLayout {
@@ -21,6 +22,9 @@ public final class StoreLayout {
 	private static final String BLOBS = "blobs/sha256/";
 
 	private static final String BUNDLES = "bundles/sha256/";
+
+	/** Prefix of the static mirror of the public registry (every key below it). */
+	public static final String MIRROR = "mirror/";
 
 	private StoreLayout() {
 	}
@@ -59,6 +63,23 @@ public final class StoreLayout {
 	/** {@code bundles/sha256/<hex>.tar.zst}. */
 	public static String bundle(Sha256Digest digest) {
 		return BUNDLES + digest.hex() + ".tar.zst";
+	}
+
+	/**
+	 * {@code mirror/<path>}: one file of the static mirror, such as {@code index.json}.
+	 * The path is relative, with no empty, {@code .} or {@code ..} segment.
+	 */
+	public static String mirror(String relativePath) {
+		if (relativePath == null || relativePath.isEmpty() || relativePath.startsWith("/")
+				|| relativePath.endsWith("/")) {
+			throw new IllegalArgumentException("'" + relativePath + "' is not a relative mirror path");
+		}
+		for (String segment : relativePath.split("/", -1)) {
+			if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+				throw new IllegalArgumentException("'" + relativePath + "' is not a relative mirror path");
+			}
+		}
+		return MIRROR + relativePath;
 	}
 
 	/**

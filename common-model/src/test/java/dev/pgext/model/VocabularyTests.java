@@ -61,6 +61,9 @@ class VocabularyTests {
 		assertThat(StoreLayout.extIndex(Scope.PUBLIC, pg15)).isEqualTo("15/ext_index.json");
 		assertThat(StoreLayout.extIndex(acme, pg15)).isEqualTo("acme/15/ext_index.json");
 		assertThat(StoreLayout.bundle(digest)).isEqualTo("bundles/sha256/" + digest.hex() + ".tar.zst");
+		assertThat(StoreLayout.mirror("extensions/hstore.json")).isEqualTo("mirror/extensions/hstore.json");
+		assertThatIllegalArgumentException().isThrownBy(() -> StoreLayout.mirror("../15/ext_index.json"));
+		assertThatIllegalArgumentException().isThrownBy(() -> StoreLayout.mirror("/index.json"));
 	}
 
 	@ParameterizedTest
