@@ -43,6 +43,8 @@ final class ImportContext {
 
 	private final AtomicInteger jobThreads = new AtomicInteger();
 
+	private final ExecutorService prefetcher;
+
 	ImportContext(ImporterProperties properties, S3ObjectStore storage, S3Reads reads, Failpoints failpoints,
 			Upcaller upcaller, ScheduledExecutorService scheduler, Counter bytesImported, Consumer<ImportRun> onFinished) {
 		this.properties = properties;
@@ -55,6 +57,17 @@ final class ImportContext {
 		this.scheduler = scheduler;
 		this.bytesImported = bytesImported;
 		this.onFinished = onFinished;
+		AtomicInteger prefetchThreads = new AtomicInteger();
+		this.prefetcher = Executors.newCachedThreadPool((r) -> {
+			Thread t = new Thread(r, "import-read-ahead-" + prefetchThreads.incrementAndGet());
+			t.setDaemon(true);
+			return t;
+		});
+	}
+
+	/** Threads that read ranges ahead of the jobs; bounded by the memory budget, not by a pool size. */
+	ExecutorService prefetcher() {
+		return this.prefetcher;
 	}
 
 	String instanceId() {

@@ -400,15 +400,52 @@ final class ImportRun implements Runnable {
 			writer.put(file.key(), bytes);
 		}
 		else {
-			Task.Blocks blocks = (Task.Blocks) task;
-			int rangeBlocks = this.context.maxRangeBlocks();
-			for (int done = 0; done < blocks.count(); done += rangeBlocks) {
+			writeBlocks(writer, (Task.Blocks) task, reader, verifier);
+		}
+	}
+
+	/**
+	 * Reads a block run range by range and writes its pages. While one range is verified and
+	 * written, the next one is already being read, when the memory budget has room for it.
+	 */
+	private void writeBlocks(ImageLayerWriter writer, Task.Blocks blocks, InputReader reader, PageVerifier verifier)
+			throws IOException, InterruptedException {
+		int rangeBlocks = this.context.maxRangeBlocks();
+		int ranges = (blocks.count() + rangeBlocks - 1) / rangeBlocks;
+		Prefetch pending = null;
+		try {
+			for (int r = 0; r < ranges; r++) {
 				checkStopped();
+				int done = r * rangeBlocks;
 				int n = Math.min(rangeBlocks, blocks.count() - done);
 				int bytes = n * PAGE;
-				this.context.memory().acquire(bytes);
+				byte[] pages;
+				if (pending != null) {
+					Prefetch taken = pending;
+					pending = null;
+					try {
+						pages = taken.await();
+					}
+					catch (RuntimeException | InterruptedException ex) {
+						this.context.memory().release(taken.bytes());
+						throw ex;
+					}
+				}
+				else {
+					this.context.memory().acquire(bytes);
+					try {
+						pages = reader.read(blocks.path(), (blocks.fileBlock() + done) * PAGE, bytes);
+					}
+					catch (RuntimeException ex) {
+						this.context.memory().release(bytes);
+						throw ex;
+					}
+				}
 				try {
-					byte[] pages = reader.read(blocks.path(), (blocks.fileBlock() + done) * PAGE, bytes);
+					if (r + 1 < ranges) {
+						pending = prefetch(blocks, reader, done + rangeBlocks,
+								Math.min(rangeBlocks, blocks.count() - done - rangeBlocks));
+					}
 					Key key = blocks.firstKey().plusBlocks(done);
 					for (int i = 0; i < n; i++) {
 						if (blocks.relation()) {
@@ -425,6 +462,57 @@ final class ImportRun implements Runnable {
 				}
 			}
 		}
+		finally {
+			if (pending != null) {
+				pending.drain();
+				this.context.memory().release(pending.bytes());
+			}
+		}
+	}
+
+	/** Starts reading {@code n} blocks from {@code offset} in the background, or returns null when memory is short. */
+	private Prefetch prefetch(Task.Blocks blocks, InputReader reader, int offset, int n) {
+		int bytes = n * PAGE;
+		if (!this.context.memory().tryAcquire(bytes)) {
+			return null;
+		}
+		long position = (blocks.fileBlock() + offset) * PAGE;
+		return new Prefetch(bytes, this.context.prefetcher().submit(() -> reader.read(blocks.path(), position, bytes)));
+	}
+
+	/**
+	 * A range being read ahead, holding its share of the memory budget.
+	 *
+	 * @param bytes the share
+	 * @param read the read
+	 */
+	private record Prefetch(int bytes, Future<byte[]> read) {
+
+		byte[] await() throws InterruptedException {
+			try {
+				return this.read.get();
+			}
+			catch (ExecutionException ex) {
+				if (ex.getCause() instanceof RuntimeException runtime) {
+					throw runtime;
+				}
+				throw new ImportFailedException("read ahead failed: " + ex.getCause(), ex.getCause());
+			}
+		}
+
+		/** Waits for the read to end, whatever its outcome, so its buffer is gone before its share is returned. */
+		void drain() {
+			try {
+				this.read.get();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			catch (ExecutionException | RuntimeException ex) {
+				// the outcome no longer matters
+			}
+		}
+
 	}
 
 	/** Writes the shard status object into the input location, then notifies the control plane. */

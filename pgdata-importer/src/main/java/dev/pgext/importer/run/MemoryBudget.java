@@ -19,6 +19,11 @@ final class MemoryBudget {
 		this.kibibytes.acquire(permits(bytes));
 	}
 
+	/** Takes a share only when it is free now. */
+	boolean tryAcquire(int bytes) {
+		return this.kibibytes.tryAcquire(permits(bytes));
+	}
+
 	void release(int bytes) {
 		this.kibibytes.release(permits(bytes));
 	}
