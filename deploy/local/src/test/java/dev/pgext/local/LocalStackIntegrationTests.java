@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The local stack the README starts: the registry seeded with real contrib extensions, a
  * compute whose Postgres has {@code pg_stat_statements} preloaded and gets {@code hstore} on
- * demand, and a second start that finds everything again.
+ * demand, every metric the Grafana dashboard queries exported by a running service, and a
+ * second start that finds everything again.
  */
 class LocalStackIntegrationTests {
 
@@ -49,6 +50,11 @@ class LocalStackIntegrationTests {
 					assertThat(rows.getString(1)).isEqualTo("1");
 				}
 			}
+			String exported = get(ports.registry(), "/actuator/prometheus") + get(ports.loader(), "/actuator/prometheus")
+					+ get(ports.importer(), "/actuator/prometheus");
+			assertThat(DeploymentManifestsTests.dashboardMetrics()).isNotEmpty()
+				.allSatisfy((metric) -> assertThat(exported).as("exported by a running service")
+					.containsPattern("(?m)^" + metric + "[{ ]"));
 		}
 		finally {
 			stack.stop();

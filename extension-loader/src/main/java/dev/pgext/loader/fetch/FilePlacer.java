@@ -72,6 +72,11 @@ public final class FilePlacer {
 		this.limiter = limiter;
 		this.retry = retry;
 		this.meters = meters;
+		// registered up front, so that dashboards and alerts see zero instead of no data
+		Counter.builder("pgext.loader.cache.hits").description("Files placed from the node-local cache").register(meters);
+		for (FetchException.Reason reason : FetchException.Reason.values()) {
+			meters.counter("pgext.loader.download.failures", "reason", reason.tag());
+		}
 	}
 
 	/** Retries network errors and 5xx answers with exponential backoff and jitter, never a wrong digest. */
