@@ -38,6 +38,7 @@ public sealed interface Task {
 	 *
 	 * @param key the key
 	 * @param path the file
+	 * @param size its listed size, checked by the planner
 	 */
 	record FileValue(Key key, String path, int size) implements Task {
 

@@ -65,7 +65,7 @@ final class ImportContext {
 		});
 	}
 
-	/** Threads that read ranges ahead of the jobs; bounded by the memory budget, not by a pool size. */
+	/** Threads that read ranges ahead of the jobs: at most one read ahead per running job. */
 	ExecutorService prefetcher() {
 		return this.prefetcher;
 	}
