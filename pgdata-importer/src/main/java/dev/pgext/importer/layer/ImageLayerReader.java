@@ -32,13 +32,17 @@ public final class ImageLayerReader implements AutoCloseable {
 
 	private final int entries;
 
-	private ImageLayerReader(FileChannel channel, Key start, Key end, long lsn, ByteBuffer index, int entries) {
+	private final long indexOffset;
+
+	private ImageLayerReader(FileChannel channel, Key start, Key end, long lsn, ByteBuffer index, int entries,
+			long indexOffset) {
 		this.channel = channel;
 		this.start = start;
 		this.end = end;
 		this.lsn = lsn;
 		this.index = index;
 		this.entries = entries;
+		this.indexOffset = indexOffset;
 	}
 
 	/** Opens a layer, verifying its structure and its CRC over the whole file. */
@@ -106,7 +110,7 @@ public final class ImageLayerReader implements AutoCloseable {
 					(int) computed.getValue()));
 		}
 		ByteBuffer index = read(channel, indexOffset, (int) indexLength);
-		return new ImageLayerReader(channel, start, end, lsn, index, entries);
+		return new ImageLayerReader(channel, start, end, lsn, index, entries, indexOffset);
 	}
 
 	public Key start() {
@@ -162,7 +166,8 @@ public final class ImageLayerReader implements AutoCloseable {
 		int stored = entry.getInt();
 		int raw = entry.getInt();
 		int encoding = entry.get();
-		if (stored < 0 || raw < 0 || raw > ImageLayerFormat.MAX_VALUE_SIZE || stored > ImageLayerFormat.MAX_VALUE_SIZE) {
+		if (stored < 0 || raw < 0 || raw > ImageLayerFormat.MAX_VALUE_SIZE || stored > ImageLayerFormat.MAX_VALUE_SIZE
+				|| offset < ImageLayerFormat.HEADER_SIZE || offset + stored > this.indexOffset) {
 			throw new LayerFormatException("index entry " + i + " has an impossible length");
 		}
 		byte[] bytes = read(this.channel, offset, stored).array();
