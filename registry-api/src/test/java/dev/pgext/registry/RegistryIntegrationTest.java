@@ -11,6 +11,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.pgext.model.StoreLayout;
 import dev.pgext.model.store.ObjectInfo;
 import dev.pgext.model.store.ObjectStore;
 
@@ -23,7 +24,10 @@ import dev.pgext.model.store.ObjectStore;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "pgext.registry.admin.token=" + RegistryIntegrationTest.ADMIN_TOKEN,
 				"pgext.registry.publish.max-file-size=2MB", "pgext.registry.publish.max-total-size=8MB",
-				"pgext.registry.publish.max-compression-ratio=40", "pgext.registry.publish.ratio-check-threshold=1MB" })
+				"pgext.registry.publish.max-compression-ratio=40", "pgext.registry.publish.ratio-check-threshold=1MB",
+				"pgext.registry.jobs.poll-interval=100ms", "pgext.registry.jobs.retry-base=100ms",
+				"pgext.registry.jobs.retry-max=500ms", "pgext.registry.webhooks.retry-base=100ms",
+				"pgext.registry.webhooks.retry-max=300ms", "pgext.registry.webhooks.max-attempts=15" })
 public abstract class RegistryIntegrationTest {
 
 	protected static final String ADMIN_TOKEN = "pgx_integration-test-administrator-token";
@@ -63,6 +67,32 @@ public abstract class RegistryIntegrationTest {
 		return token.json().path("token").asString();
 	}
 
+	/** The operation a 202 response points at, once it has ended. */
+	protected tools.jackson.databind.JsonNode awaitOperation(String location, String token) {
+		long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+		while (true) {
+			RegistryClient.Response operation = api().get(location, token);
+			String state = operation.json().path("state").asString();
+			if (!state.equals("pending") && !state.equals("running")) {
+				return operation.json();
+			}
+			if (System.nanoTime() > deadline) {
+				throw new AssertionError("operation " + location + " did not end: " + operation);
+			}
+			pause(50);
+		}
+	}
+
+	protected static void pause(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	/**
 	 * What a failed publish must not change: every object in the bucket and the catalog's
 	 * row counts.
@@ -70,6 +100,10 @@ public abstract class RegistryIntegrationTest {
 	protected Snapshot snapshot() {
 		Map<String, String> objects = new TreeMap<>();
 		for (ObjectInfo object : this.store.list("")) {
+			if (object.key().startsWith(StoreLayout.MIRROR)) {
+				// the mirror is refreshed in the background after each change
+				continue;
+			}
 			objects.put(object.key(), object.etag());
 		}
 		Map<String, Long> rows = new TreeMap<>();

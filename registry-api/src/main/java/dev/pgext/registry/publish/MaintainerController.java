@@ -22,6 +22,8 @@ import dev.pgext.model.Scope;
 import dev.pgext.registry.Scopes;
 import dev.pgext.registry.audit.AuditLog;
 import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.events.EventTypes;
+import dev.pgext.registry.events.Events;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
@@ -35,7 +37,10 @@ class MaintainerController {
 
 	private final AuditLog audit;
 
-	MaintainerController(JdbcClient jdbc, AuditLog audit) {
+	private final Events events;
+
+	MaintainerController(JdbcClient jdbc, AuditLog audit, Events events) {
+		this.events = events;
 		this.jdbc = jdbc;
 		this.audit = audit;
 	}
@@ -110,6 +115,8 @@ class MaintainerController {
 			.update();
 		this.audit.record(caller.name(), "maintainer.add", name,
 				Map.of("user", request.user(), "tenant", String.valueOf(Scopes.tenantOf(scopeColumn))));
+		this.events.record(EventTypes.MAINTAINER_ADDED, name, Scopes.tenantOf(scopeColumn), caller.name(),
+				Map.of("distribution", name, "user", request.user(), "role", "maintainer", "added_by", caller.name()));
 		return new Maintainer(request.user(), "maintainer");
 	}
 

@@ -38,6 +38,8 @@ import dev.pgext.model.store.ObjectStore;
 import dev.pgext.registry.Scopes;
 import dev.pgext.registry.audit.AuditLog;
 import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.events.EventTypes;
+import dev.pgext.registry.events.Events;
 import dev.pgext.registry.manifest.ExtensionIndexes;
 import dev.pgext.registry.problem.RegistryException;
 
@@ -65,8 +67,11 @@ class Publisher {
 
 	private final TransactionTemplate transaction;
 
+	private final Events events;
+
 	Publisher(JdbcClient jdbc, ObjectStore store, ExtensionIndexes indexes, AuditLog audit,
-			TransactionTemplate transaction) {
+			TransactionTemplate transaction, Events events) {
+		this.events = events;
 		this.jdbc = jdbc;
 		this.store = store;
 		this.indexes = indexes;
@@ -167,6 +172,18 @@ class Publisher {
 		}
 		published.sort(Comparator.comparing(PublishedRelease.Extension::name)
 			.thenComparing(PublishedRelease.Extension::pgMajor));
+		Map<String, Object> event = new LinkedHashMap<>();
+		event.put("distribution", metadata.name());
+		event.put("version", metadata.version());
+		event.put("abstract", metadata.summary());
+		event.put("published_by", caller.name());
+		event.put("published_at", publishedAt.toString());
+		event.put("extensions", published.stream()
+			.map((e) -> Map.of("name", e.name(), "pg_major", e.pgMajor(), "version", e.version()))
+			.toList());
+		// last: the outbox lock it takes is held until the commit
+		this.events.record(EventTypes.RELEASE_PUBLISHED, metadata.name(), Scopes.tenantOf(scopeColumn), caller.name(),
+				event);
 		return new PublishedRelease(metadata.name(), metadata.version(), Scopes.tenantOf(scopeColumn), caller.name(),
 				publishedAt, published);
 	}

@@ -1,0 +1,54 @@
+package dev.pgext.registry.events;
+
+import java.util.Map;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import dev.pgext.registry.jobs.JobQueue;
+
+/**
+ * Writes events into the outbox inside the caller's transaction, so an event exists exactly
+ * when its change does. A change of the public scope also asks for a mirror refresh, in the
+ * same transaction.
+ */
+@Component
+public class Events {
+
+	/** The job kind that brings the static mirror up to date. */
+	public static final String MIRROR_REFRESH = "mirror.refresh";
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final JdbcClient jdbc;
+
+	private final JobQueue jobs;
+
+	Events(JdbcClient jdbc, JobQueue jobs) {
+		this.jdbc = jdbc;
+		this.jobs = jobs;
+	}
+
+	/**
+	 * Records one event. Call it last in the transaction: the lock it takes orders event ids
+	 * by commit and is held until the commit.
+	 * @param type one of {@link EventTypes}
+	 * @param subject what changed, such as a distribution or environment name
+	 * @param tenant the tenant whose private scope changed, {@code null} for public changes
+	 * @param actor who made the change
+	 * @param data the event's details
+	 */
+	public void record(String type, String subject, String tenant, String actor, Map<String, ?> data) {
+		this.jdbc.sql("select pg_advisory_xact_lock(hashtext('pgext-event-outbox'))").query((rs, n) -> 1).list();
+		this.jdbc
+			.sql("insert into event (type, subject, tenant, data) values (?, ?, ?, cast(? as jsonb))")
+			.params(type, subject, tenant, JSON.writeValueAsString(data))
+			.update();
+		if (tenant == null && !type.startsWith("bundle_pin.")) {
+			this.jobs.enqueueOnce(MIRROR_REFRESH, MIRROR_REFRESH, Map.of(), actor);
+		}
+	}
+
+}

@@ -1,0 +1,99 @@
+package dev.pgext.registry.events;
+
+import java.io.StringWriter;
+import java.time.Instant;
+import java.util.List;
+
+import javax.xml.stream.XMLOutputFactory;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamWriter;
+
+import io.swagger.v3.oas.annotations.Operation;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriUtils;
+
+/**
+ * {@code GET /api/v1/feeds/releases.atom}: the newest public releases as an Atom feed, read
+ * from the outbox.
+ */
+@RestController
+class FeedController {
+
+	private static final String ATOM = "http://www.w3.org/2005/Atom";
+
+	private static final MediaType ATOM_XML = MediaType.parseMediaType("application/atom+xml;charset=UTF-8");
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final JdbcClient jdbc;
+
+	FeedController(JdbcClient jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	private record Release(long id, Instant at, JsonNode data) {
+	}
+
+	@Operation(summary = "Atom feed of the 50 newest public releases")
+	@GetMapping("/api/v1/feeds/releases.atom")
+	ResponseEntity<String> releases() throws XMLStreamException {
+		List<Release> releases = this.jdbc
+			.sql("select id, created_at, data::text from event where type = ? and tenant is null "
+					+ "order by id desc limit 50")
+			.param(EventTypes.RELEASE_PUBLISHED)
+			.query((rs, n) -> new Release(rs.getLong(1), rs.getTimestamp(2).toInstant(),
+					JSON.readTree(rs.getString(3))))
+			.list();
+		StringWriter out = new StringWriter();
+		XMLStreamWriter xml = XMLOutputFactory.newInstance().createXMLStreamWriter(out);
+		xml.writeStartDocument("UTF-8", "1.0");
+		xml.writeStartElement("feed");
+		xml.writeDefaultNamespace(ATOM);
+		element(xml, "id", "urn:pgext:feeds:releases");
+		element(xml, "title", "pgext registry: new releases");
+		element(xml, "updated", releases.isEmpty() ? Instant.EPOCH.toString() : releases.get(0).at().toString());
+		link(xml, "self", "/api/v1/feeds/releases.atom");
+		for (Release release : releases) {
+			String distribution = release.data().path("distribution").asString();
+			String version = release.data().path("version").asString();
+			xml.writeStartElement("entry");
+			element(xml, "id", "urn:pgext:event:" + release.id());
+			element(xml, "title", distribution + " " + version);
+			element(xml, "updated", release.at().toString());
+			xml.writeStartElement("author");
+			element(xml, "name", release.data().path("published_by").asString());
+			xml.writeEndElement();
+			link(xml, "alternate", "/api/v1/distributions/" + UriUtils.encodePathSegment(distribution, "UTF-8")
+					+ "/versions/" + UriUtils.encodePathSegment(version, "UTF-8"));
+			String summary = release.data().path("abstract").asString("");
+			if (!summary.isEmpty()) {
+				element(xml, "summary", summary);
+			}
+			xml.writeEndElement();
+		}
+		xml.writeEndElement();
+		xml.writeEndDocument();
+		xml.close();
+		return ResponseEntity.ok().contentType(ATOM_XML).body(out.toString());
+	}
+
+	private static void element(XMLStreamWriter xml, String name, String text) throws XMLStreamException {
+		xml.writeStartElement(name);
+		xml.writeCharacters(text);
+		xml.writeEndElement();
+	}
+
+	private static void link(XMLStreamWriter xml, String rel, String href) throws XMLStreamException {
+		xml.writeEmptyElement("link");
+		xml.writeAttribute("rel", rel);
+		xml.writeAttribute("href", href);
+	}
+
+}
