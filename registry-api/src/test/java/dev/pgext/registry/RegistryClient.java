@@ -82,6 +82,13 @@ public final class RegistryClient {
 		return get(path, token, Map.of());
 	}
 
+	public Response delete(String path, String token) {
+		return this.client.delete()
+			.uri(path)
+			.headers((h) -> auth(h, token))
+			.exchange((request, response) -> read(response), false);
+	}
+
 	public Response postJson(String path, String token, Object body) {
 		return this.client.post()
 			.uri(path)

@@ -94,7 +94,11 @@ class CatalogController {
 			@RequestParam(defaultValue = "50") @Min(1) @Max(500) int size) {
 		Scope scope = Scope.parse(tenant);
 		caller.requireRead(scope);
-		StringBuilder where = new StringBuilder(" where scope in ('', :tenant)");
+		// an extension whose current release is yanked leaves the listing until it is
+		// un-yanked or a newer release comes
+		StringBuilder where = new StringBuilder(" where scope in ('', :tenant) and not exists (select 1 from release r "
+				+ "where r.scope = catalog_entry.scope and r.distribution = catalog_entry.distribution "
+				+ "and r.version = catalog_entry.version and r.yanked_at is not null)");
 		Map<String, Object> params = new HashMap<>();
 		params.put("tenant", Scopes.column(scope));
 		if (pg != null) {

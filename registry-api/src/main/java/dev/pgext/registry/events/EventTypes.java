@@ -20,6 +20,9 @@ public final class EventTypes {
 	/** A distribution was deprecated, perhaps naming a successor. */
 	public static final String DISTRIBUTION_DEPRECATED = "distribution.deprecated";
 
+	/** A distribution is no longer deprecated. */
+	public static final String DISTRIBUTION_UNDEPRECATED = "distribution.undeprecated";
+
 	/** An owner offered a distribution to another user. */
 	public static final String OWNERSHIP_OFFERED = "ownership.offered";
 
@@ -37,7 +40,7 @@ public final class EventTypes {
 
 	/** Every type, for validating subscriptions. */
 	public static final List<String> ALL = List.of(RELEASE_PUBLISHED, RELEASE_YANKED, RELEASE_UNYANKED,
-			DISTRIBUTION_DEPRECATED, OWNERSHIP_OFFERED, OWNERSHIP_TRANSFERRED, MAINTAINER_ADDED, BUNDLE_PIN_PROPOSED,
+			DISTRIBUTION_DEPRECATED, DISTRIBUTION_UNDEPRECATED, OWNERSHIP_OFFERED, OWNERSHIP_TRANSFERRED, MAINTAINER_ADDED, BUNDLE_PIN_PROPOSED,
 			BUNDLE_PIN_APPROVED);
 
 	private EventTypes() {

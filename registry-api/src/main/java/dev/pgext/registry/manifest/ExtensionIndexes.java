@@ -27,7 +27,7 @@ import dev.pgext.registry.Scopes;
 
 /**
  * Builds indexes from the catalog (the newest release of each extension in a scope and
- * major) and writes {@code ext_index.json} to the store. Writers serialize per scope and
+ * major that is not yanked) and writes {@code ext_index.json} to the store. Writers serialize per scope and
  * major on a transaction-scoped advisory lock, so that two publishes never overwrite each
  * other's index with a stale view.
  */
@@ -76,7 +76,7 @@ public class ExtensionIndexes {
 		List<Row> rows = this.jdbc
 			.sql("select distinct on (e.name) e.id, e.name, r.version, e.default_version, e.control, e.libraries, "
 					+ "e.requires, e.preload, e.trusted, e.superuser from release_extension e "
-					+ "join release r on r.id = e.release_id where e.scope = ? and e.pg_major = ? "
+					+ "join release r on r.id = e.release_id where e.scope = ? and e.pg_major = ? and r.yanked_at is null "
 					+ "order by e.name, e.id desc")
 			.params(Scopes.column(scope), major.value())
 			.query((rs, n) -> new Row(rs.getLong(1),

@@ -41,6 +41,7 @@ import dev.pgext.registry.auth.Caller;
 import dev.pgext.registry.events.EventTypes;
 import dev.pgext.registry.events.Events;
 import dev.pgext.registry.manifest.ExtensionIndexes;
+import dev.pgext.registry.manifest.SeedLayout;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
@@ -69,9 +70,12 @@ class Publisher {
 
 	private final Events events;
 
+	private final SeedLayout seedLayout;
+
 	Publisher(JdbcClient jdbc, ObjectStore store, ExtensionIndexes indexes, AuditLog audit,
-			TransactionTemplate transaction, Events events) {
+			TransactionTemplate transaction, Events events, SeedLayout seedLayout) {
 		this.events = events;
+		this.seedLayout = seedLayout;
 		this.jdbc = jdbc;
 		this.store = store;
 		this.indexes = indexes;
@@ -287,62 +291,22 @@ class Publisher {
 		return this.jdbc.sql("""
 				select distinct f.path from release_file f join release_extension e on e.id = f.extension_id
 				where e.scope = ? and e.pg_major = ? and e.name = any(?)
-				  and e.id = (select e2.id from release_extension e2 where e2.scope = e.scope
-				      and e2.pg_major = e.pg_major and e2.name = e.name order by e2.id desc offset 1 limit 1)
+				  and e.id = (select e2.id from release_extension e2 join release r2 on r2.id = e2.release_id
+				      where e2.scope = e.scope and e2.pg_major = e.pg_major and e2.name = e.name
+				        and r2.yanked_at is null order by e2.id desc offset 1 limit 1)
 				""")
 			.params(Scopes.column(scope), major.value(), names.toArray(String[]::new))
 			.query(String.class)
 			.list();
 	}
 
-	/**
-	 * Puts the seed-layout files under {@code paths} and the index of {@code scope} and
-	 * {@code major} back to what the committed catalog says, after a publish failed
-	 * part-way.
-	 */
 	private void repair(Scope scope, PgMajor major, Set<String> paths) {
 		try {
-			this.transaction.executeWithoutResult((status) -> {
-				this.indexes.lock(scope, major);
-				Map<String, ExtFile> committed = new TreeMap<>();
-				ExtIndex index = this.indexes.build(scope, major);
-				index.extensions()
-					.forEach((entry) -> entry.files().forEach((file) -> committed.put(file.path(), file)));
-				for (String path : paths) {
-					ExtFile file = committed.get(path);
-					if (file == null) {
-						this.store.delete(StoreLayout.seedFile(scope, major, path));
-					}
-					else {
-						restoreSeedFile(scope, major, file);
-					}
-				}
-				this.indexes.write(scope, index);
-			});
+			this.seedLayout.restore(scope, major, paths);
 		}
 		catch (RuntimeException ex) {
 			log.error("Could not restore the seed layout and index of {} for PG {} after a failed publish; the next "
 					+ "publish into that scope rewrites them", scope, major, ex);
-		}
-	}
-
-	private void restoreSeedFile(Scope scope, PgMajor major, ExtFile file) {
-		Optional<InputStream> blob = this.store.get(StoreLayout.blob(file.sha256()));
-		if (blob.isEmpty()) {
-			return;
-		}
-		try (InputStream in = blob.get()) {
-			Path temp = Files.createTempFile("pgext-restore", ".bin");
-			try {
-				Files.copy(in, temp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-				this.store.put(StoreLayout.seedFile(scope, major, file.path()), temp, contentType(file.path()));
-			}
-			finally {
-				Files.deleteIfExists(temp);
-			}
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
 		}
 	}
 
@@ -354,8 +318,7 @@ class Publisher {
 	}
 
 	static String contentType(String path) {
-		return (path.endsWith(".sql") || path.endsWith(".control")) ? "text/plain; charset=utf-8"
-				: "application/octet-stream";
+		return SeedLayout.contentType(path);
 	}
 
 }

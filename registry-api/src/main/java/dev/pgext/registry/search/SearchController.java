@@ -103,6 +103,8 @@ class SearchController {
 					    ts_rank(c.document, q.ts) as rank, count(*) over () as total
 					from catalog_entry c, q
 					where c.scope in ('', :tenant) and c.document @@ q.ts
+					  and not exists (select 1 from release r where r.scope = c.scope
+					      and r.distribution = c.distribution and r.version = c.version and r.yanked_at is not null)
 					""" + filter + """
 					order by lower(c.name) = :lower desc, c.name ilike :prefix desc, rank desc, c.name
 					limit :limit offset :offset

@@ -1,0 +1,245 @@
+package dev.pgext.registry.bundles;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.pgext.model.PgMajor;
+import dev.pgext.model.Sha256Digest;
+import dev.pgext.registry.audit.AuditLog;
+import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.events.EventTypes;
+import dev.pgext.registry.events.Events;
+import dev.pgext.registry.problem.RegistryException;
+
+/**
+ * {@code /api/v1/bundle-pins/{env}}: which registered bundle an environment's storage nodes
+ * run. A pin is proposed, and takes effect only when a different user with the
+ * {@code bundle-approver} scope approves it (seed 001: a second person reviews every
+ * change of the pinned bundle). Every proposal stays in the history.
+ * {@code GET /api/v1/bundle-pins/{env}} answers the pin file that
+ * {@code bundle-builder fetch --pin} reads.
+ */
+@RestController
+class BundlePinController {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final JdbcClient jdbc;
+
+	private final AuditLog audit;
+
+	private final Events events;
+
+	BundlePinController(JdbcClient jdbc, AuditLog audit, Events events) {
+		this.jdbc = jdbc;
+		this.audit = audit;
+		this.events = events;
+	}
+
+	/**
+	 * A proposed pin.
+	 *
+	 * @param sha256 digest of a registered bundle
+	 * @param pgVersions the majors the environment relies on; all of the bundle's when
+	 * omitted
+	 * @param reason why, for the reviewer
+	 */
+	record PinProposal(@NotBlank String sha256, @JsonProperty("pg_versions") List<String> pgVersions,
+			@Size(max = 2000) String reason) {
+	}
+
+	/**
+	 * The pin file: exactly what {@code bundle-builder fetch --pin} parses.
+	 *
+	 * @param sha256 the bundle's digest
+	 * @param pgVersions the majors, such as {@code ["15", "17"]}
+	 */
+	record PinFile(String sha256, @JsonProperty("pg_versions") List<String> pgVersions) {
+	}
+
+	/**
+	 * One entry of an environment's pin history.
+	 *
+	 * @param id the proposal's id
+	 * @param environment the environment
+	 * @param sha256 the bundle
+	 * @param pgVersions the majors
+	 * @param state {@code proposed}, {@code effective} or {@code superseded}
+	 * @param reason why it was proposed
+	 * @param proposedBy who proposed it
+	 * @param proposedAt when
+	 * @param approvedBy who approved it
+	 * @param approvedAt when
+	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
+	record Pin(long id, String environment, String sha256, @JsonProperty("pg_versions") List<String> pgVersions,
+			String state, String reason, @JsonProperty("proposed_by") String proposedBy,
+			@JsonProperty("proposed_at") Instant proposedAt, @JsonProperty("approved_by") String approvedBy,
+			@JsonProperty("approved_at") Instant approvedAt) {
+	}
+
+	@Operation(summary = "Propose pinning a registered bundle for an environment (scope publish or bundle-approver)")
+	@PostMapping("/api/v1/bundle-pins/{environment}/proposals")
+	@Transactional
+	ResponseEntity<Pin> propose(@Parameter(hidden = true) Caller caller, @PathVariable String environment,
+			@Valid @RequestBody PinProposal request) {
+		caller.requireScope(Caller.PUBLISH, Caller.BUNDLE_APPROVER, Caller.ADMIN);
+		checkEnvironment(environment);
+		String hex = Sha256Digest.parse(request.sha256()).hex();
+		Map<String, String> bundleVersions = this.jdbc.sql("select pg_versions::text from bundle where sha256 = ?")
+			.param(hex)
+			.query(String.class)
+			.optional()
+			.map((json) -> JSON.readValue(json, new TypeReference<Map<String, String>>() {
+			}))
+			.orElseThrow(() -> RegistryException.unprocessable("bundle-not-registered",
+					"no registered bundle " + hex + "; register it (POST /api/v1/bundles) before pinning it"));
+		TreeSet<String> majors = new TreeSet<>();
+		List<String> requested = (request.pgVersions() != null && !request.pgVersions().isEmpty())
+				? request.pgVersions() : new ArrayList<>(bundleVersions.keySet());
+		for (String version : requested) {
+			String major = PgMajor.parse(version).toString();
+			if (!bundleVersions.containsKey(major)) {
+				throw RegistryException.unprocessable("pin-major-missing", "bundle " + hex + " holds PostgreSQL "
+						+ String.join(", ", bundleVersions.keySet()) + ", not " + major);
+			}
+			majors.add(major);
+		}
+		long id = this.jdbc
+			.sql("insert into bundle_pin (environment, sha256, pg_versions, reason, proposed_by) "
+					+ "values (?, ?, ?, ?, ?) returning id")
+			.params(environment, hex, majors.toArray(String[]::new), request.reason(), caller.userId())
+			.query(Long.class)
+			.single();
+		Map<String, Object> detail = new LinkedHashMap<>();
+		detail.put("proposal", id);
+		detail.put("environment", environment);
+		detail.put("sha256", hex);
+		detail.put("pg_versions", List.copyOf(majors));
+		detail.put("proposed_by", caller.name());
+		this.audit.record(caller.name(), "bundle_pin.propose", environment, detail);
+		this.events.record(EventTypes.BUNDLE_PIN_PROPOSED, environment, null, caller.name(), detail);
+		return ResponseEntity.created(URI.create("/api/v1/bundle-pins/" + environment + "/proposals/" + id))
+			.body(find(environment, id));
+	}
+
+	@Operation(summary = "Approve a proposed pin (scope bundle-approver, never the proposer); it takes effect")
+	@PostMapping("/api/v1/bundle-pins/{environment}/proposals/{id}/approve")
+	@Transactional
+	Pin approve(@Parameter(hidden = true) Caller caller, @PathVariable String environment, @PathVariable long id) {
+		caller.requireScope(Caller.BUNDLE_APPROVER);
+		Pin proposal = find(environment, id);
+		Long proposer = this.jdbc.sql("select proposed_by from bundle_pin where id = ? for update")
+			.param(id)
+			.query(Long.class)
+			.single();
+		if (proposer.equals(caller.userId())) {
+			throw RegistryException.forbidden(
+					"a pin needs a second person's review: " + caller.name() + " proposed it and cannot approve it");
+		}
+		if (!proposal.state().equals("proposed")) {
+			throw RegistryException.conflict("pin-not-proposed",
+					"proposal " + id + " is " + proposal.state() + ", not awaiting approval");
+		}
+		// one effective pin per environment: take the environment's lock, then replace it
+		this.jdbc.sql("select pg_advisory_xact_lock(hashtext('bundle_pin'), hashtext(?))")
+			.param(environment)
+			.query((rs, n) -> 1)
+			.list();
+		this.jdbc.sql("update bundle_pin set state = 'superseded' where environment = ? and state = 'effective'")
+			.param(environment)
+			.update();
+		try {
+			this.jdbc
+				.sql("update bundle_pin set state = 'effective', approved_by = ?, approved_at = now() where id = ?")
+				.params(caller.userId(), id)
+				.update();
+		}
+		catch (DataIntegrityViolationException ex) {
+			throw RegistryException.forbidden("a pin cannot be approved by the user who proposed it");
+		}
+		Map<String, Object> detail = new LinkedHashMap<>();
+		detail.put("proposal", id);
+		detail.put("environment", environment);
+		detail.put("sha256", proposal.sha256());
+		detail.put("pg_versions", proposal.pgVersions());
+		detail.put("proposed_by", proposal.proposedBy());
+		detail.put("approved_by", caller.name());
+		this.audit.record(caller.name(), "bundle_pin.approve", environment, detail);
+		this.events.record(EventTypes.BUNDLE_PIN_APPROVED, environment, null, caller.name(), detail);
+		return find(environment, id);
+	}
+
+	@Operation(summary = "The pin file of an environment, as bundle-builder fetch --pin reads it")
+	@GetMapping("/api/v1/bundle-pins/{environment}")
+	PinFile pinFile(@PathVariable String environment) {
+		checkEnvironment(environment);
+		return this.jdbc
+			.sql("select sha256, pg_versions from bundle_pin where environment = ? and state = 'effective'")
+			.param(environment)
+			.query((rs, n) -> new PinFile(rs.getString(1), List.of((String[]) rs.getArray(2).getArray())))
+			.optional()
+			.orElseThrow(() -> RegistryException.notFound("no approved pin for environment " + environment));
+	}
+
+	@Operation(summary = "Every pin proposal of an environment, newest first, with who proposed and approved it")
+	@GetMapping("/api/v1/bundle-pins/{environment}/history")
+	List<Pin> history(@PathVariable String environment) {
+		checkEnvironment(environment);
+		return this.jdbc.sql(SELECT + " where p.environment = ? order by p.id desc")
+			.param(environment)
+			.query((rs, n) -> pin(rs))
+			.list();
+	}
+
+	private static final String SELECT = "select p.id, p.environment, p.sha256, p.pg_versions, p.state, p.reason, "
+			+ "u.name, p.proposed_at, a.name, p.approved_at from bundle_pin p "
+			+ "join registry_user u on u.id = p.proposed_by left join registry_user a on a.id = p.approved_by";
+
+	private Pin find(String environment, long id) {
+		return this.jdbc.sql(SELECT + " where p.environment = ? and p.id = ?")
+			.params(environment, id)
+			.query((rs, n) -> pin(rs))
+			.optional()
+			.orElseThrow(() -> RegistryException.notFound("no pin proposal " + id + " for " + environment));
+	}
+
+	private static Pin pin(java.sql.ResultSet rs) throws java.sql.SQLException {
+		return new Pin(rs.getLong(1), rs.getString(2), rs.getString(3), List.of((String[]) rs.getArray(4).getArray()),
+				rs.getString(5), rs.getString(6), rs.getString(7), rs.getTimestamp(8).toInstant(), rs.getString(9),
+				(rs.getTimestamp(10) != null) ? rs.getTimestamp(10).toInstant() : null);
+	}
+
+	private static void checkEnvironment(String environment) {
+		if (!environment.matches("[a-z][a-z0-9-]{0,62}")) {
+			throw RegistryException.badRequest("invalid-environment",
+					"an environment name is 1-63 lower-case letters, digits and '-', starting with a letter");
+		}
+	}
+
+}
