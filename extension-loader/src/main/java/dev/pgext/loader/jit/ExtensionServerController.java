@@ -7,6 +7,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import dev.pgext.loader.compute.Compute;
 import dev.pgext.model.index.ExtIndexEntry;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -20,6 +23,8 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 class ExtensionServerController {
+
+	private static final Logger log = LoggerFactory.getLogger(ExtensionServerController.class);
 
 	private static final String PREFIX = "/extension_server/";
 
@@ -39,8 +44,22 @@ class ExtensionServerController {
 		if (filename.isEmpty()) {
 			throw new IllegalArgumentException("the request names no file");
 		}
-		ExtIndexEntry owner = this.compute.placeNow(filename, isLibrary)
-			.orElseThrow(() -> new UnknownExtensionFileException(filename, isLibrary));
+		long started = System.nanoTime();
+		ExtIndexEntry owner;
+		try {
+			owner = this.compute.placeNow(filename, isLibrary).orElseThrow(() -> {
+				log.info("JIT {} (is_library={}): no extension available to this compute owns it", filename, isLibrary);
+				return new UnknownExtensionFileException(filename, isLibrary);
+			});
+		}
+		catch (RuntimeException ex) {
+			if (!(ex instanceof UnknownExtensionFileException)) {
+				log.warn("JIT {} (is_library={}) failed: {}", filename, isLibrary, ex.getMessage());
+			}
+			throw ex;
+		}
+		log.info("JIT {} (is_library={}): extension {} {} in place after {} ms", filename, isLibrary, owner.name(),
+				owner.version(), java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
 		return ResponseEntity.ok().header("X-Pgext-Extension", owner.name().value()).build();
 	}
 
