@@ -1,0 +1,212 @@
+package dev.pgext.registry.mirror;
+
+import java.sql.Array;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import dev.pgext.model.PgMajor;
+import dev.pgext.model.Scope;
+import dev.pgext.model.index.ExtIndexJson;
+import dev.pgext.registry.manifest.ExtensionIndexes;
+
+/**
+ * Every file of the mirror, built from the catalog alone (public scope only: private
+ * extensions never leave the registry). The output depends only on the catalog's content,
+ * never on when or how often it is built, so an incremental refresh and a rebuild from
+ * scratch produce the same bytes. Call inside one repeatable-read transaction.
+ */
+@Component
+class MirrorContent {
+
+	/** Path of the top-level file listing every other file's sha256. */
+	static final String SNAPSHOT = "snapshot.json";
+
+	static final String INDEX = "index.json";
+
+	private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+	private final JdbcClient jdbc;
+
+	private final ExtensionIndexes indexes;
+
+	MirrorContent(JdbcClient jdbc, ExtensionIndexes indexes) {
+		this.jdbc = jdbc;
+		this.indexes = indexes;
+	}
+
+	private record Build(long id, String name, String version, String distribution, int pgMajor,
+			String defaultVersion, String control, List<String> libraries, List<String> requires, String preload,
+			boolean trusted, boolean superuser, String publishedAt, String license, String summary,
+			String description, List<String> tags, boolean yanked, String yankReason) {
+	}
+
+	private record Distribution(boolean deprecated, String successor, String reason) {
+	}
+
+	/** Relative path to content, sorted by path; the snapshot is not among them. */
+	TreeMap<String, byte[]> files() {
+		List<Build> builds = this.jdbc.sql("""
+				select e.id, e.name, r.version, r.distribution, e.pg_major, e.default_version, e.control, e.libraries,
+				    e.requires, e.preload, e.trusted, e.superuser, r.published_at, r.license, r.abstract, r.description,
+				    r.tags, r.yanked_at is not null, r.yank_reason
+				from release_extension e join release r on r.id = e.release_id
+				where e.scope = '' order by e.name, r.published_at, r.id, e.pg_major
+				""").query((rs, n) -> new Build(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+				rs.getInt(5), rs.getString(6), rs.getString(7), strings(rs.getArray(8)), strings(rs.getArray(9)),
+				rs.getString(10), rs.getBoolean(11), rs.getBoolean(12), rs.getTimestamp(13).toInstant().toString(),
+				rs.getString(14), rs.getString(15), rs.getString(16), strings(rs.getArray(17)), rs.getBoolean(18),
+				rs.getString(19)))
+			.list();
+		Map<Long, List<Map<String, Object>>> files = new HashMap<>();
+		this.jdbc.sql("select f.extension_id, f.path, f.sha256, f.size from release_file f "
+				+ "join release_extension e on e.id = f.extension_id where e.scope = '' order by f.extension_id, f.path")
+			.query((rs) -> {
+				Map<String, Object> file = new LinkedHashMap<>();
+				file.put("path", rs.getString(2));
+				file.put("sha256", rs.getString(3));
+				file.put("size", rs.getLong(4));
+				files.computeIfAbsent(rs.getLong(1), (k) -> new ArrayList<>()).add(file);
+			});
+		Map<String, Distribution> distributions = new HashMap<>();
+		this.jdbc.sql("select name, deprecated_at is not null, successor, deprecation_reason from distribution "
+				+ "where scope = ''")
+			.query((rs) -> {
+				distributions.put(rs.getString(1),
+						new Distribution(rs.getBoolean(2), rs.getString(3), rs.getString(4)));
+			});
+
+		TreeMap<String, byte[]> out = new TreeMap<>();
+		Map<String, Map<String, List<Build>>> byExtension = new TreeMap<>();
+		for (Build build : builds) {
+			byExtension.computeIfAbsent(build.name(), (k) -> new LinkedHashMap<>())
+				.computeIfAbsent(build.version(), (k) -> new ArrayList<>())
+				.add(build);
+		}
+		List<Map<String, Object>> summaries = new ArrayList<>();
+		TreeSet<Integer> majors = new TreeSet<>();
+		byExtension.forEach((name, versions) -> {
+			List<Map<String, Object>> versionList = new ArrayList<>();
+			Build latest = null;
+			for (Map.Entry<String, List<Build>> version : versions.entrySet()) {
+				Build first = version.getValue().get(0);
+				if (!first.yanked()) {
+					latest = first;
+				}
+				List<Integer> pg = version.getValue().stream().map(Build::pgMajor).toList();
+				majors.addAll(pg);
+				Map<String, Object> entry = new LinkedHashMap<>();
+				entry.put("version", version.getKey());
+				entry.put("published_at", first.publishedAt());
+				entry.put("pg_majors", pg);
+				entry.put("yanked", first.yanked());
+				if (first.yanked()) {
+					entry.put("yank_reason", first.yankReason());
+				}
+				versionList.add(entry);
+				out.put(versionPath(name, version.getKey()), json(version(first, version.getValue(), files)));
+			}
+			Build shown = (latest != null) ? latest : versions.values().iterator().next().get(0);
+			Distribution distribution = distributions.getOrDefault(shown.distribution(),
+					new Distribution(false, null, null));
+			Map<String, Object> extension = new LinkedHashMap<>();
+			extension.put("name", name);
+			extension.put("distribution", shown.distribution());
+			extension.put("latest", (latest != null) ? latest.version() : null);
+			extension.put("abstract", shown.summary());
+			extension.put("description", shown.description());
+			extension.put("tags", shown.tags());
+			extension.put("deprecated", distribution.deprecated());
+			if (distribution.deprecated()) {
+				extension.put("successor", distribution.successor());
+				extension.put("deprecation_reason", distribution.reason());
+			}
+			extension.put("versions", versionList);
+			out.put(extensionPath(name), json(extension));
+			Map<String, Object> summary = new LinkedHashMap<>();
+			summary.put("name", name);
+			summary.put("latest", extension.get("latest"));
+			summary.put("abstract", shown.summary());
+			summary.put("deprecated", distribution.deprecated());
+			summaries.add(summary);
+		});
+		for (int major : majors) {
+			out.put(extIndexPath(major), ExtIndexJson.write(this.indexes.build(Scope.PUBLIC, PgMajor.of(major))));
+		}
+		Map<String, Object> index = new LinkedHashMap<>();
+		index.put("format", 1);
+		Map<String, String> templates = new LinkedHashMap<>();
+		templates.put("extension", "extensions/{name}.json");
+		templates.put("version", "extensions/{name}/{version}.json");
+		templates.put("ext_index", "pg/{pg_major}/ext_index.json");
+		templates.put("blob", "../blobs/sha256/{sha256}");
+		templates.put("snapshot", SNAPSHOT);
+		index.put("templates", templates);
+		index.put("pg_majors", List.copyOf(majors));
+		index.put("extensions", summaries);
+		out.put(INDEX, json(index));
+		return out;
+	}
+
+	private static Map<String, Object> version(Build first, List<Build> builds, Map<Long, List<Map<String, Object>>> files) {
+		Map<String, Object> version = new LinkedHashMap<>();
+		version.put("name", first.name());
+		version.put("version", first.version());
+		version.put("distribution", first.distribution());
+		version.put("published_at", first.publishedAt());
+		version.put("license", first.license());
+		version.put("abstract", first.summary());
+		version.put("yanked", first.yanked());
+		if (first.yanked()) {
+			version.put("yank_reason", first.yankReason());
+		}
+		List<Map<String, Object>> perMajor = new ArrayList<>();
+		for (Build build : builds) {
+			Map<String, Object> entry = new LinkedHashMap<>();
+			entry.put("pg_major", build.pgMajor());
+			entry.put("default_version", build.defaultVersion());
+			entry.put("control", build.control());
+			entry.put("libraries", build.libraries());
+			entry.put("requires", build.requires());
+			entry.put("preload", build.preload());
+			entry.put("trusted", build.trusted());
+			entry.put("superuser", build.superuser());
+			entry.put("files", files.getOrDefault(build.id(), List.of()));
+			perMajor.add(entry);
+		}
+		version.put("builds", perMajor);
+		return version;
+	}
+
+	static String extensionPath(String name) {
+		return "extensions/" + name + ".json";
+	}
+
+	static String versionPath(String name, String version) {
+		return "extensions/" + name + "/" + version + ".json";
+	}
+
+	static String extIndexPath(int major) {
+		return "pg/" + major + "/ext_index.json";
+	}
+
+	static byte[] json(Object value) {
+		return JSON.writeValueAsBytes(value);
+	}
+
+	private static List<String> strings(Array array) throws SQLException {
+		return (array != null) ? List.of((String[]) array.getArray()) : List.of();
+	}
+
+}

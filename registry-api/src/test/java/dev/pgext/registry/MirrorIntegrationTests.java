@@ -1,0 +1,123 @@
+package dev.pgext.registry;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.pgext.model.PgMajor;
+import dev.pgext.model.Scope;
+import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.StoreLayout;
+import dev.pgext.model.store.ObjectInfo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The static mirror follows every public change through background refreshes, lists every
+ * file's digest in its snapshot, keeps private extensions out, and a rebuild from the
+ * database alone gives the same bytes as the refreshes did.
+ */
+class MirrorIntegrationTests extends RegistryIntegrationTest {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	@Test
+	void theIncrementalMirrorEqualsARebuildFromTheDatabaseByteForByte() {
+		publish("mirror_a", "1.0", "pg15");
+		publish("mirror_a", "1.1", "pg15");
+		publish("mirror_b", "1.0", "pg15", "pg17");
+		assertThat(publish(ADMIN_TOKEN, "acme", TestArtifacts.metadata("mirror_secret", "1.0"),
+				Map.of("pg15", TestArtifacts.sqlExtension("mirror_secret").tarGz()))
+			.status()).isEqualTo(201);
+		assertThat(api().postJson("/api/v1/distributions/mirror_a/versions/1.1/yank", ADMIN_TOKEN,
+				Map.of("reason", "broken upgrade script")).status()).isEqualTo(200);
+		assertThat(api().postJson("/api/v1/distributions/mirror_b/deprecation", ADMIN_TOKEN,
+				Map.of("successor", "mirror_a")).status()).isEqualTo(200);
+		awaitBackgroundWorkDone();
+
+		Map<String, byte[]> incremental = mirror();
+		assertThat(incremental).containsKeys("mirror/index.json", "mirror/snapshot.json",
+				"mirror/extensions/mirror_a.json", "mirror/extensions/mirror_a/1.0.json",
+				"mirror/extensions/mirror_a/1.1.json", "mirror/extensions/mirror_b/1.0.json",
+				"mirror/pg/15/ext_index.json", "mirror/pg/17/ext_index.json");
+		assertThat(incremental.keySet()).noneMatch((key) -> key.contains("mirror_secret"));
+
+		JsonNode snapshot = JSON.readTree(incremental.get("mirror/snapshot.json")).path("files");
+		assertThat(snapshot.propertyNames()).hasSize(incremental.size() - 1);
+		incremental.forEach((key, bytes) -> {
+			if (!key.equals("mirror/snapshot.json")) {
+				assertThat(snapshot.path(key.substring("mirror/".length())).path("sha256").asString()).as(key)
+					.isEqualTo(Sha256Digest.of(bytes).hex());
+			}
+		});
+		JsonNode index = JSON.readTree(incremental.get("mirror/index.json"));
+		assertThat(index.path("templates").path("version").asString()).isEqualTo("extensions/{name}/{version}.json");
+		JsonNode mirrorA = JSON.readTree(incremental.get("mirror/extensions/mirror_a.json"));
+		assertThat(mirrorA.path("latest").asString()).isEqualTo("1.0");
+		assertThat(mirrorA.path("versions").get(1).path("yanked").asBoolean()).isTrue();
+		assertThat(mirrorA.path("versions").get(1).path("yank_reason").asString()).isEqualTo("broken upgrade script");
+		JsonNode mirrorB = JSON.readTree(incremental.get("mirror/extensions/mirror_b.json"));
+		assertThat(mirrorB.path("deprecated").asBoolean()).isTrue();
+		assertThat(mirrorB.path("successor").asString()).isEqualTo("mirror_a");
+		JsonNode version = JSON.readTree(incremental.get("mirror/extensions/mirror_b/1.0.json"));
+		assertThat(version.path("builds")).extracting((b) -> b.path("pg_major").asInt()).containsExactly(15, 17);
+		String blob = version.path("builds").get(0).path("files").get(0).path("sha256").asString();
+		assertThat(this.store.head(StoreLayout.blob(Sha256Digest.parse(blob)))).isPresent();
+		assertThat(incremental.get("mirror/pg/15/ext_index.json"))
+			.isEqualTo(this.store.getBytes(StoreLayout.extIndex(Scope.PUBLIC, PgMajor.of(15))).orElseThrow());
+
+		for (String key : incremental.keySet()) {
+			this.store.delete(key);
+		}
+		assertThat(api().postJson("/api/v1/admin/mirror/rebuild", userToken("mirror-user", null, "publish"), Map.of())
+			.status()).isEqualTo(403);
+		RegistryClient.Response accepted = api().postJson("/api/v1/admin/mirror/rebuild", ADMIN_TOKEN, Map.of());
+		assertThat(accepted.status()).isEqualTo(202);
+		JsonNode operation = awaitOperation(accepted.headers().getLocation().toString(), ADMIN_TOKEN);
+		assertThat(operation.path("state").asString()).as(operation.toString()).isEqualTo("succeeded");
+		assertThat(operation.path("result").path("files").asInt()).isEqualTo(incremental.size() - 1);
+
+		Map<String, byte[]> rebuilt = mirror();
+		assertThat(digests(rebuilt)).isEqualTo(digests(incremental));
+	}
+
+	private void publish(String name, String version, String... majors) {
+		Map<String, byte[]> artifacts = new TreeMap<>();
+		for (String major : majors) {
+			artifacts.put(major, TestArtifacts.builder()
+				.file("share/extension/" + name + ".control",
+						"comment = 'mirror test'\ndefault_version = '" + version + "'\nrelocatable = true\n")
+				.file("share/extension/" + name + "--" + version + ".sql", "SELECT 1;\n")
+				.tarGz());
+		}
+		RegistryClient.Response response = publish(ADMIN_TOKEN, null, TestArtifacts.metadata(name, version), artifacts);
+		assertThat(response.status()).as(response.toString()).isEqualTo(201);
+	}
+
+	private void awaitBackgroundWorkDone() {
+		long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+		while (this.jdbc.sql("select count(*) from job where kind in ('mirror.refresh', 'store.resync') "
+				+ "and state in ('pending', 'running')").query(Long.class).single() > 0) {
+			assertThat(System.nanoTime()).as("background work still pending").isLessThan(deadline);
+			pause(50);
+		}
+	}
+
+	private Map<String, byte[]> mirror() {
+		Map<String, byte[]> files = new TreeMap<>();
+		for (ObjectInfo object : this.store.list(StoreLayout.MIRROR)) {
+			files.put(object.key(), this.store.getBytes(object.key()).orElseThrow());
+		}
+		return files;
+	}
+
+	private static Map<String, String> digests(Map<String, byte[]> files) {
+		Map<String, String> digests = new TreeMap<>();
+		files.forEach((key, bytes) -> digests.put(key, Sha256Digest.of(bytes).hex()));
+		return digests;
+	}
+
+}
