@@ -65,6 +65,11 @@ class WebhookDeliverer implements BackgroundStep {
 	}
 
 	@Override
+	public String name() {
+		return "webhooks";
+	}
+
+	@Override
 	public boolean runOnce() {
 		Boolean delivered = this.transaction.execute((status) -> deliverNext());
 		return Boolean.TRUE.equals(delivered);

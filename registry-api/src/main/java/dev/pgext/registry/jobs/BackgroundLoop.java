@@ -1,5 +1,6 @@
 package dev.pgext.registry.jobs;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.slf4j.Logger;
@@ -9,10 +10,12 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * One thread per instance that offers every {@link BackgroundStep} a turn, and pauses for
- * the poll interval when none had work. It starts after the context is ready and does
- * nothing at start itself, so a registry with no background work starts as fast as before;
- * a database outage is logged once, not on every poll.
+ * One thread per {@link BackgroundStep} (jobs, webhook deliveries), so that a slow
+ * subscriber never holds up a mirror refresh and the other way round. Each thread asks its
+ * step for work again at once after a unit of work and pauses for the poll interval when
+ * there was none. Threads start after the context is ready and do nothing at start
+ * themselves, so a registry with no background work starts as fast as before; a database
+ * outage is logged once per streak, not on every poll.
  */
 @Component
 class BackgroundLoop implements SmartLifecycle {
@@ -23,7 +26,7 @@ class BackgroundLoop implements SmartLifecycle {
 
 	private final JobProperties properties;
 
-	private volatile Thread thread;
+	private final List<Thread> threads = new ArrayList<>();
 
 	private volatile boolean running;
 
@@ -33,35 +36,38 @@ class BackgroundLoop implements SmartLifecycle {
 	}
 
 	@Override
-	public void start() {
+	public synchronized void start() {
 		this.running = true;
 		if (!this.properties.enabled()) {
 			return;
 		}
-		Thread loop = new Thread(this::loop, "pgext-background");
-		loop.setDaemon(true);
-		this.thread = loop;
-		loop.start();
+		for (BackgroundStep step : this.steps) {
+			Thread thread = new Thread(() -> loop(step), "pgext-background-" + step.name());
+			thread.setDaemon(true);
+			this.threads.add(thread);
+			thread.start();
+		}
 	}
 
-	private void loop() {
+	private void loop(BackgroundStep step) {
 		boolean failing = false;
 		while (this.running) {
 			boolean worked = false;
-			for (BackgroundStep step : this.steps) {
+			try {
+				worked = step.runOnce();
+				if (failing) {
+					log.info("Background work ({}) resumed", step.name());
+				}
+				failing = false;
+			}
+			catch (RuntimeException ex) {
 				if (!this.running) {
 					return;
 				}
-				try {
-					worked |= step.runOnce();
-					failing = false;
+				if (!failing) {
+					log.warn("Background work ({}) paused: {}", step.name(), ex.toString());
 				}
-				catch (RuntimeException ex) {
-					if (!failing) {
-						log.warn("Background work paused: {}", ex.toString());
-					}
-					failing = true;
-				}
+				failing = true;
 			}
 			if (!worked) {
 				try {
@@ -75,18 +81,21 @@ class BackgroundLoop implements SmartLifecycle {
 	}
 
 	@Override
-	public void stop() {
+	public synchronized void stop() {
 		this.running = false;
-		Thread current = this.thread;
-		if (current != null) {
-			current.interrupt();
+		for (Thread thread : this.threads) {
+			thread.interrupt();
+		}
+		for (Thread thread : this.threads) {
 			try {
-				current.join(10_000);
+				thread.join(10_000);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
+				return;
 			}
 		}
+		this.threads.clear();
 	}
 
 	@Override

@@ -1,10 +1,13 @@
 package dev.pgext.registry.jobs;
 
 /**
- * One kind of background work the {@link BackgroundLoop} offers a turn: a job, a webhook
- * delivery.
+ * One kind of background work that the {@link BackgroundLoop} runs on a thread of its own:
+ * jobs, webhook deliveries.
  */
 public interface BackgroundStep {
+
+	/** A short name for the thread and the logs, such as {@code jobs}. */
+	String name();
 
 	/**
 	 * Does at most one unit of due work; {@code true} when it did some, so the loop asks

@@ -51,6 +51,11 @@ class JobRunner implements BackgroundStep, DisposableBean {
 	}
 
 	@Override
+	public String name() {
+		return "jobs";
+	}
+
+	@Override
 	public boolean runOnce() {
 		Optional<Job> claimed = this.queue.claim(this.owner);
 		if (claimed.isEmpty()) {

@@ -159,7 +159,8 @@ class MirrorContent {
 		return out;
 	}
 
-	private static Map<String, Object> version(Build first, List<Build> builds, Map<Long, List<Map<String, Object>>> files) {
+	private static Map<String, Object> version(Build first, List<Build> builds,
+			Map<Long, List<Map<String, Object>>> files) {
 		Map<String, Object> version = new LinkedHashMap<>();
 		version.put("name", first.name());
 		version.put("version", first.version());

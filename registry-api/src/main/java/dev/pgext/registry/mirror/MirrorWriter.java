@@ -128,6 +128,11 @@ class MirrorWriter {
 					progress.report(done * 90 / files.size());
 				}
 			}
+			boolean unchanged = !fromScratch && written == 0 && previous.keySet().equals(digests.keySet());
+			if (unchanged) {
+				// a change that the mirror does not show (a new maintainer, say): nothing to write
+				return new Result(files.size(), 0, 0);
+			}
 			Map<String, Object> snapshotFile = new LinkedHashMap<>();
 			snapshotFile.put("format", 1);
 			Map<String, Object> listed = new LinkedHashMap<>();
