@@ -21,12 +21,15 @@ import org.springframework.validation.annotation.Validated;
  * further attempt
  * @param retryMax longest delay between two attempts
  * @param maxAttempts attempts after which a failing job is dead
+ * @param retention how long finished jobs (operations) stay readable before they are
+ * deleted
  */
 @ConfigurationProperties("pgext.registry.jobs")
 @Validated
 public record JobProperties(@DefaultValue("true") boolean enabled, @NotNull @DefaultValue("1s") Duration pollInterval,
 		@NotNull @DefaultValue("60s") Duration lease, @NotNull @DefaultValue("2s") Duration retryBase,
-		@NotNull @DefaultValue("10m") Duration retryMax, @Min(1) @DefaultValue("8") int maxAttempts) {
+		@NotNull @DefaultValue("10m") Duration retryMax, @Min(1) @DefaultValue("8") int maxAttempts,
+		@NotNull @DefaultValue("7d") Duration retention) {
 
 	/** The delay after failed attempt number {@code attempt} (1 for the first). */
 	public static Duration backoff(Duration base, Duration max, int attempt) {

@@ -129,6 +129,27 @@ public class JobQueue {
 		}
 	}
 
+	/**
+	 * Hands a job back untouched when this instance stops in the middle of it: the attempt
+	 * does not count, and another instance may take it at once instead of after the lease.
+	 */
+	void release(long id, String owner) {
+		this.jdbc
+			.sql("update job set state = 'pending', attempts = greatest(attempts - 1, 0), lease_owner = null, "
+					+ "lease_until = null, run_at = now() where id = ? and state = 'running' and lease_owner = ?")
+			.params(id, owner)
+			.update();
+	}
+
+	/** Deletes finished jobs older than {@code retention}; returns how many. */
+	int purge(Duration retention) {
+		return this.jdbc
+			.sql("delete from job where state in ('succeeded', 'superseded', 'dead') "
+					+ "and finished_at < now() - make_interval(secs => ?)")
+			.param(seconds(retention))
+			.update();
+	}
+
 	/** The operation view of job {@code id}. */
 	public Optional<Operation> find(long id) {
 		return this.jdbc.sql("select id, kind, state, progress, attempts, result::text, last_error, created_by, "

@@ -26,6 +26,8 @@ class JobRunner implements BackgroundStep, DisposableBean {
 
 	private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
 
+	private static final long PURGE_EVERY_NANOS = TimeUnit.HOURS.toNanos(1);
+
 	private final JobQueue queue;
 
 	private final Map<String, JobHandler> handlers;
@@ -33,6 +35,9 @@ class JobRunner implements BackgroundStep, DisposableBean {
 	private final JobProperties properties;
 
 	private final String owner;
+
+	// the first purge waits an hour, so a start does no extra work
+	private long lastPurge = System.nanoTime();
 
 	private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor((task) -> {
 		Thread thread = new Thread(task, "pgext-job-lease");
@@ -59,6 +64,7 @@ class JobRunner implements BackgroundStep, DisposableBean {
 	public boolean runOnce() {
 		Optional<Job> claimed = this.queue.claim(this.owner);
 		if (claimed.isEmpty()) {
+			purgeNowAndThen();
 			return false;
 		}
 		Job job = claimed.get();
@@ -77,10 +83,33 @@ class JobRunner implements BackgroundStep, DisposableBean {
 		}
 		catch (Exception ex) {
 			heartbeat.cancel(false);
+			if (Thread.currentThread().isInterrupted() || interruption(ex)) {
+				// this instance is stopping: not the job's fault
+				this.queue.release(job.id(), this.owner);
+				return true;
+			}
 			log.warn("Job {} ({}) attempt {} failed: {}", job.id(), job.kind(), job.attempt(), ex.toString());
 			this.queue.fail(job.id(), this.owner, job.attempt(), ex.toString());
 		}
 		return true;
+	}
+
+	private static boolean interruption(Throwable ex) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof InterruptedException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private void purgeNowAndThen() {
+		long now = System.nanoTime();
+		if (now - this.lastPurge < PURGE_EVERY_NANOS) {
+			return;
+		}
+		this.lastPurge = now;
+		this.queue.purge(this.properties.retention());
 	}
 
 	private void beat(Job job, Integer percent) {

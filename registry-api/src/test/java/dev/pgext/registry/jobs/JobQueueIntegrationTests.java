@@ -90,4 +90,22 @@ class JobQueueIntegrationTests extends RegistryIntegrationTest {
 			.single()).isEqualTo(1);
 	}
 
+	@Test
+	void aJobHandedBackByAStoppingInstanceKeepsItsAttemptsAndFinishedJobsArePurgedAfterTheirRetention() {
+		long id = this.queue.enqueue("indexes.regenerate", Map.of(), "admin");
+		this.jdbc.sql("update job set state = 'running', attempts = 3, lease_owner = 'stopping-instance', "
+				+ "lease_until = now() + interval '1 hour' where id = ?")
+			.param(id)
+			.update();
+		this.queue.release(id, "stopping-instance");
+		JsonNode operation = awaitOperation("/api/v1/operations/" + id, ADMIN_TOKEN);
+		assertThat(operation.path("state").asString()).isEqualTo("succeeded");
+		assertThat(operation.path("attempts").asInt()).isEqualTo(3);
+
+		this.jdbc.sql("update job set finished_at = now() - interval '8 days' where id = ?").param(id).update();
+		assertThat(this.queue.purge(java.time.Duration.ofDays(7))).isPositive();
+		assertThat(this.queue.find(id)).isEmpty();
+		assertThat(api().get("/api/v1/operations/" + id, ADMIN_TOKEN).status()).isEqualTo(404);
+	}
+
 }
