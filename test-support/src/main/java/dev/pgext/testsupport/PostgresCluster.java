@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.model.postgres.PostgresProcesses;
 import dev.pgext.model.postgres.Unprivileged;
 
 /**
@@ -113,22 +114,8 @@ public final class PostgresCluster implements AutoCloseable {
 
 	/** Stops the server with a fast shutdown and waits for it to exit. */
 	public void stop() {
-		if (this.process == null || !this.process.isAlive()) {
-			return;
-		}
-		try {
-			// SIGINT: fast shutdown, a clean shutdown checkpoint
-			new ProcessBuilder("kill", "-INT", Long.toString(this.process.pid())).start().waitFor();
-			if (!this.process.waitFor(60, TimeUnit.SECONDS)) {
-				this.process.destroyForcibly();
-			}
-		}
-		catch (IOException ex) {
-			this.process.destroyForcibly();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			this.process.destroyForcibly();
+		if (this.process != null) {
+			PostgresProcesses.stopFast(this.process, Duration.ofMinutes(1));
 		}
 	}
 

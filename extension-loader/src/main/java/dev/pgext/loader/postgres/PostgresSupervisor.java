@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.model.postgres.PostgresProcesses;
 import dev.pgext.model.postgres.Unprivileged;
 
 /**
@@ -222,19 +223,7 @@ public final class PostgresSupervisor implements AutoCloseable {
 		if (this.process == null || !this.process.isAlive()) {
 			return;
 		}
-		try {
-			new ProcessBuilder("kill", "-INT", Long.toString(this.process.pid())).start().waitFor();
-			if (!this.process.waitFor(60, TimeUnit.SECONDS)) {
-				this.process.destroyForcibly();
-			}
-		}
-		catch (IOException ex) {
-			this.process.destroyForcibly();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			this.process.destroyForcibly();
-		}
+		PostgresProcesses.stopFast(this.process, Duration.ofMinutes(1));
 	}
 
 }
