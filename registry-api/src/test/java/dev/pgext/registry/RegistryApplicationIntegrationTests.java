@@ -32,7 +32,9 @@ class RegistryApplicationIntegrationTests extends RegistryIntegrationTest {
 		JsonNode openApi = response.json();
 		assertThat(openApi.path("openapi").asString()).startsWith("3.1");
 		assertThat(openApi.path("paths").propertyNames()).contains("/api/v1/releases",
-				"/api/v1/compute-manifests/{pgMajor}", "/api/v1/search", "/api/v1/bundles");
+				"/api/v1/compute-manifests/{pgMajor}", "/api/v1/search", "/api/v1/bundles", "/api/v1/operations/{id}",
+				"/api/v1/webhooks", "/api/v1/feeds/releases.atom", "/api/v1/bundle-pins/{environment}",
+				"/api/v1/distributions/{name}/versions/{version}/yank", "/api/v1/admin/mirror/rebuild");
 	}
 
 	@Test
