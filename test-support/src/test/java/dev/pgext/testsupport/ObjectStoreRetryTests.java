@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntUnaryOperator;
 
 import com.sun.net.httpserver.HttpServer;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -81,6 +83,26 @@ class ObjectStoreRetryTests {
 		assertThatExceptionOfType(ObjectStoreException.class).isThrownBy(() -> store.put("k", new byte[] { 1 }, null))
 			.satisfies((ex) -> assertThat(ex.statusCode()).isEqualTo(403));
 		assertThat(this.requests).hasValue(1);
+	}
+
+	@Test
+	void aFailingEndpointOpensTheCircuitBreakerSoLaterCallsFailFast() throws IOException {
+		CircuitBreaker breaker = CircuitBreaker.of("s3", CircuitBreakerConfig.custom()
+			.slidingWindowSize(2)
+			.minimumNumberOfCalls(2)
+			.failureRateThreshold(50)
+			.recordException(S3ObjectStore::isRetryable)
+			.build());
+		S3ObjectStore store = storeAnswering((n) -> 500).withCircuitBreaker(breaker);
+		for (int i = 0; i < 2; i++) {
+			assertThatExceptionOfType(ObjectStoreException.class).isThrownBy(() -> store.getBytes("k"))
+				.satisfies((ex) -> assertThat(ex.statusCode()).isEqualTo(500));
+		}
+		int requestsWhileClosed = this.requests.get();
+		assertThatExceptionOfType(ObjectStoreException.class).isThrownBy(() -> store.getBytes("k"))
+			.withMessageContaining("not attempted");
+		assertThat(this.requests).hasValue(requestsWhileClosed);
+		assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
 	}
 
 	@Test
