@@ -104,13 +104,14 @@ public class JobQueue {
 		Duration delay = JobProperties.backoff(this.properties.retryBase(), this.properties.retryMax(), attempt);
 		try {
 			this.jdbc.sql("""
+					with covered as (select exists (select 1 from job j, job me where me.id = :id
+					    and j.dedupe_key = me.dedupe_key and j.state = 'pending' and j.id <> me.id) as yes)
 					update job set last_error = :error, lease_owner = null, lease_until = null,
 					    state = case
 					        when attempts >= max_attempts then 'dead'
-					        when dedupe_key is not null and exists (select 1 from job j where j.dedupe_key = job.dedupe_key
-					            and j.state = 'pending' and j.id <> job.id) then 'superseded'
+					        when (select yes from covered) then 'superseded'
 					        else 'pending' end,
-					    finished_at = case when attempts >= max_attempts then now() end,
+					    finished_at = case when attempts >= max_attempts or (select yes from covered) then now() end,
 					    run_at = now() + make_interval(secs => :delay)
 					where id = :id and state = 'running' and lease_owner = :owner
 					""")

@@ -108,4 +108,22 @@ class JobQueueIntegrationTests extends RegistryIntegrationTest {
 		assertThat(api().get("/api/v1/operations/" + id, ADMIN_TOKEN).status()).isEqualTo(404);
 	}
 
+	@Test
+	void aFailedJobThatANewerPendingRequestCoversIsSupersededInsteadOfRetried() {
+		long first = this.queue.enqueueOnce("indexes.regenerate", "test-supersede", Map.of(), "admin");
+		this.jdbc.sql("update job set state = 'running', attempts = 1, lease_owner = 'busy-instance', "
+				+ "lease_until = now() + interval '1 hour' where id = ?")
+			.param(first)
+			.update();
+		long second = this.queue.enqueueOnce("indexes.regenerate", "test-supersede", Map.of(), "admin");
+		assertThat(second).isNotEqualTo(first);
+		// keep the newer request pending while the older one fails
+		this.jdbc.sql("update job set run_at = now() + interval '1 hour' where id = ?").param(second).update();
+		this.queue.fail(first, "busy-instance", 1, "S3 unavailable");
+		Operation superseded = this.queue.find(first).orElseThrow();
+		assertThat(superseded.state()).isEqualTo("superseded");
+		assertThat(superseded.finishedAt()).isNotNull();
+		assertThat(this.queue.find(second).orElseThrow().state()).isEqualTo("pending");
+	}
+
 }
