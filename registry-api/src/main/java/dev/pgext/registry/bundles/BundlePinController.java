@@ -153,11 +153,13 @@ class BundlePinController {
 	@Transactional
 	Pin approve(@Parameter(hidden = true) Caller caller, @PathVariable String environment, @PathVariable long id) {
 		caller.requireScope(Caller.BUNDLE_APPROVER);
-		Pin proposal = find(environment, id);
-		Long proposer = this.jdbc.sql("select proposed_by from bundle_pin where id = ? for update")
-			.param(id)
+		// lock the proposal first, so two approvers racing for it see each other's outcome
+		Long proposer = this.jdbc.sql("select proposed_by from bundle_pin where environment = ? and id = ? for update")
+			.params(environment, id)
 			.query(Long.class)
-			.single();
+			.optional()
+			.orElseThrow(() -> RegistryException.notFound("no pin proposal " + id + " for " + environment));
+		Pin proposal = find(environment, id);
 		if (proposer.equals(caller.userId())) {
 			throw RegistryException.forbidden(
 					"a pin needs a second person's review: " + caller.name() + " proposed it and cannot approve it");
