@@ -32,12 +32,15 @@ import org.springframework.validation.annotation.Validated;
  * @param postgresStartTimeout how long Postgres may take to accept connections
  * @param jitTimeout how long a JIT request waits for its files before it fails
  * @param hook the {@code pgext_loader} Postgres hook that makes a stock Postgres ask this loader for missing files
+ * @param indexRefreshInterval least time between two re-reads of the indexes when a JIT request names a file no
+ * known extension has (an extension published after the compute started becomes available without a restart)
  */
 @ConfigurationProperties("pgext.loader")
 @Validated
 public record LoaderProperties(Path specFile, Source source, @Valid S3 s3, @Valid Registry registry, Path cacheDir,
 		@Min(1) @Max(64) Integer workers, DataSize backgroundBandwidth, Boolean prefetch, @Min(1) Integer attempts,
-		Duration initialBackoff, Duration postgresStartTimeout, Duration jitTimeout, @Valid Hook hook) {
+		Duration initialBackoff, Duration postgresStartTimeout, Duration jitTimeout, @Valid Hook hook,
+		Duration indexRefreshInterval) {
 
 	public LoaderProperties {
 		source = (source != null) ? source : Source.S3;
@@ -48,6 +51,7 @@ public record LoaderProperties(Path specFile, Source source, @Valid S3 s3, @Vali
 		postgresStartTimeout = (postgresStartTimeout != null) ? postgresStartTimeout : Duration.ofMinutes(2);
 		jitTimeout = (jitTimeout != null) ? jitTimeout : Duration.ofMinutes(5);
 		hook = (hook != null) ? hook : new Hook(null, null);
+		indexRefreshInterval = (indexRefreshInterval != null) ? indexRefreshInterval : Duration.ofSeconds(10);
 	}
 
 	/** Where the loader reads indexes and files. */

@@ -34,6 +34,7 @@ import dev.pgext.loader.fetch.FetchException;
 import dev.pgext.loader.fetch.FilePlacer;
 import dev.pgext.loader.postgres.PostgresSupervisor;
 import dev.pgext.model.index.ExtFile;
+import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.postgres.PostgresInstall;
 
@@ -96,6 +97,8 @@ public class Compute implements DisposableBean {
 
 	private volatile ExtensionCatalog catalog;
 
+	private long lastIndexRead = System.nanoTime();
+
 	private volatile DownloadScheduler scheduler;
 
 	private volatile PostgresSupervisor postgres;
@@ -149,6 +152,7 @@ public class Compute implements DisposableBean {
 			}
 			ExtensionCatalog catalog = timed("index", () -> ExtensionCatalog
 				.of(this.source.index(spec.major(), spec.tenantId()), spec.availableExtensions()));
+			this.lastIndexRead = System.nanoTime();
 			this.catalog = catalog;
 			this.scheduler = new DownloadScheduler(install, this.placer, catalog.extensions(),
 					this.properties.workers(), this.meters);
@@ -226,6 +230,46 @@ public class Compute implements DisposableBean {
 		return withHook;
 	}
 
+	/**
+	 * The catalog after re-reading the indexes, at most once per {@code index-refresh-interval}:
+	 * an extension published after the compute started is then found, and its control file
+	 * written. Extensions already known keep the release they had.
+	 */
+	private synchronized ExtensionCatalog refreshedCatalog() {
+		long now = System.nanoTime();
+		if (now - this.lastIndexRead < this.properties.indexRefreshInterval().toNanos()) {
+			return this.catalog;
+		}
+		this.lastIndexRead = now;
+		ComputeSpec spec = this.spec;
+		ExtensionCatalog current = this.catalog;
+		try {
+			ExtensionCatalog fresh = ExtensionCatalog.of(this.source.index(spec.major(), spec.tenantId()),
+					spec.availableExtensions());
+			List<ExtIndexEntry> added = fresh.extensions()
+				.stream()
+				.filter((entry) -> current.index().find(entry.name().value()).isEmpty())
+				.toList();
+			if (added.isEmpty()) {
+				return current;
+			}
+			List<ExtIndexEntry> merged = new ArrayList<>(current.extensions());
+			merged.addAll(added);
+			ExtensionCatalog catalog = new ExtensionCatalog(
+					ExtIndex.of(current.index().pgMajor(), current.index().tenant(), merged));
+			writeControlFiles(new PostgresInstall(Path.of(spec.installDir())), new ExtensionCatalog(
+					ExtIndex.of(current.index().pgMajor(), current.index().tenant(), added)));
+			log.info("Indexes re-read: {} extension(s) published since start: {}", added.size(),
+					added.stream().map((entry) -> entry.name().value()).toList());
+			this.catalog = catalog;
+			return catalog;
+		}
+		catch (IOException | RuntimeException ex) {
+			log.warn("Re-reading the indexes failed, keeping the ones read at start: {}", ex.getMessage());
+			return current;
+		}
+	}
+
 	private void writeControlFiles(PostgresInstall install, ExtensionCatalog catalog) throws IOException {
 		for (ExtIndexEntry entry : catalog.extensions()) {
 			if (entry.control() == null) {
@@ -298,7 +342,11 @@ public class Compute implements DisposableBean {
 		}
 		Optional<ExtIndexEntry> owner = catalog.owner(filename, isLibrary);
 		if (owner.isEmpty()) {
-			return owner;
+			catalog = refreshedCatalog();
+			owner = catalog.owner(filename, isLibrary);
+			if (owner.isEmpty()) {
+				return owner;
+			}
 		}
 		Timer.Sample sample = Timer.start(this.meters);
 		try {

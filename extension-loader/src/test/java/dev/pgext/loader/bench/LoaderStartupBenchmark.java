@@ -151,7 +151,7 @@ public final class LoaderStartupBenchmark {
 		Path install = copy(installTemplate, dir.resolve("install"));
 		Path data = copy(dataTemplate, dir.resolve("data"));
 		LoaderProperties properties = new LoaderProperties(null, null, null, null, null, WORKERS, null, true, 3,
-				Duration.ofMillis(100), Duration.ofMinutes(2), Duration.ofMinutes(2), null);
+				Duration.ofMillis(100), Duration.ofMinutes(2), Duration.ofMinutes(2), null, null);
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
 		FilePlacer placer = new FilePlacer(source, null, null, FilePlacer.retry(3, Duration.ofMillis(100)), meters);
 		Compute compute = new Compute(properties, source, placer, meters, (event) -> {

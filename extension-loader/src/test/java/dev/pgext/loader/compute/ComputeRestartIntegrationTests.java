@@ -119,7 +119,7 @@ class ComputeRestartIntegrationTests {
 
 	private static Compute compute(ExtensionSource source, Path cache, BandwidthLimiter limiter, boolean prefetch) {
 		LoaderProperties properties = new LoaderProperties(null, null, null, null, cache, 2, null, prefetch, 3,
-				Duration.ofMillis(20), Duration.ofMinutes(1), Duration.ofMinutes(1), null);
+				Duration.ofMillis(20), Duration.ofMinutes(1), Duration.ofMinutes(1), null, null);
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
 		FilePlacer placer = new FilePlacer(source, cache, limiter, FilePlacer.retry(3, Duration.ofMillis(20)), meters);
 		return new Compute(properties, source, placer, meters, (event) -> {

@@ -45,6 +45,7 @@ import dev.pgext.model.index.PreloadNeed;
 import dev.pgext.model.postgres.PostgresBinaries;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.store.S3ObjectStore;
+import dev.pgext.testsupport.ContribExtension;
 import dev.pgext.testsupport.PostgresInstalls;
 import dev.pgext.testsupport.TestBucket;
 import dev.pgext.testsupport.TestInfrastructure;
@@ -63,6 +64,11 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class PgextLoaderHookIntegrationTests {
 
 	private static final List<String> PUBLISHED = List.of("pg_stat_statements", "hstore", "pg_trgm", "pgcrypto");
+
+	/** Available to the compute, but published only after it started. */
+	private static final String LATER = "citext";
+
+	private static TestBucket bucket;
 
 	private static Path hookLibrary;
 
@@ -84,7 +90,7 @@ class PgextLoaderHookIntegrationTests {
 
 	@DynamicPropertySource
 	static void compute(DynamicPropertyRegistry registry) throws IOException {
-		TestBucket bucket = TestInfrastructure.bucket(PgextLoaderHookIntegrationTests.class);
+		bucket = TestInfrastructure.bucket(PgextLoaderHookIntegrationTests.class);
 		S3ObjectStore store = bucket.objectStore();
 		ExtIndex contrib = TestStores.publish(store, Scope.PUBLIC, PUBLISHED);
 		List<ExtIndexEntry> entries = new ArrayList<>(contrib.extensions());
@@ -93,7 +99,9 @@ class PgextLoaderHookIntegrationTests {
 				ExtIndexJson.write(ExtIndex.of(TestStores.PG, null, entries)), "application/json");
 
 		root = Files.createTempDirectory("pgext-hook");
-		install = TestStores.computeInstall(root.resolve("install"), PUBLISHED);
+		List<String> absent = new ArrayList<>(PUBLISHED);
+		absent.add(LATER);
+		install = TestStores.computeInstall(root.resolve("install"), absent);
 		Files.delete(install.pkglibdir().resolve("auto_explain.so"));
 		loaderPort = freePort();
 		postgresPort = freePort();
@@ -101,7 +109,7 @@ class PgextLoaderHookIntegrationTests {
 		Files.writeString(spec, """
 				{"pg_major": 15, "install_dir": "%s", "data_dir": "%s", "port": %d,
 				 "shared_preload_libraries": ["pg_stat_statements"],
-				 "available_extensions": ["pg_stat_statements", "hstore", "pg_trgm", "auto_explain"],
+				 "available_extensions": ["pg_stat_statements", "hstore", "pg_trgm", "auto_explain", "citext"],
 				 "settings": {"fsync": "off", "unix_socket_directories": ""}}
 				""".formatted(install.root(), root.resolve("data"), postgresPort));
 		registry.add("server.port", () -> loaderPort);
@@ -113,6 +121,7 @@ class PgextLoaderHookIntegrationTests {
 		registry.add("pgext.loader.prefetch", () -> "false");
 		registry.add("pgext.loader.hook.library", () -> hookLibrary.toString());
 		registry.add("pgext.loader.hook.server", () -> "127.0.0.1:" + loaderPort);
+		registry.add("pgext.loader.index-refresh-interval", () -> "0s");
 	}
 
 	/** An index entry for a library that no extension's control file names, such as auto_explain. */
@@ -163,6 +172,28 @@ class PgextLoaderHookIntegrationTests {
 			}
 		}
 		assertThat(install.pkglibdir().resolve("hstore.so")).isRegularFile();
+	}
+
+	@Test
+	void anExtensionPublishedAfterTheComputeStartedCanBeCreatedWithoutARestart() throws Exception {
+		S3ObjectStore store = bucket.objectStore();
+		ExtIndex index = ExtIndexJson.read(store.getBytes(StoreLayout.extIndex(Scope.PUBLIC, TestStores.PG)).orElseThrow());
+		ContribExtension citext = ContribExtension.of(PostgresInstalls.shared(15), LATER);
+		for (Path file : citext.files().values()) {
+			store.put(StoreLayout.blob(Sha256Digest.of(file)), file, "application/octet-stream");
+		}
+		List<ExtIndexEntry> entries = new ArrayList<>(index.extensions());
+		entries.add(TestStores.entry(citext));
+		store.put(StoreLayout.extIndex(Scope.PUBLIC, TestStores.PG),
+				ExtIndexJson.write(ExtIndex.of(TestStores.PG, null, entries)), "application/json");
+
+		try (Connection connection = connect(); Statement sql = connection.createStatement()) {
+			sql.execute("CREATE EXTENSION citext");
+			try (ResultSet rows = sql.executeQuery("SELECT 'PgExt'::citext = 'pgext'")) {
+				rows.next();
+				assertThat(rows.getBoolean(1)).isTrue();
+			}
+		}
 	}
 
 	@Test
