@@ -241,6 +241,85 @@ close_current_socket(void)
 	}
 }
 
+/* Whether the response headers say Transfer-Encoding: chunked. */
+static bool
+has_chunked_encoding(const char *headers)
+{
+	const char *line = headers;
+
+	while ((line = strstr(line, "\r\n")) != NULL)
+	{
+		line += 2;
+		if (pg_strncasecmp(line, "transfer-encoding:", 18) == 0)
+		{
+			const char *value = line + 18;
+			const char *end = strstr(value, "\r\n");
+			size_t		len = end ? (size_t) (end - value) : strlen(value);
+			char	   *copy = pnstrdup(value, len);
+			bool		chunked = strstr(copy, "chunked") != NULL || strstr(copy, "Chunked") != NULL;
+
+			pfree(copy);
+			return chunked;
+		}
+	}
+	return false;
+}
+
+/* The payload of a chunked body, as far as it was received. */
+static char *
+dechunk(const char *data)
+{
+	StringInfoData out;
+	const char *p = data;
+
+	initStringInfo(&out);
+	for (;;)
+	{
+		char	   *after;
+		long		size = strtol(p, &after, 16);
+		const char *line_end;
+
+		if (after == p || size <= 0)
+			break;
+		line_end = strstr(after, "\r\n");
+		if (line_end == NULL)
+			break;
+		p = line_end + 2;
+		if ((long) strlen(p) < size)
+		{
+			appendStringInfoString(&out, p);
+			break;
+		}
+		appendBinaryStringInfo(&out, p, (int) size);
+		p += size;
+		if (strncmp(p, "\r\n", 2) == 0)
+			p += 2;
+	}
+	return out.data;
+}
+
+/*
+ * What to show of the loader's answer: the "detail" of an RFC 9457 problem document when it
+ * is one, the body as it is otherwise.
+ */
+static char *
+loader_reason(const char *body)
+{
+	const char *detail = strstr(body, "\"detail\":\"");
+	StringInfoData out;
+
+	if (body[0] != '{' || detail == NULL)
+		return pstrdup(body);
+	initStringInfo(&out);
+	for (detail += 10; *detail && *detail != '"'; detail++)
+	{
+		if (*detail == '\\' && detail[1] != '\0')
+			detail++;
+		appendStringInfoChar(&out, *detail);
+	}
+	return out.data;
+}
+
 /* Sends the request and returns the HTTP status; *body gets the response body. */
 static int
 loader_request(const char *filename, bool is_library, char **body)
@@ -385,7 +464,16 @@ loader_request(const char *filename, bool is_library, char **body)
 				(errcode(ERRCODE_PGEXT_DOWNLOAD_FAILED),
 				 errmsg("extension loader gave no HTTP answer for \"%s\"", filename)));
 	header_end = strstr(response.data, "\r\n\r\n");
-	*body = header_end ? pstrdup(header_end + 4) : pstrdup("");
+	if (header_end == NULL)
+		*body = pstrdup("");
+	else
+	{
+		bool		chunked;
+
+		*header_end = '\0';
+		chunked = has_chunked_encoding(response.data);
+		*body = chunked ? dechunk(header_end + 4) : pstrdup(header_end + 4);
+	}
 	return status;
 }
 
@@ -399,6 +487,7 @@ ask_loader(const char *filename, bool is_library, const char *what)
 	status = loader_request(filename, is_library, &body);
 	if (status == 200)
 		return;
+	body = loader_reason(body);
 	if (status == 404)
 		ereport(ERROR,
 				(errcode(ERRCODE_PGEXT_NOT_AVAILABLE),

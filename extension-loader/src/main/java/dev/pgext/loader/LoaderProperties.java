@@ -51,7 +51,7 @@ public record LoaderProperties(Path specFile, Source source, @Valid S3 s3, @Vali
 		postgresStartTimeout = (postgresStartTimeout != null) ? postgresStartTimeout : Duration.ofMinutes(2);
 		jitTimeout = (jitTimeout != null) ? jitTimeout : Duration.ofMinutes(5);
 		hook = (hook != null) ? hook : new Hook(null, null);
-		indexRefreshInterval = (indexRefreshInterval != null) ? indexRefreshInterval : Duration.ofSeconds(10);
+		indexRefreshInterval = (indexRefreshInterval != null) ? indexRefreshInterval : Duration.ofSeconds(1);
 	}
 
 	/** Where the loader reads indexes and files. */
