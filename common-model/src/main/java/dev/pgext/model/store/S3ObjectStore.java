@@ -10,9 +10,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -108,14 +106,7 @@ public final class S3ObjectStore implements ObjectStore {
 
 	/** The retry policy of {@code settings}: retryable failures only, exponential backoff with jitter. */
 	public static Retry retry(String name, ObjectStoreSettings settings) {
-		RetryConfig config = RetryConfig.custom()
-			.maxAttempts(settings.maxAttempts())
-			.intervalFunction(IntervalFunction.ofExponentialRandomBackoff(settings.initialBackoff(), 2.0, 0.5,
-					Duration.ofSeconds(20)))
-			.retryOnException(S3ObjectStore::isRetryable)
-			.failAfterMaxAttempts(false)
-			.build();
-		Retry retry = Retry.of(name, config);
+		Retry retry = Backoff.retry(name, settings.maxAttempts(), settings.initialBackoff(), S3ObjectStore::isRetryable);
 		retry.getEventPublisher()
 			.onRetry((event) -> log.debug("S3 call retried (attempt {}): {}", event.getNumberOfRetryAttempts(),
 					String.valueOf(event.getLastThrowable())));

@@ -20,14 +20,13 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
-import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.pgext.model.store.Backoff;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.index.ExtFile;
 
@@ -81,14 +80,8 @@ public final class FilePlacer {
 
 	/** Retries network errors and 5xx answers with exponential backoff and jitter, never a wrong digest. */
 	public static Retry retry(int attempts, Duration initialBackoff) {
-		return Retry.of("file-download",
-				RetryConfig.custom()
-					.maxAttempts(attempts)
-					.intervalFunction(IntervalFunction.ofExponentialRandomBackoff(initialBackoff, 2.0, 0.5,
-							Duration.ofSeconds(20)))
-					.retryOnException((ex) -> ex instanceof IOException || ex instanceof UncheckedIOException)
-					.failAfterMaxAttempts(false)
-					.build());
+		return Backoff.retry("file-download", attempts, initialBackoff,
+				(ex) -> ex instanceof IOException || ex instanceof UncheckedIOException);
 	}
 
 	/** How a file got into place. */
