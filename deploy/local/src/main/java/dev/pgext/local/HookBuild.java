@@ -21,6 +21,8 @@ final class HookBuild {
 
 	private static final Path PG_CONFIG = Path.of("/usr/lib/postgresql/15/bin/pg_config");
 
+	private static final Path SERVER_HEADERS = Path.of("/usr/include/postgresql/15/server/postgres.h");
+
 	private HookBuild() {
 	}
 
@@ -31,9 +33,9 @@ final class HookBuild {
 			log.warn("pgext_loader hook sources not found; the compute prefetches every extension instead");
 			return Optional.empty();
 		}
-		if (!Files.isExecutable(PG_CONFIG)) {
+		if (!Files.isExecutable(PG_CONFIG) || !Files.isRegularFile(SERVER_HEADERS)) {
 			log.warn("{} is missing (apt-get install postgresql-server-dev-15); the compute prefetches every "
-					+ "extension instead of fetching on CREATE EXTENSION", PG_CONFIG);
+					+ "extension instead of fetching on CREATE EXTENSION", SERVER_HEADERS);
 			return Optional.empty();
 		}
 		try {

@@ -29,9 +29,10 @@ final class PgHookBuild {
 			return built;
 		}
 		Path pgConfig = Path.of(System.getenv().getOrDefault("PG_CONFIG_15", "/usr/lib/postgresql/15/bin/pg_config"));
-		if (!Files.isExecutable(pgConfig)) {
-			String reason = pgConfig + " is missing: install postgresql-server-dev-15 (.ci/run does) to build the "
-					+ "pgext_loader hook";
+		Path headers = Path.of("/usr/include/postgresql/15/server/postgres.h");
+		if (!Files.isExecutable(pgConfig) || (System.getenv("PG_CONFIG_15") == null && !Files.isRegularFile(headers))) {
+			String reason = "PostgreSQL 15 server headers are missing (" + pgConfig + ", " + headers
+					+ "): install postgresql-server-dev-15 (.ci/run does) to build the pgext_loader hook";
 			if (System.getenv("CI") != null) {
 				throw new IllegalStateException(reason);
 			}
