@@ -34,7 +34,7 @@ class LoaderConfiguration {
 		if (properties.s3() == null || properties.s3().bucket() == null) {
 			throw new IllegalStateException("pgext.loader.source=s3 needs pgext.loader.s3.bucket");
 		}
-		return new S3ExtensionSource(S3ObjectStore.create(properties.s3().settings()).withCircuitBreaker(breaker()));
+		return new S3ExtensionSource(S3ObjectStore.create(properties.s3()).withCircuitBreaker(breaker()));
 	}
 
 	/** Opens after most of the last calls failed (after the store's own retries), so a dead S3 fails fast. */

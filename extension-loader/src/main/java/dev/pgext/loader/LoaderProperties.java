@@ -12,6 +12,7 @@ import jakarta.validation.constraints.NotNull;
 import dev.pgext.model.store.ObjectStoreSettings;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
@@ -20,7 +21,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param specFile compute spec read at start; without one the loader waits for {@code POST /compute/start}
  * @param source where indexes and files come from: the S3 bucket directly or the registry
- * @param s3 the extension store bucket, used when {@code source} is {@code s3}
+ * @param s3 the extension store bucket (endpoint, region, bucket, credentials, retries), used when {@code source}
+ * is {@code s3}
  * @param registry the registry, used when {@code source} is {@code registry}
  * @param cacheDir node-local content-addressed cache shared by the computes of one node, or none
  * @param workers download threads; JIT requests jump the queue but share these threads
@@ -37,7 +39,8 @@ import org.springframework.validation.annotation.Validated;
  */
 @ConfigurationProperties("pgext.loader")
 @Validated
-public record LoaderProperties(Path specFile, Source source, @Valid S3 s3, @Valid Registry registry, Path cacheDir,
+public record LoaderProperties(Path specFile, Source source, @NestedConfigurationProperty ObjectStoreSettings s3,
+		@Valid Registry registry, Path cacheDir,
 		@Min(1) @Max(64) Integer workers, DataSize backgroundBandwidth, Boolean prefetch, @Min(1) Integer attempts,
 		Duration initialBackoff, Duration postgresStartTimeout, Duration jitTimeout, @Valid Hook hook,
 		Duration indexRefreshInterval) {
@@ -62,24 +65,6 @@ public record LoaderProperties(Path specFile, Source source, @Valid S3 s3, @Vali
 
 		/** The registry's compute-manifest and file endpoints. */
 		REGISTRY
-
-	}
-
-	/**
-	 * The extension store bucket.
-	 *
-	 * @param endpoint S3 endpoint, or none for AWS' own endpoint of the region
-	 * @param region signing region
-	 * @param bucket the bucket
-	 * @param accessKey access key, or none for the SDK's default credential chain
-	 * @param secretKey secret key that goes with the access key
-	 */
-	public record S3(URI endpoint, String region, String bucket, String accessKey, String secretKey) {
-
-		public ObjectStoreSettings settings() {
-			return new ObjectStoreSettings(this.endpoint, this.region, this.bucket, this.accessKey, this.secretKey,
-					null, null, null, null);
-		}
 
 	}
 

@@ -11,6 +11,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -49,9 +51,30 @@ class ConfigurationReferenceTests {
 				+ "-Dtest=ConfigurationReferenceTests -Dpgext.docs.update=true").contains(generated);
 		assertThat(generated).contains("pgext.registry.s3.bucket", "pgext.loader.hook.library",
 				"pgext.importer.s3.bucket", "pgext.bundle.zstd-level");
+		assertThat(generated).contains("| `pgext.loader.s3.max-attempts` | `Integer` |  | attempts per call, the first "
+				+ "included (default 5) |");
+	}
+
+	/**
+	 * The {@code @param} lines of {@code ObjectStoreSettings}, by property name: the metadata of
+	 * the services' nested {@code s3} settings has no descriptions, because the annotation
+	 * processor reads Javadoc only from the sources it compiles.
+	 */
+	static Map<String, String> objectStoreSettingsDocs() throws IOException {
+		String source = Files.readString(
+				Path.of("../../common-model/src/main/java/dev/pgext/model/store/ObjectStoreSettings.java"));
+		Map<String, String> docs = new TreeMap<>();
+		Matcher param = Pattern.compile("@param (\\w+) (.*?)\\s*\\n \\*(?= @param|/)", Pattern.DOTALL)
+			.matcher(source);
+		while (param.find()) {
+			String name = param.group(1).replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT);
+			docs.put(name, param.group(2).replaceAll("\\s*\\n\\s*\\*\\s*", " ").strip());
+		}
+		return docs;
 	}
 
 	static String generate() throws IOException {
+		Map<String, String> s3Docs = objectStoreSettingsDocs();
 		Map<String, List<JsonNode>> byService = new TreeMap<>();
 		ObjectMapper json = new ObjectMapper();
 		for (URL url : Collections.list(ConfigurationReferenceTests.class.getClassLoader()
@@ -74,11 +97,20 @@ class ConfigurationReferenceTests {
 				.sorted((a, b) -> a.get("name").asText().compareTo(b.get("name").asText()))
 				.map((p) -> "| `" + p.get("name").asText() + "` | " + type(p.path("type").asText()) + " | "
 						+ (p.hasNonNull("defaultValue") ? "`" + value(p.get("defaultValue")) + "`" : "") + " | "
-						+ text(p.path("description").asText()) + " |\n")
+						+ text(description(p, s3Docs)) + " |\n")
 				.distinct()
 				.forEach(out::append);
 		});
 		return out.append("\n").append(END).toString();
+	}
+
+	private static String description(JsonNode property, Map<String, String> s3Docs) {
+		String description = property.path("description").asText();
+		Matcher s3 = Pattern.compile("pgext\\.[a-z]+\\.s3\\.([a-z-]+)").matcher(property.get("name").asText());
+		if (description.isEmpty() && s3.matches()) {
+			return s3Docs.getOrDefault(s3.group(1), "");
+		}
+		return description;
 	}
 
 	private static String type(String javaType) {
