@@ -190,9 +190,8 @@ class LifecycleController {
 			detail.put("reason", reason);
 		}
 		detail.put("by", caller.name());
-		this.audit.record(caller.name(), type.equals(EventTypes.RELEASE_YANKED) ? "release.yank" : "release.unyank",
+		recordChange(caller, type.equals(EventTypes.RELEASE_YANKED) ? "release.yank" : "release.unyank", type, scope,
 				name, detail);
-		this.events.record(type, name, Scopes.tenantOf(scope), caller.name(), detail);
 		return state(scope, name, "/api/v1/operations/" + job);
 	}
 
@@ -218,8 +217,7 @@ class LifecycleController {
 		detail.put("successor", request.successor());
 		detail.put("reason", request.reason());
 		detail.put("by", caller.name());
-		this.audit.record(caller.name(), "distribution.deprecate", name, detail);
-		this.events.record(EventTypes.DISTRIBUTION_DEPRECATED, name, Scopes.tenantOf(scope), caller.name(), detail);
+		recordChange(caller, "distribution.deprecate", EventTypes.DISTRIBUTION_DEPRECATED, scope, name, detail);
 		return state(scope, name, null);
 	}
 
@@ -238,8 +236,7 @@ class LifecycleController {
 			throw RegistryException.conflict("not-deprecated", name + " is not deprecated");
 		}
 		Map<String, Object> detail = Map.of("distribution", name, "by", caller.name());
-		this.audit.record(caller.name(), "distribution.undeprecate", name, detail);
-		this.events.record(EventTypes.DISTRIBUTION_UNDEPRECATED, name, Scopes.tenantOf(scope), caller.name(), detail);
+		recordChange(caller, "distribution.undeprecate", EventTypes.DISTRIBUTION_UNDEPRECATED, scope, name, detail);
 		return state(scope, name, null);
 	}
 
@@ -270,8 +267,7 @@ class LifecycleController {
 			.params(scope, name, caller.userId(), to)
 			.update();
 		Map<String, Object> detail = Map.of("distribution", name, "from", caller.name(), "to", request.to());
-		this.audit.record(caller.name(), "ownership.offer", name, detail);
-		this.events.record(EventTypes.OWNERSHIP_OFFERED, name, Scopes.tenantOf(scope), caller.name(), detail);
+		recordChange(caller, "ownership.offer", EventTypes.OWNERSHIP_OFFERED, scope, name, detail);
 		return state(scope, name, null);
 	}
 
@@ -306,8 +302,7 @@ class LifecycleController {
 			.update();
 		this.jdbc.sql("delete from ownership_offer where scope = ? and name = ?").params(scope, name).update();
 		Map<String, Object> detail = Map.of("distribution", name, "from", from, "to", caller.name());
-		this.audit.record(caller.name(), "ownership.accept", name, detail);
-		this.events.record(EventTypes.OWNERSHIP_TRANSFERRED, name, Scopes.tenantOf(scope), caller.name(), detail);
+		recordChange(caller, "ownership.accept", EventTypes.OWNERSHIP_TRANSFERRED, scope, name, detail);
 		return state(scope, name, null);
 	}
 
@@ -388,6 +383,13 @@ class LifecycleController {
 			.list();
 		return new Lifecycle(name, Scopes.tenantOf(scope), distribution.deprecated(), distribution.successor(),
 				distribution.reason(), owners, offeredTo, releases, storeOperation);
+	}
+
+	/** Every lifecycle change goes to the audit log and, in the same transaction, to the event outbox. */
+	private void recordChange(Caller caller, String action, String eventType, String scope, String name,
+			Map<String, ?> detail) {
+		this.audit.record(caller.name(), action, name, detail);
+		this.events.record(eventType, name, Scopes.tenantOf(scope), caller.name(), detail);
 	}
 
 }
