@@ -13,6 +13,7 @@ import dev.pgext.model.store.ObjectStoreSettings;
 import dev.pgext.model.store.S3ObjectStore;
 import dev.pgext.testsupport.EmbeddedPostgresServer;
 import dev.pgext.testsupport.EmbeddedS3Server;
+import dev.pgext.testsupport.StopOnSignal;
 
 /**
  * Runs the registry on embedded defaults: an embedded PostgreSQL and an in-process S3
@@ -49,6 +50,7 @@ public final class TestRegistryApplication {
 			s3.close();
 			postgres.close();
 		}, "pgext-local-infrastructure-stop"));
+		StopOnSignal.install();
 
 		SpringApplication.run(RegistryApplication.class, args);
 		System.out.printf(

@@ -9,12 +9,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 import org.slf4j.Logger;
@@ -25,6 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.pgext.importer.PgdataImporterApplication;
+import dev.pgext.local.LocalStackSettings.Ports;
 import dev.pgext.loader.LoaderApplication;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.store.ObjectStoreSettings;
@@ -34,6 +37,7 @@ import dev.pgext.testsupport.ContribExtension;
 import dev.pgext.testsupport.EmbeddedPostgresServer;
 import dev.pgext.testsupport.EmbeddedS3Server;
 import dev.pgext.testsupport.PostgresInstalls;
+import dev.pgext.testsupport.StopOnSignal;
 
 /**
  * The whole suite on one machine, on embedded defaults and real parts: an embedded PostgreSQL
@@ -42,28 +46,15 @@ import dev.pgext.testsupport.PostgresInstalls;
  * through its own API), the PGDATA importer, and one compute: an extension loader that starts
  * a real PostgreSQL 15 with {@code pg_stat_statements} preloaded and fetches everything else
  * on demand. Everything it keeps lives under {@code .pgext/local-stack}; a second start reuses
- * it. Ctrl-C stops everything.
+ * it. It says it is up only once every part answers, and otherwise which part failed and why.
+ * The registry and the importer listen on loopback unless {@code pgext.local.bind-address}
+ * says otherwise ({@link LocalStackSettings}). Ctrl-C stops everything.
  */
 public final class LocalStack {
 
 	private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
-
-	/**
-	 * The ports of the stack; each can be changed with a system property such as
-	 * {@code -Dpgext.local.registry-port=18080}.
-	 */
-	record Ports(int registry, int loader, int importer, int s3, int compute) {
-
-		static Ports fromSystemProperties() {
-			return new Ports(Integer.getInteger("pgext.local.registry-port", 8080),
-					Integer.getInteger("pgext.local.loader-port", 8081),
-					Integer.getInteger("pgext.local.importer-port", 8082), Integer.getInteger("pgext.local.s3-port", 9000),
-					Integer.getInteger("pgext.local.compute-port", 55432));
-		}
-
-	}
 
 	static final String EXTENSIONS_BUCKET = "pgext-extensions";
 
@@ -73,45 +64,96 @@ public final class LocalStack {
 
 	static final int PG_MAJOR = 15;
 
+	private static final ServiceThreads.ServiceGroup REGISTRY = new ServiceThreads.ServiceGroup("registry-api");
+
+	private static final ServiceThreads.ServiceGroup LOADER = new ServiceThreads.ServiceGroup("extension-loader");
+
+	private static final ServiceThreads.ServiceGroup IMPORTER = new ServiceThreads.ServiceGroup("pgdata-importer");
+
 	private final Path data;
 
 	private final Ports ports;
 
-	private final List<AutoCloseable> running = new ArrayList<>();
+	private final String bindAddress;
 
-	LocalStack(Path data, Ports ports) {
-		this.data = data.toAbsolutePath().normalize();
-		this.ports = ports;
+	/** Where the registry and the importer are reached from this machine. */
+	private final String serviceAddress;
+
+	private final Duration startTimeout;
+
+	/** What has been started, in order; stopped in reverse. */
+	private final List<Running> running = new ArrayList<>();
+
+	private boolean stopped;
+
+	/** One started part and the service group its stop runs in (its log lines keep its tag). */
+	private record Running(AutoCloseable part, ServiceThreads.ServiceGroup group) {
+
 	}
 
+	LocalStack(LocalStackSettings settings) {
+		this.data = settings.data().toAbsolutePath().normalize();
+		this.ports = settings.ports();
+		this.bindAddress = settings.bindAddress();
+		this.serviceAddress = settings.serviceAddress();
+		this.startTimeout = settings.startTimeout();
+	}
+
+	/**
+	 * Starts the stack; on a failure says which part failed and why, stops what had started
+	 * and exits with status 1. SIGINT and SIGTERM stop it with status 0.
+	 */
 	public static void main(String[] args) {
-		Path data = Path.of(System.getProperty("pgext.local.dir", ".pgext/local-stack"));
-		LocalStack stack = new LocalStack(data, Ports.fromSystemProperties());
+		LocalStack stack;
+		try {
+			stack = new LocalStack(LocalStackSettings.from(System.getProperties()));
+		}
+		catch (IllegalArgumentException ex) {
+			System.err.println("pgext local stack: " + ex.getMessage());
+			System.exit(2);
+			return;
+		}
 		Runtime.getRuntime().addShutdownHook(new Thread(stack::stop, "pgext-local-stack-stop"));
-		stack.start();
+		StopOnSignal.install();
+		try {
+			stack.start();
+		}
+		catch (RuntimeException ex) {
+			log.debug("start-up failed", ex);
+			System.err.printf("%npgext local stack did not start: %s%n%n", ex.getMessage());
+			stack.stop();
+			System.exit(1);
+		}
 	}
 
 	void start() {
 		try {
 			Files.createDirectories(this.data);
+			StackCheck.requireFreePorts(this.bindAddress, portUses());
+			log.info("starting the registry's PostgreSQL and the S3 endpoint (data in {})", this.data);
 			EmbeddedPostgresServer registryDb = EmbeddedPostgresServer.start(this.data.resolve("registry-db"), 0);
-			this.running.add(registryDb);
-			EmbeddedS3Server s3 = EmbeddedS3Server.start(this.data.resolve("s3"), this.ports.s3());
-			this.running.add(s3);
+			track(registryDb, null);
+			EmbeddedS3Server s3 = startPart("S3", () -> EmbeddedS3Server.start(this.data.resolve("s3"), this.ports.s3()));
+			track(s3, null);
 			for (String bucket : List.of(EXTENSIONS_BUCKET, IMPORTS_BUCKET, LAYERS_BUCKET)) {
-				S3ObjectStore store = S3ObjectStore.create(s3Settings(s3, bucket));
+				S3ObjectStore store = S3ObjectStore.create(s3Settings(bucket));
 				store.createBucketIfMissing();
 				store.client().close();
 			}
 			String adminToken = adminToken();
 
-			ConfigurableApplicationContext registry = registry(registryDb, s3, adminToken);
-			this.running.add(registry);
+			log.info("starting the registry on {}:{}", this.bindAddress, this.ports.registry());
+			track(startPart("registry", () -> registry(registryDb, adminToken)), REGISTRY);
 			seedContribExtensions(adminToken);
 
-			this.running.add(importer(s3));
-			this.running.add(compute(adminToken));
-			printNextSteps(s3, adminToken);
+			log.info("starting the importer on {}:{}", this.bindAddress, this.ports.importer());
+			track(startPart("importer", this::importer), IMPORTER);
+			ConfigurableApplicationContext loader = startPart("loader", () -> compute(adminToken));
+			track(loader, LOADER);
+			log.info("waiting for the compute (PostgreSQL {} on 127.0.0.1:{}) and checking every part", PG_MAJOR,
+					this.ports.compute());
+			new StackCheck().awaitAll(parts(), this.startTimeout);
+			printNextSteps(adminToken);
 		}
 		catch (IOException ex) {
 			stop();
@@ -123,20 +165,95 @@ public final class LocalStack {
 		}
 	}
 
-	void stop() {
+	/** The ports of every part, checked free before anything starts. */
+	private List<StackCheck.PortUse> portUses() {
+		return List.of(new StackCheck.PortUse("S3", this.ports.s3(), "pgext.local.s3-port", true),
+				new StackCheck.PortUse("registry", this.ports.registry(), "pgext.local.registry-port", false),
+				new StackCheck.PortUse("importer", this.ports.importer(), "pgext.local.importer-port", false),
+				new StackCheck.PortUse("loader", this.ports.loader(), "pgext.local.loader-port", true),
+				new StackCheck.PortUse("compute", this.ports.compute(), "pgext.local.compute-port", true));
+	}
+
+	/** What must answer before the stack says it is up. */
+	private List<StackCheck.Part> parts() {
+		StackCheck check = new StackCheck();
+		String local = "http://" + LocalStackSettings.LOOPBACK + ":";
+		return List.of(new StackCheck.Part("S3", local + this.ports.s3(), () -> {
+			for (String bucket : List.of(EXTENSIONS_BUCKET, IMPORTS_BUCKET, LAYERS_BUCKET)) {
+				S3ObjectStore store = S3ObjectStore.create(s3Settings(bucket));
+				try {
+					store.checkBucket();
+				}
+				finally {
+					store.client().close();
+				}
+			}
+			return Optional.empty();
+		}), new StackCheck.Part("registry", registryUrl(), check.health(registryUrl())),
+				new StackCheck.Part("importer", importerUrl(), check.health(importerUrl())),
+				new StackCheck.Part("loader", local + this.ports.loader() + "/status",
+						check.loader(local + this.ports.loader())),
+				new StackCheck.Part("compute", "PostgreSQL on 127.0.0.1:" + this.ports.compute(),
+						StackCheck.postgres(this.ports.compute())));
+	}
+
+	/** Starts one part; a failure names the part. */
+	private static <T> T startPart(String part, Callable<T> starter) {
+		try {
+			return starter.call();
+		}
+		catch (StackStartException ex) {
+			throw ex;
+		}
+		catch (Exception ex) {
+			Throwable root = ex;
+			while (root.getCause() != null && root.getCause() != root) {
+				root = root.getCause();
+			}
+			throw new StackStartException(part, "did not start: " + root.getMessage(), ex);
+		}
+	}
+
+	private synchronized void track(AutoCloseable part, ServiceThreads.ServiceGroup group) {
+		if (this.stopped) {
+			// stopped (Ctrl-C) while this part was starting
+			closeQuietly(new Running(part, group));
+			throw new StackStartException("stack", "stopped while starting");
+		}
+		this.running.add(new Running(part, group));
+	}
+
+	synchronized void stop() {
+		this.stopped = true;
 		for (int i = this.running.size() - 1; i >= 0; i--) {
-			try {
-				this.running.get(i).close();
-			}
-			catch (Exception ex) {
-				log.warn("stopping {} failed: {}", this.running.get(i), ex.getMessage());
-			}
+			closeQuietly(this.running.get(i));
 		}
 		this.running.clear();
 	}
 
-	private static ObjectStoreSettings s3Settings(EmbeddedS3Server s3, String bucket) {
-		return ObjectStoreSettings.of(s3.endpoint(), bucket, EmbeddedS3Server.ACCESS_KEY, EmbeddedS3Server.SECRET_KEY);
+	private static void closeQuietly(Running running) {
+		try {
+			if (running.group() != null) {
+				ServiceThreads.call(running.group(), () -> {
+					running.part().close();
+					return null;
+				});
+			}
+			else {
+				running.part().close();
+			}
+		}
+		catch (Exception ex) {
+			log.warn("stopping {} failed: {}", running.part(), ex.getMessage());
+		}
+	}
+
+	private ObjectStoreSettings s3Settings(String bucket) {
+		return ObjectStoreSettings.of(s3Endpoint(), bucket, EmbeddedS3Server.ACCESS_KEY, EmbeddedS3Server.SECRET_KEY);
+	}
+
+	private URI s3Endpoint() {
+		return URI.create("http://" + LocalStackSettings.LOOPBACK + ":" + this.ports.s3());
 	}
 
 	/** The local administrator's token: made on first start, kept for the next. */
@@ -152,16 +269,17 @@ public final class LocalStack {
 		return token;
 	}
 
-	private ConfigurableApplicationContext registry(EmbeddedPostgresServer db, EmbeddedS3Server s3, String adminToken) {
+	private ConfigurableApplicationContext registry(EmbeddedPostgresServer db, String adminToken) {
 		Map<String, Object> properties = ServiceConfig.base(RegistryApplication.class, this.ports.registry());
+		properties.put("server.address", this.bindAddress);
 		properties.put("spring.datasource.url", db.jdbcUrl("postgres"));
 		properties.put("spring.datasource.username", db.username());
-		properties.put("pgext.registry.s3.endpoint", s3.endpoint().toString());
+		properties.put("pgext.registry.s3.endpoint", s3Endpoint().toString());
 		properties.put("pgext.registry.s3.bucket", EXTENSIONS_BUCKET);
 		properties.put("pgext.registry.s3.access-key", EmbeddedS3Server.ACCESS_KEY);
 		properties.put("pgext.registry.s3.secret-key", EmbeddedS3Server.SECRET_KEY);
 		properties.put("pgext.registry.admin.token", adminToken);
-		return ServiceConfig.run(RegistryApplication.class, properties);
+		return ServiceConfig.run(REGISTRY, RegistryApplication.class, properties);
 	}
 
 	/** Publishes every contrib extension of the PostgreSQL 15 binaries once, through the registry's API. */
@@ -174,7 +292,13 @@ public final class LocalStack {
 		HttpClient http = HttpClient.newHttpClient();
 		int published = 0;
 		List<String> failed = new ArrayList<>();
-		for (String name : contribNames(install)) {
+		List<String> names = contribNames(install);
+		int done = 0;
+		for (String name : names) {
+			if (done % 10 == 0) {
+				log.info("seeding {}/{} contrib extensions of PostgreSQL {}", done, names.size(), PG_MAJOR);
+			}
+			done++;
 			ContribExtension extension = ContribExtension.of(install, name);
 			String version = extension.control().defaultVersion();
 			Map<String, Object> metadata = new LinkedHashMap<>();
@@ -230,16 +354,17 @@ public final class LocalStack {
 		}
 	}
 
-	private ConfigurableApplicationContext importer(EmbeddedS3Server s3) throws IOException {
+	private ConfigurableApplicationContext importer() throws IOException {
 		Map<String, Object> properties = ServiceConfig.base(PgdataImporterApplication.class, this.ports.importer());
+		properties.put("server.address", this.bindAddress);
 		properties.put("spring.autoconfigure.exclude", ServiceConfig.NO_DATABASE);
-		properties.put("pgext.importer.s3.endpoint", s3.endpoint().toString());
+		properties.put("pgext.importer.s3.endpoint", s3Endpoint().toString());
 		properties.put("pgext.importer.s3.bucket", LAYERS_BUCKET);
 		properties.put("pgext.importer.s3.access-key", EmbeddedS3Server.ACCESS_KEY);
 		properties.put("pgext.importer.s3.secret-key", EmbeddedS3Server.SECRET_KEY);
 		properties.put("pgext.importer.instance-id", "local-importer");
 		properties.put("pgext.importer.work-dir", Files.createDirectories(this.data.resolve("importer-work")).toString());
-		return ServiceConfig.run(PgdataImporterApplication.class, properties);
+		return ServiceConfig.run(IMPORTER, PgdataImporterApplication.class, properties);
 	}
 
 	/**
@@ -250,6 +375,7 @@ public final class LocalStack {
 		Path computeDir = Files.createDirectories(this.data.resolve("compute"));
 		Path installDir = computeDir.resolve("install");
 		if (!Files.exists(installDir)) {
+			log.info("preparing the compute's PostgreSQL {} installation without its contrib extensions", PG_MAJOR);
 			PostgresInstall install = PostgresInstalls.copy(PG_MAJOR, installDir);
 			for (String name : contribNames(install)) {
 				for (String storePath : ContribExtension.of(install, name).files().keySet()) {
@@ -275,6 +401,7 @@ public final class LocalStack {
 		properties.put("pgext.loader.registry.url", registryUrl());
 		properties.put("pgext.loader.registry.token", adminToken);
 		properties.put("pgext.loader.cache-dir", Files.createDirectories(this.data.resolve("node-cache")).toString());
+		log.info("building the pgext_loader hook");
 		Optional<Path> hook = HookBuild.build(this.data.resolve("pg-hook"));
 		if (hook.isPresent()) {
 			// the hook makes Postgres ask for what it lacks: no need to fetch everything ahead
@@ -282,10 +409,11 @@ public final class LocalStack {
 			properties.put("pgext.loader.hook.server", "127.0.0.1:" + this.ports.loader());
 			properties.put("pgext.loader.prefetch", false);
 		}
-		return ServiceConfig.run(LoaderApplication.class, properties);
+		log.info("starting the loader on 127.0.0.1:{}; it starts the compute", this.ports.loader());
+		return ServiceConfig.run(LOADER, LoaderApplication.class, properties);
 	}
 
-	private void printNextSteps(EmbeddedS3Server s3, String adminToken) {
+	private void printNextSteps(String adminToken) {
 		String text = """
 
 				pgext local stack is up (data in %1$s)
@@ -295,19 +423,24 @@ public final class LocalStack {
 				                export PGEXT_TOKEN=$(cat %1$s/admin-token)
 				  compute       psql -h 127.0.0.1 -p %4$d -U postgres postgres
 				  loader        http://127.0.0.1:%5$d/status
-				  importer      http://127.0.0.1:%6$d/actuator/health
+				  importer      %6$s/actuator/health
 				  S3            %7$s  (access key %8$s, secret %9$s; buckets %10$s, %11$s, %12$s)
 
 				Try:  psql -h 127.0.0.1 -p %4$d -U postgres -c 'CREATE EXTENSION hstore' -c "SELECT 'a=>1'::hstore"
 				Stop: Ctrl-C
 				""".formatted(this.data, registryUrl(), adminToken, this.ports.compute(), this.ports.loader(),
-				this.ports.importer(), s3.endpoint(), EmbeddedS3Server.ACCESS_KEY, EmbeddedS3Server.SECRET_KEY,
+				importerUrl(), s3Endpoint(), EmbeddedS3Server.ACCESS_KEY, EmbeddedS3Server.SECRET_KEY,
 				EXTENSIONS_BUCKET, IMPORTS_BUCKET, LAYERS_BUCKET);
 		System.out.println(text);
 	}
 
+	/** The registry's URL as seen from this machine. */
 	private String registryUrl() {
-		return "http://127.0.0.1:" + this.ports.registry();
+		return "http://" + this.serviceAddress + ":" + this.ports.registry();
+	}
+
+	private String importerUrl() {
+		return "http://" + this.serviceAddress + ":" + this.ports.importer();
 	}
 
 }

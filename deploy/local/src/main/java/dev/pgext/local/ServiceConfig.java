@@ -59,14 +59,16 @@ final class ServiceConfig {
 
 	/**
 	 * Starts {@code application} with {@code properties} as command-line arguments, so that they
-	 * win over the service's own {@code application.yaml}.
+	 * win over the service's own {@code application.yaml}, in a thread of {@code service}'s
+	 * group: the threads the service starts belong to it and its log lines carry its name.
 	 */
-	static ConfigurableApplicationContext run(Class<?> application, Map<String, Object> properties) {
+	static ConfigurableApplicationContext run(ServiceThreads.ServiceGroup service, Class<?> application,
+			Map<String, Object> properties) {
 		String[] args = properties.entrySet()
 			.stream()
 			.map((e) -> "--" + e.getKey() + "=" + e.getValue())
 			.toArray(String[]::new);
-		return new SpringApplicationBuilder(application).run(args);
+		return ServiceThreads.call(service, () -> new SpringApplicationBuilder(application).run(args));
 	}
 
 }

@@ -6,10 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,8 +24,23 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.SeccompProfile;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import org.junit.jupiter.api.Test;
@@ -68,7 +85,8 @@ class DeploymentManifestsTests {
 	void everyManifestUsesOnlyFieldsTheKubernetesModelsKnow() throws Exception {
 		List<HasMetadata> resources = manifests();
 		assertThat(resources).extracting(HasMetadata::getKind)
-			.contains("Namespace", "ConfigMap", "Secret", "Deployment", "Service", "PodDisruptionBudget", "Pod", "Job");
+			.contains("Namespace", "ConfigMap", "Secret", "Deployment", "Service", "PodDisruptionBudget", "Pod", "Job",
+					"ServiceAccount", "NetworkPolicy", "HorizontalPodAutoscaler");
 		for (HasMetadata resource : resources) {
 			List<String> unknown = new ArrayList<>();
 			collectUnknownFields(resource, resource.getKind() + "/" + resource.getMetadata().getName(), unknown,
@@ -93,17 +111,185 @@ class DeploymentManifestsTests {
 	}
 
 	@Test
-	void theRegistryRunsSeveralReplicasBehindItsReadinessProbeAndADisruptionBudget() throws Exception {
+	void theRegistryScalesFromSeveralReplicasBehindItsReadinessProbeAndADisruptionBudget() throws Exception {
 		List<HasMetadata> resources = manifests();
 		Deployment registry = find(resources, Deployment.class, "registry-api");
-		assertThat(registry.getSpec().getReplicas()).isGreaterThanOrEqualTo(2);
+		HorizontalPodAutoscaler autoscaler = find(resources, HorizontalPodAutoscaler.class, "registry-api");
+		assertThat(autoscaler.getSpec().getScaleTargetRef().getKind()).isEqualTo("Deployment");
+		assertThat(autoscaler.getSpec().getScaleTargetRef().getName()).isEqualTo("registry-api");
+		assertThat(autoscaler.getSpec().getMinReplicas()).isGreaterThanOrEqualTo(2)
+			.isLessThan(autoscaler.getSpec().getMaxReplicas());
+		assertThat(registry.getSpec().getReplicas()).as("the autoscaler owns the count").isNull();
 		Container container = registry.getSpec().getTemplate().getSpec().getContainers().get(0);
 		assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/readiness");
 		assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
 		PodDisruptionBudget budget = find(resources, PodDisruptionBudget.class, "registry-api");
 		assertThat(registry.getSpec().getTemplate().getMetadata().getLabels())
 			.containsAllEntriesOf(budget.getSpec().getSelector().getMatchLabels());
-		assertThat(budget.getSpec().getMinAvailable().getIntVal()).isLessThan(registry.getSpec().getReplicas());
+		assertThat(budget.getSpec().getMinAvailable().getIntVal()).isLessThan(autoscaler.getSpec().getMinReplicas());
+	}
+
+	@Test
+	void theImporterKeepsOneReplicaThroughDisruptions() throws Exception {
+		List<HasMetadata> resources = manifests();
+		Deployment importer = find(resources, Deployment.class, "pgdata-importer");
+		PodDisruptionBudget budget = find(resources, PodDisruptionBudget.class, "pgdata-importer");
+		assertThat(importer.getSpec().getTemplate().getMetadata().getLabels())
+			.containsAllEntriesOf(budget.getSpec().getSelector().getMatchLabels());
+		assertThat(budget.getSpec().getMinAvailable().getIntVal()).isPositive()
+			.isLessThan(importer.getSpec().getReplicas());
+	}
+
+	@Test
+	void everyContainerRunsUnprivilegedExceptTheBundleJobWhichSaysWhy() throws Exception {
+		Map<String, Workload> workloads = workloads(manifests());
+		assertThat(workloads).containsKeys("registry-api", "pgdata-importer", "compute-example", "bundle-build");
+		for (Workload workload : workloads.values()) {
+			PodSecurityContext pod = workload.spec().getSecurityContext();
+			List<Container> containers = new ArrayList<>(workload.spec().getContainers());
+			if (workload.spec().getInitContainers() != null) {
+				containers.addAll(workload.spec().getInitContainers());
+			}
+			for (Container container : containers) {
+				String what = workload.name() + "/" + container.getName();
+				SecurityContext own = container.getSecurityContext();
+				assertThat(own).as(what).isNotNull();
+				assertThat(own.getAllowPrivilegeEscalation()).as(what + " allowPrivilegeEscalation").isFalse();
+				assertThat(own.getCapabilities().getDrop()).as(what + " dropped capabilities").contains("ALL");
+				SeccompProfile seccomp = (own.getSeccompProfile() != null) ? own.getSeccompProfile()
+						: (pod != null) ? pod.getSeccompProfile() : null;
+				assertThat(seccomp).as(what + " seccomp profile").isNotNull();
+				assertThat(seccomp.getType()).as(what + " seccomp profile").isEqualTo("RuntimeDefault");
+				Boolean nonRoot = (own.getRunAsNonRoot() != null) ? own.getRunAsNonRoot()
+						: (pod != null) ? pod.getRunAsNonRoot() : null;
+				List<String> added = (own.getCapabilities().getAdd() != null) ? own.getCapabilities().getAdd()
+						: List.of();
+				if (workload.name().equals("bundle-build")) {
+					// chroot(2) and chroot --userspec: documented next to the container
+					assertThat(added).as(what).containsExactlyInAnyOrder("SYS_CHROOT", "SETUID", "SETGID", "CHOWN",
+							"DAC_OVERRIDE", "FOWNER");
+					assertThat(Files.readString(DEPLOY.resolve("k8s/bundle-builder-job.yaml")))
+						.contains("CAP_SYS_CHROOT", "chroot --userspec");
+				}
+				else {
+					assertThat(nonRoot).as(what + " runAsNonRoot").isTrue();
+					assertThat(added).as(what + " added capabilities").isEmpty();
+				}
+			}
+		}
+	}
+
+	@Test
+	void everyWorkloadRunsAsAServiceAccountOfItsOwnWithoutAnApiToken() throws Exception {
+		List<HasMetadata> resources = manifests();
+		Map<String, ServiceAccount> accounts = new HashMap<>();
+		for (HasMetadata resource : resources) {
+			if (resource instanceof ServiceAccount account) {
+				accounts.put(account.getMetadata().getName(), account);
+			}
+		}
+		Set<String> used = new TreeSet<>();
+		for (Workload workload : workloads(resources).values()) {
+			String name = workload.spec().getServiceAccountName();
+			assertThat(name).as(workload.name() + " serviceAccountName").isNotBlank();
+			assertThat(accounts).as(workload.name()).containsKey(name);
+			assertThat(used.add(name)).as(workload.name() + " shares " + name).isTrue();
+			assertThat(accounts.get(name).getAutomountServiceAccountToken()).as(name).isFalse();
+			assertThat(workload.spec().getAutomountServiceAccountToken()).as(workload.name()).isNotEqualTo(Boolean.TRUE);
+		}
+	}
+
+	@Test
+	void everyNetworkPolicySelectsPodsThatExistAndPortsTheyServe() throws Exception {
+		List<HasMetadata> resources = manifests();
+		Collection<Workload> workloads = workloads(resources).values();
+		List<NetworkPolicy> policies = resources.stream()
+			.filter(NetworkPolicy.class::isInstance)
+			.map(NetworkPolicy.class::cast)
+			.toList();
+		assertThat(policies).extracting((p) -> p.getMetadata().getName())
+			.contains("default-deny-ingress", "registry-api", "pgdata-importer", "compute");
+		for (NetworkPolicy policy : policies) {
+			String what = "NetworkPolicy/" + policy.getMetadata().getName();
+			List<Workload> selected = workloads.stream()
+				.filter((w) -> selects(policy.getSpec().getPodSelector(), w.labels()))
+				.toList();
+			assertThat(selected).as(what + " selects pods").isNotEmpty();
+			Set<String> servedPorts = new TreeSet<>();
+			selected.forEach((w) -> w.spec()
+				.getContainers()
+				.forEach((c) -> c.getPorts().forEach((p) -> servedPorts.add(p.getName()))));
+			for (NetworkPolicyIngressRule rule : policy.getSpec().getIngress()) {
+				for (NetworkPolicyPort port : rule.getPorts()) {
+					assertThat(servedPorts).as(what + " port").contains(port.getPort().getStrVal());
+				}
+				for (NetworkPolicyPeer peer : rule.getFrom()) {
+					if (peer.getNamespaceSelector() == null && peer.getIpBlock() == null) {
+						// a peer in this namespace: it must be pods these manifests run
+						assertThat(workloads).as(what + " peer " + peer.getPodSelector())
+							.anyMatch((w) -> selects(peer.getPodSelector(), w.labels()));
+					}
+				}
+			}
+		}
+		NetworkPolicy importer = find(resources, NetworkPolicy.class, "pgdata-importer");
+		assertThat(importer.getSpec().getIngress()).filteredOn((r) -> r.getPorts().get(0).getPort().getStrVal().equals("http"))
+			.singleElement()
+			.satisfies((rule) -> assertThat(rule.getFrom()).allSatisfy((peer) -> {
+				assertThat(peer.getNamespaceSelector()).as("the control plane's namespace").isNotNull();
+				assertThat(peer.getPodSelector().getMatchLabels())
+					.containsEntry("app.kubernetes.io/component", "control-plane");
+			}));
+	}
+
+	/** A pod template (or pod) of the manifests: its name, its labels, its spec. */
+	record Workload(String name, Map<String, String> labels, PodSpec spec) {
+
+	}
+
+	private static Map<String, Workload> workloads(List<HasMetadata> resources) {
+		Map<String, Workload> workloads = new TreeMap<>();
+		for (HasMetadata resource : resources) {
+			String name = resource.getMetadata().getName();
+			if (resource instanceof Deployment deployment) {
+				PodTemplateSpec template = deployment.getSpec().getTemplate();
+				workloads.put(name, new Workload(name, template.getMetadata().getLabels(), template.getSpec()));
+			}
+			else if (resource instanceof Job job) {
+				PodTemplateSpec template = job.getSpec().getTemplate();
+				Map<String, String> labels = (template.getMetadata() != null) ? template.getMetadata().getLabels() : null;
+				workloads.put(name, new Workload(name, (labels != null) ? labels : Map.of(), template.getSpec()));
+			}
+			else if (resource instanceof Pod pod) {
+				workloads.put(name, new Workload(name, pod.getMetadata().getLabels(), pod.getSpec()));
+			}
+		}
+		return workloads;
+	}
+
+	/** Whether a label selector (match labels, and In / NotIn / Exists / DoesNotExist expressions) selects {@code labels}. */
+	static boolean selects(LabelSelector selector, Map<String, String> labels) {
+		if (selector == null) {
+			return true;
+		}
+		if (selector.getMatchLabels() != null && !labels.entrySet().containsAll(selector.getMatchLabels().entrySet())) {
+			return false;
+		}
+		for (LabelSelectorRequirement requirement : (selector.getMatchExpressions() != null)
+				? selector.getMatchExpressions() : List.<LabelSelectorRequirement>of()) {
+			String value = labels.get(requirement.getKey());
+			boolean matches = switch (requirement.getOperator()) {
+				case "In" -> value != null && requirement.getValues().contains(value);
+				case "NotIn" -> value == null || !requirement.getValues().contains(value);
+				case "Exists" -> value != null;
+				case "DoesNotExist" -> value == null;
+				default -> throw new AssertionError("unknown selector operator " + requirement.getOperator());
+			};
+			if (!matches) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	@Test

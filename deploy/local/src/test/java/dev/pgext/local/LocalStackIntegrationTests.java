@@ -1,7 +1,13 @@
 package dev.pgext.local;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,84 +18,99 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.concurrent.TimeUnit;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.pgext.local.LocalStackSettings.Ports;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The local stack the README starts: the registry seeded with real contrib extensions, a
- * compute whose Postgres has {@code pg_stat_statements} preloaded and gets {@code hstore} on
- * demand, every metric the Grafana dashboard queries exported by a running service, and a
- * second start that finds everything again.
+ * The local stack the README starts, twice side by side on one machine with their own ports
+ * and data: each is up only once its compute takes connections, its registry is seeded with
+ * real contrib extensions, its compute has {@code pg_stat_statements} preloaded and gets
+ * {@code hstore} on demand, its registry and importer listen on loopback only, every service
+ * logs under its own name, every metric the Grafana dashboard queries is exported, stopping
+ * one leaves the other running, and a second start finds everything again.
  */
 class LocalStackIntegrationTests {
+
+	private static final Set<Integer> HANDED_OUT = new HashSet<>();
 
 	private final HttpClient http = HttpClient.newHttpClient();
 
 	@Test
-	void theWholeSuiteStartsServesAComputeAndRestartsOnItsData(@TempDir Path data) throws Exception {
-		LocalStack.Ports ports = new LocalStack.Ports(freePort(), freePort(), freePort(), freePort(), freePort());
-		LocalStack stack = new LocalStack(data, ports);
+	void twoStacksRunSideBySideAndEachRestartsOnItsOwnData(@TempDir Path firstData, @TempDir Path secondData)
+			throws Exception {
+		Ports firstPorts = freePorts();
+		Ports secondPorts = freePorts();
+		LocalStack first = new LocalStack(LocalStackSettings.defaults(firstData, firstPorts));
+		LocalStack second = new LocalStack(LocalStackSettings.defaults(secondData, secondPorts));
+		TaggedLines.startRecording();
 		try {
-			stack.start();
-			assertThat(get(ports.registry(), "/actuator/health")).contains("\"status\":\"UP\"");
-			assertThat(get(ports.importer(), "/actuator/health")).contains("\"status\":\"UP\"");
-			assertThat(get(ports.registry(), "/api/v1/search?q=hstore")).contains("hstore");
-			awaitReady(ports.loader());
-			try (Connection connection = connect(ports); Statement sql = connection.createStatement()) {
-				try (ResultSet rows = sql.executeQuery("SHOW shared_preload_libraries")) {
-					rows.next();
-					assertThat(rows.getString(1)).contains("pg_stat_statements");
-				}
-				sql.execute("CREATE EXTENSION hstore");
-				try (ResultSet rows = sql.executeQuery("SELECT ('a=>1'::hstore) -> 'a'")) {
-					rows.next();
-					assertThat(rows.getString(1)).isEqualTo("1");
+			first.start();
+			TaggedLines.stopRecording();
+			second.start();
+
+			for (Ports ports : List.of(firstPorts, secondPorts)) {
+				// start() returned: the compute takes connections now, no waiting
+				assertThat(query(ports, "SHOW shared_preload_libraries")).contains("pg_stat_statements");
+				assertThat(get(ports.registry(), "/actuator/health")).contains("\"status\":\"UP\"");
+				assertThat(get(ports.importer(), "/actuator/health")).contains("\"status\":\"UP\"");
+				assertThat(get(ports.registry(), "/api/v1/search?q=hstore")).contains("hstore");
+				execute(ports, "CREATE EXTENSION hstore");
+				assertThat(query(ports, "SELECT ('a=>1'::hstore) -> 'a'")).isEqualTo("1");
+			}
+			assertThat(Files.readString(firstData.resolve("admin-token")))
+				.isNotEqualTo(Files.readString(secondData.resolve("admin-token")));
+
+			Optional<InetAddress> external = nonLoopbackAddress();
+			if (external.isPresent()) {
+				for (int port : List.of(firstPorts.registry(), firstPorts.importer(), firstPorts.loader(),
+						firstPorts.compute())) {
+					assertThatExceptionOfType(ConnectException.class).as("port %d from %s", port, external.get())
+						.isThrownBy(() -> new Socket(external.get(), port).close());
 				}
 			}
-			String exported = get(ports.registry(), "/actuator/prometheus") + get(ports.loader(), "/actuator/prometheus")
-					+ get(ports.importer(), "/actuator/prometheus");
+
+			assertThat(TaggedLines.taggedWith("registry-api")).anyMatch((l) -> l.contains("port " + firstPorts.registry()));
+			assertThat(TaggedLines.taggedWith("pgdata-importer")).anyMatch((l) -> l.contains("port " + firstPorts.importer()));
+			assertThat(TaggedLines.taggedWith("extension-loader")).anyMatch((l) -> l.contains("port " + firstPorts.loader()))
+				.anyMatch((l) -> l.contains("Compute started"));
+			assertThat(TaggedLines.taggedWith("local-stack")).anyMatch((l) -> l.startsWith("seeding 10/"));
+
+			String exported = get(firstPorts.registry(), "/actuator/prometheus")
+					+ get(firstPorts.loader(), "/actuator/prometheus") + get(firstPorts.importer(), "/actuator/prometheus");
 			assertThat(DeploymentManifestsTests.dashboardMetrics()).isNotEmpty()
 				.allSatisfy((metric) -> assertThat(exported).as("exported by a running service")
 					.containsPattern("(?m)^" + metric + "[{ ]"));
+
+			second.stop();
+			assertThat(query(firstPorts, "SELECT ('b=>2'::hstore) -> 'b'")).isEqualTo("2");
 		}
 		finally {
-			stack.stop();
+			TaggedLines.stopRecording();
+			second.stop();
+			first.stop();
 		}
-		String token = Files.readString(data.resolve("admin-token"));
-		assertThat(data.resolve("seeded")).exists();
+		String token = Files.readString(firstData.resolve("admin-token"));
+		assertThat(firstData.resolve("seeded")).exists();
 
-		LocalStack again = new LocalStack(data, ports);
+		LocalStack again = new LocalStack(LocalStackSettings.defaults(firstData, firstPorts));
 		try {
 			again.start();
-			awaitReady(ports.loader());
-			assertThat(Files.readString(data.resolve("admin-token"))).isEqualTo(token);
-			try (Connection connection = connect(ports); Statement sql = connection.createStatement();
-					ResultSet rows = sql.executeQuery("SELECT ('b=>2'::hstore) -> 'b'")) {
-				rows.next();
-				assertThat(rows.getString(1)).isEqualTo("2");
-			}
+			assertThat(Files.readString(firstData.resolve("admin-token"))).isEqualTo(token);
+			assertThat(query(firstPorts, "SELECT ('c=>3'::hstore) -> 'c'")).isEqualTo("3");
 		}
 		finally {
 			again.stop();
 		}
-	}
-
-	private void awaitReady(int loaderPort) throws Exception {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-		while (System.nanoTime() < deadline) {
-			HttpResponse<String> response = this.http.send(HttpRequest
-				.newBuilder(URI.create("http://127.0.0.1:" + loaderPort + "/actuator/health/readiness"))
-				.build(), HttpResponse.BodyHandlers.ofString());
-			if (response.statusCode() == 200) {
-				return;
-			}
-			Thread.sleep(200);
-		}
-		throw new AssertionError("the compute did not become ready: " + get(loaderPort, "/status"));
 	}
 
 	private String get(int port, String path) throws Exception {
@@ -99,14 +120,54 @@ class LocalStackIntegrationTests {
 			.body();
 	}
 
-	private static Connection connect(LocalStack.Ports ports) throws Exception {
+	private static String query(Ports ports, String sql) throws Exception {
+		try (Connection connection = connect(ports); Statement statement = connection.createStatement();
+				ResultSet rows = statement.executeQuery(sql)) {
+			rows.next();
+			return rows.getString(1);
+		}
+	}
+
+	private static void execute(Ports ports, String sql) throws Exception {
+		try (Connection connection = connect(ports); Statement statement = connection.createStatement()) {
+			statement.execute(sql);
+		}
+	}
+
+	private static Connection connect(Ports ports) throws Exception {
 		return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + ports.compute() + "/postgres", "postgres",
 				"");
 	}
 
+	/** An address of this machine other than loopback, when it has one. */
+	private static Optional<InetAddress> nonLoopbackAddress() throws IOException {
+		return NetworkInterface.networkInterfaces()
+			.filter((i) -> {
+				try {
+					return i.isUp() && !i.isLoopback();
+				}
+				catch (IOException ex) {
+					return false;
+				}
+			})
+			.flatMap(NetworkInterface::inetAddresses)
+			.filter((a) -> a instanceof Inet4Address)
+			.findFirst();
+	}
+
+	/** Free loopback ports, none of them handed out before in this JVM. */
+	static synchronized Ports freePorts() throws IOException {
+		return new Ports(freePort(), freePort(), freePort(), freePort(), freePort());
+	}
+
 	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
+		while (true) {
+			try (ServerSocket socket = new ServerSocket()) {
+				socket.bind(new InetSocketAddress("127.0.0.1", 0));
+				if (HANDED_OUT.add(socket.getLocalPort())) {
+					return socket.getLocalPort();
+				}
+			}
 		}
 	}
 
