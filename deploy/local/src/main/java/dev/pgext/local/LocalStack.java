@@ -131,7 +131,8 @@ public final class LocalStack {
 			Files.createDirectories(this.data);
 			StackCheck.requireFreePorts(this.bindAddress, portUses());
 			log.info("starting the registry's PostgreSQL and the S3 endpoint (data in {})", this.data);
-			EmbeddedPostgresServer registryDb = EmbeddedPostgresServer.start(this.data.resolve("registry-db"), 0);
+			EmbeddedPostgresServer registryDb = startPart("registry database",
+					() -> EmbeddedPostgresServer.start(this.data.resolve("registry-db"), 0));
 			track(registryDb, null);
 			EmbeddedS3Server s3 = startPart("S3", () -> EmbeddedS3Server.start(this.data.resolve("s3"), this.ports.s3()));
 			track(s3, null);
@@ -148,8 +149,7 @@ public final class LocalStack {
 
 			log.info("starting the importer on {}:{}", this.bindAddress, this.ports.importer());
 			track(startPart("importer", this::importer), IMPORTER);
-			ConfigurableApplicationContext loader = startPart("loader", () -> compute(adminToken));
-			track(loader, LOADER);
+			track(startPart("loader", () -> compute(adminToken)), LOADER);
 			log.info("waiting for the compute (PostgreSQL {} on 127.0.0.1:{}) and checking every part", PG_MAJOR,
 					this.ports.compute());
 			new StackCheck().awaitAll(parts(), this.startTimeout);

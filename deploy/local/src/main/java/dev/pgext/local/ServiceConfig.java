@@ -61,6 +61,8 @@ final class ServiceConfig {
 	 * Starts {@code application} with {@code properties} as command-line arguments, so that they
 	 * win over the service's own {@code application.yaml}, in a thread of {@code service}'s
 	 * group: the threads the service starts belong to it and its log lines carry its name.
+	 * Spring Boot's shutdown hook stays off: the stack closes its services itself, in reverse
+	 * order of their start, each in its own group.
 	 */
 	static ConfigurableApplicationContext run(ServiceThreads.ServiceGroup service, Class<?> application,
 			Map<String, Object> properties) {
@@ -68,7 +70,8 @@ final class ServiceConfig {
 			.stream()
 			.map((e) -> "--" + e.getKey() + "=" + e.getValue())
 			.toArray(String[]::new);
-		return ServiceThreads.call(service, () -> new SpringApplicationBuilder(application).run(args));
+		return ServiceThreads.call(service,
+				() -> new SpringApplicationBuilder(application).registerShutdownHook(false).run(args));
 	}
 
 }
