@@ -5,6 +5,7 @@ import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -22,18 +23,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.SeccompProfile;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -174,6 +180,42 @@ class DeploymentManifestsTests {
 				else {
 					assertThat(nonRoot).as(what + " runAsNonRoot").isTrue();
 					assertThat(added).as(what + " added capabilities").isEmpty();
+				}
+			}
+		}
+	}
+
+	@Test
+	void everyProbeAndServiceTargetsAPortItsPodsDeclare() throws Exception {
+		List<HasMetadata> resources = manifests();
+		Collection<Workload> workloads = workloads(resources).values();
+		for (Workload workload : workloads) {
+			for (Container container : workload.spec().getContainers()) {
+				Set<String> declared = new TreeSet<>();
+				container.getPorts().forEach((p) -> declared.add(p.getName()));
+				for (Probe probe : Arrays.asList(container.getReadinessProbe(), container.getLivenessProbe(),
+						container.getStartupProbe())) {
+					if (probe == null) {
+						continue;
+					}
+					IntOrString port = (probe.getHttpGet() != null) ? probe.getHttpGet().getPort()
+							: probe.getTcpSocket().getPort();
+					assertThat(declared).as(workload.name() + " probe port").contains(port.getStrVal());
+				}
+			}
+		}
+		for (HasMetadata resource : resources) {
+			if (resource instanceof Service service) {
+				List<Workload> selected = workloads.stream()
+					.filter((w) -> w.labels().entrySet().containsAll(service.getSpec().getSelector().entrySet()))
+					.toList();
+				assertThat(selected).as("Service/" + service.getMetadata().getName()).isNotEmpty();
+				for (ServicePort port : service.getSpec().getPorts()) {
+					assertThat(selected).allSatisfy((w) -> assertThat(w.spec().getContainers())
+						.flatExtracting(Container::getPorts)
+						.extracting(ContainerPort::getName)
+						.as("Service/" + service.getMetadata().getName() + " target port")
+						.contains(port.getTargetPort().getStrVal()));
 				}
 			}
 		}

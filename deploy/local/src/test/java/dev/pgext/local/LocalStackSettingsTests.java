@@ -55,6 +55,16 @@ class LocalStackSettingsTests {
 	}
 
 	@Test
+	void exposedOnEveryInterfaceTheServicesAreStillReachedOnLoopbackElseOnTheirOneAddress() {
+		Properties properties = new Properties();
+		assertThat(LocalStackSettings.from(properties).serviceAddress()).isEqualTo("127.0.0.1");
+		properties.setProperty("pgext.local.bind-address", "0.0.0.0");
+		assertThat(LocalStackSettings.from(properties).serviceAddress()).isEqualTo("127.0.0.1");
+		properties.setProperty("pgext.local.bind-address", "127.0.0.2");
+		assertThat(LocalStackSettings.from(properties).serviceAddress()).isEqualTo("127.0.0.2");
+	}
+
+	@Test
 	void aValueThatIsNoPortIsRefusedNamingTheProperty() {
 		Properties properties = new Properties();
 		properties.setProperty("pgext.local.compute-port", "5432x");
