@@ -191,8 +191,8 @@ public final class LocalStack {
 			return Optional.empty();
 		}), new StackCheck.Part("registry", registryUrl(), check.health(registryUrl())),
 				new StackCheck.Part("importer", importerUrl(), check.health(importerUrl())),
-				new StackCheck.Part("loader", local + this.ports.loader() + "/status",
-						check.loader(local + this.ports.loader())),
+				new StackCheck.Part("compute", "127.0.0.1:%d (as the loader reports at %s/status)"
+					.formatted(this.ports.compute(), local + this.ports.loader()), check.loader(local + this.ports.loader())),
 				new StackCheck.Part("compute", "PostgreSQL on 127.0.0.1:" + this.ports.compute(),
 						StackCheck.postgres(this.ports.compute())));
 	}

@@ -15,7 +15,10 @@ class StackStartException extends RuntimeException {
 		this.part = part;
 	}
 
-	/** The part that failed: {@code S3}, {@code registry database}, {@code registry}, {@code importer}, {@code loader} or {@code compute}. */
+	/**
+	 * The part that failed: {@code S3}, {@code registry database}, {@code registry},
+	 * {@code importer}, {@code loader} or {@code compute}.
+	 */
 	String part() {
 		return this.part;
 	}

@@ -30,6 +30,7 @@ import dev.pgext.local.LocalStackSettings.Ports;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatNoException;
 
 /**
  * The local stack the README starts, twice side by side on one machine with their own ports
@@ -37,7 +38,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * real contrib extensions, its compute has {@code pg_stat_statements} preloaded and gets
  * {@code hstore} on demand, its registry and importer listen on loopback only, every service
  * logs under its own name, every metric the Grafana dashboard queries is exported, stopping
- * one leaves the other running, and a second start finds everything again.
+ * one leaves the other running, a compute that cannot start is reported as such with its
+ * port and reason, and a second start finds everything again.
  */
 class LocalStackIntegrationTests {
 
@@ -101,6 +103,19 @@ class LocalStackIntegrationTests {
 		}
 		String token = Files.readString(firstData.resolve("admin-token"));
 		assertThat(firstData.resolve("seeded")).exists();
+
+		// a compute that cannot start: the stack names it, with the port and Postgres' reason, and stops
+		Files.delete(secondData.resolve("compute/pgdata/PG_VERSION"));
+		LocalStack broken = new LocalStack(LocalStackSettings.defaults(secondData, secondPorts));
+		assertThatExceptionOfType(StackStartException.class).isThrownBy(broken::start)
+			.satisfies((ex) -> assertThat(ex.part()).isEqualTo("compute"))
+			.withMessageContaining("127.0.0.1:" + secondPorts.compute())
+			.withMessageContaining("PG_VERSION");
+		assertThatNoException().as("everything stopped, every port free again")
+			.isThrownBy(() -> StackCheck.requireFreePorts("127.0.0.1",
+					List.of(new StackCheck.PortUse("registry", secondPorts.registry(), "r", true),
+							new StackCheck.PortUse("loader", secondPorts.loader(), "l", true),
+							new StackCheck.PortUse("compute", secondPorts.compute(), "c", true))));
 
 		LocalStack again = new LocalStack(LocalStackSettings.defaults(firstData, firstPorts));
 		try {

@@ -46,9 +46,9 @@ class StackCheckTests {
 		StackCheck check = new StackCheck();
 		long started = System.nanoTime();
 		assertThatExceptionOfType(StackStartException.class)
-			.isThrownBy(() -> check.awaitAll(List.of(new StackCheck.Part("loader", this.url + "/status",
+			.isThrownBy(() -> check.awaitAll(List.of(new StackCheck.Part("compute", this.url + "/status",
 					check.loader(this.url))), Duration.ofMinutes(5)))
-			.satisfies((ex) -> org.assertj.core.api.Assertions.assertThat(ex.part()).isEqualTo("loader"))
+			.satisfies((ex) -> org.assertj.core.api.Assertions.assertThat(ex.part()).isEqualTo("compute"))
 			.withMessageContaining("the compute is FAILED")
 			.withMessageContaining("Address already in use");
 		org.assertj.core.api.Assertions.assertThat(Duration.ofNanos(System.nanoTime() - started))
