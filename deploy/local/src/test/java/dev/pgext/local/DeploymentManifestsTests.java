@@ -275,7 +275,8 @@ class DeploymentManifestsTests {
 			}
 		}
 		NetworkPolicy importer = find(resources, NetworkPolicy.class, "pgdata-importer");
-		assertThat(importer.getSpec().getIngress()).filteredOn((r) -> r.getPorts().get(0).getPort().getStrVal().equals("http"))
+		assertThat(importer.getSpec().getIngress())
+			.filteredOn((r) -> r.getPorts().get(0).getPort().getStrVal().equals("http"))
 			.singleElement()
 			.satisfies((rule) -> assertThat(rule.getFrom()).allSatisfy((peer) -> {
 				assertThat(peer.getNamespaceSelector()).as("the control plane's namespace").isNotNull();
@@ -309,7 +310,10 @@ class DeploymentManifestsTests {
 		return workloads;
 	}
 
-	/** Whether a label selector (match labels, and In / NotIn / Exists / DoesNotExist expressions) selects {@code labels}. */
+	/**
+	 * Whether a label selector (match labels, and In / NotIn / Exists / DoesNotExist
+	 * expressions) selects {@code labels}.
+	 */
 	static boolean selects(LabelSelector selector, Map<String, String> labels) {
 		if (selector == null) {
 			return true;

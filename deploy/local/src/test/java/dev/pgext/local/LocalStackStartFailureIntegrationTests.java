@@ -48,7 +48,8 @@ class LocalStackStartFailureIntegrationTests {
 
 	}
 
-	private static Result runLocalStack(Path data, Ports ports, String... overrides) throws IOException, InterruptedException {
+	private static Result runLocalStack(Path data, Ports ports, String... overrides)
+			throws IOException, InterruptedException {
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-cp", System.getProperty("java.class.path"), "-Dpgext.local.dir=" + data,
 				"-Dpgext.local.registry-port=" + ports.registry(), "-Dpgext.local.loader-port=" + ports.loader(),
