@@ -57,8 +57,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The deployment files are checked offline: every Kubernetes manifest binds to the typed
  * Kubernetes models with no field those models do not know (a misspelt field is an error,
  * not silently ignored), references only ConfigMap and Secret keys that exist, and probes
- * the Actuator endpoints the services serve; the compose file and the Prometheus
- * configuration parse and point at files that exist.
+ * the Actuator endpoints the services serve on ports they declare; every container runs
+ * without privileges (the bundle job alone as root, with the capabilities chroot needs),
+ * every workload as a ServiceAccount of its own without an API token, every NetworkPolicy
+ * selects pods that exist; the compose file and the Prometheus configuration parse and point
+ * at files that exist.
  */
 class DeploymentManifestsTests {
 
@@ -283,6 +286,20 @@ class DeploymentManifestsTests {
 				assertThat(peer.getPodSelector().getMatchLabels())
 					.containsEntry("app.kubernetes.io/component", "control-plane");
 			}));
+	}
+
+	@Test
+	void theLoaderListensOnLoopbackOnlyAndTheComputeExposesNothingButPostgres() throws Exception {
+		JsonNode loaderConfig = YAML
+			.readTree(ROOT.resolve("extension-loader/src/main/resources/application.yaml").toFile());
+		assertThat(loaderConfig.path("server").path("address").asText()).isEqualTo("127.0.0.1");
+		Workload compute = workloads(manifests()).get("compute-example");
+		for (Container container : compute.spec().getContainers()) {
+			assertThat(container.getPorts()).extracting(ContainerPort::getName).containsExactly("postgres");
+			assertThat(container.getEnv()).extracting(EnvVar::getName)
+				.as("nothing moves the loader off loopback")
+				.doesNotContain("SERVER_ADDRESS", "SERVER_PORT");
+		}
 	}
 
 	/** A pod template (or pod) of the manifests: its name, its labels, its spec. */
