@@ -17,6 +17,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -355,6 +356,21 @@ public final class FilePlacer {
 			}
 		}
 		return removed;
+	}
+
+	/** The pid of the process that wrote part file {@code part} ({@code .<name>.<pid>.<n>.pgext-part}), if it says. */
+	static Optional<Long> writerOf(Path part) {
+		String name = part.getFileName().toString();
+		if (!name.endsWith(PART_SUFFIX)) {
+			return Optional.empty();
+		}
+		String[] fields = name.substring(0, name.length() - PART_SUFFIX.length()).split("\\.");
+		try {
+			return (fields.length >= 3) ? Optional.of(Long.parseLong(fields[fields.length - 2])) : Optional.empty();
+		}
+		catch (NumberFormatException ex) {
+			return Optional.empty();
+		}
 	}
 
 	/** Whether {@code target} already holds exactly {@code file}'s content. */

@@ -37,9 +37,11 @@ import dev.pgext.model.Sha256Digest;
  * Each loader accounts for the blobs present when it started and those it adds itself; blobs
  * another loader adds meanwhile are counted from its next start. Deleting a blob another loader
  * is copying is harmless (an open file stays readable), and one that is gone before it is
- * opened is downloaded again. Part files of downloads into the cache that died
- * ({@code *.pgext-part} untouched for {@link #STALE_PART}) are removed at start and whenever the
- * cache evicts; younger ones may belong to another loader's download in progress.
+ * opened is downloaded again. Part files of downloads into the cache that died are removed at
+ * start and whenever the cache evicts: those whose writer (the pid in their name) is no longer
+ * alive, and those untouched for {@link #STALE_PART} whatever their pid says (a loader in another
+ * pid namespace, a reused pid). A part removed under a live writer in another pid namespace costs
+ * that writer one retry of its download.
  */
 public final class NodeCache {
 
@@ -195,6 +197,9 @@ public final class NodeCache {
 	private void removeStaleParts() throws IOException {
 		Instant staleBefore = Instant.now().minus(STALE_PART);
 		int removed = FilePlacer.removeLeftovers(this.dir, (part) -> {
+			if (FilePlacer.writerOf(part).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive).isEmpty()) {
+				return true;
+			}
 			try {
 				return Files.getLastModifiedTime(part).toInstant().isBefore(staleBefore);
 			}

@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -43,9 +45,9 @@ import dev.pgext.model.postgres.Unprivileged;
  * <p>
  * The state changes in one place, {@link #move}: {@code NOT_STARTED -> STARTING -> RUNNING},
  * {@code STARTING|RUNNING -> CRASHED} on an unexpected exit, and {@code -> STOPPED} once the
- * loader stopped it. {@code RUNNING} is reached only when a connection succeeded while this
- * supervisor's own process was alive and holds the data directory's lock file, never because
- * another server answered on the port.
+ * loader stopped it. {@code RUNNING} is reached only when a connection succeeded to a server
+ * whose {@code data_directory} is this one, while this supervisor's own process was alive and
+ * held the data directory's lock file: never because another server answered on the port.
  */
 public final class PostgresSupervisor implements AutoCloseable {
 
@@ -241,8 +243,8 @@ public final class PostgresSupervisor implements AutoCloseable {
 				throw new IllegalStateException(
 						"postgres exited with " + launched.exitValue() + " during start: " + logTail());
 			}
-			try (Connection ignored = connect("postgres")) {
-				if (launched.isAlive() && ownsLockFile(launched)) {
+			try (Connection connection = connect("postgres")) {
+				if (servesThisDataDirectory(connection) && launched.isAlive() && ownsLockFile(launched)) {
 					if (!move(EnumSet.of(State.STARTING), State.RUNNING)) {
 						throw new IllegalStateException("postgres " + this.state.get().name().toLowerCase(Locale.ROOT)
 								+ " during start: " + String.valueOf(this.problem));
@@ -266,6 +268,22 @@ public final class PostgresSupervisor implements AutoCloseable {
 		}
 		throw new IllegalStateException("postgres did not accept connections within " + timeout + ": "
 				+ ((last != null) ? last : "") + "; " + logTail());
+	}
+
+	private boolean servesThisDataDirectory(Connection connection) throws SQLException {
+		try (Statement statement = connection.createStatement();
+				ResultSet rows = statement.executeQuery("SHOW data_directory")) {
+			if (!rows.next()) {
+				return false;
+			}
+			Path served = Path.of(rows.getString(1));
+			try {
+				return Files.isSameFile(served, this.dataDir);
+			}
+			catch (IOException ex) {
+				return served.toAbsolutePath().normalize().equals(this.dataDir.normalize());
+			}
+		}
 	}
 
 	private boolean ownsLockFile(Process launched) {

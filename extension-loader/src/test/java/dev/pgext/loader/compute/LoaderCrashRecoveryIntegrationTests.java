@@ -115,10 +115,12 @@ class LoaderCrashRecoveryIntegrationTests {
 					assertThat(rows.getString(1)).isEqualTo("1");
 				}
 			}
-			assertThat(loader.stop()).isZero();
+			// a JVM ended by SIGTERM exits with 143 once its shutdown hooks (which stop Postgres) ran
+			assertThat(loader.stop()).isEqualTo(143);
 		}
 		finally {
 			loader.close();
+			Files.copy(log, Path.of("/tmp/x/loaders.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 		}
 		assertThat(ChildLoader.postgresProcessesOf(data)).isEmpty();
 		assertThat(data.resolve("postmaster.pid")).doesNotExist();
