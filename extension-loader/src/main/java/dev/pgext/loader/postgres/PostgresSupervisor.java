@@ -124,7 +124,9 @@ public final class PostgresSupervisor implements AutoCloseable {
 	 * @throws IllegalStateException when it could not be stopped
 	 */
 	public OptionalLong stopLeftover() {
-		Optional<LeftoverPostmaster> leftover = LeftoverPostmaster.find(this.dataDir);
+		long own = pid();
+		Optional<LeftoverPostmaster> leftover = LeftoverPostmaster.find(this.dataDir)
+			.filter((postmaster) -> postmaster.pid() != own);
 		if (leftover.isEmpty()) {
 			return OptionalLong.empty();
 		}
