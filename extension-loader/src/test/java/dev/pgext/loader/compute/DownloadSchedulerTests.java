@@ -34,6 +34,7 @@ import dev.pgext.model.index.PreloadNeed;
 import dev.pgext.model.postgres.PostgresInstall;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The queue-depth gauge counts exactly the extensions waiting for a worker, per priority, even
@@ -94,6 +95,37 @@ class DownloadSchedulerTests {
 			assertThat(scheduler.status()).extracting(DownloadScheduler.ExtensionStatus::state)
 				.containsOnly(DownloadScheduler.State.PLACED);
 		}
+	}
+
+	@Test
+	void aPromotionRightAfterAWorkerTookTheTaskLeavesNoCountBehind(@TempDir Path dir) throws Exception {
+		List<ExtIndexEntry> entries = entries(1);
+		try (DownloadScheduler scheduler = scheduler(dir, entries, 1)) {
+			CompletableFuture<Void> done;
+			// while the test holds the scheduler's lock, the worker can take the task off the queue
+			// but not record that it did: the window in which a promotion used to skew the counts
+			synchronized (scheduler) {
+				done = scheduler.request(entries.get(0), Priority.BACKGROUND);
+				await().atMost(Duration.ofSeconds(30))
+					.pollInSameThread()
+					.until(() -> workerState("pgext-download-1") == Thread.State.BLOCKED);
+				scheduler.request(entries.get(0), Priority.JIT);
+			}
+			done.get(30, TimeUnit.SECONDS);
+			for (Priority priority : Priority.values()) {
+				assertThat(depth(priority)).as(priority.name()).isZero();
+			}
+		}
+	}
+
+	private static Thread.State workerState(String name) {
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter((thread) -> thread.getName().equals(name))
+			.map(Thread::getState)
+			.findFirst()
+			.orElse(Thread.State.TERMINATED);
 	}
 
 	private DownloadScheduler scheduler(Path dir, List<ExtIndexEntry> entries, int workers) {
