@@ -100,7 +100,8 @@ public final class PostgresSupervisor implements AutoCloseable {
 
 	private volatile boolean stopping;
 
-	private Process process;
+	/** Written under this object's lock, read without it ({@link #pid()} must not wait for a stop). */
+	private volatile Process process;
 
 	public PostgresSupervisor(PostgresInstall install, Path dataDir, int port, Duration stopTimeout,
 			Consumer<State> listener) {
@@ -231,10 +232,7 @@ public final class PostgresSupervisor implements AutoCloseable {
 	 * make this one {@code RUNNING}.
 	 */
 	public void awaitConnections(Duration timeout) {
-		Process launched;
-		synchronized (this) {
-			launched = this.process;
-		}
+		Process launched = this.process;
 		if (launched == null) {
 			throw new IllegalStateException("postgres was not started");
 		}
@@ -339,8 +337,9 @@ public final class PostgresSupervisor implements AutoCloseable {
 	}
 
 	/** The process id, or -1 before start. */
-	public synchronized long pid() {
-		return (this.process != null) ? this.process.pid() : -1;
+	public long pid() {
+		Process current = this.process;
+		return (current != null) ? current.pid() : -1;
 	}
 
 	public Path logFile() {
