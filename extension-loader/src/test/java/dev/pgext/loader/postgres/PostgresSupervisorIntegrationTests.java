@@ -35,7 +35,7 @@ class PostgresSupervisorIntegrationTests {
 	private final PostgresInstall install = PostgresInstalls.shared(15);
 
 	@Test
-	void aPostmasterALoaderLeftRunningIsStoppedAndTheNewServerTakesTheDataDirectory(@TempDir Path dir)
+	void aPostmasterALoaderLeftRunningIsStoppedAndAStaleLockFileIsLeftToPostgres(@TempDir Path dir)
 			throws Exception {
 		Path data = dir.resolve("data");
 		int port = ChildLoader.freePort();
@@ -51,6 +51,14 @@ class PostgresSupervisorIntegrationTests {
 			assertThat(supervisor.stopLeftover()).as("its own server is no leftover of another loader").isEmpty();
 		}
 		assertThat(ChildLoader.postgresProcessesOf(data)).isEmpty();
+
+		// a lock file whose process is gone is Postgres' own business: it replaces it
+		Files.writeString(data.resolve("postmaster.pid"), "999999999\n" + data + "\n");
+		try (PostgresSupervisor next = new PostgresSupervisor(this.install, data, port, Duration.ofSeconds(20), null)) {
+			assertThat(next.stopLeftover()).isEmpty();
+			next.start(SETTINGS, Duration.ofMinutes(1));
+			assertThat(next.state()).isEqualTo(PostgresSupervisor.State.RUNNING);
+		}
 	}
 
 	@Test
