@@ -2,6 +2,7 @@ package dev.pgext.loader;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +25,9 @@ import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.store.ObjectStore;
 import dev.pgext.testsupport.ContribExtension;
 import dev.pgext.testsupport.PostgresInstalls;
+import dev.pgext.testsupport.TestBucket;
+
+import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * Fills an extension store bucket with real contrib extensions of Postgres 15 in the store
@@ -191,6 +195,20 @@ public final class TestStores {
 			.stream()
 			.filter((file) -> !file.path().endsWith(".control"))
 			.anyMatch((file) -> Files.exists(install.resolve(file.path())));
+	}
+
+	/**
+	 * Points a loader under test at {@code bucket} through {@code endpoint} (the bucket's own, or
+	 * a proxy in front of it), with {@code spec} as its spec file and background prefetch off, so
+	 * that JIT requests have work to do.
+	 */
+	public static void loaderProperties(DynamicPropertyRegistry registry, Path spec, URI endpoint, TestBucket bucket) {
+		registry.add("pgext.loader.spec-file", spec::toString);
+		registry.add("pgext.loader.s3.endpoint", endpoint::toString);
+		registry.add("pgext.loader.s3.bucket", bucket::name);
+		registry.add("pgext.loader.s3.access-key", bucket::accessKey);
+		registry.add("pgext.loader.s3.secret-key", bucket::secretKey);
+		registry.add("pgext.loader.prefetch", () -> "false");
 	}
 
 	/** Files whose name says a download is still being written. */

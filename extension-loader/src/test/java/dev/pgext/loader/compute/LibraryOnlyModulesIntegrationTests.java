@@ -78,12 +78,7 @@ class LibraryOnlyModulesIntegrationTests {
 				 "settings": {"fsync": "off", "unix_socket_directories": "", "wal_level": "logical",
 				              "max_replication_slots": "4", "max_wal_senders": "4"}}
 				""".formatted(install.root(), root.resolve("data"), postgresPort));
-		registry.add("pgext.loader.spec-file", spec::toString);
-		registry.add("pgext.loader.s3.endpoint", () -> bucket.endpoint().toString());
-		registry.add("pgext.loader.s3.bucket", bucket::name);
-		registry.add("pgext.loader.s3.access-key", bucket::accessKey);
-		registry.add("pgext.loader.s3.secret-key", bucket::secretKey);
-		registry.add("pgext.loader.prefetch", () -> "false");
+		TestStores.loaderProperties(registry, spec, bucket.endpoint(), bucket);
 	}
 
 	@AfterAll
