@@ -167,7 +167,7 @@ final class ComputeStartup implements Runnable {
 	private void postgresChanged(PostgresSupervisor.State next) {
 		if (next == PostgresSupervisor.State.CRASHED) {
 			PostgresSupervisor postgres = this.parts.postgres();
-			this.state.failed((postgres != null) ? postgres.problem() : "postgres crashed");
+			this.state.crashed((postgres != null) ? postgres.problem() : "postgres exited");
 		}
 		else if (next == PostgresSupervisor.State.STOPPED) {
 			this.state.stopped();

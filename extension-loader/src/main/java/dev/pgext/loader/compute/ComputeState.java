@@ -3,6 +3,7 @@ package dev.pgext.loader.compute;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +59,7 @@ final class ComputeState {
 	 * @throws ComputeAlreadyStartedException in any other phase
 	 */
 	void starting() {
-		Snapshot before = move(EnumSet.of(Phase.WAITING_FOR_SPEC), Phase.STARTING, null);
+		Snapshot before = move(EnumSet.of(Phase.WAITING_FOR_SPEC), Phase.STARTING, (phase) -> null);
 		if (before == null) {
 			throw new ComputeAlreadyStartedException(phase());
 		}
@@ -66,15 +67,27 @@ final class ComputeState {
 
 	/** Postgres accepts connections: {@code STARTING -> RUNNING}; false when it failed or stopped meanwhile. */
 	boolean running() {
-		if (move(EnumSet.of(Phase.STARTING), Phase.RUNNING, null) == null) {
+		if (move(EnumSet.of(Phase.STARTING), Phase.RUNNING, (phase) -> null) == null) {
 			return false;
 		}
 		AvailabilityChangeEvent.publish(this.events, this.source, ReadinessState.ACCEPTING_TRAFFIC);
 		return true;
 	}
 
-	/** Start-up failed or Postgres crashed: {@code STARTING|RUNNING -> FAILED}, keeping the first problem. */
+	/** Start-up failed: {@code STARTING|RUNNING -> FAILED}, keeping the first problem. */
 	void failed(String problem) {
+		failed((phase) -> problem);
+	}
+
+	/**
+	 * Postgres exited without being asked to: {@code STARTING|RUNNING -> FAILED}; during start-up
+	 * that is a failed start, and the problem says so.
+	 */
+	void crashed(String problem) {
+		failed((phase) -> (phase == Phase.STARTING) ? "start-up failed: " + problem : problem);
+	}
+
+	private void failed(Function<Phase, String> problem) {
 		Snapshot before = move(EnumSet.of(Phase.STARTING, Phase.RUNNING), Phase.FAILED, problem);
 		if (before != null && before.phase() == Phase.RUNNING) {
 			AvailabilityChangeEvent.publish(this.events, this.source, ReadinessState.REFUSING_TRAFFIC);
@@ -84,21 +97,23 @@ final class ComputeState {
 	/** The loader stops its compute: any phase but {@code FAILED} becomes {@code STOPPED}. */
 	void stopped() {
 		Snapshot before = move(EnumSet.of(Phase.WAITING_FOR_SPEC, Phase.STARTING, Phase.RUNNING), Phase.STOPPED,
-				null);
+				(phase) -> null);
 		if (before != null && before.phase() == Phase.RUNNING) {
 			AvailabilityChangeEvent.publish(this.events, this.source, ReadinessState.REFUSING_TRAFFIC);
 		}
 	}
 
-	/** Moves from one of {@code from} to {@code to}; returns the snapshot it replaced, or null when it did not move. */
-	private Snapshot move(Set<Phase> from, Phase to, String problem) {
-		Snapshot next = new Snapshot(to, problem);
+	/**
+	 * Moves from one of {@code from} to {@code to}, with the problem {@code problem} gives for the
+	 * phase left; returns the snapshot it replaced, or null when it did not move.
+	 */
+	private Snapshot move(Set<Phase> from, Phase to, Function<Phase, String> problem) {
 		while (true) {
 			Snapshot before = this.current.get();
 			if (!from.contains(before.phase())) {
 				return null;
 			}
-			if (this.current.compareAndSet(before, next)) {
+			if (this.current.compareAndSet(before, new Snapshot(to, problem.apply(before.phase())))) {
 				log.debug("Compute {} -> {}", before.phase(), to);
 				return before;
 			}

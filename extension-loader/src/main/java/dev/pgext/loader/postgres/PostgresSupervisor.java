@@ -110,7 +110,8 @@ public final class PostgresSupervisor implements AutoCloseable {
 		this.port = port;
 		this.stopTimeout = stopTimeout;
 		this.listener = listener;
-		this.parent = Executors.newSingleThreadExecutor((runnable) -> {
+		// a plain pool: its core thread never times out, and nothing shuts it down but close()
+		this.parent = Executors.newFixedThreadPool(1, (runnable) -> {
 			Thread thread = new Thread(runnable, "pgext-postmaster-parent");
 			thread.setDaemon(true);
 			return thread;
