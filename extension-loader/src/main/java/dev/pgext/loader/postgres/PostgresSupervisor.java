@@ -154,7 +154,11 @@ public final class PostgresSupervisor implements AutoCloseable {
 			}
 			List<String> command = List.of(this.install.binary("initdb").toString(), "-D", this.dataDir.toString(),
 					"-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--locale=C");
-			Process initdb = Unprivileged.processBuilder(command).redirectErrorStream(true).start();
+			// initdb removes what it created when it gets SIGTERM, so a loader killed during initdb
+			// leaves an empty data directory, not a half-initialised one
+			Process initdb = Unprivileged.processBuilder(withParentDeathSignal(command, "TERM"))
+				.redirectErrorStream(true)
+				.start();
 			initdb.getOutputStream().close();
 			String output = new String(initdb.getInputStream().readAllBytes());
 			if (!initdb.waitFor(5, TimeUnit.MINUTES) || initdb.exitValue() != 0) {
@@ -192,7 +196,7 @@ public final class PostgresSupervisor implements AutoCloseable {
 			command.add("-c");
 			command.add(name + "=" + value);
 		});
-		ProcessBuilder builder = Unprivileged.processBuilder(withParentDeathSignal(command))
+		ProcessBuilder builder = Unprivileged.processBuilder(withParentDeathSignal(command, "INT"))
 			.redirectErrorStream(true)
 			.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
 		try {
@@ -211,14 +215,15 @@ public final class PostgresSupervisor implements AutoCloseable {
 	}
 
 	/**
-	 * {@code command} run through {@code setpriv --pdeathsig INT}: the kernel sends the
-	 * postmaster SIGINT (fast shutdown) when its parent, this JVM, dies, even by SIGKILL.
-	 * Without setpriv the command runs as it is, and {@link #stopLeftover()} is the only guard.
+	 * {@code command} run through {@code setpriv --pdeathsig <signal>}: the kernel sends it that
+	 * signal when the thread that started it dies, with this JVM even by SIGKILL (SIGINT is a
+	 * postmaster's fast shutdown). Without setpriv the command runs as it is, and
+	 * {@link #stopLeftover()} is the only guard.
 	 */
-	static List<String> withParentDeathSignal(List<String> command) {
+	static List<String> withParentDeathSignal(List<String> command, String signal) {
 		for (String setpriv : SETPRIV) {
 			if (Files.isExecutable(Path.of(setpriv))) {
-				List<String> wrapped = new ArrayList<>(List.of(setpriv, "--pdeathsig", "INT", "--"));
+				List<String> wrapped = new ArrayList<>(List.of(setpriv, "--pdeathsig", signal, "--"));
 				wrapped.addAll(command);
 				return wrapped;
 			}
