@@ -18,7 +18,9 @@ import org.springframework.context.ApplicationEventPublisher;
  * The compute's phase and why it failed: the one place they change. Each change is one
  * compare-and-set from an allowed phase, so a crash reported while start-up finishes can never
  * be overwritten by {@code RUNNING}, and {@code FAILED} and {@code STOPPED} are final. Readiness
- * events follow the changes into and out of {@code RUNNING}.
+ * events follow the changes into and out of {@code RUNNING}; readiness itself is read from the
+ * phase ({@link ComputeAvailability}), so events that racing changes publish out of order cannot
+ * leave it wrong.
  */
 final class ComputeState {
 
