@@ -63,6 +63,9 @@ public final class NodeCache {
 
 	private long bytes;
 
+	/** Whether the last eviction could not get under the maximum (warned once until it can again). */
+	private boolean overWarned;
+
 	/**
 	 * A cache in {@code dir} holding at most {@code maxBytes} (0 or less: unbounded).
 	 */
@@ -133,6 +136,7 @@ public final class NodeCache {
 
 	private void evict() {
 		if (this.maxBytes <= 0 || this.bytes <= this.maxBytes) {
+			this.overWarned = false;
 			return;
 		}
 		Iterator<Map.Entry<String, Long>> oldestFirst = this.blobs.entrySet().iterator();
@@ -152,10 +156,12 @@ public final class NodeCache {
 			this.bytes -= blob.getValue();
 			this.evictions.increment();
 		}
-		if (this.bytes > this.maxBytes) {
+		boolean over = this.bytes > this.maxBytes;
+		if (over && !this.overWarned) {
 			log.warn("The node cache holds {} bytes, over its {} bytes, all of them pinned by this compute", this.bytes,
 					this.maxBytes);
 		}
+		this.overWarned = over;
 		try {
 			removeStaleParts();
 		}
