@@ -13,6 +13,7 @@ import dev.pgext.model.store.ObjectStoreSettings;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
@@ -54,20 +55,12 @@ public record LoaderProperties(Path specFile, @NotNull @DefaultValue("s3") Sourc
 		@Valid @NotNull @DefaultValue Hook hook, @NotNull @DefaultValue("1s") Duration indexRefreshInterval) {
 
 	/**
-	 * The defaults, as the binder gives them to a loader configured with nothing else: a start
-	 * for code that builds a loader by hand, such as tests and benchmarks.
+	 * The defaults, as the binder gives them to a loader configured with nothing else (from the
+	 * {@code @DefaultValue}s, so there is one place for them): a start for code that builds a
+	 * loader by hand, such as tests and benchmarks.
 	 */
 	public static LoaderProperties defaults() {
-		return new LoaderProperties(null, Source.S3, null, null, null, DataSize.ofGigabytes(10), 4, DataSize.ofBytes(0),
-				true, 5, Duration.ofMillis(200), Duration.ofMinutes(2), Duration.ofMinutes(1), Duration.ofMinutes(5),
-				new Hook(null, null), Duration.ofSeconds(1));
-	}
-
-	/** These properties with another node cache. */
-	public LoaderProperties withCache(Path dir, DataSize maxSize) {
-		return new LoaderProperties(this.specFile, this.source, this.s3, this.registry, dir, maxSize, this.workers,
-				this.backgroundBandwidth, this.prefetch, this.attempts, this.initialBackoff, this.postgresStartTimeout,
-				this.postgresStopTimeout, this.jitTimeout, this.hook, this.indexRefreshInterval);
+		return new Binder().bindOrCreate("pgext.loader", LoaderProperties.class);
 	}
 
 	/** These properties with another number of workers and prefetch on or off. */
