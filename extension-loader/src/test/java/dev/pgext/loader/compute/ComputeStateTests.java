@@ -43,7 +43,8 @@ class ComputeStateTests {
 		this.state.starting();
 		this.state.crashed("postgres exited with 1");
 		assertThat(this.state.running()).isFalse();
-		assertThat(this.state.get()).isEqualTo(new ComputeState.Snapshot(Phase.FAILED, "start-up failed: postgres exited with 1"));
+		assertThat(this.state.get())
+			.isEqualTo(new ComputeState.Snapshot(Phase.FAILED, "start-up failed: postgres exited with 1"));
 		this.state.failed("a later reason");
 		assertThat(this.state.get().problem()).isEqualTo("start-up failed: postgres exited with 1");
 		assertThat(this.readiness).isEmpty();
