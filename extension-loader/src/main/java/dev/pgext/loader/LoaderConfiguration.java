@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import dev.pgext.loader.fetch.BandwidthLimiter;
 import dev.pgext.loader.fetch.ExtensionSource;
 import dev.pgext.loader.fetch.FilePlacer;
+import dev.pgext.loader.fetch.NodeCache;
 import dev.pgext.loader.fetch.RegistryExtensionSource;
 import dev.pgext.loader.fetch.S3ExtensionSource;
 import dev.pgext.model.store.S3ObjectStore;
@@ -51,8 +52,9 @@ class LoaderConfiguration {
 
 	@Bean
 	FilePlacer filePlacer(ExtensionSource source, LoaderProperties properties, MeterRegistry meters) {
-		long bandwidth = (properties.backgroundBandwidth() != null) ? properties.backgroundBandwidth().toBytes() : 0;
-		return new FilePlacer(source, properties.cacheDir(), BandwidthLimiter.of(bandwidth),
+		NodeCache cache = (properties.cacheDir() != null)
+				? new NodeCache(properties.cacheDir(), properties.cacheMaxSize().toBytes(), meters) : null;
+		return FilePlacer.cached(source, cache, BandwidthLimiter.of(properties.backgroundBandwidth().toBytes()),
 				FilePlacer.retry(properties.attempts(), properties.initialBackoff()), meters);
 	}
 

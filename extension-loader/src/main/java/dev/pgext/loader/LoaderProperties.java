@@ -13,6 +13,8 @@ import dev.pgext.model.store.ObjectStoreSettings;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
@@ -25,13 +27,17 @@ import org.springframework.validation.annotation.Validated;
  * is {@code s3}
  * @param registry the registry, used when {@code source} is {@code registry}
  * @param cacheDir node-local content-addressed cache shared by the computes of one node, or none
+ * @param cacheMaxSize most bytes the node cache keeps: beyond it, the least recently used blobs that no compute of
+ * this loader has placed are evicted
  * @param workers download threads; JIT requests jump the queue but share these threads
- * @param backgroundBandwidth bytes per second for background downloads (null or 0: unlimited); JIT,
- * server-preload and session-preload downloads are never limited
+ * @param backgroundBandwidth bytes per second for background downloads (0: unlimited); JIT, server-preload and
+ * session-preload downloads are never limited
  * @param prefetch whether extensions nobody asked for are downloaded in the background after start
  * @param attempts attempts per file download, the first included, for network errors and 5xx answers
  * @param initialBackoff wait before the first retry of a file download, doubled per attempt with jitter
  * @param postgresStartTimeout how long Postgres may take to accept connections
+ * @param postgresStopTimeout how long a fast shutdown of Postgres may take (the loader's own at stop, or one a killed
+ * loader left running) before it is forced
  * @param jitTimeout how long a JIT request waits for its files before it fails
  * @param hook the {@code pgext_loader} Postgres hook that makes a stock Postgres ask this loader for missing files
  * @param indexRefreshInterval least time between two re-reads of the indexes when a JIT request names a file no
@@ -39,22 +45,30 @@ import org.springframework.validation.annotation.Validated;
  */
 @ConfigurationProperties("pgext.loader")
 @Validated
-public record LoaderProperties(Path specFile, Source source, @NestedConfigurationProperty ObjectStoreSettings s3,
-		@Valid Registry registry, Path cacheDir,
-		@Min(1) @Max(64) Integer workers, DataSize backgroundBandwidth, Boolean prefetch, @Min(1) Integer attempts,
-		Duration initialBackoff, Duration postgresStartTimeout, Duration jitTimeout, @Valid Hook hook,
-		Duration indexRefreshInterval) {
+public record LoaderProperties(Path specFile, @NotNull @DefaultValue("s3") Source source,
+		@NestedConfigurationProperty ObjectStoreSettings s3, @Valid Registry registry, Path cacheDir,
+		@NotNull @DefaultValue("10GB") DataSize cacheMaxSize, @Min(1) @Max(64) @DefaultValue("4") int workers,
+		@NotNull @DefaultValue("0") DataSize backgroundBandwidth, @DefaultValue("true") boolean prefetch,
+		@Min(1) @DefaultValue("5") int attempts, @NotNull @DefaultValue("200ms") Duration initialBackoff,
+		@NotNull @DefaultValue("2m") Duration postgresStartTimeout,
+		@NotNull @DefaultValue("1m") Duration postgresStopTimeout, @NotNull @DefaultValue("5m") Duration jitTimeout,
+		@Valid @NotNull @DefaultValue Hook hook, @NotNull @DefaultValue("1s") Duration indexRefreshInterval) {
 
-	public LoaderProperties {
-		source = (source != null) ? source : Source.S3;
-		workers = (workers != null) ? workers : 4;
-		prefetch = (prefetch != null) ? prefetch : true;
-		attempts = (attempts != null) ? attempts : 5;
-		initialBackoff = (initialBackoff != null) ? initialBackoff : Duration.ofMillis(200);
-		postgresStartTimeout = (postgresStartTimeout != null) ? postgresStartTimeout : Duration.ofMinutes(2);
-		jitTimeout = (jitTimeout != null) ? jitTimeout : Duration.ofMinutes(5);
-		hook = (hook != null) ? hook : new Hook(null, null);
-		indexRefreshInterval = (indexRefreshInterval != null) ? indexRefreshInterval : Duration.ofSeconds(1);
+	/**
+	 * The defaults, as the binder gives them to a loader configured with nothing else (from the
+	 * {@code @DefaultValue}s, so there is one place for them): a start for code that builds a
+	 * loader by hand, such as tests and benchmarks.
+	 */
+	public static LoaderProperties defaults() {
+		return new Binder().bindOrCreate("pgext.loader", LoaderProperties.class);
+	}
+
+	/** These properties with another number of workers and prefetch on or off. */
+	public LoaderProperties withWorkers(int workers, boolean prefetch) {
+		return new LoaderProperties(this.specFile, this.source, this.s3, this.registry, this.cacheDir,
+				this.cacheMaxSize, workers, this.backgroundBandwidth, prefetch, this.attempts, this.initialBackoff,
+				this.postgresStartTimeout, this.postgresStopTimeout, this.jitTimeout, this.hook,
+				this.indexRefreshInterval);
 	}
 
 	/** Where the loader reads indexes and files. */

@@ -2,6 +2,7 @@ package dev.pgext.loader;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +25,9 @@ import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.store.ObjectStore;
 import dev.pgext.testsupport.ContribExtension;
 import dev.pgext.testsupport.PostgresInstalls;
+import dev.pgext.testsupport.TestBucket;
+
+import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * Fills an extension store bucket with real contrib extensions of Postgres 15 in the store
@@ -65,10 +69,44 @@ public final class TestStores {
 		}
 	}
 
+	/**
+	 * The index entry of a contrib module that is a library and no extension ({@code auto_explain}):
+	 * its {@code lib/<name>.so} only, no control file.
+	 */
+	public static ExtIndexEntry libraryEntry(PostgresInstall install, String name) {
+		try {
+			Path library = install.pkglibdir().resolve(name + ".so");
+			return new ExtIndexEntry(ExtensionName.of(name), ExtensionVersion.of(PG.value() + ".0"), null, null,
+					List.of(new ExtFile("lib/" + name + ".so", Sha256Digest.of(library), Files.size(library))),
+					List.of(name), List.of(), PreloadNeed.NONE, false, true);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
 	/** Uploads every file of {@code names} as blobs and writes the scope's index naming them. */
 	public static ExtIndex publish(ObjectStore store, Scope scope, List<String> names) {
+		return publish(store, scope, names, List.of());
+	}
+
+	/**
+	 * Uploads every file of the extensions {@code names} and of the library-only modules
+	 * {@code libraries} as blobs and writes the scope's index naming them all.
+	 */
+	public static ExtIndex publish(ObjectStore store, Scope scope, List<String> names, List<String> libraries) {
 		PostgresInstall shared = PostgresInstalls.shared(PG.value());
 		List<ExtIndexEntry> entries = new ArrayList<>();
+		for (String library : libraries) {
+			Path file = shared.pkglibdir().resolve(library + ".so");
+			try {
+				store.put(StoreLayout.blob(Sha256Digest.of(file)), file, "application/octet-stream");
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+			entries.add(libraryEntry(shared, library));
+		}
 		for (String name : names) {
 			ContribExtension extension = ContribExtension.of(shared, name);
 			for (Map.Entry<String, Path> file : extension.files().entrySet()) {
@@ -89,7 +127,20 @@ public final class TestStores {
 
 	/** A private Postgres 15 installation without any file of {@code names}. */
 	public static PostgresInstall computeInstall(Path directory, List<String> names) {
+		return computeInstall(directory, names, List.of());
+	}
+
+	/** A private Postgres 15 installation without any file of the extensions {@code names} nor the {@code libraries}. */
+	public static PostgresInstall computeInstall(Path directory, List<String> names, List<String> libraries) {
 		PostgresInstall install = copyOfShared(directory);
+		for (String library : libraries) {
+			try {
+				Files.deleteIfExists(install.pkglibdir().resolve(library + ".so"));
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
 		for (String name : names) {
 			for (String storePath : ContribExtension.of(install, name).files().keySet()) {
 				try {
@@ -144,6 +195,20 @@ public final class TestStores {
 			.stream()
 			.filter((file) -> !file.path().endsWith(".control"))
 			.anyMatch((file) -> Files.exists(install.resolve(file.path())));
+	}
+
+	/**
+	 * Points a loader under test at {@code bucket} through {@code endpoint} (the bucket's own, or
+	 * a proxy in front of it), with {@code spec} as its spec file and background prefetch off, so
+	 * that JIT requests have work to do.
+	 */
+	public static void loaderProperties(DynamicPropertyRegistry registry, Path spec, URI endpoint, TestBucket bucket) {
+		registry.add("pgext.loader.spec-file", spec::toString);
+		registry.add("pgext.loader.s3.endpoint", endpoint::toString);
+		registry.add("pgext.loader.s3.bucket", bucket::name);
+		registry.add("pgext.loader.s3.access-key", bucket::accessKey);
+		registry.add("pgext.loader.s3.secret-key", bucket::secretKey);
+		registry.add("pgext.loader.prefetch", () -> "false");
 	}
 
 	/** Files whose name says a download is still being written. */

@@ -2,7 +2,6 @@ package dev.pgext.loader.compute;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -136,8 +135,6 @@ public final class DownloadScheduler implements AutoCloseable {
 
 	private final Map<String, ExtensionStatus> status = new TreeMap<>();
 
-	private final Map<Priority, AtomicInteger> depth = new EnumMap<>(Priority.class);
-
 	private final AtomicLong sequence = new AtomicLong();
 
 	private volatile boolean closing;
@@ -155,9 +152,8 @@ public final class DownloadScheduler implements AutoCloseable {
 					State.AVAILABLE, null, entry.files().size(), bytes(entry), null, null));
 		}
 		for (Priority priority : Priority.values()) {
-			AtomicInteger count = new AtomicInteger();
-			this.depth.put(priority, count);
-			Gauge gauge = Gauge.builder("pgext.loader.queue.depth", count, AtomicInteger::get)
+			Gauge gauge = Gauge.builder("pgext.loader.queue.depth", this, (scheduler) -> scheduler.queued(priority))
+				.strongReference(true)
 				.description("Extensions waiting for a download worker")
 				.tag("priority", priority.tag())
 				.register(registry);
@@ -189,7 +185,6 @@ public final class DownloadScheduler implements AutoCloseable {
 		task = new Task(entry, priority, this.sequence.incrementAndGet());
 		this.inFlight.put(name, task);
 		update(task, State.QUEUED, null);
-		this.depth.get(priority).incrementAndGet();
 		this.queue.add(task);
 		return task.done;
 	}
@@ -207,9 +202,7 @@ public final class DownloadScheduler implements AutoCloseable {
 		}
 		// the queue orders by priority, so a queued task must leave it before its priority changes
 		if (this.queue.remove(task)) {
-			this.depth.get(task.priority).decrementAndGet();
 			task.priority = priority;
-			this.depth.get(priority).incrementAndGet();
 			this.queue.add(task);
 		}
 		else {
@@ -228,7 +221,6 @@ public final class DownloadScheduler implements AutoCloseable {
 				return;
 			}
 			synchronized (this) {
-				this.depth.get(task.priority).decrementAndGet();
 				update(task, State.DOWNLOADING, null);
 			}
 			run(task);
@@ -271,6 +263,21 @@ public final class DownloadScheduler implements AutoCloseable {
 						(state == State.QUEUED || state == State.DOWNLOADING) ? task.priority : null,
 						task.entry.files().size(), bytes(task.entry), error,
 						(state == State.PLACED) ? Instant.now() : (old != null) ? old.placedAt() : null));
+	}
+
+	/**
+	 * How many extensions wait for a worker with {@code priority}: counted from the queue itself
+	 * under the scheduler's lock, so it cannot drift from it (a promotion moves a task out of the
+	 * queue and back under that lock; a worker's take only removes).
+	 */
+	public synchronized int queued(Priority priority) {
+		int count = 0;
+		for (Task task : this.queue.toArray(new Task[0])) {
+			if (task.priority == priority) {
+				count++;
+			}
+		}
+		return count;
 	}
 
 	/** Every extension's state, by name. */

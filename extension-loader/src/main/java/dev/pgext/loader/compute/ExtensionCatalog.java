@@ -6,26 +6,44 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.pgext.model.control.ControlFile;
 import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
 
 /**
  * The extensions one compute may use: the merged index narrowed to the spec's available
- * extensions (all of them when the spec names none).
+ * extensions (all of them when the spec names none). Entries that provide libraries and no
+ * extension ({@code auto_explain}) are found by library like the others; a spec that preloads
+ * one makes it available without naming it among its extensions.
  *
  * @param index the available extensions
  */
 public record ExtensionCatalog(ExtIndex index) {
 
 	public static ExtensionCatalog of(ExtIndex merged, List<String> available) {
+		return of(merged, available, List.of());
+	}
+
+	/**
+	 * The entries of {@code merged} named in {@code available} (all when it is empty), and the
+	 * library-only entries providing one of {@code preloadLibraries}.
+	 */
+	public static ExtensionCatalog of(ExtIndex merged, List<String> available, List<String> preloadLibraries) {
 		if (available == null || available.isEmpty()) {
 			return new ExtensionCatalog(merged);
 		}
 		List<ExtIndexEntry> allowed = merged.extensions()
 			.stream()
-			.filter((entry) -> available.contains(entry.name().value()))
+			.filter((entry) -> available.contains(entry.name().value())
+					|| (isLibraryOnly(entry) && preloadLibraries.stream()
+						.anyMatch((library) -> entry.providesLibrary(ControlFile.libraryName(library)))))
 			.toList();
 		return new ExtensionCatalog(ExtIndex.of(merged.pgMajor(), merged.tenant(), allowed));
+	}
+
+	/** Whether {@code entry} provides libraries and no extension (no control file). */
+	public static boolean isLibraryOnly(ExtIndexEntry entry) {
+		return entry.control() == null && !entry.libraries().isEmpty();
 	}
 
 	public List<ExtIndexEntry> extensions() {

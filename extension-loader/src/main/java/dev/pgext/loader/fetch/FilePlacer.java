@@ -6,8 +6,9 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -16,9 +17,12 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 import io.github.resilience4j.retry.Retry;
 import io.micrometer.core.instrument.Counter;
@@ -37,9 +41,9 @@ import dev.pgext.model.index.ExtFile;
  * and only then is it renamed over the target (and the directory fsynced). A wrong digest
  * leaves nothing behind. Nothing is held in memory beyond one buffer.
  * <p>
- * With a cache directory, verified content is also kept by digest
+ * With a {@link NodeCache}, verified content is also kept by digest
  * ({@code <cache>/sha256/<hex>}) and later placements copy from there, so computes on one
- * node download each blob once.
+ * node download each blob once; every blob this placer places is pinned in that cache.
  */
 public final class FilePlacer {
 
@@ -56,7 +60,7 @@ public final class FilePlacer {
 
 	private final ExtensionSource source;
 
-	private final Path cacheDir;
+	private final NodeCache cache;
 
 	private final BandwidthLimiter limiter;
 
@@ -64,10 +68,22 @@ public final class FilePlacer {
 
 	private final MeterRegistry meters;
 
+	/** A placer with an unbounded cache in {@code cacheDir}, or none when it is {@code null}. */
 	public FilePlacer(ExtensionSource source, Path cacheDir, BandwidthLimiter limiter, Retry retry,
 			MeterRegistry meters) {
+		this((cacheDir != null) ? new NodeCache(cacheDir, 0, meters) : null, source, limiter, retry, meters);
+	}
+
+	/** A placer that keeps what it downloads in {@code cache}, or in no cache when it is {@code null}. */
+	public static FilePlacer cached(ExtensionSource source, NodeCache cache, BandwidthLimiter limiter, Retry retry,
+			MeterRegistry meters) {
+		return new FilePlacer(cache, source, limiter, retry, meters);
+	}
+
+	private FilePlacer(NodeCache cache, ExtensionSource source, BandwidthLimiter limiter, Retry retry,
+			MeterRegistry meters) {
 		this.source = source;
-		this.cacheDir = cacheDir;
+		this.cache = cache;
 		this.limiter = limiter;
 		this.retry = retry;
 		this.meters = meters;
@@ -138,6 +154,9 @@ public final class FilePlacer {
 	}
 
 	private Outcome placeUnsynced(ExtFile file, Path target, BooleanSupplier throttled) {
+		if (this.cache != null) {
+			this.cache.pin(file.sha256());
+		}
 		try {
 			if (hasContent(target, file)) {
 				return Outcome.PRESENT;
@@ -149,24 +168,30 @@ public final class FilePlacer {
 					"cannot inspect " + target + ": " + ex.getMessage(), ex));
 		}
 		try {
-			if (this.cacheDir == null) {
+			if (this.cache == null) {
 				download(file, target, throttled);
 				return Outcome.DOWNLOADED;
 			}
-			Path cached = this.cacheDir.resolve("sha256").resolve(file.sha256().hex());
+			Path cached = this.cache.blob(file.sha256());
 			if (Files.isRegularFile(cached)) {
 				try {
 					copyVerified(cached, file, target);
+					this.cache.used(file.sha256());
 					count("pgext.loader.cache.hits", "Files placed from the node-local cache");
 					return Outcome.CACHED;
+				}
+				catch (NoSuchFileException ex) {
+					log.debug("Cached {} was evicted before it could be copied; downloading it", cached);
 				}
 				catch (FetchException ex) {
 					log.warn("Cached {} is damaged ({}); downloading it again", cached, ex.getMessage());
 					Files.deleteIfExists(cached);
+					this.cache.removed(file.sha256());
 				}
 			}
 			Files.createDirectories(cached.getParent());
 			download(file, cached, throttled);
+			this.cache.added(file.sha256(), file.size());
 			copyVerified(cached, file, target);
 			return Outcome.DOWNLOADED;
 		}
@@ -304,19 +329,48 @@ public final class FilePlacer {
 		}
 	}
 
-	/** Removes the {@value #PART_SUFFIX} files a killed loader left in {@code dir}; returns how many. */
+	/**
+	 * Removes the {@value #PART_SUFFIX} files a killed loader left anywhere under {@code dir}
+	 * (nested directories included, links not followed); returns how many.
+	 */
 	public static int removeLeftovers(Path dir) throws IOException {
+		return removeLeftovers(dir, (part) -> true);
+	}
+
+	/** Removes the {@value #PART_SUFFIX} files under {@code dir} that {@code which} accepts; returns how many. */
+	public static int removeLeftovers(Path dir, Predicate<Path> which) throws IOException {
 		if (!Files.isDirectory(dir)) {
 			return 0;
 		}
+		List<Path> parts;
+		try (Stream<Path> files = Files.walk(dir)) {
+			parts = files.filter((p) -> p.getFileName().toString().endsWith(PART_SUFFIX))
+				.filter((p) -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+				.filter(which)
+				.toList();
+		}
 		int removed = 0;
-		try (DirectoryStream<Path> parts = Files.newDirectoryStream(dir, "*" + PART_SUFFIX)) {
-			for (Path part : parts) {
-				Files.deleteIfExists(part);
+		for (Path part : parts) {
+			if (Files.deleteIfExists(part)) {
 				removed++;
 			}
 		}
 		return removed;
+	}
+
+	/** The pid of the process that wrote part file {@code part} ({@code .<name>.<pid>.<n>.pgext-part}), if it says. */
+	static Optional<Long> writerOf(Path part) {
+		String name = part.getFileName().toString();
+		if (!name.endsWith(PART_SUFFIX)) {
+			return Optional.empty();
+		}
+		String[] fields = name.substring(0, name.length() - PART_SUFFIX.length()).split("\\.");
+		try {
+			return (fields.length >= 3) ? Optional.of(Long.parseLong(fields[fields.length - 2])) : Optional.empty();
+		}
+		catch (NumberFormatException ex) {
+			return Optional.empty();
+		}
 	}
 
 	/** Whether {@code target} already holds exactly {@code file}'s content. */

@@ -6,12 +6,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -23,9 +35,19 @@ import dev.pgext.model.postgres.PostgresProcesses;
 import dev.pgext.model.postgres.Unprivileged;
 
 /**
- * Runs the compute's {@code postgres} as a child process, never as root. Its output goes to
- * {@code <data dir>.log}; when it exits without being asked to, the supervisor logs the exit
- * code with the end of that log and reports {@link State#CRASHED}.
+ * Runs the compute's {@code postgres} as a child process, never as root, and never longer
+ * than the loader: the postmaster is started with a parent-death signal (SIGINT, a fast
+ * shutdown) from one long-lived thread, so that a killed loader takes its Postgres down with
+ * it, and a postmaster of the same data directory that is still alive when a loader starts is
+ * stopped first ({@link #stopLeftover()}). Its output goes to {@code <data dir>.log}; when it
+ * exits without being asked to, the supervisor logs the exit code with the end of that log
+ * and reports {@link State#CRASHED}.
+ * <p>
+ * The state changes in one place, {@link #move}: {@code NOT_STARTED -> STARTING -> RUNNING},
+ * {@code STARTING|RUNNING -> CRASHED} on an unexpected exit, and {@code -> STOPPED} once the
+ * loader stopped it. {@code RUNNING} is reached only when a connection succeeded to a server
+ * whose {@code data_directory} is this one, while this supervisor's own process was alive and
+ * held the data directory's lock file: never because another server answered on the port.
  */
 public final class PostgresSupervisor implements AutoCloseable {
 
@@ -33,6 +55,8 @@ public final class PostgresSupervisor implements AutoCloseable {
 	public static final String SUPERUSER = "postgres";
 
 	private static final Logger log = LoggerFactory.getLogger(PostgresSupervisor.class);
+
+	private static final List<String> SETPRIV = List.of("/usr/bin/setpriv", "/bin/setpriv");
 
 	/** Where the server stands. */
 	public enum State {
@@ -60,23 +84,64 @@ public final class PostgresSupervisor implements AutoCloseable {
 
 	private final int port;
 
+	private final Duration stopTimeout;
+
 	private final Consumer<State> listener;
 
-	private volatile State state = State.NOT_STARTED;
+	private final AtomicReference<State> state = new AtomicReference<>(State.NOT_STARTED);
+
+	/**
+	 * The postmaster's parent: the parent-death signal fires when the thread that started a
+	 * process ends, so that thread must live exactly as long as this supervisor.
+	 */
+	private final ExecutorService parent;
 
 	private volatile String problem;
 
 	private volatile boolean stopping;
 
-	private Process process;
+	/** Written under this object's lock, read without it ({@link #pid()} must not wait for a stop). */
+	private volatile Process process;
 
-	public PostgresSupervisor(PostgresInstall install, Path dataDir, int port, Consumer<State> listener) {
+	public PostgresSupervisor(PostgresInstall install, Path dataDir, int port, Duration stopTimeout,
+			Consumer<State> listener) {
 		this.install = install;
 		this.dataDir = dataDir.toAbsolutePath();
 		this.port = port;
+		this.stopTimeout = stopTimeout;
 		this.listener = listener;
+		// a plain pool: its core thread never times out, and nothing shuts it down but close()
+		this.parent = Executors.newFixedThreadPool(1, (runnable) -> {
+			Thread thread = new Thread(runnable, "pgext-postmaster-parent");
+			thread.setDaemon(true);
+			return thread;
+		});
 	}
 
+	/**
+	 * Stops a postmaster of this data directory that a previous loader left running (it was
+	 * killed, or its Postgres had no parent-death signal), so that this loader's own server can
+	 * take the data directory.
+	 * @return the pid of the stopped postmaster, or empty when there was none
+	 * @throws IllegalStateException when it could not be stopped
+	 */
+	public OptionalLong stopLeftover() {
+		long own = pid();
+		Optional<LeftoverPostmaster> leftover = LeftoverPostmaster.find(this.dataDir)
+			.filter((postmaster) -> postmaster.pid() != own);
+		if (leftover.isEmpty()) {
+			return OptionalLong.empty();
+		}
+		long pid = leftover.get().pid();
+		log.warn("A postmaster of {} is still running (pid {}), left by a previous loader; stopping it", this.dataDir,
+				pid);
+		if (!leftover.get().stop(this.stopTimeout)) {
+			throw new IllegalStateException("the postmaster " + pid + " a previous loader left running on "
+					+ this.dataDir + " could not be stopped");
+		}
+		log.info("The leftover postmaster {} of {} stopped", pid, this.dataDir);
+		return OptionalLong.of(pid);
+	}
 	/** Runs {@code initdb} when the data directory is missing or empty; returns whether it did. */
 	public boolean initdbIfEmpty() {
 		try {
@@ -89,7 +154,11 @@ public final class PostgresSupervisor implements AutoCloseable {
 			}
 			List<String> command = List.of(this.install.binary("initdb").toString(), "-D", this.dataDir.toString(),
 					"-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--locale=C");
-			Process initdb = Unprivileged.processBuilder(command).redirectErrorStream(true).start();
+			// initdb removes what it created when it gets SIGTERM, so a loader killed during initdb
+			// leaves an empty data directory, not a half-initialised one
+			Process initdb = Unprivileged.processBuilder(withParentDeathSignal(command, "TERM"))
+				.redirectErrorStream(true)
+				.start();
 			initdb.getOutputStream().close();
 			String output = new String(initdb.getInputStream().readAllBytes());
 			if (!initdb.waitFor(5, TimeUnit.MINUTES) || initdb.exitValue() != 0) {
@@ -118,41 +187,82 @@ public final class PostgresSupervisor implements AutoCloseable {
 		if (this.process != null) {
 			throw new IllegalStateException("postgres was already started");
 		}
+		if (this.stopping) {
+			throw new IllegalStateException("the loader is stopping; postgres is not started");
+		}
 		List<String> command = new ArrayList<>(List.of(this.install.binary("postgres").toString(), "-D",
 				this.dataDir.toString(), "-p", Integer.toString(this.port)));
 		settings.forEach((name, value) -> {
 			command.add("-c");
 			command.add(name + "=" + value);
 		});
+		ProcessBuilder builder = Unprivileged.processBuilder(withParentDeathSignal(command, "INT"))
+			.redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
 		try {
-			this.process = Unprivileged.processBuilder(command)
-				.redirectErrorStream(true)
-				.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
-				.start();
+			this.process = this.parent.submit(builder::start).get();
 		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("could not start postgres: " + ex.getMessage(), ex);
+		catch (ExecutionException ex) {
+			throw new UncheckedIOException("could not start postgres: " + ex.getCause().getMessage(),
+					(ex.getCause() instanceof IOException io) ? io : new IOException(ex.getCause()));
 		}
-		change(State.STARTING);
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted while starting postgres", ex);
+		}
+		move(EnumSet.of(State.NOT_STARTED), State.STARTING);
 		this.process.onExit().thenAccept(this::exited);
 	}
 
-	/** Waits until the launched server accepts a connection; fails when it exits or the time is up. */
-	public void awaitConnections(Duration timeout) {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		SQLException last = null;
-		while (System.nanoTime() < deadline) {
-			if (!this.process.isAlive()) {
-				throw new IllegalStateException(
-						"postgres exited with " + this.process.exitValue() + " during start: " + logTail());
+	/**
+	 * {@code command} run through {@code setpriv --pdeathsig <signal>}: the kernel sends it that
+	 * signal when the thread that started it dies, with this JVM even by SIGKILL (SIGINT is a
+	 * postmaster's fast shutdown). Without setpriv the command runs as it is, and
+	 * {@link #stopLeftover()} is the only guard.
+	 */
+	static List<String> withParentDeathSignal(List<String> command, String signal) {
+		for (String setpriv : SETPRIV) {
+			if (Files.isExecutable(Path.of(setpriv))) {
+				List<String> wrapped = new ArrayList<>(List.of(setpriv, "--pdeathsig", signal, "--"));
+				wrapped.addAll(command);
+				return wrapped;
 			}
-			try (Connection ignored = connect("postgres")) {
-				change(State.RUNNING);
-				log.info("Postgres accepts connections on port {} (pid {})", this.port, this.process.pid());
-				return;
+		}
+		return command;
+	}
+
+	/**
+	 * Waits until the launched server accepts a connection; fails when it exits or the time is
+	 * up. A connection counts only while this supervisor's process is alive and is the one the
+	 * data directory's lock file names: a server left on the same port by someone else does not
+	 * make this one {@code RUNNING}.
+	 */
+	public void awaitConnections(Duration timeout) {
+		Process launched = this.process;
+		if (launched == null) {
+			throw new IllegalStateException("postgres was not started");
+		}
+		long deadline = System.nanoTime() + timeout.toNanos();
+		String last = null;
+		while (System.nanoTime() < deadline) {
+			if (!launched.isAlive()) {
+				throw new IllegalStateException(
+						"postgres exited with " + launched.exitValue() + " during start: " + logTail());
+			}
+			try (Connection connection = connect("postgres")) {
+				if (servesThisDataDirectory(connection) && launched.isAlive() && ownsLockFile(launched)) {
+					if (!move(EnumSet.of(State.STARTING), State.RUNNING)) {
+						throw new IllegalStateException("postgres " + this.state.get().name().toLowerCase(Locale.ROOT)
+								+ " during start: " + String.valueOf(this.problem));
+					}
+					log.info("Postgres accepts connections on port {} (pid {})", this.port, launched.pid());
+					return;
+				}
+				last = "a server answered on port " + this.port + " that is not this loader's postgres (pid "
+						+ launched.pid() + ")";
 			}
 			catch (SQLException ex) {
-				last = ex;
+				last = ex.getMessage();
 			}
 			try {
 				Thread.sleep(25);
@@ -163,24 +273,59 @@ public final class PostgresSupervisor implements AutoCloseable {
 			}
 		}
 		throw new IllegalStateException("postgres did not accept connections within " + timeout + ": "
-				+ ((last != null) ? last.getMessage() : "") + "; " + logTail());
+				+ ((last != null) ? last : "") + "; " + logTail());
+	}
+
+	private boolean servesThisDataDirectory(Connection connection) throws SQLException {
+		try (Statement statement = connection.createStatement();
+				ResultSet rows = statement.executeQuery("SHOW data_directory")) {
+			if (!rows.next()) {
+				return false;
+			}
+			Path served = Path.of(rows.getString(1));
+			try {
+				return Files.isSameFile(served, this.dataDir);
+			}
+			catch (IOException ex) {
+				return served.toAbsolutePath().normalize().equals(this.dataDir.normalize());
+			}
+		}
+	}
+
+	private boolean ownsLockFile(Process launched) {
+		try {
+			List<String> lines = Files.readAllLines(this.dataDir.resolve("postmaster.pid"));
+			return !lines.isEmpty() && lines.get(0).trim().equals(Long.toString(launched.pid()));
+		}
+		catch (IOException ex) {
+			return false;
+		}
 	}
 
 	private void exited(Process exited) {
 		if (this.stopping) {
-			change(State.STOPPED);
+			move(EnumSet.of(State.STARTING, State.RUNNING), State.STOPPED);
 			return;
 		}
 		this.problem = "postgres exited with " + exited.exitValue() + ": " + logTail();
 		log.error("Postgres crashed: {}", this.problem);
-		change(State.CRASHED);
+		move(EnumSet.of(State.STARTING, State.RUNNING), State.CRASHED);
 	}
 
-	private void change(State next) {
-		this.state = next;
-		if (this.listener != null) {
-			this.listener.accept(next);
+	/** The one place the state changes: from one of {@code from} to {@code to}, or not at all. */
+	private boolean move(Set<State> from, State to) {
+		State previous;
+		do {
+			previous = this.state.get();
+			if (!from.contains(previous)) {
+				return false;
+			}
 		}
+		while (!this.state.compareAndSet(previous, to));
+		if (this.listener != null) {
+			this.listener.accept(to);
+		}
+		return true;
 	}
 
 	/** A connection as the superuser over loopback. */
@@ -189,7 +334,7 @@ public final class PostgresSupervisor implements AutoCloseable {
 	}
 
 	public State state() {
-		return this.state;
+		return this.state.get();
 	}
 
 	/** Why the server is down, or {@code null}. */
@@ -198,8 +343,9 @@ public final class PostgresSupervisor implements AutoCloseable {
 	}
 
 	/** The process id, or -1 before start. */
-	public synchronized long pid() {
-		return (this.process != null) ? this.process.pid() : -1;
+	public long pid() {
+		Process current = this.process;
+		return (current != null) ? current.pid() : -1;
 	}
 
 	public Path logFile() {
@@ -216,14 +362,35 @@ public final class PostgresSupervisor implements AutoCloseable {
 		}
 	}
 
-	/** Fast shutdown (SIGINT), then a kill if it takes longer than a minute. */
+	/**
+	 * Fast shutdown (SIGINT), then a kill if it takes longer than the stop timeout; a server
+	 * not started yet never will be. Ends the postmaster's parent thread last.
+	 */
 	@Override
 	public synchronized void close() {
 		this.stopping = true;
-		if (this.process == null || !this.process.isAlive()) {
-			return;
+		try {
+			if (this.process == null) {
+				move(EnumSet.of(State.NOT_STARTED), State.STOPPED);
+				return;
+			}
+			if (this.process.isAlive()) {
+				PostgresProcesses.stopFast(this.process, this.stopTimeout);
+			}
+			try {
+				this.process.onExit().get(10, TimeUnit.SECONDS);
+			}
+			catch (ExecutionException | TimeoutException ex) {
+				log.warn("Postgres (pid {}) is still there after the stop", this.process.pid());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			move(EnumSet.of(State.STARTING, State.RUNNING), State.STOPPED);
 		}
-		PostgresProcesses.stopFast(this.process, Duration.ofMinutes(1));
+		finally {
+			this.parent.shutdownNow();
+		}
 	}
 
 }

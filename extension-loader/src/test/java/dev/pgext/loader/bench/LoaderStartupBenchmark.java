@@ -150,8 +150,7 @@ public final class LoaderStartupBenchmark {
 			Map<String, List<Long>> results, String prefix) throws Exception {
 		Path install = copy(installTemplate, dir.resolve("install"));
 		Path data = copy(dataTemplate, dir.resolve("data"));
-		LoaderProperties properties = new LoaderProperties(null, null, null, null, null, WORKERS, null, true, 3,
-				Duration.ofMillis(100), Duration.ofMinutes(2), Duration.ofMinutes(2), null, null);
+		LoaderProperties properties = LoaderProperties.defaults().withWorkers(WORKERS, true);
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
 		FilePlacer placer = new FilePlacer(source, null, null, FilePlacer.retry(3, Duration.ofMillis(100)), meters);
 		Compute compute = new Compute(properties, source, placer, meters, (event) -> {
@@ -197,7 +196,7 @@ public final class LoaderStartupBenchmark {
 		finally {
 			pool.shutdownNow();
 		}
-		try (PostgresSupervisor postgres = new PostgresSupervisor(install, data, freePort(), null)) {
+		try (PostgresSupervisor postgres = new PostgresSupervisor(install, data, freePort(), Duration.ofMinutes(1), null)) {
 			postgres.start(Map.of("listen_addresses", "127.0.0.1", "unix_socket_directories", "",
 					"shared_preload_libraries", String.join(",", PRELOAD)), Duration.ofMinutes(2));
 			return millis(start);

@@ -107,12 +107,7 @@ class ComputeIntegrationTests {
 				                          "citext"],
 				 "settings": {"fsync": "off", "unix_socket_directories": ""}}
 				""".formatted(install.root(), root.resolve("data"), postgresPort));
-		registry.add("pgext.loader.spec-file", spec::toString);
-		registry.add("pgext.loader.s3.endpoint", () -> proxy.endpoint().toString());
-		registry.add("pgext.loader.s3.bucket", bucket::name);
-		registry.add("pgext.loader.s3.access-key", bucket::accessKey);
-		registry.add("pgext.loader.s3.secret-key", bucket::secretKey);
-		registry.add("pgext.loader.prefetch", () -> "false");
+		TestStores.loaderProperties(registry, spec, proxy.endpoint(), bucket);
 	}
 
 	/** Replaces the content of the extension's library blob with other bytes of the same size. */

@@ -118,8 +118,7 @@ class ComputeRestartIntegrationTests {
 	}
 
 	private static Compute compute(ExtensionSource source, Path cache, BandwidthLimiter limiter, boolean prefetch) {
-		LoaderProperties properties = new LoaderProperties(null, null, null, null, cache, 2, null, prefetch, 3,
-				Duration.ofMillis(20), Duration.ofMinutes(1), Duration.ofMinutes(1), null, null);
+		LoaderProperties properties = LoaderProperties.defaults().withWorkers(2, prefetch);
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
 		FilePlacer placer = new FilePlacer(source, cache, limiter, FilePlacer.retry(3, Duration.ofMillis(20)), meters);
 		return new Compute(properties, source, placer, meters, (event) -> {

@@ -88,6 +88,39 @@ class FilePlacerIntegrationTests {
 	}
 
 	@Test
+	void aBoundedCacheEvictsTheBlobsOfOtherComputesButNeverOneThisLoaderPlaced(@TempDir Path dir)
+			throws IOException {
+		Path cache = dir.resolve("cache");
+		long placedBytes = allFiles().stream()
+			.collect(java.util.stream.Collectors.toMap(ExtFile::sha256, ExtFile::size, (a, b) -> a))
+			.values()
+			.stream()
+			.mapToLong(Long::longValue)
+			.sum();
+		// left by another compute of the node, used long ago
+		byte[] foreign = new byte[4096];
+		Sha256Digest foreignDigest = Sha256Digest.of(foreign);
+		Path foreignBlob = Files.createDirectories(cache.resolve("sha256")).resolve(foreignDigest.hex());
+		Files.write(foreignBlob, foreign);
+		Files.setLastModifiedTime(foreignBlob, java.nio.file.attribute.FileTime.fromMillis(0));
+
+		SimpleMeterRegistry meters = new SimpleMeterRegistry();
+		NodeCache bounded = new NodeCache(cache, placedBytes + 1024, meters);
+		PostgresInstall install = TestStores.emptyInstall(dir.resolve("install"));
+		FilePlacer placer = FilePlacer.cached(new S3ExtensionSource(bucket.objectStore()), bounded, null,
+				FilePlacer.retry(3, Duration.ofMillis(20)), meters);
+		placeAll(placer, install);
+
+		assertThat(foreignBlob).doesNotExist();
+		assertThat(meters.counter("pgext.loader.cache.evictions").count()).isEqualTo(1);
+		for (ExtFile file : allFiles()) {
+			assertThat(bounded.contains(file.sha256())).as(file.path()).isTrue();
+			assertThat(FilePlacer.hasContent(install.resolve(file.path()), file)).as(file.path()).isTrue();
+		}
+		assertThat(meters.get("pgext.loader.cache.bytes").gauge().value()).isEqualTo(placedBytes);
+	}
+
+	@Test
 	void aBlobWithTheWrongContentIsRefusedAndNeverPlaced(@TempDir Path dir) {
 		byte[] promised = "the content the index promises\n".getBytes(StandardCharsets.UTF_8);
 		byte[] stored = "what a broken upload left there\n".getBytes(StandardCharsets.UTF_8);

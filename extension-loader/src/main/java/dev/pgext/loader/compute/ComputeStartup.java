@@ -1,0 +1,200 @@
+package dev.pgext.loader.compute;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.pgext.loader.LoaderProperties;
+import dev.pgext.loader.compute.DownloadScheduler.Priority;
+import dev.pgext.loader.fetch.ExtensionSource;
+import dev.pgext.loader.fetch.FilePlacer;
+import dev.pgext.loader.postgres.PostgresSupervisor;
+import dev.pgext.model.index.ExtIndexEntry;
+import dev.pgext.model.postgres.PostgresInstall;
+
+/**
+ * Start-up of one compute, in phases, each timed: stop a postmaster a killed loader left on
+ * the data directory, remove partial files, read the index, write every available control file
+ * while the server-preload extensions (and what they require) download, initdb if needed,
+ * start Postgres while the session-preload extensions download (no session can connect without
+ * them). Only then is the compute {@code RUNNING}; the extensions installed in any database and,
+ * with prefetch on, all the rest follow in the background.
+ */
+final class ComputeStartup implements Runnable {
+
+	private static final Logger log = LoggerFactory.getLogger(ComputeStartup.class);
+
+	private final ComputeSpec spec;
+
+	private final LoaderProperties properties;
+
+	private final ExtensionSource source;
+
+	private final FilePlacer placer;
+
+	private final MeterRegistry meters;
+
+	private final ComputeState state;
+
+	private final ComputeParts parts;
+
+	private final Map<String, Long> phaseMillis = Collections.synchronizedMap(new LinkedHashMap<>());
+
+	ComputeStartup(ComputeSpec spec, LoaderProperties properties, ExtensionSource source, FilePlacer placer,
+			MeterRegistry meters, ComputeState state, ComputeParts parts) {
+		this.spec = spec;
+		this.properties = properties;
+		this.source = source;
+		this.placer = placer;
+		this.meters = meters;
+		this.state = state;
+		this.parts = parts;
+	}
+
+	int port() {
+		return this.spec.port();
+	}
+
+	/** Duration of each phase so far, in milliseconds. */
+	Map<String, Long> phaseMillis() {
+		synchronized (this.phaseMillis) {
+			return Collections.unmodifiableMap(new LinkedHashMap<>(this.phaseMillis));
+		}
+	}
+
+	@Override
+	public void run() {
+		long started = System.nanoTime();
+		try {
+			PostgresInstall install = new PostgresInstall(Path.of(this.spec.installDir()));
+			PostgresSupervisor postgres = this.parts.attach(new PostgresSupervisor(install,
+					Path.of(this.spec.dataDir()), this.spec.port(), this.properties.postgresStopTimeout(),
+					this::postgresChanged));
+			postgres.stopLeftover();
+			removeLeftovers(install);
+			CatalogRefresh catalogs = new CatalogRefresh(this.source, this.spec, install,
+					this.properties.indexRefreshInterval());
+			ExtensionCatalog catalog = timed("index", catalogs::read);
+			this.parts.attach(catalogs);
+			DownloadScheduler scheduler = this.parts.attach(new DownloadScheduler(install, this.placer,
+					catalog.extensions(), this.properties.workers(), this.meters));
+			List<ExtIndexEntry> preload = catalog.forLibraries(this.spec.sharedPreloadLibraries());
+			CompletableFuture<Void> preloaded = scheduler.requestAll(preload, Priority.SERVER_PRELOAD);
+			// every new session loads these, so no connection succeeds before they are in place; they
+			// download behind the server-preload ones while Postgres starts
+			CompletableFuture<Void> sessionPreloaded = scheduler
+				.requestAll(catalog.forLibraries(this.spec.sessionPreloadLibraries()), Priority.SESSION_PRELOAD);
+			timed("control-files", () -> {
+				ControlFiles.write(install, catalog.extensions());
+				return null;
+			});
+			timed("preload", () -> preloaded.get());
+			timed("initdb", postgres::initdbIfEmpty);
+			Map<String, String> settings = new HookLibrary(this.properties.hook()).place(install,
+					this.spec.postgresSettings());
+			timed("postgres", () -> {
+				postgres.launch(settings);
+				sessionPreloaded.get();
+				postgres.awaitConnections(this.properties.postgresStartTimeout());
+				return null;
+			});
+			this.phaseMillis.put("total", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+			if (!this.state.running()) {
+				log.warn("Postgres accepted connections, but the compute is {} already", this.state.phase());
+				return;
+			}
+			log.info("Compute started in {} ms ({} extensions available, {} placed before start)",
+					this.phaseMillis.get("total"), catalog.extensions().size(), preload.size());
+			background(catalog, scheduler, postgres);
+		}
+		catch (Exception ex) {
+			Throwable cause = (ex instanceof ExecutionException) ? ex.getCause() : ex;
+			if (this.parts.isClosed()) {
+				log.info("Compute start-up ended, the loader is stopping: {}", cause.getMessage());
+				return;
+			}
+			this.state.failed("start-up failed: " + cause.getMessage());
+			log.error("Compute start-up failed", cause);
+			// a server that never accepted connections in time must not linger behind a failed start
+			PostgresSupervisor launched = this.parts.postgres();
+			if (launched != null) {
+				launched.close();
+			}
+		}
+	}
+
+	/**
+	 * Removes the partial files a killed loader left anywhere in the installation's
+	 * {@code share} and {@code lib} trees (a control file's {@code directory} may nest them).
+	 */
+	private static void removeLeftovers(PostgresInstall install) throws IOException {
+		int leftovers = FilePlacer.removeLeftovers(install.sharedir()) + FilePlacer.removeLeftovers(install.pkglibdir());
+		if (leftovers > 0) {
+			log.info("Removed {} partial files a previous loader left behind", leftovers);
+		}
+	}
+
+	private void background(ExtensionCatalog catalog, DownloadScheduler scheduler, PostgresSupervisor postgres) {
+		try {
+			List<ExtIndexEntry> installed = new ArrayList<>();
+			for (String name : InstalledExtensions.of(postgres)) {
+				catalog.index().find(name).ifPresent((entry) -> installed.addAll(catalog.closure(entry)));
+			}
+			scheduler.requestAll(installed, Priority.INSTALLED);
+		}
+		catch (SQLException ex) {
+			log.warn("Could not list installed extensions: {}", ex.getMessage());
+		}
+		if (this.properties.prefetch()) {
+			scheduler.requestAll(catalog.extensions(), Priority.BACKGROUND);
+		}
+	}
+
+	private void postgresChanged(PostgresSupervisor.State next) {
+		if (next == PostgresSupervisor.State.CRASHED) {
+			PostgresSupervisor postgres = this.parts.postgres();
+			this.state.crashed((postgres != null) ? postgres.problem() : "postgres exited");
+		}
+		else if (next == PostgresSupervisor.State.STOPPED) {
+			this.state.stopped();
+		}
+	}
+
+	private <T> T timed(String name, Step<T> step) throws Exception {
+		long start = System.nanoTime();
+		try {
+			return step.run();
+		}
+		finally {
+			long nanos = System.nanoTime() - start;
+			this.phaseMillis.put(name, TimeUnit.NANOSECONDS.toMillis(nanos));
+			Timer.builder("pgext.loader.start.phase")
+				.description("Time of each compute start-up phase")
+				.tag("phase", name)
+				.register(this.meters)
+				.record(Duration.ofNanos(nanos));
+		}
+	}
+
+	@FunctionalInterface
+	private interface Step<T> {
+
+		T run() throws Exception;
+
+	}
+
+}

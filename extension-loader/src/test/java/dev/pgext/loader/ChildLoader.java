@@ -1,0 +1,146 @@
+package dev.pgext.loader;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A whole loader ({@link LoaderApplication}) in a child JVM, so that a test can kill it with
+ * SIGKILL (no shutdown hook, no finally block runs) and start another on the same directories.
+ */
+public final class ChildLoader implements AutoCloseable {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final Process process;
+
+	private final int port;
+
+	private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+	private ChildLoader(Process process, int port) {
+		this.process = process;
+		this.port = port;
+	}
+
+	/** Starts a loader with {@code properties} ({@code name=value}), logging to {@code log}. */
+	public static ChildLoader start(List<String> properties, Path log) {
+		int port = freePort();
+		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+				LoaderApplication.class.getName(), "--server.port=" + port));
+		properties.forEach((property) -> command.add("--" + property));
+		try {
+			Process process = new ProcessBuilder(command).redirectErrorStream(true)
+				.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+				.start();
+			return new ChildLoader(process, port);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/** {@code GET /status}, or a missing node while the loader does not answer yet. */
+	public JsonNode status() {
+		try {
+			return JSON.readTree(get("/status").body());
+		}
+		catch (IOException | RuntimeException ex) {
+			return JSON.missingNode();
+		}
+	}
+
+	public HttpResponse<String> get(String path) throws IOException {
+		try {
+			return this.client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+				.timeout(Duration.ofSeconds(10))
+				.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IOException(ex);
+		}
+	}
+
+	public String phase() {
+		return status().path("phase").asString("");
+	}
+
+	public boolean isAlive() {
+		return this.process.isAlive();
+	}
+
+	/** SIGKILL, as an OOM killer or a node failure would. */
+	public void kill() throws InterruptedException {
+		this.process.destroyForcibly();
+		this.process.waitFor(30, TimeUnit.SECONDS);
+	}
+
+	/** SIGTERM, as a pod stop would; waits for the loader to exit. */
+	public int stop() throws InterruptedException {
+		this.process.destroy();
+		if (!this.process.waitFor(90, TimeUnit.SECONDS)) {
+			this.process.destroyForcibly();
+			this.process.waitFor(30, TimeUnit.SECONDS);
+		}
+		return this.process.exitValue();
+	}
+
+	@Override
+	public void close() throws InterruptedException {
+		if (this.process.isAlive()) {
+			kill();
+		}
+	}
+
+	/** Pids of the live processes whose command line names {@code dataDir} (a postmaster and its children). */
+	public static List<Long> postgresProcessesOf(Path dataDir) {
+		String needle = dataDir.toAbsolutePath().toString();
+		List<Long> pids = new ArrayList<>();
+		try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+			for (Path proc : procs.filter((p) -> p.getFileName().toString().matches("\\d+")).toList()) {
+				try {
+					String cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8)
+						.replace('\0', ' ');
+					if (cmdline.contains("postgres") && cmdline.contains(needle)) {
+						pids.add(Long.parseLong(proc.getFileName().toString()));
+					}
+				}
+				catch (IOException ex) {
+					// the process ended meanwhile
+				}
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return pids;
+	}
+
+	/** A free port on loopback. */
+	public static int freePort() {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+}
