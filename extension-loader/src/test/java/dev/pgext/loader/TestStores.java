@@ -67,7 +67,12 @@ public final class TestStores {
 
 	/** Uploads every file of {@code names} as blobs and writes the scope's index naming them. */
 	public static ExtIndex publish(ObjectStore store, Scope scope, List<String> names) {
-		PostgresInstall shared = PostgresInstalls.shared(PG.value());
+		return publish(store, scope, PG, names);
+	}
+
+	/** {@link #publish(ObjectStore, Scope, List)} with the contrib extensions of {@code major}. */
+	public static ExtIndex publish(ObjectStore store, Scope scope, PgMajor major, List<String> names) {
+		PostgresInstall shared = PostgresInstalls.shared(major.value());
 		List<ExtIndexEntry> entries = new ArrayList<>();
 		for (String name : names) {
 			ContribExtension extension = ContribExtension.of(shared, name);
@@ -82,14 +87,19 @@ public final class TestStores {
 			}
 			entries.add(entry(extension));
 		}
-		ExtIndex index = ExtIndex.of(PG, scope.tenant(), entries);
-		store.put(StoreLayout.extIndex(scope, PG), ExtIndexJson.write(index), "application/json");
+		ExtIndex index = ExtIndex.of(major, scope.tenant(), entries);
+		store.put(StoreLayout.extIndex(scope, major), ExtIndexJson.write(index), "application/json");
 		return index;
 	}
 
 	/** A private Postgres 15 installation without any file of {@code names}. */
 	public static PostgresInstall computeInstall(Path directory, List<String> names) {
-		PostgresInstall install = copyOfShared(directory);
+		return computeInstall(directory, PG, names);
+	}
+
+	/** A private Postgres installation of {@code major} without any file of {@code names}. */
+	public static PostgresInstall computeInstall(Path directory, PgMajor major, List<String> names) {
+		PostgresInstall install = copyOfShared(directory, major);
 		for (String name : names) {
 			for (String storePath : ContribExtension.of(install, name).files().keySet()) {
 				try {
@@ -104,10 +114,10 @@ public final class TestStores {
 	}
 
 	/** A copy of the shared installation: {@code cp -a} is much cheaper than extracting the binaries again. */
-	private static PostgresInstall copyOfShared(Path directory) {
+	private static PostgresInstall copyOfShared(Path directory, PgMajor major) {
 		try {
 			Files.createDirectories(directory.getParent());
-			Process cp = new ProcessBuilder("cp", "-a", PostgresInstalls.shared(PG.value()).root().toString(),
+			Process cp = new ProcessBuilder("cp", "-a", PostgresInstalls.shared(major.value()).root().toString(),
 					directory.toString())
 				.redirectErrorStream(true)
 				.start();

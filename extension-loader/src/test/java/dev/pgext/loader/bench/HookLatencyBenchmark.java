@@ -1,0 +1,207 @@
+package dev.pgext.loader.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.pgext.loader.LoaderApplication;
+import dev.pgext.loader.TestStores;
+import dev.pgext.loader.hook.PgHookBuild;
+import dev.pgext.model.PgMajor;
+import dev.pgext.model.Scope;
+import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.testsupport.TestBucket;
+import dev.pgext.testsupport.TestInfrastructure;
+
+/**
+ * What the {@code pgext_loader} hook adds to {@code CREATE EXTENSION}, per Postgres major. Not
+ * a test: run it on purpose (docs/benchmarks.md has the command).
+ * <ul>
+ * <li>An extension already on disk: {@code CREATE EXTENSION pg_trgm} (dropped again after each
+ * run) with the hook on and with {@code pgext_loader.enabled = off}, alternately. With the hook
+ * on it is a few stats and one directory read, no request.</li>
+ * <li>An extension fetched on demand: on one compute {@code CREATE EXTENSION x} for extensions
+ * not on disk (the hook asks the loader, then Postgres runs the script); on a second compute of
+ * the same store the loader's bare JIT answer for the same extensions
+ * ({@code POST /extension_server/x.control} from an HTTP client), then {@code CREATE EXTENSION x}
+ * with the files in place. The hook's own share is the first minus the sum of the other two.</li>
+ * </ul>
+ * Arguments: {@code [rounds on disk] [majors...]} (defaults 40 and 15 17 18).
+ */
+public final class HookLatencyBenchmark {
+
+	/** Trusted contrib extensions without {@code requires}, present in every major measured. */
+	private static final List<String> ON_DEMAND = List.of("hstore", "citext", "isn", "tablefunc", "btree_gin",
+			"btree_gist", "ltree", "cube", "seg", "intarray", "fuzzystrmatch", "lo", "pgcrypto");
+
+	private static final String ON_DISK = "pg_trgm";
+
+	private HookLatencyBenchmark() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		int rounds = (args.length > 0) ? Integer.parseInt(args[0]) : 40;
+		List<Integer> majors = (args.length > 1) ? Stream.of(args).skip(1).map(Integer::valueOf).toList()
+				: List.of(15, 17, 18);
+		Map<String, List<Double>> results = new LinkedHashMap<>();
+		for (int major : majors) {
+			measure(major, rounds, results);
+		}
+		System.out.println();
+		System.out.println("| measurement (ms) | n | median | p90 | min | max |");
+		System.out.println("|---|---:|---:|---:|---:|---:|");
+		results.forEach((name, values) -> {
+			List<Double> sorted = values.stream().sorted().toList();
+			System.out.printf("| %s | %d | %.2f | %.2f | %.2f | %.2f |%n", name, sorted.size(), percentile(sorted, 50),
+					percentile(sorted, 90), sorted.get(0), sorted.get(sorted.size() - 1));
+		});
+		System.exit(0);
+	}
+
+	private static void measure(int pgMajor, int rounds, Map<String, List<Double>> results) throws Exception {
+		PgMajor major = PgMajor.of(pgMajor);
+		Path hook = PgHookBuild.library(pgMajor);
+		TestBucket bucket = TestInfrastructure.newBucket("hook-bench-" + pgMajor);
+		List<String> published = new ArrayList<>(ON_DEMAND);
+		published.add(ON_DISK);
+		TestStores.publish(bucket.objectStore(), Scope.PUBLIC, major, published);
+		Path work = Files.createTempDirectory("pgext-hook-bench-" + pgMajor + "-");
+		try (Loader viaHook = Loader.start(major, hook, bucket, work.resolve("hook"), published);
+				Loader bare = Loader.start(major, hook, bucket, work.resolve("bare"), published)) {
+			String prefix = "PG " + pgMajor + ": ";
+			try (Connection connection = viaHook.connect(); Statement sql = connection.createStatement()) {
+				sql.execute("CREATE EXTENSION " + ON_DISK);
+				sql.execute("DROP EXTENSION " + ON_DISK);
+				for (int round = 0; round < rounds; round++) {
+					for (boolean enabled : new boolean[] { round % 2 == 0, round % 2 != 0 }) {
+						sql.execute("SET pgext_loader.enabled = " + enabled);
+						long start = System.nanoTime();
+						sql.execute("CREATE EXTENSION " + ON_DISK);
+						record(results, prefix + "CREATE EXTENSION on disk, hook " + (enabled ? "on" : "off"), start);
+						sql.execute("DROP EXTENSION " + ON_DISK);
+					}
+				}
+				sql.execute("SET pgext_loader.enabled = on");
+				for (String name : ON_DEMAND) {
+					long start = System.nanoTime();
+					sql.execute("CREATE EXTENSION " + name);
+					record(results, prefix + "CREATE EXTENSION fetched on demand through the hook", start);
+				}
+			}
+			HttpClient http = HttpClient.newHttpClient();
+			try (Connection connection = bare.connect(); Statement sql = connection.createStatement()) {
+				sql.execute("SET pgext_loader.enabled = off");
+				for (String name : ON_DEMAND) {
+					HttpRequest jit = HttpRequest
+						.newBuilder(URI.create(bare.url() + "/extension_server/" + name + ".control?is_library=false"))
+						.POST(HttpRequest.BodyPublishers.noBody())
+						.build();
+					long start = System.nanoTime();
+					HttpResponse<Void> answer = http.send(jit, HttpResponse.BodyHandlers.discarding());
+					record(results, prefix + "bare JIT answer (POST /extension_server, HTTP client)", start);
+					if (answer.statusCode() != 200) {
+						throw new IllegalStateException("JIT for " + name + " answered " + answer.statusCode());
+					}
+					start = System.nanoTime();
+					sql.execute("CREATE EXTENSION " + name);
+					record(results, prefix + "CREATE EXTENSION after the bare JIT answer (files on disk)", start);
+				}
+			}
+		}
+		finally {
+			PostgresBinaries.deleteTree(work);
+		}
+	}
+
+	private static void record(Map<String, List<Double>> results, String name, long start) {
+		results.computeIfAbsent(name, (k) -> new ArrayList<>()).add((System.nanoTime() - start) / 1_000_000.0);
+	}
+
+	private static double percentile(List<Double> sorted, int p) {
+		int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+		return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+	}
+
+	/** A loader with its compute: the hook preloaded, prefetch off, extensions fetched only when asked. */
+	private record Loader(ConfigurableApplicationContext context, int port, int postgresPort) implements AutoCloseable {
+
+		static Loader start(PgMajor major, Path hook, TestBucket bucket, Path dir, List<String> available)
+				throws Exception {
+			PostgresInstall install = TestStores.computeInstall(dir.resolve("install"), major, available);
+			int port = freePort();
+			int postgresPort = freePort();
+			Path spec = dir.resolve("spec.json");
+			Files.writeString(spec, """
+					{"pg_major": %d, "install_dir": "%s", "data_dir": "%s", "port": %d,
+					 "available_extensions": [%s],
+					 "settings": {"fsync": "off", "unix_socket_directories": ""}}
+					""".formatted(major.value(), install.root(), dir.resolve("data"), postgresPort,
+					String.join(", ", available.stream().map((name) -> '"' + name + '"').toList())));
+			ConfigurableApplicationContext context = new SpringApplicationBuilder(LoaderApplication.class)
+				.properties(Map.ofEntries(Map.entry("server.port", port), Map.entry("server.address", "127.0.0.1"),
+						Map.entry("pgext.loader.spec-file", spec.toString()),
+						Map.entry("pgext.loader.s3.endpoint", bucket.endpoint().toString()),
+						Map.entry("pgext.loader.s3.bucket", bucket.name()),
+						Map.entry("pgext.loader.s3.access-key", bucket.accessKey()),
+						Map.entry("pgext.loader.s3.secret-key", bucket.secretKey()),
+						Map.entry("pgext.loader.prefetch", "false"),
+						Map.entry("pgext.loader.hook.library", hook.toString()),
+						Map.entry("pgext.loader.hook.server", "127.0.0.1:" + port),
+						Map.entry("logging.level.root", "WARN")))
+				.run();
+			Loader loader = new Loader(context, port, postgresPort);
+			loader.awaitReady();
+			return loader;
+		}
+
+		String url() {
+			return "http://127.0.0.1:" + this.port;
+		}
+
+		Connection connect() throws Exception {
+			return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + this.postgresPort + "/postgres",
+					"postgres", "");
+		}
+
+		private void awaitReady() throws Exception {
+			HttpClient http = HttpClient.newHttpClient();
+			HttpRequest readiness = HttpRequest.newBuilder(URI.create(url() + "/actuator/health/readiness")).build();
+			long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+			while (http.send(readiness, HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
+				if (System.nanoTime() > deadline) {
+					throw new IllegalStateException("the compute did not become ready");
+				}
+				Thread.sleep(100);
+			}
+		}
+
+		@Override
+		public void close() {
+			this.context.close();
+		}
+
+		private static int freePort() throws Exception {
+			try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+				return socket.getLocalPort();
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,40 @@
+package dev.pgext.loader.hook;
+
+import java.io.IOException;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The hook built against PostgreSQL 17's headers, loaded into the PostgreSQL 17 binaries. */
+class PgextLoaderHookPg17IntegrationTests extends PgextLoaderHookIntegrationTests {
+
+	private static final int MAJOR = 17;
+
+	private static HookCompute compute;
+
+	@BeforeAll
+	static void buildHook() {
+		PgHookBuild.library(MAJOR);
+	}
+
+	@DynamicPropertySource
+	static void compute(DynamicPropertyRegistry registry) throws IOException {
+		compute = HookCompute.prepare(MAJOR, PgextLoaderHookPg17IntegrationTests.class, registry);
+	}
+
+	@AfterAll
+	static void cleanUp() throws IOException {
+		if (compute != null) {
+			compute.delete();
+		}
+	}
+
+	@Override
+	HookCompute compute() {
+		return compute;
+	}
+
+}
