@@ -40,9 +40,10 @@ import dev.pgext.testsupport.TestInfrastructure;
  * not on disk (the hook asks the loader, then Postgres runs the script); on a second compute of
  * the same store the loader's bare JIT answer for the same extensions
  * ({@code POST /extension_server/x.control} from an HTTP client), then {@code CREATE EXTENSION x}
- * with the files in place. The hook's own share is the first minus the sum of the other two.</li>
+ * with the files in place, one extension at a time, the two computes taking turns to go first.
+ * The hook's own share is the first minus the sum of the other two.</li>
  * </ul>
- * Arguments: {@code [rounds on disk] [majors...]} (defaults 40 and 15 17 18).
+ * Arguments: {@code [rounds on disk] [majors...]} (defaults 200 and 15 17 18).
  */
 public final class HookLatencyBenchmark {
 
@@ -56,7 +57,7 @@ public final class HookLatencyBenchmark {
 	}
 
 	public static void main(String[] args) throws Exception {
-		int rounds = (args.length > 0) ? Integer.parseInt(args[0]) : 40;
+		int rounds = (args.length > 0) ? Integer.parseInt(args[0]) : 200;
 		List<Integer> majors = (args.length > 1) ? Stream.of(args).skip(1).map(Integer::valueOf).toList()
 				: List.of(15, 17, 18);
 		Map<String, List<Double>> results = new LinkedHashMap<>();
@@ -64,6 +65,8 @@ public final class HookLatencyBenchmark {
 			measure(major, rounds, results);
 		}
 		System.out.println();
+		System.out.printf("%d rounds on disk, load average at the end %.1f%n", rounds,
+				java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 		System.out.println("| measurement (ms) | n | median | p90 | min | max |");
 		System.out.println("|---|---:|---:|---:|---:|---:|");
 		results.forEach((name, values) -> {
@@ -98,34 +101,74 @@ public final class HookLatencyBenchmark {
 					}
 				}
 				sql.execute("SET pgext_loader.enabled = on");
-				for (String name : ON_DEMAND) {
-					long start = System.nanoTime();
-					sql.execute("CREATE EXTENSION " + name);
-					record(results, prefix + "CREATE EXTENSION fetched on demand through the hook", start);
-				}
-			}
-			HttpClient http = HttpClient.newHttpClient();
-			try (Connection connection = bare.connect(); Statement sql = connection.createStatement()) {
-				sql.execute("SET pgext_loader.enabled = off");
-				for (String name : ON_DEMAND) {
-					HttpRequest jit = HttpRequest
-						.newBuilder(URI.create(bare.url() + "/extension_server/" + name + ".control?is_library=false"))
-						.POST(HttpRequest.BodyPublishers.noBody())
-						.build();
-					long start = System.nanoTime();
-					HttpResponse<Void> answer = http.send(jit, HttpResponse.BodyHandlers.discarding());
-					record(results, prefix + "bare JIT answer (POST /extension_server, HTTP client)", start);
-					if (answer.statusCode() != 200) {
-						throw new IllegalStateException("JIT for " + name + " answered " + answer.statusCode());
+				HttpClient http = HttpClient.newHttpClient();
+				try (Connection bareConnection = bare.connect(); Statement bareSql = bareConnection.createStatement()) {
+					bareSql.execute("SET pgext_loader.enabled = off");
+					// warm-up of the second loader's request path, as the first one had with pg_trgm
+					jit(http, bare, ON_DISK);
+					bareSql.execute("CREATE EXTENSION " + ON_DISK);
+					for (int i = 0; i < ON_DEMAND.size(); i++) {
+						String name = ON_DEMAND.get(i);
+						// alternate which compute fetches first: the second read of a blob finds it in the page cache
+						double viaHookMs = 0;
+						if (i % 2 == 0) {
+							viaHookMs = createThroughHook(sql, viaHook, name);
+						}
+						requireScriptsAbsent(bare.install(), name);
+						long start = System.nanoTime();
+						jit(http, bare, name);
+						double jitMs = (System.nanoTime() - start) / 1_000_000.0;
+						start = System.nanoTime();
+						bareSql.execute("CREATE EXTENSION " + name);
+						double afterMs = (System.nanoTime() - start) / 1_000_000.0;
+						if (i % 2 != 0) {
+							viaHookMs = createThroughHook(sql, viaHook, name);
+						}
+						add(results, prefix + "CREATE EXTENSION fetched on demand through the hook", viaHookMs);
+						add(results, prefix + "bare JIT answer (POST /extension_server, HTTP client)", jitMs);
+						add(results, prefix + "CREATE EXTENSION after the bare JIT answer (files on disk)", afterMs);
+						add(results, prefix + "through the hook minus (bare JIT + CREATE after it), per extension",
+								viaHookMs - jitMs - afterMs);
+						System.out.printf("PG %d %-14s through the hook %7.2f ms | bare JIT %7.2f + CREATE %7.2f ms%n",
+								pgMajor, name, viaHookMs, jitMs, afterMs);
 					}
-					start = System.nanoTime();
-					sql.execute("CREATE EXTENSION " + name);
-					record(results, prefix + "CREATE EXTENSION after the bare JIT answer (files on disk)", start);
 				}
 			}
 		}
 		finally {
 			PostgresBinaries.deleteTree(work);
+		}
+	}
+
+	private static double createThroughHook(Statement sql, Loader loader, String name) throws Exception {
+		requireScriptsAbsent(loader.install(), name);
+		long start = System.nanoTime();
+		sql.execute("CREATE EXTENSION " + name);
+		return (System.nanoTime() - start) / 1_000_000.0;
+	}
+
+	private static void jit(HttpClient http, Loader loader, String name) throws Exception {
+		HttpRequest jit = HttpRequest
+			.newBuilder(URI.create(loader.url() + "/extension_server/" + name + ".control?is_library=false"))
+			.POST(HttpRequest.BodyPublishers.noBody())
+			.build();
+		HttpResponse<Void> answer = http.send(jit, HttpResponse.BodyHandlers.discarding());
+		if (answer.statusCode() != 200) {
+			throw new IllegalStateException("JIT for " + name + " answered " + answer.statusCode());
+		}
+	}
+
+	private static void add(Map<String, List<Double>> results, String name, double ms) {
+		results.computeIfAbsent(name, (k) -> new ArrayList<>()).add(ms);
+	}
+
+	/** The measurement is only one of a fetch when no script of the extension is on disk before it. */
+	private static void requireScriptsAbsent(PostgresInstall install, String name) throws java.io.IOException {
+		try (Stream<Path> files = Files.list(install.extensionDir())) {
+			List<Path> scripts = files.filter((f) -> f.getFileName().toString().startsWith(name + "--")).toList();
+			if (!scripts.isEmpty()) {
+				throw new IllegalStateException(name + " is on disk already: " + scripts);
+			}
 		}
 	}
 
@@ -139,7 +182,8 @@ public final class HookLatencyBenchmark {
 	}
 
 	/** A loader with its compute: the hook preloaded, prefetch off, extensions fetched only when asked. */
-	private record Loader(ConfigurableApplicationContext context, int port, int postgresPort) implements AutoCloseable {
+	private record Loader(ConfigurableApplicationContext context, PostgresInstall install, int port,
+			int postgresPort) implements AutoCloseable {
 
 		static Loader start(PgMajor major, Path hook, TestBucket bucket, Path dir, List<String> available)
 				throws Exception {
@@ -153,19 +197,15 @@ public final class HookLatencyBenchmark {
 					 "settings": {"fsync": "off", "unix_socket_directories": ""}}
 					""".formatted(major.value(), install.root(), dir.resolve("data"), postgresPort,
 					String.join(", ", available.stream().map((name) -> '"' + name + '"').toList())));
-			ConfigurableApplicationContext context = new SpringApplicationBuilder(LoaderApplication.class)
-				.properties(Map.ofEntries(Map.entry("server.port", port), Map.entry("server.address", "127.0.0.1"),
-						Map.entry("pgext.loader.spec-file", spec.toString()),
-						Map.entry("pgext.loader.s3.endpoint", bucket.endpoint().toString()),
-						Map.entry("pgext.loader.s3.bucket", bucket.name()),
-						Map.entry("pgext.loader.s3.access-key", bucket.accessKey()),
-						Map.entry("pgext.loader.s3.secret-key", bucket.secretKey()),
-						Map.entry("pgext.loader.prefetch", "false"),
-						Map.entry("pgext.loader.hook.library", hook.toString()),
-						Map.entry("pgext.loader.hook.server", "127.0.0.1:" + port),
-						Map.entry("logging.level.root", "WARN")))
-				.run();
-			Loader loader = new Loader(context, port, postgresPort);
+			// command-line arguments: they win over the application's own configuration files
+			ConfigurableApplicationContext context = new SpringApplicationBuilder(LoaderApplication.class).run(
+					"--server.port=" + port, "--server.address=127.0.0.1", "--pgext.loader.spec-file=" + spec,
+					"--pgext.loader.s3.endpoint=" + bucket.endpoint(), "--pgext.loader.s3.bucket=" + bucket.name(),
+					"--pgext.loader.s3.access-key=" + bucket.accessKey(),
+					"--pgext.loader.s3.secret-key=" + bucket.secretKey(), "--pgext.loader.prefetch=false",
+					"--pgext.loader.hook.library=" + hook, "--pgext.loader.hook.server=127.0.0.1:" + port,
+					"--logging.level.root=WARN");
+			Loader loader = new Loader(context, install, port, postgresPort);
 			loader.awaitReady();
 			return loader;
 		}

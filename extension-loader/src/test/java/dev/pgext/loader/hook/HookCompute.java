@@ -53,6 +53,8 @@ final class HookCompute {
 	private static final List<String> AVAILABLE = List.of("pg_stat_statements", "hstore", "pg_trgm", "auto_explain",
 			"citext", "tablefunc", "btree_gin", "dblink", "isn");
 
+	private static final List<HookCompute> prepared = new ArrayList<>();
+
 	final PgMajor major;
 
 	final TestBucket bucket;
@@ -96,6 +98,9 @@ final class HookCompute {
 		PostgresInstall install = TestStores.computeInstall(root.resolve("install"), major, absent);
 		Files.delete(install.pkglibdir().resolve("auto_explain.so"));
 		HookCompute compute = new HookCompute(major, bucket, root, install, freePort(), freePort());
+		synchronized (HookCompute.class) {
+			prepared.add(compute);
+		}
 		Path spec = root.resolve("spec.json");
 		Files.writeString(spec, """
 				{"pg_major": %d, "install_dir": "%s", "data_dir": "%s", "port": %d,
@@ -137,8 +142,12 @@ final class HookCompute {
 		return connect("postgres");
 	}
 
-	void delete() throws IOException {
-		PostgresBinaries.deleteTree(this.root);
+	/** Deletes the directories of every compute prepared so far. */
+	static synchronized void deleteAll() throws IOException {
+		for (HookCompute compute : prepared) {
+			PostgresBinaries.deleteTree(compute.root);
+		}
+		prepared.clear();
 	}
 
 	static int freePort() throws IOException {

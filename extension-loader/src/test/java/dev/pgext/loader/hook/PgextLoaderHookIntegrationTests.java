@@ -1,5 +1,6 @@
 package dev.pgext.loader.hook;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
@@ -42,6 +44,11 @@ abstract class PgextLoaderHookIntegrationTests {
 
 	/** The compute of the subclass's major. */
 	abstract HookCompute compute();
+
+	@AfterAll
+	static void deleteCompute() throws IOException {
+		HookCompute.deleteAll();
+	}
 
 	@BeforeEach
 	void computeIsReady() {
@@ -161,6 +168,33 @@ abstract class PgextLoaderHookIntegrationTests {
 			assertThat(value(sql, "SELECT count(*) FROM normal_rand(3, 0, 1)")).isEqualTo("3");
 			assertThat(this.requests.count()).isEqualTo(before + 1);
 		}
+	}
+
+	@Test
+	void onlyTheOwnerOfAnExtensionMakesItsUpdateAsk() throws Exception {
+		try (Connection admin = compute().connect(); Statement sql = admin.createStatement()) {
+			sql.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm");
+			sql.execute("CREATE ROLE app_updater LOGIN");
+		}
+		int before = this.requests.count();
+		try (Connection connection = compute().connect("app_updater"); Statement sql = connection.createStatement()) {
+			assertThatExceptionOfType(PSQLException.class)
+				.isThrownBy(() -> sql.execute("ALTER EXTENSION pg_trgm UPDATE TO '9.9'"))
+				.satisfies((ex) -> {
+					assertThat(ex.getServerErrorMessage().getMessage())
+						.isEqualTo("must be owner of extension pg_trgm");
+					assertThat(ex.getSQLState()).isEqualTo("42501");
+				});
+		}
+		assertThat(this.requests.count()).isEqualTo(before);
+		try (Connection admin = compute().connect(); Statement sql = admin.createStatement()) {
+			// no script leads to 9.9: the owner's statement asks, then Postgres says so
+			assertThatExceptionOfType(PSQLException.class)
+				.isThrownBy(() -> sql.execute("ALTER EXTENSION pg_trgm UPDATE TO '9.9'"))
+				.satisfies((ex) -> assertThat(ex.getServerErrorMessage().getMessage())
+					.startsWith("extension \"pg_trgm\" has no update path from version"));
+		}
+		assertThat(this.requests.count()).isEqualTo(before + 1);
 	}
 
 	@Test

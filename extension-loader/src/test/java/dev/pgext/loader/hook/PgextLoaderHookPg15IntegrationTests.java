@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
@@ -62,13 +61,6 @@ class PgextLoaderHookPg15IntegrationTests extends PgextLoaderHookIntegrationTest
 	@DynamicPropertySource
 	static void compute(DynamicPropertyRegistry registry) throws IOException {
 		compute = HookCompute.prepare(MAJOR, PgextLoaderHookPg15IntegrationTests.class, registry);
-	}
-
-	@AfterAll
-	static void cleanUp() throws IOException {
-		if (compute != null) {
-			compute.delete();
-		}
 	}
 
 	@Override

@@ -2,7 +2,6 @@ package dev.pgext.loader.hook;
 
 import java.io.IOException;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -23,13 +22,6 @@ class PgextLoaderHookPg17IntegrationTests extends PgextLoaderHookIntegrationTest
 	@DynamicPropertySource
 	static void compute(DynamicPropertyRegistry registry) throws IOException {
 		compute = HookCompute.prepare(MAJOR, PgextLoaderHookPg17IntegrationTests.class, registry);
-	}
-
-	@AfterAll
-	static void cleanUp() throws IOException {
-		if (compute != null) {
-			compute.delete();
-		}
 	}
 
 	@Override

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,13 +32,6 @@ class PgextLoaderHookPg18IntegrationTests extends PgextLoaderHookIntegrationTest
 	@DynamicPropertySource
 	static void compute(DynamicPropertyRegistry registry) throws IOException {
 		compute = HookCompute.prepare(MAJOR, PgextLoaderHookPg18IntegrationTests.class, registry);
-	}
-
-	@AfterAll
-	static void cleanUp() throws IOException {
-		if (compute != null) {
-			compute.delete();
-		}
 	}
 
 	@Override
