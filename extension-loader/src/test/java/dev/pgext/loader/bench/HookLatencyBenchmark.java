@@ -42,6 +42,9 @@ import dev.pgext.testsupport.TestInfrastructure;
  * ({@code POST /extension_server/x.control} from an HTTP client), then {@code CREATE EXTENSION x}
  * with the files in place, one extension at a time, the two computes taking turns to go first.
  * The hook's own share is the first minus the sum of the other two.</li>
+ * <li>The request alone, without a download: {@code CREATE EXTENSION} of an extension the
+ * loader answers 404 for (the statement fails with {@code PX001}) against the same
+ * {@code POST} from an HTTP client, alternately, on one loader.</li>
  * </ul>
  * Arguments: {@code [rounds on disk] [majors...]} (defaults 200 and 15 17 18).
  */
@@ -52,6 +55,9 @@ public final class HookLatencyBenchmark {
 			"btree_gist", "ltree", "cube", "seg", "intarray", "fuzzystrmatch", "lo", "pgcrypto");
 
 	private static final String ON_DISK = "pg_trgm";
+
+	/** Not available to the computes: the loader answers 404 at once, nothing is downloaded. */
+	private static final String REFUSED = "pg_refused";
 
 	private HookLatencyBenchmark() {
 	}
@@ -102,6 +108,35 @@ public final class HookLatencyBenchmark {
 				}
 				sql.execute("SET pgext_loader.enabled = on");
 				HttpClient http = HttpClient.newHttpClient();
+				HttpRequest refused = HttpRequest
+					.newBuilder(URI.create(viaHook.url() + "/extension_server/" + REFUSED + ".control?is_library=false"))
+					.POST(HttpRequest.BodyPublishers.noBody())
+					.build();
+				for (int round = 0; round < rounds; round++) {
+					for (boolean throughHook : new boolean[] { round % 2 == 0, round % 2 != 0 }) {
+						long start = System.nanoTime();
+						if (throughHook) {
+							try {
+								sql.execute("CREATE EXTENSION " + REFUSED);
+								throw new IllegalStateException(REFUSED + " was created");
+							}
+							catch (java.sql.SQLException ex) {
+								if (!"PX001".equals(ex.getSQLState())) {
+									throw ex;
+								}
+							}
+							record(results, prefix + "404 round trip through the hook (CREATE EXTENSION fails, PX001)",
+									start);
+						}
+						else {
+							int status = http.send(refused, HttpResponse.BodyHandlers.discarding()).statusCode();
+							record(results, prefix + "404 round trip, bare (POST /extension_server, HTTP client)", start);
+							if (status != 404) {
+								throw new IllegalStateException("JIT for " + REFUSED + " answered " + status);
+							}
+						}
+					}
+				}
 				try (Connection bareConnection = bare.connect(); Statement bareSql = bareConnection.createStatement()) {
 					bareSql.execute("SET pgext_loader.enabled = off");
 					// warm-up of the second loader's request path, as the first one had with pg_trgm
