@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Assumptions;
  * {@code postgresql-server-dev-<major>} unpacked with {@code dpkg-deb -x}, which
  * {@code pg-hook/fetch-pg-headers} does and {@code .ci/run} calls), else from an installed
  * {@code /usr/include/postgresql/<major>/server}. Without them the tests that need the hook are
- * skipped with the reason, except under CI, where that is a failure.
+ * skipped with the reason ({@link HookMajor}), except under CI, where that is a failure.
  */
 public final class PgHookBuild {
 
@@ -61,18 +61,30 @@ public final class PgHookBuild {
 		return candidates.stream().filter((c) -> Files.isRegularFile(c.resolve("postgres.h"))).findFirst();
 	}
 
-	private static Path build(int major) {
-		Path headers = serverHeaders(major).orElse(null);
-		if (headers == null) {
-			String reason = "PostgreSQL " + major + " server headers are missing (neither under " + HEADERS_PROPERTY
-					+ "=" + System.getProperty(HEADERS_PROPERTY, System.getenv(HEADERS_ENV))
-					+ " nor in /usr/include/postgresql): run extension-loader/pg-hook/fetch-pg-headers "
-					+ "target/pg-headers " + major + " (.ci/run does) to build the pgext_loader hook";
-			if (System.getenv("CI") != null) {
-				throw new IllegalStateException(reason);
-			}
-			Assumptions.abort(reason);
+	/**
+	 * Why the hook cannot be built for {@code major} here, or empty when it can; under CI a
+	 * missing major is a failure instead.
+	 */
+	static Optional<String> missingHeaders(int major) {
+		if (serverHeaders(major).isPresent()) {
+			return Optional.empty();
 		}
+		String reason = "PostgreSQL " + major + " server headers are missing (neither under " + HEADERS_PROPERTY
+				+ "=" + System.getProperty(HEADERS_PROPERTY, System.getenv(HEADERS_ENV))
+				+ " nor in /usr/include/postgresql): run extension-loader/pg-hook/fetch-pg-headers target/pg-headers "
+				+ major + " (.ci/run does) to build the pgext_loader hook";
+		if (System.getenv("CI") != null) {
+			throw new IllegalStateException(reason);
+		}
+		return Optional.of(reason);
+	}
+
+	private static Path build(int major) {
+		Optional<String> missing = missingHeaders(major);
+		if (missing.isPresent()) {
+			Assumptions.abort(missing.get());
+		}
+		Path headers = serverHeaders(major).orElseThrow();
 		try {
 			Path dir = Path.of("target", "pg-hook", Integer.toString(major)).toAbsolutePath();
 			Files.createDirectories(dir);

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
 
@@ -47,16 +46,12 @@ import static org.awaitility.Awaitility.await;
  * the cases that do not depend on the major, run once: an extension published after the start,
  * a loader that is down or silent, and a loader name that resolves to several addresses.
  */
+@HookMajor(PgextLoaderHookPg15IntegrationTests.MAJOR)
 class PgextLoaderHookPg15IntegrationTests extends PgextLoaderHookIntegrationTests {
 
-	private static final int MAJOR = 15;
+	static final int MAJOR = 15;
 
 	private static HookCompute compute;
-
-	@BeforeAll
-	static void buildHook() {
-		PgHookBuild.library(MAJOR);
-	}
 
 	@DynamicPropertySource
 	static void compute(DynamicPropertyRegistry registry) throws IOException {

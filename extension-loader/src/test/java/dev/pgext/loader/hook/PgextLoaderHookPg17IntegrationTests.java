@@ -2,22 +2,16 @@ package dev.pgext.loader.hook;
 
 import java.io.IOException;
 
-import org.junit.jupiter.api.BeforeAll;
-
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** The hook built against PostgreSQL 17's headers, loaded into the PostgreSQL 17 binaries. */
+@HookMajor(PgextLoaderHookPg17IntegrationTests.MAJOR)
 class PgextLoaderHookPg17IntegrationTests extends PgextLoaderHookIntegrationTests {
 
-	private static final int MAJOR = 17;
+	static final int MAJOR = 17;
 
 	private static HookCompute compute;
-
-	@BeforeAll
-	static void buildHook() {
-		PgHookBuild.library(MAJOR);
-	}
 
 	@DynamicPropertySource
 	static void compute(DynamicPropertyRegistry registry) throws IOException {

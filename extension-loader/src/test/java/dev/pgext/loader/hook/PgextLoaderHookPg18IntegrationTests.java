@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -18,16 +17,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The hook built against PostgreSQL 18's headers, loaded into the PostgreSQL 18 binaries; and
  * what only 18 has: control files along {@code extension_control_path}.
  */
+@HookMajor(PgextLoaderHookPg18IntegrationTests.MAJOR)
 class PgextLoaderHookPg18IntegrationTests extends PgextLoaderHookIntegrationTests {
 
-	private static final int MAJOR = 18;
+	static final int MAJOR = 18;
 
 	private static HookCompute compute;
-
-	@BeforeAll
-	static void buildHook() {
-		PgHookBuild.library(MAJOR);
-	}
 
 	@DynamicPropertySource
 	static void compute(DynamicPropertyRegistry registry) throws IOException {
