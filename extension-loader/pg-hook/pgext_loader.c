@@ -7,7 +7,11 @@
  * disk yet, it sends the loader the same request a patched server would
  * (POST /extension_server/{filename}?is_library=...), waits for the answer on the backend's
  * latch (cancellable, visible as a wait event), then lets the command run normally.
- * Files already present cost no request.
+ * Files already present cost no request. Only a role that could run the statement triggers a
+ * request, and only for a name Postgres itself would accept.
+ *
+ * Builds against the server headers of PostgreSQL 14 to 18: the few API differences are
+ * guarded by PG_VERSION_NUM.
  */
 #include "postgres.h"
 
@@ -19,13 +23,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "access/xact.h"
+#include "catalog/pg_database.h"
+#include "catalog/pg_extension.h"
 #include "commands/defrem.h"
+#include "commands/extension.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "storage/fd.h"
 #include "storage/latch.h"
 #include "tcop/utility.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
@@ -75,7 +85,11 @@ _PG_init(void)
 							 "Ask the loader for missing extension files.",
 							 NULL, &loader_enabled, true,
 							 PGC_SUSET, 0, NULL, NULL, NULL);
+#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("pgext_loader");
+#else
+	EmitWarningsOnPlaceholders("pgext_loader");
+#endif
 
 	prev_ProcessUtility = ProcessUtility_hook;
 	ProcessUtility_hook = pgext_ProcessUtility;
@@ -101,34 +115,90 @@ file_exists(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static void
-extension_dir(char *out)
+/* $sharedir/extension: where a stock Postgres looks for control files, and the loader writes them. */
+static char *
+system_extension_dir(void)
 {
 	char		sharepath[MAXPGPATH];
 
 	get_share_path(my_exec_path, sharepath);
-	snprintf(out, MAXPGPATH, "%s/extension", sharepath);
+	return psprintf("%s/extension", sharepath);
+}
+
+/*
+ * The directories Postgres looks in for control files, in its order. Before PostgreSQL 18 that
+ * is $sharedir/extension alone. From 18 on it is extension_control_path: each element names a
+ * base directory whose "extension" subdirectory holds the files, except "$system", which is
+ * $sharedir/extension itself; an empty path means "$system".
+ */
+static List *
+control_directories(void)
+{
+	List	   *dirs = NIL;
+#if PG_VERSION_NUM >= 180000
+	const char *path = GetConfigOption("extension_control_path", true, false);
+
+	if (path != NULL && path[0] != '\0')
+	{
+		char	   *copy = pstrdup(path);
+		char	   *piece = copy;
+
+		for (;;)
+		{
+			char	   *sep = strchr(piece, ':');
+
+			if (sep != NULL)
+				*sep = '\0';
+			if (strcmp(piece, "$system") == 0)
+				dirs = lappend(dirs, system_extension_dir());
+			else if (is_absolute_path(piece))
+				dirs = lappend(dirs, psprintf("%s/extension", piece));
+			/* Postgres rejects a relative element when it searches: nothing to look at there */
+			if (sep == NULL)
+				break;
+			piece = sep + 1;
+		}
+		return dirs;
+	}
+#endif
+	dirs = lappend(dirs, system_extension_dir());
+	return dirs;
+}
+
+/* The directory holding the extension's control file, the first along the path, or NULL. */
+static char *
+control_file_dir(const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, control_directories())
+	{
+		char	   *dir = (char *) lfirst(lc);
+		char		path[MAXPGPATH];
+
+		snprintf(path, MAXPGPATH, "%s/%s.control", dir, name);
+		if (file_exists(path))
+			return dir;
+	}
+	return NULL;
 }
 
 /*
  * Whether the extension's control file and a script are on disk. The loader writes every
  * available control file at start and an extension's scripts only when it fetches it, so a
  * control file alone does not mean the extension is there. With version set, a script that
- * installs or updates to that version must be there.
+ * installs or updates to that version must be there. Scripts are looked for next to the
+ * control file, where Postgres looks for them.
  */
 static bool
-extension_present(const char *name, const char *version)
+extension_present(const char *name, const char *version, const char *dir)
 {
-	char		dir[MAXPGPATH];
-	char		path[MAXPGPATH];
 	DIR		   *d;
 	struct dirent *de;
 	size_t		prefix_len = strlen(name) + 2;
 	bool		found = false;
 
-	extension_dir(dir);
-	snprintf(path, MAXPGPATH, "%s/%s.control", dir, name);
-	if (!file_exists(path))
+	if (dir == NULL)
 		return false;
 
 	d = AllocateDir(dir);
@@ -153,6 +223,102 @@ extension_present(const char *name, const char *version)
 	}
 	FreeDir(d);
 	return found;
+}
+
+/*
+ * Postgres' own rules for an extension name or version (check_valid_extension_name,
+ * check_valid_version_name): not empty, a name shorter than NAMEDATALEN, no "--", no leading or
+ * trailing "-", no directory separator. A name that breaks them never reaches a path or a
+ * request: the statement runs as it is and Postgres reports the error itself.
+ */
+static bool
+valid_extension_word(const char *word, bool is_name)
+{
+	size_t		len = strlen(word);
+
+	return len > 0 && (!is_name || len < NAMEDATALEN) && strstr(word, "--") == NULL &&
+		word[0] != '-' && word[len - 1] != '-' && first_dir_separator(word) == NULL;
+}
+
+static bool
+has_database_create(void)
+{
+#if PG_VERSION_NUM >= 160000
+	return object_aclcheck(DatabaseRelationId, MyDatabaseId, GetUserId(), ACL_CREATE) == ACLCHECK_OK;
+#else
+	return pg_database_aclcheck(MyDatabaseId, GetUserId(), ACL_CREATE) == ACLCHECK_OK;
+#endif
+}
+
+/* Whether the current role may create an extension, as far as the files on disk tell. */
+typedef enum CreatePermission
+{
+	CREATE_ALLOWED,
+	CREATE_NEEDS_SUPERUSER,		/* the control file says superuser, not trusted */
+	CREATE_NEEDS_DATABASE_CREATE,	/* trusted, but no CREATE on the database */
+	CREATE_UNKNOWN_DENIED		/* no control file, and no CREATE on the database */
+} CreatePermission;
+
+/*
+ * Decided as CREATE EXTENSION decides: a superuser may; anyone may when the control file says
+ * superuser = false; a trusted extension needs CREATE on the current database. Without a
+ * control file on disk (or with one that cannot be read) whether the extension is trusted is
+ * unknown, so CREATE on the database is required: the least any non-superuser needs to create
+ * an extension.
+ */
+static CreatePermission
+create_permission(const char *name, const char *dir)
+{
+	bool		needs_superuser = true;
+	bool		trusted = false;
+	bool		known = false;
+
+	if (superuser())
+		return CREATE_ALLOWED;
+	if (dir != NULL)
+	{
+		char	   *path = psprintf("%s/%s.control", dir, name);
+		FILE	   *file = AllocateFile(path, "r");
+
+		if (file != NULL)
+		{
+			ConfigVariable *head = NULL;
+			ConfigVariable *tail = NULL;
+
+			known = ParseConfigFp(file, path, 0, DEBUG1, &head, &tail);
+			FreeFile(file);
+			for (ConfigVariable *item = head; known && item != NULL; item = item->next)
+			{
+				if (strcmp(item->name, "superuser") == 0)
+					known = parse_bool(item->value, &needs_superuser);
+				else if (strcmp(item->name, "trusted") == 0)
+					known = parse_bool(item->value, &trusted);
+			}
+			FreeConfigVariables(head);
+		}
+	}
+	if (known && !needs_superuser)
+		return CREATE_ALLOWED;
+	if (known && !trusted)
+		return CREATE_NEEDS_SUPERUSER;
+	if (has_database_create())
+		return CREATE_ALLOWED;
+	return known ? CREATE_NEEDS_DATABASE_CREATE : CREATE_UNKNOWN_DENIED;
+}
+
+/* Whether the current role could run ALTER EXTENSION ... UPDATE: it must own the extension. */
+static bool
+may_update_extension(const char *name)
+{
+	Oid			extension = get_extension_oid(name, true);
+
+	if (!OidIsValid(extension))
+		return false;
+#if PG_VERSION_NUM >= 160000
+	return object_ownercheck(ExtensionRelationId, extension, GetUserId());
+#else
+	return pg_extension_ownercheck(extension, GetUserId());
+#endif
 }
 
 /* The bare library name LOAD would look up in $libdir, or NULL when it names a path. */
@@ -320,6 +486,57 @@ loader_reason(const char *body)
 	return out.data;
 }
 
+/*
+ * Connects current_socket to one address, waiting at most until deadline. Returns false with
+ * the reason in *why when that address does not take the connection.
+ */
+static bool
+connect_address(struct addrinfo *addr, TimestampTz deadline, int timeout_ms, StringInfo why)
+{
+	char		host[NI_MAXHOST];
+	int			err = 0;
+	socklen_t	errlen = sizeof(err);
+
+	if (getnameinfo(addr->ai_addr, addr->ai_addrlen, host, sizeof(host), NULL, 0, NI_NUMERICHOST) != 0)
+		snprintf(host, sizeof(host), "?");
+	if (why->len > 0)
+		appendStringInfoString(why, "; ");
+
+	current_socket = socket(addr->ai_family, SOCK_STREAM, 0);
+	if (current_socket < 0)
+	{
+		appendStringInfo(why, "%s: socket: %m", host);
+		return false;
+	}
+	if (fcntl(current_socket, F_SETFL, O_NONBLOCK) < 0)
+	{
+		appendStringInfo(why, "%s: %m", host);
+		close_current_socket();
+		return false;
+	}
+	if (connect(current_socket, addr->ai_addr, addr->ai_addrlen) == 0)
+		return true;
+	if (errno != EINPROGRESS)
+	{
+		appendStringInfo(why, "%s: connect: %m", host);
+		close_current_socket();
+		return false;
+	}
+	if (!wait_socket(current_socket, WL_SOCKET_WRITEABLE, deadline))
+	{
+		appendStringInfo(why, "%s: no connection within %d ms (pgext_loader.connect_timeout)", host, timeout_ms);
+		close_current_socket();
+		return false;
+	}
+	if (getsockopt(current_socket, SOL_SOCKET, SO_ERROR, &err, &errlen) < 0 || err != 0)
+	{
+		appendStringInfo(why, "%s: connect: %s", host, strerror(err));
+		close_current_socket();
+		return false;
+	}
+	return true;
+}
+
 /* Sends the request and returns the HTTP status; *body gets the response body. */
 static int
 loader_request(const char *filename, bool is_library, char **body)
@@ -330,7 +547,7 @@ loader_request(const char *filename, bool is_library, char **body)
 	struct addrinfo *addrs = NULL;
 	TimestampTz start = GetCurrentTimestamp();
 	TimestampTz deadline = TimestampTzPlusMilliseconds(start, request_timeout_ms);
-	TimestampTz connect_deadline = TimestampTzPlusMilliseconds(start, Min(connect_timeout_ms, request_timeout_ms));
+	int			connect_ms = Min(connect_timeout_ms, request_timeout_ms);
 	StringInfoData request;
 	StringInfoData response;
 	int			rc;
@@ -342,6 +559,12 @@ loader_request(const char *filename, bool is_library, char **body)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("pgext_loader.server must be host:port, not \"%s\"", server)));
 	*colon = '\0';
+	/* [::1]:8080 names an IPv6 address */
+	if (server[0] == '[' && colon[-1] == ']')
+	{
+		colon[-1] = '\0';
+		server++;
+	}
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
@@ -350,48 +573,31 @@ loader_request(const char *filename, bool is_library, char **body)
 	if (rc != 0 || addrs == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_PGEXT_UNREACHABLE),
-				 errmsg("extension loader at \"%s:%s\" is unreachable", server, colon + 1),
+				 errmsg("extension loader at \"%s\" is unreachable", loader_server),
 				 errdetail("could not resolve the address: %s", gai_strerror(rc))));
-
-	current_socket = socket(addrs->ai_family, SOCK_STREAM, 0);
-	if (current_socket < 0)
-	{
-		freeaddrinfo(addrs);
-		elog(ERROR, "could not create socket: %m");
-	}
-	if (fcntl(current_socket, F_SETFL, O_NONBLOCK) < 0)
-	{
-		close_current_socket();
-		freeaddrinfo(addrs);
-		elog(ERROR, "could not set socket non-blocking: %m");
-	}
 
 	PG_TRY();
 	{
 		int			sent = 0;
+		StringInfoData why;
+		bool		connected = false;
 
-		if (connect(current_socket, addrs->ai_addr, addrs->ai_addrlen) < 0)
+		/*
+		 * Every address the name resolves to, in getaddrinfo's order, each with its own
+		 * pgext_loader.connect_timeout (as libpq does per host), all within pgext_loader.timeout.
+		 */
+		initStringInfo(&why);
+		for (struct addrinfo *addr = addrs; addr != NULL && !connected; addr = addr->ai_next)
 		{
-			int			err = 0;
-			socklen_t	errlen = sizeof(err);
+			TimestampTz connect_deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), connect_ms);
 
-			if (errno != EINPROGRESS)
-				ereport(ERROR,
-						(errcode(ERRCODE_PGEXT_UNREACHABLE),
-						 errmsg("extension loader at \"%s\" is unreachable", loader_server),
-						 errdetail("connect: %m")));
-			if (!wait_socket(current_socket, WL_SOCKET_WRITEABLE, connect_deadline))
-				ereport(ERROR,
-						(errcode(ERRCODE_PGEXT_UNREACHABLE),
-						 errmsg("extension loader at \"%s\" is unreachable", loader_server),
-						 errdetail("no connection within %d ms (pgext_loader.connect_timeout)",
-								   Min(connect_timeout_ms, request_timeout_ms))));
-			if (getsockopt(current_socket, SOL_SOCKET, SO_ERROR, &err, &errlen) < 0 || err != 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_PGEXT_UNREACHABLE),
-						 errmsg("extension loader at \"%s\" is unreachable", loader_server),
-						 errdetail("connect: %s", strerror(err))));
+			connected = connect_address(addr, Min(connect_deadline, deadline), connect_ms, &why);
 		}
+		if (!connected)
+			ereport(ERROR,
+					(errcode(ERRCODE_PGEXT_UNREACHABLE),
+					 errmsg("extension loader at \"%s\" is unreachable", loader_server),
+					 errdetail("%s", why.data)));
 
 		initStringInfo(&request);
 		appendStringInfoString(&request, "POST /extension_server/");
@@ -514,6 +720,53 @@ new_version_option(List *options)
 	return NULL;
 }
 
+/*
+ * Asks the loader for an extension whose files are not on disk, when the name is one Postgres
+ * accepts and the current role could run the statement. Otherwise nothing is asked: a role that
+ * the control file on disk already rules out gets the error CREATE EXTENSION would give it with
+ * every file in place (its scripts are not there yet, which Postgres would report instead);
+ * any other statement runs as it is and Postgres answers it.
+ */
+static void
+fetch_extension_if_missing(const char *name, const char *version, bool update)
+{
+	char	   *dir;
+
+	if (!valid_extension_word(name, true) || (version != NULL && !valid_extension_word(version, false)))
+		return;
+	dir = control_file_dir(name);
+	if (extension_present(name, version, dir))
+		return;
+	if (update)
+	{
+		if (!may_update_extension(name))
+			return;
+	}
+	else
+	{
+		switch (create_permission(name, dir))
+		{
+			case CREATE_ALLOWED:
+				break;
+			case CREATE_NEEDS_SUPERUSER:
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("permission denied to create extension \"%s\"", name),
+						 errhint("Must be superuser to create this extension.")));
+				break;
+			case CREATE_NEEDS_DATABASE_CREATE:
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("permission denied to create extension \"%s\"", name),
+						 errhint("Must have CREATE privilege on current database to create this extension.")));
+				break;
+			case CREATE_UNKNOWN_DENIED:
+				return;
+		}
+	}
+	ask_loader(psprintf("%s.control", name), false, psprintf("extension \"%s\"", name));
+}
+
 static void
 pgext_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 					 ProcessUtilityContext context, ParamListInfo params,
@@ -527,30 +780,21 @@ pgext_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyT
 		{
 			CreateExtensionStmt *stmt = (CreateExtensionStmt *) parsetree;
 
-			if (!extension_present(stmt->extname, new_version_option(stmt->options)))
-			{
-				char	   *file = psprintf("%s.control", stmt->extname);
-
-				ask_loader(file, false, psprintf("extension \"%s\"", stmt->extname));
-			}
+			fetch_extension_if_missing(stmt->extname, new_version_option(stmt->options), false);
 		}
 		else if (IsA(parsetree, AlterExtensionStmt))
 		{
 			AlterExtensionStmt *stmt = (AlterExtensionStmt *) parsetree;
 
-			if (!extension_present(stmt->extname, new_version_option(stmt->options)))
-			{
-				char	   *file = psprintf("%s.control", stmt->extname);
-
-				ask_loader(file, false, psprintf("extension \"%s\"", stmt->extname));
-			}
+			fetch_extension_if_missing(stmt->extname, new_version_option(stmt->options), true);
 		}
 		else if (IsA(parsetree, LoadStmt))
 		{
 			LoadStmt   *stmt = (LoadStmt *) parsetree;
 			char	   *library = library_name(stmt->filename);
 
-			if (library != NULL && !library_present(library))
+			/* a non-superuser may only LOAD from $libdir/plugins/, which names a path */
+			if (library != NULL && superuser() && !library_present(library))
 				ask_loader(library, true, psprintf("library \"%s\"", library));
 		}
 	}

@@ -87,7 +87,12 @@ public final class TestStores {
 
 	/** Uploads every file of {@code names} as blobs and writes the scope's index naming them. */
 	public static ExtIndex publish(ObjectStore store, Scope scope, List<String> names) {
-		return publish(store, scope, names, List.of());
+		return publish(store, scope, PG, names, List.of());
+	}
+
+	/** {@link #publish(ObjectStore, Scope, List)} with the contrib extensions of {@code major}. */
+	public static ExtIndex publish(ObjectStore store, Scope scope, PgMajor major, List<String> names) {
+		return publish(store, scope, major, names, List.of());
 	}
 
 	/**
@@ -95,7 +100,16 @@ public final class TestStores {
 	 * {@code libraries} as blobs and writes the scope's index naming them all.
 	 */
 	public static ExtIndex publish(ObjectStore store, Scope scope, List<String> names, List<String> libraries) {
-		PostgresInstall shared = PostgresInstalls.shared(PG.value());
+		return publish(store, scope, PG, names, libraries);
+	}
+
+	/**
+	 * Uploads every file of the extensions {@code names} and of the library-only modules
+	 * {@code libraries} of {@code major} as blobs and writes the scope's index naming them all.
+	 */
+	public static ExtIndex publish(ObjectStore store, Scope scope, PgMajor major, List<String> names,
+			List<String> libraries) {
+		PostgresInstall shared = PostgresInstalls.shared(major.value());
 		List<ExtIndexEntry> entries = new ArrayList<>();
 		for (String library : libraries) {
 			Path file = shared.pkglibdir().resolve(library + ".so");
@@ -120,19 +134,33 @@ public final class TestStores {
 			}
 			entries.add(entry(extension));
 		}
-		ExtIndex index = ExtIndex.of(PG, scope.tenant(), entries);
-		store.put(StoreLayout.extIndex(scope, PG), ExtIndexJson.write(index), "application/json");
+		ExtIndex index = ExtIndex.of(major, scope.tenant(), entries);
+		store.put(StoreLayout.extIndex(scope, major), ExtIndexJson.write(index), "application/json");
 		return index;
 	}
 
 	/** A private Postgres 15 installation without any file of {@code names}. */
 	public static PostgresInstall computeInstall(Path directory, List<String> names) {
-		return computeInstall(directory, names, List.of());
+		return computeInstall(directory, PG, names, List.of());
+	}
+
+	/** A private Postgres installation of {@code major} without any file of {@code names}. */
+	public static PostgresInstall computeInstall(Path directory, PgMajor major, List<String> names) {
+		return computeInstall(directory, major, names, List.of());
 	}
 
 	/** A private Postgres 15 installation without any file of the extensions {@code names} nor the {@code libraries}. */
 	public static PostgresInstall computeInstall(Path directory, List<String> names, List<String> libraries) {
-		PostgresInstall install = copyOfShared(directory);
+		return computeInstall(directory, PG, names, libraries);
+	}
+
+	/**
+	 * A private Postgres installation of {@code major} without any file of the extensions
+	 * {@code names} nor the {@code libraries}.
+	 */
+	public static PostgresInstall computeInstall(Path directory, PgMajor major, List<String> names,
+			List<String> libraries) {
+		PostgresInstall install = copyOfShared(directory, major);
 		for (String library : libraries) {
 			try {
 				Files.deleteIfExists(install.pkglibdir().resolve(library + ".so"));
@@ -155,10 +183,10 @@ public final class TestStores {
 	}
 
 	/** A copy of the shared installation: {@code cp -a} is much cheaper than extracting the binaries again. */
-	private static PostgresInstall copyOfShared(Path directory) {
+	private static PostgresInstall copyOfShared(Path directory, PgMajor major) {
 		try {
 			Files.createDirectories(directory.getParent());
-			Process cp = new ProcessBuilder("cp", "-a", PostgresInstalls.shared(PG.value()).root().toString(),
+			Process cp = new ProcessBuilder("cp", "-a", PostgresInstalls.shared(major.value()).root().toString(),
 					directory.toString())
 				.redirectErrorStream(true)
 				.start();

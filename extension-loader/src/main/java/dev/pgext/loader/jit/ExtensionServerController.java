@@ -2,8 +2,6 @@ package dev.pgext.loader.jit;
 
 import java.util.concurrent.TimeoutException;
 
-import jakarta.servlet.http.HttpServletRequest;
-
 import dev.pgext.loader.compute.Compute;
 import dev.pgext.model.index.ExtIndexEntry;
 
@@ -11,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -19,14 +18,14 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code POST /extension_server/{filename}?is_library=true|false}: answers {@code 200} once
  * every file of the owning extension (and what it requires) is in place, {@code 404} when no
  * extension available to this compute owns the file, {@code 500} with the reason when the
- * download fails. The filename may contain {@code /} (a script directory), as in Neon.
+ * download fails. The filename may contain {@code /} (a script directory), as in Neon. It is
+ * percent-decoded as a path is ({@code %2B} and {@code +} are both a plus sign; a {@code +} is
+ * never a space, unlike in a form).
  */
 @RestController
 class ExtensionServerController {
 
 	private static final Logger log = LoggerFactory.getLogger(ExtensionServerController.class);
-
-	private static final String PREFIX = "/extension_server/";
 
 	private final Compute compute;
 
@@ -34,13 +33,12 @@ class ExtensionServerController {
 		this.compute = compute;
 	}
 
-	@PostMapping("/extension_server/**")
-	ResponseEntity<Void> place(HttpServletRequest request,
+	@PostMapping("/extension_server/{*path}")
+	ResponseEntity<Void> place(@PathVariable String path,
 			@RequestParam(name = "is_library", defaultValue = "false") boolean isLibrary)
 			throws InterruptedException, TimeoutException {
-		String path = request.getRequestURI();
-		String filename = java.net.URLDecoder.decode(path.substring(path.indexOf(PREFIX) + PREFIX.length()),
-				java.nio.charset.StandardCharsets.UTF_8);
+		// a {*path} capture keeps the leading slash
+		String filename = path.startsWith("/") ? path.substring(1) : path;
 		if (filename.isEmpty()) {
 			throw new IllegalArgumentException("the request names no file");
 		}

@@ -5,54 +5,100 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Builds the {@code pgext_loader} hook ({@code extension-loader/pg-hook}) with PGXS against
- * Debian's PostgreSQL 15 server headers, in a copy under {@code target/} so that the sources
- * stay clean. {@code .ci/run} installs the headers; elsewhere, without them, the tests that
- * need the hook are skipped with the reason, except under CI, where that is a failure.
+ * Builds the {@code pgext_loader} hook ({@code extension-loader/pg-hook}) for one Postgres
+ * major with the compiler alone, against that major's server headers: no {@code pg_config} and
+ * no installed server package are needed. The flags are those PGXS uses for a shared library.
+ * <p>
+ * The headers come from {@code <pgext.test.pg-headers-dir>/<major>/} (the layout of Debian's
+ * {@code postgresql-server-dev-<major>} unpacked with {@code dpkg-deb -x}, which
+ * {@code pg-hook/fetch-pg-headers} does and {@code .ci/run} calls), else from an installed
+ * {@code /usr/include/postgresql/<major>/server}. Without them the tests that need the hook are
+ * skipped with the reason ({@link HookMajor}), except under CI, where that is a failure.
  */
-final class PgHookBuild {
+public final class PgHookBuild {
 
-	private static final Path SOURCES = Path.of("pg-hook");
+	/** The directory of fetched header trees, one per major. */
+	static final String HEADERS_PROPERTY = "pgext.test.pg-headers-dir";
 
-	private static Path built;
+	static final String HEADERS_ENV = "PGEXT_PG_HEADERS_DIR";
+
+	private static final Path SOURCE = Path.of("pg-hook", "pgext_loader.c");
+
+	private static final List<String> CFLAGS = List.of("-O2", "-fPIC", "-shared", "-D_GNU_SOURCE", "-Wall",
+			"-Wmissing-prototypes", "-Wpointer-arith", "-Wdeclaration-after-statement", "-Werror=vla",
+			"-Werror=implicit-function-declaration", "-Wendif-labels", "-Wmissing-format-attribute",
+			"-Wimplicit-fallthrough=3", "-Wcast-function-type", "-Wformat-security", "-fno-strict-aliasing",
+			"-fwrapv", "-fexcess-precision=standard");
+
+	private static final Map<Integer, Path> built = new ConcurrentHashMap<>();
 
 	private PgHookBuild() {
 	}
 
-	static synchronized Path library() {
-		if (built != null) {
-			return built;
+	/** The hook built for {@code major}, or the test is skipped (failed under CI) without its headers. */
+	public static Path library(int major) {
+		return built.computeIfAbsent(major, PgHookBuild::build);
+	}
+
+	/** The {@code server} include directory of {@code major}, when one is there. */
+	static Optional<Path> serverHeaders(int major) {
+		List<Path> candidates = new ArrayList<>();
+		String dir = System.getProperty(HEADERS_PROPERTY, System.getenv(HEADERS_ENV));
+		if (dir != null && !dir.isBlank()) {
+			candidates.add(Path.of(dir, Integer.toString(major), "usr/include/postgresql", Integer.toString(major),
+					"server"));
 		}
-		Path pgConfig = Path.of(System.getenv().getOrDefault("PG_CONFIG_15", "/usr/lib/postgresql/15/bin/pg_config"));
-		Path headers = Path.of("/usr/include/postgresql/15/server/postgres.h");
-		if (!Files.isExecutable(pgConfig) || (System.getenv("PG_CONFIG_15") == null && !Files.isRegularFile(headers))) {
-			String reason = "PostgreSQL 15 server headers are missing (" + pgConfig + ", " + headers
-					+ "): install postgresql-server-dev-15 (.ci/run does) to build the pgext_loader hook";
-			if (System.getenv("CI") != null) {
-				throw new IllegalStateException(reason);
-			}
-			Assumptions.abort(reason);
+		candidates.add(Path.of("/usr/include/postgresql", Integer.toString(major), "server"));
+		return candidates.stream().filter((c) -> Files.isRegularFile(c.resolve("postgres.h"))).findFirst();
+	}
+
+	/**
+	 * Why the hook cannot be built for {@code major} here, or empty when it can; under CI a
+	 * missing major is a failure instead.
+	 */
+	static Optional<String> missingHeaders(int major) {
+		if (serverHeaders(major).isPresent()) {
+			return Optional.empty();
 		}
+		String reason = "PostgreSQL " + major + " server headers are missing (neither under " + HEADERS_PROPERTY
+				+ "=" + System.getProperty(HEADERS_PROPERTY, System.getenv(HEADERS_ENV))
+				+ " nor in /usr/include/postgresql): run extension-loader/pg-hook/fetch-pg-headers target/pg-headers "
+				+ major + " (.ci/run does) to build the pgext_loader hook";
+		if (System.getenv("CI") != null) {
+			throw new IllegalStateException(reason);
+		}
+		return Optional.of(reason);
+	}
+
+	private static Path build(int major) {
+		Optional<String> missing = missingHeaders(major);
+		if (missing.isPresent()) {
+			Assumptions.abort(missing.get());
+		}
+		Path headers = serverHeaders(major).orElseThrow();
 		try {
-			Path dir = Path.of("target", "pg-hook");
+			Path dir = Path.of("target", "pg-hook", Integer.toString(major)).toAbsolutePath();
 			Files.createDirectories(dir);
-			for (String file : List.of("pgext_loader.c", "Makefile")) {
-				Files.copy(SOURCES.resolve(file), dir.resolve(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+			Path library = dir.resolve("pgext_loader.so");
+			List<String> command = new ArrayList<>(List.of("cc"));
+			command.addAll(CFLAGS);
+			command.addAll(List.of("-I" + headers, "-o", library.toString(), SOURCE.toAbsolutePath().toString()));
+			Process cc = new ProcessBuilder(command).redirectErrorStream(true).start();
+			String output = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			if (cc.waitFor() != 0) {
+				throw new IllegalStateException("building the pgext_loader hook for PostgreSQL " + major + " failed:\n"
+						+ String.join(" ", command) + "\n" + output);
 			}
-			Process make = new ProcessBuilder("make", "-C", dir.toString(), "PG_CONFIG=" + pgConfig, "with_llvm=no")
-				.redirectErrorStream(true)
-				.start();
-			String output = new String(make.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			if (make.waitFor() != 0) {
-				throw new IllegalStateException("building the pgext_loader hook failed:\n" + output);
-			}
-			built = dir.resolve("pgext_loader.so").toAbsolutePath();
-			return built;
+			return library;
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
