@@ -194,7 +194,7 @@ public class BundleBuilder {
 		for (Map.Entry<Path, Path> module : modules.entrySet()) {
 			closure.add(module.getKey(), module.getValue(), false);
 		}
-		String gconv = stageGconvIfUsed(root, closure, hostFiles);
+		String gconv = stageGconvIfUsed(closure, hostFiles);
 		Map<String, List<String>> unresolved = closure.unresolved();
 		if (!unresolved.isEmpty()) {
 			logger.warn("{} optional modules will not load, these libraries are missing: {} (see 'unresolved' in {})",
@@ -202,7 +202,7 @@ public class BundleBuilder {
 					BundleManifest.PATH);
 		}
 		stageChrootEssentials(root, this.users);
-		stageCUtf8Locale(root, hostFiles);
+		stageCUtf8Locale(hostFiles);
 		String glibc = glibcVersion(root);
 		Map<String, PostgresEntry> postgres = new LinkedHashMap<>();
 		for (PostgresInput input : inputs.values()) {
@@ -316,25 +316,14 @@ public class BundleBuilder {
 		}
 	}
 
-	private static void stageCUtf8Locale(Path root, HostFiles hostFiles) throws IOException {
+	private static void stageCUtf8Locale(HostFiles hostFiles) throws IOException {
 		Path locale = C_UTF8_LOCALE.stream().filter(Files::isDirectory).findFirst().orElseThrow(
 				() -> new BuildException("glibc's C.UTF-8 locale is not on this machine (looked in " + C_UTF8_LOCALE
 						+ "): initdb in the bundle would find no libc locale besides C and POSIX"));
-		Path target = root.resolve(locale.toString().substring(1));
-		try (Stream<Path> paths = Files.walk(locale)) {
-			for (Path path : paths.sorted().toList()) {
-				Path to = target.resolve(locale.relativize(path).toString());
-				if (Files.isDirectory(path)) {
-					Files.createDirectories(to);
-				}
-				else {
-					hostFiles.copy(path, to);
-				}
-			}
-		}
+		hostFiles.copyTreeSamePath(locale);
 	}
 
-	private String stageGconvIfUsed(Path root, LibraryClosure closure, HostFiles hostFiles) throws IOException {
+	private String stageGconvIfUsed(LibraryClosure closure, HostFiles hostFiles) throws IOException {
 		boolean used = false;
 		for (ElfFile elf : closure.elfFiles()) {
 			boolean isLibc = elf.soname().map((s) -> s.startsWith("libc.so")).orElse(false);
@@ -348,18 +337,7 @@ public class BundleBuilder {
 		}
 		for (Path dir : this.gconvDirs) {
 			if (Files.isRegularFile(dir.resolve("gconv-modules"))) {
-				Path target = root.resolve(dir.toString().substring(1));
-				try (Stream<Path> paths = Files.walk(dir)) {
-					for (Path path : paths.sorted().toList()) {
-						Path to = target.resolve(dir.relativize(path).toString());
-						if (Files.isDirectory(path)) {
-							Files.createDirectories(to);
-						}
-						else {
-							hostFiles.copy(path, to);
-						}
-					}
-				}
+				Path target = hostFiles.copyTreeSamePath(dir);
 				for (Path module : elfFiles(target)) {
 					closure.add(module, null);
 				}

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 import dev.pgext.bundle.archive.BundleManifest.HostFile;
 
@@ -40,6 +41,23 @@ final class HostFiles {
 	/** Copies {@code source} to the same absolute path inside the bundle. */
 	Path copySamePath(Path source) throws IOException {
 		return copy(source, this.root.resolve(source.toAbsolutePath().toString().substring(1)));
+	}
+
+	/** Copies the directory tree {@code dir} to the same absolute path inside the bundle. */
+	Path copyTreeSamePath(Path dir) throws IOException {
+		Path target = this.root.resolve(dir.toAbsolutePath().toString().substring(1));
+		try (Stream<Path> paths = Files.walk(dir)) {
+			for (Path path : paths.sorted().toList()) {
+				Path to = target.resolve(dir.relativize(path).toString());
+				if (Files.isDirectory(path)) {
+					Files.createDirectories(to);
+				}
+				else {
+					copy(path, to);
+				}
+			}
+		}
+		return target;
 	}
 
 	/** What {@code bundle.json} says about each copied file, sorted by bundle path. */
