@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -151,8 +152,14 @@ public class BundleVerifier {
 	private void prepareChroot(Path root) throws IOException {
 		// a temporary directory is private to root; the bundle's programs run as another user
 		Files.setAttribute(root, "unix:mode", 0755);
+		// mknod and chown follow links: what they work on must be real directories of the bundle
+		for (String dir : List.of("dev", "inout")) {
+			if (!Files.isDirectory(root.resolve(dir), LinkOption.NOFOLLOW_LINKS)) {
+				throw new VerificationException("cannot run the bundle in a chroot",
+						List.of("/" + dir + " is not a directory of the bundle"));
+			}
+		}
 		Path devNull = root.resolve("dev/null");
-		Files.createDirectories(devNull.getParent());
 		Result mknod = run(List.of("mknod", "-m", "666", devNull.toString(), "c", "1", "3"));
 		if (mknod.exit() != 0) {
 			throw new IOException("cannot create " + devNull + ": " + mknod.output());

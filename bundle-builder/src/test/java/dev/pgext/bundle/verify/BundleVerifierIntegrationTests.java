@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.pgext.bundle.archive.BundleFormatException;
 import dev.pgext.bundle.archive.BundleManifest;
 import dev.pgext.bundle.archive.CraftedArchives;
+import dev.pgext.bundle.archive.FileEntry;
 import dev.pgext.bundle.build.BundleBuilder;
 import dev.pgext.bundle.build.TestBundles;
 import dev.pgext.model.Sha256Digest;
@@ -82,6 +83,21 @@ class BundleVerifierIntegrationTests {
 			.satisfies((ex) -> assertThat(ex.problems()).anySatisfy((problem) -> assertThat(problem)
 				.startsWith("PG 14: the server logged: ")
 				.contains("WARNING:  autovacuum not started because of misconfiguration")));
+	}
+
+	@Test
+	void anInoutThatIsALinkIsNotHandedToTheChrootUser() throws IOException {
+		Path tree = TestBundles.twoMajorsTree(this.temp.resolve("tree"));
+		Files.delete(tree.resolve("inout"));
+		Files.createSymbolicLink(tree.resolve("inout"), Path.of("v15/bin"));
+		Path linked = TestBundles.repack(tree, this.temp.resolve("linked.tar.zst"), (m) -> new BundleManifest(
+				m.format(), m.variant(), m.builder(), m.sourceDateEpoch(), m.loader(), m.glibcVersion(), m.postgres(),
+				m.unresolved(), m.hostFiles(), m.files().stream()
+					.map((f) -> f.path().equals("inout") ? FileEntry.symlink("inout", "v15/bin") : f)
+					.toList()));
+		assertThatExceptionOfType(VerificationException.class)
+			.isThrownBy(() -> this.verifier.verify(linked, Sha256Digest.of(linked), this.temp.resolve("work")))
+			.satisfies((ex) -> assertThat(ex.problems()).containsExactly("/inout is not a directory of the bundle"));
 	}
 
 	@Test
