@@ -184,9 +184,13 @@ public class BundleBuilder {
 		stageShell(root, closure, hostFiles);
 		stageHostPrograms(root, closure, hostFiles);
 		// glibc dlopens these without a DT_NEEDED: the unwinder for thread cancellation, and the
-		// files NSS module on glibc versions that do not build it in
+		// files NSS module on glibc versions that do not build it in (before 2.34; from 2.34 on
+		// the host's libnss_files.so.2 is an empty compatibility stub nothing loads)
 		closure.addHostLibraryIfPresent("libgcc_s.so.1");
-		closure.addHostLibraryIfPresent("libnss_files.so.2");
+		String glibc = glibcVersion(root);
+		if (glibc == null || versionBefore(glibc, 2, 34)) {
+			closure.addHostLibraryIfPresent("libnss_files.so.2");
+		}
 		// Modules (extensions, procedural languages) take only what the programs brought from the
 		// host already: a library only a module needs (pltcl's libtcl) would be in the bundle only
 		// because the build host happens to have it, so the module is listed as unresolved, like
@@ -203,7 +207,6 @@ public class BundleBuilder {
 		}
 		stageChrootEssentials(root, this.users);
 		stageCUtf8Locale(hostFiles);
-		String glibc = glibcVersion(root);
 		Map<String, PostgresEntry> postgres = new LinkedHashMap<>();
 		for (PostgresInput input : inputs.values()) {
 			postgres.put(input.major().toString(), new PostgresEntry(input.version(), input.versionOutput(),
@@ -381,6 +384,13 @@ public class BundleBuilder {
 			}
 		}
 		return null;
+	}
+
+	static boolean versionBefore(String version, int major, int minor) {
+		String[] parts = version.split("\\.");
+		int haveMajor = Integer.parseInt(parts[0]);
+		int haveMinor = (parts.length > 1) ? Integer.parseInt(parts[1]) : 0;
+		return haveMajor < major || (haveMajor == major && haveMinor < minor);
 	}
 
 	private static String icuVersion(Path majorLib, Path root) throws IOException {

@@ -179,6 +179,17 @@ class BundleBuildIntegrationTests {
 	}
 
 	@Test
+	void glibcsFilesModuleIsBundledOnlyWhenGlibcDoesNotBuildItIn() {
+		boolean builtIn = !BundleBuilder.versionBefore(bundle.manifest().glibcVersion(), 2, 34);
+		assertThat(bundle.manifest().files()).extracting(FileEntry::path)
+			.as("glibc %s", bundle.manifest().glibcVersion())
+			.matches((paths) -> paths.contains("lib/x86_64-linux-gnu/libnss_files.so.2") != builtIn);
+		assertThat(BundleBuilder.versionBefore("2.28", 2, 34)).isTrue();
+		assertThat(BundleBuilder.versionBefore("2.34", 2, 34)).isFalse();
+		assertThat(BundleBuilder.versionBefore("3.0", 2, 34)).isFalse();
+	}
+
+	@Test
 	void theLibraryClosureIncludesTheHostLibrariesThePostgresBinariesNeed() {
 		assertThat(extracted.resolve("lib/x86_64-linux-gnu/libc.so.6")).isRegularFile();
 		assertThat(extracted.resolve("lib/x86_64-linux-gnu/libstdc++.so.6")).isRegularFile();
