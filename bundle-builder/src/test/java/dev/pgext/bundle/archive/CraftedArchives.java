@@ -93,18 +93,21 @@ public final class CraftedArchives {
 	}
 
 	/**
-	 * The archive of the report that started this: {@code p -> .}, then a link under
+	 * The archive of the report that started this: {@code p -> .}, then a link {@code q} under
 	 * {@code p/p/...} whose target looks inside lexically but, with {@code p} followed, reaches
-	 * {@code outside} (an absolute path), then directories under that link.
+	 * the directory holding {@code outside}, then directory entries under {@code q}: the existing
+	 * {@code outside} itself with mode 0777, a new directory in it and a file in that.
 	 */
 	public CraftedArchives linkLoopTo(Path outside) {
 		int depth = 24;
-		String deep = "p/".repeat(depth) + "q";
+		String q = "p/".repeat(depth) + "q";
+		Path absolute = outside.toAbsolutePath();
 		symlink("p", ".");
-		symlink(deep, "../".repeat(depth) + outside.toAbsolutePath().toString().substring(1));
-		directory(deep, 0777);
-		directory(deep + "/created", 0777);
-		return file(deep + "/created/planted", "planted", 0644);
+		symlink(q, "../".repeat(depth) + absolute.getParent().toString().substring(1));
+		String through = q + "/" + absolute.getFileName();
+		directory(through, 0777);
+		directory(through + "/created", 0777);
+		return file(through + "/created/planted", "planted", 0644);
 	}
 
 	public byte[] bytes() {
