@@ -60,10 +60,16 @@ public class BundleVerifier {
 
 	private static final Pattern BUNDLE_NAME = Pattern.compile("pg-bundle-([0-9a-f]{64})\\.tar\\.zst");
 
-	/** A log or initdb line that makes the bundle fail: a server message of these levels, or a shell error. */
-	private static final Pattern BAD_LINE = Pattern.compile("\\b(WARNING|ERROR|FATAL|PANIC):|^sh: ");
+	/**
+	 * A log or initdb line that makes the bundle fail: a server message of these levels, or an
+	 * error of {@code /bin/sh} (initdb prints it after its own progress text on the same line).
+	 */
+	private static final Pattern BAD_LINE = Pattern.compile("\\b(WARNING|ERROR|FATAL|PANIC):|\\bsh: \\d+: ");
 
 	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+	/** Ports tried when another process takes the free port before the server binds it. */
+	private static final int PORT_ATTEMPTS = 3;
 
 	private static final String READY = "database system is ready to accept connections";
 
@@ -206,65 +212,84 @@ public class BundleVerifier {
 	 */
 	private Optional<ServerRun> runServer(Path root, Path workParent, String major, PostgresEntry entry, String data,
 			List<String> problems) throws IOException {
-		int port = freePort();
 		Path log = Files.createTempFile(workParent, "pg-bundle-verify-" + major + "-", ".log");
 		try {
-			ProcessBuilder builder = new ProcessBuilder(chroot(root, major, List.of("postgres", "-D", data, "-p",
-					Integer.toString(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=/tmp")))
-				.redirectErrorStream(true)
-				.redirectOutput(log.toFile())
-				.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-			builder.environment().clear();
-			builder.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
-			Process server = builder.start();
-			String version = null;
-			List<String> collations = List.of();
-			String failure = null;
-			try {
-				try (Connection connection = connect(server, log, port)) {
-					try (Statement statement = connection.createStatement()) {
-						try (ResultSet rs = statement.executeQuery("SELECT version()")) {
-							rs.next();
-							version = rs.getString(1);
-						}
-						try (ResultSet rs = statement.executeQuery(
-								"SELECT collname FROM pg_collation WHERE collprovider = 'c' ORDER BY collname")) {
-							List<String> names = new ArrayList<>();
-							while (rs.next()) {
-								names.add(rs.getString(1));
-							}
-							collations = List.copyOf(names);
-						}
-					}
-				}
-				catch (SQLException ex) {
-					failure = ex.getMessage();
+			for (int attempt = 1;; attempt++) {
+				Optional<ServerRun> run = runServerOnce(root, major, entry, data, log, problems,
+						attempt < PORT_ATTEMPTS);
+				if (run != null) {
+					return run;
 				}
 			}
-			finally {
-				stop(server);
-			}
-			String output = Files.readString(log, StandardCharsets.UTF_8);
-			if (failure != null) {
-				problems.add("PG " + major + ": the server in the chroot did not answer a query (" + failure + "): "
-						+ output.strip());
-				return Optional.empty();
-			}
-			if (!version.startsWith("PostgreSQL " + entry.version() + " ")) {
-				problems.add("PG " + major + ": the server answered version() with '" + version + "', "
-						+ BundleManifest.PATH + " says " + entry.version());
-			}
-			for (String line : badLines(output)) {
-				problems.add("PG " + major + ": the server logged: " + line);
-			}
-			if (server.exitValue() != 0) {
-				problems.add("PG " + major + ": the server exited with " + server.exitValue() + " when stopped");
-			}
-			return Optional.of(new ServerRun(version, collations, output));
 		}
 		finally {
 			Files.deleteIfExists(log);
 		}
+	}
+
+	/**
+	 * One start of the server on a port that was free a moment ago; {@code null} when another
+	 * process took the port in between and {@code mayRetry} allows another port.
+	 */
+	private Optional<ServerRun> runServerOnce(Path root, String major, PostgresEntry entry, String data, Path log,
+			List<String> problems, boolean mayRetry) throws IOException {
+		int port = freePort();
+		ProcessBuilder builder = new ProcessBuilder(chroot(root, major, List.of("postgres", "-D", data, "-p",
+				Integer.toString(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=/tmp")))
+			.redirectErrorStream(true)
+			.redirectOutput(log.toFile())
+			.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+		builder.environment().clear();
+		builder.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+		Process server = builder.start();
+		String version = null;
+		List<String> collations = List.of();
+		String failure = null;
+		try {
+			try (Connection connection = connect(server, log, port)) {
+				try (Statement statement = connection.createStatement()) {
+					try (ResultSet rs = statement.executeQuery("SELECT version()")) {
+						rs.next();
+						version = rs.getString(1);
+					}
+					try (ResultSet rs = statement.executeQuery(
+							"SELECT collname FROM pg_collation WHERE collprovider = 'c' ORDER BY collname")) {
+						List<String> names = new ArrayList<>();
+						while (rs.next()) {
+							names.add(rs.getString(1));
+						}
+						collations = List.copyOf(names);
+					}
+				}
+			}
+			catch (SQLException ex) {
+				failure = ex.getMessage();
+			}
+		}
+		finally {
+			stop(server);
+		}
+		String output = Files.readString(log, StandardCharsets.UTF_8);
+		if (failure != null && mayRetry && output.contains("Address already in use")) {
+			logger.info("PG {}: port {} was taken before the server bound it, trying another", major, port);
+			return null;
+		}
+		if (failure != null) {
+			problems.add("PG " + major + ": the server in the chroot did not answer a query (" + failure + "): "
+					+ output.strip());
+			return Optional.empty();
+		}
+		if (!version.startsWith("PostgreSQL " + entry.version() + " ")) {
+			problems.add("PG " + major + ": the server answered version() with '" + version + "', "
+					+ BundleManifest.PATH + " says " + entry.version());
+		}
+		for (String line : badLines(output)) {
+			problems.add("PG " + major + ": the server logged: " + line);
+		}
+		if (server.exitValue() != 0) {
+			problems.add("PG " + major + ": the server exited with " + server.exitValue() + " when stopped");
+		}
+		return Optional.of(new ServerRun(version, collations, output));
 	}
 
 	/**

@@ -86,6 +86,23 @@ class BundleVerifierIntegrationTests {
 	}
 
 	@Test
+	void withoutTheLocaleProgramInitdbWarnsAndVerifyFailsNamingTheLines() throws IOException {
+		Path tree = TestBundles.pg14Tree(this.temp.resolve("tree"));
+		Files.delete(tree.resolve("usr/bin/locale"));
+		Path broken = TestBundles.repack(tree, this.temp.resolve("no-locale.tar.zst"), (m) -> new BundleManifest(
+				m.format(), m.variant(), m.builder(), m.sourceDateEpoch(), m.loader(), m.glibcVersion(), m.postgres(),
+				m.unresolved(), m.hostFiles(),
+				m.files().stream().filter((f) -> !f.path().equals("usr/bin/locale")).toList()));
+		assertThatExceptionOfType(VerificationException.class)
+			.isThrownBy(() -> this.verifier.verify(broken, Sha256Digest.of(broken), this.temp.resolve("work")))
+			.satisfies((ex) -> assertThat(ex.problems())
+				.anySatisfy((problem) -> assertThat(problem).startsWith("PG 14: initdb printed: ")
+					.endsWith("sh: 1: locale: not found"))
+				.anySatisfy((problem) -> assertThat(problem).startsWith("PG 14: initdb printed: ")
+					.endsWith("WARNING:  no usable system locales were found")));
+	}
+
+	@Test
 	void anInoutThatIsALinkIsNotHandedToTheChrootUser() throws IOException {
 		Path tree = TestBundles.twoMajorsTree(this.temp.resolve("tree"));
 		Files.delete(tree.resolve("inout"));
