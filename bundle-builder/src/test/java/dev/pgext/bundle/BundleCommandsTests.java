@@ -11,6 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.pgext.model.Sha256Digest;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
@@ -81,8 +83,47 @@ class BundleCommandsTests {
 	@Test
 	void verifyOfAFileThatIsNotABundleFailsWithExit1() throws Exception {
 		Path junk = Files.writeString(this.temp.resolve("junk.tar.zst"), "not a bundle");
-		assertThat(run("verify", junk.toString())).isEqualTo(BundleCommands.FAILED);
+		assertThat(run("verify", "--expect", Sha256Digest.of(junk).hex(), junk.toString()))
+			.isEqualTo(BundleCommands.FAILED);
 		assertThat(err()).contains("not a readable tar.zst archive");
+	}
+
+	@Test
+	void verifyOfAFileNotNamedByItsDigestNeedsExpectAndExits2Without() throws Exception {
+		Path unnamed = Files.writeString(this.temp.resolve("bundle.tar.zst"), "not a bundle");
+		assertThat(run("verify", unnamed.toString())).isEqualTo(BundleCommands.USAGE);
+		assertThat(err()).contains("bundle.tar.zst is not named pg-bundle-<sha256>.tar.zst")
+			.contains("--expect SHA256")
+			.doesNotContain("not a readable");
+	}
+
+	@Test
+	void verifyRefusesAFileWhoseDigestIsNotTheExpectedOne() throws Exception {
+		Path unnamed = Files.writeString(this.temp.resolve("bundle.tar.zst"), "not a bundle");
+		Sha256Digest other = Sha256Digest.of("another bundle".getBytes(StandardCharsets.UTF_8));
+		assertThat(run("verify", "--expect", other.hex(), unnamed.toString())).isEqualTo(BundleCommands.FAILED);
+		assertThat(err()).contains("is not the expected bundle " + other.hex())
+			.contains("its sha256 is " + Sha256Digest.of(unnamed).hex());
+	}
+
+	@Test
+	void verifyRefusesAFileWhoseContentIsNotWhatItsNameSays() throws Exception {
+		Sha256Digest claimed = Sha256Digest.of("the real bundle".getBytes(StandardCharsets.UTF_8));
+		Path impostor = Files.writeString(this.temp.resolve("pg-bundle-" + claimed.hex() + ".tar.zst"), "impostor");
+		assertThat(run("verify", impostor.toString())).isEqualTo(BundleCommands.FAILED);
+		assertThat(err()).contains("is not the expected bundle " + claimed.hex());
+	}
+
+	@Test
+	void verifyWithAnExpectThatIsNotADigestOrContradictsTheNameExits2() throws Exception {
+		Sha256Digest claimed = Sha256Digest.of("the real bundle".getBytes(StandardCharsets.UTF_8));
+		Path named = Files.writeString(this.temp.resolve("pg-bundle-" + claimed.hex() + ".tar.zst"), "x");
+		assertThat(run("verify", "--expect", "abc", named.toString())).isEqualTo(BundleCommands.USAGE);
+		assertThat(err()).contains("--expect: 'abc' is not a sha256 digest");
+		this.err.reset();
+		Sha256Digest other = Sha256Digest.of("x".getBytes(StandardCharsets.UTF_8));
+		assertThat(run("verify", "--expect", other.hex(), named.toString())).isEqualTo(BundleCommands.USAGE);
+		assertThat(err()).contains("contradicts the file name");
 	}
 
 	@Test

@@ -9,11 +9,15 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.ZstdOutputStream;
@@ -26,7 +30,8 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * The bundle archive: a POSIX tar compressed with zstd. Writing is reproducible: entries sorted by
  * path, every mtime the build's {@code SOURCE_DATE_EPOCH}, uid and gid 0 with empty owner names,
  * modes from the manifest, and single-threaded zstd at a fixed level with no timestamp in the
- * frame. Extracting refuses entries that would land outside the target directory.
+ * frame. Extracting never follows a link and refuses entries that would land outside the target
+ * directory.
  */
 public final class BundleArchive {
 
@@ -98,11 +103,16 @@ public final class BundleArchive {
 	}
 
 	/**
-	 * Extracts a bundle into {@code into}, which must not exist yet or be empty. Entries with an
-	 * absolute path, a {@code ..} segment, a link target leaving the bundle, a duplicate path or a
-	 * type other than file, directory and symbolic link are refused.
+	 * Extracts a bundle into {@code into}, which must not exist yet or be empty. No step follows a
+	 * symbolic link: links are created last, after every file and directory, and an entry whose
+	 * parent path names a link of the archive is refused, so nothing is ever written, created or
+	 * chmod-ed through a link. Refused too: absolute paths, empty, {@code .} and {@code ..}
+	 * segments, duplicate paths, link targets that are absolute, climb out of the bundle or pass
+	 * through another link, hard links, devices, FIFOs and any other entry type. On refusal
+	 * everything extracted so far is removed again ({@code into} too, when this call created it).
 	 */
 	public static void extract(InputStream bundle, Path into) throws IOException {
+		boolean created = !Files.exists(into, LinkOption.NOFOLLOW_LINKS);
 		Files.createDirectories(into);
 		try (var existing = Files.list(into)) {
 			if (existing.findAny().isPresent()) {
@@ -110,57 +120,186 @@ public final class BundleArchive {
 			}
 		}
 		Path root = into.toRealPath();
-		Set<String> seen = new HashSet<>();
-		List<Path> directories = new ArrayList<>();
-		List<Integer> directoryModes = new ArrayList<>();
-		try (TarArchiveInputStream tar = new TarArchiveInputStream(
-				new ZstdInputStream(new BufferedInputStream(bundle, 1 << 16)))) {
-			TarArchiveEntry entry;
-			while ((entry = tar.getNextEntry()) != null) {
-				String name = checkName(entry.getName());
-				if (!seen.add(name)) {
-					throw new BundleFormatException("archive entry " + name + " appears twice");
-				}
-				Path target = root.resolve(name);
-				int mode = entry.getMode() & 07777;
-				if (entry.isDirectory()) {
-					Files.createDirectories(target);
-					directories.add(target);
-					directoryModes.add(mode);
-				}
-				else if (entry.isSymbolicLink()) {
-					Path resolved = target.getParent().resolve(entry.getLinkName()).normalize();
-					if (Path.of(entry.getLinkName()).isAbsolute() || !resolved.startsWith(root)) {
-						throw new BundleFormatException(
-								"archive entry " + name + " links outside the bundle: " + entry.getLinkName());
-					}
-					Files.createDirectories(target.getParent());
-					Files.createSymbolicLink(target, Path.of(entry.getLinkName()));
-				}
-				else if (entry.isFile() && !entry.isLink()) {
-					Files.createDirectories(target.getParent());
-					if (!target.getParent().toRealPath().startsWith(root)) {
-						throw new BundleFormatException(
-								"archive entry " + name + " lies under a link leaving the bundle");
-					}
-					Files.copy(tar, target);
-					Files.setAttribute(target, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
-				}
-				else {
-					throw new BundleFormatException(
-							"archive entry " + name + " is not a file, directory or symbolic link");
-				}
-			}
+		try {
+			new Extraction(root).run(bundle);
 		}
-		catch (IOException ex) {
-			if (ex instanceof BundleFormatException || ex instanceof FileAlreadyExistsException) {
+		catch (IOException | RuntimeException ex) {
+			removeContent(root, created);
+			if (ex instanceof BundleFormatException || ex instanceof RuntimeException) {
 				throw ex;
 			}
 			throw new BundleFormatException("the bundle is not a readable tar.zst archive: " + ex.getMessage());
 		}
-		for (int i = directories.size() - 1; i >= 0; i--) {
-			Files.setAttribute(directories.get(i), "unix:mode", directoryModes.get(i));
+	}
+
+	private static void removeContent(Path root, boolean removeRoot) throws IOException {
+		// Files.walk does not follow links: a link of the archive is removed, never its target
+		try (var paths = Files.walk(root)) {
+			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+				if (removeRoot || !path.equals(root)) {
+					Files.deleteIfExists(path);
+				}
+			}
 		}
+	}
+
+	/**
+	 * One extraction: directories and files are created as they come, each under a parent that was
+	 * checked to be a real directory of the tree; links are recorded and created at the end.
+	 */
+	private static final class Extraction {
+
+		private final Path root;
+
+		private final Set<String> seen = new HashSet<>();
+
+		/** Every proper ancestor of every entry: none of them may be a link. */
+		private final Set<String> ancestors = new HashSet<>();
+
+		private final Map<String, String> links = new TreeMap<>();
+
+		private final List<Path> directories = new ArrayList<>();
+
+		private final List<Integer> directoryModes = new ArrayList<>();
+
+		Extraction(Path root) {
+			this.root = root;
+		}
+
+		void run(InputStream bundle) throws IOException {
+			try (TarArchiveInputStream tar = new TarArchiveInputStream(
+					new ZstdInputStream(new BufferedInputStream(bundle, 1 << 16)))) {
+				TarArchiveEntry entry;
+				while ((entry = tar.getNextEntry()) != null) {
+					String name = checkName(entry.getName());
+					if (!this.seen.add(name)) {
+						throw new BundleFormatException("archive entry " + name + " appears twice");
+					}
+					checkAncestors(name);
+					int mode = entry.getMode() & 07777;
+					switch (entry.getLinkFlag()) {
+						case TarConstants.LF_DIR -> {
+							Path dir = parentOf(name).resolve(Path.of(name).getFileName().toString());
+							// a file entry before it may have created it already, as a real directory
+							if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+								Files.createDirectory(dir);
+							}
+							this.directories.add(dir);
+							this.directoryModes.add(mode);
+						}
+						case TarConstants.LF_NORMAL, TarConstants.LF_OLDNORM -> {
+							if (entry.getName().endsWith("/")) {
+								throw new BundleFormatException("archive entry " + entry.getName()
+										+ " is a file with a directory's name");
+							}
+							Path file = parentOf(name).resolve(Path.of(name).getFileName().toString());
+							// CREATE_NEW fails on anything already there, a link included, without following it
+							try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW,
+									StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+								tar.transferTo(out);
+							}
+							Files.setAttribute(file, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
+						}
+						case TarConstants.LF_SYMLINK -> {
+							if (this.ancestors.contains(name)) {
+								throw new BundleFormatException(
+										"archive entry " + name + " is a symbolic link, but other entries lie under it");
+							}
+							this.links.put(name, entry.getLinkName());
+						}
+						case TarConstants.LF_LINK -> throw new BundleFormatException(
+								"archive entry " + name + " is a hard link (to " + entry.getLinkName()
+										+ "): bundles hold none");
+						case TarConstants.LF_CHR, TarConstants.LF_BLK, TarConstants.LF_FIFO -> throw new BundleFormatException(
+								"archive entry " + name + " is a device or FIFO: bundles hold none");
+						default -> throw new BundleFormatException("archive entry " + name + " has tar type '"
+								+ (char) entry.getLinkFlag() + "', not a file, directory or symbolic link");
+					}
+				}
+			}
+			for (Map.Entry<String, String> link : this.links.entrySet()) {
+				checkLinkTarget(link.getKey(), link.getValue());
+			}
+			for (Map.Entry<String, String> link : this.links.entrySet()) {
+				Path parent = parentOf(link.getKey());
+				Files.createSymbolicLink(parent.resolve(Path.of(link.getKey()).getFileName().toString()),
+						Path.of(link.getValue()));
+			}
+			// last, so that a read-only directory does not stop its own content from being written
+			for (int i = this.directories.size() - 1; i >= 0; i--) {
+				Files.setAttribute(this.directories.get(i), "unix:mode", this.directoryModes.get(i),
+						LinkOption.NOFOLLOW_LINKS);
+			}
+		}
+
+		private void checkAncestors(String name) throws BundleFormatException {
+			int slash = name.indexOf('/');
+			while (slash >= 0) {
+				String ancestor = name.substring(0, slash);
+				if (this.links.containsKey(ancestor)) {
+					throw new BundleFormatException("archive entry " + name + " lies under the symbolic link "
+							+ ancestor + " of the archive");
+				}
+				this.ancestors.add(ancestor);
+				slash = name.indexOf('/', slash + 1);
+			}
+		}
+
+		/**
+		 * The parent directory of an entry, created one level at a time where missing, each level
+		 * checked to be a real directory (not a link) of the tree.
+		 */
+		private Path parentOf(String name) throws IOException {
+			Path dir = this.root;
+			String[] segments = name.split("/");
+			for (int i = 0; i < segments.length - 1; i++) {
+				dir = dir.resolve(segments[i]);
+				if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+					Files.createDirectory(dir);
+				}
+				else if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+					throw new BundleFormatException(
+							"archive entry " + name + " lies under " + this.root.relativize(dir) + ", which is not a directory");
+				}
+			}
+			return dir;
+		}
+
+		/**
+		 * A link target must be relative and stay inside the bundle when resolved from the link's
+		 * directory, without passing through another link: a lexical check is only sound when
+		 * every directory it walks through is a real one.
+		 */
+		private void checkLinkTarget(String name, String target) throws BundleFormatException {
+			if (target.isEmpty() || target.startsWith("/") || target.indexOf('\0') >= 0) {
+				throw new BundleFormatException(
+						"archive entry " + name + " links outside the bundle: " + target + " (an empty or absolute target)");
+			}
+			List<String> at = new ArrayList<>(List.of(name.split("/")));
+			at.remove(at.size() - 1);
+			String[] segments = target.split("/");
+			for (int i = 0; i < segments.length; i++) {
+				String segment = segments[i];
+				if (segment.isEmpty() || segment.equals(".")) {
+					continue;
+				}
+				if (segment.equals("..")) {
+					if (at.isEmpty()) {
+						throw new BundleFormatException(
+								"archive entry " + name + " links outside the bundle: " + target);
+					}
+					at.remove(at.size() - 1);
+					continue;
+				}
+				at.add(segment);
+				boolean last = i == segments.length - 1;
+				if (!last && this.links.containsKey(String.join("/", at))) {
+					throw new BundleFormatException("archive entry " + name + " links through the symbolic link "
+							+ String.join("/", at) + ": " + target);
+				}
+			}
+		}
+
 	}
 
 	/**

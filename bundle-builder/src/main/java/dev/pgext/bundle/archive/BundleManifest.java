@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import dev.pgext.model.Sha256Digest;
@@ -22,11 +23,13 @@ import dev.pgext.model.Sha256Digest;
  * @param postgres one entry per PG major, keyed by the major ({@code "15"})
  * @param unresolved libraries that optional modules need but the build could not find, keyed by
  * the module's path; those modules fail to load, everything else is complete
+ * @param hostFiles every file copied from the build host (libraries the inputs lack, the loader,
+ * the shell, {@code env}, {@code locale} and its data), with the package it came from; sorted by path
  * @param files every directory, file and symbolic link, sorted by path
  */
 public record BundleManifest(int format, Variant variant, BuilderInfo builder, long sourceDateEpoch, String loader,
 		String glibcVersion, Map<String, PostgresEntry> postgres, Map<String, List<String>> unresolved,
-		List<FileEntry> files) {
+		List<HostFile> hostFiles, List<FileEntry> files) {
 
 	/** The manifest format this code writes and reads. */
 	public static final int FORMAT = 1;
@@ -37,6 +40,7 @@ public record BundleManifest(int format, Variant variant, BuilderInfo builder, l
 	public BundleManifest {
 		postgres = (postgres != null) ? new TreeMap<>(postgres) : new TreeMap<>();
 		unresolved = (unresolved != null) ? new TreeMap<>(unresolved) : new TreeMap<>();
+		hostFiles = (hostFiles != null) ? List.copyOf(hostFiles) : List.of();
 		files = (files != null) ? List.copyOf(files) : List.of();
 	}
 
@@ -94,6 +98,24 @@ public record BundleManifest(int format, Variant variant, BuilderInfo builder, l
 	 * @param input the installation the major was built from
 	 */
 	public record PostgresEntry(String version, String versionOutput, String icuVersion, InputInfo input) {
+	}
+
+	/**
+	 * A file the build copied from the build host.
+	 *
+	 * @param path its path in the bundle
+	 * @param source the real path on the build host it was copied from
+	 * @param packageName the host package that installed it ({@code libc6:amd64}), or
+	 * {@value #UNPACKAGED} when no package manager knows the file
+	 * @param version the version of that package, {@code null} when unpackaged
+	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
+	public record HostFile(String path, String source, @JsonProperty("package") String packageName,
+			String version) {
+
+		/** The package of a host file that no package manager installed. */
+		public static final String UNPACKAGED = "unpackaged";
+
 	}
 
 	/**

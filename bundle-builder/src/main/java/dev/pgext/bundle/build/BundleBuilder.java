@@ -44,7 +44,26 @@ public class BundleBuilder {
 
 	private static final Logger logger = LoggerFactory.getLogger(BundleBuilder.class);
 
-	static final String NSSWITCH = "passwd: files\ngroup: files\n";
+	static final String NSSWITCH = "passwd: files\ngroup: files\nhosts: files\n";
+
+	/**
+	 * Name resolution of {@code localhost} without DNS: PG 14's statistics collector binds a UDP
+	 * socket to "localhost" and, unresolved, is disabled along with autovacuum.
+	 */
+	static final String HOSTS = "127.0.0.1 localhost\n::1 localhost\n";
+
+	/**
+	 * The programs the LAUNCHER and Postgres run from the host: {@code env} starts every program
+	 * with a clean environment, {@code locale -a} is how {@code initdb} finds the libc locales for
+	 * {@code pg_collation}.
+	 */
+	static final List<Path> HOST_PROGRAMS = List.of(Path.of("/usr/bin/env"), Path.of("/usr/bin/locale"));
+
+	/** glibc's compiled C.UTF-8 locale; {@code C} and {@code POSIX} are built into glibc. */
+	static final List<Path> C_UTF8_LOCALE = List.of(Path.of("/usr/lib/locale/C.utf8"),
+			Path.of("/usr/lib/locale/C.UTF-8"));
+
+	private static final String MODULE_DIR = "lib/postgresql";
 
 	private static final Pattern GLIBC_VERSION = Pattern
 		.compile("GNU C Library [^\\n\\x00]*release version (\\d+\\.\\d+)");
@@ -135,7 +154,9 @@ public class BundleBuilder {
 	}
 
 	private BundleManifest stage(Path root, Map<PgMajor, PostgresInput> inputs, Request request) throws IOException {
-		LibraryClosure closure = new LibraryClosure(root, this.hostLibraryDirs);
+		HostFiles hostFiles = new HostFiles(root);
+		LibraryClosure closure = new LibraryClosure(root, this.hostLibraryDirs, hostFiles);
+		Map<Path, Path> modules = new LinkedHashMap<>();
 		for (PostgresInput input : inputs.values()) {
 			Path majorRoot = root.resolve("v" + input.major());
 			copyInstall(input.install().root(), majorRoot);
@@ -146,7 +167,12 @@ public class BundleBuilder {
 			}
 			else {
 				for (Path elf : elfs) {
-					closure.add(elf, majorRoot.resolve("lib"));
+					if (elf.startsWith(majorRoot.resolve(MODULE_DIR))) {
+						modules.put(elf, majorRoot.resolve("lib"));
+					}
+					else {
+						closure.add(elf, majorRoot.resolve("lib"));
+					}
 				}
 				Map<String, List<String>> fatal = closure.unresolvedFrom(programs);
 				if (!fatal.isEmpty()) {
@@ -155,12 +181,24 @@ public class BundleBuilder {
 				}
 			}
 		}
-		stageShell(root, closure);
+		stageShell(root, closure, hostFiles);
+		stageHostPrograms(root, closure, hostFiles);
 		// glibc dlopens these without a DT_NEEDED: the unwinder for thread cancellation, and the
-		// files NSS module on glibc versions that do not build it in
+		// files NSS module on glibc versions that do not build it in (before 2.34; from 2.34 on
+		// the host's libnss_files.so.2 is an empty compatibility stub nothing loads)
 		closure.addHostLibraryIfPresent("libgcc_s.so.1");
-		closure.addHostLibraryIfPresent("libnss_files.so.2");
-		String gconv = stageGconvIfUsed(root, closure);
+		String glibc = glibcVersion(root);
+		if (glibc == null || versionBefore(glibc, 2, 34)) {
+			closure.addHostLibraryIfPresent("libnss_files.so.2");
+		}
+		// Modules (extensions, procedural languages) take only what the programs brought from the
+		// host already: a library only a module needs (pltcl's libtcl) would be in the bundle only
+		// because the build host happens to have it, so the module is listed as unresolved, like
+		// plperl and plpython whose libraries no host of ours has.
+		for (Map.Entry<Path, Path> module : modules.entrySet()) {
+			closure.add(module.getKey(), module.getValue(), false);
+		}
+		String gconv = stageGconvIfUsed(closure, hostFiles);
 		Map<String, List<String>> unresolved = closure.unresolved();
 		if (!unresolved.isEmpty()) {
 			logger.warn("{} optional modules will not load, these libraries are missing: {} (see 'unresolved' in {})",
@@ -168,7 +206,7 @@ public class BundleBuilder {
 					BundleManifest.PATH);
 		}
 		stageChrootEssentials(root, this.users);
-		String glibc = glibcVersion(root);
+		stageCUtf8Locale(hostFiles);
 		Map<String, PostgresEntry> postgres = new LinkedHashMap<>();
 		for (PostgresInput input : inputs.values()) {
 			postgres.put(input.major().toString(), new PostgresEntry(input.version(), input.versionOutput(),
@@ -181,7 +219,8 @@ public class BundleBuilder {
 		normalizeModes(root);
 		List<FileEntry> files = BundleTree.scan(root);
 		return new BundleManifest(BundleManifest.FORMAT, request.variant(), this.builderInfo,
-				request.sourceDateEpoch(), loader, glibc, postgres, unresolved, files);
+				request.sourceDateEpoch(), loader, glibc, postgres, unresolved,
+				hostFiles.describe(HostPackages.read(HostPackages.DPKG_DIR)), files);
 	}
 
 	private void checkStatic(Path root, List<Path> programs) throws IOException {
@@ -254,22 +293,40 @@ public class BundleBuilder {
 		return elfs;
 	}
 
-	private void stageShell(Path root, LibraryClosure closure) throws IOException {
+	private void stageShell(Path root, LibraryClosure closure, HostFiles hostFiles) throws IOException {
 		// initdb runs postgres through popen(), that is /bin/sh -c; the LAUNCHER is a shell script too
-		Path sh = Path.of("/bin/sh").toRealPath();
-		Path target = root.resolve("bin/sh");
-		Files.createDirectories(target.getParent());
-		Files.copy(sh, target, StandardCopyOption.REPLACE_EXISTING);
+		Path target = hostFiles.copy(Path.of("/bin/sh"), root.resolve("bin/sh"));
+		addHostProgramClosure(target, "/bin/sh", closure);
+	}
+
+	private void stageHostPrograms(Path root, LibraryClosure closure, HostFiles hostFiles) throws IOException {
+		for (Path program : HOST_PROGRAMS) {
+			if (!Files.isRegularFile(program)) {
+				throw new BuildException(program + " is not on this machine: the bundle needs it ("
+						+ "env for the LAUNCHER's clean environment, locale for initdb's libc collations)");
+			}
+			addHostProgramClosure(hostFiles.copySamePath(program), program.toString(), closure);
+		}
+	}
+
+	private static void addHostProgramClosure(Path target, String name, LibraryClosure closure) throws IOException {
 		if (ElfFile.isElf(target) && !ElfFile.read(target).isStaticallyLinked()) {
 			closure.add(target, null);
 			Map<String, List<String>> fatal = closure.unresolvedFrom(List.of(target));
 			if (!fatal.isEmpty()) {
-				throw new BuildException("/bin/sh cannot start in the bundle: " + fatal);
+				throw new BuildException(name + " cannot start in the bundle: " + fatal);
 			}
 		}
 	}
 
-	private String stageGconvIfUsed(Path root, LibraryClosure closure) throws IOException {
+	private static void stageCUtf8Locale(HostFiles hostFiles) throws IOException {
+		Path locale = C_UTF8_LOCALE.stream().filter(Files::isDirectory).findFirst().orElseThrow(
+				() -> new BuildException("glibc's C.UTF-8 locale is not on this machine (looked in " + C_UTF8_LOCALE
+						+ "): initdb in the bundle would find no libc locale besides C and POSIX"));
+		hostFiles.copyTreeSamePath(locale);
+	}
+
+	private String stageGconvIfUsed(LibraryClosure closure, HostFiles hostFiles) throws IOException {
 		boolean used = false;
 		for (ElfFile elf : closure.elfFiles()) {
 			boolean isLibc = elf.soname().map((s) -> s.startsWith("libc.so")).orElse(false);
@@ -283,18 +340,7 @@ public class BundleBuilder {
 		}
 		for (Path dir : this.gconvDirs) {
 			if (Files.isRegularFile(dir.resolve("gconv-modules"))) {
-				Path target = root.resolve(dir.toString().substring(1));
-				try (Stream<Path> paths = Files.walk(dir)) {
-					for (Path path : paths.sorted().toList()) {
-						Path to = target.resolve(dir.relativize(path).toString());
-						if (Files.isDirectory(path)) {
-							Files.createDirectories(to);
-						}
-						else {
-							Files.copy(path, to, StandardCopyOption.REPLACE_EXISTING);
-						}
-					}
-				}
+				Path target = hostFiles.copyTreeSamePath(dir);
 				for (Path module : elfFiles(target)) {
 					closure.add(module, null);
 				}
@@ -320,6 +366,7 @@ public class BundleBuilder {
 		Files.writeString(etc.resolve("passwd"), passwd);
 		Files.writeString(etc.resolve("group"), group);
 		Files.writeString(etc.resolve("nsswitch.conf"), NSSWITCH);
+		Files.writeString(etc.resolve("hosts"), HOSTS);
 		// /dev/null cannot be packed portably (a device node); whoever launches creates it
 		Files.createDirectories(root.resolve("dev"));
 		Files.createDirectories(root.resolve("tmp"));
@@ -337,6 +384,13 @@ public class BundleBuilder {
 			}
 		}
 		return null;
+	}
+
+	static boolean versionBefore(String version, int major, int minor) {
+		String[] parts = version.split("\\.");
+		int haveMajor = Integer.parseInt(parts[0]);
+		int haveMinor = (parts.length > 1) ? Integer.parseInt(parts[1]) : 0;
+		return haveMajor < major || (haveMajor == major && haveMinor < minor);
 	}
 
 	private static String icuVersion(Path majorLib, Path root) throws IOException {
@@ -371,8 +425,9 @@ public class BundleBuilder {
 		String template = """
 				#!/bin/sh
 				# /LAUNCHER VERSION PG_BINARY [FLAGS...]: runs one program of one Postgres major of this
-				# bundle, inside a chroot of the bundle, with nothing from the caller's environment that
-				# could change its behaviour. The contract is described in docs/bundles.md.
+				# bundle, inside a chroot of the bundle, from / and with a fixed environment: nothing of
+				# the caller's environment reaches the program but PGDATA and PGPORT. The contract is
+				# described in docs/bundles.md.
 				if [ "$#" -lt 2 ]; then
 					echo "usage: /LAUNCHER VERSION PG_BINARY [FLAGS...]" >&2
 					exit 64
@@ -388,7 +443,7 @@ public class BundleBuilder {
 					;;
 				esac
 				case "$program" in
-				'' | */* | .*)
+				'' | */* | .* | *=*)
 					echo "LAUNCHER: '$program' is not a program name" >&2
 					exit 64
 					;;
@@ -401,20 +456,19 @@ public class BundleBuilder {
 					echo "LAUNCHER: /dev/null is missing: create it before the chroot (mknod -m 666 dev/null c 1 3)" >&2
 					exit 69
 				fi
-				unset LD_PRELOAD LD_AUDIT LANG LANGUAGE LC_COLLATE LC_CTYPE LC_MESSAGES LC_MONETARY LC_NUMERIC LC_TIME
-				unset PGDATA PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGOPTIONS PGPASSWORD PGPASSFILE PGSERVICE
-				unset PGSERVICEFILE PGSYSCONFDIR PGTZ PGCLIENTENCODING PGDATESTYLE PGLOCALEDIR ICU_DATA TMPDIR
-				LC_ALL=C
-				TZ=UTC
-				PATH=/v$version/bin:/bin
-				LD_LIBRARY_PATH=@LIBRARY_PATH@
-				export LC_ALL TZ PATH LD_LIBRARY_PATH
-				@GCONV@exec "/v$version/bin/$program" "$@"
+				cd / || exit 69
+				# the loader's variables go before env runs, so that env itself starts clean too
+				unset LD_PRELOAD LD_AUDIT LD_LIBRARY_PATH LD_BIND_NOW LD_BIND_NOT LD_DEBUG LD_DEBUG_OUTPUT
+				unset LD_DYNAMIC_WEAK LD_HWCAP_MASK LD_ORIGIN_PATH LD_PROFILE LD_PROFILE_OUTPUT LD_SHOW_AUXV
+				unset LD_USE_LOAD_BIAS LD_ASSUME_KERNEL GLIBC_TUNABLES MALLOC_CHECK_ MALLOC_PERTURB_ GCONV_PATH LOCPATH
+				exec /usr/bin/env -i PATH="/v$version/bin:/usr/bin:/bin" LD_LIBRARY_PATH="@LIBRARY_PATH@" \\
+					@GCONV@LC_ALL=C TZ=UTC HOME=/nonexistent ${PGDATA+"PGDATA=$PGDATA"} ${PGPORT+"PGPORT=$PGPORT"} \\
+					"/v$version/bin/$program" "$@"
 				""";
 		return template.replace("@VERSIONS@", versions)
 			.replace("@LIST@", versions.toString().replace('|', ' '))
 			.replace("@LIBRARY_PATH@", libraryPath)
-			.replace("@GCONV@", (gconvDir != null) ? "GCONV_PATH=" + gconvDir + "\nexport GCONV_PATH\n" : "");
+			.replace("@GCONV@", (gconvDir != null) ? "GCONV_PATH=" + gconvDir + " " : "");
 	}
 
 	private static void normalizeModes(Path root) throws IOException {

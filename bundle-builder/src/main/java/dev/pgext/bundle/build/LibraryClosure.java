@@ -3,7 +3,6 @@ package dev.pgext.bundle.build;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -50,22 +49,36 @@ final class LibraryClosure {
 
 	private final Map<Path, ElfFile> elfFiles = new HashMap<>();
 
+	private final HostFiles hostFiles;
+
 	private Integer machine;
 
 	/**
 	 * @param root the staging root (the future chroot)
 	 * @param hostLibraryDirs where to look for libraries the inputs do not carry, in order
+	 * @param hostFiles records every file copied from the host
 	 */
-	LibraryClosure(Path root, List<Path> hostLibraryDirs) {
+	LibraryClosure(Path root, List<Path> hostLibraryDirs, HostFiles hostFiles) {
 		this.root = root;
 		this.hostLibraryDirs = List.copyOf(hostLibraryDirs);
+		this.hostFiles = hostFiles;
 	}
 
 	/**
 	 * Stages the closure of {@code file} (a path under the root), resolving against the lib
-	 * directory {@code majorLib} (under the root) when it is not {@code null}.
+	 * directory {@code majorLib} (under the root) when it is not {@code null}, and taking what is
+	 * still missing from the host.
 	 */
 	void add(Path file, Path majorLib) throws IOException {
+		add(file, majorLib, true);
+	}
+
+	/**
+	 * Stages the closure of {@code file} like {@link #add(Path, Path)}, but when
+	 * {@code fromHost} is false only from the inputs and the host libraries staged already:
+	 * a library nothing else needs is then recorded as unresolved instead of copied.
+	 */
+	void add(Path file, Path majorLib, boolean fromHost) throws IOException {
 		Deque<Path> queue = new ArrayDeque<>();
 		Set<Path> done = new HashSet<>();
 		queue.add(file);
@@ -81,7 +94,7 @@ final class LibraryClosure {
 			}
 			Set<Path> deps = this.dependencies.computeIfAbsent(next, (p) -> new LinkedHashSet<>());
 			for (String soname : elf.needed()) {
-				Optional<Path> found = find(soname, next, elf, majorLib);
+				Optional<Path> found = find(soname, next, elf, majorLib, fromHost);
 				if (found.isEmpty()) {
 					this.unresolved.computeIfAbsent(relative(next), (k) -> new TreeSet<>()).add(soname);
 					continue;
@@ -154,7 +167,8 @@ final class LibraryClosure {
 		return result;
 	}
 
-	private Optional<Path> find(String soname, Path requester, ElfFile elf, Path majorLib) throws IOException {
+	private Optional<Path> find(String soname, Path requester, ElfFile elf, Path majorLib, boolean fromHost)
+			throws IOException {
 		if (soname.contains("/")) {
 			return Optional.empty();
 		}
@@ -176,7 +190,7 @@ final class LibraryClosure {
 				return Optional.of(candidate);
 			}
 		}
-		return stageFromHost(soname);
+		return fromHost ? stageFromHost(soname) : Optional.ofNullable(this.stagedHostLibraries.get(soname));
 	}
 
 	private Optional<Path> stageFromHost(String soname) throws IOException {
@@ -187,8 +201,8 @@ final class LibraryClosure {
 		for (Path dir : this.hostLibraryDirs) {
 			Path candidate = dir.resolve(soname);
 			if (Files.isRegularFile(candidate) && isCompatible(candidate)) {
-				Path target = this.root.resolve(dir.toString().substring(1)).resolve(soname);
-				copy(candidate, target);
+				Path target = this.hostFiles.copy(candidate,
+						this.root.resolve(dir.toString().substring(1)).resolve(soname));
 				this.stagedHostLibraries.put(soname, target);
 				this.stagedHostDirs.add(dir.toString());
 				return Optional.of(target);
@@ -206,7 +220,7 @@ final class LibraryClosure {
 			throw new BuildException("the dynamic loader " + interpreter + " is not on this machine: build the bundle "
 					+ "on a machine of the inputs' architecture and libc");
 		}
-		copy(host, this.root.resolve(interpreter.substring(1)));
+		this.hostFiles.copySamePath(host);
 		this.interpreters.add(interpreter);
 	}
 
@@ -231,11 +245,6 @@ final class LibraryClosure {
 			throw new BuildException(relative(elf.path()) + " is for machine " + elf.machine() + ", the bundle for "
 					+ this.machine + ": a bundle holds one architecture");
 		}
-	}
-
-	private static void copy(Path source, Path target) throws IOException {
-		Files.createDirectories(target.getParent());
-		Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
 	}
 
 	private String relative(Path path) {

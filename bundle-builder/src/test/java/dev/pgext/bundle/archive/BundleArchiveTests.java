@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.ZstdOutputStream;
@@ -16,11 +17,16 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * Tests for {@link BundleArchive}: reproducible output and extraction that never writes outside its
@@ -148,6 +154,97 @@ class BundleArchiveTests {
 		assertThatExceptionOfType(IOException.class).isThrownBy(() -> BundleArchive
 			.extract(new ByteArrayInputStream(write(tree("a", FileTime.fromMillis(0)))), into));
 		assertThat(into.resolve("keep")).hasContent("x");
+	}
+
+	static Stream<Arguments> hostileArchives() {
+		return Stream.of(
+				hostile("a link loop (p -> .) hiding a link out of the tree, then directories under it",
+						(outside) -> CraftedArchives.empty().linkLoopTo(outside),
+						"lies under the symbolic link p of the archive"),
+				hostile("a directory entry under a link that leaves the tree",
+						(outside) -> CraftedArchives.empty().symlink("q", "../outside").directory("q/created", 0777),
+						"lies under the symbolic link q"),
+				hostile("a file written through a link to a directory outside",
+						(outside) -> CraftedArchives.empty().symlink("q", "../outside").file("q/planted", "x", 0644),
+						"lies under the symbolic link q"),
+				hostile("a link declared after the entries that lie under it",
+						(outside) -> CraftedArchives.empty().file("q/x", "x", 0644).symlink("q", "../outside"),
+						"q is a symbolic link, but other entries lie under it"),
+				hostile("a link that only escapes by passing through another link",
+						(outside) -> CraftedArchives.empty().directory("d1", 0755).directory("d1/d2", 0755)
+							.symlink("d1/d2/up", "../..").symlink("d1/d2/x", "up/../outside"),
+						"links through the symbolic link d1/d2/up"),
+				hostile("a link climbing out with ..", (outside) -> CraftedArchives.empty().symlink("lib", "../outside"),
+						"links outside the bundle: ../outside"),
+				hostile("an absolute link target",
+						(outside) -> CraftedArchives.empty().symlink("lib", outside.toAbsolutePath().toString()),
+						"(an empty or absolute target)"),
+				hostile("an absolute entry path", (outside) -> CraftedArchives.empty()
+					.directory("ok", 0755)
+					.file(outside.toAbsolutePath().resolve("planted").toString(), "x", 0644), "absolute"),
+				hostile("a .. entry path",
+						(outside) -> CraftedArchives.empty().directory("ok", 0755).file("../outside/planted", "x", 0644),
+						"'..' segment"),
+				hostile("a hard link to a file outside",
+						(outside) -> CraftedArchives.empty().directory("ok", 0755)
+							.hardLink("ok/kept", outside.resolve("kept").toAbsolutePath().toString()),
+						"is a hard link"),
+				hostile("a hard link inside the tree",
+						(outside) -> CraftedArchives.empty().file("a", "x", 0644).hardLink("b", "a"), "is a hard link"),
+				hostile("a character device", (outside) -> CraftedArchives.empty().directory("dev", 0755)
+					.characterDevice("dev/mem", 1, 1), "is a device or FIFO"),
+				hostile("a FIFO", (outside) -> CraftedArchives.empty().fifo("pipe"), "is a device or FIFO"),
+				hostile("a duplicate file", (outside) -> CraftedArchives.empty().file("LAUNCHER", "one", 0755)
+					.file("LAUNCHER", "two", 0755), "LAUNCHER appears twice"));
+	}
+
+	private static Arguments hostile(String name, java.util.function.Function<Path, CraftedArchives> archive,
+			String reason) {
+		return Arguments.of(Named.of(name, archive), reason);
+	}
+
+	@ParameterizedTest
+	@MethodSource("hostileArchives")
+	void aHostileArchiveIsRefusedWithoutTouchingAnythingOutsideOrLeavingAnythingBehind(
+			java.util.function.Function<Path, CraftedArchives> archive, String reason) throws IOException {
+		CraftedArchives.Sentinel outside = CraftedArchives.Sentinel.create(this.temp.resolve("outside"));
+		Path work = Files.createDirectories(this.temp.resolve("work"));
+		Path into = work.resolve("bundle");
+		byte[] bytes = archive.apply(outside.dir()).bytes();
+
+		Throwable refusal = catchThrowable(() -> BundleArchive.extract(new ByteArrayInputStream(bytes), into));
+
+		assertThat(outside.content()).as("nothing created outside").containsExactly("kept");
+		assertThat(outside.currentMode()).as("the mode of the directory outside").isEqualTo(outside.mode());
+		assertThat(outside.dir().resolve("kept")).hasContent("kept");
+		try (var left = Files.list(work)) {
+			assertThat(left).as("nothing left next to the target").isEmpty();
+		}
+		assertThat(refusal).isInstanceOf(BundleFormatException.class).hasMessageContaining(reason);
+	}
+
+	@Test
+	void aRefusedArchiveLeavesAGivenEmptyTargetEmpty() throws IOException {
+		Path into = Files.createDirectories(this.temp.resolve("given"));
+		byte[] bytes = CraftedArchives.empty().directory("v15", 0755).file("v15/x", "x", 0644)
+			.symlink("lib", "/usr/lib").bytes();
+		assertThatExceptionOfType(BundleFormatException.class)
+			.isThrownBy(() -> BundleArchive.extract(new ByteArrayInputStream(bytes), into));
+		assertThat(into).isEmptyDirectory();
+	}
+
+	@Test
+	void linksAreCreatedEvenWhenTheyComeBeforeTheirTargetAndChainsOfLinksInsideWork() throws IOException {
+		Path into = this.temp.resolve("out");
+		byte[] bytes = CraftedArchives.empty()
+			.symlink("lib/libfoo.so", "libfoo.so.1")
+			.symlink("lib/libfoo.so.1", "libfoo.so.1.2")
+			.file("lib/libfoo.so.1.2", "elf", 0755)
+			.symlink("bin/foo", "../lib/libfoo.so")
+			.bytes();
+		BundleArchive.extract(new ByteArrayInputStream(bytes), into);
+		assertThat(into.resolve("bin/foo")).hasContent("elf");
+		assertThat(Files.readSymbolicLink(into.resolve("lib/libfoo.so"))).isEqualTo(Path.of("libfoo.so.1"));
 	}
 
 	private interface TarWriter {

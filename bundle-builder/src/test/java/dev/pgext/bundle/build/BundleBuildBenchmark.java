@@ -1,5 +1,6 @@
 package dev.pgext.bundle.build;
 
+import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
@@ -7,8 +8,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.pgext.bundle.archive.BundleArchive;
 import dev.pgext.bundle.archive.BundleManifest.BuilderInfo;
 import dev.pgext.bundle.archive.BundleManifest.Variant;
+import dev.pgext.bundle.archive.BundleTree;
+import dev.pgext.bundle.archive.FileEntry;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.postgres.PostgresBinaries;
 
@@ -58,6 +62,18 @@ public final class BundleBuildBenchmark {
 				if (level == 3) {
 					Path tree = TestBundles.extract(result.file(), work.resolve("tree"));
 					System.out.printf("uncompressed tree (regular files): %.1f MB%n", treeSize(tree) / 1e6);
+					// packing alone: the same tree, the archive writer at the default level, entries
+					// (and their digests) listed beforehand as the build lists them for bundle.json
+					List<FileEntry> entries = BundleTree.scan(tree);
+					long packStart = System.nanoTime();
+					long packCpu = THREADS.getCurrentThreadCpuTime();
+					try (OutputStream out = Files.newOutputStream(work.resolve("packed.tar.zst"))) {
+						BundleArchive.write(tree, entries, 0, 12, out);
+					}
+					System.out.printf("packing alone (BundleArchive.write, zstd level 12, window 2^27): %.1f s, cpu %.1f s, "
+							+ "%.1f MB%n", (System.nanoTime() - packStart) / 1e9,
+							(THREADS.getCurrentThreadCpuTime() - packCpu) / 1e9,
+							Files.size(work.resolve("packed.tar.zst")) / 1e6);
 					for (String zstd : List.of("zstd -3 -T1", "zstd -12 -T1", "zstd -12 --long=27 -T1")) {
 						String command = "TIMEFORMAT='%R %U %S'; time (tar --sort=name --mtime=@0 --owner=0 --group=0 "
 								+ "--numeric-owner -C " + tree

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -108,6 +109,84 @@ class BundleBuildIntegrationTests {
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
 		String output = new String(process.getInputStream().readAllBytes());
 		return "exit " + process.waitFor() + ": " + output;
+	}
+
+	@Test
+	void theLauncherStartsProgramsWithOnlyTheDocumentedEnvironment() throws Exception {
+		Path tree = TestBundles.prepareChroot(TestBundles.twoMajorsTree(temp.resolve("environment")));
+		// a program of the major that prints the environment it was started with
+		Files.copy(tree.resolve("usr/bin/env"), tree.resolve("v15/bin/printenv"));
+		// the caller's environment is set inside the chroot (by the bundle's env), so that the
+		// host's chroot program does not run with the LD_PRELOAD itself
+		ProcessBuilder builder = new ProcessBuilder("chroot", "--userspec=65534:65534", tree.toString(), "/usr/bin/env",
+				"LD_PRELOAD=/nonexistent.so", "PG_COLOR=always", "FOO=bar", "PWD=/somewhere", "LANG=de_DE.UTF-8",
+				"PGHOST=elsewhere", "PGDATA=/inout/15", "/LAUNCHER", "15", "printenv");
+		builder.environment().clear();
+		builder.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+		Process process = builder.start();
+		String stdout = new String(process.getInputStream().readAllBytes());
+		String stderr = new String(process.getErrorStream().readAllBytes());
+		assertThat(process.waitFor()).as(stderr).isZero();
+
+		assertThat(stdout.lines().sorted().toList()).containsExactly("GCONV_PATH=/usr/lib/x86_64-linux-gnu/gconv",
+				"HOME=/nonexistent", "LC_ALL=C", "LD_LIBRARY_PATH=/v15/lib:/lib/x86_64-linux-gnu",
+				"PATH=/v15/bin:/usr/bin:/bin", "PGDATA=/inout/15", "TZ=UTC");
+		// the LAUNCHER's own shell is started by the caller, with the caller's environment: the
+		// loader warns once, for that shell, never for env or the program
+		assertThat(stderr.lines().filter((line) -> line.contains("/nonexistent.so"))).hasSize(1);
+	}
+
+	@Test
+	void everyFileFromTheHostIsRecordedWithItsPackageAndVersion() throws Exception {
+		BundleManifest manifest = bundle.manifest();
+		Map<String, BundleManifest.HostFile> hostFiles = manifest.hostFiles().stream()
+			.collect(java.util.stream.Collectors.toMap(BundleManifest.HostFile::path, (f) -> f));
+		assertThat(manifest.hostFiles()).extracting(BundleManifest.HostFile::path).isSorted();
+		assertThat(hostFiles).containsKeys("lib64/ld-linux-x86-64.so.2", "lib/x86_64-linux-gnu/libc.so.6",
+				"lib/x86_64-linux-gnu/libstdc++.so.6", "bin/sh", "usr/bin/env", "usr/bin/locale",
+				"usr/lib/locale/C.utf8/LC_CTYPE");
+		// every file outside the majors' trees that the build did not write itself came from the host
+		List<String> written = List.of("LAUNCHER", "etc/passwd", "etc/group", "etc/nsswitch.conf", "etc/hosts");
+		assertThat(manifest.files()).filteredOn((f) -> f.type() == FileEntry.Type.FILE)
+			.extracting(FileEntry::path)
+			.filteredOn((path) -> !path.startsWith("v") && !written.contains(path))
+			.allSatisfy((path) -> assertThat(hostFiles).containsKey(path));
+		assumeThat(Path.of("/var/lib/dpkg/status")).as("a dpkg host").exists();
+		BundleManifest.HostFile libc = hostFiles.get("lib/x86_64-linux-gnu/libc.so.6");
+		assertThat(libc.packageName()).isEqualTo("libc6:amd64");
+		assertThat(libc.version()).isEqualTo(dpkgVersion("libc6:amd64"));
+		assertThat(hostFiles.get("usr/bin/env").packageName()).isEqualTo("coreutils");
+		assertThat(hostFiles.get("usr/bin/env").version()).isEqualTo(dpkgVersion("coreutils"));
+		assertThat(hostFiles.get("lib/x86_64-linux-gnu/libstdc++.so.6").packageName()).startsWith("libstdc++6");
+		assertThat(manifest.hostFiles()).allSatisfy((file) -> assertThat(file.packageName()).isNotEqualTo("unpackaged"));
+	}
+
+	private static String dpkgVersion(String pkg) throws Exception {
+		Process process = new ProcessBuilder("dpkg-query", "-W", "-f=${Version}", pkg).start();
+		String version = new String(process.getInputStream().readAllBytes());
+		assertThat(process.waitFor()).isZero();
+		return version;
+	}
+
+	@Test
+	void aLibraryOnlyAnOptionalModuleNeedsIsNotTakenFromTheHost() {
+		// pltcl.so needs libtcl8.6.so: the inputs do not carry it, so it is unresolved like plperl's libperl,
+		// whether or not the build host happens to have Tcl
+		assertThat(bundle.manifest().unresolved()).containsEntry("v15/lib/postgresql/pltcl.so", List.of("libtcl8.6.so"))
+			.containsEntry("v15/lib/postgresql/plperl.so", List.of("libperl.so.5.26"));
+		assertThat(bundle.manifest().files()).extracting(FileEntry::path)
+			.noneMatch((path) -> path.contains("libtcl"));
+	}
+
+	@Test
+	void glibcsFilesModuleIsBundledOnlyWhenGlibcDoesNotBuildItIn() {
+		boolean builtIn = !BundleBuilder.versionBefore(bundle.manifest().glibcVersion(), 2, 34);
+		assertThat(bundle.manifest().files()).extracting(FileEntry::path)
+			.as("glibc %s", bundle.manifest().glibcVersion())
+			.matches((paths) -> paths.contains("lib/x86_64-linux-gnu/libnss_files.so.2") != builtIn);
+		assertThat(BundleBuilder.versionBefore("2.28", 2, 34)).isTrue();
+		assertThat(BundleBuilder.versionBefore("2.34", 2, 34)).isFalse();
+		assertThat(BundleBuilder.versionBefore("3.0", 2, 34)).isFalse();
 	}
 
 	@Test

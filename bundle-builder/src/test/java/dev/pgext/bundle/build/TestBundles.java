@@ -36,6 +36,10 @@ public final class TestBundles {
 
 	private static Path sharedTree;
 
+	private static BundleBuilder.Result pg14;
+
+	private static Path pg14Tree;
+
 	private TestBundles() {
 	}
 
@@ -52,23 +56,44 @@ public final class TestBundles {
 	/** A PG 15 + PG 17 chroot bundle, built on first use; callers must not change the file. */
 	public static synchronized BundleBuilder.Result twoMajors() {
 		if (shared == null) {
-			try {
-				Path dir = Files.createTempDirectory("pgext-test-bundle-");
-				Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-					try {
-						PostgresBinaries.deleteTree(dir);
-					}
-					catch (IOException ex) {
-						// a leftover temp directory is harmless
-					}
-				}));
-				shared = builder().build(new BundleBuilder.Request(inputs(), Variant.CHROOT, dir, EPOCH));
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
+			shared = build(inputs());
 		}
 		return shared;
+	}
+
+	/** A PG 14 chroot bundle (the major whose statistics collector needs {@code localhost}), built on first use. */
+	public static synchronized BundleBuilder.Result pg14() {
+		if (pg14 == null) {
+			pg14 = build(List.of(PostgresBinaries.locate(new PgMajor(14)).jar()));
+		}
+		return pg14;
+	}
+
+	/** A private copy of the extracted {@link #pg14()} bundle, as {@link #twoMajorsTree(Path)} makes it. */
+	public static synchronized Path pg14Tree(Path dir) throws IOException {
+		if (pg14Tree == null) {
+			Path bundle = pg14().file();
+			pg14Tree = extract(bundle, bundle.resolveSibling("tree"));
+		}
+		return linkCopy(pg14Tree, dir);
+	}
+
+	private static BundleBuilder.Result build(List<Path> inputs) {
+		try {
+			Path dir = Files.createTempDirectory("pgext-test-bundle-");
+			Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+				try {
+					PostgresBinaries.deleteTree(dir);
+				}
+				catch (IOException ex) {
+					// a leftover temp directory is harmless
+				}
+			}));
+			return builder().build(new BundleBuilder.Request(inputs, Variant.CHROOT, dir, EPOCH));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	/**
@@ -80,10 +105,14 @@ public final class TestBundles {
 			Path bundle = twoMajors().file();
 			sharedTree = extract(bundle, bundle.resolveSibling("tree"));
 		}
+		return linkCopy(sharedTree, dir);
+	}
+
+	private static Path linkCopy(Path tree, Path dir) throws IOException {
 		try {
-			Process copy = new ProcessBuilder("cp", "-al", sharedTree.toString(), dir.toString()).inheritIO().start();
+			Process copy = new ProcessBuilder("cp", "-al", tree.toString(), dir.toString()).inheritIO().start();
 			if (copy.waitFor() != 0) {
-				throw new IOException("cp -al " + sharedTree + " " + dir + " failed");
+				throw new IOException("cp -al " + tree + " " + dir + " failed");
 			}
 		}
 		catch (InterruptedException ex) {
@@ -91,6 +120,21 @@ public final class TestBundles {
 			throw new IOException(ex);
 		}
 		return dir;
+	}
+
+	/**
+	 * Makes an extracted bundle ready for {@code chroot --userspec=65534:65534}, as verify does:
+	 * {@code /dev/null}, a root directory others may enter, {@code /inout} owned by 65534.
+	 */
+	public static Path prepareChroot(Path tree) throws IOException, InterruptedException {
+		Files.setAttribute(tree, "unix:mode", 0755);
+		for (List<String> command : List.of(List.of("mknod", "-m", "666", tree.resolve("dev/null").toString(), "c", "1", "3"),
+				List.of("chown", "65534:65534", tree.resolve("inout").toString()))) {
+			if (new ProcessBuilder(command).inheritIO().start().waitFor() != 0) {
+				throw new IOException(command + " failed");
+			}
+		}
+		return tree;
 	}
 
 	/** Replaces the file at {@code path} with new content without touching other links to the old one. */

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.pgext.bundle.archive.BundleJson;
 import dev.pgext.bundle.archive.BundleManifest;
 import dev.pgext.bundle.archive.BundleTree;
+import dev.pgext.bundle.archive.CraftedArchives;
 import dev.pgext.bundle.build.BundleBuilder;
 import dev.pgext.bundle.build.TestBundles;
 import dev.pgext.bundle.publish.BundlePublisher;
@@ -88,6 +89,25 @@ class BundleFetcherIntegrationTests {
 			.isThrownBy(() -> new BundleFetcher(store).fetch(new Pin(digest, List.of("15", "17")), into))
 			.withMessageContaining("does not match its bundle.json")
 			.withMessageContaining("content differs: v17/share/postgresql/postgres.bki");
+		assertNothingPlaced(into);
+	}
+
+	@Test
+	void aPinnedHostileArchiveIsRefusedWithoutTouchingAnythingOutsideTheTarget(TestBucket bucket) throws IOException {
+		CraftedArchives.Sentinel outside = CraftedArchives.Sentinel.create(this.temp.resolve("outside"));
+		Path hostile = CraftedArchives.withManifest().linkLoopTo(outside.dir())
+			.writeTo(this.temp.resolve("hostile.tar.zst"));
+		Sha256Digest digest = Sha256Digest.of(hostile);
+		S3ObjectStore store = bucket.objectStore();
+		store.put(StoreLayout.bundle(digest), hostile, BundlePublisher.CONTENT_TYPE);
+		Path into = this.temp.resolve("node/bundle");
+
+		assertThatExceptionOfType(IOException.class)
+			.isThrownBy(() -> new BundleFetcher(store).fetch(new Pin(digest, List.of("15")), into))
+			.withMessageContaining("lies under the symbolic link p of the archive");
+
+		assertThat(outside.content()).as("nothing created outside").containsExactly("kept");
+		assertThat(outside.currentMode()).as("the mode of the directory outside").isEqualTo(outside.mode());
 		assertNothingPlaced(into);
 	}
 

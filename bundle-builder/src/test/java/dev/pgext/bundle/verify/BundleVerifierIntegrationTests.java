@@ -4,13 +4,18 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.pgext.bundle.archive.BundleFormatException;
 import dev.pgext.bundle.archive.BundleManifest;
+import dev.pgext.bundle.archive.CraftedArchives;
+import dev.pgext.bundle.archive.FileEntry;
 import dev.pgext.bundle.build.BundleBuilder;
 import dev.pgext.bundle.build.TestBundles;
+import dev.pgext.model.Sha256Digest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -30,11 +35,98 @@ class BundleVerifierIntegrationTests {
 
 	@Test
 	void initdbOfEveryMajorWorksInAChrootOfTheBundle() throws IOException {
-		BundleVerifier.Report report = this.verifier.verify(this.bundle.file(), this.temp);
+		BundleVerifier.Report report = this.verifier.verify(this.bundle.file(), this.bundle.sha256(), this.temp);
 		assertThat(report.sha256()).isEqualTo(this.bundle.sha256());
 		assertThat(report.manifest().pgVersions()).containsEntry("15", "15.19").containsEntry("17", "17.11");
+		assertThat(report.majors()).containsOnlyKeys("15", "17");
+		report.majors().forEach((major, run) -> {
+			assertThat(run.initdbOutput()).as("initdb of PG " + major)
+				.contains("performing post-bootstrap initialization ... ok")
+				.doesNotContain("WARNING")
+				.doesNotContain("locale: not found")
+				.doesNotContain("no usable system locales");
+			assertThat(run.libcCollations()).as("libc collations of PG " + major).contains("C", "POSIX", "C.utf8");
+			assertThat(run.serverVersion()).startsWith("PostgreSQL " + report.manifest().pgVersions().get(major) + " ");
+			assertThat(run.serverLog()).as("log of PG " + major)
+				.contains("database system is ready to accept connections")
+				.contains("database system is shut down")
+				.doesNotContain("WARNING")
+				.doesNotContain("FATAL");
+		});
 		try (var left = Files.list(this.temp)) {
 			assertThat(left).as("the work directory is removed").isEmpty();
+		}
+	}
+
+	@Test
+	void thePg14ServerInTheChrootResolvesLocalhostAndKeepsItsStatisticsCollectorAndAutovacuum() throws IOException {
+		BundleBuilder.Result pg14 = TestBundles.pg14();
+		BundleVerifier.Report report = this.verifier.verify(pg14.file(), pg14.sha256(), this.temp);
+		BundleVerifier.MajorReport run = report.majors().get("14");
+		assertThat(run.serverVersion()).startsWith("PostgreSQL 14.");
+		assertThat(run.serverLog()).contains("database system is ready to accept connections")
+			.doesNotContain("could not resolve \"localhost\"")
+			.doesNotContain("disabling statistics collector")
+			.doesNotContain("autovacuum not started");
+		assertThat(run.libcCollations()).contains("C.utf8");
+	}
+
+	/**
+	 * One broken copy of the PG 14 bundle for both checks, to start its server once: without
+	 * {@code etc/hosts} the server warns that autovacuum is off, without {@code locale} initdb
+	 * warns that it found no locales.
+	 */
+	@Test
+	void withoutEtcHostsOrTheLocaleProgramVerifyFailsNamingEachWarningLine() throws IOException {
+		Path tree = TestBundles.pg14Tree(this.temp.resolve("tree"));
+		List<String> removed = List.of("etc/hosts", "usr/bin/locale");
+		for (String path : removed) {
+			Files.delete(tree.resolve(path));
+		}
+		Path broken = TestBundles.repack(tree, this.temp.resolve("broken.tar.zst"), (m) -> new BundleManifest(
+				m.format(), m.variant(), m.builder(), m.sourceDateEpoch(), m.loader(), m.glibcVersion(), m.postgres(),
+				m.unresolved(), m.hostFiles(), m.files().stream().filter((f) -> !removed.contains(f.path())).toList()));
+		assertThatExceptionOfType(VerificationException.class)
+			.isThrownBy(() -> this.verifier.verify(broken, Sha256Digest.of(broken), this.temp.resolve("work")))
+			.withMessageContaining("does not run in a chroot")
+			.satisfies((ex) -> assertThat(ex.problems())
+				.anySatisfy((problem) -> assertThat(problem).startsWith("PG 14: the server logged: ")
+					.contains("WARNING:  autovacuum not started because of misconfiguration"))
+				.anySatisfy((problem) -> assertThat(problem).startsWith("PG 14: initdb printed: ")
+					.endsWith("sh: 1: locale: not found"))
+				.anySatisfy((problem) -> assertThat(problem).startsWith("PG 14: initdb printed: ")
+					.endsWith("WARNING:  no usable system locales were found")));
+	}
+
+	@Test
+	void anInoutThatIsALinkIsNotHandedToTheChrootUser() throws IOException {
+		Path tree = TestBundles.twoMajorsTree(this.temp.resolve("tree"));
+		Files.delete(tree.resolve("inout"));
+		Files.createSymbolicLink(tree.resolve("inout"), Path.of("v15/bin"));
+		Path linked = TestBundles.repack(tree, this.temp.resolve("linked.tar.zst"), (m) -> new BundleManifest(
+				m.format(), m.variant(), m.builder(), m.sourceDateEpoch(), m.loader(), m.glibcVersion(), m.postgres(),
+				m.unresolved(), m.hostFiles(), m.files().stream()
+					.map((f) -> f.path().equals("inout") ? FileEntry.symlink("inout", "v15/bin") : f)
+					.toList()));
+		assertThatExceptionOfType(VerificationException.class)
+			.isThrownBy(() -> this.verifier.verify(linked, Sha256Digest.of(linked), this.temp.resolve("work")))
+			.satisfies((ex) -> assertThat(ex.problems()).containsExactly("/inout is not a directory of the bundle"));
+	}
+
+	@Test
+	void aHostileArchiveIsRefusedBeforeAnythingRunsAndTouchesNothingOutside() throws IOException {
+		CraftedArchives.Sentinel outside = CraftedArchives.Sentinel.create(this.temp.resolve("outside"));
+		Path work = Files.createDirectories(this.temp.resolve("work"));
+		Path hostile = CraftedArchives.withManifest().linkLoopTo(outside.dir()).writeTo(this.temp.resolve("hostile.tar.zst"));
+
+		assertThatExceptionOfType(BundleFormatException.class)
+			.isThrownBy(() -> this.verifier.verify(hostile, Sha256Digest.of(hostile), work))
+			.withMessageContaining("lies under the symbolic link p of the archive");
+
+		assertThat(outside.content()).as("nothing created outside").containsExactly("kept");
+		assertThat(outside.currentMode()).as("the mode of the directory outside").isEqualTo(outside.mode());
+		try (var left = Files.list(work)) {
+			assertThat(left).as("nothing left in the work directory").isEmpty();
 		}
 	}
 
@@ -45,7 +137,7 @@ class BundleVerifierIntegrationTests {
 		TestBundles.replace(bki, Files.readString(bki) + "\n-- tampered\n");
 		Path tampered = TestBundles.repack(tree, this.temp.resolve("tampered.tar.zst"), (m) -> m);
 		assertThatExceptionOfType(VerificationException.class)
-			.isThrownBy(() -> this.verifier.verify(tampered, this.temp.resolve("work")))
+			.isThrownBy(() -> this.verifier.verify(tampered, Sha256Digest.of(tampered), this.temp.resolve("work")))
 			.satisfies((ex) -> assertThat(ex.problems())
 				.containsExactly("content differs: v15/share/postgresql/postgres.bki has sha256 "
 						+ dev.pgext.model.Sha256Digest.of(bki) + ", expected "
@@ -64,7 +156,7 @@ class BundleVerifierIntegrationTests {
 		Files.delete(tree.resolve("lib/x86_64-linux-gnu/libstdc++.so.6"));
 		Path broken = TestBundles.repack(tree, this.temp.resolve("broken.tar.zst"), (m) -> m);
 		assertThatExceptionOfType(VerificationException.class)
-			.isThrownBy(() -> this.verifier.verify(broken, this.temp.resolve("work")))
+			.isThrownBy(() -> this.verifier.verify(broken, Sha256Digest.of(broken), this.temp.resolve("work")))
 			.satisfies((ex) -> assertThat(ex.problems())
 				.containsExactly("missing: lib/x86_64-linux-gnu/libstdc++.so.6"));
 	}
@@ -76,10 +168,10 @@ class BundleVerifierIntegrationTests {
 		Files.delete(tree.resolve(library));
 		Path incomplete = TestBundles.repack(tree, this.temp.resolve("incomplete.tar.zst"),
 				(m) -> new BundleManifest(m.format(), m.variant(), m.builder(), m.sourceDateEpoch(), m.loader(),
-						m.glibcVersion(), m.postgres(), m.unresolved(),
+						m.glibcVersion(), m.postgres(), m.unresolved(), m.hostFiles(),
 						m.files().stream().filter((f) -> !f.path().equals(library)).toList()));
 		assertThatExceptionOfType(VerificationException.class)
-			.isThrownBy(() -> this.verifier.verify(incomplete, this.temp.resolve("work")))
+			.isThrownBy(() -> this.verifier.verify(incomplete, Sha256Digest.of(incomplete), this.temp.resolve("work")))
 			.withMessageContaining("does not run in a chroot")
 			.satisfies((ex) -> assertThat(ex.problems()).hasSize(2)
 				.allSatisfy((problem) -> assertThat(problem).contains("lacks the shared library libstdc++.so.6")));
