@@ -1,5 +1,7 @@
 package dev.pgext.registry;
 
+import java.time.Duration;
+
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -34,10 +36,27 @@ public record RegistryProperties(@NestedConfigurationProperty ObjectStoreSetting
 	 * (archive bombs)
 	 * @param ratioCheckThreshold uncompressed size below which the ratio is not checked
 	 * (small text compresses well)
+	 * @param maxEntries most entries (files and directories) one artifact may hold; counted
+	 * while streaming, so a larger archive is refused before the rest is read
+	 * @param maxMetadataSize largest META.json
+	 * @param maxTags most tags of a release
+	 * @param maxTagLength longest tag, in characters
+	 * @param maxTextLength longest short text field of the metadata (abstract, license, a
+	 * maintainer, an extension's abstract), in characters
+	 * @param maxDescriptionLength longest description, in characters
+	 * @param maxConcurrentUploads most publishes one instance processes at once; the next
+	 * one is answered 503 with {@code Retry-After}
+	 * @param retryAfter what {@code Retry-After} says to a publish refused for being one too
+	 * many
 	 */
 	public record Publish(@NotNull @DefaultValue("64MB") DataSize maxFileSize,
 			@NotNull @DefaultValue("512MB") DataSize maxTotalSize, @Min(2) @DefaultValue("100") int maxCompressionRatio,
-			@NotNull @DefaultValue("1MB") DataSize ratioCheckThreshold) {
+			@NotNull @DefaultValue("1MB") DataSize ratioCheckThreshold, @Min(1) @DefaultValue("2000") int maxEntries,
+			@NotNull @DefaultValue("1MB") DataSize maxMetadataSize, @Min(0) @DefaultValue("32") int maxTags,
+			@Min(1) @DefaultValue("64") int maxTagLength, @Min(1) @DefaultValue("1000") int maxTextLength,
+			@Min(1) @DefaultValue("65536") int maxDescriptionLength,
+			@Min(1) @DefaultValue("4") int maxConcurrentUploads,
+			@NotNull @DefaultValue("5s") Duration retryAfter) {
 	}
 
 	/**

@@ -17,6 +17,7 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
+import dev.pgext.model.InvalidValueException;
 import dev.pgext.model.store.ObjectStoreException;
 
 /**
@@ -41,9 +42,9 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 	}
 
 	@ExceptionHandler
-	ResponseEntity<ProblemDetail> invalidArgument(IllegalArgumentException ex) {
-		// the model's value types (names, versions, digests, majors) refuse bad input
-		// with this
+	ResponseEntity<ProblemDetail> invalidArgument(InvalidValueException ex) {
+		// the model's value types (names, versions, digests, majors, tenants) refuse bad
+		// input with this; any other IllegalArgumentException is a bug and stays a 500
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
 		problem.setType(URI.create(RegistryException.TYPE_BASE + "invalid-argument"));
 		return ResponseEntity.badRequest().body(problem);
@@ -58,6 +59,15 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 
 	@ExceptionHandler
 	ResponseEntity<ProblemDetail> store(ObjectStoreException ex) {
+		if (ex.isClientError()) {
+			// the store refused what the registry sent: no retry can help and the store is
+			// not down, so this is the registry's failure, not a 503
+			log.error("Extension store refused a request", ex);
+			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+					"the extension store refused the request; retrying will not help");
+			problem.setType(URI.create(RegistryException.TYPE_BASE + "store-refused"));
+			return ResponseEntity.internalServerError().body(problem);
+		}
 		log.warn("Extension store call failed: {}", ex.getMessage());
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
 				"the extension store is not available; retry later");
