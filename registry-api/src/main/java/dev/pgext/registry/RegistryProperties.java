@@ -21,11 +21,36 @@ import dev.pgext.model.store.ObjectStoreSettings;
  * @param publish limits an uploaded release must stay within
  * @param admin the administrator created at start, so that a fresh registry has someone
  * to hand out tokens
+ * @param tokens how long API tokens live
+ * @param actuator who may read the actuator
  */
 @ConfigurationProperties("pgext.registry")
 @Validated
 public record RegistryProperties(@NestedConfigurationProperty ObjectStoreSettings s3,
-		@Valid @NotNull @DefaultValue Publish publish, @Valid @NotNull @DefaultValue Admin admin) {
+		@Valid @NotNull @DefaultValue Publish publish, @Valid @NotNull @DefaultValue Admin admin,
+		@Valid @NotNull @DefaultValue TokenLifetimes tokens, @Valid @NotNull @DefaultValue Actuator actuator) {
+
+	/**
+	 * Access to the actuator. Health (up or down) is always public; its details and the
+	 * metrics need a token with scope {@code admin} or {@code metrics}.
+	 *
+	 * @param publicMetrics whether anonymous callers may read {@code /actuator/metrics} and
+	 * {@code /actuator/prometheus} too, for a registry only its operators can reach (the
+	 * local stack)
+	 */
+	public record Actuator(@DefaultValue("false") boolean publicMetrics) {
+	}
+
+	/**
+	 * Lifetimes of API tokens.
+	 *
+	 * @param defaultLifetime how long a token lives when its request names no expiry
+	 * @param maxLifetime the longest lifetime a token may be given; a later
+	 * {@code expires_at} is refused
+	 */
+	public record TokenLifetimes(@NotNull @DefaultValue("90d") Duration defaultLifetime,
+			@NotNull @DefaultValue("365d") Duration maxLifetime) {
+	}
 
 	/**
 	 * Limits on one uploaded release.

@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 import dev.pgext.model.InvalidValueException;
@@ -38,6 +39,9 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 		if (ex.status() == HttpStatus.UNAUTHORIZED) {
 			headers.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"pgext\"");
 		}
+		if (ex instanceof RetryLaterException later) {
+			headers.set(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, later.retryAfter().toSeconds())));
+		}
 		return ResponseEntity.status(ex.status()).headers(headers).body(problem);
 	}
 
@@ -47,6 +51,16 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 		// input with this; any other IllegalArgumentException is a bug and stays a 500
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
 		problem.setType(URI.create(RegistryException.TYPE_BASE + "invalid-argument"));
+		return ResponseEntity.badRequest().body(problem);
+	}
+
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> multipart(MultipartException ex) {
+		// a body that is not the multipart it claims to be (no boundary, cut off, garbled)
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+				"the request body is not readable multipart/form-data (a boundary in the Content-Type and complete "
+						+ "parts are needed)");
+		problem.setType(URI.create(RegistryException.TYPE_BASE + "invalid-multipart"));
 		return ResponseEntity.badRequest().body(problem);
 	}
 
