@@ -11,12 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-
-import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,7 +34,7 @@ class ErrorPagesIntegrationTests extends RegistryIntegrationTest {
 			"/api/v1/%", "/api/v1/extensions/a%00b", "/api/v1/extensions/{x}", "/api/v1/extensions/a|b",
 			"/api/v1/../../etc/passwd", "/api/v1/extensions/%C0%AF", "/api/v1/search?q=%00",
 			"/api/v1/search?q=%ZZ", "/api/v1/extensions?tag=%00", "/api/v1/files/not-a-digest",
-			"/api/v1/compute-manifests/015", "/;jsessionid=x/api/v1/extensions" })
+			"/api/v1/compute-manifests/13", "/;jsessionid=x/api/v1/extensions", "/api/v1/extensions?page=%E0%A4" })
 	void oddPathsAnswerAProblem(String path) {
 		Raw response = send("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
 		assertProblem(response, path);

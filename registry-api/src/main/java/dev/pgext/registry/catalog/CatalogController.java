@@ -265,7 +265,7 @@ class CatalogController {
 		// a digest the caller may not read answers exactly like one nobody published, so
 		// that its existence in another tenant's scope cannot be probed
 		if (scopes.stream().map(Scopes::fromColumn).noneMatch(caller::canRead)) {
-			throw RegistryException.notFound("no published file visible to you has sha256 " + digest.hex());
+			throw RegistryException.notFound("no published file visible to this caller has that sha256");
 		}
 		boolean visibleToAll = scopes.contains(Scopes.column(Scope.PUBLIC));
 		long size = this.jdbc.sql("select size from release_file where sha256 = ? limit 1")
