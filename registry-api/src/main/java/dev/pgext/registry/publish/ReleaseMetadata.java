@@ -12,6 +12,7 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.pgext.model.ExtensionName;
 import dev.pgext.model.ExtensionVersion;
 import dev.pgext.model.index.PreloadNeed;
+import dev.pgext.registry.RegistryProperties;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
@@ -51,7 +52,7 @@ record ReleaseMetadata(String name, String version, String summary, String descr
 
 		static final Limits DEFAULT = new Limits(32, 64, 1000, 65536);
 
-		static Limits of(dev.pgext.registry.RegistryProperties.Publish publish) {
+		static Limits of(RegistryProperties.Publish publish) {
 			return new Limits(publish.maxTags(), publish.maxTagLength(), publish.maxTextLength(),
 					publish.maxDescriptionLength());
 		}

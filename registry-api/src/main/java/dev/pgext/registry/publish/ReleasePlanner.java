@@ -19,6 +19,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.pgext.model.ExtensionName;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.control.ControlFile;
 import dev.pgext.model.control.ControlFileException;
@@ -243,7 +244,7 @@ final class ReleasePlanner {
 		List<PlannedExtension> planned = new ArrayList<>();
 		for (ArtifactFile library : libraries) {
 			String name = ControlFile.libraryName(library.fileName());
-			String problem = dev.pgext.model.ExtensionName.problem(name);
+			String problem = ExtensionName.problem(name);
 			if (problem != null) {
 				throw RegistryException.unprocessable("invalid-name",
 						label + ": library '" + library.path() + "' cannot be an entry: " + problem);
