@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -68,6 +67,10 @@ final class ArtifactReader {
 		try (TarArchiveInputStream tar = new TarArchiveInputStream(decompress(label, counted),
 				StandardCharsets.UTF_8.name())) {
 			Map<String, ArtifactFile> files = new LinkedHashMap<>();
+			// one buffer per artifact, and no file for an empty entry: an archive of many
+			// tiny entries costs as little as possible up to the entry limit
+			byte[] buffer = new byte[64 * 1024];
+			ArtifactFile empty = null;
 			long total = 0;
 			int entries = 0;
 			TarArchiveEntry entry;
@@ -103,9 +106,17 @@ final class ArtifactReader {
 				if (files.containsKey(path)) {
 					throw RegistryException.unprocessable("duplicate-path", label + ": '" + path + "' appears twice");
 				}
+				if (entry.getSize() == 0 && !path.endsWith(".so")) {
+					if (empty == null) {
+						Path content = Files.createFile(target.resolve("empty"));
+						empty = new ArtifactFile(path, content, Sha256Digest.of(new byte[0]), 0);
+					}
+					files.put(path, new ArtifactFile(path, empty.content(), empty.sha256(), 0));
+					continue;
+				}
 				Path content = target.resolve(Integer.toString(entries));
 				MessageDigest digest = Sha256Digest.newDigest();
-				long size = copy(label, path, tar, content, digest, total, counted);
+				long size = copy(label, path, tar, content, digest, total, counted, buffer);
 				total += size;
 				if (path.startsWith("lib/") && path.endsWith(".so")) {
 					checkSharedObject(label, path, content);
@@ -224,13 +235,11 @@ final class ArtifactReader {
 	}
 
 	private long copy(String label, String path, InputStream in, Path content, MessageDigest digest, long totalBefore,
-			BoundedInputStream compressed) throws IOException {
+			BoundedInputStream compressed, byte[] buffer) throws IOException {
 		long maxFile = this.limits.maxFileSize().toBytes();
 		long maxTotal = this.limits.maxTotalSize().toBytes();
 		long threshold = this.limits.ratioCheckThreshold().toBytes();
-		byte[] buffer = new byte[64 * 1024];
 		long size = 0;
-		Files.createFile(content, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
 		try (OutputStream out = Files.newOutputStream(content)) {
 			int n;
 			while ((n = in.read(buffer)) > 0) {
