@@ -1,6 +1,5 @@
 package dev.pgext.registry.storage;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
@@ -18,7 +17,7 @@ class StorageConfiguration {
 
 	@Bean(destroyMethod = "")
 	S3ObjectStore objectStore(RegistryProperties properties) {
-		return S3ObjectStore.create(properties.s3()).withCircuitBreaker(CircuitBreaker.ofDefaults("registry-s3"));
+		return S3ObjectStore.create(properties.s3()).withCircuitBreaker(S3ObjectStore.circuitBreaker("registry-s3"));
 	}
 
 	@Bean
