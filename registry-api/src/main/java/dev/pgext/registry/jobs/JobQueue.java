@@ -61,6 +61,27 @@ public class JobQueue {
 			.orElseGet(() -> enqueueOnce(kind, dedupeKey, payload, createdBy)));
 	}
 
+	/**
+	 * Enqueues a job of {@code kind} (deduplicated on the kind) unless one is pending or
+	 * running, or one finished less than {@code interval} ago. Instances that ask at the same
+	 * moment meet at the unique index on pending jobs' keys, so at most one job results.
+	 * @return whether a job was enqueued
+	 */
+	public boolean enqueueUnlessRecent(String kind, Duration interval, String createdBy) {
+		return this.jdbc.sql("""
+				insert into job (kind, dedupe_key, payload, max_attempts, created_by)
+				select :kind, :kind, '{}', :attempts, :createdBy
+				where not exists (select 1 from job where kind = :kind and (state in ('pending', 'running')
+				    or finished_at > now() - make_interval(secs => :interval)))
+				on conflict (dedupe_key) where state = 'pending' and dedupe_key is not null do nothing
+				""")
+			.param("kind", kind)
+			.param("attempts", this.properties.maxAttempts())
+			.param("createdBy", createdBy)
+			.param("interval", seconds(interval))
+			.update() == 1;
+	}
+
 	/** Claims the oldest due job for {@code owner}, if there is one. */
 	Optional<Job> claim(String owner) {
 		return this.jdbc.sql("""

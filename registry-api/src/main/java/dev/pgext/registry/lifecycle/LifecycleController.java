@@ -23,22 +23,24 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.pgext.model.PgMajor;
 import dev.pgext.model.Scope;
 import dev.pgext.registry.Scopes;
 import dev.pgext.registry.audit.AuditLog;
 import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.catalog.CatalogEntries;
 import dev.pgext.registry.events.EventTypes;
 import dev.pgext.registry.events.Events;
-import dev.pgext.registry.jobs.JobQueue;
-import dev.pgext.registry.manifest.SeedLayout;
 import dev.pgext.registry.problem.RegistryException;
+import dev.pgext.registry.projection.ProjectionTarget;
+import dev.pgext.registry.projection.Projections;
 
 /**
  * {@code /api/v1/distributions/{name}/...}: yank and un-yank a release, deprecate a
  * distribution, offer and accept its ownership. Each change writes its audit row and event
- * in its own transaction; a yank or un-yank also enqueues, in that transaction, the job
- * that rewrites the affected {@code ext_index.json} files and seed layouts, so a crash
- * cannot leave them stale.
+ * in its own transaction; a yank or un-yank also recomputes the catalog listing of the
+ * affected extensions and asks, in that transaction, for the projections of the affected
+ * scope and majors, so a crash cannot leave {@code ext_index.json} or the seed layout stale.
  */
 @RestController
 class LifecycleController {
@@ -49,13 +51,17 @@ class LifecycleController {
 
 	private final Events events;
 
-	private final JobQueue jobs;
+	private final Projections projections;
 
-	LifecycleController(JdbcClient jdbc, AuditLog audit, Events events, JobQueue jobs) {
+	private final CatalogEntries catalog;
+
+	LifecycleController(JdbcClient jdbc, AuditLog audit, Events events, Projections projections,
+			CatalogEntries catalog) {
 		this.jdbc = jdbc;
 		this.audit = audit;
 		this.events = events;
-		this.jobs = jobs;
+		this.projections = projections;
+		this.catalog = catalog;
 	}
 
 	/**
@@ -107,8 +113,8 @@ class LifecycleController {
 	 * @param owners its owners
 	 * @param offeredTo the user an open ownership offer names
 	 * @param releases its releases, newest first
-	 * @param storeOperation the operation that rewrites the affected indexes, after a yank
-	 * or un-yank
+	 * @param storeOperation after a yank or un-yank, the operation that reconciles the
+	 * affected index (of the highest affected major, when there are several)
 	 */
 	@JsonInclude(JsonInclude.Include.NON_NULL)
 	record Lifecycle(String distribution, String tenant, boolean deprecated, String successor,
@@ -176,11 +182,12 @@ class LifecycleController {
 			.params(scope, name, version)
 			.query(Integer.class)
 			.list();
-		Map<String, Object> payload = new LinkedHashMap<>();
-		payload.put("tenant", Scopes.tenantOf(scope));
-		payload.put("pg_majors", majors);
-		payload.put("names", extensions);
-		long job = this.jobs.enqueue(SeedLayout.RESYNC_JOB, payload, caller.name());
+		this.catalog.refresh(scope, extensions);
+		Scope parsed = Scopes.fromColumn(scope);
+		long job = 0;
+		for (int major : majors) {
+			job = this.projections.request(new ProjectionTarget.Store(parsed, PgMajor.of(major)), caller.name());
+		}
 		Map<String, Object> detail = new LinkedHashMap<>();
 		detail.put("distribution", name);
 		detail.put("version", version);
