@@ -1,11 +1,14 @@
 package dev.pgext.registry.publish;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -17,10 +20,12 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.pgext.model.Scope;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.index.ExtFile;
+import dev.pgext.registry.Jsonb;
 import dev.pgext.registry.Scopes;
 import dev.pgext.registry.audit.AuditLog;
 import dev.pgext.registry.auth.Caller;
 import dev.pgext.registry.catalog.CatalogEntries;
+import dev.pgext.registry.distribution.Distributions;
 import dev.pgext.registry.events.EventTypes;
 import dev.pgext.registry.events.Events;
 import dev.pgext.registry.problem.RegistryException;
@@ -54,8 +59,15 @@ class Publisher {
 
 	private final Projections projections;
 
+	private final Distributions distributions;
+
+	private final ReleaseRepository releases;
+
 	Publisher(JdbcClient jdbc, Blobs blobs, AuditLog audit, TransactionTemplate transaction, Events events,
-			CatalogEntries catalog, Projections projections) {
+			CatalogEntries catalog, Projections projections, Distributions distributions,
+			ReleaseRepository releases) {
+		this.distributions = distributions;
+		this.releases = releases;
 		this.jdbc = jdbc;
 		this.blobs = blobs;
 		this.audit = audit;
@@ -66,10 +78,7 @@ class Publisher {
 	}
 
 	boolean exists(Scope scope, String distribution, String version) {
-		return this.jdbc.sql("select count(*) from release where scope = ? and distribution = ? and version = ?")
-			.params(Scopes.column(scope), distribution, version)
-			.query(Long.class)
-			.single() > 0;
+		return this.releases.existsByScopeAndDistributionAndVersion(Scopes.column(scope), distribution, version);
 	}
 
 	PublishedRelease publish(Caller caller, Scope scope, ReleaseMetadata metadata, List<PlannedExtension> planned) {
@@ -79,57 +88,47 @@ class Publisher {
 	private PublishedRelease publishInTransaction(Caller caller, Scope scope, ReleaseMetadata metadata,
 			List<PlannedExtension> planned) {
 		String scopeColumn = Scopes.column(scope);
-		claimDistribution(caller, scopeColumn, metadata.name());
-		long releaseId;
-		Instant publishedAt;
-		try {
-			var row = this.jdbc
-				.sql("insert into release (scope, distribution, version, abstract, description, license, tags, "
-						+ "metadata, published_by) values (?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), ?) "
-						+ "returning id, published_at")
-				.params(scopeColumn, metadata.name(), metadata.version(), metadata.summary(), metadata.description(),
-						metadata.license(), metadata.tags().toArray(String[]::new), metadata.jsonText(),
-						caller.userId())
-				.query((rs, n) -> Map.entry(rs.getLong(1), rs.getTimestamp(2).toInstant()))
-				.single();
-			releaseId = row.getKey();
-			publishedAt = row.getValue();
-		}
-		catch (DuplicateKeyException ex) {
-			throw versionExists(scope, metadata);
-		}
+		this.distributions.claimForPublishing(caller, scopeColumn, metadata.name());
 		for (String name : planned.stream()
 			.map(PlannedExtension::name)
 			.collect(Collectors.toCollection(TreeSet::new))) {
 			claimExtensionName(scopeColumn, name, metadata.name());
 		}
 
-		// content first: nothing below may name a blob that is not in the store yet
+		// content first: nothing the catalog names may be missing from the store
 		Map<Sha256Digest, ArtifactFile> blobs = new LinkedHashMap<>();
 		planned.forEach((e) -> e.files().forEach((f) -> blobs.putIfAbsent(f.sha256(), f)));
 		blobs.forEach((digest, file) -> this.blobs.store(digest, file.content(), file.size(),
 				contentType(file.path())));
 
+		Set<Release.Extension> extensions = new LinkedHashSet<>();
+		for (PlannedExtension extension : planned) {
+			Set<Release.File> files = new LinkedHashSet<>();
+			extension.files().forEach((file) -> files.add(new Release.File(file.path(), file.sha256().hex(), file.size())));
+			extensions.add(new Release.Extension(null, scopeColumn, extension.major().value(), extension.name(),
+					extension.control().defaultVersion(), extension.controlText(), extension.control().comment(),
+					extension.libraries(), extension.control().requires(), extension.preload().json(),
+					extension.control().trusted(), extension.control().superuser(), files));
+		}
+		Instant publishedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+		try {
+			// the unique (scope, distribution, version) makes the second of two concurrent
+			// publishes wait here for the first, then fail
+			this.releases.save(new Release(null, scopeColumn, metadata.name(), metadata.version(), metadata.summary(),
+					metadata.description(), metadata.license(), metadata.tags(), new Jsonb(metadata.jsonText()),
+					caller.userId(), publishedAt, null, null, null, extensions));
+		}
+		catch (RuntimeException ex) {
+			if (causedBy(ex, DuplicateKeyException.class)) {
+				throw versionExists(scope, metadata);
+			}
+			throw ex;
+		}
+
 		List<PublishedRelease.Extension> published = new ArrayList<>();
 		for (PlannedExtension extension : planned) {
-			long extensionId = this.jdbc
-				.sql("insert into release_extension (release_id, scope, pg_major, name, default_version, control, "
-						+ "comment, libraries, requires, preload, trusted, superuser) "
-						+ "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id")
-				.params(releaseId, scopeColumn, extension.major().value(), extension.name(),
-						extension.control().defaultVersion(), extension.controlText(), extension.control().comment(),
-						extension.libraries().toArray(String[]::new),
-						extension.control().requires().toArray(String[]::new), extension.preload().json(),
-						extension.control().trusted(), extension.control().superuser())
-				.query(Long.class)
-				.single();
-			List<ExtFile> files = new ArrayList<>();
-			for (ArtifactFile file : extension.files()) {
-				this.jdbc.sql("insert into release_file (extension_id, path, sha256, size) values (?, ?, ?, ?)")
-					.params(extensionId, file.path(), file.sha256().hex(), file.size())
-					.update();
-				files.add(new ExtFile(file.path(), file.sha256(), file.size()));
-			}
+			List<ExtFile> files = new ArrayList<>(
+					extension.files().stream().map((f) -> new ExtFile(f.path(), f.sha256(), f.size())).toList());
 			files.sort(Comparator.naturalOrder());
 			published.add(new PublishedRelease.Extension(extension.name(), extension.major().value(),
 					metadata.version(), extension.control().defaultVersion(), extension.libraries(),
@@ -162,27 +161,6 @@ class Publisher {
 				publishedAt, published);
 	}
 
-	private void claimDistribution(Caller caller, String scope, String name) {
-		int created = this.jdbc.sql("insert into distribution (scope, name) values (?, ?) on conflict do nothing")
-			.params(scope, name)
-			.update();
-		if (created == 1) {
-			this.jdbc.sql("insert into distribution_maintainer (scope, name, user_id, role) values (?, ?, ?, 'owner')")
-				.params(scope, name, caller.userId())
-				.update();
-			return;
-		}
-		boolean maintainer = this.jdbc
-			.sql("select count(*) from distribution_maintainer where scope = ? and name = ? and user_id = ?")
-			.params(scope, name, caller.userId())
-			.query(Long.class)
-			.single() > 0;
-		if (!maintainer && !caller.isAdmin()) {
-			throw RegistryException.forbidden("distribution " + name + " belongs to other maintainers; ask an owner "
-					+ "to add you (POST /api/v1/distributions/" + name + "/maintainers)");
-		}
-	}
-
 	private void claimExtensionName(String scope, String name, String distribution) {
 		this.jdbc.sql("insert into extension_name (scope, name, distribution) values (?, ?, ?) on conflict do nothing")
 			.params(scope, name, distribution)
@@ -195,6 +173,15 @@ class Publisher {
 			throw RegistryException.conflict("extension-name-taken",
 					"extension " + name + " is already provided by distribution " + owner + " in this scope");
 		}
+	}
+
+	private static boolean causedBy(Throwable ex, Class<? extends Throwable> type) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (type.isInstance(cause)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	static RegistryException versionExists(Scope scope, ReleaseMetadata metadata) {
