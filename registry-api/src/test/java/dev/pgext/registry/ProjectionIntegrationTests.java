@@ -143,6 +143,16 @@ class ProjectionIntegrationTests extends RegistryIntegrationTest {
 		assertThat(new String(this.store
 			.getBytes(StoreLayout.seedFile(Scope.PUBLIC, pg14, "share/extension/drift_public.control"))
 			.orElseThrow(), StandardCharsets.UTF_8)).contains("default_version = '1.0.0'");
+
+		// a second run finds every object up to date (compared by ETag) and writes nothing
+		awaitProjections();
+		JsonNode again = awaitOperation(api().postJson("/api/v1/admin/projections/reconcile", ADMIN_TOKEN, Map.of())
+			.headers()
+			.getLocation()
+			.toString(), ADMIN_TOKEN);
+		assertThat(again.path("state").asString()).as(again.toString()).isEqualTo("succeeded");
+		assertThat(again.path("result").path("written").asInt()).as(again.toString()).isZero();
+		assertThat(again.path("result").path("deleted").asInt()).as(again.toString()).isZero();
 	}
 
 	@Test

@@ -1,7 +1,10 @@
 package dev.pgext.registry.events;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -26,6 +29,27 @@ public class Events {
 	Events(JdbcClient jdbc, Projections projections) {
 		this.jdbc = jdbc;
 		this.projections = projections;
+	}
+
+	/**
+	 * An event as recorded.
+	 *
+	 * @param id its position in the outbox
+	 * @param at when
+	 * @param data its details
+	 */
+	record Recorded(long id, Instant at, JsonNode data) {
+	}
+
+	/** The newest {@code limit} public events of {@code type}, newest first. */
+	List<Recorded> recentPublic(String type, int limit) {
+		return this.jdbc
+			.sql("select id, created_at, data::text from event where type = ? and tenant is null "
+					+ "order by id desc limit ?")
+			.params(type, limit)
+			.query((rs, n) -> new Recorded(rs.getLong(1), rs.getTimestamp(2).toInstant(),
+					JSON.readTree(rs.getString(3))))
+			.list();
 	}
 
 	/**
