@@ -1,7 +1,5 @@
 package dev.pgext.registry.publish;
 
-import java.util.Optional;
-
 import org.springframework.data.jdbc.repository.query.Modifying;
 import org.springframework.data.jdbc.repository.query.Query;
 import org.springframework.data.repository.ListCrudRepository;
@@ -14,9 +12,6 @@ public interface ReleaseRepository extends ListCrudRepository<Release, Long> {
 
 	/** Whether {@code distribution} has {@code version} in the stored scope {@code scope}. */
 	boolean existsByScopeAndDistributionAndVersion(String scope, String distribution, String version);
-
-	/** The release, if any. */
-	Optional<Release> findByScopeAndDistributionAndVersion(String scope, String distribution, String version);
 
 	/** Yanks a release that is not yanked; returns the number of releases changed (0 or 1). */
 	@Modifying
