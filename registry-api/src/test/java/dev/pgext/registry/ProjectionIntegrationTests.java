@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.annotation.Autowired;
+
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Scope;
 import dev.pgext.model.Sha256Digest;
@@ -24,6 +26,8 @@ import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.index.ExtIndexJson;
 import dev.pgext.model.store.ObjectInfo;
+import dev.pgext.registry.jobs.JobQueue;
+import dev.pgext.registry.projection.Projections;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,6 +40,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ProjectionIntegrationTests extends RegistryIntegrationTest {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	@Autowired
+	private JobQueue jobs;
 
 	private static final Scope CONVERGENCE = Scope.tenant(TenantId.of("convergence"));
 
@@ -92,6 +99,31 @@ class ProjectionIntegrationTests extends RegistryIntegrationTest {
 		assertExactProjection(CONVERGENCE, PgMajor.of(16));
 		assertThat(storedIndex(CONVERGENCE, PgMajor.of(16)).find("conv_blobs").orElseThrow().version().value())
 			.isEqualTo("1.1.0");
+	}
+
+	@Test
+	void aProjectionJobThatDiedIsHealedByThePeriodicFullReconcile() {
+		String token = userToken("convergence-lost", "convergence", "publish");
+		String prefix = StoreLayout.scopePrefix(CONVERGENCE, PgMajor.of(14));
+		this.faults.failWritesAfter(0, (key) -> key.startsWith(prefix));
+		publishVersion(token, "convergence", "conv_lost", "1.0.0", "pg14");
+		String key = "projection.reconcile:store:convergence/14";
+		Awaitility.await("the projection job to use up its attempts")
+			.atMost(Duration.ofSeconds(60))
+			.until(() -> this.jdbc
+				.sql("select count(*) from job where dedupe_key = ? and state = 'dead'")
+				.param(key)
+				.query(Long.class)
+				.single() > 0);
+		this.faults.heal();
+		assertThat(this.store.head(StoreLayout.extIndex(CONVERGENCE, PgMajor.of(14)))).isEmpty();
+
+		// what the periodic schedule does once its interval has passed
+		assertThat(this.jobs.enqueueUnlessRecent(Projections.RECONCILE_ALL, Duration.ofMillis(1), "scheduler"))
+			.isTrue();
+		awaitProjections();
+		assertExactProjection(CONVERGENCE, PgMajor.of(14));
+		assertThat(storedIndex(CONVERGENCE, PgMajor.of(14)).find("conv_lost")).isPresent();
 	}
 
 	@Test
