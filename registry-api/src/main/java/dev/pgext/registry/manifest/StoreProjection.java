@@ -22,6 +22,7 @@ import dev.pgext.registry.Scopes;
 import dev.pgext.registry.projection.Projection;
 import dev.pgext.registry.projection.ProjectionSource;
 import dev.pgext.registry.projection.ProjectionTarget;
+import dev.pgext.registry.storage.Blobs;
 
 /**
  * The seed layout and {@code ext_index.json} of one scope and major as a projection: a copy
@@ -61,7 +62,7 @@ class StoreProjection implements ProjectionSource {
 				for (ExtFile file : entry.files()) {
 					// two current extensions shipping one path: the first by name keeps it
 					objects.putIfAbsent(StoreLayout.seedFile(scope, major, file.path()),
-							new Projection.BlobCopy(file.sha256(), contentType(file.path())));
+							new Projection.BlobCopy(file.sha256(), Blobs.contentType(file.path())));
 				}
 			}
 			objects.put(indexKey, new Projection.Generated(ExtIndexJson.write(index), "application/json"));
@@ -100,12 +101,6 @@ class StoreProjection implements ProjectionSource {
 		}
 		String rest = key.substring(prefix.length());
 		return rest.equals(StoreLayout.EXT_INDEX) || rest.startsWith("share/") || rest.startsWith("lib/");
-	}
-
-	/** The content type a seed file is stored with. */
-	static String contentType(String path) {
-		return (path.endsWith(".sql") || path.endsWith(".control")) ? "text/plain; charset=utf-8"
-				: "application/octet-stream";
 	}
 
 }

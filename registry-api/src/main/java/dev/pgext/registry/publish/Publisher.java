@@ -99,7 +99,7 @@ class Publisher {
 		Map<Sha256Digest, ArtifactFile> blobs = new LinkedHashMap<>();
 		planned.forEach((e) -> e.files().forEach((f) -> blobs.putIfAbsent(f.sha256(), f)));
 		blobs.forEach((digest, file) -> this.blobs.store(digest, file.content(), file.size(),
-				contentType(file.path())));
+				Blobs.contentType(file.path())));
 
 		Set<Release.Extension> extensions = new LinkedHashSet<>();
 		for (PlannedExtension extension : planned) {
@@ -189,11 +189,6 @@ class Publisher {
 				metadata.name() + " " + metadata.version() + " is already published"
 						+ (scope.isPublic() ? "" : " for tenant " + scope.tenant())
 						+ "; versions are immutable, publish a new version");
-	}
-
-	static String contentType(String path) {
-		return (path.endsWith(".sql") || path.endsWith(".control")) ? "text/plain; charset=utf-8"
-				: "application/octet-stream";
 	}
 
 }

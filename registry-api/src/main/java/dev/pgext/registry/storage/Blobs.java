@@ -70,6 +70,12 @@ public class Blobs {
 		return etags;
 	}
 
+	/** The content type an installation file ({@code share/...}, {@code lib/...}) is stored with. */
+	public static String contentType(String path) {
+		return (path.endsWith(".sql") || path.endsWith(".control")) ? "text/plain; charset=utf-8"
+				: "application/octet-stream";
+	}
+
 	private void record(Sha256Digest digest, long size, String etag) {
 		this.jdbc.sql("insert into blob (sha256, size, etag) values (?, ?, ?) on conflict (sha256) do nothing")
 			.params(digest.hex(), size, etag)
