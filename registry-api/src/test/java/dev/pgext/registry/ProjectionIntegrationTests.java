@@ -104,6 +104,8 @@ class ProjectionIntegrationTests extends RegistryIntegrationTest {
 	@Test
 	void aProjectionJobThatDiedIsHealedByThePeriodicFullReconcile() {
 		String token = userToken("convergence-lost", "convergence", "publish");
+		// the full reconcile every instance asks for at start is over
+		awaitProjections();
 		String prefix = StoreLayout.scopePrefix(CONVERGENCE, PgMajor.of(14));
 		this.faults.failWritesAfter(0, (key) -> key.startsWith(prefix));
 		publishVersion(token, "convergence", "conv_lost", "1.0.0", "pg14");

@@ -148,6 +148,7 @@ class JobQueueIntegrationTests extends RegistryIntegrationTest {
 		assertThat(superseded.state()).isEqualTo("superseded");
 		assertThat(superseded.finishedAt()).isNotNull();
 		assertThat(this.queue.find(second).orElseThrow().state()).isEqualTo("pending");
+		this.jdbc.sql("delete from job where dedupe_key = 'test-supersede'").update();
 	}
 
 }
