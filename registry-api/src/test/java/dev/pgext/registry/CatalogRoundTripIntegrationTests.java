@@ -145,6 +145,7 @@ class CatalogRoundTripIntegrationTests extends RegistryIntegrationTest {
 
 	@Test
 	void computeManifestDigestsMatchTheBytesInTheStore() {
+		awaitProjections();
 		for (int major : List.of(15, 17)) {
 			RegistryClient.Response response = api().get("/api/v1/compute-manifests/" + major, null);
 			assertThat(response.status()).isEqualTo(200);
@@ -205,6 +206,7 @@ class CatalogRoundTripIntegrationTests extends RegistryIntegrationTest {
 			assertThat(Sha256Digest.of(this.store.getBytes(StoreLayout.blob(file.sha256())).orElseThrow()))
 				.isEqualTo(file.sha256());
 		}
+		awaitProjections();
 		Scope acmeScope = Scope.tenant(TenantId.of("acme"));
 		assertThat(this.store.head(StoreLayout.extIndex(acmeScope, PgMajor.of(17)))).isPresent();
 		assertThat(

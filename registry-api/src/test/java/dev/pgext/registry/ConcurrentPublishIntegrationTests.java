@@ -70,6 +70,7 @@ class ConcurrentPublishIntegrationTests extends RegistryIntegrationTest {
 
 		assertThat(this.jdbc.sql("select count(*) from release where distribution = 'isn'").query(Long.class).single())
 			.isEqualTo(1);
+		awaitProjections();
 		List<ExtFile> files = ExtIndexJson
 			.read(this.store.getBytes(StoreLayout.extIndex(Scope.PUBLIC, PgMajor.of(18))).orElseThrow())
 			.find("isn")
@@ -114,6 +115,8 @@ class ConcurrentPublishIntegrationTests extends RegistryIntegrationTest {
 						Map.of("pg15", ContribExtension.of(PostgresInstalls.shared(15), name).tarGz()));
 				assertThat(response.status()).as(response.toString()).isEqualTo(201);
 			}
+			// the index follows the catalog in the background: keep reading until it has
+			awaitProjections();
 		}
 		finally {
 			publishing.set(false);
@@ -121,6 +124,9 @@ class ConcurrentPublishIntegrationTests extends RegistryIntegrationTest {
 		}
 		assertThat(dangling).isEmpty();
 		assertThat(checkedIndexes.get()).isPositive();
+		assertThat(ExtIndexJson.read(this.store.getBytes(indexKey).orElseThrow()).extensions())
+			.extracting((entry) -> entry.name().value())
+			.contains("tablefunc", "fuzzystrmatch", "intarray", "ltree", "seg");
 	}
 
 }

@@ -15,10 +15,10 @@ import dev.pgext.model.index.ExtIndexJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A publish whose commit fails after the seed layout and index were written (here a
+ * A publish whose commit fails after its blobs and catalog rows were written (here a
  * deferred trigger refuses the commit, as a lost connection or a full disk would) leaves
- * no row, puts the index and seed files back, and keeps at most unreferenced
- * content-addressed blobs.
+ * no row and no projection run behind, so the index and seed files stay as they were; at
+ * most unreferenced content-addressed blobs remain.
  */
 class FailedCommitIntegrationTests extends RegistryIntegrationTest {
 
@@ -50,6 +50,7 @@ class FailedCommitIntegrationTests extends RegistryIntegrationTest {
 		assertThat(publish(ADMIN_TOKEN, null, TestArtifacts.metadata("survivor", "1.0"),
 				Map.of("pg14", TestArtifacts.sqlExtension("survivor").tarGz()))
 			.status()).isEqualTo(201);
+		awaitProjections();
 		byte[] indexBefore = this.store.getBytes(StoreLayout.extIndex(Scope.PUBLIC, PgMajor.of(14))).orElseThrow();
 		Snapshot before = snapshot();
 

@@ -56,6 +56,7 @@ class LibraryModuleIntegrationTests extends RegistryIntegrationTest {
 		}
 		assertThat(index.find("auth_delay").orElseThrow().preload().json()).isEqualTo("server");
 		// the stored index, which the loader reads with source=s3, says the same
+		awaitProjections();
 		assertThat(ExtIndexJson.read(this.store.getBytes("15/ext_index.json").orElseThrow()).find("auto_explain"))
 			.hasValueSatisfying((entry) -> assertThat(entry.control()).isNull());
 	}

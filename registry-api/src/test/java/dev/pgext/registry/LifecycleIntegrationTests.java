@@ -23,7 +23,7 @@ class LifecycleIntegrationTests extends RegistryIntegrationTest {
 	private static final String PROBLEMS = "https://pgext.dev/problems/";
 
 	@Test
-	void aYankedReleaseLeavesManifestsIndexesAndSearchButStaysDownloadable() {
+	void yankingTheCurrentReleaseMakesTheNextHighestCurrentAndKeepsItDownloadable() {
 		String owner = userToken("life-owner", null, "publish");
 		publishVersion(owner, "life_yank", "1.0.0");
 		publishVersion(owner, "life_yank", "1.1.0");
@@ -48,8 +48,10 @@ class LifecycleIntegrationTests extends RegistryIntegrationTest {
 			.value()).isEqualTo("1.0.0");
 		assertThat(seedControl("life_yank")).contains("default_version = '1.0.0'");
 		assertThat(this.store.head(seedKey("share/extension/life_yank--1.1.0.sql"))).isEmpty();
-		assertThat(api().getTemplate("/api/v1/search?q={q}", null, "life_yank").json().path("total").asLong())
-			.isZero();
+		// the next highest release is current now, in search too
+		JsonNode found = api().getTemplate("/api/v1/search?q={q}", null, "life_yank").json();
+		assertThat(found.path("total").asLong()).isEqualTo(1);
+		assertThat(found.path("hits").get(0).path("version").asString()).isEqualTo("1.0.0");
 		RegistryClient.Response exact = api().get("/api/v1/distributions/life_yank/versions/1.1.0", null);
 		assertThat(exact.status()).isEqualTo(200);
 		assertThat(exact.json().get(0).path("version").asString()).isEqualTo("1.1.0");
@@ -124,7 +126,7 @@ class LifecycleIntegrationTests extends RegistryIntegrationTest {
 		JsonNode operation = awaitOperation(accepted.headers().getLocation().toString(), ADMIN_TOKEN);
 		assertThat(operation.path("state").asString()).as(operation.toString()).isEqualTo("succeeded");
 		assertThat(operation.path("progress").asInt()).isEqualTo(100);
-		assertThat(operation.path("result").path("indexes").asInt()).isPositive();
+		assertThat(operation.path("result").path("targets").asInt()).isPositive();
 		assertThat(ExtIndexJson.read(this.store.getBytes(StoreLayout.extIndex(Scope.PUBLIC, PgMajor.of(15))).orElseThrow())
 			.find("life_regen")).isPresent();
 		assertThat(api().get(accepted.headers().getLocation().toString(), null).status()).isEqualTo(401);

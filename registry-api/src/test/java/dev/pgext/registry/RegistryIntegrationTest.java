@@ -1,12 +1,17 @@
 package dev.pgext.registry;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -27,7 +32,10 @@ import dev.pgext.model.store.ObjectStore;
 				"pgext.registry.publish.max-compression-ratio=40", "pgext.registry.publish.ratio-check-threshold=1MB",
 				"pgext.registry.jobs.poll-interval=100ms", "pgext.registry.jobs.retry-base=100ms",
 				"pgext.registry.jobs.retry-max=500ms", "pgext.registry.webhooks.retry-base=100ms",
-				"pgext.registry.webhooks.retry-max=300ms", "pgext.registry.webhooks.max-attempts=15" })
+				"pgext.registry.webhooks.retry-max=300ms", "pgext.registry.webhooks.max-attempts=15",
+				// a periodic full reconcile runs once at start; tests that plant strays ask for their own
+				"pgext.registry.projection.full-reconcile-interval=1h" })
+@Import(FaultyObjectStore.Installed.class)
 public abstract class RegistryIntegrationTest {
 
 	protected static final String ADMIN_TOKEN = "pgx_integration-test-administrator-token";
@@ -45,6 +53,29 @@ public abstract class RegistryIntegrationTest {
 
 	@Autowired
 	protected JdbcClient jdbc;
+
+	@Autowired
+	protected FaultyObjectStore faults;
+
+	@AfterEach
+	void healTheStore() {
+		this.faults.heal();
+	}
+
+	/**
+	 * Waits until no projection run is running or due within a minute (retries included):
+	 * the store then shows the projection of everything committed so far.
+	 */
+	protected void awaitProjections() {
+		Awaitility.await("projection runs to finish")
+			.atMost(Duration.ofSeconds(60))
+			.pollInterval(Duration.ofMillis(50))
+			.until(() -> this.jdbc
+				.sql("select count(*) from job where kind like 'projection.%' and (state = 'running' "
+						+ "or (state = 'pending' and run_at < now() + interval '1 minute'))")
+				.query(Long.class)
+				.single() == 0);
+	}
 
 	protected RegistryClient api() {
 		return new RegistryClient("http://127.0.0.1:" + this.port);
@@ -98,6 +129,7 @@ public abstract class RegistryIntegrationTest {
 	 * row counts.
 	 */
 	protected Snapshot snapshot() {
+		awaitProjections();
 		Map<String, String> objects = new TreeMap<>();
 		for (ObjectInfo object : this.store.list("")) {
 			if (object.key().startsWith(StoreLayout.MIRROR)) {

@@ -7,9 +7,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -22,12 +20,10 @@ import dev.pgext.registry.auth.Caller;
 @RestController
 class AuditController {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private final AuditLog audit;
 
-	private final JdbcClient jdbc;
-
-	AuditController(JdbcClient jdbc) {
-		this.jdbc = jdbc;
+	AuditController(AuditLog audit) {
+		this.audit = audit;
 	}
 
 	/**
@@ -48,18 +44,7 @@ class AuditController {
 	List<AuditEvent> events(Caller caller, @RequestParam(required = false) String target,
 			@RequestParam(defaultValue = "100") @Min(1) @Max(1000) int limit) {
 		caller.requireScope(Caller.ADMIN);
-		String where = (target != null) ? " where target = :target" : "";
-		var statement = this.jdbc
-			.sql("select id, at, actor, action, target, detail::text from audit_event" + where
-					+ " order by id desc limit :limit")
-			.param("limit", limit);
-		if (target != null) {
-			statement = statement.param("target", target);
-		}
-		return statement
-			.query((rs, n) -> new AuditEvent(rs.getLong(1), rs.getTimestamp(2).toInstant(), rs.getString(3),
-					rs.getString(4), rs.getString(5), JSON.readTree(rs.getString(6))))
-			.list();
+		return this.audit.recent(target, limit);
 	}
 
 }

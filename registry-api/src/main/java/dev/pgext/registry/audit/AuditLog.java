@@ -1,5 +1,6 @@
 package dev.pgext.registry.audit;
 
+import java.util.List;
 import java.util.Map;
 
 import tools.jackson.databind.json.JsonMapper;
@@ -20,6 +21,22 @@ public class AuditLog {
 
 	AuditLog(JdbcClient jdbc) {
 		this.jdbc = jdbc;
+	}
+
+	/** The newest {@code limit} events, of {@code target} only when it is given. */
+	List<AuditController.AuditEvent> recent(String target, int limit) {
+		String where = (target != null) ? " where target = :target" : "";
+		var statement = this.jdbc
+			.sql("select id, at, actor, action, target, detail::text from audit_event" + where
+					+ " order by id desc limit :limit")
+			.param("limit", limit);
+		if (target != null) {
+			statement = statement.param("target", target);
+		}
+		return statement
+			.query((rs, n) -> new AuditController.AuditEvent(rs.getLong(1), rs.getTimestamp(2).toInstant(),
+					rs.getString(3), rs.getString(4), rs.getString(5), JSON.readTree(rs.getString(6))))
+			.list();
 	}
 
 	public void record(String actor, String action, String target, Map<String, ?> detail) {

@@ -14,13 +14,10 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
-import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -46,16 +43,14 @@ import dev.pgext.registry.problem.RegistryException;
 @RestController
 class BundleController {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
-
-	private final JdbcClient jdbc;
+	private final BundleRepository bundles;
 
 	private final ObjectStore store;
 
 	private final AuditLog audit;
 
-	BundleController(JdbcClient jdbc, ObjectStore store, AuditLog audit) {
-		this.jdbc = jdbc;
+	BundleController(BundleRepository bundles, ObjectStore store, AuditLog audit) {
+		this.bundles = bundles;
 		this.store = store;
 		this.audit = audit;
 	}
@@ -111,21 +106,8 @@ class BundleController {
 			throw RegistryException.unprocessable("bundle-size-mismatch",
 					key + " is " + object.size() + " bytes, not " + request.size());
 		}
-		String versionsJson = JSON.writeValueAsString(pgVersions);
-		int inserted = this.jdbc
-			.sql("insert into bundle (sha256, size, pg_versions, manifest, registered_by) "
-					+ "values (?, ?, cast(? as jsonb), cast(? as jsonb), ?) on conflict (sha256) do nothing")
-			.params(digest.hex(), request.size(), versionsJson, JSON.writeValueAsString(request.manifest()),
-					caller.userId())
-			.update();
-		if (inserted == 0) {
-			boolean same = this.jdbc
-				.sql("select count(*) from bundle where sha256 = ? and size = ? and pg_versions = cast(? as jsonb) "
-						+ "and manifest = cast(? as jsonb)")
-				.params(digest.hex(), request.size(), versionsJson, JSON.writeValueAsString(request.manifest()))
-				.query(Long.class)
-				.single() > 0;
-			if (!same) {
+		if (!this.bundles.insertIfAbsent(digest, request.size(), pgVersions, request.manifest(), caller.userId())) {
+			if (!this.bundles.sameAs(digest, request.size(), pgVersions, request.manifest())) {
 				throw RegistryException.conflict("bundle-conflict",
 						"bundle " + digest.hex() + " is already registered with different content");
 			}
@@ -139,10 +121,7 @@ class BundleController {
 	@Operation(summary = "Registered bundles, newest first")
 	@GetMapping("/api/v1/bundles")
 	List<Bundle> list(@RequestParam(defaultValue = "100") @Min(1) @Max(1000) int limit) {
-		return this.jdbc.sql(SELECT + " order by b.registered_at desc, b.sha256 limit ?")
-			.param(limit)
-			.query((rs, n) -> bundle(rs))
-			.list();
+		return this.bundles.newest(limit);
 	}
 
 	@Operation(summary = "One registered bundle")
@@ -151,21 +130,8 @@ class BundleController {
 		return find(Sha256Digest.parse(sha256).hex());
 	}
 
-	private static final String SELECT = "select b.sha256, b.size, b.pg_versions::text, b.manifest::text, u.name, "
-			+ "b.registered_at from bundle b join registry_user u on u.id = b.registered_by";
-
 	private Bundle find(String hex) {
-		return this.jdbc.sql(SELECT + " where b.sha256 = ?")
-			.param(hex)
-			.query((rs, n) -> bundle(rs))
-			.optional()
-			.orElseThrow(() -> RegistryException.notFound("no bundle " + hex));
-	}
-
-	private static Bundle bundle(java.sql.ResultSet rs) throws java.sql.SQLException {
-		return new Bundle(rs.getString(1), rs.getLong(2),
-				JSON.readValue(rs.getString(3), new TypeReference<Map<String, String>>() {
-				}), JSON.readTree(rs.getString(4)), rs.getString(5), rs.getTimestamp(6).toInstant());
+		return this.bundles.find(hex).orElseThrow(() -> RegistryException.notFound("no bundle " + hex));
 	}
 
 }

@@ -15,12 +15,9 @@ import io.swagger.v3.oas.annotations.Parameter;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
-import tools.jackson.core.type.TypeReference;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -47,16 +44,14 @@ import dev.pgext.registry.problem.RegistryException;
 @RestController
 class BundlePinController {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
-
-	private final JdbcClient jdbc;
+	private final BundlePinRepository pins;
 
 	private final AuditLog audit;
 
 	private final Events events;
 
-	BundlePinController(JdbcClient jdbc, AuditLog audit, Events events) {
-		this.jdbc = jdbc;
+	BundlePinController(BundlePinRepository pins, AuditLog audit, Events events) {
+		this.pins = pins;
 		this.audit = audit;
 		this.events = events;
 	}
@@ -111,12 +106,7 @@ class BundlePinController {
 		caller.requireScope(Caller.PUBLISH, Caller.BUNDLE_APPROVER, Caller.ADMIN);
 		checkEnvironment(environment);
 		String hex = Sha256Digest.parse(request.sha256()).hex();
-		Map<String, String> bundleVersions = this.jdbc.sql("select pg_versions::text from bundle where sha256 = ?")
-			.param(hex)
-			.query(String.class)
-			.optional()
-			.map((json) -> JSON.readValue(json, new TypeReference<Map<String, String>>() {
-			}))
+		Map<String, String> bundleVersions = this.pins.bundleVersions(hex)
 			.orElseThrow(() -> RegistryException.unprocessable("bundle-not-registered",
 					"no registered bundle " + hex + "; register it (POST /api/v1/bundles) before pinning it"));
 		TreeSet<String> majors = new TreeSet<>();
@@ -130,12 +120,7 @@ class BundlePinController {
 			}
 			majors.add(major);
 		}
-		long id = this.jdbc
-			.sql("insert into bundle_pin (environment, sha256, pg_versions, reason, proposed_by) "
-					+ "values (?, ?, ?, ?, ?) returning id")
-			.params(environment, hex, majors.toArray(String[]::new), request.reason(), caller.userId())
-			.query(Long.class)
-			.single();
+		long id = this.pins.propose(environment, hex, majors, request.reason(), caller.userId());
 		Map<String, Object> detail = new LinkedHashMap<>();
 		detail.put("proposal", id);
 		detail.put("environment", environment);
@@ -154,10 +139,7 @@ class BundlePinController {
 	Pin approve(@Parameter(hidden = true) Caller caller, @PathVariable String environment, @PathVariable long id) {
 		caller.requireScope(Caller.BUNDLE_APPROVER);
 		// lock the proposal first, so two approvers racing for it see each other's outcome
-		Long proposer = this.jdbc.sql("select proposed_by from bundle_pin where environment = ? and id = ? for update")
-			.params(environment, id)
-			.query(Long.class)
-			.optional()
+		Long proposer = this.pins.lockProposal(environment, id)
 			.orElseThrow(() -> RegistryException.notFound("no pin proposal " + id + " for " + environment));
 		Pin proposal = find(environment, id);
 		if (proposer.equals(caller.userId())) {
@@ -168,19 +150,9 @@ class BundlePinController {
 			throw RegistryException.conflict("pin-not-proposed",
 					"proposal " + id + " is " + proposal.state() + ", not awaiting approval");
 		}
-		// one effective pin per environment: take the environment's lock, then replace it
-		this.jdbc.sql("select pg_advisory_xact_lock(hashtext('bundle_pin'), hashtext(?))")
-			.param(environment)
-			.query((rs, n) -> 1)
-			.list();
-		this.jdbc.sql("update bundle_pin set state = 'superseded' where environment = ? and state = 'effective'")
-			.param(environment)
-			.update();
+		// one effective pin per environment
 		try {
-			this.jdbc
-				.sql("update bundle_pin set state = 'effective', approved_by = ?, approved_at = now() where id = ?")
-				.params(caller.userId(), id)
-				.update();
+			this.pins.makeEffective(environment, id, caller.userId());
 		}
 		catch (DataIntegrityViolationException ex) {
 			throw RegistryException.forbidden("a pin cannot be approved by the user who proposed it");
@@ -201,11 +173,7 @@ class BundlePinController {
 	@GetMapping("/api/v1/bundle-pins/{environment}")
 	PinFile pinFile(@PathVariable String environment) {
 		checkEnvironment(environment);
-		return this.jdbc
-			.sql("select sha256, pg_versions from bundle_pin where environment = ? and state = 'effective'")
-			.param(environment)
-			.query((rs, n) -> new PinFile(rs.getString(1), List.of((String[]) rs.getArray(2).getArray())))
-			.optional()
+		return this.pins.effective(environment)
 			.orElseThrow(() -> RegistryException.notFound("no approved pin for environment " + environment));
 	}
 
@@ -213,28 +181,12 @@ class BundlePinController {
 	@GetMapping("/api/v1/bundle-pins/{environment}/history")
 	List<Pin> history(@PathVariable String environment) {
 		checkEnvironment(environment);
-		return this.jdbc.sql(SELECT + " where p.environment = ? order by p.id desc")
-			.param(environment)
-			.query((rs, n) -> pin(rs))
-			.list();
+		return this.pins.history(environment);
 	}
-
-	private static final String SELECT = "select p.id, p.environment, p.sha256, p.pg_versions, p.state, p.reason, "
-			+ "u.name, p.proposed_at, a.name, p.approved_at from bundle_pin p "
-			+ "join registry_user u on u.id = p.proposed_by left join registry_user a on a.id = p.approved_by";
 
 	private Pin find(String environment, long id) {
-		return this.jdbc.sql(SELECT + " where p.environment = ? and p.id = ?")
-			.params(environment, id)
-			.query((rs, n) -> pin(rs))
-			.optional()
+		return this.pins.find(environment, id)
 			.orElseThrow(() -> RegistryException.notFound("no pin proposal " + id + " for " + environment));
-	}
-
-	private static Pin pin(java.sql.ResultSet rs) throws java.sql.SQLException {
-		return new Pin(rs.getLong(1), rs.getString(2), rs.getString(3), List.of((String[]) rs.getArray(4).getArray()),
-				rs.getString(5), rs.getString(6), rs.getString(7), rs.getTimestamp(8).toInstant(), rs.getString(9),
-				(rs.getTimestamp(10) != null) ? rs.getTimestamp(10).toInstant() : null);
 	}
 
 	private static void checkEnvironment(String environment) {

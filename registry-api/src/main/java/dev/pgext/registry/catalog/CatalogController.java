@@ -1,13 +1,8 @@
 package dev.pgext.registry.catalog;
 
 import java.io.InputStream;
-import java.sql.Array;
-import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.swagger.v3.oas.annotations.Operation;
@@ -20,7 +15,6 @@ import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -45,14 +39,14 @@ import dev.pgext.registry.problem.RegistryException;
 @RestController
 class CatalogController {
 
-	private final JdbcClient jdbc;
+	private final CatalogRepository repository;
 
 	private final ObjectStore store;
 
 	private final DownloadLinks links;
 
-	CatalogController(JdbcClient jdbc, ObjectStore store, DownloadLinks links) {
-		this.jdbc = jdbc;
+	CatalogController(CatalogRepository repository, ObjectStore store, DownloadLinks links) {
+		this.repository = repository;
 		this.store = store;
 		this.links = links;
 	}
@@ -94,35 +88,11 @@ class CatalogController {
 			@RequestParam(defaultValue = "50") @Min(1) @Max(500) int size) {
 		Scope scope = Scope.parse(tenant);
 		caller.requireRead(scope);
-		// an extension whose current release is yanked leaves the listing until it is
-		// un-yanked or a newer release comes
-		StringBuilder where = new StringBuilder(" where scope in ('', :tenant) and not exists (select 1 from release r "
-				+ "where r.scope = catalog_entry.scope and r.distribution = catalog_entry.distribution "
-				+ "and r.version = catalog_entry.version and r.yanked_at is not null)");
-		Map<String, Object> params = new HashMap<>();
-		params.put("tenant", Scopes.column(scope));
-		if (pg != null) {
-			where.append(" and :pg = any(pg_majors)");
-			params.put("pg", PgMajor.of(pg).value());
-		}
-		if (tag != null) {
-			where.append(" and :tag = any(tags)");
-			params.put("tag", tag.toLowerCase(java.util.Locale.ROOT));
-		}
-		long total = this.jdbc.sql("select count(*) from catalog_entry" + where)
-			.params(params)
-			.query(Long.class)
-			.single();
-		List<ExtensionSummary> items = this.jdbc
-			.sql("select scope, name, distribution, version, abstract, tags, pg_majors, updated_at from catalog_entry"
-					+ where + " order by name, scope limit :limit offset :offset")
-			.params(params)
-			.param("limit", size)
-			.param("offset", (long) page * size)
-			.query((rs, n) -> new ExtensionSummary(rs.getString(2), Scopes.tenantOf(rs.getString(1)), rs.getString(3),
-					rs.getString(4), rs.getString(5), strings(rs.getArray(6)), ints(rs.getArray(7)),
-					rs.getTimestamp(8).toInstant()))
-			.list();
+		CatalogRepository.Found<ExtensionSummary> found = this.repository.list(Scopes.column(scope),
+				(pg != null) ? PgMajor.of(pg).value() : null,
+				(tag != null) ? tag.toLowerCase(java.util.Locale.ROOT) : null, page, size);
+		long total = found.total();
+		List<ExtensionSummary> items = found.items();
 		return new Page<>(page, size, total, items);
 	}
 
@@ -152,22 +122,8 @@ class CatalogController {
 	ExtensionDetail extension(@Parameter(hidden = true) Caller caller, @PathVariable String name,
 			@RequestParam(required = false) String tenant) {
 		Scope scope = visibleScope(caller, name, tenant);
-		ExtensionSummary summary = this.jdbc
-			.sql("select scope, name, distribution, version, abstract, tags, pg_majors, updated_at from catalog_entry "
-					+ "where scope = ? and name = ?")
-			.params(Scopes.column(scope), name)
-			.query((rs, n) -> new ExtensionSummary(rs.getString(2), Scopes.tenantOf(rs.getString(1)), rs.getString(3),
-					rs.getString(4), rs.getString(5), strings(rs.getArray(6)), ints(rs.getArray(7)),
-					rs.getTimestamp(8).toInstant()))
-			.single();
-		List<VersionSummary> versions = this.jdbc
-			.sql("select r.version, r.distribution, array_agg(distinct e.pg_major order by e.pg_major), r.published_at "
-					+ "from release r join release_extension e on e.release_id = r.id "
-					+ "where e.scope = ? and e.name = ? group by r.id order by r.published_at desc, r.id desc")
-			.params(Scopes.column(scope), name)
-			.query((rs, n) -> new VersionSummary(rs.getString(1), rs.getString(2), ints(rs.getArray(3)),
-					rs.getTimestamp(4).toInstant()))
-			.list();
+		ExtensionSummary summary = this.repository.summary(Scopes.column(scope), name);
+		List<VersionSummary> versions = this.repository.versions(Scopes.column(scope), name);
 		return new ExtensionDetail(summary, versions);
 	}
 
@@ -199,8 +155,8 @@ class CatalogController {
 	List<ExtensionBuild> version(@Parameter(hidden = true) Caller caller, @PathVariable String name,
 			@PathVariable String version, @RequestParam(required = false) String tenant) {
 		Scope scope = visibleScope(caller, name, tenant);
-		List<ExtensionBuild> builds = builds("e.scope = ? and e.name = ? and r.version = ?", Scopes.column(scope), name,
-				version);
+		List<ExtensionBuild> builds = this.repository.builds("e.scope = ? and e.name = ? and r.version = ?",
+				Scopes.column(scope), name, version);
 		if (builds.isEmpty()) {
 			throw RegistryException.notFound("extension " + name + " has no version " + version);
 		}
@@ -213,39 +169,10 @@ class CatalogController {
 			@PathVariable String version, @RequestParam(required = false) String tenant) {
 		Scope scope = Scope.parse(tenant);
 		caller.requireRead(scope);
-		List<ExtensionBuild> builds = builds("r.scope = ? and r.distribution = ? and r.version = ?",
+		List<ExtensionBuild> builds = this.repository.builds("r.scope = ? and r.distribution = ? and r.version = ?",
 				Scopes.column(scope), name, version);
 		if (builds.isEmpty()) {
 			throw RegistryException.notFound("distribution " + name + " has no version " + version + " in " + scope);
-		}
-		return builds;
-	}
-
-	private List<ExtensionBuild> builds(String condition, Object... params) {
-		record Row(long id, ExtensionBuild build) {
-		}
-		List<Row> rows = this.jdbc
-			.sql("select e.id, e.name, r.version, r.scope, r.distribution, e.pg_major, e.default_version, e.control, "
-					+ "e.libraries, e.requires, e.preload, e.trusted, e.superuser from release_extension e "
-					+ "join release r on r.id = e.release_id where " + condition + " order by e.name, e.pg_major")
-			.params(params)
-			.query((rs, n) -> new Row(rs.getLong(1),
-					new ExtensionBuild(rs.getString(2), rs.getString(3), Scopes.tenantOf(rs.getString(4)),
-							rs.getString(5), rs.getInt(6), rs.getString(7), rs.getString(8), strings(rs.getArray(9)),
-							strings(rs.getArray(10)), rs.getString(11), rs.getBoolean(12), rs.getBoolean(13),
-							List.of())))
-			.list();
-		List<ExtensionBuild> builds = new ArrayList<>();
-		for (Row row : rows) {
-			List<ExtFile> files = this.jdbc
-				.sql("select path, sha256, size from release_file where extension_id = ? order by path")
-				.param(row.id())
-				.query((rs, n) -> new ExtFile(rs.getString(1), new Sha256Digest(rs.getString(2)), rs.getLong(3)))
-				.list();
-			ExtensionBuild b = row.build();
-			builds.add(new ExtensionBuild(b.name(), b.version(), b.tenant(), b.distribution(), b.pgMajor(),
-					b.defaultVersion(), b.control(), b.libraries(), b.requires(), b.preload(), b.trusted(),
-					b.superuser(), files));
 		}
 		return builds;
 	}
@@ -256,22 +183,14 @@ class CatalogController {
 	ResponseEntity<InputStreamResource> file(@Parameter(hidden = true) Caller caller, @PathVariable String sha256,
 			@RequestParam(defaultValue = "false") boolean redirect) {
 		Sha256Digest digest = Sha256Digest.parse(sha256);
-		List<String> scopes = this.jdbc
-			.sql("select distinct e.scope from release_file f join release_extension e on e.id = f.extension_id "
-					+ "where f.sha256 = ?")
-			.param(digest.hex())
-			.query(String.class)
-			.list();
+		List<String> scopes = this.repository.scopesHolding(digest);
 		// a digest the caller may not read answers exactly like one nobody published, so
 		// that its existence in another tenant's scope cannot be probed
 		if (scopes.stream().map(Scopes::fromColumn).noneMatch(caller::canRead)) {
 			throw RegistryException.notFound("no published file visible to this caller has that sha256");
 		}
 		boolean visibleToAll = scopes.contains(Scopes.column(Scope.PUBLIC));
-		long size = this.jdbc.sql("select size from release_file where sha256 = ? limit 1")
-			.param(digest.hex())
-			.query(Long.class)
-			.single();
+		long size = this.repository.size(digest);
 		if (redirect) {
 			return ResponseEntity.status(HttpStatus.FOUND).location(this.links.get(StoreLayout.blob(digest))).build();
 		}
@@ -290,23 +209,11 @@ class CatalogController {
 	private Scope visibleScope(Caller caller, String name, String tenant) {
 		Scope scope = Scope.parse(tenant);
 		caller.requireRead(scope);
-		List<String> found = this.jdbc
-			.sql("select scope from catalog_entry where name = ? and scope in ('', ?) " + "order by scope desc")
-			.params(name, Scopes.column(scope))
-			.query(String.class)
-			.list();
+		List<String> found = this.repository.scopesListing(name, Scopes.column(scope));
 		if (found.isEmpty()) {
 			throw RegistryException.notFound("no extension " + name + (scope.isPublic() ? "" : " for " + scope));
 		}
 		return Scopes.fromColumn(found.get(0));
-	}
-
-	static List<String> strings(Array array) throws SQLException {
-		return (array != null) ? List.of((String[]) array.getArray()) : List.of();
-	}
-
-	static List<Integer> ints(Array array) throws SQLException {
-		return (array != null) ? List.of((Integer[]) array.getArray()) : List.of();
 	}
 
 }

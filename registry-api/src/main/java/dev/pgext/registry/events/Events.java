@@ -1,34 +1,55 @@
 package dev.pgext.registry.events;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
-import dev.pgext.registry.jobs.JobQueue;
+import dev.pgext.registry.projection.Projections;
 
 /**
  * Writes events into the outbox inside the caller's transaction, so an event exists exactly
- * when its change does. A change of the public scope also asks for a mirror refresh, in the
- * same transaction.
+ * when its change does. A change of the public scope also asks for a run of the mirror
+ * projection, in the same transaction.
  */
 @Component
 public class Events {
-
-	/** The job kind that brings the static mirror up to date. */
-	public static final String MIRROR_REFRESH = "mirror.refresh";
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final JdbcClient jdbc;
 
-	private final JobQueue jobs;
+	private final Projections projections;
 
-	Events(JdbcClient jdbc, JobQueue jobs) {
+	Events(JdbcClient jdbc, Projections projections) {
 		this.jdbc = jdbc;
-		this.jobs = jobs;
+		this.projections = projections;
+	}
+
+	/**
+	 * An event as recorded.
+	 *
+	 * @param id its position in the outbox
+	 * @param at when
+	 * @param data its details
+	 */
+	record Recorded(long id, Instant at, JsonNode data) {
+	}
+
+	/** The newest {@code limit} public events of {@code type}, newest first. */
+	List<Recorded> recentPublic(String type, int limit) {
+		return this.jdbc
+			.sql("select id, created_at, data::text from event where type = ? and tenant is null "
+					+ "order by id desc limit ?")
+			.params(type, limit)
+			.query((rs, n) -> new Recorded(rs.getLong(1), rs.getTimestamp(2).toInstant(),
+					JSON.readTree(rs.getString(3))))
+			.list();
 	}
 
 	/**
@@ -47,7 +68,7 @@ public class Events {
 			.params(type, subject, tenant, JSON.writeValueAsString(data))
 			.update();
 		if (tenant == null && !type.startsWith("bundle_pin.")) {
-			this.jobs.enqueueOnce(MIRROR_REFRESH, MIRROR_REFRESH, Map.of(), actor);
+			this.projections.requestMirror(actor);
 		}
 	}
 

@@ -9,12 +9,9 @@ import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
 
 import io.swagger.v3.oas.annotations.Operation;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.util.UriUtils;
@@ -30,27 +27,16 @@ class FeedController {
 
 	private static final MediaType ATOM_XML = MediaType.parseMediaType("application/atom+xml;charset=UTF-8");
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private final Events events;
 
-	private final JdbcClient jdbc;
-
-	FeedController(JdbcClient jdbc) {
-		this.jdbc = jdbc;
-	}
-
-	private record Release(long id, Instant at, JsonNode data) {
+	FeedController(Events events) {
+		this.events = events;
 	}
 
 	@Operation(summary = "Atom feed of the 50 newest public releases")
 	@GetMapping("/api/v1/feeds/releases.atom")
 	ResponseEntity<String> releases() throws XMLStreamException {
-		List<Release> releases = this.jdbc
-			.sql("select id, created_at, data::text from event where type = ? and tenant is null "
-					+ "order by id desc limit 50")
-			.param(EventTypes.RELEASE_PUBLISHED)
-			.query((rs, n) -> new Release(rs.getLong(1), rs.getTimestamp(2).toInstant(),
-					JSON.readTree(rs.getString(3))))
-			.list();
+		List<Events.Recorded> releases = this.events.recentPublic(EventTypes.RELEASE_PUBLISHED, 50);
 		StringWriter out = new StringWriter();
 		XMLStreamWriter xml = XMLOutputFactory.newInstance().createXMLStreamWriter(out);
 		xml.writeStartDocument("UTF-8", "1.0");
@@ -60,7 +46,7 @@ class FeedController {
 		element(xml, "title", "pgext registry: new releases");
 		element(xml, "updated", releases.isEmpty() ? Instant.EPOCH.toString() : releases.get(0).at().toString());
 		link(xml, "self", "/api/v1/feeds/releases.atom");
-		for (Release release : releases) {
+		for (Events.Recorded release : releases) {
 			String distribution = release.data().path("distribution").asString();
 			String version = release.data().path("version").asString();
 			xml.writeStartElement("entry");

@@ -15,7 +15,6 @@ import jakarta.validation.constraints.Size;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -42,14 +41,14 @@ class WebhookController {
 	/** The job kind that redelivers one dead-lettered event. */
 	static final String REDELIVER = "webhook.redeliver";
 
-	private final JdbcClient jdbc;
+	private final WebhookRepository webhooks;
 
 	private final JobQueue jobs;
 
 	private final AuditLog audit;
 
-	WebhookController(JdbcClient jdbc, JobQueue jobs, AuditLog audit) {
-		this.jdbc = jdbc;
+	WebhookController(WebhookRepository webhooks, JobQueue jobs, AuditLog audit) {
+		this.webhooks = webhooks;
 		this.jobs = jobs;
 		this.audit = audit;
 	}
@@ -119,13 +118,7 @@ class WebhookController {
 						"unknown event type '" + type + "'; known: " + String.join(", ", EventTypes.ALL));
 			}
 		}
-		long id = this.jdbc
-			.sql("insert into webhook_subscription (owner_id, url, event_types, secret, cursor) "
-					+ "values (?, ?, ?, ?, (select coalesce(max(id), 0) from event)) returning id")
-			.params(caller.userId(), url.toString(), request.eventTypes().stream().distinct().toArray(String[]::new),
-					request.secret())
-			.query(Long.class)
-			.single();
+		long id = this.webhooks.subscribe(caller.userId(), url.toString(), request.eventTypes(), request.secret());
 		this.audit.record(caller.name(), "webhook.subscribe", url.toString(),
 				Map.of("id", id, "event_types", request.eventTypes()));
 		return ResponseEntity.created(URI.create("/api/v1/webhooks/" + id)).body(find(caller, id));
@@ -135,10 +128,7 @@ class WebhookController {
 	@GetMapping("/api/v1/webhooks")
 	List<Subscription> list(@Parameter(hidden = true) Caller caller) {
 		caller.requireAuthenticated();
-		return this.jdbc.sql(SELECT + " where owner_id = ? order by id")
-			.param(caller.userId())
-			.query((rs, n) -> subscription(rs))
-			.list();
+		return this.webhooks.ownedBy(caller.userId());
 	}
 
 	@Operation(summary = "One webhook subscription")
@@ -153,7 +143,7 @@ class WebhookController {
 	@Transactional
 	void unsubscribe(@Parameter(hidden = true) Caller caller, @PathVariable long id) {
 		find(caller, id);
-		this.jdbc.sql("update webhook_subscription set active = false where id = ?").param(id).update();
+		this.webhooks.deactivate(id);
 		this.audit.record(caller.name(), "webhook.unsubscribe", Long.toString(id), Map.of());
 	}
 
@@ -161,15 +151,7 @@ class WebhookController {
 	@GetMapping("/api/v1/webhooks/{id}/dead-letters")
 	List<DeadLetter> deadLetters(@Parameter(hidden = true) Caller caller, @PathVariable long id) {
 		find(caller, id);
-		return this.jdbc
-			.sql("select d.event_id, e.type, d.attempts, d.last_error, d.dead_at, d.redelivered_at "
-					+ "from webhook_dead_letter d join event e on e.id = d.event_id where d.subscription_id = ? "
-					+ "order by d.event_id")
-			.param(id)
-			.query((rs, n) -> new DeadLetter(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getString(4),
-					rs.getTimestamp(5).toInstant(),
-					(rs.getTimestamp(6) != null) ? rs.getTimestamp(6).toInstant() : null))
-			.list();
+		return this.webhooks.deadLetters(id);
 	}
 
 	@Operation(summary = "Redeliver a dead-lettered event (202 with an operation)")
@@ -178,12 +160,7 @@ class WebhookController {
 	ResponseEntity<dev.pgext.registry.jobs.Operation> redeliver(@Parameter(hidden = true) Caller caller,
 			@PathVariable long id, @PathVariable long eventId) {
 		find(caller, id);
-		boolean dead = this.jdbc
-			.sql("select count(*) from webhook_dead_letter where subscription_id = ? and event_id = ?")
-			.params(id, eventId)
-			.query(Long.class)
-			.single() > 0;
-		if (!dead) {
+		if (!this.webhooks.isDeadLetter(id, eventId)) {
 			throw RegistryException.notFound("event " + eventId + " is not in the dead letters of webhook " + id);
 		}
 		long job = this.jobs.enqueue(REDELIVER, Map.of("subscription", id, "event", eventId), caller.name());
@@ -191,21 +168,10 @@ class WebhookController {
 		return Operations.accepted(this.jobs, job);
 	}
 
-	private static final String SELECT = "select id, url, event_types, active, cursor, attempts, last_error, "
-			+ "created_at, owner_id from webhook_subscription";
-
 	private Subscription find(Caller caller, long id) {
 		caller.requireAuthenticated();
-		return this.jdbc.sql(SELECT + " where id = ? and (owner_id = ? or ?)")
-			.params(id, caller.userId(), caller.isAdmin())
-			.query((rs, n) -> subscription(rs))
-			.optional()
+		return this.webhooks.find(id, caller.userId(), caller.isAdmin())
 			.orElseThrow(() -> RegistryException.notFound("no webhook " + id));
-	}
-
-	private static Subscription subscription(java.sql.ResultSet rs) throws java.sql.SQLException {
-		return new Subscription(rs.getLong(1), rs.getString(2), List.of((String[]) rs.getArray(3).getArray()),
-				rs.getBoolean(4), rs.getLong(5), rs.getInt(6), rs.getString(7), rs.getTimestamp(8).toInstant());
 	}
 
 }

@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -25,13 +26,21 @@ public class JobQueue {
 
 	private final JobProperties properties;
 
-	JobQueue(JdbcClient jdbc, JobProperties properties) {
+	private final ApplicationEventPublisher events;
+
+	JobQueue(JdbcClient jdbc, JobProperties properties, ApplicationEventPublisher events) {
 		this.jdbc = jdbc;
 		this.properties = properties;
+		this.events = events;
+	}
+
+	/** Published when a job is enqueued; listeners that wait for the commit see it then. */
+	record Enqueued(String kind) {
 	}
 
 	/** Enqueues a job to run as soon as an instance is free; returns its id. */
 	public long enqueue(String kind, Object payload, String createdBy) {
+		this.events.publishEvent(new Enqueued(kind));
 		return this.jdbc
 			.sql("insert into job (kind, payload, max_attempts, created_by) values (?, cast(? as jsonb), ?, ?) "
 					+ "returning id")
@@ -45,6 +54,7 @@ public class JobQueue {
 	 * does the work for both; returns the id of the job that will.
 	 */
 	public long enqueueOnce(String kind, String dedupeKey, Object payload, String createdBy) {
+		this.events.publishEvent(new Enqueued(kind));
 		Optional<Long> created = this.jdbc
 			.sql("insert into job (kind, dedupe_key, payload, max_attempts, created_by) "
 					+ "values (?, ?, cast(? as jsonb), ?, ?) "
@@ -59,6 +69,27 @@ public class JobQueue {
 			.query(Long.class)
 			.optional()
 			.orElseGet(() -> enqueueOnce(kind, dedupeKey, payload, createdBy)));
+	}
+
+	/**
+	 * Enqueues a job of {@code kind} (deduplicated on the kind) unless one is pending or
+	 * running, or one finished less than {@code interval} ago. Instances that ask at the same
+	 * moment meet at the unique index on pending jobs' keys, so at most one job results.
+	 * @return whether a job was enqueued
+	 */
+	public boolean enqueueUnlessRecent(String kind, Duration interval, String createdBy) {
+		return this.jdbc.sql("""
+				insert into job (kind, dedupe_key, payload, max_attempts, created_by)
+				select :kind, :kind, '{}', :attempts, :createdBy
+				where not exists (select 1 from job where kind = :kind and (state in ('pending', 'running')
+				    or finished_at > now() - make_interval(secs => :interval)))
+				on conflict (dedupe_key) where state = 'pending' and dedupe_key is not null do nothing
+				""")
+			.param("kind", kind)
+			.param("attempts", this.properties.maxAttempts())
+			.param("createdBy", createdBy)
+			.param("interval", seconds(interval))
+			.update() == 1;
 	}
 
 	/** Claims the oldest due job for {@code owner}, if there is one. */

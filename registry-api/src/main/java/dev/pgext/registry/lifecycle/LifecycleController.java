@@ -1,6 +1,7 @@
 package dev.pgext.registry.lifecycle;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,6 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -23,39 +23,54 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.pgext.model.PgMajor;
 import dev.pgext.model.Scope;
 import dev.pgext.registry.Scopes;
 import dev.pgext.registry.audit.AuditLog;
 import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.catalog.CatalogEntries;
+import dev.pgext.registry.distribution.Distribution;
+import dev.pgext.registry.distribution.Distributions;
 import dev.pgext.registry.events.EventTypes;
 import dev.pgext.registry.events.Events;
-import dev.pgext.registry.jobs.JobQueue;
-import dev.pgext.registry.manifest.SeedLayout;
 import dev.pgext.registry.problem.RegistryException;
+import dev.pgext.registry.projection.ProjectionTarget;
+import dev.pgext.registry.projection.Projections;
+import dev.pgext.registry.publish.ReleaseRepository;
 
 /**
  * {@code /api/v1/distributions/{name}/...}: yank and un-yank a release, deprecate a
  * distribution, offer and accept its ownership. Each change writes its audit row and event
- * in its own transaction; a yank or un-yank also enqueues, in that transaction, the job
- * that rewrites the affected {@code ext_index.json} files and seed layouts, so a crash
- * cannot leave them stale.
+ * in its own transaction; a yank or un-yank also recomputes the catalog listing of the
+ * affected extensions and asks, in that transaction, for the projections of the affected
+ * scope and majors, so a crash cannot leave {@code ext_index.json} or the seed layout stale.
  */
 @RestController
 class LifecycleController {
-
-	private final JdbcClient jdbc;
 
 	private final AuditLog audit;
 
 	private final Events events;
 
-	private final JobQueue jobs;
+	private final Projections projections;
 
-	LifecycleController(JdbcClient jdbc, AuditLog audit, Events events, JobQueue jobs) {
-		this.jdbc = jdbc;
+	private final CatalogEntries catalog;
+
+	private final Distributions distributions;
+
+	private final ReleaseRepository releases;
+
+	private final LifecycleRepository queries;
+
+	LifecycleController(AuditLog audit, Events events, Projections projections, CatalogEntries catalog,
+			Distributions distributions, ReleaseRepository releases, LifecycleRepository queries) {
 		this.audit = audit;
 		this.events = events;
-		this.jobs = jobs;
+		this.projections = projections;
+		this.catalog = catalog;
+		this.distributions = distributions;
+		this.releases = releases;
+		this.queries = queries;
 	}
 
 	/**
@@ -107,8 +122,8 @@ class LifecycleController {
 	 * @param owners its owners
 	 * @param offeredTo the user an open ownership offer names
 	 * @param releases its releases, newest first
-	 * @param storeOperation the operation that rewrites the affected indexes, after a yank
-	 * or un-yank
+	 * @param storeOperation after a yank or un-yank, the operation that reconciles the
+	 * affected index (of the highest affected major, when there are several)
 	 */
 	@JsonInclude(JsonInclude.Include.NON_NULL)
 	record Lifecycle(String distribution, String tenant, boolean deprecated, String successor,
@@ -123,7 +138,7 @@ class LifecycleController {
 			@RequestParam(required = false) String tenant) {
 		Scope scope = Scope.parse(tenant);
 		caller.requireRead(scope);
-		return state(Scopes.column(scope), name, null);
+		return state(this.distributions.find(Scopes.column(scope), name), null);
 	}
 
 	@Operation(summary = "Yank a release: hidden from manifests and search, still downloadable by exact version")
@@ -131,17 +146,12 @@ class LifecycleController {
 	@Transactional
 	Lifecycle yank(@Parameter(hidden = true) Caller caller, @PathVariable String name, @PathVariable String version,
 			@RequestParam(required = false) String tenant, @Valid @RequestBody YankRequest request) {
-		String scope = requireMaintainer(caller, tenant, name);
-		int changed = this.jdbc
-			.sql("update release set yanked_at = now(), yank_reason = ?, yanked_by = ? "
-					+ "where scope = ? and distribution = ? and version = ? and yanked_at is null")
-			.params(request.reason(), caller.userId(), scope, name, version)
-			.update();
-		if (changed == 0) {
-			requireRelease(scope, name, version);
+		Distribution distribution = maintained(caller, tenant, name);
+		if (this.releases.yank(distribution.scope(), name, version, request.reason(), caller.userId()) == 0) {
+			requireRelease(distribution.scope(), name, version);
 			throw RegistryException.conflict("already-yanked", name + " " + version + " is already yanked");
 		}
-		return afterYankChange(caller, scope, name, version, EventTypes.RELEASE_YANKED, request.reason());
+		return afterYankChange(caller, distribution, version, EventTypes.RELEASE_YANKED, request.reason());
 	}
 
 	@Operation(summary = "Un-yank a release")
@@ -149,38 +159,26 @@ class LifecycleController {
 	@Transactional
 	Lifecycle unyank(@Parameter(hidden = true) Caller caller, @PathVariable String name, @PathVariable String version,
 			@RequestParam(required = false) String tenant) {
-		String scope = requireMaintainer(caller, tenant, name);
-		int changed = this.jdbc
-			.sql("update release set yanked_at = null, yank_reason = null, yanked_by = null "
-					+ "where scope = ? and distribution = ? and version = ? and yanked_at is not null")
-			.params(scope, name, version)
-			.update();
-		if (changed == 0) {
-			requireRelease(scope, name, version);
+		Distribution distribution = maintained(caller, tenant, name);
+		if (this.releases.unyank(distribution.scope(), name, version) == 0) {
+			requireRelease(distribution.scope(), name, version);
 			throw RegistryException.conflict("not-yanked", name + " " + version + " is not yanked");
 		}
-		return afterYankChange(caller, scope, name, version, EventTypes.RELEASE_UNYANKED, null);
+		return afterYankChange(caller, distribution, version, EventTypes.RELEASE_UNYANKED, null);
 	}
 
-	private Lifecycle afterYankChange(Caller caller, String scope, String name, String version, String type,
+	private Lifecycle afterYankChange(Caller caller, Distribution distribution, String version, String type,
 			String reason) {
-		List<String> extensions = this.jdbc
-			.sql("select distinct e.name from release_extension e join release r on r.id = e.release_id "
-					+ "where r.scope = ? and r.distribution = ? and r.version = ? order by e.name")
-			.params(scope, name, version)
-			.query(String.class)
-			.list();
-		List<Integer> majors = this.jdbc
-			.sql("select distinct e.pg_major from release_extension e join release r on r.id = e.release_id "
-					+ "where r.scope = ? and r.distribution = ? and r.version = ? order by e.pg_major")
-			.params(scope, name, version)
-			.query(Integer.class)
-			.list();
-		Map<String, Object> payload = new LinkedHashMap<>();
-		payload.put("tenant", Scopes.tenantOf(scope));
-		payload.put("pg_majors", majors);
-		payload.put("names", extensions);
-		long job = this.jobs.enqueue(SeedLayout.RESYNC_JOB, payload, caller.name());
+		String scope = distribution.scope();
+		String name = distribution.name();
+		List<String> extensions = this.queries.extensionsOf(scope, name, version);
+		List<Integer> majors = this.queries.majorsOf(scope, name, version);
+		this.catalog.refresh(scope, extensions);
+		Scope parsed = Scopes.fromColumn(scope);
+		long job = 0;
+		for (int major : majors) {
+			job = this.projections.request(new ProjectionTarget.Store(parsed, PgMajor.of(major)), caller.name());
+		}
 		Map<String, Object> detail = new LinkedHashMap<>();
 		detail.put("distribution", name);
 		detail.put("version", version);
@@ -192,7 +190,7 @@ class LifecycleController {
 		detail.put("by", caller.name());
 		recordChange(caller, type.equals(EventTypes.RELEASE_YANKED) ? "release.yank" : "release.unyank", type, scope,
 				name, detail);
-		return state(scope, name, "/api/v1/operations/" + job);
+		return state(distribution, "/api/v1/operations/" + job);
 	}
 
 	@Operation(summary = "Deprecate a distribution, optionally naming its successor")
@@ -200,25 +198,20 @@ class LifecycleController {
 	@Transactional
 	Lifecycle deprecate(@Parameter(hidden = true) Caller caller, @PathVariable String name,
 			@RequestParam(required = false) String tenant, @Valid @RequestBody DeprecationRequest request) {
-		String scope = requireMaintainer(caller, tenant, name);
-		if (request.successor() != null) {
-			if (request.successor().equals(name)) {
-				throw RegistryException.badRequest("invalid-successor", "a distribution cannot succeed itself");
-			}
-			requireDistribution(scope, request.successor());
+		Distribution distribution = maintained(caller, tenant, name);
+		if (request.successor() != null && !request.successor().equals(name)) {
+			this.distributions.find(distribution.scope(), request.successor());
 		}
-		this.jdbc
-			.sql("update distribution set deprecated_at = now(), successor = ?, deprecation_reason = ? "
-					+ "where scope = ? and name = ?")
-			.params(request.successor(), request.reason(), scope, name)
-			.update();
+		distribution = this.distributions
+			.save(distribution.deprecate(request.successor(), request.reason(), Distributions.now()));
 		Map<String, Object> detail = new LinkedHashMap<>();
 		detail.put("distribution", name);
 		detail.put("successor", request.successor());
 		detail.put("reason", request.reason());
 		detail.put("by", caller.name());
-		recordChange(caller, "distribution.deprecate", EventTypes.DISTRIBUTION_DEPRECATED, scope, name, detail);
-		return state(scope, name, null);
+		recordChange(caller, "distribution.deprecate", EventTypes.DISTRIBUTION_DEPRECATED, distribution.scope(), name,
+				detail);
+		return state(distribution, null);
 	}
 
 	@Operation(summary = "Withdraw the deprecation of a distribution")
@@ -226,18 +219,11 @@ class LifecycleController {
 	@Transactional
 	Lifecycle undeprecate(@Parameter(hidden = true) Caller caller, @PathVariable String name,
 			@RequestParam(required = false) String tenant) {
-		String scope = requireMaintainer(caller, tenant, name);
-		int changed = this.jdbc
-			.sql("update distribution set deprecated_at = null, successor = null, deprecation_reason = null "
-					+ "where scope = ? and name = ? and deprecated_at is not null")
-			.params(scope, name)
-			.update();
-		if (changed == 0) {
-			throw RegistryException.conflict("not-deprecated", name + " is not deprecated");
-		}
+		Distribution distribution = this.distributions.save(maintained(caller, tenant, name).undeprecate());
 		Map<String, Object> detail = Map.of("distribution", name, "by", caller.name());
-		recordChange(caller, "distribution.undeprecate", EventTypes.DISTRIBUTION_UNDEPRECATED, scope, name, detail);
-		return state(scope, name, null);
+		recordChange(caller, "distribution.undeprecate", EventTypes.DISTRIBUTION_UNDEPRECATED, distribution.scope(),
+				name, detail);
+		return state(distribution, null);
 	}
 
 	@Operation(summary = "Offer the ownership of a distribution to another user (owner only)")
@@ -245,30 +231,14 @@ class LifecycleController {
 	@Transactional
 	Lifecycle offer(@Parameter(hidden = true) Caller caller, @PathVariable String name,
 			@RequestParam(required = false) String tenant, @Valid @RequestBody OfferRequest request) {
-		Scope parsed = Scope.parse(tenant);
-		String scope = Scopes.column(parsed);
 		caller.requireAuthenticated();
-		requireDistribution(scope, name);
-		if (!isOwner(scope, name, caller.userId())) {
-			throw RegistryException.forbidden("only an owner of " + name + " may offer its ownership");
-		}
-		Long to = this.jdbc.sql("select id from registry_user where name = ?")
-			.param(request.to())
-			.query(Long.class)
-			.optional()
-			.orElseThrow(() -> RegistryException.notFound("no user " + request.to()));
-		if (to.equals(caller.userId())) {
-			throw RegistryException.badRequest("invalid-offer", "you own " + name + " already");
-		}
-		this.jdbc
-			.sql("insert into ownership_offer (scope, name, offered_by, offered_to) values (?, ?, ?, ?) "
-					+ "on conflict (scope, name) do update set offered_by = excluded.offered_by, "
-					+ "offered_to = excluded.offered_to, offered_at = now()")
-			.params(scope, name, caller.userId(), to)
-			.update();
+		Distribution distribution = this.distributions.forUpdate(Scopes.column(Scope.parse(tenant)), name)
+			.requireOwner(caller, false, "only an owner of " + name + " may offer its ownership");
+		long to = this.distributions.userId(request.to());
+		distribution = this.distributions.save(distribution.offerTo(caller.userId(), to, Distributions.now()));
 		Map<String, Object> detail = Map.of("distribution", name, "from", caller.name(), "to", request.to());
-		recordChange(caller, "ownership.offer", EventTypes.OWNERSHIP_OFFERED, scope, name, detail);
-		return state(scope, name, null);
+		recordChange(caller, "ownership.offer", EventTypes.OWNERSHIP_OFFERED, distribution.scope(), name, detail);
+		return state(distribution, null);
 	}
 
 	@Operation(summary = "Accept an ownership offer (the offered user only); previous owners stay as maintainers")
@@ -276,113 +246,50 @@ class LifecycleController {
 	@Transactional
 	Lifecycle accept(@Parameter(hidden = true) Caller caller, @PathVariable String name,
 			@RequestParam(required = false) String tenant) {
-		String scope = Scopes.column(Scope.parse(tenant));
 		caller.requireAuthenticated();
-		Map.Entry<Long, Long> offer = this.jdbc
-			.sql("select offered_by, offered_to from ownership_offer where scope = ? and name = ? for update")
-			.params(scope, name)
-			.query((rs, n) -> Map.entry(rs.getLong(1), rs.getLong(2)))
-			.optional()
-			.orElseThrow(() -> RegistryException.notFound("no open ownership offer for " + name));
-		if (!offer.getValue().equals(caller.userId())) {
-			throw RegistryException.forbidden("the ownership of " + name + " was offered to someone else");
-		}
-		String from = this.jdbc.sql("select name from registry_user where id = ?")
-			.param(offer.getKey())
-			.query(String.class)
-			.single();
-		this.jdbc.sql("update distribution_maintainer set role = 'maintainer' where scope = ? and name = ? "
-				+ "and role = 'owner'")
-			.params(scope, name)
-			.update();
-		this.jdbc
-			.sql("insert into distribution_maintainer (scope, name, user_id, role) values (?, ?, ?, 'owner') "
-					+ "on conflict (scope, name, user_id) do update set role = 'owner'")
-			.params(scope, name, caller.userId())
-			.update();
-		this.jdbc.sql("delete from ownership_offer where scope = ? and name = ?").params(scope, name).update();
+		Distribution offered = this.distributions.forUpdate(Scopes.column(Scope.parse(tenant)), name);
+		Distribution accepted = this.distributions.save(offered.accept(caller.userId(), Distributions.now()));
+		String from = this.distributions.userNames(List.of(offered.offer().offeredBy()))
+			.get(offered.offer().offeredBy());
 		Map<String, Object> detail = Map.of("distribution", name, "from", from, "to", caller.name());
-		recordChange(caller, "ownership.accept", EventTypes.OWNERSHIP_TRANSFERRED, scope, name, detail);
-		return state(scope, name, null);
+		recordChange(caller, "ownership.accept", EventTypes.OWNERSHIP_TRANSFERRED, accepted.scope(), name, detail);
+		return state(accepted, null);
 	}
 
-	private String requireMaintainer(Caller caller, String tenant, String name) {
-		String scope = Scopes.column(Scope.parse(tenant));
+	/** The distribution, locked for a change that {@code caller} must be a maintainer to make. */
+	private Distribution maintained(Caller caller, String tenant, String name) {
 		caller.requireAuthenticated();
-		requireDistribution(scope, name);
-		boolean maintainer = this.jdbc
-			.sql("select count(*) from distribution_maintainer where scope = ? and name = ? and user_id = ?")
-			.params(scope, name, caller.userId())
-			.query(Long.class)
-			.single() > 0;
-		if (!maintainer && !caller.isAdmin()) {
-			throw RegistryException.forbidden("only a maintainer of " + name + " may change its lifecycle");
-		}
-		return scope;
-	}
-
-	private boolean isOwner(String scope, String name, Long userId) {
-		return this.jdbc
-			.sql("select count(*) from distribution_maintainer where scope = ? and name = ? and user_id = ? "
-					+ "and role = 'owner'")
-			.params(scope, name, userId)
-			.query(Long.class)
-			.single() > 0;
-	}
-
-	private void requireDistribution(String scope, String name) {
-		boolean exists = this.jdbc.sql("select count(*) from distribution where scope = ? and name = ?")
-			.params(scope, name)
-			.query(Long.class)
-			.single() > 0;
-		if (!exists) {
-			throw RegistryException.notFound("no distribution " + name);
-		}
+		return this.distributions.forUpdate(Scopes.column(Scope.parse(tenant)), name)
+			.requireMaintainer(caller, "only a maintainer of " + name + " may change its lifecycle");
 	}
 
 	private void requireRelease(String scope, String name, String version) {
-		boolean exists = this.jdbc
-			.sql("select count(*) from release where scope = ? and distribution = ? and version = ?")
-			.params(scope, name, version)
-			.query(Long.class)
-			.single() > 0;
-		if (!exists) {
+		if (!this.queries.releaseExists(scope, name, version)) {
 			throw RegistryException.notFound("no release " + name + " " + version);
 		}
 	}
 
-	private Lifecycle state(String scope, String name, String storeOperation) {
-		record Distribution(boolean deprecated, String successor, String reason) {
+	private Lifecycle state(Distribution distribution, String storeOperation) {
+		List<Long> ids = new ArrayList<>();
+		distribution.maintainers().forEach((m) -> ids.add(m.userId()));
+		if (distribution.offer() != null) {
+			ids.add(distribution.offer().offeredTo());
 		}
-		Distribution distribution = this.jdbc
-			.sql("select deprecated_at is not null, successor, deprecation_reason from distribution "
-					+ "where scope = ? and name = ?")
-			.params(scope, name)
-			.query((rs, n) -> new Distribution(rs.getBoolean(1), rs.getString(2), rs.getString(3)))
-			.optional()
-			.orElseThrow(() -> RegistryException.notFound("no distribution " + name));
-		List<String> owners = this.jdbc
-			.sql("select u.name from distribution_maintainer m join registry_user u on u.id = m.user_id "
-					+ "where m.scope = ? and m.name = ? and m.role = 'owner' order by u.name")
-			.params(scope, name)
-			.query(String.class)
-			.list();
-		String offeredTo = this.jdbc
-			.sql("select u.name from ownership_offer o join registry_user u on u.id = o.offered_to "
-					+ "where o.scope = ? and o.name = ?")
-			.params(scope, name)
-			.query(String.class)
-			.optional()
-			.orElse(null);
-		List<ReleaseState> releases = this.jdbc
-			.sql("select version, yanked_at is not null, yank_reason, yanked_at from release "
-					+ "where scope = ? and distribution = ? order by published_at desc, id desc")
-			.params(scope, name)
-			.query((rs, n) -> new ReleaseState(rs.getString(1), rs.getBoolean(2), rs.getString(3),
-					(rs.getTimestamp(4) != null) ? rs.getTimestamp(4).toInstant() : null))
-			.list();
-		return new Lifecycle(name, Scopes.tenantOf(scope), distribution.deprecated(), distribution.successor(),
-				distribution.reason(), owners, offeredTo, releases, storeOperation);
+		Map<Long, String> names = this.distributions.userNames(ids);
+		List<String> owners = distribution.maintainers()
+			.stream()
+			.filter((m) -> Distribution.OWNER.equals(m.role()))
+			.map((m) -> names.get(m.userId()))
+			.sorted()
+			.toList();
+		String offeredTo = (distribution.offer() != null) ? names.get(distribution.offer().offeredTo()) : null;
+		List<ReleaseState> releases = this.queries.releases(distribution.scope(), distribution.name())
+			.stream()
+			.map((r) -> new ReleaseState(r.version(), r.yanked(), r.reason(), r.yankedAt()))
+			.toList();
+		return new Lifecycle(distribution.name(), Scopes.tenantOf(distribution.scope()),
+				distribution.deprecatedAt() != null, distribution.successor(), distribution.deprecationReason(), owners,
+				offeredTo, releases, storeOperation);
 	}
 
 	/** Every lifecycle change goes to the audit log and, in the same transaction, to the event outbox. */

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -16,42 +17,25 @@ import dev.pgext.model.ExtensionVersion;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Scope;
 import dev.pgext.model.Sha256Digest;
-import dev.pgext.model.StoreLayout;
 import dev.pgext.model.index.ExtFile;
 import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
-import dev.pgext.model.index.ExtIndexJson;
 import dev.pgext.model.index.PreloadNeed;
-import dev.pgext.model.store.ObjectStore;
 import dev.pgext.registry.Scopes;
+import dev.pgext.registry.catalog.Versions;
 
 /**
- * Builds indexes from the catalog (the newest release of each extension in a scope and
- * major that is not yanked) and writes {@code ext_index.json} to the store. Writers serialize per scope and
- * major on a transaction-scoped advisory lock, so that two publishes never overwrite each
- * other's index with a stale view.
+ * Builds indexes from the catalog (the current release of each extension in a scope and
+ * major, by {@link Versions#current}), for the compute manifest and for the
+ * {@code ext_index.json} projection.
  */
 @Component
 public class ExtensionIndexes {
 
 	private final JdbcClient jdbc;
 
-	private final ObjectStore store;
-
-	ExtensionIndexes(JdbcClient jdbc, ObjectStore store) {
+	ExtensionIndexes(JdbcClient jdbc) {
 		this.jdbc = jdbc;
-		this.store = store;
-	}
-
-	/**
-	 * Takes the index lock of {@code scope} and {@code major} until the current
-	 * transaction ends.
-	 */
-	public void lock(Scope scope, PgMajor major) {
-		this.jdbc.sql("select pg_advisory_xact_lock(hashtext('ext_index'), hashtext(?))")
-			.param(Scopes.column(scope) + "/" + major)
-			.query((rs, n) -> 1)
-			.list();
 	}
 
 	/** The index of one scope and major as the current transaction sees the catalog. */
@@ -59,32 +43,27 @@ public class ExtensionIndexes {
 		return ExtIndex.of(major, scope.tenant(), entries(scope, major));
 	}
 
-	/**
-	 * Writes {@code index} as the {@code ext_index.json} of {@code scope}; the caller
-	 * holds the lock and built the index inside it.
-	 */
-	public byte[] write(Scope scope, ExtIndex index) {
-		byte[] json = ExtIndexJson.write(index);
-		this.store.put(StoreLayout.extIndex(scope, index.pgMajor()), json, "application/json");
-		return json;
-	}
-
-	private record Row(long id, ExtIndexEntry entry) {
+	private record Row(long id, boolean yanked, ExtIndexEntry entry) {
 	}
 
 	List<ExtIndexEntry> entries(Scope scope, PgMajor major) {
-		List<Row> rows = this.jdbc
-			.sql("select distinct on (e.name) e.id, e.name, r.version, e.default_version, e.control, e.libraries, "
+		List<Row> all = this.jdbc
+			.sql("select e.id, r.yanked_at is not null, e.name, r.version, e.default_version, e.control, e.libraries, "
 					+ "e.requires, e.preload, e.trusted, e.superuser from release_extension e "
-					+ "join release r on r.id = e.release_id where e.scope = ? and e.pg_major = ? and r.yanked_at is null "
-					+ "order by e.name, e.id desc")
+					+ "join release r on r.id = e.release_id where e.scope = ? and e.pg_major = ? order by e.name")
 			.params(Scopes.column(scope), major.value())
-			.query((rs, n) -> new Row(rs.getLong(1),
-					new ExtIndexEntry(ExtensionName.of(rs.getString(2)), ExtensionVersion.of(rs.getString(3)),
-							rs.getString(4), rs.getString(5), List.of(), strings(rs.getArray(6)),
-							strings(rs.getArray(7)), PreloadNeed.parse(rs.getString(8)), rs.getBoolean(9),
-							rs.getBoolean(10))))
+			.query((rs, n) -> new Row(rs.getLong(1), rs.getBoolean(2),
+					new ExtIndexEntry(ExtensionName.of(rs.getString(3)), ExtensionVersion.of(rs.getString(4)),
+							rs.getString(5), rs.getString(6), List.of(), strings(rs.getArray(7)),
+							strings(rs.getArray(8)), PreloadNeed.parse(rs.getString(9)), rs.getBoolean(10),
+							rs.getBoolean(11))))
 			.list();
+		Map<String, List<Row>> byName = new TreeMap<>();
+		all.forEach((row) -> byName.computeIfAbsent(row.entry().name().value(), (k) -> new ArrayList<>()).add(row));
+		List<Row> rows = new ArrayList<>();
+		byName.values()
+			.forEach((releases) -> Versions.current(releases, (row) -> row.entry().version().value(), Row::yanked)
+				.ifPresent(rows::add));
 		if (rows.isEmpty()) {
 			return List.of();
 		}

@@ -19,6 +19,7 @@ import org.springframework.stereotype.Component;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Scope;
 import dev.pgext.model.index.ExtIndexJson;
+import dev.pgext.registry.catalog.Versions;
 import dev.pgext.registry.manifest.ExtensionIndexes;
 
 /**
@@ -98,12 +99,12 @@ class MirrorContent {
 		TreeSet<Integer> majors = new TreeSet<>();
 		byExtension.forEach((name, versions) -> {
 			List<Map<String, Object>> versionList = new ArrayList<>();
-			Build latest = null;
+			Build latest = Versions
+				.current(versions.values().stream().map((perVersion) -> perVersion.get(0)).toList(), Build::version,
+						Build::yanked)
+				.orElse(null);
 			for (Map.Entry<String, List<Build>> version : versions.entrySet()) {
 				Build first = version.getValue().get(0);
-				if (!first.yanked()) {
-					latest = first;
-				}
 				List<Integer> pg = version.getValue().stream().map(Build::pgMajor).toList();
 				majors.addAll(pg);
 				Map<String, Object> entry = new LinkedHashMap<>();

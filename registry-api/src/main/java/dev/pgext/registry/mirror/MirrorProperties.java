@@ -6,8 +6,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The static mirror.
  *
- * @param enabled whether refresh jobs write the mirror; when off they finish without
- * touching the store
+ * @param enabled whether the reconciler writes the mirror; when off, runs of the mirror
+ * target leave it untouched
  */
 @ConfigurationProperties("pgext.registry.mirror")
 public record MirrorProperties(@DefaultValue("true") boolean enabled) {

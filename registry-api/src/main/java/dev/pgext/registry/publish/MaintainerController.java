@@ -1,5 +1,6 @@
 package dev.pgext.registry.publish;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -8,7 +9,6 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 
 import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -22,9 +22,10 @@ import dev.pgext.model.Scope;
 import dev.pgext.registry.Scopes;
 import dev.pgext.registry.audit.AuditLog;
 import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.distribution.Distribution;
+import dev.pgext.registry.distribution.Distributions;
 import dev.pgext.registry.events.EventTypes;
 import dev.pgext.registry.events.Events;
-import dev.pgext.registry.problem.RegistryException;
 
 /**
  * Who may publish a distribution: its first publisher owns it, and owners add
@@ -33,16 +34,16 @@ import dev.pgext.registry.problem.RegistryException;
 @RestController
 class MaintainerController {
 
-	private final JdbcClient jdbc;
-
 	private final AuditLog audit;
 
 	private final Events events;
 
-	MaintainerController(JdbcClient jdbc, AuditLog audit, Events events) {
-		this.events = events;
-		this.jdbc = jdbc;
+	private final Distributions distributions;
+
+	MaintainerController(AuditLog audit, Events events, Distributions distributions) {
 		this.audit = audit;
+		this.events = events;
+		this.distributions = distributions;
 	}
 
 	/**
@@ -67,16 +68,14 @@ class MaintainerController {
 			@RequestParam(required = false) String tenant) {
 		Scope scope = Scope.parse(tenant);
 		caller.requireRead(scope);
-		List<Maintainer> maintainers = this.jdbc
-			.sql("select u.name, m.role from distribution_maintainer m join registry_user u on u.id = m.user_id "
-					+ "where m.scope = ? and m.name = ? order by m.role desc, u.name")
-			.params(Scopes.column(scope), name)
-			.query((rs, n) -> new Maintainer(rs.getString(1), rs.getString(2)))
-			.list();
-		if (maintainers.isEmpty()) {
-			throw RegistryException.notFound("no distribution " + name + " in " + scope);
-		}
-		return maintainers;
+		Distribution distribution = this.distributions.find(Scopes.column(scope), name);
+		Map<Long, String> names = this.distributions
+			.userNames(distribution.maintainers().stream().map(Distribution.Maintainer::userId).toList());
+		return distribution.maintainers()
+			.stream()
+			.map((m) -> new Maintainer(names.get(m.userId()), m.role()))
+			.sorted(Comparator.comparing(Maintainer::role).reversed().thenComparing(Maintainer::user))
+			.toList();
 	}
 
 	@PostMapping("/api/v1/distributions/{name}/maintainers")
@@ -84,38 +83,15 @@ class MaintainerController {
 	@Transactional
 	Maintainer addMaintainer(@Parameter(hidden = true) Caller caller, @PathVariable String name,
 			@RequestParam(required = false) String tenant, @Valid @RequestBody NewMaintainer request) {
-		Scope scope = Scope.parse(tenant);
 		caller.requireAuthenticated();
-		String scopeColumn = Scopes.column(scope);
-		boolean exists = this.jdbc.sql("select count(*) from distribution where scope = ? and name = ?")
-			.params(scopeColumn, name)
-			.query(Long.class)
-			.single() > 0;
-		if (!exists) {
-			throw RegistryException.notFound("no distribution " + name + " in " + scope);
-		}
-		boolean owner = this.jdbc
-			.sql("select count(*) from distribution_maintainer where scope = ? and name = ? and user_id = ? "
-					+ "and role = 'owner'")
-			.params(scopeColumn, name, caller.userId())
-			.query(Long.class)
-			.single() > 0;
-		if (!owner && !caller.isAdmin()) {
-			throw RegistryException.forbidden("only an owner of " + name + " may add maintainers");
-		}
-		Long userId = this.jdbc.sql("select id from registry_user where name = ?")
-			.param(request.user())
-			.query(Long.class)
-			.optional()
-			.orElseThrow(() -> RegistryException.notFound("no user " + request.user()));
-		this.jdbc
-			.sql("insert into distribution_maintainer (scope, name, user_id, role) values (?, ?, ?, 'maintainer') "
-					+ "on conflict do nothing")
-			.params(scopeColumn, name, userId)
-			.update();
+		String scope = Scopes.column(Scope.parse(tenant));
+		Distribution distribution = this.distributions.forUpdate(scope, name)
+			.requireOwner(caller, true, "only an owner of " + name + " may add maintainers");
+		long userId = this.distributions.userId(request.user());
+		this.distributions.save(distribution.withMaintainer(userId, Distributions.now()));
 		this.audit.record(caller.name(), "maintainer.add", name,
-				Map.of("user", request.user(), "tenant", String.valueOf(Scopes.tenantOf(scopeColumn))));
-		this.events.record(EventTypes.MAINTAINER_ADDED, name, Scopes.tenantOf(scopeColumn), caller.name(),
+				Map.of("user", request.user(), "tenant", String.valueOf(Scopes.tenantOf(scope))));
+		this.events.record(EventTypes.MAINTAINER_ADDED, name, Scopes.tenantOf(scope), caller.name(),
 				Map.of("distribution", name, "user", request.user(), "role", "maintainer", "added_by", caller.name()));
 		return new Maintainer(request.user(), "maintainer");
 	}

@@ -1,7 +1,6 @@
 /**
  * Publishing releases: reading and checking uploaded artifacts, deriving what the loader
- * needs, writing blobs, seed-layout files and indexes to the store, and the catalog rows,
- * in an order that never shows a reader a dangling reference. Also distribution
- * ownership.
+ * needs, writing the content-addressed blobs and then the release aggregate in one
+ * transaction that also asks for the affected projections. Also the maintainer endpoints.
  */
 package dev.pgext.registry.publish;

@@ -1,7 +1,5 @@
 package dev.pgext.registry.search;
 
-import java.sql.Array;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;
 
@@ -13,7 +11,6 @@ import io.swagger.v3.oas.annotations.Parameter;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -34,12 +31,12 @@ import dev.pgext.registry.problem.RegistryException;
 @RestController
 class SearchController {
 
-	private final JdbcClient jdbc;
+	private final SearchRepository repository;
 
 	private final MeterRegistry meters;
 
-	SearchController(JdbcClient jdbc, MeterRegistry meters) {
-		this.jdbc = jdbc;
+	SearchController(SearchRepository repository, MeterRegistry meters) {
+		this.repository = repository;
 		this.meters = meters;
 	}
 
@@ -89,65 +86,16 @@ class SearchController {
 		caller.requireRead(scope);
 		Timer.Sample sample = Timer.start(this.meters);
 		try {
-			StringBuilder filter = new StringBuilder();
 			if (pg != null) {
 				PgMajor.of(pg);
-				filter.append(" and :pg = any(c.pg_majors)");
 			}
-			if (tag != null) {
-				filter.append(" and :tag = any(c.tags)");
-			}
-			String q = query.strip();
-			var statement = this.jdbc.sql("""
-					with plain as (select plainto_tsquery('simple', :q) as p),
-					q as (select websearch_to_tsquery('english', :q) || websearch_to_tsquery('simple', :q)
-					    || case when numnode(plain.p) > 0 then to_tsquery('simple', plain.p::text || ':*')
-					            else plain.p end as ts from plain)
-					select c.scope, c.name, c.distribution, c.version, c.abstract, c.tags, c.pg_majors,
-					    ts_rank(c.document, q.ts) as rank, count(*) over () as total
-					from catalog_entry c, q
-					where c.scope in ('', :tenant) and c.document @@ q.ts
-					  and not exists (select 1 from release r where r.scope = c.scope
-					      and r.distribution = c.distribution and r.version = c.version and r.yanked_at is not null)
-					""" + filter + """
-					order by lower(c.name) = :lower desc, c.name ilike :prefix desc, rank desc, c.name
-					limit :limit offset :offset
-					""")
-				.param("q", q)
-				.param("lower", q.toLowerCase(Locale.ROOT))
-				.param("prefix", like(q) + "%")
-				.param("tenant", Scopes.column(scope))
-				.param("limit", size)
-				.param("offset", (long) page * size);
-			if (pg != null) {
-				statement = statement.param("pg", pg);
-			}
-			if (tag != null) {
-				statement = statement.param("tag", tag.toLowerCase(Locale.ROOT));
-			}
-			long[] total = { 0 };
-			List<Hit> hits = statement.query((rs, n) -> {
-				total[0] = rs.getLong(9);
-				return new Hit(rs.getString(2), Scopes.tenantOf(rs.getString(1)), rs.getString(3), rs.getString(4),
-						rs.getString(5), strings(rs.getArray(6)), ints(rs.getArray(7)), rs.getDouble(8));
-			}).list();
-			return new Results(query, page, size, total[0], hits);
+			SearchRepository.Found found = this.repository.search(query.strip(), Scopes.column(scope), pg,
+					(tag != null) ? tag.toLowerCase(Locale.ROOT) : null, page, size);
+			return new Results(query, page, size, found.total(), found.hits());
 		}
 		finally {
 			sample.stop(this.meters.timer("pgext.registry.search"));
 		}
-	}
-
-	private static String like(String text) {
-		return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
-	}
-
-	private static List<String> strings(Array array) throws SQLException {
-		return (array != null) ? List.of((String[]) array.getArray()) : List.of();
-	}
-
-	private static List<Integer> ints(Array array) throws SQLException {
-		return (array != null) ? List.of((Integer[]) array.getArray()) : List.of();
 	}
 
 	/** Whether {@code value} is text the catalog can compare: no control character, no lone surrogate. */

@@ -10,6 +10,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.pgext.registry.RegistryIntegrationTest;
+import dev.pgext.registry.projection.Projections;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,7 +29,7 @@ class JobQueueIntegrationTests extends RegistryIntegrationTest {
 
 	@Test
 	void aJobOfAKilledInstanceIsTakenOverAfterItsLeaseAndTheDeadOwnerIsFencedOff() {
-		long id = this.queue.enqueue("indexes.regenerate", Map.of(), "admin");
+		long id = this.queue.enqueue(Projections.RECONCILE_ALL, Map.of(), "admin");
 		// what a killed instance leaves behind: a running job with a lease that ran out
 		this.jdbc.sql("update job set state = 'running', attempts = 1, lease_owner = 'killed-instance', "
 				+ "lease_until = now() - interval '1 second' where id = ?")
@@ -45,7 +46,7 @@ class JobQueueIntegrationTests extends RegistryIntegrationTest {
 
 	@Test
 	void aLiveLeaseIsNotTakenOver() {
-		long id = this.queue.enqueue("indexes.regenerate", Map.of(), "admin");
+		long id = this.queue.enqueue(Projections.RECONCILE_ALL, Map.of(), "admin");
 		this.jdbc.sql("update job set state = 'running', attempts = 1, lease_owner = 'busy-instance', "
 				+ "lease_until = now() + interval '1 hour' where id = ?")
 			.param(id)
@@ -82,8 +83,8 @@ class JobQueueIntegrationTests extends RegistryIntegrationTest {
 		// in one transaction, as a change enqueues its follow-up work, so no instance claims
 		// the first before the second arrives
 		long[] ids = this.transaction.execute((status) -> new long[] {
-				this.queue.enqueueOnce("indexes.regenerate", "test-coalesce", Map.of(), "admin"),
-				this.queue.enqueueOnce("indexes.regenerate", "test-coalesce", Map.of(), "admin") });
+				this.queue.enqueueOnce(Projections.RECONCILE_ALL, "test-coalesce", Map.of(), "admin"),
+				this.queue.enqueueOnce(Projections.RECONCILE_ALL, "test-coalesce", Map.of(), "admin") });
 		assertThat(ids[1]).isEqualTo(ids[0]);
 		assertThat(this.jdbc.sql("select count(*) from job where dedupe_key = 'test-coalesce'")
 			.query(Long.class)
@@ -92,7 +93,7 @@ class JobQueueIntegrationTests extends RegistryIntegrationTest {
 
 	@Test
 	void aJobHandedBackByAStoppingInstanceKeepsItsAttemptsAndFinishedJobsArePurgedAfterTheirRetention() {
-		long id = this.queue.enqueue("indexes.regenerate", Map.of(), "admin");
+		long id = this.queue.enqueue(Projections.RECONCILE_ALL, Map.of(), "admin");
 		this.jdbc.sql("update job set state = 'running', attempts = 3, lease_owner = 'stopping-instance', "
 				+ "lease_until = now() + interval '1 hour' where id = ?")
 			.param(id)
@@ -109,21 +110,45 @@ class JobQueueIntegrationTests extends RegistryIntegrationTest {
 	}
 
 	@Test
+	void aPeriodicJobIsEnqueuedOnceAndAgainOnlyAfterItsInterval() {
+		java.time.Duration interval = java.time.Duration.ofHours(1);
+		assertThat(this.queue.enqueueUnlessRecent("test.periodic", interval, "scheduler")).isTrue();
+		// a second instance asking at the same time finds the pending job
+		assertThat(this.queue.enqueueUnlessRecent("test.periodic", interval, "scheduler")).isFalse();
+		this.jdbc.sql("update job set state = 'succeeded', finished_at = now() - interval '10 minutes' "
+				+ "where kind = 'test.periodic'").update();
+		assertThat(this.queue.enqueueUnlessRecent("test.periodic", interval, "scheduler")).isFalse();
+		this.jdbc.sql("update job set run_at = now() + interval '1 day' where kind = 'test.periodic' "
+				+ "and state = 'pending'").update();
+		this.jdbc.sql("update job set finished_at = now() - interval '2 hours' where kind = 'test.periodic'").update();
+		assertThat(this.queue.enqueueUnlessRecent("test.periodic", interval, "scheduler")).isTrue();
+		this.jdbc.sql("delete from job where kind = 'test.periodic'").update();
+	}
+
+	@Test
 	void aFailedJobThatANewerPendingRequestCoversIsSupersededInsteadOfRetried() {
-		long first = this.queue.enqueueOnce("indexes.regenerate", "test-supersede", Map.of(), "admin");
-		this.jdbc.sql("update job set state = 'running', attempts = 1, lease_owner = 'busy-instance', "
-				+ "lease_until = now() + interval '1 hour' where id = ?")
-			.param(first)
-			.update();
-		long second = this.queue.enqueueOnce("indexes.regenerate", "test-supersede", Map.of(), "admin");
+		// each enqueue and its state change in one transaction, so no runner claims the job in between
+		long first = this.transaction.execute((status) -> {
+			long id = this.queue.enqueueOnce(Projections.RECONCILE_ALL, "test-supersede", Map.of(), "admin");
+			this.jdbc.sql("update job set state = 'running', attempts = 1, lease_owner = 'busy-instance', "
+					+ "lease_until = now() + interval '1 hour' where id = ?")
+				.param(id)
+				.update();
+			return id;
+		});
+		long second = this.transaction.execute((status) -> {
+			long id = this.queue.enqueueOnce(Projections.RECONCILE_ALL, "test-supersede", Map.of(), "admin");
+			// keep the newer request pending while the older one fails
+			this.jdbc.sql("update job set run_at = now() + interval '1 hour' where id = ?").param(id).update();
+			return id;
+		});
 		assertThat(second).isNotEqualTo(first);
-		// keep the newer request pending while the older one fails
-		this.jdbc.sql("update job set run_at = now() + interval '1 hour' where id = ?").param(second).update();
 		this.queue.fail(first, "busy-instance", 1, "S3 unavailable");
 		Operation superseded = this.queue.find(first).orElseThrow();
 		assertThat(superseded.state()).isEqualTo("superseded");
 		assertThat(superseded.finishedAt()).isNotNull();
 		assertThat(this.queue.find(second).orElseThrow().state()).isEqualTo("pending");
+		this.jdbc.sql("delete from job where dedupe_key = 'test-supersede'").update();
 	}
 
 }

@@ -1,0 +1,90 @@
+package dev.pgext.registry.distribution;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.problem.RegistryException;
+
+/**
+ * Loads and saves {@link Distribution} aggregates for the features that change them
+ * (publishing, lifecycle, maintainers). Call inside the caller's transaction.
+ */
+@Component
+public class Distributions {
+
+	private final DistributionRepository repository;
+
+	private final JdbcClient jdbc;
+
+	Distributions(DistributionRepository repository, JdbcClient jdbc) {
+		this.repository = repository;
+		this.jdbc = jdbc;
+	}
+
+	/**
+	 * The distribution {@code caller} publishes into: created with {@code caller} as its
+	 * owner when it is new, else checked that {@code caller} may publish it (403).
+	 */
+	public Distribution claimForPublishing(Caller caller, String scope, String name) {
+		if (this.repository.createIfAbsent(scope, name) == 1) {
+			Distribution created = forUpdate(scope, name);
+			return this.repository.save(new Distribution(created.id(), scope, name, created.createdAt(), null, null,
+					null, Set.of(new Distribution.Maintainer(caller.userId(), Distribution.OWNER, now())), null));
+		}
+		return find(scope, name).requireMaintainer(caller, "distribution " + name + " belongs to other maintainers; "
+				+ "ask an owner to add you (POST /api/v1/distributions/" + name + "/maintainers)");
+	}
+
+	/** The distribution; 404 when there is none. */
+	public Distribution find(String scope, String name) {
+		return this.repository.findByScopeAndName(scope, name)
+			.orElseThrow(() -> RegistryException.notFound("no distribution " + name));
+	}
+
+	/** The distribution, locked for a change until the transaction ends; 404 when there is none. */
+	public Distribution forUpdate(String scope, String name) {
+		return this.repository.findForUpdateByScopeAndName(scope, name)
+			.orElseThrow(() -> RegistryException.notFound("no distribution " + name));
+	}
+
+	/** Saves a changed aggregate. */
+	public Distribution save(Distribution distribution) {
+		return this.repository.save(distribution);
+	}
+
+	/** The id of the user named {@code name}; 404 when there is none. */
+	public long userId(String name) {
+		return this.jdbc.sql("select id from registry_user where name = ?")
+			.param(name)
+			.query(Long.class)
+			.optional()
+			.orElseThrow(() -> RegistryException.notFound("no user " + name));
+	}
+
+	/** The names of the users {@code ids}, by id. */
+	public Map<Long, String> userNames(Collection<Long> ids) {
+		Map<Long, String> names = new HashMap<>();
+		if (!ids.isEmpty()) {
+			this.jdbc.sql("select id, name from registry_user where id = any(?)")
+				.param(ids.toArray(Long[]::new))
+				.query((rs) -> {
+					names.put(rs.getLong(1), rs.getString(2));
+				});
+		}
+		return names;
+	}
+
+	/** The current time as the catalog stores it. */
+	public static Instant now() {
+		return Instant.now().truncatedTo(ChronoUnit.MICROS);
+	}
+
+}

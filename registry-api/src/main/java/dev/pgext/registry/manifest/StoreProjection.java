@@ -1,0 +1,106 @@
+package dev.pgext.registry.manifest;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import dev.pgext.model.PgMajor;
+import dev.pgext.model.Scope;
+import dev.pgext.model.StoreLayout;
+import dev.pgext.model.index.ExtFile;
+import dev.pgext.model.index.ExtIndex;
+import dev.pgext.model.index.ExtIndexEntry;
+import dev.pgext.model.index.ExtIndexJson;
+import dev.pgext.registry.Scopes;
+import dev.pgext.registry.projection.Projection;
+import dev.pgext.registry.projection.ProjectionSource;
+import dev.pgext.registry.projection.ProjectionTarget;
+import dev.pgext.registry.storage.Blobs;
+
+/**
+ * The seed layout and {@code ext_index.json} of one scope and major as a projection: a copy
+ * of each file of each current extension under {@code [<tenant>/]<pg>/share/...} and
+ * {@code [<tenant>/]<pg>/lib/...}, and the index, written last. The target owns every key
+ * under {@code share/} and {@code lib/} of its prefix and its index; a scope and major with
+ * no release at all has no index either.
+ */
+@Component
+class StoreProjection implements ProjectionSource {
+
+	private final JdbcClient jdbc;
+
+	private final ExtensionIndexes indexes;
+
+	StoreProjection(JdbcClient jdbc, ExtensionIndexes indexes) {
+		this.jdbc = jdbc;
+		this.indexes = indexes;
+	}
+
+	@Override
+	public boolean handles(ProjectionTarget target) {
+		return target instanceof ProjectionTarget.Store;
+	}
+
+	@Override
+	public Optional<Projection> project(ProjectionTarget target) {
+		ProjectionTarget.Store store = (ProjectionTarget.Store) target;
+		Scope scope = store.scope();
+		PgMajor major = store.major();
+		String prefix = StoreLayout.scopePrefix(scope, major);
+		String indexKey = StoreLayout.extIndex(scope, major);
+		Map<String, Projection.Desired> objects = new TreeMap<>();
+		if (hasReleases(scope, major)) {
+			ExtIndex index = this.indexes.build(scope, major);
+			for (ExtIndexEntry entry : index.extensions()) {
+				for (ExtFile file : entry.files()) {
+					// two current extensions shipping one path: the first by name keeps it
+					objects.putIfAbsent(StoreLayout.seedFile(scope, major, file.path()),
+							new Projection.BlobCopy(file.sha256(), Blobs.contentType(file.path())));
+				}
+			}
+			objects.put(indexKey, new Projection.Generated(ExtIndexJson.write(index), "application/json"));
+		}
+		return Optional.of(new Projection(prefix, objects, indexKey, (key) -> owned(prefix, key)));
+	}
+
+	@Override
+	public List<ProjectionTarget> targets() {
+		Set<String> scopes = new LinkedHashSet<>();
+		scopes.add("");
+		scopes.addAll(this.jdbc
+			.sql("select scope from release union select tenant from registry_user where tenant is not null "
+					+ "order by 1")
+			.query(String.class)
+			.list());
+		List<ProjectionTarget> targets = new ArrayList<>();
+		for (String scope : scopes) {
+			for (PgMajor major : PgMajor.supported()) {
+				targets.add(new ProjectionTarget.Store(Scopes.fromColumn(scope), major));
+			}
+		}
+		return targets;
+	}
+
+	private boolean hasReleases(Scope scope, PgMajor major) {
+		return this.jdbc.sql("select exists (select 1 from release_extension where scope = ? and pg_major = ?)")
+			.params(Scopes.column(scope), major.value())
+			.query(Boolean.class)
+			.single();
+	}
+
+	private static boolean owned(String prefix, String key) {
+		if (!key.startsWith(prefix)) {
+			return false;
+		}
+		String rest = key.substring(prefix.length());
+		return rest.equals(StoreLayout.EXT_INDEX) || rest.startsWith("share/") || rest.startsWith("lib/");
+	}
+
+}

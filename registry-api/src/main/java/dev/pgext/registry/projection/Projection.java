@@ -1,0 +1,46 @@
+package dev.pgext.registry.projection;
+
+import java.util.Map;
+import java.util.function.Predicate;
+
+import dev.pgext.model.Sha256Digest;
+
+/**
+ * The object set one target should hold, computed from the committed catalog.
+ *
+ * @param prefix the store prefix the target's objects live under
+ * @param objects every object the target should hold, by store key
+ * @param last the key written after every other one (the index a reader starts from), or
+ * {@code null}
+ * @param owns which keys under {@code prefix} belong to this target: an owned key that is
+ * not among {@code objects} is deleted
+ */
+public record Projection(String prefix, Map<String, Desired> objects, String last, Predicate<String> owns) {
+
+	/** The content one key should have. */
+	public sealed interface Desired {
+
+		/** The content type it is stored with. */
+		String contentType();
+
+	}
+
+	/**
+	 * Content computed by the projection (an index, a mirror file).
+	 *
+	 * @param content the bytes
+	 * @param contentType their type
+	 */
+	public record Generated(byte[] content, String contentType) implements Desired {
+	}
+
+	/**
+	 * A copy of a content-addressed blob (a seed-layout file).
+	 *
+	 * @param blob the digest of the content
+	 * @param contentType its type
+	 */
+	public record BlobCopy(Sha256Digest blob, String contentType) implements Desired {
+	}
+
+}

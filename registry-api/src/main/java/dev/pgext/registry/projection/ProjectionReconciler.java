@@ -1,0 +1,208 @@
+package dev.pgext.registry.projection;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.StoreLayout;
+import dev.pgext.model.store.ObjectInfo;
+import dev.pgext.model.store.ObjectStore;
+import dev.pgext.registry.storage.Blobs;
+
+/**
+ * The one writer of everything in the store that is derived from the catalog. For a target
+ * it computes the object set the committed catalog calls for, lists what the store holds
+ * under the target's prefix, writes each object whose ETag differs from the expected one
+ * (the MD5 of generated content, the recorded ETag of the blob a seed file copies), writes
+ * the target's last key (its index or snapshot) after every other object, and only then
+ * deletes what the target owns but should not hold. Whatever state the store is in (a run
+ * that died half-way, stray files, a stale index, a lost job), one run leaves exactly the
+ * projection, and a reader that starts from the index never meets a key it names missing.
+ * <p>
+ * Runs of one target are serialized by a transaction-scoped advisory lock; the catalog is
+ * read after the lock is held, in a snapshot of its own, so an older view never overwrites
+ * a newer one.
+ */
+@Component
+public class ProjectionReconciler {
+
+	private static final Logger log = LoggerFactory.getLogger(ProjectionReconciler.class);
+
+	private final List<ProjectionSource> sources;
+
+	private final ObjectStore store;
+
+	private final Blobs blobs;
+
+	private final JdbcClient jdbc;
+
+	private final TransactionTemplate locking;
+
+	private final TransactionTemplate snapshot;
+
+	ProjectionReconciler(List<ProjectionSource> sources, ObjectStore store, Blobs blobs, JdbcClient jdbc,
+			PlatformTransactionManager transactions) {
+		this.sources = sources;
+		this.store = store;
+		this.blobs = blobs;
+		this.jdbc = jdbc;
+		this.locking = new TransactionTemplate(transactions);
+		this.locking.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+		this.snapshot = new TransactionTemplate(transactions);
+		this.snapshot.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+		this.snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+		this.snapshot.setReadOnly(true);
+	}
+
+	/**
+	 * What one run did.
+	 *
+	 * @param target the target's key
+	 * @param objects objects the projection holds
+	 * @param written objects written because they were missing or differed
+	 * @param deleted objects removed because nothing current owns them
+	 * @param skipped whether the target is switched off and was left alone
+	 */
+	public record Result(String target, int objects, int written, int deleted, boolean skipped) {
+	}
+
+	/** Every target of every source, for a full reconcile. */
+	public List<ProjectionTarget> targets() {
+		List<ProjectionTarget> targets = new ArrayList<>();
+		this.sources.forEach((source) -> targets.addAll(source.targets()));
+		return targets;
+	}
+
+	/** Brings {@code target} to exactly its projection of the committed catalog. */
+	public Result reconcile(ProjectionTarget target) {
+		ProjectionSource source = this.sources.stream()
+			.filter((candidate) -> candidate.handles(target))
+			.findFirst()
+			.orElseThrow(() -> new IllegalArgumentException("no projection source for " + target.key()));
+		return this.locking.execute((status) -> {
+			this.jdbc.sql("select pg_advisory_xact_lock(hashtext('pgext-projection'), hashtext(?))")
+				.param(target.key())
+				.query((rs, n) -> 1)
+				.list();
+			// read after the lock is held, so it sees every change committed before
+			Optional<Projection> projection = this.snapshot.execute((inner) -> source.project(target));
+			if (projection.isEmpty()) {
+				return new Result(target.key(), 0, 0, 0, true);
+			}
+			return apply(target, projection.get());
+		});
+	}
+
+	private Result apply(ProjectionTarget target, Projection projection) {
+		Map<String, ObjectInfo> present = new TreeMap<>();
+		this.store.list(projection.prefix(), (object) -> {
+			if (projection.owns().test(object.key())) {
+				present.put(object.key(), object);
+			}
+		});
+		Map<Sha256Digest, String> blobEtags = this.blobs.etags(projection.objects()
+			.values()
+			.stream()
+			.filter(Projection.BlobCopy.class::isInstance)
+			.map((desired) -> ((Projection.BlobCopy) desired).blob())
+			.distinct()
+			.toList());
+		int written = 0;
+		for (Map.Entry<String, Projection.Desired> object : projection.objects().entrySet()) {
+			if (!object.getKey().equals(projection.last())
+					&& write(object.getKey(), object.getValue(), present.get(object.getKey()), blobEtags)) {
+				written++;
+			}
+		}
+		if (projection.last() != null && projection.objects().containsKey(projection.last())
+				&& write(projection.last(), projection.objects().get(projection.last()),
+						present.get(projection.last()), blobEtags)) {
+			written++;
+		}
+		int deleted = 0;
+		for (String key : present.keySet()) {
+			if (!projection.objects().containsKey(key)) {
+				this.store.delete(key);
+				deleted++;
+			}
+		}
+		if (written > 0 || deleted > 0) {
+			log.debug("Reconciled {}: {} objects, {} written, {} deleted", target.key(), projection.objects().size(),
+					written, deleted);
+		}
+		return new Result(target.key(), projection.objects().size(), written, deleted, false);
+	}
+
+	private boolean write(String key, Projection.Desired desired, ObjectInfo present,
+			Map<Sha256Digest, String> blobEtags) {
+		if (desired instanceof Projection.Generated generated) {
+			if (present != null && sameEtag(present.etag(), md5(generated.content()))) {
+				return false;
+			}
+			this.store.put(key, generated.content(), generated.contentType());
+			return true;
+		}
+		Projection.BlobCopy copy = (Projection.BlobCopy) desired;
+		if (present != null && sameEtag(present.etag(), blobEtags.get(copy.blob()))) {
+			return false;
+		}
+		copyBlob(copy, key);
+		return true;
+	}
+
+	private void copyBlob(Projection.BlobCopy copy, String key) {
+		String blobKey = StoreLayout.blob(copy.blob());
+		InputStream blob = this.store.get(blobKey)
+			.orElseThrow(() -> new IllegalStateException(
+					"the catalog names blob " + copy.blob().hex() + " but the store does not hold it"));
+		try (InputStream in = blob) {
+			Path temp = Files.createTempFile("pgext-projection", ".bin");
+			try {
+				Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
+				this.store.put(key, temp, copy.contentType());
+			}
+			finally {
+				Files.deleteIfExists(temp);
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private static boolean sameEtag(String present, String expected) {
+		return present != null && expected != null && present.equalsIgnoreCase(expected);
+	}
+
+	/** The ETag a plain PUT of {@code content} gets from S3: its MD5 in hex. */
+	static String md5(byte[] content) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(content));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
