@@ -220,9 +220,9 @@ class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 		JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60));
 		assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("failed");
 		// the shard status object follows the recorded state
-		await(Duration.ofSeconds(20), "the shard status object",
-				() -> this.storage.head(prefix + "/status/shard-0001").isPresent());
-		assertThat(new String(this.storage.getBytes(prefix + "/status/shard-0001").orElseThrow(),
+		String statusKey = statusKey(prefix, TENANT, timeline, "0001");
+		await(Duration.ofSeconds(20), "the shard status object", () -> this.storage.head(statusKey).isPresent());
+		assertThat(new String(this.storage.getBytes(statusKey).orElseThrow(),
 				StandardCharsets.UTF_8)).contains("\"done\":false").contains("\"error\"");
 		return status;
 	}

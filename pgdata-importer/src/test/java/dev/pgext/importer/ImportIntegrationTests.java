@@ -77,8 +77,8 @@ class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 			.isEqualTo(status.path("progress").path("jobs_total").asInt());
 		assertThat(status.path("skipped").toString()).contains("pg_wal");
 		await(Duration.ofSeconds(20), "the shard status object",
-				() -> this.storage.head(PREFIX + "/status/shard-0001").isPresent());
-		assertThat(new String(this.storage.getBytes(PREFIX + "/status/shard-0001").orElseThrow()))
+				() -> this.storage.head(statusKey(PREFIX, TENANT, timeline, "0001")).isPresent());
+		assertThat(new String(this.storage.getBytes(statusKey(PREFIX, TENANT, timeline, "0001")).orElseThrow()))
 			.contains("\"done\":true");
 		await(Duration.ofSeconds(20), "the upcall", () -> !CONTROL_PLANE.received(timeline).isEmpty());
 		assertThat(CONTROL_PLANE.received(timeline).get(0).path("state").asString()).isEqualTo("done");
@@ -103,7 +103,7 @@ class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 			assertThat(status.path("shard").asString()).isEqualTo(String.format("%02x04", shard));
 			IndexPart part = indexPart(SHARDED_TENANT, String.format("%02x04", shard), timeline);
 			parts.add(part);
-			String statusKey = PREFIX + "/status/shard-" + String.format("%02x04", shard);
+			String statusKey = statusKey(PREFIX, SHARDED_TENANT, timeline, String.format("%02x04", shard));
 			await(Duration.ofSeconds(20), "the shard status object", () -> this.storage.head(statusKey).isPresent());
 		}
 		// every shard holds a share of the pages, none holds them all

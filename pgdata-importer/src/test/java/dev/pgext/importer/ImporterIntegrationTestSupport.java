@@ -104,6 +104,11 @@ public abstract class ImporterIntegrationTestSupport {
 				+ "\",\"location\":{\"bucket\":\"" + bucket + "\",\"prefix\":\"" + prefix + "\"}}}";
 	}
 
+	/** The completion status object of one timeline shard in the input location. */
+	protected static String statusKey(String prefix, String tenant, String timeline, String shardSlug) {
+		return prefix + "/status/" + tenant + "/" + timeline + "/shard-" + shardSlug;
+	}
+
 	/** Polls the timeline until its import leaves {@code in_progress}; returns the final status. */
 	protected JsonNode awaitEnd(String tenant, int shard, String timeline, Duration timeout) throws Exception {
 		long deadline = System.nanoTime() + timeout.toNanos();

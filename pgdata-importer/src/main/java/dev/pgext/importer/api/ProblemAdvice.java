@@ -31,6 +31,8 @@ class ProblemAdvice {
 					ex.getMessage());
 			case ALREADY_FINISHED -> problem(HttpStatus.CONFLICT, "import-finished", "Import already ended",
 					ex.getMessage());
+			case NOT_FAILED -> problem(HttpStatus.CONFLICT, "import-not-failed", "Only a failed import can be retried",
+					ex.getMessage());
 		};
 	}
 
