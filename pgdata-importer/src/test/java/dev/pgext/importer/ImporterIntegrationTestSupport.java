@@ -10,7 +10,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.sun.net.httpserver.HttpServer;
@@ -23,11 +27,17 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.pgext.importer.keyspace.Key;
 import dev.pgext.importer.run.Failpoints;
+import dev.pgext.importer.run.ImportLayout;
 import dev.pgext.importer.run.ImportService;
+import dev.pgext.importer.run.IndexPart;
+import dev.pgext.importer.run.LayerRebuild;
 import dev.pgext.model.store.S3ObjectStore;
 import dev.pgext.testsupport.TestBucket;
 import dev.pgext.testsupport.TestInfrastructure;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * One importer per test JVM against a real S3 endpoint, with small jobs so that a small PGDATA
@@ -50,11 +60,13 @@ public abstract class ImporterIntegrationTestSupport {
 	@DynamicPropertySource
 	static void infrastructure(DynamicPropertyRegistry registry) {
 		TestBucket bucket = TestInfrastructure.bucket(ImporterIntegrationTestSupport.class);
-		registry.add("pgext.importer.s3.endpoint", () -> bucket.endpoint().toString());
-		registry.add("pgext.importer.s3.bucket", bucket::name);
+		// a subclass's @DynamicPropertySource runs first and would be overwritten here: it sets the
+		// pgext.test.importer.* names these placeholders read instead
+		registry.add("pgext.importer.s3.endpoint", () -> "${pgext.test.importer.endpoint:" + bucket.endpoint() + "}");
+		registry.add("pgext.importer.s3.bucket", () -> "${pgext.test.importer.bucket:" + bucket.name() + "}");
 		registry.add("pgext.importer.s3.access-key", bucket::accessKey);
 		registry.add("pgext.importer.s3.secret-key", bucket::secretKey);
-		registry.add("pgext.importer.instance-id", () -> "importer-under-test");
+		registry.add("pgext.importer.instance-id", () -> "${pgext.test.importer.instance-id:importer-under-test}");
 		registry.add("pgext.importer.job-size", () -> "2MB");
 		registry.add("pgext.importer.max-range", () -> "512KB");
 		registry.add("pgext.importer.memory-budget", () -> "4MB");
@@ -95,6 +107,12 @@ public abstract class ImporterIntegrationTestSupport {
 		return send(HttpRequest.newBuilder(uri(tenant, shard, "/" + timeline)).build());
 	}
 
+	protected HttpResponse<String> retry(String tenant, int shard, String timeline) throws Exception {
+		return send(HttpRequest.newBuilder(uri(tenant, shard, "/" + timeline + "/retry"))
+			.POST(HttpRequest.BodyPublishers.noBody())
+			.build());
+	}
+
 	protected HttpResponse<String> delete(String tenant, int shard, String timeline) throws Exception {
 		return send(HttpRequest.newBuilder(uri(tenant, shard, "/" + timeline)).DELETE().build());
 	}
@@ -102,6 +120,38 @@ public abstract class ImporterIntegrationTestSupport {
 	protected static String createBody(String timeline, String key, String bucket, String prefix) {
 		return "{\"timeline_id\":\"" + timeline + "\",\"import_pgdata\":{\"idempotency_key\":\"" + key
 				+ "\",\"location\":{\"bucket\":\"" + bucket + "\",\"prefix\":\"" + prefix + "\"}}}";
+	}
+
+	private static final Pattern COMPARED = Pattern.compile(
+			"(global|base/[0-9]+)/([0-9]+(_fsm|_vm|_init)?(\\.[0-9]+)?|pg_filenode\\.map)|global/pg_control|pg_xact/.*|pg_multixact/.*");
+
+	/** The {@code index_part.json} of a timeline shard. */
+	protected IndexPart indexPart(String tenant, String slug, String timeline) {
+		return IndexPart.fromJson(this.storage
+			.getBytes(ImportLayout.TENANTS + tenant + "-" + slug + "/timelines/" + timeline + "/index_part.json")
+			.orElseThrow());
+	}
+
+	/** Rebuilds the PGDATA files the layers of {@code parts} hold into {@code target}. */
+	protected void rebuild(List<IndexPart> parts, Path target) throws IOException {
+		PgdataFixture.deleteTree(target);
+		Map<Key, byte[]> values = LayerRebuild.readAll(this.storage, parts,
+				target.resolveSibling(target.getFileName() + "-layers"));
+		LayerRebuild.writeFiles(values, target);
+	}
+
+	/** Every file the layers hold is in {@code rebuilt} with the bytes it has in {@code source}. */
+	protected static void assertSameFiles(Path source, Path rebuilt) throws IOException {
+		List<String> expected = PgdataFixture.files(source)
+			.stream()
+			.filter((f) -> COMPARED.matcher(f).matches())
+			.toList();
+		assertThat(expected).hasSizeGreaterThan(500);
+		assertThat(PgdataFixture.files(rebuilt)).containsExactlyInAnyOrderElementsOf(expected);
+		for (String file : expected) {
+			assertThat(Files.readAllBytes(rebuilt.resolve(file))).as(file)
+				.isEqualTo(Files.readAllBytes(source.resolve(file)));
+		}
 	}
 
 	/** The completion status object of one timeline shard in the input location. */
