@@ -50,6 +50,9 @@ class PgdataImportBenchmark {
 
 	private static final long RANGE = 4L << 20;
 
+	/** What a user downloading the files would pick: many whole-object GETs at once, no ranges. */
+	private static final int PLAIN_CONCURRENCY = 16;
+
 	@Test
 	void importThroughputAgainstRawReads() throws Exception {
 		Path root = Path.of("target", "bench").toAbsolutePath();
@@ -93,6 +96,10 @@ class PgdataImportBenchmark {
 			double rawSeconds = raw[1] / 1e9;
 			log("raw ranged GETs of the relation files: %.1f MiB in %.1f s = %.1f MiB/s", raw[0] / 1048576.0,
 					rawSeconds, raw[0] / 1048576.0 / rawSeconds);
+			long[] plain = parallelDownload(store, relationFiles, PLAIN_CONCURRENCY);
+			double plainSeconds = plain[1] / 1e9;
+			log("plain parallel download (%d full GETs at once) of the relation files: %.1f MiB in %.1f s = %.1f MiB/s",
+					PLAIN_CONCURRENCY, plain[0] / 1048576.0, plainSeconds, plain[0] / 1048576.0 / plainSeconds);
 
 			ConfigurableApplicationContext app = SpringApplication.run(PgdataImporterApplication.class,
 					"--server.port=0", "--pgext.importer.s3.endpoint=" + s3.endpoint(), "--pgext.importer.s3.bucket=bench",
@@ -150,6 +157,7 @@ class PgdataImportBenchmark {
 						imported / 1048576.0, seconds, imported / 1048576.0 / seconds,
 						status.path("progress").path("jobs_total").asInt(), layerBytes / 1048576.0);
 				log("import / raw read throughput: %.2f", (imported / seconds) / (raw[0] / rawSeconds));
+				log("import / plain parallel download throughput: %.2f", (imported / seconds) / (plain[0] / plainSeconds));
 				log("peak used heap during the import, sampled every 10 ms (importer and in-process s3proxy, -Xmx %d MiB): %.1f MiB",
 						Runtime.getRuntime().maxMemory() >> 20, peakHeap / 1048576.0);
 				assertThat(relationBytes).isGreaterThan(1L << 30);
@@ -182,6 +190,33 @@ class PgdataImportBenchmark {
 					}
 				}));
 			}
+		}
+		long total = 0;
+		for (Future<Long> read : reads) {
+			total += read.get();
+		}
+		long elapsed = System.nanoTime() - start;
+		pool.shutdown();
+		return new long[] { total, elapsed };
+	}
+
+	/** Downloads every file whole, {@code concurrency} at once, discarding the bytes. */
+	private static long[] parallelDownload(S3ObjectStore store, List<String> files, int concurrency) throws Exception {
+		ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+		List<Future<Long>> reads = new ArrayList<>();
+		long start = System.nanoTime();
+		for (String file : files) {
+			reads.add(pool.submit(() -> {
+				try (InputStream in = store.get("dump/pgdata/" + file).orElseThrow()) {
+					byte[] buffer = new byte[256 * 1024];
+					long n = 0;
+					int r;
+					while ((r = in.read(buffer)) > 0) {
+						n += r;
+					}
+					return n;
+				}
+			}));
 		}
 		long total = 0;
 		for (Future<Long> read : reads) {

@@ -154,6 +154,10 @@ final class ImportContext implements AutoCloseable {
 		return this.properties.lease();
 	}
 
+	int jobConcurrency() {
+		return this.properties.jobConcurrency();
+	}
+
 	long jobSize() {
 		return this.properties.jobSize().toBytes();
 	}

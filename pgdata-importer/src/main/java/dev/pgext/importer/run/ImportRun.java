@@ -57,6 +57,10 @@ final class ImportRun implements Runnable {
 	/** Largest {@code backup_manifest} read (about 200 bytes per file). */
 	private static final long MAX_BACKUP_MANIFEST = 256L * 1024 * 1024;
 
+	private static final int JOBS_PER_SLOT = 4;
+
+	private static final long MIN_BALANCED_JOB_SIZE = 32L * 1024 * 1024;
+
 	private final ImportContext context;
 
 	private final StoreRetry retry;
@@ -182,10 +186,17 @@ final class ImportRun implements Runnable {
 			files = FileVerification.of(manifest, this.id.shard().count() == 1);
 			Manifest frozen = manifest;
 			PgControl control = this.retry.call("reading pg_control", () -> readControl(reader(bucket, prefix, frozen), files));
-			plan = Planner.plan(manifest, manifestDigest, control, this.id.shard(), this.context.jobSize(),
+			long jobSize = this.context.jobSize();
+			plan = Planner.plan(manifest, manifestDigest, control, this.id.shard(), jobSize,
 					this.context.compressionLevel(), files.active());
+			long balanced = balancedJobSize(plan.bytes(), jobSize);
+			if (balanced < jobSize) {
+				jobSize = balanced;
+				plan = Planner.plan(manifest, manifestDigest, control, this.id.shard(), jobSize,
+						this.context.compressionLevel(), files.active());
+			}
 			IndexPart.Plan summary = new IndexPart.Plan(plan.id().hex(), manifestDigest.hex(), plan.jobs().size(),
-					this.context.jobSize(), this.context.compressionLevel(), plan.bytes(),
+					jobSize, this.context.compressionLevel(), plan.bytes(),
 					PgControl.lsn(control.checkpointLsn()), control.pgMajor(), control.dataChecksums());
 			ImportPlan made = plan;
 			this.retry.call("recording the plan", () -> this.index.update((i) -> i.withPlan(summary, made.skipped())));
@@ -216,6 +227,19 @@ final class ImportRun implements Runnable {
 		LayerBuilder builder = new LayerBuilder(this.context, this.id, plan, reader(bucket, prefix, manifest), files,
 				this.index.part().importPgdata().plan().compressionLevel(), this::stopped);
 		runJobs(plan, builder);
+	}
+
+	/**
+	 * The job size that gives every job slot about {@value #JOBS_PER_SLOT} jobs, so that no slot
+	 * idles while the last large job runs alone; never above the configured size, never below
+	 * {@value #MIN_BALANCED_JOB_SIZE} bytes (layers stay large). Recorded in the plan, so a
+	 * resumed import plans with the same size.
+	 */
+	private long balancedJobSize(long totalBytes, long configured) {
+		long slots = (long) this.context.jobConcurrency() * JOBS_PER_SLOT;
+		long even = (totalBytes + slots - 1) / slots;
+		long pages = (even + PgControl.BLOCK_SIZE - 1) / PgControl.BLOCK_SIZE;
+		return Math.min(configured, Math.max(MIN_BALANCED_JOB_SIZE, pages * PgControl.BLOCK_SIZE));
 	}
 
 	/**

@@ -75,8 +75,10 @@ public class ImportService {
 			t.setDaemon(true);
 			return t;
 		});
-		S3Reads reads = new S3Reads(storage.client(), S3ObjectStore.retry("importer-s3", properties.s3()));
-		this.indexParts = new IndexPartStore(storage, reads);
+		this.indexParts = new IndexPartStore(storage,
+				new S3Reads(storage.client(), S3ObjectStore.retry("importer-s3", properties.s3())));
+		S3Reads reads = new S3Reads(storage.client(), properties.s3().initialBackoff(), properties.storeRetryDeadline(),
+				this.clock);
 		Counter bytes = Counter.builder("pgext.importer.bytes.imported")
 			.description("Page bytes read from PGDATA inputs and written to layers")
 			.baseUnit("bytes")
