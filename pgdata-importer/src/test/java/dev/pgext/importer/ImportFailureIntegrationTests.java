@@ -61,6 +61,25 @@ class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 	}
 
 	@Test
+	void aLastSegmentCutShortOnAPageBoundaryFailsAgainstTheBackupManifestNamingTheFile() throws Exception {
+		String good = "manifest/good";
+		String done = upload(good, Map.of(BackupManifestText.FILE, BackupManifestText.of(PgdataFixture.pgdata(), BASE)));
+		post(TENANT, 0, createBody(done, "k", this.storage.bucket(), good));
+		JsonNode imported = awaitEnd(TENANT, 0, done, Duration.ofSeconds(60));
+		assertThat(imported.path("state").asString()).as(imported.toString()).isEqualTo("done");
+		assertThat(imported.path("skipped").toString()).contains("backup_manifest");
+
+		byte[] file = read("base/1/1259");
+		String cut = "manifest/cut";
+		String failed = upload(cut, Map.of(BackupManifestText.FILE, BackupManifestText.of(PgdataFixture.pgdata(), BASE),
+				"base/1/1259", java.util.Arrays.copyOf(file, file.length - 8192)));
+		post(TENANT, 0, createBody(failed, "k", this.storage.bucket(), cut));
+		JsonNode status = awaitEnd(TENANT, 0, failed, Duration.ofSeconds(60));
+		assertThat(status.path("error").asString()).isEqualTo("'base/1/1259' is " + (file.length - 8192)
+				+ " bytes, but backup_manifest says " + file.length + ": the file is truncated or changed");
+	}
+
+	@Test
 	void aFileWhoseBytesDifferFromTheUploadsFileListFailsNamingTheFile() throws Exception {
 		// a changed byte inside a tuple: the page header stays sane and there are no data checksums
 		byte[] file = read("base/1/1259");
