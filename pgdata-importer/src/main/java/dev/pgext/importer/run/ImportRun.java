@@ -1,16 +1,10 @@
 package dev.pgext.importer.run;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -26,11 +20,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.pgext.importer.layer.LayerFormatException;
-import dev.pgext.importer.pgdata.BackupManifest;
-import dev.pgext.importer.pgdata.FileCheck;
 import dev.pgext.importer.pgdata.InvalidPgdataException;
 import dev.pgext.importer.pgdata.PgControl;
-import dev.pgext.importer.pgdata.UploadFileList;
 import dev.pgext.importer.plan.ImportPlan;
 import dev.pgext.importer.plan.Job;
 import dev.pgext.importer.plan.Manifest;
@@ -39,7 +30,6 @@ import dev.pgext.importer.plan.Planner;
 import dev.pgext.importer.run.IndexPart.FinishedJob;
 import dev.pgext.importer.run.IndexPart.State;
 import dev.pgext.model.Sha256Digest;
-import dev.pgext.model.store.ObjectInfo;
 import dev.pgext.model.store.ObjectStore;
 import dev.pgext.model.store.ObjectStoreException;
 
@@ -53,9 +43,6 @@ final class ImportRun implements Runnable {
 	private static final Logger log = LoggerFactory.getLogger(ImportRun.class);
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
-
-	/** Largest {@code backup_manifest} read (about 200 bytes per file). */
-	private static final long MAX_BACKUP_MANIFEST = 256L * 1024 * 1024;
 
 	private static final int JOBS_PER_SLOT = 4;
 
@@ -181,7 +168,8 @@ final class ImportRun implements Runnable {
 		FileVerification files;
 		if (state.plan() == null) {
 			JsonNode status = this.context.uploadWatcher().await(bucket, prefix, state.startedAt(), this::checkStopped);
-			manifest = this.retry.call("freezing the manifest", () -> freezeManifest(bucket, prefix, status));
+			manifest = this.retry.call("freezing the manifest",
+					() -> new InputListing(this.context, this.id).freeze(bucket, prefix, status));
 			Sha256Digest manifestDigest = manifest.digest();
 			files = FileVerification.of(manifest, this.id.shard().count() == 1);
 			Manifest frozen = manifest;
@@ -242,62 +230,6 @@ final class ImportRun implements Runnable {
 		return Math.min(configured, Math.max(MIN_BALANCED_JOB_SIZE, pages * PgControl.BLOCK_SIZE));
 	}
 
-	/**
-	 * Lists the input once and stores the listing, with the file list the upload carries (its
-	 * {@code backup_manifest}, or a {@code files} list in {@code status/pgdata}), as the frozen manifest.
-	 */
-	private Manifest freezeManifest(String bucket, String prefix, JsonNode status) {
-		String key = ImportLayout.manifest(this.id);
-		Optional<byte[]> existing = this.context.storage().getBytes(key);
-		if (existing.isPresent()) {
-			// frozen by an earlier attempt that stopped before recording its plan: keep that listing
-			return Manifest.fromJson(existing.get());
-		}
-		ObjectStore input = this.context.inputStore(bucket);
-		String pgdata = ImportLayout.pgdataPrefix(prefix);
-		List<ManifestEntry> listed = new ArrayList<>();
-		int max = this.context.maxFiles();
-		input.list(pgdata, (ObjectInfo info) -> {
-			if (info.key().endsWith("/") && info.size() == 0) {
-				return;
-			}
-			if (listed.size() >= max) {
-				throw new InvalidPgdataException("the PGDATA has more than " + max + " files");
-			}
-			listed.add(new ManifestEntry(info.key().substring(pgdata.length()), info.size(), info.etag()));
-		});
-		if (listed.isEmpty()) {
-			throw new InvalidPgdataException("there are no files under '" + pgdata + "'");
-		}
-		Manifest manifest = Manifest.of(listed);
-		List<FileCheck> checks = new ArrayList<>();
-		ManifestEntry backupManifest = manifest.byPath().get(BackupManifest.FILE_NAME);
-		if (backupManifest != null) {
-			if (backupManifest.size() > MAX_BACKUP_MANIFEST) {
-				throw new InvalidPgdataException("'backup_manifest' is " + backupManifest.size()
-						+ " bytes, more than the " + MAX_BACKUP_MANIFEST + " this importer reads");
-			}
-			checks.addAll(BackupManifest.parse(reader(bucket, prefix, manifest).readWhole(BackupManifest.FILE_NAME)));
-		}
-		UploadFileList.of(status).ifPresent(checks::addAll);
-		if (checks.isEmpty() && backupManifest == null && UploadFileList.of(status).isEmpty()) {
-			if (this.context.requireFileList()) {
-				throw new InvalidPgdataException("the upload carries no file list to verify the files against: "
-						+ "neither 'pgdata/backup_manifest' nor a \"files\" list in 'status/pgdata' "
-						+ "(pgext.importer.require-file-list is on)");
-			}
-		}
-		else {
-			manifest = manifest.withChecks(checks);
-		}
-		if (this.context.storage().putIfAbsent(key, manifest.toJson(), "application/json").isEmpty()) {
-			return Manifest.fromJson(this.context.storage()
-				.getBytes(key)
-				.orElseThrow(() -> new ImportFailedException("the frozen manifest vanished")));
-		}
-		return manifest;
-	}
-
 	private InputReader reader(String bucket, String prefix, Manifest manifest) {
 		return new InputReader(this.context.reads(), bucket, ImportLayout.pgdataPrefix(prefix), manifest.byPath());
 	}
@@ -344,7 +276,7 @@ final class ImportRun implements Runnable {
 				futures.add(executor.submit(() -> {
 					try {
 						if (recorded != null && this.retry.call("checking layer " + recorded.layer(),
-								() -> layerIntact(recorded))) {
+								() -> builder.intact(recorded))) {
 							return null;
 						}
 						this.retry.call("job " + job.id(), () -> {
@@ -383,51 +315,6 @@ final class ImportRun implements Runnable {
 		if (done != plan.jobs().size()) {
 			throw new ImportFailedException("only " + done + " of " + plan.jobs().size() + " jobs finished");
 		}
-	}
-
-	/**
-	 * Whether the layer of a finished job is in the storage bucket exactly as recorded: its size
-	 * and the SHA-256 of its bytes, read back in full. A layer that is missing, or replaced by
-	 * other bytes, does not count and its job runs again.
-	 */
-	private boolean layerIntact(FinishedJob job) throws IOException {
-		String key = ImportLayout.layer(this.id, job.layer());
-		Optional<ObjectInfo> head = this.context.storage().head(key);
-		if (head.isEmpty() || head.get().size() != job.size()) {
-			log.warn("Import {}: the layer of finished job {} is {}; running the job again", this.id, job.job(),
-					head.isEmpty() ? "missing" : "of another size");
-			return false;
-		}
-		Optional<java.io.InputStream> body = this.context.storage().get(key);
-		if (body.isEmpty()) {
-			return false;
-		}
-		MessageDigest sha;
-		try {
-			sha = MessageDigest.getInstance("SHA-256");
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
-		long read = 0;
-		try (java.io.InputStream in = body.get()) {
-			byte[] buffer = new byte[256 * 1024];
-			int n;
-			while ((n = in.read(buffer)) > 0) {
-				sha.update(buffer, 0, n);
-				read += n;
-			}
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		String actual = HexFormat.of().formatHex(sha.digest());
-		if (read != job.size() || !actual.equals(job.sha256())) {
-			log.warn("Import {}: the layer of finished job {} does not have its recorded SHA-256 ({} bytes, {}); "
-					+ "running the job again", this.id, job.job(), read, actual);
-			return false;
-		}
-		return true;
 	}
 
 	/** Writes the shard status object into the input location, then notifies the control plane. */

@@ -1,13 +1,19 @@
 package dev.pgext.importer.run;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.pgext.importer.keyspace.Key;
 import dev.pgext.importer.layer.ImageLayerFormat;
@@ -19,13 +25,18 @@ import dev.pgext.importer.plan.ImportPlan;
 import dev.pgext.importer.plan.Job;
 import dev.pgext.importer.plan.Task;
 import dev.pgext.importer.run.IndexPart.FinishedJob;
+import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.store.ObjectInfo;
 
 /**
  * Turns one job of a plan into its layer in the storage bucket: reads the input ranges (the
  * next one ahead while the current one is verified and written), verifies the pages and the
- * files' checksums, writes the layer file, uploads it and deletes the local copy.
+ * files' checksums, writes the layer file, uploads it and deletes the local copy; and checks
+ * that a layer written before is still what was recorded.
  */
 final class LayerBuilder {
+
+	private static final Logger log = LoggerFactory.getLogger(LayerBuilder.class);
 
 	private static final int PAGE = PgControl.BLOCK_SIZE;
 
@@ -224,6 +235,38 @@ final class LayerBuilder {
 			}
 		}
 
+	}
+
+	/**
+	 * Whether the layer of a finished job is in the storage bucket exactly as recorded: its size
+	 * and the SHA-256 of its bytes, read back in full. A layer that is missing, or replaced by
+	 * other bytes, does not count and its job runs again.
+	 */
+	boolean intact(FinishedJob job) {
+		String key = ImportLayout.layer(this.id, job.layer());
+		Optional<ObjectInfo> head = this.context.storage().head(key);
+		if (head.isEmpty() || head.get().size() != job.size()) {
+			log.warn("Import {}: the layer of finished job {} is {}; running the job again", this.id, job.job(),
+					head.isEmpty() ? "missing" : "of another size");
+			return false;
+		}
+		Optional<InputStream> body = this.context.storage().get(key);
+		if (body.isEmpty()) {
+			return false;
+		}
+		String actual;
+		try (InputStream in = body.get()) {
+			actual = Sha256Digest.of(in).hex();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		if (!actual.equals(job.sha256())) {
+			log.warn("Import {}: the layer of finished job {} does not have its recorded SHA-256 ({}); "
+					+ "running the job again", this.id, job.job(), actual);
+			return false;
+		}
+		return true;
 	}
 
 }
