@@ -274,13 +274,20 @@ final class ImportRun implements Runnable {
 					break;
 				}
 				futures.add(executor.submit(() -> {
+					boolean slotHeld = true;
+					LayerBuilder.Written written = null;
 					try {
 						if (recorded != null && this.retry.call("checking layer " + recorded.layer(),
 								() -> builder.intact(recorded))) {
 							return null;
 						}
-						this.retry.call("job " + job.id(), () -> {
-							FinishedJob done = builder.build(job);
+						written = this.retry.call("job " + job.id(), () -> builder.write(job));
+						// the next job starts reading while this layer is uploaded
+						this.context.jobSlots().release();
+						slotHeld = false;
+						LayerBuilder.Written layer = written;
+						this.retry.call("uploading the layer of job " + job.id(), () -> {
+							FinishedJob done = builder.upload(layer);
 							this.index.update((i) -> i.withJobFinished(done));
 							return done;
 						});
@@ -290,7 +297,12 @@ final class ImportRun implements Runnable {
 						failure.compareAndSet(null, ex);
 					}
 					finally {
-						this.context.jobSlots().release();
+						if (slotHeld) {
+							this.context.jobSlots().release();
+						}
+						if (written != null) {
+							builder.discard(written);
+						}
 					}
 					return null;
 				}));

@@ -68,14 +68,31 @@ final class LayerBuilder {
 		this.stopped = stopped;
 	}
 
-	/** Builds and uploads the layer of {@code job}; returns what to record about it. */
-	FinishedJob build(Job job) throws IOException, InterruptedException {
+	/**
+	 * A layer file written to the work directory, not yet uploaded.
+	 *
+	 * @param job the job
+	 * @param file the local file
+	 * @param name the layer's name
+	 * @param sha256 digest of the file
+	 * @param size size of the file
+	 */
+	record Written(Job job, Path file, String name, String sha256, long size) {
+
+	}
+
+	/**
+	 * Reads, verifies and writes the layer of {@code job} to the work directory; the caller
+	 * uploads it ({@link #upload}) and then discards the local file ({@link #discard}).
+	 */
+	Written write(Job job) throws IOException, InterruptedException {
 		long lsn = this.plan.control().checkpointLsn();
 		String name = ImageLayerFormat.name(job.start(), job.end(), lsn);
 		Files.createDirectories(this.context.workDir());
 		Path file = this.context.workDir()
 			.resolve(this.id.tenantId() + "-" + this.id.shard().slug() + "-" + this.id.timelineId() + "-" + job.id()
 					+ ".layer");
+		boolean written = false;
 		try {
 			long size;
 			String digest;
@@ -94,11 +111,29 @@ final class LayerBuilder {
 					throw new IllegalStateException("'" + reading.path() + "' was read only in part by job " + job.id());
 				}
 			}
-			this.context.storage().put(ImportLayout.layer(this.id, name), file, "application/octet-stream");
-			return new FinishedJob(job.id(), name, digest, size, job.bytes());
+			written = true;
+			return new Written(job, file, name, digest, size);
 		}
 		finally {
-			Files.deleteIfExists(file);
+			if (!written) {
+				Files.deleteIfExists(file);
+			}
+		}
+	}
+
+	/** Uploads a written layer to the storage bucket; returns what to record about it. */
+	FinishedJob upload(Written layer) {
+		this.context.storage().put(ImportLayout.layer(this.id, layer.name()), layer.file(), "application/octet-stream");
+		return new FinishedJob(layer.job().id(), layer.name(), layer.sha256(), layer.size(), layer.job().bytes());
+	}
+
+	/** Deletes the local file of a layer, uploaded or not. */
+	void discard(Written layer) {
+		try {
+			Files.deleteIfExists(layer.file());
+		}
+		catch (IOException ex) {
+			log.warn("Could not delete {}: {}", layer.file(), ex.toString());
 		}
 	}
 
