@@ -138,12 +138,8 @@ final class ImportContext implements AutoCloseable {
 		return this.bytesImported;
 	}
 
-	/**
-	 * Threads for one run's jobs: a job holds a slot while it reads and writes its layer, then
-	 * gives it back and uploads the layer on the same thread, so twice the slots are needed.
-	 */
 	ExecutorService newJobExecutor() {
-		return Executors.newFixedThreadPool(2 * this.properties.jobConcurrency(), (r) -> {
+		return Executors.newFixedThreadPool(this.properties.jobConcurrency(), (r) -> {
 			Thread t = new Thread(r, "import-job-" + this.jobThreads.incrementAndGet());
 			t.setDaemon(true);
 			return t;

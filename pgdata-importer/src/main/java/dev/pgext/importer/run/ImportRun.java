@@ -274,7 +274,6 @@ final class ImportRun implements Runnable {
 					break;
 				}
 				futures.add(executor.submit(() -> {
-					boolean slotHeld = true;
 					LayerBuilder.Written written = null;
 					try {
 						if (recorded != null && this.retry.call("checking layer " + recorded.layer(),
@@ -282,9 +281,6 @@ final class ImportRun implements Runnable {
 							return null;
 						}
 						written = this.retry.call("job " + job.id(), () -> builder.write(job));
-						// the next job starts reading while this layer is uploaded
-						this.context.jobSlots().release();
-						slotHeld = false;
 						LayerBuilder.Written layer = written;
 						this.retry.call("uploading the layer of job " + job.id(), () -> {
 							FinishedJob done = builder.upload(layer);
@@ -297,9 +293,7 @@ final class ImportRun implements Runnable {
 						failure.compareAndSet(null, ex);
 					}
 					finally {
-						if (slotHeld) {
-							this.context.jobSlots().release();
-						}
+						this.context.jobSlots().release();
 						if (written != null) {
 							builder.discard(written);
 						}
