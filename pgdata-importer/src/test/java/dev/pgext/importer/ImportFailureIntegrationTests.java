@@ -243,22 +243,9 @@ class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 	@Test
 	void inputChangedAfterTheManifestFroze() throws Exception {
 		String prefix = "bad/changed";
-		String timeline = upload(prefix, Map.of());
-		Failpoints.Pause pause = this.failpoints.pause(Failpoints.AFTER_PLAN);
-		try {
-			assertThat(post(TENANT, 0, createBody(timeline, "k", this.storage.bucket(), prefix)).statusCode())
-				.isEqualTo(201);
-			assertThat(pause.awaitReached(Duration.ofSeconds(30))).isTrue();
-			byte[] changed = read("base/1/1259");
-			changed[8192 * 2 + 4000] ^= 1;
-			this.storage.put(prefix + "/pgdata/base/1/1259", changed, "application/octet-stream");
-		}
-		finally {
-			this.failpoints.disarm(Failpoints.AFTER_PLAN);
-			pause.release();
-		}
-		JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60));
-		assertThat(status.path("state").asString()).isEqualTo("failed");
+		upload(prefix, Map.of());
+		String timeline = failAfterPlanByChangingAFile(prefix);
+		JsonNode status = JSON.readTree(get(TENANT, 0, timeline).body());
 		assertThat(status.path("error").asString())
 			.contains("input changed after the manifest was frozen: 'pgdata/base/1/1259'");
 	}

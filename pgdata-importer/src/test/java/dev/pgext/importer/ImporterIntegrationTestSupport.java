@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.sun.net.httpserver.HttpServer;
+import org.awaitility.Awaitility;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -159,31 +160,21 @@ public abstract class ImporterIntegrationTestSupport {
 		return prefix + "/status/" + tenant + "/" + timeline + "/shard-" + shardSlug;
 	}
 
-	/** Polls the timeline until its import leaves {@code in_progress}; returns the final status. */
-	protected JsonNode awaitEnd(String tenant, int shard, String timeline, Duration timeout) throws Exception {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		while (true) {
-			JsonNode status = JSON.readTree(get(tenant, shard, timeline).body());
-			if (!"in_progress".equals(status.path("state").asString())) {
-				return status;
-			}
-			if (System.nanoTime() > deadline) {
-				throw new AssertionError("import still in progress after " + timeout + ": " + status);
-			}
-			Thread.sleep(100);
-		}
+	/**
+	 * Polls the timeline until its import leaves {@code in_progress}; returns the final status.
+	 * An answer without a state (a problem: the storage bucket did not answer) is polled again.
+	 */
+	protected JsonNode awaitEnd(String tenant, int shard, String timeline, Duration timeout) {
+		return Awaitility.await("the import of " + timeline + " to end")
+			.atMost(timeout)
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> JSON.readTree(get(tenant, shard, timeline).body()),
+					(status) -> status.hasNonNull("state") && !"in_progress".equals(status.path("state").asString()));
 	}
 
 	/** Polls until {@code condition} holds. */
-	protected static void await(Duration timeout, String what, java.util.function.BooleanSupplier condition)
-			throws InterruptedException {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		while (!condition.getAsBoolean()) {
-			if (System.nanoTime() > deadline) {
-				throw new AssertionError("timed out waiting for " + what);
-			}
-			Thread.sleep(100);
-		}
+	protected static void await(Duration timeout, String what, java.util.function.BooleanSupplier condition) {
+		Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(100)).until(condition::getAsBoolean);
 	}
 
 	private URI uri(String tenant, int shard, String rest) {

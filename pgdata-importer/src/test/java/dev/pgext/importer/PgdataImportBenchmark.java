@@ -170,44 +170,36 @@ class PgdataImportBenchmark {
 
 	/** Reads every relation file with ranged GETs of the importer's range size at its concurrency. */
 	private static long[] rawRead(S3ObjectStore store, List<String> files, Path pgdata) throws Exception {
-		ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
-		List<Future<Long>> reads = new ArrayList<>();
-		long start = System.nanoTime();
+		List<java.util.concurrent.Callable<InputStream>> reads = new ArrayList<>();
 		for (String file : files) {
 			long size = size(pgdata.resolve(file));
 			for (long offset = 0; offset < size; offset += RANGE) {
 				long from = offset;
 				long length = Math.min(RANGE, size - offset);
-				reads.add(pool.submit(() -> {
-					try (InputStream in = store.getRange("dump/pgdata/" + file, from, length).orElseThrow()) {
-						byte[] buffer = new byte[64 * 1024];
-						long n = 0;
-						int r;
-						while ((r = in.read(buffer)) > 0) {
-							n += r;
-						}
-						return n;
-					}
-				}));
+				reads.add(() -> store.getRange("dump/pgdata/" + file, from, length).orElseThrow());
 			}
 		}
-		long total = 0;
-		for (Future<Long> read : reads) {
-			total += read.get();
-		}
-		long elapsed = System.nanoTime() - start;
-		pool.shutdown();
-		return new long[] { total, elapsed };
+		return drain(reads, CONCURRENCY);
 	}
 
 	/** Downloads every file whole, {@code concurrency} at once, discarding the bytes. */
 	private static long[] parallelDownload(S3ObjectStore store, List<String> files, int concurrency) throws Exception {
+		List<java.util.concurrent.Callable<InputStream>> reads = new ArrayList<>();
+		for (String file : files) {
+			reads.add(() -> store.get("dump/pgdata/" + file).orElseThrow());
+		}
+		return drain(reads, concurrency);
+	}
+
+	/** Opens and reads every stream, {@code concurrency} at once; returns the bytes read and the nanoseconds taken. */
+	private static long[] drain(List<java.util.concurrent.Callable<InputStream>> opens, int concurrency)
+			throws Exception {
 		ExecutorService pool = Executors.newFixedThreadPool(concurrency);
 		List<Future<Long>> reads = new ArrayList<>();
 		long start = System.nanoTime();
-		for (String file : files) {
+		for (java.util.concurrent.Callable<InputStream> open : opens) {
 			reads.add(pool.submit(() -> {
-				try (InputStream in = store.get("dump/pgdata/" + file).orElseThrow()) {
+				try (InputStream in = open.call()) {
 					byte[] buffer = new byte[256 * 1024];
 					long n = 0;
 					int r;
