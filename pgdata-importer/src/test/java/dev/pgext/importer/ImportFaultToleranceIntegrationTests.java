@@ -19,8 +19,9 @@ import dev.pgext.testsupport.TestInfrastructure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * An importer whose every S3 request (storage bucket and input alike) goes through a proxy that
- * fails 30% of the requests (503, 500, reset) and cuts 10% of the response bodies short.
+ * An importer that requires every upload to list its files' sizes and checksums, and whose every
+ * S3 request (storage bucket and input alike) goes through a proxy that, when on, fails 30% of
+ * the requests (503, 500, reset) and cuts 10% of the response bodies short.
  */
 class ImportFaultToleranceIntegrationTests extends ImporterIntegrationTestSupport {
 
@@ -37,6 +38,7 @@ class ImportFaultToleranceIntegrationTests extends ImporterIntegrationTestSuppor
 		registry.add("pgext.test.importer.instance-id", () -> "importer-behind-a-bad-network");
 		registry.add("pgext.importer.s3.initial-backoff", () -> "20ms");
 		registry.add("pgext.importer.store-retry-deadline", () -> "3m");
+		registry.add("pgext.importer.require-file-list", () -> "true");
 	}
 
 	@AfterAll
@@ -48,6 +50,8 @@ class ImportFaultToleranceIntegrationTests extends ImporterIntegrationTestSuppor
 	void anImportBehindAStoreThatFailsAndCutsResponsesCompletesWithTheSameBytes() throws Exception {
 		S3ObjectStore direct = BUCKET.objectStore();
 		PgdataFixture.upload(direct, PREFIX, PgdataFixture.pgdata(), null);
+		// every file's size and SHA-256, so the checksums are verified through the faults too
+		PgdataFixture.markDone(direct, PREFIX, PgdataFixture.pgdata(), PgdataFixture.files(PgdataFixture.pgdata()));
 		String timeline = "0000000000000000000000000000fa01";
 		int requestsBefore = PROXY.requests();
 		PROXY.faulty(true);
@@ -72,6 +76,25 @@ class ImportFaultToleranceIntegrationTests extends ImporterIntegrationTestSuppor
 		Path rebuilt = Path.of("target", "rebuilt-behind-faults").toAbsolutePath();
 		rebuild(List.of(indexPart(TENANT, "0001", timeline)), rebuilt);
 		assertSameFiles(PgdataFixture.pgdata(), rebuilt);
+	}
+
+	@Test
+	void anUploadWithoutAFileListFailsWhenOneIsRequired() throws Exception {
+		PROXY.faulty(false);
+		S3ObjectStore direct = BUCKET.objectStore();
+		String prefix = "unlisted/small";
+		List<String> files = List.of("global/pg_control", "global/pg_filenode.map", "global/1262",
+				"base/1/pg_filenode.map", "base/1/1259", "pg_xact/0000");
+		PgdataFixture.upload(direct, prefix, PgdataFixture.pgdata(), files);
+		String timeline = "0000000000000000000000000000fa02";
+		assertThat(post(TENANT, 0, createBody(timeline, "key-unlisted", BUCKET.name(), prefix)).statusCode())
+			.isEqualTo(201);
+		JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60));
+		assertThat(status.path("state").asString()).isEqualTo("failed");
+		assertThat(status.path("error").asString())
+			.isEqualTo("the upload carries no file list to verify the files against: neither "
+					+ "'pgdata/backup_manifest' nor a \"files\" list in 'status/pgdata' "
+					+ "(pgext.importer.require-file-list is on)");
 	}
 
 }
