@@ -28,11 +28,6 @@ final class MemoryBudget {
 		return this.kibibytes.tryAcquire(permits(bytes)) ? Optional.of(new Reservation(bytes)) : Optional.empty();
 	}
 
-	/** Bytes free now, for tests and metrics. */
-	long available() {
-		return this.kibibytes.availablePermits() * 1024L;
-	}
-
 	private static int permits(int bytes) {
 		return Math.max(1, (bytes + 1023) / 1024);
 	}
