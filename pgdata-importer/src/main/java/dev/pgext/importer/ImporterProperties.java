@@ -15,6 +15,7 @@ import jakarta.validation.constraints.NotNull;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
@@ -27,7 +28,7 @@ import dev.pgext.model.store.ObjectStoreSettings;
  * @param s3 the storage bucket that receives {@code index_part.json}, manifests and layers; input buckets
  * named by requests are reached with the same endpoint and credentials
  * @param instanceId this instance's name in import leases; a stable name (the pod name) lets a restarted
- * instance take its imports back at once instead of waiting for the lease to run out
+ * instance take its imports back at once instead of waiting for the lease to run out (default: a random name)
  * @param allowedBuckets input buckets requests may name; empty allows any
  * @param shards shard layout of tenants without an entry in {@code tenants}
  * @param tenants shard layout per tenant id
@@ -42,36 +43,32 @@ import dev.pgext.model.store.ObjectStoreSettings;
  * @param lease how long an instance owns an import without renewing; renewed every third of it
  * @param rescanInterval how often the instance looks for imports to resume or to finish notifying
  * @param maxFiles most files a PGDATA may have; a larger listing is refused
- * @param workDir local directory for layers being written
+ * @param workDir local directory for layers being written (default: {@code pgdata-importer} in the JVM's
+ * temporary directory)
+ * @param requireFileList fail imports whose upload carries no list of every file's size and checksum (a
+ * {@code backup_manifest} in the PGDATA or a {@code files} list in {@code status/pgdata})
+ * @param storeRetryDeadline how long one step of an import (a job, planning, recording the outcome) keeps
+ * retrying a store that fails transiently (5xx, throttling, resets, cut bodies) before the import fails
  * @param upcall the completion notification to the control plane
  */
 @ConfigurationProperties("pgext.importer")
 @Validated
 public record ImporterProperties(@NestedConfigurationProperty @NotNull ObjectStoreSettings s3, String instanceId,
-		List<String> allowedBuckets, @Valid ShardLayout shards, Map<String, @Valid ShardLayout> tenants,
-		DataSize jobSize, DataSize maxRange, @Min(1) @Max(256) Integer jobConcurrency, DataSize memoryBudget,
-		@Min(0) @Max(22) Integer compressionLevel, Duration pgdataWaitTimeout, Duration pgdataPollInitial,
-		Duration pgdataPollMax, Duration lease, Duration rescanInterval, @Min(1) Integer maxFiles, Path workDir,
-		@Valid Upcall upcall) {
+		List<String> allowedBuckets, @Valid @NotNull @DefaultValue ShardLayout shards,
+		Map<String, @Valid ShardLayout> tenants, @NotNull @DefaultValue("256MB") DataSize jobSize,
+		@NotNull @DefaultValue("4MB") DataSize maxRange, @Min(1) @Max(256) @DefaultValue("4") int jobConcurrency,
+		@NotNull @DefaultValue("64MB") DataSize memoryBudget, @Min(0) @Max(22) @DefaultValue("1") int compressionLevel,
+		@NotNull @DefaultValue("2h") Duration pgdataWaitTimeout, @NotNull @DefaultValue("1s") Duration pgdataPollInitial,
+		@NotNull @DefaultValue("30s") Duration pgdataPollMax, @NotNull @DefaultValue("30s") Duration lease,
+		@NotNull @DefaultValue("30s") Duration rescanInterval, @Min(1) @DefaultValue("1000000") int maxFiles,
+		Path workDir, @DefaultValue("false") boolean requireFileList,
+		@NotNull @DefaultValue("15m") Duration storeRetryDeadline, @Valid @NotNull @DefaultValue Upcall upcall) {
 
 	public ImporterProperties {
 		instanceId = (instanceId != null && !instanceId.isBlank()) ? instanceId : "importer-" + UUID.randomUUID();
 		allowedBuckets = (allowedBuckets != null) ? List.copyOf(allowedBuckets) : List.of();
-		shards = (shards != null) ? shards : new ShardLayout(1, 2048);
 		tenants = (tenants != null) ? Map.copyOf(tenants) : Map.of();
-		jobSize = (jobSize != null) ? jobSize : DataSize.ofMegabytes(256);
-		maxRange = (maxRange != null) ? maxRange : DataSize.ofMegabytes(4);
-		jobConcurrency = (jobConcurrency != null) ? jobConcurrency : 4;
-		memoryBudget = (memoryBudget != null) ? memoryBudget : DataSize.ofMegabytes(64);
-		compressionLevel = (compressionLevel != null) ? compressionLevel : 1;
-		pgdataWaitTimeout = (pgdataWaitTimeout != null) ? pgdataWaitTimeout : Duration.ofHours(2);
-		pgdataPollInitial = (pgdataPollInitial != null) ? pgdataPollInitial : Duration.ofSeconds(1);
-		pgdataPollMax = (pgdataPollMax != null) ? pgdataPollMax : Duration.ofSeconds(30);
-		lease = (lease != null) ? lease : Duration.ofSeconds(30);
-		rescanInterval = (rescanInterval != null) ? rescanInterval : Duration.ofSeconds(30);
-		maxFiles = (maxFiles != null) ? maxFiles : 1_000_000;
 		workDir = (workDir != null) ? workDir : Path.of(System.getProperty("java.io.tmpdir"), "pgdata-importer");
-		upcall = (upcall != null) ? upcall : new Upcall(null, null, null, null);
 		if (maxRange.toBytes() < 8192 || maxRange.toBytes() > memoryBudget.toBytes()) {
 			throw new IllegalArgumentException("max-range must be at least one page and at most the memory budget");
 		}
@@ -98,7 +95,8 @@ public record ImporterProperties(@NestedConfigurationProperty @NotNull ObjectSto
 	 * @param count number of shards
 	 * @param stripeSize relation blocks per stripe
 	 */
-	public record ShardLayout(@Min(1) @Max(255) int count, @Min(1) int stripeSize) {
+	public record ShardLayout(@Min(1) @Max(255) @DefaultValue("1") int count,
+			@Min(1) @DefaultValue("2048") int stripeSize) {
 
 	}
 
@@ -110,13 +108,8 @@ public record ImporterProperties(@NestedConfigurationProperty @NotNull ObjectSto
 	 * @param maxBackoff longest wait between attempts; attempts go on until a 2xx answer
 	 * @param timeout limit of one attempt
 	 */
-	public record Upcall(URI url, Duration initialBackoff, Duration maxBackoff, Duration timeout) {
-
-		public Upcall {
-			initialBackoff = (initialBackoff != null) ? initialBackoff : Duration.ofMillis(200);
-			maxBackoff = (maxBackoff != null) ? maxBackoff : Duration.ofSeconds(30);
-			timeout = (timeout != null) ? timeout : Duration.ofSeconds(10);
-		}
+	public record Upcall(URI url, @NotNull @DefaultValue("200ms") Duration initialBackoff,
+			@NotNull @DefaultValue("30s") Duration maxBackoff, @NotNull @DefaultValue("10s") Duration timeout) {
 
 	}
 

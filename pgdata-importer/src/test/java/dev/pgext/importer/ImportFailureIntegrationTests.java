@@ -46,6 +46,133 @@ class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 	}
 
 	@Test
+	void aLastSegmentCutShortOnAPageBoundaryFailsAgainstTheUploadsFileListNamingTheFile() throws Exception {
+		// one page less is still a whole number of pages: only a list that knows the size can tell
+		byte[] file = read("base/1/1259");
+		String prefix = "listed/cut";
+		String timeline = upload(prefix, Map.of("base/1/1259", java.util.Arrays.copyOf(file, file.length - 8192)));
+		PgdataFixture.markDone(this.storage, prefix, PgdataFixture.pgdata(), BASE);
+		post(TENANT, 0, createBody(timeline, "k", this.storage.bucket(), prefix));
+		JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60));
+		assertThat(status.path("state").asString()).isEqualTo("failed");
+		assertThat(status.path("error").asString()).isEqualTo("'base/1/1259' is " + (file.length - 8192)
+				+ " bytes, but the file list of 'status/pgdata' says " + file.length
+				+ ": the file is truncated or changed");
+	}
+
+	@Test
+	void aLastSegmentCutShortOnAPageBoundaryFailsAgainstTheBackupManifestNamingTheFile() throws Exception {
+		String good = "manifest/good";
+		String done = upload(good, Map.of(BackupManifestText.FILE, BackupManifestText.of(PgdataFixture.pgdata(), BASE)));
+		post(TENANT, 0, createBody(done, "k", this.storage.bucket(), good));
+		JsonNode imported = awaitEnd(TENANT, 0, done, Duration.ofSeconds(60));
+		assertThat(imported.path("state").asString()).as(imported.toString()).isEqualTo("done");
+		assertThat(imported.path("skipped").toString()).contains("backup_manifest");
+
+		byte[] file = read("base/1/1259");
+		String cut = "manifest/cut";
+		String failed = upload(cut, Map.of(BackupManifestText.FILE, BackupManifestText.of(PgdataFixture.pgdata(), BASE),
+				"base/1/1259", java.util.Arrays.copyOf(file, file.length - 8192)));
+		post(TENANT, 0, createBody(failed, "k", this.storage.bucket(), cut));
+		JsonNode status = awaitEnd(TENANT, 0, failed, Duration.ofSeconds(60));
+		assertThat(status.path("error").asString()).isEqualTo("'base/1/1259' is " + (file.length - 8192)
+				+ " bytes, but backup_manifest says " + file.length + ": the file is truncated or changed");
+	}
+
+	@Test
+	void aFileWhoseBytesDifferFromTheUploadsFileListFailsNamingTheFile() throws Exception {
+		// a changed byte inside a tuple: the page header stays sane and there are no data checksums
+		byte[] file = read("base/1/1259");
+		file[8192 * 2 + 6000] ^= 0x01;
+		String prefix = "listed/changed";
+		String timeline = upload(prefix, Map.of("base/1/1259", file));
+		PgdataFixture.markDone(this.storage, prefix, PgdataFixture.pgdata(), BASE);
+		post(TENANT, 0, createBody(timeline, "k", this.storage.bucket(), prefix));
+		JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60));
+		assertThat(status.path("state").asString()).isEqualTo("failed");
+		assertThat(status.path("error").asString())
+			.startsWith("'base/1/1259' does not match the file list of 'status/pgdata': its SHA256 is ");
+	}
+
+	@Test
+	void anUploadMatchingItsFileListImportsAndAFileMissingFromTheListIsRefused() throws Exception {
+		String prefix = "listed/good";
+		String timeline = upload(prefix, Map.of());
+		PgdataFixture.markDone(this.storage, prefix, PgdataFixture.pgdata(), BASE);
+		post(TENANT, 0, createBody(timeline, "k", this.storage.bucket(), prefix));
+		JsonNode done = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60));
+		assertThat(done.path("state").asString()).as(done.toString()).isEqualTo("done");
+
+		String missing = "listed/missing";
+		String other = upload(missing, Map.of());
+		PgdataFixture.markDone(this.storage, missing, PgdataFixture.pgdata(), BASE.subList(0, BASE.size() - 1));
+		post(TENANT, 0, createBody(other, "k", this.storage.bucket(), missing));
+		JsonNode failed = awaitEnd(TENANT, 0, other, Duration.ofSeconds(60));
+		assertThat(failed.path("error").asString())
+			.isEqualTo("'pg_xact/0000' was uploaded but is not listed in the file list of 'status/pgdata'");
+	}
+
+	@Test
+	void twoTimelinesImportingOnePrefixKeepTheirOwnCompletionStatus() throws Exception {
+		String prefix = "shared/prefix";
+		String good = upload(prefix, Map.of());
+		post(TENANT, 0, createBody(good, "k", this.storage.bucket(), prefix));
+		assertThat(awaitEnd(TENANT, 0, good, Duration.ofSeconds(60)).path("state").asString()).isEqualTo("done");
+		String bad = failAfterPlanByChangingAFile(prefix);
+		String goodStatus = statusKey(prefix, TENANT, good, "0001");
+		String badStatus = statusKey(prefix, TENANT, bad, "0001");
+		await(Duration.ofSeconds(20), "the failed import's status object", () -> this.storage.head(badStatus).isPresent());
+		assertThat(new String(this.storage.getBytes(badStatus).orElseThrow(), StandardCharsets.UTF_8))
+			.contains("\"done\":false");
+		assertThat(new String(this.storage.getBytes(goodStatus).orElseThrow(), StandardCharsets.UTF_8))
+			.isEqualTo("{\"done\":true}");
+	}
+
+	@Test
+	void aFailedImportRetriedWithTheSameKeyContinuesFromItsPlanAndEndsDone() throws Exception {
+		String prefix = "retry/input";
+		upload(prefix, Map.of());
+		String timeline = failAfterPlanByChangingAFile(prefix);
+		// the uploader puts the original bytes back (same ETag) and asks for a retry
+		this.storage.put(prefix + "/pgdata/base/1/1259", read("base/1/1259"), "application/octet-stream");
+		await(Duration.ofSeconds(20), "the failure to be announced", () -> !this.imports.isRunning(TENANT, 0, timeline));
+		HttpResponse<String> retried = retry(TENANT, 0, timeline);
+		assertThat(retried.statusCode()).isEqualTo(200);
+		assertThat(JSON.readTree(retried.body()).path("state").asString()).isEqualTo("in_progress");
+		JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60));
+		assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("done");
+		assertThat(status.path("idempotency_key").asString()).isEqualTo("k");
+		await(Duration.ofSeconds(20), "the done status object", () -> new String(
+				this.storage.getBytes(statusKey(prefix, TENANT, timeline, "0001")).orElseThrow(), StandardCharsets.UTF_8)
+			.equals("{\"done\":true}"));
+
+		HttpResponse<String> again = retry(TENANT, 0, timeline);
+		assertThat(again.statusCode()).isEqualTo(409);
+		assertThat(JSON.readTree(again.body()).path("type").asString())
+			.isEqualTo("https://pgext.dev/problems/import-not-failed");
+	}
+
+	/** Starts an import of {@code prefix} and changes a file under it once the plan is made; returns the failed timeline. */
+	private String failAfterPlanByChangingAFile(String prefix) throws Exception {
+		String timeline = String.format("%032x", SEQUENCE.getAndIncrement());
+		Failpoints.Pause pause = this.failpoints.pause(Failpoints.AFTER_PLAN);
+		try {
+			post(TENANT, 0, createBody(timeline, "k", this.storage.bucket(), prefix));
+			assertThat(pause.awaitReached(Duration.ofSeconds(30))).isTrue();
+			byte[] changed = read("base/1/1259");
+			changed[8192 * 2 + 4000] ^= 1;
+			this.storage.put(prefix + "/pgdata/base/1/1259", changed, "application/octet-stream");
+		}
+		finally {
+			this.failpoints.disarm(Failpoints.AFTER_PLAN);
+			pause.release();
+		}
+		JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60));
+		assertThat(status.path("state").asString()).isEqualTo("failed");
+		return timeline;
+	}
+
+	@Test
 	void aGarbledControlFileFailsItsCrcCheck() throws Exception {
 		byte[] control = read("global/pg_control");
 		for (int i = 100; i < 200; i++) {
@@ -116,22 +243,9 @@ class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 	@Test
 	void inputChangedAfterTheManifestFroze() throws Exception {
 		String prefix = "bad/changed";
-		String timeline = upload(prefix, Map.of());
-		Failpoints.Pause pause = this.failpoints.pause(Failpoints.AFTER_PLAN);
-		try {
-			assertThat(post(TENANT, 0, createBody(timeline, "k", this.storage.bucket(), prefix)).statusCode())
-				.isEqualTo(201);
-			assertThat(pause.awaitReached(Duration.ofSeconds(30))).isTrue();
-			byte[] changed = read("base/1/1259");
-			changed[8192 * 2 + 4000] ^= 1;
-			this.storage.put(prefix + "/pgdata/base/1/1259", changed, "application/octet-stream");
-		}
-		finally {
-			this.failpoints.disarm(Failpoints.AFTER_PLAN);
-			pause.release();
-		}
-		JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60));
-		assertThat(status.path("state").asString()).isEqualTo("failed");
+		upload(prefix, Map.of());
+		String timeline = failAfterPlanByChangingAFile(prefix);
+		JsonNode status = JSON.readTree(get(TENANT, 0, timeline).body());
 		assertThat(status.path("error").asString())
 			.contains("input changed after the manifest was frozen: 'pgdata/base/1/1259'");
 	}
@@ -220,9 +334,9 @@ class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 		JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60));
 		assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("failed");
 		// the shard status object follows the recorded state
-		await(Duration.ofSeconds(20), "the shard status object",
-				() -> this.storage.head(prefix + "/status/shard-0001").isPresent());
-		assertThat(new String(this.storage.getBytes(prefix + "/status/shard-0001").orElseThrow(),
+		String statusKey = statusKey(prefix, TENANT, timeline, "0001");
+		await(Duration.ofSeconds(20), "the shard status object", () -> this.storage.head(statusKey).isPresent());
+		assertThat(new String(this.storage.getBytes(statusKey).orElseThrow(),
 				StandardCharsets.UTF_8)).contains("\"done\":false").contains("\"error\"");
 		return status;
 	}

@@ -10,10 +10,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.sun.net.httpserver.HttpServer;
+import org.awaitility.Awaitility;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -23,11 +28,17 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.pgext.importer.keyspace.Key;
 import dev.pgext.importer.run.Failpoints;
+import dev.pgext.importer.run.ImportLayout;
 import dev.pgext.importer.run.ImportService;
+import dev.pgext.importer.run.IndexPart;
+import dev.pgext.importer.run.LayerRebuild;
 import dev.pgext.model.store.S3ObjectStore;
 import dev.pgext.testsupport.TestBucket;
 import dev.pgext.testsupport.TestInfrastructure;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * One importer per test JVM against a real S3 endpoint, with small jobs so that a small PGDATA
@@ -50,11 +61,13 @@ public abstract class ImporterIntegrationTestSupport {
 	@DynamicPropertySource
 	static void infrastructure(DynamicPropertyRegistry registry) {
 		TestBucket bucket = TestInfrastructure.bucket(ImporterIntegrationTestSupport.class);
-		registry.add("pgext.importer.s3.endpoint", () -> bucket.endpoint().toString());
-		registry.add("pgext.importer.s3.bucket", bucket::name);
+		// a subclass's @DynamicPropertySource runs first and would be overwritten here: it sets the
+		// pgext.test.importer.* names these placeholders read instead
+		registry.add("pgext.importer.s3.endpoint", () -> "${pgext.test.importer.endpoint:" + bucket.endpoint() + "}");
+		registry.add("pgext.importer.s3.bucket", () -> "${pgext.test.importer.bucket:" + bucket.name() + "}");
 		registry.add("pgext.importer.s3.access-key", bucket::accessKey);
 		registry.add("pgext.importer.s3.secret-key", bucket::secretKey);
-		registry.add("pgext.importer.instance-id", () -> "importer-under-test");
+		registry.add("pgext.importer.instance-id", () -> "${pgext.test.importer.instance-id:importer-under-test}");
 		registry.add("pgext.importer.job-size", () -> "2MB");
 		registry.add("pgext.importer.max-range", () -> "512KB");
 		registry.add("pgext.importer.memory-budget", () -> "4MB");
@@ -95,6 +108,12 @@ public abstract class ImporterIntegrationTestSupport {
 		return send(HttpRequest.newBuilder(uri(tenant, shard, "/" + timeline)).build());
 	}
 
+	protected HttpResponse<String> retry(String tenant, int shard, String timeline) throws Exception {
+		return send(HttpRequest.newBuilder(uri(tenant, shard, "/" + timeline + "/retry"))
+			.POST(HttpRequest.BodyPublishers.noBody())
+			.build());
+	}
+
 	protected HttpResponse<String> delete(String tenant, int shard, String timeline) throws Exception {
 		return send(HttpRequest.newBuilder(uri(tenant, shard, "/" + timeline)).DELETE().build());
 	}
@@ -104,31 +123,58 @@ public abstract class ImporterIntegrationTestSupport {
 				+ "\",\"location\":{\"bucket\":\"" + bucket + "\",\"prefix\":\"" + prefix + "\"}}}";
 	}
 
-	/** Polls the timeline until its import leaves {@code in_progress}; returns the final status. */
-	protected JsonNode awaitEnd(String tenant, int shard, String timeline, Duration timeout) throws Exception {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		while (true) {
-			JsonNode status = JSON.readTree(get(tenant, shard, timeline).body());
-			if (!"in_progress".equals(status.path("state").asString())) {
-				return status;
-			}
-			if (System.nanoTime() > deadline) {
-				throw new AssertionError("import still in progress after " + timeout + ": " + status);
-			}
-			Thread.sleep(100);
+	private static final Pattern COMPARED = Pattern.compile(
+			"(global|base/[0-9]+)/([0-9]+(_fsm|_vm|_init)?(\\.[0-9]+)?|pg_filenode\\.map)|global/pg_control|pg_xact/.*|pg_multixact/.*");
+
+	/** The {@code index_part.json} of a timeline shard. */
+	protected IndexPart indexPart(String tenant, String slug, String timeline) {
+		return IndexPart.fromJson(this.storage
+			.getBytes(ImportLayout.TENANTS + tenant + "-" + slug + "/timelines/" + timeline + "/index_part.json")
+			.orElseThrow());
+	}
+
+	/** Rebuilds the PGDATA files the layers of {@code parts} hold into {@code target}. */
+	protected void rebuild(List<IndexPart> parts, Path target) throws IOException {
+		PgdataFixture.deleteTree(target);
+		Map<Key, byte[]> values = LayerRebuild.readAll(this.storage, parts,
+				target.resolveSibling(target.getFileName() + "-layers"));
+		LayerRebuild.writeFiles(values, target);
+	}
+
+	/** Every file the layers hold is in {@code rebuilt} with the bytes it has in {@code source}. */
+	protected static void assertSameFiles(Path source, Path rebuilt) throws IOException {
+		List<String> expected = PgdataFixture.files(source)
+			.stream()
+			.filter((f) -> COMPARED.matcher(f).matches())
+			.toList();
+		assertThat(expected).hasSizeGreaterThan(500);
+		assertThat(PgdataFixture.files(rebuilt)).containsExactlyInAnyOrderElementsOf(expected);
+		for (String file : expected) {
+			assertThat(Files.readAllBytes(rebuilt.resolve(file))).as(file)
+				.isEqualTo(Files.readAllBytes(source.resolve(file)));
 		}
 	}
 
+	/** The completion status object of one timeline shard in the input location. */
+	protected static String statusKey(String prefix, String tenant, String timeline, String shardSlug) {
+		return prefix + "/status/" + tenant + "/" + timeline + "/shard-" + shardSlug;
+	}
+
+	/**
+	 * Polls the timeline until its import leaves {@code in_progress}; returns the final status.
+	 * An answer without a state (a problem: the storage bucket did not answer) is polled again.
+	 */
+	protected JsonNode awaitEnd(String tenant, int shard, String timeline, Duration timeout) {
+		return Awaitility.await("the import of " + timeline + " to end")
+			.atMost(timeout)
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> JSON.readTree(get(tenant, shard, timeline).body()),
+					(status) -> status.hasNonNull("state") && !"in_progress".equals(status.path("state").asString()));
+	}
+
 	/** Polls until {@code condition} holds. */
-	protected static void await(Duration timeout, String what, java.util.function.BooleanSupplier condition)
-			throws InterruptedException {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		while (!condition.getAsBoolean()) {
-			if (System.nanoTime() > deadline) {
-				throw new AssertionError("timed out waiting for " + what);
-			}
-			Thread.sleep(100);
-		}
+	protected static void await(Duration timeout, String what, java.util.function.BooleanSupplier condition) {
+		Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(100)).until(condition::getAsBoolean);
 	}
 
 	private URI uri(String tenant, int shard, String rest) {

@@ -122,6 +122,29 @@ public final class PgdataFixture {
 		}
 	}
 
+	/** {@code status/pgdata} saying done, with a list of {@code files} (path, size, sha256) of {@code pgdata}. */
+	public static void markDone(ObjectStore store, String prefix, Path pgdata, List<String> files) {
+		StringBuilder json = new StringBuilder("{\"done\":true,\"files\":[");
+		for (int i = 0; i < files.size(); i++) {
+			try {
+				byte[] bytes = Files.readAllBytes(pgdata.resolve(files.get(i)));
+				json.append((i > 0) ? "," : "")
+					.append("{\"path\":\"")
+					.append(files.get(i))
+					.append("\",\"size\":")
+					.append(bytes.length)
+					.append(",\"sha256\":\"")
+					.append(dev.pgext.model.Sha256Digest.of(bytes).hex())
+					.append("\"}");
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+		json.append("]}");
+		store.put(prefix + "/status/pgdata", json.toString().getBytes(StandardCharsets.UTF_8), "application/json");
+	}
+
 	public static void markDone(ObjectStore store, String prefix) {
 		store.put(prefix + "/status/pgdata", "{\"done\":true}".getBytes(StandardCharsets.UTF_8), "application/json");
 	}

@@ -50,6 +50,9 @@ class PgdataImportBenchmark {
 
 	private static final long RANGE = 4L << 20;
 
+	/** What a user downloading the files would pick: many whole-object GETs at once, no ranges. */
+	private static final int PLAIN_CONCURRENCY = 16;
+
 	@Test
 	void importThroughputAgainstRawReads() throws Exception {
 		Path root = Path.of("target", "bench").toAbsolutePath();
@@ -93,6 +96,10 @@ class PgdataImportBenchmark {
 			double rawSeconds = raw[1] / 1e9;
 			log("raw ranged GETs of the relation files: %.1f MiB in %.1f s = %.1f MiB/s", raw[0] / 1048576.0,
 					rawSeconds, raw[0] / 1048576.0 / rawSeconds);
+			long[] plain = parallelDownload(store, relationFiles, PLAIN_CONCURRENCY);
+			double plainSeconds = plain[1] / 1e9;
+			log("plain parallel download (%d full GETs at once) of the relation files: %.1f MiB in %.1f s = %.1f MiB/s",
+					PLAIN_CONCURRENCY, plain[0] / 1048576.0, plainSeconds, plain[0] / 1048576.0 / plainSeconds);
 
 			ConfigurableApplicationContext app = SpringApplication.run(PgdataImporterApplication.class,
 					"--server.port=0", "--pgext.importer.s3.endpoint=" + s3.endpoint(), "--pgext.importer.s3.bucket=bench",
@@ -150,6 +157,7 @@ class PgdataImportBenchmark {
 						imported / 1048576.0, seconds, imported / 1048576.0 / seconds,
 						status.path("progress").path("jobs_total").asInt(), layerBytes / 1048576.0);
 				log("import / raw read throughput: %.2f", (imported / seconds) / (raw[0] / rawSeconds));
+				log("import / plain parallel download throughput: %.2f", (imported / seconds) / (plain[0] / plainSeconds));
 				log("peak used heap during the import, sampled every 10 ms (importer and in-process s3proxy, -Xmx %d MiB): %.1f MiB",
 						Runtime.getRuntime().maxMemory() >> 20, peakHeap / 1048576.0);
 				assertThat(relationBytes).isGreaterThan(1L << 30);
@@ -162,26 +170,45 @@ class PgdataImportBenchmark {
 
 	/** Reads every relation file with ranged GETs of the importer's range size at its concurrency. */
 	private static long[] rawRead(S3ObjectStore store, List<String> files, Path pgdata) throws Exception {
-		ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
-		List<Future<Long>> reads = new ArrayList<>();
-		long start = System.nanoTime();
+		List<java.util.concurrent.Callable<InputStream>> reads = new ArrayList<>();
 		for (String file : files) {
 			long size = size(pgdata.resolve(file));
 			for (long offset = 0; offset < size; offset += RANGE) {
 				long from = offset;
 				long length = Math.min(RANGE, size - offset);
-				reads.add(pool.submit(() -> {
-					try (InputStream in = store.getRange("dump/pgdata/" + file, from, length).orElseThrow()) {
-						byte[] buffer = new byte[64 * 1024];
-						long n = 0;
-						int r;
-						while ((r = in.read(buffer)) > 0) {
-							n += r;
-						}
-						return n;
-					}
-				}));
+				reads.add(() -> store.getRange("dump/pgdata/" + file, from, length).orElseThrow());
 			}
+		}
+		return drain(reads, CONCURRENCY);
+	}
+
+	/** Downloads every file whole, {@code concurrency} at once, discarding the bytes. */
+	private static long[] parallelDownload(S3ObjectStore store, List<String> files, int concurrency) throws Exception {
+		List<java.util.concurrent.Callable<InputStream>> reads = new ArrayList<>();
+		for (String file : files) {
+			reads.add(() -> store.get("dump/pgdata/" + file).orElseThrow());
+		}
+		return drain(reads, concurrency);
+	}
+
+	/** Opens and reads every stream, {@code concurrency} at once; returns the bytes read and the nanoseconds taken. */
+	private static long[] drain(List<java.util.concurrent.Callable<InputStream>> opens, int concurrency)
+			throws Exception {
+		ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+		List<Future<Long>> reads = new ArrayList<>();
+		long start = System.nanoTime();
+		for (java.util.concurrent.Callable<InputStream> open : opens) {
+			reads.add(pool.submit(() -> {
+				try (InputStream in = open.call()) {
+					byte[] buffer = new byte[256 * 1024];
+					long n = 0;
+					int r;
+					while ((r = in.read(buffer)) > 0) {
+						n += r;
+					}
+					return n;
+				}
+			}));
 		}
 		long total = 0;
 		for (Future<Long> read : reads) {

@@ -3,20 +3,32 @@ package dev.pgext.importer.api;
 import java.net.URI;
 import java.util.stream.Collectors;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 import dev.pgext.importer.run.ImportRejectedException;
+import dev.pgext.model.store.ObjectStoreException;
 
 /**
- * Every error of the importer's API as an RFC 9457 problem with a stable type per kind.
+ * Every error of the importer's API as an RFC 9457 problem with a stable type per kind,
+ * Spring MVC's own (unknown path, wrong method, wrong media type, unreadable body) included.
  */
 @RestControllerAdvice
-class ProblemAdvice {
+class ProblemAdvice extends ResponseEntityExceptionHandler {
+
+	private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
 
 	private static final String BASE = "https://pgext.dev/problems/";
 
@@ -31,6 +43,8 @@ class ProblemAdvice {
 					ex.getMessage());
 			case ALREADY_FINISHED -> problem(HttpStatus.CONFLICT, "import-finished", "Import already ended",
 					ex.getMessage());
+			case NOT_FAILED -> problem(HttpStatus.CONFLICT, "import-not-failed", "Only a failed import can be retried",
+					ex.getMessage());
 		};
 	}
 
@@ -39,21 +53,61 @@ class ProblemAdvice {
 		return problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", ex.getMessage());
 	}
 
-	@ExceptionHandler(MethodArgumentNotValidException.class)
-	ProblemDetail invalidBody(MethodArgumentNotValidException ex) {
+	@ExceptionHandler(ObjectStoreException.class)
+	ProblemDetail store(ObjectStoreException ex) {
+		log.warn("Storage bucket call failed: {}", ex.getMessage());
+		return problem(HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable", "Storage unavailable",
+				"the storage bucket is not available; retry later");
+	}
+
+	@ExceptionHandler(Exception.class)
+	ProblemDetail unexpected(Exception ex) {
+		log.error("Request failed", ex);
+		return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error",
+				"the importer could not complete the request; retry later");
+	}
+
+	@Override
+	protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
 		String detail = ex.getBindingResult()
 			.getFieldErrors()
 			.stream()
 			.map((e) -> e.getField() + " " + e.getDefaultMessage())
 			.sorted()
 			.collect(Collectors.joining("; "));
-		return problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", detail);
+		return ResponseEntity.badRequest()
+			.body(problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", detail));
 	}
 
-	@ExceptionHandler(HttpMessageNotReadableException.class)
-	ProblemDetail unreadable(HttpMessageNotReadableException ex) {
-		return problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request",
-				"the request body is not the expected JSON document");
+	@Override
+	protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		return ResponseEntity.badRequest()
+			.body(problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request",
+					"the request body is not the expected JSON document"));
+	}
+
+	/** MVC's own errors keep their status and get a type of their kind instead of {@code about:blank}. */
+	@Override
+	protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
+			HttpStatusCode statusCode, WebRequest request) {
+		ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, statusCode, request);
+		if (response != null && response.getBody() instanceof ProblemDetail problem
+				&& (problem.getType() == null || "about:blank".equals(problem.getType().toString()))) {
+			problem.setType(URI.create(BASE + kind(statusCode)));
+		}
+		return response;
+	}
+
+	private static String kind(HttpStatusCode status) {
+		return switch (status.value()) {
+			case 404 -> "not-found";
+			case 405 -> "method-not-allowed";
+			case 406 -> "not-acceptable";
+			case 415 -> "unsupported-media-type";
+			default -> status.is4xxClientError() ? "invalid-request" : "internal-error";
+		};
 	}
 
 	private static ProblemDetail problem(HttpStatus status, String kind, String title, String detail) {

@@ -42,6 +42,12 @@ class TimelineController {
 		return TimelineStatus.of(this.imports.get(Ids.tenant(tenant), Ids.shard(shard), Ids.timeline(timeline)));
 	}
 
+	/** Runs a failed import again from where it stopped, under the same idempotency key. */
+	@PostMapping("/{timeline}/retry")
+	TimelineStatus retry(@PathVariable String tenant, @PathVariable String shard, @PathVariable String timeline) {
+		return TimelineStatus.of(this.imports.retry(Ids.tenant(tenant), Ids.shard(shard), Ids.timeline(timeline)));
+	}
+
 	@DeleteMapping("/{timeline}")
 	TimelineStatus cancel(@PathVariable String tenant, @PathVariable String shard, @PathVariable String timeline) {
 		return TimelineStatus.of(this.imports.cancel(Ids.tenant(tenant), Ids.shard(shard), Ids.timeline(timeline)));

@@ -14,6 +14,8 @@ import java.util.HexFormat;
 import java.util.zip.CRC32C;
 
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdException;
 
 import dev.pgext.importer.keyspace.Key;
 
@@ -39,6 +41,11 @@ public final class ImageLayerWriter implements AutoCloseable {
 	private final MessageDigest sha256;
 
 	private final byte[] compressed;
+
+	/** One compression context for every value of the layer, instead of one made and freed per page. */
+	private final ZstdCompressCtx zstd;
+
+	private boolean zstdClosed;
 
 	private byte[] index = new byte[ImageLayerFormat.ENTRY_SIZE * 256];
 
@@ -67,6 +74,7 @@ public final class ImageLayerWriter implements AutoCloseable {
 		this.compressionLevel = compressionLevel;
 		this.sha256 = newSha256();
 		this.compressed = new byte[(int) Zstd.compressBound(ImageLayerFormat.MAX_VALUE_SIZE)];
+		this.zstd = (compressionLevel > 0) ? new ZstdCompressCtx().setLevel(compressionLevel) : null;
 		this.out = new BufferedOutputStream(Files.newOutputStream(file), 256 * 1024);
 		ByteBuffer header = ByteBuffer.allocate(ImageLayerFormat.HEADER_SIZE);
 		header.put(ImageLayerFormat.MAGIC)
@@ -97,15 +105,17 @@ public final class ImageLayerWriter implements AutoCloseable {
 		int encoding = ImageLayerFormat.ENCODING_RAW;
 		int storedLength = length;
 		if (this.compressionLevel > 0 && length > 0) {
-			long n = Zstd.compressByteArray(this.compressed, 0, this.compressed.length, value, from, length,
-					this.compressionLevel);
-			if (Zstd.isError(n)) {
-				throw new IOException("zstd: " + Zstd.getErrorName(n));
+			int n;
+			try {
+				n = this.zstd.compressByteArray(this.compressed, 0, this.compressed.length, value, from, length);
+			}
+			catch (ZstdException ex) {
+				throw new IOException("zstd: " + ex.getMessage(), ex);
 			}
 			// keep the compressed form only when it saves space; incompressible pages stay raw
 			if (n < length) {
 				encoding = ImageLayerFormat.ENCODING_ZSTD;
-				storedLength = (int) n;
+				storedLength = n;
 			}
 		}
 		long valueOffset = ImageLayerFormat.HEADER_SIZE + this.offset;
@@ -151,6 +161,7 @@ public final class ImageLayerWriter implements AutoCloseable {
 		this.sha256.update(trailer.array(), 12, 12);
 		this.out.close();
 		this.finished = true;
+		closeZstd();
 		return indexOffset + (long) this.entries * ImageLayerFormat.ENTRY_SIZE + ImageLayerFormat.TRAILER_SIZE;
 	}
 
@@ -181,8 +192,16 @@ public final class ImageLayerWriter implements AutoCloseable {
 		}
 	}
 
+	private void closeZstd() {
+		if (this.zstd != null && !this.zstdClosed) {
+			this.zstdClosed = true;
+			this.zstd.close();
+		}
+	}
+
 	@Override
 	public void close() {
+		closeZstd();
 		if (!this.finished) {
 			try {
 				this.out.close();

@@ -143,6 +143,11 @@ public sealed interface PgdataFile {
 					return new Skipped(CONFIGURATION);
 				}
 				break;
+			case BackupManifest.FILE_NAME:
+				if (parts.length == 1) {
+					return new Skipped("backup manifest: read to verify the other files, not imported");
+				}
+				break;
 			case "postmaster.pid":
 				throw new InvalidPgdataException(
 						"'postmaster.pid' is present: the server was running when the files were copied");

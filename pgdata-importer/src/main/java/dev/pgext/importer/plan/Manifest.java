@@ -6,8 +6,10 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.pgext.importer.pgdata.FileCheck;
 import dev.pgext.model.Sha256Digest;
 
 /**
@@ -16,17 +18,26 @@ import dev.pgext.model.Sha256Digest;
  *
  * @param format format version of this document
  * @param files the files, sorted by path
+ * @param checks what the files must be according to the upload's {@code backup_manifest} or
+ * file list, in the order given there; absent when the upload carries neither
  */
-public record Manifest(int format, List<ManifestEntry> files) {
+public record Manifest(int format, List<ManifestEntry> files,
+		@JsonInclude(JsonInclude.Include.NON_NULL) List<FileCheck> checks) {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	public Manifest {
 		files = files.stream().sorted(Comparator.comparing(ManifestEntry::path)).toList();
+		checks = (checks != null) ? List.copyOf(checks) : null;
 	}
 
 	public static Manifest of(List<ManifestEntry> files) {
-		return new Manifest(1, files);
+		return new Manifest(1, files, null);
+	}
+
+	/** The same listing with the expectations it must meet. */
+	public Manifest withChecks(List<FileCheck> expected) {
+		return new Manifest(this.format, this.files, expected);
 	}
 
 	/** Canonical bytes: equal manifests are equal bytes, so the digest identifies the input. */

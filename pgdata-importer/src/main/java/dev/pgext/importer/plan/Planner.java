@@ -52,6 +52,19 @@ public final class Planner {
 	 */
 	public static ImportPlan plan(Manifest manifest, Sha256Digest manifestDigest, PgControl control,
 			ShardIdentity shard, long jobSizeBytes, int compressionLevel) {
+		return plan(manifest, manifestDigest, control, shard, jobSizeBytes, compressionLevel, false);
+	}
+
+	/**
+	 * Plans the import of {@code manifest} for {@code shard}.
+	 * @param jobSizeBytes soft limit of a job's value bytes (about one layer's size)
+	 * @param compressionLevel zstd level of the layers, part of the plan id because it changes the layer bytes
+	 * @param wholeFiles never split one file's blocks over two jobs (a job may then exceed the job size by up to
+	 * one segment), so that one job reads each file from its first byte to its last and can check its checksum
+	 * @throws InvalidPgdataException when the files are not a PGDATA this importer accepts
+	 */
+	public static ImportPlan plan(Manifest manifest, Sha256Digest manifestDigest, PgControl control,
+			ShardIdentity shard, long jobSizeBytes, int compressionLevel, boolean wholeFiles) {
 		Map<String, SkippedFiles> skipped = new TreeMap<>();
 		Map<List<Integer>, ManifestEntry> relMaps = new TreeMap<>(Planner::compareUnsigned);
 		Map<List<Integer>, TreeMap<Integer, ManifestEntry>> forks = new TreeMap<>(Planner::compareUnsigned);
@@ -143,8 +156,8 @@ public final class Planner {
 		tasks.add(new Task.Value(Keys.controlFile(), control.raw()));
 		tasks.add(new Task.Value(Keys.checkpoint(), control.checkpointBytes()));
 		tasks.sort(Comparator.comparing(Task::first));
-		List<Job> jobs = chunk(tasks, jobSizeBytes);
-		Sha256Digest id = planId(manifestDigest, shard, jobSizeBytes, compressionLevel, jobs);
+		List<Job> jobs = chunk(tasks, jobSizeBytes, wholeFiles);
+		Sha256Digest id = planId(manifestDigest, shard, jobSizeBytes, compressionLevel, wholeFiles, jobs);
 		return new ImportPlan(id, control, jobs, List.copyOf(skipped.values()));
 	}
 
@@ -220,14 +233,17 @@ public final class Planner {
 		tasks.add(new Task.Value(Keys.slruDirectory(kind), directory.array()));
 	}
 
-	private static List<Job> chunk(List<Task> tasks, long jobSizeBytes) {
+	private static List<Job> chunk(List<Task> tasks, long jobSizeBytes, boolean wholeFiles) {
 		int maxBlocks = (int) Math.max(1, Math.min(Integer.MAX_VALUE, jobSizeBytes / BLOCK));
 		List<List<Task>> groups = new ArrayList<>();
 		List<Task> current = new ArrayList<>();
 		long currentBytes = 0;
 		for (Task task : tasks) {
 			for (Task piece : split(task, maxBlocks)) {
-				if (!current.isEmpty() && currentBytes + piece.bytes() > jobSizeBytes) {
+				boolean sameFile = wholeFiles && !current.isEmpty() && piece instanceof Task.Blocks b
+						&& current.get(current.size() - 1) instanceof Task.Blocks previous
+						&& previous.path().equals(b.path());
+				if (!current.isEmpty() && !sameFile && currentBytes + piece.bytes() > jobSizeBytes) {
 					groups.add(current);
 					current = new ArrayList<>();
 					currentBytes = 0;
@@ -262,7 +278,7 @@ public final class Planner {
 	}
 
 	private static Sha256Digest planId(Sha256Digest manifestDigest, ShardIdentity shard, long jobSizeBytes,
-			int compressionLevel, List<Job> jobs) {
+			int compressionLevel, boolean wholeFiles, List<Job> jobs) {
 		try {
 			MessageDigest digest = MessageDigest.getInstance("SHA-256");
 			StringBuilder text = new StringBuilder();
@@ -271,6 +287,10 @@ public final class Planner {
 			text.append("shard ").append(shard.number()).append('/').append(shard.count()).append('/')
 				.append(shard.stripeSize()).append('\n');
 			text.append("job-size ").append(jobSizeBytes).append(" zstd ").append(compressionLevel).append('\n');
+			if (wholeFiles) {
+				// only when set, so plans recorded before this option keep their ids
+				text.append("whole-files\n");
+			}
 			digest.update(text.toString().getBytes(StandardCharsets.UTF_8));
 			for (Job job : jobs) {
 				digest.update(("job " + job.id() + " " + job.start() + " " + job.end() + "\n")

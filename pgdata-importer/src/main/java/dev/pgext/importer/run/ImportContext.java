@@ -1,6 +1,7 @@
 package dev.pgext.importer.run;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,9 +18,10 @@ import dev.pgext.model.store.ObjectStore;
 import dev.pgext.model.store.S3ObjectStore;
 
 /**
- * What every import run of this instance shares: stores, limits, threads and hooks.
+ * What every import run of this instance shares: stores, limits, threads and hooks. Closing it
+ * stops the shared read-ahead threads.
  */
-final class ImportContext {
+final class ImportContext implements AutoCloseable {
 
 	private final ImporterProperties properties;
 
@@ -45,6 +47,10 @@ final class ImportContext {
 
 	private final ExecutorService prefetcher;
 
+	private final StoreRetry storeRetry;
+
+	private final UploadWatcher uploadWatcher;
+
 	ImportContext(ImporterProperties properties, S3ObjectStore storage, S3Reads reads, Failpoints failpoints,
 			Upcaller upcaller, ScheduledExecutorService scheduler, Counter bytesImported, Consumer<ImportRun> onFinished) {
 		this.properties = properties;
@@ -63,6 +69,28 @@ final class ImportContext {
 			t.setDaemon(true);
 			return t;
 		});
+		this.storeRetry = new StoreRetry(properties.storeRetryDeadline(), properties.s3().initialBackoff(),
+				Duration.ofSeconds(30), Clock.systemUTC());
+		this.uploadWatcher = new UploadWatcher(reads, properties.pgdataWaitTimeout(), properties.pgdataPollInitial(),
+				properties.pgdataPollMax(), Clock.systemUTC());
+	}
+
+	/** Retries of import steps that fail because the store does, up to the configured deadline. */
+	StoreRetry storeRetry() {
+		return this.storeRetry;
+	}
+
+	UploadWatcher uploadWatcher() {
+		return this.uploadWatcher;
+	}
+
+	boolean requireFileList() {
+		return this.properties.requireFileList();
+	}
+
+	@Override
+	public void close() {
+		this.prefetcher.shutdownNow();
 	}
 
 	/** Threads that read ranges ahead of the jobs: at most one read ahead per running job. */
@@ -126,6 +154,10 @@ final class ImportContext {
 		return this.properties.lease();
 	}
 
+	int jobConcurrency() {
+		return this.properties.jobConcurrency();
+	}
+
 	long jobSize() {
 		return this.properties.jobSize().toBytes();
 	}
@@ -136,18 +168,6 @@ final class ImportContext {
 
 	int maxRangeBlocks() {
 		return (int) Math.max(1, this.properties.maxRange().toBytes() / PgControl.BLOCK_SIZE);
-	}
-
-	Duration pgdataWaitTimeout() {
-		return this.properties.pgdataWaitTimeout();
-	}
-
-	Duration pgdataPollInitial() {
-		return this.properties.pgdataPollInitial();
-	}
-
-	Duration pgdataPollMax() {
-		return this.properties.pgdataPollMax();
 	}
 
 	int maxFiles() {

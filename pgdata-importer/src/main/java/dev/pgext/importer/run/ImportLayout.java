@@ -11,7 +11,7 @@ package dev.pgext.importer.run;
  * input location (bucket and prefix of the request):
  *   &lt;prefix&gt;/pgdata/**            the PGDATA
  *   &lt;prefix&gt;/status/pgdata         {"done": true} once the upload is complete
- *   &lt;prefix&gt;/status/shard-&lt;slug&gt;   written by the importer when the shard's import ends
+ *   &lt;prefix&gt;/status/&lt;tenant&gt;/&lt;timeline&gt;/shard-&lt;slug&gt;   written by the importer when the shard's import ends
  * </pre>
  */
 public final class ImportLayout {
@@ -57,8 +57,12 @@ public final class ImportLayout {
 		return inputPrefix(prefix) + "status/pgdata";
 	}
 
+	/**
+	 * The completion status of one import: keyed like the upcall by tenant, timeline and shard, so
+	 * imports of different timelines from one prefix never overwrite each other's outcome.
+	 */
 	public static String shardStatus(String prefix, ImportId id) {
-		return inputPrefix(prefix) + "status/shard-" + id.shard().slug();
+		return inputPrefix(prefix) + "status/" + id.tenantId() + "/" + id.timelineId() + "/shard-" + id.shard().slug();
 	}
 
 }

@@ -34,7 +34,10 @@ public class ImportRejectedException extends RuntimeException {
 		BUCKET_NOT_ALLOWED,
 
 		/** The import already ended; it cannot be cancelled. */
-		ALREADY_FINISHED
+		ALREADY_FINISHED,
+
+		/** The import did not fail; only a failed import can be retried. */
+		NOT_FAILED
 
 	}
 

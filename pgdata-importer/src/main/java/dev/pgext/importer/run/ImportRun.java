@@ -1,16 +1,10 @@
 package dev.pgext.importer.run;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -22,28 +16,20 @@ import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import dev.pgext.importer.keyspace.Key;
-import dev.pgext.importer.layer.ImageLayerFormat;
-import dev.pgext.importer.layer.ImageLayerWriter;
 import dev.pgext.importer.layer.LayerFormatException;
 import dev.pgext.importer.pgdata.InvalidPgdataException;
-import dev.pgext.importer.pgdata.PageVerifier;
 import dev.pgext.importer.pgdata.PgControl;
-import dev.pgext.importer.pgdata.RelMapFile;
 import dev.pgext.importer.plan.ImportPlan;
 import dev.pgext.importer.plan.Job;
 import dev.pgext.importer.plan.Manifest;
 import dev.pgext.importer.plan.ManifestEntry;
 import dev.pgext.importer.plan.Planner;
-import dev.pgext.importer.plan.Task;
 import dev.pgext.importer.run.IndexPart.FinishedJob;
 import dev.pgext.importer.run.IndexPart.State;
 import dev.pgext.model.Sha256Digest;
-import dev.pgext.model.store.ObjectInfo;
 import dev.pgext.model.store.ObjectStore;
 import dev.pgext.model.store.ObjectStoreException;
 
@@ -58,9 +44,13 @@ final class ImportRun implements Runnable {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	private static final int PAGE = PgControl.BLOCK_SIZE;
+	private static final int JOBS_PER_SLOT = 4;
+
+	private static final long MIN_BALANCED_JOB_SIZE = 32L * 1024 * 1024;
 
 	private final ImportContext context;
+
+	private final StoreRetry retry;
 
 	private final IndexHandle index;
 
@@ -74,6 +64,7 @@ final class ImportRun implements Runnable {
 		this.context = context;
 		this.index = index;
 		this.id = index.part().id();
+		this.retry = context.storeRetry();
 	}
 
 	ImportId id() {
@@ -106,7 +97,8 @@ final class ImportRun implements Runnable {
 			if (this.index.part().importPgdata().state() == State.IN_PROGRESS) {
 				try {
 					runImport();
-					this.index.update((i) -> i.withState(State.DONE, null, now()));
+					this.retry.call("recording the outcome",
+							() -> this.index.update((i) -> i.withState(State.DONE, null, now())));
 					log.info("Import {} done", this.id);
 				}
 				catch (ImportStoppedException | Failpoints.SimulatedCrash ex) {
@@ -122,7 +114,8 @@ final class ImportRun implements Runnable {
 					String reason = reason(ex);
 					log.warn("Import {} failed: {}", this.id, reason, (ex instanceof InvalidPgdataException
 							|| ex instanceof ImportFailedException) ? null : ex);
-					this.index.update((i) -> i.withState(State.FAILED, reason, now()));
+					this.retry.call("recording the outcome",
+							() -> this.index.update((i) -> i.withState(State.FAILED, reason, now())));
 				}
 			}
 			IndexPart.Import state = this.index.part().importPgdata();
@@ -139,7 +132,7 @@ final class ImportRun implements Runnable {
 		catch (InterruptedException ex) {
 			log.info("Import {} interrupted", this.id);
 		}
-		catch (RuntimeException ex) {
+		catch (Exception ex) {
 			// S3 unreachable while recording the outcome: the lease runs out and a rescan retries
 			log.error("Import {} could not record its outcome: {}", this.id, ex.toString(), ex);
 		}
@@ -170,35 +163,47 @@ final class ImportRun implements Runnable {
 		IndexPart.Import state = this.index.part().importPgdata();
 		String bucket = state.location().bucket();
 		String prefix = state.location().prefix();
-		ObjectStore input = this.context.inputStore(bucket);
 		Manifest manifest;
 		ImportPlan plan;
+		FileVerification files;
 		if (state.plan() == null) {
-			awaitUpload(input, prefix, state.startedAt());
-			manifest = freezeManifest(input, prefix);
+			JsonNode status = this.context.uploadWatcher().await(bucket, prefix, state.startedAt(), this::checkStopped);
+			manifest = this.retry.call("freezing the manifest",
+					() -> new InputListing(this.context, this.id).freeze(bucket, prefix, status));
 			Sha256Digest manifestDigest = manifest.digest();
-			InputReader reader = reader(bucket, prefix, manifest);
-			PgControl control = readControl(reader);
-			plan = Planner.plan(manifest, manifestDigest, control, this.id.shard(), this.context.jobSize(),
-					this.context.compressionLevel());
+			files = FileVerification.of(manifest, this.id.shard().count() == 1);
+			Manifest frozen = manifest;
+			PgControl control = this.retry.call("reading pg_control", () -> readControl(reader(bucket, prefix, frozen), files));
+			long jobSize = this.context.jobSize();
+			plan = Planner.plan(manifest, manifestDigest, control, this.id.shard(), jobSize,
+					this.context.compressionLevel(), files.active());
+			long balanced = balancedJobSize(plan.bytes(), jobSize);
+			if (balanced < jobSize) {
+				jobSize = balanced;
+				plan = Planner.plan(manifest, manifestDigest, control, this.id.shard(), jobSize,
+						this.context.compressionLevel(), files.active());
+			}
 			IndexPart.Plan summary = new IndexPart.Plan(plan.id().hex(), manifestDigest.hex(), plan.jobs().size(),
-					this.context.jobSize(), this.context.compressionLevel(), plan.bytes(),
+					jobSize, this.context.compressionLevel(), plan.bytes(),
 					PgControl.lsn(control.checkpointLsn()), control.pgMajor(), control.dataChecksums());
-			this.index.update((i) -> i.withPlan(summary, plan.skipped()));
+			ImportPlan made = plan;
+			this.retry.call("recording the plan", () -> this.index.update((i) -> i.withPlan(summary, made.skipped())));
 		}
 		else {
 			IndexPart.Plan recorded = state.plan();
-			byte[] json = this.context.storage()
+			byte[] json = this.retry.call("reading the frozen manifest", () -> this.context.storage()
 				.getBytes(ImportLayout.manifest(this.id))
-				.orElseThrow(() -> new ImportFailedException("the frozen manifest of this import is missing"));
+				.orElseThrow(() -> new ImportFailedException("the frozen manifest of this import is missing")));
 			manifest = Manifest.fromJson(json);
 			Sha256Digest manifestDigest = manifest.digest();
 			if (!manifestDigest.hex().equals(recorded.manifestSha256())) {
 				throw new ImportFailedException("the frozen manifest does not match its recorded digest");
 			}
-			PgControl control = readControl(reader(bucket, prefix, manifest));
+			files = FileVerification.of(manifest, this.id.shard().count() == 1);
+			Manifest frozen = manifest;
+			PgControl control = this.retry.call("reading pg_control", () -> readControl(reader(bucket, prefix, frozen), files));
 			plan = Planner.plan(manifest, manifestDigest, control, this.id.shard(), recorded.jobSizeBytes(),
-					recorded.compressionLevel());
+					recorded.compressionLevel(), files.active());
 			if (!plan.id().hex().equals(recorded.id())) {
 				throw new ImportFailedException("the resumed import plans differently than it did at first (plan "
 						+ plan.id().hex() + ", recorded " + recorded.id() + ")");
@@ -207,75 +212,29 @@ final class ImportRun implements Runnable {
 					plan.jobs().size());
 		}
 		this.context.failpoints().hit(Failpoints.AFTER_PLAN);
-		runJobs(plan, reader(bucket, prefix, manifest));
+		LayerBuilder builder = new LayerBuilder(this.context, this.id, plan, reader(bucket, prefix, manifest), files,
+				this.index.part().importPgdata().plan().compressionLevel(), this::stopped);
+		runJobs(plan, builder);
 	}
 
-	private void awaitUpload(ObjectStore input, String prefix, Instant startedAt) throws InterruptedException {
-		Instant deadline = startedAt.plus(this.context.pgdataWaitTimeout());
-		Duration wait = this.context.pgdataPollInitial();
-		String key = ImportLayout.pgdataStatus(prefix);
-		while (true) {
-			checkStopped();
-			S3Reads.Result status = this.context.reads().get(input.bucket(), key, null, null, 64 * 1024);
-			if (status.fetched() != null) {
-				try {
-					JsonNode node = JSON.readTree(status.fetched().bytes());
-					if (node.path("done").asBoolean(false)) {
-						return;
-					}
-				}
-				catch (JacksonException ex) {
-					throw new ImportFailedException("'status/pgdata' is not a JSON object like {\"done\": true}");
-				}
-			}
-			if (now().isAfter(deadline)) {
-				throw new ImportFailedException("the PGDATA upload did not finish within "
-						+ this.context.pgdataWaitTimeout() + ": 'status/pgdata' never said {\"done\": true}");
-			}
-			Thread.sleep(wait.toMillis());
-			wait = wait.multipliedBy(2);
-			if (wait.compareTo(this.context.pgdataPollMax()) > 0) {
-				wait = this.context.pgdataPollMax();
-			}
-		}
-	}
-
-	private Manifest freezeManifest(ObjectStore input, String prefix) {
-		String key = ImportLayout.manifest(this.id);
-		Optional<byte[]> existing = this.context.storage().getBytes(key);
-		if (existing.isPresent()) {
-			// frozen by an earlier attempt that stopped before recording its plan: keep that listing
-			return Manifest.fromJson(existing.get());
-		}
-		String pgdata = ImportLayout.pgdataPrefix(prefix);
-		List<ManifestEntry> files = new ArrayList<>();
-		int max = this.context.maxFiles();
-		input.list(pgdata, (ObjectInfo info) -> {
-			if (info.key().endsWith("/") && info.size() == 0) {
-				return;
-			}
-			if (files.size() >= max) {
-				throw new InvalidPgdataException("the PGDATA has more than " + max + " files");
-			}
-			files.add(new ManifestEntry(info.key().substring(pgdata.length()), info.size(), info.etag()));
-		});
-		if (files.isEmpty()) {
-			throw new InvalidPgdataException("there are no files under '" + pgdata + "'");
-		}
-		Manifest manifest = Manifest.of(files);
-		if (this.context.storage().putIfAbsent(key, manifest.toJson(), "application/json").isEmpty()) {
-			return Manifest.fromJson(this.context.storage()
-				.getBytes(key)
-				.orElseThrow(() -> new ImportFailedException("the frozen manifest vanished")));
-		}
-		return manifest;
+	/**
+	 * The job size that gives every job slot about {@value #JOBS_PER_SLOT} jobs, so that no slot
+	 * idles while the last large job runs alone; never above the configured size, never below
+	 * {@value #MIN_BALANCED_JOB_SIZE} bytes (layers stay large). Recorded in the plan, so a
+	 * resumed import plans with the same size.
+	 */
+	private long balancedJobSize(long totalBytes, long configured) {
+		long slots = (long) this.context.jobConcurrency() * JOBS_PER_SLOT;
+		long even = (totalBytes + slots - 1) / slots;
+		long pages = (even + PgControl.BLOCK_SIZE - 1) / PgControl.BLOCK_SIZE;
+		return Math.min(configured, Math.max(MIN_BALANCED_JOB_SIZE, pages * PgControl.BLOCK_SIZE));
 	}
 
 	private InputReader reader(String bucket, String prefix, Manifest manifest) {
 		return new InputReader(this.context.reads(), bucket, ImportLayout.pgdataPrefix(prefix), manifest.byPath());
 	}
 
-	private static PgControl readControl(InputReader reader) {
+	private static PgControl readControl(InputReader reader, FileVerification files) {
 		ManifestEntry entry;
 		try {
 			entry = reader.entry("global/pg_control");
@@ -287,41 +246,47 @@ final class ImportRun implements Runnable {
 			throw new InvalidPgdataException("'global/pg_control' is " + entry.size() + " bytes, a control file is "
 					+ PgControl.FILE_SIZE + " bytes");
 		}
-		return PgControl.parse(reader.readWhole("global/pg_control"));
+		byte[] bytes = reader.readWhole("global/pg_control");
+		files.verifyWhole("global/pg_control", bytes);
+		return PgControl.parse(bytes);
 	}
 
-	private void runJobs(ImportPlan plan, InputReader reader) throws Exception {
+	/**
+	 * Runs the jobs that are not finished, at most {@code job-concurrency} at once across all
+	 * imports. A finished job counts only when its layer is in the storage bucket with the
+	 * recorded size and SHA-256 (read back and hashed); otherwise it runs again.
+	 */
+	private void runJobs(ImportPlan plan, LayerBuilder builder) throws Exception {
 		Map<Integer, FinishedJob> finished = this.index.part()
 			.importPgdata()
 			.finishedJobs()
 			.stream()
 			.collect(Collectors.toMap(FinishedJob::job, (j) -> j));
-		Set<Integer> missing = finished.values()
-			.stream()
-			.filter((j) -> !layerPresent(j))
-			.map(FinishedJob::job)
-			.collect(Collectors.toSet());
-		if (!missing.isEmpty()) {
-			log.warn("Import {}: layers of finished jobs {} are missing; running them again", this.id, missing);
-		}
-		PageVerifier verifier = new PageVerifier(plan.control().checkpointLsn(), plan.control().dataChecksums());
 		ExecutorService executor = this.context.newJobExecutor();
 		AtomicReference<Exception> failure = new AtomicReference<>();
 		List<Future<?>> futures = new ArrayList<>();
 		try {
 			for (Job job : plan.jobs()) {
-				if (finished.containsKey(job.id()) && !missing.contains(job.id())) {
-					continue;
-				}
+				FinishedJob recorded = finished.get(job.id());
 				this.context.jobSlots().acquire();
 				if (failure.get() != null || this.stopped) {
 					this.context.jobSlots().release();
 					break;
 				}
 				futures.add(executor.submit(() -> {
+					LayerBuilder.Written written = null;
 					try {
-						FinishedJob done = runJob(job, plan, reader, verifier);
-						this.index.update((i) -> i.withJobFinished(done));
+						if (recorded != null && this.retry.call("checking layer " + recorded.layer(),
+								() -> builder.intact(recorded))) {
+							return null;
+						}
+						written = this.retry.call("job " + job.id(), () -> builder.write(job));
+						LayerBuilder.Written layer = written;
+						this.retry.call("uploading the layer of job " + job.id(), () -> {
+							FinishedJob done = builder.upload(layer);
+							this.index.update((i) -> i.withJobFinished(done));
+							return done;
+						});
 						this.context.failpoints().hit(Failpoints.AFTER_JOB);
 					}
 					catch (Exception ex) {
@@ -329,6 +294,9 @@ final class ImportRun implements Runnable {
 					}
 					finally {
 						this.context.jobSlots().release();
+						if (written != null) {
+							builder.discard(written);
+						}
 					}
 					return null;
 				}));
@@ -355,168 +323,8 @@ final class ImportRun implements Runnable {
 		}
 	}
 
-	private boolean layerPresent(FinishedJob job) {
-		return this.context.storage()
-			.head(ImportLayout.layer(this.id, job.layer()))
-			.map((info) -> info.size() == job.size())
-			.orElse(false);
-	}
-
-	private FinishedJob runJob(Job job, ImportPlan plan, InputReader reader, PageVerifier verifier) throws Exception {
-		long lsn = plan.control().checkpointLsn();
-		String name = ImageLayerFormat.name(job.start(), job.end(), lsn);
-		Files.createDirectories(this.context.workDir());
-		Path file = this.context.workDir()
-			.resolve(this.id.tenantId() + "-" + this.id.shard().slug() + "-" + this.id.timelineId() + "-" + job.id()
-					+ ".layer");
-		try {
-			long size;
-			String digest;
-			try (ImageLayerWriter writer = new ImageLayerWriter(file, job.start(), job.end(), lsn,
-					this.index.part().importPgdata().plan().compressionLevel())) {
-				for (Task task : job.tasks()) {
-					checkStopped();
-					writeTask(writer, task, plan, reader, verifier);
-				}
-				size = writer.finish();
-				digest = writer.sha256();
-			}
-			this.context.storage().put(ImportLayout.layer(this.id, name), file, "application/octet-stream");
-			return new FinishedJob(job.id(), name, digest, size, job.bytes());
-		}
-		finally {
-			Files.deleteIfExists(file);
-		}
-	}
-
-	private void writeTask(ImageLayerWriter writer, Task task, ImportPlan plan, InputReader reader,
-			PageVerifier verifier) throws IOException, InterruptedException {
-		if (task instanceof Task.Value value) {
-			writer.put(value.key(), value.value());
-		}
-		else if (task instanceof Task.FileValue file) {
-			byte[] bytes = reader.readWhole(file.path());
-			RelMapFile.verify(file.path(), bytes, plan.control().pgMajor());
-			writer.put(file.key(), bytes);
-		}
-		else {
-			writeBlocks(writer, (Task.Blocks) task, reader, verifier);
-		}
-	}
-
-	/**
-	 * Reads a block run range by range and writes its pages. While one range is verified and
-	 * written, the next one is already being read, when the memory budget has room for it.
-	 */
-	private void writeBlocks(ImageLayerWriter writer, Task.Blocks blocks, InputReader reader, PageVerifier verifier)
-			throws IOException, InterruptedException {
-		int rangeBlocks = this.context.maxRangeBlocks();
-		int ranges = (blocks.count() + rangeBlocks - 1) / rangeBlocks;
-		Prefetch pending = null;
-		try {
-			for (int r = 0; r < ranges; r++) {
-				checkStopped();
-				int done = r * rangeBlocks;
-				int n = Math.min(rangeBlocks, blocks.count() - done);
-				int bytes = n * PAGE;
-				byte[] pages;
-				if (pending != null) {
-					Prefetch taken = pending;
-					pending = null;
-					try {
-						pages = taken.await();
-					}
-					catch (RuntimeException | InterruptedException ex) {
-						this.context.memory().release(taken.bytes());
-						throw ex;
-					}
-				}
-				else {
-					this.context.memory().acquire(bytes);
-					try {
-						pages = reader.read(blocks.path(), (blocks.fileBlock() + done) * PAGE, bytes);
-					}
-					catch (RuntimeException ex) {
-						this.context.memory().release(bytes);
-						throw ex;
-					}
-				}
-				try {
-					if (r + 1 < ranges) {
-						pending = prefetch(blocks, reader, done + rangeBlocks,
-								Math.min(rangeBlocks, blocks.count() - done - rangeBlocks));
-					}
-					Key key = blocks.firstKey().plusBlocks(done);
-					for (int i = 0; i < n; i++) {
-						if (blocks.relation()) {
-							long forkBlock = blocks.forkBlock() + done + i;
-							verifier.verify(pages, i * PAGE, forkBlock,
-									"'" + blocks.path() + "' block " + (blocks.fileBlock() + done + i));
-						}
-						writer.put(key.plusBlocks(i), pages, i * PAGE, PAGE);
-					}
-					this.context.bytesImported().increment(bytes);
-				}
-				finally {
-					this.context.memory().release(bytes);
-				}
-			}
-		}
-		finally {
-			if (pending != null) {
-				pending.drain();
-				this.context.memory().release(pending.bytes());
-			}
-		}
-	}
-
-	/** Starts reading {@code n} blocks from {@code offset} in the background, or returns null when memory is short. */
-	private Prefetch prefetch(Task.Blocks blocks, InputReader reader, int offset, int n) {
-		int bytes = n * PAGE;
-		if (!this.context.memory().tryAcquire(bytes)) {
-			return null;
-		}
-		long position = (blocks.fileBlock() + offset) * PAGE;
-		return new Prefetch(bytes, this.context.prefetcher().submit(() -> reader.read(blocks.path(), position, bytes)));
-	}
-
-	/**
-	 * A range being read ahead, holding its share of the memory budget.
-	 *
-	 * @param bytes the share
-	 * @param read the read
-	 */
-	private record Prefetch(int bytes, Future<byte[]> read) {
-
-		byte[] await() throws InterruptedException {
-			try {
-				return this.read.get();
-			}
-			catch (ExecutionException ex) {
-				if (ex.getCause() instanceof RuntimeException runtime) {
-					throw runtime;
-				}
-				throw new ImportFailedException("read ahead failed: " + ex.getCause(), ex.getCause());
-			}
-		}
-
-		/** Waits for the read to end, whatever its outcome, so its buffer is gone before its share is returned. */
-		void drain() {
-			try {
-				this.read.get();
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-			catch (ExecutionException | RuntimeException ex) {
-				// the outcome no longer matters
-			}
-		}
-
-	}
-
 	/** Writes the shard status object into the input location, then notifies the control plane. */
-	private void announce() throws InterruptedException {
+	private void announce() throws Exception {
 		IndexPart part = this.index.part();
 		IndexPart.Import state = part.importPgdata();
 		ObjectStore input = this.context.inputStore(state.location().bucket());
@@ -526,8 +334,9 @@ final class ImportRun implements Runnable {
 			status.put("error", state.error());
 		}
 		try {
-			input.put(ImportLayout.shardStatus(state.location().prefix(), this.id), JSON.writeValueAsBytes(status),
-					"application/json");
+			this.retry.call("writing the shard status object", () -> input
+				.put(ImportLayout.shardStatus(state.location().prefix(), this.id), JSON.writeValueAsBytes(status),
+						"application/json"));
 		}
 		catch (ObjectStoreException ex) {
 			if (ex.statusCode() < 400 || ex.statusCode() >= 500) {
@@ -539,7 +348,7 @@ final class ImportRun implements Runnable {
 		if (this.context.upcaller().configured()) {
 			this.context.upcaller().deliver(part, this::stopped);
 		}
-		this.index.update(IndexPart.Import::withUpcallDelivered);
+		this.retry.call("recording the upcall", () -> this.index.update(IndexPart.Import::withUpcallDelivered));
 	}
 
 	private void checkStopped() {
@@ -561,8 +370,11 @@ final class ImportRun implements Runnable {
 		if (t instanceof InvalidPgdataException || t instanceof ImportFailedException) {
 			return t.getMessage();
 		}
-		if (t instanceof ObjectStoreException) {
-			return "object store: " + t.getMessage();
+		if (t instanceof StoreRetry.StoreUnavailableException) {
+			return t.getMessage();
+		}
+		if (t instanceof ObjectStoreException || StoreRetry.isTransient(t)) {
+			return "object store: " + StoreRetry.describe(t);
 		}
 		if (t instanceof LayerFormatException) {
 			return "layer: " + t.getMessage();

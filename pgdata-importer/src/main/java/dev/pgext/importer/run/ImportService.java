@@ -75,8 +75,10 @@ public class ImportService {
 			t.setDaemon(true);
 			return t;
 		});
-		S3Reads reads = new S3Reads(storage.client(), S3ObjectStore.retry("importer-s3", properties.s3()));
-		this.indexParts = new IndexPartStore(storage, reads);
+		this.indexParts = new IndexPartStore(storage,
+				new S3Reads(storage.client(), S3ObjectStore.retry("importer-s3", properties.s3())));
+		S3Reads reads = new S3Reads(storage.client(), properties.s3().initialBackoff(), properties.storeRetryDeadline(),
+				this.clock);
 		Counter bytes = Counter.builder("pgext.importer.bytes.imported")
 			.description("Page bytes read from PGDATA inputs and written to layers")
 			.baseUnit("bytes")
@@ -246,6 +248,44 @@ public class ImportService {
 		throw new IllegalStateException("index_part.json of " + id + " keeps changing");
 	}
 
+	/**
+	 * Runs a failed import again under the same idempotency key: it continues from its recorded
+	 * plan, keeping the layers already written (each is verified again), so a failure of the
+	 * store or of the network costs only the unfinished jobs. An import in progress is returned
+	 * as it is; a finished or cancelled one cannot be retried.
+	 */
+	public IndexPart retry(String tenantId, int shardNumber, String timelineId) {
+		ImportId id = new ImportId(tenantId, shard(tenantId, shardNumber), timelineId);
+		for (int attempt = 0; attempt < 10; attempt++) {
+			Versioned current = this.indexParts.read(id)
+				.orElseThrow(() -> new ImportRejectedException(Kind.NOT_FOUND,
+						"no import of timeline " + timelineId + " on shard " + id.shard().slug()));
+			IndexPart.Import state = current.part().importPgdata();
+			if (state.state() == State.IN_PROGRESS) {
+				return current.part();
+			}
+			if (state.state() != State.FAILED) {
+				throw new ImportRejectedException(Kind.NOT_FAILED, "the import of timeline " + timelineId
+						+ " is " + state.state().name().toLowerCase() + "; only a failed import can be retried");
+			}
+			if (this.running.containsKey(id)) {
+				throw new ImportRejectedException(Kind.NOT_FAILED, "the import of timeline " + timelineId
+						+ " is still announcing its failure; retry once the upcall is delivered");
+			}
+			Instant now = this.clock.instant();
+			IndexPart.Import again = new IndexPart.Import(State.IN_PROGRESS, state.idempotencyKey(), state.location(),
+					state.startedAt(), null, null, lease(now), state.plan(), state.finishedJobs(), state.skipped(),
+					false);
+			Optional<Versioned> written = this.indexParts.replace(current, current.part().with(again));
+			if (written.isPresent()) {
+				log.info("Import {} retried ({} of its jobs were finished)", id, state.finishedJobs().size());
+				start(written.get());
+				return written.get().part();
+			}
+		}
+		throw new IllegalStateException("index_part.json of " + id + " keeps changing");
+	}
+
 	/** Stops every run of this instance without recording anything; leases run out and others resume. */
 	public void stopAll() {
 		this.running.values().forEach(ImportRun::stop);
@@ -261,6 +301,7 @@ public class ImportService {
 		this.scheduler.shutdownNow();
 		stopAll();
 		this.runs.shutdownNow();
+		this.context.close();
 	}
 
 	private void start(Versioned versioned) {

@@ -3,6 +3,9 @@ package dev.pgext.importer.run;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -14,7 +17,9 @@ import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
+import dev.pgext.model.store.Backoff;
 import dev.pgext.model.store.ObjectStoreException;
+import dev.pgext.model.store.S3ObjectStore;
 
 /**
  * Reads that need what the store facade does not return: the ETag of what was read, ranged
@@ -22,13 +27,32 @@ import dev.pgext.model.store.ObjectStoreException;
  */
 final class S3Reads {
 
+	private static final Duration MAX_WAIT = Duration.ofSeconds(10);
+
 	private final S3Client client;
 
-	private final Retry retry;
+	private final Supplier<Retry> retries;
 
+	/** Reads retried by {@code retry} (shared by every call). */
 	S3Reads(S3Client client, Retry retry) {
 		this.client = client;
-		this.retry = retry;
+		this.retries = () -> retry;
+	}
+
+	/**
+	 * Reads whose retryable failures (see {@link S3ObjectStore#isRetryable}) are retried with
+	 * backoff from {@code initialBackoff} for as long as they last less than {@code deadline}
+	 * from the first one, so that a store failing a share of the requests costs a re-read of a
+	 * range, not a job.
+	 */
+	S3Reads(S3Client client, Duration initialBackoff, Duration deadline, Clock clock) {
+		this.client = client;
+		this.retries = () -> {
+			Instant until = clock.instant().plus(deadline);
+			return Backoff.retry("importer-s3-read", Integer.MAX_VALUE, initialBackoff, MAX_WAIT,
+					(ex) -> S3ObjectStore.isRetryable(ex) && clock.instant().isBefore(until)
+							&& !Thread.currentThread().isInterrupted());
+		};
 	}
 
 	/**
@@ -92,7 +116,7 @@ final class S3Reads {
 			}
 		};
 		try {
-			return Retry.decorateSupplier(this.retry, call).get();
+			return Retry.decorateSupplier(this.retries.get(), call).get();
 		}
 		catch (S3Exception ex) {
 			throw new ObjectStoreException("S3 get " + key + " failed: " + ex.statusCode(), ex.statusCode(), ex);

@@ -5,16 +5,19 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+
+import io.github.resilience4j.retry.Retry;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.pgext.importer.ImporterProperties;
+import dev.pgext.model.store.Backoff;
 
 /**
  * Tells the control plane that a shard's import ended: {@code PUT} to the configured URL,
@@ -59,28 +62,49 @@ final class Upcaller {
 			.header("Content-Type", "application/json")
 			.PUT(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
 			.build();
-		Duration backoff = this.settings.initialBackoff();
-		for (int attempt = 1;; attempt++) {
-			if (stopped.getAsBoolean()) {
-				throw new ImportStoppedException("upcall abandoned: the import is no longer ours");
-			}
-			try {
-				HttpResponse<Void> response = this.client.send(request, HttpResponse.BodyHandlers.discarding());
-				if (response.statusCode() / 100 == 2) {
-					log.info("Import {} upcall delivered after {} attempt(s)", part.id(), attempt);
-					return;
+		AtomicInteger attempts = new AtomicInteger();
+		Retry retry = Backoff.retry("importer-upcall", Integer.MAX_VALUE, this.settings.initialBackoff(),
+				this.settings.maxBackoff(), (ex) -> (ex instanceof IOException || ex instanceof Refused)
+						&& !Thread.currentThread().isInterrupted());
+		try {
+			retry.executeCallable(() -> {
+				if (stopped.getAsBoolean()) {
+					throw new ImportStoppedException("upcall abandoned: the import is no longer ours");
 				}
-				log.warn("Import {} upcall attempt {} answered {}", part.id(), attempt, response.statusCode());
-			}
-			catch (IOException ex) {
-				log.warn("Import {} upcall attempt {} failed: {}", part.id(), attempt, ex.toString());
-			}
-			Thread.sleep(backoff.toMillis());
-			backoff = backoff.multipliedBy(2);
-			if (backoff.compareTo(this.settings.maxBackoff()) > 0) {
-				backoff = this.settings.maxBackoff();
-			}
+				int attempt = attempts.incrementAndGet();
+				try {
+					HttpResponse<Void> response = this.client.send(request, HttpResponse.BodyHandlers.discarding());
+					if (response.statusCode() / 100 != 2) {
+						log.warn("Import {} upcall attempt {} answered {}", part.id(), attempt, response.statusCode());
+						throw new Refused(response.statusCode());
+					}
+				}
+				catch (IOException ex) {
+					log.warn("Import {} upcall attempt {} failed: {}", part.id(), attempt, ex.toString());
+					throw ex;
+				}
+				log.info("Import {} upcall delivered after {} attempt(s)", part.id(), attempt);
+				return null;
+			});
 		}
+		catch (InterruptedException | ImportStoppedException ex) {
+			throw ex;
+		}
+		catch (Exception ex) {
+			if (Thread.currentThread().isInterrupted()) {
+				throw new InterruptedException("upcall interrupted");
+			}
+			throw new IllegalStateException("upcall stopped retrying: " + ex, ex);
+		}
+	}
+
+	/** The control plane answered, but not with a 2xx. */
+	private static final class Refused extends RuntimeException {
+
+		Refused(int status) {
+			super("answered " + status, null, false, false);
+		}
+
 	}
 
 }

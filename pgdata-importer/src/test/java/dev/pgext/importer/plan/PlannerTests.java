@@ -46,6 +46,25 @@ class PlannerTests {
 	}
 
 	@Test
+	void withWholeFilesNoFileIsSplitOverTwoJobsAndThePlanIdDiffers() {
+		ImportPlan split = plan(new ShardIdentity(0, 1, 2048), 64L << 20);
+		ImportPlan whole = Planner.plan(this.manifest, digest(), this.control, new ShardIdentity(0, 1, 2048),
+				64L << 20, 1, true);
+		java.util.Map<String, Set<Integer>> jobsOfFile = new java.util.HashMap<>();
+		for (Job job : whole.jobs()) {
+			for (Task task : job.tasks()) {
+				if (task instanceof Task.Blocks blocks) {
+					jobsOfFile.computeIfAbsent(blocks.path(), (p) -> new HashSet<>()).add(job.id());
+				}
+			}
+		}
+		assertThat(jobsOfFile).containsKey("base/5/16384").allSatisfy((path, jobs) -> assertThat(jobs).hasSize(1));
+		assertThat(whole.bytes()).isEqualTo(split.bytes());
+		assertThat(whole.jobs()).hasSizeLessThan(split.jobs().size());
+		assertThat(whole.id()).isNotEqualTo(split.id());
+	}
+
+	@Test
 	void jobsTileTheKeySpaceAndStayWithinTheSizeLimit() {
 		ImportPlan plan = plan(new ShardIdentity(0, 1, 2048), 64L << 20);
 		assertThat(plan.jobs().get(0).start()).isEqualTo(Key.MIN);

@@ -1,0 +1,91 @@
+package dev.pgext.importer.run;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+import io.github.resilience4j.retry.Retry;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.pgext.model.store.Backoff;
+
+/**
+ * Waits for the uploader to say the PGDATA is complete: polls {@code <prefix>/status/pgdata}
+ * with exponential backoff until it holds {@code {"done": true}}, and fails the import when that
+ * has not happened within the wait timeout after the import started (restarts do not extend it).
+ */
+final class UploadWatcher {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final int MAX_STATUS_BYTES = 64 * 1024 * 1024;
+
+	private final S3Reads reads;
+
+	private final Duration timeout;
+
+	private final Duration pollInitial;
+
+	private final Duration pollMax;
+
+	private final Clock clock;
+
+	UploadWatcher(S3Reads reads, Duration timeout, Duration pollInitial, Duration pollMax, Clock clock) {
+		this.reads = reads;
+		this.timeout = timeout;
+		this.pollInitial = pollInitial;
+		this.pollMax = pollMax;
+		this.clock = clock;
+	}
+
+	/**
+	 * Returns the status object once it says done.
+	 * @param stopped checked before every poll; throws to abandon the wait
+	 */
+	JsonNode await(String bucket, String prefix, Instant startedAt, Runnable stopped) throws Exception {
+		Instant deadline = startedAt.plus(this.timeout);
+		String key = ImportLayout.pgdataStatus(prefix);
+		Retry retry = Backoff.retry("importer-upload-wait", Integer.MAX_VALUE, this.pollInitial, this.pollMax,
+				(ex) -> (ex instanceof NotYetDone || StoreRetry.isTransient(ex))
+						&& this.clock.instant().isBefore(deadline) && !Thread.currentThread().isInterrupted());
+		try {
+			return retry.executeCallable(() -> {
+				stopped.run();
+				S3Reads.Result status = this.reads.get(bucket, key, null, null, MAX_STATUS_BYTES);
+				if (status.fetched() == null) {
+					throw new NotYetDone();
+				}
+				JsonNode node;
+				try {
+					node = JSON.readTree(status.fetched().bytes());
+				}
+				catch (JacksonException ex) {
+					throw new ImportFailedException("'status/pgdata' is not a JSON object like {\"done\": true}");
+				}
+				if (!node.path("done").asBoolean(false)) {
+					throw new NotYetDone();
+				}
+				return node;
+			});
+		}
+		catch (NotYetDone ex) {
+			if (Thread.currentThread().isInterrupted()) {
+				throw new InterruptedException("interrupted while waiting for the upload");
+			}
+			throw new ImportFailedException("the PGDATA upload did not finish within " + this.timeout
+					+ ": 'status/pgdata' never said {\"done\": true}");
+		}
+	}
+
+	/** The status object is missing or does not say done yet. */
+	private static final class NotYetDone extends RuntimeException {
+
+		NotYetDone() {
+			super("the upload is not complete yet", null, false, false);
+		}
+
+	}
+
+}

@@ -1,0 +1,100 @@
+package dev.pgext.importer;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.pgext.model.store.S3ObjectStore;
+import dev.pgext.testsupport.FaultInjectingProxy;
+import dev.pgext.testsupport.TestBucket;
+import dev.pgext.testsupport.TestInfrastructure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An importer that requires every upload to list its files' sizes and checksums, and whose every
+ * S3 request (storage bucket and input alike) goes through a proxy that, when on, fails 30% of
+ * the requests (503, 500, reset) and cuts 10% of the response bodies short.
+ */
+class ImportFaultToleranceIntegrationTests extends ImporterIntegrationTestSupport {
+
+	private static final TestBucket BUCKET = TestInfrastructure.bucket(ImportFaultToleranceIntegrationTests.class);
+
+	private static final FaultInjectingProxy PROXY = new FaultInjectingProxy(BUCKET.endpoint(), 0.30, 0.10, 20);
+
+	private static final String PREFIX = "flaky/full";
+
+	@DynamicPropertySource
+	static void throughTheProxy(DynamicPropertyRegistry registry) {
+		registry.add("pgext.test.importer.endpoint", () -> PROXY.endpoint().toString());
+		registry.add("pgext.test.importer.bucket", BUCKET::name);
+		registry.add("pgext.test.importer.instance-id", () -> "importer-behind-a-bad-network");
+		registry.add("pgext.importer.s3.initial-backoff", () -> "20ms");
+		registry.add("pgext.importer.store-retry-deadline", () -> "3m");
+		registry.add("pgext.importer.require-file-list", () -> "true");
+	}
+
+	@AfterAll
+	static void closeProxy() {
+		PROXY.close();
+	}
+
+	@Test
+	void anImportBehindAStoreThatFailsAndCutsResponsesCompletesWithTheSameBytes() throws Exception {
+		S3ObjectStore direct = BUCKET.objectStore();
+		PgdataFixture.upload(direct, PREFIX, PgdataFixture.pgdata(), null);
+		// every file's size and SHA-256, so the checksums are verified through the faults too
+		PgdataFixture.markDone(direct, PREFIX, PgdataFixture.pgdata(), PgdataFixture.files(PgdataFixture.pgdata()));
+		String timeline = "0000000000000000000000000000fa01";
+		int requestsBefore = PROXY.requests();
+		PROXY.faulty(true);
+		JsonNode status;
+		try {
+			// the request itself may meet a fault: the same key again is the same timeline
+			int created = 0;
+			for (int attempt = 0; attempt < 10 && created != 201; attempt++) {
+				created = post(TENANT, 0, createBody(timeline, "key-flaky", BUCKET.name(), PREFIX)).statusCode();
+			}
+			assertThat(created).isEqualTo(201);
+			status = awaitEnd(TENANT, 0, timeline, Duration.ofMinutes(4));
+		}
+		finally {
+			PROXY.faulty(false);
+		}
+		assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("done");
+		assertThat(PROXY.requests() - requestsBefore).isGreaterThan(100);
+		assertThat(PROXY.failed()).isGreaterThan(20);
+		assertThat(PROXY.cut()).isGreaterThan(5);
+
+		Path rebuilt = Path.of("target", "rebuilt-behind-faults").toAbsolutePath();
+		rebuild(List.of(indexPart(TENANT, "0001", timeline)), rebuilt);
+		assertSameFiles(PgdataFixture.pgdata(), rebuilt);
+	}
+
+	@Test
+	void anUploadWithoutAFileListFailsWhenOneIsRequired() throws Exception {
+		PROXY.faulty(false);
+		S3ObjectStore direct = BUCKET.objectStore();
+		String prefix = "unlisted/small";
+		List<String> files = List.of("global/pg_control", "global/pg_filenode.map", "global/1262",
+				"base/1/pg_filenode.map", "base/1/1259", "pg_xact/0000");
+		PgdataFixture.upload(direct, prefix, PgdataFixture.pgdata(), files);
+		String timeline = "0000000000000000000000000000fa02";
+		assertThat(post(TENANT, 0, createBody(timeline, "key-unlisted", BUCKET.name(), prefix)).statusCode())
+			.isEqualTo(201);
+		JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60));
+		assertThat(status.path("state").asString()).isEqualTo("failed");
+		assertThat(status.path("error").asString())
+			.isEqualTo("the upload carries no file list to verify the files against: neither "
+					+ "'pgdata/backup_manifest' nor a \"files\" list in 'status/pgdata' "
+					+ "(pgext.importer.require-file-list is on)");
+	}
+
+}
