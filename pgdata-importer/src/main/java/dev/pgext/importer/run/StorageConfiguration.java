@@ -1,6 +1,5 @@
 package dev.pgext.importer.run;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -18,7 +17,7 @@ class StorageConfiguration {
 
 	@Bean(destroyMethod = "")
 	S3ObjectStore storage(ImporterProperties properties) {
-		return S3ObjectStore.create(properties.s3()).withCircuitBreaker(CircuitBreaker.ofDefaults("importer-s3"));
+		return S3ObjectStore.create(properties.s3()).withCircuitBreaker(S3ObjectStore.circuitBreaker("importer-s3"));
 	}
 
 	@Bean
