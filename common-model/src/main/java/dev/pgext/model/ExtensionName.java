@@ -19,7 +19,7 @@ public record ExtensionName(@JsonValue String value) implements Comparable<Exten
 	public ExtensionName {
 		String problem = problem(value);
 		if (problem != null) {
-			throw new IllegalArgumentException("invalid extension name \"" + value + "\": " + problem);
+			throw new InvalidValueException("invalid extension name \"" + value + "\": " + problem);
 		}
 	}
 

@@ -15,7 +15,7 @@ public record ExtensionVersion(@JsonValue String value) {
 	public ExtensionVersion {
 		String problem = problem(value);
 		if (problem != null) {
-			throw new IllegalArgumentException("invalid extension version \"" + value + "\": " + problem);
+			throw new InvalidValueException("invalid extension version \"" + value + "\": " + problem);
 		}
 	}
 

@@ -26,7 +26,7 @@ public record PgMajor(@JsonValue int value) implements Comparable<PgMajor> {
 
 	public PgMajor {
 		if (value < MIN_SUPPORTED || value > MAX_SUPPORTED) {
-			throw new IllegalArgumentException("PostgreSQL major " + value + " is not supported (supported: "
+			throw new InvalidValueException("PostgreSQL major " + value + " is not supported (supported: "
 					+ MIN_SUPPORTED + " to " + MAX_SUPPORTED + ")");
 		}
 	}
@@ -34,7 +34,7 @@ public record PgMajor(@JsonValue int value) implements Comparable<PgMajor> {
 	/** Parses {@code "15"}, {@code "v15"} or a full version string such as {@code "15.19"}. */
 	public static PgMajor parse(String text) {
 		if (text == null || text.isBlank()) {
-			throw new IllegalArgumentException("PostgreSQL major is empty");
+			throw new InvalidValueException("PostgreSQL major is empty");
 		}
 		String t = text.strip();
 		if (t.startsWith("v") || t.startsWith("V")) {
@@ -48,7 +48,7 @@ public record PgMajor(@JsonValue int value) implements Comparable<PgMajor> {
 			return new PgMajor(Integer.parseInt(t));
 		}
 		catch (NumberFormatException ex) {
-			throw new IllegalArgumentException("'" + text + "' is not a PostgreSQL major version");
+			throw new InvalidValueException("'" + text + "' is not a PostgreSQL major version");
 		}
 	}
 

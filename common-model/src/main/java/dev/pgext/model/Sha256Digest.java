@@ -23,7 +23,7 @@ public record Sha256Digest(@JsonValue String hex) {
 
 	public Sha256Digest {
 		if (hex == null || !HEX.matcher(hex).matches()) {
-			throw new IllegalArgumentException("'" + hex + "' is not a sha256 digest (64 lower-case hex digits)");
+			throw new InvalidValueException("'" + hex + "' is not a sha256 digest (64 lower-case hex digits)");
 		}
 	}
 
@@ -31,7 +31,7 @@ public record Sha256Digest(@JsonValue String hex) {
 	@JsonCreator
 	public static Sha256Digest parse(String text) {
 		if (text == null) {
-			throw new IllegalArgumentException("sha256 digest is missing");
+			throw new InvalidValueException("sha256 digest is missing");
 		}
 		String t = text.strip().toLowerCase(java.util.Locale.ROOT);
 		if (t.startsWith("sha256:")) {

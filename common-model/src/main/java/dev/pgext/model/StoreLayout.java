@@ -26,6 +26,18 @@ public final class StoreLayout {
 	/** Prefix of the static mirror of the public registry (every key below it). */
 	public static final String MIRROR = "mirror/";
 
+	/** Longest key, in UTF-8 bytes, that S3 stores. */
+	public static final int MAX_KEY_BYTES = 1024;
+
+	/** Longest key segment (between slashes), in UTF-8 bytes: what a file system under an S3 server allows. */
+	public static final int MAX_SEGMENT_BYTES = 255;
+
+	/**
+	 * Longest installation path, in UTF-8 bytes: its seed-layout key, under the longest scope
+	 * prefix ({@code <64-character tenant>/<pg>/}), must still fit {@link #MAX_KEY_BYTES}.
+	 */
+	public static final int MAX_INSTALL_PATH_BYTES = MAX_KEY_BYTES - (64 + 1 + 3 + 1);
+
 	private StoreLayout() {
 	}
 
@@ -112,6 +124,54 @@ public final class StoreLayout {
 		}
 		if (!(path.startsWith("share/") || path.startsWith("lib/"))) {
 			return "path is outside share/ and lib/";
+		}
+		String problem = keyRulesProblem(path, MAX_INSTALL_PATH_BYTES);
+		return (problem != null) ? "path " + problem : null;
+	}
+
+	/**
+	 * What S3 (or the file system under an S3-compatible server) would refuse in {@code key},
+	 * or {@code null}: more than {@link #MAX_KEY_BYTES} UTF-8 bytes, a segment of more than
+	 * {@link #MAX_SEGMENT_BYTES}, a control character, or text that is not valid Unicode
+	 * (an unpaired surrogate, or the replacement character a decoder leaves for bytes that
+	 * were not UTF-8). Checking this before writing turns a store refusal, which no retry can
+	 * fix, into a clear answer to the caller.
+	 */
+	public static String keyProblem(String key) {
+		if (key == null || key.isEmpty()) {
+			return "key is empty";
+		}
+		String problem = keyRulesProblem(key, MAX_KEY_BYTES);
+		return (problem != null) ? "key " + problem : null;
+	}
+
+	private static String keyRulesProblem(String key, int maxBytes) {
+		for (int i = 0; i < key.length(); i++) {
+			char c = key.charAt(i);
+			if (Character.isISOControl(c)) {
+				return String.format("contains the control character U+%04X", (int) c);
+			}
+			if (c == '\uFFFD') {
+				return "is not valid UTF-8 (it holds a replacement character)";
+			}
+			if (Character.isHighSurrogate(c) && i + 1 < key.length() && Character.isLowSurrogate(key.charAt(i + 1))) {
+				i++;
+			}
+			else if (Character.isSurrogate(c)) {
+				return "is not valid UTF-8 (it holds an unpaired surrogate)";
+			}
+		}
+		int bytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+		if (bytes > maxBytes) {
+			return "is " + bytes + " bytes long in UTF-8; at most " + maxBytes + " are allowed";
+		}
+		for (String segment : key.split("/", -1)) {
+			int segmentBytes = segment.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+			if (segmentBytes > MAX_SEGMENT_BYTES) {
+				return "has a name of " + segmentBytes + " bytes in UTF-8 ('"
+						+ segment.substring(0, Math.min(segment.length(), 40)) + "...'); at most "
+						+ MAX_SEGMENT_BYTES + " are allowed";
+			}
 		}
 		return null;
 	}

@@ -22,14 +22,14 @@ public record TenantId(@JsonValue String value) {
 
 	public TenantId {
 		if (value == null || !GRAMMAR.matcher(value).matches()) {
-			throw new IllegalArgumentException("tenant id '" + value
+			throw new InvalidValueException("tenant id '" + value
 					+ "' must be 1 to 64 lower-case letters, digits, '-' or '_', starting with a letter or digit");
 		}
 		if (value.chars().allMatch(Character::isDigit)) {
-			throw new IllegalArgumentException("tenant id '" + value + "' must not be all digits");
+			throw new InvalidValueException("tenant id '" + value + "' must not be all digits");
 		}
 		if (RESERVED.contains(value)) {
-			throw new IllegalArgumentException("tenant id '" + value + "' is reserved");
+			throw new InvalidValueException("tenant id '" + value + "' is reserved");
 		}
 	}
 

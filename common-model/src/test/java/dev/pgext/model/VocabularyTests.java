@@ -73,4 +73,22 @@ class VocabularyTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> StoreLayout.seedFile(Scope.PUBLIC, new PgMajor(15), path));
 	}
 
+	@Test
+	void storeKeysMustFitWhatS3Stores() {
+		String longName = "a".repeat(256);
+		assertThat(StoreLayout.installPathProblem("share/extension/" + longName)).contains("256 bytes")
+			.contains("at most 255");
+		assertThat(StoreLayout.installPathProblem("share/extension/" + "a".repeat(251) + ".sql")).isNull();
+		// 2-byte characters: 128 of them are 256 bytes
+		assertThat(StoreLayout.installPathProblem("share/" + "\u00e9".repeat(128))).contains("256 bytes");
+		String deep = "share/" + ("d".repeat(200) + "/").repeat(5) + "x.sql";
+		assertThat(StoreLayout.installPathProblem(deep)).contains("at most " + StoreLayout.MAX_INSTALL_PATH_BYTES);
+		assertThat(StoreLayout.installPathProblem("share/extension/tab\there.sql")).contains("U+0009");
+		assertThat(StoreLayout.installPathProblem("share/extension/bad\uFFFD.sql")).contains("not valid UTF-8");
+		assertThat(StoreLayout.installPathProblem("share/extension/lone\uD800.sql")).contains("unpaired surrogate");
+		assertThat(StoreLayout.installPathProblem("share/extension/emoji\uD83D\uDE00.sql")).isNull();
+		assertThat(StoreLayout.keyProblem("k".repeat(1025))).contains("1025 bytes");
+		assertThat(StoreLayout.keyProblem("15/ext_index.json")).isNull();
+	}
+
 }

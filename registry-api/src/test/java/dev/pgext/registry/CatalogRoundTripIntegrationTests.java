@@ -190,7 +190,7 @@ class CatalogRoundTripIntegrationTests extends RegistryIntegrationTest {
 				Map.of("pg17", TestArtifacts.sqlExtension("acme_secret").tarGz()));
 		assertThat(secret.status()).as(secret.toString()).isEqualTo(201);
 		// the tenant's own build of citext replaces the public one in its manifest
-		RegistryClient.Response citext = publish(acme, "acme", TestArtifacts.metadata("acme_citext", "9.9-acme"),
+		RegistryClient.Response citext = publish(acme, "acme", TestArtifacts.metadata("acme_citext", "9.9.0-acme"),
 				Map.of("pg17", ContribExtension.of(PostgresInstalls.shared(17), "citext").tarGz()));
 		assertThat(citext.status()).as(citext.toString()).isEqualTo(201);
 
@@ -199,7 +199,7 @@ class CatalogRoundTripIntegrationTests extends RegistryIntegrationTest {
 		ExtIndex index = ExtIndexJson.read(manifest.body());
 		assertThat(index.tenant()).isEqualTo(TenantId.of("acme"));
 		assertThat(index.find("acme_secret")).isPresent();
-		assertThat(index.find("citext").orElseThrow().version().value()).isEqualTo("9.9-acme");
+		assertThat(index.find("citext").orElseThrow().version().value()).isEqualTo("9.9.0-acme");
 		assertThat(index.find("hstore")).isPresent();
 		for (ExtFile file : index.find("acme_secret").orElseThrow().files()) {
 			assertThat(Sha256Digest.of(this.store.getBytes(StoreLayout.blob(file.sha256())).orElseThrow()))
@@ -229,7 +229,8 @@ class CatalogRoundTripIntegrationTests extends RegistryIntegrationTest {
 		assertThat(anonymous.problemType()).isEqualTo("https://pgext.dev/problems/unauthenticated");
 		assertThat(api().get("/api/v1/extensions/acme_secret", globex).status()).isEqualTo(404);
 		String secretDigest = index.find("acme_secret").orElseThrow().files().get(0).sha256().hex();
-		assertThat(api().get("/api/v1/files/" + secretDigest, globex).status()).isEqualTo(403);
+		// answered like a digest nobody published, so that it cannot be probed
+		assertThat(api().get("/api/v1/files/" + secretDigest, globex).status()).isEqualTo(404);
 		assertThat(api().get("/api/v1/files/" + secretDigest, acme).status()).isEqualTo(200);
 		assertThat(api().get("/api/v1/search?q=acme_secret", globex).json().path("hits")).isEmpty();
 		assertThat(api().get("/api/v1/search?q=acme_secret&tenant=acme", acme)

@@ -25,13 +25,13 @@ class LifecycleIntegrationTests extends RegistryIntegrationTest {
 	@Test
 	void aYankedReleaseLeavesManifestsIndexesAndSearchButStaysDownloadable() {
 		String owner = userToken("life-owner", null, "publish");
-		publishVersion(owner, "life_yank", "1.0");
-		publishVersion(owner, "life_yank", "1.1");
-		assertThat(manifestVersion("life_yank")).isEqualTo("1.1");
+		publishVersion(owner, "life_yank", "1.0.0");
+		publishVersion(owner, "life_yank", "1.1.0");
+		assertThat(manifestVersion("life_yank")).isEqualTo("1.1.0");
 
-		assertThat(api().postJson("/api/v1/distributions/life_yank/versions/1.1/yank",
+		assertThat(api().postJson("/api/v1/distributions/life_yank/versions/1.1.0/yank",
 				userToken("life-stranger", null, "publish"), Map.of("reason", "not mine")).status()).isEqualTo(403);
-		RegistryClient.Response yanked = api().postJson("/api/v1/distributions/life_yank/versions/1.1/yank", owner,
+		RegistryClient.Response yanked = api().postJson("/api/v1/distributions/life_yank/versions/1.1.0/yank", owner,
 				Map.of("reason", "CVE-2026-0001: wrong search_path"));
 		assertThat(yanked.status()).as(yanked.toString()).isEqualTo(200);
 		assertThat(yanked.json().path("releases").get(0).path("yanked").asBoolean()).isTrue();
@@ -40,30 +40,30 @@ class LifecycleIntegrationTests extends RegistryIntegrationTest {
 		assertThat(awaitOperation(yanked.json().path("store_operation").asString(), owner).path("state").asString())
 			.isEqualTo("succeeded");
 
-		assertThat(manifestVersion("life_yank")).isEqualTo("1.0");
+		assertThat(manifestVersion("life_yank")).isEqualTo("1.0.0");
 		assertThat(ExtIndexJson.read(this.store.getBytes(StoreLayout.extIndex(Scope.PUBLIC, PgMajor.of(15))).orElseThrow())
 			.find("life_yank")
 			.orElseThrow()
 			.version()
-			.value()).isEqualTo("1.0");
-		assertThat(seedControl("life_yank")).contains("default_version = '1.0'");
-		assertThat(this.store.head(seedKey("share/extension/life_yank--1.1.sql"))).isEmpty();
+			.value()).isEqualTo("1.0.0");
+		assertThat(seedControl("life_yank")).contains("default_version = '1.0.0'");
+		assertThat(this.store.head(seedKey("share/extension/life_yank--1.1.0.sql"))).isEmpty();
 		assertThat(api().getTemplate("/api/v1/search?q={q}", null, "life_yank").json().path("total").asLong())
 			.isZero();
-		RegistryClient.Response exact = api().get("/api/v1/distributions/life_yank/versions/1.1", null);
+		RegistryClient.Response exact = api().get("/api/v1/distributions/life_yank/versions/1.1.0", null);
 		assertThat(exact.status()).isEqualTo(200);
-		assertThat(exact.json().get(0).path("version").asString()).isEqualTo("1.1");
-		assertThat(api().get("/api/v1/extensions/life_yank/versions/1.1", null).status()).isEqualTo(200);
+		assertThat(exact.json().get(0).path("version").asString()).isEqualTo("1.1.0");
+		assertThat(api().get("/api/v1/extensions/life_yank/versions/1.1.0", null).status()).isEqualTo(200);
 		String digest = exact.json().get(0).path("files").get(0).path("sha256").asString();
 		assertThat(api().get("/api/v1/files/" + digest, null).status()).isEqualTo(200);
-		assertThat(api().postJson("/api/v1/distributions/life_yank/versions/1.1/yank", owner, Map.of("reason", "again"))
+		assertThat(api().postJson("/api/v1/distributions/life_yank/versions/1.1.0/yank", owner, Map.of("reason", "again"))
 			.problemType()).isEqualTo(PROBLEMS + "already-yanked");
 
-		RegistryClient.Response unyanked = api().delete("/api/v1/distributions/life_yank/versions/1.1/yank", owner);
+		RegistryClient.Response unyanked = api().delete("/api/v1/distributions/life_yank/versions/1.1.0/yank", owner);
 		assertThat(unyanked.status()).as(unyanked.toString()).isEqualTo(200);
 		awaitOperation(unyanked.json().path("store_operation").asString(), owner);
-		assertThat(manifestVersion("life_yank")).isEqualTo("1.1");
-		assertThat(seedControl("life_yank")).contains("default_version = '1.1'");
+		assertThat(manifestVersion("life_yank")).isEqualTo("1.1.0");
+		assertThat(seedControl("life_yank")).contains("default_version = '1.1.0'");
 		assertThat(api().getTemplate("/api/v1/search?q={q}", null, "life_yank").json().path("total").asLong())
 			.isEqualTo(1);
 		assertThat(eventTypes("life_yank")).containsExactly("release.published", "release.published",
@@ -75,8 +75,8 @@ class LifecycleIntegrationTests extends RegistryIntegrationTest {
 		String owner = userToken("life-first-owner", null, "publish");
 		String heir = userToken("life-heir", null, "publish");
 		String other = userToken("life-other", null, "publish");
-		publishVersion(owner, "life_old", "1.0");
-		publishVersion(owner, "life_new", "1.0");
+		publishVersion(owner, "life_old", "1.0.0");
+		publishVersion(owner, "life_new", "1.0.0");
 
 		RegistryClient.Response deprecated = api().postJson("/api/v1/distributions/life_old/deprecation", owner,
 				Map.of("successor", "life_new", "reason", "renamed"));
@@ -114,7 +114,7 @@ class LifecycleIntegrationTests extends RegistryIntegrationTest {
 
 	@Test
 	void theAdministratorRegeneratesEveryIndexAsALongRunningOperation() {
-		publishVersion(ADMIN_TOKEN, "life_regen", "1.0");
+		publishVersion(ADMIN_TOKEN, "life_regen", "1.0.0");
 		this.store.delete(StoreLayout.extIndex(Scope.PUBLIC, PgMajor.of(15)));
 		assertThat(api().postJson("/api/v1/admin/indexes/regenerate", userToken("life-nobody", null, "publish"),
 				Map.of()).status()).isEqualTo(403);

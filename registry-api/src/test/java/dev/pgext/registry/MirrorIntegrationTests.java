@@ -26,13 +26,13 @@ class MirrorIntegrationTests extends RegistryIntegrationTest {
 
 	@Test
 	void theIncrementalMirrorEqualsARebuildFromTheDatabaseByteForByte() {
-		publish("mirror_a", "1.0", "pg15");
-		publish("mirror_a", "1.1", "pg15");
-		publish("mirror_b", "1.0", "pg15", "pg17");
-		assertThat(publish(ADMIN_TOKEN, "acme", TestArtifacts.metadata("mirror_secret", "1.0"),
+		publish("mirror_a", "1.0.0", "pg15");
+		publish("mirror_a", "1.1.0", "pg15");
+		publish("mirror_b", "1.0.0", "pg15", "pg17");
+		assertThat(publish(ADMIN_TOKEN, "acme", TestArtifacts.metadata("mirror_secret", "1.0.0"),
 				Map.of("pg15", TestArtifacts.sqlExtension("mirror_secret").tarGz()))
 			.status()).isEqualTo(201);
-		assertThat(api().postJson("/api/v1/distributions/mirror_a/versions/1.1/yank", ADMIN_TOKEN,
+		assertThat(api().postJson("/api/v1/distributions/mirror_a/versions/1.1.0/yank", ADMIN_TOKEN,
 				Map.of("reason", "broken upgrade script")).status()).isEqualTo(200);
 		assertThat(api().postJson("/api/v1/distributions/mirror_b/deprecation", ADMIN_TOKEN,
 				Map.of("successor", "mirror_a")).status()).isEqualTo(200);
@@ -40,8 +40,8 @@ class MirrorIntegrationTests extends RegistryIntegrationTest {
 
 		Map<String, byte[]> incremental = mirror();
 		assertThat(incremental).containsKeys("mirror/index.json", "mirror/snapshot.json",
-				"mirror/extensions/mirror_a.json", "mirror/extensions/mirror_a/1.0.json",
-				"mirror/extensions/mirror_a/1.1.json", "mirror/extensions/mirror_b/1.0.json",
+				"mirror/extensions/mirror_a.json", "mirror/extensions/mirror_a/1.0.0.json",
+				"mirror/extensions/mirror_a/1.1.0.json", "mirror/extensions/mirror_b/1.0.0.json",
 				"mirror/pg/15/ext_index.json", "mirror/pg/17/ext_index.json");
 		assertThat(incremental.keySet()).noneMatch((key) -> key.contains("mirror_secret"));
 
@@ -56,13 +56,13 @@ class MirrorIntegrationTests extends RegistryIntegrationTest {
 		JsonNode index = JSON.readTree(incremental.get("mirror/index.json"));
 		assertThat(index.path("templates").path("version").asString()).isEqualTo("extensions/{name}/{version}.json");
 		JsonNode mirrorA = JSON.readTree(incremental.get("mirror/extensions/mirror_a.json"));
-		assertThat(mirrorA.path("latest").asString()).isEqualTo("1.0");
+		assertThat(mirrorA.path("latest").asString()).isEqualTo("1.0.0");
 		assertThat(mirrorA.path("versions").get(1).path("yanked").asBoolean()).isTrue();
 		assertThat(mirrorA.path("versions").get(1).path("yank_reason").asString()).isEqualTo("broken upgrade script");
 		JsonNode mirrorB = JSON.readTree(incremental.get("mirror/extensions/mirror_b.json"));
 		assertThat(mirrorB.path("deprecated").asBoolean()).isTrue();
 		assertThat(mirrorB.path("successor").asString()).isEqualTo("mirror_a");
-		JsonNode version = JSON.readTree(incremental.get("mirror/extensions/mirror_b/1.0.json"));
+		JsonNode version = JSON.readTree(incremental.get("mirror/extensions/mirror_b/1.0.0.json"));
 		assertThat(version.path("builds")).extracting((b) -> b.path("pg_major").asInt()).containsExactly(15, 17);
 		String blob = version.path("builds").get(0).path("files").get(0).path("sha256").asString();
 		assertThat(this.store.head(StoreLayout.blob(Sha256Digest.parse(blob)))).isPresent();

@@ -83,8 +83,8 @@ class PublishRejectionIntegrationTests extends RegistryIntegrationTest {
 	@Test
 	void unknownPgMajorIsRejected() {
 		byte[] artifact = TestArtifacts.sqlExtension("old_major").tarGz();
-		assertRejected(ADMIN_TOKEN, "old_major", Map.of("pg13", artifact), 422, "unknown-pg-major");
-		assertRejected(ADMIN_TOKEN, "old_major", Map.of("pg99", artifact), 422, "unknown-pg-major");
+		assertRejected(ADMIN_TOKEN, "old_major", Map.of("pg13", artifact), 400, "unknown-pg-major");
+		assertRejected(ADMIN_TOKEN, "old_major", Map.of("pg99", artifact), 400, "unknown-pg-major");
 	}
 
 	@Test
@@ -110,8 +110,8 @@ class PublishRejectionIntegrationTests extends RegistryIntegrationTest {
 	}
 
 	@Test
-	void artifactWithoutControlFileIsRejected() {
-		byte[] artifact = TestArtifacts.builder().file("lib/lonely.so", "ELF").tarGz();
+	void artifactWithoutControlFileOrLibraryIsRejected() {
+		byte[] artifact = TestArtifacts.builder().file("share/lonely/data.txt", "data").tarGz();
 		assertRejected(ADMIN_TOKEN, "lonely", Map.of("pg17", artifact), 422, "no-extension");
 	}
 

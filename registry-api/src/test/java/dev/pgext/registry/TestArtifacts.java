@@ -50,11 +50,23 @@ final class TestArtifacts {
 	}
 
 	TestArtifacts file(String path, byte[] content) {
+		return file(path, content, 0644);
+	}
+
+	TestArtifacts file(String path, byte[] content, int mode) {
 		TarArchiveEntry entry = new TarArchiveEntry(path, true);
 		entry.setSize(content.length);
-		entry.setMode(0644);
+		entry.setMode(mode);
 		this.entries.add(entry);
 		this.contents.add(content);
+		return this;
+	}
+
+	TestArtifacts directory(String path, int mode) {
+		TarArchiveEntry entry = new TarArchiveEntry(path + "/", true);
+		entry.setMode(mode | 040000);
+		this.entries.add(entry);
+		this.contents.add(new byte[0]);
 		return this;
 	}
 

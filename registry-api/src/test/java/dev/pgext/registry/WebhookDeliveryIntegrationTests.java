@@ -142,7 +142,7 @@ class WebhookDeliveryIntegrationTests extends RegistryIntegrationTest {
 				.findFirst()
 				.orElseThrow()
 				.body());
-			assertThat(published.path("data").path("version").asString()).isEqualTo("1.0");
+			assertThat(published.path("data").path("version").asString()).isEqualTo("1.0.0");
 			assertThat(published.path("data").path("extensions").get(0).path("name").asString()).isEqualTo("hook_3");
 		}
 	}
@@ -226,8 +226,8 @@ class WebhookDeliveryIntegrationTests extends RegistryIntegrationTest {
 		assertThat(feed.status()).isEqualTo(200);
 		assertThat(feed.headers().getContentType().toString()).startsWith("application/atom+xml");
 		assertThat(feed.text()).contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">")
-			.contains("<title>hook_feed 2.5</title>")
-			.contains("href=\"/api/v1/distributions/hook_feed/versions/2.5\"");
+			.contains("<title>hook_feed 2.5.0</title>")
+			.contains("href=\"/api/v1/distributions/hook_feed/versions/2.5.0\"");
 	}
 
 	private long subscribe(String url, String secret) {

@@ -17,7 +17,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-import dev.pgext.bundle.elf.ElfFile;
+import dev.pgext.model.elf.ElfFile;
 
 /**
  * Computes and stages the shared-library closure of the ELF files in a staging tree, reading

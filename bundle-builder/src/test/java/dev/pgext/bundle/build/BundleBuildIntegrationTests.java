@@ -15,7 +15,7 @@ import dev.pgext.bundle.archive.BundleManifest;
 import dev.pgext.bundle.archive.BundleManifest.Variant;
 import dev.pgext.bundle.archive.BundleTree;
 import dev.pgext.bundle.archive.FileEntry;
-import dev.pgext.bundle.elf.ElfFile;
+import dev.pgext.model.elf.ElfFile;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.postgres.PostgresBinaries;

@@ -36,6 +36,8 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
+import dev.pgext.model.StoreLayout;
+
 /**
  * {@link ObjectStore} over the AWS SDK v2 {@link S3Client}. The SDK's own retries are off;
  * Resilience4j retries throttling (429, 503 SlowDown), other 5xx answers and network errors
@@ -111,6 +113,23 @@ public final class S3ObjectStore implements ObjectStore {
 			.onRetry((event) -> log.debug("S3 call retried (attempt {}): {}", event.getNumberOfRetryAttempts(),
 					String.valueOf(event.getLastThrowable())));
 		return retry;
+	}
+
+	/**
+	 * A circuit breaker for a store: like {@link CircuitBreaker#ofDefaults(String)}, except that
+	 * a client error (a 4xx other than 429) says nothing about the store's health and is not
+	 * counted, so a bad request can never open the breaker for every caller.
+	 */
+	public static CircuitBreaker circuitBreaker(String name) {
+		return CircuitBreaker.of(name, io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.custom()
+			.ignoreException(S3ObjectStore::isClientError)
+			.build());
+	}
+
+	/** A 4xx answer other than 429 (throttling): the request is wrong, not the store. */
+	public static boolean isClientError(Throwable ex) {
+		return ex instanceof S3Exception s3 && s3.statusCode() >= 400 && s3.statusCode() < 500
+				&& s3.statusCode() != 429;
 	}
 
 	/** Throttling, 5xx and network failures are worth another attempt; a 4xx is not. */
@@ -255,6 +274,11 @@ public final class S3ObjectStore implements ObjectStore {
 	}
 
 	private PutObjectRequest.Builder request(String key, String contentType) {
+		String problem = StoreLayout.keyProblem(key);
+		if (problem != null) {
+			// S3 would refuse it (or an S3-compatible server fail on it): no call, no retry
+			throw new IllegalArgumentException("cannot store '" + key + "': " + problem);
+		}
 		return PutObjectRequest.builder()
 			.bucket(this.bucket)
 			.key(key)

@@ -161,6 +161,8 @@ public final class LocalStack {
 		properties.put("pgext.registry.s3.access-key", EmbeddedS3Server.ACCESS_KEY);
 		properties.put("pgext.registry.s3.secret-key", EmbeddedS3Server.SECRET_KEY);
 		properties.put("pgext.registry.admin.token", adminToken);
+		// a developer stack: Prometheus (deploy/observability) scrapes its metrics without a token
+		properties.put("pgext.registry.actuator.public-metrics", "true");
 		return ServiceConfig.run(RegistryApplication.class, properties);
 	}
 

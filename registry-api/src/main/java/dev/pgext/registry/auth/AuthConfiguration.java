@@ -2,6 +2,8 @@ package dev.pgext.registry.auth;
 
 import java.util.List;
 
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.MethodParameter;
 import org.springframework.web.bind.support.WebDataBinderFactory;
@@ -11,6 +13,8 @@ import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.method.support.ModelAndViewContainer;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+import dev.pgext.registry.RegistryProperties;
 
 /**
  * Wires the token interceptor in front of the API and lets controllers take a
@@ -23,6 +27,14 @@ class AuthConfiguration implements WebMvcConfigurer {
 
 	AuthConfiguration(Tokens tokens) {
 		this.tokens = tokens;
+	}
+
+	@Bean
+	FilterRegistrationBean<ActuatorAccess> actuatorAccess(RegistryProperties properties) {
+		FilterRegistrationBean<ActuatorAccess> registration = new FilterRegistrationBean<>(
+				new ActuatorAccess(this.tokens, properties.actuator().publicMetrics()));
+		registration.addUrlPatterns("/actuator/*");
+		return registration;
 	}
 
 	@Override

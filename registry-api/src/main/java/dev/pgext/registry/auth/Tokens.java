@@ -78,8 +78,16 @@ public class Tokens {
 			throw RegistryException.unauthenticated("token-expired",
 					"the API token expired at " + resolved.expiresAt() + "; create a new one");
 		}
+		Set<String> scopes = resolved.scopes();
+		if (resolved.tenant() != null && scopes.contains(Caller.ADMIN)) {
+			// a token stored before tenant users were barred from admin keeps only its
+			// other scopes
+			scopes = new java.util.TreeSet<>(scopes);
+			scopes.remove(Caller.ADMIN);
+			scopes.remove(Caller.METRICS);
+		}
 		return new Caller(resolved.userId(), resolved.name(),
-				(resolved.tenant() != null) ? TenantId.of(resolved.tenant()) : null, resolved.scopes());
+				(resolved.tenant() != null) ? TenantId.of(resolved.tenant()) : null, scopes);
 	}
 
 	private record Resolved(long userId, String name, String tenant, Set<String> scopes, Instant expiresAt,

@@ -1,8 +1,8 @@
 package dev.pgext.registry.auth;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -24,6 +24,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.pgext.model.TenantId;
+import dev.pgext.registry.RegistryProperties;
 import dev.pgext.registry.audit.AuditLog;
 import dev.pgext.registry.problem.RegistryException;
 
@@ -33,7 +34,6 @@ import dev.pgext.registry.problem.RegistryException;
 @RestController
 class UserController {
 
-	private static final Duration DEFAULT_LIFETIME = Duration.ofDays(90);
 
 	private final JdbcClient jdbc;
 
@@ -41,7 +41,10 @@ class UserController {
 
 	private final AuditLog audit;
 
-	UserController(JdbcClient jdbc, Tokens tokens, AuditLog audit) {
+	private final RegistryProperties.TokenLifetimes lifetimes;
+
+	UserController(JdbcClient jdbc, Tokens tokens, AuditLog audit, RegistryProperties properties) {
+		this.lifetimes = properties.tokens();
 		this.jdbc = jdbc;
 		this.tokens = tokens;
 		this.audit = audit;
@@ -135,14 +138,29 @@ class UserController {
 		if (!userName.equals(caller.name()) && !caller.isAdmin()) {
 			throw RegistryException.forbidden("only administrators create tokens for other users");
 		}
-		long userId = this.jdbc.sql("select id from registry_user where name = ?")
+		Map.Entry<Long, String> user = this.jdbc.sql("select id, tenant from registry_user where name = ?")
 			.param(userName)
-			.query(Long.class)
+			.query((rs, n) -> new java.util.AbstractMap.SimpleEntry<>(rs.getLong(1), rs.getString(2)))
 			.optional()
 			.orElseThrow(() -> RegistryException.notFound("no user " + userName));
-		Instant expiresAt = (request.expiresAt() != null) ? request.expiresAt() : Instant.now().plus(DEFAULT_LIFETIME);
-		if (!expiresAt.isAfter(Instant.now())) {
+		long userId = user.getKey();
+		for (String global : List.of(Caller.ADMIN, Caller.METRICS)) {
+			if (user.getValue() != null && scopes.contains(global)) {
+				// admin reads and publishes every scope, metrics show every tenant's
+				// traffic; a tenant's user is bounded by its tenant
+				throw RegistryException.badRequest("invalid-scope", "user " + userName + " belongs to tenant "
+						+ user.getValue() + " and cannot hold scope '" + global + "'");
+			}
+		}
+		Instant now = Instant.now();
+		Instant expiresAt = (request.expiresAt() != null) ? request.expiresAt()
+				: now.plus(this.lifetimes.defaultLifetime());
+		if (!expiresAt.isAfter(now)) {
 			throw RegistryException.badRequest("invalid-expiry", "expires_at must be in the future");
+		}
+		if (expiresAt.isAfter(now.plus(this.lifetimes.maxLifetime()))) {
+			throw RegistryException.badRequest("invalid-expiry", "expires_at may be at most "
+					+ this.lifetimes.maxLifetime().toDays() + " days from now");
 		}
 		String token = this.tokens.newToken();
 		long id = this.tokens.store(userId, token, request.label(), scopes, expiresAt);

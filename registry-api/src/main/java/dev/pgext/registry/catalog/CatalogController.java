@@ -262,12 +262,12 @@ class CatalogController {
 			.param(digest.hex())
 			.query(String.class)
 			.list();
-		if (scopes.isEmpty()) {
-			throw RegistryException.notFound("no published file has sha256 " + digest.hex());
-		}
+		// a digest the caller may not read answers exactly like one nobody published, so
+		// that its existence in another tenant's scope cannot be probed
 		if (scopes.stream().map(Scopes::fromColumn).noneMatch(caller::canRead)) {
-			caller.requireRead(Scopes.fromColumn(scopes.get(0)));
+			throw RegistryException.notFound("no published file visible to this caller has that sha256");
 		}
+		boolean visibleToAll = scopes.contains(Scopes.column(Scope.PUBLIC));
 		long size = this.jdbc.sql("select size from release_file where sha256 = ? limit 1")
 			.param(digest.hex())
 			.query(Long.class)
@@ -281,7 +281,8 @@ class CatalogController {
 			.contentType(MediaType.APPLICATION_OCTET_STREAM)
 			.contentLength(size)
 			.eTag("\"" + digest.prefixed() + "\"")
-			.cacheControl(CacheControl.maxAge(java.time.Duration.ofDays(365)).cachePublic().immutable())
+			.cacheControl(visibleToAll ? CacheControl.maxAge(java.time.Duration.ofDays(365)).cachePublic().immutable()
+					: CacheControl.maxAge(java.time.Duration.ofDays(365)).cachePrivate().immutable())
 			.body(new InputStreamResource(content));
 	}
 

@@ -3,6 +3,7 @@ package dev.pgext.registry.problem;
 import java.net.URI;
 
 import jakarta.validation.ConstraintViolationException;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,8 +16,10 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
+import dev.pgext.model.InvalidValueException;
 import dev.pgext.model.store.ObjectStoreException;
 
 /**
@@ -37,15 +40,37 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 		if (ex.status() == HttpStatus.UNAUTHORIZED) {
 			headers.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"pgext\"");
 		}
+		if (ex instanceof RetryLaterException later) {
+			headers.set(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, later.retryAfter().toSeconds())));
+		}
 		return ResponseEntity.status(ex.status()).headers(headers).body(problem);
 	}
 
 	@ExceptionHandler
-	ResponseEntity<ProblemDetail> invalidArgument(IllegalArgumentException ex) {
-		// the model's value types (names, versions, digests, majors) refuse bad input
-		// with this
+	ResponseEntity<ProblemDetail> invalidArgument(InvalidValueException ex) {
+		// the model's value types (names, versions, digests, majors, tenants) refuse bad
+		// input with this; any other IllegalArgumentException is a bug and stays a 500
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, ex.getMessage());
 		problem.setType(URI.create(RegistryException.TYPE_BASE + "invalid-argument"));
+		return ResponseEntity.badRequest().body(problem);
+	}
+
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> multipart(MultipartException ex) {
+		// a body that is not the multipart it claims to be (no boundary, cut off, garbled)
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+				"the request body is not readable multipart/form-data (a boundary in the Content-Type and complete "
+						+ "parts are needed)");
+		problem.setType(URI.create(RegistryException.TYPE_BASE + "invalid-multipart"));
+		return ResponseEntity.badRequest().body(problem);
+	}
+
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> invalidParameter(InvalidParameterException ex) {
+		// Tomcat could not decode the query string or form body (such as %ZZ)
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+				"the request parameters are not valid URL encoding");
+		problem.setType(URI.create(RegistryException.TYPE_BASE + "bad-request"));
 		return ResponseEntity.badRequest().body(problem);
 	}
 
@@ -58,6 +83,15 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 
 	@ExceptionHandler
 	ResponseEntity<ProblemDetail> store(ObjectStoreException ex) {
+		if (ex.isClientError()) {
+			// the store refused what the registry sent: no retry can help and the store is
+			// not down, so this is the registry's failure, not a 503
+			log.error("Extension store refused a request", ex);
+			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,
+					"the extension store refused the request; retrying will not help");
+			problem.setType(URI.create(RegistryException.TYPE_BASE + "store-refused"));
+			return ResponseEntity.internalServerError().body(problem);
+		}
 		log.warn("Extension store call failed: {}", ex.getMessage());
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
 				"the extension store is not available; retry later");

@@ -1,9 +1,11 @@
 package dev.pgext.registry.publish;
 
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -20,18 +22,24 @@ import org.springframework.http.HttpStatus;
 
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.StoreLayout;
+import dev.pgext.model.elf.ElfFile;
 import dev.pgext.registry.RegistryProperties;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
  * Extracts an uploaded {@code .tar.gz} or {@code .tar.zst} artifact into a directory,
  * refusing anything that is not a plain file or directory inside {@code share/} and
- * {@code lib/}. Limits are enforced while streaming, so an archive bomb is stopped after
- * a bounded amount of work rather than after it has filled the disk.
+ * {@code lib/}, any path S3 could not store, any setuid, setgid or sticky bit, and any
+ * {@code lib/*.so} that is not an ELF shared object. Limits (entries, sizes, ratio) are
+ * enforced while streaming, entry by entry, so an archive bomb or an archive of countless
+ * entries is stopped after a bounded amount of work and memory rather than after it has
+ * filled the disk. Modes in the archive are not kept: the loader places files 0644 and
+ * libraries 0755.
  */
 final class ArtifactReader {
 
-	private static final int MAX_ENTRIES = 20_000;
+	/** setuid, setgid and sticky bits of a tar mode. */
+	private static final int SPECIAL_MODE_BITS = 07000;
 
 	private static final byte[] GZIP_MAGIC = { 0x1f, (byte) 0x8b };
 
@@ -55,21 +63,33 @@ final class ArtifactReader {
 		catch (IOException ex) {
 			throw RegistryException.badRequest("invalid-archive", label + ": cannot be read");
 		}
-		try (TarArchiveInputStream tar = new TarArchiveInputStream(decompress(label, counted))) {
+		int maxEntries = this.limits.maxEntries();
+		try (TarArchiveInputStream tar = new TarArchiveInputStream(decompress(label, counted),
+				StandardCharsets.UTF_8.name())) {
 			Map<String, ArtifactFile> files = new LinkedHashMap<>();
+			// one buffer per artifact, and no file for an empty entry: an archive of many
+			// tiny entries costs as little as possible up to the entry limit
+			byte[] buffer = new byte[64 * 1024];
+			ArtifactFile empty = null;
 			long total = 0;
 			int entries = 0;
 			TarArchiveEntry entry;
 			while ((entry = tar.getNextEntry()) != null) {
-				if (++entries > MAX_ENTRIES) {
+				if (++entries > maxEntries) {
 					throw RegistryException.unprocessable("too-many-entries",
-							label + ": more than " + MAX_ENTRIES + " archive entries");
+							label + ": more than " + maxEntries + " archive entries (the limit); refused before "
+									+ "reading further");
 				}
 				String path = normalize(entry.getName());
 				if (path.isEmpty()) {
 					continue;
 				}
 				checkType(label, entry, path);
+				if ((entry.getMode() & SPECIAL_MODE_BITS) != 0) {
+					throw RegistryException.unprocessable("unsafe-mode", label + ": entry '" + path + "' has mode "
+							+ String.format("%04o", entry.getMode() & 07777)
+							+ "; setuid, setgid and sticky bits are refused");
+				}
 				if (entry.isDirectory()) {
 					checkDirectory(label, path);
 					continue;
@@ -86,17 +106,60 @@ final class ArtifactReader {
 				if (files.containsKey(path)) {
 					throw RegistryException.unprocessable("duplicate-path", label + ": '" + path + "' appears twice");
 				}
+				if (entry.getSize() == 0 && !path.endsWith(".so")) {
+					if (empty == null) {
+						Path content = Files.createFile(target.resolve("empty"));
+						empty = new ArtifactFile(path, content, Sha256Digest.of(new byte[0]), 0);
+					}
+					files.put(path, new ArtifactFile(path, empty.content(), empty.sha256(), 0));
+					continue;
+				}
 				Path content = target.resolve(Integer.toString(entries));
 				MessageDigest digest = Sha256Digest.newDigest();
-				long size = copy(label, path, tar, content, digest, total, counted);
+				long size = copy(label, path, tar, content, digest, total, counted, buffer);
 				total += size;
+				if (path.startsWith("lib/") && path.endsWith(".so")) {
+					checkSharedObject(label, path, content);
+				}
 				files.put(path, new ArtifactFile(path, content, Sha256Digest.fromDigest(digest), size));
 			}
 			return files;
 		}
-		catch (IOException | IllegalArgumentException ex) {
+		catch (EOFException ex) {
 			throw RegistryException.badRequest("invalid-archive",
-					label + ": not a readable tar archive (" + ex.getMessage() + ")");
+					label + ": not a readable tar archive (it ends early: truncated or cut off in transfer)");
+		}
+		catch (IOException | IllegalArgumentException ex) {
+			// commons-compress reports malformed headers with either
+			throw RegistryException.badRequest("invalid-archive",
+					label + ": not a readable tar archive (" + reason(ex) + ")");
+		}
+	}
+
+	private static String reason(Exception ex) {
+		String message = ex.getMessage();
+		if (message == null || message.isBlank()) {
+			return "corrupt data: " + ex.getClass().getSimpleName();
+		}
+		// the decompressors' messages may carry bytes of the upload
+		return message.replaceAll("\\p{Cntrl}", "?");
+	}
+
+	/**
+	 * A {@code lib/*.so} must be what Postgres can {@code dlopen}: an ELF shared object
+	 * ({@code ET_DYN}), read with the same reader the bundle build uses.
+	 */
+	private static void checkSharedObject(String label, String path, Path content) {
+		try {
+			ElfFile elf = ElfFile.read(content);
+			if (elf.type() != ElfFile.ET_DYN) {
+				throw RegistryException.unprocessable("not-a-shared-library", label + ": '" + path
+						+ "' is an ELF file of type " + elf.type() + ", not a shared object (type 3)");
+			}
+		}
+		catch (IOException ex) {
+			throw RegistryException.unprocessable("not-a-shared-library", label + ": '" + path
+					+ "' is not an ELF shared object: " + ex.getMessage().replace(content.toString() + ": ", ""));
 		}
 	}
 
@@ -172,11 +235,10 @@ final class ArtifactReader {
 	}
 
 	private long copy(String label, String path, InputStream in, Path content, MessageDigest digest, long totalBefore,
-			BoundedInputStream compressed) throws IOException {
+			BoundedInputStream compressed, byte[] buffer) throws IOException {
 		long maxFile = this.limits.maxFileSize().toBytes();
 		long maxTotal = this.limits.maxTotalSize().toBytes();
 		long threshold = this.limits.ratioCheckThreshold().toBytes();
-		byte[] buffer = new byte[64 * 1024];
 		long size = 0;
 		try (OutputStream out = Files.newOutputStream(content)) {
 			int n;

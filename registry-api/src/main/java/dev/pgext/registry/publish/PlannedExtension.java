@@ -11,8 +11,9 @@ import dev.pgext.model.index.PreloadNeed;
  * loader needs derived.
  *
  * @param major the Postgres major the artifact is built for
- * @param control the parsed control file
- * @param controlText the control file as shipped
+ * @param control the parsed control file; for a library module (no control file) the
+ * server's defaults under the library's name
+ * @param controlText the control file as shipped, or {@code null} for a library module
  * @param version the extension version this release installs
  * @param files the extension's files: control file, scripts, libraries, other share files
  * @param libraries bare names of the libraries it provides
@@ -24,6 +25,11 @@ record PlannedExtension(PgMajor major, ControlFile control, String controlText, 
 
 	String name() {
 		return this.control.name();
+	}
+
+	/** Whether this is a library module, without a control file (such as {@code auto_explain}). */
+	boolean libraryModule() {
+		return this.controlText == null;
 	}
 
 }

@@ -12,48 +12,73 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Semaphore;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.Part;
 
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.multipart.MultipartHttpServletRequest;
+import org.springframework.web.util.UriComponentsBuilder;
+import org.springframework.web.util.UriUtils;
 
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Scope;
 import dev.pgext.registry.RegistryProperties;
 import dev.pgext.registry.auth.Caller;
 import dev.pgext.registry.problem.RegistryException;
+import dev.pgext.registry.problem.RetryLaterException;
 
 /**
  * {@code POST /api/v1/releases}: a multipart upload of the release metadata (part
  * {@code metadata}, META.json) and one artifact per Postgres major (parts {@code pg15},
- * {@code pg17}, ...). Everything is checked before anything is written.
+ * {@code pg17}, ...). Everything is checked before anything is written. At most
+ * {@code max-concurrent-uploads} publishes are processed at once; one more is answered 503
+ * with {@code Retry-After} at once, before its artifacts are read.
  */
 @RestController
 class PublishController {
 
-	private static final Pattern ARTIFACT_PART = Pattern.compile("pg(\\d{1,3})");
+	/** {@code pg} and a major as Postgres writes it: no sign, no leading zero. */
+	private static final Pattern ARTIFACT_PART = Pattern.compile("pg([1-9][0-9]{0,2})");
+
+	private static final String METADATA = "metadata";
 
 	private final Publisher publisher;
 
+	private final PublishNames names;
+
 	private final ArtifactReader reader;
+
+	private final RegistryProperties.Publish limits;
+
+	private final Semaphore uploads;
 
 	private final MeterRegistry meters;
 
-	PublishController(Publisher publisher, RegistryProperties properties, MeterRegistry meters) {
+	PublishController(Publisher publisher, PublishNames names, RegistryProperties properties, MeterRegistry meters) {
 		this.publisher = publisher;
-		this.reader = new ArtifactReader(properties.publish());
+		this.names = names;
+		this.limits = properties.publish();
+		this.reader = new ArtifactReader(this.limits);
+		this.uploads = new Semaphore(this.limits.maxConcurrentUploads());
 		this.meters = meters;
 	}
 
@@ -61,54 +86,105 @@ class PublishController {
 			description = "Multipart: part 'metadata' (META.json) and one part per Postgres major named pg<major> "
 					+ "holding a .tar.gz or .tar.zst of share/ and lib/. Needs scope publish.")
 	@PostMapping(path = "/api/v1/releases", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-	ResponseEntity<PublishedRelease> publish(@Parameter(hidden = true) Caller caller,
-			@RequestParam(name = "tenant", required = false) String tenant,
+	@Parameter(name = "tenant", in = ParameterIn.QUERY, description = "tenant of a private release")
+	ResponseEntity<Published> publish(@Parameter(hidden = true) Caller caller,
 			@Parameter(hidden = true) MultipartHttpServletRequest request) {
+		// the body is parsed lazily (spring.servlet.multipart.resolve-lazily), on first access
+		// to a part: a @RequestParam would parse it before the upload slot is taken
+		String tenant = (request.getQueryString() != null) ? UriComponentsBuilder.newInstance()
+			.query(request.getQueryString())
+			.build()
+			.getQueryParams()
+			.getFirst("tenant") : null;
+		if (tenant != null) {
+			try {
+				tenant = UriUtils.decode(tenant, StandardCharsets.UTF_8);
+			}
+			catch (IllegalArgumentException ex) {
+				throw RegistryException.badRequest("invalid-argument", "parameter 'tenant' is not valid URL encoding");
+			}
+		}
 		Timer.Sample sample = Timer.start(this.meters);
 		String outcome = "error";
+		boolean admitted = false;
 		try {
 			Scope scope = Scope.parse(tenant);
 			caller.requirePublishInto(scope);
-			ReleaseMetadata metadata = ReleaseMetadata.parse(metadata(request));
+			if (!this.uploads.tryAcquire()) {
+				throw new RetryLaterException("too-many-uploads",
+						"the registry is processing " + this.limits.maxConcurrentUploads()
+								+ " uploads already; retry after the time in Retry-After",
+						this.limits.retryAfter());
+			}
+			admitted = true;
 			Map<PgMajor, MultipartFile> artifacts = artifacts(request);
+			ReleaseMetadata metadata = ReleaseMetadata.parse(metadata(request),
+					ReleaseMetadata.Limits.of(this.limits));
 			if (this.publisher.exists(scope, metadata.name(), metadata.version())) {
 				throw Publisher.versionExists(scope, metadata);
 			}
+			this.names.checkCaseFolding(scope, metadata.name(), List.of());
 			PublishedRelease release = withTempDirectory((directory) -> {
 				List<PlannedExtension> planned = new ArrayList<>();
 				for (Map.Entry<PgMajor, MultipartFile> artifact : artifacts.entrySet()) {
-					String label = "pg" + artifact.getKey();
+					PgMajor major = artifact.getKey();
+					String label = "pg" + major;
 					Path target = Files.createDirectory(directory.resolve(label));
 					try (InputStream in = artifact.getValue().getInputStream()) {
-						planned.addAll(ReleasePlanner.plan(metadata, artifact.getKey(), label,
-								this.reader.read(label, in, target)));
+						planned.addAll(ReleasePlanner.plan(metadata, major, label, this.reader.read(label, in, target),
+								(required) -> this.names.librariesOf(scope, major, required)));
 					}
 				}
+				this.names.checkCaseFolding(scope, metadata.name(),
+						planned.stream().map(PlannedExtension::name).distinct().toList());
 				return this.publisher.publish(caller, scope, metadata, planned);
 			});
 			outcome = "created";
 			return ResponseEntity.created(URI.create("/api/v1/distributions/" + release.distribution() + "/versions/"
 					+ release.version() + ((tenant != null) ? "?tenant=" + tenant : "")))
-				.body(release);
+				.body(new Published(release, metadata.versionAsWritten()));
 		}
 		catch (RegistryException ex) {
 			outcome = ex.kind();
 			throw ex;
 		}
 		finally {
+			if (admitted) {
+				this.uploads.release();
+			}
 			sample.stop(this.meters.timer("pgext.registry.publish", "outcome", outcome));
 		}
 	}
 
-	private static byte[] metadata(MultipartHttpServletRequest request) {
+	/**
+	 * The answer to a publish: the release, and the version as the metadata wrote it when
+	 * the registry normalised it to a semantic version.
+	 *
+	 * @param release the published release
+	 * @param normalizedFrom the version as written (such as {@code 1.0}), or absent when it
+	 * was already normal
+	 */
+	record Published(@JsonUnwrapped PublishedRelease release,
+			@JsonProperty("normalized_from") @JsonInclude(JsonInclude.Include.NON_NULL) String normalizedFrom) {
+	}
+
+	private byte[] metadata(MultipartHttpServletRequest request) {
+		long max = this.limits.maxMetadataSize().toBytes();
 		try {
-			MultipartFile file = request.getFile("metadata");
+			MultipartFile file = request.getFile(METADATA);
 			if (file != null) {
+				if (file.getSize() > max) {
+					throw metadataTooLarge(file.getSize(), max);
+				}
 				return file.getBytes();
 			}
-			String field = request.getParameter("metadata");
+			String field = request.getParameter(METADATA);
 			if (field != null) {
-				return field.getBytes(StandardCharsets.UTF_8);
+				byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
+				if (bytes.length > max) {
+					throw metadataTooLarge(bytes.length, max);
+				}
+				return bytes;
 			}
 		}
 		catch (IOException ex) {
@@ -117,31 +193,66 @@ class PublishController {
 		throw RegistryException.badRequest("missing-metadata", "the upload has no 'metadata' part (META.json)");
 	}
 
+	private static RegistryException metadataTooLarge(long size, long max) {
+		return new RegistryException(HttpStatus.CONTENT_TOO_LARGE, "metadata-too-large",
+				"the metadata part is " + size + " bytes; at most " + max + " are accepted");
+	}
+
+	/**
+	 * The artifact parts. Every part of the body is named {@code metadata} or exactly
+	 * {@code pg<major>} for a supported major; anything else ({@code pg015}, {@code pg13},
+	 * {@code readme}) is refused naming the part, rather than read as something it is not or
+	 * silently dropped.
+	 */
 	private static Map<PgMajor, MultipartFile> artifacts(MultipartHttpServletRequest request) {
 		Map<PgMajor, MultipartFile> artifacts = new TreeMap<>(Comparator.naturalOrder());
-		for (Map.Entry<String, List<MultipartFile>> part : request.getMultiFileMap().entrySet()) {
-			if (part.getKey().equals("metadata")) {
+		Map<String, Integer> parts = new TreeMap<>();
+		try {
+			for (Part part : request.getParts()) {
+				parts.merge(part.getName(), 1, Integer::sum);
+			}
+		}
+		catch (IOException | ServletException ex) {
+			throw new MultipartException("the multipart body could not be read", ex);
+		}
+		for (Map.Entry<String, Integer> part : parts.entrySet()) {
+			String name = part.getKey();
+			if (part.getValue() != 1) {
+				throw RegistryException.badRequest("unexpected-part",
+						"part '" + printable(name) + "' appears " + part.getValue() + " times; each part appears once");
+			}
+			if (name.equals(METADATA)) {
 				continue;
 			}
-			Matcher matcher = ARTIFACT_PART.matcher(part.getKey());
-			if (!matcher.matches() || part.getValue().size() != 1) {
-				throw RegistryException.badRequest("unexpected-part", "part '" + part.getKey()
-						+ "' is neither 'metadata' nor one artifact named pg<major> (such as pg17)");
+			Matcher matcher = ARTIFACT_PART.matcher(name);
+			if (!matcher.matches()) {
+				throw RegistryException.badRequest("unexpected-part", "part '" + printable(name)
+						+ "' is neither 'metadata' nor an artifact named exactly pg<major> (such as pg17)");
 			}
 			PgMajor major;
 			try {
 				major = PgMajor.of(Integer.parseInt(matcher.group(1)));
 			}
 			catch (IllegalArgumentException ex) {
-				throw RegistryException.unprocessable("unknown-pg-major", part.getKey() + ": " + ex.getMessage());
+				throw RegistryException.badRequest("unknown-pg-major", "part '" + name + "': " + ex.getMessage());
 			}
-			artifacts.put(major, part.getValue().get(0));
+			MultipartFile file = request.getFile(name);
+			if (file == null) {
+				throw RegistryException.badRequest("unexpected-part",
+						"part '" + name + "' is a form field; an artifact is a file part (a .tar.gz or .tar.zst)");
+			}
+			artifacts.put(major, file);
 		}
 		if (artifacts.isEmpty()) {
 			throw RegistryException.unprocessable("no-artifact",
 					"the upload has no artifact; add one part per Postgres major, named pg<major>");
 		}
 		return artifacts;
+	}
+
+	private static String printable(String name) {
+		String shown = name.replaceAll("[\\p{Cntrl}]", "?");
+		return (shown.length() > 64) ? shown.substring(0, 64) + "..." : shown;
 	}
 
 	private interface InDirectory<T> {

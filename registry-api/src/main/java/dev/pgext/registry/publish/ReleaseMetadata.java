@@ -12,6 +12,7 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.pgext.model.ExtensionName;
 import dev.pgext.model.ExtensionVersion;
 import dev.pgext.model.index.PreloadNeed;
+import dev.pgext.registry.RegistryProperties;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
@@ -30,12 +31,33 @@ import dev.pgext.registry.problem.RegistryException;
  * @param modulePreload per library: its preload need, where given (v2
  * {@code contents.modules})
  * @param json the document as sent, kept with the release
+ * @param versionAsWritten the version as the document wrote it, when it was normalised
+ * (such as {@code 1.0} for {@code 1.0.0}); or {@code null}
  */
 record ReleaseMetadata(String name, String version, String summary, String description, String license,
 		List<String> maintainers, List<String> tags, Map<String, Provided> provides,
-		Map<String, PreloadNeed> modulePreload, JsonNode json) {
+		Map<String, PreloadNeed> modulePreload, JsonNode json, String versionAsWritten) {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	/**
+	 * How much text a release may carry.
+	 *
+	 * @param maxTags most tags
+	 * @param maxTagLength longest tag
+	 * @param maxTextLength longest short text (abstract, license, a maintainer)
+	 * @param maxDescriptionLength longest description
+	 */
+	record Limits(int maxTags, int maxTagLength, int maxTextLength, int maxDescriptionLength) {
+
+		static final Limits DEFAULT = new Limits(32, 64, 1000, 65536);
+
+		static Limits of(RegistryProperties.Publish publish) {
+			return new Limits(publish.maxTags(), publish.maxTagLength(), publish.maxTextLength(),
+					publish.maxDescriptionLength());
+		}
+
+	}
 
 	/**
 	 * What the metadata says about one extension.
@@ -49,6 +71,10 @@ record ReleaseMetadata(String name, String version, String summary, String descr
 	}
 
 	static ReleaseMetadata parse(byte[] bytes) {
+		return parse(bytes, Limits.DEFAULT);
+	}
+
+	static ReleaseMetadata parse(byte[] bytes, Limits limits) {
 		JsonNode json;
 		try {
 			json = JSON.readTree(bytes);
@@ -59,6 +85,7 @@ record ReleaseMetadata(String name, String version, String summary, String descr
 		if (json == null || !json.isObject()) {
 			throw RegistryException.badRequest("invalid-metadata", "metadata must be a JSON object (META.json)");
 		}
+		checkText(json, "");
 		String name = text(json, "name");
 		String version = text(json, "version");
 		if (name == null || version == null) {
@@ -68,11 +95,15 @@ record ReleaseMetadata(String name, String version, String summary, String descr
 		if (nameProblem != null) {
 			throw RegistryException.unprocessable("invalid-name", "distribution name '" + name + "': " + nameProblem);
 		}
-		String versionProblem = ExtensionVersion.problem(version);
+		String versionProblem = ReleaseVersion.problem(version);
+		if (versionProblem == null) {
+			versionProblem = ExtensionVersion.problem(ReleaseVersion.normalize(version).value());
+		}
 		if (versionProblem != null) {
 			throw RegistryException.unprocessable("invalid-version",
 					"release version '" + version + "': " + versionProblem);
 		}
+		ReleaseVersion release = ReleaseVersion.normalize(version);
 		List<String> tags = new ArrayList<>();
 		strings(json.path("tags"), tags);
 		strings(json.path("classifications").path("tags"), tags);
@@ -91,14 +122,88 @@ record ReleaseMetadata(String name, String version, String summary, String descr
 				modulePreload.put(module.getKey(), preload);
 			}
 		}
-		return new ReleaseMetadata(name, version, text(json, "abstract"), text(json, "description"),
-				license(json.path("license")), maintainers,
-				tags.stream()
-					.map((t) -> t.strip().toLowerCase(java.util.Locale.ROOT))
-					.filter((t) -> !t.isEmpty())
-					.distinct()
-					.toList(),
-				provides, modulePreload, json);
+		List<String> normalTags = tags.stream()
+			.map((t) -> t.strip().toLowerCase(java.util.Locale.ROOT))
+			.filter((t) -> !t.isEmpty())
+			.distinct()
+			.toList();
+		if (normalTags.size() > limits.maxTags()) {
+			throw RegistryException.unprocessable("too-many-tags",
+					"metadata has " + normalTags.size() + " tags; at most " + limits.maxTags() + " are allowed");
+		}
+		for (String tag : normalTags) {
+			if (tag.length() > limits.maxTagLength()) {
+				throw RegistryException.unprocessable("field-too-long", "tag '" + tag.substring(0, Math.min(40, tag.length())) + "...' has "
+						+ tag.length() + " characters; at most " + limits.maxTagLength() + " are allowed");
+			}
+		}
+		String summary = text(json, "abstract");
+		String description = text(json, "description");
+		String license = license(json.path("license"));
+		checkLength("abstract", summary, limits.maxTextLength());
+		checkLength("license", license, limits.maxTextLength());
+		checkLength("description", description, limits.maxDescriptionLength());
+		for (String maintainer : maintainers) {
+			checkLength("maintainer", maintainer, limits.maxTextLength());
+		}
+		for (Map.Entry<String, Provided> provided : provides.entrySet()) {
+			checkLength("provides." + provided.getKey() + ".abstract", provided.getValue().summary(),
+					limits.maxTextLength());
+		}
+		return new ReleaseMetadata(name, release.value(), summary, description, license, maintainers, normalTags,
+				provides, modulePreload, json, release.normalizedFrom());
+	}
+
+	private static void checkLength(String field, String value, int max) {
+		if (value != null && value.length() > max) {
+			throw RegistryException.unprocessable("field-too-long",
+					"metadata '" + field + "' has " + value.length() + " characters; at most " + max + " are allowed");
+		}
+	}
+
+	/**
+	 * Refuses what the catalog (PostgreSQL {@code text} and {@code jsonb}) cannot hold: a NUL
+	 * character or an unpaired surrogate, in any string or property name of the document.
+	 */
+	private static void checkText(JsonNode node, String where) {
+		if (node.isString()) {
+			checkString(node.asString(), where);
+		}
+		else if (node.isArray()) {
+			int i = 0;
+			for (JsonNode item : node) {
+				checkText(item, where + "[" + i++ + "]");
+			}
+		}
+		else if (node.isObject()) {
+			for (Map.Entry<String, JsonNode> property : node.properties()) {
+				String path = where.isEmpty() ? property.getKey() : where + "." + property.getKey();
+				checkString(property.getKey(), path);
+				checkText(property.getValue(), path);
+			}
+		}
+	}
+
+	private static void checkString(String value, String where) {
+		for (int i = 0; i < value.length(); i++) {
+			char c = value.charAt(i);
+			if (c == '\0') {
+				throw RegistryException.unprocessable("invalid-metadata",
+						"metadata '" + printable(where) + "' contains a NUL character (\\u0000), which text cannot hold");
+			}
+			if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+				i++;
+			}
+			else if (Character.isSurrogate(c)) {
+				throw RegistryException.unprocessable("invalid-metadata",
+						"metadata '" + printable(where) + "' contains an unpaired UTF-16 surrogate, which is not text");
+			}
+		}
+	}
+
+	private static String printable(String where) {
+		String shown = where.replaceAll("[\\p{Cntrl}\\p{Cs}]", "?");
+		return (shown.length() > 80) ? shown.substring(0, 80) + "..." : shown;
 	}
 
 	private static void provided(JsonNode node, Map<String, Provided> provides) {

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,7 +16,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import dev.pgext.model.ExtensionName;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.control.ControlFile;
 import dev.pgext.model.control.ControlFileException;
@@ -27,16 +31,44 @@ import dev.pgext.registry.problem.RegistryException;
 /**
  * Checks the extensions of one extracted artifact and derives what the loader needs:
  * control files must parse, the version being published must be installable (an install
- * script, or update scripts leading to it from one), and each extension gets its scripts,
- * the libraries it loads and any files no single extension claims.
+ * script, or update scripts leading to it from one), every library an extension loads must
+ * be in the artifact, in an extension it requires or in Postgres itself, and each extension
+ * gets its scripts, the libraries it loads and any files no single extension claims. An
+ * artifact without any control file but with libraries is a release of library modules
+ * (such as {@code auto_explain}): each library becomes an entry of its own, without a
+ * control file.
  */
 final class ReleasePlanner {
+
+	/**
+	 * Libraries every Postgres server has in its {@code $libdir}: the PL/pgSQL handler, the
+	 * snowball dictionaries, the logical replication output plugin and walreceiver, and the
+	 * JIT provider. An extension may load these without shipping or requiring them.
+	 */
+	static final Set<String> SERVER_LIBRARIES = Set.of("plpgsql", "dict_snowball", "pgoutput", "libpqwalreceiver",
+			"llvmjit");
+
+	private static final Pattern LIBRARY = Pattern.compile("[A-Za-z0-9_+-][A-Za-z0-9_.+-]*");
+
+	private static final Pattern LIBDIR_REFERENCE = Pattern.compile("\\$libdir/[^'\"\\s;),]*");
+
+	/** The libraries the extensions of the catalog that an artifact requires provide. */
+	interface RequiredLibraries {
+
+		Set<String> of(Collection<String> requiredExtensions);
+
+	}
 
 	private ReleasePlanner() {
 	}
 
 	static List<PlannedExtension> plan(ReleaseMetadata metadata, PgMajor major, String label,
 			Map<String, ArtifactFile> files) {
+		return plan(metadata, major, label, files, (required) -> Set.of());
+	}
+
+	static List<PlannedExtension> plan(ReleaseMetadata metadata, PgMajor major, String label,
+			Map<String, ArtifactFile> files, RequiredLibraries requiredLibraries) {
 		Map<String, ControlFile> controls = new TreeMap<>();
 		Map<String, String> controlTexts = new HashMap<>();
 		for (ArtifactFile file : files.values()) {
@@ -54,8 +86,7 @@ final class ReleasePlanner {
 			}
 		}
 		if (controls.isEmpty()) {
-			throw RegistryException.unprocessable("no-extension",
-					label + ": no control file in share/extension; an artifact must hold at least one extension");
+			return libraryModules(metadata, major, label, files);
 		}
 		for (String provided : metadata.provides().keySet()) {
 			if (!controls.containsKey(provided)) {
@@ -71,7 +102,8 @@ final class ReleasePlanner {
 			String scriptDir = scriptDirectory(label, control);
 			List<ArtifactFile> mine = new ArrayList<>();
 			Set<String> libraries = new TreeSet<>();
-			if (control.moduleLibrary() != null) {
+			if (control.modulePathname() != null) {
+				checkReference(label, control.name() + ".control: module_pathname", control.modulePathname());
 				libraries.add(control.moduleLibrary());
 			}
 			Set<String> installable = new HashSet<>();
@@ -98,7 +130,12 @@ final class ReleasePlanner {
 					else if (versions.length == 2) {
 						updates.computeIfAbsent(versions[0], (v) -> new HashSet<>()).add(versions[1]);
 					}
-					libraries.addAll(LibraryReferences.in(read(file), control));
+					String sql = read(file);
+					Matcher reference = LIBDIR_REFERENCE.matcher(sql);
+					while (reference.find()) {
+						checkReference(label, file.path(), reference.group());
+					}
+					libraries.addAll(LibraryReferences.in(sql, control));
 				}
 			}
 			String version = version(metadata, control);
@@ -121,6 +158,22 @@ final class ReleasePlanner {
 		for (ArtifactFile file : files.values()) {
 			if (file.directory().equals("lib") && file.fileName().endsWith(".so")) {
 				libraryFiles.put(ControlFile.libraryName(file.fileName()), file);
+			}
+		}
+		for (ControlFile control : controls.values()) {
+			Set<String> available = null;
+			for (String library : referenced.get(control.name())) {
+				if (libraryFiles.containsKey(library) || SERVER_LIBRARIES.contains(library)) {
+					continue;
+				}
+				if (available == null) {
+					available = requiredLibraries.of(control.requires());
+				}
+				if (!available.contains(library)) {
+					throw RegistryException.unprocessable("unresolved-library", label + ": extension " + control.name()
+							+ " loads library '" + library + "', which is neither in the artifact's lib/, nor provided "
+							+ "by an extension it requires " + control.requires() + ", nor part of Postgres");
+				}
 			}
 		}
 		Set<String> loadedBySomeone = new HashSet<>();
@@ -146,6 +199,65 @@ final class ReleasePlanner {
 		List<ArtifactFile> shared = files.values().stream().filter((f) -> !claimed.contains(f.path())).toList();
 		if (!shared.isEmpty()) {
 			planned.forEach((extension) -> extension.files().addAll(shared));
+		}
+		return planned;
+	}
+
+	/**
+	 * A {@code module_pathname} or {@code $libdir/...} reference must name one library
+	 * directly in {@code $libdir}: no directories, no {@code ..}, no absolute path.
+	 */
+	private static void checkReference(String label, String where, String reference) {
+		String name = reference.startsWith("$libdir/") ? reference.substring("$libdir/".length()) : reference;
+		if (!LIBRARY.matcher(name).matches() || name.equals(".") || name.equals("..")) {
+			throw RegistryException.unprocessable("unresolved-library", label + ": " + where + " refers to '"
+					+ reference + "'; a library reference must be $libdir/<name> (or <name>), a file directly in lib/");
+		}
+	}
+
+	/**
+	 * An artifact of libraries alone: each {@code lib/<name>.so} is an entry of its own, with
+	 * no control file, which the loader places on {@code LOAD}, preload or request. Files
+	 * outside {@code lib/} go with every entry.
+	 */
+	private static List<PlannedExtension> libraryModules(ReleaseMetadata metadata, PgMajor major, String label,
+			Map<String, ArtifactFile> files) {
+		if (!metadata.provides().isEmpty()) {
+			String provided = metadata.provides().keySet().iterator().next();
+			throw RegistryException.unprocessable("missing-extension", label + ": the metadata provides extension '"
+					+ provided + "' but the artifact has no " + provided + ".control");
+		}
+		List<ArtifactFile> libraries = new ArrayList<>();
+		List<ArtifactFile> others = new ArrayList<>();
+		for (ArtifactFile file : files.values()) {
+			if (file.directory().equals("lib") && file.fileName().endsWith(".so")) {
+				libraries.add(file);
+			}
+			else {
+				others.add(file);
+			}
+		}
+		if (libraries.isEmpty()) {
+			throw RegistryException.unprocessable("no-extension", label + ": no control file in share/extension and "
+					+ "no library in lib/; an artifact must hold at least one extension or library");
+		}
+		List<PlannedExtension> planned = new ArrayList<>();
+		for (ArtifactFile library : libraries) {
+			String name = ControlFile.libraryName(library.fileName());
+			String problem = ExtensionName.problem(name);
+			if (problem != null) {
+				throw RegistryException.unprocessable("invalid-name",
+						label + ": library '" + library.path() + "' cannot be an entry: " + problem);
+			}
+			// no control file: LOAD of a library outside $libdir/plugins needs a superuser
+			ControlFile module = new ControlFile(name, null, null, null, null, null, false, true, false, null,
+					List.of(), List.of());
+			List<ArtifactFile> moduleFiles = new ArrayList<>();
+			moduleFiles.add(library);
+			moduleFiles.addAll(others);
+			PreloadNeed preload = metadata.modulePreload().getOrDefault(name, PreloadNeed.NONE);
+			planned.add(new PlannedExtension(major, module, null, null, moduleFiles, List.of(name), preload,
+					(metadata.summary() != null) ? metadata.summary() : "library " + name));
 		}
 		return planned;
 	}

@@ -68,6 +68,39 @@ class ReleaseMetadataTests {
 			.satisfies((ex) -> assertThat(ex.kind()).isEqualTo("invalid-metadata"));
 	}
 
+	@Test
+	void textTheCatalogCannotHoldIsRefusedWherever() {
+		assertThatExceptionOfType(RegistryException.class)
+			.isThrownBy(() -> parse("{\"name\": \"x\", \"version\": \"1.0.0\", \"extra\": {\"k\\u0000\": 1}}"))
+			.satisfies((ex) -> assertThat(ex.kind()).isEqualTo("invalid-metadata"))
+			.withMessageContaining("NUL");
+		assertThatExceptionOfType(RegistryException.class)
+			.isThrownBy(() -> parse("{\"name\": \"x\", \"version\": \"1.0.0\", \"tags\": [\"\\ud800\"]}"))
+			.satisfies((ex) -> assertThat(ex.kind()).isEqualTo("invalid-metadata"))
+			.withMessageContaining("tags[0]");
+		assertThat(parse("{\"name\": \"x\", \"version\": \"1.0.0\", \"abstract\": \"caf\\u00e9 \\ud83d\\ude00\"}")
+			.summary()).isEqualTo("caf\u00e9 \ud83d\ude00");
+	}
+
+	@Test
+	void tagsAndTextAreBounded() {
+		ReleaseMetadata.Limits limits = new ReleaseMetadata.Limits(2, 5, 10, 20);
+		assertThatExceptionOfType(RegistryException.class)
+			.isThrownBy(() -> ReleaseMetadata.parse(
+					"{\"name\": \"x\", \"version\": \"1.0.0\", \"tags\": [\"a\", \"b\", \"c\"]}"
+						.getBytes(StandardCharsets.UTF_8), limits))
+			.satisfies((ex) -> assertThat(ex.kind()).isEqualTo("too-many-tags"));
+		assertThatExceptionOfType(RegistryException.class)
+			.isThrownBy(() -> ReleaseMetadata.parse(
+					"{\"name\": \"x\", \"version\": \"1.0.0\", \"description\": \"%s\"}".formatted("d".repeat(21))
+						.getBytes(StandardCharsets.UTF_8), limits))
+			.satisfies((ex) -> assertThat(ex.kind()).isEqualTo("field-too-long"))
+			.withMessageContaining("description");
+		// duplicates and case variants are one tag
+		assertThat(ReleaseMetadata.parse("{\"name\": \"x\", \"version\": \"1.0.0\", \"tags\": [\"A\", \"a\", \"b\"]}"
+			.getBytes(StandardCharsets.UTF_8), limits).tags()).containsExactly("a", "b");
+	}
+
 	private static ReleaseMetadata parse(String json) {
 		return ReleaseMetadata.parse(json.getBytes(StandardCharsets.UTF_8));
 	}

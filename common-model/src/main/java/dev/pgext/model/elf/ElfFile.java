@@ -1,4 +1,4 @@
-package dev.pgext.bundle.elf;
+package dev.pgext.model.elf;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,6 +28,9 @@ public final class ElfFile {
 
 	/** {@code e_machine} of AArch64. */
 	public static final int EM_AARCH64 = 183;
+
+	/** {@code e_type} of a shared object (or a position-independent executable). */
+	public static final int ET_DYN = 3;
 
 	private static final byte[] MAGIC = { 0x7f, 'E', 'L', 'F' };
 

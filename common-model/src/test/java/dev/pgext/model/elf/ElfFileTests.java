@@ -1,4 +1,4 @@
-package dev.pgext.bundle.elf;
+package dev.pgext.model.elf;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,8 +11,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.pgext.model.PgMajor;
+import dev.pgext.model.postgres.PostgresBinaries;
 import dev.pgext.model.postgres.PostgresInstall;
-import dev.pgext.testsupport.PostgresInstalls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -38,7 +39,7 @@ class ElfFileTests {
 
 	@Test
 	void postgresNeedsItsBundledIcuThroughAnOriginRunpath() throws IOException {
-		PostgresInstall install = PostgresInstalls.shared(15);
+		PostgresInstall install = pg15();
 		ElfFile postgres = ElfFile.read(install.binary("postgres"));
 		assertThat(postgres.interpreter()).hasValue("/lib64/ld-linux-x86-64.so.2");
 		assertThat(postgres.needed()).contains("libicuuc.so.60", "libicui18n.so.60", "libxml2.so.2", "libc.so.6");
@@ -48,7 +49,7 @@ class ElfFileTests {
 
 	@Test
 	void aLibraryNamesItselfAndHasNoInterpreter() throws IOException {
-		ElfFile icu = ElfFile.read(PostgresInstalls.shared(15).lib().resolve("libicuuc.so.60"));
+		ElfFile icu = ElfFile.read(pg15().lib().resolve("libicuuc.so.60"));
 		assertThat(icu.soname()).hasValue("libicuuc.so.60");
 		assertThat(icu.interpreter()).isEmpty();
 		assertThat(icu.needed()).contains("libicudata.so.60", "libstdc++.so.6");
@@ -56,7 +57,7 @@ class ElfFileTests {
 
 	@Test
 	void libxml2ReferencesIconv() throws IOException {
-		ElfFile xml = ElfFile.read(PostgresInstalls.shared(15).lib().resolve("libxml2.so.2"));
+		ElfFile xml = ElfFile.read(pg15().lib().resolve("libxml2.so.2"));
 		assertThat(xml.namesDynamicSymbol("iconv_open")).isTrue();
 		assertThat(xml.namesDynamicSymbol("no_such_symbol_anywhere")).isFalse();
 	}
@@ -132,6 +133,15 @@ class ElfFileTests {
 				assertThat(ex).hasMessageStartingWith(target.toString());
 			}
 		}
+	}
+
+	/** The PG 15 installation the build extracts next to the binaries it copies (as test-support does). */
+	private static PostgresInstall pg15() {
+		String binaries = System.getProperty(PostgresBinaries.DIRECTORY_PROPERTY,
+				System.getenv(PostgresBinaries.DIRECTORY_ENV));
+		Path cache = (binaries != null && !binaries.isBlank()) ? Path.of(binaries).resolveSibling("pg-installs")
+				: Path.of(System.getProperty("java.io.tmpdir"), "pgext-pg-installs");
+		return PostgresBinaries.install(new PgMajor(15), cache);
 	}
 
 }

@@ -1,4 +1,4 @@
-package dev.pgext.bundle.elf;
+package dev.pgext.model.elf;
 
 import java.io.IOException;
 import java.nio.file.Path;

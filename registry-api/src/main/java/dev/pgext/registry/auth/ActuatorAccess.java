@@ -1,0 +1,97 @@
+package dev.pgext.registry.auth;
+
+import java.io.IOException;
+import java.security.Principal;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import dev.pgext.registry.problem.RegistryException;
+
+/**
+ * Guards the actuator, which the token interceptor of the API does not see. Anyone may ask
+ * whether the registry is up ({@code /actuator/health} and its probes, without details);
+ * metrics ({@code /actuator/metrics}, {@code /actuator/prometheus}) and health details
+ * (disk path and free bytes, bucket, database) need a token with scope {@code admin} or
+ * {@code metrics}. Such a caller reaches the actuator as an authenticated principal, which
+ * is what {@code management.endpoint.health.show-details=when-authorized} looks for.
+ * {@code pgext.registry.actuator.public-metrics=true} opens the metrics to anonymous
+ * scrapers where the network already limits who can reach the registry (the local stack).
+ */
+class ActuatorAccess extends OncePerRequestFilter {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final Tokens tokens;
+
+	private final boolean publicMetrics;
+
+	ActuatorAccess(Tokens tokens, boolean publicMetrics) {
+		this.tokens = tokens;
+		this.publicMetrics = publicMetrics;
+	}
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		Caller caller = Caller.ANONYMOUS;
+		String header = request.getHeader(HttpHeaders.AUTHORIZATION);
+		try {
+			if (header != null && !header.isBlank()) {
+				if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
+					throw RegistryException.unauthenticated("invalid-token",
+							"the Authorization header must be 'Bearer <token>'");
+				}
+				caller = this.tokens.resolve(header.substring(7).strip());
+			}
+			boolean trusted = caller.isAdmin() || caller.scopes().contains(Caller.METRICS);
+			String path = request.getRequestURI().substring(request.getContextPath().length());
+			boolean metrics = path.startsWith("/actuator/metrics") || path.startsWith("/actuator/prometheus");
+			if (metrics && !trusted && !this.publicMetrics) {
+				caller.requireScope(Caller.ADMIN, Caller.METRICS);
+			}
+			chain.doFilter(trusted ? authenticated(request, caller) : request, response);
+		}
+		catch (RegistryException ex) {
+			Map<String, Object> problem = new LinkedHashMap<>();
+			problem.put("type", ex.type().toString());
+			problem.put("title", ex.status().getReasonPhrase());
+			problem.put("status", ex.status().value());
+			problem.put("detail", ex.getMessage());
+			response.setStatus(ex.status().value());
+			response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+			if (ex.status().value() == 401) {
+				response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"pgext\"");
+			}
+			response.getOutputStream().write(JSON.writeValueAsBytes(problem));
+		}
+	}
+
+	private static HttpServletRequest authenticated(HttpServletRequest request, Caller caller) {
+		Principal principal = caller::name;
+		return new HttpServletRequestWrapper(request) {
+
+			@Override
+			public Principal getUserPrincipal() {
+				return principal;
+			}
+
+			@Override
+			public boolean isUserInRole(String role) {
+				return caller.scopes().contains(role);
+			}
+
+		};
+	}
+
+}

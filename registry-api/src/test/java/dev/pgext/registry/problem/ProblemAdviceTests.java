@@ -1,0 +1,54 @@
+package dev.pgext.registry.problem;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.web.method.annotation.ExceptionHandlerMethodResolver;
+
+import dev.pgext.model.ExtensionName;
+import dev.pgext.model.InvalidValueException;
+import dev.pgext.model.store.ObjectStoreException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+/**
+ * Which errors are the caller's: only the vocabulary's own refusals become a 400; an
+ * internal {@link IllegalArgumentException} is a defect and neither shows its message nor
+ * blames the caller; a store that refuses a request is not a store that is down.
+ */
+class ProblemAdviceTests {
+
+	private final ProblemAdvice advice = new ProblemAdvice();
+
+	private final ExceptionHandlerMethodResolver handlers = new ExceptionHandlerMethodResolver(ProblemAdvice.class);
+
+	@Test
+	void aMalformedNameIsTheCallersMistake() {
+		Throwable thrown = catchThrowable(() -> ExtensionName.of("bad--name"));
+		assertThat(thrown).isInstanceOf(InvalidValueException.class);
+		assertThat(this.handlers.resolveMethod((Exception) thrown).getName()).isEqualTo("invalidArgument");
+		var response = this.advice.invalidArgument((InvalidValueException) thrown);
+		assertThat(response.getStatusCode().value()).isEqualTo(400);
+		assertThat(response.getBody().getType()).hasToString(RegistryException.TYPE_BASE + "invalid-argument");
+	}
+
+	@Test
+	void anInternalIllegalArgumentIsNotTheCallersMistake() {
+		IllegalArgumentException internal = new IllegalArgumentException("row 17 of table x has no key");
+		assertThat(this.handlers.resolveMethod(internal).getName()).isEqualTo("unexpected");
+		var response = this.advice.unexpected(internal);
+		assertThat(response.getStatusCode().value()).isEqualTo(500);
+		assertThat(response.getBody().getDetail()).doesNotContain("row 17");
+	}
+
+	@Test
+	void aStoreThatRefusesIsNotUnavailable() {
+		var refused = this.advice.store(new ObjectStoreException("S3 put k failed: 400 KeyTooLongError", 400, null));
+		assertThat(refused.getStatusCode().value()).isEqualTo(500);
+		assertThat(refused.getBody().getType()).hasToString(RegistryException.TYPE_BASE + "store-refused");
+		var down = this.advice.store(new ObjectStoreException("S3 get k failed: 503 SlowDown", 503, null));
+		assertThat(down.getStatusCode().value()).isEqualTo(503);
+		assertThat(down.getBody().getType()).hasToString(RegistryException.TYPE_BASE + "store-unavailable");
+	}
+
+}
