@@ -24,7 +24,7 @@ import dev.pgext.cli.registry.Environment;
  * Every subcommand reads its environment ({@code PGEXT_CONFIG}, {@code PGEXT_REGISTRY},
  * {@code PGEXT_TOKEN}, {@code HOME}) through {@link Environment}, so tests run it in-process.
  */
-@Command(name = "pgext", mixinStandardHelpOptions = true, versionProvider = PgextCli.Version.class,
+@Command(name = "pgext", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = PgextCli.Version.class,
 		description = "Package, publish, find and install PostgreSQL extensions with a pgext registry.",
 		subcommands = { LoginCommand.class, WhoamiCommand.class, InitCommand.class, PackageCommand.class,
 				PublishCommand.class, YankCommand.class, UnyankCommand.class, DeprecateCommand.class,

@@ -32,7 +32,8 @@ public final class InstallCommand implements Callable<Integer> {
 	@Mixin
 	RegistryOptions registry;
 
-	@Parameters(index = "0", paramLabel = "NAME[@VERSION]")
+	@Parameters(index = "0", paramLabel = "NAME[@VERSION]",
+			description = "The extension; without a version, its current release for this major.")
 	String what;
 
 	@ArgGroup(exclusive = true, multiplicity = "1")
@@ -55,10 +56,12 @@ public final class InstallCommand implements Callable<Integer> {
 
 	static final class Explicit {
 
-		@Option(names = "--sharedir", paramLabel = "DIR", required = true)
+		@Option(names = "--sharedir", paramLabel = "DIR", required = true,
+				description = "The installation's sharedir (files go to its extension/).")
 		Path sharedir;
 
-		@Option(names = "--pkglibdir", paramLabel = "DIR", required = true)
+		@Option(names = "--pkglibdir", paramLabel = "DIR", required = true,
+				description = "The installation's pkglibdir ($libdir).")
 		Path pkglibdir;
 
 	}
