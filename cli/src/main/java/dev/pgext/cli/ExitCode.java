@@ -19,6 +19,9 @@ public final class ExitCode {
 	/** The registry could not be reached, or a download failed or did not match its sha256. */
 	public static final int NETWORK = 3;
 
+	/** A defect in pgext itself (sysexits' {@code EX_SOFTWARE}); the stack trace is printed. */
+	public static final int INTERNAL = 70;
+
 	private ExitCode() {
 	}
 

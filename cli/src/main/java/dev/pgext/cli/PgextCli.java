@@ -1,6 +1,8 @@
 package dev.pgext.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 import picocli.CommandLine;
@@ -31,7 +33,7 @@ import dev.pgext.cli.registry.Environment;
 				SearchCommand.class, InfoCommand.class, InstallCommand.class },
 		exitCodeListHeading = "%nExit codes:%n",
 		exitCodeList = { "0:done", "1:refused by the registry (its problem is shown)",
-				"2:usage error or a local check failed", "3:registry unreachable, or a download failed its sha256" })
+				"2:usage error or a local check failed", "3:registry unreachable, or a download failed its sha256", "70:internal error (a defect in pgext)" })
 public final class PgextCli {
 
 	public static void main(String[] args) {
@@ -55,7 +57,13 @@ public final class PgextCli {
 				err.println("error: " + failure.getMessage());
 				return failure.exitCode();
 			}
-			throw ex;
+			if (ex instanceof IOException || ex instanceof UncheckedIOException) {
+				err.println("error: " + ex.getMessage());
+				return ExitCode.LOCAL;
+			}
+			err.println("error: internal error in pgext, please report it:");
+			ex.printStackTrace(err);
+			return ExitCode.INTERNAL;
 		});
 		try {
 			return commandLine.execute(args);

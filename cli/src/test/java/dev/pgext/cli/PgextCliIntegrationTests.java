@@ -184,7 +184,7 @@ class PgextCliIntegrationTests {
 		assertThat(again.exitCode()).as(again.toString()).isEqualTo(ExitCode.REFUSED);
 		assertThat(again.err()).contains("the registry refused: ")
 			.contains("(HTTP 409)")
-			.contains("1.1.0")
+			.contains("pgext_hello 1.1.0 is already published")
 			.contains("type: https://pgext.dev/problems/version-exists");
 	}
 

@@ -41,7 +41,7 @@ class PgextCliTests {
 		assertThat(run.out()).contains("login", "whoami", "init", "package", "publish", "yank", "unyank", "deprecate",
 				"search", "info", "install")
 			.contains("Exit codes:")
-			.contains("3   registry unreachable");
+			.contains("registry unreachable, or a download failed its sha256");
 	}
 
 }

@@ -217,8 +217,7 @@ final class Installer {
 				Files.createDirectories(step.path().getParent());
 				Path part = FilePlacement.stagedSibling(step.path());
 				staged.put(step, part);
-				try (InputStream in = this.client.download("/api/v1/files/" + step.file().sha256().hex()
-						+ ((this.tenant != null) ? "?tenant=" + RegistryClient.encode(this.tenant) : ""))) {
+				try (InputStream in = this.client.download("/api/v1/files/" + step.file().sha256().hex())) {
 					FilePlacement.receive(in, step.file(), part, FilePlacement.Flow.NONE);
 				}
 				out.println("  verified " + step.file().path() + " (" + step.file().size() + " bytes, sha256 "

@@ -107,8 +107,9 @@ public final class PackageCommand implements Callable<Integer> {
 			boolean failed = report(out, "META.json", LocalChecks.metadata(metadata));
 			for (Map.Entry<PgMajor, InstallTree> tree : trees.entrySet()) {
 				String label = "pg" + tree.getKey().value();
+				List<LocalChecks.Check> checks = LocalChecks.artifact(metadata, tree.getKey(), tree.getValue(), target);
+				failed |= report(out, label, checks);
 				tree.getValue().skipped().forEach((note) -> out.println("  skip  " + note));
-				failed |= report(out, label, LocalChecks.artifact(metadata, tree.getKey(), tree.getValue(), target));
 			}
 			if (failed) {
 				throw CliException.local("local checks failed; nothing was written to " + dist);
