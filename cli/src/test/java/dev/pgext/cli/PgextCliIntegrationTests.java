@@ -232,12 +232,33 @@ class PgextCliIntegrationTests {
 			CliRun refused = install(environment, share, lib);
 			assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(ExitCode.REFUSED);
 			assertThat(refused.err()).contains("the registry has no extension pgext_hello for PostgreSQL 15");
+
+			CliRun exact = CliRun.of(environment, "install", "pgext_hello@1.1", "--sharedir", share.toString(),
+					"--pkglibdir", lib.toString(), "--pg-major", "15", "--dry-run");
+			assertThat(exact.exitCode()).as("a yanked release stays installable by its exact version: " + exact)
+				.isZero();
+			assertThat(exact.out()).contains("would install pgext_hello 1.1.0")
+				.contains("add      lib/pgext_hello.so");
 		}
 		finally {
 			CliRun unyank = CliRun.of(environment, "unyank", "pgext_hello", "1.1.0");
 			assertThat(unyank.exitCode()).as(unyank.toString()).isZero();
 		}
 		assertThat(install(environment, share, lib).exitCode()).isZero();
+	}
+
+	@Test
+	void aDeprecationIsRecordedAndCanBeWithdrawnOnce() {
+		CliRun deprecate = CliRun.of(environment, "deprecate", "pgext_hello", "--reason", "superseded in tests");
+		assertThat(deprecate.exitCode()).as(deprecate.toString()).isZero();
+		assertThat(deprecate.out()).contains("deprecated pgext_hello");
+
+		CliRun undo = CliRun.of(environment, "deprecate", "pgext_hello", "--undo");
+		assertThat(undo.exitCode()).as(undo.toString()).isZero();
+
+		CliRun again = CliRun.of(environment, "deprecate", "pgext_hello", "--undo");
+		assertThat(again.exitCode()).as(again.toString()).isEqualTo(ExitCode.REFUSED);
+		assertThat(again.err()).contains("type: https://pgext.dev/problems/not-deprecated");
 	}
 
 	@Test
