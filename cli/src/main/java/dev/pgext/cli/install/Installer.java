@@ -24,7 +24,9 @@ import tools.jackson.databind.node.ObjectNode;
 import dev.pgext.cli.CliException;
 import dev.pgext.cli.ExitCode;
 import dev.pgext.cli.pack.Metadata;
+import dev.pgext.cli.pack.Platform;
 import dev.pgext.cli.registry.RegistryClient;
+import dev.pgext.model.elf.ElfFile;
 import dev.pgext.model.index.ExtFile;
 import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
@@ -220,6 +222,9 @@ final class Installer {
 				try (InputStream in = this.client.download("/api/v1/files/" + step.file().sha256().hex())) {
 					FilePlacement.receive(in, step.file(), part, FilePlacement.Flow.NONE);
 				}
+				if (step.file().isLibrary() && step.file().fileName().endsWith(".so")) {
+					checkPlatform(step.file(), part);
+				}
 				out.println("  verified " + step.file().path() + " (" + step.file().size() + " bytes, sha256 "
 						+ step.file().sha256().hex().substring(0, 12) + "...)");
 			}
@@ -251,6 +256,27 @@ final class Installer {
 					out.println("  could not remove " + part + ": " + ex.getMessage());
 				}
 			}
+		}
+	}
+
+	/**
+	 * The registry keeps one build per major, not per platform: a library built for another
+	 * machine than this one would only fail at {@code CREATE EXTENSION}, so it is refused here,
+	 * before anything is placed.
+	 */
+	private static void checkPlatform(ExtFile file, Path content) throws IOException {
+		Platform host;
+		try {
+			host = Platform.host();
+		}
+		catch (CliException ex) {
+			// a machine pgext has no name for: nothing to compare with
+			return;
+		}
+		ElfFile elf = ElfFile.read(content);
+		if (elf.machine() != host.elfMachine()) {
+			throw CliException.local(file.path() + " is built for ELF machine " + elf.machine() + ", not for this "
+					+ host.name() + " machine (" + host.elfMachine() + "); nothing was placed");
 		}
 	}
 
