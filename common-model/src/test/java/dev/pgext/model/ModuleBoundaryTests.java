@@ -20,7 +20,7 @@ class ModuleBoundaryTests {
 		noClasses().should()
 			.dependOnClassesThat()
 			.resideInAnyPackage("dev.pgext.registry..", "dev.pgext.loader..", "dev.pgext.bundle..",
-					"dev.pgext.importer..", "dev.pgext.testsupport..")
+					"dev.pgext.importer..", "dev.pgext.cli..", "dev.pgext.testsupport..")
 			.check(this.classes);
 	}
 

@@ -25,6 +25,7 @@ import dev.pgext.loader.fetch.FilePlacer;
 import dev.pgext.loader.postgres.PostgresSupervisor;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.model.place.FilePlacement;
 
 /**
  * Start-up of one compute, in phases, each timed: stop a postmaster a killed loader left on
@@ -142,7 +143,7 @@ final class ComputeStartup implements Runnable {
 	 * {@code share} and {@code lib} trees (a control file's {@code directory} may nest them).
 	 */
 	private static void removeLeftovers(PostgresInstall install) throws IOException {
-		int leftovers = FilePlacer.removeLeftovers(install.sharedir()) + FilePlacer.removeLeftovers(install.pkglibdir());
+		int leftovers = FilePlacement.removeLeftovers(install.sharedir()) + FilePlacement.removeLeftovers(install.pkglibdir());
 		if (leftovers > 0) {
 			log.info("Removed {} partial files a previous loader left behind", leftovers);
 		}

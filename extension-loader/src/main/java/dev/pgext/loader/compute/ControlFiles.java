@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 
-import dev.pgext.loader.fetch.FilePlacer;
 import dev.pgext.model.index.ExtFile;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.model.place.FilePlacement;
 
 /**
  * Writes the control file of each available extension from the index text, so that Postgres
@@ -31,7 +31,7 @@ final class ControlFiles {
 				.filter((p) -> p.endsWith("/" + name))
 				.findFirst()
 				.orElse("share/extension/" + name);
-			FilePlacer.writeAtomically(install.resolve(path), entry.control().getBytes(StandardCharsets.UTF_8), false);
+			FilePlacement.writeAtomically(install.resolve(path), entry.control().getBytes(StandardCharsets.UTF_8), false);
 		}
 	}
 

@@ -10,8 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.pgext.loader.LoaderProperties;
-import dev.pgext.loader.fetch.FilePlacer;
 import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.model.place.FilePlacement;
 
 /**
  * Places the {@code pgext_loader} hook library, when one is configured, and puts it first in
@@ -33,7 +33,7 @@ final class HookLibrary {
 			return settings;
 		}
 		Path library = install.pkglibdir().resolve(LoaderProperties.Hook.LIBRARY_NAME + ".so");
-		FilePlacer.writeAtomically(library, Files.readAllBytes(this.hook.library()), true);
+		FilePlacement.writeAtomically(library, Files.readAllBytes(this.hook.library()), true);
 		Map<String, String> withHook = new LinkedHashMap<>(settings);
 		String preload = settings.get("shared_preload_libraries");
 		withHook.put("shared_preload_libraries", (preload == null || preload.isBlank())

@@ -3,26 +3,15 @@ package dev.pgext.loader.fetch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
-import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 import io.github.resilience4j.retry.Retry;
 import io.micrometer.core.instrument.Counter;
@@ -31,15 +20,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.pgext.model.store.Backoff;
-import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.place.ContentMismatchException;
+import dev.pgext.model.place.FilePlacement;
 import dev.pgext.model.index.ExtFile;
 
 /**
- * Puts one file of an index into place so that Postgres only ever sees complete, verified
- * content: the bytes stream into a temporary file in the target's own directory while their
- * digest is computed, the file is fsynced, its size and digest are checked against the index,
- * and only then is it renamed over the target (and the directory fsynced). A wrong digest
- * leaves nothing behind. Nothing is held in memory beyond one buffer.
+ * Puts the files of an index into place for the loader, through common-model's
+ * {@link FilePlacement} (temporary file in the target directory, digest and size check,
+ * fsync, rename, directory fsync), adding what only the loader needs: downloads from an
+ * {@link ExtensionSource} with retries, the background bandwidth limit and metrics.
  * <p>
  * With a {@link NodeCache}, verified content is also kept by digest
  * ({@code <cache>/sha256/<hex>}) and later placements copy from there, so computes on one
@@ -47,16 +36,7 @@ import dev.pgext.model.index.ExtFile;
  */
 public final class FilePlacer {
 
-	/** Suffix of files being written; a loader that starts removes any it finds (a previous run died). */
-	public static final String PART_SUFFIX = ".pgext-part";
-
 	private static final Logger log = LoggerFactory.getLogger(FilePlacer.class);
-
-	private static final int BUFFER = 64 * 1024;
-
-	private static final long PID = ProcessHandle.current().pid();
-
-	private static final java.util.concurrent.atomic.AtomicLong PARTS = new java.util.concurrent.atomic.AtomicLong();
 
 	private final ExtensionSource source;
 
@@ -145,7 +125,7 @@ public final class FilePlacer {
 
 	private void syncOrFail(Path directory) {
 		try {
-			syncDirectory(directory);
+			FilePlacement.syncDirectory(directory);
 		}
 		catch (IOException ex) {
 			throw fail(new FetchException(FetchException.Reason.LOCAL_IO,
@@ -158,7 +138,7 @@ public final class FilePlacer {
 			this.cache.pin(file.sha256());
 		}
 		try {
-			if (hasContent(target, file)) {
+			if (FilePlacement.hasContent(target, file)) {
 				return Outcome.PRESENT;
 			}
 			Files.createDirectories(target.getParent());
@@ -237,172 +217,45 @@ public final class FilePlacer {
 	}
 
 	/**
-	 * Streams {@code in} into a temporary file next to {@code target}, verifies it and renames it
-	 * into place; on any failure the temporary file is removed and the target is untouched.
+	 * Streams {@code in} into place through {@link FilePlacement#receive}, throttled while
+	 * {@code throttled} says so; content that is not what the index says is a
+	 * {@link FetchException.Reason#DIGEST_MISMATCH}, never retried.
 	 */
 	private void receive(InputStream in, ExtFile file, Path target, BooleanSupplier throttled, String source)
 			throws IOException {
-		Path part = newPart(target);
-		try {
-			MessageDigest digest = Sha256Digest.newDigest();
-			long total = 0;
-			try (FileChannel out = FileChannel.open(part, StandardOpenOption.WRITE)) {
-				byte[] buffer = new byte[BUFFER];
-				while (true) {
-					boolean limit = this.limiter != null && throttled.getAsBoolean();
-					int n = in.read(buffer, 0, limit ? this.limiter.maxChunk() : buffer.length);
-					if (n < 0) {
-						break;
-					}
-					if (limit) {
-						this.limiter.acquire(n);
-					}
-					total += n;
-					if (total > file.size()) {
-						throw new FetchException(FetchException.Reason.DIGEST_MISMATCH,
-								file.path() + " (" + file.sha256() + ") is larger than the " + file.size()
-										+ " bytes the index says; refused");
-					}
-					digest.update(buffer, 0, n);
-					ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-					while (chunk.hasRemaining()) {
-						out.write(chunk);
-					}
-					if (source != null) {
-						this.meters.counter("pgext.loader.download.bytes", "source", source).increment(n);
-					}
+		BandwidthLimiter limiter = this.limiter;
+		MeterRegistry meters = this.meters;
+		FilePlacement.Flow flow = new FilePlacement.Flow() {
+
+			private boolean limited;
+
+			@Override
+			public int nextChunk(int buffer) {
+				this.limited = limiter != null && throttled.getAsBoolean();
+				return this.limited ? limiter.maxChunk() : buffer;
+			}
+
+			@Override
+			public void received(int n) {
+				if (this.limited) {
+					limiter.acquire(n);
 				}
-				out.force(true);
+				if (source != null) {
+					meters.counter("pgext.loader.download.bytes", "source", source).increment(n);
+				}
 			}
-			Sha256Digest actual = Sha256Digest.fromDigest(digest);
-			if (total != file.size() || !actual.equals(file.sha256())) {
-				throw new FetchException(FetchException.Reason.DIGEST_MISMATCH,
-						file.path() + ": content has sha256 " + actual + " and " + total + " bytes, the index says "
-								+ file.sha256() + " and " + file.size() + " bytes; refused");
-			}
-			Files.setPosixFilePermissions(part,
-					PosixFilePermissions.fromString(file.isLibrary() ? "rwxr-xr-x" : "rw-r--r--"));
+
+		};
+		try {
 			// the directory is fsynced by the caller: once per extension; a cache entry lost in a
 			// crash is only a cache miss
-			rename(part, target);
-			if (source != null) {
-				this.meters.counter("pgext.loader.download.files", "source", source).increment();
-			}
+			FilePlacement.receive(in, file, target, flow);
 		}
-		finally {
-			Files.deleteIfExists(part);
+		catch (ContentMismatchException ex) {
+			throw new FetchException(FetchException.Reason.DIGEST_MISMATCH, ex.getMessage(), ex);
 		}
-	}
-
-	/**
-	 * Writes small content (a control file from the index) through a temporary file and a
-	 * rename, so a reader never sees it half-written. Content already there is left alone.
-	 * @param durable whether to fsync the file and its directory; content that is rewritten from
-	 * the index before every start (control files) needs no fsync, since a crash only means it is
-	 * compared and rewritten at the next start, before Postgres runs
-	 */
-	public static void writeAtomically(Path target, byte[] content, boolean durable) throws IOException {
-		if (Files.isRegularFile(target) && Files.size(target) == content.length
-				&& java.util.Arrays.equals(Files.readAllBytes(target), content)) {
-			return;
-		}
-		Files.createDirectories(target.getParent());
-		Path part = newPart(target);
-		try {
-			try (FileChannel out = FileChannel.open(part, StandardOpenOption.WRITE)) {
-				ByteBuffer buffer = ByteBuffer.wrap(content);
-				while (buffer.hasRemaining()) {
-					out.write(buffer);
-				}
-				if (durable) {
-					out.force(true);
-				}
-			}
-			Files.setPosixFilePermissions(part, PosixFilePermissions.fromString("rw-r--r--"));
-			rename(part, target);
-			if (durable) {
-				syncDirectory(target.getParent());
-			}
-		}
-		finally {
-			Files.deleteIfExists(part);
-		}
-	}
-
-	/**
-	 * Removes the {@value #PART_SUFFIX} files a killed loader left anywhere under {@code dir}
-	 * (nested directories included, links not followed); returns how many.
-	 */
-	public static int removeLeftovers(Path dir) throws IOException {
-		return removeLeftovers(dir, (part) -> true);
-	}
-
-	/** Removes the {@value #PART_SUFFIX} files under {@code dir} that {@code which} accepts; returns how many. */
-	public static int removeLeftovers(Path dir, Predicate<Path> which) throws IOException {
-		if (!Files.isDirectory(dir)) {
-			return 0;
-		}
-		List<Path> parts;
-		try (Stream<Path> files = Files.walk(dir)) {
-			parts = files.filter((p) -> p.getFileName().toString().endsWith(PART_SUFFIX))
-				.filter((p) -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
-				.filter(which)
-				.toList();
-		}
-		int removed = 0;
-		for (Path part : parts) {
-			if (Files.deleteIfExists(part)) {
-				removed++;
-			}
-		}
-		return removed;
-	}
-
-	/** The pid of the process that wrote part file {@code part} ({@code .<name>.<pid>.<n>.pgext-part}), if it says. */
-	static Optional<Long> writerOf(Path part) {
-		String name = part.getFileName().toString();
-		if (!name.endsWith(PART_SUFFIX)) {
-			return Optional.empty();
-		}
-		String[] fields = name.substring(0, name.length() - PART_SUFFIX.length()).split("\\.");
-		try {
-			return (fields.length >= 3) ? Optional.of(Long.parseLong(fields[fields.length - 2])) : Optional.empty();
-		}
-		catch (NumberFormatException ex) {
-			return Optional.empty();
-		}
-	}
-
-	/** Whether {@code target} already holds exactly {@code file}'s content. */
-	public static boolean hasContent(Path target, ExtFile file) throws IOException {
-		return Files.isRegularFile(target) && Files.size(target) == file.size()
-				&& Sha256Digest.of(target).equals(file.sha256());
-	}
-
-	/**
-	 * A new, empty temporary file next to {@code target}, named after it, this process and a
-	 * counter: unique without the cost of random names, and recognisable as a leftover.
-	 */
-	private static Path newPart(Path target) throws IOException {
-		Path part = target.resolveSibling("." + target.getFileName() + "." + PID + "." + PARTS.incrementAndGet()
-				+ PART_SUFFIX);
-		Files.newByteChannel(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-		return part;
-	}
-
-	private static void rename(Path part, Path target) throws IOException {
-		try {
-			Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-		}
-		catch (AtomicMoveNotSupportedException ex) {
-			throw new IOException("cannot rename atomically into " + target.getParent(), ex);
-		}
-	}
-
-	/** Makes the renames in {@code dir} durable. */
-	public static void syncDirectory(Path dir) throws IOException {
-		try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-			channel.force(true);
+		if (source != null) {
+			this.meters.counter("pgext.loader.download.files", "source", source).increment();
 		}
 	}
 

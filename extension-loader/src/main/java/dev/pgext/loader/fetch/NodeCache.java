@@ -26,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.place.FilePlacement;
 
 /**
  * The node-local content-addressed cache, {@code <dir>/sha256/<hex>}, bounded in size: when
@@ -177,7 +178,7 @@ public final class NodeCache {
 		try (Stream<Path> files = Files.list(blobDir())) {
 			for (Path file : files.toList()) {
 				String name = file.getFileName().toString();
-				if (name.endsWith(FilePlacer.PART_SUFFIX)) {
+				if (name.endsWith(FilePlacement.PART_SUFFIX)) {
 					continue;
 				}
 				try {
@@ -202,8 +203,8 @@ public final class NodeCache {
 
 	private void removeStaleParts() throws IOException {
 		Instant staleBefore = Instant.now().minus(STALE_PART);
-		int removed = FilePlacer.removeLeftovers(this.dir, (part) -> {
-			if (FilePlacer.writerOf(part).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive).isEmpty()) {
+		int removed = FilePlacement.removeLeftovers(this.dir, (part) -> {
+			if (FilePlacement.writerOf(part).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive).isEmpty()) {
 				return true;
 			}
 			try {

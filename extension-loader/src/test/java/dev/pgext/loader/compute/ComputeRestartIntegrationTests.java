@@ -24,6 +24,7 @@ import dev.pgext.model.index.ExtFile;
 import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.model.place.FilePlacement;
 import dev.pgext.testsupport.RealInfrastructure;
 import dev.pgext.testsupport.TestBucket;
 
@@ -104,7 +105,7 @@ class ComputeRestartIntegrationTests {
 				.containsOnly(DownloadScheduler.State.PLACED);
 			for (ExtIndexEntry entry : index.extensions()) {
 				for (ExtFile file : entry.files()) {
-					assertThat(FilePlacer.hasContent(install.resolve(file.path()), file)).as(file.path()).isTrue();
+					assertThat(FilePlacement.hasContent(install.resolve(file.path()), file)).as(file.path()).isTrue();
 				}
 			}
 		}

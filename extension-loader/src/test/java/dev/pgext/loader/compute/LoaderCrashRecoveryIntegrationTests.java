@@ -20,12 +20,12 @@ import tools.jackson.databind.JsonNode;
 import dev.pgext.loader.ChildLoader;
 import dev.pgext.loader.FaultyS3Proxy;
 import dev.pgext.loader.TestStores;
-import dev.pgext.loader.fetch.FilePlacer;
 import dev.pgext.model.Scope;
 import dev.pgext.model.index.ExtFile;
 import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.model.place.FilePlacement;
 import dev.pgext.testsupport.RealInfrastructure;
 import dev.pgext.testsupport.TestBucket;
 
@@ -102,7 +102,7 @@ class LoaderCrashRecoveryIntegrationTests {
 			await().atMost(WAIT).until(() -> extensionsIn(loader, "PLACED") == EXTENSIONS.size());
 			for (ExtIndexEntry entry : index.extensions()) {
 				for (ExtFile file : entry.files()) {
-					assertThat(FilePlacer.hasContent(install.resolve(file.path()), file)).as(file.path()).isTrue();
+					assertThat(FilePlacement.hasContent(install.resolve(file.path()), file)).as(file.path()).isTrue();
 				}
 			}
 			assertThat(partFiles(install.root())).isEmpty();
@@ -163,7 +163,7 @@ class LoaderCrashRecoveryIntegrationTests {
 			return List.of();
 		}
 		try (Stream<Path> files = Files.walk(root)) {
-			return files.filter((p) -> p.getFileName().toString().endsWith(FilePlacer.PART_SUFFIX)).toList();
+			return files.filter((p) -> p.getFileName().toString().endsWith(FilePlacement.PART_SUFFIX)).toList();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

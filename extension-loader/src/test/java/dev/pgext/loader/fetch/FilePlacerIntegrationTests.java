@@ -26,6 +26,7 @@ import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.store.ObjectStoreSettings;
 import dev.pgext.model.store.S3ObjectStore;
+import dev.pgext.model.place.FilePlacement;
 import dev.pgext.testsupport.RealInfrastructure;
 import dev.pgext.testsupport.TestBucket;
 
@@ -60,7 +61,7 @@ class FilePlacerIntegrationTests {
 			placeAll(placer, install);
 			assertThat(proxy.injectedFaults()).isPositive();
 			for (ExtFile file : allFiles()) {
-				assertThat(FilePlacer.hasContent(install.resolve(file.path()), file)).as(file.path()).isTrue();
+				assertThat(FilePlacement.hasContent(install.resolve(file.path()), file)).as(file.path()).isTrue();
 			}
 			assertThat(TestStores.partFiles(install)).isEmpty();
 		}
@@ -82,7 +83,7 @@ class FilePlacerIntegrationTests {
 			assertThat(proxy.countUnder("GET", blobs)).isEqualTo(firstRun);
 			assertThat(meters.counter("pgext.loader.cache.hits").count()).isEqualTo(allFiles().size());
 			for (ExtFile file : allFiles()) {
-				assertThat(FilePlacer.hasContent(second.resolve(file.path()), file)).as(file.path()).isTrue();
+				assertThat(FilePlacement.hasContent(second.resolve(file.path()), file)).as(file.path()).isTrue();
 			}
 		}
 	}
@@ -115,7 +116,7 @@ class FilePlacerIntegrationTests {
 		assertThat(meters.counter("pgext.loader.cache.evictions").count()).isEqualTo(1);
 		for (ExtFile file : allFiles()) {
 			assertThat(bounded.contains(file.sha256())).as(file.path()).isTrue();
-			assertThat(FilePlacer.hasContent(install.resolve(file.path()), file)).as(file.path()).isTrue();
+			assertThat(FilePlacement.hasContent(install.resolve(file.path()), file)).as(file.path()).isTrue();
 		}
 		assertThat(meters.get("pgext.loader.cache.bytes").gauge().value()).isEqualTo(placedBytes);
 	}
@@ -164,16 +165,16 @@ class FilePlacerIntegrationTests {
 		for (ExtFile file : allFiles()) {
 			Path target = install.resolve(file.path());
 			if (Files.exists(target)) {
-				assertThat(FilePlacer.hasContent(target, file)).as("placed before the kill: " + file.path()).isTrue();
+				assertThat(FilePlacement.hasContent(target, file)).as("placed before the kill: " + file.path()).isTrue();
 			}
 		}
 
-		int leftovers = FilePlacer.removeLeftovers(install.extensionDir())
-				+ FilePlacer.removeLeftovers(install.pkglibdir());
+		int leftovers = FilePlacement.removeLeftovers(install.extensionDir())
+				+ FilePlacement.removeLeftovers(install.pkglibdir());
 		assertThat(leftovers).isPositive();
 		placeAll(placer(bucket.endpoint(), null, new SimpleMeterRegistry()), install);
 		for (ExtFile file : allFiles()) {
-			assertThat(FilePlacer.hasContent(install.resolve(file.path()), file)).as(file.path()).isTrue();
+			assertThat(FilePlacement.hasContent(install.resolve(file.path()), file)).as(file.path()).isTrue();
 		}
 		assertThat(TestStores.partFiles(install)).isEmpty();
 	}

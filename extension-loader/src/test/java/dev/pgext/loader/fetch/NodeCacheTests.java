@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.place.FilePlacement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -72,11 +73,11 @@ class NodeCacheTests {
 	@Test
 	void partFilesOfDeadDownloadsAreRemovedAtStartAndThoseOfALiveOneStay() throws IOException {
 		Path blobs = Files.createDirectories(this.dir.resolve("sha256"));
-		Path dead = Files.writeString(blobs.resolve(".abc.999999999.1" + FilePlacer.PART_SUFFIX), "x");
+		Path dead = Files.writeString(blobs.resolve(".abc.999999999.1" + FilePlacement.PART_SUFFIX), "x");
 		Path live = Files.writeString(
-				blobs.resolve(".def." + ProcessHandle.current().pid() + ".2" + FilePlacer.PART_SUFFIX), "x");
+				blobs.resolve(".def." + ProcessHandle.current().pid() + ".2" + FilePlacement.PART_SUFFIX), "x");
 		Path liveButStale = Files.writeString(
-				blobs.resolve(".ghi." + ProcessHandle.current().pid() + ".3" + FilePlacer.PART_SUFFIX), "x");
+				blobs.resolve(".ghi." + ProcessHandle.current().pid() + ".3" + FilePlacement.PART_SUFFIX), "x");
 		Files.setLastModifiedTime(liveButStale, FileTime.from(Instant.now().minus(NodeCache.STALE_PART).minusSeconds(5)));
 
 		NodeCache cache = new NodeCache(this.dir, 0, this.meters);
@@ -91,12 +92,12 @@ class NodeCacheTests {
 	void partFilesAreRemovedFromNestedDirectoriesOfAnInstallation() throws IOException {
 		Path nested = Files.createDirectories(this.dir.resolve("share/postgresql/extension/my_ext_scripts"));
 		Path lib = Files.createDirectories(this.dir.resolve("lib/postgresql"));
-		Path part1 = Files.writeString(nested.resolve(".my_ext--1.0.sql.1.1" + FilePlacer.PART_SUFFIX), "x");
-		Path part2 = Files.writeString(lib.resolve(".my_ext.so.1.2" + FilePlacer.PART_SUFFIX), "x");
+		Path part1 = Files.writeString(nested.resolve(".my_ext--1.0.sql.1.1" + FilePlacement.PART_SUFFIX), "x");
+		Path part2 = Files.writeString(lib.resolve(".my_ext.so.1.2" + FilePlacement.PART_SUFFIX), "x");
 		Path kept = Files.writeString(nested.resolve("my_ext--1.0.sql"), "x");
 
-		int removed = FilePlacer.removeLeftovers(this.dir.resolve("share"))
-				+ FilePlacer.removeLeftovers(this.dir.resolve("lib"));
+		int removed = FilePlacement.removeLeftovers(this.dir.resolve("share"))
+				+ FilePlacement.removeLeftovers(this.dir.resolve("lib"));
 
 		assertThat(removed).isEqualTo(2);
 		assertThat(part1).doesNotExist();

@@ -33,6 +33,7 @@ import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.index.ExtIndexJson;
 import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.model.place.FilePlacement;
 import dev.pgext.testsupport.RealInfrastructure;
 import dev.pgext.testsupport.TestBucket;
 
@@ -158,7 +159,7 @@ class RegistryExtensionSourceIntegrationTests {
 			placer.place(file, install.resolve(file.path()), () -> false);
 		}
 		for (ExtFile file : files) {
-			assertThat(FilePlacer.hasContent(install.resolve(file.path()), file)).as(file.path()).isTrue();
+			assertThat(FilePlacement.hasContent(install.resolve(file.path()), file)).as(file.path()).isTrue();
 		}
 		assertThat(fileRequests.get()).isGreaterThan(files.size());
 		assertThat(manifestRequests.get()).isEqualTo(2);

@@ -1,0 +1,31 @@
+package dev.pgext.cli;
+
+/**
+ * Why a command failed, in words for the person who ran it, and the {@link ExitCode} it ends
+ * with. Commands throw it; {@link PgextCli} prints the message and exits with the code.
+ */
+public class CliException extends RuntimeException {
+
+	private static final long serialVersionUID = 1L;
+
+	private final int exitCode;
+
+	public CliException(int exitCode, String message) {
+		this(exitCode, message, null);
+	}
+
+	public CliException(int exitCode, String message, Throwable cause) {
+		super(message, cause);
+		this.exitCode = exitCode;
+	}
+
+	/** A local mistake: usage, configuration, the tree, a local check. */
+	public static CliException local(String message) {
+		return new CliException(ExitCode.LOCAL, message);
+	}
+
+	public int exitCode() {
+		return this.exitCode;
+	}
+
+}

@@ -1,0 +1,57 @@
+package dev.pgext.cli.find;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import tools.jackson.databind.JsonNode;
+
+import dev.pgext.cli.ExitCode;
+import dev.pgext.cli.registry.RegistryClient;
+import dev.pgext.cli.registry.RegistryOptions;
+
+/** One extension: its distribution, abstract, tags and every version with its majors. */
+@Command(name = "info", description = "Show an extension and its versions.")
+public final class InfoCommand implements Callable<Integer> {
+
+	@Spec
+	CommandSpec spec;
+
+	@Mixin
+	RegistryOptions registry;
+
+	@Parameters(index = "0", paramLabel = "NAME")
+	String name;
+
+	@Override
+	public Integer call() {
+		JsonNode detail = this.registry.client()
+			.get("/api/v1/extensions/" + RegistryClient.encode(this.name) + this.registry.tenantParameter('?'));
+		JsonNode extension = detail.path("extension");
+		PrintWriter out = this.spec.commandLine().getOut();
+		out.println(extension.path("name").asString() + " " + extension.path("version").asString() + " - "
+				+ extension.path("abstract").asString(""));
+		out.println("  distribution  " + extension.path("distribution").asString()
+				+ (extension.path("tenant").isNull() ? "" : " (tenant " + extension.path("tenant").asString() + ")"));
+		List<String> tags = new ArrayList<>();
+		extension.path("tags").forEach((tag) -> tags.add(tag.asString()));
+		if (!tags.isEmpty()) {
+			out.println("  tags          " + String.join(", ", tags));
+		}
+		out.println("  postgres      " + SearchCommand.majors(extension));
+		out.println("  versions");
+		for (JsonNode version : detail.path("versions")) {
+			out.printf("    %-14s pg %-12s %s%n", version.path("version").asString(), SearchCommand.majors(version),
+					version.path("published_at").asString());
+		}
+		out.println("  install       pgext install " + extension.path("name").asString() + " --pg-config PATH");
+		return ExitCode.OK;
+	}
+
+}

@@ -1,0 +1,97 @@
+package dev.pgext.cli.pack;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.pgext.cli.CliException;
+import dev.pgext.cli.ExitCode;
+import dev.pgext.cli.registry.Environment;
+import dev.pgext.cli.registry.RegistryClient;
+import dev.pgext.model.control.ControlFile;
+import dev.pgext.model.control.ControlFileException;
+import dev.pgext.model.control.ControlFileParser;
+
+/**
+ * Writes a starter PGXN {@code META.json} from the extension's control file (name,
+ * {@code default_version} as the release version, comment as the abstract), for the publisher
+ * to complete. An existing file is never overwritten.
+ */
+@Command(name = "init", description = "Write a starter META.json for the extension in a directory.")
+public final class InitCommand implements Callable<Integer> {
+
+	private final Environment environment;
+
+	@Spec
+	CommandSpec spec;
+
+	@Option(names = { "-C", "--directory" }, paramLabel = "DIR", defaultValue = ".",
+			description = "The extension's source directory (default: .).")
+	Path directory;
+
+	InitCommand(Environment environment) {
+		this.environment = environment;
+	}
+
+	@Override
+	public Integer call() throws IOException {
+		Path dir = this.directory.toAbsolutePath().normalize();
+		Path meta = dir.resolve("META.json");
+		if (Files.exists(meta)) {
+			throw CliException.local(meta + " exists; pgext init never overwrites it");
+		}
+		ControlFile control = control(dir);
+		String name = (control != null) ? control.name() : dir.getFileName().toString();
+		String extensionVersion = (control != null && control.defaultVersion() != null) ? control.defaultVersion()
+				: "1.0";
+		String version = Metadata.normalizedVersion(extensionVersion);
+		String summary = (control != null && control.comment() != null) ? control.comment() : "TODO: one line about "
+				+ name;
+		String maintainer = (this.environment.get("USER") != null) ? this.environment.get("USER") : "TODO";
+		ObjectNode json = RegistryClient.JSON.createObjectNode();
+		json.put("name", name);
+		json.put("abstract", summary);
+		json.put("version", (version != null) ? version : "1.0.0");
+		json.put("maintainer", maintainer);
+		json.put("license", "postgresql");
+		ObjectNode provided = json.putObject("provides").putObject(name);
+		provided.put("abstract", summary);
+		provided.put("version", extensionVersion);
+		json.putArray("tags");
+		json.putObject("meta-spec").put("version", "1.0.0").put("url", "https://pgxn.org/meta/spec.txt");
+		Files.writeString(meta, RegistryClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n",
+				StandardCharsets.UTF_8);
+		this.spec.commandLine().getOut().println("wrote " + meta + ": check abstract, maintainer, license and tags");
+		return ExitCode.OK;
+	}
+
+	/** The one control file in the directory (or its {@code sql/}), if there is exactly one. */
+	private static ControlFile control(Path dir) throws IOException {
+		List<Path> controls;
+		try (Stream<Path> files = Files.list(dir)) {
+			controls = files.filter((p) -> p.getFileName().toString().endsWith(".control"))
+				.filter((p) -> !p.getFileName().toString().contains("--"))
+				.toList();
+		}
+		if (controls.size() != 1) {
+			return null;
+		}
+		try {
+			return ControlFileParser.parse(controls.get(0).getFileName().toString(), Files.readString(controls.get(0)));
+		}
+		catch (ControlFileException ex) {
+			throw CliException.local(ex.getMessage());
+		}
+	}
+
+}

@@ -1,0 +1,353 @@
+package dev.pgext.cli.pack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.pgext.model.ExtensionName;
+import dev.pgext.model.PgMajor;
+import dev.pgext.model.StoreLayout;
+import dev.pgext.model.control.ControlFile;
+import dev.pgext.model.control.ControlFileException;
+import dev.pgext.model.control.ControlFileParser;
+import dev.pgext.model.control.LibraryReferences;
+import dev.pgext.model.elf.ElfFile;
+
+/**
+ * The registry's publish checks that need nothing but the artifact and its metadata, run
+ * before anything is uploaded: paths the store can hold, the registry's default size and
+ * entry limits, ELF shared objects for the platform, control files the server accepts, an
+ * installable version, and library references that resolve. The registry stays the judge
+ * (its limits may be configured otherwise, and it resolves libraries of required extensions
+ * against its catalog); these checks catch what would be refused anyway.
+ */
+public final class LocalChecks {
+
+	/** The registry's default limits ({@code pgext.registry.publish.*}). */
+	static final long MAX_FILE_SIZE = 64L * 1024 * 1024;
+
+	static final long MAX_TOTAL_SIZE = 512L * 1024 * 1024;
+
+	static final int MAX_ENTRIES = 2000;
+
+	/** Libraries every Postgres server has in its {@code $libdir}. */
+	static final Set<String> SERVER_LIBRARIES = Set.of("plpgsql", "dict_snowball", "pgoutput", "libpqwalreceiver",
+			"llvmjit");
+
+	private static final Pattern LIBRARY = Pattern.compile("[A-Za-z0-9_+-][A-Za-z0-9_.+-]*");
+
+	private static final Pattern LIBDIR_REFERENCE = Pattern.compile("\\$libdir/[^'\"\\s;),]*");
+
+	private LocalChecks() {
+	}
+
+	/**
+	 * The outcome of one check.
+	 *
+	 * @param level whether it passed, failed, or passed with something to know
+	 * @param message what was checked, or what is wrong
+	 */
+	public record Check(Level level, String message) {
+
+		static Check ok(String message) {
+			return new Check(Level.OK, message);
+		}
+
+		static Check fail(String message) {
+			return new Check(Level.FAIL, message);
+		}
+
+		static Check note(String message) {
+			return new Check(Level.NOTE, message);
+		}
+
+		@Override
+		public String toString() {
+			return String.format("  %-5s %s", this.level.label, this.message);
+		}
+
+	}
+
+	/** How a check ended. */
+	public enum Level {
+
+		OK("ok"), NOTE("note"), FAIL("FAIL");
+
+		private final String label;
+
+		Level(String label) {
+			this.label = label;
+		}
+
+	}
+
+	/** Whether any of {@code checks} failed. */
+	public static boolean failed(List<Check> checks) {
+		return checks.stream().anyMatch((check) -> check.level() == Level.FAIL);
+	}
+
+	/** Checks the release metadata: the names and the version the registry will accept. */
+	public static List<Check> metadata(Metadata metadata) {
+		List<Check> checks = new ArrayList<>();
+		String nameProblem = (metadata.name() == null) ? "META.json has no name"
+				: ExtensionName.problem(metadata.name().toLowerCase(Locale.ROOT));
+		if (nameProblem != null) {
+			checks.add(Check.fail("distribution name: " + nameProblem));
+		}
+		else {
+			checks.add(Check.ok("distribution name " + metadata.name()));
+		}
+		String normal = Metadata.normalizedVersion(metadata.version());
+		if (normal == null) {
+			checks.add(Check.fail("version '" + metadata.version() + "' is not a semantic version (MAJOR.MINOR.PATCH, "
+					+ "such as 1.4.0 or 2.0.0-beta.1); the registry refuses it"));
+		}
+		else if (!normal.equals(metadata.version())) {
+			checks.add(Check.note("version " + metadata.version() + " is published as " + normal));
+		}
+		else {
+			checks.add(Check.ok("version " + normal));
+		}
+		return checks;
+	}
+
+	/** Checks the artifact for {@code major}, whose libraries must be built for {@code platform}. */
+	public static List<Check> artifact(Metadata metadata, PgMajor major, InstallTree tree, Platform platform) {
+		List<Check> checks = new ArrayList<>();
+		Map<String, Path> files = tree.files();
+		if (files.isEmpty()) {
+			checks.add(Check.fail("pg" + major.value() + ": no files under share/ or lib/"));
+			return checks;
+		}
+		limits(tree, checks);
+		Map<String, Path> libraries = new TreeMap<>();
+		for (Map.Entry<String, Path> file : files.entrySet()) {
+			if (file.getKey().startsWith("lib/") && file.getKey().endsWith(".so")) {
+				libraries.put(ControlFile.libraryName(file.getKey().substring("lib/".length())), file.getValue());
+				checks.add(sharedObject(file.getKey(), file.getValue(), platform));
+			}
+		}
+		Map<String, ControlFile> controls = new TreeMap<>();
+		boolean unparsable = false;
+		for (Map.Entry<String, Path> file : files.entrySet()) {
+			String path = file.getKey();
+			String name = path.substring(path.lastIndexOf('/') + 1);
+			if (path.equals("share/extension/" + name) && name.endsWith(".control") && !name.contains("--")) {
+				try {
+					ControlFile control = ControlFileParser.parse(name, read(file.getValue()));
+					controls.put(control.name(), control);
+					checks.add(Check.ok(name + " parses"));
+				}
+				catch (ControlFileException ex) {
+					checks.add(Check.fail(ex.getMessage()));
+					unparsable = true;
+				}
+			}
+		}
+		if (controls.isEmpty() && !unparsable) {
+			if (libraries.isEmpty()) {
+				checks.add(Check.fail("no control file in share/extension and no library in lib/: nothing to publish"));
+			}
+			else {
+				checks.add(Check.note("no control file: each library is published as a library module "
+						+ libraries.keySet()));
+			}
+		}
+		for (String provided : metadata.provides().keySet()) {
+			if (!controls.isEmpty() && !controls.containsKey(provided)) {
+				checks.add(Check.fail("META.json provides extension '" + provided + "' but there is no share/extension/"
+						+ provided + ".control"));
+			}
+		}
+		for (ControlFile control : controls.values()) {
+			extension(metadata, control, files, libraries.keySet(), checks);
+		}
+		return checks;
+	}
+
+	private static void limits(InstallTree tree, List<Check> checks) {
+		int before = checks.size();
+		long total = 0;
+		for (Map.Entry<String, Path> file : tree.files().entrySet()) {
+			String problem = StoreLayout.installPathProblem(file.getKey());
+			if (problem != null) {
+				checks.add(Check.fail(file.getKey() + ": " + problem));
+			}
+			long size = size(file.getValue());
+			total += size;
+			if (size > MAX_FILE_SIZE) {
+				checks.add(Check.fail(file.getKey() + " is " + size + " bytes; the registry's default limit per file is "
+						+ MAX_FILE_SIZE));
+			}
+		}
+		if (total > MAX_TOTAL_SIZE) {
+			checks.add(Check.fail("the files add up to " + total + " bytes; the registry's default limit is "
+					+ MAX_TOTAL_SIZE));
+		}
+		if (tree.files().size() > MAX_ENTRIES) {
+			checks.add(Check.fail(tree.files().size() + " files; the registry's default limit is " + MAX_ENTRIES
+					+ " entries"));
+		}
+		if (checks.size() == before) {
+			checks.add(Check.ok(tree.files().size() + " files, " + total + " bytes: paths and sizes within the "
+					+ "registry's default limits"));
+		}
+	}
+
+	private static Check sharedObject(String path, Path content, Platform platform) {
+		try {
+			ElfFile elf = ElfFile.read(content);
+			if (elf.type() != ElfFile.ET_DYN) {
+				return Check.fail(path + " is an ELF file of type " + elf.type() + ", not a shared object (type 3)");
+			}
+			if (elf.machine() != platform.elfMachine()) {
+				return Check.fail(path + " is built for ELF machine " + elf.machine() + ", not for " + platform.name()
+						+ " (" + platform.elfMachine() + ")");
+			}
+			return Check.ok(path + ": ELF shared object for " + platform.name());
+		}
+		catch (IOException ex) {
+			return Check.fail(path + " is not an ELF shared object: " + ex.getMessage());
+		}
+	}
+
+	private static void extension(Metadata metadata, ControlFile control, Map<String, Path> files,
+			Set<String> libraries, List<Check> checks) {
+		String scriptDir = "share/extension";
+		if (control.directory() != null && !control.directory().isBlank()) {
+			String directory = control.directory();
+			if (directory.startsWith("/") || directory.contains("..")) {
+				checks.add(Check.fail(control.name() + ".control: directory must be relative to share/ (got '"
+						+ directory + "')"));
+				return;
+			}
+			scriptDir = "share/" + (directory.endsWith("/") ? directory.substring(0, directory.length() - 1) : directory);
+		}
+		Set<String> installable = new HashSet<>();
+		Map<String, Set<String>> updates = new HashMap<>();
+		Set<String> referenced = new TreeSet<>();
+		boolean badReference = false;
+		if (control.modulePathname() != null) {
+			badReference |= !reference(control.name() + ".control: module_pathname", control.modulePathname(), checks);
+			referenced.add(control.moduleLibrary());
+		}
+		for (Map.Entry<String, Path> file : files.entrySet()) {
+			String path = file.getKey();
+			String name = path.substring(path.lastIndexOf('/') + 1);
+			String directory = path.substring(0, path.lastIndexOf('/'));
+			if (!directory.equals(scriptDir) || !name.startsWith(control.name() + "--") || !name.endsWith(".sql")) {
+				continue;
+			}
+			String[] versions = name.substring(control.name().length() + 2, name.length() - ".sql".length())
+				.split("--", -1);
+			if (versions.length == 1) {
+				installable.add(versions[0]);
+			}
+			else if (versions.length == 2) {
+				updates.computeIfAbsent(versions[0], (v) -> new HashSet<>()).add(versions[1]);
+			}
+			String sql = read(file.getValue());
+			Matcher reference = LIBDIR_REFERENCE.matcher(sql);
+			while (reference.find()) {
+				badReference |= !reference(path, reference.group(), checks);
+			}
+			referenced.addAll(LibraryReferences.in(sql, control));
+		}
+		String version = metadata.provides().get(control.name());
+		if (version == null) {
+			version = control.defaultVersion();
+		}
+		if (version == null) {
+			checks.add(Check.fail(control.name() + " has no default_version and META.json names no version for it"));
+		}
+		else if (!reachable(installable, updates, version)) {
+			checks.add(Check.fail(control.name() + " version " + version + " has no install script (" + control.name()
+					+ "--" + version + ".sql) and no update path to it from one"));
+		}
+		else {
+			checks.add(Check.ok(control.name() + " " + version + " is installable"));
+		}
+		if (badReference) {
+			return;
+		}
+		for (String library : referenced) {
+			if (libraries.contains(library)) {
+				checks.add(Check.ok(control.name() + " loads $libdir/" + library + ", which the artifact has"));
+			}
+			else if (SERVER_LIBRARIES.contains(library)) {
+				checks.add(Check.ok(control.name() + " loads $libdir/" + library + ", part of Postgres"));
+			}
+			else if (!control.requires().isEmpty()) {
+				checks.add(Check.note(control.name() + " loads $libdir/" + library + ", which is not in the artifact; "
+						+ "the registry accepts it only if an extension it requires " + control.requires()
+						+ " provides it"));
+			}
+			else {
+				checks.add(Check.fail(control.name() + " loads library '" + library + "', which is neither in lib/, "
+						+ "nor part of Postgres, and the extension requires nothing that could provide it"));
+			}
+		}
+	}
+
+	private static boolean reference(String where, String reference, List<Check> checks) {
+		String name = reference.startsWith("$libdir/") ? reference.substring("$libdir/".length()) : reference;
+		if (!LIBRARY.matcher(name).matches() || name.equals(".") || name.equals("..")) {
+			checks.add(Check.fail(where + " refers to '" + reference
+					+ "'; a library reference must be $libdir/<name> (or <name>), a file directly in lib/"));
+			return false;
+		}
+		return true;
+	}
+
+	private static boolean reachable(Set<String> installable, Map<String, Set<String>> updates, String target) {
+		Deque<String> todo = new ArrayDeque<>(installable);
+		Set<String> seen = new HashSet<>(installable);
+		while (!todo.isEmpty()) {
+			String version = todo.pop();
+			if (version.equals(target)) {
+				return true;
+			}
+			for (String next : updates.getOrDefault(version, Set.of())) {
+				if (seen.add(next)) {
+					todo.add(next);
+				}
+			}
+		}
+		return false;
+	}
+
+	private static String read(Path file) {
+		try {
+			// decoded leniently: a script in another encoding still shows its references
+			return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private static long size(Path file) {
+		try {
+			return Files.size(file);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+}

@@ -1,0 +1,47 @@
+package dev.pgext.cli;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The command line itself: usage errors, missing configuration, documented exit codes. */
+class PgextCliTests {
+
+	@Test
+	void anUnknownOptionIsAUsageErrorWithExitCode2() {
+		CliRun run = CliRun.of(Map.of(), "install", "x", "--no-such-option");
+
+		assertThat(run.exitCode()).isEqualTo(ExitCode.LOCAL);
+		assertThat(run.err()).contains("Unknown option: '--no-such-option'").contains("Usage: pgext install");
+	}
+
+	@Test
+	void installNeedsToKnowWhereTheInstallationIs() {
+		CliRun run = CliRun.of(Map.of(), "install", "hstore");
+
+		assertThat(run.exitCode()).isEqualTo(ExitCode.LOCAL);
+		assertThat(run.err()).contains("--pg-config").contains("--pgdir");
+	}
+
+	@Test
+	void withoutARegistryTheCommandSaysHowToNameOne() {
+		CliRun run = CliRun.of(Map.of("PGEXT_CONFIG", "/nonexistent/credentials"), "search", "hstore");
+
+		assertThat(run.exitCode()).isEqualTo(ExitCode.LOCAL);
+		assertThat(run.err()).contains("no registry: pass --registry URL, set PGEXT_REGISTRY, or run pgext login");
+	}
+
+	@Test
+	void helpListsTheCommandsAndTheExitCodes() {
+		CliRun run = CliRun.of(Map.of(), "--help");
+
+		assertThat(run.exitCode()).isZero();
+		assertThat(run.out()).contains("login", "whoami", "init", "package", "publish", "yank", "unyank", "deprecate",
+				"search", "info", "install")
+			.contains("Exit codes:")
+			.contains("registry unreachable, or a download failed its sha256");
+	}
+
+}

@@ -1,0 +1,254 @@
+package dev.pgext.model.place;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.index.ExtFile;
+
+/**
+ * Puts one file of an index into a Postgres installation so that Postgres only ever sees
+ * complete, verified content: the bytes stream into a temporary file in the target's own
+ * directory (so the final rename stays on one file system and is atomic) while their digest is
+ * computed, the file is fsynced, its size and digest are checked against the index, and only
+ * then is it renamed over the target. A wrong digest or size leaves nothing behind. Nothing is
+ * held in memory beyond one buffer. The caller fsyncs each directory it renamed into, once per
+ * batch ({@link #syncDirectory}), because one fsync per file would dominate the cost of small
+ * files.
+ * <p>
+ * The extension loader places files this way before Postgres starts or while it waits, and the
+ * {@code pgext install} command places them the same way into a local installation.
+ */
+public final class FilePlacement {
+
+	/** Suffix of files being written; whoever places into a directory may remove leftovers of dead writers. */
+	public static final String PART_SUFFIX = ".pgext-part";
+
+	private static final int BUFFER = 64 * 1024;
+
+	private static final long PID = ProcessHandle.current().pid();
+
+	private static final AtomicLong PARTS = new AtomicLong();
+
+	private FilePlacement() {
+	}
+
+	/**
+	 * What a placement tells its caller while bytes flow: a bandwidth limit, a byte counter or a
+	 * progress bar. Called from the placing thread only.
+	 */
+	public interface Flow {
+
+		/** No limit, nothing observed. */
+		Flow NONE = new Flow() {
+		};
+
+		/**
+		 * How many bytes to read next, at most {@code buffer}; a bandwidth limit answers less.
+		 */
+		default int nextChunk(int buffer) {
+			return buffer;
+		}
+
+		/** {@code n} bytes were read and written. */
+		default void received(int n) {
+		}
+
+	}
+
+	/**
+	 * Streams {@code in} into a temporary file next to {@code target}, verifies its size and
+	 * sha256 against {@code file} and renames it into place (0755 for a library, else 0644);
+	 * on any failure the temporary file is removed and the target is untouched. The directory
+	 * is not fsynced here.
+	 * @throws ContentMismatchException when the content is not what {@code file} says
+	 * @throws IOException when reading or writing fails
+	 */
+	public static void receive(InputStream in, ExtFile file, Path target, Flow flow) throws IOException {
+		Path part = newPart(target);
+		try {
+			MessageDigest digest = Sha256Digest.newDigest();
+			long total = 0;
+			try (FileChannel out = FileChannel.open(part, StandardOpenOption.WRITE)) {
+				byte[] buffer = new byte[BUFFER];
+				while (true) {
+					int n = in.read(buffer, 0, Math.min(buffer.length, Math.max(1, flow.nextChunk(buffer.length))));
+					if (n < 0) {
+						break;
+					}
+					total += n;
+					if (total > file.size()) {
+						throw new ContentMismatchException(file.path() + " (" + file.sha256()
+								+ ") is larger than the " + file.size() + " bytes the index says; refused");
+					}
+					digest.update(buffer, 0, n);
+					ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+					while (chunk.hasRemaining()) {
+						out.write(chunk);
+					}
+					flow.received(n);
+				}
+				out.force(true);
+			}
+			Sha256Digest actual = Sha256Digest.fromDigest(digest);
+			if (total != file.size() || !actual.equals(file.sha256())) {
+				throw new ContentMismatchException(file.path() + ": content has sha256 " + actual + " and " + total
+						+ " bytes, the index says " + file.sha256() + " and " + file.size() + " bytes; refused");
+			}
+			Files.setPosixFilePermissions(part,
+					PosixFilePermissions.fromString(file.isLibrary() ? "rwxr-xr-x" : "rw-r--r--"));
+			rename(part, target);
+		}
+		finally {
+			Files.deleteIfExists(part);
+		}
+	}
+
+	/**
+	 * A fresh, unused name next to {@code target} for content that is verified now and put in
+	 * place later with {@link #promote}, so that several files can all be verified before any
+	 * of them replaces what Postgres sees. It ends in {@value #PART_SUFFIX}, so a staged file
+	 * whose writer died is removed like any leftover.
+	 */
+	public static Path stagedSibling(Path target) {
+		return target.resolveSibling("." + target.getFileName() + "." + PID + ".staged" + PARTS.incrementAndGet()
+				+ PART_SUFFIX);
+	}
+
+	/**
+	 * Renames verified content at {@code staged} (a {@link #stagedSibling} of {@code target})
+	 * over {@code target} in one atomic step; the caller fsyncs the directory.
+	 */
+	public static void promote(Path staged, Path target) throws IOException {
+		rename(staged, target);
+	}
+
+	/** Whether {@code target} already holds exactly {@code file}'s content. */
+	public static boolean hasContent(Path target, ExtFile file) throws IOException {
+		return Files.isRegularFile(target) && Files.size(target) == file.size()
+				&& Sha256Digest.of(target).equals(file.sha256());
+	}
+
+	/**
+	 * Writes small content (a control file from the index) through a temporary file and a
+	 * rename, so a reader never sees it half-written. Content already there is left alone.
+	 * @param durable whether to fsync the file and its directory; content that is rewritten from
+	 * the index before every start (control files) needs no fsync, since a crash only means it is
+	 * compared and rewritten at the next start, before Postgres runs
+	 */
+	public static void writeAtomically(Path target, byte[] content, boolean durable) throws IOException {
+		if (Files.isRegularFile(target) && Files.size(target) == content.length
+				&& Arrays.equals(Files.readAllBytes(target), content)) {
+			return;
+		}
+		Files.createDirectories(target.getParent());
+		Path part = newPart(target);
+		try {
+			try (FileChannel out = FileChannel.open(part, StandardOpenOption.WRITE)) {
+				ByteBuffer buffer = ByteBuffer.wrap(content);
+				while (buffer.hasRemaining()) {
+					out.write(buffer);
+				}
+				if (durable) {
+					out.force(true);
+				}
+			}
+			Files.setPosixFilePermissions(part, PosixFilePermissions.fromString("rw-r--r--"));
+			rename(part, target);
+			if (durable) {
+				syncDirectory(target.getParent());
+			}
+		}
+		finally {
+			Files.deleteIfExists(part);
+		}
+	}
+
+	/**
+	 * Removes the {@value #PART_SUFFIX} files a killed writer left anywhere under {@code dir}
+	 * (nested directories included, links not followed); returns how many.
+	 */
+	public static int removeLeftovers(Path dir) throws IOException {
+		return removeLeftovers(dir, (part) -> true);
+	}
+
+	/** Removes the {@value #PART_SUFFIX} files under {@code dir} that {@code which} accepts; returns how many. */
+	public static int removeLeftovers(Path dir, Predicate<Path> which) throws IOException {
+		if (!Files.isDirectory(dir)) {
+			return 0;
+		}
+		List<Path> parts;
+		try (Stream<Path> files = Files.walk(dir)) {
+			parts = files.filter((p) -> p.getFileName().toString().endsWith(PART_SUFFIX))
+				.filter((p) -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+				.filter(which)
+				.toList();
+		}
+		int removed = 0;
+		for (Path part : parts) {
+			if (Files.deleteIfExists(part)) {
+				removed++;
+			}
+		}
+		return removed;
+	}
+
+	/** The pid of the process that wrote part file {@code part} ({@code .<name>.<pid>.<n>.pgext-part}), if it says. */
+	public static Optional<Long> writerOf(Path part) {
+		String name = part.getFileName().toString();
+		if (!name.endsWith(PART_SUFFIX)) {
+			return Optional.empty();
+		}
+		String[] fields = name.substring(0, name.length() - PART_SUFFIX.length()).split("\\.");
+		try {
+			return (fields.length >= 3) ? Optional.of(Long.parseLong(fields[fields.length - 2])) : Optional.empty();
+		}
+		catch (NumberFormatException ex) {
+			return Optional.empty();
+		}
+	}
+
+	/** Makes the renames in {@code dir} durable. */
+	public static void syncDirectory(Path dir) throws IOException {
+		try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+			channel.force(true);
+		}
+	}
+
+	/**
+	 * A new, empty temporary file next to {@code target}, named after it, this process and a
+	 * counter: unique without the cost of random names, and recognisable as a leftover.
+	 */
+	private static Path newPart(Path target) throws IOException {
+		Path part = target.resolveSibling("." + target.getFileName() + "." + PID + "." + PARTS.incrementAndGet()
+				+ PART_SUFFIX);
+		Files.newByteChannel(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+		return part;
+	}
+
+	private static void rename(Path part, Path target) throws IOException {
+		try {
+			Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+		}
+		catch (AtomicMoveNotSupportedException ex) {
+			throw new IOException("cannot rename atomically into " + target.getParent(), ex);
+		}
+	}
+
+}

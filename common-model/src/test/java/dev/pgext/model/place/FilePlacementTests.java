@@ -1,0 +1,85 @@
+package dev.pgext.model.place;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.index.ExtFile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/** Verified, atomic placement: what a reader of the target directory can ever see. */
+class FilePlacementTests {
+
+	private static final byte[] CONTENT = "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';"
+		.getBytes(StandardCharsets.UTF_8);
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void verifiedContentIsRenamedIntoPlaceWithItsMode() throws IOException {
+		ExtFile library = new ExtFile("lib/f.so", Sha256Digest.of(CONTENT), CONTENT.length);
+		Path target = this.dir.resolve("f.so");
+
+		FilePlacement.receive(new ByteArrayInputStream(CONTENT), library, target, FilePlacement.Flow.NONE);
+
+		assertThat(target).hasBinaryContent(CONTENT);
+		assertThat(Files.getPosixFilePermissions(target)).isEqualTo(PosixFilePermissions.fromString("rwxr-xr-x"));
+		assertThat(FilePlacement.hasContent(target, library)).isTrue();
+		assertThat(files()).containsExactly(target);
+	}
+
+	@Test
+	void contentThatIsNotWhatTheIndexSaysLeavesTheTargetUntouchedAndNoPartFile() throws IOException {
+		ExtFile script = new ExtFile("share/extension/f--1.0.sql", Sha256Digest.of(CONTENT), CONTENT.length);
+		Path target = Files.writeString(this.dir.resolve("f--1.0.sql"), "old");
+		byte[] tampered = CONTENT.clone();
+		tampered[0] ^= 1;
+
+		assertThatExceptionOfType(ContentMismatchException.class)
+			.isThrownBy(() -> FilePlacement.receive(new ByteArrayInputStream(tampered), script, target,
+					FilePlacement.Flow.NONE))
+			.withMessageContaining("refused");
+		byte[] longer = (new String(CONTENT, StandardCharsets.UTF_8) + " ").getBytes(StandardCharsets.UTF_8);
+		assertThatExceptionOfType(ContentMismatchException.class)
+			.isThrownBy(() -> FilePlacement.receive(new ByteArrayInputStream(longer), script, target,
+					FilePlacement.Flow.NONE))
+			.withMessageContaining("larger than");
+
+		assertThat(target).hasContent("old");
+		assertThat(files()).containsExactly(target);
+	}
+
+	@Test
+	void stagedContentReplacesTheTargetOnlyWhenPromoted() throws IOException {
+		ExtFile control = new ExtFile("share/extension/f.control", Sha256Digest.of(CONTENT), CONTENT.length);
+		Path target = Files.writeString(this.dir.resolve("f.control"), "old");
+		Path staged = FilePlacement.stagedSibling(target);
+
+		FilePlacement.receive(new ByteArrayInputStream(CONTENT), control, staged, FilePlacement.Flow.NONE);
+		assertThat(target).hasContent("old");
+		assertThat(staged.getFileName().toString()).endsWith(FilePlacement.PART_SUFFIX);
+		assertThat(FilePlacement.writerOf(staged)).contains(ProcessHandle.current().pid());
+
+		FilePlacement.promote(staged, target);
+		assertThat(target).hasBinaryContent(CONTENT);
+		assertThat(files()).containsExactly(target);
+	}
+
+	private java.util.List<Path> files() throws IOException {
+		try (Stream<Path> files = Files.list(this.dir)) {
+			return files.toList();
+		}
+	}
+
+}
