@@ -9,6 +9,7 @@ import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -20,6 +21,7 @@ import org.springframework.web.util.UriUtils;
  * {@code GET /api/v1/feeds/releases.atom}: the newest public releases as an Atom feed, read
  * from the outbox.
  */
+@Tag(name = "events")
 @RestController
 class FeedController {
 

@@ -5,6 +5,7 @@ import java.time.Duration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
 
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
@@ -23,6 +24,7 @@ import dev.pgext.model.Scope;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.index.ExtIndexJson;
 import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.problem.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
@@ -31,6 +33,7 @@ import dev.pgext.registry.problem.RegistryException;
  * exact bytes as a strong ETag so that a loader polling with {@code If-None-Match} gets a
  * 304 until something changes.
  */
+@Tag(name = "manifests", description = "What each compute may load: public extensions merged with its tenant's")
 @RestController
 class ManifestController {
 
@@ -44,6 +47,7 @@ class ManifestController {
 	}
 
 	@Operation(summary = "Compute manifest: public extensions merged with a tenant's private ones")
+	@ProblemResponses(HttpStatus.FORBIDDEN)
 	@GetMapping("/api/v1/compute-manifests/{pgMajor}")
 	@Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
 	ResponseEntity<byte[]> manifest(@Parameter(hidden = true) Caller caller, @PathVariable String pgMajor,
