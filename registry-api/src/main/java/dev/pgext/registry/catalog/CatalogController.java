@@ -7,6 +7,9 @@ import java.util.List;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -188,6 +191,11 @@ class CatalogController {
 	@Operation(summary = "Download a file by its sha256, streamed from the store, or with redirect=true a 302 to a "
 			+ "presigned store URL valid for 15 minutes")
 	@ProblemResponses(HttpStatus.SERVICE_UNAVAILABLE)
+	@ApiResponse(responseCode = "200", description = "The file's bytes, streamed from the store",
+			content = @Content(mediaType = "application/octet-stream",
+					schema = @Schema(type = "string", format = "binary")))
+	@ApiResponse(responseCode = "302",
+			description = "With redirect=true: Location is a presigned store URL valid for 15 minutes")
 	@GetMapping("/api/v1/files/{sha256}")
 	ResponseEntity<InputStreamResource> file(@Parameter(hidden = true) Caller caller, @PathVariable String sha256,
 			@RequestParam(defaultValue = "false") boolean redirect) {

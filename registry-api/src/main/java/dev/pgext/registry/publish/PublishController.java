@@ -161,7 +161,10 @@ class PublishController {
 			if (admitted) {
 				this.uploads.release();
 			}
-			sample.stop(this.meters.timer("pgext.registry.publish", "outcome", outcome));
+			sample.stop(Timer.builder("pgext.registry.publish")
+				.description("Time to handle a publish request, by outcome (created or the problem kind)")
+				.tag("outcome", outcome)
+				.register(this.meters));
 		}
 	}
 

@@ -99,7 +99,9 @@ class SearchController {
 			return new Results(query, page, size, found.total(), found.hits());
 		}
 		finally {
-			sample.stop(this.meters.timer("pgext.registry.search"));
+			sample.stop(Timer.builder("pgext.registry.search")
+				.description("Time to answer a search request")
+				.register(this.meters));
 		}
 	}
 
