@@ -92,6 +92,9 @@ class ApiDocumentIntegrationTests extends RegistryIntegrationTest {
 		JsonNode badRequest = this.document.path("components").path("responses").path("BadRequest");
 		assertThat(badRequest.path("content").path("application/problem+json").path("schema").path("$ref").asString())
 			.isEqualTo("#/components/schemas/ProblemDetail");
+		JsonNode responses = this.document.path("components").path("responses");
+		assertThat(responses.path("Unauthorized").path("headers").propertyNames()).contains("WWW-Authenticate");
+		assertThat(responses.path("ServiceUnavailable").path("headers").propertyNames()).contains("Retry-After");
 	}
 
 	@Test

@@ -8,6 +8,7 @@ import java.util.TreeSet;
 
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.headers.Header;
 import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.IntegerSchema;
 import io.swagger.v3.oas.models.media.MediaType;
@@ -20,6 +21,7 @@ import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springdoc.core.customizers.OperationCustomizer;
 
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.method.HandlerMethod;
@@ -109,12 +111,23 @@ class ProblemResponseDocuments implements OperationCustomizer, OpenApiCustomizer
 	@Override
 	public void customise(OpenAPI openApi) {
 		openApi.getComponents().addSchemas(SCHEMA, problemSchema());
-		DOCUMENTED.values()
-			.forEach((documented) -> openApi.getComponents()
-				.addResponses(documented.name(),
-						new ApiResponse().description(documented.description())
-							.content(new Content().addMediaType(PROBLEM_JSON,
-									new MediaType().schema(new Schema<>().$ref("#/components/schemas/" + SCHEMA))))));
+		DOCUMENTED.forEach((status, documented) -> {
+			ApiResponse response = new ApiResponse().description(documented.description())
+				.content(new Content().addMediaType(PROBLEM_JSON,
+						new MediaType().schema(new Schema<>().$ref("#/components/schemas/" + SCHEMA))));
+			if (status == HttpStatus.UNAUTHORIZED) {
+				response.addHeaderObject(HttpHeaders.WWW_AUTHENTICATE, header("Bearer realm=\"pgext\": the registry takes a bearer token"));
+			}
+			if (status == HttpStatus.SERVICE_UNAVAILABLE) {
+				response.addHeaderObject(HttpHeaders.RETRY_AFTER,
+						header("Seconds to wait, when the registry is at its upload limit"));
+			}
+			openApi.getComponents().addResponses(documented.name(), response);
+		});
+	}
+
+	private static Header header(String description) {
+		return new Header().description(description).schema(new StringSchema());
 	}
 
 	/**
