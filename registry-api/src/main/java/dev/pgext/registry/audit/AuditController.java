@@ -4,19 +4,23 @@ import java.time.Instant;
 import java.util.List;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.problem.ProblemResponses;
 
 /**
  * {@code GET /api/v1/audit}: the audit trail, newest first, for administrators.
  */
+@Tag(name = "audit", description = "The audit trail of every change (administrators)")
 @RestController
 class AuditController {
 
@@ -40,6 +44,7 @@ class AuditController {
 	}
 
 	@Operation(summary = "The audit trail, newest first (scope admin)")
+	@ProblemResponses(HttpStatus.FORBIDDEN)
 	@GetMapping("/api/v1/audit")
 	List<AuditEvent> events(Caller caller, @RequestParam(required = false) String target,
 			@RequestParam(defaultValue = "100") @Min(1) @Max(1000) int limit) {

@@ -8,6 +8,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
@@ -26,11 +28,13 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.pgext.model.TenantId;
 import dev.pgext.registry.RegistryProperties;
 import dev.pgext.registry.audit.AuditLog;
+import dev.pgext.registry.problem.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
  * Users and their API tokens.
  */
+@Tag(name = "users", description = "Users, API tokens, and who a token belongs to")
 @RestController
 class UserController {
 
@@ -70,6 +74,8 @@ class UserController {
 	record User(long id, String name, String tenant) {
 	}
 
+	@Operation(summary = "Create a user, optionally of a tenant (scope admin)")
+	@ProblemResponses({ HttpStatus.FORBIDDEN, HttpStatus.CONFLICT })
 	@PostMapping("/api/v1/users")
 	@ResponseStatus(HttpStatus.CREATED)
 	@Transactional
@@ -119,6 +125,9 @@ class UserController {
 			@JsonProperty("expires_at") Instant expiresAt) {
 	}
 
+	@Operation(summary = "Create an API token for the caller, or as administrator for another user; "
+			+ "the token is shown only in this answer")
+	@ProblemResponses({ HttpStatus.FORBIDDEN, HttpStatus.NOT_FOUND })
 	@PostMapping("/api/v1/tokens")
 	@ResponseStatus(HttpStatus.CREATED)
 	@Transactional
@@ -169,6 +178,8 @@ class UserController {
 		return new CreatedToken(id, token, userName, scopes, expiresAt);
 	}
 
+	@Operation(summary = "Revoke a token (its owner or an administrator)")
+	@ProblemResponses(HttpStatus.FORBIDDEN)
 	@PostMapping("/api/v1/tokens/{id}/revoke")
 	@Transactional
 	Map<String, Object> revokeToken(Caller caller, @PathVariable long id) {
@@ -196,6 +207,7 @@ class UserController {
 	record Me(String user, String tenant, Set<String> scopes) {
 	}
 
+	@Operation(summary = "The user, tenant and scopes of the presented token (anonymous without one)")
 	@GetMapping("/api/v1/me")
 	Me me(Caller caller) {
 		return new Me(caller.name(), (caller.tenant() != null) ? caller.tenant().value() : null,

@@ -8,6 +8,7 @@ import java.util.TreeMap;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -24,6 +25,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.pgext.model.PgMajor;
@@ -33,6 +35,7 @@ import dev.pgext.model.store.ObjectInfo;
 import dev.pgext.model.store.ObjectStore;
 import dev.pgext.registry.audit.AuditLog;
 import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.problem.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
@@ -40,6 +43,7 @@ import dev.pgext.registry.problem.RegistryException;
  * {@code bundles/sha256/<hex>.tar.zst}, and listing the registered ones. Registering is
  * idempotent for equal content and refused for different content under the same digest.
  */
+@Tag(name = "bundles", description = "Postgres bundles, and the reviewed pins that choose one per environment")
 @RestController
 class BundleController {
 
@@ -83,6 +87,9 @@ class BundleController {
 	}
 
 	@Operation(summary = "Register a bundle already uploaded to bundles/sha256/<hex>.tar.zst (scope publish)")
+	@ResponseStatus(HttpStatus.CREATED)
+	@ProblemResponses({ HttpStatus.FORBIDDEN, HttpStatus.CONFLICT, HttpStatus.UNPROCESSABLE_CONTENT,
+			HttpStatus.SERVICE_UNAVAILABLE })
 	@PostMapping("/api/v1/bundles")
 	@Transactional
 	ResponseEntity<Bundle> register(@Parameter(hidden = true) Caller caller,
@@ -118,13 +125,13 @@ class BundleController {
 		return ResponseEntity.status(HttpStatus.CREATED).body(find(digest.hex()));
 	}
 
-	@Operation(summary = "Registered bundles, newest first")
+	@Operation(operationId = "listBundles", summary = "Registered bundles, newest first")
 	@GetMapping("/api/v1/bundles")
 	List<Bundle> list(@RequestParam(defaultValue = "100") @Min(1) @Max(1000) int limit) {
 		return this.bundles.newest(limit);
 	}
 
-	@Operation(summary = "One registered bundle")
+	@Operation(operationId = "getBundle", summary = "One registered bundle")
 	@GetMapping("/api/v1/bundles/{sha256}")
 	Bundle get(@PathVariable String sha256) {
 		return find(Sha256Digest.parse(sha256).hex());

@@ -12,17 +12,20 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 
 import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.pgext.model.PgMajor;
@@ -31,6 +34,7 @@ import dev.pgext.registry.audit.AuditLog;
 import dev.pgext.registry.auth.Caller;
 import dev.pgext.registry.events.EventTypes;
 import dev.pgext.registry.events.Events;
+import dev.pgext.registry.problem.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
@@ -41,6 +45,7 @@ import dev.pgext.registry.problem.RegistryException;
  * {@code GET /api/v1/bundle-pins/{env}} answers the pin file that
  * {@code bundle-builder fetch --pin} reads.
  */
+@Tag(name = "bundles")
 @RestController
 class BundlePinController {
 
@@ -99,6 +104,8 @@ class BundlePinController {
 	}
 
 	@Operation(summary = "Propose pinning a registered bundle for an environment (scope publish or bundle-approver)")
+	@ResponseStatus(HttpStatus.CREATED)
+	@ProblemResponses({ HttpStatus.FORBIDDEN, HttpStatus.UNPROCESSABLE_CONTENT })
 	@PostMapping("/api/v1/bundle-pins/{environment}/proposals")
 	@Transactional
 	ResponseEntity<Pin> propose(@Parameter(hidden = true) Caller caller, @PathVariable String environment,
@@ -134,6 +141,7 @@ class BundlePinController {
 	}
 
 	@Operation(summary = "Approve a proposed pin (scope bundle-approver, never the proposer); it takes effect")
+	@ProblemResponses({ HttpStatus.FORBIDDEN, HttpStatus.CONFLICT })
 	@PostMapping("/api/v1/bundle-pins/{environment}/proposals/{id}/approve")
 	@Transactional
 	Pin approve(@Parameter(hidden = true) Caller caller, @PathVariable String environment, @PathVariable long id) {

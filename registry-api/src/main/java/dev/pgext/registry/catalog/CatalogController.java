@@ -7,6 +7,10 @@ import java.util.List;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 
@@ -28,6 +32,7 @@ import dev.pgext.model.index.ExtFile;
 import dev.pgext.model.store.ObjectStore;
 import dev.pgext.registry.Scopes;
 import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.problem.ProblemResponses;
 import dev.pgext.registry.storage.DownloadLinks;
 import dev.pgext.registry.problem.RegistryException;
 
@@ -36,6 +41,7 @@ import dev.pgext.registry.problem.RegistryException;
  * with it, the public scope and that tenant's private one, which only the tenant's tokens
  * and administrators may ask for.
  */
+@Tag(name = "catalog", description = "Extensions, their versions and releases, and the files they hold")
 @RestController
 class CatalogController {
 
@@ -80,7 +86,8 @@ class CatalogController {
 	record Page<T>(int page, int size, long total, List<T> items) {
 	}
 
-	@Operation(summary = "List extensions, filtered by Postgres major, tag and tenant")
+	@Operation(operationId = "listExtensions", summary = "List extensions, filtered by Postgres major, tag and tenant")
+	@ProblemResponses(HttpStatus.FORBIDDEN)
 	@GetMapping("/api/v1/extensions")
 	Page<ExtensionSummary> list(@Parameter(hidden = true) Caller caller, @RequestParam(required = false) String tenant,
 			@RequestParam(name = "pg", required = false) Integer pg, @RequestParam(required = false) String tag,
@@ -117,7 +124,8 @@ class CatalogController {
 			@JsonProperty("published_at") Instant publishedAt) {
 	}
 
-	@Operation(summary = "One extension and its versions")
+	@Operation(operationId = "getExtension", summary = "One extension and its versions")
+	@ProblemResponses(HttpStatus.FORBIDDEN)
 	@GetMapping("/api/v1/extensions/{name}")
 	ExtensionDetail extension(@Parameter(hidden = true) Caller caller, @PathVariable String name,
 			@RequestParam(required = false) String tenant) {
@@ -150,7 +158,9 @@ class CatalogController {
 			boolean superuser, List<ExtFile> files) {
 	}
 
-	@Operation(summary = "One version of an extension: control file, libraries, requires and files per Postgres major")
+	@Operation(operationId = "getExtensionVersion",
+			summary = "One version of an extension: control file, libraries, requires and files per Postgres major")
+	@ProblemResponses(HttpStatus.FORBIDDEN)
 	@GetMapping("/api/v1/extensions/{name}/versions/{version}")
 	List<ExtensionBuild> version(@Parameter(hidden = true) Caller caller, @PathVariable String name,
 			@PathVariable String version, @RequestParam(required = false) String tenant) {
@@ -163,7 +173,8 @@ class CatalogController {
 		return builds;
 	}
 
-	@Operation(summary = "One release of a distribution: every extension per Postgres major")
+	@Operation(operationId = "getRelease", summary = "One release of a distribution: every extension per Postgres major")
+	@ProblemResponses(HttpStatus.FORBIDDEN)
 	@GetMapping("/api/v1/distributions/{name}/versions/{version}")
 	List<ExtensionBuild> release(@Parameter(hidden = true) Caller caller, @PathVariable String name,
 			@PathVariable String version, @RequestParam(required = false) String tenant) {
@@ -179,6 +190,12 @@ class CatalogController {
 
 	@Operation(summary = "Download a file by its sha256, streamed from the store, or with redirect=true a 302 to a "
 			+ "presigned store URL valid for 15 minutes")
+	@ProblemResponses(HttpStatus.SERVICE_UNAVAILABLE)
+	@ApiResponse(responseCode = "200", description = "The file's bytes, streamed from the store",
+			content = @Content(mediaType = "application/octet-stream",
+					schema = @Schema(type = "string", format = "binary")))
+	@ApiResponse(responseCode = "302",
+			description = "With redirect=true: Location is a presigned store URL valid for 15 minutes")
 	@GetMapping("/api/v1/files/{sha256}")
 	ResponseEntity<InputStreamResource> file(@Parameter(hidden = true) Caller caller, @PathVariable String sha256,
 			@RequestParam(defaultValue = "false") boolean redirect) {

@@ -9,6 +9,10 @@ import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -20,6 +24,7 @@ import org.springframework.web.util.UriUtils;
  * {@code GET /api/v1/feeds/releases.atom}: the newest public releases as an Atom feed, read
  * from the outbox.
  */
+@Tag(name = "events")
 @RestController
 class FeedController {
 
@@ -34,6 +39,8 @@ class FeedController {
 	}
 
 	@Operation(summary = "Atom feed of the 50 newest public releases")
+	@ApiResponse(responseCode = "200", description = "An Atom feed",
+			content = @Content(mediaType = "application/atom+xml", schema = @Schema(type = "string")))
 	@GetMapping("/api/v1/feeds/releases.atom")
 	ResponseEntity<String> releases() throws XMLStreamException {
 		List<Events.Recorded> releases = this.events.recentPublic(EventTypes.RELEASE_PUBLISHED, 50);

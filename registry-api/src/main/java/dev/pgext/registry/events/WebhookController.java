@@ -8,6 +8,7 @@ import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
@@ -35,6 +36,8 @@ import dev.pgext.registry.problem.RegistryException;
  * lists and redelivery by hand. A subscription receives the public events and those of its
  * owner's tenant that happen after it was created.
  */
+@Tag(name = "events",
+		description = "Webhook subscriptions with signed deliveries, dead letters, and the Atom feed of releases")
 @RestController
 class WebhookController {
 
@@ -97,6 +100,7 @@ class WebhookController {
 	}
 
 	@Operation(summary = "Subscribe a webhook to event types")
+	@ResponseStatus(HttpStatus.CREATED)
 	@PostMapping("/api/v1/webhooks")
 	@Transactional
 	ResponseEntity<Subscription> subscribe(@Parameter(hidden = true) Caller caller,
@@ -124,14 +128,14 @@ class WebhookController {
 		return ResponseEntity.created(URI.create("/api/v1/webhooks/" + id)).body(find(caller, id));
 	}
 
-	@Operation(summary = "The caller's webhook subscriptions")
+	@Operation(operationId = "listWebhooks", summary = "The caller's webhook subscriptions")
 	@GetMapping("/api/v1/webhooks")
 	List<Subscription> list(@Parameter(hidden = true) Caller caller) {
 		caller.requireAuthenticated();
 		return this.webhooks.ownedBy(caller.userId());
 	}
 
-	@Operation(summary = "One webhook subscription")
+	@Operation(operationId = "getWebhook", summary = "One webhook subscription")
 	@GetMapping("/api/v1/webhooks/{id}")
 	Subscription get(@Parameter(hidden = true) Caller caller, @PathVariable long id) {
 		return find(caller, id);
@@ -155,6 +159,7 @@ class WebhookController {
 	}
 
 	@Operation(summary = "Redeliver a dead-lettered event (202 with an operation)")
+	@ResponseStatus(HttpStatus.ACCEPTED)
 	@PostMapping("/api/v1/webhooks/{id}/dead-letters/{eventId}/redeliver")
 	@Transactional
 	ResponseEntity<dev.pgext.registry.jobs.Operation> redeliver(@Parameter(hidden = true) Caller caller,

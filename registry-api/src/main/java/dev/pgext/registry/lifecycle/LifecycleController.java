@@ -10,10 +10,12 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 
+import org.springframework.http.HttpStatus;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -33,6 +35,7 @@ import dev.pgext.registry.distribution.Distribution;
 import dev.pgext.registry.distribution.Distributions;
 import dev.pgext.registry.events.EventTypes;
 import dev.pgext.registry.events.Events;
+import dev.pgext.registry.problem.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
 import dev.pgext.registry.projection.ProjectionTarget;
 import dev.pgext.registry.projection.Projections;
@@ -45,6 +48,7 @@ import dev.pgext.registry.publish.ReleaseRepository;
  * affected extensions and asks, in that transaction, for the projections of the affected
  * scope and majors, so a crash cannot leave {@code ext_index.json} or the seed layout stale.
  */
+@Tag(name = "distributions")
 @RestController
 class LifecycleController {
 
@@ -133,6 +137,7 @@ class LifecycleController {
 	}
 
 	@Operation(summary = "Deprecation, owners, open ownership offer and yanked releases of a distribution")
+	@ProblemResponses(HttpStatus.FORBIDDEN)
 	@GetMapping("/api/v1/distributions/{name}/lifecycle")
 	Lifecycle lifecycle(@Parameter(hidden = true) Caller caller, @PathVariable String name,
 			@RequestParam(required = false) String tenant) {
@@ -142,6 +147,7 @@ class LifecycleController {
 	}
 
 	@Operation(summary = "Yank a release: hidden from manifests and search, still downloadable by exact version")
+	@ProblemResponses({ HttpStatus.FORBIDDEN, HttpStatus.CONFLICT })
 	@PostMapping("/api/v1/distributions/{name}/versions/{version}/yank")
 	@Transactional
 	Lifecycle yank(@Parameter(hidden = true) Caller caller, @PathVariable String name, @PathVariable String version,
@@ -155,6 +161,7 @@ class LifecycleController {
 	}
 
 	@Operation(summary = "Un-yank a release")
+	@ProblemResponses({ HttpStatus.FORBIDDEN, HttpStatus.CONFLICT })
 	@DeleteMapping("/api/v1/distributions/{name}/versions/{version}/yank")
 	@Transactional
 	Lifecycle unyank(@Parameter(hidden = true) Caller caller, @PathVariable String name, @PathVariable String version,
@@ -194,6 +201,7 @@ class LifecycleController {
 	}
 
 	@Operation(summary = "Deprecate a distribution, optionally naming its successor")
+	@ProblemResponses(HttpStatus.FORBIDDEN)
 	@PostMapping("/api/v1/distributions/{name}/deprecation")
 	@Transactional
 	Lifecycle deprecate(@Parameter(hidden = true) Caller caller, @PathVariable String name,
@@ -215,6 +223,7 @@ class LifecycleController {
 	}
 
 	@Operation(summary = "Withdraw the deprecation of a distribution")
+	@ProblemResponses({ HttpStatus.FORBIDDEN, HttpStatus.CONFLICT })
 	@DeleteMapping("/api/v1/distributions/{name}/deprecation")
 	@Transactional
 	Lifecycle undeprecate(@Parameter(hidden = true) Caller caller, @PathVariable String name,
@@ -227,6 +236,7 @@ class LifecycleController {
 	}
 
 	@Operation(summary = "Offer the ownership of a distribution to another user (owner only)")
+	@ProblemResponses(HttpStatus.FORBIDDEN)
 	@PostMapping("/api/v1/distributions/{name}/ownership-offer")
 	@Transactional
 	Lifecycle offer(@Parameter(hidden = true) Caller caller, @PathVariable String name,
@@ -242,6 +252,7 @@ class LifecycleController {
 	}
 
 	@Operation(summary = "Accept an ownership offer (the offered user only); previous owners stay as maintainers")
+	@ProblemResponses(HttpStatus.FORBIDDEN)
 	@PostMapping("/api/v1/distributions/{name}/ownership-offer/accept")
 	@Transactional
 	Lifecycle accept(@Parameter(hidden = true) Caller caller, @PathVariable String name,

@@ -2,9 +2,14 @@ package dev.pgext.registry.manifest;
 
 import java.time.Duration;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
@@ -23,6 +28,7 @@ import dev.pgext.model.Scope;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.index.ExtIndexJson;
 import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.problem.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
@@ -31,6 +37,7 @@ import dev.pgext.registry.problem.RegistryException;
  * exact bytes as a strong ETag so that a loader polling with {@code If-None-Match} gets a
  * 304 until something changes.
  */
+@Tag(name = "manifests", description = "What each compute may load: public extensions merged with its tenant's")
 @RestController
 class ManifestController {
 
@@ -44,6 +51,12 @@ class ManifestController {
 	}
 
 	@Operation(summary = "Compute manifest: public extensions merged with a tenant's private ones")
+	@ProblemResponses(HttpStatus.FORBIDDEN)
+	@ApiResponse(responseCode = "200",
+			description = "The manifest in the ext_index.json format (docs/registry.md), with its ETag",
+			content = @Content(mediaType = "application/json",
+					schema = @Schema(type = "object", description = "ext_index.json: extensions and libraries")))
+	@ApiResponse(responseCode = "304", description = "Unchanged since the ETag sent in If-None-Match")
 	@GetMapping("/api/v1/compute-manifests/{pgMajor}")
 	@Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
 	ResponseEntity<byte[]> manifest(@Parameter(hidden = true) Caller caller, @PathVariable String pgMajor,
@@ -72,9 +85,12 @@ class ManifestController {
 			throw ex;
 		}
 		finally {
-			this.meters
-				.counter("pgext.registry.manifest.requests", "outcome", outcome, "scope",
-						(tenant == null || tenant.isBlank()) ? "public" : "tenant")
+			Counter.builder("pgext.registry.manifest.requests")
+				.description("Compute manifest requests, by outcome (ok, not-modified or the problem kind) and scope "
+						+ "(public or tenant)")
+				.tag("outcome", outcome)
+				.tag("scope", (tenant == null || tenant.isBlank()) ? "public" : "tenant")
+				.register(this.meters)
 				.increment();
 		}
 	}

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 
+import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import org.apache.catalina.Container;
@@ -77,6 +78,7 @@ final class ErrorPages {
 	 * what reaches it is a status the container or a filter chose, such as 400 for a
 	 * multipart body Tomcat could not parse. Replaces Spring Boot's HTML/JSON error page.
 	 */
+	@Hidden
 	@RestController
 	static class ProblemErrorController implements ErrorController {
 

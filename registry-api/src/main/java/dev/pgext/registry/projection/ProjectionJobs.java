@@ -6,12 +6,15 @@ import java.util.Map;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.pgext.registry.audit.AuditLog;
@@ -20,6 +23,7 @@ import dev.pgext.registry.jobs.Job;
 import dev.pgext.registry.jobs.JobHandler;
 import dev.pgext.registry.jobs.JobQueue;
 import dev.pgext.registry.jobs.Operations;
+import dev.pgext.registry.problem.ProblemResponses;
 
 /**
  * The reconciler as jobs: one target after each change ({@value Projections#RECONCILE}),
@@ -28,6 +32,7 @@ import dev.pgext.registry.jobs.Operations;
  * (also reachable under its older name {@code /api/v1/admin/indexes/regenerate}) and
  * {@code POST /api/v1/admin/mirror/rebuild} answer 202 with the operation.
  */
+@Tag(name = "admin", description = "Administration: reconciling the projections in the store with the catalog")
 @RestController
 class ProjectionJobs {
 
@@ -45,7 +50,9 @@ class ProjectionJobs {
 
 	@Operation(summary = "Reconcile every projection (indexes, seed layouts, mirror) with the catalog "
 			+ "(admin; 202 + operation)")
-	@PostMapping({ "/api/v1/admin/projections/reconcile", "/api/v1/admin/indexes/regenerate" })
+	@ResponseStatus(HttpStatus.ACCEPTED)
+	@ProblemResponses(HttpStatus.FORBIDDEN)
+	@PostMapping("/api/v1/admin/projections/reconcile")
 	@Transactional
 	ResponseEntity<dev.pgext.registry.jobs.Operation> reconcileAll(@Parameter(hidden = true) Caller caller) {
 		caller.requireScope(Caller.ADMIN);
@@ -54,7 +61,19 @@ class ProjectionJobs {
 		return Operations.accepted(this.jobs, id);
 	}
 
+	@Operation(summary = "Reconcile every projection; the former name of POST /api/v1/admin/projections/reconcile",
+			deprecated = true)
+	@ResponseStatus(HttpStatus.ACCEPTED)
+	@ProblemResponses(HttpStatus.FORBIDDEN)
+	@PostMapping("/api/v1/admin/indexes/regenerate")
+	@Transactional
+	ResponseEntity<dev.pgext.registry.jobs.Operation> regenerateIndexes(@Parameter(hidden = true) Caller caller) {
+		return reconcileAll(caller);
+	}
+
 	@Operation(summary = "Reconcile the static mirror with the catalog (admin; 202 + operation)")
+	@ResponseStatus(HttpStatus.ACCEPTED)
+	@ProblemResponses(HttpStatus.FORBIDDEN)
 	@PostMapping("/api/v1/admin/mirror/rebuild")
 	@Transactional
 	ResponseEntity<dev.pgext.registry.jobs.Operation> rebuildMirror(@Parameter(hidden = true) Caller caller) {

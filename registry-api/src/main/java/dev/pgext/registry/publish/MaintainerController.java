@@ -4,7 +4,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 
@@ -26,11 +28,14 @@ import dev.pgext.registry.distribution.Distribution;
 import dev.pgext.registry.distribution.Distributions;
 import dev.pgext.registry.events.EventTypes;
 import dev.pgext.registry.events.Events;
+import dev.pgext.registry.problem.ProblemResponses;
 
 /**
  * Who may publish a distribution: its first publisher owns it, and owners add
  * co-maintainers.
  */
+@Tag(name = "distributions",
+		description = "Owners, maintainers and the lifecycle of a distribution: yank, deprecate, transfer ownership")
 @RestController
 class MaintainerController {
 
@@ -63,6 +68,8 @@ class MaintainerController {
 	record NewMaintainer(@NotBlank String user) {
 	}
 
+	@Operation(summary = "Owners and maintainers of a distribution")
+	@ProblemResponses(HttpStatus.FORBIDDEN)
 	@GetMapping("/api/v1/distributions/{name}/maintainers")
 	List<Maintainer> maintainers(@Parameter(hidden = true) Caller caller, @PathVariable String name,
 			@RequestParam(required = false) String tenant) {
@@ -78,6 +85,8 @@ class MaintainerController {
 			.toList();
 	}
 
+	@Operation(summary = "Add a maintainer to a distribution (an owner only)")
+	@ProblemResponses(HttpStatus.FORBIDDEN)
 	@PostMapping("/api/v1/distributions/{name}/maintainers")
 	@ResponseStatus(HttpStatus.CREATED)
 	@Transactional

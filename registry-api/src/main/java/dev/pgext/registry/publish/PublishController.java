@@ -25,6 +25,8 @@ import io.micrometer.core.instrument.Timer;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.Part;
 
@@ -32,6 +34,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.multipart.MultipartFile;
@@ -43,6 +46,7 @@ import dev.pgext.model.PgMajor;
 import dev.pgext.model.Scope;
 import dev.pgext.registry.RegistryProperties;
 import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.problem.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
 import dev.pgext.registry.problem.RetryLaterException;
 
@@ -53,6 +57,7 @@ import dev.pgext.registry.problem.RetryLaterException;
  * {@code max-concurrent-uploads} publishes are processed at once; one more is answered 503
  * with {@code Retry-After} at once, before its artifacts are read.
  */
+@Tag(name = "publish", description = "Publishing releases")
 @RestController
 class PublishController {
 
@@ -85,8 +90,12 @@ class PublishController {
 	@Operation(summary = "Publish a release",
 			description = "Multipart: part 'metadata' (META.json) and one part per Postgres major named pg<major> "
 					+ "holding a .tar.gz or .tar.zst of share/ and lib/. Needs scope publish.")
+	@ResponseStatus(HttpStatus.CREATED)
+	@ProblemResponses({ HttpStatus.FORBIDDEN, HttpStatus.CONFLICT, HttpStatus.CONTENT_TOO_LARGE,
+			HttpStatus.UNPROCESSABLE_CONTENT, HttpStatus.SERVICE_UNAVAILABLE })
 	@PostMapping(path = "/api/v1/releases", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-	@Parameter(name = "tenant", in = ParameterIn.QUERY, description = "tenant of a private release")
+	@Parameter(name = "tenant", in = ParameterIn.QUERY, description = "tenant of a private release",
+			schema = @Schema(type = "string"))
 	ResponseEntity<Published> publish(@Parameter(hidden = true) Caller caller,
 			@Parameter(hidden = true) MultipartHttpServletRequest request) {
 		// the body is parsed lazily (spring.servlet.multipart.resolve-lazily), on first access
@@ -152,7 +161,10 @@ class PublishController {
 			if (admitted) {
 				this.uploads.release();
 			}
-			sample.stop(this.meters.timer("pgext.registry.publish", "outcome", outcome));
+			sample.stop(Timer.builder("pgext.registry.publish")
+				.description("Time to handle a publish request, by outcome (created or the problem kind)")
+				.tag("outcome", outcome)
+				.register(this.meters));
 		}
 	}
 

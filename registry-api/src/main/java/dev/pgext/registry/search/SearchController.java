@@ -8,9 +8,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 
+import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -19,6 +21,7 @@ import dev.pgext.model.PgMajor;
 import dev.pgext.model.Scope;
 import dev.pgext.registry.Scopes;
 import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.problem.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
@@ -28,6 +31,7 @@ import dev.pgext.registry.problem.RegistryException;
  * prefix, so {@code pg_tr} finds {@code pg_trgm}. An exact name match comes first, then
  * names starting with the query, then text-search rank.
  */
+@Tag(name = "search", description = "Full-text search over extensions")
 @RestController
 class SearchController {
 
@@ -70,6 +74,7 @@ class SearchController {
 	}
 
 	@Operation(summary = "Full-text search, name matches first, paged")
+	@ProblemResponses(HttpStatus.FORBIDDEN)
 	@GetMapping("/api/v1/search")
 	Results search(@Parameter(hidden = true) Caller caller, @RequestParam("q") String query,
 			@RequestParam(required = false) String tenant, @RequestParam(name = "pg", required = false) Integer pg,
@@ -94,7 +99,9 @@ class SearchController {
 			return new Results(query, page, size, found.total(), found.hits());
 		}
 		finally {
-			sample.stop(this.meters.timer("pgext.registry.search"));
+			sample.stop(Timer.builder("pgext.registry.search")
+				.description("Time to answer a search request")
+				.register(this.meters));
 		}
 	}
 
