@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.pgext.model.control.ControlFile;
 import dev.pgext.model.index.ExtIndex;
@@ -32,9 +33,10 @@ public record ExtensionCatalog(ExtIndex index) {
 		if (available == null || available.isEmpty()) {
 			return new ExtensionCatalog(merged);
 		}
+		Set<String> names = Set.copyOf(available);
 		List<ExtIndexEntry> allowed = merged.extensions()
 			.stream()
-			.filter((entry) -> available.contains(entry.name().value())
+			.filter((entry) -> names.contains(entry.name().value())
 					|| (isLibraryOnly(entry) && preloadLibraries.stream()
 						.anyMatch((library) -> entry.providesLibrary(ControlFile.libraryName(library)))))
 			.toList();
