@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -97,7 +98,7 @@ public final class DownloadScheduler implements AutoCloseable {
 	 * @param placedAt when its last file was placed, or {@code null}
 	 */
 	public record ExtensionStatus(String name, String version, State state, Priority priority, int files, long bytes,
-			String error, Instant placedAt) {
+			String error, @JsonProperty("placed_at") Instant placedAt) {
 
 	}
 

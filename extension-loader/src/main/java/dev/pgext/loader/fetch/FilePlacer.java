@@ -90,8 +90,30 @@ public final class FilePlacer {
 		// registered up front, so that dashboards and alerts see zero instead of no data
 		Counter.builder("pgext.loader.cache.hits").description("Files placed from the node-local cache").register(meters);
 		for (FetchException.Reason reason : FetchException.Reason.values()) {
-			meters.counter("pgext.loader.download.failures", "reason", reason.tag());
+			failures(reason);
 		}
+	}
+
+	private Counter failures(FetchException.Reason reason) {
+		return Counter.builder("pgext.loader.download.failures")
+			.description("Files whose placement failed, by reason")
+			.tag("reason", reason.tag())
+			.register(this.meters);
+	}
+
+	private Counter downloadedBytes(String source) {
+		return Counter.builder("pgext.loader.download.bytes")
+			.description("Bytes downloaded from the extension store, before verification")
+			.baseUnit("bytes")
+			.tag("source", source)
+			.register(this.meters);
+	}
+
+	private Counter downloadedFiles(String source) {
+		return Counter.builder("pgext.loader.download.files")
+			.description("Files downloaded, verified and placed")
+			.tag("source", source)
+			.register(this.meters);
 	}
 
 	/** Retries network errors and 5xx answers with exponential backoff and jitter, never a wrong digest. */
@@ -205,7 +227,7 @@ public final class FilePlacer {
 	}
 
 	private FetchException fail(FetchException ex) {
-		this.meters.counter("pgext.loader.download.failures", "reason", ex.reason().tag()).increment();
+		failures(ex.reason()).increment();
 		return ex;
 	}
 
@@ -269,7 +291,7 @@ public final class FilePlacer {
 						out.write(chunk);
 					}
 					if (source != null) {
-						this.meters.counter("pgext.loader.download.bytes", "source", source).increment(n);
+						downloadedBytes(source).increment(n);
 					}
 				}
 				out.force(true);
@@ -286,7 +308,7 @@ public final class FilePlacer {
 			// crash is only a cache miss
 			rename(part, target);
 			if (source != null) {
-				this.meters.counter("pgext.loader.download.files", "source", source).increment();
+				downloadedFiles(source).increment();
 			}
 		}
 		finally {
