@@ -55,6 +55,19 @@ class LoaderApplicationTests {
 	}
 
 	@Test
+	void aNeonSpecWithoutTheComputesLocalFactsIsABadRequestProblem() throws Exception {
+		HttpResponse<String> response = post("/compute/start", """
+				{"spec": {"format_version": 1.0, "cluster": {"roles": [], "databases": [], "settings": []},
+				          "remote_extensions": {"public_extensions": ["hstore"], "custom_extensions": null,
+				                                "library_index": {"hstore": "hstore"}, "extension_data": {}}}}
+				""");
+		assertThat(response.statusCode()).isEqualTo(400);
+		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(response.body()).contains("https://pgext.dev/problems/bad-request").contains("installDir");
+		assertThat(get("/status").body()).contains("\"phase\":\"WAITING_FOR_SPEC\"");
+	}
+
+	@Test
 	void prometheusMetricsAreExported() throws Exception {
 		HttpResponse<String> response = get("/actuator/prometheus");
 		assertThat(response.statusCode()).isEqualTo(200);

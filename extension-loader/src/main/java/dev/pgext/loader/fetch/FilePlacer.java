@@ -15,10 +15,14 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -161,6 +165,52 @@ public final class FilePlacer {
 			if (placeUnsynced(file, target, throttled) != Outcome.PRESENT) {
 				directories.add(target.getParent());
 			}
+		}
+		directories.forEach(this::syncOrFail);
+	}
+
+	/**
+	 * As {@link #placeAll(List, Function, BooleanSupplier)}, the files placed side by side on
+	 * {@code parallel}: a preload or JIT request waits for its slowest file, not for the sum of
+	 * them (each file pays a GET and an fsync). Every file is waited for before a failure is
+	 * reported, so none is still being written when the caller hears of it.
+	 */
+	public void placeAll(List<ExtFile> files, Function<String, Path> resolve, BooleanSupplier throttled,
+			ExecutorService parallel) {
+		if (files.size() < 2) {
+			placeAll(files, resolve, throttled);
+			return;
+		}
+		List<Future<Path>> placed = new ArrayList<>();
+		for (ExtFile file : files) {
+			Path target = resolve.apply(file.path());
+			placed.add(parallel.submit(
+					() -> (placeUnsynced(file, target, throttled) != Outcome.PRESENT) ? target.getParent() : null));
+		}
+		Set<Path> directories = new LinkedHashSet<>();
+		RuntimeException failure = null;
+		for (Future<Path> future : placed) {
+			try {
+				Path directory = future.get();
+				if (directory != null) {
+					directories.add(directory);
+				}
+			}
+			catch (ExecutionException ex) {
+				if (failure == null) {
+					failure = (ex.getCause() instanceof RuntimeException runtime) ? runtime
+							: new FetchException(FetchException.Reason.LOCAL_IO, String.valueOf(ex.getCause()),
+									ex.getCause());
+				}
+			}
+			catch (InterruptedException ex) {
+				placed.forEach((other) -> other.cancel(true));
+				Thread.currentThread().interrupt();
+				throw new FetchException(FetchException.Reason.LOCAL_IO, "interrupted while placing files", ex);
+			}
+		}
+		if (failure != null) {
+			throw failure;
 		}
 		directories.forEach(this::syncOrFail);
 	}
