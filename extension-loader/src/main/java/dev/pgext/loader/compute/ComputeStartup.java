@@ -175,7 +175,13 @@ final class ComputeStartup implements Runnable {
 			.filter((entry) -> !done.contains(entry.name().value()))
 			.toList();
 		try {
-			ControlFiles.write(install, rest);
+			// in slices, so that a loader told to stop does not first write thousands of files
+			for (int from = 0; from < rest.size(); from += 256) {
+				if (this.parts.isClosed()) {
+					return;
+				}
+				ControlFiles.write(install, rest.subList(from, Math.min(rest.size(), from + 256)));
+			}
 		}
 		catch (IOException ex) {
 			// the compute runs; a JIT request still places any extension whose control file is missing
