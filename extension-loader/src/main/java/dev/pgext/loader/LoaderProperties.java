@@ -71,6 +71,14 @@ public record LoaderProperties(Path specFile, @NotNull @DefaultValue("s3") Sourc
 				this.indexRefreshInterval);
 	}
 
+	/** These properties with the {@code pgext_loader} hook library at {@code library}, asking {@code server}. */
+	public LoaderProperties withHook(Path library, String server) {
+		return new LoaderProperties(this.specFile, this.source, this.s3, this.registry, this.cacheDir,
+				this.cacheMaxSize, this.workers, this.backgroundBandwidth, this.prefetch, this.attempts,
+				this.initialBackoff, this.postgresStartTimeout, this.postgresStopTimeout, this.jitTimeout,
+				new Hook(library, server), this.indexRefreshInterval);
+	}
+
 	/** Where the loader reads indexes and files. */
 	public enum Source {
 

@@ -4,8 +4,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -52,10 +55,57 @@ class LoaderApplicationTests {
 	}
 
 	@Test
+	void aNeonSpecWithoutTheComputesLocalFactsIsABadRequestProblem() throws Exception {
+		HttpResponse<String> response = post("/compute/start", """
+				{"spec": {"format_version": 1.0, "cluster": {"roles": [], "databases": [], "settings": []},
+				          "remote_extensions": {"public_extensions": ["hstore"], "custom_extensions": null,
+				                                "library_index": {"hstore": "hstore"}, "extension_data": {}}}}
+				""");
+		assertThat(response.statusCode()).isEqualTo(400);
+		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(response.body()).contains("https://pgext.dev/problems/bad-request").contains("installDir");
+		assertThat(get("/status").body()).contains("\"phase\":\"WAITING_FOR_SPEC\"");
+	}
+
+	@Test
 	void prometheusMetricsAreExported() throws Exception {
 		HttpResponse<String> response = get("/actuator/prometheus");
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.body()).contains("jvm_memory_used_bytes");
+	}
+
+	@Test
+	void errorsAnsweredBeforeAnyControllerAreProblems() throws Exception {
+		HttpResponse<String> unknownPath = get("/no/such/path");
+		HttpResponse<String> wrongMethod = get("/compute/start");
+		HttpResponse<String> wrongMediaType = this.client.send(
+				HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/compute/start"))
+					.header("Content-Type", "text/plain")
+					.POST(HttpRequest.BodyPublishers.ofString("pg_major=15"))
+					.build(),
+				HttpResponse.BodyHandlers.ofString());
+
+		assertThat(List.of(unknownPath, wrongMethod, wrongMediaType)).extracting(HttpResponse::statusCode)
+			.containsExactly(404, 405, 415);
+		assertThat(List.of(unknownPath, wrongMethod, wrongMediaType)).allSatisfy((response) -> {
+			assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+			assertThat(response.body()).contains("\"type\":\"https://pgext.dev/problems/");
+		});
+	}
+
+	@Test
+	void theApiDocumentNamesTheLoaderAndDocumentsTheJitPath() throws Exception {
+		JsonNode document = JsonMapper.builder().build().readTree(get("/v3/api-docs").body());
+
+		assertThat(document.path("info").path("title").asString()).isEqualTo("pgext extension loader");
+		assertThat(document.path("info").path("version").asString()).isEqualTo("v1");
+		assertThat(document.path("info").path("description").asString()).isNotBlank();
+		JsonNode jit = document.path("paths").path("/extension_server/{filename}").path("post");
+		assertThat(jit.path("parameters").findValuesAsString("name")).containsExactly("filename", "is_library");
+		assertThat(jit.path("responses").propertyNames()).contains("200", "404", "500");
+		assertThat(jit.path("responses").path("404").path("content").has("application/problem+json")).isTrue();
+		assertThat(document.path("paths").propertyNames()).noneMatch((path) -> path.contains("**"));
+		assertThat(document.path("paths").path("/status").path("get").toString()).contains("ComputeStatus");
 	}
 
 	private HttpResponse<String> get(String path) throws Exception {

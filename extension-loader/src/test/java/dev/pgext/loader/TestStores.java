@@ -3,6 +3,7 @@ package dev.pgext.loader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -137,6 +138,33 @@ public final class TestStores {
 		ExtIndex index = ExtIndex.of(major, scope.tenant(), entries);
 		store.put(StoreLayout.extIndex(scope, major), ExtIndexJson.write(index), "application/json");
 		return index;
+	}
+
+	/**
+	 * {@code count} small synthetic extensions named {@code prefix} and a number, each with a
+	 * control file, an install script and a library. They share three blobs (the control text
+	 * names no library), so a catalog of thousands costs three uploads.
+	 */
+	public static List<ExtIndexEntry> synthetic(ObjectStore store, String prefix, int count) {
+		String control = "comment = 'synthetic extension'\ndefault_version = '1.0'\nrelocatable = true\n";
+		byte[] controlBytes = control.getBytes(StandardCharsets.UTF_8);
+		byte[] script = "SELECT 1;\n".getBytes(StandardCharsets.UTF_8);
+		byte[] library = new byte[1024];
+		List<ExtIndexEntry> entries = new ArrayList<>();
+		for (byte[] content : List.of(controlBytes, script, library)) {
+			store.put(StoreLayout.blob(Sha256Digest.of(content)), content, "application/octet-stream");
+		}
+		for (int i = 0; i < count; i++) {
+			String name = String.format("%s_%05d", prefix, i);
+			List<ExtFile> files = List.of(
+					new ExtFile("share/extension/" + name + ".control", Sha256Digest.of(controlBytes),
+							controlBytes.length),
+					new ExtFile("share/extension/" + name + "--1.0.sql", Sha256Digest.of(script), script.length),
+					new ExtFile("lib/" + name + ".so", Sha256Digest.of(library), library.length));
+			entries.add(new ExtIndexEntry(ExtensionName.of(name), ExtensionVersion.of("1.0"), "1.0", control, files,
+					List.of(name), List.of(), PreloadNeed.NONE, false, true));
+		}
+		return entries;
 	}
 
 	/** A private Postgres 15 installation without any file of {@code names}. */

@@ -47,7 +47,7 @@ final class CatalogRefresh {
 	/** Reads the indexes for the first time. */
 	synchronized ExtensionCatalog read() {
 		this.catalog = ExtensionCatalog.of(this.source.index(this.spec.major(), this.spec.tenantId()),
-				this.spec.availableExtensions(), preloadLibraries());
+				this.spec.availableExtensions(), preloadLibraries(), this.spec.listedOnly());
 		this.lastIndexRead = System.nanoTime();
 		return this.catalog;
 	}
@@ -66,7 +66,7 @@ final class CatalogRefresh {
 		this.lastIndexRead = now;
 		try {
 			ExtensionCatalog fresh = ExtensionCatalog.of(this.source.index(this.spec.major(), this.spec.tenantId()),
-					this.spec.availableExtensions(), preloadLibraries());
+					this.spec.availableExtensions(), preloadLibraries(), this.spec.listedOnly());
 			List<ExtIndexEntry> added = fresh.extensions()
 				.stream()
 				.filter((entry) -> current.index().find(entry.name().value()).isEmpty())

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import dev.pgext.loader.LoaderProperties;
@@ -167,7 +168,7 @@ public class Compute implements DisposableBean {
 	 * @param extensions every available extension's state
 	 */
 	public record ComputeStatus(Phase phase, String problem, PostgresSupervisor.State postgres, Long pid,
-			Map<String, Long> phaseMillis, List<ExtensionStatus> extensions) {
+			@JsonProperty("phase_millis") Map<String, Long> phaseMillis, List<ExtensionStatus> extensions) {
 
 	}
 

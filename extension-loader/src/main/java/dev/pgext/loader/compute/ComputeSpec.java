@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -28,6 +29,8 @@ import dev.pgext.model.TenantId;
  * before the compute is reported ready
  * @param availableExtensions the extensions this compute may use; empty means every one in the indexes
  * @param settings further Postgres settings, passed as {@code -c name=value}
+ * @param listedOnly whether only the listed extensions are available even when none is listed (a Neon spec
+ * that allows no remote extension); never read from this spec's own JSON
  */
 public record ComputeSpec(@Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,63}") String tenant,
 		@JsonProperty("pg_major") @NotNull @Min(PgMajor.MIN_SUPPORTED) @Max(PgMajor.MAX_SUPPORTED) Integer pgMajor,
@@ -36,13 +39,21 @@ public record ComputeSpec(@Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,63}") String t
 		@JsonProperty("shared_preload_libraries") List<@NotBlank String> sharedPreloadLibraries,
 		@JsonProperty("session_preload_libraries") List<@NotBlank String> sessionPreloadLibraries,
 		@JsonProperty("available_extensions") List<@NotBlank String> availableExtensions,
-		Map<@NotBlank String, @NotNull String> settings) {
+		Map<@NotBlank String, @NotNull String> settings, @JsonIgnore boolean listedOnly) {
 
 	public ComputeSpec {
 		sharedPreloadLibraries = (sharedPreloadLibraries != null) ? List.copyOf(sharedPreloadLibraries) : List.of();
 		sessionPreloadLibraries = (sessionPreloadLibraries != null) ? List.copyOf(sessionPreloadLibraries) : List.of();
 		availableExtensions = (availableExtensions != null) ? List.copyOf(availableExtensions) : List.of();
 		settings = (settings != null) ? new LinkedHashMap<>(settings) : new LinkedHashMap<>();
+	}
+
+	/** A spec in the loader's own shape, where an empty {@code availableExtensions} means every one. */
+	public ComputeSpec(String tenant, Integer pgMajor, String installDir, String dataDir, Integer port,
+			List<String> sharedPreloadLibraries, List<String> sessionPreloadLibraries, List<String> availableExtensions,
+			Map<String, String> settings) {
+		this(tenant, pgMajor, installDir, dataDir, port, sharedPreloadLibraries, sessionPreloadLibraries,
+				availableExtensions, settings, false);
 	}
 
 	public PgMajor major() {

@@ -6,9 +6,11 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -97,10 +99,17 @@ final class ComputeStartup implements Runnable {
 			CompletableFuture<Void> preloaded = scheduler.requestAll(preload, Priority.SERVER_PRELOAD);
 			// every new session loads these, so no connection succeeds before they are in place; they
 			// download behind the server-preload ones while Postgres starts
-			CompletableFuture<Void> sessionPreloaded = scheduler
-				.requestAll(catalog.forLibraries(this.spec.sessionPreloadLibraries()), Priority.SESSION_PRELOAD);
+			List<ExtIndexEntry> sessionPreload = catalog.forLibraries(this.spec.sessionPreloadLibraries());
+			CompletableFuture<Void> sessionPreloaded = scheduler.requestAll(sessionPreload, Priority.SESSION_PRELOAD);
+			boolean hooked = this.properties.hook().enabled();
+			// with the hook, CREATE EXTENSION asks for a missing control file, so only the preloaded
+			// extensions' control files must be on disk before start; without it nothing would
+			// ever fetch one, so every control file is written first
+			List<ExtIndexEntry> beforeStart = hooked
+					? union(preload, sessionPreload)
+					: catalog.extensions();
 			timed("control-files", () -> {
-				ControlFiles.write(install, catalog.extensions());
+				ControlFiles.write(install, beforeStart);
 				return null;
 			});
 			timed("preload", () -> preloaded.get());
@@ -120,6 +129,9 @@ final class ComputeStartup implements Runnable {
 			}
 			log.info("Compute started in {} ms ({} extensions available, {} placed before start)",
 					this.phaseMillis.get("total"), catalog.extensions().size(), preload.size());
+			if (hooked) {
+				writeRemainingControlFiles(install, catalog, beforeStart);
+			}
 			background(catalog, scheduler, postgres);
 		}
 		catch (Exception ex) {
@@ -147,6 +159,49 @@ final class ComputeStartup implements Runnable {
 		if (leftovers > 0) {
 			log.info("Removed {} partial files a previous loader left behind", leftovers);
 		}
+	}
+
+	/**
+	 * The control files not written before start, right after Postgres accepts connections and
+	 * before any background download is queued. A control file the hook asks for meanwhile is
+	 * placed by its JIT request; both write the same bytes through a rename.
+	 */
+	private void writeRemainingControlFiles(PostgresInstall install, ExtensionCatalog catalog,
+			List<ExtIndexEntry> written) {
+		long start = System.nanoTime();
+		Set<String> done = new HashSet<>();
+		written.forEach((entry) -> done.add(entry.name().value()));
+		List<ExtIndexEntry> rest = catalog.extensions()
+			.stream()
+			.filter((entry) -> !done.contains(entry.name().value()))
+			.toList();
+		try {
+			// in slices, so that a loader told to stop does not first write thousands of files
+			for (int from = 0; from < rest.size(); from += 256) {
+				if (this.parts.isClosed()) {
+					return;
+				}
+				ControlFiles.write(install, rest.subList(from, Math.min(rest.size(), from + 256)));
+			}
+		}
+		catch (IOException ex) {
+			// the compute runs; a JIT request still places any extension whose control file is missing
+			log.warn("Could not write every control file after start: {}", ex.getMessage());
+			return;
+		}
+		long nanos = System.nanoTime() - start;
+		Timer.builder("pgext.loader.control.files.deferred")
+			.description("Time to write the control files left for after start (pgext_loader hook configured)")
+			.register(this.meters)
+			.record(Duration.ofNanos(nanos));
+		log.info("Wrote {} control files after start in {} ms", rest.size(), TimeUnit.NANOSECONDS.toMillis(nanos));
+	}
+
+	private static List<ExtIndexEntry> union(List<ExtIndexEntry> first, List<ExtIndexEntry> second) {
+		Map<String, ExtIndexEntry> all = new LinkedHashMap<>();
+		first.forEach((entry) -> all.putIfAbsent(entry.name().value(), entry));
+		second.forEach((entry) -> all.putIfAbsent(entry.name().value(), entry));
+		return new ArrayList<>(all.values());
 	}
 
 	private void background(ExtensionCatalog catalog, DownloadScheduler scheduler, PostgresSupervisor postgres) {

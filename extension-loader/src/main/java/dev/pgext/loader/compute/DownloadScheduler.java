@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -97,7 +98,7 @@ public final class DownloadScheduler implements AutoCloseable {
 	 * @param placedAt when its last file was placed, or {@code null}
 	 */
 	public record ExtensionStatus(String name, String version, State state, Priority priority, int files, long bytes,
-			String error, Instant placedAt) {
+			String error, @JsonProperty("placed_at") Instant placedAt) {
 
 	}
 
@@ -141,6 +142,9 @@ public final class DownloadScheduler implements AutoCloseable {
 
 	private final ExecutorService workers;
 
+	/** Places the files of a JIT or preload extension side by side; background ones go file by file. */
+	private final ExecutorService fileWorkers;
+
 	private final List<AutoCloseable> meters = new ArrayList<>();
 
 	public DownloadScheduler(PostgresInstall install, FilePlacer placer, List<ExtIndexEntry> catalog, int workers,
@@ -168,6 +172,12 @@ public final class DownloadScheduler implements AutoCloseable {
 		for (int i = 0; i < workers; i++) {
 			this.workers.execute(this::work);
 		}
+		AtomicInteger fileThread = new AtomicInteger();
+		this.fileWorkers = Executors.newFixedThreadPool(workers, (runnable) -> {
+			Thread t = new Thread(runnable, "pgext-file-" + fileThread.incrementAndGet());
+			t.setDaemon(true);
+			return t;
+		});
 	}
 
 	/** Asks for every file of {@code entry}; completes when they are all in place. */
@@ -230,7 +240,13 @@ public final class DownloadScheduler implements AutoCloseable {
 	private void run(Task task) {
 		String name = task.entry.name().value();
 		try {
-			this.placer.placeAll(task.entry.files(), this.install::resolve, () -> task.priority.throttled());
+			if (task.priority.throttled()) {
+				this.placer.placeAll(task.entry.files(), this.install::resolve, () -> task.priority.throttled());
+			}
+			else {
+				this.placer.placeAll(task.entry.files(), this.install::resolve, () -> task.priority.throttled(),
+						this.fileWorkers);
+			}
 			synchronized (this) {
 				this.inFlight.remove(name);
 				update(task, State.PLACED, null);
@@ -299,8 +315,10 @@ public final class DownloadScheduler implements AutoCloseable {
 	public void close() {
 		this.closing = true;
 		this.workers.shutdownNow();
+		this.fileWorkers.shutdownNow();
 		try {
 			this.workers.awaitTermination(10, TimeUnit.SECONDS);
+			this.fileWorkers.awaitTermination(10, TimeUnit.SECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

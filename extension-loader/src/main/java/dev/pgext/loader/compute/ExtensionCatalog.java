@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.pgext.model.control.ControlFile;
 import dev.pgext.model.index.ExtIndex;
@@ -29,12 +30,22 @@ public record ExtensionCatalog(ExtIndex index) {
 	 * library-only entries providing one of {@code preloadLibraries}.
 	 */
 	public static ExtensionCatalog of(ExtIndex merged, List<String> available, List<String> preloadLibraries) {
-		if (available == null || available.isEmpty()) {
+		return of(merged, available, preloadLibraries, false);
+	}
+
+	/**
+	 * As {@link #of(ExtIndex, List, List)}; with {@code listedOnly} an empty {@code available}
+	 * means no extension but the preloaded library-only ones.
+	 */
+	public static ExtensionCatalog of(ExtIndex merged, List<String> available, List<String> preloadLibraries,
+			boolean listedOnly) {
+		if ((available == null || available.isEmpty()) && !listedOnly) {
 			return new ExtensionCatalog(merged);
 		}
+		Set<String> names = (available != null) ? Set.copyOf(available) : Set.of();
 		List<ExtIndexEntry> allowed = merged.extensions()
 			.stream()
-			.filter((entry) -> available.contains(entry.name().value())
+			.filter((entry) -> names.contains(entry.name().value())
 					|| (isLibraryOnly(entry) && preloadLibraries.stream()
 						.anyMatch((library) -> entry.providesLibrary(ControlFile.libraryName(library)))))
 			.toList();

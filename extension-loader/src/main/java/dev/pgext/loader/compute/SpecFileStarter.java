@@ -2,10 +2,7 @@ package dev.pgext.loader.compute;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
 
-import jakarta.validation.ConstraintViolation;
-import jakarta.validation.Validator;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.pgext.loader.LoaderProperties;
@@ -27,13 +24,13 @@ class SpecFileStarter implements ApplicationRunner {
 
 	private final JsonMapper json;
 
-	private final Validator validator;
+	private final SpecReader specs;
 
-	SpecFileStarter(LoaderProperties properties, Compute compute, JsonMapper json, Validator validator) {
+	SpecFileStarter(LoaderProperties properties, Compute compute, JsonMapper json, SpecReader specs) {
 		this.properties = properties;
 		this.compute = compute;
 		this.json = json;
-		this.validator = validator;
+		this.specs = specs;
 	}
 
 	@Override
@@ -42,13 +39,12 @@ class SpecFileStarter implements ApplicationRunner {
 		if (file == null) {
 			return;
 		}
-		ComputeSpec spec = this.json.readValue(Files.readAllBytes(file), ComputeSpec.class);
-		Set<ConstraintViolation<ComputeSpec>> violations = this.validator.validate(spec);
-		if (!violations.isEmpty()) {
-			throw new IllegalArgumentException("compute spec " + file + " is invalid: " + violations.stream()
-				.map((v) -> v.getPropertyPath() + " " + v.getMessage())
-				.sorted()
-				.toList());
+		ComputeSpec spec;
+		try {
+			spec = this.specs.read(this.json.readTree(Files.readAllBytes(file)));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException("compute spec " + file + ": " + ex.getMessage(), ex);
 		}
 		this.compute.start(spec);
 	}

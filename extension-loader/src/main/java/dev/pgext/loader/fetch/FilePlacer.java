@@ -7,9 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -70,8 +74,30 @@ public final class FilePlacer {
 		// registered up front, so that dashboards and alerts see zero instead of no data
 		Counter.builder("pgext.loader.cache.hits").description("Files placed from the node-local cache").register(meters);
 		for (FetchException.Reason reason : FetchException.Reason.values()) {
-			meters.counter("pgext.loader.download.failures", "reason", reason.tag());
+			failures(reason);
 		}
+	}
+
+	private Counter failures(FetchException.Reason reason) {
+		return Counter.builder("pgext.loader.download.failures")
+			.description("Files whose placement failed, by reason")
+			.tag("reason", reason.tag())
+			.register(this.meters);
+	}
+
+	private Counter downloadedBytes(String source) {
+		return Counter.builder("pgext.loader.download.bytes")
+			.description("Bytes downloaded from the extension store, before verification")
+			.baseUnit("bytes")
+			.tag("source", source)
+			.register(this.meters);
+	}
+
+	private Counter downloadedFiles(String source) {
+		return Counter.builder("pgext.loader.download.files")
+			.description("Files downloaded, verified and placed")
+			.tag("source", source)
+			.register(this.meters);
 	}
 
 	/** Retries network errors and 5xx answers with exponential backoff and jitter, never a wrong digest. */
@@ -119,6 +145,52 @@ public final class FilePlacer {
 			if (placeUnsynced(file, target, throttled) != Outcome.PRESENT) {
 				directories.add(target.getParent());
 			}
+		}
+		directories.forEach(this::syncOrFail);
+	}
+
+	/**
+	 * As {@link #placeAll(List, Function, BooleanSupplier)}, the files placed side by side on
+	 * {@code parallel}: a preload or JIT request waits for its slowest file, not for the sum of
+	 * them (each file pays a GET and an fsync). Every file is waited for before a failure is
+	 * reported, so none is still being written when the caller hears of it.
+	 */
+	public void placeAll(List<ExtFile> files, Function<String, Path> resolve, BooleanSupplier throttled,
+			ExecutorService parallel) {
+		if (files.size() < 2) {
+			placeAll(files, resolve, throttled);
+			return;
+		}
+		List<Future<Path>> placed = new ArrayList<>();
+		for (ExtFile file : files) {
+			Path target = resolve.apply(file.path());
+			placed.add(parallel.submit(
+					() -> (placeUnsynced(file, target, throttled) != Outcome.PRESENT) ? target.getParent() : null));
+		}
+		Set<Path> directories = new LinkedHashSet<>();
+		RuntimeException failure = null;
+		for (Future<Path> future : placed) {
+			try {
+				Path directory = future.get();
+				if (directory != null) {
+					directories.add(directory);
+				}
+			}
+			catch (ExecutionException ex) {
+				if (failure == null) {
+					failure = (ex.getCause() instanceof RuntimeException runtime) ? runtime
+							: new FetchException(FetchException.Reason.LOCAL_IO, String.valueOf(ex.getCause()),
+									ex.getCause());
+				}
+			}
+			catch (InterruptedException ex) {
+				placed.forEach((other) -> other.cancel(true));
+				Thread.currentThread().interrupt();
+				throw new FetchException(FetchException.Reason.LOCAL_IO, "interrupted while placing files", ex);
+			}
+		}
+		if (failure != null) {
+			throw failure;
 		}
 		directories.forEach(this::syncOrFail);
 	}
@@ -185,7 +257,7 @@ public final class FilePlacer {
 	}
 
 	private FetchException fail(FetchException ex) {
-		this.meters.counter("pgext.loader.download.failures", "reason", ex.reason().tag()).increment();
+		failures(ex.reason()).increment();
 		return ex;
 	}
 
@@ -224,7 +296,6 @@ public final class FilePlacer {
 	private void receive(InputStream in, ExtFile file, Path target, BooleanSupplier throttled, String source)
 			throws IOException {
 		BandwidthLimiter limiter = this.limiter;
-		MeterRegistry meters = this.meters;
 		FilePlacement.Flow flow = new FilePlacement.Flow() {
 
 			private boolean limited;
@@ -241,7 +312,7 @@ public final class FilePlacer {
 					limiter.acquire(n);
 				}
 				if (source != null) {
-					meters.counter("pgext.loader.download.bytes", "source", source).increment(n);
+					downloadedBytes(source).increment(n);
 				}
 			}
 
@@ -255,7 +326,7 @@ public final class FilePlacer {
 			throw new FetchException(FetchException.Reason.DIGEST_MISMATCH, ex.getMessage(), ex);
 		}
 		if (source != null) {
-			this.meters.counter("pgext.loader.download.files", "source", source).increment();
+			downloadedFiles(source).increment();
 		}
 	}
 

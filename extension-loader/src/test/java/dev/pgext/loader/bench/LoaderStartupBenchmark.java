@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import dev.pgext.loader.FaultyS3Proxy;
+import dev.pgext.loader.HookLibraryBuild;
 import dev.pgext.loader.LoaderProperties;
 import dev.pgext.loader.TestStores;
 import dev.pgext.loader.compute.Compute;
@@ -50,15 +51,18 @@ import dev.pgext.testsupport.PostgresCluster;
 import dev.pgext.testsupport.PostgresInstalls;
 
 /**
- * Start-up time to "accepting connections" for a compute with 200 available extensions of
- * which 2 are preloaded: the loader (control files for all, files for the preloaded ones,
- * the rest later) against downloading every extension at start, on the same store in one run,
- * plus the bare S3 transfer time of the bytes each needs. Not a test: run it on purpose
- * (docs/benchmarks.md has the command).
- * <p>
- * Each measurement runs twice: straight to the in-process S3 endpoint over loopback, and
- * through a proxy that shares 50 MiB/s among all connections, as a distant store would.
- * Arguments: {@code [rounds] [seed]}.
+ * Start-up time to "accepting connections", run on purpose (docs/benchmarks.md has the
+ * commands). Two modes, the first argument:
+ * <ul>
+ * <li>{@code catalog [rounds]}: a compute with 2 preloaded extensions and 10, 200, 2,000 and
+ * 10,000 available ones (the others small synthetic entries), with the {@code pgext_loader} hook
+ * configured and without it, against the same run's bare Postgres start (same binaries, same
+ * copied data directory, the same {@code shared_preload_libraries}) plus the bare S3 GET of the
+ * preload closure.</li>
+ * <li>{@code bulk [rounds] [seed]}: 200 available extensions of realistic sizes: the loader
+ * against downloading every extension at start, straight to the in-process S3 endpoint and
+ * through a proxy that shares 50 MiB/s among all connections, as a distant store would.</li>
+ * </ul>
  */
 public final class LoaderStartupBenchmark {
 
@@ -79,8 +83,140 @@ public final class LoaderStartupBenchmark {
 	}
 
 	public static void main(String[] args) throws Exception {
-		int rounds = (args.length > 0) ? Integer.parseInt(args[0]) : 5;
-		long seed = (args.length > 1) ? Long.parseLong(args[1]) : 42;
+		String mode = (args.length > 0) ? args[0] : "catalog";
+		int rounds = (args.length > 1) ? Integer.parseInt(args[1]) : 5;
+		if (mode.equals("catalog")) {
+			catalogSizes(rounds);
+		}
+		else if (mode.equals("bulk")) {
+			bulkComparison(rounds, (args.length > 2) ? Long.parseLong(args[2]) : 42);
+		}
+		else {
+			throw new IllegalArgumentException("mode is catalog or bulk, not " + mode);
+		}
+	}
+
+	private static final int[] CATALOG_SIZES = { 10, 200, 2_000, 10_000 };
+
+	private static final String HOOKED = "loader, hook configured";
+
+	private static final String UNHOOKED = "loader, no hook (every control file before start)";
+
+	private static final String BARE_START = "bare Postgres start";
+
+	private static final String BARE_GET = "bare S3 GET of the preload closure (" + WORKERS + " threads)";
+
+	/**
+	 * Start to accepting connections against the number of available extensions; every size in
+	 * every round, so a drift of the shared machine touches all of them alike.
+	 */
+	private static void catalogSizes(int rounds) throws Exception {
+		Path work = Files.createTempDirectory("pgext-loader-bench");
+		try (EmbeddedS3Server s3 = EmbeddedS3Server.start(work.resolve("s3"), 0)) {
+			S3ObjectStore store = S3ObjectStore.create(ObjectStoreSettings.of(s3.endpoint(), "bench",
+					EmbeddedS3Server.ACCESS_KEY, EmbeddedS3Server.SECRET_KEY));
+			store.createBucketIfMissing();
+			PostgresInstall shared = PostgresInstalls.shared(15);
+			List<ExtIndexEntry> preloadEntries = new ArrayList<>();
+			for (String name : PRELOAD) {
+				ContribExtension extension = ContribExtension.of(shared, name);
+				for (Path file : extension.files().values()) {
+					store.put(StoreLayout.blob(Sha256Digest.of(file)), file, "application/octet-stream");
+				}
+				ExtIndexEntry entry = TestStores.entry(extension);
+				preloadEntries.add(new ExtIndexEntry(entry.name(), entry.version(), entry.defaultVersion(),
+						entry.control(), entry.files(), entry.libraries(), entry.requires(), PreloadNeed.SERVER,
+						entry.trusted(), entry.superuser()));
+			}
+			int largest = CATALOG_SIZES[CATALOG_SIZES.length - 1];
+			List<ExtIndexEntry> synthetic = TestStores.synthetic(store, "synthetic", largest - PRELOAD.size());
+			List<ExtFile> preloadFiles = files(preloadEntries);
+			Path installTemplate = work.resolve("install-template");
+			TestStores.computeInstall(installTemplate, PRELOAD);
+			Path dataTemplate = work.resolve("data-template");
+			PostgresCluster.initdb(new PostgresInstall(installTemplate), dataTemplate);
+			Path hook = HookLibraryBuild.library();
+			ExtensionSource source = new S3ExtensionSource(store);
+			Map<String, List<Long>> results = new LinkedHashMap<>();
+			for (int round = 1; round <= rounds; round++) {
+				for (int size : CATALOG_SIZES) {
+					List<ExtIndexEntry> entries = new ArrayList<>(preloadEntries);
+					entries.addAll(synthetic.subList(0, size - PRELOAD.size()));
+					byte[] indexJson = ExtIndexJson.write(ExtIndex.of(PgMajor.of(15), null, entries));
+					store.put(StoreLayout.extIndex(Scope.PUBLIC, PgMajor.of(15)), indexJson, "application/json");
+					String prefix = String.format("%,d extensions: ", size);
+					Path dir = work.resolve("run");
+					LoaderProperties plain = LoaderProperties.defaults().withWorkers(WORKERS, false);
+					record(results, prefix + HOOKED, loader(source, plain.withHook(hook, "127.0.0.1:1"),
+							installTemplate, dataTemplate, dir.resolve("hooked"), results, prefix + "phase "));
+					record(results, prefix + UNHOOKED,
+							loader(source, plain, installTemplate, dataTemplate, dir.resolve("plain"), null, null));
+					record(results, prefix + BARE_GET, bareTransfer(store, preloadFiles));
+					record(results, prefix + BARE_START,
+							bareStart(source, preloadFiles, hook, installTemplate, dataTemplate, dir.resolve("bare")));
+					record(results, prefix + "index size (KiB)", indexJson.length / 1024);
+					PostgresBinaries.deleteTree(dir);
+				}
+				System.out.printf("round %d done%n", round);
+			}
+			System.out.println();
+			printTable(results);
+			System.out.println();
+			System.out.println("| available | loader (hook) | bare start + bare GET | ratio | loader (no hook) |");
+			System.out.println("|---:|---:|---:|---:|---:|");
+			long smallest = 0;
+			for (int size : CATALOG_SIZES) {
+				String prefix = String.format("%,d extensions: ", size);
+				long hooked = median(results.get(prefix + HOOKED));
+				long bare = median(results.get(prefix + BARE_START)) + median(results.get(prefix + BARE_GET));
+				smallest = (smallest == 0) ? hooked : smallest;
+				System.out.printf("| %,d | %d | %d | %.2f | %d |%n", size, hooked, bare, (double) hooked / bare,
+						median(results.get(prefix + UNHOOKED)));
+			}
+			long biggest = median(results.get(String.format("%,d extensions: ", largest) + HOOKED));
+			System.out.printf("loader (hook) at %,d / at %,d extensions: %.2f%n", largest, CATALOG_SIZES[0],
+					(double) biggest / smallest);
+		}
+		finally {
+			PostgresBinaries.deleteTree(work);
+		}
+	}
+
+	/**
+	 * Postgres alone, from the same copied installation (the preload closure placed beforehand,
+	 * untimed) and data directory, with the settings the loader gives it.
+	 */
+	private static long bareStart(ExtensionSource source, List<ExtFile> preloadFiles, Path hook, Path installTemplate,
+			Path dataTemplate, Path dir) throws Exception {
+		PostgresInstall install = new PostgresInstall(copy(installTemplate, dir.resolve("install")));
+		Path data = copy(dataTemplate, dir.resolve("data"));
+		FilePlacer placer = new FilePlacer(source, null, null, FilePlacer.retry(3, Duration.ofMillis(100)),
+				new SimpleMeterRegistry());
+		for (ExtFile file : preloadFiles) {
+			placer.place(file, install.resolve(file.path()), () -> false);
+		}
+		Files.copy(hook, install.pkglibdir().resolve("pgext_loader.so"));
+		try (PostgresSupervisor postgres = new PostgresSupervisor(install, data, freePort(), Duration.ofMinutes(1),
+				null)) {
+			long start = System.nanoTime();
+			postgres.start(Map.of("listen_addresses", "127.0.0.1", "unix_socket_directories", "",
+					"shared_preload_libraries", "pgext_loader," + String.join(",", PRELOAD), "pgext_loader.server",
+					"127.0.0.1:1"), Duration.ofMinutes(2));
+			return millis(start);
+		}
+	}
+
+	private static void printTable(Map<String, List<Long>> results) {
+		System.out.println("| measurement (ms) | median | min | max |");
+		System.out.println("|---|---:|---:|---:|");
+		results.forEach((name, values) -> {
+			long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
+			System.out.printf("| %s | %d | %d | %d |%n", name, sorted[sorted.length / 2], sorted[0],
+					sorted[sorted.length - 1]);
+		});
+	}
+
+	private static void bulkComparison(int rounds, long seed) throws Exception {
 		Path work = Files.createTempDirectory("pgext-loader-bench");
 		try (EmbeddedS3Server s3 = EmbeddedS3Server.start(work.resolve("s3"), 0)) {
 			ObjectStoreSettings settings = ObjectStoreSettings.of(s3.endpoint(), "bench", EmbeddedS3Server.ACCESS_KEY,
@@ -113,8 +249,9 @@ public final class LoaderStartupBenchmark {
 					ExtensionSource source = new S3ExtensionSource(viaProxy);
 					for (int round = 1; round <= rounds; round++) {
 						Path dir = work.resolve("round-" + round);
-						record(results, prefix + LOADER, loader(source, installTemplate, dataTemplate,
-								dir.resolve("loader"), results, prefix));
+						record(results, prefix + LOADER,
+								loader(source, LoaderProperties.defaults().withWorkers(WORKERS, true), installTemplate,
+										dataTemplate, dir.resolve("loader"), results, prefix + "loader phase: "));
 						record(results, prefix + BULK, bulk(source, index, installTemplate, dataTemplate,
 								dir.resolve("bulk")));
 						record(results, prefix + "bare S3 GET of the preload closure (" + WORKERS + " threads)",
@@ -146,11 +283,10 @@ public final class LoaderStartupBenchmark {
 		}
 	}
 
-	private static long loader(ExtensionSource source, Path installTemplate, Path dataTemplate, Path dir,
-			Map<String, List<Long>> results, String prefix) throws Exception {
+	private static long loader(ExtensionSource source, LoaderProperties properties, Path installTemplate,
+			Path dataTemplate, Path dir, Map<String, List<Long>> results, String phasePrefix) throws Exception {
 		Path install = copy(installTemplate, dir.resolve("install"));
 		Path data = copy(dataTemplate, dir.resolve("data"));
-		LoaderProperties properties = LoaderProperties.defaults().withWorkers(WORKERS, true);
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
 		FilePlacer placer = new FilePlacer(source, null, null, FilePlacer.retry(3, Duration.ofMillis(100)), meters);
 		Compute compute = new Compute(properties, source, placer, meters, (event) -> {
@@ -161,11 +297,13 @@ public final class LoaderStartupBenchmark {
 			if (!compute.isRunning()) {
 				throw new IllegalStateException("the compute did not start: " + compute.status().problem());
 			}
-			compute.status().phaseMillis().forEach((phase, ms) -> {
-				if (!phase.equals("total")) {
-					record(results, prefix + "loader phase: " + phase, ms);
-				}
-			});
+			if (results != null) {
+				compute.status().phaseMillis().forEach((phase, ms) -> {
+					if (!phase.equals("total")) {
+						record(results, phasePrefix + phase, ms);
+					}
+				});
+			}
 			// up to the moment Postgres accepted its first connection, not the background work after it
 			return compute.status().phaseMillis().get("total");
 		}

@@ -308,8 +308,15 @@ class ComputeIntegrationTests {
 		assertThat(extension("isn").path("state").asString()).isEqualTo("FAILED");
 		JsonNode status = status();
 		assertThat(status.path("extensions")).hasSize(7);
-		assertThat(status.path("phase_millis").has("postgres") || status.path("phaseMillis").has("postgres")).isTrue();
+		assertThat(status.path("phase_millis").has("postgres")).isTrue();
+		assertThat(status.has("phaseMillis")).isFalse();
+		assertThat(extension("hstore").path("placed_at").asString()).isNotEmpty();
 		String metrics = get("/actuator/prometheus").body();
+		assertThat(metrics.lines().filter((line) -> line.startsWith("# HELP pgext_")))
+			.isNotEmpty()
+			.allSatisfy((help) -> assertThat(help).matches("# HELP pgext_\\w+ \\S.*"));
+		assertThat(metrics).doesNotContain("_bytes_bytes");
+		PromtoolCheck.assertClean(metrics);
 		assertThat(metrics).contains("pgext_loader_start_phase_seconds_count{phase=\"preload\"")
 			.contains("pgext_loader_jit_wait_seconds_bucket")
 			.contains("pgext_loader_download_failures_total{reason=\"digest-mismatch\"")
