@@ -133,9 +133,28 @@ class WebPagesIntegrationTests extends RegistryIntegrationTest {
 
 		String html = page("/extensions/web_markdown", null).getContentAsString();
 
-		assertThat(html).contains("<h1>Usage</h1>").contains("<strong>web_markdown_answer()</strong>");
+		assertThat(html).contains("<h3>Usage</h3>").contains("<strong>web_markdown_answer()</strong>");
 		assertThat(html).doesNotContain("<script>").contains("&lt;script&gt;alert(1)&lt;/script&gt;");
 		assertThat(html).doesNotContain("javascript:");
+	}
+
+	@Test
+	void anExtensionPageShowsTheFilesOfOnePostgresMajorAndLinksTheOthers() throws Exception {
+		byte[] artifact = TestArtifacts.sqlExtension("web_majors").tarGz();
+		RegistryClient.Response published = publish(ADMIN_TOKEN, null, TestArtifacts.metadata("web_majors", "1.0.0"),
+				Map.of("pg15", artifact, "pg16", artifact));
+		assertThat(published.status()).as(published.toString()).isEqualTo(201);
+
+		String newest = page("/extensions/web_majors", null).getContentAsString();
+		String older = page("/extensions/web_majors?pg=15", null).getContentAsString();
+
+		assertThat(newest).contains("for PostgreSQL <span>16</span>")
+			.contains("href=\"/extensions/web_majors?pg=15\"")
+			.contains("--pg-config /usr/lib/postgresql/16/bin/pg_config")
+			.contains("share/extension/web_majors.control");
+		assertThat(older).contains("for PostgreSQL <span>15</span>").contains("href=\"/extensions/web_majors?pg=16\"");
+		assertThat(page("/extensions/web_majors?pg=14", null).getStatus()).isEqualTo(404);
+		assertThat(page("/extensions/web_majors?pg=fifteen", null).getStatus()).isEqualTo(400);
 	}
 
 	@Test

@@ -31,6 +31,9 @@ class CatalogPages {
 
 	static final int PAGE_SIZE = 20;
 
+	/** Releases listed on an extension or distribution page; the API lists all. */
+	static final int SHOWN_RELEASES = 100;
+
 	private final CatalogBrowser catalog;
 
 	private final CatalogSearch search;
@@ -70,7 +73,8 @@ class CatalogPages {
 	}
 
 	@GetMapping("/extensions/{name}")
-	String extension(Caller caller, @PathVariable String name, Model model) {
+	String extension(Caller caller, @PathVariable String name, @RequestParam(name = "pg", required = false) Integer pg,
+			Model model) {
 		CatalogBrowser.Listed extension = this.catalog.extension(caller, name)
 			.orElseThrow(() -> RegistryException.notFound("no extension " + name));
 		List<CatalogBrowser.ReleaseLine> releases = this.catalog.extensionReleases(extension);
@@ -78,13 +82,22 @@ class CatalogPages {
 			.find(Scopes.column(Scope.parse(extension.tenant())), extension.distribution());
 		model.addAttribute("extension", extension);
 		model.addAttribute("description", Markdown.toHtml(this.catalog.description(extension)));
-		model.addAttribute("releases", releases);
-		model.addAttribute("builds", this.catalog.builds(extension, extension.version()));
+		model.addAttribute("releases", releases.subList(0, Math.min(releases.size(), SHOWN_RELEASES)));
+		model.addAttribute("moreReleases", releases.size() > SHOWN_RELEASES);
+		// one Postgres major's files at a time keeps the page small for extensions with
+		// many upgrade scripts
+		List<CatalogBrowser.Build> builds = this.catalog.builds(extension, extension.version());
+		CatalogBrowser.Build shown = builds.stream()
+			.filter((b) -> pg == null || b.pgMajor() == pg)
+			.reduce((first, second) -> (pg == null) ? second : first)
+			.orElseThrow(() -> RegistryException.notFound(
+					"extension " + name + " " + extension.version() + " has no build for PostgreSQL " + pg));
+		model.addAttribute("build", shown);
+		model.addAttribute("majors", builds.stream().map(CatalogBrowser.Build::pgMajor).toList());
 		model.addAttribute("distribution", distribution);
 		model.addAttribute("maintainers", maintainers(distribution));
-		int major = extension.pgMajors().isEmpty() ? 17 : extension.pgMajors().get(extension.pgMajors().size() - 1);
 		model.addAttribute("installCommand", "pgext install " + extension.name() + "@" + extension.version()
-				+ " --pg-config /usr/lib/postgresql/" + major + "/bin/pg_config");
+				+ " --pg-config /usr/lib/postgresql/" + shown.pgMajor() + "/bin/pg_config");
 		model.addAttribute("loaderSpec", ((extension.tenant() != null) ? "\"tenant\": \"" + extension.tenant() + "\", " : "")
 				+ "\"available_extensions\": [\"" + extension.name() + "\"]");
 		return "extension";
@@ -100,7 +113,8 @@ class CatalogPages {
 		Distribution distribution = this.distributions.find(Scopes.column(Scope.parse(tenant)), name);
 		model.addAttribute("name", name);
 		model.addAttribute("tenant", tenant);
-		model.addAttribute("releases", releases);
+		model.addAttribute("releases", releases.subList(0, Math.min(releases.size(), SHOWN_RELEASES)));
+		model.addAttribute("moreReleases", releases.size() > SHOWN_RELEASES);
 		model.addAttribute("distribution", distribution);
 		model.addAttribute("maintainers", maintainers(distribution));
 		return "distribution";
