@@ -39,6 +39,26 @@ public class AuditLog {
 			.list();
 	}
 
+	/**
+	 * One audit event as the administrator's page shows it.
+	 *
+	 * @param id its id
+	 * @param at when it happened
+	 * @param actor who did it
+	 * @param action what was done
+	 * @param target to what
+	 * @param detail the detail as JSON text
+	 */
+	public record Entry(long id, java.time.Instant at, String actor, String action, String target, String detail) {
+	}
+
+	/** The newest {@code limit} events, newest first. */
+	public List<Entry> latest(int limit) {
+		return recent(null, limit).stream()
+			.map((e) -> new Entry(e.id(), e.at(), e.actor(), e.action(), e.target(), e.detail().toString()))
+			.toList();
+	}
+
 	public void record(String actor, String action, String target, Map<String, ?> detail) {
 		this.jdbc.sql("insert into audit_event (actor, action, target, detail) values (?, ?, ?, cast(? as jsonb))")
 			.params(actor, action, target, JSON.writeValueAsString(detail))

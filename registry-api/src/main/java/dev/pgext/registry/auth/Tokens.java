@@ -61,7 +61,7 @@ public class Tokens {
 	 * The caller a presented token stands for.
 	 * @throws RegistryException 401 when the token is unknown, revoked or expired
 	 */
-	Caller resolve(String token) {
+	public Caller resolve(String token) {
 		Optional<Resolved> found = this.jdbc
 			.sql("select t.user_id, u.name, u.tenant, t.scopes, t.expires_at, t.revoked_at from api_token t "
 					+ "join registry_user u on u.id = t.user_id where t.token_hash = ?")

@@ -2,7 +2,6 @@ package dev.pgext.registry.auth;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -26,7 +25,6 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.pgext.model.TenantId;
-import dev.pgext.registry.RegistryProperties;
 import dev.pgext.registry.audit.AuditLog;
 import dev.pgext.registry.problem.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
@@ -41,16 +39,13 @@ class UserController {
 
 	private final JdbcClient jdbc;
 
-	private final Tokens tokens;
+	private final TokenIssuer issuer;
 
 	private final AuditLog audit;
 
-	private final RegistryProperties.TokenLifetimes lifetimes;
-
-	UserController(JdbcClient jdbc, Tokens tokens, AuditLog audit, RegistryProperties properties) {
-		this.lifetimes = properties.tokens();
+	UserController(JdbcClient jdbc, TokenIssuer issuer, AuditLog audit) {
 		this.jdbc = jdbc;
-		this.tokens = tokens;
+		this.issuer = issuer;
 		this.audit = audit;
 	}
 
@@ -130,70 +125,17 @@ class UserController {
 	@ProblemResponses({ HttpStatus.FORBIDDEN, HttpStatus.NOT_FOUND })
 	@PostMapping("/api/v1/tokens")
 	@ResponseStatus(HttpStatus.CREATED)
-	@Transactional
 	CreatedToken createToken(Caller caller, @Valid @RequestBody NewToken request) {
-		caller.requireAuthenticated();
-		Set<String> scopes = new TreeSet<>(request.scopes());
-		for (String scope : scopes) {
-			if (!Caller.ALL_SCOPES.contains(scope)) {
-				throw RegistryException.badRequest("invalid-scope",
-						"unknown scope '" + scope + "'; scopes are " + new TreeSet<>(Caller.ALL_SCOPES));
-			}
-			if (!caller.isAdmin() && !caller.scopes().contains(scope)) {
-				throw RegistryException.forbidden("a token cannot grant scope '" + scope + "', which it lacks itself");
-			}
-		}
-		String userName = (request.user() != null) ? request.user() : caller.name();
-		if (!userName.equals(caller.name()) && !caller.isAdmin()) {
-			throw RegistryException.forbidden("only administrators create tokens for other users");
-		}
-		Map.Entry<Long, String> user = this.jdbc.sql("select id, tenant from registry_user where name = ?")
-			.param(userName)
-			.query((rs, n) -> new java.util.AbstractMap.SimpleEntry<>(rs.getLong(1), rs.getString(2)))
-			.optional()
-			.orElseThrow(() -> RegistryException.notFound("no user " + userName));
-		long userId = user.getKey();
-		for (String global : List.of(Caller.ADMIN, Caller.METRICS)) {
-			if (user.getValue() != null && scopes.contains(global)) {
-				// admin reads and publishes every scope, metrics show every tenant's
-				// traffic; a tenant's user is bounded by its tenant
-				throw RegistryException.badRequest("invalid-scope", "user " + userName + " belongs to tenant "
-						+ user.getValue() + " and cannot hold scope '" + global + "'");
-			}
-		}
-		Instant now = Instant.now();
-		Instant expiresAt = (request.expiresAt() != null) ? request.expiresAt()
-				: now.plus(this.lifetimes.defaultLifetime());
-		if (!expiresAt.isAfter(now)) {
-			throw RegistryException.badRequest("invalid-expiry", "expires_at must be in the future");
-		}
-		if (expiresAt.isAfter(now.plus(this.lifetimes.maxLifetime()))) {
-			throw RegistryException.badRequest("invalid-expiry", "expires_at may be at most "
-					+ this.lifetimes.maxLifetime().toDays() + " days from now");
-		}
-		String token = this.tokens.newToken();
-		long id = this.tokens.store(userId, token, request.label(), scopes, expiresAt);
-		this.audit.record(caller.name(), "token.create", userName,
-				Map.of("token_id", id, "scopes", scopes, "expires_at", expiresAt.toString()));
-		return new CreatedToken(id, token, userName, scopes, expiresAt);
+		TokenIssuer.Issued issued = this.issuer.issue(caller, request.user(), request.scopes(), request.expiresAt(),
+				request.label());
+		return new CreatedToken(issued.id(), issued.token(), issued.user(), issued.scopes(), issued.expiresAt());
 	}
 
 	@Operation(summary = "Revoke a token (its owner or an administrator)")
 	@ProblemResponses(HttpStatus.FORBIDDEN)
 	@PostMapping("/api/v1/tokens/{id}/revoke")
-	@Transactional
 	Map<String, Object> revokeToken(Caller caller, @PathVariable long id) {
-		caller.requireAuthenticated();
-		Long owner = this.jdbc.sql("select user_id from api_token where id = ?")
-			.param(id)
-			.query(Long.class)
-			.optional()
-			.orElseThrow(() -> RegistryException.notFound("no token " + id));
-		if (!owner.equals(caller.userId()) && !caller.isAdmin()) {
-			throw RegistryException.forbidden("only the token's owner or an administrator may revoke it");
-		}
-		this.jdbc.sql("update api_token set revoked_at = now() where id = ? and revoked_at is null").param(id).update();
-		this.audit.record(caller.name(), "token.revoke", Long.toString(id), Map.of());
+		this.issuer.revoke(caller, id);
 		return Map.of("id", id, "revoked", true);
 	}
 

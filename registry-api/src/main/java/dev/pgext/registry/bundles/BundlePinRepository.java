@@ -91,6 +91,11 @@ class BundlePinRepository {
 			.list();
 	}
 
+	/** Every proposal waiting for a second person's approval, oldest first. */
+	List<BundlePinController.Pin> proposed() {
+		return this.jdbc.sql(SELECT + " where p.state = 'proposed' order by p.id").query((rs, n) -> pin(rs)).list();
+	}
+
 	Optional<BundlePinController.Pin> find(String environment, long id) {
 		return this.jdbc.sql(SELECT + " where p.environment = ? and p.id = ?")
 			.params(environment, id)

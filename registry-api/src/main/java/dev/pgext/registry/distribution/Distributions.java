@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -80,6 +81,33 @@ public class Distributions {
 				});
 		}
 		return names;
+	}
+
+	/**
+	 * A distribution someone maintains.
+	 *
+	 * @param name the distribution name
+	 * @param tenant the tenant of a private distribution, or {@code null}
+	 * @param role {@link Distribution#OWNER} or {@link Distribution#MAINTAINER}
+	 */
+	public record Maintained(String name, String tenant, String role) {
+	}
+
+	/**
+	 * The distributions the user {@code userName} maintains in the public scope and in
+	 * {@code tenantScope} (a stored scope), by name; empty when there is no such user.
+	 */
+	public List<Maintained> maintainedBy(String userName, String tenantScope) {
+		return this.jdbc.sql("""
+				select d.name, d.scope, m.role from distribution d
+				join distribution_maintainer m on m.distribution_id = d.id
+				join registry_user u on u.id = m.user_id
+				where u.name = ? and d.scope in ('', ?) order by d.name, d.scope
+				""")
+			.params(userName, tenantScope)
+			.query((rs, n) -> new Maintained(rs.getString(1), rs.getString(2).isEmpty() ? null : rs.getString(2),
+					rs.getString(3)))
+			.list();
 	}
 
 	/** The current time as the catalog stores it. */

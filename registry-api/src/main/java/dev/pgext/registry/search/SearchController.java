@@ -83,7 +83,7 @@ class SearchController {
 		if (query.isBlank() || query.length() > 200) {
 			throw RegistryException.badRequest("invalid-query", "q must be 1 to 200 characters");
 		}
-		if (!isText(query) || (tag != null && !isText(tag))) {
+		if (!CatalogSearch.isText(query) || (tag != null && !CatalogSearch.isText(tag))) {
 			throw RegistryException.badRequest("invalid-query",
 					"q and tag must be text: no control characters (such as NUL) and no unpaired surrogates");
 		}
@@ -103,23 +103,6 @@ class SearchController {
 				.description("Time to answer a search request")
 				.register(this.meters));
 		}
-	}
-
-	/** Whether {@code value} is text the catalog can compare: no control character, no lone surrogate. */
-	private static boolean isText(String value) {
-		for (int i = 0; i < value.length(); i++) {
-			char c = value.charAt(i);
-			if (Character.isISOControl(c)) {
-				return false;
-			}
-			if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
-				i++;
-			}
-			else if (Character.isSurrogate(c)) {
-				return false;
-			}
-		}
-		return true;
 	}
 
 }

@@ -1,0 +1,217 @@
+package dev.pgext.registry;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The web pages in a real browser: headless Chromium driven by Selenium against the registry
+ * on its random port. Every page visited is saved as a screenshot under
+ * {@code target/web-screenshots}. Skipped with a reason when Debian's {@code chromium} and
+ * {@code chromium-driver} are not installed; under {@code CI=true} their absence fails.
+ */
+class WebBrowserIntegrationTests extends RegistryIntegrationTest {
+
+	private static final Path SCREENSHOTS = Paths.get("target", "web-screenshots");
+
+	private static WebDriver browser;
+
+	@TempDir
+	static Path profile;
+
+	@BeforeAll
+	static void startBrowser() throws IOException {
+		Optional<Path> chromium = executable("chromium", "chromium-browser", "google-chrome");
+		Optional<Path> driver = executable("chromedriver");
+		boolean present = chromium.isPresent() && driver.isPresent();
+		if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+			assertThat(present).as("chromium and chromedriver must be installed under CI (apt-get install chromium "
+					+ "chromium-driver, as .ci/run does)").isTrue();
+		}
+		assumeTrue(present, "chromium or chromedriver is not installed (apt-get install chromium chromium-driver)");
+		ChromeOptions options = new ChromeOptions();
+		options.setBinary(chromium.get().toFile());
+		// Chromium refuses to run as root without --no-sandbox; the rest keep a headless run
+		// quiet and independent of any profile on the machine
+		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+				"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+				"--user-data-dir=" + profile.toAbsolutePath());
+		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driver.get().toFile())
+			.usingAnyFreePort()
+			.build();
+		browser = new ChromeDriver(service, options);
+		browser.manage().window().setSize(new Dimension(1200, 900));
+		browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+		Files.createDirectories(SCREENSHOTS);
+	}
+
+	@AfterAll
+	static void stopBrowser() {
+		if (browser != null) {
+			browser.quit();
+		}
+	}
+
+	@BeforeEach
+	void signedOut() {
+		browser.get(url("/"));
+		browser.manage().deleteAllCookies();
+	}
+
+	@Test
+	void aVisitorSearchesAndOpensAnExtensionPage() throws IOException {
+		String metadata = """
+				{"name": "web_browse", "version": "1.2.0", "abstract": "Fuzzy answers for browsers", "license": "postgresql",
+				 "maintainer": "pgext tests", "meta-spec": {"version": "1.0.0"}, "tags": ["answers"],
+				 "description": "## Usage\\n\\n```sql\\nCREATE EXTENSION web_browse;\\nSELECT web_browse_answer();\\n```"}
+				""";
+		RegistryClient.Response published = publish(userToken("web-browse-owner", null, "publish"), null, metadata,
+				Map.of("pg15", TestArtifacts.sqlExtension("web_browse").tarGz()));
+		assertThat(published.status()).as(published.toString()).isEqualTo(201);
+
+		browser.get(url("/"));
+		screenshot("home");
+		assertThat(browser.getTitle()).contains("pgext registry");
+		WebElement box = browser.findElement(By.id("q"));
+		box.sendKeys("web_brow");
+		box.submit();
+		assertThat(browser.getCurrentUrl()).contains("/search?q=web_brow");
+		screenshot("search");
+		browser.findElement(By.linkText("web_browse")).click();
+
+		assertThat(browser.getCurrentUrl()).endsWith("/extensions/web_browse");
+		assertThat(browser.findElement(By.tagName("h1")).getText()).contains("web_browse").contains("1.2.0");
+		String page = browser.findElement(By.tagName("main")).getText();
+		assertThat(page).contains("test extension web_browse")
+			.contains("SELECT web_browse_answer();")
+			.contains("pgext install web_browse@")
+			.contains("share/extension/web_browse.control")
+			.contains("web-browse-owner (owner)");
+		String sha = this.jdbc.sql("select f.sha256 from release_file f join release_extension e on e.id = f.extension_id "
+				+ "where e.name = 'web_browse' and f.path = 'share/extension/web_browse.control'")
+			.query(String.class)
+			.single();
+		assertThat(page).contains(sha);
+		screenshot("extension");
+
+		browser.findElement(By.linkText("answers")).click();
+		assertThat(browser.findElement(By.tagName("main")).getText()).contains("web_browse");
+		screenshot("tag");
+		browser.get(url("/distributions/web_browse"));
+		assertThat(browser.findElement(By.tagName("h1")).getText()).contains("web_browse");
+		assertThat(browser.findElement(By.tagName("main")).getText()).contains("1.2.0 Fuzzy answers for browsers");
+		screenshot("distribution");
+		browser.findElement(By.linkText("web-browse-owner")).click();
+		assertThat(browser.findElement(By.tagName("main")).getText()).contains("web_browse");
+		screenshot("user");
+	}
+
+	@Test
+	void aUserSignsInCreatesATokenSeesItOnceAndRevokesIt() throws IOException {
+		String token = userToken("web-token-user", null, "publish");
+		signIn(token);
+		assertThat(browser.getCurrentUrl()).endsWith("/account");
+		assertThat(browser.findElement(By.tagName("h1")).getText()).contains("web-token-user");
+
+		browser.findElement(By.id("label")).sendKeys("laptop");
+		browser.findElement(By.id("scope-publish")).click();
+		browser.findElement(By.id("label")).submit();
+		String created = browser.findElement(By.id("new-token")).getText();
+		screenshot("account");
+		assertThat(created).startsWith("pgx_");
+		assertThat(api().get("/api/v1/me", created).json().path("user").asString()).isEqualTo("web-token-user");
+
+		long id = this.jdbc.sql("select id from api_token where label = 'laptop' and user_id = "
+				+ "(select id from registry_user where name = 'web-token-user')").query(Long.class).single();
+		browser.get(url("/account"));
+		assertThat(browser.getPageSource()).doesNotContain(created);
+		WebElement row = browser.findElement(By.id("token-" + id));
+		row.findElement(By.tagName("button")).click();
+
+		assertThat(browser.findElement(By.id("token-" + id)).getText()).contains("revoked");
+		assertThat(api().get("/api/v1/me", created).status()).isEqualTo(401);
+		assertThat(api().get("/api/v1/me", token).status()).isEqualTo(200);
+	}
+
+	@Test
+	void aTenantsPrivateExtensionIsVisibleOnlyToThatTenant() throws IOException {
+		RegistryClient.Response published = api().publish(userToken("web-browser-tenant", "webinitech", "publish"),
+				"webinitech", TestArtifacts.metadata("web_secret", "1.0.0"),
+				Map.of("pg15", TestArtifacts.sqlExtension("web_secret").tarGz()));
+		assertThat(published.status()).as(published.toString()).isEqualTo(201);
+
+		browser.get(url("/extensions/web_secret"));
+		assertThat(browser.findElement(By.tagName("h1")).getText()).contains("404");
+		screenshot("not-found");
+		signIn(userToken("web-browser-outsider", "webumbrella", "publish"));
+		browser.get(url("/extensions/web_secret"));
+		assertThat(browser.findElement(By.tagName("h1")).getText()).contains("404");
+		browser.findElement(By.xpath("//button[text()='Sign out']")).click();
+
+		signIn(userToken("web-browser-insider", "webinitech", "publish"));
+		browser.get(url("/search?q=web_secret"));
+		browser.findElement(By.linkText("web_secret")).click();
+		assertThat(browser.findElement(By.tagName("h1")).getText()).contains("web_secret").contains("private to webinitech");
+		screenshot("private-extension");
+	}
+
+	@Test
+	void anAdministratorSeesTheAuditLog() throws IOException {
+		userToken("web-audited-user", null, "publish");
+		signIn(ADMIN_TOKEN);
+		browser.findElement(By.linkText("Admin")).click();
+		assertThat(browser.findElement(By.tagName("main")).getText()).contains("Audit log")
+			.contains("Bundle pins waiting for approval")
+			.contains("token.create web-audited-user");
+		screenshot("admin");
+	}
+
+	private void signIn(String token) throws IOException {
+		browser.get(url("/sign-in"));
+		screenshot("sign-in");
+		browser.findElement(By.id("token")).sendKeys(token);
+		browser.findElement(By.id("token")).submit();
+		assertThat(browser.getCurrentUrl()).endsWith("/account");
+	}
+
+	private String url(String path) {
+		// localhost, not 127.0.0.1 spelled out: browsers keep Secure cookies on plain http only for localhost
+		return "http://localhost:" + this.port + path;
+	}
+
+	private static void screenshot(String name) throws IOException {
+		byte[] png = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+		Files.write(SCREENSHOTS.resolve(name + ".png"), png);
+	}
+
+	private static Optional<Path> executable(String... names) {
+		String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+		return Stream.of(names)
+			.flatMap((name) -> Stream.of(path.split(java.io.File.pathSeparator)).map((dir) -> Paths.get(dir, name)))
+			.filter(Files::isExecutable)
+			.findFirst();
+	}
+
+}
