@@ -55,6 +55,10 @@ class PlatformIntegrationTests extends RegistryIntegrationTest {
 		assertThat(manifest("/api/v1/compute-manifests/15?platform=linux-amd64-gnu").find("first_last_agg"))
 			.isEmpty();
 
+		RegistryClient.Response builds = api().get("/api/v1/extensions/first_last_agg/versions/0.1.4", null);
+		assertThat(builds.status()).as(builds.toString()).isEqualTo(200);
+		assertThat(builds.json().get(0).path("platform").asString()).isEqualTo("linux-arm64-gnu");
+
 		awaitProjections();
 		assertThat(ExtIndexJson.read(this.store.getBytes("15/linux-arm64-gnu/ext_index.json").orElseThrow())
 			.find("first_last_agg")).isPresent();
