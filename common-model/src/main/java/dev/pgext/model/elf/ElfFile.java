@@ -19,7 +19,10 @@ import java.util.Optional;
  * {@code DT_RUNPATH} and {@code DT_RPATH}. Program headers come first, as the loader uses them;
  * section headers are the fallback for files whose program headers say nothing. Every offset is
  * checked against the file size, so a truncated or hostile file fails with an
- * {@link ElfFormatException} instead of a crash or a huge allocation.
+ * {@link ElfFormatException} instead of a crash or a huge allocation. Besides: the
+ * identification of any ELF file ({@link #identify}), the C library a file links against
+ * ({@link #cLibrary}) and, read on first use, a Postgres module's magic block
+ * ({@link #pgMagicBlock}).
  */
 public final class ElfFile {
 
@@ -82,8 +85,8 @@ public final class ElfFile {
 
 	private final byte[] dynamicStrings;
 
-	// set by the reader before the file is handed out
-	private MagicLookup magic = new MagicLookup(false, null, null);
+	// read on first use: the bundle build reads many files and never asks
+	private volatile MagicLookup magic;
 
 	private ElfFile(Path path, int type, int machine, String interpreter, boolean dynamic, List<String> needed,
 			String soname, List<String> runpath, List<String> rpath, byte[] dynamicStrings) {
@@ -161,10 +164,7 @@ public final class ElfFile {
 	/** Reads the headers of {@code file}. */
 	public static ElfFile read(Path file) throws IOException {
 		try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-			Reader reader = new Reader(file, channel);
-			ElfFile elf = reader.read();
-			elf.magic = reader.magic(elf.machine);
-			return elf;
+			return new Reader(file, channel).read();
 		}
 	}
 
@@ -236,7 +236,23 @@ public final class ElfFile {
 
 	/** Whether the file exports {@code Pg_magic_func}, that is, it is a Postgres module. */
 	public boolean exportsPgMagicFunc() {
-		return this.magic.exported();
+		return magic().exported();
+	}
+
+	private MagicLookup magic() {
+		MagicLookup lookup = this.magic;
+		if (lookup == null) {
+			try (FileChannel channel = FileChannel.open(this.path, StandardOpenOption.READ)) {
+				Reader reader = new Reader(this.path, channel);
+				reader.read();
+				lookup = reader.magic(this.machine);
+			}
+			catch (IOException ex) {
+				lookup = new MagicLookup(true, null, "the file could not be read again: " + ex.getMessage());
+			}
+			this.magic = lookup;
+		}
+		return lookup;
 	}
 
 	/**
@@ -244,12 +260,12 @@ public final class ElfFile {
 	 * returns could be located (see {@link #pgMagicProblem()} otherwise).
 	 */
 	public Optional<PgMagicBlock> pgMagicBlock() {
-		return Optional.ofNullable(this.magic.block());
+		return Optional.ofNullable(magic().block());
 	}
 
 	/** Why an exported {@code Pg_magic_func}'s structure could not be read, if it could not. */
 	public Optional<String> pgMagicProblem() {
-		return Optional.ofNullable(this.magic.problem());
+		return Optional.ofNullable(magic().problem());
 	}
 
 	/** Whether the file has a dynamic section at all (static-pie executables have one, with no needed libraries). */
