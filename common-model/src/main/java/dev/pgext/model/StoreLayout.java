@@ -10,9 +10,13 @@ package dev.pgext.model;
  * [&lt;tenant&gt;/]&lt;pg&gt;/share/extension/&lt;file&gt;      seed-000 layout: current control and SQL files
  * [&lt;tenant&gt;/]&lt;pg&gt;/lib/&lt;file&gt;                  seed-000 layout: current libraries
  * [&lt;tenant&gt;/]&lt;pg&gt;/ext_index.json              the index the loader reads
+ * [&lt;tenant&gt;/]&lt;pg&gt;/&lt;platform&gt;/...            the same three for a platform other than linux-amd64-gnu
  * bundles/sha256/&lt;hex&gt;.tar.zst               Postgres bundles
  * mirror/&lt;file&gt;                             static mirror of the public registry
  * </pre>
+ * The unprefixed keys are those of {@link Platform#DEFAULT} ({@code linux-amd64-gnu}), so
+ * stores and loaders written before platforms existed keep their meaning; every other
+ * platform has a segment of its own below the major.
  */
 public final class StoreLayout {
 
@@ -34,9 +38,9 @@ public final class StoreLayout {
 
 	/**
 	 * Longest installation path, in UTF-8 bytes: its seed-layout key, under the longest scope
-	 * prefix ({@code <64-character tenant>/<pg>/}), must still fit {@link #MAX_KEY_BYTES}.
+	 * prefix ({@code <64-character tenant>/<pg>/<platform>/}), must still fit {@link #MAX_KEY_BYTES}.
 	 */
-	public static final int MAX_INSTALL_PATH_BYTES = MAX_KEY_BYTES - (64 + 1 + 3 + 1);
+	public static final int MAX_INSTALL_PATH_BYTES = MAX_KEY_BYTES - (64 + 1 + 3 + 1 + Platform.MAX_LENGTH + 1);
 
 	private StoreLayout() {
 	}
@@ -70,6 +74,24 @@ public final class StoreLayout {
 	/** {@code [<tenant>/]<pg>/ext_index.json}. */
 	public static String extIndex(Scope scope, PgMajor major) {
 		return scopePrefix(scope, major) + EXT_INDEX;
+	}
+
+	/**
+	 * {@code [<tenant>/]<pg>/} for {@link Platform#DEFAULT}, {@code [<tenant>/]<pg>/<platform>/}
+	 * for any other: the prefix holding one scope's files for one major and platform.
+	 */
+	public static String platformPrefix(Scope scope, PgMajor major, Platform platform) {
+		return scopePrefix(scope, major) + (platform.isDefault() ? "" : platform + "/");
+	}
+
+	/** The seed-layout key of one installation file of one platform. */
+	public static String seedFile(Scope scope, PgMajor major, Platform platform, String relativePath) {
+		return platformPrefix(scope, major, platform) + checkInstallPath(relativePath);
+	}
+
+	/** The {@code ext_index.json} key of one scope, major and platform. */
+	public static String extIndex(Scope scope, PgMajor major, Platform platform) {
+		return platformPrefix(scope, major, platform) + EXT_INDEX;
 	}
 
 	/** {@code bundles/sha256/<hex>.tar.zst}. */

@@ -30,12 +30,13 @@ class LoaderConfiguration {
 				throw new IllegalStateException("pgext.loader.source=registry needs pgext.loader.registry.url");
 			}
 			return new RegistryExtensionSource(properties.registry().url(), properties.registry().token(),
-					FilePlacer.retry(properties.attempts(), properties.initialBackoff()));
+					FilePlacer.retry(properties.attempts(), properties.initialBackoff()), properties.resolvedPlatform());
 		}
 		if (properties.s3() == null || properties.s3().bucket() == null) {
 			throw new IllegalStateException("pgext.loader.source=s3 needs pgext.loader.s3.bucket");
 		}
-		return new S3ExtensionSource(S3ObjectStore.create(properties.s3()).withCircuitBreaker(breaker()));
+		return new S3ExtensionSource(S3ObjectStore.create(properties.s3()).withCircuitBreaker(breaker()),
+				properties.resolvedPlatform());
 	}
 
 	/** Opens after most of the last calls failed (after the store's own retries), so a dead S3 fails fast. */

@@ -42,6 +42,8 @@ import org.springframework.validation.annotation.Validated;
  * @param hook the {@code pgext_loader} Postgres hook that makes a stock Postgres ask this loader for missing files
  * @param indexRefreshInterval least time between two re-reads of the indexes when a JIT request names a file no
  * known extension has (an extension published after the compute started becomes available without a restart)
+ * @param platform the platform whose builds this loader asks for, {@code <os>-<arch>-<libc>} such as
+ * {@code linux-arm64-gnu}; when unset, the machine's own (the JVM's architecture and the C library mapped into it)
  */
 @ConfigurationProperties("pgext.loader")
 @Validated
@@ -52,7 +54,8 @@ public record LoaderProperties(Path specFile, @NotNull @DefaultValue("s3") Sourc
 		@Min(1) @DefaultValue("5") int attempts, @NotNull @DefaultValue("200ms") Duration initialBackoff,
 		@NotNull @DefaultValue("2m") Duration postgresStartTimeout,
 		@NotNull @DefaultValue("1m") Duration postgresStopTimeout, @NotNull @DefaultValue("5m") Duration jitTimeout,
-		@Valid @NotNull @DefaultValue Hook hook, @NotNull @DefaultValue("1s") Duration indexRefreshInterval) {
+		@Valid @NotNull @DefaultValue Hook hook, @NotNull @DefaultValue("1s") Duration indexRefreshInterval,
+		String platform) {
 
 	/**
 	 * The defaults, as the binder gives them to a loader configured with nothing else (from the
@@ -63,12 +66,21 @@ public record LoaderProperties(Path specFile, @NotNull @DefaultValue("s3") Sourc
 		return new Binder().bindOrCreate("pgext.loader", LoaderProperties.class);
 	}
 
+	/**
+	 * The platform this loader asks for: {@link #platform()} when set, otherwise the machine's own.
+	 * @throws dev.pgext.model.InvalidValueException when either is not a supported platform
+	 */
+	public dev.pgext.model.Platform resolvedPlatform() {
+		return (this.platform != null && !this.platform.isBlank()) ? dev.pgext.model.Platform.parse(this.platform)
+				: dev.pgext.model.Platform.host();
+	}
+
 	/** These properties with another number of workers and prefetch on or off. */
 	public LoaderProperties withWorkers(int workers, boolean prefetch) {
 		return new LoaderProperties(this.specFile, this.source, this.s3, this.registry, this.cacheDir,
 				this.cacheMaxSize, workers, this.backgroundBandwidth, prefetch, this.attempts, this.initialBackoff,
 				this.postgresStartTimeout, this.postgresStopTimeout, this.jitTimeout, this.hook,
-				this.indexRefreshInterval);
+				this.indexRefreshInterval, this.platform);
 	}
 
 	/** These properties with the {@code pgext_loader} hook library at {@code library}, asking {@code server}. */
@@ -76,7 +88,7 @@ public record LoaderProperties(Path specFile, @NotNull @DefaultValue("s3") Sourc
 		return new LoaderProperties(this.specFile, this.source, this.s3, this.registry, this.cacheDir,
 				this.cacheMaxSize, this.workers, this.backgroundBandwidth, this.prefetch, this.attempts,
 				this.initialBackoff, this.postgresStartTimeout, this.postgresStopTimeout, this.jitTimeout,
-				new Hook(library, server), this.indexRefreshInterval);
+				new Hook(library, server), this.indexRefreshInterval, this.platform);
 	}
 
 	/** Where the loader reads indexes and files. */

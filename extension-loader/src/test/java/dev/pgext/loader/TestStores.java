@@ -167,6 +167,38 @@ public final class TestStores {
 		return entries;
 	}
 
+	/**
+	 * Uploads Debian's arm64 build of {@code first_last_agg} for PostgreSQL 15 (a real AArch64
+	 * library, from test-support) as blobs and writes {@code scope}'s arm64 index naming it, at
+	 * the key only an arm64 loader reads.
+	 */
+	public static ExtIndex arm64Index(ObjectStore store, Scope scope) {
+		List<ExtFile> files = new ArrayList<>();
+		String control = null;
+		for (String path : List.of("share/extension/first_last_agg.control", "share/extension/first_last_agg--0.1.4.sql",
+				"lib/first_last_agg.so")) {
+			String name = path.substring(path.lastIndexOf('/') + 1);
+			byte[] content;
+			try (java.io.InputStream in = TestStores.class.getResourceAsStream("/dev/pgext/testsupport/arm64/" + name)) {
+				content = in.readAllBytes();
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+			store.put(StoreLayout.blob(Sha256Digest.of(content)), content, "application/octet-stream");
+			files.add(new ExtFile(path, Sha256Digest.of(content), content.length));
+			if (name.endsWith(".control")) {
+				control = new String(content, java.nio.charset.StandardCharsets.UTF_8);
+			}
+		}
+		ExtIndex index = ExtIndex.of(PG, scope.tenant(),
+				List.of(new ExtIndexEntry(ExtensionName.of("first_last_agg"), ExtensionVersion.of("0.1.4"), "0.1.4",
+						control, files, List.of("first_last_agg"), List.of(), PreloadNeed.NONE, false, true)));
+		store.put(StoreLayout.extIndex(scope, PG, dev.pgext.model.Platform.LINUX_ARM64_GNU),
+				ExtIndexJson.write(index), "application/json");
+		return index;
+	}
+
 	/** A private Postgres 15 installation without any file of {@code names}. */
 	public static PostgresInstall computeInstall(Path directory, List<String> names) {
 		return computeInstall(directory, PG, names, List.of());

@@ -19,7 +19,10 @@ import java.util.Optional;
  * {@code DT_RUNPATH} and {@code DT_RPATH}. Program headers come first, as the loader uses them;
  * section headers are the fallback for files whose program headers say nothing. Every offset is
  * checked against the file size, so a truncated or hostile file fails with an
- * {@link ElfFormatException} instead of a crash or a huge allocation.
+ * {@link ElfFormatException} instead of a crash or a huge allocation. Besides: the
+ * identification of any ELF file ({@link #identify}), the C library a file links against
+ * ({@link #cLibrary}) and, read on first use, a Postgres module's magic block
+ * ({@link #pgMagicBlock}).
  */
 public final class ElfFile {
 
@@ -82,6 +85,9 @@ public final class ElfFile {
 
 	private final byte[] dynamicStrings;
 
+	// read on first use: the bundle build reads many files and never asks
+	private volatile MagicLookup magic;
+
 	private ElfFile(Path path, int type, int machine, String interpreter, boolean dynamic, List<String> needed,
 			String soname, List<String> runpath, List<String> rpath, byte[] dynamicStrings) {
 		this.path = path;
@@ -105,6 +111,54 @@ public final class ElfFile {
 			byte[] head = in.readNBytes(MAGIC.length);
 			return java.util.Arrays.equals(head, MAGIC);
 		}
+	}
+
+	/**
+	 * The identification of any ELF file, whatever its class and byte order: what tells which
+	 * machine it is built for before anything else is read.
+	 *
+	 * @param elfClass {@code EI_CLASS}: 1 for 32-bit, 2 for 64-bit
+	 * @param dataEncoding {@code EI_DATA}: 1 for little-endian, 2 for big-endian
+	 * @param machine {@code e_machine}, such as {@link #EM_X86_64}
+	 */
+	public record Identity(int elfClass, int dataEncoding, int machine) {
+
+		/** {@code 64-bit little-endian x86-64} and the like, for messages. */
+		public String describe() {
+			return ((this.elfClass == 2) ? "64-bit" : (this.elfClass == 1) ? "32-bit" : "class " + this.elfClass) + " "
+					+ ((this.dataEncoding == 1) ? "little-endian" : (this.dataEncoding == 2) ? "big-endian"
+							: "encoding " + this.dataEncoding)
+					+ " " + machineName(this.machine);
+		}
+
+	}
+
+	/** The name of an {@code e_machine} value, such as {@code x86-64} or {@code AArch64}. */
+	public static String machineName(int machine) {
+		return switch (machine) {
+			case EM_X86_64 -> "x86-64";
+			case EM_AARCH64 -> "AArch64";
+			case 3 -> "i386";
+			case 40 -> "ARM";
+			case 243 -> "RISC-V";
+			case 21 -> "PowerPC64";
+			case 22 -> "S/390";
+			default -> "machine " + machine;
+		};
+	}
+
+	/** Reads the identification of {@code file}: class, byte order and machine. */
+	public static Identity identify(Path file) throws IOException {
+		byte[] head;
+		try (InputStream in = Files.newInputStream(file)) {
+			head = in.readNBytes(20);
+		}
+		if (head.length < 20 || !java.util.Arrays.equals(head, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+			throw new ElfFormatException(file, "not an ELF file (bad magic or shorter than its identification)");
+		}
+		ByteOrder order = (head[5] == 2) ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+		int machine = Short.toUnsignedInt(ByteBuffer.wrap(head).order(order).getShort(18));
+		return new Identity(head[4], head[5], machine);
 	}
 
 	/** Reads the headers of {@code file}. */
@@ -153,6 +207,67 @@ public final class ElfFile {
 		return this.rpath;
 	}
 
+	/**
+	 * The C library the file is linked against, from its interpreter ({@code ld-linux-*} for
+	 * glibc, {@code ld-musl-*} for musl) or its {@code DT_NEEDED} ({@code libc.so.6} for glibc,
+	 * {@code libc.musl-*.so.1} or a bare {@code libc.so} for musl): {@code gnu}, {@code musl}, or
+	 * empty when the file names no C library (a module that leaves every symbol to the server).
+	 */
+	public Optional<String> cLibrary() {
+		if (this.interpreter != null) {
+			String name = this.interpreter.substring(this.interpreter.lastIndexOf('/') + 1);
+			if (name.startsWith("ld-musl-")) {
+				return Optional.of("musl");
+			}
+			if (name.startsWith("ld-linux")) {
+				return Optional.of("gnu");
+			}
+		}
+		for (String library : this.needed) {
+			if (library.startsWith("libc.musl-") || library.equals("libc.so")) {
+				return Optional.of("musl");
+			}
+			if (library.equals("libc.so.6")) {
+				return Optional.of("gnu");
+			}
+		}
+		return Optional.empty();
+	}
+
+	/** Whether the file exports {@code Pg_magic_func}, that is, it is a Postgres module. */
+	public boolean exportsPgMagicFunc() {
+		return magic().exported();
+	}
+
+	private MagicLookup magic() {
+		MagicLookup lookup = this.magic;
+		if (lookup == null) {
+			try (FileChannel channel = FileChannel.open(this.path, StandardOpenOption.READ)) {
+				Reader reader = new Reader(this.path, channel);
+				reader.read();
+				lookup = reader.magic(this.machine);
+			}
+			catch (IOException ex) {
+				lookup = new MagicLookup(true, null, "the file could not be read again: " + ex.getMessage());
+			}
+			this.magic = lookup;
+		}
+		return lookup;
+	}
+
+	/**
+	 * The module's magic block, when {@code Pg_magic_func} is exported and the structure it
+	 * returns could be located (see {@link #pgMagicProblem()} otherwise).
+	 */
+	public Optional<PgMagicBlock> pgMagicBlock() {
+		return Optional.ofNullable(magic().block());
+	}
+
+	/** Why an exported {@code Pg_magic_func}'s structure could not be read, if it could not. */
+	public Optional<String> pgMagicProblem() {
+		return Optional.ofNullable(magic().problem());
+	}
+
 	/** Whether the file has a dynamic section at all (static-pie executables have one, with no needed libraries). */
 	public boolean hasDynamicSection() {
 		return this.dynamic;
@@ -192,6 +307,9 @@ public final class ElfFile {
 	private record Segment(int type, long offset, long vaddr, long filesz) {
 	}
 
+	private record MagicLookup(boolean exported, PgMagicBlock block, String problem) {
+	}
+
 	private record Section(int nameOffset, int type, long offset, long size, int link) {
 	}
 
@@ -202,6 +320,10 @@ public final class ElfFile {
 		private final FileChannel channel;
 
 		private final long size;
+
+		private List<Segment> segments = List.of();
+
+		private List<Section> sections = List.of();
 
 		Reader(Path file, FileChannel channel) throws IOException {
 			this.file = file;
@@ -235,6 +357,8 @@ public final class ElfFile {
 
 			List<Segment> segments = segments(phoff, phentsize, phnum);
 			List<Section> sections = sections(shoff, shentsize, shnum);
+			this.segments = segments;
+			this.sections = sections;
 
 			String interpreter = null;
 			Segment dynamicSegment = null;
@@ -338,6 +462,145 @@ public final class ElfFile {
 				if (linked.type() == SHT_STRTAB) {
 					return bytes(linked.offset(), linked.size(), ".dynstr");
 				}
+			}
+			return null;
+		}
+
+		/**
+		 * Finds {@code Pg_magic_func} in {@code .dynsym} and the structure it returns. The
+		 * function is {@code return &Pg_magic_data;} with the structure a static constant, so its
+		 * code computes one PC-relative address: on x86-64 a {@code lea disp32(%rip), %rax}
+		 * ({@code 48 8d 05}), on AArch64 an {@code adrp x0} and an {@code add x0, x0, #lo12}. The
+		 * first such instruction (pair) within the function's first 64 bytes is decoded (an
+		 * {@code endbr64}, {@code bti} or frame set-up before it is skipped over), and the
+		 * address is read through the {@code PT_LOAD} segment that maps it. Anything else
+		 * (another code shape, a structure outside the file's bytes) is reported, not guessed.
+		 */
+		MagicLookup magic(int machine) {
+			try {
+				Symbol symbol = dynamicSymbol("Pg_magic_func");
+				if (symbol == null) {
+					return new MagicLookup(false, null, null);
+				}
+				long codeLength = Math.min(64, (symbol.size() > 0) ? symbol.size() : 64);
+				ByteBuffer code = mapped(symbol.value(), codeLength, false);
+				if (code == null) {
+					return new MagicLookup(true, null, "the code of Pg_magic_func lies outside the file");
+				}
+				Long address = (machine == EM_X86_64) ? x86Target(code, symbol.value())
+						: (machine == EM_AARCH64) ? aarch64Target(code, symbol.value()) : null;
+				if (address == null) {
+					return new MagicLookup(true, null, "the code of Pg_magic_func has a shape this reader "
+							+ "does not decode (" + machineName(machine) + ")");
+				}
+				ByteBuffer head = mapped(address, 4, true);
+				if (head == null) {
+					return new MagicLookup(true, null, "the magic block lies outside the file's bytes");
+				}
+				int length = head.getInt(0);
+				if (length < 24 || length > 256) {
+					return new MagicLookup(true, null, "the magic block's length is " + length);
+				}
+				ByteBuffer block = mapped(address, length, true);
+				if (block == null) {
+					return new MagicLookup(true, null, "the magic block lies outside the file's bytes");
+				}
+				String abiExtra = null;
+				if (length >= 56) {
+					byte[] extra = new byte[32];
+					block.get(24, extra);
+					int end = 0;
+					while (end < extra.length && extra[end] != 0) {
+						end++;
+					}
+					abiExtra = new String(extra, 0, end, StandardCharsets.US_ASCII);
+				}
+				return new MagicLookup(true, new PgMagicBlock(length, block.getInt(4), block.getInt(8),
+						block.getInt(12), block.getInt(16), block.getInt(20) != 0, abiExtra), null);
+			}
+			catch (IOException ex) {
+				return new MagicLookup(true, null, ex.getMessage());
+			}
+		}
+
+		private static Long x86Target(ByteBuffer code, long address) {
+			for (int at = 0; at + 7 <= code.limit(); at++) {
+				if (code.get(at) == 0x48 && code.get(at + 1) == (byte) 0x8d && code.get(at + 2) == 0x05) {
+					return address + at + 7 + code.getInt(at + 3);
+				}
+			}
+			return null;
+		}
+
+		private static Long aarch64Target(ByteBuffer code, long address) {
+			for (int at = 0; at + 8 <= code.limit(); at += 4) {
+				int adrp = code.getInt(at);
+				int add = code.getInt(at + 4);
+				if ((adrp & 0x9f000000) != 0x90000000 || (add & 0xff800000) != 0x91000000) {
+					continue;
+				}
+				int register = adrp & 0x1f;
+				if ((add & 0x1f) != register || ((add >>> 5) & 0x1f) != register) {
+					continue;
+				}
+				long immediate = (((long) (adrp >>> 5) & 0x7ffff) << 2) | ((adrp >>> 29) & 0x3);
+				long page = (immediate << 43) >> 43 << 12;
+				long lo12 = (add >>> 10) & 0xfff;
+				if ((add & (1 << 22)) != 0) {
+					lo12 <<= 12;
+				}
+				return ((address + at) & ~0xfffL) + page + lo12;
+			}
+			return null;
+		}
+
+		private record Symbol(long value, long size) {
+		}
+
+		private static final int SHT_DYNSYM = 11;
+
+		private Symbol dynamicSymbol(String name) throws IOException {
+			byte[] wanted = name.getBytes(StandardCharsets.US_ASCII);
+			for (Section section : this.sections) {
+				if (section.type() != SHT_DYNSYM || section.link() <= 0 || section.link() >= this.sections.size()) {
+					continue;
+				}
+				Section names = this.sections.get(section.link());
+				ByteBuffer strings = bytes(names.offset(), names.size(), ".dynstr");
+				ByteBuffer symbols = bytes(section.offset(), section.size(), ".dynsym");
+				for (int at = 0; at + 24 <= symbols.limit(); at += 24) {
+					long nameOffset = Integer.toUnsignedLong(symbols.getInt(at));
+					int sectionIndex = Short.toUnsignedInt(symbols.getShort(at + 6));
+					if (sectionIndex == 0 || nameOffset + wanted.length >= strings.limit()) {
+						continue;
+					}
+					boolean same = strings.get((int) nameOffset + wanted.length) == 0;
+					for (int i = 0; same && i < wanted.length; i++) {
+						same = strings.get((int) nameOffset + i) == wanted[i];
+					}
+					if (same) {
+						return new Symbol(symbols.getLong(at + 8), symbols.getLong(at + 16));
+					}
+				}
+			}
+			return null;
+		}
+
+		/** The bytes at virtual address {@code address}, or {@code null} when no segment maps them from the file. */
+		private ByteBuffer mapped(long address, long length, boolean whole) throws IOException {
+			for (Segment segment : this.segments) {
+				if (segment.type() != PT_LOAD || Long.compareUnsigned(address, segment.vaddr()) < 0) {
+					continue;
+				}
+				long into = address - segment.vaddr();
+				if (Long.compareUnsigned(into, segment.filesz()) >= 0) {
+					continue;
+				}
+				long available = segment.filesz() - into;
+				if (available < length && whole) {
+					return null;
+				}
+				return bytes(segment.offset() + into, Math.min(length, available), "mapped bytes");
 			}
 			return null;
 		}

@@ -135,13 +135,65 @@ class ElfFileTests {
 		}
 	}
 
+	@Test
+	void aDebianArm64ModuleIsAnAarch64LibraryWithAPostgres15MagicBlock() throws IOException, Exception {
+		Path library = Path.of(ElfFileTests.class.getResource("/elf/first_last_agg-arm64.so").toURI());
+		assertThat(ElfFile.identify(library)).isEqualTo(new ElfFile.Identity(2, 1, ElfFile.EM_AARCH64));
+		ElfFile elf = ElfFile.read(library);
+		assertThat(elf.machine()).isEqualTo(ElfFile.EM_AARCH64);
+		assertThat(elf.exportsPgMagicFunc()).isTrue();
+		assertThat(elf.pgMagicProblem()).isEmpty();
+		assertThat(elf.pgMagicBlock()).hasValue(new PgMagicBlock(56, 1500, 100, 32, 64, true, "PostgreSQL"));
+	}
+
+	@Test
+	void everyContribModuleOfEveryMajorCarriesTheMagicBlockOfItsMajor() throws IOException {
+		for (int major = PgMajor.MIN_SUPPORTED; major <= PgMajor.MAX_SUPPORTED; major++) {
+			ElfFile hstore = ElfFile.read(install(major).lib().resolve("postgresql/hstore.so"));
+			assertThat(hstore.cLibrary()).hasValue("gnu");
+			assertThat(hstore.pgMagicProblem()).as("PG %d", major).isEmpty();
+			PgMagicBlock block = hstore.pgMagicBlock().orElseThrow();
+			assertThat(block.major()).isEqualTo(major);
+			assertThat(block.problemFor(major)).as("PG %d", major).isNull();
+			assertThat(block.problemFor((major == 15) ? 17 : 15)).contains("built for PostgreSQL " + major);
+		}
+	}
+
+	@Test
+	void aLibraryThatIsNoPostgresModuleHasNoMagicBlock() throws IOException {
+		ElfFile icu = ElfFile.read(pg15().lib().resolve("libicuuc.so.60"));
+		assertThat(icu.exportsPgMagicFunc()).isFalse();
+		assertThat(icu.pgMagicBlock()).isEmpty();
+		assertThat(icu.pgMagicProblem()).isEmpty();
+	}
+
+	@Test
+	void theIdentityOfA32BitBigEndianFileIsReadWithoutFailing() throws IOException {
+		byte[] header = new byte[52];
+		header[0] = 0x7f;
+		header[1] = 'E';
+		header[2] = 'L';
+		header[3] = 'F';
+		header[4] = 1;
+		header[5] = 2;
+		header[19] = 20; // e_machine 20 (PowerPC), big-endian
+		Path file = Files.write(this.temp.resolve("ppc.so"), header);
+		ElfFile.Identity identity = ElfFile.identify(file);
+		assertThat(identity.machine()).isEqualTo(20);
+		assertThat(identity.describe()).isEqualTo("32-bit big-endian machine 20");
+	}
+
 	/** The PG 15 installation the build extracts next to the binaries it copies (as test-support does). */
 	private static PostgresInstall pg15() {
+		return install(15);
+	}
+
+	private static PostgresInstall install(int major) {
 		String binaries = System.getProperty(PostgresBinaries.DIRECTORY_PROPERTY,
 				System.getenv(PostgresBinaries.DIRECTORY_ENV));
 		Path cache = (binaries != null && !binaries.isBlank()) ? Path.of(binaries).resolveSibling("pg-installs")
 				: Path.of(System.getProperty("java.io.tmpdir"), "pgext-pg-installs");
-		return PostgresBinaries.install(new PgMajor(15), cache);
+		return PostgresBinaries.install(new PgMajor(major), cache);
 	}
 
 }

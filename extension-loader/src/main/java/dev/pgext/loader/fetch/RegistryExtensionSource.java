@@ -12,14 +12,16 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 
 import dev.pgext.model.PgMajor;
+import dev.pgext.model.Platform;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.TenantId;
 import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexJson;
 
 /**
- * Reads through the registry: {@code GET /api/v1/compute-manifests/{pg}?tenant=} answers the
- * merged index, {@code GET /api/v1/files/{sha256}} the content (possibly by a redirect to S3).
+ * Reads through the registry: {@code GET /api/v1/compute-manifests/{pg}?tenant=&platform=}
+ * answers the merged index of this loader's platform (the registry leaves every other
+ * platform's builds out), {@code GET /api/v1/files/{sha256}} the content (possibly by a redirect to S3).
  * A 5xx answer or a network error is an {@link IOException}, which the placer retries.
  */
 public final class RegistryExtensionSource implements ExtensionSource {
@@ -32,17 +34,25 @@ public final class RegistryExtensionSource implements ExtensionSource {
 
 	private final Retry retry;
 
-	/** A source that tries the manifest once. */
+	private final Platform platform;
+
+	/** A source for the default platform that tries the manifest once. */
 	public RegistryExtensionSource(URI base, String token) {
 		this(base, token, Retry.of("registry-manifest", RetryConfig.custom().maxAttempts(1).build()));
 	}
 
-	/**
-	 * A source whose manifest fetch is retried by {@code retry} on network errors and 5xx answers
-	 * (file fetches are retried by the placer).
-	 */
+	/** A source for the default platform whose manifest fetch is retried by {@code retry}. */
 	public RegistryExtensionSource(URI base, String token, Retry retry) {
+		this(base, token, retry, Platform.DEFAULT);
+	}
+
+	/**
+	 * A source of {@code platform}'s builds whose manifest fetch is retried by {@code retry} on
+	 * network errors and 5xx answers (file fetches are retried by the placer).
+	 */
+	public RegistryExtensionSource(URI base, String token, Retry retry, Platform platform) {
 		this.retry = retry;
+		this.platform = platform;
 		String url = base.toString();
 		this.base = URI.create(url.endsWith("/") ? url : url + "/");
 		this.token = token;
@@ -54,7 +64,8 @@ public final class RegistryExtensionSource implements ExtensionSource {
 
 	@Override
 	public ExtIndex index(PgMajor major, TenantId tenant) {
-		String path = "api/v1/compute-manifests/" + major + ((tenant != null) ? "?tenant=" + tenant.value() : "");
+		String path = "api/v1/compute-manifests/" + major + "?platform=" + this.platform
+				+ ((tenant != null) ? "&tenant=" + tenant.value() : "");
 		try {
 			return Retry.decorateCheckedSupplier(this.retry, () -> {
 				HttpResponse<InputStream> response = send(path);

@@ -24,6 +24,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 import dev.pgext.loader.TestStores;
 import dev.pgext.model.PgMajor;
+import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.StoreLayout;
@@ -60,6 +61,10 @@ class RegistryExtensionSourceIntegrationTests {
 
 	static final AtomicInteger manifestRequests = new AtomicInteger();
 
+	static final List<String> manifestQueries = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+	static ExtIndex arm64Index;
+
 	@BeforeAll
 	static void registry(TestBucket testBucket) throws IOException {
 		bucket = testBucket;
@@ -67,6 +72,7 @@ class RegistryExtensionSourceIntegrationTests {
 		ExtIndex tenantIndex = TestStores.publish(bucket.objectStore(), Scope.tenant(TenantId.of("acme")),
 				List.of("citext"));
 		manifest = IndexMerge.merge(PgMajor.of(15), TenantId.of("acme"), publicIndex, tenantIndex);
+		arm64Index = TestStores.arm64Index(bucket.objectStore(), Scope.PUBLIC);
 		S3Presigner presigner = S3Presigner.builder()
 			.endpointOverride(bucket.endpoint())
 			.region(Region.US_EAST_1)
@@ -79,12 +85,19 @@ class RegistryExtensionSourceIntegrationTests {
 			if (!authorized(exchange)) {
 				return;
 			}
-			// the first manifest request meets a registry that is restarting
-			if (manifestRequests.incrementAndGet() == 1) {
+			String query = exchange.getRequestURI().getQuery();
+			manifestQueries.add(query);
+			// the first manifest request for tenant acme meets a registry that is restarting
+			if (query.contains("tenant=acme") && manifestRequests.incrementAndGet() == 1) {
 				respond(exchange, 503, new byte[0]);
 				return;
 			}
-			boolean acme = "tenant=acme".equals(exchange.getRequestURI().getQuery());
+			if (query.contains("platform=linux-arm64-gnu")) {
+				// what an arm64 compute is offered: builds this test's loader must never see
+				respond(exchange, 200, ExtIndexJson.write(arm64Index));
+				return;
+			}
+			boolean acme = query.contains("tenant=acme");
 			respond(exchange, 200, ExtIndexJson.write(acme ? manifest : publicIndex));
 		});
 		registry.createContext("/api/v1/files/", (exchange) -> {
@@ -163,6 +176,22 @@ class RegistryExtensionSourceIntegrationTests {
 		}
 		assertThat(fileRequests.get()).isGreaterThan(files.size());
 		assertThat(manifestRequests.get()).isEqualTo(2);
+		assertThat(manifestQueries).last().isEqualTo("platform=linux-amd64-gnu&tenant=acme");
+	}
+
+	@Test
+	void aLoaderAsksForItsOwnPlatformAndIsNeverOfferedAnotherPlatformsBuild() {
+		RegistryExtensionSource amd64 = new RegistryExtensionSource(java.net.URI.create(base()), TOKEN,
+				FilePlacer.retry(3, Duration.ofMillis(20)), Platform.LINUX_AMD64_GNU);
+		ExtIndex offered = amd64.index(PgMajor.of(15), null);
+		assertThat(manifestQueries).last().isEqualTo("platform=linux-amd64-gnu");
+		assertThat(offered.find("first_last_agg")).isEmpty();
+		assertThat(offered.findByFileName("first_last_agg.so")).isEmpty();
+
+		RegistryExtensionSource arm64 = new RegistryExtensionSource(java.net.URI.create(base()), TOKEN,
+				FilePlacer.retry(3, Duration.ofMillis(20)), Platform.LINUX_ARM64_GNU);
+		assertThat(arm64.index(PgMajor.of(15), null).find("first_last_agg")).isPresent();
+		assertThat(manifestQueries).last().isEqualTo("platform=linux-arm64-gnu");
 	}
 
 	@Test

@@ -151,11 +151,12 @@ class CatalogController {
 	 * @param trusted whether non-superusers may install it
 	 * @param superuser whether installing it needs a superuser
 	 * @param files its files; download each from {@code /api/v1/files/{sha256}}
+	 * @param platform the platform its libraries are built for, such as {@code linux-amd64-gnu}
 	 */
 	record ExtensionBuild(String name, String version, String tenant, String distribution,
 			@JsonProperty("pg_major") int pgMajor, @JsonProperty("default_version") String defaultVersion,
 			String control, List<String> libraries, List<String> requires, String preload, boolean trusted,
-			boolean superuser, List<ExtFile> files) {
+			boolean superuser, List<ExtFile> files, String platform) {
 	}
 
 	@Operation(operationId = "getExtensionVersion",

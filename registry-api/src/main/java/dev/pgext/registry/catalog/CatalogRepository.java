@@ -100,14 +100,14 @@ class CatalogRepository {
 		}
 		List<Row> rows = this.jdbc
 			.sql("select e.id, e.name, r.version, r.scope, r.distribution, e.pg_major, e.default_version, e.control, "
-					+ "e.libraries, e.requires, e.preload, e.trusted, e.superuser from release_extension e "
-					+ "join release r on r.id = e.release_id where " + condition + " order by e.name, e.pg_major")
+					+ "e.libraries, e.requires, e.preload, e.trusted, e.superuser, e.platform from release_extension e "
+					+ "join release r on r.id = e.release_id where " + condition + " order by e.name, e.pg_major, e.platform")
 			.params(params)
 			.query((rs, n) -> new Row(rs.getLong(1),
 					new CatalogController.ExtensionBuild(rs.getString(2), rs.getString(3), Scopes.tenantOf(rs.getString(4)),
 							rs.getString(5), rs.getInt(6), rs.getString(7), rs.getString(8), strings(rs.getArray(9)),
 							strings(rs.getArray(10)), rs.getString(11), rs.getBoolean(12), rs.getBoolean(13),
-							List.of())))
+							List.of(), rs.getString(14))))
 			.list();
 		List<CatalogController.ExtensionBuild> builds = new ArrayList<>();
 		for (Row row : rows) {
@@ -119,7 +119,7 @@ class CatalogRepository {
 			CatalogController.ExtensionBuild b = row.build();
 			builds.add(new CatalogController.ExtensionBuild(b.name(), b.version(), b.tenant(), b.distribution(), b.pgMajor(),
 					b.defaultVersion(), b.control(), b.libraries(), b.requires(), b.preload(), b.trusted(),
-					b.superuser(), files));
+					b.superuser(), files, b.platform()));
 		}
 		return builds;
 	}

@@ -26,6 +26,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.pgext.model.PgMajor;
+import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 import dev.pgext.registry.Scopes;
 import dev.pgext.registry.audit.AuditLog;
@@ -184,7 +185,10 @@ class LifecycleController {
 		Scope parsed = Scopes.fromColumn(scope);
 		long job = 0;
 		for (int major : majors) {
-			job = this.projections.request(new ProjectionTarget.Store(parsed, PgMajor.of(major)), caller.name());
+			for (Platform platform : Platform.supported()) {
+				job = this.projections.request(new ProjectionTarget.Store(parsed, PgMajor.of(major), platform),
+						caller.name());
+			}
 		}
 		Map<String, Object> detail = new LinkedHashMap<>();
 		detail.put("distribution", name);

@@ -15,6 +15,7 @@ import org.springframework.stereotype.Component;
 import dev.pgext.model.ExtensionName;
 import dev.pgext.model.ExtensionVersion;
 import dev.pgext.model.PgMajor;
+import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.index.ExtFile;
@@ -25,8 +26,8 @@ import dev.pgext.registry.Scopes;
 import dev.pgext.registry.catalog.Versions;
 
 /**
- * Builds indexes from the catalog (the current release of each extension in a scope and
- * major, by {@link Versions#current}), for the compute manifest and for the
+ * Builds indexes from the catalog (the current release of each extension in a scope, major
+ * and platform, by {@link Versions#current}), for the compute manifest and for the
  * {@code ext_index.json} projection.
  */
 @Component
@@ -38,20 +39,26 @@ public class ExtensionIndexes {
 		this.jdbc = jdbc;
 	}
 
-	/** The index of one scope and major as the current transaction sees the catalog. */
+	/** The index of one scope and major on the default platform as the current transaction sees the catalog. */
 	public ExtIndex build(Scope scope, PgMajor major) {
-		return ExtIndex.of(major, scope.tenant(), entries(scope, major));
+		return build(scope, major, Platform.DEFAULT);
+	}
+
+	/** The index of one scope, major and platform as the current transaction sees the catalog. */
+	public ExtIndex build(Scope scope, PgMajor major, Platform platform) {
+		return ExtIndex.of(major, scope.tenant(), entries(scope, major, platform));
 	}
 
 	private record Row(long id, boolean yanked, ExtIndexEntry entry) {
 	}
 
-	List<ExtIndexEntry> entries(Scope scope, PgMajor major) {
+	List<ExtIndexEntry> entries(Scope scope, PgMajor major, Platform platform) {
 		List<Row> all = this.jdbc
 			.sql("select e.id, r.yanked_at is not null, e.name, r.version, e.default_version, e.control, e.libraries, "
 					+ "e.requires, e.preload, e.trusted, e.superuser from release_extension e "
-					+ "join release r on r.id = e.release_id where e.scope = ? and e.pg_major = ? order by e.name")
-			.params(Scopes.column(scope), major.value())
+					+ "join release r on r.id = e.release_id where e.scope = ? and e.pg_major = ? and e.platform = ? "
+					+ "order by e.name")
+			.params(Scopes.column(scope), major.value(), platform.toString())
 			.query((rs, n) -> new Row(rs.getLong(1), rs.getBoolean(2),
 					new ExtIndexEntry(ExtensionName.of(rs.getString(3)), ExtensionVersion.of(rs.getString(4)),
 							rs.getString(5), rs.getString(6), List.of(), strings(rs.getArray(7)),
@@ -85,16 +92,16 @@ public class ExtensionIndexes {
 	}
 
 	/**
-	 * A tenant's compute manifest: the public index with the tenant's private entries
-	 * replacing same-named ones.
+	 * A tenant's compute manifest for one platform: the public index with the tenant's private
+	 * entries replacing same-named ones. Only builds for {@code platform} are in it.
 	 */
-	public ExtIndex manifest(PgMajor major, Scope tenantScope) {
+	public ExtIndex manifest(PgMajor major, Scope tenantScope, Platform platform) {
 		Map<String, ExtIndexEntry> merged = new LinkedHashMap<>();
-		for (ExtIndexEntry entry : entries(Scope.PUBLIC, major)) {
+		for (ExtIndexEntry entry : entries(Scope.PUBLIC, major, platform)) {
 			merged.put(entry.name().value(), entry);
 		}
 		if (!tenantScope.isPublic()) {
-			for (ExtIndexEntry entry : entries(tenantScope, major)) {
+			for (ExtIndexEntry entry : entries(tenantScope, major, platform)) {
 				merged.put(entry.name().value(), entry);
 			}
 		}

@@ -24,6 +24,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.pgext.model.PgMajor;
+import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.index.ExtIndexJson;
@@ -32,8 +33,9 @@ import dev.pgext.registry.problem.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
- * {@code GET /api/v1/compute-manifests/{pgMajor}?tenant=}: everything a tenant's compute
- * may load for one major, in the {@code ext_index.json} form, with the digest of the
+ * {@code GET /api/v1/compute-manifests/{pgMajor}?tenant=&platform=}: everything a tenant's
+ * compute may load for one major on its platform (default {@code linux-amd64-gnu}), in the
+ * {@code ext_index.json} form, with the digest of the
  * exact bytes as a strong ETag so that a loader polling with {@code If-None-Match} gets a
  * 304 until something changes.
  */
@@ -61,13 +63,15 @@ class ManifestController {
 	@Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
 	ResponseEntity<byte[]> manifest(@Parameter(hidden = true) Caller caller, @PathVariable String pgMajor,
 			@RequestParam(required = false) String tenant,
+			@Parameter(description = "the compute's platform <os>-<arch>-<libc>; linux-amd64-gnu when absent")
+			@RequestParam(required = false) String platform,
 			@RequestHeader(name = "If-None-Match", required = false) String ifNoneMatch) {
 		String outcome = "error";
 		try {
 			PgMajor major = major(pgMajor);
 			Scope scope = Scope.parse(tenant);
 			caller.requireRead(scope);
-			byte[] body = ExtIndexJson.write(this.indexes.manifest(major, scope));
+			byte[] body = ExtIndexJson.write(this.indexes.manifest(major, scope, platform(platform)));
 			String etag = "\"" + Sha256Digest.of(body).prefixed() + "\"";
 			if (matches(ifNoneMatch, etag)) {
 				outcome = "not-modified";
@@ -101,6 +105,18 @@ class ManifestController {
 		}
 		catch (IllegalArgumentException ex) {
 			throw new RegistryException(HttpStatus.NOT_FOUND, "unknown-pg-major", ex.getMessage());
+		}
+	}
+
+	private static Platform platform(String text) {
+		if (text == null) {
+			return Platform.DEFAULT;
+		}
+		try {
+			return Platform.parse(text);
+		}
+		catch (IllegalArgumentException ex) {
+			throw RegistryException.badRequest("unknown-platform", ex.getMessage());
 		}
 	}
 

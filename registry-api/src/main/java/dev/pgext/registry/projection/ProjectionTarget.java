@@ -1,6 +1,7 @@
 package dev.pgext.registry.projection;
 
 import dev.pgext.model.PgMajor;
+import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 import dev.pgext.registry.Scopes;
 
@@ -10,7 +11,10 @@ import dev.pgext.registry.Scopes;
  */
 public sealed interface ProjectionTarget {
 
-	/** A stable name, such as {@code store:acme/15}, {@code store:/17} or {@code mirror}. */
+	/**
+	 * A stable name, such as {@code store:acme/15}, {@code store:/17},
+	 * {@code store:/17/linux-arm64-gnu} or {@code mirror}.
+	 */
 	String key();
 
 	/** The target named by {@code key}; the inverse of {@link #key()}. */
@@ -20,27 +24,43 @@ public sealed interface ProjectionTarget {
 		}
 		if (key.startsWith(Store.PREFIX)) {
 			String rest = key.substring(Store.PREFIX.length());
+			Platform platform = Platform.DEFAULT;
 			int slash = rest.lastIndexOf('/');
+			if (slash >= 0 && rest.substring(slash + 1).contains("-")) {
+				platform = Platform.parse(rest.substring(slash + 1));
+				rest = rest.substring(0, slash);
+				slash = rest.lastIndexOf('/');
+			}
 			if (slash >= 0) {
-				return new Store(Scopes.fromColumn(rest.substring(0, slash)), PgMajor.parse(rest.substring(slash + 1)));
+				return new Store(Scopes.fromColumn(rest.substring(0, slash)), PgMajor.parse(rest.substring(slash + 1)),
+						platform);
 			}
 		}
 		throw new IllegalArgumentException("'" + key + "' names no projection target");
 	}
 
 	/**
-	 * The seed layout and index of one scope and major, under {@code [<tenant>/]<pg>/}.
+	 * The seed layout and index of one scope, major and platform, under
+	 * {@code [<tenant>/]<pg>/} for the default platform and {@code [<tenant>/]<pg>/<platform>/}
+	 * for any other.
 	 *
 	 * @param scope the public scope or a tenant's
 	 * @param major the Postgres major
+	 * @param platform the platform
 	 */
-	record Store(Scope scope, PgMajor major) implements ProjectionTarget {
+	record Store(Scope scope, PgMajor major, Platform platform) implements ProjectionTarget {
 
 		static final String PREFIX = "store:";
 
+		/** The target of the default platform. */
+		public Store(Scope scope, PgMajor major) {
+			this(scope, major, Platform.DEFAULT);
+		}
+
 		@Override
 		public String key() {
-			return PREFIX + Scopes.column(this.scope) + "/" + this.major;
+			return PREFIX + Scopes.column(this.scope) + "/" + this.major
+					+ (this.platform.isDefault() ? "" : "/" + this.platform);
 		}
 
 	}

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.springframework.stereotype.Component;
 
 import dev.pgext.model.PgMajor;
+import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 import dev.pgext.registry.jobs.JobQueue;
 
@@ -36,10 +37,16 @@ public class Projections {
 				requestedBy);
 	}
 
-	/** Requests a run of the seed layout and index of {@code scope} for each of {@code majors}. */
+	/**
+	 * Requests a run of the seed layout and index of {@code scope} for each of {@code majors},
+	 * on every platform (a run of a platform with nothing to project writes nothing).
+	 */
 	public void requestStore(Scope scope, Collection<PgMajor> majors, String requestedBy) {
-		majors.stream().distinct().sorted().forEach((major) -> request(new ProjectionTarget.Store(scope, major),
-				requestedBy));
+		majors.stream()
+			.distinct()
+			.sorted()
+			.forEach((major) -> Platform.supported()
+				.forEach((platform) -> request(new ProjectionTarget.Store(scope, major, platform), requestedBy)));
 	}
 
 	/** Requests a run of the static mirror. */

@@ -3,6 +3,7 @@ package dev.pgext.registry.publish;
 import java.util.List;
 
 import dev.pgext.model.PgMajor;
+import dev.pgext.model.Platform;
 import dev.pgext.model.control.ControlFile;
 import dev.pgext.model.index.PreloadNeed;
 
@@ -19,9 +20,21 @@ import dev.pgext.model.index.PreloadNeed;
  * @param libraries bare names of the libraries it provides
  * @param preload whether a library must be preloaded
  * @param summary one-line summary for the catalog
+ * @param platform the platform the artifact's libraries are built for
  */
 record PlannedExtension(PgMajor major, ControlFile control, String controlText, String version,
-		List<ArtifactFile> files, List<String> libraries, PreloadNeed preload, String summary) {
+		List<ArtifactFile> files, List<String> libraries, PreloadNeed preload, String summary, Platform platform) {
+
+	PlannedExtension(PgMajor major, ControlFile control, String controlText, String version, List<ArtifactFile> files,
+			List<String> libraries, PreloadNeed preload, String summary) {
+		this(major, control, controlText, version, files, libraries, preload, summary, Platform.DEFAULT);
+	}
+
+	/** This extension as built for {@code platform}. */
+	PlannedExtension on(Platform platform) {
+		return new PlannedExtension(this.major, this.control, this.controlText, this.version, this.files,
+				this.libraries, this.preload, this.summary, platform);
+	}
 
 	String name() {
 		return this.control.name();

@@ -43,6 +43,7 @@ import org.springframework.web.util.UriComponentsBuilder;
 import org.springframework.web.util.UriUtils;
 
 import dev.pgext.model.PgMajor;
+import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 import dev.pgext.registry.RegistryProperties;
 import dev.pgext.registry.auth.Caller;
@@ -52,8 +53,11 @@ import dev.pgext.registry.problem.RetryLaterException;
 
 /**
  * {@code POST /api/v1/releases}: a multipart upload of the release metadata (part
- * {@code metadata}, META.json) and one artifact per Postgres major (parts {@code pg15},
- * {@code pg17}, ...). Everything is checked before anything is written. At most
+ * {@code metadata}, META.json) and one artifact per Postgres major and platform (parts
+ * {@code pg15}, {@code pg17}, ... for the default platform {@code linux-amd64-gnu}, and
+ * {@code pg15-linux-arm64-gnu} and the like for any other). Every library is checked against
+ * the part's platform and major ({@link BinaryCompatibility}). Everything is checked before
+ * anything is written. At most
  * {@code max-concurrent-uploads} publishes are processed at once; one more is answered 503
  * with {@code Retry-After} at once, before its artifacts are read.
  */
@@ -61,8 +65,11 @@ import dev.pgext.registry.problem.RetryLaterException;
 @RestController
 class PublishController {
 
-	/** {@code pg} and a major as Postgres writes it: no sign, no leading zero. */
-	private static final Pattern ARTIFACT_PART = Pattern.compile("pg([1-9][0-9]{0,2})");
+	/**
+	 * {@code pg} and a major as Postgres writes it (no sign, no leading zero), optionally
+	 * followed by {@code -<platform>}.
+	 */
+	private static final Pattern ARTIFACT_PART = Pattern.compile("pg([1-9][0-9]{0,2})(?:-(.+))?");
 
 	private static final String METADATA = "metadata";
 
@@ -88,8 +95,10 @@ class PublishController {
 	}
 
 	@Operation(summary = "Publish a release",
-			description = "Multipart: part 'metadata' (META.json) and one part per Postgres major named pg<major> "
-					+ "holding a .tar.gz or .tar.zst of share/ and lib/. Needs scope publish.")
+			description = "Multipart: part 'metadata' (META.json) and one part per Postgres major and platform, "
+					+ "named pg<major> (platform linux-amd64-gnu) or pg<major>-<os>-<arch>-<libc> (such as "
+					+ "pg15-linux-arm64-gnu), holding a .tar.gz or .tar.zst of share/ and lib/. "
+					+ "Needs scope publish.")
 	@ResponseStatus(HttpStatus.CREATED)
 	@ProblemResponses({ HttpStatus.FORBIDDEN, HttpStatus.CONFLICT, HttpStatus.CONTENT_TOO_LARGE,
 			HttpStatus.UNPROCESSABLE_CONTENT, HttpStatus.SERVICE_UNAVAILABLE })
@@ -126,22 +135,28 @@ class PublishController {
 						this.limits.retryAfter());
 			}
 			admitted = true;
-			Map<PgMajor, MultipartFile> artifacts = artifacts(request);
+			Map<ArtifactPart, MultipartFile> artifacts = artifacts(request);
 			ReleaseMetadata metadata = ReleaseMetadata.parse(metadata(request),
 					ReleaseMetadata.Limits.of(this.limits));
 			if (this.publisher.exists(scope, metadata.name(), metadata.version())) {
 				throw Publisher.versionExists(scope, metadata);
 			}
 			this.names.checkCaseFolding(scope, metadata.name(), List.of());
+			List<String> notes = new ArrayList<>();
 			PublishedRelease release = withTempDirectory((directory) -> {
 				List<PlannedExtension> planned = new ArrayList<>();
-				for (Map.Entry<PgMajor, MultipartFile> artifact : artifacts.entrySet()) {
-					PgMajor major = artifact.getKey();
-					String label = "pg" + major;
+				for (Map.Entry<ArtifactPart, MultipartFile> artifact : artifacts.entrySet()) {
+					PgMajor major = artifact.getKey().major();
+					Platform platform = artifact.getKey().platform();
+					String label = artifact.getKey().label();
 					Path target = Files.createDirectory(directory.resolve(label));
 					try (InputStream in = artifact.getValue().getInputStream()) {
-						planned.addAll(ReleasePlanner.plan(metadata, major, label, this.reader.read(label, in, target),
-								(required) -> this.names.librariesOf(scope, major, required)));
+						Map<String, ArtifactFile> files = this.reader.read(label, in, target);
+						notes.addAll(BinaryCompatibility.check(label, major, platform, files.values()));
+						ReleasePlanner
+							.plan(metadata, major, label, files,
+									(required) -> this.names.librariesOf(scope, major, required))
+							.forEach((extension) -> planned.add(extension.on(platform)));
 					}
 				}
 				this.names.checkCaseFolding(scope, metadata.name(),
@@ -151,7 +166,7 @@ class PublishController {
 			outcome = "created";
 			return ResponseEntity.created(URI.create("/api/v1/distributions/" + release.distribution() + "/versions/"
 					+ release.version() + ((tenant != null) ? "?tenant=" + tenant : "")))
-				.body(new Published(release, metadata.versionAsWritten()));
+				.body(new Published(release, metadata.versionAsWritten(), notes));
 		}
 		catch (RegistryException ex) {
 			outcome = ex.kind();
@@ -175,9 +190,34 @@ class PublishController {
 	 * @param release the published release
 	 * @param normalizedFrom the version as written (such as {@code 1.0}), or absent when it
 	 * was already normal
+	 * @param notes checks that could not be made (a module whose magic block could not be
+	 * read), absent when every check was made
 	 */
 	record Published(@JsonUnwrapped PublishedRelease release,
-			@JsonProperty("normalized_from") @JsonInclude(JsonInclude.Include.NON_NULL) String normalizedFrom) {
+			@JsonProperty("normalized_from") @JsonInclude(JsonInclude.Include.NON_NULL) String normalizedFrom,
+			@JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> notes) {
+	}
+
+	/**
+	 * One artifact part: a Postgres major and a platform.
+	 *
+	 * @param major the Postgres major
+	 * @param platform the platform its libraries are built for
+	 */
+	record ArtifactPart(PgMajor major, Platform platform) implements Comparable<ArtifactPart> {
+
+		/** The part name: {@code pg15} for the default platform, {@code pg15-linux-arm64-gnu} otherwise. */
+		String label() {
+			return "pg" + this.major + (this.platform.isDefault() ? "" : "-" + this.platform);
+		}
+
+		@Override
+		public int compareTo(ArtifactPart other) {
+			return Comparator.comparing(ArtifactPart::major)
+				.thenComparing((part) -> part.platform().toString())
+				.compare(this, other);
+		}
+
 	}
 
 	private byte[] metadata(MultipartHttpServletRequest request) {
@@ -212,12 +252,14 @@ class PublishController {
 
 	/**
 	 * The artifact parts. Every part of the body is named {@code metadata} or exactly
-	 * {@code pg<major>} for a supported major; anything else ({@code pg015}, {@code pg13},
-	 * {@code readme}) is refused naming the part, rather than read as something it is not or
-	 * silently dropped.
+	 * {@code pg<major>} or {@code pg<major>-<platform>} for a supported major and platform;
+	 * anything else ({@code pg015}, {@code pg13}, {@code pg15-sparc}, {@code readme}) is refused
+	 * naming the part, rather than read as something it is not or silently dropped. A part
+	 * naming the default platform explicitly ({@code pg15-linux-amd64-gnu}) is the same part as
+	 * {@code pg15}; both at once are refused.
 	 */
-	private static Map<PgMajor, MultipartFile> artifacts(MultipartHttpServletRequest request) {
-		Map<PgMajor, MultipartFile> artifacts = new TreeMap<>(Comparator.naturalOrder());
+	private static Map<ArtifactPart, MultipartFile> artifacts(MultipartHttpServletRequest request) {
+		Map<ArtifactPart, MultipartFile> artifacts = new TreeMap<>(Comparator.naturalOrder());
 		Map<String, Integer> parts = new TreeMap<>();
 		try {
 			for (Part part : request.getParts()) {
@@ -239,7 +281,18 @@ class PublishController {
 			Matcher matcher = ARTIFACT_PART.matcher(name);
 			if (!matcher.matches()) {
 				throw RegistryException.badRequest("unexpected-part", "part '" + printable(name)
-						+ "' is neither 'metadata' nor an artifact named exactly pg<major> (such as pg17)");
+						+ "' is neither 'metadata' nor an artifact named exactly pg<major> or pg<major>-<platform> "
+						+ "(such as pg17 or pg17-linux-arm64-gnu)");
+			}
+			Platform platform = Platform.DEFAULT;
+			if (matcher.group(2) != null) {
+				try {
+					platform = Platform.parse(matcher.group(2));
+				}
+				catch (IllegalArgumentException ex) {
+					throw RegistryException.badRequest("unknown-platform",
+							"part '" + printable(name) + "': " + ex.getMessage());
+				}
 			}
 			PgMajor major;
 			try {
@@ -253,7 +306,10 @@ class PublishController {
 				throw RegistryException.badRequest("unexpected-part",
 						"part '" + name + "' is a form field; an artifact is a file part (a .tar.gz or .tar.zst)");
 			}
-			artifacts.put(major, file);
+			if (artifacts.put(new ArtifactPart(major, platform), file) != null) {
+				throw RegistryException.badRequest("unexpected-part", "part '" + printable(name) + "' names PostgreSQL "
+						+ major + " on " + platform + ", as another part does; each major and platform appears once");
+			}
 		}
 		if (artifacts.isEmpty()) {
 			throw RegistryException.unprocessable("no-artifact",

@@ -22,7 +22,7 @@ record PublishedRelease(String distribution, String version, String tenant,
 		List<Extension> extensions) {
 
 	/**
-	 * One extension of the release for one Postgres major.
+	 * One extension of the release for one Postgres major and platform.
 	 *
 	 * @param name the extension name
 	 * @param pgMajor the Postgres major
@@ -34,10 +34,11 @@ record PublishedRelease(String distribution, String version, String tenant,
 	 * @param trusted whether non-superusers may install it
 	 * @param superuser whether installing it needs a superuser
 	 * @param files its files with their digests
+	 * @param platform the platform its libraries are built for
 	 */
 	record Extension(String name, @JsonProperty("pg_major") int pgMajor, String version,
 			@JsonProperty("default_version") String defaultVersion, List<String> libraries, List<String> requires,
-			String preload, boolean trusted, boolean superuser, List<ExtFile> files) {
+			String preload, boolean trusted, boolean superuser, List<ExtFile> files, String platform) {
 	}
 
 }

@@ -17,6 +17,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.index.ExtFile;
@@ -108,7 +109,8 @@ class Publisher {
 			extensions.add(new Release.Extension(null, scopeColumn, extension.major().value(), extension.name(),
 					extension.control().defaultVersion(), extension.controlText(), extension.control().comment(),
 					extension.libraries(), extension.control().requires(), extension.preload().json(),
-					extension.control().trusted(), extension.control().superuser(), files));
+					extension.control().trusted(), extension.control().superuser(), extension.platform().toString(),
+					files));
 		}
 		Instant publishedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
 		try {
@@ -133,18 +135,21 @@ class Publisher {
 			published.add(new PublishedRelease.Extension(extension.name(), extension.major().value(),
 					metadata.version(), extension.control().defaultVersion(), extension.libraries(),
 					extension.control().requires(), extension.preload().json(), extension.control().trusted(),
-					extension.control().superuser(), files));
+					extension.control().superuser(), files, extension.platform().toString()));
 		}
 		this.catalog.refresh(scopeColumn, planned.stream().map(PlannedExtension::name).toList());
 		Map<String, Object> detail = new LinkedHashMap<>();
 		detail.put("version", metadata.version());
 		detail.put("tenant", Scopes.tenantOf(scopeColumn));
-		detail.put("extensions", published.stream().map((e) -> e.name() + "@pg" + e.pgMajor()).toList());
+		detail.put("extensions", published.stream()
+			.map((e) -> e.name() + "@pg" + e.pgMajor() + (Platform.parse(e.platform()).isDefault() ? "" : "/" + e.platform()))
+			.toList());
 		this.audit.record(caller.name(), "release.publish", metadata.name(), detail);
 
 		this.projections.requestStore(scope, planned.stream().map(PlannedExtension::major).toList(), caller.name());
 		published.sort(Comparator.comparing(PublishedRelease.Extension::name)
-			.thenComparing(PublishedRelease.Extension::pgMajor));
+			.thenComparing(PublishedRelease.Extension::pgMajor)
+			.thenComparing(PublishedRelease.Extension::platform));
 		Map<String, Object> event = new LinkedHashMap<>();
 		event.put("distribution", metadata.name());
 		event.put("version", metadata.version());
@@ -152,7 +157,8 @@ class Publisher {
 		event.put("published_by", caller.name());
 		event.put("published_at", publishedAt.toString());
 		event.put("extensions", published.stream()
-			.map((e) -> Map.of("name", e.name(), "pg_major", e.pgMajor(), "version", e.version()))
+			.map((e) -> Map.of("name", e.name(), "pg_major", e.pgMajor(), "platform", e.platform(), "version",
+					e.version()))
 			.toList());
 		// last: the outbox lock it takes is held until the commit
 		this.events.record(EventTypes.RELEASE_PUBLISHED, metadata.name(), Scopes.tenantOf(scopeColumn), caller.name(),

@@ -30,7 +30,7 @@ import dev.pgext.registry.Jsonb;
  * @param yankedAt when it was yanked, or {@code null}
  * @param yankReason why
  * @param yankedBy who yanked it
- * @param extensions its extensions, one per name and Postgres major
+ * @param extensions its extensions, one per name, Postgres major and platform
  */
 @Table("release")
 public record Release(@Id Long id, String scope, String distribution, String version, @Column("abstract") String summary,
@@ -39,7 +39,7 @@ public record Release(@Id Long id, String scope, String distribution, String ver
 		@MappedCollection(idColumn = "release_id") Set<Extension> extensions) {
 
 	/**
-	 * One extension of a release for one Postgres major.
+	 * One extension of a release for one Postgres major and platform.
 	 *
 	 * @param id the database id, {@code null} until saved
 	 * @param scope the stored scope, as the release's
@@ -53,12 +53,13 @@ public record Release(@Id Long id, String scope, String distribution, String ver
 	 * @param preload its preload need
 	 * @param trusted whether non-superusers may install it
 	 * @param superuser whether installing it needs a superuser
+	 * @param platform the platform its libraries are built for, such as {@code linux-amd64-gnu}
 	 * @param files its files
 	 */
 	@Table("release_extension")
 	public record Extension(@Id Long id, String scope, int pgMajor, String name, String defaultVersion, String control,
 			String comment, List<String> libraries, List<String> requires, String preload, boolean trusted,
-			boolean superuser, @MappedCollection(idColumn = "extension_id") Set<File> files) {
+			boolean superuser, String platform, @MappedCollection(idColumn = "extension_id") Set<File> files) {
 	}
 
 	/**
