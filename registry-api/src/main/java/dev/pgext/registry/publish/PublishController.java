@@ -49,7 +49,8 @@ import dev.pgext.registry.problem.RetryLaterException;
 /**
  * {@code POST /api/v1/releases}: a multipart upload of the release metadata (part
  * {@code metadata}, META.json) and one artifact per Postgres major (parts {@code pg15},
- * {@code pg17}, ...). Everything is checked before anything is written. At most
+ * {@code pg17}, ...), and optionally the PGXN source distribution (part {@code source}, a
+ * zip). Everything is checked before anything is written. At most
  * {@code max-concurrent-uploads} publishes are processed at once; one more is answered 503
  * with {@code Retry-After} at once, before its artifacts are read.
  */
@@ -84,7 +85,8 @@ class PublishController {
 
 	@Operation(summary = "Publish a release",
 			description = "Multipart: part 'metadata' (META.json) and one part per Postgres major named pg<major> "
-					+ "holding a .tar.gz or .tar.zst of share/ and lib/. Needs scope publish.")
+					+ "holding a .tar.gz or .tar.zst of share/ and lib/, and optionally part 'source': the PGXN "
+					+ "source distribution (a zip of <name>-<version>/ with its META.json). Needs scope publish.")
 	@PostMapping(path = "/api/v1/releases", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
 	@Parameter(name = "tenant", in = ParameterIn.QUERY, description = "tenant of a private release")
 	ResponseEntity<Published> publish(@Parameter(hidden = true) Caller caller,
@@ -118,6 +120,7 @@ class PublishController {
 			}
 			admitted = true;
 			Map<PgMajor, MultipartFile> artifacts = artifacts(request);
+			MultipartFile sourcePart = request.getFile(SourceDistribution.PART);
 			ReleaseMetadata metadata = ReleaseMetadata.parse(metadata(request),
 					ReleaseMetadata.Limits.of(this.limits));
 			if (this.publisher.exists(scope, metadata.name(), metadata.version())) {
@@ -137,7 +140,13 @@ class PublishController {
 				}
 				this.names.checkCaseFolding(scope, metadata.name(),
 						planned.stream().map(PlannedExtension::name).distinct().toList());
-				return this.publisher.publish(caller, scope, metadata, planned);
+				SourceDistribution source = null;
+				if (sourcePart != null) {
+					try (InputStream in = sourcePart.getInputStream()) {
+						source = SourceDistribution.read(in, directory.resolve("source.zip"), metadata, this.limits);
+					}
+				}
+				return this.publisher.publish(caller, scope, metadata, planned, source);
 			});
 			outcome = "created";
 			return ResponseEntity.created(URI.create("/api/v1/distributions/" + release.distribution() + "/versions/"
@@ -224,10 +233,17 @@ class PublishController {
 			if (name.equals(METADATA)) {
 				continue;
 			}
+			if (name.equals(SourceDistribution.PART)) {
+				if (request.getFile(name) == null) {
+					throw RegistryException.badRequest("unexpected-part",
+							"part 'source' is a form field; the source distribution is a file part (a zip)");
+				}
+				continue;
+			}
 			Matcher matcher = ARTIFACT_PART.matcher(name);
 			if (!matcher.matches()) {
 				throw RegistryException.badRequest("unexpected-part", "part '" + printable(name)
-						+ "' is neither 'metadata' nor an artifact named exactly pg<major> (such as pg17)");
+						+ "' is neither 'metadata', 'source' nor an artifact named exactly pg<major> (such as pg17)");
 			}
 			PgMajor major;
 			try {

@@ -33,10 +33,11 @@ import dev.pgext.registry.problem.RegistryException;
  * @param json the document as sent, kept with the release
  * @param versionAsWritten the version as the document wrote it, when it was normalised
  * (such as {@code 1.0} for {@code 1.0.0}); or {@code null}
+ * @param text the document exactly as sent (UTF-8), served back byte for byte
  */
 record ReleaseMetadata(String name, String version, String summary, String description, String license,
 		List<String> maintainers, List<String> tags, Map<String, Provided> provides,
-		Map<String, PreloadNeed> modulePreload, JsonNode json, String versionAsWritten) {
+		Map<String, PreloadNeed> modulePreload, JsonNode json, String versionAsWritten, String text) {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -151,7 +152,8 @@ record ReleaseMetadata(String name, String version, String summary, String descr
 					limits.maxTextLength());
 		}
 		return new ReleaseMetadata(name, release.value(), summary, description, license, maintainers, normalTags,
-				provides, modulePreload, json, release.normalizedFrom());
+				provides, modulePreload, json, release.normalizedFrom(),
+				new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
 	}
 
 	private static void checkLength(String field, String value, int max) {
