@@ -16,8 +16,9 @@ import dev.pgext.registry.RegistryProperties;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
- * The release metadata a publisher sends: PGXN {@code META.json} v1, with the fields v2
- * adds taken where present ({@code maintainers}, {@code classifications.tags},
+ * The release metadata a publisher sends: PGXN {@code META.json} v1, or v2 where
+ * {@code meta-spec.version} says 2, checked against the spec ({@link MetaSpec}) after the
+ * registry's own name, version and limit checks, with the fields v2 adds taken where present ({@code maintainers}, {@code classifications.tags},
  * {@code contents.extensions}, per-module {@code preload}).
  *
  * @param name the distribution name
@@ -151,6 +152,7 @@ record ReleaseMetadata(String name, String version, String summary, String descr
 			checkLength("provides." + provided.getKey() + ".abstract", provided.getValue().summary(),
 					limits.maxTextLength());
 		}
+		MetaSpec.check(json);
 		return new ReleaseMetadata(name, release.value(), summary, description, license, maintainers, normalTags,
 				provides, modulePreload, json, release.normalizedFrom(),
 				new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
