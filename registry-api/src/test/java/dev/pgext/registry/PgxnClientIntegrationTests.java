@@ -198,6 +198,19 @@ class PgxnClientIntegrationTests extends RegistryIntegrationTest {
 	}
 
 	@Test
+	void aMetaBreakingTheSpecIsRefusedWithEveryErrorAndItsPath() {
+		RegistryClient.Response refused = publish(ADMIN_TOKEN, null,
+				"{\"name\": \"pgxn_two_fields\", \"version\": \"1.0.0\"}",
+				Map.of("pg15", TestArtifacts.sqlExtension("pgxn_two_fields").tarGz()));
+		assertThat(refused.status()).isEqualTo(422);
+		assertThat(refused.problemType()).endsWith("/invalid-metadata");
+		assertThat(refused.json().path("meta_spec").asInt()).isEqualTo(1);
+		assertThat(refused.json().path("errors").valueStream().map((e) -> e.path("message").asString()))
+			.anySatisfy((m) -> assertThat(m).contains("abstract"))
+			.anySatisfy((m) -> assertThat(m).contains("license"));
+	}
+
+	@Test
 	void anUnknownDistributionIsAProblem() {
 		RegistryClient.Response missing = api().get("/pgxn/dist/pgxn_nothing.json", null);
 		assertThat(missing.status()).isEqualTo(404);
