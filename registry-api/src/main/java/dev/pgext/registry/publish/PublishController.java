@@ -208,8 +208,8 @@ class PublishController {
 	}
 
 	/**
-	 * The artifact parts. Every part of the body is named {@code metadata} or exactly
-	 * {@code pg<major>} for a supported major; anything else ({@code pg015}, {@code pg13},
+	 * The artifact parts. Every part of the body is named {@code metadata}, {@code source}
+	 * (a file part) or exactly {@code pg<major>} for a supported major; anything else ({@code pg015}, {@code pg13},
 	 * {@code readme}) is refused naming the part, rather than read as something it is not or
 	 * silently dropped.
 	 */
