@@ -94,7 +94,7 @@ class ReleaseMetadataTests {
 	}
 
 	@Test
-	void aV1ProvidesEntryNeedsItsFileAndVersion() {
+	void aV1ProvidesEntryNeedsItsFile() {
 		assertThatExceptionOfType(RegistryException.class)
 			.isThrownBy(() -> parse(V1.replace("\"file\": \"sql/pair.sql\", ", "")))
 			.satisfies((ex) -> assertThat(paths(ex)).contains("/provides/pair"));
