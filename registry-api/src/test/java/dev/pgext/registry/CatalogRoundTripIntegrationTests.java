@@ -52,7 +52,8 @@ class CatalogRoundTripIntegrationTests extends RegistryIntegrationTest {
 			String metadata = """
 					{"name": "%s", "version": "%s-contrib", "abstract": "The %s contrib extension",
 					 "description": "Shipped with PostgreSQL itself.", "license": "postgresql",
-					 "maintainer": ["PostgreSQL Global Development Group"], "tags": %s%s}
+					 "maintainer": ["PostgreSQL Global Development Group"], "tags": %s%s,
+					 "meta-spec": {"version": "1.0.0"}}
 					""".formatted(name, version, name, tags, provides);
 			// the 17 artifact's default version names the release; the 15 one may ship an
 			// older default

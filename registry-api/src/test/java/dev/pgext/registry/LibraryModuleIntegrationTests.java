@@ -31,12 +31,14 @@ class LibraryModuleIntegrationTests extends RegistryIntegrationTest {
 	void contribLibraryModulesPublishAndReachTheComputeManifest() {
 		for (String module : MODULES) {
 			String metadata = """
-					{"name": "%s", "version": "15.0.0", "abstract": "the %s module", "license": "postgresql",
-					 "maintainer": "PostgreSQL Global Development Group"%s}
+					{"name": "%s", "version": "15.0.0", "abstract": "the %s module", %s}
 					""".formatted(module, module, module.equals("auth_delay")
-					? ", \"meta-spec\": {\"version\": \"2.0.0\"}, \"contents\": {\"modules\": {\"auth_delay\": "
-							+ "{\"preload\": \"server\"}}}"
-					: "");
+					? "\"license\": \"PostgreSQL\", \"maintainers\": [{\"name\": \"PostgreSQL Global Development "
+							+ "Group\", \"url\": \"https://www.postgresql.org/\"}], \"meta-spec\": {\"version\": "
+							+ "\"2.0.0\"}, \"contents\": {\"modules\": {\"auth_delay\": {\"type\": \"hook\", "
+							+ "\"preload\": \"server\"}}}"
+					: "\"license\": \"postgresql\", \"maintainer\": \"PostgreSQL Global Development Group\", "
+							+ "\"meta-spec\": {\"version\": \"1.0.0\"}");
 			RegistryClient.Response response = publish(ADMIN_TOKEN, null, metadata,
 					Map.of("pg15", TestArtifacts.builder().file("lib/" + module + ".so", library(module), 0755).tarGz()));
 			assertThat(response.status()).as(module + ": " + response).isEqualTo(201);
@@ -65,7 +67,9 @@ class LibraryModuleIntegrationTests extends RegistryIntegrationTest {
 	void aLibraryModuleReleaseThatPromisesAnExtensionIsRefused() {
 		Snapshot before = snapshot();
 		RegistryClient.Response response = publish(ADMIN_TOKEN, null,
-				"{\"name\": \"promise\", \"version\": \"1.0.0\", \"provides\": {\"promise\": {\"version\": \"1.0\"}}}",
+				"{\"name\": \"promise\", \"version\": \"1.0.0\", \"abstract\": \"promises\", \"license\": \"postgresql\", "
+						+ "\"maintainer\": \"pgext tests\", \"meta-spec\": {\"version\": \"1.0.0\"}, "
+						+ "\"provides\": {\"promise\": {\"file\": \"promise.sql\", \"version\": \"1.0\"}}}",
 				Map.of("pg15", TestArtifacts.builder().file("lib/promise.so", library("auto_explain"), 0755).tarGz()));
 		PublishHardeningIntegrationTests.assertProblem(response, 422, "missing-extension");
 		assertThat(snapshot()).isEqualTo(before);

@@ -311,8 +311,10 @@ public final class LocalStack {
 			metadata.put("maintainer", "PostgreSQL Global Development Group");
 			metadata.put("tags", List.of("contrib"));
 			if (name.equals("pg_stat_statements")) {
-				metadata.put("provides", Map.of(name, Map.of("version", version, "preload", "server")));
+				metadata.put("provides", Map.of(name,
+						Map.of("file", name + "--" + version + ".sql", "version", version, "preload", "server")));
 			}
+			metadata.put("meta-spec", Map.of("version", "1.0.0", "url", "https://pgxn.org/meta/spec.txt"));
 			Multipart body = new Multipart()
 				.part("metadata", "META.json", "application/json", JSON.writeValueAsBytes(metadata))
 				.part("pg" + PG_MAJOR, name + ".tar.gz", "application/gzip", extension.tarGz());

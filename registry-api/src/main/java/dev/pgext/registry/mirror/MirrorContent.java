@@ -21,9 +21,11 @@ import dev.pgext.model.Scope;
 import dev.pgext.model.index.ExtIndexJson;
 import dev.pgext.registry.catalog.Versions;
 import dev.pgext.registry.manifest.ExtensionIndexes;
+import dev.pgext.registry.pgxn.PgxnDocuments;
 
 /**
- * Every file of the mirror, built from the catalog alone (public scope only: private
+ * Every file of the mirror, built from the catalog alone: the pgext documents and, in the same
+ * tree, a PGXN mirror (its templates at the top level of {@code index.json}) (public scope only: private
  * extensions never leave the registry). The output depends only on the catalog's content,
  * never on when or how often it is built, so an incremental refresh and a rebuild from
  * scratch produce the same bytes. Call inside one repeatable-read transaction.
@@ -42,9 +44,12 @@ class MirrorContent {
 
 	private final ExtensionIndexes indexes;
 
-	MirrorContent(JdbcClient jdbc, ExtensionIndexes indexes) {
+	private final PgxnDocuments pgxn;
+
+	MirrorContent(JdbcClient jdbc, ExtensionIndexes indexes, PgxnDocuments pgxn) {
 		this.jdbc = jdbc;
 		this.indexes = indexes;
+		this.pgxn = pgxn;
 	}
 
 	private record Build(long id, String name, String version, String distribution, int pgMajor,
@@ -56,7 +61,15 @@ class MirrorContent {
 	private record Distribution(boolean deprecated, String successor, String reason) {
 	}
 
-	/** Relative path to content, sorted by path; the snapshot is not among them. */
+	/** The PGXN distribution zips, by relative path. */
+	Map<String, PgxnDocuments.Archive> archives() {
+		return this.pgxn.mirrorArchives();
+	}
+
+	/**
+	 * Relative path to content, sorted by path; the snapshot and the distribution zips
+	 * ({@link #archives()}) are not among them.
+	 */
 	TreeMap<String, byte[]> files() {
 		List<Build> builds = this.jdbc.sql("""
 				select e.id, e.name, r.version, r.distribution, e.pg_major, e.default_version, e.control, e.libraries,
@@ -145,7 +158,9 @@ class MirrorContent {
 		for (int major : majors) {
 			out.put(extIndexPath(major), ExtIndexJson.write(this.indexes.build(Scope.PUBLIC, PgMajor.of(major))));
 		}
-		Map<String, Object> index = new LinkedHashMap<>();
+		out.putAll(this.pgxn.mirrorDocuments());
+		// a PGXN client reads its templates at the top level of index.json
+		Map<String, Object> index = new LinkedHashMap<>(PgxnDocuments.index(false));
 		index.put("format", 1);
 		Map<String, String> templates = new LinkedHashMap<>();
 		templates.put("extension", "extensions/{name}.json");

@@ -16,6 +16,7 @@ import dev.pgext.registry.projection.ProjectionTarget;
 
 /**
  * The static mirror as a projection: every file {@link MirrorContent} builds, and
+ * the PGXN distribution zips (copies of their blobs), and
  * {@code snapshot.json} listing each one's sha256, written last so that a mirror copying the
  * snapshot's files finds each with the digest it names. The target owns every key under
  * {@code mirror/}; the reconciler writes only the files whose content changed.
@@ -44,10 +45,15 @@ class MirrorProjection implements ProjectionSource {
 		}
 		TreeMap<String, byte[]> files = this.content.files();
 		Map<String, Projection.Desired> objects = new TreeMap<>();
-		Map<String, Object> listed = new LinkedHashMap<>();
+		Map<String, Object> listed = new TreeMap<>();
 		files.forEach((path, bytes) -> {
-			objects.put(StoreLayout.mirror(path), new Projection.Generated(bytes, "application/json"));
+			objects.put(StoreLayout.mirror(path), new Projection.Generated(bytes,
+					path.endsWith(".txt") ? "text/plain; charset=utf-8" : "application/json"));
 			listed.put(path, Map.of("sha256", Sha256Digest.of(bytes).hex(), "size", bytes.length));
+		});
+		this.content.archives().forEach((path, archive) -> {
+			objects.put(StoreLayout.mirror(path), new Projection.BlobCopy(archive.sha256(), "application/zip"));
+			listed.put(path, Map.of("sha256", archive.sha256().hex(), "size", archive.size()));
 		});
 		Map<String, Object> snapshot = new LinkedHashMap<>();
 		snapshot.put("format", 1);

@@ -36,6 +36,7 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 	ResponseEntity<ProblemDetail> registry(RegistryException ex) {
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(ex.status(), ex.getMessage());
 		problem.setType(ex.type());
+		ex.properties().forEach(problem::setProperty);
 		HttpHeaders headers = new HttpHeaders();
 		if (ex.status() == HttpStatus.UNAUTHORIZED) {
 			headers.set(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"pgext\"");

@@ -18,6 +18,8 @@ public class RegistryException extends RuntimeException {
 
 	private final String kind;
 
+	private final java.util.Map<String, Object> properties = new java.util.LinkedHashMap<>();
+
 	public RegistryException(HttpStatus status, String kind, String detail) {
 		super(detail);
 		this.status = status;
@@ -54,6 +56,17 @@ public class RegistryException extends RuntimeException {
 
 	public String kind() {
 		return this.kind;
+	}
+
+	/** Adds an extension member to the problem (such as {@code errors}, a list of what is wrong). */
+	public RegistryException with(String name, Object value) {
+		this.properties.put(name, value);
+		return this;
+	}
+
+	/** The problem's extension members. */
+	public java.util.Map<String, Object> properties() {
+		return java.util.Collections.unmodifiableMap(this.properties);
 	}
 
 	public URI type() {

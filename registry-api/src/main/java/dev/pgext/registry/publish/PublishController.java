@@ -56,8 +56,9 @@ import dev.pgext.registry.problem.RetryLaterException;
  * {@code metadata}, META.json) and one artifact per Postgres major and platform (parts
  * {@code pg15}, {@code pg17}, ... for the default platform {@code linux-amd64-gnu}, and
  * {@code pg15-linux-arm64-gnu} and the like for any other). Every library is checked against
- * the part's platform and major ({@link BinaryCompatibility}). Everything is checked before
- * anything is written. At most
+ * the part's platform and major ({@link BinaryCompatibility}). Optionally the PGXN source
+ * distribution (part {@code source}, a zip). Everything is checked before anything is written.
+ * At most
  * {@code max-concurrent-uploads} publishes are processed at once; one more is answered 503
  * with {@code Retry-After} at once, before its artifacts are read.
  */
@@ -97,7 +98,8 @@ class PublishController {
 	@Operation(summary = "Publish a release",
 			description = "Multipart: part 'metadata' (META.json) and one part per Postgres major and platform, "
 					+ "named pg<major> (platform linux-amd64-gnu) or pg<major>-<os>-<arch>-<libc> (such as "
-					+ "pg15-linux-arm64-gnu), holding a .tar.gz or .tar.zst of share/ and lib/. "
+					+ "pg15-linux-arm64-gnu), holding a .tar.gz or .tar.zst of share/ and lib/, and optionally "
+					+ "part 'source': the PGXN source distribution (a zip of <name>-<version>/ with its META.json). "
 					+ "Needs scope publish.")
 	@ResponseStatus(HttpStatus.CREATED)
 	@ProblemResponses({ HttpStatus.FORBIDDEN, HttpStatus.CONFLICT, HttpStatus.CONTENT_TOO_LARGE,
@@ -136,6 +138,7 @@ class PublishController {
 			}
 			admitted = true;
 			Map<ArtifactPart, MultipartFile> artifacts = artifacts(request);
+			MultipartFile sourcePart = request.getFile(SourceDistribution.PART);
 			ReleaseMetadata metadata = ReleaseMetadata.parse(metadata(request),
 					ReleaseMetadata.Limits.of(this.limits));
 			if (this.publisher.exists(scope, metadata.name(), metadata.version())) {
@@ -161,7 +164,13 @@ class PublishController {
 				}
 				this.names.checkCaseFolding(scope, metadata.name(),
 						planned.stream().map(PlannedExtension::name).distinct().toList());
-				return this.publisher.publish(caller, scope, metadata, planned);
+				SourceDistribution source = null;
+				if (sourcePart != null) {
+					try (InputStream in = sourcePart.getInputStream()) {
+						source = SourceDistribution.read(in, directory.resolve("source.zip"), metadata, this.limits);
+					}
+				}
+				return this.publisher.publish(caller, scope, metadata, planned, source);
 			});
 			outcome = "created";
 			return ResponseEntity.created(URI.create("/api/v1/distributions/" + release.distribution() + "/versions/"
@@ -251,7 +260,8 @@ class PublishController {
 	}
 
 	/**
-	 * The artifact parts. Every part of the body is named {@code metadata} or exactly
+	 * The artifact parts. Every part of the body is named {@code metadata}, {@code source} (a
+ * file part) or exactly
 	 * {@code pg<major>} or {@code pg<major>-<platform>} for a supported major and platform;
 	 * anything else ({@code pg015}, {@code pg13}, {@code pg15-sparc}, {@code readme}) is refused
 	 * naming the part, rather than read as something it is not or silently dropped. A part
@@ -278,10 +288,17 @@ class PublishController {
 			if (name.equals(METADATA)) {
 				continue;
 			}
+			if (name.equals(SourceDistribution.PART)) {
+				if (request.getFile(name) == null) {
+					throw RegistryException.badRequest("unexpected-part",
+							"part 'source' is a form field; the source distribution is a file part (a zip)");
+				}
+				continue;
+			}
 			Matcher matcher = ARTIFACT_PART.matcher(name);
 			if (!matcher.matches()) {
 				throw RegistryException.badRequest("unexpected-part", "part '" + printable(name)
-						+ "' is neither 'metadata' nor an artifact named exactly pg<major> or pg<major>-<platform> "
+						+ "' is neither 'metadata', 'source' nor an artifact named exactly pg<major> or pg<major>-<platform> "
 						+ "(such as pg17 or pg17-linux-arm64-gnu)");
 			}
 			Platform platform = Platform.DEFAULT;

@@ -82,12 +82,13 @@ class Publisher {
 		return this.releases.existsByScopeAndDistributionAndVersion(Scopes.column(scope), distribution, version);
 	}
 
-	PublishedRelease publish(Caller caller, Scope scope, ReleaseMetadata metadata, List<PlannedExtension> planned) {
-		return this.transaction.execute((status) -> publishInTransaction(caller, scope, metadata, planned));
+	PublishedRelease publish(Caller caller, Scope scope, ReleaseMetadata metadata, List<PlannedExtension> planned,
+			SourceDistribution source) {
+		return this.transaction.execute((status) -> publishInTransaction(caller, scope, metadata, planned, source));
 	}
 
 	private PublishedRelease publishInTransaction(Caller caller, Scope scope, ReleaseMetadata metadata,
-			List<PlannedExtension> planned) {
+			List<PlannedExtension> planned, SourceDistribution source) {
 		String scopeColumn = Scopes.column(scope);
 		this.distributions.claimForPublishing(caller, scopeColumn, metadata.name());
 		for (String name : planned.stream()
@@ -101,6 +102,9 @@ class Publisher {
 		planned.forEach((e) -> e.files().forEach((f) -> blobs.putIfAbsent(f.sha256(), f)));
 		blobs.forEach((digest, file) -> this.blobs.store(digest, file.content(), file.size(),
 				Blobs.contentType(file.path())));
+		if (source != null) {
+			this.blobs.store(source.sha256(), source.file(), source.size(), "application/zip");
+		}
 
 		Set<Release.Extension> extensions = new LinkedHashSet<>();
 		for (PlannedExtension extension : planned) {
@@ -118,7 +122,9 @@ class Publisher {
 			// publishes wait here for the first, then fail
 			this.releases.save(new Release(null, scopeColumn, metadata.name(), metadata.version(), metadata.summary(),
 					metadata.description(), metadata.license(), metadata.tags(), new Jsonb(metadata.jsonText()),
-					caller.userId(), publishedAt, null, null, null, extensions));
+					caller.userId(), publishedAt, null, null, null, extensions, metadata.text(),
+					(source != null) ? source.sha256().hex() : null, (source != null) ? source.sha1() : null,
+					(source != null) ? source.size() : null));
 		}
 		catch (RuntimeException ex) {
 			if (causedBy(ex, DuplicateKeyException.class)) {

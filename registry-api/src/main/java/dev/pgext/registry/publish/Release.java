@@ -31,12 +31,17 @@ import dev.pgext.registry.Jsonb;
  * @param yankReason why
  * @param yankedBy who yanked it
  * @param extensions its extensions, one per name, Postgres major and platform
+ * @param metadataText META.json exactly as uploaded, or {@code null} for older releases
+ * @param sourceSha256 the source distribution's blob, or {@code null} when it has none
+ * @param sourceSha1 the source distribution's SHA-1, hex
+ * @param sourceSize the source distribution's size in bytes
  */
 @Table("release")
 public record Release(@Id Long id, String scope, String distribution, String version, @Column("abstract") String summary,
 		String description, String license, List<String> tags, Jsonb metadata, Long publishedBy,
 		Instant publishedAt, Instant yankedAt, String yankReason, Long yankedBy,
-		@MappedCollection(idColumn = "release_id") Set<Extension> extensions) {
+		@MappedCollection(idColumn = "release_id") Set<Extension> extensions, String metadataText,
+		String sourceSha256, String sourceSha1, Long sourceSize) {
 
 	/**
 	 * One extension of a release for one Postgres major and platform.

@@ -16,8 +16,9 @@ import dev.pgext.registry.RegistryProperties;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
- * The release metadata a publisher sends: PGXN {@code META.json} v1, with the fields v2
- * adds taken where present ({@code maintainers}, {@code classifications.tags},
+ * The release metadata a publisher sends: PGXN {@code META.json} v1, or v2 where
+ * {@code meta-spec.version} says 2, checked against the spec ({@link MetaSpec}) after the
+ * registry's own name, version and limit checks, with the fields v2 adds taken where present ({@code maintainers}, {@code classifications.tags},
  * {@code contents.extensions}, per-module {@code preload}).
  *
  * @param name the distribution name
@@ -33,10 +34,11 @@ import dev.pgext.registry.problem.RegistryException;
  * @param json the document as sent, kept with the release
  * @param versionAsWritten the version as the document wrote it, when it was normalised
  * (such as {@code 1.0} for {@code 1.0.0}); or {@code null}
+ * @param text the document exactly as sent (UTF-8), served back byte for byte
  */
 record ReleaseMetadata(String name, String version, String summary, String description, String license,
 		List<String> maintainers, List<String> tags, Map<String, Provided> provides,
-		Map<String, PreloadNeed> modulePreload, JsonNode json, String versionAsWritten) {
+		Map<String, PreloadNeed> modulePreload, JsonNode json, String versionAsWritten, String text) {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -150,8 +152,10 @@ record ReleaseMetadata(String name, String version, String summary, String descr
 			checkLength("provides." + provided.getKey() + ".abstract", provided.getValue().summary(),
 					limits.maxTextLength());
 		}
+		MetaSpec.check(json);
 		return new ReleaseMetadata(name, release.value(), summary, description, license, maintainers, normalTags,
-				provides, modulePreload, json, release.normalizedFrom());
+				provides, modulePreload, json, release.normalizedFrom(),
+				new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
 	}
 
 	private static void checkLength(String field, String value, int max) {

@@ -39,9 +39,13 @@ class ReleaseMetadataTests {
 		ReleaseMetadata metadata = parse("""
 				{"name": "auto_stats", "version": "2.0.0", "abstract": "Statistics hooks",
 				 "license": "PostgreSQL OR MIT", "maintainers": [{"name": "Jane", "email": "jane@example.com"}],
+				 "resources": {"repository": "https://example.com/auto_stats.git"},
+				 "dependencies": {"postgres": {"version": "14.0"}},
 				 "classifications": {"tags": ["Stats"]},
 				 "contents": {"extensions": {"auto_stats": {"control": "auto_stats.control", "preload": "session"}},
 				              "modules": {"auto_stats_hook": {"type": "hook", "preload": "server"}}},
+				 "artifacts": [{"url": "https://example.com/auto_stats.zip", "type": "source",
+				                "sha256": "0000000000000000000000000000000000000000000000000000000000000000"}],
 				 "meta-spec": {"version": "2.0.0"}}
 				""");
 		assertThat(metadata.license()).isEqualTo("PostgreSQL OR MIT");
@@ -49,6 +53,78 @@ class ReleaseMetadataTests {
 		assertThat(metadata.tags()).containsExactly("stats");
 		assertThat(metadata.provides().get("auto_stats").preload()).isEqualTo(PreloadNeed.SESSION);
 		assertThat(metadata.modulePreload()).containsEntry("auto_stats_hook", PreloadNeed.SERVER);
+		assertThat(metadata.json().path("dependencies").path("postgres").path("version").asString()).isEqualTo("14.0");
+		assertThat(metadata.json().path("artifacts")).hasSize(1);
+	}
+
+	@Test
+	void aTwoFieldMetaIsRefusedNamingEachMissingField() {
+		assertThatExceptionOfType(RegistryException.class)
+			.isThrownBy(() -> parse("{\"name\": \"pair\", \"version\": \"1.0.0\"}"))
+			.satisfies((ex) -> {
+				assertThat(ex.kind()).isEqualTo("invalid-metadata");
+				assertThat(ex.properties()).containsEntry("meta_spec", 1);
+				assertThat(messages(ex)).anySatisfy((m) -> assertThat(m).contains("abstract"))
+					.anySatisfy((m) -> assertThat(m).contains("maintainer"))
+					.anySatisfy((m) -> assertThat(m).contains("license"))
+					.anySatisfy((m) -> assertThat(m).contains("meta-spec"));
+			});
+	}
+
+	@Test
+	void anInvalidLicenseIsRefusedWithItsPath() {
+		assertThatExceptionOfType(RegistryException.class)
+			.isThrownBy(() -> parse(V1.replace("\"postgresql\"", "\"gnu-whatever\"")))
+			.satisfies((ex) -> assertThat(paths(ex)).contains("/license"));
+		assertThatExceptionOfType(RegistryException.class)
+			.isThrownBy(() -> parse(V2.replace("\"PostgreSQL OR MIT\"", "\"PostgreSQL OR\"")))
+			.satisfies((ex) -> assertThat(paths(ex)).contains("/license"));
+	}
+
+	@Test
+	void aV2MaintainerWithoutEmailOrUrlIsRefused() {
+		assertThatExceptionOfType(RegistryException.class)
+			.isThrownBy(() -> parse(V2.replace(", \"email\": \"jane@example.com\"", "")))
+			.satisfies((ex) -> {
+				assertThat(ex.properties()).containsEntry("meta_spec", 2);
+				assertThat(paths(ex)).contains("/maintainers/0");
+			});
+		assertThat(parse(V2.replace("\"email\": \"jane@example.com\"", "\"url\": \"https://example.com/jane\""))
+			.maintainers()).containsExactly("Jane");
+	}
+
+	@Test
+	void aV1ProvidesEntryNeedsItsFile() {
+		assertThatExceptionOfType(RegistryException.class)
+			.isThrownBy(() -> parse(V1.replace("\"file\": \"sql/pair.sql\", ", "")))
+			.satisfies((ex) -> assertThat(paths(ex)).contains("/provides/pair"));
+	}
+
+	private static final String V1 = """
+			{"name": "pair", "version": "0.1.2", "abstract": "A key/value pair data type",
+			 "maintainer": "David E. Wheeler <david@example.com>", "license": "postgresql",
+			 "provides": {"pair": {"file": "sql/pair.sql", "version": "0.1.2"}},
+			 "meta-spec": {"version": "1.0.0"}}
+			""";
+
+	private static final String V2 = """
+			{"name": "pair", "version": "0.1.2", "abstract": "A key/value pair data type",
+			 "maintainers": [{"name": "Jane", "email": "jane@example.com"}], "license": "PostgreSQL OR MIT",
+			 "contents": {"extensions": {"pair": {"control": "pair.control"}}},
+			 "meta-spec": {"version": "2.0.0"}}
+			""";
+
+	@SuppressWarnings("unchecked")
+	private static java.util.List<java.util.Map<String, String>> errors(RegistryException ex) {
+		return (java.util.List<java.util.Map<String, String>>) ex.properties().get("errors");
+	}
+
+	private static java.util.List<String> messages(RegistryException ex) {
+		return errors(ex).stream().map((e) -> e.get("path") + " " + e.get("message")).toList();
+	}
+
+	private static java.util.List<String> paths(RegistryException ex) {
+		return errors(ex).stream().map((e) -> e.get("path")).toList();
 	}
 
 	@Test
@@ -78,8 +154,8 @@ class ReleaseMetadataTests {
 			.isThrownBy(() -> parse("{\"name\": \"x\", \"version\": \"1.0.0\", \"tags\": [\"\\ud800\"]}"))
 			.satisfies((ex) -> assertThat(ex.kind()).isEqualTo("invalid-metadata"))
 			.withMessageContaining("tags[0]");
-		assertThat(parse("{\"name\": \"x\", \"version\": \"1.0.0\", \"abstract\": \"caf\\u00e9 \\ud83d\\ude00\"}")
-			.summary()).isEqualTo("caf\u00e9 \ud83d\ude00");
+		assertThat(parse(V1.replace("A key/value pair data type", "caf\\u00e9 \\ud83d\\ude00")).summary())
+			.isEqualTo("caf\u00e9 \ud83d\ude00");
 	}
 
 	@Test
@@ -97,8 +173,8 @@ class ReleaseMetadataTests {
 			.satisfies((ex) -> assertThat(ex.kind()).isEqualTo("field-too-long"))
 			.withMessageContaining("description");
 		// duplicates and case variants are one tag
-		assertThat(ReleaseMetadata.parse("{\"name\": \"x\", \"version\": \"1.0.0\", \"tags\": [\"A\", \"a\", \"b\"]}"
-			.getBytes(StandardCharsets.UTF_8), limits).tags()).containsExactly("a", "b");
+		assertThat(ReleaseMetadata.parse(V1.replace("\"license\"", "\"tags\": [\"A\", \"a\", \"b\"], \"license\"")
+			.getBytes(StandardCharsets.UTF_8), new ReleaseMetadata.Limits(2, 5, 100, 20)).tags()).containsExactly("a", "b");
 	}
 
 	private static ReleaseMetadata parse(String json) {

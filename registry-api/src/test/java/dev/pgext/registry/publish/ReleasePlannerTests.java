@@ -75,7 +75,9 @@ class ReleasePlannerTests {
 	}
 
 	private ReleaseMetadata metadata() {
-		return ReleaseMetadata.parse("{\"name\": \"geo\", \"version\": \"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
+		return ReleaseMetadata.parse(("{\"name\": \"geo\", \"version\": \"1.0.0\", \"abstract\": \"geo\", "
+				+ "\"maintainer\": \"pgext tests\", \"license\": \"postgresql\", \"meta-spec\": {\"version\": \"1.0.0\"}}")
+			.getBytes(StandardCharsets.UTF_8));
 	}
 
 	private void file(String path, String content) {
