@@ -2,7 +2,6 @@ package dev.pgext.registry;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import dev.pgext.registry.search.SearchSql;
 import dev.pgext.testsupport.ContribExtension;
 import dev.pgext.testsupport.PostgresInstalls;
 
@@ -21,8 +21,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code verify} (the name matches no surefire include); run it on purpose:
  *
  * <pre>
- * ./mvnw -B -pl registry-api test -Dtest=SearchBenchmark -Dsurefire.failIfNoSpecifiedTests=false
+ * ./mvnw -B -pl registry-api -am test -Dtest=SearchBenchmark -Dsurefire.failIfNoSpecifiedTests=false
+ * ./mvnw -B -pl registry-api -am test -Dtest=SearchBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -Dpgext.bench.extensions=100000
  * </pre>
+ *
+ * After the timings it prints {@code EXPLAIN (ANALYZE, BUFFERS)} of the endpoint's own
+ * statement ({@link SearchSql}) for the broad queries.
  *
  * A handful of real contrib extensions go in through the publish API; the rest are
  * catalog entries written with the same {@code catalog_document} function the publisher
@@ -32,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("bench")
 class SearchBenchmark extends RegistryIntegrationTest {
 
-	private static final int EXTENSIONS = 10_000;
+	private static final int EXTENSIONS = Integer.getInteger("pgext.bench.extensions", 10_000);
 
 	private static final int WARMUP = 50;
 
@@ -100,21 +105,18 @@ class SearchBenchmark extends RegistryIntegrationTest {
 					hits, Arrays.stream(nanos).average().orElse(0) / 1e6, nanos[RUNS / 2] / 1e6,
 					nanos[RUNS * 95 / 100] / 1e6, nanos[RUNS * 99 / 100] / 1e6);
 		}
-		List<String> plan = new ArrayList<>(this.jdbc
-			.sql("""
-					explain (analyze, buffers off, timing on)
-					with plain as (select plainto_tsquery('simple', 'spatial index') as p),
-					q as (select websearch_to_tsquery('english', 'spatial index')
-					    || websearch_to_tsquery('simple', 'spatial index') || to_tsquery('simple', plain.p::text || ':*') as ts
-					    from plain)
-					select c.name, ts_rank(c.document, q.ts) as rank, count(*) over () from catalog_entry c, q
-					where c.scope in ('', '') and c.document @@ q.ts
-					order by lower(c.name) = 'spatial index' desc, c.name ilike 'spatial index%' desc, rank desc, c.name
-					limit 20
-					""")
+		explain("two words", "spatial index", null, null, 0);
+		explain("common word, page 5", "extension", null, null, 5);
+		explain("word + pg=15 + tag", "geo", 15, "vector", 0);
+	}
+
+	private void explain(String title, String q, Integer pg, String tag, int page) {
+		List<String> plan = SearchSql
+			.bind(this.jdbc.sql("explain (analyze, buffers) " + SearchSql.statement(pg != null, tag != null)), q, "", pg,
+					tag, page, 20)
 			.query(String.class)
-			.list());
-		System.out.println();
+			.list();
+		System.out.printf("%nEXPLAIN (ANALYZE, BUFFERS), %s (q=%s):%n", title, q);
 		plan.forEach(System.out::println);
 	}
 

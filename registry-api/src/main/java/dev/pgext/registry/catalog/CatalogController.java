@@ -3,6 +3,7 @@ package dev.pgext.registry.catalog;
 import java.io.InputStream;
 import java.time.Instant;
 import java.util.List;
+import java.util.OptionalLong;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.swagger.v3.oas.annotations.Operation;
@@ -39,13 +40,28 @@ import dev.pgext.registry.problem.RegistryException;
 @RestController
 class CatalogController {
 
+	private static final CacheControl PUBLIC_IMMUTABLE = CacheControl.maxAge(java.time.Duration.ofDays(365))
+		.cachePublic()
+		.immutable();
+
+	private static final CacheControl PRIVATE_IMMUTABLE = CacheControl.maxAge(java.time.Duration.ofDays(365))
+		.cachePrivate()
+		.immutable();
+
 	private final CatalogRepository repository;
 
 	private final ObjectStore store;
 
 	private final DownloadLinks links;
 
-	CatalogController(CatalogRepository repository, ObjectStore store, DownloadLinks links) {
+	private final PublicFiles publicFiles;
+
+	private final boolean redirectPublic;
+
+	CatalogController(CatalogRepository repository, ObjectStore store, DownloadLinks links, PublicFiles publicFiles,
+			DownloadProperties downloads) {
+		this.publicFiles = publicFiles;
+		this.redirectPublic = downloads.redirectPublic();
 		this.repository = repository;
 		this.store = store;
 		this.links = links;
@@ -178,21 +194,37 @@ class CatalogController {
 	}
 
 	@Operation(summary = "Download a file by its sha256, streamed from the store, or with redirect=true a 302 to a "
-			+ "presigned store URL valid for 15 minutes")
+			+ "presigned store URL valid for 15 minutes (public files redirect by default when "
+			+ "pgext.registry.downloads.redirect-public is set; redirect=false streams them)")
 	@GetMapping("/api/v1/files/{sha256}")
 	ResponseEntity<InputStreamResource> file(@Parameter(hidden = true) Caller caller, @PathVariable String sha256,
-			@RequestParam(defaultValue = "false") boolean redirect) {
+			@RequestParam(required = false) Boolean redirect) {
 		Sha256Digest digest = Sha256Digest.parse(sha256);
-		List<String> scopes = this.repository.scopesHolding(digest);
-		// a digest the caller may not read answers exactly like one nobody published, so
-		// that its existence in another tenant's scope cannot be probed
-		if (scopes.stream().map(Scopes::fromColumn).noneMatch(caller::canRead)) {
-			throw RegistryException.notFound("no published file visible to this caller has that sha256");
+		OptionalLong known = this.publicFiles.size(digest);
+		boolean visibleToAll;
+		long size;
+		if (known.isPresent()) {
+			visibleToAll = true;
+			size = known.getAsLong();
 		}
-		boolean visibleToAll = scopes.contains(Scopes.column(Scope.PUBLIC));
-		long size = this.repository.size(digest);
-		if (redirect) {
-			return ResponseEntity.status(HttpStatus.FOUND).location(this.links.get(StoreLayout.blob(digest))).build();
+		else {
+			List<String> scopes = this.repository.scopesHolding(digest);
+			// a digest the caller may not read answers exactly like one nobody published, so
+			// that its existence in another tenant's scope cannot be probed
+			if (scopes.stream().map(Scopes::fromColumn).noneMatch(caller::canRead)) {
+				throw RegistryException.notFound("no published file visible to this caller has that sha256");
+			}
+			visibleToAll = scopes.contains(Scopes.column(Scope.PUBLIC));
+			size = this.repository.size(digest);
+			if (visibleToAll) {
+				this.publicFiles.remember(digest, size);
+			}
+		}
+		if ((redirect != null) ? redirect : (visibleToAll && this.redirectPublic)) {
+			return ResponseEntity.status(HttpStatus.FOUND)
+				.location(this.links.get(StoreLayout.blob(digest)))
+				.cacheControl(CacheControl.noStore())
+				.build();
 		}
 		InputStream content = this.store.get(StoreLayout.blob(digest))
 			.orElseThrow(() -> RegistryException.notFound("the content of " + digest.hex() + " is not in the store"));
@@ -200,8 +232,7 @@ class CatalogController {
 			.contentType(MediaType.APPLICATION_OCTET_STREAM)
 			.contentLength(size)
 			.eTag("\"" + digest.prefixed() + "\"")
-			.cacheControl(visibleToAll ? CacheControl.maxAge(java.time.Duration.ofDays(365)).cachePublic().immutable()
-					: CacheControl.maxAge(java.time.Duration.ofDays(365)).cachePrivate().immutable())
+			.cacheControl(visibleToAll ? PUBLIC_IMMUTABLE : PRIVATE_IMMUTABLE)
 			.body(new InputStreamResource(content));
 	}
 
