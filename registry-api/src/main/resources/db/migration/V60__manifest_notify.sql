@@ -2,14 +2,21 @@
 -- release yanked or restored) notifies the channel 'pgext_manifest' with '<pg_major> <scope>'. Notifications are
 -- delivered on commit only and identical ones in a transaction are folded into one, so every registry instance
 -- learns of each committed change once and can answer manifest requests from memory in between. No row is
--- written and no lock is taken: concurrent publishes do not wait for each other.
+-- written and no lock is taken: concurrent publishes do not wait for each other. The transaction-local setting
+-- pgext.manifest_changed tells the registry instance that commits the change to drop its own cache at once.
+create function manifest_notify(p_pg_major int, p_scope text) returns void language plpgsql as $$
+begin
+    perform pg_notify('pgext_manifest', p_pg_major || ' ' || p_scope);
+    perform set_config('pgext.manifest_changed', 'on', true);
+end $$;
+
 create function manifest_notify_extension() returns trigger language plpgsql as $$
 begin
     if tg_op in ('UPDATE', 'DELETE') then
-        perform pg_notify('pgext_manifest', old.pg_major || ' ' || old.scope);
+        perform manifest_notify(old.pg_major, old.scope);
     end if;
     if tg_op in ('INSERT', 'UPDATE') then
-        perform pg_notify('pgext_manifest', new.pg_major || ' ' || new.scope);
+        perform manifest_notify(new.pg_major, new.scope);
     end if;
     return null;
 end $$;
@@ -19,7 +26,7 @@ create trigger manifest_notify_extension after insert or update or delete on rel
 
 create function manifest_notify_release() returns trigger language plpgsql as $$
 begin
-    perform pg_notify('pgext_manifest', k.pg_major || ' ' || k.scope)
+    perform manifest_notify(k.pg_major, k.scope)
     from (select distinct e.scope, e.pg_major from release_extension e where e.release_id = new.id) k;
     return null;
 end $$;
@@ -31,7 +38,7 @@ create trigger manifest_notify_release after update on release
 -- Files are inserted with their extension (whose insert notifies); a later change to them notifies too.
 create function manifest_notify_file() returns trigger language plpgsql as $$
 begin
-    perform pg_notify('pgext_manifest', e.pg_major || ' ' || e.scope) from release_extension e
+    perform manifest_notify(e.pg_major, e.scope) from release_extension e
     where e.id = case when tg_op = 'DELETE' then old.extension_id else new.extension_id end;
     return null;
 end $$;

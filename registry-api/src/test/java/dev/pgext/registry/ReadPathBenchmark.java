@@ -46,7 +46,7 @@ class ReadPathBenchmark extends RegistryIntegrationTest {
 
 	private static final int SQL_EXTENSIONS = 120;
 
-	private static final int ROUNDS = 3;
+	private static final int ROUNDS = Integer.getInteger("pgext.bench.rounds", 3);
 
 	private static final String DURATION = "8s";
 
@@ -73,6 +73,8 @@ class ReadPathBenchmark extends RegistryIntegrationTest {
 					Map.of("pg17", TestArtifacts.sqlExtension(name).tarGz()))
 				.status()).isEqualTo(201);
 		}
+		// measure the steady state: the publishes' projection runs finished
+		awaitProjections();
 		String base = "http://127.0.0.1:" + this.port;
 		RegistryClient.Response manifest = api().get("/api/v1/compute-manifests/17", null);
 		assertThat(manifest.status()).isEqualTo(200);
@@ -123,6 +125,8 @@ class ReadPathBenchmark extends RegistryIntegrationTest {
 			URI direct = this.links.get(StoreLayout.blob(largest.sha256()));
 			pairs.add(new String[] { "file download", base + "/api/v1/files/" + largest.sha256().hex(), null,
 					direct.toString(), null });
+			pairs.add(new String[] { "file download, 302 only", base + "/api/v1/files/" + largest.sha256().hex()
+					+ "?redirect=true", null, direct.toString(), null });
 			System.out.println("| what | round | registry req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | ratio |");
 			System.out.println("|---|---|---|---|---|---|---|---|---|");
 			for (String[] pair : pairs) {

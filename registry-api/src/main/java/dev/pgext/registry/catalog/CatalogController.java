@@ -11,7 +11,9 @@ import io.swagger.v3.oas.annotations.Parameter;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 
+import org.springframework.core.io.ByteArrayResource;
 import org.springframework.core.io.InputStreamResource;
+import org.springframework.core.io.Resource;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -197,7 +199,7 @@ class CatalogController {
 			+ "presigned store URL valid for 15 minutes (public files redirect by default when "
 			+ "pgext.registry.downloads.redirect-public is set; redirect=false streams them)")
 	@GetMapping("/api/v1/files/{sha256}")
-	ResponseEntity<InputStreamResource> file(@Parameter(hidden = true) Caller caller, @PathVariable String sha256,
+	ResponseEntity<Resource> file(@Parameter(hidden = true) Caller caller, @PathVariable String sha256,
 			@RequestParam(required = false) Boolean redirect) {
 		Sha256Digest digest = Sha256Digest.parse(sha256);
 		OptionalLong known = this.publicFiles.size(digest);
@@ -226,14 +228,22 @@ class CatalogController {
 				.cacheControl(CacheControl.noStore())
 				.build();
 		}
-		InputStream content = this.store.get(StoreLayout.blob(digest))
-			.orElseThrow(() -> RegistryException.notFound("the content of " + digest.hex() + " is not in the store"));
-		return ResponseEntity.ok()
+		ResponseEntity.BodyBuilder ok = ResponseEntity.ok()
 			.contentType(MediaType.APPLICATION_OCTET_STREAM)
 			.contentLength(size)
 			.eTag("\"" + digest.prefixed() + "\"")
-			.cacheControl(visibleToAll ? PUBLIC_IMMUTABLE : PRIVATE_IMMUTABLE)
-			.body(new InputStreamResource(content));
+			.cacheControl(visibleToAll ? PUBLIC_IMMUTABLE : PRIVATE_IMMUTABLE);
+		if (visibleToAll && this.publicFiles.keeps(size)) {
+			byte[] bytes = this.publicFiles.content(digest)
+				.orElseGet(() -> this.publicFiles.read(digest, size, content(digest)));
+			return ok.body(new ByteArrayResource(bytes));
+		}
+		return ok.body(new InputStreamResource(content(digest)));
+	}
+
+	private InputStream content(Sha256Digest digest) {
+		return this.store.get(StoreLayout.blob(digest))
+			.orElseThrow(() -> RegistryException.notFound("the content of " + digest.hex() + " is not in the store"));
 	}
 
 	/** The tenant's own extension of that name when there is one, else the public one. */

@@ -41,8 +41,8 @@ import dev.pgext.registry.Scopes;
  * cached manifest of that major, one for a tenant drops that tenant's. While the listening
  * connection is down (start-up, a lost connection) nothing is cached and every request
  * builds its manifest from the catalog, so an answer is never older than the last change
- * the listener has seen. A writing transaction committed by this instance drops every
- * cached manifest at once ({@link LocalCommits}), so its own clients read their writes
+ * the listener has seen. A transaction of this instance that changed what a manifest shows
+ * drops every cached manifest as it commits ({@link LocalCommits}), so its own clients read their writes
  * without waiting for the notification. A build that overlaps an invalidation is served
  * but not kept.
  */
