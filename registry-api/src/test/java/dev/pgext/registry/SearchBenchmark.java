@@ -17,13 +17,14 @@ import dev.pgext.testsupport.PostgresInstalls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Search latency over HTTP with 10,000 extensions in the catalog. Not part of
+ * Search latency over HTTP with 10,000 extensions in the catalog (or each size of
+ * {@code pgext.bench.extensions}, the catalog growing from one to the next). Not part of
  * {@code verify} (the name matches no surefire include); run it on purpose:
  *
  * <pre>
  * ./mvnw -B -pl registry-api -am test -Dtest=SearchBenchmark -Dsurefire.failIfNoSpecifiedTests=false
  * ./mvnw -B -pl registry-api -am test -Dtest=SearchBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
- *     -Dpgext.bench.extensions=100000
+ *     -Dpgext.bench.extensions=10000,100000
  * </pre>
  *
  * After the timings it prints {@code EXPLAIN (ANALYZE, BUFFERS)} of the endpoint's own
@@ -37,19 +38,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("bench")
 class SearchBenchmark extends RegistryIntegrationTest {
 
-	private static final int EXTENSIONS = Integer.getInteger("pgext.bench.extensions", 10_000);
+	/** Catalog sizes measured one after the other, growing the same catalog. */
+	private static final String SIZES = System.getProperty("pgext.bench.extensions", "10000");
 
 	private static final int WARMUP = 50;
 
 	private static final int RUNS = 300;
 
 	@Test
-	void searchAtTenThousandExtensions() {
+	void searchAtEachCatalogSize() {
 		for (String name : List.of("hstore", "pg_trgm", "pgcrypto", "citext", "cube", "earthdistance")) {
 			assertThat(publish(ADMIN_TOKEN, null, TestArtifacts.metadata(name, "1.0-bench"),
 					Map.of("pg17", ContribExtension.of(PostgresInstalls.shared(17), name).tarGz()))
 				.status()).isEqualTo(201);
 		}
+		int inserted = 0;
+		for (String size : SIZES.split(",")) {
+			int extensions = Integer.parseInt(size.strip());
+			measure(inserted, extensions - 6);
+			inserted = extensions - 6;
+		}
+	}
+
+	private void measure(int from, int to) {
 		this.jdbc.sql("""
 				with words as (select array['geo', 'spatial', 'index', 'text', 'search', 'vector', 'graph', 'time',
 				    'series', 'queue', 'cron', 'audit', 'json', 'hash', 'crypto', 'uuid', 'partition', 'stats',
@@ -60,7 +71,7 @@ class SearchBenchmark extends RegistryIntegrationTest {
 				    document)
 				select '', n, n, '1.' || (i % 7), a, d, t, case when i % 3 = 0 then '{15,17}'::int[] else '{17}' end,
 				    catalog_document(n, n, n, a, t, d)
-				from words, generate_series(1, :count) i,
+				from words, generate_series(:from + 1, :to) i,
 				    lateral (select w[1 + (i * 7) % 40] || '_' || w[1 + (i * 13) % 40] || '_' || i as n,
 				        'A ' || w[1 + (i * 3) % 40] || ' ' || w[1 + (i * 11) % 40] || ' extension for '
 				            || w[1 + (i * 17) % 40] || ' workloads' as a,
@@ -68,10 +79,10 @@ class SearchBenchmark extends RegistryIntegrationTest {
 				            || ' operators and ' || w[1 + (i * 29) % 40] || ' index support. ' || repeat('Lorem ipsum '
 				            || w[1 + (i * 31) % 40] || ' dolor. ', 5) as d,
 				        array[w[1 + (i * 5) % 40], w[1 + (i * 37) % 40]] as t) g
-				""").param("count", EXTENSIONS - 6).update();
+				""").param("from", from).param("to", to).update();
 		this.jdbc.sql("analyze catalog_entry").update();
 		long total = this.jdbc.sql("select count(*) from catalog_entry").query(Long.class).single();
-		assertThat(total).isGreaterThanOrEqualTo(EXTENSIONS);
+		assertThat(total).isGreaterThanOrEqualTo(to + 6);
 
 		Map<String, String> queries = new LinkedHashMap<>();
 		queries.put("exact name", "q=hstore");
