@@ -11,7 +11,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * The text-search query is built once (an InitPlan), so the GIN index on
  * {@code catalog_entry.document} serves the match. At most {@link #CANDIDATES} + 1 hits are
  * read from it, in no particular order; the hits whose name equals or starts with the
- * query (found through the {@code lower(name) text_pattern_ops} index, V61) are added
+ * query (found through the {@code lower(name) text_pattern_ops} index, V61, by a byte-wise
+ * range that a generic plan of the prepared statement can use) are added
  * whether or not they were among those. Only this candidate set is ranked and counted, so
  * a query costs the same whether it matches ten or a hundred thousand extensions. For a
  * query with more than {@link #CANDIDATES} hits, the rank order is that of the candidates
@@ -50,7 +51,8 @@ public final class SearchSql {
 				""" + filter + LIVE + """
 				    limit :candidates + 1),
 				named as (select c.scope, c.name from catalog_entry c
-				    where lower(c.name) like :lowerPrefix and c.scope in ('', :tenant) and c.document @@ (select ts from q)
+				    where lower(c.name) ~>=~ :lower and lower(c.name) ~<~ :lowerBound and lower(c.name) like :lowerPrefix
+				      and c.scope in ('', :tenant) and c.document @@ (select ts from q)
 				""" + filter + LIVE + """
 				    order by lower(c.name) = :lower desc, c.name limit :candidates)
 				select c.scope, c.name, c.distribution, c.version, c.abstract, c.tags, c.pg_majors,
@@ -80,6 +82,9 @@ public final class SearchSql {
 			.param("lower", lower)
 			.param("prefix", like(q) + "%")
 			.param("lowerPrefix", like(lower) + "%")
+			// the prefix as a range the name index serves with a generic plan too (a LIKE
+			// pattern from a parameter is only turned into a range in a custom plan)
+			.param("lowerBound", lower + "\uffff")
 			.param("tenant", tenantScope)
 			.param("candidates", CANDIDATES)
 			.param("limit", size)
