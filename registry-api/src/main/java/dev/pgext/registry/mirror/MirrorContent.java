@@ -143,7 +143,8 @@ class MirrorContent {
 			summaries.add(summary);
 		});
 		for (int major : majors) {
-			out.put(extIndexPath(major), ExtIndexJson.write(this.indexes.build(Scope.PUBLIC, PgMajor.of(major))));
+			out.put(extIndexPath(major),
+					ExtIndexJson.writeCompact(this.indexes.build(Scope.PUBLIC, PgMajor.of(major))));
 		}
 		Map<String, Object> index = new LinkedHashMap<>();
 		index.put("format", 1);
