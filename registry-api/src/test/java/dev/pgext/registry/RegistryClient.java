@@ -25,7 +25,10 @@ public final class RegistryClient {
 	private final RestClient client;
 
 	public RegistryClient(String baseUrl) {
-		this.client = RestClient.builder().baseUrl(baseUrl).requestFactory(new JdkClientHttpRequestFactory()).build();
+		JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory();
+		// the exact bytes and headers the registry sends: no Accept-Encoding unless a test asks for one
+		requests.enableCompression(false);
+		this.client = RestClient.builder().baseUrl(baseUrl).requestFactory(requests).build();
 	}
 
 	/**

@@ -2,7 +2,6 @@ package dev.pgext.registry;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,18 +10,25 @@ import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import dev.pgext.registry.search.SearchSql;
 import dev.pgext.testsupport.ContribExtension;
 import dev.pgext.testsupport.PostgresInstalls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Search latency over HTTP with 10,000 extensions in the catalog. Not part of
+ * Search latency over HTTP with 10,000 extensions in the catalog (or each size of
+ * {@code pgext.bench.extensions}, the catalog growing from one to the next). Not part of
  * {@code verify} (the name matches no surefire include); run it on purpose:
  *
  * <pre>
- * ./mvnw -B -pl registry-api test -Dtest=SearchBenchmark -Dsurefire.failIfNoSpecifiedTests=false
+ * ./mvnw -B -pl registry-api -am test -Dtest=SearchBenchmark -Dsurefire.failIfNoSpecifiedTests=false
+ * ./mvnw -B -pl registry-api -am test -Dtest=SearchBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -Dpgext.bench.extensions=10000,100000
  * </pre>
+ *
+ * After the timings it prints {@code EXPLAIN (ANALYZE, BUFFERS)} of the endpoint's own
+ * statement ({@link SearchSql}) for the broad queries.
  *
  * A handful of real contrib extensions go in through the publish API; the rest are
  * catalog entries written with the same {@code catalog_document} function the publisher
@@ -32,19 +38,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("bench")
 class SearchBenchmark extends RegistryIntegrationTest {
 
-	private static final int EXTENSIONS = 10_000;
+	/** Catalog sizes measured one after the other, growing the same catalog. */
+	private static final String SIZES = System.getProperty("pgext.bench.extensions", "10000");
 
 	private static final int WARMUP = 50;
 
 	private static final int RUNS = 300;
 
 	@Test
-	void searchAtTenThousandExtensions() {
+	void searchAtEachCatalogSize() {
 		for (String name : List.of("hstore", "pg_trgm", "pgcrypto", "citext", "cube", "earthdistance")) {
 			assertThat(publish(ADMIN_TOKEN, null, TestArtifacts.metadata(name, "1.0-bench"),
 					Map.of("pg17", ContribExtension.of(PostgresInstalls.shared(17), name).tarGz()))
 				.status()).isEqualTo(201);
 		}
+		int inserted = 0;
+		for (String size : SIZES.split(",")) {
+			int extensions = Integer.parseInt(size.strip());
+			measure(inserted, extensions - 6);
+			inserted = extensions - 6;
+		}
+	}
+
+	private void measure(int from, int to) {
 		this.jdbc.sql("""
 				with words as (select array['geo', 'spatial', 'index', 'text', 'search', 'vector', 'graph', 'time',
 				    'series', 'queue', 'cron', 'audit', 'json', 'hash', 'crypto', 'uuid', 'partition', 'stats',
@@ -55,7 +71,7 @@ class SearchBenchmark extends RegistryIntegrationTest {
 				    document)
 				select '', n, n, '1.' || (i % 7), a, d, t, case when i % 3 = 0 then '{15,17}'::int[] else '{17}' end,
 				    catalog_document(n, n, n, a, t, d)
-				from words, generate_series(1, :count) i,
+				from words, generate_series(:from + 1, :to) i,
 				    lateral (select w[1 + (i * 7) % 40] || '_' || w[1 + (i * 13) % 40] || '_' || i as n,
 				        'A ' || w[1 + (i * 3) % 40] || ' ' || w[1 + (i * 11) % 40] || ' extension for '
 				            || w[1 + (i * 17) % 40] || ' workloads' as a,
@@ -63,10 +79,10 @@ class SearchBenchmark extends RegistryIntegrationTest {
 				            || ' operators and ' || w[1 + (i * 29) % 40] || ' index support. ' || repeat('Lorem ipsum '
 				            || w[1 + (i * 31) % 40] || ' dolor. ', 5) as d,
 				        array[w[1 + (i * 5) % 40], w[1 + (i * 37) % 40]] as t) g
-				""").param("count", EXTENSIONS - 6).update();
+				""").param("from", from).param("to", to).update();
 		this.jdbc.sql("analyze catalog_entry").update();
 		long total = this.jdbc.sql("select count(*) from catalog_entry").query(Long.class).single();
-		assertThat(total).isGreaterThanOrEqualTo(EXTENSIONS);
+		assertThat(total).isGreaterThanOrEqualTo(to + 6);
 
 		Map<String, String> queries = new LinkedHashMap<>();
 		queries.put("exact name", "q=hstore");
@@ -100,21 +116,18 @@ class SearchBenchmark extends RegistryIntegrationTest {
 					hits, Arrays.stream(nanos).average().orElse(0) / 1e6, nanos[RUNS / 2] / 1e6,
 					nanos[RUNS * 95 / 100] / 1e6, nanos[RUNS * 99 / 100] / 1e6);
 		}
-		List<String> plan = new ArrayList<>(this.jdbc
-			.sql("""
-					explain (analyze, buffers off, timing on)
-					with plain as (select plainto_tsquery('simple', 'spatial index') as p),
-					q as (select websearch_to_tsquery('english', 'spatial index')
-					    || websearch_to_tsquery('simple', 'spatial index') || to_tsquery('simple', plain.p::text || ':*') as ts
-					    from plain)
-					select c.name, ts_rank(c.document, q.ts) as rank, count(*) over () from catalog_entry c, q
-					where c.scope in ('', '') and c.document @@ q.ts
-					order by lower(c.name) = 'spatial index' desc, c.name ilike 'spatial index%' desc, rank desc, c.name
-					limit 20
-					""")
+		explain("two words", "spatial index", null, null, 0);
+		explain("common word, page 5", "extension", null, null, 5);
+		explain("word + pg=15 + tag", "geo", 15, "vector", 0);
+	}
+
+	private void explain(String title, String q, Integer pg, String tag, int page) {
+		List<String> plan = SearchSql
+			.bind(this.jdbc.sql("explain (analyze, buffers) " + SearchSql.statement(pg != null, tag != null)), q, "", pg,
+					tag, page, 20)
 			.query(String.class)
-			.list());
-		System.out.println();
+			.list();
+		System.out.printf("%nEXPLAIN (ANALYZE, BUFFERS), %s (q=%s):%n", title, q);
 		plan.forEach(System.out::println);
 	}
 

@@ -18,11 +18,18 @@ public final class ExtIndexJson {
 		.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
 		.build();
 
+	private static final JsonMapper COMPACT = MAPPER.rebuild().disable(SerializationFeature.INDENT_OUTPUT).build();
+
 	private ExtIndexJson() {
 	}
 
 	public static byte[] write(ExtIndex index) {
 		return MAPPER.writeValueAsBytes(index);
+	}
+
+	/** The same document without indentation, for responses sent many times. */
+	public static byte[] writeCompact(ExtIndex index) {
+		return COMPACT.writeValueAsBytes(index);
 	}
 
 	/**

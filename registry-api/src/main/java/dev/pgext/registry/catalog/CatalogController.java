@@ -3,6 +3,7 @@ package dev.pgext.registry.catalog;
 import java.io.InputStream;
 import java.time.Instant;
 import java.util.List;
+import java.util.OptionalLong;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.swagger.v3.oas.annotations.Operation;
@@ -14,7 +15,9 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 
+import org.springframework.core.io.ByteArrayResource;
 import org.springframework.core.io.InputStreamResource;
+import org.springframework.core.io.Resource;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -45,13 +48,28 @@ import dev.pgext.registry.problem.RegistryException;
 @RestController
 class CatalogController {
 
+	private static final CacheControl PUBLIC_IMMUTABLE = CacheControl.maxAge(java.time.Duration.ofDays(365))
+		.cachePublic()
+		.immutable();
+
+	private static final CacheControl PRIVATE_IMMUTABLE = CacheControl.maxAge(java.time.Duration.ofDays(365))
+		.cachePrivate()
+		.immutable();
+
 	private final CatalogRepository repository;
 
 	private final ObjectStore store;
 
 	private final DownloadLinks links;
 
-	CatalogController(CatalogRepository repository, ObjectStore store, DownloadLinks links) {
+	private final PublicFiles publicFiles;
+
+	private final boolean redirectPublic;
+
+	CatalogController(CatalogRepository repository, ObjectStore store, DownloadLinks links, PublicFiles publicFiles,
+			DownloadProperties downloads) {
+		this.publicFiles = publicFiles;
+		this.redirectPublic = downloads.redirectPublic();
 		this.repository = repository;
 		this.store = store;
 		this.links = links;
@@ -190,7 +208,8 @@ class CatalogController {
 	}
 
 	@Operation(summary = "Download a file by its sha256, streamed from the store, or with redirect=true a 302 to a "
-			+ "presigned store URL valid for 15 minutes")
+			+ "presigned store URL valid for 15 minutes (public files redirect by default when "
+			+ "pgext.registry.downloads.redirect-public is set; redirect=false streams them)")
 	@ProblemResponses(HttpStatus.SERVICE_UNAVAILABLE)
 	@ApiResponse(responseCode = "200", description = "The file's bytes, streamed from the store",
 			content = @Content(mediaType = "application/octet-stream",
@@ -198,29 +217,51 @@ class CatalogController {
 	@ApiResponse(responseCode = "302",
 			description = "With redirect=true: Location is a presigned store URL valid for 15 minutes")
 	@GetMapping("/api/v1/files/{sha256}")
-	ResponseEntity<InputStreamResource> file(@Parameter(hidden = true) Caller caller, @PathVariable String sha256,
-			@RequestParam(defaultValue = "false") boolean redirect) {
+	ResponseEntity<Resource> file(@Parameter(hidden = true) Caller caller, @PathVariable String sha256,
+			@RequestParam(required = false) Boolean redirect) {
 		Sha256Digest digest = Sha256Digest.parse(sha256);
-		List<String> scopes = this.repository.scopesHolding(digest);
-		// a digest the caller may not read answers exactly like one nobody published, so
-		// that its existence in another tenant's scope cannot be probed
-		if (scopes.stream().map(Scopes::fromColumn).noneMatch(caller::canRead)) {
-			throw RegistryException.notFound("no published file visible to this caller has that sha256");
+		OptionalLong known = this.publicFiles.size(digest);
+		boolean visibleToAll;
+		long size;
+		if (known.isPresent()) {
+			visibleToAll = true;
+			size = known.getAsLong();
 		}
-		boolean visibleToAll = scopes.contains(Scopes.column(Scope.PUBLIC));
-		long size = this.repository.size(digest);
-		if (redirect) {
-			return ResponseEntity.status(HttpStatus.FOUND).location(this.links.get(StoreLayout.blob(digest))).build();
+		else {
+			List<String> scopes = this.repository.scopesHolding(digest);
+			// a digest the caller may not read answers exactly like one nobody published, so
+			// that its existence in another tenant's scope cannot be probed
+			if (scopes.stream().map(Scopes::fromColumn).noneMatch(caller::canRead)) {
+				throw RegistryException.notFound("no published file visible to this caller has that sha256");
+			}
+			visibleToAll = scopes.contains(Scopes.column(Scope.PUBLIC));
+			size = this.repository.size(digest);
+			if (visibleToAll) {
+				this.publicFiles.remember(digest, size);
+			}
 		}
-		InputStream content = this.store.get(StoreLayout.blob(digest))
-			.orElseThrow(() -> RegistryException.notFound("the content of " + digest.hex() + " is not in the store"));
-		return ResponseEntity.ok()
+		if ((redirect != null) ? redirect : (visibleToAll && this.redirectPublic)) {
+			return ResponseEntity.status(HttpStatus.FOUND)
+				.location(this.links.get(StoreLayout.blob(digest)))
+				.cacheControl(CacheControl.noStore())
+				.build();
+		}
+		ResponseEntity.BodyBuilder ok = ResponseEntity.ok()
 			.contentType(MediaType.APPLICATION_OCTET_STREAM)
 			.contentLength(size)
 			.eTag("\"" + digest.prefixed() + "\"")
-			.cacheControl(visibleToAll ? CacheControl.maxAge(java.time.Duration.ofDays(365)).cachePublic().immutable()
-					: CacheControl.maxAge(java.time.Duration.ofDays(365)).cachePrivate().immutable())
-			.body(new InputStreamResource(content));
+			.cacheControl(visibleToAll ? PUBLIC_IMMUTABLE : PRIVATE_IMMUTABLE);
+		if (visibleToAll && this.publicFiles.keeps(size)) {
+			byte[] bytes = this.publicFiles.content(digest)
+				.orElseGet(() -> this.publicFiles.read(digest, size, content(digest)));
+			return ok.body(new ByteArrayResource(bytes));
+		}
+		return ok.body(new InputStreamResource(content(digest)));
+	}
+
+	private InputStream content(Sha256Digest digest) {
+		return this.store.get(StoreLayout.blob(digest))
+			.orElseThrow(() -> RegistryException.notFound("the content of " + digest.hex() + " is not in the store"));
 	}
 
 	/** The tenant's own extension of that name when there is one, else the public one. */

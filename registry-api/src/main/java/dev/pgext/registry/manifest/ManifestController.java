@@ -1,6 +1,11 @@
 package dev.pgext.registry.manifest;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.List;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,11 +17,10 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.transaction.annotation.Isolation;
-import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestHeader;
@@ -26,8 +30,6 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
-import dev.pgext.model.Sha256Digest;
-import dev.pgext.model.index.ExtIndexJson;
 import dev.pgext.registry.auth.Caller;
 import dev.pgext.registry.problem.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
@@ -35,20 +37,25 @@ import dev.pgext.registry.problem.RegistryException;
 /**
  * {@code GET /api/v1/compute-manifests/{pgMajor}?tenant=&platform=}: everything a tenant's
  * compute may load for one major on its platform (default {@code linux-amd64-gnu}), in the
- * {@code ext_index.json} form, with the digest of the
- * exact bytes as a strong ETag so that a loader polling with {@code If-None-Match} gets a
- * 304 until something changes.
+ * {@code ext_index.json} form (compact), with the digest of the exact bytes as a strong ETag so
+ * that a loader polling with {@code If-None-Match} gets a 304 until something changes. The body,
+ * its gzip encoding and the validators come from {@link ManifestCache}: built once per change,
+ * so a conditional request does no database work and a repeated 200 only copies bytes.
  */
 @Tag(name = "manifests", description = "What each compute may load: public extensions merged with its tenant's")
 @RestController
 class ManifestController {
 
-	private final ExtensionIndexes indexes;
+	private static final CacheControl REVALIDATE = CacheControl.maxAge(Duration.ZERO).mustRevalidate();
+
+	private static final List<String> VARY = List.of(HttpHeaders.ACCEPT_ENCODING);
+
+	private final ManifestCache manifests;
 
 	private final MeterRegistry meters;
 
-	ManifestController(ExtensionIndexes indexes, MeterRegistry meters) {
-		this.indexes = indexes;
+	ManifestController(ManifestCache manifests, MeterRegistry meters) {
+		this.manifests = manifests;
 		this.meters = meters;
 	}
 
@@ -60,29 +67,38 @@ class ManifestController {
 					schema = @Schema(type = "object", description = "ext_index.json: extensions and libraries")))
 	@ApiResponse(responseCode = "304", description = "Unchanged since the ETag sent in If-None-Match")
 	@GetMapping("/api/v1/compute-manifests/{pgMajor}")
-	@Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
 	ResponseEntity<byte[]> manifest(@Parameter(hidden = true) Caller caller, @PathVariable String pgMajor,
 			@RequestParam(required = false) String tenant,
 			@Parameter(description = "the compute's platform <os>-<arch>-<libc>; linux-amd64-gnu when absent")
 			@RequestParam(required = false) String platform,
-			@RequestHeader(name = "If-None-Match", required = false) String ifNoneMatch) {
+			@RequestHeader(name = "If-None-Match", required = false) String ifNoneMatch,
+			@RequestHeader(name = "If-Modified-Since", required = false) String ifModifiedSince,
+			@RequestHeader(name = "Accept-Encoding", required = false) String acceptEncoding) {
 		String outcome = "error";
 		try {
 			PgMajor major = major(pgMajor);
 			Scope scope = Scope.parse(tenant);
 			caller.requireRead(scope);
-			byte[] body = ExtIndexJson.write(this.indexes.manifest(major, scope, platform(platform)));
-			String etag = "\"" + Sha256Digest.of(body).prefixed() + "\"";
-			if (matches(ifNoneMatch, etag)) {
+			ManifestCache.Manifest manifest = this.manifests.get(major, scope, platform(platform));
+			boolean gzip = acceptsGzip(acceptEncoding);
+			String etag = gzip ? manifest.gzipEtag() : manifest.etag();
+			HttpHeaders headers = new HttpHeaders();
+			headers.setETag(etag);
+			headers.setCacheControl(REVALIDATE);
+			headers.setVary(VARY);
+			if (manifest.lastModified() != null) {
+				headers.setLastModified(manifest.lastModified());
+			}
+			if (notModified(ifNoneMatch, ifModifiedSince, manifest)) {
 				outcome = "not-modified";
-				return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();
+				return new ResponseEntity<>(headers, HttpStatus.NOT_MODIFIED);
 			}
 			outcome = "ok";
-			return ResponseEntity.ok()
-				.eTag(etag)
-				.cacheControl(CacheControl.maxAge(Duration.ZERO).mustRevalidate())
-				.contentType(MediaType.APPLICATION_JSON)
-				.body(body);
+			headers.setContentType(MediaType.APPLICATION_JSON);
+			if (gzip) {
+				headers.set(HttpHeaders.CONTENT_ENCODING, "gzip");
+			}
+			return new ResponseEntity<>(gzip ? manifest.gzipBody() : manifest.body(), headers, HttpStatus.OK);
 		}
 		catch (RegistryException ex) {
 			outcome = ex.kind();
@@ -120,13 +136,50 @@ class ManifestController {
 		}
 	}
 
-	private static boolean matches(String ifNoneMatch, String etag) {
-		if (ifNoneMatch == null) {
+	/**
+	 * {@code If-None-Match} wins over {@code If-Modified-Since} (RFC 9110 13.2.2). Either
+	 * ETag of the manifest matches (identity or gzip): both name the same content.
+	 */
+	static boolean notModified(String ifNoneMatch, String ifModifiedSince, ManifestCache.Manifest manifest) {
+		if (ifNoneMatch != null) {
+			for (String candidate : ifNoneMatch.split(",")) {
+				String tag = candidate.strip();
+				if (tag.startsWith("W/")) {
+					tag = tag.substring(2);
+				}
+				if (tag.equals("*") || tag.equals(manifest.etag()) || tag.equals(manifest.gzipEtag())) {
+					return true;
+				}
+			}
 			return false;
 		}
-		for (String candidate : ifNoneMatch.split(",")) {
-			String tag = candidate.strip();
-			if (tag.equals("*") || tag.equals(etag)) {
+		if (ifModifiedSince != null && manifest.lastModified() != null) {
+			try {
+				Instant since = ZonedDateTime.parse(ifModifiedSince, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+				return !manifest.lastModified().isAfter(since);
+			}
+			catch (DateTimeParseException ex) {
+				return false;
+			}
+		}
+		return false;
+	}
+
+	/** Whether {@code Accept-Encoding} lists gzip (or {@code *}) without {@code q=0}. */
+	static boolean acceptsGzip(String acceptEncoding) {
+		if (acceptEncoding == null) {
+			return false;
+		}
+		for (String coding : acceptEncoding.split(",")) {
+			String[] parts = coding.split(";");
+			String name = parts[0].strip();
+			if (name.equalsIgnoreCase("gzip") || name.equals("*")) {
+				for (int i = 1; i < parts.length; i++) {
+					String parameter = parts[i].strip().replace(" ", "");
+					if (parameter.equals("q=0") || parameter.matches("q=0\\.0{0,3}")) {
+						return false;
+					}
+				}
 				return true;
 			}
 		}

@@ -72,7 +72,7 @@ class StoreProjection implements ProjectionSource {
 							new Projection.BlobCopy(file.sha256(), Blobs.contentType(file.path())));
 				}
 			}
-			objects.put(indexKey, new Projection.Generated(ExtIndexJson.write(index), "application/json"));
+			objects.put(indexKey, new Projection.Generated(ExtIndexJson.writeCompact(index), "application/json"));
 		}
 		return Optional.of(new Projection(prefix, objects, indexKey, (key) -> owned(prefix, key)));
 	}

@@ -156,7 +156,8 @@ class MirrorContent {
 			summaries.add(summary);
 		});
 		for (int major : majors) {
-			out.put(extIndexPath(major), ExtIndexJson.write(this.indexes.build(Scope.PUBLIC, PgMajor.of(major))));
+			out.put(extIndexPath(major),
+					ExtIndexJson.writeCompact(this.indexes.build(Scope.PUBLIC, PgMajor.of(major))));
 		}
 		out.putAll(this.pgxn.mirrorDocuments());
 		// a PGXN client reads its templates at the top level of index.json

@@ -67,10 +67,13 @@ class SearchController {
 	 * @param query the query as given
 	 * @param page page number, from 0
 	 * @param size page size
-	 * @param total hits on all pages
+	 * @param total hits on all pages, counted up to {@link SearchSql#CANDIDATES}
+	 * @param totalExact whether {@code total} is exact; {@code false}: there are more
+	 * hits, and pages past {@code total} are empty
 	 * @param hits this page's hits, best first
 	 */
-	record Results(String query, int page, int size, long total, List<Hit> hits) {
+	record Results(String query, int page, int size, long total,
+			@JsonProperty("total_exact") boolean totalExact, List<Hit> hits) {
 	}
 
 	@Operation(summary = "Full-text search, name matches first, paged")
@@ -96,7 +99,7 @@ class SearchController {
 			}
 			SearchRepository.Found found = this.repository.search(query.strip(), Scopes.column(scope), pg,
 					(tag != null) ? tag.toLowerCase(Locale.ROOT) : null, page, size);
-			return new Results(query, page, size, found.total(), found.hits());
+			return new Results(query, page, size, found.total(), found.exact(), found.hits());
 		}
 		finally {
 			sample.stop(Timer.builder("pgext.registry.search")

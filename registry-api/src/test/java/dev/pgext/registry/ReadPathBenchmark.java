@@ -1,0 +1,207 @@
+package dev.pgext.registry;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import dev.pgext.model.StoreLayout;
+import dev.pgext.model.index.ExtFile;
+import dev.pgext.model.index.ExtIndex;
+import dev.pgext.model.index.ExtIndexJson;
+import dev.pgext.registry.storage.DownloadLinks;
+import dev.pgext.testsupport.ContribExtension;
+import dev.pgext.testsupport.PostgresInstalls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The compute manifest and a file download under {@code wrk}, side by side with nginx
+ * serving the same manifest bytes and with a direct (presigned) GET of the same object from
+ * the S3 endpoint. Needs {@code wrk} and {@code nginx} on the PATH; not part of
+ * {@code verify} (run it on purpose):
+ *
+ * <pre>
+ * ./mvnw -B -pl registry-api -am test -Dtest=ReadPathBenchmark -Dsurefire.failIfNoSpecifiedTests=false
+ * </pre>
+ *
+ * Each pair runs alternately, registry then baseline, {@code ROUNDS} times, after one
+ * warm-up run of each.
+ */
+@Tag("bench")
+class ReadPathBenchmark extends RegistryIntegrationTest {
+
+	private static final int SQL_EXTENSIONS = 120;
+
+	private static final int ROUNDS = Integer.getInteger("pgext.bench.rounds", 3);
+
+	private static final String DURATION = "8s";
+
+	private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+
+	private static final Pattern P50 = Pattern.compile("\\s50%\\s+([0-9.]+)(us|ms|s)");
+
+	private static final Pattern P99 = Pattern.compile("\\s99%\\s+([0-9.]+)(us|ms|s)");
+
+	@Autowired
+	private DownloadLinks links;
+
+	@Test
+	void manifestAndDownloadSideBySide() throws Exception {
+		for (String name : List.of("hstore", "pg_trgm", "pgcrypto", "citext", "cube", "earthdistance", "ltree",
+				"intarray", "fuzzystrmatch", "unaccent")) {
+			assertThat(publish(ADMIN_TOKEN, null, TestArtifacts.metadata("bench_" + name, "1.0.0"),
+					Map.of("pg17", ContribExtension.of(PostgresInstalls.shared(17), name).tarGz()))
+				.status()).isEqualTo(201);
+		}
+		for (int i = 0; i < SQL_EXTENSIONS; i++) {
+			String name = "bench_sql_" + i;
+			assertThat(publish(ADMIN_TOKEN, null, TestArtifacts.metadata(name, "1.0.0"),
+					Map.of("pg17", TestArtifacts.sqlExtension(name).tarGz()))
+				.status()).isEqualTo(201);
+		}
+		// measure the steady state: the publishes' projection runs finished
+		awaitProjections();
+		String base = "http://127.0.0.1:" + this.port;
+		RegistryClient.Response manifest = api().get("/api/v1/compute-manifests/17", null);
+		assertThat(manifest.status()).isEqualTo(200);
+		ExtIndex index = ExtIndexJson.read(manifest.body());
+		int files = index.extensions().stream().mapToInt((e) -> e.files().size()).sum();
+		ExtFile largest = index.extensions()
+			.stream()
+			.flatMap((e) -> e.files().stream())
+			.max(Comparator.comparingLong(ExtFile::size))
+			.orElseThrow();
+		String etag = manifest.headers().getETag();
+
+		Path root = Files.createTempDirectory("read-path-bench");
+		Files.write(root.resolve("manifest.json"), manifest.body());
+		int nginxPort = freePort();
+		Path conf = root.resolve("nginx.conf");
+		Files.writeString(conf, """
+				worker_processes 2;
+				daemon off;
+				user root;
+				pid %1$s/nginx.pid;
+				error_log %1$s/error.log;
+				events { worker_connections 1024; }
+				http {
+				    access_log off;
+				    types { application/json json; }
+				    server {
+				        listen 127.0.0.1:%2$d;
+				        root %1$s;
+				    }
+				}
+				""".formatted(root, nginxPort));
+		Process nginx = new ProcessBuilder("nginx", "-c", conf.toString(), "-p", root.toString())
+			.redirectErrorStream(true)
+			.redirectOutput(root.resolve("nginx.out").toFile())
+			.start();
+		try {
+			String nginxUrl = "http://127.0.0.1:" + nginxPort + "/manifest.json";
+			awaitUp(nginxUrl);
+			String nginxEtag = curlEtag(nginxUrl);
+			System.out.printf("%nmanifest: %d extensions, %d files, %d bytes; file: %s, %d bytes; JVM flags %s%n",
+					index.extensions().size(), files, manifest.body().length, largest.path(), largest.size(),
+					java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+			List<String[]> pairs = new ArrayList<>();
+			pairs.add(new String[] { "manifest 304", base + "/api/v1/compute-manifests/17", etag, nginxUrl,
+					nginxEtag });
+			pairs.add(new String[] { "manifest 200", base + "/api/v1/compute-manifests/17", null, nginxUrl, null });
+			URI direct = this.links.get(StoreLayout.blob(largest.sha256()));
+			pairs.add(new String[] { "file download", base + "/api/v1/files/" + largest.sha256().hex(), null,
+					direct.toString(), null });
+			pairs.add(new String[] { "file download, 302 only", base + "/api/v1/files/" + largest.sha256().hex()
+					+ "?redirect=true", null, direct.toString(), null });
+			System.out.println("| what | round | registry req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | ratio |");
+			System.out.println("|---|---|---|---|---|---|---|---|---|");
+			for (String[] pair : pairs) {
+				wrk(pair[1], pair[2]);
+				wrk(pair[3], pair[4]);
+				for (int round = 1; round <= ROUNDS; round++) {
+					double[] registry = wrk(pair[1], pair[2]);
+					double[] baseline = wrk(pair[3], pair[4]);
+					System.out.printf("| %s | %d | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.2f |%n", pair[0], round,
+							registry[0], registry[1], registry[2], baseline[0], baseline[1], baseline[2],
+							registry[0] / baseline[0]);
+				}
+			}
+		}
+		finally {
+			nginx.destroy();
+			nginx.waitFor(10, TimeUnit.SECONDS);
+		}
+	}
+
+	/** Requests per second, p50 and p99 in milliseconds. */
+	private static double[] wrk(String url, String ifNoneMatch) throws IOException, InterruptedException {
+		List<String> command = new ArrayList<>(List.of("wrk", "-t2", "-c32", "-d" + DURATION, "--latency"));
+		if (ifNoneMatch != null) {
+			command.addAll(List.of("-H", "If-None-Match: " + ifNoneMatch));
+		}
+		command.add(url);
+		Process wrk = new ProcessBuilder(command).redirectErrorStream(true).start();
+		String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(wrk.waitFor()).as(out).isZero();
+		assertThat(out).as(out).doesNotContain("Non-2xx or 3xx responses");
+		return new double[] { number(RATE, out), millis(P50, out), millis(P99, out) };
+	}
+
+	private static double number(Pattern pattern, String out) {
+		Matcher m = pattern.matcher(out);
+		assertThat(m.find()).as(out).isTrue();
+		return Double.parseDouble(m.group(1));
+	}
+
+	private static double millis(Pattern pattern, String out) {
+		Matcher m = pattern.matcher(out);
+		assertThat(m.find()).as(out).isTrue();
+		double value = Double.parseDouble(m.group(1));
+		return switch (m.group(2)) {
+			case "us" -> value / 1000;
+			case "s" -> value * 1000;
+			default -> value;
+		};
+	}
+
+	private static String curlEtag(String url) throws IOException, InterruptedException {
+		Process curl = new ProcessBuilder("curl", "-sI", url).start();
+		String headers = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		curl.waitFor();
+		Matcher m = Pattern.compile("(?im)^etag:\\s*(\\S+)").matcher(headers);
+		assertThat(m.find()).as(headers).isTrue();
+		return m.group(1);
+	}
+
+	private static void awaitUp(String url) throws IOException, InterruptedException {
+		for (int i = 0; i < 100; i++) {
+			Process curl = new ProcessBuilder("curl", "-sf", "-o", "/dev/null", url).start();
+			if (curl.waitFor() == 0) {
+				return;
+			}
+			Thread.sleep(50);
+		}
+		throw new AssertionError("nginx did not start");
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+}
