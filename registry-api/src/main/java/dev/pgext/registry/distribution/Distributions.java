@@ -40,7 +40,13 @@ public class Distributions {
 			return this.repository.save(new Distribution(created.id(), scope, name, created.createdAt(), null, null,
 					null, Set.of(new Distribution.Maintainer(caller.userId(), Distribution.OWNER, now())), null));
 		}
-		return find(scope, name).requireMaintainer(caller, "distribution " + name + " belongs to other maintainers; "
+		Distribution existing = this.repository.findByScopeAndName(scope, name)
+			// the insert did nothing because a name that differs only in case was committed by a
+			// concurrent publish after the publish checks
+			.orElseThrow(() -> RegistryException.conflict("name-differs-only-in-case", "distribution name '" + name
+					+ "' differs only in case from a distribution published meanwhile; names are compared after "
+					+ "folding to lower case"));
+		return existing.requireMaintainer(caller, "distribution " + name + " belongs to other maintainers; "
 				+ "ask an owner to add you (POST /api/v1/distributions/" + name + "/maintainers)");
 	}
 

@@ -177,10 +177,15 @@ class Publisher {
 		this.jdbc.sql("insert into extension_name (scope, name, distribution) values (?, ?, ?) on conflict do nothing")
 			.params(scope, name, distribution)
 			.update();
+		// a name that differs only in case, committed by a concurrent publish after the
+		// checks, makes the insert do nothing and leaves no row of this spelling
 		String owner = this.jdbc.sql("select distribution from extension_name where scope = ? and name = ?")
 			.params(scope, name)
 			.query(String.class)
-			.single();
+			.optional()
+			.orElseThrow(() -> RegistryException.conflict("name-differs-only-in-case", "extension name '" + name
+					+ "' differs only in case from an extension published meanwhile; names are compared after "
+					+ "folding to lower case"));
 		if (!owner.equals(distribution)) {
 			throw RegistryException.conflict("extension-name-taken",
 					"extension " + name + " is already provided by distribution " + owner + " in this scope");
