@@ -147,6 +147,10 @@ class WebBrowserIntegrationTests extends RegistryIntegrationTest {
 				+ "(select id from registry_user where name = 'web-token-user')").query(Long.class).single();
 		browser.get(url("/account"));
 		assertThat(browser.getPageSource()).doesNotContain(created);
+		// the page as seen, should the row be missing (a lost session would show the sign-in form)
+		assertThat(browser.findElements(By.id("token-" + id)))
+			.as(() -> browser.getCurrentUrl() + "\n" + browser.findElement(By.tagName("main")).getText())
+			.hasSize(1);
 		WebElement row = browser.findElement(By.id("token-" + id));
 		row.findElement(By.tagName("button")).click();
 

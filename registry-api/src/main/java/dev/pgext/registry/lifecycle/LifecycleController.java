@@ -186,8 +186,13 @@ class LifecycleController {
 		long job = 0;
 		for (int major : majors) {
 			for (Platform platform : Platform.supported()) {
-				job = this.projections.request(new ProjectionTarget.Store(parsed, PgMajor.of(major), platform),
-						caller.name());
+				long requested = this.projections.request(
+						new ProjectionTarget.Store(parsed, PgMajor.of(major), platform), caller.name());
+				// the answer names the run of the default platform's index, the one every
+				// existing client and loader reads
+				if (platform.equals(Platform.DEFAULT) || job == 0) {
+					job = requested;
+				}
 			}
 		}
 		Map<String, Object> detail = new LinkedHashMap<>();

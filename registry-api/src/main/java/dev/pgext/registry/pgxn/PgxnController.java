@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Hidden;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 import org.springframework.core.io.InputStreamResource;
@@ -27,6 +28,9 @@ import dev.pgext.registry.problem.RegistryException;
  * The PGXN API root at {@code /pgxn}: point a PGXN client at it with
  * {@code --mirror <registry>/pgxn}. Public releases only, readable without a token.
  */
+// The PGXN API is specified by PGXN itself (its routes, such as /pgxn/search/{in}/, keep PGXN's
+// shape, trailing slash included), so it is left out of this service's OpenAPI document.
+@Hidden
 @RestController
 @Tag(name = "PGXN", description = "The PGXN API: what PGXN clients read")
 class PgxnController {
