@@ -65,6 +65,8 @@ public final class InitCommand implements Callable<Integer> {
 		json.put("maintainer", maintainer);
 		json.put("license", "postgresql");
 		ObjectNode provided = json.putObject("provides").putObject(name);
+		// the Meta Spec names the file of each extension it provides: its install script
+		provided.put("file", providedFile(dir, name, extensionVersion));
 		provided.put("abstract", summary);
 		provided.put("version", extensionVersion);
 		json.putArray("tags");
@@ -73,6 +75,16 @@ public final class InitCommand implements Callable<Integer> {
 				StandardCharsets.UTF_8);
 		this.spec.commandLine().getOut().println("wrote " + meta + ": check abstract, maintainer, license and tags");
 		return ExitCode.OK;
+	}
+
+	/** The install script of {@code version} where it is ({@code sql/} or the top), else the control file. */
+	private static String providedFile(Path dir, String name, String version) {
+		for (String candidate : List.of("sql/" + name + "--" + version + ".sql", name + "--" + version + ".sql")) {
+			if (Files.isRegularFile(dir.resolve(candidate))) {
+				return candidate;
+			}
+		}
+		return name + ".control";
 	}
 
 	/** The one control file in the directory (or its {@code sql/}), if there is exactly one. */
