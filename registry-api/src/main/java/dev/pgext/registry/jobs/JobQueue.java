@@ -51,14 +51,17 @@ public class JobQueue {
 
 	/**
 	 * Enqueues a job unless one with the same {@code dedupeKey} is still pending, which then
-	 * does the work for both; returns the id of the job that will.
+	 * does the work for both; returns the id of the job that will. Joining a pending job locks
+	 * it until the caller's transaction ends, so no worker can claim it (and read the catalog)
+	 * before the change that asked for it is committed: claims skip locked rows.
 	 */
 	public long enqueueOnce(String kind, String dedupeKey, Object payload, String createdBy) {
 		this.events.publishEvent(new Enqueued(kind));
 		Optional<Long> created = this.jdbc
 			.sql("insert into job (kind, dedupe_key, payload, max_attempts, created_by) "
 					+ "values (?, ?, cast(? as jsonb), ?, ?) "
-					+ "on conflict (dedupe_key) where state = 'pending' and dedupe_key is not null do nothing "
+					+ "on conflict (dedupe_key) where state = 'pending' and dedupe_key is not null "
+					+ "do update set created_by = job.created_by "
 					+ "returning id")
 			.params(kind, dedupeKey, JSON.writeValueAsString(payload), this.properties.maxAttempts(), createdBy)
 			.query(Long.class)
