@@ -1,0 +1,57 @@
+package dev.pgext.service.metrics;
+
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.config.MeterFilterReply;
+
+/**
+ * The JIT compilation time and the process CPU time in seconds, Prometheus' base unit, in place
+ * of Micrometer's binders' milliseconds and nanoseconds (scraped as
+ * {@code jvm_compilation_time_ms_total} and {@code process_cpu_time_ns_total}, names promtool
+ * refuses for their abbreviated units). The filter turns Micrometer's away; the binder registers
+ * the same readings, converted, under the same meter names with base unit seconds
+ * ({@code jvm_compilation_time_seconds_total}, {@code process_cpu_time_seconds_total}).
+ */
+public final class SecondsTimeMeters implements MeterBinder, MeterFilter {
+
+	static final String COMPILATION_TIME = "jvm.compilation.time";
+
+	static final String PROCESS_CPU_TIME = "process.cpu.time";
+
+	private static final String SECONDS = "seconds";
+
+	@Override
+	public MeterFilterReply accept(Meter.Id id) {
+		boolean replaced = (COMPILATION_TIME.equals(id.getName()) || PROCESS_CPU_TIME.equals(id.getName()))
+				&& !SECONDS.equals(id.getBaseUnit());
+		return replaced ? MeterFilterReply.DENY : MeterFilterReply.NEUTRAL;
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		CompilationMXBean compilation = ManagementFactory.getCompilationMXBean();
+		if (compilation != null && compilation.isCompilationTimeMonitoringSupported()) {
+			FunctionCounter
+				.builder(COMPILATION_TIME, compilation, (bean) -> bean.getTotalCompilationTime() / 1_000.0)
+				.description("Time the just-in-time compiler has spent compiling")
+				.tag("compiler", compilation.getName())
+				.baseUnit(SECONDS)
+				.register(registry);
+		}
+		OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+		if (os instanceof com.sun.management.OperatingSystemMXBean hotspot && hotspot.getProcessCpuTime() >= 0) {
+			FunctionCounter.builder(PROCESS_CPU_TIME, hotspot, (bean) -> bean.getProcessCpuTime() / 1_000_000_000.0)
+				.description("CPU time used by the Java virtual machine process")
+				.baseUnit(SECONDS)
+				.register(registry);
+		}
+	}
+
+}
