@@ -15,7 +15,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.pgext.registry.auth.Caller;
-import dev.pgext.registry.problem.ProblemResponses;
+import dev.pgext.service.openapi.ProblemResponses;
 
 /**
  * {@code GET /api/v1/audit}: the audit trail, newest first, for administrators.

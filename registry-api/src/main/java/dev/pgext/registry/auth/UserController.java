@@ -26,8 +26,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.pgext.model.TenantId;
 import dev.pgext.registry.audit.AuditLog;
-import dev.pgext.registry.problem.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
+import dev.pgext.service.openapi.ProblemResponses;
 
 /**
  * Users and their API tokens.

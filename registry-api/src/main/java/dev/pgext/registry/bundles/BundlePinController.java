@@ -34,8 +34,8 @@ import dev.pgext.registry.audit.AuditLog;
 import dev.pgext.registry.auth.Caller;
 import dev.pgext.registry.events.EventTypes;
 import dev.pgext.registry.events.Events;
-import dev.pgext.registry.problem.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
+import dev.pgext.service.openapi.ProblemResponses;
 
 /**
  * {@code /api/v1/bundle-pins/{env}}: which registered bundle an environment's storage nodes

@@ -36,11 +36,11 @@ import dev.pgext.registry.distribution.Distribution;
 import dev.pgext.registry.distribution.Distributions;
 import dev.pgext.registry.events.EventTypes;
 import dev.pgext.registry.events.Events;
-import dev.pgext.registry.problem.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
 import dev.pgext.registry.projection.ProjectionTarget;
 import dev.pgext.registry.projection.Projections;
 import dev.pgext.registry.publish.ReleaseRepository;
+import dev.pgext.service.openapi.ProblemResponses;
 
 /**
  * {@code /api/v1/distributions/{name}/...}: yank and un-yank a release, deprecate a

@@ -31,8 +31,8 @@ import dev.pgext.model.PgMajor;
 import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 import dev.pgext.registry.auth.Caller;
-import dev.pgext.registry.problem.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
+import dev.pgext.service.openapi.ProblemResponses;
 
 /**
  * {@code GET /api/v1/compute-manifests/{pgMajor}?tenant=&platform=}: everything a tenant's

@@ -23,7 +23,7 @@ import dev.pgext.registry.jobs.Job;
 import dev.pgext.registry.jobs.JobHandler;
 import dev.pgext.registry.jobs.JobQueue;
 import dev.pgext.registry.jobs.Operations;
-import dev.pgext.registry.problem.ProblemResponses;
+import dev.pgext.service.openapi.ProblemResponses;
 
 /**
  * The reconciler as jobs: one target after each change ({@value Projections#RECONCILE}),

@@ -28,7 +28,7 @@ import dev.pgext.registry.distribution.Distribution;
 import dev.pgext.registry.distribution.Distributions;
 import dev.pgext.registry.events.EventTypes;
 import dev.pgext.registry.events.Events;
-import dev.pgext.registry.problem.ProblemResponses;
+import dev.pgext.service.openapi.ProblemResponses;
 
 /**
  * Who may publish a distribution: its first publisher owns it, and owners add

@@ -21,8 +21,8 @@ import dev.pgext.model.PgMajor;
 import dev.pgext.model.Scope;
 import dev.pgext.registry.Scopes;
 import dev.pgext.registry.auth.Caller;
-import dev.pgext.registry.problem.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
+import dev.pgext.service.openapi.ProblemResponses;
 
 /**
  * {@code GET /api/v1/search?q=}: PostgreSQL full-text search over extension names, the
