@@ -6,16 +6,22 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageConverter;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.http.server.ServerHttpRequest;
+import org.springframework.http.server.ServerHttpResponse;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyAdvice;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 import dev.pgext.importer.run.ImportRejectedException;
@@ -24,9 +30,14 @@ import dev.pgext.model.store.ObjectStoreException;
 /**
  * Every error of the importer's API as an RFC 9457 problem with a stable type per kind,
  * Spring MVC's own (unknown path, wrong method, wrong media type, unreadable body) included.
+ * On Neon's routes ({@code /v1/tenant/...}) a problem also carries the detail as {@code msg},
+ * the member Neon's pageserver puts its error text in, so a Neon client finds the reason too.
  */
 @RestControllerAdvice
-class ProblemAdvice extends ResponseEntityExceptionHandler {
+class ProblemAdvice extends ResponseEntityExceptionHandler implements ResponseBodyAdvice<Object> {
+
+	/** The path prefix of Neon's pageserver routes. */
+	static final String NEON_ROUTES = "/v1/tenant/";
 
 	private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
 
@@ -115,6 +126,22 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 		problem.setType(URI.create(BASE + kind));
 		problem.setTitle(title);
 		return problem;
+	}
+
+	@Override
+	public boolean supports(MethodParameter returnType, Class<? extends HttpMessageConverter<?>> converterType) {
+		return true;
+	}
+
+	@Override
+	public Object beforeBodyWrite(Object body, MethodParameter returnType, MediaType selectedContentType,
+			Class<? extends HttpMessageConverter<?>> selectedConverterType, ServerHttpRequest request,
+			ServerHttpResponse response) {
+		if (body instanceof ProblemDetail problem && request.getURI().getPath().startsWith(NEON_ROUTES)
+				&& problem.getDetail() != null) {
+			problem.setProperty("msg", problem.getDetail());
+		}
+		return body;
 	}
 
 }

@@ -1,5 +1,10 @@
 package dev.pgext.importer.api;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirements;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 
 import org.springframework.http.HttpStatus;
@@ -14,14 +19,24 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.pgext.importer.run.ImportService;
 import dev.pgext.importer.run.IndexPart;
+import dev.pgext.service.openapi.ProblemResponses;
 
 /**
  * Timeline creation by PGDATA import, its status and its cancellation. Creation answers 201
  * once the import is durably recorded in S3; the work goes on in the background.
  */
 @RestController
+// no credentials: the importer is reached only by the control plane, inside the cluster
+@SecurityRequirements
 @RequestMapping("/v1/tenants/{tenant}/shards/{shard}/timelines")
+@Tag(name = "timelines", description = "Timelines created by PGDATA import, per tenant shard")
 class TimelineController {
+
+	static final String TENANT = "The tenant id, 32 lower-case hex digits";
+
+	static final String SHARD = "The shard number (0 for an unsharded tenant); the shard count comes from configuration";
+
+	static final String TIMELINE = "The timeline id, 32 lower-case hex digits";
 
 	private final ImportService imports;
 
@@ -30,7 +45,15 @@ class TimelineController {
 	}
 
 	@PostMapping
-	ResponseEntity<TimelineStatus> create(@PathVariable String tenant, @PathVariable String shard,
+	@Operation(operationId = "createTimeline", summary = "Create a timeline by importing a PGDATA",
+			description = "Records the import in the storage bucket (index_part.json, written only if absent) and "
+					+ "starts it in the background. The same idempotency key and location again answer the same "
+					+ "timeline.")
+	@ApiResponse(responseCode = "201",
+			description = "The import is recorded (or was already, under this key and location); its status")
+	@ProblemResponses({ HttpStatus.FORBIDDEN, HttpStatus.CONFLICT })
+	ResponseEntity<TimelineStatus> create(@PathVariable @Parameter(description = TENANT) String tenant,
+			@PathVariable @Parameter(description = SHARD) String shard,
 			@Valid @RequestBody CreateTimelineRequest request) {
 		IndexPart part = this.imports.create(Ids.tenant(tenant), Ids.shard(shard), request.timelineId(),
 				request.importPgdata().idempotencyKey(), request.importPgdata().location());
@@ -38,18 +61,35 @@ class TimelineController {
 	}
 
 	@GetMapping("/{timeline}")
-	TimelineStatus get(@PathVariable String tenant, @PathVariable String shard, @PathVariable String timeline) {
+	@Operation(operationId = "getTimeline", summary = "Read an import's status and progress")
+	@ApiResponse(responseCode = "200", description = "The import's status")
+	TimelineStatus get(@PathVariable @Parameter(description = TENANT) String tenant,
+			@PathVariable @Parameter(description = SHARD) String shard,
+			@PathVariable @Parameter(description = TIMELINE) String timeline) {
 		return TimelineStatus.of(this.imports.get(Ids.tenant(tenant), Ids.shard(shard), Ids.timeline(timeline)));
 	}
 
 	/** Runs a failed import again from where it stopped, under the same idempotency key. */
 	@PostMapping("/{timeline}/retry")
-	TimelineStatus retry(@PathVariable String tenant, @PathVariable String shard, @PathVariable String timeline) {
+	@Operation(operationId = "retryTimelineImport", summary = "Run a failed import again from where it stopped",
+			description = "Keeps the frozen input listing and the finished layers (each verified again); an import "
+					+ "in progress is answered as it is.")
+	@ApiResponse(responseCode = "200", description = "The import's status, now in_progress")
+	@ProblemResponses(HttpStatus.CONFLICT)
+	TimelineStatus retry(@PathVariable @Parameter(description = TENANT) String tenant,
+			@PathVariable @Parameter(description = SHARD) String shard,
+			@PathVariable @Parameter(description = TIMELINE) String timeline) {
 		return TimelineStatus.of(this.imports.retry(Ids.tenant(tenant), Ids.shard(shard), Ids.timeline(timeline)));
 	}
 
 	@DeleteMapping("/{timeline}")
-	TimelineStatus cancel(@PathVariable String tenant, @PathVariable String shard, @PathVariable String timeline) {
+	@Operation(operationId = "cancelTimelineImport", summary = "Cancel an import in progress",
+			description = "Whichever instance runs the import stops at its next write.")
+	@ApiResponse(responseCode = "200", description = "The import's status, now cancelled")
+	@ProblemResponses(HttpStatus.CONFLICT)
+	TimelineStatus cancel(@PathVariable @Parameter(description = TENANT) String tenant,
+			@PathVariable @Parameter(description = SHARD) String shard,
+			@PathVariable @Parameter(description = TIMELINE) String timeline) {
 		return TimelineStatus.of(this.imports.cancel(Ids.tenant(tenant), Ids.shard(shard), Ids.timeline(timeline)));
 	}
 

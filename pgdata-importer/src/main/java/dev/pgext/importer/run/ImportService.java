@@ -79,7 +79,7 @@ public class ImportService {
 				new S3Reads(storage.client(), S3ObjectStore.retry("importer-s3", properties.s3())));
 		S3Reads reads = new S3Reads(storage.client(), properties.s3().initialBackoff(), properties.storeRetryDeadline(),
 				this.clock);
-		Counter bytes = Counter.builder("pgext.importer.bytes.imported")
+		Counter bytes = Counter.builder("pgext.importer.imported")
 			.description("Page bytes read from PGDATA inputs and written to layers")
 			.baseUnit("bytes")
 			.register(meters);

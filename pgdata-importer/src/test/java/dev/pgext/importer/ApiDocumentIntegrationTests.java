@@ -1,0 +1,116 @@
+package dev.pgext.importer;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import dev.pgext.testsupport.DocumentLinters;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The importer's OpenAPI document is one a client generator can trust: a real title, version
+ * and description; each operation states its success status and its problem answers through
+ * the shared problem schema; request bodies are described; Redocly's recommended rules find no
+ * error in it.
+ */
+class ApiDocumentIntegrationTests extends ImporterIntegrationTestSupport {
+
+	private static final Path DOCUMENT = Path.of("target/api-docs/importer.json");
+
+	private JsonNode document;
+
+	@BeforeEach
+	void fetchTheDocument() throws Exception {
+		HttpResponse<String> response = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/v3/api-docs")).build(),
+					HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(200);
+		Files.createDirectories(DOCUMENT.getParent());
+		Files.writeString(DOCUMENT, response.body());
+		this.document = JSON.readTree(response.body());
+	}
+
+	@Test
+	void redoclyFindsNoErrorInTheOpenApiDocument() {
+		DocumentLinters.Outcome lint = DocumentLinters.redoclyLint(DOCUMENT);
+		assertThat(lint.passed()).as(lint.output()).isTrue();
+	}
+
+	@Test
+	void theDocumentNamesTheImporterAndItsVersion() {
+		JsonNode info = this.document.path("info");
+		assertThat(info.path("title").asString()).isEqualTo("pgext PGDATA importer API");
+		assertThat(info.path("version").asString()).isNotBlank().isNotEqualTo("v0").isNotEqualTo("development");
+		assertThat(info.path("description").asString()).contains("application/problem+json", "snake_case");
+	}
+
+	@Test
+	void creationDocumentsCreatedItsBodyAndItsRefusals() {
+		JsonNode create = this.document.path("paths").path("/v1/tenants/{tenant}/shards/{shard}/timelines").path("post");
+		assertThat(create.path("responses").propertyNames()).contains("201", "400", "403", "404", "409", "500", "503")
+			.doesNotContain("200");
+		String body = create.path("requestBody").path("content").path("application/json").path("schema").path("$ref")
+			.asString();
+		JsonNode schema = this.document.path("components").path("schemas").path(body.substring(body.lastIndexOf('/') + 1));
+		assertThat(schema.path("properties").propertyNames()).containsExactlyInAnyOrder("timeline_id", "import_pgdata");
+		assertThat(schema.path("required").toString()).contains("timeline_id", "import_pgdata");
+		assertThat(schema.path("properties").path("timeline_id").path("description").asString()).isNotBlank();
+
+		JsonNode neon = this.document.path("paths").path("/v1/tenant/{tenant_shard_id}/timeline").path("post");
+		assertThat(neon.path("responses").propertyNames()).contains("201", "400", "403", "404", "409", "500", "503")
+			.doesNotContain("200");
+		assertThat(neon.path("requestBody").path("content").path("application/json").isMissingNode()).isFalse();
+	}
+
+	@Test
+	void everyOperationHasAnIdATagASuccessAndProblemAnswersOfTheSharedSchema() {
+		List<String> ids = new ArrayList<>();
+		for (Map.Entry<String, JsonNode> path : this.document.path("paths").properties()) {
+			for (Map.Entry<String, JsonNode> method : path.getValue().properties()) {
+				JsonNode operation = method.getValue();
+				String where = method.getKey() + " " + path.getKey();
+				ids.add(operation.path("operationId").asString());
+				assertThat(operation.path("operationId").asString()).as(where).matches("[a-z][A-Za-z]+");
+				assertThat(operation.path("summary").asString()).as(where).isNotBlank();
+				assertThat(operation.path("tags").size()).as(where).isEqualTo(1);
+				List<String> statuses = operation.path("responses").propertyNames().stream().toList();
+				assertThat(statuses).as(where).anyMatch((status) -> status.startsWith("2"));
+				assertThat(statuses).as(where).contains("400", "404", "500", "503");
+				for (String status : statuses) {
+					if (status.startsWith("4") || status.startsWith("5")) {
+						assertThat(operation.path("responses").path(status).path("$ref").asString()).as(where)
+							.startsWith("#/components/responses/");
+					}
+				}
+			}
+		}
+		assertThat(ids).hasSize(5).doesNotHaveDuplicates();
+		JsonNode conflict = this.document.path("components").path("responses").path("Conflict");
+		assertThat(conflict.path("content").path("application/problem+json").path("schema").path("$ref").asString())
+			.isEqualTo("#/components/schemas/ProblemDetail");
+	}
+
+	@Test
+	void jsonFieldNamesAreSnakeCaseExceptNeonsLocationTag() {
+		List<String> names = new ArrayList<>();
+		for (Map.Entry<String, JsonNode> schema : this.document.path("components").path("schemas").properties()) {
+			schema.getValue().path("properties").propertyNames().forEach((name) -> names.add(schema.getKey() + "." + name));
+		}
+		// Neon's ImportPgdataLocation is an externally tagged Rust enum: its variant is spelled AwsS3
+		assertThat(names).isNotEmpty()
+			.filteredOn((name) -> !name.endsWith(".AwsS3"))
+			.allSatisfy((name) -> assertThat(name).matches("[A-Za-z0-9]+\\.[a-z][a-z0-9_]*"));
+	}
+
+}
