@@ -7,8 +7,6 @@ import java.net.http.HttpResponse;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -91,21 +89,6 @@ class LoaderApplicationTests {
 			assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
 			assertThat(response.body()).contains("\"type\":\"https://pgext.dev/problems/");
 		});
-	}
-
-	@Test
-	void theApiDocumentNamesTheLoaderAndDocumentsTheJitPath() throws Exception {
-		JsonNode document = JsonMapper.builder().build().readTree(get("/v3/api-docs").body());
-
-		assertThat(document.path("info").path("title").asString()).isEqualTo("pgext extension loader");
-		assertThat(document.path("info").path("version").asString()).isEqualTo("v1");
-		assertThat(document.path("info").path("description").asString()).isNotBlank();
-		JsonNode jit = document.path("paths").path("/extension_server/{filename}").path("post");
-		assertThat(jit.path("parameters").findValuesAsString("name")).containsExactly("filename", "is_library");
-		assertThat(jit.path("responses").propertyNames()).contains("200", "404", "500");
-		assertThat(jit.path("responses").path("404").path("content").has("application/problem+json")).isTrue();
-		assertThat(document.path("paths").propertyNames()).noneMatch((path) -> path.contains("**"));
-		assertThat(document.path("paths").path("/status").path("get").toString()).contains("ComputeStatus");
 	}
 
 	private HttpResponse<String> get(String path) throws Exception {
