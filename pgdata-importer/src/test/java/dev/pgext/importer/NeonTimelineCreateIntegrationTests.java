@@ -1,0 +1,78 @@
+package dev.pgext.importer;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A Neon control plane's timeline creation, body as Neon's pageserver API publishes it, through
+ * a real import of a real PostgreSQL 15 PGDATA from S3: answered as Neon answers (201 with
+ * {@code TimelineInfo}, the same again for the same key, 409 for another), and the import is the
+ * importer's own, visible at its status route.
+ */
+class NeonTimelineCreateIntegrationTests extends ImporterIntegrationTestSupport {
+
+	private static final String PREFIX = "neon/import-pgdata/fast-import/v1/br-test";
+
+	private static final String TIMELINE = "4b1d0c9a7e3f25d6b8a0c1e2f3a4b5c6";
+
+	@Test
+	void aNeonCreationImportsThePgdataAndAnswersInNeonsShape() throws Exception {
+		PgdataFixture.upload(this.storage, PREFIX, PgdataFixture.pgdata(), null);
+
+		HttpResponse<String> created = neonCreate(TENANT, body("neon-key-1"));
+		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+		JsonNode info = JSON.readTree(created.body());
+		assertThat(info.path("tenant_id").asString()).isEqualTo(TENANT);
+		assertThat(info.path("timeline_id").asString()).isEqualTo(TIMELINE);
+		assertThat(info.path("ancestor_timeline_id").isNull()).isTrue();
+
+		// the import is the importer's own: its status route follows it to the end
+		JsonNode status = awaitEnd(TENANT, 0, TIMELINE, Duration.ofSeconds(90));
+		assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("done");
+		assertThat(status.path("idempotency_key").asString()).isEqualTo("neon-key-1");
+		assertThat(status.path("location").path("prefix").asString()).isEqualTo(PREFIX + "/");
+
+		// Neon answers a repeated creation under the same key with 201 and the timeline
+		HttpResponse<String> again = neonCreate(TENANT, body("neon-key-1"));
+		assertThat(again.statusCode()).as(again.body()).isEqualTo(201);
+		JsonNode done = JSON.readTree(again.body());
+		assertThat(done.path("state").asString()).isEqualTo("Active");
+		assertThat(done.path("pg_version").asInt()).isEqualTo(15);
+		assertThat(done.path("last_record_lsn").asString()).matches("[0-9A-F]+/[0-9A-F]+").isNotEqualTo("0/0");
+		assertThat(done.path("disk_consistent_lsn").asString()).isEqualTo(done.path("last_record_lsn").asString());
+
+		// and another key for the same timeline with 409
+		HttpResponse<String> conflict = neonCreate(TENANT, body("neon-key-2"));
+		assertThat(conflict.statusCode()).isEqualTo(409);
+		assertThat(conflict.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		JsonNode problem = JSON.readTree(conflict.body());
+		assertThat(problem.path("type").asString()).isEqualTo("https://pgext.dev/problems/idempotency-conflict");
+		assertThat(problem.path("msg").asString()).isEqualTo(problem.path("detail").asString()).isNotBlank();
+	}
+
+	private String body(String key) {
+		return """
+				{"new_timeline_id": "%s", "pg_version": 15,
+				 "import_pgdata": {"idempotency_key": "%s",
+				                   "location": {"AwsS3": {"region": "us-east-2", "bucket": "%s", "key": "%s"}}}}
+				""".formatted(TIMELINE, key, this.storage.bucket(), PREFIX);
+	}
+
+	private HttpResponse<String> neonCreate(String tenantShardId, String body) throws Exception {
+		return HttpClient.newHttpClient()
+			.send(HttpRequest
+				.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/v1/tenant/" + tenantShardId + "/timeline"))
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString(body))
+				.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+}
