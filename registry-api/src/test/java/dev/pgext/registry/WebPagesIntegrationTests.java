@@ -206,6 +206,16 @@ class WebPagesIntegrationTests extends RegistryIntegrationTest {
 		assertThat(page("/extensions/web_readme_part", null).getContentAsString())
 			.contains("Binary-only: <em>built</em> elsewhere.");
 
+		// the largest README, all of it escaped: the page stays small and points at the text
+		RegistryClient.Response longOne = publish(ADMIN_TOKEN, null, TestArtifacts.metadata("web_readme_long", "1.0.0"),
+				Map.of("pg15", TestArtifacts.sqlExtension("web_readme_long").tarGz(), "readme",
+						"<".repeat(64 * 1024).getBytes(StandardCharsets.UTF_8)));
+		assertThat(longOne.status()).as(longOne.toString()).isEqualTo(201);
+		var longReadme = page("/extensions/web_readme_long", null);
+		assertThat(longReadme.getContentAsByteArray().length).isLessThan(100 * 1024);
+		assertThat(longReadme.getContentAsString()).contains("The README is too long to show here")
+			.contains("href=\"/pgxn/dist/web_readme_long/1.0.0/README.txt\"");
+
 		parts.put("readme", "x".repeat(64 * 1024 + 1).getBytes(StandardCharsets.UTF_8));
 		RegistryClient.Response tooLarge = publish(ADMIN_TOKEN, null,
 				TestArtifacts.metadata("web_readme_part", "1.0.1"), parts);

@@ -36,6 +36,9 @@ class CatalogPages {
 	/** Releases listed on an extension or distribution page; the API lists all. */
 	static final int SHOWN_RELEASES = 100;
 
+	/** The longest rendered README a page shows, in characters; pages stay under 100 KB. */
+	static final int MAX_README_HTML = 72 * 1024;
+
 	private final CatalogBrowser catalog;
 
 	private final CatalogSearch search;
@@ -86,10 +89,14 @@ class CatalogPages {
 		Distribution distribution = this.distributions
 			.find(Scopes.column(Scope.parse(extension.tenant())), extension.distribution());
 		String readme = this.catalog.readme(extension);
+		boolean fromReadme = readme != null && !readme.isBlank();
+		String description = Markdown.toHtml(fromReadme ? readme : this.catalog.description(extension));
+		// escaping can make a README of the largest size several times longer as HTML
+		boolean tooLong = description.length() > MAX_README_HTML;
 		model.addAttribute("extension", extension);
-		model.addAttribute("fromReadme", readme != null && !readme.isBlank());
-		model.addAttribute("description",
-				Markdown.toHtml((readme != null && !readme.isBlank()) ? readme : this.catalog.description(extension)));
+		model.addAttribute("fromReadme", fromReadme);
+		model.addAttribute("tooLong", tooLong);
+		model.addAttribute("description", tooLong ? "" : description);
 		model.addAttribute("releases", releases.subList(0, Math.min(releases.size(), SHOWN_RELEASES)));
 		model.addAttribute("moreReleases", releases.size() > SHOWN_RELEASES);
 		// one build's files at a time keeps the page small for extensions with many upgrade
