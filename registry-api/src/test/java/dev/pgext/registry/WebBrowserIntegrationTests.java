@@ -21,14 +21,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptException;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -243,9 +245,24 @@ class WebBrowserIntegrationTests extends RegistryIntegrationTest {
 		WebElement leaving = browser.findElement(By.tagName("html"));
 		action.run();
 		WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
-		wait.until(ExpectedConditions.stalenessOf(leaving));
-		wait.until((driver) -> "complete"
-			.equals(((JavascriptExecutor) driver).executeScript("return document.readyState")));
+		wait.until((driver) -> {
+			try {
+				leaving.isEnabled();
+				return false;
+			}
+			catch (StaleElementReferenceException ex) {
+				return true;
+			}
+			catch (WebDriverException ex) {
+				// while one document replaces the other, chromedriver may answer "node does not
+				// belong to the document" instead: the page being left is gone all the same
+				return ex.getMessage() != null && ex.getMessage().contains("does not belong to the document");
+			}
+		});
+		// a script run while the new document is being committed may fail; it is asked again
+		wait.ignoring(JavascriptException.class)
+			.until((driver) -> "complete"
+				.equals(((JavascriptExecutor) driver).executeScript("return document.readyState")));
 	}
 
 	private String url(String path) {

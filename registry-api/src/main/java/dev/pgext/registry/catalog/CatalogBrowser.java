@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -91,8 +91,8 @@ public class CatalogBrowser {
 	 * @param trusted whether non-superusers may install it
 	 * @param files its files with their sha256
 	 */
-	public record Build(int pgMajor, String platform, String defaultVersion, List<String> libraries, List<String> requires,
-			String preload, boolean trusted, List<ExtFile> files) {
+	public record Build(int pgMajor, String platform, String defaultVersion, List<String> libraries,
+			List<String> requires, String preload, boolean trusted, List<ExtFile> files) {
 	}
 
 	/**
@@ -197,8 +197,8 @@ public class CatalogBrowser {
 			.builds("e.scope = ? and e.name = ? and r.version = ?", Scopes.column(Scope.parse(extension.tenant())),
 					extension.name(), version)
 			.stream()
-			.map((b) -> new Build(b.pgMajor(), b.platform(), b.defaultVersion(), b.libraries(), b.requires(), b.preload(),
-					b.trusted(), b.files()))
+			.map((b) -> new Build(b.pgMajor(), b.platform(), b.defaultVersion(), b.libraries(), b.requires(),
+					b.preload(), b.trusted(), b.files()))
 			.toList();
 	}
 

@@ -309,10 +309,7 @@ class PublishController {
 				throw RegistryException.badRequest("unexpected-part",
 						"part '" + printable(name) + "' appears " + part.getValue() + " times; each part appears once");
 			}
-			if (name.equals(METADATA)) {
-				continue;
-			}
-			if (name.equals(ReleaseReadme.PART)) {
+			if (name.equals(METADATA) || name.equals(ReleaseReadme.PART)) {
 				continue;
 			}
 			if (name.equals(SourceDistribution.PART)) {

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -42,7 +43,7 @@ final class ReleaseReadme {
 	 */
 	static String fromPart(byte[] bytes) {
 		checkSize(bytes.length);
-		return utf8(bytes).orElseThrow(() -> refused("is not UTF-8 text"));
+		return utf8(bytes).orElseThrow(() -> refused("is not UTF-8 text without NUL characters"));
 	}
 
 	/**
@@ -63,7 +64,7 @@ final class ReleaseReadme {
 	static Optional<String> fromSource(ZipFile zip, String top, List<String> notes) throws IOException {
 		ZipArchiveEntry chosen = null;
 		int rank = NAMES.size();
-		for (ZipArchiveEntry entry : java.util.Collections.list(zip.getEntries())) {
+		for (ZipArchiveEntry entry : Collections.list(zip.getEntries())) {
 			String name = entry.getName();
 			if (entry.isDirectory() || !name.startsWith(top + "/")) {
 				continue;
@@ -87,7 +88,7 @@ final class ReleaseReadme {
 		}
 		Optional<String> text = utf8(bytes);
 		if (text.isEmpty()) {
-			notes.add(chosen.getName() + " is not UTF-8 text and was not kept as the README");
+			notes.add(chosen.getName() + " is not UTF-8 text without NUL characters and was not kept as the README");
 		}
 		return text;
 	}
