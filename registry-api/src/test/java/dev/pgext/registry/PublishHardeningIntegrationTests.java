@@ -159,9 +159,9 @@ class PublishHardeningIntegrationTests extends RegistryIntegrationTest {
 		assertProblem(zeroPadded, 400, "unexpected-part");
 		assertThat(zeroPadded.json().path("detail").asString()).contains("'pg015'");
 		RegistryClient.Response unknown = publish(ADMIN_TOKEN, null, TestArtifacts.metadata("part_names", "1.0.0"),
-				Map.of("pg17", artifact, "readme", "hello".getBytes(StandardCharsets.UTF_8)));
+				Map.of("pg17", artifact, "changelog", "hello".getBytes(StandardCharsets.UTF_8)));
 		assertProblem(unknown, 400, "unexpected-part");
-		assertThat(unknown.json().path("detail").asString()).contains("'readme'");
+		assertThat(unknown.json().path("detail").asString()).contains("'changelog'");
 		RegistryClient.Response old = publish(ADMIN_TOKEN, null, TestArtifacts.metadata("part_names", "1.0.0"),
 				Map.of("pg13", artifact));
 		assertProblem(old, 400, "unknown-pg-major");

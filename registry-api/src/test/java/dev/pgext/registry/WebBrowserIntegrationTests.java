@@ -5,9 +5,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+
+import com.deque.html.axecore.results.Results;
+import com.deque.html.axecore.selenium.AxeBuilder;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,12 +21,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptException;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -29,12 +39,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The web pages in a real browser: headless Chromium driven by Selenium against the registry
  * on its random port. Every page visited is saved as a screenshot under
- * {@code target/web-screenshots}. Skipped with a reason when Debian's {@code chromium} and
+ * {@code target/web-screenshots} and checked with axe-core for WCAG 2.1 A and AA
+ * violations. Skipped with a reason when Debian's {@code chromium} and
  * {@code chromium-driver} are not installed; under {@code CI=true} their absence fails.
  */
 class WebBrowserIntegrationTests extends RegistryIntegrationTest {
 
 	private static final Path SCREENSHOTS = Paths.get("target", "web-screenshots");
+
+	/** The axe-core rule tags of WCAG 2.0 and 2.1, levels A and AA. */
+	private static final List<String> WCAG_21_AA = List.of("wcag2a", "wcag2aa", "wcag21a", "wcag21aa");
 
 	private static WebDriver browser;
 
@@ -87,8 +101,22 @@ class WebBrowserIntegrationTests extends RegistryIntegrationTest {
 				 "maintainer": "pgext tests", "meta-spec": {"version": "1.0.0"}, "tags": ["answers"],
 				 "description": "## Usage\\n\\n```sql\\nCREATE EXTENSION web_browse;\\nSELECT web_browse_answer();\\n```"}
 				""";
+		String readme = """
+				# web_browse
+
+				Fuzzy answers for browsers, as a [PostgreSQL](https://www.postgresql.org/) extension.
+
+				## Usage
+
+				```sql
+				CREATE EXTENSION web_browse;
+				SELECT web_browse_answer();
+				```
+				""";
+		byte[] artifact = TestArtifacts.sqlExtension("web_browse").tarGz();
 		RegistryClient.Response published = publish(userToken("web-browse-owner", null, "publish"), null, metadata,
-				Map.of("pg15", TestArtifacts.sqlExtension("web_browse").tarGz()));
+				Map.of("pg15", artifact, "pg16", artifact, "pg16-linux-arm64-gnu", artifact,
+						"readme", readme.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
 		assertThat(published.status()).as(published.toString()).isEqualTo(201);
 
 		browser.get(url("/"));
@@ -96,34 +124,39 @@ class WebBrowserIntegrationTests extends RegistryIntegrationTest {
 		assertThat(browser.getTitle()).contains("pgext registry");
 		WebElement box = browser.findElement(By.id("q"));
 		box.sendKeys("web_brow");
-		box.submit();
+		loadsNewPage(box::submit);
 		assertThat(browser.getCurrentUrl()).contains("/search?q=web_brow");
 		screenshot("search");
-		browser.findElement(By.linkText("web_browse")).click();
+		loadsNewPage(browser.findElement(By.linkText("web_browse"))::click);
 
 		assertThat(browser.getCurrentUrl()).endsWith("/extensions/web_browse");
 		assertThat(browser.findElement(By.tagName("h1")).getText()).contains("web_browse").contains("1.2.0");
 		String page = browser.findElement(By.tagName("main")).getText();
 		assertThat(page).contains("test extension web_browse")
+			.contains("README")
+			.contains("Fuzzy answers for browsers, as a PostgreSQL extension.")
 			.contains("SELECT web_browse_answer();")
+			.contains("files for PostgreSQL 16 on linux-arm64-gnu")
 			.contains("pgext install web_browse@")
 			.contains("share/extension/web_browse.control")
 			.contains("web-browse-owner (owner)");
-		String sha = this.jdbc.sql("select f.sha256 from release_file f join release_extension e on e.id = f.extension_id "
+		String sha = this.jdbc.sql("select distinct f.sha256 from release_file f join release_extension e on e.id = f.extension_id "
 				+ "where e.name = 'web_browse' and f.path = 'share/extension/web_browse.control'")
 			.query(String.class)
 			.single();
 		assertThat(page).contains(sha);
 		screenshot("extension");
 
-		browser.findElement(By.linkText("answers")).click();
+		loadsNewPage(browser.findElement(By.linkText("answers"))::click);
 		assertThat(browser.findElement(By.tagName("main")).getText()).contains("web_browse");
 		screenshot("tag");
 		browser.get(url("/distributions/web_browse"));
 		assertThat(browser.findElement(By.tagName("h1")).getText()).contains("web_browse");
-		assertThat(browser.findElement(By.tagName("main")).getText()).contains("1.2.0 Fuzzy answers for browsers");
+		assertThat(browser.findElement(By.tagName("main")).getText()).contains("1.2.0")
+			.contains("Fuzzy answers for browsers")
+			.contains("16: linux-amd64-gnu, linux-arm64-gnu");
 		screenshot("distribution");
-		browser.findElement(By.linkText("web-browse-owner")).click();
+		loadsNewPage(browser.findElement(By.linkText("web-browse-owner"))::click);
 		assertThat(browser.findElement(By.tagName("main")).getText()).contains("web_browse");
 		screenshot("user");
 	}
@@ -137,7 +170,7 @@ class WebBrowserIntegrationTests extends RegistryIntegrationTest {
 
 		browser.findElement(By.id("label")).sendKeys("laptop");
 		browser.findElement(By.id("scope-publish")).click();
-		browser.findElement(By.id("label")).submit();
+		loadsNewPage(browser.findElement(By.id("label"))::submit);
 		String created = browser.findElement(By.id("new-token")).getText();
 		screenshot("account");
 		assertThat(created).startsWith("pgx_");
@@ -152,9 +185,10 @@ class WebBrowserIntegrationTests extends RegistryIntegrationTest {
 			.as(() -> browser.getCurrentUrl() + "\n" + browser.findElement(By.tagName("main")).getText())
 			.hasSize(1);
 		WebElement row = browser.findElement(By.id("token-" + id));
-		row.findElement(By.tagName("button")).click();
+		loadsNewPage(row.findElement(By.tagName("button"))::click);
 
 		assertThat(browser.findElement(By.id("token-" + id)).getText()).contains("revoked");
+		screenshot("account-revoked");
 		assertThat(api().get("/api/v1/me", created).status()).isEqualTo(401);
 		assertThat(api().get("/api/v1/me", token).status()).isEqualTo(200);
 	}
@@ -172,11 +206,11 @@ class WebBrowserIntegrationTests extends RegistryIntegrationTest {
 		signIn(userToken("web-browser-outsider", "webumbrella", "publish"));
 		browser.get(url("/extensions/web_secret"));
 		assertThat(browser.findElement(By.tagName("h1")).getText()).contains("404");
-		browser.findElement(By.xpath("//button[text()='Sign out']")).click();
+		loadsNewPage(browser.findElement(By.xpath("//button[text()='Sign out']"))::click);
 
 		signIn(userToken("web-browser-insider", "webinitech", "publish"));
 		browser.get(url("/search?q=web_secret"));
-		browser.findElement(By.linkText("web_secret")).click();
+		loadsNewPage(browser.findElement(By.linkText("web_secret"))::click);
 		assertThat(browser.findElement(By.tagName("h1")).getText()).contains("web_secret").contains("private to webinitech");
 		screenshot("private-extension");
 	}
@@ -185,7 +219,7 @@ class WebBrowserIntegrationTests extends RegistryIntegrationTest {
 	void anAdministratorSeesTheAuditLog() throws IOException {
 		userToken("web-audited-user", null, "publish");
 		signIn(ADMIN_TOKEN);
-		browser.findElement(By.linkText("Admin")).click();
+		loadsNewPage(browser.findElement(By.linkText("Admin"))::click);
 		assertThat(browser.findElement(By.tagName("main")).getText()).contains("Audit log")
 			.contains("Bundle pins waiting for approval")
 			.contains("token.create web-audited-user");
@@ -196,8 +230,39 @@ class WebBrowserIntegrationTests extends RegistryIntegrationTest {
 		browser.get(url("/sign-in"));
 		screenshot("sign-in");
 		browser.findElement(By.id("token")).sendKeys(token);
-		browser.findElement(By.id("token")).submit();
+		loadsNewPage(browser.findElement(By.id("token"))::submit);
 		assertThat(browser.getCurrentUrl()).endsWith("/account");
+	}
+
+	/**
+	 * Runs an action that makes the browser load another page (following a link, sending a
+	 * form) and waits until that page has replaced the current one. WebDriver returns from a
+	 * click or a submit once the event is dispatched, not when the navigation it starts has
+	 * ended: without this wait the next command may read the page being left (a stale
+	 * element, the old URL, the token list as it was before the form was sent).
+	 */
+	private static void loadsNewPage(Runnable action) {
+		WebElement leaving = browser.findElement(By.tagName("html"));
+		action.run();
+		WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+		wait.until((driver) -> {
+			try {
+				leaving.isEnabled();
+				return false;
+			}
+			catch (StaleElementReferenceException ex) {
+				return true;
+			}
+			catch (WebDriverException ex) {
+				// while one document replaces the other, chromedriver may answer "node does not
+				// belong to the document" instead: the page being left is gone all the same
+				return ex.getMessage() != null && ex.getMessage().contains("does not belong to the document");
+			}
+		});
+		// a script run while the new document is being committed may fail; it is asked again
+		wait.ignoring(JavascriptException.class)
+			.until((driver) -> "complete"
+				.equals(((JavascriptExecutor) driver).executeScript("return document.readyState")));
 	}
 
 	private String url(String path) {
@@ -205,9 +270,22 @@ class WebBrowserIntegrationTests extends RegistryIntegrationTest {
 		return "http://localhost:" + this.port + path;
 	}
 
+	/**
+	 * Saves the page as a screenshot and checks it with axe-core against WCAG 2.1 A and AA:
+	 * any violation fails the test, naming the rule and the elements.
+	 */
 	private static void screenshot(String name) throws IOException {
 		byte[] png = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
 		Files.write(SCREENSHOTS.resolve(name + ".png"), png);
+		Results axe = new AxeBuilder().withTags(WCAG_21_AA).analyze(browser);
+		assertThat(axe.getViolations()).as(() -> name + " (" + browser.getCurrentUrl() + ") violates WCAG 2.1 AA:\n"
+				+ axe.getViolations()
+					.stream()
+					.map((rule) -> rule.getId() + ": " + rule.getHelp() + " at "
+							+ rule.getNodes().stream().map((node) -> String.valueOf(node.getTarget())).toList())
+					.collect(Collectors.joining("\n")))
+			.isEmpty();
+		assertThat(axe.getPasses()).as("axe checked %s", name).isNotEmpty();
 	}
 
 	private static Optional<Path> executable(String... names) {

@@ -1,6 +1,7 @@
 package dev.pgext.registry;
 
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -139,22 +140,119 @@ class WebPagesIntegrationTests extends RegistryIntegrationTest {
 	}
 
 	@Test
-	void anExtensionPageShowsTheFilesOfOnePostgresMajorAndLinksTheOthers() throws Exception {
+	void anExtensionPageListsEveryBuildsMajorAndPlatformAndShowsTheFilesOfOne() throws Exception {
 		byte[] artifact = TestArtifacts.sqlExtension("web_majors").tarGz();
 		RegistryClient.Response published = publish(ADMIN_TOKEN, null, TestArtifacts.metadata("web_majors", "1.0.0"),
-				Map.of("pg15", artifact, "pg16", artifact));
+				Map.of("pg15", artifact, "pg16", artifact, "pg16-linux-arm64-gnu", artifact));
 		assertThat(published.status()).as(published.toString()).isEqualTo(201);
 
 		String newest = page("/extensions/web_majors", null).getContentAsString();
 		String older = page("/extensions/web_majors?pg=15", null).getContentAsString();
+		String arm = page("/extensions/web_majors?pg=16&platform=linux-arm64-gnu", null).getContentAsString();
 
-		assertThat(newest).contains("for PostgreSQL <span>16</span>")
-			.contains("href=\"/extensions/web_majors?pg=15\"")
+		assertThat(newest).contains("PostgreSQL <span>16</span> on <span>linux-amd64-gnu</span>")
+			.contains("href=\"/extensions/web_majors?pg=15&amp;platform=linux-amd64-gnu\"")
+			.contains("href=\"/extensions/web_majors?pg=16&amp;platform=linux-arm64-gnu\"")
 			.contains("--pg-config /usr/lib/postgresql/16/bin/pg_config")
 			.contains("share/extension/web_majors.control");
-		assertThat(older).contains("for PostgreSQL <span>15</span>").contains("href=\"/extensions/web_majors?pg=16\"");
+		assertThat(older).contains("PostgreSQL <span>15</span> on <span>linux-amd64-gnu</span>")
+			.contains("href=\"/extensions/web_majors?pg=16&amp;platform=linux-amd64-gnu\"");
+		assertThat(arm).contains("PostgreSQL <span>16</span> on <span>linux-arm64-gnu</span>");
+		// the release table names each major's platforms, on the extension and distribution pages
+		for (String html : List.of(newest, page("/distributions/web_majors", null).getContentAsString())) {
+			assertThat(html).contains("<span>15</span>:\n          <span>linux-amd64-gnu</span>")
+				.contains("<span>16</span>:\n          <span>linux-amd64-gnu, linux-arm64-gnu</span>");
+		}
 		assertThat(page("/extensions/web_majors?pg=14", null).getStatus()).isEqualTo(404);
+		assertThat(page("/extensions/web_majors?pg=15&platform=linux-arm64-gnu", null).getStatus()).isEqualTo(404);
 		assertThat(page("/extensions/web_majors?pg=fifteen", null).getStatus()).isEqualTo(400);
+	}
+
+	@Test
+	void theSourceDistributionsReadmeIsRenderedSanitisedAndServedToPgxnClients() throws Exception {
+		String readme = "# web_readme\n\nSee [the docs](https://example.org/docs).\n\n<img src=x onerror=alert(1)>\n\n"
+				+ "[script](javascript:alert(2)) [data](data:text/html;base64,PHNjcmlwdD4=)\n";
+		Map<String, byte[]> parts = new LinkedHashMap<>();
+		parts.put("pg15", TestArtifacts.sqlExtension("web_readme").tarGz());
+		parts.put("source", zip("web_readme-1.0.0", Map.of("META.json", TestArtifacts.metadata("web_readme", "1.0.0"),
+				"README.md", readme, "README.txt", "the plain one loses to README.md", "sql/web_readme.sql", "")));
+		RegistryClient.Response published = publish(ADMIN_TOKEN, null, TestArtifacts.metadata("web_readme", "1.0.0"),
+				parts);
+		assertThat(published.status()).as(published.toString()).isEqualTo(201);
+
+		String html = page("/extensions/web_readme", null).getContentAsString();
+
+		assertThat(html).contains("<h2 id=\"readme-heading\">README</h2>")
+			.contains("<h3>web_readme</h3>")
+			.contains("<a rel=\"nofollow ugc\" href=\"https://example.org/docs\">the docs</a>")
+			.contains("&lt;img src=x onerror=alert(1)&gt;")
+			.doesNotContain("<img")
+			.doesNotContain("javascript:")
+			.doesNotContain("data:text/html")
+			.doesNotContain("the plain one");
+		RegistryClient.Response pgxn = api().get("/pgxn/dist/web_readme/1.0.0/README.txt", null);
+		assertThat(pgxn.status()).isEqualTo(200);
+		assertThat(pgxn.text()).isEqualTo(readme);
+	}
+
+	@Test
+	void aReadmePartStandsInForTheSourceDistributionsAndIsBounded() throws Exception {
+		Map<String, byte[]> parts = new LinkedHashMap<>();
+		parts.put("pg15", TestArtifacts.sqlExtension("web_readme_part").tarGz());
+		parts.put("readme", "Binary-only: *built* elsewhere.".getBytes(StandardCharsets.UTF_8));
+		RegistryClient.Response published = publish(ADMIN_TOKEN, null,
+				TestArtifacts.metadata("web_readme_part", "1.0.0"), parts);
+		assertThat(published.status()).as(published.toString()).isEqualTo(201);
+		assertThat(page("/extensions/web_readme_part", null).getContentAsString())
+			.contains("Binary-only: <em>built</em> elsewhere.");
+
+		// the largest README, all of it escaped: the page stays small and points at the text
+		RegistryClient.Response longOne = publish(ADMIN_TOKEN, null, TestArtifacts.metadata("web_readme_long", "1.0.0"),
+				Map.of("pg15", TestArtifacts.sqlExtension("web_readme_long").tarGz(), "readme",
+						"<".repeat(64 * 1024).getBytes(StandardCharsets.UTF_8)));
+		assertThat(longOne.status()).as(longOne.toString()).isEqualTo(201);
+		var longReadme = page("/extensions/web_readme_long", null);
+		assertThat(longReadme.getContentAsByteArray().length).isLessThan(100 * 1024);
+		assertThat(longReadme.getContentAsString()).contains("The README is too long to show here")
+			.contains("href=\"/pgxn/dist/web_readme_long/1.0.0/README.txt\"");
+
+		parts.put("readme", "x".repeat(64 * 1024 + 1).getBytes(StandardCharsets.UTF_8));
+		RegistryClient.Response tooLarge = publish(ADMIN_TOKEN, null,
+				TestArtifacts.metadata("web_readme_part", "1.0.1"), parts);
+		assertThat(tooLarge.status()).as(tooLarge.toString()).isEqualTo(422);
+		assertThat(tooLarge.json().path("type").asString()).endsWith("/invalid-readme");
+		parts.put("readme", new byte[] { 'a', (byte) 0xC3, '(' });
+		RegistryClient.Response notText = publish(ADMIN_TOKEN, null,
+				TestArtifacts.metadata("web_readme_part", "1.0.1"), parts);
+		assertThat(notText.status()).as(notText.toString()).isEqualTo(422);
+		assertThat(this.jdbc.sql("select count(*) from release where distribution = 'web_readme_part'")
+			.query(Long.class)
+			.single()).isEqualTo(1);
+	}
+
+	@Test
+	void withoutAReadmeTheExtensionPageShowsTheDescription() throws Exception {
+		RegistryClient.Response published = publish(ADMIN_TOKEN, null, TestArtifacts.metadata("web_no_readme", "1.0.0"),
+				Map.of("pg15", TestArtifacts.sqlExtension("web_no_readme").tarGz()));
+		assertThat(published.status()).as(published.toString()).isEqualTo(201);
+
+		assertThat(page("/extensions/web_no_readme", null).getContentAsString())
+			.contains("<h2 id=\"readme-heading\">Description</h2>")
+			.contains("the release has no README");
+		assertThat(api().get("/pgxn/dist/web_no_readme/1.0.0/README.txt", null).text())
+			.startsWith("web_no_readme 1.0.0\n\nTest distribution web_no_readme");
+	}
+
+	private static byte[] zip(String top, Map<String, String> files) throws java.io.IOException {
+		java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+		try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(bytes)) {
+			for (Map.Entry<String, String> file : files.entrySet()) {
+				zip.putNextEntry(new java.util.zip.ZipEntry(top + "/" + file.getKey()));
+				zip.write(file.getValue().getBytes(StandardCharsets.UTF_8));
+				zip.closeEntry();
+			}
+		}
+		return bytes.toByteArray();
 	}
 
 	@Test

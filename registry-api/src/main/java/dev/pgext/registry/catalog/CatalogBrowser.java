@@ -1,8 +1,12 @@
 package dev.pgext.registry.catalog;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -64,10 +68,11 @@ public class CatalogBrowser {
 	 * @param publishedBy who published it
 	 * @param yankedAt when it was yanked, or {@code null}
 	 * @param yankReason why, or {@code null}
+	 * @param platforms the platforms it was built for, per Postgres major
 	 */
 	public record ReleaseLine(String distribution, String tenant, String version, String summary,
 			List<Integer> pgMajors, List<String> extensions, Instant publishedAt, String publishedBy,
-			Instant yankedAt, String yankReason) {
+			Instant yankedAt, String yankReason, Map<Integer, List<String>> platforms) {
 
 		public boolean yanked() {
 			return this.yankedAt != null;
@@ -75,9 +80,10 @@ public class CatalogBrowser {
 	}
 
 	/**
-	 * One extension of one release for one Postgres major.
+	 * One extension of one release for one Postgres major and platform.
 	 *
 	 * @param pgMajor the Postgres major
+	 * @param platform the platform its libraries are built for, such as {@code linux-amd64-gnu}
 	 * @param defaultVersion {@code default_version} of its control file
 	 * @param libraries libraries it provides
 	 * @param requires extensions it requires
@@ -85,8 +91,8 @@ public class CatalogBrowser {
 	 * @param trusted whether non-superusers may install it
 	 * @param files its files with their sha256
 	 */
-	public record Build(int pgMajor, String defaultVersion, List<String> libraries, List<String> requires,
-			String preload, boolean trusted, List<ExtFile> files) {
+	public record Build(int pgMajor, String platform, String defaultVersion, List<String> libraries,
+			List<String> requires, String preload, boolean trusted, List<ExtFile> files) {
 	}
 
 	/**
@@ -173,14 +179,26 @@ public class CatalogBrowser {
 		return releases("r.scope = '' and r.distribution = :name", "", distribution, 500);
 	}
 
-	/** The builds of one extension in one release, one per Postgres major. */
+	/**
+	 * The README of the release that is the extension's current one (Markdown or text), or
+	 * {@code null} when it was published without one.
+	 */
+	public String readme(Listed extension) {
+		return this.jdbc.sql("select readme from release where scope = ? and distribution = ? and version = ?")
+			.params(Scopes.column(Scope.parse(extension.tenant())), extension.distribution(), extension.version())
+			.query(String.class)
+			.optional()
+			.orElse(null);
+	}
+
+	/** The builds of one extension in one release, one per Postgres major and platform. */
 	public List<Build> builds(Listed extension, String version) {
 		return this.repository
 			.builds("e.scope = ? and e.name = ? and r.version = ?", Scopes.column(Scope.parse(extension.tenant())),
 					extension.name(), version)
 			.stream()
-			.map((b) -> new Build(b.pgMajor(), b.defaultVersion(), b.libraries(), b.requires(), b.preload(),
-					b.trusted(), b.files()))
+			.map((b) -> new Build(b.pgMajor(), b.platform(), b.defaultVersion(), b.libraries(), b.requires(),
+					b.preload(), b.trusted(), b.files()))
 			.toList();
 	}
 
@@ -191,7 +209,9 @@ public class CatalogBrowser {
 				        where e.release_id = r.id),
 				    (select array_agg(distinct e.name order by e.name) from release_extension e
 				        where e.release_id = r.id),
-				    r.published_at, u.name, r.yanked_at, r.yank_reason
+				    r.published_at, u.name, r.yanked_at, r.yank_reason,
+				    (select array_agg(distinct e.pg_major || ' ' || e.platform) from release_extension e
+				        where e.release_id = r.id)
 				from release r join registry_user u on u.id = r.published_by
 				where """ + " " + condition + """
 				 order by r.published_at desc, r.id desc limit :limit
@@ -203,8 +223,21 @@ public class CatalogBrowser {
 			.query((rs, n) -> new ReleaseLine(rs.getString(1), Scopes.tenantOf(rs.getString(2)), rs.getString(3),
 					rs.getString(4), CatalogRepository.ints(rs.getArray(5)), CatalogRepository.strings(rs.getArray(6)),
 					rs.getTimestamp(7).toInstant(), rs.getString(8),
-					(rs.getTimestamp(9) != null) ? rs.getTimestamp(9).toInstant() : null, rs.getString(10)))
+					(rs.getTimestamp(9) != null) ? rs.getTimestamp(9).toInstant() : null, rs.getString(10),
+					platforms(CatalogRepository.strings(rs.getArray(11)))))
 			.list();
+	}
+
+	/** {@code "<major> <platform>"} pairs as platforms per major, both in order. */
+	private static Map<Integer, List<String>> platforms(List<String> pairs) {
+		Map<Integer, List<String>> platforms = new TreeMap<>();
+		for (String pair : pairs) {
+			int space = pair.indexOf(' ');
+			platforms.computeIfAbsent(Integer.parseInt(pair.substring(0, space)), (major) -> new ArrayList<>())
+				.add(pair.substring(space + 1));
+		}
+		platforms.values().forEach(Collections::sort);
+		return platforms;
 	}
 
 }

@@ -151,9 +151,13 @@ public class PgxnDocuments {
 			.map(Sha256Digest::new);
 	}
 
-	/** {@code readme}: the release's abstract and description as text. */
+	/**
+	 * {@code readme}: the README the release was published with, else its abstract and
+	 * description as text.
+	 */
 	Optional<String> readme(String name, String version) {
-		return this.repository.release(name, version).map((release) -> {
+		return this.repository.release(name, version)
+			.map((release) -> this.repository.readme(name, version).orElseGet(() -> {
 			String description;
 			try {
 				description = JSON.readTree(release.metadata()).path("description").asString("");
@@ -164,7 +168,7 @@ public class PgxnDocuments {
 			return release.distribution() + " " + release.version() + "\n\n"
 					+ ((release.summary() != null) ? release.summary() + "\n" : "")
 					+ (description.isBlank() ? "" : "\n" + description.strip() + "\n");
-		});
+		}));
 	}
 
 	/** {@code extension}: the releases providing it, by extension version, and the best one. */

@@ -89,6 +89,16 @@ class PgxnRepository {
 			.optional();
 	}
 
+	/** The README a public release was published with, or empty when it has none. */
+	Optional<String> readme(String distribution, String version) {
+		return this.jdbc
+			.sql("select readme from release where scope = '' and yanked_at is null and distribution = ? and version = ? "
+					+ "and readme is not null")
+			.params(distribution, version)
+			.query(String.class)
+			.optional();
+	}
+
 	List<ReleaseRow> releasesBy(String user) {
 		return this.jdbc.sql(RELEASES + " and u.name = ? order by r.distribution, r.published_at, r.id")
 			.param(user)

@@ -99,7 +99,10 @@ class PublishController {
 			description = "Multipart: part 'metadata' (META.json) and one part per Postgres major and platform, "
 					+ "named pg<major> (platform linux-amd64-gnu) or pg<major>-<os>-<arch>-<libc> (such as "
 					+ "pg15-linux-arm64-gnu), holding a .tar.gz or .tar.zst of share/ and lib/, and optionally "
-					+ "part 'source': the PGXN source distribution (a zip of <name>-<version>/ with its META.json). "
+					+ "part 'source': the PGXN source distribution (a zip of <name>-<version>/ with its META.json; "
+					+ "its top-level README.md, README.markdown, README or README.txt becomes the release's README), "
+					+ "and optionally part 'readme': the README as UTF-8 Markdown or text, at most 64 KiB, for a release "
+					+ "without a source distribution (it takes precedence over the source distribution's). "
 					+ "Needs scope publish.")
 	@ResponseStatus(HttpStatus.CREATED)
 	@ProblemResponses({ HttpStatus.FORBIDDEN, HttpStatus.CONFLICT, HttpStatus.CONTENT_TOO_LARGE,
@@ -139,6 +142,7 @@ class PublishController {
 			admitted = true;
 			Map<ArtifactPart, MultipartFile> artifacts = artifacts(request);
 			MultipartFile sourcePart = request.getFile(SourceDistribution.PART);
+			byte[] readmePart = readme(request);
 			ReleaseMetadata metadata = ReleaseMetadata.parse(metadata(request),
 					ReleaseMetadata.Limits.of(this.limits));
 			if (this.publisher.exists(scope, metadata.name(), metadata.version())) {
@@ -167,10 +171,13 @@ class PublishController {
 				SourceDistribution source = null;
 				if (sourcePart != null) {
 					try (InputStream in = sourcePart.getInputStream()) {
-						source = SourceDistribution.read(in, directory.resolve("source.zip"), metadata, this.limits);
+						source = SourceDistribution.read(in, directory.resolve("source.zip"), metadata, this.limits,
+								notes);
 					}
 				}
-				return this.publisher.publish(caller, scope, metadata, planned, source);
+				String readme = (readmePart != null) ? ReleaseReadme.fromPart(readmePart)
+						: (source != null) ? source.readme() : null;
+				return this.publisher.publish(caller, scope, metadata, planned, source, readme);
 			});
 			outcome = "created";
 			return ResponseEntity.created(URI.create("/api/v1/distributions/" + release.distribution() + "/versions/"
@@ -254,6 +261,23 @@ class PublishController {
 		throw RegistryException.badRequest("missing-metadata", "the upload has no 'metadata' part (META.json)");
 	}
 
+	/** The {@code readme} part's bytes (a file or a form field), or {@code null}. */
+	private static byte[] readme(MultipartHttpServletRequest request) {
+		try {
+			MultipartFile file = request.getFile(ReleaseReadme.PART);
+			if (file != null) {
+				// refused before it is read whole
+				ReleaseReadme.checkSize(file.getSize());
+				return file.getBytes();
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		String field = request.getParameter(ReleaseReadme.PART);
+		return (field != null) ? field.getBytes(StandardCharsets.UTF_8) : null;
+	}
+
 	private static RegistryException metadataTooLarge(long size, long max) {
 		return new RegistryException(HttpStatus.CONTENT_TOO_LARGE, "metadata-too-large",
 				"the metadata part is " + size + " bytes; at most " + max + " are accepted");
@@ -261,9 +285,9 @@ class PublishController {
 
 	/**
 	 * The artifact parts. Every part of the body is named {@code metadata}, {@code source} (a
- * file part) or exactly
+	 * file part), {@code readme} or exactly
 	 * {@code pg<major>} or {@code pg<major>-<platform>} for a supported major and platform;
-	 * anything else ({@code pg015}, {@code pg13}, {@code pg15-sparc}, {@code readme}) is refused
+	 * anything else ({@code pg015}, {@code pg13}, {@code pg15-sparc}, {@code changelog}) is refused
 	 * naming the part, rather than read as something it is not or silently dropped. A part
 	 * naming the default platform explicitly ({@code pg15-linux-amd64-gnu}) is the same part as
 	 * {@code pg15}; both at once are refused.
@@ -285,7 +309,7 @@ class PublishController {
 				throw RegistryException.badRequest("unexpected-part",
 						"part '" + printable(name) + "' appears " + part.getValue() + " times; each part appears once");
 			}
-			if (name.equals(METADATA)) {
+			if (name.equals(METADATA) || name.equals(ReleaseReadme.PART)) {
 				continue;
 			}
 			if (name.equals(SourceDistribution.PART)) {
@@ -298,7 +322,7 @@ class PublishController {
 			Matcher matcher = ARTIFACT_PART.matcher(name);
 			if (!matcher.matches()) {
 				throw RegistryException.badRequest("unexpected-part", "part '" + printable(name)
-						+ "' is neither 'metadata', 'source' nor an artifact named exactly pg<major> or pg<major>-<platform> "
+						+ "' is neither 'metadata', 'source', 'readme' nor an artifact named exactly pg<major> or pg<major>-<platform> "
 						+ "(such as pg17 or pg17-linux-arm64-gnu)");
 			}
 			Platform platform = Platform.DEFAULT;

@@ -82,13 +82,19 @@ class Publisher {
 		return this.releases.existsByScopeAndDistributionAndVersion(Scopes.column(scope), distribution, version);
 	}
 
+	/**
+	 * Publishes a checked release.
+	 * @param source its source distribution, or {@code null}
+	 * @param readme its README, or {@code null}
+	 */
 	PublishedRelease publish(Caller caller, Scope scope, ReleaseMetadata metadata, List<PlannedExtension> planned,
-			SourceDistribution source) {
-		return this.transaction.execute((status) -> publishInTransaction(caller, scope, metadata, planned, source));
+			SourceDistribution source, String readme) {
+		return this.transaction
+			.execute((status) -> publishInTransaction(caller, scope, metadata, planned, source, readme));
 	}
 
 	private PublishedRelease publishInTransaction(Caller caller, Scope scope, ReleaseMetadata metadata,
-			List<PlannedExtension> planned, SourceDistribution source) {
+			List<PlannedExtension> planned, SourceDistribution source, String readme) {
 		String scopeColumn = Scopes.column(scope);
 		this.distributions.claimForPublishing(caller, scopeColumn, metadata.name());
 		for (String name : planned.stream()
@@ -124,7 +130,7 @@ class Publisher {
 					metadata.description(), metadata.license(), metadata.tags(), new Jsonb(metadata.jsonText()),
 					caller.userId(), publishedAt, null, null, null, extensions, metadata.text(),
 					(source != null) ? source.sha256().hex() : null, (source != null) ? source.sha1() : null,
-					(source != null) ? source.size() : null));
+					(source != null) ? source.size() : null, readme));
 		}
 		catch (RuntimeException ex) {
 			if (causedBy(ex, DuplicateKeyException.class)) {

@@ -35,13 +35,14 @@ import dev.pgext.registry.Jsonb;
  * @param sourceSha256 the source distribution's blob, or {@code null} when it has none
  * @param sourceSha1 the source distribution's SHA-1, hex
  * @param sourceSize the source distribution's size in bytes
+ * @param readme the release's README (Markdown or plain text), or {@code null}
  */
 @Table("release")
 public record Release(@Id Long id, String scope, String distribution, String version, @Column("abstract") String summary,
 		String description, String license, List<String> tags, Jsonb metadata, Long publishedBy,
 		Instant publishedAt, Instant yankedAt, String yankReason, Long yankedBy,
 		@MappedCollection(idColumn = "release_id") Set<Extension> extensions, String metadataText,
-		String sourceSha256, String sourceSha1, Long sourceSize) {
+		String sourceSha256, String sourceSha1, Long sourceSize, String readme) {
 
 	/**
 	 * One extension of a release for one Postgres major and platform.

@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Enumeration;
 import java.util.HexFormat;
+import java.util.List;
 
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
@@ -27,21 +28,27 @@ import dev.pgext.registry.problem.RegistryException;
  * It is copied to a file while its SHA-256 (the blob's name) and SHA-1 (what PGXN clients
  * verify a download with) are computed, then checked from the zip's central directory:
  * entry count and sizes within the publish limits, no absolute or {@code ..} path, and a
- * {@code META.json} naming the same distribution and version as the upload's metadata.
+ * {@code META.json} naming the same distribution and version as the upload's metadata. Its
+ * top-level README, if any, is read as the release's ({@link ReleaseReadme}).
  *
  * @param file the zip, in the publish's temporary directory
  * @param sha256 its SHA-256
  * @param sha1 its SHA-1, hex
  * @param size its size in bytes
+ * @param readme its top-level README, or {@code null} when it has none (or none that could be kept)
  */
-record SourceDistribution(Path file, Sha256Digest sha256, String sha1, long size) {
+record SourceDistribution(Path file, Sha256Digest sha256, String sha1, long size, String readme) {
 
 	static final String PART = "source";
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
+	/**
+	 * Copies and checks the uploaded zip; {@code notes} receives why a README it carries
+	 * was not kept.
+	 */
 	static SourceDistribution read(InputStream upload, Path target, ReleaseMetadata metadata,
-			RegistryProperties.Publish limits) throws IOException {
+			RegistryProperties.Publish limits, List<String> notes) throws IOException {
 		MessageDigest sha256 = digest("SHA-256");
 		MessageDigest sha1 = digest("SHA-1");
 		long size = 0;
@@ -57,13 +64,14 @@ record SourceDistribution(Path file, Sha256Digest sha256, String sha1, long size
 				out.write(buffer, 0, n);
 			}
 		}
-		check(target, metadata, limits);
+		String readme = check(target, metadata, limits, notes);
 		return new SourceDistribution(target, new Sha256Digest(HexFormat.of().formatHex(sha256.digest())),
-				HexFormat.of().formatHex(sha1.digest()), size);
+				HexFormat.of().formatHex(sha1.digest()), size, readme);
 	}
 
-	private static void check(Path zip, ReleaseMetadata metadata, RegistryProperties.Publish limits)
-			throws IOException {
+	/** Checks the zip and answers its README, or {@code null}. */
+	private static String check(Path zip, ReleaseMetadata metadata, RegistryProperties.Publish limits,
+			List<String> notes) throws IOException {
 		String top = null;
 		ZipArchiveEntry meta = null;
 		int entries = 0;
@@ -133,6 +141,7 @@ record SourceDistribution(Path file, Sha256Digest sha256, String sha1, long size
 				throw refused(top + "/META.json describes '" + printable(name) + "' " + printable(version)
 						+ ", not " + metadata.name() + " " + metadata.version());
 			}
+			return ReleaseReadme.fromSource(file, top, notes).orElse(null);
 		}
 		catch (IOException ex) {
 			throw refused("is not a readable zip archive: " + ex.getMessage());

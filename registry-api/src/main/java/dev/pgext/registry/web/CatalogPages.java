@@ -4,6 +4,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 import org.springframework.stereotype.Controller;
@@ -12,6 +13,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 
+import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 import dev.pgext.registry.Scopes;
 import dev.pgext.registry.auth.Caller;
@@ -33,6 +35,9 @@ class CatalogPages {
 
 	/** Releases listed on an extension or distribution page; the API lists all. */
 	static final int SHOWN_RELEASES = 100;
+
+	/** The longest rendered README a page shows, in characters; pages stay under 100 KB. */
+	static final int MAX_README_HTML = 72 * 1024;
 
 	private final CatalogBrowser catalog;
 
@@ -74,26 +79,34 @@ class CatalogPages {
 
 	@GetMapping("/extensions/{name}")
 	String extension(Caller caller, @PathVariable String name, @RequestParam(name = "pg", required = false) Integer pg,
-			Model model) {
+			@RequestParam(name = "platform", required = false) String platform, Model model) {
+		if (platform != null && (platform.length() > 64 || !CatalogSearch.isText(platform))) {
+			throw RegistryException.badRequest("invalid-platform", "a platform is 1 to 64 characters of text");
+		}
 		CatalogBrowser.Listed extension = this.catalog.extension(caller, name)
 			.orElseThrow(() -> RegistryException.notFound("no extension " + name));
 		List<CatalogBrowser.ReleaseLine> releases = this.catalog.extensionReleases(extension);
 		Distribution distribution = this.distributions
 			.find(Scopes.column(Scope.parse(extension.tenant())), extension.distribution());
+		String readme = this.catalog.readme(extension);
+		boolean fromReadme = readme != null && !readme.isBlank();
+		String description = Markdown.toHtml(fromReadme ? readme : this.catalog.description(extension));
+		// escaping can make a README of the largest size several times longer as HTML
+		boolean tooLong = description.length() > MAX_README_HTML;
 		model.addAttribute("extension", extension);
-		model.addAttribute("description", Markdown.toHtml(this.catalog.description(extension)));
+		model.addAttribute("fromReadme", fromReadme);
+		model.addAttribute("tooLong", tooLong);
+		model.addAttribute("description", tooLong ? "" : description);
 		model.addAttribute("releases", releases.subList(0, Math.min(releases.size(), SHOWN_RELEASES)));
 		model.addAttribute("moreReleases", releases.size() > SHOWN_RELEASES);
-		// one Postgres major's files at a time keeps the page small for extensions with
-		// many upgrade scripts
+		// one build's files at a time keeps the page small for extensions with many upgrade
+		// scripts and builds
 		List<CatalogBrowser.Build> builds = this.catalog.builds(extension, extension.version());
-		CatalogBrowser.Build shown = builds.stream()
-			.filter((b) -> pg == null || b.pgMajor() == pg)
-			.reduce((first, second) -> (pg == null) ? second : first)
-			.orElseThrow(() -> RegistryException.notFound(
-					"extension " + name + " " + extension.version() + " has no build for PostgreSQL " + pg));
+		CatalogBrowser.Build shown = shownBuild(builds, pg, platform).orElseThrow(() -> RegistryException
+			.notFound("extension " + name + " " + extension.version() + " has no build for PostgreSQL "
+					+ ((pg != null) ? pg : "any major") + ((platform != null) ? " on " + platform : "")));
 		model.addAttribute("build", shown);
-		model.addAttribute("majors", builds.stream().map(CatalogBrowser.Build::pgMajor).toList());
+		model.addAttribute("builds", builds);
 		model.addAttribute("distribution", distribution);
 		model.addAttribute("maintainers", maintainers(distribution));
 		model.addAttribute("installCommand", "pgext install " + extension.name() + "@" + extension.version()
@@ -101,6 +114,26 @@ class CatalogPages {
 		model.addAttribute("loaderSpec", ((extension.tenant() != null) ? "\"tenant\": \"" + extension.tenant() + "\", " : "")
 				+ "\"available_extensions\": [\"" + extension.name() + "\"]");
 		return "extension";
+	}
+
+	/**
+	 * The build a page shows: the one asked for, else the newest major's, on the default
+	 * platform when there is a build for it.
+	 */
+	static Optional<CatalogBrowser.Build> shownBuild(List<CatalogBrowser.Build> builds, Integer pg, String platform) {
+		List<CatalogBrowser.Build> matching = builds.stream()
+			.filter((b) -> pg == null || b.pgMajor() == pg)
+			.filter((b) -> platform == null || b.platform().equals(platform))
+			.toList();
+		if (matching.isEmpty()) {
+			return Optional.empty();
+		}
+		int major = (pg != null) ? pg : matching.stream().mapToInt(CatalogBrowser.Build::pgMajor).max().getAsInt();
+		List<CatalogBrowser.Build> ofMajor = matching.stream().filter((b) -> b.pgMajor() == major).toList();
+		return ofMajor.stream()
+			.filter((b) -> b.platform().equals(Platform.DEFAULT.toString()))
+			.findFirst()
+			.or(() -> ofMajor.stream().findFirst());
 	}
 
 	@GetMapping("/distributions/{name}")
