@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -23,6 +24,8 @@ import dev.pgext.model.store.S3ObjectStore;
  * (with the application context) stops the shared job and read-ahead threads.
  */
 final class ImportContext implements AutoCloseable {
+
+	private static final int CLOSE_WAIT_SECONDS = 10;
 
 	private final ImporterProperties properties;
 
@@ -94,11 +97,28 @@ final class ImportContext implements AutoCloseable {
 		};
 	}
 
-	/** Stops the shared job and read-ahead threads; runs still going are interrupted. */
+	/**
+	 * Stops the shared job and read-ahead threads once the runs were stopped: jobs and reads
+	 * already handed to them still run and end (a stopped run's jobs end at their next check, and
+	 * none waits forever for a read that was dropped), then whatever is left after
+	 * {@value #CLOSE_WAIT_SECONDS} seconds is interrupted.
+	 */
 	@Override
 	public void close() {
-		this.jobs.shutdownNow();
-		this.prefetcher.shutdownNow();
+		this.jobs.shutdown();
+		this.prefetcher.shutdown();
+		try {
+			if (!this.jobs.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)
+					|| !this.prefetcher.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+				this.jobs.shutdownNow();
+				this.prefetcher.shutdownNow();
+			}
+		}
+		catch (InterruptedException ex) {
+			this.jobs.shutdownNow();
+			this.prefetcher.shutdownNow();
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	/**
