@@ -106,6 +106,11 @@ class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 			assertThat(part.importPgdata().plan().bytesTotal()).isGreaterThan(0).isLessThan(total / 2);
 		}
 		await(Duration.ofSeconds(20), "four upcalls", () -> CONTROL_PLANE.received(timeline).size() >= 4);
+		// the four imports ran on the instance's one pool of job-concurrency (2) threads, which outlives them
+		assertThat(Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+			.filter((name) -> name.startsWith("import-job-")))
+			.isNotEmpty()
+			.allSatisfy((name) -> assertThat(Integer.parseInt(name.substring("import-job-".length()))).isBetween(1, 2));
 
 		Path rebuilt = Path.of("target", "rebuilt-four-shards").toAbsolutePath();
 		rebuild(parts, rebuilt);

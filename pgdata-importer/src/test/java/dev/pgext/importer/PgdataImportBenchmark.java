@@ -75,7 +75,6 @@ class PgdataImportBenchmark {
 
 		Path s3dir = root.resolve("s3");
 		int zstd = Integer.getInteger("bench.zstd", 1);
-		String timeline = String.format("%032x", System.currentTimeMillis());
 		try (EmbeddedS3Server s3 = EmbeddedS3Server.start(s3dir, 0)) {
 			ObjectStoreSettings settings = ObjectStoreSettings.of(s3.endpoint(), "bench", EmbeddedS3Server.ACCESS_KEY,
 					EmbeddedS3Server.SECRET_KEY);
@@ -92,12 +91,15 @@ class PgdataImportBenchmark {
 				.filter((f) -> f.matches("(global|base/[0-9]+)/[0-9]+(_fsm|_vm|_init)?(\\.[0-9]+)?"))
 				.toList();
 			long relationBytes = relationFiles.stream().mapToLong((f) -> size(pgdata.resolve(f))).sum();
+			CpuClock cpu = new CpuClock();
 			long[] raw = rawRead(store, relationFiles, pgdata);
 			double rawSeconds = raw[1] / 1e9;
 			log("raw ranged GETs of the relation files: %.1f MiB in %.1f s = %.1f MiB/s", raw[0] / 1048576.0,
 					rawSeconds, raw[0] / 1048576.0 / rawSeconds);
+			CpuClock.Lap rawCpu = cpu.lap();
 			long[] plain = parallelDownload(store, relationFiles, PLAIN_CONCURRENCY);
 			double plainSeconds = plain[1] / 1e9;
+			CpuClock.Lap plainCpu = cpu.lap();
 			log("plain parallel download (%d full GETs at once) of the relation files: %.1f MiB in %.1f s = %.1f MiB/s",
 					PLAIN_CONCURRENCY, plain[0] / 1048576.0, plainSeconds, plain[0] / 1048576.0 / plainSeconds);
 
@@ -109,57 +111,72 @@ class PgdataImportBenchmark {
 					"--pgext.importer.work-dir=" + root.resolve("work"), "--management.endpoints.web.exposure.include=health");
 			try {
 				int port = ((WebServerApplicationContext) app).getWebServer().getPort();
-				System.gc();
-				java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
-				java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
-				Thread sampler = new Thread(() -> {
-					while (sampling.get()) {
-						peak.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
-						try {
-							Thread.sleep(10);
+				// the first import also warms the JIT up for the code it runs (SDK uploads, the API, zstd):
+				// with -Dbench.imports=2 (the default) the second import of the same files is the one compared
+				int imports = Integer.getInteger("bench.imports", 2);
+				for (int run = 1; run <= imports; run++) {
+					String timeline = String.format("%032x", System.currentTimeMillis());
+					System.gc();
+					java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
+					java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
+					Thread sampler = new Thread(() -> {
+						while (sampling.get()) {
+							peak.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
+							try {
+								Thread.sleep(10);
+							}
+							catch (InterruptedException ex) {
+								return;
+							}
 						}
-						catch (InterruptedException ex) {
-							return;
+					});
+					sampler.start();
+					cpu.lap();
+					long start = System.nanoTime();
+					HttpClient http = HttpClient.newHttpClient();
+					String base = "http://127.0.0.1:" + port + "/v1/tenants/" + TENANT + "/shards/0/timelines";
+					HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base))
+						.header("Content-Type", "application/json")
+						.POST(HttpRequest.BodyPublishers.ofString("{\"timeline_id\":\"" + timeline + "\","
+								+ "\"import_pgdata\":{\"idempotency_key\":\"bench\",\"location\":{\"bucket\":\"bench\","
+								+ "\"prefix\":\"dump\"}}}"))
+						.build(), HttpResponse.BodyHandlers.ofString());
+					assertThat(created.statusCode()).isEqualTo(201);
+					JsonNode status;
+					while (true) {
+						status = JsonMapper.builder()
+							.build()
+							.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/" + timeline))
+								.build(), HttpResponse.BodyHandlers.ofString()).body());
+						if (!"in_progress".equals(status.path("state").asString())) {
+							break;
 						}
+						Thread.sleep(500);
 					}
-				});
-				sampler.start();
-				long start = System.nanoTime();
-				HttpClient http = HttpClient.newHttpClient();
-				String base = "http://127.0.0.1:" + port + "/v1/tenants/" + TENANT + "/shards/0/timelines";
-				HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base))
-					.header("Content-Type", "application/json")
-					.POST(HttpRequest.BodyPublishers.ofString("{\"timeline_id\":\"" + timeline + "\","
-							+ "\"import_pgdata\":{\"idempotency_key\":\"bench\",\"location\":{\"bucket\":\"bench\","
-							+ "\"prefix\":\"dump\"}}}"))
-					.build(), HttpResponse.BodyHandlers.ofString());
-				assertThat(created.statusCode()).isEqualTo(201);
-				JsonNode status;
-				while (true) {
-					status = JsonMapper.builder()
-						.build()
-						.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/" + timeline))
-							.build(), HttpResponse.BodyHandlers.ofString()).body());
-					if (!"in_progress".equals(status.path("state").asString())) {
-						break;
-					}
-					Thread.sleep(200);
+					double seconds = (System.nanoTime() - start) / 1e9;
+					CpuClock.Lap importCpu = cpu.lap();
+					sampling.set(false);
+					sampler.join();
+					long peakHeap = peak.get();
+					assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("done");
+					long imported = status.path("progress").path("bytes_total").asLong();
+					long layerBytes = store.list("tenants/").stream().filter((o) -> o.key().contains(timeline + "/layers/"))
+						.mapToLong((o) -> o.size()).sum();
+					log("import %d of %d (zstd level %d): %.1f MiB of pages in %.1f s = %.1f MiB/s (%d jobs, layers %.1f MiB)", run,
+							imports, zstd,
+							imported / 1048576.0, seconds, imported / 1048576.0 / seconds,
+							status.path("progress").path("jobs_total").asInt(), layerBytes / 1048576.0);
+					log("import / raw read throughput: %.2f", (imported / seconds) / (raw[0] / rawSeconds));
+					log("import / plain parallel download throughput: %.2f", (imported / seconds) / (plain[0] / plainSeconds));
+					log("CPU of this JVM per GiB of relation files (all threads / of them the in-process S3 server's): "
+							+ "ranged GETs %.1f / %.1f s, plain download %.1f / %.1f s, import %.1f / %.1f s; "
+							+ "machine load average %.1f on %d cores", rawCpu.perGiB(raw[0]), rawCpu.serverPerGiB(raw[0]),
+							plainCpu.perGiB(plain[0]), plainCpu.serverPerGiB(plain[0]), importCpu.perGiB(imported),
+							importCpu.serverPerGiB(imported), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+							Runtime.getRuntime().availableProcessors());
+					log("peak used heap during the import, sampled every 10 ms (importer and in-process s3proxy, -Xmx %d MiB): %.1f MiB",
+							Runtime.getRuntime().maxMemory() >> 20, peakHeap / 1048576.0);
 				}
-				double seconds = (System.nanoTime() - start) / 1e9;
-				sampling.set(false);
-				sampler.join();
-				long peakHeap = peak.get();
-				assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("done");
-				long imported = status.path("progress").path("bytes_total").asLong();
-				long layerBytes = store.list("tenants/").stream().filter((o) -> o.key().contains(timeline + "/layers/"))
-					.mapToLong((o) -> o.size()).sum();
-				log("import (zstd level %d): %.1f MiB of pages in %.1f s = %.1f MiB/s (%d jobs, layers %.1f MiB)", zstd,
-						imported / 1048576.0, seconds, imported / 1048576.0 / seconds,
-						status.path("progress").path("jobs_total").asInt(), layerBytes / 1048576.0);
-				log("import / raw read throughput: %.2f", (imported / seconds) / (raw[0] / rawSeconds));
-				log("import / plain parallel download throughput: %.2f", (imported / seconds) / (plain[0] / plainSeconds));
-				log("peak used heap during the import, sampled every 10 ms (importer and in-process s3proxy, -Xmx %d MiB): %.1f MiB",
-						Runtime.getRuntime().maxMemory() >> 20, peakHeap / 1048576.0);
 				assertThat(relationBytes).isGreaterThan(1L << 30);
 			}
 			finally {
@@ -226,6 +243,55 @@ class PgdataImportBenchmark {
 		catch (java.io.IOException ex) {
 			throw new java.io.UncheckedIOException(ex);
 		}
+	}
+
+	/**
+	 * CPU time of this JVM between laps, in total and on the in-process S3 server's threads
+	 * (s3proxy's Jetty threads, summed over the threads alive at each lap).
+	 */
+	private static final class CpuClock {
+
+		private long process = processCpu();
+
+		private long server = serverCpu();
+
+		Lap lap() {
+			long p = processCpu();
+			long s = serverCpu();
+			Lap lap = new Lap(p - this.process, Math.max(0, s - this.server));
+			this.process = p;
+			this.server = s;
+			return lap;
+		}
+
+		private static long processCpu() {
+			return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+				.getProcessCpuTime();
+		}
+
+		private static long serverCpu() {
+			java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+			long total = 0;
+			for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+				if (info != null && info.getThreadName().startsWith("S3Proxy")) {
+					total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+				}
+			}
+			return total;
+		}
+
+		record Lap(long processNanos, long serverNanos) {
+
+			double perGiB(long bytes) {
+				return this.processNanos / 1e9 / (bytes / (double) (1L << 30));
+			}
+
+			double serverPerGiB(long bytes) {
+				return this.serverNanos / 1e9 / (bytes / (double) (1L << 30));
+			}
+
+		}
+
 	}
 
 	private static void log(String format, Object... args) {

@@ -45,25 +45,25 @@ public final class Planner {
 	}
 
 	/**
-	 * Plans the import of {@code manifest} for {@code shard}.
+	 * Plans the import of {@code manifest} for {@code shard}, in one pass over its files.
 	 * @param jobSizeBytes soft limit of a job's value bytes (about one layer's size)
 	 * @param compressionLevel zstd level of the layers, part of the plan id because it changes the layer bytes
 	 * @throws InvalidPgdataException when the files are not a PGDATA this importer accepts
 	 */
-	public static ImportPlan plan(Manifest manifest, Sha256Digest manifestDigest, PgControl control,
+	public static ImportPlan plan(Listing manifest, Sha256Digest manifestDigest, PgControl control,
 			ShardIdentity shard, long jobSizeBytes, int compressionLevel) {
 		return plan(manifest, manifestDigest, control, shard, jobSizeBytes, compressionLevel, false);
 	}
 
 	/**
-	 * Plans the import of {@code manifest} for {@code shard}.
+	 * Plans the import of {@code manifest} for {@code shard}, in one pass over its files.
 	 * @param jobSizeBytes soft limit of a job's value bytes (about one layer's size)
 	 * @param compressionLevel zstd level of the layers, part of the plan id because it changes the layer bytes
 	 * @param wholeFiles never split one file's blocks over two jobs (a job may then exceed the job size by up to
 	 * one segment), so that one job reads each file from its first byte to its last and can check its checksum
 	 * @throws InvalidPgdataException when the files are not a PGDATA this importer accepts
 	 */
-	public static ImportPlan plan(Manifest manifest, Sha256Digest manifestDigest, PgControl control,
+	public static ImportPlan plan(Listing manifest, Sha256Digest manifestDigest, PgControl control,
 			ShardIdentity shard, long jobSizeBytes, int compressionLevel, boolean wholeFiles) {
 		Map<String, SkippedFiles> skipped = new TreeMap<>();
 		Map<List<Integer>, ManifestEntry> relMaps = new TreeMap<>(Planner::compareUnsigned);
@@ -73,7 +73,7 @@ public final class Planner {
 			slrus.put(kind, new TreeMap<>());
 		}
 		long segmentBytes = (long) control.segmentBlocks() * BLOCK;
-		for (ManifestEntry entry : manifest.files()) {
+		manifest.forEach((entry) -> {
 			PgdataFile file = PgdataFile.classify(entry.path(), entry.size());
 			if (entry.size() < 0) {
 				throw new InvalidPgdataException("'" + entry.path() + "' has a negative size");
@@ -114,7 +114,7 @@ public final class Planner {
 				skipped.merge(s.reason(), new SkippedFiles(s.reason(), 1, entry.path()),
 						(a, b) -> new SkippedFiles(a.reason(), a.files() + 1, a.example()));
 			}
-		}
+		});
 		List<Task> tasks = new ArrayList<>();
 		TreeSet<List<Integer>> databases = new TreeSet<>(Planner::compareUnsigned);
 		for (List<Integer> fork : forks.keySet()) {

@@ -10,7 +10,6 @@ import dev.pgext.importer.pgdata.ChecksumAlgorithm;
 import dev.pgext.importer.pgdata.FileCheck;
 import dev.pgext.importer.pgdata.InvalidPgdataException;
 import dev.pgext.importer.plan.Manifest;
-import dev.pgext.importer.plan.ManifestEntry;
 
 /**
  * Holds an import's input to the list that knows every file's size and checksum. The sizes
@@ -49,31 +48,40 @@ final class FileVerification {
 		if (manifest.checks() == null) {
 			return none();
 		}
+		List<FileCheck> checks = manifest.checks();
 		Map<String, List<FileCheck>> byPath = new HashMap<>();
-		for (FileCheck check : manifest.checks()) {
+		for (FileCheck check : checks) {
 			byPath.computeIfAbsent(check.path(), (p) -> new ArrayList<>()).add(check);
 		}
-		Map<String, ManifestEntry> listed = manifest.byPath();
-		for (FileCheck check : manifest.checks()) {
-			ManifestEntry entry = listed.get(check.path());
-			if (entry == null) {
+		// one pass over the listing: the size each listed path was uploaded with, the first file nobody listed
+		Map<String, Long> uploadedSizes = new HashMap<>();
+		String[] unlisted = new String[1];
+		manifest.files().forEach((entry) -> {
+			if (byPath.containsKey(entry.path())) {
+				uploadedSizes.put(entry.path(), entry.size());
+			}
+			else if (unlisted[0] == null && !entry.path().startsWith(WAL)
+					&& !entry.path().equals(BackupManifest.FILE_NAME)) {
+				unlisted[0] = entry.path();
+			}
+		});
+		for (FileCheck check : checks) {
+			Long size = uploadedSizes.get(check.path());
+			if (size == null) {
 				throw new InvalidPgdataException("'" + check.path() + "' is listed in " + check.source()
 						+ " but was not uploaded");
 			}
-			if (entry.size() != check.size()) {
-				throw new InvalidPgdataException("'" + check.path() + "' is " + entry.size() + " bytes, but "
+			if (size != check.size()) {
+				throw new InvalidPgdataException("'" + check.path() + "' is " + size + " bytes, but "
 						+ check.source() + " says " + check.size() + ": the file is truncated or changed");
 			}
 			if (check.size() == 0) {
 				verify(check, check.algorithm().start());
 			}
 		}
-		for (ManifestEntry entry : manifest.files()) {
-			if (!byPath.containsKey(entry.path()) && !entry.path().startsWith(WAL)
-					&& !entry.path().equals(BackupManifest.FILE_NAME)) {
-				throw new InvalidPgdataException("'" + entry.path() + "' was uploaded but is not listed in "
-						+ manifest.checks().get(0).source());
-			}
+		if (unlisted[0] != null) {
+			String source = checks.isEmpty() ? "the upload's file list" : checks.get(0).source();
+			throw new InvalidPgdataException("'" + unlisted[0] + "' was uploaded but is not listed in " + source);
 		}
 		return new FileVerification(Map.copyOf(byPath), wholeShard);
 	}

@@ -7,6 +7,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -19,9 +21,11 @@ import dev.pgext.model.store.S3ObjectStore;
 
 /**
  * What every import run of this instance shares: stores, limits, threads and hooks. Closing it
- * stops the shared read-ahead threads.
+ * (with the application context) stops the shared job and read-ahead threads.
  */
 final class ImportContext implements AutoCloseable {
+
+	private static final int CLOSE_WAIT_SECONDS = 10;
 
 	private final ImporterProperties properties;
 
@@ -43,7 +47,7 @@ final class ImportContext implements AutoCloseable {
 
 	private final Consumer<ImportRun> onFinished;
 
-	private final AtomicInteger jobThreads = new AtomicInteger();
+	private final ExecutorService jobs;
 
 	private final ExecutorService prefetcher;
 
@@ -63,12 +67,8 @@ final class ImportContext implements AutoCloseable {
 		this.scheduler = scheduler;
 		this.bytesImported = bytesImported;
 		this.onFinished = onFinished;
-		AtomicInteger prefetchThreads = new AtomicInteger();
-		this.prefetcher = Executors.newCachedThreadPool((r) -> {
-			Thread t = new Thread(r, "import-read-ahead-" + prefetchThreads.incrementAndGet());
-			t.setDaemon(true);
-			return t;
-		});
+		this.jobs = Executors.newFixedThreadPool(properties.jobConcurrency(), threads("import-job-"));
+		this.prefetcher = Executors.newFixedThreadPool(properties.jobConcurrency(), threads("import-read-ahead-"));
 		this.storeRetry = new StoreRetry(properties.storeRetryDeadline(), properties.s3().initialBackoff(),
 				Duration.ofSeconds(30), Clock.systemUTC());
 		this.uploadWatcher = new UploadWatcher(reads, properties.pgdataWaitTimeout(), properties.pgdataPollInitial(),
@@ -88,12 +88,43 @@ final class ImportContext implements AutoCloseable {
 		return this.properties.requireFileList();
 	}
 
-	@Override
-	public void close() {
-		this.prefetcher.shutdownNow();
+	private static ThreadFactory threads(String name) {
+		AtomicInteger count = new AtomicInteger();
+		return (r) -> {
+			Thread t = new Thread(r, name + count.incrementAndGet());
+			t.setDaemon(true);
+			return t;
+		};
 	}
 
-	/** Threads that read ranges ahead of the jobs: at most one read ahead per running job. */
+	/**
+	 * Stops the shared job and read-ahead threads once the runs were stopped: jobs and reads
+	 * already handed to them still run and end (a stopped run's jobs end at their next check, and
+	 * none waits forever for a read that was dropped), then whatever is left after
+	 * {@value #CLOSE_WAIT_SECONDS} seconds is interrupted.
+	 */
+	@Override
+	public void close() {
+		this.jobs.shutdown();
+		this.prefetcher.shutdown();
+		try {
+			if (!this.jobs.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)
+					|| !this.prefetcher.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+				this.jobs.shutdownNow();
+				this.prefetcher.shutdownNow();
+			}
+		}
+		catch (InterruptedException ex) {
+			this.jobs.shutdownNow();
+			this.prefetcher.shutdownNow();
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/**
+	 * Threads that read ranges ahead of the jobs, {@code job-concurrency} of them: each running
+	 * job has at most one read ahead in flight.
+	 */
 	ExecutorService prefetcher() {
 		return this.prefetcher;
 	}
@@ -138,12 +169,12 @@ final class ImportContext implements AutoCloseable {
 		return this.bytesImported;
 	}
 
-	ExecutorService newJobExecutor() {
-		return Executors.newFixedThreadPool(this.properties.jobConcurrency(), (r) -> {
-			Thread t = new Thread(r, "import-job-" + this.jobThreads.incrementAndGet());
-			t.setDaemon(true);
-			return t;
-		});
+	/**
+	 * The job threads of this instance, {@code job-concurrency} of them, shared by every import;
+	 * a run submits a job only once it holds one of the {@link #jobSlots()}.
+	 */
+	ExecutorService jobs() {
+		return this.jobs;
 	}
 
 	void finished(ImportRun run) {

@@ -1,16 +1,25 @@
 package dev.pgext.importer.run;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.Phaser;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
@@ -22,6 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.pgext.importer.layer.LayerFormatException;
 import dev.pgext.importer.pgdata.InvalidPgdataException;
 import dev.pgext.importer.pgdata.PgControl;
+import dev.pgext.importer.pgdata.PgdataFile;
 import dev.pgext.importer.plan.ImportPlan;
 import dev.pgext.importer.plan.Job;
 import dev.pgext.importer.plan.Manifest;
@@ -160,10 +170,20 @@ final class ImportRun implements Runnable {
 	}
 
 	private void runImport() throws Exception {
+		try {
+			importFromManifest();
+		}
+		finally {
+			Files.deleteIfExists(InputListing.localFile(this.context, this.id));
+		}
+	}
+
+	private void importFromManifest() throws Exception {
 		IndexPart.Import state = this.index.part().importPgdata();
 		String bucket = state.location().bucket();
 		String prefix = state.location().prefix();
 		Manifest manifest;
+		InputReader reader;
 		ImportPlan plan;
 		FileVerification files;
 		if (state.plan() == null) {
@@ -172,15 +192,16 @@ final class ImportRun implements Runnable {
 					() -> new InputListing(this.context, this.id).freeze(bucket, prefix, status));
 			Sha256Digest manifestDigest = manifest.digest();
 			files = FileVerification.of(manifest, this.id.shard().count() == 1);
-			Manifest frozen = manifest;
-			PgControl control = this.retry.call("reading pg_control", () -> readControl(reader(bucket, prefix, frozen), files));
+			reader = reader(bucket, prefix, manifest);
+			InputReader frozen = reader;
+			PgControl control = this.retry.call("reading pg_control", () -> readControl(frozen, files));
 			long jobSize = this.context.jobSize();
-			plan = Planner.plan(manifest, manifestDigest, control, this.id.shard(), jobSize,
+			plan = Planner.plan(manifest.files(), manifestDigest, control, this.id.shard(), jobSize,
 					this.context.compressionLevel(), files.active());
 			long balanced = balancedJobSize(plan.bytes(), jobSize);
 			if (balanced < jobSize) {
 				jobSize = balanced;
-				plan = Planner.plan(manifest, manifestDigest, control, this.id.shard(), jobSize,
+				plan = Planner.plan(manifest.files(), manifestDigest, control, this.id.shard(), jobSize,
 						this.context.compressionLevel(), files.active());
 			}
 			IndexPart.Plan summary = new IndexPart.Plan(plan.id().hex(), manifestDigest.hex(), plan.jobs().size(),
@@ -191,18 +212,19 @@ final class ImportRun implements Runnable {
 		}
 		else {
 			IndexPart.Plan recorded = state.plan();
-			byte[] json = this.retry.call("reading the frozen manifest", () -> this.context.storage()
-				.getBytes(ImportLayout.manifest(this.id))
+			Path local = InputListing.localFile(this.context, this.id);
+			manifest = this.retry.call("reading the frozen manifest", () -> new InputListing(this.context, this.id)
+				.download(local)
 				.orElseThrow(() -> new ImportFailedException("the frozen manifest of this import is missing")));
-			manifest = Manifest.fromJson(json);
 			Sha256Digest manifestDigest = manifest.digest();
 			if (!manifestDigest.hex().equals(recorded.manifestSha256())) {
 				throw new ImportFailedException("the frozen manifest does not match its recorded digest");
 			}
 			files = FileVerification.of(manifest, this.id.shard().count() == 1);
-			Manifest frozen = manifest;
-			PgControl control = this.retry.call("reading pg_control", () -> readControl(reader(bucket, prefix, frozen), files));
-			plan = Planner.plan(manifest, manifestDigest, control, this.id.shard(), recorded.jobSizeBytes(),
+			reader = reader(bucket, prefix, manifest);
+			InputReader frozen = reader;
+			PgControl control = this.retry.call("reading pg_control", () -> readControl(frozen, files));
+			plan = Planner.plan(manifest.files(), manifestDigest, control, this.id.shard(), recorded.jobSizeBytes(),
 					recorded.compressionLevel(), files.active());
 			if (!plan.id().hex().equals(recorded.id())) {
 				throw new ImportFailedException("the resumed import plans differently than it did at first (plan "
@@ -212,7 +234,7 @@ final class ImportRun implements Runnable {
 					plan.jobs().size());
 		}
 		this.context.failpoints().hit(Failpoints.AFTER_PLAN);
-		LayerBuilder builder = new LayerBuilder(this.context, this.id, plan, reader(bucket, prefix, manifest), files,
+		LayerBuilder builder = new LayerBuilder(this.context, this.id, plan, reader, files,
 				this.index.part().importPgdata().plan().compressionLevel(), this::stopped);
 		runJobs(plan, builder);
 	}
@@ -230,8 +252,29 @@ final class ImportRun implements Runnable {
 		return Math.min(configured, Math.max(MIN_BALANCED_JOB_SIZE, pages * PgControl.BLOCK_SIZE));
 	}
 
+	/**
+	 * A reader of the files the jobs read, from one pass over the manifest: it keeps the entries of
+	 * the files that are imported (relation and SLRU segments, relation maps, the control file),
+	 * not those skipped (WAL and the like) nor the listing itself.
+	 */
 	private InputReader reader(String bucket, String prefix, Manifest manifest) {
-		return new InputReader(this.context.reads(), bucket, ImportLayout.pgdataPrefix(prefix), manifest.byPath());
+		Map<String, ManifestEntry> read = new HashMap<>();
+		manifest.files().forEach((entry) -> {
+			if (imported(entry)) {
+				read.put(entry.path(), entry);
+			}
+		});
+		return new InputReader(this.context.reads(), bucket, ImportLayout.pgdataPrefix(prefix), read);
+	}
+
+	private static boolean imported(ManifestEntry entry) {
+		try {
+			return !(PgdataFile.classify(entry.path(), entry.size()) instanceof PgdataFile.Skipped);
+		}
+		catch (InvalidPgdataException ex) {
+			// refused by the planner, naming the file
+			return false;
+		}
 	}
 
 	private static PgControl readControl(InputReader reader, FileVerification files) {
@@ -262,9 +305,13 @@ final class ImportRun implements Runnable {
 			.finishedJobs()
 			.stream()
 			.collect(Collectors.toMap(FinishedJob::job, (j) -> j));
-		ExecutorService executor = this.context.newJobExecutor();
+		ExecutorService executor = this.context.jobs();
 		AtomicReference<Exception> failure = new AtomicReference<>();
 		List<Future<?>> futures = new ArrayList<>();
+		// the jobs of this run on the shared threads: counted in, so the run can wait for its own to end
+		Phaser inFlight = new Phaser(1);
+		Set<Thread> threads = new HashSet<>();
+		AtomicBoolean closing = new AtomicBoolean();
 		try {
 			for (Job job : plan.jobs()) {
 				FinishedJob recorded = finished.get(job.id());
@@ -273,33 +320,42 @@ final class ImportRun implements Runnable {
 					this.context.jobSlots().release();
 					break;
 				}
-				futures.add(executor.submit(() -> {
-					LayerBuilder.Written written = null;
-					try {
-						if (recorded != null && this.retry.call("checking layer " + recorded.layer(),
-								() -> builder.intact(recorded))) {
+				inFlight.register();
+				try {
+					futures.add(executor.submit(() -> {
+						try {
+							synchronized (threads) {
+								if (closing.get()) {
+									return null;
+								}
+								threads.add(Thread.currentThread());
+							}
+							try {
+								runJob(job, recorded, builder);
+							}
+							catch (Exception ex) {
+								failure.compareAndSet(null, ex);
+							}
+							finally {
+								synchronized (threads) {
+									threads.remove(Thread.currentThread());
+									// an interrupt meant for this run stays with it
+									Thread.interrupted();
+								}
+							}
 							return null;
 						}
-						written = this.retry.call("job " + job.id(), () -> builder.write(job));
-						LayerBuilder.Written layer = written;
-						this.retry.call("uploading the layer of job " + job.id(), () -> {
-							FinishedJob done = builder.upload(layer);
-							this.index.update((i) -> i.withJobFinished(done));
-							return done;
-						});
-						this.context.failpoints().hit(Failpoints.AFTER_JOB);
-					}
-					catch (Exception ex) {
-						failure.compareAndSet(null, ex);
-					}
-					finally {
-						this.context.jobSlots().release();
-						if (written != null) {
-							builder.discard(written);
+						finally {
+							this.context.jobSlots().release();
+							inFlight.arriveAndDeregister();
 						}
-					}
-					return null;
-				}));
+					}));
+				}
+				catch (RejectedExecutionException ex) {
+					inFlight.arriveAndDeregister();
+					this.context.jobSlots().release();
+					throw new ImportStoppedException("the importer is shutting down");
+				}
 			}
 			for (Future<?> future : futures) {
 				future.get();
@@ -310,8 +366,11 @@ final class ImportRun implements Runnable {
 		}
 		finally {
 			// nothing of this run may still be writing once it returns, or a resumed run would race it
-			executor.shutdownNow();
-			executor.awaitTermination(5, TimeUnit.MINUTES);
+			synchronized (threads) {
+				closing.set(true);
+				threads.forEach(Thread::interrupt);
+			}
+			awaitJobs(inFlight);
 		}
 		if (failure.get() != null) {
 			throw failure.get();
@@ -320,6 +379,45 @@ final class ImportRun implements Runnable {
 		int done = this.index.part().importPgdata().finishedJobs().size();
 		if (done != plan.jobs().size()) {
 			throw new ImportFailedException("only " + done + " of " + plan.jobs().size() + " jobs finished");
+		}
+	}
+
+	/** One job: an intact recorded layer counts as it is, otherwise the layer is built, uploaded and recorded. */
+	private void runJob(Job job, FinishedJob recorded, LayerBuilder builder) throws Exception {
+		LayerBuilder.Written written = null;
+		try {
+			if (recorded != null
+					&& this.retry.call("checking layer " + recorded.layer(), () -> builder.intact(recorded))) {
+				return;
+			}
+			written = this.retry.call("job " + job.id(), () -> builder.write(job));
+			LayerBuilder.Written layer = written;
+			this.retry.call("uploading the layer of job " + job.id(), () -> {
+				FinishedJob done = builder.upload(layer);
+				this.index.update((i) -> i.withJobFinished(done));
+				return done;
+			});
+			this.context.failpoints().hit(Failpoints.AFTER_JOB);
+		}
+		finally {
+			if (written != null) {
+				builder.discard(written);
+			}
+		}
+	}
+
+	/** Waits until every job this run submitted has ended (they were interrupted if still running). */
+	private void awaitJobs(Phaser inFlight) {
+		int phase = inFlight.arrive();
+		try {
+			inFlight.awaitAdvanceInterruptibly(phase, 5, TimeUnit.MINUTES);
+		}
+		catch (TimeoutException ex) {
+			log.error("Import {}: jobs still running 5 minutes after they were interrupted", this.id);
+		}
+		catch (InterruptedException ex) {
+			inFlight.awaitAdvance(phase);
+			Thread.currentThread().interrupt();
 		}
 	}
 

@@ -1,7 +1,14 @@
 package dev.pgext.importer.run;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import tools.jackson.databind.JsonNode;
@@ -17,7 +24,9 @@ import dev.pgext.model.store.ObjectStore;
 
 /**
  * The one listing of an import's input: taken once, stored as {@code import_manifest.json} with
- * the upload's own file list, and from then on the only truth about what the input holds.
+ * the upload's own file list, and from then on the only truth about what the input holds. The
+ * listing's pages are written to a local file as they arrive and the file is uploaded as it is,
+ * so the listing is never held in memory, however many files the input has.
  */
 final class InputListing {
 
@@ -33,60 +42,106 @@ final class InputListing {
 		this.id = id;
 	}
 
+	/** The local copy of this import's frozen manifest, deleted when the run ends. */
+	static Path localFile(ImportContext context, ImportId id) {
+		return context.workDir()
+			.resolve(id.tenantId() + "-" + id.shard().slug() + "-" + id.timelineId() + "-import_manifest.json");
+	}
+
 	/**
 	 * Lists the input once and stores the listing, with the file list the upload carries (its
 	 * {@code backup_manifest}, or a {@code files} list in {@code status/pgdata}), as the frozen manifest.
 	 */
 	Manifest freeze(String bucket, String prefix, JsonNode status) {
 		String key = ImportLayout.manifest(this.id);
-		Optional<byte[]> existing = this.context.storage().getBytes(key);
+		Path file = localFile(this.context, this.id);
+		Optional<Manifest> existing = download(file);
 		if (existing.isPresent()) {
 			// frozen by an earlier attempt that stopped before recording its plan: keep that listing
-			return Manifest.fromJson(existing.get());
+			return existing.get();
 		}
 		ObjectStore input = this.context.inputStore(bucket);
 		String pgdata = ImportLayout.pgdataPrefix(prefix);
-		List<ManifestEntry> listed = new ArrayList<>();
 		int max = this.context.maxFiles();
-		input.list(pgdata, (ObjectInfo info) -> {
-			if (info.key().endsWith("/") && info.size() == 0) {
-				return;
+		Manifest.Writer writer = Manifest.writer(file);
+		ManifestEntry[] backupManifest = new ManifestEntry[1];
+		Manifest manifest;
+		try {
+			input.list(pgdata, (ObjectInfo info) -> {
+				if (info.key().endsWith("/") && info.size() == 0) {
+					return;
+				}
+				if (writer.count() >= max) {
+					throw new InvalidPgdataException("the PGDATA has more than " + max + " files");
+				}
+				ManifestEntry entry = new ManifestEntry(info.key().substring(pgdata.length()), info.size(), info.etag());
+				if (entry.path().equals(BackupManifest.FILE_NAME)) {
+					backupManifest[0] = entry;
+				}
+				writer.add(entry);
+			});
+			if (writer.count() == 0) {
+				throw new InvalidPgdataException("there are no files under '" + pgdata + "'");
 			}
-			if (listed.size() >= max) {
-				throw new InvalidPgdataException("the PGDATA has more than " + max + " files");
-			}
-			listed.add(new ManifestEntry(info.key().substring(pgdata.length()), info.size(), info.etag()));
-		});
-		if (listed.isEmpty()) {
-			throw new InvalidPgdataException("there are no files under '" + pgdata + "'");
+			manifest = writer.finish(checks(bucket, pgdata, status, backupManifest[0]));
 		}
-		Manifest manifest = Manifest.of(listed);
+		catch (RuntimeException ex) {
+			writer.close();
+			throw ex;
+		}
+		if (this.context.storage().putIfAbsent(key, file, "application/json").isEmpty()) {
+			return download(file).orElseThrow(() -> new ImportFailedException("the frozen manifest vanished"));
+		}
+		return manifest;
+	}
+
+	/** The upload's own file list, or null when it has none (and none is required). */
+	private List<FileCheck> checks(String bucket, String pgdata, JsonNode status, ManifestEntry backupManifest) {
 		List<FileCheck> checks = new ArrayList<>();
-		ManifestEntry backupManifest = manifest.byPath().get(BackupManifest.FILE_NAME);
 		if (backupManifest != null) {
 			if (backupManifest.size() > MAX_BACKUP_MANIFEST) {
 				throw new InvalidPgdataException("'backup_manifest' is " + backupManifest.size()
 						+ " bytes, more than the " + MAX_BACKUP_MANIFEST + " this importer reads");
 			}
-			checks.addAll(BackupManifest.parse(new InputReader(this.context.reads(), bucket, pgdata, manifest.byPath()).readWhole(BackupManifest.FILE_NAME)));
+			InputReader reader = new InputReader(this.context.reads(), bucket, pgdata,
+					Map.of(BackupManifest.FILE_NAME, backupManifest));
+			checks.addAll(BackupManifest.parse(reader.readWhole(BackupManifest.FILE_NAME)));
 		}
-		UploadFileList.of(status).ifPresent(checks::addAll);
-		if (checks.isEmpty() && backupManifest == null && UploadFileList.of(status).isEmpty()) {
+		Optional<List<FileCheck>> uploadList = UploadFileList.of(status);
+		uploadList.ifPresent(checks::addAll);
+		if (backupManifest == null && uploadList.isEmpty()) {
 			if (this.context.requireFileList()) {
 				throw new InvalidPgdataException("the upload carries no file list to verify the files against: "
 						+ "neither 'pgdata/backup_manifest' nor a \"files\" list in 'status/pgdata' "
 						+ "(pgext.importer.require-file-list is on)");
 			}
+			return null;
 		}
-		else {
-			manifest = manifest.withChecks(checks);
+		return checks;
+	}
+
+	/**
+	 * Copies this import's frozen manifest from the storage bucket to {@code file}, streaming.
+	 * @return the manifest, or empty when none was frozen yet
+	 */
+	Optional<Manifest> download(Path file) {
+		Optional<InputStream> stored = this.context.storage().get(ImportLayout.manifest(this.id));
+		if (stored.isEmpty()) {
+			return Optional.empty();
 		}
-		if (this.context.storage().putIfAbsent(key, manifest.toJson(), "application/json").isEmpty()) {
-			return Manifest.fromJson(this.context.storage()
-				.getBytes(key)
-				.orElseThrow(() -> new ImportFailedException("the frozen manifest vanished")));
+		try (InputStream in = stored.get()) {
+			Files.createDirectories(file.toAbsolutePath().getParent());
+			Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
 		}
-		return manifest;
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		try {
+			return Optional.of(Manifest.read(file));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new ImportFailedException("the frozen manifest of this import is unreadable: " + ex.getMessage());
+		}
 	}
 
 }

@@ -30,10 +30,10 @@ class PlannerTests {
 
 	private final PgControl control = control();
 
-	private final Manifest manifest = Manifest.of(List.of(entry("global/pg_control", 8192),
+	private final List<ManifestEntry> manifest = List.of(entry("global/pg_control", 8192),
 			entry("global/pg_filenode.map", 512), entry("global/1262", 8192), entry("base/5/pg_filenode.map", 512),
 			entry("base/5/16384", SEGMENT), entry("base/5/16384.1", 3000 * 8192L), entry("base/5/16384_fsm", 3 * 8192),
-			entry("base/5/16390_init", 8192), entry("pg_xact/0000", 8192), entry("pg_wal/000000010000000000000001", 1 << 24)));
+			entry("base/5/16390_init", 8192), entry("pg_xact/0000", 8192), entry("pg_wal/000000010000000000000001", 1 << 24));
 
 	@Test
 	void theSameInputGivesTheSamePlan() {
@@ -48,7 +48,7 @@ class PlannerTests {
 	@Test
 	void withWholeFilesNoFileIsSplitOverTwoJobsAndThePlanIdDiffers() {
 		ImportPlan split = plan(new ShardIdentity(0, 1, 2048), 64L << 20);
-		ImportPlan whole = Planner.plan(this.manifest, digest(), this.control, new ShardIdentity(0, 1, 2048),
+		ImportPlan whole = Planner.plan(this.manifest::forEach, digest(), this.control, new ShardIdentity(0, 1, 2048),
 				64L << 20, 1, true);
 		java.util.Map<String, Set<Integer>> jobsOfFile = new java.util.HashMap<>();
 		for (Job job : whole.jobs()) {
@@ -110,24 +110,24 @@ class PlannerTests {
 
 	@Test
 	void missingOrShortSegmentsAreRefused() {
-		List<ManifestEntry> gap = new ArrayList<>(this.manifest.files());
+		List<ManifestEntry> gap = new ArrayList<>(this.manifest);
 		gap.removeIf((e) -> e.path().equals("base/5/16384.1"));
 		gap.add(entry("base/5/16384.2", 8192));
 		assertThatExceptionOfType(InvalidPgdataException.class)
-			.isThrownBy(() -> Planner.plan(Manifest.of(gap), digest(), this.control, new ShardIdentity(0, 1, 2048),
+			.isThrownBy(() -> Planner.plan(gap::forEach, digest(), this.control, new ShardIdentity(0, 1, 2048),
 					1 << 28, 1))
 			.withMessageContaining("segment 1 of the relation is missing");
-		List<ManifestEntry> shortSegment = new ArrayList<>(this.manifest.files());
+		List<ManifestEntry> shortSegment = new ArrayList<>(this.manifest);
 		shortSegment.removeIf((e) -> e.path().equals("base/5/16384"));
 		shortSegment.add(entry("base/5/16384", SEGMENT - 8192));
 		assertThatExceptionOfType(InvalidPgdataException.class)
-			.isThrownBy(() -> Planner.plan(Manifest.of(shortSegment), digest(), this.control,
+			.isThrownBy(() -> Planner.plan(shortSegment::forEach, digest(), this.control,
 					new ShardIdentity(0, 1, 2048), 1 << 28, 1))
 			.withMessageContaining("not the last segment");
 	}
 
 	private ImportPlan plan(ShardIdentity shard, long jobSize) {
-		return Planner.plan(this.manifest, digest(), this.control, shard, jobSize, 1);
+		return Planner.plan(this.manifest::forEach, digest(), this.control, shard, jobSize, 1);
 	}
 
 	private static Sha256Digest digest() {
