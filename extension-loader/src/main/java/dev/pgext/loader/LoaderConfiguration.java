@@ -36,7 +36,7 @@ class LoaderConfiguration {
 	private static final Logger logger = LoggerFactory.getLogger(LoaderConfiguration.class);
 
 	@Bean
-	MetadataTrust metadataTrust(LoaderProperties properties, TrustProperties trust, MeterRegistry meters) {
+	MetadataTrust trustedKeys(LoaderProperties properties, TrustProperties trust, MeterRegistry meters) {
 		TrustedKeys keys = TrustedKeys.parse(trust.publicKeys());
 		Path stateDir = (trust.stateDir() != null) ? trust.stateDir()
 				: (properties.cacheDir() != null) ? properties.cacheDir().resolve("trust") : null;

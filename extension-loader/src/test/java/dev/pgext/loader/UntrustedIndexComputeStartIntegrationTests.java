@@ -13,6 +13,8 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -82,7 +84,9 @@ class UntrustedIndexComputeStartIntegrationTests {
 		}
 		HttpResponse<String> health = get("/actuator/health");
 		assertThat(health.statusCode()).isEqualTo(503);
-		assertThat(health.body()).contains("\"metadataTrust\":{\"status\":\"DOWN\"").contains("unsigned: ");
+		JsonNode trust = JsonMapper.builder().build().readTree(health.body()).path("components").path("metadataTrust");
+		assertThat(trust.path("status").asString()).isEqualTo("DOWN");
+		assertThat(trust.path("details").path("15/ext_index.json").asString()).startsWith("unsigned: ");
 		assertThat(get("/actuator/prometheus").body())
 			.contains("pgext_loader_metadata_rejected_total{reason=\"unsigned\"} 1.0");
 	}
