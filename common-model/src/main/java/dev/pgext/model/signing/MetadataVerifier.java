@@ -43,11 +43,6 @@ public final class MetadataVerifier {
 		this.clock = clock;
 	}
 
-	/** Whether an unsigned document is refused. */
-	public boolean required() {
-		return this.required;
-	}
-
 	/** Whether this verifier checks anything at all. */
 	public boolean active() {
 		return !this.keys.isEmpty();

@@ -58,16 +58,6 @@ public class MetadataSigning {
 		}
 	}
 
-	/** Whether there is a key to sign with. */
-	public boolean enabled() {
-		return this.signer != null;
-	}
-
-	/** The id of the signing key, if there is one. */
-	public Optional<String> keyId() {
-		return Optional.ofNullable(this.signer).map((s) -> s.key().keyId());
-	}
-
 	/**
 	 * A fresh signature of {@code content} as {@code document} at {@code version}, or empty when
 	 * running unsigned.
