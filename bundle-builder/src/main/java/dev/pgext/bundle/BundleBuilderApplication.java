@@ -5,17 +5,19 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
+import dev.pgext.bundle.fetch.PinTrust;
+
 /**
  * The bundle builder CLI: builds, verifies, publishes and fetches pinned self-contained Postgres
  * bundles. One command per run; the exit code says how it went.
  */
 @SpringBootApplication
-@EnableConfigurationProperties(BundleProperties.class)
+@EnableConfigurationProperties({ BundleProperties.class, PinTrust.class })
 public class BundleBuilderApplication {
 
 	@Bean
-	BundleCommands bundleCommands(BundleProperties properties) {
-		return new BundleCommands(properties, System.out, System.err);
+	BundleCommands bundleCommands(BundleProperties properties, PinTrust trust) {
+		return new BundleCommands(properties, trust, System.out, System.err);
 	}
 
 	public static void main(String[] args) {

@@ -17,6 +17,7 @@ import dev.pgext.bundle.build.BundleBuilder;
 import dev.pgext.bundle.build.ChrootUser;
 import dev.pgext.bundle.fetch.BundleFetcher;
 import dev.pgext.bundle.fetch.Pin;
+import dev.pgext.bundle.fetch.PinTrust;
 import dev.pgext.bundle.publish.BundlePublisher;
 import dev.pgext.bundle.publish.RegistryClient;
 import dev.pgext.bundle.verify.BundleVerifier;
@@ -45,10 +46,13 @@ class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
 			      the file's sha256 must be the one in its name (pg-bundle-<sha256>.tar.zst) or --expect;
 			      a file of another name needs --expect
 			  bundle-builder publish BUNDLE [--registry URL]
-			  bundle-builder fetch --pin PINFILE --into DIR
+			  bundle-builder fetch --pin PINFILE [--signature SIGFILE] --into DIR
+			      the pin is verified against SIGFILE (default PINFILE.sig) and pgext.bundle.trust.public-keys
 			""";
 
 	private final BundleProperties properties;
+
+	private final PinTrust trust;
 
 	private final PrintStream out;
 
@@ -57,7 +61,12 @@ class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
 	private int exitCode = OK;
 
 	BundleCommands(BundleProperties properties, PrintStream out, PrintStream err) {
+		this(properties, PinTrust.none(), out, err);
+	}
+
+	BundleCommands(BundleProperties properties, PinTrust trust, PrintStream out, PrintStream err) {
 		this.properties = properties;
+		this.trust = trust;
 		this.out = out;
 		this.err = err;
 	}
@@ -79,7 +88,7 @@ class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
 				case "build" -> build(CommandLine.parse(args, Set.of("output", "variant", "source-date-epoch")));
 				case "verify" -> verify(CommandLine.parse(args, Set.of("expect")));
 				case "publish" -> publish(CommandLine.parse(args, Set.of("registry")));
-				case "fetch" -> fetch(CommandLine.parse(args, Set.of("pin", "into")));
+				case "fetch" -> fetch(CommandLine.parse(args, Set.of("pin", "signature", "into")));
 				case "help", "--help", "-h" -> this.out.print(USAGE_TEXT);
 				default -> throw new UsageException(
 						command.isEmpty() ? "no command given" : "unknown command " + command);
@@ -175,8 +184,9 @@ class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
 	}
 
 	private void fetch(CommandLine line) throws Exception {
-		Pin pin = Pin.read(Path.of(line.required("pin")));
 		Path into = Path.of(line.required("into"));
+		Pin pin = this.trust.read(Path.of(line.required("pin")),
+				(line.option("signature") != null) ? Path.of(line.option("signature")) : null, into);
 		BundleManifest manifest = new BundleFetcher(store()).fetch(pin, into);
 		this.out.println("placed " + pin.sha256().hex() + " pg " + manifest.pgVersions() + " at " + into);
 	}

@@ -74,7 +74,8 @@ class PgextCliIntegrationTests {
 				"--spring.datasource.password=" + database.password(),
 				"--pgext.registry.s3.endpoint=" + bucket.endpoint(), "--pgext.registry.s3.bucket=" + bucket.name(),
 				"--pgext.registry.s3.access-key=" + bucket.accessKey(),
-				"--pgext.registry.s3.secret-key=" + bucket.secretKey(), "--pgext.registry.admin.token=" + ADMIN_TOKEN);
+				"--pgext.registry.s3.secret-key=" + bucket.secretKey(), "--pgext.registry.admin.token=" + ADMIN_TOKEN,
+				"--pgext.registry.signing.allow-unsigned=true");
 		url = "http://127.0.0.1:" + registry.getEnvironment().getProperty("local.server.port");
 		environment = Map.of("PGEXT_CONFIG", work.resolve("config/credentials").toString(), "PGEXT_REGISTRY", url,
 				"PGEXT_TOKEN", ADMIN_TOKEN, "USER", "tester");

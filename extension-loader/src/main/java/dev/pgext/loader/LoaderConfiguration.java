@@ -1,10 +1,14 @@
 package dev.pgext.loader;
 
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.pgext.loader.fetch.BandwidthLimiter;
 import dev.pgext.loader.fetch.ExtensionSource;
@@ -12,31 +16,57 @@ import dev.pgext.loader.fetch.FilePlacer;
 import dev.pgext.loader.fetch.NodeCache;
 import dev.pgext.loader.fetch.RegistryExtensionSource;
 import dev.pgext.loader.fetch.S3ExtensionSource;
+import dev.pgext.loader.trust.MetadataTrust;
+import dev.pgext.loader.trust.TrustProperties;
+import dev.pgext.model.signing.MetadataVerifier;
+import dev.pgext.model.signing.TrustedKeys;
+import dev.pgext.model.signing.VersionLedger;
 import dev.pgext.model.store.S3ObjectStore;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The source of extensions the configuration names, and the placer that writes their files.
+ * The source of extensions the configuration names, the trust its indexes must pass, and the
+ * placer that writes their files.
  */
 @Configuration(proxyBeanMethods = false)
 class LoaderConfiguration {
 
+	private static final Logger logger = LoggerFactory.getLogger(LoaderConfiguration.class);
+
 	@Bean
-	ExtensionSource extensionSource(LoaderProperties properties) {
+	MetadataTrust trustedKeys(LoaderProperties properties, TrustProperties trust, MeterRegistry meters) {
+		TrustedKeys keys = TrustedKeys.parse(trust.publicKeys());
+		Path stateDir = (trust.stateDir() != null) ? trust.stateDir()
+				: (properties.cacheDir() != null) ? properties.cacheDir().resolve("trust") : null;
+		VersionLedger ledger = (stateDir != null) ? VersionLedger.in(stateDir) : VersionLedger.inMemory();
+		if (keys.isEmpty() && !trust.signaturesRequired()) {
+			logger.warn("No trusted public key (pgext.loader.trust.public-keys): indexes and manifests are not verified");
+		}
+		else {
+			logger.info("Trusting metadata signed by {} (signatures {})", keys.ids(),
+					trust.signaturesRequired() ? "required" : "checked when present");
+		}
+		return new MetadataTrust(new MetadataVerifier(keys, trust.signaturesRequired(), ledger, Clock.systemUTC()),
+				meters);
+	}
+
+	@Bean
+	ExtensionSource extensionSource(LoaderProperties properties, MetadataTrust trust) {
 		if (properties.source() == LoaderProperties.Source.REGISTRY) {
 			if (properties.registry() == null) {
 				throw new IllegalStateException("pgext.loader.source=registry needs pgext.loader.registry.url");
 			}
 			return new RegistryExtensionSource(properties.registry().url(), properties.registry().token(),
-					FilePlacer.retry(properties.attempts(), properties.initialBackoff()), properties.resolvedPlatform());
+					FilePlacer.retry(properties.attempts(), properties.initialBackoff()), properties.resolvedPlatform(),
+					trust);
 		}
 		if (properties.s3() == null || properties.s3().bucket() == null) {
 			throw new IllegalStateException("pgext.loader.source=s3 needs pgext.loader.s3.bucket");
 		}
 		return new S3ExtensionSource(S3ObjectStore.create(properties.s3()).withCircuitBreaker(breaker()),
-				properties.resolvedPlatform());
+				properties.resolvedPlatform(), trust);
 	}
 
 	/** Opens after most of the last calls failed (after the store's own retries), so a dead S3 fails fast. */

@@ -1,5 +1,7 @@
 package dev.pgext.registry;
 
+import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -11,6 +13,9 @@ import dev.pgext.model.PgMajor;
 import dev.pgext.model.Scope;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.StoreLayout;
+import dev.pgext.model.signing.MetadataVerifier;
+import dev.pgext.model.signing.TrustedKeys;
+import dev.pgext.model.signing.VersionLedger;
 import dev.pgext.model.store.ObjectInfo;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,6 +44,8 @@ class MirrorIntegrationTests extends RegistryIntegrationTest {
 		awaitProjections();
 
 		Map<String, byte[]> incremental = mirror();
+		// the snapshot's signature is not mirror content: a rebuild signs the snapshot anew
+		assertSignedSnapshot(incremental.remove("mirror/snapshot.json.sig"), incremental.get("mirror/snapshot.json"));
 		assertThat(incremental).containsKeys("mirror/index.json", "mirror/snapshot.json",
 				"mirror/extensions/mirror_a.json", "mirror/extensions/mirror_a/1.0.0.json",
 				"mirror/extensions/mirror_a/1.1.0.json", "mirror/extensions/mirror_b/1.0.0.json",
@@ -81,7 +88,16 @@ class MirrorIntegrationTests extends RegistryIntegrationTest {
 		assertThat(operation.path("result").path("objects").asInt()).isEqualTo(incremental.size());
 
 		Map<String, byte[]> rebuilt = mirror();
+		assertSignedSnapshot(rebuilt.remove("mirror/snapshot.json.sig"), rebuilt.get("mirror/snapshot.json"));
 		assertThat(digests(rebuilt)).isEqualTo(digests(incremental));
+	}
+
+	private static void assertSignedSnapshot(byte[] signature, byte[] snapshot) {
+		assertThat(signature).as("mirror/snapshot.json.sig").isNotNull();
+		assertThat(new MetadataVerifier(
+				TrustedKeys.of(List.of(RegistryTestInfrastructure.signingKey().publicKey())), true,
+				VersionLedger.inMemory(), Clock.systemUTC())
+			.verify("mirror/snapshot.json", snapshot, signature)).isPresent();
 	}
 
 	private void publish(String name, String version, String... majors) {

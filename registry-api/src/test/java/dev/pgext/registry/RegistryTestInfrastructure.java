@@ -1,15 +1,27 @@
 package dev.pgext.registry;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import org.springframework.test.context.DynamicPropertyRegistry;
+
+import dev.pgext.model.signing.SigningKey;
 
 import dev.pgext.testsupport.TestBucket;
 import dev.pgext.testsupport.TestDatabase;
 import dev.pgext.testsupport.TestInfrastructure;
 
 /**
- * Points a registry test's application context at its own real database and bucket.
+ * Points a registry test's application context at its own real database and bucket, and
+ * gives it a signing key (one per test JVM) whose public half tests verify with.
  */
 public final class RegistryTestInfrastructure {
+
+	private static final SigningKey SIGNING_KEY = SigningKey.generate();
+
+	private static Path signingKeyFile;
 
 	private RegistryTestInfrastructure() {
 	}
@@ -24,6 +36,31 @@ public final class RegistryTestInfrastructure {
 		registry.add("pgext.registry.s3.bucket", bucket::name);
 		registry.add("pgext.registry.s3.access-key", bucket::accessKey);
 		registry.add("pgext.registry.s3.secret-key", bucket::secretKey);
+		registry.add("pgext.registry.signing.private-key-file", () -> signingKeyFile().toString());
+	}
+
+	/** The key every registry test context signs with. */
+	public static SigningKey signingKey() {
+		return SIGNING_KEY;
+	}
+
+	/** The PEM file of {@link #signingKey()}, with its public key beside it ({@code .pub}). */
+	public static synchronized Path signingKeyFile() {
+		if (signingKeyFile == null) {
+			try {
+				Path dir = Files.createTempDirectory("pgext-signing");
+				Path file = dir.resolve("signing.pem");
+				SIGNING_KEY.write(file);
+				file.toFile().deleteOnExit();
+				file.resolveSibling("signing.pem.pub").toFile().deleteOnExit();
+				dir.toFile().deleteOnExit();
+				signingKeyFile = file;
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+		return signingKeyFile;
 	}
 
 }

@@ -9,6 +9,7 @@ import java.util.Base64;
 
 import org.springframework.boot.SpringApplication;
 
+import dev.pgext.model.signing.SigningKey;
 import dev.pgext.model.store.ObjectStoreSettings;
 import dev.pgext.model.store.S3ObjectStore;
 import dev.pgext.testsupport.EmbeddedPostgresServer;
@@ -46,6 +47,16 @@ public final class TestRegistryApplication {
 		System.setProperty("pgext.registry.s3.secret-key", EmbeddedS3Server.SECRET_KEY);
 		String adminToken = localAdminToken(data.resolve("admin-token"));
 		System.setProperty("pgext.registry.admin.token", adminToken);
+		Path signingKey = data.resolve("signing.pem");
+		if (!Files.exists(signingKey)) {
+			try {
+				SigningKey.generate().write(signingKey);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+		System.setProperty("pgext.registry.signing.private-key-file", signingKey.toString());
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
 			s3.close();
 			postgres.close();

@@ -269,6 +269,8 @@ class WebhookDeliveryIntegrationTests extends RegistryIntegrationTest {
 				Map.entry("pgext.registry.s3.access-key", bucket.accessKey()),
 				Map.entry("pgext.registry.s3.secret-key", bucket.secretKey()),
 				Map.entry("pgext.registry.admin.token", ADMIN_TOKEN),
+				Map.entry("pgext.registry.signing.private-key-file",
+						RegistryTestInfrastructure.signingKeyFile().toString()),
 				Map.entry("pgext.registry.jobs.poll-interval", "100ms"),
 				Map.entry("pgext.registry.webhooks.retry-base", "100ms"),
 				Map.entry("pgext.registry.webhooks.retry-max", "300ms"),

@@ -30,6 +30,7 @@ import dev.pgext.importer.PgdataImporterApplication;
 import dev.pgext.local.LocalStackSettings.Ports;
 import dev.pgext.loader.LoaderApplication;
 import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.model.signing.SigningKey;
 import dev.pgext.model.store.ObjectStoreSettings;
 import dev.pgext.model.store.S3ObjectStore;
 import dev.pgext.registry.RegistryApplication;
@@ -142,6 +143,7 @@ public final class LocalStack {
 				store.client().close();
 			}
 			String adminToken = adminToken();
+			signingKey();
 
 			log.info("starting the registry on {}:{}", this.bindAddress, this.ports.registry());
 			track(startPart("registry", () -> registry(registryDb, adminToken)), REGISTRY);
@@ -269,6 +271,22 @@ public final class LocalStack {
 		return token;
 	}
 
+	/**
+	 * The registry's signing key: made on first start ({@code signing.pem}, its public key in
+	 * {@code signing.pem.pub}), kept for the next, so what the loader verified stays valid.
+	 */
+	private Path signingKey() throws IOException {
+		Path file = this.data.resolve("signing.pem");
+		if (!Files.exists(file) || !Files.exists(signingPublicKey())) {
+			SigningKey.generate().write(file);
+		}
+		return file;
+	}
+
+	private Path signingPublicKey() {
+		return this.data.resolve("signing.pem.pub");
+	}
+
 	private ConfigurableApplicationContext registry(EmbeddedPostgresServer db, String adminToken) {
 		Map<String, Object> properties = ServiceConfig.base(RegistryApplication.class, this.ports.registry());
 		properties.put("server.address", this.bindAddress);
@@ -279,6 +297,7 @@ public final class LocalStack {
 		properties.put("pgext.registry.s3.access-key", EmbeddedS3Server.ACCESS_KEY);
 		properties.put("pgext.registry.s3.secret-key", EmbeddedS3Server.SECRET_KEY);
 		properties.put("pgext.registry.admin.token", adminToken);
+		properties.put("pgext.registry.signing.private-key-file", this.data.resolve("signing.pem").toString());
 		// a developer stack: Prometheus (deploy/observability) scrapes its metrics without a token
 		properties.put("pgext.registry.actuator.public-metrics", "true");
 		return ServiceConfig.run(REGISTRY, RegistryApplication.class, properties);
@@ -405,6 +424,7 @@ public final class LocalStack {
 		properties.put("pgext.loader.registry.url", registryUrl());
 		properties.put("pgext.loader.registry.token", adminToken);
 		properties.put("pgext.loader.cache-dir", Files.createDirectories(this.data.resolve("node-cache")).toString());
+		properties.put("pgext.loader.trust.public-keys", signingPublicKey().toString());
 		log.info("building the pgext_loader hook");
 		Optional<Path> hook = HookBuild.build(this.data.resolve("pg-hook"));
 		if (hook.isPresent()) {
@@ -429,6 +449,8 @@ public final class LocalStack {
 				  loader        http://127.0.0.1:%5$d/status
 				  importer      %6$s/actuator/health
 				  S3            %7$s  (access key %8$s, secret %9$s; buckets %10$s, %11$s, %12$s)
+				  signing key   %1$s/signing.pem.pub  (trusted by the loader; for bundle-builder fetch:
+				                export PGEXT_BUNDLE_TRUST_PUBLIC_KEYS=%1$s/signing.pem.pub)
 
 				Try:  psql -h 127.0.0.1 -p %4$d -U postgres -c 'CREATE EXTENSION hstore' -c "SELECT 'a=>1'::hstore"
 				Stop: Ctrl-C

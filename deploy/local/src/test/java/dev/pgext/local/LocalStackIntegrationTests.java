@@ -65,12 +65,17 @@ class LocalStackIntegrationTests {
 				assertThat(query(ports, "SHOW shared_preload_libraries")).contains("pg_stat_statements");
 				assertThat(get(ports.registry(), "/actuator/health")).contains("\"status\":\"UP\"");
 				assertThat(get(ports.importer(), "/actuator/health")).contains("\"status\":\"UP\"");
+				// the loader verified the registry's signed manifest with the stack's own key
+				assertThat(get(ports.loader(), "/actuator/health"))
+					.containsPattern("\"metadataTrust\":\\{\"details\":\\{\"verifying\":true\\},\"status\":\"UP\"");
 				assertThat(get(ports.registry(), "/api/v1/search?q=hstore")).contains("hstore");
 				execute(ports, "CREATE EXTENSION hstore");
 				assertThat(query(ports, "SELECT ('a=>1'::hstore) -> 'a'")).isEqualTo("1");
 			}
 			assertThat(Files.readString(firstData.resolve("admin-token")))
 				.isNotEqualTo(Files.readString(secondData.resolve("admin-token")));
+			assertThat(Files.readString(firstData.resolve("signing.pem.pub")))
+				.isNotEqualTo(Files.readString(secondData.resolve("signing.pem.pub")));
 
 			Optional<InetAddress> external = nonLoopbackAddress();
 			if (external.isPresent()) {

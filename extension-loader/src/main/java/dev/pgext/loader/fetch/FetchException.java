@@ -34,7 +34,13 @@ public class FetchException extends RuntimeException {
 		UNAVAILABLE("unavailable"),
 
 		/** Writing into the installation or the cache failed. */
-		LOCAL_IO("local-io");
+		LOCAL_IO("local-io"),
+
+		/**
+		 * The index or manifest was refused by signature verification (unsigned, wrongly signed,
+		 * unknown key, expired, rolled back): none of its digests is trusted.
+		 */
+		UNTRUSTED("untrusted-metadata");
 
 		private final String tag;
 

@@ -11,17 +11,21 @@ import java.time.Duration;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 
+import dev.pgext.loader.trust.MetadataTrust;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Platform;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.TenantId;
 import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexJson;
+import dev.pgext.model.signing.MetadataRejectedException;
+import dev.pgext.model.signing.MetadataSignature;
 
 /**
  * Reads through the registry: {@code GET /api/v1/compute-manifests/{pg}?tenant=&platform=}
  * answers the merged index of this loader's platform (the registry leaves every other
- * platform's builds out), {@code GET /api/v1/files/{sha256}} the content (possibly by a redirect to S3).
+ * platform's builds out), verified against its {@code Pgext-Signature} header before a digest in
+ * it is trusted, {@code GET /api/v1/files/{sha256}} the content (possibly by a redirect to S3).
  * A 5xx answer or a network error is an {@link IOException}, which the placer retries.
  */
 public final class RegistryExtensionSource implements ExtensionSource {
@@ -35,6 +39,8 @@ public final class RegistryExtensionSource implements ExtensionSource {
 	private final Retry retry;
 
 	private final Platform platform;
+
+	private final MetadataTrust trust;
 
 	/** A source for the default platform that tries the manifest once. */
 	public RegistryExtensionSource(URI base, String token) {
@@ -51,6 +57,15 @@ public final class RegistryExtensionSource implements ExtensionSource {
 	 * network errors and 5xx answers (file fetches are retried by the placer).
 	 */
 	public RegistryExtensionSource(URI base, String token, Retry retry, Platform platform) {
+		this(base, token, retry, platform, MetadataTrust.none());
+	}
+
+	/**
+	 * A source of {@code platform}'s builds whose manifest must pass {@code trust} (its
+	 * {@code Pgext-Signature} header) before any digest in it is trusted.
+	 */
+	public RegistryExtensionSource(URI base, String token, Retry retry, Platform platform, MetadataTrust trust) {
+		this.trust = trust;
 		this.retry = retry;
 		this.platform = platform;
 		String url = base.toString();
@@ -74,12 +89,21 @@ public final class RegistryExtensionSource implements ExtensionSource {
 						return ExtIndex.of(major, tenant, java.util.List.of());
 					}
 					check(response, path);
-					return ExtIndexJson.read(body);
+					byte[] content = body.readAllBytes();
+					String document = document(major, tenant);
+					byte[] signature = this.trust.decodeHeader(document,
+							response.headers().firstValue(MetadataSignature.HEADER).orElse(null));
+					this.trust.verify(document, content, signature);
+					return ExtIndexJson.read(content);
 				}
 			}).get();
 		}
 		catch (FetchException ex) {
 			throw ex;
+		}
+		catch (MetadataRejectedException ex) {
+			throw new FetchException(FetchException.Reason.UNTRUSTED, "refusing registry " + path + ": " + ex.getMessage(),
+					ex);
 		}
 		catch (IllegalArgumentException ex) {
 			throw new FetchException(FetchException.Reason.MISSING, "registry " + path + ": " + ex.getMessage(), ex);
@@ -91,6 +115,11 @@ public final class RegistryExtensionSource implements ExtensionSource {
 			throw new FetchException(FetchException.Reason.UNAVAILABLE, "registry " + path + ": " + ex.getMessage(),
 					ex);
 		}
+	}
+
+	/** The document name the registry signs this manifest as. */
+	private String document(PgMajor major, TenantId tenant) {
+		return "compute-manifests/" + major + "/" + this.platform + "/" + ((tenant != null) ? tenant.value() : "public");
 	}
 
 	@Override

@@ -1,7 +1,9 @@
 package dev.pgext.loader.fetch;
 
 import java.io.InputStream;
+import java.util.Optional;
 
+import dev.pgext.loader.trust.MetadataTrust;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
@@ -10,13 +12,16 @@ import dev.pgext.model.StoreLayout;
 import dev.pgext.model.TenantId;
 import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexJson;
+import dev.pgext.model.signing.MetadataRejectedException;
+import dev.pgext.model.signing.MetadataSignature;
 import dev.pgext.model.store.ObjectStore;
 import dev.pgext.model.store.ObjectStoreException;
 
 /**
  * Reads the extension store bucket directly: the public and the tenant's {@code ext_index.json}
  * of this loader's platform ({@link StoreLayout#extIndex(Scope, PgMajor, Platform)}: no other
- * platform's index is ever read), and files from {@code blobs/sha256/<hex>}.
+ * platform's index is ever read), each verified against its detached signature before a digest
+ * in it is trusted, and files from {@code blobs/sha256/<hex>}.
  */
 public final class S3ExtensionSource implements ExtensionSource {
 
@@ -24,15 +29,26 @@ public final class S3ExtensionSource implements ExtensionSource {
 
 	private final Platform platform;
 
-	/** A source of the default platform's builds. */
+	private final MetadataTrust trust;
+
+	/** A source of the default platform's builds that checks no signature. */
 	public S3ExtensionSource(ObjectStore store) {
 		this(store, Platform.DEFAULT);
 	}
 
-	/** A source of {@code platform}'s builds. */
+	/** A source of {@code platform}'s builds that checks no signature. */
 	public S3ExtensionSource(ObjectStore store, Platform platform) {
+		this(store, platform, MetadataTrust.none());
+	}
+
+	/**
+	 * A source of {@code platform}'s builds whose indexes must pass {@code trust} (their
+	 * detached signature {@code ext_index.json.sig} beside them) before any digest is read.
+	 */
+	public S3ExtensionSource(ObjectStore store, Platform platform, MetadataTrust trust) {
 		this.store = store;
 		this.platform = platform;
+		this.trust = trust;
 	}
 
 	@Override
@@ -46,7 +62,23 @@ public final class S3ExtensionSource implements ExtensionSource {
 	private ExtIndex read(String key) {
 		try {
 			// a scope that has published nothing yet has no index: it offers no extension
-			return this.store.getBytes(key).map(ExtIndexJson::read).orElse(null);
+			Optional<byte[]> index = this.store.getBytes(key);
+			if (index.isEmpty()) {
+				return null;
+			}
+			byte[] content = index.get();
+			byte[] signature = this.store.getBytes(key + MetadataSignature.SUFFIX).orElse(null);
+			if (!this.trust.verifiesOrMayBeMidWrite(key, content, signature)) {
+				// the registry writes the index, then its signature: a read between the two sees
+				// a new index with the old signature, which a second read no longer does
+				content = this.store.getBytes(key).orElse(content);
+				signature = this.store.getBytes(key + MetadataSignature.SUFFIX).orElse(null);
+				this.trust.verify(key, content, signature);
+			}
+			return ExtIndexJson.read(content);
+		}
+		catch (MetadataRejectedException ex) {
+			throw new FetchException(FetchException.Reason.UNTRUSTED, "refusing " + key + ": " + ex.getMessage(), ex);
 		}
 		catch (ObjectStoreException ex) {
 			throw new FetchException(FetchException.Reason.UNAVAILABLE,

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -23,6 +25,7 @@ import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 import dev.pgext.loader.TestStores;
+import dev.pgext.loader.trust.MetadataTrust;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
@@ -34,6 +37,12 @@ import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.index.ExtIndexJson;
 import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.model.signing.MetadataSignature;
+import dev.pgext.model.signing.MetadataSigner;
+import dev.pgext.model.signing.MetadataVerifier;
+import dev.pgext.model.signing.SigningKey;
+import dev.pgext.model.signing.TrustedKeys;
+import dev.pgext.model.signing.VersionLedger;
 import dev.pgext.model.place.FilePlacement;
 import dev.pgext.testsupport.RealInfrastructure;
 import dev.pgext.testsupport.TestBucket;
@@ -65,10 +74,14 @@ class RegistryExtensionSourceIntegrationTests {
 
 	static ExtIndex arm64Index;
 
+	static ExtIndex publicIndex;
+
+	static final SigningKey SIGNER = SigningKey.generate();
+
 	@BeforeAll
 	static void registry(TestBucket testBucket) throws IOException {
 		bucket = testBucket;
-		ExtIndex publicIndex = TestStores.publish(bucket.objectStore(), Scope.PUBLIC, List.of("hstore", "pg_trgm"));
+		publicIndex = TestStores.publish(bucket.objectStore(), Scope.PUBLIC, List.of("hstore", "pg_trgm"));
 		ExtIndex tenantIndex = TestStores.publish(bucket.objectStore(), Scope.tenant(TenantId.of("acme")),
 				List.of("citext"));
 		manifest = IndexMerge.merge(PgMajor.of(15), TenantId.of("acme"), publicIndex, tenantIndex);
@@ -99,6 +112,22 @@ class RegistryExtensionSourceIntegrationTests {
 			}
 			boolean acme = query.contains("tenant=acme");
 			respond(exchange, 200, ExtIndexJson.write(acme ? manifest : publicIndex));
+		});
+		// signs as the registry does: the exact body, its document name, the Pgext-Signature header
+		registry.createContext("/signed/api/v1/compute-manifests/", (exchange) -> {
+			String query = exchange.getRequestURI().getQuery();
+			byte[] body = ExtIndexJson.writeCompact(publicIndex);
+			byte[] signed = query.contains("tenant=tampered")
+					? ExtIndexJson.writeCompact(ExtIndex.of(PgMajor.of(15), null, List.of())) : body;
+			if (!query.contains("tenant=unsigned")) {
+				String document = "compute-manifests/15/linux-amd64-gnu/"
+						+ (query.contains("tenant=") ? query.substring(query.indexOf("tenant=") + 7) : "public");
+				MetadataSignature signature = new MetadataSigner(SIGNER, Clock.systemUTC()).sign(document, signed, 7,
+						Duration.ofDays(7));
+				exchange.getResponseHeaders()
+					.add(MetadataSignature.HEADER, Base64.getEncoder().encodeToString(signature.toJson()));
+			}
+			respond(exchange, 200, body);
 		});
 		registry.createContext("/api/v1/files/", (exchange) -> {
 			if (!authorized(exchange)) {
@@ -192,6 +221,26 @@ class RegistryExtensionSourceIntegrationTests {
 				FilePlacer.retry(3, Duration.ofMillis(20)), Platform.LINUX_ARM64_GNU);
 		assertThat(arm64.index(PgMajor.of(15), null).find("first_last_agg")).isPresent();
 		assertThat(manifestQueries).last().isEqualTo("platform=linux-arm64-gnu");
+	}
+
+	@Test
+	void aSignedManifestIsTrustedAndARewrittenOrUnsignedOneIsRefused() {
+		SimpleMeterRegistry meters = new SimpleMeterRegistry();
+		MetadataTrust trust = new MetadataTrust(new MetadataVerifier(TrustedKeys.of(List.of(SIGNER.publicKey())), true,
+				VersionLedger.inMemory(), Clock.systemUTC()), meters);
+		RegistryExtensionSource source = new RegistryExtensionSource(java.net.URI.create(base() + "/signed"), TOKEN,
+				FilePlacer.retry(1, Duration.ofMillis(20)), Platform.LINUX_AMD64_GNU, trust);
+
+		assertThat(source.index(PgMajor.of(15), null).find("hstore")).isPresent();
+		assertThatExceptionOfType(FetchException.class)
+			.isThrownBy(() -> source.index(PgMajor.of(15), TenantId.of("tampered")))
+			.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(FetchException.Reason.UNTRUSTED))
+			.withMessageContaining("changed after signing");
+		assertThatExceptionOfType(FetchException.class)
+			.isThrownBy(() -> source.index(PgMajor.of(15), TenantId.of("unsigned")))
+			.withMessageContaining("has no signature");
+		assertThat(meters.counter("pgext.loader.metadata.rejected", "reason", "bad-signature").count()).isEqualTo(1);
+		assertThat(meters.counter("pgext.loader.metadata.rejected", "reason", "unsigned").count()).isEqualTo(1);
 	}
 
 	@Test

@@ -3,22 +3,29 @@ package dev.pgext.registry.bundles;
 import java.net.URI;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -30,11 +37,13 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.signing.MetadataSignature;
 import dev.pgext.registry.audit.AuditLog;
 import dev.pgext.registry.auth.Caller;
 import dev.pgext.registry.events.EventTypes;
 import dev.pgext.registry.events.Events;
 import dev.pgext.registry.problem.RegistryException;
+import dev.pgext.registry.signing.MetadataSigning;
 import dev.pgext.service.openapi.ProblemResponses;
 
 /**
@@ -55,8 +64,9 @@ class BundlePinController {
 
 	private final Events events;
 
-	BundlePinController(BundlePinRepository pins, AuditLog audit, Events events) {
+	BundlePinController(BundlePinRepository pins, AuditLog audit, Events events, MetadataSigning signing) {
 		this.pins = pins;
+		this.signing = signing;
 		this.audit = audit;
 		this.events = events;
 	}
@@ -81,6 +91,14 @@ class BundlePinController {
 	 */
 	record PinFile(String sha256, @JsonProperty("pg_versions") List<String> pgVersions) {
 	}
+
+	/** The document name of a pin's signature is this followed by the environment. */
+	static final String PIN_DOCUMENT_PREFIX = "bundle-pins/";
+
+	private static final JsonMapper PIN_JSON = JsonMapper.builder().build();
+
+	private final MetadataSigning signing;
+
 
 	/**
 	 * One entry of an environment's pin history.
@@ -177,12 +195,47 @@ class BundlePinController {
 		return find(environment, id);
 	}
 
-	@Operation(summary = "The pin file of an environment, as bundle-builder fetch --pin reads it")
+	@Operation(summary = "The pin file of an environment, as bundle-builder fetch --pin reads it; "
+			+ "its signature in the Pgext-Signature header (base64) and at .../signature")
+	@ApiResponse(responseCode = "200", description = "The pin file",
+			content = @Content(mediaType = "application/json", schema = @Schema(implementation = PinFile.class)))
 	@GetMapping("/api/v1/bundle-pins/{environment}")
-	PinFile pinFile(@PathVariable String environment) {
+	@Transactional(readOnly = true)
+	ResponseEntity<byte[]> pinFile(@PathVariable String environment) {
+		byte[] body = pinBytes(environment);
+		ResponseEntity.BodyBuilder response = ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON);
+		signPin(environment, body).ifPresent((signature) -> response.header(MetadataSignature.HEADER,
+				Base64.getEncoder().encodeToString(signature.toJson())));
+		return response.body(body);
+	}
+
+	@Operation(summary = "The detached signature of an environment's pin file, saved beside it as <pin file>.sig")
+	@ApiResponse(responseCode = "200", description = "The signature document (docs/signing.md)",
+			content = @Content(mediaType = "application/json", schema = @Schema(type = "object")))
+	@ProblemResponses(HttpStatus.NOT_FOUND)
+	@GetMapping("/api/v1/bundle-pins/{environment}/signature")
+	@Transactional(readOnly = true)
+	ResponseEntity<byte[]> pinSignature(@PathVariable String environment) {
+		byte[] body = pinBytes(environment);
+		MetadataSignature signature = signPin(environment, body)
+			.orElseThrow(() -> RegistryException.notFound("this registry runs unsigned: pins have no signature"));
+		return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(signature.toJson());
+	}
+
+	/** The pin file's bytes: compact JSON, the same bytes for the same pin on every call. */
+	private byte[] pinBytes(String environment) {
 		checkEnvironment(environment);
-		return this.pins.effective(environment)
+		PinFile pin = this.pins.effective(environment)
 			.orElseThrow(() -> RegistryException.notFound("no approved pin for environment " + environment));
+		return PIN_JSON.writeValueAsBytes(pin);
+	}
+
+	/**
+	 * Signs the pin as document {@code bundle-pins/<environment>}; its version is the catalog's
+	 * change sequence (the event outbox, which every approval writes to).
+	 */
+	private Optional<MetadataSignature> signPin(String environment, byte[] body) {
+		return this.signing.sign(PIN_DOCUMENT_PREFIX + environment, body, this.pins.changeSequence());
 	}
 
 	@Operation(summary = "Every pin proposal of an environment, newest first, with who proposed and approved it")

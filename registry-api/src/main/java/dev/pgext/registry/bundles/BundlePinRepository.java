@@ -110,4 +110,12 @@ class BundlePinRepository {
 				(rs.getTimestamp(10) != null) ? rs.getTimestamp(10).toInstant() : null);
 	}
 
+	/**
+	 * The catalog's change sequence: the newest id of the event outbox, which only grows and
+	 * which every pin approval writes to. Signed pins carry it as their version.
+	 */
+	long changeSequence() {
+		return this.jdbc.sql("select coalesce(max(id), 0) from event").query(Long.class).single();
+	}
+
 }

@@ -7,8 +7,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,7 +35,10 @@ import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.index.ExtIndexJson;
+import dev.pgext.model.signing.MetadataSignature;
 import dev.pgext.registry.Scopes;
+import dev.pgext.registry.signing.MetadataSigning;
+import dev.pgext.registry.signing.SigningProperties;
 
 /**
  * Compute manifests built once per change. Every registry instance listens on the
@@ -56,8 +61,19 @@ class ManifestCache implements SmartLifecycle {
 
 	private static final int MAX_ENTRIES = 10_000;
 
-	/** One manifest as sent: identity and gzip bodies with their validators. */
-	record Manifest(byte[] body, byte[] gzipBody, String etag, String gzipEtag, Instant lastModified) {
+	/**
+	 * One manifest as sent: identity and gzip bodies with their validators, and the
+	 * {@code Pgext-Signature} header value (base64 of the signature document of the identity
+	 * body), {@code null} when the registry runs unsigned.
+	 */
+	record Manifest(byte[] body, byte[] gzipBody, String etag, String gzipEtag, Instant lastModified,
+			String signature, Instant signatureRefresh) {
+
+		/** Whether the signature nears its expiry, so the manifest is built and signed again. */
+		boolean signatureStale(Instant now) {
+			return this.signatureRefresh != null && !now.isBefore(this.signatureRefresh);
+		}
+
 	}
 
 	private record Key(int major, String scope, Platform platform) {
@@ -82,9 +98,16 @@ class ManifestCache implements SmartLifecycle {
 
 	private volatile Thread listener;
 
+	private final MetadataSigning signing;
+
+	private final Duration refreshBefore;
+
 	ManifestCache(ExtensionIndexes indexes, JdbcClient jdbc, DataSource dataSource,
-			PlatformTransactionManager transactionManager, LocalCommits localCommits) {
+			PlatformTransactionManager transactionManager, LocalCommits localCommits, MetadataSigning signing,
+			SigningProperties signingProperties) {
 		this.indexes = indexes;
+		this.signing = signing;
+		this.refreshBefore = signingProperties.refreshBefore();
 		this.jdbc = jdbc;
 		this.dataSource = dataSource;
 		this.transactions = new TransactionTemplate(transactionManager);
@@ -97,7 +120,7 @@ class ManifestCache implements SmartLifecycle {
 	Manifest get(PgMajor major, Scope scope, Platform platform) {
 		Key key = new Key(major.value(), Scopes.column(scope), platform);
 		Manifest cached = this.cache.get(key);
-		if (cached != null) {
+		if (cached != null && !cached.signatureStale(Instant.now())) {
 			return cached;
 		}
 		long before = this.generation.get();
@@ -123,7 +146,22 @@ class ManifestCache implements SmartLifecycle {
 			.query(Timestamp.class)
 			.single();
 		Instant lastModified = (changed != null) ? changed.toInstant().truncatedTo(ChronoUnit.SECONDS) : null;
-		return new Manifest(body, gzip(body), "\"" + digest + "\"", "\"" + digest + "+gzip\"", lastModified);
+		// signed once per cached body; the version is the catalog's change sequence (the event
+		// outbox only grows), the same on every instance for the same committed state
+		long version = this.jdbc.sql("select coalesce(max(id), 0) from event").query(Long.class).single();
+		MetadataSignature signature = this.signing.sign(document(major, scope, platform), body, version).orElse(null);
+		return new Manifest(body, gzip(body), "\"" + digest + "\"", "\"" + digest + "+gzip\"", lastModified,
+				(signature != null) ? Base64.getEncoder().encodeToString(signature.toJson()) : null,
+				(signature != null) ? signature.expiresAt().minus(this.refreshBefore) : null);
+	}
+
+	/**
+	 * The document name a manifest's signature carries, such as
+	 * {@code compute-manifests/15/linux-amd64-gnu/acme} ({@code public} for the public scope).
+	 */
+	static String document(PgMajor major, Scope scope, Platform platform) {
+		String column = Scopes.column(scope);
+		return "compute-manifests/" + major + "/" + platform + "/" + (column.isEmpty() ? "public" : column);
 	}
 
 	private static byte[] gzip(byte[] body) {

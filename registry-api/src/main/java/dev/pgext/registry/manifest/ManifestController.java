@@ -30,6 +30,7 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
+import dev.pgext.model.signing.MetadataSignature;
 import dev.pgext.registry.auth.Caller;
 import dev.pgext.registry.problem.RegistryException;
 import dev.pgext.service.openapi.ProblemResponses;
@@ -40,7 +41,9 @@ import dev.pgext.service.openapi.ProblemResponses;
  * {@code ext_index.json} form (compact), with the digest of the exact bytes as a strong ETag so
  * that a loader polling with {@code If-None-Match} gets a 304 until something changes. The body,
  * its gzip encoding and the validators come from {@link ManifestCache}: built once per change,
- * so a conditional request does no database work and a repeated 200 only copies bytes.
+ * so a conditional request does no database work and a repeated 200 only copies bytes. The
+ * {@code Pgext-Signature} header carries the detached signature of the identity body
+ * (docs/signing.md).
  */
 @Tag(name = "manifests", description = "What each compute may load: public extensions merged with its tenant's")
 @RestController
@@ -88,6 +91,9 @@ class ManifestController {
 			headers.setVary(VARY);
 			if (manifest.lastModified() != null) {
 				headers.setLastModified(manifest.lastModified());
+			}
+			if (manifest.signature() != null) {
+				headers.set(MetadataSignature.HEADER, manifest.signature());
 			}
 			if (notModified(ifNoneMatch, ifModifiedSince, manifest)) {
 				outcome = "not-modified";

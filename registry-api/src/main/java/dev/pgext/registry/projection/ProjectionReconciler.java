@@ -28,6 +28,8 @@ import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.StoreLayout;
 import dev.pgext.model.store.ObjectInfo;
 import dev.pgext.model.store.ObjectStore;
+import dev.pgext.model.signing.MetadataSignature;
+import dev.pgext.registry.signing.MetadataSigning;
 import dev.pgext.registry.storage.Blobs;
 
 /**
@@ -61,9 +63,12 @@ public class ProjectionReconciler {
 
 	private final TransactionTemplate snapshot;
 
+	private final MetadataSigning signing;
+
 	ProjectionReconciler(List<ProjectionSource> sources, ObjectStore store, Blobs blobs, JdbcClient jdbc,
-			PlatformTransactionManager transactions) {
+			PlatformTransactionManager transactions, MetadataSigning signing) {
 		this.sources = sources;
+		this.signing = signing;
 		this.store = store;
 		this.blobs = blobs;
 		this.jdbc = jdbc;
@@ -140,9 +145,13 @@ public class ProjectionReconciler {
 						present.get(projection.last()), blobEtags)) {
 			written++;
 		}
+		String signatureKey = (projection.last() != null) ? projection.last() + MetadataSignature.SUFFIX : null;
+		if (signatureKey != null && sign(projection, signatureKey)) {
+			written++;
+		}
 		int deleted = 0;
 		for (String key : present.keySet()) {
-			if (!projection.objects().containsKey(key)) {
+			if (!projection.objects().containsKey(key) && !key.equals(signatureKey)) {
 				this.store.delete(key);
 				deleted++;
 			}
@@ -152,6 +161,31 @@ public class ProjectionReconciler {
 					written, deleted);
 		}
 		return new Result(target.key(), projection.objects().size(), written, deleted, false);
+	}
+
+	/**
+	 * Writes the detached signature of the target's last key (its index or snapshot) after
+	 * the document itself, in this one place, and re-signs a document whose signature nears
+	 * its expiry, so the periodic full reconcile keeps every signature valid. The signature
+	 * goes when its document goes.
+	 * @return whether the signature was written or deleted
+	 */
+	private boolean sign(Projection projection, String signatureKey) {
+		Projection.Desired document = projection.objects().get(projection.last());
+		byte[] existing = this.store.getBytes(signatureKey).orElse(null);
+		if (!(document instanceof Projection.Generated generated)) {
+			if (existing != null) {
+				this.store.delete(signatureKey);
+				return true;
+			}
+			return false;
+		}
+		Optional<byte[]> signature = this.signing.signatureFor(projection.last(), generated.content(), existing);
+		if (signature.isEmpty() || signature.get() == existing) {
+			return false;
+		}
+		this.store.put(signatureKey, signature.get(), "application/json");
+		return true;
 	}
 
 	private boolean write(String key, Projection.Desired desired, ObjectInfo present,
