@@ -4,8 +4,11 @@ import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -133,6 +136,39 @@ class PgxnRepository {
 	 * @param summary the extension's comment
 	 */
 	record Provider(ReleaseRow release, String version, String summary) {
+	}
+
+	/**
+	 * What the documents of {@code distributions} touch besides their own: the extension names,
+	 * publishing users and tags of every one of their releases, yanked ones included (a yank
+	 * removes the release from those documents).
+	 *
+	 * @param extensions extension names
+	 * @param users publishing users
+	 * @param tags tags
+	 */
+	record Touched(Set<String> extensions, Set<String> users, Set<String> tags) {
+	}
+
+	Touched touchedBy(Collection<String> distributions) {
+		String[] names = distributions.toArray(String[]::new);
+		Set<String> users = new TreeSet<>();
+		Set<String> tags = new TreeSet<>();
+		this.jdbc.sql("select u.name, r.tags from release r join registry_user u on u.id = r.published_by "
+				+ "where r.scope = '' and r.distribution = any(?)").param(names).query((rs) -> {
+					users.add(rs.getString(1));
+					Array array = rs.getArray(2);
+					if (array != null) {
+						tags.addAll(List.of((String[]) array.getArray()));
+					}
+				});
+		Set<String> extensions = new TreeSet<>(this.jdbc
+			.sql("select distinct e.name from release_extension e join release r on r.id = e.release_id "
+					+ "where r.scope = '' and r.distribution = any(?)")
+			.param(names)
+			.query(String.class)
+			.list());
+		return new Touched(extensions, users, tags);
 	}
 
 	/** Names of users who published a public release. */
