@@ -28,6 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <pre>
  * ./mvnw -B -pl registry-api -am test -Dtest=ProjectionCostBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
  *     -Dpgext.bench.extensions=1000,10000
+ * # recording the seeded mirror documents instead of a full reconcile (this registry only):
+ * ./mvnw -B -pl registry-api -am test -Dtest=ProjectionCostBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -Dpgext.bench.extensions=1000,10000 -Dpgext.bench.publishes=5 -Dpgext.bench.prefill=true
  * </pre>
  */
 @Tag("bench")
@@ -36,6 +39,14 @@ class ProjectionCostBenchmark extends RegistryIntegrationTest {
 	private static final String SIZES = System.getProperty("pgext.bench.extensions", "1000,10000");
 
 	private static final int PUBLISHES = Integer.getInteger("pgext.bench.publishes", 10);
+
+	/**
+	 * Instead of a full reconcile after seeding, record the seeded distributions' mirror
+	 * documents as written (as a full reconcile would have), so that a large catalog can be
+	 * measured without first writing seven objects per distribution into the in-process S3
+	 * endpoint. Only for a registry that keeps such records.
+	 */
+	private static final boolean PREFILL = Boolean.getBoolean("pgext.bench.prefill");
 
 	private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -52,18 +63,23 @@ class ProjectionCostBenchmark extends RegistryIntegrationTest {
 		for (String size : SIZES.split(",")) {
 			int extensions = Integer.parseInt(size.strip());
 			seed(seeded, extensions);
+			if (PREFILL) {
+				prefill(seeded, extensions);
+			}
+			else {
+				RegistryClient.Response accepted = api().postJson("/api/v1/admin/projections/reconcile", ADMIN_TOKEN,
+						Map.of());
+				String location = accepted.headers().getLocation().toString();
+				// a full reconcile of a large catalog takes minutes on a loaded machine
+				Awaitility.await("the full reconcile")
+					.atMost(Duration.ofMinutes(30))
+					.pollInterval(Duration.ofSeconds(1))
+					.until(() -> !List.of("pending", "running")
+						.contains(api().get(location, ADMIN_TOKEN).json().path("state").asString()));
+				assertThat(api().get(location, ADMIN_TOKEN).json().path("state").asString()).isEqualTo("succeeded");
+				awaitProjections();
+			}
 			seeded = extensions;
-			RegistryClient.Response accepted = api().postJson("/api/v1/admin/projections/reconcile", ADMIN_TOKEN,
-					Map.of());
-			String location = accepted.headers().getLocation().toString();
-			// a full reconcile of a large catalog takes minutes on a loaded machine
-			Awaitility.await("the full reconcile")
-				.atMost(Duration.ofMinutes(30))
-				.pollInterval(Duration.ofSeconds(1))
-				.until(() -> !List.of("pending", "running")
-					.contains(api().get(location, ADMIN_TOKEN).json().path("state").asString()));
-			assertThat(api().get(location, ADMIN_TOKEN).json().path("state").asString()).isEqualTo("succeeded");
-			awaitProjections();
 			long[] cpu = new long[PUBLISHES];
 			long[] wall = new long[PUBLISHES];
 			for (int i = 0; i < PUBLISHES; i++) {
@@ -118,6 +134,18 @@ class ProjectionCostBenchmark extends RegistryIntegrationTest {
 				where r.distribution like 'cost\\_ext\\_%' and r.scope = ''
 				    and not exists (select 1 from release_extension x where x.release_id = r.id)
 				""").param("seed", seedRelease).update();
+	}
+
+	/** Records the mirror documents of {@code cost_ext_<from>} to {@code cost_ext_<to - 1>} as written. */
+	private void prefill(int from, int to) {
+		this.jdbc.sql("""
+				insert into projection_object (target, key, sha256, size)
+				select 'mirror', 'mirror/' || replace(p, '{n}', 'cost_ext_' || i), repeat('0', 64), 100
+				from generate_series(:from, :to - 1) i, unnest(array['extensions/{n}.json', 'extensions/{n}/1.0.0.json',
+				    'dist/{n}.json', 'dist/{n}/1.0.0/META.json', 'dist/{n}/1.0.0/META.published.json',
+				    'dist/{n}/1.0.0/README.txt', 'extension/{n}.json']) p
+				on conflict do nothing
+				""").param("from", from).param("to", to).update();
 	}
 
 	private void awaitBackground() {
