@@ -20,7 +20,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * query with more hits than are ranked, the order is that of the ranked set (the exact name
  * and the names starting with the query are always first), and {@code total} says "at least
  * {@link #CANDIDATES}" once there are more. The {@code pg} and {@code tag} filters are array
- * containment, which the GIN indexes on {@code pg_majors} and {@code tags} can serve.
+ * containment, which the GIN indexes on {@code pg_majors} and {@code tags} can serve. The
+ * strongest hits are read without the yanked-release check, which is applied to the ranked set
+ * only: with it, the planner hashed every title hit for the anti-join before the limit
+ * applied (its estimate for two GIN conditions is one row).
  */
 public final class SearchSql {
 
@@ -54,7 +57,7 @@ public final class SearchSql {
 		return QUERY + """
 				, strong as (select c.scope, c.name from catalog_entry c
 				    where c.scope in ('', :tenant) and c.title @@ (select ts from q) and c.document @@ (select ts from q)
-				""" + filter + LIVE + """
+				""" + filter + """
 				    limit :ranked),
 				hit as (select c.scope, c.name from catalog_entry c
 				    where c.scope in ('', :tenant) and c.document @@ (select ts from q)
@@ -73,6 +76,7 @@ public final class SearchSql {
 				    ts_rank(c.document, (select ts from q)) as rank, (select count(*) from hit) as total
 				from catalog_entry c
 				where (c.scope, c.name) in (select scope, name from pool union select scope, name from named)
+				""" + LIVE + """
 				order by lower(c.name) = :lower desc, c.name ilike :prefix desc, rank desc, c.name
 				limit :limit offset :offset
 				""";
