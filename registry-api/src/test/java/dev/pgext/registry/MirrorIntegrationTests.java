@@ -42,6 +42,12 @@ class MirrorIntegrationTests extends RegistryIntegrationTest {
 		assertThat(api().postJson("/api/v1/distributions/mirror_b/deprecation", ADMIN_TOKEN,
 				Map.of("successor", "mirror_a")).status()).isEqualTo(200);
 		awaitProjections();
+		publish("mirror_gone", "1.0.0", "pg15");
+		awaitProjections();
+		assertThat(this.store.head("mirror/dist/mirror_gone.json")).isPresent();
+		assertThat(api().postJson("/api/v1/distributions/mirror_gone/versions/1.0.0/yank", ADMIN_TOKEN,
+				Map.of("reason", "withdrawn")).status()).isEqualTo(200);
+		awaitProjections();
 
 		Map<String, byte[]> incremental = mirror();
 		// the snapshot's signature is not mirror content: a rebuild signs the snapshot anew
@@ -51,6 +57,9 @@ class MirrorIntegrationTests extends RegistryIntegrationTest {
 				"mirror/extensions/mirror_a/1.1.0.json", "mirror/extensions/mirror_b/1.0.0.json",
 				"mirror/pg/15/ext_index.json", "mirror/pg/17/ext_index.json");
 		assertThat(incremental.keySet()).noneMatch((key) -> key.contains("mirror_secret"));
+		// PGXN never lists a withdrawn release: the run after the yank removed what named it alone
+		assertThat(incremental).doesNotContainKeys("mirror/dist/mirror_gone.json", "mirror/extension/mirror_gone.json",
+				"mirror/dist/mirror_gone/1.0.0/META.json");
 
 		JsonNode snapshot = JSON.readTree(incremental.get("mirror/snapshot.json")).path("files");
 		assertThat(snapshot.propertyNames()).hasSize(incremental.size() - 1);
@@ -98,6 +107,32 @@ class MirrorIntegrationTests extends RegistryIntegrationTest {
 				TrustedKeys.of(List.of(RegistryTestInfrastructure.signingKey().publicKey())), true,
 				VersionLedger.inMemory(), Clock.systemUTC())
 			.verify("mirror/snapshot.json", snapshot, signature)).isPresent();
+	}
+
+	@Test
+	void aPublishRewritesOnlyWhatItChangesAndTheFullReconcileHealsTheRest() {
+		publish("mirror_steady", "1.0.0", "pg16");
+		awaitProjections();
+		String steady = "mirror/extensions/mirror_steady.json";
+		byte[] original = this.store.getBytes(steady).orElseThrow();
+		byte[] tampered = "{\"tampered\": true}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+		this.store.put(steady, tampered, "application/json");
+
+		publish("mirror_next", "1.0.0", "pg16");
+		awaitProjections();
+		assertThat(this.store.head("mirror/extensions/mirror_next.json")).isPresent();
+		JsonNode snapshot = JSON.readTree(this.store.getBytes("mirror/snapshot.json").orElseThrow()).path("files");
+		assertThat(snapshot.has("extensions/mirror_next.json")).isTrue();
+		// the run after the publish compared with what it had recorded, so it left the other file alone
+		assertThat(this.store.getBytes(steady).orElseThrow()).isEqualTo(tampered);
+		assertThat(snapshot.path("extensions/mirror_steady.json").path("sha256").asString())
+			.isEqualTo(Sha256Digest.of(original).hex());
+
+		RegistryClient.Response accepted = api().postJson("/api/v1/admin/projections/reconcile", ADMIN_TOKEN,
+				Map.of());
+		assertThat(awaitOperation(accepted.headers().getLocation().toString(), ADMIN_TOKEN).path("state").asString())
+			.isEqualTo("succeeded");
+		assertThat(this.store.getBytes(steady).orElseThrow()).isEqualTo(original);
 	}
 
 	private void publish(String name, String version, String... majors) {

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPOutputStream;
@@ -114,6 +115,11 @@ class ManifestCache implements SmartLifecycle {
 		this.transactions.setReadOnly(true);
 		this.transactions.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
 		localCommits.onCommit(this::invalidateAll);
+	}
+
+	/** The manifest of a scope for one major and platform if it is cached, without building it. */
+	Optional<Manifest> cached(PgMajor major, Scope scope, Platform platform) {
+		return Optional.ofNullable(this.cache.get(new Key(major.value(), Scopes.column(scope), platform)));
 	}
 
 	/** The manifest of a scope (public, or a tenant's merged over public) for one major and platform. */

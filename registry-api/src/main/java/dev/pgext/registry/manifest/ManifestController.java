@@ -84,17 +84,7 @@ class ManifestController {
 			caller.requireRead(scope);
 			ManifestCache.Manifest manifest = this.manifests.get(major, scope, platform(platform));
 			boolean gzip = acceptsGzip(acceptEncoding);
-			String etag = gzip ? manifest.gzipEtag() : manifest.etag();
-			HttpHeaders headers = new HttpHeaders();
-			headers.setETag(etag);
-			headers.setCacheControl(REVALIDATE);
-			headers.setVary(VARY);
-			if (manifest.lastModified() != null) {
-				headers.setLastModified(manifest.lastModified());
-			}
-			if (manifest.signature() != null) {
-				headers.set(MetadataSignature.HEADER, manifest.signature());
-			}
+			HttpHeaders headers = validators(manifest, gzip);
 			if (notModified(ifNoneMatch, ifModifiedSince, manifest)) {
 				outcome = "not-modified";
 				return new ResponseEntity<>(headers, HttpStatus.NOT_MODIFIED);
@@ -111,14 +101,33 @@ class ManifestController {
 			throw ex;
 		}
 		finally {
-			Counter.builder("pgext.registry.manifest.requests")
-				.description("Compute manifest requests, by outcome (ok, not-modified or the problem kind) and scope "
-						+ "(public or tenant)")
-				.tag("outcome", outcome)
-				.tag("scope", (tenant == null || tenant.isBlank()) ? "public" : "tenant")
-				.register(this.meters)
-				.increment();
+			requests(this.meters, outcome, (tenant == null || tenant.isBlank()) ? "public" : "tenant").increment();
 		}
+	}
+
+	/** The counter of manifest requests with {@code outcome} for {@code scope} ({@code public} or {@code tenant}). */
+	static Counter requests(MeterRegistry meters, String outcome, String scope) {
+		return Counter.builder("pgext.registry.manifest.requests")
+			.description("Compute manifest requests, by outcome (ok, not-modified or the problem kind) and scope "
+					+ "(public or tenant)")
+			.tag("outcome", outcome)
+			.tag("scope", scope)
+			.register(meters);
+	}
+
+	/** The headers a 200 and a 304 of {@code manifest} share: its ETag, Last-Modified and caching. */
+	static HttpHeaders validators(ManifestCache.Manifest manifest, boolean gzip) {
+		HttpHeaders headers = new HttpHeaders();
+		headers.setETag(gzip ? manifest.gzipEtag() : manifest.etag());
+		headers.setCacheControl(REVALIDATE);
+		headers.setVary(VARY);
+		if (manifest.lastModified() != null) {
+			headers.setLastModified(manifest.lastModified());
+		}
+		if (manifest.signature() != null) {
+			headers.set(MetadataSignature.HEADER, manifest.signature());
+		}
+		return headers;
 	}
 
 	private static PgMajor major(String text) {

@@ -55,7 +55,7 @@ class StoreProjection implements ProjectionSource {
 	}
 
 	@Override
-	public Optional<Projection> project(ProjectionTarget target) {
+	public Optional<Projection> project(ProjectionTarget target, boolean full) {
 		ProjectionTarget.Store store = (ProjectionTarget.Store) target;
 		Scope scope = store.scope();
 		PgMajor major = store.major();
@@ -69,7 +69,7 @@ class StoreProjection implements ProjectionSource {
 				for (ExtFile file : entry.files()) {
 					// two current extensions shipping one path: the first by name keeps it
 					objects.putIfAbsent(StoreLayout.seedFile(scope, major, platform, file.path()),
-							new Projection.BlobCopy(file.sha256(), Blobs.contentType(file.path())));
+							new Projection.BlobCopy(file.sha256(), file.size(), Blobs.contentType(file.path())));
 				}
 			}
 			objects.put(indexKey, new Projection.Generated(ExtIndexJson.writeCompact(index), "application/json"));

@@ -7,8 +7,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -61,16 +63,29 @@ class MirrorContent {
 	private record Distribution(boolean deprecated, String successor, String reason) {
 	}
 
-	/** The PGXN distribution zips, by relative path. */
-	Map<String, PgxnDocuments.Archive> archives() {
-		return this.pgxn.mirrorArchives();
+	/** The PGXN distribution zips of {@code changed} distributions (all for {@code null}), by relative path. */
+	Map<String, PgxnDocuments.Archive> archives(Set<String> changed) {
+		return this.pgxn.mirrorArchives(changed);
 	}
 
 	/**
-	 * Relative path to content, sorted by path; the snapshot and the distribution zips
-	 * ({@link #archives()}) are not among them.
+	 * The files that depend on some distributions.
+	 *
+	 * @param files relative path to content, sorted by path; the snapshot and the distribution
+	 * zips ({@link #archives}) are not among them
+	 * @param covers whether a relative path is one this part was computed for: such a path
+	 * missing from {@code files} no longer exists (for the whole mirror, every path)
 	 */
-	TreeMap<String, byte[]> files() {
+	record Part(TreeMap<String, byte[]> files, Predicate<String> covers) {
+	}
+
+	/**
+	 * Every file that depends on the {@code changed} distributions, or every file for {@code null}: the
+	 * documents of their extensions, the PGXN documents that name them, and the aggregates
+	 * ({@code index.json}, each major's {@code ext_index.json}, the statistics). Each file it
+	 * holds has the bytes a build of the whole mirror gives it.
+	 */
+	Part files(Set<String> changed) {
 		List<Build> builds = this.jdbc.sql("""
 				select e.id, e.name, r.version, r.distribution, e.pg_major, e.default_version, e.control, e.libraries,
 				    e.requires, e.preload, e.trusted, e.superuser, r.published_at, r.license, r.abstract, r.description,
@@ -83,9 +98,15 @@ class MirrorContent {
 				rs.getString(14), rs.getString(15), rs.getString(16), strings(rs.getArray(17)), rs.getBoolean(18),
 				rs.getString(19)))
 			.list();
+		Set<String> names = new TreeSet<>();
+		builds.stream()
+			.filter((build) -> changed == null || changed.contains(build.distribution()))
+			.forEach((build) -> names.add(build.name()));
 		Map<Long, List<Map<String, Object>>> files = new HashMap<>();
 		this.jdbc.sql("select f.extension_id, f.path, f.sha256, f.size from release_file f "
-				+ "join release_extension e on e.id = f.extension_id where e.scope = '' order by f.extension_id, f.path")
+				+ "join release_extension e on e.id = f.extension_id where e.scope = '' and e.name = any(?) "
+				+ "order by f.extension_id, f.path")
+			.param(names.toArray(String[]::new))
 			.query((rs) -> {
 				Map<String, Object> file = new LinkedHashMap<>();
 				file.put("path", rs.getString(2));
@@ -129,7 +150,9 @@ class MirrorContent {
 					entry.put("yank_reason", first.yankReason());
 				}
 				versionList.add(entry);
-				out.put(versionPath(name, version.getKey()), json(version(first, version.getValue(), files)));
+				if (names.contains(name)) {
+					out.put(versionPath(name, version.getKey()), json(version(first, version.getValue(), files)));
+				}
 			}
 			Build shown = (latest != null) ? latest : versions.values().iterator().next().get(0);
 			Distribution distribution = distributions.getOrDefault(shown.distribution(),
@@ -147,7 +170,9 @@ class MirrorContent {
 				extension.put("deprecation_reason", distribution.reason());
 			}
 			extension.put("versions", versionList);
-			out.put(extensionPath(name), json(extension));
+			if (names.contains(name)) {
+				out.put(extensionPath(name), json(extension));
+			}
 			Map<String, Object> summary = new LinkedHashMap<>();
 			summary.put("name", name);
 			summary.put("latest", extension.get("latest"));
@@ -159,7 +184,8 @@ class MirrorContent {
 			out.put(extIndexPath(major),
 					ExtIndexJson.writeCompact(this.indexes.build(Scope.PUBLIC, PgMajor.of(major))));
 		}
-		out.putAll(this.pgxn.mirrorDocuments());
+		PgxnDocuments.MirrorPart pgxnPart = this.pgxn.mirrorDocuments(changed);
+		out.putAll(pgxnPart.documents());
 		// a PGXN client reads its templates at the top level of index.json
 		Map<String, Object> index = new LinkedHashMap<>(PgxnDocuments.index(false));
 		index.put("format", 1);
@@ -173,7 +199,17 @@ class MirrorContent {
 		index.put("pg_majors", List.copyOf(majors));
 		index.put("extensions", summaries);
 		out.put(INDEX, json(index));
-		return out;
+		if (changed == null) {
+			return new Part(out, (path) -> true);
+		}
+		Set<String> paths = new TreeSet<>(out.keySet());
+		Set<String> prefixes = new TreeSet<>();
+		for (String name : names) {
+			paths.add(extensionPath(name));
+			prefixes.add("extensions/" + name + "/");
+		}
+		return new Part(out, (path) -> paths.contains(path) || pgxnPart.covers(path)
+				|| prefixes.stream().anyMatch(path::startsWith));
 	}
 
 	private static Map<String, Object> version(Build first, List<Build> builds,

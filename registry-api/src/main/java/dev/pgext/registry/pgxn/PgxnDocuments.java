@@ -7,7 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -156,19 +158,23 @@ public class PgxnDocuments {
 	 * description as text.
 	 */
 	Optional<String> readme(String name, String version) {
-		return this.repository.release(name, version)
-			.map((release) -> this.repository.readme(name, version).orElseGet(() -> {
-			String description;
-			try {
-				description = JSON.readTree(release.metadata()).path("description").asString("");
-			}
-			catch (JacksonException ex) {
-				description = "";
-			}
-			return release.distribution() + " " + release.version() + "\n\n"
-					+ ((release.summary() != null) ? release.summary() + "\n" : "")
-					+ (description.isBlank() ? "" : "\n" + description.strip() + "\n");
-		}));
+		return this.repository.release(name, version).map(PgxnDocuments::readme);
+	}
+
+	private static String readme(ReleaseRow release) {
+		if (release.readme() != null) {
+			return release.readme();
+		}
+		String description;
+		try {
+			description = JSON.readTree(release.metadata()).path("description").asString("");
+		}
+		catch (JacksonException ex) {
+			description = "";
+		}
+		return release.distribution() + " " + release.version() + "\n\n"
+				+ ((release.summary() != null) ? release.summary() + "\n" : "")
+				+ (description.isBlank() ? "" : "\n" + description.strip() + "\n");
 	}
 
 	/** {@code extension}: the releases providing it, by extension version, and the best one. */
@@ -323,9 +329,38 @@ public class PgxnDocuments {
 	 * relative to its root (without a leading slash); {@code index.json} is the caller's.
 	 */
 	public Map<String, byte[]> mirrorDocuments() {
+		return mirrorDocuments(null).documents();
+	}
+
+	/**
+	 * The documents of a static PGXN mirror that depend on {@code distributions}, or all of
+	 * them for {@code null}.
+	 *
+	 * @param documents the documents that exist, by path relative to the mirror's root
+	 * @param paths the paths they were computed for: one of these missing from
+	 * {@code documents} no longer exists
+	 * @param prefixes path prefixes they were computed for, in the same sense
+	 */
+	public record MirrorPart(Map<String, byte[]> documents, Set<String> paths, Set<String> prefixes) {
+
+		/** Whether the part speaks for {@code path}, existing or not. */
+		public boolean covers(String path) {
+			return this.paths.contains(path) || this.prefixes.stream().anyMatch(path::startsWith);
+		}
+
+	}
+
+	/**
+	 * The documents that depend on {@code distributions} (their own, those of their extensions,
+	 * publishing users and tags, and the statistics), or every document for {@code null}.
+	 */
+	public MirrorPart mirrorDocuments(Set<String> distributions) {
 		List<ReleaseRow> all = this.repository.releases();
 		Map<String, byte[]> out = new TreeMap<>();
+		Set<String> paths = new TreeSet<>();
+		Set<String> prefixes = new TreeSet<>();
 		Map<String, List<ReleaseRow>> byDistribution = all.stream()
+			.filter((release) -> distributions == null || distributions.contains(release.distribution()))
 			.collect(Collectors.groupingBy(ReleaseRow::distribution, TreeMap::new, Collectors.toList()));
 		byDistribution.forEach((name, releases) -> {
 			out.put(path("dist", Map.of("dist", name)), json(distribution(name, releases)));
@@ -333,25 +368,49 @@ public class PgxnDocuments {
 				Map<String, String> args = Map.of("dist", name, "version", release.version());
 				out.put(path("meta", args), json(meta(release)));
 				out.put(path("published_meta", args), release.metadata().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-				out.put(path("readme", args), readme(name, release.version()).orElse("")
-					.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+				out.put(path("readme", args), readme(release).getBytes(java.nio.charset.StandardCharsets.UTF_8));
 			}
 		});
-		for (String extension : this.repository.extensions()) {
-			extension(extension).ifPresent((bytes) -> out.put(path("extension", Map.of("extension", extension)), bytes));
+		Iterable<String> extensions;
+		Iterable<String> users;
+		Iterable<String> tags;
+		if (distributions == null) {
+			extensions = this.repository.extensions();
+			users = this.repository.users();
+			tags = this.repository.tags();
 		}
-		for (String user : this.repository.users()) {
-			user(user).ifPresent((bytes) -> out.put(path("user", Map.of("user", user)), bytes));
+		else {
+			PgxnRepository.Touched touched = this.repository.touchedBy(distributions);
+			extensions = touched.extensions();
+			users = touched.users();
+			tags = touched.tags();
+			for (String name : distributions) {
+				paths.add(path("dist", Map.of("dist", name)));
+				prefixes.add("dist/" + name + "/");
+			}
 		}
-		for (String tag : this.repository.tags()) {
-			tag(tag).ifPresent((bytes) -> out.put(path("tag", Map.of("tag", tag)), bytes));
+		for (String extension : extensions) {
+			String path = path("extension", Map.of("extension", extension));
+			paths.add(path);
+			extension(extension).ifPresent((bytes) -> out.put(path, bytes));
+		}
+		for (String user : users) {
+			String path = path("user", Map.of("user", user));
+			paths.add(path);
+			user(user).ifPresent((bytes) -> out.put(path, bytes));
+		}
+		for (String tag : tags) {
+			String path = path("tag", Map.of("tag", tag));
+			paths.add(path);
+			tag(tag).ifPresent((bytes) -> out.put(path, bytes));
 		}
 		for (String kind : List.of("summary", "dist", "extension", "user", "tag")) {
 			out.put(path("stats", Map.of("stats", kind)), json(stats(kind, all)));
 		}
 		out.put(path("mirrors", Map.of()), mirrors());
 		out.put(path("spec", Map.of("format", "txt")), SPEC_TEXT.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-		return out;
+		paths.addAll(out.keySet());
+		return new MirrorPart(out, paths, prefixes);
 	}
 
 	/**
@@ -365,8 +424,15 @@ public class PgxnDocuments {
 
 	/** The distribution zips a static mirror holds, by path relative to its root. */
 	public Map<String, Archive> mirrorArchives() {
+		return mirrorArchives(null);
+	}
+
+	/** The distribution zips of {@code distributions}, or of every distribution for {@code null}. */
+	public Map<String, Archive> mirrorArchives(Set<String> distributions) {
 		Map<String, Archive> out = new TreeMap<>();
-		for (ReleaseRow release : this.repository.releases()) {
+		List<ReleaseRow> releases = (distributions == null) ? this.repository.releases()
+				: distributions.stream().flatMap((name) -> this.repository.releasesOf(name).stream()).toList();
+		for (ReleaseRow release : releases) {
 			if (release.sourceSha256() != null) {
 				out.put(path("download", Map.of("dist", release.distribution(), "version", release.version())),
 						new Archive(new Sha256Digest(release.sourceSha256()), release.sourceSize()));

@@ -4,8 +4,11 @@ import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -20,7 +23,7 @@ class PgxnRepository {
 
 	private static final String RELEASE_COLUMNS = """
 			r.distribution, r.version, r.abstract, r.license, coalesce(r.metadata ->> 'release_status', 'stable'),
-			r.published_at, u.name, r.metadata_text, r.metadata::text, r.source_sha256, r.source_sha1, r.tags, r.source_size
+			r.published_at, u.name, r.metadata_text, r.metadata::text, r.source_sha256, r.source_sha1, r.tags, r.source_size, r.readme
 			""";
 
 	private static final String RELEASES = "select " + RELEASE_COLUMNS + """
@@ -50,10 +53,11 @@ class PgxnRepository {
 	 * @param sourceSha1 the source distribution's SHA-1, or {@code null}
 	 * @param tags its tags
 	 * @param sourceSize the source distribution's size, or {@code null}
+	 * @param readme the README it was published with, or {@code null}
 	 */
 	record ReleaseRow(String distribution, String version, String summary, String license, String status,
 			Instant publishedAt, String user, String metadataText, String metadataJson, String sourceSha256,
-			String sourceSha1, List<String> tags, Long sourceSize) {
+			String sourceSha1, List<String> tags, Long sourceSize, String readme) {
 
 		String metadata() {
 			return (this.metadataText != null) ? this.metadataText : this.metadataJson;
@@ -86,16 +90,6 @@ class PgxnRepository {
 		return this.jdbc.sql(RELEASES + " and r.distribution = ? and r.version = ?")
 			.params(distribution, version)
 			.query(this::release)
-			.optional();
-	}
-
-	/** The README a public release was published with, or empty when it has none. */
-	Optional<String> readme(String distribution, String version) {
-		return this.jdbc
-			.sql("select readme from release where scope = '' and yanked_at is null and distribution = ? and version = ? "
-					+ "and readme is not null")
-			.params(distribution, version)
-			.query(String.class)
 			.optional();
 	}
 
@@ -132,7 +126,7 @@ class PgxnRepository {
 				join registry_user u on u.id = r.published_by
 				where r.scope = '' and r.yanked_at is null and e.name = ?
 				order by r.id, e.pg_major desc
-				""").param(name).query((rs, n) -> new Provider(release(rs, n), rs.getString(14), rs.getString(15))).list();
+				""").param(name).query((rs, n) -> new Provider(release(rs, n), rs.getString(15), rs.getString(16))).list();
 	}
 
 	/**
@@ -143,6 +137,39 @@ class PgxnRepository {
 	 * @param summary the extension's comment
 	 */
 	record Provider(ReleaseRow release, String version, String summary) {
+	}
+
+	/**
+	 * What the documents of {@code distributions} touch besides their own: the extension names,
+	 * publishing users and tags of every one of their releases, yanked ones included (a yank
+	 * removes the release from those documents).
+	 *
+	 * @param extensions extension names
+	 * @param users publishing users
+	 * @param tags tags
+	 */
+	record Touched(Set<String> extensions, Set<String> users, Set<String> tags) {
+	}
+
+	Touched touchedBy(Collection<String> distributions) {
+		String[] names = distributions.toArray(String[]::new);
+		Set<String> users = new TreeSet<>();
+		Set<String> tags = new TreeSet<>();
+		this.jdbc.sql("select u.name, r.tags from release r join registry_user u on u.id = r.published_by "
+				+ "where r.scope = '' and r.distribution = any(?)").param(names).query((rs) -> {
+					users.add(rs.getString(1));
+					Array array = rs.getArray(2);
+					if (array != null) {
+						tags.addAll(List.of((String[]) array.getArray()));
+					}
+				});
+		Set<String> extensions = new TreeSet<>(this.jdbc
+			.sql("select distinct e.name from release_extension e join release r on r.id = e.release_id "
+					+ "where r.scope = '' and r.distribution = any(?)")
+			.param(names)
+			.query(String.class)
+			.list());
+		return new Touched(extensions, users, tags);
 	}
 
 	/** Names of users who published a public release. */
@@ -203,7 +230,7 @@ class PgxnRepository {
 	private ReleaseRow release(ResultSet rs, int n) throws SQLException {
 		return new ReleaseRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
 				rs.getTimestamp(6).toInstant(), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
-				rs.getString(11), strings(rs.getArray(12)), rs.getObject(13, Long.class));
+				rs.getString(11), strings(rs.getArray(12)), rs.getObject(13, Long.class), rs.getString(14));
 	}
 
 	private static List<String> strings(Array array) throws SQLException {

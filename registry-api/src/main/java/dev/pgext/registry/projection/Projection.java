@@ -12,10 +12,19 @@ import dev.pgext.model.Sha256Digest;
  * @param objects every object the target should hold, by store key
  * @param last the key written after every other one (the index a reader starts from), or
  * {@code null}
- * @param owns which keys under {@code prefix} belong to this target: an owned key that is
- * not among {@code objects} is deleted
+ * @param owns which keys under {@code prefix} this projection speaks for: an owned key that
+ * is not among {@code objects} is deleted, a key it does not own is left as it is (a
+ * projection of what one change touched owns only the documents that change can affect)
+ * @param watermark the newest outbox event this projection reflects, recorded once it is
+ * applied, or {@code null} for a target that does not follow the outbox
  */
-public record Projection(String prefix, Map<String, Desired> objects, String last, Predicate<String> owns) {
+public record Projection(String prefix, Map<String, Desired> objects, String last, Predicate<String> owns,
+		Long watermark) {
+
+	/** The projection of a target that does not follow the outbox. */
+	public Projection(String prefix, Map<String, Desired> objects, String last, Predicate<String> owns) {
+		this(prefix, objects, last, owns, null);
+	}
 
 	/** The content one key should have. */
 	public sealed interface Desired {
@@ -38,9 +47,10 @@ public record Projection(String prefix, Map<String, Desired> objects, String las
 	 * A copy of a content-addressed blob (a seed-layout file).
 	 *
 	 * @param blob the digest of the content
+	 * @param size its size in bytes
 	 * @param contentType its type
 	 */
-	public record BlobCopy(Sha256Digest blob, String contentType) implements Desired {
+	public record BlobCopy(Sha256Digest blob, long size, String contentType) implements Desired {
 	}
 
 }

@@ -78,7 +78,7 @@ class ProjectionJobs {
 	@Transactional
 	ResponseEntity<dev.pgext.registry.jobs.Operation> rebuildMirror(@Parameter(hidden = true) Caller caller) {
 		caller.requireScope(Caller.ADMIN);
-		long id = this.projections.request(new ProjectionTarget.Mirror(), caller.name());
+		long id = this.projections.requestFull(new ProjectionTarget.Mirror(), caller.name());
 		this.audit.record(caller.name(), "mirror.rebuild", "mirror", Map.of("operation", id));
 		return Operations.accepted(this.jobs, id);
 	}
@@ -97,7 +97,8 @@ class ProjectionJobs {
 
 				@Override
 				public Object run(Job job, Progress progress) {
-					return reconciler.reconcile(ProjectionTarget.parse(job.payload().path("target").asString()));
+					return reconciler.reconcile(ProjectionTarget.parse(job.payload().path("target").asString()),
+							job.payload().path("full").asBoolean(false));
 				}
 
 			};
@@ -119,7 +120,7 @@ class ProjectionJobs {
 					int deleted = 0;
 					int done = 0;
 					for (ProjectionTarget target : targets) {
-						ProjectionReconciler.Result result = reconciler.reconcile(target);
+						ProjectionReconciler.Result result = reconciler.reconcile(target, true);
 						written += result.written();
 						deleted += result.deleted();
 						progress.report(++done * 100 / targets.size());

@@ -10,9 +10,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 import org.slf4j.Logger;
@@ -42,9 +44,17 @@ import dev.pgext.registry.storage.Blobs;
  * that died half-way, stray files, a stale index, a lost job), one run leaves exactly the
  * projection, and a reader that starts from the index never meets a key it names missing.
  * <p>
+ * That full run is what the periodic reconcile and an administrator's request do. A run
+ * after a change is incremental: it compares each object with what {@link ProjectionStates}
+ * recorded the last run wrote (its SHA-256) instead of listing the store, writes the ones that
+ * differ, deletes the recorded ones the projection owns but no longer holds, and records what
+ * it did; its source may compute only the documents the change touched. A file changed or
+ * removed by hand is therefore healed by the next full run, not by the next publish.
+ * <p>
  * Runs of one target are serialized by a transaction-scoped advisory lock; the catalog is
  * read after the lock is held, in a snapshot of its own, so an older view never overwrites
- * a newer one.
+ * a newer one. The records are updated in the lock's transaction, after the writes they
+ * describe.
  */
 @Component
 public class ProjectionReconciler {
@@ -59,6 +69,8 @@ public class ProjectionReconciler {
 
 	private final JdbcClient jdbc;
 
+	private final ProjectionStates states;
+
 	private final TransactionTemplate locking;
 
 	private final TransactionTemplate snapshot;
@@ -66,12 +78,13 @@ public class ProjectionReconciler {
 	private final MetadataSigning signing;
 
 	ProjectionReconciler(List<ProjectionSource> sources, ObjectStore store, Blobs blobs, JdbcClient jdbc,
-			PlatformTransactionManager transactions, MetadataSigning signing) {
+			ProjectionStates states, PlatformTransactionManager transactions, MetadataSigning signing) {
 		this.sources = sources;
 		this.signing = signing;
 		this.store = store;
 		this.blobs = blobs;
 		this.jdbc = jdbc;
+		this.states = states;
 		this.locking = new TransactionTemplate(transactions);
 		this.locking.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 		this.snapshot = new TransactionTemplate(transactions);
@@ -99,8 +112,12 @@ public class ProjectionReconciler {
 		return targets;
 	}
 
-	/** Brings {@code target} to exactly its projection of the committed catalog. */
-	public Result reconcile(ProjectionTarget target) {
+	/**
+	 * Brings {@code target} to exactly its projection of the committed catalog; with
+	 * {@code full}, whatever the store holds, otherwise starting from what the last run recorded
+	 * it wrote.
+	 */
+	public Result reconcile(ProjectionTarget target, boolean full) {
 		ProjectionSource source = this.sources.stream()
 			.filter((candidate) -> candidate.handles(target))
 			.findFirst()
@@ -111,15 +128,79 @@ public class ProjectionReconciler {
 				.query((rs, n) -> 1)
 				.list();
 			// read after the lock is held, so it sees every change committed before
-			Optional<Projection> projection = this.snapshot.execute((inner) -> source.project(target));
+			Optional<Projection> projection = this.snapshot.execute((inner) -> source.project(target, full));
 			if (projection.isEmpty()) {
 				return new Result(target.key(), 0, 0, 0, true);
 			}
-			return apply(target, projection.get());
+			Map<String, ProjectionStates.Stored> recorded = this.states.objects(target.key());
+			// nothing recorded (the first run since the records exist): compare with the store itself
+			Result result = (full || recorded.isEmpty()) ? applyFull(target, projection.get(), recorded.keySet())
+					: applyIncremental(target, projection.get(), recorded);
+			if (projection.get().watermark() != null) {
+				this.states.watermark(target.key(), projection.get().watermark());
+			}
+			return result;
 		});
 	}
 
-	private Result apply(ProjectionTarget target, Projection projection) {
+	private Result applyIncremental(ProjectionTarget target, Projection projection,
+			Map<String, ProjectionStates.Stored> recorded) {
+		Map<String, ProjectionStates.Stored> written = new LinkedHashMap<>();
+		for (Map.Entry<String, Projection.Desired> object : projection.objects().entrySet()) {
+			if (!object.getKey().equals(projection.last())) {
+				writeIfChanged(object.getKey(), object.getValue(), recorded, written);
+			}
+		}
+		if (projection.last() != null && projection.objects().containsKey(projection.last())) {
+			writeIfChanged(projection.last(), projection.objects().get(projection.last()), recorded, written);
+		}
+		List<String> deleted = new ArrayList<>();
+		for (String key : recorded.keySet()) {
+			if (projection.owns().test(key) && !projection.objects().containsKey(key)) {
+				this.store.delete(key);
+				deleted.add(key);
+			}
+		}
+		int signatures = 0;
+		if (projection.last() != null
+				&& (written.containsKey(projection.last()) || deleted.contains(projection.last()))
+				&& sign(projection, projection.last() + MetadataSignature.SUFFIX)) {
+			signatures++;
+		}
+		this.states.put(target.key(), written);
+		this.states.remove(target.key(), deleted);
+		if (!written.isEmpty() || !deleted.isEmpty()) {
+			log.debug("Reconciled {} incrementally: {} objects, {} written, {} deleted", target.key(),
+					projection.objects().size(), written.size(), deleted.size());
+		}
+		return new Result(target.key(), projection.objects().size(), written.size() + signatures, deleted.size(),
+				false);
+	}
+
+	private void writeIfChanged(String key, Projection.Desired desired, Map<String, ProjectionStates.Stored> recorded,
+			Map<String, ProjectionStates.Stored> written) {
+		ProjectionStates.Stored wanted = stored(desired);
+		if (wanted.equals(recorded.get(key))) {
+			return;
+		}
+		if (desired instanceof Projection.Generated generated) {
+			this.store.put(key, generated.content(), generated.contentType());
+		}
+		else {
+			copyBlob((Projection.BlobCopy) desired, key);
+		}
+		written.put(key, wanted);
+	}
+
+	private static ProjectionStates.Stored stored(Projection.Desired desired) {
+		if (desired instanceof Projection.Generated generated) {
+			return new ProjectionStates.Stored(Sha256Digest.of(generated.content()).hex(), generated.content().length);
+		}
+		Projection.BlobCopy copy = (Projection.BlobCopy) desired;
+		return new ProjectionStates.Stored(copy.blob().hex(), copy.size());
+	}
+
+	private Result applyFull(ProjectionTarget target, Projection projection, Set<String> recorded) {
 		Map<String, ObjectInfo> present = new TreeMap<>();
 		this.store.list(projection.prefix(), (object) -> {
 			if (projection.owns().test(object.key())) {
@@ -160,6 +241,12 @@ public class ProjectionReconciler {
 			log.debug("Reconciled {}: {} objects, {} written, {} deleted", target.key(), projection.objects().size(),
 					written, deleted);
 		}
+		Map<String, ProjectionStates.Stored> holds = new LinkedHashMap<>();
+		projection.objects().forEach((key, desired) -> holds.put(key, stored(desired)));
+		// a projection that owns only part of the target leaves the records of the rest alone
+		this.states.remove(target.key(),
+				recorded.stream().filter((key) -> projection.owns().test(key) && !holds.containsKey(key)).toList());
+		this.states.put(target.key(), holds);
 		return new Result(target.key(), projection.objects().size(), written, deleted, false);
 	}
 

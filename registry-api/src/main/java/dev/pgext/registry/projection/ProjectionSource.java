@@ -15,9 +15,10 @@ public interface ProjectionSource {
 
 	/**
 	 * The object set {@code target} should hold; empty when the target is switched off and
-	 * must be left as it is.
+	 * must be left as it is. Unless {@code full}, a source may compute only what changed since
+	 * its last run (a projection that owns fewer keys); with {@code full} it computes all of it.
 	 */
-	Optional<Projection> project(ProjectionTarget target);
+	Optional<Projection> project(ProjectionTarget target, boolean full);
 
 	/** Every target of this source a full reconcile visits. */
 	List<ProjectionTarget> targets();

@@ -19,7 +19,11 @@ import dev.pgext.registry.jobs.JobQueue;
 @Component
 public class Projections {
 
-	/** Job kind that reconciles one target; payload {@code target}, a {@link ProjectionTarget#key()}. */
+	/**
+	 * Job kind that reconciles one target; payload {@code target}, a {@link ProjectionTarget#key()},
+	 * and {@code full}, whether it compares with the store itself rather than with what the last
+	 * run recorded.
+	 */
 	public static final String RECONCILE = "projection.reconcile";
 
 	/** Job kind that reconciles every target. */
@@ -35,6 +39,12 @@ public class Projections {
 	public long request(ProjectionTarget target, String requestedBy) {
 		return this.jobs.enqueueOnce(RECONCILE, RECONCILE + ":" + target.key(), Map.of("target", target.key()),
 				requestedBy);
+	}
+
+	/** Requests a full run of {@code target}; returns the id of the job that will do it. */
+	public long requestFull(ProjectionTarget target, String requestedBy) {
+		return this.jobs.enqueueOnce(RECONCILE, RECONCILE + ":" + target.key() + ":full",
+				Map.of("target", target.key(), "full", true), requestedBy);
 	}
 
 	/**
