@@ -109,7 +109,7 @@ class SignedMetadataIntegrationTests extends RegistryIntegrationTest {
 			.sign(key, index, Long.MAX_VALUE - 10, Duration.ofHours(1));
 		this.store.put(key + MetadataSignature.SUFFIX, expiring.toJson(), "application/json");
 
-		this.reconciler.reconcile(new ProjectionTarget.Store(SIGNED, PgMajor.of(15)));
+		this.reconciler.reconcile(new ProjectionTarget.Store(SIGNED, PgMajor.of(15)), true);
 
 		MetadataSignature renewed = verifier()
 			.verify(key, index, this.store.getBytes(key + MetadataSignature.SUFFIX).orElseThrow())

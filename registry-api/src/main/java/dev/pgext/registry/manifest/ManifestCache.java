@@ -117,9 +117,13 @@ class ManifestCache implements SmartLifecycle {
 		localCommits.onCommit(this::invalidateAll);
 	}
 
-	/** The manifest of a scope for one major and platform if it is cached, without building it. */
+	/**
+	 * The manifest of a scope for one major and platform if it is cached and its signature is
+	 * not near expiry, without building it.
+	 */
 	Optional<Manifest> cached(PgMajor major, Scope scope, Platform platform) {
-		return Optional.ofNullable(this.cache.get(new Key(major.value(), Scopes.column(scope), platform)));
+		return Optional.ofNullable(this.cache.get(new Key(major.value(), Scopes.column(scope), platform)))
+			.filter((manifest) -> !manifest.signatureStale(Instant.now()));
 	}
 
 	/** The manifest of a scope (public, or a tenant's merged over public) for one major and platform. */

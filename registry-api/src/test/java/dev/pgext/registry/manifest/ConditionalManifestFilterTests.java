@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConditionalManifestFilterTests {
 
 	private static final ManifestCache.Manifest MANIFEST = new ManifestCache.Manifest(new byte[0], new byte[0],
-			"\"sha256:ab\"", "\"sha256:ab+gzip\"", Instant.parse("2026-11-30T10:00:00Z"));
+			"\"sha256:ab\"", "\"sha256:ab+gzip\"", Instant.parse("2026-11-30T10:00:00Z"), null, null);
 
 	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
