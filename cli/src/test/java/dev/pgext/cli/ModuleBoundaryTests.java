@@ -1,29 +1,32 @@
 package dev.pgext.cli;
 
-import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
+
+import dev.pgext.testsupport.structure.ModuleStructure;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
- * The CLI is a client: it uses common-model and the registry's HTTP API, never a service's
- * classes, and it starts no Spring context.
+ * The CLI's packages form no cycle; it is a client: it uses common-model and the registry's HTTP API, never a
+ * service's classes, and it starts no Spring context.
  */
 class ModuleBoundaryTests {
 
-	private final JavaClasses classes = new ClassFileImporter()
-		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-		.importPackages("dev.pgext.cli");
+	private static final ModuleStructure MODULE = ModuleStructure.of(PgextCli.class);
 
 	@Test
-	void theCliReachesIntoNoService() {
-		noClasses().should()
-			.dependOnClassesThat()
-			.resideInAnyPackage("dev.pgext.registry..", "dev.pgext.loader..", "dev.pgext.bundle..",
-					"dev.pgext.importer..", "dev.pgext.testsupport..", "org.springframework..")
-			.check(this.classes);
+	void packagesAreFreeOfCycles() {
+		MODULE.packagesAreFreeOfCycles().check(MODULE.classes());
+	}
+
+	@Test
+	void noOtherModuleIsUsed() {
+		MODULE.usesNoOtherModule().check(MODULE.classes());
+	}
+
+	@Test
+	void springIsNotUsed() {
+		noClasses().should().dependOnClassesThat().resideInAPackage("org.springframework..").check(MODULE.classes());
 	}
 
 }

@@ -14,7 +14,7 @@ import org.springframework.boot.info.BuildProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.caller.Caller;
 
 /**
  * The OpenAPI 3.1 description served at {@code /v3/api-docs}: the registry's name, version

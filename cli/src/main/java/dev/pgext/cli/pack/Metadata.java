@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
-import dev.pgext.cli.CliException;
+import dev.pgext.cli.exit.CliException;
 import dev.pgext.cli.registry.RegistryClient;
 
 /**

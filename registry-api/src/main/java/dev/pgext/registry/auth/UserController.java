@@ -26,6 +26,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.pgext.model.TenantId;
 import dev.pgext.registry.audit.AuditLog;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.problem.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
 

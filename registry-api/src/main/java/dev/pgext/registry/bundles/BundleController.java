@@ -34,7 +34,7 @@ import dev.pgext.model.StoreLayout;
 import dev.pgext.model.store.ObjectInfo;
 import dev.pgext.model.store.ObjectStore;
 import dev.pgext.registry.audit.AuditLog;
-import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.problem.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
 

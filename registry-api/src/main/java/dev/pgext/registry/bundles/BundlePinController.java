@@ -31,7 +31,7 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.registry.audit.AuditLog;
-import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.events.EventTypes;
 import dev.pgext.registry.events.Events;
 import dev.pgext.registry.problem.ProblemResponses;

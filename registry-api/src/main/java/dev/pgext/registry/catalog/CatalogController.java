@@ -34,10 +34,10 @@ import dev.pgext.model.StoreLayout;
 import dev.pgext.model.index.ExtFile;
 import dev.pgext.model.store.ObjectStore;
 import dev.pgext.registry.Scopes;
-import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.problem.ProblemResponses;
-import dev.pgext.registry.storage.DownloadLinks;
 import dev.pgext.registry.problem.RegistryException;
+import dev.pgext.registry.storage.DownloadLinks;
 
 /**
  * The read side of the catalog. Without {@code tenant} only the public scope is shown;

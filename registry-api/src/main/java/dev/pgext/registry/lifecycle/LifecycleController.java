@@ -30,7 +30,7 @@ import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 import dev.pgext.registry.Scopes;
 import dev.pgext.registry.audit.AuditLog;
-import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.catalog.CatalogEntries;
 import dev.pgext.registry.distribution.Distribution;
 import dev.pgext.registry.distribution.Distributions;

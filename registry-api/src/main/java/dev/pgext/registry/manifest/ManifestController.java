@@ -30,7 +30,7 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
-import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.problem.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
 

@@ -46,7 +46,7 @@ import dev.pgext.model.PgMajor;
 import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 import dev.pgext.registry.RegistryProperties;
-import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.problem.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
 import dev.pgext.registry.problem.RetryLaterException;

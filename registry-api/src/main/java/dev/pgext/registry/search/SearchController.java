@@ -20,7 +20,7 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Scope;
 import dev.pgext.registry.Scopes;
-import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.problem.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
 
