@@ -179,8 +179,9 @@ class LifecycleController {
 			String reason) {
 		String scope = distribution.scope();
 		String name = distribution.name();
-		List<String> extensions = this.queries.extensionsOf(scope, name, version);
-		List<Integer> majors = this.queries.majorsOf(scope, name, version);
+		LifecycleRepository.ReleaseContents contents = this.queries.contentsOf(scope, name, version);
+		List<String> extensions = contents.extensions();
+		List<Integer> majors = contents.majors();
 		this.catalog.refresh(scope, extensions);
 		Scope parsed = Scopes.fromColumn(scope);
 		long job = 0;
