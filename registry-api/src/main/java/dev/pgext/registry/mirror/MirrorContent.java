@@ -38,7 +38,7 @@ class MirrorContent {
 
 	static final String INDEX = "index.json";
 
-	private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+	private final JsonMapper json;
 
 	private final JdbcClient jdbc;
 
@@ -46,7 +46,8 @@ class MirrorContent {
 
 	private final PgxnDocuments pgxn;
 
-	MirrorContent(JdbcClient jdbc, ExtensionIndexes indexes, PgxnDocuments pgxn) {
+	MirrorContent(JdbcClient jdbc, ExtensionIndexes indexes, PgxnDocuments pgxn, JsonMapper json) {
+		this.json = json.rebuild().enable(SerializationFeature.INDENT_OUTPUT).build();
 		this.jdbc = jdbc;
 		this.indexes = indexes;
 		this.pgxn = pgxn;
@@ -219,8 +220,8 @@ class MirrorContent {
 		return "pg/" + major + "/ext_index.json";
 	}
 
-	static byte[] json(Object value) {
-		return JSON.writeValueAsBytes(value);
+	byte[] json(Object value) {
+		return this.json.writeValueAsBytes(value);
 	}
 
 	private static List<String> strings(Array array) throws SQLException {

@@ -46,13 +46,14 @@ public class PgxnDocuments {
 			adds what PGXN adds: sha1, user, date, release_status and provides.
 			""";
 
-	private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+	private final JsonMapper json;
 
 	private final PgxnRepository repository;
 
 	private final PgxnProperties properties;
 
-	PgxnDocuments(PgxnRepository repository, PgxnProperties properties) {
+	PgxnDocuments(PgxnRepository repository, PgxnProperties properties, JsonMapper json) {
+		this.json = json.rebuild().enable(SerializationFeature.INDENT_OUTPUT).build();
 		this.repository = repository;
 		this.properties = properties;
 	}
@@ -103,10 +104,10 @@ public class PgxnDocuments {
 	private ObjectNode meta(ReleaseRow release) {
 		ObjectNode meta;
 		try {
-			meta = (ObjectNode) JSON.readTree(release.metadata());
+			meta = (ObjectNode) this.json.readTree(release.metadata());
 		}
 		catch (JacksonException | ClassCastException ex) {
-			meta = JSON.createObjectNode();
+			meta = this.json.createObjectNode();
 		}
 		meta.put("name", release.distribution());
 		meta.put("version", release.version());
@@ -156,7 +157,7 @@ public class PgxnDocuments {
 		return this.repository.release(name, version).map((release) -> {
 			String description;
 			try {
-				description = JSON.readTree(release.metadata()).path("description").asString("");
+				description = this.json.readTree(release.metadata()).path("description").asString("");
 			}
 			catch (JacksonException ex) {
 				description = "";
@@ -237,7 +238,7 @@ public class PgxnDocuments {
 	/** The statistics PGXN serves: {@code summary}, {@code dist}, {@code extension}, {@code user}, {@code tag}. */
 	Optional<byte[]> stats(String kind) {
 		List<ReleaseRow> all = this.repository.releases();
-		return Optional.ofNullable(stats(kind, all)).map(PgxnDocuments::json);
+		return Optional.ofNullable(stats(kind, all)).map(this::json);
 	}
 
 	private Object stats(String kind, List<ReleaseRow> all) {
@@ -444,8 +445,8 @@ public class PgxnDocuments {
 		return json(document);
 	}
 
-	static byte[] json(Object value) {
-		return JSON.writeValueAsBytes(value);
+	byte[] json(Object value) {
+		return this.json.writeValueAsBytes(value);
 	}
 
 }
