@@ -1,24 +1,16 @@
 package dev.pgext.importer;
 
-import org.junit.jupiter.api.Test;
-
 import dev.pgext.testsupport.structure.ModuleStructure;
+import dev.pgext.testsupport.structure.ModuleStructureChecks;
 
 /**
- * The importer's packages form no cycle, and it uses no other module's code (test support included).
+ * The importer's packages form no cycle, and it uses no other module's code (test support
+ * included).
  */
-class ModuleBoundaryTests {
+class ModuleBoundaryTests extends ModuleStructureChecks {
 
-	private static final ModuleStructure MODULE = ModuleStructure.of(PgdataImporterApplication.class);
-
-	@Test
-	void packagesAreFreeOfCycles() {
-		MODULE.packagesAreFreeOfCycles().check(MODULE.classes());
-	}
-
-	@Test
-	void noOtherModuleIsUsed() {
-		MODULE.usesNoOtherModule().check(MODULE.classes());
+	ModuleBoundaryTests() {
+		super(ModuleStructure.of(PgdataImporterApplication.class));
 	}
 
 }

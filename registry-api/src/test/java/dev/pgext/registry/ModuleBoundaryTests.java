@@ -5,25 +5,18 @@ import org.junit.jupiter.api.Test;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.pgext.testsupport.structure.ModuleStructure;
+import dev.pgext.testsupport.structure.ModuleStructureChecks;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
- * The registry's packages form no cycle, it uses no other module's code (test support included), and its
- * controllers leave SQL to the repositories of their feature.
+ * The registry's packages form no cycle, it uses no other module's code (test support
+ * included), and its controllers leave SQL to the repositories of their feature.
  */
-class ModuleBoundaryTests {
+class ModuleBoundaryTests extends ModuleStructureChecks {
 
-	private static final ModuleStructure MODULE = ModuleStructure.of(RegistryApplication.class);
-
-	@Test
-	void packagesAreFreeOfCycles() {
-		MODULE.packagesAreFreeOfCycles().check(MODULE.classes());
-	}
-
-	@Test
-	void noOtherModuleIsUsed() {
-		MODULE.usesNoOtherModule().check(MODULE.classes());
+	ModuleBoundaryTests() {
+		super(ModuleStructure.of(RegistryApplication.class));
 	}
 
 	@Test
@@ -36,7 +29,7 @@ class ModuleBoundaryTests {
 			.should()
 			.dependOnClassesThat()
 			.resideInAPackage("org.springframework.jdbc..")
-			.check(MODULE.classes());
+			.check(module().classes());
 	}
 
 }

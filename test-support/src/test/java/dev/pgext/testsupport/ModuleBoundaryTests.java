@@ -1,24 +1,15 @@
 package dev.pgext.testsupport;
 
-import org.junit.jupiter.api.Test;
-
 import dev.pgext.testsupport.structure.ModuleStructure;
+import dev.pgext.testsupport.structure.ModuleStructureChecks;
 
 /**
  * Test support's packages form no cycle, and it uses no module's code but common-model's.
  */
-class ModuleBoundaryTests {
+class ModuleBoundaryTests extends ModuleStructureChecks {
 
-	private static final ModuleStructure MODULE = ModuleStructure.of(TestInfrastructure.class);
-
-	@Test
-	void packagesAreFreeOfCycles() {
-		MODULE.packagesAreFreeOfCycles().check(MODULE.classes());
-	}
-
-	@Test
-	void noOtherModuleIsUsed() {
-		MODULE.usesNoOtherModule().check(MODULE.classes());
+	ModuleBoundaryTests() {
+		super(ModuleStructure.of(TestInfrastructure.class));
 	}
 
 }
