@@ -15,12 +15,11 @@ import org.springframework.stereotype.Component;
 @Component
 public class AuditLog {
 
-	private final JsonMapper json;
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final JdbcClient jdbc;
 
-	AuditLog(JdbcClient jdbc, JsonMapper json) {
-		this.json = json;
+	AuditLog(JdbcClient jdbc) {
 		this.jdbc = jdbc;
 	}
 
@@ -36,7 +35,7 @@ public class AuditLog {
 		}
 		return statement
 			.query((rs, n) -> new AuditController.AuditEvent(rs.getLong(1), rs.getTimestamp(2).toInstant(),
-					rs.getString(3), rs.getString(4), rs.getString(5), this.json.readTree(rs.getString(6))))
+					rs.getString(3), rs.getString(4), rs.getString(5), JSON.readTree(rs.getString(6))))
 			.list();
 	}
 
@@ -62,7 +61,7 @@ public class AuditLog {
 
 	public void record(String actor, String action, String target, Map<String, ?> detail) {
 		this.jdbc.sql("insert into audit_event (actor, action, target, detail) values (?, ?, ?, cast(? as jsonb))")
-			.params(actor, action, target, this.json.writeValueAsString(detail))
+			.params(actor, action, target, JSON.writeValueAsString(detail))
 			.update();
 	}
 

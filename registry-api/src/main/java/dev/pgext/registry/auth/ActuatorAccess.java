@@ -31,14 +31,13 @@ import dev.pgext.registry.problem.RegistryException;
  */
 class ActuatorAccess extends OncePerRequestFilter {
 
-	private final JsonMapper json;
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final Tokens tokens;
 
 	private final boolean publicMetrics;
 
-	ActuatorAccess(Tokens tokens, boolean publicMetrics, JsonMapper json) {
-		this.json = json;
+	ActuatorAccess(Tokens tokens, boolean publicMetrics) {
 		this.tokens = tokens;
 		this.publicMetrics = publicMetrics;
 	}
@@ -75,7 +74,7 @@ class ActuatorAccess extends OncePerRequestFilter {
 			if (ex.status().value() == 401) {
 				response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"pgext\"");
 			}
-			response.getOutputStream().write(this.json.writeValueAsBytes(problem));
+			response.getOutputStream().write(JSON.writeValueAsBytes(problem));
 		}
 	}
 

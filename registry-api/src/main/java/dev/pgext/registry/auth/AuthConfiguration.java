@@ -2,8 +2,6 @@ package dev.pgext.registry.auth;
 
 import java.util.List;
 
-import tools.jackson.databind.json.JsonMapper;
-
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -33,9 +31,9 @@ class AuthConfiguration implements WebMvcConfigurer {
 	}
 
 	@Bean
-	FilterRegistrationBean<ActuatorAccess> actuatorAccess(RegistryProperties properties, JsonMapper json) {
+	FilterRegistrationBean<ActuatorAccess> actuatorAccess(RegistryProperties properties) {
 		FilterRegistrationBean<ActuatorAccess> registration = new FilterRegistrationBean<>(
-				new ActuatorAccess(this.tokens, properties.actuator().publicMetrics(), json));
+				new ActuatorAccess(this.tokens, properties.actuator().publicMetrics()));
 		registration.addUrlPatterns("/actuator/*");
 		return registration;
 	}

@@ -21,7 +21,7 @@ import org.springframework.stereotype.Repository;
 @Repository
 class BundlePinRepository {
 
-	private final JsonMapper json;
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final String SELECT = "select p.id, p.environment, p.sha256, p.pg_versions, p.state, p.reason, "
 			+ "u.name, p.proposed_at, a.name, p.approved_at from bundle_pin p "
@@ -29,8 +29,7 @@ class BundlePinRepository {
 
 	private final JdbcClient jdbc;
 
-	BundlePinRepository(JdbcClient jdbc, JsonMapper json) {
-		this.json = json;
+	BundlePinRepository(JdbcClient jdbc) {
 		this.jdbc = jdbc;
 	}
 
@@ -40,7 +39,7 @@ class BundlePinRepository {
 			.param(hex)
 			.query(String.class)
 			.optional()
-			.map((json) -> this.json.readValue(json, new TypeReference<Map<String, String>>() {
+			.map((json) -> JSON.readValue(json, new TypeReference<Map<String, String>>() {
 			}));
 	}
 

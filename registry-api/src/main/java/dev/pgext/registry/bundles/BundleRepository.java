@@ -22,15 +22,14 @@ import dev.pgext.model.Sha256Digest;
 @Repository
 class BundleRepository {
 
-	private final JsonMapper json;
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final String SELECT = "select b.sha256, b.size, b.pg_versions::text, b.manifest::text, u.name, "
 			+ "b.registered_at from bundle b join registry_user u on u.id = b.registered_by";
 
 	private final JdbcClient jdbc;
 
-	BundleRepository(JdbcClient jdbc, JsonMapper json) {
-		this.json = json;
+	BundleRepository(JdbcClient jdbc) {
 		this.jdbc = jdbc;
 	}
 
@@ -40,7 +39,7 @@ class BundleRepository {
 		return this.jdbc
 			.sql("insert into bundle (sha256, size, pg_versions, manifest, registered_by) "
 					+ "values (?, ?, cast(? as jsonb), cast(? as jsonb), ?) on conflict (sha256) do nothing")
-			.params(digest.hex(), size, this.json.writeValueAsString(pgVersions), this.json.writeValueAsString(manifest),
+			.params(digest.hex(), size, JSON.writeValueAsString(pgVersions), JSON.writeValueAsString(manifest),
 					registeredBy)
 			.update() == 1;
 	}
@@ -50,7 +49,7 @@ class BundleRepository {
 		return this.jdbc
 			.sql("select exists (select 1 from bundle where sha256 = ? and size = ? "
 					+ "and pg_versions = cast(? as jsonb) and manifest = cast(? as jsonb))")
-			.params(digest.hex(), size, this.json.writeValueAsString(pgVersions), this.json.writeValueAsString(manifest))
+			.params(digest.hex(), size, JSON.writeValueAsString(pgVersions), JSON.writeValueAsString(manifest))
 			.query(Boolean.class)
 			.single();
 	}
@@ -67,10 +66,10 @@ class BundleRepository {
 		return this.jdbc.sql(SELECT + " where b.sha256 = ?").param(hex).query((rs, n) -> bundle(rs)).optional();
 	}
 
-	private BundleController.Bundle bundle(ResultSet rs) throws SQLException {
+	private static BundleController.Bundle bundle(ResultSet rs) throws SQLException {
 		return new BundleController.Bundle(rs.getString(1), rs.getLong(2),
-				this.json.readValue(rs.getString(3), new TypeReference<Map<String, String>>() {
-				}), this.json.readTree(rs.getString(4)), rs.getString(5), rs.getTimestamp(6).toInstant());
+				JSON.readValue(rs.getString(3), new TypeReference<Map<String, String>>() {
+				}), JSON.readTree(rs.getString(4)), rs.getString(5), rs.getTimestamp(6).toInstant());
 	}
 
 }

@@ -30,7 +30,7 @@ import dev.pgext.registry.jobs.JobProperties;
 @Component
 class WebhookDeliverer implements BackgroundStep {
 
-	private final JsonMapper json;
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final String VISIBLE = "e.type = any(s.event_types) and (e.tenant is null or e.tenant = u.tenant)";
 
@@ -42,8 +42,7 @@ class WebhookDeliverer implements BackgroundStep {
 
 	private final HttpClient http;
 
-	WebhookDeliverer(JdbcClient jdbc, TransactionTemplate transaction, WebhookProperties properties, JsonMapper json) {
-		this.json = json;
+	WebhookDeliverer(JdbcClient jdbc, TransactionTemplate transaction, WebhookProperties properties) {
 		this.jdbc = jdbc;
 		this.transaction = transaction;
 		this.properties = properties;
@@ -138,8 +137,8 @@ class WebhookDeliverer implements BackgroundStep {
 				body.put("subject", rs.getString(3));
 				body.put("tenant", rs.getString(4));
 				body.put("created_at", rs.getTimestamp(5).toInstant().toString());
-				body.put("data", this.json.readTree(rs.getString(6)));
-				return new StoredEvent(rs.getLong(1), rs.getString(2), this.json.writeValueAsBytes(body));
+				body.put("data", JSON.readTree(rs.getString(6)));
+				return new StoredEvent(rs.getLong(1), rs.getString(2), JSON.writeValueAsBytes(body));
 			})
 			.optional();
 	}

@@ -38,7 +38,7 @@ class MirrorContent {
 
 	static final String INDEX = "index.json";
 
-	private final JsonMapper json;
+	private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
 	private final JdbcClient jdbc;
 
@@ -46,8 +46,7 @@ class MirrorContent {
 
 	private final PgxnDocuments pgxn;
 
-	MirrorContent(JdbcClient jdbc, ExtensionIndexes indexes, PgxnDocuments pgxn, JsonMapper json) {
-		this.json = json.rebuild().enable(SerializationFeature.INDENT_OUTPUT).build();
+	MirrorContent(JdbcClient jdbc, ExtensionIndexes indexes, PgxnDocuments pgxn) {
 		this.jdbc = jdbc;
 		this.indexes = indexes;
 		this.pgxn = pgxn;
@@ -220,8 +219,8 @@ class MirrorContent {
 		return "pg/" + major + "/ext_index.json";
 	}
 
-	byte[] json(Object value) {
-		return this.json.writeValueAsBytes(value);
+	static byte[] json(Object value) {
+		return JSON.writeValueAsBytes(value);
 	}
 
 	private static List<String> strings(Array array) throws SQLException {

@@ -59,7 +59,7 @@ class MirrorProjection implements ProjectionSource {
 		snapshot.put("format", 1);
 		snapshot.put("files", listed);
 		String snapshotKey = StoreLayout.mirror(MirrorContent.SNAPSHOT);
-		objects.put(snapshotKey, new Projection.Generated(this.content.json(snapshot), "application/json"));
+		objects.put(snapshotKey, new Projection.Generated(MirrorContent.json(snapshot), "application/json"));
 		return Optional.of(new Projection(StoreLayout.MIRROR, objects, snapshotKey,
 				(key) -> key.startsWith(StoreLayout.MIRROR)));
 	}

@@ -46,14 +46,13 @@ public class PgxnDocuments {
 			adds what PGXN adds: sha1, user, date, release_status and provides.
 			""";
 
-	private final JsonMapper json;
+	private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
 	private final PgxnRepository repository;
 
 	private final PgxnProperties properties;
 
-	PgxnDocuments(PgxnRepository repository, PgxnProperties properties, JsonMapper json) {
-		this.json = json.rebuild().enable(SerializationFeature.INDENT_OUTPUT).build();
+	PgxnDocuments(PgxnRepository repository, PgxnProperties properties) {
 		this.repository = repository;
 		this.properties = properties;
 	}
@@ -104,10 +103,10 @@ public class PgxnDocuments {
 	private ObjectNode meta(ReleaseRow release) {
 		ObjectNode meta;
 		try {
-			meta = (ObjectNode) this.json.readTree(release.metadata());
+			meta = (ObjectNode) JSON.readTree(release.metadata());
 		}
 		catch (JacksonException | ClassCastException ex) {
-			meta = this.json.createObjectNode();
+			meta = JSON.createObjectNode();
 		}
 		meta.put("name", release.distribution());
 		meta.put("version", release.version());
@@ -157,7 +156,7 @@ public class PgxnDocuments {
 		return this.repository.release(name, version).map((release) -> {
 			String description;
 			try {
-				description = this.json.readTree(release.metadata()).path("description").asString("");
+				description = JSON.readTree(release.metadata()).path("description").asString("");
 			}
 			catch (JacksonException ex) {
 				description = "";
@@ -238,7 +237,7 @@ public class PgxnDocuments {
 	/** The statistics PGXN serves: {@code summary}, {@code dist}, {@code extension}, {@code user}, {@code tag}. */
 	Optional<byte[]> stats(String kind) {
 		List<ReleaseRow> all = this.repository.releases();
-		return Optional.ofNullable(stats(kind, all)).map(this::json);
+		return Optional.ofNullable(stats(kind, all)).map(PgxnDocuments::json);
 	}
 
 	private Object stats(String kind, List<ReleaseRow> all) {
@@ -445,8 +444,8 @@ public class PgxnDocuments {
 		return json(document);
 	}
 
-	byte[] json(Object value) {
-		return this.json.writeValueAsBytes(value);
+	static byte[] json(Object value) {
+		return JSON.writeValueAsBytes(value);
 	}
 
 }
