@@ -1,32 +1,16 @@
 package dev.pgext.bundle;
 
-import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
-import org.junit.jupiter.api.Test;
-
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import dev.pgext.testsupport.structure.ModuleStructure;
+import dev.pgext.testsupport.structure.ModuleStructureChecks;
 
 /**
- * This service reaches into no other service's packages, and its production code never uses test support.
+ * The bundle builder's packages form no cycle, and it uses no other module's code (test support
+ * included).
  */
-class ModuleBoundaryTests {
+class ModuleBoundaryTests extends ModuleStructureChecks {
 
-	private final JavaClasses classes = new ClassFileImporter()
-		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-		.importPackages("dev.pgext.bundle");
-
-	@Test
-	void noOtherServiceIsUsed() {
-		noClasses().should()
-			.dependOnClassesThat()
-			.resideInAnyPackage("dev.pgext.registry..", "dev.pgext.loader..", "dev.pgext.importer..")
-			.check(this.classes);
-	}
-
-	@Test
-	void productionCodeDoesNotUseTestSupport() {
-		noClasses().should().dependOnClassesThat().resideInAPackage("dev.pgext.testsupport..").check(this.classes);
+	ModuleBoundaryTests() {
+		super(ModuleStructure.of(BundleBuilderApplication.class));
 	}
 
 }

@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
 
 import dev.pgext.cli.account.LoginCommand;
 import dev.pgext.cli.account.WhoamiCommand;
+import dev.pgext.cli.exit.CliException;
+import dev.pgext.cli.exit.ExitCode;
 import dev.pgext.cli.find.InfoCommand;
 import dev.pgext.cli.find.SearchCommand;
 import dev.pgext.cli.install.InstallCommand;

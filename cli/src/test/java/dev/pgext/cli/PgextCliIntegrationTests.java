@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.pgext.cli.exit.ExitCode;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.registry.RegistryApplication;
 import dev.pgext.testsupport.PostgresCluster;

@@ -4,6 +4,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.pgext.cli.exit.ExitCode;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The command line itself: usage errors, missing configuration, documented exit codes. */

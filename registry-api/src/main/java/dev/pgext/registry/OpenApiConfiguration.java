@@ -16,7 +16,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 
-import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.service.openapi.ProblemResponseDocuments;
 
 /**

@@ -12,6 +12,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
+import dev.pgext.model.release.ReleaseLimits;
 import dev.pgext.model.store.ObjectStoreSettings;
 
 /**
@@ -74,9 +75,11 @@ public record RegistryProperties(@NestedConfigurationProperty ObjectStoreSetting
 	 * @param retryAfter what {@code Retry-After} says to a publish refused for being one too
 	 * many
 	 */
-	public record Publish(@NotNull @DefaultValue("64MB") DataSize maxFileSize,
-			@NotNull @DefaultValue("512MB") DataSize maxTotalSize, @Min(2) @DefaultValue("100") int maxCompressionRatio,
-			@NotNull @DefaultValue("1MB") DataSize ratioCheckThreshold, @Min(1) @DefaultValue("2000") int maxEntries,
+	public record Publish(@NotNull @DefaultValue(ReleaseLimits.DEFAULT_MAX_FILE_SIZE_MB + "MB") DataSize maxFileSize,
+			@NotNull @DefaultValue(ReleaseLimits.DEFAULT_MAX_TOTAL_SIZE_MB + "MB") DataSize maxTotalSize,
+			@Min(2) @DefaultValue("100") int maxCompressionRatio,
+			@NotNull @DefaultValue("1MB") DataSize ratioCheckThreshold,
+			@Min(1) @DefaultValue("" + ReleaseLimits.DEFAULT_MAX_ENTRIES) int maxEntries,
 			@NotNull @DefaultValue("1MB") DataSize maxMetadataSize, @Min(0) @DefaultValue("32") int maxTags,
 			@Min(1) @DefaultValue("64") int maxTagLength, @Min(1) @DefaultValue("1000") int maxTextLength,
 			@Min(1) @DefaultValue("65536") int maxDescriptionLength,

@@ -1,6 +1,5 @@
 package dev.pgext.registry;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,9 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -36,7 +32,7 @@ class ArchiveLimitBenchmark extends RegistryIntegrationTest {
 
 	@Test
 	void aHundredThousandEntriesAreRefusedQuicklyWithFlatMemory() {
-		byte[] archive = manyEntries(100_000);
+		byte[] archive = TestArtifacts.manyEmptyFiles(100_000);
 		long rssBefore = rssKiB();
 		long[] millis = new long[ROUNDS];
 		for (int i = 0; i < ROUNDS; i++) {
@@ -63,21 +59,6 @@ class ArchiveLimitBenchmark extends RegistryIntegrationTest {
 				rssAfterSerial / 1024, rssAfterParallel / 1024);
 	}
 
-	static byte[] manyEntries(int count) {
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-		try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes))) {
-			for (int i = 0; i < count; i++) {
-				TarArchiveEntry entry = new TarArchiveEntry("share/many/f" + i);
-				entry.setSize(0);
-				tar.putArchiveEntry(entry);
-				tar.closeArchiveEntry();
-			}
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		return bytes.toByteArray();
-	}
 
 	private static long rssKiB() {
 		try {

@@ -1,32 +1,22 @@
 package dev.pgext.registry;
 
-import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.jdbc.core.JdbcOperations;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.RestController;
+
+import dev.pgext.testsupport.structure.ModuleStructure;
+import dev.pgext.testsupport.structure.ModuleStructureChecks;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
- * This service reaches into no other service's packages, its controllers leave SQL to the
- * repositories of their feature, and its production code never uses test support.
+ * The registry's packages form no cycle, it uses no other module's code (test support
+ * included), and its controllers leave SQL to the repositories of their feature.
  */
-class ModuleBoundaryTests {
+class ModuleBoundaryTests extends ModuleStructureChecks {
 
-	private final JavaClasses classes = new ClassFileImporter()
-		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-		.importPackages("dev.pgext.registry");
-
-	@Test
-	void noOtherServiceIsUsed() {
-		noClasses().should()
-			.dependOnClassesThat()
-			.resideInAnyPackage("dev.pgext.loader..", "dev.pgext.bundle..", "dev.pgext.importer..")
-			.check(this.classes);
+	ModuleBoundaryTests() {
+		super(ModuleStructure.of(RegistryApplication.class, "dev.pgext.service.."));
 	}
 
 	@Test
@@ -38,16 +28,8 @@ class ModuleBoundaryTests {
 			.resideOutsideOfPackage("dev.pgext.registry.auth..")
 			.should()
 			.dependOnClassesThat()
-			.areAssignableTo(JdbcClient.class)
-			.orShould()
-			.dependOnClassesThat()
-			.areAssignableTo(JdbcOperations.class)
-			.check(this.classes);
-	}
-
-	@Test
-	void productionCodeDoesNotUseTestSupport() {
-		noClasses().should().dependOnClassesThat().resideInAPackage("dev.pgext.testsupport..").check(this.classes);
+			.resideInAPackage("org.springframework.jdbc..")
+			.check(module().classes());
 	}
 
 }

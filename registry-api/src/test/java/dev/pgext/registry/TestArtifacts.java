@@ -17,7 +17,7 @@ import org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStr
  * Hand-made artifacts for the cases real contrib extensions cannot show: bad control
  * files, unsafe entries, bombs.
  */
-final class TestArtifacts {
+public final class TestArtifacts {
 
 	private final List<TarArchiveEntry> entries = new ArrayList<>();
 
@@ -25,6 +25,26 @@ final class TestArtifacts {
 
 	static TestArtifacts builder() {
 		return new TestArtifacts();
+	}
+
+	/**
+	 * A {@code .tar.gz} of {@code count} empty files under {@code share/many/}, written as it
+	 * streams: an archive with more entries than the registry allows.
+	 */
+	public static byte[] manyEmptyFiles(int count) {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes))) {
+			for (int i = 0; i < count; i++) {
+				TarArchiveEntry entry = new TarArchiveEntry("share/many/f" + i);
+				entry.setSize(0);
+				tar.putArchiveEntry(entry);
+				tar.closeArchiveEntry();
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return bytes.toByteArray();
 	}
 
 	/** A pure-SQL extension {@code name} at version 1.0. */

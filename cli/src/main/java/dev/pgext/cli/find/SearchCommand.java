@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import tools.jackson.databind.JsonNode;
 
-import dev.pgext.cli.ExitCode;
+import dev.pgext.cli.exit.ExitCode;
 import dev.pgext.cli.registry.RegistryClient;
 import dev.pgext.cli.registry.RegistryOptions;
 

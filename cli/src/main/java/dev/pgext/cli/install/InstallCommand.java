@@ -12,8 +12,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import dev.pgext.cli.CliException;
-import dev.pgext.cli.ExitCode;
+import dev.pgext.cli.exit.CliException;
+import dev.pgext.cli.exit.ExitCode;
 import dev.pgext.cli.registry.RegistryOptions;
 import dev.pgext.model.InvalidValueException;
 import dev.pgext.model.PgMajor;

@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import dev.pgext.cli.CliException;
+import dev.pgext.cli.exit.CliException;
 import dev.pgext.cli.pack.PgConfig;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.StoreLayout;

@@ -21,8 +21,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-import dev.pgext.cli.CliException;
-import dev.pgext.cli.ExitCode;
+import dev.pgext.cli.exit.CliException;
+import dev.pgext.cli.exit.ExitCode;
 import dev.pgext.cli.pack.Metadata;
 import dev.pgext.cli.pack.Platform;
 import dev.pgext.cli.registry.RegistryClient;

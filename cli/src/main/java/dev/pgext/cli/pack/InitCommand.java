@@ -14,8 +14,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import tools.jackson.databind.node.ObjectNode;
 
-import dev.pgext.cli.CliException;
-import dev.pgext.cli.ExitCode;
+import dev.pgext.cli.exit.CliException;
+import dev.pgext.cli.exit.ExitCode;
 import dev.pgext.cli.registry.Environment;
 import dev.pgext.cli.registry.RegistryClient;
 import dev.pgext.model.control.ControlFile;

@@ -11,7 +11,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-import dev.pgext.cli.CliException;
+import dev.pgext.cli.exit.CliException;
 
 /**
  * The files of one artifact by installation path ({@code share/extension/x.control},

@@ -5,19 +5,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import dev.pgext.model.ExtensionName;
 import dev.pgext.model.PgMajor;
@@ -25,8 +19,10 @@ import dev.pgext.model.StoreLayout;
 import dev.pgext.model.control.ControlFile;
 import dev.pgext.model.control.ControlFileException;
 import dev.pgext.model.control.ControlFileParser;
+import dev.pgext.model.control.ExtensionScripts;
 import dev.pgext.model.control.LibraryReferences;
 import dev.pgext.model.elf.ElfFile;
+import dev.pgext.model.release.ReleaseLimits;
 
 /**
  * The registry's publish checks that need nothing but the artifact and its metadata, run
@@ -39,19 +35,11 @@ import dev.pgext.model.elf.ElfFile;
 public final class LocalChecks {
 
 	/** The registry's default limits ({@code pgext.registry.publish.*}). */
-	static final long MAX_FILE_SIZE = 64L * 1024 * 1024;
+	static final long MAX_FILE_SIZE = ReleaseLimits.bytes(ReleaseLimits.DEFAULT_MAX_FILE_SIZE_MB);
 
-	static final long MAX_TOTAL_SIZE = 512L * 1024 * 1024;
+	static final long MAX_TOTAL_SIZE = ReleaseLimits.bytes(ReleaseLimits.DEFAULT_MAX_TOTAL_SIZE_MB);
 
-	static final int MAX_ENTRIES = 2000;
-
-	/** Libraries every Postgres server has in its {@code $libdir}. */
-	static final Set<String> SERVER_LIBRARIES = Set.of("plpgsql", "dict_snowball", "pgoutput", "libpqwalreceiver",
-			"llvmjit");
-
-	private static final Pattern LIBRARY = Pattern.compile("[A-Za-z0-9_+-][A-Za-z0-9_.+-]*");
-
-	private static final Pattern LIBDIR_REFERENCE = Pattern.compile("\\$libdir/[^'\"\\s;),]*");
+	static final int MAX_ENTRIES = ReleaseLimits.DEFAULT_MAX_ENTRIES;
 
 	private LocalChecks() {
 	}
@@ -228,18 +216,15 @@ public final class LocalChecks {
 
 	private static void extension(Metadata metadata, ControlFile control, Map<String, Path> files,
 			Set<String> libraries, List<Check> checks) {
-		String scriptDir = "share/extension";
-		if (control.directory() != null && !control.directory().isBlank()) {
-			String directory = control.directory();
-			if (directory.startsWith("/") || directory.contains("..")) {
-				checks.add(Check.fail(control.name() + ".control: directory must be relative to share/ (got '"
-						+ directory + "')"));
-				return;
-			}
-			scriptDir = "share/" + (directory.endsWith("/") ? directory.substring(0, directory.length() - 1) : directory);
+		String scriptDir;
+		try {
+			scriptDir = ExtensionScripts.scriptDirectory(control);
 		}
-		Set<String> installable = new HashSet<>();
-		Map<String, Set<String>> updates = new HashMap<>();
+		catch (IllegalArgumentException ex) {
+			checks.add(Check.fail(ex.getMessage()));
+			return;
+		}
+		ExtensionScripts.Versions versions = new ExtensionScripts.Versions(control.name());
 		Set<String> referenced = new TreeSet<>();
 		boolean badReference = false;
 		if (control.modulePathname() != null) {
@@ -253,18 +238,10 @@ public final class LocalChecks {
 			if (!directory.equals(scriptDir) || !name.startsWith(control.name() + "--") || !name.endsWith(".sql")) {
 				continue;
 			}
-			String[] versions = name.substring(control.name().length() + 2, name.length() - ".sql".length())
-				.split("--", -1);
-			if (versions.length == 1) {
-				installable.add(versions[0]);
-			}
-			else if (versions.length == 2) {
-				updates.computeIfAbsent(versions[0], (v) -> new HashSet<>()).add(versions[1]);
-			}
+			versions.addScript(name);
 			String sql = read(file.getValue());
-			Matcher reference = LIBDIR_REFERENCE.matcher(sql);
-			while (reference.find()) {
-				badReference |= !reference(path, reference.group(), checks);
+			for (String reference : ExtensionScripts.libdirReferences(sql)) {
+				badReference |= !reference(path, reference, checks);
 			}
 			referenced.addAll(LibraryReferences.in(sql, control));
 		}
@@ -275,7 +252,7 @@ public final class LocalChecks {
 		if (version == null) {
 			checks.add(Check.fail(control.name() + " has no default_version and META.json names no version for it"));
 		}
-		else if (!reachable(installable, updates, version)) {
+		else if (!versions.canInstall(version)) {
 			checks.add(Check.fail(control.name() + " version " + version + " has no install script (" + control.name()
 					+ "--" + version + ".sql) and no update path to it from one"));
 		}
@@ -289,7 +266,7 @@ public final class LocalChecks {
 			if (libraries.contains(library)) {
 				checks.add(Check.ok(control.name() + " loads $libdir/" + library + ", which the artifact has"));
 			}
-			else if (SERVER_LIBRARIES.contains(library)) {
+			else if (ExtensionScripts.SERVER_LIBRARIES.contains(library)) {
 				checks.add(Check.ok(control.name() + " loads $libdir/" + library + ", part of Postgres"));
 			}
 			else if (!control.requires().isEmpty()) {
@@ -305,30 +282,12 @@ public final class LocalChecks {
 	}
 
 	private static boolean reference(String where, String reference, List<Check> checks) {
-		String name = reference.startsWith("$libdir/") ? reference.substring("$libdir/".length()) : reference;
-		if (!LIBRARY.matcher(name).matches() || name.equals(".") || name.equals("..")) {
-			checks.add(Check.fail(where + " refers to '" + reference
-					+ "'; a library reference must be $libdir/<name> (or <name>), a file directly in lib/"));
+		String problem = ExtensionScripts.referenceProblem(where, reference);
+		if (problem != null) {
+			checks.add(Check.fail(problem));
 			return false;
 		}
 		return true;
-	}
-
-	private static boolean reachable(Set<String> installable, Map<String, Set<String>> updates, String target) {
-		Deque<String> todo = new ArrayDeque<>(installable);
-		Set<String> seen = new HashSet<>(installable);
-		while (!todo.isEmpty()) {
-			String version = todo.pop();
-			if (version.equals(target)) {
-				return true;
-			}
-			for (String next : updates.getOrDefault(version, Set.of())) {
-				if (seen.add(next)) {
-					todo.add(next);
-				}
-			}
-		}
-		return false;
 	}
 
 	private static String read(Path file) {

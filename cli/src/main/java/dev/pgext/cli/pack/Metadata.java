@@ -5,14 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
-import dev.pgext.cli.CliException;
+import dev.pgext.cli.exit.CliException;
 import dev.pgext.cli.registry.RegistryClient;
+import dev.pgext.model.release.ReleaseVersion;
 
 /**
  * The parts of a PGXN {@code META.json} the local checks need.
@@ -23,17 +22,6 @@ import dev.pgext.cli.registry.RegistryClient;
  * metadata leaves it to the control file's {@code default_version})
  */
 public record Metadata(String name, String version, Map<String, String> provides) {
-
-	private static final String NUMBER = "(0|[1-9][0-9]*)";
-
-	private static final String IDENTIFIER = "(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)";
-
-	/**
-	 * The registry's rule: PGXN's semantic version, and the lax forms it normalises
-	 * ({@code 1.0} is {@code 1.0.0}, {@code v1.2.3} is {@code 1.2.3}).
-	 */
-	private static final Pattern LAX_SEMVER = Pattern.compile("[vV]?" + NUMBER + "(?:\\." + NUMBER + ")?(?:\\."
-			+ NUMBER + ")?(-" + IDENTIFIER + "(?:\\." + IDENTIFIER + ")*)?(\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?");
 
 	/** Reads {@code file}; a missing or malformed file is a local error. */
 	public static Metadata read(Path file) {
@@ -67,16 +55,10 @@ public record Metadata(String name, String version, Map<String, String> provides
 	 * when the registry would refuse it.
 	 */
 	public static String normalizedVersion(String version) {
-		if (version == null) {
+		if (version == null || ReleaseVersion.problem(version) != null) {
 			return null;
 		}
-		Matcher m = LAX_SEMVER.matcher(version);
-		if (version.length() > 63 || !m.matches()) {
-			return null;
-		}
-		return m.group(1) + "." + ((m.group(2) != null) ? m.group(2) : "0") + "."
-				+ ((m.group(3) != null) ? m.group(3) : "0") + ((m.group(4) != null) ? m.group(4) : "")
-				+ ((m.group(5) != null) ? m.group(5) : "");
+		return ReleaseVersion.normalize(version).value();
 	}
 
 }

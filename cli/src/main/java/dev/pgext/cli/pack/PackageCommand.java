@@ -22,8 +22,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import dev.pgext.cli.CliException;
-import dev.pgext.cli.ExitCode;
+import dev.pgext.cli.exit.CliException;
+import dev.pgext.cli.exit.ExitCode;
 import dev.pgext.model.PgMajor;
 
 /**

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.pgext.cli.CliException;
+import dev.pgext.cli.exit.CliException;
 import dev.pgext.model.PgMajor;
 
 /**

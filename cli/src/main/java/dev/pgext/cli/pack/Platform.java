@@ -2,7 +2,7 @@ package dev.pgext.cli.pack;
 
 import java.util.Locale;
 
-import dev.pgext.cli.CliException;
+import dev.pgext.cli.exit.CliException;
 import dev.pgext.model.elf.ElfFile;
 
 /**

@@ -8,7 +8,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import dev.pgext.cli.ExitCode;
+import dev.pgext.cli.exit.ExitCode;
 import dev.pgext.cli.registry.RegistryClient;
 import dev.pgext.cli.registry.RegistryOptions;
 

@@ -13,7 +13,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
-import dev.pgext.cli.CliException;
+import dev.pgext.cli.exit.CliException;
 
 /**
  * The credentials file: a token per registry URL and the registry used when none is named.

@@ -15,8 +15,8 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import dev.pgext.cli.CliException;
-import dev.pgext.cli.ExitCode;
+import dev.pgext.cli.exit.CliException;
+import dev.pgext.cli.exit.ExitCode;
 
 /**
  * The registry's HTTP API as the commands use it, on the JDK's {@link HttpClient}. A 2xx

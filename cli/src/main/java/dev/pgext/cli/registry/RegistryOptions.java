@@ -4,7 +4,7 @@ import java.net.URI;
 
 import picocli.CommandLine.Option;
 
-import dev.pgext.cli.CliException;
+import dev.pgext.cli.exit.CliException;
 
 /**
  * The options every command that talks to a registry shares. The registry is

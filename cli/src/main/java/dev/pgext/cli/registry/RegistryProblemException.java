@@ -1,7 +1,7 @@
 package dev.pgext.cli.registry;
 
-import dev.pgext.cli.CliException;
-import dev.pgext.cli.ExitCode;
+import dev.pgext.cli.exit.CliException;
+import dev.pgext.cli.exit.ExitCode;
 
 /**
  * The registry answered with an RFC 9457 problem (or another error status), shown as its

@@ -2,7 +2,7 @@ package dev.pgext.cli.pack;
 
 import org.junit.jupiter.api.Test;
 
-import dev.pgext.cli.CliException;
+import dev.pgext.cli.exit.CliException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;

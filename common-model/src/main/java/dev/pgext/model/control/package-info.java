@@ -1,4 +1,5 @@
 /**
- * Extension control files: a parser that follows the server's own grammar, and the parsed record.
+ * Extension control files: a parser that follows the server's own grammar, the parsed record,
+ * and the rules for the scripts and libraries an extension ships.
  */
 package dev.pgext.model.control;

@@ -3,9 +3,6 @@ package dev.pgext.local;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -25,6 +22,10 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.MultipartBodyBuilder;
+import org.springframework.web.client.RestClient;
 
 import dev.pgext.importer.PgdataImporterApplication;
 import dev.pgext.local.LocalStackSettings.Ports;
@@ -56,6 +57,8 @@ public final class LocalStack {
 	private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final MediaType GZIP = MediaType.parseMediaType("application/gzip");
 
 	static final String EXTENSIONS_BUCKET = "pgext-extensions";
 
@@ -310,7 +313,7 @@ public final class LocalStack {
 			return;
 		}
 		PostgresInstall install = PostgresInstalls.shared(PG_MAJOR);
-		HttpClient http = HttpClient.newHttpClient();
+		RestClient http = RestClient.create();
 		int published = 0;
 		List<String> failed = new ArrayList<>();
 		List<String> names = contribNames(install);
@@ -334,26 +337,24 @@ public final class LocalStack {
 						Map.of("file", name + "--" + version + ".sql", "version", version, "preload", "server")));
 			}
 			metadata.put("meta-spec", Map.of("version", "1.0.0", "url", "https://pgxn.org/meta/spec.txt"));
-			Multipart body = new Multipart()
-				.part("metadata", "META.json", "application/json", JSON.writeValueAsBytes(metadata))
-				.part("pg" + PG_MAJOR, name + ".tar.gz", "application/gzip", extension.tarGz());
-			HttpRequest request = HttpRequest.newBuilder(URI.create(registryUrl() + "/api/v1/releases"))
-				.header("Authorization", "Bearer " + adminToken)
-				.header("Content-Type", body.contentType())
-				.POST(body.publisher())
-				.build();
-			try {
-				HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-				if (response.statusCode() == 201 || response.statusCode() == 409) {
-					published++;
-				}
-				else {
-					failed.add(name + " (" + response.statusCode() + ": " + response.body() + ")");
-				}
+			MultipartBodyBuilder body = new MultipartBodyBuilder();
+			body.part("metadata", JSON.writeValueAsBytes(metadata), MediaType.APPLICATION_JSON).filename("META.json");
+			body.part("pg" + PG_MAJOR, extension.tarGz(), GZIP).filename(name + ".tar.gz");
+			// null when published now or before (409), else what the registry answered
+			String refusal = http.post()
+				.uri(registryUrl() + "/api/v1/releases")
+				.header(HttpHeaders.AUTHORIZATION, "Bearer " + adminToken)
+				.contentType(MediaType.MULTIPART_FORM_DATA)
+				.body(body.build())
+				.exchange((request, response) -> {
+					int status = response.getStatusCode().value();
+					return (status == 201 || status == 409) ? null : status + ": " + response.bodyTo(String.class);
+				});
+			if (refusal == null) {
+				published++;
 			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new IllegalStateException("interrupted while seeding", ex);
+			else {
+				failed.add(name + " (" + refusal + ")");
 			}
 		}
 		log.info("Seeded the registry with {} contrib extensions of PostgreSQL {}", published, PG_MAJOR);

@@ -21,7 +21,6 @@ import java.util.stream.Stream;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import dev.pgext.loader.FaultyS3Proxy;
-import dev.pgext.loader.HookLibraryBuild;
 import dev.pgext.loader.LoaderProperties;
 import dev.pgext.loader.TestStores;
 import dev.pgext.loader.compute.Compute;
@@ -29,6 +28,7 @@ import dev.pgext.loader.compute.ComputeSpec;
 import dev.pgext.loader.fetch.ExtensionSource;
 import dev.pgext.loader.fetch.FilePlacer;
 import dev.pgext.loader.fetch.S3ExtensionSource;
+import dev.pgext.loader.hook.PgHookBuild;
 import dev.pgext.loader.postgres.PostgresSupervisor;
 import dev.pgext.model.ExtensionName;
 import dev.pgext.model.ExtensionVersion;
@@ -135,7 +135,7 @@ public final class LoaderStartupBenchmark {
 			TestStores.computeInstall(installTemplate, PRELOAD);
 			Path dataTemplate = work.resolve("data-template");
 			PostgresCluster.initdb(new PostgresInstall(installTemplate), dataTemplate);
-			Path hook = HookLibraryBuild.library();
+			Path hook = PgHookBuild.library(15);
 			ExtensionSource source = new S3ExtensionSource(store);
 			Map<String, List<Long>> results = new LinkedHashMap<>();
 			for (int round = 1; round <= rounds; round++) {

@@ -17,11 +17,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.pgext.loader.HookLibraryBuild;
 import dev.pgext.loader.LoaderProperties;
 import dev.pgext.loader.TestStores;
 import dev.pgext.loader.fetch.FilePlacer;
 import dev.pgext.loader.fetch.S3ExtensionSource;
+import dev.pgext.loader.hook.PgHookBuild;
 import dev.pgext.model.Scope;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.StoreLayout;
@@ -88,7 +88,7 @@ class DeferredControlFilesIntegrationTests {
 	void withTheHookOnlyThePreloadClosureHasControlFilesWhenTheComputeBecomesReady() throws Exception {
 		LoaderProperties properties = LoaderProperties.defaults()
 			.withWorkers(2, false)
-			.withHook(HookLibraryBuild.library(), "127.0.0.1:1");
+			.withHook(PgHookBuild.library(15), "127.0.0.1:1");
 		Started started = start(properties, root.resolve("hooked"));
 
 		assertThat(started.atReadiness()).containsExactly("pg_stat_statements.control");

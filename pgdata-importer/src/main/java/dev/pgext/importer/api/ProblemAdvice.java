@@ -25,6 +25,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyAdvice;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 import dev.pgext.importer.run.ImportRejectedException;
+import dev.pgext.model.ProblemKinds;
 import dev.pgext.model.store.ObjectStoreException;
 
 /**
@@ -112,13 +113,7 @@ class ProblemAdvice extends ResponseEntityExceptionHandler implements ResponseBo
 	}
 
 	private static String kind(HttpStatusCode status) {
-		return switch (status.value()) {
-			case 404 -> "not-found";
-			case 405 -> "method-not-allowed";
-			case 406 -> "not-acceptable";
-			case 415 -> "unsupported-media-type";
-			default -> status.is4xxClientError() ? "invalid-request" : "internal-error";
-		};
+		return ProblemKinds.ofFrameworkError(status.value(), "invalid-request");
 	}
 
 	private static ProblemDetail problem(HttpStatus status, String kind, String title, String detail) {

@@ -16,6 +16,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.problem.RegistryException;
 
 /**

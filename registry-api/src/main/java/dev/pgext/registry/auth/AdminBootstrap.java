@@ -13,6 +13,7 @@ import org.springframework.transaction.annotation.Transactional;
 
 import dev.pgext.registry.RegistryProperties;
 import dev.pgext.registry.audit.AuditLog;
+import dev.pgext.registry.caller.Caller;
 
 /**
  * Creates the configured administrator and its token at start, so a fresh registry has

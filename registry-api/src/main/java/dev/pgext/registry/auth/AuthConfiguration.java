@@ -15,6 +15,7 @@ import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 import dev.pgext.registry.RegistryProperties;
+import dev.pgext.registry.caller.Caller;
 
 /**
  * Wires the token interceptor in front of the API and lets controllers take a

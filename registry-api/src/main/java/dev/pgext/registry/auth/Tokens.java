@@ -15,6 +15,7 @@ import org.springframework.stereotype.Component;
 
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.TenantId;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.problem.RegistryException;
 
 /**

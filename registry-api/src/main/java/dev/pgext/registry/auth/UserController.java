@@ -26,8 +26,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.pgext.model.TenantId;
 import dev.pgext.registry.audit.AuditLog;
-import dev.pgext.registry.problem.RegistryException;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.service.openapi.ProblemResponses;
+import dev.pgext.registry.problem.RegistryException;
 
 /**
  * Users and their API tokens.

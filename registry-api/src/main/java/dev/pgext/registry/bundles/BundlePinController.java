@@ -39,7 +39,7 @@ import dev.pgext.model.PgMajor;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.signing.MetadataSignature;
 import dev.pgext.registry.audit.AuditLog;
-import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.events.EventTypes;
 import dev.pgext.registry.events.Events;
 import dev.pgext.registry.problem.RegistryException;

@@ -5,7 +5,7 @@ import java.util.List;
 
 import org.springframework.stereotype.Component;
 
-import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.caller.Caller;
 
 /**
  * The bundle pin proposals waiting for approval, for the administrator's web page. Approving

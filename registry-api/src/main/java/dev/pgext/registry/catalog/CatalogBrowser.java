@@ -14,7 +14,7 @@ import org.springframework.stereotype.Component;
 import dev.pgext.model.Scope;
 import dev.pgext.model.index.ExtFile;
 import dev.pgext.registry.Scopes;
-import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.caller.Caller;
 
 /**
  * The catalog as the web pages read it: the same rows and visibility rules as the JSON

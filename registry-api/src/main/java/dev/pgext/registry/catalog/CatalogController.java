@@ -34,7 +34,7 @@ import dev.pgext.model.StoreLayout;
 import dev.pgext.model.index.ExtFile;
 import dev.pgext.model.store.ObjectStore;
 import dev.pgext.registry.Scopes;
-import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.problem.RegistryException;
 import dev.pgext.registry.storage.DownloadLinks;
 import dev.pgext.service.openapi.ProblemResponses;

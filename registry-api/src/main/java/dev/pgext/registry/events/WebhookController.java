@@ -26,7 +26,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.pgext.registry.audit.AuditLog;
-import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.jobs.JobQueue;
 import dev.pgext.registry.jobs.Operations;
 import dev.pgext.registry.problem.RegistryException;

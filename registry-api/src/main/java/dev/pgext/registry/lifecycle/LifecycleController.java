@@ -30,7 +30,7 @@ import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 import dev.pgext.registry.Scopes;
 import dev.pgext.registry.audit.AuditLog;
-import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.catalog.CatalogEntries;
 import dev.pgext.registry.distribution.Distribution;
 import dev.pgext.registry.distribution.Distributions;
@@ -179,8 +179,9 @@ class LifecycleController {
 			String reason) {
 		String scope = distribution.scope();
 		String name = distribution.name();
-		List<String> extensions = this.queries.extensionsOf(scope, name, version);
-		List<Integer> majors = this.queries.majorsOf(scope, name, version);
+		LifecycleRepository.ReleaseContents contents = this.queries.contentsOf(scope, name, version);
+		List<String> extensions = contents.extensions();
+		List<Integer> majors = contents.majors();
 		this.catalog.refresh(scope, extensions);
 		Scope parsed = Scopes.fromColumn(scope);
 		long job = 0;

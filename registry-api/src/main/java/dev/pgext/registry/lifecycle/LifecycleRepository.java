@@ -2,6 +2,8 @@ package dev.pgext.registry.lifecycle;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -38,22 +40,27 @@ class LifecycleRepository {
 			.single();
 	}
 
-	List<String> extensionsOf(String scope, String distribution, String version) {
-		return this.jdbc
-			.sql("select distinct e.name from release_extension e join release r on r.id = e.release_id "
-					+ "where r.scope = ? and r.distribution = ? and r.version = ? order by e.name")
-			.params(scope, distribution, version)
-			.query(String.class)
-			.list();
+	/**
+	 * The extensions a release holds and the Postgres majors it is built for.
+	 *
+	 * @param extensions the extension names, sorted
+	 * @param majors the majors, ascending
+	 */
+	record ReleaseContents(List<String> extensions, List<Integer> majors) {
 	}
 
-	List<Integer> majorsOf(String scope, String distribution, String version) {
-		return this.jdbc
-			.sql("select distinct e.pg_major from release_extension e join release r on r.id = e.release_id "
-					+ "where r.scope = ? and r.distribution = ? and r.version = ? order by e.pg_major")
+	ReleaseContents contentsOf(String scope, String distribution, String version) {
+		Set<String> extensions = new TreeSet<>();
+		Set<Integer> majors = new TreeSet<>();
+		this.jdbc
+			.sql("select distinct e.name, e.pg_major from release_extension e join release r on r.id = e.release_id "
+					+ "where r.scope = ? and r.distribution = ? and r.version = ?")
 			.params(scope, distribution, version)
-			.query(Integer.class)
-			.list();
+			.query((rs) -> {
+				extensions.add(rs.getString(1));
+				majors.add(rs.getInt(2));
+			});
+		return new ReleaseContents(List.copyOf(extensions), List.copyOf(majors));
 	}
 
 	/** Every release of the distribution, newest first. */

@@ -31,9 +31,9 @@ import dev.pgext.model.PgMajor;
 import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 import dev.pgext.model.signing.MetadataSignature;
-import dev.pgext.registry.auth.Caller;
-import dev.pgext.registry.problem.RegistryException;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.service.openapi.ProblemResponses;
+import dev.pgext.registry.problem.RegistryException;
 
 /**
  * {@code GET /api/v1/compute-manifests/{pgMajor}?tenant=&platform=}: everything a tenant's

@@ -20,6 +20,7 @@ import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 import dev.pgext.model.InvalidValueException;
+import dev.pgext.model.ProblemKinds;
 import dev.pgext.model.store.ObjectStoreException;
 
 /**
@@ -130,13 +131,7 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 	}
 
 	private static String kind(HttpStatusCode status) {
-		return switch (status.value()) {
-			case 404 -> "not-found";
-			case 405 -> "method-not-allowed";
-			case 406 -> "not-acceptable";
-			case 415 -> "unsupported-media-type";
-			default -> status.is4xxClientError() ? "bad-request" : "internal-error";
-		};
+		return ProblemKinds.ofFrameworkError(status.value(), "bad-request");
 	}
 
 }

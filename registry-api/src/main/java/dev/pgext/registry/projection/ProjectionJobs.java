@@ -18,7 +18,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.pgext.registry.audit.AuditLog;
-import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.jobs.Job;
 import dev.pgext.registry.jobs.JobHandler;
 import dev.pgext.registry.jobs.JobQueue;

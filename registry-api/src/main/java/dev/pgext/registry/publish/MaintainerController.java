@@ -23,7 +23,7 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.pgext.model.Scope;
 import dev.pgext.registry.Scopes;
 import dev.pgext.registry.audit.AuditLog;
-import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.distribution.Distribution;
 import dev.pgext.registry.distribution.Distributions;
 import dev.pgext.registry.events.EventTypes;

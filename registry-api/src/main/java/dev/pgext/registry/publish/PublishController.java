@@ -46,10 +46,10 @@ import dev.pgext.model.PgMajor;
 import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 import dev.pgext.registry.RegistryProperties;
-import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.caller.Caller;
+import dev.pgext.service.openapi.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
 import dev.pgext.registry.problem.RetryLaterException;
-import dev.pgext.service.openapi.ProblemResponses;
 
 /**
  * {@code POST /api/v1/releases}: a multipart upload of the release metadata (part

@@ -24,7 +24,7 @@ import dev.pgext.model.index.ExtFile;
 import dev.pgext.registry.Jsonb;
 import dev.pgext.registry.Scopes;
 import dev.pgext.registry.audit.AuditLog;
-import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.catalog.CatalogEntries;
 import dev.pgext.registry.distribution.Distributions;
 import dev.pgext.registry.events.EventTypes;

@@ -12,6 +12,7 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.pgext.model.ExtensionName;
 import dev.pgext.model.ExtensionVersion;
 import dev.pgext.model.index.PreloadNeed;
+import dev.pgext.model.release.ReleaseVersion;
 import dev.pgext.registry.RegistryProperties;
 import dev.pgext.registry.problem.RegistryException;
 

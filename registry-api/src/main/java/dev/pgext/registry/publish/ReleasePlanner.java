@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -16,14 +14,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import dev.pgext.model.ExtensionName;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.control.ControlFile;
 import dev.pgext.model.control.ControlFileException;
 import dev.pgext.model.control.ControlFileParser;
+import dev.pgext.model.control.ExtensionScripts;
 import dev.pgext.model.control.LibraryReferences;
 import dev.pgext.model.index.PreloadNeed;
 import dev.pgext.registry.problem.RegistryException;
@@ -39,18 +36,6 @@ import dev.pgext.registry.problem.RegistryException;
  * control file.
  */
 final class ReleasePlanner {
-
-	/**
-	 * Libraries every Postgres server has in its {@code $libdir}: the PL/pgSQL handler, the
-	 * snowball dictionaries, the logical replication output plugin and walreceiver, and the
-	 * JIT provider. An extension may load these without shipping or requiring them.
-	 */
-	static final Set<String> SERVER_LIBRARIES = Set.of("plpgsql", "dict_snowball", "pgoutput", "libpqwalreceiver",
-			"llvmjit");
-
-	private static final Pattern LIBRARY = Pattern.compile("[A-Za-z0-9_+-][A-Za-z0-9_.+-]*");
-
-	private static final Pattern LIBDIR_REFERENCE = Pattern.compile("\\$libdir/[^'\"\\s;),]*");
 
 	/** The libraries the extensions of the catalog that an artifact requires provide. */
 	interface RequiredLibraries {
@@ -106,8 +91,7 @@ final class ReleasePlanner {
 				checkReference(label, control.name() + ".control: module_pathname", control.modulePathname());
 				libraries.add(control.moduleLibrary());
 			}
-			Set<String> installable = new HashSet<>();
-			Map<String, Set<String>> updates = new HashMap<>();
+			ExtensionScripts.Versions versions = new ExtensionScripts.Versions(control.name());
 			for (ArtifactFile file : files.values()) {
 				String fileName = file.fileName();
 				boolean primary = file.path().equals("share/extension/" + control.name() + ".control");
@@ -121,19 +105,10 @@ final class ReleasePlanner {
 				mine.add(file);
 				claimed.add(file.path());
 				if (script) {
-					String[] versions = fileName
-						.substring(control.name().length() + 2, fileName.length() - ".sql".length())
-						.split("--", -1);
-					if (versions.length == 1) {
-						installable.add(versions[0]);
-					}
-					else if (versions.length == 2) {
-						updates.computeIfAbsent(versions[0], (v) -> new HashSet<>()).add(versions[1]);
-					}
+					versions.addScript(fileName);
 					String sql = read(file);
-					Matcher reference = LIBDIR_REFERENCE.matcher(sql);
-					while (reference.find()) {
-						checkReference(label, file.path(), reference.group());
+					for (String reference : ExtensionScripts.libdirReferences(sql)) {
+						checkReference(label, file.path(), reference);
 					}
 					libraries.addAll(LibraryReferences.in(sql, control));
 				}
@@ -143,7 +118,7 @@ final class ReleasePlanner {
 				throw RegistryException.unprocessable("no-version", label + ": extension " + control.name()
 						+ " has no default_version and the metadata names no version for it");
 			}
-			if (!reachable(installable, updates, version)) {
+			if (!versions.canInstall(version)) {
 				throw RegistryException.unprocessable("not-installable",
 						label + ": extension " + control.name() + " version " + version + " has no install script ("
 								+ control.name() + "--" + version + ".sql) and no update path to it from one");
@@ -163,7 +138,7 @@ final class ReleasePlanner {
 		for (ControlFile control : controls.values()) {
 			Set<String> available = null;
 			for (String library : referenced.get(control.name())) {
-				if (libraryFiles.containsKey(library) || SERVER_LIBRARIES.contains(library)) {
+				if (libraryFiles.containsKey(library) || ExtensionScripts.SERVER_LIBRARIES.contains(library)) {
 					continue;
 				}
 				if (available == null) {
@@ -208,10 +183,9 @@ final class ReleasePlanner {
 	 * directly in {@code $libdir}: no directories, no {@code ..}, no absolute path.
 	 */
 	private static void checkReference(String label, String where, String reference) {
-		String name = reference.startsWith("$libdir/") ? reference.substring("$libdir/".length()) : reference;
-		if (!LIBRARY.matcher(name).matches() || name.equals(".") || name.equals("..")) {
-			throw RegistryException.unprocessable("unresolved-library", label + ": " + where + " refers to '"
-					+ reference + "'; a library reference must be $libdir/<name> (or <name>), a file directly in lib/");
+		String problem = ExtensionScripts.referenceProblem(where, reference);
+		if (problem != null) {
+			throw RegistryException.unprocessable("unresolved-library", label + ": " + problem);
 		}
 	}
 
@@ -263,15 +237,12 @@ final class ReleasePlanner {
 	}
 
 	private static String scriptDirectory(String label, ControlFile control) {
-		String directory = control.directory();
-		if (directory == null || directory.isBlank()) {
-			return "share/extension";
+		try {
+			return ExtensionScripts.scriptDirectory(control);
 		}
-		if (directory.startsWith("/") || directory.contains("..")) {
-			throw RegistryException.unprocessable("invalid-control-file", label + ": " + control.name()
-					+ ".control: directory must be relative to share/ (got '" + directory + "')");
+		catch (IllegalArgumentException ex) {
+			throw RegistryException.unprocessable("invalid-control-file", label + ": " + ex.getMessage());
 		}
-		return "share/" + (directory.endsWith("/") ? directory.substring(0, directory.length() - 1) : directory);
 	}
 
 	private static String version(ReleaseMetadata metadata, ControlFile control) {
@@ -306,21 +277,6 @@ final class ReleasePlanner {
 			}
 		}
 		return need;
-	}
-
-	private static boolean reachable(Set<String> installable, Map<String, Set<String>> updates, String target) {
-		Deque<String> todo = new ArrayDeque<>(installable);
-		Set<String> seen = new HashSet<>();
-		while (!todo.isEmpty()) {
-			String version = todo.pop();
-			if (version.equals(target)) {
-				return true;
-			}
-			if (seen.add(version)) {
-				todo.addAll(updates.getOrDefault(version, Set.of()));
-			}
-		}
-		return false;
 	}
 
 	private static String read(ArtifactFile file) {

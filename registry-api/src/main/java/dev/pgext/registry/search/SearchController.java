@@ -20,9 +20,9 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Scope;
 import dev.pgext.registry.Scopes;
-import dev.pgext.registry.auth.Caller;
-import dev.pgext.registry.problem.RegistryException;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.service.openapi.ProblemResponses;
+import dev.pgext.registry.problem.RegistryException;
 
 /**
  * {@code GET /api/v1/search?q=}: PostgreSQL full-text search over extension names, the

@@ -18,10 +18,10 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
 import dev.pgext.registry.audit.AuditLog;
-import dev.pgext.registry.auth.Caller;
 import dev.pgext.registry.auth.TokenIssuer;
 import dev.pgext.registry.auth.Tokens;
 import dev.pgext.registry.bundles.PinApprovals;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.catalog.CatalogBrowser;
 import dev.pgext.registry.distribution.Distributions;
 import dev.pgext.registry.problem.RegistryException;

@@ -16,7 +16,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 import dev.pgext.registry.Scopes;
-import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.catalog.CatalogBrowser;
 import dev.pgext.registry.distribution.Distribution;
 import dev.pgext.registry.distribution.Distributions;

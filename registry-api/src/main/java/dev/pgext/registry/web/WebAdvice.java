@@ -12,7 +12,7 @@ import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.ModelAndView;
 
-import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.problem.RegistryException;
 
 /**

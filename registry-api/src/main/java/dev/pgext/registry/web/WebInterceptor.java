@@ -9,8 +9,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.servlet.HandlerInterceptor;
 
-import dev.pgext.registry.auth.Caller;
 import dev.pgext.registry.auth.Tokens;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.problem.RegistryException;
 
 /**

@@ -5,7 +5,7 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-import dev.pgext.registry.auth.Caller;
+import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.problem.RegistryException;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,9 +1,7 @@
 package dev.pgext.registry.publish;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,9 +9,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.util.unit.DataSize;
 
 import dev.pgext.registry.RegistryProperties;
+import dev.pgext.registry.TestArtifacts;
 import dev.pgext.registry.problem.RegistryException;
 
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -43,7 +39,7 @@ class ArtifactReaderBenchmark {
 
 	@Test
 	void refusingAHundredThousandEntries() throws IOException {
-		byte[] archive = manyEntries(100_000);
+		byte[] archive = TestArtifacts.manyEmptyFiles(100_000);
 		RegistryProperties.Publish limits = new RegistryProperties.Publish(DataSize.ofMegabytes(64),
 				DataSize.ofMegabytes(512), 100, DataSize.ofMegabytes(1), 2000, DataSize.ofMegabytes(1), 32, 64, 1000,
 				65536, 4, Duration.ofSeconds(5));
@@ -65,20 +61,5 @@ class ArtifactReaderBenchmark {
 				micros[ROUNDS / 2] / 1000.0, micros[0] / 1000.0, micros[ROUNDS - 1] / 1000.0);
 	}
 
-	private static byte[] manyEntries(int count) {
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-		try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes))) {
-			for (int i = 0; i < count; i++) {
-				TarArchiveEntry entry = new TarArchiveEntry("share/many/f" + i);
-				entry.setSize(0);
-				tar.putArchiveEntry(entry);
-				tar.closeArchiveEntry();
-			}
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		return bytes.toByteArray();
-	}
 
 }

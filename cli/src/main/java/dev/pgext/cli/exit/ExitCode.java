@@ -1,4 +1,4 @@
-package dev.pgext.cli;
+package dev.pgext.cli.exit;
 
 /**
  * The exit codes of {@code pgext}, documented in {@code docs/cli.md}: a script can tell a

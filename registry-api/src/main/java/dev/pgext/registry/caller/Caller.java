@@ -1,4 +1,4 @@
-package dev.pgext.registry.auth;
+package dev.pgext.registry.caller;
 
 import java.util.Set;
 

@@ -1,4 +1,4 @@
-package dev.pgext.registry.publish;
+package dev.pgext.model.release;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,4 +1,4 @@
-package dev.pgext.cli;
+package dev.pgext.cli.exit;
 
 /**
  * Why a command failed, in words for the person who ran it, and the {@link ExitCode} it ends

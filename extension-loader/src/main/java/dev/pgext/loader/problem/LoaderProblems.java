@@ -1,4 +1,4 @@
-package dev.pgext.loader;
+package dev.pgext.loader.problem;
 
 import java.net.URI;
 import java.util.concurrent.TimeoutException;

@@ -1,4 +1,4 @@
-package dev.pgext.registry.publish;
+package dev.pgext.model.release;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * @param normalizedFrom the version as written, when it was not already normal; or
  * {@code null}
  */
-record ReleaseVersion(String value, String normalizedFrom) {
+public record ReleaseVersion(String value, String normalizedFrom) {
 
 	private static final String NUMBER = "(0|[1-9][0-9]*)";
 
@@ -28,7 +28,7 @@ record ReleaseVersion(String value, String normalizedFrom) {
 	 * What is wrong with {@code text} as a release version, or {@code null} when it is one
 	 * (possibly after normalisation).
 	 */
-	static String problem(String text) {
+	public static String problem(String text) {
 		if (text.length() > 63) {
 			return "a release version has at most 63 characters";
 		}
@@ -40,7 +40,7 @@ record ReleaseVersion(String value, String normalizedFrom) {
 	}
 
 	/** {@code text} in normal form; call after {@link #problem(String)} found nothing. */
-	static ReleaseVersion normalize(String text) {
+	public static ReleaseVersion normalize(String text) {
 		Matcher matcher = LAX.matcher(text);
 		if (!matcher.matches()) {
 			throw new IllegalStateException(problem(text));
