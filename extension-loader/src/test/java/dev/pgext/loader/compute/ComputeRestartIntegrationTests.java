@@ -7,9 +7,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +25,7 @@ import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.place.FilePlacement;
+import dev.pgext.testsupport.FreePorts;
 import dev.pgext.testsupport.RealInfrastructure;
 import dev.pgext.testsupport.TestBucket;
 
@@ -67,10 +68,10 @@ class ComputeRestartIntegrationTests {
 			second.startAndWait(spec(fresh, data, List.of("pg_trgm")));
 			assertThat(second.isRunning()).as(String.valueOf(second.status().problem())).isTrue();
 			assertThat(state(second, "pg_trgm")).isEqualTo(DownloadScheduler.State.PLACED);
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-			while (state(second, "hstore") != DownloadScheduler.State.PLACED && System.nanoTime() < deadline) {
-				Thread.sleep(50);
-			}
+			Awaitility.await("hstore to be prefetched")
+				.atMost(Duration.ofSeconds(60))
+				.pollInterval(Duration.ofMillis(50))
+				.until(() -> state(second, "hstore") == DownloadScheduler.State.PLACED);
 			assertThat(state(second, "hstore")).isEqualTo(DownloadScheduler.State.PLACED);
 			assertThat(state(second, "pg_stat_statements")).isEqualTo(DownloadScheduler.State.AVAILABLE);
 			try (Connection connection = connect(second); Statement sql = connection.createStatement();
@@ -96,11 +97,13 @@ class ComputeRestartIntegrationTests {
 		try {
 			compute.startAndWait(spec(install, dir.resolve("data"), List.of()));
 			assertThat(compute.isRunning()).as(String.valueOf(compute.status().problem())).isTrue();
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-			while (compute.status().extensions().stream().anyMatch((e) -> e.state() != DownloadScheduler.State.PLACED)
-					&& System.nanoTime() < deadline) {
-				Thread.sleep(50);
-			}
+			Awaitility.await("every extension to be prefetched")
+				.atMost(Duration.ofSeconds(60))
+				.pollInterval(Duration.ofMillis(50))
+				.until(() -> compute.status()
+					.extensions()
+					.stream()
+					.allMatch((e) -> e.state() == DownloadScheduler.State.PLACED));
 			assertThat(compute.status().extensions()).extracting(DownloadScheduler.ExtensionStatus::state)
 				.containsOnly(DownloadScheduler.State.PLACED);
 			for (ExtIndexEntry entry : index.extensions()) {
@@ -127,7 +130,7 @@ class ComputeRestartIntegrationTests {
 	}
 
 	private static ComputeSpec spec(PostgresInstall install, Path data, List<String> sessionPreload) {
-		return new ComputeSpec(null, 15, install.root().toString(), data.toString(), freePort(), List.of(),
+		return new ComputeSpec(null, 15, install.root().toString(), data.toString(), FreePorts.any(), List.of(),
 				sessionPreload, List.of(), Map.of("fsync", "off", "unix_socket_directories", ""));
 	}
 
@@ -144,15 +147,6 @@ class ComputeRestartIntegrationTests {
 	private static Connection connect(Compute compute) throws Exception {
 		return java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + compute.port() + "/postgres",
 				"postgres", "");
-	}
-
-	private static int freePort() {
-		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-		catch (java.io.IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
-		}
 	}
 
 }

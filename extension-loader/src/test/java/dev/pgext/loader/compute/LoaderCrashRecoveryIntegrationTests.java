@@ -26,6 +26,7 @@ import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.place.FilePlacement;
+import dev.pgext.testsupport.FreePorts;
 import dev.pgext.testsupport.RealInfrastructure;
 import dev.pgext.testsupport.TestBucket;
 
@@ -53,7 +54,7 @@ class LoaderCrashRecoveryIntegrationTests {
 		PostgresInstall install = TestStores.computeInstall(dir.resolve("install"), EXTENSIONS);
 		Path data = dir.resolve("data");
 		Path cache = dir.resolve("cache");
-		int postgresPort = ChildLoader.freePort();
+		int postgresPort = FreePorts.any();
 		Path spec = dir.resolve("spec.json");
 		Files.writeString(spec, """
 				{"pg_major": 15, "install_dir": "%s", "data_dir": "%s", "port": %d,
