@@ -17,7 +17,6 @@ import dev.pgext.loader.LoaderProperties;
 import dev.pgext.loader.TestStores;
 import dev.pgext.loader.fetch.BandwidthLimiter;
 import dev.pgext.loader.fetch.ExtensionSource;
-import dev.pgext.loader.fetch.FilePlacer;
 import dev.pgext.loader.fetch.S3ExtensionSource;
 import dev.pgext.model.Scope;
 import dev.pgext.model.index.ExtFile;
@@ -124,9 +123,7 @@ class ComputeRestartIntegrationTests {
 	private static Compute compute(ExtensionSource source, Path cache, BandwidthLimiter limiter, boolean prefetch) {
 		LoaderProperties properties = LoaderProperties.defaults().withWorkers(2, prefetch);
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
-		FilePlacer placer = new FilePlacer(source, cache, limiter, FilePlacer.retry(3, Duration.ofMillis(20)), meters);
-		return new Compute(properties, source, placer, meters, (event) -> {
-		});
+		return TestComputes.compute(properties, source, TestComputes.placer(source, cache, limiter, 3, meters), meters);
 	}
 
 	private static ComputeSpec spec(PostgresInstall install, Path data, List<String> sessionPreload) {

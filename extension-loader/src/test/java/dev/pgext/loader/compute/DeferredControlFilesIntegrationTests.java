@@ -107,10 +107,10 @@ class DeferredControlFilesIntegrationTests {
 	private Started start(LoaderProperties properties, Path dir) throws Exception {
 		S3ExtensionSource source = new S3ExtensionSource(bucket.objectStore());
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
-		FilePlacer placer = new FilePlacer(source, null, null, FilePlacer.retry(3, Duration.ofMillis(100)), meters);
+		FilePlacer placer = TestComputes.placer(source, 3, meters);
 		PostgresInstall install = TestStores.computeInstall(dir.resolve("install"), List.of("pg_stat_statements"));
 		Set<String> atReadiness = ConcurrentHashMap.newKeySet();
-		Compute compute = new Compute(properties, source, placer, meters, (event) -> {
+		Compute compute = TestComputes.compute(properties, source, placer, meters, (event) -> {
 			if (event instanceof AvailabilityChangeEvent<?> change && change.getState() == ReadinessState.ACCEPTING_TRAFFIC) {
 				atReadiness.addAll(controlFiles(install));
 			}
