@@ -6,6 +6,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +31,7 @@ public final class ChildLoader implements AutoCloseable {
 
 	private ChildLoader(Process process, int port) {
 		this.process = process;
-		this.client = new LoaderClient(port);
+		this.client = new LoaderClient(port, Duration.ofSeconds(10));
 	}
 
 	/** Starts a loader with {@code properties} ({@code name=value}), logging to {@code log}. */

@@ -27,8 +27,17 @@ public final class LoaderClient {
 
 	private final String base;
 
+	private final Duration requestTimeout;
+
+	/** A client that waits as long as the loader takes to answer (a JIT request waits for its download). */
 	public LoaderClient(int port) {
+		this(port, null);
+	}
+
+	/** A client that gives up on a request after {@code requestTimeout}. */
+	public LoaderClient(int port, Duration requestTimeout) {
 		this.base = "http://127.0.0.1:" + port;
+		this.requestTimeout = requestTimeout;
 	}
 
 	public HttpResponse<String> get(String path) {
@@ -60,7 +69,8 @@ public final class LoaderClient {
 	}
 
 	private HttpRequest.Builder request(String path) {
-		return HttpRequest.newBuilder(URI.create(this.base + path)).timeout(Duration.ofSeconds(30));
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(this.base + path));
+		return (this.requestTimeout != null) ? request.timeout(this.requestTimeout) : request;
 	}
 
 	private HttpResponse<String> send(HttpRequest.Builder request) {

@@ -45,7 +45,8 @@ class LoaderCrashRecoveryIntegrationTests {
 	private static final List<String> EXTENSIONS = List.of("pg_stat_statements", "hstore", "pg_trgm", "cube",
 			"earthdistance", "citext");
 
-	private static final Duration WAIT = Duration.ofSeconds(120);
+	/** Each step starts a child JVM and Postgres: minutes on a busy 2-core machine. */
+	private static final Duration WAIT = Duration.ofMinutes(5);
 
 	@Test
 	void aLoaderKilledWhilePlacingAfterStartOrDuringBackgroundDownloadsIsFollowedByOneThatRunsTheCompute(
