@@ -2,10 +2,6 @@ package dev.pgext.loader;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +15,8 @@ import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.pgext.testsupport.FreePorts;
+
 /**
  * A whole loader ({@link LoaderApplication}) in a child JVM, so that a test can kill it with
  * SIGKILL (no shutdown hook, no finally block runs) and start another on the same directories.
@@ -29,18 +27,16 @@ public final class ChildLoader implements AutoCloseable {
 
 	private final Process process;
 
-	private final int port;
-
-	private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+	private final LoaderClient client;
 
 	private ChildLoader(Process process, int port) {
 		this.process = process;
-		this.port = port;
+		this.client = new LoaderClient(port, Duration.ofSeconds(10));
 	}
 
 	/** Starts a loader with {@code properties} ({@code name=value}), logging to {@code log}. */
 	public static ChildLoader start(List<String> properties, Path log) {
-		int port = freePort();
+		int port = FreePorts.any();
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
 				LoaderApplication.class.getName(), "--server.port=" + port));
@@ -59,23 +55,15 @@ public final class ChildLoader implements AutoCloseable {
 	/** {@code GET /status}, or a missing node while the loader does not answer yet. */
 	public JsonNode status() {
 		try {
-			return JSON.readTree(get("/status").body());
+			return this.client.status();
 		}
-		catch (IOException | RuntimeException ex) {
+		catch (RuntimeException ex) {
 			return JSON.missingNode();
 		}
 	}
 
-	public HttpResponse<String> get(String path) throws IOException {
-		try {
-			return this.client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
-				.timeout(Duration.ofSeconds(10))
-				.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IOException(ex);
-		}
+	public HttpResponse<String> get(String path) {
+		return this.client.get(path);
 	}
 
 	public String phase() {
@@ -131,16 +119,6 @@ public final class ChildLoader implements AutoCloseable {
 			throw new UncheckedIOException(ex);
 		}
 		return pids;
-	}
-
-	/** A free port on loopback. */
-	public static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
 	}
 
 }

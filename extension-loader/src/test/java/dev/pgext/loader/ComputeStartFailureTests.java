@@ -1,11 +1,9 @@
 package dev.pgext.loader;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
@@ -29,41 +27,26 @@ class ComputeStartFailureTests {
 	@LocalServerPort
 	int port;
 
-	private final HttpClient client = HttpClient.newHttpClient();
-
 	@Test
-	void aFailedStartIsReportedAndASecondSpecIsRefused() throws Exception {
-		HttpResponse<String> accepted = post("/compute/start", SPEC);
+	void aFailedStartIsReportedAndASecondSpecIsRefused() {
+		LoaderClient loader = new LoaderClient(this.port);
+		HttpResponse<String> accepted = loader.postJson("/compute/start", SPEC);
 		assertThat(accepted.statusCode()).isEqualTo(202);
 		assertThat(accepted.headers().firstValue("Location")).hasValue("/status");
 
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-		String status = get("/status").body();
-		while (!status.contains("\"phase\":\"FAILED\"") && System.nanoTime() < deadline) {
-			Thread.sleep(100);
-			status = get("/status").body();
-		}
+		String status = Awaitility.await("the start-up to fail")
+			.atMost(Duration.ofSeconds(60))
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> loader.get("/status").body(), (body) -> body.contains("\"phase\":\"FAILED\""));
 		assertThat(status).contains("\"phase\":\"FAILED\"").contains("start-up failed");
-		HttpResponse<String> health = get("/actuator/health");
+		HttpResponse<String> health = loader.get("/actuator/health");
 		assertThat(health.statusCode()).isEqualTo(503);
 		assertThat(health.body()).contains("start-up failed");
-		assertThat(get("/actuator/health/readiness").statusCode()).isEqualTo(503);
+		assertThat(loader.get("/actuator/health/readiness").statusCode()).isEqualTo(503);
 
-		HttpResponse<String> again = post("/compute/start", SPEC);
+		HttpResponse<String> again = loader.postJson("/compute/start", SPEC);
 		assertThat(again.statusCode()).isEqualTo(409);
 		assertThat(again.body()).contains("https://pgext.dev/problems/compute-already-started");
-	}
-
-	private HttpResponse<String> get(String path) throws Exception {
-		return this.client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path)).build(),
-				HttpResponse.BodyHandlers.ofString());
-	}
-
-	private HttpResponse<String> post(String path, String json) throws Exception {
-		return this.client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
-			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString(json))
-			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 }

@@ -1,11 +1,9 @@
 package dev.pgext.loader;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
@@ -24,37 +22,43 @@ class LoaderApplicationTests {
 	@LocalServerPort
 	int port;
 
-	private final HttpClient client = HttpClient.newHttpClient();
+	private LoaderClient loader;
+
+	@BeforeEach
+	void client() {
+		this.loader = new LoaderClient(this.port);
+	}
+
 
 	@Test
 	void isAliveButNotReadyUntilAComputeRuns() throws Exception {
-		HttpResponse<String> liveness = get("/actuator/health/liveness");
+		HttpResponse<String> liveness = this.loader.get("/actuator/health/liveness");
 		assertThat(liveness.statusCode()).isEqualTo(200);
 		assertThat(liveness.body()).contains("\"status\":\"UP\"");
-		HttpResponse<String> readiness = get("/actuator/health/readiness");
+		HttpResponse<String> readiness = this.loader.get("/actuator/health/readiness");
 		assertThat(readiness.statusCode()).isEqualTo(503);
 		assertThat(readiness.body()).contains("OUT_OF_SERVICE");
-		assertThat(get("/status").body()).contains("\"phase\":\"WAITING_FOR_SPEC\"");
+		assertThat(this.loader.get("/status").body()).contains("\"phase\":\"WAITING_FOR_SPEC\"");
 	}
 
 	@Test
 	void aJitRequestBeforeAnySpecIsAConflictProblem() throws Exception {
-		HttpResponse<String> response = post("/extension_server/hstore.so?is_library=true", "");
+		HttpResponse<String> response = this.loader.postJson("/extension_server/hstore.so?is_library=true", "");
 		assertThat(response.statusCode()).isEqualTo(409);
 		assertThat(response.body()).contains("https://pgext.dev/problems/compute-not-started");
 	}
 
 	@Test
 	void anInvalidSpecIsABadRequestProblem() throws Exception {
-		HttpResponse<String> response = post("/compute/start", "{\"pg_major\": 9, \"port\": 0}");
+		HttpResponse<String> response = this.loader.postJson("/compute/start", "{\"pg_major\": 9, \"port\": 0}");
 		assertThat(response.statusCode()).isEqualTo(400);
 		assertThat(response.body()).contains("https://pgext.dev/problems/bad-request");
-		assertThat(get("/status").body()).contains("\"phase\":\"WAITING_FOR_SPEC\"");
+		assertThat(this.loader.get("/status").body()).contains("\"phase\":\"WAITING_FOR_SPEC\"");
 	}
 
 	@Test
 	void aNeonSpecWithoutTheComputesLocalFactsIsABadRequestProblem() throws Exception {
-		HttpResponse<String> response = post("/compute/start", """
+		HttpResponse<String> response = this.loader.postJson("/compute/start", """
 				{"spec": {"format_version": 1.0, "cluster": {"roles": [], "databases": [], "settings": []},
 				          "remote_extensions": {"public_extensions": ["hstore"], "custom_extensions": null,
 				                                "library_index": {"hstore": "hstore"}, "extension_data": {}}}}
@@ -62,26 +66,21 @@ class LoaderApplicationTests {
 		assertThat(response.statusCode()).isEqualTo(400);
 		assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
 		assertThat(response.body()).contains("https://pgext.dev/problems/bad-request").contains("installDir");
-		assertThat(get("/status").body()).contains("\"phase\":\"WAITING_FOR_SPEC\"");
+		assertThat(this.loader.get("/status").body()).contains("\"phase\":\"WAITING_FOR_SPEC\"");
 	}
 
 	@Test
 	void prometheusMetricsAreExported() throws Exception {
-		HttpResponse<String> response = get("/actuator/prometheus");
+		HttpResponse<String> response = this.loader.get("/actuator/prometheus");
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.body()).contains("jvm_memory_used_bytes");
 	}
 
 	@Test
 	void errorsAnsweredBeforeAnyControllerAreProblems() throws Exception {
-		HttpResponse<String> unknownPath = get("/no/such/path");
-		HttpResponse<String> wrongMethod = get("/compute/start");
-		HttpResponse<String> wrongMediaType = this.client.send(
-				HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/compute/start"))
-					.header("Content-Type", "text/plain")
-					.POST(HttpRequest.BodyPublishers.ofString("pg_major=15"))
-					.build(),
-				HttpResponse.BodyHandlers.ofString());
+		HttpResponse<String> unknownPath = this.loader.get("/no/such/path");
+		HttpResponse<String> wrongMethod = this.loader.get("/compute/start");
+		HttpResponse<String> wrongMediaType = this.loader.post("/compute/start", "text/plain", "pg_major=15");
 
 		assertThat(List.of(unknownPath, wrongMethod, wrongMediaType)).extracting(HttpResponse::statusCode)
 			.containsExactly(404, 405, 415);
@@ -89,18 +88,6 @@ class LoaderApplicationTests {
 			assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
 			assertThat(response.body()).contains("\"type\":\"https://pgext.dev/problems/");
 		});
-	}
-
-	private HttpResponse<String> get(String path) throws Exception {
-		return this.client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path)).build(),
-				HttpResponse.BodyHandlers.ofString());
-	}
-
-	private HttpResponse<String> post(String path, String json) throws Exception {
-		return this.client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
-			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString(json))
-			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 }

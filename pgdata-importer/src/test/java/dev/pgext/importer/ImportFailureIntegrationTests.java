@@ -1,8 +1,5 @@
 package dev.pgext.importer;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -283,16 +281,26 @@ class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 		String timeline = String.format("%032x", SEQUENCE.getAndIncrement());
 		assertThat(post(TENANT, 0, createBody(timeline, "k", this.storage.bucket(), prefix)).statusCode())
 			.isEqualTo(201);
-		Thread.sleep(1500);
+		// the import is waiting for the upload to begin, then for it to end
+		awaitStillInProgress(timeline, Duration.ofMillis(1500));
 		for (String file : BASE) {
 			this.storage.put(prefix + "/pgdata/" + file, read(file), "application/octet-stream");
 		}
 		this.storage.put(prefix + "/status/pgdata", "{\"done\":false}".getBytes(StandardCharsets.UTF_8),
 				"application/json");
-		Thread.sleep(1000);
-		assertThat(JSON.readTree(get(TENANT, 0, timeline).body()).path("state").asString()).isEqualTo("in_progress");
+		awaitStillInProgress(timeline, Duration.ofSeconds(1));
 		PgdataFixture.markDone(this.storage, prefix);
 		assertThat(awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60)).path("state").asString()).isEqualTo("done");
+	}
+
+	/** Asserts that the import of {@code timeline} stays in progress for {@code duration}. */
+	private void awaitStillInProgress(String timeline, Duration duration) {
+		Awaitility.await("the import of " + timeline + " to stay in progress")
+			.during(duration)
+			.atMost(duration.plusSeconds(10))
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> JSON.readTree(get(TENANT, 0, timeline).body()).path("state").asString(),
+					"in_progress"::equals);
 	}
 
 	@Test
@@ -315,9 +323,7 @@ class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 	@Test
 	void theServiceKeepsServingAfterFailedImports() throws Exception {
 		importOf(Map.of("base/1/junk", new byte[1]));
-		HttpResponse<String> health = HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/actuator/health")).build(),
-					HttpResponse.BodyHandlers.ofString());
+		HttpResponse<String> health = get("/actuator/health");
 		assertThat(health.statusCode()).isEqualTo(200);
 		String prefix = "bad/none";
 		String timeline = upload(prefix, Map.of());

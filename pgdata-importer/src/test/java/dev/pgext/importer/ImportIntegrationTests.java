@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -186,9 +187,12 @@ class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 			post(TENANT, 0, createBody(timeline, "key-upcall", this.storage.bucket(), PREFIX));
 			JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(90));
 			assertThat(status.path("state").asString()).isEqualTo("done");
-			Thread.sleep(1000);
-			assertThat(JSON.readTree(get(TENANT, 0, timeline).body()).path("upcall_delivered").asBoolean()).isFalse();
-			assertThat(CONTROL_PLANE.received(timeline)).isEmpty();
+			Awaitility.await("no upcall while the control plane is down")
+				.during(Duration.ofSeconds(1))
+				.atMost(Duration.ofSeconds(10))
+				.pollInterval(Duration.ofMillis(100))
+				.until(() -> !JSON.readTree(get(TENANT, 0, timeline).body()).path("upcall_delivered").asBoolean()
+						&& CONTROL_PLANE.received(timeline).isEmpty());
 		}
 		finally {
 			CONTROL_PLANE.up();

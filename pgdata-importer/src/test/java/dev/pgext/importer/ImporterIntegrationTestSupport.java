@@ -3,7 +3,6 @@ package dev.pgext.importer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,6 +34,7 @@ import dev.pgext.importer.run.ImportService;
 import dev.pgext.importer.run.IndexPart;
 import dev.pgext.importer.run.LayerRebuild;
 import dev.pgext.model.store.S3ObjectStore;
+import dev.pgext.testsupport.FreePorts;
 import dev.pgext.testsupport.TestBucket;
 import dev.pgext.testsupport.TestInfrastructure;
 
@@ -55,6 +55,8 @@ public abstract class ImporterIntegrationTestSupport {
 	protected static final String SHARDED_TENANT = "fedcba9876543210fedcba9876543210";
 
 	protected static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final HttpClient HTTP = HttpClient.newHttpClient();
 
 	protected static final ControlPlane CONTROL_PLANE = new ControlPlane();
 
@@ -102,6 +104,11 @@ public abstract class ImporterIntegrationTestSupport {
 			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofString(body))
 			.build());
+	}
+
+	/** A GET of any path of the service, such as {@code /actuator/health}. */
+	protected HttpResponse<String> get(String path) throws Exception {
+		return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path)).build());
 	}
 
 	protected HttpResponse<String> get(String tenant, int shard, String timeline) throws Exception {
@@ -183,7 +190,7 @@ public abstract class ImporterIntegrationTestSupport {
 	}
 
 	private static HttpResponse<String> send(HttpRequest request) throws Exception {
-		return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+		return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
 	}
 
 	/**
@@ -198,12 +205,7 @@ public abstract class ImporterIntegrationTestSupport {
 		private HttpServer server;
 
 		ControlPlane() {
-			try (ServerSocket socket = new ServerSocket(0)) {
-				this.port = socket.getLocalPort();
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
+			this.port = FreePorts.any();
 			up();
 		}
 

@@ -100,28 +100,14 @@ public abstract class RegistryIntegrationTest {
 
 	/** The operation a 202 response points at, once it has ended. */
 	protected tools.jackson.databind.JsonNode awaitOperation(String location, String token) {
-		long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-		while (true) {
-			RegistryClient.Response operation = api().get(location, token);
-			String state = operation.json().path("state").asString();
-			if (!state.equals("pending") && !state.equals("running")) {
-				return operation.json();
-			}
-			if (System.nanoTime() > deadline) {
-				throw new AssertionError("operation " + location + " did not end: " + operation);
-			}
-			pause(50);
-		}
-	}
-
-	protected static void pause(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
+		return Awaitility.await("operation " + location + " to end")
+			.atMost(Duration.ofSeconds(60))
+			.pollDelay(Duration.ZERO)
+			.pollInterval(Duration.ofMillis(50))
+			.until(() -> api().get(location, token).json(), (operation) -> {
+				String state = operation.path("state").asString();
+				return !state.equals("pending") && !state.equals("running");
+			});
 	}
 
 	/**

@@ -1,22 +1,21 @@
 package dev.pgext.registry;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import com.sun.net.httpserver.HttpServer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -24,6 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.pgext.testsupport.FreePorts;
 import dev.pgext.testsupport.TestBucket;
 import dev.pgext.testsupport.TestDatabase;
 import dev.pgext.testsupport.TestInfrastructure;
@@ -60,7 +60,7 @@ class WebhookDeliveryIntegrationTests extends RegistryIntegrationTest {
 
 	@Test
 	void aReceiverDownForAWhileGetsEveryEventInOrderSignedAndOnceWhileTwoInstancesDeliver() throws Exception {
-		int port = freePort();
+		int port = FreePorts.any();
 		List<Long> subscriptions = List.of(subscribe("http://127.0.0.1:" + port + "/a", SECRET_A),
 				subscribe("http://127.0.0.1:" + port + "/b", SECRET_B));
 		long firstCursor = this.jdbc.sql("select min(cursor) from webhook_subscription where id = any(?)")
@@ -279,20 +279,8 @@ class WebhookDeliveryIntegrationTests extends RegistryIntegrationTest {
 			.run(properties.entrySet().stream().map((e) -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
 	}
 
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-	}
-
-	private static void await(BooleanSupplier condition) {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-		while (!condition.getAsBoolean()) {
-			if (System.nanoTime() > deadline) {
-				throw new AssertionError("condition not met within 60 s");
-			}
-			pause(50);
-		}
+	private static void await(Callable<Boolean> condition) {
+		Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(condition);
 	}
 
 }

@@ -3,7 +3,10 @@ package dev.pgext.testsupport;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
@@ -53,12 +56,15 @@ public final class EmbeddedS3Server implements AutoCloseable {
 				.ignoreUnknownHeaders(true)
 				.build();
 			proxy.start();
-			long deadline = System.nanoTime() + 30_000_000_000L;
-			while (!"STARTED".equals(proxy.getState())) {
-				if (System.nanoTime() > deadline) {
-					throw new IllegalStateException("s3proxy did not start within 30 s (state " + proxy.getState() + ")");
-				}
-				Thread.sleep(10);
+			try {
+				Awaitility.await("s3proxy to start")
+					.atMost(Duration.ofSeconds(30))
+					.pollDelay(Duration.ZERO)
+					.pollInterval(Duration.ofMillis(10))
+					.until(() -> "STARTED".equals(proxy.getState()));
+			}
+			catch (ConditionTimeoutException ex) {
+				throw new IllegalStateException("s3proxy did not start within 30 s (state " + proxy.getState() + ")", ex);
 			}
 			return new EmbeddedS3Server(proxy, URI.create("http://127.0.0.1:" + proxy.getPort()));
 		}

@@ -2,7 +2,6 @@ package dev.pgext.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.postgres.PostgresProcesses;
@@ -54,7 +57,7 @@ public final class PostgresCluster implements AutoCloseable {
 
 	/** Starts the server on a free loopback port and waits until it accepts connections. */
 	public PostgresCluster start(Map<String, String> settings) {
-		this.port = freePort();
+		this.port = FreePorts.any();
 		List<String> command = new ArrayList<>(List.of(this.install.binary("postgres").toString(), "-D",
 				this.dataDirectory.toString(), "-p", Integer.toString(this.port), "-c", "listen_addresses=127.0.0.1",
 				"-c", "unix_socket_directories=", "-c", "fsync=off"));
@@ -77,22 +80,26 @@ public final class PostgresCluster implements AutoCloseable {
 	}
 
 	private void awaitReady(Path log, Duration timeout) {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		SQLException last = null;
-		while (System.nanoTime() < deadline) {
-			if (!this.process.isAlive()) {
-				throw new IllegalStateException("postgres exited with " + this.process.exitValue() + ": " + tail(log));
-			}
-			try (Connection ignored = DriverManager.getConnection(jdbcUrl("postgres"), "postgres", "")) {
-				return;
-			}
-			catch (SQLException ex) {
-				last = ex;
-			}
-			sleep(50);
+		try {
+			Awaitility.await("postgres to accept connections")
+				.atMost(timeout)
+				.pollDelay(Duration.ZERO)
+				.pollInterval(Duration.ofMillis(50))
+				.failFast(() -> !this.process.isAlive())
+				.ignoreExceptionsInstanceOf(SQLException.class)
+				.until(() -> {
+					try (Connection ignored = DriverManager.getConnection(jdbcUrl("postgres"), "postgres", "")) {
+						return true;
+					}
+				});
 		}
-		throw new IllegalStateException("postgres did not accept connections within " + timeout + ": "
-				+ ((last != null) ? last.getMessage() : "") + "\n" + tail(log));
+		catch (TerminalFailureException ex) {
+			throw new IllegalStateException("postgres exited with " + this.process.exitValue() + ": " + tail(log), ex);
+		}
+		catch (ConditionTimeoutException ex) {
+			throw new IllegalStateException("postgres did not accept connections within " + timeout + ": "
+					+ ((ex.getCause() != null) ? ex.getCause().getMessage() : "") + "\n" + tail(log), ex);
+		}
 	}
 
 	public String jdbcUrl(String database) {
@@ -149,15 +156,6 @@ public final class PostgresCluster implements AutoCloseable {
 		}
 	}
 
-	private static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-	}
-
 	private static String tail(Path log) {
 		try {
 			List<String> lines = Files.readAllLines(log);
@@ -165,16 +163,6 @@ public final class PostgresCluster implements AutoCloseable {
 		}
 		catch (IOException ex) {
 			return "(no log)";
-		}
-	}
-
-	private static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("interrupted", ex);
 		}
 	}
 

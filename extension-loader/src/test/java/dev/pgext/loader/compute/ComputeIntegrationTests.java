@@ -1,11 +1,6 @@
 package dev.pgext.loader.compute;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +8,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -21,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -28,9 +25,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import dev.pgext.loader.FaultyS3Proxy;
+import dev.pgext.loader.LoaderClient;
 import dev.pgext.loader.TestStores;
 import dev.pgext.model.Scope;
 import dev.pgext.model.StoreLayout;
@@ -42,6 +39,7 @@ import dev.pgext.model.postgres.PostgresBinaries;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.store.S3ObjectStore;
 import dev.pgext.testsupport.DocumentLinters;
+import dev.pgext.testsupport.FreePorts;
 import dev.pgext.testsupport.TestBucket;
 import dev.pgext.testsupport.TestInfrastructure;
 
@@ -68,8 +66,6 @@ class ComputeIntegrationTests {
 
 	private static final List<String> TENANT = List.of("citext");
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
-
 	static TestBucket bucket;
 
 	static FaultyS3Proxy proxy;
@@ -85,7 +81,7 @@ class ComputeIntegrationTests {
 	@LocalServerPort
 	int port;
 
-	private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+	private LoaderClient loader;
 
 	@DynamicPropertySource
 	static void compute(DynamicPropertyRegistry registry) throws IOException {
@@ -99,7 +95,7 @@ class ComputeIntegrationTests {
 		List<String> removed = new ArrayList<>(PUBLIC);
 		removed.addAll(TENANT);
 		install = TestStores.computeInstall(root.resolve("install"), removed);
-		postgresPort = freePort();
+		postgresPort = FreePorts.any();
 		Path spec = root.resolve("spec.json");
 		Files.writeString(spec, """
 				{"tenant": "acme", "pg_major": 15, "install_dir": "%s", "data_dir": "%s", "port": %d,
@@ -128,17 +124,18 @@ class ComputeIntegrationTests {
 	}
 
 	@BeforeEach
-	void computeIsUp() throws Exception {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-		while (System.nanoTime() < deadline) {
-			if (get("/actuator/health/readiness").statusCode() == 200) {
-				return;
-			}
-			String phase = status().path("phase").asString();
-			assertThat(phase).as(status().path("problem").asString()).isNotIn("FAILED", "STOPPED");
-			Thread.sleep(100);
-		}
-		throw new AssertionError("the compute did not become ready: " + status());
+	void computeIsUp() {
+		this.loader = new LoaderClient(this.port);
+		Awaitility.await("the compute to become ready")
+			.atMost(Duration.ofSeconds(120))
+			.pollDelay(Duration.ZERO)
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> {
+				JsonNode status = this.loader.status();
+				assertThat(status.path("phase").asString()).as(status.path("problem").asString())
+					.isNotIn("FAILED", "STOPPED");
+				return this.loader.get("/actuator/health/readiness").statusCode() == 200;
+			});
 	}
 
 	@Test
@@ -173,7 +170,7 @@ class ComputeIntegrationTests {
 	@Order(3)
 	void aJitRequestPlacesHstoreSoThatItCanBeCreatedAndUsed() throws Exception {
 		assertThat(install.pkglibdir().resolve("hstore.so")).doesNotExist();
-		HttpResponse<String> response = post("/extension_server/hstore.so?is_library=true");
+		HttpResponse<String> response = this.loader.post("/extension_server/hstore.so?is_library=true");
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.headers().firstValue("X-Pgext-Extension")).hasValue("hstore");
 		try (Connection connection = connect(); Statement sql = connection.createStatement()) {
@@ -188,7 +185,7 @@ class ComputeIntegrationTests {
 	@Test
 	@Order(4)
 	void aJitRequestByExtensionNamePlacesItsRequiredExtensionsToo() throws Exception {
-		HttpResponse<String> response = post("/extension_server/earthdistance?is_library=false");
+		HttpResponse<String> response = this.loader.post("/extension_server/earthdistance?is_library=false");
 		assertThat(response.statusCode()).isEqualTo(200);
 		try (Connection connection = connect(); Statement sql = connection.createStatement()) {
 			sql.execute("CREATE EXTENSION earthdistance CASCADE");
@@ -203,7 +200,7 @@ class ComputeIntegrationTests {
 	@Test
 	@Order(5)
 	void aTenantsPrivateExtensionIsServedToItsCompute() throws Exception {
-		assertThat(post("/extension_server/citext?is_library=false").statusCode()).isEqualTo(200);
+		assertThat(this.loader.post("/extension_server/citext?is_library=false").statusCode()).isEqualTo(200);
 		try (Connection connection = connect(); Statement sql = connection.createStatement()) {
 			sql.execute("CREATE EXTENSION citext");
 			try (ResultSet rows = sql.executeQuery("SELECT 'ABC'::citext = 'abc'::citext")) {
@@ -224,7 +221,7 @@ class ComputeIntegrationTests {
 			for (int i = 0; i < 50; i++) {
 				answers.add(pool.submit(() -> {
 					go.await();
-					return post("/extension_server/pg_trgm.so?is_library=true").statusCode();
+					return this.loader.post("/extension_server/pg_trgm.so?is_library=true").statusCode();
 				}));
 			}
 			go.countDown();
@@ -254,11 +251,11 @@ class ComputeIntegrationTests {
 	@Test
 	@Order(7)
 	void anExtensionTheComputeMayNotUseIsNotFoundAndNothingIsWritten() throws Exception {
-		HttpResponse<String> byLibrary = post("/extension_server/pgcrypto.so?is_library=true");
+		HttpResponse<String> byLibrary = this.loader.post("/extension_server/pgcrypto.so?is_library=true");
 		assertThat(byLibrary.statusCode()).isEqualTo(404);
 		assertThat(byLibrary.body()).contains("https://pgext.dev/problems/unknown-extension-file");
-		assertThat(post("/extension_server/pgcrypto?is_library=false").statusCode()).isEqualTo(404);
-		assertThat(post("/extension_server/no_such_thing.so?is_library=true").statusCode()).isEqualTo(404);
+		assertThat(this.loader.post("/extension_server/pgcrypto?is_library=false").statusCode()).isEqualTo(404);
+		assertThat(this.loader.post("/extension_server/no_such_thing.so?is_library=true").statusCode()).isEqualTo(404);
 		ExtIndexEntry pgcrypto = publicIndex.find("pgcrypto").orElseThrow();
 		for (ExtFile file : pgcrypto.files()) {
 			assertThat(install.resolve(file.path())).doesNotExist();
@@ -276,7 +273,7 @@ class ComputeIntegrationTests {
 			for (int i = 0; i < 5; i++) {
 				answers.add(pool.submit(() -> {
 					go.await();
-					return post("/extension_server/isn.so?is_library=true");
+					return this.loader.post("/extension_server/isn.so?is_library=true");
 				}));
 			}
 			go.countDown();
@@ -297,7 +294,7 @@ class ComputeIntegrationTests {
 		assertThat(isn.path("error").asString()).contains("refused");
 		// a failed download is forgotten: the next request tries again (and fails again, for the same reason)
 		int before = proxy.countUnder("GET", "/" + bucket.name() + "/blobs/");
-		assertThat(post("/extension_server/isn.so?is_library=true").statusCode()).isEqualTo(500);
+		assertThat(this.loader.post("/extension_server/isn.so?is_library=true").statusCode()).isEqualTo(500);
 		assertThat(proxy.countUnder("GET", "/" + bucket.name() + "/blobs/")).isGreaterThan(before);
 	}
 
@@ -307,12 +304,12 @@ class ComputeIntegrationTests {
 		assertThat(extension("hstore").path("state").asString()).isEqualTo("PLACED");
 		assertThat(extension("pg_stat_statements").path("state").asString()).isEqualTo("PLACED");
 		assertThat(extension("isn").path("state").asString()).isEqualTo("FAILED");
-		JsonNode status = status();
+		JsonNode status = this.loader.status();
 		assertThat(status.path("extensions")).hasSize(7);
 		assertThat(status.path("phase_millis").has("postgres")).isTrue();
 		assertThat(status.has("phaseMillis")).isFalse();
 		assertThat(extension("hstore").path("placed_at").asString()).isNotEmpty();
-		String metrics = get("/actuator/prometheus").body();
+		String metrics = this.loader.get("/actuator/prometheus").body();
 		assertThat(metrics.lines().filter((line) -> line.startsWith("# HELP pgext_")))
 			.isNotEmpty()
 			.allSatisfy((help) -> assertThat(help).matches("# HELP pgext_\\w+ \\S.*"));
@@ -333,25 +330,25 @@ class ComputeIntegrationTests {
 	@Test
 	@Order(10)
 	void aPostgresCrashIsReportedInStatusHealthAndReadiness() throws Exception {
-		long pid = status().path("pid").asLong();
+		long pid = this.loader.status().path("pid").asLong();
 		assertThat(pid).isPositive();
 		new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-		while (!"FAILED".equals(status().path("phase").asString()) && System.nanoTime() < deadline) {
-			Thread.sleep(50);
-		}
-		JsonNode status = status();
+		Awaitility.await("the crash to be noticed")
+			.atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(50))
+			.until(() -> "FAILED".equals(this.loader.phase()));
+		JsonNode status = this.loader.status();
 		assertThat(status.path("phase").asString()).isEqualTo("FAILED");
 		assertThat(status.path("postgres").asString()).isEqualTo("CRASHED");
 		assertThat(status.path("problem").asString()).contains("postgres exited");
-		HttpResponse<String> health = get("/actuator/health");
+		HttpResponse<String> health = this.loader.get("/actuator/health");
 		assertThat(health.statusCode()).isEqualTo(503);
 		assertThat(health.body()).contains("postgres exited");
-		assertThat(get("/actuator/health/readiness").statusCode()).isEqualTo(503);
+		assertThat(this.loader.get("/actuator/health/readiness").statusCode()).isEqualTo(503);
 	}
 
 	private JsonNode extension(String name) throws Exception {
-		for (JsonNode extension : status().path("extensions")) {
+		for (JsonNode extension : this.loader.status().path("extensions")) {
 			if (extension.path("name").asString().equals(name)) {
 				return extension;
 			}
@@ -359,32 +356,8 @@ class ComputeIntegrationTests {
 		throw new AssertionError(name + " is not in /status");
 	}
 
-	private JsonNode status() throws Exception {
-		return JSON.readTree(get("/status").body());
-	}
-
 	private Connection connect() throws Exception {
 		return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + postgresPort + "/postgres", "postgres", "");
-	}
-
-	private HttpResponse<String> get(String path) throws Exception {
-		return this.client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path)).build(),
-				HttpResponse.BodyHandlers.ofString());
-	}
-
-	private HttpResponse<String> post(String path) throws Exception {
-		return this.client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
-			.POST(HttpRequest.BodyPublishers.noBody())
-			.build(), HttpResponse.BodyHandlers.ofString());
-	}
-
-	private static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
 	}
 
 }

@@ -7,9 +7,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,7 +17,6 @@ import dev.pgext.loader.LoaderProperties;
 import dev.pgext.loader.TestStores;
 import dev.pgext.loader.fetch.BandwidthLimiter;
 import dev.pgext.loader.fetch.ExtensionSource;
-import dev.pgext.loader.fetch.FilePlacer;
 import dev.pgext.loader.fetch.S3ExtensionSource;
 import dev.pgext.model.Scope;
 import dev.pgext.model.index.ExtFile;
@@ -25,6 +24,7 @@ import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.place.FilePlacement;
+import dev.pgext.testsupport.FreePorts;
 import dev.pgext.testsupport.RealInfrastructure;
 import dev.pgext.testsupport.TestBucket;
 
@@ -67,10 +67,10 @@ class ComputeRestartIntegrationTests {
 			second.startAndWait(spec(fresh, data, List.of("pg_trgm")));
 			assertThat(second.isRunning()).as(String.valueOf(second.status().problem())).isTrue();
 			assertThat(state(second, "pg_trgm")).isEqualTo(DownloadScheduler.State.PLACED);
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-			while (state(second, "hstore") != DownloadScheduler.State.PLACED && System.nanoTime() < deadline) {
-				Thread.sleep(50);
-			}
+			Awaitility.await("hstore to be prefetched")
+				.atMost(Duration.ofSeconds(60))
+				.pollInterval(Duration.ofMillis(50))
+				.until(() -> state(second, "hstore") == DownloadScheduler.State.PLACED);
 			assertThat(state(second, "hstore")).isEqualTo(DownloadScheduler.State.PLACED);
 			assertThat(state(second, "pg_stat_statements")).isEqualTo(DownloadScheduler.State.AVAILABLE);
 			try (Connection connection = connect(second); Statement sql = connection.createStatement();
@@ -96,11 +96,13 @@ class ComputeRestartIntegrationTests {
 		try {
 			compute.startAndWait(spec(install, dir.resolve("data"), List.of()));
 			assertThat(compute.isRunning()).as(String.valueOf(compute.status().problem())).isTrue();
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-			while (compute.status().extensions().stream().anyMatch((e) -> e.state() != DownloadScheduler.State.PLACED)
-					&& System.nanoTime() < deadline) {
-				Thread.sleep(50);
-			}
+			Awaitility.await("every extension to be prefetched")
+				.atMost(Duration.ofSeconds(60))
+				.pollInterval(Duration.ofMillis(50))
+				.until(() -> compute.status()
+					.extensions()
+					.stream()
+					.allMatch((e) -> e.state() == DownloadScheduler.State.PLACED));
 			assertThat(compute.status().extensions()).extracting(DownloadScheduler.ExtensionStatus::state)
 				.containsOnly(DownloadScheduler.State.PLACED);
 			for (ExtIndexEntry entry : index.extensions()) {
@@ -121,13 +123,11 @@ class ComputeRestartIntegrationTests {
 	private static Compute compute(ExtensionSource source, Path cache, BandwidthLimiter limiter, boolean prefetch) {
 		LoaderProperties properties = LoaderProperties.defaults().withWorkers(2, prefetch);
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
-		FilePlacer placer = new FilePlacer(source, cache, limiter, FilePlacer.retry(3, Duration.ofMillis(20)), meters);
-		return new Compute(properties, source, placer, meters, (event) -> {
-		});
+		return TestComputes.compute(properties, source, TestComputes.placer(source, cache, limiter, 3, meters), meters);
 	}
 
 	private static ComputeSpec spec(PostgresInstall install, Path data, List<String> sessionPreload) {
-		return new ComputeSpec(null, 15, install.root().toString(), data.toString(), freePort(), List.of(),
+		return new ComputeSpec(null, 15, install.root().toString(), data.toString(), FreePorts.any(), List.of(),
 				sessionPreload, List.of(), Map.of("fsync", "off", "unix_socket_directories", ""));
 	}
 
@@ -144,15 +144,6 @@ class ComputeRestartIntegrationTests {
 	private static Connection connect(Compute compute) throws Exception {
 		return java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + compute.port() + "/postgres",
 				"postgres", "");
-	}
-
-	private static int freePort() {
-		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-		catch (java.io.IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
-		}
 	}
 
 }

@@ -1,7 +1,6 @@
 package dev.pgext.loader.compute;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +31,7 @@ import dev.pgext.model.postgres.PostgresBinaries;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.store.S3ObjectStore;
 import dev.pgext.testsupport.ContribExtension;
+import dev.pgext.testsupport.FreePorts;
 import dev.pgext.testsupport.PostgresInstalls;
 import dev.pgext.testsupport.TestBucket;
 import dev.pgext.testsupport.TestInfrastructure;
@@ -107,17 +107,17 @@ class DeferredControlFilesIntegrationTests {
 	private Started start(LoaderProperties properties, Path dir) throws Exception {
 		S3ExtensionSource source = new S3ExtensionSource(bucket.objectStore());
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
-		FilePlacer placer = new FilePlacer(source, null, null, FilePlacer.retry(3, Duration.ofMillis(100)), meters);
+		FilePlacer placer = TestComputes.placer(source, 3, meters);
 		PostgresInstall install = TestStores.computeInstall(dir.resolve("install"), List.of("pg_stat_statements"));
 		Set<String> atReadiness = ConcurrentHashMap.newKeySet();
-		Compute compute = new Compute(properties, source, placer, meters, (event) -> {
+		Compute compute = TestComputes.compute(properties, source, placer, meters, (event) -> {
 			if (event instanceof AvailabilityChangeEvent<?> change && change.getState() == ReadinessState.ACCEPTING_TRAFFIC) {
 				atReadiness.addAll(controlFiles(install));
 			}
 		});
 		this.computes.add(compute);
 		compute.startAndWait(new ComputeSpec(null, 15, install.root().toString(), dir.resolve("data").toString(),
-				freePort(), List.of("pg_stat_statements"), List.of(), List.of(),
+				FreePorts.any(), List.of("pg_stat_statements"), List.of(), List.of(),
 				Map.of("fsync", "off", "unix_socket_directories", "")));
 		assertThat(compute.isRunning()).as("%s", compute.status().problem()).isTrue();
 		return new Started(compute, install, Set.copyOf(atReadiness));
@@ -130,12 +130,6 @@ class DeferredControlFilesIntegrationTests {
 			.map((entry) -> entry.name().value() + ".control")
 			.filter((name) -> Files.exists(install.extensionDir().resolve(name)))
 			.toList();
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
 	}
 
 	private record Started(Compute compute, PostgresInstall install, Set<String> atReadiness) {

@@ -3,7 +3,6 @@ package dev.pgext.loader.compute;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.pgext.loader.TestStores;
 import dev.pgext.loader.compute.DownloadScheduler.Priority;
 import dev.pgext.loader.fetch.ExtensionSource;
-import dev.pgext.loader.fetch.FilePlacer;
 import dev.pgext.loader.fetch.S3ExtensionSource;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Scope;
@@ -55,11 +53,10 @@ class DownloadSchedulerIntegrationTests {
 	void aJitRequestOvertakesTheBackgroundQueue(@TempDir Path dir) throws Exception {
 		GatedSource source = new GatedSource(new S3ExtensionSource(bucket.objectStore()));
 		PostgresInstall install = TestStores.emptyInstall(dir);
-		FilePlacer placer = new FilePlacer(source, null, null, FilePlacer.retry(3, Duration.ofMillis(20)),
-				new SimpleMeterRegistry());
+		SimpleMeterRegistry meters = new SimpleMeterRegistry();
 		List<String> finished = new CopyOnWriteArrayList<>();
-		try (DownloadScheduler scheduler = new DownloadScheduler(install, placer, index.extensions(), 1,
-				new SimpleMeterRegistry())) {
+		try (DownloadScheduler scheduler = TestComputes.scheduler(install, TestComputes.placer(source, 3, meters),
+				index.extensions(), 1, meters)) {
 			// the only worker is held inside the first download while the others queue up
 			CompletableFuture<Void> first = track(scheduler, "hstore", Priority.BACKGROUND, finished);
 			assertThat(source.opened.await(30, TimeUnit.SECONDS)).isTrue();
@@ -85,11 +82,10 @@ class DownloadSchedulerIntegrationTests {
 	void aJitRequestForAQueuedExtensionPromotesItInsteadOfQueueingItAgain(@TempDir Path dir) throws Exception {
 		GatedSource source = new GatedSource(new S3ExtensionSource(bucket.objectStore()));
 		PostgresInstall install = TestStores.emptyInstall(dir);
-		FilePlacer placer = new FilePlacer(source, null, null, FilePlacer.retry(3, Duration.ofMillis(20)),
-				new SimpleMeterRegistry());
+		SimpleMeterRegistry meters = new SimpleMeterRegistry();
 		List<String> finished = new CopyOnWriteArrayList<>();
-		try (DownloadScheduler scheduler = new DownloadScheduler(install, placer, index.extensions(), 1,
-				new SimpleMeterRegistry())) {
+		try (DownloadScheduler scheduler = TestComputes.scheduler(install, TestComputes.placer(source, 3, meters),
+				index.extensions(), 1, meters)) {
 			track(scheduler, "hstore", Priority.BACKGROUND, finished);
 			assertThat(source.opened.await(30, TimeUnit.SECONDS)).isTrue();
 			CompletableFuture<Void> queued = track(scheduler, "cube", Priority.BACKGROUND, finished);

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.pgext.loader.TestStores;
 import dev.pgext.loader.compute.DownloadScheduler.Priority;
 import dev.pgext.loader.fetch.ExtensionSource;
-import dev.pgext.loader.fetch.FilePlacer;
 import dev.pgext.model.ExtensionName;
 import dev.pgext.model.ExtensionVersion;
 import dev.pgext.model.PgMajor;
@@ -130,9 +129,8 @@ class DownloadSchedulerTests {
 
 	private DownloadScheduler scheduler(Path dir, List<ExtIndexEntry> entries, int workers) {
 		PostgresInstall install = TestStores.emptyInstall(dir);
-		FilePlacer placer = new FilePlacer(this.source, null, null, FilePlacer.retry(1, Duration.ofMillis(10)),
+		return TestComputes.scheduler(install, TestComputes.placer(this.source, 1, this.meters), entries, workers,
 				this.meters);
-		return new DownloadScheduler(install, placer, entries, workers, this.meters);
 	}
 
 	private double depth(Priority priority) {

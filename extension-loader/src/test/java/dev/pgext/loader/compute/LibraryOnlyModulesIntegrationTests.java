@@ -1,9 +1,6 @@
 package dev.pgext.loader.compute;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,11 +15,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.pgext.loader.ChildLoader;
+import dev.pgext.loader.LoaderClient;
 import dev.pgext.loader.TestStores;
 import dev.pgext.model.Scope;
 import dev.pgext.model.postgres.PostgresBinaries;
 import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.testsupport.FreePorts;
 import dev.pgext.testsupport.TestBucket;
 import dev.pgext.testsupport.TestInfrastructure;
 
@@ -61,7 +59,7 @@ class LibraryOnlyModulesIntegrationTests {
 	@Autowired
 	Compute compute;
 
-	private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+	private LoaderClient loader;
 
 	@DynamicPropertySource
 	static void compute(DynamicPropertyRegistry registry) throws IOException {
@@ -69,7 +67,7 @@ class LibraryOnlyModulesIntegrationTests {
 		TestStores.publish(bucket.objectStore(), Scope.PUBLIC, List.of("hstore"), LIBRARIES);
 		root = Files.createTempDirectory("pgext-libraries");
 		install = TestStores.computeInstall(root.resolve("install"), List.of("hstore"), LIBRARIES);
-		postgresPort = ChildLoader.freePort();
+		postgresPort = FreePorts.any();
 		Path spec = root.resolve("spec.json");
 		Files.writeString(spec, """
 				{"pg_major": 15, "install_dir": "%s", "data_dir": "%s", "port": %d,
@@ -88,6 +86,7 @@ class LibraryOnlyModulesIntegrationTests {
 
 	@BeforeEach
 	void computeIsUp() {
+		this.loader = new LoaderClient(this.port);
 		await().atMost(Duration.ofMinutes(2)).until(() -> {
 			assertThat(this.compute.phase()).as(() -> this.compute.status().problem())
 				.isNotIn(Compute.Phase.FAILED, Compute.Phase.STOPPED);
@@ -108,7 +107,7 @@ class LibraryOnlyModulesIntegrationTests {
 	@Test
 	void aLibraryOnlyModuleIsPlacedByTheJitApiAndServesLogicalDecoding() throws Exception {
 		assertThat(install.pkglibdir().resolve("test_decoding.so")).doesNotExist();
-		HttpResponse<String> response = post("/extension_server/test_decoding?is_library=true");
+		HttpResponse<String> response = this.loader.post("/extension_server/test_decoding?is_library=true");
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.headers().firstValue("X-Pgext-Extension")).hasValue("test_decoding");
 		assertThat(install.pkglibdir().resolve("test_decoding.so")).isRegularFile();
@@ -127,7 +126,7 @@ class LibraryOnlyModulesIntegrationTests {
 
 	@Test
 	void aLibraryOnlyModuleTheSpecNeitherListsNorPreloadsIsNotAvailableAndNoneGetsAControlFile() throws Exception {
-		assertThat(post("/extension_server/passwordcheck.so?is_library=true").statusCode()).isEqualTo(404);
+		assertThat(this.loader.post("/extension_server/passwordcheck.so?is_library=true").statusCode()).isEqualTo(404);
 		assertThat(install.pkglibdir().resolve("passwordcheck.so")).doesNotExist();
 		assertThat(this.compute.status().extensions()).extracting(DownloadScheduler.ExtensionStatus::name)
 			.containsExactlyInAnyOrder("auto_explain", "hstore", "test_decoding");
@@ -138,12 +137,6 @@ class LibraryOnlyModulesIntegrationTests {
 
 	private Connection connect() throws Exception {
 		return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + postgresPort + "/postgres", "postgres", "");
-	}
-
-	private HttpResponse<String> post(String path) throws Exception {
-		return this.client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
-			.POST(HttpRequest.BodyPublishers.noBody())
-			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 }

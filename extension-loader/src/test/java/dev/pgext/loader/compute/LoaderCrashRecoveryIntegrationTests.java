@@ -26,6 +26,7 @@ import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.place.FilePlacement;
+import dev.pgext.testsupport.FreePorts;
 import dev.pgext.testsupport.RealInfrastructure;
 import dev.pgext.testsupport.TestBucket;
 
@@ -44,7 +45,8 @@ class LoaderCrashRecoveryIntegrationTests {
 	private static final List<String> EXTENSIONS = List.of("pg_stat_statements", "hstore", "pg_trgm", "cube",
 			"earthdistance", "citext");
 
-	private static final Duration WAIT = Duration.ofSeconds(120);
+	/** Each step starts a child JVM and Postgres: minutes on a busy 2-core machine. */
+	private static final Duration WAIT = Duration.ofMinutes(5);
 
 	@Test
 	void aLoaderKilledWhilePlacingAfterStartOrDuringBackgroundDownloadsIsFollowedByOneThatRunsTheCompute(
@@ -53,7 +55,7 @@ class LoaderCrashRecoveryIntegrationTests {
 		PostgresInstall install = TestStores.computeInstall(dir.resolve("install"), EXTENSIONS);
 		Path data = dir.resolve("data");
 		Path cache = dir.resolve("cache");
-		int postgresPort = ChildLoader.freePort();
+		int postgresPort = FreePorts.any();
 		Path spec = dir.resolve("spec.json");
 		Files.writeString(spec, """
 				{"pg_major": 15, "install_dir": "%s", "data_dir": "%s", "port": %d,

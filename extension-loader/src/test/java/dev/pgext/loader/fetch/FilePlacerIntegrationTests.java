@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -152,10 +152,10 @@ class FilePlacerIntegrationTests {
 			.redirectOutput(dir.resolve("child.log").toFile())
 			.start();
 		try {
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-			while (TestStores.partFiles(install).isEmpty() && child.isAlive() && System.nanoTime() < deadline) {
-				Thread.sleep(20);
-			}
+			Awaitility.await("a download in progress")
+				.atMost(Duration.ofSeconds(60))
+				.pollInterval(Duration.ofMillis(20))
+				.until(() -> !TestStores.partFiles(install).isEmpty() || !child.isAlive());
 			assertThat(TestStores.partFiles(install)).as("a download in progress").isNotEmpty();
 		}
 		finally {

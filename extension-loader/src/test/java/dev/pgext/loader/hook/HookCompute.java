@@ -1,7 +1,6 @@
 package dev.pgext.loader.hook;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -27,6 +26,7 @@ import dev.pgext.model.index.PreloadNeed;
 import dev.pgext.model.postgres.PostgresBinaries;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.store.S3ObjectStore;
+import dev.pgext.testsupport.FreePorts;
 import dev.pgext.testsupport.PostgresInstalls;
 import dev.pgext.testsupport.TestBucket;
 import dev.pgext.testsupport.TestInfrastructure;
@@ -97,7 +97,7 @@ final class HookCompute {
 		absent.add(LATER);
 		PostgresInstall install = TestStores.computeInstall(root.resolve("install"), major, absent);
 		Files.delete(install.pkglibdir().resolve("auto_explain.so"));
-		HookCompute compute = new HookCompute(major, bucket, root, install, freePort(), freePort());
+		HookCompute compute = new HookCompute(major, bucket, root, install, FreePorts.any(), FreePorts.any());
 		synchronized (HookCompute.class) {
 			prepared.add(compute);
 		}
@@ -148,12 +148,6 @@ final class HookCompute {
 			PostgresBinaries.deleteTree(compute.root);
 		}
 		prepared.clear();
-	}
-
-	static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
 	}
 
 }

@@ -1,10 +1,6 @@
 package dev.pgext.loader.hook;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -19,6 +15,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.annotation.DirtiesContext;
+
+import dev.pgext.loader.LoaderClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -52,13 +50,10 @@ abstract class PgextLoaderHookIntegrationTests {
 
 	@BeforeEach
 	void computeIsReady() {
-		HttpClient client = HttpClient.newHttpClient();
-		HttpRequest readiness = HttpRequest
-			.newBuilder(URI.create("http://127.0.0.1:" + compute().loaderPort + "/actuator/health/readiness"))
-			.build();
+		LoaderClient loader = new LoaderClient(compute().loaderPort);
 		await("the compute becomes ready").atMost(Duration.ofMinutes(2))
 			.pollInterval(Duration.ofMillis(100))
-			.until(() -> client.send(readiness, HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+			.until(() -> loader.get("/actuator/health/readiness").statusCode() == 200);
 	}
 
 	@Test

@@ -35,6 +35,7 @@ import dev.pgext.model.index.ExtIndexJson;
 import dev.pgext.model.postgres.Unprivileged;
 import dev.pgext.model.store.S3ObjectStore;
 import dev.pgext.testsupport.ContribExtension;
+import dev.pgext.testsupport.FreePorts;
 import dev.pgext.testsupport.PostgresInstalls;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -85,7 +86,7 @@ class PgextLoaderHookPg15IntegrationTests extends PgextLoaderHookIntegrationTest
 
 	@Test
 	void aLoaderThatIsDownGivesAClearErrorAtOnce() throws Exception {
-		int closedPort = HookCompute.freePort();
+		int closedPort = FreePorts.any();
 		try (Connection connection = compute.connect(); Statement sql = connection.createStatement()) {
 			sql.execute("SET statement_timeout = '30s'");
 			sql.execute("SET pgext_loader.server = '127.0.0.1:" + closedPort + "'");
@@ -149,7 +150,7 @@ class PgextLoaderHookPg15IntegrationTests extends PgextLoaderHookIntegrationTest
 		Path data = compute.root.resolve("second-data");
 		run(Unprivileged.command(List.of(compute.install.binary("initdb").toString(), "-D", data.toString(), "-U",
 				"postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync")));
-		int port = HookCompute.freePort();
+		int port = FreePorts.any();
 		Process postgres = new ProcessBuilder(withHosts(hosts, List.of(compute.install.binary("postgres").toString(),
 				"-D", data.toString(), "-p", Integer.toString(port), "-c", "listen_addresses=127.0.0.1", "-c",
 				"unix_socket_directories=", "-c", "fsync=off", "-c", "shared_preload_libraries=pgext_loader", "-c",
@@ -174,7 +175,7 @@ class PgextLoaderHookPg15IntegrationTests extends PgextLoaderHookIntegrationTest
 				assertThat(value(sql, "SELECT isn_weak()")).isEqualTo("f");
 				assertThat(this.requests.count()).isEqualTo(before + 1);
 
-				int closedPort = HookCompute.freePort();
+				int closedPort = FreePorts.any();
 				sql.execute("SET pgext_loader.server = 'localhost:" + closedPort + "'");
 				assertThatExceptionOfType(PSQLException.class)
 					.isThrownBy(() -> sql.execute("CREATE EXTENSION pg_nothere"))

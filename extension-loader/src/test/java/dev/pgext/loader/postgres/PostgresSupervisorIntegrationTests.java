@@ -16,6 +16,7 @@ import dev.pgext.loader.ChildLoader;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.postgres.PostgresProcesses;
 import dev.pgext.model.postgres.Unprivileged;
+import dev.pgext.testsupport.FreePorts;
 import dev.pgext.testsupport.PostgresInstalls;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,7 +39,7 @@ class PostgresSupervisorIntegrationTests {
 	void aPostmasterALoaderLeftRunningIsStoppedAndAStaleLockFileIsLeftToPostgres(@TempDir Path dir)
 			throws Exception {
 		Path data = dir.resolve("data");
-		int port = ChildLoader.freePort();
+		int port = FreePorts.any();
 		Process leftover = strayPostmaster(data, port);
 		try (PostgresSupervisor supervisor = new PostgresSupervisor(this.install, data, port, Duration.ofSeconds(20),
 				null)) {
@@ -64,7 +65,7 @@ class PostgresSupervisorIntegrationTests {
 	@Test
 	void aServerOfAnotherDataDirectoryOnThePortNeverMakesThisOneRunningAndIsLeftAlone(@TempDir Path dir)
 			throws Exception {
-		int port = ChildLoader.freePort();
+		int port = FreePorts.any();
 		Process other = strayPostmaster(dir.resolve("other"), port);
 		try {
 			Path data = dir.resolve("data");

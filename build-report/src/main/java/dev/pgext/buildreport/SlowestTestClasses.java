@@ -1,0 +1,186 @@
+package dev.pgext.buildreport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import javax.xml.XMLConstants;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+
+/**
+ * Prints the slowest test classes of a build and each module's test time, read from the
+ * Surefire reports ({@code target/surefire-reports/TEST-*.xml}) of every module under a root
+ * directory. Runs as the last module of the reactor, so with {@code -T} too every other module's
+ * tests have finished; reports older than the build's start (left by an earlier build of a
+ * module this build skipped) are left out.
+ */
+public final class SlowestTestClasses {
+
+	private static final int DEFAULT_LIMIT = 10;
+
+	private SlowestTestClasses() {
+	}
+
+	/** One test class's report: the module that ran it, its name, how many tests and how long. */
+	public record TestClass(String module, String name, int tests, int failed, double seconds) {
+
+		String simpleName() {
+			return this.name.substring(this.name.lastIndexOf('.') + 1);
+		}
+
+	}
+
+	/**
+	 * Arguments: the root directory, the build's start time (ISO-8601; empty for no cut-off) and
+	 * optionally how many classes to print.
+	 */
+	public static void main(String[] args) {
+		if (args.length < 1) {
+			throw new IllegalArgumentException("usage: SlowestTestClasses <root> [<build start>] [<how many>]");
+		}
+		Path root = Path.of(args[0]);
+		Instant since = (args.length > 1 && !args[1].isBlank()) ? Instant.parse(args[1]) : Instant.EPOCH;
+		int limit = (args.length > 2) ? Integer.parseInt(args[2]) : DEFAULT_LIMIT;
+		print(collect(root, since), limit, System.out);
+	}
+
+	/** Every test class report under {@code root} written at or after {@code since}. */
+	public static List<TestClass> collect(Path root, Instant since) {
+		List<Path> reports = new ArrayList<>();
+		try {
+			Files.walkFileTree(root, new SimpleFileVisitor<>() {
+
+				@Override
+				public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) throws IOException {
+					String name = (dir.getFileName() != null) ? dir.getFileName().toString() : "";
+					if (!dir.equals(root) && (name.startsWith(".") || name.equals("src") || name.equals("node_modules"))) {
+						return FileVisitResult.SKIP_SUBTREE;
+					}
+					if (name.equals("target")) {
+						Path surefire = dir.resolve("surefire-reports");
+						if (Files.isDirectory(surefire)) {
+							try (Stream<Path> files = Files.list(surefire)) {
+								files.filter((file) -> isReport(file, since)).forEach(reports::add);
+							}
+						}
+						return FileVisitResult.SKIP_SUBTREE;
+					}
+					return FileVisitResult.CONTINUE;
+				}
+
+			});
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("could not read the test reports under " + root, ex);
+		}
+		return reports.stream().sorted().map((report) -> read(moduleOf(root, report), report)).toList();
+	}
+
+	/** Writes the {@code limit} slowest classes, then the time per module, slowest first. */
+	public static void print(List<TestClass> classes, int limit, PrintStream out) {
+		if (classes.isEmpty()) {
+			out.println("No test reports in this build.");
+			return;
+		}
+		int tests = classes.stream().mapToInt(TestClass::tests).sum();
+		double seconds = classes.stream().mapToDouble(TestClass::seconds).sum();
+		List<TestClass> slowest = classes.stream()
+			.sorted(Comparator.comparingDouble(TestClass::seconds).reversed().thenComparing(TestClass::name))
+			.limit(limit)
+			.toList();
+		int moduleWidth = classes.stream().mapToInt((c) -> c.module().length()).max().orElse(0);
+		out.printf(Locale.ROOT, "%d slowest test classes (of %d classes, %d tests, %.1f s of test time in all):%n",
+				slowest.size(), classes.size(), tests, seconds);
+		for (TestClass testClass : slowest) {
+			out.printf(Locale.ROOT, "  %7.1f s  %-" + moduleWidth + "s  %s (%d tests%s)%n", testClass.seconds(),
+					testClass.module(), testClass.simpleName(), testClass.tests(),
+					(testClass.failed() > 0) ? ", " + testClass.failed() + " failed" : "");
+		}
+		Map<String, double[]> modules = new LinkedHashMap<>();
+		for (TestClass testClass : classes) {
+			double[] totals = modules.computeIfAbsent(testClass.module(), (m) -> new double[3]);
+			totals[0] += testClass.seconds();
+			totals[1] += testClass.tests();
+			totals[2]++;
+		}
+		out.println("Test time per module:");
+		modules.entrySet()
+			.stream()
+			.sorted(Comparator.comparingDouble((Map.Entry<String, double[]> e) -> e.getValue()[0]).reversed())
+			.forEach((e) -> out.printf(Locale.ROOT, "  %7.1f s  %-" + moduleWidth + "s  %d tests in %d classes%n",
+					e.getValue()[0], e.getKey(), (int) e.getValue()[1], (int) e.getValue()[2]));
+	}
+
+	private static boolean isReport(Path file, Instant since) {
+		String name = file.getFileName().toString();
+		try {
+			return name.startsWith("TEST-") && name.endsWith(".xml")
+					&& !Files.getLastModifiedTime(file).toInstant().isBefore(since);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private static String moduleOf(Path root, Path report) {
+		// <module>/target/surefire-reports/TEST-x.xml
+		Path module = root.relativize(report).getParent().getParent().getParent();
+		return (module == null) ? "." : module.toString().replace('\\', '/');
+	}
+
+	static TestClass read(String module, Path report) {
+		XMLInputFactory factory = XMLInputFactory.newFactory();
+		factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+		factory.setProperty(XMLConstants.ACCESS_EXTERNAL_DTD, "");
+		try (InputStream in = Files.newInputStream(report)) {
+			XMLStreamReader xml = factory.createXMLStreamReader(in);
+			try {
+				while (xml.hasNext()) {
+					if (xml.next() == XMLStreamConstants.START_ELEMENT && "testsuite".equals(xml.getLocalName())) {
+						return new TestClass(module, attribute(xml, "name", report),
+								Integer.parseInt(attribute(xml, "tests", report)),
+								Integer.parseInt(attribute(xml, "failures", report))
+										+ Integer.parseInt(attribute(xml, "errors", report)),
+								Double.parseDouble(attribute(xml, "time", report).replace(",", "")));
+					}
+				}
+			}
+			finally {
+				xml.close();
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("could not read " + report, ex);
+		}
+		catch (XMLStreamException | NumberFormatException ex) {
+			throw new IllegalStateException("not a Surefire report: " + report + ": " + ex.getMessage(), ex);
+		}
+		throw new IllegalStateException("not a Surefire report (no testsuite element): " + report);
+	}
+
+	private static String attribute(XMLStreamReader xml, String name, Path report) {
+		String value = xml.getAttributeValue(null, name);
+		if (value == null) {
+			throw new IllegalStateException("Surefire report " + report + " has no '" + name + "' attribute");
+		}
+		return value;
+	}
+
+}
