@@ -27,6 +27,7 @@ import dev.pgext.model.Scope;
 import dev.pgext.model.postgres.PostgresBinaries;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.signing.SigningKey;
+import dev.pgext.testsupport.FreePorts;
 import dev.pgext.testsupport.TestBucket;
 import dev.pgext.testsupport.TestInfrastructure;
 
@@ -61,7 +62,7 @@ class UntrustedIndexComputeStartIntegrationTests {
 		Path spec = Files.writeString(root.resolve("spec.json"), """
 				{"pg_major": 15, "install_dir": "%s", "data_dir": "%s", "port": %d,
 				 "shared_preload_libraries": [], "available_extensions": ["hstore"]}
-				""".formatted(install.root(), root.resolve("data"), ChildLoader.freePort()));
+				""".formatted(install.root(), root.resolve("data"), FreePorts.any()));
 		TestStores.loaderProperties(registry, spec, bucket.endpoint(), bucket);
 		String trusted = SigningKey.generate().publicPem();
 		registry.add("pgext.loader.trust.public-keys[0]", () -> trusted);
