@@ -26,10 +26,10 @@ import javax.xml.stream.XMLStreamReader;
 
 /**
  * Prints the slowest test classes of a build and each module's test time, read from the
- * Surefire reports ({@code target/surefire-reports/TEST-*.xml}) of every module under a root
- * directory. Runs as the last module of the reactor, so with {@code -T} too every other module's
- * tests have finished; reports older than the build's start (left by an earlier build of a
- * module this build skipped) are left out.
+ * Surefire reports ({@code target/surefire-reports/TEST-*.xml}) of every module under a
+ * root directory. Runs as the last module of the reactor, so with {@code -T} too every
+ * other module's tests have finished; reports older than the build's start (left by an
+ * earlier build of a module this build skipped) are left out.
  */
 public final class SlowestTestClasses {
 
@@ -38,7 +38,10 @@ public final class SlowestTestClasses {
 	private SlowestTestClasses() {
 	}
 
-	/** One test class's report: the module that ran it, its name, how many tests and how long. */
+	/**
+	 * One test class's report: the module that ran it, its name, how many tests and how
+	 * long.
+	 */
 	public record TestClass(String module, String name, int tests, int failed, double seconds) {
 
 		String simpleName() {
@@ -48,8 +51,8 @@ public final class SlowestTestClasses {
 	}
 
 	/**
-	 * Arguments: the root directory, the build's start time (ISO-8601; empty for no cut-off) and
-	 * optionally how many classes to print.
+	 * Arguments: the root directory, the build's start time (ISO-8601; empty for no
+	 * cut-off) and optionally how many classes to print.
 	 */
 	public static void main(String[] args) {
 		if (args.length < 1) {
@@ -70,7 +73,8 @@ public final class SlowestTestClasses {
 				@Override
 				public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) throws IOException {
 					String name = (dir.getFileName() != null) ? dir.getFileName().toString() : "";
-					if (!dir.equals(root) && (name.startsWith(".") || name.equals("src") || name.equals("node_modules"))) {
+					if (!dir.equals(root)
+							&& (name.startsWith(".") || name.equals("src") || name.equals("node_modules"))) {
 						return FileVisitResult.SKIP_SUBTREE;
 					}
 					if (name.equals("target")) {
@@ -93,7 +97,9 @@ public final class SlowestTestClasses {
 		return reports.stream().sorted().map((report) -> read(moduleOf(root, report), report)).toList();
 	}
 
-	/** Writes the {@code limit} slowest classes, then the time per module, slowest first. */
+	/**
+	 * Writes the {@code limit} slowest classes, then the time per module, slowest first.
+	 */
 	public static void print(List<TestClass> classes, int limit, PrintStream out) {
 		if (classes.isEmpty()) {
 			out.println("No test reports in this build.");

@@ -1,5 +1,5 @@
 /**
- * The build's closing report: the slowest test classes and each module's test time, read from
- * the Surefire reports of every module. Build tooling only; no service uses it.
+ * The build's closing report: the slowest test classes and each module's test time, read
+ * from the Surefire reports of every module. Build tooling only; no service uses it.
  */
 package dev.pgext.buildreport;

@@ -83,13 +83,15 @@ class SlowestTestClassesTests {
 	private Path report(String module, String name, int tests, int failures, String time) throws IOException {
 		Path file = this.root.resolve(module).resolve("target/surefire-reports/TEST-" + name + ".xml");
 		Files.createDirectories(file.getParent());
-		Files.writeString(file, """
-				<?xml version="1.0" encoding="UTF-8"?>
-				<testsuite xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" name="%s" time="%s" tests="%d" errors="0" skipped="0" failures="%d">
-				  <properties><property name="java.version" value="17"/></properties>
-				  <testcase name="works" classname="%s" time="0.1"/>
-				</testsuite>
-				""".formatted(name, time, tests, failures, name));
+		Files.writeString(file,
+				"""
+						<?xml version="1.0" encoding="UTF-8"?>
+						<testsuite xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" name="%s" time="%s" tests="%d" errors="0" skipped="0" failures="%d">
+						  <properties><property name="java.version" value="17"/></properties>
+						  <testcase name="works" classname="%s" time="0.1"/>
+						</testsuite>
+						"""
+					.formatted(name, time, tests, failures, name));
 		return file;
 	}
 

@@ -8,8 +8,8 @@ import org.springframework.context.annotation.Bean;
 import dev.pgext.bundle.fetch.PinTrust;
 
 /**
- * The bundle builder CLI: builds, verifies, publishes and fetches pinned self-contained Postgres
- * bundles. One command per run; the exit code says how it went.
+ * The bundle builder CLI: builds, verifies, publishes and fetches pinned self-contained
+ * Postgres bundles. One command per run; the exit code says how it went.
  */
 @SpringBootApplication
 @EnableConfigurationProperties({ BundleProperties.class, PinTrust.class })

@@ -26,8 +26,8 @@ import dev.pgext.model.store.ObjectStore;
 import dev.pgext.model.store.S3ObjectStore;
 
 /**
- * Runs the command given on the command line and turns its outcome into the exit code: 0 done,
- * 1 the command failed (the reason is printed), 2 the command line is wrong.
+ * Runs the command given on the command line and turns its outcome into the exit code: 0
+ * done, 1 the command failed (the reason is printed), 2 the command line is wrong.
  */
 class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
 
@@ -90,8 +90,8 @@ class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
 				case "publish" -> publish(CommandLine.parse(args, Set.of("registry")));
 				case "fetch" -> fetch(CommandLine.parse(args, Set.of("pin", "signature", "into")));
 				case "help", "--help", "-h" -> this.out.print(USAGE_TEXT);
-				default -> throw new UsageException(
-						command.isEmpty() ? "no command given" : "unknown command " + command);
+				default ->
+					throw new UsageException(command.isEmpty() ? "no command given" : "unknown command " + command);
 			}
 			return OK;
 		}
@@ -121,12 +121,12 @@ class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
 				new BuilderInfo("pgext bundle-builder", this.properties.builderVersion()),
 				this.properties.hostLibraryDirs(), this.properties.gconvDirs(), this.properties.zstdLevel(),
 				this.properties.chrootUsers().stream().map(ChrootUser::parse).toList());
-		BundleBuilder.Result result = builder.build(new BundleBuilder.Request(
-				line.positional().stream().map(Path::of).toList(), variant, Path.of(line.required("output")),
-				sourceDateEpoch(line)));
+		BundleBuilder.Result result = builder
+			.build(new BundleBuilder.Request(line.positional().stream().map(Path::of).toList(), variant,
+					Path.of(line.required("output")), sourceDateEpoch(line)));
 		this.out.println(result.file());
-		this.out.println("sha256 " + result.sha256().hex() + " size " + result.size() + " pg "
-				+ result.manifest().pgVersions());
+		this.out.println(
+				"sha256 " + result.sha256().hex() + " size " + result.size() + " pg " + result.manifest().pgVersions());
 	}
 
 	private static long sourceDateEpoch(CommandLine line) {
@@ -158,7 +158,8 @@ class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
 				throw new UsageException("--expect: " + ex.getMessage());
 			}
 			if (named.isPresent() && !named.get().equals(expected)) {
-				throw new UsageException("--expect " + expected.hex() + " contradicts the file name " + bundle.getFileName());
+				throw new UsageException(
+						"--expect " + expected.hex() + " contradicts the file name " + bundle.getFileName());
 			}
 		}
 		else {
@@ -166,8 +167,8 @@ class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
 					+ " is not named pg-bundle-<sha256>.tar.zst, so nothing says which bundle it must be: "
 					+ "give its digest with --expect SHA256"));
 		}
-		BundleVerifier.Report report = new BundleVerifier(this.properties.programTimeout())
-			.verify(bundle, expected, this.properties.workDir());
+		BundleVerifier.Report report = new BundleVerifier(this.properties.programTimeout()).verify(bundle, expected,
+				this.properties.workDir());
 		this.out.println("verified " + report.sha256().hex() + " pg " + report.manifest().pgVersions());
 	}
 
@@ -179,8 +180,8 @@ class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
 				new RegistryClient(url, registry.token(), registry.timeout()))
 			.publish(Path.of(line.single("BUNDLE")));
 		this.out.println((result.uploaded() ? "uploaded " : "already stored ") + result.key());
-		this.out.println(result.registration() == RegistryClient.Outcome.REGISTERED ? "registered"
-				: "already registered");
+		this.out
+			.println(result.registration() == RegistryClient.Outcome.REGISTERED ? "registered" : "already registered");
 	}
 
 	private void fetch(CommandLine line) throws Exception {

@@ -18,17 +18,22 @@ import org.springframework.validation.annotation.Validated;
 import dev.pgext.model.store.ObjectStoreSettings;
 
 /**
- * Configuration of the bundle builder ({@code pgext.bundle.*}; environment variables such as
- * {@code PGEXT_BUNDLE_REGISTRY_TOKEN} work too).
+ * Configuration of the bundle builder ({@code pgext.bundle.*}; environment variables such
+ * as {@code PGEXT_BUNDLE_REGISTRY_TOKEN} work too).
  *
  * @param builderVersion the version recorded in every manifest as the builder's
- * @param hostLibraryDirs where libraries the inputs do not carry are taken from, searched in order
- * @param gconvDirs where glibc's gconv modules are looked for when a bundled library uses iconv
- * @param chrootUsers users ({@code name:uid:gid}) the bundle's programs may run as, listed in its
- * {@code /etc/passwd}; verify runs them as {@code nobody:65534:65534}, which must stay listed
- * @param zstdLevel the fixed zstd level of bundle archives (part of what makes builds reproducible)
+ * @param hostLibraryDirs where libraries the inputs do not carry are taken from, searched
+ * in order
+ * @param gconvDirs where glibc's gconv modules are looked for when a bundled library uses
+ * iconv
+ * @param chrootUsers users ({@code name:uid:gid}) the bundle's programs may run as,
+ * listed in its {@code /etc/passwd}; verify runs them as {@code nobody:65534:65534},
+ * which must stay listed
+ * @param zstdLevel the fixed zstd level of bundle archives (part of what makes builds
+ * reproducible)
  * @param workDir where verify and fetch extract bundles before checking them
- * @param programTimeout how long one program run by verify (initdb, postgres --version) may take
+ * @param programTimeout how long one program run by verify (initdb, postgres --version)
+ * may take
  * @param registry the registry bundles are registered with
  * @param s3 the bucket bundles are stored in
  */

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The arguments of one command: {@code --name value} or {@code --name=value} options (each
- * allowed once) and positional arguments.
+ * The arguments of one command: {@code --name value} or {@code --name=value} options
+ * (each allowed once) and positional arguments.
  *
  * @param command the command name
  * @param options the options by name, without the dashes

@@ -9,8 +9,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The application starts as a command-line program (no web server), binds and validates its
- * configuration, and turns the command's outcome into the process exit code.
+ * The application starts as a command-line program (no web server), binds and validates
+ * its configuration, and turns the command's outcome into the process exit code.
  */
 class BundleBuilderApplicationTests {
 

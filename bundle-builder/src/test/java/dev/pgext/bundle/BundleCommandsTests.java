@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
- * Tests for {@link BundleCommands}: what a CI job sees on the console and in the exit code.
+ * Tests for {@link BundleCommands}: what a CI job sees on the console and in the exit
+ * code.
  */
 class BundleCommandsTests {
 
@@ -29,8 +30,8 @@ class BundleCommandsTests {
 	private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
 	private int run(String... args) {
-		BundleProperties properties = new BundleProperties("test", List.of(Path.of("/lib/x86_64-linux-gnu")),
-				List.of(), List.of("nobody:65534:65534"), 3, this.temp, Duration.ofMinutes(1),
+		BundleProperties properties = new BundleProperties("test", List.of(Path.of("/lib/x86_64-linux-gnu")), List.of(),
+				List.of("nobody:65534:65534"), 3, this.temp, Duration.ofMinutes(1),
 				new BundleProperties.Registry(null, null, Duration.ofSeconds(5)), null);
 		return new BundleCommands(properties, new PrintStream(this.out, true, StandardCharsets.UTF_8),
 				new PrintStream(this.err, true, StandardCharsets.UTF_8))

@@ -27,10 +27,11 @@ import dev.pgext.testsupport.TestBucket;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code bundle-builder fetch} trusts a key, not the bucket: over real S3, a pin signed by a
- * trusted key is fetched; a different bundle stored under its own digest with a pin rewritten
- * to name it (every digest consistent, the signature not), an unsigned pin, a pin signed by
- * an unknown key, an expired one and an older one put back are refused, and nothing is placed.
+ * {@code bundle-builder fetch} trusts a key, not the bucket: over real S3, a pin signed
+ * by a trusted key is fetched; a different bundle stored under its own digest with a pin
+ * rewritten to name it (every digest consistent, the signature not), an unsigned pin, a
+ * pin signed by an unknown key, an expired one and an older one put back are refused, and
+ * nothing is placed.
  */
 @RealInfrastructure
 class SignedPinFetchIntegrationTests {
@@ -59,13 +60,12 @@ class SignedPinFetchIntegrationTests {
 		return new PinTrust(List.of(key.publicPem()), null, this.temp.resolve("trust"));
 	}
 
-	private Path signedPin(String name, String json, SigningKey key, long version, Duration validity)
-			throws Exception {
+	private Path signedPin(String name, String json, SigningKey key, long version, Duration validity) throws Exception {
 		Path pin = Files.writeString(this.temp.resolve(name), json);
 		byte[] content = Files.readAllBytes(pin);
-		Files.write(pin.resolveSibling(name + MetadataSignature.SUFFIX), new MetadataSigner(key, Clock.systemUTC())
-			.sign("bundle-pins/production", content, version, validity)
-			.toJson());
+		Files.write(pin.resolveSibling(name + MetadataSignature.SUFFIX),
+				new MetadataSigner(key, Clock.systemUTC()).sign("bundle-pins/production", content, version, validity)
+					.toJson());
 		return pin;
 	}
 
@@ -80,12 +80,12 @@ class SignedPinFetchIntegrationTests {
 			.putIfAbsent(StoreLayout.bundle(bundle.sha256()), bundle.file(), BundlePublisher.CONTENT_TYPE);
 		Path pin = signedPin("pin.json", pinJson(bundle.sha256()), REGISTRY_KEY, 10, Duration.ofDays(7));
 
-		assertThat(fetch(bucket, trusting(REGISTRY_KEY), pin, this.temp.resolve("node/good")))
-			.as(this.err.toString())
+		assertThat(fetch(bucket, trusting(REGISTRY_KEY), pin, this.temp.resolve("node/good"))).as(this.err.toString())
 			.isEqualTo(BundleCommands.OK);
 		assertThat(this.temp.resolve("node/good/LAUNCHER")).isExecutable();
 
-		// someone with write access to the bucket and the pin file: another bundle under its own
+		// someone with write access to the bucket and the pin file: another bundle under
+		// its own
 		// digest, and the pin rewritten to name it
 		byte[] other = "a bundle nobody reviewed".getBytes(StandardCharsets.UTF_8);
 		bucket.objectStore().put(StoreLayout.bundle(Sha256Digest.of(other)), other, BundlePublisher.CONTENT_TYPE);
@@ -114,7 +114,8 @@ class SignedPinFetchIntegrationTests {
 		assertThat(fetch(bucket, trusting(REGISTRY_KEY), expired, into)).isEqualTo(BundleCommands.FAILED);
 		assertThat(this.err.toString()).contains("(expired)");
 
-		// version 50 seen (its bundle is not in the store: the fetch fails after the pin was trusted)
+		// version 50 seen (its bundle is not in the store: the fetch fails after the pin
+		// was trusted)
 		Path newer = signedPin("newer.json", pinJson(anyBundle), REGISTRY_KEY, 50, Duration.ofDays(7));
 		assertThat(fetch(bucket, trusting(REGISTRY_KEY), newer, into)).isEqualTo(BundleCommands.FAILED);
 		assertThat(this.err.toString()).contains("no bundle");

@@ -24,18 +24,21 @@ import dev.pgext.cli.publish.YankCommand;
 import dev.pgext.cli.registry.Environment;
 
 /**
- * {@code pgext}: package, publish, find and install Postgres extensions with a pgext registry.
- * Every subcommand reads its environment ({@code PGEXT_CONFIG}, {@code PGEXT_REGISTRY},
- * {@code PGEXT_TOKEN}, {@code HOME}) through {@link Environment}, so tests run it in-process.
+ * {@code pgext}: package, publish, find and install Postgres extensions with a pgext
+ * registry. Every subcommand reads its environment ({@code PGEXT_CONFIG},
+ * {@code PGEXT_REGISTRY}, {@code PGEXT_TOKEN}, {@code HOME}) through {@link Environment},
+ * so tests run it in-process.
  */
-@Command(name = "pgext", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = PgextCli.Version.class,
+@Command(name = "pgext", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+		versionProvider = PgextCli.Version.class,
 		description = "Package, publish, find and install PostgreSQL extensions with a pgext registry.",
 		subcommands = { LoginCommand.class, WhoamiCommand.class, InitCommand.class, PackageCommand.class,
 				PublishCommand.class, YankCommand.class, UnyankCommand.class, DeprecateCommand.class,
 				SearchCommand.class, InfoCommand.class, InstallCommand.class },
 		exitCodeListHeading = "%nExit codes:%n",
 		exitCodeList = { "0:done", "1:refused by the registry (its problem is shown)",
-				"2:usage error or a local check failed", "3:registry unreachable, or a download failed its sha256", "70:internal error (a defect in pgext)" })
+				"2:usage error or a local check failed", "3:registry unreachable, or a download failed its sha256",
+				"70:internal error (a defect in pgext)" })
 public final class PgextCli {
 
 	public static void main(String[] args) {
@@ -44,7 +47,10 @@ public final class PgextCli {
 		System.exit(run(Environment.system(), out, err, args));
 	}
 
-	/** Runs {@code args} and returns the exit code; everything is printed to {@code out} and {@code err}. */
+	/**
+	 * Runs {@code args} and returns the exit code; everything is printed to {@code out}
+	 * and {@code err}.
+	 */
 	public static int run(Environment environment, PrintWriter out, PrintWriter err, String... args) {
 		CommandLine commandLine = new CommandLine(new PgextCli(), new EnvironmentFactory(environment));
 		commandLine.setOut(out);

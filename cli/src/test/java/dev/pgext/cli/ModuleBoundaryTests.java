@@ -8,8 +8,8 @@ import dev.pgext.testsupport.structure.ModuleStructureChecks;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
- * The CLI's packages form no cycle; it is a client: it uses common-model and the registry's
- * HTTP API, never a service's classes, and it starts no Spring context.
+ * The CLI's packages form no cycle; it is a client: it uses common-model and the
+ * registry's HTTP API, never a service's classes, and it starts no Spring context.
  */
 class ModuleBoundaryTests extends ModuleStructureChecks {
 

@@ -39,9 +39,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The CLI end to end against a real registry (started in this JVM on a real database and
- * bucket): a real C extension is built with PGXS against the PostgreSQL 15 headers, checked,
- * packed and published with {@code pgext}, installed with {@code pgext install} into a fresh
- * PostgreSQL 15 installation, and used and updated in a real server.
+ * bucket): a real C extension is built with PGXS against the PostgreSQL 15 headers,
+ * checked, packed and published with {@code pgext}, installed with {@code pgext install}
+ * into a fresh PostgreSQL 15 installation, and used and updated in a real server.
  */
 class PgextCliIntegrationTests {
 
@@ -105,7 +105,8 @@ class PgextCliIntegrationTests {
 			.contains("ok    pgext_hello loads $libdir/pgext_hello, which the artifact has")
 			.contains("pg15.tar.gz")
 			.doesNotContain("FAIL");
-		assertThat(published.out()).contains("published pgext_hello 1.1.0").contains("pg15  pgext_hello 1.1  (4 files)");
+		assertThat(published.out()).contains("published pgext_hello 1.1.0")
+			.contains("pg15  pgext_hello 1.1  (4 files)");
 		assertThat(published.err()).contains("uploading [").contains("100%");
 	}
 
@@ -126,7 +127,8 @@ class PgextCliIntegrationTests {
 			sql.execute("CREATE EXTENSION pgext_hello VERSION '1.0'");
 			assertThat(single(sql, "SELECT pgext_hello('world')")).isEqualTo("hello, world");
 			sql.execute("ALTER EXTENSION pgext_hello UPDATE TO '1.1'");
-			assertThat(single(sql, "SELECT extversion FROM pg_extension WHERE extname = 'pgext_hello'")).isEqualTo("1.1");
+			assertThat(single(sql, "SELECT extversion FROM pg_extension WHERE extname = 'pgext_hello'"))
+				.isEqualTo("1.1");
 			assertThat(single(sql, "SELECT pgext_hello_version()")).isEqualTo("1.1");
 		}
 	}
@@ -239,8 +241,7 @@ class PgextCliIntegrationTests {
 					"--pkglibdir", lib.toString(), "--pg-major", "15", "--dry-run");
 			assertThat(exact.exitCode()).as("a yanked release stays installable by its exact version: " + exact)
 				.isZero();
-			assertThat(exact.out()).contains("would install pgext_hello 1.1.0")
-				.contains("add      lib/pgext_hello.so");
+			assertThat(exact.out()).contains("would install pgext_hello 1.1.0").contains("add      lib/pgext_hello.so");
 		}
 		finally {
 			CliRun unyank = CliRun.of(environment, "unyank", "pgext_hello", "1.1.0");

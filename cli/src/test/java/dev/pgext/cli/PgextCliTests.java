@@ -8,7 +8,9 @@ import dev.pgext.cli.exit.ExitCode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The command line itself: usage errors, missing configuration, documented exit codes. */
+/**
+ * The command line itself: usage errors, missing configuration, documented exit codes.
+ */
 class PgextCliTests {
 
 	@Test
@@ -40,8 +42,9 @@ class PgextCliTests {
 		CliRun run = CliRun.of(Map.of(), "--help");
 
 		assertThat(run.exitCode()).isZero();
-		assertThat(run.out()).contains("login", "whoami", "init", "package", "publish", "yank", "unyank", "deprecate",
-				"search", "info", "install")
+		assertThat(run.out())
+			.contains("login", "whoami", "init", "package", "publish", "yank", "unyank", "deprecate", "search", "info",
+					"install")
 			.contains("Exit codes:")
 			.contains("registry unreachable, or a download failed its sha256");
 	}

@@ -12,8 +12,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A registry seen through a man in the middle: GET requests are passed on, but the content of
- * every file download ({@code /api/v1/files/...}) comes back with its last byte changed.
+ * A registry seen through a man in the middle: GET requests are passed on, but the
+ * content of every file download ({@code /api/v1/files/...}) comes back with its last
+ * byte changed.
  */
 final class TamperingProxy implements AutoCloseable {
 
@@ -44,7 +45,9 @@ final class TamperingProxy implements AutoCloseable {
 			if (exchange.getRequestURI().getPath().startsWith("/api/v1/files/") && body.length > 0) {
 				body[body.length - 1] ^= 0x01;
 			}
-			response.headers().firstValue("Content-Type").ifPresent((type) -> exchange.getResponseHeaders().add("Content-Type", type));
+			response.headers()
+				.firstValue("Content-Type")
+				.ifPresent((type) -> exchange.getResponseHeaders().add("Content-Type", type));
 			exchange.sendResponseHeaders(response.statusCode(), (body.length == 0) ? -1 : body.length);
 			try (OutputStream out = exchange.getResponseBody()) {
 				out.write(body);

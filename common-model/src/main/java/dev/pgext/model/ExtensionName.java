@@ -4,10 +4,10 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
- * The name of a Postgres extension, checked with the server's own rules: not empty, shorter
- * than {@code NAMEDATALEN} (63 bytes), no {@code --}, no leading or trailing {@code -}, no
- * directory separator. pgext also refuses characters outside ASCII letters, digits, {@code _}
- * and {@code -}, so that a name is always a safe file and key name.
+ * The name of a Postgres extension, checked with the server's own rules: not empty,
+ * shorter than {@code NAMEDATALEN} (63 bytes), no {@code --}, no leading or trailing
+ * {@code -}, no directory separator. pgext also refuses characters outside ASCII letters,
+ * digits, {@code _} and {@code -}, so that a name is always a safe file and key name.
  *
  * @param value the extension name, as in {@code CREATE EXTENSION value}
  */
@@ -28,7 +28,10 @@ public record ExtensionName(@JsonValue String value) implements Comparable<Exten
 		return new ExtensionName(value);
 	}
 
-	/** What is wrong with {@code name} as an extension name, or {@code null} when it is valid. */
+	/**
+	 * What is wrong with {@code name} as an extension name, or {@code null} when it is
+	 * valid.
+	 */
 	public static String problem(String name) {
 		if (name == null || name.isEmpty()) {
 			return "name must not be empty";

@@ -24,7 +24,10 @@ public record ExtensionVersion(@JsonValue String value) {
 		return new ExtensionVersion(value);
 	}
 
-	/** What is wrong with {@code version} as a version name, or {@code null} when it is valid. */
+	/**
+	 * What is wrong with {@code version} as a version name, or {@code null} when it is
+	 * valid.
+	 */
 	public static String problem(String version) {
 		if (version == null || version.isEmpty()) {
 			return "version must not be empty";

@@ -1,10 +1,10 @@
 package dev.pgext.model;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
-
 import java.util.List;
 import java.util.stream.IntStream;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
  * A PostgreSQL major version, such as 15 or 17.
@@ -31,7 +31,10 @@ public record PgMajor(@JsonValue int value) implements Comparable<PgMajor> {
 		}
 	}
 
-	/** Parses {@code "15"}, {@code "v15"} or a full version string such as {@code "15.19"}. */
+	/**
+	 * Parses {@code "15"}, {@code "v15"} or a full version string such as
+	 * {@code "15.19"}.
+	 */
 	public static PgMajor parse(String text) {
 		if (text == null || text.isBlank()) {
 			throw new InvalidValueException("PostgreSQL major is empty");

@@ -11,9 +11,9 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
  * The machine a binary runs on: operating system, architecture and C library, written
- * {@code <os>-<arch>-<libc>} such as {@code linux-amd64-gnu}. A library built for one platform
- * cannot be loaded on another, so every binary part of a release names its platform and every
- * compute asks for its own.
+ * {@code <os>-<arch>-<libc>} such as {@code linux-amd64-gnu}. A library built for one
+ * platform cannot be loaded on another, so every binary part of a release names its
+ * platform and every compute asks for its own.
  *
  * @param os the operating system ({@code linux})
  * @param arch the architecture ({@code amd64} or {@code arm64})
@@ -21,7 +21,10 @@ import com.fasterxml.jackson.annotation.JsonValue;
  */
 public record Platform(String os, String arch, String libc) {
 
-	/** x86-64 Linux with glibc: what a part without a platform means, and the store's unprefixed keys. */
+	/**
+	 * x86-64 Linux with glibc: what a part without a platform means, and the store's
+	 * unprefixed keys.
+	 */
 	public static final Platform LINUX_AMD64_GNU = new Platform("linux", "amd64", "gnu");
 
 	/** AArch64 Linux with glibc. */
@@ -63,8 +66,8 @@ public record Platform(String os, String arch, String libc) {
 		}
 		String[] parts = text.strip().toLowerCase(Locale.ROOT).split("-", -1);
 		if (parts.length != 3 || text.length() > MAX_LENGTH) {
-			throw new InvalidValueException("'" + printable(text) + "' is not a platform <os>-<arch>-<libc> "
-					+ "(such as linux-arm64-gnu)");
+			throw new InvalidValueException(
+					"'" + printable(text) + "' is not a platform <os>-<arch>-<libc> " + "(such as linux-arm64-gnu)");
 		}
 		return new Platform(parts[0], parts[1], parts[2]);
 	}
@@ -80,8 +83,8 @@ public record Platform(String os, String arch, String libc) {
 	}
 
 	/**
-	 * The architecture name of an ELF {@code e_machine}: {@code amd64} for EM_X86_64 (62),
-	 * {@code arm64} for EM_AARCH64 (183), or {@code machine-<n>} for any other.
+	 * The architecture name of an ELF {@code e_machine}: {@code amd64} for EM_X86_64
+	 * (62), {@code arm64} for EM_AARCH64 (183), or {@code machine-<n>} for any other.
 	 */
 	public static String archOfElfMachine(int machine) {
 		return switch (machine) {
@@ -97,9 +100,9 @@ public record Platform(String os, String arch, String libc) {
 	}
 
 	/**
-	 * The platform of the running JVM: {@code os.name} and {@code os.arch}, and the C library
-	 * mapped into this process ({@code /proc/self/maps}: musl's {@code ld-musl-*} or
-	 * {@code libc.musl-*}, otherwise glibc).
+	 * The platform of the running JVM: {@code os.name} and {@code os.arch}, and the C
+	 * library mapped into this process ({@code /proc/self/maps}: musl's {@code ld-musl-*}
+	 * or {@code libc.musl-*}, otherwise glibc).
 	 * @throws InvalidValueException when the machine is not a supported platform
 	 */
 	public static Platform host() {
@@ -113,7 +116,10 @@ public record Platform(String os, String arch, String libc) {
 		return host(System.getProperty("os.name", ""), System.getProperty("os.arch", ""), maps);
 	}
 
-	/** The platform named by Java's {@code os.name}, {@code os.arch} and the process's memory map. */
+	/**
+	 * The platform named by Java's {@code os.name}, {@code os.arch} and the process's
+	 * memory map.
+	 */
 	static Platform host(String osName, String osArch, String processMaps) {
 		String os = osName.toLowerCase(Locale.ROOT).startsWith("linux") ? "linux" : osName.toLowerCase(Locale.ROOT);
 		String arch = switch (osArch.toLowerCase(Locale.ROOT)) {

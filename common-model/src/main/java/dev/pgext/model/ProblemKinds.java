@@ -2,8 +2,8 @@ package dev.pgext.model;
 
 /**
  * The error kinds the services' RFC 9457 problems share: each service names its own kinds
- * ({@code https://pgext.dev/problems/<kind>}), and the errors the web framework answers by
- * itself get the same kind in every service, chosen here by status.
+ * ({@code https://pgext.dev/problems/<kind>}), and the errors the web framework answers
+ * by itself get the same kind in every service, chosen here by status.
  */
 public final class ProblemKinds {
 
@@ -11,9 +11,8 @@ public final class ProblemKinds {
 	}
 
 	/**
-	 * The kind of an error the web framework answered by itself (unknown path, wrong method,
-	 * unacceptable or unsupported media type), by its HTTP {@code status}.
-	 *
+	 * The kind of an error the web framework answered by itself (unknown path, wrong
+	 * method, unacceptable or unsupported media type), by its HTTP {@code status}.
 	 * @param status the answer's HTTP status
 	 * @param otherClientError the service's kind for any other client error (4xx)
 	 * @return the kind; {@code internal-error} for anything but a client error

@@ -1,8 +1,5 @@
 package dev.pgext.model;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -11,6 +8,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
  * A SHA-256 digest, held as 64 lower-case hex digits.
@@ -60,7 +60,9 @@ public record Sha256Digest(@JsonValue String hex) {
 		return fromDigest(md);
 	}
 
-	/** The digest a {@link MessageDigest} from {@link #newDigest()} has computed so far. */
+	/**
+	 * The digest a {@link MessageDigest} from {@link #newDigest()} has computed so far.
+	 */
 	public static Sha256Digest fromDigest(MessageDigest md) {
 		return new Sha256Digest(HexFormat.of().formatHex(md.digest()));
 	}

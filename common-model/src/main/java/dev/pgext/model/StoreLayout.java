@@ -2,8 +2,8 @@ package dev.pgext.model;
 
 /**
  * The keys of the extension store: the one place that knows how keys are spelled. Every
- * service builds and parses keys here, so the registry that writes and the loader that reads
- * can never disagree.
+ * service builds and parses keys here, so the registry that writes and the loader that
+ * reads can never disagree.
  *
  * <pre>
  * blobs/sha256/&lt;hex&gt;                          immutable content, written once
@@ -13,10 +13,9 @@ package dev.pgext.model;
  * [&lt;tenant&gt;/]&lt;pg&gt;/&lt;platform&gt;/...            the same three for a platform other than linux-amd64-gnu
  * bundles/sha256/&lt;hex&gt;.tar.zst               Postgres bundles
  * mirror/&lt;file&gt;                             static mirror of the public registry
- * </pre>
- * The unprefixed keys are those of {@link Platform#DEFAULT} ({@code linux-amd64-gnu}), so
- * stores and loaders written before platforms existed keep their meaning; every other
- * platform has a segment of its own below the major.
+ * </pre> The unprefixed keys are those of {@link Platform#DEFAULT}
+ * ({@code linux-amd64-gnu}), so stores and loaders written before platforms existed keep
+ * their meaning; every other platform has a segment of its own below the major.
  */
 public final class StoreLayout {
 
@@ -33,12 +32,16 @@ public final class StoreLayout {
 	/** Longest key, in UTF-8 bytes, that S3 stores. */
 	public static final int MAX_KEY_BYTES = 1024;
 
-	/** Longest key segment (between slashes), in UTF-8 bytes: what a file system under an S3 server allows. */
+	/**
+	 * Longest key segment (between slashes), in UTF-8 bytes: what a file system under an
+	 * S3 server allows.
+	 */
 	public static final int MAX_SEGMENT_BYTES = 255;
 
 	/**
-	 * Longest installation path, in UTF-8 bytes: its seed-layout key, under the longest scope
-	 * prefix ({@code <64-character tenant>/<pg>/<platform>/}), must still fit {@link #MAX_KEY_BYTES}.
+	 * Longest installation path, in UTF-8 bytes: its seed-layout key, under the longest
+	 * scope prefix ({@code <64-character tenant>/<pg>/<platform>/}), must still fit
+	 * {@link #MAX_KEY_BYTES}.
 	 */
 	public static final int MAX_INSTALL_PATH_BYTES = MAX_KEY_BYTES - (64 + 1 + 3 + 1 + Platform.MAX_LENGTH + 1);
 
@@ -64,8 +67,8 @@ public final class StoreLayout {
 	}
 
 	/**
-	 * The seed-layout key of one installation file, such as {@code share/extension/hstore.control}
-	 * or {@code lib/hstore.so}.
+	 * The seed-layout key of one installation file, such as
+	 * {@code share/extension/hstore.control} or {@code lib/hstore.so}.
 	 */
 	public static String seedFile(Scope scope, PgMajor major, String relativePath) {
 		return scopePrefix(scope, major) + checkInstallPath(relativePath);
@@ -77,8 +80,9 @@ public final class StoreLayout {
 	}
 
 	/**
-	 * {@code [<tenant>/]<pg>/} for {@link Platform#DEFAULT}, {@code [<tenant>/]<pg>/<platform>/}
-	 * for any other: the prefix holding one scope's files for one major and platform.
+	 * {@code [<tenant>/]<pg>/} for {@link Platform#DEFAULT},
+	 * {@code [<tenant>/]<pg>/<platform>/} for any other: the prefix holding one scope's
+	 * files for one major and platform.
 	 */
 	public static String platformPrefix(Scope scope, PgMajor major, Platform platform) {
 		return scopePrefix(scope, major) + (platform.isDefault() ? "" : platform + "/");
@@ -117,8 +121,8 @@ public final class StoreLayout {
 	}
 
 	/**
-	 * Checks that {@code path} is a relative path inside {@code share/} or {@code lib/} with no
-	 * empty, {@code .} or {@code ..} segment, and returns it.
+	 * Checks that {@code path} is a relative path inside {@code share/} or {@code lib/}
+	 * with no empty, {@code .} or {@code ..} segment, and returns it.
 	 */
 	public static String checkInstallPath(String path) {
 		String problem = installPathProblem(path);
@@ -152,12 +156,12 @@ public final class StoreLayout {
 	}
 
 	/**
-	 * What S3 (or the file system under an S3-compatible server) would refuse in {@code key},
-	 * or {@code null}: more than {@link #MAX_KEY_BYTES} UTF-8 bytes, a segment of more than
-	 * {@link #MAX_SEGMENT_BYTES}, a control character, or text that is not valid Unicode
-	 * (an unpaired surrogate, or the replacement character a decoder leaves for bytes that
-	 * were not UTF-8). Checking this before writing turns a store refusal, which no retry can
-	 * fix, into a clear answer to the caller.
+	 * What S3 (or the file system under an S3-compatible server) would refuse in
+	 * {@code key}, or {@code null}: more than {@link #MAX_KEY_BYTES} UTF-8 bytes, a
+	 * segment of more than {@link #MAX_SEGMENT_BYTES}, a control character, or text that
+	 * is not valid Unicode (an unpaired surrogate, or the replacement character a decoder
+	 * leaves for bytes that were not UTF-8). Checking this before writing turns a store
+	 * refusal, which no retry can fix, into a clear answer to the caller.
 	 */
 	public static String keyProblem(String key) {
 		if (key == null || key.isEmpty()) {
@@ -191,8 +195,8 @@ public final class StoreLayout {
 			int segmentBytes = segment.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
 			if (segmentBytes > MAX_SEGMENT_BYTES) {
 				return "has a name of " + segmentBytes + " bytes in UTF-8 ('"
-						+ segment.substring(0, Math.min(segment.length(), 40)) + "...'); at most "
-						+ MAX_SEGMENT_BYTES + " are allowed";
+						+ segment.substring(0, Math.min(segment.length(), 40)) + "...'); at most " + MAX_SEGMENT_BYTES
+						+ " are allowed";
 			}
 		}
 		return null;

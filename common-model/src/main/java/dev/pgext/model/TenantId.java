@@ -1,16 +1,16 @@
 package dev.pgext.model;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
-
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /**
- * The id of a tenant (a project) whose private extensions live under its own prefix in the
- * extension store. Lower-case letters, digits, {@code -} and {@code _}, at most 64
- * characters; never all digits (that would collide with a Postgres major prefix) and never a
- * top-level name of the store.
+ * The id of a tenant (a project) whose private extensions live under its own prefix in
+ * the extension store. Lower-case letters, digits, {@code -} and {@code _}, at most 64
+ * characters; never all digits (that would collide with a Postgres major prefix) and
+ * never a top-level name of the store.
  *
  * @param value the id as it appears in store keys
  */

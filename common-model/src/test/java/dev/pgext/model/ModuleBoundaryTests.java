@@ -15,9 +15,10 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
- * common-model is plain Java, its packages form no cycle, and it depends on no other module
- * nor on Spring. The other modules check the same with test-support's {@code ModuleStructure};
- * test-support depends on common-model, so this module states the rules itself.
+ * common-model is plain Java, its packages form no cycle, and it depends on no other
+ * module nor on Spring. The other modules check the same with test-support's
+ * {@code ModuleStructure}; test-support depends on common-model, so this module states
+ * the rules itself.
  */
 class ModuleBoundaryTests {
 
@@ -43,7 +44,8 @@ class ModuleBoundaryTests {
 
 	@Test
 	void packagesAreFreeOfCycles() {
-		// every package a slice, the base package included (all others sit directly under it)
+		// every package a slice, the base package included (all others sit directly under
+		// it)
 		slices().matching("dev.pgext.(**)").should().beFreeOfCycles().check(CLASSES);
 	}
 

@@ -35,7 +35,8 @@ class VocabularyTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "15", "blobs", "Acme", "-acme", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" })
+	@ValueSource(strings = { "15", "blobs", "Acme", "-acme",
+			"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" })
 	void tenantIdsCannotCollideWithStoreKeys(String id) {
 		assertThatIllegalArgumentException().isThrownBy(() -> TenantId.of(id));
 	}
@@ -70,7 +71,8 @@ class VocabularyTests {
 	@ValueSource(strings = { "../lib/x.so", "/lib/x.so", "lib/../../x", "bin/postgres", "share//x", "lib\\x.so" })
 	void installPathsStayInsideShareAndLib(String path) {
 		assertThat(StoreLayout.installPathProblem(path)).isNotNull();
-		assertThatIllegalArgumentException().isThrownBy(() -> StoreLayout.seedFile(Scope.PUBLIC, new PgMajor(15), path));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> StoreLayout.seedFile(Scope.PUBLIC, new PgMajor(15), path));
 	}
 
 	@Test

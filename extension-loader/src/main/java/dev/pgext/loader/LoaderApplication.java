@@ -5,7 +5,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /**
- * The extension loader: the sidecar next to a compute node that places extension files and starts Postgres.
+ * The extension loader: the sidecar next to a compute node that places extension files
+ * and starts Postgres.
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan

@@ -10,6 +10,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
 import dev.pgext.loader.fetch.BandwidthLimiter;
 import dev.pgext.loader.fetch.ExtensionSource;
 import dev.pgext.loader.fetch.FilePlacer;
@@ -23,12 +26,9 @@ import dev.pgext.model.signing.TrustedKeys;
 import dev.pgext.model.signing.VersionLedger;
 import dev.pgext.model.store.S3ObjectStore;
 
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-
 /**
- * The source of extensions the configuration names, the trust its indexes must pass, and the
- * placer that writes their files.
+ * The source of extensions the configuration names, the trust its indexes must pass, and
+ * the placer that writes their files.
  */
 @Configuration(proxyBeanMethods = false)
 class LoaderConfiguration {
@@ -42,7 +42,8 @@ class LoaderConfiguration {
 				: (properties.cacheDir() != null) ? properties.cacheDir().resolve("trust") : null;
 		VersionLedger ledger = (stateDir != null) ? VersionLedger.in(stateDir) : VersionLedger.inMemory();
 		if (keys.isEmpty() && !trust.signaturesRequired()) {
-			logger.warn("No trusted public key (pgext.loader.trust.public-keys): indexes and manifests are not verified");
+			logger
+				.warn("No trusted public key (pgext.loader.trust.public-keys): indexes and manifests are not verified");
 		}
 		else {
 			logger.info("Trusting metadata signed by {} (signatures {})", keys.ids(),
@@ -69,16 +70,20 @@ class LoaderConfiguration {
 				properties.resolvedPlatform(), trust);
 	}
 
-	/** Opens after most of the last calls failed (after the store's own retries), so a dead S3 fails fast. */
+	/**
+	 * Opens after most of the last calls failed (after the store's own retries), so a
+	 * dead S3 fails fast.
+	 */
 	static CircuitBreaker breaker() {
-		return CircuitBreaker.of("s3", CircuitBreakerConfig.custom()
-			.slidingWindowSize(20)
-			.minimumNumberOfCalls(10)
-			.failureRateThreshold(50)
-			.waitDurationInOpenState(Duration.ofSeconds(10))
-			.permittedNumberOfCallsInHalfOpenState(2)
-			.recordException(S3ObjectStore::isRetryable)
-			.build());
+		return CircuitBreaker.of("s3",
+				CircuitBreakerConfig.custom()
+					.slidingWindowSize(20)
+					.minimumNumberOfCalls(10)
+					.failureRateThreshold(50)
+					.waitDurationInOpenState(Duration.ofSeconds(10))
+					.permittedNumberOfCallsInHalfOpenState(2)
+					.recordException(S3ObjectStore::isRetryable)
+					.build());
 	}
 
 	@Bean

@@ -9,8 +9,6 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 
-import dev.pgext.model.store.ObjectStoreSettings;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -18,32 +16,42 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
+import dev.pgext.model.store.ObjectStoreSettings;
+
 /**
  * Configuration of the extension loader, under {@code pgext.loader}.
  *
- * @param specFile compute spec read at start; without one the loader waits for {@code POST /compute/start}
+ * @param specFile compute spec read at start; without one the loader waits for
+ * {@code POST /compute/start}
  * @param source where indexes and files come from: the S3 bucket directly or the registry
- * @param s3 the extension store bucket (endpoint, region, bucket, credentials, retries), used when {@code source}
- * is {@code s3}
+ * @param s3 the extension store bucket (endpoint, region, bucket, credentials, retries),
+ * used when {@code source} is {@code s3}
  * @param registry the registry, used when {@code source} is {@code registry}
- * @param cacheDir node-local content-addressed cache shared by the computes of one node, or none
- * @param cacheMaxSize most bytes the node cache keeps: beyond it, the least recently used blobs that no compute of
- * this loader has placed are evicted
+ * @param cacheDir node-local content-addressed cache shared by the computes of one node,
+ * or none
+ * @param cacheMaxSize most bytes the node cache keeps: beyond it, the least recently used
+ * blobs that no compute of this loader has placed are evicted
  * @param workers download threads; JIT requests jump the queue but share these threads
- * @param backgroundBandwidth bytes per second for background downloads (0: unlimited); JIT, server-preload and
- * session-preload downloads are never limited
- * @param prefetch whether extensions nobody asked for are downloaded in the background after start
- * @param attempts attempts per file download, the first included, for network errors and 5xx answers
- * @param initialBackoff wait before the first retry of a file download, doubled per attempt with jitter
+ * @param backgroundBandwidth bytes per second for background downloads (0: unlimited);
+ * JIT, server-preload and session-preload downloads are never limited
+ * @param prefetch whether extensions nobody asked for are downloaded in the background
+ * after start
+ * @param attempts attempts per file download, the first included, for network errors and
+ * 5xx answers
+ * @param initialBackoff wait before the first retry of a file download, doubled per
+ * attempt with jitter
  * @param postgresStartTimeout how long Postgres may take to accept connections
- * @param postgresStopTimeout how long a fast shutdown of Postgres may take (the loader's own at stop, or one a killed
- * loader left running) before it is forced
+ * @param postgresStopTimeout how long a fast shutdown of Postgres may take (the loader's
+ * own at stop, or one a killed loader left running) before it is forced
  * @param jitTimeout how long a JIT request waits for its files before it fails
- * @param hook the {@code pgext_loader} Postgres hook that makes a stock Postgres ask this loader for missing files
- * @param indexRefreshInterval least time between two re-reads of the indexes when a JIT request names a file no
- * known extension has (an extension published after the compute started becomes available without a restart)
- * @param platform the platform whose builds this loader asks for, {@code <os>-<arch>-<libc>} such as
- * {@code linux-arm64-gnu}; when unset, the machine's own (the JVM's architecture and the C library mapped into it)
+ * @param hook the {@code pgext_loader} Postgres hook that makes a stock Postgres ask this
+ * loader for missing files
+ * @param indexRefreshInterval least time between two re-reads of the indexes when a JIT
+ * request names a file no known extension has (an extension published after the compute
+ * started becomes available without a restart)
+ * @param platform the platform whose builds this loader asks for,
+ * {@code <os>-<arch>-<libc>} such as {@code linux-arm64-gnu}; when unset, the machine's
+ * own (the JVM's architecture and the C library mapped into it)
  */
 @ConfigurationProperties("pgext.loader")
 @Validated
@@ -58,17 +66,19 @@ public record LoaderProperties(Path specFile, @NotNull @DefaultValue("s3") Sourc
 		String platform) {
 
 	/**
-	 * The defaults, as the binder gives them to a loader configured with nothing else (from the
-	 * {@code @DefaultValue}s, so there is one place for them): a start for code that builds a
-	 * loader by hand, such as tests and benchmarks.
+	 * The defaults, as the binder gives them to a loader configured with nothing else
+	 * (from the {@code @DefaultValue}s, so there is one place for them): a start for code
+	 * that builds a loader by hand, such as tests and benchmarks.
 	 */
 	public static LoaderProperties defaults() {
 		return new Binder().bindOrCreate("pgext.loader", LoaderProperties.class);
 	}
 
 	/**
-	 * The platform this loader asks for: {@link #platform()} when set, otherwise the machine's own.
-	 * @throws dev.pgext.model.InvalidValueException when either is not a supported platform
+	 * The platform this loader asks for: {@link #platform()} when set, otherwise the
+	 * machine's own.
+	 * @throws dev.pgext.model.InvalidValueException when either is not a supported
+	 * platform
 	 */
 	public dev.pgext.model.Platform resolvedPlatform() {
 		return (this.platform != null && !this.platform.isBlank()) ? dev.pgext.model.Platform.parse(this.platform)
@@ -83,7 +93,10 @@ public record LoaderProperties(Path specFile, @NotNull @DefaultValue("s3") Sourc
 				this.indexRefreshInterval, this.platform);
 	}
 
-	/** These properties with the {@code pgext_loader} hook library at {@code library}, asking {@code server}. */
+	/**
+	 * These properties with the {@code pgext_loader} hook library at {@code library},
+	 * asking {@code server}.
+	 */
 	public LoaderProperties withHook(Path library, String server) {
 		return new LoaderProperties(this.specFile, this.source, this.s3, this.registry, this.cacheDir,
 				this.cacheMaxSize, this.workers, this.backgroundBandwidth, this.prefetch, this.attempts,
@@ -113,13 +126,16 @@ public record LoaderProperties(Path specFile, @NotNull @DefaultValue("s3") Sourc
 	}
 
 	/**
-	 * The {@code pgext_loader} hook library (built from {@code extension-loader/pg-hook} for the
-	 * compute's major). When set, the loader places it in the installation before Postgres starts,
-	 * puts it first in {@code shared_preload_libraries} and points it at this loader, so that
-	 * {@code CREATE EXTENSION}, {@code ALTER EXTENSION ... UPDATE} and {@code LOAD} ask for missing files.
+	 * The {@code pgext_loader} hook library (built from {@code extension-loader/pg-hook}
+	 * for the compute's major). When set, the loader places it in the installation before
+	 * Postgres starts, puts it first in {@code shared_preload_libraries} and points it at
+	 * this loader, so that {@code CREATE EXTENSION}, {@code ALTER EXTENSION ... UPDATE}
+	 * and {@code LOAD} ask for missing files.
 	 *
-	 * @param library the built {@code pgext_loader.so}, or none to run Postgres without the hook
-	 * @param server the {@code host:port} the hook sends its requests to: this loader's loopback address
+	 * @param library the built {@code pgext_loader.so}, or none to run Postgres without
+	 * the hook
+	 * @param server the {@code host:port} the hook sends its requests to: this loader's
+	 * loopback address
 	 */
 	public record Hook(Path library, String server) {
 

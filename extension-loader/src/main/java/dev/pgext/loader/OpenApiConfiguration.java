@@ -20,9 +20,10 @@ import org.springframework.http.HttpStatus;
 import dev.pgext.service.openapi.ProblemResponseDocuments;
 
 /**
- * The OpenAPI description served at {@code /v3/api-docs}, with each operation's problem answers.
- * The JIT endpoint is mapped with a pattern (its filename may hold {@code /}), which the
- * generated document cannot name, so it is described here as Neon's {@code compute_ctl} names it.
+ * The OpenAPI description served at {@code /v3/api-docs}, with each operation's problem
+ * answers. The JIT endpoint is mapped with a pattern (its filename may hold {@code /}),
+ * which the generated document cannot name, so it is described here as Neon's
+ * {@code compute_ctl} names it.
  */
 @Configuration(proxyBeanMethods = false)
 class OpenApiConfiguration {
@@ -41,8 +42,8 @@ class OpenApiConfiguration {
 	}
 
 	/**
-	 * The loader's problem answers. Every operation can fail (500); 400 follows from a body or
-	 * parameters; the JIT endpoint's are set where it is described.
+	 * The loader's problem answers. Every operation can fail (500); 400 follows from a
+	 * body or parameters; the JIT endpoint's are set where it is described.
 	 */
 	@Bean
 	ProblemResponseDocuments loaderProblemResponses() {
@@ -92,13 +93,15 @@ class OpenApiConfiguration {
 				.required(false)
 				.description("whether filename names a library")
 				.schema(new BooleanSchema()._default(false)))
-			.responses(new ApiResponses()
-				.addApiResponse("200", new ApiResponse()
-					.description("every file of the owning extension is in place; X-Pgext-Extension names it"))
-				.addApiResponse("400", shared("BadRequest"))
-				.addApiResponse("404", shared("NotFound"))
-				.addApiResponse("409", shared("Conflict"))
-				.addApiResponse("500", shared("InternalError")));
+			.responses(
+					new ApiResponses()
+						.addApiResponse("200",
+								new ApiResponse().description(
+										"every file of the owning extension is in place; X-Pgext-Extension names it"))
+						.addApiResponse("400", shared("BadRequest"))
+						.addApiResponse("404", shared("NotFound"))
+						.addApiResponse("409", shared("Conflict"))
+						.addApiResponse("500", shared("InternalError")));
 	}
 
 	private static ApiResponse shared(String name) {

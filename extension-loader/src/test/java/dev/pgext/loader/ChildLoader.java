@@ -18,8 +18,9 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.pgext.testsupport.FreePorts;
 
 /**
- * A whole loader ({@link LoaderApplication}) in a child JVM, so that a test can kill it with
- * SIGKILL (no shutdown hook, no finally block runs) and start another on the same directories.
+ * A whole loader ({@link LoaderApplication}) in a child JVM, so that a test can kill it
+ * with SIGKILL (no shutdown hook, no finally block runs) and start another on the same
+ * directories.
  */
 public final class ChildLoader implements AutoCloseable {
 
@@ -34,12 +35,16 @@ public final class ChildLoader implements AutoCloseable {
 		this.client = new LoaderClient(port, Duration.ofSeconds(10));
 	}
 
-	/** Starts a loader with {@code properties} ({@code name=value}), logging to {@code log}. */
+	/**
+	 * Starts a loader with {@code properties} ({@code name=value}), logging to
+	 * {@code log}.
+	 */
 	public static ChildLoader start(List<String> properties, Path log) {
 		int port = FreePorts.any();
-		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-				LoaderApplication.class.getName(), "--server.port=" + port));
+		List<String> command = new ArrayList<>(
+				List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+						"-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+						LoaderApplication.class.getName(), "--server.port=" + port));
 		properties.forEach((property) -> command.add("--" + property));
 		try {
 			Process process = new ProcessBuilder(command).redirectErrorStream(true)
@@ -97,7 +102,10 @@ public final class ChildLoader implements AutoCloseable {
 		}
 	}
 
-	/** Pids of the live processes whose command line names {@code dataDir} (a postmaster and its children). */
+	/**
+	 * Pids of the live processes whose command line names {@code dataDir} (a postmaster
+	 * and its children).
+	 */
 	public static List<Long> postgresProcessesOf(Path dataDir) {
 		String needle = dataDir.toAbsolutePath().toString();
 		List<Long> pids = new ArrayList<>();

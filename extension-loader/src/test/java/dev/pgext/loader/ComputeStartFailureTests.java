@@ -12,8 +12,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A compute whose start-up fails (here: the store does not answer) says so with the reason in
- * {@code /status} and health, stays not ready, and refuses a second spec.
+ * A compute whose start-up fails (here: the store does not answer) says so with the
+ * reason in {@code /status} and health, stays not ready, and refuses a second spec.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "pgext.loader.s3.endpoint=http://127.0.0.1:9", "pgext.loader.s3.bucket=unreachable",

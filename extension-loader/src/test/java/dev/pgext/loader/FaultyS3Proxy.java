@@ -17,10 +17,11 @@ import java.util.function.IntFunction;
 import dev.pgext.loader.fetch.BandwidthLimiter;
 
 /**
- * A TCP proxy in front of a real S3 endpoint that counts requests and can break connections.
- * It forwards bytes unchanged (the Host header included, which SigV4 signs), so the endpoint
- * still authenticates every request. Each new connection gets a {@link Fault}: none, an
- * immediate {@code 503 Slow Down}, or a response cut off after a few kilobytes.
+ * A TCP proxy in front of a real S3 endpoint that counts requests and can break
+ * connections. It forwards bytes unchanged (the Host header included, which SigV4 signs),
+ * so the endpoint still authenticates every request. Each new connection gets a
+ * {@link Fault}: none, an immediate {@code 503 Slow Down}, or a response cut off after a
+ * few kilobytes.
  */
 public final class FaultyS3Proxy implements AutoCloseable {
 
@@ -90,7 +91,10 @@ public final class FaultyS3Proxy implements AutoCloseable {
 		return URI.create("http://127.0.0.1:" + this.server.getLocalPort());
 	}
 
-	/** How many requests {@code method path} (path without query) went through, faults included. */
+	/**
+	 * How many requests {@code method path} (path without query) went through, faults
+	 * included.
+	 */
 	public int count(String method, String path) {
 		AtomicInteger count = this.requests.get(method + " " + path);
 		return (count != null) ? count.get() : 0;
@@ -202,7 +206,10 @@ public final class FaultyS3Proxy implements AutoCloseable {
 		}
 	}
 
-	/** Finds request lines in a client's byte stream; the loader only sends requests without a body. */
+	/**
+	 * Finds request lines in a client's byte stream; the loader only sends requests
+	 * without a body.
+	 */
 	private final class RequestCounter {
 
 		private final ByteArrayOutputStream line = new ByteArrayOutputStream();

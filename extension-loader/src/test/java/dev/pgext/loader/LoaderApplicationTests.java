@@ -12,8 +12,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A loader without a compute spec is alive but not ready, says why in {@code /status}, and
- * refuses requests that need a compute with a problem response.
+ * A loader without a compute spec is alive but not ready, says why in {@code /status},
+ * and refuses requests that need a compute with a problem response.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "pgext.loader.s3.endpoint=http://127.0.0.1:9", "pgext.loader.s3.bucket=unused" })
@@ -28,7 +28,6 @@ class LoaderApplicationTests {
 	void client() {
 		this.loader = new LoaderClient(this.port);
 	}
-
 
 	@Test
 	void isAliveButNotReadyUntilAComputeRuns() throws Exception {

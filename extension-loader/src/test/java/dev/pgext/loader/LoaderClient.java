@@ -13,8 +13,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The loader's HTTP API as every loader test calls it, whether the loader runs in the test's
- * JVM or as a child process: plain requests on 127.0.0.1, the response as the client saw it.
+ * The loader's HTTP API as every loader test calls it, whether the loader runs in the
+ * test's JVM or as a child process: plain requests on 127.0.0.1, the response as the
+ * client saw it.
  */
 public final class LoaderClient {
 
@@ -29,7 +30,10 @@ public final class LoaderClient {
 
 	private final Duration requestTimeout;
 
-	/** A client that waits as long as the loader takes to answer (a JIT request waits for its download). */
+	/**
+	 * A client that waits as long as the loader takes to answer (a JIT request waits for
+	 * its download).
+	 */
 	public LoaderClient(int port) {
 		this(port, null);
 	}

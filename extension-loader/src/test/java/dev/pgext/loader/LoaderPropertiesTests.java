@@ -12,8 +12,8 @@ import org.springframework.util.unit.DataSize;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A loader configured with nothing gets the documented defaults, and one property set leaves
- * the others at theirs.
+ * A loader configured with nothing gets the documented defaults, and one property set
+ * leaves the others at theirs.
  */
 class LoaderPropertiesTests {
 

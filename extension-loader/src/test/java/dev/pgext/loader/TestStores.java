@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.springframework.test.context.DynamicPropertyRegistry;
+
 import dev.pgext.model.ExtensionName;
 import dev.pgext.model.ExtensionVersion;
 import dev.pgext.model.PgMajor;
@@ -28,12 +30,10 @@ import dev.pgext.testsupport.ContribExtension;
 import dev.pgext.testsupport.PostgresInstalls;
 import dev.pgext.testsupport.TestBucket;
 
-import org.springframework.test.context.DynamicPropertyRegistry;
-
 /**
- * Fills an extension store bucket with real contrib extensions of Postgres 15 in the store
- * layout (blobs by digest, one {@code ext_index.json} per scope), as the registry would, and
- * prepares compute installations that lack those extensions.
+ * Fills an extension store bucket with real contrib extensions of Postgres 15 in the
+ * store layout (blobs by digest, one {@code ext_index.json} per scope), as the registry
+ * would, and prepares compute installations that lack those extensions.
  */
 public final class TestStores {
 
@@ -71,8 +71,8 @@ public final class TestStores {
 	}
 
 	/**
-	 * The index entry of a contrib module that is a library and no extension ({@code auto_explain}):
-	 * its {@code lib/<name>.so} only, no control file.
+	 * The index entry of a contrib module that is a library and no extension
+	 * ({@code auto_explain}): its {@code lib/<name>.so} only, no control file.
 	 */
 	public static ExtIndexEntry libraryEntry(PostgresInstall install, String name) {
 		try {
@@ -86,12 +86,18 @@ public final class TestStores {
 		}
 	}
 
-	/** Uploads every file of {@code names} as blobs and writes the scope's index naming them. */
+	/**
+	 * Uploads every file of {@code names} as blobs and writes the scope's index naming
+	 * them.
+	 */
 	public static ExtIndex publish(ObjectStore store, Scope scope, List<String> names) {
 		return publish(store, scope, PG, names, List.of());
 	}
 
-	/** {@link #publish(ObjectStore, Scope, List)} with the contrib extensions of {@code major}. */
+	/**
+	 * {@link #publish(ObjectStore, Scope, List)} with the contrib extensions of
+	 * {@code major}.
+	 */
 	public static ExtIndex publish(ObjectStore store, Scope scope, PgMajor major, List<String> names) {
 		return publish(store, scope, major, names, List.of());
 	}
@@ -106,7 +112,8 @@ public final class TestStores {
 
 	/**
 	 * Uploads every file of the extensions {@code names} and of the library-only modules
-	 * {@code libraries} of {@code major} as blobs and writes the scope's index naming them all.
+	 * {@code libraries} of {@code major} as blobs and writes the scope's index naming
+	 * them all.
 	 */
 	public static ExtIndex publish(ObjectStore store, Scope scope, PgMajor major, List<String> names,
 			List<String> libraries) {
@@ -141,9 +148,9 @@ public final class TestStores {
 	}
 
 	/**
-	 * {@code count} small synthetic extensions named {@code prefix} and a number, each with a
-	 * control file, an install script and a library. They share three blobs (the control text
-	 * names no library), so a catalog of thousands costs three uploads.
+	 * {@code count} small synthetic extensions named {@code prefix} and a number, each
+	 * with a control file, an install script and a library. They share three blobs (the
+	 * control text names no library), so a catalog of thousands costs three uploads.
 	 */
 	public static List<ExtIndexEntry> synthetic(ObjectStore store, String prefix, int count) {
 		String control = "comment = 'synthetic extension'\ndefault_version = '1.0'\nrelocatable = true\n";
@@ -168,18 +175,19 @@ public final class TestStores {
 	}
 
 	/**
-	 * Uploads Debian's arm64 build of {@code first_last_agg} for PostgreSQL 15 (a real AArch64
-	 * library, from test-support) as blobs and writes {@code scope}'s arm64 index naming it, at
-	 * the key only an arm64 loader reads.
+	 * Uploads Debian's arm64 build of {@code first_last_agg} for PostgreSQL 15 (a real
+	 * AArch64 library, from test-support) as blobs and writes {@code scope}'s arm64 index
+	 * naming it, at the key only an arm64 loader reads.
 	 */
 	public static ExtIndex arm64Index(ObjectStore store, Scope scope) {
 		List<ExtFile> files = new ArrayList<>();
 		String control = null;
-		for (String path : List.of("share/extension/first_last_agg.control", "share/extension/first_last_agg--0.1.4.sql",
-				"lib/first_last_agg.so")) {
+		for (String path : List.of("share/extension/first_last_agg.control",
+				"share/extension/first_last_agg--0.1.4.sql", "lib/first_last_agg.so")) {
 			String name = path.substring(path.lastIndexOf('/') + 1);
 			byte[] content;
-			try (java.io.InputStream in = TestStores.class.getResourceAsStream("/dev/pgext/testsupport/arm64/" + name)) {
+			try (java.io.InputStream in = TestStores.class
+				.getResourceAsStream("/dev/pgext/testsupport/arm64/" + name)) {
 				content = in.readAllBytes();
 			}
 			catch (IOException ex) {
@@ -194,8 +202,8 @@ public final class TestStores {
 		ExtIndex index = ExtIndex.of(PG, scope.tenant(),
 				List.of(new ExtIndexEntry(ExtensionName.of("first_last_agg"), ExtensionVersion.of("0.1.4"), "0.1.4",
 						control, files, List.of("first_last_agg"), List.of(), PreloadNeed.NONE, false, true)));
-		store.put(StoreLayout.extIndex(scope, PG, dev.pgext.model.Platform.LINUX_ARM64_GNU),
-				ExtIndexJson.write(index), "application/json");
+		store.put(StoreLayout.extIndex(scope, PG, dev.pgext.model.Platform.LINUX_ARM64_GNU), ExtIndexJson.write(index),
+				"application/json");
 		return index;
 	}
 
@@ -204,12 +212,17 @@ public final class TestStores {
 		return computeInstall(directory, PG, names, List.of());
 	}
 
-	/** A private Postgres installation of {@code major} without any file of {@code names}. */
+	/**
+	 * A private Postgres installation of {@code major} without any file of {@code names}.
+	 */
 	public static PostgresInstall computeInstall(Path directory, PgMajor major, List<String> names) {
 		return computeInstall(directory, major, names, List.of());
 	}
 
-	/** A private Postgres 15 installation without any file of the extensions {@code names} nor the {@code libraries}. */
+	/**
+	 * A private Postgres 15 installation without any file of the extensions {@code names}
+	 * nor the {@code libraries}.
+	 */
 	public static PostgresInstall computeInstall(Path directory, List<String> names, List<String> libraries) {
 		return computeInstall(directory, PG, names, libraries);
 	}
@@ -242,7 +255,10 @@ public final class TestStores {
 		return install;
 	}
 
-	/** A copy of the shared installation: {@code cp -a} is much cheaper than extracting the binaries again. */
+	/**
+	 * A copy of the shared installation: {@code cp -a} is much cheaper than extracting
+	 * the binaries again.
+	 */
 	private static PostgresInstall copyOfShared(Path directory, PgMajor major) {
 		try {
 			Files.createDirectories(directory.getParent());
@@ -265,7 +281,10 @@ public final class TestStores {
 		}
 	}
 
-	/** An installation tree with only the Debian-style extension and library directories, for placement alone. */
+	/**
+	 * An installation tree with only the Debian-style extension and library directories,
+	 * for placement alone.
+	 */
 	public static PostgresInstall emptyInstall(Path directory) {
 		try {
 			Files.createDirectories(directory.resolve("share/postgresql/extension"));
@@ -277,7 +296,9 @@ public final class TestStores {
 		}
 	}
 
-	/** Whether any file of {@code entry} is in {@code install} (the control file aside). */
+	/**
+	 * Whether any file of {@code entry} is in {@code install} (the control file aside).
+	 */
 	public static boolean anyFilePlaced(PostgresInstall install, ExtIndexEntry entry) {
 		return entry.files()
 			.stream()
@@ -286,9 +307,9 @@ public final class TestStores {
 	}
 
 	/**
-	 * Points a loader under test at {@code bucket} through {@code endpoint} (the bucket's own, or
-	 * a proxy in front of it), with {@code spec} as its spec file and background prefetch off, so
-	 * that JIT requests have work to do.
+	 * Points a loader under test at {@code bucket} through {@code endpoint} (the bucket's
+	 * own, or a proxy in front of it), with {@code spec} as its spec file and background
+	 * prefetch off, so that JIT requests have work to do.
 	 */
 	public static void loaderProperties(DynamicPropertyRegistry registry, Path spec, URI endpoint, TestBucket bucket) {
 		registry.add("pgext.loader.spec-file", spec::toString);

@@ -35,9 +35,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A loader configured with a trusted key, started on a bucket whose index nobody signed: the
- * compute start fails with the reason, nothing is placed, the {@code metadataTrust} health
- * indicator is down and the refusal is counted in the Prometheus scrape.
+ * A loader configured with a trusted key, started on a bucket whose index nobody signed:
+ * the compute start fails with the reason, nothing is placed, the {@code metadataTrust}
+ * health indicator is down and the refusal is counted in the Prometheus scrape.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class UntrustedIndexComputeStartIntegrationTests {
@@ -78,8 +78,7 @@ class UntrustedIndexComputeStartIntegrationTests {
 	void anUnsignedIndexFailsTheStartPlacesNothingAndTurnsHealthDown() throws Exception {
 		await().atMost(Duration.ofSeconds(60)).until(() -> this.compute.phase() == Compute.Phase.FAILED);
 
-		assertThat(this.compute.status().problem()).contains("refusing 15/ext_index.json")
-			.contains("has no signature");
+		assertThat(this.compute.status().problem()).contains("refusing 15/ext_index.json").contains("has no signature");
 		try (Stream<Path> files = Files.walk(install.root())) {
 			assertThat(files.filter(Files::isRegularFile).toList()).isEmpty();
 		}

@@ -25,10 +25,12 @@ import dev.pgext.model.store.ObjectStoreSettings;
 /**
  * Configuration of the importer, under {@code pgext.importer}.
  *
- * @param s3 the storage bucket that receives {@code index_part.json}, manifests and layers; input buckets
- * named by requests are reached with the same endpoint and credentials
- * @param instanceId this instance's name in import leases; a stable name (the pod name) lets a restarted
- * instance take its imports back at once instead of waiting for the lease to run out (default: a random name)
+ * @param s3 the storage bucket that receives {@code index_part.json}, manifests and
+ * layers; input buckets named by requests are reached with the same endpoint and
+ * credentials
+ * @param instanceId this instance's name in import leases; a stable name (the pod name)
+ * lets a restarted instance take its imports back at once instead of waiting for the
+ * lease to run out (default: a random name)
  * @param allowedBuckets input buckets requests may name; empty allows any
  * @param shards shard layout of tenants without an entry in {@code tenants}
  * @param tenants shard layout per tenant id
@@ -37,18 +39,24 @@ import dev.pgext.model.store.ObjectStoreSettings;
  * @param jobConcurrency jobs running at once across all imports of this instance
  * @param memoryBudget input bytes held in memory at once across all jobs of this instance
  * @param compressionLevel zstd level of layer values, 0 to store them raw
- * @param pgdataWaitTimeout how long after its start an import waits for {@code status/pgdata} to say done
- * @param pgdataPollInitial first wait between polls of {@code status/pgdata}, doubled up to {@code pgdataPollMax}
+ * @param pgdataWaitTimeout how long after its start an import waits for
+ * {@code status/pgdata} to say done
+ * @param pgdataPollInitial first wait between polls of {@code status/pgdata}, doubled up
+ * to {@code pgdataPollMax}
  * @param pgdataPollMax longest wait between polls of {@code status/pgdata}
- * @param lease how long an instance owns an import without renewing; renewed every third of it
- * @param rescanInterval how often the instance looks for imports to resume or to finish notifying
+ * @param lease how long an instance owns an import without renewing; renewed every third
+ * of it
+ * @param rescanInterval how often the instance looks for imports to resume or to finish
+ * notifying
  * @param maxFiles most files a PGDATA may have; a larger listing is refused
- * @param workDir local directory for layers being written (default: {@code pgdata-importer} in the JVM's
- * temporary directory)
- * @param requireFileList fail imports whose upload carries no list of every file's size and checksum (a
- * {@code backup_manifest} in the PGDATA or a {@code files} list in {@code status/pgdata})
- * @param storeRetryDeadline how long one step of an import (a job, planning, recording the outcome) keeps
- * retrying a store that fails transiently (5xx, throttling, resets, cut bodies) before the import fails
+ * @param workDir local directory for layers being written (default:
+ * {@code pgdata-importer} in the JVM's temporary directory)
+ * @param requireFileList fail imports whose upload carries no list of every file's size
+ * and checksum (a {@code backup_manifest} in the PGDATA or a {@code files} list in
+ * {@code status/pgdata})
+ * @param storeRetryDeadline how long one step of an import (a job, planning, recording
+ * the outcome) keeps retrying a store that fails transiently (5xx, throttling, resets,
+ * cut bodies) before the import fails
  * @param upcall the completion notification to the control plane
  */
 @ConfigurationProperties("pgext.importer")
@@ -58,10 +66,10 @@ public record ImporterProperties(@NestedConfigurationProperty @NotNull ObjectSto
 		Map<String, @Valid ShardLayout> tenants, @NotNull @DefaultValue("256MB") DataSize jobSize,
 		@NotNull @DefaultValue("4MB") DataSize maxRange, @Min(1) @Max(256) @DefaultValue("4") int jobConcurrency,
 		@NotNull @DefaultValue("64MB") DataSize memoryBudget, @Min(0) @Max(22) @DefaultValue("1") int compressionLevel,
-		@NotNull @DefaultValue("2h") Duration pgdataWaitTimeout, @NotNull @DefaultValue("1s") Duration pgdataPollInitial,
-		@NotNull @DefaultValue("30s") Duration pgdataPollMax, @NotNull @DefaultValue("30s") Duration lease,
-		@NotNull @DefaultValue("30s") Duration rescanInterval, @Min(1) @DefaultValue("1000000") int maxFiles,
-		Path workDir, @DefaultValue("false") boolean requireFileList,
+		@NotNull @DefaultValue("2h") Duration pgdataWaitTimeout,
+		@NotNull @DefaultValue("1s") Duration pgdataPollInitial, @NotNull @DefaultValue("30s") Duration pgdataPollMax,
+		@NotNull @DefaultValue("30s") Duration lease, @NotNull @DefaultValue("30s") Duration rescanInterval,
+		@Min(1) @DefaultValue("1000000") int maxFiles, Path workDir, @DefaultValue("false") boolean requireFileList,
 		@NotNull @DefaultValue("15m") Duration storeRetryDeadline, @Valid @NotNull @DefaultValue Upcall upcall) {
 
 	public ImporterProperties {
@@ -80,7 +88,10 @@ public record ImporterProperties(@NestedConfigurationProperty @NotNull ObjectSto
 		}
 	}
 
-	/** The shard identity of {@code shardNumber} of {@code tenantId}, or empty when the tenant has no such shard. */
+	/**
+	 * The shard identity of {@code shardNumber} of {@code tenantId}, or empty when the
+	 * tenant has no such shard.
+	 */
 	public Optional<ShardIdentity> shard(String tenantId, int shardNumber) {
 		ShardLayout layout = this.tenants.getOrDefault(tenantId, this.shards);
 		if (shardNumber < 0 || shardNumber >= layout.count()) {

@@ -5,7 +5,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /**
- * The PGDATA importer: turns a PGDATA dump in S3 into image layers, idempotently and resumably.
+ * The PGDATA importer: turns a PGDATA dump in S3 into image layers, idempotently and
+ * resumably.
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan

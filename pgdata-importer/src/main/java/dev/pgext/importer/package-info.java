@@ -1,4 +1,5 @@
 /**
- * The PGDATA importer: turns a PGDATA dump in S3 into image layers, idempotently and resumably.
+ * The PGDATA importer: turns a PGDATA dump in S3 into image layers, idempotently and
+ * resumably.
  */
 package dev.pgext.importer;

@@ -19,10 +19,10 @@ import dev.pgext.testsupport.DocumentLinters;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The importer's OpenAPI document is one a client generator can trust: a real title, version
- * and description; each operation states its success status and its problem answers through
- * the shared problem schema; request bodies are described; Redocly's recommended rules find no
- * error in it.
+ * The importer's OpenAPI document is one a client generator can trust: a real title,
+ * version and description; each operation states its success status and its problem
+ * answers through the shared problem schema; request bodies are described; Redocly's
+ * recommended rules find no error in it.
  */
 class ApiDocumentIntegrationTests extends ImporterIntegrationTestSupport {
 
@@ -57,12 +57,20 @@ class ApiDocumentIntegrationTests extends ImporterIntegrationTestSupport {
 
 	@Test
 	void creationDocumentsCreatedItsBodyAndItsRefusals() {
-		JsonNode create = this.document.path("paths").path("/v1/tenants/{tenant}/shards/{shard}/timelines").path("post");
+		JsonNode create = this.document.path("paths")
+			.path("/v1/tenants/{tenant}/shards/{shard}/timelines")
+			.path("post");
 		assertThat(create.path("responses").propertyNames()).contains("201", "400", "403", "404", "409", "500", "503")
 			.doesNotContain("200");
-		String body = create.path("requestBody").path("content").path("application/json").path("schema").path("$ref")
+		String body = create.path("requestBody")
+			.path("content")
+			.path("application/json")
+			.path("schema")
+			.path("$ref")
 			.asString();
-		JsonNode schema = this.document.path("components").path("schemas").path(body.substring(body.lastIndexOf('/') + 1));
+		JsonNode schema = this.document.path("components")
+			.path("schemas")
+			.path(body.substring(body.lastIndexOf('/') + 1));
 		assertThat(schema.path("properties").propertyNames()).containsExactlyInAnyOrder("timeline_id", "import_pgdata");
 		assertThat(schema.path("required").toString()).contains("timeline_id", "import_pgdata");
 		assertThat(schema.path("properties").path("timeline_id").path("description").asString()).isNotBlank();
@@ -105,9 +113,13 @@ class ApiDocumentIntegrationTests extends ImporterIntegrationTestSupport {
 	void jsonFieldNamesAreSnakeCaseExceptNeonsLocationTag() {
 		List<String> names = new ArrayList<>();
 		for (Map.Entry<String, JsonNode> schema : this.document.path("components").path("schemas").properties()) {
-			schema.getValue().path("properties").propertyNames().forEach((name) -> names.add(schema.getKey() + "." + name));
+			schema.getValue()
+				.path("properties")
+				.propertyNames()
+				.forEach((name) -> names.add(schema.getKey() + "." + name));
 		}
-		// Neon's ImportPgdataLocation is an externally tagged Rust enum: its variant is spelled AwsS3
+		// Neon's ImportPgdataLocation is an externally tagged Rust enum: its variant is
+		// spelled AwsS3
 		assertThat(names).isNotEmpty()
 			.filteredOn((name) -> !name.endsWith(".AwsS3"))
 			.allSatisfy((name) -> assertThat(name).matches("[A-Za-z0-9]+\\.[a-z][a-z0-9_]*"));

@@ -14,8 +14,9 @@ import java.util.zip.CRC32C;
 import dev.pgext.model.Sha256Digest;
 
 /**
- * A {@code backup_manifest} in the layout {@code pg_basebackup} writes (one file per line,
- * CRC-32C checksums, the manifest's own SHA-256 on the last line), for a chosen set of files.
+ * A {@code backup_manifest} in the layout {@code pg_basebackup} writes (one file per
+ * line, CRC-32C checksums, the manifest's own SHA-256 on the last line), for a chosen set
+ * of files.
  */
 final class BackupManifestText {
 
@@ -47,7 +48,8 @@ final class BackupManifestText {
 				.append("\" }")
 				.append((i + 1 < files.size()) ? ",\n" : "\n");
 		}
-		text.append("],\n\"WAL-Ranges\": [\n{ \"Timeline\": 1, \"Start-LSN\": \"0/2000028\", \"End-LSN\": \"0/2000100\" }\n],\n");
+		text.append(
+				"],\n\"WAL-Ranges\": [\n{ \"Timeline\": 1, \"Start-LSN\": \"0/2000028\", \"End-LSN\": \"0/2000100\" }\n],\n");
 		String body = text.toString();
 		String checksum = Sha256Digest.of(body.getBytes(StandardCharsets.UTF_8)).hex();
 		return (body + "\"Manifest-Checksum\": \"" + checksum + "\"}\n").getBytes(StandardCharsets.UTF_8);

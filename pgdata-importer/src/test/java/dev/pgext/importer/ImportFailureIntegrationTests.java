@@ -24,12 +24,16 @@ import dev.pgext.testsupport.PostgresInstalls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Damaged, incomplete, unsupported or changing input: each import fails with a reason a human
- * can act on, recorded in the status and in the shard status object, and the service keeps serving.
+ * Damaged, incomplete, unsupported or changing input: each import fails with a reason a
+ * human can act on, recorded in the status and in the shard status object, and the
+ * service keeps serving.
  */
 class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 
-	/** A small but real subset of the fixture: the control file, a catalog of each kind, a commit log segment. */
+	/**
+	 * A small but real subset of the fixture: the control file, a catalog of each kind, a
+	 * commit log segment.
+	 */
 	private static final List<String> BASE = List.of("global/pg_control", "global/pg_filenode.map", "global/1262",
 			"base/1/pg_filenode.map", "base/1/1259", "base/1/PG_VERSION", "pg_xact/0000");
 
@@ -45,7 +49,8 @@ class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 
 	@Test
 	void aLastSegmentCutShortOnAPageBoundaryFailsAgainstTheUploadsFileListNamingTheFile() throws Exception {
-		// one page less is still a whole number of pages: only a list that knows the size can tell
+		// one page less is still a whole number of pages: only a list that knows the size
+		// can tell
 		byte[] file = read("base/1/1259");
 		String prefix = "listed/cut";
 		String timeline = upload(prefix, Map.of("base/1/1259", java.util.Arrays.copyOf(file, file.length - 8192)));
@@ -53,15 +58,16 @@ class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 		post(TENANT, 0, createBody(timeline, "k", this.storage.bucket(), prefix));
 		JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60));
 		assertThat(status.path("state").asString()).isEqualTo("failed");
-		assertThat(status.path("error").asString()).isEqualTo("'base/1/1259' is " + (file.length - 8192)
-				+ " bytes, but the file list of 'status/pgdata' says " + file.length
-				+ ": the file is truncated or changed");
+		assertThat(status.path("error").asString())
+			.isEqualTo("'base/1/1259' is " + (file.length - 8192) + " bytes, but the file list of 'status/pgdata' says "
+					+ file.length + ": the file is truncated or changed");
 	}
 
 	@Test
 	void aLastSegmentCutShortOnAPageBoundaryFailsAgainstTheBackupManifestNamingTheFile() throws Exception {
 		String good = "manifest/good";
-		String done = upload(good, Map.of(BackupManifestText.FILE, BackupManifestText.of(PgdataFixture.pgdata(), BASE)));
+		String done = upload(good,
+				Map.of(BackupManifestText.FILE, BackupManifestText.of(PgdataFixture.pgdata(), BASE)));
 		post(TENANT, 0, createBody(done, "k", this.storage.bucket(), good));
 		JsonNode imported = awaitEnd(TENANT, 0, done, Duration.ofSeconds(60));
 		assertThat(imported.path("state").asString()).as(imported.toString()).isEqualTo("done");
@@ -79,7 +85,8 @@ class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 
 	@Test
 	void aFileWhoseBytesDifferFromTheUploadsFileListFailsNamingTheFile() throws Exception {
-		// a changed byte inside a tuple: the page header stays sane and there are no data checksums
+		// a changed byte inside a tuple: the page header stays sane and there are no data
+		// checksums
 		byte[] file = read("base/1/1259");
 		file[8192 * 2 + 6000] ^= 0x01;
 		String prefix = "listed/changed";
@@ -119,7 +126,8 @@ class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 		String bad = failAfterPlanByChangingAFile(prefix);
 		String goodStatus = statusKey(prefix, TENANT, good, "0001");
 		String badStatus = statusKey(prefix, TENANT, bad, "0001");
-		await(Duration.ofSeconds(20), "the failed import's status object", () -> this.storage.head(badStatus).isPresent());
+		await(Duration.ofSeconds(20), "the failed import's status object",
+				() -> this.storage.head(badStatus).isPresent());
 		assertThat(new String(this.storage.getBytes(badStatus).orElseThrow(), StandardCharsets.UTF_8))
 			.contains("\"done\":false");
 		assertThat(new String(this.storage.getBytes(goodStatus).orElseThrow(), StandardCharsets.UTF_8))
@@ -133,16 +141,18 @@ class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 		String timeline = failAfterPlanByChangingAFile(prefix);
 		// the uploader puts the original bytes back (same ETag) and asks for a retry
 		this.storage.put(prefix + "/pgdata/base/1/1259", read("base/1/1259"), "application/octet-stream");
-		await(Duration.ofSeconds(20), "the failure to be announced", () -> !this.imports.isRunning(TENANT, 0, timeline));
+		await(Duration.ofSeconds(20), "the failure to be announced",
+				() -> !this.imports.isRunning(TENANT, 0, timeline));
 		HttpResponse<String> retried = retry(TENANT, 0, timeline);
 		assertThat(retried.statusCode()).isEqualTo(200);
 		assertThat(JSON.readTree(retried.body()).path("state").asString()).isEqualTo("in_progress");
 		JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60));
 		assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("done");
 		assertThat(status.path("idempotency_key").asString()).isEqualTo("k");
-		await(Duration.ofSeconds(20), "the done status object", () -> new String(
-				this.storage.getBytes(statusKey(prefix, TENANT, timeline, "0001")).orElseThrow(), StandardCharsets.UTF_8)
-			.equals("{\"done\":true}"));
+		await(Duration.ofSeconds(20), "the done status object",
+				() -> new String(this.storage.getBytes(statusKey(prefix, TENANT, timeline, "0001")).orElseThrow(),
+						StandardCharsets.UTF_8)
+					.equals("{\"done\":true}"));
 
 		HttpResponse<String> again = retry(TENANT, 0, timeline);
 		assertThat(again.statusCode()).isEqualTo(409);
@@ -150,7 +160,10 @@ class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 			.isEqualTo("https://pgext.dev/problems/import-not-failed");
 	}
 
-	/** Starts an import of {@code prefix} and changes a file under it once the plan is made; returns the failed timeline. */
+	/**
+	 * Starts an import of {@code prefix} and changes a file under it once the plan is
+	 * made; returns the failed timeline.
+	 */
 	private String failAfterPlanByChangingAFile(String prefix) throws Exception {
 		String timeline = String.format("%032x", SEQUENCE.getAndIncrement());
 		Failpoints.Pause pause = this.failpoints.pause(Failpoints.AFTER_PLAN);
@@ -210,16 +223,17 @@ class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 
 	@Test
 	void unknownFileNamesAreRefused() throws Exception {
-		assertThat(importOf(Map.of("base/1/notes.txt", "hello".getBytes(StandardCharsets.UTF_8))).path("error")
-			.asString()).contains("unknown file 'base/1/notes.txt'");
+		assertThat(
+				importOf(Map.of("base/1/notes.txt", "hello".getBytes(StandardCharsets.UTF_8))).path("error").asString())
+			.contains("unknown file 'base/1/notes.txt'");
 		assertThat(importOf(Map.of("base/1/1259.x", new byte[8192])).path("error").asString())
 			.contains("unknown file 'base/1/1259.x'");
 	}
 
 	@Test
 	void stateThatWouldBeLostIsRefusedLoudly() throws Exception {
-		assertThat(importOf(Map.of("pg_tblspc/16400/PG_15_202209061/5/16401", new byte[8192])).path("error")
-			.asString()).contains("non-default tablespace (OID 16400)");
+		assertThat(importOf(Map.of("pg_tblspc/16400/PG_15_202209061/5/16401", new byte[8192])).path("error").asString())
+			.contains("non-default tablespace (OID 16400)");
 		assertThat(importOf(Map.of("pg_twophase/000002E4", new byte[200])).path("error").asString())
 			.contains("prepared transaction (000002E4)");
 		assertThat(importOf(Map.of("pg_replslot/sub1/state", new byte[200])).path("error").asString())
@@ -235,7 +249,8 @@ class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 		byte[] future = read("base/1/1259");
 		ByteBuffer.wrap(future).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 0x7F);
 		assertThat(importOf(Map.of("base/1/1259", future)).path("error").asString())
-			.contains("'base/1/1259' block 0: page LSN 7F/").contains("past the shutdown checkpoint");
+			.contains("'base/1/1259' block 0: page LSN 7F/")
+			.contains("past the shutdown checkpoint");
 	}
 
 	@Test
@@ -293,7 +308,9 @@ class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 		assertThat(awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60)).path("state").asString()).isEqualTo("done");
 	}
 
-	/** Asserts that the import of {@code timeline} stays in progress for {@code duration}. */
+	/**
+	 * Asserts that the import of {@code timeline} stays in progress for {@code duration}.
+	 */
 	private void awaitStillInProgress(String timeline, Duration duration) {
 		Awaitility.await("the import of " + timeline + " to stay in progress")
 			.during(duration)
@@ -331,7 +348,10 @@ class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 		assertThat(awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60)).path("state").asString()).isEqualTo("done");
 	}
 
-	/** Uploads the base subset with {@code overrides} (added or replaced files) and imports it; returns the failed status. */
+	/**
+	 * Uploads the base subset with {@code overrides} (added or replaced files) and
+	 * imports it; returns the failed status.
+	 */
 	private JsonNode importOf(Map<String, byte[]> overrides) throws Exception {
 		String prefix = "bad/" + SEQUENCE.get();
 		String timeline = upload(prefix, overrides);
@@ -342,8 +362,9 @@ class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 		// the shard status object follows the recorded state
 		String statusKey = statusKey(prefix, TENANT, timeline, "0001");
 		await(Duration.ofSeconds(20), "the shard status object", () -> this.storage.head(statusKey).isPresent());
-		assertThat(new String(this.storage.getBytes(statusKey).orElseThrow(),
-				StandardCharsets.UTF_8)).contains("\"done\":false").contains("\"error\"");
+		assertThat(new String(this.storage.getBytes(statusKey).orElseThrow(), StandardCharsets.UTF_8))
+			.contains("\"done\":false")
+			.contains("\"error\"");
 		return status;
 	}
 

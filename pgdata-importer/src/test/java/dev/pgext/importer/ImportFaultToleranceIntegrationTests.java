@@ -19,9 +19,10 @@ import dev.pgext.testsupport.TestInfrastructure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * An importer that requires every upload to list its files' sizes and checksums, and whose every
- * S3 request (storage bucket and input alike) goes through a proxy that, when on, fails 30% of
- * the requests (503, 500, reset) and cuts 10% of the response bodies short.
+ * An importer that requires every upload to list its files' sizes and checksums, and
+ * whose every S3 request (storage bucket and input alike) goes through a proxy that, when
+ * on, fails 30% of the requests (503, 500, reset) and cuts 10% of the response bodies
+ * short.
  */
 class ImportFaultToleranceIntegrationTests extends ImporterIntegrationTestSupport {
 
@@ -50,14 +51,16 @@ class ImportFaultToleranceIntegrationTests extends ImporterIntegrationTestSuppor
 	void anImportBehindAStoreThatFailsAndCutsResponsesCompletesWithTheSameBytes() throws Exception {
 		S3ObjectStore direct = BUCKET.objectStore();
 		PgdataFixture.upload(direct, PREFIX, PgdataFixture.pgdata(), null);
-		// every file's size and SHA-256, so the checksums are verified through the faults too
+		// every file's size and SHA-256, so the checksums are verified through the faults
+		// too
 		PgdataFixture.markDone(direct, PREFIX, PgdataFixture.pgdata(), PgdataFixture.files(PgdataFixture.pgdata()));
 		String timeline = "0000000000000000000000000000fa01";
 		int requestsBefore = PROXY.requests();
 		PROXY.faulty(true);
 		JsonNode status;
 		try {
-			// the request itself may meet a fault: the same key again is the same timeline
+			// the request itself may meet a fault: the same key again is the same
+			// timeline
 			int created = 0;
 			for (int attempt = 0; attempt < 10 && created != 201; attempt++) {
 				created = post(TENANT, 0, createBody(timeline, "key-flaky", BUCKET.name(), PREFIX)).statusCode();

@@ -23,14 +23,13 @@ import dev.pgext.testsupport.PostgresInstalls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Imports of a real PostgreSQL 15 PGDATA from S3: into one shard and into four, read back from
- * the layers alone, resumed after a crash, replayed, and announced to a control plane that is
- * down for a while.
+ * Imports of a real PostgreSQL 15 PGDATA from S3: into one shard and into four, read back
+ * from the layers alone, resumed after a crash, replayed, and announced to a control
+ * plane that is down for a while.
  */
 class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 
 	private static final String PREFIX = "dumps/full";
-
 
 	private static final String REFERENCE = "00000000000000000000000000000001";
 
@@ -48,7 +47,10 @@ class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 		}
 	}
 
-	/** The uninterrupted single-shard import of the fixture, shared by the tests that compare with it. */
+	/**
+	 * The uninterrupted single-shard import of the fixture, shared by the tests that
+	 * compare with it.
+	 */
 	private JsonNode reference() throws Exception {
 		synchronized (ImportIntegrationTests.class) {
 			if (!referenceCreated) {
@@ -107,10 +109,13 @@ class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 			assertThat(part.importPgdata().plan().bytesTotal()).isGreaterThan(0).isLessThan(total / 2);
 		}
 		await(Duration.ofSeconds(20), "four upcalls", () -> CONTROL_PLANE.received(timeline).size() >= 4);
-		// the four imports ran on the instance's one pool of job-concurrency (2) threads, which outlives them
-		assertThat(Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
-			.filter((name) -> name.startsWith("import-job-")))
-			.isNotEmpty()
+		// the four imports ran on the instance's one pool of job-concurrency (2) threads,
+		// which outlives them
+		assertThat(Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.map(Thread::getName)
+			.filter((name) -> name.startsWith("import-job-"))).isNotEmpty()
 			.allSatisfy((name) -> assertThat(Integer.parseInt(name.substring("import-job-".length()))).isBetween(1, 2));
 
 		Path rebuilt = Path.of("target", "rebuilt-four-shards").toAbsolutePath();
@@ -245,11 +250,14 @@ class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 		assertThat(post("NOT-A-TENANT", 0, "{}").statusCode()).isEqualTo(400);
 	}
 
-	/** Adds what a compute provides (configuration, empty state directories, fresh WAL) and starts Postgres. */
+	/**
+	 * Adds what a compute provides (configuration, empty state directories, fresh WAL)
+	 * and starts Postgres.
+	 */
 	private static void startAndCount(Path rebuilt) throws Exception {
 		Path source = PgdataFixture.pgdata();
-		for (String dir : List.of("pg_wal/archive_status", "pg_commit_ts", "pg_subtrans", "pg_twophase", "pg_tblspc", "pg_notify",
-				"pg_serial", "pg_snapshots", "pg_stat", "pg_stat_tmp", "pg_dynshmem", "pg_replslot",
+		for (String dir : List.of("pg_wal/archive_status", "pg_commit_ts", "pg_subtrans", "pg_twophase", "pg_tblspc",
+				"pg_notify", "pg_serial", "pg_snapshots", "pg_stat", "pg_stat_tmp", "pg_dynshmem", "pg_replslot",
 				"pg_logical/snapshots", "pg_logical/mappings", "pg_multixact/members", "pg_multixact/offsets")) {
 			Files.createDirectories(rebuilt.resolve(dir));
 		}
@@ -268,11 +276,13 @@ class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 		PostgresInstall install = PostgresInstalls.shared(15);
 		Path resetwal = Path.of("/usr/lib/postgresql/15/bin/pg_resetwal");
 		if (Files.isExecutable(resetwal)) {
-			// a fresh WAL segment holding just a checkpoint, as a compute would synthesize it
+			// a fresh WAL segment holding just a checkpoint, as a compute would
+			// synthesize it
 			PostgresCluster.run(List.of(resetwal.toString(), "-D", rebuilt.toString()), Duration.ofMinutes(1));
 		}
 		else {
-			// the relocatable binaries have no pg_resetwal: take the source's WAL, which adds no page data
+			// the relocatable binaries have no pg_resetwal: take the source's WAL, which
+			// adds no page data
 			try (var wal = Files.list(source.resolve("pg_wal"))) {
 				for (Path segment : wal.filter(Files::isRegularFile).toList()) {
 					Files.copy(segment, rebuilt.resolve("pg_wal").resolve(segment.getFileName()));

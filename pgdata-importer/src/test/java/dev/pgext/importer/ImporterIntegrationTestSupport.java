@@ -8,13 +8,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpServer;
 import org.awaitility.Awaitility;
@@ -41,9 +41,9 @@ import dev.pgext.testsupport.TestInfrastructure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * One importer per test JVM against a real S3 endpoint, with small jobs so that a small PGDATA
- * makes several layers, a tenant with four shards, and a control-plane receiver (a JDK HTTP
- * server) that can be taken down.
+ * One importer per test JVM against a real S3 endpoint, with small jobs so that a small
+ * PGDATA makes several layers, a tenant with four shards, and a control-plane receiver (a
+ * JDK HTTP server) that can be taken down.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class ImporterIntegrationTestSupport {
@@ -63,7 +63,8 @@ public abstract class ImporterIntegrationTestSupport {
 	@DynamicPropertySource
 	static void infrastructure(DynamicPropertyRegistry registry) {
 		TestBucket bucket = TestInfrastructure.bucket(ImporterIntegrationTestSupport.class);
-		// a subclass's @DynamicPropertySource runs first and would be overwritten here: it sets the
+		// a subclass's @DynamicPropertySource runs first and would be overwritten here:
+		// it sets the
 		// pgext.test.importer.* names these placeholders read instead
 		registry.add("pgext.importer.s3.endpoint", () -> "${pgext.test.importer.endpoint:" + bucket.endpoint() + "}");
 		registry.add("pgext.importer.s3.bucket", () -> "${pgext.test.importer.bucket:" + bucket.name() + "}");
@@ -148,7 +149,10 @@ public abstract class ImporterIntegrationTestSupport {
 		LayerRebuild.writeFiles(values, target);
 	}
 
-	/** Every file the layers hold is in {@code rebuilt} with the bytes it has in {@code source}. */
+	/**
+	 * Every file the layers hold is in {@code rebuilt} with the bytes it has in
+	 * {@code source}.
+	 */
 	protected static void assertSameFiles(Path source, Path rebuilt) throws IOException {
 		List<String> expected = PgdataFixture.files(source)
 			.stream()
@@ -168,8 +172,9 @@ public abstract class ImporterIntegrationTestSupport {
 	}
 
 	/**
-	 * Polls the timeline until its import leaves {@code in_progress}; returns the final status.
-	 * An answer without a state (a problem: the storage bucket did not answer) is polled again.
+	 * Polls the timeline until its import leaves {@code in_progress}; returns the final
+	 * status. An answer without a state (a problem: the storage bucket did not answer) is
+	 * polled again.
 	 */
 	protected JsonNode awaitEnd(String tenant, int shard, String timeline, Duration timeout) {
 		return Awaitility.await("the import of " + timeline + " to end")
@@ -185,8 +190,8 @@ public abstract class ImporterIntegrationTestSupport {
 	}
 
 	private URI uri(String tenant, int shard, String rest) {
-		return URI.create("http://127.0.0.1:" + this.port + "/v1/tenants/" + tenant + "/shards/" + shard + "/timelines"
-				+ rest);
+		return URI.create(
+				"http://127.0.0.1:" + this.port + "/v1/tenants/" + tenant + "/shards/" + shard + "/timelines" + rest);
 	}
 
 	private static HttpResponse<String> send(HttpRequest request) throws Exception {

@@ -21,9 +21,10 @@ import dev.pgext.importer.run.IndexPart;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * docs/importer.md is enough to read the layers: a decoder written from its "Image layer format"
- * and "Key layout and values" sections alone, with its own constants and none of the production
- * reader, decodes the layers of a real import and rebuilds the source files byte for byte.
+ * docs/importer.md is enough to read the layers: a decoder written from its "Image layer
+ * format" and "Key layout and values" sections alone, with its own constants and none of
+ * the production reader, decodes the layers of a real import and rebuilds the source
+ * files byte for byte.
  */
 class LayerFormatDocumentationIntegrationTests extends ImporterIntegrationTestSupport {
 
@@ -66,8 +67,9 @@ class LayerFormatDocumentationIntegrationTests extends ImporterIntegrationTestSu
 		IndexPart part = indexPart(TENANT, "0001", timeline);
 		Map<String, byte[]> values = new TreeMap<>();
 		for (IndexPart.FinishedJob job : part.importPgdata().finishedJobs()) {
-			byte[] layer = this.storage.getBytes("tenants/" + TENANT + "-0001/timelines/" + timeline + "/layers/"
-					+ job.layer()).orElseThrow();
+			byte[] layer = this.storage
+				.getBytes("tenants/" + TENANT + "-0001/timelines/" + timeline + "/layers/" + job.layer())
+				.orElseThrow();
 			values.putAll(decode(layer, job.layer()));
 		}
 		byte[] control = values.get(key(3, 0, 0, 0, 0, 0));
@@ -81,7 +83,10 @@ class LayerFormatDocumentationIntegrationTests extends ImporterIntegrationTestSu
 		assertSameFiles(PgdataFixture.pgdata(), rebuilt);
 	}
 
-	/** Every key and value of a layer, keys as 36 hex digits; checks what the document says a reader checks. */
+	/**
+	 * Every key and value of a layer, keys as 36 hex digits; checks what the document
+	 * says a reader checks.
+	 */
 	private static Map<String, byte[]> decode(byte[] file, String name) {
 		ByteBuffer b = ByteBuffer.wrap(file);
 		assertThat(Arrays.copyOfRange(file, 0, 8)).isEqualTo(MAGIC);

@@ -20,12 +20,12 @@ import dev.pgext.testsupport.EmbeddedS3Server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Where the time and the heap of listing a PGDATA of many small files go: the S3 listing itself
- * (against the in-process s3proxy on the local file system), streamed into the importer's frozen
- * manifest file, and the manifest read back and walked as the planner does. With
- * {@code -Dbench.source=synthetic} the listing is generated in the test instead (no S3), which
- * measures the importer's side alone for listings the in-process server cannot serve in useful
- * time. Not part of {@code verify}; run it on purpose:
+ * Where the time and the heap of listing a PGDATA of many small files go: the S3 listing
+ * itself (against the in-process s3proxy on the local file system), streamed into the
+ * importer's frozen manifest file, and the manifest read back and walked as the planner
+ * does. With {@code -Dbench.source=synthetic} the listing is generated in the test
+ * instead (no S3), which measures the importer's side alone for listings the in-process
+ * server cannot serve in useful time. Not part of {@code verify}; run it on purpose:
  *
  * <pre>
  * ./mvnw -B -pl pgdata-importer -am test -Dtest=ListingBenchmark -Dsurefire.failIfNoSpecifiedTests=false -Dbench.objects=10000 [-Dbench.source=synthetic]
@@ -56,8 +56,10 @@ class ListingBenchmark {
 			store.createBucketIfMissing();
 			if (store.head(PREFIX + "base/5/" + (16384 + objects - 1)).isEmpty()) {
 				long t0 = System.nanoTime();
-				// one object through S3, the rest written straight into the store's directory (as s3proxy's
-				// file system store keeps them): putting 100,000 objects through S3 takes about 17 minutes here
+				// one object through S3, the rest written straight into the store's
+				// directory (as s3proxy's
+				// file system store keeps them): putting 100,000 objects through S3 takes
+				// about 17 minutes here
 				byte[] page = new byte[8192];
 				store.put(PREFIX + "base/5/16384", page, "application/octet-stream");
 				Path directory = root.resolve("listing").resolve(PREFIX + "base/5");

@@ -16,9 +16,9 @@ import dev.pgext.testsupport.DocumentLinters;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What a Prometheus operator sees at {@code /actuator/prometheus}: every importer metric says
- * what it measures, in base units named once, and promtool has nothing to criticise in the
- * whole scrape, the framework's JVM, process, HTTP and Tomcat metrics included.
+ * What a Prometheus operator sees at {@code /actuator/prometheus}: every importer metric
+ * says what it measures, in base units named once, and promtool has nothing to criticise
+ * in the whole scrape, the framework's JVM, process, HTTP and Tomcat metrics included.
  */
 class MetricsExpositionIntegrationTests extends ImporterIntegrationTestSupport {
 
@@ -44,7 +44,8 @@ class MetricsExpositionIntegrationTests extends ImporterIntegrationTestSupport {
 	}
 
 	private String scrapeAfterUse() throws Exception {
-		// the HTTP server metrics appear once a request was handled, a refused one included
+		// the HTTP server metrics appear once a request was handled, a refused one
+		// included
 		assertThat(get(TENANT, 0, "not-a-timeline").statusCode()).isEqualTo(400);
 		HttpResponse<String> scrape = HttpClient.newHttpClient()
 			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/actuator/prometheus")).build(),

@@ -12,10 +12,10 @@ import tools.jackson.databind.JsonNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A Neon control plane's timeline creation, body as Neon's pageserver API publishes it, through
- * a real import of a real PostgreSQL 15 PGDATA from S3: answered as Neon answers (201 with
- * {@code TimelineInfo}, the same again for the same key, 409 for another), and the import is the
- * importer's own, visible at its status route.
+ * A Neon control plane's timeline creation, body as Neon's pageserver API publishes it,
+ * through a real import of a real PostgreSQL 15 PGDATA from S3: answered as Neon answers
+ * (201 with {@code TimelineInfo}, the same again for the same key, 409 for another), and
+ * the import is the importer's own, visible at its status route.
  */
 class NeonTimelineCreateIntegrationTests extends ImporterIntegrationTestSupport {
 

@@ -19,8 +19,8 @@ import dev.pgext.testsupport.PostgresCluster;
 import dev.pgext.testsupport.PostgresInstalls;
 
 /**
- * A real PostgreSQL 15 data directory, made once per test JVM: tables with thousands of rows, an
- * index, a TOASTed value and a second database, stopped with a clean shutdown.
+ * A real PostgreSQL 15 data directory, made once per test JVM: tables with thousands of
+ * rows, an index, a TOASTed value and a second database, stopped with a clean shutdown.
  */
 public final class PgdataFixture {
 
@@ -55,7 +55,8 @@ public final class PgdataFixture {
 				s.execute("INSERT INTO items SELECT i, 'item ' || i, i % 97 FROM generate_series(1, " + ITEMS + ") i");
 				s.execute("CREATE INDEX items_name ON items (name)");
 				s.execute("CREATE TABLE blobs (id int PRIMARY KEY, body text)");
-				// md5 text compresses badly, so the value stays large and goes to the TOAST table
+				// md5 text compresses badly, so the value stays large and goes to the
+				// TOAST table
 				s.execute("ALTER TABLE blobs ALTER COLUMN body SET STORAGE EXTERNAL");
 				s.execute("INSERT INTO blobs SELECT 1, string_agg(md5(i::text), '') FROM generate_series(1, 20000) i");
 				s.execute("VACUUM ANALYZE items");
@@ -86,7 +87,10 @@ public final class PgdataFixture {
 		}
 	}
 
-	/** Uploads {@code pgdata} under {@code <prefix>/pgdata/}, then writes {@code status/pgdata} last. */
+	/**
+	 * Uploads {@code pgdata} under {@code <prefix>/pgdata/}, then writes
+	 * {@code status/pgdata} last.
+	 */
 	public static void upload(ObjectStore store, String prefix, Path pgdata, List<String> only) {
 		List<String> all = (only != null) ? only : files(pgdata);
 		java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
@@ -108,7 +112,9 @@ public final class PgdataFixture {
 		markDone(store, prefix);
 	}
 
-	/** One upload, tried again when the loaded in-process endpoint drops the connection. */
+	/**
+	 * One upload, tried again when the loaded in-process endpoint drops the connection.
+	 */
 	private static String put(ObjectStore store, String key, Path file) {
 		for (int attempt = 1;; attempt++) {
 			try {
@@ -122,7 +128,10 @@ public final class PgdataFixture {
 		}
 	}
 
-	/** {@code status/pgdata} saying done, with a list of {@code files} (path, size, sha256) of {@code pgdata}. */
+	/**
+	 * {@code status/pgdata} saying done, with a list of {@code files} (path, size,
+	 * sha256) of {@code pgdata}.
+	 */
 	public static void markDone(ObjectStore store, String prefix, Path pgdata, List<String> files) {
 		StringBuilder json = new StringBuilder("{\"done\":true,\"files\":[");
 		for (int i = 0; i < files.size(); i++) {

@@ -34,9 +34,9 @@ import dev.pgext.testsupport.PostgresInstalls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Import throughput against the raw S3 read throughput of the same bytes, and peak heap, for a
- * PGDATA of more than 1 GiB. Not part of {@code verify} (the name matches no surefire include);
- * run it on purpose:
+ * Import throughput against the raw S3 read throughput of the same bytes, and peak heap,
+ * for a PGDATA of more than 1 GiB. Not part of {@code verify} (the name matches no
+ * surefire include); run it on purpose:
  *
  * <pre>
  * ./mvnw -B -pl pgdata-importer test -Dtest=PgdataImportBenchmark -Dsurefire.failIfNoSpecifiedTests=false -DargLine=-Xmx512m
@@ -50,7 +50,10 @@ class PgdataImportBenchmark {
 
 	private static final long RANGE = 4L << 20;
 
-	/** What a user downloading the files would pick: many whole-object GETs at once, no ranges. */
+	/**
+	 * What a user downloading the files would pick: many whole-object GETs at once, no
+	 * ranges.
+	 */
 	private static final int PLAIN_CONCURRENCY = 16;
 
 	@Test
@@ -104,24 +107,29 @@ class PgdataImportBenchmark {
 					PLAIN_CONCURRENCY, plain[0] / 1048576.0, plainSeconds, plain[0] / 1048576.0 / plainSeconds);
 
 			ConfigurableApplicationContext app = SpringApplication.run(PgdataImporterApplication.class,
-					"--server.port=0", "--pgext.importer.s3.endpoint=" + s3.endpoint(), "--pgext.importer.s3.bucket=bench",
-					"--pgext.importer.s3.access-key=" + EmbeddedS3Server.ACCESS_KEY,
+					"--server.port=0", "--pgext.importer.s3.endpoint=" + s3.endpoint(),
+					"--pgext.importer.s3.bucket=bench", "--pgext.importer.s3.access-key=" + EmbeddedS3Server.ACCESS_KEY,
 					"--pgext.importer.s3.secret-key=" + EmbeddedS3Server.SECRET_KEY,
-					"--pgext.importer.job-concurrency=" + CONCURRENCY, "--pgext.importer.max-range=" + RANGE, "--pgext.importer.compression-level=" + zstd,
-					"--pgext.importer.work-dir=" + root.resolve("work"), "--management.endpoints.web.exposure.include=health");
+					"--pgext.importer.job-concurrency=" + CONCURRENCY, "--pgext.importer.max-range=" + RANGE,
+					"--pgext.importer.compression-level=" + zstd, "--pgext.importer.work-dir=" + root.resolve("work"),
+					"--management.endpoints.web.exposure.include=health");
 			try {
 				int port = ((WebServerApplicationContext) app).getWebServer().getPort();
-				// the first import also warms the JIT up for the code it runs (SDK uploads, the API, zstd):
-				// with -Dbench.imports=2 (the default) the second import of the same files is the one compared
+				// the first import also warms the JIT up for the code it runs (SDK
+				// uploads, the API, zstd):
+				// with -Dbench.imports=2 (the default) the second import of the same
+				// files is the one compared
 				int imports = Integer.getInteger("bench.imports", 2);
 				for (int run = 1; run <= imports; run++) {
 					String timeline = String.format("%032x", System.currentTimeMillis());
 					System.gc();
 					java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
-					java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
+					java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean(
+							true);
 					Thread sampler = new Thread(() -> {
 						while (sampling.get()) {
-							peak.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
+							peak.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
+									Math::max);
 							try {
 								Thread.sleep(10);
 							}
@@ -146,8 +154,10 @@ class PgdataImportBenchmark {
 					while (true) {
 						status = JsonMapper.builder()
 							.build()
-							.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/" + timeline))
-								.build(), HttpResponse.BodyHandlers.ofString()).body());
+							.readTree(http
+								.send(HttpRequest.newBuilder(URI.create(base + "/" + timeline)).build(),
+										HttpResponse.BodyHandlers.ofString())
+								.body());
 						if (!"in_progress".equals(status.path("state").asString())) {
 							break;
 						}
@@ -160,19 +170,23 @@ class PgdataImportBenchmark {
 					long peakHeap = peak.get();
 					assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("done");
 					long imported = status.path("progress").path("bytes_total").asLong();
-					long layerBytes = store.list("tenants/").stream().filter((o) -> o.key().contains(timeline + "/layers/"))
-						.mapToLong((o) -> o.size()).sum();
-					log("import %d of %d (zstd level %d): %.1f MiB of pages in %.1f s = %.1f MiB/s (%d jobs, layers %.1f MiB)", run,
-							imports, zstd,
-							imported / 1048576.0, seconds, imported / 1048576.0 / seconds,
+					long layerBytes = store.list("tenants/")
+						.stream()
+						.filter((o) -> o.key().contains(timeline + "/layers/"))
+						.mapToLong((o) -> o.size())
+						.sum();
+					log("import %d of %d (zstd level %d): %.1f MiB of pages in %.1f s = %.1f MiB/s (%d jobs, layers %.1f MiB)",
+							run, imports, zstd, imported / 1048576.0, seconds, imported / 1048576.0 / seconds,
 							status.path("progress").path("jobs_total").asInt(), layerBytes / 1048576.0);
 					log("import / raw read throughput: %.2f", (imported / seconds) / (raw[0] / rawSeconds));
-					log("import / plain parallel download throughput: %.2f", (imported / seconds) / (plain[0] / plainSeconds));
+					log("import / plain parallel download throughput: %.2f",
+							(imported / seconds) / (plain[0] / plainSeconds));
 					log("CPU of this JVM per GiB of relation files (all threads / of them the in-process S3 server's): "
 							+ "ranged GETs %.1f / %.1f s, plain download %.1f / %.1f s, import %.1f / %.1f s; "
-							+ "machine load average %.1f on %d cores", rawCpu.perGiB(raw[0]), rawCpu.serverPerGiB(raw[0]),
-							plainCpu.perGiB(plain[0]), plainCpu.serverPerGiB(plain[0]), importCpu.perGiB(imported),
-							importCpu.serverPerGiB(imported), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+							+ "machine load average %.1f on %d cores", rawCpu.perGiB(raw[0]),
+							rawCpu.serverPerGiB(raw[0]), plainCpu.perGiB(plain[0]), plainCpu.serverPerGiB(plain[0]),
+							importCpu.perGiB(imported), importCpu.serverPerGiB(imported),
+							ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
 							Runtime.getRuntime().availableProcessors());
 					log("peak used heap during the import, sampled every 10 ms (importer and in-process s3proxy, -Xmx %d MiB): %.1f MiB",
 							Runtime.getRuntime().maxMemory() >> 20, peakHeap / 1048576.0);
@@ -185,7 +199,10 @@ class PgdataImportBenchmark {
 		}
 	}
 
-	/** Reads every relation file with ranged GETs of the importer's range size at its concurrency. */
+	/**
+	 * Reads every relation file with ranged GETs of the importer's range size at its
+	 * concurrency.
+	 */
 	private static long[] rawRead(S3ObjectStore store, List<String> files, Path pgdata) throws Exception {
 		List<java.util.concurrent.Callable<InputStream>> reads = new ArrayList<>();
 		for (String file : files) {
@@ -208,7 +225,10 @@ class PgdataImportBenchmark {
 		return drain(reads, concurrency);
 	}
 
-	/** Opens and reads every stream, {@code concurrency} at once; returns the bytes read and the nanoseconds taken. */
+	/**
+	 * Opens and reads every stream, {@code concurrency} at once; returns the bytes read
+	 * and the nanoseconds taken.
+	 */
 	private static long[] drain(List<java.util.concurrent.Callable<InputStream>> opens, int concurrency)
 			throws Exception {
 		ExecutorService pool = Executors.newFixedThreadPool(concurrency);
@@ -246,8 +266,8 @@ class PgdataImportBenchmark {
 	}
 
 	/**
-	 * CPU time of this JVM between laps, in total and on the in-process S3 server's threads
-	 * (s3proxy's Jetty threads, summed over the threads alive at each lap).
+	 * CPU time of this JVM between laps, in total and on the in-process S3 server's
+	 * threads (s3proxy's Jetty threads, summed over the threads alive at each lap).
 	 */
 	private static final class CpuClock {
 

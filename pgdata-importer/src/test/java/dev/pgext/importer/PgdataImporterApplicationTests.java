@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The pgdata-importer service starts and reports itself healthy and ready, its storage bucket included.
+ * The pgdata-importer service starts and reports itself healthy and ready, its storage
+ * bucket included.
  */
 class PgdataImporterApplicationTests extends ImporterIntegrationTestSupport {
 

@@ -20,9 +20,9 @@ import dev.pgext.registry.caller.Caller;
 import dev.pgext.service.openapi.ProblemResponseDocuments;
 
 /**
- * The OpenAPI 3.1 description served at {@code /v3/api-docs}: the registry's name, version
- * (the project's, from the build) and purpose, the bearer token scheme, and each operation's
- * problem answers.
+ * The OpenAPI 3.1 description served at {@code /v3/api-docs}: the registry's name,
+ * version (the project's, from the build) and purpose, the bearer token scheme, and each
+ * operation's problem answers.
  */
 @Configuration(proxyBeanMethods = false)
 class OpenApiConfiguration {
@@ -32,10 +32,10 @@ class OpenApiConfiguration {
 	static {
 		// the caller comes from the Authorization header, not from a request parameter
 		SpringDocUtils.getConfig().addRequestWrapperToIgnore(Caller.class);
-		// a JSON tree (the stored META.json, an operation's result) is any JSON object, not
+		// a JSON tree (the stored META.json, an operation's result) is any JSON object,
+		// not
 		// the accessors of Jackson's node class
-		SpringDocUtils.getConfig()
-			.replaceWithSchema(JsonNode.class, new ObjectSchema().description("Any JSON object"));
+		SpringDocUtils.getConfig().replaceWithSchema(JsonNode.class, new ObjectSchema().description("Any JSON object"));
 	}
 
 	@Bean
@@ -63,10 +63,11 @@ class OpenApiConfiguration {
 	}
 
 	/**
-	 * The registry's problem answers. Every operation can answer 401 (a token that is unknown,
-	 * expired or revoked is refused wherever it is presented) and 500; 400 and 404 follow from an
-	 * operation's parameters; what else an operation can answer (403, 409, 413, 422, 503) its
-	 * controller declares with {@code @ProblemResponses}, next to the code that throws it.
+	 * The registry's problem answers. Every operation can answer 401 (a token that is
+	 * unknown, expired or revoked is refused wherever it is presented) and 500; 400 and
+	 * 404 follow from an operation's parameters; what else an operation can answer (403,
+	 * 409, 413, 422, 503) its controller declares with {@code @ProblemResponses}, next to
+	 * the code that throws it.
 	 */
 	@Bean
 	ProblemResponseDocuments registryProblemResponses() {

@@ -35,9 +35,9 @@ public record RegistryProperties(@NestedConfigurationProperty ObjectStoreSetting
 	 * Access to the actuator. Health (up or down) is always public; its details and the
 	 * metrics need a token with scope {@code admin} or {@code metrics}.
 	 *
-	 * @param publicMetrics whether anonymous callers may read {@code /actuator/metrics} and
-	 * {@code /actuator/prometheus} too, for a registry only its operators can reach (the
-	 * local stack)
+	 * @param publicMetrics whether anonymous callers may read {@code /actuator/metrics}
+	 * and {@code /actuator/prometheus} too, for a registry only its operators can reach
+	 * (the local stack)
 	 */
 	public record Actuator(@DefaultValue("false") boolean publicMetrics) {
 	}
@@ -62,8 +62,8 @@ public record RegistryProperties(@NestedConfigurationProperty ObjectStoreSetting
 	 * (archive bombs)
 	 * @param ratioCheckThreshold uncompressed size below which the ratio is not checked
 	 * (small text compresses well)
-	 * @param maxEntries most entries (files and directories) one artifact may hold; counted
-	 * while streaming, so a larger archive is refused before the rest is read
+	 * @param maxEntries most entries (files and directories) one artifact may hold;
+	 * counted while streaming, so a larger archive is refused before the rest is read
 	 * @param maxMetadataSize largest META.json
 	 * @param maxTags most tags of a release
 	 * @param maxTagLength longest tag, in characters
@@ -72,8 +72,8 @@ public record RegistryProperties(@NestedConfigurationProperty ObjectStoreSetting
 	 * @param maxDescriptionLength longest description, in characters
 	 * @param maxConcurrentUploads most publishes one instance processes at once; the next
 	 * one is answered 503 with {@code Retry-After}
-	 * @param retryAfter what {@code Retry-After} says to a publish refused for being one too
-	 * many
+	 * @param retryAfter what {@code Retry-After} says to a publish refused for being one
+	 * too many
 	 */
 	public record Publish(@NotNull @DefaultValue(ReleaseLimits.DEFAULT_MAX_FILE_SIZE_MB + "MB") DataSize maxFileSize,
 			@NotNull @DefaultValue(ReleaseLimits.DEFAULT_MAX_TOTAL_SIZE_MB + "MB") DataSize maxTotalSize,
@@ -83,8 +83,7 @@ public record RegistryProperties(@NestedConfigurationProperty ObjectStoreSetting
 			@NotNull @DefaultValue("1MB") DataSize maxMetadataSize, @Min(0) @DefaultValue("32") int maxTags,
 			@Min(1) @DefaultValue("64") int maxTagLength, @Min(1) @DefaultValue("1000") int maxTextLength,
 			@Min(1) @DefaultValue("65536") int maxDescriptionLength,
-			@Min(1) @DefaultValue("4") int maxConcurrentUploads,
-			@NotNull @DefaultValue("5s") Duration retryAfter) {
+			@Min(1) @DefaultValue("4") int maxConcurrentUploads, @NotNull @DefaultValue("5s") Duration retryAfter) {
 	}
 
 	/**

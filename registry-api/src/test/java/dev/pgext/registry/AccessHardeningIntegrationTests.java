@@ -12,8 +12,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What a curious client learns: tokens stay within what their user may hold, private
- * digests cannot be told from unknown ones, private files are not cached by shared caches,
- * and the actuator shows health details and metrics only to tokens meant for that.
+ * digests cannot be told from unknown ones, private files are not cached by shared
+ * caches, and the actuator shows health details and metrics only to tokens meant for
+ * that.
  */
 class AccessHardeningIntegrationTests extends RegistryIntegrationTest {
 
@@ -26,8 +27,11 @@ class AccessHardeningIntegrationTests extends RegistryIntegrationTest {
 				Map.of("user", "tenant-would-be-admin", "scopes", List.of("publish", "admin")));
 		PublishHardeningIntegrationTests.assertProblem(response, 400, "invalid-scope");
 		assertThat(response.json().path("detail").asString()).contains("umbrella").contains("'admin'");
-		assertThat(this.jdbc.sql("select count(*) from api_token t join registry_user u on u.id = t.user_id "
-				+ "where u.name = 'tenant-would-be-admin'").query(Long.class).single()).isZero();
+		assertThat(this.jdbc
+			.sql("select count(*) from api_token t join registry_user u on u.id = t.user_id "
+					+ "where u.name = 'tenant-would-be-admin'")
+			.query(Long.class)
+			.single()).isZero();
 	}
 
 	@Test
@@ -49,7 +53,13 @@ class AccessHardeningIntegrationTests extends RegistryIntegrationTest {
 		RegistryClient.Response published = publish(tenant, "secretco", TestArtifacts.metadata("secret_ext", "1.0.0"),
 				Map.of("pg17", TestArtifacts.sqlExtension("secret_ext").tarGz()));
 		assertThat(published.status()).as(published.toString()).isEqualTo(201);
-		String privateDigest = published.json().path("extensions").get(0).path("files").get(0).path("sha256").asString();
+		String privateDigest = published.json()
+			.path("extensions")
+			.get(0)
+			.path("files")
+			.get(0)
+			.path("sha256")
+			.asString();
 		String unknownDigest = "0".repeat(64);
 		String other = userToken("otherco-ci", "otherco", "publish");
 		for (String token : new String[] { null, other }) {
@@ -103,10 +113,9 @@ class AccessHardeningIntegrationTests extends RegistryIntegrationTest {
 		assertThat(scraped.status()).isEqualTo(200);
 		assertThat(scraped.text()).contains("pgext_registry");
 		// a metrics token is good for nothing else
-		PublishHardeningIntegrationTests.assertProblem(
-				publish(scraper, null, TestArtifacts.metadata("scraper_pub", "1.0.0"),
-						Map.of("pg17", TestArtifacts.sqlExtension("scraper_pub").tarGz())),
-				403, "forbidden");
+		PublishHardeningIntegrationTests
+			.assertProblem(publish(scraper, null, TestArtifacts.metadata("scraper_pub", "1.0.0"),
+					Map.of("pg17", TestArtifacts.sqlExtension("scraper_pub").tarGz())), 403, "forbidden");
 	}
 
 }

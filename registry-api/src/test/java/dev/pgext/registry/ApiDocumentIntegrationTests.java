@@ -15,9 +15,9 @@ import dev.pgext.testsupport.DocumentLinters;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The registry's OpenAPI document is one a client generator can trust: each operation states
- * its success status and its problem answers, the publish body is described part by part,
- * and Redocly's recommended rules find no error in it.
+ * The registry's OpenAPI document is one a client generator can trust: each operation
+ * states its success status and its problem answers, the publish body is described part
+ * by part, and Redocly's recommended rules find no error in it.
  */
 class ApiDocumentIntegrationTests extends RegistryIntegrationTest {
 
@@ -54,16 +54,16 @@ class ApiDocumentIntegrationTests extends RegistryIntegrationTest {
 	@Test
 	void publishDocumentsCreatedItsMultipartPartsAndItsRefusals() {
 		JsonNode publish = this.document.path("paths").path("/api/v1/releases").path("post");
-		assertThat(publish.path("responses").propertyNames()).contains("201", "400", "401", "403", "409", "413", "422",
-				"503")
+		assertThat(publish.path("responses").propertyNames())
+			.contains("201", "400", "401", "403", "409", "413", "422", "503")
 			.doesNotContain("200");
 		JsonNode multipart = publish.path("requestBody").path("content").path("multipart/form-data");
 		assertThat(multipart.path("schema").path("properties").propertyNames()).contains("metadata", "pg14", "pg18");
 		assertThat(multipart.path("schema").path("required").toString()).contains("metadata");
 		assertThat(multipart.path("encoding").path("metadata").path("contentType").asString())
 			.isEqualTo("application/json");
-		assertThat(multipart.path("encoding").path("pg17").path("contentType").asString())
-			.contains("application/gzip", "application/zstd");
+		assertThat(multipart.path("encoding").path("pg17").path("contentType").asString()).contains("application/gzip",
+				"application/zstd");
 	}
 
 	@Test
@@ -101,7 +101,10 @@ class ApiDocumentIntegrationTests extends RegistryIntegrationTest {
 	void jsonFieldNamesAreSnakeCaseThroughout() {
 		List<String> names = new ArrayList<>();
 		for (Map.Entry<String, JsonNode> schema : this.document.path("components").path("schemas").properties()) {
-			schema.getValue().path("properties").propertyNames().forEach((name) -> names.add(schema.getKey() + "." + name));
+			schema.getValue()
+				.path("properties")
+				.propertyNames()
+				.forEach((name) -> names.add(schema.getKey() + "." + name));
 		}
 		assertThat(names).isNotEmpty().allSatisfy((name) -> assertThat(name).matches("[A-Za-z]+\\.[a-z][a-z0-9_]*"));
 	}

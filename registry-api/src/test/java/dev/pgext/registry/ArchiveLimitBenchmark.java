@@ -17,9 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * How fast and with how much memory an archive of 100,000 empty entries is refused (the
- * registry stops at {@code max-entries}), one at a time and four at once. The registry runs
- * in this JVM, so its resident set is this process's. Not part of {@code verify}; run it on
- * purpose:
+ * registry stops at {@code max-entries}), one at a time and four at once. The registry
+ * runs in this JVM, so its resident set is this process's. Not part of {@code verify};
+ * run it on purpose:
  *
  * <pre>
  * ./mvnw -B -pl registry-api test -Dtest=ArchiveLimitBenchmark -Dsurefire.failIfNoSpecifiedTests=false
@@ -47,18 +47,19 @@ class ArchiveLimitBenchmark extends RegistryIntegrationTest {
 		List<CompletableFuture<Integer>> parallel = new ArrayList<>();
 		for (int i = 0; i < 4; i++) {
 			parallel.add(CompletableFuture.supplyAsync(() -> publish(ADMIN_TOKEN, null,
-					TestArtifacts.metadata("bench_many", "1.0.0"), Map.of("pg17", archive)).status()));
+					TestArtifacts.metadata("bench_many", "1.0.0"), Map.of("pg17", archive))
+				.status()));
 		}
 		parallel.forEach((future) -> assertThat(future.join()).isEqualTo(422));
 		long parallelMillis = (System.nanoTime() - start) / 1_000_000;
 		long rssAfterParallel = rssKiB();
 		Arrays.sort(millis);
-		System.out.printf("%n%d-byte .tar.gz of 100000 entries, %d serial publishes: p50 %d ms, max %d ms; "
-				+ "4 at once: %d ms for all; RSS %d MiB before, %d MiB after serial, %d MiB after parallel%n%n",
+		System.out.printf(
+				"%n%d-byte .tar.gz of 100000 entries, %d serial publishes: p50 %d ms, max %d ms; "
+						+ "4 at once: %d ms for all; RSS %d MiB before, %d MiB after serial, %d MiB after parallel%n%n",
 				archive.length, ROUNDS, millis[ROUNDS / 2], millis[ROUNDS - 1], parallelMillis, rssBefore / 1024,
 				rssAfterSerial / 1024, rssAfterParallel / 1024);
 	}
-
 
 	private static long rssKiB() {
 		try {

@@ -61,7 +61,8 @@ class BundlePinIntegrationTests extends RegistryIntegrationTest {
 
 		// bob proposes the next bundle for 17 only, alice approves it
 		long secondId = api()
-			.postJson("/api/v1/bundle-pins/staging/proposals", bob, Map.of("sha256", second, "pg_versions", List.of("17")))
+			.postJson("/api/v1/bundle-pins/staging/proposals", bob,
+					Map.of("sha256", second, "pg_versions", List.of("17")))
 			.json()
 			.path("id")
 			.asLong();
@@ -79,9 +80,11 @@ class BundlePinIntegrationTests extends RegistryIntegrationTest {
 		assertThat(history.get(1).path("sha256").asString()).isEqualTo(first);
 		assertThat(history.get(1).path("state").asString()).isEqualTo("superseded");
 		assertThat(history.get(1).path("reason").asString()).isEqualTo("PG 17.11 rollout");
-		assertThat(this.jdbc.sql("select count(*) from event where type = 'bundle_pin.approved' and subject = 'staging'")
-			.query(Long.class)
-			.single()).isEqualTo(2);
+		assertThat(
+				this.jdbc.sql("select count(*) from event where type = 'bundle_pin.approved' and subject = 'staging'")
+					.query(Long.class)
+					.single())
+			.isEqualTo(2);
 	}
 
 	@Test
@@ -104,8 +107,10 @@ class BundlePinIntegrationTests extends RegistryIntegrationTest {
 			.path("id")
 			.asLong();
 		// publish scope may propose but not approve
-		assertThat(api().postJson("/api/v1/bundle-pins/production/proposals/" + id + "/approve",
-				userToken("pin-dave", null, "publish"), Map.of()).status()).isEqualTo(403);
+		assertThat(api()
+			.postJson("/api/v1/bundle-pins/production/proposals/" + id + "/approve",
+					userToken("pin-dave", null, "publish"), Map.of())
+			.status()).isEqualTo(403);
 		assertThat(api().get("/api/v1/bundle-pins/production", null).status()).isEqualTo(404);
 	}
 

@@ -18,8 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The compute manifest as a loader polls it: gzip on request, validators that answer a
- * conditional request, and a change committed elsewhere (another registry instance) reaching
- * this instance's answers through the database's change notification.
+ * conditional request, and a change committed elsewhere (another registry instance)
+ * reaching this instance's answers through the database's change notification.
  */
 class ComputeManifestIntegrationTests extends RegistryIntegrationTest {
 
@@ -79,7 +79,8 @@ class ComputeManifestIntegrationTests extends RegistryIntegrationTest {
 		assertThat(ExtIndexJson.read(before.body()).find("manifest_remote")).isPresent();
 		assertThat(api().get("/api/v1/compute-manifests/15", null, Map.of("If-None-Match", before.headers().getETag()))
 			.status()).isEqualTo(304);
-		// an autocommit statement, as another registry instance's yank would commit it: no
+		// an autocommit statement, as another registry instance's yank would commit it:
+		// no
 		// transaction of this instance sees it, only the database's notification
 		this.jdbc.sql("update release set yanked_at = now() where scope = '' and distribution = 'manifest_remote'")
 			.update();

@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Two publishes of the same version at the same time: exactly one wins, the other is told
  * the version exists, and the store holds one set of objects for it. A reader polling an
- * index while releases are published never finds it naming a blob that is not in the store.
+ * index while releases are published never finds it naming a blob that is not in the
+ * store.
  */
 class ConcurrentPublishIntegrationTests extends RegistryIntegrationTest {
 

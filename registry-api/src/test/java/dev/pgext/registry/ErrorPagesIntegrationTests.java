@@ -20,10 +20,10 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Requests that fail before any controller runs (Tomcat refuses the URL, the multipart body
- * cannot be parsed) answer a problem with a stable type like every other error, never an
- * HTML page and never a 5xx. Sent as raw bytes through a socket, so that no client library
- * tidies them up first.
+ * Requests that fail before any controller runs (Tomcat refuses the URL, the multipart
+ * body cannot be parsed) answer a problem with a stable type like every other error,
+ * never an HTML page and never a 5xx. Sent as raw bytes through a socket, so that no
+ * client library tidies them up first.
  */
 class ErrorPagesIntegrationTests extends RegistryIntegrationTest {
 
@@ -32,9 +32,9 @@ class ErrorPagesIntegrationTests extends RegistryIntegrationTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "/api/v1/extensions/a%2Fb", "/api/v1/extensions/a%5Cb", "/api/v1/extensions/%ZZ",
 			"/api/v1/%", "/api/v1/extensions/a%00b", "/api/v1/extensions/{x}", "/api/v1/extensions/a|b",
-			"/api/v1/../../etc/passwd", "/api/v1/extensions/%C0%AF", "/api/v1/search?q=%00",
-			"/api/v1/search?q=%ZZ", "/api/v1/extensions?tag=%00", "/api/v1/files/not-a-digest",
-			"/api/v1/compute-manifests/13", "/;jsessionid=x/api/v1/extensions", "/api/v1/extensions?page=%E0%A4" })
+			"/api/v1/../../etc/passwd", "/api/v1/extensions/%C0%AF", "/api/v1/search?q=%00", "/api/v1/search?q=%ZZ",
+			"/api/v1/extensions?tag=%00", "/api/v1/files/not-a-digest", "/api/v1/compute-manifests/13",
+			"/;jsessionid=x/api/v1/extensions", "/api/v1/extensions?page=%E0%A4" })
 	void oddPathsAnswerAProblem(String path) {
 		Raw response = send("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
 		assertProblem(response, path);
@@ -42,8 +42,8 @@ class ErrorPagesIntegrationTests extends RegistryIntegrationTest {
 
 	@Test
 	void aUrlOfTenThousandCharactersAnswersAProblem() {
-		Raw response = send(
-				"GET /api/v1/extensions/" + "x".repeat(10_000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+		Raw response = send("GET /api/v1/extensions/" + "x".repeat(10_000)
+				+ " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
 		assertProblem(response, "10k URL");
 	}
 
@@ -57,8 +57,8 @@ class ErrorPagesIntegrationTests extends RegistryIntegrationTest {
 	@Test
 	void multipartWithoutABoundaryAnswersAProblem() {
 		String body = "--x\r\nContent-Disposition: form-data; name=\"metadata\"\r\n\r\n{}\r\n--x--\r\n";
-		Raw response = send("POST /api/v1/releases HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
-				+ ADMIN_TOKEN + "\r\nContent-Type: multipart/form-data\r\nContent-Length: " + body.length()
+		Raw response = send("POST /api/v1/releases HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + ADMIN_TOKEN
+				+ "\r\nContent-Type: multipart/form-data\r\nContent-Length: " + body.length()
 				+ "\r\nConnection: close\r\n\r\n" + body);
 		assertProblem(response, "no boundary");
 		assertThat(response.status()).isEqualTo(400);
@@ -67,12 +67,13 @@ class ErrorPagesIntegrationTests extends RegistryIntegrationTest {
 	@Test
 	void aBrokenMultipartBodyAnswersAProblem() {
 		String body = "--x\r\nContent-Disposition: form-data; name=\"pg17\"; filename=\"a.tar.gz\"\r\n\r\nunterminated";
-		Raw response = send("POST /api/v1/releases HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
-				+ ADMIN_TOKEN + "\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: "
-				+ body.length() + "\r\nConnection: close\r\n\r\n" + body);
+		Raw response = send("POST /api/v1/releases HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + ADMIN_TOKEN
+				+ "\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: " + body.length()
+				+ "\r\nConnection: close\r\n\r\n" + body);
 		assertProblem(response, "broken multipart");
 		assertThat(response.status()).isEqualTo(400);
-		assertThat(response.json().path("type").asString()).isEqualTo(RegistryExceptionTypes.BASE + "invalid-multipart");
+		assertThat(response.json().path("type").asString())
+			.isEqualTo(RegistryExceptionTypes.BASE + "invalid-multipart");
 	}
 
 	private static void assertProblem(Raw response, String what) {
@@ -140,7 +141,8 @@ class ErrorPagesIntegrationTests extends RegistryIntegrationTest {
 				while (lineEnd + 1 < chunked.length && !(chunked[lineEnd] == '\r' && chunked[lineEnd + 1] == '\n')) {
 					lineEnd++;
 				}
-				String size = new String(chunked, pos, lineEnd - pos, StandardCharsets.ISO_8859_1).split(";")[0].strip();
+				String size = new String(chunked, pos, lineEnd - pos, StandardCharsets.ISO_8859_1).split(";")[0]
+					.strip();
 				int length = Integer.parseInt(size, 16);
 				if (length == 0) {
 					break;

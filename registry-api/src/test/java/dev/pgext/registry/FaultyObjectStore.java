@@ -37,7 +37,10 @@ public class FaultyObjectStore implements ObjectStore {
 		this.delegate = delegate;
 	}
 
-	/** Lets {@code allowedWrites} writes of keys matching {@code keys} through, then fails the rest. */
+	/**
+	 * Lets {@code allowedWrites} writes of keys matching {@code keys} through, then fails
+	 * the rest.
+	 */
 	public void failWritesAfter(int allowedWrites, Predicate<String> keys) {
 		this.allowed.set(allowedWrites);
 		this.failures.set(0);

@@ -18,9 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A release may provide libraries without any extension, as PGXN allows: the real PG 15
- * contrib modules that have no control file publish fine, and the compute manifest carries
- * each as a library entry (no control file) that the loader places on {@code LOAD} or
- * preload.
+ * contrib modules that have no control file publish fine, and the compute manifest
+ * carries each as a library entry (no control file) that the loader places on
+ * {@code LOAD} or preload.
  */
 class LibraryModuleIntegrationTests extends RegistryIntegrationTest {
 
@@ -39,8 +39,8 @@ class LibraryModuleIntegrationTests extends RegistryIntegrationTest {
 							+ "\"preload\": \"server\"}}}"
 					: "\"license\": \"postgresql\", \"maintainer\": \"PostgreSQL Global Development Group\", "
 							+ "\"meta-spec\": {\"version\": \"1.0.0\"}");
-			RegistryClient.Response response = publish(ADMIN_TOKEN, null, metadata,
-					Map.of("pg15", TestArtifacts.builder().file("lib/" + module + ".so", library(module), 0755).tarGz()));
+			RegistryClient.Response response = publish(ADMIN_TOKEN, null, metadata, Map.of("pg15",
+					TestArtifacts.builder().file("lib/" + module + ".so", library(module), 0755).tarGz()));
 			assertThat(response.status()).as(module + ": " + response).isEqualTo(201);
 			JsonNode entry = response.json().path("extensions").get(0);
 			assertThat(entry.path("name").asString()).isEqualTo(module);

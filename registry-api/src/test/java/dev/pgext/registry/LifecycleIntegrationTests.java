@@ -14,9 +14,9 @@ import dev.pgext.model.index.ExtIndexJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Yank, un-yank, deprecation and ownership transfer, each seen where a user would notice it:
- * manifests, the stored index and seed files, search, downloads, the lifecycle view and
- * the event outbox.
+ * Yank, un-yank, deprecation and ownership transfer, each seen where a user would notice
+ * it: manifests, the stored index and seed files, search, downloads, the lifecycle view
+ * and the event outbox.
  */
 class LifecycleIntegrationTests extends RegistryIntegrationTest {
 
@@ -29,8 +29,10 @@ class LifecycleIntegrationTests extends RegistryIntegrationTest {
 		publishVersion(owner, "life_yank", "1.1.0");
 		assertThat(manifestVersion("life_yank")).isEqualTo("1.1.0");
 
-		assertThat(api().postJson("/api/v1/distributions/life_yank/versions/1.1.0/yank",
-				userToken("life-stranger", null, "publish"), Map.of("reason", "not mine")).status()).isEqualTo(403);
+		assertThat(api()
+			.postJson("/api/v1/distributions/life_yank/versions/1.1.0/yank",
+					userToken("life-stranger", null, "publish"), Map.of("reason", "not mine"))
+			.status()).isEqualTo(403);
 		RegistryClient.Response yanked = api().postJson("/api/v1/distributions/life_yank/versions/1.1.0/yank", owner,
 				Map.of("reason", "CVE-2026-0001: wrong search_path"));
 		assertThat(yanked.status()).as(yanked.toString()).isEqualTo(200);
@@ -41,11 +43,13 @@ class LifecycleIntegrationTests extends RegistryIntegrationTest {
 			.isEqualTo("succeeded");
 
 		assertThat(manifestVersion("life_yank")).isEqualTo("1.0.0");
-		assertThat(ExtIndexJson.read(this.store.getBytes(StoreLayout.extIndex(Scope.PUBLIC, PgMajor.of(15))).orElseThrow())
-			.find("life_yank")
-			.orElseThrow()
-			.version()
-			.value()).isEqualTo("1.0.0");
+		assertThat(
+				ExtIndexJson.read(this.store.getBytes(StoreLayout.extIndex(Scope.PUBLIC, PgMajor.of(15))).orElseThrow())
+					.find("life_yank")
+					.orElseThrow()
+					.version()
+					.value())
+			.isEqualTo("1.0.0");
 		assertThat(seedControl("life_yank")).contains("default_version = '1.0.0'");
 		assertThat(this.store.head(seedKey("share/extension/life_yank--1.1.0.sql"))).isEmpty();
 		// the next highest release is current now, in search too
@@ -58,8 +62,10 @@ class LifecycleIntegrationTests extends RegistryIntegrationTest {
 		assertThat(api().get("/api/v1/extensions/life_yank/versions/1.1.0", null).status()).isEqualTo(200);
 		String digest = exact.json().get(0).path("files").get(0).path("sha256").asString();
 		assertThat(api().get("/api/v1/files/" + digest, null).status()).isEqualTo(200);
-		assertThat(api().postJson("/api/v1/distributions/life_yank/versions/1.1.0/yank", owner, Map.of("reason", "again"))
-			.problemType()).isEqualTo(PROBLEMS + "already-yanked");
+		assertThat(
+				api().postJson("/api/v1/distributions/life_yank/versions/1.1.0/yank", owner, Map.of("reason", "again"))
+					.problemType())
+			.isEqualTo(PROBLEMS + "already-yanked");
 
 		RegistryClient.Response unyanked = api().delete("/api/v1/distributions/life_yank/versions/1.1.0/yank", owner);
 		assertThat(unyanked.status()).as(unyanked.toString()).isEqualTo(200);
@@ -68,8 +74,8 @@ class LifecycleIntegrationTests extends RegistryIntegrationTest {
 		assertThat(seedControl("life_yank")).contains("default_version = '1.1.0'");
 		assertThat(api().getTemplate("/api/v1/search?q={q}", null, "life_yank").json().path("total").asLong())
 			.isEqualTo(1);
-		assertThat(eventTypes("life_yank")).containsExactly("release.published", "release.published",
-				"release.yanked", "release.unyanked");
+		assertThat(eventTypes("life_yank")).containsExactly("release.published", "release.published", "release.yanked",
+				"release.unyanked");
 	}
 
 	@Test
@@ -118,8 +124,10 @@ class LifecycleIntegrationTests extends RegistryIntegrationTest {
 	void theAdministratorRegeneratesEveryIndexAsALongRunningOperation() {
 		publishVersion(ADMIN_TOKEN, "life_regen", "1.0.0");
 		this.store.delete(StoreLayout.extIndex(Scope.PUBLIC, PgMajor.of(15)));
-		assertThat(api().postJson("/api/v1/admin/indexes/regenerate", userToken("life-nobody", null, "publish"),
-				Map.of()).status()).isEqualTo(403);
+		assertThat(
+				api().postJson("/api/v1/admin/indexes/regenerate", userToken("life-nobody", null, "publish"), Map.of())
+					.status())
+			.isEqualTo(403);
 		RegistryClient.Response accepted = api().postJson("/api/v1/admin/indexes/regenerate", ADMIN_TOKEN, Map.of());
 		assertThat(accepted.status()).isEqualTo(202);
 		assertThat(accepted.headers().getLocation().toString()).startsWith("/api/v1/operations/");
@@ -127,8 +135,10 @@ class LifecycleIntegrationTests extends RegistryIntegrationTest {
 		assertThat(operation.path("state").asString()).as(operation.toString()).isEqualTo("succeeded");
 		assertThat(operation.path("progress").asInt()).isEqualTo(100);
 		assertThat(operation.path("result").path("targets").asInt()).isPositive();
-		assertThat(ExtIndexJson.read(this.store.getBytes(StoreLayout.extIndex(Scope.PUBLIC, PgMajor.of(15))).orElseThrow())
-			.find("life_regen")).isPresent();
+		assertThat(
+				ExtIndexJson.read(this.store.getBytes(StoreLayout.extIndex(Scope.PUBLIC, PgMajor.of(15))).orElseThrow())
+					.find("life_regen"))
+			.isPresent();
 		assertThat(api().get(accepted.headers().getLocation().toString(), null).status()).isEqualTo(401);
 	}
 

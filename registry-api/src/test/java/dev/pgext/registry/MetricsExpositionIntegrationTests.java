@@ -12,9 +12,9 @@ import dev.pgext.testsupport.DocumentLinters;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What a Prometheus operator sees at {@code /actuator/prometheus}: every registry metric says
- * what it measures, in base units named once, and promtool has nothing to criticise, the
- * framework's JVM, process, HTTP and Tomcat metrics included.
+ * What a Prometheus operator sees at {@code /actuator/prometheus}: every registry metric
+ * says what it measures, in base units named once, and promtool has nothing to criticise,
+ * the framework's JVM, process, HTTP and Tomcat metrics included.
  */
 class MetricsExpositionIntegrationTests extends RegistryIntegrationTest {
 

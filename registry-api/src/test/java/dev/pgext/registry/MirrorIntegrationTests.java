@@ -37,27 +37,34 @@ class MirrorIntegrationTests extends RegistryIntegrationTest {
 		assertThat(publish(ADMIN_TOKEN, "acme", TestArtifacts.metadata("mirror_secret", "1.0.0"),
 				Map.of("pg15", TestArtifacts.sqlExtension("mirror_secret").tarGz()))
 			.status()).isEqualTo(201);
-		assertThat(api().postJson("/api/v1/distributions/mirror_a/versions/1.1.0/yank", ADMIN_TOKEN,
-				Map.of("reason", "broken upgrade script")).status()).isEqualTo(200);
-		assertThat(api().postJson("/api/v1/distributions/mirror_b/deprecation", ADMIN_TOKEN,
-				Map.of("successor", "mirror_a")).status()).isEqualTo(200);
+		assertThat(api()
+			.postJson("/api/v1/distributions/mirror_a/versions/1.1.0/yank", ADMIN_TOKEN,
+					Map.of("reason", "broken upgrade script"))
+			.status()).isEqualTo(200);
+		assertThat(api()
+			.postJson("/api/v1/distributions/mirror_b/deprecation", ADMIN_TOKEN, Map.of("successor", "mirror_a"))
+			.status()).isEqualTo(200);
 		awaitProjections();
 		publish("mirror_gone", "1.0.0", "pg15");
 		awaitProjections();
 		assertThat(this.store.head("mirror/dist/mirror_gone.json")).isPresent();
-		assertThat(api().postJson("/api/v1/distributions/mirror_gone/versions/1.0.0/yank", ADMIN_TOKEN,
-				Map.of("reason", "withdrawn")).status()).isEqualTo(200);
+		assertThat(api()
+			.postJson("/api/v1/distributions/mirror_gone/versions/1.0.0/yank", ADMIN_TOKEN,
+					Map.of("reason", "withdrawn"))
+			.status()).isEqualTo(200);
 		awaitProjections();
 
 		Map<String, byte[]> incremental = mirror();
-		// the snapshot's signature is not mirror content: a rebuild signs the snapshot anew
+		// the snapshot's signature is not mirror content: a rebuild signs the snapshot
+		// anew
 		assertSignedSnapshot(incremental.remove("mirror/snapshot.json.sig"), incremental.get("mirror/snapshot.json"));
 		assertThat(incremental).containsKeys("mirror/index.json", "mirror/snapshot.json",
 				"mirror/extensions/mirror_a.json", "mirror/extensions/mirror_a/1.0.0.json",
 				"mirror/extensions/mirror_a/1.1.0.json", "mirror/extensions/mirror_b/1.0.0.json",
 				"mirror/pg/15/ext_index.json", "mirror/pg/17/ext_index.json");
 		assertThat(incremental.keySet()).noneMatch((key) -> key.contains("mirror_secret"));
-		// PGXN never lists a withdrawn release: the run after the yank removed what named it alone
+		// PGXN never lists a withdrawn release: the run after the yank removed what named
+		// it alone
 		assertThat(incremental).doesNotContainKeys("mirror/dist/mirror_gone.json", "mirror/extension/mirror_gone.json",
 				"mirror/dist/mirror_gone/1.0.0/META.json");
 
@@ -103,9 +110,8 @@ class MirrorIntegrationTests extends RegistryIntegrationTest {
 
 	private static void assertSignedSnapshot(byte[] signature, byte[] snapshot) {
 		assertThat(signature).as("mirror/snapshot.json.sig").isNotNull();
-		assertThat(new MetadataVerifier(
-				TrustedKeys.of(List.of(RegistryTestInfrastructure.signingKey().publicKey())), true,
-				VersionLedger.inMemory(), Clock.systemUTC())
+		assertThat(new MetadataVerifier(TrustedKeys.of(List.of(RegistryTestInfrastructure.signingKey().publicKey())),
+				true, VersionLedger.inMemory(), Clock.systemUTC())
 			.verify("mirror/snapshot.json", snapshot, signature)).isPresent();
 	}
 
@@ -123,13 +129,13 @@ class MirrorIntegrationTests extends RegistryIntegrationTest {
 		assertThat(this.store.head("mirror/extensions/mirror_next.json")).isPresent();
 		JsonNode snapshot = JSON.readTree(this.store.getBytes("mirror/snapshot.json").orElseThrow()).path("files");
 		assertThat(snapshot.has("extensions/mirror_next.json")).isTrue();
-		// the run after the publish compared with what it had recorded, so it left the other file alone
+		// the run after the publish compared with what it had recorded, so it left the
+		// other file alone
 		assertThat(this.store.getBytes(steady).orElseThrow()).isEqualTo(tampered);
 		assertThat(snapshot.path("extensions/mirror_steady.json").path("sha256").asString())
 			.isEqualTo(Sha256Digest.of(original).hex());
 
-		RegistryClient.Response accepted = api().postJson("/api/v1/admin/projections/reconcile", ADMIN_TOKEN,
-				Map.of());
+		RegistryClient.Response accepted = api().postJson("/api/v1/admin/projections/reconcile", ADMIN_TOKEN, Map.of());
 		assertThat(awaitOperation(accepted.headers().getLocation().toString(), ADMIN_TOKEN).path("state").asString())
 			.isEqualTo("succeeded");
 		assertThat(this.store.getBytes(steady).orElseThrow()).isEqualTo(original);
@@ -138,11 +144,12 @@ class MirrorIntegrationTests extends RegistryIntegrationTest {
 	private void publish(String name, String version, String... majors) {
 		Map<String, byte[]> artifacts = new TreeMap<>();
 		for (String major : majors) {
-			artifacts.put(major, TestArtifacts.builder()
-				.file("share/extension/" + name + ".control",
-						"comment = 'mirror test'\ndefault_version = '" + version + "'\nrelocatable = true\n")
-				.file("share/extension/" + name + "--" + version + ".sql", "SELECT 1;\n")
-				.tarGz());
+			artifacts.put(major,
+					TestArtifacts.builder()
+						.file("share/extension/" + name + ".control",
+								"comment = 'mirror test'\ndefault_version = '" + version + "'\nrelocatable = true\n")
+						.file("share/extension/" + name + "--" + version + ".sql", "SELECT 1;\n")
+						.tarGz());
 		}
 		RegistryClient.Response response = publish(ADMIN_TOKEN, null, TestArtifacts.metadata(name, version), artifacts);
 		assertThat(response.status()).as(response.toString()).isEqualTo(201);

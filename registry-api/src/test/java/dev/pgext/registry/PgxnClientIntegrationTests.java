@@ -40,11 +40,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Debian's PGXN client ({@code pgxn}) against the registry's PGXN API root and against the
- * static mirror: a real PGXS extension with one C function (src/test/resources/pgxn) is
- * published with its source distribution, then found, described, downloaded (the client
- * verifies the SHA-1), built and installed into a private Postgres 15 tree, and loaded into
- * a running Postgres 15.
+ * Debian's PGXN client ({@code pgxn}) against the registry's PGXN API root and against
+ * the static mirror: a real PGXS extension with one C function (src/test/resources/pgxn)
+ * is published with its source distribution, then found, described, downloaded (the
+ * client verifies the SHA-1), built and installed into a private Postgres 15 tree, and
+ * loaded into a running Postgres 15.
  */
 class PgxnClientIntegrationTests extends RegistryIntegrationTest {
 

@@ -16,10 +16,11 @@ import dev.pgext.testsupport.PostgresInstalls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every binary part names its platform, and its libraries must agree: a real AArch64 module
- * (Debian's arm64 build of first_last_agg for PostgreSQL 15) is refused in a part of the default
- * x86-64 platform and accepted in an arm64 part, where it reaches only the arm64 manifest and
- * index; a real PostgreSQL 17 contrib module is refused in a PostgreSQL 15 part.
+ * Every binary part names its platform, and its libraries must agree: a real AArch64
+ * module (Debian's arm64 build of first_last_agg for PostgreSQL 15) is refused in a part
+ * of the default x86-64 platform and accepted in an arm64 part, where it reaches only the
+ * arm64 manifest and index; a real PostgreSQL 17 contrib module is refused in a
+ * PostgreSQL 15 part.
  */
 class PlatformIntegrationTests extends RegistryIntegrationTest {
 
@@ -28,8 +29,8 @@ class PlatformIntegrationTests extends RegistryIntegrationTest {
 	@Test
 	void anAarch64LibraryInAPartOfTheDefaultPlatformIsRefusedNamingTheFileAndBothPlatforms() {
 		Snapshot before = snapshot();
-		RegistryClient.Response response = publish(ADMIN_TOKEN, null,
-				TestArtifacts.metadata("first_last_agg", "0.1.4"), Map.of("pg15", firstLastAgg()));
+		RegistryClient.Response response = publish(ADMIN_TOKEN, null, TestArtifacts.metadata("first_last_agg", "0.1.4"),
+				Map.of("pg15", firstLastAgg()));
 		PublishHardeningIntegrationTests.assertProblem(response, 422, "platform-mismatch");
 		assertThat(response.json().path("detail").asString()).contains("pg15: 'lib/first_last_agg.so'")
 			.contains("built for linux-arm64")
@@ -41,8 +42,7 @@ class PlatformIntegrationTests extends RegistryIntegrationTest {
 	@Test
 	void anAarch64LibraryInAnArm64PartIsPublishedAndReachesOnlyTheArm64ManifestAndIndex() {
 		RegistryClient.Response response = publish(ADMIN_TOKEN, null,
-				TestArtifacts.metadata("first_last_agg_arm", "0.1.4"),
-				Map.of("pg15-linux-arm64-gnu", firstLastAgg()));
+				TestArtifacts.metadata("first_last_agg_arm", "0.1.4"), Map.of("pg15-linux-arm64-gnu", firstLastAgg()));
 		assertThat(response.status()).as(response.toString()).isEqualTo(201);
 		JsonNode extension = response.json().path("extensions").get(0);
 		assertThat(extension.path("name").asString()).isEqualTo("first_last_agg");
@@ -52,8 +52,7 @@ class PlatformIntegrationTests extends RegistryIntegrationTest {
 		assertThat(manifest("/api/v1/compute-manifests/15?platform=linux-arm64-gnu").find("first_last_agg"))
 			.hasValueSatisfying((entry) -> assertThat(entry.libraries()).containsExactly("first_last_agg"));
 		assertThat(manifest("/api/v1/compute-manifests/15").find("first_last_agg")).isEmpty();
-		assertThat(manifest("/api/v1/compute-manifests/15?platform=linux-amd64-gnu").find("first_last_agg"))
-			.isEmpty();
+		assertThat(manifest("/api/v1/compute-manifests/15?platform=linux-amd64-gnu").find("first_last_agg")).isEmpty();
 
 		RegistryClient.Response builds = api().get("/api/v1/extensions/first_last_agg/versions/0.1.4", null);
 		assertThat(builds.status()).as(builds.toString()).isEqualTo(200);
@@ -64,16 +63,16 @@ class PlatformIntegrationTests extends RegistryIntegrationTest {
 			.find("first_last_agg")).isPresent();
 		assertThat(this.store.getBytes("15/linux-arm64-gnu/lib/first_last_agg.so")).isPresent();
 		assertThat(this.store.getBytes("15/lib/first_last_agg.so")).isEmpty();
-		assertThat(this.store.getBytes("15/ext_index.json").map(ExtIndexJson::read).map((index) -> index
-			.find("first_last_agg")
-			.isPresent())).isNotEqualTo(java.util.Optional.of(true));
+		assertThat(this.store.getBytes("15/ext_index.json")
+			.map(ExtIndexJson::read)
+			.map((index) -> index.find("first_last_agg").isPresent())).isNotEqualTo(java.util.Optional.of(true));
 	}
 
 	@Test
 	void aPostgres17LibraryInAPostgres15PartIsRefusedWithTheReason() {
 		Snapshot before = snapshot();
-		RegistryClient.Response response = publish(ADMIN_TOKEN, null, TestArtifacts.metadata("hstore_wrong_major",
-				"1.0.0"), Map.of("pg15", hstore(17)));
+		RegistryClient.Response response = publish(ADMIN_TOKEN, null,
+				TestArtifacts.metadata("hstore_wrong_major", "1.0.0"), Map.of("pg15", hstore(17)));
 		PublishHardeningIntegrationTests.assertProblem(response, 422, "incompatible-postgres-build");
 		assertThat(response.json().path("detail").asString()).contains("'lib/hstore.so'")
 			.contains("built for PostgreSQL 17, not 15");
@@ -95,8 +94,7 @@ class PlatformIntegrationTests extends RegistryIntegrationTest {
 		RegistryClient.Response part = publish(ADMIN_TOKEN, null, TestArtifacts.metadata("sparc", "1.0.0"),
 				Map.of("pg15-linux-sparc-gnu", TestArtifacts.sqlExtension("sparc").tarGz()));
 		PublishHardeningIntegrationTests.assertProblem(part, 400, "unknown-platform");
-		assertThat(part.json().path("detail").asString()).contains("pg15-linux-sparc-gnu")
-			.contains("linux-arm64-gnu");
+		assertThat(part.json().path("detail").asString()).contains("pg15-linux-sparc-gnu").contains("linux-arm64-gnu");
 		RegistryClient.Response manifest = api().get("/api/v1/compute-manifests/15?platform=solaris", null);
 		PublishHardeningIntegrationTests.assertProblem(manifest, 400, "unknown-platform");
 	}

@@ -16,14 +16,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The background CPU one publish costs (the projection runs it asks for: the scope's seed
- * layout and {@code ext_index.json}, and the static mirror) as the public catalog grows. The
- * catalog is filled with SQL to each size of {@code pgext.bench.extensions} (one SQL extension
- * per distribution, without files, so that a full reconcile does not copy 10,000 seed files into the
- * in-process S3 endpoint first; tags drawn from 40 words, published by a user of their own), a full
- * reconcile brings the store in line, then each of {@value #PUBLISHES} publishes over HTTP is
- * followed by waiting for its projection runs; the CPU time of the registry's background
- * threads over that wait is the figure (the embedded Postgres and s3proxy are not in it). Not
- * part of {@code verify}; run it on purpose:
+ * layout and {@code ext_index.json}, and the static mirror) as the public catalog grows.
+ * The catalog is filled with SQL to each size of {@code pgext.bench.extensions} (one SQL
+ * extension per distribution, without files, so that a full reconcile does not copy
+ * 10,000 seed files into the in-process S3 endpoint first; tags drawn from 40 words,
+ * published by a user of their own), a full reconcile brings the store in line, then each
+ * of {@value #PUBLISHES} publishes over HTTP is followed by waiting for its projection
+ * runs; the CPU time of the registry's background threads over that wait is the figure
+ * (the embedded Postgres and s3proxy are not in it). Not part of {@code verify}; run it
+ * on purpose:
  *
  * <pre>
  * ./mvnw -B -pl registry-api -am test -Dtest=ProjectionCostBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
@@ -42,9 +43,9 @@ class ProjectionCostBenchmark extends RegistryIntegrationTest {
 
 	/**
 	 * Instead of a full reconcile after seeding, record the seeded distributions' mirror
-	 * documents as written (as a full reconcile would have), so that a large catalog can be
-	 * measured without first writing seven objects per distribution into the in-process S3
-	 * endpoint. Only for a registry that keeps such records.
+	 * documents as written (as a full reconcile would have), so that a large catalog can
+	 * be measured without first writing seven objects per distribution into the
+	 * in-process S3 endpoint. Only for a registry that keeps such records.
 	 */
 	private static final boolean PREFILL = Boolean.getBoolean("pgext.bench.prefill");
 
@@ -103,28 +104,38 @@ class ProjectionCostBenchmark extends RegistryIntegrationTest {
 		System.out.printf("load average %.2f%n%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 	}
 
-	/** Adds public distributions {@code cost_ext_<from>} up to {@code cost_ext_<to - 1>}. */
+	/**
+	 * Adds public distributions {@code cost_ext_<from>} up to {@code cost_ext_<to - 1>}.
+	 */
 	private void seed(int from, int to) {
 		long seedRelease = this.jdbc.sql("select id from release where distribution = 'cost_seed'")
 			.query(Long.class)
 			.single();
 		this.jdbc.sql("insert into registry_user (name) values ('cost-seeder') on conflict (name) do nothing").update();
-		this.jdbc.sql("""
-				insert into distribution (scope, name) select '', 'cost_ext_' || i from generate_series(:from, :to - 1) i
-				""").param("from", from).param("to", to).update();
+		this.jdbc
+			.sql("""
+					insert into distribution (scope, name) select '', 'cost_ext_' || i from generate_series(:from, :to - 1) i
+					""")
+			.param("from", from)
+			.param("to", to)
+			.update();
 		this.jdbc.sql("""
 				insert into extension_name (scope, name, distribution)
 				select '', 'cost_ext_' || i, 'cost_ext_' || i from generate_series(:from, :to - 1) i
 				""").param("from", from).param("to", to).update();
-		this.jdbc.sql("""
-				insert into release (scope, distribution, version, abstract, description, license, tags, metadata,
-				    metadata_text, published_by)
-				select '', 'cost_ext_' || i, '1.0.0', 'Benchmark extension ' || i, 'Seeded for the projection benchmark',
-				    'postgresql', array['tag' || (i % 40)],
-				    jsonb_build_object('name', 'cost_ext_' || i, 'version', '1.0.0', 'abstract', 'Benchmark extension ' || i),
-				    null, u.id
-				from generate_series(:from, :to - 1) i, (select id from registry_user where name = 'cost-seeder') u
-				""").param("from", from).param("to", to).update();
+		this.jdbc
+			.sql("""
+					insert into release (scope, distribution, version, abstract, description, license, tags, metadata,
+					    metadata_text, published_by)
+					select '', 'cost_ext_' || i, '1.0.0', 'Benchmark extension ' || i, 'Seeded for the projection benchmark',
+					    'postgresql', array['tag' || (i % 40)],
+					    jsonb_build_object('name', 'cost_ext_' || i, 'version', '1.0.0', 'abstract', 'Benchmark extension ' || i),
+					    null, u.id
+					from generate_series(:from, :to - 1) i, (select id from registry_user where name = 'cost-seeder') u
+					""")
+			.param("from", from)
+			.param("to", to)
+			.update();
 		this.jdbc.sql("""
 				insert into release_extension (release_id, scope, pg_major, name, default_version, control, comment,
 				    libraries, requires, preload, trusted, superuser)
@@ -136,7 +147,10 @@ class ProjectionCostBenchmark extends RegistryIntegrationTest {
 				""").param("seed", seedRelease).update();
 	}
 
-	/** Records the mirror documents of {@code cost_ext_<from>} to {@code cost_ext_<to - 1>} as written. */
+	/**
+	 * Records the mirror documents of {@code cost_ext_<from>} to
+	 * {@code cost_ext_<to - 1>} as written.
+	 */
 	private void prefill(int from, int to) {
 		this.jdbc.sql("""
 				insert into projection_object (target, key, sha256, size)

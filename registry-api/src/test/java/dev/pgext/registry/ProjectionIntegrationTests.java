@@ -32,10 +32,10 @@ import dev.pgext.registry.projection.Projections;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The store as a projection of the catalog: whatever a failed run, a hand-made change or a
- * lost job left behind, after the reconciler has run the objects under a scope and major
- * are exactly the index the catalog calls for and a copy of each file it names, nothing
- * more; and the current release is the highest one, never the last published.
+ * The store as a projection of the catalog: whatever a failed run, a hand-made change or
+ * a lost job left behind, after the reconciler has run the objects under a scope and
+ * major are exactly the index the catalog calls for and a copy of each file it names,
+ * nothing more; and the current release is the highest one, never the last published.
  */
 class ProjectionIntegrationTests extends RegistryIntegrationTest {
 
@@ -60,7 +60,8 @@ class ProjectionIntegrationTests extends RegistryIntegrationTest {
 		publishVersion(token, "convergence", "conv_one", "2.0.0", "pg15");
 		Awaitility.await("a failed reconcile").atMost(Duration.ofSeconds(30)).until(() -> this.faults.failures() > 0);
 
-		// half-way: the index still names the old release, and every blob it names is there
+		// half-way: the index still names the old release, and every blob it names is
+		// there
 		ExtIndex halfWay = storedIndex(CONVERGENCE, PgMajor.of(15));
 		assertThat(halfWay.find("conv_one").orElseThrow().version().value()).isEqualTo("1.0.0");
 		assertBlobsPresent(halfWay);
@@ -72,8 +73,8 @@ class ProjectionIntegrationTests extends RegistryIntegrationTest {
 		assertExactProjection(CONVERGENCE, PgMajor.of(15));
 		assertThat(storedIndex(CONVERGENCE, PgMajor.of(15)).find("conv_one").orElseThrow().version().value())
 			.isEqualTo("2.0.0");
-		assertThat(this.store.head(StoreLayout.seedFile(CONVERGENCE, PgMajor.of(15), "share/extension/conv_one--1.0.0.sql")))
-			.isEmpty();
+		assertThat(this.store
+			.head(StoreLayout.seedFile(CONVERGENCE, PgMajor.of(15), "share/extension/conv_one--1.0.0.sql"))).isEmpty();
 	}
 
 	@Test
@@ -112,8 +113,7 @@ class ProjectionIntegrationTests extends RegistryIntegrationTest {
 		String key = "projection.reconcile:store:convergence/14";
 		Awaitility.await("the projection job to use up its attempts")
 			.atMost(Duration.ofSeconds(60))
-			.until(() -> this.jdbc
-				.sql("select count(*) from job where dedupe_key = ? and state = 'dead'")
+			.until(() -> this.jdbc.sql("select count(*) from job where dedupe_key = ? and state = 'dead'")
 				.param(key)
 				.query(Long.class)
 				.single() > 0);
@@ -145,8 +145,8 @@ class ProjectionIntegrationTests extends RegistryIntegrationTest {
 				"SELECT 1;".getBytes(StandardCharsets.UTF_8), "text/plain");
 		this.store.put(StoreLayout.seedFile(Scope.PUBLIC, pg14, "lib/stray.so"), new byte[] { 0x7f, 'E', 'L', 'F' },
 				"application/octet-stream");
-		this.store.put(StoreLayout.extIndex(Scope.PUBLIC, pg14),
-				ExtIndexJson.write(ExtIndex.of(pg14, null, List.of())), "application/json");
+		this.store.put(StoreLayout.extIndex(Scope.PUBLIC, pg14), ExtIndexJson.write(ExtIndex.of(pg14, null, List.of())),
+				"application/json");
 		this.store.put(StoreLayout.seedFile(CONVERGENCE, pg17, "share/extension/drift_private.control"), staleControl,
 				"text/plain");
 		this.store.put(StoreLayout.seedFile(CONVERGENCE, pg17, "share/extension/ghost--1.0.sql"),
@@ -161,8 +161,7 @@ class ProjectionIntegrationTests extends RegistryIntegrationTest {
 
 		assertThat(api().postJson("/api/v1/admin/projections/reconcile", tenantToken, Map.of()).status())
 			.isEqualTo(403);
-		RegistryClient.Response accepted = api().postJson("/api/v1/admin/projections/reconcile", ADMIN_TOKEN,
-				Map.of());
+		RegistryClient.Response accepted = api().postJson("/api/v1/admin/projections/reconcile", ADMIN_TOKEN, Map.of());
 		assertThat(accepted.status()).isEqualTo(202);
 		JsonNode operation = awaitOperation(accepted.headers().getLocation().toString(), ADMIN_TOKEN);
 		assertThat(operation.path("state").asString()).as(operation.toString()).isEqualTo("succeeded");
@@ -174,11 +173,14 @@ class ProjectionIntegrationTests extends RegistryIntegrationTest {
 		assertExactProjection(CONVERGENCE, pg17);
 		assertExactProjection(DRIFT, PgMajor.of(18));
 		assertThat(this.store.list(StoreLayout.scopePrefix(DRIFT, PgMajor.of(18)))).isEmpty();
-		assertThat(new String(this.store
-			.getBytes(StoreLayout.seedFile(Scope.PUBLIC, pg14, "share/extension/drift_public.control"))
-			.orElseThrow(), StandardCharsets.UTF_8)).contains("default_version = '1.0.0'");
+		assertThat(new String(
+				this.store.getBytes(StoreLayout.seedFile(Scope.PUBLIC, pg14, "share/extension/drift_public.control"))
+					.orElseThrow(),
+				StandardCharsets.UTF_8))
+			.contains("default_version = '1.0.0'");
 
-		// a second run finds every object up to date (compared by ETag) and writes nothing
+		// a second run finds every object up to date (compared by ETag) and writes
+		// nothing
 		awaitProjections();
 		JsonNode again = awaitOperation(api().postJson("/api/v1/admin/projections/reconcile", ADMIN_TOKEN, Map.of())
 			.headers()
@@ -214,11 +216,9 @@ class ProjectionIntegrationTests extends RegistryIntegrationTest {
 		assertThat(manifest(18, null).find(name).orElseThrow().version().value()).isEqualTo(version);
 		assertThat(storedIndex(Scope.PUBLIC, PgMajor.of(18)).find(name).orElseThrow().version().value())
 			.isEqualTo(version);
-		assertThat(new String(
-				this.store.getBytes(StoreLayout.seedFile(Scope.PUBLIC, PgMajor.of(18), "share/extension/" + name + ".control"))
-					.orElseThrow(),
-				StandardCharsets.UTF_8))
-			.contains("default_version = '" + version + "'");
+		assertThat(new String(this.store
+			.getBytes(StoreLayout.seedFile(Scope.PUBLIC, PgMajor.of(18), "share/extension/" + name + ".control"))
+			.orElseThrow(), StandardCharsets.UTF_8)).contains("default_version = '" + version + "'");
 		assertThat(api().get("/api/v1/extensions/" + name, null).json().path("extension").path("version").asString())
 			.isEqualTo(version);
 		JsonNode mirrored = JSON.readTree(this.store.getBytes("mirror/extensions/" + name + ".json").orElseThrow());
@@ -231,10 +231,10 @@ class ProjectionIntegrationTests extends RegistryIntegrationTest {
 	}
 
 	/**
-	 * Checks that the objects under the scope and major are exactly what the catalog calls
-	 * for: the index holds the catalog's current entries (as the compute manifest, read from
-	 * the catalog, shows them), each file it names has a seed copy with that digest, and
-	 * nothing else is there.
+	 * Checks that the objects under the scope and major are exactly what the catalog
+	 * calls for: the index holds the catalog's current entries (as the compute manifest,
+	 * read from the catalog, shows them), each file it names has a seed copy with that
+	 * digest, and nothing else is there.
 	 */
 	private void assertExactProjection(Scope scope, PgMajor major) {
 		String scopeColumn = scope.isPublic() ? "" : scope.tenant().value();

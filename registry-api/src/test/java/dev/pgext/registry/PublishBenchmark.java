@@ -9,9 +9,10 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Publish latency as one scope and major fill up. The request writes the catalog and blobs
- * only; the scope's {@code ext_index.json} follows in the background (its delay is what
- * {@link ProjectionDelayBenchmark} measures). Not part of {@code verify}; run it on purpose:
+ * Publish latency as one scope and major fill up. The request writes the catalog and
+ * blobs only; the scope's {@code ext_index.json} follows in the background (its delay is
+ * what {@link ProjectionDelayBenchmark} measures). Not part of {@code verify}; run it on
+ * purpose:
  *
  * <pre>
  * ./mvnw -B -pl registry-api test -Dtest=PublishBenchmark -Dsurefire.failIfNoSpecifiedTests=false

@@ -42,9 +42,8 @@ class PublishHardeningIntegrationTests extends RegistryIntegrationTest {
 	@Test
 	void aFileNameLongerThanS3AllowsIsRefusedBeforeAnythingIsWritten() {
 		String longName = "share/extension/" + "x".repeat(252) + ".sql";
-		RegistryClient.Response response = assertRefused("long_name", TestArtifacts.sqlExtension("long_name")
-			.file(longName, "SELECT 1;\n")
-			.tarGz(), 422, "unsafe-path");
+		RegistryClient.Response response = assertRefused("long_name",
+				TestArtifacts.sqlExtension("long_name").file(longName, "SELECT 1;\n").tarGz(), 422, "unsafe-path");
 		assertThat(response.json().path("detail").asString()).contains("at most 255");
 	}
 
@@ -58,11 +57,14 @@ class PublishHardeningIntegrationTests extends RegistryIntegrationTest {
 
 	@Test
 	void aSetuidLibraryIsRefused() {
-		assertRefused("setuid_lib", TestArtifacts.sqlExtension("setuid_lib")
-			.file("lib/setuid_lib.so", library("auto_explain"), 04755)
-			.tarGz(), 422, "unsafe-mode");
-		assertRefused("sticky_dir", TestArtifacts.sqlExtension("sticky_dir").directory("share/sticky_dir", 01777).tarGz(),
+		assertRefused("setuid_lib",
+				TestArtifacts.sqlExtension("setuid_lib")
+					.file("lib/setuid_lib.so", library("auto_explain"), 04755)
+					.tarGz(),
 				422, "unsafe-mode");
+		assertRefused("sticky_dir",
+				TestArtifacts.sqlExtension("sticky_dir").directory("share/sticky_dir", 01777).tarGz(), 422,
+				"unsafe-mode");
 	}
 
 	@Test
@@ -83,7 +85,8 @@ class PublishHardeningIntegrationTests extends RegistryIntegrationTest {
 	void aRealSharedLibraryIsAccepted() {
 		RegistryClient.Response response = publish(ADMIN_TOKEN, null, TestArtifacts.metadata("real_lib", "1.0.0"),
 				Map.of("pg17",
-						TestArtifacts.sqlExtension("real_lib").file("lib/real_lib.so", library("auto_explain"), 0755)
+						TestArtifacts.sqlExtension("real_lib")
+							.file("lib/real_lib.so", library("auto_explain"), 0755)
 							.tarGz()));
 		assertThat(response.status()).as(response.toString()).isEqualTo(201);
 	}
@@ -107,7 +110,8 @@ class PublishHardeningIntegrationTests extends RegistryIntegrationTest {
 		assertProblem(response, 422, "too-many-entries");
 		assertThat(response.json().path("detail").asString()).contains("more than 2000");
 		assertThat(snapshot()).as("nothing is left behind").isEqualTo(before);
-		// a measurement for docs/benchmarks.md, not an assertion: timings vary with the machine
+		// a measurement for docs/benchmarks.md, not an assertion: timings vary with the
+		// machine
 		System.out.printf("%d-byte archive of 100000 entries: publish refused in %d ms%n", archive.length, millis);
 	}
 
@@ -139,12 +143,15 @@ class PublishHardeningIntegrationTests extends RegistryIntegrationTest {
 		for (int i = 0; i < 33; i++) {
 			tags.add("\"tag" + i + "\"");
 		}
-		assertMetadataRefused("{\"name\": \"many_tags\", \"version\": \"1.0.0\", \"tags\": [" + String.join(",", tags)
-				+ "]}", "many_tags", 422, "too-many-tags");
-		assertMetadataRefused("{\"name\": \"long_tag\", \"version\": \"1.0.0\", \"tags\": [\"" + "t".repeat(65) + "\"]}",
-				"long_tag", 422, "field-too-long");
-		assertMetadataRefused("{\"name\": \"long_abstract\", \"version\": \"1.0.0\", \"abstract\": \""
-				+ "a".repeat(1001) + "\"}", "long_abstract", 422, "field-too-long");
+		assertMetadataRefused(
+				"{\"name\": \"many_tags\", \"version\": \"1.0.0\", \"tags\": [" + String.join(",", tags) + "]}",
+				"many_tags", 422, "too-many-tags");
+		assertMetadataRefused(
+				"{\"name\": \"long_tag\", \"version\": \"1.0.0\", \"tags\": [\"" + "t".repeat(65) + "\"]}", "long_tag",
+				422, "field-too-long");
+		assertMetadataRefused(
+				"{\"name\": \"long_abstract\", \"version\": \"1.0.0\", \"abstract\": \"" + "a".repeat(1001) + "\"}",
+				"long_abstract", 422, "field-too-long");
 	}
 
 	@Test
@@ -192,8 +199,7 @@ class PublishHardeningIntegrationTests extends RegistryIntegrationTest {
 
 		// the same version in another spelling is the same version
 		assertMetadataRefused(TestArtifacts.metadata("lax_version", "1.0.0"), "lax_version", 409, "version-exists");
-		assertMetadataRefused(TestArtifacts.metadata("lax_version", "01.02.03"), "lax_version", 422,
-				"invalid-version");
+		assertMetadataRefused(TestArtifacts.metadata("lax_version", "01.02.03"), "lax_version", 422, "invalid-version");
 		assertMetadataRefused(TestArtifacts.metadata("lax_version", "1.0.0.1"), "lax_version", 422, "invalid-version");
 	}
 
@@ -250,11 +256,13 @@ class PublishHardeningIntegrationTests extends RegistryIntegrationTest {
 	void aLibraryOfARequiredExtensionOrOfPostgresResolves() {
 		byte[] base = TestArtifacts.builder()
 			.file("share/extension/base_lib.control", "default_version = '1.0'\nmodule_pathname = '$libdir/base_lib'\n")
-			.file("share/extension/base_lib--1.0.sql", "CREATE FUNCTION b() RETURNS int AS 'MODULE_PATHNAME' LANGUAGE C;\n")
+			.file("share/extension/base_lib--1.0.sql",
+					"CREATE FUNCTION b() RETURNS int AS 'MODULE_PATHNAME' LANGUAGE C;\n")
 			.file("lib/base_lib.so", library("auto_explain"), 0755)
 			.tarGz();
-		assertThat(publish(ADMIN_TOKEN, null, TestArtifacts.metadata("base_lib", "1.0.0"), Map.of("pg17", base))
-			.status()).isEqualTo(201);
+		assertThat(
+				publish(ADMIN_TOKEN, null, TestArtifacts.metadata("base_lib", "1.0.0"), Map.of("pg17", base)).status())
+			.isEqualTo(201);
 		byte[] dependent = TestArtifacts.builder()
 			.file("share/extension/uses_base.control", "default_version = '1.0'\nrequires = 'base_lib'\n")
 			.file("share/extension/uses_base--1.0.sql",

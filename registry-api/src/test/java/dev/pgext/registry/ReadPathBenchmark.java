@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+
 import org.springframework.beans.factory.annotation.Autowired;
 
 import dev.pgext.model.StoreLayout;
@@ -30,8 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The compute manifest and a file download under {@code wrk}, side by side with nginx
- * serving the same manifest bytes and with a direct (presigned) GET of the same object from
- * the S3 endpoint. Needs {@code wrk} and {@code nginx} on the PATH; not part of
+ * serving the same manifest bytes and with a direct (presigned) GET of the same object
+ * from the S3 endpoint. Needs {@code wrk} and {@code nginx} on the PATH; not part of
  * {@code verify} (run it on purpose):
  *
  * <pre>
@@ -119,15 +120,17 @@ class ReadPathBenchmark extends RegistryIntegrationTest {
 					index.extensions().size(), files, manifest.body().length, largest.path(), largest.size(),
 					java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
 			List<String[]> pairs = new ArrayList<>();
-			pairs.add(new String[] { "manifest 304", base + "/api/v1/compute-manifests/17", etag, nginxUrl,
-					nginxEtag });
+			pairs
+				.add(new String[] { "manifest 304", base + "/api/v1/compute-manifests/17", etag, nginxUrl, nginxEtag });
 			pairs.add(new String[] { "manifest 200", base + "/api/v1/compute-manifests/17", null, nginxUrl, null });
 			URI direct = this.links.get(StoreLayout.blob(largest.sha256()));
 			pairs.add(new String[] { "file download", base + "/api/v1/files/" + largest.sha256().hex(), null,
 					direct.toString(), null });
-			pairs.add(new String[] { "file download, 302 only", base + "/api/v1/files/" + largest.sha256().hex()
-					+ "?redirect=true", null, direct.toString(), null });
-			System.out.println("| what | round | registry req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | ratio |");
+			pairs.add(new String[] { "file download, 302 only",
+					base + "/api/v1/files/" + largest.sha256().hex() + "?redirect=true", null, direct.toString(),
+					null });
+			System.out.println(
+					"| what | round | registry req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | ratio |");
 			System.out.println("|---|---|---|---|---|---|---|---|---|");
 			for (String[] pair : pairs) {
 				wrk(pair[1], pair[2]);

@@ -26,7 +26,8 @@ public final class RegistryClient {
 
 	public RegistryClient(String baseUrl) {
 		JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory();
-		// the exact bytes and headers the registry sends: no Accept-Encoding unless a test asks for one
+		// the exact bytes and headers the registry sends: no Accept-Encoding unless a
+		// test asks for one
 		requests.enableCompression(false);
 		this.client = RestClient.builder().baseUrl(baseUrl).requestFactory(requests).build();
 	}

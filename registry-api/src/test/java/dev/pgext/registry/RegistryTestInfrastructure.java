@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 import dev.pgext.model.signing.SigningKey;
-
 import dev.pgext.testsupport.TestBucket;
 import dev.pgext.testsupport.TestDatabase;
 import dev.pgext.testsupport.TestInfrastructure;
@@ -44,7 +43,10 @@ public final class RegistryTestInfrastructure {
 		return SIGNING_KEY;
 	}
 
-	/** The PEM file of {@link #signingKey()}, with its public key beside it ({@code .pub}). */
+	/**
+	 * The PEM file of {@link #signingKey()}, with its public key beside it
+	 * ({@code .pub}).
+	 */
 	public static synchronized Path signingKeyFile() {
 		if (signingKeyFile == null) {
 			try {

@@ -123,8 +123,8 @@ class SearchBenchmark extends RegistryIntegrationTest {
 
 	private void explain(String title, String q, Integer pg, String tag, int page) {
 		List<String> plan = SearchSql
-			.bind(this.jdbc.sql("explain (analyze, buffers) " + SearchSql.statement(pg != null, tag != null)), q, "", pg,
-					tag, page, 20)
+			.bind(this.jdbc.sql("explain (analyze, buffers) " + SearchSql.statement(pg != null, tag != null)), q, "",
+					pg, tag, page, 20)
 			.query(String.class)
 			.list();
 		System.out.printf("%nEXPLAIN (ANALYZE, BUFFERS), %s (q=%s):%n", title, q);

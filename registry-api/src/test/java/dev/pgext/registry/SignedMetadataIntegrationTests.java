@@ -49,8 +49,8 @@ class SignedMetadataIntegrationTests extends RegistryIntegrationTest {
 		String token = userToken("signed-ci-" + name, "signed", "publish");
 		byte[] artifact = TestArtifacts.builder()
 			.file("share/extension/" + name + ".control", "default_version = '1.0.0'\nrelocatable = true\n")
-			.file("share/extension/" + name + "--1.0.0.sql", "CREATE FUNCTION " + name + "_f() RETURNS int "
-					+ "LANGUAGE sql AS $$SELECT 1$$;\n")
+			.file("share/extension/" + name + "--1.0.0.sql",
+					"CREATE FUNCTION " + name + "_f() RETURNS int " + "LANGUAGE sql AS $$SELECT 1$$;\n")
 			.tarGz();
 		RegistryClient.Response response = publish(token, "signed", TestArtifacts.metadata(name, "1.0.0"),
 				Map.of("pg15", artifact));
@@ -123,9 +123,10 @@ class SignedMetadataIntegrationTests extends RegistryIntegrationTest {
 		byte[] bundle = "signed pin bundle".getBytes(StandardCharsets.UTF_8);
 		String sha256 = Sha256Digest.of(bundle).hex();
 		this.store.put(StoreLayout.bundle(Sha256Digest.of(bundle)), bundle, "application/zstd");
-		assertThat(api().postJson("/api/v1/bundles", ADMIN_TOKEN, Map.of("sha256", sha256, "size", bundle.length,
-				"pg_versions", Map.of("15", "15.19"), "manifest", Map.of("launcher", "LAUNCHER"))).status())
-			.isEqualTo(201);
+		assertThat(api()
+			.postJson("/api/v1/bundles", ADMIN_TOKEN, Map.of("sha256", sha256, "size", bundle.length, "pg_versions",
+					Map.of("15", "15.19"), "manifest", Map.of("launcher", "LAUNCHER")))
+			.status()).isEqualTo(201);
 		String proposer = userToken("signed-pin-proposer", null, "publish");
 		String approver = userToken("signed-pin-approver", null, "bundle-approver");
 		long id = api().postJson("/api/v1/bundle-pins/signed-env/proposals", proposer, Map.of("sha256", sha256))

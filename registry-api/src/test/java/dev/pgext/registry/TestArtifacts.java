@@ -28,8 +28,8 @@ public final class TestArtifacts {
 	}
 
 	/**
-	 * A {@code .tar.gz} of {@code count} empty files under {@code share/many/}, written as it
-	 * streams: an archive with more entries than the registry allows.
+	 * A {@code .tar.gz} of {@code count} empty files under {@code share/many/}, written
+	 * as it streams: an archive with more entries than the registry allows.
 	 */
 	public static byte[] manyEmptyFiles(int count) {
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream();

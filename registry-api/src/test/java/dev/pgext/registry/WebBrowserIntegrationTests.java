@@ -13,7 +13,6 @@ import java.util.stream.Stream;
 
 import com.deque.html.axecore.results.Results;
 import com.deque.html.axecore.selenium.AxeBuilder;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,8 +22,8 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptException;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
@@ -37,8 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The web pages in a real browser: headless Chromium driven by Selenium against the registry
- * on its random port. Every page visited is saved as a screenshot under
+ * The web pages in a real browser: headless Chromium driven by Selenium against the
+ * registry on its random port. Every page visited is saved as a screenshot under
  * {@code target/web-screenshots} and checked with axe-core for WCAG 2.1 A and AA
  * violations. Skipped with a reason when Debian's {@code chromium} and
  * {@code chromium-driver} are not installed; under {@code CI=true} their absence fails.
@@ -61,13 +60,16 @@ class WebBrowserIntegrationTests extends RegistryIntegrationTest {
 		Optional<Path> driver = executable("chromedriver");
 		boolean present = chromium.isPresent() && driver.isPresent();
 		if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-			assertThat(present).as("chromium and chromedriver must be installed under CI (apt-get install chromium "
-					+ "chromium-driver, as .ci/run does)").isTrue();
+			assertThat(present)
+				.as("chromium and chromedriver must be installed under CI (apt-get install chromium "
+						+ "chromium-driver, as .ci/run does)")
+				.isTrue();
 		}
 		assumeTrue(present, "chromium or chromedriver is not installed (apt-get install chromium chromium-driver)");
 		ChromeOptions options = new ChromeOptions();
 		options.setBinary(chromium.get().toFile());
-		// Chromium refuses to run as root without --no-sandbox; the rest keep a headless run
+		// Chromium refuses to run as root without --no-sandbox; the rest keep a headless
+		// run
 		// quiet and independent of any profile on the machine
 		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
 				"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -115,8 +117,8 @@ class WebBrowserIntegrationTests extends RegistryIntegrationTest {
 				""";
 		byte[] artifact = TestArtifacts.sqlExtension("web_browse").tarGz();
 		RegistryClient.Response published = publish(userToken("web-browse-owner", null, "publish"), null, metadata,
-				Map.of("pg15", artifact, "pg16", artifact, "pg16-linux-arm64-gnu", artifact,
-						"readme", readme.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+				Map.of("pg15", artifact, "pg16", artifact, "pg16-linux-arm64-gnu", artifact, "readme",
+						readme.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
 		assertThat(published.status()).as(published.toString()).isEqualTo(201);
 
 		browser.get(url("/"));
@@ -140,8 +142,9 @@ class WebBrowserIntegrationTests extends RegistryIntegrationTest {
 			.contains("pgext install web_browse@")
 			.contains("share/extension/web_browse.control")
 			.contains("web-browse-owner (owner)");
-		String sha = this.jdbc.sql("select distinct f.sha256 from release_file f join release_extension e on e.id = f.extension_id "
-				+ "where e.name = 'web_browse' and f.path = 'share/extension/web_browse.control'")
+		String sha = this.jdbc
+			.sql("select distinct f.sha256 from release_file f join release_extension e on e.id = f.extension_id "
+					+ "where e.name = 'web_browse' and f.path = 'share/extension/web_browse.control'")
 			.query(String.class)
 			.single();
 		assertThat(page).contains(sha);
@@ -176,11 +179,15 @@ class WebBrowserIntegrationTests extends RegistryIntegrationTest {
 		assertThat(created).startsWith("pgx_");
 		assertThat(api().get("/api/v1/me", created).json().path("user").asString()).isEqualTo("web-token-user");
 
-		long id = this.jdbc.sql("select id from api_token where label = 'laptop' and user_id = "
-				+ "(select id from registry_user where name = 'web-token-user')").query(Long.class).single();
+		long id = this.jdbc
+			.sql("select id from api_token where label = 'laptop' and user_id = "
+					+ "(select id from registry_user where name = 'web-token-user')")
+			.query(Long.class)
+			.single();
 		browser.get(url("/account"));
 		assertThat(browser.getPageSource()).doesNotContain(created);
-		// the page as seen, should the row be missing (a lost session would show the sign-in form)
+		// the page as seen, should the row be missing (a lost session would show the
+		// sign-in form)
 		assertThat(browser.findElements(By.id("token-" + id)))
 			.as(() -> browser.getCurrentUrl() + "\n" + browser.findElement(By.tagName("main")).getText())
 			.hasSize(1);
@@ -211,7 +218,8 @@ class WebBrowserIntegrationTests extends RegistryIntegrationTest {
 		signIn(userToken("web-browser-insider", "webinitech", "publish"));
 		browser.get(url("/search?q=web_secret"));
 		loadsNewPage(browser.findElement(By.linkText("web_secret"))::click);
-		assertThat(browser.findElement(By.tagName("h1")).getText()).contains("web_secret").contains("private to webinitech");
+		assertThat(browser.findElement(By.tagName("h1")).getText()).contains("web_secret")
+			.contains("private to webinitech");
 		screenshot("private-extension");
 	}
 
@@ -235,11 +243,11 @@ class WebBrowserIntegrationTests extends RegistryIntegrationTest {
 	}
 
 	/**
-	 * Runs an action that makes the browser load another page (following a link, sending a
-	 * form) and waits until that page has replaced the current one. WebDriver returns from a
-	 * click or a submit once the event is dispatched, not when the navigation it starts has
-	 * ended: without this wait the next command may read the page being left (a stale
-	 * element, the old URL, the token list as it was before the form was sent).
+	 * Runs an action that makes the browser load another page (following a link, sending
+	 * a form) and waits until that page has replaced the current one. WebDriver returns
+	 * from a click or a submit once the event is dispatched, not when the navigation it
+	 * starts has ended: without this wait the next command may read the page being left
+	 * (a stale element, the old URL, the token list as it was before the form was sent).
 	 */
 	private static void loadsNewPage(Runnable action) {
 		WebElement leaving = browser.findElement(By.tagName("html"));
@@ -254,36 +262,41 @@ class WebBrowserIntegrationTests extends RegistryIntegrationTest {
 				return true;
 			}
 			catch (WebDriverException ex) {
-				// while one document replaces the other, chromedriver may answer "node does not
-				// belong to the document" instead: the page being left is gone all the same
+				// while one document replaces the other, chromedriver may answer "node
+				// does not
+				// belong to the document" instead: the page being left is gone all the
+				// same
 				return ex.getMessage() != null && ex.getMessage().contains("does not belong to the document");
 			}
 		});
-		// a script run while the new document is being committed may fail; it is asked again
+		// a script run while the new document is being committed may fail; it is asked
+		// again
 		wait.ignoring(JavascriptException.class)
 			.until((driver) -> "complete"
 				.equals(((JavascriptExecutor) driver).executeScript("return document.readyState")));
 	}
 
 	private String url(String path) {
-		// localhost, not 127.0.0.1 spelled out: browsers keep Secure cookies on plain http only for localhost
+		// localhost, not 127.0.0.1 spelled out: browsers keep Secure cookies on plain
+		// http only for localhost
 		return "http://localhost:" + this.port + path;
 	}
 
 	/**
-	 * Saves the page as a screenshot and checks it with axe-core against WCAG 2.1 A and AA:
-	 * any violation fails the test, naming the rule and the elements.
+	 * Saves the page as a screenshot and checks it with axe-core against WCAG 2.1 A and
+	 * AA: any violation fails the test, naming the rule and the elements.
 	 */
 	private static void screenshot(String name) throws IOException {
 		byte[] png = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
 		Files.write(SCREENSHOTS.resolve(name + ".png"), png);
 		Results axe = new AxeBuilder().withTags(WCAG_21_AA).analyze(browser);
-		assertThat(axe.getViolations()).as(() -> name + " (" + browser.getCurrentUrl() + ") violates WCAG 2.1 AA:\n"
-				+ axe.getViolations()
-					.stream()
-					.map((rule) -> rule.getId() + ": " + rule.getHelp() + " at "
-							+ rule.getNodes().stream().map((node) -> String.valueOf(node.getTarget())).toList())
-					.collect(Collectors.joining("\n")))
+		assertThat(axe.getViolations())
+			.as(() -> name + " (" + browser.getCurrentUrl() + ") violates WCAG 2.1 AA:\n"
+					+ axe.getViolations()
+						.stream()
+						.map((rule) -> rule.getId() + ": " + rule.getHelp() + " at "
+								+ rule.getNodes().stream().map((node) -> String.valueOf(node.getTarget())).toList())
+						.collect(Collectors.joining("\n")))
 			.isEmpty();
 		assertThat(axe.getPasses()).as("axe checked %s", name).isNotEmpty();
 	}

@@ -24,9 +24,9 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 
 /**
  * The web pages through MockMvc on the shared registry (real Postgres and store): a form
- * without the session's CSRF token changes nothing, a tenant's private extension shows only
- * to that tenant's users, publisher-written Markdown cannot inject markup, and every page is
- * small, plain HTML with one stylesheet and no script.
+ * without the session's CSRF token changes nothing, a tenant's private extension shows
+ * only to that tenant's users, publisher-written Markdown cannot inject markup, and every
+ * page is small, plain HTML with one stylesheet and no script.
  */
 class WebPagesIntegrationTests extends RegistryIntegrationTest {
 
@@ -107,8 +107,7 @@ class WebPagesIntegrationTests extends RegistryIntegrationTest {
 		assertThat(page("/extensions/web_private_ext", publicUser).getStatus()).isEqualTo(404);
 		assertThat(page("/distributions/web_private_ext", otherTenant).getStatus()).isEqualTo(404);
 		assertThat(page("/search?q=web_private_ext", null).getContentAsString()).doesNotContain("web_private_ext\"");
-		assertThat(page("/search?q=web_private_ext", otherTenant).getContentAsString())
-			.contains("0 found")
+		assertThat(page("/search?q=web_private_ext", otherTenant).getContentAsString()).contains("0 found")
 			.doesNotContain("/extensions/web_private_ext");
 		assertThat(page("/", publicUser).getContentAsString()).doesNotContain("web_private_ext");
 
@@ -158,7 +157,8 @@ class WebPagesIntegrationTests extends RegistryIntegrationTest {
 		assertThat(older).contains("PostgreSQL <span>15</span> on <span>linux-amd64-gnu</span>")
 			.contains("href=\"/extensions/web_majors?pg=16&amp;platform=linux-amd64-gnu\"");
 		assertThat(arm).contains("PostgreSQL <span>16</span> on <span>linux-arm64-gnu</span>");
-		// the release table names each major's platforms, on the extension and distribution pages
+		// the release table names each major's platforms, on the extension and
+		// distribution pages
 		for (String html : List.of(newest, page("/distributions/web_majors", null).getContentAsString())) {
 			assertThat(html).contains("<span>15</span>:\n          <span>linux-amd64-gnu</span>")
 				.contains("<span>16</span>:\n          <span>linux-amd64-gnu, linux-arm64-gnu</span>");
@@ -206,7 +206,8 @@ class WebPagesIntegrationTests extends RegistryIntegrationTest {
 		assertThat(page("/extensions/web_readme_part", null).getContentAsString())
 			.contains("Binary-only: <em>built</em> elsewhere.");
 
-		// the largest README, all of it escaped: the page stays small and points at the text
+		// the largest README, all of it escaped: the page stays small and points at the
+		// text
 		RegistryClient.Response longOne = publish(ADMIN_TOKEN, null, TestArtifacts.metadata("web_readme_long", "1.0.0"),
 				Map.of("pg15", TestArtifacts.sqlExtension("web_readme_long").tarGz(), "readme",
 						"<".repeat(64 * 1024).getBytes(StandardCharsets.UTF_8)));
@@ -222,8 +223,8 @@ class WebPagesIntegrationTests extends RegistryIntegrationTest {
 		assertThat(tooLarge.status()).as(tooLarge.toString()).isEqualTo(422);
 		assertThat(tooLarge.json().path("type").asString()).endsWith("/invalid-readme");
 		parts.put("readme", new byte[] { 'a', (byte) 0xC3, '(' });
-		RegistryClient.Response notText = publish(ADMIN_TOKEN, null,
-				TestArtifacts.metadata("web_readme_part", "1.0.1"), parts);
+		RegistryClient.Response notText = publish(ADMIN_TOKEN, null, TestArtifacts.metadata("web_readme_part", "1.0.1"),
+				parts);
 		assertThat(notText.status()).as(notText.toString()).isEqualTo(422);
 		assertThat(this.jdbc.sql("select count(*) from release where distribution = 'web_readme_part'")
 			.query(Long.class)
@@ -297,7 +298,8 @@ class WebPagesIntegrationTests extends RegistryIntegrationTest {
 	}
 
 	private long tokenCount(String user) {
-		return this.jdbc.sql("select count(*) from api_token t join registry_user u on u.id = t.user_id where u.name = ?")
+		return this.jdbc
+			.sql("select count(*) from api_token t join registry_user u on u.id = t.user_id where u.name = ?")
 			.param(user)
 			.query(Long.class)
 			.single();

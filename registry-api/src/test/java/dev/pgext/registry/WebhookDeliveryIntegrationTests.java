@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -31,9 +30,10 @@ import dev.pgext.testsupport.TestInfrastructure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Webhooks: events reach a subscriber in order, signed, once per subscription, even with a
- * second registry instance competing for the work and a subscriber that is down for a
- * while; events a subscriber never took end in the dead-letter list and can be redelivered.
+ * Webhooks: events reach a subscriber in order, signed, once per subscription, even with
+ * a second registry instance competing for the work and a subscriber that is down for a
+ * while; events a subscriber never took end in the dead-letter list and can be
+ * redelivered.
  */
 class WebhookDeliveryIntegrationTests extends RegistryIntegrationTest {
 
@@ -80,8 +80,10 @@ class WebhookDeliveryIntegrationTests extends RegistryIntegrationTest {
 			}
 			String maintainer = "hook-co-maintainer";
 			userToken(maintainer, null, "publish");
-			assertThat(other.postJson("/api/v1/distributions/hook_0/maintainers", ADMIN_TOKEN,
-					Map.of("user", maintainer)).status()).isEqualTo(201);
+			assertThat(
+					other.postJson("/api/v1/distributions/hook_0/maintainers", ADMIN_TOKEN, Map.of("user", maintainer))
+						.status())
+				.isEqualTo(201);
 
 			// the subscriber is down: attempts fail and are retried with backoff
 			await(() -> subscriptions.stream()
@@ -101,8 +103,7 @@ class WebhookDeliveryIntegrationTests extends RegistryIntegrationTest {
 			receiver.start();
 			try {
 				long lastEvent = this.jdbc.sql("select max(id) from event").query(Long.class).single();
-				await(() -> this.jdbc
-					.sql("select min(cursor) from webhook_subscription where id = any(?)")
+				await(() -> this.jdbc.sql("select min(cursor) from webhook_subscription where id = any(?)")
 					.param(subscriptions.toArray(Long[]::new))
 					.query(Long.class)
 					.single() >= lastEvent);
@@ -121,11 +122,11 @@ class WebhookDeliveryIntegrationTests extends RegistryIntegrationTest {
 			for (String path : List.of("/a", "/b")) {
 				String secret = path.equals("/a") ? SECRET_A : SECRET_B;
 				List<Received> mine = received.stream().filter((r) -> r.path().equals(path)).toList();
-				assertThat(mine).extracting(Received::eventId).as("events at %s, in order, each once", path)
+				assertThat(mine).extracting(Received::eventId)
+					.as("events at %s, in order, each once", path)
 					.containsExactlyElementsOf(expected);
 				for (Received request : mine) {
-					assertThat(signatureValid(request, secret)).as("signature of event %d", request.eventId())
-						.isTrue();
+					assertThat(signatureValid(request, secret)).as("signature of event %d", request.eventId()).isTrue();
 					assertThat(signatureValid(request, path.equals("/a") ? SECRET_B : SECRET_A)).isFalse();
 				}
 				List<String> subjects = mine.stream()
@@ -176,8 +177,9 @@ class WebhookDeliveryIntegrationTests extends RegistryIntegrationTest {
 			assertThat(dead.path("last_error").asString()).isEqualTo("HTTP 500");
 			long eventId = dead.path("event_id").asLong();
 
-			assertThat(api().get("/api/v1/webhooks/" + subscription + "/dead-letters", userToken("hook-stranger",
-					null, "publish")).status()).isEqualTo(404);
+			assertThat(api()
+				.get("/api/v1/webhooks/" + subscription + "/dead-letters", userToken("hook-stranger", null, "publish"))
+				.status()).isEqualTo(404);
 			status.set(204);
 			RegistryClient.Response accepted = api().postJson(
 					"/api/v1/webhooks/" + subscription + "/dead-letters/" + eventId + "/redeliver", owner, Map.of());
@@ -204,17 +206,21 @@ class WebhookDeliveryIntegrationTests extends RegistryIntegrationTest {
 
 	@Test
 	void aSubscriptionNeedsAnHttpUrlAndKnownEventTypes() {
-		RegistryClient.Response ftp = api().postJson("/api/v1/webhooks", ADMIN_TOKEN,
-				Map.of("url", "ftp://example.invalid/hook", "event_types", List.of("release.published"), "secret",
-						SECRET_A));
+		RegistryClient.Response ftp = api().postJson("/api/v1/webhooks", ADMIN_TOKEN, Map.of("url",
+				"ftp://example.invalid/hook", "event_types", List.of("release.published"), "secret", SECRET_A));
 		assertThat(ftp.status()).isEqualTo(400);
 		assertThat(ftp.problemType()).isEqualTo("https://pgext.dev/problems/invalid-webhook");
 		RegistryClient.Response unknown = api().postJson("/api/v1/webhooks", ADMIN_TOKEN,
 				Map.of("url", "http://127.0.0.1:9/hook", "event_types", List.of("release.eaten"), "secret", SECRET_A));
 		assertThat(unknown.status()).isEqualTo(400);
 		assertThat(unknown.problemType()).isEqualTo("https://pgext.dev/problems/invalid-webhook");
-		assertThat(api().postJson("/api/v1/webhooks", null, Map.of("url", "http://127.0.0.1:9/hook", "event_types",
-				List.of("release.published"), "secret", SECRET_A)).status()).isEqualTo(401);
+		assertThat(
+				api()
+					.postJson("/api/v1/webhooks", null,
+							Map.of("url", "http://127.0.0.1:9/hook", "event_types", List.of("release.published"),
+									"secret", SECRET_A))
+					.status())
+			.isEqualTo(401);
 	}
 
 	@Test
@@ -258,7 +264,8 @@ class WebhookDeliveryIntegrationTests extends RegistryIntegrationTest {
 	private ConfigurableApplicationContext secondInstance() {
 		TestDatabase database = TestInfrastructure.database(RegistryIntegrationTest.class);
 		TestBucket bucket = TestInfrastructure.bucket(RegistryIntegrationTest.class);
-		// command-line arguments, so that they win over application.yaml like the test's own
+		// command-line arguments, so that they win over application.yaml like the test's
+		// own
 		// dynamic properties do
 		Map<String, String> properties = Map.ofEntries(Map.entry("server.port", "0"),
 				Map.entry("spring.datasource.url", database.jdbcUrl()),
@@ -275,8 +282,10 @@ class WebhookDeliveryIntegrationTests extends RegistryIntegrationTest {
 				Map.entry("pgext.registry.webhooks.retry-base", "100ms"),
 				Map.entry("pgext.registry.webhooks.retry-max", "300ms"),
 				Map.entry("pgext.registry.webhooks.max-attempts", "15"));
-		return new SpringApplicationBuilder(RegistryApplication.class)
-			.run(properties.entrySet().stream().map((e) -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
+		return new SpringApplicationBuilder(RegistryApplication.class).run(properties.entrySet()
+			.stream()
+			.map((e) -> "--" + e.getKey() + "=" + e.getValue())
+			.toArray(String[]::new));
 	}
 
 	private static void await(Callable<Boolean> condition) {

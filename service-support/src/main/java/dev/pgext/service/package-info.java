@@ -1,4 +1,5 @@
 /**
- * What every pgext HTTP service presents the same way; the services use it, it uses none of them.
+ * What every pgext HTTP service presents the same way; the services use it, it uses none
+ * of them.
  */
 package dev.pgext.service;

@@ -23,9 +23,9 @@ import dev.pgext.model.postgres.PostgresInstall;
 
 /**
  * The files of one contrib extension of a real Postgres installation, as a release would
- * ship them: its control file, its SQL scripts and the libraries they load, keyed by store
- * path ({@code share/extension/...}, {@code lib/...}). Real artifacts for registry, loader and
- * local-stack tests.
+ * ship them: its control file, its SQL scripts and the libraries they load, keyed by
+ * store path ({@code share/extension/...}, {@code lib/...}). Real artifacts for registry,
+ * loader and local-stack tests.
  *
  * @param name the extension name
  * @param control the parsed control file
@@ -66,7 +66,10 @@ public record ContribExtension(String name, ControlFile control, Map<String, Pat
 		}
 	}
 
-	/** The files as a {@code .tar.gz} artifact holding the Postgres tree ({@code share/...}, {@code lib/...}). */
+	/**
+	 * The files as a {@code .tar.gz} artifact holding the Postgres tree
+	 * ({@code share/...}, {@code lib/...}).
+	 */
 	public byte[] tarGz() {
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 		writeTarGz(bytes);

@@ -16,15 +16,18 @@ import org.junit.jupiter.api.Assumptions;
  * The linters the ecosystem judges a service's published documents with: Redocly's
  * {@code redocly lint} (recommended rules) for an OpenAPI document and Prometheus'
  * {@code promtool check metrics} for a scrape. Neither is Java: Redocly comes from npm (
- * {@code .ci/run} installs the pinned version under {@code target/tools/redocly}), promtool from
- * Debian's {@code prometheus} package ({@code .ci/run} unpacks just that binary into
- * {@code target/tools/promtool}; one on the PATH does too). A test whose linter is missing is
- * skipped with the reason, except under CI ({@code CI} set), where a missing promtool, or a
- * missing Redocly while node is present, is a failure.
+ * {@code .ci/run} installs the pinned version under {@code target/tools/redocly}),
+ * promtool from Debian's {@code prometheus} package ({@code .ci/run} unpacks just that
+ * binary into {@code target/tools/promtool}; one on the PATH does too). A test whose
+ * linter is missing is skipped with the reason, except under CI ({@code CI} set), where a
+ * missing promtool, or a missing Redocly while node is present, is a failure.
  */
 public final class DocumentLinters {
 
-	/** System property naming the directory the linters are installed under (the build sets it). */
+	/**
+	 * System property naming the directory the linters are installed under (the build
+	 * sets it).
+	 */
 	public static final String TOOLS_PROPERTY = "pgext.test.tools-dir";
 
 	private static final long TIMEOUT_SECONDS = 120;
@@ -35,12 +38,14 @@ public final class DocumentLinters {
 	/**
 	 * Runs {@code redocly lint --extends=recommended} on {@code document}.
 	 * @param document an OpenAPI document (JSON or YAML)
-	 * @return what Redocly said; {@link Outcome#passed()} is false when it reports an error
+	 * @return what Redocly said; {@link Outcome#passed()} is false when it reports an
+	 * error
 	 */
 	public static Outcome redoclyLint(Path document) {
 		Path redocly = toolsDir().resolve("redocly/node_modules/.bin/redocly");
 		if (!Files.isExecutable(redocly)) {
-			String reason = "@redocly/cli is not installed at " + redocly + " (.ci/run installs it: npm install --prefix "
+			String reason = "@redocly/cli is not installed at " + redocly
+					+ " (.ci/run installs it: npm install --prefix "
 					+ "target/tools/redocly @redocly/cli@<version pinned there>)";
 			if (System.getenv("CI") != null && nodeAvailable()) {
 				Assertions.fail(reason + "; node is present, so CI must lint");
@@ -54,14 +59,15 @@ public final class DocumentLinters {
 	/**
 	 * Runs {@code promtool check metrics} on a Prometheus text exposition.
 	 * @param exposition what {@code /actuator/prometheus} answered
-	 * @return what promtool said; {@link Outcome#passed()} is false when it reports a problem
+	 * @return what promtool said; {@link Outcome#passed()} is false when it reports a
+	 * problem
 	 */
 	public static Outcome promtoolCheckMetrics(String exposition) {
 		Path unpacked = toolsDir().resolve("promtool/promtool");
 		String promtool = Files.isExecutable(unpacked) ? unpacked.toString() : onPath("promtool");
 		if (promtool == null) {
-			String reason = "promtool is neither at " + unpacked + " (.ci/run unpacks it there from Debian's prometheus "
-					+ "package) nor on the PATH";
+			String reason = "promtool is neither at " + unpacked
+					+ " (.ci/run unpacks it there from Debian's prometheus " + "package) nor on the PATH";
 			if (System.getenv("CI") != null) {
 				Assertions.fail(reason + "; CI must check the metrics");
 			}
@@ -126,6 +132,7 @@ public final class DocumentLinters {
 
 	/**
 	 * What a linter said.
+	 *
 	 * @param exitCode its exit status (0 when it found nothing to refuse)
 	 * @param output its standard output and error, for the failure message
 	 */

@@ -22,7 +22,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
 	/**
 	 * Starts a server.
-	 * @param dataDirectory where the cluster lives (kept across starts), or {@code null} for a throwaway one
+	 * @param dataDirectory where the cluster lives (kept across starts), or {@code null}
+	 * for a throwaway one
 	 * @param port the port, or 0 for any free port
 	 */
 	public static EmbeddedPostgresServer start(Path dataDirectory, int port) {

@@ -64,7 +64,8 @@ public final class EmbeddedS3Server implements AutoCloseable {
 					.until(() -> "STARTED".equals(proxy.getState()));
 			}
 			catch (ConditionTimeoutException ex) {
-				throw new IllegalStateException("s3proxy did not start within 30 s (state " + proxy.getState() + ")", ex);
+				throw new IllegalStateException("s3proxy did not start within 30 s (state " + proxy.getState() + ")",
+						ex);
 			}
 			return new EmbeddedS3Server(proxy, URI.create("http://127.0.0.1:" + proxy.getPort()));
 		}

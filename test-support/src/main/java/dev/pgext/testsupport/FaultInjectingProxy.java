@@ -14,13 +14,14 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An HTTP/1.1 proxy in front of a real S3 endpoint that fails a share of the requests the way a
- * bad network or a loaded store does. It forwards bytes unchanged apart from a
- * {@code Connection: close} header (not signed by SigV4), so every request gets a connection of
- * its own and the endpoint still authenticates every request. Each request, drawn from a seeded
- * random sequence, is either forwarded, answered with {@code 503 Slow Down} or
- * {@code 500 Internal Error}, reset without an answer, or forwarded with its response body cut
- * off halfway (the client sees a premature end of a Content-Length delimited body).
+ * An HTTP/1.1 proxy in front of a real S3 endpoint that fails a share of the requests the
+ * way a bad network or a loaded store does. It forwards bytes unchanged apart from a
+ * {@code Connection: close} header (not signed by SigV4), so every request gets a
+ * connection of its own and the endpoint still authenticates every request. Each request,
+ * drawn from a seeded random sequence, is either forwarded, answered with
+ * {@code 503 Slow Down} or {@code 500 Internal Error}, reset without an answer, or
+ * forwarded with its response body cut off halfway (the client sees a premature end of a
+ * Content-Length delimited body).
  */
 public final class FaultInjectingProxy implements AutoCloseable {
 
@@ -152,8 +153,8 @@ public final class FaultInjectingProxy implements AutoCloseable {
 	private void answer(Socket client, String status, String code) throws IOException {
 		this.failed.incrementAndGet();
 		String body = "<Error><Code>" + code + "</Code><Message>injected</Message></Error>";
-		String response = "HTTP/1.1 " + status + "\r\nContent-Type: application/xml\r\nContent-Length: "
-				+ body.length() + "\r\nConnection: close\r\n\r\n" + body;
+		String response = "HTTP/1.1 " + status + "\r\nContent-Type: application/xml\r\nContent-Length: " + body.length()
+				+ "\r\nConnection: close\r\n\r\n" + body;
 		client.getOutputStream().write(response.getBytes(StandardCharsets.US_ASCII));
 		client.getOutputStream().flush();
 	}
@@ -204,7 +205,10 @@ public final class FaultInjectingProxy implements AutoCloseable {
 		}
 	}
 
-	/** The bytes up to and including the blank line after the headers, or null at the end of the stream. */
+	/**
+	 * The bytes up to and including the blank line after the headers, or null at the end
+	 * of the stream.
+	 */
 	private static byte[] readHead(InputStream in) throws IOException {
 		ByteArrayOutputStream head = new ByteArrayOutputStream(1024);
 		int matched = 0;

@@ -6,9 +6,9 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 
 /**
- * Loopback ports nobody listens on, for servers a test starts itself (a Postgres cluster, a
- * child service, a stub receiver). Modules' suites run side by side, so a test never picks a
- * fixed port.
+ * Loopback ports nobody listens on, for servers a test starts itself (a Postgres cluster,
+ * a child service, a stub receiver). Modules' suites run side by side, so a test never
+ * picks a fixed port.
  */
 public final class FreePorts {
 

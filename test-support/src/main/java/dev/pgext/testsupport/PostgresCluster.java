@@ -23,9 +23,9 @@ import dev.pgext.model.postgres.PostgresProcesses;
 import dev.pgext.model.postgres.Unprivileged;
 
 /**
- * A cluster made with a real installation's {@code initdb} and run with its {@code postgres},
- * as an unprivileged user when the JVM is root. For tests that need a whole server of a given
- * major, not just a database.
+ * A cluster made with a real installation's {@code initdb} and run with its
+ * {@code postgres}, as an unprivileged user when the JVM is root. For tests that need a
+ * whole server of a given major, not just a database.
  */
 public final class PostgresCluster implements AutoCloseable {
 
@@ -42,7 +42,10 @@ public final class PostgresCluster implements AutoCloseable {
 		this.dataDirectory = dataDirectory;
 	}
 
-	/** Runs {@code initdb} (superuser {@code postgres}, trust auth, UTF8, C locale) into {@code dataDirectory}. */
+	/**
+	 * Runs {@code initdb} (superuser {@code postgres}, trust auth, UTF8, C locale) into
+	 * {@code dataDirectory}.
+	 */
 	public static PostgresCluster initdb(PostgresInstall install, Path dataDirectory) {
 		List<String> command = List.of(install.binary("initdb").toString(), "-D", dataDirectory.toString(), "-U",
 				"postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync");
@@ -55,7 +58,9 @@ public final class PostgresCluster implements AutoCloseable {
 		return new PostgresCluster(install, dataDirectory);
 	}
 
-	/** Starts the server on a free loopback port and waits until it accepts connections. */
+	/**
+	 * Starts the server on a free loopback port and waits until it accepts connections.
+	 */
 	public PostgresCluster start(Map<String, String> settings) {
 		this.port = FreePorts.any();
 		List<String> command = new ArrayList<>(List.of(this.install.binary("postgres").toString(), "-D",
@@ -131,7 +136,10 @@ public final class PostgresCluster implements AutoCloseable {
 		stop();
 	}
 
-	/** Runs a program of an installation unprivileged and returns its output; fails with the output otherwise. */
+	/**
+	 * Runs a program of an installation unprivileged and returns its output; fails with
+	 * the output otherwise.
+	 */
 	public static String run(List<String> command, Duration timeout) {
 		try {
 			Process p = Unprivileged.processBuilder(command).redirectErrorStream(true).start();
@@ -143,7 +151,8 @@ public final class PostgresCluster implements AutoCloseable {
 			}
 			String text = new String(output, StandardCharsets.UTF_8);
 			if (p.exitValue() != 0) {
-				throw new IllegalStateException(String.join(" ", command) + " exited with " + p.exitValue() + ":\n" + text);
+				throw new IllegalStateException(
+						String.join(" ", command) + " exited with " + p.exitValue() + ":\n" + text);
 			}
 			return text;
 		}

@@ -7,9 +7,9 @@ import dev.pgext.model.postgres.PostgresBinaries;
 import dev.pgext.model.postgres.PostgresInstall;
 
 /**
- * Real Postgres installations of majors 14 to 18, extracted once per build from the binaries
- * the build copies next to it, so that tests run real {@code initdb}, {@code postgres} and
- * contrib extension files.
+ * Real Postgres installations of majors 14 to 18, extracted once per build from the
+ * binaries the build copies next to it, so that tests run real {@code initdb},
+ * {@code postgres} and contrib extension files.
  */
 public final class PostgresInstalls {
 
@@ -17,14 +17,17 @@ public final class PostgresInstalls {
 	}
 
 	/**
-	 * A shared, read-only installation of {@code major}. Tests that change an installation (the
-	 * loader places files into it) take a {@link #copy(int, Path)} instead.
+	 * A shared, read-only installation of {@code major}. Tests that change an
+	 * installation (the loader places files into it) take a {@link #copy(int, Path)}
+	 * instead.
 	 */
 	public static PostgresInstall shared(int major) {
 		return PostgresBinaries.install(new PgMajor(major), cacheRoot());
 	}
 
-	/** A private installation of {@code major} under {@code directory}, freshly extracted. */
+	/**
+	 * A private installation of {@code major} under {@code directory}, freshly extracted.
+	 */
 	public static PostgresInstall copy(int major, Path directory) {
 		return PostgresBinaries.extract(PostgresBinaries.locate(new PgMajor(major)), directory);
 	}

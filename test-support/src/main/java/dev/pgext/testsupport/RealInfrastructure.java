@@ -9,8 +9,8 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Gives a test class a real PostgreSQL database and a real S3 bucket of its own: declare a
- * {@link TestDatabase} or {@link TestBucket} parameter on a test, lifecycle method or
+ * Gives a test class a real PostgreSQL database and a real S3 bucket of its own: declare
+ * a {@link TestDatabase} or {@link TestBucket} parameter on a test, lifecycle method or
  * constructor. Spring tests can reach the same ones with
  * {@link TestInfrastructure#database(Class)} and {@link TestInfrastructure#bucket(Class)}
  * from a {@code @DynamicPropertySource} method.

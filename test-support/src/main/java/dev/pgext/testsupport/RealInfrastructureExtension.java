@@ -5,7 +5,8 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Resolves {@link TestDatabase} and {@link TestBucket} parameters, one of each per test class.
+ * Resolves {@link TestDatabase} and {@link TestBucket} parameters, one of each per test
+ * class.
  */
 public class RealInfrastructureExtension implements ParameterResolver {
 

@@ -21,12 +21,12 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 import dev.pgext.model.store.S3ObjectStore;
 
 /**
- * One PostgreSQL server and one S3 endpoint per test JVM, started on first use, and a fresh
- * database and bucket per test class. Where they come from, in order:
+ * One PostgreSQL server and one S3 endpoint per test JVM, started on first use, and a
+ * fresh database and bucket per test class. Where they come from, in order:
  * <ol>
- * <li>{@code PGEXT_TEST_JDBC_URL} (with {@code PGEXT_TEST_JDBC_USER}, {@code PGEXT_TEST_JDBC_PASSWORD})
- * and {@code PGEXT_TEST_S3_ENDPOINT} (with {@code PGEXT_TEST_S3_ACCESS_KEY},
- * {@code PGEXT_TEST_S3_SECRET_KEY}) when set;</li>
+ * <li>{@code PGEXT_TEST_JDBC_URL} (with {@code PGEXT_TEST_JDBC_USER},
+ * {@code PGEXT_TEST_JDBC_PASSWORD}) and {@code PGEXT_TEST_S3_ENDPOINT} (with
+ * {@code PGEXT_TEST_S3_ACCESS_KEY}, {@code PGEXT_TEST_S3_SECRET_KEY}) when set;</li>
  * <li>Testcontainers (postgres and MinIO images) when a Docker engine answers;</li>
  * <li>embedded PostgreSQL from the relocatable binaries and an in-process s3proxy.</li>
  * </ol>
@@ -76,7 +76,10 @@ public final class TestInfrastructure {
 		return createBucket(name(hint).replace('_', '-'));
 	}
 
-	/** Where the server and endpoint come from: {@code environment}, {@code testcontainers} or {@code embedded}. */
+	/**
+	 * Where the server and endpoint come from: {@code environment},
+	 * {@code testcontainers} or {@code embedded}.
+	 */
 	public static synchronized String source() {
 		return postgres().source() + "/" + s3().source();
 	}
@@ -117,7 +120,8 @@ public final class TestInfrastructure {
 	static String withDatabase(String jdbcUrl, String database) {
 		int slash = jdbcUrl.indexOf('/', "jdbc:postgresql://".length());
 		int query = jdbcUrl.indexOf('?');
-		String head = (slash >= 0) ? jdbcUrl.substring(0, slash) : ((query >= 0) ? jdbcUrl.substring(0, query) : jdbcUrl);
+		String head = (slash >= 0) ? jdbcUrl.substring(0, slash)
+				: ((query >= 0) ? jdbcUrl.substring(0, query) : jdbcUrl);
 		String tail = (query >= 0) ? jdbcUrl.substring(query) : "";
 		return head + "/" + database + tail;
 	}

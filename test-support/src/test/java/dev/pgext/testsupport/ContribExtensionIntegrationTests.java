@@ -24,7 +24,8 @@ class ContribExtensionIntegrationTests {
 		ContribExtension hstore = ContribExtension.of(install, "hstore");
 		assertThat(hstore.files()).containsKeys("share/extension/hstore.control", "share/extension/hstore--1.4.sql",
 				"lib/hstore.so");
-		assertThat(hstore.files().keySet()).allMatch((p) -> p.startsWith("share/extension/hstore") || p.equals("lib/hstore.so"));
+		assertThat(hstore.files().keySet())
+			.allMatch((p) -> p.startsWith("share/extension/hstore") || p.equals("lib/hstore.so"));
 	}
 
 	@Test

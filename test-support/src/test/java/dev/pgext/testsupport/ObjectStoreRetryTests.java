@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The retry policy of {@link S3ObjectStore}: an S3 endpoint that answers with chosen status
- * codes shows which failures are retried and how often.
+ * The retry policy of {@link S3ObjectStore}: an S3 endpoint that answers with chosen
+ * status codes shows which failures are retried and how often.
  */
 class ObjectStoreRetryTests {
 
@@ -40,8 +40,10 @@ class ObjectStoreRetryTests {
 			int status = statusForRequest.applyAsInt(n);
 			byte[] body = (status == 200) ? "payload".getBytes(StandardCharsets.UTF_8)
 					: ("<Error><Code>" + ((status == 503) ? "SlowDown" : "Failure") + "</Code><Message>injected"
-							+ "</Message></Error>").getBytes(StandardCharsets.UTF_8);
-			exchange.getResponseHeaders().add("Content-Type", (status == 200) ? "application/octet-stream" : "application/xml");
+							+ "</Message></Error>")
+						.getBytes(StandardCharsets.UTF_8);
+			exchange.getResponseHeaders()
+				.add("Content-Type", (status == 200) ? "application/octet-stream" : "application/xml");
 			exchange.getResponseHeaders().add("ETag", "\"abc\"");
 			exchange.sendResponseHeaders(status, body.length);
 			try (OutputStream out = exchange.getResponseBody()) {
@@ -87,12 +89,13 @@ class ObjectStoreRetryTests {
 
 	@Test
 	void aFailingEndpointOpensTheCircuitBreakerSoLaterCallsFailFast() throws IOException {
-		CircuitBreaker breaker = CircuitBreaker.of("s3", CircuitBreakerConfig.custom()
-			.slidingWindowSize(2)
-			.minimumNumberOfCalls(2)
-			.failureRateThreshold(50)
-			.recordException(S3ObjectStore::isRetryable)
-			.build());
+		CircuitBreaker breaker = CircuitBreaker.of("s3",
+				CircuitBreakerConfig.custom()
+					.slidingWindowSize(2)
+					.minimumNumberOfCalls(2)
+					.failureRateThreshold(50)
+					.recordException(S3ObjectStore::isRetryable)
+					.build());
 		S3ObjectStore store = storeAnswering((n) -> 500).withCircuitBreaker(breaker);
 		for (int i = 0; i < 2; i++) {
 			assertThatExceptionOfType(ObjectStoreException.class).isThrownBy(() -> store.getBytes("k"))

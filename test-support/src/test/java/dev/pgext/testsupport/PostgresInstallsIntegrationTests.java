@@ -29,8 +29,10 @@ class PostgresInstallsIntegrationTests {
 
 		try (PostgresCluster cluster = PostgresCluster.initdb(install, dir.resolve("data")).start(Map.of())) {
 			assertThat(Files.readString(dir.resolve("data/PG_VERSION")).strip()).isEqualTo(Integer.toString(major));
-			try (Connection connection = cluster.connect("postgres"); Statement statement = connection.createStatement()) {
-				ResultSet rs = statement.executeQuery("SELECT version(), current_setting('server_version_num')::int / 10000");
+			try (Connection connection = cluster.connect("postgres");
+					Statement statement = connection.createStatement()) {
+				ResultSet rs = statement
+					.executeQuery("SELECT version(), current_setting('server_version_num')::int / 10000");
 				assertThat(rs.next()).isTrue();
 				assertThat(rs.getString(1)).startsWith("PostgreSQL " + major + ".");
 				assertThat(rs.getInt(2)).isEqualTo(major);

@@ -87,7 +87,9 @@ class RealInfrastructureIntegrationTests {
 	@Test
 	void listingReadsEveryPage(TestBucket bucket) {
 		S3ObjectStore store = bucket.objectStore();
-		IntStream.range(0, 1003).parallel().forEach((i) -> store.put(String.format("many/%04d", i), new byte[] { 1 }, null));
+		IntStream.range(0, 1003)
+			.parallel()
+			.forEach((i) -> store.put(String.format("many/%04d", i), new byte[] { 1 }, null));
 		store.put("other/x", new byte[] { 1 }, null);
 		List<ObjectInfo> listed = store.list("many/");
 		assertThat(listed).hasSize(1003);

@@ -12,12 +12,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A local run asked to stop by Ctrl-C (SIGINT) or by {@code spring-boot:run} and {@code kill}
- * (SIGTERM) runs its shutdown hooks and exits with status 0, which Maven counts as success.
+ * A local run asked to stop by Ctrl-C (SIGINT) or by {@code spring-boot:run} and
+ * {@code kill} (SIGTERM) runs its shutdown hooks and exits with status 0, which Maven
+ * counts as success.
  */
 class StopOnSignalIntegrationTests {
 
-	/** A stand-in for a local run: a shutdown hook that says it ran, then waiting to be stopped. */
+	/**
+	 * A stand-in for a local run: a shutdown hook that says it ran, then waiting to be
+	 * stopped.
+	 */
 	public static final class Waiting {
 
 		public static void main(String[] args) throws InterruptedException {

@@ -12,8 +12,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,11 +27,11 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
- * The bundle archive: a POSIX tar compressed with zstd. Writing is reproducible: entries sorted by
- * path, every mtime the build's {@code SOURCE_DATE_EPOCH}, uid and gid 0 with empty owner names,
- * modes from the manifest, and single-threaded zstd at a fixed level with no timestamp in the
- * frame. Extracting never follows a link and refuses entries that would land outside the target
- * directory.
+ * The bundle archive: a POSIX tar compressed with zstd. Writing is reproducible: entries
+ * sorted by path, every mtime the build's {@code SOURCE_DATE_EPOCH}, uid and gid 0 with
+ * empty owner names, modes from the manifest, and single-threaded zstd at a fixed level
+ * with no timestamp in the frame. Extracting never follows a link and refuses entries
+ * that would land outside the target directory.
  */
 public final class BundleArchive {
 
@@ -47,8 +47,8 @@ public final class BundleArchive {
 	}
 
 	/**
-	 * Writes the tree under {@code root} as listed by {@code entries} (sorted here) to {@code out}.
-	 * The caller closes {@code out}.
+	 * Writes the tree under {@code root} as listed by {@code entries} (sorted here) to
+	 * {@code out}. The caller closes {@code out}.
 	 */
 	public static void write(Path root, List<FileEntry> entries, long sourceDateEpoch, int level, OutputStream out)
 			throws IOException {
@@ -57,8 +57,10 @@ public final class BundleArchive {
 		ZstdOutputStream zstd = new ZstdOutputStream(new BufferedOutputStream(out, 1 << 16), level);
 		zstd.setChecksum(true);
 		zstd.setWorkers(0);
-		// a 128 MiB window finds the files each major repeats (ICU data, libxml2, the timezone
-		// database) across the whole archive; 2^27 is the largest window decoders accept by default
+		// a 128 MiB window finds the files each major repeats (ICU data, libxml2, the
+		// timezone
+		// database) across the whole archive; 2^27 is the largest window decoders accept
+		// by default
 		zstd.setLong(WINDOW_LOG);
 		TarArchiveOutputStream tar = new TarArchiveOutputStream(zstd);
 		tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
@@ -103,13 +105,14 @@ public final class BundleArchive {
 	}
 
 	/**
-	 * Extracts a bundle into {@code into}, which must not exist yet or be empty. No step follows a
-	 * symbolic link: links are created last, after every file and directory, and an entry whose
-	 * parent path names a link of the archive is refused, so nothing is ever written, created or
-	 * chmod-ed through a link. Refused too: absolute paths, empty, {@code .} and {@code ..}
-	 * segments, duplicate paths, link targets that are absolute, climb out of the bundle or pass
-	 * through another link, hard links, devices, FIFOs and any other entry type. On refusal
-	 * everything extracted so far is removed again ({@code into} too, when this call created it).
+	 * Extracts a bundle into {@code into}, which must not exist yet or be empty. No step
+	 * follows a symbolic link: links are created last, after every file and directory,
+	 * and an entry whose parent path names a link of the archive is refused, so nothing
+	 * is ever written, created or chmod-ed through a link. Refused too: absolute paths,
+	 * empty, {@code .} and {@code ..} segments, duplicate paths, link targets that are
+	 * absolute, climb out of the bundle or pass through another link, hard links,
+	 * devices, FIFOs and any other entry type. On refusal everything extracted so far is
+	 * removed again ({@code into} too, when this call created it).
 	 */
 	public static void extract(InputStream bundle, Path into) throws IOException {
 		boolean created = !Files.exists(into, LinkOption.NOFOLLOW_LINKS);
@@ -133,7 +136,8 @@ public final class BundleArchive {
 	}
 
 	private static void removeContent(Path root, boolean removeRoot) throws IOException {
-		// Files.walk does not follow links: a link of the archive is removed, never its target
+		// Files.walk does not follow links: a link of the archive is removed, never its
+		// target
 		try (var paths = Files.walk(root)) {
 			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
 				if (removeRoot || !path.equals(root)) {
@@ -144,8 +148,9 @@ public final class BundleArchive {
 	}
 
 	/**
-	 * One extraction: directories and files are created as they come, each under a parent that was
-	 * checked to be a real directory of the tree; links are recorded and created at the end.
+	 * One extraction: directories and files are created as they come, each under a parent
+	 * that was checked to be a real directory of the tree; links are recorded and created
+	 * at the end.
 	 */
 	private static final class Extraction {
 
@@ -180,7 +185,8 @@ public final class BundleArchive {
 					switch (entry.getLinkFlag()) {
 						case TarConstants.LF_DIR -> {
 							Path dir = parentOf(name).resolve(Path.of(name).getFileName().toString());
-							// a file entry before it may have created it already, as a real directory
+							// a file entry before it may have created it already, as a
+							// real directory
 							if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
 								Files.createDirectory(dir);
 							}
@@ -189,11 +195,12 @@ public final class BundleArchive {
 						}
 						case TarConstants.LF_NORMAL, TarConstants.LF_OLDNORM -> {
 							if (entry.getName().endsWith("/")) {
-								throw new BundleFormatException("archive entry " + entry.getName()
-										+ " is a file with a directory's name");
+								throw new BundleFormatException(
+										"archive entry " + entry.getName() + " is a file with a directory's name");
 							}
 							Path file = parentOf(name).resolve(Path.of(name).getFileName().toString());
-							// CREATE_NEW fails on anything already there, a link included, without following it
+							// CREATE_NEW fails on anything already there, a link
+							// included, without following it
 							try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW,
 									StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
 								tar.transferTo(out);
@@ -202,16 +209,16 @@ public final class BundleArchive {
 						}
 						case TarConstants.LF_SYMLINK -> {
 							if (this.ancestors.contains(name)) {
-								throw new BundleFormatException(
-										"archive entry " + name + " is a symbolic link, but other entries lie under it");
+								throw new BundleFormatException("archive entry " + name
+										+ " is a symbolic link, but other entries lie under it");
 							}
 							this.links.put(name, entry.getLinkName());
 						}
-						case TarConstants.LF_LINK -> throw new BundleFormatException(
-								"archive entry " + name + " is a hard link (to " + entry.getLinkName()
-										+ "): bundles hold none");
-						case TarConstants.LF_CHR, TarConstants.LF_BLK, TarConstants.LF_FIFO -> throw new BundleFormatException(
-								"archive entry " + name + " is a device or FIFO: bundles hold none");
+						case TarConstants.LF_LINK -> throw new BundleFormatException("archive entry " + name
+								+ " is a hard link (to " + entry.getLinkName() + "): bundles hold none");
+						case TarConstants.LF_CHR, TarConstants.LF_BLK, TarConstants.LF_FIFO ->
+							throw new BundleFormatException(
+									"archive entry " + name + " is a device or FIFO: bundles hold none");
 						default -> throw new BundleFormatException("archive entry " + name + " has tar type '"
 								+ (char) entry.getLinkFlag() + "', not a file, directory or symbolic link");
 					}
@@ -225,7 +232,8 @@ public final class BundleArchive {
 				Files.createSymbolicLink(parent.resolve(Path.of(link.getKey()).getFileName().toString()),
 						Path.of(link.getValue()));
 			}
-			// last, so that a read-only directory does not stop its own content from being written
+			// last, so that a read-only directory does not stop its own content from
+			// being written
 			for (int i = this.directories.size() - 1; i >= 0; i--) {
 				Files.setAttribute(this.directories.get(i), "unix:mode", this.directoryModes.get(i),
 						LinkOption.NOFOLLOW_LINKS);
@@ -237,8 +245,8 @@ public final class BundleArchive {
 			while (slash >= 0) {
 				String ancestor = name.substring(0, slash);
 				if (this.links.containsKey(ancestor)) {
-					throw new BundleFormatException("archive entry " + name + " lies under the symbolic link "
-							+ ancestor + " of the archive");
+					throw new BundleFormatException(
+							"archive entry " + name + " lies under the symbolic link " + ancestor + " of the archive");
 				}
 				this.ancestors.add(ancestor);
 				slash = name.indexOf('/', slash + 1);
@@ -246,8 +254,8 @@ public final class BundleArchive {
 		}
 
 		/**
-		 * The parent directory of an entry, created one level at a time where missing, each level
-		 * checked to be a real directory (not a link) of the tree.
+		 * The parent directory of an entry, created one level at a time where missing,
+		 * each level checked to be a real directory (not a link) of the tree.
 		 */
 		private Path parentOf(String name) throws IOException {
 			Path dir = this.root;
@@ -258,22 +266,22 @@ public final class BundleArchive {
 					Files.createDirectory(dir);
 				}
 				else if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-					throw new BundleFormatException(
-							"archive entry " + name + " lies under " + this.root.relativize(dir) + ", which is not a directory");
+					throw new BundleFormatException("archive entry " + name + " lies under " + this.root.relativize(dir)
+							+ ", which is not a directory");
 				}
 			}
 			return dir;
 		}
 
 		/**
-		 * A link target must be relative and stay inside the bundle when resolved from the link's
-		 * directory, without passing through another link: a lexical check is only sound when
-		 * every directory it walks through is a real one.
+		 * A link target must be relative and stay inside the bundle when resolved from
+		 * the link's directory, without passing through another link: a lexical check is
+		 * only sound when every directory it walks through is a real one.
 		 */
 		private void checkLinkTarget(String name, String target) throws BundleFormatException {
 			if (target.isEmpty() || target.startsWith("/") || target.indexOf('\0') >= 0) {
-				throw new BundleFormatException(
-						"archive entry " + name + " links outside the bundle: " + target + " (an empty or absolute target)");
+				throw new BundleFormatException("archive entry " + name + " links outside the bundle: " + target
+						+ " (an empty or absolute target)");
 			}
 			List<String> at = new ArrayList<>(List.of(name.split("/")));
 			at.remove(at.size() - 1);

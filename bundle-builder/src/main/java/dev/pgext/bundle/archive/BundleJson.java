@@ -12,9 +12,9 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Reads and writes {@code bundle.json} and the other small JSON documents of the bundle tools.
- * Output is deterministic (record component order, sorted maps), so two builds of the same
- * inputs write the same bytes.
+ * Reads and writes {@code bundle.json} and the other small JSON documents of the bundle
+ * tools. Output is deterministic (record component order, sorted maps), so two builds of
+ * the same inputs write the same bytes.
  */
 public final class BundleJson {
 
@@ -36,7 +36,10 @@ public final class BundleJson {
 		return MAPPER.writeValueAsBytes(document);
 	}
 
-	/** Reads a manifest, or fails with the reason when the file is missing or not a manifest. */
+	/**
+	 * Reads a manifest, or fails with the reason when the file is missing or not a
+	 * manifest.
+	 */
 	public static BundleManifest readManifest(Path file) throws IOException {
 		if (!Files.isRegularFile(file)) {
 			throw new BundleFormatException("the bundle has no " + BundleManifest.PATH);

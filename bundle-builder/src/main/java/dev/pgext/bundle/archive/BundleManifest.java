@@ -10,21 +10,24 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.pgext.model.Sha256Digest;
 
 /**
- * {@code bundle.json}: what a bundle holds and how it was made. Every entry of the archive but
- * {@code bundle.json} itself is listed in {@link #files()}, so a consumer can check an extracted
- * tree completely.
+ * {@code bundle.json}: what a bundle holds and how it was made. Every entry of the
+ * archive but {@code bundle.json} itself is listed in {@link #files()}, so a consumer can
+ * check an extracted tree completely.
  *
  * @param format the manifest format version, {@value #FORMAT}
  * @param variant {@code chroot} or {@code static}
  * @param builder the program that built the bundle
- * @param sourceDateEpoch the timestamp every archive entry carries (seconds since the epoch)
- * @param loader the dynamic loader's path inside the bundle, {@code null} for static bundles
+ * @param sourceDateEpoch the timestamp every archive entry carries (seconds since the
+ * epoch)
+ * @param loader the dynamic loader's path inside the bundle, {@code null} for static
+ * bundles
  * @param glibcVersion the version of the bundled glibc, {@code null} when none is bundled
  * @param postgres one entry per PG major, keyed by the major ({@code "15"})
- * @param unresolved libraries that optional modules need but the build could not find, keyed by
- * the module's path; those modules fail to load, everything else is complete
- * @param hostFiles every file copied from the build host (libraries the inputs lack, the loader,
- * the shell, {@code env}, {@code locale} and its data), with the package it came from; sorted by path
+ * @param unresolved libraries that optional modules need but the build could not find,
+ * keyed by the module's path; those modules fail to load, everything else is complete
+ * @param hostFiles every file copied from the build host (libraries the inputs lack, the
+ * loader, the shell, {@code env}, {@code locale} and its data), with the package it came
+ * from; sorted by path
  * @param files every directory, file and symbolic link, sorted by path
  */
 public record BundleManifest(int format, Variant variant, BuilderInfo builder, long sourceDateEpoch, String loader,
@@ -56,7 +59,10 @@ public record BundleManifest(int format, Variant variant, BuilderInfo builder, l
 	 */
 	public enum Variant {
 
-		/** Dynamically linked binaries with their whole library closure, run in a chroot of the bundle. */
+		/**
+		 * Dynamically linked binaries with their whole library closure, run in a chroot
+		 * of the bundle.
+		 */
 		@JsonProperty("chroot")
 		CHROOT,
 
@@ -93,8 +99,10 @@ public record BundleManifest(int format, Variant variant, BuilderInfo builder, l
 	 * One PG major in the bundle.
 	 *
 	 * @param version the exact version, such as {@code 15.19}
-	 * @param versionOutput what {@code postgres --version} printed, such as {@code postgres (PostgreSQL) 15.19}
-	 * @param icuVersion the version of the ICU libraries this major runs with, {@code null} without ICU
+	 * @param versionOutput what {@code postgres --version} printed, such as
+	 * {@code postgres (PostgreSQL) 15.19}
+	 * @param icuVersion the version of the ICU libraries this major runs with,
+	 * {@code null} without ICU
 	 * @param input the installation the major was built from
 	 */
 	public record PostgresEntry(String version, String versionOutput, String icuVersion, InputInfo input) {
@@ -110,8 +118,7 @@ public record BundleManifest(int format, Variant variant, BuilderInfo builder, l
 	 * @param version the version of that package, {@code null} when unpackaged
 	 */
 	@JsonInclude(JsonInclude.Include.NON_NULL)
-	public record HostFile(String path, String source, @JsonProperty("package") String packageName,
-			String version) {
+	public record HostFile(String path, String source, @JsonProperty("package") String packageName, String version) {
 
 		/** The package of a host file that no package manager installed. */
 		public static final String UNPACKAGED = "unpackaged";
@@ -123,8 +130,8 @@ public record BundleManifest(int format, Variant variant, BuilderInfo builder, l
 	 *
 	 * @param kind {@code jar} (a binaries artifact) or {@code directory}
 	 * @param name the jar's file name or the directory's name
-	 * @param sha256 the jar's digest, or for a directory the digest of its sorted file listing
-	 * (path, mode, content digest)
+	 * @param sha256 the jar's digest, or for a directory the digest of its sorted file
+	 * listing (path, mode, content digest)
 	 */
 	public record InputInfo(String kind, String name, Sha256Digest sha256) {
 	}

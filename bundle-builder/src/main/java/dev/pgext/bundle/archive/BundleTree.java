@@ -15,8 +15,8 @@ import java.util.stream.Stream;
 import dev.pgext.model.Sha256Digest;
 
 /**
- * A bundle as a directory tree: listing it the way {@code bundle.json} does, and checking a tree
- * against a manifest.
+ * A bundle as a directory tree: listing it the way {@code bundle.json} does, and checking
+ * a tree against a manifest.
  */
 public final class BundleTree {
 
@@ -24,8 +24,8 @@ public final class BundleTree {
 	}
 
 	/**
-	 * Every directory, file and symbolic link under {@code root} (the root itself excluded), sorted
-	 * by path, with on-disk modes and content digests.
+	 * Every directory, file and symbolic link under {@code root} (the root itself
+	 * excluded), sorted by path, with on-disk modes and content digests.
 	 */
 	public static List<FileEntry> scan(Path root) throws IOException {
 		List<FileEntry> entries = new ArrayList<>();
@@ -55,9 +55,9 @@ public final class BundleTree {
 	}
 
 	/**
-	 * What is wrong with the tree under {@code root} compared to {@code manifest}: missing entries,
-	 * other types, modes, sizes, digests or link targets, and entries the manifest does not list.
-	 * Empty when the tree is exactly what the manifest says.
+	 * What is wrong with the tree under {@code root} compared to {@code manifest}:
+	 * missing entries, other types, modes, sizes, digests or link targets, and entries
+	 * the manifest does not list. Empty when the tree is exactly what the manifest says.
 	 */
 	public static List<String> problems(Path root, BundleManifest manifest) throws IOException {
 		List<String> problems = new ArrayList<>();
@@ -88,8 +88,8 @@ public final class BundleTree {
 			else if (!have.mode().equals(want.mode())) {
 				problems.add("mode differs: " + want.path() + " is " + have.mode() + ", expected " + want.mode());
 			}
-			else if (want.type() == FileEntry.Type.FILE && !(have.size().equals(want.size())
-					&& have.sha256().equals(want.sha256()))) {
+			else if (want.type() == FileEntry.Type.FILE
+					&& !(have.size().equals(want.size()) && have.sha256().equals(want.sha256()))) {
 				problems.add("content differs: " + want.path() + " has sha256 " + have.sha256() + ", expected "
 						+ want.sha256());
 			}
@@ -103,8 +103,9 @@ public final class BundleTree {
 	}
 
 	/**
-	 * A digest of a directory tree: of its sorted listing of paths, types, modes, link targets and
-	 * content digests. Identifies a directory input the way a file digest identifies a jar.
+	 * A digest of a directory tree: of its sorted listing of paths, types, modes, link
+	 * targets and content digests. Identifies a directory input the way a file digest
+	 * identifies a jar.
 	 */
 	public static Sha256Digest digest(Path root) throws IOException {
 		MessageDigest md = Sha256Digest.newDigest();

@@ -16,8 +16,8 @@ import dev.pgext.model.Sha256Digest;
  * @param target the target of a symbolic link, {@code null} otherwise
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record FileEntry(String path, Type type, String mode, Long size, Sha256Digest sha256, String target)
-		implements Comparable<FileEntry> {
+public record FileEntry(String path, Type type, String mode, Long size, Sha256Digest sha256,
+		String target) implements Comparable<FileEntry> {
 
 	public static FileEntry file(String path, int mode, long size, Sha256Digest sha256) {
 		return new FileEntry(path, Type.FILE, octal(mode), size, sha256, null);

@@ -1,7 +1,8 @@
 package dev.pgext.bundle.build;
 
 /**
- * A bundle cannot be built from the given inputs; the message says which input or file is at fault.
+ * A bundle cannot be built from the given inputs; the message says which input or file is
+ * at fault.
  */
 public class BuildException extends RuntimeException {
 

@@ -30,15 +30,16 @@ import dev.pgext.bundle.archive.BundleManifest.PostgresEntry;
 import dev.pgext.bundle.archive.BundleManifest.Variant;
 import dev.pgext.bundle.archive.BundleTree;
 import dev.pgext.bundle.archive.FileEntry;
-import dev.pgext.model.elf.ElfFile;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.elf.ElfFile;
 import dev.pgext.model.postgres.PostgresBinaries;
 
 /**
- * Builds a bundle: stages each input under {@code v<NN>/}, adds what the binaries need to run in
- * a chroot of the bundle and nothing from the host besides, writes {@code bundle.json} and packs
- * the tree reproducibly into {@code pg-bundle-<sha256>.tar.zst}.
+ * Builds a bundle: stages each input under {@code v<NN>/}, adds what the binaries need to
+ * run in a chroot of the bundle and nothing from the host besides, writes
+ * {@code bundle.json} and packs the tree reproducibly into
+ * {@code pg-bundle-<sha256>.tar.zst}.
  */
 public class BundleBuilder {
 
@@ -47,19 +48,22 @@ public class BundleBuilder {
 	static final String NSSWITCH = "passwd: files\ngroup: files\nhosts: files\n";
 
 	/**
-	 * Name resolution of {@code localhost} without DNS: PG 14's statistics collector binds a UDP
-	 * socket to "localhost" and, unresolved, is disabled along with autovacuum.
+	 * Name resolution of {@code localhost} without DNS: PG 14's statistics collector
+	 * binds a UDP socket to "localhost" and, unresolved, is disabled along with
+	 * autovacuum.
 	 */
 	static final String HOSTS = "127.0.0.1 localhost\n::1 localhost\n";
 
 	/**
-	 * The programs the LAUNCHER and Postgres run from the host: {@code env} starts every program
-	 * with a clean environment, {@code locale -a} is how {@code initdb} finds the libc locales for
-	 * {@code pg_collation}.
+	 * The programs the LAUNCHER and Postgres run from the host: {@code env} starts every
+	 * program with a clean environment, {@code locale -a} is how {@code initdb} finds the
+	 * libc locales for {@code pg_collation}.
 	 */
 	static final List<Path> HOST_PROGRAMS = List.of(Path.of("/usr/bin/env"), Path.of("/usr/bin/locale"));
 
-	/** glibc's compiled C.UTF-8 locale; {@code C} and {@code POSIX} are built into glibc. */
+	/**
+	 * glibc's compiled C.UTF-8 locale; {@code C} and {@code POSIX} are built into glibc.
+	 */
 	static final List<Path> C_UTF8_LOCALE = List.of(Path.of("/usr/lib/locale/C.utf8"),
 			Path.of("/usr/lib/locale/C.UTF-8"));
 
@@ -82,7 +86,8 @@ public class BundleBuilder {
 
 	/**
 	 * @param builderInfo recorded in the manifest
-	 * @param hostLibraryDirs where libraries the inputs do not carry come from, searched in order
+	 * @param hostLibraryDirs where libraries the inputs do not carry come from, searched
+	 * in order
 	 * @param gconvDirs where glibc's gconv modules may be, first match wins
 	 * @param zstdLevel the fixed compression level
 	 * @param users the users the programs may run as, besides root
@@ -183,17 +188,22 @@ public class BundleBuilder {
 		}
 		stageShell(root, closure, hostFiles);
 		stageHostPrograms(root, closure, hostFiles);
-		// glibc dlopens these without a DT_NEEDED: the unwinder for thread cancellation, and the
-		// files NSS module on glibc versions that do not build it in (before 2.34; from 2.34 on
+		// glibc dlopens these without a DT_NEEDED: the unwinder for thread cancellation,
+		// and the
+		// files NSS module on glibc versions that do not build it in (before 2.34; from
+		// 2.34 on
 		// the host's libnss_files.so.2 is an empty compatibility stub nothing loads)
 		closure.addHostLibraryIfPresent("libgcc_s.so.1");
 		String glibc = glibcVersion(root);
 		if (glibc == null || versionBefore(glibc, 2, 34)) {
 			closure.addHostLibraryIfPresent("libnss_files.so.2");
 		}
-		// Modules (extensions, procedural languages) take only what the programs brought from the
-		// host already: a library only a module needs (pltcl's libtcl) would be in the bundle only
-		// because the build host happens to have it, so the module is listed as unresolved, like
+		// Modules (extensions, procedural languages) take only what the programs brought
+		// from the
+		// host already: a library only a module needs (pltcl's libtcl) would be in the
+		// bundle only
+		// because the build host happens to have it, so the module is listed as
+		// unresolved, like
 		// plperl and plpython whose libraries no host of ours has.
 		for (Map.Entry<Path, Path> module : modules.entrySet()) {
 			closure.add(module.getKey(), module.getValue(), false);
@@ -213,14 +223,14 @@ public class BundleBuilder {
 					icuVersion(root.resolve("v" + input.major()).resolve("lib"), root), input.info()));
 		}
 		String loader = closure.interpreters().isEmpty() ? null : closure.interpreters().iterator().next();
-		Files.writeString(root.resolve("LAUNCHER"),
-				launcher(inputs.keySet(), closure.stagedHostDirs(), gconv), StandardCharsets.UTF_8);
+		Files.writeString(root.resolve("LAUNCHER"), launcher(inputs.keySet(), closure.stagedHostDirs(), gconv),
+				StandardCharsets.UTF_8);
 		Files.setAttribute(root.resolve("LAUNCHER"), "unix:mode", 0755);
 		normalizeModes(root);
 		List<FileEntry> files = BundleTree.scan(root);
-		return new BundleManifest(BundleManifest.FORMAT, request.variant(), this.builderInfo,
-				request.sourceDateEpoch(), loader, glibc, postgres, unresolved,
-				hostFiles.describe(HostPackages.read(HostPackages.DPKG_DIR)), files);
+		return new BundleManifest(BundleManifest.FORMAT, request.variant(), this.builderInfo, request.sourceDateEpoch(),
+				loader, glibc, postgres, unresolved, hostFiles.describe(HostPackages.read(HostPackages.DPKG_DIR)),
+				files);
 	}
 
 	private void checkStatic(Path root, List<Path> programs) throws IOException {
@@ -233,9 +243,9 @@ public class BundleBuilder {
 			}
 		}
 		if (!dynamic.isEmpty()) {
-			throw new BuildException("the static variant needs statically linked programs, but these are "
-					+ "dynamically linked: " + String.join("; ", dynamic) + ". Build them statically or use the "
-					+ "chroot variant");
+			throw new BuildException(
+					"the static variant needs statically linked programs, but these are " + "dynamically linked: "
+							+ String.join("; ", dynamic) + ". Build them statically or use the " + "chroot variant");
 		}
 	}
 
@@ -260,7 +270,8 @@ public class BundleBuilder {
 							Files.createSymbolicLink(to, linkTarget);
 						}
 						else {
-							// a link leaving the installation would dangle in the chroot: take its content
+							// a link leaving the installation would dangle in the chroot:
+							// take its content
 							Files.copy(path, to);
 						}
 					}
@@ -277,7 +288,8 @@ public class BundleBuilder {
 	}
 
 	private static boolean skipped(String relative) {
-		// static archives and pkg-config files are for building against Postgres, never loaded at run time
+		// static archives and pkg-config files are for building against Postgres, never
+		// loaded at run time
 		return relative.endsWith(".a") || relative.equals("lib/pkgconfig") || relative.startsWith("lib/pkgconfig/");
 	}
 
@@ -294,7 +306,8 @@ public class BundleBuilder {
 	}
 
 	private void stageShell(Path root, LibraryClosure closure, HostFiles hostFiles) throws IOException {
-		// initdb runs postgres through popen(), that is /bin/sh -c; the LAUNCHER is a shell script too
+		// initdb runs postgres through popen(), that is /bin/sh -c; the LAUNCHER is a
+		// shell script too
 		Path target = hostFiles.copy(Path.of("/bin/sh"), root.resolve("bin/sh"));
 		addHostProgramClosure(target, "/bin/sh", closure);
 	}
@@ -320,9 +333,11 @@ public class BundleBuilder {
 	}
 
 	private static void stageCUtf8Locale(HostFiles hostFiles) throws IOException {
-		Path locale = C_UTF8_LOCALE.stream().filter(Files::isDirectory).findFirst().orElseThrow(
-				() -> new BuildException("glibc's C.UTF-8 locale is not on this machine (looked in " + C_UTF8_LOCALE
-						+ "): initdb in the bundle would find no libc locale besides C and POSIX"));
+		Path locale = C_UTF8_LOCALE.stream()
+			.filter(Files::isDirectory)
+			.findFirst()
+			.orElseThrow(() -> new BuildException("glibc's C.UTF-8 locale is not on this machine (looked in "
+					+ C_UTF8_LOCALE + "): initdb in the bundle would find no libc locale besides C and POSIX"));
 		hostFiles.copyTreeSamePath(locale);
 	}
 
@@ -357,8 +372,14 @@ public class BundleBuilder {
 		StringBuilder passwd = new StringBuilder("root:x:0:0:root:/:/bin/sh\n");
 		StringBuilder group = new StringBuilder("root:x:0:\n");
 		for (ChrootUser user : users) {
-			passwd.append(user.name()).append(":x:").append(user.uid()).append(':').append(user.gid()).append(':')
-				.append(user.name()).append(":/nonexistent:/bin/sh\n");
+			passwd.append(user.name())
+				.append(":x:")
+				.append(user.uid())
+				.append(':')
+				.append(user.gid())
+				.append(':')
+				.append(user.name())
+				.append(":/nonexistent:/bin/sh\n");
 			if (user.gid() != 0) {
 				group.append(user.name()).append(":x:").append(user.gid()).append(":\n");
 			}
@@ -367,7 +388,8 @@ public class BundleBuilder {
 		Files.writeString(etc.resolve("group"), group);
 		Files.writeString(etc.resolve("nsswitch.conf"), NSSWITCH);
 		Files.writeString(etc.resolve("hosts"), HOSTS);
-		// /dev/null cannot be packed portably (a device node); whoever launches creates it
+		// /dev/null cannot be packed portably (a device node); whoever launches creates
+		// it
 		Files.createDirectories(root.resolve("dev"));
 		Files.createDirectories(root.resolve("tmp"));
 		Files.createDirectories(root.resolve("inout"));

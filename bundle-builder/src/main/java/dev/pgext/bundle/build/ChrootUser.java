@@ -3,8 +3,9 @@ package dev.pgext.bundle.build;
 import java.util.regex.Pattern;
 
 /**
- * A user the bundle's programs may run as: it gets an {@code /etc/passwd} and {@code /etc/group}
- * entry in the bundle, because initdb looks up its own uid and aborts when it has no name.
+ * A user the bundle's programs may run as: it gets an {@code /etc/passwd} and
+ * {@code /etc/group} entry in the bundle, because initdb looks up its own uid and aborts
+ * when it has no name.
  *
  * @param name the user (and group) name
  * @param uid the uid, not 0 (Postgres refuses to run as root)
@@ -22,8 +23,8 @@ public record ChrootUser(String name, int uid, int gid) {
 			throw new IllegalArgumentException("'" + name + "' is not a user name (lower case, at most 32 characters)");
 		}
 		if (uid <= 0 || gid < 0) {
-			throw new IllegalArgumentException("user " + name + ": uid must be positive (Postgres refuses root) and "
-					+ "gid not negative");
+			throw new IllegalArgumentException(
+					"user " + name + ": uid must be positive (Postgres refuses root) and " + "gid not negative");
 		}
 	}
 

@@ -13,10 +13,10 @@ import java.util.stream.Stream;
 import dev.pgext.bundle.archive.BundleManifest.HostFile;
 
 /**
- * Every file a build copies from the build host into the bundle (the dynamic loader, glibc and the
- * other libraries the inputs lack, {@code /bin/sh}, {@code env}, {@code locale} and its data, gconv
- * modules), each recorded with the host file it came from, so that {@code bundle.json} can name
- * its package and version.
+ * Every file a build copies from the build host into the bundle (the dynamic loader,
+ * glibc and the other libraries the inputs lack, {@code /bin/sh}, {@code env},
+ * {@code locale} and its data, gconv modules), each recorded with the host file it came
+ * from, so that {@code bundle.json} can name its package and version.
  */
 final class HostFiles {
 
@@ -25,12 +25,17 @@ final class HostFiles {
 	/** Bundle path to the real host path it was copied from. */
 	private final Map<String, Path> copied = new TreeMap<>();
 
-	/** @param root the staging root (the future chroot) */
+	/**
+	 * @param root the staging root (the future chroot)
+	 */
 	HostFiles(Path root) {
 		this.root = root;
 	}
 
-	/** Copies {@code source} (links followed) to {@code target} under the root and records it. */
+	/**
+	 * Copies {@code source} (links followed) to {@code target} under the root and records
+	 * it.
+	 */
 	Path copy(Path source, Path target) throws IOException {
 		Files.createDirectories(target.getParent());
 		Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
@@ -43,7 +48,9 @@ final class HostFiles {
 		return copy(source, this.root.resolve(source.toAbsolutePath().toString().substring(1)));
 	}
 
-	/** Copies the directory tree {@code dir} to the same absolute path inside the bundle. */
+	/**
+	 * Copies the directory tree {@code dir} to the same absolute path inside the bundle.
+	 */
 	Path copyTreeSamePath(Path dir) throws IOException {
 		Path target = this.root.resolve(dir.toAbsolutePath().toString().substring(1));
 		try (Stream<Path> paths = Files.walk(dir)) {

@@ -18,9 +18,9 @@ import java.util.stream.Stream;
  * ({@code info/*.list} for the files, {@code status} for the versions) instead of running
  * {@code dpkg -S} per file. On a host without dpkg every file is unpackaged.
  * <p>
- * Since the {@code /usr} merge, {@code /lib} is a link to {@code /usr/lib} and dpkg records a file
- * under whichever of the two names its package used, so both names are looked up, for the path
- * as given and for its real path.
+ * Since the {@code /usr} merge, {@code /lib} is a link to {@code /usr/lib} and dpkg
+ * records a file under whichever of the two names its package used, so both names are
+ * looked up, for the path as given and for its real path.
  */
 final class HostPackages {
 
@@ -43,7 +43,8 @@ final class HostPackages {
 	/**
 	 * The package that installed a file and its version.
 	 *
-	 * @param name the package name, with its architecture when dpkg records one ({@code libc6:amd64})
+	 * @param name the package name, with its architecture when dpkg records one
+	 * ({@code libc6:amd64})
 	 * @param version the installed version ({@code 2.36-9+deb12u14})
 	 */
 	record Package(String name, String version) {

@@ -19,17 +19,19 @@ import java.util.TreeSet;
 import dev.pgext.model.elf.ElfFile;
 
 /**
- * Computes and stages the shared-library closure of the ELF files in a staging tree, reading
- * {@code DT_NEEDED}, {@code DT_RUNPATH}/{@code DT_RPATH} and {@code PT_INTERP} instead of running
- * {@code ldd}, which would execute the host's loader on the inputs and report the host's view.
+ * Computes and stages the shared-library closure of the ELF files in a staging tree,
+ * reading {@code DT_NEEDED}, {@code DT_RUNPATH}/{@code DT_RPATH} and {@code PT_INTERP}
+ * instead of running {@code ldd}, which would execute the host's loader on the inputs and
+ * report the host's view.
  * <p>
- * A needed library is searched where the loader will find it inside the bundle: first the file's
- * own {@code $ORIGIN} run paths (inside the tree only; absolute build-prefix paths are ignored, as
- * they do not exist in the chroot), then the lib directory of the major the file belongs to (the
- * LAUNCHER puts it on {@code LD_LIBRARY_PATH}), then the host libraries already staged, then the
- * host's library directories. A library from the host is staged at the same path it has on the
- * host, so the bundled loader's default search finds it for programs started without the
- * LAUNCHER's environment, such as {@code /bin/sh}.
+ * A needed library is searched where the loader will find it inside the bundle: first the
+ * file's own {@code $ORIGIN} run paths (inside the tree only; absolute build-prefix paths
+ * are ignored, as they do not exist in the chroot), then the lib directory of the major
+ * the file belongs to (the LAUNCHER puts it on {@code LD_LIBRARY_PATH}), then the host
+ * libraries already staged, then the host's library directories. A library from the host
+ * is staged at the same path it has on the host, so the bundled loader's default search
+ * finds it for programs started without the LAUNCHER's environment, such as
+ * {@code /bin/sh}.
  */
 final class LibraryClosure {
 
@@ -55,7 +57,8 @@ final class LibraryClosure {
 
 	/**
 	 * @param root the staging root (the future chroot)
-	 * @param hostLibraryDirs where to look for libraries the inputs do not carry, in order
+	 * @param hostLibraryDirs where to look for libraries the inputs do not carry, in
+	 * order
 	 * @param hostFiles records every file copied from the host
 	 */
 	LibraryClosure(Path root, List<Path> hostLibraryDirs, HostFiles hostFiles) {
@@ -65,9 +68,9 @@ final class LibraryClosure {
 	}
 
 	/**
-	 * Stages the closure of {@code file} (a path under the root), resolving against the lib
-	 * directory {@code majorLib} (under the root) when it is not {@code null}, and taking what is
-	 * still missing from the host.
+	 * Stages the closure of {@code file} (a path under the root), resolving against the
+	 * lib directory {@code majorLib} (under the root) when it is not {@code null}, and
+	 * taking what is still missing from the host.
 	 */
 	void add(Path file, Path majorLib) throws IOException {
 		add(file, majorLib, true);
@@ -75,8 +78,9 @@ final class LibraryClosure {
 
 	/**
 	 * Stages the closure of {@code file} like {@link #add(Path, Path)}, but when
-	 * {@code fromHost} is false only from the inputs and the host libraries staged already:
-	 * a library nothing else needs is then recorded as unresolved instead of copied.
+	 * {@code fromHost} is false only from the inputs and the host libraries staged
+	 * already: a library nothing else needs is then recorded as unresolved instead of
+	 * copied.
 	 */
 	void add(Path file, Path majorLib, boolean fromHost) throws IOException {
 		Deque<Path> queue = new ArrayDeque<>();
@@ -105,7 +109,10 @@ final class LibraryClosure {
 		}
 	}
 
-	/** Stages a host library that programs load with {@code dlopen}, and its closure, if the host has it. */
+	/**
+	 * Stages a host library that programs load with {@code dlopen}, and its closure, if
+	 * the host has it.
+	 */
 	void addHostLibraryIfPresent(String soname) throws IOException {
 		Optional<Path> staged = stageFromHost(soname);
 		if (staged.isPresent()) {
@@ -128,17 +135,26 @@ final class LibraryClosure {
 		return this.elfFiles.values();
 	}
 
-	/** The interpreters (dynamic loaders) the staged files name, as paths inside the bundle. */
+	/**
+	 * The interpreters (dynamic loaders) the staged files name, as paths inside the
+	 * bundle.
+	 */
 	Set<String> interpreters() {
 		return this.interpreters;
 	}
 
-	/** The host library directories something was staged into, as absolute paths inside the bundle. */
+	/**
+	 * The host library directories something was staged into, as absolute paths inside
+	 * the bundle.
+	 */
 	List<String> stagedHostDirs() {
 		return new ArrayList<>(this.stagedHostDirs);
 	}
 
-	/** Needed libraries that could not be found, keyed by the path of the file that needs them. */
+	/**
+	 * Needed libraries that could not be found, keyed by the path of the file that needs
+	 * them.
+	 */
 	Map<String, List<String>> unresolved() {
 		Map<String, List<String>> result = new TreeMap<>();
 		this.unresolved.forEach((path, names) -> result.put(path, List.copyOf(names)));
@@ -146,8 +162,8 @@ final class LibraryClosure {
 	}
 
 	/**
-	 * The unresolved libraries in the closure of {@code starts}: what would make those programs fail
-	 * to start.
+	 * The unresolved libraries in the closure of {@code starts}: what would make those
+	 * programs fail to start.
 	 */
 	Map<String, List<String>> unresolvedFrom(List<Path> starts) {
 		Map<String, List<String>> result = new TreeMap<>();

@@ -17,8 +17,8 @@ import dev.pgext.model.postgres.PostgresBinaries;
 import dev.pgext.model.postgres.PostgresInstall;
 
 /**
- * One build input: a Postgres installation directory or a binaries jar, with the version its
- * {@code postgres --version} reports.
+ * One build input: a Postgres installation directory or a binaries jar, with the version
+ * its {@code postgres --version} reports.
  *
  * @param major the PG major
  * @param install the installation (for a jar: where it was extracted)

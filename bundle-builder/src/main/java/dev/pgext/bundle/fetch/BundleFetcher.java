@@ -29,9 +29,10 @@ import dev.pgext.model.postgres.PostgresBinaries;
 import dev.pgext.model.store.ObjectStore;
 
 /**
- * Fetches the bundle a pin names. The download is checked against the pinned digest, the extracted
- * tree against {@code bundle.json} and the pinned majors, and only then renamed into place, so
- * the target directory either does not exist or holds exactly the pinned bundle.
+ * Fetches the bundle a pin names. The download is checked against the pinned digest, the
+ * extracted tree against {@code bundle.json} and the pinned majors, and only then renamed
+ * into place, so the target directory either does not exist or holds exactly the pinned
+ * bundle.
  */
 public class BundleFetcher {
 
@@ -44,10 +45,11 @@ public class BundleFetcher {
 	}
 
 	/**
-	 * Places the pinned bundle at {@code into}, which must not exist yet; temporary files go next
-	 * to it, so the final rename stays on one file system.
+	 * Places the pinned bundle at {@code into}, which must not exist yet; temporary files
+	 * go next to it, so the final rename stays on one file system.
 	 * @return the bundle's manifest
-	 * @throws FetchException when the bundle is missing or does not match the pin or its manifest
+	 * @throws FetchException when the bundle is missing or does not match the pin or its
+	 * manifest
 	 */
 	public BundleManifest fetch(Pin pin, Path into) throws IOException {
 		Path target = into.toAbsolutePath().normalize();
@@ -67,10 +69,11 @@ public class BundleFetcher {
 			}
 			Sha256Digest actual = Sha256Digest.fromDigest(md);
 			if (!actual.equals(pin.sha256())) {
-				throw new FetchException("refusing " + key + ": its content has sha256 " + actual + ", the pin says "
-						+ pin.sha256());
+				throw new FetchException(
+						"refusing " + key + ": its content has sha256 " + actual + ", the pin says " + pin.sha256());
 			}
-			// bundle.json sorts near the front of the archive: the majors are checked before extracting
+			// bundle.json sorts near the front of the archive: the majors are checked
+			// before extracting
 			List<String> majors = List.copyOf(BundleArchive.readManifest(download).postgres().keySet());
 			if (!majors.equals(pin.pgVersions())) {
 				throw new FetchException("refusing bundle " + pin.sha256() + ": it holds PG " + majors

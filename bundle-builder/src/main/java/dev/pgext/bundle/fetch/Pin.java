@@ -13,8 +13,8 @@ import dev.pgext.model.PgMajor;
 import dev.pgext.model.Sha256Digest;
 
 /**
- * A pin file: the one bundle a storage node runs, and the majors it relies on. Changing it is a
- * reviewed change on the storage side.
+ * A pin file: the one bundle a storage node runs, and the majors it relies on. Changing
+ * it is a reviewed change on the storage side.
  *
  * @param sha256 the bundle's digest
  * @param pgVersions the PG majors the bundle must hold, such as {@code ["15", "17"]}

@@ -19,15 +19,16 @@ import dev.pgext.model.signing.TrustedKeys;
 import dev.pgext.model.signing.VersionLedger;
 
 /**
- * The keys {@code bundle-builder fetch} trusts to sign pin files ({@code pgext.bundle.trust.*},
- * or {@code PGEXT_BUNDLE_TRUST_PUBLIC_KEYS}). A pin is verified against its detached signature
- * ({@code <pin file>.sig}, as the registry serves it at
- * {@code /api/v1/bundle-pins/<environment>/signature}) before the digest it names is trusted.
+ * The keys {@code bundle-builder fetch} trusts to sign pin files
+ * ({@code pgext.bundle.trust.*}, or {@code PGEXT_BUNDLE_TRUST_PUBLIC_KEYS}). A pin is
+ * verified against its detached signature ({@code <pin file>.sig}, as the registry serves
+ * it at {@code /api/v1/bundle-pins/<environment>/signature}) before the digest it names
+ * is trusted.
  *
- * @param publicKeys trusted Ed25519 public keys, each the path of a PEM file or inline PEM;
- * several during a key rotation
- * @param requireSignatures whether an unsigned pin is refused; when unset, {@code true} as soon
- * as a key is configured
+ * @param publicKeys trusted Ed25519 public keys, each the path of a PEM file or inline
+ * PEM; several during a key rotation
+ * @param requireSignatures whether an unsigned pin is refused; when unset, {@code true}
+ * as soon as a key is configured
  * @param stateDir where the highest pin version seen is kept, so an older pin put back is
  * refused; when unset, {@code .pgext-trust} beside the directory fetched into
  */
@@ -45,14 +46,17 @@ public record PinTrust(@DefaultValue List<String> publicKeys, Boolean requireSig
 	}
 
 	/**
-	 * Reads the pin file after verifying it against {@code signature} (or {@code <file>.sig}
-	 * when {@code null}); the signature must name a {@code bundle-pins/} document.
-	 * @param into where the bundle will be placed (the default state directory is beside it)
+	 * Reads the pin file after verifying it against {@code signature} (or
+	 * {@code <file>.sig} when {@code null}); the signature must name a
+	 * {@code bundle-pins/} document.
+	 * @param into where the bundle will be placed (the default state directory is beside
+	 * it)
 	 * @throws FetchException when the pin is refused, with the reason
 	 */
 	public Pin read(Path file, Path signature, Path into) throws IOException {
 		byte[] content = Files.readAllBytes(file);
-		Path signatureFile = (signature != null) ? signature : file.resolveSibling(file.getFileName() + MetadataSignature.SUFFIX);
+		Path signatureFile = (signature != null) ? signature
+				: file.resolveSibling(file.getFileName() + MetadataSignature.SUFFIX);
 		byte[] signatureBytes = Files.exists(signatureFile) ? Files.readAllBytes(signatureFile) : null;
 		if (signature != null && signatureBytes == null) {
 			throw new FetchException("the signature file " + signature + " does not exist");

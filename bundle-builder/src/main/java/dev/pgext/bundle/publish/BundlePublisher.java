@@ -17,8 +17,9 @@ import dev.pgext.model.store.ObjectInfo;
 import dev.pgext.model.store.ObjectStore;
 
 /**
- * Publishes a bundle: uploads it to {@code bundles/sha256/<hex>.tar.zst} only if that key is free
- * ({@code If-None-Match: *}), so publishing twice never overwrites, then registers it.
+ * Publishes a bundle: uploads it to {@code bundles/sha256/<hex>.tar.zst} only if that key
+ * is free ({@code If-None-Match: *}), so publishing twice never overwrites, then
+ * registers it.
  */
 public class BundlePublisher {
 
@@ -57,7 +58,8 @@ public class BundlePublisher {
 		BundleManifest manifest = BundleArchive.readManifest(bundle);
 		long size = Files.size(bundle);
 		String key = StoreLayout.bundle(digest);
-		// the HEAD saves sending the whole file when it is stored already; the conditional write
+		// the HEAD saves sending the whole file when it is stored already; the
+		// conditional write
 		// is what keeps two concurrent publishers from overwriting each other
 		Optional<ObjectInfo> existing = this.store.head(key);
 		Optional<String> etag = existing.isPresent() ? Optional.empty()

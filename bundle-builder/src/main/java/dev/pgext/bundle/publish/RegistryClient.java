@@ -13,10 +13,10 @@ import dev.pgext.bundle.archive.BundleManifest;
 import dev.pgext.model.Sha256Digest;
 
 /**
- * Registers bundles with the registry: {@code POST {registry}/api/v1/bundles} with a bearer token.
- * {@code 201} means registered now, {@code 200} already registered with the same content; anything
- * else is an error carrying the registry's answer. Server errors and connection failures are
- * retried a few times, as registering is idempotent.
+ * Registers bundles with the registry: {@code POST {registry}/api/v1/bundles} with a
+ * bearer token. {@code 201} means registered now, {@code 200} already registered with the
+ * same content; anything else is an error carrying the registry's answer. Server errors
+ * and connection failures are retried a few times, as registering is idempotent.
  */
 public class RegistryClient {
 
@@ -35,8 +35,8 @@ public class RegistryClient {
 			throw new IllegalArgumentException("no registry URL configured (pgext.bundle.registry.url)");
 		}
 		if (token == null || token.isBlank()) {
-			throw new IllegalArgumentException("no registry token configured (pgext.bundle.registry.token or "
-					+ "PGEXT_BUNDLE_REGISTRY_TOKEN)");
+			throw new IllegalArgumentException(
+					"no registry token configured (pgext.bundle.registry.token or " + "PGEXT_BUNDLE_REGISTRY_TOKEN)");
 		}
 		this.registry = registry;
 		this.token = token;
@@ -98,8 +98,9 @@ public class RegistryClient {
 				throw ex;
 			}
 			catch (IOException ex) {
-				last = new IOException("registering bundle " + registration.sha256() + " at " + uri + " failed: "
-						+ ex.getMessage(), ex);
+				last = new IOException(
+						"registering bundle " + registration.sha256() + " at " + uri + " failed: " + ex.getMessage(),
+						ex);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
@@ -124,8 +125,8 @@ public class RegistryClient {
 	}
 
 	/**
-	 * The registry refused a registration (a client error: bad token, invalid body, a conflicting
-	 * bundle); retrying would not help.
+	 * The registry refused a registration (a client error: bad token, invalid body, a
+	 * conflicting bundle); retrying would not help.
 	 */
 	public static class RegistryException extends IOException {
 

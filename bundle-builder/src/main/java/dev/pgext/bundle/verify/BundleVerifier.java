@@ -36,46 +36,55 @@ import dev.pgext.model.postgres.PostgresBinaries;
 import dev.pgext.model.postgres.Unprivileged;
 
 /**
- * Verifies a bundle. The chroot is the point: inside it nothing from the host is visible, so a
- * library, data file or device the bundle lacks makes {@code initdb} fail, and the failure is
- * reported with the missing file's name. Each major's {@code initdb} must print no warning, and
- * each major's server is started in the chroot, queried over TCP from this JVM and stopped: a
- * {@code WARNING}, {@code ERROR}, {@code FATAL} or {@code PANIC} line in its log fails the bundle
- * (PG 14 without name resolution of {@code localhost}, for example, logs that autovacuum is off).
+ * Verifies a bundle. The chroot is the point: inside it nothing from the host is visible,
+ * so a library, data file or device the bundle lacks makes {@code initdb} fail, and the
+ * failure is reported with the missing file's name. Each major's {@code initdb} must
+ * print no warning, and each major's server is started in the chroot, queried over TCP
+ * from this JVM and stopped: a {@code WARNING}, {@code ERROR}, {@code FATAL} or
+ * {@code PANIC} line in its log fails the bundle (PG 14 without name resolution of
+ * {@code localhost}, for example, logs that autovacuum is off).
  * <p>
- * The programs run through {@code chroot --userspec=65534:65534}: {@code chroot(2)} needs root, and
- * Postgres refuses to run as root, so the JVM must be root and the programs must not be. A user
- * namespace ({@code unshare --user --map-root-user}) would allow the chroot without root, but
- * inside it the programs would be uid 0 again, which {@code initdb} refuses.
+ * The programs run through {@code chroot --userspec=65534:65534}: {@code chroot(2)} needs
+ * root, and Postgres refuses to run as root, so the JVM must be root and the programs
+ * must not be. A user namespace ({@code unshare --user --map-root-user}) would allow the
+ * chroot without root, but inside it the programs would be uid 0 again, which
+ * {@code initdb} refuses.
  */
 public class BundleVerifier {
 
-	/** The unprivileged uid and gid the bundle's programs run as (nobody/nogroup in the bundle's passwd). */
+	/**
+	 * The unprivileged uid and gid the bundle's programs run as (nobody/nogroup in the
+	 * bundle's passwd).
+	 */
 	public static final int UID = 65534;
 
 	private static final Logger logger = LoggerFactory.getLogger(BundleVerifier.class);
 
-	private static final Pattern MISSING_LIBRARY = Pattern
-		.compile("error while loading shared libraries: ([^:\\s]+)");
+	private static final Pattern MISSING_LIBRARY = Pattern.compile("error while loading shared libraries: ([^:\\s]+)");
 
 	private static final Pattern BUNDLE_NAME = Pattern.compile("pg-bundle-([0-9a-f]{64})\\.tar\\.zst");
 
 	/**
-	 * A log or initdb line that makes the bundle fail: a server message of these levels, or an
-	 * error of {@code /bin/sh} (initdb prints it after its own progress text on the same line).
+	 * A log or initdb line that makes the bundle fail: a server message of these levels,
+	 * or an error of {@code /bin/sh} (initdb prints it after its own progress text on the
+	 * same line).
 	 */
 	private static final Pattern BAD_LINE = Pattern.compile("\\b(WARNING|ERROR|FATAL|PANIC):|\\bsh: \\d+: ");
 
 	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
-	/** Ports tried when another process takes the free port before the server binds it. */
+	/**
+	 * Ports tried when another process takes the free port before the server binds it.
+	 */
 	private static final int PORT_ATTEMPTS = 3;
 
 	private static final String READY = "database system is ready to accept connections";
 
 	private final Duration timeout;
 
-	/** @param timeout how long one program may run */
+	/**
+	 * @param timeout how long one program may run
+	 */
 	public BundleVerifier(Duration timeout) {
 		this.timeout = timeout;
 	}
@@ -95,25 +104,30 @@ public class BundleVerifier {
 	 *
 	 * @param initdbOutput everything {@code initdb} printed
 	 * @param serverVersion what {@code SELECT version()} answered
-	 * @param libcCollations the names of the libc collations {@code initdb} imported into {@code pg_collation}
+	 * @param libcCollations the names of the libc collations {@code initdb} imported into
+	 * {@code pg_collation}
 	 * @param serverLog everything the server logged from start to stop
 	 */
 	public record MajorReport(String initdbOutput, String serverVersion, List<String> libcCollations,
 			String serverLog) {
 	}
 
-	/** The digest a file named {@code pg-bundle-<sha256>.tar.zst} claims, empty for any other name. */
+	/**
+	 * The digest a file named {@code pg-bundle-<sha256>.tar.zst} claims, empty for any
+	 * other name.
+	 */
 	public static Optional<Sha256Digest> digestInName(Path bundle) {
 		Matcher name = BUNDLE_NAME.matcher(bundle.getFileName().toString());
 		return name.matches() ? Optional.of(new Sha256Digest(name.group(1))) : Optional.empty();
 	}
 
 	/**
-	 * Extracts {@code bundle} into a fresh directory under {@code workParent}, checks it and removes
-	 * the directory again.
-	 * @param expected the digest the file must have (from its name, or given by the caller)
-	 * @throws VerificationException when the digest differs, a file is missing or differs, or a
-	 * program fails or warns
+	 * Extracts {@code bundle} into a fresh directory under {@code workParent}, checks it
+	 * and removes the directory again.
+	 * @param expected the digest the file must have (from its name, or given by the
+	 * caller)
+	 * @throws VerificationException when the digest differs, a file is missing or
+	 * differs, or a program fails or warns
 	 */
 	public Report verify(Path bundle, Sha256Digest expected, Path workParent) throws IOException {
 		if (!Unprivileged.isRoot()) {
@@ -156,9 +170,11 @@ public class BundleVerifier {
 	}
 
 	private void prepareChroot(Path root) throws IOException {
-		// a temporary directory is private to root; the bundle's programs run as another user
+		// a temporary directory is private to root; the bundle's programs run as another
+		// user
 		Files.setAttribute(root, "unix:mode", 0755);
-		// mknod and chown follow links: what they work on must be real directories of the bundle
+		// mknod and chown follow links: what they work on must be real directories of the
+		// bundle
 		for (String dir : List.of("dev", "inout")) {
 			if (!Files.isDirectory(root.resolve(dir), LinkOption.NOFOLLOW_LINKS)) {
 				throw new VerificationException("cannot run the bundle in a chroot",
@@ -207,8 +223,9 @@ public class BundleVerifier {
 	}
 
 	/**
-	 * Starts the major's server in the chroot on a free loopback port (its socket directory is the
-	 * chroot's {@code /tmp}), runs a query over TCP, stops it and checks its log.
+	 * Starts the major's server in the chroot on a free loopback port (its socket
+	 * directory is the chroot's {@code /tmp}), runs a query over TCP, stops it and checks
+	 * its log.
 	 */
 	private Optional<ServerRun> runServer(Path root, Path workParent, String major, PostgresEntry entry, String data,
 			List<String> problems) throws IOException {
@@ -228,14 +245,15 @@ public class BundleVerifier {
 	}
 
 	/**
-	 * One start of the server on a port that was free a moment ago; {@code null} when another
-	 * process took the port in between and {@code mayRetry} allows another port.
+	 * One start of the server on a port that was free a moment ago; {@code null} when
+	 * another process took the port in between and {@code mayRetry} allows another port.
 	 */
 	private Optional<ServerRun> runServerOnce(Path root, String major, PostgresEntry entry, String data, Path log,
 			List<String> problems, boolean mayRetry) throws IOException {
 		int port = freePort();
-		ProcessBuilder builder = new ProcessBuilder(chroot(root, major, List.of("postgres", "-D", data, "-p",
-				Integer.toString(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=/tmp")))
+		ProcessBuilder builder = new ProcessBuilder(chroot(root, major,
+				List.of("postgres", "-D", data, "-p", Integer.toString(port), "-c", "listen_addresses=127.0.0.1", "-c",
+						"unix_socket_directories=/tmp")))
 			.redirectErrorStream(true)
 			.redirectOutput(log.toFile())
 			.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -252,8 +270,8 @@ public class BundleVerifier {
 						rs.next();
 						version = rs.getString(1);
 					}
-					try (ResultSet rs = statement.executeQuery(
-							"SELECT collname FROM pg_collation WHERE collprovider = 'c' ORDER BY collname")) {
+					try (ResultSet rs = statement
+						.executeQuery("SELECT collname FROM pg_collation WHERE collprovider = 'c' ORDER BY collname")) {
 						List<String> names = new ArrayList<>();
 						while (rs.next()) {
 							names.add(rs.getString(1));
@@ -293,14 +311,16 @@ public class BundleVerifier {
 	}
 
 	/**
-	 * Connects once the server has logged that it accepts connections: an attempt before that
-	 * would itself put a {@code FATAL: the database system is starting up} line into the log.
+	 * Connects once the server has logged that it accepts connections: an attempt before
+	 * that would itself put a {@code FATAL: the database system is starting up} line into
+	 * the log.
 	 */
 	private Connection connect(Process server, Path log, int port) throws SQLException, IOException {
 		long deadline = System.nanoTime() + this.timeout.toNanos();
 		while (!Files.readString(log, StandardCharsets.UTF_8).contains(READY)) {
 			if (!server.isAlive()) {
-				throw new SQLException("the server exited with " + server.exitValue() + " before accepting connections");
+				throw new SQLException(
+						"the server exited with " + server.exitValue() + " before accepting connections");
 			}
 			if (System.nanoTime() > deadline) {
 				throw new SQLException("the server did not accept connections within " + this.timeout);
@@ -321,7 +341,8 @@ public class BundleVerifier {
 	}
 
 	private static void stop(Process server) throws IOException {
-		// chroot and the LAUNCHER exec, so this is the postmaster: SIGTERM is a smart shutdown,
+		// chroot and the LAUNCHER exec, so this is the postmaster: SIGTERM is a smart
+		// shutdown,
 		// immediate once the query's connection is closed
 		server.destroy();
 		try {
@@ -350,8 +371,8 @@ public class BundleVerifier {
 	}
 
 	private static List<String> chroot(Path root, String major, List<String> program) {
-		List<String> command = new ArrayList<>(List.of("chroot", "--userspec=" + UID + ":" + UID, root.toString(),
-				"/LAUNCHER", major));
+		List<String> command = new ArrayList<>(
+				List.of("chroot", "--userspec=" + UID + ":" + UID, root.toString(), "/LAUNCHER", major));
 		command.addAll(program);
 		return command;
 	}
@@ -371,7 +392,8 @@ public class BundleVerifier {
 			ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
 				.redirectOutput(log.toFile())
 				.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-			// the chroot gets nothing from this process' environment; the LAUNCHER sets what it needs
+			// the chroot gets nothing from this process' environment; the LAUNCHER sets
+			// what it needs
 			builder.environment().clear();
 			builder.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
 			Process process = builder.start();

@@ -3,8 +3,8 @@ package dev.pgext.bundle.verify;
 import java.util.List;
 
 /**
- * A bundle failed verification; {@link #problems()} names each missing or wrong file or failed
- * program.
+ * A bundle failed verification; {@link #problems()} names each missing or wrong file or
+ * failed program.
  */
 public class VerificationException extends RuntimeException {
 

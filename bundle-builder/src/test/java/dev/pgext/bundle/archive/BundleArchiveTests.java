@@ -19,18 +19,18 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
- * Tests for {@link BundleArchive}: reproducible output and extraction that never writes outside its
- * target.
+ * Tests for {@link BundleArchive}: reproducible output and extraction that never writes
+ * outside its target.
  */
 class BundleArchiveTests {
 
@@ -151,8 +151,8 @@ class BundleArchiveTests {
 	void extractingIntoANonEmptyDirectoryIsRefused() throws IOException {
 		Path into = Files.createDirectories(this.temp.resolve("out"));
 		Files.writeString(into.resolve("keep"), "x");
-		assertThatExceptionOfType(IOException.class).isThrownBy(() -> BundleArchive
-			.extract(new ByteArrayInputStream(write(tree("a", FileTime.fromMillis(0)))), into));
+		assertThatExceptionOfType(IOException.class).isThrownBy(
+				() -> BundleArchive.extract(new ByteArrayInputStream(write(tree("a", FileTime.fromMillis(0)))), into));
 		assertThat(into.resolve("keep")).hasContent("x");
 	}
 
@@ -171,31 +171,44 @@ class BundleArchiveTests {
 						(outside) -> CraftedArchives.empty().file("q/x", "x", 0644).symlink("q", "../outside"),
 						"q is a symbolic link, but other entries lie under it"),
 				hostile("a link that only escapes by passing through another link",
-						(outside) -> CraftedArchives.empty().directory("d1", 0755).directory("d1/d2", 0755)
-							.symlink("d1/d2/up", "../..").symlink("d1/d2/x", "up/../outside"),
+						(outside) -> CraftedArchives.empty()
+							.directory("d1", 0755)
+							.directory("d1/d2", 0755)
+							.symlink("d1/d2/up", "../..")
+							.symlink("d1/d2/x", "up/../outside"),
 						"links through the symbolic link d1/d2/up"),
-				hostile("a link climbing out with ..", (outside) -> CraftedArchives.empty().symlink("lib", "../outside"),
+				hostile("a link climbing out with ..",
+						(outside) -> CraftedArchives.empty().symlink("lib", "../outside"),
 						"links outside the bundle: ../outside"),
 				hostile("an absolute link target",
 						(outside) -> CraftedArchives.empty().symlink("lib", outside.toAbsolutePath().toString()),
 						"(an empty or absolute target)"),
-				hostile("an absolute entry path", (outside) -> CraftedArchives.empty()
-					.directory("ok", 0755)
-					.file(outside.toAbsolutePath().resolve("planted").toString(), "x", 0644), "absolute"),
+				hostile("an absolute entry path",
+						(outside) -> CraftedArchives.empty()
+							.directory("ok", 0755)
+							.file(outside.toAbsolutePath().resolve("planted").toString(), "x", 0644),
+						"absolute"),
 				hostile("a .. entry path",
-						(outside) -> CraftedArchives.empty().directory("ok", 0755).file("../outside/planted", "x", 0644),
+						(outside) -> CraftedArchives.empty()
+							.directory("ok", 0755)
+							.file("../outside/planted", "x", 0644),
 						"'..' segment"),
 				hostile("a hard link to a file outside",
-						(outside) -> CraftedArchives.empty().directory("ok", 0755)
+						(outside) -> CraftedArchives.empty()
+							.directory("ok", 0755)
 							.hardLink("ok/kept", outside.resolve("kept").toAbsolutePath().toString()),
 						"is a hard link"),
 				hostile("a hard link inside the tree",
 						(outside) -> CraftedArchives.empty().file("a", "x", 0644).hardLink("b", "a"), "is a hard link"),
-				hostile("a character device", (outside) -> CraftedArchives.empty().directory("dev", 0755)
-					.characterDevice("dev/mem", 1, 1), "is a device or FIFO"),
+				hostile("a character device",
+						(outside) -> CraftedArchives.empty().directory("dev", 0755).characterDevice("dev/mem", 1, 1),
+						"is a device or FIFO"),
 				hostile("a FIFO", (outside) -> CraftedArchives.empty().fifo("pipe"), "is a device or FIFO"),
-				hostile("a duplicate file", (outside) -> CraftedArchives.empty().file("LAUNCHER", "one", 0755)
-					.file("LAUNCHER", "two", 0755), "LAUNCHER appears twice"));
+				hostile("a duplicate file",
+						(outside) -> CraftedArchives.empty()
+							.file("LAUNCHER", "one", 0755)
+							.file("LAUNCHER", "two", 0755),
+						"LAUNCHER appears twice"));
 	}
 
 	private static Arguments hostile(String name, java.util.function.Function<Path, CraftedArchives> archive,
@@ -226,8 +239,11 @@ class BundleArchiveTests {
 	@Test
 	void aRefusedArchiveLeavesAGivenEmptyTargetEmpty() throws IOException {
 		Path into = Files.createDirectories(this.temp.resolve("given"));
-		byte[] bytes = CraftedArchives.empty().directory("v15", 0755).file("v15/x", "x", 0644)
-			.symlink("lib", "/usr/lib").bytes();
+		byte[] bytes = CraftedArchives.empty()
+			.directory("v15", 0755)
+			.file("v15/x", "x", 0644)
+			.symlink("lib", "/usr/lib")
+			.bytes();
 		assertThatExceptionOfType(BundleFormatException.class)
 			.isThrownBy(() -> BundleArchive.extract(new ByteArrayInputStream(bytes), into));
 		assertThat(into).isEmptyDirectory();

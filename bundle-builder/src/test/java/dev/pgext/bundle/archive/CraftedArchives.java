@@ -16,13 +16,16 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
- * Hostile bundle archives, written entry by entry with commons-compress the way an attacker would
- * write them, and a sentinel directory outside the extraction target to show that none of them
- * touches anything there.
+ * Hostile bundle archives, written entry by entry with commons-compress the way an
+ * attacker would write them, and a sentinel directory outside the extraction target to
+ * show that none of them touches anything there.
  */
 public final class CraftedArchives {
 
-	/** A {@code bundle.json} that passes the fetch's pin check for PG 15, so extraction is reached. */
+	/**
+	 * A {@code bundle.json} that passes the fetch's pin check for PG 15, so extraction is
+	 * reached.
+	 */
 	public static final String MANIFEST = """
 			{"format":1,"variant":"chroot","postgres":{"15":{"version":"15.19"}},
 			 "files":[{"path":"LAUNCHER","type":"file","mode":"0755"}]}
@@ -93,10 +96,11 @@ public final class CraftedArchives {
 	}
 
 	/**
-	 * The archive of the report that started this: {@code p -> .}, then a link {@code q} under
-	 * {@code p/p/...} whose target looks inside lexically but, with {@code p} followed, reaches
-	 * the directory holding {@code outside}, then directory entries under {@code q}: the existing
-	 * {@code outside} itself with mode 0777, a new directory in it and a file in that.
+	 * The archive of the report that started this: {@code p -> .}, then a link {@code q}
+	 * under {@code p/p/...} whose target looks inside lexically but, with {@code p}
+	 * followed, reaches the directory holding {@code outside}, then directory entries
+	 * under {@code q}: the existing {@code outside} itself with mode 0777, a new
+	 * directory in it and a file in that.
 	 */
 	public CraftedArchives linkLoopTo(Path outside) {
 		int depth = 24;
@@ -141,8 +145,8 @@ public final class CraftedArchives {
 	}
 
 	/**
-	 * A directory outside the extraction target with a known mode and content, to check that an
-	 * extraction left it alone.
+	 * A directory outside the extraction target with a known mode and content, to check
+	 * that an extraction left it alone.
 	 *
 	 * @param dir the directory
 	 * @param mode its permission bits when created

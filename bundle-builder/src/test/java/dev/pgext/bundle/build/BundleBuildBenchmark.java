@@ -17,9 +17,10 @@ import dev.pgext.model.PgMajor;
 import dev.pgext.model.postgres.PostgresBinaries;
 
 /**
- * Build time and size of a three-major bundle against plain {@code tar --sort=name | zstd} of the
- * same files, in one run. Not a test (surefire does not pick it up); run it as docs/benchmarks.md
- * says. Arguments: the PG majors (default 15 16 17).
+ * Build time and size of a three-major bundle against plain
+ * {@code tar --sort=name | zstd} of the same files, in one run. Not a test (surefire does
+ * not pick it up); run it as docs/benchmarks.md says. Arguments: the PG majors (default
+ * 15 16 17).
  */
 public final class BundleBuildBenchmark {
 
@@ -62,22 +63,25 @@ public final class BundleBuildBenchmark {
 				if (level == 3) {
 					Path tree = TestBundles.extract(result.file(), work.resolve("tree"));
 					System.out.printf("uncompressed tree (regular files): %.1f MB%n", treeSize(tree) / 1e6);
-					// packing alone: the same tree, the archive writer at the default level, entries
-					// (and their digests) listed beforehand as the build lists them for bundle.json
+					// packing alone: the same tree, the archive writer at the default
+					// level, entries
+					// (and their digests) listed beforehand as the build lists them for
+					// bundle.json
 					List<FileEntry> entries = BundleTree.scan(tree);
 					long packStart = System.nanoTime();
 					long packCpu = THREADS.getCurrentThreadCpuTime();
 					try (OutputStream out = Files.newOutputStream(work.resolve("packed.tar.zst"))) {
 						BundleArchive.write(tree, entries, 0, 12, out);
 					}
-					System.out.printf("packing alone (BundleArchive.write, zstd level 12, window 2^27): %.1f s, cpu %.1f s, "
-							+ "%.1f MB%n", (System.nanoTime() - packStart) / 1e9,
-							(THREADS.getCurrentThreadCpuTime() - packCpu) / 1e9,
+					System.out.printf(
+							"packing alone (BundleArchive.write, zstd level 12, window 2^27): %.1f s, cpu %.1f s, "
+									+ "%.1f MB%n",
+							(System.nanoTime() - packStart) / 1e9, (THREADS.getCurrentThreadCpuTime() - packCpu) / 1e9,
 							Files.size(work.resolve("packed.tar.zst")) / 1e6);
 					for (String zstd : List.of("zstd -3 -T1", "zstd -12 -T1", "zstd -12 --long=27 -T1")) {
 						String command = "TIMEFORMAT='%R %U %S'; time (tar --sort=name --mtime=@0 --owner=0 --group=0 "
-								+ "--numeric-owner -C " + tree
-								+ " -cf - . | " + zstd + " -q -o " + work.resolve("plain.tar.zst") + " -f)";
+								+ "--numeric-owner -C " + tree + " -cf - . | " + zstd + " -q -o "
+								+ work.resolve("plain.tar.zst") + " -f)";
 						Process process = new ProcessBuilder("bash", "-c", command).start();
 						String[] times = new String(process.getErrorStream().readAllBytes()).strip().split("\\s+");
 						if (process.waitFor() != 0 || times.length != 3) {

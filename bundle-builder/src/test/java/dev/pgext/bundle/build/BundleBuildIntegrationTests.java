@@ -16,9 +16,9 @@ import dev.pgext.bundle.archive.BundleManifest;
 import dev.pgext.bundle.archive.BundleManifest.Variant;
 import dev.pgext.bundle.archive.BundleTree;
 import dev.pgext.bundle.archive.FileEntry;
-import dev.pgext.model.elf.ElfFile;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.elf.ElfFile;
 import dev.pgext.model.postgres.PostgresBinaries;
 import dev.pgext.testsupport.PostgresInstalls;
 
@@ -28,8 +28,8 @@ import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
- * Builds a chroot bundle from the real PG 15 and PG 17 binaries jars once, and checks its layout,
- * manifest and reproducibility.
+ * Builds a chroot bundle from the real PG 15 and PG 17 binaries jars once, and checks its
+ * layout, manifest and reproducibility.
  */
 class BundleBuildIntegrationTests {
 
@@ -116,7 +116,8 @@ class BundleBuildIntegrationTests {
 		Path tree = TestBundles.prepareChroot(TestBundles.twoMajorsTree(temp.resolve("environment")));
 		// a program of the major that prints the environment it was started with
 		Files.copy(tree.resolve("usr/bin/env"), tree.resolve("v15/bin/printenv"));
-		// the caller's environment is set inside the chroot (by the bundle's env), so that the
+		// the caller's environment is set inside the chroot (by the bundle's env), so
+		// that the
 		// host's chroot program does not run with the LD_PRELOAD itself
 		ProcessBuilder builder = new ProcessBuilder("chroot", "--userspec=65534:65534", tree.toString(), "/usr/bin/env",
 				"LD_PRELOAD=/nonexistent.so", "PG_COLOR=always", "FOO=bar", "PWD=/somewhere", "LANG=de_DE.UTF-8",
@@ -131,7 +132,8 @@ class BundleBuildIntegrationTests {
 		assertThat(stdout.lines().sorted().toList()).containsExactly("GCONV_PATH=/usr/lib/x86_64-linux-gnu/gconv",
 				"HOME=/nonexistent", "LC_ALL=C", "LD_LIBRARY_PATH=/v15/lib:/lib/x86_64-linux-gnu",
 				"PATH=/v15/bin:/usr/bin:/bin", "PGDATA=/inout/15", "TZ=UTC");
-		// the LAUNCHER's own shell is started by the caller, with the caller's environment: the
+		// the LAUNCHER's own shell is started by the caller, with the caller's
+		// environment: the
 		// loader warns once, for that shell, never for env or the program
 		assertThat(stderr.lines().filter((line) -> line.contains("/nonexistent.so"))).hasSize(1);
 	}
@@ -139,13 +141,15 @@ class BundleBuildIntegrationTests {
 	@Test
 	void everyFileFromTheHostIsRecordedWithItsPackageAndVersion() throws Exception {
 		BundleManifest manifest = bundle.manifest();
-		Map<String, BundleManifest.HostFile> hostFiles = manifest.hostFiles().stream()
+		Map<String, BundleManifest.HostFile> hostFiles = manifest.hostFiles()
+			.stream()
 			.collect(java.util.stream.Collectors.toMap(BundleManifest.HostFile::path, (f) -> f));
 		assertThat(manifest.hostFiles()).extracting(BundleManifest.HostFile::path).isSorted();
 		assertThat(hostFiles).containsKeys("lib64/ld-linux-x86-64.so.2", "lib/x86_64-linux-gnu/libc.so.6",
 				"lib/x86_64-linux-gnu/libstdc++.so.6", "bin/sh", "usr/bin/env", "usr/bin/locale",
 				"usr/lib/locale/C.utf8/LC_CTYPE");
-		// every file outside the majors' trees that the build did not write itself came from the host
+		// every file outside the majors' trees that the build did not write itself came
+		// from the host
 		List<String> written = List.of("LAUNCHER", "etc/passwd", "etc/group", "etc/nsswitch.conf", "etc/hosts");
 		assertThat(manifest.files()).filteredOn((f) -> f.type() == FileEntry.Type.FILE)
 			.extracting(FileEntry::path)
@@ -158,7 +162,8 @@ class BundleBuildIntegrationTests {
 		assertThat(hostFiles.get("usr/bin/env").packageName()).isEqualTo("coreutils");
 		assertThat(hostFiles.get("usr/bin/env").version()).isEqualTo(dpkgVersion("coreutils"));
 		assertThat(hostFiles.get("lib/x86_64-linux-gnu/libstdc++.so.6").packageName()).startsWith("libstdc++6");
-		assertThat(manifest.hostFiles()).allSatisfy((file) -> assertThat(file.packageName()).isNotEqualTo("unpackaged"));
+		assertThat(manifest.hostFiles())
+			.allSatisfy((file) -> assertThat(file.packageName()).isNotEqualTo("unpackaged"));
 	}
 
 	private static String dpkgVersion(String pkg) throws Exception {
@@ -170,12 +175,12 @@ class BundleBuildIntegrationTests {
 
 	@Test
 	void aLibraryOnlyAnOptionalModuleNeedsIsNotTakenFromTheHost() {
-		// pltcl.so needs libtcl8.6.so: the inputs do not carry it, so it is unresolved like plperl's libperl,
+		// pltcl.so needs libtcl8.6.so: the inputs do not carry it, so it is unresolved
+		// like plperl's libperl,
 		// whether or not the build host happens to have Tcl
 		assertThat(bundle.manifest().unresolved()).containsEntry("v15/lib/postgresql/pltcl.so", List.of("libtcl8.6.so"))
 			.containsEntry("v15/lib/postgresql/plperl.so", List.of("libperl.so.5.26"));
-		assertThat(bundle.manifest().files()).extracting(FileEntry::path)
-			.noneMatch((path) -> path.contains("libtcl"));
+		assertThat(bundle.manifest().files()).extracting(FileEntry::path).noneMatch((path) -> path.contains("libtcl"));
 	}
 
 	@Test
@@ -247,10 +252,9 @@ class BundleBuildIntegrationTests {
 
 	@Test
 	void twoInputsOfOneMajorAreRejected() {
-		assertThatExceptionOfType(BuildException.class)
-			.isThrownBy(() -> builder().build(new BundleBuilder.Request(
-					List.of(PostgresInstalls.shared(15).root(), PostgresBinaries.locate(new PgMajor(15)).jar()),
-					Variant.CHROOT, temp.resolve("twice"), EPOCH)))
+		assertThatExceptionOfType(BuildException.class).isThrownBy(() -> builder().build(new BundleBuilder.Request(
+				List.of(PostgresInstalls.shared(15).root(), PostgresBinaries.locate(new PgMajor(15)).jar()),
+				Variant.CHROOT, temp.resolve("twice"), EPOCH)))
 			.withMessageContaining("two inputs for PG 15");
 	}
 

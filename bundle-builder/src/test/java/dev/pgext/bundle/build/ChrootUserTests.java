@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * Tests for {@link ChrootUser}: the configured users the bundle's {@code /etc/passwd} lists.
+ * Tests for {@link ChrootUser}: the configured users the bundle's {@code /etc/passwd}
+ * lists.
  */
 class ChrootUserTests {
 

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link HostPackages}: which package installed a host file, from a dpkg database laid
- * out as Debian lays it out.
+ * Tests for {@link HostPackages}: which package installed a host file, from a dpkg
+ * database laid out as Debian lays it out.
  */
 class HostPackagesTests {
 
@@ -46,8 +46,7 @@ class HostPackagesTests {
 
 	@Test
 	void aFileIsOwnedByThePackageWhoseListNamesItWithThatPackagesVersion() throws IOException {
-		assertThat(packages().owner(Path.of("/usr/bin/env")))
-			.contains(new HostPackages.Package("coreutils", "9.1-1"));
+		assertThat(packages().owner(Path.of("/usr/bin/env"))).contains(new HostPackages.Package("coreutils", "9.1-1"));
 	}
 
 	@Test

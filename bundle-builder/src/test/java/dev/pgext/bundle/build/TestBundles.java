@@ -19,8 +19,9 @@ import dev.pgext.model.PgMajor;
 import dev.pgext.model.postgres.PostgresBinaries;
 
 /**
- * Bundles for tests: a builder configured like the application's defaults, one PG 15 + PG 17
- * bundle built once per test JVM and shared by every test class, and ways to break a copy of it.
+ * Bundles for tests: a builder configured like the application's defaults, one PG 15 + PG
+ * 17 bundle built once per test JVM and shared by every test class, and ways to break a
+ * copy of it.
  */
 public final class TestBundles {
 
@@ -53,7 +54,10 @@ public final class TestBundles {
 		return List.of(PostgresBinaries.locate(new PgMajor(15)).jar(), PostgresBinaries.locate(new PgMajor(17)).jar());
 	}
 
-	/** A PG 15 + PG 17 chroot bundle, built on first use; callers must not change the file. */
+	/**
+	 * A PG 15 + PG 17 chroot bundle, built on first use; callers must not change the
+	 * file.
+	 */
 	public static synchronized BundleBuilder.Result twoMajors() {
 		if (shared == null) {
 			shared = build(inputs());
@@ -61,7 +65,10 @@ public final class TestBundles {
 		return shared;
 	}
 
-	/** A PG 14 chroot bundle (the major whose statistics collector needs {@code localhost}), built on first use. */
+	/**
+	 * A PG 14 chroot bundle (the major whose statistics collector needs
+	 * {@code localhost}), built on first use.
+	 */
 	public static synchronized BundleBuilder.Result pg14() {
 		if (pg14 == null) {
 			pg14 = build(List.of(PostgresBinaries.locate(new PgMajor(14)).jar()));
@@ -69,7 +76,10 @@ public final class TestBundles {
 		return pg14;
 	}
 
-	/** A private copy of the extracted {@link #pg14()} bundle, as {@link #twoMajorsTree(Path)} makes it. */
+	/**
+	 * A private copy of the extracted {@link #pg14()} bundle, as
+	 * {@link #twoMajorsTree(Path)} makes it.
+	 */
 	public static synchronized Path pg14Tree(Path dir) throws IOException {
 		if (pg14Tree == null) {
 			Path bundle = pg14().file();
@@ -97,8 +107,9 @@ public final class TestBundles {
 	}
 
 	/**
-	 * A private copy of the extracted {@link #twoMajors()} bundle at {@code dir}, made of hard links
-	 * to one shared extraction: replace a file (delete, then write) rather than writing into it.
+	 * A private copy of the extracted {@link #twoMajors()} bundle at {@code dir}, made of
+	 * hard links to one shared extraction: replace a file (delete, then write) rather
+	 * than writing into it.
 	 */
 	public static synchronized Path twoMajorsTree(Path dir) throws IOException {
 		if (sharedTree == null) {
@@ -123,12 +134,14 @@ public final class TestBundles {
 	}
 
 	/**
-	 * Makes an extracted bundle ready for {@code chroot --userspec=65534:65534}, as verify does:
-	 * {@code /dev/null}, a root directory others may enter, {@code /inout} owned by 65534.
+	 * Makes an extracted bundle ready for {@code chroot --userspec=65534:65534}, as
+	 * verify does: {@code /dev/null}, a root directory others may enter, {@code /inout}
+	 * owned by 65534.
 	 */
 	public static Path prepareChroot(Path tree) throws IOException, InterruptedException {
 		Files.setAttribute(tree, "unix:mode", 0755);
-		for (List<String> command : List.of(List.of("mknod", "-m", "666", tree.resolve("dev/null").toString(), "c", "1", "3"),
+		for (List<String> command : List.of(
+				List.of("mknod", "-m", "666", tree.resolve("dev/null").toString(), "c", "1", "3"),
 				List.of("chown", "65534:65534", tree.resolve("inout").toString()))) {
 			if (new ProcessBuilder(command).inheritIO().start().waitFor() != 0) {
 				throw new IOException(command + " failed");
@@ -137,7 +150,10 @@ public final class TestBundles {
 		return tree;
 	}
 
-	/** Replaces the file at {@code path} with new content without touching other links to the old one. */
+	/**
+	 * Replaces the file at {@code path} with new content without touching other links to
+	 * the old one.
+	 */
 	public static void replace(Path path, String content) throws IOException {
 		Files.delete(path);
 		Files.writeString(path, content);
@@ -152,8 +168,8 @@ public final class TestBundles {
 	}
 
 	/**
-	 * Packs an extracted (and changed) bundle tree into {@code file}, with {@code bundle.json} as
-	 * {@code manifestChange} leaves it.
+	 * Packs an extracted (and changed) bundle tree into {@code file}, with
+	 * {@code bundle.json} as {@code manifestChange} leaves it.
 	 */
 	public static Path repack(Path tree, Path file, UnaryOperator<BundleManifest> manifestChange) throws IOException {
 		Path manifestFile = tree.resolve(BundleManifest.PATH);

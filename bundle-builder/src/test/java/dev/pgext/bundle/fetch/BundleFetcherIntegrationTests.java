@@ -25,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Tests for {@link BundleFetcher} against the real (in-process) S3: the pinned bundle is placed
- * whole, anything else is refused and nothing is left behind.
+ * Tests for {@link BundleFetcher} against the real (in-process) S3: the pinned bundle is
+ * placed whole, anything else is refused and nothing is left behind.
  */
 @RealInfrastructure
 class BundleFetcherIntegrationTests {
@@ -95,7 +95,8 @@ class BundleFetcherIntegrationTests {
 	@Test
 	void aPinnedHostileArchiveIsRefusedWithoutTouchingAnythingOutsideTheTarget(TestBucket bucket) throws IOException {
 		CraftedArchives.Sentinel outside = CraftedArchives.Sentinel.create(this.temp.resolve("outside"));
-		Path hostile = CraftedArchives.withManifest().linkLoopTo(outside.dir())
+		Path hostile = CraftedArchives.withManifest()
+			.linkLoopTo(outside.dir())
 			.writeTo(this.temp.resolve("hostile.tar.zst"));
 		Sha256Digest digest = Sha256Digest.of(hostile);
 		S3ObjectStore store = bucket.objectStore();
@@ -114,9 +115,8 @@ class BundleFetcherIntegrationTests {
 	@Test
 	void aBundleWithOtherMajorsThanPinnedIsRefused(TestBucket bucket) throws IOException {
 		Path into = this.temp.resolve("node/bundle");
-		assertThatExceptionOfType(FetchException.class)
-			.isThrownBy(() -> new BundleFetcher(stored(bucket))
-				.fetch(new Pin(this.bundle.sha256(), List.of("15", "16")), into))
+		assertThatExceptionOfType(FetchException.class).isThrownBy(
+				() -> new BundleFetcher(stored(bucket)).fetch(new Pin(this.bundle.sha256(), List.of("15", "16")), into))
 			.withMessageContaining("holds PG [15, 17], the pin says [15, 16]");
 		assertNothingPlaced(into);
 	}
@@ -124,9 +124,8 @@ class BundleFetcherIntegrationTests {
 	@Test
 	void aMissingBundleIsReportedByDigest(TestBucket bucket) throws IOException {
 		Sha256Digest unknown = Sha256Digest.of("never published".getBytes());
-		assertThatExceptionOfType(FetchException.class)
-			.isThrownBy(() -> new BundleFetcher(bucket.objectStore()).fetch(new Pin(unknown, List.of("15")),
-					this.temp.resolve("node/bundle")))
+		assertThatExceptionOfType(FetchException.class).isThrownBy(() -> new BundleFetcher(bucket.objectStore())
+			.fetch(new Pin(unknown, List.of("15")), this.temp.resolve("node/bundle")))
 			.withMessageContaining("no bundle " + unknown);
 	}
 
@@ -134,9 +133,8 @@ class BundleFetcherIntegrationTests {
 	void anExistingTargetIsNeverOverwritten(TestBucket bucket) throws IOException {
 		Path into = Files.createDirectories(this.temp.resolve("node/bundle"));
 		Files.writeString(into.resolve("in-use"), "the bundle a running node uses");
-		assertThatExceptionOfType(FetchException.class)
-			.isThrownBy(() -> new BundleFetcher(stored(bucket))
-				.fetch(new Pin(this.bundle.sha256(), List.of("15", "17")), into))
+		assertThatExceptionOfType(FetchException.class).isThrownBy(
+				() -> new BundleFetcher(stored(bucket)).fetch(new Pin(this.bundle.sha256(), List.of("15", "17")), into))
 			.withMessageContaining("exists already");
 		assertThat(into.resolve("in-use")).hasContent("the bundle a running node uses");
 	}

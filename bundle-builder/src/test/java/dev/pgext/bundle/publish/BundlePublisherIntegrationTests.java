@@ -32,8 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Tests for {@link BundlePublisher}: uploads go to the real (in-process) S3, registration to a
- * stand-in that checks requests the way the registry's {@code POST /api/v1/bundles} contract says.
+ * Tests for {@link BundlePublisher}: uploads go to the real (in-process) S3, registration
+ * to a stand-in that checks requests the way the registry's {@code POST /api/v1/bundles}
+ * contract says.
  */
 @RealInfrastructure
 class BundlePublisherIntegrationTests {

@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Tests for {@link BundleVerifier}: the real PG 15 + PG 17 bundle runs {@code initdb} in a chroot,
- * broken copies of it are refused with the file at fault named.
+ * Tests for {@link BundleVerifier}: the real PG 15 + PG 17 bundle runs {@code initdb} in
+ * a chroot, broken copies of it are refused with the file at fault named.
  */
 class BundleVerifierIntegrationTests {
 
@@ -72,9 +72,9 @@ class BundleVerifierIntegrationTests {
 	}
 
 	/**
-	 * One broken copy of the PG 14 bundle for both checks, to start its server once: without
-	 * {@code etc/hosts} the server warns that autovacuum is off, without {@code locale} initdb
-	 * warns that it found no locales.
+	 * One broken copy of the PG 14 bundle for both checks, to start its server once:
+	 * without {@code etc/hosts} the server warns that autovacuum is off, without
+	 * {@code locale} initdb warns that it found no locales.
 	 */
 	@Test
 	void withoutEtcHostsOrTheLocaleProgramVerifyFailsNamingEachWarningLine() throws IOException {
@@ -83,9 +83,10 @@ class BundleVerifierIntegrationTests {
 		for (String path : removed) {
 			Files.delete(tree.resolve(path));
 		}
-		Path broken = TestBundles.repack(tree, this.temp.resolve("broken.tar.zst"), (m) -> new BundleManifest(
-				m.format(), m.variant(), m.builder(), m.sourceDateEpoch(), m.loader(), m.glibcVersion(), m.postgres(),
-				m.unresolved(), m.hostFiles(), m.files().stream().filter((f) -> !removed.contains(f.path())).toList()));
+		Path broken = TestBundles.repack(tree, this.temp.resolve("broken.tar.zst"),
+				(m) -> new BundleManifest(m.format(), m.variant(), m.builder(), m.sourceDateEpoch(), m.loader(),
+						m.glibcVersion(), m.postgres(), m.unresolved(), m.hostFiles(),
+						m.files().stream().filter((f) -> !removed.contains(f.path())).toList()));
 		assertThatExceptionOfType(VerificationException.class)
 			.isThrownBy(() -> this.verifier.verify(broken, Sha256Digest.of(broken), this.temp.resolve("work")))
 			.withMessageContaining("does not run in a chroot")
@@ -103,11 +104,13 @@ class BundleVerifierIntegrationTests {
 		Path tree = TestBundles.twoMajorsTree(this.temp.resolve("tree"));
 		Files.delete(tree.resolve("inout"));
 		Files.createSymbolicLink(tree.resolve("inout"), Path.of("v15/bin"));
-		Path linked = TestBundles.repack(tree, this.temp.resolve("linked.tar.zst"), (m) -> new BundleManifest(
-				m.format(), m.variant(), m.builder(), m.sourceDateEpoch(), m.loader(), m.glibcVersion(), m.postgres(),
-				m.unresolved(), m.hostFiles(), m.files().stream()
-					.map((f) -> f.path().equals("inout") ? FileEntry.symlink("inout", "v15/bin") : f)
-					.toList()));
+		Path linked = TestBundles.repack(tree, this.temp.resolve("linked.tar.zst"),
+				(m) -> new BundleManifest(m.format(), m.variant(), m.builder(), m.sourceDateEpoch(), m.loader(),
+						m.glibcVersion(), m.postgres(), m.unresolved(), m.hostFiles(),
+						m.files()
+							.stream()
+							.map((f) -> f.path().equals("inout") ? FileEntry.symlink("inout", "v15/bin") : f)
+							.toList()));
 		assertThatExceptionOfType(VerificationException.class)
 			.isThrownBy(() -> this.verifier.verify(linked, Sha256Digest.of(linked), this.temp.resolve("work")))
 			.satisfies((ex) -> assertThat(ex.problems()).containsExactly("/inout is not a directory of the bundle"));
@@ -117,7 +120,9 @@ class BundleVerifierIntegrationTests {
 	void aHostileArchiveIsRefusedBeforeAnythingRunsAndTouchesNothingOutside() throws IOException {
 		CraftedArchives.Sentinel outside = CraftedArchives.Sentinel.create(this.temp.resolve("outside"));
 		Path work = Files.createDirectories(this.temp.resolve("work"));
-		Path hostile = CraftedArchives.withManifest().linkLoopTo(outside.dir()).writeTo(this.temp.resolve("hostile.tar.zst"));
+		Path hostile = CraftedArchives.withManifest()
+			.linkLoopTo(outside.dir())
+			.writeTo(this.temp.resolve("hostile.tar.zst"));
 
 		assertThatExceptionOfType(BundleFormatException.class)
 			.isThrownBy(() -> this.verifier.verify(hostile, Sha256Digest.of(hostile), work))
@@ -157,8 +162,8 @@ class BundleVerifierIntegrationTests {
 		Path broken = TestBundles.repack(tree, this.temp.resolve("broken.tar.zst"), (m) -> m);
 		assertThatExceptionOfType(VerificationException.class)
 			.isThrownBy(() -> this.verifier.verify(broken, Sha256Digest.of(broken), this.temp.resolve("work")))
-			.satisfies((ex) -> assertThat(ex.problems())
-				.containsExactly("missing: lib/x86_64-linux-gnu/libstdc++.so.6"));
+			.satisfies(
+					(ex) -> assertThat(ex.problems()).containsExactly("missing: lib/x86_64-linux-gnu/libstdc++.so.6"));
 	}
 
 	@Test

@@ -10,9 +10,9 @@ import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import tools.jackson.databind.JsonNode;
 
 import dev.pgext.cli.exit.CliException;
@@ -22,8 +22,8 @@ import dev.pgext.cli.registry.RegistryClient;
 import dev.pgext.cli.registry.RegistryOptions;
 
 /**
- * Stores a token for a registry after the registry has accepted it ({@code GET /api/v1/me}),
- * so a mistyped or revoked token is never saved.
+ * Stores a token for a registry after the registry has accepted it
+ * ({@code GET /api/v1/me}), so a mistyped or revoked token is never saved.
  */
 @Command(name = "login", description = "Store a token for a registry (verified with the registry first).")
 public final class LoginCommand implements Callable<Integer> {

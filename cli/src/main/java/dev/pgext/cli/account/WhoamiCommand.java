@@ -6,8 +6,8 @@ import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
 import dev.pgext.cli.exit.CliException;
@@ -36,7 +36,10 @@ public final class WhoamiCommand implements Callable<Integer> {
 		return ExitCode.OK;
 	}
 
-	/** {@code admin (scopes admin, publish)} or {@code acme-ci (tenant acme; scopes publish)}. */
+	/**
+	 * {@code admin (scopes admin, publish)} or
+	 * {@code acme-ci (tenant acme; scopes publish)}.
+	 */
 	static String describe(JsonNode me) {
 		List<String> scopes = new ArrayList<>();
 		me.path("scopes").forEach((scope) -> scopes.add(scope.asString()));

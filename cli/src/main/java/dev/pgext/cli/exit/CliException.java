@@ -1,8 +1,9 @@
 package dev.pgext.cli.exit;
 
 /**
- * Why a command failed, in words for the person who ran it, and the {@link ExitCode} it ends
- * with. Commands throw it; {@link PgextCli} prints the message and exits with the code.
+ * Why a command failed, in words for the person who ran it, and the {@link ExitCode} it
+ * ends with. Commands throw it; {@link PgextCli} prints the message and exits with the
+ * code.
  */
 public class CliException extends RuntimeException {
 

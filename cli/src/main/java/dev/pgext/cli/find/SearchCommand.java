@@ -7,10 +7,10 @@ import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import tools.jackson.databind.JsonNode;
 
 import dev.pgext.cli.exit.ExitCode;
@@ -36,7 +36,8 @@ public final class SearchCommand implements Callable<Integer> {
 	@Option(names = "--tag", paramLabel = "TAG", description = "Only extensions with this tag.")
 	String tag;
 
-	@Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "At most N hits (1-100, default 20).")
+	@Option(names = "--limit", paramLabel = "N", defaultValue = "20",
+			description = "At most N hits (1-100, default 20).")
 	int limit;
 
 	@Override

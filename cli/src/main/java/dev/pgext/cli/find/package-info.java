@@ -1,2 +1,5 @@
-/** Finding extensions: {@code pgext search} (the registry's full-text search) and {@code pgext info NAME}. */
+/**
+ * Finding extensions: {@code pgext search} (the registry's full-text search) and
+ * {@code pgext info NAME}.
+ */
 package dev.pgext.cli.find;

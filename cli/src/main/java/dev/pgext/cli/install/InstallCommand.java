@@ -7,10 +7,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import dev.pgext.cli.exit.CliException;
 import dev.pgext.cli.exit.ExitCode;
@@ -20,8 +20,8 @@ import dev.pgext.model.PgMajor;
 
 /**
  * {@code pgext install NAME[@VERSION]}: places an extension and what it requires into a
- * Postgres installation, verified; a second install of the same thing changes nothing, and
- * {@code --dry-run} only lists what would change.
+ * Postgres installation, verified; a second install of the same thing changes nothing,
+ * and {@code --dry-run} only lists what would change.
  */
 @Command(name = "install", description = "Install an extension (and what it requires) into a Postgres installation.")
 public final class InstallCommand implements Callable<Integer> {

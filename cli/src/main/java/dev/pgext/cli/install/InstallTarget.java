@@ -11,8 +11,9 @@ import dev.pgext.model.StoreLayout;
 import dev.pgext.model.postgres.PostgresInstall;
 
 /**
- * The Postgres installation extensions are placed into: its major, its {@code sharedir} (control
- * files and scripts go to {@code extension/} below it) and its {@code pkglibdir}.
+ * The Postgres installation extensions are placed into: its major, its {@code sharedir}
+ * (control files and scripts go to {@code extension/} below it) and its
+ * {@code pkglibdir}.
  *
  * @param major the Postgres major
  * @param sharedir the installation's {@code sharedir}
@@ -32,9 +33,9 @@ public record InstallTarget(PgMajor major, Path sharedir, Path pkglibdir) {
 	}
 
 	/**
-	 * An installation directory without {@code pg_config} (as the embedded Postgres binaries
-	 * come): {@code share/postgresql} or {@code share}, {@code lib/postgresql} or {@code lib};
-	 * the major from {@code bin/postgres --version} unless given.
+	 * An installation directory without {@code pg_config} (as the embedded Postgres
+	 * binaries come): {@code share/postgresql} or {@code share}, {@code lib/postgresql}
+	 * or {@code lib}; the major from {@code bin/postgres --version} unless given.
 	 */
 	public static InstallTarget ofDirectory(Path root, Integer major) {
 		if (!Files.isDirectory(root)) {
@@ -59,7 +60,10 @@ public record InstallTarget(PgMajor major, Path sharedir, Path pkglibdir) {
 		return this.sharedir.resolve("extension");
 	}
 
-	/** Where the store path {@code share/...} or {@code lib/...} lands in this installation. */
+	/**
+	 * Where the store path {@code share/...} or {@code lib/...} lands in this
+	 * installation.
+	 */
 	public Path resolve(String storePath) {
 		StoreLayout.checkInstallPath(storePath);
 		Path base = storePath.startsWith("share/") ? this.sharedir : this.pkglibdir;
@@ -72,7 +76,8 @@ public record InstallTarget(PgMajor major, Path sharedir, Path pkglibdir) {
 
 	@Override
 	public String toString() {
-		return "PostgreSQL " + this.major.value() + " (sharedir " + this.sharedir + ", pkglibdir " + this.pkglibdir + ")";
+		return "PostgreSQL " + this.major.value() + " (sharedir " + this.sharedir + ", pkglibdir " + this.pkglibdir
+				+ ")";
 	}
 
 }

@@ -39,12 +39,13 @@ import dev.pgext.model.place.FilePlacement;
  * <p>
  * The extension and, dependencies first, everything in its {@code requires} come from the
  * registry's compute manifest for the installation's major (an older version by its exact
- * version from the catalog); a required extension the installation already has (such as one
- * that ships with Postgres) is left as it is. Every file that is not already there with the
- * same bytes is downloaded and verified into a staged file next to its target first; only
- * when all of them are verified are they renamed into place (libraries, then scripts, then
- * control files, so Postgres never sees a control file whose scripts are missing), and the
- * directories fsynced. A download that does not match its sha256 therefore places nothing.
+ * version from the catalog); a required extension the installation already has (such as
+ * one that ships with Postgres) is left as it is. Every file that is not already there
+ * with the same bytes is downloaded and verified into a staged file next to its target
+ * first; only when all of them are verified are they renamed into place (libraries, then
+ * scripts, then control files, so Postgres never sees a control file whose scripts are
+ * missing), and the directories fsynced. A download that does not match its sha256
+ * therefore places nothing.
  */
 final class Installer {
 
@@ -134,25 +135,28 @@ final class Installer {
 			return ExtIndexJson.read(json);
 		}
 		catch (IllegalArgumentException ex) {
-			throw new CliException(ExitCode.REFUSED, "the registry's compute manifest cannot be read: " + ex.getMessage());
+			throw new CliException(ExitCode.REFUSED,
+					"the registry's compute manifest cannot be read: " + ex.getMessage());
 		}
 	}
 
-	/** The manifest's entry, or the catalog's build of an exact older (or yanked) version. */
+	/**
+	 * The manifest's entry, or the catalog's build of an exact older (or yanked) version.
+	 */
 	private ExtIndexEntry entry(ExtIndex index, String name, String version) {
 		Optional<ExtIndexEntry> current = index.find(name);
 		if (version == null) {
-			return current.orElseThrow(() -> new CliException(ExitCode.REFUSED, "the registry has no extension "
-					+ name + " for PostgreSQL " + this.target.major().value()
-					+ ((this.tenant != null) ? " (tenant " + this.tenant + ")" : "")));
+			return current.orElseThrow(() -> new CliException(ExitCode.REFUSED,
+					"the registry has no extension " + name + " for PostgreSQL " + this.target.major().value()
+							+ ((this.tenant != null) ? " (tenant " + this.tenant + ")" : "")));
 		}
 		String normal = (Metadata.normalizedVersion(version) != null) ? Metadata.normalizedVersion(version) : version;
 		if (current.isPresent() && current.get().version().value().equals(normal)) {
 			return current.get();
 		}
-		JsonNode builds = this.client.get("/api/v1/extensions/" + RegistryClient.encode(name) + "/versions/"
-				+ RegistryClient.encode(normal)
-				+ ((this.tenant != null) ? "?tenant=" + RegistryClient.encode(this.tenant) : ""));
+		JsonNode builds = this.client
+			.get("/api/v1/extensions/" + RegistryClient.encode(name) + "/versions/" + RegistryClient.encode(normal)
+					+ ((this.tenant != null) ? "?tenant=" + RegistryClient.encode(this.tenant) : ""));
 		for (JsonNode build : builds) {
 			if (build.path("pg_major").asInt() == this.target.major().value()) {
 				ObjectNode entry = ((ObjectNode) build).deepCopy();
@@ -186,9 +190,10 @@ final class Installer {
 				continue;
 			}
 			ExtIndexEntry dependency = index.find(required)
-				.orElseThrow(() -> new CliException(ExitCode.REFUSED, name + " requires " + required
-						+ ", which neither the installation nor the registry (PostgreSQL "
-						+ this.target.major().value() + ") has"));
+				.orElseThrow(() -> new CliException(ExitCode.REFUSED,
+						name + " requires " + required
+								+ ", which neither the installation nor the registry (PostgreSQL "
+								+ this.target.major().value() + ") has"));
 			visit(index, dependency, path, ordered, alreadyThere);
 		}
 		ordered.add(entry);
@@ -206,7 +211,10 @@ final class Installer {
 		}
 	}
 
-	/** Downloads, verifies and places every changed file of {@code plan}; on failure nothing is placed. */
+	/**
+	 * Downloads, verifies and places every changed file of {@code plan}; on failure
+	 * nothing is placed.
+	 */
 	void apply(Plan plan, PrintWriter out) {
 		List<Step> changed = plan.steps()
 			.stream()
@@ -260,9 +268,9 @@ final class Installer {
 	}
 
 	/**
-	 * The registry keeps one build per major, not per platform: a library built for another
-	 * machine than this one would only fail at {@code CREATE EXTENSION}, so it is refused here,
-	 * before anything is placed.
+	 * The registry keeps one build per major, not per platform: a library built for
+	 * another machine than this one would only fail at {@code CREATE EXTENSION}, so it is
+	 * refused here, before anything is placed.
 	 */
 	private static void checkPlatform(ExtFile file, Path content) throws IOException {
 		Platform host;

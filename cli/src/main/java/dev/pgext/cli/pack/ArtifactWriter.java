@@ -15,10 +15,11 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipParameters;
 
 /**
- * Writes an {@link InstallTree} as the {@code .tar.gz} the registry takes: regular files only,
- * in path order, owned by root, 0755 for libraries and 0644 for the rest, with one fixed time,
- * so the same tree always gives the same bytes. The archive is written to a temporary file
- * and renamed into place, so an interrupted run leaves no half-written artifact.
+ * Writes an {@link InstallTree} as the {@code .tar.gz} the registry takes: regular files
+ * only, in path order, owned by root, 0755 for libraries and 0644 for the rest, with one
+ * fixed time, so the same tree always gives the same bytes. The archive is written to a
+ * temporary file and renamed into place, so an interrupted run leaves no half-written
+ * artifact.
  */
 final class ArtifactWriter {
 

@@ -9,9 +9,9 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.pgext.cli.exit.CliException;
@@ -24,8 +24,8 @@ import dev.pgext.model.control.ControlFileParser;
 
 /**
  * Writes a starter PGXN {@code META.json} from the extension's control file (name,
- * {@code default_version} as the release version, comment as the abstract), for the publisher
- * to complete. An existing file is never overwritten.
+ * {@code default_version} as the release version, comment as the abstract), for the
+ * publisher to complete. An existing file is never overwritten.
  */
 @Command(name = "init", description = "Write a starter META.json for the extension in a directory.")
 public final class InitCommand implements Callable<Integer> {
@@ -55,8 +55,8 @@ public final class InitCommand implements Callable<Integer> {
 		String extensionVersion = (control != null && control.defaultVersion() != null) ? control.defaultVersion()
 				: "1.0";
 		String version = Metadata.normalizedVersion(extensionVersion);
-		String summary = (control != null && control.comment() != null) ? control.comment() : "TODO: one line about "
-				+ name;
+		String summary = (control != null && control.comment() != null) ? control.comment()
+				: "TODO: one line about " + name;
 		String maintainer = (this.environment.get("USER") != null) ? this.environment.get("USER") : "TODO";
 		ObjectNode json = RegistryClient.JSON.createObjectNode();
 		json.put("name", name);
@@ -77,7 +77,10 @@ public final class InitCommand implements Callable<Integer> {
 		return ExitCode.OK;
 	}
 
-	/** The install script of {@code version} where it is ({@code sql/} or the top), else the control file. */
+	/**
+	 * The install script of {@code version} where it is ({@code sql/} or the top), else
+	 * the control file.
+	 */
 	private static String providedFile(Path dir, String name, String version) {
 		for (String candidate : List.of("sql/" + name + "--" + version + ".sql", name + "--" + version + ".sql")) {
 			if (Files.isRegularFile(dir.resolve(candidate))) {
@@ -87,7 +90,10 @@ public final class InitCommand implements Callable<Integer> {
 		return name + ".control";
 	}
 
-	/** The one control file in the directory (or its {@code sql/}), if there is exactly one. */
+	/**
+	 * The one control file in the directory (or its {@code sql/}), if there is exactly
+	 * one.
+	 */
 	private static ControlFile control(Path dir) throws IOException {
 		List<Path> controls;
 		try (Stream<Path> files = Files.list(dir)) {

@@ -28,8 +28,9 @@ public record InstallTree(SortedMap<String, Path> files, List<String> skipped) {
 	}
 
 	/**
-	 * A ready install tree: everything under {@code root/share} and {@code root/lib}; anything
-	 * else at the top (such as {@code bin/} or {@code include/}) is skipped with a note.
+	 * A ready install tree: everything under {@code root/share} and {@code root/lib};
+	 * anything else at the top (such as {@code bin/} or {@code include/}) is skipped with
+	 * a note.
 	 */
 	public static InstallTree of(Path root) {
 		if (!Files.isDirectory(root.resolve("share")) && !Files.isDirectory(root.resolve("lib"))) {
@@ -53,8 +54,8 @@ public record InstallTree(SortedMap<String, Path> files, List<String> skipped) {
 	}
 
 	/**
-	 * What {@code make install DESTDIR=staging} put under {@code pg_config}'s directories:
-	 * {@code <staging><sharedir>/...} becomes {@code share/...} and
+	 * What {@code make install DESTDIR=staging} put under {@code pg_config}'s
+	 * directories: {@code <staging><sharedir>/...} becomes {@code share/...} and
 	 * {@code <staging><pkglibdir>/...} becomes {@code lib/...}. JIT bitcode
 	 * ({@code lib/bitcode/}) and anything elsewhere (headers) are skipped with a note.
 	 */

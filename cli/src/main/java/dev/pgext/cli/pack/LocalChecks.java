@@ -29,8 +29,8 @@ import dev.pgext.model.release.ReleaseLimits;
  * before anything is uploaded: paths the store can hold, the registry's default size and
  * entry limits, ELF shared objects for the platform, control files the server accepts, an
  * installable version, and library references that resolve. The registry stays the judge
- * (its limits may be configured otherwise, and it resolves libraries of required extensions
- * against its catalog); these checks catch what would be refused anyway.
+ * (its limits may be configured otherwise, and it resolves libraries of required
+ * extensions against its catalog); these checks catch what would be refused anyway.
  */
 public final class LocalChecks {
 
@@ -89,7 +89,9 @@ public final class LocalChecks {
 		return checks.stream().anyMatch((check) -> check.level() == Level.FAIL);
 	}
 
-	/** Checks the release metadata: the names and the version the registry will accept. */
+	/**
+	 * Checks the release metadata: the names and the version the registry will accept.
+	 */
 	public static List<Check> metadata(Metadata metadata) {
 		List<Check> checks = new ArrayList<>();
 		String nameProblem = (metadata.name() == null) ? "META.json has no name"
@@ -114,7 +116,10 @@ public final class LocalChecks {
 		return checks;
 	}
 
-	/** Checks the artifact for {@code major}, whose libraries must be built for {@code platform}. */
+	/**
+	 * Checks the artifact for {@code major}, whose libraries must be built for
+	 * {@code platform}.
+	 */
 	public static List<Check> artifact(Metadata metadata, PgMajor major, InstallTree tree, Platform platform) {
 		List<Check> checks = new ArrayList<>();
 		Map<String, Path> files = tree.files();
@@ -152,8 +157,8 @@ public final class LocalChecks {
 				checks.add(Check.fail("no control file in share/extension and no library in lib/: nothing to publish"));
 			}
 			else {
-				checks.add(Check.note("no control file: each library is published as a library module "
-						+ libraries.keySet()));
+				checks.add(Check
+					.note("no control file: each library is published as a library module " + libraries.keySet()));
 			}
 		}
 		for (String provided : metadata.provides().keySet()) {
@@ -179,17 +184,17 @@ public final class LocalChecks {
 			long size = size(file.getValue());
 			total += size;
 			if (size > MAX_FILE_SIZE) {
-				checks.add(Check.fail(file.getKey() + " is " + size + " bytes; the registry's default limit per file is "
-						+ MAX_FILE_SIZE));
+				checks.add(Check.fail(file.getKey() + " is " + size
+						+ " bytes; the registry's default limit per file is " + MAX_FILE_SIZE));
 			}
 		}
 		if (total > MAX_TOTAL_SIZE) {
-			checks.add(Check.fail("the files add up to " + total + " bytes; the registry's default limit is "
-					+ MAX_TOTAL_SIZE));
+			checks.add(Check
+				.fail("the files add up to " + total + " bytes; the registry's default limit is " + MAX_TOTAL_SIZE));
 		}
 		if (tree.files().size() > MAX_ENTRIES) {
-			checks.add(Check.fail(tree.files().size() + " files; the registry's default limit is " + MAX_ENTRIES
-					+ " entries"));
+			checks.add(Check
+				.fail(tree.files().size() + " files; the registry's default limit is " + MAX_ENTRIES + " entries"));
 		}
 		if (checks.size() == before) {
 			checks.add(Check.ok(tree.files().size() + " files, " + total + " bytes: paths and sizes within the "

@@ -18,8 +18,8 @@ import dev.pgext.model.release.ReleaseVersion;
  *
  * @param name the distribution name
  * @param version the release version as written
- * @param provides extension name to the extension version it installs ({@code null} when the
- * metadata leaves it to the control file's {@code default_version})
+ * @param provides extension name to the extension version it installs ({@code null} when
+ * the metadata leaves it to the control file's {@code default_version})
  */
 public record Metadata(String name, String version, Map<String, String> provides) {
 
@@ -39,9 +39,12 @@ public record Metadata(String name, String version, Map<String, String> provides
 			throw CliException.local(file + " must hold a JSON object");
 		}
 		Map<String, String> provides = new LinkedHashMap<>();
-		json.path("provides").properties()
+		json.path("provides")
+			.properties()
 			.forEach((e) -> provides.put(e.getKey(), textOrNull(e.getValue().get("version"))));
-		json.path("contents").path("extensions").properties()
+		json.path("contents")
+			.path("extensions")
+			.properties()
 			.forEach((e) -> provides.putIfAbsent(e.getKey(), textOrNull(e.getValue().get("version"))));
 		return new Metadata(textOrNull(json.get("name")), textOrNull(json.get("version")), provides);
 	}
@@ -51,8 +54,8 @@ public record Metadata(String name, String version, Map<String, String> provides
 	}
 
 	/**
-	 * {@code version} as the registry stores it ({@code 1.0} is {@code 1.0.0}), or {@code null}
-	 * when the registry would refuse it.
+	 * {@code version} as the registry stores it ({@code 1.0} is {@code 1.0.0}), or
+	 * {@code null} when the registry would refuse it.
 	 */
 	public static String normalizedVersion(String version) {
 		if (version == null || ReleaseVersion.problem(version) != null) {

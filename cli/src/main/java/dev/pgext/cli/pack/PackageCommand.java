@@ -18,19 +18,20 @@ import java.util.stream.Stream;
 
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import dev.pgext.cli.exit.CliException;
 import dev.pgext.cli.exit.ExitCode;
 import dev.pgext.model.PgMajor;
 
 /**
- * Builds an extension with its PGXS Makefile for each {@code --pg-config} ({@code make clean},
- * {@code make}, {@code make install DESTDIR=<staging>}), or takes a ready install tree, runs
- * the local checks on every major and, only when all pass, writes {@code pg<major>.tar.gz}
- * and a copy of {@code META.json} into the output directory, ready for {@code pgext publish}.
+ * Builds an extension with its PGXS Makefile for each {@code --pg-config}
+ * ({@code make clean}, {@code make}, {@code make install DESTDIR=<staging>}), or takes a
+ * ready install tree, runs the local checks on every major and, only when all pass,
+ * writes {@code pg<major>.tar.gz} and a copy of {@code META.json} into the output
+ * directory, ready for {@code pgext publish}.
  */
 @Command(name = "package", description = "Build with PGXS per pg_config (or take an install tree), check, and write "
 		+ "pg<major>.tar.gz artifacts.")
@@ -76,7 +77,8 @@ public final class PackageCommand implements Callable<Integer> {
 			description = "Where the artifacts go (default: <directory>/dist).")
 	Path output;
 
-	@Option(names = "--make", paramLabel = "PATH", defaultValue = "make", description = "The make program (default: make).")
+	@Option(names = "--make", paramLabel = "PATH", defaultValue = "make",
+			description = "The make program (default: make).")
 	String make;
 
 	@Override
@@ -148,8 +150,8 @@ public final class PackageCommand implements Callable<Integer> {
 
 	/**
 	 * {@code make clean}, {@code make} and {@code make install DESTDIR=stage} with
-	 * {@code PG_CONFIG}; JIT bitcode is not built ({@code with_llvm=no}): it needs clang and is
-	 * not published.
+	 * {@code PG_CONFIG}; JIT bitcode is not built ({@code with_llvm=no}): it needs clang
+	 * and is not published.
 	 */
 	private void build(Path dir, PgConfig config, Path stage) {
 		if (!Files.isRegularFile(dir.resolve("Makefile"))) {

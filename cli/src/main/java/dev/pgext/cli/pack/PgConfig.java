@@ -13,7 +13,8 @@ import dev.pgext.cli.exit.CliException;
 import dev.pgext.model.PgMajor;
 
 /**
- * What one Postgres installation's {@code pg_config} says: its major and where extensions go.
+ * What one Postgres installation's {@code pg_config} says: its major and where extensions
+ * go.
  *
  * @param path the {@code pg_config} program
  * @param major the Postgres major
@@ -37,7 +38,10 @@ public record PgConfig(Path path, PgMajor major, Path sharedir, Path pkglibdir) 
 				Path.of(lines.get(2)));
 	}
 
-	/** The major in {@code postgres (PostgreSQL) 15.19} or {@code PostgreSQL 15.14 (Debian ...)}. */
+	/**
+	 * The major in {@code postgres (PostgreSQL) 15.19} or
+	 * {@code PostgreSQL 15.14 (Debian ...)}.
+	 */
 	public static PgMajor majorOf(String source, String versionLine) {
 		Matcher matcher = VERSION.matcher(versionLine);
 		if (!matcher.find()) {
@@ -51,7 +55,10 @@ public record PgConfig(Path path, PgMajor major, Path sharedir, Path pkglibdir) 
 		}
 	}
 
-	/** Runs {@code command} and returns its output lines; a failure is a local error with the output. */
+	/**
+	 * Runs {@code command} and returns its output lines; a failure is a local error with
+	 * the output.
+	 */
 	public static List<String> run(List<String> command) {
 		try {
 			Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -62,8 +69,8 @@ public record PgConfig(Path path, PgMajor major, Path sharedir, Path pkglibdir) 
 				throw CliException.local(String.join(" ", command) + " did not finish within 60 s");
 			}
 			if (process.exitValue() != 0) {
-				throw CliException.local(String.join(" ", command) + " failed (exit " + process.exitValue() + "): "
-						+ output.strip());
+				throw CliException
+					.local(String.join(" ", command) + " failed (exit " + process.exitValue() + "): " + output.strip());
 			}
 			return output.lines().map(String::strip).filter((line) -> !line.isEmpty()).toList();
 		}

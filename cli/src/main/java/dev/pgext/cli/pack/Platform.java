@@ -25,7 +25,10 @@ public record Platform(String name, int elfMachine) {
 				: arch.equals("aarch64") || arch.equals("arm64") ? "linux-aarch64" : "linux-" + arch);
 	}
 
-	/** {@code linux-x86_64} ({@code linux-amd64}) or {@code linux-aarch64} ({@code linux-arm64}). */
+	/**
+	 * {@code linux-x86_64} ({@code linux-amd64}) or {@code linux-aarch64}
+	 * ({@code linux-arm64}).
+	 */
 	public static Platform parse(String name) {
 		return switch (name.toLowerCase(Locale.ROOT)) {
 			case "linux-x86_64", "linux-amd64" -> LINUX_X86_64;

@@ -6,16 +6,19 @@ import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import dev.pgext.cli.exit.ExitCode;
 import dev.pgext.cli.registry.RegistryClient;
 import dev.pgext.cli.registry.RegistryOptions;
 
-/** Marks a distribution deprecated, optionally naming its successor; {@code --undo} withdraws it. */
+/**
+ * Marks a distribution deprecated, optionally naming its successor; {@code --undo}
+ * withdraws it.
+ */
 @Command(name = "deprecate", description = "Mark a distribution deprecated (or withdraw that with --undo).")
 public final class DeprecateCommand implements Callable<Integer> {
 
@@ -55,8 +58,10 @@ public final class DeprecateCommand implements Callable<Integer> {
 			body.put("reason", this.reason);
 		}
 		client.postJson(path, body);
-		this.spec.commandLine().getOut().println("deprecated " + this.distribution
-				+ ((this.successor != null) ? " in favour of " + this.successor : ""));
+		this.spec.commandLine()
+			.getOut()
+			.println("deprecated " + this.distribution
+					+ ((this.successor != null) ? " in favour of " + this.successor : ""));
 		return ExitCode.OK;
 	}
 

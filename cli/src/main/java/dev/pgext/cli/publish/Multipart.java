@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.function.LongConsumer;
 
 /**
- * A {@code multipart/form-data} body of files, streamed from disk with its length known up
- * front (so the upload is not chunked), reporting the bytes sent.
+ * A {@code multipart/form-data} body of files, streamed from disk with its length known
+ * up front (so the upload is not chunked), reporting the bytes sent.
  */
 final class Multipart {
 

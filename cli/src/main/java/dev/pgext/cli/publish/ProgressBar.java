@@ -4,8 +4,9 @@ import java.io.PrintWriter;
 import java.util.function.LongConsumer;
 
 /**
- * A one-line upload progress bar on standard error ({@code [#####.....]  52%  1.3 of 2.5 MB}),
- * redrawn at most once per percent so a slow terminal does not slow the upload.
+ * A one-line upload progress bar on standard error
+ * ({@code [#####.....]  52%  1.3 of 2.5 MB}), redrawn at most once per percent so a slow
+ * terminal does not slow the upload.
  */
 final class ProgressBar implements LongConsumer {
 

@@ -10,9 +10,9 @@ import java.util.stream.Stream;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 import tools.jackson.databind.JsonNode;
 
 import dev.pgext.cli.exit.CliException;
@@ -64,14 +64,15 @@ public final class PublishCommand implements Callable<Integer> {
 		JsonNode release = client.post("/api/v1/releases" + this.registry.tenantParameter('?'), body.contentType(),
 				body.length(), () -> body.open(progress));
 		out.println("published " + release.path("distribution").asString() + " " + release.path("version").asString()
-				+ (release.path("tenant").isNull() ? "" : " (tenant " + release.path("tenant").asString() + ")") + " to "
-				+ client.baseUrl());
+				+ (release.path("tenant").isNull() ? "" : " (tenant " + release.path("tenant").asString() + ")")
+				+ " to " + client.baseUrl());
 		if (release.hasNonNull("normalized_from")) {
 			out.println("  version normalised from " + release.path("normalized_from").asString());
 		}
 		for (JsonNode extension : release.path("extensions")) {
 			out.println("  pg" + extension.path("pg_major").asInt() + "  " + extension.path("name").asString() + " "
-					+ extension.path("default_version").asString() + "  (" + extension.path("files").size() + " files)");
+					+ extension.path("default_version").asString() + "  (" + extension.path("files").size()
+					+ " files)");
 		}
 		return ExitCode.OK;
 	}

@@ -5,10 +5,10 @@ import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import dev.pgext.cli.exit.ExitCode;
 import dev.pgext.cli.registry.RegistryClient;
@@ -36,8 +36,9 @@ public final class YankCommand implements Callable<Integer> {
 	@Override
 	public Integer call() {
 		RegistryClient client = this.registry.client();
-		client.postJson("/api/v1/distributions/" + RegistryClient.encode(this.distribution) + "/versions/"
-				+ RegistryClient.encode(this.version) + "/yank" + this.registry.tenantParameter('?'),
+		client.postJson(
+				"/api/v1/distributions/" + RegistryClient.encode(this.distribution) + "/versions/"
+						+ RegistryClient.encode(this.version) + "/yank" + this.registry.tenantParameter('?'),
 				Map.of("reason", this.reason));
 		this.spec.commandLine().getOut().println("yanked " + this.distribution + " " + this.version);
 		return ExitCode.OK;

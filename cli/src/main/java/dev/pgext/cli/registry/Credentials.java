@@ -16,10 +16,10 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.pgext.cli.exit.CliException;
 
 /**
- * The credentials file: a token per registry URL and the registry used when none is named.
- * It is written through a temporary file created with mode 0600 and renamed over the old one,
- * so the token is never readable by others, not even for a moment, and a crash leaves either
- * the old or the new file.
+ * The credentials file: a token per registry URL and the registry used when none is
+ * named. It is written through a temporary file created with mode 0600 and renamed over
+ * the old one, so the token is never readable by others, not even for a moment, and a
+ * crash leaves either the old or the new file.
  *
  * @param defaultRegistry the registry of the last {@code pgext login}
  * @param registries what is stored per registry URL
@@ -58,19 +58,26 @@ public record Credentials(@JsonProperty("default") String defaultRegistry, Map<S
 		return Optional.ofNullable(this.registries.get(registry));
 	}
 
-	/** These credentials with {@code login} stored for {@code registry}, which becomes the default. */
+	/**
+	 * These credentials with {@code login} stored for {@code registry}, which becomes the
+	 * default.
+	 */
 	public Credentials with(String registry, Login login) {
 		Map<String, Login> updated = new TreeMap<>(this.registries);
 		updated.put(registry, login);
 		return new Credentials(registry, updated);
 	}
 
-	/** Writes these credentials to {@code file} with mode 0600 (its directory 0700 when created). */
+	/**
+	 * Writes these credentials to {@code file} with mode 0600 (its directory 0700 when
+	 * created).
+	 */
 	public void write(Path file) {
 		try {
 			Path dir = file.toAbsolutePath().getParent();
 			if (!Files.isDirectory(dir)) {
-				Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+				Files.createDirectories(dir,
+						PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
 			}
 			Path part = Files.createTempFile(dir, "." + file.getFileName(), ".part",
 					PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

@@ -5,8 +5,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * What a run of {@code pgext} reads from its surroundings: environment variables and standard
- * input. Tests give a run its own.
+ * What a run of {@code pgext} reads from its surroundings: environment variables and
+ * standard input. Tests give a run its own.
  *
  * @param variables the environment variables
  * @param stdin standard input (a token for {@code pgext login --token-stdin})
@@ -29,8 +29,9 @@ public record Environment(Map<String, String> variables, InputStream stdin) {
 	}
 
 	/**
-	 * The credentials file: {@code $PGEXT_CONFIG}, else {@code $XDG_CONFIG_HOME/pgext/credentials},
-	 * else {@code ~/.config/pgext/credentials}.
+	 * The credentials file: {@code $PGEXT_CONFIG}, else
+	 * {@code $XDG_CONFIG_HOME/pgext/credentials}, else
+	 * {@code ~/.config/pgext/credentials}.
 	 */
 	public Path credentialsFile() {
 		String explicit = get("PGEXT_CONFIG");

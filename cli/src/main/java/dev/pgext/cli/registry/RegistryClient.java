@@ -20,8 +20,8 @@ import dev.pgext.cli.exit.ExitCode;
 
 /**
  * The registry's HTTP API as the commands use it, on the JDK's {@link HttpClient}. A 2xx
- * answer is returned; any other becomes a {@link RegistryProblemException} with the problem's
- * title, detail and type; a registry that cannot be reached becomes exit code
+ * answer is returned; any other becomes a {@link RegistryProblemException} with the
+ * problem's title, detail and type; a registry that cannot be reached becomes exit code
  * {@link ExitCode#NETWORK}.
  */
 public final class RegistryClient {
@@ -84,8 +84,8 @@ public final class RegistryClient {
 	}
 
 	/**
-	 * {@code POST path} with a streamed body of {@code length} bytes, its JSON answer; the
-	 * stream is opened again should the client need to resend it.
+	 * {@code POST path} with a streamed body of {@code length} bytes, its JSON answer;
+	 * the stream is opened again should the client need to resend it.
 	 */
 	public JsonNode post(String path, String contentType, long length, Supplier<InputStream> body) {
 		HttpRequest.Builder request = request(path).header("Content-Type", contentType)
@@ -189,8 +189,8 @@ public final class RegistryClient {
 			return JSON.readTree(body);
 		}
 		catch (JacksonException ex) {
-			throw new CliException(ExitCode.REFUSED,
-					"the registry answered " + response.uri() + " with something that is not JSON: " + ex.getOriginalMessage());
+			throw new CliException(ExitCode.REFUSED, "the registry answered " + response.uri()
+					+ " with something that is not JSON: " + ex.getOriginalMessage());
 		}
 	}
 

@@ -8,9 +8,10 @@ import dev.pgext.cli.exit.CliException;
 
 /**
  * The options every command that talks to a registry shares. The registry is
- * {@code --registry}, else {@code $PGEXT_REGISTRY}, else the one of the last {@code pgext login};
- * the token is {@code $PGEXT_TOKEN}, else the one stored for that registry (never an option, so
- * it does not show in the process list or the shell history).
+ * {@code --registry}, else {@code $PGEXT_REGISTRY}, else the one of the last
+ * {@code pgext login}; the token is {@code $PGEXT_TOKEN}, else the one stored for that
+ * registry (never an option, so it does not show in the process list or the shell
+ * history).
  */
 public class RegistryOptions {
 
@@ -51,7 +52,10 @@ public class RegistryOptions {
 		return normalize(url);
 	}
 
-	/** {@code url} checked and without a trailing slash, as it is stored in the credentials file. */
+	/**
+	 * {@code url} checked and without a trailing slash, as it is stored in the
+	 * credentials file.
+	 */
 	public static String normalize(String url) {
 		URI uri;
 		try {
@@ -67,7 +71,10 @@ public class RegistryOptions {
 		return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
 	}
 
-	/** A client with the token from the environment or the credentials file, if there is one. */
+	/**
+	 * A client with the token from the environment or the credentials file, if there is
+	 * one.
+	 */
 	public RegistryClient client() {
 		String url = registryUrl();
 		String token = this.environment.get("PGEXT_TOKEN");
@@ -80,7 +87,10 @@ public class RegistryOptions {
 		return new RegistryClient(url, token);
 	}
 
-	/** {@code ?tenant=...} or {@code &tenant=...} when a tenant is asked for, else nothing. */
+	/**
+	 * {@code ?tenant=...} or {@code &tenant=...} when a tenant is asked for, else
+	 * nothing.
+	 */
 	public String tenantParameter(char separator) {
 		return (this.tenant != null) ? separator + "tenant=" + RegistryClient.encode(this.tenant) : "";
 	}

@@ -5,8 +5,8 @@ import dev.pgext.cli.exit.ExitCode;
 
 /**
  * The registry answered with an RFC 9457 problem (or another error status), shown as its
- * title, its detail and its type, so a person reads what is wrong and a script can match the
- * type.
+ * title, its detail and its type, so a person reads what is wrong and a script can match
+ * the type.
  */
 public class RegistryProblemException extends CliException {
 
@@ -40,7 +40,9 @@ public class RegistryProblemException extends CliException {
 		return this.status;
 	}
 
-	/** The problem's {@code type} URI, or {@code null} when the answer was not a problem. */
+	/**
+	 * The problem's {@code type} URI, or {@code null} when the answer was not a problem.
+	 */
 	public String type() {
 		return this.type;
 	}

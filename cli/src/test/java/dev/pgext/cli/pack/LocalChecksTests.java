@@ -24,7 +24,8 @@ class LocalChecksTests {
 	@Test
 	void aPureSqlExtensionWithAnInstallScriptPasses() throws IOException {
 		write("share/extension/greet.control", "default_version = '1.0'\nrelocatable = true\n");
-		write("share/extension/greet--1.0.sql", "CREATE FUNCTION greet() RETURNS text LANGUAGE sql AS $$SELECT 'hi'$$;");
+		write("share/extension/greet--1.0.sql",
+				"CREATE FUNCTION greet() RETURNS text LANGUAGE sql AS $$SELECT 'hi'$$;");
 
 		List<LocalChecks.Check> checks = check(new Metadata("greet", "1.0.0", Map.of()));
 

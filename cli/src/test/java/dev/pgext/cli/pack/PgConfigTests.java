@@ -19,7 +19,8 @@ class PgConfigTests {
 
 	@Test
 	void anUnsupportedOrMissingVersionIsALocalError() {
-		assertThatExceptionOfType(CliException.class).isThrownBy(() -> PgConfig.majorOf("pg_config", "PostgreSQL 9.6.24"))
+		assertThatExceptionOfType(CliException.class)
+			.isThrownBy(() -> PgConfig.majorOf("pg_config", "PostgreSQL 9.6.24"))
 			.withMessageContaining("pg_config");
 		assertThatExceptionOfType(CliException.class).isThrownBy(() -> PgConfig.majorOf("pg_config", "something else"))
 			.withMessageContaining("names no PostgreSQL version");

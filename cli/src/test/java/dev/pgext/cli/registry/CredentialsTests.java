@@ -24,15 +24,15 @@ class CredentialsTests {
 	@Test
 	void tokensAreWrittenReadableOnlyByTheOwnerAndKeptPerRegistry() throws IOException {
 		Path file = this.dir.resolve("pgext/credentials");
-		new Credentials(null, Map.of()).with("https://a.example", new Credentials.Login("pgx_a", "alice"))
-			.write(file);
+		new Credentials(null, Map.of()).with("https://a.example", new Credentials.Login("pgx_a", "alice")).write(file);
 		Credentials.read(file).with("https://b.example", new Credentials.Login("pgx_b", "bob")).write(file);
 
 		Credentials read = Credentials.read(file);
 		assertThat(read.defaultRegistry()).isEqualTo("https://b.example");
 		assertThat(read.loginFor("https://a.example")).contains(new Credentials.Login("pgx_a", "alice"));
 		assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
-		assertThat(Files.getPosixFilePermissions(file.getParent())).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+		assertThat(Files.getPosixFilePermissions(file.getParent()))
+			.isEqualTo(PosixFilePermissions.fromString("rwx------"));
 		try (var leftovers = Files.list(file.getParent())) {
 			assertThat(leftovers).containsExactly(file);
 		}

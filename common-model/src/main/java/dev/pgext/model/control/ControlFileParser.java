@@ -13,9 +13,10 @@ import dev.pgext.model.ExtensionVersion;
  * Parses extension control files the way the server does ({@code ParseConfigFp} with the
  * configuration-file lexer, then {@code parse_extension_control_file}): one
  * {@code name [=] value} per line, values as identifiers, numbers, unquoted strings or
- * single-quoted strings with {@code ''} and backslash escapes, {@code #} comments, booleans as
- * {@code parse_bool} reads them, and {@code requires} split like {@code SplitIdentifierString}.
- * A parameter the server does not know is an error, as it is for the server.
+ * single-quoted strings with {@code ''} and backslash escapes, {@code #} comments,
+ * booleans as {@code parse_bool} reads them, and {@code requires} split like
+ * {@code SplitIdentifierString}. A parameter the server does not know is an error, as it
+ * is for the server.
  */
 public final class ControlFileParser {
 
@@ -24,7 +25,8 @@ public final class ControlFileParser {
 
 	/**
 	 * Parses a primary control file.
-	 * @param fileName the file name, such as {@code hstore.control}; the extension name comes from it
+	 * @param fileName the file name, such as {@code hstore.control}; the extension name
+	 * comes from it
 	 * @param text the file's content
 	 * @return the parsed control file
 	 * @throws ControlFileException naming the line when the server would refuse the file
@@ -53,10 +55,9 @@ public final class ControlFileParser {
 		}
 		String encoding = string(items, "encoding");
 		return new ControlFile(base, defaultVersion, string(items, "comment"), string(items, "directory"),
-				string(items, "module_pathname"), string(items, "schema"),
-				bool(fileName, items, "relocatable", false), bool(fileName, items, "superuser", true),
-				bool(fileName, items, "trusted", false), encoding, identifiers(fileName, items, "requires"),
-				identifiers(fileName, items, "no_relocate"));
+				string(items, "module_pathname"), string(items, "schema"), bool(fileName, items, "relocatable", false),
+				bool(fileName, items, "superuser", true), bool(fileName, items, "trusted", false), encoding,
+				identifiers(fileName, items, "requires"), identifiers(fileName, items, "no_relocate"));
 	}
 
 	private record Item(String value, int line) {
@@ -83,8 +84,8 @@ public final class ControlFileParser {
 				value = lexer.next();
 			}
 			if (value == null) {
-				throw new ControlFileException(fileName, lineNo, "syntax error: parameter \"" + name.text
-						+ "\" has no value");
+				throw new ControlFileException(fileName, lineNo,
+						"syntax error: parameter \"" + name.text + "\" has no value");
 			}
 			if (value.kind == Kind.EQUALS) {
 				throw lexer.syntaxError(value);
@@ -123,7 +124,9 @@ public final class ControlFileParser {
 		return value;
 	}
 
-	/** The server's {@code parse_bool}: unique prefixes of true/false/yes/no, on/off, 1/0. */
+	/**
+	 * The server's {@code parse_bool}: unique prefixes of true/false/yes/no, on/off, 1/0.
+	 */
 	static Boolean parseBool(String raw) {
 		String v = raw.strip().toLowerCase(Locale.ROOT);
 		if (v.isEmpty()) {
@@ -173,7 +176,8 @@ public final class ControlFileParser {
 				i++;
 				while (true) {
 					if (i >= n) {
-						throw new ControlFileException(fileName, item.line, "unterminated quoted name in \"" + key + "\"");
+						throw new ControlFileException(fileName, item.line,
+								"unterminated quoted name in \"" + key + "\"");
 					}
 					char c = s.charAt(i);
 					if (c == '"') {
@@ -352,7 +356,8 @@ public final class ControlFileParser {
 			if (text.matches("[A-Za-z_\\x{80}-\\x{10FFFF}][A-Za-z_0-9\\x{80}-\\x{10FFFF}]*")) {
 				return Kind.ID;
 			}
-			if (text.matches("[A-Za-z_\\x{80}-\\x{10FFFF}][A-Za-z_0-9\\x{80}-\\x{10FFFF}]*\\.[A-Za-z_\\x{80}-\\x{10FFFF}][A-Za-z_0-9\\x{80}-\\x{10FFFF}]*")) {
+			if (text.matches(
+					"[A-Za-z_\\x{80}-\\x{10FFFF}][A-Za-z_0-9\\x{80}-\\x{10FFFF}]*\\.[A-Za-z_\\x{80}-\\x{10FFFF}][A-Za-z_0-9\\x{80}-\\x{10FFFF}]*")) {
 				return Kind.QUALIFIED_ID;
 			}
 			if (text.matches("[-+]?([0-9]+|0x[0-9a-fA-F]+)[a-zA-Z]*")) {

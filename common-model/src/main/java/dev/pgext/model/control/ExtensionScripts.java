@@ -12,17 +12,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The rules an extension's files follow, shared by the registry (which refuses a release that
- * breaks them) and the CLI (which checks before uploading): where the scripts live, which
- * library references are allowed, which libraries every server has, and whether a version can
- * be installed from the scripts at hand.
+ * The rules an extension's files follow, shared by the registry (which refuses a release
+ * that breaks them) and the CLI (which checks before uploading): where the scripts live,
+ * which library references are allowed, which libraries every server has, and whether a
+ * version can be installed from the scripts at hand.
  */
 public final class ExtensionScripts {
 
 	/**
-	 * Libraries every Postgres server has in its {@code $libdir}: the PL/pgSQL handler, the
-	 * snowball dictionaries, the logical replication output plugin and walreceiver, and the
-	 * JIT provider. An extension may load these without shipping or requiring them.
+	 * Libraries every Postgres server has in its {@code $libdir}: the PL/pgSQL handler,
+	 * the snowball dictionaries, the logical replication output plugin and walreceiver,
+	 * and the JIT provider. An extension may load these without shipping or requiring
+	 * them.
 	 */
 	public static final Set<String> SERVER_LIBRARIES = Set.of("plpgsql", "dict_snowball", "pgoutput",
 			"libpqwalreceiver", "llvmjit");
@@ -36,8 +37,8 @@ public final class ExtensionScripts {
 
 	/**
 	 * The directory of the artifact (relative to its root) that holds {@code control}'s
-	 * scripts: {@code share/extension}, or {@code share/<directory>} when the control file
-	 * names one.
+	 * scripts: {@code share/extension}, or {@code share/<directory>} when the control
+	 * file names one.
 	 * @throws IllegalArgumentException when the control file's directory is absolute or
 	 * leaves {@code share/}; the message says so
 	 */
@@ -47,8 +48,8 @@ public final class ExtensionScripts {
 			return "share/extension";
 		}
 		if (directory.startsWith("/") || directory.contains("..")) {
-			throw new IllegalArgumentException(control.name() + ".control: directory must be relative to share/ (got '"
-					+ directory + "')");
+			throw new IllegalArgumentException(
+					control.name() + ".control: directory must be relative to share/ (got '" + directory + "')");
 		}
 		return "share/" + (directory.endsWith("/") ? directory.substring(0, directory.length() - 1) : directory);
 	}
@@ -61,8 +62,8 @@ public final class ExtensionScripts {
 
 	/**
 	 * What is wrong with a {@code module_pathname} or {@code $libdir/...} reference, or
-	 * {@code null}: it must name one library directly in {@code $libdir}, no directories, no
-	 * {@code ..}, no absolute path.
+	 * {@code null}: it must name one library directly in {@code $libdir}, no directories,
+	 * no {@code ..}, no absolute path.
 	 * @param where the file (and setting) the reference is in, for the message
 	 */
 	public static String referenceProblem(String where, String reference) {
@@ -75,9 +76,9 @@ public final class ExtensionScripts {
 	}
 
 	/**
-	 * The versions the install and update scripts of one extension offer, as the server reads
-	 * them: {@code <name>--<version>.sql} installs a version, {@code <name>--<from>--<to>.sql}
-	 * updates one.
+	 * The versions the install and update scripts of one extension offer, as the server
+	 * reads them: {@code <name>--<version>.sql} installs a version,
+	 * {@code <name>--<from>--<to>.sql} updates one.
 	 */
 	public static final class Versions {
 
@@ -91,7 +92,10 @@ public final class ExtensionScripts {
 			this.extension = extension;
 		}
 
-		/** Notes the script {@code fileName}; a file that is not one of the extension's scripts is ignored. */
+		/**
+		 * Notes the script {@code fileName}; a file that is not one of the extension's
+		 * scripts is ignored.
+		 */
 		public void addScript(String fileName) {
 			String prefix = this.extension + "--";
 			if (!fileName.startsWith(prefix) || !fileName.endsWith(".sql")) {
@@ -107,7 +111,10 @@ public final class ExtensionScripts {
 			}
 		}
 
-		/** Whether {@code target} has an install script, or update scripts lead to it from one. */
+		/**
+		 * Whether {@code target} has an install script, or update scripts lead to it from
+		 * one.
+		 */
 		public boolean canInstall(String target) {
 			Deque<String> todo = new ArrayDeque<>(this.installable);
 			Set<String> seen = new HashSet<>();

@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
 
 /**
  * Finds the shared libraries an extension's SQL scripts load: {@code '$libdir/name'} in
- * {@code AS} clauses and {@code LOAD} commands, and {@code MODULE_PATHNAME}, which the server
- * replaces with the control file's {@code module_pathname}.
+ * {@code AS} clauses and {@code LOAD} commands, and {@code MODULE_PATHNAME}, which the
+ * server replaces with the control file's {@code module_pathname}.
  */
 public final class LibraryReferences {
 
@@ -20,7 +20,8 @@ public final class LibraryReferences {
 	}
 
 	/**
-	 * Bare library names (no {@code $libdir/}, no {@code .so}) that {@code sql} refers to.
+	 * Bare library names (no {@code $libdir/}, no {@code .so}) that {@code sql} refers
+	 * to.
 	 * @param sql an install or update script
 	 * @param control the extension's control file, for {@code MODULE_PATHNAME}
 	 */

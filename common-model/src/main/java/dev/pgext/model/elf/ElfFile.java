@@ -16,12 +16,12 @@ import java.util.Optional;
 /**
  * What the dynamic loader reads from an ELF64 little-endian file: the program interpreter
  * ({@code PT_INTERP}) and the dynamic section's {@code DT_NEEDED}, {@code DT_SONAME},
- * {@code DT_RUNPATH} and {@code DT_RPATH}. Program headers come first, as the loader uses them;
- * section headers are the fallback for files whose program headers say nothing. Every offset is
- * checked against the file size, so a truncated or hostile file fails with an
- * {@link ElfFormatException} instead of a crash or a huge allocation. Besides: the
- * identification of any ELF file ({@link #identify}), the C library a file links against
- * ({@link #cLibrary}) and, read on first use, a Postgres module's magic block
+ * {@code DT_RUNPATH} and {@code DT_RPATH}. Program headers come first, as the loader uses
+ * them; section headers are the fallback for files whose program headers say nothing.
+ * Every offset is checked against the file size, so a truncated or hostile file fails
+ * with an {@link ElfFormatException} instead of a crash or a huge allocation. Besides:
+ * the identification of any ELF file ({@link #identify}), the C library a file links
+ * against ({@link #cLibrary}) and, read on first use, a Postgres module's magic block
  * ({@link #pgMagicBlock}).
  */
 public final class ElfFile {
@@ -114,8 +114,8 @@ public final class ElfFile {
 	}
 
 	/**
-	 * The identification of any ELF file, whatever its class and byte order: what tells which
-	 * machine it is built for before anything else is read.
+	 * The identification of any ELF file, whatever its class and byte order: what tells
+	 * which machine it is built for before anything else is read.
 	 *
 	 * @param elfClass {@code EI_CLASS}: 1 for 32-bit, 2 for 64-bit
 	 * @param dataEncoding {@code EI_DATA}: 1 for little-endian, 2 for big-endian
@@ -126,14 +126,16 @@ public final class ElfFile {
 		/** {@code 64-bit little-endian x86-64} and the like, for messages. */
 		public String describe() {
 			return ((this.elfClass == 2) ? "64-bit" : (this.elfClass == 1) ? "32-bit" : "class " + this.elfClass) + " "
-					+ ((this.dataEncoding == 1) ? "little-endian" : (this.dataEncoding == 2) ? "big-endian"
-							: "encoding " + this.dataEncoding)
+					+ ((this.dataEncoding == 1) ? "little-endian"
+							: (this.dataEncoding == 2) ? "big-endian" : "encoding " + this.dataEncoding)
 					+ " " + machineName(this.machine);
 		}
 
 	}
 
-	/** The name of an {@code e_machine} value, such as {@code x86-64} or {@code AArch64}. */
+	/**
+	 * The name of an {@code e_machine} value, such as {@code x86-64} or {@code AArch64}.
+	 */
 	public static String machineName(int machine) {
 		return switch (machine) {
 			case EM_X86_64 -> "x86-64";
@@ -172,7 +174,10 @@ public final class ElfFile {
 		return this.path;
 	}
 
-	/** {@code e_type}: 2 for an executable, 3 for a shared object or position-independent executable. */
+	/**
+	 * {@code e_type}: 2 for an executable, 3 for a shared object or position-independent
+	 * executable.
+	 */
 	public int type() {
 		return this.type;
 	}
@@ -182,7 +187,10 @@ public final class ElfFile {
 		return this.machine;
 	}
 
-	/** The program interpreter (dynamic loader) path, empty for static executables and most libraries. */
+	/**
+	 * The program interpreter (dynamic loader) path, empty for static executables and
+	 * most libraries.
+	 */
 	public Optional<String> interpreter() {
 		return Optional.ofNullable(this.interpreter);
 	}
@@ -208,10 +216,11 @@ public final class ElfFile {
 	}
 
 	/**
-	 * The C library the file is linked against, from its interpreter ({@code ld-linux-*} for
-	 * glibc, {@code ld-musl-*} for musl) or its {@code DT_NEEDED} ({@code libc.so.6} for glibc,
-	 * {@code libc.musl-*.so.1} or a bare {@code libc.so} for musl): {@code gnu}, {@code musl}, or
-	 * empty when the file names no C library (a module that leaves every symbol to the server).
+	 * The C library the file is linked against, from its interpreter ({@code ld-linux-*}
+	 * for glibc, {@code ld-musl-*} for musl) or its {@code DT_NEEDED} ({@code libc.so.6}
+	 * for glibc, {@code libc.musl-*.so.1} or a bare {@code libc.so} for musl):
+	 * {@code gnu}, {@code musl}, or empty when the file names no C library (a module that
+	 * leaves every symbol to the server).
 	 */
 	public Optional<String> cLibrary() {
 		if (this.interpreter != null) {
@@ -234,7 +243,9 @@ public final class ElfFile {
 		return Optional.empty();
 	}
 
-	/** Whether the file exports {@code Pg_magic_func}, that is, it is a Postgres module. */
+	/**
+	 * Whether the file exports {@code Pg_magic_func}, that is, it is a Postgres module.
+	 */
 	public boolean exportsPgMagicFunc() {
 		return magic().exported();
 	}
@@ -256,19 +267,25 @@ public final class ElfFile {
 	}
 
 	/**
-	 * The module's magic block, when {@code Pg_magic_func} is exported and the structure it
-	 * returns could be located (see {@link #pgMagicProblem()} otherwise).
+	 * The module's magic block, when {@code Pg_magic_func} is exported and the structure
+	 * it returns could be located (see {@link #pgMagicProblem()} otherwise).
 	 */
 	public Optional<PgMagicBlock> pgMagicBlock() {
 		return Optional.ofNullable(magic().block());
 	}
 
-	/** Why an exported {@code Pg_magic_func}'s structure could not be read, if it could not. */
+	/**
+	 * Why an exported {@code Pg_magic_func}'s structure could not be read, if it could
+	 * not.
+	 */
 	public Optional<String> pgMagicProblem() {
 		return Optional.ofNullable(magic().problem());
 	}
 
-	/** Whether the file has a dynamic section at all (static-pie executables have one, with no needed libraries). */
+	/**
+	 * Whether the file has a dynamic section at all (static-pie executables have one,
+	 * with no needed libraries).
+	 */
 	public boolean hasDynamicSection() {
 		return this.dynamic;
 	}
@@ -279,9 +296,9 @@ public final class ElfFile {
 	}
 
 	/**
-	 * Whether {@code symbol} is named in the dynamic string table, that is, the file imports or
-	 * exports it. Used to find dependencies the loader cannot see, such as {@code iconv_open} pulling
-	 * in glibc's gconv modules through {@code dlopen}.
+	 * Whether {@code symbol} is named in the dynamic string table, that is, the file
+	 * imports or exports it. Used to find dependencies the loader cannot see, such as
+	 * {@code iconv_open} pulling in glibc's gconv modules through {@code dlopen}.
 	 */
 	public boolean namesDynamicSymbol(String symbol) {
 		byte[] name = (symbol + "\0").getBytes(StandardCharsets.US_ASCII);
@@ -385,8 +402,8 @@ public final class ElfFile {
 				dynamicSize = dynamicSection.size();
 			}
 			else {
-				return new ElfFile(this.file, type, machine, interpreter, false, List.of(), null, List.of(),
-						List.of(), new byte[0]);
+				return new ElfFile(this.file, type, machine, interpreter, false, List.of(), null, List.of(), List.of(),
+						new byte[0]);
 			}
 			return readDynamic(type, machine, interpreter, dynamicOffset, dynamicSize, segments, sections,
 					dynamicSection);
@@ -467,14 +484,15 @@ public final class ElfFile {
 		}
 
 		/**
-		 * Finds {@code Pg_magic_func} in {@code .dynsym} and the structure it returns. The
-		 * function is {@code return &Pg_magic_data;} with the structure a static constant, so its
-		 * code computes one PC-relative address: on x86-64 a {@code lea disp32(%rip), %rax}
-		 * ({@code 48 8d 05}), on AArch64 an {@code adrp x0} and an {@code add x0, x0, #lo12}. The
-		 * first such instruction (pair) within the function's first 64 bytes is decoded (an
-		 * {@code endbr64}, {@code bti} or frame set-up before it is skipped over), and the
-		 * address is read through the {@code PT_LOAD} segment that maps it. Anything else
-		 * (another code shape, a structure outside the file's bytes) is reported, not guessed.
+		 * Finds {@code Pg_magic_func} in {@code .dynsym} and the structure it returns.
+		 * The function is {@code return &Pg_magic_data;} with the structure a static
+		 * constant, so its code computes one PC-relative address: on x86-64 a
+		 * {@code lea disp32(%rip), %rax} ({@code 48 8d 05}), on AArch64 an
+		 * {@code adrp x0} and an {@code add x0, x0, #lo12}. The first such instruction
+		 * (pair) within the function's first 64 bytes is decoded (an {@code endbr64},
+		 * {@code bti} or frame set-up before it is skipped over), and the address is read
+		 * through the {@code PT_LOAD} segment that maps it. Anything else (another code
+		 * shape, a structure outside the file's bytes) is reported, not guessed.
 		 */
 		MagicLookup magic(int machine) {
 			try {
@@ -586,7 +604,10 @@ public final class ElfFile {
 			return null;
 		}
 
-		/** The bytes at virtual address {@code address}, or {@code null} when no segment maps them from the file. */
+		/**
+		 * The bytes at virtual address {@code address}, or {@code null} when no segment
+		 * maps them from the file.
+		 */
 		private ByteBuffer mapped(long address, long length, boolean whole) throws IOException {
 			for (Segment segment : this.segments) {
 				if (segment.type() != PT_LOAD || Long.compareUnsigned(address, segment.vaddr()) < 0) {
@@ -654,8 +675,7 @@ public final class ElfFile {
 		}
 
 		private ByteBuffer bytes(long offset, long length, String what) throws IOException {
-			if (offset < 0 || length < 0 || length > MAX_STRTAB || offset > this.size
-					|| length > this.size - offset) {
+			if (offset < 0 || length < 0 || length > MAX_STRTAB || offset > this.size || length > this.size - offset) {
 				throw fail(what + " (offset " + Long.toUnsignedString(offset) + ", length "
 						+ Long.toUnsignedString(length) + ") lies outside the file (" + this.size + " bytes)");
 			}

@@ -4,7 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * A file is not an ELF file this reader understands, or its headers point outside the file.
+ * A file is not an ELF file this reader understands, or its headers point outside the
+ * file.
  */
 public class ElfFormatException extends IOException {
 

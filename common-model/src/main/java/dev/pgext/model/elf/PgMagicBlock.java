@@ -2,10 +2,10 @@ package dev.pgext.model.elf;
 
 /**
  * A Postgres module's magic block, the {@code Pg_magic_struct} its {@code Pg_magic_func}
- * returns: the build parameters Postgres compares with its own before it loads the module.
- * Every major since 15 lays out the ABI fields alike ({@code len}, then five ints, then a
- * 32-byte {@code abi_extra}); 18 appends {@code name} and {@code version} pointers, which are
- * not read.
+ * returns: the build parameters Postgres compares with its own before it loads the
+ * module. Every major since 15 lays out the ABI fields alike ({@code len}, then five
+ * ints, then a 32-byte {@code abi_extra}); 18 appends {@code name} and {@code version}
+ * pointers, which are not read.
  *
  * @param length {@code len}, the structure's size as the module was compiled
  * @param version {@code PG_VERSION_NUM / 100}, such as 1500 for Postgres 15
@@ -13,8 +13,8 @@ package dev.pgext.model.elf;
  * @param indexMaxKeys {@code INDEX_MAX_KEYS}
  * @param nameDataLen {@code NAMEDATALEN}
  * @param float8ByVal {@code FLOAT8PASSBYVAL}
- * @param abiExtra {@code FMGR_ABI_EXTRA} ({@code "PostgreSQL"} for the community server), or
- * {@code null} when the structure is too short to hold it
+ * @param abiExtra {@code FMGR_ABI_EXTRA} ({@code "PostgreSQL"} for the community server),
+ * or {@code null} when the structure is too short to hold it
  */
 public record PgMagicBlock(int length, int version, int funcMaxArgs, int indexMaxKeys, int nameDataLen,
 		boolean float8ByVal, String abiExtra) {
@@ -28,9 +28,9 @@ public record PgMagicBlock(int length, int version, int funcMaxArgs, int indexMa
 	}
 
 	/**
-	 * What differs from a standard build for {@code major} (FUNC_MAX_ARGS 100, INDEX_MAX_KEYS
-	 * 32, NAMEDATALEN 64, FLOAT8PASSBYVAL true, ABI {@value #COMMUNITY_ABI}), or {@code null}
-	 * when nothing does.
+	 * What differs from a standard build for {@code major} (FUNC_MAX_ARGS 100,
+	 * INDEX_MAX_KEYS 32, NAMEDATALEN 64, FLOAT8PASSBYVAL true, ABI
+	 * {@value #COMMUNITY_ABI}), or {@code null} when nothing does.
 	 */
 	public String problemFor(int major) {
 		if (this.version != major * 100) {

@@ -16,8 +16,9 @@ import dev.pgext.model.TenantId;
 import dev.pgext.model.control.ControlFile;
 
 /**
- * The content of one {@code ext_index.json}: every extension available in one scope for one
- * Postgres major. Entries are kept sorted by name, so equal indexes serialize to equal bytes.
+ * The content of one {@code ext_index.json}: every extension available in one scope for
+ * one Postgres major. Entries are kept sorted by name, so equal indexes serialize to
+ * equal bytes.
  *
  * @param format the format version, {@value #FORMAT}
  * @param pgMajor the Postgres major the files are built for
@@ -32,8 +33,8 @@ public record ExtIndex(int format, @JsonProperty("pg_major") PgMajor pgMajor, Te
 
 	public ExtIndex {
 		if (format != FORMAT) {
-			throw new IllegalArgumentException("ext_index.json format " + format + " is not supported (expected "
-					+ FORMAT + ")");
+			throw new IllegalArgumentException(
+					"ext_index.json format " + format + " is not supported (expected " + FORMAT + ")");
 		}
 		if (pgMajor == null) {
 			throw new IllegalArgumentException("ext_index.json has no pg_major");
@@ -56,7 +57,10 @@ public record ExtIndex(int format, @JsonProperty("pg_major") PgMajor pgMajor, Te
 		return this.extensions.stream().filter((e) -> e.name().value().equals(name)).findFirst();
 	}
 
-	/** The extension that provides library {@code reference} ({@code $libdir/x}, {@code x.so} or {@code x}). */
+	/**
+	 * The extension that provides library {@code reference} ({@code $libdir/x},
+	 * {@code x.so} or {@code x}).
+	 */
 	public Optional<ExtIndexEntry> findByLibrary(String reference) {
 		String library = ControlFile.libraryName(reference);
 		return this.extensions.stream().filter((e) -> e.providesLibrary(library)).findFirst();
@@ -68,8 +72,9 @@ public record ExtIndex(int format, @JsonProperty("pg_major") PgMajor pgMajor, Te
 	}
 
 	/**
-	 * {@code names} and everything they require, transitively, dependencies first. Names not in
-	 * this index are left out; use {@link #missingRequirements(List)} to find them.
+	 * {@code names} and everything they require, transitively, dependencies first. Names
+	 * not in this index are left out; use {@link #missingRequirements(List)} to find
+	 * them.
 	 */
 	public List<ExtIndexEntry> requiresClosure(List<String> names) {
 		List<ExtIndexEntry> ordered = new ArrayList<>();
@@ -97,7 +102,10 @@ public record ExtIndex(int format, @JsonProperty("pg_major") PgMajor pgMajor, Te
 		ordered.add(entry.get());
 	}
 
-	/** Names in the {@code requires} closure of {@code names} that this index does not have. */
+	/**
+	 * Names in the {@code requires} closure of {@code names} that this index does not
+	 * have.
+	 */
 	public List<String> missingRequirements(List<String> names) {
 		Set<String> missing = new LinkedHashSet<>();
 		Deque<String> todo = new ArrayDeque<>(names);

@@ -13,9 +13,11 @@ import dev.pgext.model.ExtensionVersion;
  * @param name the extension name
  * @param version the release these files come from
  * @param defaultVersion {@code default_version} of the control file
- * @param control the control file's text, written as is into {@code share/extension/<name>.control}
+ * @param control the control file's text, written as is into
+ * {@code share/extension/<name>.control}
  * @param files every file of the release, sorted by path (the control file among them)
- * @param libraries bare names of the libraries the extension provides ({@code hstore} for {@code lib/hstore.so})
+ * @param libraries bare names of the libraries the extension provides ({@code hstore} for
+ * {@code lib/hstore.so})
  * @param requires extensions that must be installed first
  * @param preload whether a library must be preloaded
  * @param trusted whether non-superusers with CREATE may install it
@@ -32,12 +34,17 @@ public record ExtIndexEntry(ExtensionName name, ExtensionVersion version,
 		preload = (preload != null) ? preload : PreloadNeed.NONE;
 	}
 
-	/** Whether this extension ships a file whose last path segment is {@code fileName}. */
+	/**
+	 * Whether this extension ships a file whose last path segment is {@code fileName}.
+	 */
 	public boolean hasFileNamed(String fileName) {
 		return this.files.stream().anyMatch((file) -> file.fileName().equals(fileName));
 	}
 
-	/** Whether this extension provides the library {@code library} (bare name, no {@code .so}). */
+	/**
+	 * Whether this extension provides the library {@code library} (bare name, no
+	 * {@code .so}).
+	 */
 	public boolean providesLibrary(String library) {
 		return this.libraries.contains(library);
 	}

@@ -34,7 +34,8 @@ public final class ExtIndexJson {
 
 	/**
 	 * Reads an index.
-	 * @throws IllegalArgumentException when the bytes are not a valid index, with the reason
+	 * @throws IllegalArgumentException when the bytes are not a valid index, with the
+	 * reason
 	 */
 	public static ExtIndex read(byte[] json) {
 		try {

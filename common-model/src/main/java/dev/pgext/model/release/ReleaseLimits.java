@@ -19,7 +19,10 @@ public final class ReleaseLimits {
 	private ReleaseLimits() {
 	}
 
-	/** {@code megabytes} in bytes, as Spring's {@code DataSize} counts them (1 MB = 1024 * 1024 bytes). */
+	/**
+	 * {@code megabytes} in bytes, as Spring's {@code DataSize} counts them (1 MB = 1024 *
+	 * 1024 bytes).
+	 */
 	public static long bytes(int megabytes) {
 		return megabytes * 1024L * 1024L;
 	}

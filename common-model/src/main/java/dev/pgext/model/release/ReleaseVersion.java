@@ -5,11 +5,11 @@ import java.util.regex.Pattern;
 
 /**
  * The version of a release, a semantic version as PGXN requires
- * ({@code MAJOR.MINOR.PATCH}, an optional {@code -pre.release} and {@code +build}, numbers
- * without leading zeros). Lax forms publishers commonly write are normalised rather than
- * refused, and the publish answer says so: {@code 1} and {@code 1.0} become {@code 1.0.0},
- * a leading {@code v} is dropped ({@code v1.2.3} is {@code 1.2.3}). Anything else, such as
- * {@code 01.02.03} or {@code 1.0.0.1}, is refused.
+ * ({@code MAJOR.MINOR.PATCH}, an optional {@code -pre.release} and {@code +build},
+ * numbers without leading zeros). Lax forms publishers commonly write are normalised
+ * rather than refused, and the publish answer says so: {@code 1} and {@code 1.0} become
+ * {@code 1.0.0}, a leading {@code v} is dropped ({@code v1.2.3} is {@code 1.2.3}).
+ * Anything else, such as {@code 01.02.03} or {@code 1.0.0.1}, is refused.
  *
  * @param value the normalised version
  * @param normalizedFrom the version as written, when it was not already normal; or
@@ -25,8 +25,8 @@ public record ReleaseVersion(String value, String normalizedFrom) {
 			+ ")?(-" + IDENTIFIER + "(?:\\." + IDENTIFIER + ")*)?(\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?");
 
 	/**
-	 * What is wrong with {@code text} as a release version, or {@code null} when it is one
-	 * (possibly after normalisation).
+	 * What is wrong with {@code text} as a release version, or {@code null} when it is
+	 * one (possibly after normalisation).
 	 */
 	public static String problem(String text) {
 		if (text.length() > 63) {

@@ -18,22 +18,23 @@ import java.util.regex.Pattern;
 
 /**
  * Ed25519 keys in the PEM forms {@code openssl genpkey -algorithm ed25519} and
- * {@code openssl pkey -pubout} use: a private key as PKCS#8 ({@code PRIVATE KEY}), a public key
- * as X.509 SubjectPublicKeyInfo ({@code PUBLIC KEY}).
+ * {@code openssl pkey -pubout} use: a private key as PKCS#8 ({@code PRIVATE KEY}), a
+ * public key as X.509 SubjectPublicKeyInfo ({@code PUBLIC KEY}).
  */
 public final class KeyPem {
 
 	/** The algorithm of every key and signature. */
 	public static final String ALGORITHM = "Ed25519";
 
-	private static final Pattern BLOCK = Pattern.compile("-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]*)-----END \\1-----");
+	private static final Pattern BLOCK = Pattern
+		.compile("-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]*)-----END \\1-----");
 
 	private KeyPem() {
 	}
 
 	/**
-	 * The key id of a public key: the first 16 hex digits of the sha256 of its DER encoding, so
-	 * the same key has the same id wherever it is configured.
+	 * The key id of a public key: the first 16 hex digits of the sha256 of its DER
+	 * encoding, so the same key has the same id wherever it is configured.
 	 */
 	public static String keyId(PublicKey key) {
 		try {

@@ -30,15 +30,18 @@ public class MetadataRejectedException extends RuntimeException {
 		UNKNOWN_KEY("unknown-key"),
 
 		/**
-		 * The signature does not verify, or covers other bytes or another document than the one
-		 * read: the document was rewritten by someone without the key.
+		 * The signature does not verify, or covers other bytes or another document than
+		 * the one read: the document was rewritten by someone without the key.
 		 */
 		BAD_SIGNATURE("bad-signature"),
 
 		/** The signature's validity ended: a frozen or stale document. */
 		EXPIRED("expired"),
 
-		/** The document's version is lower than one already seen: a replayed older document. */
+		/**
+		 * The document's version is lower than one already seen: a replayed older
+		 * document.
+		 */
 		ROLLBACK("rollback");
 
 		private final String tag;

@@ -13,17 +13,19 @@ import dev.pgext.model.Sha256Digest;
 
 /**
  * The detached signature of one document ({@code ext_index.json.sig} beside
- * {@code ext_index.json}, the {@code Pgext-Signature} header of a compute manifest). It names
- * the document, the sha256 and size of its exact bytes, the document's version and expiry, and
- * carries an Ed25519 signature by key {@code keyId} over {@link #signedBytes()}: a fixed text of
- * those five fields, so a signature cannot be moved to another document, another content, an
- * older version or a later expiry. Specified in {@code docs/signing.md}.
+ * {@code ext_index.json}, the {@code Pgext-Signature} header of a compute manifest). It
+ * names the document, the sha256 and size of its exact bytes, the document's version and
+ * expiry, and carries an Ed25519 signature by key {@code keyId} over
+ * {@link #signedBytes()}: a fixed text of those five fields, so a signature cannot be
+ * moved to another document, another content, an older version or a later expiry.
+ * Specified in {@code docs/signing.md}.
  *
  * @param format the format version, {@value #FORMAT}
  * @param document the name of the signed document, such as {@code 15/ext_index.json}
  * @param sha256 the sha256 of the document's bytes
  * @param size the document's size in bytes
- * @param version the document's version: a later document of the same name has a higher one
+ * @param version the document's version: a later document of the same name has a higher
+ * one
  * @param expires when the signature stops being valid (ISO-8601 UTC, whole seconds)
  * @param keyId the id of the signing key ({@link KeyPem#keyId})
  * @param algorithm {@value #ALGORITHM}
@@ -41,7 +43,9 @@ public record MetadataSignature(int format, String document, Sha256Digest sha256
 	/** The file name suffix of a detached signature beside its document. */
 	public static final String SUFFIX = ".sig";
 
-	/** The HTTP header that carries the signature of a response body, base64 of its JSON. */
+	/**
+	 * The HTTP header that carries the signature of a response body, base64 of its JSON.
+	 */
 	public static final String HEADER = "Pgext-Signature";
 
 	private static final String DOMAIN = "pgext-metadata-signature-v1";

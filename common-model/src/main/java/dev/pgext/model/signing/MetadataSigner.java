@@ -28,8 +28,8 @@ public final class MetadataSigner {
 	}
 
 	/**
-	 * The signature of {@code content} as document {@code document} at {@code version}, valid for
-	 * {@code validity} from now.
+	 * The signature of {@code content} as document {@code document} at {@code version},
+	 * valid for {@code validity} from now.
 	 */
 	public MetadataSignature sign(String document, byte[] content, long version, Duration validity) {
 		Sha256Digest sha256 = Sha256Digest.of(content);

@@ -13,11 +13,11 @@ import dev.pgext.model.signing.MetadataRejectedException.Reason;
 
 /**
  * Decides whether a document may be trusted, before anything reads a digest from it: its
- * detached signature must name this document, cover exactly its bytes, be made by a trusted
- * key, not be expired, and carry a version no lower than the highest one seen.
+ * detached signature must name this document, cover exactly its bytes, be made by a
+ * trusted key, not be expired, and carry a version no lower than the highest one seen.
  * <p>
- * With signatures required (the default whenever keys are trusted) a document without one is
- * refused. With no keys configured and signatures not required, nothing is checked: a
+ * With signatures required (the default whenever keys are trusted) a document without one
+ * is refused. With no keys configured and signatures not required, nothing is checked: a
  * deployment that has not set up signing yet.
  */
 public final class MetadataVerifier {
@@ -60,7 +60,8 @@ public final class MetadataVerifier {
 
 	/**
 	 * Verifies {@code content} against its signature, accepting any document name that
-	 * {@code documents} accepts (a pin file read from disk, whose name is in its signature).
+	 * {@code documents} accepts (a pin file read from disk, whose name is in its
+	 * signature).
 	 */
 	public Optional<MetadataSignature> verify(Predicate<String> documents, String described, byte[] content,
 			byte[] signature) {

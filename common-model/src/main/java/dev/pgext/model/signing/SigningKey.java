@@ -36,9 +36,10 @@ public record SigningKey(String keyId, PrivateKey privateKey, PublicKey publicKe
 	}
 
 	/**
-	 * The key in a PKCS#8 PEM file, such as {@code openssl genpkey -algorithm ed25519} writes
-	 * (or a mounted Kubernetes Secret). Its public key is derived from it.
-	 * @throws IllegalArgumentException when the file is missing or holds no Ed25519 private key
+	 * The key in a PKCS#8 PEM file, such as {@code openssl genpkey -algorithm ed25519}
+	 * writes (or a mounted Kubernetes Secret). Its public key is derived from it.
+	 * @throws IllegalArgumentException when the file is missing or holds no Ed25519
+	 * private key
 	 */
 	public static SigningKey load(Path file) {
 		PrivateKey key;
@@ -69,7 +70,10 @@ public record SigningKey(String keyId, PrivateKey privateKey, PublicKey publicKe
 		Files.move(tempPub, pub, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
 	}
 
-	/** The public key as a PEM {@code PUBLIC KEY} block, what a consumer is configured with. */
+	/**
+	 * The public key as a PEM {@code PUBLIC KEY} block, what a consumer is configured
+	 * with.
+	 */
 	public String publicPem() {
 		return KeyPem.publicPem(this.publicKey);
 	}

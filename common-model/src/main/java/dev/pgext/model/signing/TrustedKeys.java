@@ -28,8 +28,8 @@ public final class TrustedKeys {
 
 	/**
 	 * The keys named by {@code entries}: each one either inline PEM (it starts with
-	 * {@code -----BEGIN}) or the path of a PEM file, which may hold several {@code PUBLIC KEY}
-	 * blocks.
+	 * {@code -----BEGIN}) or the path of a PEM file, which may hold several
+	 * {@code PUBLIC KEY} blocks.
 	 * @throws IllegalArgumentException naming the entry that holds no public key
 	 */
 	public static TrustedKeys parse(Collection<String> entries) {
@@ -55,7 +55,8 @@ public final class TrustedKeys {
 				}
 			}
 			if (found == 0) {
-				throw new IllegalArgumentException("trusted key " + source + " holds no -----BEGIN PUBLIC KEY----- block");
+				throw new IllegalArgumentException(
+						"trusted key " + source + " holds no -----BEGIN PUBLIC KEY----- block");
 			}
 		}
 		return new TrustedKeys(byId);

@@ -63,7 +63,8 @@ public final class VersionLedger {
 				throw new UncheckedIOException(ex);
 			}
 			catch (NumberFormatException ex) {
-				// a torn write cannot happen (atomic rename); an edited file counts as nothing seen
+				// a torn write cannot happen (atomic rename); an edited file counts as
+				// nothing seen
 				stored = -1;
 			}
 		}
@@ -72,15 +73,16 @@ public final class VersionLedger {
 	}
 
 	/**
-	 * Accepts {@code version} of {@code document} and remembers it when higher than what was seen.
-	 * @throws MetadataRejectedException ({@code rollback}) when a higher version was seen before
+	 * Accepts {@code version} of {@code document} and remembers it when higher than what
+	 * was seen.
+	 * @throws MetadataRejectedException ({@code rollback}) when a higher version was seen
+	 * before
 	 */
 	public synchronized void accept(String document, long version) {
 		long highest = highest(document);
 		if (version < highest) {
-			throw new MetadataRejectedException(MetadataRejectedException.Reason.ROLLBACK,
-					document + " has version " + version + ", lower than version " + highest
-							+ " seen before: refusing a replayed older document");
+			throw new MetadataRejectedException(MetadataRejectedException.Reason.ROLLBACK, document + " has version "
+					+ version + ", lower than version " + highest + " seen before: refusing a replayed older document");
 		}
 		if (version > highest) {
 			if (this.dir != null) {

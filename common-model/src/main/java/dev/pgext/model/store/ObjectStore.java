@@ -7,21 +7,28 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * The operations pgext needs from S3. Reads return streams that the caller closes; nothing
- * here loads a whole object into memory unless asked to with {@link #getBytes(String)}.
+ * The operations pgext needs from S3. Reads return streams that the caller closes;
+ * nothing here loads a whole object into memory unless asked to with
+ * {@link #getBytes(String)}.
  */
 public interface ObjectStore {
 
 	/** The bucket this store writes to. */
 	String bucket();
 
-	/** Checks that the bucket exists and answers; throws {@link ObjectStoreException} otherwise. */
+	/**
+	 * Checks that the bucket exists and answers; throws {@link ObjectStoreException}
+	 * otherwise.
+	 */
 	void checkBucket();
 
 	/** Opens an object for reading, or empty when it does not exist. */
 	Optional<InputStream> get(String key);
 
-	/** Opens {@code length} bytes of an object from {@code offset}; empty when it does not exist. */
+	/**
+	 * Opens {@code length} bytes of an object from {@code offset}; empty when it does not
+	 * exist.
+	 */
 	Optional<InputStream> getRange(String key, long offset, long length);
 
 	/** Reads a whole (small) object, or empty when it does not exist. */
@@ -47,11 +54,14 @@ public interface ObjectStore {
 
 	/**
 	 * Replaces an object only if its current ETag is {@code etag} ({@code If-Match}).
-	 * @return the new ETag, or empty when the object changed or is gone (nothing was written)
+	 * @return the new ETag, or empty when the object changed or is gone (nothing was
+	 * written)
 	 */
 	Optional<String> putIfMatch(String key, String etag, byte[] content, String contentType);
 
-	/** Every object whose key starts with {@code prefix}, in key order, all pages read. */
+	/**
+	 * Every object whose key starts with {@code prefix}, in key order, all pages read.
+	 */
 	List<ObjectInfo> list(String prefix);
 
 	/** Calls {@code consumer} for every object under {@code prefix}, page by page. */

@@ -18,8 +18,8 @@ public class ObjectStoreException extends RuntimeException {
 	}
 
 	/**
-	 * Whether the store refused the request itself (a 4xx other than 429): retrying cannot help
-	 * and the store is not unavailable.
+	 * Whether the store refused the request itself (a 4xx other than 429): retrying
+	 * cannot help and the store is not unavailable.
 	 */
 	public boolean isClientError() {
 		return this.statusCode >= 400 && this.statusCode < 500 && this.statusCode != 429;

@@ -4,18 +4,21 @@ import java.net.URI;
 import java.time.Duration;
 
 /**
- * How to reach the S3 bucket. Services bind it from their configuration (for example under
- * {@code pgext.s3}); a {@code null} component takes the default given here.
+ * How to reach the S3 bucket. Services bind it from their configuration (for example
+ * under {@code pgext.s3}); a {@code null} component takes the default given here.
  *
  * @param endpoint S3 endpoint, or {@code null} for AWS' own endpoint of the region
  * @param region signing region (default {@code us-east-1})
  * @param bucket the bucket
  * @param accessKey access key, or {@code null} for the SDK's default credential chain
  * @param secretKey secret key that goes with {@code accessKey}
- * @param pathStyle path-style addressing (MinIO, s3proxy); default {@code true} when an endpoint is set
+ * @param pathStyle path-style addressing (MinIO, s3proxy); default {@code true} when an
+ * endpoint is set
  * @param maxAttempts attempts per call, the first included (default 5)
- * @param initialBackoff wait before the first retry, doubled per attempt with jitter (default 200 ms)
- * @param apiCallTimeout limit for one attempt of a call that is not streaming a body (default 30 s)
+ * @param initialBackoff wait before the first retry, doubled per attempt with jitter
+ * (default 200 ms)
+ * @param apiCallTimeout limit for one attempt of a call that is not streaming a body
+ * (default 30 s)
  */
 public record ObjectStoreSettings(URI endpoint, String region, String bucket, String accessKey, String secretKey,
 		Boolean pathStyle, Integer maxAttempts, Duration initialBackoff, Duration apiCallTimeout) {

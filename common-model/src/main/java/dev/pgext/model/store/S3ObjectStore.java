@@ -39,10 +39,11 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 import dev.pgext.model.StoreLayout;
 
 /**
- * {@link ObjectStore} over the AWS SDK v2 {@link S3Client}. The SDK's own retries are off;
- * Resilience4j retries throttling (429, 503 SlowDown), other 5xx answers and network errors
- * with exponential backoff and jitter, and never a 4xx. An optional circuit breaker sits
- * outside the retries, so a dead endpoint fails fast instead of tying up every caller.
+ * {@link ObjectStore} over the AWS SDK v2 {@link S3Client}. The SDK's own retries are
+ * off; Resilience4j retries throttling (429, 503 SlowDown), other 5xx answers and network
+ * errors with exponential backoff and jitter, and never a 4xx. An optional circuit
+ * breaker sits outside the retries, so a dead endpoint fails fast instead of tying up
+ * every caller.
  */
 public final class S3ObjectStore implements ObjectStore {
 
@@ -67,7 +68,9 @@ public final class S3ObjectStore implements ObjectStore {
 		this.apiCallTimeout = apiCallTimeout;
 	}
 
-	/** A store for {@code settings}, with its own client and retry and no circuit breaker. */
+	/**
+	 * A store for {@code settings}, with its own client and retry and no circuit breaker.
+	 */
 	public static S3ObjectStore create(ObjectStoreSettings settings) {
 		return new S3ObjectStore(client(settings), settings.bucket(), retry("s3", settings), null,
 				settings.apiCallTimeout());
@@ -83,12 +86,15 @@ public final class S3ObjectStore implements ObjectStore {
 		return new S3ObjectStore(this.client, otherBucket, this.retry, this.circuitBreaker, this.apiCallTimeout);
 	}
 
-	/** An S3 client for {@code settings}, with the SDK's retries off (the store retries). */
+	/**
+	 * An S3 client for {@code settings}, with the SDK's retries off (the store retries).
+	 */
 	public static S3Client client(ObjectStoreSettings settings) {
 		var builder = S3Client.builder()
 			.region(Region.of(settings.region()))
 			.forcePathStyle(settings.pathStyle())
-			// S3-compatible servers (MinIO, s3proxy, Ceph) disagree on the newer default checksums
+			// S3-compatible servers (MinIO, s3proxy, Ceph) disagree on the newer default
+			// checksums
 			.requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
 			.responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
 			.httpClientBuilder(ApacheHttpClient.builder().maxConnections(64))
@@ -106,9 +112,13 @@ public final class S3ObjectStore implements ObjectStore {
 		return builder.build();
 	}
 
-	/** The retry policy of {@code settings}: retryable failures only, exponential backoff with jitter. */
+	/**
+	 * The retry policy of {@code settings}: retryable failures only, exponential backoff
+	 * with jitter.
+	 */
 	public static Retry retry(String name, ObjectStoreSettings settings) {
-		Retry retry = Backoff.retry(name, settings.maxAttempts(), settings.initialBackoff(), S3ObjectStore::isRetryable);
+		Retry retry = Backoff.retry(name, settings.maxAttempts(), settings.initialBackoff(),
+				S3ObjectStore::isRetryable);
 		retry.getEventPublisher()
 			.onRetry((event) -> log.debug("S3 call retried (attempt {}): {}", event.getNumberOfRetryAttempts(),
 					String.valueOf(event.getLastThrowable())));
@@ -116,14 +126,16 @@ public final class S3ObjectStore implements ObjectStore {
 	}
 
 	/**
-	 * A circuit breaker for a store: like {@link CircuitBreaker#ofDefaults(String)}, except that
-	 * a client error (a 4xx other than 429) says nothing about the store's health and is not
-	 * counted, so a bad request can never open the breaker for every caller.
+	 * A circuit breaker for a store: like {@link CircuitBreaker#ofDefaults(String)},
+	 * except that a client error (a 4xx other than 429) says nothing about the store's
+	 * health and is not counted, so a bad request can never open the breaker for every
+	 * caller.
 	 */
 	public static CircuitBreaker circuitBreaker(String name) {
-		return CircuitBreaker.of(name, io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.custom()
-			.ignoreException(S3ObjectStore::isClientError)
-			.build());
+		return CircuitBreaker.of(name,
+				io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.custom()
+					.ignoreException(S3ObjectStore::isClientError)
+					.build());
 	}
 
 	/** A 4xx answer other than 429 (throttling): the request is wrong, not the store. */
@@ -235,8 +247,10 @@ public final class S3ObjectStore implements ObjectStore {
 
 	@Override
 	public Optional<String> putIfMatch(String key, String etag, byte[] content, String contentType) {
-		return call("put-if-match " + key, () -> preconditionFailedAsEmpty(() -> doPut(
-				request(key, contentType).ifMatch("\"" + etag + "\"").build(), RequestBody.fromBytes(content))));
+		return call("put-if-match " + key,
+				() -> preconditionFailedAsEmpty(
+						() -> doPut(request(key, contentType).ifMatch("\"" + etag + "\"").build(),
+								RequestBody.fromBytes(content))));
 	}
 
 	@Override
@@ -269,14 +283,15 @@ public final class S3ObjectStore implements ObjectStore {
 
 	@Override
 	public void delete(String key) {
-		call("delete " + key, () -> this.client
-			.deleteObject((b) -> b.bucket(this.bucket).key(key).overrideConfiguration(timeout())));
+		call("delete " + key,
+				() -> this.client.deleteObject((b) -> b.bucket(this.bucket).key(key).overrideConfiguration(timeout())));
 	}
 
 	private PutObjectRequest.Builder request(String key, String contentType) {
 		String problem = StoreLayout.keyProblem(key);
 		if (problem != null) {
-			// S3 would refuse it (or an S3-compatible server fail on it): no call, no retry
+			// S3 would refuse it (or an S3-compatible server fail on it): no call, no
+			// retry
 			throw new IllegalArgumentException("cannot store '" + key + "': " + problem);
 		}
 		return PutObjectRequest.builder()
@@ -311,7 +326,8 @@ public final class S3ObjectStore implements ObjectStore {
 			return Optional.of(call.get());
 		}
 		catch (S3Exception ex) {
-			// 412: the condition does not hold; 409: a concurrent conditional write to the key won
+			// 412: the condition does not hold; 409: a concurrent conditional write to
+			// the key won
 			if (ex.statusCode() == 412 || ex.statusCode() == 409) {
 				return Optional.empty();
 			}
@@ -328,8 +344,9 @@ public final class S3ObjectStore implements ObjectStore {
 			return decorated.get();
 		}
 		catch (S3Exception ex) {
-			throw new ObjectStoreException("S3 " + what + " failed: " + ex.statusCode() + " "
-					+ ((ex.awsErrorDetails() != null) ? ex.awsErrorDetails().errorCode() : ex.getMessage()),
+			throw new ObjectStoreException(
+					"S3 " + what + " failed: " + ex.statusCode() + " "
+							+ ((ex.awsErrorDetails() != null) ? ex.awsErrorDetails().errorCode() : ex.getMessage()),
 					ex.statusCode(), ex);
 		}
 		catch (SdkException ex) {

@@ -33,8 +33,9 @@ class ControlFileCorpusIntegrationTests {
 	@ValueSource(ints = { 15, 17 })
 	void everyControlFileOfARealPostgresParses(int major) throws IOException {
 		Map<String, String> controls = controlFiles(PostgresBinaries.locate(new PgMajor(major)));
-		assertThat(controls).hasSizeGreaterThan(40).containsKeys("hstore.control", "pg_trgm.control",
-				"earthdistance.control", "pg_stat_statements.control", "plpgsql.control");
+		assertThat(controls).hasSizeGreaterThan(40)
+			.containsKeys("hstore.control", "pg_trgm.control", "earthdistance.control", "pg_stat_statements.control",
+					"plpgsql.control");
 
 		List<String> failures = new ArrayList<>();
 		Map<String, ControlFile> parsed = new LinkedHashMap<>();

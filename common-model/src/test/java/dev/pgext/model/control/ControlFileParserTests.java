@@ -77,8 +77,8 @@ class ControlFileParserTests {
 	}
 
 	@ParameterizedTest
-	@CsvSource({ "t,true", "TRUE,true", "y,true", "on,true", "1,true", "f,false", "no,false", "off,false",
-			"of,false", "0,false" })
+	@CsvSource({ "t,true", "TRUE,true", "y,true", "on,true", "1,true", "f,false", "no,false", "off,false", "of,false",
+			"0,false" })
 	void booleansAreReadAsParseBoolReadsThem(String raw, boolean expected) {
 		assertThat(ControlFileParser.parseBool(raw)).isEqualTo(expected);
 	}

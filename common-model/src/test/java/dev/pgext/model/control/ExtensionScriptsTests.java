@@ -8,8 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * The rules for an extension's scripts and library references, as the registry and the CLI
- * apply them.
+ * The rules for an extension's scripts and library references, as the registry and the
+ * CLI apply them.
  */
 class ExtensionScriptsTests {
 
@@ -38,7 +38,8 @@ class ExtensionScriptsTests {
 
 	@Test
 	void libdirReferencesAreFoundAsWritten() {
-		assertThat(ExtensionScripts.libdirReferences("CREATE FUNCTION f() AS '$libdir/hello', 'f'; LOAD '$libdir/a/b';"))
+		assertThat(
+				ExtensionScripts.libdirReferences("CREATE FUNCTION f() AS '$libdir/hello', 'f'; LOAD '$libdir/a/b';"))
 			.containsExactly("$libdir/hello", "$libdir/a/b");
 	}
 

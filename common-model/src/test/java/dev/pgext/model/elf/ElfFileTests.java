@@ -20,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
- * Tests for {@link ElfFile} on real binaries of this machine and of the Postgres binaries, and on
- * broken input.
+ * Tests for {@link ElfFile} on real binaries of this machine and of the Postgres
+ * binaries, and on broken input.
  */
 class ElfFileTests {
 
@@ -183,7 +183,10 @@ class ElfFileTests {
 		assertThat(identity.describe()).isEqualTo("32-bit big-endian machine 20");
 	}
 
-	/** The PG 15 installation the build extracts next to the binaries it copies (as test-support does). */
+	/**
+	 * The PG 15 installation the build extracts next to the binaries it copies (as
+	 * test-support does).
+	 */
 	private static PostgresInstall pg15() {
 		return install(15);
 	}

@@ -5,7 +5,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link PgMagicBlock#problemFor}: what makes Postgres refuse a module, in words.
+ * Tests for {@link PgMagicBlock#problemFor}: what makes Postgres refuse a module, in
+ * words.
  */
 class PgMagicBlockTests {
 
@@ -22,7 +23,8 @@ class PgMagicBlockTests {
 	void everyNonStandardBuildParameterIsNamedWithTheStandardValue() {
 		assertThat(STANDARD_15.problemFor(16)).isEqualTo("it is built for PostgreSQL 15, not 16");
 		assertThat(new PgMagicBlock(56, 1500, 200, 32, 64, true, "PostgreSQL").problemFor(15))
-			.contains("FUNC_MAX_ARGS 200").contains("100");
+			.contains("FUNC_MAX_ARGS 200")
+			.contains("100");
 		assertThat(new PgMagicBlock(56, 1500, 100, 64, 64, true, "PostgreSQL").problemFor(15))
 			.contains("INDEX_MAX_KEYS 64");
 		assertThat(new PgMagicBlock(56, 1500, 100, 32, 128, true, "PostgreSQL").problemFor(15))

@@ -92,8 +92,9 @@ class ExtIndexJsonTests {
 			.withMessageContaining("format 2");
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> ExtIndexJson.read(("{\"format\":1,\"pg_major\":15,\"extensions\":[{\"name\":\"x\","
-					+ "\"version\":\"1\",\"files\":[{\"path\":\"../etc/passwd\",\"sha256\":\""
-					+ "a".repeat(64) + "\",\"size\":1}]}]}").getBytes()))
+					+ "\"version\":\"1\",\"files\":[{\"path\":\"../etc/passwd\",\"sha256\":\"" + "a".repeat(64)
+					+ "\",\"size\":1}]}]}")
+				.getBytes()))
 			.withMessageContaining("../etc/passwd");
 	}
 

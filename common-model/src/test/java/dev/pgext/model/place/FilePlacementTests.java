@@ -51,9 +51,8 @@ class FilePlacementTests {
 					FilePlacement.Flow.NONE))
 			.withMessageContaining("refused");
 		byte[] longer = (new String(CONTENT, StandardCharsets.UTF_8) + " ").getBytes(StandardCharsets.UTF_8);
-		assertThatExceptionOfType(ContentMismatchException.class)
-			.isThrownBy(() -> FilePlacement.receive(new ByteArrayInputStream(longer), script, target,
-					FilePlacement.Flow.NONE))
+		assertThatExceptionOfType(ContentMismatchException.class).isThrownBy(
+				() -> FilePlacement.receive(new ByteArrayInputStream(longer), script, target, FilePlacement.Flow.NONE))
 			.withMessageContaining("larger than");
 
 		assertThat(target).hasContent("old");

@@ -7,8 +7,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Release versions are semantic versions; the lax forms publishers write are normalised and
- * everything else is refused.
+ * Release versions are semantic versions; the lax forms publishers write are normalised
+ * and everything else is refused.
  */
 class ReleaseVersionTests {
 

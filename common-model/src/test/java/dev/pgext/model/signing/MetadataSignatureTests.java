@@ -67,7 +67,8 @@ class MetadataSignatureTests {
 	@Test
 	void aRewrittenDocumentWithTheOldSignatureIsRefused() {
 		byte[] signature = sign(this.keyA, INDEX, 1);
-		byte[] tampered = new String(INDEX, StandardCharsets.UTF_8).replace("[]", "[ ]").getBytes(StandardCharsets.UTF_8);
+		byte[] tampered = new String(INDEX, StandardCharsets.UTF_8).replace("[]", "[ ]")
+			.getBytes(StandardCharsets.UTF_8);
 
 		assertThatExceptionOfType(MetadataRejectedException.class)
 			.isThrownBy(() -> trusting(this.keyA).verify("15/ext_index.json", tampered, signature))
@@ -77,8 +78,8 @@ class MetadataSignatureTests {
 
 	@Test
 	void aSignatureWhoseFieldsWereEditedDoesNotVerify() {
-		String signature = new String(sign(this.keyA, INDEX, 1), StandardCharsets.UTF_8)
-			.replace("2026-12-08T12:00:00Z", "2027-12-08T12:00:00Z");
+		String signature = new String(sign(this.keyA, INDEX, 1), StandardCharsets.UTF_8).replace("2026-12-08T12:00:00Z",
+				"2027-12-08T12:00:00Z");
 
 		assertThatExceptionOfType(MetadataRejectedException.class)
 			.isThrownBy(() -> trusting(this.keyA).verify("15/ext_index.json", INDEX,
@@ -121,8 +122,8 @@ class MetadataSignatureTests {
 
 		assertThat(open.verify("15/ext_index.json", INDEX, null)).isEmpty();
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> new MetadataVerifier(TrustedKeys.of(List.of()), true, VersionLedger.inMemory(),
-					this.clock))
+			.isThrownBy(
+					() -> new MetadataVerifier(TrustedKeys.of(List.of()), true, VersionLedger.inMemory(), this.clock))
 			.withMessageContaining("no public key is trusted");
 	}
 

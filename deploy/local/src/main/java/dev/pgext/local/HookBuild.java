@@ -26,7 +26,9 @@ final class HookBuild {
 	private HookBuild() {
 	}
 
-	/** The built library, or empty (with the reason logged) when it cannot be built here. */
+	/**
+	 * The built library, or empty (with the reason logged) when it cannot be built here.
+	 */
 	static Optional<Path> build(Path into) {
 		Optional<Path> sources = sources();
 		if (sources.isEmpty()) {
@@ -64,7 +66,10 @@ final class HookBuild {
 		}
 	}
 
-	/** {@code extension-loader/pg-hook} of this checkout, looked up from the working directory upwards. */
+	/**
+	 * {@code extension-loader/pg-hook} of this checkout, looked up from the working
+	 * directory upwards.
+	 */
 	private static Optional<Path> sources() {
 		for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
 			Path candidate = dir.resolve("extension-loader/pg-hook");

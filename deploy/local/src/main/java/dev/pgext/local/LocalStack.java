@@ -18,7 +18,6 @@ import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.context.ConfigurableApplicationContext;
@@ -28,8 +27,8 @@ import org.springframework.http.client.MultipartBodyBuilder;
 import org.springframework.web.client.RestClient;
 
 import dev.pgext.importer.PgdataImporterApplication;
-import dev.pgext.local.LocalStackSettings.Ports;
 import dev.pgext.loader.LoaderApplication;
+import dev.pgext.local.LocalStackSettings.Ports;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.signing.SigningKey;
 import dev.pgext.model.store.ObjectStoreSettings;
@@ -42,15 +41,16 @@ import dev.pgext.testsupport.PostgresInstalls;
 import dev.pgext.testsupport.StopOnSignal;
 
 /**
- * The whole suite on one machine, on embedded defaults and real parts: an embedded PostgreSQL
- * for the registry, an in-process S3 endpoint on a local directory, the registry (seeded on
- * first start with the real contrib extensions of the PostgreSQL 15 binaries, published
- * through its own API), the PGDATA importer, and one compute: an extension loader that starts
- * a real PostgreSQL 15 with {@code pg_stat_statements} preloaded and fetches everything else
- * on demand. Everything it keeps lives under {@code .pgext/local-stack}; a second start reuses
- * it. It says it is up only once every part answers, and otherwise which part failed and why.
- * The registry and the importer listen on loopback unless {@code pgext.local.bind-address}
- * says otherwise ({@link LocalStackSettings}). Ctrl-C stops everything.
+ * The whole suite on one machine, on embedded defaults and real parts: an embedded
+ * PostgreSQL for the registry, an in-process S3 endpoint on a local directory, the
+ * registry (seeded on first start with the real contrib extensions of the PostgreSQL 15
+ * binaries, published through its own API), the PGDATA importer, and one compute: an
+ * extension loader that starts a real PostgreSQL 15 with {@code pg_stat_statements}
+ * preloaded and fetches everything else on demand. Everything it keeps lives under
+ * {@code .pgext/local-stack}; a second start reuses it. It says it is up only once every
+ * part answers, and otherwise which part failed and why. The registry and the importer
+ * listen on loopback unless {@code pgext.local.bind-address} says otherwise
+ * ({@link LocalStackSettings}). Ctrl-C stops everything.
  */
 public final class LocalStack {
 
@@ -90,7 +90,10 @@ public final class LocalStack {
 
 	private boolean stopped;
 
-	/** One started part and the service group its stop runs in (its log lines keep its tag). */
+	/**
+	 * One started part and the service group its stop runs in (its log lines keep its
+	 * tag).
+	 */
 	private record Running(AutoCloseable part, ServiceThreads.ServiceGroup group) {
 
 	}
@@ -104,8 +107,8 @@ public final class LocalStack {
 	}
 
 	/**
-	 * Starts the stack; on a failure says which part failed and why, stops what had started
-	 * and exits with status 1. SIGINT and SIGTERM stop it with status 0.
+	 * Starts the stack; on a failure says which part failed and why, stops what had
+	 * started and exits with status 1. SIGINT and SIGTERM stop it with status 0.
 	 */
 	public static void main(String[] args) {
 		LocalStack stack;
@@ -138,7 +141,8 @@ public final class LocalStack {
 			EmbeddedPostgresServer registryDb = startPart("registry database",
 					() -> EmbeddedPostgresServer.start(this.data.resolve("registry-db"), 0));
 			track(registryDb, null);
-			EmbeddedS3Server s3 = startPart("S3", () -> EmbeddedS3Server.start(this.data.resolve("s3"), this.ports.s3()));
+			EmbeddedS3Server s3 = startPart("S3",
+					() -> EmbeddedS3Server.start(this.data.resolve("s3"), this.ports.s3()));
 			track(s3, null);
 			for (String bucket : List.of(EXTENSIONS_BUCKET, IMPORTS_BUCKET, LAYERS_BUCKET)) {
 				S3ObjectStore store = S3ObjectStore.create(s3Settings(bucket));
@@ -196,8 +200,10 @@ public final class LocalStack {
 			return Optional.empty();
 		}), new StackCheck.Part("registry", registryUrl(), check.health(registryUrl())),
 				new StackCheck.Part("importer", importerUrl(), check.health(importerUrl())),
-				new StackCheck.Part("compute", "127.0.0.1:%d (as the loader reports at %s/status)"
-					.formatted(this.ports.compute(), local + this.ports.loader()), check.loader(local + this.ports.loader())),
+				new StackCheck.Part("compute",
+						"127.0.0.1:%d (as the loader reports at %s/status)".formatted(this.ports.compute(),
+								local + this.ports.loader()),
+						check.loader(local + this.ports.loader())),
 				new StackCheck.Part("compute", "PostgreSQL on 127.0.0.1:" + this.ports.compute(),
 						StackCheck.postgres(this.ports.compute())));
 	}
@@ -275,8 +281,9 @@ public final class LocalStack {
 	}
 
 	/**
-	 * The registry's signing key: made on first start ({@code signing.pem}, its public key in
-	 * {@code signing.pem.pub}), kept for the next, so what the loader verified stays valid.
+	 * The registry's signing key: made on first start ({@code signing.pem}, its public
+	 * key in {@code signing.pem.pub}), kept for the next, so what the loader verified
+	 * stays valid.
 	 */
 	private Path signingKey() throws IOException {
 		Path file = this.data.resolve("signing.pem");
@@ -301,12 +308,16 @@ public final class LocalStack {
 		properties.put("pgext.registry.s3.secret-key", EmbeddedS3Server.SECRET_KEY);
 		properties.put("pgext.registry.admin.token", adminToken);
 		properties.put("pgext.registry.signing.private-key-file", this.data.resolve("signing.pem").toString());
-		// a developer stack: Prometheus (deploy/observability) scrapes its metrics without a token
+		// a developer stack: Prometheus (deploy/observability) scrapes its metrics
+		// without a token
 		properties.put("pgext.registry.actuator.public-metrics", "true");
 		return ServiceConfig.run(REGISTRY, RegistryApplication.class, properties);
 	}
 
-	/** Publishes every contrib extension of the PostgreSQL 15 binaries once, through the registry's API. */
+	/**
+	 * Publishes every contrib extension of the PostgreSQL 15 binaries once, through the
+	 * registry's API.
+	 */
 	private void seedContribExtensions(String adminToken) throws IOException {
 		Path marker = this.data.resolve("seeded");
 		if (Files.exists(marker)) {
@@ -387,13 +398,14 @@ public final class LocalStack {
 		properties.put("pgext.importer.s3.access-key", EmbeddedS3Server.ACCESS_KEY);
 		properties.put("pgext.importer.s3.secret-key", EmbeddedS3Server.SECRET_KEY);
 		properties.put("pgext.importer.instance-id", "local-importer");
-		properties.put("pgext.importer.work-dir", Files.createDirectories(this.data.resolve("importer-work")).toString());
+		properties.put("pgext.importer.work-dir",
+				Files.createDirectories(this.data.resolve("importer-work")).toString());
 		return ServiceConfig.run(IMPORTER, PgdataImporterApplication.class, properties);
 	}
 
 	/**
-	 * The compute: a PostgreSQL 15 installation without its contrib extensions (the loader
-	 * brings them), a data directory, a spec, and the loader that starts it.
+	 * The compute: a PostgreSQL 15 installation without its contrib extensions (the
+	 * loader brings them), a data directory, a spec, and the loader that starts it.
 	 */
 	private ConfigurableApplicationContext compute(String adminToken) throws IOException {
 		Path computeDir = Files.createDirectories(this.data.resolve("compute"));
@@ -429,7 +441,8 @@ public final class LocalStack {
 		log.info("building the pgext_loader hook");
 		Optional<Path> hook = HookBuild.build(this.data.resolve("pg-hook"));
 		if (hook.isPresent()) {
-			// the hook makes Postgres ask for what it lacks: no need to fetch everything ahead
+			// the hook makes Postgres ask for what it lacks: no need to fetch everything
+			// ahead
 			properties.put("pgext.loader.hook.library", hook.get().toString());
 			properties.put("pgext.loader.hook.server", "127.0.0.1:" + this.ports.loader());
 			properties.put("pgext.loader.prefetch", false);

@@ -21,14 +21,15 @@ import org.springframework.boot.convert.DurationStyle;
  * @param ports the ports of the parts
  * @param bindAddress the address the registry and the importer listen on: loopback unless
  * exposed on purpose (the stack prints an administrator token)
- * @param startTimeout how long the stack waits for every part to answer before it gives up
+ * @param startTimeout how long the stack waits for every part to answer before it gives
+ * up
  */
 record LocalStackSettings(Path data, Ports ports, String bindAddress, Duration startTimeout) {
 
 	/** The system properties the stack reads; the pom passes each of them on. */
 	static final List<String> PROPERTIES = List.of("pgext.local.dir", "pgext.local.registry-port",
-			"pgext.local.loader-port", "pgext.local.importer-port", "pgext.local.s3-port",
-			"pgext.local.compute-port", "pgext.local.bind-address", "pgext.local.start-timeout");
+			"pgext.local.loader-port", "pgext.local.importer-port", "pgext.local.s3-port", "pgext.local.compute-port",
+			"pgext.local.bind-address", "pgext.local.start-timeout");
 
 	static final String LOOPBACK = "127.0.0.1";
 
@@ -40,8 +41,8 @@ record LocalStackSettings(Path data, Ports ports, String bindAddress, Duration s
 	}
 
 	/**
-	 * The address this machine reaches the registry and the importer at: loopback when they
-	 * listen on every interface, else the one address they listen on.
+	 * The address this machine reaches the registry and the importer at: loopback when
+	 * they listen on every interface, else the one address they listen on.
 	 */
 	String serviceAddress() {
 		try {

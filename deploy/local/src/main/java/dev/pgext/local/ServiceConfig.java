@@ -12,12 +12,15 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Properties for one service context of the local stack. All services share one classpath
- * here, where {@code classpath:application.yaml} would find only one of their files; so each
- * context is pointed at its own service's file by location.
+ * here, where {@code classpath:application.yaml} would find only one of their files; so
+ * each context is pointed at its own service's file by location.
  */
 final class ServiceConfig {
 
-	/** Auto-configurations of the registry's database that the other services must not pick up. */
+	/**
+	 * Auto-configurations of the registry's database that the other services must not
+	 * pick up.
+	 */
 	static final String NO_DATABASE = String.join(",",
 			"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
 			"org.springframework.boot.jdbc.autoconfigure.DataSourceInitializationAutoConfiguration",
@@ -32,7 +35,10 @@ final class ServiceConfig {
 	private ServiceConfig() {
 	}
 
-	/** {@code spring.config.location} of the {@code application.yaml} next to {@code application}'s classes. */
+	/**
+	 * {@code spring.config.location} of the {@code application.yaml} next to
+	 * {@code application}'s classes.
+	 */
 	static String ownApplicationYaml(Class<?> application) {
 		URL location = application.getProtectionDomain().getCodeSource().getLocation();
 		try {
@@ -47,7 +53,9 @@ final class ServiceConfig {
 		}
 	}
 
-	/** The properties every service context gets: its own file, its port, quiet start-up. */
+	/**
+	 * The properties every service context gets: its own file, its port, quiet start-up.
+	 */
 	static Map<String, Object> base(Class<?> application, int port) {
 		Map<String, Object> properties = new LinkedHashMap<>();
 		properties.put("spring.config.location", ownApplicationYaml(application));
@@ -58,11 +66,11 @@ final class ServiceConfig {
 	}
 
 	/**
-	 * Starts {@code application} with {@code properties} as command-line arguments, so that they
-	 * win over the service's own {@code application.yaml}, in a thread of {@code service}'s
-	 * group: the threads the service starts belong to it and its log lines carry its name.
-	 * Spring Boot's shutdown hook stays off: the stack closes its services itself, in reverse
-	 * order of their start, each in its own group.
+	 * Starts {@code application} with {@code properties} as command-line arguments, so
+	 * that they win over the service's own {@code application.yaml}, in a thread of
+	 * {@code service}'s group: the threads the service starts belong to it and its log
+	 * lines carry its name. Spring Boot's shutdown hook stays off: the stack closes its
+	 * services itself, in reverse order of their start, each in its own group.
 	 */
 	static ConfigurableApplicationContext run(ServiceThreads.ServiceGroup service, Class<?> application,
 			Map<String, Object> properties) {

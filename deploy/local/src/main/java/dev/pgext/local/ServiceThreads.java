@@ -5,9 +5,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs work of one service of the local stack in a thread group named after it. Threads a
- * service starts (Tomcat's acceptors and workers, schedulers, its own pools) join the group
- * of the thread that starts them, so every log line they write can be tagged with the
- * service's name ({@link ServiceLogTag}) although all services share one JVM and one
+ * service starts (Tomcat's acceptors and workers, schedulers, its own pools) join the
+ * group of the thread that starts them, so every log line they write can be tagged with
+ * the service's name ({@link ServiceLogTag}) although all services share one JVM and one
  * logging configuration.
  */
 final class ServiceThreads {
@@ -24,7 +24,9 @@ final class ServiceThreads {
 	private ServiceThreads() {
 	}
 
-	/** Runs {@code work} in a thread of {@code service}'s group and waits for its result. */
+	/**
+	 * Runs {@code work} in a thread of {@code service}'s group and waits for its result.
+	 */
 	static <T> T call(ServiceGroup service, Callable<T> work) {
 		AtomicReference<T> result = new AtomicReference<>();
 		AtomicReference<Throwable> failure = new AtomicReference<>();

@@ -22,10 +22,11 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What "the local stack is up" means: every part answers. Before anything starts, each
- * part's port must be free; after the start, the stack waits until each part answers on it
- * (the S3 buckets exist, registry and importer health are UP, the loader reports its compute
- * running, the compute's Postgres takes a connection and a query), and names the first part
- * that does not, with its last answer, when the time is up or the part has failed for good.
+ * part's port must be free; after the start, the stack waits until each part answers on
+ * it (the S3 buckets exist, registry and importer health are UP, the loader reports its
+ * compute running, the compute's Postgres takes a connection and a query), and names the
+ * first part that does not, with its last answer, when the time is up or the part has
+ * failed for good.
  */
 final class StackCheck {
 
@@ -37,7 +38,10 @@ final class StackCheck {
 
 	}
 
-	/** A part that cannot come up any more (the loader gave up on its compute): no use waiting. */
+	/**
+	 * A part that cannot come up any more (the loader gave up on its compute): no use
+	 * waiting.
+	 */
 	static final class FailedForGood extends Exception {
 
 		FailedForGood(String reason) {
@@ -118,8 +122,8 @@ final class StackCheck {
 				last = ex.getClass().getSimpleName() + ((ex.getMessage() != null) ? ": " + ex.getMessage() : "");
 			}
 			if (System.nanoTime() > deadline) {
-				throw new StackStartException(part.name(), "does not answer at %s after %d s: %s".formatted(part.where(),
-						timeout.toSeconds(), last));
+				throw new StackStartException(part.name(),
+						"does not answer at %s after %d s: %s".formatted(part.where(), timeout.toSeconds(), last));
 			}
 			try {
 				Thread.sleep(POLL.toMillis());
@@ -144,8 +148,8 @@ final class StackCheck {
 	}
 
 	/**
-	 * The loader at {@code baseUrl}: its {@code /status} must report the compute running; a
-	 * failed or stopped compute is final, with the loader's own reason.
+	 * The loader at {@code baseUrl}: its {@code /status} must report the compute running;
+	 * a failed or stopped compute is final, with the loader's own reason.
 	 */
 	Probe loader(String baseUrl) {
 		return () -> {
@@ -157,14 +161,17 @@ final class StackCheck {
 			String phase = status.path("phase").asString();
 			return switch (phase) {
 				case "RUNNING" -> Optional.empty();
-				case "FAILED", "STOPPED" -> throw new FailedForGood("the compute is " + phase + ": "
-						+ status.path("problem").asString("no reason given"));
+				case "FAILED", "STOPPED" -> throw new FailedForGood(
+						"the compute is " + phase + ": " + status.path("problem").asString("no reason given"));
 				default -> Optional.of("the compute is " + phase);
 			};
 		};
 	}
 
-	/** A PostgreSQL on loopback {@code port} that must take a connection as {@code postgres} and run a query. */
+	/**
+	 * A PostgreSQL on loopback {@code port} that must take a connection as
+	 * {@code postgres} and run a query.
+	 */
 	static Probe postgres(int port) {
 		return () -> {
 			Properties properties = new Properties();

@@ -1,6 +1,9 @@
 package dev.pgext.local;
 
-/** A part of the local stack did not start or does not answer; the message says which and why. */
+/**
+ * A part of the local stack did not start or does not answer; the message says which and
+ * why.
+ */
 class StackStartException extends RuntimeException {
 
 	private final String part;

@@ -22,8 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The configuration reference in {@code docs/operations.md} is generated from the
- * {@code @ConfigurationProperties} metadata the services' builds produce, so it cannot drift
- * from the code: this test regenerates it and compares. Run with
+ * {@code @ConfigurationProperties} metadata the services' builds produce, so it cannot
+ * drift from the code: this test regenerates it and compares. Run with
  * {@code -Dpgext.docs.update=true} to rewrite the section after changing a property.
  */
 class ConfigurationReferenceTests {
@@ -47,8 +47,10 @@ class ConfigurationReferenceTests {
 			doc = doc.substring(0, begin) + generated + doc.substring(end + END.length());
 			Files.writeString(OPERATIONS, doc);
 		}
-		assertThat(doc).as("docs/operations.md is out of date: run ./mvnw -pl deploy/local test "
-				+ "-Dtest=ConfigurationReferenceTests -Dpgext.docs.update=true").contains(generated);
+		assertThat(doc)
+			.as("docs/operations.md is out of date: run ./mvnw -pl deploy/local test "
+					+ "-Dtest=ConfigurationReferenceTests -Dpgext.docs.update=true")
+			.contains(generated);
 		assertThat(generated).contains("pgext.registry.s3.bucket", "pgext.loader.hook.library",
 				"pgext.importer.s3.bucket", "pgext.bundle.zstd-level");
 		assertThat(generated).contains("| `pgext.loader.s3.max-attempts` | `Integer` |  | attempts per call, the first "
@@ -56,16 +58,15 @@ class ConfigurationReferenceTests {
 	}
 
 	/**
-	 * The {@code @param} lines of {@code ObjectStoreSettings}, by property name: the metadata of
-	 * the services' nested {@code s3} settings has no descriptions, because the annotation
-	 * processor reads Javadoc only from the sources it compiles.
+	 * The {@code @param} lines of {@code ObjectStoreSettings}, by property name: the
+	 * metadata of the services' nested {@code s3} settings has no descriptions, because
+	 * the annotation processor reads Javadoc only from the sources it compiles.
 	 */
 	static Map<String, String> objectStoreSettingsDocs() throws IOException {
-		String source = Files.readString(
-				Path.of("../../common-model/src/main/java/dev/pgext/model/store/ObjectStoreSettings.java"));
+		String source = Files
+			.readString(Path.of("../../common-model/src/main/java/dev/pgext/model/store/ObjectStoreSettings.java"));
 		Map<String, String> docs = new TreeMap<>();
-		Matcher param = Pattern.compile("@param (\\w+) (.*?)\\s*\\n \\*(?= @param|/)", Pattern.DOTALL)
-			.matcher(source);
+		Matcher param = Pattern.compile("@param (\\w+) (.*?)\\s*\\n \\*(?= @param|/)", Pattern.DOTALL).matcher(source);
 		while (param.find()) {
 			String name = param.group(1).replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT);
 			docs.put(name, param.group(2).replaceAll("\\s*\\n\\s*\\*\\s*", " ").strip());
@@ -92,7 +93,9 @@ class ConfigurationReferenceTests {
 		}
 		StringBuilder out = new StringBuilder(BEGIN).append("\n");
 		byService.forEach((service, properties) -> {
-			out.append("\n### ").append(service).append("\n\n| property | type | default | meaning |\n|---|---|---|---|\n");
+			out.append("\n### ")
+				.append(service)
+				.append("\n\n| property | type | default | meaning |\n|---|---|---|---|\n");
 			properties.stream()
 				.sorted((a, b) -> a.get("name").asText().compareTo(b.get("name").asText()))
 				.map((p) -> "| `" + p.get("name").asText() + "` | " + type(p.path("type").asText()) + " | "

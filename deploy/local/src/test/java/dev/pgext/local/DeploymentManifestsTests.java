@@ -60,8 +60,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the Actuator endpoints the services serve on ports they declare; every container runs
  * without privileges (the bundle job alone as root, with the capabilities chroot needs),
  * every workload as a ServiceAccount of its own without an API token, every NetworkPolicy
- * selects pods that exist; the compose file and the Prometheus configuration parse and point
- * at files that exist.
+ * selects pods that exist; the compose file and the Prometheus configuration parse and
+ * point at files that exist.
  */
 class DeploymentManifestsTests {
 
@@ -175,8 +175,8 @@ class DeploymentManifestsTests {
 						: List.of();
 				if (workload.name().equals("bundle-build")) {
 					// chroot(2) and chroot --userspec: documented next to the container
-					assertThat(added).as(what).containsExactlyInAnyOrder("SYS_CHROOT", "SETUID", "SETGID", "CHOWN",
-							"DAC_OVERRIDE", "FOWNER");
+					assertThat(added).as(what)
+						.containsExactlyInAnyOrder("SYS_CHROOT", "SETUID", "SETGID", "CHOWN", "DAC_OVERRIDE", "FOWNER");
 					assertThat(Files.readString(DEPLOY.resolve("k8s/bundle-builder-job.yaml")))
 						.contains("CAP_SYS_CHROOT", "chroot --userspec");
 				}
@@ -214,11 +214,11 @@ class DeploymentManifestsTests {
 					.toList();
 				assertThat(selected).as("Service/" + service.getMetadata().getName()).isNotEmpty();
 				for (ServicePort port : service.getSpec().getPorts()) {
-					assertThat(selected).allSatisfy((w) -> assertThat(w.spec().getContainers())
-						.flatExtracting(Container::getPorts)
-						.extracting(ContainerPort::getName)
-						.as("Service/" + service.getMetadata().getName() + " target port")
-						.contains(port.getTargetPort().getStrVal()));
+					assertThat(selected)
+						.allSatisfy((w) -> assertThat(w.spec().getContainers()).flatExtracting(Container::getPorts)
+							.extracting(ContainerPort::getName)
+							.as("Service/" + service.getMetadata().getName() + " target port")
+							.contains(port.getTargetPort().getStrVal()));
 				}
 			}
 		}
@@ -240,7 +240,8 @@ class DeploymentManifestsTests {
 			assertThat(accounts).as(workload.name()).containsKey(name);
 			assertThat(used.add(name)).as(workload.name() + " shares " + name).isTrue();
 			assertThat(accounts.get(name).getAutomountServiceAccountToken()).as(name).isFalse();
-			assertThat(workload.spec().getAutomountServiceAccountToken()).as(workload.name()).isNotEqualTo(Boolean.TRUE);
+			assertThat(workload.spec().getAutomountServiceAccountToken()).as(workload.name())
+				.isNotEqualTo(Boolean.TRUE);
 		}
 	}
 
@@ -283,8 +284,8 @@ class DeploymentManifestsTests {
 			.singleElement()
 			.satisfies((rule) -> assertThat(rule.getFrom()).allSatisfy((peer) -> {
 				assertThat(peer.getNamespaceSelector()).as("the control plane's namespace").isNotNull();
-				assertThat(peer.getPodSelector().getMatchLabels())
-					.containsEntry("app.kubernetes.io/component", "control-plane");
+				assertThat(peer.getPodSelector().getMatchLabels()).containsEntry("app.kubernetes.io/component",
+						"control-plane");
 			}));
 	}
 
@@ -317,7 +318,8 @@ class DeploymentManifestsTests {
 			}
 			else if (resource instanceof Job job) {
 				PodTemplateSpec template = job.getSpec().getTemplate();
-				Map<String, String> labels = (template.getMetadata() != null) ? template.getMetadata().getLabels() : null;
+				Map<String, String> labels = (template.getMetadata() != null) ? template.getMetadata().getLabels()
+						: null;
 				workloads.put(name, new Workload(name, (labels != null) ? labels : Map.of(), template.getSpec()));
 			}
 			else if (resource instanceof Pod pod) {
@@ -377,7 +379,8 @@ class DeploymentManifestsTests {
 			}
 			var configMapKey = variable.getValueFrom().getConfigMapKeyRef();
 			if (configMapKey != null) {
-				assertThat(configMaps.get(configMapKey.getName())).as(variable.getName()).containsKey(configMapKey.getKey());
+				assertThat(configMaps.get(configMapKey.getName())).as(variable.getName())
+					.containsKey(configMapKey.getKey());
 			}
 			var secretKey = variable.getValueFrom().getSecretKeyRef();
 			if (secretKey != null && !Boolean.TRUE.equals(secretKey.getOptional())) {
@@ -404,12 +407,14 @@ class DeploymentManifestsTests {
 	void thePrometheusConfigurationScrapesTheActuatorEndpoint() throws Exception {
 		JsonNode prometheus = YAML.readTree(DEPLOY.resolve("observability/prometheus.yml").toFile());
 		assertThat(prometheus.get("scrape_configs")).isNotEmpty();
-		assertThat(prometheus.get("scrape_configs").get(1).get("metrics_path").asText()).isEqualTo("/actuator/prometheus");
+		assertThat(prometheus.get("scrape_configs").get(1).get("metrics_path").asText())
+			.isEqualTo("/actuator/prometheus");
 	}
 
 	/** The metric names the Grafana dashboard queries. */
 	static Set<String> dashboardMetrics() throws IOException {
-		JsonNode dashboard = new ObjectMapper().readTree(DEPLOY.resolve("observability/grafana-dashboard.json").toFile());
+		JsonNode dashboard = new ObjectMapper()
+			.readTree(DEPLOY.resolve("observability/grafana-dashboard.json").toFile());
 		Set<String> metrics = new TreeSet<>();
 		Pattern name = Pattern.compile("\\b((?:pgext|http|hikaricp|jvm)_[a-z_]+)\\b");
 		for (JsonNode panel : dashboard.get("panels")) {
@@ -432,7 +437,10 @@ class DeploymentManifestsTests {
 			.orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name));
 	}
 
-	/** Walks a model object: every non-empty {@code additionalProperties} is a field the model does not know. */
+	/**
+	 * Walks a model object: every non-empty {@code additionalProperties} is a field the
+	 * model does not know.
+	 */
 	static void collectUnknownFields(Object node, String path, List<String> unknown, Map<Object, Boolean> seen)
 			throws Exception {
 		if (node == null || seen.put(node, true) != null) {
@@ -496,7 +504,8 @@ class DeploymentManifestsTests {
 		}
 		for (Method getter : node.getClass().getMethods()) {
 			if (getter.getParameterCount() == 0 && getter.getName().startsWith("get")
-					&& getter.getDeclaringClass() != Object.class && !getter.getName().equals("getAdditionalProperties")) {
+					&& getter.getDeclaringClass() != Object.class
+					&& !getter.getName().equals("getAdditionalProperties")) {
 				collect(getter.invoke(node), type, found, seen);
 			}
 		}

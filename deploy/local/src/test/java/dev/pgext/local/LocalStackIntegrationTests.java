@@ -33,13 +33,14 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 
 /**
- * The local stack the README starts, twice side by side on one machine with their own ports
- * and data: each is up only once its compute takes connections, its registry is seeded with
- * real contrib extensions, its compute has {@code pg_stat_statements} preloaded and gets
- * {@code hstore} on demand, its registry and importer listen on loopback only, every service
- * logs under its own name, every metric the Grafana dashboard queries is exported, stopping
- * one leaves the other running, a compute that cannot start is reported as such with its
- * port and reason, and a second start finds everything again.
+ * The local stack the README starts, twice side by side on one machine with their own
+ * ports and data: each is up only once its compute takes connections, its registry is
+ * seeded with real contrib extensions, its compute has {@code pg_stat_statements}
+ * preloaded and gets {@code hstore} on demand, its registry and importer listen on
+ * loopback only, every service logs under its own name, every metric the Grafana
+ * dashboard queries is exported, stopping one leaves the other running, a compute that
+ * cannot start is reported as such with its port and reason, and a second start finds
+ * everything again.
  */
 class LocalStackIntegrationTests {
 
@@ -65,7 +66,8 @@ class LocalStackIntegrationTests {
 				assertThat(query(ports, "SHOW shared_preload_libraries")).contains("pg_stat_statements");
 				assertThat(get(ports.registry(), "/actuator/health")).contains("\"status\":\"UP\"");
 				assertThat(get(ports.importer(), "/actuator/health")).contains("\"status\":\"UP\"");
-				// the loader verified the registry's signed manifest with the stack's own key
+				// the loader verified the registry's signed manifest with the stack's own
+				// key
 				assertThat(get(ports.loader(), "/actuator/health"))
 					.containsPattern("\"metadataTrust\":\\{\"details\":\\{\"verifying\":true\\},\"status\":\"UP\"");
 				assertThat(get(ports.registry(), "/api/v1/search?q=hstore")).contains("hstore");
@@ -86,14 +88,18 @@ class LocalStackIntegrationTests {
 				}
 			}
 
-			assertThat(TaggedLines.taggedWith("registry-api")).anyMatch((l) -> l.contains("port " + firstPorts.registry()));
-			assertThat(TaggedLines.taggedWith("pgdata-importer")).anyMatch((l) -> l.contains("port " + firstPorts.importer()));
-			assertThat(TaggedLines.taggedWith("extension-loader")).anyMatch((l) -> l.contains("port " + firstPorts.loader()))
+			assertThat(TaggedLines.taggedWith("registry-api"))
+				.anyMatch((l) -> l.contains("port " + firstPorts.registry()));
+			assertThat(TaggedLines.taggedWith("pgdata-importer"))
+				.anyMatch((l) -> l.contains("port " + firstPorts.importer()));
+			assertThat(TaggedLines.taggedWith("extension-loader"))
+				.anyMatch((l) -> l.contains("port " + firstPorts.loader()))
 				.anyMatch((l) -> l.contains("Compute started"));
 			assertThat(TaggedLines.taggedWith("local-stack")).anyMatch((l) -> l.startsWith("seeding 10/"));
 
 			String exported = get(firstPorts.registry(), "/actuator/prometheus")
-					+ get(firstPorts.loader(), "/actuator/prometheus") + get(firstPorts.importer(), "/actuator/prometheus");
+					+ get(firstPorts.loader(), "/actuator/prometheus")
+					+ get(firstPorts.importer(), "/actuator/prometheus");
 			assertThat(DeploymentManifestsTests.dashboardMetrics()).isNotEmpty()
 				.allSatisfy((metric) -> assertThat(exported).as("exported by a running service")
 					.containsPattern("(?m)^" + metric + "[{ ]"));
@@ -109,7 +115,8 @@ class LocalStackIntegrationTests {
 		String token = Files.readString(firstData.resolve("admin-token"));
 		assertThat(firstData.resolve("seeded")).exists();
 
-		// a compute that cannot start: the stack names it, with the port and Postgres' reason, and stops
+		// a compute that cannot start: the stack names it, with the port and Postgres'
+		// reason, and stops
 		Files.delete(secondData.resolve("compute/pgdata/PG_VERSION"));
 		LocalStack broken = new LocalStack(LocalStackSettings.defaults(secondData, secondPorts));
 		assertThatExceptionOfType(StackStartException.class).isThrownBy(broken::start)
@@ -141,7 +148,8 @@ class LocalStackIntegrationTests {
 	}
 
 	private static String query(Ports ports, String sql) throws Exception {
-		try (Connection connection = connect(ports); Statement statement = connection.createStatement();
+		try (Connection connection = connect(ports);
+				Statement statement = connection.createStatement();
 				ResultSet rows = statement.executeQuery(sql)) {
 			rows.next();
 			return rows.getString(1);
@@ -161,18 +169,14 @@ class LocalStackIntegrationTests {
 
 	/** An address of this machine other than loopback, when it has one. */
 	private static Optional<InetAddress> nonLoopbackAddress() throws IOException {
-		return NetworkInterface.networkInterfaces()
-			.filter((i) -> {
-				try {
-					return i.isUp() && !i.isLoopback();
-				}
-				catch (IOException ex) {
-					return false;
-				}
-			})
-			.flatMap(NetworkInterface::inetAddresses)
-			.filter((a) -> a instanceof Inet4Address)
-			.findFirst();
+		return NetworkInterface.networkInterfaces().filter((i) -> {
+			try {
+				return i.isUp() && !i.isLoopback();
+			}
+			catch (IOException ex) {
+				return false;
+			}
+		}).flatMap(NetworkInterface::inetAddresses).filter((a) -> a instanceof Inet4Address).findFirst();
 	}
 
 	/** Free loopback ports, none of them handed out before in this JVM. */

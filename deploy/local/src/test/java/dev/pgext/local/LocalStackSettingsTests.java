@@ -14,9 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * The local stack's settings: what the README's {@code -Dpgext.local.*} flags set, what an
- * empty value (the pom's default) means, and that the pom passes every one of them on to the
- * JVM {@code spring-boot:run} forks.
+ * The local stack's settings: what the README's {@code -Dpgext.local.*} flags set, what
+ * an empty value (the pom's default) means, and that the pom passes every one of them on
+ * to the JVM {@code spring-boot:run} forks.
  */
 class LocalStackSettingsTests {
 

@@ -17,8 +17,9 @@ import dev.pgext.local.LocalStackSettings.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The local stack as {@code spring-boot:run} starts it, in a JVM of its own: when a part cannot
- * start it says which and why, leaves nothing running and exits with a non-zero status.
+ * The local stack as {@code spring-boot:run} starts it, in a JVM of its own: when a part
+ * cannot start it says which and why, leaves nothing running and exits with a non-zero
+ * status.
  */
 class LocalStackStartFailureIntegrationTests {
 
@@ -28,8 +29,9 @@ class LocalStackStartFailureIntegrationTests {
 		try (ServerSocket taken = new ServerSocket(ports.compute(), 1, InetAddress.getLoopbackAddress())) {
 			Result result = runLocalStack(data, ports, "-Dpgext.local.compute-port=" + ports.compute());
 			assertThat(result.status()).isEqualTo(1);
-			assertThat(result.output()).contains("pgext local stack did not start: compute: port " + ports.compute()
-					+ " on 127.0.0.1 is already in use")
+			assertThat(result.output())
+				.contains("pgext local stack did not start: compute: port " + ports.compute()
+						+ " on 127.0.0.1 is already in use")
 				.contains("-Dpgext.local.compute-port=<port>")
 				.doesNotContain("pgext local stack is up");
 		}
@@ -50,8 +52,9 @@ class LocalStackStartFailureIntegrationTests {
 
 	private static Result runLocalStack(Path data, Ports ports, String... overrides)
 			throws IOException, InterruptedException {
-		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-cp", System.getProperty("java.class.path"), "-Dpgext.local.dir=" + data,
+		List<String> command = new ArrayList<>(List.of(
+				Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+				System.getProperty("java.class.path"), "-Dpgext.local.dir=" + data,
 				"-Dpgext.local.registry-port=" + ports.registry(), "-Dpgext.local.loader-port=" + ports.loader(),
 				"-Dpgext.local.importer-port=" + ports.importer(), "-Dpgext.local.s3-port=" + ports.s3()));
 		command.addAll(List.of(overrides));

@@ -5,8 +5,8 @@ import dev.pgext.testsupport.structure.ModuleStructureChecks;
 
 /**
  * The local stack's packages form no cycle; it starts the services by their application
- * classes (their base packages) and uses test support for its infrastructure, nothing else of
- * another module.
+ * classes (their base packages) and uses test support for its infrastructure, nothing
+ * else of another module.
  */
 class ModuleBoundaryTests extends ModuleStructureChecks {
 

@@ -1,7 +1,7 @@
 package dev.pgext.local;
 
-import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
@@ -18,7 +18,8 @@ class ServiceLogTagTests {
 	@Test
 	void aFrameworkLineIsTaggedWithTheServiceThatStartedTheLoggingThread() throws Exception {
 		ServiceThreads.ServiceGroup loader = new ServiceThreads.ServiceGroup("extension-loader");
-		// a pool made while the service starts, as Tomcat's and Spring's are: its threads join the group
+		// a pool made while the service starts, as Tomcat's and Spring's are: its threads
+		// join the group
 		String tag = ServiceThreads.call(loader, () -> {
 			ExecutorService pool = Executors.newSingleThreadExecutor();
 			try {
@@ -47,8 +48,7 @@ class ServiceLogTagTests {
 	@Test
 	void aFailureInsideAServiceThreadReachesTheCaller() {
 		ServiceThreads.ServiceGroup importer = new ServiceThreads.ServiceGroup("pgdata-importer");
-		org.assertj.core.api.Assertions
-			.assertThatIllegalStateException()
+		org.assertj.core.api.Assertions.assertThatIllegalStateException()
 			.isThrownBy(() -> ServiceThreads.call(importer, () -> {
 				throw new IllegalStateException("port 8082 is in use");
 			}))

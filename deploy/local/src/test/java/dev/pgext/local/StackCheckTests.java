@@ -17,8 +17,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 
 /**
- * "Up" means every part answers; otherwise the stack names the part that does not and why.
- * The parts here are small HTTP servers answering as the services would.
+ * "Up" means every part answers; otherwise the stack names the part that does not and
+ * why. The parts here are small HTTP servers answering as the services would.
  */
 class StackCheckTests {
 
@@ -46,8 +46,9 @@ class StackCheckTests {
 		StackCheck check = new StackCheck();
 		long started = System.nanoTime();
 		assertThatExceptionOfType(StackStartException.class)
-			.isThrownBy(() -> check.awaitAll(List.of(new StackCheck.Part("compute", this.url + "/status",
-					check.loader(this.url))), Duration.ofMinutes(5)))
+			.isThrownBy(() -> check.awaitAll(
+					List.of(new StackCheck.Part("compute", this.url + "/status", check.loader(this.url))),
+					Duration.ofMinutes(5)))
 			.satisfies((ex) -> org.assertj.core.api.Assertions.assertThat(ex.part()).isEqualTo("compute"))
 			.withMessageContaining("the compute is FAILED")
 			.withMessageContaining("Address already in use");
@@ -73,11 +74,10 @@ class StackCheckTests {
 		answer("/actuator/health", 200, "{\"status\":\"UP\"}");
 		answer("/status", 200, "{\"phase\":\"RUNNING\",\"postgres\":\"RUNNING\"}");
 		StackCheck check = new StackCheck();
-		assertThatNoException().isThrownBy(() -> check.awaitAll(
-				List.of(new StackCheck.Part("registry", this.url, check.health(this.url)),
-						new StackCheck.Part("loader", this.url, check.loader(this.url)),
-						new StackCheck.Part("S3", this.url, Optional::empty)),
-				Duration.ofSeconds(30)));
+		assertThatNoException()
+			.isThrownBy(() -> check.awaitAll(List.of(new StackCheck.Part("registry", this.url, check.health(this.url)),
+					new StackCheck.Part("loader", this.url, check.loader(this.url)),
+					new StackCheck.Part("S3", this.url, Optional::empty)), Duration.ofSeconds(30)));
 	}
 
 	@Test
@@ -88,8 +88,9 @@ class StackCheckTests {
 		}
 		int closed = port;
 		assertThatExceptionOfType(StackStartException.class)
-			.isThrownBy(() -> new StackCheck().awaitAll(List.of(new StackCheck.Part("compute",
-					"PostgreSQL on 127.0.0.1:" + closed, StackCheck.postgres(closed))), Duration.ofMillis(500)))
+			.isThrownBy(() -> new StackCheck().awaitAll(List
+				.of(new StackCheck.Part("compute", "PostgreSQL on 127.0.0.1:" + closed, StackCheck.postgres(closed))),
+					Duration.ofMillis(500)))
 			.withMessageStartingWith("compute: does not answer at PostgreSQL on 127.0.0.1:" + closed);
 	}
 

@@ -8,8 +8,8 @@ import ch.qos.logback.core.AppenderBase;
 
 /**
  * Keeps every log line of the tests with the tag the local stack's log pattern gives it
- * ({@code logback-test.xml} attaches it, so it survives Spring Boot re-reading the logging
- * configuration when a service starts).
+ * ({@code logback-test.xml} attaches it, so it survives Spring Boot re-reading the
+ * logging configuration when a service starts).
  */
 public class TaggedLines extends AppenderBase<ILoggingEvent> {
 
@@ -22,7 +22,8 @@ public class TaggedLines extends AppenderBase<ILoggingEvent> {
 	@Override
 	protected void append(ILoggingEvent event) {
 		if (recording) {
-			// the tag depends on the logging thread: take it now, as the console appender does
+			// the tag depends on the logging thread: take it now, as the console appender
+			// does
 			LINES.add(new String[] { this.tag.convert(event), event.getFormattedMessage() });
 		}
 	}

@@ -14,11 +14,11 @@ import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.postgres.PostgresInstall;
 
 /**
- * The compute's catalog, re-read at most once per {@code index-refresh-interval} when a JIT
- * request names a file no known extension has: an extension published after the compute
- * started is then found, and its control file written. Extensions already known keep the
- * release they had. Reads of the current catalog take no lock; a refresh (and the time of the
- * last index read) is guarded by this object's monitor.
+ * The compute's catalog, re-read at most once per {@code index-refresh-interval} when a
+ * JIT request names a file no known extension has: an extension published after the
+ * compute started is then found, and its control file written. Extensions already known
+ * keep the release they had. Reads of the current catalog take no lock; a refresh (and
+ * the time of the last index read) is guarded by this object's monitor.
  */
 final class CatalogRefresh {
 
@@ -56,7 +56,10 @@ final class CatalogRefresh {
 		return this.catalog;
 	}
 
-	/** The catalog after re-reading the indexes, unless they were read less than the interval ago. */
+	/**
+	 * The catalog after re-reading the indexes, unless they were read less than the
+	 * interval ago.
+	 */
 	synchronized ExtensionCatalog refreshed() {
 		long now = System.nanoTime();
 		ExtensionCatalog current = this.catalog;
@@ -79,7 +82,8 @@ final class CatalogRefresh {
 			ControlFiles.write(this.install, added);
 			log.info("Indexes re-read: {} extension(s) published since start: {}", added.size(),
 					added.stream().map((entry) -> entry.name().value()).toList());
-			this.catalog = new ExtensionCatalog(ExtIndex.of(current.index().pgMajor(), current.index().tenant(), merged));
+			this.catalog = new ExtensionCatalog(
+					ExtIndex.of(current.index().pgMajor(), current.index().tenant(), merged));
 			return this.catalog;
 		}
 		catch (IOException | RuntimeException ex) {

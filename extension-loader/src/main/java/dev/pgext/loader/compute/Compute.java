@@ -9,6 +9,10 @@ import java.util.concurrent.TimeoutException;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Component;
+
 import dev.pgext.loader.LoaderProperties;
 import dev.pgext.loader.compute.DownloadScheduler.ExtensionStatus;
 import dev.pgext.loader.fetch.ExtensionSource;
@@ -17,14 +21,11 @@ import dev.pgext.loader.fetch.FilePlacer;
 import dev.pgext.loader.postgres.PostgresSupervisor;
 import dev.pgext.model.index.ExtIndexEntry;
 
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.stereotype.Component;
-
 /**
- * The one compute this loader serves: takes its spec, runs its start-up ({@link ComputeStartup})
- * in the background, serves JIT requests ({@link JitPlacement}), reports its status and stops
- * it. Its phase lives in {@link ComputeState}, the one place that changes it.
+ * The one compute this loader serves: takes its spec, runs its start-up
+ * ({@link ComputeStartup}) in the background, serves JIT requests ({@link JitPlacement}),
+ * reports its status and stops it. Its phase lives in {@link ComputeState}, the one place
+ * that changes it.
  */
 @Component
 public class Compute implements DisposableBean {
@@ -92,8 +93,8 @@ public class Compute implements DisposableBean {
 	}
 
 	/**
-	 * Starts the compute and waits until Postgres accepts connections (and the background work
-	 * is queued) or start-up fails.
+	 * Starts the compute and waits until Postgres accepts connections (and the background
+	 * work is queued) or start-up fails.
 	 */
 	public void startAndWait(ComputeSpec spec) throws InterruptedException {
 		start(spec);
@@ -101,8 +102,8 @@ public class Compute implements DisposableBean {
 	}
 
 	/**
-	 * Places the extension that owns {@code filename} and everything it requires, ahead of any
-	 * other download, and waits until all of its files are in place.
+	 * Places the extension that owns {@code filename} and everything it requires, ahead
+	 * of any other download, and waits until all of its files are in place.
 	 * @return empty when no extension available to this compute owns the file
 	 * @throws FetchException when a download fails, with the reason
 	 * @throws TimeoutException when the files are not in place within the JIT timeout
@@ -141,7 +142,9 @@ public class Compute implements DisposableBean {
 				pid, (run != null) ? run.phaseMillis() : Map.of(), extensions);
 	}
 
-	/** Stops Postgres, then the downloads, and waits for a start-up still running to end. */
+	/**
+	 * Stops Postgres, then the downloads, and waits for a start-up still running to end.
+	 */
 	@Override
 	public void destroy() {
 		this.state.stopped();

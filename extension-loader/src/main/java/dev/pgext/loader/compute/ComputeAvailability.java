@@ -7,8 +7,9 @@ import org.springframework.boot.availability.ReadinessState;
 import org.springframework.stereotype.Component;
 
 /**
- * The loader is ready only while its Postgres accepts connections: until then (and after a
- * crash) the readiness state is {@code REFUSING_TRAFFIC}, whatever the application itself says.
+ * The loader is ready only while its Postgres accepts connections: until then (and after
+ * a crash) the readiness state is {@code REFUSING_TRAFFIC}, whatever the application
+ * itself says.
  */
 @Component("applicationAvailability")
 public class ComputeAvailability extends ApplicationAvailabilityBean {

@@ -21,12 +21,13 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.pgext.service.openapi.ProblemResponses;
 
 /**
- * {@code POST /compute/start} hands the loader its spec; start-up runs in the background, so
- * the answer is {@code 202} pointing at {@code GET /status}.
+ * {@code POST /compute/start} hands the loader its spec; start-up runs in the background,
+ * so the answer is {@code 202} pointing at {@code GET /status}.
  */
 @RestController
 @Tag(name = "compute", description = "The compute's spec and its start-up")
-// the loader listens on loopback: its compute's orchestrator and Postgres call it, without credentials
+// the loader listens on loopback: its compute's orchestrator and Postgres call it,
+// without credentials
 @SecurityRequirements
 class ComputeController {
 
@@ -48,8 +49,8 @@ class ComputeController {
 	ResponseEntity<Compute.ComputeStatus> start(@io.swagger.v3.oas.annotations.parameters.RequestBody(
 			description = "the loader's compute spec, or a Neon compute spec (bare or as {\"spec\": ...}) with "
 					+ "the loader's local fields beside it",
-			content = @Content(schema = @Schema(oneOf = { ComputeSpec.class, NeonComputeSpec.class })))
-			@RequestBody JsonNode body) {
+			content = @Content(schema = @Schema(
+					oneOf = { ComputeSpec.class, NeonComputeSpec.class }))) @RequestBody JsonNode body) {
 		this.compute.start(this.specs.read(body));
 		return ResponseEntity.accepted().location(URI.create("/status")).body(this.compute.status());
 	}

@@ -4,9 +4,9 @@ import dev.pgext.loader.postgres.PostgresSupervisor;
 
 /**
  * What a started compute is made of, attached one by one as start-up creates them: its
- * catalog, its download scheduler and its Postgres. Once {@link #close()} ran, nothing more can
- * be attached: a part created by a start-up that raced the loader's stop is closed at once, so
- * no Postgres is ever launched after the loader stopped.
+ * catalog, its download scheduler and its Postgres. Once {@link #close()} ran, nothing
+ * more can be attached: a part created by a start-up that raced the loader's stop is
+ * closed at once, so no Postgres is ever launched after the loader stopped.
  */
 final class ComputeParts implements AutoCloseable {
 

@@ -19,18 +19,24 @@ import dev.pgext.model.TenantId;
  * What the control plane tells the loader about one compute, from the spec file or
  * {@code POST /compute/start}.
  *
- * @param tenant the tenant whose private extensions this compute may use, or none for public ones only
+ * @param tenant the tenant whose private extensions this compute may use, or none for
+ * public ones only
  * @param pgMajor the Postgres major of the installation
- * @param installDir the Postgres installation ({@code bin/}, {@code lib/}, {@code share/}) that files are placed into
- * @param dataDir the data directory; an empty or missing one is initialised with {@code initdb}
+ * @param installDir the Postgres installation ({@code bin/}, {@code lib/},
+ * {@code share/}) that files are placed into
+ * @param dataDir the data directory; an empty or missing one is initialised with
+ * {@code initdb}
  * @param port the port Postgres listens on
- * @param sharedPreloadLibraries libraries the postmaster loads: their extensions are placed before start
- * @param sessionPreloadLibraries libraries every session loads: their extensions are placed while Postgres starts,
- * before the compute is reported ready
- * @param availableExtensions the extensions this compute may use; empty means every one in the indexes
+ * @param sharedPreloadLibraries libraries the postmaster loads: their extensions are
+ * placed before start
+ * @param sessionPreloadLibraries libraries every session loads: their extensions are
+ * placed while Postgres starts, before the compute is reported ready
+ * @param availableExtensions the extensions this compute may use; empty means every one
+ * in the indexes
  * @param settings further Postgres settings, passed as {@code -c name=value}
- * @param listedOnly whether only the listed extensions are available even when none is listed (a Neon spec
- * that allows no remote extension); never read from this spec's own JSON
+ * @param listedOnly whether only the listed extensions are available even when none is
+ * listed (a Neon spec that allows no remote extension); never read from this spec's own
+ * JSON
  */
 public record ComputeSpec(@Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,63}") String tenant,
 		@JsonProperty("pg_major") @NotNull @Min(PgMajor.MIN_SUPPORTED) @Max(PgMajor.MAX_SUPPORTED) Integer pgMajor,
@@ -48,7 +54,10 @@ public record ComputeSpec(@Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,63}") String t
 		settings = (settings != null) ? new LinkedHashMap<>(settings) : new LinkedHashMap<>();
 	}
 
-	/** A spec in the loader's own shape, where an empty {@code availableExtensions} means every one. */
+	/**
+	 * A spec in the loader's own shape, where an empty {@code availableExtensions} means
+	 * every one.
+	 */
 	public ComputeSpec(String tenant, Integer pgMajor, String installDir, String dataDir, Integer port,
 			List<String> sharedPreloadLibraries, List<String> sessionPreloadLibraries, List<String> availableExtensions,
 			Map<String, String> settings) {
@@ -66,8 +75,8 @@ public record ComputeSpec(@Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,63}") String t
 	}
 
 	/**
-	 * Every {@code -c} setting of the postmaster: the preload lists, the spec's settings, and
-	 * {@code listen_addresses=127.0.0.1} unless the spec says otherwise.
+	 * Every {@code -c} setting of the postmaster: the preload lists, the spec's settings,
+	 * and {@code listen_addresses=127.0.0.1} unless the spec says otherwise.
 	 */
 	public Map<String, String> postgresSettings() {
 		Map<String, String> all = new LinkedHashMap<>();

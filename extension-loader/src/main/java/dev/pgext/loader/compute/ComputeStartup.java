@@ -26,16 +26,17 @@ import dev.pgext.loader.fetch.ExtensionSource;
 import dev.pgext.loader.fetch.FilePlacer;
 import dev.pgext.loader.postgres.PostgresSupervisor;
 import dev.pgext.model.index.ExtIndexEntry;
-import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.place.FilePlacement;
+import dev.pgext.model.postgres.PostgresInstall;
 
 /**
- * Start-up of one compute, in phases, each timed: stop a postmaster a killed loader left on
- * the data directory, remove partial files, read the index, write every available control file
- * while the server-preload extensions (and what they require) download, initdb if needed,
- * start Postgres while the session-preload extensions download (no session can connect without
- * them). Only then is the compute {@code RUNNING}; the extensions installed in any database and,
- * with prefetch on, all the rest follow in the background.
+ * Start-up of one compute, in phases, each timed: stop a postmaster a killed loader left
+ * on the data directory, remove partial files, read the index, write every available
+ * control file while the server-preload extensions (and what they require) download,
+ * initdb if needed, start Postgres while the session-preload extensions download (no
+ * session can connect without them). Only then is the compute {@code RUNNING}; the
+ * extensions installed in any database and, with prefetch on, all the rest follow in the
+ * background.
  */
 final class ComputeStartup implements Runnable {
 
@@ -84,9 +85,9 @@ final class ComputeStartup implements Runnable {
 		long started = System.nanoTime();
 		try {
 			PostgresInstall install = new PostgresInstall(Path.of(this.spec.installDir()));
-			PostgresSupervisor postgres = this.parts.attach(new PostgresSupervisor(install,
-					Path.of(this.spec.dataDir()), this.spec.port(), this.properties.postgresStopTimeout(),
-					this::postgresChanged));
+			PostgresSupervisor postgres = this.parts
+				.attach(new PostgresSupervisor(install, Path.of(this.spec.dataDir()), this.spec.port(),
+						this.properties.postgresStopTimeout(), this::postgresChanged));
 			postgres.stopLeftover();
 			removeLeftovers(install);
 			CatalogRefresh catalogs = new CatalogRefresh(this.source, this.spec, install,
@@ -97,17 +98,18 @@ final class ComputeStartup implements Runnable {
 					catalog.extensions(), this.properties.workers(), this.meters));
 			List<ExtIndexEntry> preload = catalog.forLibraries(this.spec.sharedPreloadLibraries());
 			CompletableFuture<Void> preloaded = scheduler.requestAll(preload, Priority.SERVER_PRELOAD);
-			// every new session loads these, so no connection succeeds before they are in place; they
+			// every new session loads these, so no connection succeeds before they are in
+			// place; they
 			// download behind the server-preload ones while Postgres starts
 			List<ExtIndexEntry> sessionPreload = catalog.forLibraries(this.spec.sessionPreloadLibraries());
 			CompletableFuture<Void> sessionPreloaded = scheduler.requestAll(sessionPreload, Priority.SESSION_PRELOAD);
 			boolean hooked = this.properties.hook().enabled();
-			// with the hook, CREATE EXTENSION asks for a missing control file, so only the preloaded
-			// extensions' control files must be on disk before start; without it nothing would
+			// with the hook, CREATE EXTENSION asks for a missing control file, so only
+			// the preloaded
+			// extensions' control files must be on disk before start; without it nothing
+			// would
 			// ever fetch one, so every control file is written first
-			List<ExtIndexEntry> beforeStart = hooked
-					? union(preload, sessionPreload)
-					: catalog.extensions();
+			List<ExtIndexEntry> beforeStart = hooked ? union(preload, sessionPreload) : catalog.extensions();
 			timed("control-files", () -> {
 				ControlFiles.write(install, beforeStart);
 				return null;
@@ -142,7 +144,8 @@ final class ComputeStartup implements Runnable {
 			}
 			this.state.failed("start-up failed: " + cause.getMessage());
 			log.error("Compute start-up failed", cause);
-			// a server that never accepted connections in time must not linger behind a failed start
+			// a server that never accepted connections in time must not linger behind a
+			// failed start
 			PostgresSupervisor launched = this.parts.postgres();
 			if (launched != null) {
 				launched.close();
@@ -152,19 +155,22 @@ final class ComputeStartup implements Runnable {
 
 	/**
 	 * Removes the partial files a killed loader left anywhere in the installation's
-	 * {@code share} and {@code lib} trees (a control file's {@code directory} may nest them).
+	 * {@code share} and {@code lib} trees (a control file's {@code directory} may nest
+	 * them).
 	 */
 	private static void removeLeftovers(PostgresInstall install) throws IOException {
-		int leftovers = FilePlacement.removeLeftovers(install.sharedir()) + FilePlacement.removeLeftovers(install.pkglibdir());
+		int leftovers = FilePlacement.removeLeftovers(install.sharedir())
+				+ FilePlacement.removeLeftovers(install.pkglibdir());
 		if (leftovers > 0) {
 			log.info("Removed {} partial files a previous loader left behind", leftovers);
 		}
 	}
 
 	/**
-	 * The control files not written before start, right after Postgres accepts connections and
-	 * before any background download is queued. A control file the hook asks for meanwhile is
-	 * placed by its JIT request; both write the same bytes through a rename.
+	 * The control files not written before start, right after Postgres accepts
+	 * connections and before any background download is queued. A control file the hook
+	 * asks for meanwhile is placed by its JIT request; both write the same bytes through
+	 * a rename.
 	 */
 	private void writeRemainingControlFiles(PostgresInstall install, ExtensionCatalog catalog,
 			List<ExtIndexEntry> written) {
@@ -176,7 +182,8 @@ final class ComputeStartup implements Runnable {
 			.filter((entry) -> !done.contains(entry.name().value()))
 			.toList();
 		try {
-			// in slices, so that a loader told to stop does not first write thousands of files
+			// in slices, so that a loader told to stop does not first write thousands of
+			// files
 			for (int from = 0; from < rest.size(); from += 256) {
 				if (this.parts.isClosed()) {
 					return;
@@ -185,7 +192,8 @@ final class ComputeStartup implements Runnable {
 			}
 		}
 		catch (IOException ex) {
-			// the compute runs; a JIT request still places any extension whose control file is missing
+			// the compute runs; a JIT request still places any extension whose control
+			// file is missing
 			log.warn("Could not write every control file after start: {}", ex.getMessage());
 			return;
 		}

@@ -8,19 +8,19 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.pgext.loader.compute.Compute.Phase;
-
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.context.ApplicationEventPublisher;
 
+import dev.pgext.loader.compute.Compute.Phase;
+
 /**
  * The compute's phase and why it failed: the one place they change. Each change is one
- * compare-and-set from an allowed phase, so a crash reported while start-up finishes can never
- * be overwritten by {@code RUNNING}, and {@code FAILED} and {@code STOPPED} are final. Readiness
- * events follow the changes into and out of {@code RUNNING}; readiness itself is read from the
- * phase ({@link ComputeAvailability}), so events that racing changes publish out of order cannot
- * leave it wrong.
+ * compare-and-set from an allowed phase, so a crash reported while start-up finishes can
+ * never be overwritten by {@code RUNNING}, and {@code FAILED} and {@code STOPPED} are
+ * final. Readiness events follow the changes into and out of {@code RUNNING}; readiness
+ * itself is read from the phase ({@link ComputeAvailability}), so events that racing
+ * changes publish out of order cannot leave it wrong.
  */
 final class ComputeState {
 
@@ -36,8 +36,7 @@ final class ComputeState {
 
 	}
 
-	private final AtomicReference<Snapshot> current = new AtomicReference<>(
-			new Snapshot(Phase.WAITING_FOR_SPEC, null));
+	private final AtomicReference<Snapshot> current = new AtomicReference<>(new Snapshot(Phase.WAITING_FOR_SPEC, null));
 
 	private final ApplicationEventPublisher events;
 
@@ -67,7 +66,10 @@ final class ComputeState {
 		}
 	}
 
-	/** Postgres accepts connections: {@code STARTING -> RUNNING}; false when it failed or stopped meanwhile. */
+	/**
+	 * Postgres accepts connections: {@code STARTING -> RUNNING}; false when it failed or
+	 * stopped meanwhile.
+	 */
 	boolean running() {
 		if (move(EnumSet.of(Phase.STARTING), Phase.RUNNING, (phase) -> null) == null) {
 			return false;
@@ -82,8 +84,8 @@ final class ComputeState {
 	}
 
 	/**
-	 * Postgres exited without being asked to: {@code STARTING|RUNNING -> FAILED}; during start-up
-	 * that is a failed start, and the problem says so.
+	 * Postgres exited without being asked to: {@code STARTING|RUNNING -> FAILED}; during
+	 * start-up that is a failed start, and the problem says so.
 	 */
 	void crashed(String problem) {
 		failed((phase) -> (phase == Phase.STARTING) ? "start-up failed: " + problem : problem);
@@ -96,7 +98,9 @@ final class ComputeState {
 		}
 	}
 
-	/** The loader stops its compute: any phase but {@code FAILED} becomes {@code STOPPED}. */
+	/**
+	 * The loader stops its compute: any phase but {@code FAILED} becomes {@code STOPPED}.
+	 */
 	void stopped() {
 		Snapshot before = move(EnumSet.of(Phase.WAITING_FOR_SPEC, Phase.STARTING, Phase.RUNNING), Phase.STOPPED,
 				(phase) -> null);
@@ -106,8 +110,9 @@ final class ComputeState {
 	}
 
 	/**
-	 * Moves from one of {@code from} to {@code to}, with the problem {@code problem} gives for the
-	 * phase left; returns the snapshot it replaced, or null when it did not move.
+	 * Moves from one of {@code from} to {@code to}, with the problem {@code problem}
+	 * gives for the phase left; returns the snapshot it replaced, or null when it did not
+	 * move.
 	 */
 	private Snapshot move(Set<Phase> from, Phase to, Function<Phase, String> problem) {
 		while (true) {

@@ -6,13 +6,13 @@ import java.util.Collection;
 
 import dev.pgext.model.index.ExtFile;
 import dev.pgext.model.index.ExtIndexEntry;
-import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.place.FilePlacement;
+import dev.pgext.model.postgres.PostgresInstall;
 
 /**
- * Writes the control file of each available extension from the index text, so that Postgres
- * lists every extension the compute may use while only their control files are on disk.
- * Library-only entries have none.
+ * Writes the control file of each available extension from the index text, so that
+ * Postgres lists every extension the compute may use while only their control files are
+ * on disk. Library-only entries have none.
  */
 final class ControlFiles {
 
@@ -31,7 +31,8 @@ final class ControlFiles {
 				.filter((p) -> p.endsWith("/" + name))
 				.findFirst()
 				.orElse("share/extension/" + name);
-			FilePlacement.writeAtomically(install.resolve(path), entry.control().getBytes(StandardCharsets.UTF_8), false);
+			FilePlacement.writeAtomically(install.resolve(path), entry.control().getBytes(StandardCharsets.UTF_8),
+					false);
 		}
 	}
 

@@ -29,8 +29,8 @@ import dev.pgext.model.postgres.PostgresInstall;
 /**
  * Downloads whole extensions on a bounded pool, most urgent first, and never the same
  * extension twice at once: a request for an extension that is queued or downloading joins
- * that download (and may raise its priority); a failed download fails every waiter with the
- * reason and is forgotten, so the next request starts afresh.
+ * that download (and may raise its priority); a failed download fails every waiter with
+ * the reason and is forgotten, so the next request starts afresh.
  */
 public final class DownloadScheduler implements AutoCloseable {
 
@@ -142,7 +142,10 @@ public final class DownloadScheduler implements AutoCloseable {
 
 	private final ExecutorService workers;
 
-	/** Places the files of a JIT or preload extension side by side; background ones go file by file. */
+	/**
+	 * Places the files of a JIT or preload extension side by side; background ones go
+	 * file by file.
+	 */
 	private final ExecutorService fileWorkers;
 
 	private final List<AutoCloseable> meters = new ArrayList<>();
@@ -199,18 +202,21 @@ public final class DownloadScheduler implements AutoCloseable {
 		return task.done;
 	}
 
-	/** Asks for several extensions; completes when all are in place, or fails with the first failure. */
+	/**
+	 * Asks for several extensions; completes when all are in place, or fails with the
+	 * first failure.
+	 */
 	public CompletableFuture<Void> requestAll(List<ExtIndexEntry> entries, Priority priority) {
-		return CompletableFuture.allOf(entries.stream()
-			.map((entry) -> request(entry, priority))
-			.toArray(CompletableFuture[]::new));
+		return CompletableFuture
+			.allOf(entries.stream().map((entry) -> request(entry, priority)).toArray(CompletableFuture[]::new));
 	}
 
 	private void promote(Task task, Priority priority) {
 		if (priority.compareTo(task.priority) >= 0) {
 			return;
 		}
-		// the queue orders by priority, so a queued task must leave it before its priority changes
+		// the queue orders by priority, so a queued task must leave it before its
+		// priority changes
 		if (this.queue.remove(task)) {
 			task.priority = priority;
 			this.queue.add(task);
@@ -257,7 +263,8 @@ public final class DownloadScheduler implements AutoCloseable {
 		catch (RuntimeException ex) {
 			String reason = ex.getMessage();
 			synchronized (this) {
-				// forgotten before the waiters hear of it, so that their next request starts a new download
+				// forgotten before the waiters hear of it, so that their next request
+				// starts a new download
 				this.inFlight.remove(name);
 				update(task, State.FAILED, reason);
 			}
@@ -282,9 +289,9 @@ public final class DownloadScheduler implements AutoCloseable {
 	}
 
 	/**
-	 * How many extensions wait for a worker with {@code priority}: counted from the queue itself
-	 * under the scheduler's lock, so it cannot drift from it (a promotion moves a task out of the
-	 * queue and back under that lock; a worker's take only removes).
+	 * How many extensions wait for a worker with {@code priority}: counted from the queue
+	 * itself under the scheduler's lock, so it cannot drift from it (a promotion moves a
+	 * task out of the queue and back under that lock; a worker's take only removes).
 	 */
 	public synchronized int queued(Priority priority) {
 		int count = 0;

@@ -13,9 +13,9 @@ import dev.pgext.model.index.ExtIndexEntry;
 
 /**
  * The extensions one compute may use: the merged index narrowed to the spec's available
- * extensions (all of them when the spec names none). Entries that provide libraries and no
- * extension ({@code auto_explain}) are found by library like the others; a spec that preloads
- * one makes it available without naming it among its extensions.
+ * extensions (all of them when the spec names none). Entries that provide libraries and
+ * no extension ({@code auto_explain}) are found by library like the others; a spec that
+ * preloads one makes it available without naming it among its extensions.
  *
  * @param index the available extensions
  */
@@ -26,16 +26,16 @@ public record ExtensionCatalog(ExtIndex index) {
 	}
 
 	/**
-	 * The entries of {@code merged} named in {@code available} (all when it is empty), and the
-	 * library-only entries providing one of {@code preloadLibraries}.
+	 * The entries of {@code merged} named in {@code available} (all when it is empty),
+	 * and the library-only entries providing one of {@code preloadLibraries}.
 	 */
 	public static ExtensionCatalog of(ExtIndex merged, List<String> available, List<String> preloadLibraries) {
 		return of(merged, available, preloadLibraries, false);
 	}
 
 	/**
-	 * As {@link #of(ExtIndex, List, List)}; with {@code listedOnly} an empty {@code available}
-	 * means no extension but the preloaded library-only ones.
+	 * As {@link #of(ExtIndex, List, List)}; with {@code listedOnly} an empty
+	 * {@code available} means no extension but the preloaded library-only ones.
 	 */
 	public static ExtensionCatalog of(ExtIndex merged, List<String> available, List<String> preloadLibraries,
 			boolean listedOnly) {
@@ -62,17 +62,16 @@ public record ExtensionCatalog(ExtIndex index) {
 	}
 
 	/**
-	 * The extension that owns what Postgres asked for: a library ({@code hstore}, {@code hstore.so},
-	 * {@code $libdir/hstore}), or else an extension name, a file name or a script directory.
+	 * The extension that owns what Postgres asked for: a library ({@code hstore},
+	 * {@code hstore.so}, {@code $libdir/hstore}), or else an extension name, a file name
+	 * or a script directory.
 	 */
 	public Optional<ExtIndexEntry> owner(String filename, boolean isLibrary) {
 		if (isLibrary) {
 			return this.index.findByLibrary(filename);
 		}
 		String last = filename.substring(filename.lastIndexOf('/') + 1);
-		return this.index.find(filename)
-			.or(() -> this.index.findByFileName(last))
-			.or(() -> this.index.find(last));
+		return this.index.find(filename).or(() -> this.index.findByFileName(last)).or(() -> this.index.find(last));
 	}
 
 	/** {@code entry} and everything it requires, dependencies first. */
@@ -80,7 +79,10 @@ public record ExtensionCatalog(ExtIndex index) {
 		return this.index.requiresClosure(List.of(entry.name().value()));
 	}
 
-	/** The extensions providing {@code libraries}, with their requires closure, dependencies first. */
+	/**
+	 * The extensions providing {@code libraries}, with their requires closure,
+	 * dependencies first.
+	 */
 	public List<ExtIndexEntry> forLibraries(List<String> libraries) {
 		Map<String, ExtIndexEntry> owners = new LinkedHashMap<>();
 		for (String library : libraries) {

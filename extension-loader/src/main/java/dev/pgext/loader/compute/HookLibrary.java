@@ -10,12 +10,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.pgext.loader.LoaderProperties;
-import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.place.FilePlacement;
+import dev.pgext.model.postgres.PostgresInstall;
 
 /**
- * Places the {@code pgext_loader} hook library, when one is configured, and puts it first in
- * {@code shared_preload_libraries}, pointed at this loader.
+ * Places the {@code pgext_loader} hook library, when one is configured, and puts it first
+ * in {@code shared_preload_libraries}, pointed at this loader.
  */
 final class HookLibrary {
 
@@ -27,7 +27,10 @@ final class HookLibrary {
 		this.hook = hook;
 	}
 
-	/** {@code settings} with the hook added, after placing its library; unchanged without a hook. */
+	/**
+	 * {@code settings} with the hook added, after placing its library; unchanged without
+	 * a hook.
+	 */
 	Map<String, String> place(PostgresInstall install, Map<String, String> settings) throws IOException {
 		if (!this.hook.enabled()) {
 			return settings;

@@ -12,8 +12,8 @@ import java.util.Set;
 import dev.pgext.loader.postgres.PostgresSupervisor;
 
 /**
- * The extensions created in the compute's databases ({@code pg_extension} of every database
- * that accepts connections), read over JDBC as the superuser.
+ * The extensions created in the compute's databases ({@code pg_extension} of every
+ * database that accepts connections), read over JDBC as the superuser.
  */
 final class InstalledExtensions {
 

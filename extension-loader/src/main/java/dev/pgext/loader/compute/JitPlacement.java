@@ -14,9 +14,9 @@ import dev.pgext.loader.fetch.FetchException;
 import dev.pgext.model.index.ExtIndexEntry;
 
 /**
- * Serves a JIT request: finds the entry that owns the file (re-reading the indexes once when
- * none does), moves it and everything it requires to the front of the queue, and waits until
- * its files are in place.
+ * Serves a JIT request: finds the entry that owns the file (re-reading the indexes once
+ * when none does), moves it and everything it requires to the front of the queue, and
+ * waits until its files are in place.
  */
 final class JitPlacement {
 

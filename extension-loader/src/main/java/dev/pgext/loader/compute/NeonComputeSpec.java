@@ -13,23 +13,23 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * The parts of a Neon compute spec ({@code compute_ctl}'s {@code ComputeSpec}) the loader
- * reads: the tenant, the cluster's Postgres settings and the remote extensions. Every other
- * field (roles, databases, storage connections, features...) belongs to a Neon compute and is
- * ignored. docs/loader.md has the field-by-field table.
+ * reads: the tenant, the cluster's Postgres settings and the remote extensions. Every
+ * other field (roles, databases, storage connections, features...) belongs to a Neon
+ * compute and is ignored. docs/loader.md has the field-by-field table.
  *
  * @param formatVersion the spec's format version (Neon writes 1.0)
- * @param tenantId the Neon tenant, 32 hex digits: the pgext tenant whose private extensions the compute may use
+ * @param tenantId the Neon tenant, 32 hex digits: the pgext tenant whose private
+ * extensions the compute may use
  * @param cluster the cluster's settings
  * @param remoteExtensions the extensions the compute may fetch, or none
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-record NeonComputeSpec(@JsonProperty("format_version") Double formatVersion,
-		@JsonProperty("tenant_id") String tenantId, Cluster cluster,
-		@JsonProperty("remote_extensions") RemoteExtensions remoteExtensions) {
+record NeonComputeSpec(@JsonProperty("format_version") Double formatVersion, @JsonProperty("tenant_id") String tenantId,
+		Cluster cluster, @JsonProperty("remote_extensions") RemoteExtensions remoteExtensions) {
 
 	/**
-	 * Neon's {@code cluster}: its {@code settings} become Postgres settings; roles, databases
-	 * and {@code postgresql_conf} are ignored.
+	 * Neon's {@code cluster}: its {@code settings} become Postgres settings; roles,
+	 * databases and {@code postgresql_conf} are ignored.
 	 *
 	 * @param settings the settings appended to {@code postgresql.conf} by compute_ctl
 	 */
@@ -43,7 +43,8 @@ record NeonComputeSpec(@JsonProperty("format_version") Double formatVersion,
 	 *
 	 * @param name the setting
 	 * @param value its value, or none for a flag
-	 * @param vartype Neon's type name ({@code string}, {@code integer}, {@code bool}...), not used here
+	 * @param vartype Neon's type name ({@code string}, {@code integer}, {@code bool}...),
+	 * not used here
 	 */
 	@JsonIgnoreProperties(ignoreUnknown = true)
 	record GenericOption(String name, String value, String vartype) {
@@ -53,11 +54,12 @@ record NeonComputeSpec(@JsonProperty("format_version") Double formatVersion,
 	/**
 	 * Neon's {@code remote_extensions}.
 	 *
-	 * @param publicExtensions public extensions the compute may use; none or empty allows none
+	 * @param publicExtensions public extensions the compute may use; none or empty allows
+	 * none
 	 * @param customExtensions the tenant's own extensions the compute may use
 	 * @param libraryIndex library name to extension name, as Neon resolves {@code LOAD}
-	 * @param extensionData per extension, its control files and archive path in Neon's store (the pgext index
-	 * supplies both here)
+	 * @param extensionData per extension, its control files and archive path in Neon's
+	 * store (the pgext index supplies both here)
 	 */
 	@JsonIgnoreProperties(ignoreUnknown = true)
 	record RemoteExtensions(@JsonProperty("public_extensions") List<String> publicExtensions,
@@ -68,12 +70,12 @@ record NeonComputeSpec(@JsonProperty("format_version") Double formatVersion,
 	}
 
 	/**
-	 * This spec as the loader's own, for a compute whose local facts (which compute_ctl takes
-	 * on its command line) are given by {@code local}: its {@code pg_major}, {@code install_dir},
-	 * {@code data_dir} and {@code port} (the cluster's {@code port} setting when it has none).
-	 * Only the listed public and custom extensions are available, none when neither lists any;
-	 * {@code shared_preload_libraries} and {@code session_preload_libraries} among the settings
-	 * become the preload lists.
+	 * This spec as the loader's own, for a compute whose local facts (which compute_ctl
+	 * takes on its command line) are given by {@code local}: its {@code pg_major},
+	 * {@code install_dir}, {@code data_dir} and {@code port} (the cluster's {@code port}
+	 * setting when it has none). Only the listed public and custom extensions are
+	 * available, none when neither lists any; {@code shared_preload_libraries} and
+	 * {@code session_preload_libraries} among the settings become the preload lists.
 	 */
 	ComputeSpec toComputeSpec(ComputeSpec local) {
 		Map<String, String> settings = new LinkedHashMap<>();

@@ -5,15 +5,16 @@ import java.nio.file.Path;
 
 import tools.jackson.databind.json.JsonMapper;
 
-import dev.pgext.loader.LoaderProperties;
-
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.stereotype.Component;
 
+import dev.pgext.loader.LoaderProperties;
+
 /**
- * Starts the compute from {@code pgext.loader.spec-file} when one is configured, so a loader
- * can run with its spec baked into the pod instead of waiting for the control plane.
+ * Starts the compute from {@code pgext.loader.spec-file} when one is configured, so a
+ * loader can run with its spec baked into the pod instead of waiting for the control
+ * plane.
  */
 @Component
 class SpecFileStarter implements ApplicationRunner {

@@ -12,12 +12,13 @@ import tools.jackson.databind.node.ObjectNode;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads a compute spec in either shape: the loader's own, or a Neon compute spec (bare, or
- * wrapped in {@code {"spec": ...}} as compute_ctl's configuration file and {@code /configure}
- * body are), recognised by its {@code spec}, {@code cluster} or {@code remote_extensions}
- * field. Beside a Neon spec, the loader's {@code tenant}, {@code pg_major},
- * {@code install_dir}, {@code data_dir}, {@code port}, preload lists and {@code settings} give
- * what compute_ctl takes on its command line; they win over the Neon spec's.
+ * Reads a compute spec in either shape: the loader's own, or a Neon compute spec (bare,
+ * or wrapped in {@code {"spec": ...}} as compute_ctl's configuration file and
+ * {@code /configure} body are), recognised by its {@code spec}, {@code cluster} or
+ * {@code remote_extensions} field. Beside a Neon spec, the loader's {@code tenant},
+ * {@code pg_major}, {@code install_dir}, {@code data_dir}, {@code port}, preload lists
+ * and {@code settings} give what compute_ctl takes on its command line; they win over the
+ * Neon spec's.
  */
 @Component
 public class SpecReader {
@@ -37,7 +38,8 @@ public class SpecReader {
 
 	/**
 	 * The spec {@code body} describes, validated.
-	 * @throws IllegalArgumentException when it is neither shape, mixes them or is invalid, with the reason
+	 * @throws IllegalArgumentException when it is neither shape, mixes them or is
+	 * invalid, with the reason
 	 */
 	public ComputeSpec read(JsonNode body) {
 		if (body == null || !body.isObject()) {
@@ -46,10 +48,8 @@ public class SpecReader {
 		ComputeSpec spec = isNeon(body) ? fromNeon(body) : this.json.treeToValue(body, ComputeSpec.class);
 		Set<ConstraintViolation<ComputeSpec>> violations = this.validator.validate(spec);
 		if (!violations.isEmpty()) {
-			throw new IllegalArgumentException("the compute spec is invalid: " + violations.stream()
-				.map((v) -> v.getPropertyPath() + " " + v.getMessage())
-				.sorted()
-				.toList());
+			throw new IllegalArgumentException("the compute spec is invalid: "
+					+ violations.stream().map((v) -> v.getPropertyPath() + " " + v.getMessage()).sorted().toList());
 		}
 		return spec;
 	}

@@ -6,9 +6,9 @@ import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 
 /**
- * A token bucket over bytes, shared by every background download so that prefetching after
- * start leaves the node's bandwidth to the running database. Built on a Resilience4j rate
- * limiter counting kibibytes, refilled ten times a second.
+ * A token bucket over bytes, shared by every background download so that prefetching
+ * after start leaves the node's bandwidth to the running database. Built on a
+ * Resilience4j rate limiter counting kibibytes, refilled ten times a second.
  */
 public final class BandwidthLimiter {
 
@@ -31,11 +31,12 @@ public final class BandwidthLimiter {
 			return null;
 		}
 		int permits = (int) Math.max(1, Math.min(Integer.MAX_VALUE, bytesPerSecond / UNIT / 10));
-		RateLimiter limiter = RateLimiter.of("background-bandwidth", RateLimiterConfig.custom()
-			.limitRefreshPeriod(PERIOD)
-			.limitForPeriod(permits)
-			.timeoutDuration(Duration.ofMinutes(10))
-			.build());
+		RateLimiter limiter = RateLimiter.of("background-bandwidth",
+				RateLimiterConfig.custom()
+					.limitRefreshPeriod(PERIOD)
+					.limitForPeriod(permits)
+					.timeoutDuration(Duration.ofMinutes(10))
+					.build());
 		return new BandwidthLimiter(limiter, permits);
 	}
 

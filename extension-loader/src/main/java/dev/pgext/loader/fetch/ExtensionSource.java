@@ -14,8 +14,8 @@ import dev.pgext.model.index.ExtIndex;
 public interface ExtensionSource {
 
 	/**
-	 * The extensions a tenant's computes of {@code major} may see: the public ones, with the
-	 * tenant's own replacing public ones of the same name.
+	 * The extensions a tenant's computes of {@code major} may see: the public ones, with
+	 * the tenant's own replacing public ones of the same name.
 	 * @param tenant the tenant, or {@code null} for public extensions only
 	 */
 	ExtIndex index(PgMajor major, TenantId tenant);

@@ -1,8 +1,8 @@
 package dev.pgext.loader.fetch;
 
 /**
- * A file or index could not be fetched or placed, with a stable reason a JIT caller and the
- * failure metrics can tell apart.
+ * A file or index could not be fetched or placed, with a stable reason a JIT caller and
+ * the failure metrics can tell apart.
  */
 public class FetchException extends RuntimeException {
 
@@ -24,7 +24,9 @@ public class FetchException extends RuntimeException {
 	/** Why a fetch failed. */
 	public enum Reason {
 
-		/** The content does not have the digest or size the index promises: never placed. */
+		/**
+		 * The content does not have the digest or size the index promises: never placed.
+		 */
 		DIGEST_MISMATCH("digest-mismatch"),
 
 		/** The index names content the store does not have. */
@@ -37,8 +39,8 @@ public class FetchException extends RuntimeException {
 		LOCAL_IO("local-io"),
 
 		/**
-		 * The index or manifest was refused by signature verification (unsigned, wrongly signed,
-		 * unknown key, expired, rolled back): none of its digests is trusted.
+		 * The index or manifest was refused by signature verification (unsigned, wrongly
+		 * signed, unknown key, expired, rolled back): none of its digests is trusted.
 		 */
 		UNTRUSTED("untrusted-metadata");
 

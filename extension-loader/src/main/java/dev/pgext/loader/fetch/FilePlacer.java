@@ -23,10 +23,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.pgext.model.store.Backoff;
+import dev.pgext.model.index.ExtFile;
 import dev.pgext.model.place.ContentMismatchException;
 import dev.pgext.model.place.FilePlacement;
-import dev.pgext.model.index.ExtFile;
+import dev.pgext.model.store.Backoff;
 
 /**
  * Puts the files of an index into place for the loader, through common-model's
@@ -52,13 +52,19 @@ public final class FilePlacer {
 
 	private final MeterRegistry meters;
 
-	/** A placer with an unbounded cache in {@code cacheDir}, or none when it is {@code null}. */
+	/**
+	 * A placer with an unbounded cache in {@code cacheDir}, or none when it is
+	 * {@code null}.
+	 */
 	public FilePlacer(ExtensionSource source, Path cacheDir, BandwidthLimiter limiter, Retry retry,
 			MeterRegistry meters) {
 		this((cacheDir != null) ? new NodeCache(cacheDir, 0, meters) : null, source, limiter, retry, meters);
 	}
 
-	/** A placer that keeps what it downloads in {@code cache}, or in no cache when it is {@code null}. */
+	/**
+	 * A placer that keeps what it downloads in {@code cache}, or in no cache when it is
+	 * {@code null}.
+	 */
 	public static FilePlacer cached(ExtensionSource source, NodeCache cache, BandwidthLimiter limiter, Retry retry,
 			MeterRegistry meters) {
 		return new FilePlacer(cache, source, limiter, retry, meters);
@@ -72,7 +78,9 @@ public final class FilePlacer {
 		this.retry = retry;
 		this.meters = meters;
 		// registered up front, so that dashboards and alerts see zero instead of no data
-		Counter.builder("pgext.loader.cache.hits").description("Files placed from the node-local cache").register(meters);
+		Counter.builder("pgext.loader.cache.hits")
+			.description("Files placed from the node-local cache")
+			.register(meters);
 		for (FetchException.Reason reason : FetchException.Reason.values()) {
 			failures(reason);
 		}
@@ -100,7 +108,10 @@ public final class FilePlacer {
 			.register(this.meters);
 	}
 
-	/** Retries network errors and 5xx answers with exponential backoff and jitter, never a wrong digest. */
+	/**
+	 * Retries network errors and 5xx answers with exponential backoff and jitter, never a
+	 * wrong digest.
+	 */
 	public static Retry retry(int attempts, Duration initialBackoff) {
 		return Backoff.retry("file-download", attempts, initialBackoff,
 				(ex) -> ex instanceof IOException || ex instanceof UncheckedIOException);
@@ -122,9 +133,11 @@ public final class FilePlacer {
 
 	/**
 	 * Places {@code file} at {@code target}.
-	 * @param throttled asked before each chunk: whether the background bandwidth limit applies now
-	 * (a download that a JIT request is waiting for is promoted and stops being throttled)
-	 * @throws FetchException when the content cannot be had or is wrong; the target is then untouched
+	 * @param throttled asked before each chunk: whether the background bandwidth limit
+	 * applies now (a download that a JIT request is waiting for is promoted and stops
+	 * being throttled)
+	 * @throws FetchException when the content cannot be had or is wrong; the target is
+	 * then untouched
 	 */
 	public Outcome place(ExtFile file, Path target, BooleanSupplier throttled) {
 		Outcome outcome = placeUnsynced(file, target, throttled);
@@ -135,8 +148,8 @@ public final class FilePlacer {
 	}
 
 	/**
-	 * Places several files, such as all files of one extension, and makes their renames durable
-	 * with one fsync per directory instead of one per file.
+	 * Places several files, such as all files of one extension, and makes their renames
+	 * durable with one fsync per directory instead of one per file.
 	 */
 	public void placeAll(List<ExtFile> files, Function<String, Path> resolve, BooleanSupplier throttled) {
 		Set<Path> directories = new LinkedHashSet<>();
@@ -150,10 +163,11 @@ public final class FilePlacer {
 	}
 
 	/**
-	 * As {@link #placeAll(List, Function, BooleanSupplier)}, the files placed side by side on
-	 * {@code parallel}: a preload or JIT request waits for its slowest file, not for the sum of
-	 * them (each file pays a GET and an fsync). Every file is waited for before a failure is
-	 * reported, so none is still being written when the caller hears of it.
+	 * As {@link #placeAll(List, Function, BooleanSupplier)}, the files placed side by
+	 * side on {@code parallel}: a preload or JIT request waits for its slowest file, not
+	 * for the sum of them (each file pays a GET and an fsync). Every file is waited for
+	 * before a failure is reported, so none is still being written when the caller hears
+	 * of it.
 	 */
 	public void placeAll(List<ExtFile> files, Function<String, Path> resolve, BooleanSupplier throttled,
 			ExecutorService parallel) {
@@ -164,8 +178,8 @@ public final class FilePlacer {
 		List<Future<Path>> placed = new ArrayList<>();
 		for (ExtFile file : files) {
 			Path target = resolve.apply(file.path());
-			placed.add(parallel.submit(
-					() -> (placeUnsynced(file, target, throttled) != Outcome.PRESENT) ? target.getParent() : null));
+			placed.add(parallel
+				.submit(() -> (placeUnsynced(file, target, throttled) != Outcome.PRESENT) ? target.getParent() : null));
 		}
 		Set<Path> directories = new LinkedHashSet<>();
 		RuntimeException failure = null;
@@ -178,9 +192,8 @@ public final class FilePlacer {
 			}
 			catch (ExecutionException ex) {
 				if (failure == null) {
-					failure = (ex.getCause() instanceof RuntimeException runtime) ? runtime
-							: new FetchException(FetchException.Reason.LOCAL_IO, String.valueOf(ex.getCause()),
-									ex.getCause());
+					failure = (ex.getCause() instanceof RuntimeException runtime) ? runtime : new FetchException(
+							FetchException.Reason.LOCAL_IO, String.valueOf(ex.getCause()), ex.getCause());
 				}
 			}
 			catch (InterruptedException ex) {
@@ -289,8 +302,8 @@ public final class FilePlacer {
 	}
 
 	/**
-	 * Streams {@code in} into place through {@link FilePlacement#receive}, throttled while
-	 * {@code throttled} says so; content that is not what the index says is a
+	 * Streams {@code in} into place through {@link FilePlacement#receive}, throttled
+	 * while {@code throttled} says so; content that is not what the index says is a
 	 * {@link FetchException.Reason#DIGEST_MISMATCH}, never retried.
 	 */
 	private void receive(InputStream in, ExtFile file, Path target, BooleanSupplier throttled, String source)
@@ -318,7 +331,8 @@ public final class FilePlacer {
 
 		};
 		try {
-			// the directory is fsynced by the caller: once per extension; a cache entry lost in a
+			// the directory is fsynced by the caller: once per extension; a cache entry
+			// lost in a
 			// crash is only a cache miss
 			FilePlacement.receive(in, file, target, flow);
 		}

@@ -9,8 +9,8 @@ import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
 
 /**
- * Merges the public index with a tenant's: a tenant's extension replaces the public one of the
- * same name, as the registry's compute manifest does.
+ * Merges the public index with a tenant's: a tenant's extension replaces the public one
+ * of the same name, as the registry's compute manifest does.
  */
 public final class IndexMerge {
 

@@ -29,24 +29,30 @@ import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.place.FilePlacement;
 
 /**
- * The node-local content-addressed cache, {@code <dir>/sha256/<hex>}, bounded in size: when
- * the blobs add up to more than the maximum, the least recently used are deleted first, except
- * the ones pinned because a compute of this loader placed (or is placing) them. Recency is the
- * file's modification time, refreshed on every hit, so that it survives a restart and is shared
- * by the loaders of one node.
+ * The node-local content-addressed cache, {@code
+ *
+<dir>
+ * /sha256/<hex>}, bounded in size: when the blobs add up to more than the maximum, the
+ * least recently used are deleted first, except the ones pinned because a compute of this
+ * loader placed (or is placing) them. Recency is the file's modification time, refreshed
+ * on every hit, so that it survives a restart and is shared by the loaders of one node.
  * <p>
- * Each loader accounts for the blobs present when it started and those it adds itself; blobs
- * another loader adds meanwhile are counted from its next start. Deleting a blob another loader
- * is copying is harmless (an open file stays readable), and one that is gone before it is
- * opened is downloaded again. Part files of downloads into the cache that died are removed at
- * start and whenever the cache evicts: those whose writer (the pid in their name) is no longer
- * alive, and those untouched for {@link #STALE_PART} whatever their pid says (a loader in another
- * pid namespace, a reused pid). A part removed under a live writer in another pid namespace costs
- * that writer one retry of its download.
+ * Each loader accounts for the blobs present when it started and those it adds itself;
+ * blobs another loader adds meanwhile are counted from its next start. Deleting a blob
+ * another loader is copying is harmless (an open file stays readable), and one that is
+ * gone before it is opened is downloaded again. Part files of downloads into the cache
+ * that died are removed at start and whenever the cache evicts: those whose writer (the
+ * pid in their name) is no longer alive, and those untouched for {@link #STALE_PART}
+ * whatever their pid says (a loader in another pid namespace, a reused pid). A part
+ * removed under a live writer in another pid namespace costs that writer one retry of its
+ * download.
  */
 public final class NodeCache {
 
-	/** How long a part file in the cache must be untouched before it counts as a dead download's. */
+	/**
+	 * How long a part file in the cache must be untouched before it counts as a dead
+	 * download's.
+	 */
 	static final Duration STALE_PART = Duration.ofMinutes(1);
 
 	private static final Logger log = LoggerFactory.getLogger(NodeCache.class);
@@ -64,7 +70,10 @@ public final class NodeCache {
 
 	private long bytes;
 
-	/** Whether the last eviction could not get under the maximum (warned once until it can again). */
+	/**
+	 * Whether the last eviction could not get under the maximum (warned once until it can
+	 * again).
+	 */
 	private boolean overWarned;
 
 	/**
@@ -98,7 +107,10 @@ public final class NodeCache {
 		return blobDir().resolve(digest.hex());
 	}
 
-	/** Keeps {@code digest} from eviction for as long as this loader runs: its compute has or needs it. */
+	/**
+	 * Keeps {@code digest} from eviction for as long as this loader runs: its compute has
+	 * or needs it.
+	 */
 	public synchronized void pin(Sha256Digest digest) {
 		this.pinned.add(digest.hex());
 	}

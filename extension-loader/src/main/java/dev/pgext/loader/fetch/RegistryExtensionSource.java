@@ -22,11 +22,12 @@ import dev.pgext.model.signing.MetadataRejectedException;
 import dev.pgext.model.signing.MetadataSignature;
 
 /**
- * Reads through the registry: {@code GET /api/v1/compute-manifests/{pg}?tenant=&platform=}
- * answers the merged index of this loader's platform (the registry leaves every other
- * platform's builds out), verified against its {@code Pgext-Signature} header before a digest in
- * it is trusted, {@code GET /api/v1/files/{sha256}} the content (possibly by a redirect to S3).
- * A 5xx answer or a network error is an {@link IOException}, which the placer retries.
+ * Reads through the registry: {@code GET
+ * /api/v1/compute-manifests/{pg}?tenant=&platform=} answers the merged index of this
+ * loader's platform (the registry leaves every other platform's builds out), verified
+ * against its {@code Pgext-Signature} header before a digest in it is trusted, {@code GET
+ * /api/v1/files/{sha256}} the content (possibly by a redirect to S3). A 5xx answer or a
+ * network error is an {@link IOException}, which the placer retries.
  */
 public final class RegistryExtensionSource implements ExtensionSource {
 
@@ -47,14 +48,17 @@ public final class RegistryExtensionSource implements ExtensionSource {
 		this(base, token, Retry.of("registry-manifest", RetryConfig.custom().maxAttempts(1).build()));
 	}
 
-	/** A source for the default platform whose manifest fetch is retried by {@code retry}. */
+	/**
+	 * A source for the default platform whose manifest fetch is retried by {@code retry}.
+	 */
 	public RegistryExtensionSource(URI base, String token, Retry retry) {
 		this(base, token, retry, Platform.DEFAULT);
 	}
 
 	/**
-	 * A source of {@code platform}'s builds whose manifest fetch is retried by {@code retry} on
-	 * network errors and 5xx answers (file fetches are retried by the placer).
+	 * A source of {@code platform}'s builds whose manifest fetch is retried by
+	 * {@code retry} on network errors and 5xx answers (file fetches are retried by the
+	 * placer).
 	 */
 	public RegistryExtensionSource(URI base, String token, Retry retry, Platform platform) {
 		this(base, token, retry, platform, MetadataTrust.none());
@@ -102,8 +106,8 @@ public final class RegistryExtensionSource implements ExtensionSource {
 			throw ex;
 		}
 		catch (MetadataRejectedException ex) {
-			throw new FetchException(FetchException.Reason.UNTRUSTED, "refusing registry " + path + ": " + ex.getMessage(),
-					ex);
+			throw new FetchException(FetchException.Reason.UNTRUSTED,
+					"refusing registry " + path + ": " + ex.getMessage(), ex);
 		}
 		catch (IllegalArgumentException ex) {
 			throw new FetchException(FetchException.Reason.MISSING, "registry " + path + ": " + ex.getMessage(), ex);
@@ -119,7 +123,8 @@ public final class RegistryExtensionSource implements ExtensionSource {
 
 	/** The document name the registry signs this manifest as. */
 	private String document(PgMajor major, TenantId tenant) {
-		return "compute-manifests/" + major + "/" + this.platform + "/" + ((tenant != null) ? tenant.value() : "public");
+		return "compute-manifests/" + major + "/" + this.platform + "/"
+				+ ((tenant != null) ? tenant.value() : "public");
 	}
 
 	@Override

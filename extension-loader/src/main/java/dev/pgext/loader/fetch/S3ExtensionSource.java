@@ -18,10 +18,11 @@ import dev.pgext.model.store.ObjectStore;
 import dev.pgext.model.store.ObjectStoreException;
 
 /**
- * Reads the extension store bucket directly: the public and the tenant's {@code ext_index.json}
- * of this loader's platform ({@link StoreLayout#extIndex(Scope, PgMajor, Platform)}: no other
- * platform's index is ever read), each verified against its detached signature before a digest
- * in it is trusted, and files from {@code blobs/sha256/<hex>}.
+ * Reads the extension store bucket directly: the public and the tenant's
+ * {@code ext_index.json} of this loader's platform
+ * ({@link StoreLayout#extIndex(Scope, PgMajor, Platform)}: no other platform's index is
+ * ever read), each verified against its detached signature before a digest in it is
+ * trusted, and files from {@code blobs/sha256/<hex>}.
  */
 public final class S3ExtensionSource implements ExtensionSource {
 
@@ -43,7 +44,8 @@ public final class S3ExtensionSource implements ExtensionSource {
 
 	/**
 	 * A source of {@code platform}'s builds whose indexes must pass {@code trust} (their
-	 * detached signature {@code ext_index.json.sig} beside them) before any digest is read.
+	 * detached signature {@code ext_index.json.sig} beside them) before any digest is
+	 * read.
 	 */
 	public S3ExtensionSource(ObjectStore store, Platform platform, MetadataTrust trust) {
 		this.store = store;
@@ -54,8 +56,8 @@ public final class S3ExtensionSource implements ExtensionSource {
 	@Override
 	public ExtIndex index(PgMajor major, TenantId tenant) {
 		ExtIndex publicIndex = read(StoreLayout.extIndex(Scope.PUBLIC, major, this.platform));
-		ExtIndex tenantIndex = (tenant != null)
-				? read(StoreLayout.extIndex(Scope.tenant(tenant), major, this.platform)) : null;
+		ExtIndex tenantIndex = (tenant != null) ? read(StoreLayout.extIndex(Scope.tenant(tenant), major, this.platform))
+				: null;
 		return IndexMerge.merge(major, tenant, publicIndex, tenantIndex);
 	}
 
@@ -69,7 +71,8 @@ public final class S3ExtensionSource implements ExtensionSource {
 			byte[] content = index.get();
 			byte[] signature = this.store.getBytes(key + MetadataSignature.SUFFIX).orElse(null);
 			if (!this.trust.verifiesOrMayBeMidWrite(key, content, signature)) {
-				// the registry writes the index, then its signature: a read between the two sees
+				// the registry writes the index, then its signature: a read between the
+				// two sees
 				// a new index with the old signature, which a second read no longer does
 				content = this.store.getBytes(key).orElse(content);
 				signature = this.store.getBytes(key + MetadataSignature.SUFFIX).orElse(null);

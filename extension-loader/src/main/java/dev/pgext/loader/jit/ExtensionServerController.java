@@ -2,9 +2,6 @@ package dev.pgext.loader.jit;
 
 import java.util.concurrent.TimeoutException;
 
-import dev.pgext.loader.compute.Compute;
-import dev.pgext.model.index.ExtIndexEntry;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,13 +11,16 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.pgext.loader.compute.Compute;
+import dev.pgext.model.index.ExtIndexEntry;
+
 /**
- * {@code POST /extension_server/{filename}?is_library=true|false}: answers {@code 200} once
- * every file of the owning extension (and what it requires) is in place, {@code 404} when no
- * extension available to this compute owns the file, {@code 500} with the reason when the
- * download fails. The filename may contain {@code /} (a script directory), as in Neon. It is
- * percent-decoded as a path is ({@code %2B} and {@code +} are both a plus sign; a {@code +} is
- * never a space, unlike in a form).
+ * {@code POST /extension_server/{filename}?is_library=true|false}: answers {@code 200}
+ * once every file of the owning extension (and what it requires) is in place, {@code 404}
+ * when no extension available to this compute owns the file, {@code 500} with the reason
+ * when the download fails. The filename may contain {@code /} (a script directory), as in
+ * Neon. It is percent-decoded as a path is ({@code %2B} and {@code +} are both a plus
+ * sign; a {@code +} is never a space, unlike in a form).
  */
 @RestController
 class ExtensionServerController {

@@ -1,8 +1,8 @@
 package dev.pgext.loader.jit;
 
 /**
- * No extension available to this compute owns the file Postgres asked for: the JIT answer is
- * {@code 404} and nothing is written.
+ * No extension available to this compute owns the file Postgres asked for: the JIT answer
+ * is {@code 404} and nothing is written.
  */
 public class UnknownExtensionFileException extends RuntimeException {
 

@@ -16,12 +16,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A postmaster of a data directory that outlived the loader that started it (the loader was
- * killed before it could stop it). It is found through the data directory's
- * {@code postmaster.pid}: the pid on its first line must be alive, the data directory on its
- * second line must be this one, and {@code /proc/<pid>/cmdline} must be a {@code postgres}
- * program naming this data directory, so that a reused pid of another program is never
- * signalled. A lock file whose process is gone is left to Postgres, which replaces it itself.
+ * A postmaster of a data directory that outlived the loader that started it (the loader
+ * was killed before it could stop it). It is found through the data directory's
+ * {@code postmaster.pid}: the pid on its first line must be alive, the data directory on
+ * its second line must be this one, and {@code /proc/<pid>/cmdline} must be a
+ * {@code postgres} program naming this data directory, so that a reused pid of another
+ * program is never signalled. A lock file whose process is gone is left to Postgres,
+ * which replaces it itself.
  *
  * @param pid the postmaster's process id
  * @param process its handle
@@ -64,8 +65,8 @@ record LeftoverPostmaster(long pid, ProcessHandle process) {
 	}
 
 	/**
-	 * Stops it as an operator would: a fast shutdown (SIGINT) and up to {@code timeout} for it,
-	 * then an immediate shutdown (SIGQUIT) and a few seconds, then SIGKILL.
+	 * Stops it as an operator would: a fast shutdown (SIGINT) and up to {@code timeout}
+	 * for it, then an immediate shutdown (SIGQUIT) and a few seconds, then SIGKILL.
 	 * @return whether it is gone
 	 */
 	boolean stop(Duration timeout) {

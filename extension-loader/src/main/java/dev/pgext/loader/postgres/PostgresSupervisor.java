@@ -37,21 +37,24 @@ import dev.pgext.model.postgres.Unprivileged;
 /**
  * Runs the compute's {@code postgres} as a child process, never as root, and never longer
  * than the loader: the postmaster is started with a parent-death signal (SIGINT, a fast
- * shutdown) from one long-lived thread, so that a killed loader takes its Postgres down with
- * it, and a postmaster of the same data directory that is still alive when a loader starts is
- * stopped first ({@link #stopLeftover()}). Its output goes to {@code <data dir>.log}; when it
- * exits without being asked to, the supervisor logs the exit code with the end of that log
- * and reports {@link State#CRASHED}.
+ * shutdown) from one long-lived thread, so that a killed loader takes its Postgres down
+ * with it, and a postmaster of the same data directory that is still alive when a loader
+ * starts is stopped first ({@link #stopLeftover()}). Its output goes to
+ * {@code <data dir>.log}; when it exits without being asked to, the supervisor logs the
+ * exit code with the end of that log and reports {@link State#CRASHED}.
  * <p>
- * The state changes in one place, {@link #move}: {@code NOT_STARTED -> STARTING -> RUNNING},
- * {@code STARTING|RUNNING -> CRASHED} on an unexpected exit, and {@code -> STOPPED} once the
- * loader stopped it. {@code RUNNING} is reached only when a connection succeeded to a server
- * whose {@code data_directory} is this one, while this supervisor's own process was alive and
- * held the data directory's lock file: never because another server answered on the port.
+ * The state changes in one place, {@link #move}:
+ * {@code NOT_STARTED -> STARTING -> RUNNING}, {@code STARTING|RUNNING -> CRASHED} on an
+ * unexpected exit, and {@code -> STOPPED} once the loader stopped it. {@code RUNNING} is
+ * reached only when a connection succeeded to a server whose {@code data_directory} is
+ * this one, while this supervisor's own process was alive and held the data directory's
+ * lock file: never because another server answered on the port.
  */
 public final class PostgresSupervisor implements AutoCloseable {
 
-	/** The superuser {@code initdb} creates, which the loader connects as over loopback. */
+	/**
+	 * The superuser {@code initdb} creates, which the loader connects as over loopback.
+	 */
 	public static final String SUPERUSER = "postgres";
 
 	private static final Logger log = LoggerFactory.getLogger(PostgresSupervisor.class);
@@ -91,8 +94,8 @@ public final class PostgresSupervisor implements AutoCloseable {
 	private final AtomicReference<State> state = new AtomicReference<>(State.NOT_STARTED);
 
 	/**
-	 * The postmaster's parent: the parent-death signal fires when the thread that started a
-	 * process ends, so that thread must live exactly as long as this supervisor.
+	 * The postmaster's parent: the parent-death signal fires when the thread that started
+	 * a process ends, so that thread must live exactly as long as this supervisor.
 	 */
 	private final ExecutorService parent;
 
@@ -100,7 +103,10 @@ public final class PostgresSupervisor implements AutoCloseable {
 
 	private volatile boolean stopping;
 
-	/** Written under this object's lock, read without it ({@link #pid()} must not wait for a stop). */
+	/**
+	 * Written under this object's lock, read without it ({@link #pid()} must not wait for
+	 * a stop).
+	 */
 	private volatile Process process;
 
 	public PostgresSupervisor(PostgresInstall install, Path dataDir, int port, Duration stopTimeout,
@@ -110,7 +116,8 @@ public final class PostgresSupervisor implements AutoCloseable {
 		this.port = port;
 		this.stopTimeout = stopTimeout;
 		this.listener = listener;
-		// a plain pool: its core thread never times out, and nothing shuts it down but close()
+		// a plain pool: its core thread never times out, and nothing shuts it down but
+		// close()
 		this.parent = Executors.newFixedThreadPool(1, (runnable) -> {
 			Thread thread = new Thread(runnable, "pgext-postmaster-parent");
 			thread.setDaemon(true);
@@ -119,9 +126,9 @@ public final class PostgresSupervisor implements AutoCloseable {
 	}
 
 	/**
-	 * Stops a postmaster of this data directory that a previous loader left running (it was
-	 * killed, or its Postgres had no parent-death signal), so that this loader's own server can
-	 * take the data directory.
+	 * Stops a postmaster of this data directory that a previous loader left running (it
+	 * was killed, or its Postgres had no parent-death signal), so that this loader's own
+	 * server can take the data directory.
 	 * @return the pid of the stopped postmaster, or empty when there was none
 	 * @throws IllegalStateException when it could not be stopped
 	 */
@@ -142,7 +149,11 @@ public final class PostgresSupervisor implements AutoCloseable {
 		log.info("The leftover postmaster {} of {} stopped", pid, this.dataDir);
 		return OptionalLong.of(pid);
 	}
-	/** Runs {@code initdb} when the data directory is missing or empty; returns whether it did. */
+
+	/**
+	 * Runs {@code initdb} when the data directory is missing or empty; returns whether it
+	 * did.
+	 */
 	public boolean initdbIfEmpty() {
 		try {
 			if (Files.isDirectory(this.dataDir)) {
@@ -154,7 +165,8 @@ public final class PostgresSupervisor implements AutoCloseable {
 			}
 			List<String> command = List.of(this.install.binary("initdb").toString(), "-D", this.dataDir.toString(),
 					"-U", SUPERUSER, "--auth=trust", "-E", "UTF8", "--locale=C");
-			// initdb removes what it created when it gets SIGTERM, so a loader killed during initdb
+			// initdb removes what it created when it gets SIGTERM, so a loader killed
+			// during initdb
 			// leaves an empty data directory, not a half-initialised one
 			Process initdb = Unprivileged.processBuilder(withParentDeathSignal(command, "TERM"))
 				.redirectErrorStream(true)
@@ -176,7 +188,10 @@ public final class PostgresSupervisor implements AutoCloseable {
 		}
 	}
 
-	/** Starts {@code postgres -D <data> -p <port> -c ...} and waits until it accepts connections. */
+	/**
+	 * Starts {@code postgres -D <data> -p <port> -c ...} and waits until it accepts
+	 * connections.
+	 */
 	public void start(Map<String, String> settings, Duration timeout) {
 		launch(settings);
 		awaitConnections(timeout);
@@ -215,10 +230,10 @@ public final class PostgresSupervisor implements AutoCloseable {
 	}
 
 	/**
-	 * {@code command} run through {@code setpriv --pdeathsig <signal>}: the kernel sends it that
-	 * signal when the thread that started it dies, with this JVM even by SIGKILL (SIGINT is a
-	 * postmaster's fast shutdown). Without setpriv the command runs as it is, and
-	 * {@link #stopLeftover()} is the only guard.
+	 * {@code command} run through {@code setpriv --pdeathsig <signal>}: the kernel sends
+	 * it that signal when the thread that started it dies, with this JVM even by SIGKILL
+	 * (SIGINT is a postmaster's fast shutdown). Without setpriv the command runs as it
+	 * is, and {@link #stopLeftover()} is the only guard.
 	 */
 	static List<String> withParentDeathSignal(List<String> command, String signal) {
 		for (String setpriv : SETPRIV) {
@@ -232,10 +247,10 @@ public final class PostgresSupervisor implements AutoCloseable {
 	}
 
 	/**
-	 * Waits until the launched server accepts a connection; fails when it exits or the time is
-	 * up. A connection counts only while this supervisor's process is alive and is the one the
-	 * data directory's lock file names: a server left on the same port by someone else does not
-	 * make this one {@code RUNNING}.
+	 * Waits until the launched server accepts a connection; fails when it exits or the
+	 * time is up. A connection counts only while this supervisor's process is alive and
+	 * is the one the data directory's lock file names: a server left on the same port by
+	 * someone else does not make this one {@code RUNNING}.
 	 */
 	public void awaitConnections(Duration timeout) {
 		Process launched = this.process;
@@ -312,7 +327,10 @@ public final class PostgresSupervisor implements AutoCloseable {
 		move(EnumSet.of(State.STARTING, State.RUNNING), State.CRASHED);
 	}
 
-	/** The one place the state changes: from one of {@code from} to {@code to}, or not at all. */
+	/**
+	 * The one place the state changes: from one of {@code from} to {@code to}, or not at
+	 * all.
+	 */
 	private boolean move(Set<State> from, State to) {
 		State previous;
 		do {
@@ -363,8 +381,8 @@ public final class PostgresSupervisor implements AutoCloseable {
 	}
 
 	/**
-	 * Fast shutdown (SIGINT), then a kill if it takes longer than the stop timeout; a server
-	 * not started yet never will be. Ends the postmaster's parent thread last.
+	 * Fast shutdown (SIGINT), then a kill if it takes longer than the stop timeout; a
+	 * server not started yet never will be. Ends the postmaster's parent thread last.
 	 */
 	@Override
 	public synchronized void close() {

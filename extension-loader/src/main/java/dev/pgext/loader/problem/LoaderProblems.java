@@ -3,11 +3,6 @@ package dev.pgext.loader.problem;
 import java.net.URI;
 import java.util.concurrent.TimeoutException;
 
-import dev.pgext.loader.compute.ComputeAlreadyStartedException;
-import dev.pgext.loader.compute.ComputeNotStartedException;
-import dev.pgext.loader.fetch.FetchException;
-import dev.pgext.loader.jit.UnknownExtensionFileException;
-
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -17,6 +12,11 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+import dev.pgext.loader.compute.ComputeAlreadyStartedException;
+import dev.pgext.loader.compute.ComputeNotStartedException;
+import dev.pgext.loader.fetch.FetchException;
+import dev.pgext.loader.jit.UnknownExtensionFileException;
 
 /**
  * Every error of the loader's API as an RFC 9457 problem with a stable type per kind.
@@ -59,7 +59,10 @@ class LoaderProblems extends ResponseEntityExceptionHandler {
 		return problem(HttpStatus.BAD_REQUEST, "bad-request", ex.getMessage());
 	}
 
-	/** Spring's own problems (validation, unreadable body, wrong method) get a type of their own too. */
+	/**
+	 * Spring's own problems (validation, unreadable body, wrong method) get a type of
+	 * their own too.
+	 */
 	@Override
 	protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode statusCode,
 			WebRequest request) {

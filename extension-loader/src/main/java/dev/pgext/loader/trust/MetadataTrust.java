@@ -22,8 +22,8 @@ import dev.pgext.model.signing.VersionLedger;
  * The loader's one gate between a signed document (an {@code ext_index.json}, a compute
  * manifest) and the digests in it. Each refusal is counted in
  * {@code pgext_loader_metadata_rejected_total{reason}} and kept until the same document
- * verifies again, so the {@code metadataTrust} health indicator is down while any document
- * the loader last read was refused.
+ * verifies again, so the {@code metadataTrust} health indicator is down while any
+ * document the loader last read was refused.
  */
 public class MetadataTrust {
 
@@ -47,8 +47,9 @@ public class MetadataTrust {
 
 	/** Trust that checks nothing: no key configured and none required. */
 	public static MetadataTrust none() {
-		return new MetadataTrust(new MetadataVerifier(TrustedKeys.of(List.of()), false, VersionLedger.inMemory(),
-				Clock.systemUTC()), null);
+		return new MetadataTrust(
+				new MetadataVerifier(TrustedKeys.of(List.of()), false, VersionLedger.inMemory(), Clock.systemUTC()),
+				null);
 	}
 
 	/**
@@ -65,7 +66,8 @@ public class MetadataTrust {
 	/**
 	 * Verifies {@code content} read as {@code document}.
 	 * @param signature the detached signature's bytes, or {@code null} when there is none
-	 * @throws MetadataRejectedException when it must not be trusted; counted and kept for health
+	 * @throws MetadataRejectedException when it must not be trusted; counted and kept for
+	 * health
 	 */
 	public void verify(String document, byte[] content, byte[] signature) {
 		try {
@@ -101,14 +103,16 @@ public class MetadataTrust {
 	/** Records a refusal found before verification (an undecodable signature header). */
 	public void reject(String document, MetadataRejectedException ex) {
 		log.error("Refusing {}: {}", document, ex.getMessage());
-		this.rejected.put(document,
-				new Rejection(document, ex.reason().tag(), ex.getMessage(), Instant.now()));
+		this.rejected.put(document, new Rejection(document, ex.reason().tag(), ex.getMessage(), Instant.now()));
 		if (this.meters != null) {
 			counter(ex.reason()).increment();
 		}
 	}
 
-	/** Decodes a base64 {@link MetadataSignature#HEADER} value, or {@code null} when absent. */
+	/**
+	 * Decodes a base64 {@link MetadataSignature#HEADER} value, or {@code null} when
+	 * absent.
+	 */
 	public byte[] decodeHeader(String document, String header) {
 		if (header == null) {
 			return null;

@@ -25,7 +25,8 @@ class MetadataTrustHealthIndicator implements HealthIndicator {
 		}
 		Health.Builder health = Health.down();
 		this.trust.rejections()
-			.forEach((rejection) -> health.withDetail(rejection.document(), rejection.reason() + ": " + rejection.message()));
+			.forEach((rejection) -> health.withDetail(rejection.document(),
+					rejection.reason() + ": " + rejection.message()));
 		return health.build();
 	}
 

@@ -9,8 +9,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The keys the loader trusts to sign indexes and manifests.
  *
- * @param publicKeys trusted Ed25519 public keys, each the path of a PEM file or inline PEM
- * ({@code -----BEGIN PUBLIC KEY-----}); several during a key rotation
+ * @param publicKeys trusted Ed25519 public keys, each the path of a PEM file or inline
+ * PEM ({@code -----BEGIN PUBLIC KEY-----}); several during a key rotation
  * @param requireSignatures whether an unsigned index or manifest is refused; when unset,
  * {@code true} as soon as a key is configured
  * @param stateDir where the highest version seen of each document is kept, so a replayed

@@ -30,18 +30,19 @@ import dev.pgext.testsupport.TestBucket;
 import dev.pgext.testsupport.TestInfrastructure;
 
 /**
- * What the {@code pgext_loader} hook adds to {@code CREATE EXTENSION}, per Postgres major. Not
- * a test: run it on purpose (docs/benchmarks.md has the command).
+ * What the {@code pgext_loader} hook adds to {@code CREATE EXTENSION}, per Postgres
+ * major. Not a test: run it on purpose (docs/benchmarks.md has the command).
  * <ul>
- * <li>An extension already on disk: {@code CREATE EXTENSION pg_trgm} (dropped again after each
- * run) with the hook on and with {@code pgext_loader.enabled = off}, alternately. With the hook
- * on it is a few stats and one directory read, no request.</li>
- * <li>An extension fetched on demand: on one compute {@code CREATE EXTENSION x} for extensions
- * not on disk (the hook asks the loader, then Postgres runs the script); on a second compute of
- * the same store the loader's bare JIT answer for the same extensions
- * ({@code POST /extension_server/x.control} from an HTTP client), then {@code CREATE EXTENSION x}
- * with the files in place, one extension at a time, the two computes taking turns to go first.
- * The hook's own share is the first minus the sum of the other two.</li>
+ * <li>An extension already on disk: {@code CREATE EXTENSION pg_trgm} (dropped again after
+ * each run) with the hook on and with {@code pgext_loader.enabled = off}, alternately.
+ * With the hook on it is a few stats and one directory read, no request.</li>
+ * <li>An extension fetched on demand: on one compute {@code CREATE EXTENSION x} for
+ * extensions not on disk (the hook asks the loader, then Postgres runs the script); on a
+ * second compute of the same store the loader's bare JIT answer for the same extensions
+ * ({@code POST /extension_server/x.control} from an HTTP client), then
+ * {@code CREATE EXTENSION x} with the files in place, one extension at a time, the two
+ * computes taking turns to go first. The hook's own share is the first minus the sum of
+ * the other two.</li>
  * <li>The request alone, without a download: {@code CREATE EXTENSION} of an extension the
  * loader answers 404 for (the statement fails with {@code PX001}) against the same
  * {@code POST} from an HTTP client, alternately, on one loader.</li>
@@ -50,13 +51,19 @@ import dev.pgext.testsupport.TestInfrastructure;
  */
 public final class HookLatencyBenchmark {
 
-	/** Trusted contrib extensions without {@code requires}, present in every major measured. */
+	/**
+	 * Trusted contrib extensions without {@code requires}, present in every major
+	 * measured.
+	 */
 	private static final List<String> ON_DEMAND = List.of("hstore", "citext", "isn", "tablefunc", "btree_gin",
 			"btree_gist", "ltree", "cube", "seg", "intarray", "fuzzystrmatch", "lo", "pgcrypto");
 
 	private static final String ON_DISK = "pg_trgm";
 
-	/** Not available to the computes: the loader answers 404 at once, nothing is downloaded. */
+	/**
+	 * Not available to the computes: the loader answers 404 at once, nothing is
+	 * downloaded.
+	 */
 	private static final String REFUSED = "pg_refused";
 
 	private HookLatencyBenchmark() {
@@ -109,7 +116,8 @@ public final class HookLatencyBenchmark {
 				sql.execute("SET pgext_loader.enabled = on");
 				HttpClient http = HttpClient.newHttpClient();
 				HttpRequest refused = HttpRequest
-					.newBuilder(URI.create(viaHook.url() + "/extension_server/" + REFUSED + ".control?is_library=false"))
+					.newBuilder(
+							URI.create(viaHook.url() + "/extension_server/" + REFUSED + ".control?is_library=false"))
 					.POST(HttpRequest.BodyPublishers.noBody())
 					.build();
 				for (int round = 0; round < rounds; round++) {
@@ -130,7 +138,8 @@ public final class HookLatencyBenchmark {
 						}
 						else {
 							int status = http.send(refused, HttpResponse.BodyHandlers.discarding()).statusCode();
-							record(results, prefix + "404 round trip, bare (POST /extension_server, HTTP client)", start);
+							record(results, prefix + "404 round trip, bare (POST /extension_server, HTTP client)",
+									start);
 							if (status != 404) {
 								throw new IllegalStateException("JIT for " + REFUSED + " answered " + status);
 							}
@@ -139,12 +148,14 @@ public final class HookLatencyBenchmark {
 				}
 				try (Connection bareConnection = bare.connect(); Statement bareSql = bareConnection.createStatement()) {
 					bareSql.execute("SET pgext_loader.enabled = off");
-					// warm-up of the second loader's request path, as the first one had with pg_trgm
+					// warm-up of the second loader's request path, as the first one had
+					// with pg_trgm
 					jit(http, bare, ON_DISK);
 					bareSql.execute("CREATE EXTENSION " + ON_DISK);
 					for (int i = 0; i < ON_DEMAND.size(); i++) {
 						String name = ON_DEMAND.get(i);
-						// alternate which compute fetches first: the second read of a blob finds it in the page cache
+						// alternate which compute fetches first: the second read of a
+						// blob finds it in the page cache
 						double viaHookMs = 0;
 						if (i % 2 == 0) {
 							viaHookMs = createThroughHook(sql, viaHook, name);
@@ -197,7 +208,10 @@ public final class HookLatencyBenchmark {
 		results.computeIfAbsent(name, (k) -> new ArrayList<>()).add(ms);
 	}
 
-	/** The measurement is only one of a fetch when no script of the extension is on disk before it. */
+	/**
+	 * The measurement is only one of a fetch when no script of the extension is on disk
+	 * before it.
+	 */
 	private static void requireScriptsAbsent(PostgresInstall install, String name) throws java.io.IOException {
 		try (Stream<Path> files = Files.list(install.extensionDir())) {
 			List<Path> scripts = files.filter((f) -> f.getFileName().toString().startsWith(name + "--")).toList();
@@ -216,7 +230,10 @@ public final class HookLatencyBenchmark {
 		return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
 	}
 
-	/** A loader with its compute: the hook preloaded, prefetch off, extensions fetched only when asked. */
+	/**
+	 * A loader with its compute: the hook preloaded, prefetch off, extensions fetched
+	 * only when asked.
+	 */
 	private record Loader(ConfigurableApplicationContext context, PostgresInstall install, int port,
 			int postgresPort) implements AutoCloseable {
 
@@ -232,7 +249,8 @@ public final class HookLatencyBenchmark {
 					 "settings": {"fsync": "off", "unix_socket_directories": ""}}
 					""".formatted(major.value(), install.root(), dir.resolve("data"), postgresPort,
 					String.join(", ", available.stream().map((name) -> '"' + name + '"').toList())));
-			// command-line arguments: they win over the application's own configuration files
+			// command-line arguments: they win over the application's own configuration
+			// files
 			ConfigurableApplicationContext context = new SpringApplicationBuilder(LoaderApplication.class).run(
 					"--server.port=" + port, "--server.address=127.0.0.1", "--pgext.loader.spec-file=" + spec,
 					"--pgext.loader.s3.endpoint=" + bucket.endpoint(), "--pgext.loader.s3.bucket=" + bucket.name(),

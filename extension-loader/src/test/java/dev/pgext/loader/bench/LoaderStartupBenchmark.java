@@ -54,14 +54,15 @@ import dev.pgext.testsupport.PostgresInstalls;
  * Start-up time to "accepting connections", run on purpose (docs/benchmarks.md has the
  * commands). Two modes, the first argument:
  * <ul>
- * <li>{@code catalog [rounds]}: a compute with 2 preloaded extensions and 10, 200, 2,000 and
- * 10,000 available ones (the others small synthetic entries), with the {@code pgext_loader} hook
- * configured and without it, against the same run's bare Postgres start (same binaries, same
- * copied data directory, the same {@code shared_preload_libraries}) plus the bare S3 GET of the
- * preload closure.</li>
- * <li>{@code bulk [rounds] [seed]}: 200 available extensions of realistic sizes: the loader
- * against downloading every extension at start, straight to the in-process S3 endpoint and
- * through a proxy that shares 50 MiB/s among all connections, as a distant store would.</li>
+ * <li>{@code catalog [rounds]}: a compute with 2 preloaded extensions and 10, 200, 2,000
+ * and 10,000 available ones (the others small synthetic entries), with the
+ * {@code pgext_loader} hook configured and without it, against the same run's bare
+ * Postgres start (same binaries, same copied data directory, the same
+ * {@code shared_preload_libraries}) plus the bare S3 GET of the preload closure.</li>
+ * <li>{@code bulk [rounds] [seed]}: 200 available extensions of realistic sizes: the
+ * loader against downloading every extension at start, straight to the in-process S3
+ * endpoint and through a proxy that shares 50 MiB/s among all connections, as a distant
+ * store would.</li>
  * </ul>
  */
 public final class LoaderStartupBenchmark {
@@ -107,8 +108,8 @@ public final class LoaderStartupBenchmark {
 	private static final String BARE_GET = "bare S3 GET of the preload closure (" + WORKERS + " threads)";
 
 	/**
-	 * Start to accepting connections against the number of available extensions; every size in
-	 * every round, so a drift of the shared machine touches all of them alike.
+	 * Start to accepting connections against the number of available extensions; every
+	 * size in every round, so a drift of the shared machine touches all of them alike.
 	 */
 	private static void catalogSizes(int rounds) throws Exception {
 		Path work = Files.createTempDirectory("pgext-loader-bench");
@@ -183,8 +184,8 @@ public final class LoaderStartupBenchmark {
 	}
 
 	/**
-	 * Postgres alone, from the same copied installation (the preload closure placed beforehand,
-	 * untimed) and data directory, with the settings the loader gives it.
+	 * Postgres alone, from the same copied installation (the preload closure placed
+	 * beforehand, untimed) and data directory, with the settings the loader gives it.
 	 */
 	private static long bareStart(ExtensionSource source, List<ExtFile> preloadFiles, Path hook, Path installTemplate,
 			Path dataTemplate, Path dir) throws Exception {
@@ -199,9 +200,10 @@ public final class LoaderStartupBenchmark {
 		try (PostgresSupervisor postgres = new PostgresSupervisor(install, data, freePort(), Duration.ofMinutes(1),
 				null)) {
 			long start = System.nanoTime();
-			postgres.start(Map.of("listen_addresses", "127.0.0.1", "unix_socket_directories", "",
-					"shared_preload_libraries", "pgext_loader," + String.join(",", PRELOAD), "pgext_loader.server",
-					"127.0.0.1:1"), Duration.ofMinutes(2));
+			postgres.start(
+					Map.of("listen_addresses", "127.0.0.1", "unix_socket_directories", "", "shared_preload_libraries",
+							"pgext_loader," + String.join(",", PRELOAD), "pgext_loader.server", "127.0.0.1:1"),
+					Duration.ofMinutes(2));
 			return millis(start);
 		}
 	}
@@ -252,8 +254,8 @@ public final class LoaderStartupBenchmark {
 						record(results, prefix + LOADER,
 								loader(source, LoaderProperties.defaults().withWorkers(WORKERS, true), installTemplate,
 										dataTemplate, dir.resolve("loader"), results, prefix + "loader phase: "));
-						record(results, prefix + BULK, bulk(source, index, installTemplate, dataTemplate,
-								dir.resolve("bulk")));
+						record(results, prefix + BULK,
+								bulk(source, index, installTemplate, dataTemplate, dir.resolve("bulk")));
 						record(results, prefix + "bare S3 GET of the preload closure (" + WORKERS + " threads)",
 								bareTransfer(viaProxy, files(preload)));
 						record(results, prefix + "bare S3 GET of the whole catalog (" + WORKERS + " threads)",
@@ -304,7 +306,8 @@ public final class LoaderStartupBenchmark {
 					}
 				});
 			}
-			// up to the moment Postgres accepted its first connection, not the background work after it
+			// up to the moment Postgres accepted its first connection, not the background
+			// work after it
 			return compute.status().phaseMillis().get("total");
 		}
 		finally {
@@ -312,9 +315,12 @@ public final class LoaderStartupBenchmark {
 		}
 	}
 
-	/** The rejected alternative: every file of every extension in place before Postgres starts. */
-	private static long bulk(ExtensionSource source, ExtIndex index, Path installTemplate, Path dataTemplate,
-			Path dir) throws Exception {
+	/**
+	 * The rejected alternative: every file of every extension in place before Postgres
+	 * starts.
+	 */
+	private static long bulk(ExtensionSource source, ExtIndex index, Path installTemplate, Path dataTemplate, Path dir)
+			throws Exception {
 		PostgresInstall install = new PostgresInstall(copy(installTemplate, dir.resolve("install")));
 		Path data = copy(dataTemplate, dir.resolve("data"));
 		FilePlacer placer = new FilePlacer(source, null, null, FilePlacer.retry(3, Duration.ofMillis(100)),
@@ -334,7 +340,8 @@ public final class LoaderStartupBenchmark {
 		finally {
 			pool.shutdownNow();
 		}
-		try (PostgresSupervisor postgres = new PostgresSupervisor(install, data, freePort(), Duration.ofMinutes(1), null)) {
+		try (PostgresSupervisor postgres = new PostgresSupervisor(install, data, freePort(), Duration.ofMinutes(1),
+				null)) {
 			postgres.start(Map.of("listen_addresses", "127.0.0.1", "unix_socket_directories", "",
 					"shared_preload_libraries", String.join(",", PRELOAD)), Duration.ofMinutes(2));
 			return millis(start);
@@ -365,9 +372,10 @@ public final class LoaderStartupBenchmark {
 	}
 
 	/**
-	 * Every contrib extension of Postgres 15, plus synthetic ones up to {@value #CATALOG}, each
-	 * with a control file, an install script and a library whose size is log-uniform between
-	 * 50 KiB and 5 MiB (most extensions are small, a few are large).
+	 * Every contrib extension of Postgres 15, plus synthetic ones up to
+	 * {@value #CATALOG}, each with a control file, an install script and a library whose
+	 * size is log-uniform between 50 KiB and 5 MiB (most extensions are small, a few are
+	 * large).
 	 */
 	private static ExtIndex fillStore(S3ObjectStore store, Path work, long seed) throws IOException {
 		List<ExtIndexEntry> entries = new ArrayList<>();

@@ -26,6 +26,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
 import dev.pgext.loader.FaultyS3Proxy;
 import dev.pgext.loader.LoaderClient;
 import dev.pgext.loader.TestStores;
@@ -43,18 +49,13 @@ import dev.pgext.testsupport.FreePorts;
 import dev.pgext.testsupport.TestBucket;
 import dev.pgext.testsupport.TestInfrastructure;
 
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A whole compute: the loader reads a spec file, places real contrib extensions of
  * Postgres 15 from a real S3 bucket into an installation that lacks them, starts that
- * Postgres and serves JIT requests. Background prefetch is off so that JIT has work to do.
+ * Postgres and serves JIT requests. Background prefetch is off so that JIT has work to
+ * do.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext
@@ -107,7 +108,10 @@ class ComputeIntegrationTests {
 		TestStores.loaderProperties(registry, spec, proxy.endpoint(), bucket);
 	}
 
-	/** Replaces the content of the extension's library blob with other bytes of the same size. */
+	/**
+	 * Replaces the content of the extension's library blob with other bytes of the same
+	 * size.
+	 */
 	private static void corrupt(S3ObjectStore store, ExtIndexEntry entry) {
 		ExtFile library = entry.files().stream().filter(ExtFile::isLibrary).findFirst().orElseThrow();
 		byte[] content = store.getBytes(StoreLayout.blob(library.sha256())).orElseThrow();
@@ -156,7 +160,8 @@ class ComputeIntegrationTests {
 	@Test
 	@Order(2)
 	void everyAvailableExtensionIsListedButOnlyItsControlFileIsOnDisk() throws Exception {
-		try (Connection connection = connect(); Statement sql = connection.createStatement();
+		try (Connection connection = connect();
+				Statement sql = connection.createStatement();
 				ResultSet rows = sql.executeQuery("SELECT count(*) FROM pg_available_extensions "
 						+ "WHERE name IN ('hstore', 'pg_trgm', 'citext', 'earthdistance', 'cube')")) {
 			rows.next();
@@ -233,7 +238,8 @@ class ComputeIntegrationTests {
 			pool.shutdownNow();
 		}
 		for (ExtFile file : trgm.files()) {
-			// the control file was written from the index at start, so it needs no download at all
+			// the control file was written from the index at start, so it needs no
+			// download at all
 			int expected = file.path().endsWith(".control") ? 0 : 1;
 			assertThat(proxy.count("GET", "/" + bucket.name() + "/" + StoreLayout.blob(file.sha256())))
 				.as("GETs of " + file.path())
@@ -292,7 +298,8 @@ class ComputeIntegrationTests {
 		JsonNode isn = extension("isn");
 		assertThat(isn.path("state").asString()).isEqualTo("FAILED");
 		assertThat(isn.path("error").asString()).contains("refused");
-		// a failed download is forgotten: the next request tries again (and fails again, for the same reason)
+		// a failed download is forgotten: the next request tries again (and fails again,
+		// for the same reason)
 		int before = proxy.countUnder("GET", "/" + bucket.name() + "/blobs/");
 		assertThat(this.loader.post("/extension_server/isn.so?is_library=true").statusCode()).isEqualTo(500);
 		assertThat(proxy.countUnder("GET", "/" + bucket.name() + "/blobs/")).isGreaterThan(before);
@@ -310,11 +317,11 @@ class ComputeIntegrationTests {
 		assertThat(status.has("phaseMillis")).isFalse();
 		assertThat(extension("hstore").path("placed_at").asString()).isNotEmpty();
 		String metrics = this.loader.get("/actuator/prometheus").body();
-		assertThat(metrics.lines().filter((line) -> line.startsWith("# HELP pgext_")))
-			.isNotEmpty()
+		assertThat(metrics.lines().filter((line) -> line.startsWith("# HELP pgext_"))).isNotEmpty()
 			.allSatisfy((help) -> assertThat(help).matches("# HELP pgext_\\w+ \\S.*"));
 		assertThat(metrics).doesNotContain("_bytes_bytes");
-		// Prometheus' own linter: HELP present, base units as suffixes, counters ending in _total; the
+		// Prometheus' own linter: HELP present, base units as suffixes, counters ending
+		// in _total; the
 		// framework's JVM, process, HTTP and Tomcat metrics included
 		DocumentLinters.Outcome promtool = DocumentLinters.promtoolCheckMetrics(metrics);
 		assertThat(promtool.output().lines().filter((line) -> !line.isBlank())).as(promtool.output()).isEmpty();

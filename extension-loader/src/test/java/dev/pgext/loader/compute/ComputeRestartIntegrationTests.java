@@ -22,8 +22,8 @@ import dev.pgext.model.Scope;
 import dev.pgext.model.index.ExtFile;
 import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
-import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.place.FilePlacement;
+import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.testsupport.FreePorts;
 import dev.pgext.testsupport.RealInfrastructure;
 import dev.pgext.testsupport.TestBucket;
@@ -31,10 +31,11 @@ import dev.pgext.testsupport.TestBucket;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * After start: a compute restarted on an existing data directory with a fresh installation
- * has its session preload library in place before it is ready (no session could connect
- * without it) and gets the extensions created in its databases back without any JIT request;
- * with prefetch on, every available extension arrives in the background, throttled.
+ * After start: a compute restarted on an existing data directory with a fresh
+ * installation has its session preload library in place before it is ready (no session
+ * could connect without it) and gets the extensions created in its databases back without
+ * any JIT request; with prefetch on, every available extension arrives in the background,
+ * throttled.
  */
 @RealInfrastructure
 class ComputeRestartIntegrationTests {
@@ -73,7 +74,8 @@ class ComputeRestartIntegrationTests {
 				.until(() -> state(second, "hstore") == DownloadScheduler.State.PLACED);
 			assertThat(state(second, "hstore")).isEqualTo(DownloadScheduler.State.PLACED);
 			assertThat(state(second, "pg_stat_statements")).isEqualTo(DownloadScheduler.State.AVAILABLE);
-			try (Connection connection = connect(second); Statement sql = connection.createStatement();
+			try (Connection connection = connect(second);
+					Statement sql = connection.createStatement();
 					ResultSet rows = sql.executeQuery(
 							"SELECT ('a=>1'::hstore) -> 'a', current_setting('pg_trgm.similarity_threshold')")) {
 				rows.next();

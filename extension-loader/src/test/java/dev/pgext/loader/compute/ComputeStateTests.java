@@ -5,18 +5,18 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import dev.pgext.loader.compute.Compute.Phase;
-
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
+
+import dev.pgext.loader.compute.Compute.Phase;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The compute's phase moves only forward: a second spec is refused, a crash reported while
- * start-up finishes is never overwritten by {@code RUNNING}, and readiness follows the moves
- * into and out of {@code RUNNING}.
+ * The compute's phase moves only forward: a second spec is refused, a crash reported
+ * while start-up finishes is never overwritten by {@code RUNNING}, and readiness follows
+ * the moves into and out of {@code RUNNING}.
  */
 class ComputeStateTests {
 

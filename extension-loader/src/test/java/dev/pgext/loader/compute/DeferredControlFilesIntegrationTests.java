@@ -16,6 +16,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+
 import dev.pgext.loader.LoaderProperties;
 import dev.pgext.loader.TestStores;
 import dev.pgext.loader.fetch.FilePlacer;
@@ -36,16 +39,15 @@ import dev.pgext.testsupport.PostgresInstalls;
 import dev.pgext.testsupport.TestBucket;
 import dev.pgext.testsupport.TestInfrastructure;
 
-import org.springframework.boot.availability.AvailabilityChangeEvent;
-import org.springframework.boot.availability.ReadinessState;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Which control files are on disk when a compute becomes ready: with the {@code pgext_loader}
- * hook only those of the preloaded extensions (the hook fetches any other on {@code CREATE
- * EXTENSION}), the rest right after; without the hook every one, since nothing would fetch them.
+ * Which control files are on disk when a compute becomes ready: with the
+ * {@code pgext_loader} hook only those of the preloaded extensions (the hook fetches any
+ * other on {@code CREATE
+ * EXTENSION}), the rest right after; without the hook every one, since nothing would
+ * fetch them.
  */
 class DeferredControlFilesIntegrationTests {
 
@@ -111,7 +113,8 @@ class DeferredControlFilesIntegrationTests {
 		PostgresInstall install = TestStores.computeInstall(dir.resolve("install"), List.of("pg_stat_statements"));
 		Set<String> atReadiness = ConcurrentHashMap.newKeySet();
 		Compute compute = TestComputes.compute(properties, source, placer, meters, (event) -> {
-			if (event instanceof AvailabilityChangeEvent<?> change && change.getState() == ReadinessState.ACCEPTING_TRAFFIC) {
+			if (event instanceof AvailabilityChangeEvent<?> change
+					&& change.getState() == ReadinessState.ACCEPTING_TRAFFIC) {
 				atReadiness.addAll(controlFiles(install));
 			}
 		});

@@ -36,8 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The queue-depth gauge counts exactly the extensions waiting for a worker, per priority, even
- * while promotions race the workers taking tasks off the queue.
+ * The queue-depth gauge counts exactly the extensions waiting for a worker, per priority,
+ * even while promotions race the workers taking tasks off the queue.
  */
 class DownloadSchedulerTests {
 
@@ -101,8 +101,10 @@ class DownloadSchedulerTests {
 		List<ExtIndexEntry> entries = entries(1);
 		try (DownloadScheduler scheduler = scheduler(dir, entries, 1)) {
 			CompletableFuture<Void> done;
-			// while the test holds the scheduler's lock, the worker can take the task off the queue
-			// but not record that it did: the window in which a promotion used to skew the counts
+			// while the test holds the scheduler's lock, the worker can take the task off
+			// the queue
+			// but not record that it did: the window in which a promotion used to skew
+			// the counts
 			synchronized (scheduler) {
 				done = scheduler.request(entries.get(0), Priority.BACKGROUND);
 				await().atMost(Duration.ofSeconds(30))

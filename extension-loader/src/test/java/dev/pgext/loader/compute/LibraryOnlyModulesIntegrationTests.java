@@ -15,6 +15,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
 import dev.pgext.loader.LoaderClient;
 import dev.pgext.loader.TestStores;
 import dev.pgext.model.Scope;
@@ -24,21 +31,15 @@ import dev.pgext.testsupport.FreePorts;
 import dev.pgext.testsupport.TestBucket;
 import dev.pgext.testsupport.TestInfrastructure;
 
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * Contrib modules that are libraries and no extension, published as library-only index
- * entries with the real Postgres 15 files, reach a compute that lacks them: {@code auto_explain}
- * through {@code shared_preload_libraries} (which makes it available without being listed),
- * {@code test_decoding} through the JIT API, and Postgres uses both.
+ * entries with the real Postgres 15 files, reach a compute that lacks them:
+ * {@code auto_explain} through {@code shared_preload_libraries} (which makes it available
+ * without being listed), {@code test_decoding} through the JIT API, and Postgres uses
+ * both.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext
@@ -97,7 +98,8 @@ class LibraryOnlyModulesIntegrationTests {
 	@Test
 	void aPreloadedLibraryOnlyModuleIsPlacedBeforeStartAndLoaded() throws Exception {
 		assertThat(install.pkglibdir().resolve("auto_explain.so")).isRegularFile();
-		try (Connection connection = connect(); Statement sql = connection.createStatement();
+		try (Connection connection = connect();
+				Statement sql = connection.createStatement();
 				ResultSet rows = sql.executeQuery("SHOW auto_explain.log_min_duration")) {
 			rows.next();
 			assertThat(rows.getString(1)).isEqualTo("-1");

@@ -24,8 +24,8 @@ import dev.pgext.model.Scope;
 import dev.pgext.model.index.ExtFile;
 import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
-import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.place.FilePlacement;
+import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.testsupport.FreePorts;
 import dev.pgext.testsupport.RealInfrastructure;
 import dev.pgext.testsupport.TestBucket;
@@ -35,9 +35,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A loader killed with SIGKILL at any point leaves nothing that stops the next one: its
- * Postgres goes down with it, partial files are removed, and a loader restarted on the same
- * data directory, installation and node cache runs the compute with every file verified, says
- * so in {@code /status} and health, and takes its Postgres down when it stops.
+ * Postgres goes down with it, partial files are removed, and a loader restarted on the
+ * same data directory, installation and node cache runs the compute with every file
+ * verified, says so in {@code /status} and health, and takes its Postgres down when it
+ * stops.
  */
 @RealInfrastructure
 class LoaderCrashRecoveryIntegrationTests {
@@ -64,10 +65,11 @@ class LoaderCrashRecoveryIntegrationTests {
 				""".formatted(install.root(), data, postgresPort));
 		Path log = dir.resolve("loaders.log");
 
-		// 1. killed while the server-preload extension streams in, before Postgres ever started
+		// 1. killed while the server-preload extension streams in, before Postgres ever
+		// started
 		try (FaultyS3Proxy slow = FaultyS3Proxy.throttled(bucket.endpoint(), 16 * 1024);
-				ChildLoader loader = ChildLoader.start(properties(spec, cache, bucket, slow.endpoint().toString(), false, "0"),
-						log)) {
+				ChildLoader loader = ChildLoader
+					.start(properties(spec, cache, bucket, slow.endpoint().toString(), false, "0"), log)) {
 			await().atMost(WAIT).until(() -> !partFiles(cache).isEmpty() || !loader.isAlive());
 			assertThat(loader.phase()).isEqualTo("STARTING");
 			loader.kill();
@@ -75,8 +77,8 @@ class LoaderCrashRecoveryIntegrationTests {
 		assertThat(ChildLoader.postgresProcessesOf(data)).isEmpty();
 
 		// 2. killed right after Postgres accepts connections
-		try (ChildLoader loader = ChildLoader.start(
-				properties(spec, cache, bucket, bucket.endpoint().toString(), false, "0"), log)) {
+		try (ChildLoader loader = ChildLoader
+			.start(properties(spec, cache, bucket, bucket.endpoint().toString(), false, "0"), log)) {
 			awaitRunning(loader);
 			assertThat(ChildLoader.postgresProcessesOf(data)).hasSize(1);
 			loader.kill();
@@ -85,8 +87,8 @@ class LoaderCrashRecoveryIntegrationTests {
 		await().atMost(WAIT).until(() -> ChildLoader.postgresProcessesOf(data).isEmpty());
 
 		// 3. killed while background downloads crawl under the bandwidth limit
-		try (ChildLoader loader = ChildLoader.start(
-				properties(spec, cache, bucket, bucket.endpoint().toString(), true, "16KB"), log)) {
+		try (ChildLoader loader = ChildLoader
+			.start(properties(spec, cache, bucket, bucket.endpoint().toString(), true, "16KB"), log)) {
 			awaitRunning(loader);
 			await().atMost(WAIT).until(() -> extensionsIn(loader, "DOWNLOADING") > 0);
 			loader.kill();
@@ -117,7 +119,8 @@ class LoaderCrashRecoveryIntegrationTests {
 					assertThat(rows.getString(1)).isEqualTo("1");
 				}
 			}
-			// a JVM ended by SIGTERM exits with 143 once its shutdown hooks (which stop Postgres) ran
+			// a JVM ended by SIGTERM exits with 143 once its shutdown hooks (which stop
+			// Postgres) ran
 			assertThat(loader.stop()).isEqualTo(143);
 		}
 		finally {
@@ -125,14 +128,15 @@ class LoaderCrashRecoveryIntegrationTests {
 		}
 		assertThat(ChildLoader.postgresProcessesOf(data)).isEmpty();
 		assertThat(data.resolve("postmaster.pid")).doesNotExist();
-		// "Compute started" only from the three loaders whose Postgres accepted connections
+		// "Compute started" only from the three loaders whose Postgres accepted
+		// connections
 		String logged = Files.readString(log);
 		assertThat(logged.split("Compute started", -1)).hasSize(4);
 		assertThat(logged.split("Postgres accepts connections", -1)).hasSize(4);
 	}
 
-	private static List<String> properties(Path spec, Path cache, TestBucket bucket, String endpoint,
-			boolean prefetch, String backgroundBandwidth) {
+	private static List<String> properties(Path spec, Path cache, TestBucket bucket, String endpoint, boolean prefetch,
+			String backgroundBandwidth) {
 		return List.of("pgext.loader.spec-file=" + spec, "pgext.loader.cache-dir=" + cache,
 				"pgext.loader.s3.endpoint=" + endpoint, "pgext.loader.s3.bucket=" + bucket.name(),
 				"pgext.loader.s3.access-key=" + bucket.accessKey(), "pgext.loader.s3.secret-key=" + bucket.secretKey(),

@@ -17,17 +17,18 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 /**
  * A Neon compute spec, written from Neon's published {@code compute_api} (spec.rs: the
- * {@code ComputeSpec}, {@code Cluster}, {@code GenericOption} and {@code RemoteExtSpec} shapes),
- * read as the loader's own.
+ * {@code ComputeSpec}, {@code Cluster}, {@code GenericOption} and {@code RemoteExtSpec}
+ * shapes), read as the loader's own.
  */
 class NeonComputeSpecTests {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	private final SpecReader reader = new SpecReader(JSON,
-			Validation.buildDefaultValidatorFactory().getValidator());
+	private final SpecReader reader = new SpecReader(JSON, Validation.buildDefaultValidatorFactory().getValidator());
 
-	/** A spec as a Neon control plane sends it, with the loader's local facts beside it. */
+	/**
+	 * A spec as a Neon control plane sends it, with the loader's local facts beside it.
+	 */
 	private static final String NEON = """
 			{
 			  "format_version": 1.0,
@@ -117,8 +118,7 @@ class NeonComputeSpecTests {
 		ComputeSpec spec = this.reader.read(JSON.readTree(body));
 		ExtIndex index = ExtIndex.of(PgMajor.of(15), null, List.of(entry("hstore")));
 
-		ExtensionCatalog catalog = ExtensionCatalog.of(index, spec.availableExtensions(), List.of(),
-				spec.listedOnly());
+		ExtensionCatalog catalog = ExtensionCatalog.of(index, spec.availableExtensions(), List.of(), spec.listedOnly());
 
 		assertThat(catalog.extensions()).isEmpty();
 		assertThat(spec.tenant()).isNull();
@@ -159,7 +159,8 @@ class NeonComputeSpecTests {
 	}
 
 	private static ExtIndexEntry entry(String name) {
-		return new ExtIndexEntry(ExtensionName.of(name), ExtensionVersion.of("1.0"), "1.0", "default_version = '1.0'\n", List.of(), List.of(), List.of(), null, false, true);
+		return new ExtIndexEntry(ExtensionName.of(name), ExtensionVersion.of("1.0"), "1.0", "default_version = '1.0'\n",
+				List.of(), List.of(), List.of(), null, false, true);
 	}
 
 }

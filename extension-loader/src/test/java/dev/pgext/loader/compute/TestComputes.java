@@ -16,8 +16,9 @@ import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.postgres.PostgresInstall;
 
 /**
- * Placers, download schedulers and computes wired as the application wires them, outside a
- * Spring context, with a short retry backoff so that a test never waits on a production delay.
+ * Placers, download schedulers and computes wired as the application wires them, outside
+ * a Spring context, with a short retry backoff so that a test never waits on a production
+ * delay.
  */
 final class TestComputes {
 
@@ -27,7 +28,10 @@ final class TestComputes {
 	private TestComputes() {
 	}
 
-	/** A placer without node cache or bandwidth limit that tries each download {@code attempts} times. */
+	/**
+	 * A placer without node cache or bandwidth limit that tries each download
+	 * {@code attempts} times.
+	 */
 	static FilePlacer placer(ExtensionSource source, int attempts, MeterRegistry meters) {
 		return placer(source, null, null, attempts, meters);
 	}
@@ -37,15 +41,18 @@ final class TestComputes {
 		return new FilePlacer(source, cache, limiter, FilePlacer.retry(attempts, RETRY_BACKOFF), meters);
 	}
 
-	/** A scheduler with {@code workers} workers over {@code entries}, placing into {@code install}. */
+	/**
+	 * A scheduler with {@code workers} workers over {@code entries}, placing into
+	 * {@code install}.
+	 */
 	static DownloadScheduler scheduler(PostgresInstall install, FilePlacer placer, List<ExtIndexEntry> entries,
 			int workers, MeterRegistry meters) {
 		return new DownloadScheduler(install, placer, entries, workers, meters);
 	}
 
 	/** A compute that publishes its availability changes to {@code events}. */
-	static Compute compute(LoaderProperties properties, ExtensionSource source, FilePlacer placer,
-			MeterRegistry meters, ApplicationEventPublisher events) {
+	static Compute compute(LoaderProperties properties, ExtensionSource source, FilePlacer placer, MeterRegistry meters,
+			ApplicationEventPublisher events) {
 		return new Compute(properties, source, placer, meters, events);
 	}
 

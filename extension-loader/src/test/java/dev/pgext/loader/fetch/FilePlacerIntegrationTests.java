@@ -23,10 +23,10 @@ import dev.pgext.model.StoreLayout;
 import dev.pgext.model.index.ExtFile;
 import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
+import dev.pgext.model.place.FilePlacement;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.store.ObjectStoreSettings;
 import dev.pgext.model.store.S3ObjectStore;
-import dev.pgext.model.place.FilePlacement;
 import dev.pgext.testsupport.RealInfrastructure;
 import dev.pgext.testsupport.TestBucket;
 
@@ -34,8 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Files reach an installation whole and verified, or not at all: through a failing endpoint,
- * from a warm node cache, with a corrupted blob, and across a loader killed mid-download.
+ * Files reach an installation whole and verified, or not at all: through a failing
+ * endpoint, from a warm node cache, with a corrupted blob, and across a loader killed
+ * mid-download.
  */
 @RealInfrastructure
 class FilePlacerIntegrationTests {
@@ -89,8 +90,7 @@ class FilePlacerIntegrationTests {
 	}
 
 	@Test
-	void aBoundedCacheEvictsTheBlobsOfOtherComputesButNeverOneThisLoaderPlaced(@TempDir Path dir)
-			throws IOException {
+	void aBoundedCacheEvictsTheBlobsOfOtherComputesButNeverOneThisLoaderPlaced(@TempDir Path dir) throws IOException {
 		Path cache = dir.resolve("cache");
 		long placedBytes = allFiles().stream()
 			.collect(java.util.stream.Collectors.toMap(ExtFile::sha256, ExtFile::size, (a, b) -> a))
@@ -137,13 +137,11 @@ class FilePlacerIntegrationTests {
 			.withMessageContaining("refused");
 		assertThat(install.resolve(file.path())).doesNotExist();
 		assertThat(TestStores.partFiles(install)).isEmpty();
-		assertThat(meters.counter("pgext.loader.download.failures", "reason", "digest-mismatch").count())
-			.isEqualTo(1);
+		assertThat(meters.counter("pgext.loader.download.failures", "reason", "digest-mismatch").count()).isEqualTo(1);
 	}
 
 	@Test
-	void aLoaderKilledMidDownloadLeavesNoPartialFileInPlaceAndAFreshRunCompletes(@TempDir Path dir)
-			throws Exception {
+	void aLoaderKilledMidDownloadLeavesNoPartialFileInPlaceAndAFreshRunCompletes(@TempDir Path dir) throws Exception {
 		PostgresInstall install = TestStores.emptyInstall(dir);
 		List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
 				System.getProperty("java.class.path"), SlowLoaderMain.class.getName(), bucket.endpoint().toString(),
@@ -165,7 +163,8 @@ class FilePlacerIntegrationTests {
 		for (ExtFile file : allFiles()) {
 			Path target = install.resolve(file.path());
 			if (Files.exists(target)) {
-				assertThat(FilePlacement.hasContent(target, file)).as("placed before the kill: " + file.path()).isTrue();
+				assertThat(FilePlacement.hasContent(target, file)).as("placed before the kill: " + file.path())
+					.isTrue();
 			}
 		}
 

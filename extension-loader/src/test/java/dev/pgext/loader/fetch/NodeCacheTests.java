@@ -17,8 +17,8 @@ import dev.pgext.model.place.FilePlacement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The node cache stays within its size by evicting the least recently used blobs, never one
- * its compute placed, and removes the part files of dead downloads but not live ones.
+ * The node cache stays within its size by evicting the least recently used blobs, never
+ * one its compute placed, and removes the part files of dead downloads but not live ones.
  */
 class NodeCacheTests {
 
@@ -78,7 +78,8 @@ class NodeCacheTests {
 				blobs.resolve(".def." + ProcessHandle.current().pid() + ".2" + FilePlacement.PART_SUFFIX), "x");
 		Path liveButStale = Files.writeString(
 				blobs.resolve(".ghi." + ProcessHandle.current().pid() + ".3" + FilePlacement.PART_SUFFIX), "x");
-		Files.setLastModifiedTime(liveButStale, FileTime.from(Instant.now().minus(NodeCache.STALE_PART).minusSeconds(5)));
+		Files.setLastModifiedTime(liveButStale,
+				FileTime.from(Instant.now().minus(NodeCache.STALE_PART).minusSeconds(5)));
 
 		NodeCache cache = new NodeCache(this.dir, 0, this.meters);
 

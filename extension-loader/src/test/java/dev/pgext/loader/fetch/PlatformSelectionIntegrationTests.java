@@ -19,10 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * A loader reads only its own platform's index from the store: with a real AArch64 build of
- * {@code first_last_agg} under the arm64 keys and x86-64 contrib builds under the default keys,
- * the x86-64 loader is never offered the arm64 library (so nothing can place it) and the arm64
- * loader is offered nothing else.
+ * A loader reads only its own platform's index from the store: with a real AArch64 build
+ * of {@code first_last_agg} under the arm64 keys and x86-64 contrib builds under the
+ * default keys, the x86-64 loader is never offered the arm64 library (so nothing can
+ * place it) and the arm64 loader is offered nothing else.
  */
 @RealInfrastructure
 class PlatformSelectionIntegrationTests {

@@ -36,6 +36,7 @@ import dev.pgext.model.index.ExtFile;
 import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.index.ExtIndexJson;
+import dev.pgext.model.place.FilePlacement;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.signing.MetadataSignature;
 import dev.pgext.model.signing.MetadataSigner;
@@ -43,7 +44,6 @@ import dev.pgext.model.signing.MetadataVerifier;
 import dev.pgext.model.signing.SigningKey;
 import dev.pgext.model.signing.TrustedKeys;
 import dev.pgext.model.signing.VersionLedger;
-import dev.pgext.model.place.FilePlacement;
 import dev.pgext.testsupport.RealInfrastructure;
 import dev.pgext.testsupport.TestBucket;
 
@@ -51,9 +51,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The loader reads through the registry's contract: the merged compute manifest, and files
- * answered by a redirect to a presigned S3 URL, with a bearer token. The registry here is a
- * stand-in that speaks that contract over real HTTP in front of the real bucket.
+ * The loader reads through the registry's contract: the merged compute manifest, and
+ * files answered by a redirect to a presigned S3 URL, with a bearer token. The registry
+ * here is a stand-in that speaks that contract over real HTTP in front of the real
+ * bucket.
  */
 @RealInfrastructure
 class RegistryExtensionSourceIntegrationTests {
@@ -100,20 +101,23 @@ class RegistryExtensionSourceIntegrationTests {
 			}
 			String query = exchange.getRequestURI().getQuery();
 			manifestQueries.add(query);
-			// the first manifest request for tenant acme meets a registry that is restarting
+			// the first manifest request for tenant acme meets a registry that is
+			// restarting
 			if (query.contains("tenant=acme") && manifestRequests.incrementAndGet() == 1) {
 				respond(exchange, 503, new byte[0]);
 				return;
 			}
 			if (query.contains("platform=linux-arm64-gnu")) {
-				// what an arm64 compute is offered: builds this test's loader must never see
+				// what an arm64 compute is offered: builds this test's loader must never
+				// see
 				respond(exchange, 200, ExtIndexJson.write(arm64Index));
 				return;
 			}
 			boolean acme = query.contains("tenant=acme");
 			respond(exchange, 200, ExtIndexJson.write(acme ? manifest : publicIndex));
 		});
-		// signs as the registry does: the exact body, its document name, the Pgext-Signature header
+		// signs as the registry does: the exact body, its document name, the
+		// Pgext-Signature header
 		registry.createContext("/signed/api/v1/compute-manifests/", (exchange) -> {
 			String query = exchange.getRequestURI().getQuery();
 			byte[] body = ExtIndexJson.writeCompact(publicIndex);

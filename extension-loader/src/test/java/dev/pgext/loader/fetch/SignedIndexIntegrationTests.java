@@ -39,11 +39,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The loader trusts a key, not the bucket: over real S3 protocol, an index whose signature
- * does not verify, is missing, expired, older than one already seen or made by a key the
- * loader does not trust is refused before any file is placed, with a metric per reason; and a
- * key rotation (the registry signs with B while loaders trust A and B, then A is dropped)
- * refuses no index on the way.
+ * The loader trusts a key, not the bucket: over real S3 protocol, an index whose
+ * signature does not verify, is missing, expired, older than one already seen or made by
+ * a key the loader does not trust is refused before any file is placed, with a metric per
+ * reason; and a key rotation (the registry signs with B while loaders trust A and B, then
+ * A is dropped) refuses no index on the way.
  */
 @RealInfrastructure
 class SignedIndexIntegrationTests {
@@ -73,12 +73,15 @@ class SignedIndexIntegrationTests {
 	}
 
 	private static MetadataTrust trusting(SimpleMeterRegistry meters, VersionLedger ledger, SigningKey... keys) {
-		return new MetadataTrust(new MetadataVerifier(
-				TrustedKeys.of(Stream.of(keys).map(SigningKey::publicKey).toList()), true, ledger, Clock.systemUTC()),
+		return new MetadataTrust(
+				new MetadataVerifier(TrustedKeys.of(Stream.of(keys).map(SigningKey::publicKey).toList()), true, ledger,
+						Clock.systemUTC()),
 				meters);
 	}
 
-	/** What a compute start does: read the index, then place the files of what it names. */
+	/**
+	 * What a compute start does: read the index, then place the files of what it names.
+	 */
 	private static void start(MetadataTrust trust, PostgresInstall install) {
 		S3ExtensionSource source = new S3ExtensionSource(store, Platform.DEFAULT, trust);
 		ExtIndex index = source.index(TestStores.PG, null);
@@ -102,16 +105,20 @@ class SignedIndexIntegrationTests {
 	@Test
 	void aTamperedBlobWithARewrittenIndexIsRefusedAndNothingIsPlaced(@TempDir Path dir) throws Exception {
 		writeIndex(genuineIndex, KEY_A, 1, Duration.ofDays(7));
-		// the attacker can write the bucket: a rewritten control file, stored as a blob under its
-		// own digest, and an index naming that digest; every digest check on the way would pass
+		// the attacker can write the bucket: a rewritten control file, stored as a blob
+		// under its
+		// own digest, and an index naming that digest; every digest check on the way
+		// would pass
 		ExtFile control = ExtIndexJsonFiles.control(genuineIndex);
 		byte[] original = store.getBytes(StoreLayout.blob(control.sha256())).orElseThrow();
 		byte[] tampered = new String(original, StandardCharsets.UTF_8).replaceFirst("comment", "COMMENT")
 			.getBytes(StandardCharsets.UTF_8);
 		store.put(StoreLayout.blob(Sha256Digest.of(tampered)), tampered, "application/octet-stream");
-		store.put(INDEX_KEY, new String(genuineIndex, StandardCharsets.UTF_8)
-			.replace(control.sha256().hex(), Sha256Digest.of(tampered).hex())
-			.getBytes(StandardCharsets.UTF_8), "application/json");
+		store.put(INDEX_KEY,
+				new String(genuineIndex, StandardCharsets.UTF_8)
+					.replace(control.sha256().hex(), Sha256Digest.of(tampered).hex())
+					.getBytes(StandardCharsets.UTF_8),
+				"application/json");
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
 		MetadataTrust trust = trusting(meters, VersionLedger.inMemory(), KEY_A);
 		PostgresInstall install = TestStores.emptyInstall(dir.resolve("install"));

@@ -15,9 +15,9 @@ import dev.pgext.model.store.ObjectStoreSettings;
 import dev.pgext.model.store.S3ObjectStore;
 
 /**
- * A loader process that places every file of a store's public index at a crawl (10 KiB/s),
- * so that a test can kill it in the middle of a download.
- * Arguments: endpoint, bucket, access key, secret key, installation directory.
+ * A loader process that places every file of a store's public index at a crawl (10
+ * KiB/s), so that a test can kill it in the middle of a download. Arguments: endpoint,
+ * bucket, access key, secret key, installation directory.
  */
 public final class SlowLoaderMain {
 

@@ -12,8 +12,8 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Counts every request to {@code /extension_server/} as it arrives, whatever its answer, so
- * that a test can tell that the hook sent none.
+ * Counts every request to {@code /extension_server/} as it arrives, whatever its answer,
+ * so that a test can tell that the hook sent none.
  */
 @TestConfiguration(proxyBeanMethods = false)
 class ExtensionServerRequests extends OncePerRequestFilter {

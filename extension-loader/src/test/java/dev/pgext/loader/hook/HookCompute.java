@@ -32,16 +32,17 @@ import dev.pgext.testsupport.TestBucket;
 import dev.pgext.testsupport.TestInfrastructure;
 
 /**
- * One compute of a Postgres major for the hook tests: a bucket holding real contrib extensions
- * of that major, an installation that lacks them, and the loader's properties that start this
- * installation with the {@code pgext_loader} hook built for the major preloaded.
+ * One compute of a Postgres major for the hook tests: a bucket holding real contrib
+ * extensions of that major, an installation that lacks them, and the loader's properties
+ * that start this installation with the {@code pgext_loader} hook built for the major
+ * preloaded.
  * <p>
  * What each extension is for: {@code hstore}, {@code pg_trgm}, {@code tablefunc},
- * {@code btree_gin} and {@code isn} (trusted) are fetched, or refused to a role, by the tests;
- * {@code dblink} (not trusted) is available, so its control file is on disk, but only a
- * superuser may create it; {@code pgcrypto} is
- * published but not available to this compute; {@code citext} is available but published only
- * after the compute started; {@code auto_explain} is a library no extension names.
+ * {@code btree_gin} and {@code isn} (trusted) are fetched, or refused to a role, by the
+ * tests; {@code dblink} (not trusted) is available, so its control file is on disk, but
+ * only a superuser may create it; {@code pgcrypto} is published but not available to this
+ * compute; {@code citext} is available but published only after the compute started;
+ * {@code auto_explain} is a library no extension names.
  */
 final class HookCompute {
 
@@ -78,8 +79,9 @@ final class HookCompute {
 	}
 
 	/**
-	 * Publishes the extensions, prepares the installation and registers the loader's properties.
-	 * The loader listens on 127.0.0.1 only, so that its port refuses connections on {@code ::1}.
+	 * Publishes the extensions, prepares the installation and registers the loader's
+	 * properties. The loader listens on 127.0.0.1 only, so that its port refuses
+	 * connections on {@code ::1}.
 	 */
 	static HookCompute prepare(int pgMajor, Class<?> testClass, DynamicPropertyRegistry registry) throws IOException {
 		PgMajor major = PgMajor.of(pgMajor);
@@ -123,7 +125,10 @@ final class HookCompute {
 		return compute;
 	}
 
-	/** An index entry for a library that no extension's control file names, such as auto_explain. */
+	/**
+	 * An index entry for a library that no extension's control file names, such as
+	 * auto_explain.
+	 */
 	private static ExtIndexEntry libraryOnly(S3ObjectStore store, PgMajor major, String library) throws IOException {
 		Path file = PostgresInstalls.shared(major.value()).pkglibdir().resolve(library + ".so");
 		Sha256Digest digest = Sha256Digest.of(file);
@@ -133,7 +138,10 @@ final class HookCompute {
 				List.of(), PreloadNeed.NONE, false, true);
 	}
 
-	/** A connection to the compute's Postgres as {@code role} (the superuser is {@code postgres}). */
+	/**
+	 * A connection to the compute's Postgres as {@code role} (the superuser is
+	 * {@code postgres}).
+	 */
 	Connection connect(String role) throws SQLException {
 		return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + this.postgresPort + "/postgres", role, "");
 	}

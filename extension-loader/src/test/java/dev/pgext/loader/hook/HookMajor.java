@@ -11,9 +11,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The Postgres major a hook test class runs against. Before anything of the class runs, the
- * hook is built for that major: without the major's server headers the class is skipped with
- * the reason, except under CI, where that is a failure.
+ * The Postgres major a hook test class runs against. Before anything of the class runs,
+ * the hook is built for that major: without the major's server headers the class is
+ * skipped with the reason, except under CI, where that is a failure.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

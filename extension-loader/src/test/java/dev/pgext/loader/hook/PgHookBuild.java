@@ -14,15 +14,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Builds the {@code pgext_loader} hook ({@code extension-loader/pg-hook}) for one Postgres
- * major with the compiler alone, against that major's server headers: no {@code pg_config} and
- * no installed server package are needed. The flags are those PGXS uses for a shared library.
+ * Builds the {@code pgext_loader} hook ({@code extension-loader/pg-hook}) for one
+ * Postgres major with the compiler alone, against that major's server headers: no
+ * {@code pg_config} and no installed server package are needed. The flags are those PGXS
+ * uses for a shared library.
  * <p>
- * The headers come from {@code <pgext.test.pg-headers-dir>/<major>/} (the layout of Debian's
- * {@code postgresql-server-dev-<major>} unpacked with {@code dpkg-deb -x}, which
- * {@code pg-hook/fetch-pg-headers} does and {@code .ci/run} calls), else from an installed
- * {@code /usr/include/postgresql/<major>/server}. Without them the tests that need the hook are
- * skipped with the reason ({@link HookMajor}), except under CI, where that is a failure.
+ * The headers come from {@code <pgext.test.pg-headers-dir>/<major>/} (the layout of
+ * Debian's {@code postgresql-server-dev-<major>} unpacked with {@code dpkg-deb -x}, which
+ * {@code pg-hook/fetch-pg-headers} does and {@code .ci/run} calls), else from an
+ * installed {@code /usr/include/postgresql/<major>/server}. Without them the tests that
+ * need the hook are skipped with the reason ({@link HookMajor}), except under CI, where
+ * that is a failure.
  */
 public final class PgHookBuild {
 
@@ -36,15 +38,18 @@ public final class PgHookBuild {
 	private static final List<String> CFLAGS = List.of("-O2", "-fPIC", "-shared", "-D_GNU_SOURCE", "-Wall",
 			"-Wmissing-prototypes", "-Wpointer-arith", "-Wdeclaration-after-statement", "-Werror=vla",
 			"-Werror=implicit-function-declaration", "-Wendif-labels", "-Wmissing-format-attribute",
-			"-Wimplicit-fallthrough=3", "-Wcast-function-type", "-Wformat-security", "-fno-strict-aliasing",
-			"-fwrapv", "-fexcess-precision=standard");
+			"-Wimplicit-fallthrough=3", "-Wcast-function-type", "-Wformat-security", "-fno-strict-aliasing", "-fwrapv",
+			"-fexcess-precision=standard");
 
 	private static final Map<Integer, Path> built = new ConcurrentHashMap<>();
 
 	private PgHookBuild() {
 	}
 
-	/** The hook built for {@code major}, or the test is skipped (failed under CI) without its headers. */
+	/**
+	 * The hook built for {@code major}, or the test is skipped (failed under CI) without
+	 * its headers.
+	 */
 	public static Path library(int major) {
 		return built.computeIfAbsent(major, PgHookBuild::build);
 	}
@@ -54,23 +59,23 @@ public final class PgHookBuild {
 		List<Path> candidates = new ArrayList<>();
 		String dir = System.getProperty(HEADERS_PROPERTY, System.getenv(HEADERS_ENV));
 		if (dir != null && !dir.isBlank()) {
-			candidates.add(Path.of(dir, Integer.toString(major), "usr/include/postgresql", Integer.toString(major),
-					"server"));
+			candidates.add(
+					Path.of(dir, Integer.toString(major), "usr/include/postgresql", Integer.toString(major), "server"));
 		}
 		candidates.add(Path.of("/usr/include/postgresql", Integer.toString(major), "server"));
 		return candidates.stream().filter((c) -> Files.isRegularFile(c.resolve("postgres.h"))).findFirst();
 	}
 
 	/**
-	 * Why the hook cannot be built for {@code major} here, or empty when it can; under CI a
-	 * missing major is a failure instead.
+	 * Why the hook cannot be built for {@code major} here, or empty when it can; under CI
+	 * a missing major is a failure instead.
 	 */
 	static Optional<String> missingHeaders(int major) {
 		if (serverHeaders(major).isPresent()) {
 			return Optional.empty();
 		}
-		String reason = "PostgreSQL " + major + " server headers are missing (neither under " + HEADERS_PROPERTY
-				+ "=" + System.getProperty(HEADERS_PROPERTY, System.getenv(HEADERS_ENV))
+		String reason = "PostgreSQL " + major + " server headers are missing (neither under " + HEADERS_PROPERTY + "="
+				+ System.getProperty(HEADERS_PROPERTY, System.getenv(HEADERS_ENV))
 				+ " nor in /usr/include/postgresql): run extension-loader/pg-hook/fetch-pg-headers target/pg-headers "
 				+ major + " (.ci/run does) to build the pgext_loader hook";
 		if (System.getenv("CI") != null) {

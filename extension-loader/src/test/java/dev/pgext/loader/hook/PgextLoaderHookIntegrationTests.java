@@ -23,11 +23,12 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A stock PostgreSQL with the {@code pgext_loader} hook preloaded asks the loader for what it
- * lacks by itself: {@code CREATE EXTENSION} and {@code LOAD} work with no JIT call from
- * outside, a refused extension fails with the hook's SQLSTATE and the loader's reason, and
- * only a role that could run the statement, with a name Postgres accepts, makes it ask: any
- * other gets the error Postgres gives it with the files in place, or Postgres' own answer.
+ * A stock PostgreSQL with the {@code pgext_loader} hook preloaded asks the loader for
+ * what it lacks by itself: {@code CREATE EXTENSION} and {@code LOAD} work with no JIT
+ * call from outside, a refused extension fails with the hook's SQLSTATE and the loader's
+ * reason, and only a role that could run the statement, with a name Postgres accepts,
+ * makes it ask: any other gets the error Postgres gives it with the files in place, or
+ * Postgres' own answer.
  * <p>
  * One subclass per Postgres major CI builds the hook for; each starts one loader and one
  * compute of its major and runs these cases, plus what only that major has to prove.
@@ -125,7 +126,8 @@ abstract class PgextLoaderHookIntegrationTests {
 						.isEqualTo("Must have CREATE privilege on current database to create this extension.");
 					assertThat(ex.getSQLState()).isEqualTo("42501");
 				});
-			// no control file: not even whether it is trusted is known, so CREATE on the database is needed
+			// no control file: not even whether it is trusted is known, so CREATE on the
+			// database is needed
 			assertThatExceptionOfType(PSQLException.class).isThrownBy(() -> sql.execute("CREATE EXTENSION pg_nothere"))
 				.satisfies((ex) -> {
 					assertThat(ex.getSQLState()).doesNotStartWith("PX");
@@ -153,7 +155,8 @@ abstract class PgextLoaderHookIntegrationTests {
 				.satisfies((ex) -> {
 					assertThat(ex.getServerErrorMessage().getMessage())
 						.isEqualTo("permission denied to create extension \"dblink\"");
-					assertThat(ex.getServerErrorMessage().getHint()).isEqualTo("Must be superuser to create this extension.");
+					assertThat(ex.getServerErrorMessage().getHint())
+						.isEqualTo("Must be superuser to create this extension.");
 					assertThat(ex.getSQLState()).isEqualTo("42501");
 				});
 			assertThat(this.requests.count()).isEqualTo(before);
@@ -176,8 +179,7 @@ abstract class PgextLoaderHookIntegrationTests {
 			assertThatExceptionOfType(PSQLException.class)
 				.isThrownBy(() -> sql.execute("ALTER EXTENSION pg_trgm UPDATE TO '9.9'"))
 				.satisfies((ex) -> {
-					assertThat(ex.getServerErrorMessage().getMessage())
-						.isEqualTo("must be owner of extension pg_trgm");
+					assertThat(ex.getServerErrorMessage().getMessage()).isEqualTo("must be owner of extension pg_trgm");
 					assertThat(ex.getSQLState()).isEqualTo("42501");
 				});
 		}

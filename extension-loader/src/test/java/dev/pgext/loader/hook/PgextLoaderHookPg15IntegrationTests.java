@@ -43,9 +43,10 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The hook built against PostgreSQL 15's headers, loaded into the PostgreSQL 15 binaries; and
- * the cases that do not depend on the major, run once: an extension published after the start,
- * a loader that is down or silent, and a loader name that resolves to several addresses.
+ * The hook built against PostgreSQL 15's headers, loaded into the PostgreSQL 15 binaries;
+ * and the cases that do not depend on the major, run once: an extension published after
+ * the start, a loader that is down or silent, and a loader name that resolves to several
+ * addresses.
  */
 @HookMajor(PgextLoaderHookPg15IntegrationTests.MAJOR)
 class PgextLoaderHookPg15IntegrationTests extends PgextLoaderHookIntegrationTests {
@@ -103,8 +104,10 @@ class PgextLoaderHookPg15IntegrationTests extends PgextLoaderHookIntegrationTest
 
 	@Test
 	void aLoaderThatNeverAnswersTimesOutAndTheWaitIsVisible() throws Exception {
-		try (ServerSocket silent = new ServerSocket(0); Connection watcher = compute.connect();
-				Connection connection = compute.connect(); Statement sql = connection.createStatement()) {
+		try (ServerSocket silent = new ServerSocket(0);
+				Connection watcher = compute.connect();
+				Connection connection = compute.connect();
+				Statement sql = connection.createStatement()) {
 			sql.execute("SET statement_timeout = '30s'");
 			sql.execute("SET pgext_loader.server = '127.0.0.1:" + silent.getLocalPort() + "'");
 			sql.execute("SET pgext_loader.timeout = '3s'");
@@ -129,19 +132,18 @@ class PgextLoaderHookPg15IntegrationTests extends PgextLoaderHookIntegrationTest
 	}
 
 	/**
-	 * {@code localhost} resolving to {@code ::1} first, then {@code 127.0.0.1}, with the loader
-	 * listening on 127.0.0.1 only: the first address refuses, the second takes the request. A
-	 * second Postgres on the compute's installation runs in its own mount namespace, where such
-	 * an {@code /etc/hosts} is bound over the machine's.
+	 * {@code localhost} resolving to {@code ::1} first, then {@code 127.0.0.1}, with the
+	 * loader listening on 127.0.0.1 only: the first address refuses, the second takes the
+	 * request. A second Postgres on the compute's installation runs in its own mount
+	 * namespace, where such an {@code /etc/hosts} is bound over the machine's.
 	 */
 	@Test
 	void theHookTriesEveryAddressTheLoaderNameResolvesTo() throws Exception {
-		assertThatExceptionOfType(ConnectException.class).as("the loader refuses connections on ::1")
-			.isThrownBy(() -> {
-				try (Socket socket = new Socket()) {
-					socket.connect(new InetSocketAddress("::1", compute.loaderPort), 2000);
-				}
-			});
+		assertThatExceptionOfType(ConnectException.class).as("the loader refuses connections on ::1").isThrownBy(() -> {
+			try (Socket socket = new Socket()) {
+				socket.connect(new InetSocketAddress("::1", compute.loaderPort), 2000);
+			}
+		});
 		Path hosts = compute.root.resolve("hosts");
 		Files.writeString(hosts, "::1 localhost\n127.0.0.1 localhost\n");
 		assertThat(runWithHosts(hosts, List.of("getent", "ahosts", "localhost"))).as("how localhost resolves there")
@@ -151,10 +153,11 @@ class PgextLoaderHookPg15IntegrationTests extends PgextLoaderHookIntegrationTest
 		run(Unprivileged.command(List.of(compute.install.binary("initdb").toString(), "-D", data.toString(), "-U",
 				"postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync")));
 		int port = FreePorts.any();
-		Process postgres = new ProcessBuilder(withHosts(hosts, List.of(compute.install.binary("postgres").toString(),
-				"-D", data.toString(), "-p", Integer.toString(port), "-c", "listen_addresses=127.0.0.1", "-c",
-				"unix_socket_directories=", "-c", "fsync=off", "-c", "shared_preload_libraries=pgext_loader", "-c",
-				"pgext_loader.server=localhost:" + compute.loaderPort)))
+		Process postgres = new ProcessBuilder(withHosts(hosts,
+				List.of(compute.install.binary("postgres").toString(), "-D", data.toString(), "-p",
+						Integer.toString(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
+						"-c", "fsync=off", "-c", "shared_preload_libraries=pgext_loader", "-c",
+						"pgext_loader.server=localhost:" + compute.loaderPort)))
 			.redirectErrorStream(true)
 			.redirectOutput(compute.root.resolve("second-data.log").toFile())
 			.start();
@@ -194,7 +197,10 @@ class PgextLoaderHookPg15IntegrationTests extends PgextLoaderHookIntegrationTest
 		}
 	}
 
-	/** {@code command} (not as root) in a mount namespace where {@code hosts} is {@code /etc/hosts}. */
+	/**
+	 * {@code command} (not as root) in a mount namespace where {@code hosts} is
+	 * {@code /etc/hosts}.
+	 */
 	private static List<String> withHosts(Path hosts, List<String> command) {
 		List<String> wrapped = new ArrayList<>(List.of("unshare", "--user", "--map-root-user", "--mount", "--", "sh",
 				"-c", "mount --bind \"$0\" /etc/hosts && exec unshare --user -- \"$@\"", hosts.toString()));
@@ -216,8 +222,8 @@ class PgextLoaderHookPg15IntegrationTests extends PgextLoaderHookIntegrationTest
 	}
 
 	private static String waitEventOfTheCreate(Connection watcher) throws SQLException {
-		try (Statement sql = watcher.createStatement(); ResultSet rows = sql.executeQuery(
-				"SELECT wait_event_type || '/' || wait_event FROM pg_stat_activity "
+		try (Statement sql = watcher.createStatement();
+				ResultSet rows = sql.executeQuery("SELECT wait_event_type || '/' || wait_event FROM pg_stat_activity "
 						+ "WHERE query = 'CREATE EXTENSION pg_silent' AND wait_event IS NOT NULL")) {
 			return rows.next() ? rows.getString(1) : "not seen";
 		}

@@ -5,7 +5,9 @@ import java.io.IOException;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** The hook built against PostgreSQL 17's headers, loaded into the PostgreSQL 17 binaries. */
+/**
+ * The hook built against PostgreSQL 17's headers, loaded into the PostgreSQL 17 binaries.
+ */
 @HookMajor(PgextLoaderHookPg17IntegrationTests.MAJOR)
 class PgextLoaderHookPg17IntegrationTests extends PgextLoaderHookIntegrationTests {
 

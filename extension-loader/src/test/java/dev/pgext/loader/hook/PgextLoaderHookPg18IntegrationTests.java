@@ -14,8 +14,8 @@ import org.springframework.test.context.DynamicPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The hook built against PostgreSQL 18's headers, loaded into the PostgreSQL 18 binaries; and
- * what only 18 has: control files along {@code extension_control_path}.
+ * The hook built against PostgreSQL 18's headers, loaded into the PostgreSQL 18 binaries;
+ * and what only 18 has: control files along {@code extension_control_path}.
  */
 @HookMajor(PgextLoaderHookPg18IntegrationTests.MAJOR)
 class PgextLoaderHookPg18IntegrationTests extends PgextLoaderHookIntegrationTests {

@@ -24,9 +24,9 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A postmaster that outlived its loader is found through its data directory's lock file and
- * stopped before a new one starts, and a server that is not the supervisor's own never counts
- * as its server accepting connections.
+ * A postmaster that outlived its loader is found through its data directory's lock file
+ * and stopped before a new one starts, and a server that is not the supervisor's own
+ * never counts as its server accepting connections.
  */
 class PostgresSupervisorIntegrationTests {
 
@@ -36,8 +36,7 @@ class PostgresSupervisorIntegrationTests {
 	private final PostgresInstall install = PostgresInstalls.shared(15);
 
 	@Test
-	void aPostmasterALoaderLeftRunningIsStoppedAndAStaleLockFileIsLeftToPostgres(@TempDir Path dir)
-			throws Exception {
+	void aPostmasterALoaderLeftRunningIsStoppedAndAStaleLockFileIsLeftToPostgres(@TempDir Path dir) throws Exception {
 		Path data = dir.resolve("data");
 		int port = FreePorts.any();
 		Process leftover = strayPostmaster(data, port);
@@ -48,7 +47,8 @@ class PostgresSupervisorIntegrationTests {
 
 			supervisor.start(SETTINGS, Duration.ofMinutes(1));
 			assertThat(supervisor.state()).isEqualTo(PostgresSupervisor.State.RUNNING);
-			assertThat(Files.readAllLines(data.resolve("postmaster.pid")).get(0)).isEqualTo(Long.toString(supervisor.pid()));
+			assertThat(Files.readAllLines(data.resolve("postmaster.pid")).get(0))
+				.isEqualTo(Long.toString(supervisor.pid()));
 			assertThat(supervisor.stopLeftover()).as("its own server is no leftover of another loader").isEmpty();
 		}
 		assertThat(ChildLoader.postgresProcessesOf(data)).isEmpty();
@@ -84,7 +84,9 @@ class PostgresSupervisorIntegrationTests {
 		}
 	}
 
-	/** A postmaster started without any supervisor, as one a killed loader left behind. */
+	/**
+	 * A postmaster started without any supervisor, as one a killed loader left behind.
+	 */
 	private Process strayPostmaster(Path data, int port) throws IOException {
 		try (PostgresSupervisor initdb = new PostgresSupervisor(this.install, data, port, Duration.ofSeconds(20),
 				null)) {

@@ -12,8 +12,9 @@ import org.springframework.http.HttpStatus;
 import dev.pgext.service.openapi.ProblemResponseDocuments;
 
 /**
- * The OpenAPI 3.1 description served at {@code /v3/api-docs}: the importer's name, version (the
- * project's, from the build) and purpose, and each operation's problem answers.
+ * The OpenAPI 3.1 description served at {@code /v3/api-docs}: the importer's name,
+ * version (the project's, from the build) and purpose, and each operation's problem
+ * answers.
  */
 @Configuration(proxyBeanMethods = false)
 class ApiDocumentConfiguration {
@@ -39,9 +40,10 @@ class ApiDocumentConfiguration {
 	}
 
 	/**
-	 * The importer's problem answers. Every operation reads or writes the storage bucket (503 when
-	 * it does not answer) and can fail (500); 400 and 404 follow from an operation's parameters
-	 * and body; the rest each controller declares with {@code @ProblemResponses}.
+	 * The importer's problem answers. Every operation reads or writes the storage bucket
+	 * (503 when it does not answer) and can fail (500); 400 and 404 follow from an
+	 * operation's parameters and body; the rest each controller declares with
+	 * {@code @ProblemResponses}.
 	 */
 	@Bean
 	ProblemResponseDocuments importerProblemResponses() {

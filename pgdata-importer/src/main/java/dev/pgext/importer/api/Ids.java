@@ -11,7 +11,10 @@ final class Ids {
 
 	private static final Pattern SHARD = Pattern.compile("[0-9]{1,3}");
 
-	/** Neon's {@code TenantShardId}: the tenant, then for a sharded tenant the shard number and count in hex. */
+	/**
+	 * Neon's {@code TenantShardId}: the tenant, then for a sharded tenant the shard
+	 * number and count in hex.
+	 */
 	private static final Pattern TENANT_SHARD = Pattern.compile("([0-9a-f]{32})(?:-([0-9a-f]{2})([0-9a-f]{2}))?");
 
 	private Ids() {
@@ -33,14 +36,16 @@ final class Ids {
 	}
 
 	/**
-	 * Reads Neon's tenant shard id: {@code <tenant>} for an unsharded tenant, {@code <tenant>-NNCC}
-	 * for shard {@code NN} of {@code CC} (two hex digits each; a count of 0 is Neon's unsharded).
+	 * Reads Neon's tenant shard id: {@code <tenant>} for an unsharded tenant,
+	 * {@code <tenant>-NNCC} for shard {@code NN} of {@code CC} (two hex digits each; a
+	 * count of 0 is Neon's unsharded).
 	 */
 	static TenantShard tenantShard(String value) {
 		var matcher = (value != null) ? TENANT_SHARD.matcher(value) : null;
 		if (matcher == null || !matcher.matches()) {
 			throw new InvalidRequestException("tenant_shard_id must be a tenant id (32 lower-case hex digits), "
-					+ "optionally followed by -NNCC (shard number and count, two hex digits each), not '" + value + "'");
+					+ "optionally followed by -NNCC (shard number and count, two hex digits each), not '" + value
+					+ "'");
 		}
 		if (matcher.group(2) == null) {
 			return new TenantShard(matcher.group(1), 0, 1);

@@ -28,10 +28,11 @@ import dev.pgext.importer.run.IndexPart;
 import dev.pgext.service.openapi.ProblemResponses;
 
 /**
- * Neon's pageserver timeline-create route, so that a Neon control plane can ask for an import
- * as it asks a pageserver: the body's {@code import_pgdata} is mapped onto the importer's own
- * creation (same idempotency) and the answer is Neon's {@code TimelineInfo}. Errors are the
- * importer's problems, with Neon's {@code msg} member added (see {@link ProblemAdvice}).
+ * Neon's pageserver timeline-create route, so that a Neon control plane can ask for an
+ * import as it asks a pageserver: the body's {@code import_pgdata} is mapped onto the
+ * importer's own creation (same idempotency) and the answer is Neon's
+ * {@code TimelineInfo}. Errors are the importer's problems, with Neon's {@code msg}
+ * member added (see {@link ProblemAdvice}).
  */
 @RestController
 // no credentials: the importer is reached only by the control plane, inside the cluster
@@ -58,8 +59,9 @@ class NeonTimelineController {
 			description = "Neon's TimelineCreateRequest in its import_pgdata mode. The same idempotency key and "
 					+ "location again answer the same timeline with 201, as Neon does; branch and bootstrap modes "
 					+ "are refused with 400.")
-	@ApiResponse(responseCode = "201", description = "The import is recorded (or was already, under this key and "
-			+ "location); the timeline as Neon's TimelineInfo")
+	@ApiResponse(responseCode = "201",
+			description = "The import is recorded (or was already, under this key and "
+					+ "location); the timeline as Neon's TimelineInfo")
 	@ProblemResponses({ HttpStatus.FORBIDDEN, HttpStatus.CONFLICT })
 	ResponseEntity<NeonTimelineInfo> create(
 			@PathVariable("tenant_shard_id") @Parameter(description = "Neon's tenant shard id: the tenant id, then "
@@ -80,7 +82,10 @@ class NeonTimelineController {
 		return ResponseEntity.status(HttpStatus.CREATED).body(NeonTimelineInfo.of(tenantShardId, part));
 	}
 
-	/** A caller that believes in another shard count than the importer's would import the wrong keys. */
+	/**
+	 * A caller that believes in another shard count than the importer's would import the
+	 * wrong keys.
+	 */
 	private void checkShardCount(Ids.TenantShard shard) {
 		ShardIdentity identity = this.properties.shard(shard.tenant(), shard.number()).orElse(null);
 		if (identity != null && identity.count() != shard.count()) {

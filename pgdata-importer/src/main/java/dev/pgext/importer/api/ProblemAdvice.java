@@ -10,8 +10,8 @@ import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageConverter;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -30,9 +30,10 @@ import dev.pgext.model.store.ObjectStoreException;
 
 /**
  * Every error of the importer's API as an RFC 9457 problem with a stable type per kind,
- * Spring MVC's own (unknown path, wrong method, wrong media type, unreadable body) included.
- * On Neon's routes ({@code /v1/tenant/...}) a problem also carries the detail as {@code msg},
- * the member Neon's pageserver puts its error text in, so a Neon client finds the reason too.
+ * Spring MVC's own (unknown path, wrong method, wrong media type, unreadable body)
+ * included. On Neon's routes ({@code /v1/tenant/...}) a problem also carries the detail
+ * as {@code msg}, the member Neon's pageserver puts its error text in, so a Neon client
+ * finds the reason too.
  */
 @RestControllerAdvice
 class ProblemAdvice extends ResponseEntityExceptionHandler implements ResponseBodyAdvice<Object> {
@@ -48,13 +49,14 @@ class ProblemAdvice extends ResponseEntityExceptionHandler implements ResponseBo
 	ProblemDetail rejected(ImportRejectedException ex) {
 		return switch (ex.kind()) {
 			case UNKNOWN_SHARD -> problem(HttpStatus.NOT_FOUND, "unknown-shard", "Unknown shard", ex.getMessage());
-			case NOT_FOUND -> problem(HttpStatus.NOT_FOUND, "timeline-not-found", "Timeline not found", ex.getMessage());
+			case NOT_FOUND ->
+				problem(HttpStatus.NOT_FOUND, "timeline-not-found", "Timeline not found", ex.getMessage());
 			case IDEMPOTENCY_CONFLICT -> problem(HttpStatus.CONFLICT, "idempotency-conflict",
 					"Timeline exists with another idempotency key", ex.getMessage());
-			case BUCKET_NOT_ALLOWED -> problem(HttpStatus.FORBIDDEN, "bucket-not-allowed", "Input bucket not allowed",
-					ex.getMessage());
-			case ALREADY_FINISHED -> problem(HttpStatus.CONFLICT, "import-finished", "Import already ended",
-					ex.getMessage());
+			case BUCKET_NOT_ALLOWED ->
+				problem(HttpStatus.FORBIDDEN, "bucket-not-allowed", "Input bucket not allowed", ex.getMessage());
+			case ALREADY_FINISHED ->
+				problem(HttpStatus.CONFLICT, "import-finished", "Import already ended", ex.getMessage());
 			case NOT_FAILED -> problem(HttpStatus.CONFLICT, "import-not-failed", "Only a failed import can be retried",
 					ex.getMessage());
 		};
@@ -100,7 +102,10 @@ class ProblemAdvice extends ResponseEntityExceptionHandler implements ResponseBo
 					"the request body is not the expected JSON document"));
 	}
 
-	/** MVC's own errors keep their status and get a type of their kind instead of {@code about:blank}. */
+	/**
+	 * MVC's own errors keep their status and get a type of their kind instead of
+	 * {@code about:blank}.
+	 */
 	@Override
 	protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
 			HttpStatusCode statusCode, WebRequest request) {

@@ -22,8 +22,8 @@ import dev.pgext.importer.run.IndexPart;
 import dev.pgext.service.openapi.ProblemResponses;
 
 /**
- * Timeline creation by PGDATA import, its status and its cancellation. Creation answers 201
- * once the import is durably recorded in S3; the work goes on in the background.
+ * Timeline creation by PGDATA import, its status and its cancellation. Creation answers
+ * 201 once the import is durably recorded in S3; the work goes on in the background.
  */
 @RestController
 // no credentials: the importer is reached only by the control plane, inside the cluster
@@ -69,7 +69,9 @@ class TimelineController {
 		return TimelineStatus.of(this.imports.get(Ids.tenant(tenant), Ids.shard(shard), Ids.timeline(timeline)));
 	}
 
-	/** Runs a failed import again from where it stopped, under the same idempotency key. */
+	/**
+	 * Runs a failed import again from where it stopped, under the same idempotency key.
+	 */
 	@PostMapping("/{timeline}/retry")
 	@Operation(operationId = "retryTimelineImport", summary = "Run a failed import again from where it stopped",
 			description = "Keeps the frozen input listing and the finished layers (each verified again); an import "

@@ -1,4 +1,5 @@
 /**
- * The HTTP API: create a timeline by import, read its status, cancel it; errors as RFC 9457 problems.
+ * The HTTP API: create a timeline by import, read its status, cancel it; errors as RFC
+ * 9457 problems.
  */
 package dev.pgext.importer.api;

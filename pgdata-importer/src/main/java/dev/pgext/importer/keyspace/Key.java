@@ -19,7 +19,9 @@ public record Key(int field1, int field2, int field3, int field4, int field5, in
 	/** Serialized size. */
 	public static final int SIZE = 18;
 
-	/** field6 of the key that holds a relation fork's or an SLRU segment's size in blocks. */
+	/**
+	 * field6 of the key that holds a relation fork's or an SLRU segment's size in blocks.
+	 */
 	public static final int SIZE_MARKER = 0xFFFFFFFF;
 
 	/** The smallest key. */

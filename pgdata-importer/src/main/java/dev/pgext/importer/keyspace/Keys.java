@@ -1,7 +1,8 @@
 package dev.pgext.importer.keyspace;
 
 /**
- * Constructors for every kind of key the importer writes, and the questions sharding asks of a key.
+ * Constructors for every kind of key the importer writes, and the questions sharding asks
+ * of a key.
  */
 public final class Keys {
 
@@ -60,7 +61,10 @@ public final class Keys {
 		return new Key(1, kind.code(), 1, segment, 0, Key.SIZE_MARKER);
 	}
 
-	/** The list of prepared transactions (always empty: an import with prepared transactions is refused). */
+	/**
+	 * The list of prepared transactions (always empty: an import with prepared
+	 * transactions is refused).
+	 */
 	public static Key twoPhaseDirectory() {
 		return new Key(2, 0, 0, 0, 0, 0);
 	}

@@ -2,8 +2,8 @@ package dev.pgext.importer.keyspace;
 
 /**
  * Which part of a tenant's key space one shard holds. Relation blocks are spread over the
- * shards in stripes of {@code stripeSize} blocks; init forks, SLRUs and two-phase state live on
- * shard 0; directories, relation maps, sizes and control data are on every shard.
+ * shards in stripes of {@code stripeSize} blocks; init forks, SLRUs and two-phase state
+ * live on shard 0; directories, relation maps, sizes and control data are on every shard.
  *
  * @param number this shard, from 0
  * @param count shards of the tenant, at least 1
@@ -23,7 +23,10 @@ public record ShardIdentity(int number, int count, int stripeSize) {
 		}
 	}
 
-	/** Four hex digits, number then count: {@code 0001} for a single shard, {@code 0104} for shard 1 of 4. */
+	/**
+	 * Four hex digits, number then count: {@code 0001} for a single shard, {@code 0104}
+	 * for shard 1 of 4.
+	 */
 	public String slug() {
 		return String.format("%02x%02x", this.number, this.count);
 	}
@@ -34,13 +37,17 @@ public record ShardIdentity(int number, int count, int stripeSize) {
 			return shardOf(key) == this.number;
 		}
 		if (key.field1() == 0 || key.field1() == 3) {
-			// directories, relation maps, sizes, control data: every shard answers for them
+			// directories, relation maps, sizes, control data: every shard answers for
+			// them
 			return true;
 		}
 		return this.number == 0;
 	}
 
-	/** The shard that holds a relation block: init forks on shard 0, other blocks by stripe. */
+	/**
+	 * The shard that holds a relation block: init forks on shard 0, other blocks by
+	 * stripe.
+	 */
 	public int shardOf(Key key) {
 		if (this.count < 2 || key.field5() == Keys.INIT_FORK) {
 			return 0;
@@ -50,7 +57,8 @@ public record ShardIdentity(int number, int count, int stripeSize) {
 		return Integer.remainderUnsigned(hash, this.count);
 	}
 
-	// the same mixing as Postgres' hashfn.h, so placement agrees with other implementations of this layout
+	// the same mixing as Postgres' hashfn.h, so placement agrees with other
+	// implementations of this layout
 	static int murmurhash32(int data) {
 		int h = data;
 		h ^= h >>> 16;

@@ -5,8 +5,8 @@ import java.nio.charset.StandardCharsets;
 import dev.pgext.importer.keyspace.Key;
 
 /**
- * Constants of the image layer file format (described in {@code docs/importer.md}). All integers
- * are big-endian.
+ * Constants of the image layer file format (described in {@code docs/importer.md}). All
+ * integers are big-endian.
  *
  * <pre>
  * header   64 bytes: magic "PGXLAYER", version u16, flags u16, 0 u32, key start (18), key end (18), LSN u64, 0 u32
@@ -37,7 +37,10 @@ public final class ImageLayerFormat {
 
 	static final int ENCODING_ZSTD = 1;
 
-	/** Largest value the format stores; pages are 8 KiB, the control file is the largest other value. */
+	/**
+	 * Largest value the format stores; pages are 8 KiB, the control file is the largest
+	 * other value.
+	 */
 	public static final int MAX_VALUE_SIZE = 1 << 20;
 
 	private ImageLayerFormat() {

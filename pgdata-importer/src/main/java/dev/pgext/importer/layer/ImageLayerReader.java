@@ -15,8 +15,8 @@ import com.github.luben.zstd.Zstd;
 import dev.pgext.importer.keyspace.Key;
 
 /**
- * Reads an image layer file: checks the header, trailer and checksum on open, then answers point
- * lookups by binary search over the index, or walks every key in order.
+ * Reads an image layer file: checks the header, trailer and checksum on open, then
+ * answers point lookups by binary search over the index, or walks every key in order.
  */
 public final class ImageLayerReader implements AutoCloseable {
 
@@ -88,7 +88,8 @@ public final class ImageLayerReader implements AutoCloseable {
 		}
 		long indexLength = (long) entries * ImageLayerFormat.ENTRY_SIZE;
 		if (entries <= 0 || indexOffset < ImageLayerFormat.HEADER_SIZE
-				|| indexOffset + indexLength != size - ImageLayerFormat.TRAILER_SIZE || indexLength > Integer.MAX_VALUE) {
+				|| indexOffset + indexLength != size - ImageLayerFormat.TRAILER_SIZE
+				|| indexLength > Integer.MAX_VALUE) {
 			throw new LayerFormatException("layer index is out of bounds");
 		}
 		CRC32C computed = new CRC32C();

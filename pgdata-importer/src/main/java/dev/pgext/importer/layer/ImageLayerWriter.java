@@ -20,9 +20,9 @@ import com.github.luben.zstd.ZstdException;
 import dev.pgext.importer.keyspace.Key;
 
 /**
- * Writes one image layer file: keys must come in strictly increasing order and inside the key
- * range. The same keys and values always give the same bytes. Values are streamed to the file;
- * only the index (36 bytes per key) is held in memory.
+ * Writes one image layer file: keys must come in strictly increasing order and inside the
+ * key range. The same keys and values always give the same bytes. Values are streamed to
+ * the file; only the index (36 bytes per key) is held in memory.
  */
 public final class ImageLayerWriter implements AutoCloseable {
 
@@ -42,7 +42,10 @@ public final class ImageLayerWriter implements AutoCloseable {
 
 	private final byte[] compressed;
 
-	/** One compression context for every value of the layer, instead of one made and freed per page. */
+	/**
+	 * One compression context for every value of the layer, instead of one made and freed
+	 * per page.
+	 */
 	private final ZstdCompressCtx zstd;
 
 	private boolean zstdClosed;
@@ -93,8 +96,8 @@ public final class ImageLayerWriter implements AutoCloseable {
 			throw new IllegalStateException("layer already finished");
 		}
 		if (key.compareTo(this.start) < 0 || key.compareTo(this.end) >= 0) {
-			throw new IllegalArgumentException("key " + key + " is outside the layer's range " + this.start + ".."
-					+ this.end);
+			throw new IllegalArgumentException(
+					"key " + key + " is outside the layer's range " + this.start + ".." + this.end);
 		}
 		if (this.last != null && key.compareTo(this.last) <= 0) {
 			throw new IllegalArgumentException("keys must be strictly increasing: " + key + " after " + this.last);
@@ -112,7 +115,8 @@ public final class ImageLayerWriter implements AutoCloseable {
 			catch (ZstdException ex) {
 				throw new IOException("zstd: " + ex.getMessage(), ex);
 			}
-			// keep the compressed form only when it saves space; incompressible pages stay raw
+			// keep the compressed form only when it saves space; incompressible pages
+			// stay raw
 			if (n < length) {
 				encoding = ImageLayerFormat.ENCODING_ZSTD;
 				storedLength = n;

@@ -1,7 +1,8 @@
 package dev.pgext.importer.layer;
 
 /**
- * An image layer file is not one this code wrote: wrong magic, version, checksum or index.
+ * An image layer file is not one this code wrote: wrong magic, version, checksum or
+ * index.
  */
 public class LayerFormatException extends RuntimeException {
 

@@ -1,4 +1,5 @@
 /**
- * The image layer file format: a deterministic writer and a verifying reader with point lookups.
+ * The image layer file format: a deterministic writer and a verifying reader with point
+ * lookups.
  */
 package dev.pgext.importer.layer;

@@ -12,8 +12,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The {@code backup_manifest} that {@code pg_basebackup} (PostgreSQL 13 and later) writes next to
- * the data files: every file's path, size and checksum, and a SHA-256 of the manifest itself.
+ * The {@code backup_manifest} that {@code pg_basebackup} (PostgreSQL 13 and later) writes
+ * next to the data files: every file's path, size and checksum, and a SHA-256 of the
+ * manifest itself.
  */
 public final class BackupManifest {
 
@@ -29,7 +30,8 @@ public final class BackupManifest {
 
 	/**
 	 * The files listed by {@code bytes}, after checking the manifest's own checksum.
-	 * @throws InvalidPgdataException when the manifest is not one, or its checksum does not match
+	 * @throws InvalidPgdataException when the manifest is not one, or its checksum does
+	 * not match
 	 */
 	public static List<FileCheck> parse(byte[] bytes) {
 		JsonNode root;
@@ -50,9 +52,8 @@ public final class BackupManifest {
 		}
 		List<FileCheck> checks = new ArrayList<>(files.size());
 		for (JsonNode file : files) {
-			String path = file.has("Path") ? file.path("Path").asString()
-					: new String(HexFormat.of().parseHex(file.path("Encoded-Path").asString("")),
-							StandardCharsets.UTF_8);
+			String path = file.has("Path") ? file.path("Path").asString() : new String(
+					HexFormat.of().parseHex(file.path("Encoded-Path").asString("")), StandardCharsets.UTF_8);
 			if (!file.path("Size").isIntegralNumber()) {
 				throw new InvalidPgdataException("backup_manifest lists '" + path + "' without a Size");
 			}
@@ -65,8 +66,8 @@ public final class BackupManifest {
 	}
 
 	/**
-	 * Postgres' rule: the SHA-256 covers every byte up to and including the newline before the
-	 * last line (the line that carries the checksum).
+	 * Postgres' rule: the SHA-256 covers every byte up to and including the newline
+	 * before the last line (the line that carries the checksum).
 	 */
 	private static void verifyOwnChecksum(byte[] bytes, String expected) {
 		int last = -1;

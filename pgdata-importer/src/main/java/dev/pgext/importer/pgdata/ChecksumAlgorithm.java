@@ -9,8 +9,8 @@ import java.util.Locale;
 import java.util.zip.CRC32C;
 
 /**
- * The file checksums a {@code backup_manifest} may carry (its {@code Checksum-Algorithm}), and
- * SHA-256 for the upload's own file list.
+ * The file checksums a {@code backup_manifest} may carry (its
+ * {@code Checksum-Algorithm}), and SHA-256 for the upload's own file list.
  */
 public enum ChecksumAlgorithm {
 
@@ -18,8 +18,9 @@ public enum ChecksumAlgorithm {
 	NONE("NONE", 0),
 
 	/**
-	 * CRC-32C as {@code pg_basebackup} writes it: the four bytes of the finished CRC in the byte
-	 * order of the machine that wrote it (little-endian on every platform Postgres ships for), in hex.
+	 * CRC-32C as {@code pg_basebackup} writes it: the four bytes of the finished CRC in
+	 * the byte order of the machine that wrote it (little-endian on every platform
+	 * Postgres ships for), in hex.
 	 */
 	CRC32C("CRC32C", 8),
 

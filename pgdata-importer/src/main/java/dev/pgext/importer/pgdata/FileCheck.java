@@ -10,7 +10,8 @@ import java.util.Locale;
  * @param path path relative to the PGDATA root
  * @param size size in bytes
  * @param algorithm how {@code checksum} was computed
- * @param checksum lower-case hex, empty when {@code algorithm} is {@link ChecksumAlgorithm#NONE}
+ * @param checksum lower-case hex, empty when {@code algorithm} is
+ * {@link ChecksumAlgorithm#NONE}
  * @param source where the expectation comes from, for error messages
  */
 public record FileCheck(String path, long size, ChecksumAlgorithm algorithm, String checksum, String source) {

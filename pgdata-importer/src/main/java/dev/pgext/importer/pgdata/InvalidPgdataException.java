@@ -1,8 +1,8 @@
 package dev.pgext.importer.pgdata;
 
 /**
- * The PGDATA cannot be imported as it is: a file fails a check, is of an unknown kind, or holds
- * state this importer refuses to drop. The message says which file and why.
+ * The PGDATA cannot be imported as it is: a file fails a check, is of an unknown kind, or
+ * holds state this importer refuses to drop. The message says which file and why.
  */
 public class InvalidPgdataException extends RuntimeException {
 

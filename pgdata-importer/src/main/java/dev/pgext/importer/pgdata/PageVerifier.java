@@ -4,9 +4,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Checks a relation page the way the server does when it reads one ({@code PageIsVerified}),
- * plus one check only an importer can make: no page may carry an LSN past the checkpoint the
- * cluster was shut down with.
+ * Checks a relation page the way the server does when it reads one
+ * ({@code PageIsVerified}), plus one check only an importer can make: no page may carry
+ * an LSN past the checkpoint the cluster was shut down with.
  */
 public final class PageVerifier {
 
@@ -20,11 +20,10 @@ public final class PageVerifier {
 
 	private static final int FNV_PRIME = 16777619;
 
-	private static final int[] BASE_OFFSETS = { 0x5B1F36E9, 0xB8525960, 0x02AB50AA, 0x1DE66D2A, 0x79FF467A,
-			0x9BB9F8A3, 0x217E7CD2, 0x83E13D2C, 0xF8D4474F, 0xE39EB970, 0x42C6AE16, 0x993216FA, 0x7B093B5D, 0x98DAFF3C,
-			0xF718902A, 0x0B1C9CDB, 0xE58F764B, 0x187636BC, 0x5D7B3BB1, 0xE73DE7DE, 0x92BEC979, 0xCCA6C0B2, 0x304A0979,
-			0x85AA43D4, 0x783125BB, 0x6CA8EAA2, 0xE407EAC6, 0x4B5CFC3E, 0x9FBF8C76, 0x15CA20BE, 0xF2CA9FD3,
-			0x959BD756 };
+	private static final int[] BASE_OFFSETS = { 0x5B1F36E9, 0xB8525960, 0x02AB50AA, 0x1DE66D2A, 0x79FF467A, 0x9BB9F8A3,
+			0x217E7CD2, 0x83E13D2C, 0xF8D4474F, 0xE39EB970, 0x42C6AE16, 0x993216FA, 0x7B093B5D, 0x98DAFF3C, 0xF718902A,
+			0x0B1C9CDB, 0xE58F764B, 0x187636BC, 0x5D7B3BB1, 0xE73DE7DE, 0x92BEC979, 0xCCA6C0B2, 0x304A0979, 0x85AA43D4,
+			0x783125BB, 0x6CA8EAA2, 0xE407EAC6, 0x4B5CFC3E, 0x9FBF8C76, 0x15CA20BE, 0xF2CA9FD3, 0x959BD756 };
 
 	private final long checkpointLsn;
 
@@ -61,21 +60,21 @@ public final class PageVerifier {
 				|| lower < HEADER_SIZE || lower > upper || upper > special || special > PgControl.BLOCK_SIZE
 				|| (special & 7) != 0) {
 			throw new InvalidPgdataException(String.format(
-					"%s: invalid page header (lower %d, upper %d, special %d, flags %04x, size/version %04x)", where, lower,
-					upper, special, flags, sizeVersion));
+					"%s: invalid page header (lower %d, upper %d, special %d, flags %04x, size/version %04x)", where,
+					lower, upper, special, flags, sizeVersion));
 		}
 		long lsn = (Integer.toUnsignedLong(page.getInt(0)) << 32) | Integer.toUnsignedLong(page.getInt(4));
 		if (Long.compareUnsigned(lsn, this.checkpointLsn) > 0) {
-			throw new InvalidPgdataException(where + ": page LSN " + PgControl.lsn(lsn)
-					+ " is past the shutdown checkpoint " + PgControl.lsn(this.checkpointLsn)
-					+ " (the copy is not of one consistent cluster state)");
+			throw new InvalidPgdataException(
+					where + ": page LSN " + PgControl.lsn(lsn) + " is past the shutdown checkpoint "
+							+ PgControl.lsn(this.checkpointLsn) + " (the copy is not of one consistent cluster state)");
 		}
 		if (this.checksums) {
 			int stored = Short.toUnsignedInt(page.getShort(8));
 			int computed = checksum(page, block);
 			if (stored != computed) {
-				throw new InvalidPgdataException(String.format("%s: data checksum mismatch (stored %04x, computed %04x)",
-						where, stored, computed));
+				throw new InvalidPgdataException(String
+					.format("%s: data checksum mismatch (stored %04x, computed %04x)", where, stored, computed));
 			}
 		}
 	}

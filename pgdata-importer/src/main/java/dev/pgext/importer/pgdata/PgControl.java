@@ -7,11 +7,12 @@ import java.util.Map;
 import java.util.zip.CRC32C;
 
 /**
- * The fields of {@code global/pg_control} the importer needs, decoded and checked. The file is
- * in the source's native byte order; only little-endian sources (x86-64, arm64) are accepted.
- * The fields read sit at the same offsets in {@code PG_CONTROL_VERSION} 1300 (Postgres 13 to 16), 1700
- * (17: {@code wal_level} moved into the checkpoint's padding) and 1800 (18: one more flag before the
- * nonce, which moves the CRC) on a 64-bit build.
+ * The fields of {@code global/pg_control} the importer needs, decoded and checked. The
+ * file is in the source's native byte order; only little-endian sources (x86-64, arm64)
+ * are accepted. The fields read sit at the same offsets in {@code PG_CONTROL_VERSION}
+ * 1300 (Postgres 13 to 16), 1700 (17: {@code wal_level} moved into the checkpoint's
+ * padding) and 1800 (18: one more flag before the nonce, which moves the CRC) on a 64-bit
+ * build.
  *
  * @param pgMajor the Postgres major, from the catalog version
  * @param controlVersion {@code pg_control_version}
@@ -49,16 +50,16 @@ public record PgControl(int pgMajor, int controlVersion, int catalogVersion, lon
 	private static final Map<Integer, Integer> MAJOR_BY_CATALOG_VERSION = Map.of(202107181, 14, 202209061, 15,
 			202307071, 16, 202406281, 17, 202506291, 18);
 
-	private static final Map<Integer, Integer> CONTROL_VERSION_BY_MAJOR = Map.of(14, 1300, 15, 1300, 16, 1300, 17,
-			1700, 18, 1800);
+	private static final Map<Integer, Integer> CONTROL_VERSION_BY_MAJOR = Map.of(14, 1300, 15, 1300, 16, 1300, 17, 1700,
+			18, 1800);
 
 	private static final String[] STATES = { "starting up", "shut down", "shut down in recovery", "shutting down",
 			"in crash recovery", "in archive recovery", "in production" };
 
 	/**
-	 * Decodes and checks a {@code pg_control} file. Refuses, with the reason: a wrong size, a CRC
-	 * mismatch, an unsupported control or catalog version, a page size other than 8 KiB, and a
-	 * cluster that was not shut down cleanly.
+	 * Decodes and checks a {@code pg_control} file. Refuses, with the reason: a wrong
+	 * size, a CRC mismatch, an unsupported control or catalog version, a page size other
+	 * than 8 KiB, and a cluster that was not shut down cleanly.
 	 */
 	public static PgControl parse(byte[] file) {
 		if (file.length != FILE_SIZE) {
@@ -69,7 +70,8 @@ public record PgControl(int pgMajor, int controlVersion, int catalogVersion, lon
 		int controlVersion = b.getInt(8);
 		if (!CONTROL_VERSION_BY_MAJOR.containsValue(controlVersion)) {
 			if (CONTROL_VERSION_BY_MAJOR.containsValue(Integer.reverseBytes(controlVersion))) {
-				throw new InvalidPgdataException("global/pg_control is big-endian; only little-endian clusters can be imported");
+				throw new InvalidPgdataException(
+						"global/pg_control is big-endian; only little-endian clusters can be imported");
 			}
 			throw new InvalidPgdataException("global/pg_control has pg_control_version " + controlVersion
 					+ "; supported are 1300, 1700 and 1800 (PostgreSQL 14 to 18)");
@@ -102,9 +104,9 @@ public record PgControl(int pgMajor, int controlVersion, int catalogVersion, lon
 		long checkpoint = b.getLong(32);
 		long redo = b.getLong(CHECKPOINT_OFFSET);
 		if (checkpoint != redo) {
-			throw new InvalidPgdataException(String.format(
-					"global/pg_control: the last checkpoint (%s) is not a shutdown checkpoint (redo %s)", lsn(checkpoint),
-					lsn(redo)));
+			throw new InvalidPgdataException(
+					String.format("global/pg_control: the last checkpoint (%s) is not a shutdown checkpoint (redo %s)",
+							lsn(checkpoint), lsn(redo)));
 		}
 		int blockSize = b.getInt(BLCKSZ_OFFSET);
 		if (blockSize != BLOCK_SIZE) {
@@ -112,8 +114,8 @@ public record PgControl(int pgMajor, int controlVersion, int catalogVersion, lon
 		}
 		int segmentBlocks = b.getInt(BLCKSZ_OFFSET + 4);
 		if (segmentBlocks <= 0 || segmentBlocks > (1 << 20)) {
-			throw new InvalidPgdataException("global/pg_control has an impossible segment size of " + segmentBlocks
-					+ " blocks");
+			throw new InvalidPgdataException(
+					"global/pg_control has an impossible segment size of " + segmentBlocks + " blocks");
 		}
 		return new PgControl(major, controlVersion, catalogVersion, b.getLong(0), state, checkpoint, redo, blockSize,
 				segmentBlocks, b.getInt(DATA_CHECKSUM_OFFSET), file.clone());

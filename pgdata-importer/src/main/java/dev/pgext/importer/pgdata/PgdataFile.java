@@ -8,9 +8,10 @@ import dev.pgext.importer.keyspace.Keys.SlruKind;
 
 /**
  * What one file of a PGDATA is, decided by a strict grammar over its path relative to the
- * PGDATA root. A file either maps to keys, is skipped for a stated reason (state the server
- * rebuilds or the compute provides), or makes the import fail: unknown names and state this
- * importer would otherwise lose (tablespaces, prepared transactions, replication slots).
+ * PGDATA root. A file either maps to keys, is skipped for a stated reason (state the
+ * server rebuilds or the compute provides), or makes the import fail: unknown names and
+ * state this importer would otherwise lose (tablespaces, prepared transactions,
+ * replication slots).
  */
 public sealed interface PgdataFile {
 
@@ -72,11 +73,12 @@ public sealed interface PgdataFile {
 
 	/**
 	 * Classifies {@code path} (relative to the PGDATA root) of {@code size} bytes.
-	 * @throws InvalidPgdataException for an unknown or unsafe name, or state that would be lost
+	 * @throws InvalidPgdataException for an unknown or unsafe name, or state that would
+	 * be lost
 	 */
 	static PgdataFile classify(String path, long size) {
-		if (path.length() > 512 || !SAFE_PATH.matcher(path).matches() || path.contains("/../")
-				|| path.startsWith("../") || path.contains("/./") || path.startsWith("./")) {
+		if (path.length() > 512 || !SAFE_PATH.matcher(path).matches() || path.contains("/../") || path.startsWith("../")
+				|| path.contains("/./") || path.startsWith("./")) {
 			throw new InvalidPgdataException("unsupported file name '" + printable(path) + "'");
 		}
 		String[] parts = path.split("/");
@@ -122,8 +124,8 @@ public sealed interface PgdataFile {
 				if (parts.length == 2 && parts[1].equals("replorigin_checkpoint")) {
 					// 4 bytes of magic and 4 of CRC when no replication origin exists
 					if (size > 8) {
-						throw new InvalidPgdataException("'" + path
-								+ "': the cluster has replication origins; drop them before the dump");
+						throw new InvalidPgdataException(
+								"'" + path + "': the cluster has replication origins; drop them before the dump");
 					}
 					return new Skipped("replication origin checkpoint without origins");
 				}

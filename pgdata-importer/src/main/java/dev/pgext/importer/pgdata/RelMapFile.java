@@ -5,8 +5,8 @@ import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
 
 /**
- * Checks a {@code pg_filenode.map} (relation mapper file): its size for the major, its magic
- * number, its mapping count and its CRC.
+ * Checks a {@code pg_filenode.map} (relation mapper file): its size for the major, its
+ * magic number, its mapping count and its CRC.
  */
 public final class RelMapFile {
 

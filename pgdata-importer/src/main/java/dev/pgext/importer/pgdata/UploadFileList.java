@@ -8,8 +8,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The file list an uploader may put into its {@code status/pgdata} object:
- * {@code {"done": true, "files": [{"path": "base/5/1259", "size": 81920, "sha256": "…"}, …]}},
- * paths relative to the PGDATA root.
+ * {@code {"done": true, "files": [{"path": "base/5/1259", "size": 81920, "sha256": "…"},
+ * …]}}, paths relative to the PGDATA root.
  */
 public final class UploadFileList {
 

@@ -8,7 +8,8 @@ import dev.pgext.model.Sha256Digest;
 /**
  * The deterministic split of one shard's import into jobs.
  *
- * @param id digest of everything the plan was made from and of its jobs; equal ids mean equal layers
+ * @param id digest of everything the plan was made from and of its jobs; equal ids mean
+ * equal layers
  * @param control the cluster's control file
  * @param jobs the jobs, tiling the key space in order
  * @param skipped files deliberately not imported, by reason

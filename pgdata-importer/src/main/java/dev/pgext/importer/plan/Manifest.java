@@ -27,21 +27,28 @@ import dev.pgext.importer.pgdata.InvalidPgdataException;
 import dev.pgext.model.Sha256Digest;
 
 /**
- * The frozen listing of an import's input: every later read must match it, so an input that
- * changes during the import fails the import instead of mixing two versions.
+ * The frozen listing of an import's input: every later read must match it, so an input
+ * that changes during the import fails the import instead of mixing two versions.
  * <p>
- * It lives in a local file, in the same canonical JSON that is stored in the storage bucket
- * ({@code {"format":1,"files":[{"path","size","etag"},…],"checks":[…]}}, files in path order),
- * and is written and read as a stream: the listing's pages go to the file as they arrive, and
- * {@link #files()} walks the file again for every pass. What stays in memory is the digest, the
- * count and the upload's own file list ({@link #checks()}), never the listing.
+ * It lives in a local file, in the same canonical JSON that is stored in the storage
+ * bucket ({@code {"format":1,"files":[{"path","size","etag"},…],"checks":[…]}}, files in
+ * path order), and is written and read as a stream: the listing's pages go to the file as
+ * they arrive, and {@link #files()} walks the file again for every pass. What stays in
+ * memory is the digest, the count and the upload's own file list ({@link #checks()}),
+ * never the listing.
  */
 public final class Manifest {
 
-	/** The format this importer writes and reads; the first, unchanged since manifests were held in memory. */
+	/**
+	 * The format this importer writes and reads; the first, unchanged since manifests
+	 * were held in memory.
+	 */
 	public static final int FORMAT = 1;
 
-	/** Reads and writes one element at a time inside the open document, flushing only at its end. */
+	/**
+	 * Reads and writes one element at a time inside the open document, flushing only at
+	 * its end.
+	 */
 	private static final JsonMapper JSON = JsonMapper.builder()
 		.disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
 		.disable(StreamReadFeature.AUTO_CLOSE_SOURCE)
@@ -68,7 +75,9 @@ public final class Manifest {
 		return new Writer(file);
 	}
 
-	/** Writes {@code files} (any order) and no checks; for small listings built in memory. */
+	/**
+	 * Writes {@code files} (any order) and no checks; for small listings built in memory.
+	 */
 	public static Manifest write(Path file, List<ManifestEntry> files) {
 		Writer writer = writer(file);
 		files.stream().sorted((a, b) -> a.path().compareTo(b.path())).forEach(writer::add);
@@ -76,8 +85,8 @@ public final class Manifest {
 	}
 
 	/**
-	 * Reads a stored manifest from {@code file} in one streaming pass: checks its format and
-	 * order, counts its files, keeps its checks and computes the digest of its bytes.
+	 * Reads a stored manifest from {@code file} in one streaming pass: checks its format
+	 * and order, counts its files, keeps its checks and computes the digest of its bytes.
 	 * @throws IllegalArgumentException when the file is not a manifest of a known format
 	 */
 	public static Manifest read(Path file) {
@@ -110,7 +119,10 @@ public final class Manifest {
 		};
 	}
 
-	/** What the files must be according to the upload's own file list, or null when it has none. */
+	/**
+	 * What the files must be according to the upload's own file list, or null when it has
+	 * none.
+	 */
 	public List<FileCheck> checks() {
 		return this.checks;
 	}
@@ -150,7 +162,8 @@ public final class Manifest {
 						while (p.nextToken() == JsonToken.START_OBJECT) {
 							ManifestEntry entry = JSON.readValue(p, ManifestEntry.class);
 							if (previous != null && previous.compareTo(entry.path()) >= 0) {
-								throw new IllegalArgumentException("manifest is not in path order at '" + entry.path() + "'");
+								throw new IllegalArgumentException(
+										"manifest is not in path order at '" + entry.path() + "'");
 							}
 							previous = entry.path();
 							onFile.accept(entry);
@@ -182,15 +195,16 @@ public final class Manifest {
 
 	private static void expect(JsonParser p, JsonToken actual, JsonToken expected) {
 		if (actual != expected) {
-			throw new IllegalArgumentException("manifest has " + actual + " where " + expected + " belongs at "
-					+ p.currentLocation());
+			throw new IllegalArgumentException(
+					"manifest has " + actual + " where " + expected + " belongs at " + p.currentLocation());
 		}
 	}
 
 	/**
-	 * Streams a listing into a manifest file, computing its digest on the way. Files must come in
-	 * strictly increasing path order (the order S3 lists keys in, for the ASCII paths a PGDATA
-	 * has); the upload's checks, known only once the listing has been read, go last.
+	 * Streams a listing into a manifest file, computing its digest on the way. Files must
+	 * come in strictly increasing path order (the order S3 lists keys in, for the ASCII
+	 * paths a PGDATA has); the upload's checks, known only once the listing has been
+	 * read, go last.
 	 */
 	public static final class Writer {
 
@@ -223,7 +237,8 @@ public final class Manifest {
 
 		/**
 		 * Appends one file.
-		 * @throws InvalidPgdataException when it does not come after the previous one in path order
+		 * @throws InvalidPgdataException when it does not come after the previous one in
+		 * path order
 		 */
 		public void add(ManifestEntry entry) {
 			if (this.previous != null && this.previous.compareTo(entry.path()) >= 0) {
@@ -241,7 +256,10 @@ public final class Manifest {
 			return this.count;
 		}
 
-		/** Ends the listing with {@code checks} (null when the upload has no file list) and closes the file. */
+		/**
+		 * Ends the listing with {@code checks} (null when the upload has no file list)
+		 * and closes the file.
+		 */
 		public Manifest finish(List<FileCheck> checks) {
 			this.generator.writeEndArray();
 			if (checks != null) {
@@ -264,7 +282,8 @@ public final class Manifest {
 				Files.deleteIfExists(this.file);
 			}
 			catch (IOException | JacksonException ex) {
-				// nothing useful to do: the work directory is cleaned at the end of the run
+				// nothing useful to do: the work directory is cleaned at the end of the
+				// run
 			}
 		}
 

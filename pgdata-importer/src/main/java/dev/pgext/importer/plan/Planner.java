@@ -27,9 +27,9 @@ import dev.pgext.importer.plan.ImportPlan.SkippedFiles;
 import dev.pgext.model.Sha256Digest;
 
 /**
- * Turns a frozen manifest into jobs. A pure function of its inputs: the same manifest, control
- * file, shard and settings always give the same jobs and the same plan id, which is what lets a
- * restarted import continue with the jobs it has not finished.
+ * Turns a frozen manifest into jobs. A pure function of its inputs: the same manifest,
+ * control file, shard and settings always give the same jobs and the same plan id, which
+ * is what lets a restarted import continue with the jobs it has not finished.
  */
 public final class Planner {
 
@@ -47,24 +47,29 @@ public final class Planner {
 	/**
 	 * Plans the import of {@code manifest} for {@code shard}, in one pass over its files.
 	 * @param jobSizeBytes soft limit of a job's value bytes (about one layer's size)
-	 * @param compressionLevel zstd level of the layers, part of the plan id because it changes the layer bytes
-	 * @throws InvalidPgdataException when the files are not a PGDATA this importer accepts
+	 * @param compressionLevel zstd level of the layers, part of the plan id because it
+	 * changes the layer bytes
+	 * @throws InvalidPgdataException when the files are not a PGDATA this importer
+	 * accepts
 	 */
-	public static ImportPlan plan(Listing manifest, Sha256Digest manifestDigest, PgControl control,
-			ShardIdentity shard, long jobSizeBytes, int compressionLevel) {
+	public static ImportPlan plan(Listing manifest, Sha256Digest manifestDigest, PgControl control, ShardIdentity shard,
+			long jobSizeBytes, int compressionLevel) {
 		return plan(manifest, manifestDigest, control, shard, jobSizeBytes, compressionLevel, false);
 	}
 
 	/**
 	 * Plans the import of {@code manifest} for {@code shard}, in one pass over its files.
 	 * @param jobSizeBytes soft limit of a job's value bytes (about one layer's size)
-	 * @param compressionLevel zstd level of the layers, part of the plan id because it changes the layer bytes
-	 * @param wholeFiles never split one file's blocks over two jobs (a job may then exceed the job size by up to
-	 * one segment), so that one job reads each file from its first byte to its last and can check its checksum
-	 * @throws InvalidPgdataException when the files are not a PGDATA this importer accepts
+	 * @param compressionLevel zstd level of the layers, part of the plan id because it
+	 * changes the layer bytes
+	 * @param wholeFiles never split one file's blocks over two jobs (a job may then
+	 * exceed the job size by up to one segment), so that one job reads each file from its
+	 * first byte to its last and can check its checksum
+	 * @throws InvalidPgdataException when the files are not a PGDATA this importer
+	 * accepts
 	 */
-	public static ImportPlan plan(Listing manifest, Sha256Digest manifestDigest, PgControl control,
-			ShardIdentity shard, long jobSizeBytes, int compressionLevel, boolean wholeFiles) {
+	public static ImportPlan plan(Listing manifest, Sha256Digest manifestDigest, PgControl control, ShardIdentity shard,
+			long jobSizeBytes, int compressionLevel, boolean wholeFiles) {
 		Map<String, SkippedFiles> skipped = new TreeMap<>();
 		Map<List<Integer>, ManifestEntry> relMaps = new TreeMap<>(Planner::compareUnsigned);
 		Map<List<Integer>, TreeMap<Integer, ManifestEntry>> forks = new TreeMap<>(Planner::compareUnsigned);
@@ -86,8 +91,9 @@ public final class Planner {
 			}
 			else if (file instanceof RelMap m) {
 				if (entry.size() != RelMapFile.size(control.pgMajor())) {
-					throw new InvalidPgdataException("'" + entry.path() + "' is " + entry.size() + " bytes; a PostgreSQL "
-							+ control.pgMajor() + " relation map is " + RelMapFile.size(control.pgMajor()));
+					throw new InvalidPgdataException(
+							"'" + entry.path() + "' is " + entry.size() + " bytes; a PostgreSQL " + control.pgMajor()
+									+ " relation map is " + RelMapFile.size(control.pgMajor()));
 				}
 				relMaps.put(List.of(m.spcnode(), m.dbnode()), entry);
 			}
@@ -172,8 +178,8 @@ public final class Planner {
 		for (Map.Entry<Integer, ManifestEntry> segment : segments.entrySet()) {
 			ManifestEntry entry = segment.getValue();
 			if (segment.getKey() != expected) {
-				throw new InvalidPgdataException("'" + entry.path() + "': segment " + expected
-						+ " of the relation is missing");
+				throw new InvalidPgdataException(
+						"'" + entry.path() + "': segment " + expected + " of the relation is missing");
 			}
 			int blocks = (int) (entry.size() / BLOCK);
 			boolean last = segment.getKey().equals(segments.lastKey());
@@ -207,7 +213,8 @@ public final class Planner {
 				runStart = i;
 			}
 			else if (!owned && runStart >= 0) {
-				tasks.add(new Task.Blocks(first.plusBlocks(runStart), path, runStart, base + runStart, i - runStart, true));
+				tasks.add(new Task.Blocks(first.plusBlocks(runStart), path, runStart, base + runStart, i - runStart,
+						true));
 				runStart = -1;
 			}
 			i = upTo;
@@ -284,8 +291,13 @@ public final class Planner {
 			StringBuilder text = new StringBuilder();
 			text.append("planner ").append(VERSION).append('\n');
 			text.append("manifest ").append(manifestDigest.hex()).append('\n');
-			text.append("shard ").append(shard.number()).append('/').append(shard.count()).append('/')
-				.append(shard.stripeSize()).append('\n');
+			text.append("shard ")
+				.append(shard.number())
+				.append('/')
+				.append(shard.count())
+				.append('/')
+				.append(shard.stripeSize())
+				.append('\n');
 			text.append("job-size ").append(jobSizeBytes).append(" zstd ").append(compressionLevel).append('\n');
 			if (wholeFiles) {
 				// only when set, so plans recorded before this option keep their ids

@@ -60,12 +60,14 @@ public sealed interface Task {
 	 * @param firstKey key of the first block
 	 * @param path the file
 	 * @param fileBlock block number of the first block within the file
-	 * @param forkBlock block number of the first block within the relation fork (for checksums)
+	 * @param forkBlock block number of the first block within the relation fork (for
+	 * checksums)
 	 * @param count number of blocks
-	 * @param relation whether the blocks are relation pages (verified) or SLRU pages (opaque)
+	 * @param relation whether the blocks are relation pages (verified) or SLRU pages
+	 * (opaque)
 	 */
-	record Blocks(Key firstKey, String path, long fileBlock, long forkBlock, int count, boolean relation)
-			implements Task {
+	record Blocks(Key firstKey, String path, long fileBlock, long forkBlock, int count,
+			boolean relation) implements Task {
 
 		@Override
 		public Key first() {

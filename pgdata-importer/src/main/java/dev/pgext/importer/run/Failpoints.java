@@ -29,8 +29,8 @@ public final class Failpoints {
 	}
 
 	/**
-	 * Stops the import at the {@code hits}-th pass through {@code name} as if the process died:
-	 * nothing more is written, the lease is left to run out.
+	 * Stops the import at the {@code hits}-th pass through {@code name} as if the process
+	 * died: nothing more is written, the lease is left to run out.
 	 */
 	public void crashAt(String name, int hits) {
 		this.armed.put(name, new Crash(new AtomicInteger(hits)));

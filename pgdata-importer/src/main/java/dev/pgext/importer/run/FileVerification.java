@@ -12,14 +12,14 @@ import dev.pgext.importer.pgdata.InvalidPgdataException;
 import dev.pgext.importer.plan.Manifest;
 
 /**
- * Holds an import's input to the list that knows every file's size and checksum. The sizes
- * are compared with the frozen listing before anything is read, which catches what no size rule
- * can (a relation's last segment cut short on a page boundary, a missing last segment). The
- * checksums are computed from the bytes the jobs read anyway, never by a second read; a job
- * reads each file whole when checks are on ({@link dev.pgext.importer.plan.Planner} keeps files
- * whole), except on a shard of a sharded tenant, which reads only its own stripes and so checks
- * the checksums of the files it reads whole (SLRUs, relation maps, the control file) and the
- * sizes of all.
+ * Holds an import's input to the list that knows every file's size and checksum. The
+ * sizes are compared with the frozen listing before anything is read, which catches what
+ * no size rule can (a relation's last segment cut short on a page boundary, a missing
+ * last segment). The checksums are computed from the bytes the jobs read anyway, never by
+ * a second read; a job reads each file whole when checks are on
+ * ({@link dev.pgext.importer.plan.Planner} keeps files whole), except on a shard of a
+ * sharded tenant, which reads only its own stripes and so checks the checksums of the
+ * files it reads whole (SLRUs, relation maps, the control file) and the sizes of all.
  */
 final class FileVerification {
 
@@ -42,7 +42,8 @@ final class FileVerification {
 	/**
 	 * Checks the listing of {@code manifest} against its expectations.
 	 * @param wholeShard whether this shard reads every block of every relation file
-	 * @throws InvalidPgdataException naming the first file that is missing, extra or of another size
+	 * @throws InvalidPgdataException naming the first file that is missing, extra or of
+	 * another size
 	 */
 	static FileVerification of(Manifest manifest, boolean wholeShard) {
 		if (manifest.checks() == null) {
@@ -53,7 +54,8 @@ final class FileVerification {
 		for (FileCheck check : checks) {
 			byPath.computeIfAbsent(check.path(), (p) -> new ArrayList<>()).add(check);
 		}
-		// one pass over the listing: the size each listed path was uploaded with, the first file nobody listed
+		// one pass over the listing: the size each listed path was uploaded with, the
+		// first file nobody listed
 		Map<String, Long> uploadedSizes = new HashMap<>();
 		String[] unlisted = new String[1];
 		manifest.files().forEach((entry) -> {
@@ -68,12 +70,12 @@ final class FileVerification {
 		for (FileCheck check : checks) {
 			Long size = uploadedSizes.get(check.path());
 			if (size == null) {
-				throw new InvalidPgdataException("'" + check.path() + "' is listed in " + check.source()
-						+ " but was not uploaded");
+				throw new InvalidPgdataException(
+						"'" + check.path() + "' is listed in " + check.source() + " but was not uploaded");
 			}
 			if (size != check.size()) {
-				throw new InvalidPgdataException("'" + check.path() + "' is " + size + " bytes, but "
-						+ check.source() + " says " + check.size() + ": the file is truncated or changed");
+				throw new InvalidPgdataException("'" + check.path() + "' is " + size + " bytes, but " + check.source()
+						+ " says " + check.size() + ": the file is truncated or changed");
 			}
 			if (check.size() == 0) {
 				verify(check, check.algorithm().start());
@@ -100,9 +102,10 @@ final class FileVerification {
 	}
 
 	/**
-	 * Starts checking a file whose bytes this job reads in order, or null when it has no checksum
-	 * to check here.
-	 * @param relation whether it is a relation segment, which a shard of a sharded tenant reads in part only
+	 * Starts checking a file whose bytes this job reads in order, or null when it has no
+	 * checksum to check here.
+	 * @param relation whether it is a relation segment, which a shard of a sharded tenant
+	 * reads in part only
 	 */
 	Reading start(String path, long size, boolean relation) {
 		if (relation && !this.relationChecksums) {
@@ -148,11 +151,14 @@ final class FileVerification {
 			this.running = checks.stream().map((c) -> c.algorithm().start()).toList();
 		}
 
-		/** Feeds the bytes at {@code position} of the file; checks the checksums after its last byte. */
+		/**
+		 * Feeds the bytes at {@code position} of the file; checks the checksums after its
+		 * last byte.
+		 */
 		void update(long position, byte[] bytes, int offset, int length) {
 			if (position != this.next) {
-				throw new IllegalStateException("'" + this.path + "' read out of order: " + position + " after "
-						+ this.next + " bytes");
+				throw new IllegalStateException(
+						"'" + this.path + "' read out of order: " + position + " after " + this.next + " bytes");
 			}
 			for (ChecksumAlgorithm.Running r : this.running) {
 				r.update(bytes, offset, length);

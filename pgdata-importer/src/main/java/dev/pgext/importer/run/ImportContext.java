@@ -20,8 +20,8 @@ import dev.pgext.model.store.ObjectStore;
 import dev.pgext.model.store.S3ObjectStore;
 
 /**
- * What every import run of this instance shares: stores, limits, threads and hooks. Closing it
- * (with the application context) stops the shared job and read-ahead threads.
+ * What every import run of this instance shares: stores, limits, threads and hooks.
+ * Closing it (with the application context) stops the shared job and read-ahead threads.
  */
 final class ImportContext implements AutoCloseable {
 
@@ -56,7 +56,8 @@ final class ImportContext implements AutoCloseable {
 	private final UploadWatcher uploadWatcher;
 
 	ImportContext(ImporterProperties properties, S3ObjectStore storage, S3Reads reads, Failpoints failpoints,
-			Upcaller upcaller, ScheduledExecutorService scheduler, Counter bytesImported, Consumer<ImportRun> onFinished) {
+			Upcaller upcaller, ScheduledExecutorService scheduler, Counter bytesImported,
+			Consumer<ImportRun> onFinished) {
 		this.properties = properties;
 		this.storage = storage;
 		this.reads = reads;
@@ -75,7 +76,10 @@ final class ImportContext implements AutoCloseable {
 				properties.pgdataPollMax(), Clock.systemUTC());
 	}
 
-	/** Retries of import steps that fail because the store does, up to the configured deadline. */
+	/**
+	 * Retries of import steps that fail because the store does, up to the configured
+	 * deadline.
+	 */
 	StoreRetry storeRetry() {
 		return this.storeRetry;
 	}
@@ -98,10 +102,10 @@ final class ImportContext implements AutoCloseable {
 	}
 
 	/**
-	 * Stops the shared job and read-ahead threads once the runs were stopped: jobs and reads
-	 * already handed to them still run and end (a stopped run's jobs end at their next check, and
-	 * none waits forever for a read that was dropped), then whatever is left after
-	 * {@value #CLOSE_WAIT_SECONDS} seconds is interrupted.
+	 * Stops the shared job and read-ahead threads once the runs were stopped: jobs and
+	 * reads already handed to them still run and end (a stopped run's jobs end at their
+	 * next check, and none waits forever for a read that was dropped), then whatever is
+	 * left after {@value #CLOSE_WAIT_SECONDS} seconds is interrupted.
 	 */
 	@Override
 	public void close() {
@@ -122,8 +126,8 @@ final class ImportContext implements AutoCloseable {
 	}
 
 	/**
-	 * Threads that read ranges ahead of the jobs, {@code job-concurrency} of them: each running
-	 * job has at most one read ahead in flight.
+	 * Threads that read ranges ahead of the jobs, {@code job-concurrency} of them: each
+	 * running job has at most one read ahead in flight.
 	 */
 	ExecutorService prefetcher() {
 		return this.prefetcher;
@@ -170,8 +174,8 @@ final class ImportContext implements AutoCloseable {
 	}
 
 	/**
-	 * The job threads of this instance, {@code job-concurrency} of them, shared by every import;
-	 * a run submits a job only once it holds one of the {@link #jobSlots()}.
+	 * The job threads of this instance, {@code job-concurrency} of them, shared by every
+	 * import; a run submits a job only once it holds one of the {@link #jobSlots()}.
 	 */
 	ExecutorService jobs() {
 		return this.jobs;

@@ -1,8 +1,8 @@
 package dev.pgext.importer.run;
 
 /**
- * The import cannot go on; the message is the reason recorded in {@code index_part.json} and
- * reported to the control plane.
+ * The import cannot go on; the message is the reason recorded in {@code index_part.json}
+ * and reported to the control plane.
  */
 public class ImportFailedException extends RuntimeException {
 

@@ -1,7 +1,8 @@
 package dev.pgext.importer.run;
 
 /**
- * The one place the importer spells S3 keys, in the storage bucket and in the input location.
+ * The one place the importer spells S3 keys, in the storage bucket and in the input
+ * location.
  *
  * <pre>
  * storage bucket:
@@ -58,8 +59,9 @@ public final class ImportLayout {
 	}
 
 	/**
-	 * The completion status of one import: keyed like the upcall by tenant, timeline and shard, so
-	 * imports of different timelines from one prefix never overwrite each other's outcome.
+	 * The completion status of one import: keyed like the upcall by tenant, timeline and
+	 * shard, so imports of different timelines from one prefix never overwrite each
+	 * other's outcome.
 	 */
 	public static String shardStatus(String prefix, ImportId id) {
 		return inputPrefix(prefix) + "status/" + id.tenantId() + "/" + id.timelineId() + "/shard-" + id.shard().slug();

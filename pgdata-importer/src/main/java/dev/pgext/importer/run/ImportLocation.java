@@ -11,7 +11,8 @@ import jakarta.validation.constraints.Size;
  * @param prefix the prefix holding {@code pgdata/} and {@code status/}
  */
 public record ImportLocation(@NotBlank @Size(max = 63) @Pattern(regexp = "[a-z0-9][a-z0-9.\\-]{1,62}") String bucket,
-		@NotBlank @Size(max = 512) @Pattern(regexp = "(?!(.*/)?\\.{1,2}(/.*)?$)[A-Za-z0-9_.\\-]+(/[A-Za-z0-9_.\\-]+)*/?",
+		@NotBlank @Size(max = 512) @Pattern(
+				regexp = "(?!(.*/)?\\.{1,2}(/.*)?$)[A-Za-z0-9_.\\-]+(/[A-Za-z0-9_.\\-]+)*/?",
 				message = "must be path segments of letters, digits, '_', '.', '-' (not '.' or '..')") String prefix) {
 
 }

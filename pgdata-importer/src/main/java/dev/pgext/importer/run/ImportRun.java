@@ -44,9 +44,10 @@ import dev.pgext.model.store.ObjectStore;
 import dev.pgext.model.store.ObjectStoreException;
 
 /**
- * One instance's work on one import, from waiting for the upload to the acknowledged upcall.
- * Every outcome is recorded in {@code index_part.json}: no exception leaves this class, an
- * error in the input or in a job fails the import with its reason and nothing else.
+ * One instance's work on one import, from waiting for the upload to the acknowledged
+ * upcall. Every outcome is recorded in {@code index_part.json}: no exception leaves this
+ * class, an error in the input or in a job fails the import with its reason and nothing
+ * else.
  */
 final class ImportRun implements Runnable {
 
@@ -85,7 +86,10 @@ final class ImportRun implements Runnable {
 		return this.index;
 	}
 
-	/** Stops the work of this instance (cancellation, shutdown, lost lease); records nothing. */
+	/**
+	 * Stops the work of this instance (cancellation, shutdown, lost lease); records
+	 * nothing.
+	 */
 	void stop() {
 		this.stopped = true;
 		Thread t = this.thread;
@@ -101,8 +105,9 @@ final class ImportRun implements Runnable {
 	@Override
 	public void run() {
 		this.thread = Thread.currentThread();
-		ScheduledFuture<?> heartbeat = this.context.scheduler().scheduleWithFixedDelay(this::renewLease,
-				this.context.lease().toMillis() / 3, this.context.lease().toMillis() / 3, TimeUnit.MILLISECONDS);
+		ScheduledFuture<?> heartbeat = this.context.scheduler()
+			.scheduleWithFixedDelay(this::renewLease, this.context.lease().toMillis() / 3,
+					this.context.lease().toMillis() / 3, TimeUnit.MILLISECONDS);
 		try {
 			if (this.index.part().importPgdata().state() == State.IN_PROGRESS) {
 				try {
@@ -122,8 +127,8 @@ final class ImportRun implements Runnable {
 						throw new ImportStoppedException("stopped");
 					}
 					String reason = reason(ex);
-					log.warn("Import {} failed: {}", this.id, reason, (ex instanceof InvalidPgdataException
-							|| ex instanceof ImportFailedException) ? null : ex);
+					log.warn("Import {} failed: {}", this.id, reason,
+							(ex instanceof InvalidPgdataException || ex instanceof ImportFailedException) ? null : ex);
 					this.retry.call("recording the outcome",
 							() -> this.index.update((i) -> i.withState(State.FAILED, reason, now())));
 				}
@@ -143,7 +148,8 @@ final class ImportRun implements Runnable {
 			log.info("Import {} interrupted", this.id);
 		}
 		catch (Exception ex) {
-			// S3 unreachable while recording the outcome: the lease runs out and a rescan retries
+			// S3 unreachable while recording the outcome: the lease runs out and a rescan
+			// retries
 			log.error("Import {} could not record its outcome: {}", this.id, ex.toString(), ex);
 		}
 		finally {
@@ -157,8 +163,8 @@ final class ImportRun implements Runnable {
 			return;
 		}
 		try {
-			this.index.update((i) -> i.withOwner(new IndexPart.Owner(this.context.instanceId(),
-					now().plus(this.context.lease()))));
+			this.index.update((i) -> i
+				.withOwner(new IndexPart.Owner(this.context.instanceId(), now().plus(this.context.lease()))));
 		}
 		catch (ImportStoppedException ex) {
 			log.info("Import {} lost: {}", this.id, ex.getMessage());
@@ -205,17 +211,17 @@ final class ImportRun implements Runnable {
 						this.context.compressionLevel(), files.active());
 			}
 			IndexPart.Plan summary = new IndexPart.Plan(plan.id().hex(), manifestDigest.hex(), plan.jobs().size(),
-					jobSize, this.context.compressionLevel(), plan.bytes(),
-					PgControl.lsn(control.checkpointLsn()), control.pgMajor(), control.dataChecksums());
+					jobSize, this.context.compressionLevel(), plan.bytes(), PgControl.lsn(control.checkpointLsn()),
+					control.pgMajor(), control.dataChecksums());
 			ImportPlan made = plan;
 			this.retry.call("recording the plan", () -> this.index.update((i) -> i.withPlan(summary, made.skipped())));
 		}
 		else {
 			IndexPart.Plan recorded = state.plan();
 			Path local = InputListing.localFile(this.context, this.id);
-			manifest = this.retry.call("reading the frozen manifest", () -> new InputListing(this.context, this.id)
-				.download(local)
-				.orElseThrow(() -> new ImportFailedException("the frozen manifest of this import is missing")));
+			manifest = this.retry.call("reading the frozen manifest",
+					() -> new InputListing(this.context, this.id).download(local)
+						.orElseThrow(() -> new ImportFailedException("the frozen manifest of this import is missing")));
 			Sha256Digest manifestDigest = manifest.digest();
 			if (!manifestDigest.hex().equals(recorded.manifestSha256())) {
 				throw new ImportFailedException("the frozen manifest does not match its recorded digest");
@@ -240,10 +246,10 @@ final class ImportRun implements Runnable {
 	}
 
 	/**
-	 * The job size that gives every job slot about {@value #JOBS_PER_SLOT} jobs, so that no slot
-	 * idles while the last large job runs alone; never above the configured size, never below
-	 * {@value #MIN_BALANCED_JOB_SIZE} bytes (layers stay large). Recorded in the plan, so a
-	 * resumed import plans with the same size.
+	 * The job size that gives every job slot about {@value #JOBS_PER_SLOT} jobs, so that
+	 * no slot idles while the last large job runs alone; never above the configured size,
+	 * never below {@value #MIN_BALANCED_JOB_SIZE} bytes (layers stay large). Recorded in
+	 * the plan, so a resumed import plans with the same size.
 	 */
 	private long balancedJobSize(long totalBytes, long configured) {
 		long slots = (long) this.context.jobConcurrency() * JOBS_PER_SLOT;
@@ -253,9 +259,9 @@ final class ImportRun implements Runnable {
 	}
 
 	/**
-	 * A reader of the files the jobs read, from one pass over the manifest: it keeps the entries of
-	 * the files that are imported (relation and SLRU segments, relation maps, the control file),
-	 * not those skipped (WAL and the like) nor the listing itself.
+	 * A reader of the files the jobs read, from one pass over the manifest: it keeps the
+	 * entries of the files that are imported (relation and SLRU segments, relation maps,
+	 * the control file), not those skipped (WAL and the like) nor the listing itself.
 	 */
 	private InputReader reader(String bucket, String prefix, Manifest manifest) {
 		Map<String, ManifestEntry> read = new HashMap<>();
@@ -295,9 +301,9 @@ final class ImportRun implements Runnable {
 	}
 
 	/**
-	 * Runs the jobs that are not finished, at most {@code job-concurrency} at once across all
-	 * imports. A finished job counts only when its layer is in the storage bucket with the
-	 * recorded size and SHA-256 (read back and hashed); otherwise it runs again.
+	 * Runs the jobs that are not finished, at most {@code job-concurrency} at once across
+	 * all imports. A finished job counts only when its layer is in the storage bucket
+	 * with the recorded size and SHA-256 (read back and hashed); otherwise it runs again.
 	 */
 	private void runJobs(ImportPlan plan, LayerBuilder builder) throws Exception {
 		Map<Integer, FinishedJob> finished = this.index.part()
@@ -308,7 +314,8 @@ final class ImportRun implements Runnable {
 		ExecutorService executor = this.context.jobs();
 		AtomicReference<Exception> failure = new AtomicReference<>();
 		List<Future<?>> futures = new ArrayList<>();
-		// the jobs of this run on the shared threads: counted in, so the run can wait for its own to end
+		// the jobs of this run on the shared threads: counted in, so the run can wait for
+		// its own to end
 		Phaser inFlight = new Phaser(1);
 		Set<Thread> threads = new HashSet<>();
 		AtomicBoolean closing = new AtomicBoolean();
@@ -365,7 +372,8 @@ final class ImportRun implements Runnable {
 			failure.compareAndSet(null, ex);
 		}
 		finally {
-			// nothing of this run may still be writing once it returns, or a resumed run would race it
+			// nothing of this run may still be writing once it returns, or a resumed run
+			// would race it
 			synchronized (threads) {
 				closing.set(true);
 				threads.forEach(Thread::interrupt);
@@ -382,7 +390,10 @@ final class ImportRun implements Runnable {
 		}
 	}
 
-	/** One job: an intact recorded layer counts as it is, otherwise the layer is built, uploaded and recorded. */
+	/**
+	 * One job: an intact recorded layer counts as it is, otherwise the layer is built,
+	 * uploaded and recorded.
+	 */
 	private void runJob(Job job, FinishedJob recorded, LayerBuilder builder) throws Exception {
 		LayerBuilder.Written written = null;
 		try {
@@ -406,7 +417,10 @@ final class ImportRun implements Runnable {
 		}
 	}
 
-	/** Waits until every job this run submitted has ended (they were interrupted if still running). */
+	/**
+	 * Waits until every job this run submitted has ended (they were interrupted if still
+	 * running).
+	 */
 	private void awaitJobs(Phaser inFlight) {
 		int phase = inFlight.arrive();
 		try {
@@ -421,7 +435,10 @@ final class ImportRun implements Runnable {
 		}
 	}
 
-	/** Writes the shard status object into the input location, then notifies the control plane. */
+	/**
+	 * Writes the shard status object into the input location, then notifies the control
+	 * plane.
+	 */
 	private void announce() throws Exception {
 		IndexPart part = this.index.part();
 		IndexPart.Import state = part.importPgdata();
@@ -432,15 +449,16 @@ final class ImportRun implements Runnable {
 			status.put("error", state.error());
 		}
 		try {
-			this.retry.call("writing the shard status object", () -> input
-				.put(ImportLayout.shardStatus(state.location().prefix(), this.id), JSON.writeValueAsBytes(status),
-						"application/json"));
+			this.retry.call("writing the shard status object",
+					() -> input.put(ImportLayout.shardStatus(state.location().prefix(), this.id),
+							JSON.writeValueAsBytes(status), "application/json"));
 		}
 		catch (ObjectStoreException ex) {
 			if (ex.statusCode() < 400 || ex.statusCode() >= 500) {
 				throw ex;
 			}
-			// the input location refuses writes (deleted bucket, read-only grant): the upcall still tells
+			// the input location refuses writes (deleted bucket, read-only grant): the
+			// upcall still tells
 			log.warn("Import {}: could not write the shard status object: {}", this.id, ex.getMessage());
 		}
 		if (this.context.upcaller().configured()) {
@@ -461,8 +479,7 @@ final class ImportRun implements Runnable {
 
 	static String reason(Throwable ex) {
 		Throwable t = ex;
-		while ((t instanceof ExecutionException
-				|| t instanceof CompletionException) && t.getCause() != null) {
+		while ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {
 			t = t.getCause();
 		}
 		if (t instanceof InvalidPgdataException || t instanceof ImportFailedException) {

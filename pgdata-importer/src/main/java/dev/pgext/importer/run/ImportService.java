@@ -14,11 +14,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import jakarta.annotation.PreDestroy;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,10 +33,11 @@ import dev.pgext.importer.run.IndexPartStore.Versioned;
 import dev.pgext.model.store.S3ObjectStore;
 
 /**
- * Creates, resumes, reports and cancels imports. S3 is the source of truth: an import exists
- * once its {@code index_part.json} is written, and whichever instance holds its lease works on
- * it. At start and then periodically the service looks for imports whose lease ran out (or that
- * it owned before a restart) and takes them over with a conditional write.
+ * Creates, resumes, reports and cancels imports. S3 is the source of truth: an import
+ * exists once its {@code index_part.json} is written, and whichever instance holds its
+ * lease works on it. At start and then periodically the service looks for imports whose
+ * lease ran out (or that it owned before a restart) and takes them over with a
+ * conditional write.
  */
 @Service
 public class ImportService {
@@ -94,7 +94,8 @@ public class ImportService {
 	@EventListener(ApplicationReadyEvent.class)
 	public void startScanning() {
 		long interval = this.properties.rescanInterval().toMillis();
-		// scans run off the scheduler thread, so a long listing never delays lease renewals
+		// scans run off the scheduler thread, so a long listing never delays lease
+		// renewals
 		this.scheduler.scheduleWithFixedDelay(() -> this.runs.execute(this::scanQuietly), 0, interval,
 				TimeUnit.MILLISECONDS);
 	}
@@ -115,8 +116,8 @@ public class ImportService {
 	}
 
 	/**
-	 * Takes over every import that is in progress (or waits for its upcall) and is either this
-	 * instance's from before a restart or has an expired lease.
+	 * Takes over every import that is in progress (or waits for its upcall) and is either
+	 * this instance's from before a restart or has an expired lease.
 	 * @return how many imports were taken over
 	 */
 	public int resumeAll() {
@@ -172,7 +173,8 @@ public class ImportService {
 	public IndexPart create(String tenantId, int shardNumber, String timelineId, String idempotencyKey,
 			ImportLocation location) {
 		ShardIdentity shard = shard(tenantId, shardNumber);
-		if (!this.properties.allowedBuckets().isEmpty() && !this.properties.allowedBuckets().contains(location.bucket())) {
+		if (!this.properties.allowedBuckets().isEmpty()
+				&& !this.properties.allowedBuckets().contains(location.bucket())) {
 			throw new ImportRejectedException(Kind.BUCKET_NOT_ALLOWED,
 					"bucket '" + location.bucket() + "' is not one this importer reads from");
 		}
@@ -193,8 +195,8 @@ public class ImportService {
 				return existing.get().part();
 			}
 			Instant now = this.clock.instant();
-			IndexPart.Import state = new IndexPart.Import(State.IN_PROGRESS, idempotencyKey, normalized, now, null, null,
-					lease(now), null, List.of(), List.of(), false);
+			IndexPart.Import state = new IndexPart.Import(State.IN_PROGRESS, idempotencyKey, normalized, now, null,
+					null, lease(now), null, List.of(), List.of(), false);
 			IndexPart part = new IndexPart(1, tenantId, timelineId, IndexPart.Shard.of(shard), state);
 			Optional<Versioned> created = this.indexParts.create(part);
 			if (created.isPresent()) {
@@ -219,7 +221,9 @@ public class ImportService {
 					"no import of timeline " + timelineId + " on shard " + id.shard().slug()));
 	}
 
-	/** Cancels an import in progress; whichever instance runs it stops at its next write. */
+	/**
+	 * Cancels an import in progress; whichever instance runs it stops at its next write.
+	 */
 	public IndexPart cancel(String tenantId, int shardNumber, String timelineId) {
 		ImportId id = new ImportId(tenantId, shard(tenantId, shardNumber), timelineId);
 		ImportRun run = this.running.get(id);
@@ -235,8 +239,8 @@ public class ImportService {
 				return current.part();
 			}
 			if (state.state() != State.IN_PROGRESS) {
-				throw new ImportRejectedException(Kind.ALREADY_FINISHED,
-						"the import of timeline " + timelineId + " already ended: " + state.state().name().toLowerCase());
+				throw new ImportRejectedException(Kind.ALREADY_FINISHED, "the import of timeline " + timelineId
+						+ " already ended: " + state.state().name().toLowerCase());
 			}
 			IndexPart cancelled = current.part()
 				.with(state.withState(State.CANCELLED, "cancelled on request", this.clock.instant()));
@@ -249,10 +253,10 @@ public class ImportService {
 	}
 
 	/**
-	 * Runs a failed import again under the same idempotency key: it continues from its recorded
-	 * plan, keeping the layers already written (each is verified again), so a failure of the
-	 * store or of the network costs only the unfinished jobs. An import in progress is returned
-	 * as it is; a finished or cancelled one cannot be retried.
+	 * Runs a failed import again under the same idempotency key: it continues from its
+	 * recorded plan, keeping the layers already written (each is verified again), so a
+	 * failure of the store or of the network costs only the unfinished jobs. An import in
+	 * progress is returned as it is; a finished or cancelled one cannot be retried.
 	 */
 	public IndexPart retry(String tenantId, int shardNumber, String timelineId) {
 		ImportId id = new ImportId(tenantId, shard(tenantId, shardNumber), timelineId);
@@ -265,8 +269,8 @@ public class ImportService {
 				return current.part();
 			}
 			if (state.state() != State.FAILED) {
-				throw new ImportRejectedException(Kind.NOT_FAILED, "the import of timeline " + timelineId
-						+ " is " + state.state().name().toLowerCase() + "; only a failed import can be retried");
+				throw new ImportRejectedException(Kind.NOT_FAILED, "the import of timeline " + timelineId + " is "
+						+ state.state().name().toLowerCase() + "; only a failed import can be retried");
 			}
 			if (this.running.containsKey(id)) {
 				throw new ImportRejectedException(Kind.NOT_FAILED, "the import of timeline " + timelineId
@@ -286,7 +290,10 @@ public class ImportService {
 		throw new IllegalStateException("index_part.json of " + id + " keeps changing");
 	}
 
-	/** Stops every run of this instance without recording anything; leases run out and others resume. */
+	/**
+	 * Stops every run of this instance without recording anything; leases run out and
+	 * others resume.
+	 */
 	public void stopAll() {
 		this.running.values().forEach(ImportRun::stop);
 	}

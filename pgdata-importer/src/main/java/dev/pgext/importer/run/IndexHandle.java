@@ -6,10 +6,10 @@ import java.util.function.UnaryOperator;
 import dev.pgext.importer.run.IndexPartStore.Versioned;
 
 /**
- * The owning instance's view of one {@code index_part.json}: every change is a conditional
- * write on the last ETag seen. When a write loses, the document is read again: if another
- * instance owns the import now, or it was cancelled, this instance stops; otherwise the change
- * is applied to the fresh document and written again.
+ * The owning instance's view of one {@code index_part.json}: every change is a
+ * conditional write on the last ETag seen. When a write loses, the document is read
+ * again: if another instance owns the import now, or it was cancelled, this instance
+ * stops; otherwise the change is applied to the fresh document and written again.
  */
 final class IndexHandle {
 
@@ -32,7 +32,10 @@ final class IndexHandle {
 		return this.current.part();
 	}
 
-	/** Applies {@code change} to the import and writes it; throws {@link ImportStoppedException} when fenced out. */
+	/**
+	 * Applies {@code change} to the import and writes it; throws
+	 * {@link ImportStoppedException} when fenced out.
+	 */
 	synchronized IndexPart update(UnaryOperator<IndexPart.Import> change) {
 		for (int attempt = 0; attempt < 10; attempt++) {
 			IndexPart next = this.current.part().with(change.apply(this.current.part().importPgdata()));

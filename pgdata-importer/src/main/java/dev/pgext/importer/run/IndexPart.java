@@ -14,8 +14,8 @@ import dev.pgext.importer.keyspace.ShardIdentity;
 import dev.pgext.importer.plan.ImportPlan.SkippedFiles;
 
 /**
- * {@code index_part.json} of a timeline shard: the durable record of its import, the source of
- * truth every instance works from. Written only with conditional writes.
+ * {@code index_part.json} of a timeline shard: the durable record of its import, the
+ * source of truth every instance works from. Written only with conditional writes.
  *
  * @param format format version of this document
  * @param tenantId tenant
@@ -113,7 +113,8 @@ public record IndexPart(int format, String tenantId, String timelineId, Shard sh
 	 * @param bytesTotal page bytes of all jobs
 	 * @param lsn LSN of the layers (the shutdown checkpoint), as Postgres prints it
 	 * @param pgVersion the Postgres major of the PGDATA
-	 * @param dataChecksums whether the cluster has data checksums (and they were verified)
+	 * @param dataChecksums whether the cluster has data checksums (and they were
+	 * verified)
 	 */
 	public record Plan(String id, String manifestSha256, int jobs, long jobSizeBytes, int compressionLevel,
 			long bytesTotal, String lsn, int pgVersion, boolean dataChecksums) {

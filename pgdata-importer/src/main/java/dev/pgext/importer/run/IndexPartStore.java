@@ -51,7 +51,8 @@ final class IndexPartStore {
 
 	/** Replaces the document read with {@code etag}; empty when it changed since. */
 	Optional<Versioned> replace(Versioned current, IndexPart part) {
-		return this.store.putIfMatch(ImportLayout.indexPart(part.id()), current.etag(), part.toJson(), "application/json")
+		return this.store
+			.putIfMatch(ImportLayout.indexPart(part.id()), current.etag(), part.toJson(), "application/json")
 			.map((etag) -> new Versioned(part, etag));
 	}
 

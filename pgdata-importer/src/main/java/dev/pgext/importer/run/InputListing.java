@@ -23,10 +23,11 @@ import dev.pgext.model.store.ObjectInfo;
 import dev.pgext.model.store.ObjectStore;
 
 /**
- * The one listing of an import's input: taken once, stored as {@code import_manifest.json} with
- * the upload's own file list, and from then on the only truth about what the input holds. The
- * listing's pages are written to a local file as they arrive and the file is uploaded as it is,
- * so the listing is never held in memory, however many files the input has.
+ * The one listing of an import's input: taken once, stored as
+ * {@code import_manifest.json} with the upload's own file list, and from then on the only
+ * truth about what the input holds. The listing's pages are written to a local file as
+ * they arrive and the file is uploaded as it is, so the listing is never held in memory,
+ * however many files the input has.
  */
 final class InputListing {
 
@@ -49,15 +50,17 @@ final class InputListing {
 	}
 
 	/**
-	 * Lists the input once and stores the listing, with the file list the upload carries (its
-	 * {@code backup_manifest}, or a {@code files} list in {@code status/pgdata}), as the frozen manifest.
+	 * Lists the input once and stores the listing, with the file list the upload carries
+	 * (its {@code backup_manifest}, or a {@code files} list in {@code status/pgdata}), as
+	 * the frozen manifest.
 	 */
 	Manifest freeze(String bucket, String prefix, JsonNode status) {
 		String key = ImportLayout.manifest(this.id);
 		Path file = localFile(this.context, this.id);
 		Optional<Manifest> existing = download(file);
 		if (existing.isPresent()) {
-			// frozen by an earlier attempt that stopped before recording its plan: keep that listing
+			// frozen by an earlier attempt that stopped before recording its plan: keep
+			// that listing
 			return existing.get();
 		}
 		ObjectStore input = this.context.inputStore(bucket);
@@ -74,7 +77,8 @@ final class InputListing {
 				if (writer.count() >= max) {
 					throw new InvalidPgdataException("the PGDATA has more than " + max + " files");
 				}
-				ManifestEntry entry = new ManifestEntry(info.key().substring(pgdata.length()), info.size(), info.etag());
+				ManifestEntry entry = new ManifestEntry(info.key().substring(pgdata.length()), info.size(),
+						info.etag());
 				if (entry.path().equals(BackupManifest.FILE_NAME)) {
 					backupManifest[0] = entry;
 				}
@@ -121,7 +125,8 @@ final class InputListing {
 	}
 
 	/**
-	 * Copies this import's frozen manifest from the storage bucket to {@code file}, streaming.
+	 * Copies this import's frozen manifest from the storage bucket to {@code file},
+	 * streaming.
 	 * @return the manifest, or empty when none was frozen yet
 	 */
 	Optional<Manifest> download(Path file) {

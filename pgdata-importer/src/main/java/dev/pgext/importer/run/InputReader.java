@@ -7,8 +7,8 @@ import dev.pgext.importer.plan.ManifestEntry;
 
 /**
  * Reads the input files of one import, each read checked against the frozen manifest: the
- * request is conditional on the listed ETag, the answer must carry that ETag and the listed
- * size, and nothing past the listed size is ever requested.
+ * request is conditional on the listed ETag, the answer must carry that ETag and the
+ * listed size, and nothing past the listed size is ever requested.
  */
 final class InputReader {
 
@@ -44,7 +44,10 @@ final class InputReader {
 		return read(path, 0, (int) entry.size());
 	}
 
-	/** {@code length} bytes of a file from {@code offset}; the range must lie inside the listed size. */
+	/**
+	 * {@code length} bytes of a file from {@code offset}; the range must lie inside the
+	 * listed size.
+	 */
 	byte[] read(String path, long offset, int length) {
 		ManifestEntry entry = entry(path);
 		if (offset < 0 || length <= 0 || offset + length > entry.size()) {

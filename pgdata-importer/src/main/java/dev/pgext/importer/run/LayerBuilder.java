@@ -29,10 +29,10 @@ import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.store.ObjectInfo;
 
 /**
- * Turns one job of a plan into its layer in the storage bucket: reads the input ranges (the
- * next one ahead while the current one is verified and written), verifies the pages and the
- * files' checksums, writes the layer file, uploads it and deletes the local copy; and checks
- * that a layer written before is still what was recorded.
+ * Turns one job of a plan into its layer in the storage bucket: reads the input ranges
+ * (the next one ahead while the current one is verified and written), verifies the pages
+ * and the files' checksums, writes the layer file, uploads it and deletes the local copy;
+ * and checks that a layer written before is still what was recorded.
  */
 final class LayerBuilder {
 
@@ -82,8 +82,9 @@ final class LayerBuilder {
 	}
 
 	/**
-	 * Reads, verifies and writes the layer of {@code job} to the work directory; the caller
-	 * uploads it ({@link #upload}) and then discards the local file ({@link #discard}).
+	 * Reads, verifies and writes the layer of {@code job} to the work directory; the
+	 * caller uploads it ({@link #upload}) and then discards the local file
+	 * ({@link #discard}).
 	 */
 	Written write(Job job) throws IOException, InterruptedException {
 		long lsn = this.plan.control().checkpointLsn();
@@ -108,7 +109,8 @@ final class LayerBuilder {
 			}
 			for (FileVerification.Reading reading : readings.values()) {
 				if (!reading.complete()) {
-					throw new IllegalStateException("'" + reading.path() + "' was read only in part by job " + job.id());
+					throw new IllegalStateException(
+							"'" + reading.path() + "' was read only in part by job " + job.id());
 				}
 			}
 			written = true;
@@ -157,8 +159,9 @@ final class LayerBuilder {
 	}
 
 	/**
-	 * Reads a block run range by range and writes its pages. While one range is verified and
-	 * written, the next one is already being read, when the memory budget has room for it.
+	 * Reads a block run range by range and writes its pages. While one range is verified
+	 * and written, the next one is already being read, when the memory budget has room
+	 * for it.
 	 */
 	private void writeBlocks(ImageLayerWriter writer, Task.Blocks blocks, FileVerification.Reading reading)
 			throws IOException, InterruptedException {
@@ -202,7 +205,10 @@ final class LayerBuilder {
 		}
 	}
 
-	/** Reads {@code n} blocks from block {@code offset} of the run now, waiting for the budget. */
+	/**
+	 * Reads {@code n} blocks from block {@code offset} of the run now, waiting for the
+	 * budget.
+	 */
 	private Prefetch read(Task.Blocks blocks, int offset, int n) throws InterruptedException {
 		int bytes = n * PAGE;
 		MemoryBudget.Reservation share = this.context.memory().reserve(bytes);
@@ -216,7 +222,10 @@ final class LayerBuilder {
 		}
 	}
 
-	/** Starts reading {@code n} blocks from {@code offset} in the background, or returns null when memory is short. */
+	/**
+	 * Starts reading {@code n} blocks from {@code offset} in the background, or returns
+	 * null when memory is short.
+	 */
 	private Prefetch prefetch(Task.Blocks blocks, int offset, int n) {
 		int bytes = n * PAGE;
 		long position = (blocks.fileBlock() + offset) * PAGE;
@@ -234,7 +243,8 @@ final class LayerBuilder {
 	}
 
 	/**
-	 * A range read now or being read ahead, holding its share of the memory budget until closed.
+	 * A range read now or being read ahead, holding its share of the memory budget until
+	 * closed.
 	 *
 	 * @param share the share
 	 * @param read the read
@@ -253,7 +263,10 @@ final class LayerBuilder {
 			}
 		}
 
-		/** Waits for the read to end, whatever its outcome, so its buffer is gone before its share is returned. */
+		/**
+		 * Waits for the read to end, whatever its outcome, so its buffer is gone before
+		 * its share is returned.
+		 */
 		@Override
 		public void close() {
 			try {
@@ -273,9 +286,9 @@ final class LayerBuilder {
 	}
 
 	/**
-	 * Whether the layer of a finished job is in the storage bucket exactly as recorded: its size
-	 * and the SHA-256 of its bytes, read back in full. A layer that is missing, or replaced by
-	 * other bytes, does not count and its job runs again.
+	 * Whether the layer of a finished job is in the storage bucket exactly as recorded:
+	 * its size and the SHA-256 of its bytes, read back in full. A layer that is missing,
+	 * or replaced by other bytes, does not count and its job runs again.
 	 */
 	boolean intact(FinishedJob job) {
 		String key = ImportLayout.layer(this.id, job.layer());

@@ -5,9 +5,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Input bytes held in memory at once, across every job of this instance. A job reserves its
- * share before a ranged GET and closes the reservation once the pages are in the layer file, so
- * memory use is bounded whatever the number of imports and jobs.
+ * Input bytes held in memory at once, across every job of this instance. A job reserves
+ * its share before a ranged GET and closes the reservation once the pages are in the
+ * layer file, so memory use is bounded whatever the number of imports and jobs.
  */
 final class MemoryBudget {
 
@@ -33,7 +33,8 @@ final class MemoryBudget {
 	}
 
 	/**
-	 * A share of the budget; closing it (once, whatever the number of calls) gives it back.
+	 * A share of the budget; closing it (once, whatever the number of calls) gives it
+	 * back.
 	 */
 	final class Reservation implements AutoCloseable {
 

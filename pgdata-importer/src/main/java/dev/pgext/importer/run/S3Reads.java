@@ -22,8 +22,9 @@ import dev.pgext.model.store.ObjectStoreException;
 import dev.pgext.model.store.S3ObjectStore;
 
 /**
- * Reads that need what the store facade does not return: the ETag of what was read, ranged
- * reads conditional on an ETag, and a hard limit on how many bytes a response may bring.
+ * Reads that need what the store facade does not return: the ETag of what was read,
+ * ranged reads conditional on an ETag, and a hard limit on how many bytes a response may
+ * bring.
  */
 final class S3Reads {
 
@@ -40,10 +41,10 @@ final class S3Reads {
 	}
 
 	/**
-	 * Reads whose retryable failures (see {@link S3ObjectStore#isRetryable}) are retried with
-	 * backoff from {@code initialBackoff} for as long as they last less than {@code deadline}
-	 * from the first one, so that a store failing a share of the requests costs a re-read of a
-	 * range, not a job.
+	 * Reads whose retryable failures (see {@link S3ObjectStore#isRetryable}) are retried
+	 * with backoff from {@code initialBackoff} for as long as they last less than
+	 * {@code deadline} from the first one, so that a store failing a share of the
+	 * requests costs a re-read of a range, not a job.
 	 */
 	S3Reads(S3Client client, Duration initialBackoff, Duration deadline, Clock clock) {
 		this.client = client;
@@ -66,7 +67,10 @@ final class S3Reads {
 
 	}
 
-	/** The answer when the object does not exist, or when {@code ifMatch} no longer matches. */
+	/**
+	 * The answer when the object does not exist, or when {@code ifMatch} no longer
+	 * matches.
+	 */
 	enum Miss {
 
 		NOT_FOUND, CHANGED
@@ -92,8 +96,8 @@ final class S3Reads {
 				GetObjectResponse response = in.response();
 				Long length = response.contentLength();
 				if (length == null || length > maxBytes) {
-					throw new ImportFailedException("'" + key + "' answered with " + length + " bytes; at most "
-							+ maxBytes + " were expected");
+					throw new ImportFailedException(
+							"'" + key + "' answered with " + length + " bytes; at most " + maxBytes + " were expected");
 				}
 				byte[] bytes = readExactly(in, length.intValue(), key);
 				return new Result(new Fetched(bytes, unquote(response.eTag()), totalSize(response, length)), null);

@@ -1,6 +1,5 @@
 package dev.pgext.importer.run;
 
-
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
@@ -33,7 +32,10 @@ class StorageConfiguration {
 				return Health.up().withDetail("bucket", storage.bucket()).build();
 			}
 			catch (RuntimeException ex) {
-				return Health.down().withDetail("bucket", storage.bucket()).withDetail("error", ex.getMessage()).build();
+				return Health.down()
+					.withDetail("bucket", storage.bucket())
+					.withDetail("error", ex.getMessage())
+					.build();
 			}
 		};
 	}

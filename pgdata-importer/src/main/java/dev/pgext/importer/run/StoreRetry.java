@@ -19,11 +19,12 @@ import dev.pgext.model.store.Backoff;
 import dev.pgext.model.store.ObjectStoreException;
 
 /**
- * Rides out a store that fails for a while: a step of an import (a job, planning, recording
- * the outcome) that fails with a transient store error (5xx, throttling, a reset or cut
- * connection, an open circuit breaker) even after the store client's own retries is run again
- * with backoff, until {@code deadline} has passed since the first failure in a row. Steps are
- * idempotent: a job rewrites the same layer, a plan is recorded once.
+ * Rides out a store that fails for a while: a step of an import (a job, planning,
+ * recording the outcome) that fails with a transient store error (5xx, throttling, a
+ * reset or cut connection, an open circuit breaker) even after the store client's own
+ * retries is run again with backoff, until {@code deadline} has passed since the first
+ * failure in a row. Steps are idempotent: a job rewrites the same layer, a plan is
+ * recorded once.
  */
 final class StoreRetry {
 
@@ -45,8 +46,9 @@ final class StoreRetry {
 	}
 
 	/**
-	 * Runs {@code step} until it succeeds, fails for another reason, or keeps failing transiently
-	 * past the deadline; then its last failure is thrown, wrapped in a {@link StoreUnavailableException}.
+	 * Runs {@code step} until it succeeds, fails for another reason, or keeps failing
+	 * transiently past the deadline; then its last failure is thrown, wrapped in a
+	 * {@link StoreUnavailableException}.
 	 */
 	<T> T call(String what, Callable<T> step) throws Exception {
 		Instant until = this.clock.instant().plus(this.deadline);
@@ -68,8 +70,8 @@ final class StoreRetry {
 				throw new InterruptedException("interrupted while retrying " + what);
 			}
 			if (isTransient(ex)) {
-				throw new StoreUnavailableException("the object store kept failing for " + this.deadline + " ("
-						+ what + "): " + describe(ex), ex);
+				throw new StoreUnavailableException(
+						"the object store kept failing for " + this.deadline + " (" + what + "): " + describe(ex), ex);
 			}
 			throw ex;
 		}
@@ -101,7 +103,9 @@ final class StoreRetry {
 		return false;
 	}
 
-	/** What the store did, in words: the status and error code, or the network failure. */
+	/**
+	 * What the store did, in words: the status and error code, or the network failure.
+	 */
 	static String describe(Throwable ex) {
 		StringBuilder text = new StringBuilder(String.valueOf(ex.getMessage()));
 		for (Throwable t = ex.getCause(); t != null && t != t.getCause(); t = t.getCause()) {

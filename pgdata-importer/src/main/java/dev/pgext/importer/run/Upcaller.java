@@ -11,7 +11,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import io.github.resilience4j.retry.Retry;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -21,8 +20,8 @@ import dev.pgext.model.store.Backoff;
 
 /**
  * Tells the control plane that a shard's import ended: {@code PUT} to the configured URL,
- * retried with capped exponential backoff until a 2xx answer. Delivery is at least once; the
- * receiver must treat repeats as one.
+ * retried with capped exponential backoff until a 2xx answer. Delivery is at least once;
+ * the receiver must treat repeats as one.
  */
 final class Upcaller {
 

@@ -12,9 +12,10 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.pgext.model.store.Backoff;
 
 /**
- * Waits for the uploader to say the PGDATA is complete: polls {@code <prefix>/status/pgdata}
- * with exponential backoff until it holds {@code {"done": true}}, and fails the import when that
- * has not happened within the wait timeout after the import started (restarts do not extend it).
+ * Waits for the uploader to say the PGDATA is complete: polls
+ * {@code <prefix>/status/pgdata} with exponential backoff until it holds {@code {"done":
+ * true}}, and fails the import when that has not happened within the wait timeout after
+ * the import started (restarts do not extend it).
  */
 final class UploadWatcher {
 

@@ -32,9 +32,9 @@ import static org.mockito.Mockito.verify;
 
 /**
  * Neon's timeline-create route, with bodies as Neon's pageserver API publishes them
- * ({@code TimelineCreateRequest} in its {@code import_pgdata} mode): mapped onto the importer's
- * creation, answered as Neon's {@code TimelineInfo}, refused as problems that also carry Neon's
- * {@code msg}.
+ * ({@code TimelineCreateRequest} in its {@code import_pgdata} mode): mapped onto the
+ * importer's creation, answered as Neon's {@code TimelineInfo}, refused as problems that
+ * also carry Neon's {@code msg}.
  */
 @WebMvcTest(controllers = NeonTimelineController.class,
 		properties = { "pgext.importer.s3.bucket=unused",
@@ -202,7 +202,10 @@ class NeonTimelineControllerTests {
 		return new IndexPart.Plan("plan", "manifest", 3, 2097152, 1, 6291456, lsn, pgVersion, false);
 	}
 
-	/** The shard layout the route checks Neon's shard count against, from the properties above. */
+	/**
+	 * The shard layout the route checks Neon's shard count against, from the properties
+	 * above.
+	 */
 	@TestConfiguration(proxyBeanMethods = false)
 	@EnableConfigurationProperties(ImporterProperties.class)
 	static class ShardLayout {

@@ -18,8 +18,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * The image layer format: what is written is read back, the same input gives the same bytes,
- * and damage is detected.
+ * The image layer format: what is written is read back, the same input gives the same
+ * bytes, and damage is detected.
  */
 class ImageLayerTests {
 
@@ -78,17 +78,19 @@ class ImageLayerTests {
 		try (ImageLayerWriter writer = new ImageLayerWriter(this.dir.resolve("order"), start,
 				Keys.relBlock(1663, 5, 1259, 0, 10), 1, 1)) {
 			writer.put(Keys.relBlock(1663, 5, 1259, 0, 5), page(5));
-			assertThatIllegalArgumentException().isThrownBy(() -> writer.put(Keys.relBlock(1663, 5, 1259, 0, 5), page(5)))
+			assertThatIllegalArgumentException()
+				.isThrownBy(() -> writer.put(Keys.relBlock(1663, 5, 1259, 0, 5), page(5)))
 				.withMessageContaining("strictly increasing");
-			assertThatIllegalArgumentException().isThrownBy(() -> writer.put(Keys.relBlock(1663, 5, 1259, 0, 10), page(5)))
+			assertThatIllegalArgumentException()
+				.isThrownBy(() -> writer.put(Keys.relBlock(1663, 5, 1259, 0, 10), page(5)))
 				.withMessageContaining("outside the layer's range");
 		}
 	}
 
 	@Test
 	void theNameCarriesTheRangeAndLsn() {
-		assertThat(ImageLayerFormat.name(Key.MIN, Key.MAX, 0x16B3F28L)).isEqualTo(
-				"000000000000000000000000000000000000-ffffffffffffffffffffffffffffffffffff__00000000016b3f28");
+		assertThat(ImageLayerFormat.name(Key.MIN, Key.MAX, 0x16B3F28L))
+			.isEqualTo("000000000000000000000000000000000000-ffffffffffffffffffffffffffffffffffff__00000000016b3f28");
 	}
 
 	private Path write(String name, int level, int pages) throws IOException {
@@ -104,7 +106,10 @@ class ImageLayerTests {
 		return file;
 	}
 
-	/** A page that looks like a real one: header, a little random data, zeros in the middle. */
+	/**
+	 * A page that looks like a real one: header, a little random data, zeros in the
+	 * middle.
+	 */
 	private static byte[] page(int seed) {
 		byte[] page = new byte[8192];
 		Random random = new Random(seed);

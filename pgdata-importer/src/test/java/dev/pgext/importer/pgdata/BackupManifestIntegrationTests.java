@@ -20,9 +20,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * {@code backup_manifest} files written by the real {@code pg_basebackup} of PostgreSQL 15
- * against a running cluster: their own checksum verifies, and every listed file has the listed
- * size and checksum when computed the way the importer computes it (CRC-32C and SHA-256).
+ * {@code backup_manifest} files written by the real {@code pg_basebackup} of PostgreSQL
+ * 15 against a running cluster: their own checksum verifies, and every listed file has
+ * the listed size and checksum when computed the way the importer computes it (CRC-32C
+ * and SHA-256).
  */
 class BackupManifestIntegrationTests {
 
@@ -43,9 +44,11 @@ class BackupManifestIntegrationTests {
 			crc32c = root.resolve("crc32c");
 			sha256 = root.resolve("sha256");
 			for (Path target : List.of(crc32c, sha256)) {
-				PostgresCluster.run(List.of(basebackup.toString(), "-D", target.toString(), "-h", "127.0.0.1", "-p",
-						Integer.toString(cluster.port()), "-U", "postgres", "-X", "fetch", "--no-sync",
-						"--manifest-checksums=" + ((target == crc32c) ? "CRC32C" : "SHA256")), Duration.ofMinutes(2));
+				PostgresCluster.run(
+						List.of(basebackup.toString(), "-D", target.toString(), "-h", "127.0.0.1", "-p",
+								Integer.toString(cluster.port()), "-U", "postgres", "-X", "fetch", "--no-sync",
+								"--manifest-checksums=" + ((target == crc32c) ? "CRC32C" : "SHA256")),
+						Duration.ofMinutes(2));
 			}
 		}
 	}

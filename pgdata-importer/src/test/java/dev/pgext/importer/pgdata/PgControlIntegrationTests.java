@@ -16,8 +16,8 @@ import dev.pgext.testsupport.PostgresInstalls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The control file and relation maps of fresh clusters made by real {@code initdb} of every
- * supported major are accepted, and their facts read right.
+ * The control file and relation maps of fresh clusters made by real {@code initdb} of
+ * every supported major are accepted, and their facts read right.
  */
 class PgControlIntegrationTests {
 
@@ -36,8 +36,10 @@ class PgControlIntegrationTests {
 		assertThat(control.checkpointLsn()).isEqualTo(control.redoLsn()).isPositive();
 		// PostgreSQL 18's initdb turns data checksums on by default
 		assertThat(control.dataChecksums()).isEqualTo(major >= 18);
-		RelMapFile.verify("global/pg_filenode.map", Files.readAllBytes(pgdata.resolve("global/pg_filenode.map")), major);
-		RelMapFile.verify("base/1/pg_filenode.map", Files.readAllBytes(pgdata.resolve("base/1/pg_filenode.map")), major);
+		RelMapFile.verify("global/pg_filenode.map", Files.readAllBytes(pgdata.resolve("global/pg_filenode.map")),
+				major);
+		RelMapFile.verify("base/1/pg_filenode.map", Files.readAllBytes(pgdata.resolve("base/1/pg_filenode.map")),
+				major);
 		PageVerifier verifier = new PageVerifier(control.checkpointLsn(), control.dataChecksums());
 		byte[] pgClass = Files.readAllBytes(pgdata.resolve("base/1/1259"));
 		for (int block = 0; block < pgClass.length / 8192; block++) {

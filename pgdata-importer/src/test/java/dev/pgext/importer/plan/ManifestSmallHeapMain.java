@@ -4,8 +4,9 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Run by {@link ManifestTests} in a JVM with a small heap: freezes a listing of N relation files,
- * reads the stored file back and walks it twice, printing counts and digests.
+ * Run by {@link ManifestTests} in a JVM with a small heap: freezes a listing of N
+ * relation files, reads the stored file back and walks it twice, printing counts and
+ * digests.
  */
 final class ManifestSmallHeapMain {
 

@@ -40,7 +40,8 @@ class ManifestTests {
 		files.forEach(writer::add);
 		Manifest written = writer.finish(checks);
 
-		// the document earlier versions serialised from one record holding the whole listing
+		// the document earlier versions serialised from one record holding the whole
+		// listing
 		byte[] stored = JsonMapper.builder().build().writeValueAsBytes(new FormatOne(1, files, checks));
 		assertThat(Files.readAllBytes(written.file())).isEqualTo(stored);
 		assertThat(written.digest()).isEqualTo(Sha256Digest.of(stored));
@@ -85,12 +86,14 @@ class ManifestTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> Manifest.read(unsorted))
 			.withMessageContaining("not in path order at 'a'");
 		Path cut = Files.writeString(this.dir.resolve("cut.json"), "{\"format\":1,\"files\":[{\"path\":\"b\",");
-		assertThatIllegalArgumentException().isThrownBy(() -> Manifest.read(cut)).withMessageContaining("not valid JSON");
+		assertThatIllegalArgumentException().isThrownBy(() -> Manifest.read(cut))
+			.withMessageContaining("not valid JSON");
 	}
 
 	/**
-	 * A quarter of a million files (about 20 MB of JSON, several times that as objects) are frozen, read back
-	 * and walked twice in a JVM of 16 MiB of heap: nothing in the manifest grows with the listing.
+	 * A quarter of a million files (about 20 MB of JSON, several times that as objects)
+	 * are frozen, read back and walked twice in a JVM of 16 MiB of heap: nothing in the
+	 * manifest grows with the listing.
 	 */
 	@Test
 	void aListingManyTimesLargerThanTheHeapIsFrozenReadAndWalkedInASmallHeap() throws Exception {
@@ -109,7 +112,10 @@ class ManifestTests {
 		assertThat(digests[0]).isEqualTo(digests[1]).isEqualTo(Sha256Digest.of(file).hex());
 	}
 
-	/** The shape of the manifest record of earlier versions, which serialised the whole listing at once. */
+	/**
+	 * The shape of the manifest record of earlier versions, which serialised the whole
+	 * listing at once.
+	 */
 	record FormatOne(int format, List<ManifestEntry> files,
 			@JsonInclude(JsonInclude.Include.NON_NULL) List<FileCheck> checks) {
 

@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The planner: deterministic, jobs tile the key space, every block lands on exactly one shard,
- * and inconsistent relation segments are refused.
+ * The planner: deterministic, jobs tile the key space, every block lands on exactly one
+ * shard, and inconsistent relation segments are refused.
  */
 class PlannerTests {
 
@@ -33,7 +33,8 @@ class PlannerTests {
 	private final List<ManifestEntry> manifest = List.of(entry("global/pg_control", 8192),
 			entry("global/pg_filenode.map", 512), entry("global/1262", 8192), entry("base/5/pg_filenode.map", 512),
 			entry("base/5/16384", SEGMENT), entry("base/5/16384.1", 3000 * 8192L), entry("base/5/16384_fsm", 3 * 8192),
-			entry("base/5/16390_init", 8192), entry("pg_xact/0000", 8192), entry("pg_wal/000000010000000000000001", 1 << 24));
+			entry("base/5/16390_init", 8192), entry("pg_xact/0000", 8192),
+			entry("pg_wal/000000010000000000000001", 1 << 24));
 
 	@Test
 	void theSameInputGivesTheSamePlan() {
@@ -114,15 +115,15 @@ class PlannerTests {
 		gap.removeIf((e) -> e.path().equals("base/5/16384.1"));
 		gap.add(entry("base/5/16384.2", 8192));
 		assertThatExceptionOfType(InvalidPgdataException.class)
-			.isThrownBy(() -> Planner.plan(gap::forEach, digest(), this.control, new ShardIdentity(0, 1, 2048),
-					1 << 28, 1))
+			.isThrownBy(
+					() -> Planner.plan(gap::forEach, digest(), this.control, new ShardIdentity(0, 1, 2048), 1 << 28, 1))
 			.withMessageContaining("segment 1 of the relation is missing");
 		List<ManifestEntry> shortSegment = new ArrayList<>(this.manifest);
 		shortSegment.removeIf((e) -> e.path().equals("base/5/16384"));
 		shortSegment.add(entry("base/5/16384", SEGMENT - 8192));
 		assertThatExceptionOfType(InvalidPgdataException.class)
-			.isThrownBy(() -> Planner.plan(shortSegment::forEach, digest(), this.control,
-					new ShardIdentity(0, 1, 2048), 1 << 28, 1))
+			.isThrownBy(() -> Planner.plan(shortSegment::forEach, digest(), this.control, new ShardIdentity(0, 1, 2048),
+					1 << 28, 1))
 			.withMessageContaining("not the last segment");
 	}
 

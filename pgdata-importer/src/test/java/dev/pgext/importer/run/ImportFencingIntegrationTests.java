@@ -10,8 +10,8 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.pgext.importer.ImporterIntegrationTestSupport;
-import dev.pgext.importer.PgdataImporterApplication;
 import dev.pgext.importer.PgdataFixture;
+import dev.pgext.importer.PgdataImporterApplication;
 import dev.pgext.importer.keyspace.ShardIdentity;
 import dev.pgext.importer.run.IndexPartStore.Versioned;
 import dev.pgext.model.store.S3ObjectStore;
@@ -21,8 +21,9 @@ import dev.pgext.testsupport.TestInfrastructure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Two instances never run one import: a live lease keeps others out, an expired one lets the
- * next instance take over, and an instance that lost the import stops at its next write.
+ * Two instances never run one import: a live lease keeps others out, an expired one lets
+ * the next instance take over, and an instance that lost the import stops at its next
+ * write.
  */
 class ImportFencingIntegrationTests extends ImporterIntegrationTestSupport {
 
@@ -36,9 +37,10 @@ class ImportFencingIntegrationTests extends ImporterIntegrationTestSupport {
 		String timeline = "0000000000000000000000000000fe01";
 		IndexPartStore store = store(this.storage);
 		IndexPart part = new IndexPart(1, TENANT, timeline, IndexPart.Shard.of(new ShardIdentity(0, 1, 2048)),
-				new IndexPart.Import(IndexPart.State.IN_PROGRESS, "k", new ImportLocation(this.storage.bucket(), prefix + "/"),
-						Instant.now(), null, null, new IndexPart.Owner("other-instance", Instant.now().plusSeconds(3600)),
-						null, List.of(), List.of(), false));
+				new IndexPart.Import(IndexPart.State.IN_PROGRESS, "k",
+						new ImportLocation(this.storage.bucket(), prefix + "/"), Instant.now(), null, null,
+						new IndexPart.Owner("other-instance", Instant.now().plusSeconds(3600)), null, List.of(),
+						List.of(), false));
 		Versioned created = store.create(part).orElseThrow();
 
 		this.imports.resumeAll();
@@ -46,8 +48,8 @@ class ImportFencingIntegrationTests extends ImporterIntegrationTestSupport {
 		assertThat(store.read(part.id()).orElseThrow().part().importPgdata().owner().instance())
 			.isEqualTo("other-instance");
 
-		IndexPart expired = part.with(part.importPgdata()
-			.withOwner(new IndexPart.Owner("other-instance", Instant.now().minusSeconds(1))));
+		IndexPart expired = part
+			.with(part.importPgdata().withOwner(new IndexPart.Owner("other-instance", Instant.now().minusSeconds(1))));
 		store.replace(created, expired).orElseThrow();
 		assertThat(this.imports.resumeAll()).isGreaterThanOrEqualTo(1);
 		assertThat(awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60)).path("state").asString()).isEqualTo("done");
@@ -67,10 +69,12 @@ class ImportFencingIntegrationTests extends ImporterIntegrationTestSupport {
 			post(TENANT, 0, createBody(timeline, "k", this.storage.bucket(), prefix));
 			assertThat(pause.awaitReached(Duration.ofSeconds(30))).isTrue();
 			Versioned current = store.read(id).orElseThrow();
-			store.replace(current, current.part()
-				.with(current.part()
-					.importPgdata()
-					.withOwner(new IndexPart.Owner("other-instance", Instant.now().plusSeconds(3600)))))
+			store
+				.replace(current,
+						current.part()
+							.with(current.part()
+								.importPgdata()
+								.withOwner(new IndexPart.Owner("other-instance", Instant.now().plusSeconds(3600)))))
 				.orElseThrow();
 		}
 		finally {
@@ -91,9 +95,10 @@ class ImportFencingIntegrationTests extends ImporterIntegrationTestSupport {
 		String timeline = "0000000000000000000000000000fe03";
 		IndexPartStore store = store(this.storage);
 		IndexPart part = new IndexPart(1, TENANT, timeline, IndexPart.Shard.of(new ShardIdentity(0, 1, 2048)),
-				new IndexPart.Import(IndexPart.State.IN_PROGRESS, "k", new ImportLocation(this.storage.bucket(), prefix + "/"),
-						Instant.now(), null, null, new IndexPart.Owner("dead-instance", Instant.now().minusSeconds(5)),
-						null, List.of(), List.of(), false));
+				new IndexPart.Import(IndexPart.State.IN_PROGRESS, "k",
+						new ImportLocation(this.storage.bucket(), prefix + "/"), Instant.now(), null, null,
+						new IndexPart.Owner("dead-instance", Instant.now().minusSeconds(5)), null, List.of(), List.of(),
+						false));
 		store.create(part).orElseThrow();
 		TestBucket bucket = TestInfrastructure.bucket(ImporterIntegrationTestSupport.class);
 		ConfigurableApplicationContext second = new SpringApplicationBuilder(PgdataImporterApplication.class).run(
@@ -113,8 +118,8 @@ class ImportFencingIntegrationTests extends ImporterIntegrationTestSupport {
 	}
 
 	private static IndexPartStore store(S3ObjectStore storage) {
-		return new IndexPartStore(storage, new S3Reads(storage.client(),
-				S3ObjectStore.retry("test", dev.pgext.model.store.ObjectStoreSettings.of(null, storage.bucket(), null, null))));
+		return new IndexPartStore(storage, new S3Reads(storage.client(), S3ObjectStore.retry("test",
+				dev.pgext.model.store.ObjectStoreSettings.of(null, storage.bucket(), null, null))));
 	}
 
 }

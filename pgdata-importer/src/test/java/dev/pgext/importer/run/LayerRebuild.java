@@ -45,7 +45,10 @@ public final class LayerRebuild {
 		return values;
 	}
 
-	/** Writes the relation files, relation maps, SLRU segments and pg_control the keys describe. */
+	/**
+	 * Writes the relation files, relation maps, SLRU segments and pg_control the keys
+	 * describe.
+	 */
 	public static void writeFiles(Map<Key, byte[]> values, Path pgdata) throws IOException {
 		for (Map.Entry<Key, byte[]> e : values.entrySet()) {
 			Key key = e.getKey();

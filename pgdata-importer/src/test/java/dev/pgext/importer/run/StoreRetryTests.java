@@ -15,15 +15,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * A step that meets a failing store is run again while the failures are transient and younger
- * than the deadline; then the import learns what the store did.
+ * A step that meets a failing store is run again while the failures are transient and
+ * younger than the deadline; then the import learns what the store did.
  */
 class StoreRetryTests {
 
 	private final SteppingClock clock = new SteppingClock();
 
-	private final StoreRetry retry = new StoreRetry(Duration.ofMinutes(15), Duration.ofMillis(1),
-			Duration.ofMillis(2), this.clock);
+	private final StoreRetry retry = new StoreRetry(Duration.ofMinutes(15), Duration.ofMillis(1), Duration.ofMillis(2),
+			this.clock);
 
 	@Test
 	void transientFailuresAreRetriedUntilTheStepSucceeds() throws Exception {
@@ -61,7 +61,8 @@ class StoreRetryTests {
 			this.clock.advance(Duration.ofMinutes(4));
 			throw new ObjectStoreException("S3 get pgdata/base/5/16384 failed: 503 SlowDown", 503, null);
 		})).isInstanceOf(StoreRetry.StoreUnavailableException.class)
-			.hasMessage("the object store kept failing for PT15M (job 7): S3 get pgdata/base/5/16384 failed: 503 SlowDown");
+			.hasMessage(
+					"the object store kept failing for PT15M (job 7): S3 get pgdata/base/5/16384 failed: 503 SlowDown");
 		assertThat(calls).hasValue(4);
 	}
 

@@ -20,12 +20,13 @@ import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
- * Guards the actuator, which the token interceptor of the API does not see. Anyone may ask
- * whether the registry is up ({@code /actuator/health} and its probes, without details);
- * metrics ({@code /actuator/metrics}, {@code /actuator/prometheus}) and health details
- * (disk path and free bytes, bucket, database) need a token with scope {@code admin} or
- * {@code metrics}. Such a caller reaches the actuator as an authenticated principal, which
- * is what {@code management.endpoint.health.show-details=when-authorized} looks for.
+ * Guards the actuator, which the token interceptor of the API does not see. Anyone may
+ * ask whether the registry is up ({@code /actuator/health} and its probes, without
+ * details); metrics ({@code /actuator/metrics}, {@code /actuator/prometheus}) and health
+ * details (disk path and free bytes, bucket, database) need a token with scope
+ * {@code admin} or {@code metrics}. Such a caller reaches the actuator as an
+ * authenticated principal, which is what
+ * {@code management.endpoint.health.show-details=when-authorized} looks for.
  * {@code pgext.registry.actuator.public-metrics=true} opens the metrics to anonymous
  * scrapers where the network already limits who can reach the registry (the local stack).
  */

@@ -17,10 +17,10 @@ import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
- * Creates, lists and revokes API tokens with the same rules for every client (the JSON API
- * and the web pages): a token grants no scope its creator lacks, only administrators create
- * tokens for others, a tenant's user holds no global scope, lifetimes are bounded, and
- * every change is audited.
+ * Creates, lists and revokes API tokens with the same rules for every client (the JSON
+ * API and the web pages): a token grants no scope its creator lacks, only administrators
+ * create tokens for others, a tenant's user holds no global scope, lifetimes are bounded,
+ * and every change is audited.
  */
 @Component
 public class TokenIssuer {
@@ -75,8 +75,7 @@ public class TokenIssuer {
 	 * @param expiresAt when it stops working; {@code null} for the default lifetime
 	 */
 	@Transactional
-	public Issued issue(Caller caller, String userName, Set<String> requestedScopes, Instant expiresAt,
-			String label) {
+	public Issued issue(Caller caller, String userName, Set<String> requestedScopes, Instant expiresAt, String label) {
 		caller.requireAuthenticated();
 		Set<String> scopes = new TreeSet<>(requestedScopes);
 		if (scopes.isEmpty()) {
@@ -124,7 +123,10 @@ public class TokenIssuer {
 		return new Issued(id, token, name, scopes, expiry);
 	}
 
-	/** Revokes a token of the caller's (or any, for an administrator); revoking twice changes nothing. */
+	/**
+	 * Revokes a token of the caller's (or any, for an administrator); revoking twice
+	 * changes nothing.
+	 */
 	@Transactional
 	public void revoke(Caller caller, long id) {
 		caller.requireAuthenticated();

@@ -27,8 +27,8 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.pgext.model.TenantId;
 import dev.pgext.registry.audit.AuditLog;
 import dev.pgext.registry.caller.Caller;
-import dev.pgext.service.openapi.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
+import dev.pgext.service.openapi.ProblemResponses;
 
 /**
  * Users and their API tokens.
@@ -36,7 +36,6 @@ import dev.pgext.registry.problem.RegistryException;
 @Tag(name = "users", description = "Users, API tokens, and who a token belongs to")
 @RestController
 class UserController {
-
 
 	private final JdbcClient jdbc;
 

@@ -35,8 +35,8 @@ import dev.pgext.model.store.ObjectInfo;
 import dev.pgext.model.store.ObjectStore;
 import dev.pgext.registry.audit.AuditLog;
 import dev.pgext.registry.caller.Caller;
-import dev.pgext.service.openapi.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
+import dev.pgext.service.openapi.ProblemResponses;
 
 /**
  * {@code /api/v1/bundles}: registering a bundle that CI has uploaded to

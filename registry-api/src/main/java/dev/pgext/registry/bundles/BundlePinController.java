@@ -47,12 +47,12 @@ import dev.pgext.registry.signing.MetadataSigning;
 import dev.pgext.service.openapi.ProblemResponses;
 
 /**
- * {@code /api/v1/bundle-pins/{env}}: which registered bundle an environment's storage nodes
- * run. A pin is proposed, and takes effect only when a different user with the
+ * {@code /api/v1/bundle-pins/{env}}: which registered bundle an environment's storage
+ * nodes run. A pin is proposed, and takes effect only when a different user with the
  * {@code bundle-approver} scope approves it (seed 001: a second person reviews every
- * change of the pinned bundle). Every proposal stays in the history.
- * {@code GET /api/v1/bundle-pins/{env}} answers the pin file that
- * {@code bundle-builder fetch --pin} reads.
+ * change of the pinned bundle). Every proposal stays in the history. {@code GET
+ * /api/v1/bundle-pins/{env}} answers the pin file that {@code bundle-builder fetch --pin}
+ * reads.
  */
 @Tag(name = "bundles")
 @RestController
@@ -98,7 +98,6 @@ class BundlePinController {
 	private static final JsonMapper PIN_JSON = JsonMapper.builder().build();
 
 	private final MetadataSigning signing;
-
 
 	/**
 	 * One entry of an environment's pin history.
@@ -164,7 +163,8 @@ class BundlePinController {
 	@Transactional
 	Pin approve(@Parameter(hidden = true) Caller caller, @PathVariable String environment, @PathVariable long id) {
 		caller.requireScope(Caller.BUNDLE_APPROVER);
-		// lock the proposal first, so two approvers racing for it see each other's outcome
+		// lock the proposal first, so two approvers racing for it see each other's
+		// outcome
 		Long proposer = this.pins.lockProposal(environment, id)
 			.orElseThrow(() -> RegistryException.notFound("no pin proposal " + id + " for " + environment));
 		Pin proposal = find(environment, id);
@@ -222,7 +222,9 @@ class BundlePinController {
 		return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(signature.toJson());
 	}
 
-	/** The pin file's bytes: compact JSON, the same bytes for the same pin on every call. */
+	/**
+	 * The pin file's bytes: compact JSON, the same bytes for the same pin on every call.
+	 */
 	private byte[] pinBytes(String environment) {
 		checkEnvironment(environment);
 		PinFile pin = this.pins.effective(environment)
@@ -231,8 +233,8 @@ class BundlePinController {
 	}
 
 	/**
-	 * Signs the pin as document {@code bundle-pins/<environment>}; its version is the catalog's
-	 * change sequence (the event outbox, which every approval writes to).
+	 * Signs the pin as document {@code bundle-pins/<environment>}; its version is the
+	 * catalog's change sequence (the event outbox, which every approval writes to).
 	 */
 	private Optional<MetadataSignature> signPin(String environment, byte[] body) {
 		return this.signing.sign(PIN_DOCUMENT_PREFIX + environment, body, this.pins.changeSequence());

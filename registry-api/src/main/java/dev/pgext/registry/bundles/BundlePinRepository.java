@@ -15,8 +15,8 @@ import org.springframework.stereotype.Repository;
 
 /**
  * Bundle pins per environment: proposals, the one effective pin, the history. Approving
- * locks the proposal row, then the environment (an advisory lock), so that racing approvals
- * see each other's outcome and an environment never has two effective pins.
+ * locks the proposal row, then the environment (an advisory lock), so that racing
+ * approvals see each other's outcome and an environment never has two effective pins.
  */
 @Repository
 class BundlePinRepository {
@@ -33,7 +33,9 @@ class BundlePinRepository {
 		this.jdbc = jdbc;
 	}
 
-	/** The full Postgres version per major of a registered bundle, if it is registered. */
+	/**
+	 * The full Postgres version per major of a registered bundle, if it is registered.
+	 */
 	Optional<Map<String, String>> bundleVersions(String hex) {
 		return this.jdbc.sql("select pg_versions::text from bundle where sha256 = ?")
 			.param(hex)
@@ -60,7 +62,10 @@ class BundlePinRepository {
 			.optional();
 	}
 
-	/** Makes proposal {@code id} the environment's effective pin, superseding the previous one. */
+	/**
+	 * Makes proposal {@code id} the environment's effective pin, superseding the previous
+	 * one.
+	 */
 	void makeEffective(String environment, long id, Long approvedBy) {
 		this.jdbc.sql("select pg_advisory_xact_lock(hashtext('bundle_pin'), hashtext(?))")
 			.param(environment)
@@ -75,8 +80,7 @@ class BundlePinRepository {
 	}
 
 	Optional<BundlePinController.PinFile> effective(String environment) {
-		return this.jdbc
-			.sql("select sha256, pg_versions from bundle_pin where environment = ? and state = 'effective'")
+		return this.jdbc.sql("select sha256, pg_versions from bundle_pin where environment = ? and state = 'effective'")
 			.param(environment)
 			.query((rs, n) -> new BundlePinController.PinFile(rs.getString(1),
 					List.of((String[]) rs.getArray(2).getArray())))
@@ -111,8 +115,8 @@ class BundlePinRepository {
 	}
 
 	/**
-	 * The catalog's change sequence: the newest id of the event outbox, which only grows and
-	 * which every pin approval writes to. Signed pins carry it as their version.
+	 * The catalog's change sequence: the newest id of the event outbox, which only grows
+	 * and which every pin approval writes to. Signed pins carry it as their version.
 	 */
 	long changeSequence() {
 		return this.jdbc.sql("select coalesce(max(id), 0) from event").query(Long.class).single();

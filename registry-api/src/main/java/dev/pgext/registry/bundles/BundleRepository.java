@@ -16,8 +16,8 @@ import org.springframework.stereotype.Repository;
 import dev.pgext.model.Sha256Digest;
 
 /**
- * Registered bundles. Registration is an upsert on the digest, so two registrations of one
- * bundle race safely.
+ * Registered bundles. Registration is an upsert on the digest, so two registrations of
+ * one bundle race safely.
  */
 @Repository
 class BundleRepository {
@@ -33,7 +33,10 @@ class BundleRepository {
 		this.jdbc = jdbc;
 	}
 
-	/** Registers the bundle unless its digest is registered; {@code true} when this call did. */
+	/**
+	 * Registers the bundle unless its digest is registered; {@code true} when this call
+	 * did.
+	 */
 	boolean insertIfAbsent(Sha256Digest digest, long size, Map<String, String> pgVersions, JsonNode manifest,
 			Long registeredBy) {
 		return this.jdbc

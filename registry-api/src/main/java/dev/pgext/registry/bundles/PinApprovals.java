@@ -8,9 +8,10 @@ import org.springframework.stereotype.Component;
 import dev.pgext.registry.caller.Caller;
 
 /**
- * The bundle pin proposals waiting for approval, for the administrator's web page. Approving
- * stays in the API ({@code POST /api/v1/bundle-pins/{environment}/proposals/{id}/approve}), where the
- * four-eyes rule is enforced.
+ * The bundle pin proposals waiting for approval, for the administrator's web page.
+ * Approving stays in the API ({@code POST
+ * /api/v1/bundle-pins/{environment}/proposals/{id}/approve}), where the four-eyes rule is
+ * enforced.
  */
 @Component
 public class PinApprovals {
@@ -36,7 +37,10 @@ public class PinApprovals {
 			String proposedBy, Instant proposedAt) {
 	}
 
-	/** Every proposal waiting for approval; only administrators and bundle approvers may ask. */
+	/**
+	 * Every proposal waiting for approval; only administrators and bundle approvers may
+	 * ask.
+	 */
 	public List<Pending> pending(Caller caller) {
 		caller.requireScope(Caller.ADMIN, Caller.BUNDLE_APPROVER);
 		return this.repository.proposed()

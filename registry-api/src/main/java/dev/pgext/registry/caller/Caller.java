@@ -26,7 +26,10 @@ public record Caller(Long userId, String name, TenantId tenant, Set<String> scop
 	public static final String BUNDLE_APPROVER = "bundle-approver";
 
 	/** Every scope a token can carry. */
-	/** Reads the registry's metrics ({@code /actuator/metrics}, {@code /actuator/prometheus}) and health details, nothing else. */
+	/**
+	 * Reads the registry's metrics ({@code /actuator/metrics},
+	 * {@code /actuator/prometheus}) and health details, nothing else.
+	 */
 	public static final String METRICS = "metrics";
 
 	public static final Set<String> ALL_SCOPES = Set.of(PUBLISH, ADMIN, BUNDLE_APPROVER, METRICS);

@@ -19,8 +19,9 @@ import dev.pgext.registry.caller.Caller;
 /**
  * The catalog as the web pages read it: the same rows and visibility rules as the JSON
  * API ({@link CatalogController}), shaped for pages that show a whole extension or
- * distribution at once. Every method takes the {@link Caller} and shows a tenant's private
- * entries only to that tenant (and administrators, who see the public scope here).
+ * distribution at once. Every method takes the {@link Caller} and shows a tenant's
+ * private entries only to that tenant (and administrators, who see the public scope
+ * here).
  */
 @Component
 public class CatalogBrowser {
@@ -71,8 +72,8 @@ public class CatalogBrowser {
 	 * @param platforms the platforms it was built for, per Postgres major
 	 */
 	public record ReleaseLine(String distribution, String tenant, String version, String summary,
-			List<Integer> pgMajors, List<String> extensions, Instant publishedAt, String publishedBy,
-			Instant yankedAt, String yankReason, Map<Integer, List<String>> platforms) {
+			List<Integer> pgMajors, List<String> extensions, Instant publishedAt, String publishedBy, Instant yankedAt,
+			String yankReason, Map<Integer, List<String>> platforms) {
 
 		public boolean yanked() {
 			return this.yankedAt != null;
@@ -83,7 +84,8 @@ public class CatalogBrowser {
 	 * One extension of one release for one Postgres major and platform.
 	 *
 	 * @param pgMajor the Postgres major
-	 * @param platform the platform its libraries are built for, such as {@code linux-amd64-gnu}
+	 * @param platform the platform its libraries are built for, such as
+	 * {@code linux-amd64-gnu}
 	 * @param defaultVersion {@code default_version} of its control file
 	 * @param libraries libraries it provides
 	 * @param requires extensions it requires
@@ -135,7 +137,10 @@ public class CatalogBrowser {
 		return releases("r.scope in ('', :t)", tenantScope(caller), null, limit);
 	}
 
-	/** The extensions with {@code tag} (or all when {@code null}) the caller may see, by name. */
+	/**
+	 * The extensions with {@code tag} (or all when {@code null}) the caller may see, by
+	 * name.
+	 */
 	public Listing list(Caller caller, String tag, int page, int size) {
 		CatalogRepository.Found<CatalogController.ExtensionSummary> found = this.repository.list(tenantScope(caller),
 				null, tag, page, size);
@@ -154,7 +159,10 @@ public class CatalogBrowser {
 		return Optional.of(Listed.of(this.repository.summary(scopes.get(0), name)));
 	}
 
-	/** The longer description of the extension's current release (Markdown), or {@code null}. */
+	/**
+	 * The longer description of the extension's current release (Markdown), or
+	 * {@code null}.
+	 */
 	public String description(Listed extension) {
 		return this.jdbc.sql("select description from catalog_entry where scope = ? and name = ?")
 			.params(Scopes.column(Scope.parse(extension.tenant())), extension.name())
@@ -169,7 +177,9 @@ public class CatalogBrowser {
 				+ " and r.scope = :t", Scopes.column(Scope.parse(extension.tenant())), extension.name(), 500);
 	}
 
-	/** Every release of a distribution the caller may see, newest first; empty when none. */
+	/**
+	 * Every release of a distribution the caller may see, newest first; empty when none.
+	 */
 	public List<ReleaseLine> distributionReleases(Caller caller, String distribution) {
 		List<ReleaseLine> own = releases("r.scope = :t and r.distribution = :name", tenantScope(caller), distribution,
 				500);
@@ -180,8 +190,8 @@ public class CatalogBrowser {
 	}
 
 	/**
-	 * The README of the release that is the extension's current one (Markdown or text), or
-	 * {@code null} when it was published without one.
+	 * The README of the release that is the extension's current one (Markdown or text),
+	 * or {@code null} when it was published without one.
 	 */
 	public String readme(Listed extension) {
 		return this.jdbc.sql("select readme from release where scope = ? and distribution = ? and version = ?")
@@ -191,7 +201,9 @@ public class CatalogBrowser {
 			.orElse(null);
 	}
 
-	/** The builds of one extension in one release, one per Postgres major and platform. */
+	/**
+	 * The builds of one extension in one release, one per Postgres major and platform.
+	 */
 	public List<Build> builds(Listed extension, String version) {
 		return this.repository
 			.builds("e.scope = ? and e.name = ? and r.version = ?", Scopes.column(Scope.parse(extension.tenant())),

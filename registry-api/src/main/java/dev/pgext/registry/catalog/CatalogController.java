@@ -169,7 +169,8 @@ class CatalogController {
 	 * @param trusted whether non-superusers may install it
 	 * @param superuser whether installing it needs a superuser
 	 * @param files its files; download each from {@code /api/v1/files/{sha256}}
-	 * @param platform the platform its libraries are built for, such as {@code linux-amd64-gnu}
+	 * @param platform the platform its libraries are built for, such as
+	 * {@code linux-amd64-gnu}
 	 */
 	record ExtensionBuild(String name, String version, String tenant, String distribution,
 			@JsonProperty("pg_major") int pgMajor, @JsonProperty("default_version") String defaultVersion,
@@ -192,7 +193,8 @@ class CatalogController {
 		return builds;
 	}
 
-	@Operation(operationId = "getRelease", summary = "One release of a distribution: every extension per Postgres major")
+	@Operation(operationId = "getRelease",
+			summary = "One release of a distribution: every extension per Postgres major")
 	@ProblemResponses(HttpStatus.FORBIDDEN)
 	@GetMapping("/api/v1/distributions/{name}/versions/{version}")
 	List<ExtensionBuild> release(@Parameter(hidden = true) Caller caller, @PathVariable String name,
@@ -229,7 +231,8 @@ class CatalogController {
 		}
 		else {
 			List<String> scopes = this.repository.scopesHolding(digest);
-			// a digest the caller may not read answers exactly like one nobody published, so
+			// a digest the caller may not read answers exactly like one nobody published,
+			// so
 			// that its existence in another tenant's scope cannot be probed
 			if (scopes.stream().map(Scopes::fromColumn).noneMatch(caller::canRead)) {
 				throw RegistryException.notFound("no published file visible to this caller has that sha256");

@@ -10,10 +10,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * The {@code catalog_entry} rows behind listing and search: one per extension name and scope,
- * showing its current release ({@link Versions#current}). Every change to an extension's
- * releases (publish, yank, un-yank) recomputes its row in the change's own transaction.
- * When every release is yanked the row keeps the highest one, which the listing hides.
+ * The {@code catalog_entry} rows behind listing and search: one per extension name and
+ * scope, showing its current release ({@link Versions#current}). Every change to an
+ * extension's releases (publish, yank, un-yank) recomputes its row in the change's own
+ * transaction. When every release is yanked the row keeps the highest one, which the
+ * listing hides.
  */
 @Component
 public class CatalogEntries {
@@ -24,8 +25,8 @@ public class CatalogEntries {
 		this.jdbc = jdbc;
 	}
 
-	private record Candidate(String version, boolean yanked, String distribution, String summary,
-			String description, List<String> tags, List<Integer> majors, String provides) {
+	private record Candidate(String version, boolean yanked, String distribution, String summary, String description,
+			List<String> tags, List<Integer> majors, String provides) {
 	}
 
 	/** Recomputes the rows of {@code names} in the stored scope {@code scope}. */

@@ -17,8 +17,8 @@ import dev.pgext.registry.problem.RegistryException;
 
 /**
  * The catalog's read queries: the listing (from {@code catalog_entry}, which shows each
- * extension's current release), one extension's versions, release builds with their files,
- * and which scopes hold a file.
+ * extension's current release), one extension's versions, release builds with their
+ * files, and which scopes hold a file.
  */
 @Repository
 class CatalogRepository {
@@ -94,20 +94,24 @@ class CatalogRepository {
 			.list();
 	}
 
-	/** Every extension build of the releases matching {@code condition} (on {@code e} and {@code r}). */
+	/**
+	 * Every extension build of the releases matching {@code condition} (on {@code e} and
+	 * {@code r}).
+	 */
 	List<CatalogController.ExtensionBuild> builds(String condition, Object... params) {
 		record Row(long id, CatalogController.ExtensionBuild build) {
 		}
 		List<Row> rows = this.jdbc
 			.sql("select e.id, e.name, r.version, r.scope, r.distribution, e.pg_major, e.default_version, e.control, "
 					+ "e.libraries, e.requires, e.preload, e.trusted, e.superuser, e.platform from release_extension e "
-					+ "join release r on r.id = e.release_id where " + condition + " order by e.name, e.pg_major, e.platform")
+					+ "join release r on r.id = e.release_id where " + condition
+					+ " order by e.name, e.pg_major, e.platform")
 			.params(params)
 			.query((rs, n) -> new Row(rs.getLong(1),
-					new CatalogController.ExtensionBuild(rs.getString(2), rs.getString(3), Scopes.tenantOf(rs.getString(4)),
-							rs.getString(5), rs.getInt(6), rs.getString(7), rs.getString(8), strings(rs.getArray(9)),
-							strings(rs.getArray(10)), rs.getString(11), rs.getBoolean(12), rs.getBoolean(13),
-							List.of(), rs.getString(14))))
+					new CatalogController.ExtensionBuild(rs.getString(2), rs.getString(3),
+							Scopes.tenantOf(rs.getString(4)), rs.getString(5), rs.getInt(6), rs.getString(7),
+							rs.getString(8), strings(rs.getArray(9)), strings(rs.getArray(10)), rs.getString(11),
+							rs.getBoolean(12), rs.getBoolean(13), List.of(), rs.getString(14))))
 			.list();
 		List<CatalogController.ExtensionBuild> builds = new ArrayList<>();
 		for (Row row : rows) {
@@ -117,8 +121,8 @@ class CatalogRepository {
 				.query((rs, n) -> new ExtFile(rs.getString(1), new Sha256Digest(rs.getString(2)), rs.getLong(3)))
 				.list();
 			CatalogController.ExtensionBuild b = row.build();
-			builds.add(new CatalogController.ExtensionBuild(b.name(), b.version(), b.tenant(), b.distribution(), b.pgMajor(),
-					b.defaultVersion(), b.control(), b.libraries(), b.requires(), b.preload(), b.trusted(),
+			builds.add(new CatalogController.ExtensionBuild(b.name(), b.version(), b.tenant(), b.distribution(),
+					b.pgMajor(), b.defaultVersion(), b.control(), b.libraries(), b.requires(), b.preload(), b.trusted(),
 					b.superuser(), files, b.platform()));
 		}
 		return builds;
@@ -142,7 +146,10 @@ class CatalogRepository {
 			.orElseThrow(() -> RegistryException.notFound("no published file has sha256 " + digest.hex()));
 	}
 
-	/** The stored scopes among {@code ''} and {@code tenantScope} that list {@code name}, tenant first. */
+	/**
+	 * The stored scopes among {@code ''} and {@code tenantScope} that list {@code name},
+	 * tenant first.
+	 */
 	List<String> scopesListing(String name, String tenantScope) {
 		return this.jdbc.sql("select scope from catalog_entry where name = ? and scope in ('', ?) order by scope desc")
 			.params(name, tenantScope)

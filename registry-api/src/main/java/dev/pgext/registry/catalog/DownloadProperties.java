@@ -10,13 +10,13 @@ import org.springframework.util.unit.DataSize;
  * @param redirectPublic whether a public file is answered, by default, with a 302 to a
  * presigned URL of the store instead of being streamed through the registry; turn it on
  * where every client can reach the store (or a CDN in front of it). A request's
- * {@code redirect} parameter overrides it either way; private files are streamed unless the
- * request asks for a redirect.
+ * {@code redirect} parameter overrides it either way; private files are streamed unless
+ * the request asks for a redirect.
  * @param memoryCacheSize memory for the contents of small public files, served without a
  * store request; {@code 0} keeps none
  * @param memoryMaxFileSize the largest public file kept in memory
  */
 @ConfigurationProperties("pgext.registry.downloads")
-record DownloadProperties(@DefaultValue("false") boolean redirectPublic,
-		@DefaultValue("64MB") DataSize memoryCacheSize, @DefaultValue("1MB") DataSize memoryMaxFileSize) {
+record DownloadProperties(@DefaultValue("false") boolean redirectPublic, @DefaultValue("64MB") DataSize memoryCacheSize,
+		@DefaultValue("1MB") DataSize memoryMaxFileSize) {
 }

@@ -14,8 +14,8 @@ import org.springframework.stereotype.Component;
 import dev.pgext.model.Sha256Digest;
 
 /**
- * What is known of public files, so that downloading one needs no database work and, for a
- * small one, no store request either. A digest held by a public release stays public
+ * What is known of public files, so that downloading one needs no database work and, for
+ * a small one, no store request either. A digest held by a public release stays public
  * (releases are never deleted, a yanked one stays downloadable by its files, and content
  * with the same digest is the same bytes), so an entry never goes stale; it is shared by
  * every caller because a public file is readable by anyone. Private files are never kept.
@@ -60,14 +60,16 @@ class PublicFiles {
 	}
 
 	/**
-	 * Reads a small public file from {@code in}, checks it against its digest and keeps it.
+	 * Reads a small public file from {@code in}, checks it against its digest and keeps
+	 * it.
 	 * @throws IllegalStateException when the store's bytes do not match the digest
 	 */
 	byte[] read(Sha256Digest digest, long size, InputStream in) {
 		try (in) {
 			byte[] bytes = in.readNBytes((int) size + 1);
 			if (bytes.length != size || !Sha256Digest.of(bytes).equals(digest)) {
-				throw new IllegalStateException("the store's content of " + digest.hex() + " does not match its digest");
+				throw new IllegalStateException(
+						"the store's content of " + digest.hex() + " does not match its digest");
 			}
 			this.contents.put(digest.hex(), bytes);
 			return bytes;

@@ -10,14 +10,15 @@ import org.semver4j.Semver;
 
 /**
  * Which release of an extension is current, the one rule that the compute manifest, the
- * {@code ext_index.json} projection, the catalog listing and the static mirror all follow:
- * the highest release by semantic version that is not yanked; a pre-release only when no
- * other release is left. The publication order never matters.
+ * {@code ext_index.json} projection, the catalog listing and the static mirror all
+ * follow: the highest release by semantic version that is not yanked; a pre-release only
+ * when no other release is left. The publication order never matters.
  * <p>
- * Versions are compared as semantic versions (SemVer 2.0 precedence; build metadata breaks
- * ties only so that the order is total). A version that is not an exact semantic version
- * (a legacy {@code 1.0}, {@code v1.0.0}, {@code 01.02.03}) sorts below every semantic
- * version; among themselves such versions compare by their coerced numbers, then as text.
+ * Versions are compared as semantic versions (SemVer 2.0 precedence; build metadata
+ * breaks ties only so that the order is total). A version that is not an exact semantic
+ * version (a legacy {@code 1.0}, {@code v1.0.0}, {@code 01.02.03}) sorts below every
+ * semantic version; among themselves such versions compare by their coerced numbers, then
+ * as text.
  */
 public final class Versions {
 
@@ -28,8 +29,8 @@ public final class Versions {
 	}
 
 	/**
-	 * The current release among {@code releases}: the highest non-yanked one that is not a
-	 * pre-release, else the highest non-yanked pre-release, else empty (everything is
+	 * The current release among {@code releases}: the highest non-yanked one that is not
+	 * a pre-release, else the highest non-yanked pre-release, else empty (everything is
 	 * yanked).
 	 * @param <T> the release type
 	 * @param releases the candidates, in any order
@@ -46,7 +47,10 @@ public final class Versions {
 		return release.isPresent() ? release : releases.stream().filter(yanked.negate()).max(order);
 	}
 
-	/** Whether {@code version} is an exact semantic version, such as {@code 1.0.0} or {@code 2.1.0-rc.1}. */
+	/**
+	 * Whether {@code version} is an exact semantic version, such as {@code 1.0.0} or
+	 * {@code 2.1.0-rc.1}.
+	 */
 	public static boolean isSemantic(String version) {
 		return strict(version) != null;
 	}

@@ -12,11 +12,11 @@ import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
- * The distribution aggregate and its ownership rules, the only place they are written down:
- * whoever publishes a name first in a scope owns it; owners and maintainers (and
+ * The distribution aggregate and its ownership rules, the only place they are written
+ * down: whoever publishes a name first in a scope owns it; owners and maintainers (and
  * administrators) may publish it and change its lifecycle; only an owner offers it to
- * another user, and only that user accepts, becoming the only owner while the previous owners
- * stay maintainers. Changes return a new aggregate, which the caller saves.
+ * another user, and only that user accepts, becoming the only owner while the previous
+ * owners stay maintainers. Changes return a new aggregate, which the caller saves.
  *
  * @param id the database id, {@code null} until saved
  * @param scope the stored scope ({@code ''} for public)
@@ -86,7 +86,10 @@ public record Distribution(@Id Long id, String scope, String name, Instant creat
 		return this;
 	}
 
-	/** 403 with {@code denial} unless {@code caller} owns it (or is an administrator, when {@code adminMay}). */
+	/**
+	 * 403 with {@code denial} unless {@code caller} owns it (or is an administrator, when
+	 * {@code adminMay}).
+	 */
 	public Distribution requireOwner(Caller caller, boolean adminMay, String denial) {
 		if (!(adminMay && caller.isAdmin()) && !ownedBy(caller.userId())) {
 			throw RegistryException.forbidden(denial);
@@ -94,7 +97,10 @@ public record Distribution(@Id Long id, String scope, String name, Instant creat
 		return this;
 	}
 
-	/** The distribution with {@code userId} as a co-maintainer (unchanged when they already maintain it). */
+	/**
+	 * The distribution with {@code userId} as a co-maintainer (unchanged when they
+	 * already maintain it).
+	 */
 	public Distribution withMaintainer(Long userId, Instant now) {
 		if (maintainedBy(userId)) {
 			return this;
@@ -123,7 +129,10 @@ public record Distribution(@Id Long id, String scope, String name, Instant creat
 				this.offer);
 	}
 
-	/** The distribution offered by owner {@code by} to {@code to}, replacing an open offer. */
+	/**
+	 * The distribution offered by owner {@code by} to {@code to}, replacing an open
+	 * offer.
+	 */
 	public Distribution offerTo(Long by, Long to, Instant now) {
 		if (to.equals(by)) {
 			throw RegistryException.badRequest("invalid-offer", "you own " + this.name + " already");
@@ -133,9 +142,9 @@ public record Distribution(@Id Long id, String scope, String name, Instant creat
 	}
 
 	/**
-	 * The distribution after {@code userId} accepts the open offer: they are the only owner,
-	 * previous owners stay maintainers. 404 without an open offer, 403 when it names someone
-	 * else.
+	 * The distribution after {@code userId} accepts the open offer: they are the only
+	 * owner, previous owners stay maintainers. 404 without an open offer, 403 when it
+	 * names someone else.
 	 */
 	public Distribution accept(Long userId, Instant now) {
 		if (this.offer == null) {

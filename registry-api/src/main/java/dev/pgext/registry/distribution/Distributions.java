@@ -41,7 +41,8 @@ public class Distributions {
 					null, Set.of(new Distribution.Maintainer(caller.userId(), Distribution.OWNER, now())), null));
 		}
 		Distribution existing = this.repository.findByScopeAndName(scope, name)
-			// the insert did nothing because a name that differs only in case was committed by a
+			// the insert did nothing because a name that differs only in case was
+			// committed by a
 			// concurrent publish after the publish checks
 			.orElseThrow(() -> RegistryException.conflict("name-differs-only-in-case", "distribution name '" + name
 					+ "' differs only in case from a distribution published meanwhile; names are compared after "
@@ -56,7 +57,10 @@ public class Distributions {
 			.orElseThrow(() -> RegistryException.notFound("no distribution " + name));
 	}
 
-	/** The distribution, locked for a change until the transaction ends; 404 when there is none. */
+	/**
+	 * The distribution, locked for a change until the transaction ends; 404 when there is
+	 * none.
+	 */
 	public Distribution forUpdate(String scope, String name) {
 		return this.repository.findForUpdateByScopeAndName(scope, name)
 			.orElseThrow(() -> RegistryException.notFound("no distribution " + name));

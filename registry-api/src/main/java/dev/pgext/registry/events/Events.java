@@ -13,9 +13,9 @@ import org.springframework.stereotype.Component;
 import dev.pgext.registry.projection.Projections;
 
 /**
- * Writes events into the outbox inside the caller's transaction, so an event exists exactly
- * when its change does. A change of the public scope also asks for a run of the mirror
- * projection, in the same transaction.
+ * Writes events into the outbox inside the caller's transaction, so an event exists
+ * exactly when its change does. A change of the public scope also asks for a run of the
+ * mirror projection, in the same transaction.
  */
 @Component
 public class Events {
@@ -53,18 +53,18 @@ public class Events {
 	}
 
 	/**
-	 * Records one event. Call it last in the transaction: the lock it takes orders event ids
-	 * by commit and is held until the commit.
+	 * Records one event. Call it last in the transaction: the lock it takes orders event
+	 * ids by commit and is held until the commit.
 	 * @param type one of {@link EventTypes}
 	 * @param subject what changed, such as a distribution or environment name
-	 * @param tenant the tenant whose private scope changed, {@code null} for public changes
+	 * @param tenant the tenant whose private scope changed, {@code null} for public
+	 * changes
 	 * @param actor who made the change
 	 * @param data the event's details
 	 */
 	public void record(String type, String subject, String tenant, String actor, Map<String, ?> data) {
 		this.jdbc.sql("select pg_advisory_xact_lock(hashtext('pgext-event-outbox'))").query((rs, n) -> 1).list();
-		this.jdbc
-			.sql("insert into event (type, subject, tenant, data) values (?, ?, ?, cast(? as jsonb))")
+		this.jdbc.sql("insert into event (type, subject, tenant, data) values (?, ?, ?, cast(? as jsonb))")
 			.params(type, subject, tenant, JSON.writeValueAsString(data))
 			.update();
 		if (tenant == null && !type.startsWith("bundle_pin.")) {

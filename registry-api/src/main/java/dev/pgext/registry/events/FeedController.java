@@ -3,7 +3,6 @@ package dev.pgext.registry.events;
 import java.io.StringWriter;
 import java.time.Instant;
 import java.util.List;
-
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
@@ -21,8 +20,8 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.util.UriUtils;
 
 /**
- * {@code GET /api/v1/feeds/releases.atom}: the newest public releases as an Atom feed, read
- * from the outbox.
+ * {@code GET /api/v1/feeds/releases.atom}: the newest public releases as an Atom feed,
+ * read from the outbox.
  */
 @Tag(name = "events")
 @RestController

@@ -33,8 +33,7 @@ class RedeliveryHandler implements JobHandler {
 	public Object run(Job job, Progress progress) {
 		long subscription = job.payload().path("subscription").asLong();
 		long eventId = job.payload().path("event").asLong();
-		Map.Entry<String, String> target = this.jdbc
-			.sql("select url, secret from webhook_subscription where id = ?")
+		Map.Entry<String, String> target = this.jdbc.sql("select url, secret from webhook_subscription where id = ?")
 			.param(subscription)
 			.query((rs, n) -> Map.entry(rs.getString(1), rs.getString(2)))
 			.single();
@@ -43,7 +42,8 @@ class RedeliveryHandler implements JobHandler {
 		if (failure != null) {
 			throw new IllegalStateException("the subscriber did not take event " + eventId + ": " + failure);
 		}
-		this.jdbc.sql("update webhook_dead_letter set redelivered_at = now() where subscription_id = ? and event_id = ?")
+		this.jdbc
+			.sql("update webhook_dead_letter set redelivered_at = now() where subscription_id = ? and event_id = ?")
 			.params(subscription, eventId)
 			.update();
 		return Map.of("subscription", subscription, "event", eventId, "delivered", true);

@@ -33,8 +33,8 @@ import dev.pgext.registry.problem.RegistryException;
 
 /**
  * {@code /api/v1/webhooks}: subscriptions (URL, event types, secret), their dead-letter
- * lists and redelivery by hand. A subscription receives the public events and those of its
- * owner's tenant that happen after it was created.
+ * lists and redelivery by hand. A subscription receives the public events and those of
+ * its owner's tenant that happen after it was created.
  */
 @Tag(name = "events",
 		description = "Webhook subscriptions with signed deliveries, dead letters, and the Atom feed of releases")
@@ -80,8 +80,9 @@ class WebhookController {
 	 * @param createdAt when it was created
 	 */
 	record Subscription(long id, String url, @JsonProperty("event_types") List<String> eventTypes, boolean active,
-			@JsonProperty("last_delivered_event") long lastDelivered, @JsonProperty("failed_attempts") int failedAttempts,
-			@JsonProperty("last_error") String lastError, @JsonProperty("created_at") Instant createdAt) {
+			@JsonProperty("last_delivered_event") long lastDelivered,
+			@JsonProperty("failed_attempts") int failedAttempts, @JsonProperty("last_error") String lastError,
+			@JsonProperty("created_at") Instant createdAt) {
 	}
 
 	/**

@@ -22,10 +22,10 @@ import dev.pgext.registry.jobs.JobProperties;
 
 /**
  * Delivers the next event of one due subscription. The subscription row stays locked
- * ({@code FOR UPDATE SKIP LOCKED}) from the choice of the event to the recorded outcome, so
- * each subscription has at most one delivery in flight across all instances: events arrive
- * in order, and once each under normal operation. A crash between the subscriber's answer
- * and the commit repeats that one event (at least once).
+ * ({@code FOR UPDATE SKIP LOCKED}) from the choice of the event to the recorded outcome,
+ * so each subscription has at most one delivery in flight across all instances: events
+ * arrive in order, and once each under normal operation. A crash between the subscriber's
+ * answer and the commit repeats that one event (at least once).
  */
 @Component
 class WebhookDeliverer implements BackgroundStep {
@@ -97,29 +97,33 @@ class WebhookDeliverer implements BackgroundStep {
 			.orElseThrow();
 		String failure = send(subscription.url(), subscription.secret(), event);
 		if (failure == null) {
-			this.jdbc.sql("update webhook_subscription set cursor = ?, attempts = 0, last_error = null, "
-					+ "next_attempt_at = now() where id = ?")
+			this.jdbc
+				.sql("update webhook_subscription set cursor = ?, attempts = 0, last_error = null, "
+						+ "next_attempt_at = now() where id = ?")
 				.params(event.id(), subscription.id())
 				.update();
 			return true;
 		}
 		int attempts = subscription.attempts() + 1;
 		if (attempts >= this.properties.maxAttempts()) {
-			this.jdbc.sql("insert into webhook_dead_letter (subscription_id, event_id, attempts, last_error) "
-					+ "values (?, ?, ?, ?) on conflict (subscription_id, event_id) do update set "
-					+ "attempts = excluded.attempts, last_error = excluded.last_error, dead_at = now(), "
-					+ "redelivered_at = null")
+			this.jdbc
+				.sql("insert into webhook_dead_letter (subscription_id, event_id, attempts, last_error) "
+						+ "values (?, ?, ?, ?) on conflict (subscription_id, event_id) do update set "
+						+ "attempts = excluded.attempts, last_error = excluded.last_error, dead_at = now(), "
+						+ "redelivered_at = null")
 				.params(subscription.id(), event.id(), attempts, failure)
 				.update();
-			this.jdbc.sql("update webhook_subscription set cursor = ?, attempts = 0, last_error = ?, "
-					+ "next_attempt_at = now() where id = ?")
+			this.jdbc
+				.sql("update webhook_subscription set cursor = ?, attempts = 0, last_error = ?, "
+						+ "next_attempt_at = now() where id = ?")
 				.params(event.id(), failure, subscription.id())
 				.update();
 			return true;
 		}
 		Duration delay = JobProperties.backoff(this.properties.retryBase(), this.properties.retryMax(), attempts);
-		this.jdbc.sql("update webhook_subscription set attempts = ?, last_error = ?, "
-				+ "next_attempt_at = now() + make_interval(secs => ?) where id = ?")
+		this.jdbc
+			.sql("update webhook_subscription set attempts = ?, last_error = ?, "
+					+ "next_attempt_at = now() + make_interval(secs => ?) where id = ?")
 			.params(attempts, failure, delay.toMillis() / 1000.0, subscription.id())
 			.update();
 		return true;
@@ -127,8 +131,7 @@ class WebhookDeliverer implements BackgroundStep {
 
 	/** The event as subscribers receive it. */
 	Optional<StoredEvent> event(long id) {
-		return this.jdbc
-			.sql("select id, type, subject, tenant, created_at, data::text from event where id = ?")
+		return this.jdbc.sql("select id, type, subject, tenant, created_at, data::text from event where id = ?")
 			.param(id)
 			.query((rs, n) -> {
 				Map<String, Object> body = new LinkedHashMap<>();
@@ -143,7 +146,9 @@ class WebhookDeliverer implements BackgroundStep {
 			.optional();
 	}
 
-	/** Posts {@code event}; {@code null} when the subscriber took it (2xx), else why not. */
+	/**
+	 * Posts {@code event}; {@code null} when the subscriber took it (2xx), else why not.
+	 */
 	String send(String url, String secret, StoredEvent event) {
 		long now = Instant.now().getEpochSecond();
 		HttpRequest request;

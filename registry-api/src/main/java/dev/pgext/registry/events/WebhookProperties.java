@@ -10,8 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Webhook delivery. The defaults retry one event for about four and a half hours before it
- * goes to the dead-letter list.
+ * Webhook delivery. The defaults retry one event for about four and a half hours before
+ * it goes to the dead-letter list.
  *
  * @param retryBase delay after the first failed attempt; it doubles with each further one
  * @param retryMax longest delay between two attempts

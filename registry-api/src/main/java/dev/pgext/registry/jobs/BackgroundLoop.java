@@ -14,11 +14,12 @@ import org.springframework.transaction.event.TransactionalEventListener;
 
 /**
  * One thread per {@link BackgroundStep} (jobs, webhook deliveries), so that a slow
- * subscriber never holds up a mirror refresh and the other way round. Each thread asks its
- * step for work again at once after a unit of work and pauses for the poll interval when
- * there was none, or until a job this instance enqueued is committed. Threads start after the context is ready and do nothing at start
- * themselves, so a registry with no background work starts as fast as before; a database
- * outage is logged once per streak, not on every poll.
+ * subscriber never holds up a mirror refresh and the other way round. Each thread asks
+ * its step for work again at once after a unit of work and pauses for the poll interval
+ * when there was none, or until a job this instance enqueued is committed. Threads start
+ * after the context is ready and do nothing at start themselves, so a registry with no
+ * background work starts as fast as before; a database outage is logged once per streak,
+ * not on every poll.
  */
 @Component
 class BackgroundLoop implements SmartLifecycle {
@@ -88,9 +89,9 @@ class BackgroundLoop implements SmartLifecycle {
 	}
 
 	/**
-	 * Wakes the threads that pause for want of work: a job enqueued by this instance has just
-	 * been committed, so it runs now instead of after up to one poll interval. Other instances
-	 * find it at their next poll.
+	 * Wakes the threads that pause for want of work: a job enqueued by this instance has
+	 * just been committed, so it runs now instead of after up to one poll interval. Other
+	 * instances find it at their next poll.
 	 */
 	@TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
 	void jobEnqueued(JobQueue.Enqueued event) {

@@ -1,8 +1,8 @@
 package dev.pgext.registry.jobs;
 
 /**
- * One kind of background work that the {@link BackgroundLoop} runs on a thread of its own:
- * jobs, webhook deliveries.
+ * One kind of background work that the {@link BackgroundLoop} runs on a thread of its
+ * own: jobs, webhook deliveries.
  */
 public interface BackgroundStep {
 

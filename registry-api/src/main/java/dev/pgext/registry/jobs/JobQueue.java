@@ -12,10 +12,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * The job table. Enqueueing joins the caller's transaction, so a job exists exactly when the
- * change that asked for it does. Claims take the oldest due job that no other instance holds
- * ({@code FOR UPDATE SKIP LOCKED}), including running jobs whose lease ran out; completion is
- * fenced by the lease owner, so an instance that lost its lease cannot overwrite the outcome.
+ * The job table. Enqueueing joins the caller's transaction, so a job exists exactly when
+ * the change that asked for it does. Claims take the oldest due job that no other
+ * instance holds ({@code FOR UPDATE SKIP LOCKED}), including running jobs whose lease ran
+ * out; completion is fenced by the lease owner, so an instance that lost its lease cannot
+ * overwrite the outcome.
  */
 @Component
 public class JobQueue {
@@ -34,7 +35,9 @@ public class JobQueue {
 		this.events = events;
 	}
 
-	/** Published when a job is enqueued; listeners that wait for the commit see it then. */
+	/**
+	 * Published when a job is enqueued; listeners that wait for the commit see it then.
+	 */
 	record Enqueued(String kind) {
 	}
 
@@ -50,10 +53,11 @@ public class JobQueue {
 	}
 
 	/**
-	 * Enqueues a job unless one with the same {@code dedupeKey} is still pending, which then
-	 * does the work for both; returns the id of the job that will. Joining a pending job locks
-	 * it until the caller's transaction ends, so no worker can claim it (and read the catalog)
-	 * before the change that asked for it is committed: claims skip locked rows.
+	 * Enqueues a job unless one with the same {@code dedupeKey} is still pending, which
+	 * then does the work for both; returns the id of the job that will. Joining a pending
+	 * job locks it until the caller's transaction ends, so no worker can claim it (and
+	 * read the catalog) before the change that asked for it is committed: claims skip
+	 * locked rows.
 	 */
 	public long enqueueOnce(String kind, String dedupeKey, Object payload, String createdBy) {
 		this.events.publishEvent(new Enqueued(kind));
@@ -61,23 +65,23 @@ public class JobQueue {
 			.sql("insert into job (kind, dedupe_key, payload, max_attempts, created_by) "
 					+ "values (?, ?, cast(? as jsonb), ?, ?) "
 					+ "on conflict (dedupe_key) where state = 'pending' and dedupe_key is not null "
-					+ "do update set created_by = job.created_by "
-					+ "returning id")
+					+ "do update set created_by = job.created_by " + "returning id")
 			.params(kind, dedupeKey, JSON.writeValueAsString(payload), this.properties.maxAttempts(), createdBy)
 			.query(Long.class)
 			.optional();
-		return created.orElseGet(() -> this.jdbc
-			.sql("select id from job where dedupe_key = ? and state = 'pending' order by id limit 1")
-			.param(dedupeKey)
-			.query(Long.class)
-			.optional()
-			.orElseGet(() -> enqueueOnce(kind, dedupeKey, payload, createdBy)));
+		return created.orElseGet(
+				() -> this.jdbc.sql("select id from job where dedupe_key = ? and state = 'pending' order by id limit 1")
+					.param(dedupeKey)
+					.query(Long.class)
+					.optional()
+					.orElseGet(() -> enqueueOnce(kind, dedupeKey, payload, createdBy)));
 	}
 
 	/**
 	 * Enqueues a job of {@code kind} (deduplicated on the kind) unless one is pending or
-	 * running, or one finished less than {@code interval} ago. Instances that ask at the same
-	 * moment meet at the unique index on pending jobs' keys, so at most one job results.
+	 * running, or one finished less than {@code interval} ago. Instances that ask at the
+	 * same moment meet at the unique index on pending jobs' keys, so at most one job
+	 * results.
 	 * @return whether a job was enqueued
 	 */
 	public boolean enqueueUnlessRecent(String kind, Duration interval, String createdBy) {
@@ -111,7 +115,9 @@ public class JobQueue {
 			.optional();
 	}
 
-	/** Records progress and renews the lease; {@code false} when {@code owner} lost it. */
+	/**
+	 * Records progress and renews the lease; {@code false} when {@code owner} lost it.
+	 */
 	boolean heartbeat(long id, String owner, Integer percent) {
 		return this.jdbc
 			.sql("update job set lease_until = now() + make_interval(secs => ?), progress = coalesce(?, progress) "
@@ -130,9 +136,9 @@ public class JobQueue {
 	}
 
 	/**
-	 * Schedules the next attempt after the backoff, or marks the job dead when it has used
-	 * its attempts. A deduplicated job that a newer pending one already covers is superseded
-	 * instead of retried.
+	 * Schedules the next attempt after the backoff, or marks the job dead when it has
+	 * used its attempts. A deduplicated job that a newer pending one already covers is
+	 * superseded instead of retried.
 	 */
 	void fail(long id, String owner, int attempt, String error) {
 		Duration delay = JobProperties.backoff(this.properties.retryBase(), this.properties.retryMax(), attempt);
@@ -157,16 +163,18 @@ public class JobQueue {
 		}
 		catch (DuplicateKeyException ex) {
 			// a newer pending job with the same key appeared meanwhile and does the work
-			this.jdbc.sql("update job set state = 'superseded', last_error = ?, lease_owner = null, "
-					+ "lease_until = null, finished_at = now() where id = ? and lease_owner = ?")
+			this.jdbc
+				.sql("update job set state = 'superseded', last_error = ?, lease_owner = null, "
+						+ "lease_until = null, finished_at = now() where id = ? and lease_owner = ?")
 				.params(error, id, owner)
 				.update();
 		}
 	}
 
 	/**
-	 * Hands a job back untouched when this instance stops in the middle of it: the attempt
-	 * does not count, and another instance may take it at once instead of after the lease.
+	 * Hands a job back untouched when this instance stops in the middle of it: the
+	 * attempt does not count, and another instance may take it at once instead of after
+	 * the lease.
 	 */
 	void release(long id, String owner) {
 		this.jdbc
@@ -187,8 +195,9 @@ public class JobQueue {
 
 	/** The operation view of job {@code id}. */
 	public Optional<Operation> find(long id) {
-		return this.jdbc.sql("select id, kind, state, progress, attempts, result::text, last_error, created_by, "
-				+ "created_at, finished_at from job where id = ?")
+		return this.jdbc
+			.sql("select id, kind, state, progress, attempts, result::text, last_error, created_by, "
+					+ "created_at, finished_at from job where id = ?")
 			.param(id)
 			.query((rs, n) -> new Operation(rs.getLong(1), rs.getString(2), Operation.state(rs.getString(3)),
 					rs.getInt(4), rs.getInt(5), (rs.getString(6) != null) ? JSON.readTree(rs.getString(6)) : null,

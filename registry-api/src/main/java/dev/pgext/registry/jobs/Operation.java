@@ -23,8 +23,8 @@ import tools.jackson.databind.JsonNode;
  * @param finishedAt when it ended
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Operation(long id, String kind, String state, int progress, int attempts, JsonNode result,
-		String error, @JsonProperty("last_error") String lastError, @JsonProperty("created_by") String createdBy,
+public record Operation(long id, String kind, String state, int progress, int attempts, JsonNode result, String error,
+		@JsonProperty("last_error") String lastError, @JsonProperty("created_by") String createdBy,
 		@JsonProperty("created_at") Instant createdAt, @JsonProperty("finished_at") Instant finishedAt) {
 
 	static String state(String jobState) {

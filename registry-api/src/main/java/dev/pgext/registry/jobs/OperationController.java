@@ -12,8 +12,8 @@ import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.problem.RegistryException;
 
 /**
- * {@code GET /api/v1/operations/{id}}: where a long call that answered 202 stands. Callers
- * see their own operations, administrators every one.
+ * {@code GET /api/v1/operations/{id}}: where a long call that answered 202 stands.
+ * Callers see their own operations, administrators every one.
  */
 @Tag(name = "operations", description = "Long-running operations a 202 answer points at")
 @RestController
@@ -25,7 +25,8 @@ class OperationController {
 		this.queue = queue;
 	}
 
-	@Operation(operationId = "getOperation", summary = "State, progress and result or error of a long-running operation")
+	@Operation(operationId = "getOperation",
+			summary = "State, progress and result or error of a long-running operation")
 	@GetMapping("/api/v1/operations/{id}")
 	dev.pgext.registry.jobs.Operation get(@Parameter(hidden = true) Caller caller, @PathVariable long id) {
 		caller.requireAuthenticated();

@@ -12,7 +12,10 @@ public final class Operations {
 	private Operations() {
 	}
 
-	/** {@code 202 Accepted} with {@code Location: /api/v1/operations/{id}} and the operation. */
+	/**
+	 * {@code 202 Accepted} with {@code Location: /api/v1/operations/{id}} and the
+	 * operation.
+	 */
 	public static ResponseEntity<Operation> accepted(JobQueue queue, long id) {
 		return ResponseEntity.accepted()
 			.location(URI.create("/api/v1/operations/" + id))

@@ -44,10 +44,11 @@ import dev.pgext.service.openapi.ProblemResponses;
 
 /**
  * {@code /api/v1/distributions/{name}/...}: yank and un-yank a release, deprecate a
- * distribution, offer and accept its ownership. Each change writes its audit row and event
- * in its own transaction; a yank or un-yank also recomputes the catalog listing of the
- * affected extensions and asks, in that transaction, for the projections of the affected
- * scope and majors, so a crash cannot leave {@code ext_index.json} or the seed layout stale.
+ * distribution, offer and accept its ownership. Each change writes its audit row and
+ * event in its own transaction; a yank or un-yank also recomputes the catalog listing of
+ * the affected extensions and asks, in that transaction, for the projections of the
+ * affected scope and majors, so a crash cannot leave {@code ext_index.json} or the seed
+ * layout stale.
  */
 @Tag(name = "distributions")
 @RestController
@@ -187,8 +188,8 @@ class LifecycleController {
 		long job = 0;
 		for (int major : majors) {
 			for (Platform platform : Platform.supported()) {
-				long requested = this.projections.request(
-						new ProjectionTarget.Store(parsed, PgMajor.of(major), platform), caller.name());
+				long requested = this.projections
+					.request(new ProjectionTarget.Store(parsed, PgMajor.of(major), platform), caller.name());
 				// the answer names the run of the default platform's index, the one every
 				// existing client and loader reads
 				if (platform.equals(Platform.DEFAULT) || job == 0) {
@@ -277,7 +278,10 @@ class LifecycleController {
 		return state(accepted, null);
 	}
 
-	/** The distribution, locked for a change that {@code caller} must be a maintainer to make. */
+	/**
+	 * The distribution, locked for a change that {@code caller} must be a maintainer to
+	 * make.
+	 */
 	private Distribution maintained(Caller caller, String tenant, String name) {
 		caller.requireAuthenticated();
 		return this.distributions.forUpdate(Scopes.column(Scope.parse(tenant)), name)
@@ -313,7 +317,10 @@ class LifecycleController {
 				offeredTo, releases, storeOperation);
 	}
 
-	/** Every lifecycle change goes to the audit log and, in the same transaction, to the event outbox. */
+	/**
+	 * Every lifecycle change goes to the audit log and, in the same transaction, to the
+	 * event outbox.
+	 */
 	private void recordChange(Caller caller, String action, String eventType, String scope, String name,
 			Map<String, ?> detail) {
 		this.audit.record(caller.name(), action, name, detail);

@@ -24,15 +24,16 @@ import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 
 /**
- * Answers an anonymous conditional {@code GET} of a public compute manifest whose validators
- * still match with a 304 ahead of everything else: the request never reaches Spring MVC's
- * dispatch, the token interceptor or the HTTP observation, which cost a 304 far more than
- * comparing two strings. It speaks only for a request the controller would answer with the
- * same 304: no {@code Authorization} header (a bad token must still be refused), no
- * {@code tenant}, nothing in the query but an optional well-formed {@code platform}, a
- * supported major, and a manifest already in {@link ManifestCache} (a miss, which needs the
- * database, goes the usual way). Everything else passes through unchanged. The
- * {@code pgext.registry.manifest.requests} counter still counts these answers.
+ * Answers an anonymous conditional {@code GET} of a public compute manifest whose
+ * validators still match with a 304 ahead of everything else: the request never reaches
+ * Spring MVC's dispatch, the token interceptor or the HTTP observation, which cost a 304
+ * far more than comparing two strings. It speaks only for a request the controller would
+ * answer with the same 304: no {@code Authorization} header (a bad token must still be
+ * refused), no {@code tenant}, nothing in the query but an optional well-formed
+ * {@code platform}, a supported major, and a manifest already in {@link ManifestCache} (a
+ * miss, which needs the database, goes the usual way). Everything else passes through
+ * unchanged. The {@code pgext.registry.manifest.requests} counter still counts these
+ * answers.
  */
 class ConditionalManifestFilter extends OncePerRequestFilter {
 
@@ -40,7 +41,9 @@ class ConditionalManifestFilter extends OncePerRequestFilter {
 
 	private static final Pattern QUERY = Pattern.compile("(?:platform=([a-z0-9_]+-[a-z0-9_]+-[a-z0-9_]+))?");
 
-	/** Where the filter looks manifests up: {@link ManifestCache#cached}, never a build. */
+	/**
+	 * Where the filter looks manifests up: {@link ManifestCache#cached}, never a build.
+	 */
 	interface Cached {
 
 		Optional<ManifestCache.Manifest> get(PgMajor major, Scope scope, Platform platform);
@@ -111,7 +114,8 @@ class ConditionalManifestFilter extends OncePerRequestFilter {
 			FilterRegistrationBean<ConditionalManifestFilter> registration = new FilterRegistrationBean<>(
 					new ConditionalManifestFilter(manifests::cached, meters));
 			registration.addUrlPatterns(PATH + "*");
-			// ahead of the HTTP observation filter, whose timing a 304 would otherwise pay for
+			// ahead of the HTTP observation filter, whose timing a 304 would otherwise
+			// pay for
 			registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
 			return registration;
 		}

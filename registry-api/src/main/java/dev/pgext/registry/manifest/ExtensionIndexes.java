@@ -26,8 +26,8 @@ import dev.pgext.registry.Scopes;
 import dev.pgext.registry.catalog.Versions;
 
 /**
- * Builds indexes from the catalog (the current release of each extension in a scope, major
- * and platform, by {@link Versions#current}), for the compute manifest and for the
+ * Builds indexes from the catalog (the current release of each extension in a scope,
+ * major and platform, by {@link Versions#current}), for the compute manifest and for the
  * {@code ext_index.json} projection.
  */
 @Component
@@ -39,12 +39,18 @@ public class ExtensionIndexes {
 		this.jdbc = jdbc;
 	}
 
-	/** The index of one scope and major on the default platform as the current transaction sees the catalog. */
+	/**
+	 * The index of one scope and major on the default platform as the current transaction
+	 * sees the catalog.
+	 */
 	public ExtIndex build(Scope scope, PgMajor major) {
 		return build(scope, major, Platform.DEFAULT);
 	}
 
-	/** The index of one scope, major and platform as the current transaction sees the catalog. */
+	/**
+	 * The index of one scope, major and platform as the current transaction sees the
+	 * catalog.
+	 */
 	public ExtIndex build(Scope scope, PgMajor major, Platform platform) {
 		return ExtIndex.of(major, scope.tenant(), entries(scope, major, platform));
 	}
@@ -92,8 +98,9 @@ public class ExtensionIndexes {
 	}
 
 	/**
-	 * A tenant's compute manifest for one platform: the public index with the tenant's private
-	 * entries replacing same-named ones. Only builds for {@code platform} are in it.
+	 * A tenant's compute manifest for one platform: the public index with the tenant's
+	 * private entries replacing same-named ones. Only builds for {@code platform} are in
+	 * it.
 	 */
 	public ExtIndex manifest(PgMajor major, Scope tenantScope, Platform platform) {
 		Map<String, ExtIndexEntry> merged = new LinkedHashMap<>();

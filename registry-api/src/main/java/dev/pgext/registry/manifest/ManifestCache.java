@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPOutputStream;
-
 import javax.sql.DataSource;
 
 import org.apache.commons.logging.Log;
@@ -43,15 +42,15 @@ import dev.pgext.registry.signing.SigningProperties;
 
 /**
  * Compute manifests built once per change. Every registry instance listens on the
- * database channel {@code pgext_manifest}, which triggers notify on commit of any change to
- * what a manifest shows (migration V60); a notification for the public scope drops every
- * cached manifest of that major, one for a tenant drops that tenant's. While the listening
- * connection is down (start-up, a lost connection) nothing is cached and every request
- * builds its manifest from the catalog, so an answer is never older than the last change
- * the listener has seen. A transaction of this instance that changed what a manifest shows
- * drops every cached manifest as it commits ({@link LocalCommits}), so its own clients read their writes
- * without waiting for the notification. A build that overlaps an invalidation is served
- * but not kept.
+ * database channel {@code pgext_manifest}, which triggers notify on commit of any change
+ * to what a manifest shows (migration V60); a notification for the public scope drops
+ * every cached manifest of that major, one for a tenant drops that tenant's. While the
+ * listening connection is down (start-up, a lost connection) nothing is cached and every
+ * request builds its manifest from the catalog, so an answer is never older than the last
+ * change the listener has seen. A transaction of this instance that changed what a
+ * manifest shows drops every cached manifest as it commits ({@link LocalCommits}), so its
+ * own clients read their writes without waiting for the notification. A build that
+ * overlaps an invalidation is served but not kept.
  */
 @Component
 class ManifestCache implements SmartLifecycle {
@@ -64,13 +63,16 @@ class ManifestCache implements SmartLifecycle {
 
 	/**
 	 * One manifest as sent: identity and gzip bodies with their validators, and the
-	 * {@code Pgext-Signature} header value (base64 of the signature document of the identity
-	 * body), {@code null} when the registry runs unsigned.
+	 * {@code Pgext-Signature} header value (base64 of the signature document of the
+	 * identity body), {@code null} when the registry runs unsigned.
 	 */
-	record Manifest(byte[] body, byte[] gzipBody, String etag, String gzipEtag, Instant lastModified,
-			String signature, Instant signatureRefresh) {
+	record Manifest(byte[] body, byte[] gzipBody, String etag, String gzipEtag, Instant lastModified, String signature,
+			Instant signatureRefresh) {
 
-		/** Whether the signature nears its expiry, so the manifest is built and signed again. */
+		/**
+		 * Whether the signature nears its expiry, so the manifest is built and signed
+		 * again.
+		 */
 		boolean signatureStale(Instant now) {
 			return this.signatureRefresh != null && !now.isBefore(this.signatureRefresh);
 		}
@@ -90,7 +92,10 @@ class ManifestCache implements SmartLifecycle {
 
 	private final Map<Key, Manifest> cache = new ConcurrentHashMap<>();
 
-	/** Bumped on every invalidation; a build keeps its result only if this did not move meanwhile. */
+	/**
+	 * Bumped on every invalidation; a build keeps its result only if this did not move
+	 * meanwhile.
+	 */
 	private final AtomicLong generation = new AtomicLong();
 
 	private volatile boolean listening;
@@ -118,15 +123,18 @@ class ManifestCache implements SmartLifecycle {
 	}
 
 	/**
-	 * The manifest of a scope for one major and platform if it is cached and its signature is
-	 * not near expiry, without building it.
+	 * The manifest of a scope for one major and platform if it is cached and its
+	 * signature is not near expiry, without building it.
 	 */
 	Optional<Manifest> cached(PgMajor major, Scope scope, Platform platform) {
 		return Optional.ofNullable(this.cache.get(new Key(major.value(), Scopes.column(scope), platform)))
 			.filter((manifest) -> !manifest.signatureStale(Instant.now()));
 	}
 
-	/** The manifest of a scope (public, or a tenant's merged over public) for one major and platform. */
+	/**
+	 * The manifest of a scope (public, or a tenant's merged over public) for one major
+	 * and platform.
+	 */
 	Manifest get(PgMajor major, Scope scope, Platform platform) {
 		Key key = new Key(major.value(), Scopes.column(scope), platform);
 		Manifest cached = this.cache.get(key);
@@ -156,7 +164,8 @@ class ManifestCache implements SmartLifecycle {
 			.query(Timestamp.class)
 			.single();
 		Instant lastModified = (changed != null) ? changed.toInstant().truncatedTo(ChronoUnit.SECONDS) : null;
-		// signed once per cached body; the version is the catalog's change sequence (the event
+		// signed once per cached body; the version is the catalog's change sequence (the
+		// event
 		// outbox only grows), the same on every instance for the same committed state
 		long version = this.jdbc.sql("select coalesce(max(id), 0) from event").query(Long.class).single();
 		MetadataSignature signature = this.signing.sign(document(major, scope, platform), body, version).orElse(null);
@@ -167,7 +176,8 @@ class ManifestCache implements SmartLifecycle {
 
 	/**
 	 * The document name a manifest's signature carries, such as
-	 * {@code compute-manifests/15/linux-amd64-gnu/acme} ({@code public} for the public scope).
+	 * {@code compute-manifests/15/linux-amd64-gnu/acme} ({@code public} for the public
+	 * scope).
 	 */
 	static String document(PgMajor major, Scope scope, Platform platform) {
 		String column = Scopes.column(scope);

@@ -32,18 +32,18 @@ import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 import dev.pgext.model.signing.MetadataSignature;
 import dev.pgext.registry.caller.Caller;
-import dev.pgext.service.openapi.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
+import dev.pgext.service.openapi.ProblemResponses;
 
 /**
- * {@code GET /api/v1/compute-manifests/{pgMajor}?tenant=&platform=}: everything a tenant's
- * compute may load for one major on its platform (default {@code linux-amd64-gnu}), in the
- * {@code ext_index.json} form (compact), with the digest of the exact bytes as a strong ETag so
- * that a loader polling with {@code If-None-Match} gets a 304 until something changes. The body,
- * its gzip encoding and the validators come from {@link ManifestCache}: built once per change,
- * so a conditional request does no database work and a repeated 200 only copies bytes. The
- * {@code Pgext-Signature} header carries the detached signature of the identity body
- * (docs/signing.md).
+ * {@code GET /api/v1/compute-manifests/{pgMajor}?tenant=&platform=}: everything a
+ * tenant's compute may load for one major on its platform (default
+ * {@code linux-amd64-gnu}), in the {@code ext_index.json} form (compact), with the digest
+ * of the exact bytes as a strong ETag so that a loader polling with {@code If-None-Match}
+ * gets a 304 until something changes. The body, its gzip encoding and the validators come
+ * from {@link ManifestCache}: built once per change, so a conditional request does no
+ * database work and a repeated 200 only copies bytes. The {@code Pgext-Signature} header
+ * carries the detached signature of the identity body (docs/signing.md).
  */
 @Tag(name = "manifests", description = "What each compute may load: public extensions merged with its tenant's")
 @RestController
@@ -72,8 +72,9 @@ class ManifestController {
 	@GetMapping("/api/v1/compute-manifests/{pgMajor}")
 	ResponseEntity<byte[]> manifest(@Parameter(hidden = true) Caller caller, @PathVariable String pgMajor,
 			@RequestParam(required = false) String tenant,
-			@Parameter(description = "the compute's platform <os>-<arch>-<libc>; linux-amd64-gnu when absent")
-			@RequestParam(required = false) String platform,
+			@Parameter(
+					description = "the compute's platform <os>-<arch>-<libc>; linux-amd64-gnu when absent") @RequestParam(
+							required = false) String platform,
 			@RequestHeader(name = "If-None-Match", required = false) String ifNoneMatch,
 			@RequestHeader(name = "If-Modified-Since", required = false) String ifModifiedSince,
 			@RequestHeader(name = "Accept-Encoding", required = false) String acceptEncoding) {
@@ -105,7 +106,10 @@ class ManifestController {
 		}
 	}
 
-	/** The counter of manifest requests with {@code outcome} for {@code scope} ({@code public} or {@code tenant}). */
+	/**
+	 * The counter of manifest requests with {@code outcome} for {@code scope}
+	 * ({@code public} or {@code tenant}).
+	 */
 	static Counter requests(MeterRegistry meters, String outcome, String scope) {
 		return Counter.builder("pgext.registry.manifest.requests")
 			.description("Compute manifest requests, by outcome (ok, not-modified or the problem kind) and scope "
@@ -115,7 +119,10 @@ class ManifestController {
 			.register(meters);
 	}
 
-	/** The headers a 200 and a 304 of {@code manifest} share: its ETag, Last-Modified and caching. */
+	/**
+	 * The headers a 200 and a 304 of {@code manifest} share: its ETag, Last-Modified and
+	 * caching.
+	 */
 	static HttpHeaders validators(ManifestCache.Manifest manifest, boolean gzip) {
 		HttpHeaders headers = new HttpHeaders();
 		headers.setETag(gzip ? manifest.gzipEtag() : manifest.etag());

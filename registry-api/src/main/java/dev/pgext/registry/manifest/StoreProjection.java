@@ -30,11 +30,11 @@ import dev.pgext.registry.storage.Blobs;
 /**
  * The seed layout and {@code ext_index.json} of one scope, major and platform as a
  * projection: a copy of each file of each current extension under
- * {@code <prefix>share/...} and {@code <prefix>lib/...}, and the index, written last, where
- * the prefix is {@link StoreLayout#platformPrefix} ({@code [<tenant>/]<pg>/} for
+ * {@code <prefix>share/...} and {@code <prefix>lib/...}, and the index, written last,
+ * where the prefix is {@link StoreLayout#platformPrefix} ({@code [<tenant>/]<pg>/} for
  * {@code linux-amd64-gnu}, {@code [<tenant>/]<pg>/<platform>/} for any other). The target
- * owns every key under {@code share/} and {@code lib/} of its prefix and its index, so the
- * default platform's target never touches another platform's keys; a scope, major and
+ * owns every key under {@code share/} and {@code lib/} of its prefix and its index, so
+ * the default platform's target never touches another platform's keys; a scope, major and
  * platform with no release at all has no index either.
  */
 @Component
@@ -67,7 +67,8 @@ class StoreProjection implements ProjectionSource {
 			ExtIndex index = this.indexes.build(scope, major, platform);
 			for (ExtIndexEntry entry : index.extensions()) {
 				for (ExtFile file : entry.files()) {
-					// two current extensions shipping one path: the first by name keeps it
+					// two current extensions shipping one path: the first by name keeps
+					// it
 					objects.putIfAbsent(StoreLayout.seedFile(scope, major, platform, file.path()),
 							new Projection.BlobCopy(file.sha256(), file.size(), Blobs.contentType(file.path())));
 				}
@@ -86,13 +87,16 @@ class StoreProjection implements ProjectionSource {
 					+ "order by 1")
 			.query(String.class)
 			.list());
-		// every scope has the default platform's targets; another platform's only once the
-		// scope has published a build for it, so a full reconcile does not list empty prefixes
+		// every scope has the default platform's targets; another platform's only once
+		// the
+		// scope has published a build for it, so a full reconcile does not list empty
+		// prefixes
 		Map<String, Set<Platform>> platforms = new TreeMap<>();
 		this.jdbc.sql("select distinct scope, platform from release_extension where platform <> ?")
 			.param(Platform.DEFAULT.toString())
 			.query((rs) -> {
-				platforms.computeIfAbsent(rs.getString(1), (k) -> new TreeSet<>(Comparator.comparing(Platform::toString)))
+				platforms
+					.computeIfAbsent(rs.getString(1), (k) -> new TreeSet<>(Comparator.comparing(Platform::toString)))
 					.add(Platform.parse(rs.getString(2)));
 			});
 		List<ProjectionTarget> targets = new ArrayList<>();

@@ -26,11 +26,12 @@ import dev.pgext.registry.manifest.ExtensionIndexes;
 import dev.pgext.registry.pgxn.PgxnDocuments;
 
 /**
- * Every file of the mirror, built from the catalog alone: the pgext documents and, in the same
- * tree, a PGXN mirror (its templates at the top level of {@code index.json}) (public scope only: private
- * extensions never leave the registry). The output depends only on the catalog's content,
- * never on when or how often it is built, so an incremental refresh and a rebuild from
- * scratch produce the same bytes. Call inside one repeatable-read transaction.
+ * Every file of the mirror, built from the catalog alone: the pgext documents and, in the
+ * same tree, a PGXN mirror (its templates at the top level of {@code index.json}) (public
+ * scope only: private extensions never leave the registry). The output depends only on
+ * the catalog's content, never on when or how often it is built, so an incremental
+ * refresh and a rebuild from scratch produce the same bytes. Call inside one
+ * repeatable-read transaction.
  */
 @Component
 class MirrorContent {
@@ -54,16 +55,19 @@ class MirrorContent {
 		this.pgxn = pgxn;
 	}
 
-	private record Build(long id, String name, String version, String distribution, int pgMajor,
-			String defaultVersion, String control, List<String> libraries, List<String> requires, String preload,
-			boolean trusted, boolean superuser, String publishedAt, String license, String summary,
-			String description, List<String> tags, boolean yanked, String yankReason) {
+	private record Build(long id, String name, String version, String distribution, int pgMajor, String defaultVersion,
+			String control, List<String> libraries, List<String> requires, String preload, boolean trusted,
+			boolean superuser, String publishedAt, String license, String summary, String description,
+			List<String> tags, boolean yanked, String yankReason) {
 	}
 
 	private record Distribution(boolean deprecated, String successor, String reason) {
 	}
 
-	/** The PGXN distribution zips of {@code changed} distributions (all for {@code null}), by relative path. */
+	/**
+	 * The PGXN distribution zips of {@code changed} distributions (all for {@code null}),
+	 * by relative path.
+	 */
 	Map<String, PgxnDocuments.Archive> archives(Set<String> changed) {
 		return this.pgxn.mirrorArchives(changed);
 	}
@@ -71,19 +75,19 @@ class MirrorContent {
 	/**
 	 * The files that depend on some distributions.
 	 *
-	 * @param files relative path to content, sorted by path; the snapshot and the distribution
-	 * zips ({@link #archives}) are not among them
-	 * @param covers whether a relative path is one this part was computed for: such a path
-	 * missing from {@code files} no longer exists (for the whole mirror, every path)
+	 * @param files relative path to content, sorted by path; the snapshot and the
+	 * distribution zips ({@link #archives}) are not among them
+	 * @param covers whether a relative path is one this part was computed for: such a
+	 * path missing from {@code files} no longer exists (for the whole mirror, every path)
 	 */
 	record Part(TreeMap<String, byte[]> files, Predicate<String> covers) {
 	}
 
 	/**
-	 * Every file that depends on the {@code changed} distributions, or every file for {@code null}: the
-	 * documents of their extensions, the PGXN documents that name them, and the aggregates
-	 * ({@code index.json}, each major's {@code ext_index.json}, the statistics). Each file it
-	 * holds has the bytes a build of the whole mirror gives it.
+	 * Every file that depends on the {@code changed} distributions, or every file for
+	 * {@code null}: the documents of their extensions, the PGXN documents that name them,
+	 * and the aggregates ({@code index.json}, each major's {@code ext_index.json}, the
+	 * statistics). Each file it holds has the bytes a build of the whole mirror gives it.
 	 */
 	Part files(Set<String> changed) {
 		List<Build> builds = this.jdbc.sql("""
@@ -92,20 +96,22 @@ class MirrorContent {
 				    r.tags, r.yanked_at is not null, r.yank_reason
 				from release_extension e join release r on r.id = e.release_id
 				where e.scope = '' order by e.name, r.published_at, r.id, e.pg_major
-				""").query((rs, n) -> new Build(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-				rs.getInt(5), rs.getString(6), rs.getString(7), strings(rs.getArray(8)), strings(rs.getArray(9)),
-				rs.getString(10), rs.getBoolean(11), rs.getBoolean(12), rs.getTimestamp(13).toInstant().toString(),
-				rs.getString(14), rs.getString(15), rs.getString(16), strings(rs.getArray(17)), rs.getBoolean(18),
-				rs.getString(19)))
+				""")
+			.query((rs, n) -> new Build(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5),
+					rs.getString(6), rs.getString(7), strings(rs.getArray(8)), strings(rs.getArray(9)),
+					rs.getString(10), rs.getBoolean(11), rs.getBoolean(12), rs.getTimestamp(13).toInstant().toString(),
+					rs.getString(14), rs.getString(15), rs.getString(16), strings(rs.getArray(17)), rs.getBoolean(18),
+					rs.getString(19)))
 			.list();
 		Set<String> names = new TreeSet<>();
 		builds.stream()
 			.filter((build) -> changed == null || changed.contains(build.distribution()))
 			.forEach((build) -> names.add(build.name()));
 		Map<Long, List<Map<String, Object>>> files = new HashMap<>();
-		this.jdbc.sql("select f.extension_id, f.path, f.sha256, f.size from release_file f "
-				+ "join release_extension e on e.id = f.extension_id where e.scope = '' and e.name = any(?) "
-				+ "order by f.extension_id, f.path")
+		this.jdbc
+			.sql("select f.extension_id, f.path, f.sha256, f.size from release_file f "
+					+ "join release_extension e on e.id = f.extension_id where e.scope = '' and e.name = any(?) "
+					+ "order by f.extension_id, f.path")
 			.param(names.toArray(String[]::new))
 			.query((rs) -> {
 				Map<String, Object> file = new LinkedHashMap<>();
@@ -115,8 +121,9 @@ class MirrorContent {
 				files.computeIfAbsent(rs.getLong(1), (k) -> new ArrayList<>()).add(file);
 			});
 		Map<String, Distribution> distributions = new HashMap<>();
-		this.jdbc.sql("select name, deprecated_at is not null, successor, deprecation_reason from distribution "
-				+ "where scope = ''")
+		this.jdbc
+			.sql("select name, deprecated_at is not null, successor, deprecation_reason from distribution "
+					+ "where scope = ''")
 			.query((rs) -> {
 				distributions.put(rs.getString(1),
 						new Distribution(rs.getBoolean(2), rs.getString(3), rs.getString(4)));

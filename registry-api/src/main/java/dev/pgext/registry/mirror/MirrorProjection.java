@@ -20,19 +20,19 @@ import dev.pgext.registry.projection.ProjectionStates;
 import dev.pgext.registry.projection.ProjectionTarget;
 
 /**
- * The static mirror as a projection: every file {@link MirrorContent} builds, and
- * the PGXN distribution zips (copies of their blobs), and
- * {@code snapshot.json} listing each one's sha256, written last so that a mirror copying the
- * snapshot's files finds each with the digest it names. The target owns every key under
- * {@code mirror/}; the reconciler writes only the files whose content changed.
+ * The static mirror as a projection: every file {@link MirrorContent} builds, and the
+ * PGXN distribution zips (copies of their blobs), and {@code snapshot.json} listing each
+ * one's sha256, written last so that a mirror copying the snapshot's files finds each
+ * with the digest it names. The target owns every key under {@code mirror/}; the
+ * reconciler writes only the files whose content changed.
  * <p>
- * Every public change records an outbox event naming its distribution. A run after a change
- * builds only the files of the distributions named by the events since the last run (their
- * documents, the PGXN documents of their extensions, users and tags) and the aggregates
- * every change alters ({@code index.json}, the {@code ext_index.json} files, the statistics),
- * and lists the rest in the snapshot as the last run recorded them, so its cost follows the
- * change rather than the catalog. A full run (periodic, or {@code POST /api/v1/admin/mirror/rebuild})
- * builds everything.
+ * Every public change records an outbox event naming its distribution. A run after a
+ * change builds only the files of the distributions named by the events since the last
+ * run (their documents, the PGXN documents of their extensions, users and tags) and the
+ * aggregates every change alters ({@code index.json}, the {@code ext_index.json} files,
+ * the statistics), and lists the rest in the snapshot as the last run recorded them, so
+ * its cost follows the change rather than the catalog. A full run (periodic, or
+ * {@code POST /api/v1/admin/mirror/rebuild}) builds everything.
  */
 @Component
 class MirrorProjection implements ProjectionSource {
@@ -68,7 +68,8 @@ class MirrorProjection implements ProjectionSource {
 		if (since.isEmpty()) {
 			return Optional.of(project(null, Map.of(), newest));
 		}
-		// every public change but a bundle pin asks for the mirror, with its distribution as the subject
+		// every public change but a bundle pin asks for the mirror, with its distribution
+		// as the subject
 		Set<String> changed = new TreeSet<>(this.jdbc
 			.sql("select distinct subject from event where id > ? and id <= ? and tenant is null "
 					+ "and type not like 'bundle\\_pin.%'")
@@ -82,8 +83,8 @@ class MirrorProjection implements ProjectionSource {
 	}
 
 	/**
-	 * The files of {@code changed} distributions (all for {@code null}); the snapshot lists the
-	 * rest as {@code recorded}.
+	 * The files of {@code changed} distributions (all for {@code null}); the snapshot
+	 * lists the rest as {@code recorded}.
 	 */
 	private Projection project(Set<String> changed, Map<String, ProjectionStates.Stored> recorded, long newest) {
 		MirrorContent.Part part = this.content.files(changed);

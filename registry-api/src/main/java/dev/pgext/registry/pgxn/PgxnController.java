@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 
-import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Hidden;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 import org.springframework.core.io.InputStreamResource;
@@ -28,7 +28,8 @@ import dev.pgext.registry.problem.RegistryException;
  * The PGXN API root at {@code /pgxn}: point a PGXN client at it with
  * {@code --mirror <registry>/pgxn}. Public releases only, readable without a token.
  */
-// The PGXN API is specified by PGXN itself (its routes, such as /pgxn/search/{in}/, keep PGXN's
+// The PGXN API is specified by PGXN itself (its routes, such as /pgxn/search/{in}/, keep
+// PGXN's
 // shape, trailing slash included), so it is left out of this service's OpenAPI document.
 @Hidden
 @RestController
@@ -64,8 +65,7 @@ class PgxnController {
 			+ "('readme'), its META.json as published (META.published.json) or its source distribution zip "
 			+ "('download')")
 	@GetMapping(path = "/pgxn/dist/{dist}/{version}/{file}")
-	ResponseEntity<?> releaseFile(@PathVariable String dist, @PathVariable String version,
-			@PathVariable String file) {
+	ResponseEntity<?> releaseFile(@PathVariable String dist, @PathVariable String version, @PathVariable String file) {
 		String release = "release " + dist + " " + version;
 		return switch (file) {
 			case "META.json" -> json(this.documents.meta(dist, version), release);
@@ -89,11 +89,11 @@ class PgxnController {
 
 	private ResponseEntity<InputStreamResource> archive(String dist, String version) {
 		Sha256Digest digest = this.documents.source(dist, version)
-			.orElseThrow(() -> RegistryException.notFound("release " + dist + " " + version
-					+ " was published without a source distribution"));
+			.orElseThrow(() -> RegistryException
+				.notFound("release " + dist + " " + version + " was published without a source distribution"));
 		InputStream content = this.store.get(StoreLayout.blob(digest))
-			.orElseThrow(() -> RegistryException.notFound("the source distribution of " + dist + " " + version
-					+ " is not in the store"));
+			.orElseThrow(() -> RegistryException
+				.notFound("the source distribution of " + dist + " " + version + " is not in the store"));
 		return ResponseEntity.ok()
 			.contentType(MediaType.parseMediaType("application/zip"))
 			.cacheControl(CacheControl.maxAge(Duration.ofDays(365)).cachePublic().immutable())
@@ -147,15 +147,16 @@ class PgxnController {
 	ResponseEntity<byte[]> search(@PathVariable String in, @RequestParam String q,
 			@RequestParam(defaultValue = "50") int limit, @RequestParam(defaultValue = "0") int offset) {
 		if (!SEARCH_IN.contains(in)) {
-			throw RegistryException.notFound("no search in '" + in + "'; search in docs, dists, extensions, users "
-					+ "or tags");
+			throw RegistryException
+				.notFound("no search in '" + in + "'; search in docs, dists, extensions, users " + "or tags");
 		}
 		if (q.isBlank() || limit < 1 || limit > MAX_LIMIT || offset < 0) {
 			throw RegistryException.badRequest("invalid-argument",
 					"q must not be blank, limit must be 1 to " + MAX_LIMIT + ", offset at least 0");
 		}
-		return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(this.documents.search(in, q, limit,
-				offset));
+		return ResponseEntity.ok()
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(this.documents.search(in, q, limit, offset));
 	}
 
 	private static ResponseEntity<byte[]> json(Optional<byte[]> document, String what) {

@@ -14,7 +14,6 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -25,9 +24,10 @@ import dev.pgext.model.Sha256Digest;
 import dev.pgext.registry.pgxn.PgxnRepository.ReleaseRow;
 
 /**
- * The PGXN documents, in the shapes PGXN's API and mirrors serve and PGXN clients read, built
- * from the public catalog. Paths are relative to the API root and follow {@link #TEMPLATES};
- * the same bytes are served by the registry and written to the static mirror.
+ * The PGXN documents, in the shapes PGXN's API and mirrors serve and PGXN clients read,
+ * built from the public catalog. Paths are relative to the API root and follow
+ * {@link #TEMPLATES}; the same bytes are served by the registry and written to the static
+ * mirror.
  */
 @Component
 public class PgxnDocuments {
@@ -75,7 +75,10 @@ public class PgxnDocuments {
 		return java.util.Collections.unmodifiableMap(templates);
 	}
 
-	/** The API root: the mirror templates and, when {@code withSearch}, the search template. */
+	/**
+	 * The API root: the mirror templates and, when {@code withSearch}, the search
+	 * template.
+	 */
 	public static Map<String, String> index(boolean withSearch) {
 		Map<String, String> index = new LinkedHashMap<>(TEMPLATES);
 		if (withSearch) {
@@ -97,7 +100,10 @@ public class PgxnDocuments {
 		return document;
 	}
 
-	/** {@code meta}: META.json as sent, with what PGXN adds (sha1, user, date, status, provides). */
+	/**
+	 * {@code meta}: META.json as sent, with what PGXN adds (sha1, user, date, status,
+	 * provides).
+	 */
 	Optional<byte[]> meta(String name, String version) {
 		return this.repository.release(name, version).map((release) -> json(meta(release)));
 	}
@@ -148,9 +154,7 @@ public class PgxnDocuments {
 
 	/** The source distribution's blob, when the release carries one. */
 	Optional<Sha256Digest> source(String name, String version) {
-		return this.repository.release(name, version)
-			.map(ReleaseRow::sourceSha256)
-			.map(Sha256Digest::new);
+		return this.repository.release(name, version).map(ReleaseRow::sourceSha256).map(Sha256Digest::new);
 	}
 
 	/**
@@ -177,7 +181,10 @@ public class PgxnDocuments {
 				+ (description.isBlank() ? "" : "\n" + description.strip() + "\n");
 	}
 
-	/** {@code extension}: the releases providing it, by extension version, and the best one. */
+	/**
+	 * {@code extension}: the releases providing it, by extension version, and the best
+	 * one.
+	 */
 	Optional<byte[]> extension(String name) {
 		List<PgxnRepository.Provider> providers = this.repository.providersOf(name);
 		if (providers.isEmpty()) {
@@ -194,8 +201,9 @@ public class PgxnDocuments {
 			entry.put("version", release.version());
 			entry.put("status", release.status());
 			entry.put("date", date(release));
-			versions.computeIfAbsent((provider.version() != null) ? provider.version() : release.version(),
-					(k) -> new ArrayList<>())
+			versions
+				.computeIfAbsent((provider.version() != null) ? provider.version() : release.version(),
+						(k) -> new ArrayList<>())
 				.add(entry);
 			newestByStatus.merge(release.status(), provider,
 					(a, b) -> a.release().publishedAt().isAfter(b.release().publishedAt()) ? a : b);
@@ -244,7 +252,10 @@ public class PgxnDocuments {
 		return Optional.of(json(document));
 	}
 
-	/** The statistics PGXN serves: {@code summary}, {@code dist}, {@code extension}, {@code user}, {@code tag}. */
+	/**
+	 * The statistics PGXN serves: {@code summary}, {@code dist}, {@code extension},
+	 * {@code user}, {@code tag}.
+	 */
 	Optional<byte[]> stats(String kind) {
 		List<ReleaseRow> all = this.repository.releases();
 		return Optional.ofNullable(stats(kind, all)).map(PgxnDocuments::json);
@@ -273,24 +284,26 @@ public class PgxnDocuments {
 			case "user" -> {
 				Map<String, Long> counts = all.stream()
 					.collect(Collectors.groupingBy(ReleaseRow::user, TreeMap::new, Collectors.counting()));
-				yield Map.of("count", counts.size(), "prolific", counts.entrySet()
-					.stream()
-					.sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-					.limit(RECENT)
-					.map((e) -> Map.of("nickname", e.getKey(), "dists", e.getValue()))
-					.toList());
+				yield Map.of("count", counts.size(), "prolific",
+						counts.entrySet()
+							.stream()
+							.sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+							.limit(RECENT)
+							.map((e) -> Map.of("nickname", e.getKey(), "dists", e.getValue()))
+							.toList());
 			}
 			case "tag" -> {
 				Map<String, Long> counts = all.stream()
 					.flatMap((r) -> r.tags().stream().distinct().map((t) -> Map.entry(t, r.distribution())))
 					.distinct()
 					.collect(Collectors.groupingBy(Map.Entry::getKey, TreeMap::new, Collectors.counting()));
-				yield Map.of("count", counts.size(), "popular", counts.entrySet()
-					.stream()
-					.sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-					.limit(RECENT)
-					.map((e) -> Map.of("tag", e.getKey(), "dists", e.getValue()))
-					.toList());
+				yield Map.of("count", counts.size(), "popular",
+						counts.entrySet()
+							.stream()
+							.sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+							.limit(RECENT)
+							.map((e) -> Map.of("tag", e.getKey(), "dists", e.getValue()))
+							.toList());
 			}
 			default -> null;
 		};
@@ -333,8 +346,8 @@ public class PgxnDocuments {
 	}
 
 	/**
-	 * The documents of a static PGXN mirror that depend on {@code distributions}, or all of
-	 * them for {@code null}.
+	 * The documents of a static PGXN mirror that depend on {@code distributions}, or all
+	 * of them for {@code null}.
 	 *
 	 * @param documents the documents that exist, by path relative to the mirror's root
 	 * @param paths the paths they were computed for: one of these missing from
@@ -351,8 +364,9 @@ public class PgxnDocuments {
 	}
 
 	/**
-	 * The documents that depend on {@code distributions} (their own, those of their extensions,
-	 * publishing users and tags, and the statistics), or every document for {@code null}.
+	 * The documents that depend on {@code distributions} (their own, those of their
+	 * extensions, publishing users and tags, and the statistics), or every document for
+	 * {@code null}.
 	 */
 	public MirrorPart mirrorDocuments(Set<String> distributions) {
 		List<ReleaseRow> all = this.repository.releases();
@@ -367,7 +381,8 @@ public class PgxnDocuments {
 			for (ReleaseRow release : releases) {
 				Map<String, String> args = Map.of("dist", name, "version", release.version());
 				out.put(path("meta", args), json(meta(release)));
-				out.put(path("published_meta", args), release.metadata().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+				out.put(path("published_meta", args),
+						release.metadata().getBytes(java.nio.charset.StandardCharsets.UTF_8));
 				out.put(path("readme", args), readme(release).getBytes(java.nio.charset.StandardCharsets.UTF_8));
 			}
 		});
@@ -427,7 +442,10 @@ public class PgxnDocuments {
 		return mirrorArchives(null);
 	}
 
-	/** The distribution zips of {@code distributions}, or of every distribution for {@code null}. */
+	/**
+	 * The distribution zips of {@code distributions}, or of every distribution for
+	 * {@code null}.
+	 */
 	public Map<String, Archive> mirrorArchives(Set<String> distributions) {
 		Map<String, Archive> out = new TreeMap<>();
 		List<ReleaseRow> releases = (distributions == null) ? this.repository.releases()

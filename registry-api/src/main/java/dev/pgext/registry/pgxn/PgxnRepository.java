@@ -14,9 +14,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * Reads the public catalog the way PGXN documents need it: releases with their status, the
- * META as sent, the source distribution and the publishing user. Yanked releases are left
- * out, as PGXN never lists a withdrawn release.
+ * Reads the public catalog the way PGXN documents need it: releases with their status,
+ * the META as sent, the source distribution and the publishing user. Yanked releases are
+ * left out, as PGXN never lists a withdrawn release.
  */
 @Repository
 class PgxnRepository {
@@ -44,7 +44,8 @@ class PgxnRepository {
 	 * @param version the release version
 	 * @param summary its abstract
 	 * @param license its license
-	 * @param status PGXN release status: {@code stable}, {@code testing} or {@code unstable}
+	 * @param status PGXN release status: {@code stable}, {@code testing} or
+	 * {@code unstable}
 	 * @param publishedAt when it was published
 	 * @param user who published it
 	 * @param metadataText META.json as sent, or {@code null} for releases older than that
@@ -114,11 +115,16 @@ class PgxnRepository {
 				from release_extension e join release r on r.id = e.release_id
 				where r.scope = '' and r.distribution = ? and r.version = ?
 				order by e.name, e.pg_major desc
-				""").params(distribution, version).query((rs, n) -> new ExtensionRow(rs.getString(1), rs.getString(2),
-				rs.getString(3))).list();
+				""")
+			.params(distribution, version)
+			.query((rs, n) -> new ExtensionRow(rs.getString(1), rs.getString(2), rs.getString(3)))
+			.list();
 	}
 
-	/** The releases providing extension {@code name}, with the extension's version in each. */
+	/**
+	 * The releases providing extension {@code name}, with the extension's version in
+	 * each.
+	 */
 	List<Provider> providersOf(String name) {
 		return this.jdbc.sql("select distinct on (r.id) " + RELEASE_COLUMNS + """
 				, e.default_version, e.comment
@@ -126,7 +132,10 @@ class PgxnRepository {
 				join registry_user u on u.id = r.published_by
 				where r.scope = '' and r.yanked_at is null and e.name = ?
 				order by r.id, e.pg_major desc
-				""").param(name).query((rs, n) -> new Provider(release(rs, n), rs.getString(15), rs.getString(16))).list();
+				""")
+			.param(name)
+			.query((rs, n) -> new Provider(release(rs, n), rs.getString(15), rs.getString(16)))
+			.list();
 	}
 
 	/**
@@ -140,9 +149,9 @@ class PgxnRepository {
 	}
 
 	/**
-	 * What the documents of {@code distributions} touch besides their own: the extension names,
-	 * publishing users and tags of every one of their releases, yanked ones included (a yank
-	 * removes the release from those documents).
+	 * What the documents of {@code distributions} touch besides their own: the extension
+	 * names, publishing users and tags of every one of their releases, yanked ones
+	 * included (a yank removes the release from those documents).
 	 *
 	 * @param extensions extension names
 	 * @param users publishing users
@@ -155,14 +164,17 @@ class PgxnRepository {
 		String[] names = distributions.toArray(String[]::new);
 		Set<String> users = new TreeSet<>();
 		Set<String> tags = new TreeSet<>();
-		this.jdbc.sql("select u.name, r.tags from release r join registry_user u on u.id = r.published_by "
-				+ "where r.scope = '' and r.distribution = any(?)").param(names).query((rs) -> {
-					users.add(rs.getString(1));
-					Array array = rs.getArray(2);
-					if (array != null) {
-						tags.addAll(List.of((String[]) array.getArray()));
-					}
-				});
+		this.jdbc
+			.sql("select u.name, r.tags from release r join registry_user u on u.id = r.published_by "
+					+ "where r.scope = '' and r.distribution = any(?)")
+			.param(names)
+			.query((rs) -> {
+				users.add(rs.getString(1));
+				Array array = rs.getArray(2);
+				if (array != null) {
+					tags.addAll(List.of((String[]) array.getArray()));
+				}
+			});
 		Set<String> extensions = new TreeSet<>(this.jdbc
 			.sql("select distinct e.name from release_extension e join release r on r.id = e.release_id "
 					+ "where r.scope = '' and r.distribution = any(?)")
@@ -174,20 +186,28 @@ class PgxnRepository {
 
 	/** Names of users who published a public release. */
 	List<String> users() {
-		return this.jdbc.sql("select distinct u.name from release r join registry_user u on u.id = r.published_by "
-				+ "where r.scope = '' and r.yanked_at is null order by 1").query(String.class).list();
+		return this.jdbc
+			.sql("select distinct u.name from release r join registry_user u on u.id = r.published_by "
+					+ "where r.scope = '' and r.yanked_at is null order by 1")
+			.query(String.class)
+			.list();
 	}
 
 	/** Every tag of a public release. */
 	List<String> tags() {
-		return this.jdbc.sql("select distinct unnest(tags) from release where scope = '' and yanked_at is null "
-				+ "order by 1").query(String.class).list();
+		return this.jdbc
+			.sql("select distinct unnest(tags) from release where scope = '' and yanked_at is null " + "order by 1")
+			.query(String.class)
+			.list();
 	}
 
 	/** Every public extension name. */
 	List<String> extensions() {
-		return this.jdbc.sql("select distinct e.name from release_extension e join release r on r.id = e.release_id "
-				+ "where r.scope = '' and r.yanked_at is null order by 1").query(String.class).list();
+		return this.jdbc
+			.sql("select distinct e.name from release_extension e join release r on r.id = e.release_id "
+					+ "where r.scope = '' and r.yanked_at is null order by 1")
+			.query(String.class)
+			.list();
 	}
 
 	/**
@@ -200,13 +220,13 @@ class PgxnRepository {
 	 * @param description its description
 	 * @param rank the text rank
 	 */
-	record Hit(String extension, String distribution, String version, String summary, String description,
-			double rank) {
+	record Hit(String extension, String distribution, String version, String summary, String description, double rank) {
 	}
 
 	/**
-	 * The catalog's full-text query (the one {@code /api/v1/search} runs: web-search syntax
-	 * in the English and simple configurations), over public extensions not wholly yanked.
+	 * The catalog's full-text query (the one {@code /api/v1/search} runs: web-search
+	 * syntax in the English and simple configurations), over public extensions not wholly
+	 * yanked.
 	 */
 	List<Hit> search(String q, int limit, int offset) {
 		return this.jdbc.sql("""

@@ -27,13 +27,13 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Errors raised before a controller runs answer {@code application/problem+json} too, never
- * an HTML page. Two places produce them: the servlet container's error dispatch to
- * {@code /error} (a filter or the dispatcher failed, {@code sendError} was called), served by
- * {@link ProblemErrorController}; and Tomcat itself, for requests it refuses before any
- * servlet sees them (an undecodable or over-long URL, an encoded slash, a malformed request
- * line), whose report {@link ProblemErrorReportValve} writes in place of Tomcat's HTML
- * {@code ErrorReportValve}.
+ * Errors raised before a controller runs answer {@code application/problem+json} too,
+ * never an HTML page. Two places produce them: the servlet container's error dispatch to
+ * {@code /error} (a filter or the dispatcher failed, {@code sendError} was called),
+ * served by {@link ProblemErrorController}; and Tomcat itself, for requests it refuses
+ * before any servlet sees them (an undecodable or over-long URL, an encoded slash, a
+ * malformed request line), whose report {@link ProblemErrorReportValve} writes in place
+ * of Tomcat's HTML {@code ErrorReportValve}.
  */
 final class ErrorPages {
 
@@ -74,9 +74,10 @@ final class ErrorPages {
 	}
 
 	/**
-	 * The container's error page ({@code server.error.path}, {@code /error}) as a problem:
-	 * what reaches it is a status the container or a filter chose, such as 400 for a
-	 * multipart body Tomcat could not parse. Replaces Spring Boot's HTML/JSON error page.
+	 * The container's error page ({@code server.error.path}, {@code /error}) as a
+	 * problem: what reaches it is a status the container or a filter chose, such as 400
+	 * for a multipart body Tomcat could not parse. Replaces Spring Boot's HTML/JSON error
+	 * page.
 	 */
 	@Hidden
 	@RestController
@@ -94,8 +95,8 @@ final class ErrorPages {
 	}
 
 	/**
-	 * Tomcat's error report, as a problem. Tomcat calls it for every response that ends in
-	 * an error without a body, including the requests it refuses on its own.
+	 * Tomcat's error report, as a problem. Tomcat calls it for every response that ends
+	 * in an error without a body, including the requests it refuses on its own.
 	 */
 	static class ProblemErrorReportValve extends ErrorReportValve {
 
@@ -124,9 +125,9 @@ final class ErrorPages {
 	}
 
 	/**
-	 * Puts {@link ProblemErrorReportValve} in the place of every other error report valve of
-	 * the host. It runs after Spring Boot's own Tomcat customizations (which add an HTML
-	 * {@code ErrorReportValve}), so it can take that one's place.
+	 * Puts {@link ProblemErrorReportValve} in the place of every other error report valve
+	 * of the host. It runs after Spring Boot's own Tomcat customizations (which add an
+	 * HTML {@code ErrorReportValve}), so it can take that one's place.
 	 */
 	@Component
 	static class TomcatErrorReports implements WebServerFactoryCustomizer<TomcatServletWebServerFactory>, Ordered {

@@ -59,7 +59,8 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 
 	@ExceptionHandler
 	ResponseEntity<ProblemDetail> multipart(MultipartException ex) {
-		// a body that is not the multipart it claims to be (no boundary, cut off, garbled)
+		// a body that is not the multipart it claims to be (no boundary, cut off,
+		// garbled)
 		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
 				"the request body is not readable multipart/form-data (a boundary in the Content-Type and complete "
 						+ "parts are needed)");
@@ -86,7 +87,8 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 	@ExceptionHandler
 	ResponseEntity<ProblemDetail> store(ObjectStoreException ex) {
 		if (ex.isClientError()) {
-			// the store refused what the registry sent: no retry can help and the store is
+			// the store refused what the registry sent: no retry can help and the store
+			// is
 			// not down, so this is the registry's failure, not a 503
 			log.error("Extension store refused a request", ex);
 			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.INTERNAL_SERVER_ERROR,

@@ -16,8 +16,8 @@ import org.springframework.web.util.UriUtils;
 /**
  * Refuses, before anything reads it, a query string that cannot be text: one that is not
  * valid URL encoding (such as {@code %ZZ}) or that holds a NUL character ({@code %00}),
- * which no parameter of the API can mean and which PostgreSQL text cannot hold. The answer
- * is the container's 400, which the error page turns into a problem.
+ * which no parameter of the API can mean and which PostgreSQL text cannot hold. The
+ * answer is the container's 400, which the error page turns into a problem.
  */
 @Component
 class QueryTextFilter extends OncePerRequestFilter {

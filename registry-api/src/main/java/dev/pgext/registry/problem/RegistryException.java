@@ -58,7 +58,10 @@ public class RegistryException extends RuntimeException {
 		return this.kind;
 	}
 
-	/** Adds an extension member to the problem (such as {@code errors}, a list of what is wrong). */
+	/**
+	 * Adds an extension member to the problem (such as {@code errors}, a list of what is
+	 * wrong).
+	 */
 	public RegistryException with(String name, Object value) {
 		this.properties.put(name, value);
 		return this;

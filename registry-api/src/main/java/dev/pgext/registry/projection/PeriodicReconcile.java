@@ -10,9 +10,9 @@ import dev.pgext.registry.jobs.JobQueue;
 /**
  * Enqueues a full reconcile once per {@link ProjectionProperties#fullReconcileInterval()}
  * across all instances: the job table decides (a run pending, running or finished within
- * the interval means nothing to do), and the claimed job's lease makes exactly one instance
- * run it. It heals what no job asked for: a job lost with its database row, a file changed by
- * hand.
+ * the interval means nothing to do), and the claimed job's lease makes exactly one
+ * instance run it. It heals what no job asked for: a job lost with its database row, a
+ * file changed by hand.
  */
 @Component
 class PeriodicReconcile implements BackgroundStep {

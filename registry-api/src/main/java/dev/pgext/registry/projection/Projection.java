@@ -12,8 +12,8 @@ import dev.pgext.model.Sha256Digest;
  * @param objects every object the target should hold, by store key
  * @param last the key written after every other one (the index a reader starts from), or
  * {@code null}
- * @param owns which keys under {@code prefix} this projection speaks for: an owned key that
- * is not among {@code objects} is deleted, a key it does not own is left as it is (a
+ * @param owns which keys under {@code prefix} this projection speaks for: an owned key
+ * that is not among {@code objects} is deleted, a key it does not own is left as it is (a
  * projection of what one change touched owns only the documents that change can affect)
  * @param watermark the newest outbox event this projection reflects, recorded once it is
  * applied, or {@code null} for a target that does not follow the outbox

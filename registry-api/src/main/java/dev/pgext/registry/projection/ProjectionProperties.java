@@ -11,8 +11,9 @@ import org.springframework.validation.annotation.Validated;
 /**
  * How the projections of the catalog in the store are kept up to date.
  *
- * @param fullReconcileInterval how often some instance reconciles every target, which heals
- * what a lost job or a hand-made change left behind; zero turns the periodic run off
+ * @param fullReconcileInterval how often some instance reconciles every target, which
+ * heals what a lost job or a hand-made change left behind; zero turns the periodic run
+ * off
  */
 @ConfigurationProperties("pgext.registry.projection")
 @Validated

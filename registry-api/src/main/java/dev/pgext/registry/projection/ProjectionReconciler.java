@@ -28,33 +28,35 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.StoreLayout;
+import dev.pgext.model.signing.MetadataSignature;
 import dev.pgext.model.store.ObjectInfo;
 import dev.pgext.model.store.ObjectStore;
-import dev.pgext.model.signing.MetadataSignature;
 import dev.pgext.registry.signing.MetadataSigning;
 import dev.pgext.registry.storage.Blobs;
 
 /**
- * The one writer of everything in the store that is derived from the catalog. For a target
- * it computes the object set the committed catalog calls for, lists what the store holds
- * under the target's prefix, writes each object whose ETag differs from the expected one
- * (the MD5 of generated content, the recorded ETag of the blob a seed file copies), writes
- * the target's last key (its index or snapshot) after every other object, and only then
- * deletes what the target owns but should not hold. Whatever state the store is in (a run
- * that died half-way, stray files, a stale index, a lost job), one run leaves exactly the
- * projection, and a reader that starts from the index never meets a key it names missing.
+ * The one writer of everything in the store that is derived from the catalog. For a
+ * target it computes the object set the committed catalog calls for, lists what the store
+ * holds under the target's prefix, writes each object whose ETag differs from the
+ * expected one (the MD5 of generated content, the recorded ETag of the blob a seed file
+ * copies), writes the target's last key (its index or snapshot) after every other object,
+ * and only then deletes what the target owns but should not hold. Whatever state the
+ * store is in (a run that died half-way, stray files, a stale index, a lost job), one run
+ * leaves exactly the projection, and a reader that starts from the index never meets a
+ * key it names missing.
  * <p>
  * That full run is what the periodic reconcile and an administrator's request do. A run
- * after a change is incremental: it compares each object with what {@link ProjectionStates}
- * recorded the last run wrote (its SHA-256) instead of listing the store, writes the ones that
- * differ, deletes the recorded ones the projection owns but no longer holds, and records what
- * it did; its source may compute only the documents the change touched. A file changed or
- * removed by hand is therefore healed by the next full run, not by the next publish.
+ * after a change is incremental: it compares each object with what
+ * {@link ProjectionStates} recorded the last run wrote (its SHA-256) instead of listing
+ * the store, writes the ones that differ, deletes the recorded ones the projection owns
+ * but no longer holds, and records what it did; its source may compute only the documents
+ * the change touched. A file changed or removed by hand is therefore healed by the next
+ * full run, not by the next publish.
  * <p>
  * Runs of one target are serialized by a transaction-scoped advisory lock; the catalog is
- * read after the lock is held, in a snapshot of its own, so an older view never overwrites
- * a newer one. The records are updated in the lock's transaction, after the writes they
- * describe.
+ * read after the lock is held, in a snapshot of its own, so an older view never
+ * overwrites a newer one. The records are updated in the lock's transaction, after the
+ * writes they describe.
  */
 @Component
 public class ProjectionReconciler {
@@ -114,8 +116,8 @@ public class ProjectionReconciler {
 
 	/**
 	 * Brings {@code target} to exactly its projection of the committed catalog; with
-	 * {@code full}, whatever the store holds, otherwise starting from what the last run recorded
-	 * it wrote.
+	 * {@code full}, whatever the store holds, otherwise starting from what the last run
+	 * recorded it wrote.
 	 */
 	public Result reconcile(ProjectionTarget target, boolean full) {
 		ProjectionSource source = this.sources.stream()
@@ -133,7 +135,8 @@ public class ProjectionReconciler {
 				return new Result(target.key(), 0, 0, 0, true);
 			}
 			Map<String, ProjectionStates.Stored> recorded = this.states.objects(target.key());
-			// nothing recorded (the first run since the records exist): compare with the store itself
+			// nothing recorded (the first run since the records exist): compare with the
+			// store itself
 			Result result = (full || recorded.isEmpty()) ? applyFull(target, projection.get(), recorded.keySet())
 					: applyIncremental(target, projection.get(), recorded);
 			if (projection.get().watermark() != null) {
@@ -162,8 +165,7 @@ public class ProjectionReconciler {
 			}
 		}
 		int signatures = 0;
-		if (projection.last() != null
-				&& (written.containsKey(projection.last()) || deleted.contains(projection.last()))
+		if (projection.last() != null && (written.containsKey(projection.last()) || deleted.contains(projection.last()))
 				&& sign(projection, projection.last() + MetadataSignature.SUFFIX)) {
 			signatures++;
 		}
@@ -221,9 +223,8 @@ public class ProjectionReconciler {
 				written++;
 			}
 		}
-		if (projection.last() != null && projection.objects().containsKey(projection.last())
-				&& write(projection.last(), projection.objects().get(projection.last()),
-						present.get(projection.last()), blobEtags)) {
+		if (projection.last() != null && projection.objects().containsKey(projection.last()) && write(projection.last(),
+				projection.objects().get(projection.last()), present.get(projection.last()), blobEtags)) {
 			written++;
 		}
 		String signatureKey = (projection.last() != null) ? projection.last() + MetadataSignature.SUFFIX : null;
@@ -243,7 +244,8 @@ public class ProjectionReconciler {
 		}
 		Map<String, ProjectionStates.Stored> holds = new LinkedHashMap<>();
 		projection.objects().forEach((key, desired) -> holds.put(key, stored(desired)));
-		// a projection that owns only part of the target leaves the records of the rest alone
+		// a projection that owns only part of the target leaves the records of the rest
+		// alone
 		this.states.remove(target.key(),
 				recorded.stream().filter((key) -> projection.owns().test(key) && !holds.containsKey(key)).toList());
 		this.states.put(target.key(), holds);
@@ -251,10 +253,10 @@ public class ProjectionReconciler {
 	}
 
 	/**
-	 * Writes the detached signature of the target's last key (its index or snapshot) after
-	 * the document itself, in this one place, and re-signs a document whose signature nears
-	 * its expiry, so the periodic full reconcile keeps every signature valid. The signature
-	 * goes when its document goes.
+	 * Writes the detached signature of the target's last key (its index or snapshot)
+	 * after the document itself, in this one place, and re-signs a document whose
+	 * signature nears its expiry, so the periodic full reconcile keeps every signature
+	 * valid. The signature goes when its document goes.
 	 * @return whether the signature was written or deleted
 	 */
 	private boolean sign(Projection projection, String signatureKey) {

@@ -9,10 +9,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * What the reconciler last wrote under each target ({@code projection_object}) and how far
- * into the event outbox each target's projection reaches ({@code projection_watermark}). The
- * reconciler updates both in the transaction that holds the target's lock, after the store
- * writes they describe, so a run that dies leaves them describing at most what is in the store.
+ * What the reconciler last wrote under each target ({@code projection_object}) and how
+ * far into the event outbox each target's projection reaches
+ * ({@code projection_watermark}). The reconciler updates both in the transaction that
+ * holds the target's lock, after the store writes they describe, so a run that dies
+ * leaves them describing at most what is in the store.
  */
 @Component
 public class ProjectionStates {
@@ -35,11 +36,9 @@ public class ProjectionStates {
 	/** The objects recorded for {@code target}, by store key. */
 	public Map<String, Stored> objects(String target) {
 		Map<String, Stored> objects = new HashMap<>();
-		this.jdbc.sql("select key, sha256, size from projection_object where target = ?")
-			.param(target)
-			.query((rs) -> {
-				objects.put(rs.getString(1), new Stored(rs.getString(2), rs.getLong(3)));
-			});
+		this.jdbc.sql("select key, sha256, size from projection_object where target = ?").param(target).query((rs) -> {
+			objects.put(rs.getString(1), new Stored(rs.getString(2), rs.getLong(3)));
+		});
 		return objects;
 	}
 
@@ -80,7 +79,10 @@ public class ProjectionStates {
 		}
 	}
 
-	/** The newest outbox event the projection of {@code target} reflects, if one was recorded. */
+	/**
+	 * The newest outbox event the projection of {@code target} reflects, if one was
+	 * recorded.
+	 */
 	public Optional<Long> watermark(String target) {
 		return this.jdbc.sql("select event_id from projection_watermark where target = ?")
 			.param(target)

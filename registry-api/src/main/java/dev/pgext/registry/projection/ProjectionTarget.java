@@ -7,7 +7,8 @@ import dev.pgext.registry.Scopes;
 
 /**
  * One independently reconciled part of the store: a scope and major (its seed layout and
- * {@code ext_index.json}) or the static mirror. Its {@link #key()} names it in jobs and locks.
+ * {@code ext_index.json}) or the static mirror. Its {@link #key()} names it in jobs and
+ * locks.
  */
 public sealed interface ProjectionTarget {
 
@@ -41,8 +42,8 @@ public sealed interface ProjectionTarget {
 
 	/**
 	 * The seed layout and index of one scope, major and platform, under
-	 * {@code [<tenant>/]<pg>/} for the default platform and {@code [<tenant>/]<pg>/<platform>/}
-	 * for any other.
+	 * {@code [<tenant>/]<pg>/} for the default platform and
+	 * {@code [<tenant>/]<pg>/<platform>/} for any other.
 	 *
 	 * @param scope the public scope or a tenant's
 	 * @param major the Postgres major

@@ -11,18 +11,18 @@ import dev.pgext.model.Scope;
 import dev.pgext.registry.jobs.JobQueue;
 
 /**
- * Asks for projections to be brought up to date. Requests join the caller's transaction (the
- * job exists exactly when the change does) and coalesce: while a run of a target is still
- * pending, further requests for it are absorbed by that run, which reads the catalog only
- * when it starts.
+ * Asks for projections to be brought up to date. Requests join the caller's transaction
+ * (the job exists exactly when the change does) and coalesce: while a run of a target is
+ * still pending, further requests for it are absorbed by that run, which reads the
+ * catalog only when it starts.
  */
 @Component
 public class Projections {
 
 	/**
-	 * Job kind that reconciles one target; payload {@code target}, a {@link ProjectionTarget#key()},
-	 * and {@code full}, whether it compares with the store itself rather than with what the last
-	 * run recorded.
+	 * Job kind that reconciles one target; payload {@code target}, a
+	 * {@link ProjectionTarget#key()}, and {@code full}, whether it compares with the
+	 * store itself rather than with what the last run recorded.
 	 */
 	public static final String RECONCILE = "projection.reconcile";
 
@@ -41,15 +41,18 @@ public class Projections {
 				requestedBy);
 	}
 
-	/** Requests a full run of {@code target}; returns the id of the job that will do it. */
+	/**
+	 * Requests a full run of {@code target}; returns the id of the job that will do it.
+	 */
 	public long requestFull(ProjectionTarget target, String requestedBy) {
 		return this.jobs.enqueueOnce(RECONCILE, RECONCILE + ":" + target.key() + ":full",
 				Map.of("target", target.key(), "full", true), requestedBy);
 	}
 
 	/**
-	 * Requests a run of the seed layout and index of {@code scope} for each of {@code majors},
-	 * on every platform (a run of a platform with nothing to project writes nothing).
+	 * Requests a run of the seed layout and index of {@code scope} for each of
+	 * {@code majors}, on every platform (a run of a platform with nothing to project
+	 * writes nothing).
 	 */
 	public void requestStore(Scope scope, Collection<PgMajor> majors, String requestedBy) {
 		majors.stream()

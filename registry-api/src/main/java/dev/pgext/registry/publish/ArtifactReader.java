@@ -76,9 +76,8 @@ final class ArtifactReader {
 			TarArchiveEntry entry;
 			while ((entry = tar.getNextEntry()) != null) {
 				if (++entries > maxEntries) {
-					throw RegistryException.unprocessable("too-many-entries",
-							label + ": more than " + maxEntries + " archive entries (the limit); refused before "
-									+ "reading further");
+					throw RegistryException.unprocessable("too-many-entries", label + ": more than " + maxEntries
+							+ " archive entries (the limit); refused before " + "reading further");
 				}
 				String path = normalize(entry.getName());
 				if (path.isEmpty()) {
@@ -86,9 +85,9 @@ final class ArtifactReader {
 				}
 				checkType(label, entry, path);
 				if ((entry.getMode() & SPECIAL_MODE_BITS) != 0) {
-					throw RegistryException.unprocessable("unsafe-mode", label + ": entry '" + path + "' has mode "
-							+ String.format("%04o", entry.getMode() & 07777)
-							+ "; setuid, setgid and sticky bits are refused");
+					throw RegistryException.unprocessable("unsafe-mode",
+							label + ": entry '" + path + "' has mode " + String.format("%04o", entry.getMode() & 07777)
+									+ "; setuid, setgid and sticky bits are refused");
 				}
 				if (entry.isDirectory()) {
 					checkDirectory(label, path);

@@ -16,14 +16,15 @@ import dev.pgext.registry.problem.RegistryException;
 
 /**
  * Checks that every library of an artifact can be loaded where the part says it belongs:
- * its ELF identification (64-bit, little-endian, the part's architecture), the C library it
- * links against when it names one, and, for a Postgres module, the magic block Postgres
- * compares before loading it (the part's major and a standard build). A library that names no
- * C library is accepted on its architecture alone; a library without {@code Pg_magic_func} is
- * not a module Postgres loads by itself (a helper a module links against) and has no magic
- * block to check; a module whose magic block cannot be located by {@link ElfFile} is accepted
- * and the reason returned as a note, since refusing it would refuse a working build over a
- * compiler's code shape, and Postgres still checks the block when it loads the module.
+ * its ELF identification (64-bit, little-endian, the part's architecture), the C library
+ * it links against when it names one, and, for a Postgres module, the magic block
+ * Postgres compares before loading it (the part's major and a standard build). A library
+ * that names no C library is accepted on its architecture alone; a library without
+ * {@code Pg_magic_func} is not a module Postgres loads by itself (a helper a module links
+ * against) and has no magic block to check; a module whose magic block cannot be located
+ * by {@link ElfFile} is accepted and the reason returned as a note, since refusing it
+ * would refuse a working build over a compiler's code shape, and Postgres still checks
+ * the block when it loads the module.
  */
 final class BinaryCompatibility {
 
@@ -35,8 +36,10 @@ final class BinaryCompatibility {
 	/**
 	 * Checks the {@code lib/*.so} files of one artifact.
 	 * @param label the part name, for messages
-	 * @return notes on modules whose magic block could not be read (empty when every check was made)
-	 * @throws RegistryException 422 {@code platform-mismatch} or {@code incompatible-postgres-build}
+	 * @return notes on modules whose magic block could not be read (empty when every
+	 * check was made)
+	 * @throws RegistryException 422 {@code platform-mismatch} or
+	 * {@code incompatible-postgres-build}
 	 */
 	static List<String> check(String label, PgMajor major, Platform platform, Collection<ArtifactFile> files) {
 		List<String> notes = new ArrayList<>();
@@ -57,7 +60,8 @@ final class BinaryCompatibility {
 				}
 			}
 			catch (IOException ex) {
-				// ArtifactReader has already refused every lib/*.so that is not an ELF shared object
+				// ArtifactReader has already refused every lib/*.so that is not an ELF
+				// shared object
 				throw RegistryException.unprocessable("not-a-shared-library",
 						label + ": '" + file.path() + "' cannot be read as ELF: "
 								+ String.valueOf(ex.getMessage()).replace(file.content().toString() + ": ", ""));

@@ -21,8 +21,8 @@ import dev.pgext.registry.problem.RegistryException;
  * Checks META.json against the PGXN Meta Spec: version 1 unless {@code meta-spec.version}
  * says 2, each against a JSON Schema written from the spec
  * ({@code src/main/resources/meta-spec/}). Every error is reported with the JSON Pointer
- * ({@code /maintainers/0}; empty for the document itself) of the value it is about, in the
- * problem's {@code errors} member.
+ * ({@code /maintainers/0}; empty for the document itself) of the value it is about, in
+ * the problem's {@code errors} member.
  */
 final class MetaSpec {
 
@@ -35,7 +35,10 @@ final class MetaSpec {
 	private MetaSpec() {
 	}
 
-	/** The spec version a document declares: 2 when {@code meta-spec.version} starts with 2, else 1. */
+	/**
+	 * The spec version a document declares: 2 when {@code meta-spec.version} starts with
+	 * 2, else 1.
+	 */
 	static int versionOf(JsonNode meta) {
 		return meta.path("meta-spec").path("version").asString("").startsWith("2") ? 2 : 1;
 	}
@@ -46,9 +49,8 @@ final class MetaSpec {
 	 */
 	static void check(JsonNode meta) {
 		int version = versionOf(meta);
-		List<Error> errors = ((version == 2) ? V2 : V1).validate(meta,
-				(context) -> context.executionConfig((config) -> config.formatAssertionsEnabled(true)
-					.locale(Locale.ENGLISH)));
+		List<Error> errors = ((version == 2) ? V2 : V1).validate(meta, (context) -> context
+			.executionConfig((config) -> config.formatAssertionsEnabled(true).locale(Locale.ENGLISH)));
 		if (errors.isEmpty()) {
 			return;
 		}

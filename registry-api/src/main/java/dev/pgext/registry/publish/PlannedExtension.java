@@ -40,7 +40,10 @@ record PlannedExtension(PgMajor major, ControlFile control, String controlText, 
 		return this.control.name();
 	}
 
-	/** Whether this is a library module, without a control file (such as {@code auto_explain}). */
+	/**
+	 * Whether this is a library module, without a control file (such as
+	 * {@code auto_explain}).
+	 */
 	boolean libraryModule() {
 		return this.controlText == null;
 	}

@@ -47,20 +47,20 @@ import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 import dev.pgext.registry.RegistryProperties;
 import dev.pgext.registry.caller.Caller;
-import dev.pgext.service.openapi.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
 import dev.pgext.registry.problem.RetryLaterException;
+import dev.pgext.service.openapi.ProblemResponses;
 
 /**
  * {@code POST /api/v1/releases}: a multipart upload of the release metadata (part
  * {@code metadata}, META.json) and one artifact per Postgres major and platform (parts
  * {@code pg15}, {@code pg17}, ... for the default platform {@code linux-amd64-gnu}, and
- * {@code pg15-linux-arm64-gnu} and the like for any other). Every library is checked against
- * the part's platform and major ({@link BinaryCompatibility}). Optionally the PGXN source
- * distribution (part {@code source}, a zip). Everything is checked before anything is written.
- * At most
- * {@code max-concurrent-uploads} publishes are processed at once; one more is answered 503
- * with {@code Retry-After} at once, before its artifacts are read.
+ * {@code pg15-linux-arm64-gnu} and the like for any other). Every library is checked
+ * against the part's platform and major ({@link BinaryCompatibility}). Optionally the
+ * PGXN source distribution (part {@code source}, a zip). Everything is checked before
+ * anything is written. At most {@code max-concurrent-uploads} publishes are processed at
+ * once; one more is answered 503 with {@code Retry-After} at once, before its artifacts
+ * are read.
  */
 @Tag(name = "publish", description = "Publishing releases")
 @RestController
@@ -112,7 +112,8 @@ class PublishController {
 			schema = @Schema(type = "string"))
 	ResponseEntity<Published> publish(@Parameter(hidden = true) Caller caller,
 			@Parameter(hidden = true) MultipartHttpServletRequest request) {
-		// the body is parsed lazily (spring.servlet.multipart.resolve-lazily), on first access
+		// the body is parsed lazily (spring.servlet.multipart.resolve-lazily), on first
+		// access
 		// to a part: a @RequestParam would parse it before the upload slot is taken
 		String tenant = (request.getQueryString() != null) ? UriComponentsBuilder.newInstance()
 			.query(request.getQueryString())
@@ -134,17 +135,15 @@ class PublishController {
 			Scope scope = Scope.parse(tenant);
 			caller.requirePublishInto(scope);
 			if (!this.uploads.tryAcquire()) {
-				throw new RetryLaterException("too-many-uploads",
-						"the registry is processing " + this.limits.maxConcurrentUploads()
-								+ " uploads already; retry after the time in Retry-After",
+				throw new RetryLaterException("too-many-uploads", "the registry is processing "
+						+ this.limits.maxConcurrentUploads() + " uploads already; retry after the time in Retry-After",
 						this.limits.retryAfter());
 			}
 			admitted = true;
 			Map<ArtifactPart, MultipartFile> artifacts = artifacts(request);
 			MultipartFile sourcePart = request.getFile(SourceDistribution.PART);
 			byte[] readmePart = readme(request);
-			ReleaseMetadata metadata = ReleaseMetadata.parse(metadata(request),
-					ReleaseMetadata.Limits.of(this.limits));
+			ReleaseMetadata metadata = ReleaseMetadata.parse(metadata(request), ReleaseMetadata.Limits.of(this.limits));
 			if (this.publisher.exists(scope, metadata.name(), metadata.version())) {
 				throw Publisher.versionExists(scope, metadata);
 			}
@@ -180,8 +179,9 @@ class PublishController {
 				return this.publisher.publish(caller, scope, metadata, planned, source, readme);
 			});
 			outcome = "created";
-			return ResponseEntity.created(URI.create("/api/v1/distributions/" + release.distribution() + "/versions/"
-					+ release.version() + ((tenant != null) ? "?tenant=" + tenant : "")))
+			return ResponseEntity
+				.created(URI.create("/api/v1/distributions/" + release.distribution() + "/versions/" + release.version()
+						+ ((tenant != null) ? "?tenant=" + tenant : "")))
 				.body(new Published(release, metadata.versionAsWritten(), notes));
 		}
 		catch (RegistryException ex) {
@@ -204,8 +204,8 @@ class PublishController {
 	 * the registry normalised it to a semantic version.
 	 *
 	 * @param release the published release
-	 * @param normalizedFrom the version as written (such as {@code 1.0}), or absent when it
-	 * was already normal
+	 * @param normalizedFrom the version as written (such as {@code 1.0}), or absent when
+	 * it was already normal
 	 * @param notes checks that could not be made (a module whose magic block could not be
 	 * read), absent when every check was made
 	 */
@@ -222,7 +222,10 @@ class PublishController {
 	 */
 	record ArtifactPart(PgMajor major, Platform platform) implements Comparable<ArtifactPart> {
 
-		/** The part name: {@code pg15} for the default platform, {@code pg15-linux-arm64-gnu} otherwise. */
+		/**
+		 * The part name: {@code pg15} for the default platform,
+		 * {@code pg15-linux-arm64-gnu} otherwise.
+		 */
 		String label() {
 			return "pg" + this.major + (this.platform.isDefault() ? "" : "-" + this.platform);
 		}
@@ -284,13 +287,13 @@ class PublishController {
 	}
 
 	/**
-	 * The artifact parts. Every part of the body is named {@code metadata}, {@code source} (a
-	 * file part), {@code readme} or exactly
-	 * {@code pg<major>} or {@code pg<major>-<platform>} for a supported major and platform;
-	 * anything else ({@code pg015}, {@code pg13}, {@code pg15-sparc}, {@code changelog}) is refused
-	 * naming the part, rather than read as something it is not or silently dropped. A part
-	 * naming the default platform explicitly ({@code pg15-linux-amd64-gnu}) is the same part as
-	 * {@code pg15}; both at once are refused.
+	 * The artifact parts. Every part of the body is named {@code metadata},
+	 * {@code source} (a file part), {@code readme} or exactly {@code pg<major>} or
+	 * {@code pg<major>-<platform>} for a supported major and platform; anything else
+	 * ({@code pg015}, {@code pg13}, {@code pg15-sparc}, {@code changelog}) is refused
+	 * naming the part, rather than read as something it is not or silently dropped. A
+	 * part naming the default platform explicitly ({@code pg15-linux-amd64-gnu}) is the
+	 * same part as {@code pg15}; both at once are refused.
 	 */
 	private static Map<ArtifactPart, MultipartFile> artifacts(MultipartHttpServletRequest request) {
 		Map<ArtifactPart, MultipartFile> artifacts = new TreeMap<>(Comparator.naturalOrder());

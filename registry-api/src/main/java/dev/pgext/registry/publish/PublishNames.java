@@ -17,8 +17,8 @@ import dev.pgext.registry.problem.RegistryException;
 /**
  * What a publish checks against the catalog before anything is written: names that differ
  * only in case from names a caller can see (Postgres folds unquoted identifiers to lower
- * case, so {@code Hstore} and {@code hstore} are one extension to a user), and the libraries
- * the extensions a release requires already provide.
+ * case, so {@code Hstore} and {@code hstore} are one extension to a user), and the
+ * libraries the extensions a release requires already provide.
  */
 @Component
 class PublishNames {
@@ -30,9 +30,9 @@ class PublishNames {
 	}
 
 	/**
-	 * Refuses a distribution or extension name that another one equals after case folding,
-	 * in {@code scope} or in the public scope (which every tenant sees). The same name in the
-	 * same spelling is not refused here: ownership decides about that.
+	 * Refuses a distribution or extension name that another one equals after case
+	 * folding, in {@code scope} or in the public scope (which every tenant sees). The
+	 * same name in the same spelling is not refused here: ownership decides about that.
 	 */
 	void checkCaseFolding(Scope scope, String distribution, Collection<String> extensions) {
 		List<String> scopes = scopes(scope);
@@ -42,9 +42,9 @@ class PublishNames {
 			.query(String.class)
 			.optional();
 		if (clash.isPresent()) {
-			throw RegistryException.conflict("name-differs-only-in-case", "distribution name '" + distribution
-					+ "' differs only in case from the existing distribution '" + clash.get()
-					+ "'; names are compared after folding to lower case");
+			throw RegistryException.conflict("name-differs-only-in-case",
+					"distribution name '" + distribution + "' differs only in case from the existing distribution '"
+							+ clash.get() + "'; names are compared after folding to lower case");
 		}
 		for (String extension : extensions) {
 			Optional<String> taken = this.jdbc

@@ -16,10 +16,11 @@ import org.springframework.web.method.HandlerMethod;
 import dev.pgext.model.PgMajor;
 
 /**
- * Describes the publish upload in the OpenAPI document. The controller reads its parts from
- * the raw multipart request (so that the body is parsed only once an upload slot is taken),
- * which springdoc cannot see: the parts and their encodings are written here, one artifact
- * part per supported Postgres major, so the document follows {@link PgMajor#supported()}.
+ * Describes the publish upload in the OpenAPI document. The controller reads its parts
+ * from the raw multipart request (so that the body is parsed only once an upload slot is
+ * taken), which springdoc cannot see: the parts and their encodings are written here, one
+ * artifact part per supported Postgres major, so the document follows
+ * {@link PgMajor#supported()}.
  */
 @Component
 class PublishUploadDocument implements OperationCustomizer {

@@ -38,10 +38,10 @@ import dev.pgext.registry.storage.Blobs;
  * (harmless if the transaction then fails) and then the catalog, in one transaction whose
  * first write, the release row, is guarded by a unique constraint: of two concurrent
  * publishes of one version, the second waits there and then fails. In that transaction it
- * also asks for the projections of the touched scope and majors (and, for a public release,
- * the mirror); nothing else in the store is written here. The compute manifest, read from the
- * catalog, shows the release as soon as the transaction commits; {@code ext_index.json} and
- * the seed layout follow when the reconciler has run.
+ * also asks for the projections of the touched scope and majors (and, for a public
+ * release, the mirror); nothing else in the store is written here. The compute manifest,
+ * read from the catalog, shows the release as soon as the transaction commits;
+ * {@code ext_index.json} and the seed layout follow when the reconciler has run.
  */
 @Component
 class Publisher {
@@ -65,8 +65,7 @@ class Publisher {
 	private final ReleaseRepository releases;
 
 	Publisher(JdbcClient jdbc, Blobs blobs, AuditLog audit, TransactionTemplate transaction, Events events,
-			CatalogEntries catalog, Projections projections, Distributions distributions,
-			ReleaseRepository releases) {
+			CatalogEntries catalog, Projections projections, Distributions distributions, ReleaseRepository releases) {
 		this.distributions = distributions;
 		this.releases = releases;
 		this.jdbc = jdbc;
@@ -115,7 +114,8 @@ class Publisher {
 		Set<Release.Extension> extensions = new LinkedHashSet<>();
 		for (PlannedExtension extension : planned) {
 			Set<Release.File> files = new LinkedHashSet<>();
-			extension.files().forEach((file) -> files.add(new Release.File(file.path(), file.sha256().hex(), file.size())));
+			extension.files()
+				.forEach((file) -> files.add(new Release.File(file.path(), file.sha256().hex(), file.size())));
 			extensions.add(new Release.Extension(null, scopeColumn, extension.major().value(), extension.name(),
 					extension.control().defaultVersion(), extension.controlText(), extension.control().comment(),
 					extension.libraries(), extension.control().requires(), extension.preload().json(),
@@ -124,7 +124,8 @@ class Publisher {
 		}
 		Instant publishedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
 		try {
-			// the unique (scope, distribution, version) makes the second of two concurrent
+			// the unique (scope, distribution, version) makes the second of two
+			// concurrent
 			// publishes wait here for the first, then fail
 			this.releases.save(new Release(null, scopeColumn, metadata.name(), metadata.version(), metadata.summary(),
 					metadata.description(), metadata.license(), metadata.tags(), new Jsonb(metadata.jsonText()),
@@ -153,9 +154,11 @@ class Publisher {
 		Map<String, Object> detail = new LinkedHashMap<>();
 		detail.put("version", metadata.version());
 		detail.put("tenant", Scopes.tenantOf(scopeColumn));
-		detail.put("extensions", published.stream()
-			.map((e) -> e.name() + "@pg" + e.pgMajor() + (Platform.parse(e.platform()).isDefault() ? "" : "/" + e.platform()))
-			.toList());
+		detail.put("extensions",
+				published.stream()
+					.map((e) -> e.name() + "@pg" + e.pgMajor()
+							+ (Platform.parse(e.platform()).isDefault() ? "" : "/" + e.platform()))
+					.toList());
 		this.audit.record(caller.name(), "release.publish", metadata.name(), detail);
 
 		this.projections.requestStore(scope, planned.stream().map(PlannedExtension::major).toList(), caller.name());
@@ -168,10 +171,11 @@ class Publisher {
 		event.put("abstract", metadata.summary());
 		event.put("published_by", caller.name());
 		event.put("published_at", publishedAt.toString());
-		event.put("extensions", published.stream()
-			.map((e) -> Map.of("name", e.name(), "pg_major", e.pgMajor(), "platform", e.platform(), "version",
-					e.version()))
-			.toList());
+		event.put("extensions",
+				published.stream()
+					.map((e) -> Map.of("name", e.name(), "pg_major", e.pgMajor(), "platform", e.platform(), "version",
+							e.version()))
+					.toList());
 		// last: the outbox lock it takes is held until the commit
 		this.events.record(EventTypes.RELEASE_PUBLISHED, metadata.name(), Scopes.tenantOf(scopeColumn), caller.name(),
 				event);
@@ -189,9 +193,10 @@ class Publisher {
 			.params(scope, name)
 			.query(String.class)
 			.optional()
-			.orElseThrow(() -> RegistryException.conflict("name-differs-only-in-case", "extension name '" + name
-					+ "' differs only in case from an extension published meanwhile; names are compared after "
-					+ "folding to lower case"));
+			.orElseThrow(() -> RegistryException.conflict("name-differs-only-in-case",
+					"extension name '" + name
+							+ "' differs only in case from an extension published meanwhile; names are compared after "
+							+ "folding to lower case"));
 		if (!owner.equals(distribution)) {
 			throw RegistryException.conflict("extension-name-taken",
 					"extension " + name + " is already provided by distribution " + owner + " in this scope");

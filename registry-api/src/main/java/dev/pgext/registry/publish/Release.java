@@ -13,8 +13,8 @@ import dev.pgext.registry.Jsonb;
 
 /**
  * The release aggregate: a release, its extensions per Postgres major and their files,
- * saved in one call. Versions are immutable, so an aggregate is inserted once; a yank changes
- * only the release row ({@link ReleaseRepository#yank}).
+ * saved in one call. Versions are immutable, so an aggregate is inserted once; a yank
+ * changes only the release row ({@link ReleaseRepository#yank}).
  *
  * @param id the database id, {@code null} until saved
  * @param scope the stored scope ({@code ''} for public)
@@ -38,11 +38,11 @@ import dev.pgext.registry.Jsonb;
  * @param readme the release's README (Markdown or plain text), or {@code null}
  */
 @Table("release")
-public record Release(@Id Long id, String scope, String distribution, String version, @Column("abstract") String summary,
-		String description, String license, List<String> tags, Jsonb metadata, Long publishedBy,
-		Instant publishedAt, Instant yankedAt, String yankReason, Long yankedBy,
-		@MappedCollection(idColumn = "release_id") Set<Extension> extensions, String metadataText,
-		String sourceSha256, String sourceSha1, Long sourceSize, String readme) {
+public record Release(@Id Long id, String scope, String distribution, String version,
+		@Column("abstract") String summary, String description, String license, List<String> tags, Jsonb metadata,
+		Long publishedBy, Instant publishedAt, Instant yankedAt, String yankReason, Long yankedBy,
+		@MappedCollection(idColumn = "release_id") Set<Extension> extensions, String metadataText, String sourceSha256,
+		String sourceSha1, Long sourceSize, String readme) {
 
 	/**
 	 * One extension of a release for one Postgres major and platform.
@@ -59,7 +59,8 @@ public record Release(@Id Long id, String scope, String distribution, String ver
 	 * @param preload its preload need
 	 * @param trusted whether non-superusers may install it
 	 * @param superuser whether installing it needs a superuser
-	 * @param platform the platform its libraries are built for, such as {@code linux-amd64-gnu}
+	 * @param platform the platform its libraries are built for, such as
+	 * {@code linux-amd64-gnu}
 	 * @param files its files
 	 */
 	@Table("release_extension")

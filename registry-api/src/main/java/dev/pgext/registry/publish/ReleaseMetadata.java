@@ -19,7 +19,8 @@ import dev.pgext.registry.problem.RegistryException;
 /**
  * The release metadata a publisher sends: PGXN {@code META.json} v1, or v2 where
  * {@code meta-spec.version} says 2, checked against the spec ({@link MetaSpec}) after the
- * registry's own name, version and limit checks, with the fields v2 adds taken where present ({@code maintainers}, {@code classifications.tags},
+ * registry's own name, version and limit checks, with the fields v2 adds taken where
+ * present ({@code maintainers}, {@code classifications.tags},
  * {@code contents.extensions}, per-module {@code preload}).
  *
  * @param name the distribution name
@@ -136,8 +137,9 @@ record ReleaseMetadata(String name, String version, String summary, String descr
 		}
 		for (String tag : normalTags) {
 			if (tag.length() > limits.maxTagLength()) {
-				throw RegistryException.unprocessable("field-too-long", "tag '" + tag.substring(0, Math.min(40, tag.length())) + "...' has "
-						+ tag.length() + " characters; at most " + limits.maxTagLength() + " are allowed");
+				throw RegistryException.unprocessable("field-too-long",
+						"tag '" + tag.substring(0, Math.min(40, tag.length())) + "...' has " + tag.length()
+								+ " characters; at most " + limits.maxTagLength() + " are allowed");
 			}
 		}
 		String summary = text(json, "abstract");
@@ -167,8 +169,9 @@ record ReleaseMetadata(String name, String version, String summary, String descr
 	}
 
 	/**
-	 * Refuses what the catalog (PostgreSQL {@code text} and {@code jsonb}) cannot hold: a NUL
-	 * character or an unpaired surrogate, in any string or property name of the document.
+	 * Refuses what the catalog (PostgreSQL {@code text} and {@code jsonb}) cannot hold: a
+	 * NUL character or an unpaired surrogate, in any string or property name of the
+	 * document.
 	 */
 	private static void checkText(JsonNode node, String where) {
 		if (node.isString()) {
@@ -193,10 +196,11 @@ record ReleaseMetadata(String name, String version, String summary, String descr
 		for (int i = 0; i < value.length(); i++) {
 			char c = value.charAt(i);
 			if (c == '\0') {
-				throw RegistryException.unprocessable("invalid-metadata",
-						"metadata '" + printable(where) + "' contains a NUL character (\\u0000), which text cannot hold");
+				throw RegistryException.unprocessable("invalid-metadata", "metadata '" + printable(where)
+						+ "' contains a NUL character (\\u0000), which text cannot hold");
 			}
-			if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+			if (Character.isHighSurrogate(c) && i + 1 < value.length()
+					&& Character.isLowSurrogate(value.charAt(i + 1))) {
 				i++;
 			}
 			else if (Character.isSurrogate(c)) {

@@ -28,12 +28,12 @@ import dev.pgext.registry.problem.RegistryException;
 /**
  * Checks the extensions of one extracted artifact and derives what the loader needs:
  * control files must parse, the version being published must be installable (an install
- * script, or update scripts leading to it from one), every library an extension loads must
- * be in the artifact, in an extension it requires or in Postgres itself, and each extension
- * gets its scripts, the libraries it loads and any files no single extension claims. An
- * artifact without any control file but with libraries is a release of library modules
- * (such as {@code auto_explain}): each library becomes an entry of its own, without a
- * control file.
+ * script, or update scripts leading to it from one), every library an extension loads
+ * must be in the artifact, in an extension it requires or in Postgres itself, and each
+ * extension gets its scripts, the libraries it loads and any files no single extension
+ * claims. An artifact without any control file but with libraries is a release of library
+ * modules (such as {@code auto_explain}): each library becomes an entry of its own,
+ * without a control file.
  */
 final class ReleasePlanner {
 
@@ -145,9 +145,10 @@ final class ReleasePlanner {
 					available = requiredLibraries.of(control.requires());
 				}
 				if (!available.contains(library)) {
-					throw RegistryException.unprocessable("unresolved-library", label + ": extension " + control.name()
-							+ " loads library '" + library + "', which is neither in the artifact's lib/, nor provided "
-							+ "by an extension it requires " + control.requires() + ", nor part of Postgres");
+					throw RegistryException.unprocessable("unresolved-library",
+							label + ": extension " + control.name() + " loads library '" + library
+									+ "', which is neither in the artifact's lib/, nor provided "
+									+ "by an extension it requires " + control.requires() + ", nor part of Postgres");
 				}
 			}
 		}
@@ -190,9 +191,9 @@ final class ReleasePlanner {
 	}
 
 	/**
-	 * An artifact of libraries alone: each {@code lib/<name>.so} is an entry of its own, with
-	 * no control file, which the loader places on {@code LOAD}, preload or request. Files
-	 * outside {@code lib/} go with every entry.
+	 * An artifact of libraries alone: each {@code lib/<name>.so} is an entry of its own,
+	 * with no control file, which the loader places on {@code LOAD}, preload or request.
+	 * Files outside {@code lib/} go with every entry.
 	 */
 	private static List<PlannedExtension> libraryModules(ReleaseMetadata metadata, PgMajor major, String label,
 			Map<String, ArtifactFile> files) {
@@ -223,7 +224,8 @@ final class ReleasePlanner {
 				throw RegistryException.unprocessable("invalid-name",
 						label + ": library '" + library.path() + "' cannot be an entry: " + problem);
 			}
-			// no control file: LOAD of a library outside $libdir/plugins needs a superuser
+			// no control file: LOAD of a library outside $libdir/plugins needs a
+			// superuser
 			ControlFile module = new ControlFile(name, null, null, null, null, null, false, true, false, null,
 					List.of(), List.of());
 			List<ArtifactFile> moduleFiles = new ArrayList<>();

@@ -20,8 +20,8 @@ import dev.pgext.registry.problem.RegistryException;
  * A release's README: the text the web pages render from Markdown and the PGXN
  * {@code readme} template serves. It comes from the upload's {@code readme} part or, when
  * there is none, from the top directory of the release's PGXN source distribution
- * ({@code README.md}, {@code README.markdown}, {@code README} or {@code README.txt}, in that
- * order of preference, names compared without case). It is UTF-8 text of at most
+ * ({@code README.md}, {@code README.markdown}, {@code README} or {@code README.txt}, in
+ * that order of preference, names compared without case). It is UTF-8 text of at most
  * {@link #MAX_BYTES}, which keeps a rendered page within its size budget.
  */
 final class ReleaseReadme {
@@ -31,7 +31,9 @@ final class ReleaseReadme {
 	/** The largest README kept, in bytes. */
 	static final int MAX_BYTES = 64 * 1024;
 
-	/** The file names taken from a source distribution's top directory, preferred first. */
+	/**
+	 * The file names taken from a source distribution's top directory, preferred first.
+	 */
 	static final List<String> NAMES = List.of("readme.md", "readme.markdown", "readme", "readme.txt");
 
 	private ReleaseReadme() {
@@ -58,8 +60,9 @@ final class ReleaseReadme {
 
 	/**
 	 * The README at the top of a source distribution whose entries are all under
-	 * {@code top/}; empty when it has none. A README that is too large or not UTF-8 is left
-	 * out and explained in {@code notes}, rather than refusing the source distribution.
+	 * {@code top/}; empty when it has none. A README that is too large or not UTF-8 is
+	 * left out and explained in {@code notes}, rather than refusing the source
+	 * distribution.
 	 */
 	static Optional<String> fromSource(ZipFile zip, String top, List<String> notes) throws IOException {
 		ZipArchiveEntry chosen = null;

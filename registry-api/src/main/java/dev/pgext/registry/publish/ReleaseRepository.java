@@ -10,10 +10,15 @@ import org.springframework.data.repository.ListCrudRepository;
  */
 public interface ReleaseRepository extends ListCrudRepository<Release, Long> {
 
-	/** Whether {@code distribution} has {@code version} in the stored scope {@code scope}. */
+	/**
+	 * Whether {@code distribution} has {@code version} in the stored scope {@code scope}.
+	 */
 	boolean existsByScopeAndDistributionAndVersion(String scope, String distribution, String version);
 
-	/** Yanks a release that is not yanked; returns the number of releases changed (0 or 1). */
+	/**
+	 * Yanks a release that is not yanked; returns the number of releases changed (0 or
+	 * 1).
+	 */
 	@Modifying
 	@Query("update release set yanked_at = now(), yank_reason = :reason, yanked_by = :by "
 			+ "where scope = :scope and distribution = :distribution and version = :version and yanked_at is null")

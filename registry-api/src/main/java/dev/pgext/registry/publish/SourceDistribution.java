@@ -24,18 +24,20 @@ import dev.pgext.registry.problem.RegistryException;
 
 /**
  * A release's PGXN source distribution: the zip PGXN clients download, every entry under
- * one top directory {@code <name>-<version>/} holding the distribution's {@code META.json}.
- * It is copied to a file while its SHA-256 (the blob's name) and SHA-1 (what PGXN clients
- * verify a download with) are computed, then checked from the zip's central directory:
- * entry count and sizes within the publish limits, no absolute or {@code ..} path, and a
- * {@code META.json} naming the same distribution and version as the upload's metadata. Its
- * top-level README, if any, is read as the release's ({@link ReleaseReadme}).
+ * one top directory {@code <name>-<version>/} holding the distribution's
+ * {@code META.json}. It is copied to a file while its SHA-256 (the blob's name) and SHA-1
+ * (what PGXN clients verify a download with) are computed, then checked from the zip's
+ * central directory: entry count and sizes within the publish limits, no absolute or
+ * {@code ..} path, and a {@code META.json} naming the same distribution and version as
+ * the upload's metadata. Its top-level README, if any, is read as the release's
+ * ({@link ReleaseReadme}).
  *
  * @param file the zip, in the publish's temporary directory
  * @param sha256 its SHA-256
  * @param sha1 its SHA-1, hex
  * @param size its size in bytes
- * @param readme its top-level README, or {@code null} when it has none (or none that could be kept)
+ * @param readme its top-level README, or {@code null} when it has none (or none that
+ * could be kept)
  */
 record SourceDistribution(Path file, Sha256Digest sha256, String sha1, long size, String readme) {
 
@@ -138,8 +140,8 @@ record SourceDistribution(Path file, Sha256Digest sha256, String sha1, long size
 			String version = json.path("version").asString("");
 			boolean sameVersion = version.equals(metadata.version()) || version.equals(metadata.versionAsWritten());
 			if (!name.equals(metadata.name()) || !sameVersion) {
-				throw refused(top + "/META.json describes '" + printable(name) + "' " + printable(version)
-						+ ", not " + metadata.name() + " " + metadata.version());
+				throw refused(top + "/META.json describes '" + printable(name) + "' " + printable(version) + ", not "
+						+ metadata.name() + " " + metadata.version());
 			}
 			return ReleaseReadme.fromSource(file, top, notes).orElse(null);
 		}
@@ -149,8 +151,8 @@ record SourceDistribution(Path file, Sha256Digest sha256, String sha1, long size
 	}
 
 	private static RegistryException refused(String reason) {
-		return RegistryException.unprocessable("invalid-source", "part '" + PART + "' (the source distribution) "
-				+ reason);
+		return RegistryException.unprocessable("invalid-source",
+				"part '" + PART + "' (the source distribution) " + reason);
 	}
 
 	private static String printable(String text) {

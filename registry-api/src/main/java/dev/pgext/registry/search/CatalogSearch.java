@@ -43,25 +43,33 @@ public class CatalogSearch {
 	public record Results(long total, List<Hit> hits) {
 	}
 
-	/** One page of the hits of {@code query} (already checked as text, 1 to 200 characters). */
+	/**
+	 * One page of the hits of {@code query} (already checked as text, 1 to 200
+	 * characters).
+	 */
 	public Results search(Caller caller, String query, int page, int size) {
 		String tenant = (caller.tenant() != null) ? caller.tenant().value() : "";
 		SearchRepository.Found found = this.repository.search(query.strip(), tenant, null, null, page, size);
-		return new Results(found.total(), found.hits()
-			.stream()
-			.map((h) -> new Hit(h.name(), h.tenant(), h.distribution(), h.version(), h.summary(), h.tags(),
-					h.pgMajors()))
-			.toList());
+		return new Results(found.total(),
+				found.hits()
+					.stream()
+					.map((h) -> new Hit(h.name(), h.tenant(), h.distribution(), h.version(), h.summary(), h.tags(),
+							h.pgMajors()))
+					.toList());
 	}
 
-	/** Whether {@code value} is text the catalog can compare: no control character, no lone surrogate. */
+	/**
+	 * Whether {@code value} is text the catalog can compare: no control character, no
+	 * lone surrogate.
+	 */
 	public static boolean isText(String value) {
 		for (int i = 0; i < value.length(); i++) {
 			char c = value.charAt(i);
 			if (Character.isISOControl(c)) {
 				return false;
 			}
-			if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+			if (Character.isHighSurrogate(c) && i + 1 < value.length()
+					&& Character.isLowSurrogate(value.charAt(i + 1))) {
 				i++;
 			}
 			else if (Character.isSurrogate(c)) {

@@ -21,8 +21,8 @@ import dev.pgext.model.PgMajor;
 import dev.pgext.model.Scope;
 import dev.pgext.registry.Scopes;
 import dev.pgext.registry.caller.Caller;
-import dev.pgext.service.openapi.ProblemResponses;
 import dev.pgext.registry.problem.RegistryException;
+import dev.pgext.service.openapi.ProblemResponses;
 
 /**
  * {@code GET /api/v1/search?q=}: PostgreSQL full-text search over extension names, the
@@ -72,8 +72,8 @@ class SearchController {
 	 * hits, and pages past {@code total} are empty
 	 * @param hits this page's hits, best first
 	 */
-	record Results(String query, int page, int size, long total,
-			@JsonProperty("total_exact") boolean totalExact, List<Hit> hits) {
+	record Results(String query, int page, int size, long total, @JsonProperty("total_exact") boolean totalExact,
+			List<Hit> hits) {
 	}
 
 	@Operation(summary = "Full-text search, name matches first, paged")

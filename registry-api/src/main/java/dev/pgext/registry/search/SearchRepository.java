@@ -12,10 +12,10 @@ import dev.pgext.registry.Scopes;
 /**
  * The full-text query over {@code catalog_entry}: web-search syntax in English and simple
  * configurations plus a prefix match of the last word; an exact name first, then names
- * starting with the query, then rank. Extensions every release of which is yanked are left
- * out. The work is bounded whatever the number of hits: the GIN index counts at most
- * {@link SearchSql#CANDIDATES} hits, the strongest {@link SearchSql#RANKED} (or up to the end
- * of the page) and the exact and prefix name matches are ranked ({@link SearchSql}).
+ * starting with the query, then rank. Extensions every release of which is yanked are
+ * left out. The work is bounded whatever the number of hits: the GIN index counts at most
+ * {@link SearchSql#CANDIDATES} hits, the strongest {@link SearchSql#RANKED} (or up to the
+ * end of the page) and the exact and prefix name matches are ranked ({@link SearchSql}).
  */
 @Repository
 class SearchRepository {

@@ -8,22 +8,23 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * The SQL behind {@code GET /api/v1/search}, public so that the search benchmark can
  * {@code EXPLAIN} exactly what the endpoint runs.
  * <p>
- * The text-search query is built once (an InitPlan), so the GIN indexes serve the match. At
- * most {@link #CANDIDATES} + 1 hits are read from the document's index, in no particular
- * order, to count them. The hits to rank are bounded apart from that: first the hits whose
- * name, distribution, abstract or tags match (the {@code title} column, V71, with its own GIN
- * index), up to {@link #RANKED} or the end of the requested page if that is further, topped
- * up with other hits when there are fewer; and the hits whose name equals or starts with the
- * query (found through the {@code lower(name) text_pattern_ops} index, V61, by a byte-wise
- * range that a generic plan of the prepared statement can use). Only that set is ranked, so a
- * query costs about the same whether it matches ten or a hundred thousand extensions. For a
- * query with more hits than are ranked, the order is that of the ranked set (the exact name
- * and the names starting with the query are always first), and {@code total} says "at least
- * {@link #CANDIDATES}" once there are more. The {@code pg} and {@code tag} filters are array
- * containment, which the GIN indexes on {@code pg_majors} and {@code tags} can serve. The
- * strongest hits are read without the yanked-release check, which is applied to the ranked set
- * only: with it, the planner hashed every title hit for the anti-join before the limit
- * applied (its estimate for two GIN conditions is one row).
+ * The text-search query is built once (an InitPlan), so the GIN indexes serve the match.
+ * At most {@link #CANDIDATES} + 1 hits are read from the document's index, in no
+ * particular order, to count them. The hits to rank are bounded apart from that: first
+ * the hits whose name, distribution, abstract or tags match (the {@code title} column,
+ * V71, with its own GIN index), up to {@link #RANKED} or the end of the requested page if
+ * that is further, topped up with other hits when there are fewer; and the hits whose
+ * name equals or starts with the query (found through the
+ * {@code lower(name) text_pattern_ops} index, V61, by a byte-wise range that a generic
+ * plan of the prepared statement can use). Only that set is ranked, so a query costs
+ * about the same whether it matches ten or a hundred thousand extensions. For a query
+ * with more hits than are ranked, the order is that of the ranked set (the exact name and
+ * the names starting with the query are always first), and {@code total} says "at least
+ * {@link #CANDIDATES}" once there are more. The {@code pg} and {@code tag} filters are
+ * array containment, which the GIN indexes on {@code pg_majors} and {@code tags} can
+ * serve. The strongest hits are read without the yanked-release check, which is applied
+ * to the ranked set only: with it, the planner hashed every title hit for the anti-join
+ * before the limit applied (its estimate for two GIN conditions is one row).
  */
 public final class SearchSql {
 
@@ -49,37 +50,41 @@ public final class SearchSql {
 	}
 
 	/**
-	 * The page query: columns scope, name, distribution, version, abstract, tags, pg_majors,
-	 * rank, and the number of hits up to {@link #CANDIDATES} + 1.
+	 * The page query: columns scope, name, distribution, version, abstract, tags,
+	 * pg_majors, rank, and the number of hits up to {@link #CANDIDATES} + 1.
 	 */
 	public static String statement(boolean byPg, boolean byTag) {
 		String filter = filter(byPg, byTag);
-		return QUERY + """
-				, strong as (select c.scope, c.name from catalog_entry c
-				    where c.scope in ('', :tenant) and c.title @@ (select ts from q) and c.document @@ (select ts from q)
-				""" + filter + """
-				    limit :ranked),
-				hit as (select c.scope, c.name from catalog_entry c
-				    where c.scope in ('', :tenant) and c.document @@ (select ts from q)
-				""" + filter + LIVE + """
-				    limit :candidates + 1),
-				pool as (select scope, name from strong
-				    union all
-				    (select scope, name from hit where (scope, name) not in (select scope, name from strong)
-				     limit greatest(0, :ranked - (select count(*) from strong)))),
-				named as (select c.scope, c.name from catalog_entry c
-				    where lower(c.name) ~>=~ :lower and lower(c.name) ~<~ :lowerBound and lower(c.name) like :lowerPrefix
-				      and c.scope in ('', :tenant) and c.document @@ (select ts from q)
-				""" + filter + LIVE + """
-				    order by lower(c.name) = :lower desc, c.name limit :candidates)
-				select c.scope, c.name, c.distribution, c.version, c.abstract, c.tags, c.pg_majors,
-				    ts_rank(c.document, (select ts from q)) as rank, (select count(*) from hit) as total
-				from catalog_entry c
-				where (c.scope, c.name) in (select scope, name from pool union select scope, name from named)
-				""" + LIVE + """
-				order by lower(c.name) = :lower desc, c.name ilike :prefix desc, rank desc, c.name
-				limit :limit offset :offset
-				""";
+		return QUERY
+				+ """
+						, strong as (select c.scope, c.name from catalog_entry c
+						    where c.scope in ('', :tenant) and c.title @@ (select ts from q) and c.document @@ (select ts from q)
+						"""
+				+ filter + """
+						    limit :ranked),
+						hit as (select c.scope, c.name from catalog_entry c
+						    where c.scope in ('', :tenant) and c.document @@ (select ts from q)
+						""" + filter + LIVE
+				+ """
+						    limit :candidates + 1),
+						pool as (select scope, name from strong
+						    union all
+						    (select scope, name from hit where (scope, name) not in (select scope, name from strong)
+						     limit greatest(0, :ranked - (select count(*) from strong)))),
+						named as (select c.scope, c.name from catalog_entry c
+						    where lower(c.name) ~>=~ :lower and lower(c.name) ~<~ :lowerBound and lower(c.name) like :lowerPrefix
+						      and c.scope in ('', :tenant) and c.document @@ (select ts from q)
+						"""
+				+ filter + LIVE + """
+						    order by lower(c.name) = :lower desc, c.name limit :candidates)
+						select c.scope, c.name, c.distribution, c.version, c.abstract, c.tags, c.pg_majors,
+						    ts_rank(c.document, (select ts from q)) as rank, (select count(*) from hit) as total
+						from catalog_entry c
+						where (c.scope, c.name) in (select scope, name from pool union select scope, name from named)
+						""" + LIVE + """
+						order by lower(c.name) = :lower desc, c.name ilike :prefix desc, rank desc, c.name
+						limit :limit offset :offset
+						""";
 	}
 
 	/** The number of hits up to {@link #CANDIDATES} + 1, for a page past the last one. */

@@ -16,8 +16,8 @@ import dev.pgext.model.signing.MetadataSigner;
 import dev.pgext.model.signing.SigningKey;
 
 /**
- * Signs documents with the configured key, or does nothing when the registry runs unsigned
- * (only if {@code pgext.registry.signing.allow-unsigned} says so).
+ * Signs documents with the configured key, or does nothing when the registry runs
+ * unsigned (only if {@code pgext.registry.signing.allow-unsigned} says so).
  */
 @Component
 public class MetadataSigning {
@@ -48,7 +48,8 @@ public class MetadataSigning {
 						+ "signs every index, snapshot, manifest and pin it writes (openssl genpkey -algorithm ed25519 "
 						+ "-out signing.pem); set pgext.registry.signing.allow-unsigned=true to run without signatures");
 			}
-			log.warn("No signing key (pgext.registry.signing.private-key-file): indexes, manifests and pins are unsigned");
+			log.warn(
+					"No signing key (pgext.registry.signing.private-key-file): indexes, manifests and pins are unsigned");
 			this.signer = null;
 		}
 		else {
@@ -59,8 +60,8 @@ public class MetadataSigning {
 	}
 
 	/**
-	 * A fresh signature of {@code content} as {@code document} at {@code version}, or empty when
-	 * running unsigned.
+	 * A fresh signature of {@code content} as {@code document} at {@code version}, or
+	 * empty when running unsigned.
 	 */
 	public Optional<MetadataSignature> sign(String document, byte[] content, long version) {
 		return Optional.ofNullable(this.signer)
@@ -68,14 +69,14 @@ public class MetadataSigning {
 	}
 
 	/**
-	 * The signature document to store beside {@code content}: {@code existing} when it still
-	 * covers these bytes with the current key and does not expire within
-	 * {@code refresh-before}, otherwise a new one whose version is above the existing one's
-	 * (and at least the time in milliseconds), so versions only grow even across instances
-	 * with differing clocks. Callers hold the document's lock.
+	 * The signature document to store beside {@code content}: {@code existing} when it
+	 * still covers these bytes with the current key and does not expire within
+	 * {@code refresh-before}, otherwise a new one whose version is above the existing
+	 * one's (and at least the time in milliseconds), so versions only grow even across
+	 * instances with differing clocks. Callers hold the document's lock.
 	 * @param existing the stored signature document, or {@code null}
-	 * @return the bytes to store, the same array as {@code existing} when nothing changed;
-	 * empty when running unsigned
+	 * @return the bytes to store, the same array as {@code existing} when nothing
+	 * changed; empty when running unsigned
 	 */
 	public Optional<byte[]> signatureFor(String document, byte[] content, byte[] existing) {
 		if (this.signer == null) {

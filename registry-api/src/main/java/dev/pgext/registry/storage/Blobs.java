@@ -14,9 +14,9 @@ import dev.pgext.model.store.ObjectInfo;
 import dev.pgext.model.store.ObjectStore;
 
 /**
- * The content-addressed blobs ({@code blobs/sha256/<hex>}) and the ETag the store gave each
- * one. A blob is written once, before the catalog transaction that names it commits; one
- * that no committed release names is harmless.
+ * The content-addressed blobs ({@code blobs/sha256/<hex>}) and the ETag the store gave
+ * each one. A blob is written once, before the catalog transaction that names it commits;
+ * one that no committed release names is harmless.
  */
 @Component
 public class Blobs {
@@ -44,8 +44,8 @@ public class Blobs {
 	}
 
 	/**
-	 * The ETag of each of {@code digests}; a blob the table does not know yet is looked up in
-	 * the store and recorded.
+	 * The ETag of each of {@code digests}; a blob the table does not know yet is looked
+	 * up in the store and recorded.
 	 * @throws IllegalStateException when a blob is not in the store
 	 */
 	public Map<Sha256Digest, String> etags(Collection<Sha256Digest> digests) {
@@ -70,7 +70,10 @@ public class Blobs {
 		return etags;
 	}
 
-	/** The content type an installation file ({@code share/...}, {@code lib/...}) is stored with. */
+	/**
+	 * The content type an installation file ({@code share/...}, {@code lib/...}) is
+	 * stored with.
+	 */
 	public static String contentType(String path) {
 		return (path.endsWith(".sql") || path.endsWith(".control")) ? "text/plain; charset=utf-8"
 				: "application/octet-stream";

@@ -130,8 +130,8 @@ class AccountPages {
 		model.addAttribute("tokens", this.issuer.own(caller));
 		model.addAttribute("maintained",
 				this.distributions.maintainedBy(caller.name(), CatalogBrowser.tenantScope(caller)));
-		model.addAttribute("grantable", caller.isAdmin() ? new TreeSet<>(Caller.ALL_SCOPES)
-				: new TreeSet<>(caller.scopes()));
+		model.addAttribute("grantable",
+				caller.isAdmin() ? new TreeSet<>(Caller.ALL_SCOPES) : new TreeSet<>(caller.scopes()));
 		return "account";
 	}
 

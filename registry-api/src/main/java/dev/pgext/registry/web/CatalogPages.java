@@ -25,8 +25,8 @@ import dev.pgext.registry.search.CatalogSearch;
 
 /**
  * The public pages: home, search, extension, distribution, user and tag pages. A tenant's
- * private extensions and distributions appear only to a signed-in user of that tenant;
- * to anyone else they answer like a name nobody published.
+ * private extensions and distributions appear only to a signed-in user of that tenant; to
+ * anyone else they answer like a name nobody published.
  */
 @Controller
 class CatalogPages {
@@ -36,7 +36,9 @@ class CatalogPages {
 	/** Releases listed on an extension or distribution page; the API lists all. */
 	static final int SHOWN_RELEASES = 100;
 
-	/** The longest rendered README a page shows, in characters; pages stay under 100 KB. */
+	/**
+	 * The longest rendered README a page shows, in characters; pages stay under 100 KB.
+	 */
 	static final int MAX_README_HTML = 72 * 1024;
 
 	private final CatalogBrowser catalog;
@@ -86,8 +88,8 @@ class CatalogPages {
 		CatalogBrowser.Listed extension = this.catalog.extension(caller, name)
 			.orElseThrow(() -> RegistryException.notFound("no extension " + name));
 		List<CatalogBrowser.ReleaseLine> releases = this.catalog.extensionReleases(extension);
-		Distribution distribution = this.distributions
-			.find(Scopes.column(Scope.parse(extension.tenant())), extension.distribution());
+		Distribution distribution = this.distributions.find(Scopes.column(Scope.parse(extension.tenant())),
+				extension.distribution());
 		String readme = this.catalog.readme(extension);
 		boolean fromReadme = readme != null && !readme.isBlank();
 		String description = Markdown.toHtml(fromReadme ? readme : this.catalog.description(extension));
@@ -99,7 +101,8 @@ class CatalogPages {
 		model.addAttribute("description", tooLong ? "" : description);
 		model.addAttribute("releases", releases.subList(0, Math.min(releases.size(), SHOWN_RELEASES)));
 		model.addAttribute("moreReleases", releases.size() > SHOWN_RELEASES);
-		// one build's files at a time keeps the page small for extensions with many upgrade
+		// one build's files at a time keeps the page small for extensions with many
+		// upgrade
 		// scripts and builds
 		List<CatalogBrowser.Build> builds = this.catalog.builds(extension, extension.version());
 		CatalogBrowser.Build shown = shownBuild(builds, pg, platform).orElseThrow(() -> RegistryException
@@ -111,8 +114,9 @@ class CatalogPages {
 		model.addAttribute("maintainers", maintainers(distribution));
 		model.addAttribute("installCommand", "pgext install " + extension.name() + "@" + extension.version()
 				+ " --pg-config /usr/lib/postgresql/" + shown.pgMajor() + "/bin/pg_config");
-		model.addAttribute("loaderSpec", ((extension.tenant() != null) ? "\"tenant\": \"" + extension.tenant() + "\", " : "")
-				+ "\"available_extensions\": [\"" + extension.name() + "\"]");
+		model.addAttribute("loaderSpec",
+				((extension.tenant() != null) ? "\"tenant\": \"" + extension.tenant() + "\", " : "")
+						+ "\"available_extensions\": [\"" + extension.name() + "\"]");
 		return "extension";
 	}
 

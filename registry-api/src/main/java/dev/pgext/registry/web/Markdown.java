@@ -15,10 +15,11 @@ import org.commonmark.renderer.html.HtmlRenderer;
 import org.commonmark.renderer.html.HtmlWriter;
 
 /**
- * Publisher-written Markdown as safe HTML: raw HTML in the source is escaped, never passed
- * through, link and image URLs other than http(s), mailto and relative ones are dropped,
- * links carry {@code rel="nofollow ugc"}, and headings start at {@code h3}, below the
- * page's own {@code h1} and the section's {@code h2}. Parser and renderer are thread-safe.
+ * Publisher-written Markdown as safe HTML: raw HTML in the source is escaped, never
+ * passed through, link and image URLs other than http(s), mailto and relative ones are
+ * dropped, links carry {@code rel="nofollow ugc"}, and headings start at {@code h3},
+ * below the page's own {@code h1} and the section's {@code h2}. Parser and renderer are
+ * thread-safe.
  */
 final class Markdown {
 

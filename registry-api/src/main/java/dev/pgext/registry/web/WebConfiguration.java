@@ -8,10 +8,10 @@ import dev.pgext.registry.auth.Tokens;
 
 /**
  * Puts {@link WebInterceptor} in front of the web pages. CSRF protection is this small
- * synchronizer-token check rather than Spring Security: the registry authenticates its API
- * with its own bearer-token interceptor, and adding Spring Security's filter chain to the
- * whole servlet would put a second authentication system in front of every API and actuator
- * request to protect a handful of forms.
+ * synchronizer-token check rather than Spring Security: the registry authenticates its
+ * API with its own bearer-token interceptor, and adding Spring Security's filter chain to
+ * the whole servlet would put a second authentication system in front of every API and
+ * actuator request to protect a handful of forms.
  */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration implements WebMvcConfigurer {

@@ -16,15 +16,20 @@ import dev.pgext.registry.problem.RegistryException;
 /**
  * Runs before every handler of this package (and no other): resolves the session's API
  * token into the {@link Caller} the controllers receive, and refuses any state-changing
- * request whose form does not carry the session's CSRF token. Checking here rather than in
- * each handler means a new form cannot forget it.
+ * request whose form does not carry the session's CSRF token. Checking here rather than
+ * in each handler means a new form cannot forget it.
  */
 class WebInterceptor implements HandlerInterceptor {
 
-	/** The request attribute the auth package's argument resolver reads a {@link Caller} from. */
+	/**
+	 * The request attribute the auth package's argument resolver reads a {@link Caller}
+	 * from.
+	 */
 	static final String CALLER = Caller.class.getName();
 
-	/** The request attribute holding the current {@link WebSessions.WebSession}, if any. */
+	/**
+	 * The request attribute holding the current {@link WebSessions.WebSession}, if any.
+	 */
 	static final String SESSION = WebSessions.WebSession.class.getName();
 
 	/** The form field carrying the CSRF token. */

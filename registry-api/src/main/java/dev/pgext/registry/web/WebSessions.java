@@ -1,8 +1,8 @@
 package dev.pgext.registry.web;
 
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
@@ -20,12 +20,12 @@ import org.springframework.stereotype.Component;
 /**
  * Server-side web sessions. The browser holds only a random session id in a
  * {@code Secure; HttpOnly; SameSite=Lax} cookie; the API token it signed in with stays on
- * the server and is resolved again on every request, so revoking or expiring the token ends
- * the session at once. Each session carries its own CSRF synchronizer token. A session is
- * opened only by the sign-in form (never by merely browsing) and replaced by a new id on
- * sign-in, so an id planted before sign-in is worthless afterwards. Sessions live in this
- * instance's memory (bounded, idle ones expire): a restart signs everybody out, and several
- * instances behind one name need sticky sessions.
+ * the server and is resolved again on every request, so revoking or expiring the token
+ * ends the session at once. Each session carries its own CSRF synchronizer token. A
+ * session is opened only by the sign-in form (never by merely browsing) and replaced by a
+ * new id on sign-in, so an id planted before sign-in is worthless afterwards. Sessions
+ * live in this instance's memory (bounded, idle ones expire): a restart signs everybody
+ * out, and several instances behind one name need sticky sessions.
  */
 @Component
 class WebSessions {
@@ -40,7 +40,8 @@ class WebSessions {
 
 	private final SecureRandom random = new SecureRandom();
 
-	// two bounded stores, so that a flood of opened sign-in forms cannot evict signed-in users
+	// two bounded stores, so that a flood of opened sign-in forms cannot evict signed-in
+	// users
 	private final Cache<String, WebSession> signedIn = Caffeine.newBuilder()
 		.maximumSize(50_000)
 		.expireAfterAccess(SIGNED_IN_IDLE)
@@ -64,7 +65,10 @@ class WebSessions {
 			return this.token != null;
 		}
 
-		/** Whether {@code presented} is this session's CSRF token (compared in constant time). */
+		/**
+		 * Whether {@code presented} is this session's CSRF token (compared in constant
+		 * time).
+		 */
 		boolean acceptsCsrf(String presented) {
 			return presented != null && MessageDigest.isEqual(this.csrf.getBytes(StandardCharsets.UTF_8),
 					presented.getBytes(StandardCharsets.UTF_8));

@@ -18,8 +18,8 @@ class VersionsTests {
 		List<String> versions = new ArrayList<>(List.of("1.10.0", "1.2.0", "0.0.1", "1.0.0", "1.0.0-rc.1",
 				"1.0.0-alpha", "1.0.0-alpha.10", "1.0.0-alpha.2", "10.0.0"));
 		versions.sort(Versions.ORDER);
-		assertThat(versions).containsExactly("0.0.1", "1.0.0-alpha", "1.0.0-alpha.2", "1.0.0-alpha.10",
-				"1.0.0-rc.1", "1.0.0", "1.2.0", "1.10.0", "10.0.0");
+		assertThat(versions).containsExactly("0.0.1", "1.0.0-alpha", "1.0.0-alpha.2", "1.0.0-alpha.10", "1.0.0-rc.1",
+				"1.0.0", "1.2.0", "1.10.0", "10.0.0");
 	}
 
 	@Test

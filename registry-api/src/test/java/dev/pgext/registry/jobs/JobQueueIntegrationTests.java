@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The job table under the running registry: a job whose instance died is taken over once
  * its lease runs out, the dead instance can no longer record an outcome, and a job that
- * keeps failing ends dead with its error after its attempts, visible as a failed operation.
+ * keeps failing ends dead with its error after its attempts, visible as a failed
+ * operation.
  */
 class JobQueueIntegrationTests extends RegistryIntegrationTest {
 
@@ -31,8 +32,9 @@ class JobQueueIntegrationTests extends RegistryIntegrationTest {
 	void aJobOfAKilledInstanceIsTakenOverAfterItsLeaseAndTheDeadOwnerIsFencedOff() {
 		long id = this.queue.enqueue(Projections.RECONCILE_ALL, Map.of(), "admin");
 		// what a killed instance leaves behind: a running job with a lease that ran out
-		this.jdbc.sql("update job set state = 'running', attempts = 1, lease_owner = 'killed-instance', "
-				+ "lease_until = now() - interval '1 second' where id = ?")
+		this.jdbc
+			.sql("update job set state = 'running', attempts = 1, lease_owner = 'killed-instance', "
+					+ "lease_until = now() - interval '1 second' where id = ?")
 			.param(id)
 			.update();
 
@@ -47,8 +49,9 @@ class JobQueueIntegrationTests extends RegistryIntegrationTest {
 	@Test
 	void aLiveLeaseIsNotTakenOver() {
 		long id = this.queue.enqueue(Projections.RECONCILE_ALL, Map.of(), "admin");
-		this.jdbc.sql("update job set state = 'running', attempts = 1, lease_owner = 'busy-instance', "
-				+ "lease_until = now() + interval '1 hour' where id = ?")
+		this.jdbc
+			.sql("update job set state = 'running', attempts = 1, lease_owner = 'busy-instance', "
+					+ "lease_until = now() + interval '1 hour' where id = ?")
 			.param(id)
 			.update();
 		Optional<Job> claimed = this.queue.claim("test-instance");
@@ -80,22 +83,24 @@ class JobQueueIntegrationTests extends RegistryIntegrationTest {
 
 	@Test
 	void pendingRequestsForTheSameWorkCoalesce() {
-		// in one transaction, as a change enqueues its follow-up work, so no instance claims
+		// in one transaction, as a change enqueues its follow-up work, so no instance
+		// claims
 		// the first before the second arrives
 		long[] ids = this.transaction.execute((status) -> new long[] {
 				this.queue.enqueueOnce(Projections.RECONCILE_ALL, "test-coalesce", Map.of(), "admin"),
 				this.queue.enqueueOnce(Projections.RECONCILE_ALL, "test-coalesce", Map.of(), "admin") });
 		assertThat(ids[1]).isEqualTo(ids[0]);
-		assertThat(this.jdbc.sql("select count(*) from job where dedupe_key = 'test-coalesce'")
-			.query(Long.class)
-			.single()).isEqualTo(1);
+		assertThat(
+				this.jdbc.sql("select count(*) from job where dedupe_key = 'test-coalesce'").query(Long.class).single())
+			.isEqualTo(1);
 	}
 
 	@Test
 	void aJobHandedBackByAStoppingInstanceKeepsItsAttemptsAndFinishedJobsArePurgedAfterTheirRetention() {
 		long id = this.queue.enqueue(Projections.RECONCILE_ALL, Map.of(), "admin");
-		this.jdbc.sql("update job set state = 'running', attempts = 3, lease_owner = 'stopping-instance', "
-				+ "lease_until = now() + interval '1 hour' where id = ?")
+		this.jdbc
+			.sql("update job set state = 'running', attempts = 3, lease_owner = 'stopping-instance', "
+					+ "lease_until = now() + interval '1 hour' where id = ?")
 			.param(id)
 			.update();
 		this.queue.release(id, "stopping-instance");
@@ -115,11 +120,15 @@ class JobQueueIntegrationTests extends RegistryIntegrationTest {
 		assertThat(this.queue.enqueueUnlessRecent("test.periodic", interval, "scheduler")).isTrue();
 		// a second instance asking at the same time finds the pending job
 		assertThat(this.queue.enqueueUnlessRecent("test.periodic", interval, "scheduler")).isFalse();
-		this.jdbc.sql("update job set state = 'succeeded', finished_at = now() - interval '10 minutes' "
-				+ "where kind = 'test.periodic'").update();
+		this.jdbc
+			.sql("update job set state = 'succeeded', finished_at = now() - interval '10 minutes' "
+					+ "where kind = 'test.periodic'")
+			.update();
 		assertThat(this.queue.enqueueUnlessRecent("test.periodic", interval, "scheduler")).isFalse();
-		this.jdbc.sql("update job set run_at = now() + interval '1 day' where kind = 'test.periodic' "
-				+ "and state = 'pending'").update();
+		this.jdbc
+			.sql("update job set run_at = now() + interval '1 day' where kind = 'test.periodic' "
+					+ "and state = 'pending'")
+			.update();
 		this.jdbc.sql("update job set finished_at = now() - interval '2 hours' where kind = 'test.periodic'").update();
 		assertThat(this.queue.enqueueUnlessRecent("test.periodic", interval, "scheduler")).isTrue();
 		this.jdbc.sql("delete from job where kind = 'test.periodic'").update();
@@ -127,11 +136,13 @@ class JobQueueIntegrationTests extends RegistryIntegrationTest {
 
 	@Test
 	void aFailedJobThatANewerPendingRequestCoversIsSupersededInsteadOfRetried() {
-		// each enqueue and its state change in one transaction, so no runner claims the job in between
+		// each enqueue and its state change in one transaction, so no runner claims the
+		// job in between
 		long first = this.transaction.execute((status) -> {
 			long id = this.queue.enqueueOnce(Projections.RECONCILE_ALL, "test-supersede", Map.of(), "admin");
-			this.jdbc.sql("update job set state = 'running', attempts = 1, lease_owner = 'busy-instance', "
-					+ "lease_until = now() + interval '1 hour' where id = ?")
+			this.jdbc
+				.sql("update job set state = 'running', attempts = 1, lease_owner = 'busy-instance', "
+						+ "lease_until = now() + interval '1 hour' where id = ?")
 				.param(id)
 				.update();
 			return id;

@@ -23,8 +23,8 @@ class ConditionalManifestFilterTests {
 
 	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
-	private final ConditionalManifestFilter filter = new ConditionalManifestFilter(
-			(major, scope, platform) -> (major.value() == 17 && scope.equals(Scope.PUBLIC)
+	private final ConditionalManifestFilter filter = new ConditionalManifestFilter((major, scope,
+			platform) -> (major.value() == 17 && scope.equals(Scope.PUBLIC)
 					&& !platform.equals(Platform.parse("linux-arm64-gnu"))) ? Optional.of(MANIFEST) : Optional.empty(),
 			this.meters);
 
@@ -46,7 +46,8 @@ class ConditionalManifestFilterTests {
 			.counter()
 			.count()).isEqualTo(1);
 		assertThat(run(conditional("/api/v1/compute-manifests/17", "platform=linux-amd64-gnu"),
-				new MockHttpServletResponse())).isFalse();
+				new MockHttpServletResponse()))
+			.isFalse();
 	}
 
 	@Test
@@ -55,19 +56,25 @@ class ConditionalManifestFilterTests {
 		withToken.addHeader("Authorization", "Bearer not-a-token");
 		assertThat(run(withToken, new MockHttpServletResponse())).as("a token is checked").isTrue();
 		assertThat(run(conditional("/api/v1/compute-manifests/17", "tenant=acme"), new MockHttpServletResponse()))
-			.as("a tenant's manifest").isTrue();
+			.as("a tenant's manifest")
+			.isTrue();
 		assertThat(run(conditional("/api/v1/compute-manifests/13", null), new MockHttpServletResponse()))
-			.as("an unsupported major").isTrue();
+			.as("an unsupported major")
+			.isTrue();
 		assertThat(run(conditional("/api/v1/compute-manifests/17", "platform=linux-arm64-gnu"),
 				new MockHttpServletResponse()))
-			.as("a manifest not cached").isTrue();
+			.as("a manifest not cached")
+			.isTrue();
 		assertThat(run(conditional("/api/v1/compute-manifests/17", "platform=x"), new MockHttpServletResponse()))
-			.as("a malformed platform").isTrue();
+			.as("a malformed platform")
+			.isTrue();
 		MockHttpServletRequest stale = new MockHttpServletRequest("GET", "/api/v1/compute-manifests/17");
 		stale.addHeader("If-None-Match", "\"sha256:old\"");
 		assertThat(run(stale, new MockHttpServletResponse())).as("a changed manifest").isTrue();
-		assertThat(run(new MockHttpServletRequest("GET", "/api/v1/compute-manifests/17"), new MockHttpServletResponse()))
-			.as("an unconditional request").isTrue();
+		assertThat(
+				run(new MockHttpServletRequest("GET", "/api/v1/compute-manifests/17"), new MockHttpServletResponse()))
+			.as("an unconditional request")
+			.isTrue();
 	}
 
 	private static MockHttpServletRequest conditional(String path, String query) {

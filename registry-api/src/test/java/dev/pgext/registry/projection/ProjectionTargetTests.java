@@ -10,8 +10,9 @@ import dev.pgext.model.TenantId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link ProjectionTarget} keys: the default platform keeps the key it had before
- * platforms existed (so pending jobs stay valid), every other platform adds a segment.
+ * Tests for {@link ProjectionTarget} keys: the default platform keeps the key it had
+ * before platforms existed (so pending jobs stay valid), every other platform adds a
+ * segment.
  */
 class ProjectionTargetTests {
 

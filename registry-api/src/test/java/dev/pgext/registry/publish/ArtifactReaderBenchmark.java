@@ -56,10 +56,10 @@ class ArtifactReaderBenchmark {
 			micros[i] = (System.nanoTime() - start) / 1000;
 		}
 		Arrays.sort(micros);
-		System.out.printf("%nArtifactReader, %d-byte archive of 100000 empty entries, limit 2000, %d rounds "
-				+ "(extract and delete): p50 %.1f ms, min %.1f ms, max %.1f ms%n%n", archive.length, ROUNDS,
-				micros[ROUNDS / 2] / 1000.0, micros[0] / 1000.0, micros[ROUNDS - 1] / 1000.0);
+		System.out.printf(
+				"%nArtifactReader, %d-byte archive of 100000 empty entries, limit 2000, %d rounds "
+						+ "(extract and delete): p50 %.1f ms, min %.1f ms, max %.1f ms%n%n",
+				archive.length, ROUNDS, micros[ROUNDS / 2] / 1000.0, micros[0] / 1000.0, micros[ROUNDS - 1] / 1000.0);
 	}
-
 
 }

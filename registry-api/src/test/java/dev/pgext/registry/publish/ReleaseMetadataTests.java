@@ -162,19 +162,21 @@ class ReleaseMetadataTests {
 	void tagsAndTextAreBounded() {
 		ReleaseMetadata.Limits limits = new ReleaseMetadata.Limits(2, 5, 10, 20);
 		assertThatExceptionOfType(RegistryException.class)
-			.isThrownBy(() -> ReleaseMetadata.parse(
-					"{\"name\": \"x\", \"version\": \"1.0.0\", \"tags\": [\"a\", \"b\", \"c\"]}"
-						.getBytes(StandardCharsets.UTF_8), limits))
+			.isThrownBy(() -> ReleaseMetadata
+				.parse("{\"name\": \"x\", \"version\": \"1.0.0\", \"tags\": [\"a\", \"b\", \"c\"]}"
+					.getBytes(StandardCharsets.UTF_8), limits))
 			.satisfies((ex) -> assertThat(ex.kind()).isEqualTo("too-many-tags"));
 		assertThatExceptionOfType(RegistryException.class)
-			.isThrownBy(() -> ReleaseMetadata.parse(
-					"{\"name\": \"x\", \"version\": \"1.0.0\", \"description\": \"%s\"}".formatted("d".repeat(21))
-						.getBytes(StandardCharsets.UTF_8), limits))
+			.isThrownBy(() -> ReleaseMetadata
+				.parse("{\"name\": \"x\", \"version\": \"1.0.0\", \"description\": \"%s\"}".formatted("d".repeat(21))
+					.getBytes(StandardCharsets.UTF_8), limits))
 			.satisfies((ex) -> assertThat(ex.kind()).isEqualTo("field-too-long"))
 			.withMessageContaining("description");
 		// duplicates and case variants are one tag
-		assertThat(ReleaseMetadata.parse(V1.replace("\"license\"", "\"tags\": [\"A\", \"a\", \"b\"], \"license\"")
-			.getBytes(StandardCharsets.UTF_8), new ReleaseMetadata.Limits(2, 5, 100, 20)).tags()).containsExactly("a", "b");
+		assertThat(ReleaseMetadata
+			.parse(V1.replace("\"license\"", "\"tags\": [\"A\", \"a\", \"b\"], \"license\"")
+				.getBytes(StandardCharsets.UTF_8), new ReleaseMetadata.Limits(2, 5, 100, 20))
+			.tags()).containsExactly("a", "b");
 	}
 
 	private static ReleaseMetadata parse(String json) {

@@ -20,7 +20,9 @@ class MarkdownTests {
 		String html = Markdown.toHtml("[a](javascript:alert(1)) [b](data:text/html;base64,PHNjcmlwdD4=) "
 				+ "[c](vbscript:x) [d](https://example.org/) [e](mailto:someone@example.org) [f](docs/usage.md)");
 
-		assertThat(html).doesNotContain("javascript:").doesNotContain("data:").doesNotContain("vbscript:")
+		assertThat(html).doesNotContain("javascript:")
+			.doesNotContain("data:")
+			.doesNotContain("vbscript:")
 			.contains("href=\"https://example.org/\"")
 			.contains("href=\"mailto:someone@example.org\"")
 			.contains("href=\"docs/usage.md\"")

@@ -7,15 +7,18 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.config.MeterFilter;
 
 /**
- * Gives the meters Spring MVC and Tomcat register without a description one, so that every
- * metric of the scrape says what it measures ({@code # HELP}), and names the processor count
- * gauge so that it does not end in {@code _count} (which Prometheus reserves for histograms and
- * summaries). A description a meter has is kept; pgext's own meters carry theirs where they are
- * built.
+ * Gives the meters Spring MVC and Tomcat register without a description one, so that
+ * every metric of the scrape says what it measures ({@code # HELP}), and names the
+ * processor count gauge so that it does not end in {@code _count} (which Prometheus
+ * reserves for histograms and summaries). A description a meter has is kept; pgext's own
+ * meters carry theirs where they are built.
  */
 public final class FrameworkMeterDescriptions implements MeterFilter {
 
-	/** Micrometer's name of the processor count gauge; scraped as {@code system_cpu_count}. */
+	/**
+	 * Micrometer's name of the processor count gauge; scraped as
+	 * {@code system_cpu_count}.
+	 */
 	static final String CPU_COUNT = "system.cpu.count";
 
 	/** What it is called instead: {@code system_cpus}. */

@@ -12,12 +12,13 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.config.MeterFilterReply;
 
 /**
- * The JIT compilation time and the process CPU time in seconds, Prometheus' base unit, in place
- * of Micrometer's binders' milliseconds and nanoseconds (scraped as
- * {@code jvm_compilation_time_ms_total} and {@code process_cpu_time_ns_total}, names promtool
- * refuses for their abbreviated units). The filter turns Micrometer's away; the binder registers
- * the same readings, converted, under the same meter names with base unit seconds
- * ({@code jvm_compilation_time_seconds_total}, {@code process_cpu_time_seconds_total}).
+ * The JIT compilation time and the process CPU time in seconds, Prometheus' base unit, in
+ * place of Micrometer's binders' milliseconds and nanoseconds (scraped as
+ * {@code jvm_compilation_time_ms_total} and {@code process_cpu_time_ns_total}, names
+ * promtool refuses for their abbreviated units). The filter turns Micrometer's away; the
+ * binder registers the same readings, converted, under the same meter names with base
+ * unit seconds ({@code jvm_compilation_time_seconds_total},
+ * {@code process_cpu_time_seconds_total}).
  */
 public final class SecondsTimeMeters implements MeterBinder, MeterFilter {
 
@@ -38,8 +39,7 @@ public final class SecondsTimeMeters implements MeterBinder, MeterFilter {
 	public void bindTo(MeterRegistry registry) {
 		CompilationMXBean compilation = ManagementFactory.getCompilationMXBean();
 		if (compilation != null && compilation.isCompilationTimeMonitoringSupported()) {
-			FunctionCounter
-				.builder(COMPILATION_TIME, compilation, (bean) -> bean.getTotalCompilationTime() / 1_000.0)
+			FunctionCounter.builder(COMPILATION_TIME, compilation, (bean) -> bean.getTotalCompilationTime() / 1_000.0)
 				.description("Time the just-in-time compiler has spent compiling")
 				.tag("compiler", compilation.getName())
 				.baseUnit(SECONDS)

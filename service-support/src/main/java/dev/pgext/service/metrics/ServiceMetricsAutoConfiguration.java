@@ -7,8 +7,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.context.annotation.Bean;
 
 /**
- * Makes every service's scrape one that {@code promtool check metrics} accepts: descriptions for
- * the framework's meters and time counters in seconds.
+ * Makes every service's scrape one that {@code promtool check metrics} accepts:
+ * descriptions for the framework's meters and time counters in seconds.
  */
 @AutoConfiguration
 @ConditionalOnClass(MeterRegistry.class)

@@ -26,16 +26,18 @@ import org.springframework.http.HttpStatus;
 import org.springframework.web.method.HandlerMethod;
 
 /**
- * Documents the problem answers of every operation of a service, so that a client generator
- * knows each error's status and shape: one shared {@code ProblemDetail} schema and one shared
- * response per status (under {@code #/components/responses}), referenced from each operation.
+ * Documents the problem answers of every operation of a service, so that a client
+ * generator knows each error's status and shape: one shared {@code ProblemDetail} schema
+ * and one shared response per status (under {@code #/components/responses}), referenced
+ * from each operation.
  * <p>
- * Each service builds one as a bean, naming the statuses it can answer and what each means
- * there. An operation then documents the statuses the service answers to every operation
- * ({@link Builder#everyOperation}), 400 when it takes parameters or a body, 404 when it has a
- * path variable (each when the service describes it), and what its controller declares with
- * {@link ProblemResponses}, next to the code that throws it. A declared status the service does
- * not describe fails the document's generation, so the document cannot silently lose it.
+ * Each service builds one as a bean, naming the statuses it can answer and what each
+ * means there. An operation then documents the statuses the service answers to every
+ * operation ({@link Builder#everyOperation}), 400 when it takes parameters or a body, 404
+ * when it has a path variable (each when the service describes it), and what its
+ * controller declares with {@link ProblemResponses}, next to the code that throws it. A
+ * declared status the service does not describe fails the document's generation, so the
+ * document cannot silently lose it.
  */
 public final class ProblemResponseDocuments implements OperationCustomizer, OpenApiCustomizer {
 
@@ -118,8 +120,8 @@ public final class ProblemResponseDocuments implements OperationCustomizer, Open
 	}
 
 	/**
-	 * RFC 9457's members as the services fill them; {@code type} is stable per error kind and
-	 * is what a client branches on.
+	 * RFC 9457's members as the services fill them; {@code type} is stable per error kind
+	 * and is what a client branches on.
 	 */
 	@SuppressWarnings("rawtypes")
 	private Schema problemSchema() {
@@ -132,8 +134,8 @@ public final class ProblemResponseDocuments implements OperationCustomizer, Open
 			.addProperty("status", new IntegerSchema().description("The HTTP status"))
 			.addProperty("detail", new StringSchema().description("What went wrong with this request, for a human"))
 			.addProperty("instance", new StringSchema().format("uri-reference").description("The request path"));
-		this.extraProperties.forEach((name, description) -> schema.addProperty(name,
-				new StringSchema().description(description)));
+		this.extraProperties
+			.forEach((name, description) -> schema.addProperty(name, new StringSchema().description(description)));
 		return schema.addRequiredItem("type").addRequiredItem("status").additionalProperties(Boolean.TRUE);
 	}
 

@@ -10,15 +10,18 @@ import org.springframework.http.HttpStatus;
 
 /**
  * The problem answers an operation can give beyond those every operation documents (see
- * {@link ProblemResponseDocuments}): on a controller method, or on a controller for all its
- * methods. The OpenAPI document lists each as an {@code application/problem+json} response.
+ * {@link ProblemResponseDocuments}): on a controller method, or on a controller for all
+ * its methods. The OpenAPI document lists each as an {@code application/problem+json}
+ * response.
  */
 @Target({ ElementType.METHOD, ElementType.TYPE })
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 public @interface ProblemResponses {
 
-	/** The statuses, each one the service's {@link ProblemResponseDocuments} describes. */
+	/**
+	 * The statuses, each one the service's {@link ProblemResponseDocuments} describes.
+	 */
 	HttpStatus[] value();
 
 }

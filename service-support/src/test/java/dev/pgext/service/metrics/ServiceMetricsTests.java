@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * With the shared filters in place, Micrometer's JVM and process meters come out in base units
- * and with names Prometheus accepts, and framework meters gain a description.
+ * With the shared filters in place, Micrometer's JVM and process meters come out in base
+ * units and with names Prometheus accepts, and framework meters gain a description.
  */
 class ServiceMetricsTests {
 
@@ -57,8 +57,7 @@ class ServiceMetricsTests {
 			.register(this.registry);
 		assertThat(this.registry.get("tomcat.sessions.created").meter().getId().getDescription())
 			.isEqualTo("Tomcat sessions created");
-		assertThat(this.registry.get("http.server.requests.active").meter().getId().getDescription())
-			.isEqualTo("mine");
+		assertThat(this.registry.get("http.server.requests.active").meter().getId().getDescription()).isEqualTo("mine");
 	}
 
 }

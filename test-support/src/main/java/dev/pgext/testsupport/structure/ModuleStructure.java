@@ -21,17 +21,17 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
- * The structure rules of one module, the same for every module: its packages form no cycle
- * (the base package counts as a package of its own, so a sub-package that calls back into it
- * is a cycle too), and it depends on no {@code dev.pgext} code but its own, common-model's
- * ({@code dev.pgext.model}) and whatever it names as allowed. Only the module's main classes
- * are checked: they are imported from the directory (or jar) that holds the anchor class,
- * tests excluded, once per test JVM.
+ * The structure rules of one module, the same for every module: its packages form no
+ * cycle (the base package counts as a package of its own, so a sub-package that calls
+ * back into it is a cycle too), and it depends on no {@code dev.pgext} code but its own,
+ * common-model's ({@code dev.pgext.model}) and whatever it names as allowed. Only the
+ * module's main classes are checked: they are imported from the directory (or jar) that
+ * holds the anchor class, tests excluded, once per test JVM.
  *
  * @param basePackage the module's base package, such as {@code dev.pgext.registry}
  * @param classes the module's main classes
- * @param allowed further {@code dev.pgext} packages the module may use, as ArchUnit package
- * identifiers such as {@code dev.pgext.testsupport..}
+ * @param allowed further {@code dev.pgext} packages the module may use, as ArchUnit
+ * package identifiers such as {@code dev.pgext.testsupport..}
  */
 public record ModuleStructure(String basePackage, JavaClasses classes, List<String> allowed) {
 
@@ -48,9 +48,10 @@ public record ModuleStructure(String basePackage, JavaClasses classes, List<Stri
 	}
 
 	/**
-	 * Imports the classes at {@code location} without looking up the classes they refer to
-	 * on the class path: the rules judge dependencies by the referenced class's name, and the
-	 * look-up through every jar of a service's test class path takes many seconds.
+	 * Imports the classes at {@code location} without looking up the classes they refer
+	 * to on the class path: the rules judge dependencies by the referenced class's name,
+	 * and the look-up through every jar of a service's test class path takes many
+	 * seconds.
 	 */
 	private static synchronized JavaClasses importMainClasses(URL location) {
 		ArchConfiguration configuration = ArchConfiguration.get();
@@ -68,7 +69,10 @@ public record ModuleStructure(String basePackage, JavaClasses classes, List<Stri
 		}
 	}
 
-	/** No cycle between the packages directly under the base package and the base package itself. */
+	/**
+	 * No cycle between the packages directly under the base package and the base package
+	 * itself.
+	 */
 	public ArchRule packagesAreFreeOfCycles() {
 		return slices().assignedFrom(new TopLevelPackages(this.basePackage))
 			.should()
@@ -76,7 +80,10 @@ public record ModuleStructure(String basePackage, JavaClasses classes, List<Stri
 			.because("a package that depends on another must not be needed by it");
 	}
 
-	/** No dependency on another module's code: only its own, common-model's and the allowed packages. */
+	/**
+	 * No dependency on another module's code: only its own, common-model's and the
+	 * allowed packages.
+	 */
 	public ArchRule usesNoOtherModule() {
 		List<String> permitted = new ArrayList<>();
 		permitted.add(this.basePackage + "..");
@@ -88,7 +95,10 @@ public record ModuleStructure(String basePackage, JavaClasses classes, List<Stri
 			.because("modules share code through common-model (the services also through service-support) only");
 	}
 
-	/** One slice per package directly under the base package, and one for the base package. */
+	/**
+	 * One slice per package directly under the base package, and one for the base
+	 * package.
+	 */
 	private record TopLevelPackages(String basePackage) implements SliceAssignment {
 
 		@Override

@@ -4,8 +4,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The structure tests every module runs, the same everywhere: a module's
- * {@code ModuleBoundaryTests} extends this with its {@link ModuleStructure} and adds the rules
- * only it has.
+ * {@code ModuleBoundaryTests} extends this with its {@link ModuleStructure} and adds the
+ * rules only it has.
  */
 public abstract class ModuleStructureChecks {
 

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The structure rules find the faults they are there for, in a fixture module that has them.
+ * The structure rules find the faults they are there for, in a fixture module that has
+ * them.
  */
 class ModuleStructureTests {
 
@@ -24,8 +25,8 @@ class ModuleStructureTests {
 			.evaluate(FIXTURE_CLASSES);
 
 		assertThat(result.hasViolation()).isTrue();
-		assertThat(result.getFailureReport().getDetails()).anySatisfy(
-				(detail) -> assertThat(detail).contains("Slice (base package)").contains("Slice a"));
+		assertThat(result.getFailureReport().getDetails())
+			.anySatisfy((detail) -> assertThat(detail).contains("Slice (base package)").contains("Slice a"));
 	}
 
 	@Test
