@@ -115,8 +115,8 @@ public final class SlowestTestClasses {
 		out.printf(Locale.ROOT, "%d slowest test classes (of %d classes, %d tests, %.1f s of test time in all):%n",
 				slowest.size(), classes.size(), tests, seconds);
 		for (TestClass testClass : slowest) {
-			out.printf(Locale.ROOT, "  %7.1f s  %-" + moduleWidth + "s  %s (%d tests%s)%n", testClass.seconds(),
-					testClass.module(), testClass.simpleName(), testClass.tests(),
+			out.printf(Locale.ROOT, "  %7.1f s  %-" + moduleWidth + "s  %s (%s%s)%n", testClass.seconds(),
+					testClass.module(), testClass.simpleName(), count(testClass.tests(), "test"),
 					(testClass.failed() > 0) ? ", " + testClass.failed() + " failed" : "");
 		}
 		Map<String, double[]> modules = new LinkedHashMap<>();
@@ -130,8 +130,13 @@ public final class SlowestTestClasses {
 		modules.entrySet()
 			.stream()
 			.sorted(Comparator.comparingDouble((Map.Entry<String, double[]> e) -> e.getValue()[0]).reversed())
-			.forEach((e) -> out.printf(Locale.ROOT, "  %7.1f s  %-" + moduleWidth + "s  %d tests in %d classes%n",
-					e.getValue()[0], e.getKey(), (int) e.getValue()[1], (int) e.getValue()[2]));
+			.forEach((e) -> out.printf(Locale.ROOT, "  %7.1f s  %-" + moduleWidth + "s  %s in %s%n", e.getValue()[0],
+					e.getKey(), count((int) e.getValue()[1], "test"), count((int) e.getValue()[2], "class")));
+	}
+
+	/** {@code 1 test}, {@code 2 tests}, {@code 1 class}, {@code 2 classes}. */
+	private static String count(int n, String noun) {
+		return n + " " + ((n == 1) ? noun : noun + (noun.endsWith("s") ? "es" : "s"));
 	}
 
 	private static boolean isReport(Path file, Instant since) {

@@ -36,10 +36,10 @@ class SlowestTestClassesTests {
 		assertThat(classes).hasSize(4);
 		assertThat(printed.lines().toList()).startsWith(
 				"2 slowest test classes (of 4 classes, 20 tests, 1251.3 s of test time in all):",
-				"   1200.5 s  deploy/local  StackIntegrationTests (1 tests, 1 failed)",
+				"   1200.5 s  deploy/local  StackIntegrationTests (1 test, 1 failed)",
 				"     42.3 s  registry-api  SlowIntegrationTests (3 tests)", "Test time per module:",
-				"   1200.5 s  deploy/local  1 tests in 1 classes", "     43.8 s  registry-api  15 tests in 2 classes",
-				"      7.0 s  cli           4 tests in 1 classes");
+				"   1200.5 s  deploy/local  1 test in 1 class", "     43.8 s  registry-api  15 tests in 2 classes",
+				"      7.0 s  cli           4 tests in 1 class");
 	}
 
 	@Test

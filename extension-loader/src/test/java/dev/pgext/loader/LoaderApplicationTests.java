@@ -87,6 +87,9 @@ class LoaderApplicationTests {
 			assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
 			assertThat(response.body()).contains("\"type\":\"https://pgext.dev/problems/");
 		});
+		assertThat(unknownPath.body()).contains("https://pgext.dev/problems/not-found");
+		assertThat(wrongMethod.body()).contains("https://pgext.dev/problems/method-not-allowed");
+		assertThat(wrongMediaType.body()).contains("https://pgext.dev/problems/unsupported-media-type");
 	}
 
 }
