@@ -6,9 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,6 +17,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import dev.pgext.testsupport.DocumentLinters;
+import dev.pgext.testsupport.OpenApiDocuments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -80,26 +79,7 @@ class ApiDocumentIntegrationTests {
 
 	@Test
 	void everyOperationHasAnIdATagASuccessAndProblemAnswersOfTheSharedSchema() {
-		List<String> ids = new ArrayList<>();
-		for (Map.Entry<String, JsonNode> path : this.document.path("paths").properties()) {
-			for (Map.Entry<String, JsonNode> method : path.getValue().properties()) {
-				JsonNode operation = method.getValue();
-				String where = method.getKey() + " " + path.getKey();
-				ids.add(operation.path("operationId").asString());
-				assertThat(operation.path("operationId").asString()).as(where).matches("[a-z][A-Za-z]+");
-				assertThat(operation.path("summary").asString()).as(where).isNotBlank();
-				assertThat(operation.path("tags").size()).as(where).isEqualTo(1);
-				List<String> statuses = operation.path("responses").propertyNames().stream().toList();
-				assertThat(statuses).as(where).anyMatch((status) -> status.startsWith("2"));
-				assertThat(statuses).as(where).contains("500");
-				for (String status : statuses) {
-					if (status.startsWith("4") || status.startsWith("5")) {
-						assertThat(operation.path("responses").path(status).path("$ref").asString()).as(where)
-							.startsWith("#/components/responses/");
-					}
-				}
-			}
-		}
+		List<String> ids = OpenApiDocuments.assertEveryOperationDocumented(this.document, "500");
 		assertThat(ids).hasSize(3).doesNotHaveDuplicates();
 		JsonNode start = this.document.path("paths").path("/compute/start").path("post");
 		assertThat(start.path("responses").propertyNames()).contains("202", "400", "409").doesNotContain("200");

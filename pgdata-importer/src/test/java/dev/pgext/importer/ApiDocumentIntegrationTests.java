@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import dev.pgext.testsupport.DocumentLinters;
+import dev.pgext.testsupport.OpenApiDocuments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -83,26 +84,7 @@ class ApiDocumentIntegrationTests extends ImporterIntegrationTestSupport {
 
 	@Test
 	void everyOperationHasAnIdATagASuccessAndProblemAnswersOfTheSharedSchema() {
-		List<String> ids = new ArrayList<>();
-		for (Map.Entry<String, JsonNode> path : this.document.path("paths").properties()) {
-			for (Map.Entry<String, JsonNode> method : path.getValue().properties()) {
-				JsonNode operation = method.getValue();
-				String where = method.getKey() + " " + path.getKey();
-				ids.add(operation.path("operationId").asString());
-				assertThat(operation.path("operationId").asString()).as(where).matches("[a-z][A-Za-z]+");
-				assertThat(operation.path("summary").asString()).as(where).isNotBlank();
-				assertThat(operation.path("tags").size()).as(where).isEqualTo(1);
-				List<String> statuses = operation.path("responses").propertyNames().stream().toList();
-				assertThat(statuses).as(where).anyMatch((status) -> status.startsWith("2"));
-				assertThat(statuses).as(where).contains("400", "404", "500", "503");
-				for (String status : statuses) {
-					if (status.startsWith("4") || status.startsWith("5")) {
-						assertThat(operation.path("responses").path(status).path("$ref").asString()).as(where)
-							.startsWith("#/components/responses/");
-					}
-				}
-			}
-		}
+		List<String> ids = OpenApiDocuments.assertEveryOperationDocumented(this.document, "400", "404", "500", "503");
 		assertThat(ids).hasSize(5).doesNotHaveDuplicates();
 		JsonNode conflict = this.document.path("components").path("responses").path("Conflict");
 		assertThat(conflict.path("content").path("application/problem+json").path("schema").path("$ref").asString())

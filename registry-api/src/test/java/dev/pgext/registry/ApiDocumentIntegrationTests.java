@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import dev.pgext.testsupport.DocumentLinters;
+import dev.pgext.testsupport.OpenApiDocuments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -68,26 +69,7 @@ class ApiDocumentIntegrationTests extends RegistryIntegrationTest {
 
 	@Test
 	void everyOperationHasAReadableUniqueIdATagASuccessAndProblemAnswers() {
-		List<String> ids = new ArrayList<>();
-		for (Map.Entry<String, JsonNode> path : this.document.path("paths").properties()) {
-			for (Map.Entry<String, JsonNode> method : path.getValue().properties()) {
-				JsonNode operation = method.getValue();
-				String where = method.getKey() + " " + path.getKey();
-				ids.add(operation.path("operationId").asString());
-				assertThat(operation.path("operationId").asString()).as(where).matches("[a-z][A-Za-z]+");
-				assertThat(operation.path("summary").asString()).as(where).isNotBlank();
-				assertThat(operation.path("tags").size()).as(where).isEqualTo(1);
-				List<String> statuses = operation.path("responses").propertyNames().stream().toList();
-				assertThat(statuses).as(where).anyMatch((status) -> status.startsWith("2"));
-				assertThat(statuses).as(where).contains("401", "500");
-				for (String status : statuses) {
-					if (status.startsWith("4") || status.startsWith("5")) {
-						assertThat(operation.path("responses").path(status).path("$ref").asString()).as(where)
-							.startsWith("#/components/responses/");
-					}
-				}
-			}
-		}
+		List<String> ids = OpenApiDocuments.assertEveryOperationDocumented(this.document, "401", "500");
 		assertThat(ids).doesNotHaveDuplicates();
 		JsonNode badRequest = this.document.path("components").path("responses").path("BadRequest");
 		assertThat(badRequest.path("content").path("application/problem+json").path("schema").path("$ref").asString())
