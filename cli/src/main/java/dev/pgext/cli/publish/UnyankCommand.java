@@ -5,11 +5,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import dev.pgext.cli.exit.ExitCode;
-import dev.pgext.cli.registry.RegistryClient;
 import dev.pgext.cli.registry.RegistryOptions;
 
 /** Takes back a yank. */
@@ -22,18 +20,13 @@ public final class UnyankCommand implements Callable<Integer> {
 	@Mixin
 	RegistryOptions registry;
 
-	@Parameters(index = "0", paramLabel = "DISTRIBUTION")
-	String distribution;
-
-	@Parameters(index = "1", paramLabel = "VERSION")
-	String version;
+	@Mixin
+	ReleaseArguments release;
 
 	@Override
 	public Integer call() {
-		this.registry.client()
-			.delete("/api/v1/distributions/" + RegistryClient.encode(this.distribution) + "/versions/"
-					+ RegistryClient.encode(this.version) + "/yank" + this.registry.tenantParameter('?'));
-		this.spec.commandLine().getOut().println("un-yanked " + this.distribution + " " + this.version);
+		this.registry.client().delete(this.release.yankPath(this.registry));
+		this.spec.commandLine().getOut().println("un-yanked " + this.release);
 		return ExitCode.OK;
 	}
 

@@ -7,7 +7,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import dev.pgext.cli.exit.ExitCode;
@@ -24,11 +23,8 @@ public final class YankCommand implements Callable<Integer> {
 	@Mixin
 	RegistryOptions registry;
 
-	@Parameters(index = "0", paramLabel = "DISTRIBUTION")
-	String distribution;
-
-	@Parameters(index = "1", paramLabel = "VERSION")
-	String version;
+	@Mixin
+	ReleaseArguments release;
 
 	@Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why (recorded and shown).")
 	String reason;
@@ -36,11 +32,8 @@ public final class YankCommand implements Callable<Integer> {
 	@Override
 	public Integer call() {
 		RegistryClient client = this.registry.client();
-		client.postJson(
-				"/api/v1/distributions/" + RegistryClient.encode(this.distribution) + "/versions/"
-						+ RegistryClient.encode(this.version) + "/yank" + this.registry.tenantParameter('?'),
-				Map.of("reason", this.reason));
-		this.spec.commandLine().getOut().println("yanked " + this.distribution + " " + this.version);
+		client.postJson(this.release.yankPath(this.registry), Map.of("reason", this.reason));
+		this.spec.commandLine().getOut().println("yanked " + this.release);
 		return ExitCode.OK;
 	}
 
