@@ -1,8 +1,5 @@
 package dev.pgext.loader;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,9 +37,7 @@ class ApiDocumentIntegrationTests {
 
 	@BeforeEach
 	void fetchTheDocument() throws Exception {
-		HttpResponse<String> response = HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/v3/api-docs")).build(),
-					HttpResponse.BodyHandlers.ofString());
+		HttpResponse<String> response = new LoaderClient(this.port).get("/v3/api-docs");
 		assertThat(response.statusCode()).isEqualTo(200);
 		Files.createDirectories(DOCUMENT.getParent());
 		Files.writeString(DOCUMENT, response.body());

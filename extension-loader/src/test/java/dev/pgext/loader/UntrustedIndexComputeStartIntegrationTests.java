@@ -1,9 +1,6 @@
 package dev.pgext.loader;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,10 +88,8 @@ class UntrustedIndexComputeStartIntegrationTests {
 			.contains("pgext_loader_metadata_rejected_total{reason=\"unsigned\"} 1.0");
 	}
 
-	private HttpResponse<String> get(String path) throws Exception {
-		return HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path)).build(),
-					HttpResponse.BodyHandlers.ofString());
+	private HttpResponse<String> get(String path) {
+		return new LoaderClient(this.port).get(path);
 	}
 
 }

@@ -107,6 +107,16 @@ public abstract class ImporterIntegrationTestSupport {
 			.build());
 	}
 
+	/**
+	 * A POST of a JSON body to any path of the service, such as Neon's creation route.
+	 */
+	protected HttpResponse<String> postJson(String path, String body) throws Exception {
+		return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(body))
+			.build());
+	}
+
 	/** A GET of any path of the service, such as {@code /actuator/health}. */
 	protected HttpResponse<String> get(String path) throws Exception {
 		return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path)).build());

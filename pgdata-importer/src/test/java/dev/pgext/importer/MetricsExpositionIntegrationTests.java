@@ -1,8 +1,5 @@
 package dev.pgext.importer;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -47,9 +44,7 @@ class MetricsExpositionIntegrationTests extends ImporterIntegrationTestSupport {
 		// the HTTP server metrics appear once a request was handled, a refused one
 		// included
 		assertThat(get(TENANT, 0, "not-a-timeline").statusCode()).isEqualTo(400);
-		HttpResponse<String> scrape = HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/actuator/prometheus")).build(),
-					HttpResponse.BodyHandlers.ofString());
+		HttpResponse<String> scrape = get("/actuator/prometheus");
 		assertThat(scrape.statusCode()).isEqualTo(200);
 		assertThat(scrape.body()).contains("http_server_requests_seconds");
 		return scrape.body();

@@ -1,8 +1,5 @@
 package dev.pgext.importer;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
@@ -67,12 +64,7 @@ class NeonTimelineCreateIntegrationTests extends ImporterIntegrationTestSupport 
 	}
 
 	private HttpResponse<String> neonCreate(String tenantShardId, String body) throws Exception {
-		return HttpClient.newHttpClient()
-			.send(HttpRequest
-				.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/v1/tenant/" + tenantShardId + "/timeline"))
-				.header("Content-Type", "application/json")
-				.POST(HttpRequest.BodyPublishers.ofString(body))
-				.build(), HttpResponse.BodyHandlers.ofString());
+		return postJson("/v1/tenant/" + tenantShardId + "/timeline", body);
 	}
 
 }
