@@ -67,6 +67,9 @@ class WebhookDeliveryIntegrationTests extends RegistryIntegrationTest {
 			.param(subscriptions.toArray(Long[]::new))
 			.query(Long.class)
 			.single();
+		// deliveries wait while the events are made, so a slow machine cannot use up the
+		// attempts (15, then dead-lettered) before the receiver comes up
+		holdDeliveries(subscriptions, true);
 		try (ConfigurableApplicationContext second = secondInstance()) {
 			RegistryClient other = new RegistryClient(
 					"http://127.0.0.1:" + second.getEnvironment().getProperty("local.server.port"));
@@ -85,6 +88,7 @@ class WebhookDeliveryIntegrationTests extends RegistryIntegrationTest {
 						.status())
 				.isEqualTo(201);
 
+			holdDeliveries(subscriptions, false);
 			// the subscriber is down: attempts fail and are retried with backoff
 			await(() -> subscriptions.stream()
 				.allMatch((id) -> api().get("/api/v1/webhooks/" + id, ADMIN_TOKEN)
@@ -286,6 +290,14 @@ class WebhookDeliveryIntegrationTests extends RegistryIntegrationTest {
 			.stream()
 			.map((e) -> "--" + e.getKey() + "=" + e.getValue())
 			.toArray(String[]::new));
+	}
+
+	private void holdDeliveries(List<Long> subscriptions, boolean hold) {
+		this.jdbc
+			.sql("update webhook_subscription set next_attempt_at = case when ? then now() + interval '1 hour' "
+					+ "else now() end where id = any(?)")
+			.params(hold, subscriptions.toArray(Long[]::new))
+			.update();
 	}
 
 	private static void await(Callable<Boolean> condition) {
