@@ -98,16 +98,16 @@ public final class CycloneDxJson {
 	private static ObjectWriter writer() {
 		ObjectMapper mapper = new ObjectMapper();
 		mapper.setAnnotationIntrospector(new VersionJsonAnnotationIntrospector(SPEC));
-		mapper.registerModule(new SimpleModule().addSerializer(new LicenseChoiceSerializer(true, SPEC)));
-		mapper.registerModule(new SimpleModule().addSerializer(new LifecycleSerializer(true)));
-		mapper.registerModule(new SimpleModule().addSerializer(new MetadataSerializer(true, SPEC)));
-		mapper.registerModule(new SimpleModule().addSerializer(new InputTypeSerializer(true)));
-		mapper.registerModule(new SimpleModule().addSerializer(new OutputTypeSerializer(true)));
-		mapper.registerModule(new SimpleModule().addSerializer(new EvidenceSerializer(true, SPEC)));
-		mapper.registerModule(new SimpleModule().addSerializer(new SignatorySerializer(true)));
+		mapper.registerModule(new SimpleModule().addSerializer(new LicenseChoiceSerializer(false, SPEC)));
+		mapper.registerModule(new SimpleModule().addSerializer(new LifecycleSerializer(false)));
+		mapper.registerModule(new SimpleModule().addSerializer(new MetadataSerializer(false, SPEC)));
+		mapper.registerModule(new SimpleModule().addSerializer(new InputTypeSerializer(false)));
+		mapper.registerModule(new SimpleModule().addSerializer(new OutputTypeSerializer(false)));
+		mapper.registerModule(new SimpleModule().addSerializer(new EvidenceSerializer(false, SPEC)));
+		mapper.registerModule(new SimpleModule().addSerializer(new SignatorySerializer(false)));
 		mapper.registerModule(new SimpleModule().addSerializer(new ExternalReferenceSerializer(SPEC)));
 		mapper.registerModule(new SimpleModule().addSerializer(new HashSerializer(SPEC)));
-		mapper.registerModule(new SimpleModule().setSerializerModifier(new CustomSerializerModifier(true, SPEC)));
+		mapper.registerModule(new SimpleModule().setSerializerModifier(new CustomSerializerModifier(false, SPEC)));
 		mapper.registerModule(new SimpleModule().addSerializer(new TrimStringSerializer()));
 		mapper.registerModule(new SimpleModule().addSerializer(new DependencySerializer(false, null)));
 		mapper.registerModule(new SimpleModule().addSerializer(new ComponentWrapperSerializer(mapper)));
