@@ -46,8 +46,9 @@ class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
 			      the file's sha256 must be the one in its name (pg-bundle-<sha256>.tar.zst) or --expect;
 			      a file of another name needs --expect
 			  bundle-builder publish BUNDLE [--registry URL]
-			  bundle-builder fetch --pin PINFILE [--signature SIGFILE] --into DIR
-			      the pin is verified against SIGFILE (default PINFILE.sig) and pgext.bundle.trust.public-keys
+			  bundle-builder fetch --pin PINFILE [--signature SIGFILE] [--sbom-signature SIGFILE] --into DIR
+			      the pin is verified against SIGFILE (default PINFILE.sig) and pgext.bundle.trust.public-keys,
+			      the bundle's SBOM against --sbom-signature (default sbom.cdx.json.sig beside PINFILE)
 			""";
 
 	private final BundleProperties properties;
@@ -88,7 +89,7 @@ class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
 				case "build" -> build(CommandLine.parse(args, Set.of("output", "variant", "source-date-epoch")));
 				case "verify" -> verify(CommandLine.parse(args, Set.of("expect")));
 				case "publish" -> publish(CommandLine.parse(args, Set.of("registry")));
-				case "fetch" -> fetch(CommandLine.parse(args, Set.of("pin", "signature", "into")));
+				case "fetch" -> fetch(CommandLine.parse(args, Set.of("pin", "signature", "sbom-signature", "into")));
 				case "help", "--help", "-h" -> this.out.print(USAGE_TEXT);
 				default ->
 					throw new UsageException(command.isEmpty() ? "no command given" : "unknown command " + command);
@@ -186,9 +187,11 @@ class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
 
 	private void fetch(CommandLine line) throws Exception {
 		Path into = Path.of(line.required("into"));
-		Pin pin = this.trust.read(Path.of(line.required("pin")),
+		Path pinFile = Path.of(line.required("pin"));
+		Pin pin = this.trust.read(pinFile,
 				(line.option("signature") != null) ? Path.of(line.option("signature")) : null, into);
-		BundleManifest manifest = new BundleFetcher(store()).fetch(pin, into);
+		BundleManifest manifest = new BundleFetcher(store()).fetch(pin, into, this.trust.sbomCheck(pinFile,
+				(line.option("sbom-signature") != null) ? Path.of(line.option("sbom-signature")) : null, into));
 		this.out.println("placed " + pin.sha256().hex() + " pg " + manifest.pgVersions() + " at " + into);
 	}
 

@@ -12,6 +12,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.pgext.bundle.archive.BundleArchive;
+import dev.pgext.bundle.archive.BundleManifest;
 import dev.pgext.bundle.build.BundleBuilder;
 import dev.pgext.bundle.build.TestBundles;
 import dev.pgext.bundle.fetch.PinTrust;
@@ -31,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * by a trusted key is fetched; a different bundle stored under its own digest with a pin
  * rewritten to name it (every digest consistent, the signature not), an unsigned pin, a
  * pin signed by an unknown key, an expired one and an older one put back are refused, and
- * nothing is placed.
+ * nothing is placed; so is a bundle whose SBOM is unsigned or signed for another bundle.
  */
 @RealInfrastructure
 class SignedPinFetchIntegrationTests {
@@ -69,6 +71,52 @@ class SignedPinFetchIntegrationTests {
 		return pin;
 	}
 
+	/**
+	 * Writes {@code sbom.cdx.json.sig} beside the pins: the bundle's SBOM signed as the
+	 * SBOM of bundle {@code as}, as the registry serves it.
+	 */
+	private void signSbom(BundleBuilder.Result bundle, Sha256Digest as, SigningKey key) throws Exception {
+		byte[] sbom = BundleArchive.readFile(bundle.file(), BundleManifest.SBOM_PATH).orElseThrow();
+		Files.write(this.temp.resolve(PinTrust.SBOM_SIGNATURE_FILE),
+				new MetadataSigner(key, Clock.systemUTC())
+					.sign("bundles/" + as.hex() + "/sbom.cdx.json", sbom, 1, Duration.ofDays(7))
+					.toJson());
+	}
+
+	@Test
+	void aBundleWhoseSbomIsUnsignedOrSignedForAnotherBundleIsRefusedAndNothingIsPlaced(TestBucket bucket)
+			throws Exception {
+		BundleBuilder.Result bundle = TestBundles.twoMajors();
+		bucket.objectStore()
+			.putIfAbsent(StoreLayout.bundle(bundle.sha256()), bundle.file(), BundlePublisher.CONTENT_TYPE);
+		Path pin = signedPin("sbom-pin.json", pinJson(bundle.sha256()), REGISTRY_KEY, 10, Duration.ofDays(7));
+		Path into = this.temp.resolve("node/sbom");
+
+		Files.deleteIfExists(this.temp.resolve(PinTrust.SBOM_SIGNATURE_FILE));
+		assertThat(fetch(bucket, trusting(REGISTRY_KEY), pin, into)).isEqualTo(BundleCommands.FAILED);
+		assertThat(this.err.toString()).contains("refusing SBOM of bundle " + bundle.sha256().hex())
+			.contains("(unsigned)");
+		assertThat(into).doesNotExist();
+
+		signSbom(bundle, Sha256Digest.of("another bundle".getBytes(StandardCharsets.UTF_8)), REGISTRY_KEY);
+		assertThat(fetch(bucket, trusting(REGISTRY_KEY), pin, into)).isEqualTo(BundleCommands.FAILED);
+		assertThat(this.err.toString()).contains("(bad-signature)");
+		assertThat(into).doesNotExist();
+
+		signSbom(bundle, bundle.sha256(), SigningKey.generate());
+		assertThat(fetch(bucket, trusting(REGISTRY_KEY), pin, into)).isEqualTo(BundleCommands.FAILED);
+		assertThat(this.err.toString()).contains("(unknown-key)");
+		assertThat(into).doesNotExist();
+		try (var left = Files.list(into.getParent())) {
+			assertThat(left.map((p) -> p.getFileName().toString())).noneMatch((n) -> n.startsWith(".sbom"));
+		}
+
+		signSbom(bundle, bundle.sha256(), REGISTRY_KEY);
+		assertThat(fetch(bucket, trusting(REGISTRY_KEY), pin, into)).as(this.err.toString())
+			.isEqualTo(BundleCommands.OK);
+		assertThat(into.resolve(BundleManifest.SBOM_PATH)).isRegularFile();
+	}
+
 	private static String pinJson(Sha256Digest sha256) {
 		return "{\"sha256\":\"" + sha256.hex() + "\",\"pg_versions\":[\"15\",\"17\"]}";
 	}
@@ -79,6 +127,7 @@ class SignedPinFetchIntegrationTests {
 		bucket.objectStore()
 			.putIfAbsent(StoreLayout.bundle(bundle.sha256()), bundle.file(), BundlePublisher.CONTENT_TYPE);
 		Path pin = signedPin("pin.json", pinJson(bundle.sha256()), REGISTRY_KEY, 10, Duration.ofDays(7));
+		signSbom(bundle, bundle.sha256(), REGISTRY_KEY);
 
 		assertThat(fetch(bucket, trusting(REGISTRY_KEY), pin, this.temp.resolve("node/good"))).as(this.err.toString())
 			.isEqualTo(BundleCommands.OK);

@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -330,6 +331,26 @@ public final class BundleArchive {
 			throw new BundleFormatException(bundle + " is not a readable tar.zst archive: " + ex.getMessage());
 		}
 		throw new BundleFormatException(bundle + " holds no " + BundleManifest.PATH);
+	}
+
+	/**
+	 * The content of the regular file {@code name} of an archive, without extracting the
+	 * rest; empty when the archive holds no such file.
+	 */
+	public static Optional<byte[]> readFile(Path bundle, String name) throws IOException {
+		try (TarArchiveInputStream tar = new TarArchiveInputStream(
+				new ZstdInputStream(new BufferedInputStream(Files.newInputStream(bundle), 1 << 16)))) {
+			TarArchiveEntry entry;
+			while ((entry = tar.getNextEntry()) != null) {
+				if (entry.isFile() && name.equals(entry.getName())) {
+					return Optional.of(tar.readAllBytes());
+				}
+			}
+		}
+		catch (IOException ex) {
+			throw new BundleFormatException(bundle + " is not a readable tar.zst archive: " + ex.getMessage());
+		}
+		return Optional.empty();
 	}
 
 	private static String checkName(String raw) throws BundleFormatException {

@@ -28,17 +28,22 @@ import dev.pgext.model.Sha256Digest;
  * @param hostFiles every file copied from the build host (libraries the inputs lack, the
  * loader, the shell, {@code env}, {@code locale} and its data), with the package it came
  * from; sorted by path
+ * @param sbom the path of the bundle's CycloneDX SBOM ({@value #SBOM_PATH}), listed in
+ * {@code files} like every other file; {@code null} in bundles built before SBOMs
  * @param files every directory, file and symbolic link, sorted by path
  */
 public record BundleManifest(int format, Variant variant, BuilderInfo builder, long sourceDateEpoch, String loader,
 		String glibcVersion, Map<String, PostgresEntry> postgres, Map<String, List<String>> unresolved,
-		List<HostFile> hostFiles, List<FileEntry> files) {
+		List<HostFile> hostFiles, String sbom, List<FileEntry> files) {
 
 	/** The manifest format this code writes and reads. */
 	public static final int FORMAT = 1;
 
 	/** The manifest's own path in the bundle. */
 	public static final String PATH = "bundle.json";
+
+	/** The CycloneDX SBOM's path in the bundle. */
+	public static final String SBOM_PATH = "sbom.cdx.json";
 
 	public BundleManifest {
 		postgres = (postgres != null) ? new TreeMap<>(postgres) : new TreeMap<>();

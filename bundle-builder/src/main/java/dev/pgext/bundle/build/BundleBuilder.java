@@ -26,6 +26,7 @@ import dev.pgext.bundle.archive.BundleArchive;
 import dev.pgext.bundle.archive.BundleJson;
 import dev.pgext.bundle.archive.BundleManifest;
 import dev.pgext.bundle.archive.BundleManifest.BuilderInfo;
+import dev.pgext.bundle.archive.BundleManifest.HostFile;
 import dev.pgext.bundle.archive.BundleManifest.PostgresEntry;
 import dev.pgext.bundle.archive.BundleManifest.Variant;
 import dev.pgext.bundle.archive.BundleTree;
@@ -227,10 +228,19 @@ public class BundleBuilder {
 				StandardCharsets.UTF_8);
 		Files.setAttribute(root.resolve("LAUNCHER"), "unix:mode", 0755);
 		normalizeModes(root);
-		List<FileEntry> files = BundleTree.scan(root);
+		HostPackages packages = HostPackages.read(HostPackages.DPKG_DIR);
+		List<HostFile> described = hostFiles.describe(packages);
+		List<FileEntry> files = new ArrayList<>(BundleTree.scan(root));
+		// the SBOM describes every other file, and bundle.json lists the SBOM with its
+		// digest, so verify and fetch check it like any file
+		Path sbom = root.resolve(BundleManifest.SBOM_PATH);
+		Files.write(sbom, BundleSbom.write(new BundleSbom.Inputs(root, this.builderInfo, request.variant(),
+				request.sourceDateEpoch(), postgres, described, files, packages)));
+		Files.setAttribute(sbom, "unix:mode", 0644);
+		files.add(BundleTree.entry(root, sbom));
+		files.sort(null);
 		return new BundleManifest(BundleManifest.FORMAT, request.variant(), this.builderInfo, request.sourceDateEpoch(),
-				loader, glibc, postgres, unresolved, hostFiles.describe(HostPackages.read(HostPackages.DPKG_DIR)),
-				files);
+				loader, glibc, postgres, unresolved, described, BundleManifest.SBOM_PATH, files);
 	}
 
 	private void checkStatic(Path root, List<Path> programs) throws IOException {

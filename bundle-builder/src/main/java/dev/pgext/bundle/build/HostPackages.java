@@ -27,6 +27,12 @@ final class HostPackages {
 	/** Where dpkg keeps its database on Debian and its derivatives. */
 	static final Path DPKG_DIR = Path.of("/var/lib/dpkg");
 
+	/** Where Debian packages install their {@code <package>/copyright} files. */
+	static final Path DOC_DIR = Path.of("/usr/share/doc");
+
+	/** The first line of a machine-readable (DEP-5) copyright file. */
+	private static final String DEP5_FORMAT = "Format: ";
+
 	private static final List<String[]> ALIASES = List.of(new String[] { "/usr/lib/", "/lib/" },
 			new String[] { "/usr/lib64/", "/lib64/" }, new String[] { "/usr/bin/", "/bin/" },
 			new String[] { "/usr/sbin/", "/sbin/" });
@@ -35,9 +41,12 @@ final class HostPackages {
 
 	private final Map<String, String> versions;
 
-	private HostPackages(Map<String, String> owners, Map<String, String> versions) {
+	private final Path docDir;
+
+	private HostPackages(Map<String, String> owners, Map<String, String> versions, Path docDir) {
 		this.owners = owners;
 		this.versions = versions;
+		this.docDir = docDir;
 	}
 
 	/**
@@ -52,12 +61,20 @@ final class HostPackages {
 
 	/** Reads the dpkg database under {@code dpkgDir}; empty when there is none. */
 	static HostPackages read(Path dpkgDir) throws IOException {
+		return read(dpkgDir, DOC_DIR);
+	}
+
+	/**
+	 * Reads the dpkg database under {@code dpkgDir}, with the packages' copyright files
+	 * under {@code docDir}.
+	 */
+	static HostPackages read(Path dpkgDir, Path docDir) throws IOException {
 		Map<String, String> owners = new HashMap<>();
 		Map<String, String> versions = new HashMap<>();
 		Path info = dpkgDir.resolve("info");
 		Path status = dpkgDir.resolve("status");
 		if (!Files.isDirectory(info) || !Files.isRegularFile(status)) {
-			return new HostPackages(owners, versions);
+			return new HostPackages(owners, versions, docDir);
 		}
 		try (Stream<Path> lists = Files.list(info)) {
 			for (Path list : lists.filter((p) -> p.getFileName().toString().endsWith(".list")).sorted().toList()) {
@@ -69,7 +86,7 @@ final class HostPackages {
 			}
 		}
 		readStatus(Files.readString(status, StandardCharsets.UTF_8), versions);
-		return new HostPackages(owners, versions);
+		return new HostPackages(owners, versions, docDir);
 	}
 
 	private static void readStatus(String status, Map<String, String> versions) {
@@ -110,6 +127,39 @@ final class HostPackages {
 			}
 		}
 		return Optional.empty();
+	}
+
+	/**
+	 * The licences a package declares in the {@code License:} fields of its
+	 * {@code <doc dir>/<package>/copyright}, distinct, in order of appearance; empty when
+	 * the file is missing or not machine-readable (DEP-5): free-form copyright text is
+	 * not parsed, so no licence is guessed.
+	 * @param packageName the package, with or without its architecture
+	 */
+	List<String> licenses(String packageName) throws IOException {
+		String name = packageName.contains(":") ? packageName.substring(0, packageName.indexOf(':')) : packageName;
+		if (name.isEmpty() || name.contains("/") || name.startsWith(".")) {
+			return List.of();
+		}
+		Path copyright = this.docDir.resolve(name).resolve("copyright");
+		if (!Files.isRegularFile(copyright)) {
+			return List.of();
+		}
+		// some copyright files are not UTF-8; malformed bytes only ever sit in free text
+		List<String> lines = new String(Files.readAllBytes(copyright), StandardCharsets.UTF_8).lines().toList();
+		if (lines.isEmpty() || !lines.get(0).startsWith(DEP5_FORMAT)) {
+			return List.of();
+		}
+		Set<String> licenses = new LinkedHashSet<>();
+		for (String line : lines) {
+			if (line.startsWith("License:")) {
+				String license = line.substring("License:".length()).strip();
+				if (!license.isEmpty()) {
+					licenses.add(license);
+				}
+			}
+		}
+		return List.copyOf(licenses);
 	}
 
 	private static Set<String> candidates(Path file) throws IOException {

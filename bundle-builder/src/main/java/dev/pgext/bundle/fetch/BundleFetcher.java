@@ -52,6 +52,31 @@ public class BundleFetcher {
 	 * manifest
 	 */
 	public BundleManifest fetch(Pin pin, Path into) throws IOException {
+		return fetch(pin, into, (bundle, sbom) -> {
+		});
+	}
+
+	/**
+	 * A check of the extracted bundle's SBOM, run after the tree matched its manifest and
+	 * before the bundle is placed; a refusal leaves nothing behind.
+	 */
+	@FunctionalInterface
+	public interface SbomCheck {
+
+		/**
+		 * @param bundle the bundle's digest
+		 * @param sbom the extracted SBOM file, {@code null} when the bundle has none
+		 * @throws FetchException when the SBOM is refused, with the reason
+		 */
+		void check(Sha256Digest bundle, Path sbom) throws IOException;
+
+	}
+
+	/**
+	 * As {@link #fetch(Pin, Path)}, with {@code sbomCheck} run on the extracted SBOM
+	 * before the bundle is placed.
+	 */
+	public BundleManifest fetch(Pin pin, Path into, SbomCheck sbomCheck) throws IOException {
 		Path target = into.toAbsolutePath().normalize();
 		if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
 			throw new FetchException(target + " exists already: fetch into a new directory and switch to it");
@@ -89,6 +114,8 @@ public class BundleFetcher {
 				throw new FetchException("refusing bundle " + pin.sha256() + ": it does not match its "
 						+ BundleManifest.PATH + ": " + String.join("; ", problems));
 			}
+			sbomCheck.check(pin.sha256(),
+					(manifest.sbom() != null) ? staging.resolve(manifest.sbom()).normalize() : null);
 			// the bundle's own root is private to the temp directory's creator otherwise
 			Files.setAttribute(staging, "unix:mode", 0755);
 			syncFiles(staging);

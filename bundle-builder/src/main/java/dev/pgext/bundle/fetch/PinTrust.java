@@ -57,9 +57,49 @@ public record PinTrust(@DefaultValue List<String> publicKeys, Boolean requireSig
 		byte[] content = Files.readAllBytes(file);
 		Path signatureFile = (signature != null) ? signature
 				: file.resolveSibling(file.getFileName() + MetadataSignature.SUFFIX);
+		verify((document) -> document.startsWith("bundle-pins/"), "pin file " + file, content, signatureFile,
+				signature != null, into);
+		try {
+			return BundleJson.mapper().readValue(content, Pin.class);
+		}
+		catch (JacksonException ex) {
+			throw new IOException("invalid pin file " + file + ": " + ex.getOriginalMessage(), ex);
+		}
+	}
+
+	/**
+	 * The check {@link BundleFetcher} runs on the extracted bundle's SBOM before placing
+	 * it: the SBOM is verified against {@code signature} (or {@code sbom.cdx.json.sig}
+	 * beside {@code pinFile} when {@code null}), which must name the document
+	 * {@code bundles/<sha256>/sbom.cdx.json}, as the registry serves it at
+	 * {@code /api/v1/bundles/<sha256>/sbom/signature}. While signatures are required a
+	 * bundle without an SBOM is refused.
+	 */
+	public BundleFetcher.SbomCheck sbomCheck(Path pinFile, Path signature, Path into) {
+		Path signatureFile = (signature != null) ? signature
+				: pinFile.toAbsolutePath().resolveSibling(SBOM_SIGNATURE_FILE);
+		return (bundle, sbom) -> {
+			if (sbom == null) {
+				if (signaturesRequired()) {
+					throw new FetchException("refusing bundle " + bundle.hex() + ": it carries no SBOM, and "
+							+ "signatures are required (pgext.bundle.trust)");
+				}
+				return;
+			}
+			String document = "bundles/" + bundle.hex() + "/sbom.cdx.json";
+			verify(document::equals, "SBOM of bundle " + bundle.hex(), Files.readAllBytes(sbom), signatureFile,
+					signature != null, into);
+		};
+	}
+
+	/** The file name fetch looks for beside the pin when no SBOM signature is given. */
+	public static final String SBOM_SIGNATURE_FILE = "sbom.cdx.json" + MetadataSignature.SUFFIX;
+
+	private void verify(java.util.function.Predicate<String> document, String what, byte[] content, Path signatureFile,
+			boolean given, Path into) throws IOException {
 		byte[] signatureBytes = Files.exists(signatureFile) ? Files.readAllBytes(signatureFile) : null;
-		if (signature != null && signatureBytes == null) {
-			throw new FetchException("the signature file " + signature + " does not exist");
+		if (given && signatureBytes == null) {
+			throw new FetchException("the signature file " + signatureFile + " does not exist");
 		}
 		Path state = (this.stateDir != null) ? this.stateDir
 				: into.toAbsolutePath().normalize().resolveSibling(".pgext-trust");
@@ -72,17 +112,11 @@ public record PinTrust(@DefaultValue List<String> publicKeys, Boolean requireSig
 		}
 		try {
 			VersionLedger ledger = keys.isEmpty() ? VersionLedger.inMemory() : VersionLedger.in(state);
-			new MetadataVerifier(keys, signaturesRequired(), ledger, Clock.systemUTC())
-				.verify((document) -> document.startsWith("bundle-pins/"), "pin file " + file, content, signatureBytes);
+			new MetadataVerifier(keys, signaturesRequired(), ledger, Clock.systemUTC()).verify(document, what, content,
+					signatureBytes);
 		}
 		catch (MetadataRejectedException ex) {
 			throw new FetchException("refusing " + ex.getMessage() + " (" + ex.reason().tag() + ")");
-		}
-		try {
-			return BundleJson.mapper().readValue(content, Pin.class);
-		}
-		catch (JacksonException ex) {
-			throw new IOException("invalid pin file " + file + ": " + ex.getOriginalMessage(), ex);
 		}
 	}
 

@@ -1,6 +1,7 @@
 package dev.pgext.bundle.publish;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -76,8 +77,16 @@ public class BundlePublisher {
 		else {
 			logger.info("Uploaded bundle {} to {}", digest, key);
 		}
+		// the SBOM travels with the registration: the registry serves and signs it
+		String sbom = null;
+		if (manifest.sbom() != null) {
+			sbom = new String(BundleArchive.readFile(bundle, manifest.sbom())
+				.orElseThrow(() -> new BundleFormatException(
+						bundle + " lacks " + manifest.sbom() + ", which its " + BundleManifest.PATH + " names")),
+					StandardCharsets.UTF_8);
+		}
 		RegistryClient.Outcome outcome = this.registry
-			.register(new RegistryClient.Registration(digest, size, manifest.pgVersions(), manifest));
+			.register(new RegistryClient.Registration(digest, size, manifest.pgVersions(), manifest, sbom));
 		return new Result(digest, key, etag.isPresent(), outcome);
 	}
 

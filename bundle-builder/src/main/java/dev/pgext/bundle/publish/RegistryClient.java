@@ -8,6 +8,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import dev.pgext.bundle.archive.BundleJson;
 import dev.pgext.bundle.archive.BundleManifest;
 import dev.pgext.model.Sha256Digest;
@@ -51,9 +53,11 @@ public class RegistryClient {
 	 * @param size the bundle file's size in bytes
 	 * @param pgVersions the exact Postgres version per major
 	 * @param manifest the bundle's {@code bundle.json}
+	 * @param sbom the text of the bundle's SBOM, {@code null} when it has none
 	 */
-	public record Registration(Sha256Digest sha256, long size, Map<String, String> pgVersions,
-			BundleManifest manifest) {
+	@JsonInclude(JsonInclude.Include.NON_NULL)
+	public record Registration(Sha256Digest sha256, long size, Map<String, String> pgVersions, BundleManifest manifest,
+			String sbom) {
 	}
 
 	/** Whether the registry knew the bundle already. */

@@ -150,7 +150,8 @@ class BundleBuildIntegrationTests {
 				"usr/lib/locale/C.utf8/LC_CTYPE");
 		// every file outside the majors' trees that the build did not write itself came
 		// from the host
-		List<String> written = List.of("LAUNCHER", "etc/passwd", "etc/group", "etc/nsswitch.conf", "etc/hosts");
+		List<String> written = List.of("LAUNCHER", "etc/passwd", "etc/group", "etc/nsswitch.conf", "etc/hosts",
+				BundleManifest.SBOM_PATH);
 		assertThat(manifest.files()).filteredOn((f) -> f.type() == FileEntry.Type.FILE)
 			.extracting(FileEntry::path)
 			.filteredOn((path) -> !path.startsWith("v") && !written.contains(path))

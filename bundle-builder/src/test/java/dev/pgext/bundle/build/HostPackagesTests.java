@@ -73,4 +73,35 @@ class HostPackagesTests {
 		assertThat(HostPackages.read(this.dpkg.resolve("absent")).owner(Path.of("/usr/bin/env"))).isEmpty();
 	}
 
+	@Test
+	void licencesComeFromTheLicenseFieldsOfAMachineReadableCopyrightFileOnly() throws IOException {
+		Path doc = this.dpkg.resolve("doc");
+		Files.createDirectories(doc.resolve("libzstd1"));
+		Files.writeString(doc.resolve("libzstd1/copyright"), """
+				Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+				Upstream-Name: Zstd
+
+				Files: *
+				Copyright: Meta Platforms, Inc. and affiliates
+				License: BSD-3-clause or GPL-2
+
+				Files: debian/*
+				License: GPL-2+
+
+				License: BSD-3-clause
+				 Redistribution and use in source and binary forms ...
+				""");
+		Files.createDirectories(doc.resolve("libc6"));
+		Files.writeString(doc.resolve("libc6/copyright"), """
+				This is the Debian prepackaged version of the GNU C Library.
+				License: whatever a free-form text happens to say
+				""");
+		HostPackages packages = HostPackages.read(this.dpkg, doc);
+		assertThat(packages.licenses("libzstd1:amd64")).containsExactly("BSD-3-clause or GPL-2", "GPL-2+",
+				"BSD-3-clause");
+		assertThat(packages.licenses("libc6:amd64")).isEmpty();
+		assertThat(packages.licenses("coreutils")).isEmpty();
+		assertThat(packages.licenses("../etc")).isEmpty();
+	}
+
 }

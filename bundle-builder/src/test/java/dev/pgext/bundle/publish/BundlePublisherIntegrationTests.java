@@ -112,6 +112,12 @@ class BundlePublisherIntegrationTests {
 		assertThat(request.path("pg_versions").path("15").asString()).isEqualTo("15.19");
 		assertThat(request.path("pg_versions").path("17").asString()).isEqualTo("17.11");
 		assertThat(request.path("manifest").path("files").size()).isEqualTo(this.bundle.manifest().files().size());
+		// the SBOM travels with the registration, exactly the file bundle.json lists
+		byte[] sbom = request.path("sbom").asString().getBytes(StandardCharsets.UTF_8);
+		assertThat(this.bundle.manifest().files())
+			.filteredOn((f) -> f.path().equals(request.path("manifest").path("sbom").asString()))
+			.singleElement()
+			.satisfies((f) -> assertThat(f.sha256()).isEqualTo(Sha256Digest.of(sbom)));
 		assertThat(request.path("manifest").path("postgres").path("15").path("version_output").asString())
 			.isEqualTo("postgres (PostgreSQL) 15.19");
 	}

@@ -85,7 +85,7 @@ class BundleVerifierIntegrationTests {
 		}
 		Path broken = TestBundles.repack(tree, this.temp.resolve("broken.tar.zst"),
 				(m) -> new BundleManifest(m.format(), m.variant(), m.builder(), m.sourceDateEpoch(), m.loader(),
-						m.glibcVersion(), m.postgres(), m.unresolved(), m.hostFiles(),
+						m.glibcVersion(), m.postgres(), m.unresolved(), m.hostFiles(), m.sbom(),
 						m.files().stream().filter((f) -> !removed.contains(f.path())).toList()));
 		assertThatExceptionOfType(VerificationException.class)
 			.isThrownBy(() -> this.verifier.verify(broken, Sha256Digest.of(broken), this.temp.resolve("work")))
@@ -106,7 +106,7 @@ class BundleVerifierIntegrationTests {
 		Files.createSymbolicLink(tree.resolve("inout"), Path.of("v15/bin"));
 		Path linked = TestBundles.repack(tree, this.temp.resolve("linked.tar.zst"),
 				(m) -> new BundleManifest(m.format(), m.variant(), m.builder(), m.sourceDateEpoch(), m.loader(),
-						m.glibcVersion(), m.postgres(), m.unresolved(), m.hostFiles(),
+						m.glibcVersion(), m.postgres(), m.unresolved(), m.hostFiles(), m.sbom(),
 						m.files()
 							.stream()
 							.map((f) -> f.path().equals("inout") ? FileEntry.symlink("inout", "v15/bin") : f)
@@ -173,7 +173,7 @@ class BundleVerifierIntegrationTests {
 		Files.delete(tree.resolve(library));
 		Path incomplete = TestBundles.repack(tree, this.temp.resolve("incomplete.tar.zst"),
 				(m) -> new BundleManifest(m.format(), m.variant(), m.builder(), m.sourceDateEpoch(), m.loader(),
-						m.glibcVersion(), m.postgres(), m.unresolved(), m.hostFiles(),
+						m.glibcVersion(), m.postgres(), m.unresolved(), m.hostFiles(), m.sbom(),
 						m.files().stream().filter((f) -> !f.path().equals(library)).toList()));
 		assertThatExceptionOfType(VerificationException.class)
 			.isThrownBy(() -> this.verifier.verify(incomplete, Sha256Digest.of(incomplete), this.temp.resolve("work")))

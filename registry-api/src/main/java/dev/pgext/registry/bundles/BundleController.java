@@ -1,13 +1,18 @@
 package dev.pgext.registry.bundles;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -18,6 +23,7 @@ import jakarta.validation.constraints.Positive;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -31,11 +37,14 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.StoreLayout;
+import dev.pgext.model.signing.MetadataSignature;
 import dev.pgext.model.store.ObjectInfo;
 import dev.pgext.model.store.ObjectStore;
 import dev.pgext.registry.audit.AuditLog;
 import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.problem.RegistryException;
+import dev.pgext.registry.sbom.SbomDocuments;
+import dev.pgext.registry.signing.MetadataSigning;
 import dev.pgext.service.openapi.ProblemResponses;
 
 /**
@@ -53,10 +62,13 @@ class BundleController {
 
 	private final AuditLog audit;
 
-	BundleController(BundleRepository bundles, ObjectStore store, AuditLog audit) {
+	private final MetadataSigning signing;
+
+	BundleController(BundleRepository bundles, ObjectStore store, AuditLog audit, MetadataSigning signing) {
 		this.bundles = bundles;
 		this.store = store;
 		this.audit = audit;
+		this.signing = signing;
 	}
 
 	/**
@@ -66,9 +78,12 @@ class BundleController {
 	 * @param size its size in bytes
 	 * @param pgVersions full Postgres version per major, such as {@code "17": "17.11"}
 	 * @param manifest the bundle's {@code bundle.json}
+	 * @param sbom the bundle's CycloneDX SBOM, the exact text of the file the manifest's
+	 * {@code sbom} names; absent for bundles built without one
 	 */
 	record BundleRequest(@NotNull String sha256, @Positive long size,
-			@JsonProperty("pg_versions") @NotEmpty Map<String, String> pgVersions, @NotNull JsonNode manifest) {
+			@JsonProperty("pg_versions") @NotEmpty Map<String, String> pgVersions, @NotNull JsonNode manifest,
+			String sbom) {
 	}
 
 	/**
@@ -113,7 +128,9 @@ class BundleController {
 			throw RegistryException.unprocessable("bundle-size-mismatch",
 					key + " is " + object.size() + " bytes, not " + request.size());
 		}
-		if (!this.bundles.insertIfAbsent(digest, request.size(), pgVersions, request.manifest(), caller.userId())) {
+		String sbom = checkedSbom(request);
+		if (!this.bundles.insertIfAbsent(digest, request.size(), pgVersions, request.manifest(), sbom,
+				caller.userId())) {
 			if (!this.bundles.sameAs(digest, request.size(), pgVersions, request.manifest())) {
 				throw RegistryException.conflict("bundle-conflict",
 						"bundle " + digest.hex() + " is already registered with different content");
@@ -135,6 +152,89 @@ class BundleController {
 	@GetMapping("/api/v1/bundles/{sha256}")
 	Bundle get(@PathVariable String sha256) {
 		return find(Sha256Digest.parse(sha256).hex());
+	}
+
+	@Operation(operationId = "getBundleSbom",
+			summary = "The bundle's CycloneDX SBOM (the sbom.cdx.json inside it), its signature in the "
+					+ "Pgext-Signature header (base64) and at .../sbom/signature")
+	@ApiResponse(responseCode = "200", description = "The CycloneDX 1.6 JSON document",
+			content = @Content(mediaType = SbomDocuments.MEDIA_TYPE, schema = @Schema(type = "object")))
+	@ProblemResponses(HttpStatus.NOT_FOUND)
+	@GetMapping("/api/v1/bundles/{sha256}/sbom")
+	ResponseEntity<byte[]> sbom(@PathVariable String sha256) {
+		BundleRepository.Sbom sbom = findSbom(sha256);
+		return SbomDocuments.response(sbom.content(), sign(sbom));
+	}
+
+	@Operation(operationId = "getBundleSbomSignature",
+			summary = "The detached signature of the bundle's SBOM, what bundle-builder fetch --sbom-signature reads")
+	@ApiResponse(responseCode = "200", description = "The signature document (docs/signing.md)",
+			content = @Content(mediaType = "application/json", schema = @Schema(type = "object")))
+	@ProblemResponses(HttpStatus.NOT_FOUND)
+	@GetMapping("/api/v1/bundles/{sha256}/sbom/signature")
+	ResponseEntity<byte[]> sbomSignature(@PathVariable String sha256) {
+		MetadataSignature signature = sign(findSbom(sha256))
+			.orElseThrow(() -> RegistryException.notFound("this registry runs unsigned: SBOMs have no signature"));
+		return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(signature.toJson());
+	}
+
+	/**
+	 * Signs a bundle's SBOM as {@code bundles/<hex>/sbom.cdx.json}; the SBOM never
+	 * changes, so its version is the registration time in milliseconds.
+	 */
+	private Optional<MetadataSignature> sign(BundleRepository.Sbom sbom) {
+		return this.signing.sign(sbomDocument(sbom.sha256()), sbom.content(), sbom.registeredAt().toEpochMilli());
+	}
+
+	/** The document name a bundle's SBOM is signed as. */
+	static String sbomDocument(String hex) {
+		return "bundles/" + hex + "/sbom.cdx.json";
+	}
+
+	private BundleRepository.Sbom findSbom(String sha256) {
+		String hex = Sha256Digest.parse(sha256).hex();
+		return this.bundles.sbom(hex)
+			.orElseThrow(() -> RegistryException.notFound(this.bundles.find(hex).isPresent()
+					? "bundle " + hex + " was registered without an SBOM (built before bundles carried one)"
+					: "no bundle " + hex));
+	}
+
+	/**
+	 * The SBOM text of a registration: required when the manifest names one, and then
+	 * exactly the file the manifest lists (its sha256 and size), a CycloneDX JSON
+	 * document.
+	 */
+	private static String checkedSbom(BundleRequest request) {
+		JsonNode path = request.manifest().path("sbom");
+		if (!path.isString()) {
+			if (request.sbom() != null) {
+				throw RegistryException.unprocessable("invalid-bundle",
+						"sbom: the manifest names no SBOM file, so the registration must not carry one");
+			}
+			return null;
+		}
+		if (request.sbom() == null) {
+			throw RegistryException.unprocessable("invalid-bundle",
+					"sbom: the manifest names " + path.asString() + "; send its content as 'sbom'");
+		}
+		byte[] bytes = request.sbom().getBytes(StandardCharsets.UTF_8);
+		JsonNode listed = null;
+		for (JsonNode file : request.manifest().path("files")) {
+			if (path.asString().equals(file.path("path").asString())) {
+				listed = file;
+			}
+		}
+		if (listed == null) {
+			throw RegistryException.unprocessable("invalid-bundle",
+					"sbom: the manifest's files do not list " + path.asString());
+		}
+		if (!Sha256Digest.of(bytes).hex().equals(listed.path("sha256").asString())
+				|| listed.path("size").asLong(-1) != bytes.length) {
+			throw RegistryException.unprocessable("invalid-bundle", "sbom: the content sent is not the "
+					+ path.asString() + " the manifest lists (sha256 " + listed.path("sha256").asString() + ")");
+		}
+		SbomDocuments.check(bytes);
+		return request.sbom();
 	}
 
 	private Bundle find(String hex) {

@@ -1,7 +1,9 @@
 package dev.pgext.registry.bundles;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,13 +40,32 @@ class BundleRepository {
 	 * did.
 	 */
 	boolean insertIfAbsent(Sha256Digest digest, long size, Map<String, String> pgVersions, JsonNode manifest,
-			Long registeredBy) {
+			String sbom, Long registeredBy) {
 		return this.jdbc
-			.sql("insert into bundle (sha256, size, pg_versions, manifest, registered_by) "
-					+ "values (?, ?, cast(? as jsonb), cast(? as jsonb), ?) on conflict (sha256) do nothing")
-			.params(digest.hex(), size, JSON.writeValueAsString(pgVersions), JSON.writeValueAsString(manifest),
+			.sql("insert into bundle (sha256, size, pg_versions, manifest, sbom, registered_by) "
+					+ "values (?, ?, cast(? as jsonb), cast(? as jsonb), ?, ?) on conflict (sha256) do nothing")
+			.params(digest.hex(), size, JSON.writeValueAsString(pgVersions), JSON.writeValueAsString(manifest), sbom,
 					registeredBy)
 			.update() == 1;
+	}
+
+	/**
+	 * A registered bundle's SBOM.
+	 *
+	 * @param sha256 the bundle's digest, hex
+	 * @param content the SBOM's exact bytes
+	 * @param registeredAt when the bundle was registered
+	 */
+	record Sbom(String sha256, byte[] content, Instant registeredAt) {
+	}
+
+	/** The SBOM of bundle {@code hex}; empty when it is unknown or has none. */
+	Optional<Sbom> sbom(String hex) {
+		return this.jdbc.sql("select sha256, sbom, registered_at from bundle where sha256 = ? and sbom is not null")
+			.param(hex)
+			.query((rs, n) -> new Sbom(rs.getString(1), rs.getString(2).getBytes(StandardCharsets.UTF_8),
+					rs.getTimestamp(3).toInstant()))
+			.optional();
 	}
 
 	/** Whether the registered bundle {@code digest} has exactly this content. */

@@ -3,6 +3,7 @@ package dev.pgext.registry.catalog;
 import java.io.InputStream;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -32,10 +33,13 @@ import dev.pgext.model.Scope;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.StoreLayout;
 import dev.pgext.model.index.ExtFile;
+import dev.pgext.model.signing.MetadataSignature;
 import dev.pgext.model.store.ObjectStore;
 import dev.pgext.registry.Scopes;
 import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.problem.RegistryException;
+import dev.pgext.registry.sbom.SbomDocuments;
+import dev.pgext.registry.signing.MetadataSigning;
 import dev.pgext.registry.storage.DownloadLinks;
 import dev.pgext.service.openapi.ProblemResponses;
 
@@ -66,8 +70,11 @@ class CatalogController {
 
 	private final boolean redirectPublic;
 
+	private final MetadataSigning signing;
+
 	CatalogController(CatalogRepository repository, ObjectStore store, DownloadLinks links, PublicFiles publicFiles,
-			DownloadProperties downloads) {
+			DownloadProperties downloads, MetadataSigning signing) {
+		this.signing = signing;
 		this.publicFiles = publicFiles;
 		this.redirectPublic = downloads.redirectPublic();
 		this.repository = repository;
@@ -207,6 +214,63 @@ class CatalogController {
 			throw RegistryException.notFound("distribution " + name + " has no version " + version + " in " + scope);
 		}
 		return builds;
+	}
+
+	@Operation(operationId = "getReleaseSbom",
+			summary = "The release's CycloneDX SBOM: the distribution, each extension per Postgres major and "
+					+ "platform with every file's sha256, and the shared libraries its libraries link; its "
+					+ "signature in the Pgext-Signature header (base64) and at .../sbom/signature")
+	@ApiResponse(responseCode = "200", description = "The CycloneDX 1.6 JSON document",
+			content = @Content(mediaType = SbomDocuments.MEDIA_TYPE, schema = @Schema(type = "object")))
+	@ProblemResponses({ HttpStatus.FORBIDDEN, HttpStatus.NOT_FOUND })
+	@GetMapping("/api/v1/distributions/{name}/versions/{version}/sbom")
+	ResponseEntity<byte[]> releaseSbom(@Parameter(hidden = true) Caller caller, @PathVariable String name,
+			@PathVariable String version, @RequestParam(required = false) String tenant) {
+		Scope scope = Scope.parse(tenant);
+		caller.requireRead(scope);
+		CatalogRepository.ReleaseSbom sbom = releaseSbom(scope, name, version);
+		return SbomDocuments.response(sbom.content(), signSbom(scope, name, version, sbom));
+	}
+
+	@Operation(operationId = "getReleaseSbomSignature", summary = "The detached signature of the release's SBOM")
+	@ApiResponse(responseCode = "200", description = "The signature document (docs/signing.md)",
+			content = @Content(mediaType = "application/json", schema = @Schema(type = "object")))
+	@ProblemResponses({ HttpStatus.FORBIDDEN, HttpStatus.NOT_FOUND })
+	@GetMapping("/api/v1/distributions/{name}/versions/{version}/sbom/signature")
+	ResponseEntity<byte[]> releaseSbomSignature(@Parameter(hidden = true) Caller caller, @PathVariable String name,
+			@PathVariable String version, @RequestParam(required = false) String tenant) {
+		Scope scope = Scope.parse(tenant);
+		caller.requireRead(scope);
+		MetadataSignature signature = signSbom(scope, name, version, releaseSbom(scope, name, version))
+			.orElseThrow(() -> RegistryException.notFound("this registry runs unsigned: SBOMs have no signature"));
+		return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(signature.toJson());
+	}
+
+	private CatalogRepository.ReleaseSbom releaseSbom(Scope scope, String name, String version) {
+		CatalogRepository.ReleaseSbom sbom = this.repository.releaseSbom(Scopes.column(scope), name, version)
+			.orElseThrow(() -> RegistryException
+				.notFound("distribution " + name + " has no version " + version + " in " + scope));
+		if (sbom.content() == null) {
+			throw RegistryException.notFound(name + " " + version
+					+ " was published before releases carried an SBOM; publish a new version for one");
+		}
+		return sbom;
+	}
+
+	/**
+	 * Signs a release's SBOM as
+	 * {@code releases/[<tenant>/]<distribution>/<version>/sbom.cdx.json}; a release never
+	 * changes, so the version is its publication time in milliseconds.
+	 */
+	private Optional<MetadataSignature> signSbom(Scope scope, String name, String version,
+			CatalogRepository.ReleaseSbom sbom) {
+		return this.signing.sign(releaseSbomDocument(scope, name, version), sbom.content(),
+				sbom.publishedAt().toEpochMilli());
+	}
+
+	/** The document name a release's SBOM is signed as. */
+	static String releaseSbomDocument(Scope scope, String name, String version) {
+		return "releases/" + (scope.isPublic() ? "" : scope.tenant() + "/") + name + "/" + version + "/sbom.cdx.json";
 	}
 
 	@Operation(summary = "Download a file by its sha256, streamed from the store, or with redirect=true a 302 to a "

@@ -1,11 +1,14 @@
 package dev.pgext.registry.catalog;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -126,6 +129,26 @@ class CatalogRepository {
 					b.superuser(), files, b.platform()));
 		}
 		return builds;
+	}
+
+	/**
+	 * A release's SBOM.
+	 *
+	 * @param content its exact bytes, {@code null} for a release published before SBOMs
+	 * @param publishedAt when the release was published
+	 */
+	record ReleaseSbom(byte[] content, Instant publishedAt) {
+	}
+
+	/** The SBOM of a release; empty when there is no such release. */
+	Optional<ReleaseSbom> releaseSbom(String scope, String distribution, String version) {
+		return this.jdbc
+			.sql("select sbom, published_at from release where scope = ? and distribution = ? and version = ?")
+			.params(scope, distribution, version)
+			.query((rs, n) -> new ReleaseSbom(
+					(rs.getString(1) != null) ? rs.getString(1).getBytes(StandardCharsets.UTF_8) : null,
+					rs.getTimestamp(2).toInstant()))
+			.optional();
 	}
 
 	/** The stored scopes of the releases that hold a file with {@code digest}. */

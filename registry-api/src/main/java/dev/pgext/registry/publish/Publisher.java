@@ -1,5 +1,6 @@
 package dev.pgext.registry.publish;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -139,6 +140,11 @@ class Publisher {
 			}
 			throw ex;
 		}
+		// the SBOM needs the libraries' ELF headers, which only the artifact has
+		byte[] sbom = ReleaseSbom.write(metadata, Scopes.tenantOf(scopeColumn), planned, publishedAt);
+		this.jdbc.sql("update release set sbom = ? where scope = ? and distribution = ? and version = ?")
+			.params(new String(sbom, StandardCharsets.UTF_8), scopeColumn, metadata.name(), metadata.version())
+			.update();
 
 		List<PublishedRelease.Extension> published = new ArrayList<>();
 		for (PlannedExtension extension : planned) {
