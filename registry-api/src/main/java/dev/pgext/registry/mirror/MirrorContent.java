@@ -215,8 +215,16 @@ class MirrorContent {
 			paths.add(extensionPath(name));
 			prefixes.add("extensions/" + name + "/");
 		}
-		return new Part(out, (path) -> paths.contains(path) || pgxnPart.covers(path)
-				|| prefixes.stream().anyMatch(path::startsWith));
+		return new Part(out, (path) -> paths.contains(path) || pgxnPart.covers(path) || startsWithAny(path, prefixes));
+	}
+
+	private static boolean startsWithAny(String path, Set<String> prefixes) {
+		for (String prefix : prefixes) {
+			if (path.startsWith(prefix)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private static Map<String, Object> version(Build first, List<Build> builds,

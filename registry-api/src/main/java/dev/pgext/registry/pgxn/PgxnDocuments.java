@@ -358,7 +358,16 @@ public class PgxnDocuments {
 
 		/** Whether the part speaks for {@code path}, existing or not. */
 		public boolean covers(String path) {
-			return this.paths.contains(path) || this.prefixes.stream().anyMatch(path::startsWith);
+			if (this.paths.contains(path)) {
+				return true;
+			}
+			// asked for every file of a large mirror: a loop, not a stream per call
+			for (String prefix : this.prefixes) {
+				if (path.startsWith(prefix)) {
+					return true;
+				}
+			}
+			return false;
 		}
 
 	}

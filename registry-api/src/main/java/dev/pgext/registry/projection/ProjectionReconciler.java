@@ -196,7 +196,7 @@ public class ProjectionReconciler {
 
 	private static ProjectionStates.Stored stored(Projection.Desired desired) {
 		if (desired instanceof Projection.Generated generated) {
-			return new ProjectionStates.Stored(Sha256Digest.of(generated.content()).hex(), generated.content().length);
+			return new ProjectionStates.Stored(generated.sha256().hex(), generated.content().length);
 		}
 		Projection.BlobCopy copy = (Projection.BlobCopy) desired;
 		return new ProjectionStates.Stored(copy.blob().hex(), copy.size());
@@ -269,7 +269,8 @@ public class ProjectionReconciler {
 			}
 			return false;
 		}
-		Optional<byte[]> signature = this.signing.signatureFor(projection.last(), generated.content(), existing);
+		Optional<byte[]> signature = this.signing.signatureFor(projection.last(), generated.content(),
+				generated.sha256(), existing);
 		if (signature.isEmpty() || signature.get() == existing) {
 			return false;
 		}
