@@ -70,7 +70,7 @@ class MirrorProjection implements ProjectionSource {
 		Optional<Long> since = full ? Optional.empty() : this.states.watermark(target.key());
 		String snapshotKey = StoreLayout.mirror(MirrorContent.SNAPSHOT);
 		if (since.isEmpty()) {
-			return Optional.of(project(null, Collections.emptySortedMap(), newest));
+			return Optional.of(project(null, Collections.emptySortedMap(), -1, newest));
 		}
 		// every public change but a bundle pin asks for the mirror, with its distribution
 		// as the subject
@@ -81,17 +81,19 @@ class MirrorProjection implements ProjectionSource {
 			.query(String.class)
 			.list());
 		if (changed.isEmpty()) {
+			this.content.unchanged(since.get(), newest);
 			return Optional.of(new Projection(StoreLayout.MIRROR, Map.of(), snapshotKey, (key) -> false, newest));
 		}
-		return Optional.of(project(changed, this.states.objects(target.key()), newest));
+		return Optional.of(project(changed, this.states.objects(target.key()), since.get(), newest));
 	}
 
 	/**
 	 * The files of {@code changed} distributions (all for {@code null}); the snapshot
 	 * lists the rest as {@code recorded}.
 	 */
-	private Projection project(Set<String> changed, SortedMap<String, ProjectionStates.Stored> recorded, long newest) {
-		MirrorContent.Part part = this.content.files(changed);
+	private Projection project(Set<String> changed, SortedMap<String, ProjectionStates.Stored> recorded, long since,
+			long newest) {
+		MirrorContent.Part part = this.content.files(changed, since, newest);
 		Predicate<String> covers = part.covers();
 		Map<String, Projection.Desired> objects = new TreeMap<>();
 		String snapshotKey = StoreLayout.mirror(MirrorContent.SNAPSHOT);
