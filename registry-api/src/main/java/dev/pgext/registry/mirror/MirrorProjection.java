@@ -16,6 +16,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 import dev.pgext.model.StoreLayout;
+import dev.pgext.model.signing.MetadataSignature;
 import dev.pgext.registry.projection.Projection;
 import dev.pgext.registry.projection.ProjectionSource;
 import dev.pgext.registry.projection.ProjectionStates;
@@ -111,12 +112,14 @@ class MirrorProjection implements ProjectionSource {
 		});
 		// the records are in key order, so their paths are in path order too: merged
 		// with the files just built, the listing needs no sorting of the whole mirror
+		// the snapshot's signature is recorded with the mirror but is not a file it lists
+		String signatureKey = snapshotKey + MetadataSignature.SUFFIX;
 		List<Map.Entry<String, ProjectionStates.Stored>> listed = new ArrayList<>(recorded.size() + fresh.size());
 		Iterator<Map.Entry<String, ProjectionStates.Stored>> built = fresh.entrySet().iterator();
 		Map.Entry<String, ProjectionStates.Stored> next = built.hasNext() ? built.next() : null;
 		for (Map.Entry<String, ProjectionStates.Stored> record : recorded.entrySet()) {
 			String key = record.getKey();
-			if (!key.startsWith(StoreLayout.MIRROR) || key.equals(snapshotKey)) {
+			if (!key.startsWith(StoreLayout.MIRROR) || key.equals(snapshotKey) || key.equals(signatureKey)) {
 				continue;
 			}
 			String path = key.substring(StoreLayout.MIRROR.length());
