@@ -84,8 +84,6 @@ class MirrorContent {
 
 	private long watermark = -1;
 
-	private String fingerprint = "";
-
 	/**
 	 * The PGXN distribution zips of {@code changed} distributions (all for {@code null}),
 	 * by relative path.
@@ -115,27 +113,30 @@ class MirrorContent {
 	 * @param newest the outbox event this run reflects
 	 */
 	synchronized Part files(Set<String> changed, long since, long newest) {
-		// a change made without an event (by hand, in SQL) is noticed here
-		String fingerprint = this.jdbc
-			.sql("select count(*) || '/' || coalesce(max(e.id), 0) || '/' || coalesce(max(r.id), 0) "
-					+ "from release_extension e join release r on r.id = e.release_id where e.scope = ''")
-			.query(String.class)
-			.single();
 		Set<String> names = new TreeSet<>();
 		TreeMap<String, byte[]> out = new TreeMap<>();
-		if (changed == null || since != this.watermark || !fingerprint.equals(this.fingerprint)) {
+		boolean warm = changed != null && since == this.watermark;
+		if (warm) {
+			reload(changed, changed, names, out);
+			// a build added or removed without an event (by hand, in SQL) leaves the view
+			// with other builds than the catalog: then it is read whole
+			warm = this.jdbc
+				.sql("select count(*) || '/' || coalesce(max(id), 0) from release_extension where scope = ''")
+				.query(String.class)
+				.single()
+				.equals(builds());
+		}
+		if (!warm) {
 			this.watermark = -1;
 			this.catalog.clear();
+			names.clear();
+			out.clear();
 			reload(null, changed, names, out);
-		}
-		else {
-			reload(changed, changed, names, out);
 		}
 		// the view is that of this run's snapshot; a run that fails is not followed by
 		// one
 		// from this watermark, so the next one reads everything again
 		this.watermark = newest;
-		this.fingerprint = fingerprint;
 		TreeSet<Integer> majors = new TreeSet<>();
 		List<byte[]> summaries = new ArrayList<>(this.catalog.size());
 		Map<Integer, List<byte[]>> entries = new TreeMap<>();
@@ -179,6 +180,21 @@ class MirrorContent {
 			prefixes.add("extensions/" + name + "/");
 		}
 		return new Part(out, (path) -> paths.contains(path) || pgxnPart.covers(path) || startsWithAny(path, prefixes));
+	}
+
+	/** How many builds the view holds and the newest one's id, as {@code count/id}. */
+	private String builds() {
+		long count = 0;
+		long newest = 0;
+		for (Extension extension : this.catalog.values()) {
+			for (List<Build> builds : extension.versions().values()) {
+				for (Build build : builds) {
+					count++;
+					newest = Math.max(newest, build.id());
+				}
+			}
+		}
+		return count + "/" + newest;
 	}
 
 	/**
