@@ -141,6 +141,23 @@ class MirrorIntegrationTests extends RegistryIntegrationTest {
 		assertThat(this.store.getBytes(steady).orElseThrow()).isEqualTo(original);
 	}
 
+	@Test
+	void aSignatureDeletedFromTheStoreIsRestoredByTheNextPublish() {
+		publish("mirror_signed", "1.0.0", "pg16");
+		awaitProjections();
+		String signature = "mirror/snapshot.json.sig";
+		assertThat(this.jdbc.sql("select count(*) from projection_object where target = 'mirror' and key = ?")
+			.param(signature)
+			.query(Long.class)
+			.single()).as("the signature is among the mirror's records").isOne();
+		this.store.delete(signature);
+
+		publish("mirror_signed_next", "1.0.0", "pg16");
+		awaitProjections();
+		assertSignedSnapshot(this.store.getBytes(signature).orElse(null),
+				this.store.getBytes("mirror/snapshot.json").orElseThrow());
+	}
+
 	private void publish(String name, String version, String... majors) {
 		Map<String, byte[]> artifacts = new TreeMap<>();
 		for (String major : majors) {

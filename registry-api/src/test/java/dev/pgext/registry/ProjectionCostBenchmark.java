@@ -160,6 +160,11 @@ class ProjectionCostBenchmark extends RegistryIntegrationTest {
 				    'dist/{n}/1.0.0/README.txt', 'extension/{n}.json']) p
 				on conflict do nothing
 				""").param("from", from).param("to", to).update();
+		// the rows changed behind the registry's back: a new revision makes it read them
+		this.jdbc.sql("""
+				insert into projection_revision (target, revision) values ('mirror', nextval('projection_revision_seq'))
+				on conflict (target) do update set revision = excluded.revision
+				""").update();
 	}
 
 	private void awaitBackground() {

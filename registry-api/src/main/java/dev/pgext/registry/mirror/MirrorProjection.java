@@ -1,10 +1,13 @@
 package dev.pgext.registry.mirror;
 
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
@@ -12,8 +15,8 @@ import java.util.function.Predicate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
-import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.StoreLayout;
+import dev.pgext.model.signing.MetadataSignature;
 import dev.pgext.registry.projection.Projection;
 import dev.pgext.registry.projection.ProjectionSource;
 import dev.pgext.registry.projection.ProjectionStates;
@@ -45,6 +48,8 @@ class MirrorProjection implements ProjectionSource {
 
 	private final JdbcClient jdbc;
 
+	private final SnapshotDocument snapshot = new SnapshotDocument();
+
 	MirrorProjection(MirrorContent content, MirrorProperties properties, ProjectionStates states, JdbcClient jdbc) {
 		this.content = content;
 		this.properties = properties;
@@ -66,7 +71,7 @@ class MirrorProjection implements ProjectionSource {
 		Optional<Long> since = full ? Optional.empty() : this.states.watermark(target.key());
 		String snapshotKey = StoreLayout.mirror(MirrorContent.SNAPSHOT);
 		if (since.isEmpty()) {
-			return Optional.of(project(null, Map.of(), newest));
+			return Optional.of(project(null, Collections.emptySortedMap(), -1, newest));
 		}
 		// every public change but a bundle pin asks for the mirror, with its distribution
 		// as the subject
@@ -77,41 +82,61 @@ class MirrorProjection implements ProjectionSource {
 			.query(String.class)
 			.list());
 		if (changed.isEmpty()) {
+			this.content.unchanged(since.get(), newest);
 			return Optional.of(new Projection(StoreLayout.MIRROR, Map.of(), snapshotKey, (key) -> false, newest));
 		}
-		return Optional.of(project(changed, this.states.objects(target.key()), newest));
+		return Optional.of(project(changed, this.states.objects(target.key()), since.get(), newest));
 	}
 
 	/**
 	 * The files of {@code changed} distributions (all for {@code null}); the snapshot
 	 * lists the rest as {@code recorded}.
 	 */
-	private Projection project(Set<String> changed, Map<String, ProjectionStates.Stored> recorded, long newest) {
-		MirrorContent.Part part = this.content.files(changed);
+	private Projection project(Set<String> changed, SortedMap<String, ProjectionStates.Stored> recorded, long since,
+			long newest) {
+		MirrorContent.Part part = this.content.files(changed, since, newest);
 		Predicate<String> covers = part.covers();
 		Map<String, Projection.Desired> objects = new TreeMap<>();
-		Map<String, Object> listed = new TreeMap<>();
 		String snapshotKey = StoreLayout.mirror(MirrorContent.SNAPSHOT);
-		recorded.forEach((key, stored) -> {
-			String path = key.substring(StoreLayout.MIRROR.length());
-			if (!key.equals(snapshotKey) && !covers.test(path)) {
-				listed.put(path, Map.of("sha256", stored.sha256(), "size", stored.size()));
-			}
-		});
+		TreeMap<String, ProjectionStates.Stored> fresh = new TreeMap<>();
 		part.files().forEach((path, bytes) -> {
-			objects.put(StoreLayout.mirror(path), new Projection.Generated(bytes,
-					path.endsWith(".txt") ? "text/plain; charset=utf-8" : "application/json"));
-			listed.put(path, Map.of("sha256", Sha256Digest.of(bytes).hex(), "size", bytes.length));
+			Projection.Generated generated = new Projection.Generated(bytes,
+					path.endsWith(".txt") ? "text/plain; charset=utf-8" : "application/json");
+			objects.put(StoreLayout.mirror(path), generated);
+			fresh.put(path, new ProjectionStates.Stored(generated.sha256().hex(), bytes.length));
 		});
 		this.content.archives(changed).forEach((path, archive) -> {
 			objects.put(StoreLayout.mirror(path),
 					new Projection.BlobCopy(archive.sha256(), archive.size(), "application/zip"));
-			listed.put(path, Map.of("sha256", archive.sha256().hex(), "size", archive.size()));
+			fresh.put(path, new ProjectionStates.Stored(archive.sha256().hex(), archive.size()));
 		});
-		Map<String, Object> snapshot = new LinkedHashMap<>();
-		snapshot.put("format", 1);
-		snapshot.put("files", listed);
-		objects.put(snapshotKey, new Projection.Generated(MirrorContent.json(snapshot), "application/json"));
+		// the records are in key order, so their paths are in path order too: merged
+		// with the files just built, the listing needs no sorting of the whole mirror
+		// the snapshot's signature is recorded with the mirror but is not a file it lists
+		String signatureKey = snapshotKey + MetadataSignature.SUFFIX;
+		List<Map.Entry<String, ProjectionStates.Stored>> listed = new ArrayList<>(recorded.size() + fresh.size());
+		Iterator<Map.Entry<String, ProjectionStates.Stored>> built = fresh.entrySet().iterator();
+		Map.Entry<String, ProjectionStates.Stored> next = built.hasNext() ? built.next() : null;
+		for (Map.Entry<String, ProjectionStates.Stored> record : recorded.entrySet()) {
+			String key = record.getKey();
+			if (!key.startsWith(StoreLayout.MIRROR) || key.equals(snapshotKey) || key.equals(signatureKey)) {
+				continue;
+			}
+			String path = key.substring(StoreLayout.MIRROR.length());
+			if (covers.test(path) || fresh.containsKey(path)) {
+				continue;
+			}
+			while (next != null && next.getKey().compareTo(path) < 0) {
+				listed.add(next);
+				next = built.hasNext() ? built.next() : null;
+			}
+			listed.add(Map.entry(path, record.getValue()));
+		}
+		while (next != null) {
+			listed.add(next);
+			next = built.hasNext() ? built.next() : null;
+		}
+		objects.put(snapshotKey, new Projection.Generated(this.snapshot.write(listed), "application/json"));
 		Predicate<String> owns = (key) -> key.startsWith(StoreLayout.MIRROR)
 				&& (key.equals(snapshotKey) || covers.test(key.substring(StoreLayout.MIRROR.length())));
 		return new Projection(StoreLayout.MIRROR, objects, snapshotKey, owns, newest);

@@ -257,56 +257,71 @@ public class PgxnDocuments {
 	 * {@code user}, {@code tag}.
 	 */
 	Optional<byte[]> stats(String kind) {
-		List<ReleaseRow> all = this.repository.releases();
-		return Optional.ofNullable(stats(kind, all)).map(PgxnDocuments::json);
+		return Optional.ofNullable(stats(kind, this.repository.releaseSummaries(), this.repository.counts()))
+			.map(PgxnDocuments::json);
 	}
 
-	private Object stats(String kind, List<ReleaseRow> all) {
-		List<ReleaseRow> recent = all.stream()
-			.sorted(Comparator.comparing(ReleaseRow::publishedAt).reversed())
-			.limit(RECENT)
-			.toList();
+	/**
+	 * One statistics document from every public release ({@code all}, in the order of
+	 * {@link PgxnRepository#releases()}); its members in a fixed order, so equal
+	 * statistics are equal bytes.
+	 */
+	private Object stats(String kind, List<ReleaseRow> all, PgxnRepository.Counts counts) {
 		return switch (kind) {
 			case "summary" -> {
 				Map<String, Object> summary = new LinkedHashMap<>();
 				summary.put("dists", all.stream().map(ReleaseRow::distribution).distinct().count());
 				summary.put("releases", all.size());
-				summary.put("extensions", this.repository.extensions().size());
-				summary.put("users", this.repository.users().size());
-				summary.put("tags", this.repository.tags().size());
+				summary.put("extensions", counts.extensions());
+				summary.put("users", counts.users());
+				summary.put("tags", counts.tags());
 				summary.put("mirrors", this.properties.mirrors().size());
 				yield summary;
 			}
-			case "dist" -> Map.of("count", all.stream().map(ReleaseRow::distribution).distinct().count(), "recent",
-					recent.stream().map(PgxnDocuments::recent).toList());
-			case "extension" -> Map.of("count", this.repository.extensions().size(), "recent",
-					recent.stream().map(PgxnDocuments::recent).toList());
+			case "dist" ->
+				members("count", all.stream().map(ReleaseRow::distribution).distinct().count(), "recent", recent(all));
+			case "extension" -> members("count", counts.extensions(), "recent", recent(all));
 			case "user" -> {
-				Map<String, Long> counts = all.stream()
+				Map<String, Long> perUser = all.stream()
 					.collect(Collectors.groupingBy(ReleaseRow::user, TreeMap::new, Collectors.counting()));
-				yield Map.of("count", counts.size(), "prolific",
-						counts.entrySet()
+				yield members("count", perUser.size(), "prolific",
+						perUser.entrySet()
 							.stream()
 							.sorted(Map.Entry.<String, Long>comparingByValue().reversed())
 							.limit(RECENT)
-							.map((e) -> Map.of("nickname", e.getKey(), "dists", e.getValue()))
+							.map((e) -> members("nickname", e.getKey(), "dists", e.getValue()))
 							.toList());
 			}
 			case "tag" -> {
-				Map<String, Long> counts = all.stream()
+				Map<String, Long> perTag = all.stream()
 					.flatMap((r) -> r.tags().stream().distinct().map((t) -> Map.entry(t, r.distribution())))
 					.distinct()
 					.collect(Collectors.groupingBy(Map.Entry::getKey, TreeMap::new, Collectors.counting()));
-				yield Map.of("count", counts.size(), "popular",
-						counts.entrySet()
+				yield members("count", perTag.size(), "popular",
+						perTag.entrySet()
 							.stream()
 							.sorted(Map.Entry.<String, Long>comparingByValue().reversed())
 							.limit(RECENT)
-							.map((e) -> Map.of("tag", e.getKey(), "dists", e.getValue()))
+							.map((e) -> members("tag", e.getKey(), "dists", e.getValue()))
 							.toList());
 			}
 			default -> null;
 		};
+	}
+
+	private static List<Map<String, Object>> recent(List<ReleaseRow> all) {
+		return all.stream()
+			.sorted(Comparator.comparing(ReleaseRow::publishedAt).reversed())
+			.limit(RECENT)
+			.map(PgxnDocuments::recent)
+			.toList();
+	}
+
+	private static Map<String, Object> members(String first, Object firstValue, String second, Object secondValue) {
+		Map<String, Object> members = new LinkedHashMap<>();
+		members.put(first, firstValue);
+		members.put(second, secondValue);
+		return members;
 	}
 
 	private static Map<String, Object> recent(ReleaseRow release) {
@@ -358,7 +373,16 @@ public class PgxnDocuments {
 
 		/** Whether the part speaks for {@code path}, existing or not. */
 		public boolean covers(String path) {
-			return this.paths.contains(path) || this.prefixes.stream().anyMatch(path::startsWith);
+			if (this.paths.contains(path)) {
+				return true;
+			}
+			// asked for every file of a large mirror: a loop, not a stream per call
+			for (String prefix : this.prefixes) {
+				if (path.startsWith(prefix)) {
+					return true;
+				}
+			}
+			return false;
 		}
 
 	}
@@ -369,12 +393,16 @@ public class PgxnDocuments {
 	 * {@code null}.
 	 */
 	public MirrorPart mirrorDocuments(Set<String> distributions) {
-		List<ReleaseRow> all = this.repository.releases();
+		// the documents of the distributions read their META.json and README; the
+		// statistics read every release, but not those
+		List<ReleaseRow> own = (distributions == null) ? this.repository.releases()
+				: this.repository.releasesOf(distributions);
+		List<ReleaseRow> all = (distributions == null) ? own : this.repository.releaseSummaries();
+		PgxnRepository.Counts counts = this.repository.counts();
 		Map<String, byte[]> out = new TreeMap<>();
 		Set<String> paths = new TreeSet<>();
 		Set<String> prefixes = new TreeSet<>();
-		Map<String, List<ReleaseRow>> byDistribution = all.stream()
-			.filter((release) -> distributions == null || distributions.contains(release.distribution()))
+		Map<String, List<ReleaseRow>> byDistribution = own.stream()
 			.collect(Collectors.groupingBy(ReleaseRow::distribution, TreeMap::new, Collectors.toList()));
 		byDistribution.forEach((name, releases) -> {
 			out.put(path("dist", Map.of("dist", name)), json(distribution(name, releases)));
@@ -420,7 +448,7 @@ public class PgxnDocuments {
 			tag(tag).ifPresent((bytes) -> out.put(path, bytes));
 		}
 		for (String kind : List.of("summary", "dist", "extension", "user", "tag")) {
-			out.put(path("stats", Map.of("stats", kind)), json(stats(kind, all)));
+			out.put(path("stats", Map.of("stats", kind)), json(stats(kind, all, counts)));
 		}
 		out.put(path("mirrors", Map.of()), mirrors());
 		out.put(path("spec", Map.of("format", "txt")), SPEC_TEXT.getBytes(java.nio.charset.StandardCharsets.UTF_8));

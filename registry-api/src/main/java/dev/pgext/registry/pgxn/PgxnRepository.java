@@ -31,6 +31,18 @@ class PgxnRepository {
 			where r.scope = '' and r.yanked_at is null
 			""";
 
+	/**
+	 * {@link #RELEASE_COLUMNS} without the large ones (META.json twice, the README), for
+	 * what reads every release but none of those.
+	 */
+	private static final String RELEASE_SUMMARIES = """
+			select r.distribution, r.version, r.abstract, r.license,
+			    coalesce(r.metadata ->> 'release_status', 'stable'), r.published_at, u.name, null, null, r.source_sha256,
+			    r.source_sha1, r.tags, r.source_size, null
+			from release r join registry_user u on u.id = r.published_by
+			where r.scope = '' and r.yanked_at is null
+			""";
+
 	private final JdbcClient jdbc;
 
 	PgxnRepository(JdbcClient jdbc) {
@@ -78,6 +90,25 @@ class PgxnRepository {
 
 	List<ReleaseRow> releases() {
 		return this.jdbc.sql(RELEASES + " order by r.distribution, r.published_at, r.id").query(this::release).list();
+	}
+
+	/**
+	 * Every public release without its META.json and README
+	 * ({@link ReleaseRow#metadata()} is {@code null}), in the order of
+	 * {@link #releases()}.
+	 */
+	List<ReleaseRow> releaseSummaries() {
+		return this.jdbc.sql(RELEASE_SUMMARIES + " order by r.distribution, r.published_at, r.id")
+			.query(this::release)
+			.list();
+	}
+
+	/** The releases of {@code distributions}, in the order of {@link #releases()}. */
+	List<ReleaseRow> releasesOf(Collection<String> distributions) {
+		return this.jdbc.sql(RELEASES + " and r.distribution = any(?) order by r.distribution, r.published_at, r.id")
+			.param(distributions.toArray(String[]::new))
+			.query(this::release)
+			.list();
 	}
 
 	List<ReleaseRow> releasesOf(String distribution) {
@@ -199,6 +230,28 @@ class PgxnRepository {
 			.sql("select distinct unnest(tags) from release where scope = '' and yanked_at is null " + "order by 1")
 			.query(String.class)
 			.list();
+	}
+
+	/**
+	 * How many extensions, publishing users and tags the public releases have.
+	 *
+	 * @param extensions distinct extension names
+	 * @param users distinct publishing users
+	 * @param tags distinct tags
+	 */
+	record Counts(long extensions, long users, long tags) {
+	}
+
+	/** The sizes of {@link #extensions()}, {@link #users()} and {@link #tags()}. */
+	Counts counts() {
+		return this.jdbc.sql("""
+				select
+				    (select count(distinct e.name) from release_extension e join release r on r.id = e.release_id
+				     where r.scope = '' and r.yanked_at is null),
+				    (select count(distinct r.published_by) from release r where r.scope = '' and r.yanked_at is null),
+				    (select count(*) from (select distinct unnest(tags) from release
+				     where scope = '' and yanked_at is null) t)
+				""").query((rs, n) -> new Counts(rs.getLong(1), rs.getLong(2), rs.getLong(3))).single();
 	}
 
 	/** Every public extension name. */

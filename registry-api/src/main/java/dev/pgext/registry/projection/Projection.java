@@ -39,8 +39,16 @@ public record Projection(String prefix, Map<String, Desired> objects, String las
 	 *
 	 * @param content the bytes
 	 * @param contentType their type
+	 * @param sha256 the digest of the bytes, computed once for the records, the snapshot
+	 * and the signature
 	 */
-	public record Generated(byte[] content, String contentType) implements Desired {
+	public record Generated(byte[] content, String contentType, Sha256Digest sha256) implements Desired {
+
+		/** Content whose digest is computed here. */
+		public Generated(byte[] content, String contentType) {
+			this(content, contentType, Sha256Digest.of(content));
+		}
+
 	}
 
 	/**

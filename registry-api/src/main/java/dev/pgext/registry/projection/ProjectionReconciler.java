@@ -157,17 +157,24 @@ public class ProjectionReconciler {
 		if (projection.last() != null && projection.objects().containsKey(projection.last())) {
 			writeIfChanged(projection.last(), projection.objects().get(projection.last()), recorded, written);
 		}
+		String signatureKey = (projection.last() != null) ? projection.last() + MetadataSignature.SUFFIX : null;
 		List<String> deleted = new ArrayList<>();
 		for (String key : recorded.keySet()) {
-			if (projection.owns().test(key) && !projection.objects().containsKey(key)) {
+			if (projection.owns().test(key) && !projection.objects().containsKey(key) && !key.equals(signatureKey)) {
 				this.store.delete(key);
 				deleted.add(key);
 			}
 		}
 		int signatures = 0;
-		if (projection.last() != null && (written.containsKey(projection.last()) || deleted.contains(projection.last()))
-				&& sign(projection, projection.last() + MetadataSignature.SUFFIX)) {
-			signatures++;
+		// checked on every run that computed the document, not only when it changed: a
+		// signature deleted or gone stale in the store is restored by the next change
+		if (signatureKey != null && (projection.objects().containsKey(projection.last())
+				|| deleted.contains(projection.last()) || recorded.containsKey(signatureKey))) {
+			Signature signature = sign(projection, signatureKey);
+			if (signature.changed()) {
+				signatures++;
+			}
+			record(signatureKey, signature, recorded, written, deleted);
 		}
 		this.states.put(target.key(), written);
 		this.states.remove(target.key(), deleted);
@@ -175,7 +182,10 @@ public class ProjectionReconciler {
 			log.debug("Reconciled {} incrementally: {} objects, {} written, {} deleted", target.key(),
 					projection.objects().size(), written.size(), deleted.size());
 		}
-		return new Result(target.key(), projection.objects().size(), written.size() + signatures, deleted.size(),
+		// the signature is counted once, as written, whether it was written or deleted
+		int writtenObjects = written.size() - (written.containsKey(signatureKey) ? 1 : 0);
+		int deletedObjects = deleted.size() - (deleted.contains(signatureKey) ? 1 : 0);
+		return new Result(target.key(), projection.objects().size(), writtenObjects + signatures, deletedObjects,
 				false);
 	}
 
@@ -196,7 +206,7 @@ public class ProjectionReconciler {
 
 	private static ProjectionStates.Stored stored(Projection.Desired desired) {
 		if (desired instanceof Projection.Generated generated) {
-			return new ProjectionStates.Stored(Sha256Digest.of(generated.content()).hex(), generated.content().length);
+			return new ProjectionStates.Stored(generated.sha256().hex(), generated.content().length);
 		}
 		Projection.BlobCopy copy = (Projection.BlobCopy) desired;
 		return new ProjectionStates.Stored(copy.blob().hex(), copy.size());
@@ -228,7 +238,8 @@ public class ProjectionReconciler {
 			written++;
 		}
 		String signatureKey = (projection.last() != null) ? projection.last() + MetadataSignature.SUFFIX : null;
-		if (signatureKey != null && sign(projection, signatureKey)) {
+		Signature signature = (signatureKey != null) ? sign(projection, signatureKey) : null;
+		if (signature != null && signature.changed()) {
 			written++;
 		}
 		int deleted = 0;
@@ -244,10 +255,14 @@ public class ProjectionReconciler {
 		}
 		Map<String, ProjectionStates.Stored> holds = new LinkedHashMap<>();
 		projection.objects().forEach((key, desired) -> holds.put(key, stored(desired)));
+		if (signature != null && signature.stored() != null) {
+			holds.put(signatureKey, stored(signature.stored()));
+		}
 		// a projection that owns only part of the target leaves the records of the rest
 		// alone
-		this.states.remove(target.key(),
-				recorded.stream().filter((key) -> projection.owns().test(key) && !holds.containsKey(key)).toList());
+		this.states.remove(target.key(), recorded.stream()
+			.filter((key) -> (projection.owns().test(key) || key.equals(signatureKey)) && !holds.containsKey(key))
+			.toList());
 		this.states.put(target.key(), holds);
 		return new Result(target.key(), projection.objects().size(), written, deleted, false);
 	}
@@ -257,24 +272,56 @@ public class ProjectionReconciler {
 	 * after the document itself, in this one place, and re-signs a document whose
 	 * signature nears its expiry, so the periodic full reconcile keeps every signature
 	 * valid. The signature goes when its document goes.
-	 * @return whether the signature was written or deleted
+	 * @return whether the signature was written or deleted, and what the store holds
+	 * after
 	 */
-	private boolean sign(Projection projection, String signatureKey) {
+	private Signature sign(Projection projection, String signatureKey) {
 		Projection.Desired document = projection.objects().get(projection.last());
 		byte[] existing = this.store.getBytes(signatureKey).orElse(null);
 		if (!(document instanceof Projection.Generated generated)) {
 			if (existing != null) {
 				this.store.delete(signatureKey);
-				return true;
+				return new Signature(true, null);
 			}
-			return false;
+			return new Signature(false, null);
 		}
-		Optional<byte[]> signature = this.signing.signatureFor(projection.last(), generated.content(), existing);
+		Optional<byte[]> signature = this.signing.signatureFor(projection.last(), generated.content(),
+				generated.sha256(), existing);
 		if (signature.isEmpty() || signature.get() == existing) {
-			return false;
+			return new Signature(false, existing);
 		}
 		this.store.put(signatureKey, signature.get(), "application/json");
-		return true;
+		return new Signature(true, signature.get());
+	}
+
+	/**
+	 * What {@link #sign} did.
+	 *
+	 * @param changed whether it wrote or deleted the signature
+	 * @param stored the signature the store holds after, or {@code null}
+	 */
+	private record Signature(boolean changed, byte[] stored) {
+	}
+
+	/**
+	 * Records the signature as the store now holds it, among the objects an incremental
+	 * run wrote or deleted.
+	 */
+	private static void record(String signatureKey, Signature signature, Map<String, ProjectionStates.Stored> recorded,
+			Map<String, ProjectionStates.Stored> written, List<String> deleted) {
+		if (signature.stored() != null) {
+			ProjectionStates.Stored stored = stored(signature.stored());
+			if (!stored.equals(recorded.get(signatureKey))) {
+				written.put(signatureKey, stored);
+			}
+		}
+		else if (recorded.containsKey(signatureKey)) {
+			deleted.add(signatureKey);
+		}
+	}
+
+	private static ProjectionStates.Stored stored(byte[] content) {
+		return new ProjectionStates.Stored(Sha256Digest.of(content).hex(), content.length);
 	}
 
 	private boolean write(String key, Projection.Desired desired, ObjectInfo present,

@@ -79,6 +79,14 @@ public class MetadataSigning {
 	 * changed; empty when running unsigned
 	 */
 	public Optional<byte[]> signatureFor(String document, byte[] content, byte[] existing) {
+		return signatureFor(document, content, Sha256Digest.of(content), existing);
+	}
+
+	/**
+	 * {@link #signatureFor(String, byte[], byte[])} for content whose digest the caller
+	 * has already computed (a large document is then hashed only when it is signed anew).
+	 */
+	public Optional<byte[]> signatureFor(String document, byte[] content, Sha256Digest sha256, byte[] existing) {
 		if (this.signer == null) {
 			return Optional.empty();
 		}
@@ -92,8 +100,7 @@ public class MetadataSigning {
 			}
 		}
 		if (previous != null && previous.document().equals(document)
-				&& previous.keyId().equals(this.signer.key().keyId())
-				&& previous.sha256().equals(Sha256Digest.of(content))
+				&& previous.keyId().equals(this.signer.key().keyId()) && previous.sha256().equals(sha256)
 				&& previous.expiresAt().isAfter(this.clock.instant().plus(this.properties.refreshBefore()))) {
 			return Optional.of(existing);
 		}

@@ -1,0 +1,49 @@
+package dev.pgext.registry.mirror;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.pgext.model.ExtensionName;
+import dev.pgext.model.ExtensionVersion;
+import dev.pgext.model.PgMajor;
+import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.index.ExtFile;
+import dev.pgext.model.index.ExtIndex;
+import dev.pgext.model.index.ExtIndexEntry;
+import dev.pgext.model.index.ExtIndexJson;
+import dev.pgext.model.index.PreloadNeed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link ExtIndexDocument}: an index assembled from kept entries has the bytes
+ * of the whole index written at once.
+ */
+class ExtIndexDocumentTests {
+
+	private static final PgMajor MAJOR = PgMajor.of(16);
+
+	@Test
+	void anIndexAssembledFromEntriesEqualsItWrittenWhole() {
+		List<ExtIndexEntry> entries = List.of(entry("alpha", "1.0.0", List.of("alpha")),
+				entry("beta", "2.1.0", List.of()), entry("gamma", "0.1.0-rc.1", List.of("gamma", "gamma_util")));
+		assertThat(ExtIndexDocument.write(MAJOR,
+				entries.stream().map((entry) -> ExtIndexDocument.element(MAJOR, entry)).toList()))
+			.isEqualTo(ExtIndexJson.writeCompact(ExtIndex.of(MAJOR, null, entries)));
+	}
+
+	@Test
+	void anIndexWithoutEntriesEqualsItWrittenWhole() {
+		assertThat(ExtIndexDocument.write(MAJOR, List.of()))
+			.isEqualTo(ExtIndexJson.writeCompact(ExtIndex.of(MAJOR, null, List.of())));
+	}
+
+	private static ExtIndexEntry entry(String name, String version, List<String> libraries) {
+		return new ExtIndexEntry(ExtensionName.of(name), ExtensionVersion.of(version), version,
+				"comment = '" + name + "'\ndefault_version = '" + version + "'\n",
+				List.of(new ExtFile("share/extension/" + name + ".control", Sha256Digest.of(name.getBytes()), 42)),
+				libraries, List.of(), PreloadNeed.NONE, false, true);
+	}
+
+}
