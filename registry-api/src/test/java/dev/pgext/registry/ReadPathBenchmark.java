@@ -39,8 +39,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ./mvnw -B -pl registry-api -am test -Dtest=ReadPathBenchmark -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
  *
- * Each pair runs alternately, registry then baseline, {@code ROUNDS} times, after one
- * warm-up run of each.
+ * Each pair runs alternately, registry then baseline, {@code ROUNDS} times
+ * ({@code -Dpgext.bench.rounds}), after one warm-up run of each, {@code wrk -t2 -c32} for
+ * 10 s each ({@code -Dpgext.bench.duration}); {@code -Dpgext.bench.only=manifest} runs
+ * only the pairs whose name starts with that. The load average is printed before and
+ * after.
  */
 @Tag("bench")
 class ReadPathBenchmark extends RegistryIntegrationTest {
