@@ -39,8 +39,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ./mvnw -B -pl registry-api -am test -Dtest=ReadPathBenchmark -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
  *
- * Each pair runs alternately, registry then baseline, {@code ROUNDS} times, after one
- * warm-up run of each.
+ * Each pair runs alternately, registry then baseline, {@code ROUNDS} times
+ * ({@code -Dpgext.bench.rounds}), after one warm-up run of each, {@code wrk -t2 -c32} for
+ * 10 s each ({@code -Dpgext.bench.duration}); {@code -Dpgext.bench.only=manifest} runs
+ * only the pairs whose name starts with that. The load average is printed before and
+ * after.
  */
 @Tag("bench")
 class ReadPathBenchmark extends RegistryIntegrationTest {
@@ -49,7 +52,13 @@ class ReadPathBenchmark extends RegistryIntegrationTest {
 
 	private static final int ROUNDS = Integer.getInteger("pgext.bench.rounds", 3);
 
-	private static final String DURATION = "8s";
+	private static final String DURATION = System.getProperty("pgext.bench.duration", "10s");
+
+	/**
+	 * Which pairs to run: every pair whose name starts with this ({@code manifest}: the
+	 * two manifest pairs).
+	 */
+	private static final String ONLY = System.getProperty("pgext.bench.only", "");
 
 	private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
 
@@ -129,9 +138,11 @@ class ReadPathBenchmark extends RegistryIntegrationTest {
 			pairs.add(new String[] { "file download, 302 only",
 					base + "/api/v1/files/" + largest.sha256().hex() + "?redirect=true", null, direct.toString(),
 					null });
+			System.out.printf("load average before: %s%n", loadAverage());
 			System.out.println(
 					"| what | round | registry req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | ratio |");
 			System.out.println("|---|---|---|---|---|---|---|---|---|");
+			pairs.removeIf((pair) -> !pair[0].startsWith(ONLY));
 			for (String[] pair : pairs) {
 				wrk(pair[1], pair[2]);
 				wrk(pair[3], pair[4]);
@@ -143,6 +154,7 @@ class ReadPathBenchmark extends RegistryIntegrationTest {
 							registry[0] / baseline[0]);
 				}
 			}
+			System.out.printf("load average after: %s%n", loadAverage());
 		}
 		finally {
 			nginx.destroy();
@@ -199,6 +211,10 @@ class ReadPathBenchmark extends RegistryIntegrationTest {
 			Thread.sleep(50);
 		}
 		throw new AssertionError("nginx did not start");
+	}
+
+	private static String loadAverage() throws IOException {
+		return Files.readString(Path.of("/proc/loadavg")).strip();
 	}
 
 	private static int freePort() throws IOException {

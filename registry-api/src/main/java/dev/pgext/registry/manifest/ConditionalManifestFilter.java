@@ -74,8 +74,11 @@ class ConditionalManifestFilter extends OncePerRequestFilter {
 			return;
 		}
 		response.setStatus(HttpServletResponse.SC_NOT_MODIFIED);
-		ManifestController.validators(manifest.get(), gzip)
-			.forEach((name, values) -> values.forEach((value) -> response.addHeader(name, value)));
+		// rendered once per manifest
+		String[] headers = manifest.get().validators(gzip);
+		for (int i = 0; i < headers.length; i += 2) {
+			response.addHeader(headers[i], headers[i + 1]);
+		}
 		this.notModified.increment();
 	}
 

@@ -62,12 +62,32 @@ class ManifestCache implements SmartLifecycle {
 	private static final int MAX_ENTRIES = 10_000;
 
 	/**
-	 * One manifest as sent: identity and gzip bodies with their validators, and the
+	 * One manifest as sent: identity and gzip bodies with their validators, the
 	 * {@code Pgext-Signature} header value (base64 of the signature document of the
 	 * identity body), {@code null} when the registry runs unsigned.
 	 */
 	record Manifest(byte[] body, byte[] gzipBody, String etag, String gzipEtag, Instant lastModified, String signature,
-			Instant signatureRefresh) {
+			Instant signatureRefresh, String[] identityValidators, String[] gzipValidators) {
+
+		/**
+		 * A manifest whose validator headers
+		 * ({@link ManifestController#validatorHeaders}) are rendered here, once, rather
+		 * than on every request.
+		 */
+		Manifest(byte[] body, byte[] gzipBody, String etag, String gzipEtag, Instant lastModified, String signature,
+				Instant signatureRefresh) {
+			this(body, gzipBody, etag, gzipEtag, lastModified, signature, signatureRefresh,
+					ManifestController.validatorHeaders(etag, lastModified, signature),
+					ManifestController.validatorHeaders(gzipEtag, lastModified, signature));
+		}
+
+		/**
+		 * The headers a 200 and a 304 of the identity or gzip encoding share, as name and
+		 * value pairs: {@code [name0, value0, name1, value1, ...]}.
+		 */
+		String[] validators(boolean gzip) {
+			return gzip ? this.gzipValidators : this.identityValidators;
+		}
 
 		/**
 		 * Whether the signature nears its expiry, so the manifest is built and signed

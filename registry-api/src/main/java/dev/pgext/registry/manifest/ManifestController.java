@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.micrometer.core.instrument.Counter;
@@ -125,16 +126,35 @@ class ManifestController {
 	 */
 	static HttpHeaders validators(ManifestCache.Manifest manifest, boolean gzip) {
 		HttpHeaders headers = new HttpHeaders();
-		headers.setETag(gzip ? manifest.gzipEtag() : manifest.etag());
-		headers.setCacheControl(REVALIDATE);
-		headers.setVary(VARY);
-		if (manifest.lastModified() != null) {
-			headers.setLastModified(manifest.lastModified());
-		}
-		if (manifest.signature() != null) {
-			headers.set(MetadataSignature.HEADER, manifest.signature());
+		String[] pairs = manifest.validators(gzip);
+		for (int i = 0; i < pairs.length; i += 2) {
+			headers.add(pairs[i], pairs[i + 1]);
 		}
 		return headers;
+	}
+
+	/**
+	 * The validator headers of one encoding of a manifest as name and value pairs,
+	 * rendered once per manifest ({@link ManifestCache.Manifest}): the ETag, caching,
+	 * Last-Modified and the signature.
+	 */
+	static String[] validatorHeaders(String etag, Instant lastModified, String signature) {
+		HttpHeaders headers = new HttpHeaders();
+		headers.setETag(etag);
+		headers.setCacheControl(REVALIDATE);
+		headers.setVary(VARY);
+		if (lastModified != null) {
+			headers.setLastModified(lastModified);
+		}
+		if (signature != null) {
+			headers.set(MetadataSignature.HEADER, signature);
+		}
+		List<String> pairs = new ArrayList<>();
+		headers.forEach((name, values) -> values.forEach((value) -> {
+			pairs.add(name);
+			pairs.add(value);
+		}));
+		return pairs.toArray(String[]::new);
 	}
 
 	private static PgMajor major(String text) {

@@ -25,6 +25,13 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * serve. The strongest hits are read without the yanked-release check, which is applied
  * to the ranked set only: with it, the planner hashed every title hit for the anti-join
  * before the limit applied (its estimate for two GIN conditions is one row).
+ * <p>
+ * The strongest hits come from the title index alone: their match of the whole document
+ * (which differs from the title's only for a negated word, {@code -word}, found in the
+ * description) is checked with {@code ts_match_vq}, the function behind {@code @@}, which
+ * the planner does not turn into a second bitmap index scan. A bitmap over a word most
+ * entries have is built whole before the limit applies, so that second scan cost as much
+ * as the first one (one entry per matching extension) for the rows the limit kept.
  */
 public final class SearchSql {
 
@@ -55,16 +62,15 @@ public final class SearchSql {
 	 */
 	public static String statement(boolean byPg, boolean byTag) {
 		String filter = filter(byPg, byTag);
-		return QUERY
-				+ """
-						, strong as (select c.scope, c.name from catalog_entry c
-						    where c.scope in ('', :tenant) and c.title @@ (select ts from q) and c.document @@ (select ts from q)
-						"""
-				+ filter + """
-						    limit :ranked),
-						hit as (select c.scope, c.name from catalog_entry c
-						    where c.scope in ('', :tenant) and c.document @@ (select ts from q)
-						""" + filter + LIVE
+		return QUERY + """
+				, strong as (select c.scope, c.name from catalog_entry c
+				    where c.scope in ('', :tenant) and c.title @@ (select ts from q)
+				      and ts_match_vq(c.document, (select ts from q))
+				""" + filter + """
+				    limit :ranked),
+				hit as (select c.scope, c.name from catalog_entry c
+				    where c.scope in ('', :tenant) and c.document @@ (select ts from q)
+				""" + filter + LIVE
 				+ """
 						    limit :candidates + 1),
 						pool as (select scope, name from strong

@@ -21,11 +21,16 @@ class ConditionalManifestFilterTests {
 	private static final ManifestCache.Manifest MANIFEST = new ManifestCache.Manifest(new byte[0], new byte[0],
 			"\"sha256:ab\"", "\"sha256:ab+gzip\"", Instant.parse("2026-11-30T10:00:00Z"), null, null);
 
+	private static final ManifestCache.Manifest SIGNED = new ManifestCache.Manifest(new byte[0], new byte[0],
+			"\"sha256:cd\"", "\"sha256:cd+gzip\"", null, "eyJzaWduZWQiOnRydWV9", Instant.now().plusSeconds(3600));
+
 	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
 	private final ConditionalManifestFilter filter = new ConditionalManifestFilter((major, scope,
 			platform) -> (major.value() == 17 && scope.equals(Scope.PUBLIC)
-					&& !platform.equals(Platform.parse("linux-arm64-gnu"))) ? Optional.of(MANIFEST) : Optional.empty(),
+					&& !platform.equals(Platform.parse("linux-arm64-gnu"))) ? Optional.of(MANIFEST)
+							: (major.value() == 16 && scope.equals(Scope.PUBLIC)) ? Optional.of(SIGNED)
+									: Optional.empty(),
 			this.meters);
 
 	@Test
@@ -48,6 +53,18 @@ class ConditionalManifestFilterTests {
 		assertThat(run(conditional("/api/v1/compute-manifests/17", "platform=linux-amd64-gnu"),
 				new MockHttpServletResponse()))
 			.isFalse();
+	}
+
+	@Test
+	void theRevalidationOfASignedManifestCarriesItsSignatureAndNoLastModifiedItDoesNotHave() throws Exception {
+		MockHttpServletRequest request = new MockHttpServletRequest("GET", "/api/v1/compute-manifests/16");
+		request.addHeader("If-None-Match", SIGNED.etag());
+		MockHttpServletResponse response = new MockHttpServletResponse();
+		assertThat(run(request, response)).isFalse();
+		assertThat(response.getStatus()).isEqualTo(304);
+		assertThat(response.getHeader("ETag")).isEqualTo(SIGNED.etag());
+		assertThat(response.getHeader("Pgext-Signature")).isEqualTo(SIGNED.signature());
+		assertThat(response.getHeaderNames()).doesNotContain("Last-Modified", "Content-Encoding");
 	}
 
 	@Test
