@@ -135,6 +135,7 @@ final class ComputeStartup implements Runnable {
 			this.phaseMillis.put("total", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
 			if (!this.state.running()) {
 				log.warn("Postgres accepted connections, but the compute is {} already", this.state.phase());
+				catalogs.abandon(new IllegalStateException("the compute is " + this.state.phase()));
 				return;
 			}
 			log.info("Compute started in {} ms ({} placed before start)", this.phaseMillis.get("total"),

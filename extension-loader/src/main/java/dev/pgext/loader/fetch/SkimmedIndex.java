@@ -1,7 +1,5 @@
 package dev.pgext.loader.fetch;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -32,14 +30,21 @@ public final class SkimmedIndex {
 	/** Set when the index was parsed whole already (a source without a skim). */
 	private final ExtIndex parsed;
 
+	private final IndexText publicText;
+
+	private final IndexText tenantText;
+
 	private record Located(EntrySkim skim, IndexText text) {
 	}
 
-	private SkimmedIndex(PgMajor pgMajor, TenantId tenant, Map<String, Located> entries, ExtIndex parsed) {
+	private SkimmedIndex(PgMajor pgMajor, TenantId tenant, Map<String, Located> entries, ExtIndex parsed,
+			IndexText publicText, IndexText tenantText) {
 		this.pgMajor = pgMajor;
 		this.tenant = tenant;
 		this.entries = entries;
 		this.parsed = parsed;
+		this.publicText = publicText;
+		this.tenantText = tenantText;
 	}
 
 	/**
@@ -53,7 +58,7 @@ public final class SkimmedIndex {
 				text.skims().values().forEach((skim) -> entries.put(skim.name(), new Located(skim, text)));
 			}
 		}
-		return new SkimmedIndex(major, tenant, entries, null);
+		return new SkimmedIndex(major, tenant, entries, null, publicIndex, tenantIndex);
 	}
 
 	/** An index parsed whole already. */
@@ -63,7 +68,7 @@ public final class SkimmedIndex {
 			entries.put(entry.name().value(), new Located(new EntrySkim(entry.name().value(), entry.libraries(),
 					entry.requires(), entry.control() != null, -1, 0), null));
 		}
-		return new SkimmedIndex(index.pgMajor(), index.tenant(), entries, index);
+		return new SkimmedIndex(index.pgMajor(), index.tenant(), entries, index, null, null);
 	}
 
 	public PgMajor pgMajor() {
@@ -114,18 +119,15 @@ public final class SkimmedIndex {
 	}
 
 	/**
-	 * Binds every entry: the whole merged index.
+	 * Binds every entry: the whole merged index, each document parsed at once.
 	 * @throws IllegalArgumentException when an entry's text is invalid
 	 */
 	public ExtIndex parseAll() {
 		if (this.parsed != null) {
 			return this.parsed;
 		}
-		List<ExtIndexEntry> all = new ArrayList<>(this.entries.size());
-		for (Located located : this.entries.values()) {
-			all.add(located.text().entry(located.skim().name()));
-		}
-		return ExtIndex.of(this.pgMajor, this.tenant, all);
+		return IndexMerge.merge(this.pgMajor, this.tenant, (this.publicText != null) ? this.publicText.parse() : null,
+				(this.tenantText != null) ? this.tenantText.parse() : null);
 	}
 
 }
