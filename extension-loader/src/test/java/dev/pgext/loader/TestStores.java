@@ -153,14 +153,23 @@ public final class TestStores {
 	 * control text names no library), so a catalog of thousands costs three uploads.
 	 */
 	public static List<ExtIndexEntry> synthetic(ObjectStore store, String prefix, int count) {
-		String control = "comment = 'synthetic extension'\ndefault_version = '1.0'\nrelocatable = true\n";
-		byte[] controlBytes = control.getBytes(StandardCharsets.UTF_8);
-		byte[] script = "SELECT 1;\n".getBytes(StandardCharsets.UTF_8);
-		byte[] library = new byte[1024];
-		List<ExtIndexEntry> entries = new ArrayList<>();
-		for (byte[] content : List.of(controlBytes, script, library)) {
+		for (byte[] content : SYNTHETIC_BLOBS) {
 			store.put(StoreLayout.blob(Sha256Digest.of(content)), content, "application/octet-stream");
 		}
+		return syntheticEntries(prefix, count);
+	}
+
+	private static final String SYNTHETIC_CONTROL = "comment = 'synthetic extension'\ndefault_version = '1.0'\nrelocatable = true\n";
+
+	private static final List<byte[]> SYNTHETIC_BLOBS = List.of(SYNTHETIC_CONTROL.getBytes(StandardCharsets.UTF_8),
+			"SELECT 1;\n".getBytes(StandardCharsets.UTF_8), new byte[1024]);
+
+	/** The entries {@link #synthetic} describes, without uploading their blobs. */
+	public static List<ExtIndexEntry> syntheticEntries(String prefix, int count) {
+		byte[] controlBytes = SYNTHETIC_BLOBS.get(0);
+		byte[] script = SYNTHETIC_BLOBS.get(1);
+		byte[] library = SYNTHETIC_BLOBS.get(2);
+		List<ExtIndexEntry> entries = new ArrayList<>();
 		for (int i = 0; i < count; i++) {
 			String name = String.format("%s_%05d", prefix, i);
 			List<ExtFile> files = List.of(
@@ -168,8 +177,8 @@ public final class TestStores {
 							controlBytes.length),
 					new ExtFile("share/extension/" + name + "--1.0.sql", Sha256Digest.of(script), script.length),
 					new ExtFile("lib/" + name + ".so", Sha256Digest.of(library), library.length));
-			entries.add(new ExtIndexEntry(ExtensionName.of(name), ExtensionVersion.of("1.0"), "1.0", control, files,
-					List.of(name), List.of(), PreloadNeed.NONE, false, true));
+			entries.add(new ExtIndexEntry(ExtensionName.of(name), ExtensionVersion.of("1.0"), "1.0", SYNTHETIC_CONTROL,
+					files, List.of(name), List.of(), PreloadNeed.NONE, false, true));
 		}
 		return entries;
 	}

@@ -46,6 +46,22 @@ public final class ExtIndexJson {
 		}
 	}
 
+	/**
+	 * Reads one entry of an index from {@code length} bytes of {@code json} at
+	 * {@code offset} (an element of its {@code extensions} array), for a reader that
+	 * binds only the entries it needs.
+	 * @throws IllegalArgumentException when the bytes are not a valid entry, with the
+	 * reason
+	 */
+	public static ExtIndexEntry readEntry(byte[] json, int offset, int length) {
+		try {
+			return MAPPER.readValue(json, offset, length, ExtIndexEntry.class);
+		}
+		catch (JacksonException ex) {
+			throw new IllegalArgumentException("invalid ext_index.json entry: " + ex.getOriginalMessage(), ex);
+		}
+	}
+
 	public static ExtIndex read(InputStream json) {
 		try {
 			return MAPPER.readValue(json, ExtIndex.class);

@@ -65,6 +65,20 @@ public final class MetadataVerifier {
 	 */
 	public Optional<MetadataSignature> verify(Predicate<String> documents, String described, byte[] content,
 			byte[] signature) {
+		return verify(documents, described, (content != null) ? Sha256Digest.of(content) : null,
+				(content != null) ? content.length : -1, signature);
+	}
+
+	/**
+	 * Verifies a document known by its SHA-256 and size, for a reader that hashed its
+	 * bytes while it read them.
+	 */
+	public Optional<MetadataSignature> verify(String document, Sha256Digest sha256, long size, byte[] signature) {
+		return verify(document::equals, document, sha256, size, signature);
+	}
+
+	private Optional<MetadataSignature> verify(Predicate<String> documents, String described, Sha256Digest actual,
+			long size, byte[] signature) {
 		if (signature == null) {
 			if (this.required) {
 				throw new MetadataRejectedException(Reason.UNSIGNED,
@@ -87,10 +101,11 @@ public final class MetadataVerifier {
 			throw new MetadataRejectedException(Reason.BAD_SIGNATURE,
 					described + ": the signature is for " + parsed.document() + ", not this document");
 		}
-		Sha256Digest actual = Sha256Digest.of(content);
-		if (!actual.equals(parsed.sha256()) || content.length != parsed.size()) {
-			throw new MetadataRejectedException(Reason.BAD_SIGNATURE, described + " has sha256 " + actual.hex()
-					+ " but its signature covers sha256 " + parsed.sha256().hex() + ": it was changed after signing");
+		if (!parsed.sha256().equals(actual) || size != parsed.size()) {
+			throw new MetadataRejectedException(Reason.BAD_SIGNATURE,
+					described + " has sha256 " + ((actual != null) ? actual.hex() : "none")
+							+ " but its signature covers sha256 " + parsed.sha256().hex()
+							+ ": it was changed after signing");
 		}
 		if (!parsed.expiresAt().isAfter(this.clock.instant())) {
 			throw new MetadataRejectedException(Reason.EXPIRED,

@@ -4,11 +4,17 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.pgext.loader.fetch.ExtensionSource;
+import dev.pgext.loader.fetch.FetchException;
+import dev.pgext.loader.fetch.SkimmedIndex;
 import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.postgres.PostgresInstall;
@@ -17,8 +23,13 @@ import dev.pgext.model.postgres.PostgresInstall;
  * The compute's catalog, re-read at most once per {@code index-refresh-interval} when a
  * JIT request names a file no known extension has: an extension published after the
  * compute started is then found, and its control file written. Extensions already known
- * keep the release they had. Reads of the current catalog take no lock; a refresh (and
- * the time of the last index read) is guarded by this object's monitor.
+ * keep the release they had. With the hook, start reads the indexes in two steps: before
+ * Postgres launches only the preload closure's entries are bound
+ * ({@link #readPreload()}), the rest right after it accepts connections
+ * ({@link #completeRead()}); a JIT request in between that the preload closure does not
+ * answer waits for the rest ({@link #awaitComplete(Duration)}). Reads of the current
+ * catalog take no lock; a refresh (and the time of the last index read) is guarded by
+ * this object's monitor.
  */
 final class CatalogRefresh {
 
@@ -34,6 +45,12 @@ final class CatalogRefresh {
 
 	private volatile ExtensionCatalog catalog;
 
+	/** The whole catalog, once every entry of the indexes read at start is bound. */
+	private final CompletableFuture<ExtensionCatalog> complete = new CompletableFuture<>();
+
+	/** The indexes read at start, until {@link #completeRead()} bound them all. */
+	private SkimmedIndex skimmed;
+
 	/** Guarded by {@code this}. */
 	private long lastIndexRead;
 
@@ -44,16 +61,89 @@ final class CatalogRefresh {
 		this.interval = interval;
 	}
 
-	/** Reads the indexes for the first time. */
+	/** Reads the indexes for the first time, every entry bound. */
 	synchronized ExtensionCatalog read() {
 		this.catalog = ExtensionCatalog.of(this.source.index(this.spec.major(), this.spec.tenantId()),
 				this.spec.availableExtensions(), preloadLibraries(), this.spec.listedOnly());
 		this.lastIndexRead = System.nanoTime();
+		this.complete.complete(this.catalog);
 		return this.catalog;
 	}
 
+	/**
+	 * Reads and verifies the indexes for the first time, binding only the entries the
+	 * preload libraries need (and what they require); {@link #completeRead()} binds the
+	 * rest. Until then {@link #current()} is this part only.
+	 */
+	synchronized ExtensionCatalog readPreload() {
+		SkimmedIndex index = this.source.skimmedIndex(this.spec.major(), this.spec.tenantId());
+		this.lastIndexRead = System.nanoTime();
+		this.skimmed = index;
+		this.catalog = ExtensionCatalog.preloadClosure(index, this.spec.availableExtensions(), preloadLibraries(),
+				this.spec.listedOnly());
+		return this.catalog;
+	}
+
+	/**
+	 * Binds every entry of the indexes {@link #readPreload()} read (no second read: their
+	 * bytes were verified then), and wakes the JIT requests waiting for it.
+	 * @throws FetchException when an entry is not valid; waiting requests fail with it
+	 */
+	synchronized ExtensionCatalog completeRead() {
+		if (this.complete.isDone()) {
+			return this.complete.join();
+		}
+		try {
+			this.catalog = ExtensionCatalog.of(this.skimmed.parseAll(), this.spec.availableExtensions(),
+					preloadLibraries(), this.spec.listedOnly());
+		}
+		catch (IllegalArgumentException ex) {
+			FetchException failure = new FetchException(FetchException.Reason.MISSING, ex.getMessage(), ex);
+			this.complete.completeExceptionally(failure);
+			throw failure;
+		}
+		this.skimmed = null;
+		this.complete.complete(this.catalog);
+		return this.catalog;
+	}
+
+	/**
+	 * Ends the wait of JIT requests for a catalog that a failed start never completes.
+	 */
+	void abandon(Throwable cause) {
+		this.complete.completeExceptionally(new FetchException(FetchException.Reason.UNAVAILABLE,
+				"the compute did not start: " + cause.getMessage(), cause));
+	}
+
+	/**
+	 * The catalog as far as it is bound: only the preload closure between
+	 * {@link #readPreload()} and {@link #completeRead()}.
+	 */
 	ExtensionCatalog current() {
 		return this.catalog;
+	}
+
+	/** Whether every entry of the indexes read at start is bound. */
+	boolean isComplete() {
+		return this.complete.isDone();
+	}
+
+	/**
+	 * The whole catalog, waiting up to {@code timeout} for the entries read at start to
+	 * be bound.
+	 * @throws FetchException when binding them failed
+	 */
+	ExtensionCatalog awaitComplete(Duration timeout) throws InterruptedException, TimeoutException {
+		try {
+			return this.complete.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof FetchException fetch) {
+				throw fetch;
+			}
+			throw new FetchException(FetchException.Reason.MISSING, String.valueOf(ex.getCause().getMessage()),
+					ex.getCause());
+		}
 	}
 
 	/**
@@ -61,6 +151,10 @@ final class CatalogRefresh {
 	 * interval ago.
 	 */
 	synchronized ExtensionCatalog refreshed() {
+		if (!this.complete.isDone()) {
+			// the indexes read at start are not bound yet: nothing is known to be missing
+			return this.catalog;
+		}
 		long now = System.nanoTime();
 		ExtensionCatalog current = this.catalog;
 		if (now - this.lastIndexRead < this.interval.toNanos()) {

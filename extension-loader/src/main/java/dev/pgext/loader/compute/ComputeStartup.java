@@ -1,9 +1,12 @@
 package dev.pgext.loader.compute;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -14,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -23,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import dev.pgext.loader.LoaderProperties;
 import dev.pgext.loader.compute.DownloadScheduler.Priority;
 import dev.pgext.loader.fetch.ExtensionSource;
+import dev.pgext.loader.fetch.FetchException;
 import dev.pgext.loader.fetch.FilePlacer;
 import dev.pgext.loader.postgres.PostgresSupervisor;
 import dev.pgext.model.index.ExtIndexEntry;
@@ -31,12 +36,15 @@ import dev.pgext.model.postgres.PostgresInstall;
 
 /**
  * Start-up of one compute, in phases, each timed: stop a postmaster a killed loader left
- * on the data directory, remove partial files, read the index, write every available
- * control file while the server-preload extensions (and what they require) download,
- * initdb if needed, start Postgres while the session-preload extensions download (no
- * session can connect without them). Only then is the compute {@code RUNNING}; the
- * extensions installed in any database and, with prefetch on, all the rest follow in the
- * background.
+ * on the data directory, read and verify the index (with the hook, binding only the
+ * preload closure's entries), write the control files Postgres needs before start while
+ * the server-preload extensions (and what they require) download, initdb if needed, start
+ * Postgres while the session-preload extensions download (no session can connect without
+ * them). Only then is the compute {@code RUNNING}; the rest of the index is bound,
+ * partial files a killed loader left are removed, the other control files written, and
+ * the extensions installed in any database and, with prefetch on, all the rest follow in
+ * the background. Nothing before the launch grows with the catalog but the transfer, hash
+ * and tokenizing of the index's bytes.
  */
 final class ComputeStartup implements Runnable {
 
@@ -55,6 +63,8 @@ final class ComputeStartup implements Runnable {
 	private final ComputeState state;
 
 	private final ComputeParts parts;
+
+	private volatile CatalogRefresh catalogs;
 
 	private final Map<String, Long> phaseMillis = Collections.synchronizedMap(new LinkedHashMap<>());
 
@@ -89,26 +99,24 @@ final class ComputeStartup implements Runnable {
 				.attach(new PostgresSupervisor(install, Path.of(this.spec.dataDir()), this.spec.port(),
 						this.properties.postgresStopTimeout(), this::postgresChanged));
 			postgres.stopLeftover();
-			removeLeftovers(install);
 			CatalogRefresh catalogs = new CatalogRefresh(this.source, this.spec, install,
 					this.properties.indexRefreshInterval());
-			ExtensionCatalog catalog = timed("index", catalogs::read);
 			this.parts.attach(catalogs);
+			this.catalogs = catalogs;
+			boolean hooked = this.properties.hook().enabled();
+			// with the hook, CREATE EXTENSION asks for a missing control file, so only
+			// the preloaded extensions' entries and control files are needed before
+			// start, and the rest of the index is bound after it; without it nothing
+			// would ever fetch a control file, so every one is written first
+			ExtensionCatalog catalog = timed("index", hooked ? catalogs::readPreload : catalogs::read);
 			DownloadScheduler scheduler = this.parts.attach(new DownloadScheduler(install, this.placer,
 					catalog.extensions(), this.properties.workers(), this.meters));
 			List<ExtIndexEntry> preload = catalog.forLibraries(this.spec.sharedPreloadLibraries());
 			CompletableFuture<Void> preloaded = scheduler.requestAll(preload, Priority.SERVER_PRELOAD);
 			// every new session loads these, so no connection succeeds before they are in
-			// place; they
-			// download behind the server-preload ones while Postgres starts
+			// place; they download behind the server-preload ones while Postgres starts
 			List<ExtIndexEntry> sessionPreload = catalog.forLibraries(this.spec.sessionPreloadLibraries());
 			CompletableFuture<Void> sessionPreloaded = scheduler.requestAll(sessionPreload, Priority.SESSION_PRELOAD);
-			boolean hooked = this.properties.hook().enabled();
-			// with the hook, CREATE EXTENSION asks for a missing control file, so only
-			// the preloaded
-			// extensions' control files must be on disk before start; without it nothing
-			// would
-			// ever fetch one, so every control file is written first
 			List<ExtIndexEntry> beforeStart = hooked ? union(preload, sessionPreload) : catalog.extensions();
 			timed("control-files", () -> {
 				ControlFiles.write(install, beforeStart);
@@ -127,10 +135,23 @@ final class ComputeStartup implements Runnable {
 			this.phaseMillis.put("total", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
 			if (!this.state.running()) {
 				log.warn("Postgres accepted connections, but the compute is {} already", this.state.phase());
+				catalogs.abandon(new IllegalStateException("the compute is " + this.state.phase()));
 				return;
 			}
-			log.info("Compute started in {} ms ({} extensions available, {} placed before start)",
-					this.phaseMillis.get("total"), catalog.extensions().size(), preload.size());
+			log.info("Compute started in {} ms ({} placed before start)", this.phaseMillis.get("total"),
+					preload.size());
+			if (hooked) {
+				try {
+					catalog = timed("index-deferred", catalogs::completeRead);
+					scheduler.available(catalog.extensions());
+				}
+				catch (FetchException ex) {
+					// the compute runs on what it preloaded; JIT requests get this reason
+					log.error("Only the preloaded extensions are available: {}", ex.getMessage());
+				}
+			}
+			log.info("{} extensions available", catalog.extensions().size());
+			removeLeftovers(install);
 			if (hooked) {
 				writeRemainingControlFiles(install, catalog, beforeStart);
 			}
@@ -141,6 +162,10 @@ final class ComputeStartup implements Runnable {
 			if (this.parts.isClosed()) {
 				log.info("Compute start-up ended, the loader is stopping: {}", cause.getMessage());
 				return;
+			}
+			CatalogRefresh catalogs = this.catalogs;
+			if (catalogs != null) {
+				catalogs.abandon(cause);
 			}
 			this.state.failed("start-up failed: " + cause.getMessage());
 			log.error("Compute start-up failed", cause);
@@ -156,13 +181,33 @@ final class ComputeStartup implements Runnable {
 	/**
 	 * Removes the partial files a killed loader left anywhere in the installation's
 	 * {@code share} and {@code lib} trees (a control file's {@code directory} may nest
-	 * them).
+	 * them). Done once Postgres accepts connections, since the walk grows with the files
+	 * on disk and Postgres never opens a part file; those this process is writing
+	 * meanwhile (its pid in their name, written since it started) are kept.
 	 */
-	private static void removeLeftovers(PostgresInstall install) throws IOException {
-		int leftovers = FilePlacement.removeLeftovers(install.sharedir())
-				+ FilePlacement.removeLeftovers(install.pkglibdir());
-		if (leftovers > 0) {
-			log.info("Removed {} partial files a previous loader left behind", leftovers);
+	private static void removeLeftovers(PostgresInstall install) {
+		long pid = ProcessHandle.current().pid();
+		Instant since = ProcessHandle.current().info().startInstant().orElse(Instant.EPOCH);
+		Predicate<Path> leftover = (part) -> {
+			if (FilePlacement.writerOf(part).orElse(-1L) != pid) {
+				return true;
+			}
+			try {
+				return Files.getLastModifiedTime(part).toInstant().isBefore(since);
+			}
+			catch (IOException ex) {
+				return false;
+			}
+		};
+		try {
+			int leftovers = FilePlacement.removeLeftovers(install.sharedir(), leftover)
+					+ FilePlacement.removeLeftovers(install.pkglibdir(), leftover);
+			if (leftovers > 0) {
+				log.info("Removed {} partial files a previous loader left behind", leftovers);
+			}
+		}
+		catch (IOException | UncheckedIOException ex) {
+			log.warn("Could not remove the partial files a previous loader left behind: {}", ex.getMessage());
 		}
 	}
 

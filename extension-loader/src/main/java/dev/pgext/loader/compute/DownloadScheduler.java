@@ -183,6 +183,18 @@ public final class DownloadScheduler implements AutoCloseable {
 		});
 	}
 
+	/**
+	 * Adds {@code entries} to the extensions {@code /status} lists, as
+	 * {@link State#AVAILABLE} unless already known: the catalog's rest, bound after
+	 * start.
+	 */
+	public synchronized void available(List<ExtIndexEntry> entries) {
+		for (ExtIndexEntry entry : entries) {
+			this.status.computeIfAbsent(entry.name().value(), (name) -> new ExtensionStatus(name,
+					entry.version().value(), State.AVAILABLE, null, entry.files().size(), bytes(entry), null, null));
+		}
+	}
+
 	/** Asks for every file of {@code entry}; completes when they are all in place. */
 	public synchronized CompletableFuture<Void> request(ExtIndexEntry entry, Priority priority) {
 		String name = entry.name().value();

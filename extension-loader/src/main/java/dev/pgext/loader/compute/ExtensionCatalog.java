@@ -1,12 +1,18 @@
 package dev.pgext.loader.compute;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
+import dev.pgext.loader.fetch.IndexText.EntrySkim;
+import dev.pgext.loader.fetch.SkimmedIndex;
 import dev.pgext.model.control.ControlFile;
 import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
@@ -50,6 +56,41 @@ public record ExtensionCatalog(ExtIndex index) {
 						.anyMatch((library) -> entry.providesLibrary(ControlFile.libraryName(library)))))
 			.toList();
 		return new ExtensionCatalog(ExtIndex.of(merged.pgMajor(), merged.tenant(), allowed));
+	}
+
+	/**
+	 * The part of the catalog {@link #of(ExtIndex, List, List, boolean)} would give that
+	 * {@code preloadLibraries} need: the extensions providing them and their requires
+	 * closure, found from the skim, with only those entries bound. Every other entry
+	 * stays unparsed.
+	 */
+	public static ExtensionCatalog preloadClosure(SkimmedIndex index, List<String> available,
+			List<String> preloadLibraries, boolean listedOnly) {
+		Set<String> libraries = new LinkedHashSet<>();
+		preloadLibraries.forEach((library) -> libraries.add(ControlFile.libraryName(library)));
+		Predicate<EntrySkim> allowed;
+		if ((available == null || available.isEmpty()) && !listedOnly) {
+			allowed = (skim) -> true;
+		}
+		else {
+			Set<String> names = (available != null) ? Set.copyOf(available) : Set.of();
+			allowed = (skim) -> names.contains(skim.name())
+					|| (skim.libraryOnly() && skim.libraries().stream().anyMatch(libraries::contains));
+		}
+		Set<String> needed = new LinkedHashSet<>();
+		Deque<String> todo = new ArrayDeque<>();
+		for (String library : libraries) {
+			index.providing(library, allowed).ifPresent((owner) -> todo.add(owner.name()));
+		}
+		while (!todo.isEmpty()) {
+			String name = todo.pop();
+			Optional<EntrySkim> skim = index.skim(name).filter(allowed);
+			if (skim.isPresent() && needed.add(name)) {
+				todo.addAll(skim.get().requires());
+			}
+		}
+		List<ExtIndexEntry> entries = needed.stream().map(index::entry).toList();
+		return new ExtensionCatalog(ExtIndex.of(index.pgMajor(), index.tenant(), entries));
 	}
 
 	/** Whether {@code entry} provides libraries and no extension (no control file). */

@@ -14,9 +14,10 @@ import dev.pgext.loader.fetch.FetchException;
 import dev.pgext.model.index.ExtIndexEntry;
 
 /**
- * Serves a JIT request: finds the entry that owns the file (re-reading the indexes once
- * when none does), moves it and everything it requires to the front of the queue, and
- * waits until its files are in place.
+ * Serves a JIT request: finds the entry that owns the file (waiting for the whole catalog
+ * when only the preload closure is bound yet, re-reading the indexes once when no entry
+ * owns it), moves it and everything it requires to the front of the queue, and waits
+ * until its files are in place.
  */
 final class JitPlacement {
 
@@ -43,6 +44,11 @@ final class JitPlacement {
 		}
 		ExtensionCatalog catalog = catalogs.current();
 		Optional<ExtIndexEntry> owner = catalog.owner(filename, isLibrary);
+		if (owner.isEmpty() && !catalogs.isComplete()) {
+			// only the preload closure is bound yet: the answer is in the rest
+			catalog = catalogs.awaitComplete(this.timeout);
+			owner = catalog.owner(filename, isLibrary);
+		}
 		if (owner.isEmpty()) {
 			catalog = catalogs.refreshed();
 			owner = catalog.owner(filename, isLibrary);

@@ -21,6 +21,15 @@ public interface ExtensionSource {
 	ExtIndex index(PgMajor major, TenantId tenant);
 
 	/**
+	 * The same indexes, verified, with their entries skimmed but not bound: what a start
+	 * reads before Postgres launches. A source that cannot skim parses them whole.
+	 * @param tenant the tenant, or {@code null} for public extensions only
+	 */
+	default SkimmedIndex skimmedIndex(PgMajor major, TenantId tenant) {
+		return SkimmedIndex.of(index(major, tenant));
+	}
+
+	/**
 	 * Opens the content of a file by digest. The caller verifies the digest.
 	 * @throws FetchException when the content is missing or the source fails for good
 	 * @throws IOException on a network error worth another attempt

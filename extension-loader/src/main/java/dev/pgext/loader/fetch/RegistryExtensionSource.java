@@ -2,6 +2,7 @@ package dev.pgext.loader.fetch;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +18,6 @@ import dev.pgext.model.Platform;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.TenantId;
 import dev.pgext.model.index.ExtIndex;
-import dev.pgext.model.index.ExtIndexJson;
 import dev.pgext.model.signing.MetadataRejectedException;
 import dev.pgext.model.signing.MetadataSignature;
 
@@ -83,6 +83,11 @@ public final class RegistryExtensionSource implements ExtensionSource {
 
 	@Override
 	public ExtIndex index(PgMajor major, TenantId tenant) {
+		return skimmedIndex(major, tenant).parseAll();
+	}
+
+	@Override
+	public SkimmedIndex skimmedIndex(PgMajor major, TenantId tenant) {
 		String path = "api/v1/compute-manifests/" + major + "?platform=" + this.platform
 				+ ((tenant != null) ? "&tenant=" + tenant.value() : "");
 		try {
@@ -90,15 +95,24 @@ public final class RegistryExtensionSource implements ExtensionSource {
 				HttpResponse<InputStream> response = send(path);
 				try (InputStream body = response.body()) {
 					if (response.statusCode() == 404) {
-						return ExtIndex.of(major, tenant, java.util.List.of());
+						return SkimmedIndex.of(ExtIndex.of(major, tenant, java.util.List.of()));
 					}
 					check(response, path);
-					byte[] content = body.readAllBytes();
 					String document = document(major, tenant);
 					byte[] signature = this.trust.decodeHeader(document,
 							response.headers().firstValue(MetadataSignature.HEADER).orElse(null));
-					this.trust.verify(document, content, signature);
-					return ExtIndexJson.read(content);
+					// hashed while it is skimmed, checked before any entry is bound
+					IndexText manifest;
+					try {
+						manifest = IndexText.read(body,
+								response.headers().firstValueAsLong("Content-Length").orElse(-1));
+					}
+					catch (UncheckedIOException ex) {
+						// a body cut off mid-read is worth another attempt
+						throw ex.getCause();
+					}
+					this.trust.verify(document, manifest.sha256(), manifest.size(), signature);
+					return SkimmedIndex.merge(major, tenant, manifest, null);
 				}
 			}).get();
 		}

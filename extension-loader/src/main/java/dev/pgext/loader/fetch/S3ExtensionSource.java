@@ -1,6 +1,8 @@
 package dev.pgext.loader.fetch;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.Optional;
 
 import dev.pgext.loader.trust.MetadataTrust;
@@ -11,7 +13,6 @@ import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.StoreLayout;
 import dev.pgext.model.TenantId;
 import dev.pgext.model.index.ExtIndex;
-import dev.pgext.model.index.ExtIndexJson;
 import dev.pgext.model.signing.MetadataRejectedException;
 import dev.pgext.model.signing.MetadataSignature;
 import dev.pgext.model.store.ObjectStore;
@@ -55,40 +56,62 @@ public final class S3ExtensionSource implements ExtensionSource {
 
 	@Override
 	public ExtIndex index(PgMajor major, TenantId tenant) {
-		ExtIndex publicIndex = read(StoreLayout.extIndex(Scope.PUBLIC, major, this.platform));
-		ExtIndex tenantIndex = (tenant != null) ? read(StoreLayout.extIndex(Scope.tenant(tenant), major, this.platform))
-				: null;
-		return IndexMerge.merge(major, tenant, publicIndex, tenantIndex);
+		return skimmedIndex(major, tenant).parseAll();
 	}
 
-	private ExtIndex read(String key) {
+	@Override
+	public SkimmedIndex skimmedIndex(PgMajor major, TenantId tenant) {
+		IndexText publicIndex = read(StoreLayout.extIndex(Scope.PUBLIC, major, this.platform));
+		IndexText tenantIndex = (tenant != null)
+				? read(StoreLayout.extIndex(Scope.tenant(tenant), major, this.platform)) : null;
+		return SkimmedIndex.merge(major, tenant, publicIndex, tenantIndex);
+	}
+
+	/**
+	 * Streams the index at {@code key}, hashing it as it is skimmed, then checks the hash
+	 * against its signature: one read of the bytes.
+	 */
+	private IndexText read(String key) {
 		try {
 			// a scope that has published nothing yet has no index: it offers no extension
-			Optional<byte[]> index = this.store.getBytes(key);
-			if (index.isEmpty()) {
+			IndexText index = stream(key);
+			if (index == null) {
 				return null;
 			}
-			byte[] content = index.get();
 			byte[] signature = this.store.getBytes(key + MetadataSignature.SUFFIX).orElse(null);
-			if (!this.trust.verifiesOrMayBeMidWrite(key, content, signature)) {
+			if (!this.trust.verifiesOrMayBeMidWrite(key, index.sha256(), index.size(), signature)) {
 				// the registry writes the index, then its signature: a read between the
-				// two sees
-				// a new index with the old signature, which a second read no longer does
-				content = this.store.getBytes(key).orElse(content);
+				// two sees a new index with the old signature, which a second read no
+				// longer does
+				IndexText again = stream(key);
+				index = (again != null) ? again : index;
 				signature = this.store.getBytes(key + MetadataSignature.SUFFIX).orElse(null);
-				this.trust.verify(key, content, signature);
+				this.trust.verify(key, index.sha256(), index.size(), signature);
 			}
-			return ExtIndexJson.read(content);
+			return index;
 		}
 		catch (MetadataRejectedException ex) {
 			throw new FetchException(FetchException.Reason.UNTRUSTED, "refusing " + key + ": " + ex.getMessage(), ex);
 		}
-		catch (ObjectStoreException ex) {
+		catch (ObjectStoreException | UncheckedIOException ex) {
 			throw new FetchException(FetchException.Reason.UNAVAILABLE,
 					"reading " + key + " failed: " + ex.getMessage(), ex);
 		}
 		catch (IllegalArgumentException ex) {
 			throw new FetchException(FetchException.Reason.MISSING, key + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	private IndexText stream(String key) {
+		Optional<InputStream> body = this.store.get(key);
+		if (body.isEmpty()) {
+			return null;
+		}
+		try (InputStream in = body.get()) {
+			return IndexText.read(in, -1);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
 		}
 	}
 

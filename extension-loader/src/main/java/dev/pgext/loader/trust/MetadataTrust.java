@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.signing.MetadataRejectedException;
 import dev.pgext.model.signing.MetadataSignature;
 import dev.pgext.model.signing.MetadataVerifier;
@@ -70,8 +71,19 @@ public class MetadataTrust {
 	 * health
 	 */
 	public void verify(String document, byte[] content, byte[] signature) {
+		verify(document, Sha256Digest.of(content), content.length, signature);
+	}
+
+	/**
+	 * Verifies a document by the SHA-256 and size of its bytes, hashed while they were
+	 * read.
+	 * @param signature the detached signature's bytes, or {@code null} when there is none
+	 * @throws MetadataRejectedException when it must not be trusted; counted and kept for
+	 * health
+	 */
+	public void verify(String document, Sha256Digest sha256, long size, byte[] signature) {
 		try {
-			this.verifier.verify(document, content, signature);
+			this.verifier.verify(document, sha256, size, signature);
 			this.rejected.remove(document);
 		}
 		catch (MetadataRejectedException ex) {
@@ -86,8 +98,16 @@ public class MetadataTrust {
 	 * between the write of its new bytes and of its new signature, and reads both again.
 	 */
 	public boolean verifiesOrMayBeMidWrite(String document, byte[] content, byte[] signature) {
+		return verifiesOrMayBeMidWrite(document, Sha256Digest.of(content), content.length, signature);
+	}
+
+	/**
+	 * {@link #verifiesOrMayBeMidWrite(String, byte[], byte[])} by the SHA-256 and size of
+	 * the document's bytes.
+	 */
+	public boolean verifiesOrMayBeMidWrite(String document, Sha256Digest sha256, long size, byte[] signature) {
 		try {
-			this.verifier.verify(document, content, signature);
+			this.verifier.verify(document, sha256, size, signature);
 			this.rejected.remove(document);
 			return true;
 		}

@@ -3,9 +3,11 @@ package dev.pgext.loader.bench;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,9 +18,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
 
 import dev.pgext.loader.FaultyS3Proxy;
 import dev.pgext.loader.LoaderProperties;
@@ -30,9 +36,11 @@ import dev.pgext.loader.fetch.FilePlacer;
 import dev.pgext.loader.fetch.S3ExtensionSource;
 import dev.pgext.loader.hook.PgHookBuild;
 import dev.pgext.loader.postgres.PostgresSupervisor;
+import dev.pgext.loader.trust.MetadataTrust;
 import dev.pgext.model.ExtensionName;
 import dev.pgext.model.ExtensionVersion;
 import dev.pgext.model.PgMajor;
+import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.StoreLayout;
@@ -43,6 +51,12 @@ import dev.pgext.model.index.ExtIndexJson;
 import dev.pgext.model.index.PreloadNeed;
 import dev.pgext.model.postgres.PostgresBinaries;
 import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.model.signing.MetadataSignature;
+import dev.pgext.model.signing.MetadataSigner;
+import dev.pgext.model.signing.MetadataVerifier;
+import dev.pgext.model.signing.SigningKey;
+import dev.pgext.model.signing.TrustedKeys;
+import dev.pgext.model.signing.VersionLedger;
 import dev.pgext.model.store.ObjectStoreSettings;
 import dev.pgext.model.store.S3ObjectStore;
 import dev.pgext.testsupport.ContribExtension;
@@ -54,11 +68,13 @@ import dev.pgext.testsupport.PostgresInstalls;
  * Start-up time to "accepting connections", run on purpose (docs/benchmarks.md has the
  * commands). Two modes, the first argument:
  * <ul>
- * <li>{@code catalog [rounds]}: a compute with 2 preloaded extensions and 10, 200, 2,000
- * and 10,000 available ones (the others small synthetic entries), with the
- * {@code pgext_loader} hook configured and without it, against the same run's bare
- * Postgres start (same binaries, same copied data directory, the same
- * {@code shared_preload_libraries}) plus the bare S3 GET of the preload closure.</li>
+ * <li>{@code catalog [rounds] [with-unhooked]}: a compute with 2 preloaded extensions and
+ * 10, 200, 2,000 and 10,000 available ones (the others small synthetic entries; the index
+ * signed), with the {@code pgext_loader} hook configured (and, with
+ * {@code with-unhooked}, without it), against the same run's bare Postgres start (same
+ * binaries, same copied data directory, the same {@code shared_preload_libraries}) plus
+ * the bare S3 GET of the preload closure, alternated; wall time and this JVM's CPU
+ * time.</li>
  * <li>{@code bulk [rounds] [seed]}: 200 available extensions of realistic sizes: the
  * loader against downloading every extension at start, straight to the in-process S3
  * endpoint and through a proxy that shares 50 MiB/s among all connections, as a distant
@@ -87,7 +103,7 @@ public final class LoaderStartupBenchmark {
 		String mode = (args.length > 0) ? args[0] : "catalog";
 		int rounds = (args.length > 1) ? Integer.parseInt(args[1]) : 5;
 		if (mode.equals("catalog")) {
-			catalogSizes(rounds);
+			catalogSizes(rounds, args.length > 2 && args[2].equals("with-unhooked"));
 		}
 		else if (mode.equals("bulk")) {
 			bulkComparison(rounds, (args.length > 2) ? Long.parseLong(args[2]) : 42);
@@ -103,15 +119,21 @@ public final class LoaderStartupBenchmark {
 
 	private static final String UNHOOKED = "loader, no hook (every control file before start)";
 
+	private static final String HOOKED_CPU = "loader, hook configured: JVM CPU to ready";
+
+	private static final String BARE_GET_CPU = "bare GET: JVM CPU";
+
 	private static final String BARE_START = "bare Postgres start";
 
 	private static final String BARE_GET = "bare S3 GET of the preload closure (" + WORKERS + " threads)";
 
 	/**
 	 * Start to accepting connections against the number of available extensions; every
-	 * size in every round, so a drift of the shared machine touches all of them alike.
+	 * size in every round, so a drift of the shared machine touches all of them alike,
+	 * and the bare measurements alternate with the loader's (before it in even rounds,
+	 * after it in odd ones). The index is signed and verified, as in production.
 	 */
-	private static void catalogSizes(int rounds) throws Exception {
+	private static void catalogSizes(int rounds, boolean withUnhooked) throws Exception {
 		Path work = Files.createTempDirectory("pgext-loader-bench");
 		try (EmbeddedS3Server s3 = EmbeddedS3Server.start(work.resolve("s3"), 0)) {
 			S3ObjectStore store = S3ObjectStore.create(ObjectStoreSettings.of(s3.endpoint(), "bench",
@@ -137,50 +159,91 @@ public final class LoaderStartupBenchmark {
 			Path dataTemplate = work.resolve("data-template");
 			PostgresCluster.initdb(new PostgresInstall(installTemplate), dataTemplate);
 			Path hook = PgHookBuild.library(15);
-			ExtensionSource source = new S3ExtensionSource(store);
+			SigningKey key = SigningKey.generate();
+			MetadataSigner signer = new MetadataSigner(key, Clock.systemUTC());
+			MetadataTrust trust = new MetadataTrust(new MetadataVerifier(TrustedKeys.of(List.of(key.publicKey())), true,
+					VersionLedger.inMemory(), Clock.systemUTC()), null);
+			ExtensionSource source = new S3ExtensionSource(store, Platform.DEFAULT, trust);
+			String indexKey = StoreLayout.extIndex(Scope.PUBLIC, PgMajor.of(15), Platform.DEFAULT);
+			long version = 0;
 			Map<String, List<Long>> results = new LinkedHashMap<>();
 			for (int round = 1; round <= rounds; round++) {
 				for (int size : CATALOG_SIZES) {
 					List<ExtIndexEntry> entries = new ArrayList<>(preloadEntries);
 					entries.addAll(synthetic.subList(0, size - PRELOAD.size()));
 					byte[] indexJson = ExtIndexJson.write(ExtIndex.of(PgMajor.of(15), null, entries));
-					store.put(StoreLayout.extIndex(Scope.PUBLIC, PgMajor.of(15)), indexJson, "application/json");
+					store.put(indexKey, indexJson, "application/json");
+					store.put(indexKey + MetadataSignature.SUFFIX,
+							signer.sign(indexKey, indexJson, ++version, Duration.ofDays(1)).toJson(),
+							"application/json");
 					String prefix = String.format("%,d extensions: ", size);
 					Path dir = work.resolve("run");
 					LoaderProperties plain = LoaderProperties.defaults().withWorkers(WORKERS, false);
+					boolean bareFirst = round % 2 == 0;
+					if (bareFirst) {
+						bare(results, prefix, store, source, preloadFiles, hook, installTemplate, dataTemplate, dir);
+					}
 					record(results, prefix + HOOKED, loader(source, plain.withHook(hook, "127.0.0.1:1"),
 							installTemplate, dataTemplate, dir.resolve("hooked"), results, prefix + "phase "));
-					record(results, prefix + UNHOOKED,
-							loader(source, plain, installTemplate, dataTemplate, dir.resolve("plain"), null, null));
-					record(results, prefix + BARE_GET, bareTransfer(store, preloadFiles));
-					record(results, prefix + BARE_START,
-							bareStart(source, preloadFiles, hook, installTemplate, dataTemplate, dir.resolve("bare")));
+					if (!bareFirst) {
+						bare(results, prefix, store, source, preloadFiles, hook, installTemplate, dataTemplate, dir);
+					}
+					if (withUnhooked) {
+						record(results, prefix + UNHOOKED,
+								loader(source, plain, installTemplate, dataTemplate, dir.resolve("plain"), null, null));
+					}
 					record(results, prefix + "index size (KiB)", indexJson.length / 1024);
 					PostgresBinaries.deleteTree(dir);
 				}
-				System.out.printf("round %d done%n", round);
+				System.out.printf("round %d done, load average %.1f%n", round,
+						ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 			}
 			System.out.println();
 			printTable(results);
 			System.out.println();
-			System.out.println("| available | loader (hook) | bare start + bare GET | ratio | loader (no hook) |");
-			System.out.println("|---:|---:|---:|---:|---:|");
+			System.out.println("| available | loader, hook | bare start + bare GET | ratio | loader JVM CPU to ready"
+					+ " | bare GET JVM CPU | `index` phase | `index-deferred` (after ready) |");
+			System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|");
 			long smallest = 0;
+			long smallestCpu = 0;
 			for (int size : CATALOG_SIZES) {
 				String prefix = String.format("%,d extensions: ", size);
 				long hooked = median(results.get(prefix + HOOKED));
+				long cpu = median(results.get(prefix + HOOKED_CPU));
 				long bare = median(results.get(prefix + BARE_START)) + median(results.get(prefix + BARE_GET));
 				smallest = (smallest == 0) ? hooked : smallest;
-				System.out.printf("| %,d | %d | %d | %.2f | %d |%n", size, hooked, bare, (double) hooked / bare,
-						median(results.get(prefix + UNHOOKED)));
+				smallestCpu = (smallestCpu == 0) ? cpu : smallestCpu;
+				System.out.printf("| %,d | %d | %d + %d | %.2f | %d | %d | %d | %d |%n", size, hooked,
+						median(results.get(prefix + BARE_START)), median(results.get(prefix + BARE_GET)),
+						(double) hooked / bare, cpu, median(results.get(prefix + BARE_GET_CPU)),
+						median(results.get(prefix + "phase index")),
+						median(results.get(prefix + "phase index-deferred")));
 			}
-			long biggest = median(results.get(String.format("%,d extensions: ", largest) + HOOKED));
-			System.out.printf("loader (hook) at %,d / at %,d extensions: %.2f%n", largest, CATALOG_SIZES[0],
-					(double) biggest / smallest);
+			String top = String.format("%,d extensions: ", largest);
+			System.out.printf("loader (hook) at %,d / at %,d extensions: wall %.2f, JVM CPU %.2f%n", largest,
+					CATALOG_SIZES[0], (double) median(results.get(top + HOOKED)) / smallest,
+					(double) median(results.get(top + HOOKED_CPU)) / smallestCpu);
 		}
 		finally {
 			PostgresBinaries.deleteTree(work);
 		}
+	}
+
+	/** The bare GET of the preload closure, then the bare Postgres start. */
+	private static void bare(Map<String, List<Long>> results, String prefix, S3ObjectStore store,
+			ExtensionSource source, List<ExtFile> preloadFiles, Path hook, Path installTemplate, Path dataTemplate,
+			Path dir) throws Exception {
+		long cpu = cpuNanos();
+		record(results, prefix + BARE_GET, bareTransfer(store, preloadFiles));
+		record(results, prefix + BARE_GET_CPU, TimeUnit.NANOSECONDS.toMillis(cpuNanos() - cpu));
+		record(results, prefix + BARE_START,
+				bareStart(source, preloadFiles, hook, installTemplate, dataTemplate, dir.resolve("bare")));
+	}
+
+	/** CPU time of this JVM (the loader, and the in-process S3 endpoint serving it). */
+	private static long cpuNanos() {
+		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+			.getProcessCpuTime();
 	}
 
 	/**
@@ -291,8 +354,14 @@ public final class LoaderStartupBenchmark {
 		Path data = copy(dataTemplate, dir.resolve("data"));
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
 		FilePlacer placer = new FilePlacer(source, null, null, FilePlacer.retry(3, Duration.ofMillis(100)), meters);
+		AtomicLong cpuAtReady = new AtomicLong();
 		Compute compute = new Compute(properties, source, placer, meters, (event) -> {
+			if (event instanceof AvailabilityChangeEvent<?> change
+					&& change.getState() == ReadinessState.ACCEPTING_TRAFFIC) {
+				cpuAtReady.set(cpuNanos());
+			}
 		});
+		long cpuAtStart = cpuNanos();
 		try {
 			compute.startAndWait(new ComputeSpec(null, 15, install.toString(), data.toString(), freePort(), PRELOAD,
 					List.of(), List.of(), Map.of("unix_socket_directories", "")));
@@ -305,6 +374,8 @@ public final class LoaderStartupBenchmark {
 						record(results, phasePrefix + phase, ms);
 					}
 				});
+				record(results, phasePrefix.replace("phase ", HOOKED_CPU),
+						TimeUnit.NANOSECONDS.toMillis(cpuAtReady.get() - cpuAtStart));
 			}
 			// up to the moment Postgres accepted its first connection, not the background
 			// work after it

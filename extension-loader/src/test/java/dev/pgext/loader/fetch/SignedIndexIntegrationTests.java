@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -15,7 +16,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.pgext.loader.LoaderProperties;
 import dev.pgext.loader.TestStores;
+import dev.pgext.loader.compute.Compute;
+import dev.pgext.loader.compute.ComputeSpec;
 import dev.pgext.loader.trust.MetadataTrust;
 import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
@@ -32,6 +36,7 @@ import dev.pgext.model.signing.SigningKey;
 import dev.pgext.model.signing.TrustedKeys;
 import dev.pgext.model.signing.VersionLedger;
 import dev.pgext.model.store.ObjectStore;
+import dev.pgext.testsupport.FreePorts;
 import dev.pgext.testsupport.RealInfrastructure;
 import dev.pgext.testsupport.TestBucket;
 
@@ -137,6 +142,41 @@ class SignedIndexIntegrationTests {
 		start(trust, install);
 		assertThat(placedFiles(install)).isPositive();
 		assertThat(trust.rejections()).isEmpty();
+	}
+
+	@Test
+	void aTamperedIndexFailsAComputeStartWithTheHookBeforeAnythingIsPlaced(@TempDir Path dir) throws Exception {
+		writeIndex(genuineIndex, KEY_A, 1, Duration.ofDays(7));
+		// one digest changed, the signature left as it was: the start binds only the
+		// preload closure's entries, but checks the hash of every byte first
+		ExtFile control = ExtIndexJsonFiles.control(genuineIndex);
+		store.put(INDEX_KEY,
+				new String(genuineIndex, StandardCharsets.UTF_8)
+					.replace(control.sha256().hex(), Sha256Digest.of(new byte[] { 1 }).hex())
+					.getBytes(StandardCharsets.UTF_8),
+				"application/json");
+		SimpleMeterRegistry meters = new SimpleMeterRegistry();
+		S3ExtensionSource source = new S3ExtensionSource(store, Platform.DEFAULT,
+				trusting(meters, VersionLedger.inMemory(), KEY_A));
+		PostgresInstall install = TestStores.emptyInstall(dir.resolve("install"));
+		Compute compute = new Compute(
+				LoaderProperties.defaults().withHook(dir.resolve("pgext_loader.so"), "127.0.0.1:1"), source,
+				new FilePlacer(source, null, null, FilePlacer.retry(2, Duration.ofMillis(10)), meters), meters,
+				(event) -> {
+				});
+		try {
+			compute.startAndWait(new ComputeSpec(null, 15, install.root().toString(), dir.resolve("data").toString(),
+					FreePorts.any(), List.of("hstore"), List.of(), List.of("hstore"), Map.of()));
+
+			assertThat(compute.phase()).isEqualTo(Compute.Phase.FAILED);
+			assertThat(compute.status().problem()).contains("refusing " + INDEX_KEY).contains("changed after signing");
+			assertThat(placedFiles(install)).isZero();
+			assertThat(dir.resolve("data")).doesNotExist();
+			assertThat(rejected(meters, "bad-signature")).isEqualTo(1);
+		}
+		finally {
+			compute.destroy();
+		}
 	}
 
 	@Test
