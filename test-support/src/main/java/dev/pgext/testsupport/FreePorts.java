@@ -17,8 +17,8 @@ import java.util.function.IntSupplier;
 
 /**
  * Loopback ports nobody listens on, for servers a test starts itself (a Postgres cluster,
- * a child service, a stub receiver). Modules' suites run side by side, so a test never
- * picks a fixed port.
+ * a child service, a stub receiver). Other test JVMs (another module's, another build's)
+ * may run at the same time, so a test never picks a fixed port.
  * <p>
  * The kernel may hand a port that one test JVM took and released to another JVM asking
  * for a free port a moment later. So each port handed out is also reserved with a file
