@@ -24,7 +24,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 	 * Starts a server.
 	 * @param dataDirectory where the cluster lives (kept across starts), or {@code null}
 	 * for a throwaway one
-	 * @param port the port, or 0 for any free port
+	 * @param port the port, or 0 for any free port ({@link FreePorts#any()})
 	 */
 	public static EmbeddedPostgresServer start(Path dataDirectory, int port) {
 		try {
@@ -32,9 +32,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 				.setPGStartupWait(Duration.ofSeconds(60))
 				.setServerConfig("max_connections", "300")
 				.setServerConfig("listen_addresses", "127.0.0.1");
-			if (port > 0) {
-				builder.setPort(port);
-			}
+			// a port of its own: the library's choice of a free port is not reserved
+			// against other test JVMs
+			builder.setPort((port > 0) ? port : FreePorts.any());
 			if (dataDirectory != null) {
 				builder.setDataDirectory(dataDirectory.toAbsolutePath()).setCleanDataDirectory(false);
 			}

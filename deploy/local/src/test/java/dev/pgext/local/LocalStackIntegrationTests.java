@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,15 +16,14 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.pgext.local.LocalStackSettings.Ports;
+import dev.pgext.testsupport.FreePorts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -43,8 +40,6 @@ import static org.assertj.core.api.Assertions.assertThatNoException;
  * everything again.
  */
 class LocalStackIntegrationTests {
-
-	private static final Set<Integer> HANDED_OUT = new HashSet<>();
 
 	private final HttpClient http = HttpClient.newHttpClient();
 
@@ -179,20 +174,11 @@ class LocalStackIntegrationTests {
 		}).flatMap(NetworkInterface::inetAddresses).filter((a) -> a instanceof Inet4Address).findFirst();
 	}
 
-	/** Free loopback ports, none of them handed out before in this JVM. */
-	static synchronized Ports freePorts() throws IOException {
-		return new Ports(freePort(), freePort(), freePort(), freePort(), freePort());
-	}
-
-	private static int freePort() throws IOException {
-		while (true) {
-			try (ServerSocket socket = new ServerSocket()) {
-				socket.bind(new InetSocketAddress("127.0.0.1", 0));
-				if (HANDED_OUT.add(socket.getLocalPort())) {
-					return socket.getLocalPort();
-				}
-			}
-		}
+	/**
+	 * Free loopback ports, none of them handed out before to this or another test JVM.
+	 */
+	static Ports freePorts() {
+		return new Ports(FreePorts.any(), FreePorts.any(), FreePorts.any(), FreePorts.any(), FreePorts.any());
 	}
 
 }
