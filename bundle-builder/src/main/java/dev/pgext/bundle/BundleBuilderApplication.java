@@ -4,6 +4,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.web.client.RestClient;
 
 import dev.pgext.bundle.fetch.PinTrust;
 
@@ -16,8 +17,8 @@ import dev.pgext.bundle.fetch.PinTrust;
 public class BundleBuilderApplication {
 
 	@Bean
-	BundleCommands bundleCommands(BundleProperties properties, PinTrust trust) {
-		return new BundleCommands(properties, trust, System.out, System.err);
+	BundleCommands bundleCommands(BundleProperties properties, PinTrust trust, RestClient.Builder http) {
+		return new BundleCommands(properties, trust, http, System.out, System.err);
 	}
 
 	public static void main(String[] args) {

@@ -8,6 +8,7 @@ import java.util.Set;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.ExitCodeGenerator;
+import org.springframework.web.client.RestClient;
 
 import dev.pgext.bundle.CommandLine.UsageException;
 import dev.pgext.bundle.archive.BundleManifest;
@@ -55,6 +56,8 @@ class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
 
 	private final PinTrust trust;
 
+	private final RestClient.Builder http;
+
 	private final PrintStream out;
 
 	private final PrintStream err;
@@ -66,7 +69,13 @@ class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
 	}
 
 	BundleCommands(BundleProperties properties, PinTrust trust, PrintStream out, PrintStream err) {
+		this(properties, trust, RestClient.builder(), out, err);
+	}
+
+	BundleCommands(BundleProperties properties, PinTrust trust, RestClient.Builder http, PrintStream out,
+			PrintStream err) {
 		this.properties = properties;
+		this.http = http;
 		this.trust = trust;
 		this.out = out;
 		this.err = err;
@@ -178,7 +187,7 @@ class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
 		java.net.URI url = (line.option("registry") != null) ? java.net.URI.create(line.option("registry"))
 				: registry.url();
 		BundlePublisher.Result result = new BundlePublisher(store(),
-				new RegistryClient(url, registry.token(), registry.timeout()))
+				new RegistryClient(this.http, url, registry.token(), registry.timeout()))
 			.publish(Path.of(line.single("BUNDLE")));
 		this.out.println((result.uploaded() ? "uploaded " : "already stored ") + result.key());
 		this.out

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.web.client.RestClient;
 
 import dev.pgext.loader.fetch.BandwidthLimiter;
 import dev.pgext.loader.fetch.ExtensionSource;
@@ -54,14 +55,15 @@ class LoaderConfiguration {
 	}
 
 	@Bean
-	ExtensionSource extensionSource(LoaderProperties properties, MetadataTrust trust) {
+	ExtensionSource extensionSource(LoaderProperties properties, MetadataTrust trust, RestClient.Builder http) {
 		if (properties.source() == LoaderProperties.Source.REGISTRY) {
 			if (properties.registry() == null) {
 				throw new IllegalStateException("pgext.loader.source=registry needs pgext.loader.registry.url");
 			}
-			return new RegistryExtensionSource(properties.registry().url(), properties.registry().token(),
+			LoaderProperties.Registry registry = properties.registry();
+			return new RegistryExtensionSource(registry.url(), registry.token(),
 					FilePlacer.retry(properties.attempts(), properties.initialBackoff()), properties.resolvedPlatform(),
-					trust);
+					trust, RegistryExtensionSource.http(http, registry.connectTimeout(), registry.readTimeout()));
 		}
 		if (properties.s3() == null || properties.s3().bucket() == null) {
 			throw new IllegalStateException("pgext.loader.source=s3 needs pgext.loader.s3.bucket");

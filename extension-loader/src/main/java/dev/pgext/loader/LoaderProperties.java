@@ -120,8 +120,13 @@ public record LoaderProperties(Path specFile, @NotNull @DefaultValue("s3") Sourc
 	 *
 	 * @param url base URL, such as {@code http://registry:8080}
 	 * @param token bearer token sent with every request, or none
+	 * @param connectTimeout how long opening a connection to the registry (or to where it
+	 * redirects a file download) may take
+	 * @param readTimeout how long one request may take until its answer has been read
+	 * completely: a manifest, or a whole file download
 	 */
-	public record Registry(@NotNull URI url, String token) {
+	public record Registry(@NotNull URI url, String token, @NotNull @DefaultValue("10s") Duration connectTimeout,
+			@NotNull @DefaultValue("5m") Duration readTimeout) {
 
 	}
 

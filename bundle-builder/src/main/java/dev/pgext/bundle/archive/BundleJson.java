@@ -6,10 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
+
+import dev.pgext.model.json.DocumentJson;
 
 /**
  * Reads and writes {@code bundle.json} and the other small JSON documents of the bundle
@@ -18,10 +19,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class BundleJson {
 
-	private static final JsonMapper MAPPER = JsonMapper.builder()
+	private static final JsonMapper MAPPER = DocumentJson.COMPACT.rebuild()
 		.propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
 		.enable(SerializationFeature.INDENT_OUTPUT)
-		.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
 		.build();
 
 	private BundleJson() {

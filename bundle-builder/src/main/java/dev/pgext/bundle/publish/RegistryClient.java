@@ -2,17 +2,24 @@ package dev.pgext.bundle.publish;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.github.resilience4j.retry.Retry;
+
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.HttpClientSettings;
+import org.springframework.http.MediaType;
+import org.springframework.web.client.ResourceAccessException;
+import org.springframework.web.client.RestClient;
 
 import dev.pgext.bundle.archive.BundleJson;
 import dev.pgext.bundle.archive.BundleManifest;
 import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.store.Backoff;
 
 /**
  * Registers bundles with the registry: {@code POST {registry}/api/v1/bundles} with a
@@ -24,15 +31,30 @@ public class RegistryClient {
 
 	private static final int ATTEMPTS = 3;
 
+	private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+
 	private final URI registry;
 
 	private final String token;
 
-	private final Duration timeout;
+	private final RestClient http;
 
-	private final HttpClient http;
+	private final Duration firstRetry;
 
+	/** A client of {@code registry} whose calls may take {@code timeout} each. */
 	public RegistryClient(URI registry, String token, Duration timeout) {
+		this(RestClient.builder(), registry, token, timeout);
+	}
+
+	/**
+	 * A client of {@code registry} built with {@code http}, whose calls (connecting
+	 * included) may take {@code timeout} each.
+	 */
+	public RegistryClient(RestClient.Builder http, URI registry, String token, Duration timeout) {
+		this(http, registry, token, timeout, FIRST_RETRY);
+	}
+
+	RegistryClient(RestClient.Builder http, URI registry, String token, Duration timeout, Duration firstRetry) {
 		if (registry == null) {
 			throw new IllegalArgumentException("no registry URL configured (pgext.bundle.registry.url)");
 		}
@@ -42,8 +64,11 @@ public class RegistryClient {
 		}
 		this.registry = registry;
 		this.token = token;
-		this.timeout = timeout;
-		this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+		this.firstRetry = firstRetry;
+		this.http = http
+			.requestFactory(ClientHttpRequestFactoryBuilder.jdk()
+				.build(HttpClientSettings.defaults().withTimeouts(timeout, timeout)))
+			.build();
 	}
 
 	/**
@@ -73,59 +98,61 @@ public class RegistryClient {
 
 	public Outcome register(Registration registration) throws IOException {
 		URI uri = URI.create(this.registry.toString().replaceAll("/+$", "") + "/api/v1/bundles");
-		HttpRequest request = HttpRequest.newBuilder(uri)
-			.timeout(this.timeout)
-			.header("Authorization", "Bearer " + this.token)
-			.header("Content-Type", "application/json")
-			.header("Accept", "application/json, application/problem+json")
-			.POST(HttpRequest.BodyPublishers.ofByteArray(BundleJson.write(registration)))
-			.build();
-		IOException last = null;
-		for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-			try {
-				HttpResponse<String> response = this.http.send(request, HttpResponse.BodyHandlers.ofString());
-				int status = response.statusCode();
+		byte[] body = BundleJson.write(registration);
+		Retry retry = Backoff.retry("bundle-registration", ATTEMPTS, this.firstRetry,
+				(ex) -> ex instanceof IOException && !(ex instanceof RegistryException));
+		try {
+			return retry.executeCallable(() -> send(uri, body, registration.sha256()));
+		}
+		catch (IOException ex) {
+			throw ex;
+		}
+		catch (Exception ex) {
+			throw new IOException("registering bundle " + registration.sha256() + " at " + uri + " failed: " + ex, ex);
+		}
+	}
+
+	private Outcome send(URI uri, byte[] body, Sha256Digest sha256) throws IOException {
+		try {
+			return this.http.post().uri(uri).headers((headers) -> {
+				headers.setBearerAuth(this.token);
+				headers.setAccept(List.of(MediaType.APPLICATION_JSON, MediaType.APPLICATION_PROBLEM_JSON));
+			}).contentType(MediaType.APPLICATION_JSON).body(body).exchange((request, response) -> {
+				int status = response.getStatusCode().value();
 				if (status == 201) {
 					return Outcome.REGISTERED;
 				}
 				if (status == 200) {
 					return Outcome.ALREADY_REGISTERED;
 				}
-				String answer = "registering bundle " + registration.sha256() + " at " + uri + " failed with HTTP "
-						+ status + ": " + response.body();
+				String answer = "registering bundle " + sha256 + " at " + uri + " failed with HTTP " + status + ": "
+						+ new String(response.getBody().readAllBytes(), StandardCharsets.UTF_8);
 				if (status < 500) {
 					throw new RegistryException(answer);
 				}
-				last = new IOException(answer);
-			}
-			catch (RegistryException ex) {
-				throw ex;
-			}
-			catch (IOException ex) {
-				last = new IOException(
-						"registering bundle " + registration.sha256() + " at " + uri + " failed: " + ex.getMessage(),
-						ex);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new IOException("interrupted while registering bundle " + registration.sha256(), ex);
-			}
-			sleep(attempt);
+				throw new RetryableAnswer(answer);
+			});
 		}
-		throw last;
+		catch (RetryableAnswer ex) {
+			throw new IOException(ex.getMessage());
+		}
+		catch (ResourceAccessException ex) {
+			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+			if (cause instanceof RegistryException refused) {
+				throw refused;
+			}
+			throw new IOException("registering bundle " + sha256 + " at " + uri + " failed: " + cause.getMessage(),
+					cause);
+		}
 	}
 
-	private static void sleep(int attempt) throws IOException {
-		if (attempt == ATTEMPTS) {
-			return;
+	/** A server error: registering is idempotent, so it is worth another attempt. */
+	private static final class RetryableAnswer extends RuntimeException {
+
+		RetryableAnswer(String message) {
+			super(message, null, false, false);
 		}
-		try {
-			Thread.sleep(500L << attempt);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IOException("interrupted while waiting to retry", ex);
-		}
+
 	}
 
 	/**

@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.Set;
 
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -31,6 +30,7 @@ import dev.pgext.model.index.ExtFile;
 import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.index.ExtIndexJson;
+import dev.pgext.model.json.DocumentJson;
 import dev.pgext.model.place.ContentMismatchException;
 import dev.pgext.model.place.FilePlacement;
 
@@ -49,9 +49,7 @@ import dev.pgext.model.place.FilePlacement;
  */
 final class Installer {
 
-	private static final JsonMapper LENIENT = JsonMapper.builder()
-		.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-		.build();
+	private static final JsonMapper LENIENT = DocumentJson.COMPACT;
 
 	private final RegistryClient client;
 

@@ -14,6 +14,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.pgext.cli.exit.CliException;
+import dev.pgext.model.json.DocumentJson;
 
 /**
  * The credentials file: a token per registry URL and the registry used when none is
@@ -26,7 +27,7 @@ import dev.pgext.cli.exit.CliException;
  */
 public record Credentials(@JsonProperty("default") String defaultRegistry, Map<String, Login> registries) {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final JsonMapper JSON = DocumentJson.COMPACT;
 
 	public Credentials {
 		registries = (registries != null) ? new TreeMap<>(registries) : new TreeMap<>();

@@ -17,6 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import dev.pgext.cli.exit.CliException;
 import dev.pgext.cli.exit.ExitCode;
+import dev.pgext.model.json.DocumentJson;
 
 /**
  * The registry's HTTP API as the commands use it, on the JDK's {@link HttpClient}. A 2xx
@@ -27,7 +28,7 @@ import dev.pgext.cli.exit.ExitCode;
 public final class RegistryClient {
 
 	/** JSON as the registry writes it. */
-	public static final JsonMapper JSON = JsonMapper.builder().build();
+	public static final JsonMapper JSON = DocumentJson.COMPACT;
 
 	private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 

@@ -3,9 +3,9 @@ package dev.pgext.model.index;
 import java.io.InputStream;
 
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
+
+import dev.pgext.model.json.DocumentJson;
 
 /**
  * Reads and writes {@code ext_index.json}. Output is deterministic: the same index always
@@ -13,12 +13,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class ExtIndexJson {
 
-	private static final JsonMapper MAPPER = JsonMapper.builder()
-		.enable(SerializationFeature.INDENT_OUTPUT)
-		.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-		.build();
+	private static final JsonMapper MAPPER = DocumentJson.INDENTED;
 
-	private static final JsonMapper COMPACT = MAPPER.rebuild().disable(SerializationFeature.INDENT_OUTPUT).build();
+	private static final JsonMapper COMPACT = DocumentJson.COMPACT;
 
 	private ExtIndexJson() {
 	}

@@ -6,10 +6,10 @@ import java.time.format.DateTimeParseException;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.json.DocumentJson;
 
 /**
  * The detached signature of one document ({@code ext_index.json.sig} beside
@@ -50,7 +50,7 @@ public record MetadataSignature(int format, String document, Sha256Digest sha256
 
 	private static final String DOMAIN = "pgext-metadata-signature-v1";
 
-	private static final JsonMapper MAPPER = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+	private static final JsonMapper MAPPER = DocumentJson.INDENTED;
 
 	/** The bytes the signature covers: a domain line and one line per signed field. */
 	public byte[] signedBytes() {

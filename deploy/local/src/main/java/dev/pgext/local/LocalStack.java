@@ -29,6 +29,7 @@ import org.springframework.web.client.RestClient;
 import dev.pgext.importer.PgdataImporterApplication;
 import dev.pgext.loader.LoaderApplication;
 import dev.pgext.local.LocalStackSettings.Ports;
+import dev.pgext.model.json.DocumentJson;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.signing.SigningKey;
 import dev.pgext.model.store.ObjectStoreSettings;
@@ -56,7 +57,7 @@ public final class LocalStack {
 
 	private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final JsonMapper JSON = DocumentJson.COMPACT;
 
 	private static final MediaType GZIP = MediaType.parseMediaType("application/gzip");
 

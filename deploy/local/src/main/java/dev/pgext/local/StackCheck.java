@@ -5,9 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -19,6 +17,13 @@ import java.util.Properties;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.HttpClientSettings;
+import org.springframework.web.client.ResourceAccessException;
+import org.springframework.web.client.RestClient;
+
+import dev.pgext.model.json.DocumentJson;
 
 /**
  * What "the local stack is up" means: every part answers. Before anything starts, each
@@ -55,11 +60,14 @@ final class StackCheck {
 
 	}
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final JsonMapper JSON = DocumentJson.COMPACT;
 
 	private static final Duration POLL = Duration.ofMillis(250);
 
-	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+	private final RestClient http = RestClient.builder()
+		.requestFactory(ClientHttpRequestFactoryBuilder.jdk()
+			.build(HttpClientSettings.defaults().withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5))))
+		.build();
 
 	/**
 	 * Fails with the first of {@code ports} (part name to port) that cannot be bound on
@@ -138,12 +146,12 @@ final class StackCheck {
 	/** A service whose Actuator health at {@code baseUrl} must say UP. */
 	Probe health(String baseUrl) {
 		return () -> {
-			HttpResponse<String> response = get(baseUrl + "/actuator/health");
+			Answer response = get(baseUrl + "/actuator/health");
 			JsonNode status = JSON.readTree(response.body()).path("status");
-			if (response.statusCode() == 200 && "UP".equals(status.asString())) {
+			if (response.status() == 200 && "UP".equals(status.asString())) {
 				return Optional.empty();
 			}
-			return Optional.of("health answers " + response.statusCode() + " " + abbreviate(response.body()));
+			return Optional.of("health answers " + response.status() + " " + abbreviate(response.body()));
 		};
 	}
 
@@ -153,9 +161,9 @@ final class StackCheck {
 	 */
 	Probe loader(String baseUrl) {
 		return () -> {
-			HttpResponse<String> response = get(baseUrl + "/status");
-			if (response.statusCode() != 200) {
-				return Optional.of("/status answers " + response.statusCode());
+			Answer response = get(baseUrl + "/status");
+			if (response.status() != 200) {
+				return Optional.of("/status answers " + response.status());
 			}
 			JsonNode status = JSON.readTree(response.body());
 			String phase = status.path("phase").asString();
@@ -190,9 +198,24 @@ final class StackCheck {
 		};
 	}
 
-	private HttpResponse<String> get(String url) throws IOException, InterruptedException {
-		return this.http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-				HttpResponse.BodyHandlers.ofString());
+	/** What a part answered over HTTP. */
+	private record Answer(int status, String body) {
+	}
+
+	private Answer get(String url) throws IOException {
+		try {
+			return this.http.get()
+				.uri(URI.create(url))
+				.exchange((request, response) -> new Answer(response.getStatusCode().value(),
+						new String(response.getBody().readAllBytes(), StandardCharsets.UTF_8)));
+		}
+		catch (ResourceAccessException ex) {
+			// the network error itself, so that "no answer yet" names it as before
+			if (ex.getCause() instanceof IOException cause) {
+				throw cause;
+			}
+			throw ex;
+		}
 	}
 
 	private static String abbreviate(String body) {

@@ -4,13 +4,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.HttpClientSettings;
+import org.springframework.boot.http.client.HttpRedirects;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.web.client.ResourceAccessException;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestClient.RequestHeadersSpec.ExchangeFunction;
 
 import dev.pgext.loader.trust.MetadataTrust;
 import dev.pgext.model.PgMajor;
@@ -26,8 +31,9 @@ import dev.pgext.model.signing.MetadataSignature;
  * /api/v1/compute-manifests/{pg}?tenant=&platform=} answers the merged index of this
  * loader's platform (the registry leaves every other platform's builds out), verified
  * against its {@code Pgext-Signature} header before a digest in it is trusted, {@code GET
- * /api/v1/files/{sha256}} the content (possibly by a redirect to S3). A 5xx answer or a
- * network error is an {@link IOException}, which the placer retries.
+ * /api/v1/files/{sha256}} the content (possibly by a redirect to S3), streamed: a file is
+ * never held in memory. A 5xx answer or a network error is an {@link IOException}, which
+ * the placer retries.
  */
 public final class RegistryExtensionSource implements ExtensionSource {
 
@@ -35,13 +41,19 @@ public final class RegistryExtensionSource implements ExtensionSource {
 
 	private final String token;
 
-	private final HttpClient client;
+	private final RestClient http;
 
 	private final Retry retry;
 
 	private final Platform platform;
 
 	private final MetadataTrust trust;
+
+	/** The default time to connect to the registry. */
+	public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+	/** The default time one request may take until its answer has been read. */
+	public static final Duration READ_TIMEOUT = Duration.ofMinutes(5);
 
 	/** A source for the default platform that tries the manifest once. */
 	public RegistryExtensionSource(URI base, String token) {
@@ -69,16 +81,35 @@ public final class RegistryExtensionSource implements ExtensionSource {
 	 * {@code Pgext-Signature} header) before any digest in it is trusted.
 	 */
 	public RegistryExtensionSource(URI base, String token, Retry retry, Platform platform, MetadataTrust trust) {
+		this(base, token, retry, platform, trust, http(RestClient.builder(), CONNECT_TIMEOUT, READ_TIMEOUT));
+	}
+
+	/**
+	 * A source of {@code platform}'s builds that asks the registry with {@code http} (see
+	 * {@link #http}).
+	 */
+	public RegistryExtensionSource(URI base, String token, Retry retry, Platform platform, MetadataTrust trust,
+			RestClient http) {
 		this.trust = trust;
 		this.retry = retry;
 		this.platform = platform;
 		String url = base.toString();
 		this.base = URI.create(url.endsWith("/") ? url : url + "/");
 		this.token = token;
-		this.client = HttpClient.newBuilder()
-			.followRedirects(HttpClient.Redirect.NORMAL)
-			.connectTimeout(Duration.ofSeconds(10))
-			.build();
+		this.http = http;
+	}
+
+	/**
+	 * The client a source asks the registry with: {@code builder} on the JDK's HTTP
+	 * client, following redirects (file downloads are answered by a redirect to S3), with
+	 * these timeouts ({@code read} bounds a request until its answer has been read
+	 * completely).
+	 */
+	public static RestClient http(RestClient.Builder builder, Duration connect, Duration read) {
+		HttpClientSettings settings = HttpClientSettings.defaults()
+			.withRedirects(HttpRedirects.FOLLOW)
+			.withTimeouts(connect, read);
+		return builder.requestFactory(ClientHttpRequestFactoryBuilder.jdk().build(settings)).build();
 	}
 
 	@Override
@@ -91,30 +122,26 @@ public final class RegistryExtensionSource implements ExtensionSource {
 		String path = "api/v1/compute-manifests/" + major + "?platform=" + this.platform
 				+ ((tenant != null) ? "&tenant=" + tenant.value() : "");
 		try {
-			return Retry.decorateCheckedSupplier(this.retry, () -> {
-				HttpResponse<InputStream> response = send(path);
-				try (InputStream body = response.body()) {
-					if (response.statusCode() == 404) {
-						return SkimmedIndex.of(ExtIndex.of(major, tenant, java.util.List.of()));
-					}
-					check(response, path);
-					String document = document(major, tenant);
-					byte[] signature = this.trust.decodeHeader(document,
-							response.headers().firstValue(MetadataSignature.HEADER).orElse(null));
-					// hashed while it is skimmed, checked before any entry is bound
-					IndexText manifest;
-					try {
-						manifest = IndexText.read(body,
-								response.headers().firstValueAsLong("Content-Length").orElse(-1));
-					}
-					catch (UncheckedIOException ex) {
-						// a body cut off mid-read is worth another attempt
-						throw ex.getCause();
-					}
-					this.trust.verify(document, manifest.sha256(), manifest.size(), signature);
-					return SkimmedIndex.merge(major, tenant, manifest, null);
+			return Retry.decorateCheckedSupplier(this.retry, () -> get(path, (request, response) -> {
+				if (response.getStatusCode().value() == 404) {
+					return SkimmedIndex.of(ExtIndex.of(major, tenant, java.util.List.of()));
 				}
-			}).get();
+				check(response.getStatusCode(), path);
+				String document = document(major, tenant);
+				byte[] signature = this.trust.decodeHeader(document,
+						response.getHeaders().getFirst(MetadataSignature.HEADER));
+				// hashed while it is skimmed, checked before any entry is bound
+				IndexText manifest;
+				try {
+					manifest = IndexText.read(response.getBody(), response.getHeaders().getContentLength());
+				}
+				catch (UncheckedIOException ex) {
+					// a body cut off mid-read is worth another attempt
+					throw ex.getCause();
+				}
+				this.trust.verify(document, manifest.sha256(), manifest.size(), signature);
+				return SkimmedIndex.merge(major, tenant, manifest, null);
+			}, true)).get();
 		}
 		catch (FetchException ex) {
 			throw ex;
@@ -144,37 +171,44 @@ public final class RegistryExtensionSource implements ExtensionSource {
 	@Override
 	public InputStream open(Sha256Digest digest) throws IOException {
 		String path = "api/v1/files/" + digest.hex();
-		HttpResponse<InputStream> response = send(path);
-		if (response.statusCode() == 200) {
-			return response.body();
-		}
-		response.body().close();
-		if (response.statusCode() == 404) {
-			throw new FetchException(FetchException.Reason.MISSING, "the registry has no file " + digest);
-		}
-		check(response, path);
-		throw new FetchException(FetchException.Reason.UNAVAILABLE,
-				"registry " + path + " answered " + response.statusCode());
+		// the answer stays open: the caller streams the body to disk and closes it
+		return get(path, (request, response) -> {
+			HttpStatusCode status = response.getStatusCode();
+			if (status.value() == 200) {
+				return response.getBody();
+			}
+			response.close();
+			if (status.value() == 404) {
+				throw new FetchException(FetchException.Reason.MISSING, "the registry has no file " + digest);
+			}
+			check(status, path);
+			throw new FetchException(FetchException.Reason.UNAVAILABLE,
+					"registry " + path + " answered " + status.value());
+		}, false);
 	}
 
-	private HttpResponse<InputStream> send(String path) throws IOException {
-		HttpRequest.Builder request = HttpRequest.newBuilder(this.base.resolve(path))
-			.timeout(Duration.ofMinutes(5))
-			.GET();
-		if (this.token != null && !this.token.isBlank()) {
-			request.header("Authorization", "Bearer " + this.token);
-		}
+	/**
+	 * Asks for {@code path} and hands the answer to {@code answer}; a network error is
+	 * the {@link IOException} itself, not the client's wrapper, so that retries see it.
+	 */
+	private <T> T get(String path, ExchangeFunction<T> answer, boolean close) throws IOException {
 		try {
-			return this.client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+			return this.http.get().uri(this.base.resolve(path)).headers((headers) -> {
+				if (this.token != null && !this.token.isBlank()) {
+					headers.setBearerAuth(this.token);
+				}
+			}).exchange(answer, close);
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IOException("interrupted", ex);
+		catch (ResourceAccessException ex) {
+			if (ex.getCause() instanceof IOException cause) {
+				throw cause;
+			}
+			throw ex;
 		}
 	}
 
-	private static void check(HttpResponse<?> response, String path) throws IOException {
-		int status = response.statusCode();
+	private static void check(HttpStatusCode statusCode, String path) throws IOException {
+		int status = statusCode.value();
 		if (status >= 500 || status == 429) {
 			throw new IOException("registry " + path + " answered " + status);
 		}

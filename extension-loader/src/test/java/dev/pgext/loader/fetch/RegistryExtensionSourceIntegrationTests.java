@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -23,6 +25,8 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+import org.springframework.web.client.RestClient;
 
 import dev.pgext.loader.TestStores;
 import dev.pgext.loader.trust.MetadataTrust;
@@ -79,6 +83,8 @@ class RegistryExtensionSourceIntegrationTests {
 
 	static final SigningKey SIGNER = SigningKey.generate();
 
+	static final CountDownLatch stalled = new CountDownLatch(1);
+
 	@BeforeAll
 	static void registry(TestBucket testBucket) throws IOException {
 		bucket = testBucket;
@@ -132,6 +138,16 @@ class RegistryExtensionSourceIntegrationTests {
 					.add(MetadataSignature.HEADER, Base64.getEncoder().encodeToString(signature.toJson()));
 			}
 			respond(exchange, 200, body);
+		});
+		// a registry that takes the manifest request and does not answer until released
+		registry.createContext("/stalled/api/v1/compute-manifests/", (exchange) -> {
+			try {
+				stalled.await(30, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			respond(exchange, 503, new byte[0]);
 		});
 		registry.createContext("/api/v1/files/", (exchange) -> {
 			if (!authorized(exchange)) {
@@ -260,6 +276,22 @@ class RegistryExtensionSourceIntegrationTests {
 		assertThatExceptionOfType(FetchException.class)
 			.isThrownBy(() -> source.open(Sha256Digest.of(new byte[] { 1, 2, 3 })))
 			.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(FetchException.Reason.MISSING));
+	}
+
+	@Test
+	void aRegistryThatDoesNotAnswerWithinTheConfiguredReadTimeoutIsUnavailable() {
+		RegistryExtensionSource source = new RegistryExtensionSource(java.net.URI.create(base() + "/stalled"), TOKEN,
+				FilePlacer.retry(1, Duration.ofMillis(20)), Platform.LINUX_AMD64_GNU, MetadataTrust.none(),
+				RegistryExtensionSource.http(RestClient.builder(), Duration.ofSeconds(5), Duration.ofMillis(300)));
+		try {
+			assertThatExceptionOfType(FetchException.class).isThrownBy(() -> source.index(PgMajor.of(15), null))
+				.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(FetchException.Reason.UNAVAILABLE))
+				.havingRootCause()
+				.isInstanceOf(java.net.http.HttpTimeoutException.class);
+		}
+		finally {
+			stalled.countDown();
+		}
 	}
 
 }

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
+import org.springframework.web.client.RestClient;
 
 import dev.pgext.importer.ImporterProperties;
 import dev.pgext.importer.keyspace.ShardIdentity;
@@ -61,7 +62,7 @@ public class ImportService {
 	private final AtomicBoolean scanning = new AtomicBoolean();
 
 	public ImportService(ImporterProperties properties, S3ObjectStore storage, Failpoints failpoints,
-			MeterRegistry meters) {
+			MeterRegistry meters, RestClient.Builder http) {
 		this.properties = properties;
 		this.clock = Clock.systemUTC();
 		AtomicInteger threads = new AtomicInteger();
@@ -86,8 +87,9 @@ public class ImportService {
 		Gauge.builder("pgext.importer.imports.running", this.running, Map::size)
 			.description("Imports this instance is working on")
 			.register(meters);
-		this.context = new ImportContext(properties, storage, reads, failpoints, new Upcaller(properties.upcall()),
-				this.scheduler, bytes, (run) -> this.running.remove(run.id(), run));
+		this.context = new ImportContext(properties, storage, reads, failpoints,
+				new Upcaller(properties.upcall(), http), this.scheduler, bytes,
+				(run) -> this.running.remove(run.id(), run));
 	}
 
 	/** Resumes what needs resuming once the application is up, then keeps looking. */

@@ -2,9 +2,6 @@ package dev.pgext.importer.run;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,7 +12,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.HttpClientSettings;
+import org.springframework.http.MediaType;
+import org.springframework.web.client.ResourceAccessException;
+import org.springframework.web.client.RestClient;
+
 import dev.pgext.importer.ImporterProperties;
+import dev.pgext.model.json.DocumentJson;
 import dev.pgext.model.store.Backoff;
 
 /**
@@ -27,15 +31,22 @@ final class Upcaller {
 
 	private static final Logger log = LoggerFactory.getLogger(Upcaller.class);
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final JsonMapper JSON = DocumentJson.COMPACT;
 
 	private final ImporterProperties.Upcall settings;
 
-	private final HttpClient client;
+	private final RestClient http;
 
-	Upcaller(ImporterProperties.Upcall settings) {
+	/**
+	 * An upcaller that asks with {@code http}, each attempt (connecting included) limited
+	 * to the configured timeout.
+	 */
+	Upcaller(ImporterProperties.Upcall settings, RestClient.Builder http) {
 		this.settings = settings;
-		this.client = HttpClient.newBuilder().connectTimeout(settings.timeout()).build();
+		this.http = http
+			.requestFactory(ClientHttpRequestFactoryBuilder.jdk()
+				.build(HttpClientSettings.defaults().withTimeouts(settings.timeout(), settings.timeout())))
+			.build();
 	}
 
 	boolean configured() {
@@ -56,11 +67,7 @@ final class Upcaller {
 		body.put("shard_count", part.shard().count());
 		body.put("state", JSON.convertValue(part.importPgdata().state(), String.class));
 		body.put("error", part.importPgdata().error());
-		HttpRequest request = HttpRequest.newBuilder(url)
-			.timeout(this.settings.timeout())
-			.header("Content-Type", "application/json")
-			.PUT(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
-			.build();
+		byte[] content = JSON.writeValueAsBytes(body);
 		AtomicInteger attempts = new AtomicInteger();
 		Retry retry = Backoff.retry("importer-upcall", Integer.MAX_VALUE, this.settings.initialBackoff(),
 				this.settings.maxBackoff(), (ex) -> (ex instanceof IOException || ex instanceof Refused)
@@ -72,15 +79,20 @@ final class Upcaller {
 				}
 				int attempt = attempts.incrementAndGet();
 				try {
-					HttpResponse<Void> response = this.client.send(request, HttpResponse.BodyHandlers.discarding());
-					if (response.statusCode() / 100 != 2) {
-						log.warn("Import {} upcall attempt {} answered {}", part.id(), attempt, response.statusCode());
-						throw new Refused(response.statusCode());
+					int status = this.http.put()
+						.uri(url)
+						.contentType(MediaType.APPLICATION_JSON)
+						.body(content)
+						.exchange((request, response) -> response.getStatusCode().value());
+					if (status / 100 != 2) {
+						log.warn("Import {} upcall attempt {} answered {}", part.id(), attempt, status);
+						throw new Refused(status);
 					}
 				}
-				catch (IOException ex) {
-					log.warn("Import {} upcall attempt {} failed: {}", part.id(), attempt, ex.toString());
-					throw ex;
+				catch (ResourceAccessException ex) {
+					IOException failure = (ex.getCause() instanceof IOException cause) ? cause : new IOException(ex);
+					log.warn("Import {} upcall attempt {} failed: {}", part.id(), attempt, failure.toString());
+					throw failure;
 				}
 				log.info("Import {} upcall delivered after {} attempt(s)", part.id(), attempt);
 				return null;

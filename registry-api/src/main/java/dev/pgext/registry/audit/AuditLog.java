@@ -15,11 +15,12 @@ import org.springframework.stereotype.Component;
 @Component
 public class AuditLog {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private final JsonMapper json;
 
 	private final JdbcClient jdbc;
 
-	AuditLog(JdbcClient jdbc) {
+	AuditLog(JdbcClient jdbc, JsonMapper json) {
+		this.json = json;
 		this.jdbc = jdbc;
 	}
 
@@ -35,7 +36,7 @@ public class AuditLog {
 		}
 		return statement
 			.query((rs, n) -> new AuditController.AuditEvent(rs.getLong(1), rs.getTimestamp(2).toInstant(),
-					rs.getString(3), rs.getString(4), rs.getString(5), JSON.readTree(rs.getString(6))))
+					rs.getString(3), rs.getString(4), rs.getString(5), this.json.readTree(rs.getString(6))))
 			.list();
 	}
 
@@ -61,7 +62,7 @@ public class AuditLog {
 
 	public void record(String actor, String action, String target, Map<String, ?> detail) {
 		this.jdbc.sql("insert into audit_event (actor, action, target, detail) values (?, ?, ?, cast(? as jsonb))")
-			.params(actor, action, target, JSON.writeValueAsString(detail))
+			.params(actor, action, target, this.json.writeValueAsString(detail))
 			.update();
 	}
 

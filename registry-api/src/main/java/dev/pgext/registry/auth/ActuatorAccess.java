@@ -32,13 +32,14 @@ import dev.pgext.registry.problem.RegistryException;
  */
 class ActuatorAccess extends OncePerRequestFilter {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private final JsonMapper json;
 
 	private final Tokens tokens;
 
 	private final boolean publicMetrics;
 
-	ActuatorAccess(Tokens tokens, boolean publicMetrics) {
+	ActuatorAccess(Tokens tokens, boolean publicMetrics, JsonMapper json) {
+		this.json = json;
 		this.tokens = tokens;
 		this.publicMetrics = publicMetrics;
 	}
@@ -75,7 +76,7 @@ class ActuatorAccess extends OncePerRequestFilter {
 			if (ex.status().value() == 401) {
 				response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"pgext\"");
 			}
-			response.getOutputStream().write(JSON.writeValueAsBytes(problem));
+			response.getOutputStream().write(this.json.writeValueAsBytes(problem));
 		}
 	}
 

@@ -2,6 +2,8 @@ package dev.pgext.registry.auth;
 
 import java.util.List;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -31,9 +33,9 @@ class AuthConfiguration implements WebMvcConfigurer {
 	}
 
 	@Bean
-	FilterRegistrationBean<ActuatorAccess> actuatorAccess(RegistryProperties properties) {
+	FilterRegistrationBean<ActuatorAccess> actuatorAccess(RegistryProperties properties, JsonMapper json) {
 		FilterRegistrationBean<ActuatorAccess> registration = new FilterRegistrationBean<>(
-				new ActuatorAccess(this.tokens, properties.actuator().publicMetrics()));
+				new ActuatorAccess(this.tokens, properties.actuator().publicMetrics(), json));
 		registration.addUrlPatterns("/actuator/*");
 		return registration;
 	}

@@ -37,6 +37,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.json.DocumentJson;
 import dev.pgext.model.signing.MetadataSignature;
 import dev.pgext.registry.audit.AuditLog;
 import dev.pgext.registry.caller.Caller;
@@ -95,7 +96,7 @@ class BundlePinController {
 	/** The document name of a pin's signature is this followed by the environment. */
 	static final String PIN_DOCUMENT_PREFIX = "bundle-pins/";
 
-	private static final JsonMapper PIN_JSON = JsonMapper.builder().build();
+	private static final JsonMapper PIN_JSON = DocumentJson.COMPACT;
 
 	private final MetadataSigning signing;
 

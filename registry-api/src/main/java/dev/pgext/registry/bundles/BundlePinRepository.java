@@ -21,7 +21,7 @@ import org.springframework.stereotype.Repository;
 @Repository
 class BundlePinRepository {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private final JsonMapper json;
 
 	private static final String SELECT = "select p.id, p.environment, p.sha256, p.pg_versions, p.state, p.reason, "
 			+ "u.name, p.proposed_at, a.name, p.approved_at from bundle_pin p "
@@ -29,7 +29,8 @@ class BundlePinRepository {
 
 	private final JdbcClient jdbc;
 
-	BundlePinRepository(JdbcClient jdbc) {
+	BundlePinRepository(JdbcClient jdbc, JsonMapper json) {
+		this.json = json;
 		this.jdbc = jdbc;
 	}
 
@@ -41,7 +42,7 @@ class BundlePinRepository {
 			.param(hex)
 			.query(String.class)
 			.optional()
-			.map((json) -> JSON.readValue(json, new TypeReference<Map<String, String>>() {
+			.map((json) -> this.json.readValue(json, new TypeReference<Map<String, String>>() {
 			}));
 	}
 

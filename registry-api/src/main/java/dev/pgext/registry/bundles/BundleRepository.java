@@ -24,14 +24,15 @@ import dev.pgext.model.Sha256Digest;
 @Repository
 class BundleRepository {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private final JsonMapper json;
 
 	private static final String SELECT = "select b.sha256, b.size, b.pg_versions::text, b.manifest::text, u.name, "
 			+ "b.registered_at from bundle b join registry_user u on u.id = b.registered_by";
 
 	private final JdbcClient jdbc;
 
-	BundleRepository(JdbcClient jdbc) {
+	BundleRepository(JdbcClient jdbc, JsonMapper json) {
+		this.json = json;
 		this.jdbc = jdbc;
 	}
 
@@ -44,8 +45,8 @@ class BundleRepository {
 		return this.jdbc
 			.sql("insert into bundle (sha256, size, pg_versions, manifest, sbom, registered_by) "
 					+ "values (?, ?, cast(? as jsonb), cast(? as jsonb), ?, ?) on conflict (sha256) do nothing")
-			.params(digest.hex(), size, JSON.writeValueAsString(pgVersions), JSON.writeValueAsString(manifest), sbom,
-					registeredBy)
+			.params(digest.hex(), size, this.json.writeValueAsString(pgVersions),
+					this.json.writeValueAsString(manifest), sbom, registeredBy)
 			.update() == 1;
 	}
 
@@ -73,7 +74,8 @@ class BundleRepository {
 		return this.jdbc
 			.sql("select exists (select 1 from bundle where sha256 = ? and size = ? "
 					+ "and pg_versions = cast(? as jsonb) and manifest = cast(? as jsonb))")
-			.params(digest.hex(), size, JSON.writeValueAsString(pgVersions), JSON.writeValueAsString(manifest))
+			.params(digest.hex(), size, this.json.writeValueAsString(pgVersions),
+					this.json.writeValueAsString(manifest))
 			.query(Boolean.class)
 			.single();
 	}
@@ -90,10 +92,10 @@ class BundleRepository {
 		return this.jdbc.sql(SELECT + " where b.sha256 = ?").param(hex).query((rs, n) -> bundle(rs)).optional();
 	}
 
-	private static BundleController.Bundle bundle(ResultSet rs) throws SQLException {
+	private BundleController.Bundle bundle(ResultSet rs) throws SQLException {
 		return new BundleController.Bundle(rs.getString(1), rs.getLong(2),
-				JSON.readValue(rs.getString(3), new TypeReference<Map<String, String>>() {
-				}), JSON.readTree(rs.getString(4)), rs.getString(5), rs.getTimestamp(6).toInstant());
+				this.json.readValue(rs.getString(3), new TypeReference<Map<String, String>>() {
+				}), this.json.readTree(rs.getString(4)), rs.getString(5), rs.getTimestamp(6).toInstant());
 	}
 
 }

@@ -20,13 +20,14 @@ import dev.pgext.registry.projection.Projections;
 @Component
 public class Events {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private final JsonMapper json;
 
 	private final JdbcClient jdbc;
 
 	private final Projections projections;
 
-	Events(JdbcClient jdbc, Projections projections) {
+	Events(JdbcClient jdbc, Projections projections, JsonMapper json) {
+		this.json = json;
 		this.jdbc = jdbc;
 		this.projections = projections;
 	}
@@ -48,7 +49,7 @@ public class Events {
 					+ "order by id desc limit ?")
 			.params(type, limit)
 			.query((rs, n) -> new Recorded(rs.getLong(1), rs.getTimestamp(2).toInstant(),
-					JSON.readTree(rs.getString(3))))
+					this.json.readTree(rs.getString(3))))
 			.list();
 	}
 
@@ -65,7 +66,7 @@ public class Events {
 	public void record(String type, String subject, String tenant, String actor, Map<String, ?> data) {
 		this.jdbc.sql("select pg_advisory_xact_lock(hashtext('pgext-event-outbox'))").query((rs, n) -> 1).list();
 		this.jdbc.sql("insert into event (type, subject, tenant, data) values (?, ?, ?, cast(? as jsonb))")
-			.params(type, subject, tenant, JSON.writeValueAsString(data))
+			.params(type, subject, tenant, this.json.writeValueAsString(data))
 			.update();
 		if (tenant == null && !type.startsWith("bundle_pin.")) {
 			this.projections.requestMirror(actor);

@@ -1,10 +1,6 @@
 package dev.pgext.registry.events;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -13,9 +9,15 @@ import java.util.Optional;
 
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.HttpClientSettings;
+import org.springframework.boot.http.client.HttpRedirects;
+import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.client.ResourceAccessException;
+import org.springframework.web.client.RestClient;
 
 import dev.pgext.registry.jobs.BackgroundStep;
 import dev.pgext.registry.jobs.JobProperties;
@@ -30,9 +32,9 @@ import dev.pgext.registry.jobs.JobProperties;
 @Component
 class WebhookDeliverer implements BackgroundStep {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
-
 	private static final String VISIBLE = "e.type = any(s.event_types) and (e.tenant is null or e.tenant = u.tenant)";
+
+	private final JsonMapper json;
 
 	private final JdbcClient jdbc;
 
@@ -40,16 +42,20 @@ class WebhookDeliverer implements BackgroundStep {
 
 	private final WebhookProperties properties;
 
-	private final HttpClient http;
+	private final RestClient http;
 
-	WebhookDeliverer(JdbcClient jdbc, TransactionTemplate transaction, WebhookProperties properties) {
+	WebhookDeliverer(JdbcClient jdbc, TransactionTemplate transaction, WebhookProperties properties,
+			RestClient.Builder http, JsonMapper json) {
+		this.json = json;
 		this.jdbc = jdbc;
 		this.transaction = transaction;
 		this.properties = properties;
-		this.http = HttpClient.newBuilder()
-			.connectTimeout(properties.connectTimeout())
-			.followRedirects(HttpClient.Redirect.NEVER)
-			.build();
+		// a redirect is an answer like any other non-2xx: the subscriber's URL is the one
+		// the secret was given for
+		HttpClientSettings settings = HttpClientSettings.defaults()
+			.withRedirects(HttpRedirects.DONT_FOLLOW)
+			.withTimeouts(properties.connectTimeout(), properties.requestTimeout());
+		this.http = http.requestFactory(ClientHttpRequestFactoryBuilder.jdk().build(settings)).build();
 	}
 
 	private record Subscription(long id, String url, String secret, long cursor, int attempts) {
@@ -140,8 +146,8 @@ class WebhookDeliverer implements BackgroundStep {
 				body.put("subject", rs.getString(3));
 				body.put("tenant", rs.getString(4));
 				body.put("created_at", rs.getTimestamp(5).toInstant().toString());
-				body.put("data", JSON.readTree(rs.getString(6)));
-				return new StoredEvent(rs.getLong(1), rs.getString(2), JSON.writeValueAsBytes(body));
+				body.put("data", this.json.readTree(rs.getString(6)));
+				return new StoredEvent(rs.getLong(1), rs.getString(2), this.json.writeValueAsBytes(body));
 			})
 			.optional();
 	}
@@ -151,33 +157,29 @@ class WebhookDeliverer implements BackgroundStep {
 	 */
 	String send(String url, String secret, StoredEvent event) {
 		long now = Instant.now().getEpochSecond();
-		HttpRequest request;
 		try {
-			request = HttpRequest.newBuilder(URI.create(url))
-				.timeout(this.properties.requestTimeout())
-				.header("Content-Type", "application/json")
+			int status = this.http.post()
+				.uri(URI.create(url))
+				.contentType(MediaType.APPLICATION_JSON)
 				.header("User-Agent", "pgext-registry-webhooks")
 				.header("X-Pgext-Event", event.type())
 				.header("X-Pgext-Delivery", Long.toString(event.id()))
 				.header(WebhookSignature.HEADER, WebhookSignature.header(secret, now, event.body()))
-				.POST(HttpRequest.BodyPublishers.ofByteArray(event.body()))
-				.build();
-		}
-		catch (IllegalArgumentException ex) {
-			return "invalid URL: " + ex.getMessage();
-		}
-		try {
-			HttpResponse<Void> response = this.http.send(request, HttpResponse.BodyHandlers.discarding());
-			int status = response.statusCode();
+				.body(event.body())
+				.exchange((request, response) -> response.getStatusCode().value());
 			return (status >= 200 && status < 300) ? null : "HTTP " + status;
 		}
-		catch (IOException ex) {
-			return ex.getClass().getSimpleName() + ((ex.getMessage() != null) ? ": " + ex.getMessage() : "");
+		catch (IllegalArgumentException ex) {
+			// not a URI, or not an absolute http(s) one
+			return "invalid URL: " + ex.getMessage();
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			// the instance is stopping: roll back, so the attempt does not count
-			throw new IllegalStateException("webhook delivery interrupted", ex);
+		catch (ResourceAccessException ex) {
+			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
+			if (Thread.currentThread().isInterrupted()) {
+				// the instance is stopping: roll back, so the attempt does not count
+				throw new IllegalStateException("webhook delivery interrupted", ex);
+			}
+			return cause.getClass().getSimpleName() + ((cause.getMessage() != null) ? ": " + cause.getMessage() : "");
 		}
 	}
 

@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class JobQueue {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private final JsonMapper json;
 
 	private final JdbcClient jdbc;
 
@@ -29,7 +29,8 @@ public class JobQueue {
 
 	private final ApplicationEventPublisher events;
 
-	JobQueue(JdbcClient jdbc, JobProperties properties, ApplicationEventPublisher events) {
+	JobQueue(JdbcClient jdbc, JobProperties properties, ApplicationEventPublisher events, JsonMapper json) {
+		this.json = json;
 		this.jdbc = jdbc;
 		this.properties = properties;
 		this.events = events;
@@ -47,7 +48,7 @@ public class JobQueue {
 		return this.jdbc
 			.sql("insert into job (kind, payload, max_attempts, created_by) values (?, cast(? as jsonb), ?, ?) "
 					+ "returning id")
-			.params(kind, JSON.writeValueAsString(payload), this.properties.maxAttempts(), createdBy)
+			.params(kind, this.json.writeValueAsString(payload), this.properties.maxAttempts(), createdBy)
 			.query(Long.class)
 			.single();
 	}
@@ -66,7 +67,7 @@ public class JobQueue {
 					+ "values (?, ?, cast(? as jsonb), ?, ?) "
 					+ "on conflict (dedupe_key) where state = 'pending' and dedupe_key is not null "
 					+ "do update set created_by = job.created_by " + "returning id")
-			.params(kind, dedupeKey, JSON.writeValueAsString(payload), this.properties.maxAttempts(), createdBy)
+			.params(kind, dedupeKey, this.json.writeValueAsString(payload), this.properties.maxAttempts(), createdBy)
 			.query(Long.class)
 			.optional();
 		return created.orElseGet(
@@ -111,7 +112,8 @@ public class JobQueue {
 				""")
 			.param("owner", owner)
 			.param("lease", seconds(this.properties.lease()))
-			.query((rs, n) -> new Job(rs.getLong(1), rs.getString(2), JSON.readTree(rs.getString(3)), rs.getInt(4)))
+			.query((rs, n) -> new Job(rs.getLong(1), rs.getString(2), this.json.readTree(rs.getString(3)),
+					rs.getInt(4)))
 			.optional();
 	}
 
@@ -131,7 +133,7 @@ public class JobQueue {
 			.sql("update job set state = 'succeeded', progress = 100, result = cast(? as jsonb), last_error = null, "
 					+ "lease_owner = null, lease_until = null, finished_at = now() "
 					+ "where id = ? and state = 'running' and lease_owner = ?")
-			.params(JSON.writeValueAsString(result), id, owner)
+			.params(this.json.writeValueAsString(result), id, owner)
 			.update();
 	}
 
@@ -200,7 +202,7 @@ public class JobQueue {
 					+ "created_at, finished_at from job where id = ?")
 			.param(id)
 			.query((rs, n) -> new Operation(rs.getLong(1), rs.getString(2), Operation.state(rs.getString(3)),
-					rs.getInt(4), rs.getInt(5), (rs.getString(6) != null) ? JSON.readTree(rs.getString(6)) : null,
+					rs.getInt(4), rs.getInt(5), (rs.getString(6) != null) ? this.json.readTree(rs.getString(6)) : null,
 					"dead".equals(rs.getString(3)) ? rs.getString(7) : null,
 					"dead".equals(rs.getString(3)) ? null : rs.getString(7), rs.getString(8),
 					rs.getTimestamp(9).toInstant(), instant(rs.getTimestamp(10))))

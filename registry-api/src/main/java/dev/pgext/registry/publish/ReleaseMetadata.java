@@ -12,6 +12,7 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.pgext.model.ExtensionName;
 import dev.pgext.model.ExtensionVersion;
 import dev.pgext.model.index.PreloadNeed;
+import dev.pgext.model.json.DocumentJson;
 import dev.pgext.model.release.ReleaseVersion;
 import dev.pgext.registry.RegistryProperties;
 import dev.pgext.registry.problem.RegistryException;
@@ -42,7 +43,7 @@ record ReleaseMetadata(String name, String version, String summary, String descr
 		List<String> maintainers, List<String> tags, Map<String, Provided> provides,
 		Map<String, PreloadNeed> modulePreload, JsonNode json, String versionAsWritten, String text) {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final JsonMapper JSON = DocumentJson.COMPACT;
 
 	/**
 	 * How much text a release may carry.

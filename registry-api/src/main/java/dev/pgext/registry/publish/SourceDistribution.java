@@ -19,6 +19,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.json.DocumentJson;
 import dev.pgext.registry.RegistryProperties;
 import dev.pgext.registry.problem.RegistryException;
 
@@ -43,7 +44,7 @@ record SourceDistribution(Path file, Sha256Digest sha256, String sha1, long size
 
 	static final String PART = "source";
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final JsonMapper JSON = DocumentJson.COMPACT;
 
 	/**
 	 * Copies and checks the uploaded zip; {@code notes} receives why a README it carries
