@@ -35,7 +35,8 @@ class RegistryClientTests {
 
 	private static final RegistryClient.Registration REGISTRATION = new RegistryClient.Registration(
 			Sha256Digest.of(new byte[] { 1 }), 1, Map.of("15", "15.19"), new BundleManifest(BundleManifest.FORMAT, null,
-					null, 0, null, null, Map.of(), Map.of(), List.of(), List.of()));
+					null, 0, null, null, Map.of(), Map.of(), List.of(), null, List.of()),
+			null);
 
 	private final AtomicInteger requests = new AtomicInteger();
 
