@@ -16,6 +16,7 @@ import tools.jackson.databind.JsonNode;
 import dev.pgext.importer.pgdata.BackupManifest;
 import dev.pgext.importer.pgdata.FileCheck;
 import dev.pgext.importer.pgdata.InvalidPgdataException;
+import dev.pgext.importer.pgdata.PgControl;
 import dev.pgext.importer.pgdata.UploadFileList;
 import dev.pgext.importer.plan.Manifest;
 import dev.pgext.importer.plan.ManifestEntry;
@@ -109,7 +110,13 @@ final class InputListing {
 			}
 			InputReader reader = new InputReader(this.context.reads(), bucket, pgdata,
 					Map.of(BackupManifest.FILE_NAME, backupManifest));
-			checks.addAll(BackupManifest.parse(reader.readWhole(BackupManifest.FILE_NAME)));
+			try (InputStream manifest = reader.stream(BackupManifest.FILE_NAME,
+					this.context.maxRangeBlocks() * PgControl.BLOCK_SIZE)) {
+				checks.addAll(BackupManifest.parse(manifest));
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
 		}
 		Optional<List<FileCheck>> uploadList = UploadFileList.of(status);
 		uploadList.ifPresent(checks::addAll);
