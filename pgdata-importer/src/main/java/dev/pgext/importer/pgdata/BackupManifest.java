@@ -16,6 +16,7 @@ import java.util.List;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -33,7 +34,10 @@ public final class BackupManifest {
 
 	private static final String SOURCE = "backup_manifest";
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	/** Reads one {@code Files} entry at a time inside the open document. */
+	private static final JsonMapper JSON = JsonMapper.builder()
+		.disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+		.build();
 
 	/**
 	 * Longest line held back while hashing; Postgres writes one line per file, of a few
@@ -95,7 +99,7 @@ public final class BackupManifest {
 			checksummed.transferTo(OutputStream.nullOutputStream());
 		}
 		catch (JacksonException ex) {
-			throw new InvalidPgdataException("backup_manifest is not valid JSON");
+			throw new InvalidPgdataException("backup_manifest is not valid JSON: " + ex.getOriginalMessage());
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
