@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import tools.jackson.databind.JsonNode;
@@ -108,9 +107,8 @@ final class InputListing {
 				throw new InvalidPgdataException("'backup_manifest' is " + backupManifest.size()
 						+ " bytes, more than the " + MAX_BACKUP_MANIFEST + " this importer reads");
 			}
-			InputReader reader = new InputReader(this.context.reads(), bucket, pgdata,
-					Map.of(BackupManifest.FILE_NAME, backupManifest));
-			try (InputStream manifest = reader.stream(BackupManifest.FILE_NAME,
+			InputReader reader = new InputReader(this.context.reads(), bucket, pgdata);
+			try (InputStream manifest = reader.stream(backupManifest,
 					this.context.maxRangeBlocks() * PgControl.BLOCK_SIZE)) {
 				checks.addAll(BackupManifest.parse(manifest));
 			}

@@ -1,7 +1,6 @@
 package dev.pgext.importer.run;
 
 import java.io.InputStream;
-import java.util.Map;
 import java.util.Objects;
 
 import dev.pgext.importer.plan.ManifestEntry;
@@ -9,7 +8,8 @@ import dev.pgext.importer.plan.ManifestEntry;
 /**
  * Reads the input files of one import, each read checked against the frozen manifest: the
  * request is conditional on the listed ETag, the answer must carry that ETag and the
- * listed size, and nothing past the listed size is ever requested.
+ * listed size, and nothing past the listed size is ever requested. It holds no file list:
+ * every read names the file as the manifest froze it (the plan's tasks carry it).
  */
 final class InputReader {
 
@@ -19,30 +19,18 @@ final class InputReader {
 
 	private final String pgdataPrefix;
 
-	private final Map<String, ManifestEntry> manifest;
-
-	InputReader(S3Reads reads, String bucket, String pgdataPrefix, Map<String, ManifestEntry> manifest) {
+	InputReader(S3Reads reads, String bucket, String pgdataPrefix) {
 		this.reads = reads;
 		this.bucket = bucket;
 		this.pgdataPrefix = pgdataPrefix;
-		this.manifest = manifest;
-	}
-
-	ManifestEntry entry(String path) {
-		ManifestEntry entry = this.manifest.get(path);
-		if (entry == null) {
-			throw new ImportFailedException("'" + path + "' is not in the input manifest");
-		}
-		return entry;
 	}
 
 	/** A whole file; the caller has checked its listed size is small. */
-	byte[] readWhole(String path) {
-		ManifestEntry entry = entry(path);
+	byte[] readWhole(ManifestEntry entry) {
 		if (entry.size() == 0) {
 			return new byte[0];
 		}
-		return read(path, 0, (int) entry.size());
+		return read(entry, 0, (int) entry.size());
 	}
 
 	/**
@@ -50,8 +38,8 @@ final class InputReader {
 	 * read checked like {@link #read}), so that only one range is held at once however
 	 * large the file.
 	 */
-	InputStream stream(String path, int rangeBytes) {
-		long size = entry(path).size();
+	InputStream stream(ManifestEntry entry, int rangeBytes) {
+		long size = entry.size();
 		return new InputStream() {
 
 			private byte[] range = new byte[0];
@@ -76,7 +64,7 @@ final class InputReader {
 						return -1;
 					}
 					int length = (int) Math.min(rangeBytes, size - this.next);
-					this.range = InputReader.this.read(path, this.next, length);
+					this.range = InputReader.this.read(entry, this.next, length);
 					this.next += length;
 					this.at = 0;
 				}
@@ -93,16 +81,16 @@ final class InputReader {
 	 * {@code length} bytes of a file from {@code offset}; the range must lie inside the
 	 * listed size.
 	 */
-	byte[] read(String path, long offset, int length) {
-		return read(path, offset, length, null);
+	byte[] read(ManifestEntry entry, long offset, int length) {
+		return read(entry, offset, length, null);
 	}
 
 	/**
-	 * Reads like {@link #read(String, long, int)}, into the first {@code length} bytes of
-	 * {@code into} when it is not null.
+	 * Reads like {@link #read(ManifestEntry, long, int)}, into the first {@code length}
+	 * bytes of {@code into} when it is not null.
 	 */
-	byte[] read(String path, long offset, int length, byte[] into) {
-		ManifestEntry entry = entry(path);
+	byte[] read(ManifestEntry entry, long offset, int length, byte[] into) {
+		String path = entry.path();
 		if (offset < 0 || length <= 0 || offset + length > entry.size()) {
 			throw new ImportFailedException("read of '" + path + "' at " + offset + "+" + length
 					+ " is outside its listed size " + entry.size());

@@ -145,7 +145,7 @@ final class LayerBuilder {
 			writer.put(value.key(), value.value());
 		}
 		else if (task instanceof Task.FileValue file) {
-			byte[] bytes = this.reader.readWhole(file.path());
+			byte[] bytes = this.reader.readWhole(file.file());
 			RelMapFile.verify(file.path(), bytes, this.plan.control().pgMajor());
 			this.files.verifyWhole(file.path(), bytes);
 			writer.put(file.key(), bytes);
@@ -153,7 +153,7 @@ final class LayerBuilder {
 		else {
 			Task.Blocks blocks = (Task.Blocks) task;
 			FileVerification.Reading reading = readings.computeIfAbsent(blocks.path(),
-					(p) -> this.files.start(p, this.reader.entry(p).size(), blocks.relation()));
+					(p) -> this.files.start(p, blocks.file().size(), blocks.relation()));
 			writeBlocks(writer, blocks, reading);
 		}
 	}
@@ -213,7 +213,7 @@ final class LayerBuilder {
 		int bytes = n * PAGE;
 		MemoryBudget.Reservation share = this.context.memory().reserve(bytes);
 		try {
-			byte[] pages = this.reader.read(blocks.path(), (blocks.fileBlock() + offset) * PAGE, bytes, share.buffer());
+			byte[] pages = this.reader.read(blocks.file(), (blocks.fileBlock() + offset) * PAGE, bytes, share.buffer());
 			return new Prefetch(share, java.util.concurrent.CompletableFuture.completedFuture(pages));
 		}
 		catch (RuntimeException ex) {
@@ -233,7 +233,7 @@ final class LayerBuilder {
 			.tryReserve(bytes)
 			.map((share) -> new Prefetch(share,
 					this.context.prefetcher()
-						.submit(() -> this.reader.read(blocks.path(), position, bytes, share.buffer()))))
+						.submit(() -> this.reader.read(blocks.file(), position, bytes, share.buffer()))))
 			.orElse(null);
 	}
 
