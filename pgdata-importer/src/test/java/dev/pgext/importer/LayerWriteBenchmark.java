@@ -49,7 +49,7 @@ class LayerWriteBenchmark {
 		try {
 			// the first pass warms the JIT up; the later ones are reported
 			for (int pass = 1; pass <= 2; pass++) {
-				for (int level : new int[] { 0, 1, 3 }) {
+				for (int level : new int[] { 0, -5, -1, 1, 3 }) {
 					long[] r = write(segments, layer, level);
 					if (pass == 2) {
 						log("layer writer, zstd level %d: %.2f CPU s per GiB of pages, layer %.0f%% of the pages",
