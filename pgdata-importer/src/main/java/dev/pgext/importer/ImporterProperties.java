@@ -38,7 +38,8 @@ import dev.pgext.model.store.ObjectStoreSettings;
  * @param maxRange largest ranged GET of input, and so the largest buffer one read holds
  * @param jobConcurrency jobs running at once across all imports of this instance
  * @param memoryBudget input bytes held in memory at once across all jobs of this instance
- * @param compressionLevel zstd level of layer values, 0 to store them raw
+ * @param compressionLevel zstd level of layer values, negative for the fast levels, 0 to
+ * store them raw
  * @param pgdataWaitTimeout how long after its start an import waits for
  * {@code status/pgdata} to say done
  * @param pgdataPollInitial first wait between polls of {@code status/pgdata}, doubled up
@@ -65,7 +66,7 @@ public record ImporterProperties(@NestedConfigurationProperty @NotNull ObjectSto
 		List<String> allowedBuckets, @Valid @NotNull @DefaultValue ShardLayout shards,
 		Map<String, @Valid ShardLayout> tenants, @NotNull @DefaultValue("256MB") DataSize jobSize,
 		@NotNull @DefaultValue("4MB") DataSize maxRange, @Min(1) @Max(256) @DefaultValue("4") int jobConcurrency,
-		@NotNull @DefaultValue("64MB") DataSize memoryBudget, @Min(0) @Max(22) @DefaultValue("1") int compressionLevel,
+		@NotNull @DefaultValue("64MB") DataSize memoryBudget, @Min(-7) @Max(22) @DefaultValue("1") int compressionLevel,
 		@NotNull @DefaultValue("2h") Duration pgdataWaitTimeout,
 		@NotNull @DefaultValue("1s") Duration pgdataPollInitial, @NotNull @DefaultValue("30s") Duration pgdataPollMax,
 		@NotNull @DefaultValue("30s") Duration lease, @NotNull @DefaultValue("30s") Duration rescanInterval,

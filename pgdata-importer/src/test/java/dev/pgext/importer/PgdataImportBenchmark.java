@@ -121,6 +121,16 @@ class PgdataImportBenchmark {
 				// files is the one compared
 				int imports = Integer.getInteger("bench.imports", 2);
 				for (int run = 1; run <= imports; run++) {
+					if (run > 1) {
+						// the download again, right before the import it is compared
+						// with, so that both see the same load
+						cpu.lap();
+						plain = parallelDownload(store, relationFiles, PLAIN_CONCURRENCY);
+						plainSeconds = plain[1] / 1e9;
+						plainCpu = cpu.lap();
+						log("plain parallel download again: %.1f MiB in %.1f s = %.1f MiB/s", plain[0] / 1048576.0,
+								plainSeconds, plain[0] / 1048576.0 / plainSeconds);
+					}
 					String timeline = String.format("%032x", System.currentTimeMillis());
 					System.gc();
 					java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
@@ -188,6 +198,13 @@ class PgdataImportBenchmark {
 							importCpu.perGiB(imported), importCpu.serverPerGiB(imported),
 							ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
 							Runtime.getRuntime().availableProcessors());
+					log("CPU s per GiB on the client's own threads: plain download's reading threads %.2f, "
+							+ "importer's threads (import-*) %.2f; importer / download client %.2f",
+							CpuClock.Lap.perGiB(plain[2], plain[0]), importCpu.importerPerGiB(imported),
+							importCpu.importerPerGiB(imported) / CpuClock.Lap.perGiB(plain[2], plain[0]));
+					log("CPU s per GiB, whole JVM: import / plain download %.2f (plain / import %.2f)",
+							importCpu.perGiB(imported) / plainCpu.perGiB(plain[0]),
+							plainCpu.perGiB(plain[0]) / importCpu.perGiB(imported));
 					log("peak used heap during the import, sampled every 10 ms (importer and in-process s3proxy, -Xmx %d MiB): %.1f MiB",
 							Runtime.getRuntime().maxMemory() >> 20, peakHeap / 1048576.0);
 				}
@@ -226,16 +243,20 @@ class PgdataImportBenchmark {
 	}
 
 	/**
-	 * Opens and reads every stream, {@code concurrency} at once; returns the bytes read
-	 * and the nanoseconds taken.
+	 * Opens and reads every stream, {@code concurrency} at once; returns the bytes read,
+	 * the nanoseconds taken and the CPU nanoseconds of the reading threads (the client's
+	 * side, without the in-process server's).
 	 */
 	private static long[] drain(List<java.util.concurrent.Callable<InputStream>> opens, int concurrency)
 			throws Exception {
 		ExecutorService pool = Executors.newFixedThreadPool(concurrency);
 		List<Future<Long>> reads = new ArrayList<>();
+		java.util.concurrent.atomic.AtomicLong clientCpu = new java.util.concurrent.atomic.AtomicLong();
+		java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 		long start = System.nanoTime();
 		for (java.util.concurrent.Callable<InputStream> open : opens) {
 			reads.add(pool.submit(() -> {
+				long cpu = threads.getCurrentThreadCpuTime();
 				try (InputStream in = open.call()) {
 					byte[] buffer = new byte[256 * 1024];
 					long n = 0;
@@ -245,6 +266,9 @@ class PgdataImportBenchmark {
 					}
 					return n;
 				}
+				finally {
+					clientCpu.addAndGet(threads.getCurrentThreadCpuTime() - cpu);
+				}
 			}));
 		}
 		long total = 0;
@@ -253,7 +277,7 @@ class PgdataImportBenchmark {
 		}
 		long elapsed = System.nanoTime() - start;
 		pool.shutdown();
-		return new long[] { total, elapsed };
+		return new long[] { total, elapsed, clientCpu.get() };
 	}
 
 	private static long size(Path file) {
@@ -266,21 +290,28 @@ class PgdataImportBenchmark {
 	}
 
 	/**
-	 * CPU time of this JVM between laps, in total and on the in-process S3 server's
-	 * threads (s3proxy's Jetty threads, summed over the threads alive at each lap).
+	 * CPU time of this JVM between laps, in total, on the in-process S3 server's threads
+	 * (s3proxy's Jetty threads) and on the importer's own threads (its runs, jobs and
+	 * read-ahead: {@code import-*}), each summed over the threads alive at each lap. What
+	 * is left is the benchmark's own threads, the importer's HTTP API and the JVM's (GC,
+	 * JIT compiler).
 	 */
 	private static final class CpuClock {
 
 		private long process = processCpu();
 
-		private long server = serverCpu();
+		private long server = threadsCpu("S3Proxy");
+
+		private long importer = threadsCpu("import-");
 
 		Lap lap() {
 			long p = processCpu();
-			long s = serverCpu();
-			Lap lap = new Lap(p - this.process, Math.max(0, s - this.server));
+			long s = threadsCpu("S3Proxy");
+			long i = threadsCpu("import-");
+			Lap lap = new Lap(p - this.process, Math.max(0, s - this.server), Math.max(0, i - this.importer));
 			this.process = p;
 			this.server = s;
+			this.importer = i;
 			return lap;
 		}
 
@@ -289,25 +320,33 @@ class PgdataImportBenchmark {
 				.getProcessCpuTime();
 		}
 
-		private static long serverCpu() {
+		private static long threadsCpu(String namePrefix) {
 			java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 			long total = 0;
 			for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
-				if (info != null && info.getThreadName().startsWith("S3Proxy")) {
+				if (info != null && info.getThreadName().startsWith(namePrefix)) {
 					total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
 				}
 			}
 			return total;
 		}
 
-		record Lap(long processNanos, long serverNanos) {
+		record Lap(long processNanos, long serverNanos, long importerNanos) {
 
 			double perGiB(long bytes) {
-				return this.processNanos / 1e9 / (bytes / (double) (1L << 30));
+				return perGiB(this.processNanos, bytes);
 			}
 
 			double serverPerGiB(long bytes) {
-				return this.serverNanos / 1e9 / (bytes / (double) (1L << 30));
+				return perGiB(this.serverNanos, bytes);
+			}
+
+			double importerPerGiB(long bytes) {
+				return perGiB(this.importerNanos, bytes);
+			}
+
+			static double perGiB(long nanos, long bytes) {
+				return nanos / 1e9 / (bytes / (double) (1L << 30));
 			}
 
 		}

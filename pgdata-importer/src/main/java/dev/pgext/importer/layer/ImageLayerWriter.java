@@ -65,7 +65,8 @@ public final class ImageLayerWriter implements AutoCloseable {
 	 * @param start first key of the range
 	 * @param end end of the range, exclusive
 	 * @param lsn the LSN the images are valid at
-	 * @param compressionLevel zstd level for values, or 0 to store them raw
+	 * @param compressionLevel zstd level for values (negative: a fast level), or 0 to
+	 * store them raw
 	 */
 	public ImageLayerWriter(Path file, Key start, Key end, long lsn, int compressionLevel) throws IOException {
 		if (start.compareTo(end) >= 0) {
@@ -77,12 +78,12 @@ public final class ImageLayerWriter implements AutoCloseable {
 		this.compressionLevel = compressionLevel;
 		this.sha256 = newSha256();
 		this.compressed = new byte[(int) Zstd.compressBound(ImageLayerFormat.MAX_VALUE_SIZE)];
-		this.zstd = (compressionLevel > 0) ? new ZstdCompressCtx().setLevel(compressionLevel) : null;
+		this.zstd = (compressionLevel != 0) ? new ZstdCompressCtx().setLevel(compressionLevel) : null;
 		this.out = new BufferedOutputStream(Files.newOutputStream(file), 256 * 1024);
 		ByteBuffer header = ByteBuffer.allocate(ImageLayerFormat.HEADER_SIZE);
 		header.put(ImageLayerFormat.MAGIC)
 			.putShort((short) ImageLayerFormat.VERSION)
-			.putShort((short) ((compressionLevel > 0) ? ImageLayerFormat.FLAG_ZSTD : 0))
+			.putShort((short) ((compressionLevel != 0) ? ImageLayerFormat.FLAG_ZSTD : 0))
 			.putInt(0);
 		start.writeTo(header);
 		end.writeTo(header);
@@ -107,7 +108,7 @@ public final class ImageLayerWriter implements AutoCloseable {
 		}
 		int encoding = ImageLayerFormat.ENCODING_RAW;
 		int storedLength = length;
-		if (this.compressionLevel > 0 && length > 0) {
+		if (this.compressionLevel != 0 && length > 0) {
 			int n;
 			try {
 				n = this.zstd.compressByteArray(this.compressed, 0, this.compressed.length, value, from, length);

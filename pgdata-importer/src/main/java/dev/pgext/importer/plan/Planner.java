@@ -138,7 +138,7 @@ public final class Planner {
 				throw new InvalidPgdataException("database directory " + directory(db.get(0), db.get(1))
 						+ " has relation files but no pg_filenode.map");
 			}
-			tasks.add(new Task.FileValue(Keys.relMap(db.get(0), db.get(1)), map.path(), (int) map.size()));
+			tasks.add(new Task.FileValue(Keys.relMap(db.get(0), db.get(1)), map));
 			List<List<Integer>> dbForks = forks.keySet()
 				.stream()
 				.filter((f) -> f.get(0).equals(db.get(0)) && f.get(1).equals(db.get(1)))
@@ -191,7 +191,7 @@ public final class Planner {
 			if (base + blocks > 0xFFFFFFFEL) {
 				throw new InvalidPgdataException("'" + entry.path() + "' reaches past the largest block number");
 			}
-			addOwnedBlocks(tasks, entry.path(), Keys.relBlock(spc, db, rel, forkNumber, (int) base), blocks, shard);
+			addOwnedBlocks(tasks, entry, Keys.relBlock(spc, db, rel, forkNumber, (int) base), blocks, shard);
 			totalBlocks = base + blocks;
 			expected++;
 		}
@@ -200,7 +200,8 @@ public final class Planner {
 	}
 
 	/** The runs of a segment's blocks that {@code shard} owns, stripe by stripe. */
-	private static void addOwnedBlocks(List<Task> tasks, String path, Key first, int blocks, ShardIdentity shard) {
+	private static void addOwnedBlocks(List<Task> tasks, ManifestEntry file, Key first, int blocks,
+			ShardIdentity shard) {
 		long base = Integer.toUnsignedLong(first.field6());
 		int runStart = -1;
 		int i = 0;
@@ -213,14 +214,14 @@ public final class Planner {
 				runStart = i;
 			}
 			else if (!owned && runStart >= 0) {
-				tasks.add(new Task.Blocks(first.plusBlocks(runStart), path, runStart, base + runStart, i - runStart,
+				tasks.add(new Task.Blocks(first.plusBlocks(runStart), file, runStart, base + runStart, i - runStart,
 						true));
 				runStart = -1;
 			}
 			i = upTo;
 		}
 		if (runStart >= 0) {
-			tasks.add(new Task.Blocks(first.plusBlocks(runStart), path, runStart, base + runStart, blocks - runStart,
+			tasks.add(new Task.Blocks(first.plusBlocks(runStart), file, runStart, base + runStart, blocks - runStart,
 					true));
 		}
 	}
@@ -231,8 +232,8 @@ public final class Planner {
 			directory.putInt(segment.getKey());
 			int blocks = (int) (segment.getValue().size() / BLOCK);
 			if (blocks > 0) {
-				tasks.add(new Task.Blocks(Keys.slruBlock(kind, segment.getKey(), 0), segment.getValue().path(), 0, 0,
-						blocks, false));
+				tasks.add(new Task.Blocks(Keys.slruBlock(kind, segment.getKey(), 0), segment.getValue(), 0, 0, blocks,
+						false));
 			}
 			tasks.add(new Task.Value(Keys.slruSegmentSize(kind, segment.getKey()),
 					ByteBuffer.allocate(4).putInt(blocks).array()));
@@ -278,7 +279,7 @@ public final class Planner {
 		List<Task> pieces = new ArrayList<>();
 		for (int done = 0; done < blocks.count(); done += maxBlocks) {
 			int n = Math.min(maxBlocks, blocks.count() - done);
-			pieces.add(new Task.Blocks(blocks.firstKey().plusBlocks(done), blocks.path(), blocks.fileBlock() + done,
+			pieces.add(new Task.Blocks(blocks.firstKey().plusBlocks(done), blocks.file(), blocks.fileBlock() + done,
 					blocks.forkBlock() + done, n, blocks.relation()));
 		}
 		return pieces;

@@ -37,10 +37,10 @@ public sealed interface Task {
 	 * A whole small file as one value (a relation map), checked when read.
 	 *
 	 * @param key the key
-	 * @param path the file
-	 * @param size its listed size, checked by the planner
+	 * @param file the file as frozen in the manifest (its listed size, checked by the
+	 * planner, and ETag, which every read must match)
 	 */
-	record FileValue(Key key, String path, int size) implements Task {
+	record FileValue(Key key, ManifestEntry file) implements Task {
 
 		@Override
 		public Key first() {
@@ -49,7 +49,12 @@ public sealed interface Task {
 
 		@Override
 		public long bytes() {
-			return this.size;
+			return this.file.size();
+		}
+
+		/** The file's path. */
+		public String path() {
+			return this.file.path();
 		}
 
 	}
@@ -58,7 +63,8 @@ public sealed interface Task {
 	 * Consecutive 8 KiB blocks of one file, each written under consecutive keys.
 	 *
 	 * @param firstKey key of the first block
-	 * @param path the file
+	 * @param file the file as frozen in the manifest (the reads are checked against its
+	 * listed size and ETag), shared by every task of the file
 	 * @param fileBlock block number of the first block within the file
 	 * @param forkBlock block number of the first block within the relation fork (for
 	 * checksums)
@@ -66,8 +72,13 @@ public sealed interface Task {
 	 * @param relation whether the blocks are relation pages (verified) or SLRU pages
 	 * (opaque)
 	 */
-	record Blocks(Key firstKey, String path, long fileBlock, long forkBlock, int count,
+	record Blocks(Key firstKey, ManifestEntry file, long fileBlock, long forkBlock, int count,
 			boolean relation) implements Task {
+
+		/** The file's path. */
+		public String path() {
+			return this.file.path();
+		}
 
 		@Override
 		public Key first() {

@@ -1,6 +1,7 @@
 package dev.pgext.importer.run;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,29 +55,41 @@ final class FileVerification {
 		for (FileCheck check : checks) {
 			byPath.computeIfAbsent(check.path(), (p) -> new ArrayList<>()).add(check);
 		}
-		// one pass over the listing: the size each listed path was uploaded with, the
-		// first file nobody listed
-		Map<String, Long> uploadedSizes = new HashMap<>();
+		// the checks in path order, merged with the listing (in path order too) in one
+		// pass: the first check whose file is missing or of another size, the first file
+		// nobody listed
+		List<FileCheck> sorted = new ArrayList<>(checks);
+		sorted.sort(Comparator.comparing(FileCheck::path));
+		int[] next = new int[1];
+		String[] problem = new String[1];
 		String[] unlisted = new String[1];
 		manifest.files().forEach((entry) -> {
-			if (byPath.containsKey(entry.path())) {
-				uploadedSizes.put(entry.path(), entry.size());
+			boolean listed = false;
+			while (next[0] < sorted.size() && sorted.get(next[0]).path().compareTo(entry.path()) <= 0) {
+				FileCheck check = sorted.get(next[0]++);
+				if (check.path().equals(entry.path())) {
+					listed = true;
+					if (problem[0] == null && entry.size() != check.size()) {
+						problem[0] = "'" + check.path() + "' is " + entry.size() + " bytes, but " + check.source()
+								+ " says " + check.size() + ": the file is truncated or changed";
+					}
+				}
+				else if (problem[0] == null) {
+					problem[0] = notUploaded(check);
+				}
 			}
-			else if (unlisted[0] == null && !entry.path().startsWith(WAL)
+			if (!listed && unlisted[0] == null && !entry.path().startsWith(WAL)
 					&& !entry.path().equals(BackupManifest.FILE_NAME)) {
 				unlisted[0] = entry.path();
 			}
 		});
+		if (problem[0] == null && next[0] < sorted.size()) {
+			problem[0] = notUploaded(sorted.get(next[0]));
+		}
+		if (problem[0] != null) {
+			throw new InvalidPgdataException(problem[0]);
+		}
 		for (FileCheck check : checks) {
-			Long size = uploadedSizes.get(check.path());
-			if (size == null) {
-				throw new InvalidPgdataException(
-						"'" + check.path() + "' is listed in " + check.source() + " but was not uploaded");
-			}
-			if (size != check.size()) {
-				throw new InvalidPgdataException("'" + check.path() + "' is " + size + " bytes, but " + check.source()
-						+ " says " + check.size() + ": the file is truncated or changed");
-			}
 			if (check.size() == 0) {
 				verify(check, check.algorithm().start());
 			}
@@ -86,6 +99,10 @@ final class FileVerification {
 			throw new InvalidPgdataException("'" + unlisted[0] + "' was uploaded but is not listed in " + source);
 		}
 		return new FileVerification(Map.copyOf(byPath), wholeShard);
+	}
+
+	private static String notUploaded(FileCheck check) {
+		return "'" + check.path() + "' is listed in " + check.source() + " but was not uploaded";
 	}
 
 	/** Whether a list is in force, so jobs must read files whole. */

@@ -63,7 +63,8 @@ final class ImportContext implements AutoCloseable {
 		this.reads = reads;
 		this.failpoints = failpoints;
 		this.upcaller = upcaller;
-		this.memory = new MemoryBudget(properties.memoryBudget().toBytes());
+		this.memory = new MemoryBudget(properties.memoryBudget().toBytes(),
+				(int) Math.max(1, properties.maxRange().toBytes() / PgControl.BLOCK_SIZE) * PgControl.BLOCK_SIZE);
 		this.jobSlots = new Semaphore(properties.jobConcurrency(), true);
 		this.scheduler = scheduler;
 		this.bytesImported = bytesImported;

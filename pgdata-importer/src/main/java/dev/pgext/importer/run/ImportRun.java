@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +30,6 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.pgext.importer.layer.LayerFormatException;
 import dev.pgext.importer.pgdata.InvalidPgdataException;
 import dev.pgext.importer.pgdata.PgControl;
-import dev.pgext.importer.pgdata.PgdataFile;
 import dev.pgext.importer.plan.ImportPlan;
 import dev.pgext.importer.plan.Job;
 import dev.pgext.importer.plan.Manifest;
@@ -56,6 +54,8 @@ final class ImportRun implements Runnable {
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final int JOBS_PER_SLOT = 4;
+
+	private static final String CONTROL_FILE = "global/pg_control";
 
 	private static final long MIN_BALANCED_JOB_SIZE = 32L * 1024 * 1024;
 
@@ -198,9 +198,10 @@ final class ImportRun implements Runnable {
 					() -> new InputListing(this.context, this.id).freeze(bucket, prefix, status));
 			Sha256Digest manifestDigest = manifest.digest();
 			files = FileVerification.of(manifest, this.id.shard().count() == 1);
-			reader = reader(bucket, prefix, manifest);
+			reader = reader(bucket, prefix);
 			InputReader frozen = reader;
-			PgControl control = this.retry.call("reading pg_control", () -> readControl(frozen, files));
+			Manifest listing = manifest;
+			PgControl control = this.retry.call("reading pg_control", () -> readControl(frozen, listing, files));
 			long jobSize = this.context.jobSize();
 			plan = Planner.plan(manifest.files(), manifestDigest, control, this.id.shard(), jobSize,
 					this.context.compressionLevel(), files.active());
@@ -227,9 +228,10 @@ final class ImportRun implements Runnable {
 				throw new ImportFailedException("the frozen manifest does not match its recorded digest");
 			}
 			files = FileVerification.of(manifest, this.id.shard().count() == 1);
-			reader = reader(bucket, prefix, manifest);
+			reader = reader(bucket, prefix);
 			InputReader frozen = reader;
-			PgControl control = this.retry.call("reading pg_control", () -> readControl(frozen, files));
+			Manifest listing = manifest;
+			PgControl control = this.retry.call("reading pg_control", () -> readControl(frozen, listing, files));
 			plan = Planner.plan(manifest.files(), manifestDigest, control, this.id.shard(), recorded.jobSizeBytes(),
 					recorded.compressionLevel(), files.active());
 			if (!plan.id().hex().equals(recorded.id())) {
@@ -259,43 +261,29 @@ final class ImportRun implements Runnable {
 	}
 
 	/**
-	 * A reader of the files the jobs read, from one pass over the manifest: it keeps the
-	 * entries of the files that are imported (relation and SLRU segments, relation maps,
-	 * the control file), not those skipped (WAL and the like) nor the listing itself.
+	 * A reader of the input files; it holds no file list, the tasks of the plan name the
+	 * files they read as the manifest froze them.
 	 */
-	private InputReader reader(String bucket, String prefix, Manifest manifest) {
-		Map<String, ManifestEntry> read = new HashMap<>();
-		manifest.files().forEach((entry) -> {
-			if (imported(entry)) {
-				read.put(entry.path(), entry);
+	private InputReader reader(String bucket, String prefix) {
+		return new InputReader(this.context.reads(), bucket, ImportLayout.pgdataPrefix(prefix));
+	}
+
+	private static PgControl readControl(InputReader reader, Manifest manifest, FileVerification files) {
+		ManifestEntry[] found = new ManifestEntry[1];
+		manifest.files().forEach((listed) -> {
+			if (listed.path().equals(CONTROL_FILE)) {
+				found[0] = listed;
 			}
 		});
-		return new InputReader(this.context.reads(), bucket, ImportLayout.pgdataPrefix(prefix), read);
-	}
-
-	private static boolean imported(ManifestEntry entry) {
-		try {
-			return !(PgdataFile.classify(entry.path(), entry.size()) instanceof PgdataFile.Skipped);
-		}
-		catch (InvalidPgdataException ex) {
-			// refused by the planner, naming the file
-			return false;
-		}
-	}
-
-	private static PgControl readControl(InputReader reader, FileVerification files) {
-		ManifestEntry entry;
-		try {
-			entry = reader.entry("global/pg_control");
-		}
-		catch (ImportFailedException ex) {
+		ManifestEntry entry = found[0];
+		if (entry == null) {
 			throw new InvalidPgdataException("'global/pg_control' is missing: this is not a PGDATA directory");
 		}
 		if (entry.size() != PgControl.FILE_SIZE) {
 			throw new InvalidPgdataException("'global/pg_control' is " + entry.size() + " bytes, a control file is "
 					+ PgControl.FILE_SIZE + " bytes");
 		}
-		byte[] bytes = reader.readWhole("global/pg_control");
+		byte[] bytes = reader.readWhole(entry);
 		files.verifyWhole("global/pg_control", bytes);
 		return PgControl.parse(bytes);
 	}

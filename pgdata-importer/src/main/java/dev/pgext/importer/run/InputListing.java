@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import tools.jackson.databind.JsonNode;
@@ -16,6 +15,7 @@ import tools.jackson.databind.JsonNode;
 import dev.pgext.importer.pgdata.BackupManifest;
 import dev.pgext.importer.pgdata.FileCheck;
 import dev.pgext.importer.pgdata.InvalidPgdataException;
+import dev.pgext.importer.pgdata.PgControl;
 import dev.pgext.importer.pgdata.UploadFileList;
 import dev.pgext.importer.plan.Manifest;
 import dev.pgext.importer.plan.ManifestEntry;
@@ -107,9 +107,14 @@ final class InputListing {
 				throw new InvalidPgdataException("'backup_manifest' is " + backupManifest.size()
 						+ " bytes, more than the " + MAX_BACKUP_MANIFEST + " this importer reads");
 			}
-			InputReader reader = new InputReader(this.context.reads(), bucket, pgdata,
-					Map.of(BackupManifest.FILE_NAME, backupManifest));
-			checks.addAll(BackupManifest.parse(reader.readWhole(BackupManifest.FILE_NAME)));
+			InputReader reader = new InputReader(this.context.reads(), bucket, pgdata);
+			try (InputStream manifest = reader.stream(backupManifest,
+					this.context.maxRangeBlocks() * PgControl.BLOCK_SIZE)) {
+				checks.addAll(BackupManifest.parse(manifest));
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
 		}
 		Optional<List<FileCheck>> uploadList = UploadFileList.of(status);
 		uploadList.ifPresent(checks::addAll);

@@ -145,7 +145,7 @@ final class LayerBuilder {
 			writer.put(value.key(), value.value());
 		}
 		else if (task instanceof Task.FileValue file) {
-			byte[] bytes = this.reader.readWhole(file.path());
+			byte[] bytes = this.reader.readWhole(file.file());
 			RelMapFile.verify(file.path(), bytes, this.plan.control().pgMajor());
 			this.files.verifyWhole(file.path(), bytes);
 			writer.put(file.key(), bytes);
@@ -153,7 +153,7 @@ final class LayerBuilder {
 		else {
 			Task.Blocks blocks = (Task.Blocks) task;
 			FileVerification.Reading reading = readings.computeIfAbsent(blocks.path(),
-					(p) -> this.files.start(p, this.reader.entry(p).size(), blocks.relation()));
+					(p) -> this.files.start(p, blocks.file().size(), blocks.relation()));
 			writeBlocks(writer, blocks, reading);
 		}
 	}
@@ -183,7 +183,7 @@ final class LayerBuilder {
 								Math.min(rangeBlocks, blocks.count() - done - rangeBlocks));
 					}
 					if (reading != null) {
-						reading.update(position, pages, 0, pages.length);
+						reading.update(position, pages, 0, n * PAGE);
 					}
 					Key key = blocks.firstKey().plusBlocks(done);
 					for (int i = 0; i < n; i++) {
@@ -194,7 +194,7 @@ final class LayerBuilder {
 						}
 						writer.put(key.plusBlocks(i), pages, i * PAGE, PAGE);
 					}
-					this.context.bytesImported().increment(pages.length);
+					this.context.bytesImported().increment(n * PAGE);
 				}
 			}
 		}
@@ -213,7 +213,7 @@ final class LayerBuilder {
 		int bytes = n * PAGE;
 		MemoryBudget.Reservation share = this.context.memory().reserve(bytes);
 		try {
-			byte[] pages = this.reader.read(blocks.path(), (blocks.fileBlock() + offset) * PAGE, bytes);
+			byte[] pages = this.reader.read(blocks.file(), (blocks.fileBlock() + offset) * PAGE, bytes, share.buffer());
 			return new Prefetch(share, java.util.concurrent.CompletableFuture.completedFuture(pages));
 		}
 		catch (RuntimeException ex) {
@@ -232,7 +232,8 @@ final class LayerBuilder {
 		return this.context.memory()
 			.tryReserve(bytes)
 			.map((share) -> new Prefetch(share,
-					this.context.prefetcher().submit(() -> this.reader.read(blocks.path(), position, bytes))))
+					this.context.prefetcher()
+						.submit(() -> this.reader.read(blocks.file(), position, bytes, share.buffer()))))
 			.orElse(null);
 	}
 
@@ -269,16 +270,23 @@ final class LayerBuilder {
 		 */
 		@Override
 		public void close() {
+			boolean ended = false;
 			try {
 				this.read.get();
+				ended = true;
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
 			}
 			catch (ExecutionException | RuntimeException ex) {
 				// the outcome no longer matters
+				ended = true;
 			}
 			finally {
+				if (!ended) {
+					// the read may still be writing into its array: never lend it again
+					this.share.forgetBuffer();
+				}
 				this.share.close();
 			}
 		}

@@ -59,11 +59,12 @@ final class S3Reads {
 	/**
 	 * Bytes read and the ETag they had.
 	 *
-	 * @param bytes the content
+	 * @param bytes the content, in its first {@code length} bytes
+	 * @param length how many bytes were read
 	 * @param etag the ETag, unquoted
 	 * @param totalSize the whole object's size
 	 */
-	record Fetched(byte[] bytes, String etag, long totalSize) {
+	record Fetched(byte[] bytes, int length, String etag, long totalSize) {
 
 	}
 
@@ -84,6 +85,14 @@ final class S3Reads {
 	 * @return the bytes, or the reason there are none
 	 */
 	Result get(String bucket, String key, long[] range, String ifMatch, int maxBytes) {
+		return get(bucket, key, range, ifMatch, maxBytes, null);
+	}
+
+	/**
+	 * Reads like {@link #get(String, String, long[], String, int)}, into {@code into}
+	 * when it is not null (it must hold {@code maxBytes}).
+	 */
+	Result get(String bucket, String key, long[] range, String ifMatch, int maxBytes, byte[] into) {
 		Supplier<Result> call = () -> {
 			GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(bucket).key(key);
 			if (range != null) {
@@ -99,8 +108,11 @@ final class S3Reads {
 					throw new ImportFailedException(
 							"'" + key + "' answered with " + length + " bytes; at most " + maxBytes + " were expected");
 				}
-				byte[] bytes = readExactly(in, length.intValue(), key);
-				return new Result(new Fetched(bytes, unquote(response.eTag()), totalSize(response, length)), null);
+				byte[] bytes = readExactly(in, (into != null) ? into : new byte[length.intValue()], length.intValue(),
+						key);
+				return new Result(
+						new Fetched(bytes, length.intValue(), unquote(response.eTag()), totalSize(response, length)),
+						null);
 			}
 			catch (S3Exception ex) {
 				if (ex.statusCode() == 404 && ex.awsErrorDetails() != null
@@ -144,11 +156,17 @@ final class S3Reads {
 
 	}
 
-	private static byte[] readExactly(InputStream in, int length, String key) throws IOException {
-		byte[] bytes = in.readNBytes(length);
-		if (bytes.length != length) {
+	/**
+	 * Reads the body into {@code bytes} (of at least its announced length), asking the
+	 * stream for all that is left at every call: the HTTP client then reads from the
+	 * socket straight into the array, instead of through small buffers copied together at
+	 * the end (what {@link InputStream#readNBytes(int)} does).
+	 */
+	private static byte[] readExactly(InputStream in, byte[] bytes, int length, String key) throws IOException {
+		int n = in.readNBytes(bytes, 0, length);
+		if (n != length) {
 			throw new UncheckedIOException(
-					new IOException("'" + key + "' ended after " + bytes.length + " of " + length + " bytes"));
+					new IOException("'" + key + "' ended after " + n + " of " + length + " bytes"));
 		}
 		return bytes;
 	}

@@ -60,6 +60,18 @@ class ImageLayerTests {
 	}
 
 	@Test
+	void aFastNegativeLevelCompressesAndReadsBack() throws IOException {
+		Path fast = write("fast", -5, 100);
+		Path raw = write("raw", 0, 100);
+		assertThat(Files.size(fast)).isLessThan(Files.size(raw));
+		try (ImageLayerReader reader = ImageLayerReader.open(fast)) {
+			for (int block = 0; block < 100; block++) {
+				assertThat(reader.get(Keys.relBlock(1663, 5, 1259, 0, block))).hasValue(page(block));
+			}
+		}
+	}
+
+	@Test
 	void aFlippedBitAnywhereIsDetected() throws IOException {
 		Path file = write("flip", 1, 50);
 		byte[] bytes = Files.readAllBytes(file);

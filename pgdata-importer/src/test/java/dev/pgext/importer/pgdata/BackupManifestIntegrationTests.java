@@ -1,5 +1,6 @@
 package dev.pgext.importer.pgdata;
 
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +70,20 @@ class BackupManifestIntegrationTests {
 		byte[] changed = manifest.replaceFirst("\"Size\": (\\d)", "\"Size\": 9$1").getBytes(StandardCharsets.UTF_8);
 		assertThatThrownBy(() -> BackupManifest.parse(changed)).isInstanceOf(InvalidPgdataException.class)
 			.hasMessageContaining("backup_manifest fails its own checksum");
+	}
+
+	@Test
+	void aRealManifestReadAsAStreamInSmallPiecesGivesWhatItsBytesGive() throws Exception {
+		byte[] bytes = Files.readAllBytes(crc32c.resolve(BackupManifest.FILE_NAME));
+		// 7 bytes per read: lines, and the newlines the checksum ends at, are split
+		// across reads
+		InputStream trickle = new java.io.FilterInputStream(new java.io.ByteArrayInputStream(bytes)) {
+			@Override
+			public int read(byte[] b, int off, int len) throws java.io.IOException {
+				return super.read(b, off, Math.min(len, 7));
+			}
+		};
+		assertThat(BackupManifest.parse(trickle)).isEqualTo(BackupManifest.parse(bytes)).hasSizeGreaterThan(500);
 	}
 
 	private static void assertMatches(Path backup, ChecksumAlgorithm algorithm) throws Exception {
