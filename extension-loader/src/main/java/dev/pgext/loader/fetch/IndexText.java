@@ -21,6 +21,7 @@ import dev.pgext.model.TenantId;
 import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.index.ExtIndexJson;
+import dev.pgext.model.json.DocumentJson;
 
 /**
  * One {@code ext_index.json} as read: its exact bytes, their SHA-256 and size (hashed
@@ -34,7 +35,7 @@ import dev.pgext.model.index.ExtIndexJson;
  */
 public final class IndexText {
 
-	private static final JsonMapper TOKENS = JsonMapper.builder().build();
+	private static final JsonMapper TOKENS = DocumentJson.COMPACT;
 
 	private final byte[] content;
 

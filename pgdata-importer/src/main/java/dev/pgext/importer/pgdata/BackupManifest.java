@@ -21,6 +21,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.json.DocumentJson;
 
 /**
  * The {@code backup_manifest} that {@code pg_basebackup} (PostgreSQL 13 and later) writes
@@ -35,7 +36,7 @@ public final class BackupManifest {
 	private static final String SOURCE = "backup_manifest";
 
 	/** Reads one {@code Files} entry at a time inside the open document. */
-	private static final JsonMapper JSON = JsonMapper.builder()
+	private static final JsonMapper JSON = DocumentJson.COMPACT.rebuild()
 		.disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
 		.build();
 

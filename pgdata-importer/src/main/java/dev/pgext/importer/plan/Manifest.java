@@ -25,6 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.pgext.importer.pgdata.FileCheck;
 import dev.pgext.importer.pgdata.InvalidPgdataException;
 import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.json.DocumentJson;
 
 /**
  * The frozen listing of an import's input: every later read must match it, so an input
@@ -49,7 +50,7 @@ public final class Manifest {
 	 * Reads and writes one element at a time inside the open document, flushing only at
 	 * its end.
 	 */
-	private static final JsonMapper JSON = JsonMapper.builder()
+	private static final JsonMapper JSON = DocumentJson.COMPACT.rebuild()
 		.disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
 		.disable(StreamReadFeature.AUTO_CLOSE_SOURCE)
 		.disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE)

@@ -38,6 +38,7 @@ import dev.pgext.importer.plan.Planner;
 import dev.pgext.importer.run.IndexPart.FinishedJob;
 import dev.pgext.importer.run.IndexPart.State;
 import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.json.DocumentJson;
 import dev.pgext.model.store.ObjectStore;
 import dev.pgext.model.store.ObjectStoreException;
 
@@ -51,7 +52,7 @@ final class ImportRun implements Runnable {
 
 	private static final Logger log = LoggerFactory.getLogger(ImportRun.class);
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final JsonMapper JSON = DocumentJson.COMPACT;
 
 	private static final int JOBS_PER_SLOT = 4;
 

@@ -12,6 +12,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import dev.pgext.importer.keyspace.ShardIdentity;
 import dev.pgext.importer.plan.ImportPlan.SkippedFiles;
+import dev.pgext.model.json.DocumentJson;
 
 /**
  * {@code index_part.json} of a timeline shard: the durable record of its import, the
@@ -25,7 +26,7 @@ import dev.pgext.importer.plan.ImportPlan.SkippedFiles;
  */
 public record IndexPart(int format, String tenantId, String timelineId, Shard shard, Import importPgdata) {
 
-	static final JsonMapper JSON = JsonMapper.builder()
+	static final JsonMapper JSON = DocumentJson.COMPACT.rebuild()
 		.propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
 		.enable(SerializationFeature.INDENT_OUTPUT)
 		.build();

@@ -9,6 +9,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.pgext.model.json.DocumentJson;
 import dev.pgext.model.store.Backoff;
 
 /**
@@ -19,7 +20,7 @@ import dev.pgext.model.store.Backoff;
  */
 final class UploadWatcher {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
+	private static final JsonMapper JSON = DocumentJson.COMPACT;
 
 	private static final int MAX_STATUS_BYTES = 64 * 1024 * 1024;
 

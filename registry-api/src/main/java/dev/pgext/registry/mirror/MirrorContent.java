@@ -12,7 +12,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 
-import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -26,6 +25,7 @@ import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.index.ExtFile;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.index.PreloadNeed;
+import dev.pgext.model.json.DocumentJson;
 import dev.pgext.registry.catalog.Versions;
 import dev.pgext.registry.pgxn.PgxnDocuments;
 
@@ -45,7 +45,7 @@ class MirrorContent {
 
 	static final String INDEX = "index.json";
 
-	private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+	private static final JsonMapper JSON = DocumentJson.INDENTED;
 
 	private final JdbcClient jdbc;
 

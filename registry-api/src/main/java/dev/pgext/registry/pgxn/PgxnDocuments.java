@@ -14,13 +14,13 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.stereotype.Component;
 
 import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.json.DocumentJson;
 import dev.pgext.registry.pgxn.PgxnRepository.ReleaseRow;
 
 /**
@@ -48,7 +48,7 @@ public class PgxnDocuments {
 			adds what PGXN adds: sha1, user, date, release_status and provides.
 			""";
 
-	private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+	private static final JsonMapper JSON = DocumentJson.INDENTED;
 
 	private final PgxnRepository repository;
 
