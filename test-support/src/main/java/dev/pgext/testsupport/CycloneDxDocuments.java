@@ -1,27 +1,16 @@
 package dev.pgext.testsupport;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-import com.networknt.schema.Error;
-import com.networknt.schema.InputFormat;
-import com.networknt.schema.Schema;
-import com.networknt.schema.SchemaLocation;
-import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
+import dev.pgext.model.sbom.CycloneDxSchema;
 
 /**
- * Validates CycloneDX JSON documents against the JSON schema that the CycloneDX library
- * ships ({@code bom-1.6.schema.json} with its {@code spdx} and {@code jsf} schemas), read
- * from its jar, never from the network. The library's own validator needs
- * json-schema-validator 1.x; the build manages 3.x, which reads the same schemas. Users
- * declare {@code cyclonedx-core-java} and {@code json-schema-validator} themselves.
+ * Validates CycloneDX JSON documents in tests against the CycloneDX 1.6 JSON schema the
+ * library ships (common-model {@link CycloneDxSchema}, the check the registry makes at
+ * registration). Users declare {@code cyclonedx-core-java} and
+ * {@code json-schema-validator} themselves.
  */
 public final class CycloneDxDocuments {
-
-	private static final String SCHEMA_BASE = "http://cyclonedx.org/schema/";
-
-	private static Schema schema;
 
 	private CycloneDxDocuments() {
 	}
@@ -31,17 +20,7 @@ public final class CycloneDxDocuments {
 	 * empty when it is valid.
 	 */
 	public static List<String> problems(byte[] document) {
-		List<Error> errors = schema().validate(new String(document, StandardCharsets.UTF_8), InputFormat.JSON);
-		return errors.stream().map(Error::toString).toList();
-	}
-
-	private static synchronized Schema schema() {
-		if (schema == null) {
-			SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7,
-					(builder) -> builder.schemaIdResolvers((ids) -> ids.mapPrefix(SCHEMA_BASE, "classpath:")));
-			schema = registry.getSchema(SchemaLocation.of(SCHEMA_BASE + "bom-1.6.schema.json"));
-		}
-		return schema;
+		return CycloneDxSchema.problems(document);
 	}
 
 }

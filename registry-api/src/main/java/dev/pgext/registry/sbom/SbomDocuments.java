@@ -1,21 +1,14 @@
 package dev.pgext.registry.sbom;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-
-import com.networknt.schema.Error;
-import com.networknt.schema.InputFormat;
-import com.networknt.schema.Schema;
-import com.networknt.schema.SchemaLocation;
-import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 
 import dev.pgext.model.sbom.CycloneDxJson;
+import dev.pgext.model.sbom.CycloneDxSchema;
 import dev.pgext.model.signing.MetadataSignature;
 import dev.pgext.registry.problem.RegistryException;
 
@@ -29,12 +22,8 @@ public final class SbomDocuments {
 	/** The media type of a CycloneDX JSON document. */
 	public static final String MEDIA_TYPE = CycloneDxJson.MEDIA_TYPE;
 
-	private static final String SCHEMA_BASE = "http://cyclonedx.org/schema/";
-
 	/** The number of schema violations a refusal names. */
 	private static final int REPORTED = 5;
-
-	private static volatile Schema schema;
 
 	private SbomDocuments() {
 	}
@@ -44,9 +33,9 @@ public final class SbomDocuments {
 	 * JSON, naming its first violations.
 	 */
 	public static void check(byte[] document) {
-		List<Error> errors;
+		List<String> errors;
 		try {
-			errors = schema().validate(new String(document, StandardCharsets.UTF_8), InputFormat.JSON);
+			errors = CycloneDxSchema.problems(document);
 		}
 		catch (RuntimeException ex) {
 			throw RegistryException.unprocessable("invalid-sbom", "sbom: not a JSON document");
@@ -54,7 +43,7 @@ public final class SbomDocuments {
 		if (!errors.isEmpty()) {
 			throw RegistryException.unprocessable("invalid-sbom",
 					"sbom: not a valid CycloneDX 1.6 JSON document: "
-							+ String.join("; ", errors.stream().limit(REPORTED).map(Error::toString).toList())
+							+ String.join("; ", errors.stream().limit(REPORTED).toList())
 							+ ((errors.size() > REPORTED) ? " (and " + (errors.size() - REPORTED) + " more)" : ""));
 		}
 	}
@@ -65,17 +54,6 @@ public final class SbomDocuments {
 		signature.ifPresent(
 				(s) -> response.header(MetadataSignature.HEADER, Base64.getEncoder().encodeToString(s.toJson())));
 		return response.body(document);
-	}
-
-	private static Schema schema() {
-		Schema loaded = schema;
-		if (loaded == null) {
-			SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7,
-					(builder) -> builder.schemaIdResolvers((ids) -> ids.mapPrefix(SCHEMA_BASE, "classpath:")));
-			loaded = registry.getSchema(SchemaLocation.of(SCHEMA_BASE + "bom-1.6.schema.json"));
-			schema = loaded;
-		}
-		return loaded;
 	}
 
 }
