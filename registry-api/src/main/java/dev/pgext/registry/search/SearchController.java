@@ -67,9 +67,10 @@ class SearchController {
 	 * @param query the query as given
 	 * @param page page number, from 0
 	 * @param size page size
-	 * @param total hits on all pages, counted up to {@link SearchSql#CANDIDATES}
+	 * @param total hits on all pages, counted up to {@link SearchSql#RANKED} or the end
+	 * of this page if that is further (at most {@link SearchSql#CANDIDATES})
 	 * @param totalExact whether {@code total} is exact; {@code false}: there are more
-	 * hits, and pages past {@code total} are empty
+	 * hits, which later pages show up to the {@link SearchSql#CANDIDATES}th
 	 * @param hits this page's hits, best first
 	 */
 	record Results(String query, int page, int size, long total, @JsonProperty("total_exact") boolean totalExact,

@@ -13,9 +13,9 @@ import dev.pgext.registry.Scopes;
  * The full-text query over {@code catalog_entry}: web-search syntax in English and simple
  * configurations plus a prefix match of the last word; an exact name first, then names
  * starting with the query, then rank. Extensions every release of which is yanked are
- * left out. The work is bounded whatever the number of hits: the GIN index counts at most
- * {@link SearchSql#CANDIDATES} hits, the strongest {@link SearchSql#RANKED} (or up to the
- * end of the page) and the exact and prefix name matches are ranked ({@link SearchSql}).
+ * left out. The work is bounded whatever the number of hits: at most
+ * {@link SearchSql#ranked} + 1 hits are read, counted and ranked, names starting with the
+ * query first ({@link SearchSql}).
  */
 @Repository
 class SearchRepository {
@@ -29,8 +29,8 @@ class SearchRepository {
 	/**
 	 * One page of hits and the number of all hits.
 	 *
-	 * @param total hits on all pages, counted up to {@link SearchSql#CANDIDATES}
-	 * @param exact whether {@code total} is exact ({@code false}: at least that many)
+	 * @param total hits on all pages, counted up to {@link SearchSql#ranked}
+	 * @param exact whether {@code total} is exact ({@code false}: there are more)
 	 * @param hits this page, best first
 	 */
 	record Found(long total, boolean exact, List<SearchController.Hit> hits) {
@@ -53,7 +53,8 @@ class SearchRepository {
 				.query(Long.class)
 				.single();
 		}
-		return new Found(Math.min(total[0], SearchSql.CANDIDATES), total[0] <= SearchSql.CANDIDATES, hits);
+		int ranked = SearchSql.ranked(page, size);
+		return new Found(Math.min(total[0], ranked), total[0] <= ranked, hits);
 	}
 
 	private static List<String> strings(Array array) throws SQLException {

@@ -8,37 +8,41 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * The SQL behind {@code GET /api/v1/search}, public so that the search benchmark can
  * {@code EXPLAIN} exactly what the endpoint runs.
  * <p>
- * The text-search query is built once (an InitPlan), so the GIN indexes serve the match.
- * At most {@link #CANDIDATES} + 1 hits are read from the document's index, in no
- * particular order, to count them. The hits to rank are bounded apart from that: first
- * the hits whose name, distribution, abstract or tags match (the {@code title} column,
- * V71, with its own GIN index), up to {@link #RANKED} or the end of the requested page if
- * that is further, topped up with other hits when there are fewer; and the hits whose
- * name equals or starts with the query (found through the
- * {@code lower(name) text_pattern_ops} index, V61, by a byte-wise range that a generic
- * plan of the prepared statement can use). Only that set is ranked, so a query costs
- * about the same whether it matches ten or a hundred thousand extensions. For a query
- * with more hits than are ranked, the order is that of the ranked set (the exact name and
- * the names starting with the query are always first), and {@code total} says "at least
- * {@link #CANDIDATES}" once there are more. The {@code pg} and {@code tag} filters are
- * array containment, which the GIN indexes on {@code pg_majors} and {@code tags} can
- * serve. The strongest hits are read without the yanked-release check, which is applied
- * to the ranked set only: with it, the planner hashed every title hit for the anti-join
- * before the limit applied (its estimate for two GIN conditions is one row).
- * <p>
- * The strongest hits come from the title index alone: their match of the whole document
- * (which differs from the title's only for a negated word, {@code -word}, found in the
- * description) is checked with {@code ts_match_vq}, the function behind {@code @@}, which
- * the planner does not turn into a second bitmap index scan. A bitmap over a word most
- * entries have is built whole before the limit applies, so that second scan cost as much
- * as the first one (one entry per matching extension) for the rows the limit kept.
+ * The text-search query is built once (an InitPlan), so the GIN indexes serve the match
+ * and the plan does not depend on the words searched. A request reads and ranks at most
+ * {@link #ranked ranked} + 1 hits, the end of the requested page or {@link #RANKED},
+ * whichever is further (never more than {@link #CANDIDATES}), taken in this order, each
+ * part only as far as the ones before leave room:
+ * <ol>
+ * <li>the names equal to or starting with the query, in the byte order of the
+ * {@code lower(name) text_pattern_ops} index (V61), which the scan follows and stops at
+ * the bound: the exact name is the first of them. Extension names are ASCII, so the
+ * byte-wise range {@code [q, q || U+FFFF)} is exactly the names starting with {@code q};
+ * a range rather than {@code LIKE} so that a generic plan of the prepared statement uses
+ * the index too. Their match of the whole document is checked row by row
+ * ({@code ts_match_vq}, the function behind {@code @@}, which the planner does not turn
+ * into a bitmap that would read every match of the word first);</li>
+ * <li>the other hits whose name, distribution, abstract or tags match (the {@code title}
+ * column, V71, with its own GIN index), their whole document checked the same way (it
+ * differs from the title's match only for a negated word, {@code -word}, found in the
+ * description);</li>
+ * <li>any other hit of the whole document (its own GIN index).</li>
+ * </ol>
+ * Only that set is ranked and paged, and it is also the count: when it holds more than
+ * the bound, {@code total} is the bound and not exact ("at least"). So a query costs
+ * about the same whether it matches ten or a hundred thousand extensions, apart from the
+ * building of a GIN bitmap, which reads every index entry of the words searched (a common
+ * word in a large catalog). Extensions whose current release is yanked are left out in
+ * each part, so the count holds only hits that can be shown. The {@code pg} and
+ * {@code tag} filters are array containment, which the GIN indexes on {@code pg_majors}
+ * and {@code tags} can serve.
  */
 public final class SearchSql {
 
-	/** How many full-text hits are counted at most. */
+	/** The deepest hit a page can reach: pages past it are empty. */
 	public static final int CANDIDATES = 1000;
 
-	/** How many hits are ranked at least (more when the requested page ends further). */
+	/** How many hits are read, counted and ranked at least (more for a deeper page). */
 	public static final int RANKED = 200;
 
 	private static final String QUERY = """
@@ -53,54 +57,68 @@ public final class SearchSql {
 			      and r.distribution = c.distribution and r.version = c.version and r.yanked_at is not null)
 			""";
 
+	/** Names equal to or starting with the query (the name index's byte order). */
+	private static final String NAMED = "lower(c.name) ~>=~ :lower and lower(c.name) ~<~ :lowerBound";
+
 	private SearchSql() {
 	}
 
 	/**
 	 * The page query: columns scope, name, distribution, version, abstract, tags,
-	 * pg_majors, rank, and the number of hits up to {@link #CANDIDATES} + 1.
+	 * pg_majors, rank, and the number of hits read, at most {@link #ranked ranked} + 1.
 	 */
 	public static String statement(boolean byPg, boolean byTag) {
 		String filter = filter(byPg, byTag);
 		return QUERY + """
-				, strong as (select c.scope, c.name from catalog_entry c
+				, named as (select c.scope, c.name from catalog_entry c
+				    where %1$s and c.scope in ('', :tenant) and ts_match_vq(c.document, (select ts from q))
+				""".formatted(NAMED) + filter + LIVE + """
+				    order by lower(c.name) using ~<~ limit :ranked + 1),
+				strong as (select c.scope, c.name from catalog_entry c
 				    where c.scope in ('', :tenant) and c.title @@ (select ts from q)
-				      and ts_match_vq(c.document, (select ts from q))
-				""" + filter + """
-				    limit :ranked),
-				hit as (select c.scope, c.name from catalog_entry c
-				    where c.scope in ('', :tenant) and c.document @@ (select ts from q)
-				""" + filter + LIVE
+				      and ts_match_vq(c.document, (select ts from q)) and not (%1$s)
+				""".formatted(NAMED) + filter + LIVE
 				+ """
-						    limit :candidates + 1),
-						pool as (select scope, name from strong
-						    union all
-						    (select scope, name from hit where (scope, name) not in (select scope, name from strong)
-						     limit greatest(0, :ranked - (select count(*) from strong)))),
-						named as (select c.scope, c.name from catalog_entry c
-						    where lower(c.name) ~>=~ :lower and lower(c.name) ~<~ :lowerBound and lower(c.name) like :lowerPrefix
-						      and c.scope in ('', :tenant) and c.document @@ (select ts from q)
+						    limit greatest(0, :ranked + 1 - (select count(*) from named))),
+						other as (select c.scope, c.name from catalog_entry c
+						    where c.scope in ('', :tenant) and c.document @@ (select ts from q)
+						      and (c.scope, c.name) not in (select scope, name from named union all select scope, name from strong)
 						"""
-				+ filter + LIVE + """
-						    order by lower(c.name) = :lower desc, c.name limit :candidates)
+				+ filter + LIVE
+				+ """
+						    limit greatest(0, :ranked + 1 - (select count(*) from named) - (select count(*) from strong))),
+						pool as (select scope, name from named union all select scope, name from strong
+						    union all select scope, name from other)
 						select c.scope, c.name, c.distribution, c.version, c.abstract, c.tags, c.pg_majors,
-						    ts_rank(c.document, (select ts from q)) as rank, (select count(*) from hit) as total
+						    ts_rank(c.document, (select ts from q)) as rank, (select count(*) from pool) as hits
 						from catalog_entry c
-						where (c.scope, c.name) in (select scope, name from pool union select scope, name from named)
-						""" + LIVE + """
-						order by lower(c.name) = :lower desc, c.name ilike :prefix desc, rank desc, c.name
+						where (c.scope, c.name) in (select scope, name from pool)
+						order by lower(c.name) = :lower desc, (%1$s) desc, rank desc, c.name
 						limit :limit offset :offset
-						""";
+						"""
+					.formatted(NAMED);
 	}
 
-	/** The number of hits up to {@link #CANDIDATES} + 1, for a page past the last one. */
+	/**
+	 * The number of hits up to {@link #ranked ranked} + 1, for a page past the last one
+	 * (the same number the page query gives).
+	 */
 	public static String count(boolean byPg, boolean byTag) {
 		return QUERY + """
 				select count(*) from (select 1 from catalog_entry c
 				    where c.scope in ('', :tenant) and c.document @@ (select ts from q)
 				""" + filter(byPg, byTag) + LIVE + """
-				    limit :candidates + 1) hit
+				    limit :ranked + 1) hit
 				""";
+	}
+
+	/**
+	 * How many hits a request for {@code page} of {@code size} reads, counts and ranks
+	 * (plus one, to know whether there are more): {@link #RANKED} or up to the end of the
+	 * page, at most {@link #CANDIDATES}.
+	 */
+	public static int ranked(int page, int size) {
+		return (int) Math.min(CANDIDATES, Math.max(RANKED, ((long) page + 1) * size));
 	}
 
 	/** Binds the parameters of {@link #statement} or {@link #count}. */
@@ -109,14 +127,13 @@ public final class SearchSql {
 		String lower = q.toLowerCase(Locale.ROOT);
 		JdbcClient.StatementSpec bound = statement.param("q", q)
 			.param("lower", lower)
-			.param("prefix", like(q) + "%")
-			.param("lowerPrefix", like(lower) + "%")
-			// the prefix as a range the name index serves with a generic plan too (a LIKE
-			// pattern from a parameter is only turned into a range in a custom plan)
+			// the names starting with the query as a range the name index serves with a
+			// generic plan too (a LIKE pattern from a parameter is only turned into a
+			// range
+			// in a custom plan)
 			.param("lowerBound", lower + "\uffff")
 			.param("tenant", tenantScope)
-			.param("candidates", CANDIDATES)
-			.param("ranked", (int) Math.min(CANDIDATES, Math.max(RANKED, ((long) page + 1) * size)))
+			.param("ranked", ranked(page, size))
 			.param("limit", size)
 			.param("offset", (long) page * size);
 		if (pg != null) {
@@ -131,10 +148,6 @@ public final class SearchSql {
 	private static String filter(boolean byPg, boolean byTag) {
 		return (byPg ? " and c.pg_majors @> array[cast(:pg as int)]" : "")
 				+ (byTag ? " and c.tags @> array[cast(:tag as text)]" : "");
-	}
-
-	private static String like(String text) {
-		return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
 	}
 
 }

@@ -12,9 +12,9 @@ import dev.pgext.registry.RegistryIntegrationTest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The bounds of {@link SearchSql} on a catalog larger than them: more hits than are
- * counted or ranked, against the real database. The entries live in a tenant scope of
- * their own and use words no other test uses.
+ * The bounds of {@link SearchSql} on a catalog larger than them: more hits, and more
+ * names starting with the query, than are counted and ranked, against the real database.
+ * The entries live in a tenant scope of their own and use words no other test uses.
  */
 class SearchRepositoryIntegrationTests extends RegistryIntegrationTest {
 
@@ -48,22 +48,64 @@ class SearchRepositoryIntegrationTests extends RegistryIntegrationTest {
 				values (:scope, 'quokka', 'quokka', '1.0', 'The original', 'Nothing else.', '{}', '{17}',
 				    catalog_document('quokka', 'quokka', 'quokka', 'The original', '{}', 'Nothing else.'))
 				""").param("scope", TENANT).update();
+		// three names starting with "quokka" whose abstract does not have the word
+		this.jdbc.sql("""
+				insert into catalog_entry (scope, name, distribution, version, abstract, description, tags, pg_majors,
+				    document)
+				select :scope, n, n, '1.0', 'Pouches', 'Nothing else.', '{}', '{17}',
+				    catalog_document(n, n, n, 'Pouches', '{}', 'Nothing else.')
+				from (values ('quokka_pouch'), ('Quokka_Tail'), ('quokkas_den')) v(n)
+				""").param("scope", TENANT).update();
 	}
 
 	@Test
-	void aWordOfMoreEntriesThanAreCountedGivesTheCapAsAnInexactTotal() {
+	void aWordOfMoreEntriesThanAreCountedGivesTheBoundAsAnInexactTotal() {
 		SearchRepository.Found found = this.repository.search("quokka", TENANT, null, null, 0, 20);
-		assertThat(found.total()).isEqualTo(SearchSql.CANDIDATES);
+		assertThat(found.total()).isEqualTo(SearchSql.RANKED);
 		assertThat(found.exact()).isFalse();
 		assertThat(found.hits()).hasSize(20);
 	}
 
 	@Test
-	void theExactNameComesFirstAmongMoreHitsThanAreRanked() {
-		SearchRepository.Found found = this.repository.search("quokka", TENANT, null, null, 0, 20);
-		assertThat(found.hits().get(0).name()).isEqualTo("quokka");
-		assertThat(found.hits().stream().skip(1).map(SearchController.Hit::name))
-			.allMatch((name) -> name.startsWith("marsupial_"));
+	void aDeeperPageCountsUpToItsEnd() {
+		SearchRepository.Found found = this.repository.search("quokka", TENANT, null, null, 4, 100);
+		assertThat(found.total()).isEqualTo(500);
+		assertThat(found.exact()).isFalse();
+		assertThat(found.hits()).hasSize(100);
+	}
+
+	@Test
+	void aPagePastTheDeepestHitIsEmptyWithTheCountOfHitsServed() {
+		SearchRepository.Found found = this.repository.search("quokka", TENANT, null, null, 20, 100);
+		assertThat(found.hits()).isEmpty();
+		assertThat(found.total()).isEqualTo(SearchSql.CANDIDATES);
+		assertThat(found.exact()).isFalse();
+	}
+
+	@Test
+	void theExactNameThenTheNamesStartingWithTheQueryComeFirstAmongMoreHitsThanAreRanked() {
+		List<String> names = names(this.repository.search("quokka", TENANT, null, null, 0, 20));
+		assertThat(names.subList(0, 4)).first().isEqualTo("quokka");
+		assertThat(names.subList(1, 4)).containsExactlyInAnyOrder("quokka_pouch", "Quokka_Tail", "quokkas_den");
+		assertThat(names.subList(4, 20)).allMatch((name) -> name.startsWith("marsupial_"));
+	}
+
+	@Test
+	void moreNamesStartingWithTheQueryThanAreRankedFillThePagesWithoutRepeats() {
+		SearchRepository.Found first = this.repository.search("marsupial", TENANT, null, null, 0, 100);
+		List<String> second = names(this.repository.search("marsupial", TENANT, null, null, 1, 100));
+		assertThat(first.total()).isEqualTo(SearchSql.RANKED);
+		assertThat(first.exact()).isFalse();
+		assertThat(names(first)).hasSize(100).allMatch((name) -> name.startsWith("marsupial_"));
+		assertThat(second).hasSize(100)
+			.allMatch((name) -> name.startsWith("marsupial_"))
+			.doesNotContainAnyElementsOf(names(first));
+	}
+
+	@Test
+	void aNameStartingWithTheQueryIsFoundWhateverItsCase() {
+		assertThat(names(this.repository.search("QUOKKA_T", TENANT, null, null, 0, 20))).first()
+			.isEqualTo("Quokka_Tail");
 	}
 
 	@Test
@@ -75,7 +117,7 @@ class SearchRepositoryIntegrationTests extends RegistryIntegrationTest {
 			.stream()
 			.map(SearchController.Hit::name)
 			.toList();
-		assertThat(names).hasSize(100).allMatch((name) -> name.equals("quokka") || number(name) % 3 != 0);
+		assertThat(names).hasSize(100).allMatch((name) -> !name.startsWith("marsupial_") || number(name) % 3 != 0);
 	}
 
 	@Test
