@@ -28,8 +28,9 @@ import dev.pgext.service.openapi.ProblemResponses;
  * {@code GET /api/v1/search?q=}: PostgreSQL full-text search over extension names, the
  * distributions and sibling extensions that provide them, abstracts, tags and
  * descriptions ({@code catalog_document}, GIN-indexed). The last word also matches as a
- * prefix, so {@code pg_tr} finds {@code pg_trgm}. An exact name match comes first, then
- * names starting with the query, then text-search rank.
+ * prefix when it has at least three letters or digits, and the names starting with the
+ * query are hits, so {@code pg_tr} finds {@code pg_trgm}. An exact name match comes
+ * first, then names starting with the query, then text-search rank.
  */
 @Tag(name = "search", description = "Full-text search over extensions")
 @RestController

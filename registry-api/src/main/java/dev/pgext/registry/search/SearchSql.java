@@ -9,23 +9,25 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * {@code EXPLAIN} exactly what the endpoint runs.
  * <p>
  * The text-search query is built once (an InitPlan), so the GIN indexes serve the match
- * and the plan does not depend on the words searched. A request reads and ranks at most
- * {@link #ranked ranked} + 1 hits, the end of the requested page or {@link #RANKED},
- * whichever is further (never more than {@link #CANDIDATES}), taken in this order, each
- * part only as far as the ones before leave room:
+ * and the plan does not depend on the words searched. The last word also matches as a
+ * prefix when it has at least {@link #PREFIX} letters or digits. A request reads and
+ * ranks at most {@link #ranked ranked} + 1 hits, the end of the requested page or
+ * {@link #RANKED}, whichever is further (never more than {@link #CANDIDATES}), taken in
+ * this order, each part only as far as the ones before leave room:
  * <ol>
  * <li>the names equal to or starting with the query, in the byte order of the
  * {@code lower(name) text_pattern_ops} index (V61), which the scan follows and stops at
- * the bound: the exact name is the first of them. Extension names are ASCII, so the
- * byte-wise range {@code [q, q || U+FFFF)} is exactly the names starting with {@code q};
- * a range rather than {@code LIKE} so that a generic plan of the prepared statement uses
- * the index too. Their match of the whole document is checked row by row
- * ({@code ts_match_vq}, the function behind {@code @@}, which the planner does not turn
- * into a bitmap that would read every match of the word first);</li>
+ * the bound: the exact name is the first of them. They are hits whatever their text (so
+ * {@code pg} finds {@code pgcrypto}). Extension names are ASCII, so the byte-wise range
+ * {@code [q, q || U+FFFF)} is exactly the names starting with {@code q}; a range rather
+ * than {@code LIKE} so that a generic plan of the prepared statement uses the index
+ * too;</li>
  * <li>the other hits whose name, distribution, abstract or tags match (the {@code title}
- * column, V71, with its own GIN index), their whole document checked the same way (it
- * differs from the title's match only for a negated word, {@code -word}, found in the
- * description);</li>
+ * column, V71, with its own GIN index), their match of the whole document checked row by
+ * row with {@code ts_match_vq} (the function behind {@code @@}, which the planner does
+ * not turn into a second bitmap that would read every match of the word first; the
+ * document's match differs from the title's only for a negated word, {@code -word}, found
+ * in the description);</li>
  * <li>any other hit of the whole document (its own GIN index).</li>
  * </ol>
  * Only that set is ranked and paged, and it is also the count: when it holds more than
@@ -45,9 +47,16 @@ public final class SearchSql {
 	/** How many hits are read, counted and ranked at least (more for a deeper page). */
 	public static final int RANKED = 200;
 
+	/**
+	 * How many letters or digits the last word needs to match as a prefix: a shorter one
+	 * ({@code tr} of {@code pg_tr}) would have the GIN indexes read every entry of every
+	 * word it starts; names starting with the query are found apart from that.
+	 */
+	public static final int PREFIX = 3;
+
 	private static final String QUERY = """
 			with q as (select websearch_to_tsquery('english', :q) || websearch_to_tsquery('simple', :q)
-			    || case when numnode(plainto_tsquery('simple', :q)) > 0
+			    || case when numnode(plainto_tsquery('simple', :q)) > 0 and :prefix
 			            then to_tsquery('simple', plainto_tsquery('simple', :q)::text || ':*')
 			            else plainto_tsquery('simple', :q) end as ts)
 			""";
@@ -71,7 +80,7 @@ public final class SearchSql {
 		String filter = filter(byPg, byTag);
 		return QUERY + """
 				, named as (select c.scope, c.name from catalog_entry c
-				    where %1$s and c.scope in ('', :tenant) and ts_match_vq(c.document, (select ts from q))
+				    where %1$s and c.scope in ('', :tenant)
 				""".formatted(NAMED) + filter + LIVE + """
 				    order by lower(c.name) using ~<~ limit :ranked + 1),
 				strong as (select c.scope, c.name from catalog_entry c
@@ -127,6 +136,7 @@ public final class SearchSql {
 		String lower = q.toLowerCase(Locale.ROOT);
 		JdbcClient.StatementSpec bound = statement.param("q", q)
 			.param("lower", lower)
+			.param("prefix", lastWordLength(q) >= PREFIX)
 			// the names starting with the query as a range the name index serves with a
 			// generic plan too (a LIKE pattern from a parameter is only turned into a
 			// range
@@ -143,6 +153,19 @@ public final class SearchSql {
 			bound = bound.param("tag", tag);
 		}
 		return bound;
+	}
+
+	/**
+	 * The number of letters and digits at the end of {@code q}: the last word, which
+	 * matches as a prefix when it has at least {@link #PREFIX}.
+	 */
+	static int lastWordLength(String q) {
+		int end = q.length();
+		int start = end;
+		while (start > 0 && Character.isLetterOrDigit(q.codePointBefore(start))) {
+			start -= Character.charCount(q.codePointBefore(start));
+		}
+		return q.codePointCount(start, end);
 	}
 
 	private static String filter(boolean byPg, boolean byTag) {

@@ -103,6 +103,20 @@ class SearchRepositoryIntegrationTests extends RegistryIntegrationTest {
 	}
 
 	@Test
+	void aQueryTooShortForAPrefixFindsTheNamesStartingWithIt() {
+		SearchRepository.Found found = this.repository.search("qu", TENANT, null, null, 0, 20);
+		assertThat(names(found)).containsExactlyInAnyOrder("quokka", "quokka_pouch", "Quokka_Tail", "quokkas_den");
+		assertThat(found.total()).isEqualTo(4);
+		assertThat(found.exact()).isTrue();
+	}
+
+	@Test
+	void theLastWordMatchesAsAPrefixFromThreeCharacters() {
+		assertThat(names(this.repository.search("tail quok", TENANT, null, null, 0, 20)))
+			.containsExactly("Quokka_Tail");
+	}
+
+	@Test
 	void aNameStartingWithTheQueryIsFoundWhateverItsCase() {
 		assertThat(names(this.repository.search("QUOKKA_T", TENANT, null, null, 0, 20))).first()
 			.isEqualTo("Quokka_Tail");
