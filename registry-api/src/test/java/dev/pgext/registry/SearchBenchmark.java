@@ -5,12 +5,19 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import javax.sql.DataSource;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 import dev.pgext.registry.search.SearchSql;
 import dev.pgext.testsupport.ContribExtension;
@@ -30,9 +37,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * </pre>
  *
  * Each query is timed over HTTP and, apart from that, as the endpoint's own statement
- * ({@link SearchSql}) run through the same connection pool; after the timings it prints
- * that statement and its {@code EXPLAIN (ANALYZE, BUFFERS)} for every query. The bulk
- * load is followed by {@code VACUUM ANALYZE}, as autovacuum would do.
+ * ({@link SearchSql}) run through the same connection pool; then the database server's
+ * CPU time per statement is read from {@code /proc} for the backend of one connection
+ * (less sensitive to the machine's load than wall time); after the timings it prints that
+ * statement and its {@code EXPLAIN (ANALYZE, BUFFERS)} for every query. The bulk load is
+ * followed by {@code VACUUM ANALYZE}, as autovacuum would do, and every query is run once
+ * before any is timed.
  *
  * A handful of real contrib extensions go in through the publish API; the rest are
  * catalog entries written with the same {@code catalog_document} function the publisher
@@ -51,6 +61,9 @@ class SearchBenchmark extends RegistryIntegrationTest {
 
 	/** The statement is printed once, with the first plan. */
 	private boolean statementPrinted;
+
+	@Autowired
+	private DataSource dataSource;
 
 	@Test
 	void searchAtEachCatalogSize() {
@@ -102,10 +115,13 @@ class SearchBenchmark extends RegistryIntegrationTest {
 		System.out.printf(
 				"%n%d extensions in the catalog; %d runs per query after %d warm-up runs; load average %s%n%n", total,
 				RUNS, WARMUP, loadAverage());
-		System.out.println(
-				"| query | hits | HTTP p50 ms | HTTP p95 ms | HTTP p99 ms | SQL p50 ms | SQL p95 ms | SQL p99 ms |");
-		System.out.println("|---|---|---|---|---|---|---|---|");
+		System.out.println("| query | hits | HTTP p50 ms | HTTP p95 ms | HTTP p99 ms | SQL p50 ms | SQL p95 ms "
+				+ "| SQL p99 ms | server CPU ms |");
+		System.out.println("|---|---|---|---|---|---|---|---|---|");
 		RegistryClient client = api();
+		// every query once first, so that the first one timed does not carry the others'
+		// first runs
+		queries.forEach((query) -> client.get("/api/v1/search?" + query.parameters(), null));
 		for (Query query : queries) {
 			String path = "/api/v1/search?" + query.parameters();
 			for (int i = 0; i < WARMUP; i++) {
@@ -135,13 +151,50 @@ class SearchBenchmark extends RegistryIntegrationTest {
 			}
 			Arrays.sort(http);
 			Arrays.sort(sql);
-			System.out.printf("| %s (`%s`) | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |%n", query.title(),
+			System.out.printf("| %s (`%s`) | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %s |%n", query.title(),
 					query.parameters(), hits, http[RUNS / 2] / 1e6, http[RUNS * 95 / 100] / 1e6,
 					http[RUNS * 99 / 100] / 1e6, sql[RUNS / 2] / 1e6, sql[RUNS * 95 / 100] / 1e6,
-					sql[RUNS * 99 / 100] / 1e6);
+					sql[RUNS * 99 / 100] / 1e6, serverCpu(query));
 		}
 		System.out.printf("load average after: %s%n", loadAverage());
 		queries.forEach(this::explain);
+	}
+
+	/**
+	 * The database backend's CPU time (user + system, from {@code /proc/<pid>/stat}) per
+	 * run of the endpoint's statement, over {@link #RUNS} runs on one connection, or
+	 * {@code "unknown"} where the backend's {@code /proc} entry cannot be read.
+	 */
+	private String serverCpu(Query query) {
+		try (Connection connection = this.dataSource.getConnection()) {
+			JdbcClient one = JdbcClient.create(new SingleConnectionDataSource(connection, true));
+			int pid = one.sql("select pg_backend_pid()").query(Integer.class).single();
+			Path stat = Path.of("/proc", Integer.toString(pid), "stat");
+			// the same process only if this JVM and the server share a PID namespace
+			if (!Files.isReadable(stat) || !Files.readString(stat).contains("(postgres)")) {
+				return "unknown";
+			}
+			long before = cpuTicks(stat);
+			for (int i = 0; i < RUNS; i++) {
+				SearchSql
+					.bind(one.sql(SearchSql.statement(query.pg() != null, query.tag() != null)), query.q(), "",
+							query.pg(), query.tag(), query.page(), 20)
+					.query()
+					.listOfRows();
+			}
+			// clock ticks of 10 ms (USER_HZ 100)
+			return String.format("%.2f", (cpuTicks(stat) - before) * 10.0 / RUNS);
+		}
+		catch (SQLException | IOException ex) {
+			return "unknown";
+		}
+	}
+
+	private static long cpuTicks(Path stat) throws IOException {
+		String line = Files.readString(stat);
+		// the fields after the command name, which is in parentheses and may hold spaces
+		String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
+		return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
 	}
 
 	private static String loadAverage() {
