@@ -113,11 +113,16 @@ public final class SearchSql {
 	 * (the same number the page query gives).
 	 */
 	public static String count(boolean byPg, boolean byTag) {
+		String filter = filter(byPg, byTag);
 		return QUERY + """
-				select count(*) from (select 1 from catalog_entry c
-				    where c.scope in ('', :tenant) and c.document @@ (select ts from q)
-				""" + filter(byPg, byTag) + LIVE + """
-				    limit :ranked + 1) hit
+				select least(:ranked + 1,
+				    (select count(*) from (select 1 from catalog_entry c where %1$s and c.scope in ('', :tenant)
+				""".formatted(NAMED) + filter + LIVE + """
+				        limit :ranked + 1) named)
+				    + (select count(*) from (select 1 from catalog_entry c
+				        where c.scope in ('', :tenant) and c.document @@ (select ts from q) and not (%1$s)
+				""".formatted(NAMED) + filter + LIVE + """
+				        limit :ranked + 1) other))
 				""";
 	}
 

@@ -111,6 +111,14 @@ class SearchRepositoryIntegrationTests extends RegistryIntegrationTest {
 	}
 
 	@Test
+	void aPagePastTheLastCountsTheNamesStartingWithTheQueryToo() {
+		SearchRepository.Found found = this.repository.search("qu", TENANT, null, null, 3, 20);
+		assertThat(found.hits()).isEmpty();
+		assertThat(found.total()).isEqualTo(4);
+		assertThat(found.exact()).isTrue();
+	}
+
+	@Test
 	void theLastWordMatchesAsAPrefixFromThreeCharacters() {
 		assertThat(names(this.repository.search("tail quok", TENANT, null, null, 0, 20)))
 			.containsExactly("Quokka_Tail");
