@@ -12,10 +12,13 @@ import java.util.zip.GZIPInputStream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import org.apache.catalina.connector.Connector;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.web.server.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.http.HttpHeaders;
 
 import dev.pgext.model.Sha256Digest;
@@ -32,6 +35,9 @@ class ComputeManifestIntegrationTests extends RegistryIntegrationTest {
 
 	@Autowired
 	private MeterRegistry meters;
+
+	@Autowired
+	private ServletWebServerApplicationContext context;
 
 	@Test
 	void gzipIsSentOnRequestAndEitherEtagRevalidates() throws IOException {
@@ -125,6 +131,15 @@ class ComputeManifestIntegrationTests extends RegistryIntegrationTest {
 			assertThat(cached.body()).as(request.toString()).isEqualTo(controller.body()).isNotEmpty();
 			assertThat(sent(cached.headers())).as(request.toString()).isEqualTo(sent(controller.headers()));
 		}
+	}
+
+	@Test
+	void theConnectorWritesAManifestInFewSocketWrites() {
+		Connector connector = ((TomcatWebServer) this.context.getWebServer()).getTomcat()
+			.getService()
+			.findConnectors()[0];
+		assertThat(connector.getProperty("socket.appWriteBufSize")).as("pgext.registry.connector.socket-write-buffer")
+			.hasToString(Long.toString(64 * 1024));
 	}
 
 	private double observedManifestRequests() {

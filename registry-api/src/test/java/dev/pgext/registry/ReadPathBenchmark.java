@@ -56,8 +56,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * endpoint, nginx's processes' for nginx), which a loaded machine distorts less than
  * wall-clock rates. The pairs are alternated round by round: every pair's warm-up run
  * first, then each round through every pair.
- * {@code -Dpgext.bench.compare-write-buffer=8KB} adds the manifest 200 against a second
- * connector with that socket write buffer.
+ * {@code -Dpgext.bench.compare-write-buffers=8KB,128KB} adds the manifest 200 against a
+ * further connector with each of those socket write buffers.
  */
 @Tag("bench")
 class ReadPathBenchmark extends RegistryIntegrationTest {
@@ -83,11 +83,11 @@ class ReadPathBenchmark extends RegistryIntegrationTest {
 	private static final Pattern P99 = Pattern.compile("\\s99%\\s+([0-9.]+)(us|ms|s)");
 
 	/**
-	 * A socket write buffer ({@code socket.appWriteBufSize}, such as {@code 8KB}) to
-	 * compare the configured one with: the manifest 200 also runs against a second
-	 * connector with this buffer, alternated with the others.
+	 * Socket write buffers ({@code socket.appWriteBufSize}, such as {@code 8KB,128KB}) to
+	 * compare the configured one with: the manifest 200 also runs against a further
+	 * connector with each, alternated with the others.
 	 */
-	private static final String COMPARE_WRITE_BUFFER = System.getProperty("pgext.bench.compare-write-buffer");
+	private static final String COMPARE_WRITE_BUFFERS = System.getProperty("pgext.bench.compare-write-buffers");
 
 	@Autowired
 	private DownloadLinks links;
@@ -174,12 +174,14 @@ class ReadPathBenchmark extends RegistryIntegrationTest {
 						+ "| registry CPU µs/req | baseline CPU µs/req | CPU ratio |");
 			System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
 			pairs.removeIf((pair) -> !pair[0].startsWith(ONLY));
-			if (COMPARE_WRITE_BUFFER != null) {
-				String other = "http://127.0.0.1:" + connector(DataSize.parse(COMPARE_WRITE_BUFFER));
-				pairs.add(pairs.indexOf(
-						pairs.stream().filter((pair) -> pair[0].equals("manifest 200")).findFirst().orElseThrow()) + 1,
-						new String[] { "manifest 200, " + COMPARE_WRITE_BUFFER + " write buffer",
-								other + "/api/v1/compute-manifests/17", null, nginxUrl, null });
+			if (COMPARE_WRITE_BUFFERS != null) {
+				int at = pairs
+					.indexOf(pairs.stream().filter((pair) -> pair[0].equals("manifest 200")).findFirst().orElseThrow());
+				for (String size : COMPARE_WRITE_BUFFERS.split(",")) {
+					String other = "http://127.0.0.1:" + connector(DataSize.parse(size.strip()));
+					pairs.add(++at, new String[] { "manifest 200, " + size.strip() + " write buffer",
+							other + "/api/v1/compute-manifests/17", null, nginxUrl, null });
+				}
 			}
 			// warm-up runs of every pair first, then the rounds, each round through every
 			// pair, so that a change in the machine's load shows in every pair alike

@@ -93,8 +93,8 @@ class CachedManifestFilter extends OncePerRequestFilter {
 		}
 		byte[] body = gzip ? manifest.gzipBody() : manifest.body();
 		response.setContentLength(body.length);
-		// one write of the whole prepared body: the container passes a body larger than
-		// its response buffer straight to the socket instead of copying it through
+		// the whole prepared body in one call, its length known up front; how many socket
+		// writes it takes is the connector's write buffer (registry.ConnectorProperties)
 		response.getOutputStream().write(body);
 		this.ok.increment();
 	}
