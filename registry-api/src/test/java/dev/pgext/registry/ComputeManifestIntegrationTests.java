@@ -5,11 +5,21 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.apache.catalina.connector.Connector;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.web.server.servlet.context.ServletWebServerApplicationContext;
+import org.springframework.http.HttpHeaders;
 
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.index.ExtIndexJson;
@@ -22,6 +32,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * reaching this instance's answers through the database's change notification.
  */
 class ComputeManifestIntegrationTests extends RegistryIntegrationTest {
+
+	@Autowired
+	private MeterRegistry meters;
+
+	@Autowired
+	private ServletWebServerApplicationContext context;
 
 	@Test
 	void gzipIsSentOnRequestAndEitherEtagRevalidates() throws IOException {
@@ -92,6 +108,57 @@ class ComputeManifestIntegrationTests extends RegistryIntegrationTest {
 				.status() == 200);
 		assertThat(ExtIndexJson.read(api().get("/api/v1/compute-manifests/15", null).body()).find("manifest_remote"))
 			.isEmpty();
+	}
+
+	@Test
+	void aCachedManifestIsServedWithTheControllersBytesAndHeaders() {
+		publishExtension("manifest_same", "1.0.0");
+		for (Map<String, String> request : List.of(Map.<String, String>of(), Map.of("Accept-Encoding", "gzip"),
+				Map.of("If-None-Match", "\"sha256:old\""))) {
+			// a token takes the request through the controller, which caches the
+			// manifest;
+			// the anonymous one is then answered ahead of Spring MVC, which records no
+			// HTTP observation for it
+			double observed = observedManifestRequests();
+			RegistryClient.Response controller = api().get("/api/v1/compute-manifests/15", ADMIN_TOKEN, request);
+			Awaitility.await().until(() -> observedManifestRequests() == observed + 1);
+			RegistryClient.Response cached = api().get("/api/v1/compute-manifests/15", null, request);
+			api().get("/api/v1/compute-manifests/15", ADMIN_TOKEN, request);
+			Awaitility.await().until(() -> observedManifestRequests() == observed + 2);
+			assertThat(observedManifestRequests()).as("the anonymous request bypassed Spring MVC")
+				.isEqualTo(observed + 2);
+			assertThat(cached.status()).as(request.toString()).isEqualTo(controller.status()).isEqualTo(200);
+			assertThat(cached.body()).as(request.toString()).isEqualTo(controller.body()).isNotEmpty();
+			assertThat(sent(cached.headers())).as(request.toString()).isEqualTo(sent(controller.headers()));
+		}
+	}
+
+	@Test
+	void theConnectorWritesAManifestInFewSocketWrites() {
+		Connector connector = ((TomcatWebServer) this.context.getWebServer()).getTomcat()
+			.getService()
+			.findConnectors()[0];
+		assertThat(connector.getProperty("socket.appWriteBufSize")).as("pgext.registry.connector.socket-write-buffer")
+			.hasToString(Long.toString(64 * 1024));
+	}
+
+	private double observedManifestRequests() {
+		return this.meters.find("http.server.requests")
+			.tag("uri", "/api/v1/compute-manifests/{pgMajor}")
+			.timers()
+			.stream()
+			.mapToLong(Timer::count)
+			.sum();
+	}
+
+	/** The headers of an answer but those that vary from one answer to the next. */
+	private static Map<String, List<String>> sent(HttpHeaders headers) {
+		Map<String, List<String>> sent = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+		headers.forEach(sent::put);
+		sent.remove(HttpHeaders.DATE);
+		sent.remove(HttpHeaders.CONNECTION);
+		sent.remove("Keep-Alive");
+		return sent;
 	}
 
 	private void publishExtension(String name, String version) {

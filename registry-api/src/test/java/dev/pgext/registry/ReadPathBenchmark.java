@@ -1,6 +1,7 @@
 package dev.pgext.registry;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -11,13 +12,20 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.web.server.servlet.context.ServletWebServerApplicationContext;
+import org.springframework.util.unit.DataSize;
 
 import dev.pgext.model.StoreLayout;
 import dev.pgext.model.index.ExtFile;
@@ -40,10 +48,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * </pre>
  *
  * Each pair runs alternately, registry then baseline, {@code ROUNDS} times
- * ({@code -Dpgext.bench.rounds}), after one warm-up run of each, {@code wrk -t2 -c32} for
- * 10 s each ({@code -Dpgext.bench.duration}); {@code -Dpgext.bench.only=manifest} runs
- * only the pairs whose name starts with that. The load average is printed before and
- * after.
+ * ({@code -Dpgext.bench.rounds}), after one warm-up run of each (discarded),
+ * {@code wrk -t2 -c32} for 10 s each ({@code -Dpgext.bench.duration});
+ * {@code -Dpgext.bench.only=manifest} runs only the pairs whose name starts with that.
+ * The load average is printed before and after. Besides the rates, each run reports the
+ * server's CPU time per request (this JVM's for the registry and the in-process S3
+ * endpoint, nginx's processes' for nginx), which a loaded machine distorts less than
+ * wall-clock rates. The pairs are alternated round by round: every pair's warm-up run
+ * first, then each round through every pair.
+ * {@code -Dpgext.bench.compare-write-buffers=8KB,128KB} adds the manifest 200 against a
+ * further connector with each of those socket write buffers.
  */
 @Tag("bench")
 class ReadPathBenchmark extends RegistryIntegrationTest {
@@ -62,12 +76,24 @@ class ReadPathBenchmark extends RegistryIntegrationTest {
 
 	private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
 
+	private static final Pattern REQUESTS = Pattern.compile("([0-9]+) requests in");
+
 	private static final Pattern P50 = Pattern.compile("\\s50%\\s+([0-9.]+)(us|ms|s)");
 
 	private static final Pattern P99 = Pattern.compile("\\s99%\\s+([0-9.]+)(us|ms|s)");
 
+	/**
+	 * Socket write buffers ({@code socket.appWriteBufSize}, such as {@code 8KB,128KB}) to
+	 * compare the configured one with: the manifest 200 also runs against a further
+	 * connector with each, alternated with the others.
+	 */
+	private static final String COMPARE_WRITE_BUFFERS = System.getProperty("pgext.bench.compare-write-buffers");
+
 	@Autowired
 	private DownloadLinks links;
+
+	@Autowired
+	private ServletWebServerApplicationContext context;
 
 	@Test
 	void manifestAndDownloadSideBySide() throws Exception {
@@ -125,9 +151,13 @@ class ReadPathBenchmark extends RegistryIntegrationTest {
 			String nginxUrl = "http://127.0.0.1:" + nginxPort + "/manifest.json";
 			awaitUp(nginxUrl);
 			String nginxEtag = curlEtag(nginxUrl);
-			System.out.printf("%nmanifest: %d extensions, %d files, %d bytes; file: %s, %d bytes; JVM flags %s%n",
+			System.out.printf(
+					"%nmanifest: %d extensions, %d files, %d bytes; file: %s, %d bytes; JVM flags %s; "
+							+ "socket write buffer %s bytes%n",
 					index.extensions().size(), files, manifest.body().length, largest.path(), largest.size(),
-					java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+					ManagementFactory.getRuntimeMXBean().getInputArguments(),
+					((TomcatWebServer) this.context.getWebServer()).getTomcat().getService().findConnectors()[0]
+						.getProperty("socket.appWriteBufSize"));
 			List<String[]> pairs = new ArrayList<>();
 			pairs
 				.add(new String[] { "manifest 304", base + "/api/v1/compute-manifests/17", etag, nginxUrl, nginxEtag });
@@ -139,20 +169,41 @@ class ReadPathBenchmark extends RegistryIntegrationTest {
 					base + "/api/v1/files/" + largest.sha256().hex() + "?redirect=true", null, direct.toString(),
 					null });
 			System.out.printf("load average before: %s%n", loadAverage());
-			System.out.println(
-					"| what | round | registry req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | ratio |");
-			System.out.println("|---|---|---|---|---|---|---|---|---|");
+			System.out
+				.println("| what | round | registry req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | ratio "
+						+ "| registry CPU µs/req | baseline CPU µs/req | CPU ratio |");
+			System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
 			pairs.removeIf((pair) -> !pair[0].startsWith(ONLY));
-			for (String[] pair : pairs) {
-				wrk(pair[1], pair[2]);
-				wrk(pair[3], pair[4]);
-				for (int round = 1; round <= ROUNDS; round++) {
-					double[] registry = wrk(pair[1], pair[2]);
-					double[] baseline = wrk(pair[3], pair[4]);
-					System.out.printf("| %s | %d | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.2f |%n", pair[0], round,
-							registry[0], registry[1], registry[2], baseline[0], baseline[1], baseline[2],
-							registry[0] / baseline[0]);
+			if (COMPARE_WRITE_BUFFERS != null) {
+				int at = pairs
+					.indexOf(pairs.stream().filter((pair) -> pair[0].equals("manifest 200")).findFirst().orElseThrow());
+				for (String size : COMPARE_WRITE_BUFFERS.split(",")) {
+					String other = "http://127.0.0.1:" + connector(DataSize.parse(size.strip()));
+					pairs.add(++at, new String[] { "manifest 200, " + size.strip() + " write buffer",
+							other + "/api/v1/compute-manifests/17", null, nginxUrl, null });
 				}
+			}
+			// warm-up runs of every pair first, then the rounds, each round through every
+			// pair, so that a change in the machine's load shows in every pair alike
+			for (String[] pair : pairs) {
+				wrk(pair[1], pair[2], ReadPathBenchmark::jvmCpuNanos);
+				wrk(pair[3], pair[4], baselineCpu(pair, nginxUrl, nginx));
+			}
+			List<String> rows = new ArrayList<>();
+			for (int round = 1; round <= ROUNDS; round++) {
+				for (String[] pair : pairs) {
+					double[] registry = wrk(pair[1], pair[2], ReadPathBenchmark::jvmCpuNanos);
+					double[] baseline = wrk(pair[3], pair[4], baselineCpu(pair, nginxUrl, nginx));
+					rows.add("| %s | %d | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.2f | %.1f | %.1f | %.2f |"
+						.formatted(pair[0], round, registry[0], registry[1], registry[2], baseline[0], baseline[1],
+								baseline[2], registry[0] / baseline[0], registry[3], baseline[3],
+								baseline[3] / registry[3]));
+					System.out.println(rows.get(rows.size() - 1));
+				}
+			}
+			System.out.println("by pair:");
+			for (String[] pair : pairs) {
+				rows.stream().filter((row) -> row.startsWith("| " + pair[0] + " | ")).forEach(System.out::println);
 			}
 			System.out.printf("load average after: %s%n", loadAverage());
 		}
@@ -162,18 +213,78 @@ class ReadPathBenchmark extends RegistryIntegrationTest {
 		}
 	}
 
-	/** Requests per second, p50 and p99 in milliseconds. */
-	private static double[] wrk(String url, String ifNoneMatch) throws IOException, InterruptedException {
+	/**
+	 * Where a baseline's CPU time is counted: nginx runs in its own processes, the S3
+	 * endpoint in this JVM, like the registry.
+	 */
+	private static LongSupplier baselineCpu(String[] pair, String nginxUrl, Process nginx) {
+		return pair[3].equals(nginxUrl) ? () -> processTreeCpuNanos(nginx.toHandle()) : ReadPathBenchmark::jvmCpuNanos;
+	}
+
+	/**
+	 * A second connector of the registry's Tomcat, on a free port, with another socket
+	 * write buffer than the configured one ({@code socket.appWriteBufSize}), and the main
+	 * connector's keep-alive limit; answers its port.
+	 */
+	private int connector(DataSize writeBuffer) throws Exception {
+		Tomcat tomcat = ((TomcatWebServer) this.context.getWebServer()).getTomcat();
+		Connector main = tomcat.getService().findConnectors()[0];
+		Connector connector = new Connector(main.getProtocol());
+		connector.setPort(0);
+		connector.setProperty("address", "127.0.0.1");
+		connector.setProperty("maxKeepAliveRequests", main.getProperty("maxKeepAliveRequests").toString());
+		assertThat(connector.setProperty("socket.appWriteBufSize", Long.toString(writeBuffer.toBytes()))).isTrue();
+		tomcat.getService().addConnector(connector);
+		assertThat(connector.getLocalPort()).isPositive();
+		return connector.getLocalPort();
+	}
+
+	/**
+	 * Requests per second, p50 and p99 in milliseconds, and the CPU time {@code cpu}
+	 * counted per request in microseconds.
+	 */
+	private static double[] wrk(String url, String ifNoneMatch, LongSupplier cpu)
+			throws IOException, InterruptedException {
 		List<String> command = new ArrayList<>(List.of("wrk", "-t2", "-c32", "-d" + DURATION, "--latency"));
 		if (ifNoneMatch != null) {
 			command.addAll(List.of("-H", "If-None-Match: " + ifNoneMatch));
 		}
 		command.add(url);
+		long cpuBefore = cpu.getAsLong();
 		Process wrk = new ProcessBuilder(command).redirectErrorStream(true).start();
 		String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 		assertThat(wrk.waitFor()).as(out).isZero();
+		long cpuNanos = cpu.getAsLong() - cpuBefore;
 		assertThat(out).as(out).doesNotContain("Non-2xx or 3xx responses");
-		return new double[] { number(RATE, out), millis(P50, out), millis(P99, out) };
+		Matcher requests = REQUESTS.matcher(out);
+		assertThat(requests.find()).as(out).isTrue();
+		return new double[] { number(RATE, out), millis(P50, out), millis(P99, out),
+				cpuNanos / 1000.0 / Long.parseLong(requests.group(1)) };
+	}
+
+	/** CPU time of this JVM (the registry, and the in-process S3 endpoint). */
+	private static long jvmCpuNanos() {
+		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+			.getProcessCpuTime();
+	}
+
+	/**
+	 * CPU time of a process and its children (nginx's master and workers), from
+	 * {@code /proc}, in clock ticks of 10 ms.
+	 */
+	private static long processTreeCpuNanos(ProcessHandle process) {
+		return Stream.concat(Stream.of(process), process.descendants()).mapToLong((handle) -> {
+			try {
+				String stat = Files.readString(Path.of("/proc", Long.toString(handle.pid()), "stat"));
+				String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+				// utime and stime, fields 14 and 15 of proc(5)
+				return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+			}
+			catch (IOException ex) {
+				// a worker that exited meanwhile
+				return 0;
+			}
+		}).sum();
 	}
 
 	private static double number(Pattern pattern, String out) {
