@@ -136,8 +136,11 @@ class SbomIntegrationTests extends RegistryIntegrationTest {
 		assertThat(served.body()).isEqualTo(sbom);
 		byte[] signature = api().get("/api/v1/bundles/" + hex + "/sbom/signature", null).body();
 		assertThat(verifier().verify("bundles/" + hex + "/sbom.cdx.json", served.body(), signature)).isPresent();
-		assertThat(Base64.getDecoder().decode(served.headers().getFirst(MetadataSignature.HEADER)))
-			.isEqualTo(signature);
+		// each answer is signed when it is made, so the header and the detached document
+		// may differ in their expiry: both must verify for these bytes
+		assertThat(verifier().verify("bundles/" + hex + "/sbom.cdx.json", served.body(),
+				Base64.getDecoder().decode(served.headers().getFirst(MetadataSignature.HEADER))))
+			.isPresent();
 	}
 
 	@Test
