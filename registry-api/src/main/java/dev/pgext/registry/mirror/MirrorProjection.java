@@ -83,6 +83,9 @@ class MirrorProjection implements ProjectionSource {
 			.list());
 		if (changed.isEmpty()) {
 			this.content.unchanged(since.get(), newest);
+			if (this.snapshot.watermark() == since.get()) {
+				this.snapshot.watermark(newest);
+			}
 			return Optional.of(new Projection(StoreLayout.MIRROR, Map.of(), snapshotKey, (key) -> false, newest));
 		}
 		return Optional.of(project(changed, this.states.objects(target.key()), since.get(), newest));
@@ -95,7 +98,6 @@ class MirrorProjection implements ProjectionSource {
 	private Projection project(Set<String> changed, SortedMap<String, ProjectionStates.Stored> recorded, long since,
 			long newest) {
 		MirrorContent.Part part = this.content.files(changed, since, newest);
-		Predicate<String> covers = part.covers();
 		Map<String, Projection.Desired> objects = new TreeMap<>();
 		String snapshotKey = StoreLayout.mirror(MirrorContent.SNAPSHOT);
 		TreeMap<String, ProjectionStates.Stored> fresh = new TreeMap<>();
@@ -110,20 +112,57 @@ class MirrorProjection implements ProjectionSource {
 					new Projection.BlobCopy(archive.sha256(), archive.size(), "application/zip"));
 			fresh.put(path, new ProjectionStates.Stored(archive.sha256().hex(), archive.size()));
 		});
+		SnapshotDocument.Written snapshot;
+		boolean whole = changed == null || this.snapshot.watermark() != since;
+		if (whole) {
+			snapshot = this.snapshot.reset(listing(part, recorded, fresh));
+		}
+		else {
+			// the listing is that of the last run: only what this run covers changes
+			snapshot = this.snapshot.update(removed(part, recorded, fresh), fresh);
+		}
+		// a run that fails does not record this watermark, so the next one lists every
+		// file again
+		this.snapshot.watermark(newest);
+		snapshot.parts().forEach((path, written) -> {
+			if (written.content() != null) {
+				objects.put(StoreLayout.mirror(path),
+						new Projection.Generated(written.content(), "application/json", written.sha256()));
+			}
+		});
+		objects.put(snapshotKey, new Projection.Generated(snapshot.root(), "application/json"));
+		Set<String> parts = snapshot.parts().keySet();
+		Predicate<String> owns = (key) -> {
+			if (!key.startsWith(StoreLayout.MIRROR)) {
+				return false;
+			}
+			String path = key.substring(StoreLayout.MIRROR.length());
+			if (path.startsWith(SnapshotDocument.PART_DIRECTORY)) {
+				return whole || parts.contains(path);
+			}
+			return key.equals(snapshotKey) || part.covers(path);
+		};
+		return new Projection(StoreLayout.MIRROR, objects, snapshotKey, owns, newest);
+	}
+
+	/**
+	 * Every file of the mirror: those just built and the recorded ones this run did not
+	 * cover, in path order.
+	 */
+	private static List<Map.Entry<String, ProjectionStates.Stored>> listing(MirrorContent.Part part,
+			SortedMap<String, ProjectionStates.Stored> recorded, TreeMap<String, ProjectionStates.Stored> fresh) {
 		// the records are in key order, so their paths are in path order too: merged
 		// with the files just built, the listing needs no sorting of the whole mirror
-		// the snapshot's signature is recorded with the mirror but is not a file it lists
-		String signatureKey = snapshotKey + MetadataSignature.SUFFIX;
 		List<Map.Entry<String, ProjectionStates.Stored>> listed = new ArrayList<>(recorded.size() + fresh.size());
 		Iterator<Map.Entry<String, ProjectionStates.Stored>> built = fresh.entrySet().iterator();
 		Map.Entry<String, ProjectionStates.Stored> next = built.hasNext() ? built.next() : null;
 		for (Map.Entry<String, ProjectionStates.Stored> record : recorded.entrySet()) {
 			String key = record.getKey();
-			if (!key.startsWith(StoreLayout.MIRROR) || key.equals(snapshotKey) || key.equals(signatureKey)) {
+			if (!key.startsWith(StoreLayout.MIRROR) || notListed(key)) {
 				continue;
 			}
 			String path = key.substring(StoreLayout.MIRROR.length());
-			if (covers.test(path) || fresh.containsKey(path)) {
+			if (part.covers(path) || fresh.containsKey(path)) {
 				continue;
 			}
 			while (next != null && next.getKey().compareTo(path) < 0) {
@@ -136,10 +175,38 @@ class MirrorProjection implements ProjectionSource {
 			listed.add(next);
 			next = built.hasNext() ? built.next() : null;
 		}
-		objects.put(snapshotKey, new Projection.Generated(this.snapshot.write(listed), "application/json"));
-		Predicate<String> owns = (key) -> key.startsWith(StoreLayout.MIRROR)
-				&& (key.equals(snapshotKey) || covers.test(key.substring(StoreLayout.MIRROR.length())));
-		return new Projection(StoreLayout.MIRROR, objects, snapshotKey, owns, newest);
+		return listed;
+	}
+
+	/**
+	 * The recorded files this run covers but did not build, found from the paths and
+	 * prefixes it covers rather than by walking every record.
+	 */
+	private static Set<String> removed(MirrorContent.Part part, SortedMap<String, ProjectionStates.Stored> recorded,
+			Map<String, ProjectionStates.Stored> fresh) {
+		Set<String> removed = new TreeSet<>();
+		for (String path : part.paths()) {
+			if (!fresh.containsKey(path) && recorded.containsKey(StoreLayout.mirror(path))) {
+				removed.add(path);
+			}
+		}
+		for (String prefix : part.prefixes()) {
+			String from = StoreLayout.MIRROR + prefix;
+			for (String key : recorded.subMap(from, from + Character.MAX_VALUE).keySet()) {
+				String path = key.substring(StoreLayout.MIRROR.length());
+				if (!fresh.containsKey(path)) {
+					removed.add(path);
+				}
+			}
+		}
+		return removed;
+	}
+
+	/** Whether a recorded key is the snapshot itself (root, parts or signature). */
+	private static boolean notListed(String key) {
+		String path = key.substring(StoreLayout.MIRROR.length());
+		return path.equals(MirrorContent.SNAPSHOT) || path.equals(MirrorContent.SNAPSHOT + MetadataSignature.SUFFIX)
+				|| path.startsWith(SnapshotDocument.PART_DIRECTORY);
 	}
 
 	@Override

@@ -1,4 +1,4 @@
-package dev.pgext.registry.mirror;
+package dev.pgext.registry.projection;
 
 import java.util.List;
 
@@ -8,6 +8,7 @@ import dev.pgext.model.ExtensionName;
 import dev.pgext.model.ExtensionVersion;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.TenantId;
 import dev.pgext.model.index.ExtFile;
 import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
@@ -37,6 +38,17 @@ class ExtIndexDocumentTests {
 	void anIndexWithoutEntriesEqualsItWrittenWhole() {
 		assertThat(ExtIndexDocument.write(MAJOR, List.of()))
 			.isEqualTo(ExtIndexJson.writeCompact(ExtIndex.of(MAJOR, null, List.of())));
+	}
+
+	@Test
+	void aTenantsIndexAssembledFromEntriesEqualsItWrittenWhole() {
+		TenantId tenant = TenantId.of("acme");
+		List<ExtIndexEntry> entries = List.of(entry("alpha", "1.0.0", List.of()), entry("delta", "3.0.0", List.of()));
+		assertThat(ExtIndexDocument.write(MAJOR, tenant,
+				entries.stream().map((entry) -> ExtIndexDocument.element(MAJOR, entry)).toList()))
+			.isEqualTo(ExtIndexJson.writeCompact(ExtIndex.of(MAJOR, tenant, entries)));
+		assertThat(ExtIndexDocument.write(MAJOR, tenant, List.of()))
+			.isEqualTo(ExtIndexJson.writeCompact(ExtIndex.of(MAJOR, tenant, List.of())));
 	}
 
 	private static ExtIndexEntry entry(String name, String version, List<String> libraries) {
