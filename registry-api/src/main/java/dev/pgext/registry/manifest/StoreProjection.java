@@ -39,6 +39,13 @@ import dev.pgext.registry.storage.Blobs;
  * owns every key under {@code share/} and {@code lib/} of its prefix and its index, so
  * the default platform's target never touches another platform's keys; a scope, major and
  * platform with no release at all has no index either.
+ * <p>
+ * The index is assembled from the entries' bytes kept in a {@link StoreIndexView} per
+ * target. A run that continues from the outbox event the view reflects reloads only the
+ * extensions of the distributions the scope's events named since, and computes only the
+ * seed files of the paths they touched (the projection then owns only those and the
+ * index); any other run (a restart, another instance ran last, a failed run, a full run,
+ * builds changed without an event) reads the whole scope.
  */
 @Component
 class StoreProjection implements ProjectionSource {

@@ -24,17 +24,18 @@ import dev.pgext.registry.projection.ProjectionTarget;
 
 /**
  * The static mirror as a projection: every file {@link MirrorContent} builds, and the
- * PGXN distribution zips (copies of their blobs), and {@code snapshot.json} listing each
- * one's sha256, written last so that a mirror copying the snapshot's files finds each
- * with the digest it names. The target owns every key under {@code mirror/}; the
- * reconciler writes only the files whose content changed.
+ * PGXN distribution zips (copies of their blobs), and the snapshot listing each one's
+ * sha256 ({@link SnapshotDocument}: parts, then {@code snapshot.json}, their root,
+ * written last so that a mirror copying the snapshot's files finds each with the digest
+ * it names). The target owns every key under {@code mirror/}; the reconciler writes only
+ * the files whose content changed.
  * <p>
  * Every public change records an outbox event naming its distribution. A run after a
  * change builds only the files of the distributions named by the events since the last
  * run (their documents, the PGXN documents of their extensions, users and tags) and the
  * aggregates every change alters ({@code index.json}, the {@code ext_index.json} files,
- * the statistics), and lists the rest in the snapshot as the last run recorded them, so
- * its cost follows the change rather than the catalog. A full run (periodic, or
+ * the statistics), and rewrites only the snapshot parts whose files changed, so its cost
+ * follows the change rather than the catalog. A full run (periodic, or
  * {@code POST /api/v1/admin/mirror/rebuild}) builds everything.
  */
 @Component
@@ -113,7 +114,11 @@ class MirrorProjection implements ProjectionSource {
 			fresh.put(path, new ProjectionStates.Stored(archive.sha256().hex(), archive.size()));
 		});
 		SnapshotDocument.Written snapshot;
-		boolean whole = changed == null || this.snapshot.watermark() != since;
+		// the listing is the last run's when that run reflected the event this one
+		// continues from and the records hold as many files (records changed by hand, or
+		// by another instance, make it list every file again)
+		boolean whole = changed == null || this.snapshot.watermark() != since
+				|| this.snapshot.size() != listedCount(recorded);
 		if (whole) {
 			snapshot = this.snapshot.reset(listing(part, recorded, fresh));
 		}
@@ -200,6 +205,16 @@ class MirrorProjection implements ProjectionSource {
 			}
 		}
 		return removed;
+	}
+
+	/** How many of the recorded keys the snapshot lists. */
+	private static int listedCount(SortedMap<String, ProjectionStates.Stored> recorded) {
+		String root = StoreLayout.mirror(MirrorContent.SNAPSHOT);
+		String parts = StoreLayout.MIRROR + SnapshotDocument.PART_DIRECTORY;
+		int notListed = recorded.subMap(parts, parts + Character.MAX_VALUE).size();
+		notListed += recorded.containsKey(root) ? 1 : 0;
+		notListed += recorded.containsKey(root + MetadataSignature.SUFFIX) ? 1 : 0;
+		return recorded.size() - notListed;
 	}
 
 	/** Whether a recorded key is the snapshot itself (root, parts or signature). */

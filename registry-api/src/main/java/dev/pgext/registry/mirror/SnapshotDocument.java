@@ -89,6 +89,15 @@ class SnapshotDocument {
 		this.watermark = watermark;
 	}
 
+	/** How many files the listing holds. */
+	synchronized int size() {
+		int size = 0;
+		for (TreeMap<String, ProjectionStates.Stored> part : this.listing) {
+			size += part.size();
+		}
+		return size;
+	}
+
 	/**
 	 * Lists exactly {@code files} (paths relative to the mirror, each once) and writes
 	 * every part.
