@@ -117,8 +117,7 @@ class StoreProjection implements ProjectionSource {
 							new Projection.BlobCopy(file.sha256(), file.size(), Blobs.contentType(path)));
 				}
 			}
-			objects.put(indexKey, new Projection.Generated(
-					ExtIndexDocument.write(major, scope.tenant(), view.fragments()), "application/json"));
+			objects.put(indexKey, ExtIndexDocument.generated(major, scope.tenant(), view.fragments()));
 		}
 		if (touched == null) {
 			return Optional.of(new Projection(prefix, objects, indexKey, (key) -> owned(prefix, key), newest));

@@ -161,7 +161,8 @@ class MirrorContent {
 		}
 		for (int major : majors) {
 			out.put(extIndexPath(major),
-					ExtIndexDocument.write(PgMajor.of(major), entries.getOrDefault(major, List.of())));
+					ExtIndexDocument.generated(PgMajor.of(major), null, entries.getOrDefault(major, List.of()))
+						.content());
 		}
 		PgxnDocuments.MirrorPart pgxnPart = this.pgxn.mirrorDocuments(changed);
 		out.putAll(pgxnPart.documents());

@@ -17,6 +17,7 @@ import org.springframework.stereotype.Component;
 
 import dev.pgext.model.StoreLayout;
 import dev.pgext.model.signing.MetadataSignature;
+import dev.pgext.registry.projection.ExtIndexDocument;
 import dev.pgext.registry.projection.Projection;
 import dev.pgext.registry.projection.ProjectionSource;
 import dev.pgext.registry.projection.ProjectionStates;
@@ -103,7 +104,9 @@ class MirrorProjection implements ProjectionSource {
 		String snapshotKey = StoreLayout.mirror(MirrorContent.SNAPSHOT);
 		TreeMap<String, ProjectionStates.Stored> fresh = new TreeMap<>();
 		part.files().forEach((path, bytes) -> {
-			Projection.Generated generated = new Projection.Generated(bytes,
+			// pg/<major>/ext_index.json has the bytes of the store's public index: hashed
+			// once
+			Projection.Generated generated = ExtIndexDocument.generated(bytes,
 					path.endsWith(".txt") ? "text/plain; charset=utf-8" : "application/json");
 			objects.put(StoreLayout.mirror(path), generated);
 			fresh.put(path, new ProjectionStates.Stored(generated.sha256().hex(), bytes.length));

@@ -51,6 +51,23 @@ class ExtIndexDocumentTests {
 			.isEqualTo(ExtIndexJson.writeCompact(ExtIndex.of(MAJOR, tenant, List.of())));
 	}
 
+	@Test
+	void aPublicIndexAndItsCopyWithTheSameBytesCarryOneCorrectDigest() {
+		PgMajor major = PgMajor.of(17);
+		List<byte[]> fragments = List.of(ExtIndexDocument.element(major, entry("alpha", "1.0.0", List.of())));
+		Projection.Generated index = ExtIndexDocument.generated(major, null, fragments);
+		assertThat(index.content()).isEqualTo(
+				ExtIndexJson.writeCompact(ExtIndex.of(major, null, List.of(entry("alpha", "1.0.0", List.of())))));
+		assertThat(index.sha256()).isEqualTo(Sha256Digest.of(index.content()));
+		Projection.Generated copy = ExtIndexDocument.generated(index.content().clone(), "application/json");
+		assertThat(copy.sha256()).isEqualTo(index.sha256());
+		byte[] other = "{}".getBytes();
+		assertThat(ExtIndexDocument.generated(other, "application/json").sha256()).isEqualTo(Sha256Digest.of(other));
+		List<byte[]> changed = List.of(ExtIndexDocument.element(major, entry("beta", "1.0.0", List.of())));
+		Projection.Generated next = ExtIndexDocument.generated(major, null, changed);
+		assertThat(next.sha256()).isEqualTo(Sha256Digest.of(next.content())).isNotEqualTo(index.sha256());
+	}
+
 	private static ExtIndexEntry entry(String name, String version, List<String> libraries) {
 		return new ExtIndexEntry(ExtensionName.of(name), ExtensionVersion.of(version), version,
 				"comment = '" + name + "'\ndefault_version = '" + version + "'\n",
