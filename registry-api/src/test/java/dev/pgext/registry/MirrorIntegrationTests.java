@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.annotation.Autowired;
+
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Scope;
 import dev.pgext.model.Sha256Digest;
@@ -18,6 +20,7 @@ import dev.pgext.model.signing.MetadataVerifier;
 import dev.pgext.model.signing.TrustedKeys;
 import dev.pgext.model.signing.VersionLedger;
 import dev.pgext.model.store.ObjectInfo;
+import dev.pgext.registry.projection.Projections;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,6 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MirrorIntegrationTests extends RegistryIntegrationTest {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	@Autowired
+	private Projections projections;
 
 	@Test
 	void theIncrementalMirrorEqualsARebuildFromTheDatabaseByteForByte() {
@@ -154,6 +160,20 @@ class MirrorIntegrationTests extends RegistryIntegrationTest {
 		awaitProjections();
 		assertSignedSnapshot(this.store.getBytes(signature).orElse(null),
 				this.store.getBytes("mirror/snapshot.json").orElseThrow());
+	}
+
+	@Test
+	void aRunWithNothingPublicSinceTheLastKeepsTheSnapshotAndItsSignature() {
+		publish("mirror_quiet", "1.0.0", "pg16");
+		awaitProjections();
+		byte[] snapshot = this.store.getBytes("mirror/snapshot.json").orElseThrow();
+		byte[] signature = this.store.getBytes("mirror/snapshot.json.sig").orElseThrow();
+
+		// asked for again with no public change since: nothing of the mirror changes
+		this.projections.requestMirror("test");
+		awaitProjections();
+		assertThat(this.store.getBytes("mirror/snapshot.json")).contains(snapshot);
+		assertThat(this.store.getBytes("mirror/snapshot.json.sig")).contains(signature);
 	}
 
 	private void publish(String name, String version, String... majors) {

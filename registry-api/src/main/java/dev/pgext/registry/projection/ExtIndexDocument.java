@@ -28,6 +28,9 @@ public final class ExtIndexDocument {
 
 	private static final String CONTENT_TYPE = "application/json";
 
+	/** The head of a public index per major. */
+	private static final Map<PgMajor, byte[]> PUBLIC_HEADS = new ConcurrentHashMap<>();
+
 	/** The public index last generated per major, with its digest. */
 	private static final Map<PgMajor, Projection.Generated> LAST_PUBLIC = new ConcurrentHashMap<>();
 
@@ -39,7 +42,9 @@ public final class ExtIndexDocument {
 	 * entries come after every other member).
 	 */
 	public static byte[] element(PgMajor major, ExtIndexEntry entry) {
-		byte[] head = head(major, null);
+		// a view read whole formats thousands of entries: the head is written once per
+		// major
+		byte[] head = PUBLIC_HEADS.computeIfAbsent(major, (key) -> head(key, null));
 		byte[] one = ExtIndexJson.writeCompact(ExtIndex.of(major, null, List.of(entry)));
 		if (!Arrays.equals(one, 0, head.length, head, 0, head.length)) {
 			throw new IllegalStateException("ext_index.json does not end with its extensions as assumed here");
