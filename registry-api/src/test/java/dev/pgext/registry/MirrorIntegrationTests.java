@@ -4,10 +4,13 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
 
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Scope;
@@ -17,6 +20,7 @@ import dev.pgext.model.signing.MetadataVerifier;
 import dev.pgext.model.signing.TrustedKeys;
 import dev.pgext.model.signing.VersionLedger;
 import dev.pgext.model.store.ObjectInfo;
+import dev.pgext.registry.projection.Projections;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,6 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MirrorIntegrationTests extends RegistryIntegrationTest {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	@Autowired
+	private Projections projections;
 
 	@Test
 	void theIncrementalMirrorEqualsARebuildFromTheDatabaseByteForByte() {
@@ -68,14 +75,12 @@ class MirrorIntegrationTests extends RegistryIntegrationTest {
 		assertThat(incremental).doesNotContainKeys("mirror/dist/mirror_gone.json", "mirror/extension/mirror_gone.json",
 				"mirror/dist/mirror_gone/1.0.0/META.json");
 
-		JsonNode snapshot = JSON.readTree(incremental.get("mirror/snapshot.json")).path("files");
-		assertThat(snapshot.propertyNames()).hasSize(incremental.size() - 1);
-		incremental.forEach((key, bytes) -> {
-			if (!key.equals("mirror/snapshot.json")) {
-				assertThat(snapshot.path(key.substring("mirror/".length())).path("sha256").asString()).as(key)
-					.isEqualTo(Sha256Digest.of(bytes).hex());
-			}
-		});
+		// the root lists the parts, the parts every other file, each with its digest
+		Map<String, String> listed = listed(incremental::get);
+		Map<String, String> files = digests(incremental);
+		files.remove("mirror/snapshot.json");
+		files.keySet().removeIf((key) -> key.startsWith("mirror/snapshot/"));
+		assertThat(listed).isEqualTo(files);
 		JsonNode index = JSON.readTree(incremental.get("mirror/index.json"));
 		assertThat(index.path("templates").path("version").asString()).isEqualTo("extensions/{name}/{version}.json");
 		JsonNode mirrorA = JSON.readTree(incremental.get("mirror/extensions/mirror_a.json"));
@@ -127,13 +132,12 @@ class MirrorIntegrationTests extends RegistryIntegrationTest {
 		publish("mirror_next", "1.0.0", "pg16");
 		awaitProjections();
 		assertThat(this.store.head("mirror/extensions/mirror_next.json")).isPresent();
-		JsonNode snapshot = JSON.readTree(this.store.getBytes("mirror/snapshot.json").orElseThrow()).path("files");
-		assertThat(snapshot.has("extensions/mirror_next.json")).isTrue();
+		Map<String, String> snapshot = listed((key) -> this.store.getBytes(key).orElseThrow());
+		assertThat(snapshot).containsKey("mirror/extensions/mirror_next.json");
 		// the run after the publish compared with what it had recorded, so it left the
 		// other file alone
 		assertThat(this.store.getBytes(steady).orElseThrow()).isEqualTo(tampered);
-		assertThat(snapshot.path("extensions/mirror_steady.json").path("sha256").asString())
-			.isEqualTo(Sha256Digest.of(original).hex());
+		assertThat(snapshot.get("mirror/extensions/mirror_steady.json")).isEqualTo(Sha256Digest.of(original).hex());
 
 		RegistryClient.Response accepted = api().postJson("/api/v1/admin/projections/reconcile", ADMIN_TOKEN, Map.of());
 		assertThat(awaitOperation(accepted.headers().getLocation().toString(), ADMIN_TOKEN).path("state").asString())
@@ -158,6 +162,20 @@ class MirrorIntegrationTests extends RegistryIntegrationTest {
 				this.store.getBytes("mirror/snapshot.json").orElseThrow());
 	}
 
+	@Test
+	void aRunWithNothingPublicSinceTheLastKeepsTheSnapshotAndItsSignature() {
+		publish("mirror_quiet", "1.0.0", "pg16");
+		awaitProjections();
+		byte[] snapshot = this.store.getBytes("mirror/snapshot.json").orElseThrow();
+		byte[] signature = this.store.getBytes("mirror/snapshot.json.sig").orElseThrow();
+
+		// asked for again with no public change since: nothing of the mirror changes
+		this.projections.requestMirror("test");
+		awaitProjections();
+		assertThat(this.store.getBytes("mirror/snapshot.json")).contains(snapshot);
+		assertThat(this.store.getBytes("mirror/snapshot.json.sig")).contains(signature);
+	}
+
 	private void publish(String name, String version, String... majors) {
 		Map<String, byte[]> artifacts = new TreeMap<>();
 		for (String major : majors) {
@@ -178,6 +196,28 @@ class MirrorIntegrationTests extends RegistryIntegrationTest {
 			files.put(object.key(), this.store.getBytes(object.key()).orElseThrow());
 		}
 		return files;
+	}
+
+	/**
+	 * Every file the snapshot lists, by store key, with its sha256: read from the root,
+	 * through each part it names, each part checked against the digest the root gives it.
+	 */
+	private static Map<String, String> listed(Function<String, byte[]> read) {
+		Map<String, String> listed = new TreeMap<>();
+		JsonNode root = JSON.readTree(read.apply("mirror/snapshot.json"));
+		assertThat(root.path("format").asInt()).isEqualTo(2);
+		for (Map.Entry<String, JsonNode> part : root.path("parts").properties()) {
+			byte[] bytes = read.apply("mirror/" + part.getKey());
+			assertThat(Sha256Digest.of(bytes).hex()).as(part.getKey())
+				.isEqualTo(part.getValue().path("sha256").asString());
+			assertThat((long) bytes.length).as(part.getKey()).isEqualTo(part.getValue().path("size").asLong());
+			for (Map.Entry<String, JsonNode> file : JSON.readTree(bytes).path("files").properties()) {
+				assertThat(listed.put("mirror/" + file.getKey(), file.getValue().path("sha256").asString()))
+					.as("listed once: " + file.getKey())
+					.isNull();
+			}
+		}
+		return listed;
 	}
 
 	private static Map<String, String> digests(Map<String, byte[]> files) {

@@ -4,9 +4,11 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
@@ -23,15 +25,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * published by a user of their own), a full reconcile brings the store in line, then each
  * of {@value #PUBLISHES} publishes over HTTP is followed by waiting for its projection
  * runs; the CPU time of the registry's background threads over that wait is the figure
- * (the embedded Postgres and s3proxy are not in it). Not part of {@code verify}; run it
- * on purpose:
+ * (the embedded Postgres and s3proxy are not in it). Sizes may repeat and shrink
+ * ({@code 1000,10000,1000,10000}: a smaller size removes the seeded distributions above
+ * it), so that the sizes are measured alternately under the same load; each size's
+ * publishes are pooled over its rounds. Not part of {@code verify}; run it on purpose:
  *
  * <pre>
  * ./mvnw -B -pl registry-api -am test -Dtest=ProjectionCostBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
  *     -Dpgext.bench.extensions=1000,10000
  * # recording the seeded mirror documents instead of a full reconcile (this registry only):
  * ./mvnw -B -pl registry-api -am test -Dtest=ProjectionCostBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
- *     -Dpgext.bench.extensions=1000,10000 -Dpgext.bench.publishes=5 -Dpgext.bench.prefill=true
+ *     -Dpgext.bench.extensions=1000,10000,1000,10000 -Dpgext.bench.publishes=5 -Dpgext.bench.prefill=true
  * </pre>
  */
 @Tag("bench")
@@ -59,26 +63,42 @@ class ProjectionCostBenchmark extends RegistryIntegrationTest {
 		awaitProjections();
 		int seeded = 1;
 		int published = 0;
-		System.out.printf("%n| extensions | publishes | background CPU per publish: mean ms | p50 ms | max ms "
-				+ "| wall to projected p50 ms |%n|---|---|---|---|---|---|%n");
+		// sizes may repeat and shrink (1000,10000,1000,10000): each size's publishes are
+		// pooled over its rounds, so sizes measured alternately share the machine's load
+		Map<Integer, List<Long>> cpuBySize = new TreeMap<>();
+		Map<Integer, List<Long>> wallBySize = new TreeMap<>();
+		// without the first publish of each round, whose run reads the whole catalog
+		// once:
+		// the seeding or shrinking changed it without events
+		Map<Integer, List<Long>> steadyCpuBySize = new TreeMap<>();
+		Map<Integer, List<Long>> steadyWallBySize = new TreeMap<>();
+		System.out.printf("%n| round | extensions | publishes | background CPU per publish: mean ms | p50 ms | max ms "
+				+ "| wall to projected p50 ms | load average |%n|---|---|---|---|---|---|---|---|%n");
+		int round = 0;
 		for (String size : SIZES.split(",")) {
 			int extensions = Integer.parseInt(size.strip());
-			seed(seeded, extensions);
-			if (PREFILL) {
-				prefill(seeded, extensions);
+			if (extensions < seeded) {
+				shrink(seeded, extensions);
 			}
 			else {
-				RegistryClient.Response accepted = api().postJson("/api/v1/admin/projections/reconcile", ADMIN_TOKEN,
-						Map.of());
-				String location = accepted.headers().getLocation().toString();
-				// a full reconcile of a large catalog takes minutes on a loaded machine
-				Awaitility.await("the full reconcile")
-					.atMost(Duration.ofMinutes(30))
-					.pollInterval(Duration.ofSeconds(1))
-					.until(() -> !List.of("pending", "running")
-						.contains(api().get(location, ADMIN_TOKEN).json().path("state").asString()));
-				assertThat(api().get(location, ADMIN_TOKEN).json().path("state").asString()).isEqualTo("succeeded");
-				awaitProjections();
+				seed(seeded, extensions);
+				if (PREFILL) {
+					prefill(seeded, extensions);
+				}
+				else {
+					RegistryClient.Response accepted = api().postJson("/api/v1/admin/projections/reconcile",
+							ADMIN_TOKEN, Map.of());
+					String location = accepted.headers().getLocation().toString();
+					// a full reconcile of a large catalog takes minutes on a loaded
+					// machine
+					Awaitility.await("the full reconcile")
+						.atMost(Duration.ofMinutes(30))
+						.pollInterval(Duration.ofSeconds(1))
+						.until(() -> !List.of("pending", "running")
+							.contains(api().get(location, ADMIN_TOKEN).json().path("state").asString()));
+					assertThat(api().get(location, ADMIN_TOKEN).json().path("state").asString()).isEqualTo("succeeded");
+					awaitProjections();
+				}
 			}
 			seeded = extensions;
 			long[] cpu = new long[PUBLISHES];
@@ -94,13 +114,20 @@ class ProjectionCostBenchmark extends RegistryIntegrationTest {
 				wall[i] = System.nanoTime() - start;
 				cpu[i] = backgroundCpu() - before;
 				assertThat(this.store.head("mirror/extensions/" + name + ".json")).isPresent();
+				cpuBySize.computeIfAbsent(extensions, (k) -> new ArrayList<>()).add(cpu[i]);
+				wallBySize.computeIfAbsent(extensions, (k) -> new ArrayList<>()).add(wall[i]);
+				if (i > 0) {
+					steadyCpuBySize.computeIfAbsent(extensions, (k) -> new ArrayList<>()).add(cpu[i]);
+					steadyWallBySize.computeIfAbsent(extensions, (k) -> new ArrayList<>()).add(wall[i]);
+				}
 			}
-			Arrays.sort(cpu);
-			Arrays.sort(wall);
-			System.out.printf("| %,d | %d | %.1f | %.1f | %.1f | %.1f |%n", extensions, PUBLISHES,
-					Arrays.stream(cpu).average().orElse(0) / 1e6, cpu[PUBLISHES / 2] / 1e6, cpu[PUBLISHES - 1] / 1e6,
-					wall[PUBLISHES / 2] / 1e6);
+			System.out.printf("| %d | %,d | %d | %s | %.2f |%n", ++round, extensions, PUBLISHES, figures(cpu, wall),
+					ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 		}
+		System.out.printf("%n| extensions | publishes | background CPU per publish: mean ms | p50 ms | max ms "
+				+ "| wall to projected p50 ms |%n|---|---|---|---|---|---|%n");
+		pooled(cpuBySize, wallBySize, "");
+		pooled(steadyCpuBySize, steadyWallBySize, " (without each round's first)");
 		System.out.printf("load average %.2f%n%n", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 	}
 
@@ -147,6 +174,60 @@ class ProjectionCostBenchmark extends RegistryIntegrationTest {
 				""").param("seed", seedRelease).update();
 	}
 
+	private static void pooled(Map<Integer, List<Long>> cpuBySize, Map<Integer, List<Long>> wallBySize, String label) {
+		cpuBySize.forEach((extensions, cpu) -> System.out.printf("| %,d%s | %d | %s |%n", extensions, label, cpu.size(),
+				figures(cpu.stream().mapToLong(Long::longValue).toArray(),
+						wallBySize.get(extensions).stream().mapToLong(Long::longValue).toArray())));
+	}
+
+	/** Mean, p50 and max of {@code cpu} and the p50 of {@code wall}, in ms. */
+	private static String figures(long[] cpu, long[] wall) {
+		Arrays.sort(cpu);
+		Arrays.sort(wall);
+		return String.format("%.1f | %.1f | %.1f | %.1f", Arrays.stream(cpu).average().orElse(0) / 1e6,
+				median(cpu) / 1e6, cpu[cpu.length - 1] / 1e6, median(wall) / 1e6);
+	}
+
+	private static double median(long[] sorted) {
+		int middle = sorted.length / 2;
+		return (sorted.length % 2 == 1) ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2.0;
+	}
+
+	/**
+	 * Removes the seeded distributions {@code cost_ext_<to>} up to
+	 * {@code cost_ext_<from - 1>} (and their recorded mirror documents), without events,
+	 * as {@link #seed} added them.
+	 */
+	private void shrink(int from, int to) {
+		String names = "select 'cost_ext_' || i from generate_series(:to, :from - 1) i";
+		this.jdbc
+			.sql("delete from release_extension where release_id in (select id from release where scope = '' "
+					+ "and distribution in (" + names + "))")
+			.param("from", from)
+			.param("to", to)
+			.update();
+		this.jdbc.sql("delete from release where scope = '' and distribution in (" + names + ")")
+			.param("from", from)
+			.param("to", to)
+			.update();
+		this.jdbc.sql("delete from extension_name where scope = '' and name in (" + names + ")")
+			.param("from", from)
+			.param("to", to)
+			.update();
+		this.jdbc.sql("delete from distribution where scope = '' and name in (" + names + ")")
+			.param("from", from)
+			.param("to", to)
+			.update();
+		if (PREFILL) {
+			this.jdbc.sql("""
+					delete from projection_object where target = 'mirror'
+					    and split_part(split_part(key, '/', 3), '.', 1) in (
+					        select 'cost_ext_' || i from generate_series(:to, :from - 1) i)
+					""").param("from", from).param("to", to).update();
+			newMirrorRevision();
+		}
+	}
+
 	/**
 	 * Records the mirror documents of {@code cost_ext_<from>} to
 	 * {@code cost_ext_<to - 1>} as written.
@@ -160,7 +241,14 @@ class ProjectionCostBenchmark extends RegistryIntegrationTest {
 				    'dist/{n}/1.0.0/README.txt', 'extension/{n}.json']) p
 				on conflict do nothing
 				""").param("from", from).param("to", to).update();
-		// the rows changed behind the registry's back: a new revision makes it read them
+		newMirrorRevision();
+	}
+
+	/**
+	 * The mirror's records changed behind the registry's back: a new revision makes it
+	 * read them.
+	 */
+	private void newMirrorRevision() {
 		this.jdbc.sql("""
 				insert into projection_revision (target, revision) values ('mirror', nextval('projection_revision_seq'))
 				on conflict (target) do update set revision = excluded.revision

@@ -27,6 +27,7 @@ import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.index.ExtIndexJson;
 import dev.pgext.model.store.ObjectInfo;
 import dev.pgext.registry.jobs.JobQueue;
+import dev.pgext.registry.manifest.ExtensionIndexes;
 import dev.pgext.registry.projection.Projections;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,6 +44,9 @@ class ProjectionIntegrationTests extends RegistryIntegrationTest {
 
 	@Autowired
 	private JobQueue jobs;
+
+	@Autowired
+	private ExtensionIndexes indexes;
 
 	private static final Scope CONVERGENCE = Scope.tenant(TenantId.of("convergence"));
 
@@ -210,6 +214,32 @@ class ProjectionIntegrationTests extends RegistryIntegrationTest {
 		awaitProjections();
 		assertCurrentEverywhere("cur_pick", "0.0.1");
 		assertExactProjection(Scope.PUBLIC, PgMajor.of(18));
+	}
+
+	@Test
+	void theIndexAssembledAfterEachChangeEqualsTheIndexBuiltWholeByteForByte() {
+		publishVersion(ADMIN_TOKEN, null, "frag_b", "1.0.0", "pg14");
+		awaitProjections();
+		publishVersion(ADMIN_TOKEN, null, "frag_a", "1.0.0", "pg14");
+		publishVersion(ADMIN_TOKEN, null, "frag_a", "1.1.0", "pg14");
+		awaitProjections();
+		assertThat(api()
+			.postJson("/api/v1/distributions/frag_a/versions/1.1.0/yank", ADMIN_TOKEN, Map.of("reason", "broken"))
+			.status()).isEqualTo(200);
+		awaitProjections();
+		publishVersion(ADMIN_TOKEN, null, "frag_c", "1.0.0", "pg14");
+		awaitProjections();
+
+		String key = StoreLayout.extIndex(Scope.PUBLIC, PgMajor.of(14));
+		byte[] incremental = this.store.getBytes(key).orElseThrow();
+		assertThat(incremental).isEqualTo(ExtIndexJson.writeCompact(this.indexes.build(Scope.PUBLIC, PgMajor.of(14))));
+		assertThat(ExtIndexJson.read(incremental).find("frag_a").orElseThrow().version().value()).isEqualTo("1.0.0");
+		assertExactProjection(Scope.PUBLIC, PgMajor.of(14));
+
+		RegistryClient.Response accepted = api().postJson("/api/v1/admin/projections/reconcile", ADMIN_TOKEN, Map.of());
+		assertThat(awaitOperation(accepted.headers().getLocation().toString(), ADMIN_TOKEN).path("state").asString())
+			.isEqualTo("succeeded");
+		assertThat(this.store.getBytes(key).orElseThrow()).isEqualTo(incremental);
 	}
 
 	private void assertCurrentEverywhere(String name, String version) {

@@ -32,14 +32,22 @@ public final class MetadataSigner {
 	 * valid for {@code validity} from now.
 	 */
 	public MetadataSignature sign(String document, byte[] content, long version, Duration validity) {
-		Sha256Digest sha256 = Sha256Digest.of(content);
+		return sign(document, Sha256Digest.of(content), content.length, version, validity);
+	}
+
+	/**
+	 * The signature of content whose digest and size the caller has computed (a large
+	 * document is then not hashed a second time), as
+	 * {@link #sign(String, byte[], long, Duration)}.
+	 */
+	public MetadataSignature sign(String document, Sha256Digest sha256, long size, long version, Duration validity) {
 		String expires = this.clock.instant().plus(validity).truncatedTo(ChronoUnit.SECONDS).toString();
-		byte[] signed = MetadataSignature.signedBytes(document, sha256, content.length, version, expires);
+		byte[] signed = MetadataSignature.signedBytes(document, sha256, size, version, expires);
 		try {
 			Signature signature = Signature.getInstance(KeyPem.ALGORITHM);
 			signature.initSign(this.key.privateKey());
 			signature.update(signed);
-			return new MetadataSignature(MetadataSignature.FORMAT, document, sha256, content.length, version, expires,
+			return new MetadataSignature(MetadataSignature.FORMAT, document, sha256, size, version, expires,
 					this.key.keyId(), MetadataSignature.ALGORITHM,
 					Base64.getEncoder().encodeToString(signature.sign()));
 		}

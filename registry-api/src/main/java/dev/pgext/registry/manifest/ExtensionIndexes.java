@@ -3,6 +3,7 @@ package dev.pgext.registry.manifest;
 import java.sql.Array;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,12 +60,24 @@ public class ExtensionIndexes {
 	}
 
 	List<ExtIndexEntry> entries(Scope scope, PgMajor major, Platform platform) {
+		return entries(scope, major, platform, null);
+	}
+
+	/**
+	 * The current entries of the extensions named {@code names} (every extension for
+	 * {@code null}) of one scope, major and platform, in name order.
+	 */
+	List<ExtIndexEntry> entries(Scope scope, PgMajor major, Platform platform, Collection<String> names) {
+		List<Object> params = new ArrayList<>(List.of(Scopes.column(scope), major.value(), platform.toString()));
+		if (names != null) {
+			params.add(names.toArray(String[]::new));
+		}
 		List<Row> all = this.jdbc
 			.sql("select e.id, r.yanked_at is not null, e.name, r.version, e.default_version, e.control, e.libraries, "
 					+ "e.requires, e.preload, e.trusted, e.superuser from release_extension e "
 					+ "join release r on r.id = e.release_id where e.scope = ? and e.pg_major = ? and e.platform = ? "
-					+ "order by e.name")
-			.params(Scopes.column(scope), major.value(), platform.toString())
+					+ ((names != null) ? "and e.name = any(?) " : "") + "order by e.name")
+			.params(params)
 			.query((rs, n) -> new Row(rs.getLong(1), rs.getBoolean(2),
 					new ExtIndexEntry(ExtensionName.of(rs.getString(3)), ExtensionVersion.of(rs.getString(4)),
 							rs.getString(5), rs.getString(6), List.of(), strings(rs.getArray(7)),

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Predicate;
 
 import tools.jackson.databind.json.JsonMapper;
 
@@ -28,6 +27,7 @@ import dev.pgext.model.index.PreloadNeed;
 import dev.pgext.model.json.DocumentJson;
 import dev.pgext.registry.catalog.Versions;
 import dev.pgext.registry.pgxn.PgxnDocuments;
+import dev.pgext.registry.projection.ExtIndexDocument;
 
 /**
  * Every file of the mirror, built from the catalog alone: the pgext documents and, in the
@@ -97,10 +97,17 @@ class MirrorContent {
 	 *
 	 * @param files relative path to content, sorted by path; the snapshot and the
 	 * distribution zips ({@link #archives}) are not among them
-	 * @param covers whether a relative path is one this part was computed for: such a
-	 * path missing from {@code files} no longer exists (for the whole mirror, every path)
+	 * @param paths relative paths this part was computed for: such a path missing from
+	 * {@code files} no longer exists; {@code null} for the whole mirror (every path)
+	 * @param prefixes path prefixes this part was computed for, in the same sense
 	 */
-	record Part(TreeMap<String, byte[]> files, Predicate<String> covers) {
+	record Part(TreeMap<String, byte[]> files, Set<String> paths, Set<String> prefixes) {
+
+		/** Whether {@code path} is one this part was computed for. */
+		boolean covers(String path) {
+			return this.paths == null || this.paths.contains(path) || startsWithAny(path, this.prefixes);
+		}
+
 	}
 
 	/**
@@ -154,7 +161,8 @@ class MirrorContent {
 		}
 		for (int major : majors) {
 			out.put(extIndexPath(major),
-					ExtIndexDocument.write(PgMajor.of(major), entries.getOrDefault(major, List.of())));
+					ExtIndexDocument.generated(PgMajor.of(major), null, entries.getOrDefault(major, List.of()))
+						.content());
 		}
 		PgxnDocuments.MirrorPart pgxnPart = this.pgxn.mirrorDocuments(changed);
 		out.putAll(pgxnPart.documents());
@@ -171,15 +179,16 @@ class MirrorContent {
 		index.put("pg_majors", List.copyOf(majors));
 		out.put(INDEX, IndentedArrayDocument.write(index, "extensions", summaries));
 		if (changed == null) {
-			return new Part(out, (path) -> true);
+			return new Part(out, null, Set.of());
 		}
 		Set<String> paths = new TreeSet<>(out.keySet());
-		Set<String> prefixes = new TreeSet<>();
+		paths.addAll(pgxnPart.paths());
+		Set<String> prefixes = new TreeSet<>(pgxnPart.prefixes());
 		for (String name : names) {
 			paths.add(extensionPath(name));
 			prefixes.add("extensions/" + name + "/");
 		}
-		return new Part(out, (path) -> paths.contains(path) || pgxnPart.covers(path) || startsWithAny(path, prefixes));
+		return new Part(out, paths, prefixes);
 	}
 
 	/** How many builds the view holds and the newest one's id, as {@code count/id}. */

@@ -168,8 +168,11 @@ public class ProjectionReconciler {
 		int signatures = 0;
 		// checked on every run that computed the document, not only when it changed: a
 		// signature deleted or gone stale in the store is restored by the next change
-		if (signatureKey != null && (projection.objects().containsKey(projection.last())
-				|| deleted.contains(projection.last()) || recorded.containsKey(signatureKey))) {
+		// a projection that does not own its last key (nothing changed that it could
+		// affect) leaves the document and its signature as they are
+		if (signatureKey != null
+				&& (projection.objects().containsKey(projection.last()) || deleted.contains(projection.last())
+						|| (projection.owns().test(projection.last()) && recorded.containsKey(signatureKey)))) {
 			Signature signature = sign(projection, signatureKey);
 			if (signature.changed()) {
 				signatures++;

@@ -105,7 +105,9 @@ public class MetadataSigning {
 			return Optional.of(existing);
 		}
 		long version = Math.max(this.clock.millis(), (previous != null) ? previous.version() + 1 : 0);
-		return sign(document, content, version).map(MetadataSignature::toJson);
+		// the digest is the caller's: a large document is not hashed again to be signed
+		return Optional
+			.of(this.signer.sign(document, sha256, content.length, version, this.properties.validity()).toJson());
 	}
 
 }
