@@ -27,7 +27,6 @@ import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.pgext.importer.layer.LayerFormatException;
@@ -181,21 +180,22 @@ final class ImportRun implements Runnable {
 
 	private void runImport() throws Exception {
 		// what an earlier run of this import on this instance left when it was killed
-		deleteRecursively(planDirectory());
+		deleteRecursively(runDirectory());
 		try {
 			importFromManifest();
 		}
 		finally {
 			Files.deleteIfExists(InputListing.localFile(this.context, this.id));
-			deleteRecursively(planDirectory());
+			deleteRecursively(runDirectory());
 		}
 	}
 
 	/**
-	 * The local directory of this import's plan: the planner's sort files while it plans,
-	 * then the jobs file. Emptied when a run starts and removed when it ends.
+	 * The local directory of this run's own files: the file list sorted by path, the
+	 * planner's sort files while it plans, then the jobs file. Emptied when a run starts
+	 * (what a killed run left) and removed when it ends, whatever the outcome.
 	 */
-	private Path planDirectory() {
+	private Path runDirectory() {
 		return this.context.workDir()
 			.resolve(this.id.tenantId() + "-" + this.id.shard().slug() + "-" + this.id.timelineId() + "-plan");
 	}
@@ -220,24 +220,24 @@ final class ImportRun implements Runnable {
 		ImportPlan plan;
 		FileVerification files;
 		if (state.plan() == null) {
-			JsonNode status = this.context.uploadWatcher().await(bucket, prefix, state.startedAt(), this::checkStopped);
+			byte[] status = this.context.uploadWatcher().await(bucket, prefix, state.startedAt(), this::checkStopped);
 			manifest = this.retry.call("freezing the manifest",
 					() -> new InputListing(this.context, this.id).freeze(bucket, prefix, status));
 			Sha256Digest manifestDigest = manifest.digest();
-			files = FileVerification.of(manifest, this.id.shard().count() == 1);
+			files = FileVerification.of(manifest, this.id.shard().count() == 1, runDirectory());
 			reader = reader(bucket, prefix);
 			InputReader frozen = reader;
 			Manifest listing = manifest;
 			PgControl control = this.retry.call("reading pg_control", () -> readControl(frozen, listing, files));
 			long jobSize = this.context.jobSize();
 			plan = Planner.plan(manifest.files(), manifestDigest, control, this.id.shard(), jobSize,
-					this.context.compressionLevel(), files.active(), planDirectory());
+					this.context.compressionLevel(), files.active(), runDirectory());
 			long balanced = balancedJobSize(plan.bytes(), jobSize);
 			if (balanced < jobSize) {
 				jobSize = balanced;
 				Files.delete(plan.jobsFile());
 				plan = Planner.plan(manifest.files(), manifestDigest, control, this.id.shard(), jobSize,
-						this.context.compressionLevel(), files.active(), planDirectory());
+						this.context.compressionLevel(), files.active(), runDirectory());
 			}
 			IndexPart.Plan summary = new IndexPart.Plan(plan.id().hex(), manifestDigest.hex(), plan.jobCount(), jobSize,
 					this.context.compressionLevel(), plan.bytes(), PgControl.lsn(control.checkpointLsn()),
@@ -255,13 +255,13 @@ final class ImportRun implements Runnable {
 			if (!manifestDigest.hex().equals(recorded.manifestSha256())) {
 				throw new ImportFailedException("the frozen manifest does not match its recorded digest");
 			}
-			files = FileVerification.of(manifest, this.id.shard().count() == 1);
+			files = FileVerification.of(manifest, this.id.shard().count() == 1, runDirectory());
 			reader = reader(bucket, prefix);
 			InputReader frozen = reader;
 			Manifest listing = manifest;
 			PgControl control = this.retry.call("reading pg_control", () -> readControl(frozen, listing, files));
 			plan = Planner.plan(manifest.files(), manifestDigest, control, this.id.shard(), recorded.jobSizeBytes(),
-					recorded.compressionLevel(), files.active(), planDirectory());
+					recorded.compressionLevel(), files.active(), runDirectory());
 			if (!plan.id().hex().equals(recorded.id())) {
 				throw new ImportFailedException("the resumed import plans differently than it did at first (plan "
 						+ plan.id().hex() + ", recorded " + recorded.id() + ")");

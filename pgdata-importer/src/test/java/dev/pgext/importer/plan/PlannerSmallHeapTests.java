@@ -35,7 +35,7 @@ class PlannerSmallHeapTests {
 		Manifest.Writer writer = Manifest.writer(this.dir.resolve("reference.json"));
 		PlanningMain.listing(FILES,
 				(path) -> writer.add(new ManifestEntry(path, PlanningMain.size(path), PlanningMain.ETAG)));
-		Manifest manifest = writer.finish(null);
+		Manifest manifest = writer.finish();
 		InMemoryPlanner.Result held = InMemoryPlanner.plan(manifest.files(), manifest.digest(), PlannerTests.control(),
 				new ShardIdentity(0, 1, 2048), 32L << 20, 1, false);
 		long tasks = held.jobs().stream().mapToLong((j) -> j.tasks().size()).sum();

@@ -49,7 +49,7 @@ public final class PlanningMain {
 		else {
 			listing(files, (path) -> writer.add(new ManifestEntry(path, size(path), ETAG)));
 		}
-		Manifest manifest = writer.finish(null);
+		Manifest manifest = writer.finish();
 		long jobs = 0;
 		long tasks = 0;
 		long bytes = 0;
