@@ -5,6 +5,7 @@ import java.util.function.Consumer;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -20,7 +21,10 @@ public final class UploadFileList {
 
 	private static final String SOURCE = "the file list of 'status/pgdata'";
 
-	private static final JsonMapper JSON = DocumentJson.COMPACT;
+	/** Reads one entry at a time inside the open document. */
+	private static final JsonMapper JSON = DocumentJson.COMPACT.rebuild()
+		.disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+		.build();
 
 	private UploadFileList() {
 	}
