@@ -136,12 +136,19 @@ class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 		assertThat(stopped.importPgdata().finishedJobs()).hasSizeGreaterThanOrEqualTo(3)
 			.hasSizeLessThan(stopped.importPgdata().plan().jobs());
 
+		// a run killed while planning leaves its sort files behind
+		Path runDirectory = Path.of("target/importer-work", TENANT + "-0001-" + crashed + "-plan");
+		Path leftover = Files.createDirectories(runDirectory).resolve("plan-files-1.unsorted");
+		Files.writeString(leftover, "left by a killed run");
+
 		// what a restarted instance does at start
 		assertThat(this.imports.resumeAll()).isGreaterThanOrEqualTo(1);
 		JsonNode status = awaitEnd(TENANT, 0, crashed, Duration.ofSeconds(90));
 		assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("done");
 		assertThat(indexPart(TENANT, "0001", crashed).importPgdata().finishedJobs())
 			.isEqualTo(indexPart(TENANT, "0001", REFERENCE).importPgdata().finishedJobs());
+		// the resumed run emptied the directory, planned in it and removed it when done
+		assertThat(runDirectory).doesNotExist();
 	}
 
 	@Test

@@ -93,7 +93,7 @@ class ListingBenchmark {
 		Manifest.Writer writer = Manifest.writer(file);
 		listing.accept((info) -> writer
 			.add(new ManifestEntry(info.key().substring(PREFIX.length()), info.size(), info.etag())));
-		Manifest manifest = writer.finish(null);
+		Manifest manifest = writer.finish();
 		long listedAt = System.nanoTime();
 		Manifest read = Manifest.read(file);
 		AtomicLong walked = new AtomicLong();

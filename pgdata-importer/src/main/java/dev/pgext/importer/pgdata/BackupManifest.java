@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Consumer;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -66,8 +67,20 @@ public final class BackupManifest {
 	 * not match
 	 */
 	public static List<FileCheck> parse(InputStream in) {
-		ChecksummedInput checksummed = new ChecksummedInput(in);
 		List<FileCheck> checks = new ArrayList<>();
+		parse(in, checks::add);
+		return List.copyOf(checks);
+	}
+
+	/**
+	 * Hands every file the manifest {@code in} streams to {@code onFile} as it is read,
+	 * one at a time, and checks the manifest's own checksum at its end: a caller that
+	 * keeps what it was handed must drop it when this throws.
+	 * @throws InvalidPgdataException when the manifest is not one, or its checksum does
+	 * not match
+	 */
+	public static void parse(InputStream in, Consumer<FileCheck> onFile) {
+		ChecksummedInput checksummed = new ChecksummedInput(in);
 		int version = 0;
 		boolean files = false;
 		String expected = "";
@@ -88,7 +101,7 @@ public final class BackupManifest {
 						}
 						files = true;
 						while (p.nextToken() == JsonToken.START_OBJECT) {
-							checks.add(check(JSON.readTree(p)));
+							onFile.accept(check(JSON.readTree(p)));
 						}
 					}
 					default -> p.skipChildren();
@@ -112,7 +125,6 @@ public final class BackupManifest {
 		if (!files) {
 			throw new InvalidPgdataException("backup_manifest has no Files array");
 		}
-		return List.copyOf(checks);
 	}
 
 	private static FileCheck check(JsonNode file) {

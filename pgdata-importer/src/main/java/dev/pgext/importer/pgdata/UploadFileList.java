@@ -1,44 +1,100 @@
 package dev.pgext.importer.pgdata;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
+import java.util.function.Consumer;
 
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.pgext.model.json.DocumentJson;
 
 /**
- * The file list an uploader may put into its {@code status/pgdata} object:
- * {@code {"done": true, "files": [{"path": "base/5/1259", "size": 81920, "sha256": "…"},
- * …]}}, paths relative to the PGDATA root.
+ * The upload's {@code status/pgdata} object: {@code {"done": true}} once the upload is
+ * complete, optionally with the file list {@code "files": [{"path": "base/5/1259",
+ * "size": 81920, "sha256": "…"}, …]}, paths relative to the PGDATA root. Read with a
+ * streaming parser, one file entry at a time: the list is never held.
  */
 public final class UploadFileList {
 
 	private static final String SOURCE = "the file list of 'status/pgdata'";
 
+	/** Reads one entry at a time inside the open document. */
+	private static final JsonMapper JSON = DocumentJson.COMPACT.rebuild()
+		.disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+		.build();
+
 	private UploadFileList() {
 	}
 
-	/** The list in {@code status}, or empty when the object carries none. */
-	public static Optional<List<FileCheck>> of(JsonNode status) {
-		JsonNode files = status.path("files");
-		if (files.isMissingNode() || files.isNull()) {
-			return Optional.empty();
-		}
-		if (!files.isArray()) {
-			throw new InvalidPgdataException(SOURCE + " is not an array");
-		}
-		List<FileCheck> checks = new ArrayList<>(files.size());
-		for (JsonNode file : files) {
-			String path = file.path("path").asString("");
-			if (!file.path("size").isIntegralNumber()) {
-				throw new InvalidPgdataException(SOURCE + " lists '" + path + "' without a size");
+	/**
+	 * Whether {@code status} says the upload is done; its file list is skipped unread.
+	 * @throws InvalidPgdataException when it is not a JSON object
+	 */
+	public static boolean done(byte[] status) {
+		boolean[] done = new boolean[1];
+		read(status, (value) -> done[0] = value, null);
+		return done[0];
+	}
+
+	/**
+	 * Hands every entry of the file list in {@code status} to {@code onFile}, one at a
+	 * time.
+	 * @return whether the object has a file list
+	 * @throws InvalidPgdataException when the list or one of its entries is malformed
+	 */
+	public static boolean files(byte[] status, Consumer<FileCheck> onFile) {
+		return read(status, (value) -> {
+		}, onFile);
+	}
+
+	private static boolean read(byte[] status, Consumer<Boolean> onDone, Consumer<FileCheck> onFile) {
+		boolean hasFiles = false;
+		try (JsonParser p = JSON.createParser(status)) {
+			if (p.nextToken() != JsonToken.START_OBJECT) {
+				throw new InvalidPgdataException("'status/pgdata' is not a JSON object like {\"done\": true}");
 			}
-			boolean hasSha = file.hasNonNull("sha256");
-			checks.add(new FileCheck(path, file.path("size").asLong(),
-					hasSha ? ChecksumAlgorithm.SHA256 : ChecksumAlgorithm.NONE,
-					hasSha ? file.path("sha256").asString("") : "", SOURCE));
+			while (p.nextToken() == JsonToken.PROPERTY_NAME) {
+				String name = p.currentName();
+				JsonToken value = p.nextToken();
+				if (name.equals("done")) {
+					onDone.accept(value == JsonToken.VALUE_TRUE);
+				}
+				else if (name.equals("files") && onFile != null && value != JsonToken.VALUE_NULL) {
+					if (value != JsonToken.START_ARRAY) {
+						throw new InvalidPgdataException(SOURCE + " is not an array");
+					}
+					hasFiles = true;
+					JsonToken entry;
+					while ((entry = p.nextToken()) != JsonToken.END_ARRAY) {
+						if (entry != JsonToken.START_OBJECT) {
+							throw new InvalidPgdataException(SOURCE + " has an entry that is not an object");
+						}
+						onFile.accept(check(JSON.readTree(p)));
+					}
+				}
+				else {
+					p.skipChildren();
+				}
+			}
 		}
-		return Optional.of(List.copyOf(checks));
+		catch (JacksonException ex) {
+			throw new InvalidPgdataException("'status/pgdata' is not a JSON object like {\"done\": true}");
+		}
+		return hasFiles;
+	}
+
+	private static FileCheck check(JsonNode file) {
+		String path = file.path("path").asString("");
+		if (!file.path("size").isIntegralNumber()) {
+			throw new InvalidPgdataException(SOURCE + " lists '" + path + "' without a size");
+		}
+		boolean hasSha = file.hasNonNull("sha256");
+		return new FileCheck(path, file.path("size").asLong(),
+				hasSha ? ChecksumAlgorithm.SHA256 : ChecksumAlgorithm.NONE,
+				hasSha ? file.path("sha256").asString("") : "", SOURCE);
 	}
 
 }

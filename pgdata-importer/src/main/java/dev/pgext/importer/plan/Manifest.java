@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -34,9 +33,9 @@ import dev.pgext.model.json.DocumentJson;
  * It lives in a local file, in the same canonical JSON that is stored in the storage
  * bucket ({@code {"format":1,"files":[{"path","size","etag"},…],"checks":[…]}}, files in
  * path order), and is written and read as a stream: the listing's pages go to the file as
- * they arrive, and {@link #files()} walks the file again for every pass. What stays in
- * memory is the digest, the count and the upload's own file list ({@link #checks()}),
- * never the listing.
+ * they arrive, and {@link #files()} and {@link #checks()} walk the file again for every
+ * pass. What stays in memory is the digest and the count, never the listing or the
+ * upload's own file list.
  */
 public final class Manifest {
 
@@ -62,13 +61,13 @@ public final class Manifest {
 
 	private final long count;
 
-	private final List<FileCheck> checks;
+	private final boolean hasChecks;
 
-	private Manifest(Path file, Sha256Digest digest, long count, List<FileCheck> checks) {
+	private Manifest(Path file, Sha256Digest digest, long count, boolean hasChecks) {
 		this.file = file;
 		this.digest = digest;
 		this.count = count;
-		this.checks = (checks != null) ? List.copyOf(checks) : null;
+		this.hasChecks = hasChecks;
 	}
 
 	/** Starts writing a manifest to {@code file}, files in path order. */
@@ -82,37 +81,35 @@ public final class Manifest {
 	public static Manifest write(Path file, List<ManifestEntry> files) {
 		Writer writer = writer(file);
 		files.stream().sorted((a, b) -> a.path().compareTo(b.path())).forEach(writer::add);
-		return writer.finish(null);
+		return writer.finish();
 	}
 
 	/**
 	 * Reads a stored manifest from {@code file} in one streaming pass: checks its format
-	 * and order, counts its files, keeps its checks and computes the digest of its bytes.
+	 * and order, counts its files, notes whether it has checks and computes the digest of
+	 * its bytes.
 	 * @throws IllegalArgumentException when the file is not a manifest of a known format
 	 */
 	public static Manifest read(Path file) {
 		MessageDigest sha = Sha256Digest.newDigest();
 		long[] count = new long[1];
-		List<FileCheck> checks = new ArrayList<>();
 		boolean[] hasChecks = new boolean[1];
 		try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha)) {
 			parse(in, (entry) -> count[0]++, (check) -> {
-				hasChecks[0] = true;
-				checks.add(check);
-			});
+			}, () -> hasChecks[0] = true);
 			in.transferTo(OutputStream.nullOutputStream());
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
-		return new Manifest(file, Sha256Digest.fromDigest(sha), count[0], hasChecks[0] ? checks : null);
+		return new Manifest(file, Sha256Digest.fromDigest(sha), count[0], hasChecks[0]);
 	}
 
 	/** The files, walked from the file on every call; never held. */
 	public Listing files() {
 		return (action) -> {
 			try (InputStream in = Files.newInputStream(this.file)) {
-				parse(in, action, null);
+				parse(in, action, null, null);
 			}
 			catch (IOException ex) {
 				throw new UncheckedIOException(ex);
@@ -121,11 +118,22 @@ public final class Manifest {
 	}
 
 	/**
-	 * What the files must be according to the upload's own file list, or null when it has
-	 * none.
+	 * What the files must be according to the upload's own file list, walked from the
+	 * file on every call (in the order they were frozen), or null when it has none.
 	 */
-	public List<FileCheck> checks() {
-		return this.checks;
+	public Checks checks() {
+		if (!this.hasChecks) {
+			return null;
+		}
+		return (action) -> {
+			try (InputStream in = Files.newInputStream(this.file)) {
+				parse(in, (entry) -> {
+				}, action, null);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		};
 	}
 
 	/** SHA-256 of the canonical bytes: equal listings have equal digests. */
@@ -143,7 +151,8 @@ public final class Manifest {
 		return this.file;
 	}
 
-	private static void parse(InputStream in, Consumer<ManifestEntry> onFile, Consumer<FileCheck> onCheck) {
+	private static void parse(InputStream in, Consumer<ManifestEntry> onFile, Consumer<FileCheck> onCheck,
+			Runnable hasChecks) {
 		try (JsonParser p = JSON.createParser(in)) {
 			expect(p, p.nextToken(), JsonToken.START_OBJECT);
 			String previous = null;
@@ -171,6 +180,9 @@ public final class Manifest {
 						}
 					}
 					case "checks" -> {
+						if (hasChecks != null && value != JsonToken.VALUE_NULL) {
+							hasChecks.run();
+						}
 						if (onCheck == null || value == JsonToken.VALUE_NULL) {
 							p.skipChildren();
 						}
@@ -257,23 +269,34 @@ public final class Manifest {
 			return this.count;
 		}
 
+		/** Ends the listing without checks (the upload has no file list). */
+		public Manifest finish() {
+			return finish((Checks) null);
+		}
+
 		/**
 		 * Ends the listing with {@code checks} (null when the upload has no file list)
 		 * and closes the file.
 		 */
 		public Manifest finish(List<FileCheck> checks) {
+			return finish((checks != null) ? checks::forEach : null);
+		}
+
+		/**
+		 * Ends the listing with the checks {@code checks} yields, written as they come
+		 * (null when the upload has no file list), and closes the file.
+		 */
+		public Manifest finish(Checks checks) {
 			this.generator.writeEndArray();
 			if (checks != null) {
 				this.generator.writeName("checks");
 				this.generator.writeStartArray();
-				for (FileCheck check : checks) {
-					JSON.writeValue(this.generator, check);
-				}
+				checks.forEach((check) -> JSON.writeValue(this.generator, check));
 				this.generator.writeEndArray();
 			}
 			this.generator.writeEndObject();
 			this.generator.close();
-			return new Manifest(this.file, Sha256Digest.fromDigest(this.sha), this.count, checks);
+			return new Manifest(this.file, Sha256Digest.fromDigest(this.sha), this.count, checks != null);
 		}
 
 		/** Abandons the file (on an error). */
@@ -287,6 +310,17 @@ public final class Manifest {
 				// run
 			}
 		}
+
+	}
+
+	/**
+	 * The upload's own file list, walked one check at a time.
+	 */
+	@FunctionalInterface
+	public interface Checks {
+
+		/** Calls {@code action} for every check. */
+		void forEach(Consumer<FileCheck> action);
 
 	}
 

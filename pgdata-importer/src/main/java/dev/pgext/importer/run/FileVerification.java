@@ -1,16 +1,29 @@
 package dev.pgext.importer.run;
 
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+
+import com.google.code.externalsorting.ExternalSort;
+import tools.jackson.databind.json.JsonMapper;
 
 import dev.pgext.importer.pgdata.BackupManifest;
 import dev.pgext.importer.pgdata.ChecksumAlgorithm;
 import dev.pgext.importer.pgdata.FileCheck;
 import dev.pgext.importer.pgdata.InvalidPgdataException;
 import dev.pgext.importer.plan.Manifest;
+import dev.pgext.model.json.DocumentJson;
 
 /**
  * Holds an import's input to the list that knows every file's size and checksum. The
@@ -21,84 +34,194 @@ import dev.pgext.importer.plan.Manifest;
  * ({@link dev.pgext.importer.plan.Planner} keeps files whole), except on a shard of a
  * sharded tenant, which reads only its own stripes and so checks the checksums of the
  * files it reads whole (SLRUs, relation maps, the control file) and the sizes of all.
+ * <p>
+ * The list is never held: it is sorted by path into a local file outside the heap (sorted
+ * runs, then a k-way merge), merged with the listing in one pass, and a job looks a
+ * file's checks up in that file by binary search.
  */
 final class FileVerification {
 
 	private static final String WAL = "pg_wal/";
 
-	private final Map<String, List<FileCheck>> byPath;
+	/** Heap one sorted run of the checks may take (as estimated by the sort). */
+	private static final long SORT_RUN_MEMORY = 8L << 20;
+
+	private static final int SORT_MAX_RUNS = 1024;
+
+	private static final JsonMapper JSON = DocumentJson.COMPACT;
+
+	/** The checks sorted by path, a line each; null when there are none. */
+	private final Path sorted;
 
 	private final boolean relationChecksums;
 
-	private FileVerification(Map<String, List<FileCheck>> byPath, boolean relationChecksums) {
-		this.byPath = byPath;
+	private FileVerification(Path sorted, boolean relationChecksums) {
+		this.sorted = sorted;
 		this.relationChecksums = relationChecksums;
 	}
 
 	/** No list: nothing beyond the importer's own rules is checked. */
 	static FileVerification none() {
-		return new FileVerification(Map.of(), false);
+		return new FileVerification(null, false);
 	}
 
 	/**
 	 * Checks the listing of {@code manifest} against its expectations.
 	 * @param wholeShard whether this shard reads every block of every relation file
+	 * @param directory where the sorted list is kept for the jobs' look-ups (deleted with
+	 * the directory at the end of the run)
 	 * @throws InvalidPgdataException naming the first file that is missing, extra or of
 	 * another size
 	 */
-	static FileVerification of(Manifest manifest, boolean wholeShard) {
-		if (manifest.checks() == null) {
+	static FileVerification of(Manifest manifest, boolean wholeShard, Path directory) {
+		Manifest.Checks checks = manifest.checks();
+		if (checks == null) {
 			return none();
 		}
-		List<FileCheck> checks = manifest.checks();
-		Map<String, List<FileCheck>> byPath = new HashMap<>();
-		for (FileCheck check : checks) {
-			byPath.computeIfAbsent(check.path(), (p) -> new ArrayList<>()).add(check);
-		}
-		// the checks in path order, merged with the listing (in path order too) in one
-		// pass: the first check whose file is missing or of another size, the first file
-		// nobody listed
-		List<FileCheck> sorted = new ArrayList<>(checks);
-		sorted.sort(Comparator.comparing(FileCheck::path));
-		int[] next = new int[1];
-		String[] problem = new String[1];
-		String[] unlisted = new String[1];
-		manifest.files().forEach((entry) -> {
-			boolean listed = false;
-			while (next[0] < sorted.size() && sorted.get(next[0]).path().compareTo(entry.path()) <= 0) {
-				FileCheck check = sorted.get(next[0]++);
-				if (check.path().equals(entry.path())) {
-					listed = true;
-					if (problem[0] == null && entry.size() != check.size()) {
-						problem[0] = "'" + check.path() + "' is " + entry.size() + " bytes, but " + check.source()
-								+ " says " + check.size() + ": the file is truncated or changed";
+		try {
+			Files.createDirectories(directory);
+			Path unsorted = directory.resolve("checks.unsorted");
+			Path sorted = directory.resolve("checks.sorted");
+			String[] firstSource = new String[1];
+			long[] count = new long[1];
+			try (BufferedWriter out = Files.newBufferedWriter(unsorted, StandardCharsets.UTF_8)) {
+				checks.forEach((check) -> {
+					if (firstSource[0] == null) {
+						firstSource[0] = check.source();
 					}
+					count[0]++;
+					try {
+						out.write(sortKey(check.path()));
+						out.write('\t');
+						out.write(JSON.writeValueAsString(check));
+						out.newLine();
+					}
+					catch (IOException ex) {
+						throw new UncheckedIOException(ex);
+					}
+				});
+			}
+			sort(unsorted, sorted, directory);
+			Files.delete(unsorted);
+			merge(manifest, sorted, (firstSource[0] != null) ? firstSource[0] : "the upload's file list");
+			if (count[0] == 0) {
+				Files.delete(sorted);
+				return none();
+			}
+			return new FileVerification(sorted, wholeShard);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * The checks in path order, merged with the listing (in path order too) in one pass:
+	 * the first check whose file is missing or of another size, else an empty file of
+	 * another checksum, else the first file nobody listed.
+	 */
+	private static void merge(Manifest manifest, Path sorted, String source) throws IOException {
+		String[] problem = new String[1];
+		String[] empty = new String[1];
+		String[] unlisted = new String[1];
+		try (BufferedReader in = Files.newBufferedReader(sorted, StandardCharsets.UTF_8)) {
+			FileCheck[] next = { read(in.readLine()) };
+			manifest.files().forEach((entry) -> {
+				boolean listed = false;
+				while (next[0] != null && next[0].path().compareTo(entry.path()) <= 0) {
+					FileCheck check = next[0];
+					next[0] = read(readLine(in));
+					if (check.path().equals(entry.path())) {
+						listed = true;
+						if (problem[0] == null && entry.size() != check.size()) {
+							problem[0] = "'" + check.path() + "' is " + entry.size() + " bytes, but " + check.source()
+									+ " says " + check.size() + ": the file is truncated or changed";
+						}
+					}
+					else if (problem[0] == null) {
+						problem[0] = notUploaded(check);
+					}
+					empty[0] = (empty[0] != null) ? empty[0] : emptyMismatch(check);
 				}
-				else if (problem[0] == null) {
+				if (!listed && unlisted[0] == null && !entry.path().startsWith(WAL)
+						&& !entry.path().equals(BackupManifest.FILE_NAME)) {
+					unlisted[0] = entry.path();
+				}
+			});
+			for (FileCheck check = next[0]; check != null; check = read(in.readLine())) {
+				if (problem[0] == null) {
 					problem[0] = notUploaded(check);
 				}
+				empty[0] = (empty[0] != null) ? empty[0] : emptyMismatch(check);
 			}
-			if (!listed && unlisted[0] == null && !entry.path().startsWith(WAL)
-					&& !entry.path().equals(BackupManifest.FILE_NAME)) {
-				unlisted[0] = entry.path();
-			}
-		});
-		if (problem[0] == null && next[0] < sorted.size()) {
-			problem[0] = notUploaded(sorted.get(next[0]));
 		}
 		if (problem[0] != null) {
 			throw new InvalidPgdataException(problem[0]);
 		}
-		for (FileCheck check : checks) {
-			if (check.size() == 0) {
-				verify(check, check.algorithm().start());
-			}
+		if (empty[0] != null) {
+			throw new InvalidPgdataException(empty[0]);
 		}
 		if (unlisted[0] != null) {
-			String source = checks.isEmpty() ? "the upload's file list" : checks.get(0).source();
 			throw new InvalidPgdataException("'" + unlisted[0] + "' was uploaded but is not listed in " + source);
 		}
-		return new FileVerification(Map.copyOf(byPath), wholeShard);
+	}
+
+	/** Why an empty file's listed checksum is wrong, or null. */
+	private static String emptyMismatch(FileCheck check) {
+		if (check.size() != 0) {
+			return null;
+		}
+		try {
+			verify(check, check.algorithm().start());
+			return null;
+		}
+		catch (InvalidPgdataException ex) {
+			return ex.getMessage();
+		}
+	}
+
+	private static void sort(Path unsorted, Path sorted, Path directory) throws IOException {
+		List<File> runs = new ArrayList<>();
+		try {
+			try (BufferedReader in = Files.newBufferedReader(unsorted, StandardCharsets.UTF_8)) {
+				runs.addAll(ExternalSort.sortInBatch(in, Files.size(unsorted), String::compareTo, SORT_MAX_RUNS,
+						SORT_RUN_MEMORY, StandardCharsets.UTF_8, directory.toFile(), false, 0, false, false));
+			}
+			try (BufferedWriter out = Files.newBufferedWriter(sorted, StandardCharsets.UTF_8)) {
+				ExternalSort.mergeSortedFiles(runs, out, String::compareTo, StandardCharsets.UTF_8, false, false);
+			}
+		}
+		finally {
+			for (File run : runs) {
+				Files.deleteIfExists(run.toPath());
+			}
+		}
+	}
+
+	/**
+	 * A path as four hex digits per character: text order of the keys is
+	 * {@link String#compareTo} order of the paths, whatever characters they hold.
+	 */
+	private static String sortKey(String path) {
+		StringBuilder key = new StringBuilder(path.length() * 4);
+		for (int i = 0; i < path.length(); i++) {
+			String hex = Integer.toHexString(path.charAt(i));
+			key.append("0000", hex.length(), 4).append(hex);
+		}
+		return key.toString();
+	}
+
+	private static FileCheck read(String line) {
+		return (line != null) ? JSON.readValue(line.substring(line.indexOf('\t') + 1), FileCheck.class) : null;
+	}
+
+	private static String readLine(BufferedReader in) {
+		try {
+			return in.readLine();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	private static String notUploaded(FileCheck check) {
@@ -107,7 +230,7 @@ final class FileVerification {
 
 	/** Whether a list is in force, so jobs must read files whole. */
 	boolean active() {
-		return !this.byPath.isEmpty();
+		return this.sorted != null;
 	}
 
 	/** Checks a file read whole in one piece (the control file, a relation map). */
@@ -125,17 +248,64 @@ final class FileVerification {
 	 * reads in part only
 	 */
 	Reading start(String path, long size, boolean relation) {
-		if (relation && !this.relationChecksums) {
+		if (this.sorted == null || (relation && !this.relationChecksums) || size == 0) {
 			return null;
 		}
-		List<FileCheck> checks = this.byPath.getOrDefault(path, List.of())
-			.stream()
-			.filter((c) -> c.algorithm() != ChecksumAlgorithm.NONE)
-			.toList();
-		if (checks.isEmpty() || size == 0) {
+		List<FileCheck> checks = lookUp(path).stream().filter((c) -> c.algorithm() != ChecksumAlgorithm.NONE).toList();
+		if (checks.isEmpty()) {
 			return null;
 		}
 		return new Reading(path, size, checks);
+	}
+
+	/**
+	 * The checks of {@code path}, found by binary search over the byte offsets of the
+	 * sorted file (each probe reads the line that starts at or after its offset).
+	 */
+	private List<FileCheck> lookUp(String path) {
+		String key = sortKey(path);
+		try (FileChannel channel = FileChannel.open(this.sorted, StandardOpenOption.READ)) {
+			SortedLines lines = new SortedLines(channel);
+			// lo and hi are line starts: every line before lo sorts before the key, every
+			// line from hi on does not
+			long lo = 0;
+			long hi = channel.size();
+			while (lo < hi) {
+				long mid = lo + (hi - lo) / 2;
+				long probe = (mid == lo) ? lo : lines.nextLineStart(mid - 1);
+				if (probe >= hi) {
+					probe = lo;
+				}
+				String line = lines.lineAt(probe);
+				if (keyOf(line).compareTo(key) < 0) {
+					lo = probe + line.getBytes(StandardCharsets.UTF_8).length + 1;
+				}
+				else if (probe == lo) {
+					hi = lo;
+				}
+				else {
+					hi = probe;
+				}
+			}
+			List<FileCheck> found = new ArrayList<>();
+			long at = lo;
+			while (at < channel.size()) {
+				String line = lines.lineAt(at);
+				if (!keyOf(line).equals(key)) {
+					break;
+				}
+				found.add(read(line));
+				at += line.getBytes(StandardCharsets.UTF_8).length + 1;
+			}
+			return found;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private static String keyOf(String line) {
+		return line.substring(0, line.indexOf('\t'));
 	}
 
 	private static void verify(FileCheck check, ChecksumAlgorithm.Running running) {
@@ -144,6 +314,58 @@ final class FileVerification {
 			throw new InvalidPgdataException("'" + check.path() + "' does not match " + check.source() + ": its "
 					+ check.algorithm().label() + " is " + actual + ", the list says " + check.checksum());
 		}
+	}
+
+	/** Reads lines of the sorted file at byte offsets. */
+	private static final class SortedLines {
+
+		private final FileChannel channel;
+
+		private final ByteBuffer buffer = ByteBuffer.allocate(4096);
+
+		SortedLines(FileChannel channel) {
+			this.channel = channel;
+		}
+
+		/** The offset just after the first newline at or after {@code offset}. */
+		long nextLineStart(long offset) throws IOException {
+			long at = offset;
+			while (true) {
+				this.buffer.clear();
+				int n = this.channel.read(this.buffer, at);
+				if (n <= 0) {
+					return this.channel.size();
+				}
+				for (int i = 0; i < n; i++) {
+					if (this.buffer.get(i) == '\n') {
+						return at + i + 1;
+					}
+				}
+				at += n;
+			}
+		}
+
+		/** The line that starts at {@code offset}, without its newline. */
+		String lineAt(long offset) throws IOException {
+			ByteArrayOutputStream line = new ByteArrayOutputStream();
+			long at = offset;
+			while (true) {
+				this.buffer.clear();
+				int n = this.channel.read(this.buffer, at);
+				if (n <= 0) {
+					return line.toString(StandardCharsets.UTF_8);
+				}
+				for (int i = 0; i < n; i++) {
+					if (this.buffer.get(i) == '\n') {
+						line.write(this.buffer.array(), 0, i);
+						return line.toString(StandardCharsets.UTF_8);
+					}
+				}
+				line.write(this.buffer.array(), 0, n);
+				at += n;
+			}
+		}
+
 	}
 
 	/**

@@ -1,9 +1,11 @@
 package dev.pgext.importer.run;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,10 +23,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.pgext.importer.layer.LayerFormatException;
@@ -177,11 +179,35 @@ final class ImportRun implements Runnable {
 	}
 
 	private void runImport() throws Exception {
+		// what an earlier run of this import on this instance left when it was killed
+		deleteRecursively(runDirectory());
 		try {
 			importFromManifest();
 		}
 		finally {
 			Files.deleteIfExists(InputListing.localFile(this.context, this.id));
+			deleteRecursively(runDirectory());
+		}
+	}
+
+	/**
+	 * The local directory of this run's own files: the file list sorted by path, the
+	 * planner's sort files while it plans, then the jobs file. Emptied when a run starts
+	 * (what a killed run left) and removed when it ends, whatever the outcome.
+	 */
+	private Path runDirectory() {
+		return this.context.workDir()
+			.resolve(this.id.tenantId() + "-" + this.id.shard().slug() + "-" + this.id.timelineId() + "-plan");
+	}
+
+	private static void deleteRecursively(Path directory) throws IOException {
+		if (!Files.exists(directory)) {
+			return;
+		}
+		try (Stream<Path> paths = Files.walk(directory)) {
+			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+				Files.deleteIfExists(path);
+			}
 		}
 	}
 
@@ -194,26 +220,27 @@ final class ImportRun implements Runnable {
 		ImportPlan plan;
 		FileVerification files;
 		if (state.plan() == null) {
-			JsonNode status = this.context.uploadWatcher().await(bucket, prefix, state.startedAt(), this::checkStopped);
+			byte[] status = this.context.uploadWatcher().await(bucket, prefix, state.startedAt(), this::checkStopped);
 			manifest = this.retry.call("freezing the manifest",
 					() -> new InputListing(this.context, this.id).freeze(bucket, prefix, status));
 			Sha256Digest manifestDigest = manifest.digest();
-			files = FileVerification.of(manifest, this.id.shard().count() == 1);
+			files = FileVerification.of(manifest, this.id.shard().count() == 1, runDirectory());
 			reader = reader(bucket, prefix);
 			InputReader frozen = reader;
 			Manifest listing = manifest;
 			PgControl control = this.retry.call("reading pg_control", () -> readControl(frozen, listing, files));
 			long jobSize = this.context.jobSize();
 			plan = Planner.plan(manifest.files(), manifestDigest, control, this.id.shard(), jobSize,
-					this.context.compressionLevel(), files.active());
+					this.context.compressionLevel(), files.active(), runDirectory());
 			long balanced = balancedJobSize(plan.bytes(), jobSize);
 			if (balanced < jobSize) {
 				jobSize = balanced;
+				Files.delete(plan.jobsFile());
 				plan = Planner.plan(manifest.files(), manifestDigest, control, this.id.shard(), jobSize,
-						this.context.compressionLevel(), files.active());
+						this.context.compressionLevel(), files.active(), runDirectory());
 			}
-			IndexPart.Plan summary = new IndexPart.Plan(plan.id().hex(), manifestDigest.hex(), plan.jobs().size(),
-					jobSize, this.context.compressionLevel(), plan.bytes(), PgControl.lsn(control.checkpointLsn()),
+			IndexPart.Plan summary = new IndexPart.Plan(plan.id().hex(), manifestDigest.hex(), plan.jobCount(), jobSize,
+					this.context.compressionLevel(), plan.bytes(), PgControl.lsn(control.checkpointLsn()),
 					control.pgMajor(), control.dataChecksums());
 			ImportPlan made = plan;
 			this.retry.call("recording the plan", () -> this.index.update((i) -> i.withPlan(summary, made.skipped())));
@@ -228,19 +255,19 @@ final class ImportRun implements Runnable {
 			if (!manifestDigest.hex().equals(recorded.manifestSha256())) {
 				throw new ImportFailedException("the frozen manifest does not match its recorded digest");
 			}
-			files = FileVerification.of(manifest, this.id.shard().count() == 1);
+			files = FileVerification.of(manifest, this.id.shard().count() == 1, runDirectory());
 			reader = reader(bucket, prefix);
 			InputReader frozen = reader;
 			Manifest listing = manifest;
 			PgControl control = this.retry.call("reading pg_control", () -> readControl(frozen, listing, files));
 			plan = Planner.plan(manifest.files(), manifestDigest, control, this.id.shard(), recorded.jobSizeBytes(),
-					recorded.compressionLevel(), files.active());
+					recorded.compressionLevel(), files.active(), runDirectory());
 			if (!plan.id().hex().equals(recorded.id())) {
 				throw new ImportFailedException("the resumed import plans differently than it did at first (plan "
 						+ plan.id().hex() + ", recorded " + recorded.id() + ")");
 			}
 			log.info("Import {} resumes: {} of {} jobs finished", this.id, state.finishedJobs().size(),
-					plan.jobs().size());
+					plan.jobCount());
 		}
 		this.context.failpoints().hit(Failpoints.AFTER_PLAN);
 		LayerBuilder builder = new LayerBuilder(this.context, this.id, plan, reader, files,
@@ -308,8 +335,8 @@ final class ImportRun implements Runnable {
 		Phaser inFlight = new Phaser(1);
 		Set<Thread> threads = new HashSet<>();
 		AtomicBoolean closing = new AtomicBoolean();
-		try {
-			for (Job job : plan.jobs()) {
+		try (Stream<Job> jobs = plan.jobs()) {
+			for (Job job : (Iterable<Job>) jobs::iterator) {
 				FinishedJob recorded = finished.get(job.id());
 				this.context.jobSlots().acquire();
 				if (failure.get() != null || this.stopped) {
@@ -374,8 +401,8 @@ final class ImportRun implements Runnable {
 		}
 		checkStopped();
 		int done = this.index.part().importPgdata().finishedJobs().size();
-		if (done != plan.jobs().size()) {
-			throw new ImportFailedException("only " + done + " of " + plan.jobs().size() + " jobs finished");
+		if (done != plan.jobCount()) {
+			throw new ImportFailedException("only " + done + " of " + plan.jobCount() + " jobs finished");
 		}
 	}
 

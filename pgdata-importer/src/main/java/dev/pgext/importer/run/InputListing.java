@@ -6,14 +6,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
-import tools.jackson.databind.JsonNode;
-
 import dev.pgext.importer.pgdata.BackupManifest;
-import dev.pgext.importer.pgdata.FileCheck;
 import dev.pgext.importer.pgdata.InvalidPgdataException;
 import dev.pgext.importer.pgdata.PgControl;
 import dev.pgext.importer.pgdata.UploadFileList;
@@ -54,7 +49,7 @@ final class InputListing {
 	 * (its {@code backup_manifest}, or a {@code files} list in {@code status/pgdata}), as
 	 * the frozen manifest.
 	 */
-	Manifest freeze(String bucket, String prefix, JsonNode status) {
+	Manifest freeze(String bucket, String prefix, byte[] status) {
 		String key = ImportLayout.manifest(this.id);
 		Path file = localFile(this.context, this.id);
 		Optional<Manifest> existing = download(file);
@@ -99,26 +94,16 @@ final class InputListing {
 		return manifest;
 	}
 
-	/** The upload's own file list, or null when it has none (and none is required). */
-	private List<FileCheck> checks(String bucket, String pgdata, JsonNode status, ManifestEntry backupManifest) {
-		List<FileCheck> checks = new ArrayList<>();
-		if (backupManifest != null) {
-			if (backupManifest.size() > MAX_BACKUP_MANIFEST) {
-				throw new InvalidPgdataException("'backup_manifest' is " + backupManifest.size()
-						+ " bytes, more than the " + MAX_BACKUP_MANIFEST + " this importer reads");
-			}
-			InputReader reader = new InputReader(this.context.reads(), bucket, pgdata);
-			try (InputStream manifest = reader.stream(backupManifest,
-					this.context.maxRangeBlocks() * PgControl.BLOCK_SIZE)) {
-				checks.addAll(BackupManifest.parse(manifest));
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-		}
-		Optional<List<FileCheck>> uploadList = UploadFileList.of(status);
-		uploadList.ifPresent(checks::addAll);
-		if (backupManifest == null && uploadList.isEmpty()) {
+	/**
+	 * The upload's own file list, or null when it has none (and none is required): the
+	 * entries of its {@code backup_manifest} (read range by range) and of the
+	 * {@code files} list of its status object, streamed into the frozen manifest as they
+	 * are parsed, never held.
+	 */
+	private Manifest.Checks checks(String bucket, String pgdata, byte[] status, ManifestEntry backupManifest) {
+		boolean uploadList = UploadFileList.files(status, (check) -> {
+		});
+		if (backupManifest == null && !uploadList) {
 			if (this.context.requireFileList()) {
 				throw new InvalidPgdataException("the upload carries no file list to verify the files against: "
 						+ "neither 'pgdata/backup_manifest' nor a \"files\" list in 'status/pgdata' "
@@ -126,7 +111,23 @@ final class InputListing {
 			}
 			return null;
 		}
-		return checks;
+		if (backupManifest != null && backupManifest.size() > MAX_BACKUP_MANIFEST) {
+			throw new InvalidPgdataException("'backup_manifest' is " + backupManifest.size() + " bytes, more than the "
+					+ MAX_BACKUP_MANIFEST + " this importer reads");
+		}
+		return (action) -> {
+			if (backupManifest != null) {
+				InputReader reader = new InputReader(this.context.reads(), bucket, pgdata);
+				try (InputStream manifest = reader.stream(backupManifest,
+						this.context.maxRangeBlocks() * PgControl.BLOCK_SIZE)) {
+					BackupManifest.parse(manifest, action);
+				}
+				catch (IOException ex) {
+					throw new UncheckedIOException(ex);
+				}
+			}
+			UploadFileList.files(status, action);
+		};
 	}
 
 	/**

@@ -5,11 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 
 import io.github.resilience4j.retry.Retry;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
-import dev.pgext.model.json.DocumentJson;
+import dev.pgext.importer.pgdata.InvalidPgdataException;
+import dev.pgext.importer.pgdata.UploadFileList;
 import dev.pgext.model.store.Backoff;
 
 /**
@@ -19,8 +17,6 @@ import dev.pgext.model.store.Backoff;
  * the import started (restarts do not extend it).
  */
 final class UploadWatcher {
-
-	private static final JsonMapper JSON = DocumentJson.COMPACT;
 
 	private static final int MAX_STATUS_BYTES = 64 * 1024 * 1024;
 
@@ -43,10 +39,11 @@ final class UploadWatcher {
 	}
 
 	/**
-	 * Returns the status object once it says done.
+	 * Returns the status object's bytes once it says done; only its {@code done} is read
+	 * here, with a streaming parser.
 	 * @param stopped checked before every poll; throws to abandon the wait
 	 */
-	JsonNode await(String bucket, String prefix, Instant startedAt, Runnable stopped) throws Exception {
+	byte[] await(String bucket, String prefix, Instant startedAt, Runnable stopped) throws Exception {
 		Instant deadline = startedAt.plus(this.timeout);
 		String key = ImportLayout.pgdataStatus(prefix);
 		Retry retry = Backoff.retry("importer-upload-wait", Integer.MAX_VALUE, this.pollInitial, this.pollMax,
@@ -59,17 +56,18 @@ final class UploadWatcher {
 				if (status.fetched() == null) {
 					throw new NotYetDone();
 				}
-				JsonNode node;
+				byte[] bytes = status.fetched().bytes();
+				boolean done;
 				try {
-					node = JSON.readTree(status.fetched().bytes());
+					done = UploadFileList.done(bytes);
 				}
-				catch (JacksonException ex) {
-					throw new ImportFailedException("'status/pgdata' is not a JSON object like {\"done\": true}");
+				catch (InvalidPgdataException ex) {
+					throw new ImportFailedException(ex.getMessage());
 				}
-				if (!node.path("done").asBoolean(false)) {
+				if (!done) {
 					throw new NotYetDone();
 				}
-				return node;
+				return bytes;
 			});
 		}
 		catch (NotYetDone ex) {

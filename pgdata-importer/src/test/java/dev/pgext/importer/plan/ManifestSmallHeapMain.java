@@ -22,7 +22,7 @@ final class ManifestSmallHeapMain {
 			writer.add(new ManifestEntry(String.format("base/5/%010d", 16384 + i), 8192,
 					"0123456789abcdef0123456789abcdef"));
 		}
-		Manifest written = writer.finish(null);
+		Manifest written = writer.finish();
 		Manifest read = Manifest.read(file);
 		AtomicLong first = new AtomicLong();
 		AtomicLong second = new AtomicLong();

@@ -50,7 +50,9 @@ class ManifestTests {
 		Manifest read = Manifest.read(old);
 		assertThat(read.digest()).isEqualTo(written.digest());
 		assertThat(read.count()).isEqualTo(3);
-		assertThat(read.checks()).isEqualTo(checks);
+		List<FileCheck> walkedChecks = new ArrayList<>();
+		read.checks().forEach(walkedChecks::add);
+		assertThat(walkedChecks).isEqualTo(checks);
 		List<ManifestEntry> walked = new ArrayList<>();
 		read.files().forEach(walked::add);
 		assertThat(walked).isEqualTo(files);

@@ -29,7 +29,7 @@ class FileVerificationTests {
 						file("pg_wal/000000010000000000000001", 16)),
 				List.of(check("global/pg_control", 8192), check("base/5/20", 16384), check("base/5/100", 8192)));
 
-		FileVerification files = FileVerification.of(manifest, true);
+		FileVerification files = FileVerification.of(manifest, true, this.dir.resolve("run"));
 
 		assertThat(files.active()).isTrue();
 	}
@@ -39,7 +39,8 @@ class FileVerificationTests {
 		Manifest manifest = manifest(List.of(file("base/5/100", 8192), file("base/5/20", 8192)),
 				List.of(check("base/5/20", 16384), check("base/5/100", 8192)));
 
-		assertThatThrownBy(() -> FileVerification.of(manifest, true)).isInstanceOf(InvalidPgdataException.class)
+		assertThatThrownBy(() -> FileVerification.of(manifest, true, this.dir.resolve("run")))
+			.isInstanceOf(InvalidPgdataException.class)
 			.hasMessage("'base/5/20' is 8192 bytes, but backup_manifest says 16384: the file is truncated or changed");
 	}
 
@@ -48,7 +49,8 @@ class FileVerificationTests {
 		Manifest manifest = manifest(List.of(file("base/5/100", 8192), file("base/5/300", 8192)),
 				List.of(check("base/5/300", 8192), check("base/5/200", 8192), check("base/5/100", 8192)));
 
-		assertThatThrownBy(() -> FileVerification.of(manifest, true)).isInstanceOf(InvalidPgdataException.class)
+		assertThatThrownBy(() -> FileVerification.of(manifest, true, this.dir.resolve("run")))
+			.isInstanceOf(InvalidPgdataException.class)
 			.hasMessage("'base/5/200' is listed in backup_manifest but was not uploaded");
 	}
 
@@ -57,7 +59,8 @@ class FileVerificationTests {
 		Manifest manifest = manifest(List.of(file("base/5/100", 8192)),
 				List.of(check("base/5/100", 8192), check("global/pg_control", 8192)));
 
-		assertThatThrownBy(() -> FileVerification.of(manifest, true)).isInstanceOf(InvalidPgdataException.class)
+		assertThatThrownBy(() -> FileVerification.of(manifest, true, this.dir.resolve("run")))
+			.isInstanceOf(InvalidPgdataException.class)
 			.hasMessage("'global/pg_control' is listed in backup_manifest but was not uploaded");
 	}
 
@@ -66,7 +69,8 @@ class FileVerificationTests {
 		Manifest manifest = manifest(List.of(file("base/5/100", 8192), file("base/5/101", 8192),
 				file("pg_wal/000000010000000000000001", 16)), List.of(check("base/5/100", 8192)));
 
-		assertThatThrownBy(() -> FileVerification.of(manifest, true)).isInstanceOf(InvalidPgdataException.class)
+		assertThatThrownBy(() -> FileVerification.of(manifest, true, this.dir.resolve("run")))
+			.isInstanceOf(InvalidPgdataException.class)
 			.hasMessage("'base/5/101' was uploaded but is not listed in backup_manifest");
 	}
 
@@ -75,8 +79,48 @@ class FileVerificationTests {
 		Manifest manifest = manifest(List.of(file("base/5/100", 8192)), List.of(check("base/5/100", 8192),
 				new FileCheck("base/5/100", 0, ChecksumAlgorithm.NONE, null, "the file list of 'status/pgdata'")));
 
-		assertThatThrownBy(() -> FileVerification.of(manifest, true)).isInstanceOf(InvalidPgdataException.class)
+		assertThatThrownBy(() -> FileVerification.of(manifest, true, this.dir.resolve("run")))
+			.isInstanceOf(InvalidPgdataException.class)
 			.hasMessageContaining("'base/5/100' is 8192 bytes, but the file list of 'status/pgdata' says 0");
+	}
+
+	/**
+	 * The checks are kept sorted in a local file and looked up by binary search: every
+	 * file of a long list finds its own checksums (both of a file listed twice), and a
+	 * byte of another file's content fails naming the file.
+	 */
+	@Test
+	void everyFileOfALongListIsCheckedAgainstItsOwnChecksums() throws Exception {
+		List<ManifestEntry> files = new java.util.ArrayList<>();
+		List<FileCheck> checks = new java.util.ArrayList<>();
+		for (int i = 2999; i >= 0; i--) {
+			String path = "base/5/" + (16384 + i * 7);
+			byte[] content = content(path);
+			files.add(file(path, content.length));
+			checks.add(new FileCheck(path, content.length, ChecksumAlgorithm.SHA256,
+					dev.pgext.model.Sha256Digest.of(content).hex(), SOURCE));
+			if (i % 100 == 0) {
+				checks.add(new FileCheck(path, content.length, ChecksumAlgorithm.NONE, null,
+						"the file list of 'status/pgdata'"));
+			}
+		}
+		files.sort(java.util.Comparator.comparing(ManifestEntry::path));
+
+		FileVerification verification = FileVerification.of(manifest(files, checks), true, this.dir.resolve("run"));
+
+		for (ManifestEntry file : files) {
+			verification.verifyWhole(file.path(), content(file.path()));
+		}
+		assertThat(verification.start("base/5/16385", 10, true)).isNull();
+		assertThatThrownBy(() -> verification.verifyWhole("base/5/16391", content("base/5/16384")))
+			.isInstanceOf(InvalidPgdataException.class)
+			.hasMessageStartingWith("'base/5/16391' does not match backup_manifest: its SHA256 is");
+		assertThat(this.dir.resolve("run")).isDirectoryContaining((p) -> p.endsWith("checks.sorted"))
+			.isDirectoryNotContaining((p) -> p.toString().endsWith(".unsorted"));
+	}
+
+	private static byte[] content(String path) {
+		return (path + "\n").repeat(path.length()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
 	}
 
 	private Manifest manifest(List<ManifestEntry> files, List<FileCheck> checks) {

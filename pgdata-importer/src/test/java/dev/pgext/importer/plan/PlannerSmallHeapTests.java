@@ -1,0 +1,71 @@
+package dev.pgext.importer.plan;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.pgext.importer.keyspace.ShardIdentity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Planning a PGDATA of 100,000 files needs no more heap than a few files: in a JVM of 32
+ * MiB the streaming planner plans it, with the jobs the planner that held every file in
+ * memory makes (same plan id, which digests every job and task), and that planner runs
+ * out of the same heap.
+ */
+class PlannerSmallHeapTests {
+
+	private static final int FILES = 100_000;
+
+	private static final String HEAP = "-Xmx32m";
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void aHundredThousandFilesArePlannedInA32MibHeapIntoTheJobsOfTheInMemoryPlanner() throws Exception {
+		Result child = run("streaming");
+		assertThat(child.exit()).as(child.output()).isZero();
+
+		Manifest.Writer writer = Manifest.writer(this.dir.resolve("reference.json"));
+		PlanningMain.listing(FILES,
+				(path) -> writer.add(new ManifestEntry(path, PlanningMain.size(path), PlanningMain.ETAG)));
+		Manifest manifest = writer.finish();
+		InMemoryPlanner.Result held = InMemoryPlanner.plan(manifest.files(), manifest.digest(), PlannerTests.control(),
+				new ShardIdentity(0, 1, 2048), 32L << 20, 1, false);
+		long tasks = held.jobs().stream().mapToLong((j) -> j.tasks().size()).sum();
+		// a block run and a size per relation, the maps, the directories and the control
+		// data
+		assertThat(tasks).isEqualTo(2L * FILES + 2 + 2 + 1 + 3 + 1 + 2);
+		assertThat(child.output()).contains("planned jobs " + held.jobs().size() + " tasks " + tasks + " bytes "
+				+ held.jobs().stream().mapToLong(Job::bytes).sum() + " id " + held.id().hex());
+	}
+
+	@Test
+	void theInMemoryPlannerRunsOutOfTheSameHeap() throws Exception {
+		Result child = run("in-memory");
+		assertThat(child.exit()).as(child.output()).isNotZero();
+		assertThat(child.output()).contains("OutOfMemoryError");
+	}
+
+	private Result run(String planner) throws Exception {
+		Process process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				HEAP, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+				PlanningMain.class.getName(), planner, this.dir.resolve(planner).toString(), Integer.toString(FILES)))
+			.redirectErrorStream(true)
+			.start();
+		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
+		return new Result(process.exitValue(), output);
+	}
+
+	private record Result(int exit, String output) {
+
+	}
+
+}
