@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.pgext.testsupport.ChildJvm;
 import dev.pgext.testsupport.FreePorts;
 
 /**
@@ -41,10 +42,8 @@ public final class ChildLoader implements AutoCloseable {
 	 */
 	public static ChildLoader start(List<String> properties, Path log) {
 		int port = FreePorts.any();
-		List<String> command = new ArrayList<>(
-				List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-						"-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-						LoaderApplication.class.getName(), "--server.port=" + port));
+		List<String> command = new ArrayList<>(ChildJvm.command("-Xmx256m"));
+		command.addAll(List.of(LoaderApplication.class.getName(), "--server.port=" + port));
 		properties.forEach((property) -> command.add("--" + property));
 		try {
 			Process process = new ProcessBuilder(command).redirectErrorStream(true)
