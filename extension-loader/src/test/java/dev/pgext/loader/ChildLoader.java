@@ -8,13 +8,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.pgext.testsupport.ChildJvm;
 import dev.pgext.testsupport.FreePorts;
 
 /**
@@ -41,10 +44,8 @@ public final class ChildLoader implements AutoCloseable {
 	 */
 	public static ChildLoader start(List<String> properties, Path log) {
 		int port = FreePorts.any();
-		List<String> command = new ArrayList<>(
-				List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-						"-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-						LoaderApplication.class.getName(), "--server.port=" + port));
+		List<String> command = new ArrayList<>(ChildJvm.command("-Xmx256m"));
+		command.addAll(List.of(LoaderApplication.class.getName(), "--server.port=" + port));
 		properties.forEach((property) -> command.add("--" + property));
 		try {
 			Process process = new ProcessBuilder(command).redirectErrorStream(true)
@@ -103,19 +104,24 @@ public final class ChildLoader implements AutoCloseable {
 	}
 
 	/**
-	 * Pids of the live processes whose command line names {@code dataDir} (a postmaster
-	 * and its children).
+	 * Pids of the live postmasters of {@code dataDir}: the processes whose command line
+	 * names it, but for those whose parent is one of them. A child a postmaster has just
+	 * forked (a backend, the autovacuum launcher) shows the postmaster's command line
+	 * until it sets its own title, a window a loaded machine widens.
 	 */
 	public static List<Long> postgresProcessesOf(Path dataDir) {
 		String needle = dataDir.toAbsolutePath().toString();
-		List<Long> pids = new ArrayList<>();
+		Map<Long, Long> parents = new HashMap<>();
 		try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
 			for (Path proc : procs.filter((p) -> p.getFileName().toString().matches("\\d+")).toList()) {
 				try {
 					String cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8)
 						.replace('\0', ' ');
 					if (cmdline.contains("postgres") && cmdline.contains(needle)) {
-						pids.add(Long.parseLong(proc.getFileName().toString()));
+						String stat = Files.readString(proc.resolve("stat"));
+						// "pid (comm) state ppid ...", comm may hold spaces
+						long parent = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+						parents.put(Long.parseLong(proc.getFileName().toString()), parent);
 					}
 				}
 				catch (IOException ex) {
@@ -126,7 +132,7 @@ public final class ChildLoader implements AutoCloseable {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
-		return pids;
+		return parents.keySet().stream().filter((pid) -> !parents.containsKey(parents.get(pid))).sorted().toList();
 	}
 
 }

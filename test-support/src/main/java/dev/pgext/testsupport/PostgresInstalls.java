@@ -1,5 +1,9 @@
 package dev.pgext.testsupport;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import dev.pgext.model.PgMajor;
@@ -26,10 +30,40 @@ public final class PostgresInstalls {
 	}
 
 	/**
-	 * A private installation of {@code major} under {@code directory}, freshly extracted.
+	 * A private installation of {@code major} at {@code directory} (created when missing;
+	 * one that holds a complete installation already is returned as it is): a copy of
+	 * {@link #shared(int)} made with {@code cp -a}, which keeps modes and symbolic links
+	 * and costs a fraction of the CPU of extracting the binaries' {@code .txz} again.
 	 */
 	public static PostgresInstall copy(int major, Path directory) {
-		return PostgresBinaries.extract(PostgresBinaries.locate(new PgMajor(major)), directory);
+		PostgresInstall copy = new PostgresInstall(directory);
+		if (copy.isComplete()) {
+			return copy;
+		}
+		PostgresInstall shared = shared(major);
+		try {
+			Files.createDirectories(directory.toAbsolutePath().getParent());
+			Process cp = new ProcessBuilder("cp", "-a", shared.root() + "/.", directory.toString())
+				.redirectErrorStream(true)
+				.start();
+			cp.getOutputStream().close();
+			String output = new String(cp.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			if (cp.waitFor() != 0) {
+				throw new IllegalStateException(
+						"copying " + shared.root() + " to " + directory + " failed: " + output.strip());
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("copying " + shared.root() + " to " + directory + " failed", ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted while copying " + shared.root(), ex);
+		}
+		if (!copy.isComplete()) {
+			throw new IllegalStateException(directory + " exists but holds no complete installation");
+		}
+		return copy;
 	}
 
 	private static Path cacheRoot() {

@@ -6,8 +6,9 @@ import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,10 +42,9 @@ class FreePortsTests {
 
 	@Test
 	void aPortAnotherJvmHandedOutIsNotHandedOutHere() throws Exception {
-		Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-				System.getProperty("java.class.path"), ReservingJvm.class.getName())
-			.redirectError(ProcessBuilder.Redirect.INHERIT)
-			.start();
+		List<String> command = new ArrayList<>(ChildJvm.command());
+		command.add(ReservingJvm.class.getName());
+		Process other = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
 		try (BufferedReader out = new BufferedReader(
 				new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8))) {
 			int reservedThere = Integer.parseInt(out.readLine().strip());

@@ -6,6 +6,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,10 +48,9 @@ class StopOnSignalIntegrationTests {
 		// Ctrl-C would not reach such a run either
 		assumeFalse(ignoredHere(signal),
 				() -> "SIG" + signal + " is ignored by this test run (started in the background)");
-		Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-				System.getProperty("java.class.path"), Waiting.class.getName())
-			.redirectErrorStream(true)
-			.start();
+		List<String> command = new ArrayList<>(ChildJvm.command());
+		command.add(Waiting.class.getName());
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
 		try (BufferedReader output = new BufferedReader(
 				new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
 			assertThat(output.readLine()).isEqualTo("ready");

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.pgext.local.LocalStackSettings.Ports;
+import dev.pgext.testsupport.ChildJvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,11 +53,10 @@ class LocalStackStartFailureIntegrationTests {
 
 	private static Result runLocalStack(Path data, Ports ports, String... overrides)
 			throws IOException, InterruptedException {
-		List<String> command = new ArrayList<>(List.of(
-				Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-				System.getProperty("java.class.path"), "-Dpgext.local.dir=" + data,
-				"-Dpgext.local.registry-port=" + ports.registry(), "-Dpgext.local.loader-port=" + ports.loader(),
-				"-Dpgext.local.importer-port=" + ports.importer(), "-Dpgext.local.s3-port=" + ports.s3()));
+		List<String> command = new ArrayList<>(ChildJvm.command());
+		command.addAll(List.of("-Dpgext.local.dir=" + data, "-Dpgext.local.registry-port=" + ports.registry(),
+				"-Dpgext.local.loader-port=" + ports.loader(), "-Dpgext.local.importer-port=" + ports.importer(),
+				"-Dpgext.local.s3-port=" + ports.s3()));
 		command.addAll(List.of(overrides));
 		command.add(LocalStack.class.getName());
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -27,6 +27,7 @@ import dev.pgext.model.place.FilePlacement;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.store.ObjectStoreSettings;
 import dev.pgext.model.store.S3ObjectStore;
+import dev.pgext.testsupport.ChildJvm;
 import dev.pgext.testsupport.RealInfrastructure;
 import dev.pgext.testsupport.TestBucket;
 
@@ -143,9 +144,9 @@ class FilePlacerIntegrationTests {
 	@Test
 	void aLoaderKilledMidDownloadLeavesNoPartialFileInPlaceAndAFreshRunCompletes(@TempDir Path dir) throws Exception {
 		PostgresInstall install = TestStores.emptyInstall(dir);
-		List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-				System.getProperty("java.class.path"), SlowLoaderMain.class.getName(), bucket.endpoint().toString(),
-				bucket.name(), bucket.accessKey(), bucket.secretKey(), install.root().toString());
+		List<String> command = new ArrayList<>(ChildJvm.command());
+		command.addAll(List.of(SlowLoaderMain.class.getName(), bucket.endpoint().toString(), bucket.name(),
+				bucket.accessKey(), bucket.secretKey(), install.root().toString()));
 		Process child = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(dir.resolve("child.log").toFile())
 			.start();
