@@ -170,9 +170,8 @@ final class ComputeStartup implements Runnable {
 			List<ExtIndexEntry> sessionPreload = catalog.forLibraries(this.spec.sessionPreloadLibraries());
 			this.beforeStart = hooked ? union(preload, sessionPreload) : catalog.extensions();
 			this.preloaded = preload.size();
-			// what was fetched early is put in place in one batch; the scheduler then
-			// finds
-			// those files present and places whatever is still missing
+			// what was fetched early is put in place in one batch; the scheduler
+			// then finds those files present and places what is still missing
 			long promoting = System.nanoTime();
 			int promoted = hooked ? early.promote(preload) : 0;
 			promoting = System.nanoTime() - promoting;
