@@ -88,41 +88,80 @@ public final class FilePlacement {
 	public static void receive(InputStream in, ExtFile file, Path target, Flow flow) throws IOException {
 		Path part = newPart(target);
 		try {
-			MessageDigest digest = Sha256Digest.newDigest();
-			long total = 0;
-			try (FileChannel out = FileChannel.open(part, StandardOpenOption.WRITE)) {
-				byte[] buffer = new byte[BUFFER];
-				while (true) {
-					int n = in.read(buffer, 0, Math.min(buffer.length, Math.max(1, flow.nextChunk(buffer.length))));
-					if (n < 0) {
-						break;
-					}
-					total += n;
-					if (total > file.size()) {
-						throw new ContentMismatchException(file.path() + " (" + file.sha256() + ") is larger than the "
-								+ file.size() + " bytes the index says; refused");
-					}
-					digest.update(buffer, 0, n);
-					ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-					while (chunk.hasRemaining()) {
-						out.write(chunk);
-					}
-					flow.received(n);
-				}
-				out.force(true);
-			}
-			Sha256Digest actual = Sha256Digest.fromDigest(digest);
-			if (total != file.size() || !actual.equals(file.sha256())) {
-				throw new ContentMismatchException(file.path() + ": content has sha256 " + actual + " and " + total
-						+ " bytes, the index says " + file.sha256() + " and " + file.size() + " bytes; refused");
-			}
-			Files.setPosixFilePermissions(part,
-					PosixFilePermissions.fromString(file.isLibrary() ? "rwxr-xr-x" : "rw-r--r--"));
+			write(in, file, part, flow, true);
 			rename(part, target);
 		}
 		finally {
 			Files.deleteIfExists(part);
 		}
+	}
+
+	/**
+	 * Streams {@code in} into a new {@link #stagedSibling} of {@code target} and verifies
+	 * its size and sha256 against {@code file}, without fsync: the caller makes a batch
+	 * of staged files durable ({@link #sync}) and then renames each over its target
+	 * ({@link #promote}), so that one batch waits for the disk once instead of once per
+	 * file. On failure nothing is left behind.
+	 * @return the staged file, verified, with its final mode
+	 * @throws ContentMismatchException when the content is not what {@code file} says
+	 * @throws IOException when reading or writing fails
+	 */
+	public static Path stage(InputStream in, ExtFile file, Path target, Flow flow) throws IOException {
+		Path staged = stagedSibling(target);
+		boolean done = false;
+		try {
+			Files.newByteChannel(staged, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+			write(in, file, staged, flow, false);
+			done = true;
+			return staged;
+		}
+		finally {
+			if (!done) {
+				Files.deleteIfExists(staged);
+			}
+		}
+	}
+
+	/** Flushes a staged file's content to disk, before {@link #promote} names it. */
+	public static void sync(Path staged) throws IOException {
+		try (FileChannel channel = FileChannel.open(staged, StandardOpenOption.WRITE)) {
+			channel.force(true);
+		}
+	}
+
+	private static void write(InputStream in, ExtFile file, Path part, Flow flow, boolean force) throws IOException {
+		MessageDigest digest = Sha256Digest.newDigest();
+		long total = 0;
+		try (FileChannel out = FileChannel.open(part, StandardOpenOption.WRITE)) {
+			byte[] buffer = new byte[BUFFER];
+			while (true) {
+				int n = in.read(buffer, 0, Math.min(buffer.length, Math.max(1, flow.nextChunk(buffer.length))));
+				if (n < 0) {
+					break;
+				}
+				total += n;
+				if (total > file.size()) {
+					throw new ContentMismatchException(file.path() + " (" + file.sha256() + ") is larger than the "
+							+ file.size() + " bytes the index says; refused");
+				}
+				digest.update(buffer, 0, n);
+				ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+				while (chunk.hasRemaining()) {
+					out.write(chunk);
+				}
+				flow.received(n);
+			}
+			if (force) {
+				out.force(true);
+			}
+		}
+		Sha256Digest actual = Sha256Digest.fromDigest(digest);
+		if (total != file.size() || !actual.equals(file.sha256())) {
+			throw new ContentMismatchException(file.path() + ": content has sha256 " + actual + " and " + total
+					+ " bytes, the index says " + file.sha256() + " and " + file.size() + " bytes; refused");
+		}
+		Files.setPosixFilePermissions(part,
+				PosixFilePermissions.fromString(file.isLibrary() ? "rwxr-xr-x" : "rw-r--r--"));
 	}
 
 	/**

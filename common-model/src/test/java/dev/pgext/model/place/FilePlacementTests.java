@@ -75,6 +75,35 @@ class FilePlacementTests {
 		assertThat(files()).containsExactly(target);
 	}
 
+	@Test
+	void contentStagedWithoutFsyncIsVerifiedAndNamedOnlyWhenPromoted() throws IOException {
+		ExtFile library = new ExtFile("lib/f.so", Sha256Digest.of(CONTENT), CONTENT.length);
+		Path target = Files.writeString(this.dir.resolve("f.so"), "old");
+
+		Path staged = FilePlacement.stage(new ByteArrayInputStream(CONTENT), library, target, FilePlacement.Flow.NONE);
+		assertThat(staged).hasBinaryContent(CONTENT);
+		assertThat(Files.getPosixFilePermissions(staged)).isEqualTo(PosixFilePermissions.fromString("rwxr-xr-x"));
+		assertThat(staged.getFileName().toString()).endsWith(FilePlacement.PART_SUFFIX);
+		assertThat(target).hasContent("old");
+
+		FilePlacement.sync(staged);
+		FilePlacement.promote(staged, target);
+		assertThat(target).hasBinaryContent(CONTENT);
+		assertThat(files()).containsExactly(target);
+	}
+
+	@Test
+	void stagedContentThatIsNotWhatTheIndexSaysLeavesNothingBehind() throws IOException {
+		ExtFile library = new ExtFile("lib/f.so", Sha256Digest.of(CONTENT), CONTENT.length);
+		Path target = this.dir.resolve("f.so");
+		byte[] tampered = CONTENT.clone();
+		tampered[3] ^= 1;
+
+		assertThatExceptionOfType(ContentMismatchException.class).isThrownBy(() -> FilePlacement
+			.stage(new ByteArrayInputStream(tampered), library, target, FilePlacement.Flow.NONE));
+		assertThat(files()).isEmpty();
+	}
+
 	private java.util.List<Path> files() throws IOException {
 		try (Stream<Path> files = Files.list(this.dir)) {
 			return files.toList();

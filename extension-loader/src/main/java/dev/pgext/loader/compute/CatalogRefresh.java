@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.pgext.loader.fetch.ExtensionSource;
 import dev.pgext.loader.fetch.FetchException;
+import dev.pgext.loader.fetch.IndexText;
 import dev.pgext.loader.fetch.SkimmedIndex;
 import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
@@ -76,7 +77,15 @@ final class CatalogRefresh {
 	 * rest. Until then {@link #current()} is this part only.
 	 */
 	synchronized ExtensionCatalog readPreload() {
-		SkimmedIndex index = this.source.skimmedIndex(this.spec.major(), this.spec.tenantId());
+		return readPreload(IndexText.EntryListener.NONE);
+	}
+
+	/**
+	 * As {@link #readPreload()}, telling {@code early} of each entry while the indexes
+	 * stream in, before they are verified.
+	 */
+	synchronized ExtensionCatalog readPreload(IndexText.EntryListener early) {
+		SkimmedIndex index = this.source.skimmedIndex(this.spec.major(), this.spec.tenantId(), early);
 		this.lastIndexRead = System.nanoTime();
 		this.skimmed = index;
 		this.catalog = ExtensionCatalog.preloadClosure(index, this.spec.availableExtensions(), preloadLibraries(),

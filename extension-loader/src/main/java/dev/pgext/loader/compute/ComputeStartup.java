@@ -29,6 +29,7 @@ import dev.pgext.loader.compute.DownloadScheduler.Priority;
 import dev.pgext.loader.fetch.ExtensionSource;
 import dev.pgext.loader.fetch.FetchException;
 import dev.pgext.loader.fetch.FilePlacer;
+import dev.pgext.loader.fetch.IndexText;
 import dev.pgext.loader.postgres.PostgresSupervisor;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.place.FilePlacement;
@@ -37,14 +38,15 @@ import dev.pgext.model.postgres.PostgresInstall;
 /**
  * Start-up of one compute, in phases, each timed: stop a postmaster a killed loader left
  * on the data directory, read and verify the index (with the hook, binding only the
- * preload closure's entries), write the control files Postgres needs before start while
- * the server-preload extensions (and what they require) download, initdb if needed, start
- * Postgres while the session-preload extensions download (no session can connect without
- * them). Only then is the compute {@code RUNNING}; the rest of the index is bound,
- * partial files a killed loader left are removed, the other control files written, and
- * the extensions installed in any database and, with prefetch on, all the rest follow in
- * the background. Nothing before the launch grows with the catalog but the transfer, hash
- * and tokenizing of the index's bytes.
+ * preload closure's entries, whose files are fetched into staged names while the index
+ * streams: {@link EarlyPreload}), write the control files Postgres needs before start
+ * while the server-preload extensions (and what they require) are put in place and the
+ * hook library is placed, initdb if needed, start Postgres while the session-preload
+ * extensions download (no session can connect without them). Only then is the compute
+ * {@code RUNNING}; the rest of the index is bound, partial files a killed loader left are
+ * removed, the other control files written, and the extensions installed in any database
+ * and, with prefetch on, all the rest follow in the background. Nothing before the launch
+ * grows with the catalog but the transfer, hash and tokenizing of the index's bytes.
  */
 final class ComputeStartup implements Runnable {
 
@@ -65,6 +67,17 @@ final class ComputeStartup implements Runnable {
 	private final ComputeParts parts;
 
 	private volatile CatalogRefresh catalogs;
+
+	/** Set by the start-up thread before Postgres launches. */
+	private DownloadScheduler scheduler;
+
+	private List<ExtIndexEntry> beforeStart;
+
+	private CompletableFuture<Void> sessionPreloaded;
+
+	private CompletableFuture<Map<String, String>> launchSettings;
+
+	private int preloaded;
 
 	private final Map<String, Long> phaseMillis = Collections.synchronizedMap(new LinkedHashMap<>());
 
@@ -104,77 +117,160 @@ final class ComputeStartup implements Runnable {
 			this.parts.attach(catalogs);
 			this.catalogs = catalogs;
 			boolean hooked = this.properties.hook().enabled();
+			try {
+				ExtensionCatalog catalog = readAndPreload(catalogs, install, hooked);
+				timed("initdb", postgres::initdbIfEmpty);
+				Map<String, String> settings = this.launchSettings.get();
+				timed("postgres", () -> {
+					postgres.launch(settings);
+					this.sessionPreloaded.get();
+					postgres.awaitConnections(this.properties.postgresStartTimeout());
+					return null;
+				});
+				running(started, catalogs, catalog, install, postgres, hooked);
+			}
+			finally {
+				// never left running behind a failed start
+				if (this.launchSettings != null) {
+					awaitQuietly(this.launchSettings);
+				}
+			}
+		}
+		catch (Exception ex) {
+			failed(ex);
+		}
+	}
+
+	/**
+	 * Reads the indexes (with the hook, binding only the preload closure; its files
+	 * fetched into staged names while the index streams) and places what Postgres needs
+	 * before it launches, while the hook library is placed beside it; the session-preload
+	 * extensions are asked for too and follow.
+	 */
+	private ExtensionCatalog readAndPreload(CatalogRefresh catalogs, PostgresInstall install, boolean hooked)
+			throws Exception {
+		try (EarlyPreload early = new EarlyPreload(this.placer, install, this.spec.sharedPreloadLibraries(),
+				this.spec.availableExtensions(), this.properties.workers())) {
 			// with the hook, CREATE EXTENSION asks for a missing control file, so only
 			// the preloaded extensions' entries and control files are needed before
 			// start, and the rest of the index is bound after it; without it nothing
 			// would ever fetch a control file, so every one is written first
-			ExtensionCatalog catalog = timed("index", hooked ? catalogs::readPreload : catalogs::read);
+			ExtensionCatalog catalog = timed("index",
+					hooked ? () -> catalogs.readPreload(early.wanted() ? early : IndexText.EntryListener.NONE)
+							: catalogs::read);
+			// the hook library needs nothing from the index: it is placed while the
+			// preload files are (not before the index is verified: a refused start leaves
+			// nothing behind). initdb stays after the preload: a loader killed meanwhile
+			// must not leave an initdb's server process behind
+			this.launchSettings = placeHook(install);
 			DownloadScheduler scheduler = this.parts.attach(new DownloadScheduler(install, this.placer,
 					catalog.extensions(), this.properties.workers(), this.meters));
+			this.scheduler = scheduler;
 			List<ExtIndexEntry> preload = catalog.forLibraries(this.spec.sharedPreloadLibraries());
+			List<ExtIndexEntry> sessionPreload = catalog.forLibraries(this.spec.sessionPreloadLibraries());
+			this.beforeStart = hooked ? union(preload, sessionPreload) : catalog.extensions();
+			this.preloaded = preload.size();
+			// what was fetched early is put in place in one batch; the scheduler
+			// then finds those files present and places what is still missing
+			long promoting = System.nanoTime();
+			int promoted = hooked ? early.promote(preload) : 0;
+			promoting = System.nanoTime() - promoting;
 			CompletableFuture<Void> preloaded = scheduler.requestAll(preload, Priority.SERVER_PRELOAD);
 			// every new session loads these, so no connection succeeds before they are in
 			// place; they download behind the server-preload ones while Postgres starts
-			List<ExtIndexEntry> sessionPreload = catalog.forLibraries(this.spec.sessionPreloadLibraries());
-			CompletableFuture<Void> sessionPreloaded = scheduler.requestAll(sessionPreload, Priority.SESSION_PRELOAD);
-			List<ExtIndexEntry> beforeStart = hooked ? union(preload, sessionPreload) : catalog.extensions();
+			this.sessionPreloaded = scheduler.requestAll(sessionPreload, Priority.SESSION_PRELOAD);
 			timed("control-files", () -> {
-				ControlFiles.write(install, beforeStart);
+				ControlFiles.write(install, this.beforeStart);
 				return null;
 			});
-			timed("preload", () -> preloaded.get());
-			timed("initdb", postgres::initdbIfEmpty);
-			Map<String, String> settings = new HookLibrary(this.properties.hook()).place(install,
-					this.spec.postgresSettings());
-			timed("postgres", () -> {
-				postgres.launch(settings);
-				sessionPreloaded.get();
-				postgres.awaitConnections(this.properties.postgresStartTimeout());
-				return null;
-			});
-			this.phaseMillis.put("total", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-			if (!this.state.running()) {
-				log.warn("Postgres accepted connections, but the compute is {} already", this.state.phase());
-				catalogs.abandon(new IllegalStateException("the compute is " + this.state.phase()));
-				return;
+			long waiting = System.nanoTime();
+			try {
+				preloaded.get();
 			}
-			log.info("Compute started in {} ms ({} placed before start)", this.phaseMillis.get("total"),
-					preload.size());
-			if (hooked) {
-				try {
-					catalog = timed("index-deferred", catalogs::completeRead);
-					scheduler.available(catalog.extensions());
-				}
-				catch (FetchException ex) {
-					// the compute runs on what it preloaded; JIT requests get this reason
-					log.error("Only the preloaded extensions are available: {}", ex.getMessage());
-				}
+			finally {
+				record("preload", promoting + System.nanoTime() - waiting);
 			}
-			log.info("{} extensions available", catalog.extensions().size());
-			removeLeftovers(install);
-			if (hooked) {
-				writeRemainingControlFiles(install, catalog, beforeStart);
-			}
-			background(catalog, scheduler, postgres);
+			log.debug("{} preload files were fetched while the index was read", promoted);
+			return catalog;
 		}
-		catch (Exception ex) {
-			Throwable cause = (ex instanceof ExecutionException) ? ex.getCause() : ex;
-			if (this.parts.isClosed()) {
-				log.info("Compute start-up ended, the loader is stopping: {}", cause.getMessage());
-				return;
+	}
+
+	/**
+	 * Places the hook library, beside the preload's placement: the settings Postgres
+	 * launches with.
+	 */
+	private CompletableFuture<Map<String, String>> placeHook(PostgresInstall install) {
+		CompletableFuture<Map<String, String>> settings = new CompletableFuture<>();
+		Thread thread = new Thread(() -> {
+			try {
+				settings.complete(new HookLibrary(this.properties.hook()).place(install, this.spec.postgresSettings()));
 			}
-			CatalogRefresh catalogs = this.catalogs;
-			if (catalogs != null) {
-				catalogs.abandon(cause);
+			catch (Throwable ex) {
+				settings.completeExceptionally(ex);
 			}
-			this.state.failed("start-up failed: " + cause.getMessage());
-			log.error("Compute start-up failed", cause);
-			// a server that never accepted connections in time must not linger behind a
-			// failed start
-			PostgresSupervisor launched = this.parts.postgres();
-			if (launched != null) {
-				launched.close();
+		}, "pgext-hook-placement");
+		thread.setDaemon(true);
+		thread.start();
+		return settings;
+	}
+
+	private static void awaitQuietly(CompletableFuture<?> future) {
+		try {
+			future.join();
+		}
+		catch (RuntimeException ex) {
+			// reported where it was first waited for
+		}
+	}
+
+	/**
+	 * What follows once Postgres accepts connections: the rest of the index bound,
+	 * leftovers removed, the other control files written, background downloads queued.
+	 */
+	private void running(long startNanos, CatalogRefresh catalogs, ExtensionCatalog catalog, PostgresInstall install,
+			PostgresSupervisor postgres, boolean hooked) throws Exception {
+		this.phaseMillis.put("total", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+		if (!this.state.running()) {
+			log.warn("Postgres accepted connections, but the compute is {} already", this.state.phase());
+			catalogs.abandon(new IllegalStateException("the compute is " + this.state.phase()));
+			return;
+		}
+		log.info("Compute started in {} ms ({} placed before start)", this.phaseMillis.get("total"), this.preloaded);
+		if (hooked) {
+			try {
+				catalog = timed("index-deferred", catalogs::completeRead);
+				this.scheduler.available(catalog.extensions());
 			}
+			catch (FetchException ex) {
+				// the compute runs on what it preloaded; JIT requests get this reason
+				log.error("Only the preloaded extensions are available: {}", ex.getMessage());
+			}
+		}
+		log.info("{} extensions available", catalog.extensions().size());
+		removeLeftovers(install);
+		if (hooked) {
+			writeRemainingControlFiles(install, catalog, this.beforeStart);
+		}
+		background(catalog, this.scheduler, postgres);
+	}
+
+	private void failed(Exception ex) {
+		Throwable cause = (ex instanceof ExecutionException) ? ex.getCause() : ex;
+		if (this.parts.isClosed()) {
+			log.info("Compute start-up ended, the loader is stopping: {}", cause.getMessage());
+			return;
+		}
+		CatalogRefresh catalogs = this.catalogs;
+		if (catalogs != null) {
+			catalogs.abandon(cause);
+		}
+		this.state.failed("start-up failed: " + cause.getMessage());
+		log.error("Compute start-up failed", cause);
+		// a server that never accepted connections in time must not linger behind a
+		// failed start
+		PostgresSupervisor launched = this.parts.postgres();
+		if (launched != null) {
+			launched.close();
 		}
 	}
 
@@ -289,14 +385,17 @@ final class ComputeStartup implements Runnable {
 			return step.run();
 		}
 		finally {
-			long nanos = System.nanoTime() - start;
-			this.phaseMillis.put(name, TimeUnit.NANOSECONDS.toMillis(nanos));
-			Timer.builder("pgext.loader.start.phase")
-				.description("Time of each compute start-up phase")
-				.tag("phase", name)
-				.register(this.meters)
-				.record(Duration.ofNanos(nanos));
+			record(name, System.nanoTime() - start);
 		}
+	}
+
+	private void record(String phase, long nanos) {
+		this.phaseMillis.put(phase, TimeUnit.NANOSECONDS.toMillis(nanos));
+		Timer.builder("pgext.loader.start.phase")
+			.description("Time of each compute start-up phase")
+			.tag("phase", phase)
+			.register(this.meters)
+			.record(Duration.ofNanos(nanos));
 	}
 
 	@FunctionalInterface

@@ -30,6 +30,15 @@ public interface ExtensionSource {
 	}
 
 	/**
+	 * As {@link #skimmedIndex(PgMajor, TenantId)}, telling {@code early} of each entry as
+	 * it streams in, before the document is verified (a source that cannot skim tells
+	 * nothing).
+	 */
+	default SkimmedIndex skimmedIndex(PgMajor major, TenantId tenant, IndexText.EntryListener early) {
+		return skimmedIndex(major, tenant);
+	}
+
+	/**
 	 * Opens the content of a file by digest. The caller verifies the digest.
 	 * @throws FetchException when the content is missing or the source fails for good
 	 * @throws IOException on a network error worth another attempt

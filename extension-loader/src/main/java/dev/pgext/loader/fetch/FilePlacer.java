@@ -8,6 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -132,6 +133,19 @@ public final class FilePlacer {
 	}
 
 	/**
+	 * A file verified under a staged name next to its target, not yet durable nor named
+	 * ({@link #promote}), or already present at its target when {@code part} is
+	 * {@code null}.
+	 *
+	 * @param file what the index says
+	 * @param target where it goes
+	 * @param part the staged content, or {@code null} when the target has it already
+	 */
+	public record Staged(ExtFile file, Path target, Path part) {
+
+	}
+
+	/**
 	 * Places {@code file} at {@code target}.
 	 * @param throttled asked before each chunk: whether the background bandwidth limit
 	 * applies now (a download that a JIT request is waiting for is promoted and stops
@@ -140,11 +154,70 @@ public final class FilePlacer {
 	 * then untouched
 	 */
 	public Outcome place(ExtFile file, Path target, BooleanSupplier throttled) {
-		Outcome outcome = placeUnsynced(file, target, throttled);
+		Outcome outcome = obtain(file, target, throttled, false).outcome();
 		if (outcome != Outcome.PRESENT) {
 			syncOrFail(target.getParent());
 		}
 		return outcome;
+	}
+
+	/**
+	 * Fetches and verifies {@code file} into a staged name next to {@code target}
+	 * ({@link FilePlacement#stage}), without fsync and without touching the target;
+	 * {@link #promote} puts a batch of them in place. A target that has the content
+	 * already is staged as present.
+	 * @throws FetchException when the content cannot be had or is wrong; nothing is then
+	 * left behind
+	 */
+	public Staged stage(ExtFile file, Path target, BooleanSupplier throttled) {
+		return new Staged(file, target, obtain(file, target, throttled, true).staged());
+	}
+
+	/**
+	 * Puts staged files in place: their content made durable first (every fsync issued
+	 * side by side on {@code parallel}, so the disk is waited for about once), then each
+	 * renamed over its target, then each directory fsynced once. When this fails, the
+	 * staged files not renamed yet are deleted.
+	 */
+	public void promote(Collection<Staged> staged, ExecutorService parallel) {
+		List<Staged> parts = staged.stream().filter((file) -> file.part() != null).toList();
+		try {
+			List<Future<?>> synced = new ArrayList<>();
+			for (Staged file : parts) {
+				synced.add(parallel.submit(() -> {
+					FilePlacement.sync(file.part());
+					return null;
+				}));
+			}
+			awaitAll(synced);
+			Set<Path> directories = new LinkedHashSet<>();
+			for (Staged file : parts) {
+				FilePlacement.promote(file.part(), file.target());
+				directories.add(file.target().getParent());
+			}
+			directories.forEach(this::syncOrFail);
+		}
+		catch (IOException ex) {
+			throw fail(new FetchException(FetchException.Reason.LOCAL_IO,
+					"cannot put staged files in place: " + ex.getMessage(), ex));
+		}
+		finally {
+			discard(parts);
+		}
+	}
+
+	/** Deletes the staged content of {@code staged} that was not put in place. */
+	public static void discard(Collection<Staged> staged) {
+		for (Staged file : staged) {
+			if (file.part() != null) {
+				try {
+					Files.deleteIfExists(file.part());
+				}
+				catch (IOException ex) {
+					log.warn("Could not delete staged {}: {}", file.part(), ex.getMessage());
+				}
+			}
+		}
 	}
 
 	/**
@@ -155,7 +228,7 @@ public final class FilePlacer {
 		Set<Path> directories = new LinkedHashSet<>();
 		for (ExtFile file : files) {
 			Path target = resolve.apply(file.path());
-			if (placeUnsynced(file, target, throttled) != Outcome.PRESENT) {
+			if (obtain(file, target, throttled, false).outcome() != Outcome.PRESENT) {
 				directories.add(target.getParent());
 			}
 		}
@@ -163,11 +236,13 @@ public final class FilePlacer {
 	}
 
 	/**
-	 * As {@link #placeAll(List, Function, BooleanSupplier)}, the files placed side by
-	 * side on {@code parallel}: a preload or JIT request waits for its slowest file, not
-	 * for the sum of them (each file pays a GET and an fsync). Every file is waited for
-	 * before a failure is reported, so none is still being written when the caller hears
-	 * of it.
+	 * As {@link #placeAll(List, Function, BooleanSupplier)}, the files fetched and
+	 * verified side by side on {@code parallel} (a preload or JIT request waits for its
+	 * slowest file, not for the sum of them), then put in place together
+	 * ({@link #promote}): their fsyncs are issued at once and none of them gets its name
+	 * before all are verified. Every file is waited for before a failure is reported, so
+	 * none is still being written when the caller hears of it, and a failure leaves no
+	 * staged file behind.
 	 */
 	public void placeAll(List<ExtFile> files, Function<String, Path> resolve, BooleanSupplier throttled,
 			ExecutorService parallel) {
@@ -175,19 +250,38 @@ public final class FilePlacer {
 			placeAll(files, resolve, throttled);
 			return;
 		}
-		List<Future<Path>> placed = new ArrayList<>();
+		List<Future<Staged>> pending = new ArrayList<>();
 		for (ExtFile file : files) {
 			Path target = resolve.apply(file.path());
-			placed.add(parallel
-				.submit(() -> (placeUnsynced(file, target, throttled) != Outcome.PRESENT) ? target.getParent() : null));
+			pending.add(parallel.submit(() -> stage(file, target, throttled)));
 		}
-		Set<Path> directories = new LinkedHashSet<>();
+		List<Staged> staged = new ArrayList<>();
+		try {
+			awaitAll(pending, staged);
+		}
+		catch (RuntimeException ex) {
+			discard(staged);
+			throw ex;
+		}
+		promote(staged, parallel);
+	}
+
+	private static void awaitAll(List<? extends Future<?>> futures) {
+		awaitAll(futures, new ArrayList<>());
+	}
+
+	/**
+	 * Waits for every future, collecting the results of those that succeeded; then throws
+	 * the first failure.
+	 */
+	@SuppressWarnings("unchecked")
+	private static <T> void awaitAll(List<? extends Future<?>> futures, List<T> results) {
 		RuntimeException failure = null;
-		for (Future<Path> future : placed) {
+		for (Future<?> future : futures) {
 			try {
-				Path directory = future.get();
-				if (directory != null) {
-					directories.add(directory);
+				Object result = future.get();
+				if (result != null) {
+					results.add((T) result);
 				}
 			}
 			catch (ExecutionException ex) {
@@ -197,15 +291,16 @@ public final class FilePlacer {
 				}
 			}
 			catch (InterruptedException ex) {
-				placed.forEach((other) -> other.cancel(true));
+				futures.forEach((other) -> other.cancel(true));
 				Thread.currentThread().interrupt();
+				// what the others staged meanwhile is removed as a leftover at the next
+				// start
 				throw new FetchException(FetchException.Reason.LOCAL_IO, "interrupted while placing files", ex);
 			}
 		}
 		if (failure != null) {
 			throw failure;
 		}
-		directories.forEach(this::syncOrFail);
 	}
 
 	private void syncOrFail(Path directory) {
@@ -218,13 +313,22 @@ public final class FilePlacer {
 		}
 	}
 
-	private Outcome placeUnsynced(ExtFile file, Path target, BooleanSupplier throttled) {
+	/** How a file was had, and where it is staged when it was staged. */
+	private record Obtained(Outcome outcome, Path staged) {
+
+	}
+
+	/**
+	 * Gets {@code file}'s content to {@code target} (renamed into place, without the
+	 * directory's fsync) or, with {@code stage}, to a staged name next to it.
+	 */
+	private Obtained obtain(ExtFile file, Path target, BooleanSupplier throttled, boolean stage) {
 		if (this.cache != null) {
 			this.cache.pin(file.sha256());
 		}
 		try {
 			if (FilePlacement.hasContent(target, file)) {
-				return Outcome.PRESENT;
+				return new Obtained(Outcome.PRESENT, null);
 			}
 			Files.createDirectories(target.getParent());
 		}
@@ -234,16 +338,15 @@ public final class FilePlacer {
 		}
 		try {
 			if (this.cache == null) {
-				download(file, target, throttled);
-				return Outcome.DOWNLOADED;
+				return new Obtained(Outcome.DOWNLOADED, download(file, target, throttled, stage));
 			}
 			Path cached = this.cache.blob(file.sha256());
 			if (Files.isRegularFile(cached)) {
 				try {
-					copyVerified(cached, file, target);
+					Path staged = copyVerified(cached, file, target, stage);
 					this.cache.used(file.sha256());
 					count("pgext.loader.cache.hits", "Files placed from the node-local cache");
-					return Outcome.CACHED;
+					return new Obtained(Outcome.CACHED, staged);
 				}
 				catch (NoSuchFileException ex) {
 					log.debug("Cached {} was evicted before it could be copied; downloading it", cached);
@@ -255,10 +358,9 @@ public final class FilePlacer {
 				}
 			}
 			Files.createDirectories(cached.getParent());
-			download(file, cached, throttled);
+			download(file, cached, throttled, false);
 			this.cache.added(file.sha256(), file.size());
-			copyVerified(cached, file, target);
-			return Outcome.DOWNLOADED;
+			return new Obtained(Outcome.DOWNLOADED, copyVerified(cached, file, target, stage));
 		}
 		catch (FetchException ex) {
 			throw fail(ex);
@@ -274,13 +376,12 @@ public final class FilePlacer {
 		return ex;
 	}
 
-	private void download(ExtFile file, Path target, BooleanSupplier throttled) {
+	private Path download(ExtFile file, Path target, BooleanSupplier throttled, boolean stage) {
 		try {
-			Retry.decorateCheckedSupplier(this.retry, () -> {
+			return Retry.decorateCheckedSupplier(this.retry, () -> {
 				try (InputStream in = this.source.open(file.sha256())) {
-					receive(in, file, target, throttled, this.source.name());
+					return receive(in, file, target, throttled, this.source.name(), stage);
 				}
-				return null;
 			}).get();
 		}
 		catch (FetchException ex) {
@@ -295,19 +396,20 @@ public final class FilePlacer {
 		}
 	}
 
-	private void copyVerified(Path from, ExtFile file, Path target) throws IOException {
+	private Path copyVerified(Path from, ExtFile file, Path target, boolean stage) throws IOException {
 		try (InputStream in = Files.newInputStream(from)) {
-			receive(in, file, target, () -> false, null);
+			return receive(in, file, target, () -> false, null, stage);
 		}
 	}
 
 	/**
-	 * Streams {@code in} into place through {@link FilePlacement#receive}, throttled
+	 * Streams {@code in} into place through {@link FilePlacement#receive} (or, with
+	 * {@code stage}, to a staged name through {@link FilePlacement#stage}), throttled
 	 * while {@code throttled} says so; content that is not what the index says is a
 	 * {@link FetchException.Reason#DIGEST_MISMATCH}, never retried.
 	 */
-	private void receive(InputStream in, ExtFile file, Path target, BooleanSupplier throttled, String source)
-			throws IOException {
+	private Path receive(InputStream in, ExtFile file, Path target, BooleanSupplier throttled, String source,
+			boolean stage) throws IOException {
 		BandwidthLimiter limiter = this.limiter;
 		FilePlacement.Flow flow = new FilePlacement.Flow() {
 
@@ -330,11 +432,17 @@ public final class FilePlacer {
 			}
 
 		};
+		Path staged = null;
 		try {
-			// the directory is fsynced by the caller: once per extension; a cache entry
-			// lost in a
-			// crash is only a cache miss
-			FilePlacement.receive(in, file, target, flow);
+			// the directory is fsynced by the caller: once per batch; a cache entry lost
+			// in
+			// a crash is only a cache miss
+			if (stage) {
+				staged = FilePlacement.stage(in, file, target, flow);
+			}
+			else {
+				FilePlacement.receive(in, file, target, flow);
+			}
 		}
 		catch (ContentMismatchException ex) {
 			throw new FetchException(FetchException.Reason.DIGEST_MISMATCH, ex.getMessage(), ex);
@@ -342,6 +450,7 @@ public final class FilePlacer {
 		if (source != null) {
 			downloadedFiles(source).increment();
 		}
+		return staged;
 	}
 
 	private void count(String name, String description) {

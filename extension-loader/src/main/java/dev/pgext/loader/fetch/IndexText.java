@@ -9,7 +9,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -34,6 +37,8 @@ import dev.pgext.model.json.DocumentJson;
  * tokenizer), not with binding thousands of records.
  */
 public final class IndexText {
+
+	private static final Logger log = LoggerFactory.getLogger(IndexText.class);
 
 	private static final JsonMapper TOKENS = DocumentJson.COMPACT;
 
@@ -80,6 +85,27 @@ public final class IndexText {
 	}
 
 	/**
+	 * Told of each entry as soon as the tokenizer has passed its end, while the rest of
+	 * the document still streams in and before its signature is checked: what it learns
+	 * may start work that names nothing (such as fetching content into staged files), but
+	 * nothing it sees is trusted yet.
+	 */
+	@FunctionalInterface
+	public interface EntryListener {
+
+		/** Hears of nothing. */
+		EntryListener NONE = (skim, text) -> {
+		};
+
+		/**
+		 * Entry {@code skim} has been read; {@code text} binds it (only during this
+		 * call).
+		 */
+		void skimmed(EntrySkim skim, Supplier<ExtIndexEntry> text);
+
+	}
+
+	/**
 	 * Reads {@code in} to its end in one pass, hashing and keeping its bytes while the
 	 * tokenizer skims each entry.
 	 * @param expectedSize the length the source announced, or -1: the buffer's first size
@@ -88,6 +114,14 @@ public final class IndexText {
 	 * @throws UncheckedIOException when reading the stream fails
 	 */
 	public static IndexText read(InputStream in, long expectedSize) {
+		return read(in, expectedSize, EntryListener.NONE);
+	}
+
+	/**
+	 * As {@link #read(InputStream, long)}, telling {@code early} of each entry as it is
+	 * read; a listener that fails is ignored.
+	 */
+	public static IndexText read(InputStream in, long expectedSize, EntryListener early) {
 		Capture captured = new Capture(in, expectedSize);
 		PgMajor major = null;
 		TenantId tenant = null;
@@ -111,6 +145,7 @@ public final class IndexText {
 									throw new IllegalArgumentException(
 											"ext_index.json names extension " + entry.name() + " twice");
 								}
+								tell(early, entry, captured);
 							}
 							expect(parser.currentToken(), JsonToken.END_ARRAY, "the end of the extensions");
 						}
@@ -150,6 +185,19 @@ public final class IndexText {
 	/** Reads a whole document held in memory. */
 	public static IndexText read(byte[] json) {
 		return read(new java.io.ByteArrayInputStream(json), json.length);
+	}
+
+	private static void tell(EntryListener early, EntrySkim entry, Capture captured) {
+		if (early == EntryListener.NONE) {
+			return;
+		}
+		try {
+			early.skimmed(entry, () -> ExtIndexJson.readEntry(captured.buffer, entry.offset(), entry.length()));
+		}
+		catch (RuntimeException ex) {
+			// only an early start of work; the verified document decides
+			log.debug("Listener of entry {} failed: {}", entry.name(), ex.getMessage());
+		}
 	}
 
 	private static EntrySkim skim(JsonParser parser) {

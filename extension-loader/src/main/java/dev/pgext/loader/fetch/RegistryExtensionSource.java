@@ -119,6 +119,11 @@ public final class RegistryExtensionSource implements ExtensionSource {
 
 	@Override
 	public SkimmedIndex skimmedIndex(PgMajor major, TenantId tenant) {
+		return skimmedIndex(major, tenant, IndexText.EntryListener.NONE);
+	}
+
+	@Override
+	public SkimmedIndex skimmedIndex(PgMajor major, TenantId tenant, IndexText.EntryListener early) {
 		String path = "api/v1/compute-manifests/" + major + "?platform=" + this.platform
 				+ ((tenant != null) ? "&tenant=" + tenant.value() : "");
 		try {
@@ -133,7 +138,7 @@ public final class RegistryExtensionSource implements ExtensionSource {
 				// hashed while it is skimmed, checked before any entry is bound
 				IndexText manifest;
 				try {
-					manifest = IndexText.read(response.getBody(), response.getHeaders().getContentLength());
+					manifest = IndexText.read(response.getBody(), response.getHeaders().getContentLength(), early);
 				}
 				catch (UncheckedIOException ex) {
 					// a body cut off mid-read is worth another attempt

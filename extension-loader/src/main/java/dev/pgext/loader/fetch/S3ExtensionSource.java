@@ -4,6 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 
 import dev.pgext.loader.trust.MetadataTrust;
 import dev.pgext.model.PgMajor;
@@ -26,6 +31,16 @@ import dev.pgext.model.store.ObjectStoreException;
  * trusted, and files from {@code blobs/sha256/<hex>}.
  */
 public final class S3ExtensionSource implements ExtensionSource {
+
+	/**
+	 * Where a signature is fetched while its index streams, and the tenant's index beside
+	 * the public one: a few GETs per start, on threads that never keep the JVM alive.
+	 */
+	private static final Executor READS = Executors.newCachedThreadPool((task) -> {
+		Thread thread = new Thread(task, "pgext-index-read");
+		thread.setDaemon(true);
+		return thread;
+	});
 
 	private final ObjectStore store;
 
@@ -61,29 +76,57 @@ public final class S3ExtensionSource implements ExtensionSource {
 
 	@Override
 	public SkimmedIndex skimmedIndex(PgMajor major, TenantId tenant) {
-		IndexText publicIndex = read(StoreLayout.extIndex(Scope.PUBLIC, major, this.platform));
-		IndexText tenantIndex = (tenant != null)
-				? read(StoreLayout.extIndex(Scope.tenant(tenant), major, this.platform)) : null;
-		return SkimmedIndex.merge(major, tenant, publicIndex, tenantIndex);
+		return skimmedIndex(major, tenant, IndexText.EntryListener.NONE);
+	}
+
+	@Override
+	public SkimmedIndex skimmedIndex(PgMajor major, TenantId tenant, IndexText.EntryListener early) {
+		String publicKey = StoreLayout.extIndex(Scope.PUBLIC, major, this.platform);
+		// the tenant's index is read beside the public one: a start waits for the larger
+		CompletableFuture<IndexText> tenantIndex = (tenant != null)
+				? CompletableFuture.supplyAsync(
+						() -> read(StoreLayout.extIndex(Scope.tenant(tenant), major, this.platform), early), READS)
+				: CompletableFuture.completedFuture(null);
+		IndexText publicIndex;
+		try {
+			publicIndex = read(publicKey, early);
+		}
+		finally {
+			// never left running behind a failure
+			joinQuietly(tenantIndex);
+		}
+		return SkimmedIndex.merge(major, tenant, publicIndex, join(tenantIndex));
+	}
+
+	private static void joinQuietly(CompletableFuture<?> future) {
+		try {
+			future.join();
+		}
+		catch (CompletionException | CancellationException ex) {
+			// reported by the caller's join
+		}
 	}
 
 	/**
 	 * Streams the index at {@code key}, hashing it as it is skimmed, then checks the hash
-	 * against its signature: one read of the bytes.
+	 * against its signature: one read of the bytes. The signature is fetched while the
+	 * index streams.
 	 */
-	private IndexText read(String key) {
+	private IndexText read(String key, IndexText.EntryListener early) {
 		try {
+			CompletableFuture<byte[]> pendingSignature = signature(key);
 			// a scope that has published nothing yet has no index: it offers no extension
-			IndexText index = stream(key);
+			IndexText index = stream(key, early);
 			if (index == null) {
+				pendingSignature.cancel(false);
 				return null;
 			}
-			byte[] signature = this.store.getBytes(key + MetadataSignature.SUFFIX).orElse(null);
+			byte[] signature = join(pendingSignature);
 			if (!this.trust.verifiesOrMayBeMidWrite(key, index.sha256(), index.size(), signature)) {
 				// the registry writes the index, then its signature: a read between the
 				// two sees a new index with the old signature, which a second read no
 				// longer does
-				IndexText again = stream(key);
+				IndexText again = stream(key, early);
 				index = (again != null) ? again : index;
 				signature = this.store.getBytes(key + MetadataSignature.SUFFIX).orElse(null);
 				this.trust.verify(key, index.sha256(), index.size(), signature);
@@ -102,13 +145,30 @@ public final class S3ExtensionSource implements ExtensionSource {
 		}
 	}
 
-	private IndexText stream(String key) {
+	private CompletableFuture<byte[]> signature(String key) {
+		return CompletableFuture.supplyAsync(() -> this.store.getBytes(key + MetadataSignature.SUFFIX).orElse(null),
+				READS);
+	}
+
+	private static <T> T join(CompletableFuture<T> pending) {
+		try {
+			return pending.join();
+		}
+		catch (CompletionException ex) {
+			if (ex.getCause() instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			throw ex;
+		}
+	}
+
+	private IndexText stream(String key, IndexText.EntryListener early) {
 		Optional<InputStream> body = this.store.get(key);
 		if (body.isEmpty()) {
 			return null;
 		}
 		try (InputStream in = body.get()) {
-			return IndexText.read(in, -1);
+			return IndexText.read(in, -1, early);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

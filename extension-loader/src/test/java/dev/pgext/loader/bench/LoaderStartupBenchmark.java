@@ -167,7 +167,13 @@ public final class LoaderStartupBenchmark {
 			String indexKey = StoreLayout.extIndex(Scope.PUBLIC, PgMajor.of(15), Platform.DEFAULT);
 			long version = 0;
 			Map<String, List<Long>> results = new LinkedHashMap<>();
-			for (int round = 1; round <= rounds; round++) {
+			// round 0 warms the JVM up (its class loading and JIT would weigh on the
+			// first
+			// size of the first round) and is not counted
+			for (int round = 0; round <= rounds; round++) {
+				if (round == 1) {
+					results.clear();
+				}
 				for (int size : CATALOG_SIZES) {
 					List<ExtIndexEntry> entries = new ArrayList<>(preloadEntries);
 					entries.addAll(synthetic.subList(0, size - PRELOAD.size()));
@@ -195,15 +201,15 @@ public final class LoaderStartupBenchmark {
 					record(results, prefix + "index size (KiB)", indexJson.length / 1024);
 					PostgresBinaries.deleteTree(dir);
 				}
-				System.out.printf("round %d done, load average %.1f%n", round,
+				System.out.printf("round %d%s done, load average %.1f%n", round, (round == 0) ? " (warm-up)" : "",
 						ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 			}
 			System.out.println();
 			printTable(results);
 			System.out.println();
 			System.out.println("| available | loader, hook | bare start + bare GET | ratio | loader JVM CPU to ready"
-					+ " | bare GET JVM CPU | `index` phase | `index-deferred` (after ready) |");
-			System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|");
+					+ " | bare GET JVM CPU | `index` | `preload` | `postgres` | `index-deferred` (after ready) |");
+			System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 			long smallest = 0;
 			long smallestCpu = 0;
 			for (int size : CATALOG_SIZES) {
@@ -213,10 +219,11 @@ public final class LoaderStartupBenchmark {
 				long bare = median(results.get(prefix + BARE_START)) + median(results.get(prefix + BARE_GET));
 				smallest = (smallest == 0) ? hooked : smallest;
 				smallestCpu = (smallestCpu == 0) ? cpu : smallestCpu;
-				System.out.printf("| %,d | %d | %d + %d | %.2f | %d | %d | %d | %d |%n", size, hooked,
+				System.out.printf("| %,d | %d | %d + %d | %.2f | %d | %d | %d | %d | %d | %d |%n", size, hooked,
 						median(results.get(prefix + BARE_START)), median(results.get(prefix + BARE_GET)),
 						(double) hooked / bare, cpu, median(results.get(prefix + BARE_GET_CPU)),
-						median(results.get(prefix + "phase index")),
+						median(results.get(prefix + "phase index")), median(results.get(prefix + "phase preload")),
+						median(results.get(prefix + "phase postgres")),
 						median(results.get(prefix + "phase index-deferred")));
 			}
 			String top = String.format("%,d extensions: ", largest);
@@ -272,6 +279,9 @@ public final class LoaderStartupBenchmark {
 	}
 
 	private static void printTable(Map<String, List<Long>> results) {
+		// every value, for merging runs of the same command (the load changes between
+		// them)
+		results.forEach((name, values) -> System.out.printf("raw %s = %s%n", name, values));
 		System.out.println("| measurement (ms) | median | min | max |");
 		System.out.println("|---|---:|---:|---:|");
 		results.forEach((name, values) -> {

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.awaitility.Awaitility;
@@ -142,11 +144,53 @@ class FilePlacerIntegrationTests {
 	}
 
 	@Test
+	void filesPlacedSideBySideGetTheirNamesOnlyOnceEveryOneIsVerified(@TempDir Path dir) throws Exception {
+		byte[] promised = "the library the index promises\n".getBytes(StandardCharsets.UTF_8);
+		byte[] stored = "a library someone swapped in\n".getBytes(StandardCharsets.UTF_8);
+		ExtFile broken = new ExtFile("lib/swapped.so", Sha256Digest.of(promised), promised.length);
+		bucket.objectStore().put(StoreLayout.blob(broken.sha256()), stored, "application/octet-stream");
+		List<ExtFile> files = new ArrayList<>(index.find("hstore").orElseThrow().files());
+		files.add(broken);
+		PostgresInstall install = TestStores.emptyInstall(dir);
+		ExecutorService parallel = Executors.newFixedThreadPool(4);
+		try {
+			FilePlacer placer = placer(bucket.endpoint(), null, new SimpleMeterRegistry());
+			assertThatExceptionOfType(FetchException.class)
+				.isThrownBy(() -> placer.placeAll(files, install::resolve, () -> false, parallel))
+				.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(FetchException.Reason.DIGEST_MISMATCH));
+			for (ExtFile file : files) {
+				assertThat(install.resolve(file.path())).as(file.path()).doesNotExist();
+			}
+			assertThat(TestStores.partFiles(install)).isEmpty();
+
+			files.remove(broken);
+			placer.placeAll(files, install::resolve, () -> false, parallel);
+			for (ExtFile file : files) {
+				assertThat(FilePlacement.hasContent(install.resolve(file.path()), file)).as(file.path()).isTrue();
+			}
+			assertThat(TestStores.partFiles(install)).isEmpty();
+		}
+		finally {
+			parallel.shutdownNow();
+		}
+	}
+
+	@Test
 	void aLoaderKilledMidDownloadLeavesNoPartialFileInPlaceAndAFreshRunCompletes(@TempDir Path dir) throws Exception {
+		killMidDownloadThenPlaceAgain(dir, "one-by-one");
+	}
+
+	@Test
+	void aLoaderKilledWhilePlacingFilesSideBySideLeavesOnlyPartFilesAndAFreshRunCompletes(@TempDir Path dir)
+			throws Exception {
+		killMidDownloadThenPlaceAgain(dir, "side-by-side");
+	}
+
+	private static void killMidDownloadThenPlaceAgain(Path dir, String mode) throws Exception {
 		PostgresInstall install = TestStores.emptyInstall(dir);
 		List<String> command = new ArrayList<>(ChildJvm.command());
 		command.addAll(List.of(SlowLoaderMain.class.getName(), bucket.endpoint().toString(), bucket.name(),
-				bucket.accessKey(), bucket.secretKey(), install.root().toString()));
+				bucket.accessKey(), bucket.secretKey(), install.root().toString(), mode));
 		Process child = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(dir.resolve("child.log").toFile())
 			.start();
