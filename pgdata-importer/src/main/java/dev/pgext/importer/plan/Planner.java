@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -18,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import com.google.code.externalsorting.ExternalSort;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.pgext.importer.keyspace.Key;
@@ -61,12 +59,6 @@ public final class Planner {
 	/** An SLRU segment holds at most 32 pages. */
 	private static final int SLRU_MAX_BLOCKS = 32;
 
-	/** Heap one sorted run of the external sort may take (as estimated by the sort). */
-	private static final long SORT_RUN_MEMORY = 8L << 20;
-
-	/** Most sorted runs merged at once. */
-	private static final int SORT_MAX_RUNS = 1024;
-
 	private static final JsonMapper JSON = DocumentJson.COMPACT;
 
 	private Planner() {
@@ -105,7 +97,7 @@ public final class Planner {
 	public static ImportPlan plan(Listing manifest, Sha256Digest manifestDigest, PgControl control, ShardIdentity shard,
 			long jobSizeBytes, int compressionLevel, boolean wholeFiles, Path directory) {
 		return plan(manifest, manifestDigest, control, shard, jobSizeBytes, compressionLevel, wholeFiles, directory,
-				SORT_RUN_MEMORY);
+				LineSort.RUN_MEMORY);
 	}
 
 	/**
@@ -125,7 +117,7 @@ public final class Planner {
 			sorted = Files.createTempFile(directory, "plan-files-", ".sorted");
 			jobsFile = Files.createTempFile(directory, "plan-jobs-", ".bin");
 			Map<String, SkippedFiles> skipped = spill(manifest, control, unsorted);
-			sort(unsorted, sorted, directory, sortRunMemory);
+			LineSort.sort(unsorted, sorted, directory, sortRunMemory);
 			Files.delete(unsorted);
 			unsorted = null;
 			byte[] dbDirectory = databases(sorted);
@@ -218,28 +210,6 @@ public final class Planner {
 			});
 		}
 		return skipped;
-	}
-
-	/**
-	 * Sorts the lines of {@code unsorted} into {@code sorted}: the hex keys come first,
-	 * so text order is key order.
-	 */
-	private static void sort(Path unsorted, Path sorted, Path directory, long runMemory) throws IOException {
-		List<File> runs = new ArrayList<>();
-		try {
-			try (BufferedReader in = Files.newBufferedReader(unsorted, StandardCharsets.UTF_8)) {
-				runs.addAll(ExternalSort.sortInBatch(in, Files.size(unsorted), String::compareTo, SORT_MAX_RUNS,
-						runMemory, StandardCharsets.UTF_8, directory.toFile(), false, 0, false, false));
-			}
-			try (BufferedWriter out = Files.newBufferedWriter(sorted, StandardCharsets.UTF_8)) {
-				ExternalSort.mergeSortedFiles(runs, out, String::compareTo, StandardCharsets.UTF_8, false, false);
-			}
-		}
-		finally {
-			for (File run : runs) {
-				deleteQuietly(run.toPath());
-			}
-		}
 	}
 
 	/**

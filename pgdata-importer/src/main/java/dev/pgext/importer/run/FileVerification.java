@@ -3,7 +3,6 @@ package dev.pgext.importer.run;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -15,13 +14,13 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.google.code.externalsorting.ExternalSort;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.pgext.importer.pgdata.BackupManifest;
 import dev.pgext.importer.pgdata.ChecksumAlgorithm;
 import dev.pgext.importer.pgdata.FileCheck;
 import dev.pgext.importer.pgdata.InvalidPgdataException;
+import dev.pgext.importer.plan.LineSort;
 import dev.pgext.importer.plan.Manifest;
 import dev.pgext.model.json.DocumentJson;
 
@@ -42,11 +41,6 @@ import dev.pgext.model.json.DocumentJson;
 final class FileVerification {
 
 	private static final String WAL = "pg_wal/";
-
-	/** Heap one sorted run of the checks may take (as estimated by the sort). */
-	private static final long SORT_RUN_MEMORY = 8L << 20;
-
-	private static final int SORT_MAX_RUNS = 1024;
 
 	private static final JsonMapper JSON = DocumentJson.COMPACT;
 
@@ -101,7 +95,7 @@ final class FileVerification {
 					}
 				});
 			}
-			sort(unsorted, sorted, directory);
+			LineSort.sort(unsorted, sorted, directory, LineSort.RUN_MEMORY);
 			Files.delete(unsorted);
 			merge(manifest, sorted, (firstSource[0] != null) ? firstSource[0] : "the upload's file list");
 			if (count[0] == 0) {
@@ -177,24 +171,6 @@ final class FileVerification {
 		}
 		catch (InvalidPgdataException ex) {
 			return ex.getMessage();
-		}
-	}
-
-	private static void sort(Path unsorted, Path sorted, Path directory) throws IOException {
-		List<File> runs = new ArrayList<>();
-		try {
-			try (BufferedReader in = Files.newBufferedReader(unsorted, StandardCharsets.UTF_8)) {
-				runs.addAll(ExternalSort.sortInBatch(in, Files.size(unsorted), String::compareTo, SORT_MAX_RUNS,
-						SORT_RUN_MEMORY, StandardCharsets.UTF_8, directory.toFile(), false, 0, false, false));
-			}
-			try (BufferedWriter out = Files.newBufferedWriter(sorted, StandardCharsets.UTF_8)) {
-				ExternalSort.mergeSortedFiles(runs, out, String::compareTo, StandardCharsets.UTF_8, false, false);
-			}
-		}
-		finally {
-			for (File run : runs) {
-				Files.deleteIfExists(run.toPath());
-			}
 		}
 	}
 
