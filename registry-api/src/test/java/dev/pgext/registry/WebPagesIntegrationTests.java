@@ -18,6 +18,8 @@ import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 import org.springframework.web.context.WebApplicationContext;
 
+import dev.pgext.registry.search.SearchSql;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -76,6 +78,24 @@ class WebPagesIntegrationTests extends RegistryIntegrationTest {
 		assertThat(accepted.getResponse().getStatus()).isEqualTo(200);
 		assertThat(accepted.getResponse().getContentAsString()).contains("shown only this once").contains("pgx_");
 		assertThat(tokenCount("web-csrf-user")).isEqualTo(before + 1);
+	}
+
+	@Test
+	void aSearchWithMoreHitsThanAreCountedSaysSoOnThePage() throws Exception {
+		// more entries with the word than the search counts, in a tenant of their own
+		this.jdbc.sql("""
+				insert into catalog_entry (scope, name, distribution, version, abstract, description, tags, pg_majors,
+				    document)
+				select 'webbounds', n, n, '1.0', a, '', '{}', '{17}', catalog_document(n, n, n, a, '{}', '')
+				from generate_series(1, %d) i,
+				    lateral (select 'wallaby_' || i as n, 'A wallabies extension' as a) g
+				""".formatted(SearchSql.RANKED + 5)).update();
+		Session reader = signIn(userToken("web-bounds-reader", "webbounds", "publish"));
+
+		assertThat(page("/search?q=wallabies", reader).getContentAsString())
+			.contains("more than " + SearchSql.RANKED + " found");
+		assertThat(page("/search?q=wallaby_99", reader).getContentAsString()).contains(">1 found<")
+			.doesNotContain("more than");
 	}
 
 	@Test

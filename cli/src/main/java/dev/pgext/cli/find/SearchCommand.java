@@ -63,10 +63,23 @@ public final class SearchCommand implements Callable<Integer> {
 			out.printf("%-24s %-12s pg %-12s %s%n", hit.path("name").asString(), hit.path("version").asString(),
 					majors(hit), hit.path("abstract").asString(""));
 		}
-		if (results.path("total").asLong() > results.path("hits").size()) {
-			out.println("(" + results.path("total").asLong() + " in all; showing " + results.path("hits").size() + ")");
+		String total = totals(results);
+		if (total != null) {
+			out.println("(" + total + "; showing " + results.path("hits").size() + ")");
 		}
 		return ExitCode.OK;
+	}
+
+	/**
+	 * How many hits there are in all, when more than this page shows: the registry counts
+	 * up to a bound and says so with {@code total_exact} false.
+	 */
+	static String totals(JsonNode results) {
+		long total = results.path("total").asLong();
+		if (!results.path("total_exact").asBoolean(true)) {
+			return "more than " + total + " in all";
+		}
+		return (total > results.path("hits").size()) ? total + " in all" : null;
 	}
 
 	static String majors(JsonNode node) {

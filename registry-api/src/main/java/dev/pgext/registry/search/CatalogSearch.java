@@ -37,10 +37,12 @@ public class CatalogSearch {
 	/**
 	 * One page of hits.
 	 *
-	 * @param total hits on all pages
+	 * @param total hits on all pages, counted up to the search's bound
+	 * @param totalExact whether {@code total} is exact; {@code false}: there are more
+	 * hits than {@code total}
 	 * @param hits this page, best first
 	 */
-	public record Results(long total, List<Hit> hits) {
+	public record Results(long total, boolean totalExact, List<Hit> hits) {
 	}
 
 	/**
@@ -50,7 +52,7 @@ public class CatalogSearch {
 	public Results search(Caller caller, String query, int page, int size) {
 		String tenant = (caller.tenant() != null) ? caller.tenant().value() : "";
 		SearchRepository.Found found = this.repository.search(query.strip(), tenant, null, null, page, size);
-		return new Results(found.total(),
+		return new Results(found.total(), found.exact(),
 				found.hits()
 					.stream()
 					.map((h) -> new Hit(h.name(), h.tenant(), h.distribution(), h.version(), h.summary(), h.tags(),
