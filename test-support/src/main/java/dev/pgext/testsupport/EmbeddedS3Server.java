@@ -1,5 +1,6 @@
 package dev.pgext.testsupport;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,15 +41,29 @@ public final class EmbeddedS3Server implements AutoCloseable {
 	 * @param port the port, or 0 for any free port
 	 */
 	public static EmbeddedS3Server start(Path directory, int port) {
-		try {
-			BlobStore store;
-			if (directory != null) {
+		BlobStore store;
+		if (directory != null) {
+			try {
 				Files.createDirectories(directory);
-				store = new FilesystemNio2BlobStore(directory.toAbsolutePath().toString());
 			}
-			else {
-				store = new TransientNio2BlobStore();
+			catch (IOException ex) {
+				throw new IllegalStateException("could not start the embedded S3 endpoint: " + ex.getMessage(), ex);
 			}
+			store = new FilesystemNio2BlobStore(directory.toAbsolutePath().toString());
+		}
+		else {
+			store = new TransientNio2BlobStore();
+		}
+		return start(store, port);
+	}
+
+	/**
+	 * Starts a server in front of {@code store} (which a caller may fill directly,
+	 * without going through HTTP).
+	 * @param port the port, or 0 for any free port
+	 */
+	public static EmbeddedS3Server start(BlobStore store, int port) {
+		try {
 			S3Proxy proxy = S3Proxy.builder()
 				.blobStore(store)
 				.endpoint(URI.create("http://127.0.0.1:" + port))

@@ -123,22 +123,11 @@ final class EarlyPreload implements IndexText.EntryListener, AutoCloseable {
 	 * @return how many files were put in place from their staged copies
 	 */
 	int promote(Collection<ExtIndexEntry> closure) {
-		Map<String, Future<Staged>> all;
-		synchronized (this) {
-			this.closed = true;
-			all = new LinkedHashMap<>(this.staging);
-			this.staging.clear();
-		}
 		Set<String> named = new HashSet<>();
 		closure.forEach((entry) -> entry.files().forEach((file) -> named.add(key(file.path(), file.sha256()))));
 		List<Staged> matching = new ArrayList<>();
 		List<Staged> others = new ArrayList<>();
-		all.forEach((key, future) -> {
-			Staged staged = outcome(future);
-			if (staged != null) {
-				(named.contains(key) ? matching : others).add(staged);
-			}
-		});
+		finish().forEach((key, staged) -> (named.contains(key) ? matching : others).add(staged));
 		FilePlacer.discard(others);
 		try {
 			this.placer.promote(matching, this.pool);
@@ -149,6 +138,28 @@ final class EarlyPreload implements IndexText.EntryListener, AutoCloseable {
 			return 0;
 		}
 		return (int) matching.stream().filter((staged) -> staged.part() != null).count();
+	}
+
+	/**
+	 * Ends the staging: no entry starts a download any more, and those started are waited
+	 * for.
+	 * @return the files staged, by path and digest (those whose download failed left out)
+	 */
+	private Map<String, Staged> finish() {
+		Map<String, Future<Staged>> started;
+		synchronized (this) {
+			this.closed = true;
+			started = new LinkedHashMap<>(this.staging);
+			this.staging.clear();
+		}
+		Map<String, Staged> staged = new LinkedHashMap<>();
+		started.forEach((key, future) -> {
+			Staged one = outcome(future);
+			if (one != null) {
+				staged.put(key, one);
+			}
+		});
+		return staged;
 	}
 
 	private static Staged outcome(Future<Staged> future) {
@@ -172,20 +183,7 @@ final class EarlyPreload implements IndexText.EntryListener, AutoCloseable {
 	 */
 	@Override
 	public void close() {
-		Map<String, Future<Staged>> left;
-		synchronized (this) {
-			this.closed = true;
-			left = new LinkedHashMap<>(this.staging);
-			this.staging.clear();
-		}
-		List<Staged> staged = new ArrayList<>();
-		left.values().forEach((future) -> {
-			Staged one = outcome(future);
-			if (one != null) {
-				staged.add(one);
-			}
-		});
-		FilePlacer.discard(staged);
+		FilePlacer.discard(finish().values());
 		this.pool.shutdownNow();
 	}
 

@@ -35,7 +35,7 @@ import dev.pgext.model.signing.MetadataSignature;
  * never held in memory. A 5xx answer or a network error is an {@link IOException}, which
  * the placer retries.
  */
-public final class RegistryExtensionSource implements ExtensionSource {
+public final class RegistryExtensionSource implements StreamingExtensionSource {
 
 	private final URI base;
 
@@ -110,16 +110,6 @@ public final class RegistryExtensionSource implements ExtensionSource {
 			.withRedirects(HttpRedirects.FOLLOW)
 			.withTimeouts(connect, read);
 		return builder.requestFactory(ClientHttpRequestFactoryBuilder.jdk().build(settings)).build();
-	}
-
-	@Override
-	public ExtIndex index(PgMajor major, TenantId tenant) {
-		return skimmedIndex(major, tenant).parseAll();
-	}
-
-	@Override
-	public SkimmedIndex skimmedIndex(PgMajor major, TenantId tenant) {
-		return skimmedIndex(major, tenant, IndexText.EntryListener.NONE);
 	}
 
 	@Override

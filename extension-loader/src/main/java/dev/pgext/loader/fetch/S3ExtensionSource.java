@@ -17,7 +17,6 @@ import dev.pgext.model.Scope;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.StoreLayout;
 import dev.pgext.model.TenantId;
-import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.signing.MetadataRejectedException;
 import dev.pgext.model.signing.MetadataSignature;
 import dev.pgext.model.store.ObjectStore;
@@ -30,7 +29,7 @@ import dev.pgext.model.store.ObjectStoreException;
  * ever read), each verified against its detached signature before a digest in it is
  * trusted, and files from {@code blobs/sha256/<hex>}.
  */
-public final class S3ExtensionSource implements ExtensionSource {
+public final class S3ExtensionSource implements StreamingExtensionSource {
 
 	/**
 	 * Where a signature is fetched while its index streams, and the tenant's index beside
@@ -67,16 +66,6 @@ public final class S3ExtensionSource implements ExtensionSource {
 		this.store = store;
 		this.platform = platform;
 		this.trust = trust;
-	}
-
-	@Override
-	public ExtIndex index(PgMajor major, TenantId tenant) {
-		return skimmedIndex(major, tenant).parseAll();
-	}
-
-	@Override
-	public SkimmedIndex skimmedIndex(PgMajor major, TenantId tenant) {
-		return skimmedIndex(major, tenant, IndexText.EntryListener.NONE);
 	}
 
 	@Override

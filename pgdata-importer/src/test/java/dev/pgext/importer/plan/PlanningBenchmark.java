@@ -1,17 +1,12 @@
 package dev.pgext.importer.plan;
 
 import java.io.ByteArrayInputStream;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.awaitility.Awaitility;
-import org.gaul.s3proxy.S3Proxy;
-import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
 import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
 import org.junit.jupiter.api.Test;
@@ -59,19 +54,8 @@ class PlanningBenchmark {
 					new ByteArrayInputStream(page, 0, size));
 		});
 		log("put %d objects into the in-memory store: %.1f s", files, (System.nanoTime() - t0) / 1e9);
-		S3Proxy proxy = S3Proxy.builder()
-			.blobStore(store)
-			.endpoint(URI.create("http://127.0.0.1:0"))
-			.awsAuthentication(AuthenticationType.AWS_V2_OR_V4, EmbeddedS3Server.ACCESS_KEY,
-					EmbeddedS3Server.SECRET_KEY)
-			.ignoreUnknownHeaders(true)
-			.build();
-		proxy.start();
-		try {
-			Awaitility.await("s3proxy to start")
-				.atMost(Duration.ofSeconds(30))
-				.until(() -> "STARTED".equals(proxy.getState()));
-			String endpoint = "http://127.0.0.1:" + proxy.getPort();
+		try (EmbeddedS3Server s3 = EmbeddedS3Server.start(store, 0)) {
+			String endpoint = s3.endpoint().toString();
 			Path work = Files.createTempDirectory(Path.of("target"), "bench-planning-");
 			try {
 				runRounds(rounds, files, heap, endpoint, work);
@@ -79,9 +63,6 @@ class PlanningBenchmark {
 			finally {
 				FileSystemUtils.deleteRecursively(work);
 			}
-		}
-		finally {
-			proxy.stop();
 		}
 	}
 
