@@ -54,7 +54,7 @@ public final class EmbeddedS3Server implements AutoCloseable {
 		else {
 			store = new TransientNio2BlobStore();
 		}
-		return start(store, port);
+		return serving(store, port);
 	}
 
 	/**
@@ -62,7 +62,7 @@ public final class EmbeddedS3Server implements AutoCloseable {
 	 * without going through HTTP).
 	 * @param port the port, or 0 for any free port
 	 */
-	public static EmbeddedS3Server start(BlobStore store, int port) {
+	public static EmbeddedS3Server serving(BlobStore store, int port) {
 		try {
 			S3Proxy proxy = S3Proxy.builder()
 				.blobStore(store)

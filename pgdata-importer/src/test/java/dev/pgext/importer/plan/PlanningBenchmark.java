@@ -54,7 +54,7 @@ class PlanningBenchmark {
 					new ByteArrayInputStream(page, 0, size));
 		});
 		log("put %d objects into the in-memory store: %.1f s", files, (System.nanoTime() - t0) / 1e9);
-		try (EmbeddedS3Server s3 = EmbeddedS3Server.start(store, 0)) {
+		try (EmbeddedS3Server s3 = EmbeddedS3Server.serving(store, 0)) {
 			String endpoint = s3.endpoint().toString();
 			Path work = Files.createTempDirectory(Path.of("target"), "bench-planning-");
 			try {
