@@ -6,7 +6,11 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Random;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -148,8 +152,15 @@ class ElfFileTests {
 
 	@Test
 	void everyContribModuleOfEveryMajorCarriesTheMagicBlockOfItsMajor() throws IOException {
+		// the installations are extracted (once per build) side by side: this is the
+		// first
+		// test of the build to need every major
+		Map<Integer, PostgresInstall> installs = IntStream.rangeClosed(PgMajor.MIN_SUPPORTED, PgMajor.MAX_SUPPORTED)
+			.boxed()
+			.parallel()
+			.collect(Collectors.toMap(Function.identity(), ElfFileTests::install));
 		for (int major = PgMajor.MIN_SUPPORTED; major <= PgMajor.MAX_SUPPORTED; major++) {
-			ElfFile hstore = ElfFile.read(install(major).lib().resolve("postgresql/hstore.so"));
+			ElfFile hstore = ElfFile.read(installs.get(major).lib().resolve("postgresql/hstore.so"));
 			assertThat(hstore.cLibrary()).hasValue("gnu");
 			assertThat(hstore.pgMagicProblem()).as("PG %d", major).isEmpty();
 			PgMagicBlock block = hstore.pgMagicBlock().orElseThrow();
