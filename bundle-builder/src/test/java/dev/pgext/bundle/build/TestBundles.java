@@ -124,9 +124,8 @@ public final class TestBundles {
 			try (FileChannel channel = FileChannel.open(parent.resolve(name + ".lock"), StandardOpenOption.CREATE,
 					StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
 				if (!Files.isDirectory(dir)) {
-					// built beside it and renamed: a JVM that dies while building leaves
-					// no
-					// half-written bundle behind for the others
+					// built beside it and renamed: a JVM that dies while building
+					// leaves no half-written bundle for the others
 					Path work = Files.createTempDirectory(parent, "." + name + "-");
 					build(inputs, work);
 					Files.move(work, dir, StandardCopyOption.ATOMIC_MOVE);
