@@ -4,10 +4,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 
 import dev.pgext.bundle.archive.BundleArchive;
 import dev.pgext.bundle.archive.BundleJson;
@@ -16,17 +21,31 @@ import dev.pgext.bundle.archive.BundleManifest.BuilderInfo;
 import dev.pgext.bundle.archive.BundleManifest.Variant;
 import dev.pgext.bundle.archive.BundleTree;
 import dev.pgext.model.PgMajor;
+import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.postgres.PostgresBinaries;
 
 /**
  * Bundles for tests: a builder configured like the application's defaults, one PG 15 + PG
- * 17 bundle built once per test JVM and shared by every test class, and ways to break a
- * copy of it.
+ * 17 bundle and one PG 14 bundle built once per build and shared by every test class and
+ * every test JVM of the module, and ways to break a copy of them.
+ * <p>
+ * The build's test JVMs share the bundles through the directory
+ * {@value #SHARED_DIR_PROPERTY} names (the module's pom gives each build its own): the
+ * first JVM to need a bundle builds it there while holding a file lock, the others wait
+ * for the lock and read the finished file. Without the property (a test started from an
+ * IDE) each JVM builds its own into a temporary directory. Extracted trees are always the
+ * JVM's own.
  */
 public final class TestBundles {
 
 	/** The timestamp test bundles carry. */
 	public static final long EPOCH = 1_700_000_000L;
+
+	/**
+	 * The system property naming the directory where the test JVMs of one build share
+	 * their bundles.
+	 */
+	public static final String SHARED_DIR_PROPERTY = "pgext.test.bundles-dir";
 
 	/** Debian and most glibc distributions keep libraries here. */
 	public static final List<Path> HOST_LIBRARY_DIRS = List.of(Path.of("/lib/x86_64-linux-gnu"),
@@ -40,6 +59,8 @@ public final class TestBundles {
 	private static BundleBuilder.Result pg14;
 
 	private static Path pg14Tree;
+
+	private static boolean earlierBuildsRemoved;
 
 	private TestBundles() {
 	}
@@ -60,7 +81,7 @@ public final class TestBundles {
 	 */
 	public static synchronized BundleBuilder.Result twoMajors() {
 		if (shared == null) {
-			shared = build(inputs());
+			shared = shared("pg15-pg17", inputs());
 		}
 		return shared;
 	}
@@ -71,7 +92,7 @@ public final class TestBundles {
 	 */
 	public static synchronized BundleBuilder.Result pg14() {
 		if (pg14 == null) {
-			pg14 = build(List.of(PostgresBinaries.locate(new PgMajor(14)).jar()));
+			pg14 = shared("pg14", List.of(PostgresBinaries.locate(new PgMajor(14)).jar()));
 		}
 		return pg14;
 	}
@@ -82,28 +103,82 @@ public final class TestBundles {
 	 */
 	public static synchronized Path pg14Tree(Path dir) throws IOException {
 		if (pg14Tree == null) {
-			Path bundle = pg14().file();
-			pg14Tree = extract(bundle, bundle.resolveSibling("tree"));
+			pg14Tree = extract(pg14().file(), temporaryDirectory("pgext-test-tree-").resolve("tree"));
 		}
 		return linkCopy(pg14Tree, dir);
 	}
 
-	private static BundleBuilder.Result build(List<Path> inputs) {
+	/**
+	 * The bundle {@code name} of this build: read from the shared directory when another
+	 * test JVM built it already, else built (into it when there is one).
+	 */
+	private static BundleBuilder.Result shared(String name, List<Path> inputs) {
 		try {
-			Path dir = Files.createTempDirectory("pgext-test-bundle-");
-			Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-				try {
-					PostgresBinaries.deleteTree(dir);
+			String sharedDir = System.getProperty(SHARED_DIR_PROPERTY);
+			if (sharedDir == null) {
+				return build(inputs, temporaryDirectory("pgext-test-bundle-"));
+			}
+			Path parent = Files.createDirectories(Path.of(sharedDir));
+			removeEarlierBuilds(parent);
+			Path dir = parent.resolve(name);
+			try (FileChannel channel = FileChannel.open(parent.resolve(name + ".lock"), StandardOpenOption.CREATE,
+					StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
+				if (!Files.isDirectory(dir)) {
+					// built beside it and renamed: a JVM that dies while building
+					// leaves no half-written bundle for the others
+					Path work = Files.createTempDirectory(parent, "." + name + "-");
+					build(inputs, work);
+					Files.move(work, dir, StandardCopyOption.ATOMIC_MOVE);
 				}
-				catch (IOException ex) {
-					// a leftover temp directory is harmless
+				try (Stream<Path> files = Files.list(dir)) {
+					Path file = files.filter((f) -> f.getFileName().toString().endsWith(".tar.zst"))
+						.findFirst()
+						.orElseThrow(() -> new IOException(dir + " holds no bundle"));
+					return new BundleBuilder.Result(file, Sha256Digest.of(file), Files.size(file),
+							BundleArchive.readManifest(file));
 				}
-			}));
-			return builder().build(new BundleBuilder.Request(inputs, Variant.CHROOT, dir, EPOCH));
+			}
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+	}
+
+	/**
+	 * Removes the bundles earlier builds left beside this build's directory (each build
+	 * has its own, named by the build's start), once per JVM.
+	 */
+	private static void removeEarlierBuilds(Path buildDir) throws IOException {
+		if (earlierBuildsRemoved) {
+			return;
+		}
+		Path builds = buildDir.getParent();
+		// the JVMs of this build may get here at the same time
+		try (FileChannel channel = FileChannel.open(builds.resolve(".lock"), StandardOpenOption.CREATE,
+				StandardOpenOption.WRITE); FileLock lock = channel.lock(); Stream<Path> dirs = Files.list(builds)) {
+			for (Path earlier : dirs.filter((dir) -> !dir.equals(buildDir) && Files.isDirectory(dir)).toList()) {
+				PostgresBinaries.deleteTree(earlier);
+			}
+		}
+		earlierBuildsRemoved = true;
+	}
+
+	private static BundleBuilder.Result build(List<Path> inputs, Path dir) throws IOException {
+		return builder().build(new BundleBuilder.Request(inputs, Variant.CHROOT, dir, EPOCH));
+	}
+
+	/** A new temporary directory, removed when the JVM exits. */
+	private static Path temporaryDirectory(String prefix) throws IOException {
+		Path dir = Files.createTempDirectory(prefix);
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+			try {
+				PostgresBinaries.deleteTree(dir);
+			}
+			catch (IOException ex) {
+				// a leftover temp directory is harmless
+			}
+		}));
+		return dir;
 	}
 
 	/**
@@ -113,8 +188,7 @@ public final class TestBundles {
 	 */
 	public static synchronized Path twoMajorsTree(Path dir) throws IOException {
 		if (sharedTree == null) {
-			Path bundle = twoMajors().file();
-			sharedTree = extract(bundle, bundle.resolveSibling("tree"));
+			sharedTree = extract(twoMajors().file(), temporaryDirectory("pgext-test-tree-").resolve("tree"));
 		}
 		return linkCopy(sharedTree, dir);
 	}
