@@ -44,8 +44,9 @@ public abstract class RegistryIntegrationTest {
 
 	/**
 	 * One client per registry port for the whole JVM: its connections are kept alive
-	 * between calls, where a client per call opened a connection and started a selector
-	 * thread each time (about 4,000 threads in one run of this module's tests).
+	 * between calls. A client per call built its message converters (looking the XML
+	 * factories up on the whole class path), a JDK HttpClient with its selector thread
+	 * and a new connection each time, about 900 times in one run of this module's tests.
 	 */
 	private static final Map<Integer, RegistryClient> CLIENTS = new ConcurrentHashMap<>();
 
