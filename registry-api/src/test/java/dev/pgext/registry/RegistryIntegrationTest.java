@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -40,6 +41,14 @@ import dev.pgext.model.store.ObjectStore;
 public abstract class RegistryIntegrationTest {
 
 	protected static final String ADMIN_TOKEN = "pgx_integration-test-administrator-token";
+
+	/**
+	 * One client per registry port for the whole JVM: its connections are kept alive
+	 * between calls. A client per call built its message converters (looking the XML
+	 * factories up on the whole class path), a JDK HttpClient with its selector thread
+	 * and a new connection each time, about 900 times in one run of this module's tests.
+	 */
+	private static final Map<Integer, RegistryClient> CLIENTS = new ConcurrentHashMap<>();
 
 	@DynamicPropertySource
 	static void infrastructure(DynamicPropertyRegistry registry) {
@@ -79,7 +88,7 @@ public abstract class RegistryIntegrationTest {
 	}
 
 	protected RegistryClient api() {
-		return new RegistryClient("http://127.0.0.1:" + this.port);
+		return CLIENTS.computeIfAbsent(this.port, (port) -> new RegistryClient("http://127.0.0.1:" + port));
 	}
 
 	protected RegistryClient.Response publish(String token, String tenant, String metadata,
