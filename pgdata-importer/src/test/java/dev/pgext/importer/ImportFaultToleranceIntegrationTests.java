@@ -30,8 +30,6 @@ class ImportFaultToleranceIntegrationTests extends ImporterIntegrationTestSuppor
 
 	private static final FaultInjectingProxy PROXY = new FaultInjectingProxy(BUCKET.endpoint(), 0.30, 0.10, 20);
 
-	private static final String PREFIX = "flaky/full";
-
 	@DynamicPropertySource
 	static void throughTheProxy(DynamicPropertyRegistry registry) {
 		registry.add("pgext.test.importer.endpoint", () -> PROXY.endpoint().toString());
@@ -49,11 +47,11 @@ class ImportFaultToleranceIntegrationTests extends ImporterIntegrationTestSuppor
 
 	@Test
 	void anImportBehindAStoreThatFailsAndCutsResponsesCompletesWithTheSameBytes() throws Exception {
-		S3ObjectStore direct = BUCKET.objectStore();
-		PgdataFixture.upload(direct, PREFIX, PgdataFixture.pgdata(), null);
-		// every file's size and SHA-256, so the checksums are verified through the faults
-		// too
-		PgdataFixture.markDone(direct, PREFIX, PgdataFixture.pgdata(), PgdataFixture.files(PgdataFixture.pgdata()));
+		// the whole fixture the other importer tests read, uploaded directly; its
+		// status/pgdata lists every file's size and SHA-256, so the checksums are
+		// verified through the faults too
+		TestBucket input = TestInfrastructure.bucket(ImporterIntegrationTestSupport.class);
+		String prefix = PgdataFixture.uploadedOnce(input.objectStore());
 		String timeline = "0000000000000000000000000000fa01";
 		int requestsBefore = PROXY.requests();
 		PROXY.faulty(true);
@@ -63,7 +61,7 @@ class ImportFaultToleranceIntegrationTests extends ImporterIntegrationTestSuppor
 			// timeline
 			int created = 0;
 			for (int attempt = 0; attempt < 10 && created != 201; attempt++) {
-				created = post(TENANT, 0, createBody(timeline, "key-flaky", BUCKET.name(), PREFIX)).statusCode();
+				created = post(TENANT, 0, createBody(timeline, "key-flaky", input.name(), prefix)).statusCode();
 			}
 			assertThat(created).isEqualTo(201);
 			status = awaitEnd(TENANT, 0, timeline, Duration.ofMinutes(4));

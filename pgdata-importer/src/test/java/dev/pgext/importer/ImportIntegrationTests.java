@@ -29,22 +29,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 
-	private static final String PREFIX = "dumps/full";
+	private static final String PREFIX = PgdataFixture.FULL_PREFIX;
 
 	private static final String REFERENCE = "00000000000000000000000000000001";
-
-	private static boolean uploaded;
 
 	private static boolean referenceCreated;
 
 	@BeforeEach
 	void upload() {
-		synchronized (ImportIntegrationTests.class) {
-			if (!uploaded) {
-				PgdataFixture.upload(this.storage, PREFIX, PgdataFixture.pgdata(), null);
-				uploaded = true;
-			}
-		}
+		PgdataFixture.uploadedOnce(this.storage);
 	}
 
 	/**

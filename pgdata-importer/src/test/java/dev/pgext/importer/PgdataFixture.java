@@ -10,8 +10,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import dev.pgext.model.store.ObjectStore;
@@ -30,7 +32,14 @@ public final class PgdataFixture {
 	/** Rows of {@code notes} in database {@code second}. */
 	public static final int NOTES = 3000;
 
+	/**
+	 * Where {@link #uploadedOnce} puts the whole fixture in a bucket.
+	 */
+	public static final String FULL_PREFIX = "dumps/full";
+
 	private static Path directory;
+
+	private static final Set<String> FULLY_UPLOADED = new HashSet<>();
 
 	private PgdataFixture() {
 	}
@@ -84,6 +93,26 @@ public final class PgdataFixture {
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * The whole fixture under {@link #FULL_PREFIX} of {@code store}'s bucket, uploaded
+	 * the first time a test of this JVM asks for it, with a {@code status/pgdata} that
+	 * lists every file's size and SHA-256. Imports only read their input, so the test
+	 * classes that import the whole fixture share this one upload (about 1,300 objects).
+	 * @return the prefix
+	 */
+	public static String uploadedOnce(ObjectStore store) {
+		synchronized (FULLY_UPLOADED) {
+			if (!FULLY_UPLOADED.contains(store.bucket())) {
+				Path pgdata = pgdata();
+				List<String> files = files(pgdata);
+				upload(store, FULL_PREFIX, pgdata, files);
+				markDone(store, FULL_PREFIX, pgdata, files);
+				FULLY_UPLOADED.add(store.bucket());
+			}
+			return FULL_PREFIX;
 		}
 	}
 
