@@ -326,7 +326,7 @@ class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 		post(TENANT, 0, createBody(timeline, "k", this.storage.bucket(), "never/finished"));
 		JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60));
 		assertThat(status.path("state").asString()).isEqualTo("failed");
-		assertThat(status.path("error").asString()).contains("did not finish within PT10S");
+		assertThat(status.path("error").asString()).contains("did not finish within PT6S");
 	}
 
 	@Test

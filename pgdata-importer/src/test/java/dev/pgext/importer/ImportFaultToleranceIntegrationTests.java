@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -35,7 +36,10 @@ class ImportFaultToleranceIntegrationTests extends ImporterIntegrationTestSuppor
 		registry.add("pgext.test.importer.endpoint", () -> PROXY.endpoint().toString());
 		registry.add("pgext.test.importer.bucket", BUCKET::name);
 		registry.add("pgext.test.importer.instance-id", () -> "importer-behind-a-bad-network");
-		registry.add("pgext.importer.s3.initial-backoff", () -> "20ms");
+		// short waits between attempts and four jobs at once: the import meets as many
+		// faults, in less time
+		registry.add("pgext.importer.s3.initial-backoff", () -> "5ms");
+		registry.add("pgext.test.importer.job-concurrency", () -> "4");
 		registry.add("pgext.importer.store-retry-deadline", () -> "3m");
 		registry.add("pgext.importer.require-file-list", () -> "true");
 	}
@@ -69,6 +73,9 @@ class ImportFaultToleranceIntegrationTests extends ImporterIntegrationTestSuppor
 		finally {
 			PROXY.faulty(false);
 		}
+		LoggerFactory.getLogger(ImportFaultToleranceIntegrationTests.class)
+			.info("through the proxy: {} requests, {} failed, {} cut", PROXY.requests() - requestsBefore,
+					PROXY.failed(), PROXY.cut());
 		assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("done");
 		assertThat(PROXY.requests() - requestsBefore).isGreaterThan(100);
 		assertThat(PROXY.failed()).isGreaterThan(20);

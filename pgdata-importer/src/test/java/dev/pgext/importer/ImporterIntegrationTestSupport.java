@@ -74,12 +74,12 @@ public abstract class ImporterIntegrationTestSupport {
 		registry.add("pgext.importer.job-size", () -> "2MB");
 		registry.add("pgext.importer.max-range", () -> "512KB");
 		registry.add("pgext.importer.memory-budget", () -> "4MB");
-		registry.add("pgext.importer.job-concurrency", () -> "2");
+		registry.add("pgext.importer.job-concurrency", () -> "${pgext.test.importer.job-concurrency:2}");
 		registry.add("pgext.importer.lease", () -> "10s");
 		registry.add("pgext.importer.rescan-interval", () -> "1h");
 		registry.add("pgext.importer.pgdata-poll-initial", () -> "100ms");
 		registry.add("pgext.importer.pgdata-poll-max", () -> "500ms");
-		registry.add("pgext.importer.pgdata-wait-timeout", () -> "10s");
+		registry.add("pgext.importer.pgdata-wait-timeout", () -> "6s");
 		registry.add("pgext.importer.tenants." + SHARDED_TENANT + ".count", () -> "4");
 		registry.add("pgext.importer.tenants." + SHARDED_TENANT + ".stripe-size", () -> "8");
 		registry.add("pgext.importer.upcall.url", () -> CONTROL_PLANE.url().toString());
