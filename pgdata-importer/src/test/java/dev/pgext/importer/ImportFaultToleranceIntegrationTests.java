@@ -36,9 +36,7 @@ class ImportFaultToleranceIntegrationTests extends ImporterIntegrationTestSuppor
 		registry.add("pgext.test.importer.endpoint", () -> PROXY.endpoint().toString());
 		registry.add("pgext.test.importer.bucket", BUCKET::name);
 		registry.add("pgext.test.importer.instance-id", () -> "importer-behind-a-bad-network");
-		// short waits between attempts and four jobs at once: the import meets as many
-		// faults, in less time
-		registry.add("pgext.importer.s3.initial-backoff", () -> "5ms");
+		// four jobs at once: the import meets as many faults, in less time
 		registry.add("pgext.test.importer.job-concurrency", () -> "4");
 		registry.add("pgext.importer.store-retry-deadline", () -> "3m");
 		registry.add("pgext.importer.require-file-list", () -> "true");
@@ -55,7 +53,7 @@ class ImportFaultToleranceIntegrationTests extends ImporterIntegrationTestSuppor
 		// status/pgdata lists every file's size and SHA-256, so the checksums are
 		// verified through the faults too
 		TestBucket input = TestInfrastructure.bucket(ImporterIntegrationTestSupport.class);
-		String prefix = PgdataFixture.uploadedOnce(input.objectStore());
+		String prefix = PgdataFixture.uploadedOnce(PgdataFixture.uploader(input));
 		String timeline = "0000000000000000000000000000fa01";
 		int requestsBefore = PROXY.requests();
 		PROXY.faulty(true);
@@ -89,7 +87,7 @@ class ImportFaultToleranceIntegrationTests extends ImporterIntegrationTestSuppor
 	@Test
 	void anUploadWithoutAFileListFailsWhenOneIsRequired() throws Exception {
 		PROXY.faulty(false);
-		S3ObjectStore direct = BUCKET.objectStore();
+		S3ObjectStore direct = PgdataFixture.uploader(BUCKET);
 		String prefix = "unlisted/small";
 		List<String> files = List.of("global/pg_control", "global/pg_filenode.map", "global/1262",
 				"base/1/pg_filenode.map", "base/1/1259", "pg_xact/0000");
