@@ -130,7 +130,7 @@ class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 			.hasSizeLessThan(stopped.importPgdata().plan().jobs());
 
 		// a run killed while planning leaves its sort files behind
-		Path runDirectory = Path.of("target/importer-work", TENANT + "-0001-" + crashed + "-plan");
+		Path runDirectory = workDirectory("").resolve(TENANT + "-0001-" + crashed + "-plan");
 		Path leftover = Files.createDirectories(runDirectory).resolve("plan-files-1.unsorted");
 		Files.writeString(leftover, "left by a killed run");
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import com.sun.net.httpserver.HttpServer;
 import org.awaitility.Awaitility;
@@ -89,7 +90,33 @@ public abstract class ImporterIntegrationTestSupport {
 		registry.add("pgext.importer.upcall.url", () -> CONTROL_PLANE.url().toString());
 		registry.add("pgext.importer.upcall.initial-backoff", () -> "100ms");
 		registry.add("pgext.importer.upcall.max-backoff", () -> "400ms");
-		registry.add("pgext.importer.work-dir", () -> "target/importer-work");
+		String workDirectory = workDirectory("").toString();
+		registry.add("pgext.importer.work-dir", () -> workDirectory);
+	}
+
+	/**
+	 * A work directory of this test JVM, {@code target/importer-work/<pid><suffix>}: the
+	 * module's test JVMs (surefire forks) never share one. Those of JVMs that are gone
+	 * are removed.
+	 */
+	protected static synchronized Path workDirectory(String suffix) {
+		Path root = Path.of("target", "importer-work").toAbsolutePath();
+		try {
+			Files.createDirectories(root);
+			try (Stream<Path> dirs = Files.list(root)) {
+				for (Path dir : dirs.toList()) {
+					String name = dir.getFileName().toString();
+					String pid = name.contains("-") ? name.substring(0, name.indexOf('-')) : name;
+					if (!pid.matches("[0-9]+") || ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
+						PgdataFixture.deleteTree(dir);
+					}
+				}
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return root.resolve(ProcessHandle.current().pid() + suffix);
 	}
 
 	@LocalServerPort

@@ -2,9 +2,13 @@ package dev.pgext.importer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,6 +24,8 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.store.ObjectStore;
 import dev.pgext.model.store.ObjectStoreSettings;
 import dev.pgext.model.store.S3ObjectStore;
@@ -28,8 +34,9 @@ import dev.pgext.testsupport.PostgresInstalls;
 import dev.pgext.testsupport.TestBucket;
 
 /**
- * A real PostgreSQL 15 data directory, made once per test JVM: tables with thousands of
- * rows, an index, a TOASTed value and a second database, stopped with a clean shutdown.
+ * A real PostgreSQL 15 data directory: tables with thousands of rows, an index, a TOASTed
+ * value and a second database, stopped with a clean shutdown. Tests only read it, so it
+ * is made once for every test JVM of the build directory (see {@link #pgdata()}).
  */
 public final class PgdataFixture {
 
@@ -44,6 +51,21 @@ public final class PgdataFixture {
 	 */
 	public static final String FULL_PREFIX = "dumps/full";
 
+	/** What the fixture's database {@code postgres} is given after {@code initdb}. */
+	private static final List<String> POSTGRES = List.of(
+			"CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, qty int)",
+			"INSERT INTO items SELECT i, 'item ' || i, i % 97 FROM generate_series(1, " + ITEMS + ") i",
+			"CREATE INDEX items_name ON items (name)", "CREATE TABLE blobs (id int PRIMARY KEY, body text)",
+			// md5 text compresses badly, so the value stays large and goes to the TOAST
+			// table
+			"ALTER TABLE blobs ALTER COLUMN body SET STORAGE EXTERNAL",
+			"INSERT INTO blobs SELECT 1, string_agg(md5(i::text), '') FROM generate_series(1, 20000) i",
+			"VACUUM ANALYZE items", "CREATE DATABASE second");
+
+	/** What the fixture's database {@code second} is given. */
+	private static final List<String> SECOND = List.of("CREATE TABLE notes (id bigint PRIMARY KEY, note text)",
+			"INSERT INTO notes SELECT i, repeat('n', i % 50) FROM generate_series(1, " + NOTES + ") i");
+
 	private static final Logger log = LoggerFactory.getLogger(PgdataFixture.class);
 
 	private static Path directory;
@@ -53,47 +75,73 @@ public final class PgdataFixture {
 	private PgdataFixture() {
 	}
 
-	/** The stopped cluster's data directory. */
+	/**
+	 * The stopped cluster's data directory, {@code target/pgdata-fixture-<key>/pgdata}.
+	 * The key digests the installation and the statements that make the fixture, so a
+	 * changed fixture is made anew. The test JVMs of a module (surefire forks) share it:
+	 * the first makes it in a directory of its own and renames it into place, holding a
+	 * file lock the others wait on; the directories of other keys are removed.
+	 */
 	public static synchronized Path pgdata() {
 		if (directory == null) {
-			long start = System.nanoTime();
-			directory = create(Path.of("target", "pgdata-fixture").toAbsolutePath());
-			log.info("PGDATA fixture made in {} ms", (System.nanoTime() - start) / 1_000_000);
+			directory = shared(Path.of("target").toAbsolutePath());
 		}
 		return directory;
 	}
 
-	private static Path create(Path root) {
+	private static Path shared(Path target) {
+		PostgresInstall install = PostgresInstalls.shared(15);
+		String key = Sha256Digest
+			.of(String.join("\n", install.root().toString(), String.join("\n", POSTGRES), String.join("\n", SECOND))
+				.getBytes(StandardCharsets.UTF_8))
+			.hex()
+			.substring(0, 16);
+		Path made = target.resolve("pgdata-fixture-" + key);
 		try {
-			deleteTree(root);
-			Files.createDirectories(root);
-			Path pgdata = root.resolve("pgdata");
-			PostgresCluster cluster = PostgresCluster.initdb(PostgresInstalls.shared(15), pgdata);
-			cluster.start(Map.of());
-			try (Connection c = cluster.connect("postgres"); Statement s = c.createStatement()) {
-				s.execute("CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, qty int)");
-				s.execute("INSERT INTO items SELECT i, 'item ' || i, i % 97 FROM generate_series(1, " + ITEMS + ") i");
-				s.execute("CREATE INDEX items_name ON items (name)");
-				s.execute("CREATE TABLE blobs (id int PRIMARY KEY, body text)");
-				// md5 text compresses badly, so the value stays large and goes to the
-				// TOAST table
-				s.execute("ALTER TABLE blobs ALTER COLUMN body SET STORAGE EXTERNAL");
-				s.execute("INSERT INTO blobs SELECT 1, string_agg(md5(i::text), '') FROM generate_series(1, 20000) i");
-				s.execute("VACUUM ANALYZE items");
-				s.execute("CREATE DATABASE second");
+			Files.createDirectories(target);
+			try (FileChannel lockFile = FileChannel.open(target.resolve("pgdata-fixture.lock"),
+					StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock lock = lockFile.lock()) {
+				if (!Files.isDirectory(made)) {
+					try (Stream<Path> old = Files.list(target)) {
+						for (Path other : old.filter((p) -> p.getFileName().toString().startsWith("pgdata-fixture"))
+							.filter(Files::isDirectory)
+							.toList()) {
+							deleteTree(other);
+						}
+					}
+					long start = System.nanoTime();
+					Path building = target.resolve("pgdata-fixture-" + key + "-" + ProcessHandle.current().pid());
+					create(install, building);
+					Files.move(building, made, StandardCopyOption.ATOMIC_MOVE);
+					log.info("PGDATA fixture made in {} ms", (System.nanoTime() - start) / 1_000_000);
+				}
 			}
-			try (Connection c = cluster.connect("second"); Statement s = c.createStatement()) {
-				s.execute("CREATE TABLE notes (id bigint PRIMARY KEY, note text)");
-				s.execute("INSERT INTO notes SELECT i, repeat('n', i % 50) FROM generate_series(1, " + NOTES + ") i");
-			}
-			cluster.stop();
-			return pgdata;
-		}
-		catch (SQLException ex) {
-			throw new IllegalStateException(ex);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
+		}
+		return made.resolve("pgdata");
+	}
+
+	private static void create(PostgresInstall install, Path root) throws IOException {
+		try {
+			Files.createDirectories(root);
+			PostgresCluster cluster = PostgresCluster.initdb(install, root.resolve("pgdata"));
+			cluster.start(Map.of());
+			try (Connection c = cluster.connect("postgres"); Statement s = c.createStatement()) {
+				for (String sql : POSTGRES) {
+					s.execute(sql);
+				}
+			}
+			try (Connection c = cluster.connect("second"); Statement s = c.createStatement()) {
+				for (String sql : SECOND) {
+					s.execute(sql);
+				}
+			}
+			cluster.stop();
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
 		}
 	}
 
@@ -199,7 +247,7 @@ public final class PgdataFixture {
 					.append("\",\"size\":")
 					.append(bytes.length)
 					.append(",\"sha256\":\"")
-					.append(dev.pgext.model.Sha256Digest.of(bytes).hex())
+					.append(Sha256Digest.of(bytes).hex())
 					.append("\"}");
 			}
 			catch (IOException ex) {
