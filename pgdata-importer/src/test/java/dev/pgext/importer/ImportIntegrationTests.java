@@ -187,9 +187,15 @@ class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 	@Test
 	void theUpcallIsRetriedUntilTheControlPlaneIsBack() throws Exception {
 		String timeline = "00000000000000000000000000000030";
+		// how the upcall is retried does not depend on what was imported: a small real
+		// subset of the fixture (the control file, catalogs of each kind, a commit log
+		// segment) imports in a moment
+		String prefix = "dumps/upcall";
+		PgdataFixture.upload(this.storage, prefix, PgdataFixture.pgdata(), List.of("global/pg_control",
+				"global/pg_filenode.map", "global/1262", "base/1/pg_filenode.map", "base/1/1259", "pg_xact/0000"));
 		CONTROL_PLANE.down();
 		try {
-			post(TENANT, 0, createBody(timeline, "key-upcall", this.storage.bucket(), PREFIX));
+			post(TENANT, 0, createBody(timeline, "key-upcall", this.storage.bucket(), prefix));
 			JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(90));
 			assertThat(status.path("state").asString()).isEqualTo("done");
 			Awaitility.await("no upcall while the control plane is down")
