@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -30,14 +31,13 @@ class ImportFaultToleranceIntegrationTests extends ImporterIntegrationTestSuppor
 
 	private static final FaultInjectingProxy PROXY = new FaultInjectingProxy(BUCKET.endpoint(), 0.30, 0.10, 20);
 
-	private static final String PREFIX = "flaky/full";
-
 	@DynamicPropertySource
 	static void throughTheProxy(DynamicPropertyRegistry registry) {
 		registry.add("pgext.test.importer.endpoint", () -> PROXY.endpoint().toString());
 		registry.add("pgext.test.importer.bucket", BUCKET::name);
 		registry.add("pgext.test.importer.instance-id", () -> "importer-behind-a-bad-network");
-		registry.add("pgext.importer.s3.initial-backoff", () -> "20ms");
+		// four jobs at once: the import meets as many faults, in less time
+		registry.add("pgext.test.importer.job-concurrency", () -> "4");
 		registry.add("pgext.importer.store-retry-deadline", () -> "3m");
 		registry.add("pgext.importer.require-file-list", () -> "true");
 	}
@@ -49,11 +49,11 @@ class ImportFaultToleranceIntegrationTests extends ImporterIntegrationTestSuppor
 
 	@Test
 	void anImportBehindAStoreThatFailsAndCutsResponsesCompletesWithTheSameBytes() throws Exception {
-		S3ObjectStore direct = BUCKET.objectStore();
-		PgdataFixture.upload(direct, PREFIX, PgdataFixture.pgdata(), null);
-		// every file's size and SHA-256, so the checksums are verified through the faults
-		// too
-		PgdataFixture.markDone(direct, PREFIX, PgdataFixture.pgdata(), PgdataFixture.files(PgdataFixture.pgdata()));
+		// the whole fixture the other importer tests read, uploaded directly; its
+		// status/pgdata lists every file's size and SHA-256, so the checksums are
+		// verified through the faults too
+		TestBucket input = TestInfrastructure.bucket(ImporterIntegrationTestSupport.class);
+		String prefix = PgdataFixture.uploadedOnce(PgdataFixture.uploader(input));
 		String timeline = "0000000000000000000000000000fa01";
 		int requestsBefore = PROXY.requests();
 		PROXY.faulty(true);
@@ -63,7 +63,7 @@ class ImportFaultToleranceIntegrationTests extends ImporterIntegrationTestSuppor
 			// timeline
 			int created = 0;
 			for (int attempt = 0; attempt < 10 && created != 201; attempt++) {
-				created = post(TENANT, 0, createBody(timeline, "key-flaky", BUCKET.name(), PREFIX)).statusCode();
+				created = post(TENANT, 0, createBody(timeline, "key-flaky", input.name(), prefix)).statusCode();
 			}
 			assertThat(created).isEqualTo(201);
 			status = awaitEnd(TENANT, 0, timeline, Duration.ofMinutes(4));
@@ -71,6 +71,9 @@ class ImportFaultToleranceIntegrationTests extends ImporterIntegrationTestSuppor
 		finally {
 			PROXY.faulty(false);
 		}
+		LoggerFactory.getLogger(ImportFaultToleranceIntegrationTests.class)
+			.info("through the proxy: {} requests, {} failed, {} cut", PROXY.requests() - requestsBefore,
+					PROXY.failed(), PROXY.cut());
 		assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("done");
 		assertThat(PROXY.requests() - requestsBefore).isGreaterThan(100);
 		assertThat(PROXY.failed()).isGreaterThan(20);
@@ -84,7 +87,7 @@ class ImportFaultToleranceIntegrationTests extends ImporterIntegrationTestSuppor
 	@Test
 	void anUploadWithoutAFileListFailsWhenOneIsRequired() throws Exception {
 		PROXY.faulty(false);
-		S3ObjectStore direct = BUCKET.objectStore();
+		S3ObjectStore direct = PgdataFixture.uploader(BUCKET);
 		String prefix = "unlisted/small";
 		List<String> files = List.of("global/pg_control", "global/pg_filenode.map", "global/1262",
 				"base/1/pg_filenode.map", "base/1/1259", "pg_xact/0000");

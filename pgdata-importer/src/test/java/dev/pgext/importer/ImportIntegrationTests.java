@@ -29,22 +29,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 
-	private static final String PREFIX = "dumps/full";
+	private static final String PREFIX = PgdataFixture.FULL_PREFIX;
 
 	private static final String REFERENCE = "00000000000000000000000000000001";
-
-	private static boolean uploaded;
 
 	private static boolean referenceCreated;
 
 	@BeforeEach
 	void upload() {
-		synchronized (ImportIntegrationTests.class) {
-			if (!uploaded) {
-				PgdataFixture.upload(this.storage, PREFIX, PgdataFixture.pgdata(), null);
-				uploaded = true;
-			}
-		}
+		PgdataFixture.uploadedOnce(this.storage);
 	}
 
 	/**
@@ -137,7 +130,7 @@ class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 			.hasSizeLessThan(stopped.importPgdata().plan().jobs());
 
 		// a run killed while planning leaves its sort files behind
-		Path runDirectory = Path.of("target/importer-work", TENANT + "-0001-" + crashed + "-plan");
+		Path runDirectory = workDirectory("").resolve(TENANT + "-0001-" + crashed + "-plan");
 		Path leftover = Files.createDirectories(runDirectory).resolve("plan-files-1.unsorted");
 		Files.writeString(leftover, "left by a killed run");
 
@@ -194,9 +187,15 @@ class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 	@Test
 	void theUpcallIsRetriedUntilTheControlPlaneIsBack() throws Exception {
 		String timeline = "00000000000000000000000000000030";
+		// how the upcall is retried does not depend on what was imported: a small real
+		// subset of the fixture (the control file, catalogs of each kind, a commit log
+		// segment) imports in a moment
+		String prefix = "dumps/upcall";
+		PgdataFixture.upload(this.storage, prefix, PgdataFixture.pgdata(), List.of("global/pg_control",
+				"global/pg_filenode.map", "global/1262", "base/1/pg_filenode.map", "base/1/1259", "pg_xact/0000"));
 		CONTROL_PLANE.down();
 		try {
-			post(TENANT, 0, createBody(timeline, "key-upcall", this.storage.bucket(), PREFIX));
+			post(TENANT, 0, createBody(timeline, "key-upcall", this.storage.bucket(), prefix));
 			JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(90));
 			assertThat(status.path("state").asString()).isEqualTo("done");
 			Awaitility.await("no upcall while the control plane is down")

@@ -57,8 +57,7 @@ class LayerFormatDocumentationIntegrationTests extends ImporterIntegrationTestSu
 
 	@Test
 	void aDecoderWrittenFromTheDocumentRebuildsTheSourceFromTheLayers() throws Exception {
-		String prefix = "documented/full";
-		PgdataFixture.upload(this.storage, prefix, PgdataFixture.pgdata(), null);
+		String prefix = PgdataFixture.uploadedOnce(this.storage);
 		String timeline = "000000000000000000000000000d0c01";
 		post(TENANT, 0, createBody(timeline, "key-doc", this.storage.bucket(), prefix));
 		JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(90));

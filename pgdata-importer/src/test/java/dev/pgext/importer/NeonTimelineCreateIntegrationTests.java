@@ -16,15 +16,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class NeonTimelineCreateIntegrationTests extends ImporterIntegrationTestSupport {
 
-	private static final String PREFIX = "neon/import-pgdata/fast-import/v1/br-test";
-
 	private static final String TIMELINE = "4b1d0c9a7e3f25d6b8a0c1e2f3a4b5c6";
 
 	@Test
 	void aNeonCreationImportsThePgdataAndAnswersInNeonsShape() throws Exception {
-		PgdataFixture.upload(this.storage, PREFIX, PgdataFixture.pgdata(), null);
+		String prefix = PgdataFixture.uploadedOnce(this.storage);
 
-		HttpResponse<String> created = neonCreate(TENANT, body("neon-key-1"));
+		HttpResponse<String> created = neonCreate(TENANT, body("neon-key-1", prefix));
 		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
 		JsonNode info = JSON.readTree(created.body());
 		assertThat(info.path("tenant_id").asString()).isEqualTo(TENANT);
@@ -35,10 +33,10 @@ class NeonTimelineCreateIntegrationTests extends ImporterIntegrationTestSupport 
 		JsonNode status = awaitEnd(TENANT, 0, TIMELINE, Duration.ofSeconds(90));
 		assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("done");
 		assertThat(status.path("idempotency_key").asString()).isEqualTo("neon-key-1");
-		assertThat(status.path("location").path("prefix").asString()).isEqualTo(PREFIX + "/");
+		assertThat(status.path("location").path("prefix").asString()).isEqualTo(prefix + "/");
 
 		// Neon answers a repeated creation under the same key with 201 and the timeline
-		HttpResponse<String> again = neonCreate(TENANT, body("neon-key-1"));
+		HttpResponse<String> again = neonCreate(TENANT, body("neon-key-1", prefix));
 		assertThat(again.statusCode()).as(again.body()).isEqualTo(201);
 		JsonNode done = JSON.readTree(again.body());
 		assertThat(done.path("state").asString()).isEqualTo("Active");
@@ -47,7 +45,7 @@ class NeonTimelineCreateIntegrationTests extends ImporterIntegrationTestSupport 
 		assertThat(done.path("disk_consistent_lsn").asString()).isEqualTo(done.path("last_record_lsn").asString());
 
 		// and another key for the same timeline with 409
-		HttpResponse<String> conflict = neonCreate(TENANT, body("neon-key-2"));
+		HttpResponse<String> conflict = neonCreate(TENANT, body("neon-key-2", prefix));
 		assertThat(conflict.statusCode()).isEqualTo(409);
 		assertThat(conflict.headers().firstValue("Content-Type")).hasValue("application/problem+json");
 		JsonNode problem = JSON.readTree(conflict.body());
@@ -55,12 +53,12 @@ class NeonTimelineCreateIntegrationTests extends ImporterIntegrationTestSupport 
 		assertThat(problem.path("msg").asString()).isEqualTo(problem.path("detail").asString()).isNotBlank();
 	}
 
-	private String body(String key) {
+	private String body(String key, String prefix) {
 		return """
 				{"new_timeline_id": "%s", "pg_version": 15,
 				 "import_pgdata": {"idempotency_key": "%s",
 				                   "location": {"AwsS3": {"region": "us-east-2", "bucket": "%s", "key": "%s"}}}}
-				""".formatted(TIMELINE, key, this.storage.bucket(), PREFIX);
+				""".formatted(TIMELINE, key, this.storage.bucket(), prefix);
 	}
 
 	private HttpResponse<String> neonCreate(String tenantShardId, String body) throws Exception {

@@ -2,25 +2,41 @@ package dev.pgext.importer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.store.ObjectStore;
+import dev.pgext.model.store.ObjectStoreSettings;
+import dev.pgext.model.store.S3ObjectStore;
 import dev.pgext.testsupport.PostgresCluster;
 import dev.pgext.testsupport.PostgresInstalls;
+import dev.pgext.testsupport.TestBucket;
 
 /**
- * A real PostgreSQL 15 data directory, made once per test JVM: tables with thousands of
- * rows, an index, a TOASTed value and a second database, stopped with a clean shutdown.
+ * A real PostgreSQL 15 data directory: tables with thousands of rows, an index, a TOASTed
+ * value and a second database, stopped with a clean shutdown. Tests only read it, so it
+ * is made once for every test JVM of the build directory (see {@link #pgdata()}).
  */
 public final class PgdataFixture {
 
@@ -30,50 +46,102 @@ public final class PgdataFixture {
 	/** Rows of {@code notes} in database {@code second}. */
 	public static final int NOTES = 3000;
 
+	/**
+	 * Where {@link #uploadedOnce} puts the whole fixture in a bucket.
+	 */
+	public static final String FULL_PREFIX = "dumps/full";
+
+	/** What the fixture's database {@code postgres} is given after {@code initdb}. */
+	private static final List<String> POSTGRES = List.of(
+			"CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, qty int)",
+			"INSERT INTO items SELECT i, 'item ' || i, i % 97 FROM generate_series(1, " + ITEMS + ") i",
+			"CREATE INDEX items_name ON items (name)", "CREATE TABLE blobs (id int PRIMARY KEY, body text)",
+			// md5 text compresses badly, so the value stays large and goes to the TOAST
+			// table
+			"ALTER TABLE blobs ALTER COLUMN body SET STORAGE EXTERNAL",
+			"INSERT INTO blobs SELECT 1, string_agg(md5(i::text), '') FROM generate_series(1, 20000) i",
+			"VACUUM ANALYZE items", "CREATE DATABASE second");
+
+	/** What the fixture's database {@code second} is given. */
+	private static final List<String> SECOND = List.of("CREATE TABLE notes (id bigint PRIMARY KEY, note text)",
+			"INSERT INTO notes SELECT i, repeat('n', i % 50) FROM generate_series(1, " + NOTES + ") i");
+
+	private static final Logger log = LoggerFactory.getLogger(PgdataFixture.class);
+
 	private static Path directory;
+
+	private static final Set<String> FULLY_UPLOADED = new HashSet<>();
 
 	private PgdataFixture() {
 	}
 
-	/** The stopped cluster's data directory. */
+	/**
+	 * The stopped cluster's data directory, {@code target/pgdata-fixture-<key>/pgdata}.
+	 * The key digests the installation and the statements that make the fixture, so a
+	 * changed fixture is made anew. The test JVMs of a module (surefire forks) share it:
+	 * the first makes it in a directory of its own and renames it into place, holding a
+	 * file lock the others wait on; the directories of other keys are removed.
+	 */
 	public static synchronized Path pgdata() {
 		if (directory == null) {
-			directory = create(Path.of("target", "pgdata-fixture").toAbsolutePath());
+			directory = shared(Path.of("target").toAbsolutePath());
 		}
 		return directory;
 	}
 
-	private static Path create(Path root) {
+	private static Path shared(Path target) {
+		PostgresInstall install = PostgresInstalls.shared(15);
+		String key = Sha256Digest
+			.of(String.join("\n", install.root().toString(), String.join("\n", POSTGRES), String.join("\n", SECOND))
+				.getBytes(StandardCharsets.UTF_8))
+			.hex()
+			.substring(0, 16);
+		Path made = target.resolve("pgdata-fixture-" + key);
 		try {
-			deleteTree(root);
-			Files.createDirectories(root);
-			Path pgdata = root.resolve("pgdata");
-			PostgresCluster cluster = PostgresCluster.initdb(PostgresInstalls.shared(15), pgdata);
-			cluster.start(Map.of());
-			try (Connection c = cluster.connect("postgres"); Statement s = c.createStatement()) {
-				s.execute("CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, qty int)");
-				s.execute("INSERT INTO items SELECT i, 'item ' || i, i % 97 FROM generate_series(1, " + ITEMS + ") i");
-				s.execute("CREATE INDEX items_name ON items (name)");
-				s.execute("CREATE TABLE blobs (id int PRIMARY KEY, body text)");
-				// md5 text compresses badly, so the value stays large and goes to the
-				// TOAST table
-				s.execute("ALTER TABLE blobs ALTER COLUMN body SET STORAGE EXTERNAL");
-				s.execute("INSERT INTO blobs SELECT 1, string_agg(md5(i::text), '') FROM generate_series(1, 20000) i");
-				s.execute("VACUUM ANALYZE items");
-				s.execute("CREATE DATABASE second");
+			Files.createDirectories(target);
+			try (FileChannel lockFile = FileChannel.open(target.resolve("pgdata-fixture.lock"),
+					StandardOpenOption.CREATE, StandardOpenOption.WRITE); FileLock lock = lockFile.lock()) {
+				if (!Files.isDirectory(made)) {
+					try (Stream<Path> old = Files.list(target)) {
+						for (Path other : old.filter((p) -> p.getFileName().toString().startsWith("pgdata-fixture"))
+							.filter(Files::isDirectory)
+							.toList()) {
+							deleteTree(other);
+						}
+					}
+					long start = System.nanoTime();
+					Path building = target.resolve("pgdata-fixture-" + key + "-" + ProcessHandle.current().pid());
+					create(install, building);
+					Files.move(building, made, StandardCopyOption.ATOMIC_MOVE);
+					log.info("PGDATA fixture made in {} ms", (System.nanoTime() - start) / 1_000_000);
+				}
 			}
-			try (Connection c = cluster.connect("second"); Statement s = c.createStatement()) {
-				s.execute("CREATE TABLE notes (id bigint PRIMARY KEY, note text)");
-				s.execute("INSERT INTO notes SELECT i, repeat('n', i % 50) FROM generate_series(1, " + NOTES + ") i");
-			}
-			cluster.stop();
-			return pgdata;
-		}
-		catch (SQLException ex) {
-			throw new IllegalStateException(ex);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
+		}
+		return made.resolve("pgdata");
+	}
+
+	private static void create(PostgresInstall install, Path root) throws IOException {
+		try {
+			Files.createDirectories(root);
+			PostgresCluster cluster = PostgresCluster.initdb(install, root.resolve("pgdata"));
+			cluster.start(Map.of());
+			try (Connection c = cluster.connect("postgres"); Statement s = c.createStatement()) {
+				for (String sql : POSTGRES) {
+					s.execute(sql);
+				}
+			}
+			try (Connection c = cluster.connect("second"); Statement s = c.createStatement()) {
+				for (String sql : SECOND) {
+					s.execute(sql);
+				}
+			}
+			cluster.stop();
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
 		}
 	}
 
@@ -85,6 +153,42 @@ public final class PgdataFixture {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+	}
+
+	/**
+	 * The whole fixture under {@link #FULL_PREFIX} of {@code store}'s bucket, uploaded
+	 * the first time a test of this JVM asks for it, with a {@code status/pgdata} that
+	 * lists every file's size and SHA-256. Imports only read their input, so the test
+	 * classes that import the whole fixture share this one upload (about 1,300 objects).
+	 * @return the prefix
+	 */
+	public static String uploadedOnce(ObjectStore store) {
+		synchronized (FULLY_UPLOADED) {
+			if (!FULLY_UPLOADED.contains(store.bucket())) {
+				Path pgdata = pgdata();
+				long start = System.nanoTime();
+				List<String> files = files(pgdata);
+				upload(store, FULL_PREFIX, pgdata, files);
+				markDone(store, FULL_PREFIX, pgdata, files);
+				FULLY_UPLOADED.add(store.bucket());
+				log.info("PGDATA fixture uploaded to {}/{}: {} files in {} ms", store.bucket(), FULL_PREFIX,
+						files.size(), (System.nanoTime() - start) / 1_000_000);
+			}
+			return FULL_PREFIX;
+		}
+	}
+
+	/**
+	 * A store for {@code bucket} that tries a failed call again after 10 ms instead of
+	 * the default 200 ms: the in-process endpoint now and then closes a kept-alive
+	 * connection under the next request (a broken pipe), which the next attempt, on a new
+	 * connection, gets through.
+	 */
+	public static S3ObjectStore uploader(TestBucket bucket) {
+		ObjectStoreSettings settings = bucket.settings();
+		return S3ObjectStore.create(new ObjectStoreSettings(settings.endpoint(), settings.region(), settings.bucket(),
+				settings.accessKey(), settings.secretKey(), settings.pathStyle(), settings.maxAttempts(),
+				Duration.ofMillis(10), settings.apiCallTimeout()));
 	}
 
 	/**
@@ -143,7 +247,7 @@ public final class PgdataFixture {
 					.append("\",\"size\":")
 					.append(bytes.length)
 					.append(",\"sha256\":\"")
-					.append(dev.pgext.model.Sha256Digest.of(bytes).hex())
+					.append(Sha256Digest.of(bytes).hex())
 					.append("\"}");
 			}
 			catch (IOException ex) {

@@ -1,5 +1,6 @@
 package dev.pgext.testsupport;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Content-Length delimited body).
  */
 public final class FaultInjectingProxy implements AutoCloseable {
+
+	private static final int BUFFER = 64 * 1024;
 
 	private final URI target;
 
@@ -128,7 +131,9 @@ public final class FaultInjectingProxy implements AutoCloseable {
 
 	private void handle(Socket client) {
 		try (client) {
-			InputStream in = client.getInputStream();
+			// buffered: the head is parsed a byte at a time, which unbuffered is a system
+			// call per byte
+			InputStream in = new BufferedInputStream(client.getInputStream(), BUFFER);
 			byte[] head = readHead(in);
 			if (head == null) {
 				return;
@@ -166,7 +171,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
 			Thread body = new Thread(() -> pump(in, upstream), "fault-proxy-request-body");
 			body.setDaemon(true);
 			body.start();
-			InputStream response = upstream.getInputStream();
+			InputStream response = new BufferedInputStream(upstream.getInputStream(), BUFFER);
 			OutputStream out = client.getOutputStream();
 			byte[] responseHead = readHead(response);
 			if (responseHead == null) {

@@ -3,8 +3,16 @@ package dev.pgext.importer.pgdata;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -21,14 +29,37 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PgControlIntegrationTests {
 
+	private static final int[] MAJORS = { 14, 16, 17, 18 };
+
+	private static final Map<Integer, Future<Path>> CLUSTERS = new HashMap<>();
+
+	private static ExecutorService initdb;
+
+	/** The four {@code initdb} runs go side by side; each test waits for its own. */
+	@BeforeAll
+	static void initdbEveryMajor() {
+		initdb = Executors.newFixedThreadPool(MAJORS.length);
+		for (int major : MAJORS) {
+			CLUSTERS.put(major, initdb.submit(() -> {
+				Path pgdata = Path.of("target", "pgcontrol-" + major).toAbsolutePath();
+				PgdataFixture.deleteTree(pgdata);
+				PostgresInstall install = PostgresInstalls.shared(major);
+				PostgresCluster.run(List.of(install.binary("initdb").toString(), "-D", pgdata.toString(), "-U",
+						"postgres", "--auth=trust", "--no-sync"), Duration.ofMinutes(2));
+				return pgdata;
+			}));
+		}
+	}
+
+	@AfterAll
+	static void stopInitdb() {
+		initdb.shutdownNow();
+	}
+
 	@ParameterizedTest
 	@ValueSource(ints = { 14, 16, 17, 18 })
 	void controlFilesAndRelationMapsOfEachMajorAreRead(int major) throws Exception {
-		Path pgdata = Path.of("target", "pgcontrol-" + major).toAbsolutePath();
-		PgdataFixture.deleteTree(pgdata);
-		PostgresInstall install = PostgresInstalls.shared(major);
-		PostgresCluster.run(List.of(install.binary("initdb").toString(), "-D", pgdata.toString(), "-U", "postgres",
-				"--auth=trust", "--no-sync"), Duration.ofMinutes(2));
+		Path pgdata = CLUSTERS.get(major).get(2, TimeUnit.MINUTES);
 		PgControl control = PgControl.parse(Files.readAllBytes(pgdata.resolve("global/pg_control")));
 		assertThat(control.pgMajor()).isEqualTo(major);
 		assertThat(control.state()).isEqualTo(PgControl.STATE_SHUT_DOWN);

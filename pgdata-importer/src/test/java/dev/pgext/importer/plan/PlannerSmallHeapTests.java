@@ -1,10 +1,13 @@
 package dev.pgext.importer.plan;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,14 +28,34 @@ class PlannerSmallHeapTests {
 	private static final String HEAP = "-Xmx32m";
 
 	@TempDir
-	Path dir;
+	static Path dir;
+
+	private static Child streaming;
+
+	private static Child inMemory;
+
+	/**
+	 * Both planners' JVMs start at once and run side by side, each in its own heap, while
+	 * the tests work in this one.
+	 */
+	@BeforeAll
+	static void startBothPlanners() throws Exception {
+		streaming = Child.start("streaming");
+		inMemory = Child.start("in-memory");
+	}
+
+	@AfterAll
+	static void stopWhatIsLeft() {
+		for (Child child : new Child[] { streaming, inMemory }) {
+			if (child != null) {
+				child.process().destroyForcibly();
+			}
+		}
+	}
 
 	@Test
 	void aHundredThousandFilesArePlannedInA32MibHeapIntoTheJobsOfTheInMemoryPlanner() throws Exception {
-		Result child = run("streaming");
-		assertThat(child.exit()).as(child.output()).isZero();
-
-		Manifest.Writer writer = Manifest.writer(this.dir.resolve("reference.json"));
+		Manifest.Writer writer = Manifest.writer(dir.resolve("reference.json"));
 		PlanningMain.listing(FILES,
 				(path) -> writer.add(new ManifestEntry(path, PlanningMain.size(path), PlanningMain.ETAG)));
 		Manifest manifest = writer.finish();
@@ -42,26 +65,40 @@ class PlannerSmallHeapTests {
 		// a block run and a size per relation, the maps, the directories and the control
 		// data
 		assertThat(tasks).isEqualTo(2L * FILES + 2 + 2 + 1 + 3 + 1 + 2);
+
+		Result child = streaming.result();
+		assertThat(child.exit()).as(child.output()).isZero();
 		assertThat(child.output()).contains("planned jobs " + held.jobs().size() + " tasks " + tasks + " bytes "
 				+ held.jobs().stream().mapToLong(Job::bytes).sum() + " id " + held.id().hex());
 	}
 
 	@Test
 	void theInMemoryPlannerRunsOutOfTheSameHeap() throws Exception {
-		Result child = run("in-memory");
+		Result child = inMemory.result();
 		assertThat(child.exit()).as(child.output()).isNotZero();
 		assertThat(child.output()).contains("OutOfMemoryError");
 	}
 
-	private Result run(String planner) throws Exception {
-		Process process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				HEAP, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-				PlanningMain.class.getName(), planner, this.dir.resolve(planner).toString(), Integer.toString(FILES)))
-			.redirectErrorStream(true)
-			.start();
-		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
-		return new Result(process.exitValue(), output);
+	/** A planner's JVM, its output going to a file. */
+	private record Child(Process process, Path output) {
+
+		static Child start(String planner) throws Exception {
+			Path output = dir.resolve(planner + ".out");
+			Process process = new ProcessBuilder(List.of(
+					Path.of(System.getProperty("java.home"), "bin", "java").toString(), HEAP, "-XX:TieredStopAtLevel=1",
+					"-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), PlanningMain.class.getName(),
+					planner, dir.resolve(planner).toString(), Integer.toString(FILES)))
+				.redirectErrorStream(true)
+				.redirectOutput(output.toFile())
+				.start();
+			return new Child(process, output);
+		}
+
+		Result result() throws Exception {
+			assertThat(this.process.waitFor(5, TimeUnit.MINUTES)).isTrue();
+			return new Result(this.process.exitValue(), Files.readString(this.output, StandardCharsets.UTF_8));
+		}
+
 	}
 
 	private record Result(int exit, String output) {

@@ -105,7 +105,7 @@ class ImportFencingIntegrationTests extends ImporterIntegrationTestSupport {
 				"--server.port=0", "--pgext.importer.s3.endpoint=" + bucket.endpoint(),
 				"--pgext.importer.s3.bucket=" + bucket.name(), "--pgext.importer.s3.access-key=" + bucket.accessKey(),
 				"--pgext.importer.s3.secret-key=" + bucket.secretKey(), "--pgext.importer.instance-id=second-instance",
-				"--pgext.importer.work-dir=target/importer-work-2", "--pgext.importer.rescan-interval=1h");
+				"--pgext.importer.work-dir=" + workDirectory("-second"), "--pgext.importer.rescan-interval=1h");
 		try {
 			await(Duration.ofSeconds(60), "the second instance to finish the import",
 					() -> store.read(part.id()).orElseThrow().part().importPgdata().state() == IndexPart.State.DONE);
