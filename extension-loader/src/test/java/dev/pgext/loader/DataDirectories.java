@@ -23,8 +23,8 @@ import dev.pgext.testsupport.PostgresInstalls;
  * {@code target/pg-data-templates} by the first test JVM that needs it (renamed into
  * place complete, so another JVM never sees half of it) with the options of the loader's
  * own {@code initdb} (superuser {@code postgres}, trust authentication, UTF8, C locale).
- * The loader finds the directory initialised and starts Postgres on it; a copy costs a
- * fraction of {@code initdb}'s CPU and none of its file syncs. The loader's own
+ * The loader finds the directory initialised and starts Postgres on it; a copy costs
+ * about half of {@code initdb}'s CPU and none of its file syncs. The loader's own
  * {@code initdb} stays under test where a compute starts on an empty directory
  * ({@code ComputeIntegrationTests}, {@code LoaderCrashRecoveryIntegrationTests},
  * {@code PostgresSupervisorIntegrationTests}).
