@@ -66,8 +66,7 @@ public final class DataDirectories {
 
 	private static synchronized Path template(PgMajor major) {
 		PostgresInstall shared = PostgresInstalls.shared(major.value());
-		// one per binaries version: the directory the shared installation was extracted
-		// to
+		// one per binaries version, named as the shared installation's directory
 		Path template = TEMPLATES.resolve(shared.root().getFileName().toString());
 		if (Files.isRegularFile(template.resolve("PG_VERSION"))) {
 			return template;
