@@ -1,5 +1,6 @@
 package dev.pgext.loader;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -45,6 +47,7 @@ public final class ChildLoader implements AutoCloseable {
 	public static ChildLoader start(List<String> properties, Path log) {
 		int port = FreePorts.any();
 		List<String> command = new ArrayList<>(ChildJvm.command("-Xmx256m"));
+		runtimeClassPath().ifPresent((classPath) -> command.set(command.indexOf("-cp") + 1, classPath));
 		command.addAll(List.of(LoaderApplication.class.getName(), "--server.port=" + port));
 		properties.forEach((property) -> command.add("--" + property));
 		try {
@@ -52,6 +55,29 @@ public final class ChildLoader implements AutoCloseable {
 				.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
 				.start();
 			return new ChildLoader(process, port);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * The class path the loader runs on in production: its classes and the runtime
+	 * dependencies the build lists in {@code target/runtime-classpath.txt}, without the
+	 * test jars, whose classes and auto-configuration candidates a start would look
+	 * through; empty where the build did not write the list (a run from an IDE), and the
+	 * child takes this JVM's class path.
+	 */
+	static Optional<String> runtimeClassPath() {
+		Path list = Path.of("target", "runtime-classpath.txt");
+		Path classes = Path.of("target", "classes");
+		if (!Files.isRegularFile(list) || !Files.isDirectory(classes)) {
+			return Optional.empty();
+		}
+		try {
+			String dependencies = Files.readString(list).strip();
+			return Optional
+				.of(classes.toAbsolutePath() + (dependencies.isEmpty() ? "" : File.pathSeparator + dependencies));
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

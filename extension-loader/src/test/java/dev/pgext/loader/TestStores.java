@@ -24,6 +24,7 @@ import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.index.ExtIndexJson;
 import dev.pgext.model.index.PreloadNeed;
+import dev.pgext.model.postgres.PostgresBinaries;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.store.ObjectStore;
 import dev.pgext.testsupport.ContribExtension;
@@ -242,7 +243,7 @@ public final class TestStores {
 	 */
 	public static PostgresInstall computeInstall(Path directory, PgMajor major, List<String> names,
 			List<String> libraries) {
-		PostgresInstall install = PostgresInstalls.copy(major.value(), directory);
+		PostgresInstall install = linkedCopy(major, directory);
 		for (String library : libraries) {
 			try {
 				Files.deleteIfExists(install.pkglibdir().resolve(library + ".so"));
@@ -262,6 +263,45 @@ public final class TestStores {
 			}
 		}
 		return install;
+	}
+
+	/**
+	 * A private installation of {@code major} at {@code directory} whose files are hard
+	 * links to those of {@link PostgresInstalls#shared(int)} ({@code cp -al}): a few
+	 * hundredths of a second of CPU where a {@link PostgresInstalls#copy(int, Path) copy}
+	 * of its 60 MB takes half a second, and seconds of a busy disk. The loader never
+	 * writes into a file it finds: it places a file by renaming a new one over the name,
+	 * and removing a file removes only the link, so the shared installation stays as
+	 * extracted. A test that changes an installation file in place must take a
+	 * {@link PostgresInstalls#copy(int, Path) copy} instead. Where links cannot be made
+	 * (another file system) the files are copied.
+	 */
+	static PostgresInstall linkedCopy(PgMajor major, Path directory) {
+		PostgresInstall shared = PostgresInstalls.shared(major.value());
+		try {
+			Files.createDirectories(directory);
+			try (var entries = Files.list(directory)) {
+				if (entries.findAny().isPresent()) {
+					throw new IllegalStateException(directory + " is not empty");
+				}
+			}
+			Process cp = new ProcessBuilder("cp", "-al", shared.root() + "/.", directory.toString())
+				.redirectErrorStream(true)
+				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+				.start();
+			if (cp.waitFor() != 0) {
+				PostgresBinaries.deleteTree(directory);
+				return PostgresInstalls.copy(major.value(), directory);
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted while linking " + shared.root(), ex);
+		}
+		return new PostgresInstall(directory);
 	}
 
 	/**

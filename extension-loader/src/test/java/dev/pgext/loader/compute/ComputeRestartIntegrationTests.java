@@ -13,6 +13,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.pgext.loader.DataDirectories;
 import dev.pgext.loader.LoaderProperties;
 import dev.pgext.loader.TestStores;
 import dev.pgext.loader.fetch.BandwidthLimiter;
@@ -47,7 +48,7 @@ class ComputeRestartIntegrationTests {
 			@TempDir Path dir) throws Exception {
 		TestStores.publish(bucket.objectStore(), Scope.PUBLIC, EXTENSIONS);
 		ExtensionSource source = new S3ExtensionSource(bucket.objectStore());
-		Path data = dir.resolve("data");
+		Path data = DataDirectories.copy(TestStores.PG, dir.resolve("data"));
 
 		Compute first = compute(source, dir.resolve("cache"));
 		try {
@@ -96,7 +97,7 @@ class ComputeRestartIntegrationTests {
 		PostgresInstall install = TestStores.computeInstall(dir.resolve("install"), EXTENSIONS);
 		Compute compute = compute(source, null, BandwidthLimiter.of(512 * 1024), true);
 		try {
-			compute.startAndWait(spec(install, dir.resolve("data"), List.of()));
+			compute.startAndWait(spec(install, DataDirectories.copy(TestStores.PG, dir.resolve("data")), List.of()));
 			assertThat(compute.isRunning()).as(String.valueOf(compute.status().problem())).isTrue();
 			Awaitility.await("every extension to be prefetched")
 				.atMost(Duration.ofSeconds(60))

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 
+import dev.pgext.loader.DataDirectories;
 import dev.pgext.loader.LoaderProperties;
 import dev.pgext.loader.TestStores;
 import dev.pgext.loader.fetch.FilePlacer;
@@ -119,8 +120,9 @@ class DeferredControlFilesIntegrationTests {
 			}
 		});
 		this.computes.add(compute);
-		compute.startAndWait(new ComputeSpec(null, 15, install.root().toString(), dir.resolve("data").toString(),
-				FreePorts.any(), List.of("pg_stat_statements"), List.of(), List.of(),
+		Path data = DataDirectories.copy(TestStores.PG, dir.resolve("data"));
+		compute.startAndWait(new ComputeSpec(null, 15, install.root().toString(), data.toString(), FreePorts.any(),
+				List.of("pg_stat_statements"), List.of(), List.of(),
 				Map.of("fsync", "off", "unix_socket_directories", "")));
 		assertThat(compute.isRunning()).as("%s", compute.status().problem()).isTrue();
 		return new Started(compute, install, Set.copyOf(atReadiness));

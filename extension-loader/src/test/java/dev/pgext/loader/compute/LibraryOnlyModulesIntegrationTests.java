@@ -22,6 +22,7 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.pgext.loader.DataDirectories;
 import dev.pgext.loader.LoaderClient;
 import dev.pgext.loader.TestStores;
 import dev.pgext.model.Scope;
@@ -68,6 +69,7 @@ class LibraryOnlyModulesIntegrationTests {
 		TestStores.publish(bucket.objectStore(), Scope.PUBLIC, List.of("hstore"), LIBRARIES);
 		root = Files.createTempDirectory("pgext-libraries");
 		install = TestStores.computeInstall(root.resolve("install"), List.of("hstore"), LIBRARIES);
+		DataDirectories.copy(TestStores.PG, root.resolve("data"));
 		postgresPort = FreePorts.any();
 		Path spec = root.resolve("spec.json");
 		Files.writeString(spec, """

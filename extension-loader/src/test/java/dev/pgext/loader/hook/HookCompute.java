@@ -11,6 +11,7 @@ import java.util.List;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
 
+import dev.pgext.loader.DataDirectories;
 import dev.pgext.loader.TestStores;
 import dev.pgext.model.ExtensionName;
 import dev.pgext.model.ExtensionVersion;
@@ -99,6 +100,7 @@ final class HookCompute {
 		absent.add(LATER);
 		PostgresInstall install = TestStores.computeInstall(root.resolve("install"), major, absent);
 		Files.delete(install.pkglibdir().resolve("auto_explain.so"));
+		DataDirectories.copy(major, root.resolve("data"));
 		HookCompute compute = new HookCompute(major, bucket, root, install, FreePorts.any(), FreePorts.any());
 		synchronized (HookCompute.class) {
 			prepared.add(compute);

@@ -25,6 +25,7 @@ import org.postgresql.util.PSQLException;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.pgext.loader.DataDirectories;
 import dev.pgext.loader.TestStores;
 import dev.pgext.model.Scope;
 import dev.pgext.model.Sha256Digest;
@@ -32,7 +33,6 @@ import dev.pgext.model.StoreLayout;
 import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.index.ExtIndexJson;
-import dev.pgext.model.postgres.Unprivileged;
 import dev.pgext.model.store.S3ObjectStore;
 import dev.pgext.testsupport.ContribExtension;
 import dev.pgext.testsupport.FreePorts;
@@ -149,9 +149,7 @@ class PgextLoaderHookPg15IntegrationTests extends PgextLoaderHookIntegrationTest
 		assertThat(runWithHosts(hosts, List.of("getent", "ahosts", "localhost"))).as("how localhost resolves there")
 			.startsWith("::1 ");
 
-		Path data = compute.root.resolve("second-data");
-		run(Unprivileged.command(List.of(compute.install.binary("initdb").toString(), "-D", data.toString(), "-U",
-				"postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync")));
+		Path data = DataDirectories.copy(compute.major, compute.root.resolve("second-data"));
 		int port = FreePorts.any();
 		Process postgres = new ProcessBuilder(withHosts(hosts,
 				List.of(compute.install.binary("postgres").toString(), "-D", data.toString(), "-p",

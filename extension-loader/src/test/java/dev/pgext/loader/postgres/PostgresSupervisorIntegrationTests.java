@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.pgext.loader.ChildLoader;
+import dev.pgext.loader.DataDirectories;
+import dev.pgext.model.PgMajor;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.postgres.PostgresProcesses;
 import dev.pgext.model.postgres.Unprivileged;
@@ -88,10 +90,7 @@ class PostgresSupervisorIntegrationTests {
 	 * A postmaster started without any supervisor, as one a killed loader left behind.
 	 */
 	private Process strayPostmaster(Path data, int port) throws IOException {
-		try (PostgresSupervisor initdb = new PostgresSupervisor(this.install, data, port, Duration.ofSeconds(20),
-				null)) {
-			initdb.initdbIfEmpty();
-		}
+		DataDirectories.copy(PgMajor.of(15), data);
 		Process postmaster = Unprivileged
 			.processBuilder(List.of(this.install.binary("postgres").toString(), "-D", data.toString(), "-p",
 					Integer.toString(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c",

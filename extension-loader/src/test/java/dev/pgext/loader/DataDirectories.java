@@ -1,0 +1,99 @@
+package dev.pgext.loader;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import dev.pgext.model.PgMajor;
+import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.testsupport.PostgresCluster;
+import dev.pgext.testsupport.PostgresInstalls;
+
+/**
+ * Initialised data directories for the computes of tests that are not about
+ * {@code initdb}: a {@code cp -a} of one cluster per Postgres version, made under
+ * {@code target/pg-data-templates} by the first test JVM that needs it (renamed into
+ * place complete, so another JVM never sees half of it) with the options of the loader's
+ * own {@code initdb} (superuser {@code postgres}, trust authentication, UTF8, C locale).
+ * The loader finds the directory initialised and starts Postgres on it; a copy costs
+ * about half of {@code initdb}'s CPU and none of its file syncs. The loader's own
+ * {@code initdb} stays under test where a compute starts on an empty directory
+ * ({@code ComputeIntegrationTests}, {@code LoaderCrashRecoveryIntegrationTests},
+ * {@code PostgresSupervisorIntegrationTests}).
+ */
+public final class DataDirectories {
+
+	private static final Path TEMPLATES = Path.of("target", "pg-data-templates").toAbsolutePath();
+
+	private DataDirectories() {
+	}
+
+	/**
+	 * Fills {@code data} (missing or empty) with a cluster of {@code major}'s binaries;
+	 * returns {@code data}.
+	 */
+	public static Path copy(PgMajor major, Path data) {
+		Path template = template(major);
+		try {
+			Files.createDirectories(data);
+			Process cp = new ProcessBuilder("cp", "-a", template + "/.", data.toString()).redirectErrorStream(true)
+				.start();
+			cp.getOutputStream().close();
+			String output = new String(cp.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			if (cp.waitFor() != 0) {
+				throw new IllegalStateException("copying " + template + " to " + data + " failed: " + output.strip());
+			}
+			// Postgres refuses a data directory others may read
+			Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted while copying " + template, ex);
+		}
+		return data;
+	}
+
+	private static synchronized Path template(PgMajor major) {
+		PostgresInstall shared = PostgresInstalls.shared(major.value());
+		// one per binaries version, named as the shared installation's directory
+		Path template = TEMPLATES.resolve(shared.root().getFileName().toString());
+		if (Files.isRegularFile(template.resolve("PG_VERSION"))) {
+			return template;
+		}
+		try {
+			Files.createDirectories(TEMPLATES);
+			Path temp = Files.createTempDirectory(TEMPLATES, "." + template.getFileName() + ".");
+			try {
+				PostgresCluster.initdb(shared, temp.resolve("data"));
+				try {
+					Files.move(temp.resolve("data"), template, StandardCopyOption.ATOMIC_MOVE);
+				}
+				catch (FileAlreadyExistsException | DirectoryNotEmptyException ex) {
+					// another test JVM won; its template is complete
+				}
+				catch (AtomicMoveNotSupportedException ex) {
+					throw new IOException("cannot rename a template into " + template + " atomically", ex);
+				}
+			}
+			finally {
+				PostgresBinaries.deleteTree(temp);
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return template;
+	}
+
+}
