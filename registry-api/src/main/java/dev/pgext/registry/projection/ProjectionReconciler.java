@@ -326,7 +326,8 @@ public class ProjectionReconciler {
 		for (Map.Entry<String, Projection.Desired> object : projection.objects().entrySet()) {
 			String key = object.getKey();
 			String signatureKey = key + MetadataSignature.SUFFIX;
-			if (key.equals(projection.last()) || !projection.signed().test(key)
+			// running unsigned, there is nothing to read or write
+			if (!this.signing.active() || key.equals(projection.last()) || !projection.signed().test(key)
 					|| !(object.getValue() instanceof Projection.Generated generated)
 					|| (!written.containsKey(key) && recorded.containsKey(signatureKey))) {
 				continue;
