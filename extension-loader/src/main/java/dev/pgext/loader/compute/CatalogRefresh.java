@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.pgext.loader.fetch.ExtensionSource;
 import dev.pgext.loader.fetch.FetchException;
+import dev.pgext.loader.fetch.IndexMerge;
 import dev.pgext.loader.fetch.IndexText;
 import dev.pgext.loader.fetch.SkimmedIndex;
 import dev.pgext.model.index.ExtIndex;
@@ -181,7 +182,9 @@ final class CatalogRefresh {
 	/**
 	 * Checks that the whole index names for the preload what the preload documents did: a
 	 * projection that ran between the two reads may have changed either. The compute
-	 * keeps running on what it placed; the difference is logged and shown in the status.
+	 * keeps running on what it placed, and those extensions keep the release they were
+	 * placed with (as an index re-read keeps the release of every extension already
+	 * known); the difference is logged and shown in the status.
 	 */
 	private void compareWithPlaced(ExtensionCatalog placed) {
 		List<String> libraries = preloadLibraries();
@@ -193,6 +196,8 @@ final class CatalogRefresh {
 					+ "; the compute runs on what it placed until it restarts";
 			this.mismatch = difference;
 			log.warn("Preload differs from the index: {}", difference);
+			this.catalog = new ExtensionCatalog(
+					IndexMerge.merge(this.spec.major(), this.spec.tenantId(), this.catalog.index(), placed.index()));
 		}
 	}
 

@@ -139,6 +139,11 @@ class PreloadDocumentsIntegrationTests {
 				.containsExactlyInAnyOrderElementsOf(PUBLISHED);
 			assertThat(compute.status().preloadMismatch()).contains("pg_stat_statements 99.0");
 			assertThat(compute.isRunning()).isTrue();
+			// what was placed keeps its release
+			assertThat(compute.status().extensions())
+				.filteredOn((extension) -> extension.name().equals("pg_stat_statements"))
+				.singleElement()
+				.satisfies((extension) -> assertThat(extension.version()).isEqualTo(statements.version().value()));
 		}
 		finally {
 			compute.destroy();
