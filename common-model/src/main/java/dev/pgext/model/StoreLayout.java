@@ -1,5 +1,7 @@
 package dev.pgext.model;
 
+import java.util.regex.Pattern;
+
 /**
  * The keys of the extension store: the one place that knows how keys are spelled. Every
  * service builds and parses keys here, so the registry that writes and the loader that
@@ -10,7 +12,8 @@ package dev.pgext.model;
  * [&lt;tenant&gt;/]&lt;pg&gt;/share/extension/&lt;file&gt;      seed-000 layout: current control and SQL files
  * [&lt;tenant&gt;/]&lt;pg&gt;/lib/&lt;file&gt;                  seed-000 layout: current libraries
  * [&lt;tenant&gt;/]&lt;pg&gt;/ext_index.json              the index the loader reads
- * [&lt;tenant&gt;/]&lt;pg&gt;/&lt;platform&gt;/...            the same three for a platform other than linux-amd64-gnu
+ * [&lt;tenant&gt;/]&lt;pg&gt;/preload/&lt;library&gt;.json    per library: the entries its preload needs
+ * [&lt;tenant&gt;/]&lt;pg&gt;/&lt;platform&gt;/...            the same for a platform other than linux-amd64-gnu
  * bundles/sha256/&lt;hex&gt;.tar.zst               Postgres bundles
  * mirror/&lt;file&gt;                             static mirror of the public registry
  * </pre> The unprefixed keys are those of {@link Platform#DEFAULT}
@@ -96,6 +99,35 @@ public final class StoreLayout {
 	/** The {@code ext_index.json} key of one scope, major and platform. */
 	public static String extIndex(Scope scope, PgMajor major, Platform platform) {
 		return platformPrefix(scope, major, platform) + EXT_INDEX;
+	}
+
+	/**
+	 * Folder, under a platform prefix, of the per-library preload documents: each a small
+	 * {@code ext_index.json} holding the entry providing one library and what it
+	 * requires.
+	 */
+	public static final String PRELOAD = "preload/";
+
+	private static final Pattern LIBRARY = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.+-]{0,199}");
+
+	/**
+	 * Whether {@code library} (a bare name) can name a preload document: letters, digits,
+	 * {@code _ . + -}, not starting with a dot or dash, at most 200 characters.
+	 */
+	public static boolean isPreloadLibrary(String library) {
+		return library != null && LIBRARY.matcher(library).matches();
+	}
+
+	/**
+	 * {@code [<tenant>/]<pg>/[<platform>/]preload/<library>.json}: the preload document
+	 * of one library (a bare name, {@link #isPreloadLibrary}) in one scope, major and
+	 * platform.
+	 */
+	public static String preloadDocument(Scope scope, PgMajor major, Platform platform, String library) {
+		if (!isPreloadLibrary(library)) {
+			throw new IllegalArgumentException("'" + library + "' cannot name a preload document");
+		}
+		return platformPrefix(scope, major, platform) + PRELOAD + library + ".json";
 	}
 
 	/** {@code bundles/sha256/<hex>.tar.zst}. */

@@ -10,12 +10,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 import dev.pgext.model.ExtensionName;
 import dev.pgext.model.ExtensionVersion;
 import dev.pgext.model.PgMajor;
+import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.StoreLayout;
@@ -146,6 +149,33 @@ public final class TestStores {
 		ExtIndex index = ExtIndex.of(major, scope.tenant(), entries);
 		store.put(StoreLayout.extIndex(scope, major), ExtIndexJson.write(index), "application/json");
 		return index;
+	}
+
+	/**
+	 * The per-library preload documents the registry's projection writes beside
+	 * {@code index} (of the default platform), by store key: for each library an entry
+	 * provides, an index holding the first entry by name that provides it and its
+	 * {@code requires} closure.
+	 */
+	public static Map<String, byte[]> preloadDocuments(ExtIndex index) {
+		Scope scope = (index.tenant() != null) ? Scope.tenant(index.tenant()) : Scope.PUBLIC;
+		Set<String> libraries = new TreeSet<>();
+		index.extensions().forEach((entry) -> libraries.addAll(entry.libraries()));
+		Map<String, byte[]> documents = new TreeMap<>();
+		for (String library : libraries) {
+			ExtIndexEntry provider = index.findByLibrary(library).orElseThrow();
+			List<ExtIndexEntry> closure = index.requiresClosure(List.of(provider.name().value()));
+			documents.put(StoreLayout.preloadDocument(scope, index.pgMajor(), Platform.DEFAULT, library),
+					ExtIndexJson.writeCompact(ExtIndex.of(index.pgMajor(), index.tenant(), closure)));
+		}
+		return documents;
+	}
+
+	/** Writes the {@link #preloadDocuments} of {@code index}, unsigned. */
+	public static Map<String, byte[]> putPreloadDocuments(ObjectStore store, ExtIndex index) {
+		Map<String, byte[]> documents = preloadDocuments(index);
+		documents.forEach((key, content) -> store.put(key, content, "application/json"));
+		return documents;
 	}
 
 	/**

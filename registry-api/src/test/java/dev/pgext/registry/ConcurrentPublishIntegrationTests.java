@@ -16,11 +16,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 import dev.pgext.model.PgMajor;
+import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 import dev.pgext.model.StoreLayout;
 import dev.pgext.model.index.ExtFile;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.index.ExtIndexJson;
+import dev.pgext.model.signing.MetadataSignature;
 import dev.pgext.testsupport.ContribExtension;
 import dev.pgext.testsupport.PostgresInstalls;
 
@@ -72,17 +74,23 @@ class ConcurrentPublishIntegrationTests extends RegistryIntegrationTest {
 		assertThat(this.jdbc.sql("select count(*) from release where distribution = 'isn'").query(Long.class).single())
 			.isEqualTo(1);
 		awaitProjections();
-		List<ExtFile> files = ExtIndexJson
+		ExtIndexEntry isn = ExtIndexJson
 			.read(this.store.getBytes(StoreLayout.extIndex(Scope.PUBLIC, PgMajor.of(18))).orElseThrow())
 			.find("isn")
-			.orElseThrow()
-			.files();
+			.orElseThrow();
 		Set<String> expected = new TreeSet<>();
-		for (ExtFile file : files) {
+		for (ExtFile file : isn.files()) {
 			expected.add(StoreLayout.blob(file.sha256()));
 			expected.add(StoreLayout.seedFile(Scope.PUBLIC, PgMajor.of(18), file.path()));
 		}
+		for (String library : isn.libraries()) {
+			String document = StoreLayout.preloadDocument(Scope.PUBLIC, PgMajor.of(18), Platform.DEFAULT, library);
+			expected.add(document);
+			expected.add(document + MetadataSignature.SUFFIX);
+		}
 		expected.add(StoreLayout.extIndex(Scope.PUBLIC, PgMajor.of(18)));
+		// new only when no test wrote this major's index before
+		expected.add(StoreLayout.extIndex(Scope.PUBLIC, PgMajor.of(18)) + MetadataSignature.SUFFIX);
 		Set<String> added = new TreeSet<>(snapshot().objects().keySet());
 		added.removeAll(keysBefore);
 		expected.removeAll(keysBefore);

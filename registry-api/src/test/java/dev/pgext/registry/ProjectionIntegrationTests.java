@@ -1,6 +1,8 @@
 package dev.pgext.registry;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -17,6 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import dev.pgext.model.PgMajor;
+import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.StoreLayout;
@@ -25,10 +28,15 @@ import dev.pgext.model.index.ExtFile;
 import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.index.ExtIndexJson;
+import dev.pgext.model.signing.MetadataSignature;
+import dev.pgext.model.signing.MetadataVerifier;
+import dev.pgext.model.signing.TrustedKeys;
+import dev.pgext.model.signing.VersionLedger;
 import dev.pgext.model.store.ObjectInfo;
 import dev.pgext.registry.jobs.JobQueue;
 import dev.pgext.registry.manifest.ExtensionIndexes;
 import dev.pgext.registry.projection.Projections;
+import dev.pgext.testsupport.PostgresInstalls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -240,6 +248,93 @@ class ProjectionIntegrationTests extends RegistryIntegrationTest {
 		assertThat(awaitOperation(accepted.headers().getLocation().toString(), ADMIN_TOKEN).path("state").asString())
 			.isEqualTo("succeeded");
 		assertThat(this.store.getBytes(key).orElseThrow()).isEqualTo(incremental);
+	}
+
+	@Test
+	void eachLibrarysSignedPreloadDocumentFollowsTheIndexAndAFullReconcileLeavesItAsItIs() throws Exception {
+		Scope scope = Scope.tenant(TenantId.of("preloads"));
+		PgMajor pg16 = PgMajor.of(16);
+		String token = userToken("preloads-ci", "preloads", "publish");
+		publishExtension(token, "preloads", "pre_base", "1.0.0", null, null);
+		publishExtension(token, "preloads", "pre_top", "1.0.0", "pre_base", "pg_prewarm");
+		awaitProjections();
+		String key = StoreLayout.preloadDocument(scope, pg16, Platform.DEFAULT, "pre_top");
+		byte[] first = assertPreloadDocument(scope, pg16, key, "pre_top", "1.0.0");
+		long firstVersion = signature(key).version();
+
+		// a change of what the library's extension requires rewrites its document
+		publishExtension(token, "preloads", "pre_base", "1.1.0", null, null);
+		awaitProjections();
+		byte[] second = assertPreloadDocument(scope, pg16, key, "pre_top", "1.1.0");
+		assertThat(second).isNotEqualTo(first);
+		assertThat(signature(key).version()).isGreaterThan(firstVersion);
+
+		// a full reconcile finds the document and its signature as it would write them
+		byte[] signatureBefore = this.store.getBytes(key + MetadataSignature.SUFFIX).orElseThrow();
+		RegistryClient.Response accepted = api().postJson("/api/v1/admin/projections/reconcile", ADMIN_TOKEN, Map.of());
+		assertThat(awaitOperation(accepted.headers().getLocation().toString(), ADMIN_TOKEN).path("state").asString())
+			.isEqualTo("succeeded");
+		assertThat(this.store.getBytes(key).orElseThrow()).isEqualTo(second);
+		assertThat(this.store.getBytes(key + MetadataSignature.SUFFIX).orElseThrow()).isEqualTo(signatureBefore);
+
+		// a stray document is deleted by the full reconcile; a yanked provider's by the
+		// next change
+		String stray = StoreLayout.preloadDocument(scope, pg16, Platform.DEFAULT, "gone");
+		this.store.put(stray, "{}".getBytes(StandardCharsets.UTF_8), "application/json");
+		this.store.put(stray + MetadataSignature.SUFFIX, "{}".getBytes(StandardCharsets.UTF_8), "application/json");
+		accepted = api().postJson("/api/v1/admin/projections/reconcile", ADMIN_TOKEN, Map.of());
+		assertThat(awaitOperation(accepted.headers().getLocation().toString(), ADMIN_TOKEN).path("state").asString())
+			.isEqualTo("succeeded");
+		assertThat(this.store.head(stray)).isEmpty();
+		assertThat(this.store.head(stray + MetadataSignature.SUFFIX)).isEmpty();
+		assertThat(api()
+			.postJson("/api/v1/distributions/pre_top/versions/1.0.0/yank?tenant=preloads", token,
+					Map.of("reason", "broken"))
+			.status()).isEqualTo(200);
+		awaitProjections();
+		assertThat(this.store.head(key)).isEmpty();
+		assertThat(this.store.head(key + MetadataSignature.SUFFIX)).isEmpty();
+	}
+
+	/**
+	 * Checks that the preload document at {@code key} is the stored index's own entries
+	 * of {@code provider} and its requires closure, byte for byte as the index holds
+	 * them, signed by the registry's key; returns its bytes.
+	 */
+	private byte[] assertPreloadDocument(Scope scope, PgMajor major, String key, String provider,
+			String requiredVersion) {
+		ExtIndex stored = storedIndex(scope, major);
+		byte[] document = this.store.getBytes(key).orElseThrow();
+		List<ExtIndexEntry> closure = stored.requiresClosure(List.of(provider));
+		assertThat(document).isEqualTo(ExtIndexJson.writeCompact(ExtIndex.of(major, scope.tenant(), closure)));
+		assertThat(ExtIndexJson.read(document).find("pre_base").orElseThrow().version().value())
+			.isEqualTo(requiredVersion);
+		new MetadataVerifier(TrustedKeys.of(List.of(RegistryTestInfrastructure.signingKey().publicKey())), true,
+				VersionLedger.inMemory(), Clock.systemUTC())
+			.verify(key, document, this.store.getBytes(key + MetadataSignature.SUFFIX).orElseThrow())
+			.orElseThrow();
+		return document;
+	}
+
+	private MetadataSignature signature(String key) {
+		return MetadataSignature.parse(this.store.getBytes(key + MetadataSignature.SUFFIX).orElseThrow());
+	}
+
+	private void publishExtension(String token, String tenant, String name, String version, String requires,
+			String library) throws Exception {
+		TestArtifacts artifact = TestArtifacts.builder()
+			.file("share/extension/" + name + ".control",
+					"comment = 'preload test'\ndefault_version = '" + version + "'\nrelocatable = true\n"
+							+ ((requires != null) ? "requires = '" + requires + "'\n" : ""))
+			.file("share/extension/" + name + "--" + version + ".sql",
+					"CREATE FUNCTION " + name + "_v() RETURNS text LANGUAGE sql AS $$SELECT '" + version + "'$$;\n");
+		if (library != null) {
+			artifact.file("lib/" + name + ".so",
+					Files.readAllBytes(PostgresInstalls.shared(16).pkglibdir().resolve(library + ".so")), 0755);
+		}
+		RegistryClient.Response response = publish(token, tenant, TestArtifacts.metadata(name, version),
+				Map.of("pg16", artifact.tarGz()));
+		assertThat(response.status()).as(response.toString()).isEqualTo(201);
 	}
 
 	private void assertCurrentEverywhere(String name, String version) {

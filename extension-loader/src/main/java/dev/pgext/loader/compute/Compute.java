@@ -1,6 +1,7 @@
 package dev.pgext.loader.compute;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -136,10 +137,14 @@ public class Compute implements DisposableBean {
 		ComputeStartup run = this.startup;
 		List<ExtensionStatus> extensions = (scheduler != null) ? scheduler.status() : List.of();
 		Long pid = (postgres != null && postgres.pid() > 0) ? postgres.pid() : null;
+		CatalogRefresh catalogs = (run != null) ? run.catalogs() : null;
+		CatalogRefresh.PreloadFrom from = (catalogs != null) ? catalogs.preloadFrom() : null;
 		return new ComputeStatus(snapshot.phase(), snapshot.problem(),
 				(postgres != null && postgres.state() != PostgresSupervisor.State.NOT_STARTED) ? postgres.state()
 						: null,
-				pid, (run != null) ? run.phaseMillis() : Map.of(), extensions);
+				pid, (run != null) ? run.phaseMillis() : Map.of(), extensions,
+				(from != null) ? from.name().toLowerCase(Locale.ROOT) : null,
+				(catalogs != null) ? catalogs.preloadMismatch() : null);
 	}
 
 	/**
@@ -169,9 +174,17 @@ public class Compute implements DisposableBean {
 	 * @param pid the server's process id, or {@code null}
 	 * @param phaseMillis duration of each start-up phase in milliseconds
 	 * @param extensions every available extension's state
+	 * @param preloadFrom where the entries placed before launch were read:
+	 * {@code documents} (the per-library preload documents), {@code index} (the whole
+	 * indexes) or {@code none} (nothing preloaded); {@code null} before the start read
+	 * any
+	 * @param preloadMismatch how the index read after a start from preload documents
+	 * differs from what they named, or {@code null}
 	 */
 	public record ComputeStatus(Phase phase, String problem, PostgresSupervisor.State postgres, Long pid,
-			@JsonProperty("phase_millis") Map<String, Long> phaseMillis, List<ExtensionStatus> extensions) {
+			@JsonProperty("phase_millis") Map<String, Long> phaseMillis, List<ExtensionStatus> extensions,
+			@JsonProperty("preload_from") String preloadFrom,
+			@JsonProperty("preload_mismatch") String preloadMismatch) {
 
 	}
 

@@ -96,6 +96,11 @@ final class ComputeStartup implements Runnable {
 		return this.spec.port();
 	}
 
+	/** The compute's catalog, or {@code null} before start-up created it. */
+	CatalogRefresh catalogs() {
+		return this.catalogs;
+	}
+
 	/** Duration of each phase so far, in milliseconds. */
 	Map<String, Long> phaseMillis() {
 		synchronized (this.phaseMillis) {

@@ -66,17 +66,47 @@ public record ExtensionCatalog(ExtIndex index) {
 	 */
 	public static ExtensionCatalog preloadClosure(SkimmedIndex index, List<String> available,
 			List<String> preloadLibraries, boolean listedOnly) {
+		Set<String> libraries = libraryNames(preloadLibraries);
+		return preloadClosure(index, libraries, allowed(available, libraries, listedOnly));
+	}
+
+	/**
+	 * {@link #preloadClosure} over the entries of per-library preload documents, when it
+	 * is what the whole index would give: each document's provider (the first entry of
+	 * the scope providing the library) must be available to the compute, since another
+	 * provider the whole index might offer instead is in no document. Empty otherwise, or
+	 * when a library's document provides it not at all.
+	 */
+	public static Optional<ExtensionCatalog> exactPreloadClosure(SkimmedIndex documents, List<String> available,
+			List<String> preloadLibraries, boolean listedOnly) {
+		Set<String> libraries = libraryNames(preloadLibraries);
+		Predicate<EntrySkim> allowed = allowed(available, libraries, listedOnly);
+		for (String library : libraries) {
+			Optional<EntrySkim> provider = documents.providing(library, (skim) -> true);
+			if (provider.isEmpty() || !allowed.test(provider.get())) {
+				return Optional.empty();
+			}
+		}
+		return Optional.of(preloadClosure(documents, libraries, allowed));
+	}
+
+	private static Set<String> libraryNames(List<String> preloadLibraries) {
 		Set<String> libraries = new LinkedHashSet<>();
 		preloadLibraries.forEach((library) -> libraries.add(ControlFile.libraryName(library)));
-		Predicate<EntrySkim> allowed;
+		return libraries;
+	}
+
+	private static Predicate<EntrySkim> allowed(List<String> available, Set<String> libraries, boolean listedOnly) {
 		if ((available == null || available.isEmpty()) && !listedOnly) {
-			allowed = (skim) -> true;
+			return (skim) -> true;
 		}
-		else {
-			Set<String> names = (available != null) ? Set.copyOf(available) : Set.of();
-			allowed = (skim) -> names.contains(skim.name())
-					|| (skim.libraryOnly() && skim.libraries().stream().anyMatch(libraries::contains));
-		}
+		Set<String> names = (available != null) ? Set.copyOf(available) : Set.of();
+		return (skim) -> names.contains(skim.name())
+				|| (skim.libraryOnly() && skim.libraries().stream().anyMatch(libraries::contains));
+	}
+
+	private static ExtensionCatalog preloadClosure(SkimmedIndex index, Set<String> libraries,
+			Predicate<EntrySkim> allowed) {
 		Set<String> needed = new LinkedHashSet<>();
 		Deque<String> todo = new ArrayDeque<>();
 		for (String library : libraries) {

@@ -36,7 +36,9 @@ final class HookLibrary {
 			return settings;
 		}
 		Path library = install.pkglibdir().resolve(LoaderProperties.Hook.LIBRARY_NAME + ".so");
-		FilePlacement.writeAtomically(library, Files.readAllBytes(this.hook.library()), true);
+		// compared and rewritten before every start, as the control files are, so a crash
+		// costs nothing and no fsync has to be waited for before Postgres launches
+		FilePlacement.writeAtomically(library, Files.readAllBytes(this.hook.library()), false);
 		Map<String, String> withHook = new LinkedHashMap<>(settings);
 		String preload = settings.get("shared_preload_libraries");
 		withHook.put("shared_preload_libraries", (preload == null || preload.isBlank())

@@ -53,6 +53,12 @@ final class JitPlacement {
 			catalog = catalogs.refreshed();
 			owner = catalog.owner(filename, isLibrary);
 			if (owner.isEmpty()) {
+				// "no such extension" would be a guess while the indexes read at start
+				// could not be bound: the reason they could not is the answer
+				Optional<FetchException> unbound = catalogs.failure();
+				if (unbound.isPresent()) {
+					throw unbound.get();
+				}
 				return owner;
 			}
 		}

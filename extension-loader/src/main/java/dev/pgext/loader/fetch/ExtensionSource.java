@@ -2,6 +2,8 @@ package dev.pgext.loader.fetch;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Collection;
+import java.util.Optional;
 
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Sha256Digest;
@@ -36,6 +38,19 @@ public interface ExtensionSource {
 	 */
 	default SkimmedIndex skimmedIndex(PgMajor major, TenantId tenant, IndexText.EntryListener early) {
 		return skimmedIndex(major, tenant);
+	}
+
+	/**
+	 * The entries the preload of {@code libraries} (bare names) needs, read and verified
+	 * from the registry's per-library preload documents instead of the whole indexes: the
+	 * entry providing each library and its {@code requires} closure. Empty when they
+	 * cannot settle the preload (this source has none, one is missing or refused, or they
+	 * disagree), with the reason logged: the caller then reads the whole indexes. Nothing
+	 * in a refused document is ever returned.
+	 * @param tenant the tenant, or {@code null} for public extensions only
+	 */
+	default Optional<SkimmedIndex> preloadIndex(PgMajor major, TenantId tenant, Collection<String> libraries) {
+		return Optional.empty();
 	}
 
 	/**

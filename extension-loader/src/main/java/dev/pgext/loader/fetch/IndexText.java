@@ -285,6 +285,15 @@ public final class IndexText {
 	}
 
 	/**
+	 * Whether entry {@code skim} of this document has the same bytes as entry
+	 * {@code otherSkim} of {@code other}.
+	 */
+	boolean sameText(EntrySkim skim, IndexText other, EntrySkim otherSkim) {
+		return Arrays.equals(this.content, skim.offset(), skim.offset() + skim.length(), other.content,
+				otherSkim.offset(), otherSkim.offset() + otherSkim.length());
+	}
+
+	/**
 	 * The whole document bound at once: faster than entry by entry when all are needed.
 	 */
 	public ExtIndex parse() {

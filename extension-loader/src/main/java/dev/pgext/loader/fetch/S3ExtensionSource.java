@@ -3,12 +3,20 @@ package dev.pgext.loader.fetch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.pgext.loader.trust.MetadataTrust;
 import dev.pgext.model.PgMajor;
@@ -17,6 +25,7 @@ import dev.pgext.model.Scope;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.StoreLayout;
 import dev.pgext.model.TenantId;
+import dev.pgext.model.control.ControlFile;
 import dev.pgext.model.signing.MetadataRejectedException;
 import dev.pgext.model.signing.MetadataSignature;
 import dev.pgext.model.store.ObjectStore;
@@ -27,9 +36,12 @@ import dev.pgext.model.store.ObjectStoreException;
  * {@code ext_index.json} of this loader's platform
  * ({@link StoreLayout#extIndex(Scope, PgMajor, Platform)}: no other platform's index is
  * ever read), each verified against its detached signature before a digest in it is
- * trusted, and files from {@code blobs/sha256/<hex>}.
+ * trusted, the per-library preload documents beside them the same way, and files from
+ * {@code blobs/sha256/<hex>}.
  */
 public final class S3ExtensionSource implements StreamingExtensionSource {
+
+	private static final Logger log = LoggerFactory.getLogger(S3ExtensionSource.class);
 
 	/**
 	 * Where a signature is fetched while its index streams, and the tenant's index beside
@@ -137,6 +149,79 @@ public final class S3ExtensionSource implements StreamingExtensionSource {
 	private CompletableFuture<byte[]> signature(String key) {
 		return CompletableFuture.supplyAsync(() -> this.store.getBytes(key + MetadataSignature.SUFFIX).orElse(null),
 				READS);
+	}
+
+	/**
+	 * Reads the public per-library preload documents of {@code libraries} side by side,
+	 * each verified against its own detached signature (document name: its store key) as
+	 * an index is. A tenant's compute reads the whole indexes: a tenant entry may replace
+	 * a public one of the same name, which no public document can tell.
+	 */
+	@Override
+	public Optional<SkimmedIndex> preloadIndex(PgMajor major, TenantId tenant, Collection<String> libraries) {
+		if (tenant != null) {
+			log.info("Reading the whole indexes before launch: tenant {} may replace public extensions", tenant);
+			return Optional.empty();
+		}
+		Map<String, CompletableFuture<Document>> reads = new LinkedHashMap<>();
+		for (String library : libraries) {
+			String name = ControlFile.libraryName(library);
+			if (!StoreLayout.isPreloadLibrary(name)) {
+				log.info("Reading the whole index before launch: library '{}' has no preload document", name);
+				return Optional.empty();
+			}
+			String key = StoreLayout.preloadDocument(Scope.PUBLIC, major, this.platform, name);
+			reads.computeIfAbsent(key, (k) -> CompletableFuture.supplyAsync(() -> document(key), READS));
+		}
+		List<IndexText> documents = new ArrayList<>();
+		String missing = null;
+		for (CompletableFuture<Document> read : reads.values()) {
+			// every read is waited for: none is left running behind the start
+			Document document = read.join();
+			if (document.text() != null) {
+				documents.add(document.text());
+			}
+			else if (missing == null) {
+				missing = document.problem();
+			}
+		}
+		if (missing != null) {
+			log.info("Reading the whole index before launch: {}", missing);
+			return Optional.empty();
+		}
+		try {
+			return Optional.of(SkimmedIndex.ofDocuments(major, null, documents));
+		}
+		catch (IllegalArgumentException ex) {
+			log.info("Reading the whole index before launch: {}", ex.getMessage());
+			return Optional.empty();
+		}
+	}
+
+	/**
+	 * One preload document read and verified, or why not.
+	 *
+	 * @param text the verified document, or {@code null}
+	 * @param problem why there is none
+	 */
+	private record Document(IndexText text, String problem) {
+	}
+
+	/**
+	 * Reads and verifies the preload document at {@code key}; never throws: a document
+	 * that is missing, unreadable or refused (the refusal counted and kept for health by
+	 * {@link MetadataTrust}) is a problem the caller falls back from.
+	 */
+	private Document document(String key) {
+		try {
+			return new Document(read(key, IndexText.EntryListener.NONE), key + " is missing");
+		}
+		catch (FetchException ex) {
+			return new Document(null, ex.getMessage());
+		}
+		catch (RuntimeException ex) {
+			return new Document(null, "reading " + key + " failed: " + ex.getMessage());
+		}
 	}
 
 	private static <T> T join(CompletableFuture<T> pending) {

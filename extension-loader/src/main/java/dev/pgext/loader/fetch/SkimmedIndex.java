@@ -1,5 +1,6 @@
 package dev.pgext.loader.fetch;
 
+import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -59,6 +60,25 @@ public final class SkimmedIndex {
 			}
 		}
 		return new SkimmedIndex(major, tenant, entries, null, publicIndex, tenantIndex);
+	}
+
+	/**
+	 * The entries of several verified documents of one scope (per-library preload
+	 * documents), each name once.
+	 * @throws IllegalArgumentException when two documents give one extension different
+	 * text (written by projections of different catalogs)
+	 */
+	public static SkimmedIndex ofDocuments(PgMajor major, TenantId tenant, Collection<IndexText> documents) {
+		Map<String, Located> entries = new TreeMap<>();
+		for (IndexText text : documents) {
+			for (EntrySkim skim : text.skims().values()) {
+				Located seen = entries.putIfAbsent(skim.name(), new Located(skim, text));
+				if (seen != null && !seen.text().sameText(seen.skim(), text, skim)) {
+					throw new IllegalArgumentException("the preload documents disagree on extension " + skim.name());
+				}
+			}
+		}
+		return new SkimmedIndex(major, tenant, entries, null, null, null);
 	}
 
 	/** An index parsed whole already. */
@@ -125,6 +145,10 @@ public final class SkimmedIndex {
 	public ExtIndex parseAll() {
 		if (this.parsed != null) {
 			return this.parsed;
+		}
+		if (this.publicText == null && this.tenantText == null) {
+			// preload documents, or no index at all: their entries one by one
+			return ExtIndex.of(this.pgMajor, this.tenant, this.entries.keySet().stream().map(this::entry).toList());
 		}
 		return IndexMerge.merge(this.pgMajor, this.tenant, (this.publicText != null) ? this.publicText.parse() : null,
 				(this.tenantText != null) ? this.tenantText.parse() : null);

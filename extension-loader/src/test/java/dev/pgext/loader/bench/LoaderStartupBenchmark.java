@@ -177,11 +177,21 @@ public final class LoaderStartupBenchmark {
 				for (int size : CATALOG_SIZES) {
 					List<ExtIndexEntry> entries = new ArrayList<>(preloadEntries);
 					entries.addAll(synthetic.subList(0, size - PRELOAD.size()));
-					byte[] indexJson = ExtIndexJson.write(ExtIndex.of(PgMajor.of(15), null, entries));
+					ExtIndex index = ExtIndex.of(PgMajor.of(15), null, entries);
+					byte[] indexJson = ExtIndexJson.write(index);
 					store.put(indexKey, indexJson, "application/json");
 					store.put(indexKey + MetadataSignature.SUFFIX,
 							signer.sign(indexKey, indexJson, ++version, Duration.ofDays(1)).toJson(),
 							"application/json");
+					// what the registry's projection writes beside the index: a signed
+					// document per library, of which a start reads its preload's
+					for (Map.Entry<String, byte[]> document : TestStores.preloadDocuments(index).entrySet()) {
+						store.put(document.getKey(), document.getValue(), "application/json");
+						store.put(document.getKey() + MetadataSignature.SUFFIX,
+								signer.sign(document.getKey(), document.getValue(), ++version, Duration.ofDays(1))
+									.toJson(),
+								"application/json");
+					}
 					String prefix = String.format("%,d extensions: ", size);
 					Path dir = work.resolve("run");
 					LoaderProperties plain = LoaderProperties.defaults().withWorkers(WORKERS, false);
@@ -379,6 +389,10 @@ public final class LoaderStartupBenchmark {
 				throw new IllegalStateException("the compute did not start: " + compute.status().problem());
 			}
 			if (results != null) {
+				if (properties.hook().enabled() && !"documents".equals(compute.status().preloadFrom())) {
+					throw new IllegalStateException("the compute read " + compute.status().preloadFrom()
+							+ " before launch instead of its preload documents");
+				}
 				compute.status().phaseMillis().forEach((phase, ms) -> {
 					if (!phase.equals("total")) {
 						record(results, phasePrefix + phase, ms);

@@ -92,8 +92,11 @@ final class HookCompute {
 		ExtIndex contrib = TestStores.publish(store, Scope.PUBLIC, major, PUBLISHED);
 		List<ExtIndexEntry> entries = new ArrayList<>(contrib.extensions());
 		entries.add(libraryOnly(store, major, "auto_explain"));
-		store.put(StoreLayout.extIndex(Scope.PUBLIC, major), ExtIndexJson.write(ExtIndex.of(major, null, entries)),
-				"application/json");
+		ExtIndex index = ExtIndex.of(major, null, entries);
+		store.put(StoreLayout.extIndex(Scope.PUBLIC, major), ExtIndexJson.write(index), "application/json");
+		// as the registry projects them: the compute starts from pg_stat_statements' own
+		// document and reads the index after it is ready
+		TestStores.putPreloadDocuments(store, index);
 
 		Path root = Files.createTempDirectory("pgext-hook-" + pgMajor + "-");
 		List<String> absent = new ArrayList<>(PUBLISHED);

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -31,19 +32,23 @@ import dev.pgext.registry.projection.ProjectionTarget;
 import dev.pgext.registry.storage.Blobs;
 
 /**
- * The seed layout and {@code ext_index.json} of one scope, major and platform as a
- * projection: a copy of each file of each current extension under
- * {@code <prefix>share/...} and {@code <prefix>lib/...}, and the index, written last,
- * where the prefix is {@link StoreLayout#platformPrefix} ({@code [<tenant>/]<pg>/} for
+ * The seed layout, the preload documents and {@code ext_index.json} of one scope, major
+ * and platform as a projection: a copy of each file of each current extension under
+ * {@code <prefix>share/...} and {@code <prefix>lib/...}, per library a current entry
+ * provides a signed {@code <prefix>preload/<library>.json} (an index holding the entry
+ * that provides it and its {@code requires} closure, what a loader reads instead of the
+ * whole index before Postgres launches), and the index, written last, where the prefix is
+ * {@link StoreLayout#platformPrefix} ({@code [<tenant>/]<pg>/} for
  * {@code linux-amd64-gnu}, {@code [<tenant>/]<pg>/<platform>/} for any other). The target
- * owns every key under {@code share/} and {@code lib/} of its prefix and its index, so
- * the default platform's target never touches another platform's keys; a scope, major and
- * platform with no release at all has no index either.
+ * owns every key under {@code share/}, {@code lib/} and {@code preload/} of its prefix
+ * and its index, so the default platform's target never touches another platform's keys;
+ * a scope, major and platform with no release at all has no index either.
  * <p>
  * The index is assembled from the entries' bytes kept in a {@link StoreIndexView} per
  * target. A run that continues from the outbox event the view reflects reloads only the
  * extensions of the distributions the scope's events named since, and computes only the
- * seed files of the paths they touched (the projection then owns only those and the
+ * seed files of the paths they touched and the preload documents of the libraries they
+ * provided, provide, or were looked up for (the projection then owns only those and the
  * index); any other run (a restart, another instance ran last, a failed run, a full run,
  * builds changed without an event) reads the whole scope.
  */
@@ -83,6 +88,8 @@ class StoreProjection implements ProjectionSource {
 		StoreIndexView view = this.views.remove(target.key());
 		// the seed paths the change touched; null when the view was read whole
 		Set<String> touched = null;
+		// the libraries whose preload document the change may touch
+		Set<String> libraries = new TreeSet<>();
 		if (view != null && since.isPresent() && since.get() == view.watermark()) {
 			touched = new TreeSet<>();
 			Set<String> changed = new TreeSet<>(this.jdbc
@@ -92,7 +99,7 @@ class StoreProjection implements ProjectionSource {
 				.query(String.class)
 				.list());
 			if (!changed.isEmpty()) {
-				reload(view, store, changed, touched);
+				reload(view, store, changed, touched, libraries);
 			}
 			// a build added or removed without an event (by hand, in SQL) leaves the view
 			// with other builds than the catalog: then it is read whole
@@ -102,7 +109,8 @@ class StoreProjection implements ProjectionSource {
 		}
 		if (touched == null) {
 			view = new StoreIndexView(major);
-			reload(view, store, null, new TreeSet<>());
+			reload(view, store, null, new TreeSet<>(), new TreeSet<>());
+			libraries = new TreeSet<>(view.libraries());
 		}
 		// a run that fails does not record this watermark, so the next one reads the
 		// whole catalog again
@@ -119,22 +127,37 @@ class StoreProjection implements ProjectionSource {
 			}
 			objects.put(indexKey, ExtIndexDocument.generated(major, scope.tenant(), view.fragments()));
 		}
-		if (touched == null) {
-			return Optional.of(new Projection(prefix, objects, indexKey, (key) -> owned(prefix, key), newest));
-		}
 		Set<String> keys = new HashSet<>();
+		for (String library : libraries) {
+			// a library no key can name has no document: a loader that preloads it reads
+			// the whole index
+			if (StoreLayout.isPreloadLibrary(library)) {
+				String key = StoreLayout.preloadDocument(scope, major, platform, library);
+				keys.add(key);
+				byte[] document = view.preloadDocument(library, scope.tenant());
+				if (document != null) {
+					objects.put(key, new Projection.Generated(document, "application/json"));
+				}
+			}
+		}
+		String preloads = prefix + StoreLayout.PRELOAD;
+		Predicate<String> signed = (key) -> key.startsWith(preloads) && key.endsWith(".json");
+		if (touched == null) {
+			return Optional.of(new Projection(prefix, objects, indexKey, (key) -> owned(prefix, key), newest, signed));
+		}
 		keys.add(indexKey);
 		touched.forEach((path) -> keys.add(StoreLayout.seedFile(scope, major, platform, path)));
-		return Optional.of(new Projection(prefix, objects, indexKey, keys::contains, newest));
+		return Optional.of(new Projection(prefix, objects, indexKey, keys::contains, newest, signed));
 	}
 
 	/**
 	 * Reads again into {@code view} the extensions of {@code distributions} (every
 	 * extension for {@code null}) and adds the seed paths they ship, before and after, to
-	 * {@code touched}.
+	 * {@code touched}, and the libraries whose preload document they may change to
+	 * {@code libraries}.
 	 */
 	private void reload(StoreIndexView view, ProjectionTarget.Store store, Set<String> distributions,
-			Set<String> touched) {
+			Set<String> touched, Set<String> libraries) {
 		List<Object> params = new ArrayList<>(
 				List.of(Scopes.column(store.scope()), store.major().value(), store.platform().toString()));
 		Set<String> names = new TreeSet<>();
@@ -166,7 +189,7 @@ class StoreProjection implements ProjectionSource {
 		Map<String, StoreIndexView.Extension> extensions = new HashMap<>();
 		builds.forEach((name, built) -> extensions.put(name,
 				view.extension(built.distribution(), built.count(), built.newest(), current.get(name))));
-		view.replace(names, extensions, touched);
+		view.replace(names, extensions, touched, libraries);
 	}
 
 	/**
@@ -220,7 +243,8 @@ class StoreProjection implements ProjectionSource {
 			return false;
 		}
 		String rest = key.substring(prefix.length());
-		return rest.equals(StoreLayout.EXT_INDEX) || rest.startsWith("share/") || rest.startsWith("lib/");
+		return rest.equals(StoreLayout.EXT_INDEX) || rest.startsWith("share/") || rest.startsWith("lib/")
+				|| rest.startsWith(StoreLayout.PRELOAD);
 	}
 
 }

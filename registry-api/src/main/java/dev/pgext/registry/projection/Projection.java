@@ -17,9 +17,18 @@ import dev.pgext.model.Sha256Digest;
  * projection of what one change touched owns only the documents that change can affect)
  * @param watermark the newest outbox event this projection reflects, recorded once it is
  * applied, or {@code null} for a target that does not follow the outbox
+ * @param signed which objects besides {@code last} carry a detached signature of their
+ * own ({@code <key>.sig}, written right after the object, renewed and deleted with it):
+ * documents a reader verifies without reading {@code last}
  */
 public record Projection(String prefix, Map<String, Desired> objects, String last, Predicate<String> owns,
-		Long watermark) {
+		Long watermark, Predicate<String> signed) {
+
+	/** A projection whose only signed document is {@code last}. */
+	public Projection(String prefix, Map<String, Desired> objects, String last, Predicate<String> owns,
+			Long watermark) {
+		this(prefix, objects, last, owns, watermark, (key) -> false);
+	}
 
 	/** The projection of a target that does not follow the outbox. */
 	public Projection(String prefix, Map<String, Desired> objects, String last, Predicate<String> owns) {

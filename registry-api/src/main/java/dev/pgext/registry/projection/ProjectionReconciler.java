@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,6 +80,12 @@ public class ProjectionReconciler {
 	private final TransactionTemplate snapshot;
 
 	private final MetadataSigning signing;
+
+	/**
+	 * The signatures of signed parts this instance last wrote or read, by key: a full run
+	 * compares each with the store's listing instead of reading it again.
+	 */
+	private final Map<String, byte[]> partSignatures = new ConcurrentHashMap<>();
 
 	ProjectionReconciler(List<ProjectionSource> sources, ObjectStore store, Blobs blobs, JdbcClient jdbc,
 			ProjectionStates states, PlatformTransactionManager transactions, MetadataSigning signing) {
@@ -160,12 +168,13 @@ public class ProjectionReconciler {
 		String signatureKey = (projection.last() != null) ? projection.last() + MetadataSignature.SUFFIX : null;
 		List<String> deleted = new ArrayList<>();
 		for (String key : recorded.keySet()) {
-			if (projection.owns().test(key) && !projection.objects().containsKey(key) && !key.equals(signatureKey)) {
+			if (projection.owns().test(key) && !projection.objects().containsKey(key) && !key.equals(signatureKey)
+					&& !signsCurrentPart(projection, key)) {
 				this.store.delete(key);
 				deleted.add(key);
 			}
 		}
-		int signatures = 0;
+		int signatures = signPartsIncrementally(projection, recorded, written, deleted);
 		// checked on every run that computed the document, not only when it changed: a
 		// signature deleted or gone stale in the store is restored by the next change
 		// a projection that does not own its last key (nothing changed that it could
@@ -186,8 +195,8 @@ public class ProjectionReconciler {
 					projection.objects().size(), written.size(), deleted.size());
 		}
 		// the signature is counted once, as written, whether it was written or deleted
-		int writtenObjects = written.size() - (written.containsKey(signatureKey) ? 1 : 0);
-		int deletedObjects = deleted.size() - (deleted.contains(signatureKey) ? 1 : 0);
+		int writtenObjects = (int) written.keySet().stream().filter((key) -> !isSignature(projection, key)).count();
+		int deletedObjects = (int) deleted.stream().filter((key) -> !isSignature(projection, key)).count();
 		return new Result(target.key(), projection.objects().size(), writtenObjects + signatures, deletedObjects,
 				false);
 	}
@@ -230,16 +239,20 @@ public class ProjectionReconciler {
 			.distinct()
 			.toList());
 		int written = 0;
+		Set<String> rewritten = new HashSet<>();
 		for (Map.Entry<String, Projection.Desired> object : projection.objects().entrySet()) {
 			if (!object.getKey().equals(projection.last())
 					&& write(object.getKey(), object.getValue(), present.get(object.getKey()), blobEtags)) {
 				written++;
+				rewritten.add(object.getKey());
 			}
 		}
 		if (projection.last() != null && projection.objects().containsKey(projection.last()) && write(projection.last(),
 				projection.objects().get(projection.last()), present.get(projection.last()), blobEtags)) {
 			written++;
 		}
+		Map<String, byte[]> partSignatures = new LinkedHashMap<>();
+		written += signPartsFully(projection, present, rewritten, partSignatures);
 		String signatureKey = (projection.last() != null) ? projection.last() + MetadataSignature.SUFFIX : null;
 		Signature signature = (signatureKey != null) ? sign(projection, signatureKey) : null;
 		if (signature != null && signature.changed()) {
@@ -247,8 +260,10 @@ public class ProjectionReconciler {
 		}
 		int deleted = 0;
 		for (String key : present.keySet()) {
-			if (!projection.objects().containsKey(key) && !key.equals(signatureKey)) {
+			if (!projection.objects().containsKey(key) && !key.equals(signatureKey)
+					&& !signsCurrentPart(projection, key)) {
 				this.store.delete(key);
+				this.partSignatures.remove(key);
 				deleted++;
 			}
 		}
@@ -261,6 +276,7 @@ public class ProjectionReconciler {
 		if (signature != null && signature.stored() != null) {
 			holds.put(signatureKey, stored(signature.stored()));
 		}
+		partSignatures.forEach((key, bytes) -> holds.put(key, stored(bytes)));
 		// a projection that owns only part of the target leaves the records of the rest
 		// alone
 		this.states.remove(target.key(), recorded.stream()
@@ -295,6 +311,115 @@ public class ProjectionReconciler {
 		}
 		this.store.put(signatureKey, signature.get(), "application/json");
 		return new Signature(true, signature.get());
+	}
+
+	/**
+	 * Signs, after an incremental run's writes, each signed part it wrote (and one whose
+	 * signature is not recorded), and deletes the signature of each it deleted. The
+	 * signature in the store is read first, under the target's lock, so a rewritten
+	 * document's version grows whichever instance signed it last.
+	 * @return how many signatures were written
+	 */
+	private int signPartsIncrementally(Projection projection, Map<String, ProjectionStates.Stored> recorded,
+			Map<String, ProjectionStates.Stored> written, List<String> deleted) {
+		int signatures = 0;
+		for (Map.Entry<String, Projection.Desired> object : projection.objects().entrySet()) {
+			String key = object.getKey();
+			String signatureKey = key + MetadataSignature.SUFFIX;
+			// running unsigned, there is nothing to read or write
+			if (!this.signing.active() || key.equals(projection.last()) || !projection.signed().test(key)
+					|| !(object.getValue() instanceof Projection.Generated generated)
+					|| (!written.containsKey(key) && recorded.containsKey(signatureKey))) {
+				continue;
+			}
+			byte[] existing = this.store.getBytes(signatureKey).orElse(null);
+			Optional<byte[]> signature = this.signing.signatureFor(key, generated.content(), generated.sha256(),
+					existing);
+			if (signature.isEmpty()) {
+				continue;
+			}
+			if (signature.get() != existing) {
+				this.store.put(signatureKey, signature.get(), "application/json");
+				signatures++;
+			}
+			this.partSignatures.put(signatureKey, signature.get());
+			written.put(signatureKey, stored(signature.get()));
+		}
+		for (String key : List.copyOf(deleted)) {
+			String signatureKey = key + MetadataSignature.SUFFIX;
+			if (projection.signed().test(key)) {
+				this.store.delete(signatureKey);
+				this.partSignatures.remove(signatureKey);
+				if (recorded.containsKey(signatureKey)) {
+					deleted.add(signatureKey);
+				}
+			}
+		}
+		return signatures;
+	}
+
+	/**
+	 * Signs, in a full run, each signed part whose signature is missing, was made for
+	 * other bytes or by another key, or nears its expiry, as {@link #sign} does for the
+	 * last key. A signature this instance wrote or read before, and that the listing
+	 * shows unchanged (its ETag), is judged without reading it again, so a full run over
+	 * thousands of parts reads only the signatures it cannot vouch for.
+	 * @param present what the store holds under the prefix, by key
+	 * @param rewritten the objects this run wrote
+	 * @param signatures filled with the signature the store holds after, by key
+	 * @return how many signatures were written
+	 */
+	private int signPartsFully(Projection projection, Map<String, ObjectInfo> present, Set<String> rewritten,
+			Map<String, byte[]> signatures) {
+		int written = 0;
+		for (Map.Entry<String, Projection.Desired> object : projection.objects().entrySet()) {
+			String key = object.getKey();
+			if (key.equals(projection.last()) || !projection.signed().test(key)
+					|| !(object.getValue() instanceof Projection.Generated generated)) {
+				continue;
+			}
+			String signatureKey = key + MetadataSignature.SUFFIX;
+			ObjectInfo listed = present.get(signatureKey);
+			byte[] existing = null;
+			if (listed != null) {
+				byte[] known = this.partSignatures.get(signatureKey);
+				existing = (known != null && !rewritten.contains(key) && sameEtag(listed.etag(), md5(known))) ? known
+						: this.store.getBytes(signatureKey).orElse(null);
+			}
+			Optional<byte[]> signature = this.signing.signatureFor(key, generated.content(), generated.sha256(),
+					existing);
+			if (signature.isEmpty()) {
+				if (existing != null) {
+					signatures.put(signatureKey, existing);
+				}
+				continue;
+			}
+			if (signature.get() != existing) {
+				this.store.put(signatureKey, signature.get(), "application/json");
+				written++;
+			}
+			this.partSignatures.put(signatureKey, signature.get());
+			signatures.put(signatureKey, signature.get());
+		}
+		return written;
+	}
+
+	/** Whether {@code key} is the signature of a signed part the projection holds. */
+	private static boolean signsCurrentPart(Projection projection, String key) {
+		if (!key.endsWith(MetadataSignature.SUFFIX)) {
+			return false;
+		}
+		String document = key.substring(0, key.length() - MetadataSignature.SUFFIX.length());
+		return projection.signed().test(document) && projection.objects().containsKey(document);
+	}
+
+	/** Whether {@code key} is a detached signature: of the last key or a signed part. */
+	private static boolean isSignature(Projection projection, String key) {
+		if (!key.endsWith(MetadataSignature.SUFFIX)) {
+			return false;
+		}
+		String document = key.substring(0, key.length() - MetadataSignature.SUFFIX.length());
+		return document.equals(projection.last()) || projection.signed().test(document);
 	}
 
 	/**

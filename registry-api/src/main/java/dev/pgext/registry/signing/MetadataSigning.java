@@ -59,6 +59,11 @@ public class MetadataSigning {
 		}
 	}
 
+	/** Whether documents are signed at all (a key is configured). */
+	public boolean active() {
+		return this.signer != null;
+	}
+
 	/**
 	 * A fresh signature of {@code content} as {@code document} at {@code version}, or
 	 * empty when running unsigned.
