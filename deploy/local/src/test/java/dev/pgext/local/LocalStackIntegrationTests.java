@@ -35,17 +35,16 @@ import static org.assertj.core.api.Assertions.assertThatNoException;
  * seeded with real contrib extensions, its compute has {@code pg_stat_statements}
  * preloaded and gets {@code hstore} on demand, its registry and importer listen on
  * loopback only, every service logs under its own name, every metric the Grafana
- * dashboard queries is exported, stopping one leaves the other running, and a compute
- * that cannot start is reported as such with its port and reason. A second start on the
- * same data is {@link LocalStackRestartIntegrationTests} (its own class, so that the two
- * run in the module's two test JVMs at once).
+ * dashboard queries is exported, stopping one leaves the other running, a compute that
+ * cannot start is reported as such with its port and reason, and a second start finds
+ * everything again.
  */
 class LocalStackIntegrationTests {
 
 	private final HttpClient http = HttpClient.newHttpClient();
 
 	@Test
-	void twoStacksRunSideBySideEachOnItsOwnPortsAndData(@TempDir Path firstData, @TempDir Path secondData)
+	void twoStacksRunSideBySideAndEachRestartsOnItsOwnData(@TempDir Path firstData, @TempDir Path secondData)
 			throws Exception {
 		Ports firstPorts = freePorts();
 		Ports secondPorts = freePorts();
@@ -108,6 +107,7 @@ class LocalStackIntegrationTests {
 			second.stop();
 			first.stop();
 		}
+		String token = Files.readString(firstData.resolve("admin-token"));
 		assertThat(firstData.resolve("seeded")).exists();
 
 		// a compute that cannot start: the stack names it, with the port and Postgres'
@@ -124,6 +124,15 @@ class LocalStackIntegrationTests {
 							new StackCheck.PortUse("loader", secondPorts.loader(), "l", true),
 							new StackCheck.PortUse("compute", secondPorts.compute(), "c", true))));
 
+		LocalStack again = new LocalStack(LocalStackSettings.defaults(firstData, firstPorts));
+		try {
+			again.start();
+			assertThat(Files.readString(firstData.resolve("admin-token"))).isEqualTo(token);
+			assertThat(query(firstPorts, "SELECT ('c=>3'::hstore) -> 'c'")).isEqualTo("3");
+		}
+		finally {
+			again.stop();
+		}
 	}
 
 	private String get(int port, String path) throws Exception {
@@ -133,7 +142,7 @@ class LocalStackIntegrationTests {
 			.body();
 	}
 
-	static String query(Ports ports, String sql) throws Exception {
+	private static String query(Ports ports, String sql) throws Exception {
 		try (Connection connection = connect(ports);
 				Statement statement = connection.createStatement();
 				ResultSet rows = statement.executeQuery(sql)) {
@@ -142,7 +151,7 @@ class LocalStackIntegrationTests {
 		}
 	}
 
-	static void execute(Ports ports, String sql) throws Exception {
+	private static void execute(Ports ports, String sql) throws Exception {
 		try (Connection connection = connect(ports); Statement statement = connection.createStatement()) {
 			statement.execute(sql);
 		}
