@@ -3,15 +3,12 @@ package dev.pgext.loader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 import dev.pgext.model.PgMajor;
+import dev.pgext.model.place.FilePlacement;
 import dev.pgext.model.postgres.PostgresBinaries;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.testsupport.PostgresCluster;
@@ -76,15 +73,8 @@ public final class DataDirectories {
 			Path temp = Files.createTempDirectory(TEMPLATES, "." + template.getFileName() + ".");
 			try {
 				PostgresCluster.initdb(shared, temp.resolve("data"));
-				try {
-					Files.move(temp.resolve("data"), template, StandardCopyOption.ATOMIC_MOVE);
-				}
-				catch (FileAlreadyExistsException | DirectoryNotEmptyException ex) {
-					// another test JVM won; its template is complete
-				}
-				catch (AtomicMoveNotSupportedException ex) {
-					throw new IOException("cannot rename a template into " + template + " atomically", ex);
-				}
+				// false: another test JVM won; its template is complete
+				FilePlacement.moveDirectoryIntoPlace(temp.resolve("data"), template);
 			}
 			finally {
 				PostgresBinaries.deleteTree(temp);

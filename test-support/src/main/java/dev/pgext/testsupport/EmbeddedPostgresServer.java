@@ -4,18 +4,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.stream.Stream;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.place.FilePlacement;
 import dev.pgext.model.postgres.PostgresBinaries;
 
 /**
@@ -123,15 +120,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 					.start()
 					.close();
 				Files.deleteIfExists(temp.resolve("data/epg-lock"));
-				try {
-					Files.move(temp.resolve("data"), target, StandardCopyOption.ATOMIC_MOVE);
-				}
-				catch (FileAlreadyExistsException | DirectoryNotEmptyException ex) {
-					// a concurrent JVM won; its template is complete
-				}
-				catch (AtomicMoveNotSupportedException ex) {
-					throw new IOException("cannot rename a template into " + target + " atomically", ex);
-				}
+				// false: a concurrent JVM won; its template is complete
+				FilePlacement.moveDirectoryIntoPlace(temp.resolve("data"), target);
 			}
 			finally {
 				PostgresBinaries.deleteTree(temp);

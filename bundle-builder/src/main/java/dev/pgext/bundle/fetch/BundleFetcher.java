@@ -4,12 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -25,6 +22,7 @@ import dev.pgext.bundle.archive.BundleManifest;
 import dev.pgext.bundle.archive.BundleTree;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.StoreLayout;
+import dev.pgext.model.place.FilePlacement;
 import dev.pgext.model.postgres.PostgresBinaries;
 import dev.pgext.model.store.ObjectStore;
 
@@ -119,10 +117,7 @@ public class BundleFetcher {
 			// the bundle's own root is private to the temp directory's creator otherwise
 			Files.setAttribute(staging, "unix:mode", 0755);
 			syncFiles(staging);
-			try {
-				Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-			}
-			catch (FileAlreadyExistsException | DirectoryNotEmptyException ex) {
+			if (!FilePlacement.moveDirectoryIntoPlace(staging, target)) {
 				throw new FetchException(
 						target + " was created by someone else while this fetch ran; it was left as is");
 			}

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -302,6 +303,35 @@ public final class FilePlacement {
 		}
 		catch (AtomicMoveNotSupportedException ex) {
 			throw new IOException("cannot rename atomically into " + target.getParent(), ex);
+		}
+	}
+
+	/**
+	 * Renames the complete directory {@code built} to {@code target} in one step, unless
+	 * a concurrent builder has already put a complete one there: then {@code built} stays
+	 * where it is, for its caller to delete. Readers therefore see either no
+	 * {@code target} or a whole one.
+	 * @param built a complete directory on the same file system as {@code target}
+	 * @param target where it belongs
+	 * @return whether {@code built} is now {@code target}
+	 * @throws IOException when the rename fails otherwise, or cannot be atomic
+	 */
+	public static boolean moveDirectoryIntoPlace(Path built, Path target) throws IOException {
+		try {
+			Files.move(built, target, StandardCopyOption.ATOMIC_MOVE);
+			return true;
+		}
+		catch (AtomicMoveNotSupportedException ex) {
+			throw new IOException("cannot rename " + built + " to " + target + " atomically", ex);
+		}
+		catch (FileSystemException ex) {
+			// rename(2) over a non-empty directory fails with ENOTEMPTY, which the JDK
+			// reports as a plain FileSystemException ("Directory not empty"), not as
+			// DirectoryNotEmptyException
+			if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+				return false;
+			}
+			throw ex;
 		}
 	}
 

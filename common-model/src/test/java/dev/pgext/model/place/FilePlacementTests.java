@@ -110,4 +110,20 @@ class FilePlacementTests {
 		}
 	}
 
+	@Test
+	void aDirectoryMovedIntoPlaceIsWholeAndASecondBuilderLeavesTheFirstsInPlace() throws IOException {
+		Path first = Files.createDirectories(this.dir.resolve("first/tree"));
+		Files.writeString(first.resolve("PG_VERSION"), "15\n");
+		Path second = Files.createDirectories(this.dir.resolve("second/tree"));
+		Files.writeString(second.resolve("PG_VERSION"), "other\n");
+		Path target = this.dir.resolve("installed");
+
+		assertThat(FilePlacement.moveDirectoryIntoPlace(first, target)).isTrue();
+		assertThat(FilePlacement.moveDirectoryIntoPlace(second, target)).isFalse();
+
+		assertThat(target.resolve("PG_VERSION")).hasContent("15");
+		assertThat(first).doesNotExist();
+		assertThat(second.resolve("PG_VERSION")).as("left for its builder to delete").hasContent("other");
+	}
+
 }
