@@ -2,7 +2,6 @@ package dev.pgext.loader;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -13,6 +12,7 @@ import dev.pgext.model.postgres.PostgresBinaries;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.testsupport.PostgresCluster;
 import dev.pgext.testsupport.PostgresInstalls;
+import dev.pgext.testsupport.TreeCopy;
 
 /**
  * Initialised data directories for the computes of tests that are not about
@@ -40,23 +40,12 @@ public final class DataDirectories {
 	public static Path copy(PgMajor major, Path data) {
 		Path template = template(major);
 		try {
-			Files.createDirectories(data);
-			Process cp = new ProcessBuilder("cp", "-a", template + "/.", data.toString()).redirectErrorStream(true)
-				.start();
-			cp.getOutputStream().close();
-			String output = new String(cp.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			if (cp.waitFor() != 0) {
-				throw new IllegalStateException("copying " + template + " to " + data + " failed: " + output.strip());
-			}
+			TreeCopy.copy(template, data);
 			// Postgres refuses a data directory others may read
 			Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("interrupted while copying " + template, ex);
 		}
 		return data;
 	}

@@ -33,6 +33,7 @@ import dev.pgext.model.store.ObjectStore;
 import dev.pgext.testsupport.ContribExtension;
 import dev.pgext.testsupport.PostgresInstalls;
 import dev.pgext.testsupport.TestBucket;
+import dev.pgext.testsupport.TreeCopy;
 
 /**
  * Fills an extension store bucket with real contrib extensions of Postgres 15 in the
@@ -315,21 +316,13 @@ public final class TestStores {
 					throw new IllegalStateException(directory + " is not empty");
 				}
 			}
-			Process cp = new ProcessBuilder("cp", "-al", shared.root() + "/.", directory.toString())
-				.redirectErrorStream(true)
-				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
-				.start();
-			if (cp.waitFor() != 0) {
+			if (!TreeCopy.link(shared.root(), directory)) {
 				PostgresBinaries.deleteTree(directory);
 				return PostgresInstalls.copy(major.value(), directory);
 			}
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("interrupted while linking " + shared.root(), ex);
 		}
 		return new PostgresInstall(directory);
 	}

@@ -76,7 +76,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 			if (isEmpty(data)) {
 				Path source = template();
 				if (source != null) {
-					copy(source, data);
+					TreeCopy.copy(source, data);
 				}
 			}
 			builder.setDataDirectory(data).setCleanDataDirectory(false);
@@ -137,23 +137,6 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 		}
 		try (Stream<Path> entries = Files.list(directory)) {
 			return entries.findAny().isEmpty();
-		}
-	}
-
-	private static void copy(Path template, Path data) throws IOException {
-		Files.createDirectories(data.getParent());
-		try {
-			Process cp = new ProcessBuilder("cp", "-a", template + "/.", data.toString()).redirectErrorStream(true)
-				.start();
-			cp.getOutputStream().close();
-			String output = new String(cp.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			if (cp.waitFor() != 0) {
-				throw new IOException("copying " + template + " to " + data + " failed: " + output.strip());
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IOException("interrupted while copying " + template, ex);
 		}
 	}
 

@@ -2,8 +2,6 @@ package dev.pgext.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import dev.pgext.model.PgMajor;
@@ -42,23 +40,10 @@ public final class PostgresInstalls {
 		}
 		PostgresInstall shared = shared(major);
 		try {
-			Files.createDirectories(directory.toAbsolutePath().getParent());
-			Process cp = new ProcessBuilder("cp", "-a", shared.root() + "/.", directory.toString())
-				.redirectErrorStream(true)
-				.start();
-			cp.getOutputStream().close();
-			String output = new String(cp.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			if (cp.waitFor() != 0) {
-				throw new IllegalStateException(
-						"copying " + shared.root() + " to " + directory + " failed: " + output.strip());
-			}
+			TreeCopy.copy(shared.root(), directory);
 		}
 		catch (IOException ex) {
-			throw new UncheckedIOException("copying " + shared.root() + " to " + directory + " failed", ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("interrupted while copying " + shared.root(), ex);
+			throw new UncheckedIOException(ex);
 		}
 		if (!copy.isComplete()) {
 			throw new IllegalStateException(directory + " exists but holds no complete installation");
