@@ -8,12 +8,18 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import org.slf4j.Logger;
@@ -68,6 +74,9 @@ public final class LocalStack {
 	static final String LAYERS_BUCKET = "pgext-layers";
 
 	static final int PG_MAJOR = 15;
+
+	/** Contrib extensions packed and published at the same time on a first start. */
+	private static final int SEED_THREADS = 3;
 
 	private static final ServiceThreads.ServiceGroup REGISTRY = new ServiceThreads.ServiceGroup("registry-api");
 
@@ -317,7 +326,8 @@ public final class LocalStack {
 
 	/**
 	 * Publishes every contrib extension of the PostgreSQL 15 binaries once, through the
-	 * registry's API.
+	 * registry's API, a few at a time (packing an extension and the registry's publish
+	 * wait on different things, so a small pool shortens the first start).
 	 */
 	private void seedContribExtensions(String adminToken) throws IOException {
 		Path marker = this.data.resolve("seeded");
@@ -326,57 +336,96 @@ public final class LocalStack {
 		}
 		PostgresInstall install = PostgresInstalls.shared(PG_MAJOR);
 		RestClient http = RestClient.create();
-		int published = 0;
-		List<String> failed = new ArrayList<>();
 		List<String> names = contribNames(install);
-		int done = 0;
-		for (String name : names) {
-			if (done % 10 == 0) {
-				log.info("seeding {}/{} contrib extensions of PostgreSQL {}", done, names.size(), PG_MAJOR);
+		log.info("seeding 0/{} contrib extensions of PostgreSQL {}", names.size(), PG_MAJOR);
+		AtomicInteger done = new AtomicInteger();
+		List<String> failed = Collections.synchronizedList(new ArrayList<>());
+		ExecutorService pool = Executors.newFixedThreadPool(SEED_THREADS);
+		try {
+			List<Future<?>> publishes = new ArrayList<>();
+			for (String name : names) {
+				publishes.add(pool.submit(() -> {
+					// null when published now or before (409), else what the registry
+					// answered
+					String refusal = publishContrib(http, adminToken, install, name);
+					if (refusal != null) {
+						failed.add(name + " (" + refusal + ")");
+					}
+					int now = done.incrementAndGet();
+					if (now % 10 == 0 && now < names.size()) {
+						log.info("seeding {}/{} contrib extensions of PostgreSQL {}", now, names.size(), PG_MAJOR);
+					}
+					return null;
+				}));
 			}
-			done++;
-			ContribExtension extension = ContribExtension.of(install, name);
-			String version = extension.control().defaultVersion();
-			Map<String, Object> metadata = new LinkedHashMap<>();
-			metadata.put("name", name);
-			metadata.put("version", version);
-			metadata.put("abstract", (extension.control().comment() != null) ? extension.control().comment() : name);
-			metadata.put("license", "postgresql");
-			metadata.put("maintainer", "PostgreSQL Global Development Group");
-			metadata.put("tags", List.of("contrib"));
-			if (name.equals("pg_stat_statements")) {
-				metadata.put("provides", Map.of(name,
-						Map.of("file", name + "--" + version + ".sql", "version", version, "preload", "server")));
-			}
-			metadata.put("meta-spec", Map.of("version", "1.0.0", "url", "https://pgxn.org/meta/spec.txt"));
-			MultipartBodyBuilder body = new MultipartBodyBuilder();
-			body.part("metadata", JSON.writeValueAsBytes(metadata), MediaType.APPLICATION_JSON).filename("META.json");
-			body.part("pg" + PG_MAJOR, extension.tarGz(), GZIP).filename(name + ".tar.gz");
-			// null when published now or before (409), else what the registry answered
-			String refusal = http.post()
-				.uri(registryUrl() + "/api/v1/releases")
-				.header(HttpHeaders.AUTHORIZATION, "Bearer " + adminToken)
-				.contentType(MediaType.MULTIPART_FORM_DATA)
-				.body(body.build())
-				.exchange((request, response) -> {
-					int status = response.getStatusCode().value();
-					return (status == 201 || status == 409) ? null : status + ": " + response.bodyTo(String.class);
-				});
-			if (refusal == null) {
-				published++;
-			}
-			else {
-				failed.add(name + " (" + refusal + ")");
+			for (Future<?> publish : publishes) {
+				awaitSeed(publish);
 			}
 		}
+		finally {
+			pool.shutdownNow();
+		}
+		int published = names.size() - failed.size();
 		log.info("Seeded the registry with {} contrib extensions of PostgreSQL {}", published, PG_MAJOR);
 		if (failed.isEmpty()) {
 			Files.writeString(marker, published + "\n");
 		}
 		else {
 			// no marker: the next start tries again (already published ones answer 409)
-			log.warn("Not published, retried at the next start: {}", failed);
+			log.warn("Not published, retried at the next start: {}", failed.stream().sorted().toList());
 		}
+	}
+
+	private static void awaitSeed(Future<?> publish) throws IOException {
+		try {
+			publish.get();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IOException("interrupted while seeding the registry", ex);
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof IOException io) {
+				throw io;
+			}
+			if (ex.getCause() instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			throw new IOException(ex.getCause());
+		}
+	}
+
+	/**
+	 * Publishes one contrib extension; null when published now or before, else why not.
+	 */
+	private String publishContrib(RestClient http, String adminToken, PostgresInstall install, String name)
+			throws IOException {
+		ContribExtension extension = ContribExtension.of(install, name);
+		String version = extension.control().defaultVersion();
+		Map<String, Object> metadata = new LinkedHashMap<>();
+		metadata.put("name", name);
+		metadata.put("version", version);
+		metadata.put("abstract", (extension.control().comment() != null) ? extension.control().comment() : name);
+		metadata.put("license", "postgresql");
+		metadata.put("maintainer", "PostgreSQL Global Development Group");
+		metadata.put("tags", List.of("contrib"));
+		if (name.equals("pg_stat_statements")) {
+			metadata.put("provides", Map.of(name,
+					Map.of("file", name + "--" + version + ".sql", "version", version, "preload", "server")));
+		}
+		metadata.put("meta-spec", Map.of("version", "1.0.0", "url", "https://pgxn.org/meta/spec.txt"));
+		MultipartBodyBuilder body = new MultipartBodyBuilder();
+		body.part("metadata", JSON.writeValueAsBytes(metadata), MediaType.APPLICATION_JSON).filename("META.json");
+		body.part("pg" + PG_MAJOR, extension.tarGz(), GZIP).filename(name + ".tar.gz");
+		return http.post()
+			.uri(registryUrl() + "/api/v1/releases")
+			.header(HttpHeaders.AUTHORIZATION, "Bearer " + adminToken)
+			.contentType(MediaType.MULTIPART_FORM_DATA)
+			.body(body.build())
+			.exchange((request, response) -> {
+				int status = response.getStatusCode().value();
+				return (status == 201 || status == 409) ? null : status + ": " + response.bodyTo(String.class);
+			});
 	}
 
 	static List<String> contribNames(PostgresInstall install) throws IOException {
