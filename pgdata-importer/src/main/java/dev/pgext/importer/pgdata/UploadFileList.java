@@ -1,5 +1,11 @@
 package dev.pgext.importer.pgdata;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.function.Consumer;
 
 import tools.jackson.core.JacksonException;
@@ -15,7 +21,8 @@ import dev.pgext.model.json.DocumentJson;
  * The upload's {@code status/pgdata} object: {@code {"done": true}} once the upload is
  * complete, optionally with the file list {@code "files": [{"path": "base/5/1259",
  * "size": 81920, "sha256": "…"}, …]}, paths relative to the PGDATA root. Read with a
- * streaming parser, one file entry at a time: the list is never held.
+ * streaming parser, one file entry at a time, from a local copy of the object or bytes
+ * already in memory: the list is never held.
  */
 public final class UploadFileList {
 
@@ -34,6 +41,24 @@ public final class UploadFileList {
 	 * @throws InvalidPgdataException when it is not a JSON object
 	 */
 	public static boolean done(byte[] status) {
+		return done(new ByteArrayInputStream(status));
+	}
+
+	/**
+	 * Whether the status object stored in {@code status} says the upload is done; its
+	 * file list is skipped unread.
+	 * @throws InvalidPgdataException when it is not a JSON object
+	 */
+	public static boolean done(Path status) {
+		try (InputStream in = Files.newInputStream(status)) {
+			return done(in);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private static boolean done(InputStream status) {
 		boolean[] done = new boolean[1];
 		read(status, (value) -> done[0] = value, null);
 		return done[0];
@@ -46,11 +71,27 @@ public final class UploadFileList {
 	 * @throws InvalidPgdataException when the list or one of its entries is malformed
 	 */
 	public static boolean files(byte[] status, Consumer<FileCheck> onFile) {
-		return read(status, (value) -> {
+		return read(new ByteArrayInputStream(status), (value) -> {
 		}, onFile);
 	}
 
-	private static boolean read(byte[] status, Consumer<Boolean> onDone, Consumer<FileCheck> onFile) {
+	/**
+	 * Hands every entry of the file list of the status object stored in {@code status} to
+	 * {@code onFile}, one at a time, as it is read from the file.
+	 * @return whether the object has a file list
+	 * @throws InvalidPgdataException when the list or one of its entries is malformed
+	 */
+	public static boolean files(Path status, Consumer<FileCheck> onFile) {
+		try (InputStream in = Files.newInputStream(status)) {
+			return read(in, (value) -> {
+			}, onFile);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private static boolean read(InputStream status, Consumer<Boolean> onDone, Consumer<FileCheck> onFile) {
 		boolean hasFiles = false;
 		try (JsonParser p = JSON.createParser(status)) {
 			if (p.nextToken() != JsonToken.START_OBJECT) {

@@ -191,9 +191,10 @@ final class ImportRun implements Runnable {
 	}
 
 	/**
-	 * The local directory of this run's own files: the file list sorted by path, the
-	 * planner's sort files while it plans, then the jobs file. Emptied when a run starts
-	 * (what a killed run left) and removed when it ends, whatever the outcome.
+	 * The local directory of this run's own files: the upload's status object, the file
+	 * list sorted by path, the planner's sort files while it plans, then the jobs file.
+	 * Emptied when a run starts (what a killed run left) and removed when it ends,
+	 * whatever the outcome.
 	 */
 	private Path runDirectory() {
 		return this.context.workDir()
@@ -220,7 +221,8 @@ final class ImportRun implements Runnable {
 		ImportPlan plan;
 		FileVerification files;
 		if (state.plan() == null) {
-			byte[] status = this.context.uploadWatcher().await(bucket, prefix, state.startedAt(), this::checkStopped);
+			Path status = Files.createDirectories(runDirectory()).resolve("status-pgdata.json");
+			this.context.uploadWatcher().await(bucket, prefix, state.startedAt(), status, this::checkStopped);
 			manifest = this.retry.call("freezing the manifest",
 					() -> new InputListing(this.context, this.id).freeze(bucket, prefix, status));
 			Sha256Digest manifestDigest = manifest.digest();

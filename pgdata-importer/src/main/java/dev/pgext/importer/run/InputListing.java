@@ -49,7 +49,7 @@ final class InputListing {
 	 * (its {@code backup_manifest}, or a {@code files} list in {@code status/pgdata}), as
 	 * the frozen manifest.
 	 */
-	Manifest freeze(String bucket, String prefix, byte[] status) {
+	Manifest freeze(String bucket, String prefix, Path status) {
 		String key = ImportLayout.manifest(this.id);
 		Path file = localFile(this.context, this.id);
 		Optional<Manifest> existing = download(file);
@@ -100,7 +100,7 @@ final class InputListing {
 	 * {@code files} list of its status object, streamed into the frozen manifest as they
 	 * are parsed, never held.
 	 */
-	private Manifest.Checks checks(String bucket, String pgdata, byte[] status, ManifestEntry backupManifest) {
+	private Manifest.Checks checks(String bucket, String pgdata, Path status, ManifestEntry backupManifest) {
 		boolean uploadList = UploadFileList.files(status, (check) -> {
 		});
 		if (backupManifest == null && !uploadList) {

@@ -3,6 +3,9 @@ package dev.pgext.importer.run;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -124,6 +127,52 @@ final class S3Reads {
 				}
 				if (ex.statusCode() == 412) {
 					return new Result(null, Miss.CHANGED);
+				}
+				throw ex;
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		};
+		try {
+			return Retry.decorateSupplier(this.retries.get(), call).get();
+		}
+		catch (S3Exception ex) {
+			throw new ObjectStoreException("S3 get " + key + " failed: " + ex.statusCode(), ex.statusCode(), ex);
+		}
+		catch (SdkException ex) {
+			throw new ObjectStoreException("S3 get " + key + " failed: " + ex.getMessage(), 0, ex);
+		}
+	}
+
+	/**
+	 * Copies a whole object of at most {@code maxBytes} bytes into {@code file}
+	 * (replaced), streaming it: the object is never held in memory.
+	 * @return whether the object exists
+	 */
+	boolean download(String bucket, String key, Path file, long maxBytes) {
+		Supplier<Boolean> call = () -> {
+			GetObjectRequest request = GetObjectRequest.builder().bucket(bucket).key(key).build();
+			try (ResponseInputStream<GetObjectResponse> in = this.client.getObject(request)) {
+				Long length = in.response().contentLength();
+				if (length == null || length > maxBytes) {
+					throw new ImportFailedException(
+							"'" + key + "' answered with " + length + " bytes; at most " + maxBytes + " were expected");
+				}
+				long copied = Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+				if (copied != length) {
+					throw new UncheckedIOException(
+							new IOException("'" + key + "' ended after " + copied + " of " + length + " bytes"));
+				}
+				return true;
+			}
+			catch (S3Exception ex) {
+				if (ex.statusCode() == 404 && ex.awsErrorDetails() != null
+						&& "NoSuchBucket".equals(ex.awsErrorDetails().errorCode())) {
+					throw new ImportFailedException("bucket '" + bucket + "' does not exist");
+				}
+				if (ex.statusCode() == 404) {
+					return false;
 				}
 				throw ex;
 			}

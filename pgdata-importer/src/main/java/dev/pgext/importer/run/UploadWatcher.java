@@ -1,5 +1,6 @@
 package dev.pgext.importer.run;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,27 +40,27 @@ final class UploadWatcher {
 	}
 
 	/**
-	 * Returns the status object's bytes once it says done; only its {@code done} is read
-	 * here, with a streaming parser.
+	 * Waits until the status object says done and leaves it in {@code status}, copied as
+	 * it streams in (its file list can be large; it is never held in memory); only its
+	 * {@code done} is read here, with a streaming parser.
+	 * @param status the local file the object is copied into at every poll
 	 * @param stopped checked before every poll; throws to abandon the wait
 	 */
-	byte[] await(String bucket, String prefix, Instant startedAt, Runnable stopped) throws Exception {
+	void await(String bucket, String prefix, Instant startedAt, Path status, Runnable stopped) throws Exception {
 		Instant deadline = startedAt.plus(this.timeout);
 		String key = ImportLayout.pgdataStatus(prefix);
 		Retry retry = Backoff.retry("importer-upload-wait", Integer.MAX_VALUE, this.pollInitial, this.pollMax,
 				(ex) -> (ex instanceof NotYetDone || StoreRetry.isTransient(ex))
 						&& this.clock.instant().isBefore(deadline) && !Thread.currentThread().isInterrupted());
 		try {
-			return retry.executeCallable(() -> {
+			retry.executeCallable(() -> {
 				stopped.run();
-				S3Reads.Result status = this.reads.get(bucket, key, null, null, MAX_STATUS_BYTES);
-				if (status.fetched() == null) {
+				if (!this.reads.download(bucket, key, status, MAX_STATUS_BYTES)) {
 					throw new NotYetDone();
 				}
-				byte[] bytes = status.fetched().bytes();
 				boolean done;
 				try {
-					done = UploadFileList.done(bytes);
+					done = UploadFileList.done(status);
 				}
 				catch (InvalidPgdataException ex) {
 					throw new ImportFailedException(ex.getMessage());
@@ -67,7 +68,7 @@ final class UploadWatcher {
 				if (!done) {
 					throw new NotYetDone();
 				}
-				return bytes;
+				return null;
 			});
 		}
 		catch (NotYetDone ex) {

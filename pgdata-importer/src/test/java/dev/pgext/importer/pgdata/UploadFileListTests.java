@@ -1,10 +1,17 @@
 package dev.pgext.importer.pgdata;
 
+import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.pgext.testsupport.ChildJvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -16,6 +23,34 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class UploadFileListTests {
 
 	private static final String SHA = "AB".repeat(32);
+
+	/**
+	 * The import copies the status object into a local file as it streams in and reads it
+	 * from there: a file list of 300,000 entries (about 30 MB of JSON, several times that
+	 * as objects) is read in a JVM of 16 MiB of heap.
+	 */
+	@Test
+	void aStoredFileListManyTimesLargerThanTheHeapIsReadInASmallHeap(@TempDir Path dir) throws Exception {
+		Path status = dir.resolve("status-pgdata.json");
+		int entries = 300_000;
+		try (BufferedWriter out = Files.newBufferedWriter(status)) {
+			out.write("{\"files\":[");
+			for (int i = 0; i < entries; i++) {
+				out.write(((i > 0) ? "," : "") + "{\"path\":\"base/5/" + (16384 + i) + "\",\"size\":8192,\"sha256\":\""
+						+ SHA + "\"}");
+			}
+			out.write("],\"done\":true}");
+		}
+		List<String> command = new ArrayList<>(ChildJvm.command("-Xmx16m"));
+		command.addAll(List.of(UploadFileListSmallHeapMain.class.getName(), status.toString()));
+		Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+		String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+		assertThat(child.waitFor(5, TimeUnit.MINUTES)).isTrue();
+		assertThat(child.exitValue()).as(output).isZero();
+		assertThat(Files.size(status)).isGreaterThan(16L << 20);
+		assertThat(output).contains("done true listed true files " + entries + " bytes " + (8192L * entries));
+	}
 
 	@Test
 	void theFileListIsHandedOverEntryByEntryInItsOrder() {
