@@ -38,16 +38,19 @@ import dev.pgext.model.postgres.PostgresInstall;
 
 /**
  * Start-up of one compute, in phases, each timed: stop a postmaster a killed loader left
- * on the data directory, read and verify the index (with the hook, binding only the
- * preload closure's entries, whose files are fetched into staged names while the index
- * streams: {@link EarlyPreload}), write the control files Postgres needs before start
- * while the server-preload extensions (and what they require) are put in place and the
- * hook library is placed, initdb if needed, start Postgres while the session-preload
- * extensions download (no session can connect without them). Only then is the compute
- * {@code RUNNING}; the rest of the index is bound, partial files a killed loader left are
- * removed, the other control files written, and the extensions installed in any database
- * and, with prefetch on, all the rest follow in the background. Nothing before the launch
- * grows with the catalog but the transfer, hash and tokenizing of the index's bytes.
+ * on the data directory, check the files a previous start left unsynced
+ * ({@link DeferredSync#recover}), read and verify the index (with the hook, binding only
+ * the preload closure's entries, whose files are fetched into staged names while the
+ * index streams: {@link EarlyPreload}), write the control files Postgres needs before
+ * start while the server-preload extensions (and what they require) are put in place and
+ * the hook library is placed, initdb if needed, start Postgres while the session-preload
+ * extensions download (no session can connect without them); the preload's files are
+ * renamed into place without fsync under a durable journal ({@link DeferredSync}). Only
+ * then is the compute {@code RUNNING}; those files are fsynced, the rest of the index is
+ * bound, partial files a killed loader left are removed, the other control files written,
+ * and the extensions installed in any database and, with prefetch on, all the rest follow
+ * in the background. Nothing before the launch grows with the catalog but the transfer,
+ * hash and tokenizing of the index's bytes.
  */
 final class ComputeStartup implements Runnable {
 
