@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.pgext.loader.LoaderProperties;
 import dev.pgext.loader.compute.DownloadScheduler.Priority;
+import dev.pgext.loader.fetch.DeferredSync;
 import dev.pgext.loader.fetch.ExtensionSource;
 import dev.pgext.loader.fetch.FetchException;
 import dev.pgext.loader.fetch.FilePlacer;
@@ -37,16 +38,19 @@ import dev.pgext.model.postgres.PostgresInstall;
 
 /**
  * Start-up of one compute, in phases, each timed: stop a postmaster a killed loader left
- * on the data directory, read and verify the index (with the hook, binding only the
- * preload closure's entries, whose files are fetched into staged names while the index
- * streams: {@link EarlyPreload}), write the control files Postgres needs before start
- * while the server-preload extensions (and what they require) are put in place and the
- * hook library is placed, initdb if needed, start Postgres while the session-preload
- * extensions download (no session can connect without them). Only then is the compute
- * {@code RUNNING}; the rest of the index is bound, partial files a killed loader left are
- * removed, the other control files written, and the extensions installed in any database
- * and, with prefetch on, all the rest follow in the background. Nothing before the launch
- * grows with the catalog but the transfer, hash and tokenizing of the index's bytes.
+ * on the data directory, check the files a previous start left unsynced
+ * ({@link DeferredSync#recover}), read and verify the index (with the hook, binding only
+ * the preload closure's entries, whose files are fetched into staged names while the
+ * index streams: {@link EarlyPreload}), write the control files Postgres needs before
+ * start while the server-preload extensions (and what they require) are put in place and
+ * the hook library is placed, initdb if needed, start Postgres while the session-preload
+ * extensions download (no session can connect without them); the preload's files are
+ * renamed into place without fsync under a durable journal ({@link DeferredSync}). Only
+ * then is the compute {@code RUNNING}; those files are fsynced, the rest of the index is
+ * bound, partial files a killed loader left are removed, the other control files written,
+ * and the extensions installed in any database and, with prefetch on, all the rest follow
+ * in the background. Nothing before the launch grows with the catalog but the transfer,
+ * hash and tokenizing of the index's bytes.
  */
 final class ComputeStartup implements Runnable {
 
@@ -76,6 +80,9 @@ final class ComputeStartup implements Runnable {
 	private CompletableFuture<Void> sessionPreloaded;
 
 	private CompletableFuture<Map<String, String>> launchSettings;
+
+	/** The preload's renames made durable after ready; set before Postgres launches. */
+	private DeferredSync deferredSync;
 
 	private int preloaded;
 
@@ -117,6 +124,7 @@ final class ComputeStartup implements Runnable {
 				.attach(new PostgresSupervisor(install, Path.of(this.spec.dataDir()), this.spec.port(),
 						this.properties.postgresStopTimeout(), this::postgresChanged));
 			postgres.stopLeftover();
+			recoverUnsynced(install);
 			CatalogRefresh catalogs = new CatalogRefresh(this.source, this.spec, install,
 					this.properties.indexRefreshInterval());
 			this.parts.attach(catalogs);
@@ -173,18 +181,29 @@ final class ComputeStartup implements Runnable {
 			this.scheduler = scheduler;
 			List<ExtIndexEntry> preload = catalog.forLibraries(this.spec.sharedPreloadLibraries());
 			List<ExtIndexEntry> sessionPreload = catalog.forLibraries(this.spec.sessionPreloadLibraries());
-			this.beforeStart = hooked ? union(preload, sessionPreload) : catalog.extensions();
+			List<ExtIndexEntry> closure = union(preload, sessionPreload);
+			this.beforeStart = hooked ? closure : catalog.extensions();
 			this.preloaded = preload.size();
+			// the closure's files are renamed into place without waiting for the disk;
+			// the journal naming them is made durable meanwhile, before the first
+			// rename, and they are fsynced once Postgres accepts connections
+			DeferredSync deferred = DeferredSync.begin(install, closure, ComputeStartup::onOwnThread);
+			this.deferredSync = deferred;
 			// what was fetched early is put in place in one batch; the scheduler
 			// then finds those files present and places what is still missing
 			long promoting = System.nanoTime();
-			int promoted = hooked ? early.promote(preload) : 0;
+			int promoted = hooked ? early.promote(preload, deferred) : 0;
 			promoting = System.nanoTime() - promoting;
-			CompletableFuture<Void> preloaded = scheduler.requestAll(preload, Priority.SERVER_PRELOAD);
+			CompletableFuture<Void> preloaded = scheduler.requestAll(preload, Priority.SERVER_PRELOAD, deferred);
 			// every new session loads these, so no connection succeeds before they are in
 			// place; they download behind the server-preload ones while Postgres starts
-			this.sessionPreloaded = scheduler.requestAll(sessionPreload, Priority.SESSION_PRELOAD);
+			this.sessionPreloaded = scheduler.requestAll(sessionPreload, Priority.SESSION_PRELOAD, deferred);
 			timed("control-files", () -> {
+				// the closure's control files are in the journal too: not renamed before
+				// it is durable
+				if (!closure.isEmpty()) {
+					deferred.awaitRecorded();
+				}
 				ControlFiles.write(install, this.beforeStart);
 				return null;
 			});
@@ -219,6 +238,48 @@ final class ComputeStartup implements Runnable {
 		return settings;
 	}
 
+	/**
+	 * Checks what a previous start renamed into place without fsync, if its journal is
+	 * there, before anything is placed ({@link DeferredSync#recover}).
+	 */
+	private static void recoverUnsynced(PostgresInstall install) {
+		try {
+			DeferredSync.recover(install);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot check the files the previous start placed: " + ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * Makes the preload's files durable, on their own thread: Postgres accepts
+	 * connections already, and nothing after it waits for the disk.
+	 */
+	private void syncDeferred() {
+		DeferredSync deferred = this.deferredSync;
+		if (deferred == null) {
+			return;
+		}
+		onOwnThread(() -> {
+			long start = System.nanoTime();
+			try {
+				int files = deferred.complete();
+				record("deferred-sync", System.nanoTime() - start);
+				log.debug("{} files placed before start are durable", files);
+			}
+			catch (IOException ex) {
+				log.warn("Could not make the files placed before start durable, the next start checks them: {}",
+						ex.getMessage());
+			}
+		});
+	}
+
+	private static void onOwnThread(Runnable task) {
+		Thread thread = new Thread(task, "pgext-deferred-sync");
+		thread.setDaemon(true);
+		thread.start();
+	}
+
 	private static void awaitQuietly(CompletableFuture<?> future) {
 		try {
 			future.join();
@@ -235,6 +296,7 @@ final class ComputeStartup implements Runnable {
 	private void running(long startNanos, CatalogRefresh catalogs, ExtensionCatalog catalog, PostgresInstall install,
 			PostgresSupervisor postgres, boolean hooked) throws Exception {
 		this.phaseMillis.put("total", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+		syncDeferred();
 		if (!this.state.running()) {
 			log.warn("Postgres accepted connections, but the compute is {} already", this.state.phase());
 			catalogs.abandon(new IllegalStateException("the compute is " + this.state.phase()));

@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.pgext.loader.fetch.DeferredSync;
 import dev.pgext.loader.fetch.FetchException;
 import dev.pgext.loader.fetch.FilePlacer;
 import dev.pgext.model.index.ExtFile;
@@ -110,12 +111,16 @@ public final class DownloadScheduler implements AutoCloseable {
 
 		final CompletableFuture<Void> done = new CompletableFuture<>();
 
+		/** Renames without fsync, made durable later; or {@code null}. */
+		final DeferredSync deferred;
+
 		volatile Priority priority;
 
-		Task(ExtIndexEntry entry, Priority priority, long sequence) {
+		Task(ExtIndexEntry entry, Priority priority, long sequence, DeferredSync deferred) {
 			this.entry = entry;
 			this.priority = priority;
 			this.sequence = sequence;
+			this.deferred = deferred;
 		}
 
 		@Override
@@ -196,7 +201,17 @@ public final class DownloadScheduler implements AutoCloseable {
 	}
 
 	/** Asks for every file of {@code entry}; completes when they are all in place. */
-	public synchronized CompletableFuture<Void> request(ExtIndexEntry entry, Priority priority) {
+	public CompletableFuture<Void> request(ExtIndexEntry entry, Priority priority) {
+		return request(entry, priority, null);
+	}
+
+	/**
+	 * As {@link #request(ExtIndexEntry, Priority)}; with {@code deferred}, a download
+	 * this request starts renames its files into place without fsync
+	 * ({@link FilePlacer#promote(java.util.Collection, ExecutorService, DeferredSync)}):
+	 * for the preload before Postgres launches, whose journal {@code deferred} keeps.
+	 */
+	public synchronized CompletableFuture<Void> request(ExtIndexEntry entry, Priority priority, DeferredSync deferred) {
 		String name = entry.name().value();
 		ExtensionStatus current = this.status.get(name);
 		if (current != null && current.state() == State.PLACED) {
@@ -207,7 +222,7 @@ public final class DownloadScheduler implements AutoCloseable {
 			promote(task, priority);
 			return task.done;
 		}
-		task = new Task(entry, priority, this.sequence.incrementAndGet());
+		task = new Task(entry, priority, this.sequence.incrementAndGet(), deferred);
 		this.inFlight.put(name, task);
 		update(task, State.QUEUED, null);
 		this.queue.add(task);
@@ -219,8 +234,16 @@ public final class DownloadScheduler implements AutoCloseable {
 	 * first failure.
 	 */
 	public CompletableFuture<Void> requestAll(List<ExtIndexEntry> entries, Priority priority) {
-		return CompletableFuture
-			.allOf(entries.stream().map((entry) -> request(entry, priority)).toArray(CompletableFuture[]::new));
+		return requestAll(entries, priority, null);
+	}
+
+	/**
+	 * As {@link #requestAll(List, Priority)}, the downloads started renaming without
+	 * fsync under {@code deferred}'s journal.
+	 */
+	public CompletableFuture<Void> requestAll(List<ExtIndexEntry> entries, Priority priority, DeferredSync deferred) {
+		return CompletableFuture.allOf(
+				entries.stream().map((entry) -> request(entry, priority, deferred)).toArray(CompletableFuture[]::new));
 	}
 
 	private void promote(Task task, Priority priority) {
@@ -263,7 +286,7 @@ public final class DownloadScheduler implements AutoCloseable {
 			}
 			else {
 				this.placer.placeAll(task.entry.files(), this.install::resolve, () -> task.priority.throttled(),
-						this.fileWorkers);
+						this.fileWorkers, task.deferred);
 			}
 			synchronized (this) {
 				this.inFlight.remove(name);

@@ -17,6 +17,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.pgext.loader.fetch.DeferredSync;
 import dev.pgext.loader.fetch.FilePlacer;
 import dev.pgext.loader.fetch.FilePlacer.Staged;
 import dev.pgext.loader.fetch.IndexText;
@@ -116,13 +117,23 @@ final class EarlyPreload implements IndexText.EntryListener, AutoCloseable {
 	}
 
 	/**
+	 * As {@link #promote(Collection, DeferredSync)}, each file fsynced before its rename.
+	 */
+	int promote(Collection<ExtIndexEntry> closure) {
+		return promote(closure, null);
+	}
+
+	/**
 	 * Puts in place the staged files that {@code closure} (verified entries) names with
 	 * the same path and digest, in one batch ({@link FilePlacer#promote}); every other
 	 * staged file is deleted. A file whose early download failed is left to the caller's
 	 * usual placement.
+	 * @param deferred with it, the files are renamed without fsync under its journal
+	 * ({@link FilePlacer#promote(Collection, ExecutorService, DeferredSync)}), or
+	 * {@code null}
 	 * @return how many files were put in place from their staged copies
 	 */
-	int promote(Collection<ExtIndexEntry> closure) {
+	int promote(Collection<ExtIndexEntry> closure, DeferredSync deferred) {
 		Set<String> named = new HashSet<>();
 		closure.forEach((entry) -> entry.files().forEach((file) -> named.add(key(file.path(), file.sha256()))));
 		List<Staged> matching = new ArrayList<>();
@@ -130,7 +141,7 @@ final class EarlyPreload implements IndexText.EntryListener, AutoCloseable {
 		finish().forEach((key, staged) -> (named.contains(key) ? matching : others).add(staged));
 		FilePlacer.discard(others);
 		try {
-			this.placer.promote(matching, this.pool);
+			this.placer.promote(matching, this.pool, deferred);
 		}
 		catch (RuntimeException ex) {
 			// the usual placement of the closure tries again

@@ -180,7 +180,35 @@ public final class FilePlacer {
 	 * staged files not renamed yet are deleted.
 	 */
 	public void promote(Collection<Staged> staged, ExecutorService parallel) {
+		promote(staged, parallel, null);
+	}
+
+	/**
+	 * As {@link #promote(Collection, ExecutorService)}; with {@code deferred}, once its
+	 * journal is durable, the staged files are renamed over their targets without any
+	 * fsync, and {@link DeferredSync#complete()} makes them durable later.
+	 */
+	public void promote(Collection<Staged> staged, ExecutorService parallel, DeferredSync deferred) {
 		List<Staged> parts = staged.stream().filter((file) -> file.part() != null).toList();
+		if (deferred != null) {
+			try {
+				if (!parts.isEmpty()) {
+					deferred.awaitRecorded();
+				}
+				for (Staged file : parts) {
+					FilePlacement.promote(file.part(), file.target());
+					deferred.renamed(file.target());
+				}
+				return;
+			}
+			catch (IOException ex) {
+				throw fail(new FetchException(FetchException.Reason.LOCAL_IO,
+						"cannot put staged files in place: " + ex.getMessage(), ex));
+			}
+			finally {
+				discard(parts);
+			}
+		}
 		try {
 			List<Future<?>> synced = new ArrayList<>();
 			for (Staged file : parts) {
@@ -246,7 +274,17 @@ public final class FilePlacer {
 	 */
 	public void placeAll(List<ExtFile> files, Function<String, Path> resolve, BooleanSupplier throttled,
 			ExecutorService parallel) {
-		if (files.size() < 2) {
+		placeAll(files, resolve, throttled, parallel, null);
+	}
+
+	/**
+	 * As {@link #placeAll(List, Function, BooleanSupplier, ExecutorService)}; with
+	 * {@code deferred}, the files are renamed into place without fsync once its journal
+	 * is durable ({@link #promote(Collection, ExecutorService, DeferredSync)}).
+	 */
+	public void placeAll(List<ExtFile> files, Function<String, Path> resolve, BooleanSupplier throttled,
+			ExecutorService parallel, DeferredSync deferred) {
+		if (files.size() < 2 && deferred == null) {
 			placeAll(files, resolve, throttled);
 			return;
 		}
@@ -263,7 +301,7 @@ public final class FilePlacer {
 			discard(staged);
 			throw ex;
 		}
-		promote(staged, parallel);
+		promote(staged, parallel, deferred);
 	}
 
 	private static void awaitAll(List<? extends Future<?>> futures) {

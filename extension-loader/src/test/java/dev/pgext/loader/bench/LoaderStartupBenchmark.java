@@ -113,7 +113,14 @@ public final class LoaderStartupBenchmark {
 		}
 	}
 
-	private static final int[] CATALOG_SIZES = { 10, 200, 2_000, 10_000 };
+	/**
+	 * The catalog sizes of the {@code catalog} mode; {@code -Dpgext.bench.sizes=10,10000}
+	 * picks some (to profile one size, for instance).
+	 */
+	private static final int[] CATALOG_SIZES = java.util.Arrays
+		.stream(System.getProperty("pgext.bench.sizes", "10,200,2000,10000").split(","))
+		.mapToInt((size) -> Integer.parseInt(size.trim()))
+		.toArray();
 
 	private static final String HOOKED = "loader, hook configured";
 

@@ -2,6 +2,7 @@ package dev.pgext.loader.hook;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -11,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,6 +27,7 @@ import dev.pgext.loader.LoaderProperties;
 import dev.pgext.loader.TestStores;
 import dev.pgext.loader.compute.Compute;
 import dev.pgext.loader.compute.ComputeSpec;
+import dev.pgext.loader.fetch.DeferredSync;
 import dev.pgext.loader.fetch.FetchException;
 import dev.pgext.loader.fetch.FilePlacer;
 import dev.pgext.loader.fetch.S3ExtensionSource;
@@ -53,6 +56,7 @@ import dev.pgext.testsupport.TestBucket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * With the hook, a compute that preloads {@code pg_stat_statements} starts from its
@@ -147,6 +151,105 @@ class PreloadDocumentsIntegrationTests {
 		}
 		finally {
 			compute.destroy();
+		}
+	}
+
+	@Test
+	void aPreloadFileInPlaceThatDoesNotMatchItsDigestIsReplacedBeforeLaunch() throws Exception {
+		ExtIndexEntry statements = index.find("pg_stat_statements").orElseThrow();
+		PostgresInstall install = install();
+		FilePlacer placer = new FilePlacer(new S3ExtensionSource(store), null, null,
+				FilePlacer.retry(2, Duration.ofMillis(10)), this.meters);
+		statements.files().forEach((file) -> placer.place(file, install.resolve(file.path()), () -> false));
+		// what a disk that lost writes, or anyone writing the installation, may leave: a
+		// library of the same size but other bytes, a truncated script, garbage in the
+		// control file (each a file this loader placed, not a link into the shared
+		// installation)
+		ExtFile library = file(statements, "lib/pg_stat_statements.so");
+		Files.write(install.resolve(library.path()), new byte[(int) library.size()]);
+		ExtFile script = file(statements, "share/extension/pg_stat_statements--1.4.sql");
+		Files.write(install.resolve(script.path()),
+				Arrays.copyOf(Files.readAllBytes(install.resolve(script.path())), (int) script.size() / 2));
+		Files.writeString(install.resolve(control(statements).path()), "garbage");
+		double downloaded = downloadedFiles();
+
+		// Postgres refuses to start with a library that is not an ELF file, so a start
+		// that succeeds has replaced it before launch
+		Compute compute = compute(trusting(VersionLedger.inMemory()));
+		try {
+			compute.startAndWait(spec(install, List.of("pg_stat_statements")));
+
+			assertThat(compute.isRunning()).as(String.valueOf(compute.status().problem())).isTrue();
+			assertThat(placed(install, statements)).isTrue();
+			// the library and the script, and the control file unless the start rewrote
+			// it from the document first; the intact files are kept
+			assertThat(downloadedFiles() - downloaded).isBetween(2.0, 3.0);
+			try (Connection connection = connect(compute); Statement sql = connection.createStatement()) {
+				sql.execute("CREATE EXTENSION pg_stat_statements");
+				try (ResultSet rows = sql.executeQuery("SELECT count(*) >= 0 FROM pg_stat_statements")) {
+					rows.next();
+					assertThat(rows.getBoolean(1)).isTrue();
+				}
+			}
+		}
+		finally {
+			compute.destroy();
+		}
+	}
+
+	@Test
+	void thePreloadIsDurableAfterReadyAndAStartThatDiedBeforeThatIsCheckedByTheNextOne() throws Exception {
+		ExtIndexEntry statements = index.find("pg_stat_statements").orElseThrow();
+		PostgresInstall install = install();
+		Path journal = install.sharedir().resolve(DeferredSync.JOURNAL);
+		Compute first = compute(trusting(VersionLedger.inMemory()));
+		try {
+			first.startAndWait(spec(install, List.of("pg_stat_statements")));
+			assertThat(first.isRunning()).as(String.valueOf(first.status().problem())).isTrue();
+			// fsynced right after ready, and the journal that named the files removed
+			await().atMost(Duration.ofMinutes(1))
+				.untilAsserted(() -> assertThat(first.status().phaseMillis()).containsKey("deferred-sync"));
+			assertThat(journal).doesNotExist();
+		}
+		finally {
+			first.destroy();
+		}
+
+		// a loader killed after launch, before the deferred fsync, leaves the journal it
+		// wrote before its first rename: the next start checks the files it names, and
+		// finds them whole (only the machine going down loses page cache)
+		DeferredSync.begin(install, List.of(statements), Runnable::run).awaitRecorded();
+		double downloaded = downloadedFiles();
+		start(install, List.of("pg_stat_statements"));
+		assertThat(downloadedFiles()).isEqualTo(downloaded);
+		await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> assertThat(journal).doesNotExist());
+		assertThat(placed(install, statements)).isTrue();
+
+		// the machine went down as well: writes that had not reached the disk are lost
+		// (an empty library, a script of zeros). The next start does not preload the
+		// extension, yet removes every file of it before launch, so the hook finds it
+		// missing and a JIT request places it whole
+		DeferredSync.begin(install, List.of(statements), Runnable::run).awaitRecorded();
+		ExtFile library = file(statements, "lib/pg_stat_statements.so");
+		Files.write(install.resolve(library.path()), new byte[0]);
+		ExtFile script = file(statements, "share/extension/pg_stat_statements--1.4.sql");
+		Files.write(install.resolve(script.path()), new byte[(int) script.size()]);
+		Compute next = compute(trusting(VersionLedger.inMemory()));
+		try {
+			next.startAndWait(spec(install, List.of()));
+
+			assertThat(next.isRunning()).as(String.valueOf(next.status().problem())).isTrue();
+			assertThat(journal).doesNotExist();
+			assertThat(install.resolve(library.path())).doesNotExist();
+			assertThat(install.resolve(script.path())).doesNotExist();
+			next.placeNow("pg_stat_statements.control", false);
+			assertThat(placed(install, statements)).isTrue();
+			try (Connection connection = connect(next); Statement sql = connection.createStatement()) {
+				sql.execute("CREATE EXTENSION pg_stat_statements");
+			}
+		}
+		finally {
+			next.destroy();
 		}
 	}
 
@@ -257,6 +360,26 @@ class PreloadDocumentsIntegrationTests {
 				"application/json");
 		assertThat(source.preloadIndex(TestStores.PG, null, List.of("pg_stat_statements"))).isEmpty();
 		assertThat(rejected("rollback")).isEqualTo(1);
+	}
+
+	/** Starts and stops a compute that preloads {@code preload}. */
+	private void start(PostgresInstall install, List<String> preload) throws Exception {
+		Compute compute = compute(trusting(VersionLedger.inMemory()));
+		try {
+			compute.startAndWait(spec(install, preload));
+			assertThat(compute.isRunning()).as(String.valueOf(compute.status().problem())).isTrue();
+		}
+		finally {
+			compute.destroy();
+		}
+	}
+
+	private double downloadedFiles() {
+		return this.meters.counter("pgext.loader.download.files", "source", "s3").count();
+	}
+
+	private static ExtFile file(ExtIndexEntry entry, String path) {
+		return entry.files().stream().filter((file) -> file.path().equals(path)).findFirst().orElseThrow();
 	}
 
 	private static void signed(String key, byte[] content, Duration validity) {
