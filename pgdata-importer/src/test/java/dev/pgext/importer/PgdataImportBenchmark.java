@@ -37,13 +37,23 @@ import dev.pgext.testsupport.PostgresInstalls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Import throughput against the raw S3 read throughput of the same bytes, and peak heap,
- * for a PGDATA of more than 1 GiB. Not part of {@code verify} (the name matches no
- * surefire include); run it on purpose:
+ * Import throughput against a plain parallel download of the same bytes from the same
+ * endpoint, CPU time per GiB and peak heap, for a PGDATA of more than 1 GiB. Not part of
+ * {@code verify} (the name matches no surefire include); run it on purpose:
  *
  * <pre>
- * ./mvnw -B -pl pgdata-importer test -Dtest=PgdataImportBenchmark -Dsurefire.failIfNoSpecifiedTests=false -DargLine=-Xmx512m
+ * ./mvnw -B -pl pgdata-importer -am test -Dtest=PgdataImportBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -DargLine=-Xmx512m -Dbench.links=direct,250,1000,2500 [-Dbench.zstd=1,-1] [-Dbench.imports=2]
  * </pre>
+ *
+ * {@code bench.links} lists the endpoints to measure in turn: {@code direct} is the
+ * in-process S3 server on localhost, a number is a {@link ThrottlingProxy} in front of it
+ * limiting the link to that many Mbit/s in each direction ({@code 0}: the proxy without a
+ * limit). For every link the download and the import both go through it (the importer's
+ * reads and its layer uploads alike), alternated in rounds; before them, a download
+ * straight from the server and one through the proxy check that the proxy reaches its
+ * cap. {@code bench.zstd} lists compression levels, one importer each, alternated within
+ * each round.
  */
 class PgdataImportBenchmark {
 
