@@ -52,8 +52,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * limit). For every link the download and the import both go through it (the importer's
  * reads and its layer uploads alike), alternated in rounds; before them, a download
  * straight from the server and one through the proxy check that the proxy reaches its
- * cap. {@code bench.zstd} lists compression levels, one importer each, alternated within
- * each round.
+ * cap. {@code bench.zstd} lists compression levels and {@code bench.jobs} job
+ * concurrencies (default 4), one importer for each pair, alternated within each round.
  */
 class PgdataImportBenchmark {
 
@@ -96,6 +96,15 @@ class PgdataImportBenchmark {
 		List<Integer> levels = java.util.Arrays.stream(System.getProperty("bench.zstd", "1").split(","))
 			.map(Integer::valueOf)
 			.toList();
+		List<Integer> jobCounts = java.util.Arrays.stream(System.getProperty("bench.jobs", "" + CONCURRENCY).split(","))
+			.map(Integer::valueOf)
+			.toList();
+		List<int[]> variants = new ArrayList<>();
+		for (int level : levels) {
+			for (int jobs : jobCounts) {
+				variants.add(new int[] { level, jobs });
+			}
+		}
 		List<String> links = List.of(System.getProperty("bench.links", "direct").split(","));
 		try (EmbeddedS3Server s3 = EmbeddedS3Server.start(s3dir, 0);
 				ThrottlingProxy proxy = new ThrottlingProxy(s3.endpoint(), 0)) {
@@ -142,17 +151,18 @@ class PgdataImportBenchmark {
 							(mbit == 0) ? "none" : String.format("%.1f MiB/s", mbit * 1e6 / 8 / 1048576.0));
 				}
 				URI endpointUri = direct ? s3.endpoint() : proxy.endpoint();
-				// one importer per zstd level, the same endpoint; the rounds alternate
-				// between them
-				Map<Integer, ConfigurableApplicationContext> apps = new java.util.LinkedHashMap<>();
+				// one importer per zstd level and job concurrency, the same endpoint; the
+				// rounds alternate between them
+				List<ConfigurableApplicationContext> apps = new ArrayList<>();
 				try {
-					for (int level : levels) {
-						apps.put(level, SpringApplication.run(PgdataImporterApplication.class, "--server.port=0",
+					for (int[] variant : variants) {
+						int level = variant[0];
+						apps.add(SpringApplication.run(PgdataImporterApplication.class, "--server.port=0",
 								"--pgext.importer.s3.endpoint=" + endpointUri, "--pgext.importer.s3.bucket=bench",
 								"--pgext.importer.s3.access-key=" + EmbeddedS3Server.ACCESS_KEY,
 								"--pgext.importer.s3.secret-key=" + EmbeddedS3Server.SECRET_KEY,
-								"--pgext.importer.job-concurrency=" + CONCURRENCY,
-								"--pgext.importer.max-range=" + RANGE, "--pgext.importer.compression-level=" + level,
+								"--pgext.importer.job-concurrency=" + variant[1], "--pgext.importer.max-range=" + RANGE,
+								"--pgext.importer.compression-level=" + level,
 								"--pgext.importer.work-dir=" + root.resolve("work"),
 								"--management.endpoints.web.exposure.include=health"));
 					}
@@ -162,9 +172,11 @@ class PgdataImportBenchmark {
 					// import per level, and the second is the one to read
 					int imports = Integer.getInteger("bench.imports", 2);
 					for (int round = 1; round <= imports; round++) {
-						for (int zstd : levels) {
+						for (int v = 0; v < variants.size(); v++) {
+							int zstd = variants.get(v)[0];
+							int jobs = variants.get(v)[1];
 							int run = round;
-							int port = ((WebServerApplicationContext) apps.get(zstd)).getWebServer().getPort();
+							int port = ((WebServerApplicationContext) apps.get(v)).getWebServer().getPort();
 							double load = load();
 							cpu.lap();
 							long[] plain = parallelDownload(endpoint, relationFiles, PLAIN_CONCURRENCY);
@@ -177,8 +189,8 @@ class PgdataImportBenchmark {
 							Imported imported = importOnce(port, store, cpu);
 							CpuClock.Lap importCpu = imported.cpu();
 							double seconds = imported.nanos() / 1e9;
-							log("[%s] import %d of %d (zstd level %d): %.1f MiB of pages in %.1f s = %.1f MiB/s "
-									+ "(%d jobs, layers %.1f MiB%s)", name, run, imports, zstd,
+							log("[%s] import %d of %d (zstd level %d, %d jobs at once): %.1f MiB of pages in %.1f s = %.1f MiB/s "
+									+ "(%d jobs, layers %.1f MiB%s)", name, run, imports, zstd, jobs,
 									imported.bytes() / 1048576.0, seconds, imported.bytes() / 1048576.0 / seconds,
 									imported.jobs(), imported.layerBytes() / 1048576.0,
 									direct ? ""
@@ -208,7 +220,7 @@ class PgdataImportBenchmark {
 					}
 				}
 				finally {
-					apps.values().forEach(ConfigurableApplicationContext::close);
+					apps.forEach(ConfigurableApplicationContext::close);
 				}
 			}
 		}
