@@ -15,11 +15,12 @@ import java.util.zip.CRC32C;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import tools.jackson.databind.JsonNode;
 
+import dev.pgext.importer.pgdata.PgControl;
 import dev.pgext.importer.run.Failpoints;
-import dev.pgext.testsupport.PostgresCluster;
-import dev.pgext.testsupport.PostgresInstalls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -263,13 +264,14 @@ class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 			.contains("input changed after the manifest was frozen: 'pgdata/base/1/1259'");
 	}
 
+	/**
+	 * A cluster made by PostgreSQL 18's {@code initdb}, which turns data checksums on by
+	 * default (the one {@code PgControlIntegrationTests} reads; it is only read here).
+	 */
 	@Test
 	void aClusterWithDataChecksumsIsVerifiedPageByPage() throws Exception {
-		Path pgdata = Path.of("target", "pgdata-checksums").toAbsolutePath();
-		PgdataFixture.deleteTree(pgdata);
-		var install = PostgresInstalls.shared(17);
-		PostgresCluster.run(List.of(install.binary("initdb").toString(), "-D", pgdata.toString(), "-U", "postgres",
-				"--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync", "--data-checksums"), Duration.ofMinutes(2));
+		Path pgdata = FreshClusters.of(18);
+		assertThat(PgControl.parse(Files.readAllBytes(pgdata.resolve("global/pg_control"))).dataChecksums()).isTrue();
 		List<String> files = PgdataFixture.files(pgdata)
 			.stream()
 			.filter((f) -> f.startsWith("global/") || f.startsWith("base/1/") || f.startsWith("pg_xact/"))
@@ -321,7 +323,15 @@ class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 					"in_progress"::equals);
 	}
 
+	/**
+	 * Most of this test is the importer waiting out its upload-wait timeout (6 s), so it
+	 * runs beside the other tests of the class (the module's surefire configuration
+	 * enables JUnit's parallel execution; every other test runs in the class's thread).
+	 * Its import waits for an upload that never begins and never reaches a failpoint the
+	 * other tests arm.
+	 */
 	@Test
+	@Execution(ExecutionMode.CONCURRENT)
 	void anUploadThatNeverFinishesFailsAfterTheWaitTimeout() throws Exception {
 		String timeline = String.format("%032x", SEQUENCE.getAndIncrement());
 		post(TENANT, 0, createBody(timeline, "k", this.storage.bucket(), "never/finished"));

@@ -31,37 +31,15 @@ class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 
 	private static final String PREFIX = PgdataFixture.FULL_PREFIX;
 
-	private static final String REFERENCE = "00000000000000000000000000000001";
-
-	private static boolean referenceCreated;
-
 	@BeforeEach
 	void upload() {
 		PgdataFixture.uploadedOnce(this.storage);
 	}
 
-	/**
-	 * The uninterrupted single-shard import of the fixture, shared by the tests that
-	 * compare with it.
-	 */
-	private JsonNode reference() throws Exception {
-		synchronized (ImportIntegrationTests.class) {
-			if (!referenceCreated) {
-				var created = post(TENANT, 0, createBody(REFERENCE, "key-reference", this.storage.bucket(), PREFIX));
-				assertThat(created.statusCode()).isEqualTo(201);
-				// 201 means the record is durable already
-				assertThat(this.storage.head("tenants/" + TENANT + "-0001/timelines/" + REFERENCE + "/index_part.json"))
-					.isPresent();
-				referenceCreated = true;
-			}
-		}
-		return awaitEnd(TENANT, 0, REFERENCE, Duration.ofSeconds(90));
-	}
-
 	@Test
 	void importIntoOneShardRebuildsTheSourceFilesByteForByteAndPostgresStartsOnThem() throws Exception {
 		String timeline = REFERENCE;
-		JsonNode status = reference();
+		JsonNode status = referenceImport();
 		assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("done");
 		assertThat(status.path("progress").path("jobs_done").asInt()).isGreaterThan(3)
 			.isEqualTo(status.path("progress").path("jobs_total").asInt());
@@ -119,7 +97,7 @@ class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 	@Test
 	void anImportStoppedAtAFailpointResumesAndProducesTheSameLayers() throws Exception {
 		String crashed = "00000000000000000000000000000011";
-		assertThat(reference().path("state").asString()).isEqualTo("done");
+		assertThat(referenceImport().path("state").asString()).isEqualTo("done");
 
 		this.failpoints.crashAt(Failpoints.AFTER_JOB, 3);
 		post(TENANT, 0, createBody(crashed, "key-crashed", this.storage.bucket(), PREFIX));
@@ -147,7 +125,7 @@ class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 	@Test
 	void aFinishedLayerReplacedByGarbageOfTheSameSizeIsRebuiltWhenTheImportResumes() throws Exception {
 		String crashed = "00000000000000000000000000000012";
-		assertThat(reference().path("state").asString()).isEqualTo("done");
+		assertThat(referenceImport().path("state").asString()).isEqualTo("done");
 
 		this.failpoints.crashAt(Failpoints.AFTER_JOB, 3);
 		post(TENANT, 0, createBody(crashed, "key-garbled", this.storage.bucket(), PREFIX));
@@ -171,7 +149,7 @@ class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 
 	@Test
 	void theSameKeyAgainGetsTheSameTimelineAndAnotherKeyConflicts() throws Exception {
-		JsonNode first = reference();
+		JsonNode first = referenceImport();
 		var again = post(TENANT, 0, createBody(REFERENCE, "key-reference", this.storage.bucket(), PREFIX));
 		assertThat(again.statusCode()).isEqualTo(201);
 		assertThat(JSON.readTree(again.body()).path("started_at")).isEqualTo(first.path("started_at"));

@@ -11,8 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -60,6 +62,12 @@ public abstract class ImporterIntegrationTestSupport {
 	private static final HttpClient HTTP = HttpClient.newHttpClient();
 
 	protected static final ControlPlane CONTROL_PLANE = new ControlPlane();
+
+	/** The timeline of {@link #referenceImport()}, on shard 0 of {@link #TENANT}. */
+	protected static final String REFERENCE = "00000000000000000000000000000001";
+
+	/** The storage buckets that have the reference import (one per context). */
+	private static final Set<String> REFERENCE_CREATED = new HashSet<>();
 
 	@DynamicPropertySource
 	static void infrastructure(DynamicPropertyRegistry registry) {
@@ -213,6 +221,35 @@ public abstract class ImporterIntegrationTestSupport {
 	}
 
 	/**
+	 * How often the tests look at what an import does: from the first moment, every 20
+	 * ms. A status read is answered from memory while the import runs, and most imports
+	 * of these tests end within a second, so a longer interval (or Awaitility's default
+	 * first delay of one interval) would mostly add waiting.
+	 */
+	protected static final Duration POLL = Duration.ofMillis(20);
+
+	/**
+	 * The uninterrupted single-shard import of the whole fixture
+	 * ({@link PgdataFixture#uploadedOnce}), created the first time a test of this JVM
+	 * asks for it: the tests that compare with it, and those that read the layers of a
+	 * whole import, share it. Waits for it to end and returns its final status.
+	 */
+	protected JsonNode referenceImport() throws Exception {
+		synchronized (REFERENCE_CREATED) {
+			if (!REFERENCE_CREATED.contains(this.storage.bucket())) {
+				String prefix = PgdataFixture.uploadedOnce(this.storage);
+				var created = post(TENANT, 0, createBody(REFERENCE, "key-reference", this.storage.bucket(), prefix));
+				assertThat(created.statusCode()).isEqualTo(201);
+				// 201 means the record is durable already
+				assertThat(this.storage.head("tenants/" + TENANT + "-0001/timelines/" + REFERENCE + "/index_part.json"))
+					.isPresent();
+				REFERENCE_CREATED.add(this.storage.bucket());
+			}
+		}
+		return awaitEnd(TENANT, 0, REFERENCE, Duration.ofSeconds(90));
+	}
+
+	/**
 	 * Polls the timeline until its import leaves {@code in_progress}; returns the final
 	 * status. An answer without a state (a problem: the storage bucket did not answer) is
 	 * polled again.
@@ -220,14 +257,19 @@ public abstract class ImporterIntegrationTestSupport {
 	protected JsonNode awaitEnd(String tenant, int shard, String timeline, Duration timeout) {
 		return Awaitility.await("the import of " + timeline + " to end")
 			.atMost(timeout)
-			.pollInterval(Duration.ofMillis(100))
+			.pollDelay(Duration.ZERO)
+			.pollInterval(POLL)
 			.until(() -> JSON.readTree(get(tenant, shard, timeline).body()),
 					(status) -> status.hasNonNull("state") && !"in_progress".equals(status.path("state").asString()));
 	}
 
 	/** Polls until {@code condition} holds. */
 	protected static void await(Duration timeout, String what, java.util.function.BooleanSupplier condition) {
-		Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(100)).until(condition::getAsBoolean);
+		Awaitility.await(what)
+			.atMost(timeout)
+			.pollDelay(Duration.ZERO)
+			.pollInterval(POLL)
+			.until(condition::getAsBoolean);
 	}
 
 	private URI uri(String tenant, int shard, String rest) {

@@ -5,7 +5,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Map;
@@ -55,12 +54,15 @@ class LayerFormatDocumentationIntegrationTests extends ImporterIntegrationTestSu
 	private static final Map<Integer, String> SLRU_DIRECTORY = Map.of(0, "pg_xact", 1, "pg_multixact/members", 2,
 			"pg_multixact/offsets");
 
+	/**
+	 * Reads the layers of the reference import of the whole fixture, which
+	 * {@code ImportIntegrationTests} compares with too: only reading them, it need not
+	 * import the fixture again.
+	 */
 	@Test
 	void aDecoderWrittenFromTheDocumentRebuildsTheSourceFromTheLayers() throws Exception {
-		String prefix = PgdataFixture.uploadedOnce(this.storage);
-		String timeline = "000000000000000000000000000d0c01";
-		post(TENANT, 0, createBody(timeline, "key-doc", this.storage.bucket(), prefix));
-		JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(90));
+		JsonNode status = referenceImport();
+		String timeline = REFERENCE;
 		assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("done");
 
 		IndexPart part = indexPart(TENANT, "0001", timeline);

@@ -2,6 +2,7 @@ package dev.pgext.importer;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -10,9 +11,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A Neon control plane's timeline creation, body as Neon's pageserver API publishes it,
- * through a real import of a real PostgreSQL 15 PGDATA from S3: answered as Neon answers
- * (201 with {@code TimelineInfo}, the same again for the same key, 409 for another), and
- * the import is the importer's own, visible at its status route.
+ * through a real import from S3 of files of a real PostgreSQL 15 PGDATA: answered as Neon
+ * answers (201 with {@code TimelineInfo}, the same again for the same key, 409 for
+ * another), and the import is the importer's own, visible at its status route. What
+ * Neon's route answers does not depend on how much was imported, so the upload is a small
+ * real subset (the control file, catalogs of each kind, a commit log segment); whole
+ * imports are {@link ImportIntegrationTests}'.
  */
 class NeonTimelineCreateIntegrationTests extends ImporterIntegrationTestSupport {
 
@@ -20,7 +24,9 @@ class NeonTimelineCreateIntegrationTests extends ImporterIntegrationTestSupport 
 
 	@Test
 	void aNeonCreationImportsThePgdataAndAnswersInNeonsShape() throws Exception {
-		String prefix = PgdataFixture.uploadedOnce(this.storage);
+		String prefix = "dumps/neon";
+		PgdataFixture.upload(this.storage, prefix, PgdataFixture.pgdata(), List.of("global/pg_control",
+				"global/pg_filenode.map", "global/1262", "base/1/pg_filenode.map", "base/1/1259", "pg_xact/0000"));
 
 		HttpResponse<String> created = neonCreate(TENANT, body("neon-key-1", prefix));
 		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);

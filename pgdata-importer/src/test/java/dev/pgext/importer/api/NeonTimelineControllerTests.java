@@ -6,16 +6,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
-import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.assertj.MockMvcTester;
 
-import dev.pgext.importer.ImporterProperties;
 import dev.pgext.importer.keyspace.ShardIdentity;
 import dev.pgext.importer.run.ImportLocation;
 import dev.pgext.importer.run.ImportRejectedException;
@@ -36,10 +31,7 @@ import static org.mockito.Mockito.verify;
  * importer's creation, answered as Neon's {@code TimelineInfo}, refused as problems that
  * also carry Neon's {@code msg}.
  */
-@WebMvcTest(controllers = NeonTimelineController.class,
-		properties = { "pgext.importer.s3.bucket=unused",
-				"pgext.importer.tenants.fedcba9876543210fedcba9876543210.count=4" })
-@Import(NeonTimelineControllerTests.ShardLayout.class)
+@ApiSliceTest
 class NeonTimelineControllerTests {
 
 	private static final String TENANT = "0123456789abcdef0123456789abcdef";
@@ -200,16 +192,6 @@ class NeonTimelineControllerTests {
 
 	private static IndexPart.Plan plan(String lsn, int pgVersion) {
 		return new IndexPart.Plan("plan", "manifest", 3, 2097152, 1, 6291456, lsn, pgVersion, false);
-	}
-
-	/**
-	 * The shard layout the route checks Neon's shard count against, from the properties
-	 * above.
-	 */
-	@TestConfiguration(proxyBeanMethods = false)
-	@EnableConfigurationProperties(ImporterProperties.class)
-	static class ShardLayout {
-
 	}
 
 }

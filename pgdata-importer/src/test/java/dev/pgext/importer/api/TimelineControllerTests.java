@@ -3,7 +3,6 @@ package dev.pgext.importer.api;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
@@ -18,7 +17,7 @@ import static org.mockito.BDDMockito.given;
 /**
  * The API's errors, Spring MVC's own included, are RFC 9457 problems with a stable type.
  */
-@WebMvcTest(controllers = TimelineController.class, properties = "pgext.importer.s3.bucket=unused")
+@ApiSliceTest
 class TimelineControllerTests {
 
 	private static final String TIMELINES = "/v1/tenants/0123456789abcdef0123456789abcdef/shards/0/timelines";

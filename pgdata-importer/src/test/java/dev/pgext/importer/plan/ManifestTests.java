@@ -17,6 +17,7 @@ import dev.pgext.importer.pgdata.ChecksumAlgorithm;
 import dev.pgext.importer.pgdata.FileCheck;
 import dev.pgext.importer.pgdata.InvalidPgdataException;
 import dev.pgext.model.Sha256Digest;
+import dev.pgext.testsupport.ChildJvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -95,16 +96,15 @@ class ManifestTests {
 	/**
 	 * A quarter of a million files (about 20 MB of JSON, several times that as objects)
 	 * are frozen, read back and walked twice in a JVM of 16 MiB of heap: nothing in the
-	 * manifest grows with the listing.
+	 * manifest grows with the listing. The child runs with this JVM's options (C1 only,
+	 * the serial collector), as the build's test JVMs do.
 	 */
 	@Test
 	void aListingManyTimesLargerThanTheHeapIsFrozenReadAndWalkedInASmallHeap() throws Exception {
 		Path file = this.dir.resolve("large.json");
-		Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-Xmx16m", "-cp", System.getProperty("java.class.path"), ManifestSmallHeapMain.class.getName(),
-				file.toString(), "250000")
-			.redirectErrorStream(true)
-			.start();
+		List<String> command = new ArrayList<>(ChildJvm.command("-Xmx16m"));
+		command.addAll(List.of(ManifestSmallHeapMain.class.getName(), file.toString(), "250000"));
+		Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
 		assertThat(child.waitFor(5, TimeUnit.MINUTES)).isTrue();
 		String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 		assertThat(child.exitValue()).as(output).isZero();

@@ -3,6 +3,7 @@ package dev.pgext.importer.plan;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.pgext.importer.keyspace.ShardIdentity;
+import dev.pgext.testsupport.ChildJvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -84,11 +86,10 @@ class PlannerSmallHeapTests {
 
 		static Child start(String planner) throws Exception {
 			Path output = dir.resolve(planner + ".out");
-			Process process = new ProcessBuilder(List.of(
-					Path.of(System.getProperty("java.home"), "bin", "java").toString(), HEAP, "-XX:TieredStopAtLevel=1",
-					"-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), PlanningMain.class.getName(),
-					planner, dir.resolve(planner).toString(), Integer.toString(FILES)))
-				.redirectErrorStream(true)
+			List<String> command = new ArrayList<>(ChildJvm.command(HEAP));
+			command.addAll(List.of(PlanningMain.class.getName(), planner, dir.resolve(planner).toString(),
+					Integer.toString(FILES)));
+			Process process = new ProcessBuilder(command).redirectErrorStream(true)
 				.redirectOutput(output.toFile())
 				.start();
 			return new Child(process, output);
