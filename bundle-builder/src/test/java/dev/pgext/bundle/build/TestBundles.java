@@ -163,22 +163,21 @@ public final class TestBundles {
 		earlierBuildsRemoved = true;
 	}
 
+	/**
+	 * Builds in the {@link ScratchSpace} (the build extracts, copies and deletes the
+	 * inputs' trees) and moves the bundle to {@code dir}.
+	 */
 	private static BundleBuilder.Result build(List<Path> inputs, Path dir) throws IOException {
-		return builder().build(new BundleBuilder.Request(inputs, Variant.CHROOT, dir, EPOCH));
+		Path work = temporaryDirectory("pgext-test-bundle-");
+		BundleBuilder.Result built = builder().build(new BundleBuilder.Request(inputs, Variant.CHROOT, work, EPOCH));
+		Path file = Files.move(built.file(), dir.resolve(built.file().getFileName()));
+		PostgresBinaries.deleteTree(work);
+		return new BundleBuilder.Result(file, built.sha256(), built.size(), built.manifest());
 	}
 
-	/** A new temporary directory, removed when the JVM exits. */
+	/** A new directory in the {@link ScratchSpace}, removed when the JVM exits. */
 	private static Path temporaryDirectory(String prefix) throws IOException {
-		Path dir = Files.createTempDirectory(prefix);
-		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-			try {
-				PostgresBinaries.deleteTree(dir);
-			}
-			catch (IOException ex) {
-				// a leftover temp directory is harmless
-			}
-		}));
-		return dir;
+		return ScratchSpace.newDirectory(prefix);
 	}
 
 	/**
