@@ -23,6 +23,7 @@ import dev.pgext.bundle.archive.BundleTree;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.testsupport.PostgresInstalls;
 
 /**
  * Bundles for tests: a builder configured like the application's defaults, one PG 15 + PG
@@ -88,11 +89,14 @@ public final class TestBundles {
 
 	/**
 	 * A PG 14 chroot bundle (the major whose statistics collector needs
-	 * {@code localhost}), built on first use.
+	 * {@code localhost}), built on first use from the build's shared PG 14 installation
+	 * ({@link PostgresInstalls#shared(int)}): the tests that use it check what it does,
+	 * not where it came from, and a directory input spares the xz decoding of the
+	 * binaries jar when another test extracted that installation already.
 	 */
 	public static synchronized BundleBuilder.Result pg14() {
 		if (pg14 == null) {
-			pg14 = shared("pg14", List.of(PostgresBinaries.locate(new PgMajor(14)).jar()));
+			pg14 = shared("pg14", List.of(PostgresInstalls.shared(14).root()));
 		}
 		return pg14;
 	}
