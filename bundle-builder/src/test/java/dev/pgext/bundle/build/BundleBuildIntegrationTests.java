@@ -251,12 +251,20 @@ class BundleBuildIntegrationTests {
 			.contains("LAUNCHER", "bin/sh", "v16/bin/initdb", "v16/bin/postgres", "etc/passwd");
 	}
 
+	/**
+	 * Two installation directories of PG 15: the major comes from each input's
+	 * {@code postgres --version} whatever its kind, and a binaries jar would be
+	 * xz-decoded only to be refused.
+	 */
 	@Test
 	void twoInputsOfOneMajorAreRejected() {
-		assertThatExceptionOfType(BuildException.class).isThrownBy(() -> builder().build(new BundleBuilder.Request(
-				List.of(PostgresInstalls.shared(15).root(), PostgresBinaries.locate(new PgMajor(15)).jar()),
-				Variant.CHROOT, temp.resolve("twice"), EPOCH)))
-			.withMessageContaining("two inputs for PG 15");
+		Path other = PostgresInstalls.copy(15, temp.resolve("pg15-copy")).root();
+		assertThatExceptionOfType(BuildException.class)
+			.isThrownBy(
+					() -> builder().build(new BundleBuilder.Request(List.of(PostgresInstalls.shared(15).root(), other),
+							Variant.CHROOT, temp.resolve("twice"), EPOCH)))
+			.withMessageContaining("two inputs for PG 15")
+			.withMessageContaining(other.toString());
 	}
 
 }

@@ -23,6 +23,7 @@ import dev.pgext.bundle.archive.BundleTree;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.testsupport.PostgresInstalls;
 
 /**
  * Bundles for tests: a builder configured like the application's defaults, one PG 15 + PG
@@ -88,11 +89,14 @@ public final class TestBundles {
 
 	/**
 	 * A PG 14 chroot bundle (the major whose statistics collector needs
-	 * {@code localhost}), built on first use.
+	 * {@code localhost}), built on first use from the build's shared PG 14 installation
+	 * ({@link PostgresInstalls#shared(int)}): the tests that use it check what it does,
+	 * not where it came from, and a directory input spares the xz decoding of the
+	 * binaries jar when another test extracted that installation already.
 	 */
 	public static synchronized BundleBuilder.Result pg14() {
 		if (pg14 == null) {
-			pg14 = shared("pg14", List.of(PostgresBinaries.locate(new PgMajor(14)).jar()));
+			pg14 = shared("pg14", List.of(PostgresInstalls.shared(14).root()));
 		}
 		return pg14;
 	}
@@ -163,22 +167,21 @@ public final class TestBundles {
 		earlierBuildsRemoved = true;
 	}
 
+	/**
+	 * Builds in the {@link ScratchSpace} (the build extracts, copies and deletes the
+	 * inputs' trees) and moves the bundle to {@code dir}.
+	 */
 	private static BundleBuilder.Result build(List<Path> inputs, Path dir) throws IOException {
-		return builder().build(new BundleBuilder.Request(inputs, Variant.CHROOT, dir, EPOCH));
+		Path work = temporaryDirectory("pgext-test-bundle-");
+		BundleBuilder.Result built = builder().build(new BundleBuilder.Request(inputs, Variant.CHROOT, work, EPOCH));
+		Path file = Files.move(built.file(), dir.resolve(built.file().getFileName()));
+		PostgresBinaries.deleteTree(work);
+		return new BundleBuilder.Result(file, built.sha256(), built.size(), built.manifest());
 	}
 
-	/** A new temporary directory, removed when the JVM exits. */
+	/** A new directory in the {@link ScratchSpace}, removed when the JVM exits. */
 	private static Path temporaryDirectory(String prefix) throws IOException {
-		Path dir = Files.createTempDirectory(prefix);
-		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-			try {
-				PostgresBinaries.deleteTree(dir);
-			}
-			catch (IOException ex) {
-				// a leftover temp directory is harmless
-			}
-		}));
-		return dir;
+		return ScratchSpace.newDirectory(prefix);
 	}
 
 	/**

@@ -21,8 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Tests for {@link BundleVerifier}: the real PG 15 + PG 17 bundle runs {@code initdb} in
- * a chroot, broken copies of it are refused with the file at fault named.
+ * Tests for {@link BundleVerifier}: the real PG 15 + PG 17 bundle and the real PG 14
+ * bundle run {@code initdb} in a chroot, broken copies of them are refused with the file
+ * at fault named. A break that needs no second major (a link, a changed or deleted file)
+ * is made in the PG 14 bundle, half the tree to pack, extract and check.
  */
 class BundleVerifierIntegrationTests {
 
@@ -101,15 +103,15 @@ class BundleVerifierIntegrationTests {
 
 	@Test
 	void anInoutThatIsALinkIsNotHandedToTheChrootUser() throws IOException {
-		Path tree = TestBundles.twoMajorsTree(this.temp.resolve("tree"));
+		Path tree = TestBundles.pg14Tree(this.temp.resolve("tree"));
 		Files.delete(tree.resolve("inout"));
-		Files.createSymbolicLink(tree.resolve("inout"), Path.of("v15/bin"));
+		Files.createSymbolicLink(tree.resolve("inout"), Path.of("v14/bin"));
 		Path linked = TestBundles.repack(tree, this.temp.resolve("linked.tar.zst"),
 				(m) -> new BundleManifest(m.format(), m.variant(), m.builder(), m.sourceDateEpoch(), m.loader(),
 						m.glibcVersion(), m.postgres(), m.unresolved(), m.hostFiles(), m.sbom(),
 						m.files()
 							.stream()
-							.map((f) -> f.path().equals("inout") ? FileEntry.symlink("inout", "v15/bin") : f)
+							.map((f) -> f.path().equals("inout") ? FileEntry.symlink("inout", "v14/bin") : f)
 							.toList()));
 		assertThatExceptionOfType(VerificationException.class)
 			.isThrownBy(() -> this.verifier.verify(linked, Sha256Digest.of(linked), this.temp.resolve("work")))
@@ -137,19 +139,20 @@ class BundleVerifierIntegrationTests {
 
 	@Test
 	void aTamperedFileIsNamed() throws IOException {
-		Path tree = TestBundles.twoMajorsTree(this.temp.resolve("tree"));
-		Path bki = tree.resolve("v15/share/postgresql/postgres.bki");
+		Path tree = TestBundles.pg14Tree(this.temp.resolve("tree"));
+		Path bki = tree.resolve("v14/share/postgresql/postgres.bki");
 		TestBundles.replace(bki, Files.readString(bki) + "\n-- tampered\n");
 		Path tampered = TestBundles.repack(tree, this.temp.resolve("tampered.tar.zst"), (m) -> m);
 		assertThatExceptionOfType(VerificationException.class)
 			.isThrownBy(() -> this.verifier.verify(tampered, Sha256Digest.of(tampered), this.temp.resolve("work")))
 			.satisfies((ex) -> assertThat(ex.problems())
-				.containsExactly("content differs: v15/share/postgresql/postgres.bki has sha256 "
+				.containsExactly("content differs: v14/share/postgresql/postgres.bki has sha256 "
 						+ dev.pgext.model.Sha256Digest.of(bki) + ", expected "
-						+ this.bundle.manifest()
+						+ TestBundles.pg14()
+							.manifest()
 							.files()
 							.stream()
-							.filter((f) -> f.path().equals("v15/share/postgresql/postgres.bki"))
+							.filter((f) -> f.path().equals("v14/share/postgresql/postgres.bki"))
 							.findFirst()
 							.orElseThrow()
 							.sha256()));
@@ -157,7 +160,7 @@ class BundleVerifierIntegrationTests {
 
 	@Test
 	void aDeletedLibraryIsNamed() throws IOException {
-		Path tree = TestBundles.twoMajorsTree(this.temp.resolve("tree"));
+		Path tree = TestBundles.pg14Tree(this.temp.resolve("tree"));
 		Files.delete(tree.resolve("lib/x86_64-linux-gnu/libstdc++.so.6"));
 		Path broken = TestBundles.repack(tree, this.temp.resolve("broken.tar.zst"), (m) -> m);
 		assertThatExceptionOfType(VerificationException.class)
