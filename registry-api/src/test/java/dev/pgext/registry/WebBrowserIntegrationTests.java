@@ -330,7 +330,7 @@ class WebBrowserIntegrationTests extends RegistryIntegrationTest {
 			.withTags(WCAG_21_AA)
 			.setLegacyMode(true);
 		// the builder injects axe before it asks whether axe is there, and again to run
-		// it: the 560 kB script is sent and compiled once per page instead
+		// it: the 550 kB script is sent and compiled once per page instead
 		builder.setInjectAxe(WebBrowserIntegrationTests::injectAxeOnce, true);
 		Results axe = builder.analyze(browser);
 		assertThat(axe.getErrorMessage()).as("axe run on %s", name).isNull();
