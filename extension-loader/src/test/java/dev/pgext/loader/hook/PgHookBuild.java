@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -94,14 +96,24 @@ public final class PgHookBuild {
 			Path dir = Path.of("target", "pg-hook", Integer.toString(major)).toAbsolutePath();
 			Files.createDirectories(dir);
 			Path library = dir.resolve("pgext_loader.so");
-			List<String> command = new ArrayList<>(List.of("cc"));
-			command.addAll(CFLAGS);
-			command.addAll(List.of("-I" + headers, "-o", library.toString(), SOURCE.toAbsolutePath().toString()));
-			Process cc = new ProcessBuilder(command).redirectErrorStream(true).start();
-			String output = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			if (cc.waitFor() != 0) {
-				throw new IllegalStateException("building the pgext_loader hook for PostgreSQL " + major + " failed:\n"
-						+ String.join(" ", command) + "\n" + output);
+			// built aside and renamed over the name: another test JVM of the build may be
+			// placing the library it built there a moment earlier
+			Path part = Files.createTempFile(dir, "pgext_loader.", ".so.part");
+			try {
+				List<String> command = new ArrayList<>(List.of("cc"));
+				command.addAll(CFLAGS);
+				command.addAll(List.of("-I" + headers, "-o", part.toString(), SOURCE.toAbsolutePath().toString()));
+				Process cc = new ProcessBuilder(command).redirectErrorStream(true).start();
+				String output = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+				if (cc.waitFor() != 0) {
+					throw new IllegalStateException("building the pgext_loader hook for PostgreSQL " + major
+							+ " failed:\n" + String.join(" ", command) + "\n" + output);
+				}
+				Files.setPosixFilePermissions(part, PosixFilePermissions.fromString("rwxr-xr-x"));
+				Files.move(part, library, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+			}
+			finally {
+				Files.deleteIfExists(part);
 			}
 			return library;
 		}
