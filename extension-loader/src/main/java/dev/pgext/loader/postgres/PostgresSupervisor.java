@@ -261,6 +261,8 @@ public final class PostgresSupervisor implements AutoCloseable {
 		String last = null;
 		while (System.nanoTime() < deadline) {
 			if (!launched.isAlive()) {
+				// CRASHED before this start fails, not only once the exit callback ran
+				exited(launched);
 				throw new IllegalStateException(
 						"postgres exited with " + launched.exitValue() + " during start: " + logTail());
 			}
@@ -317,14 +319,27 @@ public final class PostgresSupervisor implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * The launched process is gone: called by its exit callback, and by a start that saw
+	 * it gone first; whichever comes first moves the state, the other finds nothing to
+	 * do.
+	 */
 	private void exited(Process exited) {
 		if (this.stopping) {
 			move(EnumSet.of(State.STARTING, State.RUNNING), State.STOPPED);
 			return;
 		}
-		this.problem = "postgres exited with " + exited.exitValue() + ": " + logTail();
+		Set<State> alive = EnumSet.of(State.STARTING, State.RUNNING);
+		synchronized (this.state) {
+			if (!alive.contains(this.state.get())) {
+				return;
+			}
+			this.problem = "postgres exited with " + exited.exitValue() + ": " + logTail();
+			if (!move(alive, State.CRASHED)) {
+				return;
+			}
+		}
 		log.error("Postgres crashed: {}", this.problem);
-		move(EnumSet.of(State.STARTING, State.RUNNING), State.CRASHED);
 	}
 
 	/**
