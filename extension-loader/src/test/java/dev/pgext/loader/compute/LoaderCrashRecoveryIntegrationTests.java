@@ -15,8 +15,6 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
 import tools.jackson.databind.JsonNode;
 
 import dev.pgext.loader.ChildLoader;
@@ -41,13 +39,8 @@ import static org.awaitility.Awaitility.await;
  * same data directory, installation and node cache runs the compute with every file
  * verified, says so in {@code /status} and health, and takes its Postgres down when it
  * stops.
- * <p>
- * Its time goes to the loader JVMs and Postgres it starts, while the test JVM polls: it
- * runs beside the module's other classes ({@code junit-platform.properties}), which share
- * nothing with it but the S3 endpoint and the shared installation it links from.
  */
 @RealInfrastructure
-@Execution(ExecutionMode.CONCURRENT)
 class LoaderCrashRecoveryIntegrationTests {
 
 	private static final List<String> EXTENSIONS = List.of("pg_stat_statements", "hstore", "pg_trgm", "cube",
