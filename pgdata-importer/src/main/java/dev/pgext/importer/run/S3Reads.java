@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.github.resilience4j.retry.Retry;
@@ -96,37 +97,63 @@ final class S3Reads {
 	 * when it is not null (it must hold {@code maxBytes}).
 	 */
 	Result get(String bucket, String key, long[] range, String ifMatch, int maxBytes, byte[] into) {
-		Supplier<Result> call = () -> {
-			GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(bucket).key(key);
-			if (range != null) {
-				request.range("bytes=" + range[0] + "-" + (range[0] + range[1] - 1));
+		GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(bucket).key(key);
+		if (range != null) {
+			request.range("bytes=" + range[0] + "-" + (range[0] + range[1] - 1));
+		}
+		if (ifMatch != null) {
+			request.ifMatch("\"" + ifMatch + "\"");
+		}
+		return getObject(request.build(), maxBytes, (in, response, length) -> {
+			byte[] bytes = readExactly(in, (into != null) ? into : new byte[(int) length], (int) length, key);
+			return new Result(new Fetched(bytes, (int) length, unquote(response.eTag()), totalSize(response, length)),
+					null);
+		}, (miss) -> new Result(null, miss));
+	}
+
+	/**
+	 * Copies a whole object of at most {@code maxBytes} bytes into {@code file}
+	 * (replaced), streaming it: the object is never held in memory.
+	 * @return whether the object exists
+	 */
+	boolean download(String bucket, String key, Path file, long maxBytes) {
+		GetObjectRequest request = GetObjectRequest.builder().bucket(bucket).key(key).build();
+		return getObject(request, maxBytes, (in, response, length) -> {
+			long copied = Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+			if (copied != length) {
+				throw new IOException("'" + key + "' ended after " + copied + " of " + length + " bytes");
 			}
-			if (ifMatch != null) {
-				request.ifMatch("\"" + ifMatch + "\"");
-			}
-			try (ResponseInputStream<GetObjectResponse> in = this.client.getObject(request.build())) {
+			return true;
+		}, (miss) -> false);
+	}
+
+	/**
+	 * One GET, retried as this instance retries reads: a body of at most {@code maxBytes}
+	 * bytes is handed to {@code body}; a missing object (or, with {@code If-Match}, a
+	 * changed one) is answered by {@code onMiss}; a missing bucket fails the import.
+	 */
+	private <T> T getObject(GetObjectRequest request, long maxBytes, Body<T> body, Function<Miss, T> onMiss) {
+		String key = request.key();
+		Supplier<T> call = () -> {
+			try (ResponseInputStream<GetObjectResponse> in = this.client.getObject(request)) {
 				GetObjectResponse response = in.response();
 				Long length = response.contentLength();
 				if (length == null || length > maxBytes) {
 					throw new ImportFailedException(
 							"'" + key + "' answered with " + length + " bytes; at most " + maxBytes + " were expected");
 				}
-				byte[] bytes = readExactly(in, (into != null) ? into : new byte[length.intValue()], length.intValue(),
-						key);
-				return new Result(
-						new Fetched(bytes, length.intValue(), unquote(response.eTag()), totalSize(response, length)),
-						null);
+				return body.read(in, response, length);
 			}
 			catch (S3Exception ex) {
 				if (ex.statusCode() == 404 && ex.awsErrorDetails() != null
 						&& "NoSuchBucket".equals(ex.awsErrorDetails().errorCode())) {
-					throw new ImportFailedException("bucket '" + bucket + "' does not exist");
+					throw new ImportFailedException("bucket '" + request.bucket() + "' does not exist");
 				}
 				if (ex.statusCode() == 404) {
-					return new Result(null, Miss.NOT_FOUND);
+					return onMiss.apply(Miss.NOT_FOUND);
 				}
 				if (ex.statusCode() == 412) {
-					return new Result(null, Miss.CHANGED);
+					return onMiss.apply(Miss.CHANGED);
 				}
 				throw ex;
 			}
@@ -145,50 +172,12 @@ final class S3Reads {
 		}
 	}
 
-	/**
-	 * Copies a whole object of at most {@code maxBytes} bytes into {@code file}
-	 * (replaced), streaming it: the object is never held in memory.
-	 * @return whether the object exists
-	 */
-	boolean download(String bucket, String key, Path file, long maxBytes) {
-		Supplier<Boolean> call = () -> {
-			GetObjectRequest request = GetObjectRequest.builder().bucket(bucket).key(key).build();
-			try (ResponseInputStream<GetObjectResponse> in = this.client.getObject(request)) {
-				Long length = in.response().contentLength();
-				if (length == null || length > maxBytes) {
-					throw new ImportFailedException(
-							"'" + key + "' answered with " + length + " bytes; at most " + maxBytes + " were expected");
-				}
-				long copied = Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-				if (copied != length) {
-					throw new UncheckedIOException(
-							new IOException("'" + key + "' ended after " + copied + " of " + length + " bytes"));
-				}
-				return true;
-			}
-			catch (S3Exception ex) {
-				if (ex.statusCode() == 404 && ex.awsErrorDetails() != null
-						&& "NoSuchBucket".equals(ex.awsErrorDetails().errorCode())) {
-					throw new ImportFailedException("bucket '" + bucket + "' does not exist");
-				}
-				if (ex.statusCode() == 404) {
-					return false;
-				}
-				throw ex;
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-		};
-		try {
-			return Retry.decorateSupplier(this.retries.get(), call).get();
-		}
-		catch (S3Exception ex) {
-			throw new ObjectStoreException("S3 get " + key + " failed: " + ex.statusCode(), ex.statusCode(), ex);
-		}
-		catch (SdkException ex) {
-			throw new ObjectStoreException("S3 get " + key + " failed: " + ex.getMessage(), 0, ex);
-		}
+	/** Reads a response's body of {@code length} bytes. */
+	@FunctionalInterface
+	private interface Body<T> {
+
+		T read(InputStream in, GetObjectResponse response, long length) throws IOException;
+
 	}
 
 	/**
