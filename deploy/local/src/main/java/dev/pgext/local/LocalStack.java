@@ -340,7 +340,9 @@ public final class LocalStack {
 		log.info("seeding 0/{} contrib extensions of PostgreSQL {}", names.size(), PG_MAJOR);
 		AtomicInteger done = new AtomicInteger();
 		List<String> failed = Collections.synchronizedList(new ArrayList<>());
-		ExecutorService pool = Executors.newFixedThreadPool(SEED_THREADS);
+		AtomicInteger threads = new AtomicInteger();
+		ExecutorService pool = Executors.newFixedThreadPool(SEED_THREADS,
+				(task) -> new Thread(task, "seed-" + threads.incrementAndGet()));
 		try {
 			List<Future<?>> publishes = new ArrayList<>();
 			for (String name : names) {
