@@ -1,7 +1,6 @@
 package dev.pgext.importer;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -9,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.testsupport.JvmOwnedDirectories;
 import dev.pgext.testsupport.PostgresCluster;
 import dev.pgext.testsupport.PostgresInstalls;
 
@@ -57,27 +56,12 @@ public final class FreshClusters {
 	}
 
 	private static Path initdb(int major) throws IOException {
-		Path root = Path.of("target", "fresh-clusters").toAbsolutePath();
-		Files.createDirectories(root);
-		removeThoseOfGoneJvms(root);
-		Path pgdata = root.resolve(ProcessHandle.current().pid() + "-" + major);
+		Path pgdata = JvmOwnedDirectories.own(Path.of("target", "fresh-clusters").toAbsolutePath(), "", "-" + major);
 		PgdataFixture.deleteTree(pgdata);
 		PostgresInstall install = PostgresInstalls.shared(major);
 		PostgresCluster.run(List.of(install.binary("initdb").toString(), "-D", pgdata.toString(), "-U", "postgres",
 				"--auth=trust", "--no-sync"), Duration.ofMinutes(2));
 		return pgdata;
-	}
-
-	private static synchronized void removeThoseOfGoneJvms(Path root) throws IOException {
-		try (Stream<Path> dirs = Files.list(root)) {
-			for (Path dir : dirs.toList()) {
-				String name = dir.getFileName().toString();
-				String pid = name.contains("-") ? name.substring(0, name.indexOf('-')) : name;
-				if (!pid.matches("[0-9]+") || ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
-					PgdataFixture.deleteTree(dir);
-				}
-			}
-		}
 	}
 
 }

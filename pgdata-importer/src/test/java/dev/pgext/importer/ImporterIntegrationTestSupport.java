@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import com.sun.net.httpserver.HttpServer;
 import org.awaitility.Awaitility;
@@ -38,6 +37,7 @@ import dev.pgext.importer.run.IndexPart;
 import dev.pgext.importer.run.LayerRebuild;
 import dev.pgext.model.store.S3ObjectStore;
 import dev.pgext.testsupport.FreePorts;
+import dev.pgext.testsupport.JvmOwnedDirectories;
 import dev.pgext.testsupport.TestBucket;
 import dev.pgext.testsupport.TestInfrastructure;
 
@@ -107,24 +107,13 @@ public abstract class ImporterIntegrationTestSupport {
 	 * module's test JVMs (surefire forks) never share one. Those of JVMs that are gone
 	 * are removed.
 	 */
-	protected static synchronized Path workDirectory(String suffix) {
-		Path root = Path.of("target", "importer-work").toAbsolutePath();
+	protected static Path workDirectory(String suffix) {
 		try {
-			Files.createDirectories(root);
-			try (Stream<Path> dirs = Files.list(root)) {
-				for (Path dir : dirs.toList()) {
-					String name = dir.getFileName().toString();
-					String pid = name.contains("-") ? name.substring(0, name.indexOf('-')) : name;
-					if (!pid.matches("[0-9]+") || ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
-						PgdataFixture.deleteTree(dir);
-					}
-				}
-			}
+			return JvmOwnedDirectories.own(Path.of("target", "importer-work").toAbsolutePath(), "", suffix);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
-		return root.resolve(ProcessHandle.current().pid() + suffix);
 	}
 
 	@LocalServerPort

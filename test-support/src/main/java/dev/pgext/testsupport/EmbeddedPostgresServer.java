@@ -142,15 +142,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
 	/** Throwaway clusters of JVMs that ended without closing their server. */
 	private static void removeLeftovers() throws IOException {
-		try (Stream<Path> entries = Files.list(ROOT)) {
-			for (Path entry : entries.toList()) {
-				String[] name = entry.getFileName().toString().split("-", 3);
-				if (name.length == 3 && name[0].equals("run") && name[1].matches("[0-9]+")
-						&& ProcessHandle.of(Long.parseLong(name[1])).isEmpty()) {
-					deleteQuietly(entry);
-				}
-			}
-		}
+		JvmOwnedDirectories.removeThoseOfGoneJvms(ROOT, "run-");
 	}
 
 	private static void deleteQuietly(Path directory) {

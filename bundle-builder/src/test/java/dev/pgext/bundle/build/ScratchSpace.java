@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.extension.AnnotatedElementContext;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -16,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.testsupport.JvmOwnedDirectories;
 
 /**
  * Where this module's tests write: every {@code @TempDir} (this class is the module's
@@ -62,8 +62,7 @@ public final class ScratchSpace implements TempDirFactory {
 		if (root == null) {
 			try {
 				Path parent = preferred().orElseGet(() -> Path.of(System.getProperty("java.io.tmpdir")));
-				removeLeftovers(parent);
-				Path dir = Files.createDirectory(parent.resolve(PREFIX + ProcessHandle.current().pid()));
+				Path dir = Files.createDirectory(JvmOwnedDirectories.own(parent, PREFIX, ""));
 				Runtime.getRuntime().addShutdownHook(new Thread(() -> {
 					try {
 						PostgresBinaries.deleteTree(dir);
@@ -152,16 +151,5 @@ public final class ScratchSpace implements TempDirFactory {
 	}
 
 	/** Removes the directories of test JVMs that are gone. */
-	private static void removeLeftovers(Path parent) throws IOException {
-		try (Stream<Path> dirs = Files.list(parent)) {
-			for (Path dir : dirs.filter((d) -> d.getFileName().toString().startsWith(PREFIX)).toList()) {
-				String pid = dir.getFileName().toString().substring(PREFIX.length());
-				if (pid.chars().allMatch(Character::isDigit) && !pid.isEmpty()
-						&& ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
-					PostgresBinaries.deleteTree(dir);
-				}
-			}
-		}
-	}
 
 }
