@@ -4,7 +4,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -75,20 +74,7 @@ class ListingBenchmark {
 	private static void measure(String source, int objects, Path file, Consumer<Consumer<ObjectInfo>> listing)
 			throws Exception {
 		long before = usedAfterGc();
-		AtomicLong peak = new AtomicLong();
-		AtomicBoolean sampling = new AtomicBoolean(true);
-		Thread sampler = new Thread(() -> {
-			while (sampling.get()) {
-				peak.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
-				try {
-					Thread.sleep(5);
-				}
-				catch (InterruptedException ex) {
-					return;
-				}
-			}
-		});
-		sampler.start();
+		HeapPeak heap = HeapPeak.start(5);
 		long t0 = System.nanoTime();
 		Manifest.Writer writer = Manifest.writer(file);
 		listing.accept((info) -> writer
@@ -99,8 +85,7 @@ class ListingBenchmark {
 		AtomicLong walked = new AtomicLong();
 		read.files().forEach((entry) -> walked.incrementAndGet());
 		long walkedAt = System.nanoTime();
-		sampling.set(false);
-		sampler.join();
+		long peak = heap.stop();
 		long retained = usedAfterGc() - before;
 		assertThat(walked.get()).isEqualTo(objects);
 		assertThat(read.digest()).isEqualTo(manifest.digest());
@@ -108,7 +93,7 @@ class ListingBenchmark {
 				+ "(%d bytes of JSON, sha256 %s...); peak used heap %.1f MiB (whole JVM: s3proxy, client and importer, "
 				+ "-Xmx %d MiB); retained after the listing %.2f MiB", objects, source, (listedAt - t0) / 1e9,
 				(walkedAt - listedAt) / 1e9, Files.size(file), manifest.digest().hex().substring(0, 8),
-				peak.get() / 1048576.0, Runtime.getRuntime().maxMemory() >> 20, retained / 1048576.0);
+				peak / 1048576.0, Runtime.getRuntime().maxMemory() >> 20, retained / 1048576.0);
 		Files.delete(file);
 	}
 

@@ -3,6 +3,7 @@ package dev.pgext.importer;
 import java.io.InputStream;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
@@ -257,20 +257,7 @@ class PgdataImportBenchmark {
 	private static Imported importOnce(int port, S3ObjectStore store, CpuClock cpu) throws Exception {
 		String timeline = String.format("%032x", System.currentTimeMillis());
 		System.gc();
-		AtomicLong peak = new AtomicLong();
-		AtomicBoolean sampling = new AtomicBoolean(true);
-		Thread sampler = new Thread(() -> {
-			while (sampling.get()) {
-				peak.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
-				try {
-					Thread.sleep(10);
-				}
-				catch (InterruptedException ex) {
-					return;
-				}
-			}
-		});
-		sampler.start();
+		HeapPeak heap = HeapPeak.start(10);
 		cpu.lap();
 		long start = System.nanoTime();
 		HttpClient http = HttpClient.newHttpClient();
@@ -297,8 +284,7 @@ class PgdataImportBenchmark {
 		}
 		long nanos = System.nanoTime() - start;
 		CpuClock.Lap importCpu = cpu.lap();
-		sampling.set(false);
-		sampler.join();
+		long peak = heap.stop();
 		assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("done");
 		long layerBytes = store.list("tenants/")
 			.stream()
@@ -306,7 +292,7 @@ class PgdataImportBenchmark {
 			.mapToLong((o) -> o.size())
 			.sum();
 		return new Imported(status.path("progress").path("bytes_total").asLong(), nanos,
-				status.path("progress").path("jobs_total").asInt(), layerBytes, peak.get(), importCpu);
+				status.path("progress").path("jobs_total").asInt(), layerBytes, peak, importCpu);
 	}
 
 	/**
@@ -358,8 +344,8 @@ class PgdataImportBenchmark {
 			throws Exception {
 		ExecutorService pool = Executors.newFixedThreadPool(concurrency);
 		List<Future<Long>> reads = new ArrayList<>();
-		java.util.concurrent.atomic.AtomicLong clientCpu = new java.util.concurrent.atomic.AtomicLong();
-		java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+		AtomicLong clientCpu = new AtomicLong();
+		ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 		long start = System.nanoTime();
 		for (java.util.concurrent.Callable<InputStream> open : opens) {
 			reads.add(pool.submit(() -> {
@@ -452,7 +438,7 @@ class PgdataImportBenchmark {
 		}
 
 		private static long threadsCpu(String namePrefix) {
-			java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+			ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 			long total = 0;
 			for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
 				if (info != null && info.getThreadName().startsWith(namePrefix)) {
