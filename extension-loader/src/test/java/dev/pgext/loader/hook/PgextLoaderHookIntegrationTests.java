@@ -13,10 +13,12 @@ import org.postgresql.util.PSQLException;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.annotation.DirtiesContext;
 
 import dev.pgext.loader.LoaderClient;
+import dev.pgext.loader.compute.Compute;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -44,8 +46,14 @@ abstract class PgextLoaderHookIntegrationTests {
 	/** The compute of the subclass's major. */
 	abstract HookCompute compute();
 
+	/**
+	 * The compute stops first (as the context's close, which comes after this, stops it
+	 * again without effect): a running Postgres may still write into the data directory
+	 * being deleted.
+	 */
 	@AfterAll
-	static void deleteCompute() throws IOException {
+	static void deleteCompute(ApplicationContext context) throws IOException {
+		context.getBean(Compute.class).destroy();
 		HookCompute.deleteAll();
 	}
 
