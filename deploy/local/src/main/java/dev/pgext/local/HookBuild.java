@@ -43,7 +43,13 @@ final class HookBuild {
 		try {
 			Files.createDirectories(into);
 			for (String file : List.of("pgext_loader.c", "Makefile")) {
-				Files.copy(sources.get().resolve(file), into.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+				Path source = sources.get().resolve(file);
+				Path copy = into.resolve(file);
+				// an unchanged source keeps its time, so make finds the library of the
+				// last start up to date instead of compiling it again
+				if (!Files.exists(copy) || Files.mismatch(source, copy) != -1) {
+					Files.copy(source, copy, StandardCopyOption.REPLACE_EXISTING);
+				}
 			}
 			Process make = new ProcessBuilder("make", "-C", into.toString(), "PG_CONFIG=" + PG_CONFIG, "with_llvm=no")
 				.redirectErrorStream(true)

@@ -62,7 +62,7 @@ final class StackCheck {
 
 	private static final JsonMapper JSON = DocumentJson.COMPACT;
 
-	private static final Duration POLL = Duration.ofMillis(250);
+	private static final Duration POLL = Duration.ofMillis(50);
 
 	private final RestClient http = RestClient.builder()
 		.requestFactory(ClientHttpRequestFactoryBuilder.jdk()
