@@ -75,6 +75,9 @@ public final class LocalStack {
 
 	static final int PG_MAJOR = 15;
 
+	/** The extension the compute preloads: always seeded. */
+	static final String PRELOADED = "pg_stat_statements";
+
 	/** Contrib extensions packed and published at the same time on a first start. */
 	private static final int SEED_THREADS = 3;
 
@@ -100,6 +103,9 @@ public final class LocalStack {
 
 	private boolean stopped;
 
+	/** The contrib extensions the first start publishes; empty for all. */
+	private final List<String> seed;
+
 	/**
 	 * One started part and the service group its stop runs in (its log lines keep its
 	 * tag).
@@ -114,6 +120,7 @@ public final class LocalStack {
 		this.bindAddress = settings.bindAddress();
 		this.serviceAddress = settings.serviceAddress();
 		this.startTimeout = settings.startTimeout();
+		this.seed = settings.seed();
 	}
 
 	/**
@@ -147,6 +154,9 @@ public final class LocalStack {
 		try {
 			Files.createDirectories(this.data);
 			StackCheck.requireFreePorts(this.bindAddress, portUses());
+			// what the first start publishes, checked before anything starts
+			List<String> seeding = Files.exists(seededMarker()) ? List.of()
+					: seedNames(contribNames(PostgresInstalls.shared(PG_MAJOR)), this.seed);
 			log.info("starting the registry's PostgreSQL and the S3 endpoint (data in {})", this.data);
 			EmbeddedPostgresServer registryDb = startPart("registry database",
 					() -> EmbeddedPostgresServer.start(this.data.resolve("registry-db"), 0));
@@ -164,7 +174,7 @@ public final class LocalStack {
 
 			log.info("starting the registry on {}:{}", this.bindAddress, this.ports.registry());
 			track(startPart("registry", () -> registry(registryDb, adminToken)), REGISTRY);
-			seedContribExtensions(adminToken);
+			seedContribExtensions(adminToken, seeding);
 
 			log.info("starting the importer on {}:{}", this.bindAddress, this.ports.importer());
 			track(startPart("importer", this::importer), IMPORTER);
@@ -325,18 +335,18 @@ public final class LocalStack {
 	}
 
 	/**
-	 * Publishes every contrib extension of the PostgreSQL 15 binaries once, through the
-	 * registry's API, a few at a time (packing an extension and the registry's publish
-	 * wait on different things, so a small pool shortens the first start).
+	 * Publishes the contrib extensions of the PostgreSQL 15 binaries {@code names} (every
+	 * one unless {@code pgext.local.seed} picks some) once, through the registry's API, a
+	 * few at a time (packing an extension and the registry's publish wait on different
+	 * things, so a small pool shortens the first start).
 	 */
-	private void seedContribExtensions(String adminToken) throws IOException {
-		Path marker = this.data.resolve("seeded");
+	private void seedContribExtensions(String adminToken, List<String> names) throws IOException {
+		Path marker = seededMarker();
 		if (Files.exists(marker)) {
 			return;
 		}
 		PostgresInstall install = PostgresInstalls.shared(PG_MAJOR);
 		RestClient http = RestClient.create();
-		List<String> names = contribNames(install);
 		log.info("seeding 0/{} contrib extensions of PostgreSQL {}", names.size(), PG_MAJOR);
 		AtomicInteger done = new AtomicInteger();
 		List<String> failed = Collections.synchronizedList(new ArrayList<>());
@@ -411,7 +421,7 @@ public final class LocalStack {
 		metadata.put("license", "postgresql");
 		metadata.put("maintainer", "PostgreSQL Global Development Group");
 		metadata.put("tags", List.of("contrib"));
-		if (name.equals("pg_stat_statements")) {
+		if (name.equals(PRELOADED)) {
 			metadata.put("provides", Map.of(name,
 					Map.of("file", name + "--" + version + ".sql", "version", version, "preload", "server")));
 		}
@@ -428,6 +438,28 @@ public final class LocalStack {
 				int status = response.getStatusCode().value();
 				return (status == 201 || status == 409) ? null : status + ": " + response.bodyTo(String.class);
 			});
+	}
+
+	private Path seededMarker() {
+		return this.data.resolve("seeded");
+	}
+
+	/**
+	 * The extensions to seed: every contrib one when {@code wanted} is empty, else those
+	 * named and {@link #PRELOADED}, which the compute cannot start without.
+	 * @throws IllegalArgumentException naming what is no contrib extension here
+	 */
+	static List<String> seedNames(List<String> contrib, List<String> wanted) {
+		if (wanted.isEmpty()) {
+			return contrib;
+		}
+		List<String> unknown = wanted.stream().filter((name) -> !contrib.contains(name)).toList();
+		if (!unknown.isEmpty()) {
+			throw new IllegalArgumentException(
+					"pgext.local.seed names " + String.join(", ", unknown) + ", not a contrib extension of PostgreSQL "
+							+ PG_MAJOR + " (those are: " + String.join(", ", contrib) + ")");
+		}
+		return contrib.stream().filter((name) -> name.equals(PRELOADED) || wanted.contains(name)).toList();
 	}
 
 	static List<String> contribNames(PostgresInstall install) throws IOException {
@@ -478,7 +510,7 @@ public final class LocalStack {
 		computeSpec.put("install_dir", installDir.toString());
 		computeSpec.put("data_dir", computeDir.resolve("pgdata").toString());
 		computeSpec.put("port", this.ports.compute());
-		computeSpec.put("shared_preload_libraries", List.of("pg_stat_statements"));
+		computeSpec.put("shared_preload_libraries", List.of(PRELOADED));
 		computeSpec.put("settings", Map.of("pg_stat_statements.track", "all"));
 		Files.write(spec, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(computeSpec));
 

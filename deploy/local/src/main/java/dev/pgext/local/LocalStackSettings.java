@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 
@@ -23,13 +24,16 @@ import org.springframework.boot.convert.DurationStyle;
  * exposed on purpose (the stack prints an administrator token)
  * @param startTimeout how long the stack waits for every part to answer before it gives
  * up
+ * @param seed the contrib extensions the first start publishes to the registry, empty for
+ * all of them ({@code pg_stat_statements}, which the compute preloads, is always among
+ * them)
  */
-record LocalStackSettings(Path data, Ports ports, String bindAddress, Duration startTimeout) {
+record LocalStackSettings(Path data, Ports ports, String bindAddress, Duration startTimeout, List<String> seed) {
 
 	/** The system properties the stack reads; the pom passes each of them on. */
 	static final List<String> PROPERTIES = List.of("pgext.local.dir", "pgext.local.registry-port",
 			"pgext.local.loader-port", "pgext.local.importer-port", "pgext.local.s3-port", "pgext.local.compute-port",
-			"pgext.local.bind-address", "pgext.local.start-timeout");
+			"pgext.local.bind-address", "pgext.local.start-timeout", "pgext.local.seed");
 
 	static final String LOOPBACK = "127.0.0.1";
 
@@ -53,8 +57,17 @@ record LocalStackSettings(Path data, Ports ports, String bindAddress, Duration s
 		}
 	}
 
+	LocalStackSettings {
+		seed = List.copyOf(seed);
+	}
+
 	static LocalStackSettings defaults(Path data, Ports ports) {
-		return new LocalStackSettings(data, ports, LOOPBACK, Duration.ofMinutes(3));
+		return new LocalStackSettings(data, ports, LOOPBACK, Duration.ofMinutes(3), List.of());
+	}
+
+	/** The same settings, seeding only {@code extensions} (empty: all). */
+	LocalStackSettings withSeed(List<String> extensions) {
+		return new LocalStackSettings(this.data, this.ports, this.bindAddress, this.startTimeout, extensions);
 	}
 
 	static LocalStackSettings from(Properties properties) {
@@ -73,8 +86,13 @@ record LocalStackSettings(Path data, Ports ports, String bindAddress, Duration s
 			throw new IllegalArgumentException(
 					"pgext.local.start-timeout=" + timeout + " is not a duration such as 90s, 3m or PT3M", ex);
 		}
+		List<String> seed = Arrays.stream(value(properties, "pgext.local.seed", "").split(","))
+			.map(String::strip)
+			.filter((name) -> !name.isEmpty())
+			.distinct()
+			.toList();
 		return new LocalStackSettings(Path.of(value(properties, "pgext.local.dir", ".pgext/local-stack")), ports,
-				value(properties, "pgext.local.bind-address", LOOPBACK), startTimeout);
+				value(properties, "pgext.local.bind-address", LOOPBACK), startTimeout, seed);
 	}
 
 	private static String value(Properties properties, String name, String fallback) {

@@ -41,6 +41,9 @@ import static org.assertj.core.api.Assertions.assertThatNoException;
  */
 class LocalStackIntegrationTests {
 
+	/** A search hit named pg_trgm. */
+	private static final String NAMED_PG_TRGM = "\"name\"\\s*:\\s*\"pg_trgm\"";
+
 	private final HttpClient http = HttpClient.newHttpClient();
 
 	@Test
@@ -49,7 +52,9 @@ class LocalStackIntegrationTests {
 		Ports firstPorts = freePorts();
 		Ports secondPorts = freePorts();
 		LocalStack first = new LocalStack(LocalStackSettings.defaults(firstData, firstPorts));
-		LocalStack second = new LocalStack(LocalStackSettings.defaults(secondData, secondPorts));
+		// the second seeds what its checks use (and the preloaded pg_stat_statements)
+		LocalStack second = new LocalStack(
+				LocalStackSettings.defaults(secondData, secondPorts).withSeed(List.of("hstore")));
 		TaggedLines.startRecording();
 		try {
 			first.start();
@@ -69,6 +74,9 @@ class LocalStackIntegrationTests {
 				execute(ports, "CREATE EXTENSION hstore");
 				assertThat(query(ports, "SELECT ('a=>1'::hstore) -> 'a'")).isEqualTo("1");
 			}
+			assertThat(get(firstPorts.registry(), "/api/v1/search?q=pg_trgm")).containsPattern(NAMED_PG_TRGM);
+			assertThat(get(secondPorts.registry(), "/api/v1/search?q=pg_trgm")).doesNotContainPattern(NAMED_PG_TRGM);
+			assertThat(Files.readString(secondData.resolve("seeded")).strip()).isEqualTo("2");
 			assertThat(Files.readString(firstData.resolve("admin-token")))
 				.isNotEqualTo(Files.readString(secondData.resolve("admin-token")));
 			assertThat(Files.readString(firstData.resolve("signing.pem.pub")))

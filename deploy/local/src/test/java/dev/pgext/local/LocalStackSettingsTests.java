@@ -47,11 +47,26 @@ class LocalStackSettingsTests {
 		properties.setProperty("pgext.local.dir", ".pgext/second");
 		properties.setProperty("pgext.local.bind-address", "0.0.0.0");
 		properties.setProperty("pgext.local.start-timeout", "90s");
+		properties.setProperty("pgext.local.seed", " hstore, pg_trgm,,hstore ");
 		LocalStackSettings settings = LocalStackSettings.from(properties);
 		assertThat(settings.ports()).isEqualTo(new LocalStackSettings.Ports(18080, 18081, 18082, 19000, 15432));
 		assertThat(settings.data()).isEqualTo(Path.of(".pgext/second"));
 		assertThat(settings.bindAddress()).isEqualTo("0.0.0.0");
 		assertThat(settings.startTimeout()).isEqualTo(Duration.ofSeconds(90));
+		assertThat(settings.seed()).containsExactly("hstore", "pg_trgm");
+		assertThat(LocalStackSettings.from(new Properties()).seed()).as("every contrib extension").isEmpty();
+	}
+
+	@Test
+	void theSeedPicksContribExtensionsAndAlwaysKeepsThePreloadedOne() {
+		List<String> contrib = List.of("cube", "hstore", "pg_stat_statements", "pg_trgm");
+		assertThat(LocalStack.seedNames(contrib, List.of())).isEqualTo(contrib);
+		assertThat(LocalStack.seedNames(contrib, List.of("pg_trgm", "hstore"))).containsExactly("hstore",
+				"pg_stat_statements", "pg_trgm");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> LocalStack.seedNames(contrib, List.of("hstore", "postgis")))
+			.withMessage("pgext.local.seed names postgis, not a contrib extension of PostgreSQL 15 (those are: cube, "
+					+ "hstore, pg_stat_statements, pg_trgm)");
 	}
 
 	@Test
