@@ -69,6 +69,10 @@ public final class EmbeddedS3Server implements AutoCloseable {
 				.endpoint(URI.create("http://127.0.0.1:" + port))
 				.awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
 				.ignoreUnknownHeaders(true)
+				// stop at once: whoever uses this endpoint has stopped before it (the
+				// local stack stops its services first, a test JVM ends); the default
+				// graceful stop held every close for 1-2 s
+				.stopTimeout(0)
 				.build();
 			proxy.start();
 			try {
