@@ -15,6 +15,7 @@ import dev.pgext.model.store.ObjectInfo;
 import dev.pgext.model.store.S3ObjectStore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
  * The database and bucket {@link RealInfrastructure} gives are real: SQL runs, and the
@@ -86,18 +87,26 @@ class RealInfrastructureIntegrationTests {
 
 	@Test
 	void listingReadsEveryPage(TestBucket bucket) {
-		S3ObjectStore store = bucket.objectStore();
-		IntStream.range(0, 1003)
+		// pages of 10 keys: three requests for 25 keys, as 1,000-key pages (S3's and the
+		// servers' largest) would be for 2,500
+		S3ObjectStore store = bucket.objectStore().withListPageSize(10);
+		IntStream.range(0, 25)
 			.parallel()
 			.forEach((i) -> store.put(String.format("many/%04d", i), new byte[] { 1 }, null));
 		store.put("other/x", new byte[] { 1 }, null);
+		// the server cuts a listing at 10 keys when asked: 25 in one list are three pages
+		assertThat(store.client()
+			.listObjectsV2((request) -> request.bucket(bucket.name()).prefix("many/").maxKeys(10))
+			.isTruncated()).isTrue();
 		List<ObjectInfo> listed = store.list("many/");
-		assertThat(listed).hasSize(1003);
+		assertThat(listed).hasSize(25);
 		assertThat(listed.get(0).key()).isEqualTo("many/0000");
-		assertThat(listed.get(1002).key()).isEqualTo("many/1002");
+		assertThat(listed.get(24).key()).isEqualTo("many/0024");
 		store.delete("many/0000");
 		store.delete("never-existed");
-		assertThat(store.list("many/")).hasSize(1002);
+		assertThat(store.list("many/")).hasSize(24);
+		assertThat(bucket.objectStore().list("many/")).as("in one page of the server's size").hasSize(24);
+		assertThatIllegalArgumentException().isThrownBy(() -> store.withListPageSize(1001));
 	}
 
 }

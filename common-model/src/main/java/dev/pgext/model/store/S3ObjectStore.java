@@ -59,13 +59,22 @@ public final class S3ObjectStore implements ObjectStore {
 
 	private final Duration apiCallTimeout;
 
+	/** Keys per listing request, or null for the server's page (1,000 on S3). */
+	private final Integer listPageSize;
+
 	public S3ObjectStore(S3Client client, String bucket, Retry retry, CircuitBreaker circuitBreaker,
 			Duration apiCallTimeout) {
+		this(client, bucket, retry, circuitBreaker, apiCallTimeout, null);
+	}
+
+	private S3ObjectStore(S3Client client, String bucket, Retry retry, CircuitBreaker circuitBreaker,
+			Duration apiCallTimeout, Integer listPageSize) {
 		this.client = client;
 		this.bucket = bucket;
 		this.retry = retry;
 		this.circuitBreaker = circuitBreaker;
 		this.apiCallTimeout = apiCallTimeout;
+		this.listPageSize = listPageSize;
 	}
 
 	/**
@@ -78,12 +87,25 @@ public final class S3ObjectStore implements ObjectStore {
 
 	/** The same store with {@code breaker} around every call. */
 	public S3ObjectStore withCircuitBreaker(CircuitBreaker breaker) {
-		return new S3ObjectStore(this.client, this.bucket, this.retry, breaker, this.apiCallTimeout);
+		return new S3ObjectStore(this.client, this.bucket, this.retry, breaker, this.apiCallTimeout, this.listPageSize);
 	}
 
 	/** The same client and retry, for another bucket. */
 	public S3ObjectStore forBucket(String otherBucket) {
-		return new S3ObjectStore(this.client, otherBucket, this.retry, this.circuitBreaker, this.apiCallTimeout);
+		return new S3ObjectStore(this.client, otherBucket, this.retry, this.circuitBreaker, this.apiCallTimeout,
+				this.listPageSize);
+	}
+
+	/**
+	 * The same store, listing at most {@code keys} keys per request (S3 and the servers
+	 * like it answer at most 1,000): smaller pages for a caller that holds a page in
+	 * memory, or that proves its paging without storing a thousand objects.
+	 */
+	public S3ObjectStore withListPageSize(int keys) {
+		if (keys < 1 || keys > 1000) {
+			throw new IllegalArgumentException("a listing page holds 1 to 1000 keys, not " + keys);
+		}
+		return new S3ObjectStore(this.client, this.bucket, this.retry, this.circuitBreaker, this.apiCallTimeout, keys);
 	}
 
 	/**
@@ -269,6 +291,7 @@ public final class S3ObjectStore implements ObjectStore {
 					() -> this.client.listObjectsV2(ListObjectsV2Request.builder()
 						.bucket(this.bucket)
 						.prefix(prefix)
+						.maxKeys(this.listPageSize)
 						.continuationToken(continuation)
 						.overrideConfiguration(timeout())
 						.build()));
