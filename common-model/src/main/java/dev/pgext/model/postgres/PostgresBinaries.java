@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.jar.JarEntry;
 import java.util.jar.JarInputStream;
@@ -234,13 +235,13 @@ public final class PostgresBinaries {
 			extractWithXz(xz.get(), txz, into);
 			return;
 		}
-		try (XZCompressorInputStream tar = new XZCompressorInputStream(new BufferedInputStream(txz) {
+		try (XZCompressorInputStream decoded = new XZCompressorInputStream(new BufferedInputStream(txz) {
 			@Override
 			public void close() {
 				// the caller owns the underlying stream
 			}
 		})) {
-			untar(tar, into);
+			untar(decoded, into);
 		}
 	}
 
@@ -272,6 +273,14 @@ public final class PostgresBinaries {
 				// what tar does not read (its end-of-archive padding) still has to go
 				out.transferTo(OutputStream.nullOutputStream());
 			}
+			catch (IOException ex) {
+				// a stream xz could not decode ends its output early: say what xz said
+				if (process.waitFor(5, TimeUnit.SECONDS) && process.exitValue() != 0) {
+					throw new IOException(xz + " -dc failed (exit " + process.exitValue() + "): "
+							+ new String(errors.join(), StandardCharsets.UTF_8).strip(), ex);
+				}
+				throw ex;
+			}
 			feeding.join();
 			int status = process.waitFor();
 			if (status != 0) {
@@ -285,6 +294,9 @@ public final class PostgresBinaries {
 		}
 		finally {
 			process.destroyForcibly();
+			// the feeding thread reads the caller's stream: it ends (its writes to the
+			// stopped xz fail) before the caller closes that stream
+			feeding.handle((ignored, ex) -> null).join();
 		}
 	}
 
