@@ -4,8 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
 import dev.pgext.loader.fetch.BandwidthLimiter;
+import dev.pgext.testsupport.LoopbackProxy;
 
 /**
  * A TCP proxy in front of a real S3 endpoint that counts requests and can break
@@ -23,7 +22,7 @@ import dev.pgext.loader.fetch.BandwidthLimiter;
  * {@link Fault}: none, an immediate {@code 503 Slow Down}, or a response cut off after a
  * few kilobytes.
  */
-public final class FaultyS3Proxy implements AutoCloseable {
+public final class FaultyS3Proxy extends LoopbackProxy {
 
 	enum Fault {
 
@@ -37,15 +36,11 @@ public final class FaultyS3Proxy implements AutoCloseable {
 
 	private final IntFunction<Fault> faults;
 
-	private final ServerSocket server;
-
 	private final AtomicInteger connections = new AtomicInteger();
 
 	private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
 
 	private final AtomicInteger injected = new AtomicInteger();
-
-	private volatile boolean closed;
 
 	private volatile BandwidthLimiter bandwidth;
 
@@ -74,21 +69,10 @@ public final class FaultyS3Proxy implements AutoCloseable {
 	}
 
 	FaultyS3Proxy(URI target, IntFunction<Fault> faults) {
+		super("faulty-s3-proxy", 100);
 		this.target = target;
 		this.faults = faults;
-		try {
-			this.server = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
-		Thread acceptor = new Thread(this::accept, "faulty-s3-proxy");
-		acceptor.setDaemon(true);
-		acceptor.start();
-	}
-
-	public URI endpoint() {
-		return URI.create("http://127.0.0.1:" + this.server.getLocalPort());
+		listen();
 	}
 
 	/**
@@ -114,19 +98,10 @@ public final class FaultyS3Proxy implements AutoCloseable {
 		return this.injected.get();
 	}
 
-	private void accept() {
-		while (!this.closed) {
-			try {
-				Socket client = this.server.accept();
-				Fault fault = this.faults.apply(this.connections.incrementAndGet());
-				Thread handler = new Thread(() -> handle(client, fault), "faulty-s3-proxy-connection");
-				handler.setDaemon(true);
-				handler.start();
-			}
-			catch (IOException ex) {
-				return;
-			}
-		}
+	@Override
+	protected void connected(Socket client) {
+		Fault fault = this.faults.apply(this.connections.incrementAndGet());
+		startDaemon(() -> handle(client, fault), "connection");
 	}
 
 	private void handle(Socket client, Fault fault) {
@@ -149,9 +124,7 @@ public final class FaultyS3Proxy implements AutoCloseable {
 				return;
 			}
 			try (Socket upstream = new Socket(this.target.getHost(), this.target.getPort())) {
-				Thread up = new Thread(() -> pump(client, upstream, new RequestCounter()), "faulty-s3-proxy-up");
-				up.setDaemon(true);
-				up.start();
+				startDaemon(() -> pump(client, upstream, new RequestCounter()), "up");
 				long limit = (fault == Fault.CUT_OFF) ? CUT_AFTER : Long.MAX_VALUE;
 				copy(upstream.getInputStream(), client.getOutputStream(), limit, this.bandwidth);
 				if (fault == Fault.CUT_OFF) {
@@ -246,17 +219,6 @@ public final class FaultyS3Proxy implements AutoCloseable {
 			}
 		}
 
-	}
-
-	@Override
-	public void close() {
-		this.closed = true;
-		try {
-			this.server.close();
-		}
-		catch (IOException ex) {
-			// closing anyway
-		}
 	}
 
 }

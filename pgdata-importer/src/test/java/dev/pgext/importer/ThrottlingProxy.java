@@ -5,13 +5,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+
+import dev.pgext.testsupport.LoopbackProxy;
 
 /**
  * A TCP proxy in front of an endpoint that limits the bandwidth of the link it stands
@@ -24,13 +24,11 @@ import java.util.concurrent.locks.LockSupport;
  * The rate can be changed between measurements ({@link #rate}); 0 forwards without a
  * limit, which measures what the proxy itself costs.
  */
-final class ThrottlingProxy implements AutoCloseable {
+final class ThrottlingProxy extends LoopbackProxy {
 
 	private static final int CHUNK = 256 * 1024;
 
 	private final URI target;
-
-	private final ServerSocket server;
 
 	private final Direction up = new Direction();
 
@@ -38,28 +36,15 @@ final class ThrottlingProxy implements AutoCloseable {
 
 	private final AtomicLong cpuNanos = new AtomicLong();
 
-	private volatile boolean closed;
-
 	/**
 	 * @param target the endpoint
 	 * @param megabitsPerSecond the link's rate in each direction, 0 for no limit
 	 */
 	ThrottlingProxy(URI target, long megabitsPerSecond) {
+		super("throttling-proxy", 200);
 		this.target = target;
 		rate(megabitsPerSecond);
-		try {
-			this.server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
-		Thread acceptor = new Thread(this::accept, "throttling-proxy");
-		acceptor.setDaemon(true);
-		acceptor.start();
-	}
-
-	URI endpoint() {
-		return URI.create("http://127.0.0.1:" + this.server.getLocalPort());
+		listen();
 	}
 
 	/** Sets the rate of both directions in Mbit/s (10^6 bits), 0 for no limit. */
@@ -87,28 +72,13 @@ final class ThrottlingProxy implements AutoCloseable {
 		return this.cpuNanos.get();
 	}
 
-	private void accept() {
-		while (!this.closed) {
-			try {
-				Socket client = this.server.accept();
-				Socket upstream = new Socket(this.target.getHost(), this.target.getPort());
-				client.setTcpNoDelay(true);
-				upstream.setTcpNoDelay(true);
-				start(() -> pump(client, upstream, this.up, this.cpuNanos), "throttling-proxy-up");
-				start(() -> pump(upstream, client, this.down, this.cpuNanos), "throttling-proxy-down");
-			}
-			catch (IOException ex) {
-				if (this.closed) {
-					return;
-				}
-			}
-		}
-	}
-
-	private static void start(Runnable task, String name) {
-		Thread thread = new Thread(task, name);
-		thread.setDaemon(true);
-		thread.start();
+	@Override
+	protected void connected(Socket client) throws IOException {
+		Socket upstream = new Socket(this.target.getHost(), this.target.getPort());
+		client.setTcpNoDelay(true);
+		upstream.setTcpNoDelay(true);
+		startDaemon(() -> pump(client, upstream, this.up, this.cpuNanos), "up");
+		startDaemon(() -> pump(upstream, client, this.down, this.cpuNanos), "down");
 	}
 
 	/**
@@ -142,26 +112,6 @@ final class ThrottlingProxy implements AutoCloseable {
 				closeQuietly(from);
 				closeQuietly(to);
 			}
-		}
-	}
-
-	private static void closeQuietly(Socket socket) {
-		try {
-			socket.close();
-		}
-		catch (IOException ex) {
-			// closing anyway
-		}
-	}
-
-	@Override
-	public void close() {
-		this.closed = true;
-		try {
-			this.server.close();
-		}
-		catch (IOException ex) {
-			// closing anyway
 		}
 	}
 

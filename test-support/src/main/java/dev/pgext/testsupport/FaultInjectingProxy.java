@@ -5,8 +5,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * forwarded with its response body cut off halfway (the client sees a premature end of a
  * Content-Length delimited body).
  */
-public final class FaultInjectingProxy implements AutoCloseable {
+public final class FaultInjectingProxy extends LoopbackProxy {
 
 	private static final int BUFFER = 64 * 1024;
 
@@ -36,8 +34,6 @@ public final class FaultInjectingProxy implements AutoCloseable {
 
 	private final SplittableRandom random;
 
-	private final ServerSocket server;
-
 	private final AtomicInteger requests = new AtomicInteger();
 
 	private final AtomicInteger failed = new AtomicInteger();
@@ -46,8 +42,6 @@ public final class FaultInjectingProxy implements AutoCloseable {
 
 	private volatile boolean faulty = true;
 
-	private volatile boolean closed;
-
 	/**
 	 * @param target the real endpoint
 	 * @param failRate share of requests answered with a 5xx or reset
@@ -55,23 +49,12 @@ public final class FaultInjectingProxy implements AutoCloseable {
 	 * @param seed seed of the sequence of faults
 	 */
 	public FaultInjectingProxy(URI target, double failRate, double cutRate, long seed) {
+		super("fault-proxy", 200);
 		this.target = target;
 		this.failRate = failRate;
 		this.cutRate = cutRate;
 		this.random = new SplittableRandom(seed);
-		try {
-			this.server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
-		Thread acceptor = new Thread(this::accept, "fault-proxy");
-		acceptor.setDaemon(true);
-		acceptor.start();
-	}
-
-	public URI endpoint() {
-		return URI.create("http://127.0.0.1:" + this.server.getLocalPort());
+		listen();
 	}
 
 	/** Turns the faults on or off; off, every request is forwarded. */
@@ -115,18 +98,9 @@ public final class FaultInjectingProxy implements AutoCloseable {
 		return (r < this.failRate + this.cutRate) ? Fault.CUT : Fault.NONE;
 	}
 
-	private void accept() {
-		while (!this.closed) {
-			try {
-				Socket client = this.server.accept();
-				Thread handler = new Thread(() -> handle(client), "fault-proxy-connection");
-				handler.setDaemon(true);
-				handler.start();
-			}
-			catch (IOException ex) {
-				return;
-			}
-		}
+	@Override
+	protected void connected(Socket client) {
+		startDaemon(() -> handle(client), "connection");
 	}
 
 	private void handle(Socket client) {
@@ -168,9 +142,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
 		try (Socket upstream = new Socket(this.target.getHost(), this.target.getPort())) {
 			upstream.getOutputStream().write(withConnectionClose(head));
 			upstream.getOutputStream().flush();
-			Thread body = new Thread(() -> pump(in, upstream), "fault-proxy-request-body");
-			body.setDaemon(true);
-			body.start();
+			startDaemon(() -> pump(in, upstream), "request-body");
 			InputStream response = new BufferedInputStream(upstream.getInputStream(), BUFFER);
 			OutputStream out = client.getOutputStream();
 			byte[] responseHead = readHead(response);
@@ -259,17 +231,6 @@ public final class FaultInjectingProxy implements AutoCloseable {
 			}
 		}
 		return -1;
-	}
-
-	@Override
-	public void close() {
-		this.closed = true;
-		try {
-			this.server.close();
-		}
-		catch (IOException ex) {
-			// closing anyway
-		}
 	}
 
 }
