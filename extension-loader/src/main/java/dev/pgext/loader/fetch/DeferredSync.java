@@ -182,7 +182,11 @@ public final class DeferredSync {
 			List<ExtFile> files = extension.files();
 			boolean intact = true;
 			for (ExtFile file : files) {
-				intact &= FilePlacement.hasContent(install.resolve(file.path()), file);
+				if (!FilePlacement.hasContent(install.resolve(file.path()), file)) {
+					// the extension's files all go: the rest need not be read
+					intact = false;
+					break;
+				}
 			}
 			for (ExtFile file : files) {
 				Path target = install.resolve(file.path());
