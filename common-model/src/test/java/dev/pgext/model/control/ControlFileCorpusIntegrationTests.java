@@ -1,38 +1,34 @@
 package dev.pgext.model.control;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.jar.JarEntry;
-import java.util.jar.JarInputStream;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import dev.pgext.model.PgMajor;
-import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.model.postgres.SharedInstalls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Parses every {@code .control} file shipped in the real PG 15 and PG 17 binaries.
+ * Parses every {@code .control} file shipped in the real PG 15 and PG 17 binaries (the
+ * installations the build extracts once and later modules use too).
  */
 class ControlFileCorpusIntegrationTests {
 
 	@ParameterizedTest
 	@ValueSource(ints = { 15, 17 })
 	void everyControlFileOfARealPostgresParses(int major) throws IOException {
-		Map<String, String> controls = controlFiles(PostgresBinaries.locate(new PgMajor(major)));
+		Map<String, String> controls = controlFiles(SharedInstalls.of(major));
 		assertThat(controls).hasSizeGreaterThan(40)
 			.containsKeys("hstore.control", "pg_trgm.control", "earthdistance.control", "pg_stat_statements.control",
 					"plpgsql.control");
@@ -59,31 +55,14 @@ class ControlFileCorpusIntegrationTests {
 		assertThat(parsed.get("plpgsql.control").modulePathname()).isEqualTo("$libdir/plpgsql");
 	}
 
-	private static Map<String, String> controlFiles(PostgresBinaries.Artifact artifact) throws IOException {
-		Map<String, String> controls = new LinkedHashMap<>();
-		try (JarInputStream jar = new JarInputStream(new BufferedInputStream(Files.newInputStream(artifact.jar())))) {
-			JarEntry entry;
-			while ((entry = jar.getNextJarEntry()) != null) {
-				if (!entry.getName().endsWith(".txz")) {
-					continue;
-				}
-				TarArchiveInputStream tar = new TarArchiveInputStream(new XZCompressorInputStream(jar));
-				TarArchiveEntry file;
-				while ((file = tar.getNextEntry()) != null) {
-					String name = file.getName();
-					if (file.isFile() && name.contains("/extension/") && name.endsWith(".control")) {
-						controls.put(name.substring(name.lastIndexOf('/') + 1), read(tar));
-					}
-				}
+	private static Map<String, String> controlFiles(PostgresInstall install) throws IOException {
+		Map<String, String> controls = new TreeMap<>();
+		try (Stream<Path> files = Files.list(install.extensionDir())) {
+			for (Path file : files.filter((f) -> f.getFileName().toString().endsWith(".control")).toList()) {
+				controls.put(file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8));
 			}
 		}
 		return controls;
-	}
-
-	private static String read(InputStream in) throws IOException {
-		ByteArrayOutputStream out = new ByteArrayOutputStream();
-		in.transferTo(out);
-		return out.toString(StandardCharsets.UTF_8);
 	}
 
 }

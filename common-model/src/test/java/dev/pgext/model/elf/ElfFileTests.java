@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.pgext.model.PgMajor;
-import dev.pgext.model.postgres.PostgresBinaries;
 import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.model.postgres.SharedInstalls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -203,11 +203,7 @@ class ElfFileTests {
 	}
 
 	private static PostgresInstall install(int major) {
-		String binaries = System.getProperty(PostgresBinaries.DIRECTORY_PROPERTY,
-				System.getenv(PostgresBinaries.DIRECTORY_ENV));
-		Path cache = (binaries != null && !binaries.isBlank()) ? Path.of(binaries).resolveSibling("pg-installs")
-				: Path.of(System.getProperty("java.io.tmpdir"), "pgext-pg-installs");
-		return PostgresBinaries.install(new PgMajor(major), cache);
+		return SharedInstalls.of(major);
 	}
 
 }
