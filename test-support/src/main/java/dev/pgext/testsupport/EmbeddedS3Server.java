@@ -5,6 +5,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
@@ -25,6 +28,9 @@ public final class EmbeddedS3Server implements AutoCloseable {
 
 	/** Secret key of the embedded endpoint. */
 	public static final String SECRET_KEY = "pgext-local-secret";
+
+	/** The running endpoints of this JVM and the stores behind them. */
+	private static final Map<URI, BlobStore> RUNNING = new ConcurrentHashMap<>();
 
 	private final S3Proxy proxy;
 
@@ -86,7 +92,9 @@ public final class EmbeddedS3Server implements AutoCloseable {
 				throw new IllegalStateException("s3proxy did not start within 30 s (state " + proxy.getState() + ")",
 						ex);
 			}
-			return new EmbeddedS3Server(proxy, URI.create("http://127.0.0.1:" + proxy.getPort()));
+			URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+			RUNNING.put(endpoint, store);
+			return new EmbeddedS3Server(proxy, endpoint);
 		}
 		catch (RuntimeException ex) {
 			throw ex;
@@ -100,8 +108,19 @@ public final class EmbeddedS3Server implements AutoCloseable {
 		return this.endpoint;
 	}
 
+	/**
+	 * The store behind an endpoint running in this JVM, for test set-up that fills a
+	 * bucket with many objects at once without a request per object; what a test then
+	 * checks still goes through the endpoint. Empty for any other endpoint (an
+	 * environment's S3, a container).
+	 */
+	public static Optional<BlobStore> storeAt(URI endpoint) {
+		return Optional.ofNullable(RUNNING.get(endpoint));
+	}
+
 	@Override
 	public void close() {
+		RUNNING.remove(this.endpoint);
 		try {
 			this.proxy.stop();
 		}
