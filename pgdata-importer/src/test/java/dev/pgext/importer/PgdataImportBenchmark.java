@@ -43,7 +43,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <pre>
  * ./mvnw -B -pl pgdata-importer -am test -Dtest=PgdataImportBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
- *     -DargLine=-Xmx512m -Dbench.links=direct,250,1000,2500 [-Dbench.zstd=1,-1] [-Dbench.imports=2]
+ *     -DargLine=-Xmx512m -Dbench.links=direct,250,1000,2500 [-Dbench.zstd=1,-1] [-Dbench.imports=2] \
+ *     [-Dbench.awscli=true]
  * </pre>
  *
  * {@code bench.links} lists the endpoints to measure in turn: {@code direct} is the
@@ -54,6 +55,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * straight from the server and one through the proxy check that the proxy reaches its
  * cap. {@code bench.zstd} lists compression levels and {@code bench.jobs} job
  * concurrencies (default 4), one importer for each pair, alternated within each round.
+ * {@code bench.awscli=true} adds, in each round, the download a user would make with the
+ * AWS CLI ({@code aws s3 cp --recursive} into files).
  */
 class PgdataImportBenchmark {
 
@@ -184,6 +187,13 @@ class PgdataImportBenchmark {
 							log("[%s] plain parallel download (%d GETs at once) of the relation files: "
 									+ "%.1f MiB in %.1f s = %.1f MiB/s", name, PLAIN_CONCURRENCY, plain[0] / 1048576.0,
 									plain[1] / 1e9, mibps(plain));
+							double[] awsCli = AWS_CLI ? awsCliDownload(endpointUri, root.resolve("aws-s3-cp")) : null;
+							if (awsCli != null) {
+								log("[%s] aws s3 cp --recursive (the AWS CLI's defaults: 10 requests at once, 8 MiB "
+										+ "parts) of global/ and base/ into files: %.1f MiB in %.1f s = %.1f MiB/s, "
+										+ "the CLI's own CPU %.1f s per GiB", name, awsCli[0] / 1048576.0, awsCli[1],
+										awsCli[0] / 1048576.0 / awsCli[1], awsCli[2] / (awsCli[0] / (1 << 30)));
+							}
 							long up = proxy.bytesUp();
 							long down = proxy.bytesDown();
 							Imported imported = importOnce(port, store, cpu);
@@ -201,6 +211,10 @@ class PgdataImportBenchmark {
 									(imported.bytes() / seconds) / (raw[0] / (raw[1] / 1e9)));
 							log("[%s] import / plain parallel download (wall): %.2f", name,
 									(imported.bytes() / seconds) / (plain[0] / (plain[1] / 1e9)));
+							if (awsCli != null) {
+								log("[%s] import / aws s3 cp (wall): %.2f", name,
+										(imported.bytes() / seconds) / (awsCli[0] / awsCli[1]));
+							}
 							log("[%s] CPU s per GiB, whole JVM: plain download %.1f, import %.1f (plain / import %.2f); "
 									+ "the S3 server's part: %.1f / %.1f; the proxy's part: %.1f / %.1f; "
 									+ "download client's threads %.2f, importer's threads (import-*) %.2f; "
@@ -225,6 +239,43 @@ class PgdataImportBenchmark {
 			}
 		}
 
+	}
+
+	/**
+	 * {@code -Dbench.awscli=true}: each round also downloads the relation directories
+	 * with the AWS CLI ({@code aws} on the path), into files, as a user copying the dump
+	 * would.
+	 */
+	private static final boolean AWS_CLI = Boolean.getBoolean("bench.awscli");
+
+	/**
+	 * {@code aws s3 cp --recursive} of {@code global/} and {@code base/} from the bucket
+	 * into {@code into} (emptied before and after); returns the bytes written, the
+	 * seconds taken and the CLI's CPU seconds (user + system, from GNU time).
+	 */
+	private static double[] awsCliDownload(URI endpoint, Path into) throws Exception {
+		PgdataFixture.deleteTree(into);
+		Files.createDirectories(into);
+		Path times = into.resolveSibling("aws-s3-cp.time");
+		ProcessBuilder command = new ProcessBuilder("/usr/bin/time", "-f", "%U %S", "-o", times.toString(), "aws", "s3",
+				"cp", "--recursive", "--only-show-errors", "--endpoint-url", endpoint.toString(), "--exclude", "*",
+				"--include", "global/*", "--include", "base/*", "s3://bench/dump/pgdata/", into.toString())
+			.redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.INHERIT);
+		command.environment().put("AWS_ACCESS_KEY_ID", EmbeddedS3Server.ACCESS_KEY);
+		command.environment().put("AWS_SECRET_ACCESS_KEY", EmbeddedS3Server.SECRET_KEY);
+		command.environment().put("AWS_DEFAULT_REGION", "us-east-1");
+		long start = System.nanoTime();
+		int exit = command.start().waitFor();
+		double seconds = (System.nanoTime() - start) / 1e9;
+		assertThat(exit).as("aws s3 cp").isZero();
+		long bytes;
+		try (java.util.stream.Stream<Path> files = Files.walk(into)) {
+			bytes = files.filter(Files::isRegularFile).mapToLong(PgdataImportBenchmark::size).sum();
+		}
+		String[] cpu = Files.readString(times).strip().split("\\s+");
+		PgdataFixture.deleteTree(into);
+		return new double[] { bytes, seconds, Double.parseDouble(cpu[0]) + Double.parseDouble(cpu[1]) };
 	}
 
 	private static S3ObjectStore store(URI endpoint) {
