@@ -24,7 +24,7 @@ public final class PostgresInstalls {
 	 * instead.
 	 */
 	public static PostgresInstall shared(int major) {
-		return PostgresBinaries.install(new PgMajor(major), cacheRoot());
+		return PostgresBinaries.installShared(new PgMajor(major));
 	}
 
 	/**
@@ -49,15 +49,6 @@ public final class PostgresInstalls {
 			throw new IllegalStateException(directory + " exists but holds no complete installation");
 		}
 		return copy;
-	}
-
-	private static Path cacheRoot() {
-		String binaries = System.getProperty(PostgresBinaries.DIRECTORY_PROPERTY,
-				System.getenv(PostgresBinaries.DIRECTORY_ENV));
-		if (binaries != null && !binaries.isBlank()) {
-			return Path.of(binaries).resolveSibling("pg-installs");
-		}
-		return Path.of(System.getProperty("java.io.tmpdir"), "pgext-pg-installs");
 	}
 
 }

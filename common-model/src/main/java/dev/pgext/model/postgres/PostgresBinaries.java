@@ -151,6 +151,19 @@ public final class PostgresBinaries {
 	}
 
 	/**
+	 * The installation of {@code major} shared by everything in the build that reads one
+	 * without changing it: under {@code pg-installs} beside the directory of
+	 * {@value #DIRECTORY_PROPERTY} (or {@value #DIRECTORY_ENV}), else under
+	 * {@code java.io.tmpdir}, extracted on first use.
+	 */
+	public static PostgresInstall installShared(PgMajor major) {
+		String binaries = System.getProperty(DIRECTORY_PROPERTY, System.getenv(DIRECTORY_ENV));
+		Path cacheRoot = (binaries != null && !binaries.isBlank()) ? Path.of(binaries).resolveSibling("pg-installs")
+				: Path.of(System.getProperty("java.io.tmpdir"), "pgext-pg-installs");
+		return install(major, cacheRoot);
+	}
+
+	/**
 	 * The installation of {@code major} under {@code cacheRoot/<version>}, extracted on
 	 * first use. Extraction goes to a temporary sibling and is renamed into place, so
 	 * concurrent callers and interrupted runs never see a half-extracted tree.

@@ -14,8 +14,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.pgext.model.PgMajor;
+import dev.pgext.model.postgres.PostgresBinaries;
 import dev.pgext.model.postgres.PostgresInstall;
-import dev.pgext.model.postgres.SharedInstalls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,7 +29,7 @@ class ControlFileCorpusIntegrationTests {
 	@ParameterizedTest
 	@ValueSource(ints = { 15, 17 })
 	void everyControlFileOfARealPostgresParses(int major) throws IOException {
-		Map<String, String> controls = controlFiles(SharedInstalls.of(major));
+		Map<String, String> controls = controlFiles(PostgresBinaries.installShared(new PgMajor(major)));
 		assertThat(controls).hasSizeGreaterThan(40)
 			.containsKeys("hstore.control", "pg_trgm.control", "earthdistance.control", "pg_stat_statements.control",
 					"plpgsql.control");

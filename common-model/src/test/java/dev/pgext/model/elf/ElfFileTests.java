@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.pgext.model.PgMajor;
+import dev.pgext.model.postgres.PostgresBinaries;
 import dev.pgext.model.postgres.PostgresInstall;
-import dev.pgext.model.postgres.SharedInstalls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -203,7 +203,7 @@ class ElfFileTests {
 	}
 
 	private static PostgresInstall install(int major) {
-		return SharedInstalls.of(major);
+		return PostgresBinaries.installShared(new PgMajor(major));
 	}
 
 }
