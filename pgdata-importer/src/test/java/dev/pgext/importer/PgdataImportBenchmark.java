@@ -28,6 +28,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.pgext.model.Executables;
 import dev.pgext.model.store.ObjectStoreSettings;
 import dev.pgext.model.store.S3ObjectStore;
 import dev.pgext.testsupport.EmbeddedS3Server;
@@ -254,12 +255,15 @@ class PgdataImportBenchmark {
 	 * seconds taken and the CLI's CPU seconds (user + system, from GNU time).
 	 */
 	private static double[] awsCliDownload(URI endpoint, Path into) throws Exception {
+		Path aws = Executables.onPath("aws")
+			.orElseThrow(() -> new IllegalStateException("-Dbench.awscli=true needs the AWS CLI (aws) on the PATH"));
 		PgdataFixture.deleteTree(into);
 		Files.createDirectories(into);
 		Path times = into.resolveSibling("aws-s3-cp.time");
-		ProcessBuilder command = new ProcessBuilder("/usr/bin/time", "-f", "%U %S", "-o", times.toString(), "aws", "s3",
-				"cp", "--recursive", "--only-show-errors", "--endpoint-url", endpoint.toString(), "--exclude", "*",
-				"--include", "global/*", "--include", "base/*", "s3://bench/dump/pgdata/", into.toString())
+		ProcessBuilder command = new ProcessBuilder("/usr/bin/time", "-f", "%U %S", "-o", times.toString(),
+				aws.toString(), "s3", "cp", "--recursive", "--only-show-errors", "--endpoint-url", endpoint.toString(),
+				"--exclude", "*", "--include", "global/*", "--include", "base/*", "s3://bench/dump/pgdata/",
+				into.toString())
 			.redirectErrorStream(true)
 			.redirectOutput(ProcessBuilder.Redirect.INHERIT);
 		command.environment().put("AWS_ACCESS_KEY_ID", EmbeddedS3Server.ACCESS_KEY);

@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import com.deque.html.axecore.args.AxeRunOptions;
 import com.deque.html.axecore.providers.StringAxeScriptProvider;
@@ -39,6 +38,7 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
+import dev.pgext.model.Executables;
 import dev.pgext.model.Sha256Digest;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -71,8 +71,8 @@ class WebBrowserIntegrationTests extends RegistryIntegrationTest {
 
 	@BeforeAll
 	static void startBrowser() throws IOException {
-		Optional<Path> chromium = executable("chromium", "chromium-browser", "google-chrome");
-		Optional<Path> driver = executable("chromedriver");
+		Optional<Path> chromium = Executables.onPath("chromium", "chromium-browser", "google-chrome");
+		Optional<Path> driver = Executables.onPath("chromedriver");
 		boolean present = chromium.isPresent() && driver.isPresent();
 		if ("true".equalsIgnoreCase(System.getenv("CI"))) {
 			assertThat(present)
@@ -360,14 +360,6 @@ class WebBrowserIntegrationTests extends RegistryIntegrationTest {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
-	}
-
-	private static Optional<Path> executable(String... names) {
-		String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
-		return Stream.of(names)
-			.flatMap((name) -> Stream.of(path.split(java.io.File.pathSeparator)).map((dir) -> Paths.get(dir, name)))
-			.filter(Files::isExecutable)
-			.findFirst();
 	}
 
 }

