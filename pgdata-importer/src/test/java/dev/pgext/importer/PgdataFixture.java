@@ -177,7 +177,7 @@ public final class PgdataFixture {
 				Path pgdata = pgdata();
 				long start = System.nanoTime();
 				List<String> files = files(pgdata);
-				upload(store, FULL_PREFIX, pgdata, files);
+				putFiles(store, FULL_PREFIX, pgdata, files);
 				markDone(store, FULL_PREFIX, pgdata, files);
 				FULLY_UPLOADED.add(store.bucket());
 				log.info("PGDATA fixture uploaded to {}/{}: {} files in {} ms", store.bucket(), FULL_PREFIX,
@@ -202,25 +202,31 @@ public final class PgdataFixture {
 
 	/**
 	 * Uploads {@code pgdata} under {@code <prefix>/pgdata/}, then writes
-	 * {@code status/pgdata} last. Into an endpoint running in this JVM the files go
-	 * straight into its store (the same objects and ETags as uploads make, without a
-	 * signed request per file: a whole fixture is about 1,300 files); elsewhere four
-	 * uploads at a time.
+	 * {@code status/pgdata} last.
 	 */
 	public static void upload(ObjectStore store, String prefix, Path pgdata, List<String> only) {
-		List<String> all = (only != null) ? only : files(pgdata);
+		putFiles(store, prefix, pgdata, (only != null) ? only : files(pgdata));
+		markDone(store, prefix);
+	}
+
+	/**
+	 * Puts {@code files} of {@code pgdata} under {@code <prefix>/pgdata/}. Into an
+	 * endpoint running in this JVM they go straight into its store (the same objects and
+	 * ETags as uploads make, without a signed request per file: a whole fixture is about
+	 * 1,300 files); elsewhere four uploads at a time.
+	 */
+	private static void putFiles(ObjectStore store, String prefix, Path pgdata, List<String> files) {
 		Optional<BlobStore> embedded = embeddedStore(store);
 		if (embedded.isPresent()) {
-			for (String file : all) {
+			for (String file : files) {
 				putDirectly(embedded.get(), store.bucket(), prefix + "/pgdata/" + file, pgdata.resolve(file));
 			}
-			markDone(store, prefix);
 			return;
 		}
 		ExecutorService pool = Executors.newFixedThreadPool(4);
 		try {
 			List<Future<?>> puts = new ArrayList<>();
-			for (String file : all) {
+			for (String file : files) {
 				puts.add(pool.submit(() -> put(store, prefix + "/pgdata/" + file, pgdata.resolve(file))));
 			}
 			for (Future<?> put : puts) {
@@ -233,7 +239,6 @@ public final class PgdataFixture {
 		finally {
 			pool.shutdownNow();
 		}
-		markDone(store, prefix);
 	}
 
 	private static Optional<BlobStore> embeddedStore(ObjectStore store) {
