@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
+import javax.sql.DataSource;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -20,9 +21,17 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.tomcat.TomcatWebServer;
 import org.springframework.boot.web.server.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.http.HttpHeaders;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.pgext.model.PgMajor;
+import dev.pgext.model.Scope;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.index.ExtIndexJson;
+import dev.pgext.registry.catalog.CatalogEntries;
+import dev.pgext.registry.events.EventTypes;
+import dev.pgext.registry.events.Events;
+import dev.pgext.registry.projection.Projections;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,6 +47,18 @@ class ComputeManifestIntegrationTests extends RegistryIntegrationTest {
 
 	@Autowired
 	private ServletWebServerApplicationContext context;
+
+	@Autowired
+	private DataSource dataSource;
+
+	@Autowired
+	private Projections projections;
+
+	@Autowired
+	private CatalogEntries catalog;
+
+	@Autowired
+	private Events events;
 
 	@Test
 	void gzipIsSentOnRequestAndEitherEtagRevalidates() throws IOException {
@@ -95,11 +116,20 @@ class ComputeManifestIntegrationTests extends RegistryIntegrationTest {
 		assertThat(ExtIndexJson.read(before.body()).find("manifest_remote")).isPresent();
 		assertThat(api().get("/api/v1/compute-manifests/15", null, Map.of("If-None-Match", before.headers().getETag()))
 			.status()).isEqualTo(304);
-		// an autocommit statement, as another registry instance's yank would commit it:
-		// no
-		// transaction of this instance sees it, only the database's notification
-		this.jdbc.sql("update release set yanked_at = now() where scope = '' and distribution = 'manifest_remote'")
-			.update();
+		// the yank as another registry instance commits it (its catalog listing, outbox
+		// event and projection runs with it), in a transaction of a manager this instance
+		// does not listen to: no transaction of this instance sees it, only the
+		// database's
+		// notification. A bare update would also leave the store's index naming the
+		// release, for whichever test compares the two next.
+		new TransactionTemplate(new DataSourceTransactionManager(this.dataSource)).executeWithoutResult((status) -> {
+			this.jdbc.sql("update release set yanked_at = now() where scope = '' and distribution = 'manifest_remote'")
+				.update();
+			this.catalog.refresh("", List.of("manifest_remote"));
+			this.projections.requestStore(Scope.PUBLIC, List.of(PgMajor.of(15)), "another-instance");
+			this.events.record(EventTypes.RELEASE_YANKED, "manifest_remote", null, "another-instance",
+					Map.of("version", "1.0.0"));
+		});
 		Awaitility.await("the yank to reach the manifest")
 			.atMost(Duration.ofSeconds(10))
 			.pollInterval(Duration.ofMillis(20))
