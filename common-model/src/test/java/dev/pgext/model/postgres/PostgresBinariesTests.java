@@ -13,12 +13,14 @@ import java.util.Optional;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorOutputStream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIOException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -119,6 +121,17 @@ class PostgresBinariesTests {
 
 		void write(TarArchiveOutputStream tar) throws IOException;
 
+	}
+
+	@Test
+	void aFileSystemWithoutTheSpaceTheTestsNeedIsRefusedByName() {
+		Path root = this.temp.resolve("installs");
+		PostgresBinaries.requireSpace(root, 1);
+		assertThat(root).isDirectory();
+		assertThatIllegalStateException().isThrownBy(() -> PostgresBinaries.requireSpace(root, Long.MAX_VALUE))
+			.withMessageStartingWith(root + " has ")
+			.withMessageContaining("MiB free")
+			.withMessageEndingWith("give them another directory (the build: -Dpgext.test.tmpdir=<dir>)");
 	}
 
 }
