@@ -162,9 +162,10 @@ public final class PostgresBinaries {
 	 * without changing it: under {@code pgext-pg-installs} in {@code java.io.tmpdir}
 	 * (where the tests' own installations and data directories are, so that theirs can be
 	 * hard links to it), extracted on first use. Before the first extraction there the
-	 * file system must have {@value #SHARED_SPACE_GIB} GiB free, what a build's tests use
-	 * at most: a small one (a container's 64 MB {@code /dev/shm}) fails here, naming the
-	 * directory, not with a full disk half-way through a test.
+	 * file system must have {@value #SHARED_SPACE_GIB} GiB free, about three times what a
+	 * build's tests hold there at once: a small one (a container's 64 MB
+	 * {@code /dev/shm}) fails here, naming the directory, not with a full disk half-way
+	 * through a test.
 	 */
 	public static PostgresInstall installShared(PgMajor major) {
 		Path cacheRoot = Path.of(System.getProperty("java.io.tmpdir"), "pgext-pg-installs");
