@@ -117,11 +117,10 @@ class ComputeManifestIntegrationTests extends RegistryIntegrationTest {
 		assertThat(api().get("/api/v1/compute-manifests/15", null, Map.of("If-None-Match", before.headers().getETag()))
 			.status()).isEqualTo(304);
 		// the yank as another registry instance commits it (its catalog listing, outbox
-		// event and projection runs with it), in a transaction of a manager this instance
-		// does not listen to: no transaction of this instance sees it, only the
-		// database's
-		// notification. A bare update would also leave the store's index naming the
-		// release, for whichever test compares the two next.
+		// event and projection runs with it), in a transaction of a manager this
+		// instance does not listen to: no transaction of this instance sees it, only
+		// the database's notification. A bare update would also leave the store's
+		// index naming the release, for whichever test compares the two next.
 		new TransactionTemplate(new DataSourceTransactionManager(this.dataSource)).executeWithoutResult((status) -> {
 			this.jdbc.sql("update release set yanked_at = now() where scope = '' and distribution = 'manifest_remote'")
 				.update();
