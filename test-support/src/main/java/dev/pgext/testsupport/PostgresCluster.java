@@ -59,6 +59,34 @@ public final class PostgresCluster implements AutoCloseable {
 	}
 
 	/**
+	 * Releases what a server killed on {@code dataDirectory} left in the kernel (its
+	 * System V shared memory segment and dynamic shared memory under {@code /dev/shm}):
+	 * Postgres frees them only when a server starts again on the same data directory, so
+	 * a test that kills one and then deletes the directory leaks them for as long as the
+	 * machine runs. Starts and stops the server once when {@code postmaster.pid} names a
+	 * process that is gone; does nothing otherwise.
+	 */
+	public static void releaseAfterCrash(PostgresInstall install, Path dataDirectory) {
+		Path lockFile = dataDirectory.resolve("postmaster.pid");
+		if (!Files.isRegularFile(lockFile)) {
+			return;
+		}
+		long pid;
+		try {
+			pid = Long.parseLong(Files.readAllLines(lockFile).get(0).strip());
+		}
+		catch (IOException | RuntimeException ex) {
+			return;
+		}
+		if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+			return;
+		}
+		try (PostgresCluster cluster = existing(install, dataDirectory).start(Map.of())) {
+			// started: the server removed the crashed one's segments
+		}
+	}
+
+	/**
 	 * Starts the server on a free loopback port and waits until it accepts connections.
 	 */
 	public PostgresCluster start(Map<String, String> settings) {

@@ -46,6 +46,7 @@ import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.store.S3ObjectStore;
 import dev.pgext.testsupport.DocumentLinters;
 import dev.pgext.testsupport.FreePorts;
+import dev.pgext.testsupport.PostgresCluster;
 import dev.pgext.testsupport.TestBucket;
 import dev.pgext.testsupport.TestInfrastructure;
 
@@ -124,6 +125,9 @@ class ComputeIntegrationTests {
 	@AfterAll
 	static void cleanUp() throws IOException {
 		proxy.close();
+		// the crash test killed the postmaster: its shared memory outlives the data
+		// directory unless a server starts on it once more
+		PostgresCluster.releaseAfterCrash(install, root.resolve("data"));
 		PostgresBinaries.deleteTree(root);
 	}
 
