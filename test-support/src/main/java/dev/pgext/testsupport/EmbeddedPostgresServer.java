@@ -7,6 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -39,9 +42,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
 	private final Path throwaway;
 
-	private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path throwaway) {
+	private final Path dataDirectory;
+
+	private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path throwaway, Path dataDirectory) {
 		this.postgres = postgres;
 		this.throwaway = throwaway;
+		this.dataDirectory = dataDirectory;
 	}
 
 	/**
@@ -80,7 +86,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 				}
 			}
 			builder.setDataDirectory(data).setCleanDataDirectory(false);
-			return new EmbeddedPostgresServer(builder.start(), throwaway);
+			return new EmbeddedPostgresServer(builder.start(), throwaway, data);
 		}
 		catch (IOException ex) {
 			deleteQuietly(throwaway);
@@ -170,8 +176,18 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 		return "postgres";
 	}
 
+	/**
+	 * Stops the server and, for a throwaway cluster, removes it once the server is done.
+	 * The library's stop ({@code pg_ctl stop -m fast -t 5}) gives up after five seconds,
+	 * which a shutdown checkpoint can take on a busy machine: a data directory removed
+	 * under it makes the server panic and leave its shared memory behind, so this waits
+	 * until the postmaster has removed its lock file, the last thing it does (up to a
+	 * minute, and only while it is alive; after that the directory is left to a later
+	 * JVM's clean-up).
+	 */
 	@Override
 	public void close() {
+		Optional<ProcessHandle> postmaster = postmaster();
 		try {
 			this.postgres.close();
 		}
@@ -179,8 +195,40 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 			throw new UncheckedIOException(ex);
 		}
 		finally {
-			deleteQuietly(this.throwaway);
+			if (postmaster.map(this::awaitShutdown).orElse(true)) {
+				deleteQuietly(this.throwaway);
+			}
 		}
+	}
+
+	/** The postmaster its lock file names, if there is one. */
+	private Optional<ProcessHandle> postmaster() {
+		try {
+			List<String> lockFile = Files.readAllLines(this.dataDirectory.resolve("postmaster.pid"));
+			return lockFile.isEmpty() ? Optional.empty() : ProcessHandle.of(Long.parseLong(lockFile.get(0).strip()));
+		}
+		catch (IOException | NumberFormatException ex) {
+			return Optional.empty();
+		}
+	}
+
+	/** Whether {@code postmaster} finished its shutdown (its lock file gone) in time. */
+	private boolean awaitShutdown(ProcessHandle postmaster) {
+		Path lockFile = this.dataDirectory.resolve("postmaster.pid");
+		long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+		while (Files.exists(lockFile) && postmaster.isAlive()) {
+			if (System.nanoTime() > deadline) {
+				return false;
+			}
+			try {
+				Thread.sleep(50);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return false;
+			}
+		}
+		return true;
 	}
 
 }
