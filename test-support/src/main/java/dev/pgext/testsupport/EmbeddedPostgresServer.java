@@ -51,7 +51,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a server.
+	 * Starts a server, which runs until {@link #close()}: a caller that keeps it until
+	 * its JVM exits closes it from a shutdown hook of its own.
 	 * @param dataDirectory where the cluster lives (kept across starts; a copy of the
 	 * template when missing or empty), or {@code null} for a throwaway one, removed by
 	 * {@link #close()}
@@ -60,7 +61,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 	public static EmbeddedPostgresServer start(Path dataDirectory, int port) {
 		Path throwaway = null;
 		try {
+			// the owner closes it (the local stack after the services that use it); the
+			// library's own shutdown hook stopped it beside them, and the registry then
+			// logged its jobs' connections terminated at every stop
 			EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+				.setRegisterShutdownHook(false)
 				.setPGStartupWait(Duration.ofSeconds(60))
 				.setServerConfig("max_connections", "300")
 				.setServerConfig("listen_addresses", "127.0.0.1");
