@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -184,11 +183,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 	/**
 	 * Stops the server and, for a throwaway cluster, removes it once the server is done.
 	 * The library's stop ({@code pg_ctl stop -m fast -t 5}) gives up after five seconds,
-	 * which a shutdown checkpoint can take on a busy machine: a data directory removed
-	 * under it makes the server panic and leave its shared memory behind, so this waits
-	 * until the postmaster has removed its lock file, the last thing it does (up to a
-	 * minute, and only while it is alive; after that the directory is left to a later
-	 * JVM's clean-up).
+	 * which a shutdown checkpoint can take on a busy machine, and the cluster was then
+	 * removed under a server still shutting down (and the caller went on as if it had
+	 * stopped). This waits until the postmaster has removed its lock file, the last thing
+	 * it does: up to a minute, and only while it is alive; after that the directory is
+	 * left to a later JVM's clean-up.
 	 */
 	@Override
 	public void close() {
@@ -206,15 +205,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 		}
 	}
 
-	/** The postmaster its lock file names, if there is one. */
+	/** The running postmaster its lock file names, if there is one. */
 	private Optional<ProcessHandle> postmaster() {
-		try {
-			List<String> lockFile = Files.readAllLines(this.dataDirectory.resolve("postmaster.pid"));
-			return lockFile.isEmpty() ? Optional.empty() : ProcessHandle.of(Long.parseLong(lockFile.get(0).strip()));
-		}
-		catch (IOException | NumberFormatException ex) {
-			return Optional.empty();
-		}
+		return PostgresCluster.lockFilePid(this.dataDirectory).flatMap(ProcessHandle::of);
 	}
 
 	/** Whether {@code postmaster} finished its shutdown (its lock file gone) in time. */

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
@@ -67,22 +68,26 @@ public final class PostgresCluster implements AutoCloseable {
 	 * process that is gone; does nothing otherwise.
 	 */
 	public static void releaseAfterCrash(PostgresInstall install, Path dataDirectory) {
-		Path lockFile = dataDirectory.resolve("postmaster.pid");
-		if (!Files.isRegularFile(lockFile)) {
-			return;
-		}
-		long pid;
-		try {
-			pid = Long.parseLong(Files.readAllLines(lockFile).get(0).strip());
-		}
-		catch (IOException | RuntimeException ex) {
-			return;
-		}
-		if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+		Optional<Long> pid = lockFilePid(dataDirectory);
+		if (pid.isEmpty() || ProcessHandle.of(pid.get()).map(ProcessHandle::isAlive).orElse(false)) {
 			return;
 		}
 		try (PostgresCluster cluster = existing(install, dataDirectory).start(Map.of())) {
 			// started: the server removed the crashed one's segments
+		}
+	}
+
+	/**
+	 * The process id the data directory's {@code postmaster.pid} names, if it has a
+	 * readable one: a server's, running or gone.
+	 */
+	static Optional<Long> lockFilePid(Path dataDirectory) {
+		try {
+			List<String> lines = Files.readAllLines(dataDirectory.resolve("postmaster.pid"));
+			return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.get(0).strip()));
+		}
+		catch (IOException | NumberFormatException ex) {
+			return Optional.empty();
 		}
 	}
 
