@@ -52,10 +52,12 @@ public final class RegistryTestInfrastructure {
 			try {
 				Path dir = Files.createTempDirectory("pgext-signing");
 				Path file = dir.resolve("signing.pem");
-				SIGNING_KEY.write(file);
+				// removed at exit in the reverse order: the files, then the directory
+				// (registered last, it was tried first and stayed, not empty yet)
+				dir.toFile().deleteOnExit();
 				file.toFile().deleteOnExit();
 				file.resolveSibling("signing.pem.pub").toFile().deleteOnExit();
-				dir.toFile().deleteOnExit();
+				SIGNING_KEY.write(file);
 				signingKeyFile = file;
 			}
 			catch (IOException ex) {
