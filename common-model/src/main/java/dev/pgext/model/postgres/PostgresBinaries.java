@@ -168,13 +168,7 @@ public final class PostgresBinaries {
 	 * through a test.
 	 */
 	public static PostgresInstall installShared(PgMajor major) {
-		Path cacheRoot = Path.of(System.getProperty("java.io.tmpdir"), "pgext-pg-installs");
-		Artifact artifact = locate(major);
-		Path target = cacheRoot.resolve(artifact.version());
-		if (!new PostgresInstall(target).isComplete()) {
-			requireSpace(cacheRoot, (long) SHARED_SPACE_GIB << 30);
-		}
-		return extract(artifact, target);
+		return install(major, Path.of(System.getProperty("java.io.tmpdir"), "pgext-pg-installs"));
 	}
 
 	/**
@@ -198,12 +192,17 @@ public final class PostgresBinaries {
 
 	/**
 	 * The installation of {@code major} under {@code cacheRoot/<version>}, extracted on
-	 * first use. Extraction goes to a temporary sibling and is renamed into place, so
+	 * first use (after {@link #requireSpace} asked {@value #SHARED_SPACE_GIB} GiB of its
+	 * file system). Extraction goes to a temporary sibling and is renamed into place, so
 	 * concurrent callers and interrupted runs never see a half-extracted tree.
 	 */
-	public static PostgresInstall install(PgMajor major, Path cacheRoot) {
+	static PostgresInstall install(PgMajor major, Path cacheRoot) {
 		Artifact artifact = locate(major);
-		return extract(artifact, cacheRoot.resolve(artifact.version()));
+		Path target = cacheRoot.resolve(artifact.version());
+		if (!new PostgresInstall(target).isComplete()) {
+			requireSpace(cacheRoot, (long) SHARED_SPACE_GIB << 30);
+		}
+		return extract(artifact, target);
 	}
 
 	/**
