@@ -8,10 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.place.FilePlacement;
@@ -213,20 +214,17 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 	/** Whether {@code postmaster} finished its shutdown (its lock file gone) in time. */
 	private boolean awaitShutdown(ProcessHandle postmaster) {
 		Path lockFile = this.dataDirectory.resolve("postmaster.pid");
-		long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-		while (Files.exists(lockFile) && postmaster.isAlive()) {
-			if (System.nanoTime() > deadline) {
-				return false;
-			}
-			try {
-				Thread.sleep(50);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return false;
-			}
+		try {
+			Awaitility.await("postgres to finish its shutdown")
+				.atMost(Duration.ofMinutes(1))
+				.pollDelay(Duration.ZERO)
+				.pollInterval(Duration.ofMillis(50))
+				.until(() -> !Files.exists(lockFile) || !postmaster.isAlive());
+			return true;
 		}
-		return true;
+		catch (ConditionTimeoutException ex) {
+			return false;
+		}
 	}
 
 }
