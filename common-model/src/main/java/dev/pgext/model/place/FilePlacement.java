@@ -87,9 +87,26 @@ public final class FilePlacement {
 	 * @throws IOException when reading or writing fails
 	 */
 	public static void receive(InputStream in, ExtFile file, Path target, Flow flow) throws IOException {
+		receive(in, file, target, flow, true);
+	}
+
+	/**
+	 * As {@link #receive(InputStream, ExtFile, Path, Flow)}, without the fsync: for
+	 * content that is verified again whenever it is read, such as a content-addressed
+	 * cache, where a file that lost its content when the machine went down is found out
+	 * and fetched again. Its writer then does not wait for the disk.
+	 * @throws ContentMismatchException when the content is not what {@code file} says
+	 * @throws IOException when reading or writing fails
+	 */
+	public static void receiveVerifiedOnRead(InputStream in, ExtFile file, Path target, Flow flow) throws IOException {
+		receive(in, file, target, flow, false);
+	}
+
+	private static void receive(InputStream in, ExtFile file, Path target, Flow flow, boolean durable)
+			throws IOException {
 		Path part = newPart(target);
 		try {
-			write(in, file, part, flow, true);
+			write(in, file, part, flow, durable);
 			rename(part, target);
 		}
 		finally {

@@ -38,6 +38,7 @@ import dev.pgext.model.store.Backoff;
  * With a {@link NodeCache}, verified content is also kept by digest
  * ({@code <cache>/sha256/<hex>}) and later placements copy from there, so computes on one
  * node download each blob once; every blob this placer places is pinned in that cache.
+ * Blobs enter the cache without fsync, since every copy out of it verifies them again.
  */
 public final class FilePlacer {
 
@@ -351,6 +352,32 @@ public final class FilePlacer {
 		}
 	}
 
+	/** Where downloaded or copied bytes land. */
+	private enum Landing {
+
+		/** Renamed over their target in the installation, fsynced first. */
+		INSTALLED,
+
+		/**
+		 * Beside their target, verified but not renamed or fsynced: the caller promotes a
+		 * batch ({@link FilePlacer#promote}).
+		 */
+		STAGED,
+
+		/**
+		 * Renamed into the node cache without fsync: every copy out of it verifies the
+		 * content again ({@link FilePlacer#copyVerified}), so a blob that lost its
+		 * content when the machine went down is found damaged, deleted and downloaded
+		 * again, and no placement waits for the disk to fill the cache.
+		 */
+		CACHE;
+
+		static Landing of(boolean stage) {
+			return stage ? STAGED : INSTALLED;
+		}
+
+	}
+
 	/** How a file was had, and where it is staged when it was staged. */
 	private record Obtained(Outcome outcome, Path staged) {
 
@@ -376,12 +403,12 @@ public final class FilePlacer {
 		}
 		try {
 			if (this.cache == null) {
-				return new Obtained(Outcome.DOWNLOADED, download(file, target, throttled, stage));
+				return new Obtained(Outcome.DOWNLOADED, download(file, target, throttled, Landing.of(stage)));
 			}
 			Path cached = this.cache.blob(file.sha256());
 			if (Files.isRegularFile(cached)) {
 				try {
-					Path staged = copyVerified(cached, file, target, stage);
+					Path staged = copyVerified(cached, file, target, Landing.of(stage));
 					this.cache.used(file.sha256());
 					count("pgext.loader.cache.hits", "Files placed from the node-local cache");
 					return new Obtained(Outcome.CACHED, staged);
@@ -396,9 +423,9 @@ public final class FilePlacer {
 				}
 			}
 			Files.createDirectories(cached.getParent());
-			download(file, cached, throttled, false);
+			download(file, cached, throttled, Landing.CACHE);
 			this.cache.added(file.sha256(), file.size());
-			return new Obtained(Outcome.DOWNLOADED, copyVerified(cached, file, target, stage));
+			return new Obtained(Outcome.DOWNLOADED, copyVerified(cached, file, target, Landing.of(stage)));
 		}
 		catch (FetchException ex) {
 			throw fail(ex);
@@ -414,11 +441,11 @@ public final class FilePlacer {
 		return ex;
 	}
 
-	private Path download(ExtFile file, Path target, BooleanSupplier throttled, boolean stage) {
+	private Path download(ExtFile file, Path target, BooleanSupplier throttled, Landing landing) {
 		try {
 			return Retry.decorateCheckedSupplier(this.retry, () -> {
 				try (InputStream in = this.source.open(file.sha256())) {
-					return receive(in, file, target, throttled, this.source.name(), stage);
+					return receive(in, file, target, throttled, this.source.name(), landing);
 				}
 			}).get();
 		}
@@ -434,20 +461,20 @@ public final class FilePlacer {
 		}
 	}
 
-	private Path copyVerified(Path from, ExtFile file, Path target, boolean stage) throws IOException {
+	private Path copyVerified(Path from, ExtFile file, Path target, Landing landing) throws IOException {
 		try (InputStream in = Files.newInputStream(from)) {
-			return receive(in, file, target, () -> false, null, stage);
+			return receive(in, file, target, () -> false, null, landing);
 		}
 	}
 
 	/**
-	 * Streams {@code in} into place through {@link FilePlacement#receive} (or, with
-	 * {@code stage}, to a staged name through {@link FilePlacement#stage}), throttled
-	 * while {@code throttled} says so; content that is not what the index says is a
+	 * Streams {@code in} to {@code target} as {@code landing} says, throttled while
+	 * {@code throttled} says so; content that is not what the index says is a
 	 * {@link FetchException.Reason#DIGEST_MISMATCH}, never retried.
+	 * @return the staged file when {@code landing} is {@link Landing#STAGED}
 	 */
 	private Path receive(InputStream in, ExtFile file, Path target, BooleanSupplier throttled, String source,
-			boolean stage) throws IOException {
+			Landing landing) throws IOException {
 		BandwidthLimiter limiter = this.limiter;
 		FilePlacement.Flow flow = new FilePlacement.Flow() {
 
@@ -472,14 +499,11 @@ public final class FilePlacer {
 		};
 		Path staged = null;
 		try {
-			// the directory is fsynced by the caller: once per batch; a cache entry lost
-			// in
-			// a crash is only a cache miss
-			if (stage) {
-				staged = FilePlacement.stage(in, file, target, flow);
-			}
-			else {
-				FilePlacement.receive(in, file, target, flow);
+			// the directory is fsynced by the caller: once per batch
+			switch (landing) {
+				case INSTALLED -> FilePlacement.receive(in, file, target, flow);
+				case STAGED -> staged = FilePlacement.stage(in, file, target, flow);
+				case CACHE -> FilePlacement.receiveVerifiedOnRead(in, file, target, flow);
 			}
 		}
 		catch (ContentMismatchException ex) {

@@ -122,6 +122,13 @@ public final class LoaderStartupBenchmark {
 		.mapToInt((size) -> Integer.parseInt(size.trim()))
 		.toArray();
 
+	/**
+	 * With {@code -Dpgext.bench.node-cache=true} the loader places through a node cache
+	 * ({@code pgext.loader.cache-dir}), empty at each start: a node's first compute with
+	 * these extensions.
+	 */
+	private static final boolean NODE_CACHE = Boolean.getBoolean("pgext.bench.node-cache");
+
 	private static final String HOOKED = "loader, hook configured";
 
 	private static final String UNHOOKED = "loader, no hook (every control file before start)";
@@ -380,7 +387,8 @@ public final class LoaderStartupBenchmark {
 		Path install = copy(installTemplate, dir.resolve("install"));
 		Path data = copy(dataTemplate, dir.resolve("data"));
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
-		FilePlacer placer = new FilePlacer(source, null, null, FilePlacer.retry(3, Duration.ofMillis(100)), meters);
+		FilePlacer placer = new FilePlacer(source, NODE_CACHE ? dir.resolve("node-cache") : null, null,
+				FilePlacer.retry(3, Duration.ofMillis(100)), meters);
 		AtomicLong cpuAtReady = new AtomicLong();
 		Compute compute = new Compute(properties, source, placer, meters, (event) -> {
 			if (event instanceof AvailabilityChangeEvent<?> change

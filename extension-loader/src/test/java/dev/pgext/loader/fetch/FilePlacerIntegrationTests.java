@@ -92,6 +92,45 @@ class FilePlacerIntegrationTests {
 		}
 	}
 
+	/**
+	 * Blobs enter the cache without fsync: after the machine went down one may be empty
+	 * or hold other bytes under its name. The next placement finds it out, downloads it
+	 * again and places the right content.
+	 */
+	@Test
+	void aCachedBlobThatLostItsContentIsDownloadedAgain(@TempDir Path dir) throws IOException {
+		try (FaultyS3Proxy proxy = FaultyS3Proxy.counting(bucket.endpoint())) {
+			Path cache = dir.resolve("cache");
+			placeAll(placer(proxy.endpoint(), cache, new SimpleMeterRegistry()),
+					TestStores.emptyInstall(dir.resolve("first")));
+			String blobs = "/" + bucket.name() + "/blobs/";
+			int firstRun = proxy.countUnder("GET", blobs);
+			List<ExtFile> distinct = allFiles().stream()
+				.collect(java.util.stream.Collectors.toMap(ExtFile::sha256, (file) -> file, (a, b) -> a,
+						java.util.LinkedHashMap::new))
+				.values()
+				.stream()
+				.filter((file) -> file.size() > 0)
+				.limit(2)
+				.toList();
+			Path emptied = cache.resolve("sha256").resolve(distinct.get(0).sha256().hex());
+			Path zeroed = cache.resolve("sha256").resolve(distinct.get(1).sha256().hex());
+			Files.write(emptied, new byte[0]);
+			Files.write(zeroed, new byte[(int) distinct.get(1).size()]);
+
+			SimpleMeterRegistry meters = new SimpleMeterRegistry();
+			PostgresInstall second = TestStores.emptyInstall(dir.resolve("second"));
+			placeAll(placer(proxy.endpoint(), cache, meters), second);
+			assertThat(proxy.countUnder("GET", blobs)).isEqualTo(firstRun + 2);
+			assertThat(meters.counter("pgext.loader.cache.hits").count()).isEqualTo(allFiles().size() - 2);
+			for (ExtFile file : allFiles()) {
+				assertThat(FilePlacement.hasContent(second.resolve(file.path()), file)).as(file.path()).isTrue();
+			}
+			assertThat(FilePlacement.hasContent(emptied, distinct.get(0))).isTrue();
+			assertThat(FilePlacement.hasContent(zeroed, distinct.get(1))).isTrue();
+		}
+	}
+
 	@Test
 	void aBoundedCacheEvictsTheBlobsOfOtherComputesButNeverOneThisLoaderPlaced(@TempDir Path dir) throws IOException {
 		Path cache = dir.resolve("cache");
