@@ -75,20 +75,13 @@ class FilePlacerIntegrationTests {
 	void aSecondPlacementWithAWarmCacheMakesNoBlobRequest(@TempDir Path dir) throws IOException {
 		try (FaultyS3Proxy proxy = FaultyS3Proxy.counting(bucket.endpoint())) {
 			Path cache = dir.resolve("cache");
-			placeAll(placer(proxy.endpoint(), cache, new SimpleMeterRegistry()),
-					TestStores.emptyInstall(dir.resolve("first")));
-			String blobs = "/" + bucket.name() + "/blobs/";
-			int firstRun = proxy.countUnder("GET", blobs);
+			placeAllThrough(proxy, cache, dir.resolve("first"));
+			int firstRun = blobGets(proxy);
 			assertThat(firstRun).isEqualTo(allFiles().stream().map(ExtFile::sha256).distinct().count());
 
-			SimpleMeterRegistry meters = new SimpleMeterRegistry();
-			PostgresInstall second = TestStores.emptyInstall(dir.resolve("second"));
-			placeAll(placer(proxy.endpoint(), cache, meters), second);
-			assertThat(proxy.countUnder("GET", blobs)).isEqualTo(firstRun);
+			SimpleMeterRegistry meters = placeAllThrough(proxy, cache, dir.resolve("second"));
+			assertThat(blobGets(proxy)).isEqualTo(firstRun);
 			assertThat(meters.counter("pgext.loader.cache.hits").count()).isEqualTo(allFiles().size());
-			for (ExtFile file : allFiles()) {
-				assertThat(FilePlacement.hasContent(second.resolve(file.path()), file)).as(file.path()).isTrue();
-			}
 		}
 	}
 
@@ -101,10 +94,8 @@ class FilePlacerIntegrationTests {
 	void aCachedBlobThatLostItsContentIsDownloadedAgain(@TempDir Path dir) throws IOException {
 		try (FaultyS3Proxy proxy = FaultyS3Proxy.counting(bucket.endpoint())) {
 			Path cache = dir.resolve("cache");
-			placeAll(placer(proxy.endpoint(), cache, new SimpleMeterRegistry()),
-					TestStores.emptyInstall(dir.resolve("first")));
-			String blobs = "/" + bucket.name() + "/blobs/";
-			int firstRun = proxy.countUnder("GET", blobs);
+			placeAllThrough(proxy, cache, dir.resolve("first"));
+			int firstRun = blobGets(proxy);
 			List<ExtFile> distinct = allFiles().stream()
 				.collect(java.util.stream.Collectors.toMap(ExtFile::sha256, (file) -> file, (a, b) -> a,
 						java.util.LinkedHashMap::new))
@@ -118,14 +109,9 @@ class FilePlacerIntegrationTests {
 			Files.write(emptied, new byte[0]);
 			Files.write(zeroed, new byte[(int) distinct.get(1).size()]);
 
-			SimpleMeterRegistry meters = new SimpleMeterRegistry();
-			PostgresInstall second = TestStores.emptyInstall(dir.resolve("second"));
-			placeAll(placer(proxy.endpoint(), cache, meters), second);
-			assertThat(proxy.countUnder("GET", blobs)).isEqualTo(firstRun + 2);
+			SimpleMeterRegistry meters = placeAllThrough(proxy, cache, dir.resolve("second"));
+			assertThat(blobGets(proxy)).isEqualTo(firstRun + 2);
 			assertThat(meters.counter("pgext.loader.cache.hits").count()).isEqualTo(allFiles().size() - 2);
-			for (ExtFile file : allFiles()) {
-				assertThat(FilePlacement.hasContent(second.resolve(file.path()), file)).as(file.path()).isTrue();
-			}
 			assertThat(FilePlacement.hasContent(emptied, distinct.get(0))).isTrue();
 			assertThat(FilePlacement.hasContent(zeroed, distinct.get(1))).isTrue();
 		}
@@ -267,6 +253,26 @@ class FilePlacerIntegrationTests {
 				bucket.secretKey(), null, 6, Duration.ofMillis(20), null);
 		return new FilePlacer(new S3ExtensionSource(S3ObjectStore.create(settings)), cache, null,
 				FilePlacer.retry(6, Duration.ofMillis(20)), meters);
+	}
+
+	/**
+	 * Places every file into a new installation at {@code dir} through {@code proxy} and
+	 * the node cache at {@code cache}, and checks each is in place.
+	 * @return the placer's meters
+	 */
+	private static SimpleMeterRegistry placeAllThrough(FaultyS3Proxy proxy, Path cache, Path dir) throws IOException {
+		SimpleMeterRegistry meters = new SimpleMeterRegistry();
+		PostgresInstall install = TestStores.emptyInstall(dir);
+		placeAll(placer(proxy.endpoint(), cache, meters), install);
+		for (ExtFile file : allFiles()) {
+			assertThat(FilePlacement.hasContent(install.resolve(file.path()), file)).as(file.path()).isTrue();
+		}
+		return meters;
+	}
+
+	/** How many blobs {@code proxy} has let through. */
+	private static int blobGets(FaultyS3Proxy proxy) {
+		return proxy.countUnder("GET", "/" + bucket.name() + "/blobs/");
 	}
 
 	private static void placeAll(FilePlacer placer, PostgresInstall install) {
