@@ -499,7 +499,7 @@ public final class FilePlacer {
 		};
 		Path staged = null;
 		try {
-			// the directory is fsynced by the caller: once per batch
+			// an installed file's directory is fsynced by the caller, once per batch
 			switch (landing) {
 				case INSTALLED -> FilePlacement.receive(in, file, target, flow);
 				case STAGED -> staged = FilePlacement.stage(in, file, target, flow);
