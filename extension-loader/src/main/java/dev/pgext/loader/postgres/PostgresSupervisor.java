@@ -61,6 +61,24 @@ public final class PostgresSupervisor implements AutoCloseable {
 
 	private static final List<String> SETPRIV = List.of("/usr/bin/setpriv", "/bin/setpriv");
 
+	/**
+	 * How often a start reads the server's status in its lock file: a file read, so it
+	 * can be often.
+	 */
+	private static final long STATUS_POLL_MILLIS = 5;
+
+	/**
+	 * How often a start tries a connection while the lock file does not say the server
+	 * accepts them.
+	 */
+	private static final long CONNECT_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
+
+	/**
+	 * The postmaster's status on the eighth line of {@code postmaster.pid} once it
+	 * accepts connections ({@code standby}: a hot standby's read-only ones).
+	 */
+	private static final Set<String> ACCEPTING = Set.of("ready", "standby");
+
 	/** Where the server stands. */
 	public enum State {
 
@@ -250,7 +268,11 @@ public final class PostgresSupervisor implements AutoCloseable {
 	 * Waits until the launched server accepts a connection; fails when it exits or the
 	 * time is up. A connection counts only while this supervisor's process is alive and
 	 * is the one the data directory's lock file names: a server left on the same port by
-	 * someone else does not make this one {@code RUNNING}.
+	 * someone else does not make this one {@code RUNNING}. The lock file's status line is
+	 * read every few milliseconds and a connection is tried as soon as it says
+	 * {@code ready} (what {@code pg_ctl -w} waits for), else every 25 ms: the start is
+	 * seen a few milliseconds after it happens, not up to a poll interval later, and no
+	 * connection is tried while the server is still starting up.
 	 */
 	public void awaitConnections(Duration timeout) {
 		Process launched = this.process;
@@ -258,6 +280,8 @@ public final class PostgresSupervisor implements AutoCloseable {
 			throw new IllegalStateException("postgres was not started");
 		}
 		long deadline = System.nanoTime() + timeout.toNanos();
+		long lastAttempt = System.nanoTime() - CONNECT_POLL_NANOS;
+		boolean triedOnceReady = false;
 		String last = null;
 		while (System.nanoTime() < deadline) {
 			if (!launched.isAlive()) {
@@ -266,6 +290,15 @@ public final class PostgresSupervisor implements AutoCloseable {
 				throw new IllegalStateException(
 						"postgres exited with " + launched.exitValue() + " during start: " + logTail());
 			}
+			// as soon as the lock file says ready, then (should that attempt fail) at the
+			// usual pace
+			boolean ready = saysAccepting(launched);
+			if (System.nanoTime() - lastAttempt < CONNECT_POLL_NANOS && (!ready || triedOnceReady)) {
+				pause(STATUS_POLL_MILLIS);
+				continue;
+			}
+			triedOnceReady |= ready;
+			lastAttempt = System.nanoTime();
 			try (Connection connection = connect("postgres")) {
 				if (servesThisDataDirectory(connection) && launched.isAlive() && ownsLockFile(launched)) {
 					if (!move(EnumSet.of(State.STARTING), State.RUNNING)) {
@@ -281,13 +314,7 @@ public final class PostgresSupervisor implements AutoCloseable {
 			catch (SQLException ex) {
 				last = ex.getMessage();
 			}
-			try {
-				Thread.sleep(25);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new IllegalStateException("interrupted while waiting for postgres", ex);
-			}
+			pause(STATUS_POLL_MILLIS);
 		}
 		throw new IllegalStateException("postgres did not accept connections within " + timeout + ": "
 				+ ((last != null) ? last : "") + "; " + logTail());
@@ -306,6 +333,31 @@ public final class PostgresSupervisor implements AutoCloseable {
 			catch (IOException ex) {
 				return served.toAbsolutePath().normalize().equals(this.dataDir.normalize());
 			}
+		}
+	}
+
+	private static void pause(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted while waiting for postgres", ex);
+		}
+	}
+
+	/**
+	 * Whether the data directory's lock file names {@code launched} and says it accepts
+	 * connections; {@code false} while it is not written yet or is another server's.
+	 */
+	private boolean saysAccepting(Process launched) {
+		try {
+			List<String> lines = Files.readAllLines(this.dataDir.resolve("postmaster.pid"));
+			return lines.size() >= 8 && lines.get(0).trim().equals(Long.toString(launched.pid()))
+					&& ACCEPTING.contains(lines.get(7).trim());
+		}
+		catch (IOException ex) {
+			return false;
 		}
 	}
 
