@@ -351,23 +351,25 @@ public final class PostgresSupervisor implements AutoCloseable {
 	 * connections; {@code false} while it is not written yet or is another server's.
 	 */
 	private boolean saysAccepting(Process launched) {
-		try {
-			List<String> lines = Files.readAllLines(this.dataDir.resolve("postmaster.pid"));
-			return lines.size() >= 8 && lines.get(0).trim().equals(Long.toString(launched.pid()))
-					&& ACCEPTING.contains(lines.get(7).trim());
-		}
-		catch (IOException ex) {
-			return false;
-		}
+		List<String> lines = lockFileOf(launched);
+		return lines.size() >= 8 && ACCEPTING.contains(lines.get(7).trim());
 	}
 
 	private boolean ownsLockFile(Process launched) {
+		return !lockFileOf(launched).isEmpty();
+	}
+
+	/**
+	 * The lines of the data directory's lock file when it names {@code launched}, else
+	 * none.
+	 */
+	private List<String> lockFileOf(Process launched) {
 		try {
 			List<String> lines = Files.readAllLines(this.dataDir.resolve("postmaster.pid"));
-			return !lines.isEmpty() && lines.get(0).trim().equals(Long.toString(launched.pid()));
+			return (!lines.isEmpty() && lines.get(0).trim().equals(Long.toString(launched.pid()))) ? lines : List.of();
 		}
 		catch (IOException ex) {
-			return false;
+			return List.of();
 		}
 	}
 
