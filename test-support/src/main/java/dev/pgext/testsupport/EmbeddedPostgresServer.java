@@ -17,6 +17,7 @@ import org.awaitility.core.ConditionTimeoutException;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.place.FilePlacement;
 import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.model.postgres.PostmasterLockFile;
 
 /**
  * A PostgreSQL server started from the relocatable binaries on the classpath (zonky
@@ -213,7 +214,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
 	/** Whether {@code postmaster} finished its shutdown (its lock file gone) in time. */
 	private boolean awaitShutdown(ProcessHandle postmaster) {
-		Path lockFile = this.dataDirectory.resolve("postmaster.pid");
+		Path lockFile = this.dataDirectory.resolve(PostmasterLockFile.NAME);
 		try {
 			Awaitility.await("postgres to finish its shutdown")
 				.atMost(Duration.ofMinutes(1))

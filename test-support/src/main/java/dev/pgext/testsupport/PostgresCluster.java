@@ -21,6 +21,7 @@ import org.awaitility.core.TerminalFailureException;
 
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.postgres.PostgresProcesses;
+import dev.pgext.model.postgres.PostmasterLockFile;
 import dev.pgext.model.postgres.Unprivileged;
 
 /**
@@ -83,10 +84,9 @@ public final class PostgresCluster implements AutoCloseable {
 	 */
 	static Optional<Long> lockFilePid(Path dataDirectory) {
 		try {
-			List<String> lines = Files.readAllLines(dataDirectory.resolve("postmaster.pid"));
-			return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.get(0).strip()));
+			return PostmasterLockFile.read(dataDirectory).map(PostmasterLockFile::pid);
 		}
-		catch (IOException | NumberFormatException ex) {
+		catch (IOException ex) {
 			return Optional.empty();
 		}
 	}

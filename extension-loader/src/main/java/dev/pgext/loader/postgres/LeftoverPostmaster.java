@@ -3,7 +3,6 @@ package dev.pgext.loader.postgres;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -14,6 +13,8 @@ import java.util.concurrent.TimeoutException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import dev.pgext.model.postgres.PostmasterLockFile;
 
 /**
  * A postmaster of a data directory that outlived the loader that started it (the loader
@@ -33,31 +34,22 @@ record LeftoverPostmaster(long pid, ProcessHandle process) {
 
 	/** The live postmaster of {@code dataDir}, if its lock file names one. */
 	static Optional<LeftoverPostmaster> find(Path dataDir) {
-		Path lockFile = dataDir.resolve("postmaster.pid");
-		List<String> lines;
+		PostmasterLockFile lockFile;
 		try {
-			lines = Files.readAllLines(lockFile, StandardCharsets.UTF_8);
-		}
-		catch (NoSuchFileException ex) {
-			return Optional.empty();
+			Optional<PostmasterLockFile> read = PostmasterLockFile.read(dataDir);
+			if (read.isEmpty()) {
+				return Optional.empty();
+			}
+			lockFile = read.get();
 		}
 		catch (IOException ex) {
-			log.warn("Cannot read {}: {}", lockFile, ex.getMessage());
+			log.warn("Cannot read {}: {}", dataDir.resolve(PostmasterLockFile.NAME), ex.getMessage());
 			return Optional.empty();
 		}
-		if (lines.size() < 2) {
+		if (lockFile.dataDirectory().isEmpty() || !sameDirectory(Path.of(lockFile.dataDirectory()), dataDir)) {
 			return Optional.empty();
 		}
-		long pid;
-		try {
-			pid = Long.parseLong(lines.get(0).trim());
-		}
-		catch (NumberFormatException ex) {
-			return Optional.empty();
-		}
-		if (!sameDirectory(Path.of(lines.get(1).trim()), dataDir)) {
-			return Optional.empty();
-		}
+		long pid = lockFile.pid();
 		return ProcessHandle.of(pid)
 			.filter(ProcessHandle::isAlive)
 			.filter((process) -> isPostgresOf(pid, dataDir))

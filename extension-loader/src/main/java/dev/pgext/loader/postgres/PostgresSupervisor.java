@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.postgres.PostgresProcesses;
+import dev.pgext.model.postgres.PostmasterLockFile;
 import dev.pgext.model.postgres.Unprivileged;
 
 /**
@@ -72,12 +73,6 @@ public final class PostgresSupervisor implements AutoCloseable {
 	 * accepts them.
 	 */
 	private static final long CONNECT_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
-
-	/**
-	 * The postmaster's status on the eighth line of {@code postmaster.pid} once it
-	 * accepts connections ({@code standby}: a hot standby's read-only ones).
-	 */
-	private static final Set<String> ACCEPTING = Set.of("ready", "standby");
 
 	/** Where the server stands. */
 	public enum State {
@@ -351,25 +346,20 @@ public final class PostgresSupervisor implements AutoCloseable {
 	 * connections; {@code false} while it is not written yet or is another server's.
 	 */
 	private boolean saysAccepting(Process launched) {
-		List<String> lines = lockFileOf(launched);
-		return lines.size() >= 8 && ACCEPTING.contains(lines.get(7).trim());
+		return lockFileOf(launched).map(PostmasterLockFile::accepting).orElse(false);
 	}
 
 	private boolean ownsLockFile(Process launched) {
-		return !lockFileOf(launched).isEmpty();
+		return lockFileOf(launched).isPresent();
 	}
 
-	/**
-	 * The lines of the data directory's lock file when it names {@code launched}, else
-	 * none.
-	 */
-	private List<String> lockFileOf(Process launched) {
+	/** The data directory's lock file when it names {@code launched}. */
+	private Optional<PostmasterLockFile> lockFileOf(Process launched) {
 		try {
-			List<String> lines = Files.readAllLines(this.dataDir.resolve("postmaster.pid"));
-			return (!lines.isEmpty() && lines.get(0).trim().equals(Long.toString(launched.pid()))) ? lines : List.of();
+			return PostmasterLockFile.read(this.dataDir).filter((lockFile) -> lockFile.pid() == launched.pid());
 		}
 		catch (IOException ex) {
-			return List.of();
+			return Optional.empty();
 		}
 	}
 
