@@ -6,19 +6,23 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.index.ExtFile;
@@ -255,26 +259,61 @@ public final class FilePlacement {
 
 	/**
 	 * Removes the {@value #PART_SUFFIX} files under {@code dir} that {@code which}
-	 * accepts; returns how many.
+	 * accepts; returns how many. Other writers may rename or remove files meanwhile (a
+	 * node cache is shared by every loader on the node): those are skipped.
 	 */
 	public static int removeLeftovers(Path dir, Predicate<Path> which) throws IOException {
-		if (!Files.isDirectory(dir)) {
-			return 0;
-		}
-		List<Path> parts;
-		try (Stream<Path> files = Files.walk(dir)) {
-			parts = files.filter((p) -> p.getFileName().toString().endsWith(PART_SUFFIX))
-				.filter((p) -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
-				.filter(which)
-				.toList();
-		}
 		int removed = 0;
-		for (Path part : parts) {
+		for (Path part : partFilesUnder(dir, which)) {
 			if (Files.deleteIfExists(part)) {
 				removed++;
 			}
 		}
 		return removed;
+	}
+
+	/**
+	 * The {@value #PART_SUFFIX} files under {@code dir} (nested directories included,
+	 * links not followed); none if {@code dir} does not exist. A file or directory that
+	 * another writer renames or removes while the tree is walked is skipped rather than
+	 * failing the walk.
+	 */
+	public static List<Path> partFilesUnder(Path dir) throws IOException {
+		return partFilesUnder(dir, (part) -> true);
+	}
+
+	private static List<Path> partFilesUnder(Path dir, Predicate<Path> which) throws IOException {
+		List<Path> parts = new ArrayList<>();
+		Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+
+			@Override
+			public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+				if (attributes.isRegularFile() && file.getFileName().toString().endsWith(PART_SUFFIX)
+						&& which.test(file)) {
+					parts.add(file);
+				}
+				return FileVisitResult.CONTINUE;
+			}
+
+			@Override
+			public FileVisitResult visitFileFailed(Path file, IOException ex) throws IOException {
+				return skipIfGone(ex);
+			}
+
+			@Override
+			public FileVisitResult postVisitDirectory(Path directory, IOException ex) throws IOException {
+				return (ex != null) ? skipIfGone(ex) : FileVisitResult.CONTINUE;
+			}
+
+		});
+		return parts;
+	}
+
+	private static FileVisitResult skipIfGone(IOException ex) throws IOException {
+		if (ex instanceof NoSuchFileException) {
+			return FileVisitResult.CONTINUE;
+		}
+		throw ex;
 	}
 
 	/**

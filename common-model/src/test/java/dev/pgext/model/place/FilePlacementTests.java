@@ -2,10 +2,14 @@ package dev.pgext.model.place;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -124,6 +128,44 @@ class FilePlacementTests {
 		assertThat(target.resolve("PG_VERSION")).hasContent("15");
 		assertThat(first).doesNotExist();
 		assertThat(second.resolve("PG_VERSION")).as("left for its builder to delete").hasContent("other");
+	}
+
+	@Test
+	void partFilesThatVanishWhileTheTreeIsWalkedAreSkipped() throws IOException {
+		Path tree = this.dir.resolve("tree");
+		for (String sub : List.of("a", "b", "c")) {
+			Path subdir = Files.createDirectories(tree.resolve(sub).resolve("nested"));
+			for (int i = 0; i < 4; i++) {
+				Files.writeString(tree.resolve(sub).resolve(".f" + i + ".1.1" + FilePlacement.PART_SUFFIX), "x");
+				Files.writeString(subdir.resolve(".g" + i + ".1.1" + FilePlacement.PART_SUFFIX), "x");
+			}
+		}
+		AtomicInteger asked = new AtomicInteger();
+
+		// the first part file the walk meets removes every other entry of the tree, as
+		// other writers' renames and removals do while it runs: entries the walk has
+		// listed but not yet read are gone
+		int removed = FilePlacement.removeLeftovers(tree, (part) -> {
+			if (asked.getAndIncrement() == 0) {
+				removeAllBut(tree, part);
+			}
+			return true;
+		});
+
+		assertThat(removed).isEqualTo(asked.get()).isOne();
+		assertThat(FilePlacement.partFilesUnder(tree)).isEmpty();
+		assertThat(FilePlacement.partFilesUnder(this.dir.resolve("gone"))).isEmpty();
+	}
+
+	private static void removeAllBut(Path tree, Path kept) {
+		try (Stream<Path> all = Files.walk(tree)) {
+			all.sorted(Comparator.reverseOrder())
+				.filter((p) -> !p.equals(tree) && !kept.startsWith(p))
+				.forEach((p) -> p.toFile().delete());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 }

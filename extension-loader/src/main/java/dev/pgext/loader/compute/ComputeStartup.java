@@ -369,7 +369,7 @@ final class ComputeStartup implements Runnable {
 				log.info("Removed {} partial files a previous loader left behind", leftovers);
 			}
 		}
-		catch (IOException | UncheckedIOException ex) {
+		catch (IOException ex) {
 			log.warn("Could not remove the partial files a previous loader left behind: {}", ex.getMessage());
 		}
 	}

@@ -11,7 +11,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -165,11 +164,9 @@ class LoaderCrashRecoveryIntegrationTests {
 	}
 
 	private static List<Path> partFiles(Path root) {
-		if (!Files.isDirectory(root)) {
-			return List.of();
-		}
-		try (Stream<Path> files = Files.walk(root)) {
-			return files.filter((p) -> p.getFileName().toString().endsWith(FilePlacement.PART_SUFFIX)).toList();
+		try {
+			// the loader renames and removes part files while this walks the tree
+			return FilePlacement.partFilesUnder(root);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
