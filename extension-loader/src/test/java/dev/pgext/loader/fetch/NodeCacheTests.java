@@ -1,11 +1,16 @@
 package dev.pgext.loader.fetch;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -87,6 +92,48 @@ class NodeCacheTests {
 		assertThat(liveButStale).doesNotExist();
 		assertThat(live).exists();
 		assertThat(cache.bytes()).isZero();
+	}
+
+	@Test
+	void aCacheOpensWhileAnotherLoaderDownloadsIntoIt() throws Exception {
+		Path blobs = Files.createDirectories(this.dir.resolve("sha256"));
+		long pid = ProcessHandle.current().pid();
+		AtomicBoolean downloading = new AtomicBoolean(true);
+		// another loader on the node: part files appear and, verified, become blobs
+		CompletableFuture<Integer> other = CompletableFuture.supplyAsync(() -> {
+			int n = 0;
+			while (downloading.get()) {
+				// fifty blobs written again and again: the cache's directory stays small
+				byte[] bytes = ("blob " + (n % 50)).getBytes(StandardCharsets.UTF_8);
+				Path part = blobs.resolve(".blob" + n + "." + pid + "." + n + FilePlacement.PART_SUFFIX);
+				try {
+					Files.write(part, bytes);
+					Files.move(part, blobs.resolve(Sha256Digest.of(bytes).hex()), StandardCopyOption.ATOMIC_MOVE,
+							StandardCopyOption.REPLACE_EXISTING);
+				}
+				catch (IOException ex) {
+					throw new UncheckedIOException(ex);
+				}
+				n++;
+			}
+			return n;
+		});
+
+		// a part file renamed while a starting loader walks the cache once failed its
+		// start
+		try {
+			for (int i = 0; i < 200; i++) {
+				assertThat(new NodeCache(this.dir, Long.MAX_VALUE, new SimpleMeterRegistry()).bytes()).isNotNegative();
+			}
+		}
+		finally {
+			downloading.set(false);
+		}
+		assertThat(other.get()).isPositive();
+		try (Stream<Path> left = Files.list(blobs)) {
+			assertThat(left.map((file) -> file.getFileName().toString()))
+				.noneMatch((name) -> name.endsWith(FilePlacement.PART_SUFFIX));
+		}
 	}
 
 	@Test
