@@ -1,11 +1,9 @@
 package dev.pgext.importer.run;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +26,8 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.util.FileSystemUtils;
 
 import dev.pgext.importer.layer.LayerFormatException;
 import dev.pgext.importer.pgdata.InvalidPgdataException;
@@ -180,13 +180,13 @@ final class ImportRun implements Runnable {
 
 	private void runImport() throws Exception {
 		// what an earlier run of this import on this instance left when it was killed
-		deleteRecursively(runDirectory());
+		FileSystemUtils.deleteRecursively(runDirectory());
 		try {
 			importFromManifest();
 		}
 		finally {
 			Files.deleteIfExists(InputListing.localFile(this.context, this.id));
-			deleteRecursively(runDirectory());
+			FileSystemUtils.deleteRecursively(runDirectory());
 		}
 	}
 
@@ -199,17 +199,6 @@ final class ImportRun implements Runnable {
 	private Path runDirectory() {
 		return this.context.workDir()
 			.resolve(this.id.tenantId() + "-" + this.id.shard().slug() + "-" + this.id.timelineId() + "-plan");
-	}
-
-	private static void deleteRecursively(Path directory) throws IOException {
-		if (!Files.exists(directory)) {
-			return;
-		}
-		try (Stream<Path> paths = Files.walk(directory)) {
-			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-				Files.deleteIfExists(path);
-			}
-		}
 	}
 
 	private void importFromManifest() throws Exception {
