@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +24,7 @@ import picocli.CommandLine.Spec;
 import dev.pgext.cli.exit.CliException;
 import dev.pgext.cli.exit.ExitCode;
 import dev.pgext.model.PgMajor;
+import dev.pgext.model.postgres.PostgresBinaries;
 
 /**
  * Builds an extension with its PGXS Makefile for each {@code --pg-config}
@@ -128,7 +128,7 @@ public final class PackageCommand implements Callable<Integer> {
 		}
 		finally {
 			for (Path stage : staging) {
-				deleteTree(stage);
+				PostgresBinaries.deleteTree(stage);
 			}
 		}
 	}
@@ -194,14 +194,6 @@ public final class PackageCommand implements Callable<Integer> {
 		try (Stream<Path> files = Files.list(dist)) {
 			for (Path old : files.filter((p) -> p.getFileName().toString().matches("pg\\d+\\.tar\\.gz")).toList()) {
 				Files.delete(old);
-			}
-		}
-	}
-
-	private static void deleteTree(Path root) throws IOException {
-		try (Stream<Path> all = Files.walk(root)) {
-			for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-				Files.deleteIfExists(p);
 			}
 		}
 	}
