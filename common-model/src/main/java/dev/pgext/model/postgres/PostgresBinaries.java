@@ -10,10 +10,14 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -398,16 +402,36 @@ public final class PostgresBinaries {
 
 	/**
 	 * Deletes a directory tree if it exists; symbolic links are removed, not followed.
+	 * What another process removes at the same moment (two JVMs clearing the same
+	 * leftover, an owner's own clean-up) is skipped, not an error.
 	 */
 	public static void deleteTree(Path root) throws IOException {
-		if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-			return;
-		}
-		try (var paths = Files.walk(root)) {
-			for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-				Files.deleteIfExists(p);
+		Files.walkFileTree(root, new SimpleFileVisitor<>() {
+
+			@Override
+			public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+				Files.deleteIfExists(file);
+				return FileVisitResult.CONTINUE;
 			}
-		}
+
+			@Override
+			public FileVisitResult visitFileFailed(Path file, IOException ex) throws IOException {
+				if (ex instanceof NoSuchFileException) {
+					return FileVisitResult.CONTINUE;
+				}
+				throw ex;
+			}
+
+			@Override
+			public FileVisitResult postVisitDirectory(Path directory, IOException ex) throws IOException {
+				if (ex != null && !(ex instanceof NoSuchFileException)) {
+					throw ex;
+				}
+				Files.deleteIfExists(directory);
+				return FileVisitResult.CONTINUE;
+			}
+
+		});
 	}
 
 }
