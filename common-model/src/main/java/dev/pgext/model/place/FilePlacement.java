@@ -9,9 +9,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -284,7 +282,7 @@ public final class FilePlacement {
 
 	private static List<Path> partFilesUnder(Path dir, Predicate<Path> which) throws IOException {
 		List<Path> parts = new ArrayList<>();
-		Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+		Files.walkFileTree(dir, new RemovalTolerantVisitor() {
 
 			@Override
 			public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
@@ -295,25 +293,8 @@ public final class FilePlacement {
 				return FileVisitResult.CONTINUE;
 			}
 
-			@Override
-			public FileVisitResult visitFileFailed(Path file, IOException ex) throws IOException {
-				return skipIfGone(ex);
-			}
-
-			@Override
-			public FileVisitResult postVisitDirectory(Path directory, IOException ex) throws IOException {
-				return (ex != null) ? skipIfGone(ex) : FileVisitResult.CONTINUE;
-			}
-
 		});
 		return parts;
-	}
-
-	private static FileVisitResult skipIfGone(IOException ex) throws IOException {
-		if (ex instanceof NoSuchFileException) {
-			return FileVisitResult.CONTINUE;
-		}
-		throw ex;
 	}
 
 	/**

@@ -12,9 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -39,6 +37,7 @@ import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 import dev.pgext.model.Executables;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.place.FilePlacement;
+import dev.pgext.model.place.RemovalTolerantVisitor;
 
 /**
  * The relocatable Postgres binaries published on Maven Central as
@@ -406,7 +405,7 @@ public final class PostgresBinaries {
 	 * leftover, an owner's own clean-up) is skipped, not an error.
 	 */
 	public static void deleteTree(Path root) throws IOException {
-		Files.walkFileTree(root, new SimpleFileVisitor<>() {
+		Files.walkFileTree(root, new RemovalTolerantVisitor() {
 
 			@Override
 			public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
@@ -415,20 +414,8 @@ public final class PostgresBinaries {
 			}
 
 			@Override
-			public FileVisitResult visitFileFailed(Path file, IOException ex) throws IOException {
-				if (ex instanceof NoSuchFileException) {
-					return FileVisitResult.CONTINUE;
-				}
-				throw ex;
-			}
-
-			@Override
-			public FileVisitResult postVisitDirectory(Path directory, IOException ex) throws IOException {
-				if (ex != null && !(ex instanceof NoSuchFileException)) {
-					throw ex;
-				}
+			protected void afterEntries(Path directory) throws IOException {
 				Files.deleteIfExists(directory);
-				return FileVisitResult.CONTINUE;
 			}
 
 		});
