@@ -5,9 +5,12 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -75,9 +78,8 @@ class FilePlacerIntegrationTests {
 	void aSecondPlacementWithAWarmCacheMakesNoBlobRequest(@TempDir Path dir) throws IOException {
 		try (FaultyS3Proxy proxy = FaultyS3Proxy.counting(bucket.endpoint())) {
 			Path cache = dir.resolve("cache");
-			placeAllThrough(proxy, cache, dir.resolve("first"));
-			int firstRun = blobGets(proxy);
-			assertThat(firstRun).isEqualTo(allFiles().stream().map(ExtFile::sha256).distinct().count());
+			int firstRun = warmCache(proxy, cache, dir);
+			assertThat(firstRun).isEqualTo(distinctBlobs().size());
 
 			SimpleMeterRegistry meters = placeAllThrough(proxy, cache, dir.resolve("second"));
 			assertThat(blobGets(proxy)).isEqualTo(firstRun);
@@ -94,16 +96,8 @@ class FilePlacerIntegrationTests {
 	void aCachedBlobThatLostItsContentIsDownloadedAgain(@TempDir Path dir) throws IOException {
 		try (FaultyS3Proxy proxy = FaultyS3Proxy.counting(bucket.endpoint())) {
 			Path cache = dir.resolve("cache");
-			placeAllThrough(proxy, cache, dir.resolve("first"));
-			int firstRun = blobGets(proxy);
-			List<ExtFile> distinct = allFiles().stream()
-				.collect(java.util.stream.Collectors.toMap(ExtFile::sha256, (file) -> file, (a, b) -> a,
-						java.util.LinkedHashMap::new))
-				.values()
-				.stream()
-				.filter((file) -> file.size() > 0)
-				.limit(2)
-				.toList();
+			int firstRun = warmCache(proxy, cache, dir);
+			List<ExtFile> distinct = distinctBlobs().stream().filter((file) -> file.size() > 0).limit(2).toList();
 			Path emptied = cache.resolve("sha256").resolve(distinct.get(0).sha256().hex());
 			Path zeroed = cache.resolve("sha256").resolve(distinct.get(1).sha256().hex());
 			Files.write(emptied, new byte[0]);
@@ -120,18 +114,13 @@ class FilePlacerIntegrationTests {
 	@Test
 	void aBoundedCacheEvictsTheBlobsOfOtherComputesButNeverOneThisLoaderPlaced(@TempDir Path dir) throws IOException {
 		Path cache = dir.resolve("cache");
-		long placedBytes = allFiles().stream()
-			.collect(java.util.stream.Collectors.toMap(ExtFile::sha256, ExtFile::size, (a, b) -> a))
-			.values()
-			.stream()
-			.mapToLong(Long::longValue)
-			.sum();
+		long placedBytes = distinctBlobs().stream().mapToLong(ExtFile::size).sum();
 		// left by another compute of the node, used long ago
 		byte[] foreign = new byte[4096];
 		Sha256Digest foreignDigest = Sha256Digest.of(foreign);
 		Path foreignBlob = Files.createDirectories(cache.resolve("sha256")).resolve(foreignDigest.hex());
 		Files.write(foreignBlob, foreign);
-		Files.setLastModifiedTime(foreignBlob, java.nio.file.attribute.FileTime.fromMillis(0));
+		Files.setLastModifiedTime(foreignBlob, FileTime.fromMillis(0));
 
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
 		NodeCache bounded = new NodeCache(cache, placedBytes + 1024, meters);
@@ -270,6 +259,16 @@ class FilePlacerIntegrationTests {
 		return meters;
 	}
 
+	/**
+	 * Places every file through {@code proxy} into a new installation under {@code dir},
+	 * filling the node cache at {@code cache}.
+	 * @return how many blobs that took
+	 */
+	private static int warmCache(FaultyS3Proxy proxy, Path cache, Path dir) throws IOException {
+		placeAllThrough(proxy, cache, dir.resolve("first"));
+		return blobGets(proxy);
+	}
+
 	/** How many blobs {@code proxy} has let through. */
 	private static int blobGets(FaultyS3Proxy proxy) {
 		return proxy.countUnder("GET", "/" + bucket.name() + "/blobs/");
@@ -279,6 +278,13 @@ class FilePlacerIntegrationTests {
 		for (ExtFile file : allFiles()) {
 			placer.place(file, install.resolve(file.path()), () -> false);
 		}
+	}
+
+	/** The files of {@link #allFiles()} with distinct content, the first of each. */
+	private static List<ExtFile> distinctBlobs() {
+		Map<Sha256Digest, ExtFile> byDigest = new LinkedHashMap<>();
+		allFiles().forEach((file) -> byDigest.putIfAbsent(file.sha256(), file));
+		return List.copyOf(byDigest.values());
 	}
 
 	private static List<ExtFile> allFiles() {
