@@ -80,6 +80,56 @@ class SlowestTestClassesTests {
 			.withMessageContaining("TEST-broken.xml");
 	}
 
+	@Test
+	void theClassesUsingTheMostCpuComeWithTheirModulesTestJvms() throws IOException {
+		cpu("registry-api", 101, "dev.pgext.registry.AIntegrationTests\t20.50\t1.00\talone\t25.00\t1.00",
+				"dev.pgext.registry.BTests\t0.50\t0.00\talone\t26.00\t1.00");
+		cpu("registry-api", 102, "dev.pgext.registry.CIntegrationTests\t3.00\t40.00\tshared\t9.00\t40.00");
+		cpu("cli", 103, "dev.pgext.cli.CliTests\t7.25\t0.00\talone\t10.00\t0.00");
+
+		SlowestTestClasses.CpuTimes cpu = SlowestTestClasses.collectCpu(this.root, Instant.EPOCH);
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		SlowestTestClasses.printCpu(cpu, 2, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+
+		assertThat(cpu.classes()).hasSize(4);
+		assertThat(bytes.toString(StandardCharsets.UTF_8).lines().toList()).containsExactly(
+				"2 test classes using the most CPU (own threads + child processes waited for; 86.0 s of CPU in"
+						+ " 3 test JVMs in all):",
+				"     43.0 s  registry-api  CIntegrationTests (3.0 + 40.0, beside other classes of its JVM)",
+				"     21.5 s  registry-api  AIntegrationTests (20.5 + 1.0)",
+				"CPU per module's test JVMs (own threads + child processes waited for):",
+				"     76.0 s  registry-api  35.0 + 41.0 in 2 JVMs", "     10.0 s  cli           10.0 + 0.0 in 1 JVM");
+	}
+
+	@Test
+	void cpuRecordedBeforeTheBuildStartedIsLeftOutAndNoneRecordedPrintsNothing() throws IOException {
+		Path stale = cpu("cli", 7, "dev.pgext.cli.CliTests\t7.25\t0.00\talone\t10.00\t0.00");
+		Files.setLastModifiedTime(stale, FileTime.from(Instant.parse("2020-01-01T00:00:00Z")));
+
+		SlowestTestClasses.CpuTimes cpu = SlowestTestClasses.collectCpu(this.root,
+				Instant.parse("2021-01-01T00:00:00Z"));
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+		SlowestTestClasses.printCpu(cpu, 10, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+
+		assertThat(cpu.classes()).isEmpty();
+		assertThat(bytes.size()).isZero();
+	}
+
+	@Test
+	void aCpuLineOfAnotherShapeIsNamedInTheError() throws IOException {
+		cpu("cli", 8, "dev.pgext.cli.CliTests\t7.25");
+
+		assertThatIllegalStateException().isThrownBy(() -> SlowestTestClasses.collectCpu(this.root, Instant.EPOCH))
+			.withMessageContaining("8.tsv");
+	}
+
+	private Path cpu(String module, long pid, String... lines) throws IOException {
+		Path file = this.root.resolve(module).resolve("target/test-cpu/" + pid + ".tsv");
+		Files.createDirectories(file.getParent());
+		Files.writeString(file, String.join("\n", lines) + "\n");
+		return file;
+	}
+
 	private Path report(String module, String name, int tests, int failures, String time) throws IOException {
 		Path file = this.root.resolve(module).resolve("target/surefire-reports/TEST-" + name + ".xml");
 		Files.createDirectories(file.getParent());
