@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +25,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
+
+import dev.pgext.model.postgres.PostgresBinaries;
 
 /**
  * The bundle archive: a POSIX tar compressed with zstd. Writing is reproducible: entries
@@ -136,14 +137,18 @@ public final class BundleArchive {
 		}
 	}
 
+	/**
+	 * Removes what an extraction made under {@code root}, and {@code root} itself when
+	 * asked; a link of the archive is removed, never followed to its target.
+	 */
 	private static void removeContent(Path root, boolean removeRoot) throws IOException {
-		// Files.walk does not follow links: a link of the archive is removed, never its
-		// target
-		try (var paths = Files.walk(root)) {
-			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-				if (removeRoot || !path.equals(root)) {
-					Files.deleteIfExists(path);
-				}
+		if (removeRoot) {
+			PostgresBinaries.deleteTree(root);
+			return;
+		}
+		try (var entries = Files.list(root)) {
+			for (Path entry : entries.toList()) {
+				PostgresBinaries.deleteTree(entry);
 			}
 		}
 	}
