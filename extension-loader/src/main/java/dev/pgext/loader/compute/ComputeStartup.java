@@ -32,6 +32,7 @@ import dev.pgext.loader.fetch.FetchException;
 import dev.pgext.loader.fetch.FilePlacer;
 import dev.pgext.loader.fetch.IndexText;
 import dev.pgext.loader.postgres.PostgresSupervisor;
+import dev.pgext.model.index.ExtFile;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.place.FilePlacement;
 import dev.pgext.model.postgres.PostgresInstall;
@@ -42,15 +43,17 @@ import dev.pgext.model.postgres.PostgresInstall;
  * ({@link DeferredSync#recover}), read and verify the index (with the hook, binding only
  * the preload closure's entries, whose files are fetched into staged names while the
  * index streams: {@link EarlyPreload}), write the control files Postgres needs before
- * start while the server-preload extensions (and what they require) are put in place and
- * the hook library is placed, initdb if needed, start Postgres while the session-preload
- * extensions download (no session can connect without them); the preload's files are
- * renamed into place without fsync under a durable journal ({@link DeferredSync}). Only
- * then is the compute {@code RUNNING}; those files are fsynced, the rest of the index is
- * bound, partial files a killed loader left are removed, the other control files written,
- * and the extensions installed in any database and, with prefetch on, all the rest follow
- * in the background. Nothing before the launch grows with the catalog but the transfer,
- * hash and tokenizing of the index's bytes.
+ * start while the server-preload extensions (and what they require) are put in place
+ * (with the hook only their libraries, what Postgres loads at start) and the hook library
+ * is placed, initdb if needed, start Postgres while the session-preload extensions
+ * download (no session can connect without them); the preload's files are renamed into
+ * place without fsync under a durable journal ({@link DeferredSync}). Only then is the
+ * compute {@code RUNNING}; those files are fsynced, the server-preload extensions are
+ * asked for whole (their scripts), the rest of the index is bound, partial files a killed
+ * loader left are removed, the other control files written, and the extensions installed
+ * in any database and, with prefetch on, all the rest follow in the background. Nothing
+ * before the launch grows with the catalog but the transfer, hash and tokenizing of the
+ * index's bytes.
  */
 final class ComputeStartup implements Runnable {
 
@@ -76,6 +79,12 @@ final class ComputeStartup implements Runnable {
 	private DownloadScheduler scheduler;
 
 	private List<ExtIndexEntry> beforeStart;
+
+	/**
+	 * With the hook, the server-preload extensions whose libraries alone were placed
+	 * before start: asked for whole once Postgres accepts connections.
+	 */
+	private List<ExtIndexEntry> afterStart = List.of();
 
 	private CompletableFuture<Void> sessionPreloaded;
 
@@ -184,17 +193,30 @@ final class ComputeStartup implements Runnable {
 			List<ExtIndexEntry> closure = union(preload, sessionPreload);
 			this.beforeStart = hooked ? closure : catalog.extensions();
 			this.preloaded = preload.size();
-			// the closure's files are renamed into place without waiting for the disk;
-			// the journal naming them is made durable meanwhile, before the first
-			// rename, and they are fsynced once Postgres accepts connections
-			DeferredSync deferred = DeferredSync.begin(install, closure, ComputeStartup::onOwnThread);
+			// with the hook, Postgres needs only the server-preload extensions'
+			// libraries to start: their scripts, which only CREATE and ALTER EXTENSION
+			// read (and the hook asks for while one is missing), follow once it accepts
+			// connections. Session-preload extensions stay whole before any session.
+			Set<String> session = names(sessionPreload);
+			List<ExtIndexEntry> whole = hooked
+					? preload.stream().filter((entry) -> session.contains(entry.name().value())).toList() : preload;
+			this.afterStart = hooked
+					? preload.stream().filter((entry) -> !session.contains(entry.name().value())).toList() : List.of();
+			List<ExtIndexEntry> ahead = this.afterStart.stream().map((entry) -> librariesOf(install, entry)).toList();
+			// the files placed before start are renamed into place without waiting for
+			// the disk; the journal naming them is made durable meanwhile, before the
+			// first rename, and they are fsynced once Postgres accepts connections
+			DeferredSync deferred = DeferredSync.begin(install, union(union(sessionPreload, whole), ahead),
+					ComputeStartup::onOwnThread);
 			this.deferredSync = deferred;
 			// what was fetched early is put in place in one batch; the scheduler
 			// then finds those files present and places what is still missing
 			long promoting = System.nanoTime();
-			int promoted = hooked ? early.promote(preload, deferred) : 0;
+			int promoted = hooked ? early.promote(union(whole, ahead), deferred) : 0;
 			promoting = System.nanoTime() - promoting;
-			CompletableFuture<Void> preloaded = scheduler.requestAll(preload, Priority.SERVER_PRELOAD, deferred);
+			CompletableFuture<Void> preloaded = CompletableFuture.allOf(
+					scheduler.requestAll(whole, Priority.SERVER_PRELOAD, deferred),
+					scheduler.placeAhead(ahead, deferred));
 			// every new session loads these, so no connection succeeds before they are in
 			// place; they download behind the server-preload ones while Postgres starts
 			this.sessionPreloaded = scheduler.requestAll(sessionPreload, Priority.SESSION_PRELOAD, deferred);
@@ -303,6 +325,10 @@ final class ComputeStartup implements Runnable {
 			return;
 		}
 		log.info("Compute started in {} ms ({} placed before start)", this.phaseMillis.get("total"), this.preloaded);
+		// the rest of the server-preload extensions (their scripts) first: failures are
+		// the scheduler's to report, and a CREATE EXTENSION meanwhile asks through the
+		// hook
+		this.scheduler.requestAll(this.afterStart, Priority.SERVER_PRELOAD);
 		if (hooked) {
 			try {
 				catalog = timed("index-deferred", catalogs::completeRead);
@@ -411,6 +437,26 @@ final class ComputeStartup implements Runnable {
 			.register(this.meters)
 			.record(Duration.ofNanos(nanos));
 		log.info("Wrote {} control files after start in {} ms", rest.size(), TimeUnit.NANOSECONDS.toMillis(nanos));
+	}
+
+	/**
+	 * {@code entry} with only its files in {@code $libdir} itself: the libraries Postgres
+	 * loads at start (and those a preloaded library loads in each session), not scripts,
+	 * control files or bitcode.
+	 */
+	static ExtIndexEntry librariesOf(PostgresInstall install, ExtIndexEntry entry) {
+		List<ExtFile> libraries = entry.files()
+			.stream()
+			.filter((file) -> install.pkglibdir().equals(install.resolve(file.path()).getParent()))
+			.toList();
+		return new ExtIndexEntry(entry.name(), entry.version(), entry.defaultVersion(), entry.control(), libraries,
+				entry.libraries(), entry.requires(), entry.preload(), entry.trusted(), entry.superuser());
+	}
+
+	private static Set<String> names(List<ExtIndexEntry> entries) {
+		Set<String> names = new HashSet<>();
+		entries.forEach((entry) -> names.add(entry.name().value()));
+		return names;
 	}
 
 	private static List<ExtIndexEntry> union(List<ExtIndexEntry> first, List<ExtIndexEntry> second) {

@@ -246,6 +246,27 @@ public final class DownloadScheduler implements AutoCloseable {
 				entries.stream().map((entry) -> request(entry, priority, deferred)).toArray(CompletableFuture[]::new));
 	}
 
+	/**
+	 * Places the files of {@code entries} now, on the file workers, without changing any
+	 * extension's status: part of an extension ahead of the rest (a server-preload
+	 * extension's libraries before Postgres starts), whose later {@link #request} finds
+	 * those files in place and places what is still missing.
+	 * @param deferred with it, the files are renamed without fsync under its journal
+	 */
+	public CompletableFuture<Void> placeAhead(List<ExtIndexEntry> entries, DeferredSync deferred) {
+		List<ExtFile> files = entries.stream().flatMap((entry) -> entry.files().stream()).toList();
+		if (files.isEmpty()) {
+			return CompletableFuture.completedFuture(null);
+		}
+		return CompletableFuture.runAsync(
+				() -> this.placer.placeAll(files, this.install::resolve, () -> false, this.fileWorkers, deferred),
+				(task) -> {
+					Thread thread = new Thread(task, "pgext-place-ahead");
+					thread.setDaemon(true);
+					thread.start();
+				});
+	}
+
 	private void promote(Task task, Priority priority) {
 		if (priority.compareTo(task.priority) >= 0) {
 			return;

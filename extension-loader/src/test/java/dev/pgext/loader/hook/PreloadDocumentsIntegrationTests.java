@@ -1,6 +1,7 @@
 package dev.pgext.loader.hook;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.context.ApplicationEventPublisher;
 
 import dev.pgext.loader.LoaderProperties;
 import dev.pgext.loader.TestStores;
@@ -129,7 +135,8 @@ class PreloadDocumentsIntegrationTests {
 
 			assertThat(compute.isRunning()).as(String.valueOf(compute.status().problem())).isTrue();
 			assertThat(compute.status().preloadFrom()).isEqualTo("documents");
-			assertThat(placed(install, statements)).isTrue();
+			assertThat(librariesPlaced(install, statements)).isTrue();
+			awaitPlaced(install, statements);
 			try (Connection connection = connect(compute);
 					Statement sql = connection.createStatement();
 					ResultSet rows = sql.executeQuery("SHOW shared_preload_libraries")) {
@@ -148,6 +155,42 @@ class PreloadDocumentsIntegrationTests {
 				.filteredOn((extension) -> extension.name().equals("pg_stat_statements"))
 				.singleElement()
 				.satisfies((extension) -> assertThat(extension.version()).isEqualTo(statements.version().value()));
+		}
+		finally {
+			compute.destroy();
+		}
+	}
+
+	@Test
+	void onlyThePreloadedLibrariesAreInPlaceBeforeLaunchAndTheScriptsFollowOnceItIsReady() throws Exception {
+		ExtIndexEntry statements = index.find("pg_stat_statements").orElseThrow();
+		ExtFile library = file(statements, "lib/pg_stat_statements.so");
+		ExtFile script = file(statements, "share/extension/pg_stat_statements--1.4.sql");
+		PostgresInstall install = install();
+		// what is on disk at the moment the compute says it is ready
+		List<Boolean> atReady = new ArrayList<>();
+		Compute compute = compute(trusting(VersionLedger.inMemory()), (event) -> {
+			if (event instanceof AvailabilityChangeEvent<?> change
+					&& change.getState() == ReadinessState.ACCEPTING_TRAFFIC) {
+				try {
+					atReady.add(FilePlacement.hasContent(install.resolve(library.path()), library));
+					atReady.add(Files.exists(install.resolve(script.path())));
+				}
+				catch (IOException ex) {
+					throw new UncheckedIOException(ex);
+				}
+			}
+		});
+		try {
+			compute.startAndWait(spec(install, List.of("pg_stat_statements")));
+
+			assertThat(compute.isRunning()).as(String.valueOf(compute.status().problem())).isTrue();
+			assertThat(compute.status().preloadFrom()).isEqualTo("documents");
+			assertThat(atReady).as("library in place, script in place, when ready").containsExactly(true, false);
+			awaitPlaced(install, statements);
+			try (Connection connection = connect(compute); Statement sql = connection.createStatement()) {
+				sql.execute("CREATE EXTENSION pg_stat_statements");
+			}
 		}
 		finally {
 			compute.destroy();
@@ -180,7 +223,9 @@ class PreloadDocumentsIntegrationTests {
 			compute.startAndWait(spec(install, List.of("pg_stat_statements")));
 
 			assertThat(compute.isRunning()).as(String.valueOf(compute.status().problem())).isTrue();
-			assertThat(placed(install, statements)).isTrue();
+			assertThat(librariesPlaced(install, statements)).isTrue();
+			// the script follows once Postgres accepts connections
+			awaitPlaced(install, statements);
 			// the library and the script, and the control file unless the start rewrote
 			// it from the document first; the intact files are kept
 			assertThat(downloadedFiles() - downloaded).isBetween(2.0, 3.0);
@@ -223,7 +268,7 @@ class PreloadDocumentsIntegrationTests {
 		start(install, List.of("pg_stat_statements"));
 		assertThat(downloadedFiles()).isEqualTo(downloaded);
 		await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> assertThat(journal).doesNotExist());
-		assertThat(placed(install, statements)).isTrue();
+		awaitPlaced(install, statements);
 
 		// the machine went down as well: writes that had not reached the disk are lost
 		// (an empty library, a script of zeros). The next start does not preload the
@@ -295,7 +340,8 @@ class PreloadDocumentsIntegrationTests {
 
 			assertThat(compute.isRunning()).as(String.valueOf(compute.status().problem())).isTrue();
 			assertThat(compute.status().preloadFrom()).isEqualTo("index");
-			assertThat(placed(install, index.find("pg_stat_statements").orElseThrow())).isTrue();
+			assertThat(librariesPlaced(install, index.find("pg_stat_statements").orElseThrow())).isTrue();
+			awaitPlaced(install, index.find("pg_stat_statements").orElseThrow());
 			assertThat(this.meters.find("pgext.loader.metadata.rejected").counters())
 				.allSatisfy((counter) -> assertThat(counter.count()).isZero());
 		}
@@ -397,14 +443,18 @@ class PreloadDocumentsIntegrationTests {
 	}
 
 	private Compute compute(MetadataTrust trust) {
+		return compute(trust, (event) -> {
+		});
+	}
+
+	private Compute compute(MetadataTrust trust, ApplicationEventPublisher events) {
 		S3ExtensionSource source = new S3ExtensionSource(store, Platform.DEFAULT, trust);
 		LoaderProperties properties = LoaderProperties.defaults()
 			.withWorkers(2, false)
 			.withHook(PgHookBuild.library(15), "127.0.0.1:" + FreePorts.any());
 		return new Compute(properties, source,
 				new FilePlacer(source, null, null, FilePlacer.retry(2, Duration.ofMillis(10)), this.meters),
-				this.meters, (event) -> {
-				});
+				this.meters, events);
 	}
 
 	private PostgresInstall install() {
@@ -423,6 +473,27 @@ class PreloadDocumentsIntegrationTests {
 
 	private double rejected(String reason) {
 		return this.meters.counter("pgext.loader.metadata.rejected", "reason", reason).count();
+	}
+
+	/**
+	 * Whether the files of {@code entry} in {@code $libdir} itself are in place: what
+	 * Postgres needs to start with it preloaded.
+	 */
+	private static boolean librariesPlaced(PostgresInstall install, ExtIndexEntry entry) throws IOException {
+		for (ExtFile file : entry.files()) {
+			Path path = install.resolve(file.path());
+			if (install.pkglibdir().equals(path.getParent()) && !FilePlacement.hasContent(path, file)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/** The rest of a preloaded extension follows once Postgres accepts connections. */
+	private static void awaitPlaced(PostgresInstall install, ExtIndexEntry entry) {
+		await("every file of " + entry.name().value()).atMost(Duration.ofMinutes(1))
+			.pollInterval(Duration.ofMillis(20))
+			.until(() -> placed(install, entry));
 	}
 
 	private static boolean placed(PostgresInstall install, ExtIndexEntry entry) throws IOException {
