@@ -440,14 +440,14 @@ final class ComputeStartup implements Runnable {
 	}
 
 	/**
-	 * {@code entry} with only its files in {@code $libdir} itself: the libraries Postgres
-	 * loads at start (and those a preloaded library loads in each session), not scripts,
-	 * control files or bitcode.
+	 * {@code entry} with only its files under {@code $libdir}: the libraries Postgres
+	 * loads at start (and those a preloaded library loads in each session, wherever under
+	 * {@code $libdir} a setting names them), not its scripts or control file.
 	 */
 	static ExtIndexEntry librariesOf(PostgresInstall install, ExtIndexEntry entry) {
 		List<ExtFile> libraries = entry.files()
 			.stream()
-			.filter((file) -> install.pkglibdir().equals(install.resolve(file.path()).getParent()))
+			.filter((file) -> install.resolve(file.path()).startsWith(install.pkglibdir()))
 			.toList();
 		return new ExtIndexEntry(entry.name(), entry.version(), entry.defaultVersion(), entry.control(), libraries,
 				entry.libraries(), entry.requires(), entry.preload(), entry.trusted(), entry.superuser());

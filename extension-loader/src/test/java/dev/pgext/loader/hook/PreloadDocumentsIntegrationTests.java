@@ -476,13 +476,13 @@ class PreloadDocumentsIntegrationTests {
 	}
 
 	/**
-	 * Whether the files of {@code entry} in {@code $libdir} itself are in place: what
+	 * Whether the files of {@code entry} under {@code $libdir} are in place: what
 	 * Postgres needs to start with it preloaded.
 	 */
 	private static boolean librariesPlaced(PostgresInstall install, ExtIndexEntry entry) throws IOException {
 		for (ExtFile file : entry.files()) {
 			Path path = install.resolve(file.path());
-			if (install.pkglibdir().equals(path.getParent()) && !FilePlacement.hasContent(path, file)) {
+			if (path.startsWith(install.pkglibdir()) && !FilePlacement.hasContent(path, file)) {
 				return false;
 			}
 		}
