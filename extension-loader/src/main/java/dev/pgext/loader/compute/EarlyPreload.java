@@ -1,5 +1,6 @@
 package dev.pgext.loader.compute;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -29,16 +30,17 @@ import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.postgres.PostgresInstall;
 
 /**
- * Fetches the server-preload extensions' files while the index that names them still
- * streams in, so that their transfer overlaps the index's instead of following it. An
- * entry that provides one of the {@code shared_preload_libraries} (or that such an entry
- * requires, when it comes later in the document) starts, as soon as the tokenizer has
- * passed it, the download of its files into staged names ({@link FilePlacer#stage}): each
- * verified against the digest the entry gives, none with its real name, so Postgres
- * cannot see them. Nothing in the document is trusted yet at that point; {@link #promote}
- * later puts in place only the staged files whose path and digest the verified preload
- * closure names, and everything else is deleted. A document refused by its signature thus
- * places nothing ({@link #close} deletes what was staged).
+ * Fetches the server-preload extensions' libraries (their files under {@code $libdir},
+ * what Postgres loads at start; their scripts follow once it is ready) while the index
+ * that names them still streams in, so that their transfer overlaps the index's instead
+ * of following it. An entry that provides one of the {@code shared_preload_libraries} (or
+ * that such an entry requires, when it comes later in the document) starts, as soon as
+ * the tokenizer has passed it, the download of those files into staged names
+ * ({@link FilePlacer#stage}): each verified against the digest the entry gives, none with
+ * its real name, so Postgres cannot see them. Nothing in the document is trusted yet at
+ * that point; {@link #promote} later puts in place only the staged files whose path and
+ * digest the verified preload closure names, and everything else is deleted. A document
+ * refused by its signature thus places nothing ({@link #close} deletes what was staged).
  */
 final class EarlyPreload implements IndexText.EntryListener, AutoCloseable {
 
@@ -110,8 +112,11 @@ final class EarlyPreload implements IndexText.EntryListener, AutoCloseable {
 				return;
 			}
 			for (ExtFile file : entry.files()) {
-				this.staging.computeIfAbsent(key(file.path(), file.sha256()), (key) -> this.pool
-					.submit(() -> this.placer.stage(file, this.install.resolve(file.path()), () -> false)));
+				Path target = this.install.resolve(file.path());
+				if (target.startsWith(this.install.pkglibdir())) {
+					this.staging.computeIfAbsent(key(file.path(), file.sha256()),
+							(key) -> this.pool.submit(() -> this.placer.stage(file, target, () -> false)));
+				}
 			}
 		}
 	}

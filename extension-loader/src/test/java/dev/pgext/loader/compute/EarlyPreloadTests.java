@@ -77,6 +77,27 @@ class EarlyPreloadTests {
 	}
 
 	@Test
+	void onlyTheLibrariesAreFetchedEarlyTheScriptsFollowOnceItIsReady() throws IOException {
+		byte[] script = "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+			.getBytes(StandardCharsets.UTF_8);
+		Sha256Digest scriptDigest = Sha256Digest.of(script);
+		this.blobs.content.put(scriptDigest, script);
+		ExtIndexEntry library = entry("pre_lib", "pre_lib", List.of());
+		List<ExtFile> files = new ArrayList<>(library.files());
+		files.add(new ExtFile("share/extension/pre_lib--1.0.sql", scriptDigest, script.length));
+		ExtIndexEntry withScript = new ExtIndexEntry(library.name(), library.version(), library.defaultVersion(), null,
+				files, library.libraries(), library.requires(), library.preload(), false, true);
+
+		IndexText text = read(index(withScript), early());
+		try (EarlyPreload early = this.early) {
+			assertThat(early.promote(List.of(text.entry("pre_lib")))).isEqualTo(1);
+		}
+
+		assertThat(this.blobs.opened).containsKey(library.files().get(0).sha256()).doesNotContainKey(scriptDigest);
+		assertThat(placedFiles()).containsExactly(this.install.resolve("lib/pre_lib.so"));
+	}
+
+	@Test
 	void aStagedFileTheVerifiedClosureNamesWithAnotherDigestIsDeletedNotPlaced() throws IOException {
 		read(index(entry("pre_lib", "pre_lib", List.of())), early());
 		// what the verified documents say (say, the tenant's entry of the same name)
