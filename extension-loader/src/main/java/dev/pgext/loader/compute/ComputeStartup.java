@@ -202,7 +202,7 @@ final class ComputeStartup implements Runnable {
 					? preload.stream().filter((entry) -> session.contains(entry.name().value())).toList() : preload;
 			this.afterStart = hooked
 					? preload.stream().filter((entry) -> !session.contains(entry.name().value())).toList() : List.of();
-			List<ExtIndexEntry> ahead = this.afterStart.stream().map((entry) -> librariesOf(install, entry)).toList();
+			List<ExtIndexEntry> ahead = this.afterStart.stream().map(ComputeStartup::librariesOf).toList();
 			// the files placed before start are renamed into place without waiting for
 			// the disk; the journal naming them is made durable meanwhile, before the
 			// first rename, and they are fsynced once Postgres accepts connections
@@ -440,17 +440,14 @@ final class ComputeStartup implements Runnable {
 	}
 
 	/**
-	 * {@code entry} with only its files under {@code $libdir}: the libraries Postgres
-	 * loads at start (and those a preloaded library loads in each session, wherever under
-	 * {@code $libdir} a setting names them), not its scripts or control file.
+	 * {@code entry} with only its files under {@code $libdir}
+	 * ({@link ExtFile#isLibrary}): the libraries Postgres loads at start (and those a
+	 * preloaded library loads in each session), not its scripts or control file.
 	 */
-	static ExtIndexEntry librariesOf(PostgresInstall install, ExtIndexEntry entry) {
-		List<ExtFile> libraries = entry.files()
-			.stream()
-			.filter((file) -> install.resolve(file.path()).startsWith(install.pkglibdir()))
-			.toList();
-		return new ExtIndexEntry(entry.name(), entry.version(), entry.defaultVersion(), entry.control(), libraries,
-				entry.libraries(), entry.requires(), entry.preload(), entry.trusted(), entry.superuser());
+	private static ExtIndexEntry librariesOf(ExtIndexEntry entry) {
+		return new ExtIndexEntry(entry.name(), entry.version(), entry.defaultVersion(), entry.control(),
+				entry.files().stream().filter(ExtFile::isLibrary).toList(), entry.libraries(), entry.requires(),
+				entry.preload(), entry.trusted(), entry.superuser());
 	}
 
 	private static Set<String> names(List<ExtIndexEntry> entries) {

@@ -1,6 +1,5 @@
 package dev.pgext.loader.compute;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -112,10 +111,9 @@ final class EarlyPreload implements IndexText.EntryListener, AutoCloseable {
 				return;
 			}
 			for (ExtFile file : entry.files()) {
-				Path target = this.install.resolve(file.path());
-				if (target.startsWith(this.install.pkglibdir())) {
-					this.staging.computeIfAbsent(key(file.path(), file.sha256()),
-							(key) -> this.pool.submit(() -> this.placer.stage(file, target, () -> false)));
+				if (file.isLibrary()) {
+					this.staging.computeIfAbsent(key(file.path(), file.sha256()), (key) -> this.pool
+						.submit(() -> this.placer.stage(file, this.install.resolve(file.path()), () -> false)));
 				}
 			}
 		}

@@ -276,7 +276,7 @@ public final class LoaderStartupBenchmark {
 		// what the loader places before launch with the hook: the closure's files under
 		// $libdir
 		record(results, prefix + BARE_GET_LIBRARIES,
-				bareTransfer(store, preloadFiles.stream().filter((file) -> file.path().startsWith("lib/")).toList()));
+				bareTransfer(store, preloadFiles.stream().filter(ExtFile::isLibrary).toList()));
 		record(results, prefix + BARE_START,
 				bareStart(source, preloadFiles, hook, installTemplate, dataTemplate, dir.resolve("bare")));
 	}

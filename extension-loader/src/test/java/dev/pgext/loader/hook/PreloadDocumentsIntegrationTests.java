@@ -481,8 +481,7 @@ class PreloadDocumentsIntegrationTests {
 	 */
 	private static boolean librariesPlaced(PostgresInstall install, ExtIndexEntry entry) throws IOException {
 		for (ExtFile file : entry.files()) {
-			Path path = install.resolve(file.path());
-			if (path.startsWith(install.pkglibdir()) && !FilePlacement.hasContent(path, file)) {
+			if (file.isLibrary() && !FilePlacement.hasContent(install.resolve(file.path()), file)) {
 				return false;
 			}
 		}
