@@ -29,6 +29,7 @@ import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.context.ApplicationEventPublisher;
 
+import dev.pgext.loader.DataDirectories;
 import dev.pgext.loader.LoaderProperties;
 import dev.pgext.loader.TestStores;
 import dev.pgext.loader.compute.Compute;
@@ -39,6 +40,7 @@ import dev.pgext.loader.fetch.FilePlacer;
 import dev.pgext.loader.fetch.S3ExtensionSource;
 import dev.pgext.loader.trust.MetadataTrust;
 import dev.pgext.model.ExtensionVersion;
+import dev.pgext.model.PgMajor;
 import dev.pgext.model.Platform;
 import dev.pgext.model.Scope;
 import dev.pgext.model.Sha256Digest;
@@ -461,9 +463,18 @@ class PreloadDocumentsIntegrationTests {
 		return TestStores.computeInstall(this.dir.resolve("install"), PUBLISHED);
 	}
 
+	/**
+	 * A compute on this test's data directory, a copy of the shared initialised cluster
+	 * made before the first start: these tests are about what is placed before launch and
+	 * after ready, not about {@code initdb}.
+	 */
 	private ComputeSpec spec(PostgresInstall install, List<String> preload) {
-		return new ComputeSpec(null, 15, install.root().toString(), this.dir.resolve("data").toString(),
-				FreePorts.any(), preload, List.of(), PUBLISHED, Map.of("fsync", "off", "unix_socket_directories", ""));
+		Path data = this.dir.resolve("data");
+		if (!Files.exists(data)) {
+			DataDirectories.copy(PgMajor.of(15), data);
+		}
+		return new ComputeSpec(null, 15, install.root().toString(), data.toString(), FreePorts.any(), preload,
+				List.of(), PUBLISHED, Map.of("fsync", "off", "unix_socket_directories", ""));
 	}
 
 	private static Connection connect(Compute compute) throws Exception {
