@@ -8,7 +8,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.place.FilePlacement;
-import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.model.place.FileTrees;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.testsupport.PostgresCluster;
 import dev.pgext.testsupport.PostgresInstalls;
@@ -66,7 +66,7 @@ public final class DataDirectories {
 				FilePlacement.moveDirectoryIntoPlace(temp.resolve("data"), template);
 			}
 			finally {
-				PostgresBinaries.deleteTree(temp);
+				FileTrees.delete(temp);
 			}
 		}
 		catch (IOException ex) {

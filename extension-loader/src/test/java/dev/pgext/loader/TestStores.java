@@ -27,7 +27,7 @@ import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.index.ExtIndexJson;
 import dev.pgext.model.index.PreloadNeed;
-import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.model.place.FileTrees;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.store.ObjectStore;
 import dev.pgext.testsupport.ContribExtension;
@@ -317,7 +317,7 @@ public final class TestStores {
 				}
 			}
 			if (!TreeCopy.link(shared.root(), directory)) {
-				PostgresBinaries.deleteTree(directory);
+				FileTrees.delete(directory);
 				return PostgresInstalls.copy(major.value(), directory);
 			}
 		}

@@ -21,7 +21,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import dev.pgext.loader.compute.Compute;
 import dev.pgext.model.Scope;
-import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.model.place.FileTrees;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.signing.SigningKey;
 import dev.pgext.testsupport.FreePorts;
@@ -68,7 +68,7 @@ class UntrustedIndexComputeStartIntegrationTests {
 
 	@AfterAll
 	static void cleanUp() throws IOException {
-		PostgresBinaries.deleteTree(root);
+		FileTrees.delete(root);
 	}
 
 	@Test

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.pgext.model.place.FileTrees;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.testsupport.JvmOwnedDirectories;
 import dev.pgext.testsupport.PostgresCluster;
@@ -57,7 +58,7 @@ public final class FreshClusters {
 
 	private static Path initdb(int major) throws IOException {
 		Path pgdata = JvmOwnedDirectories.own(Path.of("target", "fresh-clusters").toAbsolutePath(), "", "-" + major);
-		PgdataFixture.deleteTree(pgdata);
+		FileTrees.delete(pgdata);
 		PostgresInstall install = PostgresInstalls.shared(major);
 		PostgresCluster.run(List.of(install.binary("initdb").toString(), "-D", pgdata.toString(), "-U", "postgres",
 				"--auth=trust", "--no-sync"), Duration.ofMinutes(2));

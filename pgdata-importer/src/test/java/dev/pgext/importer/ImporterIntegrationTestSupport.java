@@ -35,6 +35,7 @@ import dev.pgext.importer.run.ImportLayout;
 import dev.pgext.importer.run.ImportService;
 import dev.pgext.importer.run.IndexPart;
 import dev.pgext.importer.run.LayerRebuild;
+import dev.pgext.model.place.FileTrees;
 import dev.pgext.model.store.S3ObjectStore;
 import dev.pgext.testsupport.FreePorts;
 import dev.pgext.testsupport.JvmOwnedDirectories;
@@ -181,7 +182,7 @@ public abstract class ImporterIntegrationTestSupport {
 
 	/** Rebuilds the PGDATA files the layers of {@code parts} hold into {@code target}. */
 	protected void rebuild(List<IndexPart> parts, Path target) throws IOException {
-		PgdataFixture.deleteTree(target);
+		FileTrees.delete(target);
 		Map<Key, byte[]> values = LayerRebuild.readAll(this.storage, parts,
 				target.resolveSibling(target.getFileName() + "-layers"));
 		LayerRebuild.writeFiles(values, target);

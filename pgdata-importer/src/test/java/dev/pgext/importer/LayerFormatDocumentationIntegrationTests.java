@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import dev.pgext.importer.run.IndexPart;
+import dev.pgext.model.place.FileTrees;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -79,7 +80,7 @@ class LayerFormatDocumentationIntegrationTests extends ImporterIntegrationTestSu
 		assertThat(values.get(key(3, 0, 0, 0, 0, 1))).isEqualTo(Arrays.copyOfRange(source, 40, 128));
 
 		Path rebuilt = Path.of("target", "rebuilt-from-the-document").toAbsolutePath();
-		PgdataFixture.deleteTree(rebuilt);
+		FileTrees.delete(rebuilt);
 		writeFiles(values, rebuilt);
 		assertSameFiles(PgdataFixture.pgdata(), rebuilt);
 	}

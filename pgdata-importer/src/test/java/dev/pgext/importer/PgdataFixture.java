@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.place.FileTrees;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.store.ObjectStore;
 import dev.pgext.model.store.ObjectStoreSettings;
@@ -115,7 +116,7 @@ public final class PgdataFixture {
 						for (Path other : old.filter((p) -> p.getFileName().toString().startsWith("pgdata-fixture"))
 							.filter(Files::isDirectory)
 							.toList()) {
-							deleteTree(other);
+							FileTrees.delete(other);
 						}
 					}
 					long start = System.nanoTime();
@@ -325,19 +326,6 @@ public final class PgdataFixture {
 		try (ResultSet rs = s.executeQuery(sql)) {
 			rs.next();
 			return rs.getLong(1);
-		}
-	}
-
-	public static void deleteTree(Path root) throws IOException {
-		if (!Files.exists(root)) {
-			return;
-		}
-		List<Path> paths = new ArrayList<>();
-		try (Stream<Path> walk = Files.walk(root)) {
-			walk.forEach(paths::add);
-		}
-		for (int i = paths.size() - 1; i >= 0; i--) {
-			Files.deleteIfExists(paths.get(i));
 		}
 	}
 

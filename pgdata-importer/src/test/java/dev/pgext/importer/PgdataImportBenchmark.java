@@ -29,6 +29,7 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.pgext.model.Executables;
+import dev.pgext.model.place.FileTrees;
 import dev.pgext.model.store.ObjectStoreSettings;
 import dev.pgext.model.store.S3ObjectStore;
 import dev.pgext.testsupport.EmbeddedS3Server;
@@ -81,7 +82,7 @@ class PgdataImportBenchmark {
 		Path root = Path.of("target", "bench").toAbsolutePath();
 		Path pgdata = root.resolve("pgdata");
 		if (!Files.exists(pgdata.resolve("global/pg_control"))) {
-			PgdataFixture.deleteTree(root);
+			FileTrees.delete(root);
 			Files.createDirectories(root);
 			PostgresCluster cluster = PostgresCluster.initdb(PostgresInstalls.shared(15), pgdata);
 			cluster.start(Map.of("max_wal_size", "4GB", "checkpoint_timeout", "30min"));
@@ -257,7 +258,7 @@ class PgdataImportBenchmark {
 	private static double[] awsCliDownload(URI endpoint, Path into) throws Exception {
 		Path aws = Executables.onPath("aws")
 			.orElseThrow(() -> new IllegalStateException("-Dbench.awscli=true needs the AWS CLI (aws) on the PATH"));
-		PgdataFixture.deleteTree(into);
+		FileTrees.delete(into);
 		Files.createDirectories(into);
 		Path times = into.resolveSibling("aws-s3-cp.time");
 		ProcessBuilder command = new ProcessBuilder("/usr/bin/time", "-f", "%U %S", "-o", times.toString(),
@@ -278,7 +279,7 @@ class PgdataImportBenchmark {
 			bytes = files.filter(Files::isRegularFile).mapToLong(PgdataImportBenchmark::size).sum();
 		}
 		String[] cpu = Files.readString(times).strip().split("\\s+");
-		PgdataFixture.deleteTree(into);
+		FileTrees.delete(into);
 		return new double[] { bytes, seconds, Double.parseDouble(cpu[0]) + Double.parseDouble(cpu[1]) };
 	}
 

@@ -16,7 +16,7 @@ import org.awaitility.core.ConditionTimeoutException;
 
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.place.FilePlacement;
-import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.model.place.FileTrees;
 import dev.pgext.model.postgres.PostmasterLockFile;
 
 /**
@@ -136,7 +136,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 				FilePlacement.moveDirectoryIntoPlace(temp.resolve("data"), target);
 			}
 			finally {
-				PostgresBinaries.deleteTree(temp);
+				FileTrees.delete(temp);
 			}
 		}
 		template = target;
@@ -160,7 +160,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 	private static void deleteQuietly(Path directory) {
 		if (directory != null) {
 			try {
-				PostgresBinaries.deleteTree(directory);
+				FileTrees.delete(directory);
 			}
 			catch (IOException ex) {
 				// left for removeLeftovers of a later JVM

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
 
-import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.model.place.FileTrees;
 
 /**
  * Directories test JVMs keep side by side under one shared root, each named after the JVM
@@ -40,7 +40,7 @@ public final class JvmOwnedDirectories {
 				OptionalLong owner = owner(entry.getFileName().toString(), prefix);
 				if (owner.isPresent() && ProcessHandle.of(owner.getAsLong()).isEmpty()) {
 					try {
-						PostgresBinaries.deleteTree(entry);
+						FileTrees.delete(entry);
 					}
 					catch (IOException ex) {
 						// another JVM removed it at the same moment, or the next one will

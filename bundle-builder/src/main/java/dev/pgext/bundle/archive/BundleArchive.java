@@ -26,7 +26,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
-import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.model.place.FileTrees;
 
 /**
  * The bundle archive: a POSIX tar compressed with zstd. Writing is reproducible: entries
@@ -143,12 +143,12 @@ public final class BundleArchive {
 	 */
 	private static void removeContent(Path root, boolean removeRoot) throws IOException {
 		if (removeRoot) {
-			PostgresBinaries.deleteTree(root);
+			FileTrees.delete(root);
 			return;
 		}
 		try (var entries = Files.list(root)) {
 			for (Path entry : entries.toList()) {
-				PostgresBinaries.deleteTree(entry);
+				FileTrees.delete(entry);
 			}
 		}
 	}

@@ -34,7 +34,7 @@ import dev.pgext.bundle.archive.FileEntry;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.elf.ElfFile;
-import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.model.place.FileTrees;
 
 /**
  * Builds a bundle: stages each input under {@code v<NN>/}, adds what the binaries need to
@@ -142,7 +142,7 @@ public class BundleBuilder {
 			return pack(root, manifest, request, work);
 		}
 		finally {
-			PostgresBinaries.deleteTree(work);
+			FileTrees.delete(work);
 		}
 	}
 

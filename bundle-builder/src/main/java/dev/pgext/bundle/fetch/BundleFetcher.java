@@ -23,7 +23,7 @@ import dev.pgext.bundle.archive.BundleTree;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.StoreLayout;
 import dev.pgext.model.place.FilePlacement;
-import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.model.place.FileTrees;
 import dev.pgext.model.store.ObjectStore;
 
 /**
@@ -129,7 +129,7 @@ public class BundleFetcher {
 		finally {
 			Files.deleteIfExists(download);
 			if (staging != null) {
-				PostgresBinaries.deleteTree(staging);
+				FileTrees.delete(staging);
 			}
 		}
 	}

@@ -32,7 +32,7 @@ import dev.pgext.bundle.archive.BundleManifest;
 import dev.pgext.bundle.archive.BundleManifest.PostgresEntry;
 import dev.pgext.bundle.archive.BundleTree;
 import dev.pgext.model.Sha256Digest;
-import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.model.place.FileTrees;
 import dev.pgext.model.postgres.Unprivileged;
 
 /**
@@ -165,7 +165,7 @@ public class BundleVerifier {
 			return new Report(digest, manifest, majors);
 		}
 		finally {
-			PostgresBinaries.deleteTree(root);
+			FileTrees.delete(root);
 		}
 	}
 

@@ -14,6 +14,7 @@ import dev.pgext.bundle.archive.BundleManifest.Variant;
 import dev.pgext.bundle.archive.BundleTree;
 import dev.pgext.bundle.archive.FileEntry;
 import dev.pgext.model.PgMajor;
+import dev.pgext.model.place.FileTrees;
 import dev.pgext.model.postgres.PostgresBinaries;
 
 /**
@@ -95,7 +96,7 @@ public final class BundleBuildBenchmark {
 			}
 		}
 		finally {
-			PostgresBinaries.deleteTree(work);
+			FileTrees.delete(work);
 		}
 	}
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDirFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.model.place.FileTrees;
 import dev.pgext.testsupport.JvmOwnedDirectories;
 
 /**
@@ -65,7 +65,7 @@ public final class ScratchSpace implements TempDirFactory {
 				Path dir = Files.createDirectory(JvmOwnedDirectories.own(parent, PREFIX, ""));
 				Runtime.getRuntime().addShutdownHook(new Thread(() -> {
 					try {
-						PostgresBinaries.deleteTree(dir);
+						FileTrees.delete(dir);
 					}
 					catch (IOException ex) {
 						// the next JVM removes it

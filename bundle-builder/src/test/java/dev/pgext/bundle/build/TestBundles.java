@@ -22,6 +22,7 @@ import dev.pgext.bundle.archive.BundleManifest.Variant;
 import dev.pgext.bundle.archive.BundleTree;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Sha256Digest;
+import dev.pgext.model.place.FileTrees;
 import dev.pgext.model.postgres.PostgresBinaries;
 import dev.pgext.testsupport.PostgresInstalls;
 
@@ -161,7 +162,7 @@ public final class TestBundles {
 		try (FileChannel channel = FileChannel.open(builds.resolve(".lock"), StandardOpenOption.CREATE,
 				StandardOpenOption.WRITE); FileLock lock = channel.lock(); Stream<Path> dirs = Files.list(builds)) {
 			for (Path earlier : dirs.filter((dir) -> !dir.equals(buildDir) && Files.isDirectory(dir)).toList()) {
-				PostgresBinaries.deleteTree(earlier);
+				FileTrees.delete(earlier);
 			}
 		}
 		earlierBuildsRemoved = true;
@@ -175,7 +176,7 @@ public final class TestBundles {
 		Path work = temporaryDirectory("pgext-test-bundle-");
 		BundleBuilder.Result built = builder().build(new BundleBuilder.Request(inputs, Variant.CHROOT, work, EPOCH));
 		Path file = Files.move(built.file(), dir.resolve(built.file().getFileName()));
-		PostgresBinaries.deleteTree(work);
+		FileTrees.delete(work);
 		return new BundleBuilder.Result(file, built.sha256(), built.size(), built.manifest());
 	}
 

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
 import dev.pgext.cli.exit.CliException;
 import dev.pgext.cli.exit.ExitCode;
 import dev.pgext.model.PgMajor;
-import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.model.place.FileTrees;
 
 /**
  * Builds an extension with its PGXS Makefile for each {@code --pg-config}
@@ -128,7 +128,7 @@ public final class PackageCommand implements Callable<Integer> {
 		}
 		finally {
 			for (Path stage : staging) {
-				PostgresBinaries.deleteTree(stage);
+				FileTrees.delete(stage);
 			}
 		}
 	}

@@ -10,12 +10,10 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -37,7 +35,7 @@ import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 import dev.pgext.model.Executables;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.place.FilePlacement;
-import dev.pgext.model.place.RemovalTolerantVisitor;
+import dev.pgext.model.place.FileTrees;
 
 /**
  * The relocatable Postgres binaries published on Maven Central as
@@ -238,7 +236,7 @@ public final class PostgresBinaries {
 					FilePlacement.moveDirectoryIntoPlace(temp, target);
 				}
 				finally {
-					deleteTree(temp);
+					FileTrees.delete(temp);
 				}
 			}
 			finally {
@@ -397,28 +395,6 @@ public final class PostgresBinaries {
 		perms.add(PosixFilePermission.OWNER_READ);
 		perms.add(PosixFilePermission.OWNER_WRITE);
 		return perms;
-	}
-
-	/**
-	 * Deletes a directory tree if it exists; symbolic links are removed, not followed.
-	 * What another process removes at the same moment (two JVMs clearing the same
-	 * leftover, an owner's own clean-up) is skipped, not an error.
-	 */
-	public static void deleteTree(Path root) throws IOException {
-		Files.walkFileTree(root, new RemovalTolerantVisitor() {
-
-			@Override
-			public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-				Files.deleteIfExists(file);
-				return FileVisitResult.CONTINUE;
-			}
-
-			@Override
-			protected void afterEntries(Path directory) throws IOException {
-				Files.deleteIfExists(directory);
-			}
-
-		});
 	}
 
 }

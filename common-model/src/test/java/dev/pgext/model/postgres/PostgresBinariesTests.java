@@ -3,14 +3,12 @@ package dev.pgext.model.postgres;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -134,34 +132,6 @@ class PostgresBinariesTests {
 			.withMessageStartingWith(root + " has ")
 			.withMessageContaining("MiB free")
 			.withMessageEndingWith("give them another directory (the build: -Dpgext.test.tmpdir=<dir>)");
-	}
-
-	@Test
-	void aTreeTwoProcessesRemoveAtOnceIsGoneWithoutAnError() throws Exception {
-		// two test JVMs removing the same gone JVM's directory, or a deletion racing
-		// with its owner's own clean-up: each finds entries the other removed meanwhile
-		for (int round = 0; round < 10; round++) {
-			Path tree = this.temp.resolve("tree" + round);
-			for (int d = 0; d < 5; d++) {
-				Path nested = Files.createDirectories(tree.resolve("d" + d).resolve("nested"));
-				for (int f = 0; f < 20; f++) {
-					Files.writeString(nested.resolve("f" + f), "x");
-					Files.writeString(nested.getParent().resolve("g" + f), "x");
-				}
-			}
-			CompletableFuture<Void> other = CompletableFuture.runAsync(() -> {
-				try {
-					PostgresBinaries.deleteTree(tree);
-				}
-				catch (IOException ex) {
-					throw new UncheckedIOException(ex);
-				}
-			});
-			PostgresBinaries.deleteTree(tree);
-			other.get();
-			assertThat(tree).doesNotExist();
-		}
-		PostgresBinaries.deleteTree(this.temp.resolve("never-there"));
 	}
 
 }

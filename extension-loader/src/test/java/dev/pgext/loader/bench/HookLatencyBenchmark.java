@@ -24,7 +24,7 @@ import dev.pgext.loader.TestStores;
 import dev.pgext.loader.hook.PgHookBuild;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Scope;
-import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.model.place.FileTrees;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.testsupport.TestBucket;
 import dev.pgext.testsupport.TestInfrastructure;
@@ -182,7 +182,7 @@ public final class HookLatencyBenchmark {
 			}
 		}
 		finally {
-			PostgresBinaries.deleteTree(work);
+			FileTrees.delete(work);
 		}
 	}
 

@@ -49,7 +49,7 @@ import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.index.ExtIndexJson;
 import dev.pgext.model.index.PreloadNeed;
-import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.model.place.FileTrees;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.signing.MetadataSignature;
 import dev.pgext.model.signing.MetadataSigner;
@@ -226,7 +226,7 @@ public final class LoaderStartupBenchmark {
 								loader(source, plain, installTemplate, dataTemplate, dir.resolve("plain"), null, null));
 					}
 					record(results, prefix + "index size (KiB)", indexJson.length / 1024);
-					PostgresBinaries.deleteTree(dir);
+					FileTrees.delete(dir);
 				}
 				System.out.printf("round %d%s done, load average %.1f%n", round, (round == 0) ? " (warm-up)" : "",
 						ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
@@ -262,7 +262,7 @@ public final class LoaderStartupBenchmark {
 					(double) median(results.get(top + HOOKED_CPU)) / smallestCpu);
 		}
 		finally {
-			PostgresBinaries.deleteTree(work);
+			FileTrees.delete(work);
 		}
 	}
 
@@ -367,7 +367,7 @@ public final class LoaderStartupBenchmark {
 								bareTransfer(viaProxy, files(preload)));
 						record(results, prefix + "bare S3 GET of the whole catalog (" + WORKERS + " threads)",
 								bareTransfer(viaProxy, files(index.extensions())));
-						PostgresBinaries.deleteTree(dir);
+						FileTrees.delete(dir);
 						System.out.printf("%sround %d done%n", prefix, round);
 					}
 					viaProxy.client().close();
@@ -388,7 +388,7 @@ public final class LoaderStartupBenchmark {
 			}
 		}
 		finally {
-			PostgresBinaries.deleteTree(work);
+			FileTrees.delete(work);
 		}
 	}
 

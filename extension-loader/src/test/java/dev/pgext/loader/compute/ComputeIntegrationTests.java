@@ -41,7 +41,7 @@ import dev.pgext.model.TenantId;
 import dev.pgext.model.index.ExtFile;
 import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
-import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.model.place.FileTrees;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.store.S3ObjectStore;
 import dev.pgext.testsupport.DocumentLinters;
@@ -128,7 +128,7 @@ class ComputeIntegrationTests {
 		// the crash test killed the postmaster: its shared memory outlives the data
 		// directory unless a server starts on it once more
 		PostgresCluster.releaseAfterCrash(install, root.resolve("data"));
-		PostgresBinaries.deleteTree(root);
+		FileTrees.delete(root);
 	}
 
 	@BeforeEach

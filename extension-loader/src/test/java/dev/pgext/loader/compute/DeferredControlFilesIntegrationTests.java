@@ -31,7 +31,7 @@ import dev.pgext.model.StoreLayout;
 import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.index.ExtIndexJson;
-import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.model.place.FileTrees;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.store.S3ObjectStore;
 import dev.pgext.testsupport.ContribExtension;
@@ -84,7 +84,7 @@ class DeferredControlFilesIntegrationTests {
 
 	@AfterAll
 	static void cleanUp() throws IOException {
-		PostgresBinaries.deleteTree(root);
+		FileTrees.delete(root);
 	}
 
 	@Test

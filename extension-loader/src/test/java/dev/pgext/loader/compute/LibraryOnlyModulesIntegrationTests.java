@@ -26,7 +26,7 @@ import dev.pgext.loader.DataDirectories;
 import dev.pgext.loader.LoaderClient;
 import dev.pgext.loader.TestStores;
 import dev.pgext.model.Scope;
-import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.model.place.FileTrees;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.testsupport.FreePorts;
 import dev.pgext.testsupport.TestBucket;
@@ -84,7 +84,7 @@ class LibraryOnlyModulesIntegrationTests {
 
 	@AfterAll
 	static void cleanUp() throws IOException {
-		PostgresBinaries.deleteTree(root);
+		FileTrees.delete(root);
 	}
 
 	@BeforeEach

@@ -24,7 +24,7 @@ import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.index.ExtIndexEntry;
 import dev.pgext.model.index.ExtIndexJson;
 import dev.pgext.model.index.PreloadNeed;
-import dev.pgext.model.postgres.PostgresBinaries;
+import dev.pgext.model.place.FileTrees;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.store.S3ObjectStore;
 import dev.pgext.testsupport.FreePorts;
@@ -158,7 +158,7 @@ final class HookCompute {
 	/** Deletes the directories of every compute prepared so far. */
 	static synchronized void deleteAll() throws IOException {
 		for (HookCompute compute : prepared) {
-			PostgresBinaries.deleteTree(compute.root);
+			FileTrees.delete(compute.root);
 		}
 		prepared.clear();
 	}

@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.pgext.importer.PgdataFixture;
+import dev.pgext.model.place.FileTrees;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.testsupport.PostgresCluster;
 import dev.pgext.testsupport.PostgresInstalls;
@@ -39,7 +39,7 @@ class BackupManifestIntegrationTests {
 				: Path.of("/usr/lib/postgresql/15/bin/pg_basebackup");
 		assumeTrue(Files.isExecutable(basebackup), "no pg_basebackup of PostgreSQL 15 on this machine");
 		Path root = Path.of("target", "basebackups").toAbsolutePath();
-		PgdataFixture.deleteTree(root);
+		FileTrees.delete(root);
 		Files.createDirectories(root);
 		try (PostgresCluster cluster = PostgresCluster.initdb(install, root.resolve("pgdata")).start(Map.of())) {
 			crc32c = root.resolve("crc32c");
