@@ -46,14 +46,14 @@ import dev.pgext.model.postgres.PostgresInstall;
  * start while the server-preload extensions (and what they require) are put in place
  * (with the hook only their libraries, what Postgres loads at start) and the hook library
  * is placed, initdb if needed, start Postgres while the session-preload extensions
- * download (no session can connect without them); the preload's files are renamed into
- * place without fsync under a durable journal ({@link DeferredSync}). Only then is the
- * compute {@code RUNNING}; those files are fsynced, the server-preload extensions are
- * asked for whole (their scripts), the rest of the index is bound, partial files a killed
- * loader left are removed, the other control files written, and the extensions installed
- * in any database and, with prefetch on, all the rest follow in the background. Nothing
- * before the launch grows with the catalog but the transfer, hash and tokenizing of the
- * index's bytes.
+ * download (no session can connect without them; with the hook only their libraries); the
+ * preload's files are renamed into place without fsync under a durable journal
+ * ({@link DeferredSync}). Only then is the compute {@code RUNNING}; those files are
+ * fsynced, the server- and then the session-preload extensions are asked for whole (their
+ * scripts), the rest of the index is bound, partial files a killed loader left are
+ * removed, the other control files written, and the extensions installed in any database
+ * and, with prefetch on, all the rest follow in the background. Nothing before the launch
+ * grows with the catalog but the transfer, hash and tokenizing of the index's bytes.
  */
 final class ComputeStartup implements Runnable {
 
@@ -82,9 +82,16 @@ final class ComputeStartup implements Runnable {
 
 	/**
 	 * With the hook, the server-preload extensions whose libraries alone were placed
-	 * before start: asked for whole once Postgres accepts connections.
+	 * before launch: asked for whole once Postgres accepts connections.
 	 */
 	private List<ExtIndexEntry> afterStart = List.of();
+
+	/**
+	 * With the hook, the session-preload extensions (not also server-preload) whose
+	 * libraries alone were placed before ready: asked for whole after the server-preload
+	 * ones.
+	 */
+	private List<ExtIndexEntry> sessionAfterStart = List.of();
 
 	private CompletableFuture<Void> sessionPreloaded;
 
@@ -194,32 +201,36 @@ final class ComputeStartup implements Runnable {
 			this.beforeStart = hooked ? closure : catalog.extensions();
 			this.preloaded = preload.size();
 			// with the hook, Postgres needs only the server-preload extensions'
-			// libraries to start: their scripts, which only CREATE and ALTER EXTENSION
-			// read (and the hook asks for while one is missing), follow once it accepts
-			// connections. Session-preload extensions stay whole before any session.
-			Set<String> session = names(sessionPreload);
-			List<ExtIndexEntry> whole = hooked
-					? preload.stream().filter((entry) -> session.contains(entry.name().value())).toList() : preload;
-			this.afterStart = hooked
-					? preload.stream().filter((entry) -> !session.contains(entry.name().value())).toList() : List.of();
+			// libraries to start, and a session only the session-preload ones': their
+			// scripts, which only CREATE and ALTER EXTENSION read (and the hook asks for
+			// while one is missing), follow once it accepts connections
+			Set<String> server = names(preload);
+			List<ExtIndexEntry> sessionOnly = sessionPreload.stream()
+				.filter((entry) -> !server.contains(entry.name().value()))
+				.toList();
+			this.afterStart = hooked ? preload : List.of();
+			this.sessionAfterStart = hooked ? sessionOnly : List.of();
 			List<ExtIndexEntry> ahead = this.afterStart.stream().map(ComputeStartup::librariesOf).toList();
+			List<ExtIndexEntry> sessionAhead = this.sessionAfterStart.stream()
+				.map(ComputeStartup::librariesOf)
+				.toList();
 			// the files placed before start are renamed into place without waiting for
 			// the disk; the journal naming them is made durable meanwhile, before the
 			// first rename, and they are fsynced once Postgres accepts connections
-			DeferredSync deferred = DeferredSync.begin(install, union(union(sessionPreload, whole), ahead),
-					ComputeStartup::onOwnThread);
+			DeferredSync deferred = DeferredSync.begin(install,
+					hooked ? union(ahead, sessionAhead) : union(preload, sessionPreload), ComputeStartup::onOwnThread);
 			this.deferredSync = deferred;
 			// what was fetched early is put in place in one batch; the scheduler
 			// then finds those files present and places what is still missing
 			long promoting = System.nanoTime();
-			int promoted = hooked ? early.promote(union(whole, ahead), deferred) : 0;
+			int promoted = hooked ? early.promote(ahead, deferred) : 0;
 			promoting = System.nanoTime() - promoting;
-			CompletableFuture<Void> preloaded = CompletableFuture.allOf(
-					scheduler.requestAll(whole, Priority.SERVER_PRELOAD, deferred),
-					scheduler.placeAhead(ahead, deferred));
+			CompletableFuture<Void> preloaded = hooked ? scheduler.placeAhead(ahead, deferred)
+					: scheduler.requestAll(preload, Priority.SERVER_PRELOAD, deferred);
 			// every new session loads these, so no connection succeeds before they are in
 			// place; they download behind the server-preload ones while Postgres starts
-			this.sessionPreloaded = scheduler.requestAll(sessionPreload, Priority.SESSION_PRELOAD, deferred);
+			this.sessionPreloaded = hooked ? scheduler.placeAhead(sessionAhead, deferred)
+					: scheduler.requestAll(sessionPreload, Priority.SESSION_PRELOAD, deferred);
 			timed("control-files", () -> {
 				// the closure's control files are in the journal too: not renamed before
 				// it is durable
@@ -325,10 +336,10 @@ final class ComputeStartup implements Runnable {
 			return;
 		}
 		log.info("Compute started in {} ms ({} placed before start)", this.phaseMillis.get("total"), this.preloaded);
-		// the rest of the server-preload extensions (their scripts) first: failures are
-		// the scheduler's to report, and a CREATE EXTENSION meanwhile asks through the
-		// hook
+		// the rest of the preloaded extensions (their scripts) first: failures are the
+		// scheduler's to report, and a CREATE EXTENSION meanwhile asks through the hook
 		this.scheduler.requestAll(this.afterStart, Priority.SERVER_PRELOAD);
+		this.scheduler.requestAll(this.sessionAfterStart, Priority.SESSION_PRELOAD);
 		if (hooked) {
 			try {
 				catalog = timed("index-deferred", catalogs::completeRead);

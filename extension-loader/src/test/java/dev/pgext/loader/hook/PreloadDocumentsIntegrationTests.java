@@ -165,9 +165,28 @@ class PreloadDocumentsIntegrationTests {
 
 	@Test
 	void onlyThePreloadedLibrariesAreInPlaceBeforeLaunchAndTheScriptsFollowOnceItIsReady() throws Exception {
-		ExtIndexEntry statements = index.find("pg_stat_statements").orElseThrow();
-		ExtFile library = file(statements, "lib/pg_stat_statements.so");
-		ExtFile script = file(statements, "share/extension/pg_stat_statements--1.4.sql");
+		onlyTheLibrariesAtReady("pg_stat_statements", List.of("pg_stat_statements"), List.of());
+	}
+
+	@Test
+	void onlyTheSessionPreloadedLibrariesAreInPlaceWhenReadyAndTheScriptsFollow() throws Exception {
+		onlyTheLibrariesAtReady("hstore", List.of(), List.of("hstore"));
+	}
+
+	/**
+	 * Starts a compute that preloads {@code extension} and checks, at the moment it says
+	 * it is ready, that its library is in place and its script is not; then the script
+	 * follows and {@code CREATE EXTENSION} works.
+	 */
+	private void onlyTheLibrariesAtReady(String extension, List<String> serverPreload, List<String> sessionPreload)
+			throws Exception {
+		ExtIndexEntry entry = index.find(extension).orElseThrow();
+		ExtFile library = file(entry, "lib/" + extension + ".so");
+		ExtFile script = entry.files()
+			.stream()
+			.filter((file) -> file.path().endsWith(".sql"))
+			.findFirst()
+			.orElseThrow();
 		PostgresInstall install = install();
 		// what is on disk at the moment the compute says it is ready
 		List<Boolean> atReady = new ArrayList<>();
@@ -184,14 +203,14 @@ class PreloadDocumentsIntegrationTests {
 			}
 		});
 		try {
-			compute.startAndWait(spec(install, List.of("pg_stat_statements")));
+			compute.startAndWait(spec(install, serverPreload, sessionPreload));
 
 			assertThat(compute.isRunning()).as(String.valueOf(compute.status().problem())).isTrue();
 			assertThat(compute.status().preloadFrom()).isEqualTo("documents");
 			assertThat(atReady).as("library in place, script in place, when ready").containsExactly(true, false);
-			awaitPlaced(install, statements);
+			awaitPlaced(install, entry);
 			try (Connection connection = connect(compute); Statement sql = connection.createStatement()) {
-				sql.execute("CREATE EXTENSION pg_stat_statements");
+				sql.execute("CREATE EXTENSION " + extension);
 			}
 		}
 		finally {
@@ -469,12 +488,16 @@ class PreloadDocumentsIntegrationTests {
 	 * after ready, not about {@code initdb}.
 	 */
 	private ComputeSpec spec(PostgresInstall install, List<String> preload) {
+		return spec(install, preload, List.of());
+	}
+
+	private ComputeSpec spec(PostgresInstall install, List<String> preload, List<String> sessionPreload) {
 		Path data = this.dir.resolve("data");
 		if (!Files.exists(data)) {
 			DataDirectories.copy(PgMajor.of(15), data);
 		}
 		return new ComputeSpec(null, 15, install.root().toString(), data.toString(), FreePorts.any(), preload,
-				List.of(), PUBLISHED, Map.of("fsync", "off", "unix_socket_directories", ""));
+				sessionPreload, PUBLISHED, Map.of("fsync", "off", "unix_socket_directories", ""));
 	}
 
 	private static Connection connect(Compute compute) throws Exception {
