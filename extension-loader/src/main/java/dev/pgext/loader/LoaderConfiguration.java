@@ -68,7 +68,8 @@ class LoaderConfiguration {
 		if (properties.s3() == null || properties.s3().bucket() == null) {
 			throw new IllegalStateException("pgext.loader.source=s3 needs pgext.loader.s3.bucket");
 		}
-		return new S3ExtensionSource(S3ObjectStore.create(properties.s3()).withCircuitBreaker(breaker()),
+		// closed with the context: an S3 client holds a connection pool and timer threads
+		return S3ExtensionSource.owning(S3ObjectStore.create(properties.s3()).withCircuitBreaker(breaker()),
 				properties.resolvedPlatform(), trust);
 	}
 

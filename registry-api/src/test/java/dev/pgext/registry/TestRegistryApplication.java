@@ -37,7 +37,7 @@ public final class TestRegistryApplication {
 		S3ObjectStore store = S3ObjectStore.create(ObjectStoreSettings.of(s3.endpoint(), bucket,
 				EmbeddedS3Server.ACCESS_KEY, EmbeddedS3Server.SECRET_KEY));
 		store.createBucketIfMissing();
-		store.client().close();
+		store.close();
 
 		System.setProperty("spring.datasource.url", postgres.jdbcUrl("postgres"));
 		System.setProperty("spring.datasource.username", postgres.username());

@@ -113,7 +113,7 @@ public final class TestInfrastructure {
 		TestBucket bucket = new TestBucket(endpoint.endpoint(), endpoint.accessKey(), endpoint.secretKey(), name);
 		S3ObjectStore store = bucket.objectStore();
 		store.createBucketIfMissing();
-		store.client().close();
+		store.close();
 		return bucket;
 	}
 

@@ -6,6 +6,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -45,9 +49,14 @@ import dev.pgext.model.StoreLayout;
  * breaker sits outside the retries, so a dead endpoint fails fast instead of tying up
  * every caller.
  */
-public final class S3ObjectStore implements ObjectStore {
+public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 
 	private static final Logger log = LoggerFactory.getLogger(S3ObjectStore.class);
+
+	/** As many as the SDK's own scheduler keeps. */
+	private static final int TIMER_THREADS = 5;
+
+	private static final AtomicInteger TIMER_THREAD_NUMBERS = new AtomicInteger();
 
 	private final S3Client client;
 
@@ -62,38 +71,52 @@ public final class S3ObjectStore implements ObjectStore {
 	/** Keys per listing request, or null for the server's page (1,000 on S3). */
 	private final Integer listPageSize;
 
+	/**
+	 * The client's timer threads (its call timeouts), when this store made the client:
+	 * stopped and waited for at {@link #close()}, so that no thread of a closed store
+	 * outlives it.
+	 */
+	private final ScheduledExecutorService timers;
+
 	public S3ObjectStore(S3Client client, String bucket, Retry retry, CircuitBreaker circuitBreaker,
 			Duration apiCallTimeout) {
-		this(client, bucket, retry, circuitBreaker, apiCallTimeout, null);
+		this(client, bucket, retry, circuitBreaker, apiCallTimeout, null, null);
 	}
 
 	private S3ObjectStore(S3Client client, String bucket, Retry retry, CircuitBreaker circuitBreaker,
-			Duration apiCallTimeout, Integer listPageSize) {
+			Duration apiCallTimeout, Integer listPageSize, ScheduledExecutorService timers) {
 		this.client = client;
 		this.bucket = bucket;
 		this.retry = retry;
 		this.circuitBreaker = circuitBreaker;
 		this.apiCallTimeout = apiCallTimeout;
 		this.listPageSize = listPageSize;
+		this.timers = timers;
 	}
 
 	/**
 	 * A store for {@code settings}, with its own client and retry and no circuit breaker.
 	 */
 	public static S3ObjectStore create(ObjectStoreSettings settings) {
-		return new S3ObjectStore(client(settings), settings.bucket(), retry("s3", settings), null,
-				settings.apiCallTimeout());
+		ScheduledExecutorService timers = Executors.newScheduledThreadPool(TIMER_THREADS, (task) -> {
+			Thread thread = new Thread(task, "pgext-s3-timer-" + TIMER_THREAD_NUMBERS.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		});
+		return new S3ObjectStore(client(settings, timers), settings.bucket(), retry("s3", settings), null,
+				settings.apiCallTimeout(), null, timers);
 	}
 
 	/** The same store with {@code breaker} around every call. */
 	public S3ObjectStore withCircuitBreaker(CircuitBreaker breaker) {
-		return new S3ObjectStore(this.client, this.bucket, this.retry, breaker, this.apiCallTimeout, this.listPageSize);
+		return new S3ObjectStore(this.client, this.bucket, this.retry, breaker, this.apiCallTimeout, this.listPageSize,
+				this.timers);
 	}
 
 	/** The same client and retry, for another bucket. */
 	public S3ObjectStore forBucket(String otherBucket) {
 		return new S3ObjectStore(this.client, otherBucket, this.retry, this.circuitBreaker, this.apiCallTimeout,
-				this.listPageSize);
+				this.listPageSize, this.timers);
 	}
 
 	/**
@@ -105,13 +128,37 @@ public final class S3ObjectStore implements ObjectStore {
 		if (keys < 1 || keys > 1000) {
 			throw new IllegalArgumentException("a listing page holds 1 to 1000 keys, not " + keys);
 		}
-		return new S3ObjectStore(this.client, this.bucket, this.retry, this.circuitBreaker, this.apiCallTimeout, keys);
+		return new S3ObjectStore(this.client, this.bucket, this.retry, this.circuitBreaker, this.apiCallTimeout, keys,
+				this.timers);
 	}
 
 	/**
-	 * An S3 client for {@code settings}, with the SDK's retries off (the store retries).
+	 * Closes the client: its connection pool and the SDK's timer threads. The stores made
+	 * from this one ({@link #withCircuitBreaker}, {@link #forBucket},
+	 * {@link #withListPageSize}) share it, so only the owner of the first closes it (a
+	 * service's storage bean, when its context closes).
 	 */
-	public static S3Client client(ObjectStoreSettings settings) {
+	@Override
+	public void close() {
+		this.client.close();
+		if (this.timers != null) {
+			this.timers.shutdownNow();
+			try {
+				if (!this.timers.awaitTermination(5, TimeUnit.SECONDS)) {
+					log.warn("The S3 client's timer threads did not stop within 5 s");
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	/**
+	 * An S3 client for {@code settings}, with the SDK's retries off (the store retries)
+	 * and its timers on {@code timers}, which the SDK leaves to its owner to stop.
+	 */
+	private static S3Client client(ObjectStoreSettings settings, ScheduledExecutorService timers) {
 		var builder = S3Client.builder()
 			.region(Region.of(settings.region()))
 			.forcePathStyle(settings.pathStyle())
@@ -120,7 +167,8 @@ public final class S3ObjectStore implements ObjectStore {
 			.requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
 			.responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
 			.httpClientBuilder(ApacheHttpClient.builder().maxConnections(64))
-			.overrideConfiguration((o) -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+			.overrideConfiguration(
+					(o) -> o.retryStrategy(AwsRetryStrategy.doNotRetry()).scheduledExecutorService(timers));
 		if (settings.endpoint() != null) {
 			builder.endpointOverride(settings.endpoint());
 		}

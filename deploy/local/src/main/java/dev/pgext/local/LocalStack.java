@@ -165,9 +165,9 @@ public final class LocalStack {
 					() -> EmbeddedS3Server.start(this.data.resolve("s3"), this.ports.s3()));
 			track(s3, null);
 			for (String bucket : List.of(EXTENSIONS_BUCKET, IMPORTS_BUCKET, LAYERS_BUCKET)) {
-				S3ObjectStore store = S3ObjectStore.create(s3Settings(bucket));
-				store.createBucketIfMissing();
-				store.client().close();
+				try (S3ObjectStore store = S3ObjectStore.create(s3Settings(bucket))) {
+					store.createBucketIfMissing();
+				}
 			}
 			String adminToken = adminToken();
 			signingKey();
@@ -209,12 +209,8 @@ public final class LocalStack {
 		String local = "http://" + LocalStackSettings.LOOPBACK + ":";
 		return List.of(new StackCheck.Part("S3", local + this.ports.s3(), () -> {
 			for (String bucket : List.of(EXTENSIONS_BUCKET, IMPORTS_BUCKET, LAYERS_BUCKET)) {
-				S3ObjectStore store = S3ObjectStore.create(s3Settings(bucket));
-				try {
+				try (S3ObjectStore store = S3ObjectStore.create(s3Settings(bucket))) {
 					store.checkBucket();
-				}
-				finally {
-					store.client().close();
 				}
 			}
 			return Optional.empty();

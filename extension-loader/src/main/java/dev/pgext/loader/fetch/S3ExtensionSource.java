@@ -30,6 +30,7 @@ import dev.pgext.model.signing.MetadataRejectedException;
 import dev.pgext.model.signing.MetadataSignature;
 import dev.pgext.model.store.ObjectStore;
 import dev.pgext.model.store.ObjectStoreException;
+import dev.pgext.model.store.S3ObjectStore;
 
 /**
  * Reads the extension store bucket directly: the public and the tenant's
@@ -39,7 +40,7 @@ import dev.pgext.model.store.ObjectStoreException;
  * trusted, the per-library preload documents beside them the same way, and files from
  * {@code blobs/sha256/<hex>}.
  */
-public final class S3ExtensionSource implements StreamingExtensionSource {
+public final class S3ExtensionSource implements StreamingExtensionSource, AutoCloseable {
 
 	private static final Logger log = LoggerFactory.getLogger(S3ExtensionSource.class);
 
@@ -59,6 +60,9 @@ public final class S3ExtensionSource implements StreamingExtensionSource {
 
 	private final MetadataTrust trust;
 
+	/** The store this source closes with it, when it made it; else null. */
+	private final S3ObjectStore owned;
+
 	/** A source of the default platform's builds that checks no signature. */
 	public S3ExtensionSource(ObjectStore store) {
 		this(store, Platform.DEFAULT);
@@ -75,9 +79,33 @@ public final class S3ExtensionSource implements StreamingExtensionSource {
 	 * read.
 	 */
 	public S3ExtensionSource(ObjectStore store, Platform platform, MetadataTrust trust) {
+		this(store, platform, trust, null);
+	}
+
+	private S3ExtensionSource(ObjectStore store, Platform platform, MetadataTrust trust, S3ObjectStore owned) {
 		this.store = store;
 		this.platform = platform;
 		this.trust = trust;
+		this.owned = owned;
+	}
+
+	/**
+	 * As {@link #S3ExtensionSource(ObjectStore, Platform, MetadataTrust)}, over a store
+	 * made for this source alone: {@link #close()} closes it (its client's connections
+	 * and threads).
+	 */
+	public static S3ExtensionSource owning(S3ObjectStore store, Platform platform, MetadataTrust trust) {
+		return new S3ExtensionSource(store, platform, trust, store);
+	}
+
+	/**
+	 * Closes the store this source owns, if it owns one; a store given to it stays open.
+	 */
+	@Override
+	public void close() {
+		if (this.owned != null) {
+			this.owned.close();
+		}
 	}
 
 	@Override

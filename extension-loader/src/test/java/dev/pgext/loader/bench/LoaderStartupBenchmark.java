@@ -370,7 +370,7 @@ public final class LoaderStartupBenchmark {
 						FileTrees.delete(dir);
 						System.out.printf("%sround %d done%n", prefix, round);
 					}
-					viaProxy.client().close();
+					viaProxy.close();
 				}
 			}
 			System.out.println();

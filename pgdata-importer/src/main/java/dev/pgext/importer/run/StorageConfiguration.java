@@ -14,7 +14,8 @@ import dev.pgext.model.store.S3ObjectStore;
 @Configuration(proxyBeanMethods = false)
 class StorageConfiguration {
 
-	@Bean(destroyMethod = "")
+	// closed with the context: an S3 client holds a connection pool and timer threads
+	@Bean
 	S3ObjectStore storage(ImporterProperties properties) {
 		return S3ObjectStore.create(properties.s3()).withCircuitBreaker(S3ObjectStore.circuitBreaker("importer-s3"));
 	}

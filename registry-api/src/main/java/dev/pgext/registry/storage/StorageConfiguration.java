@@ -15,7 +15,8 @@ import dev.pgext.registry.RegistryProperties;
 @Configuration(proxyBeanMethods = false)
 class StorageConfiguration {
 
-	@Bean(destroyMethod = "")
+	// closed with the context: an S3 client holds a connection pool and timer threads
+	@Bean
 	S3ObjectStore objectStore(RegistryProperties properties) {
 		return S3ObjectStore.create(properties.s3()).withCircuitBreaker(S3ObjectStore.circuitBreaker("registry-s3"));
 	}
