@@ -5,8 +5,14 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
+
+import dev.pgext.service.metrics.SecondsTimeMeters;
 import dev.pgext.testsupport.DocumentLinters;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,6 +38,21 @@ class MetricsExpositionIntegrationTests extends RegistryIntegrationTest {
 			assertThat(text).as("HELP of %s", name).isNotBlank();
 			assertThat(name).as("unit of %s", name).doesNotContainPattern(DOUBLED_UNIT);
 		});
+	}
+
+	@Autowired
+	private ApplicationContext context;
+
+	@Test
+	void theCompilationAndProcessCpuTimesAreRegisteredOnceInSeconds() {
+		// Micrometer's milliseconds binder is not there beside the seconds one: one
+		// registration of the meter name, nothing for Micrometer to warn about
+		assertThat(this.context.getBeansOfType(JvmCompilationMetrics.class).values()).singleElement()
+			.isInstanceOf(SecondsTimeMeters.Compilation.class);
+		assertThat(this.context.getBeansOfType(ProcessorMetrics.class).values()).singleElement()
+			.isInstanceOf(SecondsTimeMeters.Processor.class);
+		assertThat(scrapeAfterUse()).contains("jvm_compilation_time_seconds_total{", "process_cpu_time_seconds_total ")
+			.doesNotContain("jvm_compilation_time_ms", "process_cpu_time_ns");
 	}
 
 	@Test

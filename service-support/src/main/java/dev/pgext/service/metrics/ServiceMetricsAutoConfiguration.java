@@ -8,9 +8,12 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Makes every service's scrape one that {@code promtool check metrics} accepts:
- * descriptions for the framework's meters and time counters in seconds.
+ * descriptions for the framework's meters and time counters in seconds (before Spring
+ * Boot's JVM and system meters, whose compilation and processor binders the seconds ones
+ * replace).
  */
-@AutoConfiguration
+@AutoConfiguration(
+		beforeName = "org.springframework.boot.micrometer.metrics.autoconfigure.jvm.JvmMetricsAutoConfiguration")
 @ConditionalOnClass(MeterRegistry.class)
 public class ServiceMetricsAutoConfiguration {
 
@@ -22,6 +25,16 @@ public class ServiceMetricsAutoConfiguration {
 	@Bean
 	SecondsTimeMeters secondsTimeMeters() {
 		return new SecondsTimeMeters();
+	}
+
+	@Bean
+	SecondsTimeMeters.Compilation jvmCompilationMetrics() {
+		return new SecondsTimeMeters.Compilation();
+	}
+
+	@Bean
+	SecondsTimeMeters.Processor processorMetrics() {
+		return new SecondsTimeMeters.Processor();
 	}
 
 }

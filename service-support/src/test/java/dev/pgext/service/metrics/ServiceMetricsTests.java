@@ -2,8 +2,6 @@ package dev.pgext.service.metrics;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.binder.jvm.JvmCompilationMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -19,11 +17,9 @@ class ServiceMetricsTests {
 
 	private static SimpleMeterRegistry registry() {
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();
-		SecondsTimeMeters seconds = new SecondsTimeMeters();
-		registry.config().meterFilter(new FrameworkMeterDescriptions()).meterFilter(seconds);
-		new JvmCompilationMetrics().bindTo(registry);
-		new ProcessorMetrics().bindTo(registry);
-		seconds.bindTo(registry);
+		registry.config().meterFilter(new FrameworkMeterDescriptions()).meterFilter(new SecondsTimeMeters());
+		new SecondsTimeMeters.Compilation().bindTo(registry);
+		new SecondsTimeMeters.Processor().bindTo(registry);
 		return registry;
 	}
 
