@@ -8,7 +8,9 @@ import com.networknt.schema.InputFormat;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.dialect.Dialect;
+import com.networknt.schema.dialect.Dialects;
+import com.networknt.schema.keyword.AnnotationKeyword;
 
 /**
  * The CycloneDX 1.6 JSON schema that the CycloneDX library ships
@@ -38,7 +40,13 @@ public final class CycloneDxSchema {
 
 	private static synchronized Schema schema() {
 		if (schema == null) {
-			SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7,
+			// the schema annotates with two keywords draft 7 does not define: known as
+			// annotations, they are not reported as unknown at the first validation
+			Dialect draft7 = Dialect.builder(Dialects.getDraft7())
+				.keyword(new AnnotationKeyword("meta:enum"))
+				.keyword(new AnnotationKeyword("deprecated"))
+				.build();
+			SchemaRegistry registry = SchemaRegistry.withDefaultDialect(draft7,
 					(builder) -> builder.schemaIdResolvers((ids) -> ids.mapPrefix(SCHEMA_BASE, "classpath:")));
 			schema = registry.getSchema(SchemaLocation.of(SCHEMA_BASE + "bom-1.6.schema.json"));
 		}
