@@ -200,37 +200,42 @@ final class ComputeStartup implements Runnable {
 			List<ExtIndexEntry> closure = union(preload, sessionPreload);
 			this.beforeStart = hooked ? closure : catalog.extensions();
 			this.preloaded = preload.size();
-			// with the hook, Postgres needs only the server-preload extensions'
-			// libraries to start, and a session only the session-preload ones': their
-			// scripts, which only CREATE and ALTER EXTENSION read (and the hook asks for
-			// while one is missing), follow once it accepts connections
-			Set<String> server = names(preload);
-			List<ExtIndexEntry> sessionOnly = sessionPreload.stream()
-				.filter((entry) -> !server.contains(entry.name().value()))
-				.toList();
-			this.afterStart = hooked ? preload : List.of();
-			this.sessionAfterStart = hooked ? sessionOnly : List.of();
-			List<ExtIndexEntry> ahead = this.afterStart.stream().map(ComputeStartup::librariesOf).toList();
-			List<ExtIndexEntry> sessionAhead = this.sessionAfterStart.stream()
-				.map(ComputeStartup::librariesOf)
-				.toList();
 			// the files placed before start are renamed into place without waiting for
 			// the disk; the journal naming them is made durable meanwhile, before the
-			// first rename, and they are fsynced once Postgres accepts connections
-			DeferredSync deferred = DeferredSync.begin(install,
-					hooked ? union(ahead, sessionAhead) : union(preload, sessionPreload), ComputeStartup::onOwnThread);
+			// first rename, and they are fsynced once Postgres accepts connections. The
+			// session-preload ones are awaited only before the compute is ready: every
+			// new session loads them, and they are placed while Postgres starts
+			DeferredSync deferred;
+			CompletableFuture<Void> preloaded;
+			long promoting = 0;
+			int promoted = 0;
+			if (hooked) {
+				// Postgres needs only the server-preload extensions' libraries to start,
+				// and a session only the session-preload ones': their scripts, which only
+				// CREATE and ALTER EXTENSION read (and the hook asks for while one is
+				// missing), are asked for once it accepts connections
+				Set<String> server = names(preload);
+				this.afterStart = preload;
+				this.sessionAfterStart = sessionPreload.stream()
+					.filter((entry) -> !server.contains(entry.name().value()))
+					.toList();
+				List<ExtIndexEntry> ahead = librariesOf(this.afterStart);
+				List<ExtIndexEntry> sessionAhead = librariesOf(this.sessionAfterStart);
+				deferred = DeferredSync.begin(install, union(ahead, sessionAhead), ComputeStartup::onOwnThread);
+				// what was fetched early is put in place in one batch; the placement
+				// then finds those files present and places what is still missing
+				promoting = System.nanoTime();
+				promoted = early.promote(ahead, deferred);
+				promoting = System.nanoTime() - promoting;
+				preloaded = scheduler.placeAhead(ahead, deferred);
+				this.sessionPreloaded = scheduler.placeAhead(sessionAhead, deferred);
+			}
+			else {
+				deferred = DeferredSync.begin(install, closure, ComputeStartup::onOwnThread);
+				preloaded = scheduler.requestAll(preload, Priority.SERVER_PRELOAD, deferred);
+				this.sessionPreloaded = scheduler.requestAll(sessionPreload, Priority.SESSION_PRELOAD, deferred);
+			}
 			this.deferredSync = deferred;
-			// what was fetched early is put in place in one batch; the scheduler
-			// then finds those files present and places what is still missing
-			long promoting = System.nanoTime();
-			int promoted = hooked ? early.promote(ahead, deferred) : 0;
-			promoting = System.nanoTime() - promoting;
-			CompletableFuture<Void> preloaded = hooked ? scheduler.placeAhead(ahead, deferred)
-					: scheduler.requestAll(preload, Priority.SERVER_PRELOAD, deferred);
-			// every new session loads these, so no connection succeeds before they are in
-			// place; they download behind the server-preload ones while Postgres starts
-			this.sessionPreloaded = hooked ? scheduler.placeAhead(sessionAhead, deferred)
-					: scheduler.requestAll(sessionPreload, Priority.SESSION_PRELOAD, deferred);
 			timed("control-files", () -> {
 				// the closure's control files are in the journal too: not renamed before
 				// it is durable
@@ -451,14 +456,16 @@ final class ComputeStartup implements Runnable {
 	}
 
 	/**
-	 * {@code entry} with only its files under {@code $libdir}
+	 * {@code entries}, each with only its files under {@code $libdir}
 	 * ({@link ExtFile#isLibrary}): the libraries Postgres loads at start (and those a
-	 * preloaded library loads in each session), not its scripts or control file.
+	 * session loads), not their scripts or control files.
 	 */
-	private static ExtIndexEntry librariesOf(ExtIndexEntry entry) {
-		return new ExtIndexEntry(entry.name(), entry.version(), entry.defaultVersion(), entry.control(),
-				entry.files().stream().filter(ExtFile::isLibrary).toList(), entry.libraries(), entry.requires(),
-				entry.preload(), entry.trusted(), entry.superuser());
+	private static List<ExtIndexEntry> librariesOf(List<ExtIndexEntry> entries) {
+		return entries.stream()
+			.map((entry) -> new ExtIndexEntry(entry.name(), entry.version(), entry.defaultVersion(), entry.control(),
+					entry.files().stream().filter(ExtFile::isLibrary).toList(), entry.libraries(), entry.requires(),
+					entry.preload(), entry.trusted(), entry.superuser()))
+			.toList();
 	}
 
 	private static Set<String> names(List<ExtIndexEntry> entries) {

@@ -248,9 +248,9 @@ public final class DownloadScheduler implements AutoCloseable {
 
 	/**
 	 * Places the files of {@code entries} now, on the file workers, without changing any
-	 * extension's status: part of an extension ahead of the rest (a server-preload
-	 * extension's libraries before Postgres starts), whose later {@link #request} finds
-	 * those files in place and places what is still missing.
+	 * extension's status: part of an extension ahead of the rest (a preloaded extension's
+	 * libraries before Postgres starts or before the compute is ready), whose later
+	 * {@link #request} finds those files in place and places what is still missing.
 	 * @param deferred with it, the files are renamed without fsync under its journal
 	 */
 	public CompletableFuture<Void> placeAhead(List<ExtIndexEntry> entries, DeferredSync deferred) {
