@@ -16,13 +16,15 @@ import io.micrometer.core.instrument.config.MeterFilterReply;
  * The JIT compilation time and the process CPU time in seconds, Prometheus' base unit, in
  * place of Micrometer's binders' milliseconds and nanoseconds (scraped as
  * {@code jvm_compilation_time_ms_total} and {@code process_cpu_time_ns_total}, names
- * promtool refuses for their abbreviated units). The filter turns Micrometer's away; the
- * binders {@link Compilation} and {@link Processor} stand in for Micrometer's
- * {@link JvmCompilationMetrics} and {@link ProcessorMetrics} (Spring Boot registers its
- * own only where a service has none) and register the same readings, converted, under the
- * same meter names with base unit seconds ({@code jvm_compilation_time_seconds_total},
- * {@code process_cpu_time_seconds_total}). Each name is registered once, after anything
- * the filter turns away: a second registration of a name makes Micrometer warn at start.
+ * promtool refuses for their abbreviated units). The binders {@link Compilation} and
+ * {@link Processor} stand in for Micrometer's {@link JvmCompilationMetrics} and
+ * {@link ProcessorMetrics} (Spring Boot registers its own only where a service has none)
+ * and register the same readings, converted, under the same meter names with base unit
+ * seconds ({@code jvm_compilation_time_seconds_total},
+ * {@code process_cpu_time_seconds_total}). {@link Processor} registers Micrometer's other
+ * processor meters through its parent, whose process CPU time in nanoseconds this filter
+ * turns away. Each name is registered once: a second registration of a name makes
+ * Micrometer warn at start.
  */
 public final class SecondsTimeMeters implements MeterFilter {
 
@@ -34,8 +36,7 @@ public final class SecondsTimeMeters implements MeterFilter {
 
 	@Override
 	public MeterFilterReply accept(Meter.Id id) {
-		boolean replaced = (COMPILATION_TIME.equals(id.getName()) || PROCESS_CPU_TIME.equals(id.getName()))
-				&& !SECONDS.equals(id.getBaseUnit());
+		boolean replaced = PROCESS_CPU_TIME.equals(id.getName()) && !SECONDS.equals(id.getBaseUnit());
 		return replaced ? MeterFilterReply.DENY : MeterFilterReply.NEUTRAL;
 	}
 
