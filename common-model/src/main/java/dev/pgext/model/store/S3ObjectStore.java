@@ -133,10 +133,11 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 	}
 
 	/**
-	 * Closes the client: its connection pool and the SDK's timer threads. The stores made
-	 * from this one ({@link #withCircuitBreaker}, {@link #forBucket},
-	 * {@link #withListPageSize}) share it, so only the owner of the first closes it (a
-	 * service's storage bean, when its context closes).
+	 * Closes the client (its connection pool) and then stops its timer threads and waits
+	 * for them. A store and the stores made from it ({@link #withCircuitBreaker},
+	 * {@link #forBucket}, {@link #withListPageSize}) share both, so whoever made the
+	 * first closes one of them, once none is used any more (a service's storage bean, as
+	 * its context closes).
 	 */
 	@Override
 	public void close() {
