@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -98,8 +99,17 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 	 * A store for {@code settings}, with its own client and retry and no circuit breaker.
 	 */
 	public static S3ObjectStore create(ObjectStoreSettings settings) {
+		return create(settings, (task) -> new Thread(task, "pgext-s3-timer-" + TIMER_THREAD_NUMBERS.incrementAndGet()));
+	}
+
+	/**
+	 * A store for {@code settings} whose timer threads come from {@code threads} (made
+	 * daemons here): a test tells its store's threads from those of other stores in the
+	 * same JVM by their names.
+	 */
+	static S3ObjectStore create(ObjectStoreSettings settings, ThreadFactory threads) {
 		ScheduledExecutorService timers = Executors.newScheduledThreadPool(TIMER_THREADS, (task) -> {
-			Thread thread = new Thread(task, "pgext-s3-timer-" + TIMER_THREAD_NUMBERS.incrementAndGet());
+			Thread thread = threads.newThread(task);
 			thread.setDaemon(true);
 			return thread;
 		});

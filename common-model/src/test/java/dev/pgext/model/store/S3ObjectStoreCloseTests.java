@@ -5,6 +5,8 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import com.sun.net.httpserver.HttpServer;
@@ -29,14 +31,16 @@ class S3ObjectStoreCloseTests {
 		});
 		server.start();
 		try {
-			Set<Thread> before = timerThreads();
-			S3ObjectStore store = S3ObjectStore
-				.create(new ObjectStoreSettings(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), null,
-						"bucket", "key", "secret", true, 1, Duration.ofMillis(5), Duration.ofSeconds(5)));
+			// named apart from the stores other test classes make in this JVM meanwhile
+			String prefix = "close-test-timer-" + UUID.randomUUID() + "-";
+			AtomicInteger numbers = new AtomicInteger();
+			S3ObjectStore store = S3ObjectStore.create(
+					new ObjectStoreSettings(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), null,
+							"bucket", "key", "secret", true, 1, Duration.ofMillis(5), Duration.ofSeconds(5)),
+					(task) -> new Thread(task, prefix + numbers.incrementAndGet()));
 			// a call with a timeout starts the client's timer threads
 			assertThat(store.getBytes("missing-key")).isEmpty();
-			Set<Thread> started = timerThreads();
-			started.removeAll(before);
+			Set<Thread> started = threadsNamed(prefix);
 			assertThat(started).as("the store's timer threads").isNotEmpty();
 
 			store.close();
@@ -48,11 +52,11 @@ class S3ObjectStoreCloseTests {
 		}
 	}
 
-	private static Set<Thread> timerThreads() {
+	private static Set<Thread> threadsNamed(String prefix) {
 		return Thread.getAllStackTraces()
 			.keySet()
 			.stream()
-			.filter((thread) -> thread.getName().startsWith("pgext-s3-timer-"))
+			.filter((thread) -> thread.getName().startsWith(prefix))
 			.collect(Collectors.toSet());
 	}
 
