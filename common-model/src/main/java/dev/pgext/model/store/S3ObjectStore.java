@@ -6,10 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -77,7 +75,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 	 * stopped and waited for at {@link #close()}, so that no thread of a closed store
 	 * outlives it.
 	 */
-	private final ScheduledExecutorService timers;
+	private final TimerThreads timers;
 
 	public S3ObjectStore(S3Client client, String bucket, Retry retry, CircuitBreaker circuitBreaker,
 			Duration apiCallTimeout) {
@@ -85,7 +83,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 	}
 
 	private S3ObjectStore(S3Client client, String bucket, Retry retry, CircuitBreaker circuitBreaker,
-			Duration apiCallTimeout, Integer listPageSize, ScheduledExecutorService timers) {
+			Duration apiCallTimeout, Integer listPageSize, TimerThreads timers) {
 		this.client = client;
 		this.bucket = bucket;
 		this.retry = retry;
@@ -108,12 +106,8 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 	 * same JVM by their names.
 	 */
 	static S3ObjectStore create(ObjectStoreSettings settings, ThreadFactory threads) {
-		ScheduledExecutorService timers = Executors.newScheduledThreadPool(TIMER_THREADS, (task) -> {
-			Thread thread = threads.newThread(task);
-			thread.setDaemon(true);
-			return thread;
-		});
-		return new S3ObjectStore(client(settings, timers), settings.bucket(), retry("s3", settings), null,
+		TimerThreads timers = new TimerThreads(TIMER_THREADS, threads);
+		return new S3ObjectStore(client(settings, timers.executor()), settings.bucket(), retry("s3", settings), null,
 				settings.apiCallTimeout(), null, timers);
 	}
 
@@ -153,15 +147,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 	public void close() {
 		this.client.close();
 		if (this.timers != null) {
-			this.timers.shutdownNow();
-			try {
-				if (!this.timers.awaitTermination(5, TimeUnit.SECONDS)) {
-					log.warn("The S3 client's timer threads did not stop within 5 s");
-				}
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
+			this.timers.close();
 		}
 	}
 
