@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
+import dev.pgext.testsupport.RawHttp;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -90,6 +92,27 @@ class LoaderApplicationTests {
 		assertThat(unknownPath.body()).contains("https://pgext.dev/problems/not-found");
 		assertThat(wrongMethod.body()).contains("https://pgext.dev/problems/method-not-allowed");
 		assertThat(wrongMediaType.body()).contains("https://pgext.dev/problems/unsupported-media-type");
+	}
+
+	@Test
+	void requestsRefusedBeforeAnyControllerAreProblemsToo() throws Exception {
+		// a form body Tomcat cannot decode, and a URL it refuses by itself
+		String body = "x=%ZZ";
+		RawHttp.Response undecodable = RawHttp.send(this.port,
+				"POST /extension_server/hstore.control HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+						+ "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + body.length()
+						+ "\r\nConnection: close\r\n\r\n" + body);
+		RawHttp.Response refused = RawHttp.send(this.port,
+				"GET /extension_server/a%2Fb HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+
+		assertThat(List.of(undecodable, refused)).allSatisfy((response) -> {
+			assertThat(response.status()).as(response.toString()).isEqualTo(400);
+			assertThat(response.headers().get("content-type")).as(response.toString())
+				.startsWith("application/problem+json");
+			assertThat(response.text()).contains("\"type\":\"https://pgext.dev/problems/bad-request\"")
+				.contains("\"status\":400");
+		});
+		assertThat(undecodable.text()).contains("the request parameters are not valid URL encoding");
 	}
 
 }

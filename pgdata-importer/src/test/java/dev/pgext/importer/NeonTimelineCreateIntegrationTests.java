@@ -7,6 +7,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
+import dev.pgext.testsupport.RawHttp;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -21,6 +23,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 class NeonTimelineCreateIntegrationTests extends ImporterIntegrationTestSupport {
 
 	private static final String TIMELINE = "4b1d0c9a7e3f25d6b8a0c1e2f3a4b5c6";
+
+	@Test
+	void requestsRefusedBeforeAnyControllerAreProblemsToo() throws Exception {
+		// a form body Tomcat cannot decode: the client's error, in Neon's shape on its
+		// route
+		String body = "x=%ZZ";
+		RawHttp.Response undecodable = RawHttp.send(this.port,
+				"POST /v1/tenant/" + TENANT
+						+ "/timeline HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+						+ "Content-Length: " + body.length() + "\r\nConnection: close\r\n\r\n" + body);
+		// a query string Tomcat cannot decode, on an endpoint that reads its parameters
+		RawHttp.Response health = RawHttp.send(this.port,
+				"GET /actuator/health?x=%ZZ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+		// a URL Tomcat refuses by itself
+		RawHttp.Response refused = RawHttp.send(this.port,
+				"GET /v1/tenants/a%2Fb HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+
+		assertThat(List.of(undecodable, health, refused)).allSatisfy((response) -> {
+			assertThat(response.status()).as(response.toString()).isEqualTo(400);
+			assertThat(response.headers().get("content-type")).as(response.toString())
+				.startsWith("application/problem+json");
+			assertThat(JSON.readTree(response.body()).path("type").asString())
+				.isEqualTo("https://pgext.dev/problems/invalid-request");
+		});
+		assertThat(JSON.readTree(undecodable.body()).path("msg").asString())
+			.isEqualTo("the request parameters are not valid URL encoding");
+	}
 
 	@Test
 	void aNeonCreationImportsThePgdataAndAnswersInNeonsShape() throws Exception {

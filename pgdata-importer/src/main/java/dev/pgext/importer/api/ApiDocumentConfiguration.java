@@ -10,6 +10,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatus;
 
 import dev.pgext.service.openapi.ProblemResponseDocuments;
+import dev.pgext.service.problem.ProblemTypes;
 
 /**
  * The OpenAPI 3.1 description served at {@code /v3/api-docs}: the importer's name,
@@ -18,6 +19,12 @@ import dev.pgext.service.openapi.ProblemResponseDocuments;
  */
 @Configuration(proxyBeanMethods = false)
 class ApiDocumentConfiguration {
+
+	/** The problem types of what the importer answers before its controllers run. */
+	@Bean
+	ProblemTypes importerProblemTypes() {
+		return ProblemAdvice.TYPES;
+	}
 
 	@Bean
 	OpenAPI importerOpenApi(ObjectProvider<BuildProperties> build) {

@@ -27,6 +27,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 import dev.pgext.importer.run.ImportRejectedException;
 import dev.pgext.model.ProblemKinds;
 import dev.pgext.model.store.ObjectStoreException;
+import dev.pgext.service.problem.ProblemTypes;
 
 /**
  * Every error of the importer's API as an RFC 9457 problem with a stable type per kind,
@@ -44,6 +45,12 @@ class ProblemAdvice extends ResponseEntityExceptionHandler implements ResponseBo
 	private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
 
 	private static final String BASE = "https://pgext.dev/problems/";
+
+	/**
+	 * The importer's kinds for what Tomcat and the error page answer (service-support): a
+	 * client error without a kind of its own is {@code invalid-request} here too.
+	 */
+	static final ProblemTypes TYPES = new ProblemTypes(BASE, "invalid-request");
 
 	@ExceptionHandler(ImportRejectedException.class)
 	ProblemDetail rejected(ImportRejectedException ex) {
@@ -118,7 +125,7 @@ class ProblemAdvice extends ResponseEntityExceptionHandler implements ResponseBo
 	}
 
 	private static String kind(HttpStatusCode status) {
-		return ProblemKinds.ofFrameworkError(status.value(), "invalid-request");
+		return ProblemKinds.ofFrameworkError(status.value(), TYPES.otherClientError());
 	}
 
 	private static ProblemDetail problem(HttpStatus status, String kind, String title, String detail) {

@@ -3,7 +3,6 @@ package dev.pgext.registry.problem;
 import java.net.URI;
 
 import jakarta.validation.ConstraintViolationException;
-import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,15 +64,6 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 				"the request body is not readable multipart/form-data (a boundary in the Content-Type and complete "
 						+ "parts are needed)");
 		problem.setType(URI.create(RegistryException.TYPE_BASE + "invalid-multipart"));
-		return ResponseEntity.badRequest().body(problem);
-	}
-
-	@ExceptionHandler
-	ResponseEntity<ProblemDetail> invalidParameter(InvalidParameterException ex) {
-		// Tomcat could not decode the query string or form body (such as %ZZ)
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
-				"the request parameters are not valid URL encoding");
-		problem.setType(URI.create(RegistryException.TYPE_BASE + "bad-request"));
 		return ResponseEntity.badRequest().body(problem);
 	}
 

@@ -1,0 +1,35 @@
+package dev.pgext.service.problem;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.http.ProblemDetail;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ProblemTypesTests {
+
+	@Test
+	void aClientErrorWithoutAKindOfItsOwnTakesTheServicesKind() {
+		ProblemTypes importer = new ProblemTypes("https://pgext.dev/problems/", "invalid-request");
+
+		assertThat(importer.kind(400)).isEqualTo("invalid-request");
+		assertThat(importer.kind(422)).isEqualTo("invalid-request");
+		assertThat(ProblemTypes.defaults().kind(400)).isEqualTo("bad-request");
+		assertThat(importer.kind(414)).isEqualTo("uri-too-long");
+		assertThat(importer.kind(431)).isEqualTo("headers-too-large");
+		assertThat(importer.kind(500)).isEqualTo("internal-error");
+		assertThat(importer.kind(503)).isEqualTo("unavailable");
+	}
+
+	@Test
+	void theProblemCarriesTypeStatusAndWhatItMeans() {
+		ProblemDetail problem = ProblemTypes.defaults().problem(414);
+
+		assertThat(problem.getType()).hasToString("https://pgext.dev/problems/uri-too-long");
+		assertThat(problem.getStatus()).isEqualTo(414);
+		assertThat(problem.getDetail()).isEqualTo("the URL is longer than this service accepts");
+		assertThat(ProblemTypes.defaults().problem(502).getDetail())
+			.isEqualTo("the service could not complete the request; retry later");
+	}
+
+}
