@@ -12,12 +12,15 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.problem.RegistryException;
+import dev.pgext.registry.problem.RetryLaterException;
 
 /**
  * Guards the actuator, which the token interceptor of the API does not see. Anyone may
@@ -55,7 +58,7 @@ class ActuatorAccess extends OncePerRequestFilter {
 					throw RegistryException.unauthenticated("invalid-token",
 							"the Authorization header must be 'Bearer <token>'");
 				}
-				caller = this.tokens.resolve(header.substring(7).strip());
+				caller = resolve(header.substring(7).strip());
 			}
 			boolean trusted = caller.isAdmin() || caller.scopes().contains(Caller.METRICS);
 			String path = request.getRequestURI().substring(request.getContextPath().length());
@@ -76,7 +79,23 @@ class ActuatorAccess extends OncePerRequestFilter {
 			if (ex.status().value() == 401) {
 				response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"pgext\"");
 			}
+			if (ex instanceof RetryLaterException later) {
+				response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(later.retryAfter().toSeconds()));
+			}
 			response.getOutputStream().write(this.json.writeValueAsBytes(problem));
+		}
+	}
+
+	/**
+	 * The caller a token names; a database that does not answer is a 503 here too (this
+	 * filter runs before the controllers' error handling).
+	 */
+	private Caller resolve(String token) {
+		try {
+			return this.tokens.resolve(token);
+		}
+		catch (DataAccessResourceFailureException | CannotCreateTransactionException ex) {
+			throw RetryLaterException.databaseUnavailable();
 		}
 	}
 

@@ -6,11 +6,13 @@ import jakarta.validation.ConstraintViolationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
@@ -91,6 +93,17 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 				"the extension store is not available; retry later");
 		problem.setType(URI.create(RegistryException.TYPE_BASE + "store-unavailable"));
 		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(problem);
+	}
+
+	/**
+	 * No connection to the database (a {@code DataAccessResourceFailureException} from a
+	 * query, a {@code CannotCreateTransactionException} from a transaction's start): 503,
+	 * logged once per request without a stack trace, since the pool says why.
+	 */
+	@ExceptionHandler({ DataAccessResourceFailureException.class, CannotCreateTransactionException.class })
+	ResponseEntity<ProblemDetail> database(Exception ex) {
+		log.warn("Database not available: {}", ex.getMessage());
+		return registry(RetryLaterException.databaseUnavailable());
 	}
 
 	@ExceptionHandler

@@ -17,6 +17,16 @@ public class RetryLaterException extends RegistryException {
 		this.retryAfter = retryAfter;
 	}
 
+	/**
+	 * The registry's database does not answer (down, restarting, unreachable, or no
+	 * connection free within the pool's timeout): nothing the request did, and nothing a
+	 * repeat in a few seconds cannot mend.
+	 */
+	public static RetryLaterException databaseUnavailable() {
+		return new RetryLaterException("database-unavailable", "the registry's database is not available; retry later",
+				Duration.ofSeconds(5));
+	}
+
 	public Duration retryAfter() {
 		return this.retryAfter;
 	}

@@ -1,7 +1,11 @@
 package dev.pgext.registry.problem;
 
+import java.sql.SQLException;
+
 import org.junit.jupiter.api.Test;
 
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.web.method.annotation.ExceptionHandlerMethodResolver;
 
 import dev.pgext.model.ExtensionName;
@@ -49,6 +53,20 @@ class ProblemAdviceTests {
 		var down = this.advice.store(new ObjectStoreException("S3 get k failed: 503 SlowDown", 503, null));
 		assertThat(down.getStatusCode().value()).isEqualTo(503);
 		assertThat(down.getBody().getType()).hasToString(RegistryException.TYPE_BASE + "store-unavailable");
+	}
+
+	@Test
+	void aDatabaseThatDoesNotAnswerIsUnavailableNotAnInternalError() {
+		var noConnection = new CannotGetJdbcConnectionException("Failed to obtain JDBC Connection",
+				new SQLException("Connection to 127.0.0.1:5432 refused"));
+		var noTransaction = new CannotCreateTransactionException("Could not open JDBC Connection for transaction");
+		assertThat(this.handlers.resolveMethod(noConnection).getName()).isEqualTo("database");
+		assertThat(this.handlers.resolveMethod(noTransaction).getName()).isEqualTo("database");
+		var response = this.advice.database(noConnection);
+		assertThat(response.getStatusCode().value()).isEqualTo(503);
+		assertThat(response.getHeaders().getFirst("Retry-After")).isEqualTo("5");
+		assertThat(response.getBody().getType()).hasToString(RegistryException.TYPE_BASE + "database-unavailable");
+		assertThat(response.getBody().getDetail()).doesNotContain("127.0.0.1");
 	}
 
 }
