@@ -53,16 +53,16 @@ class ActuatorAccess extends OncePerRequestFilter {
 		Caller caller = Caller.ANONYMOUS;
 		String header = request.getHeader(HttpHeaders.AUTHORIZATION);
 		try {
+			String path = request.getRequestURI().substring(request.getContextPath().length());
+			boolean metrics = path.startsWith("/actuator/metrics") || path.startsWith("/actuator/prometheus");
 			if (header != null && !header.isBlank()) {
 				if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
 					throw RegistryException.unauthenticated("invalid-token",
 							"the Authorization header must be 'Bearer <token>'");
 				}
-				caller = resolve(header.substring(7).strip());
+				caller = resolve(header.substring(7).strip(), metrics);
 			}
 			boolean trusted = caller.isAdmin() || caller.scopes().contains(Caller.METRICS);
-			String path = request.getRequestURI().substring(request.getContextPath().length());
-			boolean metrics = path.startsWith("/actuator/metrics") || path.startsWith("/actuator/prometheus");
 			if (metrics && !trusted && !this.publicMetrics) {
 				caller.requireScope(Caller.ADMIN, Caller.METRICS);
 			}
@@ -87,14 +87,20 @@ class ActuatorAccess extends OncePerRequestFilter {
 	}
 
 	/**
-	 * The caller a token names; a database that does not answer is a 503 here too (this
-	 * filter runs before the controllers' error handling).
+	 * The caller a token names. When the database does not answer, the health endpoints
+	 * answer as to an anonymous caller (status without details: a probe that sends a
+	 * token must still learn that the registry is down, not be refused), and the metrics,
+	 * which need the token's scope, a 503 (this filter runs before the controllers' error
+	 * handling).
 	 */
-	private Caller resolve(String token) {
+	private Caller resolve(String token, boolean metrics) {
 		try {
 			return this.tokens.resolve(token);
 		}
 		catch (DataAccessResourceFailureException | CannotCreateTransactionException ex) {
+			if (!metrics) {
+				return Caller.ANONYMOUS;
+			}
 			throw RetryLaterException.databaseUnavailable();
 		}
 	}
