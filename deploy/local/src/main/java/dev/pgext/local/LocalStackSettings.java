@@ -37,10 +37,16 @@ record LocalStackSettings(Path data, Ports ports, String bindAddress, Duration s
 
 	static final String LOOPBACK = "127.0.0.1";
 
-	/** The ports of the stack. */
+	/**
+	 * The ports of the stack. The defaults lie below Linux's ephemeral range
+	 * ({@code net.ipv4.ip_local_port_range}, 32768-60999 by default), from which the
+	 * machine picks the local port of every outgoing connection: a connection that held
+	 * the compute's port there (the stack's own, to its database or services) made the
+	 * compute's start fail now and then with "already in use" while nothing listened.
+	 */
 	record Ports(int registry, int loader, int importer, int s3, int compute) {
 
-		static final Ports DEFAULTS = new Ports(8080, 8081, 8082, 9000, 55432);
+		static final Ports DEFAULTS = new Ports(8080, 8081, 8082, 9000, 15432);
 
 	}
 

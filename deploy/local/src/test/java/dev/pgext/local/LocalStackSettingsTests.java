@@ -23,7 +23,7 @@ class LocalStackSettingsTests {
 	@Test
 	void withoutPropertiesTheStackUsesTheDocumentedPortsOnLoopback() {
 		LocalStackSettings settings = LocalStackSettings.from(new Properties());
-		assertThat(settings.ports()).isEqualTo(new LocalStackSettings.Ports(8080, 8081, 8082, 9000, 55432));
+		assertThat(settings.ports()).isEqualTo(new LocalStackSettings.Ports(8080, 8081, 8082, 9000, 15432));
 		assertThat(settings.bindAddress()).isEqualTo("127.0.0.1");
 		assertThat(settings.data()).isEqualTo(Path.of(".pgext/local-stack"));
 		assertThat(settings.startTimeout()).isEqualTo(Duration.ofMinutes(3));
@@ -43,13 +43,13 @@ class LocalStackSettingsTests {
 		properties.setProperty("pgext.local.loader-port", "18081");
 		properties.setProperty("pgext.local.importer-port", "18082");
 		properties.setProperty("pgext.local.s3-port", "19000");
-		properties.setProperty("pgext.local.compute-port", "15432");
+		properties.setProperty("pgext.local.compute-port", "25432");
 		properties.setProperty("pgext.local.dir", ".pgext/second");
 		properties.setProperty("pgext.local.bind-address", "0.0.0.0");
 		properties.setProperty("pgext.local.start-timeout", "90s");
 		properties.setProperty("pgext.local.seed", " hstore, pg_trgm,,hstore ");
 		LocalStackSettings settings = LocalStackSettings.from(properties);
-		assertThat(settings.ports()).isEqualTo(new LocalStackSettings.Ports(18080, 18081, 18082, 19000, 15432));
+		assertThat(settings.ports()).isEqualTo(new LocalStackSettings.Ports(18080, 18081, 18082, 19000, 25432));
 		assertThat(settings.data()).isEqualTo(Path.of(".pgext/second"));
 		assertThat(settings.bindAddress()).isEqualTo("0.0.0.0");
 		assertThat(settings.startTimeout()).isEqualTo(Duration.ofSeconds(90));
