@@ -40,9 +40,9 @@ record LocalStackSettings(Path data, Ports ports, String bindAddress, Duration s
 	/**
 	 * The ports of the stack. The defaults lie below Linux's ephemeral range
 	 * ({@code net.ipv4.ip_local_port_range}, 32768-60999 by default), from which the
-	 * machine picks the local port of every outgoing connection: a connection that held
-	 * the compute's port there (the stack's own, to its database or services) made the
-	 * compute's start fail now and then with "already in use" while nothing listened.
+	 * machine takes the local port of every outgoing connection: an outgoing connection
+	 * holding the compute's port would make its start fail with "already in use" while
+	 * nothing listens on it.
 	 */
 	record Ports(int registry, int loader, int importer, int s3, int compute) {
 
