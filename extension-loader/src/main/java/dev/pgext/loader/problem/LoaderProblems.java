@@ -17,7 +17,7 @@ import dev.pgext.loader.compute.ComputeAlreadyStartedException;
 import dev.pgext.loader.compute.ComputeNotStartedException;
 import dev.pgext.loader.fetch.FetchException;
 import dev.pgext.loader.jit.UnknownExtensionFileException;
-import dev.pgext.model.ProblemKinds;
+import dev.pgext.service.problem.ProblemTypes;
 
 /**
  * Every error of the loader's API as an RFC 9457 problem with a stable type per kind.
@@ -69,7 +69,7 @@ class LoaderProblems extends ResponseEntityExceptionHandler {
 			WebRequest request) {
 		if (body instanceof ProblemDetail problem
 				&& (problem.getType() == null || "about:blank".equals(problem.getType().toString()))) {
-			problem.setType(URI.create(TYPES + ProblemKinds.ofFrameworkError(statusCode.value(), "bad-request")));
+			problem.setType(URI.create(TYPES + ProblemTypes.defaults().kind(statusCode.value())));
 		}
 		return super.createResponseEntity(body, headers, statusCode, request);
 	}

@@ -25,7 +25,6 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyAdvice;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 import dev.pgext.importer.run.ImportRejectedException;
-import dev.pgext.model.ProblemKinds;
 import dev.pgext.model.store.ObjectStoreException;
 import dev.pgext.service.problem.ProblemTypes;
 
@@ -125,7 +124,7 @@ class ProblemAdvice extends ResponseEntityExceptionHandler implements ResponseBo
 	}
 
 	private static String kind(HttpStatusCode status) {
-		return ProblemKinds.ofFrameworkError(status.value(), TYPES.otherClientError());
+		return TYPES.kind(status.value());
 	}
 
 	private static ProblemDetail problem(HttpStatus status, String kind, String title, String detail) {

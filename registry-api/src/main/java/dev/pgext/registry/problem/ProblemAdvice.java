@@ -21,8 +21,8 @@ import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 import dev.pgext.model.InvalidValueException;
-import dev.pgext.model.ProblemKinds;
 import dev.pgext.model.store.ObjectStoreException;
+import dev.pgext.service.problem.ProblemTypes;
 
 /**
  * Turns every error into an RFC 9457 problem. Spring MVC's own errors (missing part,
@@ -136,7 +136,7 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 	}
 
 	private static String kind(HttpStatusCode status) {
-		return ProblemKinds.ofFrameworkError(status.value(), "bad-request");
+		return ProblemTypes.defaults().kind(status.value());
 	}
 
 }

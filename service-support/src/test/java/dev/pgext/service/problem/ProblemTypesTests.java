@@ -9,6 +9,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ProblemTypesTests {
 
 	@Test
+	void theFrameworksOwnErrorsHaveAKindPerStatus() {
+		ProblemTypes types = ProblemTypes.defaults();
+
+		assertThat(types.kind(404)).isEqualTo("not-found");
+		assertThat(types.kind(405)).isEqualTo("method-not-allowed");
+		assertThat(types.kind(406)).isEqualTo("not-acceptable");
+		assertThat(types.kind(415)).isEqualTo("unsupported-media-type");
+		assertThat(types.kind(413)).isEqualTo("upload-too-large");
+	}
+
+	@Test
 	void aClientErrorWithoutAKindOfItsOwnTakesTheServicesKind() {
 		ProblemTypes importer = new ProblemTypes("https://pgext.dev/problems/", "invalid-request");
 
