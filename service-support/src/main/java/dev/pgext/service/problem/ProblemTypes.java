@@ -3,6 +3,7 @@ package dev.pgext.service.problem;
 import java.net.URI;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 
 /**
@@ -41,7 +42,8 @@ public record ProblemTypes(String base, String otherClientError) {
 
 	/** The problem for an error answered with {@code status}, with what it means. */
 	public ProblemDetail problem(int status) {
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(status), detail(status));
+		// any three-digit status, not only those HttpStatus names
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatusCode.valueOf(status), detail(status));
 		problem.setType(URI.create(this.base + kind(status)));
 		return problem;
 	}

@@ -41,6 +41,9 @@ class ProblemTypesTests {
 		assertThat(problem.getDetail()).isEqualTo("the URL is longer than this service accepts");
 		assertThat(ProblemTypes.defaults().problem(502).getDetail())
 			.isEqualTo("the service could not complete the request; retry later");
+		// a status without a name of its own
+		assertThat(ProblemTypes.defaults().problem(599).getStatus()).isEqualTo(599);
+		assertThat(ProblemTypes.defaults().problem(499).getDetail()).isEqualTo("the request was refused: 499");
 	}
 
 }
