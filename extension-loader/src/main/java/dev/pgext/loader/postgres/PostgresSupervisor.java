@@ -2,6 +2,9 @@ package dev.pgext.loader.postgres;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -73,6 +76,12 @@ public final class PostgresSupervisor implements AutoCloseable {
 	 * How often a start tries a connection while the lock file does not say the server
 	 * accepts them.
 	 */
+	/** The most of the log a failure quotes from. */
+	private static final int LOG_TAIL_BYTES = 64 * 1024;
+
+	private static final Map<Integer, String> SIGNALS = Map.of(1, "SIGHUP", 2, "SIGINT", 3, "SIGQUIT", 6, "SIGABRT", 7,
+			"SIGBUS", 8, "SIGFPE", 9, "SIGKILL", 11, "SIGSEGV", 13, "SIGPIPE", 15, "SIGTERM");
+
 	private static final long CONNECT_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
 
 	/** Where the server stands. */
@@ -122,6 +131,12 @@ public final class PostgresSupervisor implements AutoCloseable {
 	 * a stop).
 	 */
 	private volatile Process process;
+
+	/**
+	 * Where this start's output begins in the log file, which keeps earlier starts'
+	 * output before it: a failure quotes only what this server wrote.
+	 */
+	private volatile long logStart;
 
 	public PostgresSupervisor(PostgresInstall install, Path dataDir, int port, Duration stopTimeout,
 			Consumer<State> listener) {
@@ -225,6 +240,7 @@ public final class PostgresSupervisor implements AutoCloseable {
 			command.add("-c");
 			command.add(name + "=" + value);
 		});
+		this.logStart = logSize();
 		ProcessBuilder builder = Unprivileged.processBuilder(withParentDeathSignal(command, "INT"))
 			.redirectErrorStream(true)
 			.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
@@ -284,7 +300,7 @@ public final class PostgresSupervisor implements AutoCloseable {
 				// CRASHED before this start fails, not only once the exit callback ran
 				exited(launched);
 				throw new IllegalStateException(
-						"postgres exited with " + launched.exitValue() + " during start: " + logTail());
+						"postgres " + exit(launched.exitValue()) + " during start: " + logTail());
 			}
 			// as soon as the lock file says ready, then (should that attempt fail) at the
 			// usual pace
@@ -379,7 +395,7 @@ public final class PostgresSupervisor implements AutoCloseable {
 			if (!alive.contains(this.state.get())) {
 				return;
 			}
-			this.problem = "postgres exited with " + exited.exitValue() + ": " + logTail();
+			this.problem = "postgres " + exit(exited.exitValue()) + ": " + logTail();
 			if (!move(alive, State.CRASHED)) {
 				return;
 			}
@@ -430,14 +446,52 @@ public final class PostgresSupervisor implements AutoCloseable {
 		return this.dataDir.resolveSibling(this.dataDir.getFileName() + ".log");
 	}
 
+	/**
+	 * The last lines this start wrote to the log (at most the last 64 KiB of them), or
+	 * what stands in for them.
+	 */
 	private String logTail() {
-		try {
-			List<String> lines = Files.readAllLines(logFile());
+		try (SeekableByteChannel channel = Files.newByteChannel(logFile())) {
+			long from = Math.max(this.logStart, channel.size() - LOG_TAIL_BYTES);
+			ByteBuffer bytes = ByteBuffer.allocate((int) Math.max(0, channel.size() - from));
+			channel.position(from);
+			while (bytes.hasRemaining() && channel.read(bytes) >= 0) {
+				// until the end as it was
+			}
+			List<String> lines = new String(bytes.array(), 0, bytes.position(), StandardCharsets.UTF_8).lines()
+				.toList();
+			if (lines.isEmpty()) {
+				return "(nothing in its log since this start)";
+			}
 			return String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size()));
 		}
 		catch (IOException | RuntimeException ex) {
 			return "(no log)";
 		}
+	}
+
+	private long logSize() {
+		try {
+			return Files.exists(logFile()) ? Files.size(logFile()) : 0;
+		}
+		catch (IOException ex) {
+			return 0;
+		}
+	}
+
+	/**
+	 * How a server process ended, by its exit status: a status above 128 is the signal
+	 * that killed it, as the shell and the JDK report one (137: SIGKILL, from the
+	 * kernel's out-of-memory killer or an operator).
+	 */
+	static String exit(int status) {
+		if (status > 128 && status < 128 + 32) {
+			int signal = status - 128;
+			String name = SIGNALS.get(signal);
+			return "was killed by signal " + signal + ((name != null) ? " (" + name + ")" : "") + ", exit status "
+					+ status;
+		}
+		return "exited with " + status;
 	}
 
 	/**

@@ -351,10 +351,10 @@ class ComputeIntegrationTests {
 		JsonNode status = this.loader.status();
 		assertThat(status.path("phase").asString()).isEqualTo("FAILED");
 		assertThat(status.path("postgres").asString()).isEqualTo("CRASHED");
-		assertThat(status.path("problem").asString()).contains("postgres exited");
+		assertThat(status.path("problem").asString()).contains("postgres was killed by signal 9 (SIGKILL)");
 		HttpResponse<String> health = this.loader.get("/actuator/health");
 		assertThat(health.statusCode()).isEqualTo(503);
-		assertThat(health.body()).contains("postgres exited");
+		assertThat(health.body()).contains("postgres was killed by signal 9 (SIGKILL)");
 		assertThat(this.loader.get("/actuator/health/readiness").statusCode()).isEqualTo(503);
 	}
 

@@ -3,6 +3,7 @@ package dev.pgext.loader.postgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
@@ -61,6 +62,26 @@ class PostgresSupervisorIntegrationTests {
 			assertThat(next.stopLeftover()).isEmpty();
 			next.start(SETTINGS, Duration.ofMinutes(1));
 			assertThat(next.state()).isEqualTo(PostgresSupervisor.State.RUNNING);
+		}
+	}
+
+	@Test
+	void aServerKilledUnderItsSupervisorIsReportedWithItsSignalAndOnlyThisStartsLog(@TempDir Path dir)
+			throws Exception {
+		Path data = dir.resolve("data");
+		try (PostgresSupervisor supervisor = new PostgresSupervisor(this.install, data, FreePorts.any(),
+				Duration.ofSeconds(20), null)) {
+			supervisor.initdbIfEmpty();
+			Files.writeString(supervisor.logFile(), "an earlier start's last words\n", StandardOpenOption.CREATE,
+					StandardOpenOption.APPEND);
+			supervisor.start(SETTINGS, Duration.ofMinutes(1));
+
+			ProcessHandle.of(supervisor.pid()).orElseThrow().destroyForcibly();
+
+			await().atMost(Duration.ofSeconds(30)).until(() -> supervisor.state() == PostgresSupervisor.State.CRASHED);
+			assertThat(supervisor.problem()).startsWith("postgres was killed by signal 9 (SIGKILL), exit status 137: ")
+				.contains("database system is ready to accept connections")
+				.doesNotContain("an earlier start's last words");
 		}
 	}
 
