@@ -83,6 +83,14 @@ class PostgresSupervisorIntegrationTests {
 				.contains("database system is ready to accept connections")
 				.doesNotContain("an earlier start's last words");
 		}
+		// the next start on the data directory recovers, and removes the shared memory
+		// the
+		// killed server left behind
+		try (PostgresSupervisor next = new PostgresSupervisor(this.install, data, FreePorts.any(),
+				Duration.ofSeconds(20), null)) {
+			next.start(SETTINGS, Duration.ofMinutes(1));
+			assertThat(next.state()).isEqualTo(PostgresSupervisor.State.RUNNING);
+		}
 	}
 
 	@Test
