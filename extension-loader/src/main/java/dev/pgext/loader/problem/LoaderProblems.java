@@ -25,7 +25,7 @@ import dev.pgext.service.problem.ProblemTypes;
 @RestControllerAdvice
 class LoaderProblems extends ResponseEntityExceptionHandler {
 
-	private static final String TYPES = "https://pgext.dev/problems/";
+	private static final String TYPES = ProblemTypes.BASE;
 
 	@ExceptionHandler(FetchException.class)
 	ProblemDetail fetchFailed(FetchException ex) {

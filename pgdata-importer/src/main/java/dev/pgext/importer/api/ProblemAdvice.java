@@ -43,7 +43,7 @@ class ProblemAdvice extends ResponseEntityExceptionHandler implements ResponseBo
 
 	private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
 
-	private static final String BASE = "https://pgext.dev/problems/";
+	private static final String BASE = ProblemTypes.BASE;
 
 	/**
 	 * The importer's kinds for what Tomcat and the error page answer (service-support): a

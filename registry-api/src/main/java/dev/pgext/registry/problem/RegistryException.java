@@ -4,6 +4,8 @@ import java.net.URI;
 
 import org.springframework.http.HttpStatus;
 
+import dev.pgext.service.problem.ProblemTypes;
+
 /**
  * A request the registry refuses, with the HTTP status and the stable problem kind a
  * client can branch on. The kind becomes the problem type
@@ -12,7 +14,7 @@ import org.springframework.http.HttpStatus;
 public class RegistryException extends RuntimeException {
 
 	/** Every problem type starts with this. */
-	public static final String TYPE_BASE = "https://pgext.dev/problems/";
+	public static final String TYPE_BASE = ProblemTypes.BASE;
 
 	private final HttpStatus status;
 

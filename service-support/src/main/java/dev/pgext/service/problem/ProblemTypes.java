@@ -18,9 +18,12 @@ import org.springframework.http.ProblemDetail;
  */
 public record ProblemTypes(String base, String otherClientError) {
 
+	/** Where every problem type of the suite's services starts. */
+	public static final String BASE = "https://pgext.dev/problems/";
+
 	/** The suite's base and {@code bad-request} for other client errors. */
 	public static ProblemTypes defaults() {
-		return new ProblemTypes("https://pgext.dev/problems/", "bad-request");
+		return new ProblemTypes(BASE, "bad-request");
 	}
 
 	/** The kind of an error answered with {@code status}. */
