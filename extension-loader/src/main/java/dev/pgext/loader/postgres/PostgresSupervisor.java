@@ -472,9 +472,10 @@ public final class PostgresSupervisor implements AutoCloseable {
 
 	private long logSize() {
 		try {
-			return Files.exists(logFile()) ? Files.size(logFile()) : 0;
+			return Files.size(logFile());
 		}
 		catch (IOException ex) {
+			// no log yet (a first start), or none to read: quote from its start
 			return 0;
 		}
 	}
