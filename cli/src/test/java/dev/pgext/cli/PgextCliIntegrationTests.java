@@ -28,6 +28,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import dev.pgext.cli.exit.ExitCode;
 import dev.pgext.model.postgres.PostgresInstall;
 import dev.pgext.registry.RegistryApplication;
+import dev.pgext.testsupport.OutsideTools;
 import dev.pgext.testsupport.PostgresCluster;
 import dev.pgext.testsupport.PostgresInstalls;
 import dev.pgext.testsupport.TestBucket;
@@ -35,7 +36,6 @@ import dev.pgext.testsupport.TestDatabase;
 import dev.pgext.testsupport.TestInfrastructure;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The CLI end to end against a real registry (started in this JVM on a real database and
@@ -65,8 +65,8 @@ class PgextCliIntegrationTests {
 
 	@BeforeAll
 	static void publishTheTestExtension() throws IOException {
-		assumeTrue(Files.isExecutable(PG_CONFIG_15) || System.getenv("CI") != null,
-				"PostgreSQL 15 server headers (postgresql-server-dev-15) are not installed");
+		OutsideTools.require(Files.isExecutable(PG_CONFIG_15),
+				"PostgreSQL 15 server headers (postgresql-server-dev-15) are not installed (.ci/run installs them)");
 		TestDatabase database = TestInfrastructure.database(PgextCliIntegrationTests.class);
 		TestBucket bucket = TestInfrastructure.bucket(PgextCliIntegrationTests.class);
 		registry = new SpringApplicationBuilder(RegistryApplication.class).run("--server.port=0",

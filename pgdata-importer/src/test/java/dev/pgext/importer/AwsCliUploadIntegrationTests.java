@@ -13,11 +13,11 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
+import dev.pgext.testsupport.OutsideTools;
 import dev.pgext.testsupport.TestBucket;
 import dev.pgext.testsupport.TestInfrastructure;
 
@@ -86,12 +86,7 @@ class AwsCliUploadIntegrationTests extends ImporterIntegrationTestSupport {
 			.map((dir) -> Path.of(dir, "aws"))
 			.filter(Files::isExecutable)
 			.findFirst();
-		if (aws.isEmpty()) {
-			if (System.getenv("CI") != null) {
-				fail("aws (Debian's awscli) is required under CI: .ci/run installs it");
-			}
-			Assumptions.abort("aws (Debian's awscli) is not installed");
-		}
+		OutsideTools.require(aws.isPresent(), "aws (Debian's awscli) is not installed (.ci/run installs it)");
 		return aws.get();
 	}
 

@@ -24,7 +24,6 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 import com.sun.net.httpserver.HttpServer;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,11 +32,11 @@ import org.springframework.util.FileSystemUtils;
 
 import dev.pgext.model.StoreLayout;
 import dev.pgext.model.postgres.PostgresInstall;
+import dev.pgext.testsupport.OutsideTools;
 import dev.pgext.testsupport.PostgresCluster;
 import dev.pgext.testsupport.PostgresInstalls;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Debian's PGXN client ({@code pgxn}) against the registry's PGXN API root and against
@@ -223,13 +222,8 @@ class PgxnClientIntegrationTests extends RegistryIntegrationTest {
 
 	private static void requireClient() {
 		boolean present = Files.isExecutable(Path.of("/usr/bin/pgxn")) && Files.isExecutable(Path.of(PG_CONFIG));
-		if (!present) {
-			if (System.getenv("CI") != null) {
-				fail("pgxn (Debian's pgxnclient) and PostgreSQL 15's pg_config are required under CI: .ci/run "
-						+ "installs them");
-			}
-			Assumptions.abort("pgxn (Debian's pgxnclient) or " + PG_CONFIG + " is not installed");
-		}
+		OutsideTools.require(present,
+				"pgxn (Debian's pgxnclient) or " + PG_CONFIG + " is not installed (.ci/run installs them)");
 	}
 
 	private static Path extensionSources() {

@@ -40,9 +40,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 import dev.pgext.model.Executables;
 import dev.pgext.model.Sha256Digest;
+import dev.pgext.testsupport.OutsideTools;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The web pages in a real browser: headless Chromium driven by Selenium against the
@@ -74,13 +74,8 @@ class WebBrowserIntegrationTests extends RegistryIntegrationTest {
 		Optional<Path> chromium = Executables.onPath("chromium", "chromium-browser", "google-chrome");
 		Optional<Path> driver = Executables.onPath("chromedriver");
 		boolean present = chromium.isPresent() && driver.isPresent();
-		if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-			assertThat(present)
-				.as("chromium and chromedriver must be installed under CI (apt-get install chromium "
-						+ "chromium-driver, as .ci/run does)")
-				.isTrue();
-		}
-		assumeTrue(present, "chromium or chromedriver is not installed (apt-get install chromium chromium-driver)");
+		OutsideTools.require(present,
+				"chromium or chromedriver is not installed (apt-get install chromium chromium-driver, as .ci/run does)");
 		ChromeOptions options = new ChromeOptions();
 		options.setBinary(chromium.get().toFile());
 		// Chromium refuses to run as root without --no-sandbox; the rest keep a headless

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
 import dev.pgext.model.Executables;
@@ -48,8 +47,8 @@ public final class DocumentLinters {
 			String reason = "@redocly/cli is not installed at " + redocly
 					+ " (.ci/run installs it: npm install --prefix "
 					+ "target/tools/redocly @redocly/cli@<version pinned there>)";
-			if (System.getenv("CI") != null && nodeAvailable()) {
-				Assertions.fail(reason + "; node is present, so CI must lint");
+			if (nodeAvailable()) {
+				OutsideTools.failUnderCi(reason + "; node is present, so CI must lint");
 			}
 			Assumptions.abort(reason);
 		}
@@ -67,14 +66,8 @@ public final class DocumentLinters {
 		Path unpacked = toolsDir().resolve("promtool/promtool");
 		String promtool = Files.isExecutable(unpacked) ? unpacked.toString()
 				: Executables.onPath("promtool").map(Path::toString).orElse(null);
-		if (promtool == null) {
-			String reason = "promtool is neither at " + unpacked
-					+ " (.ci/run unpacks it there from Debian's prometheus " + "package) nor on the PATH";
-			if (System.getenv("CI") != null) {
-				Assertions.fail(reason + "; CI must check the metrics");
-			}
-			Assumptions.abort(reason);
-		}
+		OutsideTools.require(promtool != null, "promtool is neither at " + unpacked
+				+ " (.ci/run unpacks it there from Debian's prometheus package) nor on the PATH");
 		return run(List.of(promtool, "check", "metrics"), exposition);
 	}
 

@@ -15,6 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.junit.jupiter.api.Assumptions;
 
+import dev.pgext.testsupport.OutsideTools;
+
 /**
  * Builds the {@code pgext_loader} hook ({@code extension-loader/pg-hook}) for one
  * Postgres major with the compiler alone, against that major's server headers: no
@@ -80,9 +82,7 @@ public final class PgHookBuild {
 				+ System.getProperty(HEADERS_PROPERTY, System.getenv(HEADERS_ENV))
 				+ " nor in /usr/include/postgresql): run extension-loader/pg-hook/fetch-pg-headers target/pg-headers "
 				+ major + " (.ci/run does) to build the pgext_loader hook";
-		if (System.getenv("CI") != null) {
-			throw new IllegalStateException(reason);
-		}
+		OutsideTools.failUnderCi(reason);
 		return Optional.of(reason);
 	}
 
