@@ -2,21 +2,18 @@ package dev.pgext.registry.auth;
 
 import java.io.IOException;
 import java.security.Principal;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
 import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.servlet.HandlerExceptionResolver;
 
 import dev.pgext.registry.caller.Caller;
 import dev.pgext.registry.problem.RegistryException;
@@ -35,16 +32,20 @@ import dev.pgext.registry.problem.RetryLaterException;
  */
 class ActuatorAccess extends OncePerRequestFilter {
 
-	private final JsonMapper json;
-
 	private final Tokens tokens;
 
 	private final boolean publicMetrics;
 
-	ActuatorAccess(Tokens tokens, boolean publicMetrics, JsonMapper json) {
-		this.json = json;
+	private final HandlerExceptionResolver problems;
+
+	/**
+	 * @param problems the application's exception resolvers, so that a refusal here is
+	 * the same problem (body and headers) as the API's, written by its advice
+	 */
+	ActuatorAccess(Tokens tokens, boolean publicMetrics, HandlerExceptionResolver problems) {
 		this.tokens = tokens;
 		this.publicMetrics = publicMetrics;
+		this.problems = problems;
 	}
 
 	@Override
@@ -69,20 +70,9 @@ class ActuatorAccess extends OncePerRequestFilter {
 			chain.doFilter(trusted ? authenticated(request, caller) : request, response);
 		}
 		catch (RegistryException ex) {
-			Map<String, Object> problem = new LinkedHashMap<>();
-			problem.put("type", ex.type().toString());
-			problem.put("title", ex.status().getReasonPhrase());
-			problem.put("status", ex.status().value());
-			problem.put("detail", ex.getMessage());
-			response.setStatus(ex.status().value());
-			response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-			if (ex.status().value() == 401) {
-				response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"pgext\"");
+			if (this.problems.resolveException(request, response, null, ex) == null) {
+				throw ex;
 			}
-			if (ex instanceof RetryLaterException later) {
-				response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(later.retryAfter().toSeconds()));
-			}
-			response.getOutputStream().write(this.json.writeValueAsBytes(problem));
 		}
 	}
 

@@ -2,8 +2,7 @@ package dev.pgext.registry.auth;
 
 import java.util.List;
 
-import tools.jackson.databind.json.JsonMapper;
-
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -13,6 +12,7 @@ import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.method.support.ModelAndViewContainer;
+import org.springframework.web.servlet.HandlerExceptionResolver;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
@@ -33,9 +33,10 @@ class AuthConfiguration implements WebMvcConfigurer {
 	}
 
 	@Bean
-	FilterRegistrationBean<ActuatorAccess> actuatorAccess(RegistryProperties properties, JsonMapper json) {
+	FilterRegistrationBean<ActuatorAccess> actuatorAccess(RegistryProperties properties,
+			@Qualifier("handlerExceptionResolver") HandlerExceptionResolver problems) {
 		FilterRegistrationBean<ActuatorAccess> registration = new FilterRegistrationBean<>(
-				new ActuatorAccess(this.tokens, properties.actuator().publicMetrics(), json));
+				new ActuatorAccess(this.tokens, properties.actuator().publicMetrics(), problems));
 		registration.addUrlPatterns("/actuator/*");
 		return registration;
 	}
