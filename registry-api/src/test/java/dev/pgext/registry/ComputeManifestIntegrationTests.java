@@ -90,6 +90,20 @@ class ComputeManifestIntegrationTests extends RegistryIntegrationTest {
 	}
 
 	@Test
+	void aMajorAndPlatformWithoutAnyReleaseHaveAnEmptyManifestWithoutADate() {
+		// no test publishes for 16 on musl: the newest release date is SQL's null
+		RegistryClient.Response empty = api().get("/api/v1/compute-manifests/16?platform=linux-arm64-musl", null);
+		assertThat(empty.status()).isEqualTo(200);
+		assertThat(empty.headers().getETag()).isNotBlank();
+		assertThat(empty.headers().getLastModified()).isEqualTo(-1);
+		assertThat(empty.text()).doesNotContain("\"name\"");
+		assertThat(api()
+			.get("/api/v1/compute-manifests/16?platform=linux-arm64-musl", null,
+					Map.of("If-None-Match", empty.headers().getETag()))
+			.status()).isEqualTo(304);
+	}
+
+	@Test
 	void lastModifiedAnswersIfModifiedSince() {
 		publishExtension("manifest_since", "1.0.0");
 		RegistryClient.Response first = api().get("/api/v1/compute-manifests/15", null);

@@ -182,7 +182,8 @@ class ManifestCache implements SmartLifecycle {
 					+ "and e.platform = ?)")
 			.params(Scopes.column(scope), major.value(), platform.toString())
 			.query(Timestamp.class)
-			.single();
+			.optional()
+			.orElse(null); // null when no release has files for that major and platform
 		Instant lastModified = (changed != null) ? changed.toInstant().truncatedTo(ChronoUnit.SECONDS) : null;
 		// signed once per cached body; the version is the catalog's change sequence (the
 		// event
