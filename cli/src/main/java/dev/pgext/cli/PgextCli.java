@@ -66,7 +66,8 @@ public final class PgextCli {
 				return failure.exitCode();
 			}
 			if (ex instanceof IOException || ex instanceof UncheckedIOException) {
-				err.println("error: " + ex.getMessage());
+				err.println("error: " + CliException
+					.describe((ex instanceof UncheckedIOException unchecked) ? unchecked.getCause() : ex));
 				return ExitCode.LOCAL;
 			}
 			err.println("error: internal error in pgext, please report it:");

@@ -84,6 +84,10 @@ class PgextCliIntegrationTests {
 		Path source = copyOfTestExtension(work.resolve("src"));
 		CliRun init = CliRun.of(environment, "init", "-C", source.toString());
 		assertThat(init.exitCode()).as(init.toString()).isZero();
+		// what an earlier run left: an artifact of a major not built now, and the
+		// directory of a run killed before its end
+		Files.createDirectories(source.resolve("dist/.pgext-package-1234/sub"));
+		Files.writeString(source.resolve("dist/pg17.tar.gz"), "an earlier run's");
 		packaged = CliRun.of(environment, "package", "-C", source.toString(), "--pg-config", PG_CONFIG_15.toString());
 		assertThat(packaged.exitCode()).as(packaged.toString()).isZero();
 		published = CliRun.of(environment, "publish", "--dist", source.resolve("dist").toString());
@@ -98,7 +102,7 @@ class PgextCliIntegrationTests {
 	}
 
 	@Test
-	void packagingRunsTheRegistrysChecksLocallyAndWritesOneArtifactPerMajor() {
+	void packagingRunsTheRegistrysChecksLocallyAndWritesOneArtifactPerMajor() throws IOException {
 		assertThat(packaged.out()).contains("ok    pgext_hello.control parses")
 			.contains("ok    lib/pgext_hello.so: ELF shared object for linux-x86_64")
 			.contains("ok    pgext_hello 1.1 is installable")
@@ -108,6 +112,10 @@ class PgextCliIntegrationTests {
 		assertThat(published.out()).contains("published pgext_hello 1.1.0")
 			.contains("pg15  pgext_hello 1.1  (4 files)");
 		assertThat(published.err()).contains("uploading [").contains("100%");
+		try (Stream<Path> dist = Files.list(work.resolve("src/dist"))) {
+			assertThat(dist.map((file) -> file.getFileName().toString())).as("what package left in dist")
+				.containsExactlyInAnyOrder("META.json", "pg15.tar.gz");
+		}
 	}
 
 	@Test

@@ -66,7 +66,7 @@ public final class LoginCommand implements Callable<Integer> {
 			return (line != null) ? line.strip() : "";
 		}
 		catch (IOException ex) {
-			throw CliException.local("cannot read the token from standard input: " + ex.getMessage());
+			throw CliException.local("cannot read the token from standard input: " + CliException.describe(ex));
 		}
 	}
 

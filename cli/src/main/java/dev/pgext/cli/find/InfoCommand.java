@@ -13,6 +13,7 @@ import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
 import dev.pgext.cli.exit.ExitCode;
+import dev.pgext.cli.exit.Printable;
 import dev.pgext.cli.registry.RegistryClient;
 import dev.pgext.cli.registry.RegistryOptions;
 
@@ -35,22 +36,25 @@ public final class InfoCommand implements Callable<Integer> {
 			.get("/api/v1/extensions/" + RegistryClient.encode(this.name) + this.registry.tenantParameter('?'));
 		JsonNode extension = detail.path("extension");
 		PrintWriter out = this.spec.commandLine().getOut();
-		out.println(extension.path("name").asString() + " " + extension.path("version").asString() + " - "
-				+ extension.path("abstract").asString(""));
-		out.println("  distribution  " + extension.path("distribution").asString()
-				+ (extension.path("tenant").isNull() ? "" : " (tenant " + extension.path("tenant").asString() + ")"));
+		out.println(Printable.of(extension.path("name").asString()) + " "
+				+ Printable.of(extension.path("version").asString()) + " - "
+				+ Printable.of(extension.path("abstract").asString("")));
+		out.println("  distribution  " + Printable.of(extension.path("distribution").asString())
+				+ (extension.path("tenant").isNull() ? ""
+						: " (tenant " + Printable.of(extension.path("tenant").asString()) + ")"));
 		List<String> tags = new ArrayList<>();
-		extension.path("tags").forEach((tag) -> tags.add(tag.asString()));
+		extension.path("tags").forEach((tag) -> tags.add(Printable.of(tag.asString())));
 		if (!tags.isEmpty()) {
 			out.println("  tags          " + String.join(", ", tags));
 		}
 		out.println("  postgres      " + SearchCommand.majors(extension));
 		out.println("  versions");
 		for (JsonNode version : detail.path("versions")) {
-			out.printf("    %-14s pg %-12s %s%n", version.path("version").asString(), SearchCommand.majors(version),
-					version.path("published_at").asString());
+			out.printf("    %-14s pg %-12s %s%n", Printable.of(version.path("version").asString()),
+					SearchCommand.majors(version), Printable.of(version.path("published_at").asString()));
 		}
-		out.println("  install       pgext install " + extension.path("name").asString() + " --pg-config PATH");
+		out.println("  install       pgext install " + Printable.of(extension.path("name").asString())
+				+ " --pg-config PATH");
 		return ExitCode.OK;
 	}
 

@@ -13,7 +13,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
+import dev.pgext.cli.exit.CliException;
 import dev.pgext.cli.exit.ExitCode;
+import dev.pgext.cli.exit.Printable;
 import dev.pgext.cli.registry.RegistryClient;
 import dev.pgext.cli.registry.RegistryOptions;
 
@@ -53,15 +55,21 @@ public final class SearchCommand implements Callable<Integer> {
 			path.append("&tag=").append(RegistryClient.encode(this.tag));
 		}
 		path.append(this.registry.tenantParameter('&'));
-		JsonNode results = this.registry.client().get(path.toString());
+		RegistryClient client = this.registry.client();
+		JsonNode results = client.get(path.toString());
+		if (!results.path("hits").isArray()) {
+			throw new CliException(ExitCode.REFUSED, "the registry at " + client.baseUrl()
+					+ " answered the search without a list of hits: is it a pgext registry?");
+		}
 		PrintWriter out = this.spec.commandLine().getOut();
 		if (results.path("hits").isEmpty()) {
 			out.println("no extension matches '" + String.join(" ", this.words) + "'");
 			return ExitCode.OK;
 		}
 		for (JsonNode hit : results.path("hits")) {
-			out.printf("%-24s %-12s pg %-12s %s%n", hit.path("name").asString(), hit.path("version").asString(),
-					majors(hit), hit.path("abstract").asString(""));
+			out.printf("%-24s %-12s pg %-12s %s%n", Printable.of(hit.path("name").asString()),
+					Printable.of(hit.path("version").asString()), majors(hit),
+					Printable.of(hit.path("abstract").asString("")));
 		}
 		String total = totals(results);
 		if (total != null) {
@@ -84,7 +92,7 @@ public final class SearchCommand implements Callable<Integer> {
 
 	static String majors(JsonNode node) {
 		List<String> majors = new ArrayList<>();
-		node.path("pg_majors").forEach((major) -> majors.add(major.asString()));
+		node.path("pg_majors").forEach((major) -> majors.add(Printable.of(major.asString())));
 		return String.join(",", majors);
 	}
 

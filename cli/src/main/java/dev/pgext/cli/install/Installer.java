@@ -205,7 +205,7 @@ final class Installer {
 			return Files.exists(path) ? Change.REPLACE : Change.ADD;
 		}
 		catch (IOException ex) {
-			throw CliException.local("cannot read " + path + ": " + ex.getMessage());
+			throw CliException.local("cannot read " + path + ": " + CliException.describe(ex));
 		}
 	}
 
@@ -248,10 +248,11 @@ final class Installer {
 			throw new CliException(ExitCode.NETWORK, "download refused, nothing was placed: " + ex.getMessage(), ex);
 		}
 		catch (FileSystemException ex) {
-			throw new CliException(ExitCode.LOCAL, "cannot write into the installation: " + ex.getMessage(), ex);
+			throw new CliException(ExitCode.LOCAL, "cannot write into the installation: " + CliException.describe(ex),
+					ex);
 		}
 		catch (IOException ex) {
-			throw new CliException(ExitCode.NETWORK, "downloading failed: " + ex.getMessage(), ex);
+			throw new CliException(ExitCode.NETWORK, "downloading failed: " + CliException.describe(ex), ex);
 		}
 		finally {
 			for (Path part : staged.values()) {
@@ -259,7 +260,7 @@ final class Installer {
 					Files.deleteIfExists(part);
 				}
 				catch (IOException ex) {
-					out.println("  could not remove " + part + ": " + ex.getMessage());
+					out.println("  could not remove " + part + ": " + CliException.describe(ex));
 				}
 			}
 		}

@@ -48,7 +48,7 @@ public record InstallTree(SortedMap<String, Path> files, List<String> skipped) {
 				.forEach((name) -> skipped.add(name + ": not under share/ or lib/"));
 		}
 		catch (IOException ex) {
-			throw CliException.local("cannot list " + root + ": " + ex.getMessage());
+			throw CliException.local("cannot list " + root + ": " + CliException.describe(ex));
 		}
 		return new InstallTree(files, skipped);
 	}
@@ -79,7 +79,7 @@ public record InstallTree(SortedMap<String, Path> files, List<String> skipped) {
 				.forEach((p) -> skipped.add("/" + staging.relativize(p) + ": not under sharedir or pkglibdir"));
 		}
 		catch (IOException ex) {
-			throw CliException.local("cannot list " + staging + ": " + ex.getMessage());
+			throw CliException.local("cannot list " + staging + ": " + CliException.describe(ex));
 		}
 		return new InstallTree(files, skipped);
 	}
@@ -104,7 +104,7 @@ public record InstallTree(SortedMap<String, Path> files, List<String> skipped) {
 			}
 		}
 		catch (IOException ex) {
-			throw CliException.local("cannot list " + dir + ": " + ex.getMessage());
+			throw CliException.local("cannot list " + dir + ": " + CliException.describe(ex));
 		}
 	}
 
@@ -116,7 +116,7 @@ public record InstallTree(SortedMap<String, Path> files, List<String> skipped) {
 				total += Files.size(content);
 			}
 			catch (IOException ex) {
-				throw CliException.local("cannot read " + content + ": " + ex.getMessage());
+				throw CliException.local("cannot read " + content + ": " + CliException.describe(ex));
 			}
 		}
 		return total;

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 import picocli.CommandLine.ArgGroup;
@@ -81,6 +82,11 @@ public final class PackageCommand implements Callable<Integer> {
 			description = "The make program (default: make).")
 	String make;
 
+	/**
+	 * The directory a run writes its artifacts in, inside {@code dist}, until the end.
+	 */
+	private static final String NEXT_PREFIX = ".pgext-package-";
+
 	@Override
 	public Integer call() throws IOException {
 		PrintWriter out = this.spec.commandLine().getOut();
@@ -88,7 +94,12 @@ public final class PackageCommand implements Callable<Integer> {
 		Metadata metadata = Metadata.read(dir.resolve("META.json"));
 		Platform target = (this.platform != null) ? Platform.parse(this.platform) : Platform.host();
 		Path dist = (this.output != null) ? this.output.toAbsolutePath().normalize() : dir.resolve("dist");
-		List<Path> staging = new ArrayList<>();
+		List<Path> staging = new CopyOnWriteArrayList<>();
+		// an interrupt (Ctrl-C) ends the JVM without the finally below: the hook removes
+		// the
+		// build's temporary directories then
+		Thread cleanup = new Thread(() -> deleteQuietly(staging), "pgext-package-cleanup");
+		Runtime.getRuntime().addShutdownHook(cleanup);
 		try {
 			Map<PgMajor, InstallTree> trees = new LinkedHashMap<>();
 			if (this.source.tree != null) {
@@ -116,19 +127,45 @@ public final class PackageCommand implements Callable<Integer> {
 			if (failed) {
 				throw CliException.local("local checks failed; nothing was written to " + dist);
 			}
-			removeOldArtifacts(dist);
+			Files.createDirectories(dist);
+			removeInterruptedRuns(dist);
+			// the new set is written beside the old one and moved in at the end: an
+			// interrupted run leaves the previous artifacts whole
+			Path next = Files.createTempDirectory(dist, NEXT_PREFIX);
+			staging.add(next);
+			List<Path> written = new ArrayList<>();
 			for (Map.Entry<PgMajor, InstallTree> tree : trees.entrySet()) {
-				Path artifact = dist.resolve("pg" + tree.getKey().value() + ".tar.gz");
+				Path artifact = next.resolve("pg" + tree.getKey().value() + ".tar.gz");
 				ArtifactWriter.write(tree.getValue(), artifact);
-				out.println("wrote " + artifact + " (" + Files.size(artifact) + " bytes)");
+				written.add(artifact);
 			}
-			Files.copy(dir.resolve("META.json"), dist.resolve("META.json"), StandardCopyOption.REPLACE_EXISTING);
+			Files.copy(dir.resolve("META.json"), next.resolve("META.json"));
+			replaceArtifacts(dist, written, next.resolve("META.json"));
+			for (Path artifact : written) {
+				Path placed = dist.resolve(artifact.getFileName());
+				out.println("wrote " + placed + " (" + Files.size(placed) + " bytes)");
+			}
 			out.println("ready: pgext publish --dist " + dist);
 			return ExitCode.OK;
 		}
 		finally {
-			for (Path stage : staging) {
-				FileTrees.delete(stage);
+			deleteQuietly(staging);
+			try {
+				Runtime.getRuntime().removeShutdownHook(cleanup);
+			}
+			catch (IllegalStateException ex) {
+				// the JVM is shutting down: the hook runs
+			}
+		}
+	}
+
+	private static void deleteQuietly(List<Path> trees) {
+		for (Path tree : trees) {
+			try {
+				FileTrees.delete(tree);
+			}
+			catch (IOException ex) {
+				// a temporary directory left behind; the next run in dist removes its own
 			}
 		}
 	}
@@ -179,7 +216,7 @@ public final class PackageCommand implements Callable<Integer> {
 			}
 		}
 		catch (IOException ex) {
-			throw CliException.local("cannot run " + command.get(0) + ": " + ex.getMessage());
+			throw CliException.local("cannot run " + command.get(0) + ": " + CliException.describe(ex));
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -187,13 +224,33 @@ public final class PackageCommand implements Callable<Integer> {
 		}
 	}
 
-	private static void removeOldArtifacts(Path dist) throws IOException {
-		if (!Files.isDirectory(dist)) {
-			return;
+	/**
+	 * Moves the new artifacts and META.json into {@code dist}, each replacing its old
+	 * copy in one rename, then removes the artifacts of majors this run did not build.
+	 */
+	private static void replaceArtifacts(Path dist, List<Path> artifacts, Path metadata) throws IOException {
+		List<String> names = new ArrayList<>();
+		for (Path artifact : artifacts) {
+			names.add(artifact.getFileName().toString());
+			Files.move(artifact, dist.resolve(artifact.getFileName()), StandardCopyOption.ATOMIC_MOVE,
+					StandardCopyOption.REPLACE_EXISTING);
 		}
+		Files.move(metadata, dist.resolve("META.json"), StandardCopyOption.ATOMIC_MOVE,
+				StandardCopyOption.REPLACE_EXISTING);
 		try (Stream<Path> files = Files.list(dist)) {
-			for (Path old : files.filter((p) -> p.getFileName().toString().matches("pg\\d+\\.tar\\.gz")).toList()) {
+			for (Path old : files.filter((p) -> p.getFileName().toString().matches("pg\\d+\\.tar\\.gz"))
+				.filter((p) -> !names.contains(p.getFileName().toString()))
+				.toList()) {
 				Files.delete(old);
+			}
+		}
+	}
+
+	/** What a run killed before its end left in {@code dist}. */
+	private static void removeInterruptedRuns(Path dist) throws IOException {
+		try (Stream<Path> files = Files.list(dist)) {
+			for (Path left : files.filter((p) -> p.getFileName().toString().startsWith(NEXT_PREFIX)).toList()) {
+				FileTrees.delete(left);
 			}
 		}
 	}

@@ -60,14 +60,21 @@ public record PgConfig(Path path, PgMajor major, Path sharedir, Path pkglibdir) 
 	 * the output.
 	 */
 	public static List<String> run(List<String> command) {
+		Path capture = null;
 		try {
-			Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+			// the output goes to a file, so the wait below is bounded even when the
+			// program
+			// never closes its output
+			capture = Files.createTempFile("pgext-run", ".out");
+			Process process = new ProcessBuilder(command).redirectErrorStream(true)
+				.redirectOutput(capture.toFile())
+				.start();
 			process.getOutputStream().close();
-			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 			if (!process.waitFor(60, TimeUnit.SECONDS)) {
 				process.destroyForcibly();
 				throw CliException.local(String.join(" ", command) + " did not finish within 60 s");
 			}
+			String output = Files.readString(capture, StandardCharsets.UTF_8);
 			if (process.exitValue() != 0) {
 				throw CliException
 					.local(String.join(" ", command) + " failed (exit " + process.exitValue() + "): " + output.strip());
@@ -75,11 +82,21 @@ public record PgConfig(Path path, PgMajor major, Path sharedir, Path pkglibdir) 
 			return output.lines().map(String::strip).filter((line) -> !line.isEmpty()).toList();
 		}
 		catch (IOException ex) {
-			throw CliException.local("cannot run " + command.get(0) + ": " + ex.getMessage());
+			throw CliException.local("cannot run " + command.get(0) + ": " + CliException.describe(ex));
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw CliException.local("interrupted while running " + command.get(0));
+		}
+		finally {
+			if (capture != null) {
+				try {
+					Files.deleteIfExists(capture);
+				}
+				catch (IOException ex) {
+					// a temporary file left behind
+				}
+			}
 		}
 	}
 

@@ -42,6 +42,18 @@ final class ProgressBar implements LongConsumer {
 		this.err.flush();
 	}
 
+	/**
+	 * Ends a bar the upload left part-way (refused, cut off), so what is printed next
+	 * starts on a line of its own.
+	 */
+	synchronized void end() {
+		if (this.shownPercent >= 0 && this.shownPercent < 100) {
+			this.err.println();
+			this.err.flush();
+			this.shownPercent = 100;
+		}
+	}
+
 	static String size(long bytes) {
 		if (bytes < 1024) {
 			return bytes + " B";

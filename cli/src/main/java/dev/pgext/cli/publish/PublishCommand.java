@@ -17,6 +17,7 @@ import tools.jackson.databind.JsonNode;
 
 import dev.pgext.cli.exit.CliException;
 import dev.pgext.cli.exit.ExitCode;
+import dev.pgext.cli.exit.Printable;
 import dev.pgext.cli.registry.RegistryClient;
 import dev.pgext.cli.registry.RegistryOptions;
 
@@ -61,18 +62,27 @@ public final class PublishCommand implements Callable<Integer> {
 		}
 		PrintWriter out = this.spec.commandLine().getOut();
 		ProgressBar progress = new ProgressBar(this.spec.commandLine().getErr(), body.length());
-		JsonNode release = client.post("/api/v1/releases" + this.registry.tenantParameter('?'), body.contentType(),
-				body.length(), () -> body.open(progress));
-		out.println("published " + release.path("distribution").asString() + " " + release.path("version").asString()
-				+ (release.path("tenant").isNull() ? "" : " (tenant " + release.path("tenant").asString() + ")")
+		JsonNode release;
+		try {
+			release = client.post("/api/v1/releases" + this.registry.tenantParameter('?'), body.contentType(),
+					body.length(), () -> body.open(progress));
+		}
+		finally {
+			progress.end();
+		}
+		out.println("published " + Printable.of(release.path("distribution").asString()) + " "
+				+ Printable.of(release.path("version").asString())
+				+ (release.path("tenant").isNull() ? ""
+						: " (tenant " + Printable.of(release.path("tenant").asString()) + ")")
 				+ " to " + client.baseUrl());
 		if (release.hasNonNull("normalized_from")) {
-			out.println("  version normalised from " + release.path("normalized_from").asString());
+			out.println("  version normalised from " + Printable.of(release.path("normalized_from").asString()));
 		}
 		for (JsonNode extension : release.path("extensions")) {
-			out.println("  pg" + extension.path("pg_major").asInt() + "  " + extension.path("name").asString() + " "
-					+ extension.path("default_version").asString() + "  (" + extension.path("files").size()
-					+ " files)");
+			out.println(
+					"  pg" + extension.path("pg_major").asInt() + "  " + Printable.of(extension.path("name").asString())
+							+ " " + Printable.of(extension.path("default_version").asString()) + "  ("
+							+ extension.path("files").size() + " files)");
 		}
 		return ExitCode.OK;
 	}

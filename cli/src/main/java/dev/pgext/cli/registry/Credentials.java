@@ -51,7 +51,7 @@ public record Credentials(@JsonProperty("default") String defaultRegistry, Map<S
 			return JSON.readValue(Files.readAllBytes(file), Credentials.class);
 		}
 		catch (IOException | JacksonException ex) {
-			throw CliException.local("cannot read the credentials file " + file + ": " + ex.getMessage());
+			throw CliException.local("cannot read the credentials file " + file + ": " + CliException.describe(ex));
 		}
 	}
 
@@ -91,7 +91,7 @@ public record Credentials(@JsonProperty("default") String defaultRegistry, Map<S
 			}
 		}
 		catch (IOException | JacksonException ex) {
-			throw CliException.local("cannot write the credentials file " + file + ": " + ex.getMessage());
+			throw CliException.local("cannot write the credentials file " + file + ": " + CliException.describe(ex));
 		}
 	}
 

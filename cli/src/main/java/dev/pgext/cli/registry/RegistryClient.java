@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -32,7 +34,19 @@ public final class RegistryClient {
 
 	private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
+	/**
+	 * Until the answer's headers (the JDK client's request timeout), and again for its
+	 * body.
+	 */
 	private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
+
+	/**
+	 * How long an answer's body may stall before the registry is taken to have stopped.
+	 */
+	private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+
+	/** The largest JSON answer read (the registry's are a few KiB to a few MiB). */
+	static final int MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
 	private final String baseUrl;
 
@@ -40,9 +54,20 @@ public final class RegistryClient {
 
 	private final HttpClient http;
 
+	private final Duration idleTimeout;
+
 	public RegistryClient(String baseUrl, String token) {
+		this(baseUrl, token, IDLE_TIMEOUT);
+	}
+
+	RegistryClient(String baseUrl, String token, Duration idleTimeout) {
+		if (token != null && !token.chars().allMatch((c) -> c > ' ' && c < 0x7f)) {
+			throw CliException.local("the token is not one the registry issues: a token is printable ASCII without "
+					+ "spaces (check PGEXT_TOKEN, or log in again)");
+		}
 		this.baseUrl = baseUrl;
 		this.token = token;
+		this.idleTimeout = idleTimeout;
 		this.http = HttpClient.newBuilder()
 			.connectTimeout(CONNECT_TIMEOUT)
 			.followRedirects(HttpClient.Redirect.NORMAL)
@@ -64,24 +89,24 @@ public final class RegistryClient {
 
 	/** {@code GET path}, its JSON answer. */
 	public JsonNode get(String path) {
-		return json(send(request(path).GET(), HttpResponse.BodyHandlers.ofByteArray()));
+		return json(answer(request(path).GET()));
 	}
 
 	/** {@code GET path}, its body as bytes. */
 	public byte[] getBytes(String path) {
-		return send(request(path).GET(), HttpResponse.BodyHandlers.ofByteArray()).body();
+		return answer(request(path).GET()).body();
 	}
 
 	/** {@code POST path} with a JSON body, its JSON answer (or an empty node). */
 	public JsonNode postJson(String path, Object body) {
 		HttpRequest.Builder request = request(path).header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
-		return json(send(request, HttpResponse.BodyHandlers.ofByteArray()));
+		return json(answer(request));
 	}
 
 	/** {@code DELETE path}, its JSON answer (or an empty node). */
 	public JsonNode delete(String path) {
-		return json(send(request(path).DELETE(), HttpResponse.BodyHandlers.ofByteArray()));
+		return json(answer(request(path).DELETE()));
 	}
 
 	/**
@@ -92,14 +117,38 @@ public final class RegistryClient {
 		HttpRequest.Builder request = request(path).header("Content-Type", contentType)
 			.timeout(Duration.ofHours(1))
 			.POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(body), length));
-		return json(send(request, HttpResponse.BodyHandlers.ofByteArray()));
+		return json(answer(request));
 	}
 
-	/** {@code GET path} as a stream, for downloads; the caller closes it. */
+	/**
+	 * {@code GET path} as a stream, for downloads; the caller closes it. A read fails
+	 * once the registry has sent nothing for a minute (twice an answer's idle time).
+	 */
 	public InputStream download(String path) {
-		HttpResponse<InputStream> response = send(request(path).timeout(Duration.ofHours(1)).GET(),
-				HttpResponse.BodyHandlers.ofInputStream());
-		return response.body();
+		return new GuardedBody(send(request(path).GET()).body(), this.idleTimeout.multipliedBy(2), null);
+	}
+
+	/**
+	 * The whole answer, at most {@link #MAX_ANSWER_BYTES}, in at most the request
+	 * timeout.
+	 */
+	private Answer answer(HttpRequest.Builder request) {
+		HttpResponse<InputStream> response = send(request);
+		try (InputStream in = new GuardedBody(response.body(), this.idleTimeout, REQUEST_TIMEOUT)) {
+			byte[] body = in.readNBytes(MAX_ANSWER_BYTES + 1);
+			if (body.length > MAX_ANSWER_BYTES) {
+				throw new CliException(ExitCode.REFUSED, "the registry's answer to " + response.request().method() + " "
+						+ response.uri() + " is larger than " + (MAX_ANSWER_BYTES >> 20) + " MiB; not read further");
+			}
+			return new Answer(response.uri(), body);
+		}
+		catch (IOException ex) {
+			throw new CliException(ExitCode.NETWORK,
+					"reading the answer of the registry at " + this.baseUrl + " failed: " + describe(ex), ex);
+		}
+	}
+
+	private record Answer(URI uri, byte[] body) {
 	}
 
 	private HttpRequest.Builder request(String path) {
@@ -113,11 +162,11 @@ public final class RegistryClient {
 		return request;
 	}
 
-	private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> body) {
+	private HttpResponse<InputStream> send(HttpRequest.Builder request) {
 		HttpRequest built = request.build();
-		HttpResponse<T> response;
+		HttpResponse<InputStream> response;
 		try {
-			response = this.http.send(built, body);
+			response = this.http.send(built, HttpResponse.BodyHandlers.ofInputStream());
 		}
 		catch (IOException ex) {
 			throw new CliException(ExitCode.NETWORK,
@@ -128,35 +177,39 @@ public final class RegistryClient {
 			throw new CliException(ExitCode.NETWORK, "interrupted while talking to " + this.baseUrl, ex);
 		}
 		if (response.statusCode() / 100 != 2) {
-			throw problem(response);
+			throw problem(response, this.idleTimeout);
 		}
 		return response;
 	}
 
+	/**
+	 * What went wrong, from the first exception in the chain that says it (the client's
+	 * own often says nothing: a {@code ConnectException} without a message around the
+	 * refused connection or the unknown host).
+	 */
 	private static String describe(IOException ex) {
-		String message = ex.getMessage();
-		String kind = ex.getClass().getSimpleName();
-		return (message == null || message.isBlank()) ? kind : kind + " (" + message + ")";
+		if (ex instanceof GuardedBody.StoppedSending) {
+			return ex.getMessage();
+		}
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof UnresolvedAddressException || cause instanceof UnknownHostException) {
+				return "unknown host";
+			}
+			String message = cause.getMessage();
+			if (message != null && !message.isBlank()) {
+				return cause.getClass().getSimpleName() + " (" + message + ")";
+			}
+		}
+		return ex.getClass().getSimpleName();
 	}
 
-	private static RegistryProblemException problem(HttpResponse<?> response) {
+	private static RegistryProblemException problem(HttpResponse<InputStream> response, Duration idle) {
 		byte[] bytes;
-		try {
-			bytes = (response.body() instanceof InputStream in) ? in.readNBytes(64 * 1024)
-					: (response.body() instanceof byte[] raw) ? raw : new byte[0];
+		try (InputStream in = new GuardedBody(response.body(), idle, REQUEST_TIMEOUT)) {
+			bytes = in.readNBytes(64 * 1024);
 		}
 		catch (IOException ex) {
 			bytes = new byte[0];
-		}
-		finally {
-			if (response.body() instanceof InputStream in) {
-				try {
-					in.close();
-				}
-				catch (IOException ex) {
-					// the problem is what matters
-				}
-			}
 		}
 		try {
 			JsonNode problem = JSON.readTree(bytes);
@@ -181,7 +234,7 @@ public final class RegistryClient {
 		return (value == null || value.isNull()) ? null : value.asString();
 	}
 
-	private static JsonNode json(HttpResponse<byte[]> response) {
+	private static JsonNode json(Answer response) {
 		byte[] body = response.body();
 		if (body == null || body.length == 0) {
 			return JSON.createObjectNode();

@@ -67,6 +67,12 @@ public class RegistryOptions {
 		if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
 			throw CliException.local("the registry must be an http:// or https:// URL, got " + url);
 		}
+		if (uri.getPort() > 65535) {
+			throw CliException.local("the registry's port must be 1 to 65535, got " + uri.getPort());
+		}
+		if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+			throw CliException.local("the registry URL cannot have a query (?) or a fragment (#), got " + url);
+		}
 		String text = uri.toString();
 		return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
 	}

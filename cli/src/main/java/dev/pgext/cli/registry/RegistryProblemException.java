@@ -2,6 +2,7 @@ package dev.pgext.cli.registry;
 
 import dev.pgext.cli.exit.CliException;
 import dev.pgext.cli.exit.ExitCode;
+import dev.pgext.cli.exit.Printable;
 
 /**
  * The registry answered with an RFC 9457 problem (or another error status), shown as its
@@ -25,13 +26,13 @@ public class RegistryProblemException extends CliException {
 
 	private static String message(int status, String type, String title, String detail) {
 		StringBuilder text = new StringBuilder();
-		text.append("the registry refused: ").append((title != null) ? title : "HTTP " + status);
-		text.append(" (HTTP ").append(status).append(")");
+		text.append("the registry refused: ");
+		text.append((title != null) ? Printable.of(title) + " (HTTP " + status + ")" : "HTTP " + status);
 		if (detail != null && !detail.isBlank()) {
-			text.append(System.lineSeparator()).append("  ").append(detail);
+			text.append(System.lineSeparator()).append("  ").append(Printable.of(detail));
 		}
 		if (type != null) {
-			text.append(System.lineSeparator()).append("  type: ").append(type);
+			text.append(System.lineSeparator()).append("  type: ").append(Printable.of(type));
 		}
 		return text.toString();
 	}

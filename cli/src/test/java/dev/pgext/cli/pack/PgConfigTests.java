@@ -1,5 +1,7 @@
 package dev.pgext.cli.pack;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 import dev.pgext.cli.exit.CliException;
@@ -24,6 +26,20 @@ class PgConfigTests {
 			.withMessageContaining("pg_config");
 		assertThatExceptionOfType(CliException.class).isThrownBy(() -> PgConfig.majorOf("pg_config", "something else"))
 			.withMessageContaining("names no PostgreSQL version");
+	}
+
+	@Test
+	void aProgramIsWaitedForNotTheProgramsItLeftHoldingItsOutput() {
+		// the shell ends at once; the sleep it started keeps the output open for 60 s
+		List<String> output = PgConfig.run(List.of("sh", "-c", "sleep 60 & echo $!"));
+
+		ProcessHandle sleep = ProcessHandle.of(Long.parseLong(output.get(0))).orElseThrow();
+		try {
+			assertThat(sleep.isAlive()).as("returned while the output was still held open").isTrue();
+		}
+		finally {
+			sleep.destroyForcibly();
+		}
 	}
 
 }
