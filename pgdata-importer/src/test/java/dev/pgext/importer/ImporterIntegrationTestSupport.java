@@ -36,9 +36,9 @@ import dev.pgext.importer.run.ImportService;
 import dev.pgext.importer.run.IndexPart;
 import dev.pgext.importer.run.LayerRebuild;
 import dev.pgext.model.place.FileTrees;
+import dev.pgext.model.place.JvmOwnedDirectories;
 import dev.pgext.model.store.S3ObjectStore;
 import dev.pgext.testsupport.FreePorts;
-import dev.pgext.testsupport.JvmOwnedDirectories;
 import dev.pgext.testsupport.TestBucket;
 import dev.pgext.testsupport.TestInfrastructure;
 

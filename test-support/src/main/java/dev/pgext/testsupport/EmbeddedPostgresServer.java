@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.place.FilePlacement;
 import dev.pgext.model.place.FileTrees;
+import dev.pgext.model.place.JvmOwnedDirectories;
 import dev.pgext.model.postgres.LeftoverPostmaster;
 import dev.pgext.model.postgres.PostmasterLockFile;
 

@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.pgext.model.place.FileTrees;
-import dev.pgext.testsupport.JvmOwnedDirectories;
+import dev.pgext.model.place.JvmOwnedDirectories;
 
 /**
  * Where this module's tests write: every {@code @TempDir} (this class is the module's

@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.Supplier;
@@ -19,6 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import dev.pgext.cli.exit.CliException;
 import dev.pgext.cli.exit.ExitCode;
+import dev.pgext.model.Failures;
 import dev.pgext.model.json.DocumentJson;
 
 /**
@@ -182,25 +181,8 @@ public final class RegistryClient {
 		return response;
 	}
 
-	/**
-	 * What went wrong, from the first exception in the chain that says it (the client's
-	 * own often says nothing: a {@code ConnectException} without a message around the
-	 * refused connection or the unknown host).
-	 */
 	private static String describe(IOException ex) {
-		if (ex instanceof GuardedBody.StoppedSending) {
-			return ex.getMessage();
-		}
-		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-			if (cause instanceof UnresolvedAddressException || cause instanceof UnknownHostException) {
-				return "unknown host";
-			}
-			String message = cause.getMessage();
-			if (message != null && !message.isBlank()) {
-				return cause.getClass().getSimpleName() + " (" + message + ")";
-			}
-		}
-		return ex.getClass().getSimpleName();
+		return Failures.describe(ex);
 	}
 
 	private static RegistryProblemException problem(HttpResponse<InputStream> response, Duration idle) {

@@ -1,8 +1,5 @@
 package dev.pgext.cli.exit;
 
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
-
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,15 +19,6 @@ class PrintableTests {
 		assertThat(Printable.of("hstore 1.8 - data type for storing sets of (key, value) pairs, ünïcödé 日本"))
 			.isEqualTo("hstore 1.8 - data type for storing sets of (key, value) pairs, ünïcödé 日本");
 		assertThat(Printable.of(null)).isNull();
-	}
-
-	@Test
-	void aFileSystemFailureThatNamesOnlyItsPathSaysWhatWentWrong() {
-		assertThat(CliException.describe(new NoSuchFileException("/nonexistent")))
-			.isEqualTo("/nonexistent: no such file or directory");
-		assertThat(CliException.describe(new NotDirectoryException("/tmp/afile")))
-			.isEqualTo("/tmp/afile: not a directory");
-		assertThat(CliException.describe(new NoSuchFileException("/a", null, "gone"))).isEqualTo("/a: gone");
 	}
 
 }

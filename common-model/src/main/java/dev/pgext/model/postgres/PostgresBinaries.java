@@ -33,6 +33,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
 import dev.pgext.model.Executables;
+import dev.pgext.model.Failures;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.place.FilePlacement;
 import dev.pgext.model.place.FileTrees;
@@ -244,7 +245,7 @@ public final class PostgresBinaries {
 			}
 		}
 		catch (IOException ex) {
-			throw new UncheckedIOException("extracting " + artifact.jar() + " failed", ex);
+			throw new UncheckedIOException("extracting " + artifact.jar() + " failed: " + Failures.describe(ex), ex);
 		}
 		if (!install.isComplete()) {
 			throw new IllegalStateException(artifact.jar() + " did not contain bin/postgres and bin/initdb");

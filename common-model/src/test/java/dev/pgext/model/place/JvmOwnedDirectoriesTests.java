@@ -1,4 +1,4 @@
-package dev.pgext.testsupport;
+package dev.pgext.model.place;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
