@@ -22,6 +22,7 @@ import dev.pgext.bundle.fetch.PinTrust;
 import dev.pgext.bundle.publish.BundlePublisher;
 import dev.pgext.bundle.publish.RegistryClient;
 import dev.pgext.bundle.verify.BundleVerifier;
+import dev.pgext.model.Failures;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.store.ObjectStore;
 import dev.pgext.model.store.S3ObjectStore;
@@ -111,7 +112,7 @@ class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
 			return USAGE;
 		}
 		catch (Exception ex) {
-			this.err.println("bundle-builder: " + ex.getMessage());
+			this.err.println("bundle-builder: " + Failures.describe(ex));
 			return FAILED;
 		}
 	}
@@ -139,6 +140,9 @@ class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
 				"sha256 " + result.sha256().hex() + " size " + result.size() + " pg " + result.manifest().pgVersions());
 	}
 
+	/** 9999-12-31T23:59:59Z. */
+	private static final long LAST_EPOCH_SECOND = 253402300799L;
+
 	private static long sourceDateEpoch(CommandLine line) {
 		String value = line.option("source-date-epoch");
 		if (value == null) {
@@ -148,12 +152,19 @@ class BundleCommands implements ApplicationRunner, ExitCodeGenerator {
 			throw new UsageException("build needs --source-date-epoch or SOURCE_DATE_EPOCH (for example the last "
 					+ "commit's time: git log -1 --format=%ct)");
 		}
+		long seconds;
 		try {
-			return Long.parseLong(value.strip());
+			seconds = Long.parseLong(value.strip());
 		}
 		catch (NumberFormatException ex) {
 			throw new UsageException("SOURCE_DATE_EPOCH '" + value + "' is not a number of seconds");
 		}
+		// the SBOM's timestamp is an RFC 3339 date-time: years 0000 to 9999
+		if (seconds < 0 || seconds > LAST_EPOCH_SECOND) {
+			throw new UsageException("SOURCE_DATE_EPOCH " + seconds + " is not a time from 1970 to 9999 (0 to "
+					+ LAST_EPOCH_SECOND + " seconds)");
+		}
+		return seconds;
 	}
 
 	private void verify(CommandLine line) throws Exception {

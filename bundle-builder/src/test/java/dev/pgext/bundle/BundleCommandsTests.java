@@ -63,6 +63,32 @@ class BundleCommandsTests {
 	}
 
 	@Test
+	void aSourceDateEpochOutsideTheYearsAnSbomCanSayIsAUsageError() {
+		for (String epoch : new String[] { "-5", "253402300800", "99999999999999" }) {
+			this.err.reset();
+			assertThat(run("build", "--output", this.temp.toString(), "--source-date-epoch", epoch, "in"))
+				.isEqualTo(BundleCommands.USAGE);
+			assertThat(err())
+				.contains("SOURCE_DATE_EPOCH " + Long.parseLong(epoch) + " is not a time from 1970 to 9999");
+		}
+	}
+
+	@Test
+	void aBuildKilledPartWayLeavesNothingForGoodInTheOutputDirectory() throws Exception {
+		Process gone = new ProcessBuilder("true").start();
+		gone.waitFor();
+		Path out = Files.createDirectories(this.temp.resolve("out"));
+		Path killed = Files.createDirectories(out.resolve(".bundle-build-" + gone.pid() + "-123/root/v15"));
+		Path running = Files.createDirectories(out.resolve(".bundle-build-" + ProcessHandle.current().pid() + "-456"));
+		Path notPostgres = Files.createDirectories(this.temp.resolve("empty-install"));
+
+		run("build", "--output", out.toString(), "--source-date-epoch=0", notPostgres.toString());
+
+		assertThat(killed.getParent().getParent()).as("a killed build's work directory").doesNotExist();
+		assertThat(running).as("a running build's work directory").isDirectory();
+	}
+
+	@Test
 	void buildWithAnUnknownVariantExits2() {
 		assertThat(run("build", "--variant", "docker", "--output", "x", "--source-date-epoch", "0", "in"))
 			.isEqualTo(BundleCommands.USAGE);

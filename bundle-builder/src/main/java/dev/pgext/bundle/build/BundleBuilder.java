@@ -35,6 +35,7 @@ import dev.pgext.model.PgMajor;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.elf.ElfFile;
 import dev.pgext.model.place.FileTrees;
+import dev.pgext.model.place.JvmOwnedDirectories;
 
 /**
  * Builds a bundle: stages each input under {@code v<NN>/}, adds what the binaries need to
@@ -45,6 +46,11 @@ import dev.pgext.model.place.FileTrees;
 public class BundleBuilder {
 
 	private static final Logger logger = LoggerFactory.getLogger(BundleBuilder.class);
+
+	/**
+	 * A build's work directory in the output directory: {@code .bundle-build-<pid>-…}.
+	 */
+	private static final String WORK_PREFIX = ".bundle-build-";
 
 	static final String NSSWITCH = "passwd: files\ngroup: files\nhosts: files\n";
 
@@ -132,7 +138,11 @@ public class BundleBuilder {
 			throw new BuildException("SOURCE_DATE_EPOCH must not be negative");
 		}
 		Files.createDirectories(request.outputDir());
-		Path work = Files.createTempDirectory(request.outputDir(), ".bundle-build-");
+		// what builds killed part-way left here, then this build's own directory
+		for (Path left : JvmOwnedDirectories.removeThoseOfGoneJvms(request.outputDir(), WORK_PREFIX)) {
+			logger.info("Removed {}, left by a build that did not finish", left);
+		}
+		Path work = Files.createTempDirectory(request.outputDir(), JvmOwnedDirectories.ownPrefix(WORK_PREFIX));
 		try {
 			Path root = Files.createDirectory(work.resolve("root"));
 			Map<PgMajor, PostgresInput> inputs = openInputs(request.inputs(), work);
@@ -148,12 +158,14 @@ public class BundleBuilder {
 
 	private Map<PgMajor, PostgresInput> openInputs(List<Path> paths, Path work) throws IOException {
 		Map<PgMajor, PostgresInput> inputs = new TreeMap<>();
+		Map<PgMajor, Path> given = new TreeMap<>();
 		for (Path path : paths) {
 			PostgresInput input = PostgresInput.open(path, work);
-			PostgresInput other = inputs.put(input.major(), input);
+			inputs.put(input.major(), input);
+			Path other = given.put(input.major(), path);
 			if (other != null) {
-				throw new BuildException("two inputs for PG " + input.major() + ": " + other.install().root() + " and "
-						+ path + "; give one per major");
+				throw new BuildException(
+						"two inputs for PG " + input.major() + ": " + other + " and " + path + "; give one per major");
 			}
 		}
 		return inputs;

@@ -24,6 +24,7 @@ import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.StoreLayout;
 import dev.pgext.model.place.FilePlacement;
 import dev.pgext.model.place.FileTrees;
+import dev.pgext.model.place.JvmOwnedDirectories;
 import dev.pgext.model.store.ObjectStore;
 
 /**
@@ -81,7 +82,11 @@ public class BundleFetcher {
 		}
 		Path parent = Files.createDirectories(target.getParent());
 		String key = StoreLayout.bundle(pin.sha256());
-		Path download = Files.createTempFile(parent, "." + target.getFileName() + ".", ".tar.zst");
+		// what fetches into the same target killed part-way left beside it, then this
+		// fetch's own temporaries: .<target>.<pid>-…
+		String temporaries = "." + target.getFileName() + ".";
+		JvmOwnedDirectories.removeThoseOfGoneJvms(parent, temporaries);
+		Path download = Files.createTempFile(parent, JvmOwnedDirectories.ownPrefix(temporaries), ".tar.zst");
 		Path staging = null;
 		try {
 			MessageDigest md = Sha256Digest.newDigest();
@@ -102,7 +107,7 @@ public class BundleFetcher {
 				throw new FetchException("refusing bundle " + pin.sha256() + ": it holds PG " + majors
 						+ ", the pin says " + pin.pgVersions());
 			}
-			staging = Files.createTempDirectory(parent, "." + target.getFileName() + ".");
+			staging = Files.createTempDirectory(parent, JvmOwnedDirectories.ownPrefix(temporaries));
 			try (InputStream in = Files.newInputStream(download)) {
 				BundleArchive.extract(in, staging);
 			}

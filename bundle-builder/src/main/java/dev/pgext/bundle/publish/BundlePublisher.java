@@ -1,9 +1,11 @@
 package dev.pgext.bundle.publish;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 import org.slf4j.Logger;
@@ -12,8 +14,11 @@ import org.slf4j.LoggerFactory;
 import dev.pgext.bundle.archive.BundleArchive;
 import dev.pgext.bundle.archive.BundleFormatException;
 import dev.pgext.bundle.archive.BundleManifest;
+import dev.pgext.bundle.archive.BundleTree;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.StoreLayout;
+import dev.pgext.model.place.FileTrees;
+import dev.pgext.model.place.JvmOwnedDirectories;
 import dev.pgext.model.store.ObjectInfo;
 import dev.pgext.model.store.ObjectStore;
 
@@ -28,6 +33,12 @@ public class BundlePublisher {
 	public static final String CONTENT_TYPE = "application/zstd";
 
 	private static final Logger logger = LoggerFactory.getLogger(BundlePublisher.class);
+
+	/**
+	 * Where publish checks an archive: {@code pg-bundle-publish-<pid>-…} in the temporary
+	 * directory.
+	 */
+	private static final String CHECK_PREFIX = "pg-bundle-publish-";
 
 	private final ObjectStore store;
 
@@ -49,6 +60,10 @@ public class BundlePublisher {
 	public record Result(Sha256Digest sha256, String key, boolean uploaded, RegistryClient.Outcome registration) {
 	}
 
+	/**
+	 * Uploads {@code bundle} and registers it, once its archive has been checked against
+	 * its {@code bundle.json}: what is published, {@code fetch} accepts.
+	 */
 	public Result publish(Path bundle) throws IOException {
 		Sha256Digest digest = Sha256Digest.of(bundle);
 		String expectedName = BundleArchive.fileName(digest.hex());
@@ -57,6 +72,7 @@ public class BundlePublisher {
 			throw new BundleFormatException(bundle + " is not what its name says: its sha256 is " + digest.hex());
 		}
 		BundleManifest manifest = BundleArchive.readManifest(bundle);
+		checkArchive(bundle, manifest, digest);
 		long size = Files.size(bundle);
 		String key = StoreLayout.bundle(digest);
 		// the HEAD saves sending the whole file when it is stored already; the
@@ -88,6 +104,31 @@ public class BundlePublisher {
 		RegistryClient.Outcome outcome = this.registry
 			.register(new RegistryClient.Registration(digest, size, manifest.pgVersions(), manifest, sbom));
 		return new Result(digest, key, etag.isPresent(), outcome);
+	}
+
+	/**
+	 * Extracts the archive (with the checks every extraction makes: no link followed, no
+	 * entry outside, no device) into a temporary directory and compares the tree with the
+	 * manifest, every file's digest and mode, as {@code verify} and {@code fetch} do. A
+	 * truncated, tampered or hostile archive is refused before anything is sent.
+	 */
+	private static void checkArchive(Path bundle, BundleManifest manifest, Sha256Digest digest) throws IOException {
+		Path temporary = Path.of(System.getProperty("java.io.tmpdir"));
+		JvmOwnedDirectories.removeThoseOfGoneJvms(temporary, CHECK_PREFIX);
+		Path tree = Files.createTempDirectory(temporary, JvmOwnedDirectories.ownPrefix(CHECK_PREFIX));
+		try {
+			try (InputStream in = Files.newInputStream(bundle)) {
+				BundleArchive.extract(in, tree);
+			}
+			List<String> problems = BundleTree.problems(tree, manifest);
+			if (!problems.isEmpty()) {
+				throw new BundleFormatException("refusing to publish bundle " + digest + ": it does not match its "
+						+ BundleManifest.PATH + ": " + String.join("; ", problems));
+			}
+		}
+		finally {
+			FileTrees.delete(tree);
+		}
 	}
 
 }

@@ -18,6 +18,7 @@ import org.springframework.web.client.RestClient;
 
 import dev.pgext.bundle.archive.BundleJson;
 import dev.pgext.bundle.archive.BundleManifest;
+import dev.pgext.model.Failures;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.store.Backoff;
 
@@ -141,8 +142,8 @@ public class RegistryClient {
 			if (cause instanceof RegistryException refused) {
 				throw refused;
 			}
-			throw new IOException("registering bundle " + sha256 + " at " + uri + " failed: " + cause.getMessage(),
-					cause);
+			throw new IOException(
+					"registering bundle " + sha256 + " at " + uri + " failed: " + Failures.describe(cause), cause);
 		}
 	}
 

@@ -33,6 +33,7 @@ import dev.pgext.bundle.archive.BundleManifest.PostgresEntry;
 import dev.pgext.bundle.archive.BundleTree;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.place.FileTrees;
+import dev.pgext.model.place.JvmOwnedDirectories;
 import dev.pgext.model.postgres.Unprivileged;
 
 /**
@@ -77,6 +78,9 @@ public class BundleVerifier {
 	 * Ports tried when another process takes the free port before the server binds it.
 	 */
 	private static final int PORT_ATTEMPTS = 3;
+
+	/** A verification's tree and logs: {@code pg-bundle-verify-<pid>-…}. */
+	private static final String WORK_PREFIX = "pg-bundle-verify-";
 
 	private static final String READY = "database system is ready to accept connections";
 
@@ -141,7 +145,9 @@ public class BundleVerifier {
 					List.of("its sha256 is " + digest.hex()));
 		}
 		Files.createDirectories(workParent);
-		Path root = Files.createTempDirectory(workParent, "pg-bundle-verify-");
+		removeInterruptedRuns(workParent);
+		removeInterruptedRuns(Path.of(System.getProperty("java.io.tmpdir")));
+		Path root = Files.createTempDirectory(workParent, JvmOwnedDirectories.ownPrefix(WORK_PREFIX));
 		try {
 			try (InputStream in = Files.newInputStream(bundle)) {
 				BundleArchive.extract(in, root);
@@ -166,6 +172,53 @@ public class BundleVerifier {
 		}
 		finally {
 			FileTrees.delete(root);
+		}
+	}
+
+	/**
+	 * Removes what verifications killed part-way left under {@code parent} (their
+	 * {@code pg-bundle-verify-<pid>-…} trees and logs, found by their JVM being gone),
+	 * and first stops every process still running in such a tree: the killed JVM's
+	 * {@code initdb} or its trust-authenticated test server, which nothing else would
+	 * ever stop.
+	 */
+	static void removeInterruptedRuns(Path parent) throws IOException {
+		for (Path left : JvmOwnedDirectories.removeThoseOfGoneJvms(parent, WORK_PREFIX,
+				BundleVerifier::stopProcessesChrootedIn)) {
+			logger.info("Removed {}, left by a verification that did not finish", left);
+		}
+	}
+
+	private static void stopProcessesChrootedIn(Path tree) {
+		if (!Files.isDirectory(tree, LinkOption.NOFOLLOW_LINKS)) {
+			return;
+		}
+		Path absolute = tree.toAbsolutePath().normalize();
+		List<ProcessHandle> inside = ProcessHandle.allProcesses()
+			.filter((process) -> absolute.equals(rootOf(process.pid())))
+			.toList();
+		for (ProcessHandle process : inside) {
+			logger.warn("Stopping {} (pid {}), left running in {} by a verification that did not finish",
+					process.info().command().orElse("a process"), process.pid(), tree);
+			process.destroyForcibly();
+		}
+		for (ProcessHandle process : inside) {
+			try {
+				process.onExit().get(10, TimeUnit.SECONDS);
+			}
+			catch (Exception ex) {
+				logger.warn("Process {} did not end within 10 s of SIGKILL", process.pid());
+			}
+		}
+	}
+
+	/** The root directory process {@code pid} sees, or null when it cannot be read. */
+	private static Path rootOf(long pid) {
+		try {
+			return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "root"));
+		}
+		catch (IOException | UnsupportedOperationException | SecurityException ex) {
+			return null;
 		}
 	}
 
@@ -229,7 +282,7 @@ public class BundleVerifier {
 	 */
 	private Optional<ServerRun> runServer(Path root, Path workParent, String major, PostgresEntry entry, String data,
 			List<String> problems) throws IOException {
-		Path log = Files.createTempFile(workParent, "pg-bundle-verify-" + major + "-", ".log");
+		Path log = Files.createTempFile(workParent, JvmOwnedDirectories.ownPrefix(WORK_PREFIX) + major + "-", ".log");
 		try {
 			for (int attempt = 1;; attempt++) {
 				Optional<ServerRun> run = runServerOnce(root, major, entry, data, log, problems,
@@ -387,7 +440,7 @@ public class BundleVerifier {
 	}
 
 	private Result run(List<String> command) throws IOException {
-		Path log = Files.createTempFile("pg-bundle-verify-", ".log");
+		Path log = Files.createTempFile(JvmOwnedDirectories.ownPrefix(WORK_PREFIX), ".log");
 		try {
 			ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
 				.redirectOutput(log.toFile())

@@ -5,19 +5,23 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
+import dev.pgext.bundle.archive.BundleFormatException;
 import dev.pgext.bundle.archive.BundleJson;
 import dev.pgext.bundle.build.BundleBuilder;
 import dev.pgext.bundle.build.TestBundles;
@@ -136,6 +140,21 @@ class BundlePublisherIntegrationTests {
 		ObjectInfo second = store.head(key).orElseThrow();
 		assertThat(second.etag()).isEqualTo(first.etag());
 		assertThat(second.lastModified()).isEqualTo(first.lastModified());
+	}
+
+	@Test
+	void anArchiveThatDoesNotMatchItsManifestIsRefusedBeforeAnythingIsSent(TestBucket bucket, @TempDir Path temp)
+			throws IOException {
+		Path tree = TestBundles.pg14Tree(temp.resolve("tree"));
+		TestBundles.replace(tree.resolve("etc/hosts"), "127.0.0.1 tampered\n");
+		Path tampered = TestBundles.repack(tree, temp.resolve("tampered.tar.zst"), UnaryOperator.identity());
+
+		assertThatExceptionOfType(BundleFormatException.class)
+			.isThrownBy(() -> publisher(bucket, TOKEN).publish(tampered))
+			.withMessageContaining("refusing to publish bundle")
+			.withMessageContaining("etc/hosts");
+		assertThat(bucket.objectStore().head(StoreLayout.bundle(Sha256Digest.of(tampered)))).isEmpty();
+		assertThat(this.registrations).isEmpty();
 	}
 
 	@Test

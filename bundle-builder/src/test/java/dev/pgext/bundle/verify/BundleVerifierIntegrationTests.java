@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,6 +59,36 @@ class BundleVerifierIntegrationTests {
 		});
 		try (var left = Files.list(this.temp)) {
 			assertThat(left).as("the work directory is removed").isEmpty();
+		}
+	}
+
+	@Test
+	void whatAKilledVerificationLeftRunningIsStoppedAndItsFilesRemovedByTheNext() throws Exception {
+		Process gone = new ProcessBuilder("true").start();
+		gone.waitFor();
+		String owner = "pg-bundle-verify-" + gone.pid() + "-";
+		Path left = TestBundles.prepareChroot(TestBundles.pg14Tree(this.temp.resolve(owner + "1")));
+		Path leftLog = Files.writeString(this.temp.resolve(owner + "14-2.log"), "a killed run's log");
+		Path someoneElses = Files
+			.createDirectory(this.temp.resolve("pg-bundle-verify-" + ProcessHandle.current().pid() + "-3"));
+		// as the killed JVM's server was: a process of uid 65534 in the chroot, waiting
+		Process orphan = new ProcessBuilder("chroot", "--userspec=65534:65534", left.toString(), "/bin/sh", "-c",
+				"read never")
+			.start();
+		try {
+			Awaitility.await()
+				.atMost(Duration.ofSeconds(10))
+				.until(() -> left.equals(Files.readSymbolicLink(Path.of("/proc/" + orphan.pid() + "/root"))));
+
+			BundleVerifier.removeInterruptedRuns(this.temp);
+
+			assertThat(orphan.waitFor(10, TimeUnit.SECONDS)).as("the process left in the chroot is stopped").isTrue();
+			assertThat(left).doesNotExist();
+			assertThat(leftLog).doesNotExist();
+			assertThat(someoneElses).as("a live JVM's verification is left alone").isDirectory();
+		}
+		finally {
+			orphan.destroyForcibly();
 		}
 	}
 
