@@ -35,6 +35,18 @@ class AccessHardeningIntegrationTests extends RegistryIntegrationTest {
 	}
 
 	@Test
+	void aParameterOrBodyThatBreaksItsConstraintIsNamedInTheProblem() {
+		RegistryClient.Response size = api().get("/api/v1/search?q=hstore&size=0", null);
+		PublishHardeningIntegrationTests.assertProblem(size, 400, "invalid-argument");
+		assertThat(size.json().path("detail").asString()).isEqualTo("size: must be greater than or equal to 1");
+
+		RegistryClient.Response scopes = api().postJson("/api/v1/tokens", ADMIN_TOKEN,
+				Map.of("user", "admin", "scopes", List.of()));
+		PublishHardeningIntegrationTests.assertProblem(scopes, 400, "invalid-argument");
+		assertThat(scopes.json().path("detail").asString()).isEqualTo("scopes: must not be empty");
+	}
+
+	@Test
 	void aTokenLivesAtMostTheConfiguredMaximum() {
 		api().postJson("/api/v1/users", ADMIN_TOKEN, Map.of("name", "long-lived"));
 		RegistryClient.Response forever = api().postJson("/api/v1/tokens", ADMIN_TOKEN,

@@ -1,11 +1,14 @@
 package dev.pgext.registry.problem;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 
 import jakarta.validation.ConstraintViolationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.context.MessageSourceResolvable;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -13,9 +16,12 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.validation.method.ParameterValidationResult;
+import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
@@ -122,6 +128,46 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 				"the upload is larger than the registry accepts");
 		problem.setType(URI.create(RegistryException.TYPE_BASE + "upload-too-large"));
 		return ResponseEntity.status(HttpStatus.PAYLOAD_TOO_LARGE).body(problem);
+	}
+
+	/**
+	 * A parameter that breaks its constraint ({@code size=0}): the detail names each
+	 * parameter and what it must be, not Spring's "Validation failure".
+	 */
+	@Override
+	protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		List<String> problems = new ArrayList<>();
+		for (ParameterValidationResult result : ex.getParameterValidationResults()) {
+			String name = result.getMethodParameter().getParameterName();
+			for (MessageSourceResolvable error : result.getResolvableErrors()) {
+				problems.add(((name != null) ? name + ": " : "") + error.getDefaultMessage());
+			}
+		}
+		return invalid(ex, problems, headers, status, request);
+	}
+
+	/**
+	 * A request body that breaks its constraints: the detail names each field and what it
+	 * must be, not Spring's "Invalid request content.".
+	 */
+	@Override
+	protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		List<String> problems = new ArrayList<>();
+		ex.getBindingResult()
+			.getFieldErrors()
+			.forEach((error) -> problems.add(error.getField() + ": " + error.getDefaultMessage()));
+		ex.getBindingResult().getGlobalErrors().forEach((error) -> problems.add(error.getDefaultMessage()));
+		return invalid(ex, problems, headers, status, request);
+	}
+
+	private ResponseEntity<Object> invalid(Exception ex, List<String> problems, HttpHeaders headers,
+			HttpStatusCode status, WebRequest request) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status,
+				problems.isEmpty() ? "the request is not valid" : String.join("; ", problems));
+		problem.setType(URI.create(RegistryException.TYPE_BASE + "invalid-argument"));
+		return handleExceptionInternal(ex, problem, headers, status, request);
 	}
 
 	@Override
