@@ -56,7 +56,7 @@ public final class PgextCli {
 		commandLine.setOut(out);
 		commandLine.setErr(err);
 		commandLine.setParameterExceptionHandler((ex, arguments) -> {
-			err.println("error: " + ex.getMessage());
+			err.println("error: " + usageError(ex));
 			ex.getCommandLine().usage(err);
 			return ExitCode.LOCAL;
 		});
@@ -81,6 +81,16 @@ public final class PgextCli {
 			out.flush();
 			err.flush();
 		}
+	}
+
+	/** picocli's message for a usage error, without its own "Error: " prefix. */
+	private static String usageError(CommandLine.ParameterException ex) {
+		if (ex instanceof CommandLine.UnmatchedArgumentException unmatched && ex.getCommandLine().getParent() == null
+				&& !unmatched.getUnmatched().isEmpty() && !unmatched.getUnmatched().get(0).startsWith("-")) {
+			return "unknown command '" + unmatched.getUnmatched().get(0) + "' (pgext --help lists them)";
+		}
+		String message = ex.getMessage();
+		return message.startsWith("Error: ") ? message.substring("Error: ".length()) : message;
 	}
 
 	/** Gives every command and mixin the environment of this run. */

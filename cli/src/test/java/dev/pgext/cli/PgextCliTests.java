@@ -22,11 +22,19 @@ class PgextCliTests {
 	}
 
 	@Test
+	void anUnknownCommandIsNamedAsOne() {
+		CliRun run = CliRun.of(Map.of(), "frobnicate");
+
+		assertThat(run.exitCode()).isEqualTo(ExitCode.LOCAL);
+		assertThat(run.err()).startsWith("error: unknown command 'frobnicate' (pgext --help lists them)");
+	}
+
+	@Test
 	void installNeedsToKnowWhereTheInstallationIs() {
 		CliRun run = CliRun.of(Map.of(), "install", "hstore");
 
 		assertThat(run.exitCode()).isEqualTo(ExitCode.LOCAL);
-		assertThat(run.err()).contains("--pg-config").contains("--pgdir");
+		assertThat(run.err()).contains("--pg-config").contains("--pgdir").doesNotContain("error: Error:");
 	}
 
 	@Test
