@@ -22,6 +22,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -197,11 +198,15 @@ public class BundleVerifier {
 		List<ProcessHandle> inside = ProcessHandle.allProcesses()
 			.filter((process) -> absolute.equals(rootOf(process.pid())))
 			.toList();
-		for (ProcessHandle process : inside) {
-			logger.warn("Stopping {} (pid {}), left running in {} by a verification that did not finish",
-					process.info().command().orElse("a process"), process.pid(), tree);
-			process.destroyForcibly();
+		if (inside.isEmpty()) {
+			return;
 		}
+		logger.warn("Stopping {} process(es) left running in {} by a verification that did not finish: {}",
+				inside.size(), tree,
+				inside.stream()
+					.map((process) -> process.pid() + " " + process.info().command().orElse("?"))
+					.collect(Collectors.joining(", ")));
+		inside.forEach(ProcessHandle::destroyForcibly);
 		for (ProcessHandle process : inside) {
 			try {
 				process.onExit().get(10, TimeUnit.SECONDS);
