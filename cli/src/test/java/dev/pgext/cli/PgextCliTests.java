@@ -1,8 +1,10 @@
 package dev.pgext.cli;
 
+import java.nio.file.Path;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.pgext.cli.exit.ExitCode;
 
@@ -27,6 +29,15 @@ class PgextCliTests {
 
 		assertThat(run.exitCode()).isEqualTo(ExitCode.LOCAL);
 		assertThat(run.err()).startsWith("error: unknown command 'frobnicate' (pgext --help lists them)");
+	}
+
+	@Test
+	void anInstallationDirectoryWithoutShareExtensionIsRefusedBeforeAnythingIsAsked(@TempDir Path pgdir) {
+		CliRun run = CliRun.of(Map.of("PGEXT_REGISTRY", "http://127.0.0.1:1"), "install", "hstore", "--pgdir",
+				pgdir.toString(), "--pg-major", "15", "--dry-run");
+
+		assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCode.LOCAL);
+		assertThat(run.err()).contains("has no share/extension").contains("--pg-config");
 	}
 
 	@Test

@@ -12,6 +12,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
+import dev.pgext.cli.exit.CliException;
 import dev.pgext.cli.exit.ExitCode;
 import dev.pgext.cli.exit.Printable;
 import dev.pgext.cli.registry.RegistryClient;
@@ -32,6 +33,9 @@ public final class InfoCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() {
+		if (this.name.isBlank()) {
+			throw CliException.local("give the name of an extension, such as hstore");
+		}
 		JsonNode detail = this.registry.client()
 			.get("/api/v1/extensions/" + RegistryClient.encode(this.name) + this.registry.tenantParameter('?'));
 		JsonNode extension = detail.path("extension");

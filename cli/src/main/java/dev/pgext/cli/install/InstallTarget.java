@@ -42,6 +42,15 @@ public record InstallTarget(PgMajor major, Path sharedir, Path pkglibdir) {
 			throw CliException.local("--pgdir " + root + " is not a directory");
 		}
 		PostgresInstall install = new PostgresInstall(root.toAbsolutePath());
+		// a packaged layout (Debian's /usr/lib/postgresql/15 keeps its share directory in
+		// /usr/share/postgresql/15) has none below the root: placing there would be
+		// placing
+		// where Postgres never looks
+		if (!Files.isDirectory(install.sharedir().resolve("extension"))) {
+			throw CliException.local("--pgdir " + root + " has no share/extension (looked for "
+					+ install.sharedir().resolve("extension") + "); for a packaged PostgreSQL give --pg-config "
+					+ "<its bin>/pg_config, which names the directories");
+		}
 		PgMajor pgMajor = (major != null) ? PgMajor.of(major) : majorOf(install);
 		return new InstallTarget(pgMajor, install.sharedir(), install.pkglibdir());
 	}

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
+import dev.pgext.cli.exit.Printable;
 import dev.pgext.model.ExtensionName;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.StoreLayout;
@@ -66,7 +67,8 @@ public final class LocalChecks {
 
 		@Override
 		public String toString() {
-			return String.format("  %-5s %s", this.level.label, this.message);
+			// a file's name may hold anything a file system allows, a newline too
+			return String.format("  %-5s %s", this.level.label, Printable.of(this.message));
 		}
 
 	}

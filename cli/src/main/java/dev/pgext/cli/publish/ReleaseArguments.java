@@ -2,6 +2,7 @@ package dev.pgext.cli.publish;
 
 import picocli.CommandLine.Parameters;
 
+import dev.pgext.cli.pack.Metadata;
 import dev.pgext.cli.registry.RegistryClient;
 import dev.pgext.cli.registry.RegistryOptions;
 
@@ -23,12 +24,21 @@ final class ReleaseArguments {
 	 */
 	String yankPath(RegistryOptions registry) {
 		return "/api/v1/distributions/" + RegistryClient.encode(this.distribution) + "/versions/"
-				+ RegistryClient.encode(this.version) + "/yank" + registry.tenantParameter('?');
+				+ RegistryClient.encode(version()) + "/yank" + registry.tenantParameter('?');
+	}
+
+	/**
+	 * The version as the registry stores it: {@code 1.0} is {@code 1.0.0}, as publish and
+	 * install read it.
+	 */
+	String version() {
+		String normal = Metadata.normalizedVersion(this.version);
+		return (normal != null) ? normal : this.version;
 	}
 
 	@Override
 	public String toString() {
-		return this.distribution + " " + this.version;
+		return this.distribution + " " + version();
 	}
 
 }
