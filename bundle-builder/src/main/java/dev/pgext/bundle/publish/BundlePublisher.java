@@ -73,6 +73,7 @@ public class BundlePublisher {
 		}
 		BundleManifest manifest = BundleArchive.readManifest(bundle);
 		checkArchive(bundle, manifest, digest);
+		this.registry.checkToken();
 		long size = Files.size(bundle);
 		String key = StoreLayout.bundle(digest);
 		// the HEAD saves sending the whole file when it is stored already; the

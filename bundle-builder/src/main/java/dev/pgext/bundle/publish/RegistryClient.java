@@ -6,9 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.github.resilience4j.retry.Retry;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.HttpClientSettings;
@@ -59,6 +63,10 @@ public class RegistryClient {
 		if (registry == null) {
 			throw new IllegalArgumentException("no registry URL configured (pgext.bundle.registry.url)");
 		}
+		if (!("http".equals(registry.getScheme()) || "https".equals(registry.getScheme()))
+				|| registry.getHost() == null) {
+			throw new IllegalArgumentException("the registry must be an http:// or https:// URL, got " + registry);
+		}
 		if (token == null || token.isBlank()) {
 			throw new IllegalArgumentException(
 					"no registry token configured (pgext.bundle.registry.token or " + "PGEXT_BUNDLE_REGISTRY_TOKEN)");
@@ -95,6 +103,52 @@ public class RegistryClient {
 		/** The registry answered 200: it had the bundle already. */
 		ALREADY_REGISTERED
 
+	}
+
+	/**
+	 * Asks the registry whose token this is ({@code GET /api/v1/me}), so that a token it
+	 * does not know, or one that may not publish, is refused before a bundle of many
+	 * megabytes is uploaded for nothing. A registry that cannot say (an older one, a
+	 * server error) is left to answer the registration itself.
+	 */
+	public void checkToken() throws IOException {
+		URI uri = URI.create(this.registry.toString().replaceAll("/+$", "") + "/api/v1/me");
+		try {
+			this.http.get().uri(uri).headers((headers) -> {
+				headers.setBearerAuth(this.token);
+				headers.setAccept(List.of(MediaType.APPLICATION_JSON, MediaType.APPLICATION_PROBLEM_JSON));
+			}).exchange((request, response) -> {
+				int status = response.getStatusCode().value();
+				String answer = new String(response.getBody().readNBytes(64 * 1024), StandardCharsets.UTF_8);
+				if (status == 401 || status == 403) {
+					throw new RegistryException(
+							"the registry at " + this.registry + " refuses the token (HTTP " + status + "): " + answer);
+				}
+				if (status == 200) {
+					JsonNode me;
+					try {
+						me = BundleJson.mapper().readTree(answer);
+					}
+					catch (JacksonException notJson) {
+						return null;
+					}
+					Set<String> scopes = new TreeSet<>();
+					me.path("scopes").forEach((scope) -> scopes.add(scope.asString()));
+					if (me.path("scopes").isArray() && !scopes.contains("publish") && !scopes.contains("admin")) {
+						throw new RegistryException("the token of " + me.path("name").asString() + " has the scopes "
+								+ scopes + "; registering a bundle needs publish or admin");
+					}
+				}
+				return null;
+			});
+		}
+		catch (ResourceAccessException ex) {
+			if (ex.getCause() instanceof RegistryException refused) {
+				throw refused;
+			}
+			throw new IOException("cannot reach the registry at " + uri + ": "
+					+ Failures.describe((ex.getCause() != null) ? ex.getCause() : ex), ex);
+		}
 	}
 
 	public Outcome register(Registration registration) throws IOException {

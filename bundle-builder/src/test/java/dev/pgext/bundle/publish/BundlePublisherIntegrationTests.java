@@ -45,6 +45,8 @@ class BundlePublisherIntegrationTests {
 
 	static final String TOKEN = "bundle-ci-token";
 
+	static final String READ_ONLY_TOKEN = "bundle-read-token";
+
 	private final BundleBuilder.Result bundle = TestBundles.twoMajors();
 
 	private final List<JsonNode> registrations = new CopyOnWriteArrayList<>();
@@ -57,6 +59,7 @@ class BundlePublisherIntegrationTests {
 	void startRegistry() throws IOException {
 		this.registry = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
 		this.registry.createContext("/api/v1/bundles", this::register);
+		this.registry.createContext("/api/v1/me", this::me);
 		this.registry.start();
 	}
 
@@ -81,6 +84,22 @@ class BundlePublisherIntegrationTests {
 			this.registrations.add(request);
 			boolean created = this.registered.add(request.path("sha256").asString());
 			respond(exchange, created ? 201 : 200, "{}");
+		}
+	}
+
+	/** Who a token is, as the registry says it: this registry knows two tokens. */
+	private void me(HttpExchange exchange) throws IOException {
+		try (exchange) {
+			String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+			if (("Bearer " + TOKEN).equals(authorization)) {
+				respond(exchange, 200, "{\"name\":\"ci\",\"scopes\":[\"publish\"]}");
+			}
+			else if (("Bearer " + READ_ONLY_TOKEN).equals(authorization)) {
+				respond(exchange, 200, "{\"name\":\"reader\",\"scopes\":[\"read\"]}");
+			}
+			else {
+				respond(exchange, 401, "{\"type\":\"https://pgext.dev/problems/unauthorized\"}");
+			}
 		}
 	}
 
@@ -158,11 +177,28 @@ class BundlePublisherIntegrationTests {
 	}
 
 	@Test
-	void aRegistryRefusingTheTokenFailsThePublishWithItsAnswer(TestBucket bucket) {
+	void aRegistryRefusingTheTokenFailsThePublishWithItsAnswerBeforeTheUpload(TestBucket bucket) throws IOException {
+		// a bundle no other test of this class publishes into the shared bucket
+		BundleBuilder.Result unpublished = TestBundles.pg14();
+		String key = StoreLayout.bundle(unpublished.sha256());
+		assertThat(bucket.objectStore().head(key)).isEmpty();
 		assertThatExceptionOfType(RegistryClient.RegistryException.class)
-			.isThrownBy(() -> publisher(bucket, "wrong-token").publish(this.bundle.file()))
+			.isThrownBy(() -> publisher(bucket, "wrong-token").publish(unpublished.file()))
 			.withMessageContaining("HTTP 401")
 			.withMessageContaining("unauthorized");
+		assertThat(bucket.objectStore().head(key)).isEmpty();
+	}
+
+	@Test
+	void aTokenThatMayNotPublishIsRefusedBeforeTheUpload(TestBucket bucket) throws IOException {
+		BundleBuilder.Result unpublished = TestBundles.pg14();
+		String key = StoreLayout.bundle(unpublished.sha256());
+		assertThat(bucket.objectStore().head(key)).isEmpty();
+		assertThatExceptionOfType(RegistryClient.RegistryException.class)
+			.isThrownBy(() -> publisher(bucket, READ_ONLY_TOKEN).publish(unpublished.file()))
+			.withMessage("the token of reader has the scopes [read]; registering a bundle needs publish or admin");
+		assertThat(bucket.objectStore().head(key)).isEmpty();
+		assertThat(this.registrations).isEmpty();
 	}
 
 }
