@@ -149,17 +149,46 @@ record ReleaseMetadata(String name, String version, String summary, String descr
 		checkLength("abstract", summary, limits.maxTextLength());
 		checkLength("license", license, limits.maxTextLength());
 		checkLength("description", description, limits.maxDescriptionLength());
+		checkPrintable("abstract", summary, false);
+		checkPrintable("license", license, false);
+		checkPrintable("description", description, true);
 		for (String maintainer : maintainers) {
 			checkLength("maintainer", maintainer, limits.maxTextLength());
+			checkPrintable("maintainer", maintainer, false);
+		}
+		for (String tag : normalTags) {
+			checkPrintable("tag", tag, false);
 		}
 		for (Map.Entry<String, Provided> provided : provides.entrySet()) {
 			checkLength("provides." + provided.getKey() + ".abstract", provided.getValue().summary(),
 					limits.maxTextLength());
+			checkPrintable("provides." + provided.getKey() + ".abstract", provided.getValue().summary(), false);
 		}
 		MetaSpec.check(json);
 		return new ReleaseMetadata(name, release.value(), summary, description, license, maintainers, normalTags,
 				provides, modulePreload, json, release.normalizedFrom(),
 				new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+	}
+
+	/**
+	 * Refuses control characters in text every client shows (web pages, search answers, a
+	 * terminal running the CLI, where an escape sequence recolours or rewrites what the
+	 * user sees): none in one-line fields, only line breaks and tabs in a description.
+	 */
+	private static void checkPrintable(String field, String value, boolean multiline) {
+		if (value == null) {
+			return;
+		}
+		for (int i = 0; i < value.length(); i++) {
+			char c = value.charAt(i);
+			boolean control = c < 0x20 || (c >= 0x7f && c <= 0x9f);
+			if (control && !(multiline && (c == '\n' || c == '\r' || c == '\t'))) {
+				throw RegistryException.unprocessable("invalid-metadata",
+						String.format("metadata '%s' has the control character U+%04X at offset %d; %s", field, (int) c,
+								i, multiline ? "text with line breaks and tabs is expected"
+										: "one line of printable text is expected"));
+			}
+		}
 	}
 
 	private static void checkLength(String field, String value, int max) {

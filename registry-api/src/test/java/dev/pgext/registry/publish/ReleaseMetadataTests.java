@@ -100,6 +100,22 @@ class ReleaseMetadataTests {
 			.satisfies((ex) -> assertThat(paths(ex)).contains("/provides/pair"));
 	}
 
+	@Test
+	void textEveryClientShowsHoldsNoControlCharacter() {
+		assertThatExceptionOfType(RegistryException.class)
+			.isThrownBy(() -> parse(V2.replace("A key/value pair data type", "esc \\u001b[31mRED")))
+			.satisfies((ex) -> assertThat(ex.kind()).isEqualTo("invalid-metadata"))
+			.withMessage("metadata 'abstract' has the control character U+001B at offset 4; one line of printable "
+					+ "text is expected");
+		assertThatExceptionOfType(RegistryException.class)
+			.isThrownBy(() -> parse(V1.replace("\"abstract\": \"A key/value pair data type\"",
+					"\"abstract\": \"pairs\", \"tags\": [\"a\\u0007b\"]")))
+			.withMessageContaining("metadata 'tag' has the control character U+0007");
+		ReleaseMetadata multiline = parse(
+				V2.replace("\"license\"", "\"description\": \"First line.\\n\\tSecond, indented.\", \"license\""));
+		assertThat(multiline.description()).isEqualTo("First line.\n\tSecond, indented.");
+	}
+
 	private static final String V1 = """
 			{"name": "pair", "version": "0.1.2", "abstract": "A key/value pair data type",
 			 "maintainer": "David E. Wheeler <david@example.com>", "license": "postgresql",
