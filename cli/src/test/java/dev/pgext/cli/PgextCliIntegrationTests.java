@@ -103,7 +103,8 @@ class PgextCliIntegrationTests {
 
 	@Test
 	void packagingRunsTheRegistrysChecksLocallyAndWritesOneArtifactPerMajor() throws IOException {
-		assertThat(packaged.out()).contains("ok    pgext_hello.control parses")
+		assertThat(packaged.out()).contains("ok    META.json follows the PGXN Meta Spec v")
+			.contains("ok    pgext_hello.control parses")
 			.contains("ok    lib/pgext_hello.so: ELF shared object for linux-x86_64")
 			.contains("ok    pgext_hello 1.1 is installable")
 			.contains("ok    pgext_hello loads $libdir/pgext_hello, which the artifact has")

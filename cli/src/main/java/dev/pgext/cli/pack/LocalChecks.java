@@ -23,6 +23,7 @@ import dev.pgext.model.control.ControlFileParser;
 import dev.pgext.model.control.ExtensionScripts;
 import dev.pgext.model.control.LibraryReferences;
 import dev.pgext.model.elf.ElfFile;
+import dev.pgext.model.release.MetaSpecSchema;
 import dev.pgext.model.release.ReleaseLimits;
 
 /**
@@ -91,8 +92,14 @@ public final class LocalChecks {
 		return checks.stream().anyMatch((check) -> check.level() == Level.FAIL);
 	}
 
+	/** The registry's default {@code max-metadata-size}. */
+	static final long MAX_METADATA_BYTES = 1024 * 1024;
+
+	private static final int MAX_META_SPEC_LINES = 10;
+
 	/**
-	 * Checks the release metadata: the names and the version the registry will accept.
+	 * Checks the release metadata: the names and the version the registry will accept,
+	 * and, for a document read from a file, its size and the PGXN Meta Spec.
 	 */
 	public static List<Check> metadata(Metadata metadata) {
 		List<Check> checks = new ArrayList<>();
@@ -114,6 +121,35 @@ public final class LocalChecks {
 		}
 		else {
 			checks.add(Check.ok("version " + normal));
+		}
+		if (metadata.document() != null) {
+			checks.addAll(metaSpec(metadata));
+		}
+		return checks;
+	}
+
+	/**
+	 * The registry's checks of the whole document: its size (the registry's default
+	 * limit) and the PGXN Meta Spec, with the schemas the registry validates with.
+	 */
+	private static List<Check> metaSpec(Metadata metadata) {
+		List<Check> checks = new ArrayList<>();
+		if (metadata.size() > MAX_METADATA_BYTES) {
+			checks.add(Check.fail("META.json is " + metadata.size() + " bytes; the registry accepts at most "
+					+ MAX_METADATA_BYTES + " (its default limit)"));
+		}
+		int version = MetaSpecSchema.versionOf(metadata.document());
+		List<MetaSpecSchema.Violation> violations = MetaSpecSchema.violations(metadata.document());
+		if (violations.isEmpty()) {
+			checks.add(Check.ok("META.json follows the PGXN Meta Spec v" + version));
+		}
+		violations.stream()
+			.limit(MAX_META_SPEC_LINES)
+			.forEach((violation) -> checks.add(Check
+				.fail("META.json (Meta Spec v" + version + ") at '" + violation.path() + "': " + violation.message())));
+		if (violations.size() > MAX_META_SPEC_LINES) {
+			checks.add(
+					Check.fail("META.json: " + (violations.size() - MAX_META_SPEC_LINES) + " more Meta Spec error(s)"));
 		}
 		return checks;
 	}

@@ -20,8 +20,15 @@ import dev.pgext.model.release.ReleaseVersion;
  * @param version the release version as written
  * @param provides extension name to the extension version it installs ({@code null} when
  * the metadata leaves it to the control file's {@code default_version})
+ * @param document the whole document as read, {@code null} when not read from a file
+ * @param size the file's size in bytes
  */
-public record Metadata(String name, String version, Map<String, String> provides) {
+public record Metadata(String name, String version, Map<String, String> provides, JsonNode document, long size) {
+
+	/** Metadata of these parts alone, not read from a file. */
+	public Metadata(String name, String version, Map<String, String> provides) {
+		this(name, version, provides, null, 0);
+	}
 
 	/** Reads {@code file}; a missing or malformed file is a local error. */
 	public static Metadata read(Path file) {
@@ -29,8 +36,11 @@ public record Metadata(String name, String version, Map<String, String> provides
 			throw CliException.local("no " + file + ": write one with pgext init");
 		}
 		JsonNode json;
+		long size;
 		try {
-			json = RegistryClient.JSON.readTree(Files.readAllBytes(file));
+			byte[] bytes = Files.readAllBytes(file);
+			size = bytes.length;
+			json = RegistryClient.JSON.readTree(bytes);
 		}
 		catch (IOException | JacksonException ex) {
 			throw CliException.local(file + " is not readable JSON: " + ex.getMessage());
@@ -46,7 +56,7 @@ public record Metadata(String name, String version, Map<String, String> provides
 			.path("extensions")
 			.properties()
 			.forEach((e) -> provides.putIfAbsent(e.getKey(), textOrNull(e.getValue().get("version"))));
-		return new Metadata(textOrNull(json.get("name")), textOrNull(json.get("version")), provides);
+		return new Metadata(textOrNull(json.get("name")), textOrNull(json.get("version")), provides, json, size);
 	}
 
 	private static String textOrNull(JsonNode node) {

@@ -96,6 +96,45 @@ class LocalChecksTests {
 			.contains("is not a semantic version");
 	}
 
+	@Test
+	void aMetaJsonThatBreaksTheMetaSpecFailsWhereTheRegistryWould() throws IOException {
+		Path meta = write("META.json",
+				"""
+						{"name": "greet", "version": "1.0.0", "license": "PostgreSQL",
+						 "maintainers": [{"name": "Jane", "email": "jane@example.com"}], "contents": {"extensions": {"greet": {"control": "greet.control"}}},
+						 "meta-spec": {"version": "2.0.0"}}
+						""");
+
+		assertThat(failures(LocalChecks.metadata(Metadata.read(meta)))).singleElement()
+			.satisfies(
+					(failure) -> assertThat(failure).contains("META.json (Meta Spec v2) at ''").contains("abstract"));
+	}
+
+	@Test
+	void aMetaJsonThatFollowsTheMetaSpecPasses() throws IOException {
+		Path meta = write("META.json",
+				"""
+						{"name": "greet", "version": "1.0.0", "abstract": "Greets", "license": "PostgreSQL",
+						 "maintainers": [{"name": "Jane", "email": "jane@example.com"}], "contents": {"extensions": {"greet": {"control": "greet.control"}}},
+						 "meta-spec": {"version": "2.0.0"}}
+						""");
+
+		List<LocalChecks.Check> checks = LocalChecks.metadata(Metadata.read(meta));
+
+		assertThat(failures(checks)).isEmpty();
+		assertThat(checks).map(Object::toString)
+			.anySatisfy((line) -> assertThat(line).contains("follows the PGXN Meta Spec v2"));
+	}
+
+	@Test
+	void aMetaJsonLargerThanTheRegistryTakesFails() throws IOException {
+		Path meta = write("META.json", "{\"name\": \"greet\", \"version\": \"1.0.0\", \"abstract\": \"Greets\", "
+				+ "\"description\": \"" + "x".repeat((int) LocalChecks.MAX_METADATA_BYTES) + "\"}");
+
+		assertThat(failures(LocalChecks.metadata(Metadata.read(meta))))
+			.anySatisfy((failure) -> assertThat(failure).contains("the registry accepts at most 1048576"));
+	}
+
 	private List<LocalChecks.Check> check(Metadata metadata) {
 		List<LocalChecks.Check> checks = LocalChecks.metadata(metadata);
 		checks = new java.util.ArrayList<>(checks);
@@ -110,10 +149,10 @@ class LocalChecksTests {
 			.toList();
 	}
 
-	private void write(String path, String content) throws IOException {
+	private Path write(String path, String content) throws IOException {
 		Path file = this.root.resolve(path);
 		Files.createDirectories(file.getParent());
-		Files.writeString(file, content);
+		return Files.writeString(file, content);
 	}
 
 }
