@@ -109,6 +109,8 @@ class PgextCliIntegrationTests {
 			.contains("ok    pgext_hello 1.1 is installable")
 			.contains("ok    pgext_hello loads $libdir/pgext_hello, which the artifact has")
 			.contains("pg15.tar.gz")
+			.contains("  lib/pgext_hello.so (")
+			.contains("  share/extension/pgext_hello.control (")
 			.doesNotContain("FAIL");
 		assertThat(published.out()).contains("published pgext_hello 1.1.0")
 			.contains("pg15  pgext_hello 1.1  (4 files)");

@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
 
 import dev.pgext.cli.exit.CliException;
 import dev.pgext.cli.exit.ExitCode;
+import dev.pgext.cli.exit.Printable;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.place.FileTrees;
 
@@ -141,9 +142,15 @@ public final class PackageCommand implements Callable<Integer> {
 			}
 			Files.copy(dir.resolve("META.json"), next.resolve("META.json"));
 			replaceArtifacts(dist, written, next.resolve("META.json"));
-			for (Path artifact : written) {
-				Path placed = dist.resolve(artifact.getFileName());
-				out.println("wrote " + placed + " (" + Files.size(placed) + " bytes)");
+			for (Map.Entry<PgMajor, InstallTree> tree : trees.entrySet()) {
+				Path placed = dist.resolve("pg" + tree.getKey().value() + ".tar.gz");
+				out.println("wrote " + placed + " (" + Files.size(placed) + " bytes), holding:");
+				// every file, so that one the build took from elsewhere (a link make
+				// install
+				// followed) is seen before it is published
+				for (Map.Entry<String, Path> file : tree.getValue().files().entrySet()) {
+					out.println("  " + Printable.of(file.getKey()) + " (" + Files.size(file.getValue()) + " bytes)");
+				}
 			}
 			out.println("ready: pgext publish --dist " + dist);
 			return ExitCode.OK;
