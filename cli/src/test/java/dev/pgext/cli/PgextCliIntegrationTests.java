@@ -247,6 +247,8 @@ class PgextCliIntegrationTests {
 			CliRun refused = install(environment, share, lib);
 			assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(ExitCode.REFUSED);
 			assertThat(refused.err()).contains("the registry has no extension pgext_hello for PostgreSQL 15");
+			CliRun info = CliRun.of(environment, "info", "pgext_hello");
+			assertThat(info.out()).as(info.toString()).containsPattern("1\\.1\\.0 .* YANKED: testing the lifecycle");
 
 			CliRun exact = CliRun.of(environment, "install", "pgext_hello@1.1", "--sharedir", share.toString(),
 					"--pkglibdir", lib.toString(), "--pg-major", "15", "--dry-run");

@@ -31,6 +31,15 @@ public final class InfoCommand implements Callable<Integer> {
 	@Parameters(index = "0", paramLabel = "NAME")
 	String name;
 
+	/** {@code "  YANKED: reason"} for a yanked release, else nothing. */
+	private static String yanked(JsonNode version) {
+		if (!version.hasNonNull("yanked_at")) {
+			return "";
+		}
+		String reason = version.path("yank_reason").asString("");
+		return "  YANKED" + (reason.isBlank() ? "" : ": " + Printable.of(reason));
+	}
+
 	@Override
 	public Integer call() {
 		if (this.name.isBlank()) {
@@ -54,8 +63,9 @@ public final class InfoCommand implements Callable<Integer> {
 		out.println("  postgres      " + SearchCommand.majors(extension));
 		out.println("  versions");
 		for (JsonNode version : detail.path("versions")) {
-			out.printf("    %-14s pg %-12s %s%n", Printable.of(version.path("version").asString()),
-					SearchCommand.majors(version), Printable.of(version.path("published_at").asString()));
+			out.printf("    %-14s pg %-12s %s%s%n", Printable.of(version.path("version").asString()),
+					SearchCommand.majors(version), Printable.of(version.path("published_at").asString()),
+					yanked(version));
 		}
 		out.println("  install       pgext install " + Printable.of(extension.path("name").asString())
 				+ " --pg-config PATH");

@@ -144,9 +144,13 @@ class CatalogController {
 	 * @param distribution its distribution
 	 * @param pgMajors Postgres majors it was built for
 	 * @param publishedAt when it was published
+	 * @param yankedAt when it was yanked (out of manifests and search, still readable by
+	 * its version), {@code null} for a release that is not
+	 * @param yankReason why, as its owner said
 	 */
 	record VersionSummary(String version, String distribution, @JsonProperty("pg_majors") List<Integer> pgMajors,
-			@JsonProperty("published_at") Instant publishedAt) {
+			@JsonProperty("published_at") Instant publishedAt, @JsonProperty("yanked_at") Instant yankedAt,
+			@JsonProperty("yank_reason") String yankReason) {
 	}
 
 	@Operation(operationId = "getExtension", summary = "One extension and its versions")

@@ -87,13 +87,14 @@ class CatalogRepository {
 
 	/** Every release of an extension, newest first. */
 	List<CatalogController.VersionSummary> versions(String scope, String name) {
-		return this.jdbc
-			.sql("select r.version, r.distribution, array_agg(distinct e.pg_major order by e.pg_major), r.published_at "
-					+ "from release r join release_extension e on e.release_id = r.id "
-					+ "where e.scope = ? and e.name = ? group by r.id order by r.published_at desc, r.id desc")
+		return this.jdbc.sql(
+				"select r.version, r.distribution, array_agg(distinct e.pg_major order by e.pg_major), r.published_at, "
+						+ "r.yanked_at, r.yank_reason from release r join release_extension e on e.release_id = r.id "
+						+ "where e.scope = ? and e.name = ? group by r.id order by r.published_at desc, r.id desc")
 			.params(scope, name)
 			.query((rs, n) -> new CatalogController.VersionSummary(rs.getString(1), rs.getString(2),
-					ints(rs.getArray(3)), rs.getTimestamp(4).toInstant()))
+					ints(rs.getArray(3)), rs.getTimestamp(4).toInstant(),
+					(rs.getTimestamp(5) != null) ? rs.getTimestamp(5).toInstant() : null, rs.getString(6)))
 			.list();
 	}
 
