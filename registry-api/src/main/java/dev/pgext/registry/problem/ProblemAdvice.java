@@ -25,6 +25,7 @@ import org.springframework.web.method.annotation.HandlerMethodValidationExceptio
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.util.DisconnectedClientHelper;
 
 import dev.pgext.model.InvalidValueException;
 import dev.pgext.model.store.ObjectStoreException;
@@ -173,6 +174,12 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 	@Override
 	protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
 			HttpStatusCode statusCode, WebRequest request) {
+		// a client that went away while its answer was written (curl ... | head): nothing
+		// to answer and nothing wrong here, so not the superclass's warning
+		if (DisconnectedClientHelper.isClientDisconnectedException(ex)) {
+			log.debug("Client went away: {}", ex.getMessage());
+			return null;
+		}
 		ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, statusCode, request);
 		if (response != null && response.getBody() instanceof ProblemDetail problem
 				&& (problem.getType() == null || "about:blank".equals(problem.getType().toString()))) {

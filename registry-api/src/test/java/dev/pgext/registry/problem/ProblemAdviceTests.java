@@ -3,9 +3,18 @@ package dev.pgext.registry.problem;
 import java.sql.SQLException;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.converter.HttpMessageNotWritableException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.method.annotation.ExceptionHandlerMethodResolver;
 
 import dev.pgext.model.ExtensionName;
@@ -34,6 +43,21 @@ class ProblemAdviceTests {
 		var response = this.advice.invalidArgument((InvalidValueException) thrown);
 		assertThat(response.getStatusCode().value()).isEqualTo(400);
 		assertThat(response.getBody().getType()).hasToString(RegistryException.TYPE_BASE + "invalid-argument");
+	}
+
+	@Test
+	@ExtendWith(OutputCaptureExtension.class)
+	void aClientThatWentAwayWhileItsAnswerWasWrittenIsNotWarnedAbout(CapturedOutput output) {
+		MockHttpServletResponse response = new MockHttpServletResponse();
+		response.setCommitted(true);
+		Exception broken = new HttpMessageNotWritableException("Could not write JSON",
+				new java.io.IOException("Broken pipe"));
+
+		assertThat(this.advice.handleExceptionInternal(broken, null, new HttpHeaders(),
+				HttpStatus.INTERNAL_SERVER_ERROR, new ServletWebRequest(new MockHttpServletRequest(), response)))
+			.isNull();
+		assertThat(response.getContentAsByteArray()).isEmpty();
+		assertThat(output).doesNotContain("Response already committed").doesNotContain("WARN");
 	}
 
 	@Test
