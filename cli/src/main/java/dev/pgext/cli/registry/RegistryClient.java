@@ -47,6 +47,12 @@ public final class RegistryClient {
 	/** The largest JSON answer read (the registry's are a few KiB to a few MiB). */
 	static final int MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
+	/**
+	 * The largest document {@link #getBytes} reads: a compute manifest names every file
+	 * of every extension of a major, tens of MiB for a catalog of tens of thousands.
+	 */
+	static final int MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
+
 	private final String baseUrl;
 
 	private final String token;
@@ -93,7 +99,7 @@ public final class RegistryClient {
 
 	/** {@code GET path}, its body as bytes. */
 	public byte[] getBytes(String path) {
-		return answer(request(path).GET()).body();
+		return answer(request(path).GET(), MAX_DOCUMENT_BYTES, null).body();
 	}
 
 	/** {@code POST path} with a JSON body, its JSON answer (or an empty node). */
@@ -127,17 +133,21 @@ public final class RegistryClient {
 		return new GuardedBody(send(request(path).GET()).body(), this.idleTimeout.multipliedBy(2), null);
 	}
 
-	/**
-	 * The whole answer, at most {@link #MAX_ANSWER_BYTES}, in at most the request
-	 * timeout.
-	 */
 	private Answer answer(HttpRequest.Builder request) {
+		return answer(request, MAX_ANSWER_BYTES, REQUEST_TIMEOUT);
+	}
+
+	/**
+	 * The whole answer, at most {@code maxBytes}, its body in at most {@code deadline}
+	 * ({@code null}: as long as it keeps coming).
+	 */
+	private Answer answer(HttpRequest.Builder request, int maxBytes, Duration deadline) {
 		HttpResponse<InputStream> response = send(request);
-		try (InputStream in = new GuardedBody(response.body(), this.idleTimeout, REQUEST_TIMEOUT)) {
-			byte[] body = in.readNBytes(MAX_ANSWER_BYTES + 1);
-			if (body.length > MAX_ANSWER_BYTES) {
+		try (InputStream in = new GuardedBody(response.body(), this.idleTimeout, deadline)) {
+			byte[] body = in.readNBytes(maxBytes + 1);
+			if (body.length > maxBytes) {
 				throw new CliException(ExitCode.REFUSED, "the registry's answer to " + response.request().method() + " "
-						+ response.uri() + " is larger than " + (MAX_ANSWER_BYTES >> 20) + " MiB; not read further");
+						+ response.uri() + " is larger than " + (maxBytes >> 20) + " MiB; not read further");
 			}
 			return new Answer(response.uri(), body);
 		}
