@@ -41,6 +41,21 @@ class PgextCliTests {
 	}
 
 	@Test
+	void initWithoutAControlFileTakesTheDirectorysNameOnlyWhenItIsAnExtensionName(@TempDir Path parent)
+			throws Exception {
+		Path odd = java.nio.file.Files.createDirectory(parent.resolve("o2 $(id)"));
+		CliRun refused = CliRun.of(Map.of(), "init", "-C", odd.toString());
+		assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(ExitCode.LOCAL);
+		assertThat(refused.err()).contains("is no extension name");
+		assertThat(odd.resolve("META.json")).doesNotExist();
+
+		Path named = java.nio.file.Files.createDirectory(parent.resolve("my_ext"));
+		CliRun init = CliRun.of(Map.of(), "init", "-C", named.toString());
+		assertThat(init.exitCode()).as(init.toString()).isZero();
+		assertThat(init.out()).contains("note: no single control file").contains("my_ext");
+	}
+
+	@Test
 	void installNeedsToKnowWhereTheInstallationIs() {
 		CliRun run = CliRun.of(Map.of(), "install", "hstore");
 

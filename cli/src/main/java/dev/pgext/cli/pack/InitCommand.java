@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
@@ -16,8 +17,10 @@ import tools.jackson.databind.node.ObjectNode;
 
 import dev.pgext.cli.exit.CliException;
 import dev.pgext.cli.exit.ExitCode;
+import dev.pgext.cli.exit.Printable;
 import dev.pgext.cli.registry.Environment;
 import dev.pgext.cli.registry.RegistryClient;
+import dev.pgext.model.ExtensionName;
 import dev.pgext.model.control.ControlFile;
 import dev.pgext.model.control.ControlFileException;
 import dev.pgext.model.control.ControlFileParser;
@@ -52,9 +55,26 @@ public final class InitCommand implements Callable<Integer> {
 		}
 		ControlFile control = control(dir);
 		String name = (control != null) ? control.name() : dir.getFileName().toString();
+		if (control == null) {
+			String problem = ExtensionName.problem(name.toLowerCase(Locale.ROOT));
+			if (problem != null) {
+				throw CliException.local("no single control file in " + dir + ", and its name '" + Printable.of(name)
+						+ "' is no extension name (" + problem + "): run pgext init where the extension's "
+						+ "one .control file is");
+			}
+			this.spec.commandLine()
+				.getOut()
+				.println("note: no single control file in " + dir + "; the name is the directory's, " + name);
+		}
 		String extensionVersion = (control != null && control.defaultVersion() != null) ? control.defaultVersion()
 				: "1.0";
 		String version = Metadata.normalizedVersion(extensionVersion);
+		if (version == null) {
+			this.spec.commandLine()
+				.getOut()
+				.println("note: the extension's version " + Printable.of(extensionVersion)
+						+ " is no release version; META.json says 1.0.0: edit it");
+		}
 		String summary = (control != null && control.comment() != null) ? control.comment()
 				: "TODO: one line about " + name;
 		String maintainer = (this.environment.get("USER") != null) ? this.environment.get("USER") : "TODO";
