@@ -20,23 +20,33 @@ final class ProgressBar implements LongConsumer {
 
 	private int shownPercent = -1;
 
-	ProgressBar(PrintWriter err, long total) {
+	private final boolean terminal;
+
+	/**
+	 * @param terminal whether standard error is a terminal: there the bar is redrawn in
+	 * place ({@code \r}); elsewhere (a CI log, a file) a line is written every 10 %
+	 */
+	ProgressBar(PrintWriter err, long total, boolean terminal) {
 		this.err = err;
 		this.total = Math.max(1, total);
+		this.terminal = terminal;
 	}
 
 	@Override
 	public synchronized void accept(long bytes) {
 		this.done += bytes;
 		int percent = (int) Math.min(100, this.done * 100 / this.total);
+		if (!this.terminal) {
+			percent = (percent == 100) ? 100 : percent / 10 * 10;
+		}
 		if (percent == this.shownPercent) {
 			return;
 		}
 		this.shownPercent = percent;
 		int filled = percent * WIDTH / 100;
-		this.err.printf("\ruploading [%s%s] %3d%%  %s of %s", "#".repeat(filled), ".".repeat(WIDTH - filled), percent,
-				size(Math.min(this.done, this.total)), size(this.total));
-		if (percent == 100) {
+		this.err.printf("%suploading [%s%s] %3d%%  %s of %s", this.terminal ? "\r" : "", "#".repeat(filled),
+				".".repeat(WIDTH - filled), percent, size(Math.min(this.done, this.total)), size(this.total));
+		if (percent == 100 || !this.terminal) {
 			this.err.println();
 		}
 		this.err.flush();
@@ -47,7 +57,7 @@ final class ProgressBar implements LongConsumer {
 	 * starts on a line of its own.
 	 */
 	synchronized void end() {
-		if (this.shownPercent >= 0 && this.shownPercent < 100) {
+		if (this.terminal && this.shownPercent >= 0 && this.shownPercent < 100) {
 			this.err.println();
 			this.err.flush();
 			this.shownPercent = 100;

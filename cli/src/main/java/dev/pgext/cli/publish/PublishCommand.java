@@ -61,7 +61,8 @@ public final class PublishCommand implements Callable<Integer> {
 			body.file(name.substring(0, name.indexOf('.')), artifact, "application/gzip");
 		}
 		PrintWriter out = this.spec.commandLine().getOut();
-		ProgressBar progress = new ProgressBar(this.spec.commandLine().getErr(), body.length());
+		ProgressBar progress = new ProgressBar(this.spec.commandLine().getErr(), body.length(),
+				System.console() != null);
 		JsonNode release;
 		try {
 			release = client.post("/api/v1/releases" + this.registry.tenantParameter('?'), body.contentType(),
