@@ -268,9 +268,11 @@ class PgextCliIntegrationTests {
 		CliRun deprecate = CliRun.of(environment, "deprecate", "pgext_hello", "--reason", "superseded in tests");
 		assertThat(deprecate.exitCode()).as(deprecate.toString()).isZero();
 		assertThat(deprecate.out()).contains("deprecated pgext_hello");
+		assertThat(CliRun.of(environment, "info", "pgext_hello").out()).contains("  DEPRECATED: superseded in tests");
 
 		CliRun undo = CliRun.of(environment, "deprecate", "pgext_hello", "--undo");
 		assertThat(undo.exitCode()).as(undo.toString()).isZero();
+		assertThat(CliRun.of(environment, "info", "pgext_hello").out()).doesNotContain("DEPRECATED");
 
 		CliRun again = CliRun.of(environment, "deprecate", "pgext_hello", "--undo");
 		assertThat(again.exitCode()).as(again.toString()).isEqualTo(ExitCode.REFUSED);

@@ -60,6 +60,13 @@ public final class InfoCommand implements Callable<Integer> {
 		if (!tags.isEmpty()) {
 			out.println("  tags          " + String.join(", ", tags));
 		}
+		JsonNode deprecation = detail.path("deprecation");
+		if (deprecation.isObject()) {
+			String reason = deprecation.path("reason").asString("");
+			String successor = deprecation.path("successor").asString("");
+			out.println("  DEPRECATED" + (reason.isBlank() ? "" : ": " + Printable.of(reason))
+					+ (successor.isBlank() ? "" : " (use " + Printable.of(successor) + " instead)"));
+		}
 		out.println("  postgres      " + SearchCommand.majors(extension));
 		out.println("  versions");
 		for (JsonNode version : detail.path("versions")) {

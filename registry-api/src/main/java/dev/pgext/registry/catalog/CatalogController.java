@@ -133,8 +133,20 @@ class CatalogController {
 	 *
 	 * @param extension the extension as listed
 	 * @param versions its releases, newest first
+	 * @param deprecation its distribution's deprecation, {@code null} when it is not
+	 * deprecated
 	 */
-	record ExtensionDetail(ExtensionSummary extension, List<VersionSummary> versions) {
+	record ExtensionDetail(ExtensionSummary extension, List<VersionSummary> versions, Deprecation deprecation) {
+	}
+
+	/**
+	 * A distribution's deprecation.
+	 *
+	 * @param deprecatedAt when
+	 * @param reason why, as its owner said
+	 * @param successor the distribution to use instead, if named
+	 */
+	record Deprecation(@JsonProperty("deprecated_at") Instant deprecatedAt, String reason, String successor) {
 	}
 
 	/**
@@ -161,7 +173,8 @@ class CatalogController {
 		Scope scope = visibleScope(caller, name, tenant);
 		ExtensionSummary summary = this.repository.summary(Scopes.column(scope), name);
 		List<VersionSummary> versions = this.repository.versions(Scopes.column(scope), name);
-		return new ExtensionDetail(summary, versions);
+		return new ExtensionDetail(summary, versions,
+				this.repository.deprecation(Scopes.column(scope), summary.distribution()).orElse(null));
 	}
 
 	/**

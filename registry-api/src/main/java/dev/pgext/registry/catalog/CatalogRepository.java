@@ -85,6 +85,17 @@ class CatalogRepository {
 			.single();
 	}
 
+	/** The deprecation of a distribution, if it is deprecated. */
+	Optional<CatalogController.Deprecation> deprecation(String scope, String distribution) {
+		return this.jdbc
+			.sql("select deprecated_at, deprecation_reason, successor from distribution "
+					+ "where scope = ? and name = ? and deprecated_at is not null")
+			.params(scope, distribution)
+			.query((rs, n) -> new CatalogController.Deprecation(rs.getTimestamp(1).toInstant(), rs.getString(2),
+					rs.getString(3)))
+			.optional();
+	}
+
 	/** Every release of an extension, newest first. */
 	List<CatalogController.VersionSummary> versions(String scope, String name) {
 		return this.jdbc.sql(
