@@ -25,6 +25,8 @@ final class GuardedBody extends FilterInputStream {
 
 	private final Duration idle;
 
+	private final boolean hasDeadline;
+
 	private final long deadlineNanos;
 
 	private final ScheduledFuture<?> check;
@@ -40,14 +42,15 @@ final class GuardedBody extends FilterInputStream {
 	GuardedBody(InputStream in, Duration idle, Duration deadline) {
 		super(in);
 		this.idle = idle;
-		this.deadlineNanos = (deadline != null) ? System.nanoTime() + deadline.toNanos() : Long.MAX_VALUE;
+		this.hasDeadline = deadline != null;
+		this.deadlineNanos = (deadline != null) ? System.nanoTime() + deadline.toNanos() : 0;
 		long period = Math.max(10, Math.min(1000, idle.toMillis() / 4));
 		this.check = WATCHDOG.scheduleWithFixedDelay(this::check, period, period, TimeUnit.MILLISECONDS);
 	}
 
 	private void check() {
 		long now = System.nanoTime();
-		if (now - this.deadlineNanos >= 0) {
+		if (this.hasDeadline && now - this.deadlineNanos >= 0) {
 			expire("the answer did not finish within its time");
 		}
 		else if (now - this.lastProgressNanos >= this.idle.toNanos()) {
