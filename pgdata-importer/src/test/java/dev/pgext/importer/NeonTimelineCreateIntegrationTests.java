@@ -1,6 +1,7 @@
 package dev.pgext.importer;
 
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
@@ -23,6 +24,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 class NeonTimelineCreateIntegrationTests extends ImporterIntegrationTestSupport {
 
 	private static final String TIMELINE = "4b1d0c9a7e3f25d6b8a0c1e2f3a4b5c6";
+
+	@Test
+	void theApiSpeaksJsonOnlyThoughTheClasspathCouldReadXml() throws Exception {
+		// the test classpath has Jackson's XML module (the in-process S3 server's), as
+		// the
+		// local stack's has
+		String xml = "<r><timeline_id>" + "0".repeat(31) + "9</timeline_id></r>";
+		RawHttp.Response posted = RawHttp.send(this.port,
+				"POST /v1/tenants/" + TENANT + "/shards/0/timelines HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+						+ "Content-Type: application/xml\r\nContent-Length: " + xml.length()
+						+ "\r\nConnection: close\r\n\r\n" + xml);
+		RawHttp.Response asked = RawHttp.send(this.port,
+				"GET /v1/tenants/" + TENANT + "/shards/0/timelines/" + "0".repeat(32)
+						+ " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/xml\r\nConnection: close\r\n\r\n");
+
+		assertThat(posted.status()).as(posted.toString()).isEqualTo(415);
+		assertThat(asked.headers().get("content-type")).as(asked.toString()).doesNotContain("xml");
+		assertThat(new String(asked.body(), StandardCharsets.UTF_8)).doesNotContain("<");
+	}
 
 	@Test
 	void requestsRefusedBeforeAnyControllerAreProblemsToo() throws Exception {

@@ -1,0 +1,5 @@
+/**
+ * The services speak JSON only: what their documents promise, whatever else a classpath
+ * brings.
+ */
+package dev.pgext.service.json;
