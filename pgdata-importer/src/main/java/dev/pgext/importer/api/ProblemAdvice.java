@@ -1,12 +1,15 @@
 package dev.pgext.importer.api;
 
+import java.lang.reflect.Field;
 import java.net.URI;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.core.MethodParameter;
+import org.springframework.core.ResolvableType;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -17,6 +20,7 @@ import org.springframework.http.converter.HttpMessageConverter;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
+import org.springframework.util.ReflectionUtils;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -31,8 +35,10 @@ import dev.pgext.service.problem.ProblemTypes;
 /**
  * Every error of the importer's API as an RFC 9457 problem with a stable type per kind,
  * Spring MVC's own (unknown path, wrong method, wrong media type, unreadable body)
- * included. On Neon's routes ({@code /v1/tenant/...}) a problem also carries the detail
- * as {@code msg}, the member Neon's pageserver puts its error text in, so a Neon client
+ * included. A body that breaks a rule is answered with each field named as the client
+ * sends it ({@code import_pgdata.location.prefix}), not as the Java record calls it. On
+ * Neon's routes ({@code /v1/tenant/...}) a problem also carries the detail as
+ * {@code msg}, the member Neon's pageserver puts its error text in, so a Neon client
  * finds the reason too.
  */
 @RestControllerAdvice
@@ -90,14 +96,44 @@ class ProblemAdvice extends ResponseEntityExceptionHandler implements ResponseBo
 	@Override
 	protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		Object target = ex.getBindingResult().getTarget();
+		Class<?> type = (target != null) ? target.getClass() : null;
 		String detail = ex.getBindingResult()
 			.getFieldErrors()
 			.stream()
-			.map((e) -> e.getField() + " " + e.getDefaultMessage())
+			.map((e) -> jsonPath(type, e.getField()) + " " + e.getDefaultMessage())
 			.sorted()
 			.collect(Collectors.joining("; "));
 		return ResponseEntity.badRequest()
 			.body(problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", detail));
+	}
+
+	/**
+	 * A property path of a request body ({@code importPgdata.location.prefix}) as the
+	 * client spells it ({@code import_pgdata.location.prefix}): each Java name replaced
+	 * by the name of its {@code @JsonProperty}; a segment without one stays as it is.
+	 */
+	static String jsonPath(Class<?> root, String path) {
+		StringBuilder json = new StringBuilder();
+		Class<?> type = root;
+		for (String segment : path.split("\\.")) {
+			int bracket = segment.indexOf('[');
+			String name = (bracket >= 0) ? segment.substring(0, bracket) : segment;
+			String index = (bracket >= 0) ? segment.substring(bracket) : "";
+			Field field = (type != null) ? ReflectionUtils.findField(type, name) : null;
+			JsonProperty property = (field != null) ? field.getAnnotation(JsonProperty.class) : null;
+			json.append(json.isEmpty() ? "" : ".")
+				.append((property != null && !property.value().isEmpty()) ? property.value() : name)
+				.append(index);
+			if (field == null) {
+				type = null;
+			}
+			else {
+				ResolvableType declared = ResolvableType.forField(field);
+				type = (index.isEmpty() ? declared : declared.getNested(2)).resolve();
+			}
+		}
+		return json.toString();
 	}
 
 	@Override

@@ -140,7 +140,7 @@ class NeonTimelineControllerTests {
 			.bodyJson()
 			.extractingPath("$.detail")
 			.asString()
-			.contains("only from S3");
+			.isEqualTo("import_pgdata.location.AwsS3 must be given: the importer reads PGDATA only from S3");
 		String dots = NEON_BODY.replace("import-pgdata/fast-import", "import-pgdata/../fast-import");
 		assertThat(post(TENANT, dots)).hasStatus(HttpStatus.BAD_REQUEST)
 			.bodyJson()
@@ -171,7 +171,18 @@ class NeonTimelineControllerTests {
 			.bodyJson()
 			.extractingPath("$.detail")
 			.asString()
-			.contains("newTimelineId");
+			.isEqualTo("new_timeline_id must be 32 lower-case hex digits");
+	}
+
+	@Test
+	void aFieldThatBreaksItsRuleIsNamedAsNeonSpellsIt() {
+		String body = NEON_BODY.replace("\"neon-imports\"", "\"\"").replace("Vq2yN5dXs0pLr8Kc3TfB", "a key");
+		assertThat(post(TENANT, body)).hasStatus(HttpStatus.BAD_REQUEST)
+			.bodyJson()
+			.extractingPath("$.msg")
+			.isEqualTo("import_pgdata.idempotency_key must be printable ASCII without spaces; "
+					+ "import_pgdata.location.AwsS3.bucket must not be blank");
+		verify(this.imports, never()).create(anyString(), anyInt(), anyString(), anyString(), any());
 	}
 
 	private org.springframework.test.web.servlet.assertj.MvcTestResult post(String tenantShardId, String body) {

@@ -59,6 +59,23 @@ class TimelineControllerTests {
 	}
 
 	@Test
+	void aBodyThatBreaksTheRulesNamesEachFieldAsTheClientSendsIt() {
+		String body = """
+				{"timeline_id": "nothex",
+				 "import_pgdata": {"idempotency_key": "a key",
+				                   "location": {"bucket": "imports", "prefix": "../etc"}}}""";
+		assertThat(this.mvc.post().uri(TIMELINES).contentType(MediaType.APPLICATION_JSON).content(body))
+			.hasStatus(HttpStatus.BAD_REQUEST)
+			.hasContentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+			.bodyJson()
+			.extractingPath("$.detail")
+			.asString()
+			.isEqualTo("import_pgdata.idempotency_key must be printable ASCII without spaces; "
+					+ "import_pgdata.location.prefix must be path segments of letters, digits, '_', '.', '-' "
+					+ "(not '.' or '..'); timeline_id must be 32 lower-case hex digits");
+	}
+
+	@Test
 	void retryingAnImportThatDidNotFailIsAConflictProblem() {
 		given(this.imports.retry("0123456789abcdef0123456789abcdef", 0, "00000000000000000000000000000001"))
 			.willThrow(new ImportRejectedException(ImportRejectedException.Kind.NOT_FAILED, "the import is done"));
