@@ -311,6 +311,21 @@ class ImportFailureIntegrationTests extends ImporterIntegrationTestSupport {
 		assertThat(awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60)).path("state").asString()).isEqualTo("done");
 	}
 
+	@Test
+	void anUploadMarkerWhoseDoneIsNotTrueOrFalseFailsTheImportNamingWhatItSays() throws Exception {
+		for (String done : List.of("\"yes\"", "{\"ok\":true}")) {
+			String prefix = "bad/" + SEQUENCE.get();
+			String timeline = upload(prefix, Map.of());
+			this.storage.put(prefix + "/status/pgdata", ("{\"done\":" + done + "}").getBytes(StandardCharsets.UTF_8),
+					"application/json");
+			post(TENANT, 0, createBody(timeline, "k", this.storage.bucket(), prefix));
+			JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(60));
+			assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("failed");
+			assertThat(status.path("error").asString()).isEqualTo("'status/pgdata' has \"done\": "
+					+ (done.startsWith("{") ? "an object" : "the string " + done) + ", not true or false");
+		}
+	}
+
 	/**
 	 * Asserts that the import of {@code timeline} stays in progress for {@code duration}.
 	 */

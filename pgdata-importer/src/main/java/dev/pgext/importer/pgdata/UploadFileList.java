@@ -37,8 +37,10 @@ public final class UploadFileList {
 	}
 
 	/**
-	 * Whether {@code status} says the upload is done; its file list is skipped unread.
-	 * @throws InvalidPgdataException when it is not a JSON object
+	 * Whether {@code status} says the upload is done; its file list is skipped unread. An
+	 * object without {@code done} is not done yet.
+	 * @throws InvalidPgdataException when it is not a JSON object, or its {@code done} is
+	 * not {@code true} or {@code false}
 	 */
 	public static boolean done(byte[] status) {
 		return done(new ByteArrayInputStream(status));
@@ -46,8 +48,9 @@ public final class UploadFileList {
 
 	/**
 	 * Whether the status object stored in {@code status} says the upload is done; its
-	 * file list is skipped unread.
-	 * @throws InvalidPgdataException when it is not a JSON object
+	 * file list is skipped unread. An object without {@code done} is not done yet.
+	 * @throws InvalidPgdataException when it is not a JSON object, or its {@code done} is
+	 * not {@code true} or {@code false}
 	 */
 	public static boolean done(Path status) {
 		try (InputStream in = Files.newInputStream(status)) {
@@ -101,6 +104,10 @@ public final class UploadFileList {
 				String name = p.currentName();
 				JsonToken value = p.nextToken();
 				if (name.equals("done")) {
+					if (value != JsonToken.VALUE_TRUE && value != JsonToken.VALUE_FALSE) {
+						throw new InvalidPgdataException(
+								"'status/pgdata' has \"done\": " + found(p, value) + ", not true or false");
+					}
 					onDone.accept(value == JsonToken.VALUE_TRUE);
 				}
 				else if (name.equals("files") && onFile != null && value != JsonToken.VALUE_NULL) {
@@ -125,6 +132,26 @@ public final class UploadFileList {
 			throw new InvalidPgdataException("'status/pgdata' is not a JSON object like {\"done\": true}");
 		}
 		return hasFiles;
+	}
+
+	/** What a JSON value is, for a reason: the value itself when it is short. */
+	private static String found(JsonParser p, JsonToken value) {
+		return switch (value) {
+			case START_OBJECT -> "an object";
+			case START_ARRAY -> "an array";
+			case VALUE_NULL -> "null";
+			case VALUE_STRING -> "the string " + quoted(p.getString());
+			case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "the number " + shortened(p.getString());
+			default -> value.name();
+		};
+	}
+
+	private static String quoted(String text) {
+		return "\"" + shortened(text.replace("\\", "\\\\").replace("\"", "\\\"")) + "\"";
+	}
+
+	private static String shortened(String text) {
+		return (text.length() > 40) ? text.substring(0, 40) + "…" : text;
 	}
 
 	private static FileCheck check(JsonNode file) {

@@ -15,7 +15,9 @@ import dev.pgext.model.store.Backoff;
  * Waits for the uploader to say the PGDATA is complete: polls
  * {@code <prefix>/status/pgdata} with exponential backoff until it holds {@code {"done":
  * true}}, and fails the import when that has not happened within the wait timeout after
- * the import started (restarts do not extend it).
+ * the import started (restarts do not extend it). A status object that is no JSON object,
+ * or whose {@code done} is neither {@code true} nor {@code false}, fails the import at
+ * once: waiting would not change it.
  */
 final class UploadWatcher {
 

@@ -78,6 +78,25 @@ class UploadFileListTests {
 	}
 
 	@Test
+	void aDoneThatIsNotTrueOrFalseIsRefusedNamingWhatItIs() {
+		assertThatExceptionOfType(InvalidPgdataException.class)
+			.isThrownBy(() -> UploadFileList.done(bytes("{\"done\":\"yes\"}")))
+			.withMessage("'status/pgdata' has \"done\": the string \"yes\", not true or false");
+		assertThatExceptionOfType(InvalidPgdataException.class)
+			.isThrownBy(() -> UploadFileList.done(bytes("{\"files\":[],\"done\":{\"at\":1}}")))
+			.withMessage("'status/pgdata' has \"done\": an object, not true or false");
+		assertThatExceptionOfType(InvalidPgdataException.class)
+			.isThrownBy(() -> UploadFileList.done(bytes("{\"done\":1}")))
+			.withMessage("'status/pgdata' has \"done\": the number 1, not true or false");
+		assertThatExceptionOfType(InvalidPgdataException.class)
+			.isThrownBy(() -> UploadFileList.done(bytes("{\"done\":null}")))
+			.withMessage("'status/pgdata' has \"done\": null, not true or false");
+		// not done yet, as before
+		assertThat(UploadFileList.done(bytes("{\"done\":false}"))).isFalse();
+		assertThat(UploadFileList.done(bytes("{}"))).isFalse();
+	}
+
+	@Test
 	void malformedStatusesAndEntriesAreRefusedWithAReason() {
 		assertThatExceptionOfType(InvalidPgdataException.class).isThrownBy(() -> UploadFileList.done(bytes("[true]")))
 			.withMessageContaining("is not a JSON object");
