@@ -78,6 +78,32 @@ class ApiDocumentIntegrationTests extends ImporterIntegrationTestSupport {
 	}
 
 	@Test
+	void neonsCreationBodyIsDescribedWithNeonsLocationNotTheImportersOwn() {
+		JsonNode neon = this.document.path("paths").path("/v1/tenant/{tenant_shard_id}/timeline").path("post");
+		JsonNode request = schema(
+				neon.path("requestBody").path("content").path("application/json").path("schema").path("$ref"));
+		JsonNode importPgdata = schema(request.path("properties").path("import_pgdata").path("$ref"));
+		JsonNode location = schema(importPgdata.path("properties").path("location").path("$ref"));
+		assertThat(location.path("properties").propertyNames()).contains("AwsS3").doesNotContain("bucket", "prefix");
+		JsonNode awsS3 = schema(location.path("properties").path("AwsS3").path("$ref"));
+		assertThat(awsS3.path("properties").propertyNames()).containsExactlyInAnyOrder("region", "bucket", "key");
+
+		JsonNode own = this.document.path("paths").path("/v1/tenants/{tenant}/shards/{shard}/timelines").path("post");
+		JsonNode ownRequest = schema(
+				own.path("requestBody").path("content").path("application/json").path("schema").path("$ref"));
+		JsonNode ownImport = schema(ownRequest.path("properties").path("import_pgdata").path("$ref"));
+		JsonNode ownLocation = schema(ownImport.path("properties").path("location").path("$ref"));
+		assertThat(ownLocation.path("properties").propertyNames()).containsExactlyInAnyOrder("bucket", "prefix");
+	}
+
+	/** The component schema a {@code $ref} names. */
+	private JsonNode schema(JsonNode ref) {
+		String name = ref.asString();
+		assertThat(name).startsWith("#/components/schemas/");
+		return this.document.path("components").path("schemas").path(name.substring(name.lastIndexOf('/') + 1));
+	}
+
+	@Test
 	void everyOperationHasAnIdATagASuccessAndProblemAnswersOfTheSharedSchema() {
 		List<String> ids = OpenApiDocuments.assertEveryOperationDocumented(this.document, "400", "404", "500", "503");
 		assertThat(ids).hasSize(5).doesNotHaveDuplicates();

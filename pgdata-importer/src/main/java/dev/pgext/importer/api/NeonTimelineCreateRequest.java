@@ -41,6 +41,9 @@ record NeonTimelineCreateRequest(@Schema(
 	 * timeline
 	 * @param location where the PGDATA was uploaded
 	 */
+	// named apart from the importer's own ImportPgdata, which the API document would
+	// otherwise show in its place
+	@Schema(name = "NeonImportPgdata", description = "Neon's TimelineCreateRequestModeImportPgdata")
 	record ImportPgdata(@Schema(
 			description = "The caller's key; the same key again answers the same timeline") @JsonProperty("idempotency_key") @NotBlank @Size(
 					max = CreateTimelineRequest.KEY_MAX) @Pattern(regexp = CreateTimelineRequest.KEY,
@@ -56,6 +59,8 @@ record NeonTimelineCreateRequest(@Schema(
 	 *
 	 * @param awsS3 the S3 location
 	 */
+	@Schema(name = "NeonImportPgdataLocation",
+			description = "Neon's ImportPgdataLocation, an externally tagged enum: one member named after its variant")
 	record Location(@Schema(description = "An S3 location") @JsonProperty("AwsS3") @NotNull(
 			message = "must be given: the importer reads PGDATA only from S3") @Valid AwsS3 awsS3) {
 
@@ -70,6 +75,7 @@ record NeonTimelineCreateRequest(@Schema(
 	 * @param key the prefix holding {@code pgdata/} and {@code status/} (Neon calls the
 	 * prefix key)
 	 */
+	@Schema(name = "NeonAwsS3", description = "Neon's AwsS3 location")
 	record AwsS3(@Schema(
 			description = "Accepted and not used: the importer reads through its configured S3 endpoint") @JsonProperty("region") String region,
 			@Schema(description = "The input bucket") @JsonProperty("bucket") @NotBlank String bucket,
