@@ -74,6 +74,10 @@ class NeonTimelineController {
 					+ "required, and Neon's branch (ancestor_timeline_id) and bootstrap (existing_initdb_timeline_id) "
 					+ "modes are not served here");
 		}
+		if (request.importPgdata().location().localFs() != null) {
+			throw new Ids.InvalidRequestException("import_pgdata.location names both AwsS3 and LocalFs: Neon's "
+					+ "location is one of them, and the importer reads only AwsS3");
+		}
 		checkShardCount(shard);
 		NeonTimelineCreateRequest.AwsS3 s3 = request.importPgdata().location().awsS3();
 		ImportLocation location = location(s3);

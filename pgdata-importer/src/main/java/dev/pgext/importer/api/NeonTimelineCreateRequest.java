@@ -1,5 +1,7 @@
 package dev.pgext.importer.api;
 
+import java.util.Map;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
@@ -55,14 +57,19 @@ record NeonTimelineCreateRequest(@Schema(
 	/**
 	 * Neon's {@code ImportPgdataLocation}, an externally tagged enum of which the
 	 * importer reads {@code AwsS3} (Neon's {@code LocalFs} exists only in its test
-	 * builds).
+	 * builds). As an enum value it names exactly one variant: {@code LocalFs} is read
+	 * only to refuse it, alone or beside {@code AwsS3}.
 	 *
 	 * @param awsS3 the S3 location
+	 * @param localFs Neon's local-file location: refused
 	 */
 	@Schema(name = "NeonImportPgdataLocation",
 			description = "Neon's ImportPgdataLocation, an externally tagged enum: one member named after its variant")
-	record Location(@Schema(description = "An S3 location") @JsonProperty("AwsS3") @NotNull(
-			message = "must be given: the importer reads PGDATA only from S3") @Valid AwsS3 awsS3) {
+	record Location(
+			@Schema(description = "An S3 location") @JsonProperty("AwsS3") @NotNull(
+					message = "must be given: the importer reads PGDATA only from S3") @Valid AwsS3 awsS3,
+			@Schema(description = "Neon's local-file location, of its test builds only: refused, alone or beside "
+					+ "AwsS3") @JsonProperty("LocalFs") Map<String, Object> localFs) {
 
 	}
 

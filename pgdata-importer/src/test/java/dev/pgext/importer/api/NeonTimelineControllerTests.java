@@ -151,6 +151,19 @@ class NeonTimelineControllerTests {
 	}
 
 	@Test
+	void aLocationNamingBothAwsS3AndLocalFsIsABadRequestNamingTheField() {
+		String both = NEON_BODY.replace("\"AwsS3\": {", "\"LocalFs\": {\"path\": \"/tmp/pgdata\"}, \"AwsS3\": {");
+		var problem = assertThat(post(TENANT, both)).hasStatus(HttpStatus.BAD_REQUEST)
+			.hasContentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+			.bodyJson();
+		problem.extractingPath("$.type").isEqualTo("https://pgext.dev/problems/invalid-request");
+		problem.extractingPath("$.msg")
+			.isEqualTo("import_pgdata.location names both AwsS3 and LocalFs: Neon's location is one of them, and "
+					+ "the importer reads only AwsS3");
+		verify(this.imports, never()).create(anyString(), anyInt(), anyString(), anyString(), any());
+	}
+
+	@Test
 	void aShardCountOtherThanTheImportersIsAnUnknownShard() {
 		assertThat(post(SHARDED_TENANT + "-0108", NEON_BODY)).hasStatus(HttpStatus.NOT_FOUND)
 			.bodyJson()
