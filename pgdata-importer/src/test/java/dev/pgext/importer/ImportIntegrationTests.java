@@ -234,6 +234,38 @@ class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 		assertThat(post("NOT-A-TENANT", 0, "{}").statusCode()).isEqualTo(400);
 	}
 
+	@Test
+	void anInputLocationInsideTheImportersOwnOutputIsRefused() throws Exception {
+		String timeline = "00000000000000000000000000000060";
+		String bucket = this.storage.bucket();
+		for (String prefix : List.of("tenants", "tenants/", "tenants/" + TENANT + "-0001/timelines")) {
+			var refused = post(TENANT, 0, createBody(timeline, "k", bucket, prefix));
+			assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+			JsonNode problem = JSON.readTree(refused.body());
+			assertThat(problem.path("type").asString())
+				.isEqualTo("https://pgext.dev/problems/location-overlaps-output");
+			assertThat(problem.path("detail").asString()).startsWith("the input location (bucket '" + bucket
+					+ "', prefix '" + ImportLayout.inputPrefix(prefix) + "') overlaps where the importer writes");
+		}
+		var neon = postJson("/v1/tenant/" + TENANT + "/timeline", """
+				{"new_timeline_id": "%s", "import_pgdata": {"idempotency_key": "k",
+				 "location": {"AwsS3": {"region": "us-east-1", "bucket": "%s", "key": "tenants/x"}}}}
+				""".formatted(timeline, bucket));
+		assertThat(neon.statusCode()).as(neon.body()).isEqualTo(400);
+		assertThat(JSON.readTree(neon.body()).path("msg").asString()).contains("overlaps where the importer writes");
+		// nothing was recorded
+		assertThat(
+				this.storage.head(ImportLayout.TENANTS + TENANT + "-0001/timelines/" + timeline + "/index_part.json"))
+			.isEmpty();
+
+		// the same prefix in another bucket is another location
+		String elsewhere = "00000000000000000000000000000061";
+		assertThat(post(TENANT, 0, createBody(elsewhere, "k", "no-such-bucket-here", "tenants/x")).statusCode())
+			.isEqualTo(201);
+		assertThat(awaitEnd(TENANT, 0, elsewhere, Duration.ofSeconds(60)).path("error").asString())
+			.contains("bucket 'no-such-bucket-here' does not exist");
+	}
+
 	/**
 	 * Adds what a compute provides (configuration, empty state directories, fresh WAL)
 	 * and starts Postgres.

@@ -57,7 +57,8 @@ class ApiDocumentConfiguration {
 		return ProblemResponseDocuments.builder()
 			.problem(HttpStatus.BAD_REQUEST, "BadRequest",
 					"A malformed tenant, shard or timeline id, or a body that is not the expected JSON or breaks its "
-							+ "rules (invalid-request); the detail names the field")
+							+ "rules (invalid-request); the detail names the field. An input location in the "
+							+ "importer's storage bucket under its output prefix tenants/ (location-overlaps-output)")
 			.problem(HttpStatus.FORBIDDEN, "Forbidden",
 					"The input bucket is not one this importer reads from (bucket-not-allowed)")
 			.problem(HttpStatus.NOT_FOUND, "NotFound",

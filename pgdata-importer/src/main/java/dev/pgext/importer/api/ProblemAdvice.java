@@ -67,6 +67,8 @@ class ProblemAdvice extends ResponseEntityExceptionHandler implements ResponseBo
 					"Timeline exists with another idempotency key", ex.getMessage());
 			case BUCKET_NOT_ALLOWED ->
 				problem(HttpStatus.FORBIDDEN, "bucket-not-allowed", "Input bucket not allowed", ex.getMessage());
+			case LOCATION_OVERLAPS_OUTPUT -> problem(HttpStatus.BAD_REQUEST, "location-overlaps-output",
+					"Input location overlaps the importer's output", ex.getMessage());
 			case ALREADY_FINISHED ->
 				problem(HttpStatus.CONFLICT, "import-finished", "Import already ended", ex.getMessage());
 			case NOT_FAILED -> problem(HttpStatus.CONFLICT, "import-not-failed", "Only a failed import can be retried",

@@ -50,6 +50,15 @@ public final class ImportLayout {
 		return p + "/";
 	}
 
+	/**
+	 * Whether an input location in the storage bucket overlaps the importer's output
+	 * there, {@value #TENANTS}: one of the two prefixes holds the other.
+	 */
+	public static boolean overlapsOutput(String prefix) {
+		String input = inputPrefix(prefix);
+		return input.startsWith(TENANTS) || TENANTS.startsWith(input);
+	}
+
 	public static String pgdataPrefix(String prefix) {
 		return inputPrefix(prefix) + "pgdata/";
 	}

@@ -33,6 +33,12 @@ public class ImportRejectedException extends RuntimeException {
 		/** The input bucket is not allowed. */
 		BUCKET_NOT_ALLOWED,
 
+		/**
+		 * The input location overlaps where the importer writes: its storage bucket's
+		 * {@code tenants/}.
+		 */
+		LOCATION_OVERLAPS_OUTPUT,
+
 		/** The import already ended; it cannot be cancelled. */
 		ALREADY_FINISHED,
 

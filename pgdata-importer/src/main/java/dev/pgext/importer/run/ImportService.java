@@ -180,6 +180,13 @@ public class ImportService {
 			throw new ImportRejectedException(Kind.BUCKET_NOT_ALLOWED,
 					"bucket '" + location.bucket() + "' is not one this importer reads from");
 		}
+		String output = this.properties.s3().bucket();
+		if (location.bucket().equals(output) && ImportLayout.overlapsOutput(location.prefix())) {
+			throw new ImportRejectedException(Kind.LOCATION_OVERLAPS_OUTPUT, "the input location (bucket '"
+					+ location.bucket() + "', prefix '" + ImportLayout.inputPrefix(location.prefix())
+					+ "') overlaps where the importer writes its records and layers (bucket '" + output + "', prefix '"
+					+ ImportLayout.TENANTS + "'): upload the PGDATA to another prefix or bucket");
+		}
 		ImportId id = new ImportId(tenantId, shard, timelineId);
 		ImportLocation normalized = new ImportLocation(location.bucket(), ImportLayout.inputPrefix(location.prefix()));
 		for (int attempt = 0; attempt < 5; attempt++) {
