@@ -59,6 +59,9 @@ import dev.pgext.model.store.ObjectStoreSettings;
  * the outcome) keeps retrying a store that fails transiently (5xx, throttling, resets,
  * cut bodies) before the import fails
  * @param upcall the completion notification to the control plane
+ * @param maxRequestBody largest request body the API reads, at least 1KB (a creation's
+ * JSON is well under a kilobyte); a larger one is answered with 413 before it is read
+ * whole, whether its length is declared or it comes chunked
  */
 @ConfigurationProperties("pgext.importer")
 @Validated
@@ -71,7 +74,8 @@ public record ImporterProperties(@NestedConfigurationProperty @NotNull ObjectSto
 		@NotNull @DefaultValue("1s") Duration pgdataPollInitial, @NotNull @DefaultValue("30s") Duration pgdataPollMax,
 		@NotNull @DefaultValue("30s") Duration lease, @NotNull @DefaultValue("30s") Duration rescanInterval,
 		@Min(1) @DefaultValue("1000000") int maxFiles, Path workDir, @DefaultValue("false") boolean requireFileList,
-		@NotNull @DefaultValue("15m") Duration storeRetryDeadline, @Valid @NotNull @DefaultValue Upcall upcall) {
+		@NotNull @DefaultValue("15m") Duration storeRetryDeadline, @Valid @NotNull @DefaultValue Upcall upcall,
+		@NotNull @DefaultValue("1MB") DataSize maxRequestBody) {
 
 	public ImporterProperties {
 		instanceId = (instanceId != null && !instanceId.isBlank()) ? instanceId : "importer-" + UUID.randomUUID();
@@ -83,6 +87,9 @@ public record ImporterProperties(@NestedConfigurationProperty @NotNull ObjectSto
 		}
 		if (memoryBudget.toBytes() / 1024 > Integer.MAX_VALUE) {
 			throw new IllegalArgumentException("memory-budget is too large");
+		}
+		if (maxRequestBody.toBytes() < 1024) {
+			throw new IllegalArgumentException("max-request-body must be at least 1KB");
 		}
 		if (jobSize.toBytes() < 8192) {
 			throw new IllegalArgumentException("job-size must be at least one page");

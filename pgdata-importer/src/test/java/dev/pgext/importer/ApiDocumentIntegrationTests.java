@@ -56,7 +56,8 @@ class ApiDocumentIntegrationTests extends ImporterIntegrationTestSupport {
 		JsonNode create = this.document.path("paths")
 			.path("/v1/tenants/{tenant}/shards/{shard}/timelines")
 			.path("post");
-		assertThat(create.path("responses").propertyNames()).contains("201", "400", "403", "404", "409", "500", "503")
+		assertThat(create.path("responses").propertyNames())
+			.contains("201", "400", "403", "404", "409", "413", "500", "503")
 			.doesNotContain("200");
 		String body = create.path("requestBody")
 			.path("content")
@@ -72,7 +73,8 @@ class ApiDocumentIntegrationTests extends ImporterIntegrationTestSupport {
 		assertThat(schema.path("properties").path("timeline_id").path("description").asString()).isNotBlank();
 
 		JsonNode neon = this.document.path("paths").path("/v1/tenant/{tenant_shard_id}/timeline").path("post");
-		assertThat(neon.path("responses").propertyNames()).contains("201", "400", "403", "404", "409", "500", "503")
+		assertThat(neon.path("responses").propertyNames())
+			.contains("201", "400", "403", "404", "409", "413", "500", "503")
 			.doesNotContain("200");
 		assertThat(neon.path("requestBody").path("content").path("application/json").isMissingNode()).isFalse();
 	}

@@ -64,6 +64,9 @@ class ApiDocumentConfiguration {
 			.problem(HttpStatus.NOT_FOUND, "NotFound",
 					"The tenant has no such shard here (unknown-shard), or the shard has no import of that timeline "
 							+ "(timeline-not-found)")
+			.problem(HttpStatus.CONTENT_TOO_LARGE, "ContentTooLarge",
+					"The request body is larger than the importer reads, max-request-body (body-too-large): "
+							+ "refused before it is read whole, whether its length is declared or it is chunked")
 			.problem(HttpStatus.CONFLICT, "Conflict",
 					"The timeline exists with another idempotency key or location (idempotency-conflict), or the "
 							+ "import is in a state that does not allow this (import-finished, import-not-failed)")

@@ -62,7 +62,7 @@ class NeonTimelineController {
 	@ApiResponse(responseCode = "201",
 			description = "The import is recorded (or was already, under this key and "
 					+ "location); the timeline as Neon's TimelineInfo")
-	@ProblemResponses({ HttpStatus.FORBIDDEN, HttpStatus.CONFLICT })
+	@ProblemResponses({ HttpStatus.FORBIDDEN, HttpStatus.CONFLICT, HttpStatus.CONTENT_TOO_LARGE })
 	ResponseEntity<NeonTimelineInfo> create(
 			@PathVariable("tenant_shard_id") @Parameter(description = "Neon's tenant shard id: the tenant id, then "
 					+ "for a sharded tenant -NNCC (shard number and count, two hex digits each)") String tenantShardId,

@@ -141,6 +141,14 @@ class ProblemAdvice extends ResponseEntityExceptionHandler implements ResponseBo
 	@Override
 	protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (cause instanceof RequestBodyLimitFilter.BodyTooLargeException tooLarge) {
+				return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE)
+					.body(problem(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large",
+							"the request body is larger than the " + tooLarge.limit()
+									+ " bytes the importer reads (max-request-body)"));
+			}
+		}
 		return ResponseEntity.badRequest()
 			.body(problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request",
 					"the request body is not the expected JSON document"));

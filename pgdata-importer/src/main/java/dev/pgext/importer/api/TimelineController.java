@@ -51,7 +51,7 @@ class TimelineController {
 					+ "timeline.")
 	@ApiResponse(responseCode = "201",
 			description = "The import is recorded (or was already, under this key and location); its status")
-	@ProblemResponses({ HttpStatus.FORBIDDEN, HttpStatus.CONFLICT })
+	@ProblemResponses({ HttpStatus.FORBIDDEN, HttpStatus.CONFLICT, HttpStatus.CONTENT_TOO_LARGE })
 	ResponseEntity<TimelineStatus> create(@PathVariable @Parameter(description = TENANT) String tenant,
 			@PathVariable @Parameter(description = SHARD) String shard,
 			@Valid @RequestBody CreateTimelineRequest request) {
