@@ -98,6 +98,18 @@ class ApiDocumentIntegrationTests extends ImporterIntegrationTestSupport {
 		assertThat(ownLocation.path("properties").propertyNames()).containsExactlyInAnyOrder("bucket", "prefix");
 	}
 
+	@Test
+	void theStatusDocumentsThePhaseOfAnImportInProgress() {
+		JsonNode phase = this.document.path("components")
+			.path("schemas")
+			.path("TimelineStatus")
+			.path("properties")
+			.path("phase");
+		assertThat(phase.path("enum").toString()).contains("waiting_for_upload", "listing", "planning", "importing",
+				"finishing");
+		assertThat(phase.path("description").asString()).contains("in progress", "Null once the import ended");
+	}
+
 	/** The component schema a {@code $ref} names. */
 	private JsonNode schema(JsonNode ref) {
 		String name = ref.asString();

@@ -217,6 +217,50 @@ class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 	}
 
 	@Test
+	void theStatusOfAnImportInProgressSaysWhichPhaseItIsIn() throws Exception {
+		String timeline = "00000000000000000000000000000070";
+		String prefix = "dumps/phases";
+		var created = post(TENANT, 0, createBody(timeline, "key-phases", this.storage.bucket(), prefix));
+		assertThat(created.statusCode()).isEqualTo(201);
+		assertThat(JSON.readTree(created.body()).path("phase").asString()).isEqualTo("waiting_for_upload");
+		assertThat(phase(timeline)).isEqualTo("waiting_for_upload");
+
+		Failpoints.Pause listing = this.failpoints.pause(Failpoints.AFTER_UPLOAD);
+		Failpoints.Pause planning = this.failpoints.pause(Failpoints.AFTER_LISTING);
+		Failpoints.Pause importing = this.failpoints.pause(Failpoints.AFTER_PLAN);
+		try {
+			PgdataFixture.upload(this.storage, prefix, PgdataFixture.pgdata(), List.of("global/pg_control",
+					"global/pg_filenode.map", "global/1262", "base/1/pg_filenode.map", "base/1/1259", "pg_xact/0000"));
+			assertThat(listing.awaitReached(Duration.ofSeconds(60))).isTrue();
+			assertThat(phase(timeline)).isEqualTo("listing");
+			listing.release();
+			assertThat(planning.awaitReached(Duration.ofSeconds(60))).isTrue();
+			assertThat(phase(timeline)).isEqualTo("planning");
+			planning.release();
+			assertThat(importing.awaitReached(Duration.ofSeconds(60))).isTrue();
+			assertThat(phase(timeline)).isEqualTo("importing");
+		}
+		finally {
+			for (String failpoint : List.of(Failpoints.AFTER_UPLOAD, Failpoints.AFTER_LISTING, Failpoints.AFTER_PLAN)) {
+				this.failpoints.disarm(failpoint);
+			}
+			listing.release();
+			planning.release();
+			importing.release();
+		}
+		JsonNode status = awaitEnd(TENANT, 0, timeline, Duration.ofSeconds(90));
+		assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("done");
+		assertThat(status.path("phase").isNull()).as(status.toString()).isTrue();
+	}
+
+	/** The phase the status of {@code timeline}, shard 0 of {@link #TENANT}, names. */
+	private String phase(String timeline) throws Exception {
+		JsonNode status = JSON.readTree(get(TENANT, 0, timeline).body());
+		assertThat(status.path("state").asString()).as(status.toString()).isEqualTo("in_progress");
+		return status.path("phase").asString();
+	}
+
+	@Test
 	void badRequestsGetProblems() throws Exception {
 		var invalid = post(TENANT, 0, "{\"timeline_id\":\"nothex\",\"import_pgdata\":{}}");
 		assertThat(invalid.statusCode()).isEqualTo(400);

@@ -57,16 +57,18 @@ class TimelineController {
 			@Valid @RequestBody CreateTimelineRequest request) {
 		IndexPart part = this.imports.create(Ids.tenant(tenant), Ids.shard(shard), request.timelineId(),
 				request.importPgdata().idempotencyKey(), request.importPgdata().location());
-		return ResponseEntity.status(HttpStatus.CREATED).body(TimelineStatus.of(part));
+		return ResponseEntity.status(HttpStatus.CREATED).body(status(part));
 	}
 
 	@GetMapping("/{timeline}")
-	@Operation(operationId = "getTimeline", summary = "Read an import's status and progress")
+	@Operation(operationId = "getTimeline", summary = "Read an import's status and progress",
+			description = "While the import is in progress, phase says what the instance running it does: "
+					+ "waiting_for_upload, listing, planning, importing or finishing.")
 	@ApiResponse(responseCode = "200", description = "The import's status")
 	TimelineStatus get(@PathVariable @Parameter(description = TENANT) String tenant,
 			@PathVariable @Parameter(description = SHARD) String shard,
 			@PathVariable @Parameter(description = TIMELINE) String timeline) {
-		return TimelineStatus.of(this.imports.get(Ids.tenant(tenant), Ids.shard(shard), Ids.timeline(timeline)));
+		return status(this.imports.get(Ids.tenant(tenant), Ids.shard(shard), Ids.timeline(timeline)));
 	}
 
 	/**
@@ -81,7 +83,7 @@ class TimelineController {
 	TimelineStatus retry(@PathVariable @Parameter(description = TENANT) String tenant,
 			@PathVariable @Parameter(description = SHARD) String shard,
 			@PathVariable @Parameter(description = TIMELINE) String timeline) {
-		return TimelineStatus.of(this.imports.retry(Ids.tenant(tenant), Ids.shard(shard), Ids.timeline(timeline)));
+		return status(this.imports.retry(Ids.tenant(tenant), Ids.shard(shard), Ids.timeline(timeline)));
 	}
 
 	@DeleteMapping("/{timeline}")
@@ -92,7 +94,11 @@ class TimelineController {
 	TimelineStatus cancel(@PathVariable @Parameter(description = TENANT) String tenant,
 			@PathVariable @Parameter(description = SHARD) String shard,
 			@PathVariable @Parameter(description = TIMELINE) String timeline) {
-		return TimelineStatus.of(this.imports.cancel(Ids.tenant(tenant), Ids.shard(shard), Ids.timeline(timeline)));
+		return status(this.imports.cancel(Ids.tenant(tenant), Ids.shard(shard), Ids.timeline(timeline)));
+	}
+
+	private TimelineStatus status(IndexPart part) {
+		return TimelineStatus.of(part, this.imports.phase(part));
 	}
 
 }

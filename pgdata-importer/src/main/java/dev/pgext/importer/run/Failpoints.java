@@ -13,6 +13,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Failpoints {
 
+	/** After {@code status/pgdata} said done, before the input is listed. */
+	public static final String AFTER_UPLOAD = "after-upload";
+
+	/** After the manifest is frozen, before the plan is made. */
+	public static final String AFTER_LISTING = "after-listing";
+
 	/** After the manifest is frozen and the plan recorded, before any job runs. */
 	public static final String AFTER_PLAN = "after-plan";
 

@@ -74,11 +74,15 @@ final class ImportRun implements Runnable {
 
 	private volatile Thread thread;
 
+	private volatile ImportPhase phase;
+
 	ImportRun(ImportContext context, IndexHandle index) {
 		this.context = context;
 		this.index = index;
 		this.id = index.part().id();
 		this.retry = context.storeRetry();
+		this.phase = (index.part().importPgdata().plan() == null) ? ImportPhase.WAITING_FOR_UPLOAD
+				: ImportPhase.PLANNING;
 	}
 
 	ImportId id() {
@@ -105,6 +109,13 @@ final class ImportRun implements Runnable {
 		return this.stopped;
 	}
 
+	/**
+	 * What this run does at the moment; meaningful while its import is in progress.
+	 */
+	ImportPhase phase() {
+		return this.phase;
+	}
+
 	@Override
 	public void run() {
 		this.thread = Thread.currentThread();
@@ -115,6 +126,7 @@ final class ImportRun implements Runnable {
 			if (this.index.part().importPgdata().state() == State.IN_PROGRESS) {
 				try {
 					runImport();
+					this.phase = ImportPhase.FINISHING;
 					this.retry.call("recording the outcome",
 							() -> this.index.update((i) -> i.withState(State.DONE, null, now())));
 					log.info("Import {} done", this.id);
@@ -130,6 +142,7 @@ final class ImportRun implements Runnable {
 						throw new ImportStoppedException("stopped");
 					}
 					String reason = reason(ex);
+					this.phase = ImportPhase.FINISHING;
 					log.warn("Import {} failed: {}", this.id, reason,
 							(ex instanceof InvalidPgdataException || ex instanceof ImportFailedException) ? null : ex);
 					this.retry.call("recording the outcome",
@@ -211,9 +224,14 @@ final class ImportRun implements Runnable {
 		FileVerification files;
 		if (state.plan() == null) {
 			Path status = Files.createDirectories(runDirectory()).resolve("status-pgdata.json");
+			this.phase = ImportPhase.WAITING_FOR_UPLOAD;
 			this.context.uploadWatcher().await(bucket, prefix, state.startedAt(), status, this::checkStopped);
+			this.phase = ImportPhase.LISTING;
+			this.context.failpoints().hit(Failpoints.AFTER_UPLOAD);
 			manifest = this.retry.call("freezing the manifest",
 					() -> new InputListing(this.context, this.id).freeze(bucket, prefix, status));
+			this.phase = ImportPhase.PLANNING;
+			this.context.failpoints().hit(Failpoints.AFTER_LISTING);
 			Sha256Digest manifestDigest = manifest.digest();
 			files = FileVerification.of(manifest, this.id.shard().count() == 1, runDirectory());
 			reader = reader(bucket, prefix);
@@ -238,6 +256,7 @@ final class ImportRun implements Runnable {
 		}
 		else {
 			IndexPart.Plan recorded = state.plan();
+			this.phase = ImportPhase.PLANNING;
 			Path local = InputListing.localFile(this.context, this.id);
 			manifest = this.retry.call("reading the frozen manifest",
 					() -> new InputListing(this.context, this.id).download(local)
@@ -260,6 +279,7 @@ final class ImportRun implements Runnable {
 			log.info("Import {} resumes: {} of {} jobs finished", this.id, state.finishedJobs().size(),
 					plan.jobCount());
 		}
+		this.phase = ImportPhase.IMPORTING;
 		this.context.failpoints().hit(Failpoints.AFTER_PLAN);
 		LayerBuilder builder = new LayerBuilder(this.context, this.id, plan, reader, files,
 				this.index.part().importPgdata().plan().compressionLevel(), this::stopped);

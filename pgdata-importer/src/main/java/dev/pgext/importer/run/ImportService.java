@@ -231,6 +231,19 @@ public class ImportService {
 	}
 
 	/**
+	 * What this instance does for {@code part}'s import at the moment: null when the
+	 * import is not in progress, or when this instance does not run it (another one does,
+	 * or none has taken it over yet).
+	 */
+	public ImportPhase phase(IndexPart part) {
+		if (part.importPgdata().state() != State.IN_PROGRESS) {
+			return null;
+		}
+		ImportRun run = this.running.get(part.id());
+		return (run != null && !run.stopped()) ? run.phase() : null;
+	}
+
+	/**
 	 * Cancels an import in progress; whichever instance runs it stops at its next write.
 	 */
 	public IndexPart cancel(String tenantId, int shardNumber, String timelineId) {
