@@ -198,22 +198,31 @@ class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 	}
 
 	@Test
-	void cancellingAnImportStopsItAndRecordsTheCancellation() throws Exception {
+	void cancellingAnImportStopsItAndRecordsTheCancellationAndCancellingAgainAnswersTheSame() throws Exception {
 		String timeline = "00000000000000000000000000000040";
 		Failpoints.Pause pause = this.failpoints.pause(Failpoints.AFTER_PLAN);
+		JsonNode first;
 		try {
 			post(TENANT, 0, createBody(timeline, "key-cancel", this.storage.bucket(), PREFIX));
 			assertThat(pause.awaitReached(Duration.ofSeconds(60))).isTrue();
 			var cancelled = delete(TENANT, 0, timeline);
 			assertThat(cancelled.statusCode()).isEqualTo(200);
-			assertThat(JSON.readTree(cancelled.body()).path("state").asString()).isEqualTo("cancelled");
+			first = JSON.readTree(cancelled.body());
+			assertThat(first.path("state").asString()).isEqualTo("cancelled");
+			assertThat(first.path("error").asString()).isEqualTo("cancelled on request");
+			assertThat(first.path("finished_at").isNull()).isFalse();
 		}
 		finally {
 			this.failpoints.disarm(Failpoints.AFTER_PLAN);
 			pause.release();
 		}
 		await(Duration.ofSeconds(30), "the run to stop", () -> !this.imports.isRunning(TENANT, 0, timeline));
-		assertThat(JSON.readTree(get(TENANT, 0, timeline).body()).path("state").asString()).isEqualTo("cancelled");
+		assertThat(JSON.readTree(get(TENANT, 0, timeline).body())).isEqualTo(first);
+		// DELETE is idempotent: a cancelled import is answered as it is, not as one that
+		// ended otherwise (409)
+		var again = delete(TENANT, 0, timeline);
+		assertThat(again.statusCode()).isEqualTo(200);
+		assertThat(JSON.readTree(again.body())).isEqualTo(first);
 	}
 
 	@Test

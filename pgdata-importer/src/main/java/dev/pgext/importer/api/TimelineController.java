@@ -88,8 +88,11 @@ class TimelineController {
 
 	@DeleteMapping("/{timeline}")
 	@Operation(operationId = "cancelTimelineImport", summary = "Cancel an import in progress",
-			description = "Whichever instance runs the import stops at its next write.")
-	@ApiResponse(responseCode = "200", description = "The import's status, now cancelled")
+			description = "Whichever instance runs the import stops at its next write. Idempotent: an import "
+					+ "already cancelled is answered as it is, with 200 and the same status; an import that "
+					+ "ended otherwise (done or failed) is a 409.")
+	@ApiResponse(responseCode = "200",
+			description = "The import's status, now cancelled (or cancelled before, by an earlier request)")
 	@ProblemResponses(HttpStatus.CONFLICT)
 	TimelineStatus cancel(@PathVariable @Parameter(description = TENANT) String tenant,
 			@PathVariable @Parameter(description = SHARD) String shard,
