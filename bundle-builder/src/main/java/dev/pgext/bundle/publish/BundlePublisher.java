@@ -89,6 +89,14 @@ public class BundlePublisher {
 				throw new IOException(key + " already holds " + stored.size() + " bytes, not this bundle's " + size
 						+ ": the stored object is corrupt and must be removed by an operator");
 			}
+			// the same size is not the same content: registered, an object other than its
+			// name says would be refused by every fetch, so it is read back once (only
+			// when publishing what is stored already)
+			Sha256Digest held = storedDigest(key);
+			if (!held.equals(digest)) {
+				throw new IOException(key + " already holds " + size + " bytes with sha256 " + held.hex()
+						+ ", not this bundle: the stored object is corrupt and must be removed by an operator");
+			}
 			logger.info("Bundle {} is stored already at {}", digest, key);
 		}
 		else {
@@ -105,6 +113,13 @@ public class BundlePublisher {
 		RegistryClient.Outcome outcome = this.registry
 			.register(new RegistryClient.Registration(digest, size, manifest.pgVersions(), manifest, sbom));
 		return new Result(digest, key, etag.isPresent(), outcome);
+	}
+
+	private Sha256Digest storedDigest(String key) throws IOException {
+		try (InputStream stored = this.store.get(key)
+			.orElseThrow(() -> new IOException(key + " was there a moment ago and is gone now"))) {
+			return Sha256Digest.of(stored);
+		}
 	}
 
 	/**

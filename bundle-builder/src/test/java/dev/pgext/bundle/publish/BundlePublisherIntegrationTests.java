@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -159,6 +160,28 @@ class BundlePublisherIntegrationTests {
 		ObjectInfo second = store.head(key).orElseThrow();
 		assertThat(second.etag()).isEqualTo(first.etag());
 		assertThat(second.lastModified()).isEqualTo(first.lastModified());
+	}
+
+	@Test
+	void aStoredObjectOfTheRightSizeButOtherContentIsNotRegistered(TestBucket bucket, @TempDir Path temp)
+			throws IOException {
+		// a bundle no other test of this class publishes into the shared bucket
+		BundleBuilder.Result unpublished = TestBundles.pg14();
+		String key = StoreLayout.bundle(unpublished.sha256());
+		byte[] other = Files.readAllBytes(unpublished.file());
+		other[other.length / 2] ^= 0x5a;
+		Path corrupt = Files.write(temp.resolve("corrupt"), other);
+		bucket.objectStore().put(key, corrupt, "application/zstd");
+		try {
+			assertThatExceptionOfType(IOException.class)
+				.isThrownBy(() -> publisher(bucket, TOKEN).publish(unpublished.file()))
+				.withMessageContaining(key + " already holds " + other.length + " bytes with sha256 ")
+				.withMessageContaining("must be removed by an operator");
+			assertThat(this.registrations).isEmpty();
+		}
+		finally {
+			bucket.objectStore().delete(key);
+		}
 	}
 
 	@Test
