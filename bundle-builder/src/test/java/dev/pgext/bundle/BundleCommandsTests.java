@@ -102,7 +102,12 @@ class BundleCommandsTests {
 				notPostgres.toString()))
 			.isEqualTo(BundleCommands.FAILED);
 		assertThat(err()).contains(notPostgres + " has no executable bin/postgres and bin/initdb");
-		try (var left = Files.list(this.temp.resolve("out"))) {
+		// nor the output directory the build created for a bundle it did not make
+		assertThat(this.temp.resolve("out")).doesNotExist();
+		Path existing = Files.createDirectories(this.temp.resolve("existing"));
+		assertThat(run("build", "--output", existing.toString(), "--source-date-epoch=0", notPostgres.toString()))
+			.isEqualTo(BundleCommands.FAILED);
+		try (var left = Files.list(existing)) {
 			assertThat(left).as("no staging directory left behind").isEmpty();
 		}
 	}

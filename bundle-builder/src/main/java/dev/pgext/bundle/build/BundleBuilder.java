@@ -137,22 +137,42 @@ public class BundleBuilder {
 		if (request.sourceDateEpoch() < 0) {
 			throw new BuildException("SOURCE_DATE_EPOCH must not be negative");
 		}
+		// a build that fails leaves no output directory it created
+		boolean created = Files.notExists(request.outputDir());
 		Files.createDirectories(request.outputDir());
-		// what builds killed part-way left here, then this build's own directory
-		for (Path left : JvmOwnedDirectories.removeThoseOfGoneJvms(request.outputDir(), WORK_PREFIX)) {
-			logger.info("Removed {}, left by a build that did not finish", left);
-		}
-		Path work = Files.createTempDirectory(request.outputDir(), JvmOwnedDirectories.ownPrefix(WORK_PREFIX));
+		Result built = null;
 		try {
-			Path root = Files.createDirectory(work.resolve("root"));
-			Map<PgMajor, PostgresInput> inputs = openInputs(request.inputs(), work);
-			BundleManifest manifest = stage(root, inputs, request);
-			Files.write(root.resolve(BundleManifest.PATH), BundleJson.write(manifest));
-			normalizeModes(root);
-			return pack(root, manifest, request, work);
+			// what builds killed part-way left here, then this build's own directory
+			for (Path left : JvmOwnedDirectories.removeThoseOfGoneJvms(request.outputDir(), WORK_PREFIX)) {
+				logger.info("Removed {}, left by a build that did not finish", left);
+			}
+			Path work = Files.createTempDirectory(request.outputDir(), JvmOwnedDirectories.ownPrefix(WORK_PREFIX));
+			try {
+				Path root = Files.createDirectory(work.resolve("root"));
+				Map<PgMajor, PostgresInput> inputs = openInputs(request.inputs(), work);
+				BundleManifest manifest = stage(root, inputs, request);
+				Files.write(root.resolve(BundleManifest.PATH), BundleJson.write(manifest));
+				normalizeModes(root);
+				built = pack(root, manifest, request, work);
+				return built;
+			}
+			finally {
+				FileTrees.delete(work);
+			}
 		}
 		finally {
-			FileTrees.delete(work);
+			if (built == null && created) {
+				removeIfEmpty(request.outputDir());
+			}
+		}
+	}
+
+	private static void removeIfEmpty(Path dir) {
+		try {
+			Files.deleteIfExists(dir);
+		}
+		catch (IOException ex) {
+			// not empty (someone else's files) or not ours to remove: left as it is
 		}
 	}
 
