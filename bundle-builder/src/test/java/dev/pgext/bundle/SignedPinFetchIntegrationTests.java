@@ -165,6 +165,8 @@ class SignedPinFetchIntegrationTests {
 		Path expired = signedPin("expired.json", pinJson(anyBundle), REGISTRY_KEY, 1, Duration.ofSeconds(-1));
 		assertThat(fetch(bucket, trusting(REGISTRY_KEY), expired, into)).isEqualTo(BundleCommands.FAILED);
 		assertThat(this.err.toString()).contains("(expired)");
+		// nothing trusted yet, nothing written: not even the directory of versions seen
+		assertThat(this.temp.resolve("trust")).doesNotExist();
 
 		// version 50 seen (its bundle is not in the store: the fetch fails after the pin
 		// was trusted)

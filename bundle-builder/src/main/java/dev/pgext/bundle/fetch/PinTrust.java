@@ -111,7 +111,8 @@ public record PinTrust(@DefaultValue List<String> publicKeys, Boolean requireSig
 			throw new FetchException("pgext.bundle.trust.public-keys: " + ex.getMessage());
 		}
 		try {
-			VersionLedger ledger = keys.isEmpty() ? VersionLedger.inMemory() : VersionLedger.in(state);
+			VersionLedger ledger = keys.isEmpty() ? VersionLedger.inMemory()
+					: VersionLedger.createdOnFirstRecord(state);
 			new MetadataVerifier(keys, signaturesRequired(), ledger, Clock.systemUTC()).verify(document, what, content,
 					signatureBytes);
 		}

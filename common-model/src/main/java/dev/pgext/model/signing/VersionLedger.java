@@ -40,6 +40,15 @@ public final class VersionLedger {
 		return new VersionLedger(dir);
 	}
 
+	/**
+	 * A ledger kept in {@code dir}, which is created (with its missing parents) only when
+	 * the first version is recorded: a command whose document is refused leaves no
+	 * directory behind.
+	 */
+	public static VersionLedger createdOnFirstRecord(Path dir) {
+		return new VersionLedger(dir);
+	}
+
 	/** A ledger that forgets at exit. */
 	public static VersionLedger inMemory() {
 		return new VersionLedger(null);
@@ -94,6 +103,7 @@ public final class VersionLedger {
 
 	private void write(String document, long version) {
 		try {
+			Files.createDirectories(this.dir);
 			Path temp = Files.createTempFile(this.dir, ".version", ".tmp");
 			Files.writeString(temp, Long.toString(version), StandardCharsets.US_ASCII);
 			try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {

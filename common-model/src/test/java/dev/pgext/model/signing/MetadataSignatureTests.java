@@ -157,6 +157,20 @@ class MetadataSignatureTests {
 	}
 
 	@Test
+	void aLedgerCreatedOnFirstRecordWritesNothingForARefusedDocument() {
+		Path ledgerDir = this.dir.resolve("node/.trust");
+		TrustedKeys trusted = TrustedKeys.of(List.of(this.keyA.publicKey()));
+		MetadataVerifier verifier = new MetadataVerifier(trusted, true, VersionLedger.createdOnFirstRecord(ledgerDir),
+				this.clock);
+		assertThatExceptionOfType(MetadataRejectedException.class)
+			.isThrownBy(() -> verifier.verify("15/ext_index.json", INDEX, sign(this.keyB, INDEX, 200)));
+		assertThat(ledgerDir.getParent()).doesNotExist();
+
+		verifier.verify("15/ext_index.json", INDEX, sign(this.keyA, INDEX, 200));
+		assertThat(VersionLedger.createdOnFirstRecord(ledgerDir).highest("15/ext_index.json")).isEqualTo(200);
+	}
+
+	@Test
 	void duringARotationEitherTrustedKeyVerifies() {
 		MetadataVerifier both = trusting(this.keyA, this.keyB);
 
