@@ -42,6 +42,10 @@ class ExtensionServerController {
 		if (filename.isEmpty()) {
 			throw new IllegalArgumentException("the request names no file");
 		}
+		// no extension's file has one, and the name goes to the log as it is
+		if (filename.chars().anyMatch(Character::isISOControl)) {
+			throw new IllegalArgumentException("the file name has a control character");
+		}
 		long started = System.nanoTime();
 		ExtIndexEntry owner;
 		try {

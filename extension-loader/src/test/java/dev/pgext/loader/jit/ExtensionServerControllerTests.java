@@ -20,6 +20,7 @@ import dev.pgext.model.index.PreloadNeed;
 import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.BDDMockito.given;
+import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
@@ -55,6 +56,14 @@ class ExtensionServerControllerTests {
 		given(this.compute.placeNow(anyString(), anyBoolean())).willReturn(Optional.of(OWNER));
 		this.mvc.perform(post(URI.create("/extension_server/plus/a%2Bb%20c.sql"))).andExpect(status().isOk());
 		verify(this.compute).placeNow("plus/a+b c.sql", false);
+	}
+
+	@Test
+	void aFileNameWithAControlCharacterIsABadRequestThatReachesNoCompute() throws Exception {
+		this.mvc.perform(post(URI.create("/extension_server/a%0A12:00:00.000%20INFO%20forged.so?is_library=true")))
+			.andExpect(status().isBadRequest())
+			.andExpect(header().string("Content-Type", "application/problem+json"));
+		verify(this.compute, never()).placeNow(anyString(), anyBoolean());
 	}
 
 	@Test
