@@ -211,6 +211,9 @@ class ImportIntegrationTests extends ImporterIntegrationTestSupport {
 			assertThat(first.path("state").asString()).isEqualTo("cancelled");
 			assertThat(first.path("error").asString()).isEqualTo("cancelled on request");
 			assertThat(first.path("finished_at").isNull()).isFalse();
+			// the stopped run has not left yet (it is held at the failpoint): a GET says
+			// what was recorded, not what the run last wrote
+			assertThat(JSON.readTree(get(TENANT, 0, timeline).body())).isEqualTo(first);
 		}
 		finally {
 			this.failpoints.disarm(Failpoints.AFTER_PLAN);

@@ -221,7 +221,9 @@ public class ImportService {
 	public IndexPart get(String tenantId, int shardNumber, String timelineId) {
 		ImportId id = new ImportId(tenantId, shard(tenantId, shardNumber), timelineId);
 		ImportRun run = this.running.get(id);
-		if (run != null) {
+		// a stopped run (cancelled, fenced out, shutting down) may not have left yet: its
+		// record is what was written last, not what it last wrote
+		if (run != null && !run.stopped()) {
 			return run.index().part();
 		}
 		return this.indexParts.read(id)
