@@ -34,6 +34,8 @@ import dev.pgext.model.store.ObjectStore;
 				"pgext.registry.jobs.poll-interval=100ms", "pgext.registry.jobs.retry-base=100ms",
 				"pgext.registry.jobs.retry-max=500ms", "pgext.registry.webhooks.retry-base=100ms",
 				"pgext.registry.webhooks.retry-max=300ms", "pgext.registry.webhooks.max-attempts=15",
+				// the tests' subscribers listen on loopback
+				"pgext.registry.webhooks.allow-private-addresses=true",
 				// a periodic full reconcile runs once at start; tests that plant strays
 				// ask for their own
 				"pgext.registry.projection.full-reconcile-interval=1h" })

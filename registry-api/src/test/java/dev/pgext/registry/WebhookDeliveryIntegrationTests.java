@@ -285,7 +285,8 @@ class WebhookDeliveryIntegrationTests extends RegistryIntegrationTest {
 				Map.entry("pgext.registry.jobs.poll-interval", "100ms"),
 				Map.entry("pgext.registry.webhooks.retry-base", "100ms"),
 				Map.entry("pgext.registry.webhooks.retry-max", "300ms"),
-				Map.entry("pgext.registry.webhooks.max-attempts", "15"));
+				Map.entry("pgext.registry.webhooks.max-attempts", "15"),
+				Map.entry("pgext.registry.webhooks.allow-private-addresses", "true"));
 		return new SpringApplicationBuilder(RegistryApplication.class).run(properties.entrySet()
 			.stream()
 			.map((e) -> "--" + e.getKey() + "=" + e.getValue())

@@ -2,7 +2,9 @@ package dev.pgext.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -327,7 +329,20 @@ public final class LocalStack {
 		// a developer stack: Prometheus (deploy/observability) scrapes its metrics
 		// without a token
 		properties.put("pgext.registry.actuator.public-metrics", "true");
+		// and its webhooks may go to a receiver on this machine, while it listens on
+		// loopback only
+		properties.put("pgext.registry.webhooks.allow-private-addresses",
+				Boolean.toString(isLoopback(this.bindAddress)));
 		return ServiceConfig.run(REGISTRY, RegistryApplication.class, properties);
+	}
+
+	private static boolean isLoopback(String address) {
+		try {
+			return InetAddress.getByName(address).isLoopbackAddress();
+		}
+		catch (UnknownHostException ex) {
+			return false;
+		}
 	}
 
 	/**

@@ -50,10 +50,13 @@ class WebhookController {
 
 	private final AuditLog audit;
 
-	WebhookController(WebhookRepository webhooks, JobQueue jobs, AuditLog audit) {
+	private final WebhookProperties properties;
+
+	WebhookController(WebhookRepository webhooks, JobQueue jobs, AuditLog audit, WebhookProperties properties) {
 		this.webhooks = webhooks;
 		this.jobs = jobs;
 		this.audit = audit;
+		this.properties = properties;
 	}
 
 	/**
@@ -116,6 +119,10 @@ class WebhookController {
 		}
 		if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
 			throw RegistryException.badRequest("invalid-webhook", "url must be an absolute http or https URL");
+		}
+		String refusal = this.properties.allowPrivateAddresses() ? null : WebhookTarget.refusal(url);
+		if (refusal != null) {
+			throw RegistryException.badRequest("invalid-webhook", "url: " + refusal);
 		}
 		for (String type : request.eventTypes()) {
 			if (!EventTypes.ALL.contains(type)) {

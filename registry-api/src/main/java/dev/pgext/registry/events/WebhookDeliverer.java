@@ -158,6 +158,11 @@ class WebhookDeliverer implements BackgroundStep {
 	String send(String url, String secret, StoredEvent event) {
 		long now = Instant.now().getEpochSecond();
 		try {
+			// checked before each delivery: the name may resolve elsewhere by now
+			String refusal = this.properties.allowPrivateAddresses() ? null : WebhookTarget.refusal(URI.create(url));
+			if (refusal != null) {
+				return "not sent: " + refusal;
+			}
 			int status = this.http.post()
 				.uri(URI.create(url))
 				.contentType(MediaType.APPLICATION_JSON)

@@ -20,10 +20,14 @@ import org.springframework.validation.annotation.Validated;
  * @param connectTimeout how long to wait for the subscriber's server to accept a
  * connection
  * @param requestTimeout how long to wait for its answer
+ * @param allowPrivateAddresses whether a subscription may name a host on a loopback,
+ * link-local, private or otherwise internal address (a registry whose subscribers are on
+ * its own network); refused by default, at subscription and before each delivery
  */
 @ConfigurationProperties("pgext.registry.webhooks")
 @Validated
 public record WebhookProperties(@NotNull @DefaultValue("10s") Duration retryBase,
 		@NotNull @DefaultValue("1h") Duration retryMax, @Min(1) @DefaultValue("12") int maxAttempts,
-		@NotNull @DefaultValue("5s") Duration connectTimeout, @NotNull @DefaultValue("10s") Duration requestTimeout) {
+		@NotNull @DefaultValue("5s") Duration connectTimeout, @NotNull @DefaultValue("10s") Duration requestTimeout,
+		@DefaultValue("false") boolean allowPrivateAddresses) {
 }
