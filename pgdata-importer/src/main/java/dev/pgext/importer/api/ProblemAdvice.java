@@ -1,15 +1,12 @@
 package dev.pgext.importer.api;
 
-import java.lang.reflect.Field;
 import java.net.URI;
 import java.util.stream.Collectors;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.core.MethodParameter;
-import org.springframework.core.ResolvableType;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -20,7 +17,6 @@ import org.springframework.http.converter.HttpMessageConverter;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
-import org.springframework.util.ReflectionUtils;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -31,6 +27,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 import dev.pgext.importer.run.ImportRejectedException;
 import dev.pgext.model.store.ObjectStoreException;
 import dev.pgext.service.problem.ProblemTypes;
+import dev.pgext.service.problem.RequestBodyPaths;
 
 /**
  * Every error of the importer's API as an RFC 9457 problem with a stable type per kind,
@@ -103,39 +100,11 @@ class ProblemAdvice extends ResponseEntityExceptionHandler implements ResponseBo
 		String detail = ex.getBindingResult()
 			.getFieldErrors()
 			.stream()
-			.map((e) -> jsonPath(type, e.getField()) + " " + e.getDefaultMessage())
+			.map((e) -> RequestBodyPaths.of(type, e.getField()) + " " + e.getDefaultMessage())
 			.sorted()
 			.collect(Collectors.joining("; "));
 		return ResponseEntity.badRequest()
 			.body(problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", detail));
-	}
-
-	/**
-	 * A property path of a request body ({@code importPgdata.location.prefix}) as the
-	 * client spells it ({@code import_pgdata.location.prefix}): each Java name replaced
-	 * by the name of its {@code @JsonProperty}; a segment without one stays as it is.
-	 */
-	static String jsonPath(Class<?> root, String path) {
-		StringBuilder json = new StringBuilder();
-		Class<?> type = root;
-		for (String segment : path.split("\\.")) {
-			int bracket = segment.indexOf('[');
-			String name = (bracket >= 0) ? segment.substring(0, bracket) : segment;
-			String index = (bracket >= 0) ? segment.substring(bracket) : "";
-			Field field = (type != null) ? ReflectionUtils.findField(type, name) : null;
-			JsonProperty property = (field != null) ? field.getAnnotation(JsonProperty.class) : null;
-			json.append(json.isEmpty() ? "" : ".")
-				.append((property != null && !property.value().isEmpty()) ? property.value() : name)
-				.append(index);
-			if (field == null) {
-				type = null;
-			}
-			else {
-				ResolvableType declared = ResolvableType.forField(field);
-				type = (index.isEmpty() ? declared : declared.getNested(2)).resolve();
-			}
-		}
-		return json.toString();
 	}
 
 	@Override
