@@ -44,6 +44,12 @@ class AccessHardeningIntegrationTests extends RegistryIntegrationTest {
 				Map.of("user", "admin", "scopes", List.of()));
 		PublishHardeningIntegrationTests.assertProblem(scopes, 400, "invalid-argument");
 		assertThat(scopes.json().path("detail").asString()).isEqualTo("scopes: must not be empty");
+
+		// a field is named as the client sends it, not as the Java record calls it
+		RegistryClient.Response types = api().postJson("/api/v1/webhooks", ADMIN_TOKEN, Map.of("url",
+				"https://93.184.215.14/hook", "event_types", List.of(), "secret", "at-least-16-characters"));
+		PublishHardeningIntegrationTests.assertProblem(types, 400, "invalid-argument");
+		assertThat(types.json().path("detail").asString()).isEqualTo("event_types: must not be empty");
 	}
 
 	@Test

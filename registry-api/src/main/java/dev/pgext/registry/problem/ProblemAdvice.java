@@ -30,6 +30,7 @@ import org.springframework.web.util.DisconnectedClientHelper;
 import dev.pgext.model.InvalidValueException;
 import dev.pgext.model.store.ObjectStoreException;
 import dev.pgext.service.problem.ProblemTypes;
+import dev.pgext.service.problem.RequestBodyPaths;
 
 /**
  * Turns every error into an RFC 9457 problem. Spring MVC's own errors (missing part,
@@ -156,9 +157,12 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 	protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
 		List<String> problems = new ArrayList<>();
+		Object body = ex.getBindingResult().getTarget();
 		ex.getBindingResult()
 			.getFieldErrors()
-			.forEach((error) -> problems.add(error.getField() + ": " + error.getDefaultMessage()));
+			.forEach((error) -> problems
+				.add(RequestBodyPaths.of((body != null) ? body.getClass() : null, error.getField()) + ": "
+						+ error.getDefaultMessage()));
 		ex.getBindingResult().getGlobalErrors().forEach((error) -> problems.add(error.getDefaultMessage()));
 		return invalid(ex, problems, headers, status, request);
 	}
