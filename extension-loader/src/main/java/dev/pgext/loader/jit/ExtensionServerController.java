@@ -18,7 +18,8 @@ import dev.pgext.model.index.ExtIndexEntry;
  * {@code POST /extension_server/{filename}?is_library=true|false}: answers {@code 200}
  * once every file of the owning extension (and what it requires) is in place, {@code 404}
  * when no extension available to this compute owns the file, {@code 500} with the reason
- * when the download fails. The filename may contain {@code /} (a script directory), as in
+ * when the download fails, {@code 400} for a name no file can have (empty, or with a
+ * control character). The filename may contain {@code /} (a script directory), as in
  * Neon. It is percent-decoded as a path is ({@code %2B} and {@code +} are both a plus
  * sign; a {@code +} is never a space, unlike in a form).
  */

@@ -48,15 +48,19 @@ record TimelineStatus(@JsonProperty("tenant_id") String tenantId, @JsonProperty(
 			+ "Kept in memory by the run, not recorded: a run that takes an import over starts again from the "
 			+ "phase its record allows.";
 
+	/**
+	 * @param phase what the run does, as {@code ImportService.phase} says: null once the
+	 * import ended
+	 */
 	static TimelineStatus of(IndexPart part, ImportPhase phase) {
 		IndexPart.Import i = part.importPgdata();
 		long bytesDone = i.finishedJobs().stream().mapToLong(IndexPart.FinishedJob::bytes).sum();
 		Progress progress = new Progress(i.finishedJobs().size(), (i.plan() != null) ? i.plan().jobs() : null,
 				bytesDone, (i.plan() != null) ? i.plan().bytesTotal() : null);
 		List<Skipped> skipped = i.skipped().stream().map(Skipped::of).toList();
-		return new TimelineStatus(part.tenantId(), part.timelineId(), part.id().shard().slug(), i.state(),
-				(i.state() == IndexPart.State.IN_PROGRESS) ? phase : null, i.idempotencyKey(), i.location(),
-				i.startedAt(), i.finishedAt(), progress, i.error(), skipped, i.upcallDelivered());
+		return new TimelineStatus(part.tenantId(), part.timelineId(), part.id().shard().slug(), i.state(), phase,
+				i.idempotencyKey(), i.location(), i.startedAt(), i.finishedAt(), progress, i.error(), skipped,
+				i.upcallDelivered());
 	}
 
 	/**

@@ -81,6 +81,8 @@ final class ImportRun implements Runnable {
 		this.index = index;
 		this.id = index.part().id();
 		this.retry = context.storeRetry();
+		// where runImport starts: waiting for the upload, or planning again from a
+		// recorded plan
 		this.phase = (index.part().importPgdata().plan() == null) ? ImportPhase.WAITING_FOR_UPLOAD
 				: ImportPhase.PLANNING;
 	}
@@ -224,7 +226,6 @@ final class ImportRun implements Runnable {
 		FileVerification files;
 		if (state.plan() == null) {
 			Path status = Files.createDirectories(runDirectory()).resolve("status-pgdata.json");
-			this.phase = ImportPhase.WAITING_FOR_UPLOAD;
 			this.context.uploadWatcher().await(bucket, prefix, state.startedAt(), status, this::checkStopped);
 			this.phase = ImportPhase.LISTING;
 			this.context.failpoints().hit(Failpoints.AFTER_UPLOAD);
@@ -256,7 +257,6 @@ final class ImportRun implements Runnable {
 		}
 		else {
 			IndexPart.Plan recorded = state.plan();
-			this.phase = ImportPhase.PLANNING;
 			Path local = InputListing.localFile(this.context, this.id);
 			manifest = this.retry.call("reading the frozen manifest",
 					() -> new InputListing(this.context, this.id).download(local)

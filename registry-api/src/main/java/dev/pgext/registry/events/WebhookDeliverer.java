@@ -159,12 +159,13 @@ class WebhookDeliverer implements BackgroundStep {
 		long now = Instant.now().getEpochSecond();
 		try {
 			// checked before each delivery: the name may resolve elsewhere by now
-			String refusal = this.properties.allowPrivateAddresses() ? null : WebhookTarget.refusal(URI.create(url));
+			URI target = URI.create(url);
+			String refusal = this.properties.allowPrivateAddresses() ? null : WebhookTarget.refusal(target);
 			if (refusal != null) {
 				return "not sent: " + refusal;
 			}
 			int status = this.http.post()
-				.uri(URI.create(url))
+				.uri(target)
 				.contentType(MediaType.APPLICATION_JSON)
 				.header("User-Agent", "pgext-registry-webhooks")
 				.header("X-Pgext-Event", event.type())
