@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 
 import io.github.resilience4j.retry.Retry;
@@ -12,7 +13,9 @@ import io.github.resilience4j.retry.RetryConfig;
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.HttpClientSettings;
 import org.springframework.boot.http.client.HttpRedirects;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.client.ClientHttpResponse;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClient.RequestHeadersSpec.ExchangeFunction;
@@ -48,6 +51,9 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 	private final Platform platform;
 
 	private final MetadataTrust trust;
+
+	/** How many redirects one request follows, as the JDK's client does by default. */
+	static final int MAX_REDIRECTS = 5;
 
 	/** The default time to connect to the registry. */
 	public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -101,13 +107,14 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 
 	/**
 	 * The client a source asks the registry with: {@code builder} on the JDK's HTTP
-	 * client, following redirects (file downloads are answered by a redirect to S3), with
-	 * these timeouts ({@code read} bounds a request until its answer has been read
-	 * completely).
+	 * client, with these timeouts ({@code read} bounds a request until its answer has
+	 * been read completely). It follows no redirect itself: the source does (file
+	 * downloads are answered by a redirect to S3), sending the token to the registry's
+	 * own origin only.
 	 */
 	public static RestClient http(RestClient.Builder builder, Duration connect, Duration read) {
 		HttpClientSettings settings = HttpClientSettings.defaults()
-			.withRedirects(HttpRedirects.FOLLOW)
+			.withRedirects(HttpRedirects.DONT_FOLLOW)
 			.withTimeouts(connect, read);
 		return builder.requestFactory(ClientHttpRequestFactoryBuilder.jdk().build(settings)).build();
 	}
@@ -183,13 +190,38 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 	}
 
 	/**
-	 * Asks for {@code path} and hands the answer to {@code answer}; a network error is
-	 * the {@link IOException} itself, not the client's wrapper, so that retries see it.
+	 * Asks for {@code path} and hands the answer to {@code answer}, following up to
+	 * {@value #MAX_REDIRECTS} redirects; the token goes only to the registry's own origin
+	 * (scheme, host and port), never to where it redirects elsewhere (a presigned S3 URL
+	 * needs none, and S3 refuses a request that carries both). A network error is the
+	 * {@link IOException} itself, not the client's wrapper, so that retries see it.
 	 */
 	private <T> T get(String path, ExchangeFunction<T> answer, boolean close) throws IOException {
+		URI target = this.base.resolve(path);
+		for (int redirects = 0;; redirects++) {
+			URI current = target;
+			boolean followed = redirects < MAX_REDIRECTS;
+			Object result = exchange(current, (request, response) -> {
+				URI next = followed ? redirect(current, response) : null;
+				if (next != null) {
+					response.close();
+					return new Redirect(next);
+				}
+				return answer.exchange(request, response);
+			}, close);
+			if (!(result instanceof Redirect redirect)) {
+				@SuppressWarnings("unchecked")
+				T answered = (T) result;
+				return answered;
+			}
+			target = redirect.to();
+		}
+	}
+
+	private Object exchange(URI target, ExchangeFunction<Object> answer, boolean close) throws IOException {
 		try {
-			return this.http.get().uri(this.base.resolve(path)).headers((headers) -> {
-				if (this.token != null && !this.token.isBlank()) {
+			return this.http.get().uri(target).headers((headers) -> {
+				if (this.token != null && !this.token.isBlank() && sameOrigin(this.base, target)) {
 					headers.setBearerAuth(this.token);
 				}
 			}).exchange(answer, close);
@@ -200,6 +232,49 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 			}
 			throw ex;
 		}
+	}
+
+	/**
+	 * Where a redirect answer to a request for {@code from} points, or {@code null} when
+	 * it is no redirect, has no {@code Location}, or goes from HTTPS to HTTP (left as the
+	 * answer it is, which the caller refuses).
+	 */
+	private static URI redirect(URI from, ClientHttpResponse response) throws IOException {
+		int status = response.getStatusCode().value();
+		if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
+			return null;
+		}
+		String location = response.getHeaders().getFirst(HttpHeaders.LOCATION);
+		if (location == null || location.isBlank()) {
+			return null;
+		}
+		URI to;
+		try {
+			to = from.resolve(new URI(location.strip()));
+		}
+		catch (URISyntaxException | IllegalArgumentException ex) {
+			return null;
+		}
+		if (!"http".equalsIgnoreCase(to.getScheme()) && !"https".equalsIgnoreCase(to.getScheme())) {
+			return null;
+		}
+		if ("https".equalsIgnoreCase(from.getScheme()) && !"https".equalsIgnoreCase(to.getScheme())) {
+			return null;
+		}
+		return to;
+	}
+
+	private static boolean sameOrigin(URI a, URI b) {
+		return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost() != null
+				&& a.getHost().equalsIgnoreCase(b.getHost()) && port(a) == port(b);
+	}
+
+	private static int port(URI uri) {
+		return (uri.getPort() >= 0) ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+	}
+
+	/** A redirect the source follows. */
+	private record Redirect(URI to) {
 	}
 
 	private static void check(HttpStatusCode statusCode, String path) throws IOException {

@@ -83,6 +83,10 @@ class RegistryExtensionSourceIntegrationTests {
 
 	static final SigningKey SIGNER = SigningKey.generate();
 
+	static HttpServer elsewhere;
+
+	static final List<String> elsewhereAuthorizations = new java.util.concurrent.CopyOnWriteArrayList<>();
+
 	static final CountDownLatch stalled = new CountDownLatch(1);
 
 	@BeforeAll
@@ -177,6 +181,28 @@ class RegistryExtensionSourceIntegrationTests {
 			respond(exchange, 302, new byte[0]);
 		});
 		registry.start();
+		// another host the registry redirects file downloads to: it records what it is
+		// sent and serves the blob
+		elsewhere = HttpServer.create(new InetSocketAddress("127.0.0.2", 0), 0);
+		elsewhere.createContext("/blobs/", (exchange) -> {
+			elsewhereAuthorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+			String path = exchange.getRequestURI().getPath();
+			byte[] blob = bucket.objectStore()
+				.getBytes(StoreLayout.blob(Sha256Digest.parse(path.substring(path.lastIndexOf('/') + 1))))
+				.orElseThrow();
+			respond(exchange, 200, blob);
+		});
+		elsewhere.start();
+		registry.createContext("/elsewhere/api/v1/files/", (exchange) -> {
+			if (!authorized(exchange)) {
+				return;
+			}
+			String path = exchange.getRequestURI().getPath();
+			exchange.getResponseHeaders()
+				.add("Location", "http://127.0.0.2:" + elsewhere.getAddress().getPort() + "/blobs/"
+						+ path.substring(path.lastIndexOf('/') + 1));
+			respond(exchange, 302, new byte[0]);
+		});
 	}
 
 	private static boolean authorized(HttpExchange exchange) throws IOException {
@@ -197,6 +223,7 @@ class RegistryExtensionSourceIntegrationTests {
 	@AfterAll
 	static void stop() {
 		registry.stop(0);
+		elsewhere.stop(0);
 	}
 
 	private static String base() {
@@ -261,6 +288,18 @@ class RegistryExtensionSourceIntegrationTests {
 			.withMessageContaining("has no signature");
 		assertThat(meters.counter("pgext.loader.metadata.rejected", "reason", "bad-signature").count()).isEqualTo(1);
 		assertThat(meters.counter("pgext.loader.metadata.rejected", "reason", "unsigned").count()).isEqualTo(1);
+	}
+
+	@Test
+	void aFileRedirectedToAnotherHostIsFetchedWithoutTheRegistrysToken(@TempDir Path dir) throws IOException {
+		RegistryExtensionSource source = new RegistryExtensionSource(java.net.URI.create(base() + "/elsewhere"), TOKEN);
+		ExtFile file = publicIndex.find("hstore").orElseThrow().files().get(0);
+		PostgresInstall install = TestStores.emptyInstall(dir);
+		new FilePlacer(source, null, null, FilePlacer.retry(1, Duration.ofMillis(20)), new SimpleMeterRegistry())
+			.place(file, install.resolve(file.path()), () -> false);
+
+		assertThat(FilePlacement.hasContent(install.resolve(file.path()), file)).isTrue();
+		assertThat(elsewhereAuthorizations).isNotEmpty().containsOnly("null");
 	}
 
 	@Test
