@@ -109,7 +109,7 @@ class BundleController {
 	@Transactional
 	ResponseEntity<Bundle> register(@Parameter(hidden = true) Caller caller,
 			@Valid @RequestBody BundleRequest request) {
-		caller.requireScope(Caller.PUBLISH, Caller.ADMIN);
+		caller.requireScope(Caller.PUBLISH, Caller.ADMIN).requireNoTenant("register bundles");
 		Sha256Digest digest = Sha256Digest.parse(request.sha256());
 		Map<String, String> pgVersions = new TreeMap<>();
 		request.pgVersions().forEach((major, version) -> {

@@ -128,7 +128,8 @@ class BundlePinController {
 	@Transactional
 	ResponseEntity<Pin> propose(@Parameter(hidden = true) Caller caller, @PathVariable String environment,
 			@Valid @RequestBody PinProposal request) {
-		caller.requireScope(Caller.PUBLISH, Caller.BUNDLE_APPROVER, Caller.ADMIN);
+		caller.requireScope(Caller.PUBLISH, Caller.BUNDLE_APPROVER, Caller.ADMIN)
+			.requireNoTenant("propose bundle pins");
 		checkEnvironment(environment);
 		String hex = Sha256Digest.parse(request.sha256()).hex();
 		Map<String, String> bundleVersions = this.pins.bundleVersions(hex)
@@ -163,7 +164,7 @@ class BundlePinController {
 	@PostMapping("/api/v1/bundle-pins/{environment}/proposals/{id}/approve")
 	@Transactional
 	Pin approve(@Parameter(hidden = true) Caller caller, @PathVariable String environment, @PathVariable long id) {
-		caller.requireScope(Caller.BUNDLE_APPROVER);
+		caller.requireScope(Caller.BUNDLE_APPROVER).requireNoTenant("approve bundle pins");
 		// lock the proposal first, so two approvers racing for it see each other's
 		// outcome
 		Long proposer = this.pins.lockProposal(environment, id)

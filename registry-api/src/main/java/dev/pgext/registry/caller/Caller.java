@@ -90,6 +90,20 @@ public record Caller(Long userId, String name, TenantId tenant, Set<String> scop
 	}
 
 	/**
+	 * Refuses a tenant's tokens what every tenant shares (registered bundles and their
+	 * pins, which every compute of an environment runs): a tenant's user is bounded by
+	 * its tenant, so neither a leaked tenant token nor two tenants' users together can
+	 * change them.
+	 */
+	public Caller requireNoTenant(String what) {
+		if (this.tenant != null) {
+			throw RegistryException.forbidden("tokens of tenant " + this.tenant + " cannot " + what
+					+ ": every tenant shares them; ask a user of no tenant");
+		}
+		return this;
+	}
+
+	/**
 	 * Publishing into a tenant's scope is for that tenant's publishers and
 	 * administrators; a tenant's tokens publish nowhere else, so a leaked tenant CI token
 	 * cannot reach every compute through the public scope.

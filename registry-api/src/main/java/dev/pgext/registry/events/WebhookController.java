@@ -66,7 +66,8 @@ class WebhookController {
 	 * @param eventTypes which event types to send
 	 * @param secret the HMAC key of the signature header; at least 16 characters
 	 */
-	record SubscriptionRequest(@NotBlank String url, @JsonProperty("event_types") @NotEmpty List<String> eventTypes,
+	record SubscriptionRequest(@NotBlank String url,
+			@JsonProperty("event_types") @NotEmpty List<@NotBlank String> eventTypes,
 			@NotBlank @Size(min = 16, max = 256) String secret) {
 	}
 

@@ -252,8 +252,7 @@ class LifecycleController {
 	@Transactional
 	Lifecycle offer(@Parameter(hidden = true) Caller caller, @PathVariable String name,
 			@RequestParam(required = false) String tenant, @Valid @RequestBody OfferRequest request) {
-		caller.requireAuthenticated();
-		Distribution distribution = this.distributions.forUpdate(Scopes.column(Scope.parse(tenant)), name)
+		Distribution distribution = this.distributions.forUpdate(changeable(caller, tenant), name)
 			.requireOwner(caller, false, "only an owner of " + name + " may offer its ownership");
 		long to = this.distributions.userId(request.to());
 		distribution = this.distributions.save(distribution.offerTo(caller.userId(), to, Distributions.now()));
@@ -268,8 +267,7 @@ class LifecycleController {
 	@Transactional
 	Lifecycle accept(@Parameter(hidden = true) Caller caller, @PathVariable String name,
 			@RequestParam(required = false) String tenant) {
-		caller.requireAuthenticated();
-		Distribution offered = this.distributions.forUpdate(Scopes.column(Scope.parse(tenant)), name);
+		Distribution offered = this.distributions.forUpdate(changeable(caller, tenant), name);
 		Distribution accepted = this.distributions.save(offered.accept(caller.userId(), Distributions.now()));
 		String from = this.distributions.userNames(List.of(offered.offer().offeredBy()))
 			.get(offered.offer().offeredBy());
@@ -283,9 +281,21 @@ class LifecycleController {
 	 * make.
 	 */
 	private Distribution maintained(Caller caller, String tenant, String name) {
-		caller.requireAuthenticated();
-		return this.distributions.forUpdate(Scopes.column(Scope.parse(tenant)), name)
+		return this.distributions.forUpdate(changeable(caller, tenant), name)
 			.requireMaintainer(caller, "only a maintainer of " + name + " may change its lifecycle");
+	}
+
+	/**
+	 * The stored scope of {@code tenant}, once {@code caller} is known to be one who may
+	 * publish into it: a lifecycle change reaches the same computes a publish does, so it
+	 * needs the same token (scope {@code publish} or {@code admin}, of that tenant for a
+	 * private scope, of no tenant for the public one). Checked before the distribution is
+	 * looked up, so another tenant's names cannot be probed by the answer.
+	 */
+	private static String changeable(Caller caller, String tenant) {
+		Scope scope = Scope.parse(tenant);
+		caller.requirePublishInto(scope);
+		return Scopes.column(scope);
 	}
 
 	private void requireRelease(String scope, String name, String version) {

@@ -92,8 +92,10 @@ class MaintainerController {
 	@Transactional
 	Maintainer addMaintainer(@Parameter(hidden = true) Caller caller, @PathVariable String name,
 			@RequestParam(required = false) String tenant, @Valid @RequestBody NewMaintainer request) {
-		caller.requireAuthenticated();
-		String scope = Scopes.column(Scope.parse(tenant));
+		// the token that may publish into the scope, checked before the name is looked up
+		Scope target = Scope.parse(tenant);
+		caller.requirePublishInto(target);
+		String scope = Scopes.column(target);
 		Distribution distribution = this.distributions.forUpdate(scope, name)
 			.requireOwner(caller, true, "only an owner of " + name + " may add maintainers");
 		long userId = this.distributions.userId(request.user());
