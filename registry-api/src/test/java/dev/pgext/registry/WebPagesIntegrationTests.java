@@ -141,6 +141,36 @@ class WebPagesIntegrationTests extends RegistryIntegrationTest {
 	}
 
 	@Test
+	void aTenantsUserPageShowsOnlyToThatTenantsUsersUnlessItMaintainsSomethingPublic() throws Exception {
+		String owner = userToken("web-tenant-only-user", "webinitech", "publish");
+		publishPrivate(owner, "webinitech", "web_initech_ext");
+		Session sameTenant = signIn(userToken("web-initech-colleague", "webinitech", "publish"));
+		Session otherTenant = signIn(userToken("web-initech-outsider", "webhooli", "publish"));
+
+		// to anyone else the name answers like one nobody has
+		for (Session outsider : new Session[] { null, otherTenant }) {
+			var unknown = page("/users/web-nobody-at-all", outsider);
+			assertThat(unknown.getStatus()).isEqualTo(404);
+			var hidden = page("/users/web-tenant-only-user", outsider);
+			assertThat(hidden.getStatus()).isEqualTo(404);
+			assertThat(hidden.getContentAsString().replace("web-tenant-only-user", "<name>"))
+				.isEqualTo(unknown.getContentAsString().replace("web-nobody-at-all", "<name>"));
+		}
+		var shown = page("/users/web-tenant-only-user", sameTenant);
+		assertThat(shown.getStatus()).isEqualTo(200);
+		assertThat(shown.getContentAsString()).contains("web_initech_ext");
+
+		// a public distribution it maintains names it on public pages anyway
+		String publicOwner = userToken("web-initech-public-owner", null, "publish");
+		publishPrivate(publicOwner, null, "web_initech_public");
+		api().postJson("/api/v1/distributions/web_initech_public/maintainers", publicOwner,
+				Map.of("user", "web-tenant-only-user"));
+		var maintainer = page("/users/web-tenant-only-user", null);
+		assertThat(maintainer.getStatus()).isEqualTo(200);
+		assertThat(maintainer.getContentAsString()).contains("web_initech_public").doesNotContain("web_initech_ext");
+	}
+
+	@Test
 	void markdownInTheDescriptionIsRenderedWithoutRawHtmlOrScriptLinks() throws Exception {
 		String metadata = """
 				{"name": "web_markdown", "version": "1.0.0", "abstract": "Markdown test", "license": "postgresql",

@@ -80,6 +80,18 @@ public class Distributions {
 			.orElseThrow(() -> RegistryException.notFound("no user " + name));
 	}
 
+	/**
+	 * The stored scope of the tenant the user named {@code name} belongs to ({@code ''}
+	 * for a user of no tenant); 404 when there is no such user.
+	 */
+	public String userScope(String name) {
+		return this.jdbc.sql("select coalesce(tenant, '') from registry_user where name = ?")
+			.param(name)
+			.query(String.class)
+			.optional()
+			.orElseThrow(() -> RegistryException.notFound("no user " + name));
+	}
+
 	/** The names of the users {@code ids}, by id. */
 	public Map<Long, String> userNames(Collection<Long> ids) {
 		Map<Long, String> names = new HashMap<>();

@@ -159,9 +159,15 @@ class CatalogPages {
 
 	@GetMapping("/users/{name}")
 	String user(Caller caller, @PathVariable String name, Model model) {
-		this.distributions.userId(name);
+		String callerScope = CatalogBrowser.tenantScope(caller);
+		String userScope = this.distributions.userScope(name);
+		List<Distributions.Maintained> maintained = this.distributions.maintainedBy(name, callerScope);
+		// another tenant's user is known here only by what the caller may see of it
+		if (!userScope.isEmpty() && !userScope.equals(callerScope) && maintained.isEmpty()) {
+			throw RegistryException.notFound("no user " + name);
+		}
 		model.addAttribute("name", name);
-		model.addAttribute("maintained", this.distributions.maintainedBy(name, CatalogBrowser.tenantScope(caller)));
+		model.addAttribute("maintained", maintained);
 		return "user";
 	}
 
