@@ -63,14 +63,17 @@ class LoaderConfiguration {
 			LoaderProperties.Registry registry = properties.registry();
 			return new RegistryExtensionSource(registry.url(), registry.token(),
 					FilePlacer.retry(properties.attempts(), properties.initialBackoff()), properties.resolvedPlatform(),
-					trust, RegistryExtensionSource.http(http, registry.connectTimeout(), registry.readTimeout()));
+					trust, RegistryExtensionSource.http(http, registry.connectTimeout(), registry.readTimeout()))
+				.withIndexMaxSize(properties.indexMaxSize().toBytes());
 		}
 		if (properties.s3() == null || properties.s3().bucket() == null) {
 			throw new IllegalStateException("pgext.loader.source=s3 needs pgext.loader.s3.bucket");
 		}
 		// closed with the context: an S3 client holds a connection pool and timer threads
-		return S3ExtensionSource.owning(S3ObjectStore.create(properties.s3()).withCircuitBreaker(breaker()),
-				properties.resolvedPlatform(), trust);
+		return S3ExtensionSource
+			.owning(S3ObjectStore.create(properties.s3()).withCircuitBreaker(breaker()), properties.resolvedPlatform(),
+					trust)
+			.withIndexMaxSize(properties.indexMaxSize().toBytes());
 	}
 
 	/**

@@ -52,6 +52,9 @@ import dev.pgext.model.store.ObjectStoreSettings;
  * @param platform the platform whose builds this loader asks for,
  * {@code <os>-<arch>-<libc>} such as {@code linux-arm64-gnu}; when unset, the machine's
  * own (the JVM's architecture and the C library mapped into it)
+ * @param indexMaxSize the most bytes an index, preload document or compute manifest may
+ * have: a larger one (announced, or as its bytes arrive) is refused before it is held
+ * whole, so an endless or huge answer cannot exhaust the loader's memory
  */
 @ConfigurationProperties("pgext.loader")
 @Validated
@@ -63,7 +66,7 @@ public record LoaderProperties(Path specFile, @NotNull @DefaultValue("s3") Sourc
 		@NotNull @DefaultValue("2m") Duration postgresStartTimeout,
 		@NotNull @DefaultValue("1m") Duration postgresStopTimeout, @NotNull @DefaultValue("5m") Duration jitTimeout,
 		@Valid @NotNull @DefaultValue Hook hook, @NotNull @DefaultValue("1s") Duration indexRefreshInterval,
-		String platform) {
+		String platform, @NotNull @DefaultValue("64MB") DataSize indexMaxSize) {
 
 	/**
 	 * The defaults, as the binder gives them to a loader configured with nothing else
@@ -90,7 +93,7 @@ public record LoaderProperties(Path specFile, @NotNull @DefaultValue("s3") Sourc
 		return new LoaderProperties(this.specFile, this.source, this.s3, this.registry, this.cacheDir,
 				this.cacheMaxSize, workers, this.backgroundBandwidth, prefetch, this.attempts, this.initialBackoff,
 				this.postgresStartTimeout, this.postgresStopTimeout, this.jitTimeout, this.hook,
-				this.indexRefreshInterval, this.platform);
+				this.indexRefreshInterval, this.platform, this.indexMaxSize);
 	}
 
 	/**
@@ -101,7 +104,7 @@ public record LoaderProperties(Path specFile, @NotNull @DefaultValue("s3") Sourc
 		return new LoaderProperties(this.specFile, this.source, this.s3, this.registry, this.cacheDir,
 				this.cacheMaxSize, this.workers, this.backgroundBandwidth, this.prefetch, this.attempts,
 				this.initialBackoff, this.postgresStartTimeout, this.postgresStopTimeout, this.jitTimeout,
-				new Hook(library, server), this.indexRefreshInterval, this.platform);
+				new Hook(library, server), this.indexRefreshInterval, this.platform, this.indexMaxSize);
 	}
 
 	/** Where the loader reads indexes and files. */

@@ -42,6 +42,12 @@ public final class IndexText {
 
 	private static final JsonMapper TOKENS = DocumentJson.COMPACT;
 
+	/**
+	 * The most bytes a document may have unless the caller says otherwise: the default of
+	 * {@code pgext.loader.index-max-size}.
+	 */
+	public static final long DEFAULT_MAX_SIZE = 64L * 1024 * 1024;
+
 	private final byte[] content;
 
 	private final int size;
@@ -122,7 +128,20 @@ public final class IndexText {
 	 * read; a listener that fails is ignored.
 	 */
 	public static IndexText read(InputStream in, long expectedSize, EntryListener early) {
-		Capture captured = new Capture(in, expectedSize);
+		return read(in, expectedSize, early, DEFAULT_MAX_SIZE);
+	}
+
+	/**
+	 * As {@link #read(InputStream, long, EntryListener)}, refusing a document of more
+	 * than {@code maxSize} bytes as soon as its announced size or the bytes read pass it:
+	 * an endless or huge body is never held whole.
+	 * @throws IllegalArgumentException when the document is larger than {@code maxSize}
+	 */
+	public static IndexText read(InputStream in, long expectedSize, EntryListener early, long maxSize) {
+		if (expectedSize > maxSize) {
+			throw new IllegalArgumentException(tooLarge(expectedSize + " bytes", maxSize));
+		}
+		Capture captured = new Capture(in, expectedSize, maxSize);
 		PgMajor major = null;
 		TenantId tenant = null;
 		Integer format = null;
@@ -157,7 +176,13 @@ public final class IndexText {
 			captured.drain();
 		}
 		catch (JacksonException ex) {
+			if (captured.tooLarge) {
+				throw new IllegalArgumentException(tooLarge("more", maxSize), ex);
+			}
 			throw new IllegalArgumentException("invalid ext_index.json: " + ex.getOriginalMessage(), ex);
+		}
+		catch (TooLargeException ex) {
+			throw new IllegalArgumentException(ex.getMessage(), ex);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -166,6 +191,9 @@ public final class IndexText {
 			throw ex;
 		}
 		catch (RuntimeException ex) {
+			if (captured.tooLarge) {
+				throw new IllegalArgumentException(tooLarge("more", maxSize), ex);
+			}
 			if (ex.getCause() instanceof IOException io) {
 				throw new UncheckedIOException(io);
 			}
@@ -180,6 +208,20 @@ public final class IndexText {
 			throw new IllegalArgumentException("ext_index.json has no pg_major");
 		}
 		return new IndexText(captured.buffer, captured.length, captured.sha256(), major, tenant, entries);
+	}
+
+	private static String tooLarge(String size, long maxSize) {
+		return "ext_index.json has " + size + " than the " + maxSize
+				+ " bytes a document may have (pgext.loader.index-max-size)";
+	}
+
+	/** The document passed the most bytes it may have. */
+	private static final class TooLargeException extends IOException {
+
+		TooLargeException(String message) {
+			super(message);
+		}
+
 	}
 
 	/** Reads a whole document held in memory. */
@@ -319,9 +361,15 @@ public final class IndexText {
 
 		private int length;
 
-		Capture(InputStream in, long expectedSize) {
+		private final long maxSize;
+
+		/** Set once more than {@code maxSize} bytes arrived. */
+		boolean tooLarge;
+
+		Capture(InputStream in, long expectedSize, long maxSize) {
 			this.in = in;
-			this.buffer = new byte[(int) Math.min(Integer.MAX_VALUE - 16,
+			this.maxSize = Math.min(maxSize, Integer.MAX_VALUE - 16);
+			this.buffer = new byte[(int) Math.min(this.maxSize + 1,
 					Math.max(8192, (expectedSize >= 0) ? expectedSize + 1 : 64 * 1024))];
 		}
 
@@ -336,11 +384,13 @@ public final class IndexText {
 		public int read(byte[] target, int offset, int max) throws IOException {
 			int n = this.in.read(target, offset, max);
 			if (n > 0) {
+				if ((long) this.length + n > this.maxSize) {
+					this.tooLarge = true;
+					throw new TooLargeException(tooLarge("more", this.maxSize));
+				}
 				if (this.length + n > this.buffer.length) {
-					long grown = Math.max((long) this.buffer.length * 2, (long) this.length + n);
-					if (grown > Integer.MAX_VALUE - 16) {
-						throw new IOException("ext_index.json is larger than 2 GiB");
-					}
+					long grown = Math.min(this.maxSize,
+							Math.max((long) this.buffer.length * 2, (long) this.length + n));
 					this.buffer = Arrays.copyOf(this.buffer, (int) grown);
 				}
 				System.arraycopy(target, offset, this.buffer, this.length, n);

@@ -52,6 +52,9 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 
 	private final MetadataTrust trust;
 
+	/** The most bytes a manifest may have. */
+	private final long indexMaxSize;
+
 	/** How many redirects one request follows, as the JDK's client does by default. */
 	static final int MAX_REDIRECTS = 5;
 
@@ -96,6 +99,12 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 	 */
 	public RegistryExtensionSource(URI base, String token, Retry retry, Platform platform, MetadataTrust trust,
 			RestClient http) {
+		this(base, token, retry, platform, trust, http, IndexText.DEFAULT_MAX_SIZE);
+	}
+
+	private RegistryExtensionSource(URI base, String token, Retry retry, Platform platform, MetadataTrust trust,
+			RestClient http, long indexMaxSize) {
+		this.indexMaxSize = indexMaxSize;
 		this.trust = trust;
 		this.retry = retry;
 		this.platform = platform;
@@ -119,6 +128,15 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 		return builder.requestFactory(ClientHttpRequestFactoryBuilder.jdk().build(settings)).build();
 	}
 
+	/**
+	 * This source, refusing a manifest of more than {@code bytes} bytes, announced or as
+	 * soon as that many have arrived.
+	 */
+	public RegistryExtensionSource withIndexMaxSize(long bytes) {
+		return new RegistryExtensionSource(this.base, this.token, this.retry, this.platform, this.trust, this.http,
+				bytes);
+	}
+
 	@Override
 	public SkimmedIndex skimmedIndex(PgMajor major, TenantId tenant, IndexText.EntryListener early) {
 		String path = "api/v1/compute-manifests/" + major + "?platform=" + this.platform
@@ -135,7 +153,8 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 				// hashed while it is skimmed, checked before any entry is bound
 				IndexText manifest;
 				try {
-					manifest = IndexText.read(response.getBody(), response.getHeaders().getContentLength(), early);
+					manifest = IndexText.read(response.getBody(), response.getHeaders().getContentLength(), early,
+							this.indexMaxSize);
 				}
 				catch (UncheckedIOException ex) {
 					// a body cut off mid-read is worth another attempt
@@ -179,7 +198,7 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 			if (status.value() == 200) {
 				return response.getBody();
 			}
-			response.close();
+			discard(response);
 			if (status.value() == 404) {
 				throw new FetchException(FetchException.Reason.MISSING, "the registry has no file " + digest);
 			}
@@ -204,10 +223,18 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 			Object result = exchange(current, (request, response) -> {
 				URI next = followed ? redirect(current, response) : null;
 				if (next != null) {
-					response.close();
+					discard(response);
 					return new Redirect(next);
 				}
-				return answer.exchange(request, response);
+				if (!close) {
+					return answer.exchange(request, response);
+				}
+				try {
+					return answer.exchange(request, response);
+				}
+				finally {
+					discard(response);
+				}
 			}, close);
 			if (!(result instanceof Redirect redirect)) {
 				@SuppressWarnings("unchecked")
@@ -231,6 +258,20 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 				throw cause;
 			}
 			throw ex;
+		}
+	}
+
+	/**
+	 * Closes the body of {@code response} without reading the rest of it (the client
+	 * would drain it to reuse the connection: a body that never ends would hold the
+	 * caller until the read timeout).
+	 */
+	private static void discard(ClientHttpResponse response) {
+		try {
+			response.getBody().close();
+		}
+		catch (IOException ex) {
+			// the connection is given up either way
 		}
 	}
 

@@ -63,6 +63,9 @@ public final class S3ExtensionSource implements StreamingExtensionSource, AutoCl
 	/** The store this source closes with it, when it made it; else null. */
 	private final S3ObjectStore owned;
 
+	/** The most bytes an index or preload document may have. */
+	private final long indexMaxSize;
+
 	/** A source of the default platform's builds that checks no signature. */
 	public S3ExtensionSource(ObjectStore store) {
 		this(store, Platform.DEFAULT);
@@ -79,14 +82,24 @@ public final class S3ExtensionSource implements StreamingExtensionSource, AutoCl
 	 * read.
 	 */
 	public S3ExtensionSource(ObjectStore store, Platform platform, MetadataTrust trust) {
-		this(store, platform, trust, null);
+		this(store, platform, trust, null, IndexText.DEFAULT_MAX_SIZE);
 	}
 
-	private S3ExtensionSource(ObjectStore store, Platform platform, MetadataTrust trust, S3ObjectStore owned) {
+	private S3ExtensionSource(ObjectStore store, Platform platform, MetadataTrust trust, S3ObjectStore owned,
+			long indexMaxSize) {
 		this.store = store;
 		this.platform = platform;
 		this.trust = trust;
 		this.owned = owned;
+		this.indexMaxSize = indexMaxSize;
+	}
+
+	/**
+	 * This source, refusing an index or preload document of more than {@code bytes} bytes
+	 * as soon as that many have arrived (closed with the same store).
+	 */
+	public S3ExtensionSource withIndexMaxSize(long bytes) {
+		return new S3ExtensionSource(this.store, this.platform, this.trust, this.owned, bytes);
 	}
 
 	/**
@@ -95,7 +108,7 @@ public final class S3ExtensionSource implements StreamingExtensionSource, AutoCl
 	 * and threads).
 	 */
 	public static S3ExtensionSource owning(S3ObjectStore store, Platform platform, MetadataTrust trust) {
-		return new S3ExtensionSource(store, platform, trust, store);
+		return new S3ExtensionSource(store, platform, trust, store, IndexText.DEFAULT_MAX_SIZE);
 	}
 
 	/**
@@ -124,7 +137,13 @@ public final class S3ExtensionSource implements StreamingExtensionSource, AutoCl
 			// never left running behind a failure
 			joinQuietly(tenantIndex);
 		}
-		return SkimmedIndex.merge(major, tenant, publicIndex, join(tenantIndex));
+		IndexText tenantText = join(tenantIndex);
+		try {
+			return SkimmedIndex.merge(major, tenant, publicIndex, tenantText);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new FetchException(FetchException.Reason.MISSING, publicKey + ": " + ex.getMessage(), ex);
+		}
 	}
 
 	private static void joinQuietly(CompletableFuture<?> future) {
@@ -270,7 +289,7 @@ public final class S3ExtensionSource implements StreamingExtensionSource, AutoCl
 			return null;
 		}
 		try (InputStream in = body.get()) {
-			return IndexText.read(in, -1, early);
+			return IndexText.read(in, -1, early, this.indexMaxSize);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

@@ -56,6 +56,7 @@ public final class SkimmedIndex {
 		Map<String, Located> entries = new TreeMap<>();
 		for (IndexText text : new IndexText[] { publicIndex, tenantIndex }) {
 			if (text != null) {
+				requireMajor(major, text);
 				text.skims().values().forEach((skim) -> entries.put(skim.name(), new Located(skim, text)));
 			}
 		}
@@ -71,6 +72,7 @@ public final class SkimmedIndex {
 	public static SkimmedIndex ofDocuments(PgMajor major, TenantId tenant, Collection<IndexText> documents) {
 		Map<String, Located> entries = new TreeMap<>();
 		for (IndexText text : documents) {
+			requireMajor(major, text);
 			for (EntrySkim skim : text.skims().values()) {
 				Located seen = entries.putIfAbsent(skim.name(), new Located(skim, text));
 				if (seen != null && !seen.text().sameText(seen.skim(), text, skim)) {
@@ -79,6 +81,18 @@ public final class SkimmedIndex {
 			}
 		}
 		return new SkimmedIndex(major, tenant, entries, null, null, null);
+	}
+
+	/**
+	 * Refuses a document of another major than the compute's: its files were built
+	 * against another server and must never be placed.
+	 * @throws IllegalArgumentException when {@code text} is for another major
+	 */
+	private static void requireMajor(PgMajor major, IndexText text) {
+		if (!text.pgMajor().equals(major)) {
+			throw new IllegalArgumentException(
+					"the index is for PostgreSQL " + text.pgMajor() + ", not " + major + " as this compute");
+		}
 	}
 
 	/** An index parsed whole already. */

@@ -111,6 +111,92 @@ class IndexTextTests {
 			.withMessageContaining("no pg_major");
 	}
 
+	@Test
+	void aDocumentLargerThanTheMostBytesAllowedIsRefusedNamingTheProperty() {
+		byte[] json = ExtIndexJson.write(INDEX);
+		assertThatIllegalArgumentException().isThrownBy(
+				() -> IndexText.read(new ByteArrayInputStream(json), -1, IndexText.EntryListener.NONE, json.length - 1))
+			.withMessageContaining("pgext.loader.index-max-size");
+		assertThat(IndexText.read(new ByteArrayInputStream(json), -1, IndexText.EntryListener.NONE, json.length).size())
+			.isEqualTo(json.length);
+	}
+
+	@Test
+	void anEndlessDocumentIsRefusedOnceTheMostBytesAllowedHaveArrived() {
+		Endless entries = new Endless("{\"format\": 1, \"pg_major\": 15, \"extensions\": [",
+				(n) -> "{\"name\": \"x" + n + "\"},");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> IndexText.read(entries, -1, IndexText.EntryListener.NONE, 1024 * 1024))
+			.withMessageContaining("pgext.loader.index-max-size");
+		assertThat(entries.served).isLessThan(2 * 1024 * 1024);
+
+		String whole = new String(ExtIndexJson.writeCompact(INDEX), StandardCharsets.UTF_8);
+		Endless trailing = new Endless(whole, (n) -> "        ");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> IndexText.read(trailing, -1, IndexText.EntryListener.NONE, 1024 * 1024))
+			.withMessageContaining("pgext.loader.index-max-size");
+		assertThat(trailing.served).isLessThan(2 * 1024 * 1024);
+	}
+
+	@Test
+	void anAnnouncedSizeLargerThanTheMostBytesAllowedIsRefusedBeforeAnyByteIsRead() {
+		Endless body = new Endless("{", (n) -> " ");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> IndexText.read(body, Integer.MAX_VALUE - 1L, IndexText.EntryListener.NONE, 1024))
+			.withMessageContaining("pgext.loader.index-max-size");
+		assertThat(body.served).isZero();
+	}
+
+	@Test
+	void anIndexOfAnotherMajorIsRefused() {
+		IndexText text = IndexText.read(ExtIndexJson.write(INDEX));
+		assertThatIllegalArgumentException().isThrownBy(() -> SkimmedIndex.merge(PgMajor.of(16), null, text, null))
+			.withMessageContaining("for PostgreSQL 15, not 16");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> SkimmedIndex.ofDocuments(PgMajor.of(16), null, List.of(text)))
+			.withMessageContaining("for PostgreSQL 15, not 16");
+	}
+
+	/** A body that never ends: {@code head}, then {@code next(n)} for n = 0, 1, ... */
+	private static final class Endless extends java.io.InputStream {
+
+		private final java.util.function.IntFunction<String> next;
+
+		private byte[] pending;
+
+		private int at;
+
+		private int n;
+
+		long served;
+
+		Endless(String head, java.util.function.IntFunction<String> next) {
+			this.next = next;
+			this.pending = bytes(head);
+		}
+
+		@Override
+		public int read() {
+			byte[] one = new byte[1];
+			read(one, 0, 1);
+			return one[0] & 0xff;
+		}
+
+		@Override
+		public int read(byte[] target, int offset, int max) {
+			if (this.at == this.pending.length) {
+				this.pending = bytes(this.next.apply(this.n++));
+				this.at = 0;
+			}
+			int count = Math.min(max, this.pending.length - this.at);
+			System.arraycopy(this.pending, this.at, target, offset, count);
+			this.at += count;
+			this.served += count;
+			return count;
+		}
+
+	}
+
 	private static byte[] bytes(String text) {
 		return text.getBytes(StandardCharsets.UTF_8);
 	}

@@ -193,6 +193,22 @@ class RegistryExtensionSourceIntegrationTests {
 			respond(exchange, 200, blob);
 		});
 		elsewhere.start();
+		// a manifest that never ends: entries, chunked, until the loader hangs up
+		registry.createContext("/endless/api/v1/compute-manifests/", (exchange) -> {
+			exchange.sendResponseHeaders(200, 0);
+			try (OutputStream out = exchange.getResponseBody()) {
+				out.write("{\"format\": 1, \"pg_major\": 15, \"extensions\": [".getBytes());
+				for (long n = 0;; n++) {
+					out.write(("{\"name\": \"x" + n + "\"},").getBytes());
+				}
+			}
+			catch (IOException ex) {
+				// the loader hung up
+			}
+		});
+		// the manifest of another major than the one asked for
+		registry.createContext("/othermajor/api/v1/compute-manifests/", (exchange) -> respond(exchange, 200,
+				ExtIndexJson.write(ExtIndex.of(PgMajor.of(16), null, publicIndex.extensions()))));
 		registry.createContext("/elsewhere/api/v1/files/", (exchange) -> {
 			if (!authorized(exchange)) {
 				return;
@@ -300,6 +316,26 @@ class RegistryExtensionSourceIntegrationTests {
 
 		assertThat(FilePlacement.hasContent(install.resolve(file.path()), file)).isTrue();
 		assertThat(elsewhereAuthorizations).isNotEmpty().containsOnly("null");
+	}
+
+	@Test
+	void anEndlessManifestIsRefusedOnceTheMostBytesAllowedHaveArrived() {
+		RegistryExtensionSource source = new RegistryExtensionSource(java.net.URI.create(base() + "/endless"), TOKEN)
+			.withIndexMaxSize(1024 * 1024);
+		// refused at once, not when the read timeout (5 minutes) ends the rest of the
+		// body
+		org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofMinutes(1),
+				() -> assertThatExceptionOfType(FetchException.class)
+					.isThrownBy(() -> source.index(PgMajor.of(15), null))
+					.withMessageContaining("pgext.loader.index-max-size"));
+	}
+
+	@Test
+	void aManifestOfAnotherMajorIsRefused() {
+		RegistryExtensionSource source = new RegistryExtensionSource(java.net.URI.create(base() + "/othermajor"),
+				TOKEN);
+		assertThatExceptionOfType(FetchException.class).isThrownBy(() -> source.index(PgMajor.of(15), null))
+			.withMessageContaining("for PostgreSQL 16, not 15");
 	}
 
 	@Test
