@@ -101,21 +101,41 @@ class TenantIsolationIntegrationTests extends RegistryIntegrationTest {
 	}
 
 	@Test
-	void aTenantUserCannotChangeAPublicDistributionEvenWhenMadeItsMaintainer() {
+	void aDistributionIsOfferedOrGivenOnlyToUsersWhoMayPublishIntoItsScope() {
 		String owner = userToken("iso-public-owner", null, "publish");
 		RegistryClient.Response published = publish(owner, null, TestArtifacts.metadata("iso_public", "1.0.0"),
 				Map.of("pg17", TestArtifacts.sqlExtension("iso_public").tarGz()));
 		assertThat(published.status()).as(published.toString()).isEqualTo(201);
 		String tenantUser = userToken("iso-tenant-maintainer", "iso-elsewhere", "publish");
-		assertThat(api()
-			.postJson("/api/v1/distributions/iso_public/maintainers", owner, Map.of("user", "iso-tenant-maintainer"))
-			.status()).isEqualTo(201);
-		assertThat(api()
-			.postJson("/api/v1/distributions/iso_public/ownership-offer", owner, Map.of("to", "iso-tenant-maintainer"))
-			.status()).isEqualTo(200);
+		String privateOwner = userToken("iso-private-owner", "iso-private", "publish");
+		published = publish(privateOwner, "iso-private", TestArtifacts.metadata("iso_private", "1.0.0"),
+				Map.of("pg17", TestArtifacts.sqlExtension("iso_private").tarGz()));
+		assertThat(published.status()).as(published.toString()).isEqualTo(201);
 
-		// a tenant's token reaches no compute outside its tenant: not by publishing, not
-		// by yanking, deprecating or taking over a public distribution
+		// a tenant's token reaches no compute outside its tenant, so a tenant's user is
+		// neither made maintainer nor offered the ownership of a public distribution, nor
+		// a
+		// user of no tenant or of another tenant those of a private one: it could never
+		// act on it
+		for (RegistryClient.Response refused : List.of(
+				api().postJson("/api/v1/distributions/iso_public/maintainers", owner,
+						Map.of("user", "iso-tenant-maintainer")),
+				api().postJson("/api/v1/distributions/iso_private/maintainers?tenant=iso-private", privateOwner,
+						Map.of("user", "iso-public-owner")),
+				api().postJson("/api/v1/distributions/iso_private/maintainers?tenant=iso-private", privateOwner,
+						Map.of("user", "iso-tenant-maintainer")))) {
+			PublishHardeningIntegrationTests.assertProblem(refused, 400, "invalid-maintainer");
+			assertThat(refused.json().path("detail").asString()).contains("cannot publish into the scope of");
+		}
+		for (RegistryClient.Response refused : List.of(
+				api().postJson("/api/v1/distributions/iso_public/ownership-offer", owner,
+						Map.of("to", "iso-tenant-maintainer")),
+				api().postJson("/api/v1/distributions/iso_private/ownership-offer?tenant=iso-private", privateOwner,
+						Map.of("to", "iso-public-owner")))) {
+			PublishHardeningIntegrationTests.assertProblem(refused, 400, "invalid-offer");
+		}
+
+		// nor does its token change a public distribution
 		RegistryClient.Response yank = api().postJson("/api/v1/distributions/iso_public/versions/1.0.0/yank",
 				tenantUser, Map.of("reason", "from a tenant"));
 		PublishHardeningIntegrationTests.assertProblem(yank, 403, "forbidden");
@@ -127,7 +147,18 @@ class TenantIsolationIntegrationTests extends RegistryIntegrationTest {
 		RegistryClient.Response state = api().get("/api/v1/distributions/iso_public/lifecycle", null);
 		assertThat(state.json().path("releases").get(0).path("yanked").asBoolean()).isFalse();
 		assertThat(state.json().path("deprecated").asBoolean()).isFalse();
+		assertThat(state.json().has("ownership_offered_to")).isFalse();
 		assertThat(state.json().path("owners")).extracting((n) -> n.asString()).containsExactly("iso-public-owner");
+		assertThat(api().get("/api/v1/distributions/iso_public/maintainers", null).json()).hasSize(1);
+		assertThat(api().get("/api/v1/distributions/iso_private/maintainers?tenant=iso-private", privateOwner).json())
+			.hasSize(1);
+
+		// a user of the same scope may
+		userToken("iso-private-colleague", "iso-private", "publish");
+		assertThat(api()
+			.postJson("/api/v1/distributions/iso_private/maintainers?tenant=iso-private", privateOwner,
+					Map.of("user", "iso-private-colleague"))
+			.status()).isEqualTo(201);
 	}
 
 	@Test

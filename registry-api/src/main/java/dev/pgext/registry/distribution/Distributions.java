@@ -81,6 +81,24 @@ public class Distributions {
 	}
 
 	/**
+	 * The id of the user named {@code name}, who is to own or maintain a distribution of
+	 * the stored scope {@code scope}: a user of that tenant for a private scope, of no
+	 * tenant for the public one, since nobody else may publish into it or change its
+	 * lifecycle. 404 when there is no such user, 400 {@code problem} for a user of
+	 * another scope.
+	 */
+	public long maintainerId(String name, String scope, String distribution, String problem) {
+		String userScope = userScope(name);
+		if (!userScope.equals(scope)) {
+			throw RegistryException.badRequest(problem,
+					name + (userScope.isEmpty() ? " is a user of no tenant" : " is a user of another tenant")
+							+ " and cannot publish into the scope of " + distribution + " ("
+							+ (scope.isEmpty() ? "public" : "tenant " + scope) + ")");
+		}
+		return userId(name);
+	}
+
+	/**
 	 * The stored scope of the tenant the user named {@code name} belongs to ({@code ''}
 	 * for a user of no tenant); 404 when there is no such user.
 	 */

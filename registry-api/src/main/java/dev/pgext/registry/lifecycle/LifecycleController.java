@@ -254,7 +254,7 @@ class LifecycleController {
 			@RequestParam(required = false) String tenant, @Valid @RequestBody OfferRequest request) {
 		Distribution distribution = this.distributions.forUpdate(changeable(caller, tenant), name)
 			.requireOwner(caller, false, "only an owner of " + name + " may offer its ownership");
-		long to = this.distributions.userId(request.to());
+		long to = this.distributions.maintainerId(request.to(), distribution.scope(), name, "invalid-offer");
 		distribution = this.distributions.save(distribution.offerTo(caller.userId(), to, Distributions.now()));
 		Map<String, Object> detail = Map.of("distribution", name, "from", caller.name(), "to", request.to());
 		recordChange(caller, "ownership.offer", EventTypes.OWNERSHIP_OFFERED, distribution.scope(), name, detail);

@@ -98,7 +98,7 @@ class MaintainerController {
 		String scope = Scopes.column(target);
 		Distribution distribution = this.distributions.forUpdate(scope, name)
 			.requireOwner(caller, true, "only an owner of " + name + " may add maintainers");
-		long userId = this.distributions.userId(request.user());
+		long userId = this.distributions.maintainerId(request.user(), scope, name, "invalid-maintainer");
 		this.distributions.save(distribution.withMaintainer(userId, Distributions.now()));
 		this.audit.record(caller.name(), "maintainer.add", name,
 				Map.of("user", request.user(), "tenant", String.valueOf(Scopes.tenantOf(scope))));
