@@ -73,7 +73,8 @@ class LoaderConfiguration {
 		return S3ExtensionSource
 			.owning(S3ObjectStore.create(properties.s3()).withCircuitBreaker(breaker()), properties.resolvedPlatform(),
 					trust)
-			.withIndexMaxSize(properties.indexMaxSize().toBytes());
+			.withIndexMaxSize(properties.indexMaxSize().toBytes())
+			.withReadTimeout(properties.s3ReadTimeout());
 	}
 
 	/**

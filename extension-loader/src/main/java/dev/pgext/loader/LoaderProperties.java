@@ -55,6 +55,9 @@ import dev.pgext.model.store.ObjectStoreSettings;
  * @param indexMaxSize the most bytes an index, preload document or compute manifest may
  * have: a larger one (announced, or as its bytes arrive) is refused before it is held
  * whole, so an endless or huge answer cannot exhaust the loader's memory
+ * @param s3ReadTimeout how long one GET from the store ({@code source=s3}: an index, a
+ * preload document or a file) may take until its body has been read completely: a store
+ * that stalls or trickles longer is a network error (a file download is retried)
  */
 @ConfigurationProperties("pgext.loader")
 @Validated
@@ -66,7 +69,8 @@ public record LoaderProperties(Path specFile, @NotNull @DefaultValue("s3") Sourc
 		@NotNull @DefaultValue("2m") Duration postgresStartTimeout,
 		@NotNull @DefaultValue("1m") Duration postgresStopTimeout, @NotNull @DefaultValue("5m") Duration jitTimeout,
 		@Valid @NotNull @DefaultValue Hook hook, @NotNull @DefaultValue("1s") Duration indexRefreshInterval,
-		String platform, @NotNull @DefaultValue("64MB") DataSize indexMaxSize) {
+		String platform, @NotNull @DefaultValue("64MB") DataSize indexMaxSize,
+		@NotNull @DefaultValue("5m") Duration s3ReadTimeout) {
 
 	/**
 	 * The defaults, as the binder gives them to a loader configured with nothing else
@@ -93,7 +97,7 @@ public record LoaderProperties(Path specFile, @NotNull @DefaultValue("s3") Sourc
 		return new LoaderProperties(this.specFile, this.source, this.s3, this.registry, this.cacheDir,
 				this.cacheMaxSize, workers, this.backgroundBandwidth, prefetch, this.attempts, this.initialBackoff,
 				this.postgresStartTimeout, this.postgresStopTimeout, this.jitTimeout, this.hook,
-				this.indexRefreshInterval, this.platform, this.indexMaxSize);
+				this.indexRefreshInterval, this.platform, this.indexMaxSize, this.s3ReadTimeout);
 	}
 
 	/**
@@ -104,7 +108,8 @@ public record LoaderProperties(Path specFile, @NotNull @DefaultValue("s3") Sourc
 		return new LoaderProperties(this.specFile, this.source, this.s3, this.registry, this.cacheDir,
 				this.cacheMaxSize, this.workers, this.backgroundBandwidth, this.prefetch, this.attempts,
 				this.initialBackoff, this.postgresStartTimeout, this.postgresStopTimeout, this.jitTimeout,
-				new Hook(library, server), this.indexRefreshInterval, this.platform, this.indexMaxSize);
+				new Hook(library, server), this.indexRefreshInterval, this.platform, this.indexMaxSize,
+				this.s3ReadTimeout);
 	}
 
 	/** Where the loader reads indexes and files. */

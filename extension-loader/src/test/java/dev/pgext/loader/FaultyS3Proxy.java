@@ -44,6 +44,12 @@ public final class FaultyS3Proxy extends LoopbackProxy {
 
 	private volatile BandwidthLimiter bandwidth;
 
+	/** Paths whose response bodies trickle, or null. */
+	private volatile java.util.function.Predicate<String> trickled;
+
+	/** The pause between two bytes of a trickled body, in milliseconds. */
+	private volatile long trickleMillis;
+
 	/** A proxy that only counts. */
 	public static FaultyS3Proxy counting(URI target) {
 		return new FaultyS3Proxy(target, (n) -> Fault.NONE);
@@ -65,6 +71,19 @@ public final class FaultyS3Proxy extends LoopbackProxy {
 	public static FaultyS3Proxy throttled(URI target, long bytesPerSecond) {
 		FaultyS3Proxy proxy = counting(target);
 		proxy.bandwidth = BandwidthLimiter.of(bytesPerSecond);
+		return proxy;
+	}
+
+	/**
+	 * A proxy that answers requests for a path {@code paths} accepts with the endpoint's
+	 * headers at once and then its body one byte every {@code pause}: a store that never
+	 * stalls long enough for a socket timeout and never finishes either.
+	 */
+	public static FaultyS3Proxy trickling(URI target, java.util.function.Predicate<String> paths,
+			java.time.Duration pause) {
+		FaultyS3Proxy proxy = counting(target);
+		proxy.trickleMillis = pause.toMillis();
+		proxy.trickled = paths;
 		return proxy;
 	}
 
@@ -124,7 +143,12 @@ public final class FaultyS3Proxy extends LoopbackProxy {
 				return;
 			}
 			try (Socket upstream = new Socket(this.target.getHost(), this.target.getPort())) {
-				startDaemon(() -> pump(client, upstream, new RequestCounter()), "up");
+				RequestCounter counter = new RequestCounter();
+				startDaemon(() -> pump(client, upstream, counter), "up");
+				if (this.trickled != null) {
+					trickle(upstream.getInputStream(), client.getOutputStream(), counter);
+					return;
+				}
 				long limit = (fault == Fault.CUT_OFF) ? CUT_AFTER : Long.MAX_VALUE;
 				copy(upstream.getInputStream(), client.getOutputStream(), limit, this.bandwidth);
 				if (fault == Fault.CUT_OFF) {
@@ -164,6 +188,38 @@ public final class FaultyS3Proxy extends LoopbackProxy {
 		}
 	}
 
+	/**
+	 * Copies responses, passing each head at once and, when the request it answers is for
+	 * a trickled path, its body one byte per pause.
+	 */
+	private void trickle(InputStream in, OutputStream out, RequestCounter counter) throws IOException {
+		int matched = 0;
+		boolean inBody = false;
+		int b;
+		while ((b = in.read()) >= 0) {
+			if (inBody && this.trickled.test(counter.lastPath)) {
+				try {
+					Thread.sleep(this.trickleMillis);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return;
+				}
+			}
+			out.write(b);
+			if (!inBody) {
+				matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r') ? 1 : 0;
+				if (matched == 4) {
+					out.flush();
+					inBody = true;
+				}
+			}
+			else {
+				out.flush();
+			}
+		}
+	}
+
 	private static void copy(InputStream in, OutputStream out, long limit, BandwidthLimiter bandwidth)
 			throws IOException {
 		byte[] buffer = new byte[8192];
@@ -191,6 +247,9 @@ public final class FaultyS3Proxy extends LoopbackProxy {
 
 		boolean sawHead;
 
+		/** The path of the last request seen, without its query. */
+		volatile String lastPath = "";
+
 		void accept(int b) {
 			if (b != '\n') {
 				if (b != '\r') {
@@ -213,6 +272,7 @@ public final class FaultyS3Proxy extends LoopbackProxy {
 					String path = parts[1];
 					int query = path.indexOf('?');
 					path = (query >= 0) ? path.substring(0, query) : path;
+					this.lastPath = path;
 					FaultyS3Proxy.this.requests.computeIfAbsent(parts[0] + " " + path, (k) -> new AtomicInteger())
 						.incrementAndGet();
 				}

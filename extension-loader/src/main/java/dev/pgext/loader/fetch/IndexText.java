@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.exc.JacksonIOException;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.pgext.model.PgMajor;
@@ -178,6 +179,10 @@ public final class IndexText {
 		catch (JacksonException ex) {
 			if (captured.tooLarge) {
 				throw new IllegalArgumentException(tooLarge("more", maxSize), ex);
+			}
+			if (ex instanceof JacksonIOException && ex.getCause() instanceof IOException io) {
+				// the stream failed (cut off, timed out), not the document
+				throw new UncheckedIOException(io);
 			}
 			throw new IllegalArgumentException("invalid ext_index.json: " + ex.getOriginalMessage(), ex);
 		}

@@ -3,6 +3,7 @@ package dev.pgext.loader.fetch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -66,6 +67,12 @@ public final class S3ExtensionSource implements StreamingExtensionSource, AutoCl
 	/** The most bytes an index or preload document may have. */
 	private final long indexMaxSize;
 
+	/** How long one body from the store may take to read. */
+	private final Duration readTimeout;
+
+	/** The default of {@code pgext.loader.s3-read-timeout}. */
+	public static final Duration READ_TIMEOUT = Duration.ofMinutes(5);
+
 	/** A source of the default platform's builds that checks no signature. */
 	public S3ExtensionSource(ObjectStore store) {
 		this(store, Platform.DEFAULT);
@@ -82,16 +89,17 @@ public final class S3ExtensionSource implements StreamingExtensionSource, AutoCl
 	 * read.
 	 */
 	public S3ExtensionSource(ObjectStore store, Platform platform, MetadataTrust trust) {
-		this(store, platform, trust, null, IndexText.DEFAULT_MAX_SIZE);
+		this(store, platform, trust, null, IndexText.DEFAULT_MAX_SIZE, READ_TIMEOUT);
 	}
 
 	private S3ExtensionSource(ObjectStore store, Platform platform, MetadataTrust trust, S3ObjectStore owned,
-			long indexMaxSize) {
+			long indexMaxSize, Duration readTimeout) {
 		this.store = store;
 		this.platform = platform;
 		this.trust = trust;
 		this.owned = owned;
 		this.indexMaxSize = indexMaxSize;
+		this.readTimeout = readTimeout;
 	}
 
 	/**
@@ -99,7 +107,16 @@ public final class S3ExtensionSource implements StreamingExtensionSource, AutoCl
 	 * as soon as that many have arrived (closed with the same store).
 	 */
 	public S3ExtensionSource withIndexMaxSize(long bytes) {
-		return new S3ExtensionSource(this.store, this.platform, this.trust, this.owned, bytes);
+		return new S3ExtensionSource(this.store, this.platform, this.trust, this.owned, bytes, this.readTimeout);
+	}
+
+	/**
+	 * This source, giving up a body from the store (an index, a preload document, a file)
+	 * that has not been read completely within {@code limit}: its connection is aborted
+	 * and the read fails as a network error does (a file download is retried).
+	 */
+	public S3ExtensionSource withReadTimeout(Duration limit) {
+		return new S3ExtensionSource(this.store, this.platform, this.trust, this.owned, this.indexMaxSize, limit);
 	}
 
 	/**
@@ -108,7 +125,7 @@ public final class S3ExtensionSource implements StreamingExtensionSource, AutoCl
 	 * and threads).
 	 */
 	public static S3ExtensionSource owning(S3ObjectStore store, Platform platform, MetadataTrust trust) {
-		return new S3ExtensionSource(store, platform, trust, store, IndexText.DEFAULT_MAX_SIZE);
+		return new S3ExtensionSource(store, platform, trust, store, IndexText.DEFAULT_MAX_SIZE, READ_TIMEOUT);
 	}
 
 	/**
@@ -288,7 +305,7 @@ public final class S3ExtensionSource implements StreamingExtensionSource, AutoCl
 		if (body.isEmpty()) {
 			return null;
 		}
-		try (InputStream in = body.get()) {
+		try (InputStream in = ReadDeadline.of(body.get(), key, this.readTimeout)) {
 			return IndexText.read(in, -1, early, this.indexMaxSize);
 		}
 		catch (IOException ex) {
@@ -300,8 +317,9 @@ public final class S3ExtensionSource implements StreamingExtensionSource, AutoCl
 	public InputStream open(Sha256Digest digest) {
 		String key = StoreLayout.blob(digest);
 		try {
-			return this.store.get(key)
+			InputStream body = this.store.get(key)
 				.orElseThrow(() -> new FetchException(FetchException.Reason.MISSING, "the store has no " + key));
+			return ReadDeadline.of(body, key, this.readTimeout);
 		}
 		catch (ObjectStoreException ex) {
 			throw new FetchException(FetchException.Reason.UNAVAILABLE, ex.getMessage(), ex);

@@ -74,6 +74,83 @@ class FilePlacerIntegrationTests {
 		}
 	}
 
+	/**
+	 * A store that sends a file's headers and then a byte a second never stalls long
+	 * enough for the client's socket timeout: the read timeout gives the body up, every
+	 * attempt, and the placement fails as unavailable with nothing left behind.
+	 */
+	@Test
+	void aFileWhoseBodyTricklesIsGivenUpAtTheReadTimeout(@TempDir Path dir) throws IOException {
+		try (FaultyS3Proxy proxy = FaultyS3Proxy.trickling(bucket.endpoint(), (path) -> path.contains("/blobs/"),
+				Duration.ofSeconds(1))) {
+			PostgresInstall install = TestStores.emptyInstall(dir);
+			ExtFile file = largestFile();
+			FilePlacer placer = new FilePlacer(trickledSource(proxy).withReadTimeout(Duration.ofMillis(1500)), null,
+					null, FilePlacer.retry(2, Duration.ofMillis(20)), new SimpleMeterRegistry());
+			// without a bound the body would take a second per byte, every attempt
+			org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofMinutes(1),
+					() -> assertThatExceptionOfType(FetchException.class)
+						.isThrownBy(() -> placer.place(file, install.resolve(file.path()), () -> false))
+						.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(FetchException.Reason.UNAVAILABLE))
+						.withMessageContaining("pgext.loader.s3-read-timeout"));
+			assertThat(proxy.countUnder("GET", "/" + bucket.name() + "/blobs/")).isEqualTo(2);
+			assertThat(install.resolve(file.path())).doesNotExist();
+			assertThat(TestStores.partFiles(install)).isEmpty();
+		}
+	}
+
+	/**
+	 * A blob longer than the index says is cut off after one byte too many; its
+	 * connection is then given up, not read to the end for reuse, so a long or endless
+	 * body does not hold the placement.
+	 */
+	@Test
+	void aBodyLongerThanTheIndexSaysIsGivenUpWithoutReadingItToTheEnd(@TempDir Path dir) throws IOException {
+		try (FaultyS3Proxy proxy = FaultyS3Proxy.trickling(bucket.endpoint(), (path) -> path.contains("/blobs/"),
+				Duration.ofSeconds(1))) {
+			PostgresInstall install = TestStores.emptyInstall(dir);
+			ExtFile real = largestFile();
+			ExtFile shorter = new ExtFile(real.path(), real.sha256(), 1);
+			FilePlacer placer = new FilePlacer(trickledSource(proxy), null, null,
+					FilePlacer.retry(2, Duration.ofMillis(20)), new SimpleMeterRegistry());
+			org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofMinutes(1),
+					() -> assertThatExceptionOfType(FetchException.class)
+						.isThrownBy(() -> placer.place(shorter, install.resolve(shorter.path()), () -> false))
+						.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(FetchException.Reason.DIGEST_MISMATCH)));
+			assertThat(install.resolve(real.path())).doesNotExist();
+			assertThat(TestStores.partFiles(install)).isEmpty();
+		}
+	}
+
+	/**
+	 * An index whose body trickles fails its read with the reason once the read timeout
+	 * has passed, instead of holding the start.
+	 */
+	@Test
+	void anIndexWhoseBodyTricklesFailsAtTheReadTimeout() {
+		try (FaultyS3Proxy proxy = FaultyS3Proxy.trickling(bucket.endpoint(),
+				(path) -> path.endsWith("/ext_index.json"), Duration.ofSeconds(1))) {
+			S3ExtensionSource source = trickledSource(proxy).withReadTimeout(Duration.ofMillis(1500));
+			org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofMinutes(1),
+					() -> assertThatExceptionOfType(FetchException.class)
+						.isThrownBy(() -> source.index(index.pgMajor(), null))
+						.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(FetchException.Reason.UNAVAILABLE))
+						.withMessageContaining("ext_index.json")
+						.withMessageContaining("pgext.loader.s3-read-timeout"));
+		}
+	}
+
+	private static S3ExtensionSource trickledSource(FaultyS3Proxy proxy) {
+		return new S3ExtensionSource(S3ObjectStore.create(new ObjectStoreSettings(proxy.endpoint(), null, bucket.name(),
+				bucket.accessKey(), bucket.secretKey(), null, 1, Duration.ofMillis(20), null)));
+	}
+
+	private static ExtFile largestFile() {
+		ExtFile largest = allFiles().stream().max(java.util.Comparator.comparingLong(ExtFile::size)).orElseThrow();
+		assertThat(largest.size()).as("a body that takes over a minute at a byte a second").isGreaterThan(120);
+		return largest;
+	}
+
 	@Test
 	void aSecondPlacementWithAWarmCacheMakesNoBlobRequest(@TempDir Path dir) throws IOException {
 		try (FaultyS3Proxy proxy = FaultyS3Proxy.counting(bucket.endpoint())) {
