@@ -2,7 +2,10 @@ package dev.pgext.loader.compute;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -20,6 +23,16 @@ import dev.pgext.model.index.ExtIndexEntry;
  * until its files are in place.
  */
 final class JitPlacement {
+
+	/**
+	 * Where a request's re-read of the indexes runs, so that the request can stop waiting
+	 * for it; daemon threads, made as requests need them.
+	 */
+	private static final Executor REFRESHES = Executors.newCachedThreadPool((task) -> {
+		Thread thread = new Thread(task, "pgext-index-refresh");
+		thread.setDaemon(true);
+		return thread;
+	});
 
 	private final ComputeParts parts;
 
@@ -42,15 +55,18 @@ final class JitPlacement {
 		if (catalogs == null || scheduler == null) {
 			throw new ComputeNotStartedException();
 		}
+		// one limit for the whole request: waiting for the catalog, re-reading the
+		// indexes and placing the files
+		long deadline = System.nanoTime() + this.timeout.toNanos();
 		ExtensionCatalog catalog = catalogs.current();
 		Optional<ExtIndexEntry> owner = catalog.owner(filename, isLibrary);
 		if (owner.isEmpty() && !catalogs.isComplete()) {
 			// only the preload closure is bound yet: the answer is in the rest
-			catalog = catalogs.awaitComplete(this.timeout);
+			catalog = catalogs.awaitComplete(remaining(deadline));
 			owner = catalog.owner(filename, isLibrary);
 		}
 		if (owner.isEmpty()) {
-			catalog = catalogs.refreshed();
+			catalog = refreshed(catalogs, deadline);
 			owner = catalog.owner(filename, isLibrary);
 			if (owner.isEmpty()) {
 				// "no such extension" would be a guess while the indexes read at start
@@ -65,7 +81,7 @@ final class JitPlacement {
 		Timer.Sample sample = Timer.start();
 		try {
 			scheduler.requestAll(catalog.closure(owner.get()), Priority.JIT)
-				.get(this.timeout.toMillis(), TimeUnit.MILLISECONDS);
+				.get(remaining(deadline).toNanos(), TimeUnit.NANOSECONDS);
 			return owner;
 		}
 		catch (ExecutionException ex) {
@@ -77,6 +93,30 @@ final class JitPlacement {
 		}
 		finally {
 			sample.stop(this.wait);
+		}
+	}
+
+	private static Duration remaining(long deadline) {
+		return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+	}
+
+	/**
+	 * The catalog after a re-read of the indexes, waited for until {@code deadline}: a
+	 * store that stalls keeps the re-read (which goes on, and is the next request's), not
+	 * the request.
+	 */
+	private static ExtensionCatalog refreshed(CatalogRefresh catalogs, long deadline)
+			throws InterruptedException, TimeoutException {
+		CompletableFuture<ExtensionCatalog> refresh = CompletableFuture.supplyAsync(catalogs::refreshed, REFRESHES);
+		try {
+			return refresh.get(remaining(deadline).toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (ExecutionException ex) {
+			if (ex.getCause() instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			throw new FetchException(FetchException.Reason.UNAVAILABLE, String.valueOf(ex.getCause().getMessage()),
+					ex.getCause());
 		}
 	}
 

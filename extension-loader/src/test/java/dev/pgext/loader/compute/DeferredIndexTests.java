@@ -150,6 +150,26 @@ class DeferredIndexTests {
 			.withMessageContaining("initdb failed");
 	}
 
+	/**
+	 * A store that stalls while a JIT miss re-reads the indexes keeps the re-read, not
+	 * the request: it fails when its time is up, as a download that takes too long does.
+	 */
+	@Test
+	void aRequestWhoseIndexReReadStallsEndsAtTheJitTimeout() throws Exception {
+		this.catalogs.completeRead();
+		JitPlacement shortly = new JitPlacement(this.parts, Duration.ofMillis(300), this.meters);
+		this.source.stall = new java.util.concurrent.CountDownLatch(1);
+		try {
+			org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
+					() -> assertThatExceptionOfType(java.util.concurrent.TimeoutException.class)
+						.isThrownBy(() -> shortly.placeNow("nowhere", false)));
+			assertThat(this.source.fullReads).hasValue(1);
+		}
+		finally {
+			this.source.stall.countDown();
+		}
+	}
+
 	private Optional<ExtIndexEntry> place(String filename) {
 		try {
 			return this.jit.placeNow(filename, false);
@@ -183,6 +203,9 @@ class DeferredIndexTests {
 
 		private volatile byte[] index;
 
+		/** When set, a read of the whole index waits for it (a stalled store). */
+		volatile java.util.concurrent.CountDownLatch stall;
+
 		void put(ExtIndexEntry... entries) {
 			this.index = ExtIndexJson.write(ExtIndex.of(PgMajor.of(15), null, new ArrayList<>(List.of(entries))));
 		}
@@ -190,6 +213,14 @@ class DeferredIndexTests {
 		@Override
 		public ExtIndex index(PgMajor major, TenantId tenant) {
 			this.fullReads.incrementAndGet();
+			if (this.stall != null) {
+				try {
+					this.stall.await();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
 			return ExtIndexJson.read(this.index);
 		}
 
