@@ -17,8 +17,8 @@ import java.time.Duration;
  * @param maxAttempts attempts per call, the first included (default 5)
  * @param initialBackoff wait before the first retry, doubled per attempt with jitter
  * (default 200 ms)
- * @param apiCallTimeout limit for one attempt of a call that is not streaming a body
- * (default 30 s)
+ * @param apiCallTimeout limit for one attempt of a call that is not streaming a body, and
+ * for a streaming {@code get} until its headers are in (not its body) (default 30 s)
  */
 public record ObjectStoreSettings(URI endpoint, String region, String bucket, String accessKey, String secretKey,
 		Boolean pathStyle, Integer maxAttempts, Duration initialBackoff, Duration apiCallTimeout) {

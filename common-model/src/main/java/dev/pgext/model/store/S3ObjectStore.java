@@ -258,8 +258,11 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 
 	@Override
 	public Optional<InputStream> get(String key) {
-		return call("get " + key, () -> notFoundAsEmpty(
-				() -> this.client.getObject(GetObjectRequest.builder().bucket(this.bucket).key(key).build())));
+		// the attempt timeout ends when the headers are in: it bounds a store that
+		// trickles
+		// them, never the streaming of the body
+		return call("get " + key, () -> notFoundAsEmpty(() -> this.client.getObject(
+				GetObjectRequest.builder().bucket(this.bucket).key(key).overrideConfiguration(timeout()).build())));
 	}
 
 	@Override
@@ -268,8 +271,13 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 			throw new IllegalArgumentException("range must have offset >= 0 and length > 0");
 		}
 		String range = "bytes=" + offset + "-" + (offset + length - 1);
-		return call("get " + key + " " + range, () -> notFoundAsEmpty(() -> this.client
-			.getObject(GetObjectRequest.builder().bucket(this.bucket).key(key).range(range).build())));
+		return call("get " + key + " " + range,
+				() -> notFoundAsEmpty(() -> this.client.getObject(GetObjectRequest.builder()
+					.bucket(this.bucket)
+					.key(key)
+					.range(range)
+					.overrideConfiguration(timeout())
+					.build())));
 	}
 
 	@Override
