@@ -25,7 +25,6 @@ import dev.pgext.model.PgMajor;
 import dev.pgext.model.Platform;
 import dev.pgext.model.Sha256Digest;
 import dev.pgext.model.TenantId;
-import dev.pgext.model.index.ExtIndex;
 import dev.pgext.model.signing.MetadataRejectedException;
 import dev.pgext.model.signing.MetadataSignature;
 
@@ -144,7 +143,11 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 		try {
 			return Retry.decorateCheckedSupplier(this.retry, () -> get(path, (request, response) -> {
 				if (response.getStatusCode().value() == 404) {
-					return SkimmedIndex.of(ExtIndex.of(major, tenant, java.util.List.of()));
+					// the registry answers every major and tenant, an empty manifest when
+					// nothing is published: a 404 is another server, and no index at all,
+					// unsigned, must not pass for an empty one
+					throw new FetchException(FetchException.Reason.UNAVAILABLE, "registry " + path
+							+ " answered 404: no compute manifest there (is pgext.loader.registry.url the registry's?)");
 				}
 				check(response.getStatusCode(), path);
 				String document = document(major, tenant);

@@ -206,6 +206,9 @@ class RegistryExtensionSourceIntegrationTests {
 				// the loader hung up
 			}
 		});
+		// a server that is not the registry, or a registry behind a wrong path
+		registry.createContext("/notfound/api/v1/compute-manifests/",
+				(exchange) -> respond(exchange, 404, new byte[0]));
 		// the manifest of another major than the one asked for
 		registry.createContext("/othermajor/api/v1/compute-manifests/", (exchange) -> respond(exchange, 200,
 				ExtIndexJson.write(ExtIndex.of(PgMajor.of(16), null, publicIndex.extensions()))));
@@ -328,6 +331,17 @@ class RegistryExtensionSourceIntegrationTests {
 				() -> assertThatExceptionOfType(FetchException.class)
 					.isThrownBy(() -> source.index(PgMajor.of(15), null))
 					.withMessageContaining("pgext.loader.index-max-size"));
+	}
+
+	@Test
+	void aManifestAnsweredWith404IsUnavailableNotAnEmptyCatalogEvenWhenSignaturesAreRequired() {
+		MetadataTrust trust = new MetadataTrust(new MetadataVerifier(TrustedKeys.of(List.of(SIGNER.publicKey())), true,
+				VersionLedger.inMemory(), Clock.systemUTC()), new SimpleMeterRegistry());
+		RegistryExtensionSource source = new RegistryExtensionSource(java.net.URI.create(base() + "/notfound"), TOKEN,
+				FilePlacer.retry(1, Duration.ofMillis(20)), Platform.LINUX_AMD64_GNU, trust);
+		assertThatExceptionOfType(FetchException.class).isThrownBy(() -> source.index(PgMajor.of(15), null))
+			.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(FetchException.Reason.UNAVAILABLE))
+			.withMessageContaining("answered 404");
 	}
 
 	@Test
