@@ -13,9 +13,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A compute whose start-up fails (here: the store does not answer) says so with the
- * reason in {@code /status} and health, stays not ready, and refuses a second spec. The
- * store's retries wait 10 ms before the first retry instead of 200 ms: the same attempts,
- * without three seconds of backoff.
+ * reason in {@code /status} and health, stays not ready, refuses a second spec, and
+ * reports itself not live, so that its supervisor restarts it. The store's retries wait
+ * 10 ms before the first retry instead of 200 ms: the same attempts, without three
+ * seconds of backoff.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "pgext.loader.s3.endpoint=http://127.0.0.1:9", "pgext.loader.s3.bucket=unreachable",
@@ -46,6 +47,10 @@ class ComputeStartFailureTests {
 		assertThat(health.statusCode()).isEqualTo(503);
 		assertThat(health.body()).contains("start-up failed");
 		assertThat(loader.get("/actuator/health/readiness").statusCode()).isEqualTo(503);
+		// nothing in this loader brings the compute back: liveness asks for a restart
+		HttpResponse<String> liveness = loader.get("/actuator/health/liveness");
+		assertThat(liveness.statusCode()).isEqualTo(503);
+		assertThat(liveness.body()).contains("\"status\":\"DOWN\"");
 
 		HttpResponse<String> again = loader.postJson("/compute/start", SPEC);
 		assertThat(again.statusCode()).isEqualTo(409);

@@ -340,7 +340,7 @@ class ComputeIntegrationTests {
 
 	@Test
 	@Order(10)
-	void aPostgresCrashIsReportedInStatusHealthAndReadiness() throws Exception {
+	void aPostgresCrashIsReportedInStatusHealthReadinessAndLiveness() throws Exception {
 		long pid = this.loader.status().path("pid").asLong();
 		assertThat(pid).isPositive();
 		new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
@@ -356,6 +356,8 @@ class ComputeIntegrationTests {
 		assertThat(health.statusCode()).isEqualTo(503);
 		assertThat(health.body()).contains("postgres was killed by signal 9 (SIGKILL)");
 		assertThat(this.loader.get("/actuator/health/readiness").statusCode()).isEqualTo(503);
+		// this loader restarts nothing: its supervisor is asked to restart it
+		assertThat(this.loader.get("/actuator/health/liveness").statusCode()).isEqualTo(503);
 	}
 
 	private JsonNode extension(String name) throws Exception {
