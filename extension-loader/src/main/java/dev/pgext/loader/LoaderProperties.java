@@ -56,8 +56,9 @@ import dev.pgext.model.store.ObjectStoreSettings;
  * have: a larger one (announced, or as its bytes arrive) is refused before it is held
  * whole, so an endless or huge answer cannot exhaust the loader's memory
  * @param s3ReadTimeout how long one GET from the store ({@code source=s3}: an index, a
- * preload document or a file) may take until its body has been read completely: a store
- * that stalls or trickles longer is a network error (a file download is retried)
+ * preload document or a file) may keep its reader waiting for bytes, in all: a store that
+ * stalls or trickles longer is a network error (a file download is retried); the time the
+ * loader takes between reads (the background bandwidth limit) does not count
  */
 @ConfigurationProperties("pgext.loader")
 @Validated

@@ -12,11 +12,14 @@ import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.http.Abortable;
 
 /**
- * A body from the store that must be read within a time limit: when the limit passes, its
- * connection is aborted, so a read blocked on a store that stalls or trickles ends with
- * an {@link IOException} naming the limit. Closed before its end (a body refused or cut
- * off by its reader), the connection is aborted too instead of being drained for reuse: a
- * body that never ends cannot hold its reader.
+ * A body from the store that may keep its reader waiting for a limited time in all: the
+ * time spent blocked in {@code read} adds up, and when it passes the limit the connection
+ * is aborted, so a read blocked on a store that stalls or trickles ends with an
+ * {@link IOException} naming the limit. Time the reader spends between reads (its
+ * bandwidth limit, writing the bytes) does not count: a large file read slowly on purpose
+ * is not a store that stalls. Closed before its end (a body refused or cut off by its
+ * reader), the connection is aborted too instead of being drained for reuse: a body that
+ * never ends cannot hold its reader.
  */
 final class ReadDeadline extends FilterInputStream {
 
@@ -31,7 +34,8 @@ final class ReadDeadline extends FilterInputStream {
 
 	private final Duration limit;
 
-	private final ScheduledFuture<?> expiry;
+	/** What is left of the limit for the reads to come. */
+	private long remainingNanos;
 
 	private volatile boolean expired;
 
@@ -41,7 +45,7 @@ final class ReadDeadline extends FilterInputStream {
 		super(in);
 		this.what = what;
 		this.limit = limit;
-		this.expiry = TIMER.schedule(this::expire, limit.toMillis(), TimeUnit.MILLISECONDS);
+		this.remainingNanos = limit.toNanos();
 	}
 
 	/**
@@ -71,8 +75,9 @@ final class ReadDeadline extends FilterInputStream {
 	}
 
 	private IOException expired(IOException cause) {
-		return new IOException(this.what + " was not read within " + this.limit
-				+ " (pgext.loader.s3-read-timeout): the store stalled or trickled", cause);
+		return new IOException("the store kept the reader of " + this.what + " waiting more than "
+				+ this.limit.toString().substring(2).toLowerCase(java.util.Locale.ROOT)
+				+ " in all (pgext.loader.s3-read-timeout): it stalled or trickled", cause);
 	}
 
 	@Override
@@ -84,9 +89,12 @@ final class ReadDeadline extends FilterInputStream {
 
 	@Override
 	public int read(byte[] target, int offset, int length) throws IOException {
-		if (this.expired) {
+		if (this.expired || this.remainingNanos <= 0) {
+			this.expired = true;
 			throw expired(null);
 		}
+		long started = System.nanoTime();
+		ScheduledFuture<?> expiry = TIMER.schedule(this::expire, this.remainingNanos, TimeUnit.NANOSECONDS);
 		try {
 			int n = this.in.read(target, offset, length);
 			if (n < 0) {
@@ -99,6 +107,10 @@ final class ReadDeadline extends FilterInputStream {
 				throw expired((ex instanceof IOException io) ? io : new IOException(ex));
 			}
 			throw ex;
+		}
+		finally {
+			expiry.cancel(false);
+			this.remainingNanos -= System.nanoTime() - started;
 		}
 	}
 
@@ -118,7 +130,6 @@ final class ReadDeadline extends FilterInputStream {
 
 	@Override
 	public void close() throws IOException {
-		this.expiry.cancel(false);
 		if (!this.ended && !this.expired) {
 			abort();
 		}

@@ -1,5 +1,6 @@
 package dev.pgext.loader.fetch;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -7,10 +8,12 @@ import java.util.concurrent.CountDownLatch;
 
 import org.junit.jupiter.api.Test;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIOException;
 
 /**
- * A body from the store is given up when its time limit passes.
+ * A body from the store is given up when it has kept its reader waiting past its time
+ * limit, and not when its reader takes its time.
  */
 class ReadDeadlineTests {
 
@@ -41,6 +44,21 @@ class ReadDeadlineTests {
 		assertThatIOException().isThrownBy(body::read)
 			.withMessageContaining("15/ext_index.json")
 			.withMessageContaining("pgext.loader.s3-read-timeout");
+	}
+
+	@Test
+	void aBodyReadSlowlyByItsReaderOutlastsTheLimit() throws Exception {
+		byte[] bytes = new byte[4];
+		InputStream body = ReadDeadline.of(new ByteArrayInputStream(bytes), "15/big.so", Duration.ofMillis(100));
+		int read = 0;
+		// the reader pauses (as the background bandwidth limit makes it) three times as
+		// long as the limit in all; the store never keeps it waiting
+		while (body.read() >= 0) {
+			read++;
+			Thread.sleep(75);
+		}
+		body.close();
+		assertThat(read).isEqualTo(4);
 	}
 
 }
