@@ -70,7 +70,7 @@ public record LoaderProperties(Path specFile, @NotNull @DefaultValue("s3") Sourc
 		@NotNull @DefaultValue("2m") Duration postgresStartTimeout,
 		@NotNull @DefaultValue("1m") Duration postgresStopTimeout, @NotNull @DefaultValue("5m") Duration jitTimeout,
 		@Valid @NotNull @DefaultValue Hook hook, @NotNull @DefaultValue("1s") Duration indexRefreshInterval,
-		String platform, @NotNull @DefaultValue("64MB") DataSize indexMaxSize,
+		String platform, @NotNull @DefaultValue("128MB") DataSize indexMaxSize,
 		@NotNull @DefaultValue("5m") Duration s3ReadTimeout) {
 
 	/**

@@ -47,7 +47,7 @@ public final class IndexText {
 	 * The most bytes a document may have unless the caller says otherwise: the default of
 	 * {@code pgext.loader.index-max-size}.
 	 */
-	public static final long DEFAULT_MAX_SIZE = 64L * 1024 * 1024;
+	public static final long DEFAULT_MAX_SIZE = 128L * 1024 * 1024;
 
 	private final byte[] content;
 
