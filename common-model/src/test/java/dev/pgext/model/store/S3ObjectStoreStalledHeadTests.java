@@ -19,9 +19,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
- * A store that sends the head of its answer a byte a second never stalls long enough for
- * the client's socket timeout: a {@code get} gives it up once the call's attempt timeout
- * has passed, and its body, once the head is in, is not bound by that timeout.
+ * A store that sends the head of its answer a byte every 100 ms never stalls long enough
+ * for the client's socket timeout: a {@code get} gives it up once the call's attempt
+ * timeout has passed, and its body, once the head is in, is not bound by that timeout.
  */
 class S3ObjectStoreStalledHeadTests {
 
@@ -42,7 +42,7 @@ class S3ObjectStoreStalledHeadTests {
 		acceptor.start();
 		this.store = S3ObjectStore
 			.create(new ObjectStoreSettings(URI.create("http://127.0.0.1:" + this.server.getLocalPort()), null,
-					"bucket", "key", "secret", true, 2, Duration.ofMillis(5), Duration.ofSeconds(2)));
+					"bucket", "key", "secret", true, 2, Duration.ofMillis(5), Duration.ofMillis(400)));
 	}
 
 	@AfterEach
@@ -54,8 +54,8 @@ class S3ObjectStoreStalledHeadTests {
 	@Test
 	void aGetWhoseHeadTricklesFailsAtTheAttemptTimeout() {
 		this.trickleHead = true;
-		// without a bound the head alone would take over four minutes, every attempt
-		assertTimeoutPreemptively(Duration.ofMinutes(1),
+		// without a bound the head alone would take about 25 s, every attempt
+		assertTimeoutPreemptively(Duration.ofSeconds(20),
 				() -> assertThatExceptionOfType(ObjectStoreException.class).isThrownBy(() -> this.store.get("x"))
 					.withMessageContaining("timeout"));
 	}
@@ -90,7 +90,7 @@ class S3ObjectStoreStalledHeadTests {
 				for (byte b : HEAD.getBytes(StandardCharsets.US_ASCII)) {
 					out.write(b);
 					out.flush();
-					Thread.sleep(1000);
+					Thread.sleep(100);
 				}
 				out.write("hello".getBytes(StandardCharsets.US_ASCII));
 			}
@@ -99,7 +99,7 @@ class S3ObjectStoreStalledHeadTests {
 				out.write(HEAD.getBytes(StandardCharsets.US_ASCII));
 				out.flush();
 				for (byte b : "hello".getBytes(StandardCharsets.US_ASCII)) {
-					Thread.sleep(800);
+					Thread.sleep(150);
 					out.write(b);
 					out.flush();
 				}
