@@ -59,6 +59,10 @@ import dev.pgext.model.store.ObjectStoreSettings;
  * preload document or a file) may keep its reader waiting for bytes, in all: a store that
  * stalls or trickles longer is a network error (a file download is retried); the time the
  * loader takes between reads (the background bandwidth limit) does not count
+ * @param exitOnFailure whether the loader exits (status 1) once its compute has failed (a
+ * start-up that failed, a Postgres that crashed), so that the supervisor that runs it
+ * (Docker's restart policy, systemd, Kubernetes) starts a fresh one, which converges from
+ * what the failed one left; off, it stays up reporting the failure, liveness {@code DOWN}
  */
 @ConfigurationProperties("pgext.loader")
 @Validated
@@ -71,7 +75,7 @@ public record LoaderProperties(Path specFile, @NotNull @DefaultValue("s3") Sourc
 		@NotNull @DefaultValue("1m") Duration postgresStopTimeout, @NotNull @DefaultValue("5m") Duration jitTimeout,
 		@Valid @NotNull @DefaultValue Hook hook, @NotNull @DefaultValue("1s") Duration indexRefreshInterval,
 		String platform, @NotNull @DefaultValue("128MB") DataSize indexMaxSize,
-		@NotNull @DefaultValue("5m") Duration s3ReadTimeout) {
+		@NotNull @DefaultValue("5m") Duration s3ReadTimeout, @DefaultValue("false") boolean exitOnFailure) {
 
 	/**
 	 * The defaults, as the binder gives them to a loader configured with nothing else
@@ -98,7 +102,7 @@ public record LoaderProperties(Path specFile, @NotNull @DefaultValue("s3") Sourc
 		return new LoaderProperties(this.specFile, this.source, this.s3, this.registry, this.cacheDir,
 				this.cacheMaxSize, workers, this.backgroundBandwidth, prefetch, this.attempts, this.initialBackoff,
 				this.postgresStartTimeout, this.postgresStopTimeout, this.jitTimeout, this.hook,
-				this.indexRefreshInterval, this.platform, this.indexMaxSize, this.s3ReadTimeout);
+				this.indexRefreshInterval, this.platform, this.indexMaxSize, this.s3ReadTimeout, this.exitOnFailure);
 	}
 
 	/**
@@ -110,7 +114,7 @@ public record LoaderProperties(Path specFile, @NotNull @DefaultValue("s3") Sourc
 				this.cacheMaxSize, this.workers, this.backgroundBandwidth, this.prefetch, this.attempts,
 				this.initialBackoff, this.postgresStartTimeout, this.postgresStopTimeout, this.jitTimeout,
 				new Hook(library, server), this.indexRefreshInterval, this.platform, this.indexMaxSize,
-				this.s3ReadTimeout);
+				this.s3ReadTimeout, this.exitOnFailure);
 	}
 
 	/** Where the loader reads indexes and files. */

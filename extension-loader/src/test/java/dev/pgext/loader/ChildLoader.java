@@ -106,6 +106,15 @@ public final class ChildLoader implements AutoCloseable {
 		return this.process.isAlive();
 	}
 
+	/**
+	 * Waits up to {@code timeout} for the loader to exit by itself.
+	 * @return its exit status, or empty when it is still running
+	 */
+	public java.util.OptionalInt awaitExit(Duration timeout) throws InterruptedException {
+		return this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+				? java.util.OptionalInt.of(this.process.exitValue()) : java.util.OptionalInt.empty();
+	}
+
 	/** SIGKILL, as an OOM killer or a node failure would. */
 	public void kill() throws InterruptedException {
 		this.process.destroyForcibly();

@@ -3,17 +3,13 @@ package dev.pgext.loader.compute;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.availability.ApplicationAvailabilityBean;
 import org.springframework.boot.availability.AvailabilityState;
-import org.springframework.boot.availability.LivenessState;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.stereotype.Component;
 
 /**
  * The loader is ready only while its Postgres accepts connections: until then (and after
  * a crash) the readiness state is {@code REFUSING_TRAFFIC}, whatever the application
- * itself says. Once its compute has failed (a start-up that failed, a Postgres that
- * crashed) the loader is {@code BROKEN} too: it takes no second spec and restarts nothing
- * itself, so only a restart of the loader (which converges from whatever the failed one
- * left) brings the compute back, and liveness says so to whatever supervises it.
+ * itself says.
  */
 @Component("applicationAvailability")
 public class ComputeAvailability extends ApplicationAvailabilityBean {
@@ -39,12 +35,6 @@ public class ComputeAvailability extends ApplicationAvailabilityBean {
 			Compute current = this.compute.getIfAvailable();
 			if (current == null || !current.isRunning()) {
 				return stateType.cast(ReadinessState.REFUSING_TRAFFIC);
-			}
-		}
-		if (stateType == LivenessState.class && state == LivenessState.CORRECT) {
-			Compute current = this.compute.getIfAvailable();
-			if (current != null && current.phase() == Compute.Phase.FAILED) {
-				return stateType.cast(LivenessState.BROKEN);
 			}
 		}
 		return state;

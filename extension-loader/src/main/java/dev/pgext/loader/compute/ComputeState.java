@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.LivenessState;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.context.ApplicationEventPublisher;
 
@@ -95,6 +96,10 @@ final class ComputeState {
 		Snapshot before = move(EnumSet.of(Phase.STARTING, Phase.RUNNING), Phase.FAILED, problem);
 		if (before != null && before.phase() == Phase.RUNNING) {
 			AvailabilityChangeEvent.publish(this.events, this.source, ReadinessState.REFUSING_TRAFFIC);
+		}
+		if (before != null) {
+			// nothing in this loader brings a failed compute back
+			AvailabilityChangeEvent.publish(this.events, this.source, LivenessState.BROKEN);
 		}
 	}
 
