@@ -75,19 +75,19 @@ class FilePlacerIntegrationTests {
 	}
 
 	/**
-	 * A store that sends a file's headers and then a byte a second never stalls long
+	 * A store that sends a file's headers and then a byte every 100 ms never stalls long
 	 * enough for the client's socket timeout: the read timeout gives the body up, every
 	 * attempt, and the placement fails as unavailable with nothing left behind.
 	 */
 	@Test
 	void aFileWhoseBodyTricklesIsGivenUpAtTheReadTimeout(@TempDir Path dir) throws IOException {
 		try (FaultyS3Proxy proxy = FaultyS3Proxy.trickling(bucket.endpoint(), (path) -> path.contains("/blobs/"),
-				Duration.ofSeconds(1))) {
+				Duration.ofMillis(100))) {
 			PostgresInstall install = TestStores.emptyInstall(dir);
 			ExtFile file = largestFile();
-			FilePlacer placer = new FilePlacer(trickledSource(proxy).withReadTimeout(Duration.ofMillis(1500)), null,
+			FilePlacer placer = new FilePlacer(trickledSource(proxy).withReadTimeout(Duration.ofMillis(400)), null,
 					null, FilePlacer.retry(2, Duration.ofMillis(20)), new SimpleMeterRegistry());
-			// without a bound the body would take a second per byte, every attempt
+			// without a bound the body would take 100 ms per byte, every attempt
 			org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofMinutes(1),
 					() -> assertThatExceptionOfType(FetchException.class)
 						.isThrownBy(() -> placer.place(file, install.resolve(file.path()), () -> false))
@@ -107,7 +107,7 @@ class FilePlacerIntegrationTests {
 	@Test
 	void aBodyLongerThanTheIndexSaysIsGivenUpWithoutReadingItToTheEnd(@TempDir Path dir) throws IOException {
 		try (FaultyS3Proxy proxy = FaultyS3Proxy.trickling(bucket.endpoint(), (path) -> path.contains("/blobs/"),
-				Duration.ofSeconds(1))) {
+				Duration.ofMillis(100))) {
 			PostgresInstall install = TestStores.emptyInstall(dir);
 			ExtFile real = largestFile();
 			ExtFile shorter = new ExtFile(real.path(), real.sha256(), 1);
@@ -129,8 +129,8 @@ class FilePlacerIntegrationTests {
 	@Test
 	void anIndexWhoseBodyTricklesFailsAtTheReadTimeout() {
 		try (FaultyS3Proxy proxy = FaultyS3Proxy.trickling(bucket.endpoint(),
-				(path) -> path.endsWith("/ext_index.json"), Duration.ofSeconds(1))) {
-			S3ExtensionSource source = trickledSource(proxy).withReadTimeout(Duration.ofMillis(1500));
+				(path) -> path.endsWith("/ext_index.json"), Duration.ofMillis(100))) {
+			S3ExtensionSource source = trickledSource(proxy).withReadTimeout(Duration.ofMillis(400));
 			org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofMinutes(1),
 					() -> assertThatExceptionOfType(FetchException.class)
 						.isThrownBy(() -> source.index(index.pgMajor(), null))
@@ -147,7 +147,7 @@ class FilePlacerIntegrationTests {
 
 	private static ExtFile largestFile() {
 		ExtFile largest = allFiles().stream().max(java.util.Comparator.comparingLong(ExtFile::size)).orElseThrow();
-		assertThat(largest.size()).as("a body that takes over a minute at a byte a second").isGreaterThan(120);
+		assertThat(largest.size()).as("a body that takes over a minute at a byte every 100 ms").isGreaterThan(600);
 		return largest;
 	}
 
