@@ -125,7 +125,7 @@ class TenantIsolationIntegrationTests extends RegistryIntegrationTest {
 				api().postJson("/api/v1/distributions/iso_private/maintainers?tenant=iso-private", privateOwner,
 						Map.of("user", "iso-tenant-maintainer")))) {
 			PublishHardeningIntegrationTests.assertProblem(refused, 400, "invalid-maintainer");
-			assertThat(refused.json().path("detail").asString()).contains("cannot publish into the scope of");
+			assertThat(refused.json().path("detail").asString()).contains("cannot publish into the");
 		}
 		for (RegistryClient.Response refused : List.of(
 				api().postJson("/api/v1/distributions/iso_public/ownership-offer", owner,

@@ -91,9 +91,10 @@ public class Distributions {
 		String userScope = userScope(name);
 		if (!userScope.equals(scope)) {
 			throw RegistryException.badRequest(problem,
-					name + (userScope.isEmpty() ? " is a user of no tenant" : " is a user of another tenant")
-							+ " and cannot publish into the scope of " + distribution + " ("
-							+ (scope.isEmpty() ? "public" : "tenant " + scope) + ")");
+					scope.isEmpty()
+							? name + " belongs to a tenant, so cannot publish into the public scope of " + distribution
+							: name + " is not a user of tenant " + scope + ", so cannot publish into the scope of "
+									+ distribution);
 		}
 		return userId(name);
 	}
