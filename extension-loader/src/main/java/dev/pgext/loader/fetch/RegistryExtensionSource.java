@@ -149,7 +149,7 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 					throw new FetchException(FetchException.Reason.UNAVAILABLE, "registry " + path
 							+ " answered 404: no compute manifest there (is pgext.loader.registry.url the registry's?)");
 				}
-				check(response.getStatusCode(), path);
+				check(response.getStatusCode(), response.getHeaders(), path);
 				String document = document(major, tenant);
 				byte[] signature = this.trust.decodeHeader(document,
 						response.getHeaders().getFirst(MetadataSignature.HEADER));
@@ -201,11 +201,12 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 			if (status.value() == 200) {
 				return response.getBody();
 			}
+			HttpHeaders headers = response.getHeaders();
 			discard(response);
 			if (status.value() == 404) {
 				throw new FetchException(FetchException.Reason.MISSING, "the registry has no file " + digest);
 			}
-			check(status, path);
+			check(status, headers, path);
 			throw new FetchException(FetchException.Reason.UNAVAILABLE,
 					"registry " + path + " answered " + status.value());
 		}, false);
@@ -321,10 +322,11 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 	private record Redirect(URI to) {
 	}
 
-	private static void check(HttpStatusCode statusCode, String path) throws IOException {
+	private static void check(HttpStatusCode statusCode, HttpHeaders headers, String path) throws IOException {
 		int status = statusCode.value();
 		if (status >= 500 || status == 429) {
-			throw new IOException("registry " + path + " answered " + status);
+			throw RegistryBusyException.of("registry " + path + " answered " + status,
+					headers.getFirst(HttpHeaders.RETRY_AFTER));
 		}
 		if (status != 200) {
 			throw new FetchException(FetchException.Reason.UNAVAILABLE, "registry " + path + " answered " + status);
