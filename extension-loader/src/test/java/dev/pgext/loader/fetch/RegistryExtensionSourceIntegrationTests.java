@@ -85,6 +85,9 @@ class RegistryExtensionSourceIntegrationTests {
 
 	static HttpServer elsewhere;
 
+	/** When the throttling registry was asked, in {@link System#nanoTime()}. */
+	static final List<Long> throttledAt = new java.util.concurrent.CopyOnWriteArrayList<>();
+
 	static final List<String> elsewhereAuthorizations = new java.util.concurrent.CopyOnWriteArrayList<>();
 
 	static final CountDownLatch stalled = new CountDownLatch(1);
@@ -205,6 +208,16 @@ class RegistryExtensionSourceIntegrationTests {
 			catch (IOException ex) {
 				// the loader hung up
 			}
+		});
+		// a registry that throttles the first request and says when to come back
+		registry.createContext("/throttled/api/v1/compute-manifests/", (exchange) -> {
+			throttledAt.add(System.nanoTime());
+			if (throttledAt.size() == 1) {
+				exchange.getResponseHeaders().add("Retry-After", "1");
+				respond(exchange, 429, new byte[0]);
+				return;
+			}
+			respond(exchange, 200, ExtIndexJson.write(publicIndex));
 		});
 		// a server that is not the registry, or a registry behind a wrong path
 		registry.createContext("/notfound/api/v1/compute-manifests/",
@@ -342,6 +355,17 @@ class RegistryExtensionSourceIntegrationTests {
 		assertThatExceptionOfType(FetchException.class).isThrownBy(() -> source.index(PgMajor.of(15), null))
 			.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(FetchException.Reason.UNAVAILABLE))
 			.withMessageContaining("answered 404");
+	}
+
+	@Test
+	void aThrottledManifestIsAskedAgainNoSoonerThanTheRegistrysRetryAfter() {
+		// a backoff of its own of 20 ms: only the registry's Retry-After makes it wait
+		RegistryExtensionSource source = new RegistryExtensionSource(java.net.URI.create(base() + "/throttled"), TOKEN,
+				FilePlacer.retry(3, Duration.ofMillis(20)));
+		assertThat(source.index(PgMajor.of(15), null).extensions()).isNotEmpty();
+		assertThat(throttledAt).hasSize(2);
+		assertThat(Duration.ofNanos(throttledAt.get(1) - throttledAt.get(0)))
+			.isGreaterThanOrEqualTo(Duration.ofSeconds(1));
 	}
 
 	@Test
