@@ -4,9 +4,8 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import software.amazon.awssdk.http.Abortable;
@@ -23,41 +22,78 @@ import software.amazon.awssdk.http.Abortable;
  */
 final class ReadDeadline extends FilterInputStream {
 
-	/** Aborts expired bodies; one daemon thread, which never keeps the JVM alive. */
-	private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor((task) -> {
-		Thread thread = new Thread(task, "pgext-read-deadline");
-		thread.setDaemon(true);
-		return thread;
-	});
+	/**
+	 * Watches the bodies being read; one daemon thread, which never keeps the JVM alive,
+	 * and a cancelled watch leaves its queue at once.
+	 */
+	private static final ScheduledThreadPoolExecutor TIMER = timer();
 
 	private final String what;
 
 	private final Duration limit;
 
-	/** What is left of the limit for the reads to come. */
-	private long remainingNanos;
+	/** Time spent blocked in finished reads, written by the reader only. */
+	private volatile long blockedNanos;
+
+	/** When the read in progress began, or 0 between reads. */
+	private volatile long readSince;
+
+	private volatile ScheduledFuture<?> watch;
 
 	private volatile boolean expired;
 
+	/** Read to its end. */
 	private boolean ended;
+
+	/** Closed by its reader: the watch ends. */
+	private volatile boolean closed;
 
 	private ReadDeadline(InputStream in, String what, Duration limit) {
 		super(in);
 		this.what = what;
 		this.limit = limit;
-		this.remainingNanos = limit.toNanos();
+		this.watch = TIMER.schedule(this::check, limit.toNanos(), TimeUnit.NANOSECONDS);
+	}
+
+	private static ScheduledThreadPoolExecutor timer() {
+		ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, (task) -> {
+			Thread thread = new Thread(task, "pgext-read-deadline");
+			thread.setDaemon(true);
+			return thread;
+		});
+		timer.setRemoveOnCancelPolicy(true);
+		return timer;
 	}
 
 	/**
-	 * {@code in}, the body of {@code what}, aborted once {@code limit} has passed.
+	 * {@code in}, the body of {@code what}, aborted once it has kept its reader waiting
+	 * for {@code limit} in all.
 	 */
 	static InputStream of(InputStream in, String what, Duration limit) {
 		return new ReadDeadline(in, what, limit);
 	}
 
-	private void expire() {
-		this.expired = true;
-		abort();
+	/** The watches waiting to run, of every body not yet closed. */
+	static int pendingWatches() {
+		return TIMER.getQueue().size();
+	}
+
+	/**
+	 * The watch: the reader's waiting so far, the read in progress included; past the
+	 * limit the body is aborted, otherwise the watch comes back when the limit could be
+	 * reached at the earliest.
+	 */
+	private void check() {
+		long since = this.readSince;
+		long waited = this.blockedNanos + ((since != 0) ? System.nanoTime() - since : 0);
+		long left = this.limit.toNanos() - waited;
+		if (left <= 0) {
+			this.expired = true;
+			abort();
+		}
+		else if (!this.closed) {
+			this.watch = TIMER.schedule(this::check, left, TimeUnit.NANOSECONDS);
+		}
 	}
 
 	private void abort() {
@@ -89,12 +125,11 @@ final class ReadDeadline extends FilterInputStream {
 
 	@Override
 	public int read(byte[] target, int offset, int length) throws IOException {
-		if (this.expired || this.remainingNanos <= 0) {
-			this.expired = true;
+		if (this.expired) {
 			throw expired(null);
 		}
 		long started = System.nanoTime();
-		ScheduledFuture<?> expiry = TIMER.schedule(this::expire, this.remainingNanos, TimeUnit.NANOSECONDS);
+		this.readSince = started;
 		try {
 			int n = this.in.read(target, offset, length);
 			if (n < 0) {
@@ -109,8 +144,8 @@ final class ReadDeadline extends FilterInputStream {
 			throw ex;
 		}
 		finally {
-			expiry.cancel(false);
-			this.remainingNanos -= System.nanoTime() - started;
+			this.blockedNanos += System.nanoTime() - started;
+			this.readSince = 0;
 		}
 	}
 
@@ -130,6 +165,8 @@ final class ReadDeadline extends FilterInputStream {
 
 	@Override
 	public void close() throws IOException {
+		this.closed = true;
+		this.watch.cancel(false);
 		if (!this.ended && !this.expired) {
 			abort();
 		}

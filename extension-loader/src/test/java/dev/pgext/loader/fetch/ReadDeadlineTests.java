@@ -61,4 +61,17 @@ class ReadDeadlineTests {
 		assertThat(read).isEqualTo(4);
 	}
 
+	@Test
+	void aBodyReadInManySmallReadsIsWatchedByOneTaskGoneOnceClosed() throws IOException {
+		int before = ReadDeadline.pendingWatches();
+		InputStream body = ReadDeadline.of(new ByteArrayInputStream(new byte[100_000]), "15/lib.so",
+				Duration.ofMinutes(5));
+		while (body.read() >= 0) {
+			// one byte at a time, as a careless reader would
+		}
+		assertThat(ReadDeadline.pendingWatches()).isEqualTo(before + 1);
+		body.close();
+		assertThat(ReadDeadline.pendingWatches()).isEqualTo(before);
+	}
+
 }
