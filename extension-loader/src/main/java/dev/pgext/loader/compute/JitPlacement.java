@@ -8,6 +8,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -39,6 +40,13 @@ final class JitPlacement {
 	private final Duration timeout;
 
 	private final Timer wait;
+
+	/**
+	 * The re-read of the indexes requests are waiting for, if one is under way: requests
+	 * that miss while it runs share it, so a stalled store holds one thread, not one per
+	 * request.
+	 */
+	private final AtomicReference<CompletableFuture<ExtensionCatalog>> refreshing = new AtomicReference<>();
 
 	JitPlacement(ComputeParts parts, Duration timeout, MeterRegistry meters) {
 		this.parts = parts;
@@ -102,12 +110,38 @@ final class JitPlacement {
 
 	/**
 	 * The catalog after a re-read of the indexes, waited for until {@code deadline}: a
-	 * store that stalls keeps the re-read (which goes on, and is the next request's), not
-	 * the request.
+	 * store that stalls keeps the re-read (which goes on, and is shared by the requests
+	 * that miss meanwhile), not the request.
 	 */
-	private static ExtensionCatalog refreshed(CatalogRefresh catalogs, long deadline)
+	private ExtensionCatalog refreshed(CatalogRefresh catalogs, long deadline)
 			throws InterruptedException, TimeoutException {
-		CompletableFuture<ExtensionCatalog> refresh = CompletableFuture.supplyAsync(catalogs::refreshed, REFRESHES);
+		CompletableFuture<ExtensionCatalog> refresh = this.refreshing.get();
+		if (refresh == null) {
+			CompletableFuture<ExtensionCatalog> started = new CompletableFuture<>();
+			if (this.refreshing.compareAndSet(null, started)) {
+				REFRESHES.execute(() -> {
+					try {
+						started.complete(catalogs.refreshed());
+					}
+					catch (Throwable ex) {
+						started.completeExceptionally(ex);
+					}
+					finally {
+						this.refreshing.compareAndSet(started, null);
+					}
+				});
+				refresh = started;
+			}
+			else {
+				refresh = this.refreshing.get();
+				if (refresh == null) {
+					// the other one ended meanwhile: its catalog is as fresh as the
+					// interval
+					// allows
+					return catalogs.current();
+				}
+			}
+		}
 		try {
 			return refresh.get(remaining(deadline).toNanos(), TimeUnit.NANOSECONDS);
 		}

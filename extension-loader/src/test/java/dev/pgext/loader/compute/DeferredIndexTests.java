@@ -170,6 +170,40 @@ class DeferredIndexTests {
 		}
 	}
 
+	@Test
+	void requestsThatMissWhileTheIndexReReadStallsShareIt() throws Exception {
+		this.catalogs.completeRead();
+		JitPlacement shortly = new JitPlacement(this.parts, Duration.ofMillis(300), this.meters);
+		this.source.stall = new java.util.concurrent.CountDownLatch(1);
+		try {
+			List<java.util.concurrent.CompletableFuture<Throwable>> requests = new java.util.ArrayList<>();
+			for (int i = 0; i < 5; i++) {
+				requests.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+					try {
+						shortly.placeNow("nowhere", false);
+						return null;
+					}
+					catch (Exception ex) {
+						return ex;
+					}
+				}));
+			}
+			for (java.util.concurrent.CompletableFuture<Throwable> request : requests) {
+				assertThat(request.get(30, java.util.concurrent.TimeUnit.SECONDS))
+					.isInstanceOf(java.util.concurrent.TimeoutException.class);
+			}
+			// one re-read under way, no thread queued behind it
+			assertThat(this.source.fullReads).hasValue(1);
+			assertThat(Thread.getAllStackTraces().keySet())
+				.filteredOn((thread) -> thread.getName().equals("pgext-index-refresh")
+						&& thread.getState() == Thread.State.BLOCKED)
+				.isEmpty();
+		}
+		finally {
+			this.source.stall.countDown();
+		}
+	}
+
 	private Optional<ExtIndexEntry> place(String filename) {
 		try {
 			return this.jit.placeNow(filename, false);
