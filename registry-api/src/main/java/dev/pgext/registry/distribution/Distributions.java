@@ -88,15 +88,22 @@ public class Distributions {
 	 * another scope.
 	 */
 	public long maintainerId(String name, String scope, String distribution, String problem) {
-		String userScope = userScope(name);
-		if (!userScope.equals(scope)) {
+		UserInScope user = this.jdbc.sql("select id, coalesce(tenant, '') from registry_user where name = ?")
+			.param(name)
+			.query((rs, n) -> new UserInScope(rs.getLong(1), rs.getString(2)))
+			.optional()
+			.orElseThrow(() -> RegistryException.notFound("no user " + name));
+		if (!user.scope().equals(scope)) {
 			throw RegistryException.badRequest(problem,
 					scope.isEmpty()
 							? name + " belongs to a tenant, so cannot publish into the public scope of " + distribution
 							: name + " is not a user of tenant " + scope + ", so cannot publish into the scope of "
 									+ distribution);
 		}
-		return userId(name);
+		return user.id();
+	}
+
+	private record UserInScope(long id, String scope) {
 	}
 
 	/**
