@@ -115,32 +115,21 @@ final class JitPlacement {
 	 */
 	private ExtensionCatalog refreshed(CatalogRefresh catalogs, long deadline)
 			throws InterruptedException, TimeoutException {
-		CompletableFuture<ExtensionCatalog> refresh = this.refreshing.get();
+		CompletableFuture<ExtensionCatalog> started = new CompletableFuture<>();
+		CompletableFuture<ExtensionCatalog> refresh = this.refreshing.compareAndExchange(null, started);
 		if (refresh == null) {
-			CompletableFuture<ExtensionCatalog> started = new CompletableFuture<>();
-			if (this.refreshing.compareAndSet(null, started)) {
-				REFRESHES.execute(() -> {
-					try {
-						started.complete(catalogs.refreshed());
-					}
-					catch (Throwable ex) {
-						started.completeExceptionally(ex);
-					}
-					finally {
-						this.refreshing.compareAndSet(started, null);
-					}
-				});
-				refresh = started;
-			}
-			else {
-				refresh = this.refreshing.get();
-				if (refresh == null) {
-					// the other one ended meanwhile: its catalog is as fresh as the
-					// interval
-					// allows
-					return catalogs.current();
+			refresh = started;
+			REFRESHES.execute(() -> {
+				try {
+					started.complete(catalogs.refreshed());
 				}
-			}
+				catch (Throwable ex) {
+					started.completeExceptionally(ex);
+				}
+				finally {
+					this.refreshing.compareAndSet(started, null);
+				}
+			});
 		}
 		try {
 			return refresh.get(remaining(deadline).toNanos(), TimeUnit.NANOSECONDS);
