@@ -35,6 +35,22 @@ class LoaderPropertiesTests {
 	}
 
 	@Test
+	void theDefaultsASourceBuiltByHandTakesAreTheConfiguredOnes() {
+		// the sources keep their own copy for code that builds them without properties:
+		// this keeps the two from drifting apart
+		LoaderProperties defaults = LoaderProperties.defaults();
+		assertThat(defaults.indexMaxSize().toBytes()).isEqualTo(dev.pgext.loader.fetch.IndexText.DEFAULT_MAX_SIZE);
+		assertThat(defaults.s3ReadTimeout()).isEqualTo(dev.pgext.loader.fetch.S3ExtensionSource.READ_TIMEOUT);
+		assertThat(defaults.exitOnFailure()).isFalse();
+		LoaderProperties.Registry registry = new Binder(
+				new MapConfigurationPropertySource(Map.of("pgext.loader.registry.url", "http://registry.example")))
+			.bindOrCreate("pgext.loader", LoaderProperties.class)
+			.registry();
+		assertThat(registry.connectTimeout()).isEqualTo(dev.pgext.loader.fetch.RegistryExtensionSource.CONNECT_TIMEOUT);
+		assertThat(registry.readTimeout()).isEqualTo(dev.pgext.loader.fetch.RegistryExtensionSource.READ_TIMEOUT);
+	}
+
+	@Test
 	void onePropertySetLeavesTheOthersAtTheirDefaults() {
 		LoaderProperties properties = new Binder(new MapConfigurationPropertySource(
 				Map.of("pgext.loader.cache-max-size", "512MB", "pgext.loader.prefetch", "false")))
