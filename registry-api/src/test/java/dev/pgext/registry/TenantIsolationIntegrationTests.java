@@ -199,6 +199,30 @@ class TenantIsolationIntegrationTests extends RegistryIntegrationTest {
 		assertThat(response.json().path("detail").asString()).contains("event_types");
 	}
 
+	@Test
+	void anotherUsersTokenIsNotFoundWhenRevokedAsAnUnknownOneIs() {
+		api().postJson("/api/v1/users", ADMIN_TOKEN, Map.of("name", "iso-token-owner", "tenant", "iso-tokens"));
+		RegistryClient.Response created = api().postJson("/api/v1/tokens", ADMIN_TOKEN,
+				Map.of("user", "iso-token-owner", "scopes", List.of("publish")));
+		long id = created.json().path("id").asLong();
+		String owned = created.json().path("token").asString();
+		String outsider = userToken("iso-token-prober", "iso-token-probers", "publish");
+
+		RegistryClient.Response existing = api().postJson("/api/v1/tokens/" + id + "/revoke", outsider, Map.of());
+		RegistryClient.Response unknown = api().postJson("/api/v1/tokens/" + (id + 1_000_000) + "/revoke", outsider,
+				Map.of());
+		PublishHardeningIntegrationTests.assertProblem(existing, 404, "not-found");
+		PublishHardeningIntegrationTests.assertProblem(unknown, 404, "not-found");
+		assertThat(existing.json().path("detail").asString()).isEqualTo("no token " + id);
+		assertThat(unknown.json().path("detail").asString()).isEqualTo("no token " + (id + 1_000_000));
+		assertThat(existing.json().propertyNames()).isEqualTo(unknown.json().propertyNames());
+		// still in force, and its owner and an administrator may revoke it
+		assertThat(api().get("/api/v1/me", owned).status()).isEqualTo(200);
+		assertThat(api().postJson("/api/v1/tokens/" + id + "/revoke", owned, Map.of()).status()).isEqualTo(200);
+		assertThat(api().get("/api/v1/me", owned).status()).isEqualTo(401);
+		assertThat(api().postJson("/api/v1/tokens/" + id + "/revoke", ADMIN_TOKEN, Map.of()).status()).isEqualTo(200);
+	}
+
 	/** A new token of the existing user {@code user}. */
 	private String token(String user, String... scopes) {
 		RegistryClient.Response created = api().postJson("/api/v1/tokens", ADMIN_TOKEN,

@@ -125,19 +125,18 @@ public class TokenIssuer {
 
 	/**
 	 * Revokes a token of the caller's (or any, for an administrator); revoking twice
-	 * changes nothing.
+	 * changes nothing. Another user's token is not found, as an unknown one is: token ids
+	 * are sequential, and a different answer would tell which exist.
 	 */
 	@Transactional
 	public void revoke(Caller caller, long id) {
 		caller.requireAuthenticated();
-		Long owner = this.jdbc.sql("select user_id from api_token where id = ?")
+		this.jdbc.sql("select user_id from api_token where id = ?")
 			.param(id)
 			.query(Long.class)
 			.optional()
+			.filter((owner) -> owner.equals(caller.userId()) || caller.isAdmin())
 			.orElseThrow(() -> RegistryException.notFound("no token " + id));
-		if (!owner.equals(caller.userId()) && !caller.isAdmin()) {
-			throw RegistryException.forbidden("only the token's owner or an administrator may revoke it");
-		}
 		this.jdbc.sql("update api_token set revoked_at = now() where id = ? and revoked_at is null").param(id).update();
 		this.audit.record(caller.name(), "token.revoke", Long.toString(id), Map.of());
 	}

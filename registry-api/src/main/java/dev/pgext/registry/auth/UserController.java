@@ -131,8 +131,8 @@ class UserController {
 		return new CreatedToken(issued.id(), issued.token(), issued.user(), issued.scopes(), issued.expiresAt());
 	}
 
-	@Operation(summary = "Revoke a token (its owner or an administrator)")
-	@ProblemResponses(HttpStatus.FORBIDDEN)
+	@Operation(summary = "Revoke a token (its owner or an administrator; another user's token is not found)")
+	@ProblemResponses(HttpStatus.NOT_FOUND)
 	@PostMapping("/api/v1/tokens/{id}/revoke")
 	Map<String, Object> revokeToken(Caller caller, @PathVariable long id) {
 		this.issuer.revoke(caller, id);
