@@ -135,8 +135,10 @@ public record LoaderProperties(Path specFile, @NotNull @DefaultValue("s3") Sourc
 	 * @param token bearer token sent with every request, or none
 	 * @param connectTimeout how long opening a connection to the registry (or to where it
 	 * redirects a file download) may take
-	 * @param readTimeout how long one request may take until its answer has been read
-	 * completely: a manifest, or a whole file download
+	 * @param readTimeout how long one request may keep the loader waiting for the
+	 * registry (or where it redirects): for the answer's headers, and in all while its
+	 * body is read (a manifest, a file); time between reads does not count, so a large
+	 * file read slowly under {@code background-bandwidth} is not cut off
 	 */
 	public record Registry(@NotNull URI url, String token, @NotNull @DefaultValue("10s") Duration connectTimeout,
 			@NotNull @DefaultValue("5m") Duration readTimeout) {

@@ -11,14 +11,14 @@ import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.http.Abortable;
 
 /**
- * A body from the store that may keep its reader waiting for a limited time in all: the
- * time spent blocked in {@code read} adds up, and when it passes the limit the connection
- * is aborted, so a read blocked on a store that stalls or trickles ends with an
- * {@link IOException} naming the limit. Time the reader spends between reads (its
- * bandwidth limit, writing the bytes) does not count: a large file read slowly on purpose
- * is not a store that stalls. Closed before its end (a body refused or cut off by its
- * reader), the connection is aborted too instead of being drained for reuse: a body that
- * never ends cannot hold its reader.
+ * A body from the store or the registry that may keep its reader waiting for a limited
+ * time in all: the time spent blocked in {@code read} adds up, and when it passes the
+ * limit the connection is aborted, so a read blocked on a server that stalls or trickles
+ * ends with an {@link IOException} naming the limit. Time the reader spends between reads
+ * (its bandwidth limit, writing the bytes) does not count: a large file read slowly on
+ * purpose is not a store that stalls. Closed before its end (a body refused or cut off by
+ * its reader), the connection is aborted too instead of being drained for reuse: a body
+ * that never ends cannot hold its reader.
  */
 final class ReadDeadline extends FilterInputStream {
 
@@ -31,6 +31,9 @@ final class ReadDeadline extends FilterInputStream {
 	private final String what;
 
 	private final Duration limit;
+
+	/** Who serves the body and the setting the limit comes from, for the message. */
+	private final Server server;
 
 	/** Time spent blocked in finished reads, written by the reader only. */
 	private volatile long blockedNanos;
@@ -48,8 +51,29 @@ final class ReadDeadline extends FilterInputStream {
 	/** Closed by its reader: the watch ends. */
 	private volatile boolean closed;
 
-	private ReadDeadline(InputStream in, String what, Duration limit) {
+	/**
+	 * Who serves a body, and the setting that limits how long it may keep its reader
+	 * waiting.
+	 */
+	enum Server {
+
+		STORE("the store", "pgext.loader.s3-read-timeout"),
+		REGISTRY("the registry", "pgext.loader.registry.read-timeout");
+
+		private final String name;
+
+		private final String setting;
+
+		Server(String name, String setting) {
+			this.name = name;
+			this.setting = setting;
+		}
+
+	}
+
+	private ReadDeadline(InputStream in, Server server, String what, Duration limit) {
 		super(in);
+		this.server = server;
 		this.what = what;
 		this.limit = limit;
 		this.watch = TIMER.schedule(this::check, limit.toNanos(), TimeUnit.NANOSECONDS);
@@ -66,11 +90,19 @@ final class ReadDeadline extends FilterInputStream {
 	}
 
 	/**
-	 * {@code in}, the body of {@code what}, aborted once it has kept its reader waiting
-	 * for {@code limit} in all.
+	 * {@code in}, the body of {@code what} from the store, aborted once it has kept its
+	 * reader waiting for {@code limit} in all.
 	 */
 	static InputStream of(InputStream in, String what, Duration limit) {
-		return new ReadDeadline(in, what, limit);
+		return of(in, Server.STORE, what, limit);
+	}
+
+	/**
+	 * {@code in}, the body of {@code what} from {@code server}, aborted once it has kept
+	 * its reader waiting for {@code limit} in all.
+	 */
+	static InputStream of(InputStream in, Server server, String what, Duration limit) {
+		return new ReadDeadline(in, server, what, limit);
 	}
 
 	/** The watches waiting to run, of every body not yet closed. */
@@ -111,9 +143,9 @@ final class ReadDeadline extends FilterInputStream {
 	}
 
 	private IOException expired(IOException cause) {
-		return new IOException("the store kept the reader of " + this.what + " waiting more than "
-				+ this.limit.toString().substring(2).toLowerCase(java.util.Locale.ROOT)
-				+ " in all (pgext.loader.s3-read-timeout): it stalled or trickled", cause);
+		return new IOException(this.server.name + " kept the reader of " + this.what + " waiting more than "
+				+ this.limit.toString().substring(2).toLowerCase(java.util.Locale.ROOT) + " in all ("
+				+ this.server.setting + "): it stalled or trickled", cause);
 	}
 
 	@Override

@@ -43,7 +43,7 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 
 	private final String token;
 
-	private final RestClient http;
+	private final Http http;
 
 	private final Retry retry;
 
@@ -60,7 +60,10 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 	/** The default time to connect to the registry. */
 	public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
-	/** The default time one request may take until its answer has been read. */
+	/**
+	 * The default time one request may keep its reader waiting, for the answer's headers
+	 * and in all while its body is read.
+	 */
 	public static final Duration READ_TIMEOUT = Duration.ofMinutes(5);
 
 	/** A source for the default platform that tries the manifest once. */
@@ -97,12 +100,12 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 	 * {@link #http}).
 	 */
 	public RegistryExtensionSource(URI base, String token, Retry retry, Platform platform, MetadataTrust trust,
-			RestClient http) {
+			Http http) {
 		this(base, token, retry, platform, trust, http, IndexText.DEFAULT_MAX_SIZE);
 	}
 
 	private RegistryExtensionSource(URI base, String token, Retry retry, Platform platform, MetadataTrust trust,
-			RestClient http, long indexMaxSize) {
+			Http http, long indexMaxSize) {
 		this.indexMaxSize = indexMaxSize;
 		this.trust = trust;
 		this.retry = retry;
@@ -114,17 +117,33 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 	}
 
 	/**
-	 * The client a source asks the registry with: {@code builder} on the JDK's HTTP
-	 * client, with these timeouts ({@code read} bounds a request until its answer has
-	 * been read completely). It follows no redirect itself: the source does (file
-	 * downloads are answered by a redirect to S3), sending the token to the registry's
-	 * own origin only.
+	 * How a source asks the registry: {@code builder} on the JDK's
+	 * {@code HttpURLConnection}, whose read timeout bounds each wait for data, the
+	 * answer's headers included; and {@code read}, which also bounds the time a body may
+	 * keep its reader waiting in all ({@link ReadDeadline}), so a registry that trickles
+	 * is given up too. Neither bounds how long a body takes to read: a large file read
+	 * slowly on purpose (under {@code pgext.loader.background-bandwidth}) is not a
+	 * registry that stalls. (Spring's request factory on the JDK's {@code HttpClient} has
+	 * one deadline for the whole exchange, body included, which cut such a download off
+	 * after five minutes, every attempt.) It follows no redirect itself: the source does
+	 * (file downloads are answered by a redirect to S3), sending the token to the
+	 * registry's own origin only.
 	 */
-	public static RestClient http(RestClient.Builder builder, Duration connect, Duration read) {
+	public static Http http(RestClient.Builder builder, Duration connect, Duration read) {
 		HttpClientSettings settings = HttpClientSettings.defaults()
 			.withRedirects(HttpRedirects.DONT_FOLLOW)
 			.withTimeouts(connect, read);
-		return builder.requestFactory(ClientHttpRequestFactoryBuilder.jdk().build(settings)).build();
+		return new Http(builder.requestFactory(ClientHttpRequestFactoryBuilder.simple().build(settings)).build(), read);
+	}
+
+	/**
+	 * The client a source asks the registry with, and the longest a body may keep its
+	 * reader waiting in all.
+	 *
+	 * @param client the client, with its connect and read timeouts
+	 * @param readTimeout the read timeout, for bodies in all
+	 */
+	public record Http(RestClient client, Duration readTimeout) {
 	}
 
 	/**
@@ -156,8 +175,10 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 				// hashed while it is skimmed, checked before any entry is bound
 				IndexText manifest;
 				try {
-					manifest = IndexText.read(response.getBody(), response.getHeaders().getContentLength(), early,
-							this.indexMaxSize);
+					manifest = IndexText.read(
+							ReadDeadline.of(response.getBody(), ReadDeadline.Server.REGISTRY, path,
+									this.http.readTimeout()),
+							response.getHeaders().getContentLength(), early, this.indexMaxSize);
 				}
 				catch (UncheckedIOException ex) {
 					// a body cut off mid-read is worth another attempt
@@ -199,7 +220,7 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 		return get(path, (request, response) -> {
 			HttpStatusCode status = response.getStatusCode();
 			if (status.value() == 200) {
-				return response.getBody();
+				return ReadDeadline.of(response.getBody(), ReadDeadline.Server.REGISTRY, path, this.http.readTimeout());
 			}
 			HttpHeaders headers = response.getHeaders();
 			discard(response);
@@ -251,7 +272,7 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 
 	private Object exchange(URI target, ExchangeFunction<Object> answer, boolean close) throws IOException {
 		try {
-			return this.http.get().uri(target).headers((headers) -> {
+			return this.http.client().get().uri(target).headers((headers) -> {
 				if (this.token != null && !this.token.isBlank() && sameOrigin(this.base, target)) {
 					headers.setBearerAuth(this.token);
 				}

@@ -53,6 +53,7 @@ import dev.pgext.testsupport.TestBucket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIOException;
 
 /**
  * The loader reads through the registry's contract: the merged compute manifest, and
@@ -108,6 +109,8 @@ class RegistryExtensionSourceIntegrationTests {
 				.create(AwsBasicCredentials.create(bucket.accessKey(), bucket.secretKey())))
 			.build();
 		registry = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+		// a stalled or trickling answer keeps one thread, not the whole server
+		registry.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
 		registry.createContext("/api/v1/compute-manifests/", (exchange) -> {
 			if (!authorized(exchange)) {
 				return;
@@ -218,6 +221,23 @@ class RegistryExtensionSourceIntegrationTests {
 				return;
 			}
 			respond(exchange, 200, ExtIndexJson.write(publicIndex));
+		});
+		// a registry that sends a file a byte every 100 ms
+		registry.createContext("/trickle/api/v1/files/", (exchange) -> {
+			exchange.sendResponseHeaders(200, 40);
+			try (OutputStream out = exchange.getResponseBody()) {
+				for (int i = 0; i < 40; i++) {
+					out.write('x');
+					out.flush();
+					Thread.sleep(100);
+				}
+			}
+			catch (IOException ex) {
+				// the loader hung up
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
 		});
 		// a server that is not the registry, or a registry behind a wrong path
 		registry.createContext("/notfound/api/v1/compute-manifests/",
@@ -392,6 +412,42 @@ class RegistryExtensionSourceIntegrationTests {
 	}
 
 	@Test
+	void aFileReadSlowlyByItsReaderOutlastsTheReadTimeout() throws IOException, InterruptedException {
+		// what a download under pgext.loader.background-bandwidth does: it reads the body
+		// as slowly as the limit allows, for longer than the read timeout in all
+		RegistryExtensionSource source = new RegistryExtensionSource(java.net.URI.create(base() + "/elsewhere"), TOKEN,
+				FilePlacer.retry(1, Duration.ofMillis(20)), Platform.LINUX_AMD64_GNU, MetadataTrust.none(),
+				RegistryExtensionSource.http(RestClient.builder(), Duration.ofSeconds(5), Duration.ofMillis(500)));
+		ExtFile file = publicIndex.find("hstore").orElseThrow().files().get(0);
+		java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+		try (java.io.InputStream body = source.open(file.sha256())) {
+			for (int i = 0; i < 4; i++) {
+				byte[] some = body.readNBytes(16);
+				read.write(some);
+				Thread.sleep(250);
+			}
+			body.transferTo(read);
+		}
+		assertThat(Sha256Digest.of(read.toByteArray())).isEqualTo(file.sha256());
+	}
+
+	@Test
+	void aFileTheRegistryTricklesIsGivenUpOnceItKeptItsReaderWaitingForTheReadTimeoutInAll() {
+		// no single read waits as long as the read timeout: only the waits added up end
+		// it
+		RegistryExtensionSource source = new RegistryExtensionSource(java.net.URI.create(base() + "/trickle"), TOKEN,
+				FilePlacer.retry(1, Duration.ofMillis(20)), Platform.LINUX_AMD64_GNU, MetadataTrust.none(),
+				RegistryExtensionSource.http(RestClient.builder(), Duration.ofSeconds(5), Duration.ofMillis(500)));
+		long started = System.nanoTime();
+		assertThatIOException().isThrownBy(() -> {
+			try (java.io.InputStream body = source.open(Sha256Digest.of(new byte[] { 4 }))) {
+				body.transferTo(java.io.OutputStream.nullOutputStream());
+			}
+		}).withMessageContaining("pgext.loader.registry.read-timeout");
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+	}
+
+	@Test
 	void aRegistryThatDoesNotAnswerWithinTheConfiguredReadTimeoutIsUnavailable() {
 		RegistryExtensionSource source = new RegistryExtensionSource(java.net.URI.create(base() + "/stalled"), TOKEN,
 				FilePlacer.retry(1, Duration.ofMillis(20)), Platform.LINUX_AMD64_GNU, MetadataTrust.none(),
@@ -400,7 +456,7 @@ class RegistryExtensionSourceIntegrationTests {
 			assertThatExceptionOfType(FetchException.class).isThrownBy(() -> source.index(PgMajor.of(15), null))
 				.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(FetchException.Reason.UNAVAILABLE))
 				.havingRootCause()
-				.isInstanceOf(java.net.http.HttpTimeoutException.class);
+				.isInstanceOf(java.net.SocketTimeoutException.class);
 		}
 		finally {
 			stalled.countDown();
