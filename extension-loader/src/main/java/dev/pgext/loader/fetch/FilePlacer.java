@@ -112,11 +112,18 @@ public final class FilePlacer {
 
 	/**
 	 * Retries network errors and 5xx answers with exponential backoff and jitter, never a
-	 * wrong digest.
+	 * wrong digest; each failed attempt that is followed by another is logged with why (a
+	 * registry or store that stalls keeps an attempt up to its read timeout, which the
+	 * log would otherwise not show until the last attempt failed).
 	 */
 	public static Retry retry(int attempts, Duration initialBackoff) {
-		return Backoff.retry("file-download", attempts, initialBackoff,
+		Retry retry = Backoff.retry("file-download", attempts, initialBackoff,
 				(ex) -> ex instanceof IOException || ex instanceof UncheckedIOException);
+		retry.getEventPublisher()
+			.onRetry((event) -> log.warn("Attempt {} of {} failed, trying again in {} ms: {}",
+					event.getNumberOfRetryAttempts(), attempts, event.getWaitInterval().toMillis(),
+					String.valueOf(event.getLastThrowable())));
+		return retry;
 	}
 
 	/** How a file got into place. */

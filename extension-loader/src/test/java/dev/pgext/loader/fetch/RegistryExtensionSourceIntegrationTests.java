@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -26,6 +27,8 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.web.client.RestClient;
 
 import dev.pgext.loader.TestStores;
@@ -283,8 +286,9 @@ class RegistryExtensionSourceIntegrationTests {
 	}
 
 	@Test
-	void theMergedManifestAndEveryFileArriveThroughTheRegistryDespiteTransientFailures(@TempDir Path dir)
-			throws IOException {
+	@ExtendWith(OutputCaptureExtension.class)
+	void theMergedManifestAndEveryFileArriveThroughTheRegistryDespiteTransientFailures(@TempDir Path dir,
+			CapturedOutput output) throws IOException {
 		RegistryExtensionSource source = new RegistryExtensionSource(java.net.URI.create(base()), TOKEN,
 				FilePlacer.retry(3, Duration.ofMillis(20)));
 		ExtIndex index = source.index(PgMajor.of(15), TenantId.of("acme"));
@@ -305,6 +309,9 @@ class RegistryExtensionSourceIntegrationTests {
 		assertThat(fileRequests.get()).isGreaterThan(files.size());
 		assertThat(manifestRequests.get()).isEqualTo(2);
 		assertThat(manifestQueries).last().isEqualTo("platform=linux-amd64-gnu&tenant=acme");
+		// each attempt that failed and was followed by another says so, and why
+		assertThat(output).contains("Attempt 1 of 3 failed, trying again in")
+			.containsPattern("Attempt 1 of 4 failed, trying again in \\d+ ms: .*answered 503");
 	}
 
 	@Test
