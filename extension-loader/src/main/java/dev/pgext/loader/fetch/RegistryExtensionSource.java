@@ -174,11 +174,9 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 						response.getHeaders().getFirst(MetadataSignature.HEADER));
 				// hashed while it is skimmed, checked before any entry is bound
 				IndexText manifest;
-				try {
-					manifest = IndexText.read(
-							ReadDeadline.of(response.getBody(), ReadDeadline.Server.REGISTRY, path,
-									this.http.readTimeout()),
-							response.getHeaders().getContentLength(), early, this.indexMaxSize);
+				try (InputStream body = ReadDeadline.of(response.getBody(), ReadDeadline.Server.REGISTRY, path,
+						this.http.readTimeout())) {
+					manifest = IndexText.read(body, response.getHeaders().getContentLength(), early, this.indexMaxSize);
 				}
 				catch (UncheckedIOException ex) {
 					// a body cut off mid-read is worth another attempt

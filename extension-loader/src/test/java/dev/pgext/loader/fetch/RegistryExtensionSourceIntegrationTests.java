@@ -291,9 +291,12 @@ class RegistryExtensionSourceIntegrationTests {
 			CapturedOutput output) throws IOException {
 		RegistryExtensionSource source = new RegistryExtensionSource(java.net.URI.create(base()), TOKEN,
 				FilePlacer.retry(3, Duration.ofMillis(20)));
+		int watches = ReadDeadline.pendingWatches();
 		ExtIndex index = source.index(PgMajor.of(15), TenantId.of("acme"));
 		assertThat(index.extensions()).extracting((e) -> e.name().value())
 			.containsExactly("citext", "hstore", "pg_trgm");
+		// the manifest's body was closed once read: no watch of it is left
+		assertThat(ReadDeadline.pendingWatches()).isEqualTo(watches);
 
 		PostgresInstall install = TestStores.emptyInstall(dir);
 		FilePlacer placer = new FilePlacer(source, null, null, FilePlacer.retry(4, Duration.ofMillis(20)),
