@@ -3,6 +3,7 @@ package dev.pgext.cli.registry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,6 +33,9 @@ public final class RegistryClient {
 	public static final JsonMapper JSON = DocumentJson.COMPACT;
 
 	private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+	/** How many redirects a {@code GET} follows, as the JDK's client does by default. */
+	static final int MAX_REDIRECTS = 5;
 
 	/**
 	 * Until the answer's headers (the JDK client's request timeout), and again for its
@@ -75,7 +79,9 @@ public final class RegistryClient {
 		this.idleTimeout = idleTimeout;
 		this.http = HttpClient.newBuilder()
 			.connectTimeout(CONNECT_TIMEOUT)
-			.followRedirects(HttpClient.Redirect.NORMAL)
+			// followed by send(), which keeps the token to the registry's own origin: the
+			// JDK's client sends every header of the request to wherever it is redirected
+			.followRedirects(HttpClient.Redirect.NEVER)
 			.build();
 	}
 
@@ -171,24 +177,96 @@ public final class RegistryClient {
 		return request;
 	}
 
+	/**
+	 * Sends {@code request}; a {@code GET} follows up to {@value #MAX_REDIRECTS}
+	 * redirects (file downloads are answered with one to the store), as the JDK's client
+	 * would but for the token, which goes to the registry's own origin (scheme, host and
+	 * port) only: a presigned URL needs none, and the store's host has no business seeing
+	 * it. A redirect from HTTPS to HTTP is not followed.
+	 */
 	private HttpResponse<InputStream> send(HttpRequest.Builder request) {
-		HttpRequest built = request.build();
-		HttpResponse<InputStream> response;
+		HttpRequest current = request.build();
+		URI origin = current.uri();
+		for (int redirects = 0;; redirects++) {
+			HttpResponse<InputStream> response = exchange(current);
+			URI next = "GET".equals(current.method()) ? redirect(response) : null;
+			if (next == null) {
+				if (response.statusCode() / 100 != 2) {
+					throw problem(response, this.idleTimeout);
+				}
+				return response;
+			}
+			close(response);
+			if (redirects == MAX_REDIRECTS) {
+				throw new CliException(ExitCode.NETWORK, "GET " + origin + " was redirected more than " + MAX_REDIRECTS
+						+ " times (last to " + next + "); not followed further");
+			}
+			boolean sameOrigin = sameOrigin(origin, next);
+			current = HttpRequest
+				.newBuilder(current, (name, value) -> sameOrigin || !"Authorization".equalsIgnoreCase(name))
+				.uri(next)
+				.build();
+		}
+	}
+
+	private HttpResponse<InputStream> exchange(HttpRequest request) {
 		try {
-			response = this.http.send(built, HttpResponse.BodyHandlers.ofInputStream());
+			return this.http.send(request, HttpResponse.BodyHandlers.ofInputStream());
 		}
 		catch (IOException ex) {
 			throw new CliException(ExitCode.NETWORK,
-					"cannot reach the registry at " + this.baseUrl + ": " + describe(ex), ex);
+					"cannot reach " + (request.uri().toString().startsWith(this.baseUrl)
+							? "the registry at " + this.baseUrl : request.uri().getHost()) + ": " + describe(ex),
+					ex);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new CliException(ExitCode.NETWORK, "interrupted while talking to " + this.baseUrl, ex);
 		}
-		if (response.statusCode() / 100 != 2) {
-			throw problem(response, this.idleTimeout);
+	}
+
+	/**
+	 * Where a redirect answer points, or {@code null} when {@code response} is none, has
+	 * no {@code Location}, or would go from HTTPS to HTTP (then answered as it is).
+	 */
+	private static URI redirect(HttpResponse<InputStream> response) {
+		int status = response.statusCode();
+		if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
+			return null;
 		}
-		return response;
+		String location = response.headers().firstValue("Location").orElse("").strip();
+		if (location.isEmpty()) {
+			return null;
+		}
+		URI to;
+		try {
+			to = response.uri().resolve(new URI(location));
+		}
+		catch (URISyntaxException | IllegalArgumentException ex) {
+			return null;
+		}
+		boolean web = "http".equalsIgnoreCase(to.getScheme()) || "https".equalsIgnoreCase(to.getScheme());
+		boolean downgrade = "https".equalsIgnoreCase(response.uri().getScheme())
+				&& "http".equalsIgnoreCase(to.getScheme());
+		return (web && !downgrade && to.getHost() != null) ? to : null;
+	}
+
+	private static boolean sameOrigin(URI a, URI b) {
+		return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
+				&& port(a) == port(b);
+	}
+
+	private static int port(URI uri) {
+		return (uri.getPort() != -1) ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+	}
+
+	private static void close(HttpResponse<InputStream> response) {
+		try {
+			response.body().close();
+		}
+		catch (IOException ex) {
+			// the connection is given up either way
+		}
 	}
 
 	private static String describe(IOException ex) {

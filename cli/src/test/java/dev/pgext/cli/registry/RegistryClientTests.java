@@ -4,13 +4,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -106,6 +111,73 @@ class RegistryClientTests {
 			.isThrownBy(() -> RegistryOptions.normalize("http://127.0.0.1:99999"))
 			.withMessageContaining("port must be 1 to 65535");
 		assertThat(RegistryOptions.normalize("http://127.0.0.1:8080/api/")).isEqualTo("http://127.0.0.1:8080/api");
+	}
+
+	@Test
+	void aDownloadRedirectedToAnotherHostIsFetchedWithoutTheToken() throws IOException {
+		List<String> elsewhereSaw = new CopyOnWriteArrayList<>();
+		List<String> registrySaw = new CopyOnWriteArrayList<>();
+		HttpServer elsewhere = HttpServer.create(new InetSocketAddress("127.0.0.2", 0), 0);
+		elsewhere.createContext("/blob", (exchange) -> {
+			elsewhereSaw.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+			respond(exchange, 200, "the content");
+		});
+		HttpServer registry = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+		registry.createContext("/", (exchange) -> {
+			registrySaw
+				.add(exchange.getRequestURI().getPath() + " " + exchange.getRequestHeaders().getFirst("Authorization"));
+			String path = exchange.getRequestURI().getPath();
+			if (path.equals("/api/v1/files/moved")) {
+				// a presigned URL of the store, as the registry redirects public files
+				exchange.getResponseHeaders()
+					.add("Location",
+							"http://127.0.0.2:" + elsewhere.getAddress().getPort() + "/blob?X-Amz-Signature=s");
+				respond(exchange, 302, "");
+			}
+			else if (path.equals("/api/v1/files/here")) {
+				exchange.getResponseHeaders().add("Location", "/api/v1/files/there");
+				respond(exchange, 307, "");
+			}
+			else if (path.startsWith("/api/v1/files/loop")) {
+				exchange.getResponseHeaders().add("Location", path + "x");
+				respond(exchange, 302, "");
+			}
+			else {
+				respond(exchange, 200, "the registry's own");
+			}
+		});
+		elsewhere.start();
+		registry.start();
+		try {
+			RegistryClient client = new RegistryClient("http://127.0.0.1:" + registry.getAddress().getPort(),
+					"pgx_secret", Duration.ofSeconds(10));
+
+			try (InputStream in = client.download("/api/v1/files/moved")) {
+				assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("the content");
+			}
+			assertThat(elsewhereSaw).containsExactly("null");
+			// a redirect within the registry keeps the token
+			try (InputStream in = client.download("/api/v1/files/here")) {
+				assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("the registry's own");
+			}
+			assertThat(registrySaw).contains("/api/v1/files/here Bearer pgx_secret",
+					"/api/v1/files/there Bearer pgx_secret");
+			assertThatExceptionOfType(CliException.class).isThrownBy(() -> client.download("/api/v1/files/loop"))
+				.satisfies((ex) -> assertThat(ex.exitCode()).isEqualTo(ExitCode.NETWORK))
+				.withMessageContaining("was redirected more than 5 times");
+		}
+		finally {
+			registry.stop(0);
+			elsewhere.stop(0);
+		}
+	}
+
+	private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+		byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+		exchange.sendResponseHeaders(status, (bytes.length == 0) ? -1 : bytes.length);
+		try (OutputStream out = exchange.getResponseBody()) {
+			out.write(bytes);
+		}
 	}
 
 	private String serve(Answer answer) throws IOException {
