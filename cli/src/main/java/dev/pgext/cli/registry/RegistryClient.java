@@ -19,6 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.pgext.cli.exit.CliException;
 import dev.pgext.cli.exit.ExitCode;
 import dev.pgext.model.Failures;
+import dev.pgext.model.Origins;
 import dev.pgext.model.json.DocumentJson;
 
 /**
@@ -201,7 +202,7 @@ public final class RegistryClient {
 				throw new CliException(ExitCode.NETWORK, "GET " + origin + " was redirected more than " + MAX_REDIRECTS
 						+ " times (last to " + next + "); not followed further");
 			}
-			boolean sameOrigin = sameOrigin(origin, next);
+			boolean sameOrigin = Origins.same(origin, next);
 			current = HttpRequest
 				.newBuilder(current, (name, value) -> sameOrigin || !"Authorization".equalsIgnoreCase(name))
 				.uri(next)
@@ -249,15 +250,6 @@ public final class RegistryClient {
 		boolean downgrade = "https".equalsIgnoreCase(response.uri().getScheme())
 				&& "http".equalsIgnoreCase(to.getScheme());
 		return (web && !downgrade && to.getHost() != null) ? to : null;
-	}
-
-	private static boolean sameOrigin(URI a, URI b) {
-		return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
-				&& port(a) == port(b);
-	}
-
-	private static int port(URI uri) {
-		return (uri.getPort() != -1) ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
 	}
 
 	private static void close(HttpResponse<InputStream> response) {

@@ -21,6 +21,7 @@ import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClient.RequestHeadersSpec.ExchangeFunction;
 
 import dev.pgext.loader.trust.MetadataTrust;
+import dev.pgext.model.Origins;
 import dev.pgext.model.PgMajor;
 import dev.pgext.model.Platform;
 import dev.pgext.model.Sha256Digest;
@@ -271,7 +272,7 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 	private Object exchange(URI target, ExchangeFunction<Object> answer, boolean close) throws IOException {
 		try {
 			return this.http.client().get().uri(target).headers((headers) -> {
-				if (this.token != null && !this.token.isBlank() && sameOrigin(this.base, target)) {
+				if (this.token != null && !this.token.isBlank() && Origins.same(this.base, target)) {
 					headers.setBearerAuth(this.token);
 				}
 			}).exchange(answer, close);
@@ -326,15 +327,6 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 			return null;
 		}
 		return to;
-	}
-
-	private static boolean sameOrigin(URI a, URI b) {
-		return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost() != null
-				&& a.getHost().equalsIgnoreCase(b.getHost()) && port(a) == port(b);
-	}
-
-	private static int port(URI uri) {
-		return (uri.getPort() >= 0) ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
 	}
 
 	/** A redirect the source follows. */
