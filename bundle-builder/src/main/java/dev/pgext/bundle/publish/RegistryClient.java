@@ -16,6 +16,7 @@ import tools.jackson.databind.JsonNode;
 
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.HttpClientSettings;
+import org.springframework.boot.http.client.HttpRedirects;
 import org.springframework.http.MediaType;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
@@ -74,9 +75,14 @@ public class RegistryClient {
 		this.registry = registry;
 		this.token = token;
 		this.firstRetry = firstRetry;
+		// a redirect is an answer like any other non-2xx: the registry never sends a
+		// registration elsewhere, and following one would send the token and the
+		// registration to wherever it points
 		this.http = http
 			.requestFactory(ClientHttpRequestFactoryBuilder.jdk()
-				.build(HttpClientSettings.defaults().withTimeouts(timeout, timeout)))
+				.build(HttpClientSettings.defaults()
+					.withRedirects(HttpRedirects.DONT_FOLLOW)
+					.withTimeouts(timeout, timeout)))
 			.build();
 	}
 

@@ -8,6 +8,7 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,6 +45,8 @@ class RegistryClientTests {
 
 	private HttpServer registry;
 
+	private final List<String> elsewhere = new CopyOnWriteArrayList<>();
+
 	@BeforeEach
 	void startRegistry() throws IOException {
 		this.registry = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -61,6 +64,16 @@ class RegistryClientTests {
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
 			}
+			respond(exchange, 201);
+		});
+		// a registry that sends the registration elsewhere: 307 keeps the method and body
+		this.registry.createContext("/moved/api/v1/bundles", (exchange) -> {
+			exchange.getResponseHeaders()
+				.add("Location", "http://127.0.0.1:" + this.registry.getAddress().getPort() + "/elsewhere");
+			respond(exchange, 307);
+		});
+		this.registry.createContext("/elsewhere", (exchange) -> {
+			this.elsewhere.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
 			respond(exchange, 201);
 		});
 		this.registry.start();
@@ -98,6 +111,14 @@ class RegistryClientTests {
 			.isThrownBy(() -> client("/refusing", Duration.ofSeconds(10)).register(REGISTRATION))
 			.withMessageContaining("failed with HTTP 400: {\"status\":400}");
 		assertThat(this.requests).hasValue(1);
+	}
+
+	@Test
+	void aRedirectIsARefusalAndTheTokenGoesNowhereElse() {
+		assertThatExceptionOfType(RegistryClient.RegistryException.class)
+			.isThrownBy(() -> client("/moved", Duration.ofSeconds(10)).register(REGISTRATION))
+			.withMessageContaining("failed with HTTP 307");
+		assertThat(this.elsewhere).isEmpty();
 	}
 
 	@Test
