@@ -138,7 +138,8 @@ public record LoaderProperties(Path specFile, @NotNull @DefaultValue("s3") Sourc
 	 * @param readTimeout how long one request may keep the loader waiting for the
 	 * registry (or where it redirects): for the answer's headers, and in all while its
 	 * body is read (a manifest, a file); time between reads does not count, so a large
-	 * file read slowly under {@code background-bandwidth} is not cut off
+	 * file read slowly under {@code background-bandwidth} is not cut off; 30 s of silence
+	 * (or this, when shorter) ends an attempt at once
 	 */
 	public record Registry(@NotNull URI url, String token, @NotNull @DefaultValue("10s") Duration connectTimeout,
 			@NotNull @DefaultValue("5m") Duration readTimeout) {

@@ -67,6 +67,12 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 	 */
 	public static final Duration READ_TIMEOUT = Duration.ofMinutes(5);
 
+	/**
+	 * The longest one read waits for data before the registry is taken to have stopped
+	 * (at most the read timeout): the store's client gives up after as much silence.
+	 */
+	static final Duration SILENCE = Duration.ofSeconds(30);
+
 	/** A source for the default platform that tries the manifest once. */
 	public RegistryExtensionSource(URI base, String token) {
 		this(base, token, Retry.of("registry-manifest", RetryConfig.custom().maxAttempts(1).build()));
@@ -120,20 +126,26 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 	/**
 	 * How a source asks the registry: {@code builder} on the JDK's
 	 * {@code HttpURLConnection}, whose read timeout bounds each wait for data, the
-	 * answer's headers included; and {@code read}, which also bounds the time a body may
-	 * keep its reader waiting in all ({@link ReadDeadline}), so a registry that trickles
-	 * is given up too. Neither bounds how long a body takes to read: a large file read
-	 * slowly on purpose (under {@code pgext.loader.background-bandwidth}) is not a
-	 * registry that stalls. (Spring's request factory on the JDK's {@code HttpClient} has
-	 * one deadline for the whole exchange, body included, which cut such a download off
-	 * after five minutes, every attempt.) It follows no redirect itself: the source does
-	 * (file downloads are answered by a redirect to S3), sending the token to the
-	 * registry's own origin only.
+	 * answer's headers included ({@code read}, at most {@link #SILENCE}: a registry that
+	 * has gone silent is given up after half a minute, not after the whole read timeout,
+	 * every attempt); and {@code read}, which bounds the time a body may keep its reader
+	 * waiting in all ({@link ReadDeadline}), so a registry that trickles is given up too.
+	 * Neither bounds how long a body takes to read: a large file read slowly on purpose
+	 * (under {@code pgext.loader.background-bandwidth}) is not a registry that stalls.
+	 * (Spring's request factory on the JDK's {@code HttpClient} has one deadline for the
+	 * whole exchange, body included, which cut such a download off after five minutes,
+	 * every attempt.) It follows no redirect itself: the source does (file downloads are
+	 * answered by a redirect to S3), sending the token to the registry's own origin only.
 	 */
 	public static Http http(RestClient.Builder builder, Duration connect, Duration read) {
+		return http(builder, connect, read, SILENCE);
+	}
+
+	/** As {@link #http(RestClient.Builder, Duration, Duration)}, with its own silence. */
+	static Http http(RestClient.Builder builder, Duration connect, Duration read, Duration silence) {
 		HttpClientSettings settings = HttpClientSettings.defaults()
 			.withRedirects(HttpRedirects.DONT_FOLLOW)
-			.withTimeouts(connect, read);
+			.withTimeouts(connect, (read.compareTo(silence) < 0) ? read : silence);
 		return new Http(builder.requestFactory(ClientHttpRequestFactoryBuilder.simple().build(settings)).build(), read);
 	}
 

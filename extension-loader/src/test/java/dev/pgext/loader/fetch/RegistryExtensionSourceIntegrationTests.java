@@ -458,6 +458,22 @@ class RegistryExtensionSourceIntegrationTests {
 	}
 
 	@Test
+	void aRegistryThatFallsSilentIsGivenUpAfterTheSilenceNotTheWholeReadTimeout() {
+		// a read timeout of a minute, half a second of silence
+		RegistryExtensionSource source = new RegistryExtensionSource(java.net.URI.create(base() + "/stalled"), TOKEN,
+				FilePlacer.retry(1, Duration.ofMillis(20)), Platform.LINUX_AMD64_GNU, MetadataTrust.none(),
+				RegistryExtensionSource.http(RestClient.builder(), Duration.ofSeconds(5), Duration.ofMinutes(1),
+						Duration.ofMillis(500)));
+		long started = System.nanoTime();
+		// the stalled registry stays stalled for the other tests (its own thread each)
+		assertThatExceptionOfType(FetchException.class).isThrownBy(() -> source.index(PgMajor.of(15), null))
+			.satisfies((ex) -> assertThat(ex.reason()).isEqualTo(FetchException.Reason.UNAVAILABLE))
+			.havingRootCause()
+			.isInstanceOf(java.net.SocketTimeoutException.class);
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
+	}
+
+	@Test
 	void aRegistryThatDoesNotAnswerWithinTheConfiguredReadTimeoutIsUnavailable() {
 		RegistryExtensionSource source = new RegistryExtensionSource(java.net.URI.create(base() + "/stalled"), TOKEN,
 				FilePlacer.retry(1, Duration.ofMillis(20)), Platform.LINUX_AMD64_GNU, MetadataTrust.none(),
