@@ -1,13 +1,17 @@
 package dev.pgext.registry;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Mac;
@@ -21,8 +25,11 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.util.FileSystemUtils;
 
+import dev.pgext.model.Executables;
 import dev.pgext.testsupport.FreePorts;
+import dev.pgext.testsupport.OutsideTools;
 import dev.pgext.testsupport.TestBucket;
 import dev.pgext.testsupport.TestDatabase;
 import dev.pgext.testsupport.TestInfrastructure;
@@ -133,6 +140,9 @@ class WebhookDeliveryIntegrationTests extends RegistryIntegrationTest {
 					assertThat(signatureValid(request, secret)).as("signature of event %d", request.eventId()).isTrue();
 					assertThat(signatureValid(request, path.equals("/a") ? SECRET_B : SECRET_A)).isFalse();
 				}
+				// and as a subscriber following docs/registry.md checks it
+				assertThat(documentedPythonVerify(mine.get(0), secret, path.equals("/a") ? SECRET_B : SECRET_A))
+					.isEqualTo("True False False");
 				List<String> subjects = mine.stream()
 					.map((r) -> JSON.readTree(r.body()))
 					.filter((event) -> event.path("subject").asString().startsWith("hook_"))
@@ -250,6 +260,39 @@ class WebhookDeliveryIntegrationTests extends RegistryIntegrationTest {
 		assertThat(created.status()).as(created.toString()).isEqualTo(201);
 		assertThat(created.text()).doesNotContain(secret);
 		return created.json().path("id").asLong();
+	}
+
+	/**
+	 * The Python {@code verify} of docs/registry.md's Signature section, run by
+	 * {@code python3} on {@code request}: with {@code secret}, with {@code otherSecret},
+	 * and with {@code secret} on the body with one byte more.
+	 */
+	private static String documentedPythonVerify(Received request, String secret, String otherSecret)
+			throws IOException, InterruptedException {
+		Optional<Path> python = Executables.onPath("python3");
+		OutsideTools.require(python.isPresent(),
+				"python3 is not installed (apt-get install python3; .ci/run has it with pgxnclient)");
+		String docs = Files.readString(Path.of("..", "docs", "registry.md"));
+		String section = docs.substring(docs.indexOf("**Signature.**"));
+		int start = section.indexOf("```python\n") + "```python\n".length();
+		String verify = section.substring(start, section.indexOf("```", start));
+		Path dir = Files.createTempDirectory("webhook-verify");
+		try {
+			Path body = Files.write(dir.resolve("body"), request.body());
+			Path script = Files.writeString(dir.resolve("verify.py"), verify + "\nimport sys\n"
+					+ "secret, other, header, path = sys.argv[1:5]\n" + "body = open(path, 'rb').read()\n"
+					+ "print(verify(secret, header, body), verify(other, header, body), verify(secret, header, body + b' '))\n");
+			Process process = new ProcessBuilder(python.get().toString(), script.toString(), secret, otherSecret,
+					request.signature(), body.toString())
+				.redirectErrorStream(true)
+				.start();
+			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+			assertThat(process.waitFor()).as(output).isZero();
+			return output;
+		}
+		finally {
+			FileSystemUtils.deleteRecursively(dir);
+		}
 	}
 
 	/** What a subscriber does: recompute the HMAC over "t.body" and compare. */
