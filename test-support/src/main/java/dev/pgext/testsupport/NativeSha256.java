@@ -38,7 +38,8 @@ public final class NativeSha256 implements LauncherSessionListener {
 	@Override
 	public void launcherSessionOpened(LauncherSession session) {
 		if (!"false".equals(System.getProperty(PROPERTY))) {
-			install();
+			install().ifPresent((reason) -> System.err
+				.println("The JDK's SHA-256 stays in this test JVM: the native one did not load (" + reason + ")"));
 		}
 	}
 
