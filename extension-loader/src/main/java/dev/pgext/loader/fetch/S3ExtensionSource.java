@@ -112,8 +112,9 @@ public final class S3ExtensionSource implements StreamingExtensionSource, AutoCl
 
 	/**
 	 * This source, giving up a body from the store (an index, a preload document, a file)
-	 * that has not been read completely within {@code limit}: its connection is aborted
-	 * and the read fails as a network error does (a file download is retried).
+	 * once it has kept its reader waiting for {@code limit} in all ({@link ReadDeadline}:
+	 * the loader's own time between reads does not count): its connection is aborted and
+	 * the read fails as a network error does (a file download is retried).
 	 */
 	public S3ExtensionSource withReadTimeout(Duration limit) {
 		return new S3ExtensionSource(this.store, this.platform, this.trust, this.owned, this.indexMaxSize, limit);
