@@ -71,15 +71,6 @@ public class Distributions {
 		return this.repository.save(distribution);
 	}
 
-	/** The id of the user named {@code name}; 404 when there is none. */
-	public long userId(String name) {
-		return this.jdbc.sql("select id from registry_user where name = ?")
-			.param(name)
-			.query(Long.class)
-			.optional()
-			.orElseThrow(() -> RegistryException.notFound("no user " + name));
-	}
-
 	/**
 	 * The id of the user named {@code name}, who is to own or maintain a distribution of
 	 * the stored scope {@code scope}: a user of that tenant for a private scope, of no
@@ -88,11 +79,7 @@ public class Distributions {
 	 * another scope.
 	 */
 	public long maintainerId(String name, String scope, String distribution, String problem) {
-		UserInScope user = this.jdbc.sql("select id, coalesce(tenant, '') from registry_user where name = ?")
-			.param(name)
-			.query((rs, n) -> new UserInScope(rs.getLong(1), rs.getString(2)))
-			.optional()
-			.orElseThrow(() -> RegistryException.notFound("no user " + name));
+		UserInScope user = user(name);
 		if (!user.scope().equals(scope)) {
 			throw RegistryException.badRequest(problem,
 					scope.isEmpty()
@@ -103,19 +90,24 @@ public class Distributions {
 		return user.id();
 	}
 
-	private record UserInScope(long id, String scope) {
-	}
-
 	/**
 	 * The stored scope of the tenant the user named {@code name} belongs to ({@code ''}
 	 * for a user of no tenant); 404 when there is no such user.
 	 */
 	public String userScope(String name) {
-		return this.jdbc.sql("select coalesce(tenant, '') from registry_user where name = ?")
+		return user(name).scope();
+	}
+
+	/** The user named {@code name}: its id and stored scope; 404 when there is none. */
+	private UserInScope user(String name) {
+		return this.jdbc.sql("select id, coalesce(tenant, '') from registry_user where name = ?")
 			.param(name)
-			.query(String.class)
+			.query((rs, n) -> new UserInScope(rs.getLong(1), rs.getString(2)))
 			.optional()
 			.orElseThrow(() -> RegistryException.notFound("no user " + name));
+	}
+
+	private record UserInScope(long id, String scope) {
 	}
 
 	/** The names of the users {@code ids}, by id. */
