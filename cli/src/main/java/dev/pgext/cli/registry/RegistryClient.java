@@ -3,7 +3,6 @@ package dev.pgext.cli.registry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -190,7 +189,8 @@ public final class RegistryClient {
 		URI origin = current.uri();
 		for (int redirects = 0;; redirects++) {
 			HttpResponse<InputStream> response = exchange(current);
-			URI next = "GET".equals(current.method()) ? redirect(response) : null;
+			URI next = "GET".equals(current.method()) ? Origins.redirect(response.uri(), response.statusCode(),
+					response.headers().firstValue("Location").orElse(null)) : null;
 			if (next == null) {
 				if (response.statusCode() / 100 != 2) {
 					throw problem(response, this.idleTimeout);
@@ -224,32 +224,6 @@ public final class RegistryClient {
 			Thread.currentThread().interrupt();
 			throw new CliException(ExitCode.NETWORK, "interrupted while talking to " + this.baseUrl, ex);
 		}
-	}
-
-	/**
-	 * Where a redirect answer points, or {@code null} when {@code response} is none, has
-	 * no {@code Location}, or would go from HTTPS to HTTP (then answered as it is).
-	 */
-	private static URI redirect(HttpResponse<InputStream> response) {
-		int status = response.statusCode();
-		if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
-			return null;
-		}
-		String location = response.headers().firstValue("Location").orElse("").strip();
-		if (location.isEmpty()) {
-			return null;
-		}
-		URI to;
-		try {
-			to = response.uri().resolve(new URI(location));
-		}
-		catch (URISyntaxException | IllegalArgumentException ex) {
-			return null;
-		}
-		boolean web = "http".equalsIgnoreCase(to.getScheme()) || "https".equalsIgnoreCase(to.getScheme());
-		boolean downgrade = "https".equalsIgnoreCase(response.uri().getScheme())
-				&& "http".equalsIgnoreCase(to.getScheme());
-		return (web && !downgrade && to.getHost() != null) ? to : null;
 	}
 
 	private static void close(HttpResponse<InputStream> response) {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 
 import io.github.resilience4j.retry.Retry;
@@ -257,7 +256,8 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 			URI current = target;
 			boolean followed = redirects < MAX_REDIRECTS;
 			Object result = exchange(current, (request, response) -> {
-				URI next = followed ? redirect(current, response) : null;
+				URI next = followed ? Origins.redirect(current, response.getStatusCode().value(),
+						response.getHeaders().getFirst(HttpHeaders.LOCATION)) : null;
 				if (next != null) {
 					discard(response);
 					return new Redirect(next);
@@ -309,36 +309,6 @@ public final class RegistryExtensionSource implements StreamingExtensionSource {
 		catch (IOException ex) {
 			// the connection is given up either way
 		}
-	}
-
-	/**
-	 * Where a redirect answer to a request for {@code from} points, or {@code null} when
-	 * it is no redirect, has no {@code Location}, or goes from HTTPS to HTTP (left as the
-	 * answer it is, which the caller refuses).
-	 */
-	private static URI redirect(URI from, ClientHttpResponse response) throws IOException {
-		int status = response.getStatusCode().value();
-		if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
-			return null;
-		}
-		String location = response.getHeaders().getFirst(HttpHeaders.LOCATION);
-		if (location == null || location.isBlank()) {
-			return null;
-		}
-		URI to;
-		try {
-			to = from.resolve(new URI(location.strip()));
-		}
-		catch (URISyntaxException | IllegalArgumentException ex) {
-			return null;
-		}
-		if (!"http".equalsIgnoreCase(to.getScheme()) && !"https".equalsIgnoreCase(to.getScheme())) {
-			return null;
-		}
-		if ("https".equalsIgnoreCase(from.getScheme()) && !"https".equalsIgnoreCase(to.getScheme())) {
-			return null;
-		}
-		return to;
 	}
 
 	/** A redirect the source follows. */
